@@ -1,0 +1,248 @@
+// The kinds of layer a network is made of and their typed parameters. Parameters are fully resolved:
+// no "auto" padding, no negative axes, no attribute defaults left to interpret — a parser turns its
+// format's conventions into these, so kernels and passes only ever see one meaning.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "kiln/types.h"
+
+namespace kiln {
+
+// Inputs: data [N, C, spatial...], weights [K, C/groups, kernel...], optional bias [K].
+// Spatial rank 1 to 3. pads holds the begin pads of every spatial axis, then the end pads.
+struct ConvolutionParams {
+    std::vector<int64_t> strides;
+    std::vector<int64_t> pads;
+    std::vector<int64_t> dilations;
+    int64_t groups = 1;
+};
+
+// Transposed convolution. Inputs: data [N, C, spatial...], weights [C, K/groups, kernel...],
+// optional bias [K]. Output extent per axis:
+// stride * (in - 1) + outputPadding + (kernel - 1) * dilation + 1 - padBegin - padEnd.
+struct DeconvolutionParams {
+    std::vector<int64_t> strides;
+    std::vector<int64_t> pads;
+    std::vector<int64_t> dilations;
+    std::vector<int64_t> outputPadding;
+    int64_t groups = 1;
+};
+
+// Numpy-style batched matrix product with broadcasting of the batch dimensions; rank-1 operands are
+// promoted as numpy does. Inputs: A, B.
+struct MatMulParams {};
+
+// Y = alpha * op(A) * op(B) + beta * C with A, B rank 2 and C (optional) broadcastable to [M, N].
+struct GemmParams {
+    bool transA = false;
+    bool transB = false;
+    float alpha = 1.0f;
+    float beta = 1.0f;
+};
+
+enum class PoolingType : uint8_t { Max, Average };
+
+// Inputs: data [N, C, spatial...]. Global pooling is expressed by a kernel equal to the spatial dims.
+struct PoolingParams {
+    PoolingType type = PoolingType::Max;
+    std::vector<int64_t> kernel;
+    std::vector<int64_t> strides;
+    std::vector<int64_t> pads;       // begin pads per spatial axis, then end pads
+    std::vector<int64_t> dilations;  // max pooling only; 1s otherwise
+    bool ceilMode = false;
+    bool countIncludePad = false;    // average pooling only
+};
+
+// Local response normalization across channels (ONNX LRN semantics). Input: data [N, C, ...].
+struct LrnParams {
+    int64_t size = 1;
+    float alpha = 1e-4f;
+    float beta = 0.75f;
+    float bias = 1.0f;
+};
+
+// Inputs: data [N, C, ...], scale [C], bias [C], mean [C], variance [C].
+struct BatchNormParams {
+    float epsilon = 1e-5f;
+};
+
+// Inputs: data [N, C, spatial...], scale [C], bias [C]; statistics over the spatial axes.
+struct InstanceNormParams {
+    float epsilon = 1e-5f;
+};
+
+// Softmax (or log-softmax) along `axis`. With flattenFromAxis the input is viewed as 2-D
+// [prod(dims[:axis]), prod(dims[axis:])] and normalised along the second dimension (ONNX opset < 13).
+struct SoftmaxParams {
+    int64_t axis = -1;  // resolved: 0 <= axis < rank
+    bool log = false;
+    bool flattenFromAxis = false;
+};
+
+enum class ActivationType : uint8_t {
+    Relu,         // max(x, 0)
+    LeakyRelu,    // x < 0 ? alpha * x : x
+    Sigmoid,
+    Tanh,
+    Clip,         // min(max(x, alpha), beta)
+    HardSigmoid,  // max(0, min(1, alpha * x + beta))
+    HardSwish,    // x * max(0, min(1, x / 6 + 1 / 2))
+    Elu,          // x < 0 ? alpha * (exp(x) - 1) : x
+    Selu,         // x <= 0 ? beta * (alpha * exp(x) - alpha) : beta * x
+    Softplus,     // log(exp(x) + 1)
+};
+
+struct ActivationParams {
+    ActivationType type = ActivationType::Relu;
+    float alpha = 0.0f;
+    float beta = 0.0f;
+};
+
+enum class UnaryOp : uint8_t { Exp, Log, Sqrt, Abs, Neg, Reciprocal, Floor, Ceil, Erf, Not };
+
+struct UnaryParams {
+    UnaryOp op = UnaryOp::Exp;
+};
+
+// Binary operations with numpy broadcasting. Comparisons produce BOOL; And/Or take BOOL.
+// PRelu: a < 0 ? a * b : a.
+enum class ElementwiseOp : uint8_t {
+    Add, Sub, Mul, Div, Pow, Max, Min, PRelu, Equal, Less, Greater, And, Or,
+};
+
+struct ElementwiseParams {
+    ElementwiseOp op = ElementwiseOp::Add;
+};
+
+// Inputs: condition (BOOL), x, y, broadcast together.
+struct SelectParams {};
+
+enum class ReduceOp : uint8_t { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
+
+// axes resolved and sorted; empty axes is not allowed (a parser expands "all axes").
+struct ReduceParams {
+    ReduceOp op = ReduceOp::Sum;
+    std::vector<int64_t> axes;
+    bool keepDims = true;
+};
+
+// Output INT64 indices.
+struct ArgMinMaxParams {
+    bool max = true;
+    int64_t axis = 0;
+    bool keepDims = true;
+    bool selectLastIndex = false;
+};
+
+struct ConcatParams {
+    int64_t axis = 0;
+};
+
+// One output per entry of sizes; the sizes add up to the input's extent along axis.
+struct SplitParams {
+    int64_t axis = 0;
+    std::vector<int64_t> sizes;
+};
+
+// Resolved for every axis of the input: 0 <= start <= extent for a positive step, -1 <= end for a
+// negative one; output extent per axis = max(0, ceil((end - start) / step)).
+struct SliceParams {
+    std::vector<int64_t> starts;
+    std::vector<int64_t> ends;
+    std::vector<int64_t> steps;
+};
+
+// Same elements in row-major order, new shape (already resolved: no 0 or -1 entries).
+struct ReshapeParams {
+    Dims outputDims;
+};
+
+struct TransposeParams {
+    std::vector<int64_t> perm;
+};
+
+// Inputs: data, indices (INT32 or INT64, negative values count from the end).
+struct GatherParams {
+    int64_t axis = 0;
+};
+
+enum class PadMode : uint8_t { Constant, Reflect, Edge };
+
+// pads: begin pads of every axis, then end pads (negative values crop).
+struct PadParams {
+    PadMode mode = PadMode::Constant;
+    std::vector<int64_t> pads;
+    double value = 0.0;
+};
+
+enum class ResizeMode : uint8_t { Nearest, Linear };
+enum class ResizeCoordinateMode : uint8_t {
+    HalfPixel, PytorchHalfPixel, AlignCorners, Asymmetric, TfHalfPixelForNn,
+};
+enum class ResizeNearestMode : uint8_t { RoundPreferFloor, RoundPreferCeil, Floor, Ceil };
+
+// Linear means linear along every resized axis (bilinear for 2 axes, trilinear for 3).
+struct ResizeParams {
+    ResizeMode mode = ResizeMode::Nearest;
+    ResizeCoordinateMode coordinateMode = ResizeCoordinateMode::HalfPixel;
+    ResizeNearestMode nearestMode = ResizeNearestMode::RoundPreferFloor;
+    Dims outputDims;
+    std::vector<float> scales;  // per axis, as used by the coordinate transform (output / input if not given)
+};
+
+struct CastParams {
+    DataType to = DataType::Float32;
+};
+
+// Broadcasts the input to outputDims (resolved with numpy rules).
+struct ExpandParams {
+    Dims outputDims;
+};
+
+struct TileParams {
+    std::vector<int64_t> repeats;
+};
+
+// DepthToSpace (blockSize, DCR or CRD order) and SpaceToDepth.
+struct DepthToSpaceParams {
+    int64_t blockSize = 1;
+    bool columnRowDepth = false;  // CRD mode
+};
+
+struct SpaceToDepthParams {
+    int64_t blockSize = 1;
+};
+
+// Copies its input (ONNX Identity, Dropout at inference).
+struct IdentityParams {};
+
+using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulParams, GemmParams,
+                                 PoolingParams, LrnParams, BatchNormParams, InstanceNormParams,
+                                 SoftmaxParams, ActivationParams, UnaryParams, ElementwiseParams,
+                                 SelectParams, ReduceParams, ArgMinMaxParams, ConcatParams, SplitParams,
+                                 SliceParams, ReshapeParams, TransposeParams, GatherParams, PadParams,
+                                 ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
+                                 SpaceToDepthParams, IdentityParams>;
+
+// The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
+enum class LayerKind : uint8_t {
+    Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
+    Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
+    Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
+};
+
+inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }
+const char* toString(LayerKind kind);  // "Convolution", ...
+const char* toString(ActivationType type);
+const char* toString(UnaryOp op);
+const char* toString(ElementwiseOp op);
+const char* toString(ReduceOp op);
+
+// A one-line summary of the parameters ("kernel 3x3 stride 1x1 pads 1,1,1,1 groups 1").
+std::string describeParams(const LayerParams& params);
+
+}  // namespace kiln

@@ -1,0 +1,159 @@
+// The network definition: Kiln's intermediate representation. A network is an ordered list of layers
+// connected by named tensors. Tensors are network inputs, constants (weights and folded values), or
+// the outputs of exactly one layer. Shapes are static and inferred when a layer is added, so every
+// tensor's type and dims are always known. Parsers and user code build networks through the same
+// calls.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiln/layers.h"
+#include "kiln/status.h"
+#include "kiln/types.h"
+
+namespace kiln {
+
+class Layer;
+
+class Tensor {
+public:
+    const std::string& name() const { return m_name; }
+    DataType type() const { return m_type; }
+    const Dims& dims() const { return m_dims; }
+
+    bool isNetworkInput() const { return m_isInput; }
+    bool isNetworkOutput() const { return m_isOutput; }
+    bool isConstant() const { return m_constant != nullptr; }
+    // Constant data (weights or a folded value); null for activations.
+    const std::shared_ptr<const HostTensor>& constantData() const { return m_constant; }
+
+    // The layer that writes this tensor; null for inputs and constants.
+    Layer* producer() const { return m_producer; }
+
+    // Symmetric activation range for INT8 calibration, if set.
+    const std::optional<float>& dynamicRange() const { return m_dynamicRange; }
+    void setDynamicRange(float absMax) { m_dynamicRange = absMax; }
+
+private:
+    friend class NetworkDefinition;
+    std::string m_name;
+    DataType m_type = DataType::Float32;
+    Dims m_dims;
+    bool m_isInput = false;
+    bool m_isOutput = false;
+    std::shared_ptr<const HostTensor> m_constant;
+    Layer* m_producer = nullptr;
+    std::optional<float> m_dynamicRange;
+};
+
+class Layer {
+public:
+    const std::string& name() const { return m_name; }
+    LayerKind kind() const { return kindOf(m_params); }
+    const LayerParams& params() const { return m_params; }
+    template <typename P>
+    const P& paramsAs() const {
+        return std::get<P>(m_params);
+    }
+
+    const std::vector<Tensor*>& inputs() const { return m_inputs; }
+    const std::vector<Tensor*>& outputs() const { return m_outputs; }
+    Tensor* input(size_t i) const { return i < m_inputs.size() ? m_inputs[i] : nullptr; }
+    Tensor* output(size_t i) const { return i < m_outputs.size() ? m_outputs[i] : nullptr; }
+
+    // The names of the original model nodes this layer stands for (the node itself after import;
+    // all fused nodes after fusion).
+    const std::vector<std::string>& provenance() const { return m_provenance; }
+    void setProvenance(std::vector<std::string> nodes) { m_provenance = std::move(nodes); }
+
+    // The precision the user requires for this layer, if any.
+    const std::optional<DataType>& precisionConstraint() const { return m_precision; }
+    void setPrecisionConstraint(std::optional<DataType> type) { m_precision = type; }
+
+private:
+    friend class NetworkDefinition;
+    std::string m_name;
+    LayerParams m_params;
+    std::vector<Tensor*> m_inputs;
+    std::vector<Tensor*> m_outputs;
+    std::vector<std::string> m_provenance;
+    std::optional<DataType> m_precision;
+};
+
+// The type and shape of one layer output, as shape inference computes it.
+struct TensorDesc {
+    DataType type = DataType::Float32;
+    Dims dims;
+};
+
+// Computes the outputs a layer with these parameters produces from inputs of these types and shapes,
+// or says which input or parameter is wrong. `numOutputs` matters for Split only.
+Result<std::vector<TensorDesc>> inferLayerOutputs(const LayerParams& params,
+                                                  const std::vector<const Tensor*>& inputs,
+                                                  size_t numOutputs);
+
+class NetworkDefinition {
+public:
+    NetworkDefinition() = default;
+    NetworkDefinition(const NetworkDefinition&) = delete;
+    NetworkDefinition& operator=(const NetworkDefinition&) = delete;
+    NetworkDefinition(NetworkDefinition&&) = default;
+    NetworkDefinition& operator=(NetworkDefinition&&) = default;
+
+    const std::string& name() const { return m_name; }
+    void setName(std::string name) { m_name = std::move(name); }
+
+    // Adds a network input with a fully known shape.
+    Result<Tensor*> addInput(const std::string& name, DataType type, const Dims& dims);
+    // Adds a constant tensor holding `data` (weights, biases, folded shape values).
+    Result<Tensor*> addConstant(const std::string& name, std::shared_ptr<const HostTensor> data);
+    Result<Tensor*> addConstant(const std::string& name, HostTensor data);
+
+    // Adds a layer reading `inputs` (null entries stand for omitted optional inputs and are only
+    // allowed where the kind allows it) and writing one new tensor per entry of `outputNames`.
+    // Output types and shapes are inferred now; on error nothing is added.
+    Result<Layer*> addLayer(const std::string& name, LayerParams params, const std::vector<Tensor*>& inputs,
+                            const std::vector<std::string>& outputNames);
+
+    // Marks a tensor as a network output (in call order).
+    Status markOutput(Tensor* tensor);
+
+    // Replaces the producer-less tensor `tensor` by a constant holding `data` (same type and dims):
+    // used when a layer is folded. The producing layer must already have been removed.
+    Status makeConstant(Tensor* tensor, std::shared_ptr<const HostTensor> data);
+    // Removes a layer; its output tensors stay, without a producer.
+    Status removeLayer(Layer* layer);
+    // Removes constants and producer-less, non-input, non-output tensors that nothing reads.
+    void removeUnusedTensors();
+
+    const std::vector<std::unique_ptr<Layer>>& layers() const { return m_layers; }
+    const std::vector<std::unique_ptr<Tensor>>& tensors() const { return m_tensors; }
+    const std::vector<Tensor*>& inputs() const { return m_inputs; }
+    const std::vector<Tensor*>& outputs() const { return m_outputs; }
+
+    Tensor* findTensor(const std::string& name) const;
+    Layer* findLayer(const std::string& name) const;
+    // Layers that read `tensor`, in network order.
+    std::vector<Layer*> consumersOf(const Tensor* tensor) const;
+
+    // Checks the whole network: unique names, every tensor read is an input, a constant or produced by
+    // an earlier layer (so no cycles), every output is produced or constant, at least one output.
+    Status validate() const;
+
+private:
+    Status checkNewName(const std::string& name, const char* what) const;
+
+    std::string m_name;
+    std::vector<std::unique_ptr<Layer>> m_layers;
+    std::vector<std::unique_ptr<Tensor>> m_tensors;
+    std::vector<Tensor*> m_inputs;
+    std::vector<Tensor*> m_outputs;
+    std::map<std::string, Tensor*> m_tensorsByName;
+    std::map<std::string, Layer*> m_layersByName;
+};
+
+}  // namespace kiln

@@ -1,0 +1,73 @@
+// Data types, shapes and the host-memory tensor that carries weights, inputs and outputs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiln/status.h"
+
+namespace kiln {
+
+enum class DataType : uint8_t { Float32, Float16, Int8, Int32, Int64, Bool };
+
+const char* toString(DataType type);  // "FP32", "FP16", "INT8", "INT32", "INT64", "BOOL"
+std::optional<DataType> dataTypeFromString(std::string_view name);
+size_t dataTypeSize(DataType type);
+bool isFloatingPoint(DataType type);
+
+// A static shape: one extent per dimension, outermost first. A scalar has no dimensions.
+using Dims = std::vector<int64_t>;
+
+// Largest extent or element count Kiln accepts; larger values are treated as malformed input.
+inline constexpr int64_t kMaxElementCount = int64_t(1) << 40;
+
+int64_t volume(const Dims& dims);              // product of extents; 1 for a scalar
+std::string toString(const Dims& dims);        // "1x3x224x224", "scalar" for no dims
+Result<Dims> parseDims(std::string_view text);  // inverse of toString; "1x3x224x224"
+// Checks that every extent is in [0, kMaxElementCount] and the volume is too; names `what` on error.
+Status checkDims(const Dims& dims, const std::string& what);
+
+// An owned, dense, row-major tensor in host memory.
+class HostTensor {
+public:
+    HostTensor() = default;
+    HostTensor(DataType type, Dims dims);  // zero-filled; dims must have passed checkDims
+
+    DataType type() const { return m_type; }
+    const Dims& dims() const { return m_dims; }
+    int64_t elementCount() const { return volume(m_dims); }
+    size_t byteSize() const { return m_bytes.size(); }
+
+    std::byte* bytes() { return m_bytes.data(); }
+    const std::byte* bytes() const { return m_bytes.data(); }
+    template <typename T>
+    T* data() {
+        return reinterpret_cast<T*>(m_bytes.data());
+    }
+    template <typename T>
+    const T* data() const {
+        return reinterpret_cast<const T*>(m_bytes.data());
+    }
+
+    // Same bytes, new shape of equal volume.
+    HostTensor reshaped(Dims dims) const;
+
+    // Element `i` converted to double / int64, whatever the stored type (for small shape tensors).
+    double valueAsDouble(int64_t i) const;
+    int64_t valueAsInt64(int64_t i) const;
+
+private:
+    DataType m_type = DataType::Float32;
+    Dims m_dims;
+    std::vector<std::byte> m_bytes;
+};
+
+// Converts between IEEE half and float (round to nearest even).
+float halfToFloat(uint16_t half);
+uint16_t floatToHalf(float value);
+
+}  // namespace kiln

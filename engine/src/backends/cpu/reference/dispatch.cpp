@@ -1,0 +1,36 @@
+// Dispatches a layer to its reference kernel and holds the index helpers the kernels share.
+#include "backends/cpu/reference/reference_kernels.h"
+#include "kiln/reference_executor.h"
+
+namespace kiln {
+
+Status runReferenceLayer(const Layer& layer, const std::vector<const HostTensor*>& inputs,
+                         std::vector<HostTensor>& outputs) {
+    if (outputs.size() != layer.outputs().size()) {
+        return internalError("layer '" + layer.name() + "': " + std::to_string(outputs.size()) +
+                             " output buffers for " + std::to_string(layer.outputs().size()) + " outputs");
+    }
+    Status status = std::visit([&](const auto& p) { return cpu::runReference(p, inputs, outputs); }, layer.params());
+    return status.withContext("layer '" + layer.name() + "' (" + toString(layer.kind()) + ")");
+}
+
+namespace cpu {
+
+std::vector<int64_t> rowMajorStrides(const Dims& dims) {
+    std::vector<int64_t> strides(dims.size(), 1);
+    for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
+    return strides;
+}
+
+std::vector<int64_t> broadcastStrides(const Dims& from, const Dims& to) {
+    const std::vector<int64_t> own = rowMajorStrides(from);
+    std::vector<int64_t> strides(to.size(), 0);
+    const size_t offset = to.size() - from.size();
+    for (size_t i = 0; i < from.size(); ++i) {
+        strides[offset + i] = from[i] == 1 ? 0 : own[i];
+    }
+    return strides;
+}
+
+}  // namespace cpu
+}  // namespace kiln

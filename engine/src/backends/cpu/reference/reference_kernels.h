@@ -1,0 +1,55 @@
+// The CPU reference kernels, one overload per layer kind, implemented per family in this folder.
+// Inputs may hold null entries for omitted optional inputs; outputs arrive allocated with the types
+// and dims shape inference gave. Kernels favour obviously-correct loops over speed: they are the
+// oracle the fast kernels are tested against.
+#pragma once
+
+#include <vector>
+
+#include "kiln/layers.h"
+#include "kiln/status.h"
+#include "kiln/types.h"
+
+namespace kiln::cpu {
+
+using KernelInputs = std::vector<const HostTensor*>;
+using KernelOutputs = std::vector<HostTensor>;
+
+Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const DeconvolutionParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const MatMulParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const GemmParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const PoolingParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const LrnParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const BatchNormParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const InstanceNormParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const SoftmaxParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ReduceParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ArgMinMaxParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ActivationParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const UnaryParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ElementwiseParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const SelectParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const CastParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ConcatParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const SplitParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const SliceParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ReshapeParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const TransposeParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const GatherParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const PadParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ExpandParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const TileParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const DepthToSpaceParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const SpaceToDepthParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const IdentityParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out);
+
+// Row-major strides of `dims` in elements.
+std::vector<int64_t> rowMajorStrides(const Dims& dims);
+
+// Strides for reading a tensor of shape `from` broadcast to `to` (0 along broadcast axes); `from`
+// must broadcast to `to` under numpy rules.
+std::vector<int64_t> broadcastStrides(const Dims& from, const Dims& to);
+
+}  // namespace kiln::cpu

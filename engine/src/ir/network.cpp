@@ -1,0 +1,217 @@
+// NetworkDefinition: construction with eager shape inference, mutation for folding, and validation.
+#include "kiln/network.h"
+
+#include <algorithm>
+#include <set>
+
+namespace kiln {
+
+Status NetworkDefinition::checkNewName(const std::string& name, const char* what) const {
+    if (name.empty()) return invalidArgument(std::string(what) + " name is empty; give every " + what + " a name");
+    if (std::string(what) == "layer") {
+        if (m_layersByName.count(name)) {
+            return invalidModel("duplicate layer name '" + name + "'; layer names must be unique");
+        }
+    } else if (m_tensorsByName.count(name)) {
+        return invalidModel("duplicate tensor name '" + name + "'; every tensor must have its own name");
+    }
+    return Status::ok();
+}
+
+Result<Tensor*> NetworkDefinition::addInput(const std::string& name, DataType type, const Dims& dims) {
+    KILN_RETURN_IF_ERROR(checkNewName(name, "tensor"));
+    KILN_RETURN_IF_ERROR(checkDims(dims, "input '" + name + "'"));
+    auto tensor = std::make_unique<Tensor>();
+    tensor->m_name = name;
+    tensor->m_type = type;
+    tensor->m_dims = dims;
+    tensor->m_isInput = true;
+    Tensor* raw = tensor.get();
+    m_tensors.push_back(std::move(tensor));
+    m_tensorsByName[name] = raw;
+    m_inputs.push_back(raw);
+    return raw;
+}
+
+Result<Tensor*> NetworkDefinition::addConstant(const std::string& name, std::shared_ptr<const HostTensor> data) {
+    if (!data) return invalidArgument("constant '" + name + "' has no data");
+    KILN_RETURN_IF_ERROR(checkNewName(name, "tensor"));
+    auto tensor = std::make_unique<Tensor>();
+    tensor->m_name = name;
+    tensor->m_type = data->type();
+    tensor->m_dims = data->dims();
+    tensor->m_constant = std::move(data);
+    Tensor* raw = tensor.get();
+    m_tensors.push_back(std::move(tensor));
+    m_tensorsByName[name] = raw;
+    return raw;
+}
+
+Result<Tensor*> NetworkDefinition::addConstant(const std::string& name, HostTensor data) {
+    return addConstant(name, std::make_shared<const HostTensor>(std::move(data)));
+}
+
+Result<Layer*> NetworkDefinition::addLayer(const std::string& name, LayerParams params,
+                                           const std::vector<Tensor*>& inputs,
+                                           const std::vector<std::string>& outputNames) {
+    KILN_RETURN_IF_ERROR(checkNewName(name, "layer"));
+    const std::string context = "layer '" + name + "' (" + toString(kindOf(params)) + ")";
+    std::vector<const Tensor*> constInputs;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        Tensor* input = inputs[i];
+        if (input && findTensor(input->name()) != input) {
+            return invalidArgument(context + ": input " + std::to_string(i) + " ('" + input->name() +
+                                   "') does not belong to this network");
+        }
+        constInputs.push_back(input);
+    }
+    if (outputNames.empty()) return invalidArgument(context + ": a layer needs at least one output");
+    std::set<std::string> seen;
+    for (const std::string& outputName : outputNames) {
+        if (!seen.insert(outputName).second) {
+            return invalidModel(context + ": output name '" + outputName + "' is used twice");
+        }
+        Status status = checkNewName(outputName, "tensor");
+        if (!status.isOk()) return status.withContext(context);
+    }
+    auto inferred = inferLayerOutputs(params, constInputs, outputNames.size());
+    if (!inferred.isOk()) return inferred.status().withContext(context);
+    if (inferred->size() != outputNames.size()) {
+        return invalidModel(context + ": it produces " + std::to_string(inferred->size()) + " outputs, but " +
+                            std::to_string(outputNames.size()) + " output names were given");
+    }
+    for (size_t i = 0; i < inferred->size(); ++i) {
+        Status status = checkDims((*inferred)[i].dims, "output '" + outputNames[i] + "'");
+        if (!status.isOk()) return status.withContext(context);
+    }
+
+    auto layer = std::make_unique<Layer>();
+    layer->m_name = name;
+    layer->m_params = std::move(params);
+    layer->m_inputs = inputs;
+    layer->m_provenance = {name};
+    for (size_t i = 0; i < outputNames.size(); ++i) {
+        auto tensor = std::make_unique<Tensor>();
+        tensor->m_name = outputNames[i];
+        tensor->m_type = (*inferred)[i].type;
+        tensor->m_dims = (*inferred)[i].dims;
+        tensor->m_producer = layer.get();
+        layer->m_outputs.push_back(tensor.get());
+        m_tensorsByName[outputNames[i]] = tensor.get();
+        m_tensors.push_back(std::move(tensor));
+    }
+    Layer* raw = layer.get();
+    m_layers.push_back(std::move(layer));
+    m_layersByName[name] = raw;
+    return raw;
+}
+
+Status NetworkDefinition::markOutput(Tensor* tensor) {
+    if (!tensor || findTensor(tensor->name()) != tensor) {
+        return invalidArgument("markOutput: the tensor does not belong to this network");
+    }
+    if (tensor->m_isOutput) return invalidModel("tensor '" + tensor->name() + "' is marked as an output twice");
+    tensor->m_isOutput = true;
+    m_outputs.push_back(tensor);
+    return Status::ok();
+}
+
+Status NetworkDefinition::makeConstant(Tensor* tensor, std::shared_ptr<const HostTensor> data) {
+    if (!tensor || findTensor(tensor->name()) != tensor) {
+        return invalidArgument("makeConstant: the tensor does not belong to this network");
+    }
+    if (tensor->m_producer || tensor->m_isInput) {
+        return invalidArgument("makeConstant: tensor '" + tensor->name() + "' is still produced by a layer or is an input");
+    }
+    if (!data || data->type() != tensor->m_type || data->dims() != tensor->m_dims) {
+        return invalidArgument("makeConstant: data for '" + tensor->name() + "' does not match its type and dims");
+    }
+    tensor->m_constant = std::move(data);
+    return Status::ok();
+}
+
+Status NetworkDefinition::removeLayer(Layer* layer) {
+    auto it = std::find_if(m_layers.begin(), m_layers.end(), [&](const auto& l) { return l.get() == layer; });
+    if (it == m_layers.end()) return invalidArgument("removeLayer: the layer does not belong to this network");
+    for (Tensor* output : layer->m_outputs) output->m_producer = nullptr;
+    m_layersByName.erase(layer->m_name);
+    m_layers.erase(it);
+    return Status::ok();
+}
+
+void NetworkDefinition::removeUnusedTensors() {
+    std::set<const Tensor*> used;
+    for (const auto& layer : m_layers) {
+        for (const Tensor* t : layer->m_inputs) used.insert(t);
+        for (const Tensor* t : layer->m_outputs) used.insert(t);
+    }
+    std::erase_if(m_tensors, [&](const std::unique_ptr<Tensor>& t) {
+        const bool unused = !t->m_isInput && !t->m_isOutput && !t->m_producer && !used.count(t.get());
+        if (unused) m_tensorsByName.erase(t->m_name);
+        return unused;
+    });
+}
+
+Tensor* NetworkDefinition::findTensor(const std::string& name) const {
+    auto it = m_tensorsByName.find(name);
+    return it == m_tensorsByName.end() ? nullptr : it->second;
+}
+
+Layer* NetworkDefinition::findLayer(const std::string& name) const {
+    auto it = m_layersByName.find(name);
+    return it == m_layersByName.end() ? nullptr : it->second;
+}
+
+std::vector<Layer*> NetworkDefinition::consumersOf(const Tensor* tensor) const {
+    std::vector<Layer*> consumers;
+    for (const auto& layer : m_layers) {
+        if (std::find(layer->m_inputs.begin(), layer->m_inputs.end(), tensor) != layer->m_inputs.end()) {
+            consumers.push_back(layer.get());
+        }
+    }
+    return consumers;
+}
+
+Status NetworkDefinition::validate() const {
+    std::set<std::string> tensorNames;
+    for (const auto& tensor : m_tensors) {
+        if (!tensorNames.insert(tensor->m_name).second) {
+            return invalidModel("duplicate tensor name '" + tensor->m_name + "'");
+        }
+    }
+    std::set<std::string> layerNames;
+    std::set<const Tensor*> available;
+    for (const auto& tensor : m_tensors) {
+        if (tensor->m_isInput || tensor->m_constant) available.insert(tensor.get());
+    }
+    for (const auto& layer : m_layers) {
+        if (!layerNames.insert(layer->m_name).second) {
+            return invalidModel("duplicate layer name '" + layer->m_name + "'");
+        }
+        for (size_t i = 0; i < layer->m_inputs.size(); ++i) {
+            const Tensor* input = layer->m_inputs[i];
+            if (input && !available.count(input)) {
+                const bool producedLater = input->m_producer != nullptr;
+                return invalidModel("layer '" + layer->m_name + "' reads tensor '" + input->m_name + "' " +
+                                    (producedLater ? "before the layer that produces it runs (the graph has a cycle or "
+                                                     "is out of order)"
+                                                   : "that no layer produces and that is neither an input nor a constant"));
+            }
+        }
+        for (const Tensor* output : layer->m_outputs) {
+            if (output->m_producer != layer.get()) {
+                return invalidModel("tensor '" + output->m_name + "' is written by more than one layer");
+            }
+            available.insert(output);
+        }
+    }
+    if (m_outputs.empty()) return invalidModel("the network has no outputs; mark at least one tensor as output");
+    for (const Tensor* output : m_outputs) {
+        if (!available.count(output)) {
+            return invalidModel("network output '" + output->m_name + "' is not produced by any layer");
+        }
+    }
+    return Status::ok();
+}
+
+}  // namespace kiln

@@ -1,0 +1,84 @@
+// Dispatches shape inference to the per-kind overloads and holds the checks they share.
+#include "ir/shape_inference.h"
+
+#include <algorithm>
+
+namespace kiln {
+
+Result<std::vector<TensorDesc>> inferLayerOutputs(const LayerParams& params, const std::vector<const Tensor*>& inputs,
+                                                  size_t numOutputs) {
+    return std::visit([&](const auto& p) { return detail::inferOutputs(p, inputs, numOutputs); }, params);
+}
+
+namespace detail {
+
+namespace {
+std::string describeInput(size_t index, const char* role) {
+    return "input " + std::to_string(index) + " (" + role + ")";
+}
+}  // namespace
+
+Status expectInputCount(const InferInputs& in, size_t minCount, size_t maxCount) {
+    if (in.size() < minCount || in.size() > maxCount) {
+        const std::string expected = minCount == maxCount ? std::to_string(minCount)
+                                                          : std::to_string(minCount) + " to " + std::to_string(maxCount);
+        return invalidModel("has " + std::to_string(in.size()) + " inputs; expected " + expected);
+    }
+    for (size_t i = 0; i < minCount; ++i) {
+        if (!in[i]) return invalidModel("input " + std::to_string(i) + " is required but missing");
+    }
+    return Status::ok();
+}
+
+Status expectRank(const Tensor* t, size_t index, const char* role, size_t rank) {
+    if (t->dims().size() != rank) {
+        return invalidModel(describeInput(index, role) + " '" + t->name() + "' has " +
+                            std::to_string(t->dims().size()) + " dimensions (" + toString(t->dims()) +
+                            "); expected " + std::to_string(rank));
+    }
+    return Status::ok();
+}
+
+Status expectRankAtLeast(const Tensor* t, size_t index, const char* role, size_t rank) {
+    if (t->dims().size() < rank) {
+        return invalidModel(describeInput(index, role) + " '" + t->name() + "' has " +
+                            std::to_string(t->dims().size()) + " dimensions (" + toString(t->dims()) +
+                            "); expected at least " + std::to_string(rank));
+    }
+    return Status::ok();
+}
+
+Status expectType(const Tensor* t, size_t index, const char* role, DataType type) {
+    if (t->type() != type) {
+        return invalidModel(describeInput(index, role) + " '" + t->name() + "' is " + toString(t->type()) +
+                            "; expected " + toString(type));
+    }
+    return Status::ok();
+}
+
+Status expectFloat(const Tensor* t, size_t index, const char* role) {
+    if (t->type() != DataType::Float32) {
+        return unsupported(describeInput(index, role) + " '" + t->name() + "' is " + toString(t->type()) +
+                           "; this layer runs on FP32 data only");
+    }
+    return Status::ok();
+}
+
+Result<Dims> broadcastDims(const Dims& a, const Dims& b) {
+    const size_t rank = std::max(a.size(), b.size());
+    Dims result(rank);
+    for (size_t i = 0; i < rank; ++i) {
+        const int64_t ea = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+        const int64_t eb = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+        if (ea != eb && ea != 1 && eb != 1) {
+            return invalidModel("shapes " + toString(a) + " and " + toString(b) +
+                                " do not broadcast (dimension " + std::to_string(i) + ": " + std::to_string(ea) +
+                                " vs " + std::to_string(eb) + ")");
+        }
+        result[i] = ea == 1 ? eb : ea;
+    }
+    return result;
+}
+
+}  // namespace detail
+}  // namespace kiln

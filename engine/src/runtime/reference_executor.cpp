@@ -1,0 +1,100 @@
+// The reference executor runs layers in network order, keeping each intermediate tensor until its last
+// reader has run; and constant folding of a single layer, used at import.
+#include "kiln/reference_executor.h"
+
+#include <unordered_map>
+
+namespace kiln {
+
+Result<TensorMap> ReferenceExecutor::execute(const TensorMap& inputs) const {
+    std::unordered_map<const Tensor*, const HostTensor*> values;
+    for (const Tensor* input : m_network.inputs()) {
+        auto it = inputs.find(input->name());
+        if (it == inputs.end()) {
+            return invalidArgument("no value given for network input '" + input->name() + "' (" +
+                                   toString(input->type()) + " " + toString(input->dims()) + ")");
+        }
+        if (it->second.type() != input->type() || it->second.dims() != input->dims()) {
+            return invalidArgument("input '" + input->name() + "' is " + toString(it->second.type()) + " " +
+                                   toString(it->second.dims()) + "; the network expects " +
+                                   toString(input->type()) + " " + toString(input->dims()));
+        }
+        values[input] = &it->second;
+    }
+    for (const auto& [name, value] : inputs) {
+        const Tensor* tensor = m_network.findTensor(name);
+        if (!tensor || !tensor->isNetworkInput()) {
+            return invalidArgument("'" + name + "' is not an input of the network");
+        }
+    }
+
+    // Remaining reads per tensor, so that intermediates are released as soon as possible.
+    std::unordered_map<const Tensor*, int> pendingReads;
+    for (const auto& layer : m_network.layers()) {
+        for (const Tensor* input : layer->inputs()) {
+            if (input) ++pendingReads[input];
+        }
+    }
+    std::unordered_map<const Tensor*, HostTensor> intermediates;
+    for (const auto& layer : m_network.layers()) {
+        std::vector<const HostTensor*> layerInputs;
+        for (const Tensor* input : layer->inputs()) {
+            if (!input) {
+                layerInputs.push_back(nullptr);
+            } else if (input->isConstant()) {
+                layerInputs.push_back(input->constantData().get());
+            } else if (auto it = values.find(input); it != values.end()) {
+                layerInputs.push_back(it->second);
+            } else {
+                return internalError("layer '" + layer->name() + "' reads '" + input->name() +
+                                     "' before it was computed; validate() the network first");
+            }
+        }
+        std::vector<HostTensor> layerOutputs;
+        for (const Tensor* output : layer->outputs()) layerOutputs.emplace_back(output->type(), output->dims());
+        KILN_RETURN_IF_ERROR(runReferenceLayer(*layer, layerInputs, layerOutputs));
+        for (size_t i = 0; i < layerOutputs.size(); ++i) {
+            const Tensor* output = layer->outputs()[i];
+            HostTensor& stored = intermediates[output] = std::move(layerOutputs[i]);
+            values[output] = &stored;
+        }
+        for (const Tensor* input : layer->inputs()) {
+            if (input && --pendingReads[input] == 0 && !input->isNetworkOutput() && intermediates.count(input)) {
+                values.erase(input);
+                intermediates.erase(input);
+            }
+        }
+    }
+
+    TensorMap outputs;
+    for (const Tensor* output : m_network.outputs()) {
+        if (output->isConstant()) {
+            outputs[output->name()] = *output->constantData();
+        } else if (auto it = values.find(output); it != values.end()) {
+            outputs[output->name()] = *it->second;
+        } else {
+            return internalError("network output '" + output->name() + "' was not computed");
+        }
+    }
+    return outputs;
+}
+
+Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer) {
+    std::vector<const HostTensor*> inputs;
+    for (const Tensor* input : layer->inputs()) {
+        if (input && !input->isConstant()) return false;
+        inputs.push_back(input ? input->constantData().get() : nullptr);
+    }
+    std::vector<HostTensor> outputs;
+    for (const Tensor* output : layer->outputs()) outputs.emplace_back(output->type(), output->dims());
+    KILN_RETURN_IF_ERROR(runReferenceLayer(*layer, inputs, outputs));
+    const std::vector<Tensor*> outputTensors = layer->outputs();
+    KILN_RETURN_IF_ERROR(network.removeLayer(layer));
+    for (size_t i = 0; i < outputTensors.size(); ++i) {
+        KILN_RETURN_IF_ERROR(
+            network.makeConstant(outputTensors[i], std::make_shared<const HostTensor>(std::move(outputs[i]))));
+    }
+    return true;
+}
+
+}  // namespace kiln

@@ -1,0 +1,46 @@
+// ONNX import: reads an ONNX model (opsets 7 to 17) into a kiln::NetworkDefinition through the
+// engine's public API. Shape-computing sub-graphs fold to constants at import, so the network holds
+// only static shapes; symbolic input dimensions must be given by the caller.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiln/network.h"
+#include "kiln/status.h"
+#include "kiln/types.h"
+
+namespace kiln {
+
+struct OnnxParseOptions {
+    // Concrete shapes for inputs, by input name (as trtexec's --shapes). Needed for every input
+    // with a symbolic or unknown dimension; a given shape must agree with the model's fixed dims.
+    std::map<std::string, Dims> inputShapes;
+};
+
+// One graph input as the model declares it, before shapes are made concrete.
+struct OnnxInputInfo {
+    std::string name;
+    DataType type = DataType::Float32;
+    // Extent per dimension; -1 where the model has a symbolic or unknown dimension.
+    std::vector<int64_t> dims;
+    // The symbolic name per dimension ("batch"), empty where the dimension is fixed or unnamed.
+    std::vector<std::string> dimNames;
+};
+
+// Parses the model at `path`. External data files are resolved relative to the model's folder.
+// Errors name the node, its op type and what to do; unsupported ops are all listed in one error.
+Result<NetworkDefinition> parseOnnxFile(const std::string& path, const OnnxParseOptions& options = {});
+
+// Parses a model held in memory; external data, if any, is looked up under `baseDirectory`.
+Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::string& baseDirectory,
+                                         const OnnxParseOptions& options = {});
+
+// The model's graph inputs (initializers excluded), for callers that must ask for shapes.
+Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path);
+
+// Reads a serialized onnx.TensorProto (as the ONNX backend test data's input_0.pb files are).
+Result<HostTensor> readOnnxTensorFile(const std::string& path);
+
+}  // namespace kiln

@@ -45,6 +45,24 @@ Status runReference(const SpaceToDepthParams& p, const KernelInputs& in, KernelO
 Status runReference(const IdentityParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out);
 
+// Calls `fn(linear, index)` for every position of `dims` in row-major order.
+template <typename Fn>
+void forEachIndex(const Dims& dims, Fn fn) {
+    const int64_t count = volume(dims);
+    std::vector<int64_t> index(dims.size(), 0);
+    for (int64_t linear = 0; linear < count; ++linear) {
+        fn(linear, index);
+        for (size_t axis = dims.size(); axis-- > 0;) {
+            if (++index[axis] < dims[axis]) break;
+            index[axis] = 0;
+        }
+    }
+}
+
+// FP16 <-> FP32 copies of a whole tensor, for kernels that compute FP16 data in FP32.
+HostTensor widenToFloat32(const HostTensor& half);
+void narrowToFloat16(const HostTensor& wide, HostTensor& half);
+
 // Row-major strides of `dims` in elements.
 std::vector<int64_t> rowMajorStrides(const Dims& dims);
 

@@ -1,0 +1,1157 @@
+// One importer per ONNX op, registered in the single table at the bottom of this file. Each turns the
+// node's attributes and constant inputs into fully resolved Kiln layer parameters (auto padding,
+// negative axes, defaults, opset differences) so nothing downstream interprets ONNX conventions.
+// Shared helpers cover the common shapes of op: unary, activation, broadcasting binary, variadic
+// chains and pooling geometry.
+#include "importers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include "tensor_proto.h"
+
+namespace kiln::onnx_import {
+
+namespace {
+
+std::string joinInts(const std::vector<int64_t>& values) {
+    std::string text;
+    for (size_t i = 0; i < values.size(); ++i)
+        text += (i ? "," : "") + std::to_string(values[i]);
+    return text;
+}
+
+// A one-element tensor of `type` holding `value`, for the helper constants some ops need.
+HostTensor scalarTensor(DataType type, double value) {
+    HostTensor tensor(type, {});
+    switch (type) {
+        case DataType::Float32:
+            tensor.data<float>()[0] = static_cast<float>(value);
+            break;
+        case DataType::Float16:
+            tensor.data<uint16_t>()[0] = floatToHalf(static_cast<float>(value));
+            break;
+        case DataType::Int8:
+            tensor.data<int8_t>()[0] = static_cast<int8_t>(value);
+            break;
+        case DataType::Int32:
+            tensor.data<int32_t>()[0] = static_cast<int32_t>(value);
+            break;
+        case DataType::Int64:
+            tensor.data<int64_t>()[0] = static_cast<int64_t>(value);
+            break;
+        case DataType::Bool:
+            tensor.data<uint8_t>()[0] = value != 0.0 ? 1 : 0;
+            break;
+    }
+    return tensor;
+}
+
+HostTensor int64Tensor(const std::vector<int64_t>& values) {
+    HostTensor tensor(DataType::Int64, {static_cast<int64_t>(values.size())});
+    std::copy(values.begin(), values.end(), tensor.data<int64_t>());
+    return tensor;
+}
+
+Result<std::vector<float>> constantFloats(const NodeContext& n, size_t i, const std::string& role) {
+    KILN_ASSIGN_OR_RETURN(auto data, n.constantInput(i, role));
+    std::vector<float> values(static_cast<size_t>(data->elementCount()));
+    for (size_t k = 0; k < values.size(); ++k) {
+        values[k] = static_cast<float>(data->valueAsDouble(static_cast<int64_t>(k)));
+    }
+    return values;
+}
+
+// A per-spatial-axis attribute (strides, dilations, output_padding) with its default filled in.
+Result<std::vector<int64_t>> spatialAttr(const NodeContext& n, const std::string& name, size_t spatial,
+                                         int64_t fallback, int64_t minimum) {
+    std::vector<int64_t> values = n.intsAttr(name);
+    if (values.empty()) return std::vector<int64_t>(spatial, fallback);
+    if (values.size() != spatial) {
+        return invalidModel("attribute '" + name + "' has " + std::to_string(values.size()) +
+                            " values; the op has " + std::to_string(spatial) + " spatial axes");
+    }
+    for (int64_t v : values) {
+        if (v < minimum) {
+            return invalidModel("attribute '" + name + "' is [" + joinInts(values) +
+                                "]; values must be at least " + std::to_string(minimum));
+        }
+    }
+    return values;
+}
+
+// Begin then end pads per spatial axis, from explicit `pads` or computed for auto_pad SAME_* the way
+// ONNX defines it: output = ceil(input / stride), SAME_UPPER puts the odd pad at the end.
+Result<std::vector<int64_t>> resolvePads(const NodeContext& n, const Dims& input, const Dims& kernel,
+                                         const std::vector<int64_t>& strides,
+                                         const std::vector<int64_t>& dilations) {
+    const size_t spatial = input.size();
+    const std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+    std::vector<int64_t> pads(2 * spatial, 0);
+    if (autoPad == "NOTSET") {
+        std::vector<int64_t> given = n.intsAttr("pads");
+        if (given.empty()) return pads;
+        if (given.size() != 2 * spatial) {
+            return invalidModel("attribute 'pads' has " + std::to_string(given.size()) +
+                                " values; expected " + std::to_string(2 * spatial) +
+                                " (begin and end for each spatial axis)");
+        }
+        for (int64_t p : given) {
+            if (p < 0)
+                return invalidModel("attribute 'pads' is [" + joinInts(given) +
+                                    "]; pads must not be negative");
+        }
+        return given;
+    }
+    if (autoPad == "VALID") return pads;
+    if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") {
+        return invalidModel("attribute 'auto_pad' is '" + autoPad +
+                            "'; expected NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+    }
+    for (size_t i = 0; i < spatial; ++i) {
+        const int64_t output = (input[i] + strides[i] - 1) / strides[i];
+        const int64_t effectiveKernel = (kernel[i] - 1) * dilations[i] + 1;
+        const int64_t total = std::max<int64_t>(0, (output - 1) * strides[i] + effectiveKernel - input[i]);
+        const int64_t small = total / 2;
+        pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
+        pads[i + spatial] = total - pads[i];
+    }
+    return pads;
+}
+
+Result<Tensor*> inputWithRankAtLeast(const NodeContext& n, size_t i, size_t rank, const char* role) {
+    KILN_ASSIGN_OR_RETURN(Tensor * tensor, n.input(i));
+    if (tensor->dims().size() < rank) {
+        return invalidModel("input " + std::to_string(i) + " ('" + tensor->name() + "', " + role +
+                            ") has dims " + toString(tensor->dims()) + "; expected at least " +
+                            std::to_string(rank) + " dimensions");
+    }
+    return tensor;
+}
+
+// ---- shared shapes of op ----
+
+Status unary(NodeContext& n, UnaryOp op) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    return n.addLayer(UnaryParams{op}, {x}, n.outputName(0)).status();
+}
+
+Status activation(NodeContext& n, ActivationType type, float alpha = 0.0f, float beta = 0.0f) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    return n.addLayer(ActivationParams{type, alpha, beta}, {x}, n.outputName(0)).status();
+}
+
+Status binary(NodeContext& n, ElementwiseOp op) {
+    KILN_ASSIGN_OR_RETURN(Tensor * a, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * b, n.input(1));
+    return n.addLayer(ElementwiseParams{op}, {a, b}, n.outputName(0)).status();
+}
+
+// Folds a variadic op into a chain of binary layers; the last writes `outputName`.
+Result<Tensor*> chain(NodeContext& n, ElementwiseOp op, const std::string& outputName) {
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < n.inputCount(); ++i) {
+        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
+        inputs.push_back(t);
+    }
+    if (inputs.empty()) return invalidModel("the op needs at least one input");
+    if (inputs.size() == 1) return n.addLayer(IdentityParams{}, {inputs[0]}, outputName);
+    Tensor* acc = inputs[0];
+    for (size_t i = 1; i < inputs.size(); ++i) {
+        const std::string name =
+            i + 1 == inputs.size() ? outputName : n.internalTensorName("partial" + std::to_string(i));
+        KILN_ASSIGN_OR_RETURN(acc, n.addLayer(ElementwiseParams{op}, {acc, inputs[i]}, name));
+    }
+    return acc;
+}
+
+Status variadic(NodeContext& n, ElementwiseOp op) {
+    return chain(n, op, n.outputName(0)).status();
+}
+
+Status reshapeTo(NodeContext& n, Tensor* x, Dims dims) {
+    KILN_RETURN_IF_ERROR(checkDims(dims, "output shape"));
+    if (volume(dims) != volume(x->dims())) {
+        return invalidModel("cannot reshape '" + x->name() + "' of dims " + toString(x->dims()) + " to " +
+                            toString(dims) + ": the element counts differ");
+    }
+    return n.addLayer(ReshapeParams{std::move(dims)}, {x}, n.outputName(0)).status();
+}
+
+// Attribute before `inputOpset`, constant input from it on (axes, split, ...).
+Result<std::vector<int64_t>> intsFromAttrOrInput(const NodeContext& n, const std::string& name, size_t input,
+                                                 int64_t inputOpset) {
+    if (n.opset() < inputOpset) return n.intsAttr(name);
+    if (!n.hasInput(input)) return std::vector<int64_t>{};
+    return n.constantInts(input, name);
+}
+
+// ---- convolution, matrix products, normalization ----
+
+Status importConv(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "data"));
+    KILN_ASSIGN_OR_RETURN(Tensor * w, inputWithRankAtLeast(n, 1, 3, "weights"));
+    const size_t spatial = w->dims().size() - 2;
+    if (x->dims().size() != spatial + 2) {
+        return invalidModel("data '" + x->name() + "' has dims " + toString(x->dims()) + " but weights '" +
+                            w->name() + "' have dims " + toString(w->dims()) + "; their ranks must match");
+    }
+    const Dims kernel(w->dims().begin() + 2, w->dims().end());
+    const std::vector<int64_t> kernelAttr = n.intsAttr("kernel_shape");
+    if (!kernelAttr.empty() && kernelAttr != kernel) {
+        return invalidModel("attribute 'kernel_shape' is [" + joinInts(kernelAttr) + "] but weights '" +
+                            w->name() + "' have kernel " + toString(kernel));
+    }
+    ConvolutionParams p;
+    p.groups = n.intAttr("group", 1);
+    KILN_ASSIGN_OR_RETURN(p.strides, spatialAttr(n, "strides", spatial, 1, 1));
+    KILN_ASSIGN_OR_RETURN(p.dilations, spatialAttr(n, "dilations", spatial, 1, 1));
+    const Dims in(x->dims().begin() + 2, x->dims().end());
+    KILN_ASSIGN_OR_RETURN(p.pads, resolvePads(n, in, kernel, p.strides, p.dilations));
+    std::vector<Tensor*> inputs{x, w};
+    if (Tensor* bias = n.optionalInput(2)) inputs.push_back(bias);
+    return n.addLayer(p, inputs, n.outputName(0)).status();
+}
+
+// Padding follows the ONNX ConvTranspose definition: with output_shape or auto_pad SAME_*, the total
+// padding is what makes the output that size; when the output is larger than the unpadded result the
+// difference goes into the output padding instead.
+Status importConvTranspose(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "data"));
+    KILN_ASSIGN_OR_RETURN(Tensor * w, inputWithRankAtLeast(n, 1, 3, "weights"));
+    const size_t spatial = w->dims().size() - 2;
+    if (x->dims().size() != spatial + 2) {
+        return invalidModel("data '" + x->name() + "' has dims " + toString(x->dims()) + " but weights '" +
+                            w->name() + "' have dims " + toString(w->dims()) + "; their ranks must match");
+    }
+    const Dims kernel(w->dims().begin() + 2, w->dims().end());
+    const std::vector<int64_t> kernelAttr = n.intsAttr("kernel_shape");
+    if (!kernelAttr.empty() && kernelAttr != kernel) {
+        return invalidModel("attribute 'kernel_shape' is [" + joinInts(kernelAttr) + "] but weights '" +
+                            w->name() + "' have kernel " + toString(kernel));
+    }
+    DeconvolutionParams p;
+    p.groups = n.intAttr("group", 1);
+    KILN_ASSIGN_OR_RETURN(p.strides, spatialAttr(n, "strides", spatial, 1, 1));
+    KILN_ASSIGN_OR_RETURN(p.dilations, spatialAttr(n, "dilations", spatial, 1, 1));
+    KILN_ASSIGN_OR_RETURN(p.outputPadding, spatialAttr(n, "output_padding", spatial, 0, 0));
+    const Dims in(x->dims().begin() + 2, x->dims().end());
+
+    std::vector<int64_t> outputShape = n.intsAttr("output_shape");
+    if (outputShape.size() == spatial + 2) outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
+    if (!outputShape.empty() && outputShape.size() != spatial) {
+        return invalidModel("attribute 'output_shape' is [" + joinInts(outputShape) + "]; expected " +
+                            std::to_string(spatial) + " spatial extents");
+    }
+    const std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+    const bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (!same && autoPad != "NOTSET" && autoPad != "VALID") {
+        return invalidModel("attribute 'auto_pad' is '" + autoPad +
+                            "'; expected NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+    }
+    p.pads.assign(2 * spatial, 0);
+    if (outputShape.empty() && autoPad == "NOTSET") {
+        KILN_ASSIGN_OR_RETURN(p.pads, resolvePads(n, in, kernel, p.strides, p.dilations));
+    }
+    for (size_t i = 0; i < spatial && (same || !outputShape.empty()); ++i) {
+        const int64_t target = outputShape.empty() ? in[i] * p.strides[i] : outputShape[i];
+        const int64_t unpadded =
+            p.strides[i] * (in[i] - 1) + p.outputPadding[i] + (kernel[i] - 1) * p.dilations[i] + 1;
+        const int64_t total = unpadded - target;
+        if (total < 0) {
+            p.outputPadding[i] -= total;
+            continue;
+        }
+        const int64_t small = total / 2;
+        p.pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
+        p.pads[i + spatial] = total - p.pads[i];
+    }
+    std::vector<Tensor*> inputs{x, w};
+    if (Tensor* bias = n.optionalInput(2)) inputs.push_back(bias);
+    return n.addLayer(p, inputs, n.outputName(0)).status();
+}
+
+Status importGemm(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * a, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * b, n.input(1));
+    GemmParams p;
+    p.transA = n.intAttr("transA", 0) != 0;
+    p.transB = n.intAttr("transB", 0) != 0;
+    p.alpha = n.floatAttr("alpha", 1.0f);
+    p.beta = n.floatAttr("beta", 1.0f);
+    std::vector<Tensor*> inputs{a, b};
+    if (Tensor* c = n.optionalInput(2)) inputs.push_back(c);
+    return n.addLayer(p, inputs, n.outputName(0)).status();
+}
+
+Status importMatMul(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * a, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * b, n.input(1));
+    return n.addLayer(MatMulParams{}, {a, b}, n.outputName(0)).status();
+}
+
+Status importBatchNormalization(NodeContext& n) {
+    for (size_t i = 1; i < n.outputCount(); ++i) {
+        if (n.hasOutput(i)) {
+            return unsupported("output " + std::to_string(i) + " ('" + n.proto().output(static_cast<int>(i)) +
+                               "') is a training statistic; Kiln imports BatchNormalization for inference "
+                               "only: export the model in eval mode");
+        }
+    }
+    if (n.intAttr("training_mode", 0) != 0) {
+        return unsupported("training_mode=1 is not supported; export the model in eval mode");
+    }
+    if (n.intAttr("spatial", 1) == 0) {
+        return unsupported("spatial=0 (per-element statistics) is not supported");
+    }
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < 5; ++i) {
+        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
+        inputs.push_back(t);
+    }
+    return n.addLayer(BatchNormParams{n.floatAttr("epsilon", 1e-5f)}, inputs, n.outputName(0)).status();
+}
+
+Status importInstanceNormalization(NodeContext& n) {
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < 3; ++i) {
+        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
+        inputs.push_back(t);
+    }
+    return n.addLayer(InstanceNormParams{n.floatAttr("epsilon", 1e-5f)}, inputs, n.outputName(0)).status();
+}
+
+Status importLrn(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    LrnParams p;
+    const auto* size = n.attribute("size");
+    if (!size) return invalidModel("attribute 'size' is required");
+    p.size = size->i();
+    p.alpha = n.floatAttr("alpha", 1e-4f);
+    p.beta = n.floatAttr("beta", 0.75f);
+    p.bias = n.floatAttr("bias", 1.0f);
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+// ---- activations ----
+
+// Integer inputs (opset 12+) are clipped with elementwise Max and Min against constants of their own
+// type, since the Clip activation works on floating point only.
+Status clipIntegers(NodeContext& n, Tensor* x) {
+    Tensor* value = x;
+    for (size_t i = 1; i <= 2; ++i) {
+        if (!n.hasInput(i)) continue;
+        KILN_RETURN_IF_ERROR(n.constantInput(i, i == 1 ? "min" : "max").status());
+        KILN_ASSIGN_OR_RETURN(Tensor * bound, n.input(i));
+        const bool last = !n.hasInput(2) || i == 2;
+        const std::string name = last ? n.outputName(0) : n.internalTensorName("clipped_below");
+        KILN_ASSIGN_OR_RETURN(value,
+                              n.addLayer(ElementwiseParams{i == 1 ? ElementwiseOp::Max : ElementwiseOp::Min},
+                                         {value, bound}, name));
+    }
+    if (value == x) return n.addLayer(IdentityParams{}, {x}, n.outputName(0)).status();
+    return Status::ok();
+}
+
+Status importClip(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    if (!isFloatingPoint(x->type())) return clipIntegers(n, x);
+    float low = -std::numeric_limits<float>::infinity();
+    float high = std::numeric_limits<float>::infinity();
+    if (n.opset() < 11) {
+        low = n.floatAttr("min", low);
+        high = n.floatAttr("max", high);
+    } else {
+        if (n.hasInput(1)) {
+            KILN_ASSIGN_OR_RETURN(double v, n.constantScalar(1, "min"));
+            low = static_cast<float>(v);
+        }
+        if (n.hasInput(2)) {
+            KILN_ASSIGN_OR_RETURN(double v, n.constantScalar(2, "max"));
+            high = static_cast<float>(v);
+        }
+    }
+    return activation(n, ActivationType::Clip, low, high);
+}
+
+Status importSelu(NodeContext& n) {
+    return activation(n, ActivationType::Selu, n.floatAttr("alpha", 1.67326319217681884765625f),
+                      n.floatAttr("gamma", 1.05070102214813232421875f));
+}
+
+// From opset 12 the exponent may have another type than the base; the result has the base's type, so
+// the exponent is cast to it.
+Status importPow(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * base, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * exponent, n.input(1));
+    if (exponent->type() != base->type()) {
+        KILN_ASSIGN_OR_RETURN(
+            exponent, n.addLayer(CastParams{base->type()}, {exponent}, n.internalTensorName("exponent")));
+    }
+    return n.addLayer(ElementwiseParams{ElementwiseOp::Pow}, {base, exponent}, n.outputName(0)).status();
+}
+
+// ---- variadic ----
+
+Status importMean(NodeContext& n) {
+    if (n.inputCount() == 1) return variadic(n, ElementwiseOp::Add);
+    KILN_ASSIGN_OR_RETURN(Tensor * sum, chain(n, ElementwiseOp::Add, n.internalTensorName("sum")));
+    if (!isFloatingPoint(sum->type())) {
+        return invalidModel("Mean needs floating-point inputs, not " + std::string(toString(sum->type())));
+    }
+    KILN_ASSIGN_OR_RETURN(Tensor * count,
+                          n.addConstant(n.internalTensorName("count"),
+                                        scalarTensor(sum->type(), static_cast<double>(n.inputCount()))));
+    return n.addLayer(ElementwiseParams{ElementwiseOp::Div}, {sum, count}, n.outputName(0)).status();
+}
+
+// ---- pooling ----
+
+Status pooling(NodeContext& n, PoolingType type) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "data"));
+    const size_t spatial = x->dims().size() - 2;
+    PoolingParams p;
+    p.type = type;
+    p.kernel = n.intsAttr("kernel_shape");
+    if (p.kernel.size() != spatial) {
+        return invalidModel("attribute 'kernel_shape' is [" + joinInts(p.kernel) + "]; expected " +
+                            std::to_string(spatial) + " values for input dims " + toString(x->dims()));
+    }
+    KILN_ASSIGN_OR_RETURN(p.strides, spatialAttr(n, "strides", spatial, 1, 1));
+    if (type == PoolingType::Max) {
+        KILN_ASSIGN_OR_RETURN(p.dilations, spatialAttr(n, "dilations", spatial, 1, 1));
+        if (n.intAttr("storage_order", 0) != 0) {
+            return unsupported("storage_order=1 (column-major indices) is not supported");
+        }
+        if (n.hasOutput(1)) {
+            return unsupported("the Indices output ('" + n.proto().output(1) + "') is not supported");
+        }
+    } else {
+        p.dilations.assign(spatial, 1);
+        p.countIncludePad = n.intAttr("count_include_pad", 0) != 0;
+    }
+    p.ceilMode = n.intAttr("ceil_mode", 0) != 0;
+    const Dims in(x->dims().begin() + 2, x->dims().end());
+    KILN_ASSIGN_OR_RETURN(p.pads, resolvePads(n, in, p.kernel, p.strides, p.dilations));
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+Status globalPooling(NodeContext& n, PoolingType type) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "data"));
+    const size_t spatial = x->dims().size() - 2;
+    PoolingParams p;
+    p.type = type;
+    p.kernel.assign(x->dims().begin() + 2, x->dims().end());
+    p.strides.assign(spatial, 1);
+    p.dilations.assign(spatial, 1);
+    p.pads.assign(2 * spatial, 0);
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+// ---- softmax, reductions ----
+
+Status softmax(NodeContext& n, bool log) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const int64_t rank = static_cast<int64_t>(x->dims().size());
+    SoftmaxParams p;
+    KILN_ASSIGN_OR_RETURN(p.axis, normalizeAxis(n.intAttr("axis", n.opset() >= 13 ? -1 : 1), rank, "axis"));
+    p.log = log;
+    p.flattenFromAxis = n.opset() < 13;
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+Status reduce(NodeContext& n, ReduceOp op) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const int64_t rank = static_cast<int64_t>(x->dims().size());
+    std::vector<int64_t> axes;
+    if (n.opType() == "ReduceSum" && n.opset() >= 13) {
+        KILN_ASSIGN_OR_RETURN(axes, intsFromAttrOrInput(n, "axes", 1, 13));
+    } else {
+        axes = n.intsAttr("axes");
+    }
+    ReduceParams p;
+    p.op = op;
+    p.keepDims = n.intAttr("keepdims", 1) != 0;
+    if (axes.empty()) {
+        if (n.intAttr("noop_with_empty_axes", 0) != 0)
+            return n.addLayer(IdentityParams{}, {x}, n.outputName(0)).status();
+        if (rank == 0) return unsupported("reducing a scalar input is not supported");
+        axes.resize(static_cast<size_t>(rank));
+        std::iota(axes.begin(), axes.end(), 0);
+    }
+    for (int64_t& axis : axes) {
+        KILN_ASSIGN_OR_RETURN(axis, normalizeAxis(axis, rank, "axis"));
+    }
+    std::sort(axes.begin(), axes.end());
+    if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) {
+        return invalidModel("axes [" + joinInts(axes) + "] name an axis twice");
+    }
+    p.axes = axes;
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+Status argMinMax(NodeContext& n, bool max) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    ArgMinMaxParams p;
+    p.max = max;
+    KILN_ASSIGN_OR_RETURN(
+        p.axis, normalizeAxis(n.intAttr("axis", 0), static_cast<int64_t>(x->dims().size()), "axis"));
+    p.keepDims = n.intAttr("keepdims", 1) != 0;
+    p.selectLastIndex = n.intAttr("select_last_index", 0) != 0;
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+// ---- shape manipulation ----
+
+Status importConcat(NodeContext& n) {
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < n.inputCount(); ++i) {
+        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
+        inputs.push_back(t);
+    }
+    if (inputs.empty()) return invalidModel("Concat needs at least one input");
+    const auto* axisAttr = n.attribute("axis");
+    if (!axisAttr) return invalidModel("attribute 'axis' is required");
+    ConcatParams p;
+    KILN_ASSIGN_OR_RETURN(
+        p.axis, normalizeAxis(axisAttr->i(), static_cast<int64_t>(inputs[0]->dims().size()), "axis"));
+    return n.addLayer(p, inputs, n.outputName(0)).status();
+}
+
+Status importSplit(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    SplitParams p;
+    KILN_ASSIGN_OR_RETURN(
+        p.axis, normalizeAxis(n.intAttr("axis", 0), static_cast<int64_t>(x->dims().size()), "axis"));
+    const int64_t extent = x->dims()[static_cast<size_t>(p.axis)];
+    const int64_t parts = static_cast<int64_t>(n.outputCount());
+    if (parts == 0) return invalidModel("Split has no outputs");
+    KILN_ASSIGN_OR_RETURN(p.sizes, intsFromAttrOrInput(n, "split", 1, 13));
+    if (p.sizes.empty()) {
+        if (extent % parts != 0) {
+            return invalidModel("axis " + std::to_string(p.axis) + " of extent " + std::to_string(extent) +
+                                " cannot be split into " + std::to_string(parts) +
+                                " equal parts; give 'split'");
+        }
+        p.sizes.assign(static_cast<size_t>(parts), extent / parts);
+    }
+    if (static_cast<int64_t>(p.sizes.size()) != parts) {
+        return invalidModel("'split' has " + std::to_string(p.sizes.size()) + " sizes but the node has " +
+                            std::to_string(parts) + " outputs");
+    }
+    std::vector<std::string> names;
+    for (size_t i = 0; i < static_cast<size_t>(parts); ++i)
+        names.push_back(n.outputName(i));
+    return n.addLayer(p, {x}, names).status();
+}
+
+// Starts and ends are clamped exactly as the ONNX Slice definition says, so the layer never sees an
+// out-of-range index.
+Status importSlice(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& dims = x->dims();
+    const int64_t rank = static_cast<int64_t>(dims.size());
+    std::vector<int64_t> starts, ends, axes, steps;
+    if (n.opset() < 10) {
+        starts = n.intsAttr("starts");
+        ends = n.intsAttr("ends");
+        axes = n.intsAttr("axes");
+    } else {
+        KILN_ASSIGN_OR_RETURN(starts, n.constantInts(1, "starts"));
+        KILN_ASSIGN_OR_RETURN(ends, n.constantInts(2, "ends"));
+        if (n.hasInput(3)) {
+            KILN_ASSIGN_OR_RETURN(axes, n.constantInts(3, "axes"));
+        }
+        if (n.hasInput(4)) {
+            KILN_ASSIGN_OR_RETURN(steps, n.constantInts(4, "steps"));
+        }
+    }
+    if (axes.empty()) {
+        axes.resize(starts.size());
+        std::iota(axes.begin(), axes.end(), 0);
+    }
+    if (steps.empty()) steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+        return invalidModel("starts, ends, axes and steps have different lengths (" +
+                            std::to_string(starts.size()) + ", " + std::to_string(ends.size()) + ", " +
+                            std::to_string(axes.size()) + ", " + std::to_string(steps.size()) + ")");
+    }
+    SliceParams p;
+    p.starts.assign(dims.size(), 0);
+    p.ends = dims;
+    p.steps.assign(dims.size(), 1);
+    std::vector<bool> seen(dims.size(), false);
+    for (size_t k = 0; k < starts.size(); ++k) {
+        KILN_ASSIGN_OR_RETURN(int64_t axis, normalizeAxis(axes[k], rank, "axis"));
+        const size_t a = static_cast<size_t>(axis);
+        if (seen[a]) return invalidModel("axis " + std::to_string(axis) + " is sliced twice");
+        seen[a] = true;
+        const int64_t step = steps[k];
+        if (step == 0)
+            return invalidModel("step 0 on axis " + std::to_string(axis) + "; steps must not be zero");
+        const int64_t dim = dims[a];
+        int64_t start = starts[k] < 0 ? starts[k] + dim : starts[k];
+        int64_t end = ends[k] < 0 ? ends[k] + dim : ends[k];
+        if (dim == 0) {
+            start = end = 0;
+        } else if (step > 0) {
+            start = std::clamp<int64_t>(start, 0, dim);
+            end = std::clamp<int64_t>(end, 0, dim);
+        } else {
+            start = std::clamp<int64_t>(start, 0, dim - 1);
+            end = std::clamp<int64_t>(end, -1, dim - 1);
+        }
+        p.starts[a] = start;
+        p.ends[a] = end;
+        p.steps[a] = step;
+    }
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+Status importReshape(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> shape, n.constantInts(1, "shape"));
+    const bool allowZero = n.opset() >= 14 && n.intAttr("allowzero", 0) != 0;
+    const Dims& in = x->dims();
+    Dims out(shape.size());
+    int64_t inferred = -1;
+    int64_t known = 1;
+    for (size_t i = 0; i < shape.size(); ++i) {
+        int64_t s = shape[i];
+        if (s == 0 && !allowZero) {
+            if (i >= in.size()) {
+                return invalidModel("shape [" + joinInts(shape) + "] copies dimension " + std::to_string(i) +
+                                    " (0), but the input " + toString(in) + " has only " +
+                                    std::to_string(in.size()));
+            }
+            s = in[i];
+        }
+        if (s == -1) {
+            if (inferred >= 0) return invalidModel("shape [" + joinInts(shape) + "] has more than one -1");
+            inferred = static_cast<int64_t>(i);
+            continue;
+        }
+        if (s < 0 || s > kMaxElementCount) {
+            return invalidModel("shape [" + joinInts(shape) + "] has an invalid extent " + std::to_string(s));
+        }
+        out[i] = s;
+        if (s != 0 && known > kMaxElementCount / s) {
+            return invalidModel("shape [" + joinInts(shape) + "] has more than 2^40 elements");
+        }
+        known *= s;
+    }
+    if (inferred >= 0) {
+        if (known == 0 || volume(in) % known != 0) {
+            return invalidModel("cannot infer the -1 in shape [" + joinInts(shape) + "] for input dims " +
+                                toString(in));
+        }
+        out[static_cast<size_t>(inferred)] = volume(in) / known;
+    }
+    return reshapeTo(n, x, out);
+}
+
+Status importFlatten(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& in = x->dims();
+    const int64_t rank = static_cast<int64_t>(in.size());
+    int64_t axis = n.intAttr("axis", 1);
+    if (axis < -rank || axis > rank) {
+        return invalidModel("axis " + std::to_string(axis) + " is out of range for rank " +
+                            std::to_string(rank));
+    }
+    if (axis < 0) axis += rank;
+    return reshapeTo(
+        n, x, {volume(Dims(in.begin(), in.begin() + axis)), volume(Dims(in.begin() + axis, in.end()))});
+}
+
+Status importTranspose(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    TransposeParams p;
+    p.perm = n.intsAttr("perm");
+    if (p.perm.empty()) {
+        p.perm.resize(x->dims().size());
+        std::iota(p.perm.rbegin(), p.perm.rend(), 0);
+    }
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+Status importSqueeze(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& in = x->dims();
+    const int64_t rank = static_cast<int64_t>(in.size());
+    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> axes, intsFromAttrOrInput(n, "axes", 1, 13));
+    std::vector<bool> drop(in.size(), false);
+    if (axes.empty()) {
+        for (size_t i = 0; i < in.size(); ++i)
+            drop[i] = in[i] == 1;
+    }
+    for (int64_t axis : axes) {
+        KILN_ASSIGN_OR_RETURN(int64_t a, normalizeAxis(axis, rank, "axis"));
+        if (in[static_cast<size_t>(a)] != 1) {
+            return invalidModel("axis " + std::to_string(a) + " of input dims " + toString(in) +
+                                " has extent " + std::to_string(in[static_cast<size_t>(a)]) +
+                                "; only extent-1 axes can be squeezed");
+        }
+        drop[static_cast<size_t>(a)] = true;
+    }
+    Dims out;
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (!drop[i]) out.push_back(in[i]);
+    }
+    return reshapeTo(n, x, out);
+}
+
+Status importUnsqueeze(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& in = x->dims();
+    std::vector<int64_t> axes;
+    if (n.opset() < 13) {
+        axes = n.intsAttr("axes");
+    } else {
+        KILN_ASSIGN_OR_RETURN(axes, n.constantInts(1, "axes"));
+    }
+    const int64_t outRank = static_cast<int64_t>(in.size() + axes.size());
+    std::vector<bool> inserted(static_cast<size_t>(outRank), false);
+    for (int64_t axis : axes) {
+        KILN_ASSIGN_OR_RETURN(int64_t a, normalizeAxis(axis, outRank, "axis"));
+        if (inserted[static_cast<size_t>(a)])
+            return invalidModel("axes [" + joinInts(axes) + "] repeat an axis");
+        inserted[static_cast<size_t>(a)] = true;
+    }
+    Dims out;
+    size_t next = 0;
+    for (size_t i = 0; i < inserted.size(); ++i)
+        out.push_back(inserted[i] ? 1 : in[next++]);
+    return reshapeTo(n, x, out);
+}
+
+Status importGather(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * data, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * indices, n.input(1));
+    GatherParams p;
+    KILN_ASSIGN_OR_RETURN(
+        p.axis, normalizeAxis(n.intAttr("axis", 0), static_cast<int64_t>(data->dims().size()), "axis"));
+    return n.addLayer(p, {data, indices}, n.outputName(0)).status();
+}
+
+Status importShape(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& dims = x->dims();
+    const int64_t rank = static_cast<int64_t>(dims.size());
+    int64_t start = n.opset() >= 15 ? n.intAttr("start", 0) : 0;
+    int64_t end = n.opset() >= 15 ? n.intAttr("end", rank) : rank;
+    if (start < 0) start += rank;
+    if (end < 0) end += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    end = std::clamp<int64_t>(end, start, rank);
+    return n
+        .addConstant(n.outputName(0),
+                     int64Tensor(std::vector<int64_t>(dims.begin() + start, dims.begin() + end)))
+        .status();
+}
+
+Status importSize(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    return n
+        .addConstant(n.outputName(0), scalarTensor(DataType::Int64, static_cast<double>(volume(x->dims()))))
+        .status();
+}
+
+Status importConstant(NodeContext& n) {
+    HostTensor value;
+    if (const auto* attr = n.attribute("value")) {
+        onnx::TensorProto proto = attr->t();
+        if (proto.name().empty()) proto.set_name(n.proto().output(0));
+        KILN_ASSIGN_OR_RETURN(value, tensorFromProto(proto, n.context().baseDirectory()));
+    } else if (const auto* f = n.attribute("value_float")) {
+        value = scalarTensor(DataType::Float32, f->f());
+    } else if (const auto* fs = n.attribute("value_floats")) {
+        value = HostTensor(DataType::Float32, {fs->floats_size()});
+        std::copy(fs->floats().begin(), fs->floats().end(), value.data<float>());
+    } else if (const auto* i = n.attribute("value_int")) {
+        value = scalarTensor(DataType::Int64, 0);
+        value.data<int64_t>()[0] = i->i();
+    } else if (const auto* is = n.attribute("value_ints")) {
+        value = int64Tensor({is->ints().begin(), is->ints().end()});
+    } else if (n.attribute("sparse_value") || n.attribute("value_string") || n.attribute("value_strings")) {
+        return unsupported("sparse and string constants are not supported");
+    } else {
+        return invalidModel("Constant has no value attribute");
+    }
+    return n.addConstant(n.outputName(0), std::move(value)).status();
+}
+
+Status importConstantOfShape(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> shape, n.constantInts(0, "shape"));
+    const Dims dims(shape.begin(), shape.end());
+    KILN_RETURN_IF_ERROR(checkDims(dims, "the requested shape"));
+    HostTensor element = scalarTensor(DataType::Float32, 0.0);
+    if (const auto* attr = n.attribute("value")) {
+        onnx::TensorProto proto = attr->t();
+        if (proto.name().empty()) proto.set_name(n.proto().output(0) + " value");
+        KILN_ASSIGN_OR_RETURN(element, tensorFromProto(proto, n.context().baseDirectory()));
+        if (element.elementCount() != 1) {
+            return invalidModel("attribute 'value' must hold one element, not " +
+                                std::to_string(element.elementCount()));
+        }
+    }
+    HostTensor out(element.type(), dims);
+    const size_t size = element.byteSize();
+    for (int64_t i = 0; i < out.elementCount(); ++i) {
+        std::copy(element.bytes(), element.bytes() + size, out.bytes() + static_cast<size_t>(i) * size);
+    }
+    return n.addConstant(n.outputName(0), std::move(out)).status();
+}
+
+Status importIdentity(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    return n.addLayer(IdentityParams{}, {x}, n.outputName(0)).status();
+}
+
+// At inference Dropout passes its input through; its optional mask keeps everything.
+Status importDropout(NodeContext& n) {
+    if (n.opset() >= 12 && n.hasInput(2)) {
+        KILN_ASSIGN_OR_RETURN(double training, n.constantScalar(2, "training_mode"));
+        if (training != 0.0)
+            return unsupported("training_mode=true is not supported; Kiln runs inference only");
+    }
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_RETURN_IF_ERROR(n.addLayer(IdentityParams{}, {x}, n.outputName(0)).status());
+    if (n.hasOutput(1)) {
+        HostTensor mask(DataType::Bool, x->dims());
+        std::fill(mask.data<uint8_t>(), mask.data<uint8_t>() + mask.elementCount(), uint8_t{1});
+        KILN_RETURN_IF_ERROR(n.addConstant(n.outputName(1), std::move(mask)).status());
+    }
+    return Status::ok();
+}
+
+Status importPad(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    PadParams p;
+    const std::string mode = n.stringAttr("mode", "constant");
+    if (mode == "constant") {
+        p.mode = PadMode::Constant;
+    } else if (mode == "reflect") {
+        p.mode = PadMode::Reflect;
+    } else if (mode == "edge") {
+        p.mode = PadMode::Edge;
+    } else {
+        return unsupported("pad mode '" + mode + "' is not supported (constant, reflect, edge are)");
+    }
+    if (n.opset() < 11) {
+        p.pads = n.intsAttr("pads");
+        p.value = n.floatAttr("value", 0.0f);
+    } else {
+        KILN_ASSIGN_OR_RETURN(p.pads, n.constantInts(1, "pads"));
+        if (n.hasInput(2)) {
+            KILN_ASSIGN_OR_RETURN(p.value, n.constantScalar(2, "constant_value"));
+        }
+    }
+    if (p.pads.size() != 2 * x->dims().size()) {
+        return invalidModel("pads [" + joinInts(p.pads) + "] has " + std::to_string(p.pads.size()) +
+                            " values; input dims " + toString(x->dims()) + " need " +
+                            std::to_string(2 * x->dims().size()));
+    }
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+// ---- resizing ----
+
+Result<ResizeMode> resizeMode(const NodeContext& n) {
+    const std::string mode = n.stringAttr("mode", "nearest");
+    if (mode == "nearest") return ResizeMode::Nearest;
+    if (mode == "linear" || mode == "bilinear") return ResizeMode::Linear;
+    if (mode == "cubic") return unsupported("mode 'cubic' is not supported (nearest and linear are)");
+    return invalidModel("attribute 'mode' is '" + mode + "'; expected nearest, linear or cubic");
+}
+
+// Output dims come from `sizes` when given, else floor(input * scale) per axis.
+Status addResize(NodeContext& n, Tensor* x, ResizeParams p, std::vector<float> scales,
+                 std::vector<int64_t> sizes) {
+    const Dims& in = x->dims();
+    if (!sizes.empty()) {
+        if (sizes.size() != in.size()) {
+            return invalidModel("sizes [" + joinInts(sizes) + "] do not match the input rank " +
+                                std::to_string(in.size()));
+        }
+        p.outputDims = sizes;
+        for (size_t i = 0; i < in.size(); ++i) {
+            p.scales.push_back(in[i] == 0 ? 1.0f : static_cast<float>(sizes[i]) / static_cast<float>(in[i]));
+        }
+    } else {
+        if (scales.size() != in.size()) {
+            return invalidModel("scales have " + std::to_string(scales.size()) +
+                                " values; the input has rank " + std::to_string(in.size()));
+        }
+        for (size_t i = 0; i < in.size(); ++i) {
+            if (!(scales[i] > 0.0f) || !std::isfinite(scales[i])) {
+                return invalidModel("scale " + std::to_string(scales[i]) + " on axis " + std::to_string(i) +
+                                    " must be positive");
+            }
+            p.outputDims.push_back(static_cast<int64_t>(std::floor(static_cast<double>(in[i]) * scales[i])));
+        }
+        p.scales = scales;
+    }
+    KILN_RETURN_IF_ERROR(checkDims(p.outputDims, "the resized output"));
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+// Before opset 11 Resize and Upsample map output to input coordinates as out / scale, nearest rounding
+// down: that is the asymmetric transform with floor.
+ResizeParams legacyResizeParams(ResizeMode mode) {
+    ResizeParams p;
+    p.mode = mode;
+    p.coordinateMode = ResizeCoordinateMode::Asymmetric;
+    p.nearestMode = ResizeNearestMode::Floor;
+    return p;
+}
+
+Status importResize(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(ResizeMode mode, resizeMode(n));
+    if (n.opset() < 11) {
+        KILN_ASSIGN_OR_RETURN(std::vector<float> scales, constantFloats(n, 1, "scales"));
+        return addResize(n, x, legacyResizeParams(mode), scales, {});
+    }
+    ResizeParams p;
+    p.mode = mode;
+    static const std::map<std::string, ResizeCoordinateMode> coordinateModes = {
+        {"half_pixel", ResizeCoordinateMode::HalfPixel},
+        {"pytorch_half_pixel", ResizeCoordinateMode::PytorchHalfPixel},
+        {"align_corners", ResizeCoordinateMode::AlignCorners},
+        {"asymmetric", ResizeCoordinateMode::Asymmetric},
+        {"tf_half_pixel_for_nn", ResizeCoordinateMode::TfHalfPixelForNn},
+    };
+    const std::string coordinate = n.stringAttr("coordinate_transformation_mode", "half_pixel");
+    if (coordinate == "tf_crop_and_resize") {
+        return unsupported(
+            "coordinate_transformation_mode 'tf_crop_and_resize' (with a region of interest) "
+            "is not supported");
+    }
+    auto c = coordinateModes.find(coordinate);
+    if (c == coordinateModes.end()) {
+        return invalidModel("attribute 'coordinate_transformation_mode' is '" + coordinate +
+                            "', not an ONNX mode");
+    }
+    p.coordinateMode = c->second;
+    static const std::map<std::string, ResizeNearestMode> nearestModes = {
+        {"round_prefer_floor", ResizeNearestMode::RoundPreferFloor},
+        {"round_prefer_ceil", ResizeNearestMode::RoundPreferCeil},
+        {"floor", ResizeNearestMode::Floor},
+        {"ceil", ResizeNearestMode::Ceil},
+    };
+    const std::string nearest = n.stringAttr("nearest_mode", "round_prefer_floor");
+    auto m = nearestModes.find(nearest);
+    if (m == nearestModes.end()) {
+        return invalidModel("attribute 'nearest_mode' is '" + nearest + "', not an ONNX mode");
+    }
+    p.nearestMode = m->second;
+    std::vector<float> scales;
+    std::vector<int64_t> sizes;
+    if (n.hasInput(2)) {
+        KILN_ASSIGN_OR_RETURN(scales, constantFloats(n, 2, "scales"));
+    }
+    if (n.hasInput(3)) {
+        KILN_ASSIGN_OR_RETURN(sizes, n.constantInts(3, "sizes"));
+    }
+    if (scales.empty() == sizes.empty()) {
+        return invalidModel("exactly one of 'scales' and 'sizes' must be given");
+    }
+    return addResize(n, x, p, scales, sizes);
+}
+
+Status importUpsample(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(ResizeMode mode, resizeMode(n));
+    std::vector<float> scales;
+    if (n.opset() < 9) {
+        scales = n.floatsAttr("scales");
+    } else {
+        KILN_ASSIGN_OR_RETURN(scales, constantFloats(n, 1, "scales"));
+    }
+    return addResize(n, x, legacyResizeParams(mode), scales, {});
+}
+
+// ---- types, broadcasting, selection, rearrangement ----
+
+Status importCast(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const auto* to = n.attribute("to");
+    if (!to) return invalidModel("attribute 'to' is required");
+    KILN_ASSIGN_OR_RETURN(DataType type, dataTypeFromOnnx(static_cast<int32_t>(to->i()), "the target type"));
+    return n.addLayer(CastParams{type}, {x}, n.outputName(0)).status();
+}
+
+Status importExpand(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> shape, n.constantInts(1, "shape"));
+    const Dims& in = x->dims();
+    const size_t rank = std::max(in.size(), shape.size());
+    Dims out(rank);
+    for (size_t i = 0; i < rank; ++i) {
+        const int64_t a = i < rank - in.size() ? 1 : in[i - (rank - in.size())];
+        const int64_t b = i < rank - shape.size() ? 1 : shape[i - (rank - shape.size())];
+        if (a != b && a != 1 && b != 1) {
+            return invalidModel("input dims " + toString(in) + " cannot be expanded to shape [" +
+                                joinInts(shape) + "]");
+        }
+        out[i] = a == 1 ? b : a;
+    }
+    KILN_RETURN_IF_ERROR(checkDims(out, "the expanded shape"));
+    return n.addLayer(ExpandParams{out}, {x}, n.outputName(0)).status();
+}
+
+Status importTile(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> repeats, n.constantInts(1, "repeats"));
+    return n.addLayer(TileParams{repeats}, {x}, n.outputName(0)).status();
+}
+
+Status importWhere(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * condition, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(1));
+    KILN_ASSIGN_OR_RETURN(Tensor * y, n.input(2));
+    return n.addLayer(SelectParams{}, {condition, x, y}, n.outputName(0)).status();
+}
+
+Result<int64_t> blockSize(const NodeContext& n) {
+    const auto* attr = n.attribute("blocksize");
+    if (!attr) return invalidModel("attribute 'blocksize' is required");
+    if (attr->i() < 1) return invalidModel("blocksize " + std::to_string(attr->i()) + " must be at least 1");
+    return attr->i();
+}
+
+Status importDepthToSpace(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    DepthToSpaceParams p;
+    KILN_ASSIGN_OR_RETURN(p.blockSize, blockSize(n));
+    const std::string mode = n.stringAttr("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD")
+        return invalidModel("attribute 'mode' is '" + mode + "'; expected DCR or CRD");
+    p.columnRowDepth = mode == "CRD";
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+Status importSpaceToDepth(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    SpaceToDepthParams p;
+    KILN_ASSIGN_OR_RETURN(p.blockSize, blockSize(n));
+    return n.addLayer(p, {x}, n.outputName(0)).status();
+}
+
+const std::map<std::string, ImporterFn>& importerTable() {
+    static const std::map<std::string, ImporterFn> table = {
+        {"Conv", importConv},
+        {"ConvTranspose", importConvTranspose},
+        {"Gemm", importGemm},
+        {"MatMul", importMatMul},
+        {"BatchNormalization", importBatchNormalization},
+        {"InstanceNormalization", importInstanceNormalization},
+        {"LRN", importLrn},
+
+        {"Relu", [](NodeContext& n) { return activation(n, ActivationType::Relu); }},
+        {"LeakyRelu",
+         [](NodeContext& n) {
+             return activation(n, ActivationType::LeakyRelu, n.floatAttr("alpha", 0.01f));
+         }},
+        {"Sigmoid", [](NodeContext& n) { return activation(n, ActivationType::Sigmoid); }},
+        {"Tanh", [](NodeContext& n) { return activation(n, ActivationType::Tanh); }},
+        {"Clip", importClip},
+        {"HardSigmoid",
+         [](NodeContext& n) {
+             return activation(n, ActivationType::HardSigmoid, n.floatAttr("alpha", 0.2f),
+                               n.floatAttr("beta", 0.5f));
+         }},
+        {"HardSwish", [](NodeContext& n) { return activation(n, ActivationType::HardSwish); }},
+        {"Elu",
+         [](NodeContext& n) { return activation(n, ActivationType::Elu, n.floatAttr("alpha", 1.0f)); }},
+        {"Selu", importSelu},
+        {"Softplus", [](NodeContext& n) { return activation(n, ActivationType::Softplus); }},
+        {"PRelu", [](NodeContext& n) { return binary(n, ElementwiseOp::PRelu); }},
+
+        {"Erf", [](NodeContext& n) { return unary(n, UnaryOp::Erf); }},
+        {"Exp", [](NodeContext& n) { return unary(n, UnaryOp::Exp); }},
+        {"Log", [](NodeContext& n) { return unary(n, UnaryOp::Log); }},
+        {"Sqrt", [](NodeContext& n) { return unary(n, UnaryOp::Sqrt); }},
+        {"Abs", [](NodeContext& n) { return unary(n, UnaryOp::Abs); }},
+        {"Neg", [](NodeContext& n) { return unary(n, UnaryOp::Neg); }},
+        {"Reciprocal", [](NodeContext& n) { return unary(n, UnaryOp::Reciprocal); }},
+        {"Floor", [](NodeContext& n) { return unary(n, UnaryOp::Floor); }},
+        {"Ceil", [](NodeContext& n) { return unary(n, UnaryOp::Ceil); }},
+        {"Not", [](NodeContext& n) { return unary(n, UnaryOp::Not); }},
+
+        {"Add", [](NodeContext& n) { return binary(n, ElementwiseOp::Add); }},
+        {"Sub", [](NodeContext& n) { return binary(n, ElementwiseOp::Sub); }},
+        {"Mul", [](NodeContext& n) { return binary(n, ElementwiseOp::Mul); }},
+        {"Div", [](NodeContext& n) { return binary(n, ElementwiseOp::Div); }},
+        {"Pow", importPow},
+        {"Equal", [](NodeContext& n) { return binary(n, ElementwiseOp::Equal); }},
+        {"Less", [](NodeContext& n) { return binary(n, ElementwiseOp::Less); }},
+        {"Greater", [](NodeContext& n) { return binary(n, ElementwiseOp::Greater); }},
+        {"And", [](NodeContext& n) { return binary(n, ElementwiseOp::And); }},
+        {"Or", [](NodeContext& n) { return binary(n, ElementwiseOp::Or); }},
+        {"Max", [](NodeContext& n) { return variadic(n, ElementwiseOp::Max); }},
+        {"Min", [](NodeContext& n) { return variadic(n, ElementwiseOp::Min); }},
+        {"Sum", [](NodeContext& n) { return variadic(n, ElementwiseOp::Add); }},
+        {"Mean", importMean},
+        {"Where", importWhere},
+
+        {"MaxPool", [](NodeContext& n) { return pooling(n, PoolingType::Max); }},
+        {"AveragePool", [](NodeContext& n) { return pooling(n, PoolingType::Average); }},
+        {"GlobalMaxPool", [](NodeContext& n) { return globalPooling(n, PoolingType::Max); }},
+        {"GlobalAveragePool", [](NodeContext& n) { return globalPooling(n, PoolingType::Average); }},
+
+        {"Softmax", [](NodeContext& n) { return softmax(n, false); }},
+        {"LogSoftmax", [](NodeContext& n) { return softmax(n, true); }},
+        {"ReduceMean", [](NodeContext& n) { return reduce(n, ReduceOp::Mean); }},
+        {"ReduceSum", [](NodeContext& n) { return reduce(n, ReduceOp::Sum); }},
+        {"ReduceMax", [](NodeContext& n) { return reduce(n, ReduceOp::Max); }},
+        {"ReduceMin", [](NodeContext& n) { return reduce(n, ReduceOp::Min); }},
+        {"ReduceProd", [](NodeContext& n) { return reduce(n, ReduceOp::Prod); }},
+        {"ReduceL1", [](NodeContext& n) { return reduce(n, ReduceOp::L1); }},
+        {"ReduceL2", [](NodeContext& n) { return reduce(n, ReduceOp::L2); }},
+        {"ReduceSumSquare", [](NodeContext& n) { return reduce(n, ReduceOp::SumSquare); }},
+        {"ReduceLogSum", [](NodeContext& n) { return reduce(n, ReduceOp::LogSum); }},
+        {"ReduceLogSumExp", [](NodeContext& n) { return reduce(n, ReduceOp::LogSumExp); }},
+        {"ArgMax", [](NodeContext& n) { return argMinMax(n, true); }},
+        {"ArgMin", [](NodeContext& n) { return argMinMax(n, false); }},
+
+        {"Concat", importConcat},
+        {"Split", importSplit},
+        {"Slice", importSlice},
+        {"Reshape", importReshape},
+        {"Flatten", importFlatten},
+        {"Transpose", importTranspose},
+        {"Squeeze", importSqueeze},
+        {"Unsqueeze", importUnsqueeze},
+        {"Gather", importGather},
+        {"Shape", importShape},
+        {"Size", importSize},
+        {"Constant", importConstant},
+        {"ConstantOfShape", importConstantOfShape},
+        {"Identity", importIdentity},
+        {"Dropout", importDropout},
+        {"Pad", importPad},
+        {"Resize", importResize},
+        {"Upsample", importUpsample},
+        {"Cast", importCast},
+        {"Expand", importExpand},
+        {"Tile", importTile},
+        {"DepthToSpace", importDepthToSpace},
+        {"SpaceToDepth", importSpaceToDepth},
+    };
+    return table;
+}
+
+}  // namespace
+
+ImporterFn findImporter(const std::string& opType) {
+    const auto& table = importerTable();
+    auto it = table.find(opType);
+    return it == table.end() ? nullptr : it->second;
+}
+
+}  // namespace kiln::onnx_import

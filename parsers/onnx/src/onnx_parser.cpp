@@ -1,0 +1,476 @@
+// The ONNX import pipeline: read and parse the protobuf, check opsets, graph structure (duplicates,
+// dangling inputs, cycles) and op support before any import work, make input shapes concrete, load
+// initializers, let the ONNX checker look at the whole model, then import the nodes in topological
+// order through the importer table and mark the graph outputs.
+#include "kiln/onnx_parser.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "importer_context.h"
+#include "importers.h"
+#include "onnx/checker.h"
+#include "tensor_proto.h"
+
+namespace kiln {
+
+namespace {
+
+using namespace onnx_import;
+
+constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMaxOpset = 17;
+
+bool isDefaultDomain(const std::string& domain) {
+    return domain.empty() || domain == "ai.onnx";
+}
+
+Result<std::string> readWholeFile(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        return notFound("'" + path + "' does not exist");
+    }
+    if (std::filesystem::is_directory(path, ec)) {
+        return ioError("'" + path + "' is a folder, not a file");
+    }
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return ioError("cannot open '" + path + "' for reading");
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    if (file.bad()) return ioError("reading '" + path + "' failed");
+    return bytes.str();
+}
+
+std::string folderOf(const std::string& path) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    return parent.empty() ? std::string(".") : parent.string();
+}
+
+// `source` is how messages name the model: "'path/model.onnx'" or "the model".
+Result<onnx::ModelProto> parseModelProto(const std::string& bytes, const std::string& source) {
+    if (bytes.empty()) {
+        return invalidModel(source + " is not a valid ONNX model: it is empty");
+    }
+    onnx::ModelProto model;
+    if (!model.ParseFromString(bytes)) {
+        return invalidModel(source +
+                            " is not a valid ONNX model: its bytes do not decode as an ONNX protobuf "
+                            "(the file may be truncated or of another kind)");
+    }
+    if (!model.has_graph() || model.ir_version() <= 0 || model.opset_import_size() == 0) {
+        return invalidModel(source +
+                            " is not a valid ONNX model: it has no graph, IR version or opset import");
+    }
+    return model;
+}
+
+// The default-domain opset. ai.onnx.ml may be imported as long as no node uses it (exporters add it
+// routinely); any other domain is refused.
+Result<int64_t> defaultOpset(const onnx::ModelProto& model) {
+    int64_t opset = -1;
+    for (const auto& import : model.opset_import()) {
+        if (isDefaultDomain(import.domain())) {
+            opset = import.version();
+        } else if (import.domain() != "ai.onnx.ml") {
+            return unsupported("the model imports operator domain '" + import.domain() + "' (version " +
+                               std::to_string(import.version()) +
+                               "); Kiln supports only the default ONNX domain");
+        }
+    }
+    if (opset < 0) return invalidModel("the model imports no version of the default ONNX operator set");
+    if (opset < kMinOpset || opset > kMaxOpset) {
+        return unsupported("the model uses opset " + std::to_string(opset) + "; Kiln supports opsets " +
+                           std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) +
+                           " (convert it with onnx.version_converter)");
+    }
+    return opset;
+}
+
+// Names for every node: its own, or "<OpType>_<index>" when it has none, made unique.
+std::vector<std::string> nodeNames(const onnx::GraphProto& graph) {
+    std::set<std::string> taken;
+    for (const auto& node : graph.node())
+        taken.insert(node.name());
+    std::vector<std::string> names;
+    std::set<std::string> used;
+    for (int i = 0; i < graph.node_size(); ++i) {
+        const auto& node = graph.node(i);
+        std::string base = node.name().empty() ? node.op_type() + "_" + std::to_string(i) : node.name();
+        std::string name = base;
+        for (int suffix = 2; used.count(name) || (node.name().empty() && taken.count(name)); ++suffix) {
+            name = base + "_" + std::to_string(suffix);
+        }
+        used.insert(name);
+        names.push_back(name);
+    }
+    return names;
+}
+
+std::string describeNode(const onnx::NodeProto& node, const std::string& name) {
+    return "node '" + name + "' (op " + node.op_type() + ")";
+}
+
+// Checks that every value has one source and every read has a source, and returns the nodes in an
+// order where producers come first (the model's own order when it already is one).
+Result<std::vector<int>> sortNodes(const onnx::GraphProto& graph, const std::vector<std::string>& names) {
+    std::set<std::string> provided;
+    for (const auto& init : graph.initializer()) {
+        if (!provided.insert(init.name()).second) {
+            return invalidModel("tensor name '" + init.name() + "' is used by two initializers");
+        }
+    }
+    std::set<std::string> inputNames;
+    for (const auto& input : graph.input()) {
+        if (!inputNames.insert(input.name()).second) {
+            return invalidModel("graph input '" + input.name() + "' is listed twice");
+        }
+        provided.insert(input.name());
+    }
+    std::map<std::string, int> producer;
+    for (int i = 0; i < graph.node_size(); ++i) {
+        for (const std::string& output : graph.node(i).output()) {
+            if (output.empty()) continue;
+            auto [it, inserted] = producer.emplace(output, i);
+            if (!inserted) {
+                return invalidModel("duplicate tensor name '" + output + "': it is written by " +
+                                    describeNode(graph.node(it->second), names[it->second]) + " and by " +
+                                    describeNode(graph.node(i), names[i]) +
+                                    "; every tensor needs its own name");
+            }
+            if (provided.count(output)) {
+                return invalidModel("duplicate tensor name '" + output +
+                                    "': " + describeNode(graph.node(i), names[i]) +
+                                    " writes it, but it is also a graph input or initializer");
+            }
+        }
+    }
+    const int count = graph.node_size();
+    std::vector<std::vector<int>> consumers(count);
+    std::vector<int> pending(count, 0);
+    for (int i = 0; i < count; ++i) {
+        for (const std::string& input : graph.node(i).input()) {
+            if (input.empty()) continue;
+            auto it = producer.find(input);
+            if (it != producer.end()) {
+                consumers[it->second].push_back(i);
+                ++pending[i];
+            } else if (!provided.count(input)) {
+                return invalidModel(describeNode(graph.node(i), names[i]) + " reads tensor '" + input +
+                                    "', which no node, initializer or graph input provides");
+            }
+        }
+    }
+    for (const auto& output : graph.output()) {
+        if (!producer.count(output.name()) && !provided.count(output.name())) {
+            return notFound("graph output '" + output.name() +
+                            "' is not produced by any node, initializer or input");
+        }
+    }
+
+    std::set<int> ready;
+    for (int i = 0; i < count; ++i) {
+        if (pending[i] == 0) ready.insert(i);
+    }
+    std::vector<int> order;
+    while (!ready.empty()) {
+        const int node = *ready.begin();
+        ready.erase(ready.begin());
+        order.push_back(node);
+        for (int consumer : consumers[node]) {
+            if (--pending[consumer] == 0) ready.insert(consumer);
+        }
+    }
+    if (static_cast<int>(order.size()) == count) return order;
+
+    // Every node left waits on another node left, so walking back through producers must loop.
+    int current = 0;
+    while (pending[current] == 0)
+        ++current;
+    std::vector<int> path;
+    std::map<int, size_t> position;
+    while (!position.count(current)) {
+        position[current] = path.size();
+        path.push_back(current);
+        for (const std::string& input : graph.node(current).input()) {
+            auto it = producer.find(input);
+            if (it != producer.end() && pending[it->second] > 0) {
+                current = it->second;
+                break;
+            }
+        }
+    }
+    std::string cycle;
+    for (size_t k = path.size(); k-- > position[current];) {
+        cycle += describeNode(graph.node(path[k]), names[path[k]]) + " -> ";
+    }
+    cycle += describeNode(graph.node(current), names[current]);
+    return invalidModel("the graph has a cycle: " + cycle + "; ONNX graphs must be acyclic");
+}
+
+Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std::string>& names,
+                            int64_t opset) {
+    std::vector<std::string> found;
+    for (int i = 0; i < graph.node_size(); ++i) {
+        const auto& node = graph.node(i);
+        if (!isDefaultDomain(node.domain())) {
+            found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", domain '" + node.domain() +
+                            "')");
+        } else if (!findImporter(node.op_type())) {
+            found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", opset " +
+                            std::to_string(opset) + ")");
+        }
+    }
+    if (found.empty()) return Status::ok();
+    std::string list;
+    for (size_t i = 0; i < found.size(); ++i)
+        list += (i ? ", " : "") + found[i];
+    return unsupported("the model has " + std::to_string(found.size()) + " node" +
+                       (found.size() == 1 ? "" : "s") + " with operators Kiln does not support: " + list);
+}
+
+// The ONNX checker, with the model's folder so it can see external data files. The checker reports by
+// throwing; nothing it throws leaves this function.
+Status runChecker(const onnx::ModelProto& model, const std::string& baseDirectory,
+                  const std::string& source) {
+    try {
+        onnx::checker::CheckerContext context;
+        context.set_ir_version(static_cast<int>(model.ir_version()));
+        std::unordered_map<std::string, int> opsets;
+        for (const auto& import : model.opset_import()) {
+            opsets[isDefaultDomain(import.domain()) ? "" : import.domain()] =
+                static_cast<int>(import.version());
+        }
+        context.set_opset_imports(opsets);
+        context.set_model_dir(baseDirectory.empty() ? "." : baseDirectory);
+        onnx::checker::LexicalScopeContext lexicalScope;
+        onnx::checker::check_graph(model.graph(), context, lexicalScope);
+    } catch (const std::exception& e) {
+        return invalidModel("the ONNX checker rejected " + source + ": " + e.what());
+    } catch (...) {
+        return invalidModel("the ONNX checker rejected " + source);
+    }
+    return Status::ok();
+}
+
+Result<OnnxInputInfo> describeInput(const onnx::ValueInfoProto& input, bool& hasShape) {
+    const std::string what = "input '" + input.name() + "'";
+    if (!input.type().has_tensor_type()) {
+        return unsupported(what + " is not a tensor; sequence, map and optional inputs are not supported");
+    }
+    const auto& tensorType = input.type().tensor_type();
+    OnnxInputInfo info;
+    info.name = input.name();
+    KILN_ASSIGN_OR_RETURN(info.type, dataTypeFromOnnx(tensorType.elem_type(), what));
+    hasShape = tensorType.has_shape();
+    for (const auto& dim : tensorType.shape().dim()) {
+        if (dim.has_dim_value()) {
+            info.dims.push_back(dim.dim_value());
+            info.dimNames.emplace_back();
+        } else {
+            info.dims.push_back(-1);
+            info.dimNames.push_back(dim.has_dim_param() ? dim.dim_param() : std::string());
+        }
+    }
+    return info;
+}
+
+// "x:1x3x224x224": the model's dims with 1 for every unknown one, as an example for --shapes.
+std::string shapeHint(const OnnxInputInfo& info) {
+    Dims example;
+    for (int64_t d : info.dims)
+        example.push_back(d >= 0 ? d : 1);
+    return info.name + ":" + (example.empty() ? std::string("1") : toString(example));
+}
+
+// Makes one input's dims concrete from the model and the caller's shapes.
+Result<Dims> concreteInputDims(const onnx::ValueInfoProto& input, const OnnxInputInfo& info, bool hasShape,
+                               const OnnxParseOptions& options) {
+    auto given = options.inputShapes.find(info.name);
+    if (given != options.inputShapes.end()) {
+        const Dims& dims = given->second;
+        if (hasShape) {
+            if (dims.size() != info.dims.size()) {
+                return invalidArgument("the shape given for input '" + info.name + "' (" + toString(dims) +
+                                       ") has " + std::to_string(dims.size()) +
+                                       " dimensions, but the model declares " +
+                                       std::to_string(info.dims.size()));
+            }
+            for (size_t i = 0; i < dims.size(); ++i) {
+                if (input.type().tensor_type().shape().dim(static_cast<int>(i)).has_dim_value() &&
+                    dims[i] != info.dims[i]) {
+                    return invalidArgument("the shape given for input '" + info.name + "' (" +
+                                           toString(dims) + ") has " + std::to_string(dims[i]) +
+                                           " in dimension " + std::to_string(i) +
+                                           ", but the model fixes it to " + std::to_string(info.dims[i]));
+                }
+            }
+        }
+        KILN_RETURN_IF_ERROR(checkDims(dims, "the shape given for input '" + info.name + "'"));
+        return dims;
+    }
+    if (!hasShape) {
+        return invalidArgument("input '" + info.name +
+                               "' has no shape in the model; give its shape with --shapes " + info.name +
+                               ":DxDxD");
+    }
+    for (size_t i = 0; i < info.dims.size(); ++i) {
+        if (input.type().tensor_type().shape().dim(static_cast<int>(i)).has_dim_value()) continue;
+        const std::string symbol = info.dimNames[i].empty() ? "unknown" : "'" + info.dimNames[i] + "'";
+        return invalidArgument("input '" + info.name + "' dimension " + std::to_string(i) + " is symbolic (" +
+                               symbol + "); give its size with --shapes " + shapeHint(info));
+    }
+    Dims dims(info.dims.begin(), info.dims.end());
+    KILN_RETURN_IF_ERROR(checkDims(dims, "input '" + info.name + "'"));
+    return dims;
+}
+
+Status addInputs(NetworkDefinition& network, const onnx::GraphProto& graph, const OnnxParseOptions& options) {
+    std::set<std::string> initializers;
+    for (const auto& init : graph.initializer())
+        initializers.insert(init.name());
+    std::set<std::string> inputNames;
+    for (const auto& input : graph.input()) {
+        if (initializers.count(input.name())) continue;
+        bool hasShape = false;
+        KILN_ASSIGN_OR_RETURN(OnnxInputInfo info, describeInput(input, hasShape));
+        KILN_ASSIGN_OR_RETURN(Dims dims, concreteInputDims(input, info, hasShape, options));
+        KILN_RETURN_IF_ERROR(network.addInput(info.name, info.type, dims).status());
+        inputNames.insert(info.name);
+    }
+    for (const auto& [name, dims] : options.inputShapes) {
+        if (inputNames.count(name)) continue;
+        std::string known;
+        for (const std::string& input : inputNames)
+            known += (known.empty() ? "'" : ", '") + input + "'";
+        return invalidArgument("a shape is given for '" + name +
+                               "', which is not an input of the model (inputs: " +
+                               (known.empty() ? std::string("none") : known) + ")");
+    }
+    return Status::ok();
+}
+
+Status addInitializers(NetworkDefinition& network, const onnx::GraphProto& graph,
+                       const std::string& baseDirectory) {
+    if (graph.sparse_initializer_size() > 0) {
+        return unsupported("sparse initializer '" + graph.sparse_initializer(0).values().name() +
+                           "' is not supported");
+    }
+    for (const auto& init : graph.initializer()) {
+        KILN_ASSIGN_OR_RETURN(HostTensor tensor, tensorFromProto(init, baseDirectory));
+        KILN_RETURN_IF_ERROR(network.addConstant(init.name(), std::move(tensor)).status());
+    }
+    return Status::ok();
+}
+
+// Puts the nodes into `order` so the checker, which insists on topological order, sees a sorted graph.
+void reorderNodes(onnx::GraphProto& graph, const std::vector<int>& order) {
+    bool sorted = true;
+    for (size_t i = 0; i < order.size(); ++i)
+        sorted = sorted && order[i] == static_cast<int>(i);
+    if (sorted) return;
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+    for (int index : order)
+        *nodes.Add() = graph.node(index);
+    graph.mutable_node()->Swap(&nodes);
+}
+
+Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string& baseDirectory,
+                                     const OnnxParseOptions& options, const std::string& source) {
+    KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, source));
+    KILN_ASSIGN_OR_RETURN(int64_t opset, defaultOpset(model));
+    onnx::GraphProto& graph = *model.mutable_graph();
+
+    const std::vector<std::string> names = nodeNames(graph);
+    KILN_ASSIGN_OR_RETURN(std::vector<int> order, sortNodes(graph, names));
+    KILN_RETURN_IF_ERROR(findUnsupportedNodes(graph, names, opset));
+
+    NetworkDefinition network;
+    network.setName(graph.name());
+    KILN_RETURN_IF_ERROR(addInputs(network, graph, options));
+    KILN_RETURN_IF_ERROR(addInitializers(network, graph, baseDirectory));
+
+    std::vector<std::string> sortedNames;
+    for (int index : order)
+        sortedNames.push_back(names[index]);
+    reorderNodes(graph, order);
+    KILN_RETURN_IF_ERROR(runChecker(model, baseDirectory, source));
+
+    std::set<std::string> reserved;
+    for (const auto& node : graph.node()) {
+        reserved.insert(node.output().begin(), node.output().end());
+    }
+    for (const auto& input : graph.input())
+        reserved.insert(input.name());
+    for (const auto& init : graph.initializer())
+        reserved.insert(init.name());
+    ImporterContext context(network, opset, baseDirectory, std::move(reserved));
+
+    for (int i = 0; i < graph.node_size(); ++i) {
+        const onnx::NodeProto& node = graph.node(i);
+        const std::string where = "node '" + sortedNames[i] + "' (op " + node.op_type() + ")";
+        NodeContext nodeContext(context, node, sortedNames[i]);
+        Status status = findImporter(node.op_type())(nodeContext);
+        if (!status.isOk()) return status.withContext(where);
+        for (const std::string& output : node.output()) {
+            if (!output.empty() && !network.findTensor(output)) {
+                return internalError(where + ": the importer did not produce output '" + output + "'");
+            }
+        }
+    }
+
+    for (const auto& output : graph.output()) {
+        Tensor* tensor = network.findTensor(output.name());
+        if (!tensor) {
+            return notFound("graph output '" + output.name() +
+                            "' is not produced by any node, initializer or input");
+        }
+        KILN_RETURN_IF_ERROR(network.markOutput(tensor).withContext("graph output '" + output.name() + "'"));
+    }
+    KILN_RETURN_IF_ERROR(network.validate().withContext("the imported network is inconsistent"));
+    return network;
+}
+
+}  // namespace
+
+Result<NetworkDefinition> parseOnnxFile(const std::string& path, const OnnxParseOptions& options) {
+    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
+    return parseModel(bytes, folderOf(path), options, "'" + path + "'");
+}
+
+Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::string& baseDirectory,
+                                         const OnnxParseOptions& options) {
+    return parseModel(bytes, baseDirectory, options, "the model");
+}
+
+Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
+    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
+    KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, "'" + path + "'"));
+    std::set<std::string> initializers;
+    for (const auto& init : model.graph().initializer())
+        initializers.insert(init.name());
+    std::vector<OnnxInputInfo> inputs;
+    for (const auto& input : model.graph().input()) {
+        if (initializers.count(input.name())) continue;
+        bool hasShape = false;
+        KILN_ASSIGN_OR_RETURN(OnnxInputInfo info, describeInput(input, hasShape));
+        inputs.push_back(std::move(info));
+    }
+    return inputs;
+}
+
+Result<HostTensor> readOnnxTensorFile(const std::string& path) {
+    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
+    onnx::TensorProto proto;
+    if (bytes.empty() || !proto.ParseFromString(bytes)) {
+        return invalidModel("'" + path + "' is not a serialized ONNX tensor (TensorProto)");
+    }
+    auto tensor = tensorFromProto(proto, folderOf(path));
+    if (!tensor.isOk()) return tensor.status().withContext("'" + path + "'");
+    return tensor;
+}
+
+}  // namespace kiln

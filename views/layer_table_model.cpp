@@ -60,7 +60,7 @@ QString LayerTableModel::displayText(const Layer& layer, int row, int column) co
         case KindColumn:
             return QString::fromUtf8(toString(layer.kind()));
         case ParamsColumn:
-            return QString::fromStdString(describeParams(layer.params()));
+            return QString::fromStdString(describeLayer(layer));
         case InputsColumn:
             return tensorNames(layer.inputs());
         case OutputsColumn:

@@ -78,9 +78,8 @@ private slots:
         // 8 + 2 * 1 - 3 + 1 = 8 per spatial axis, 4 filters.
         QCOMPARE(cell(model, 0, LayerTableModel::OutputShapeColumn), QStringLiteral("1x4x8x8"));
         QCOMPARE(cell(model, 1, LayerTableModel::OutputShapeColumn), QStringLiteral("1x4x8x8"));
-        QVERIFY(!cell(model, 0, LayerTableModel::ParamsColumn).isEmpty());
         QCOMPARE(cell(model, 0, LayerTableModel::ParamsColumn),
-                 QString::fromStdString(kiln::describeParams(model.layerAt(0)->params())));
+                 QStringLiteral("kernel 3x3 stride 1x1 pads 1,1,1,1 dilation 1x1 groups 1"));
         QVERIFY(cell(model, 0, LayerTableModel::NameColumn, Qt::ToolTipRole).contains("model/conv_node"));
     }
 

@@ -84,6 +84,10 @@ private:
     std::optional<DataType> m_precision;
 };
 
+// A one-line summary of a layer's parameters, with what only its inputs tell (the kernel size of a
+// convolution comes from its weights): "kernel 3x3 stride 1x1 pads 1,1,1,1 dilation 1x1 groups 1".
+std::string describeLayer(const Layer& layer);
+
 // The type and shape of one layer output, as shape inference computes it.
 struct TensorDesc {
     DataType type = DataType::Float32;

@@ -18,6 +18,15 @@ Status NetworkDefinition::checkNewName(const std::string& name, const char* what
     return Status::ok();
 }
 
+std::string describeLayer(const Layer& layer) {
+    const std::string params = describeParams(layer.params());
+    const bool convolution = layer.kind() == LayerKind::Convolution || layer.kind() == LayerKind::Deconvolution;
+    const Tensor* weights = layer.input(1);
+    if (!convolution || !weights || weights->dims().size() < 3) return params;
+    const Dims kernel(weights->dims().begin() + 2, weights->dims().end());
+    return "kernel " + toString(kernel) + " " + params;
+}
+
 Result<Tensor*> NetworkDefinition::addInput(const std::string& name, DataType type, const Dims& dims) {
     KILN_RETURN_IF_ERROR(checkNewName(name, "tensor"));
     KILN_RETURN_IF_ERROR(checkDims(dims, "input '" + name + "'"));

@@ -34,6 +34,16 @@ TEST(Network, BuildsAndRunsAChainThroughThePublicApi) {
     for (int i = 0; i < 6; ++i) EXPECT_EQ(z.data<float>()[i], float(i) - 2.5f);
 }
 
+TEST(Network, DescribesConvolutionWithItsKernelSize) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 2, 5, 5});
+    Tensor* w = *network.addConstant("w", HostTensor(DataType::Float32, {4, 1, 3, 1}));
+    ConvolutionParams params{{2, 1}, {1, 0, 1, 0}, {1, 1}, 2};
+    Layer* conv = *network.addLayer("conv", params, {x, w, nullptr}, {"y"});
+    EXPECT_EQ(describeLayer(*conv), "kernel 3x1 stride 2x1 pads 1,0,1,0 dilation 1x1 groups 2");
+    EXPECT_EQ(conv->output(0)->dims(), (Dims{1, 4, 3, 5}));
+}
+
 TEST(Network, RefusesDuplicateNames) {
     NetworkDefinition network;
     Tensor* x = *network.addInput("x", DataType::Float32, {4});

@@ -1,0 +1,252 @@
+// `kiln inspect`: what a model became after import — its layers with parameters and provenance, its
+// tensors, inputs and outputs — as aligned tables or as JSON. The JSON follows the layout of trtexec's
+// --exportLayerInfo ("Layers" with "Name", "LayerType", "Inputs", "Outputs"; "Bindings") so tools
+// that read that file can read this one, and adds what only the import knows.
+#include <iostream>
+#include <map>
+
+#include "commands.h"
+#include "json_writer.h"
+#include "model_loading.h"
+#include "text_table.h"
+
+namespace kiln::cli {
+
+namespace {
+
+std::string tensorRole(const Tensor& tensor) {
+    std::string role;
+    if (tensor.isNetworkInput())
+        role = "input";
+    else if (tensor.isConstant())
+        role = "constant";
+    else
+        role = "activation";
+    if (tensor.isNetworkOutput()) role += ", output";
+    return role;
+}
+
+std::string joinedNames(const std::vector<Tensor*>& tensors) {
+    std::string text;
+    for (const Tensor* tensor : tensors) {
+        if (!text.empty()) text += ", ";
+        text += tensor != nullptr ? tensor->name() : std::string("(none)");
+    }
+    return text;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string text;
+    for (const std::string& item : items)
+        text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+struct Counts {
+    int64_t constants = 0;
+    int64_t activations = 0;
+    std::map<std::string, int64_t> layersByKind;
+};
+
+Counts countNetwork(const NetworkDefinition& network) {
+    Counts counts;
+    for (const auto& tensor : network.tensors()) {
+        if (tensor->isConstant())
+            ++counts.constants;
+        else if (!tensor->isNetworkInput())
+            ++counts.activations;
+    }
+    for (const auto& layer : network.layers())
+        ++counts.layersByKind[toString(layer->kind())];
+    return counts;
+}
+
+void printTables(const std::string& path, const NetworkDefinition& network) {
+    std::ostream& out = std::cout;
+    out << "Model: " << path;
+    if (!network.name().empty()) out << " (" << network.name() << ")";
+    out << "\n\n";
+
+    const auto bindingTable = [&](const char* title, const std::vector<Tensor*>& tensors) {
+        out << title << " (" << tensors.size() << "):\n";
+        TextTable table({"Name", "Type", "Dims"});
+        for (const Tensor* tensor : tensors)
+            table.addRow({tensor->name(), toString(tensor->type()), toString(tensor->dims())});
+        table.print(out);
+        out << '\n';
+    };
+    bindingTable("Inputs", network.inputs());
+    bindingTable("Outputs", network.outputs());
+
+    out << "Layers (" << network.layers().size() << "):\n";
+    TextTable layers({"#", "Name", "Kind", "Inputs", "Outputs", "Provenance", "Parameters"});
+    for (size_t i = 0; i < network.layers().size(); ++i) {
+        const Layer& layer = *network.layers()[i];
+        layers.addRow({std::to_string(i), layer.name(), toString(layer.kind()), joinedNames(layer.inputs()),
+                       joinedNames(layer.outputs()), joined(layer.provenance()),
+                       describeLayer(layer)});
+    }
+    layers.print(out);
+    out << '\n';
+
+    out << "Tensors (" << network.tensors().size() << "):\n";
+    TextTable tensors({"Name", "Type", "Dims", "Role"});
+    for (const auto& tensor : network.tensors()) {
+        tensors.addRow(
+            {tensor->name(), toString(tensor->type()), toString(tensor->dims()), tensorRole(*tensor)});
+    }
+    tensors.print(out);
+    out << '\n';
+
+    const Counts counts = countNetwork(network);
+    out << "Layer kinds:";
+    const char* separator = " ";
+    for (const auto& [kind, count] : counts.layersByKind) {
+        out << separator << kind << ' ' << count;
+        separator = ", ";
+    }
+    out << "\nTotal: " << network.layers().size() << " layers, " << network.tensors().size() << " tensors ("
+        << counts.constants << " constants, " << counts.activations << " activations), "
+        << network.inputs().size() << " inputs, " << network.outputs().size() << " outputs\n";
+}
+
+void writeTensorRef(JsonWriter& json, const Tensor* tensor) {
+    json.beginObject();
+    json.key("Name");
+    json.value(tensor != nullptr ? tensor->name() : std::string());
+    if (tensor != nullptr) {
+        json.key("Dimensions");
+        json.intArray(tensor->dims());
+        json.key("Format/Datatype");
+        json.value(std::string("Row major linear ") + toString(tensor->type()));
+    }
+    json.endObject();
+}
+
+void writeTensorList(JsonWriter& json, const std::vector<Tensor*>& tensors) {
+    json.beginArray();
+    for (const Tensor* tensor : tensors)
+        writeTensorRef(json, tensor);
+    json.endArray();
+}
+
+void printJson(const std::string& path, const NetworkDefinition& network) {
+    JsonWriter json(std::cout);
+    json.beginObject();
+    json.key("Model");
+    json.value(path);
+    json.key("NetworkName");
+    json.value(network.name());
+
+    json.key("Layers");
+    json.beginArray();
+    for (const auto& layer : network.layers()) {
+        json.beginObject();
+        json.key("Name");
+        json.value(layer->name());
+        json.key("LayerType");
+        json.value(toString(layer->kind()));
+        json.key("Parameters");
+        json.value(describeLayer(*layer));
+        json.key("Inputs");
+        writeTensorList(json, layer->inputs());
+        json.key("Outputs");
+        writeTensorList(json, layer->outputs());
+        json.key("Provenance");
+        json.stringArray(layer->provenance());
+        json.endObject();
+    }
+    json.endArray();
+
+    std::vector<std::string> bindings;
+    for (const Tensor* tensor : network.inputs())
+        bindings.push_back(tensor->name());
+    for (const Tensor* tensor : network.outputs())
+        bindings.push_back(tensor->name());
+    json.key("Bindings");
+    json.stringArray(bindings);
+    json.key("Inputs");
+    writeTensorList(json, network.inputs());
+    json.key("Outputs");
+    writeTensorList(json, network.outputs());
+
+    json.key("Tensors");
+    json.beginArray();
+    for (const auto& tensor : network.tensors()) {
+        json.beginObject();
+        json.key("Name");
+        json.value(tensor->name());
+        json.key("Datatype");
+        json.value(toString(tensor->type()));
+        json.key("Dimensions");
+        json.intArray(tensor->dims());
+        json.key("Role");
+        json.value(tensorRole(*tensor));
+        json.endObject();
+    }
+    json.endArray();
+
+    const Counts counts = countNetwork(network);
+    json.key("Counts");
+    json.beginObject();
+    json.key("Layers");
+    json.value(int64_t(network.layers().size()));
+    json.key("Tensors");
+    json.value(int64_t(network.tensors().size()));
+    json.key("Constants");
+    json.value(counts.constants);
+    json.key("Activations");
+    json.value(counts.activations);
+    json.key("Inputs");
+    json.value(int64_t(network.inputs().size()));
+    json.key("Outputs");
+    json.value(int64_t(network.outputs().size()));
+    json.key("LayersByKind");
+    json.beginObject();
+    for (const auto& [kind, count] : counts.layersByKind) {
+        json.key(kind);
+        json.value(count);
+    }
+    json.endObject();
+    json.endObject();
+    json.endObject();
+}
+
+}  // namespace
+
+int inspectCommand(const std::vector<std::string>& args) {
+    Result<Parsed<InspectOptions>> parsed = parseInspectArguments(args);
+    if (!parsed) return fail(kExitUsage, parsed.status().message());
+    if (parsed->helpRequested) {
+        std::cout << inspectHelp();
+        return kExitSuccess;
+    }
+    const InspectOptions& options = parsed->options;
+
+    Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(options.modelPath);
+    if (!inputs) return fail(kExitFailure, inputs.status().message());
+    std::vector<std::string> shapeNames;
+    for (const auto& [name, dims] : options.shapes)
+        shapeNames.push_back(name);
+    if (Status status = checkInputNames(*inputs, shapeNames, "--shapes"); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    if (Status status = checkShapesAgree(*inputs, options.shapes); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    if (Status status = checkShapesGiven(*inputs, options.shapes); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    Result<NetworkDefinition> network = importModel(options.modelPath, options.shapes);
+    if (!network) return fail(kExitFailure, network.status().message());
+
+    if (options.json)
+        printJson(options.modelPath, *network);
+    else
+        printTables(options.modelPath, *network);
+    std::cout.flush();
+    if (!std::cout) return fail(kExitFailure, "could not write to standard output");
+    return kExitSuccess;
+}
+
+}  // namespace kiln::cli

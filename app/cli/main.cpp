@@ -1,0 +1,57 @@
+// The `kiln` command: dispatches to a command (inspect, run) and turns errors into messages on
+// standard error and exit codes (0 success, 1 model or run failure, 2 wrong command line).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "options.h"
+
+namespace kiln::cli {
+
+int fail(int exitCode, const std::string& message) {
+    std::cerr << "kiln: error: " << message << '\n';
+    return exitCode;
+}
+
+namespace {
+
+int dispatch(const std::vector<std::string>& args) {
+    if (args.empty()) {
+        return fail(kExitUsage,
+                    "no command given; use 'kiln inspect MODEL' or 'kiln run MODEL', see 'kiln --help'");
+    }
+    const std::string& command = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << mainHelp();
+        return kExitSuccess;
+    }
+    if (command == "--version") {
+        std::cout << "kiln " << KILN_VERSION << '\n';
+        return kExitSuccess;
+    }
+    if (command == "inspect") return inspectCommand(rest);
+    if (command == "run") return runCommand(rest);
+    if (command.rfind('-', 0) == 0) {
+        return fail(kExitUsage,
+                    "unknown option '" + command + "'; options go after the command, see 'kiln --help'");
+    }
+    return fail(kExitUsage,
+                "unknown command '" + command + "'; the commands are inspect and run, see 'kiln --help'");
+}
+
+}  // namespace
+
+}  // namespace kiln::cli
+
+int main(int argc, char** argv) {
+    // The engine reports errors as values; this only keeps an unexpected exception (out of memory on a
+    // huge model) from ending the process without a message.
+    try {
+        return kiln::cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const std::exception& e) {
+        return kiln::cli::fail(kiln::cli::kExitFailure, std::string("unexpected failure: ") + e.what());
+    }
+}

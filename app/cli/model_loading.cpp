@@ -1,0 +1,88 @@
+// Model import for the CLI commands; see model_loading.h.
+#include "model_loading.h"
+
+namespace kiln::cli {
+
+std::string declaredShape(const OnnxInputInfo& input) {
+    if (input.dims.empty()) return "scalar";
+    std::string text;
+    for (size_t i = 0; i < input.dims.size(); ++i) {
+        if (i > 0) text += 'x';
+        if (input.dims[i] >= 0) {
+            text += std::to_string(input.dims[i]);
+        } else if (i < input.dimNames.size() && !input.dimNames[i].empty()) {
+            text += input.dimNames[i];
+        } else {
+            text += '?';
+        }
+    }
+    return text;
+}
+
+Status checkInputNames(const std::vector<OnnxInputInfo>& inputs, const std::vector<std::string>& names,
+                       const std::string& flag) {
+    for (const std::string& name : names) {
+        bool found = false;
+        for (const OnnxInputInfo& input : inputs)
+            found = found || input.name == name;
+        if (found) continue;
+        std::string known;
+        for (const OnnxInputInfo& input : inputs)
+            known += (known.empty() ? "'" : ", '") + input.name + "'";
+        return invalidArgument(flag + " names input '" + name +
+                               "', which the model does not have; its inputs are " +
+                               (known.empty() ? std::string("none") : known));
+    }
+    return Status::ok();
+}
+
+Status checkShapesAgree(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes) {
+    for (const OnnxInputInfo& input : inputs) {
+        const auto shape = shapes.find(input.name);
+        if (shape == shapes.end()) continue;
+        const Dims& dims = shape->second;
+        bool agrees = dims.size() == input.dims.size();
+        for (size_t i = 0; agrees && i < dims.size(); ++i)
+            agrees = input.dims[i] < 0 || input.dims[i] == dims[i];
+        if (agrees) continue;
+        return invalidArgument("--shapes gives input '" + input.name + "' the shape " + toString(dims) +
+                               ", but the model declares " + declaredShape(input) +
+                               "; keep its rank and fixed extents and choose only the symbolic ones");
+    }
+    return Status::ok();
+}
+
+Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes) {
+    std::string problems;
+    ShapeMap suggestion;
+    for (const OnnxInputInfo& input : inputs) {
+        if (shapes.count(input.name) != 0) continue;
+        Dims example;
+        std::string unresolved;
+        for (size_t i = 0; i < input.dims.size(); ++i) {
+            example.push_back(input.dims[i] >= 0 ? input.dims[i] : 1);
+            if (input.dims[i] >= 0) continue;
+            const bool named = i < input.dimNames.size() && !input.dimNames[i].empty();
+            unresolved += std::string(unresolved.empty() ? "" : ", ") +
+                          (named ? "symbolic dimension '" + input.dimNames[i] + "'"
+                                 : std::string("an unknown dimension")) +
+                          " (axis " + std::to_string(i) + ")";
+        }
+        if (unresolved.empty()) continue;
+        problems += "\n  input '" + input.name + "' (" + declaredShape(input) + ") has " + unresolved;
+        suggestion[input.name] = example;
+    }
+    if (problems.empty()) return Status::ok();
+    return invalidArgument("the model has inputs without a concrete shape:" + problems +
+                           "\ngive their shapes with --shapes, e.g. --shapes " + formatShapes(suggestion));
+}
+
+Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes) {
+    OnnxParseOptions options;
+    options.inputShapes = shapes;
+    KILN_ASSIGN_OR_RETURN(NetworkDefinition network, parseOnnxFile(path, options));
+    KILN_RETURN_IF_ERROR(network.validate().withContext(path));
+    return network;
+}
+
+}  // namespace kiln::cli

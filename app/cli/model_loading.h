@@ -1,0 +1,32 @@
+// Importing the model a command names: the checks that turn a parser error into an instruction the
+// person at the terminal can follow (which input needs --shapes, which flag names a missing input).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kiln/network.h"
+#include "kiln/onnx_parser.h"
+#include "options.h"
+
+namespace kiln::cli {
+
+// The declared shape of a model input, symbolic dimensions by name ("batchx3x224x224"; '?' for an
+// unnamed unknown one).
+std::string declaredShape(const OnnxInputInfo& input);
+
+// Checks that every input that `flag` names exists in the model.
+Status checkInputNames(const std::vector<OnnxInputInfo>& inputs, const std::vector<std::string>& names,
+                       const std::string& flag);
+
+// Checks that each shape in `shapes` has the rank of its input and keeps the model's fixed extents.
+Status checkShapesAgree(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes);
+
+// Checks that every input with a symbolic or unknown dimension has a shape in `shapes`; the error
+// names each such dimension and shows the --shapes flag that would fix it.
+Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes);
+
+// Imports the model with `shapes` and validates the network.
+Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes);
+
+}  // namespace kiln::cli

@@ -1,0 +1,269 @@
+// Parsing of the `kiln` command lines. Flags are spelled like trtexec's (--shapes, --iterations,
+// --warmUp) and take their value either as the next argument or after '='. Every error names the flag
+// and shows a correct spelling, because the person reading it is about to retype the command.
+#include "options.h"
+
+#include <charconv>
+#include <functional>
+#include <limits>
+
+namespace kiln::cli {
+
+namespace {
+
+// One flag a command accepts. `example` is a valid value, shown when the value is missing.
+struct FlagSpec {
+    std::string_view name;
+    bool takesValue = false;
+    std::string_view example;
+};
+
+using FlagHandler = std::function<Status(std::string_view flag, const std::string& value)>;
+
+bool isHelp(const std::string& arg) {
+    return arg == "--help" || arg == "-h";
+}
+
+// A lone "-" and negative numbers are values, not flags.
+bool looksLikeFlag(const std::string& arg) {
+    if (arg.rfind("--", 0) == 0) return true;
+    return arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9');
+}
+
+// Walks `args`, handing each known flag and its value to `onFlag` and every other argument to
+// `onPositional`. `command` names the command in messages ("kiln run").
+Status scanArguments(const std::vector<std::string>& args, std::string_view command,
+                     const std::vector<FlagSpec>& flags, const FlagHandler& onFlag,
+                     const std::function<Status(const std::string&)>& onPositional) {
+    const std::string seeHelp = "; see '" + std::string(command) + " --help'";
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (!looksLikeFlag(arg)) {
+            KILN_RETURN_IF_ERROR(onPositional(arg));
+            continue;
+        }
+        const size_t equals = arg.find('=');
+        const std::string flag = arg.substr(0, equals);
+        const FlagSpec* spec = nullptr;
+        for (const FlagSpec& candidate : flags) {
+            if (candidate.name == flag) spec = &candidate;
+        }
+        if (spec == nullptr) {
+            return invalidArgument("unknown flag '" + flag + "' for '" + std::string(command) + "'" +
+                                   seeHelp);
+        }
+        std::string value;
+        if (!spec->takesValue) {
+            if (equals != std::string::npos) return invalidArgument(flag + " takes no value" + seeHelp);
+        } else if (equals != std::string::npos) {
+            value = arg.substr(equals + 1);
+        } else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+            value = args[++i];
+        } else {
+            return invalidArgument(flag + " needs a value, e.g. " + flag + " " + std::string(spec->example));
+        }
+        if (spec->takesValue && value.empty()) {
+            return invalidArgument(flag + " needs a non-empty value, e.g. " + flag + " " +
+                                   std::string(spec->example));
+        }
+        KILN_RETURN_IF_ERROR(onFlag(spec->name, value));
+    }
+    return Status::ok();
+}
+
+Status parseCount(std::string_view flag, const std::string& value, int minimum, int& count) {
+    int parsed = 0;
+    const char* end = value.data() + value.size();
+    const auto [stop, error] = std::from_chars(value.data(), end, parsed);
+    if (error != std::errc() || stop != end || parsed < minimum) {
+        return invalidArgument(std::string(flag) + " must be a whole number from " + std::to_string(minimum) +
+                               " to " + std::to_string(std::numeric_limits<int>::max()) + ", not '" + value +
+                               "'");
+    }
+    count = parsed;
+    return Status::ok();
+}
+
+Status setModelPath(std::string_view command, const std::string& arg, std::string& modelPath) {
+    if (!modelPath.empty()) {
+        return invalidArgument("unexpected argument '" + arg + "': '" + std::string(command) +
+                               "' takes one MODEL (already given: '" + modelPath + "')");
+    }
+    modelPath = arg;
+    return Status::ok();
+}
+
+Status requireModelPath(std::string_view command, const std::string& modelPath) {
+    if (modelPath.empty()) {
+        return invalidArgument("missing MODEL: give the path of an ONNX model, e.g. '" +
+                               std::string(command) + " model.onnx'");
+    }
+    return Status::ok();
+}
+
+Status parseInputFile(const std::string& value, std::vector<InputFile>& inputs) {
+    const size_t equals = value.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == value.size()) {
+        return invalidArgument("--input '" + value +
+                               "' is not NAME=FILE; write e.g. --input images=images.npy");
+    }
+    InputFile input{value.substr(0, equals), value.substr(equals + 1)};
+    for (const InputFile& existing : inputs) {
+        if (existing.name == input.name) {
+            return invalidArgument("--input gives input '" + input.name + "' twice ('" + existing.path +
+                                   "' and '" + input.path + "'); give one file per input");
+        }
+    }
+    inputs.push_back(std::move(input));
+    return Status::ok();
+}
+
+}  // namespace
+
+Status parseShapes(std::string_view value, ShapeMap& shapes) {
+    const std::string example =
+        "; write NAME:DIMS entries separated by ',', e.g. --shapes x:1x3x224x224,y:1x10";
+    size_t start = 0;
+    while (start <= value.size()) {
+        size_t end = value.find(',', start);
+        if (end == std::string_view::npos) end = value.size();
+        const std::string entry(value.substr(start, end - start));
+        // Input names may themselves contain ':' (TensorFlow-style "input:0"); the dims never do.
+        const size_t colon = entry.rfind(':');
+        if (entry.empty() || colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
+            return invalidArgument("--shapes entry '" + entry + "' is not NAME:DIMS" + example);
+        }
+        const std::string name = entry.substr(0, colon);
+        Result<Dims> dims = parseDims(entry.substr(colon + 1));
+        if (!dims) {
+            return invalidArgument("--shapes entry '" + entry + "': " + dims.status().message());
+        }
+        if (shapes.count(name) != 0) {
+            return invalidArgument("--shapes gives input '" + name + "' twice; give one shape per input");
+        }
+        shapes.emplace(name, std::move(dims).value());
+        start = end + 1;
+    }
+    return Status::ok();
+}
+
+std::string formatShapes(const ShapeMap& shapes) {
+    std::string text;
+    for (const auto& [name, dims] : shapes) {
+        if (!text.empty()) text += ',';
+        text += name + ":" + toString(dims);
+    }
+    return text;
+}
+
+Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::string>& args) {
+    constexpr std::string_view command = "kiln inspect";
+    Parsed<InspectOptions> parsed;
+    for (const std::string& arg : args) {
+        if (isHelp(arg)) {
+            parsed.helpRequested = true;
+            return parsed;
+        }
+    }
+    InspectOptions& options = parsed.options;
+    const std::vector<FlagSpec> flags = {
+        {"--shapes", true, "x:1x3x224x224,y:1x10"},
+        {"--json", false, ""},
+    };
+    KILN_RETURN_IF_ERROR(scanArguments(
+        args, command, flags,
+        [&](std::string_view flag, const std::string& value) -> Status {
+            if (flag == "--shapes") return parseShapes(value, options.shapes);
+            options.json = true;
+            return Status::ok();
+        },
+        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath));
+    return parsed;
+}
+
+Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args) {
+    constexpr std::string_view command = "kiln run";
+    Parsed<RunOptions> parsed;
+    for (const std::string& arg : args) {
+        if (isHelp(arg)) {
+            parsed.helpRequested = true;
+            return parsed;
+        }
+    }
+    RunOptions& options = parsed.options;
+    const std::vector<FlagSpec> flags = {
+        {"--input", true, "images=images.npy"},
+        {"--output-dir", true, "outputs"},
+        {"--shapes", true, "x:1x3x224x224,y:1x10"},
+        {"--iterations", true, "10"},
+        {"--warmUp", true, "1"},
+    };
+    KILN_RETURN_IF_ERROR(scanArguments(
+        args, command, flags,
+        [&](std::string_view flag, const std::string& value) -> Status {
+            if (flag == "--input") return parseInputFile(value, options.inputs);
+            if (flag == "--shapes") return parseShapes(value, options.shapes);
+            if (flag == "--iterations") return parseCount(flag, value, 1, options.iterations);
+            if (flag == "--warmUp") return parseCount(flag, value, 0, options.warmUp);
+            if (options.outputDirectory) return invalidArgument("--output-dir is given twice; give it once");
+            options.outputDirectory = value;
+            return Status::ok();
+        },
+        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath));
+    return parsed;
+}
+
+const char* mainHelp() {
+    return R"(Usage: kiln COMMAND [OPTIONS]
+
+Inspect and run neural-network models with Kiln.
+
+Commands:
+  inspect MODEL   Show the layers, tensors, inputs and outputs of a model
+  run MODEL       Run a model on the CPU reference kernels, time it and save its outputs
+
+Options:
+  -h, --help      Show this help ('kiln COMMAND --help' shows a command's options)
+  --version       Show the Kiln version
+
+Exit status: 0 on success, 1 when the model, its data or the run fails, 2 for a wrong command line.
+)";
+}
+
+const char* inspectHelp() {
+    return R"(Usage: kiln inspect MODEL [--shapes NAME:DIMS,...] [--json]
+
+Imports an ONNX model and shows its layers (name, kind, parameters, inputs, outputs and the model
+nodes they came from), every tensor with its type and dimensions, and the network inputs and outputs.
+
+Options:
+  --shapes NAME:DIMS,...  Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224,y:1x10
+  --json                  Write a JSON document to standard output instead of tables
+  -h, --help              Show this help
+)";
+}
+
+const char* runHelp() {
+    return R"(Usage: kiln run MODEL [--input NAME=FILE.npy]... [--output-dir DIR] [--shapes NAME:DIMS,...]
+                [--iterations N] [--warmUp N]
+
+Runs an ONNX model with the CPU reference kernels, prints the latency, and saves every output as
+DIR/NAME.npy. Inputs without a file get random values (fixed seed 0: floats uniform in [-1, 1),
+integers 0, booleans false), so two runs see the same data.
+
+Options:
+  --input NAME=FILE.npy   Values of input NAME, a NumPy .npy array (repeat for each input)
+  --output-dir DIR        Save outputs in DIR (created when the run succeeds; nothing is written otherwise).
+                          Characters other than letters, digits, '.', '-' and '_' in output names are
+                          replaced by '_' in file names.
+  --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224,y:1x10
+                          (default: the shapes of the --input files)
+  --iterations N          Timed runs (default 1)
+  --warmUp N              Untimed runs before timing (default 0)
+  -h, --help              Show this help
+)";
+}
+
+}  // namespace kiln::cli

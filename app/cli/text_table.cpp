@@ -1,0 +1,33 @@
+// Aligned plain-text tables; see text_table.h.
+#include "text_table.h"
+
+#include <algorithm>
+
+namespace kiln::cli {
+
+void TextTable::print(std::ostream& out, const std::string& indent) const {
+    std::vector<size_t> widths(m_header.size(), 0);
+    const auto measure = [&](const std::vector<std::string>& cells) {
+        for (size_t i = 0; i < cells.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], cells[i].size());
+    };
+    measure(m_header);
+    for (const auto& row : m_rows)
+        measure(row);
+
+    const auto printRow = [&](const std::vector<std::string>& cells) {
+        std::string line = indent;
+        for (size_t i = 0; i < widths.size(); ++i) {
+            const std::string cell = i < cells.size() ? cells[i] : std::string();
+            line += cell;
+            if (i + 1 < widths.size()) line += std::string(widths[i] - cell.size() + 2, ' ');
+        }
+        line.erase(line.find_last_not_of(' ') + 1);
+        out << line << '\n';
+    };
+    printRow(m_header);
+    for (const auto& row : m_rows)
+        printRow(row);
+}
+
+}  // namespace kiln::cli

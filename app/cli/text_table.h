@@ -1,0 +1,26 @@
+// Aligned plain-text tables for the CLI's human-readable output.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace kiln::cli {
+
+class TextTable {
+public:
+    explicit TextTable(std::vector<std::string> header) : m_header(std::move(header)) {}
+
+    void addRow(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
+    bool empty() const { return m_rows.empty(); }
+
+    // Writes the header and rows, each line starting with `indent`; columns are separated by two
+    // spaces and the last one is not padded, so long parameter lists do not leave trailing blanks.
+    void print(std::ostream& out, const std::string& indent = "  ") const;
+
+private:
+    std::vector<std::string> m_header;
+    std::vector<std::vector<std::string>> m_rows;
+};
+
+}  // namespace kiln::cli

@@ -94,7 +94,57 @@ Status checkDims(const Dims& dims, const std::string& what) {
 }
 
 HostTensor::HostTensor(DataType type, Dims dims)
-    : m_type(type), m_dims(std::move(dims)), m_bytes(size_t(volume(m_dims)) * dataTypeSize(type)) {}
+    : m_type(type),
+      m_dims(std::move(dims)),
+      m_storage(size_t(volume(m_dims)) * dataTypeSize(type)),
+      m_data(m_storage.data()),
+      m_byteSize(m_storage.size()) {}
+
+HostTensor HostTensor::view(DataType type, Dims dims, std::byte* data) {
+    HostTensor tensor;
+    tensor.m_type = type;
+    tensor.m_dims = std::move(dims);
+    tensor.m_byteSize = size_t(volume(tensor.m_dims)) * dataTypeSize(type);
+    tensor.m_data = data;
+    return tensor;
+}
+
+void HostTensor::adopt(const HostTensor& other) {
+    m_type = other.m_type;
+    m_dims = other.m_dims;
+    m_byteSize = other.m_byteSize;
+    if (other.ownsMemory()) {
+        m_storage = other.m_storage;
+        m_data = m_storage.data();
+    } else {
+        m_storage.clear();
+        m_data = other.m_data;
+    }
+}
+
+HostTensor::HostTensor(const HostTensor& other) { adopt(other); }
+
+HostTensor& HostTensor::operator=(const HostTensor& other) {
+    if (this != &other) adopt(other);
+    return *this;
+}
+
+HostTensor::HostTensor(HostTensor&& other) noexcept { *this = std::move(other); }
+
+HostTensor& HostTensor::operator=(HostTensor&& other) noexcept {
+    if (this == &other) return *this;
+    const bool owned = other.ownsMemory();
+    m_type = other.m_type;
+    m_dims = std::move(other.m_dims);
+    m_byteSize = other.m_byteSize;
+    m_storage = std::move(other.m_storage);
+    m_data = owned ? m_storage.data() : other.m_data;
+    other.m_dims.clear();
+    other.m_storage.clear();
+    other.m_data = nullptr;
+    other.m_byteSize = 0;
+    return *this;
+}
 
 HostTensor HostTensor::reshaped(Dims dims) const {
     HostTensor result = *this;

@@ -126,6 +126,26 @@ public:
     // Marks a tensor as a network output (in call order).
     Status markOutput(Tensor* tensor);
 
+    // An independent copy; constant data is shared, being immutable.
+    NetworkDefinition clone() const;
+
+    // Rewriting, for the optimization passes. Each call keeps every tensor's type and dims consistent;
+    // a pass that adds layers calls sortTopologically() when it is done.
+
+    // Gives `layer` new parameters and inputs; shape inference must give its outputs the same types
+    // and dims as before.
+    Status updateLayer(Layer* layer, LayerParams params, const std::vector<Tensor*>& inputs);
+    Status renameLayer(Layer* layer, const std::string& name);
+    // Makes `layer` write `tensor` as its output `index` instead of the present output, which is left
+    // without a producer. `tensor` must have no producer, be no input or constant, and match in type
+    // and dims.
+    Status redirectOutput(Layer* layer, size_t index, Tensor* tensor);
+    // Makes every layer that reads `from` read `to` instead; `to` must match in type and dims.
+    Status replaceUses(Tensor* from, Tensor* to);
+    // Orders the layers so that each comes after the producers of its inputs, keeping the present
+    // order wherever it already does; fails naming the layers on a cycle.
+    Status sortTopologically();
+
     // Replaces the producer-less tensor `tensor` by a constant holding `data` (same type and dims):
     // used when a layer is folded. The producing layer must already have been removed.
     Status makeConstant(Tensor* tensor, std::shared_ptr<const HostTensor> data);

@@ -31,29 +31,38 @@ Result<Dims> parseDims(std::string_view text);  // inverse of toString; "1x3x224
 // Checks that every extent is in [0, kMaxElementCount] and the volume is too; names `what` on error.
 Status checkDims(const Dims& dims, const std::string& what);
 
-// An owned, dense, row-major tensor in host memory.
+// A dense, row-major tensor in host memory. It either owns its bytes (copies are deep) or is a view
+// of memory owned elsewhere, such as an execution context's activation arena (copies share it).
 class HostTensor {
 public:
     HostTensor() = default;
-    HostTensor(DataType type, Dims dims);  // zero-filled; dims must have passed checkDims
+    HostTensor(DataType type, Dims dims);  // owned and zero-filled; dims must have passed checkDims
+    // A view of `data`, which must hold volume(dims) elements and outlive the view and its copies.
+    static HostTensor view(DataType type, Dims dims, std::byte* data);
+
+    HostTensor(const HostTensor& other);
+    HostTensor& operator=(const HostTensor& other);
+    HostTensor(HostTensor&& other) noexcept;
+    HostTensor& operator=(HostTensor&& other) noexcept;
 
     DataType type() const { return m_type; }
     const Dims& dims() const { return m_dims; }
     int64_t elementCount() const { return volume(m_dims); }
-    size_t byteSize() const { return m_bytes.size(); }
+    size_t byteSize() const { return m_byteSize; }
+    bool ownsMemory() const { return m_data == nullptr || m_data == m_storage.data(); }
 
-    std::byte* bytes() { return m_bytes.data(); }
-    const std::byte* bytes() const { return m_bytes.data(); }
+    std::byte* bytes() { return m_data; }
+    const std::byte* bytes() const { return m_data; }
     template <typename T>
     T* data() {
-        return reinterpret_cast<T*>(m_bytes.data());
+        return reinterpret_cast<T*>(m_data);
     }
     template <typename T>
     const T* data() const {
-        return reinterpret_cast<const T*>(m_bytes.data());
+        return reinterpret_cast<const T*>(m_data);
     }
 
-    // Same bytes, new shape of equal volume.
+    // Same elements, new shape of equal volume (a deep copy of an owned tensor, a view of a view).
     HostTensor reshaped(Dims dims) const;
 
     // Element `i` converted to double / int64, whatever the stored type (for small shape tensors).
@@ -61,9 +70,13 @@ public:
     int64_t valueAsInt64(int64_t i) const;
 
 private:
+    void adopt(const HostTensor& other);
+
     DataType m_type = DataType::Float32;
     Dims m_dims;
-    std::vector<std::byte> m_bytes;
+    std::vector<std::byte> m_storage;
+    std::byte* m_data = nullptr;
+    size_t m_byteSize = 0;
 };
 
 // Converts between IEEE half and float (round to nearest even).

@@ -161,6 +161,142 @@ void NetworkDefinition::removeUnusedTensors() {
     });
 }
 
+NetworkDefinition NetworkDefinition::clone() const {
+    NetworkDefinition copy;
+    copy.m_name = m_name;
+    std::map<const Tensor*, Tensor*> tensorMap;
+    for (const auto& tensor : m_tensors) {
+        auto cloned = std::make_unique<Tensor>(*tensor);
+        cloned->m_producer = nullptr;
+        tensorMap[tensor.get()] = cloned.get();
+        copy.m_tensorsByName[cloned->m_name] = cloned.get();
+        copy.m_tensors.push_back(std::move(cloned));
+    }
+    for (const auto& layer : m_layers) {
+        auto cloned = std::make_unique<Layer>(*layer);
+        for (Tensor*& input : cloned->m_inputs) {
+            if (input) input = tensorMap.at(input);
+        }
+        for (Tensor*& output : cloned->m_outputs) {
+            output = tensorMap.at(output);
+            output->m_producer = cloned.get();
+        }
+        copy.m_layersByName[cloned->m_name] = cloned.get();
+        copy.m_layers.push_back(std::move(cloned));
+    }
+    for (const Tensor* input : m_inputs) copy.m_inputs.push_back(tensorMap.at(input));
+    for (const Tensor* output : m_outputs) copy.m_outputs.push_back(tensorMap.at(output));
+    return copy;
+}
+
+Status NetworkDefinition::updateLayer(Layer* layer, LayerParams params, const std::vector<Tensor*>& inputs) {
+    if (!layer || findLayer(layer->m_name) != layer) {
+        return invalidArgument("updateLayer: the layer does not belong to this network");
+    }
+    const std::string context = "layer '" + layer->m_name + "' (" + toString(kindOf(params)) + ")";
+    std::vector<const Tensor*> constInputs;
+    for (Tensor* input : inputs) {
+        if (input && findTensor(input->name()) != input) {
+            return invalidArgument(context + ": input '" + input->name() + "' does not belong to this network");
+        }
+        constInputs.push_back(input);
+    }
+    auto inferred = inferLayerOutputs(params, constInputs, layer->m_outputs.size());
+    if (!inferred.isOk()) return inferred.status().withContext(context);
+    if (inferred->size() != layer->m_outputs.size()) {
+        return invalidArgument(context + ": the update changes the number of outputs");
+    }
+    for (size_t i = 0; i < inferred->size(); ++i) {
+        const Tensor* output = layer->m_outputs[i];
+        if ((*inferred)[i].type != output->m_type || (*inferred)[i].dims != output->m_dims) {
+            return invalidArgument(context + ": the update changes output '" + output->m_name + "' from " +
+                                   toString(output->m_type) + " " + toString(output->m_dims) + " to " +
+                                   toString((*inferred)[i].type) + " " + toString((*inferred)[i].dims));
+        }
+    }
+    layer->m_params = std::move(params);
+    layer->m_inputs = inputs;
+    return Status::ok();
+}
+
+Status NetworkDefinition::renameLayer(Layer* layer, const std::string& name) {
+    if (!layer || findLayer(layer->m_name) != layer) {
+        return invalidArgument("renameLayer: the layer does not belong to this network");
+    }
+    if (name == layer->m_name) return Status::ok();
+    KILN_RETURN_IF_ERROR(checkNewName(name, "layer"));
+    m_layersByName.erase(layer->m_name);
+    layer->m_name = name;
+    m_layersByName[name] = layer;
+    return Status::ok();
+}
+
+Status NetworkDefinition::redirectOutput(Layer* layer, size_t index, Tensor* tensor) {
+    if (!layer || findLayer(layer->m_name) != layer || index >= layer->m_outputs.size()) {
+        return invalidArgument("redirectOutput: no such layer output");
+    }
+    if (!tensor || findTensor(tensor->m_name) != tensor) {
+        return invalidArgument("redirectOutput: the tensor does not belong to this network");
+    }
+    if (tensor->m_producer || tensor->m_isInput || tensor->m_constant) {
+        return invalidArgument("redirectOutput: tensor '" + tensor->m_name +
+                               "' is already produced, an input or a constant");
+    }
+    Tensor* previous = layer->m_outputs[index];
+    if (previous->m_type != tensor->m_type || previous->m_dims != tensor->m_dims) {
+        return invalidArgument("redirectOutput: tensor '" + tensor->m_name + "' (" + toString(tensor->m_type) + " " +
+                               toString(tensor->m_dims) + ") does not match output '" + previous->m_name + "' (" +
+                               toString(previous->m_type) + " " + toString(previous->m_dims) + ")");
+    }
+    previous->m_producer = nullptr;
+    tensor->m_producer = layer;
+    layer->m_outputs[index] = tensor;
+    return Status::ok();
+}
+
+Status NetworkDefinition::replaceUses(Tensor* from, Tensor* to) {
+    if (!from || !to || findTensor(from->m_name) != from || findTensor(to->m_name) != to) {
+        return invalidArgument("replaceUses: the tensors do not belong to this network");
+    }
+    if (from->m_type != to->m_type || from->m_dims != to->m_dims) {
+        return invalidArgument("replaceUses: '" + to->m_name + "' (" + toString(to->m_type) + " " +
+                               toString(to->m_dims) + ") cannot stand for '" + from->m_name + "' (" +
+                               toString(from->m_type) + " " + toString(from->m_dims) + ")");
+    }
+    for (const auto& layer : m_layers) {
+        for (Tensor*& input : layer->m_inputs) {
+            if (input == from) input = to;
+        }
+    }
+    return Status::ok();
+}
+
+Status NetworkDefinition::sortTopologically() {
+    // Repeatedly take the first layer, in present order, whose inputs are all available.
+    std::set<const Tensor*> available;
+    for (const auto& tensor : m_tensors) {
+        if (tensor->m_isInput || tensor->m_constant || !tensor->m_producer) available.insert(tensor.get());
+    }
+    std::vector<std::unique_ptr<Layer>> pending = std::move(m_layers);
+    m_layers.clear();
+    while (!pending.empty()) {
+        auto ready = std::find_if(pending.begin(), pending.end(), [&](const std::unique_ptr<Layer>& layer) {
+            return std::all_of(layer->m_inputs.begin(), layer->m_inputs.end(),
+                               [&](const Tensor* t) { return !t || available.count(t); });
+        });
+        if (ready == pending.end()) {
+            std::string names;
+            for (const auto& layer : pending) names += (names.empty() ? "'" : ", '") + layer->m_name + "'";
+            for (auto& layer : pending) m_layers.push_back(std::move(layer));
+            return invalidModel("the layers " + names + " depend on each other in a cycle");
+        }
+        for (const Tensor* output : (*ready)->m_outputs) available.insert(output);
+        m_layers.push_back(std::move(*ready));
+        pending.erase(ready);
+    }
+    return Status::ok();
+}
+
 Tensor* NetworkDefinition::findTensor(const std::string& name) const {
     auto it = m_tensorsByName.find(name);
     return it == m_tensorsByName.end() ? nullptr : it->second;

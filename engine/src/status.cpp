@@ -11,6 +11,7 @@ const char* toString(StatusCode code) {
         case StatusCode::Unsupported: return "unsupported";
         case StatusCode::NotFound: return "not found";
         case StatusCode::IoError: return "I/O error";
+        case StatusCode::Cancelled: return "cancelled";
         case StatusCode::Internal: return "internal error";
     }
     return "unknown";

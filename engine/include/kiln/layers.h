@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,13 +13,34 @@
 
 namespace kiln {
 
-// Inputs: data [N, C, spatial...], weights [K, C/groups, kernel...], optional bias [K].
+enum class ActivationType : uint8_t {
+    Relu,         // max(x, 0)
+    LeakyRelu,    // x < 0 ? alpha * x : x
+    Sigmoid,
+    Tanh,
+    Clip,         // min(max(x, alpha), beta)
+    HardSigmoid,  // max(0, min(1, alpha * x + beta))
+    HardSwish,    // x * max(0, min(1, x / 6 + 1 / 2))
+    Elu,          // x < 0 ? alpha * (exp(x) - 1) : x
+    Selu,         // x <= 0 ? beta * (alpha * exp(x) - alpha) : beta * x
+    Softplus,     // log(exp(x) + 1)
+};
+
+struct ActivationParams {
+    ActivationType type = ActivationType::Relu;
+    float alpha = 0.0f;
+    float beta = 0.0f;
+};
+
+// Inputs: data [N, C, spatial...], weights [K, C/groups, kernel...], optional bias [K], optional residual
+// (the output's shape; added after the bias, before the activation: a fused residual connection).
 // Spatial rank 1 to 3. pads holds the begin pads of every spatial axis, then the end pads.
 struct ConvolutionParams {
     std::vector<int64_t> strides;
     std::vector<int64_t> pads;
     std::vector<int64_t> dilations;
     int64_t groups = 1;
+    std::optional<ActivationParams> activation;  // fused activation, applied last
 };
 
 // Transposed convolution. Inputs: data [N, C, spatial...], weights [C, K/groups, kernel...],
@@ -42,6 +64,7 @@ struct GemmParams {
     bool transB = false;
     float alpha = 1.0f;
     float beta = 1.0f;
+    std::optional<ActivationParams> activation;  // fused activation, applied last
 };
 
 enum class PoolingType : uint8_t { Max, Average };
@@ -81,25 +104,6 @@ struct SoftmaxParams {
     int64_t axis = -1;  // resolved: 0 <= axis < rank
     bool log = false;
     bool flattenFromAxis = false;
-};
-
-enum class ActivationType : uint8_t {
-    Relu,         // max(x, 0)
-    LeakyRelu,    // x < 0 ? alpha * x : x
-    Sigmoid,
-    Tanh,
-    Clip,         // min(max(x, alpha), beta)
-    HardSigmoid,  // max(0, min(1, alpha * x + beta))
-    HardSwish,    // x * max(0, min(1, x / 6 + 1 / 2))
-    Elu,          // x < 0 ? alpha * (exp(x) - 1) : x
-    Selu,         // x <= 0 ? beta * (alpha * exp(x) - alpha) : beta * x
-    Softplus,     // log(exp(x) + 1)
-};
-
-struct ActivationParams {
-    ActivationType type = ActivationType::Relu;
-    float alpha = 0.0f;
-    float beta = 0.0f;
 };
 
 enum class UnaryOp : uint8_t { Exp, Log, Sqrt, Abs, Neg, Reciprocal, Floor, Ceil, Erf, Not };

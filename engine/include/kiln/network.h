@@ -18,6 +18,15 @@
 namespace kiln {
 
 class Layer;
+class Tensor;
+
+// A tensor whose bytes are a contiguous part of another tensor's bytes: set by passes that remove
+// copies (a concat input written straight into its slice of the output, a reshape that only
+// reinterprets). `base` is never itself an alias.
+struct TensorAlias {
+    Tensor* base = nullptr;
+    int64_t byteOffset = 0;
+};
 
 class Tensor {
 public:
@@ -34,6 +43,8 @@ public:
     // The layer that writes this tensor; null for inputs and constants.
     Layer* producer() const { return m_producer; }
 
+    const std::optional<TensorAlias>& alias() const { return m_alias; }
+
     // Symmetric activation range for INT8 calibration, if set.
     const std::optional<float>& dynamicRange() const { return m_dynamicRange; }
     void setDynamicRange(float absMax) { m_dynamicRange = absMax; }
@@ -47,6 +58,7 @@ private:
     bool m_isOutput = false;
     std::shared_ptr<const HostTensor> m_constant;
     Layer* m_producer = nullptr;
+    std::optional<TensorAlias> m_alias;
     std::optional<float> m_dynamicRange;
 };
 
@@ -70,6 +82,10 @@ public:
     const std::vector<std::string>& provenance() const { return m_provenance; }
     void setProvenance(std::vector<std::string> nodes) { m_provenance = std::move(nodes); }
 
+    // True when aliasing made the layer's work unnecessary (its outputs already hold the result once
+    // its inputs are written); an optimized runtime skips it, the reference executor still runs it.
+    bool isElided() const { return m_elided; }
+
     // The precision the user requires for this layer, if any.
     const std::optional<DataType>& precisionConstraint() const { return m_precision; }
     void setPrecisionConstraint(std::optional<DataType> type) { m_precision = type; }
@@ -82,6 +98,7 @@ private:
     std::vector<Tensor*> m_outputs;
     std::vector<std::string> m_provenance;
     std::optional<DataType> m_precision;
+    bool m_elided = false;
 };
 
 // A one-line summary of a layer's parameters, with what only its inputs tell (the kernel size of a
@@ -142,6 +159,11 @@ public:
     Status redirectOutput(Layer* layer, size_t index, Tensor* tensor);
     // Makes every layer that reads `from` read `to` instead; `to` must match in type and dims.
     Status replaceUses(Tensor* from, Tensor* to);
+    // Makes `tensor` an alias of `base` from `byteOffset` on (resolving `base` to its own base). Both
+    // must be activations (no inputs, no constants) and the bytes must fit inside the base.
+    Status setAlias(Tensor* tensor, Tensor* base, int64_t byteOffset);
+    // Marks a layer as elided: its outputs alias what it would have computed.
+    Status setElided(Layer* layer, bool elided);
     // Orders the layers so that each comes after the producers of its inputs, keeping the present
     // order wherever it already does; fails naming the layers on a cycle.
     Status sortTopologically();

@@ -17,6 +17,7 @@ enum class StatusCode {
     Unsupported,      // valid, but Kiln does not implement it
     NotFound,         // a named tensor, layer or file does not exist
     IoError,          // reading or writing a file failed
+    Cancelled,        // the caller asked to stop
     Internal,         // a bug in Kiln
 };
 
@@ -56,6 +57,9 @@ inline Status notFound(std::string message) {
 }
 inline Status ioError(std::string message) {
     return {StatusCode::IoError, std::move(message)};
+}
+inline Status cancelled(std::string message) {
+    return {StatusCode::Cancelled, std::move(message)};
 }
 inline Status internalError(std::string message) {
     return {StatusCode::Internal, std::move(message)};

@@ -271,6 +271,45 @@ Status NetworkDefinition::replaceUses(Tensor* from, Tensor* to) {
     return Status::ok();
 }
 
+Status NetworkDefinition::setAlias(Tensor* tensor, Tensor* base, int64_t byteOffset) {
+    if (!tensor || !base || findTensor(tensor->m_name) != tensor || findTensor(base->m_name) != base) {
+        return invalidArgument("setAlias: the tensors do not belong to this network");
+    }
+    int64_t offset = byteOffset;
+    while (base->m_alias) {
+        offset += base->m_alias->byteOffset;
+        base = base->m_alias->base;
+    }
+    if (tensor == base) return invalidArgument("setAlias: tensor '" + tensor->m_name + "' cannot alias itself");
+    for (const Tensor* t : {static_cast<const Tensor*>(tensor), static_cast<const Tensor*>(base)}) {
+        if (t->m_isInput || t->m_constant) {
+            return invalidArgument("setAlias: '" + t->m_name + "' is a network input or a constant");
+        }
+    }
+    const int64_t bytes = volume(tensor->m_dims) * int64_t(dataTypeSize(tensor->m_type));
+    const int64_t baseBytes = volume(base->m_dims) * int64_t(dataTypeSize(base->m_type));
+    if (offset < 0 || offset + bytes > baseBytes) {
+        return invalidArgument("setAlias: " + std::to_string(bytes) + " bytes of '" + tensor->m_name +
+                               "' at offset " + std::to_string(offset) + " do not fit in the " +
+                               std::to_string(baseBytes) + " bytes of '" + base->m_name + "'");
+    }
+    for (const auto& other : m_tensors) {
+        if (other->m_alias && other->m_alias->base == tensor) {
+            other->m_alias = TensorAlias{base, other->m_alias->byteOffset + offset};
+        }
+    }
+    tensor->m_alias = TensorAlias{base, offset};
+    return Status::ok();
+}
+
+Status NetworkDefinition::setElided(Layer* layer, bool elided) {
+    if (!layer || findLayer(layer->m_name) != layer) {
+        return invalidArgument("setElided: the layer does not belong to this network");
+    }
+    layer->m_elided = elided;
+    return Status::ok();
+}
+
 Status NetworkDefinition::sortTopologically() {
     // Repeatedly take the first layer, in present order, whose inputs are all available.
     std::set<const Tensor*> available;

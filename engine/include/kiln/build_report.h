@@ -1,0 +1,54 @@
+// What a build decided, kept with the plan so that the workbench and the CLI can show it: what each
+// pass changed, the layers before and after with their provenance, per-layer precision, tactic,
+// shapes and memory offsets, the activation arena, and the time of each build phase.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+class NetworkDefinition;
+
+// One rewrite by one pass: "fused conv1 + bn1 + relu1".
+struct PassChange {
+    std::string pass;         // "batch-norm folding"
+    std::string description;  // what was done, in the words users know from TensorRT
+    std::vector<std::string> layers;  // the layers that resulted from the change
+};
+
+struct LayerRecord {
+    std::string name;
+    std::string kind;
+    std::string parameters;
+    std::vector<std::string> provenance;
+    std::vector<std::string> inputs;
+    std::vector<std::string> outputs;
+    std::vector<std::string> outputDims;  // one per output, "1x64x56x56"
+    std::string precision;                // "FP32"
+    std::string tactic;                   // "kiln:reference"; empty before the build
+    std::vector<int64_t> outputOffsets;   // byte offset of each output in the arena; -1 where none
+    bool elided = false;                  // removed by aliasing: executes nothing
+};
+
+struct PhaseTime {
+    std::string phase;
+    double milliseconds = 0.0;
+};
+
+struct BuildReport {
+    std::vector<LayerRecord> layersBefore;
+    std::vector<LayerRecord> layersAfter;
+    std::vector<PassChange> changes;
+    int64_t arenaBytes = 0;           // size of one execution context's activation arena
+    int64_t activationBytes = 0;      // sum of every activation tensor's size, without reuse
+    std::vector<PhaseTime> phases;
+
+    std::string toJson() const;
+};
+
+// The layer records of a network as it stands (no tactic or offsets).
+std::vector<LayerRecord> describeLayers(const NetworkDefinition& network);
+
+}  // namespace kiln

@@ -1,0 +1,41 @@
+// The builder turns a network definition into an optimized engine: passes (folding, fusion, copy
+// elimination), precision, tactic choice, memory planning. The caller follows and cancels a build
+// through a progress monitor.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kiln/network.h"
+#include "kiln/runtime.h"
+#include "kiln/status.h"
+
+namespace kiln {
+
+class IProgressMonitor {
+public:
+    virtual ~IProgressMonitor() = default;
+    // A build phase ("passes", "tactics", "memory") starts; `step` of `stepCount` within the build.
+    virtual void phaseStarted(const std::string& phase, int step, int stepCount) = 0;
+    // Polled between units of work; returning true stops the build with StatusCode::Cancelled.
+    virtual bool shouldCancel() = 0;
+};
+
+struct BuilderConfig {
+    std::string backend = "cpu";
+    bool enableFusion = true;          // off: only what execution needs, no rewriting (--noFusion)
+    bool fp16 = false;                 // allow FP16 kernels
+    bool int8 = false;                 // allow INT8 kernels
+    int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
+    int timingIterations = 10;
+    IProgressMonitor* progress = nullptr;       // not owned; may be null
+};
+
+class Builder {
+public:
+    // Builds an engine from `network` (left untouched). Errors name the layer and what to do.
+    static Result<std::shared_ptr<Engine>> build(const NetworkDefinition& network, const BuilderConfig& config);
+};
+
+}  // namespace kiln

@@ -1,0 +1,40 @@
+// The shape every optimization pass has: a function that first matches read-only, then rewrites, and
+// records each change it makes. A pattern that does not fit leaves the network untouched and is not
+// an error; an error means the network could not be rewritten consistently.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kiln/build_report.h"
+#include "kiln/network.h"
+#include "kiln/status.h"
+
+namespace kiln::passes {
+
+class PassLog {
+public:
+    explicit PassLog(std::string pass, std::vector<PassChange>& changes)
+        : m_pass(std::move(pass)), m_changes(changes) {}
+
+    void record(std::string description, std::vector<std::string> resultingLayers) {
+        m_changes.push_back({m_pass, std::move(description), std::move(resultingLayers)});
+    }
+
+private:
+    std::string m_pass;
+    std::vector<PassChange>& m_changes;
+};
+
+using PassFunction = Status (*)(NetworkDefinition& network, PassLog& log);
+
+struct PassEntry {
+    const char* name;  // "batch-norm folding"
+    PassFunction run;
+};
+
+// The ordered list of passes a build runs (pipeline.cpp): with fusion off, only the passes that
+// execution needs.
+std::vector<PassEntry> optimizationPipeline(bool enableFusion);
+
+}  // namespace kiln::passes

@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""Model-zoo test for one torchvision architecture: exports it to ONNX (cached), feeds one fixed
+random input to ONNX Runtime (the reference) and to `kiln run`, and compares every output at
+rtol 1e-3 / atol 1e-4, printing the largest absolute and relative error.
+
+The tolerance allows for float32 sums of up to ~10^4 products per output, accumulated in a
+different order by each runtime, over some fifty layers; a wrong kernel misses it by far more.
+Random weights give outputs of very different scales: below 1e-9 (MobileNetV2, EfficientNet-B0),
+where a fixed atol would accept anything, even all zeros, and up to 1e12 (Inception-v3), where
+small elements come out of cancelling large terms and carry the rounding error of those terms.
+Rounding errors scale with the activations, not with each element, so atol is taken relative to
+the output's largest magnitude: atol = 1e-4 * max|reference|.
+
+Exits 0 when the outputs agree, 1 when they do not or a step fails, and 77 (the test's
+SKIP_RETURN_CODE) when a prerequisite that is not part of Kiln (torchvision, Node.js, npm or the
+onnxruntime-node package) cannot be installed, e.g. with no network.
+
+usage: run_zoo_model.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR]
+"""
+
+import argparse
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+from export_torchvision import MODELS, input_shape  # noqa: E402
+
+SKIP = 77
+# Pinned so that reference outputs do not shift underneath the test; this release ships CPU
+# binaries inside the package, so it works with --ignore-scripts (no post-install download).
+ORT_NODE_PACKAGE = "onnxruntime-node@1.23.2"
+INSTALL_RETRY_SECONDS = 600
+RTOL = 1e-3
+ATOL = 1e-4
+
+
+class Skip(Exception):
+    pass
+
+
+def run(command, **kwargs):
+    print("+ " + " ".join(str(c) for c in command))
+    return subprocess.run([str(c) for c in command], **kwargs)
+
+
+def ensure_packages(packages, why):
+    result = run([REPO_ROOT / "tools" / "ensure_packages.sh", *packages])
+    if result.returncode != 0:
+        raise Skip(f"{why}: could not install {' '.join(packages)}")
+
+
+def ensure_torchvision():
+    probe = [sys.executable, "-c", "import torchvision"]
+    if subprocess.run(probe, capture_output=True).returncode == 0:
+        return
+    ensure_packages(["python3-torchvision"], "torchvision is needed to export the models")
+    if subprocess.run(probe, capture_output=True).returncode != 0:
+        raise Skip("python3-torchvision is installed but `import torchvision` fails")
+
+
+def ensure_onnxruntime_node(cache):
+    if not (shutil.which("node") and shutil.which("npm")):
+        ensure_packages(["nodejs", "npm"], "Node.js and npm are needed for the ONNX Runtime reference")
+    node_dir = cache / "node"
+    node_dir.mkdir(parents=True, exist_ok=True)
+    installed = node_dir / "node_modules" / "onnxruntime-node" / "package.json"
+    failed = node_dir / "install-failed"
+    failure = f"`npm install {ORT_NODE_PACKAGE}` failed{{}} (is the npm registry reachable?)"
+    # Several zoo tests may start at once; one installs, the others wait for it. A failure is
+    # remembered for a few minutes so that the other tests of the same run skip at once instead of
+    # each waiting for npm's network timeouts again.
+    with open(node_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed.exists():
+            return node_dir / "node_modules"
+        if failed.exists() and time.time() - failed.stat().st_mtime < INSTALL_RETRY_SECONDS:
+            raise Skip(failure.format(" less than ten minutes ago"))
+        result = run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--fetch-retries=1",
+                      "--prefix", node_dir, ORT_NODE_PACKAGE])
+        if result.returncode != 0 or not installed.exists():
+            failed.touch()
+            raise Skip(failure.format(""))
+        failed.unlink(missing_ok=True)
+    return node_dir / "node_modules"
+
+
+def export_model(name, model_path):
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    return run([sys.executable, HERE / "export_torchvision.py", name, model_path]).returncode == 0
+
+
+def output_file(directory, name):
+    """The file a runtime wrote for output `name`; when there is one output, any single .npy."""
+    exact = directory / f"{name}.npy"
+    if exact.exists():
+        return exact
+    files = sorted(directory.glob("*.npy"))
+    return files[0] if len(files) == 1 else None
+
+
+def compare(reference_dir, kiln_dir):
+    ok = True
+    references = sorted(reference_dir.glob("*.npy"))
+    if not references:
+        print("FAIL: ONNX Runtime wrote no outputs")
+        return False
+    for reference_path in references:
+        name = reference_path.stem
+        kiln_path = output_file(kiln_dir, name)
+        if kiln_path is None:
+            print(f"FAIL: kiln wrote no output for '{name}' in {kiln_dir}")
+            ok = False
+            continue
+        expected = np.load(reference_path)
+        actual = np.load(kiln_path)
+        if actual.shape != expected.shape:
+            print(f"FAIL: output '{name}' has shape {actual.shape}, ONNX Runtime gives {expected.shape}")
+            ok = False
+            continue
+        error = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+        relative = error / np.maximum(np.abs(expected.astype(np.float64)), np.finfo(np.float32).tiny)
+        scale = float(np.abs(expected).max())
+        atol = ATOL * scale if scale > 0 else ATOL
+        close = np.isclose(actual, expected, rtol=RTOL, atol=atol)
+        print(f"output '{name}' {list(expected.shape)}: max abs error {error.max():.3e}, "
+              f"max rel error {relative.max():.3e}, |reference| max {scale:.3e}, "
+              f"{np.count_nonzero(~close)} of {close.size} values outside rtol {RTOL} / atol {atol:.1e}")
+        if not np.isfinite(actual).all():
+            print(f"FAIL: output '{name}' holds NaN or infinity")
+            ok = False
+        elif not close.all():
+            worst = np.unravel_index(np.argmax(error - RTOL * np.abs(expected)), error.shape)
+            print(f"FAIL: output '{name}' differs, worst at {worst}: kiln {actual[worst]!r}, "
+                  f"ONNX Runtime {expected[worst]!r}")
+            ok = False
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", choices=sorted(MODELS))
+    parser.add_argument("--kiln", required=True, type=Path, help="the kiln command-line binary")
+    parser.add_argument("--work", required=True, type=Path, help="folder for this run's inputs and outputs")
+    parser.add_argument("--cache", type=Path, default=Path(os.environ.get("KILN_ZOO_CACHE", HERE / ".cache")),
+                        help="folder for exported models and onnxruntime-node (kept between runs)")
+    args = parser.parse_args()
+    # Keep this script's lines in order with the output of the commands it runs.
+    sys.stdout.reconfigure(line_buffering=True)
+
+    model_path = args.cache / "models" / f"{args.model}.onnx"
+    try:
+        if not model_path.exists():
+            ensure_torchvision()
+        node_modules = ensure_onnxruntime_node(args.cache)
+    except Skip as reason:
+        print(f"skipped: {reason}")
+        return SKIP
+
+    if not model_path.exists() and not export_model(args.model, model_path):
+        print(f"FAIL: exporting {args.model} to ONNX failed")
+        return 1
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "reference").mkdir(parents=True)
+    (work / "kiln").mkdir(parents=True)
+
+    shape = input_shape(args.model)
+    input_path = work / "input.npy"
+    np.save(input_path, np.random.default_rng(0).standard_normal(shape).astype(np.float32))
+
+    env = dict(os.environ, NODE_PATH=str(node_modules))
+    if run(["node", HERE / "ort_reference.js", model_path, work / "reference", f"input={input_path}"],
+           env=env).returncode != 0:
+        print("FAIL: ONNX Runtime could not run the model")
+        return 1
+
+    shape_text = "x".join(str(d) for d in shape)
+    if run([args.kiln, "run", model_path, "--input", f"input={input_path}", "--shapes", f"input:{shape_text}",
+            "--output-dir", work / "kiln"]).returncode != 0:
+        print("FAIL: kiln run failed")
+        return 1
+
+    if not compare(work / "reference", work / "kiln"):
+        return 1
+    print(f"PASS: {args.model} matches ONNX Runtime")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

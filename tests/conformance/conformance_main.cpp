@@ -36,12 +36,16 @@ struct Options {
     std::string filter;
     std::string writePassingFile;
     bool verbose = false;
+    bool listSkipped = false;
     bool helpRequested = false;
 };
 
 const char* const kUsage =
     "Usage: kiln_conformance [--data DIR] [--suites node,pytorch-converted,pytorch-operator,simple]\n"
-    "                        [--must-pass FILE] [--filter SUBSTRING] [--write-passing FILE] [--verbose]\n";
+    "                        [--must-pass FILE] [--filter SUBSTRING] [--write-passing FILE] [--verbose]\n"
+    "                        [--list-skipped]\n"
+    "  --verbose       print every failed and skipped case with its reason, and slow cases\n"
+    "  --list-skipped  print one line per skipped case: 'skipped SUITE/CASE: REASON'\n";
 
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> items;
@@ -59,6 +63,10 @@ bool parseOptions(int argc, char** argv, Options& options) {
         const std::string arg = argv[i];
         if (arg == "--verbose") {
             options.verbose = true;
+            continue;
+        }
+        if (arg == "--list-skipped") {
+            options.listSkipped = true;
             continue;
         }
         if (arg == "--help" || arg == "-h") {
@@ -216,12 +224,13 @@ int main(int argc, char** argv) {
             } else {
                 ++tally.unsupported;
             }
+            if (options.listSkipped && !options.verbose && result.outcome == Outcome::Unsupported)
+                std::cout << "skipped " << name << ": " << result.reason << '\n';
             if (options.verbose) {
                 if (result.outcome == Outcome::Failed)
                     std::cout << "FAILED " << name << ": " << result.reason << '\n';
-                if (result.outcome == Outcome::Unsupported) {
-                    std::cout << "unsupported " << name << ": " << result.reason << '\n';
-                }
+                if (result.outcome == Outcome::Unsupported)
+                    std::cout << "skipped " << name << ": " << result.reason << '\n';
                 if (seconds > kSlowCaseSeconds)
                     std::cout << "slow " << name << ": " << seconds << " s\n";
             }

@@ -144,9 +144,50 @@ Status activation(NodeContext& n, ActivationType type, float alpha = 0.0f, float
     return n.addLayer(ActivationParams{type, alpha, beta}, {x}, n.outputName(0)).status();
 }
 
+// Before opset 7 the arithmetic, comparison and logic ops broadcast only with broadcast=1, and only B
+// onto A: B's dims match a contiguous run of A's dims starting at `axis` (suffix matching without axis),
+// or B has one element. Reshaping B to A's rank with trailing 1s makes that numpy broadcasting.
+Result<Tensor*> legacyBroadcastOperand(NodeContext& n, Tensor* a, Tensor* b) {
+    const Dims& aDims = a->dims();
+    const Dims& bDims = b->dims();
+    if (n.intAttr("broadcast", 0) == 0) {
+        if (aDims != bDims) {
+            return invalidModel("inputs have dims " + toString(aDims) + " and " + toString(bDims) +
+                                "; before opset 7 they must be equal unless the node sets broadcast=1");
+        }
+        return b;
+    }
+    const int64_t rankA = static_cast<int64_t>(aDims.size());
+    const int64_t rankB = static_cast<int64_t>(bDims.size());
+    Dims aligned = bDims;
+    if (volume(bDims) == 1) {
+        aligned.clear();
+    } else if (n.attribute("axis")) {
+        KILN_ASSIGN_OR_RETURN(int64_t axis, normalizeAxis(n.intAttr("axis", 0), rankA, "axis"));
+        if (axis + rankB > rankA) {
+            return invalidModel("B of dims " + toString(bDims) + " does not fit into A of dims " +
+                                toString(aDims) + " from axis " + std::to_string(axis));
+        }
+        aligned.resize(static_cast<size_t>(rankA - axis), 1);
+    }
+    bool fits = aligned.size() <= aDims.size();
+    const size_t offset = fits ? aDims.size() - aligned.size() : 0;
+    for (size_t i = 0; fits && i < aligned.size(); ++i)
+        fits = aligned[i] == 1 || aligned[i] == aDims[offset + i];
+    if (!fits) {
+        return invalidModel("B of dims " + toString(bDims) + " cannot be broadcast onto A of dims " +
+                            toString(aDims) + (n.attribute("axis") ? " from the given axis" : ""));
+    }
+    if (aligned == bDims) return b;
+    return n.addLayer(ReshapeParams{aligned}, {b}, n.internalTensorName("broadcast_operand"));
+}
+
 Status binary(NodeContext& n, ElementwiseOp op) {
     KILN_ASSIGN_OR_RETURN(Tensor * a, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * b, n.input(1));
+    if (n.opset() < 7) {
+        KILN_ASSIGN_OR_RETURN(b, legacyBroadcastOperand(n, a, b));
+    }
     return n.addLayer(ElementwiseParams{op}, {a, b}, n.outputName(0)).status();
 }
 
@@ -274,6 +315,8 @@ Status importConvTranspose(NodeContext& n) {
     return n.addLayer(p, inputs, n.outputName(0)).status();
 }
 
+// Before opset 7 C is required and `broadcast` says whether it may be smaller than [M, N]; the shapes it
+// then allows ([N], one element) broadcast the same way under the numpy rules the layer applies.
 Status importGemm(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * a, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * b, n.input(1));
@@ -303,6 +346,13 @@ Status importBatchNormalization(NodeContext& n) {
     }
     if (n.intAttr("training_mode", 0) != 0) {
         return unsupported("training_mode=1 is not supported; export the model in eval mode");
+    }
+    // Opsets 1-6 say test mode with is_test; like ONNX's version converter, Kiln takes a node without
+    // the attribute as inference and refuses an explicit is_test=0.
+    if (n.opset() < 7 && n.attribute("is_test") && n.intAttr("is_test", 0) == 0) {
+        return unsupported(
+            "is_test=0 asks for training-mode statistics; Kiln imports BatchNormalization for "
+            "inference only: export the model in eval mode");
     }
     if (n.intAttr("spatial", 1) == 0) {
         return unsupported("spatial=0 (per-element statistics) is not supported");
@@ -338,14 +388,29 @@ Status importLrn(NodeContext& n) {
 
 // ---- activations ----
 
-// Integer inputs (opset 12+) are clipped with elementwise Max and Min against constants of their own
-// type, since the Clip activation works on floating point only.
-Status clipIntegers(NodeContext& n, Tensor* x) {
+// Integer inputs (opset 12+) and bounds computed at run time (opset 11+) are clipped with elementwise Max
+// then Min against the bound tensors, since the Clip activation takes constant floating-point bounds.
+// A bound is one value; one of rank 1 meeting a scalar input is reshaped to a scalar so that
+// broadcasting keeps the input's dims.
+Status clipWithTensors(NodeContext& n, Tensor* x) {
     Tensor* value = x;
     for (size_t i = 1; i <= 2; ++i) {
         if (!n.hasInput(i)) continue;
-        KILN_RETURN_IF_ERROR(n.constantInput(i, i == 1 ? "min" : "max").status());
+        const char* role = i == 1 ? "min" : "max";
         KILN_ASSIGN_OR_RETURN(Tensor * bound, n.input(i));
+        if (volume(bound->dims()) != 1) {
+            return invalidModel(std::string("input ") + std::to_string(i) + " ('" + bound->name() + "', " +
+                                role + ") has dims " + toString(bound->dims()) + "; it must hold one value");
+        }
+        if (bound->type() != x->type()) {
+            return invalidModel(std::string("input ") + std::to_string(i) + " ('" + bound->name() + "', " +
+                                role + ") is " + toString(bound->type()) + " but the data is " +
+                                toString(x->type()));
+        }
+        if (bound->dims().size() > x->dims().size()) {
+            KILN_ASSIGN_OR_RETURN(bound, n.addLayer(ReshapeParams{Dims{}}, {bound},
+                                                    n.internalTensorName(std::string(role) + "_scalar")));
+        }
         const bool last = !n.hasInput(2) || i == 2;
         const std::string name = last ? n.outputName(0) : n.internalTensorName("clipped_below");
         KILN_ASSIGN_OR_RETURN(value,
@@ -358,13 +423,17 @@ Status clipIntegers(NodeContext& n, Tensor* x) {
 
 Status importClip(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
-    if (!isFloatingPoint(x->type())) return clipIntegers(n, x);
+    if (!isFloatingPoint(x->type())) return clipWithTensors(n, x);
     float low = -std::numeric_limits<float>::infinity();
     float high = std::numeric_limits<float>::infinity();
     if (n.opset() < 11) {
         low = n.floatAttr("min", low);
         high = n.floatAttr("max", high);
     } else {
+        for (size_t i = 1; i <= 2; ++i) {
+            const Tensor* bound = n.optionalInput(i);
+            if (bound && !bound->isConstant()) return clipWithTensors(n, x);
+        }
         if (n.hasInput(1)) {
             KILN_ASSIGN_OR_RETURN(double v, n.constantScalar(1, "min"));
             low = static_cast<float>(v);
@@ -377,9 +446,31 @@ Status importClip(NodeContext& n) {
     return activation(n, ActivationType::Clip, low, high);
 }
 
+// Opset 6 gave the defaults more digits.
 Status importSelu(NodeContext& n) {
-    return activation(n, ActivationType::Selu, n.floatAttr("alpha", 1.67326319217681884765625f),
-                      n.floatAttr("gamma", 1.05070102214813232421875f));
+    const bool legacy = n.opset() < 6;
+    return activation(n, ActivationType::Selu,
+                      n.floatAttr("alpha", legacy ? 1.6732f : 1.67326319217681884765625f),
+                      n.floatAttr("gamma", legacy ? 1.0507f : 1.05070102214813232421875f));
+}
+
+// Before opset 7 a slope of C values applies per channel (axis 1), not numpy-aligned to the last axis;
+// reshaping it to [C, 1, ...] says the same with numpy broadcasting.
+Status importPRelu(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * slope, n.input(1));
+    const Dims& xDims = x->dims();
+    const Dims& slopeDims = slope->dims();
+    if (n.opset() < 7 && slopeDims.size() == 1 && slopeDims[0] != 1 && xDims.size() >= 2 &&
+        slopeDims[0] == xDims[1]) {
+        Dims perChannel(xDims.size() - 1, 1);
+        perChannel[0] = slopeDims[0];
+        if (perChannel != slopeDims) {
+            KILN_ASSIGN_OR_RETURN(
+                slope, n.addLayer(ReshapeParams{perChannel}, {slope}, n.internalTensorName("slope")));
+        }
+    }
+    return n.addLayer(ElementwiseParams{ElementwiseOp::PRelu}, {x, slope}, n.outputName(0)).status();
 }
 
 // From opset 12 the exponent may have another type than the base; the result has the base's type, so
@@ -387,6 +478,9 @@ Status importSelu(NodeContext& n) {
 Status importPow(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * base, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * exponent, n.input(1));
+    if (n.opset() < 7) {
+        KILN_ASSIGN_OR_RETURN(exponent, legacyBroadcastOperand(n, base, exponent));
+    }
     if (exponent->type() != base->type()) {
         KILN_ASSIGN_OR_RETURN(
             exponent, n.addLayer(CastParams{base->type()}, {exponent}, n.internalTensorName("exponent")));
@@ -513,11 +607,12 @@ Status importConcat(NodeContext& n) {
         inputs.push_back(t);
     }
     if (inputs.empty()) return invalidModel("Concat needs at least one input");
+    // Before opset 4 the axis is optional and defaults to 1.
     const auto* axisAttr = n.attribute("axis");
-    if (!axisAttr) return invalidModel("attribute 'axis' is required");
+    if (!axisAttr && n.opset() >= 4) return invalidModel("attribute 'axis' is required");
     ConcatParams p;
-    KILN_ASSIGN_OR_RETURN(
-        p.axis, normalizeAxis(axisAttr->i(), static_cast<int64_t>(inputs[0]->dims().size()), "axis"));
+    KILN_ASSIGN_OR_RETURN(p.axis, normalizeAxis(axisAttr ? axisAttr->i() : 1,
+                                                static_cast<int64_t>(inputs[0]->dims().size()), "axis"));
     return n.addLayer(p, inputs, n.outputName(0)).status();
 }
 
@@ -530,6 +625,10 @@ Status importSplit(NodeContext& n) {
     const int64_t parts = static_cast<int64_t>(n.outputCount());
     if (parts == 0) return invalidModel("Split has no outputs");
     KILN_ASSIGN_OR_RETURN(p.sizes, intsFromAttrOrInput(n, "split", 1, 13));
+    // Opset 1 also takes the sizes as an optional second input.
+    if (n.opset() < 2 && p.sizes.empty() && n.hasInput(1)) {
+        KILN_ASSIGN_OR_RETURN(p.sizes, n.constantInts(1, "split"));
+    }
     if (p.sizes.empty()) {
         if (extent % parts != 0) {
             return invalidModel("axis " + std::to_string(p.axis) + " of extent " + std::to_string(extent) +
@@ -613,7 +712,13 @@ Status importSlice(NodeContext& n) {
 
 Status importReshape(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
-    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> shape, n.constantInts(1, "shape"));
+    std::vector<int64_t> shape;
+    if (n.opset() < 5) {
+        if (!n.attribute("shape")) return invalidModel("attribute 'shape' is required before opset 5");
+        shape = n.intsAttr("shape");
+    } else {
+        KILN_ASSIGN_OR_RETURN(shape, n.constantInts(1, "shape"));
+    }
     const bool allowZero = n.opset() >= 14 && n.intAttr("allowzero", 0) != 0;
     const Dims& in = x->dims();
     Dims out(shape.size());
@@ -818,11 +923,22 @@ Status importDropout(NodeContext& n) {
         if (training != 0.0)
             return unsupported("training_mode=true is not supported; Kiln runs inference only");
     }
+    if (n.opset() < 7 && n.attribute("is_test") && n.intAttr("is_test", 0) == 0) {
+        return unsupported(
+            "is_test=0 asks for random dropout (training); Kiln runs inference only: export "
+            "the model in eval mode");
+    }
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     KILN_RETURN_IF_ERROR(n.addLayer(IdentityParams{}, {x}, n.outputName(0)).status());
     if (n.hasOutput(1)) {
-        HostTensor mask(DataType::Bool, x->dims());
-        std::fill(mask.data<uint8_t>(), mask.data<uint8_t>() + mask.elementCount(), uint8_t{1});
+        // The mask is BOOL from opset 10; before, it has the data's type.
+        const DataType maskType = n.opset() < 10 ? x->type() : DataType::Bool;
+        HostTensor mask(maskType, x->dims());
+        const HostTensor one = scalarTensor(maskType, 1.0);
+        for (int64_t i = 0; i < mask.elementCount(); ++i) {
+            std::copy(one.bytes(), one.bytes() + one.byteSize(),
+                      mask.bytes() + static_cast<size_t>(i) * one.byteSize());
+        }
         KILN_RETURN_IF_ERROR(n.addConstant(n.outputName(1), std::move(mask)).status());
     }
     return Status::ok();
@@ -842,7 +958,7 @@ Status importPad(NodeContext& n) {
         return unsupported("pad mode '" + mode + "' is not supported (constant, reflect, edge are)");
     }
     if (n.opset() < 11) {
-        p.pads = n.intsAttr("pads");
+        p.pads = n.intsAttr(n.opset() < 2 ? "paddings" : "pads");
         p.value = n.floatAttr("value", 0.0f);
     } else {
         KILN_ASSIGN_OR_RETURN(p.pads, n.constantInts(1, "pads"));
@@ -967,7 +1083,17 @@ Status importUpsample(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     KILN_ASSIGN_OR_RETURN(ResizeMode mode, resizeMode(n));
     std::vector<float> scales;
-    if (n.opset() < 9) {
+    if (n.opset() < 7) {
+        // Opset 1 scales the two trailing axes of a 4-D input by height_scale and width_scale.
+        if (x->dims().size() != 4) {
+            return invalidModel("input dims " + toString(x->dims()) +
+                                " must be 4-D [N, C, H, W] before opset 7");
+        }
+        if (!n.attribute("height_scale") || !n.attribute("width_scale")) {
+            return invalidModel("attributes 'height_scale' and 'width_scale' are required before opset 7");
+        }
+        scales = {1.0f, 1.0f, n.floatAttr("height_scale", 1.0f), n.floatAttr("width_scale", 1.0f)};
+    } else if (n.opset() < 9) {
         scales = n.floatsAttr("scales");
     } else {
         KILN_ASSIGN_OR_RETURN(scales, constantFloats(n, 1, "scales"));
@@ -981,7 +1107,16 @@ Status importCast(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     const auto* to = n.attribute("to");
     if (!to) return invalidModel("attribute 'to' is required");
-    KILN_ASSIGN_OR_RETURN(DataType type, dataTypeFromOnnx(static_cast<int32_t>(to->i()), "the target type"));
+    int32_t onnxType = static_cast<int32_t>(to->i());
+    // Before opset 6 'to' names the type ("FLOAT") instead of giving its number.
+    if (n.opset() < 6) {
+        onnx::TensorProto_DataType parsed;
+        if (!onnx::TensorProto_DataType_Parse(to->s(), &parsed)) {
+            return invalidModel("attribute 'to' is '" + to->s() + "', not an ONNX data type name");
+        }
+        onnxType = static_cast<int32_t>(parsed);
+    }
+    KILN_ASSIGN_OR_RETURN(DataType type, dataTypeFromOnnx(onnxType, "the target type"));
     return n.addLayer(CastParams{type}, {x}, n.outputName(0)).status();
 }
 
@@ -1006,7 +1141,18 @@ Status importExpand(NodeContext& n) {
 
 Status importTile(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
-    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> repeats, n.constantInts(1, "repeats"));
+    std::vector<int64_t> repeats;
+    if (n.opset() < 6) {
+        // Opset 1 repeats along one axis: inputs `tiles` (a count) and `axis`.
+        KILN_ASSIGN_OR_RETURN(double tiles, n.constantScalar(1, "tiles"));
+        KILN_ASSIGN_OR_RETURN(double axisValue, n.constantScalar(2, "axis"));
+        KILN_ASSIGN_OR_RETURN(int64_t axis, normalizeAxis(static_cast<int64_t>(axisValue),
+                                                          static_cast<int64_t>(x->dims().size()), "axis"));
+        repeats.assign(x->dims().size(), 1);
+        repeats[static_cast<size_t>(axis)] = static_cast<int64_t>(tiles);
+    } else {
+        KILN_ASSIGN_OR_RETURN(repeats, n.constantInts(1, "repeats"));
+    }
     return n.addLayer(TileParams{repeats}, {x}, n.outputName(0)).status();
 }
 
@@ -1070,7 +1216,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
          [](NodeContext& n) { return activation(n, ActivationType::Elu, n.floatAttr("alpha", 1.0f)); }},
         {"Selu", importSelu},
         {"Softplus", [](NodeContext& n) { return activation(n, ActivationType::Softplus); }},
-        {"PRelu", [](NodeContext& n) { return binary(n, ElementwiseOp::PRelu); }},
+        {"PRelu", importPRelu},
 
         {"Erf", [](NodeContext& n) { return unary(n, UnaryOp::Erf); }},
         {"Exp", [](NodeContext& n) { return unary(n, UnaryOp::Exp); }},

@@ -22,7 +22,7 @@ namespace {
 
 using namespace onnx_import;
 
-constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 17;
 
 bool isDefaultDomain(const std::string& domain) {

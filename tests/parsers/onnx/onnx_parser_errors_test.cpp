@@ -274,7 +274,15 @@ TEST(OnnxParserErrors, OpsetOutOfRangeIsUnsupported) {
     b.input("x", {int64_t(4)});
     b.node("Relu", {"x"}, {"y"});
     b.output("y");
-    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 18", "7 to 17"});
+    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 18", "1 to 17"});
+}
+
+TEST(OnnxParserErrors, OpsetZeroIsUnsupported) {
+    OnnxModelBuilder b(0);
+    b.input("x", {int64_t(4)});
+    b.node("Relu", {"x"}, {"y"});
+    b.output("y");
+    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 0", "1 to 17"});
 }
 
 TEST(OnnxParserErrors, CheckerComplaintIsReported) {

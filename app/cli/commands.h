@@ -7,8 +7,10 @@
 
 namespace kiln::cli {
 
+int buildCommand(const std::vector<std::string>& args);
 int inspectCommand(const std::vector<std::string>& args);
 int runCommand(const std::vector<std::string>& args);
+int profileCommand(const std::vector<std::string>& args);
 
 // Prints "kiln: error: MESSAGE" to standard error and returns `exitCode`.
 int fail(int exitCode, const std::string& message);

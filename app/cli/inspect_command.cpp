@@ -6,7 +6,7 @@
 #include <map>
 
 #include "commands.h"
-#include "json_writer.h"
+#include "kiln/json_writer.h"
 #include "model_loading.h"
 #include "text_table.h"
 

@@ -1,4 +1,4 @@
-// The `kiln` command: dispatches to a command (inspect, run) and turns errors into messages on
+// The `kiln` command: dispatches to a command (build, inspect, run, profile) and turns errors into messages on
 // standard error and exit codes (0 success, 1 model or run failure, 2 wrong command line).
 #include <exception>
 #include <iostream>
@@ -20,7 +20,8 @@ namespace {
 int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) {
         return fail(kExitUsage,
-                    "no command given; use 'kiln inspect MODEL' or 'kiln run MODEL', see 'kiln --help'");
+                    "no command given; use 'kiln build MODEL -o PLAN', 'kiln inspect MODEL', 'kiln run MODEL' "
+                    "or 'kiln profile MODEL', see 'kiln --help'");
     }
     const std::string& command = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -32,14 +33,16 @@ int dispatch(const std::vector<std::string>& args) {
         std::cout << "kiln " << KILN_VERSION << '\n';
         return kExitSuccess;
     }
+    if (command == "build") return buildCommand(rest);
     if (command == "inspect") return inspectCommand(rest);
     if (command == "run") return runCommand(rest);
+    if (command == "profile") return profileCommand(rest);
     if (command.rfind('-', 0) == 0) {
         return fail(kExitUsage,
                     "unknown option '" + command + "'; options go after the command, see 'kiln --help'");
     }
     return fail(kExitUsage,
-                "unknown command '" + command + "'; the commands are inspect and run, see 'kiln --help'");
+                "unknown command '" + command + "'; the commands are build, inspect, run and profile, see 'kiln --help'");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Model import for the CLI commands; see model_loading.h.
 #include "model_loading.h"
 
+#include "commands.h"
+
 namespace kiln::cli {
 
 std::string declaredShape(const OnnxInputInfo& input) {
@@ -83,6 +85,23 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, parseOnnxFile(path, options));
     KILN_RETURN_IF_ERROR(network.validate().withContext(path));
     return network;
+}
+
+int importWithShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network) {
+    Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
+    if (!inputs) return fail(kExitFailure, inputs.status().message());
+    std::vector<std::string> shapeNames;
+    for (const auto& [name, dims] : shapes)
+        shapeNames.push_back(name);
+    if (Status status = checkInputNames(*inputs, shapeNames, "--shapes"); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    if (Status status = checkShapesAgree(*inputs, shapes); !status) return fail(kExitUsage, status.message());
+    if (Status status = checkShapesGiven(*inputs, shapes); !status) return fail(kExitUsage, status.message());
+    Result<NetworkDefinition> imported = importModel(path, shapes);
+    if (!imported) return fail(kExitFailure, imported.status().message());
+    network = std::move(imported).value();
+    return kExitSuccess;
 }
 
 }  // namespace kiln::cli

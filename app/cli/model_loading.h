@@ -2,6 +2,7 @@
 // person at the terminal can follow (which input needs --shapes, which flag names a missing input).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,10 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
 
 // Imports the model with `shapes` and validates the network.
 Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes);
+
+// Checks --shapes against the model's declared inputs (names, agreement, every symbolic dimension
+// given), then imports it into `network`. On failure prints the error and returns its exit code
+// (kExitUsage for --shapes, kExitFailure for the model); returns kExitSuccess otherwise.
+int importWithShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network);
 
 }  // namespace kiln::cli

@@ -93,11 +93,19 @@ Status setModelPath(std::string_view command, const std::string& arg, std::strin
     return Status::ok();
 }
 
-Status requireModelPath(std::string_view command, const std::string& modelPath) {
+// `acceptsPlan`: the command also takes a plan file in place of the model.
+Status requireModelPath(std::string_view command, const std::string& modelPath, bool acceptsPlan) {
     if (modelPath.empty()) {
-        return invalidArgument("missing MODEL: give the path of an ONNX model, e.g. '" +
-                               std::string(command) + " model.onnx'");
+        return invalidArgument(std::string("missing MODEL: give the path of an ONNX model") +
+                               (acceptsPlan ? " or a Kiln plan" : "") + ", e.g. '" + std::string(command) +
+                               " model.onnx'");
     }
+    return Status::ok();
+}
+
+Status setOnce(std::string_view flag, const std::string& value, std::optional<std::string>& target) {
+    if (target) return invalidArgument(std::string(flag) + " is given twice; give it once");
+    target = value;
     return Status::ok();
 }
 
@@ -178,7 +186,7 @@ Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::stri
             return Status::ok();
         },
         [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
-    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, true));
     return parsed;
 }
 
@@ -198,6 +206,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
         {"--shapes", true, "x:1x3x224x224,y:1x10"},
         {"--iterations", true, "10"},
         {"--warmUp", true, "1"},
+        {"--noFusion", false, ""},
     };
     KILN_RETURN_IF_ERROR(scanArguments(
         args, command, flags,
@@ -206,52 +215,166 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
             if (flag == "--shapes") return parseShapes(value, options.shapes);
             if (flag == "--iterations") return parseCount(flag, value, 1, options.iterations);
             if (flag == "--warmUp") return parseCount(flag, value, 0, options.warmUp);
-            if (options.outputDirectory) return invalidArgument("--output-dir is given twice; give it once");
-            options.outputDirectory = value;
+            if (flag == "--noFusion") {
+                options.noFusion = true;
+                return Status::ok();
+            }
+            return setOnce(flag, value, options.outputDirectory);
+        },
+        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, true));
+    return parsed;
+}
+
+Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>& args) {
+    constexpr std::string_view command = "kiln build";
+    Parsed<BuildOptions> parsed;
+    for (const std::string& arg : args) {
+        if (isHelp(arg)) {
+            parsed.helpRequested = true;
+            return parsed;
+        }
+    }
+    BuildOptions& options = parsed.options;
+    std::optional<std::string> planPath;
+    const std::vector<FlagSpec> flags = {
+        {"-o", true, "model.plan"},
+        {"--saveEngine", true, "model.plan"},
+        {"--shapes", true, "x:1x3x224x224,y:1x10"},
+        {"--noFusion", false, ""},
+        {"--exportLayerInfo", true, "layers.json"},
+        {"--exportReport", true, "report.json"},
+    };
+    KILN_RETURN_IF_ERROR(scanArguments(
+        args, command, flags,
+        [&](std::string_view flag, const std::string& value) -> Status {
+            if (flag == "--shapes") return parseShapes(value, options.shapes);
+            if (flag == "--noFusion") {
+                options.noFusion = true;
+                return Status::ok();
+            }
+            if (flag == "--exportLayerInfo") return setOnce(flag, value, options.layerInfoPath);
+            if (flag == "--exportReport") return setOnce(flag, value, options.reportPath);
+            if (planPath) return invalidArgument("the plan path (-o or --saveEngine) is given twice; give it once");
+            planPath = value;
             return Status::ok();
         },
         [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
-    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, false));
+    if (!planPath) {
+        return invalidArgument("missing -o PLAN: say where to write the plan, e.g. 'kiln build " +
+                               options.modelPath + " -o model.plan'");
+    }
+    options.planPath = *planPath;
+    return parsed;
+}
+
+Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args) {
+    constexpr std::string_view command = "kiln profile";
+    Parsed<ProfileOptions> parsed;
+    for (const std::string& arg : args) {
+        if (isHelp(arg)) {
+            parsed.helpRequested = true;
+            return parsed;
+        }
+    }
+    ProfileOptions& options = parsed.options;
+    const std::vector<FlagSpec> flags = {
+        {"--input", true, "images=images.npy"},
+        {"--shapes", true, "x:1x3x224x224,y:1x10"},
+        {"--iterations", true, "10"},
+        {"--warmUp", true, "2"},
+        {"--noFusion", false, ""},
+        {"--exportProfile", true, "profile.json"},
+        {"--exportLayerInfo", true, "layers.json"},
+    };
+    KILN_RETURN_IF_ERROR(scanArguments(
+        args, command, flags,
+        [&](std::string_view flag, const std::string& value) -> Status {
+            if (flag == "--input") return parseInputFile(value, options.inputs);
+            if (flag == "--shapes") return parseShapes(value, options.shapes);
+            if (flag == "--iterations") return parseCount(flag, value, 1, options.iterations);
+            if (flag == "--warmUp") return parseCount(flag, value, 0, options.warmUp);
+            if (flag == "--noFusion") {
+                options.noFusion = true;
+                return Status::ok();
+            }
+            if (flag == "--exportProfile") return setOnce(flag, value, options.profilePath);
+            return setOnce(flag, value, options.layerInfoPath);
+        },
+        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, true));
     return parsed;
 }
 
 const char* mainHelp() {
     return R"(Usage: kiln COMMAND [OPTIONS]
 
-Inspect and run neural-network models with Kiln.
+Build, inspect, run and profile neural-network models with Kiln.
 
 Commands:
-  inspect MODEL   Show the layers, tensors, inputs and outputs of a model
-  run MODEL       Run a model on the CPU reference kernels, time it and save its outputs
+  build MODEL -o PLAN      Optimize an ONNX model (fusion, memory planning) and save it as a plan
+  inspect MODEL_OR_PLAN    Show the layers of a model as imported, or of a plan as built
+  run MODEL_OR_PLAN        Run a model or a plan on the CPU, time it and save its outputs
+  profile MODEL_OR_PLAN    Time every layer of a model or a plan and the whole run
+
+A plan is recognized by its content, whatever its file name; any other file is read as ONNX.
 
 Options:
   -h, --help      Show this help ('kiln COMMAND --help' shows a command's options)
   --version       Show the Kiln version
 
-Exit status: 0 on success, 1 when the model, its data or the run fails, 2 for a wrong command line.
+Exit status: 0 on success, 1 when the model, plan, its data or the run fails, 2 for a wrong command
+line.
+)";
+}
+
+const char* buildHelp() {
+    return R"(Usage: kiln build MODEL -o PLAN [--shapes NAME:DIMS,...] [--noFusion]
+                  [--exportLayerInfo FILE.json] [--exportReport FILE.json]
+
+Imports an ONNX model, optimizes it for this machine's CPU (constant folding, batch-norm folding,
+vertical and horizontal fusion, copy elimination, memory planning) and writes the result as a plan
+that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints the layer counts
+before and after, what each pass changed, the activation memory and the time of each build phase.
+Every file is written completely or not at all.
+
+Options:
+  -o, --saveEngine PLAN      Where to write the plan (its directory must exist)
+  --shapes NAME:DIMS,...     Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
+  --noFusion                 Only what execution needs: no folding or fusion of layers
+  --exportLayerInfo FILE     Write the built layers and bindings as JSON (the layout of trtexec's
+                             --exportLayerInfo)
+  --exportReport FILE        Write the build report as JSON: layers before and after with their
+                             provenance, each pass's changes, memory and phase times
+  -h, --help                 Show this help
 )";
 }
 
 const char* inspectHelp() {
-    return R"(Usage: kiln inspect MODEL [--shapes NAME:DIMS,...] [--json]
+    return R"(Usage: kiln inspect MODEL_OR_PLAN [--shapes NAME:DIMS,...] [--json]
 
-Imports an ONNX model and shows its layers (name, kind, parameters, inputs, outputs and the model
+For an ONNX model: its layers as imported (name, kind, parameters, inputs, outputs and the model
 nodes they came from), every tensor with its type and dimensions, and the network inputs and outputs.
+For a plan: its built layers (name, kind, parameters, provenance, precision, tactic, whether the
+layer was elided), its bindings and its activation memory.
 
 Options:
   --shapes NAME:DIMS,...  Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224,y:1x10
-  --json                  Write a JSON document to standard output instead of tables
+                          (a plan's shapes are fixed when it is built; given ones must agree)
+  --json                  Write JSON to standard output instead of tables (for a plan: the layout
+                          of trtexec's --exportLayerInfo)
   -h, --help              Show this help
 )";
 }
 
 const char* runHelp() {
-    return R"(Usage: kiln run MODEL [--input NAME=FILE.npy]... [--output-dir DIR] [--shapes NAME:DIMS,...]
-                [--iterations N] [--warmUp N]
+    return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR] [--shapes NAME:DIMS,...]
+                [--iterations N] [--warmUp N] [--noFusion]
 
-Runs an ONNX model with the CPU reference kernels, prints the latency, and saves every output as
-DIR/NAME.npy. Inputs without a file get random values (fixed seed 0: floats uniform in [-1, 1),
-integers 0, booleans false), so two runs see the same data.
+Runs a plan, or builds an ONNX model in memory and runs it, on the CPU; prints the latency and saves
+every output as DIR/NAME.npy. Inputs without a file get random values (fixed seed 0: floats uniform
+in [-1, 1), integers 0, booleans false), so two runs see the same data.
 
 Options:
   --input NAME=FILE.npy   Values of input NAME, a NumPy .npy array (repeat for each input)
@@ -259,9 +382,34 @@ Options:
                           Characters other than letters, digits, '.', '-' and '_' in output names are
                           replaced by '_' in file names.
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224,y:1x10
-                          (default: the shapes of the --input files)
+                          (default: the shapes of the --input files; a plan's shapes are fixed)
   --iterations N          Timed runs (default 1)
   --warmUp N              Untimed runs before timing (default 0)
+  --noFusion              Build the model without folding or fusion (no effect on a plan)
+  -h, --help              Show this help
+)";
+}
+
+const char* profileHelp() {
+    return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp N] [--shapes NAME:DIMS,...]
+                    [--input NAME=FILE.npy]... [--noFusion]
+                    [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
+
+Runs a plan, or an ONNX model built in memory, warm-up times and then N timed times, measuring every
+executed layer. Prints the layers sorted by time (average per run, share of the total, precision and
+tactic) and the end-to-end latency (min, median, mean, max, 90th and 99th percentile). Inputs
+without a file get seeded random values, as in 'kiln run'.
+
+Options:
+  --iterations N          Timed runs (default 10)
+  --warmUp N              Untimed runs before timing (default 2)
+  --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
+  --input NAME=FILE.npy   Values of input NAME (repeat for each input)
+  --noFusion              Build the model without folding or fusion (no effect on a plan)
+  --exportProfile FILE    Write per-layer times as JSON in the layout of trtexec's --exportProfile:
+                          [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
+                          with layers in execution order and timeMs summed over the N runs
+  --exportLayerInfo FILE  Write the engine's layers and bindings as JSON
   -h, --help              Show this help
 )";
 }

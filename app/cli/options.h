@@ -24,7 +24,7 @@ inline constexpr int kExitUsage = 2;
 using ShapeMap = std::map<std::string, Dims>;
 
 struct InspectOptions {
-    std::string modelPath;
+    std::string modelPath;  // an ONNX model or a plan
     ShapeMap shapes;
     bool json = false;
 };
@@ -35,12 +35,33 @@ struct InputFile {
 };
 
 struct RunOptions {
-    std::string modelPath;
+    std::string modelPath;  // an ONNX model or a plan
     std::vector<InputFile> inputs;
     std::optional<std::string> outputDirectory;
     ShapeMap shapes;
     int iterations = 1;
     int warmUp = 0;
+    bool noFusion = false;
+};
+
+struct BuildOptions {
+    std::string modelPath;
+    std::string planPath;
+    ShapeMap shapes;
+    bool noFusion = false;
+    std::optional<std::string> layerInfoPath;
+    std::optional<std::string> reportPath;
+};
+
+struct ProfileOptions {
+    std::string modelPath;  // an ONNX model or a plan
+    std::vector<InputFile> inputs;
+    ShapeMap shapes;
+    int iterations = 10;
+    int warmUp = 2;
+    bool noFusion = false;
+    std::optional<std::string> profilePath;
+    std::optional<std::string> layerInfoPath;
 };
 
 // What a command line asked for: the options, or only the command's help.
@@ -52,6 +73,8 @@ struct Parsed {
 
 Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::string>& args);
 Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args);
+Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>& args);
+Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args);
 
 // Adds the entries of a --shapes value ("x:1x3x224x224,y:1x10") to `shapes`.
 Status parseShapes(std::string_view value, ShapeMap& shapes);
@@ -62,5 +85,7 @@ std::string formatShapes(const ShapeMap& shapes);
 const char* mainHelp();
 const char* inspectHelp();
 const char* runHelp();
+const char* buildHelp();
+const char* profileHelp();
 
 }  // namespace kiln::cli

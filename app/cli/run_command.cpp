@@ -1,21 +1,16 @@
-// `kiln run`: imports a model, feeds it .npy inputs (or seeded random values), runs it with the CPU
-// reference executor, reports latency and saves the outputs as .npy files. Every check that can fail
-// runs before the model does, and the output directory is only created once the run has succeeded,
-// so a failed command leaves nothing behind.
+// `kiln run`: loads a plan, or imports an ONNX model and builds it in memory, feeds it .npy inputs (or
+// seeded random values), runs it with an execution context, reports latency and saves the outputs as
+// .npy files. Every check that can fail runs before the engine does, and the output directory is only
+// created once the run has succeeded, so a failed command leaves nothing behind.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
-#include <map>
-#include <random>
 #include <set>
-#include <sstream>
 
 #include "commands.h"
+#include "engine_loading.h"
 #include "kiln/npy.h"
-#include "kiln/reference_executor.h"
-#include "model_loading.h"
 #include "text_table.h"
 
 namespace kiln::cli {
@@ -23,57 +18,6 @@ namespace kiln::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct LoadedInput {
-    std::string path;
-    HostTensor tensor;
-};
-
-// Checks a file's array against the model's declared input, where symbolic dimensions match any
-// extent; catches a wrong file before the parser sees its shape.
-Status checkAgainstDeclared(const OnnxInputInfo& input, const LoadedInput& file) {
-    bool matches = file.tensor.type() == input.type && file.tensor.dims().size() == input.dims.size();
-    for (size_t i = 0; matches && i < input.dims.size(); ++i) {
-        matches = input.dims[i] < 0 || input.dims[i] == file.tensor.dims()[i];
-    }
-    if (matches) return Status::ok();
-    return invalidArgument("input '" + input.name + "': '" + file.path + "' holds " +
-                           toString(file.tensor.type()) + " " + toString(file.tensor.dims()) +
-                           " but the model expects " + toString(input.type) + " " + declaredShape(input) +
-                           "; give an array of that type and shape");
-}
-
-// Checks a file's array against the imported network's input, whose shape may come from --shapes.
-Status checkAgainstNetwork(const Tensor& input, const LoadedInput& file, const ShapeMap& shapes) {
-    if (file.tensor.type() == input.type() && file.tensor.dims() == input.dims()) return Status::ok();
-    std::string message = "input '" + input.name() + "': '" + file.path + "' holds " +
-                          toString(file.tensor.type()) + " " + toString(file.tensor.dims()) +
-                          " but the network expects " + toString(input.type()) + " " + toString(input.dims());
-    if (shapes.count(input.name()) != 0) {
-        message += " (set by --shapes); make --shapes and the file agree";
-    } else {
-        message += "; give an array of that type and shape";
-    }
-    return invalidArgument(message);
-}
-
-HostTensor randomInput(const Tensor& input, std::mt19937& generator) {
-    HostTensor tensor(input.type(), input.dims());
-    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
-    const int64_t count = tensor.elementCount();
-    if (input.type() == DataType::Float32) {
-        float* data = tensor.data<float>();
-        for (int64_t i = 0; i < count; ++i)
-            data[i] = distribution(generator);
-    } else if (input.type() == DataType::Float16) {
-        uint16_t* data = tensor.data<uint16_t>();
-        for (int64_t i = 0; i < count; ++i)
-            data[i] = floatToHalf(distribution(generator));
-    }
-    // Integer and boolean inputs are usually indices, sizes or masks, where random values would
-    // mostly be out of range; the zero fill of HostTensor is the safe choice.
-    return tensor;
-}
 
 // A file name for an output: names like "logits/Softmax:0" keep their letters, digits, '.', '-' and
 // '_', everything else becomes '_', and a leading '.' is replaced so no hidden or special file appears.
@@ -110,12 +54,6 @@ std::vector<OutputFile> outputFiles(const NetworkDefinition& network) {
     return files;
 }
 
-std::string formatMs(double ms) {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(3) << ms << " ms";
-    return out.str();
-}
-
 struct Timing {
     double minMs = 0.0;
     double medianMs = 0.0;
@@ -149,81 +87,28 @@ int runCommand(const std::vector<std::string>& args) {
         }
     }
 
-    Result<std::vector<OnnxInputInfo>> declared = readOnnxInputs(options.modelPath);
-    if (!declared) return fail(kExitFailure, declared.status().message());
-    std::vector<std::string> shapeNames;
-    for (const auto& [name, dims] : options.shapes)
-        shapeNames.push_back(name);
-    std::vector<std::string> fileNames;
-    for (const InputFile& input : options.inputs)
-        fileNames.push_back(input.name);
-    if (Status status = checkInputNames(*declared, shapeNames, "--shapes"); !status) {
-        return fail(kExitUsage, status.message());
-    }
-    if (Status status = checkInputNames(*declared, fileNames, "--input"); !status) {
-        return fail(kExitUsage, status.message());
-    }
-    if (Status status = checkShapesAgree(*declared, options.shapes); !status) {
-        return fail(kExitUsage, status.message());
-    }
+    EngineRequest request;
+    request.path = options.modelPath;
+    request.shapes = options.shapes;
+    request.inputFiles = options.inputs;
+    request.enableFusion = !options.noFusion;
+    PreparedEngine prepared;
+    if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
+    Result<std::unique_ptr<ExecutionContext>> context = prepared.engine->createExecutionContext();
+    if (!context) return fail(kExitFailure, context.status().message());
 
-    // Files give the shapes of symbolic inputs that --shapes leaves open.
-    std::map<std::string, LoadedInput> files;
-    ShapeMap shapes = options.shapes;
-    for (const InputFile& input : options.inputs) {
-        Result<HostTensor> tensor = readNpy(input.path);
-        if (!tensor) return fail(kExitFailure, "--input " + input.name + ": " + tensor.status().message());
-        LoadedInput loaded{input.path, std::move(tensor).value()};
-        for (const OnnxInputInfo& info : *declared) {
-            if (info.name != input.name) continue;
-            if (Status status = checkAgainstDeclared(info, loaded); !status) {
-                return fail(kExitFailure, status.message());
-            }
-            const bool symbolic =
-                std::any_of(info.dims.begin(), info.dims.end(), [](int64_t d) { return d < 0; });
-            if (symbolic && shapes.count(info.name) == 0) shapes[info.name] = loaded.tensor.dims();
-        }
-        files.emplace(input.name, std::move(loaded));
-    }
-    if (Status status = checkShapesGiven(*declared, shapes); !status) {
-        return fail(kExitUsage, status.message() + ", or give the inputs as --input NAME=FILE.npy");
-    }
-
-    Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
-    if (!network) return fail(kExitFailure, network.status().message());
-
-    TensorMap inputs;
-    TextTable inputTable({"Input", "Type", "Dims", "Values"});
-    std::mt19937 generator(0);
-    for (const Tensor* input : network->inputs()) {
-        const auto file = files.find(input->name());
-        if (file != files.end()) {
-            if (Status status = checkAgainstNetwork(*input, file->second, options.shapes); !status) {
-                return fail(kExitFailure, status.message());
-            }
-            inputs[input->name()] = file->second.tensor;
-            inputTable.addRow(
-                {input->name(), toString(input->type()), toString(input->dims()), file->second.path});
-        } else {
-            inputs[input->name()] = randomInput(*input, generator);
-            inputTable.addRow({input->name(), toString(input->type()), toString(input->dims()),
-                               isFloatingPoint(input->type()) ? "random in [-1, 1), seed 0" : "zeros"});
-        }
-    }
-
-    const ReferenceExecutor executor(*network);
     Result<TensorMap> outputs = TensorMap();
     std::vector<double> times;
     for (int i = 0; i < options.warmUp + options.iterations; ++i) {
         const auto start = std::chrono::steady_clock::now();
-        outputs = executor.execute(inputs);
+        outputs = (*context)->execute(prepared.inputs);
         const auto stop = std::chrono::steady_clock::now();
         if (!outputs) return fail(kExitFailure, outputs.status().message());
         if (i >= options.warmUp)
             times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
     }
 
-    const std::vector<OutputFile> outputFileNames = outputFiles(*network);
+    const std::vector<OutputFile> outputFileNames = outputFiles(prepared.engine->network());
     for (const OutputFile& file : outputFileNames) {
         if (outputs->count(file.tensor->name()) == 0) {
             return fail(kExitFailure, "the run produced no value for output '" + file.tensor->name() +
@@ -245,8 +130,10 @@ int runCommand(const std::vector<std::string>& args) {
         }
     }
 
-    std::cout << "Model: " << options.modelPath << "\n\n";
-    inputTable.print(std::cout);
+    std::cout << (prepared.fromPlan ? "Plan: " : "Model: ") << options.modelPath;
+    if (!prepared.fromPlan) std::cout << (options.noFusion ? " (built without fusion)" : " (built with fusion)");
+    std::cout << "\n\n";
+    prepared.inputTable.print(std::cout);
     const Timing timing = summarize(times);
     std::cout << "\nLatency: min " << formatMs(timing.minMs) << ", median " << formatMs(timing.medianMs)
               << ", max " << formatMs(timing.maxMs) << " (" << options.iterations << " timed "

@@ -2,6 +2,8 @@
 #include "text_table.h"
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 
 namespace kiln::cli {
 
@@ -28,6 +30,26 @@ void TextTable::print(std::ostream& out, const std::string& indent) const {
     printRow(m_header);
     for (const auto& row : m_rows)
         printRow(row);
+}
+
+std::string formatMs(double ms) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(3) << ms << " ms";
+    return out.str();
+}
+
+std::string formatBytes(int64_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double value = double(bytes) / 1024.0;
+    size_t unit = 0;
+    while (value >= 1024.0 && unit + 1 < std::size(units)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(value < 10.0 ? 2 : value < 100.0 ? 1 : 0) << value << ' ' << units[unit];
+    return out.str();
 }
 
 }  // namespace kiln::cli

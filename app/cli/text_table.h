@@ -1,6 +1,8 @@
-// Aligned plain-text tables for the CLI's human-readable output.
+// Aligned plain-text tables for the CLI's human-readable output, and the spelling of the times and sizes
+// that go in them.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,5 +24,11 @@ private:
     std::vector<std::string> m_header;
     std::vector<std::vector<std::string>> m_rows;
 };
+
+// "1.234 ms": milliseconds with three decimals, enough for per-layer times of a few microseconds.
+std::string formatMs(double ms);
+
+// "512 B", "12.3 KiB", "4.50 MiB": binary units with three significant digits.
+std::string formatBytes(int64_t bytes);
 
 }  // namespace kiln::cli

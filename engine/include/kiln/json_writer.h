@@ -1,4 +1,5 @@
-// A small streaming JSON writer for the CLI's --json output: objects, arrays, strings and integers,
+// A small streaming JSON writer for the engine's and the CLI's JSON exports: objects, arrays, strings,
+// numbers and booleans,
 // indented two spaces per level. Strings are escaped per RFC 8259; bytes that are not valid UTF-8
 // (model files do not guarantee it) become U+FFFD so the document always parses.
 #pragma once
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kiln::cli {
+namespace kiln {
 
 // `s` as a JSON string literal, quotes included.
 std::string jsonQuote(std::string_view s);
@@ -27,6 +28,8 @@ public:
     void value(std::string_view text);
     void value(const char* text) { value(std::string_view(text)); }
     void value(int64_t number);
+    void value(int number) { value(int64_t(number)); }
+    void value(double number);
     void value(bool flag);
     void stringArray(const std::vector<std::string>& items);
     void intArray(const std::vector<int64_t>& items);
@@ -46,4 +49,4 @@ private:
     bool m_afterKey = false;
 };
 
-}  // namespace kiln::cli
+}  // namespace kiln

@@ -1,7 +1,12 @@
-// JSON output for the CLI; see json_writer.h.
-#include "json_writer.h"
+// JSON output for reports and exports; see kiln/json_writer.h.
+#include "kiln/json_writer.h"
 
-namespace kiln::cli {
+#include <cmath>
+#include <iomanip>
+#include <locale>
+#include <sstream>
+
+namespace kiln {
 
 namespace {
 
@@ -150,6 +155,18 @@ void JsonWriter::value(int64_t number) {
     m_out << number;
 }
 
+void JsonWriter::value(double number) {
+    beforeValue();
+    if (!std::isfinite(number)) {  // JSON has no NaN or infinity
+        m_out << "null";
+        return;
+    }
+    std::ostringstream text;
+    text.imbue(std::locale::classic());
+    text << std::setprecision(10) << number;
+    m_out << text.str();
+}
+
 void JsonWriter::value(bool flag) {
     beforeValue();
     m_out << (flag ? "true" : "false");
@@ -172,4 +189,4 @@ void JsonWriter::intArray(const std::vector<int64_t>& items) {
     m_out << ']';
 }
 
-}  // namespace kiln::cli
+}  // namespace kiln

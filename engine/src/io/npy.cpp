@@ -1,15 +1,12 @@
 // NumPy .npy reading and atomic writing.
 #include "kiln/npy.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
+
+#include "io/atomic_file.h"
 
 namespace kiln {
 
@@ -153,33 +150,7 @@ Status writeNpy(const std::string& path, const HostTensor& tensor) {
     bytes += header;
     bytes.append(reinterpret_cast<const char*>(tensor.bytes()), tensor.byteSize());
 
-    std::random_device seed;
-    const std::string temporary = path + ".tmp" + std::to_string(seed() % 1000000);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return ioError("cannot create '" + temporary + "': " + std::strerror(errno));
-    size_t written = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const std::string reason = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temporary.c_str());
-            return ioError("cannot write '" + path + "': " + reason);
-        }
-        written += size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return ioError("cannot write '" + path + "': " + reason);
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return ioError("cannot move the new file into place at '" + path + "': " + reason);
-    }
-    return Status::ok();
+    return writeFileAtomically(path, bytes);
 }
 
 }  // namespace kiln

@@ -1,6 +1,7 @@
 // Shape inference for Convolution and Deconvolution. Everything the reference and optimized kernels
-// take for granted is checked here: ranks, channel counts against groups, weight and bias shapes, one
-// parameter entry per spatial axis, positive strides and dilations, and a non-empty output.
+// take for granted is checked here: ranks, channel counts against groups, weight, bias and fused
+// residual shapes, one parameter entry per spatial axis, positive strides and dilations, and a
+// non-empty output.
 #include <string>
 
 #include "ir/shape_inference.h"
@@ -35,10 +36,10 @@ Status checkParam(const char* name, const std::vector<int64_t>& values, size_t c
 
 // The checks Convolution and Deconvolution share: data [N, C, spatial...] with 1 to 3 spatial axes,
 // weights of the same rank with positive kernel extents, and the common parameters.
-Status checkConvCommon(const InferInputs& in, const std::vector<int64_t>& strides,
+Status checkConvCommon(const InferInputs& in, size_t maxInputs, const std::vector<int64_t>& strides,
                        const std::vector<int64_t>& pads, const std::vector<int64_t>& dilations,
                        int64_t groups) {
-    KILN_RETURN_IF_ERROR(expectInputCount(in, 2, 3));
+    KILN_RETURN_IF_ERROR(expectInputCount(in, 2, maxInputs));
     const Tensor* data = in[0];
     const Tensor* weights = in[1];
     KILN_RETURN_IF_ERROR(expectFloat(data, 0, "data"));
@@ -90,7 +91,7 @@ Status checkOutputExtent(int64_t extent, size_t axis, const Dims& dataDims) {
 }  // namespace
 
 InferResult inferOutputs(const ConvolutionParams& p, const InferInputs& in, size_t) {
-    KILN_RETURN_IF_ERROR(checkConvCommon(in, p.strides, p.pads, p.dilations, p.groups));
+    KILN_RETURN_IF_ERROR(checkConvCommon(in, 4, p.strides, p.pads, p.dilations, p.groups));
     const Dims& data = in[0]->dims();
     const Dims& weights = in[1]->dims();
     const int64_t channelsPerGroup = data[1] / p.groups;
@@ -118,11 +119,19 @@ InferResult inferOutputs(const ConvolutionParams& p, const InferInputs& in, size
         out.push_back(extent);
     }
     KILN_RETURN_IF_ERROR(checkDims(out, "Convolution output"));
+    if (in.size() > 3 && in[3] != nullptr) {
+        const Tensor* residual = in[3];
+        if (residual->type() != in[0]->type() || residual->dims() != out) {
+            return invalidModel(std::string("input 3 (residual) is ") + toString(residual->type()) + " " +
+                                toString(residual->dims()) + "; a fused residual must match the output, " +
+                                toString(in[0]->type()) + " " + toString(out));
+        }
+    }
     return std::vector<TensorDesc>{{in[0]->type(), out}};
 }
 
 InferResult inferOutputs(const DeconvolutionParams& p, const InferInputs& in, size_t) {
-    KILN_RETURN_IF_ERROR(checkConvCommon(in, p.strides, p.pads, p.dilations, p.groups));
+    KILN_RETURN_IF_ERROR(checkConvCommon(in, 3, p.strides, p.pads, p.dilations, p.groups));
     const Dims& data = in[0]->dims();
     const Dims& weights = in[1]->dims();
     if (weights[0] != data[1]) {

@@ -78,12 +78,15 @@ Status checkFloatTensors(const KernelInputs& in, const KernelOutputs& out, const
 
 // Convolution as im2col + matrix product: for a tile of output positions, the input values every
 // kernel tap reads (zero in the padding) form one row each; every output channel is then a weighted sum
-// of those contiguous rows. Tiling bounds the buffer whatever the problem size.
+// of those contiguous rows. Tiling bounds the buffer whatever the problem size. A fused residual and
+// activation are applied as each output value is stored; the residual element is read just before the
+// same element of the output is written, so the two may share memory.
 Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOutputs& out) {
     KILN_RETURN_IF_ERROR(checkFloatTensors(in, out, "Convolution"));
     const HostTensor& data = *in[0];
     const HostTensor& weights = *in[1];
     const HostTensor* bias = in.size() > 2 ? in[2] : nullptr;
+    const HostTensor* residual = in.size() > 3 ? in[3] : nullptr;
     const Geometry3d g =
         makeGeometry(data.dims(), weights.dims(), out[0].dims(), p.strides, p.pads, p.dilations, p.groups);
 
@@ -140,8 +143,16 @@ Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOu
                         const float* column = columns.data() + r * tileLength;
                         for (int64_t t = 0; t < tileLength; ++t) acc[t] += tap * column[t];
                     }
-                    float* dst = y + (n * g.outChannels + k) * outPlane + tileStart;
-                    for (int64_t t = 0; t < tileLength; ++t) dst[t] = static_cast<float>(acc[t]);
+                    // The epilogue rounds to float before adding the residual and activating, in the
+                    // order the unfused layers would, so that fusing does not change a single bit.
+                    const int64_t first = (n * g.outChannels + k) * outPlane + tileStart;
+                    float* dst = y + first;
+                    const float* skip = residual ? residual->data<float>() + first : nullptr;
+                    for (int64_t t = 0; t < tileLength; ++t) {
+                        float value = static_cast<float>(acc[t]);
+                        if (skip) value += skip[t];
+                        dst[t] = p.activation ? applyActivation(*p.activation, value) : value;
+                    }
                 }
             }
         }

@@ -1,4 +1,5 @@
-// Reference kernels for MatMul (numpy batched matrix product) and Gemm, FP32 with double accumulation.
+// Reference kernels for MatMul (numpy batched matrix product) and Gemm (with its fused activation), FP32
+// with double accumulation.
 // Rows of the result accumulate one row of B at a time so the innermost loop walks contiguous memory.
 #include <algorithm>
 #include <cstddef>
@@ -100,7 +101,9 @@ Status runReference(const GemmParams& p, const KernelInputs& in, KernelOutputs& 
         for (int64_t j = 0; j < n; ++j) {
             double value = double(p.alpha) * row[j];
             if (addC) value += double(p.beta) * c->data<float>()[i * cStrides[0] + j * cStrides[1]];
-            py[i * n + j] = static_cast<float>(value);
+            // Rounded to float before the fused activation, as the unfused Activation layer would see it.
+            const float result = static_cast<float>(value);
+            py[i * n + j] = p.activation ? applyActivation(*p.activation, result) : result;
         }
     }
     return Status::ok();

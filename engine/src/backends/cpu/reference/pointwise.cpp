@@ -78,8 +78,8 @@ Status withFloat16AsFloat32(const KernelInputs& in, KernelOutputs& out, Kernel k
     for (size_t i = 0; i < out.size(); ++i) {
         if (out[i].type() == DataType::Float16) {
             narrowToFloat16(wideOut[i], out[i]);
-        } else {
-            out[i] = std::move(wideOut[i]);
+        } else {  // copy, not assign: `out` may view memory owned by an execution context
+            std::memcpy(out[i].bytes(), wideOut[i].bytes(), out[i].byteSize());
         }
     }
     return Status::ok();
@@ -130,33 +130,6 @@ void mapElements(const HostTensor& in, HostTensor& out, Fn fn) {
     T* dst = out.data<T>();
     for (int64_t i = 0; i < in.elementCount(); ++i)
         dst[i] = fn(src[i]);
-}
-
-float activate(const ActivationParams& p, float x) {
-    switch (p.type) {
-        case ActivationType::Relu:
-            return x > 0.0f ? x : 0.0f;
-        case ActivationType::LeakyRelu:
-            return x < 0.0f ? p.alpha * x : x;
-        case ActivationType::Sigmoid:
-            return 1.0f / (1.0f + std::exp(-x));
-        case ActivationType::Tanh:
-            return std::tanh(x);
-        case ActivationType::Clip:
-            return std::min(std::max(x, p.alpha), p.beta);
-        case ActivationType::HardSigmoid:
-            return std::max(0.0f, std::min(1.0f, p.alpha * x + p.beta));
-        case ActivationType::HardSwish:
-            return x * std::max(0.0f, std::min(1.0f, x / 6.0f + 0.5f));
-        case ActivationType::Elu:
-            return x < 0.0f ? p.alpha * (std::exp(x) - 1.0f) : x;
-        case ActivationType::Selu:
-            return x <= 0.0f ? p.beta * (p.alpha * std::exp(x) - p.alpha) : p.beta * x;
-        case ActivationType::Softplus:
-            // log(exp(x) + 1) rewritten so that exp cannot overflow for large x.
-            return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
-    }
-    return x;
 }
 
 float unaryFloat(UnaryOp op, float x) {
@@ -423,11 +396,38 @@ void storeCastValue(HostTensor& t, int64_t i, const CastValue& v) {
 
 }  // namespace
 
+float applyActivation(const ActivationParams& p, float x) {
+    switch (p.type) {
+        case ActivationType::Relu:
+            return x > 0.0f ? x : 0.0f;
+        case ActivationType::LeakyRelu:
+            return x < 0.0f ? p.alpha * x : x;
+        case ActivationType::Sigmoid:
+            return 1.0f / (1.0f + std::exp(-x));
+        case ActivationType::Tanh:
+            return std::tanh(x);
+        case ActivationType::Clip:
+            return std::min(std::max(x, p.alpha), p.beta);
+        case ActivationType::HardSigmoid:
+            return std::max(0.0f, std::min(1.0f, p.alpha * x + p.beta));
+        case ActivationType::HardSwish:
+            return x * std::max(0.0f, std::min(1.0f, x / 6.0f + 0.5f));
+        case ActivationType::Elu:
+            return x < 0.0f ? p.alpha * (std::exp(x) - 1.0f) : x;
+        case ActivationType::Selu:
+            return x <= 0.0f ? p.beta * (p.alpha * std::exp(x) - p.alpha) : p.beta * x;
+        case ActivationType::Softplus:
+            // log(exp(x) + 1) rewritten so that exp cannot overflow for large x.
+            return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
+    }
+    return x;
+}
+
 Status runReference(const ActivationParams& p, const KernelInputs& in, KernelOutputs& out) {
     return withFloat16AsFloat32(in, out, [&p](const KernelInputs& wideIn, KernelOutputs& wideOut) -> Status {
         if (wideIn[0]->type() != DataType::Float32)
             return unexpectedType("Activation", wideIn[0]->type());
-        mapElements<float>(*wideIn[0], wideOut[0], [&p](float x) { return activate(p, x); });
+        mapElements<float>(*wideIn[0], wideOut[0], [&p](float x) { return applyActivation(p, x); });
         return Status::ok();
     });
 }

@@ -45,6 +45,9 @@ Status runReference(const SpaceToDepthParams& p, const KernelInputs& in, KernelO
 Status runReference(const IdentityParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out);
 
+// The scalar function of an Activation layer; fused activations of Convolution and Gemm apply the same.
+float applyActivation(const ActivationParams& p, float x);
+
 // Calls `fn(linear, index)` for every position of `dims` in row-major order.
 template <typename Fn>
 void forEachIndex(const Dims& dims, Fn fn) {

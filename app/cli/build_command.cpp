@@ -1,0 +1,138 @@
+// `kiln build`: imports an ONNX model, builds an engine (passes, tactics, memory plan) and writes it as
+// a plan, with the layer information and build report as JSON when asked. Prints what the build did:
+// layer counts before and after, the changes of each pass, the activation arena against the sum of all
+// activations, and the time of each phase. Every destination is checked before the build starts and
+// every file is written atomically, so a failed command leaves no partial file.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "commands.h"
+#include "engine_loading.h"
+#include "file_output.h"
+#include "kiln/builder.h"
+#include "kiln/plan.h"
+#include "model_loading.h"
+#include "text_table.h"
+
+namespace kiln::cli {
+
+namespace {
+
+void printSummary(const BuildOptions& options, const Engine& engine) {
+    const BuildReport& report = engine.report();
+    std::ostream& out = std::cout;
+    out << "Model: " << options.modelPath << "\n";
+    out << "Built for " << engine.backend() << (options.noFusion ? " without fusion" : " with fusion") << "\n\n";
+
+    int64_t elided = 0;
+    for (const LayerRecord& record : report.layersAfter)
+        elided += record.elided ? 1 : 0;
+    out << "Layers: " << report.layersBefore.size() << " -> " << report.layersAfter.size();
+    if (elided > 0) {
+        out << " (" << int64_t(report.layersAfter.size()) - elided << " executed, " << elided
+            << " elided: their outputs are views of other tensors)";
+    }
+    out << "\n\n";
+
+    // Passes in the order they first changed something, which is the pipeline's order.
+    std::vector<std::pair<std::string, int>> perPass;
+    for (const PassChange& change : report.changes) {
+        if (perPass.empty() || perPass.back().first != change.pass) perPass.emplace_back(change.pass, 0);
+        ++perPass.back().second;
+    }
+    if (perPass.empty()) {
+        out << "Passes: no pass changed the network\n\n";
+    } else {
+        out << "Passes:\n";
+        TextTable passes({"Pass", "Changes"});
+        for (const auto& [pass, count] : perPass)
+            passes.addRow({pass, std::to_string(count)});
+        passes.print(out);
+        out << '\n';
+    }
+
+    out << "Activation memory: arena " << formatBytes(report.arenaBytes) << " for "
+        << formatBytes(report.activationBytes) << " of activations";
+    if (report.activationBytes > 0) {
+        const double ratio = double(report.arenaBytes) / double(report.activationBytes);
+        out << std::fixed << std::setprecision(2) << " (ratio " << ratio << ", reuse saves "
+            << std::setprecision(0) << (1.0 - ratio) * 100.0 << "%)";
+    }
+    out << "\n";
+
+    double total = 0.0;
+    std::string phases;
+    for (const PhaseTime& phase : report.phases) {
+        phases += (phases.empty() ? "" : ", ") + phase.phase + " " + formatMs(phase.milliseconds);
+        total += phase.milliseconds;
+    }
+    out << "Build time: " << formatMs(total) << " (" << phases << ")\n";
+}
+
+}  // namespace
+
+int buildCommand(const std::vector<std::string>& args) {
+    Result<Parsed<BuildOptions>> parsed = parseBuildArguments(args);
+    if (!parsed) return fail(kExitUsage, parsed.status().message());
+    if (parsed->helpRequested) {
+        std::cout << buildHelp();
+        return kExitSuccess;
+    }
+    const BuildOptions& options = parsed->options;
+
+    if (Status status = checkDestination("-o", options.planPath); !status) return fail(kExitFailure, status.message());
+    if (options.layerInfoPath) {
+        if (Status status = checkDestination("--exportLayerInfo", *options.layerInfoPath); !status) {
+            return fail(kExitFailure, status.message());
+        }
+    }
+    if (options.reportPath) {
+        if (Status status = checkDestination("--exportReport", *options.reportPath); !status) {
+            return fail(kExitFailure, status.message());
+        }
+    }
+    if (isPlanFile(options.modelPath)) {
+        return fail(kExitFailure, "'" + options.modelPath +
+                                      "' is already a Kiln plan; 'kiln build' takes an ONNX model (run, inspect "
+                                      "or profile the plan directly)");
+    }
+
+    std::optional<NetworkDefinition> network;
+    if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess) return code;
+    BuilderConfig config;
+    config.enableFusion = !options.noFusion;
+    Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
+    if (!engine) {
+        return fail(kExitFailure, "building '" + options.modelPath + "' failed: " + engine.status().message());
+    }
+
+    if (Status status = writePlanFile(options.planPath, **engine); !status) {
+        return fail(kExitFailure, "-o '" + options.planPath + "': " + status.message());
+    }
+    if (options.layerInfoPath) {
+        if (Status status = writeFileAtomically(*options.layerInfoPath, (*engine)->layerInformationJson()); !status) {
+            return fail(kExitFailure, status.message());
+        }
+    }
+    if (options.reportPath) {
+        if (Status status = writeFileAtomically(*options.reportPath, (*engine)->report().toJson()); !status) {
+            return fail(kExitFailure, status.message());
+        }
+    }
+
+    printSummary(options, **engine);
+    std::error_code error;
+    const auto planBytes = std::filesystem::file_size(options.planPath, error);
+    std::cout << "\nPlan: " << options.planPath;
+    if (!error) std::cout << " (" << formatBytes(int64_t(planBytes)) << ")";
+    std::cout << '\n';
+    if (options.layerInfoPath) std::cout << "Layer information: " << *options.layerInfoPath << '\n';
+    if (options.reportPath) std::cout << "Build report: " << *options.reportPath << '\n';
+    std::cout.flush();
+    if (!std::cout) return fail(kExitFailure, "could not write to standard output");
+    return kExitSuccess;
+}
+
+}  // namespace kiln::cli

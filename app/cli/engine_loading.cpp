@@ -1,0 +1,220 @@
+// Loading plans and building models for `run` and `profile`; see engine_loading.h. Every check that can
+// fail runs before the engine does.
+#include "engine_loading.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "commands.h"
+#include "kiln/builder.h"
+#include "kiln/npy.h"
+#include "kiln/plan.h"
+#include "model_loading.h"
+
+namespace kiln::cli {
+
+namespace {
+
+constexpr char kPlanMagic[] = "KILNPLAN";
+
+struct LoadedInput {
+    std::string path;
+    HostTensor tensor;
+};
+
+using LoadedInputs = std::map<std::string, LoadedInput>;
+
+// Checks a file's array against the model's declared input, where symbolic dimensions match any
+// extent; catches a wrong file before the parser sees its shape.
+Status checkAgainstDeclared(const OnnxInputInfo& input, const LoadedInput& file) {
+    bool matches = file.tensor.type() == input.type && file.tensor.dims().size() == input.dims.size();
+    for (size_t i = 0; matches && i < input.dims.size(); ++i) {
+        matches = input.dims[i] < 0 || input.dims[i] == file.tensor.dims()[i];
+    }
+    if (matches) return Status::ok();
+    return invalidArgument("input '" + input.name + "': '" + file.path + "' holds " +
+                           toString(file.tensor.type()) + " " + toString(file.tensor.dims()) +
+                           " but the model expects " + toString(input.type) + " " + declaredShape(input) +
+                           "; give an array of that type and shape");
+}
+
+// Checks a file's array against the engine's input binding, whose shape may come from --shapes.
+Status checkAgainstBinding(const Binding& input, const LoadedInput& file, const ShapeMap& shapes,
+                           const char* owner) {
+    if (file.tensor.type() == input.type && file.tensor.dims() == input.dims) return Status::ok();
+    std::string message = "input '" + input.name + "': '" + file.path + "' holds " +
+                          toString(file.tensor.type()) + " " + toString(file.tensor.dims()) + " but the " +
+                          owner + " expects " + toString(input.type) + " " + toString(input.dims);
+    if (shapes.count(input.name) != 0) {
+        message += " (set by --shapes); make --shapes and the file agree";
+    } else {
+        message += "; give an array of that type and shape";
+    }
+    return invalidArgument(message);
+}
+
+HostTensor randomInput(const Binding& input, std::mt19937& generator) {
+    HostTensor tensor(input.type, input.dims);
+    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+    const int64_t count = tensor.elementCount();
+    if (input.type == DataType::Float32) {
+        float* data = tensor.data<float>();
+        for (int64_t i = 0; i < count; ++i)
+            data[i] = distribution(generator);
+    } else if (input.type == DataType::Float16) {
+        uint16_t* data = tensor.data<uint16_t>();
+        for (int64_t i = 0; i < count; ++i)
+            data[i] = floatToHalf(distribution(generator));
+    }
+    // Integer and boolean inputs are usually indices, sizes or masks, where random values would
+    // mostly be out of range; the zero fill of HostTensor is the safe choice.
+    return tensor;
+}
+
+std::string knownInputs(const Engine& engine) {
+    std::string known;
+    for (const Binding& binding : engine.bindings()) {
+        if (binding.isInput) known += (known.empty() ? "'" : ", '") + binding.name + "'";
+    }
+    return known.empty() ? std::string("none") : known;
+}
+
+const Binding* findInput(const Engine& engine, const std::string& name) {
+    for (const Binding& binding : engine.bindings()) {
+        if (binding.isInput && binding.name == name) return &binding;
+    }
+    return nullptr;
+}
+
+int loadInputFile(const InputFile& input, LoadedInputs& files) {
+    Result<HostTensor> tensor = readNpy(input.path);
+    if (!tensor) return fail(kExitFailure, "--input " + input.name + ": " + tensor.status().message());
+    files.emplace(input.name, LoadedInput{input.path, std::move(tensor).value()});
+    return kExitSuccess;
+}
+
+int loadPlan(const EngineRequest& request, PreparedEngine& prepared, LoadedInputs& files) {
+    Result<std::shared_ptr<Engine>> engine = readPlanFile(request.path);
+    if (!engine) return fail(kExitFailure, engine.status().message());
+    if (Status status = checkShapesAgainstPlan(**engine, request.shapes); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    for (const InputFile& input : request.inputFiles) {
+        if (findInput(**engine, input.name) == nullptr) {
+            return fail(kExitUsage, "--input names input '" + input.name +
+                                        "', which the plan does not have; its inputs are " + knownInputs(**engine));
+        }
+    }
+    for (const InputFile& input : request.inputFiles) {
+        if (int code = loadInputFile(input, files); code != kExitSuccess) return code;
+    }
+    prepared.engine = std::move(engine).value();
+    prepared.fromPlan = true;
+    return kExitSuccess;
+}
+
+int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, LoadedInputs& files) {
+    Result<std::vector<OnnxInputInfo>> declared = readOnnxInputs(request.path);
+    if (!declared) return fail(kExitFailure, declared.status().message());
+    std::vector<std::string> shapeNames;
+    for (const auto& [name, dims] : request.shapes)
+        shapeNames.push_back(name);
+    std::vector<std::string> fileNames;
+    for (const InputFile& input : request.inputFiles)
+        fileNames.push_back(input.name);
+    if (Status status = checkInputNames(*declared, shapeNames, "--shapes"); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    if (Status status = checkInputNames(*declared, fileNames, "--input"); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    if (Status status = checkShapesAgree(*declared, request.shapes); !status) {
+        return fail(kExitUsage, status.message());
+    }
+
+    // Files give the shapes of symbolic inputs that --shapes leaves open.
+    ShapeMap shapes = request.shapes;
+    for (const InputFile& input : request.inputFiles) {
+        if (int code = loadInputFile(input, files); code != kExitSuccess) return code;
+        const LoadedInput& loaded = files.at(input.name);
+        for (const OnnxInputInfo& info : *declared) {
+            if (info.name != input.name) continue;
+            if (Status status = checkAgainstDeclared(info, loaded); !status) {
+                return fail(kExitFailure, status.message());
+            }
+            const bool symbolic =
+                std::any_of(info.dims.begin(), info.dims.end(), [](int64_t d) { return d < 0; });
+            if (symbolic && shapes.count(info.name) == 0) shapes[info.name] = loaded.tensor.dims();
+        }
+    }
+    if (Status status = checkShapesGiven(*declared, shapes); !status) {
+        return fail(kExitUsage, status.message() + ", or give the inputs as --input NAME=FILE.npy");
+    }
+
+    Result<NetworkDefinition> network = importModel(request.path, shapes);
+    if (!network) return fail(kExitFailure, network.status().message());
+    BuilderConfig config;
+    config.enableFusion = request.enableFusion;
+    Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
+    if (!engine) return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
+    prepared.engine = std::move(engine).value();
+    prepared.fromPlan = false;
+    return kExitSuccess;
+}
+
+}  // namespace
+
+bool isPlanFile(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    char magic[sizeof(kPlanMagic) - 1] = {};
+    if (!file.read(magic, sizeof(magic))) return false;
+    return std::memcmp(magic, kPlanMagic, sizeof(magic)) == 0;
+}
+
+Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
+    for (const auto& [name, dims] : shapes) {
+        const Binding* input = findInput(engine, name);
+        if (input == nullptr) {
+            return invalidArgument("--shapes names input '" + name + "', which the plan does not have; its inputs are " +
+                                   knownInputs(engine));
+        }
+        if (input->dims != dims) {
+            return invalidArgument("--shapes gives input '" + name + "' the shape " + toString(dims) +
+                                   ", but the plan was built for " + toString(input->dims) +
+                                   "; a plan's shapes are fixed: leave out --shapes, or rebuild the plan with "
+                                   "'kiln build MODEL --shapes " + name + ":" + toString(dims) + "'");
+        }
+    }
+    return Status::ok();
+}
+
+int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
+    LoadedInputs files;
+    const int code = isPlanFile(request.path) ? loadPlan(request, prepared, files)
+                                              : importAndBuild(request, prepared, files);
+    if (code != kExitSuccess) return code;
+
+    const char* owner = prepared.fromPlan ? "plan" : "network";
+    std::mt19937 generator(0);
+    for (const Binding& input : prepared.engine->bindings()) {
+        if (!input.isInput) continue;
+        const auto file = files.find(input.name);
+        if (file != files.end()) {
+            if (Status status = checkAgainstBinding(input, file->second, request.shapes, owner); !status) {
+                return fail(kExitFailure, status.message());
+            }
+            prepared.inputs[input.name] = file->second.tensor;
+            prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims), file->second.path});
+        } else {
+            prepared.inputs[input.name] = randomInput(input, generator);
+            prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims),
+                                        isFloatingPoint(input.type) ? "random in [-1, 1), seed 0" : "zeros"});
+        }
+    }
+    return kExitSuccess;
+}
+
+}  // namespace kiln::cli

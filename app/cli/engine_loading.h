@@ -1,0 +1,44 @@
+// The engine that `run` and `profile` execute and the values they feed it. A path names either a plan
+// (recognized by its magic bytes, whatever the file is called) or an ONNX model, which is imported and
+// built in memory. Inputs come from .npy files, checked against the engine's bindings before anything
+// runs, or are seeded random values so that two runs see the same data.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiln/runtime.h"
+#include "options.h"
+#include "text_table.h"
+
+namespace kiln::cli {
+
+// True when the file at `path` starts with the plan magic "KILNPLAN". False when it does not or cannot
+// be read; the ONNX import then says what is wrong with it.
+bool isPlanFile(const std::string& path);
+
+// Checks --shapes against a plan, whose input shapes were fixed when it was built: every name must be
+// an input binding and every shape must equal the binding's.
+Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes);
+
+struct EngineRequest {
+    std::string path;
+    ShapeMap shapes;
+    std::vector<InputFile> inputFiles;
+    bool enableFusion = true;
+};
+
+struct PreparedEngine {
+    std::shared_ptr<Engine> engine;
+    bool fromPlan = false;
+    TensorMap inputs;  // one value per input binding
+    TextTable inputTable{{"Input", "Type", "Dims", "Values"}};
+};
+
+// Loads or builds the engine `request` names and reads or generates its inputs. On failure prints the
+// error and returns its exit code (kExitUsage for a command line that cannot work, kExitFailure for a
+// bad file or a failed build); returns kExitSuccess otherwise.
+int prepareEngine(const EngineRequest& request, PreparedEngine& prepared);
+
+}  // namespace kiln::cli

@@ -1,0 +1,65 @@
+// Checked, atomic file output for the CLI; see file_output.h.
+#include "file_output.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace kiln::cli {
+
+namespace fs = std::filesystem;
+
+Status checkDestination(const std::string& flag, const std::string& path) {
+    const fs::path target(path);
+    fs::path directory = target.parent_path();
+    if (directory.empty()) directory = ".";
+    std::error_code error;
+    if (!fs::is_directory(directory, error)) {
+        return notFound(flag + " '" + path + "': the directory '" + directory.string() +
+                        "' does not exist; create it first or choose another path");
+    }
+    if (fs::is_directory(target, error)) {
+        return invalidArgument(flag + " '" + path + "' is a directory; give a file path");
+    }
+    return Status::ok();
+}
+
+Status writeFileAtomically(const std::string& path, std::string_view bytes) {
+    std::string temporary = path + ".tmp-XXXXXX";
+    const int fd = mkstemp(temporary.data());
+    if (fd < 0) return ioError("cannot create a file beside '" + path + "': " + std::strerror(errno));
+    const auto failWith = [&](const std::string& what) {
+        const std::string reason = std::strerror(errno);
+        close(fd);
+        std::remove(temporary.c_str());
+        return ioError("cannot write '" + path + "': " + what + " failed (" + reason + "); nothing was written");
+    };
+    // mkstemp creates the file readable by its owner only; an export is an ordinary file.
+    if (fchmod(fd, 0644) != 0) return failWith("setting permissions");
+    size_t written = 0;
+    while (written < bytes.size()) {
+        const ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return failWith("writing");
+        written += size_t(n);
+    }
+    if (fsync(fd) != 0) return failWith("flushing to disk");
+    if (close(fd) != 0) {
+        const std::string reason = std::strerror(errno);
+        std::remove(temporary.c_str());
+        return ioError("cannot write '" + path + "': closing failed (" + reason + "); nothing was written");
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        std::remove(temporary.c_str());
+        return ioError("cannot write '" + path + "': renaming the finished file into place failed (" + reason +
+                       "); nothing was written");
+    }
+    return Status::ok();
+}
+
+}  // namespace kiln::cli

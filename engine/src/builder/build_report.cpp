@@ -1,0 +1,111 @@
+// Build report: layer records of a network and the JSON form of the report.
+#include "kiln/build_report.h"
+
+#include <sstream>
+
+#include "kiln/json_writer.h"
+#include "kiln/network.h"
+
+namespace kiln {
+
+std::vector<LayerRecord> describeLayers(const NetworkDefinition& network) {
+    std::vector<LayerRecord> records;
+    for (const auto& layer : network.layers()) {
+        LayerRecord record;
+        record.name = layer->name();
+        record.kind = toString(layer->kind());
+        record.parameters = describeLayer(*layer);
+        record.provenance = layer->provenance();
+        for (const Tensor* input : layer->inputs()) record.inputs.push_back(input ? input->name() : std::string());
+        for (const Tensor* output : layer->outputs()) {
+            record.outputs.push_back(output->name());
+            record.outputDims.push_back(toString(output->dims()));
+            record.outputOffsets.push_back(-1);
+        }
+        record.precision = toString(layer->output(0)->type());
+        record.elided = layer->isElided();
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
+namespace {
+
+void writeLayers(JsonWriter& json, const std::vector<LayerRecord>& layers) {
+    json.beginArray();
+    for (const LayerRecord& layer : layers) {
+        json.beginObject();
+        json.key("name");
+        json.value(layer.name);
+        json.key("kind");
+        json.value(layer.kind);
+        json.key("parameters");
+        json.value(layer.parameters);
+        json.key("provenance");
+        json.stringArray(layer.provenance);
+        json.key("inputs");
+        json.stringArray(layer.inputs);
+        json.key("outputs");
+        json.stringArray(layer.outputs);
+        json.key("outputDims");
+        json.stringArray(layer.outputDims);
+        json.key("precision");
+        json.value(layer.precision);
+        json.key("tactic");
+        json.value(layer.tactic);
+        json.key("outputOffsets");
+        json.intArray(layer.outputOffsets);
+        json.key("elided");
+        json.value(layer.elided);
+        json.endObject();
+    }
+    json.endArray();
+}
+
+}  // namespace
+
+std::string BuildReport::toJson() const {
+    std::ostringstream out;
+    JsonWriter json(out);
+    json.beginObject();
+    json.key("passes");
+    json.beginArray();
+    for (const PassChange& change : changes) {
+        json.beginObject();
+        json.key("pass");
+        json.value(change.pass);
+        json.key("description");
+        json.value(change.description);
+        json.key("layers");
+        json.stringArray(change.layers);
+        json.endObject();
+    }
+    json.endArray();
+    json.key("memory");
+    json.beginObject();
+    json.key("arenaBytes");
+    json.value(arenaBytes);
+    json.key("activationBytes");
+    json.value(activationBytes);
+    json.endObject();
+    json.key("phases");
+    json.beginArray();
+    for (const PhaseTime& phase : phases) {
+        json.beginObject();
+        json.key("phase");
+        json.value(phase.phase);
+        json.key("milliseconds");
+        json.value(phase.milliseconds);
+        json.endObject();
+    }
+    json.endArray();
+    json.key("layersBefore");
+    writeLayers(json, layersBefore);
+    json.key("layersAfter");
+    writeLayers(json, layersAfter);
+    json.endObject();
+    out << '\n';
+    return out.str();
+}
+
+}  // namespace kiln

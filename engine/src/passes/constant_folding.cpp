@@ -1,0 +1,44 @@
+// Constant folding with the reference kernels (foldConstantLayer). A layer that writes a network
+// output is kept: an output binding is filled by a layer at run time.
+#include "passes/constant_folding.h"
+
+#include <algorithm>
+
+#include "kiln/reference_executor.h"
+
+namespace kiln::passes {
+namespace {
+
+bool isFoldable(const Layer& layer) {
+    const auto& inputs = layer.inputs();
+    const bool allConstant =
+        std::all_of(inputs.begin(), inputs.end(), [](const Tensor* t) { return !t || t->isConstant(); });
+    const bool writesOutput = std::any_of(layer.outputs().begin(), layer.outputs().end(),
+                                          [](const Tensor* t) { return t->isNetworkOutput(); });
+    return allConstant && !writesOutput;
+}
+
+}  // namespace
+
+Status foldConstants(NetworkDefinition& network, PassLog& log) {
+    bool folded = false;
+    size_t index = 0;
+    while (index < network.layers().size()) {
+        Layer* layer = network.layers()[index].get();
+        if (!isFoldable(*layer)) {
+            ++index;
+            continue;
+        }
+        const std::string name = layer->name();
+        std::string outputs;
+        for (const Tensor* output : layer->outputs()) outputs += (outputs.empty() ? "" : ", ") + output->name();
+        KILN_ASSIGN_OR_RETURN(bool done, foldConstantLayer(network, layer));
+        if (!done) return internalError("constant folding: layer '" + name + "' could not be folded");
+        log.record("folded " + name + " into the constant " + outputs, {});
+        folded = true;
+    }
+    if (folded) network.removeUnusedTensors();
+    return Status::ok();
+}
+
+}  // namespace kiln::passes

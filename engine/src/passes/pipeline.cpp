@@ -1,0 +1,39 @@
+// The ordered list of optimization passes: the one place that says which passes a build runs and in
+// which order. Folding and dead-layer elimination come first so that later passes see only live layers
+// with constant weights; batch-norm folding precedes vertical fusion so that conv + bn + relu ends as one
+// layer; the aliasing passes come last, horizontal fusion before concat elimination so that the fused
+// outputs' views are known when concat inputs are placed, and reshape elimination after both so that a
+// reshape never claims a tensor that a concat could have placed.
+#include "passes/pass.h"
+
+#include "passes/batch_norm_folding.h"
+#include "passes/concat_elimination.h"
+#include "passes/constant_folding.h"
+#include "passes/dead_layer_elimination.h"
+#include "passes/horizontal_fusion.h"
+#include "passes/identity_elimination.h"
+#include "passes/reshape_elimination.h"
+#include "passes/vertical_fusion.h"
+
+namespace kiln::passes {
+
+std::vector<PassEntry> optimizationPipeline(bool enableFusion) {
+    if (!enableFusion) {
+        return {
+            {"constant folding", foldConstants},
+            {"dead-layer elimination", eliminateDeadLayers},
+        };
+    }
+    return {
+        {"constant folding", foldConstants},
+        {"dead-layer elimination", eliminateDeadLayers},
+        {"identity elimination", eliminateIdentities},
+        {"batch-norm folding", foldBatchNorms},
+        {"vertical fusion", fuseVertically},
+        {"horizontal fusion", fuseHorizontally},
+        {"concat elimination", eliminateConcats},
+        {"reshape elimination", eliminateReshapes},
+    };
+}
+
+}  // namespace kiln::passes

@@ -1,0 +1,184 @@
+// The fixed plan header: writing it, and the checks that run on it before the body is touched. Every
+// integer is written byte by byte in little-endian order, whatever the host's order.
+#include <cstring>
+
+#include "kiln/plan.h"
+#include "plan/device_fingerprint.h"
+#include "plan/plan_format.h"
+
+namespace kiln {
+
+namespace {
+
+constexpr size_t kFormatVersionAt = 8;
+constexpr size_t kHeaderSizeAt = 12;
+constexpr size_t kKilnVersionAt = 16;
+constexpr size_t kBackendAt = kKilnVersionAt + kPlanVersionFieldSize;
+constexpr size_t kFingerprintAt = kBackendAt + kPlanBackendFieldSize;
+constexpr size_t kBodyLengthAt = kFingerprintAt + kPlanFingerprintFieldSize;
+constexpr size_t kWeightsOffsetAt = kBodyLengthAt + 8;
+constexpr size_t kWeightsLengthAt = kWeightsOffsetAt + 8;
+constexpr size_t kContentHashAt = kWeightsLengthAt + 8;
+constexpr size_t kHeaderHashAt = kContentHashAt + 8;
+static_assert(kHeaderHashAt + 8 == kPlanHeaderSize);
+
+void putLittleEndian(std::string& bytes, size_t at, uint64_t value, size_t width) {
+    for (size_t i = 0; i < width; ++i)
+        bytes[at + i] = char((value >> (8 * i)) & 0xff);
+}
+
+uint64_t getLittleEndian(std::string_view bytes, size_t at, size_t width) {
+    uint64_t value = 0;
+    for (size_t i = 0; i < width; ++i)
+        value |= uint64_t(uint8_t(bytes[at + i])) << (8 * i);
+    return value;
+}
+
+Status putText(std::string& bytes, size_t at, size_t fieldSize, const std::string& text, const char* what) {
+    if (text.size() > fieldSize || text.find('\0') != std::string::npos) {
+        return invalidArgument(std::string("the ") + what + " '" + text +
+                               "' does not fit the plan header's " + std::to_string(fieldSize) +
+                               "-byte field");
+    }
+    bytes.replace(at, text.size(), text);
+    return Status::ok();
+}
+
+std::string getText(std::string_view bytes, size_t at, size_t fieldSize) {
+    const std::string_view field = bytes.substr(at, fieldSize);
+    return std::string(field.substr(0, field.find('\0')));
+}
+
+uint64_t alignUp(uint64_t value, uint64_t alignment) {
+    return (value + alignment - 1) / alignment * alignment;
+}
+
+void seal(std::string& bytes) {
+    putLittleEndian(bytes, kContentHashAt, fnv1a64(std::string_view(bytes).substr(kPlanHeaderSize)), 8);
+    putLittleEndian(bytes, kHeaderHashAt, fnv1a64(std::string_view(bytes).substr(0, kHeaderHashAt)), 8);
+}
+
+Status truncated(uint64_t declared, size_t actual) {
+    return invalidModel("the plan is truncated: its header declares " + std::to_string(declared) +
+                        " bytes, but there are " + std::to_string(actual) +
+                        "; copy the file again or rebuild the plan");
+}
+
+}  // namespace
+
+uint64_t fnv1a64(std::string_view bytes) {
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (const char c : bytes) {
+        hash ^= uint8_t(c);
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+PlanStamp currentPlanStamp(const std::string& backend) {
+    return PlanStamp{kPlanFormatVersion, KILN_VERSION, backend, deviceFingerprint(backend)};
+}
+
+Result<std::string> assemblePlan(const PlanStamp& stamp, std::string_view body, std::string_view weights) {
+    const uint64_t weightsOffset = alignUp(kPlanHeaderSize + body.size(), kPlanWeightAlignment);
+    std::string bytes(weightsOffset, '\0');
+    bytes.replace(0, sizeof(kPlanMagic), kPlanMagic, sizeof(kPlanMagic));
+    putLittleEndian(bytes, kFormatVersionAt, stamp.formatVersion, 4);
+    putLittleEndian(bytes, kHeaderSizeAt, kPlanHeaderSize, 4);
+    KILN_RETURN_IF_ERROR(
+        putText(bytes, kKilnVersionAt, kPlanVersionFieldSize, stamp.kilnVersion, "kiln version"));
+    KILN_RETURN_IF_ERROR(putText(bytes, kBackendAt, kPlanBackendFieldSize, stamp.backend, "backend name"));
+    KILN_RETURN_IF_ERROR(putText(bytes, kFingerprintAt, kPlanFingerprintFieldSize, stamp.deviceFingerprint,
+                                 "device fingerprint"));
+    putLittleEndian(bytes, kBodyLengthAt, body.size(), 8);
+    putLittleEndian(bytes, kWeightsOffsetAt, weightsOffset, 8);
+    putLittleEndian(bytes, kWeightsLengthAt, weights.size(), 8);
+    bytes.replace(kPlanHeaderSize, body.size(), body);
+    bytes.append(weights);
+    seal(bytes);
+    return bytes;
+}
+
+Result<PlanLayout> checkPlanHeader(std::string_view bytes) {
+    if (bytes.empty()) return invalidModel("the plan is empty (0 bytes): not a Kiln plan file");
+    const size_t magicBytes = std::min(bytes.size(), sizeof(kPlanMagic));
+    if (std::memcmp(bytes.data(), kPlanMagic, magicBytes) != 0) {
+        return invalidModel(
+            "not a Kiln plan file: it does not start with 'KILNPLAN'; give a file that "
+            "'kiln build' wrote");
+    }
+    if (bytes.size() < kHeaderSizeAt + 4) return truncated(kPlanHeaderSize, bytes.size());
+    const uint64_t formatVersion = getLittleEndian(bytes, kFormatVersionAt, 4);
+    if (formatVersion != kPlanFormatVersion) {
+        return unsupported("the plan has format version " + std::to_string(formatVersion) + "; kiln " +
+                           KILN_VERSION + " reads format version " + std::to_string(kPlanFormatVersion) +
+                           " only: rebuild the plan");
+    }
+    if (bytes.size() < kPlanHeaderSize) return truncated(kPlanHeaderSize, bytes.size());
+    if (getLittleEndian(bytes, kHeaderHashAt, 8) != fnv1a64(bytes.substr(0, kHeaderHashAt)) ||
+        getLittleEndian(bytes, kHeaderSizeAt, 4) != kPlanHeaderSize) {
+        return invalidModel(
+            "the plan is corrupt: header hash mismatch; copy the file again or rebuild the plan");
+    }
+
+    PlanLayout layout;
+    layout.stamp.formatVersion = uint32_t(formatVersion);
+    layout.stamp.kilnVersion = getText(bytes, kKilnVersionAt, kPlanVersionFieldSize);
+    layout.stamp.backend = getText(bytes, kBackendAt, kPlanBackendFieldSize);
+    layout.stamp.deviceFingerprint = getText(bytes, kFingerprintAt, kPlanFingerprintFieldSize);
+    layout.bodyLength = getLittleEndian(bytes, kBodyLengthAt, 8);
+    layout.weightsOffset = getLittleEndian(bytes, kWeightsOffsetAt, 8);
+    layout.weightsLength = getLittleEndian(bytes, kWeightsLengthAt, 8);
+
+    // Each comparison is arranged so that no sum of declared values can overflow.
+    const uint64_t size = bytes.size();
+    if (layout.bodyLength > size - kPlanHeaderSize)
+        return truncated(kPlanHeaderSize + layout.bodyLength, size);
+    const uint64_t bodyEnd = kPlanHeaderSize + layout.bodyLength;
+    if (layout.weightsOffset != alignUp(bodyEnd, kPlanWeightAlignment)) {
+        return invalidModel("the plan is corrupt: its weight blob starts at byte " +
+                            std::to_string(layout.weightsOffset) + " instead of " +
+                            std::to_string(alignUp(bodyEnd, kPlanWeightAlignment)) + "; rebuild the plan");
+    }
+    if (layout.weightsOffset > size || layout.weightsLength > size - layout.weightsOffset) {
+        return truncated(
+            layout.weightsOffset > size ? layout.weightsOffset : layout.weightsOffset + layout.weightsLength,
+            size);
+    }
+    if (layout.weightsOffset + layout.weightsLength != size) {
+        return invalidModel("the plan is corrupt: it has " +
+                            std::to_string(size - layout.weightsOffset - layout.weightsLength) +
+                            " bytes after its weight blob; copy the file again or rebuild the plan");
+    }
+    if (getLittleEndian(bytes, kContentHashAt, 8) != fnv1a64(bytes.substr(kPlanHeaderSize))) {
+        return invalidModel(
+            "the plan is corrupt: body hash mismatch; copy the file again or rebuild the plan");
+    }
+    return layout;
+}
+
+Status checkPlanStamp(const PlanStamp& stamp) {
+    const std::string here = deviceFingerprint(stamp.backend);
+    if (stamp.kilnVersion == KILN_VERSION && stamp.deviceFingerprint == here &&
+        here.rfind(stamp.backend + " ", 0) == 0) {
+        return Status::ok();
+    }
+    std::string machine = here;
+    if (const auto reason = backendUnavailableReason(stamp.backend)) {
+        machine = deviceFingerprint("cpu") + " without " + stamp.backend + " (" + *reason + ")";
+    }
+    return unsupported("this plan was built for " + stamp.deviceFingerprint + " with kiln " +
+                       stamp.kilnVersion + "; this machine is " + machine + " with kiln " + KILN_VERSION +
+                       ": rebuild the plan");
+}
+
+Status resealPlan(std::string& planBytes) {
+    if (planBytes.size() < kPlanHeaderSize) {
+        return invalidArgument("resealPlan: " + std::to_string(planBytes.size()) +
+                               " bytes hold no plan header");
+    }
+    seal(planBytes);
+    return Status::ok();
+}
+
+}  // namespace kiln

@@ -1,0 +1,504 @@
+// Plan bytes → Engine. Nothing in the body is trusted: every index, offset and length is checked
+// against what the plan holds, and the network is rebuilt through the NetworkDefinition API, so every
+// layer's parameters and shapes pass the same inference and checks as a freshly built network's.
+#include <google/protobuf/text_format.h>
+
+#include <bit>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "kiln/plan.h"
+#include "plan.pb.h"
+#include "plan/plan_format.h"
+
+namespace kiln {
+
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the weight blob holds constants in little-endian order, as they are in memory");
+
+Status bodyError(const std::string& message) {
+    return invalidModel("the plan body is invalid: " + message + "; rebuild the plan");
+}
+
+template <typename Enum>
+Result<Enum> readEnum(uint32_t value, Enum last, const std::string& what) {
+    if (value > uint32_t(last)) {
+        return bodyError(what + " is " + std::to_string(value) + ", outside 0.." +
+                         std::to_string(uint32_t(last)));
+    }
+    return static_cast<Enum>(value);
+}
+
+template <typename Field>
+std::vector<int64_t> ints(const Field& field) {
+    return std::vector<int64_t>(field.begin(), field.end());
+}
+
+Result<ActivationParams> readActivation(const plan_proto::Activation& in, const std::string& context) {
+    ActivationParams p;
+    KILN_ASSIGN_OR_RETURN(p.type,
+                          readEnum(in.type(), ActivationType::Softplus, context + ": activation type"));
+    p.alpha = in.alpha();
+    p.beta = in.beta();
+    return p;
+}
+
+Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& context) {
+    using Proto = plan_proto::Layer;
+    switch (in.params_case()) {
+        case Proto::kConvolution: {
+            const auto& f = in.convolution();
+            ConvolutionParams p{ints(f.strides()), ints(f.pads()), ints(f.dilations()), f.groups(),
+                                std::nullopt};
+            if (f.has_activation()) {
+                KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
+            }
+            return LayerParams(std::move(p));
+        }
+        case Proto::kDeconvolution: {
+            const auto& f = in.deconvolution();
+            return LayerParams(DeconvolutionParams{ints(f.strides()), ints(f.pads()), ints(f.dilations()),
+                                                   ints(f.output_padding()), f.groups()});
+        }
+        case Proto::kMatMul:
+            return LayerParams(MatMulParams{});
+        case Proto::kGemm: {
+            const auto& f = in.gemm();
+            GemmParams p{f.trans_a(), f.trans_b(), f.alpha(), f.beta(), std::nullopt};
+            if (f.has_activation()) {
+                KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
+            }
+            return LayerParams(std::move(p));
+        }
+        case Proto::kPooling: {
+            const auto& f = in.pooling();
+            PoolingParams p;
+            KILN_ASSIGN_OR_RETURN(p.type,
+                                  readEnum(f.type(), PoolingType::Average, context + ": pooling type"));
+            p.kernel = ints(f.kernel());
+            p.strides = ints(f.strides());
+            p.pads = ints(f.pads());
+            p.dilations = ints(f.dilations());
+            p.ceilMode = f.ceil_mode();
+            p.countIncludePad = f.count_include_pad();
+            return LayerParams(std::move(p));
+        }
+        case Proto::kLrn: {
+            const auto& f = in.lrn();
+            return LayerParams(LrnParams{f.size(), f.alpha(), f.beta(), f.bias()});
+        }
+        case Proto::kBatchNorm:
+            return LayerParams(BatchNormParams{in.batch_norm().epsilon()});
+        case Proto::kInstanceNorm:
+            return LayerParams(InstanceNormParams{in.instance_norm().epsilon()});
+        case Proto::kSoftmax: {
+            const auto& f = in.softmax();
+            return LayerParams(SoftmaxParams{f.axis(), f.log(), f.flatten_from_axis()});
+        }
+        case Proto::kActivation: {
+            KILN_ASSIGN_OR_RETURN(ActivationParams p, readActivation(in.activation(), context));
+            return LayerParams(p);
+        }
+        case Proto::kUnary: {
+            KILN_ASSIGN_OR_RETURN(const UnaryOp op,
+                                  readEnum(in.unary().op(), UnaryOp::Not, context + ": unary op"));
+            return LayerParams(UnaryParams{op});
+        }
+        case Proto::kElementwise: {
+            KILN_ASSIGN_OR_RETURN(const ElementwiseOp op, readEnum(in.elementwise().op(), ElementwiseOp::Or,
+                                                                   context + ": elementwise op"));
+            return LayerParams(ElementwiseParams{op});
+        }
+        case Proto::kSelect:
+            return LayerParams(SelectParams{});
+        case Proto::kReduce: {
+            const auto& f = in.reduce();
+            KILN_ASSIGN_OR_RETURN(const ReduceOp op,
+                                  readEnum(f.op(), ReduceOp::LogSumExp, context + ": reduce op"));
+            return LayerParams(ReduceParams{op, ints(f.axes()), f.keep_dims()});
+        }
+        case Proto::kArgMinMax: {
+            const auto& f = in.arg_min_max();
+            return LayerParams(ArgMinMaxParams{f.max(), f.axis(), f.keep_dims(), f.select_last_index()});
+        }
+        case Proto::kConcat:
+            return LayerParams(ConcatParams{in.concat().axis()});
+        case Proto::kSplit:
+            return LayerParams(SplitParams{in.split().axis(), ints(in.split().sizes())});
+        case Proto::kSlice: {
+            const auto& f = in.slice();
+            return LayerParams(SliceParams{ints(f.starts()), ints(f.ends()), ints(f.steps())});
+        }
+        case Proto::kReshape:
+            return LayerParams(ReshapeParams{ints(in.reshape().output_dims())});
+        case Proto::kTranspose:
+            return LayerParams(TransposeParams{ints(in.transpose().perm())});
+        case Proto::kGather:
+            return LayerParams(GatherParams{in.gather().axis()});
+        case Proto::kPad: {
+            const auto& f = in.pad();
+            KILN_ASSIGN_OR_RETURN(const PadMode mode,
+                                  readEnum(f.mode(), PadMode::Edge, context + ": pad mode"));
+            return LayerParams(PadParams{mode, ints(f.pads()), f.value()});
+        }
+        case Proto::kResize: {
+            const auto& f = in.resize();
+            ResizeParams p;
+            KILN_ASSIGN_OR_RETURN(p.mode, readEnum(f.mode(), ResizeMode::Linear, context + ": resize mode"));
+            KILN_ASSIGN_OR_RETURN(p.coordinateMode,
+                                  readEnum(f.coordinate_mode(), ResizeCoordinateMode::TfHalfPixelForNn,
+                                           context + ": resize coordinate mode"));
+            KILN_ASSIGN_OR_RETURN(p.nearestMode, readEnum(f.nearest_mode(), ResizeNearestMode::Ceil,
+                                                          context + ": resize nearest mode"));
+            p.outputDims = ints(f.output_dims());
+            p.scales.assign(f.scales().begin(), f.scales().end());
+            return LayerParams(std::move(p));
+        }
+        case Proto::kCast: {
+            KILN_ASSIGN_OR_RETURN(const DataType to,
+                                  readEnum(in.cast().to(), DataType::Bool, context + ": cast type"));
+            return LayerParams(CastParams{to});
+        }
+        case Proto::kExpand:
+            return LayerParams(ExpandParams{ints(in.expand().output_dims())});
+        case Proto::kTile:
+            return LayerParams(TileParams{ints(in.tile().repeats())});
+        case Proto::kDepthToSpace: {
+            const auto& f = in.depth_to_space();
+            return LayerParams(DepthToSpaceParams{f.block_size(), f.column_row_depth()});
+        }
+        case Proto::kSpaceToDepth:
+            return LayerParams(SpaceToDepthParams{in.space_to_depth().block_size()});
+        case Proto::kIdentity:
+            return LayerParams(IdentityParams{});
+        case Proto::PARAMS_NOT_SET:
+            break;
+    }
+    return bodyError(context + " has no parameters of a kind this kiln knows");
+}
+
+int64_t byteSizeOf(const Tensor& tensor) {
+    return volume(tensor.dims()) * int64_t(dataTypeSize(tensor.type()));
+}
+
+class NetworkReader {
+public:
+    NetworkReader(const plan_proto::Network& in, std::string_view weights) : m_in(in), m_weights(weights) {}
+
+    Result<NetworkDefinition> read() {
+        m_network.setName(m_in.name());
+        m_tensors.assign(size_t(m_in.tensors_size()), nullptr);
+        for (int i = 0; i < m_in.tensors_size(); ++i)
+            KILN_RETURN_IF_ERROR(readSourceTensor(i));
+        for (int i = 0; i < m_in.layers_size(); ++i)
+            KILN_RETURN_IF_ERROR(readLayer(m_in.layers(i), i));
+        for (int i = 0; i < m_in.tensors_size(); ++i) {
+            if (!m_tensors[size_t(i)]) {
+                return bodyError("tensor '" + m_in.tensors(i).name() + "' is an activation no layer writes");
+            }
+        }
+        for (int i = 0; i < m_in.tensors_size(); ++i)
+            KILN_RETURN_IF_ERROR(readAlias(i));
+        for (int i = 0; i < m_in.tensors_size(); ++i)
+            KILN_RETURN_IF_ERROR(checkAlias(i));
+        for (const uint32_t index : m_in.outputs()) {
+            KILN_ASSIGN_OR_RETURN(Tensor* const output, tensorAt(index, "a network output"));
+            Status status = m_network.markOutput(output);
+            if (!status.isOk()) return bodyError(status.message());
+        }
+        Status status = m_network.validate();
+        if (!status.isOk()) return bodyError(status.message());
+        return std::move(m_network);
+    }
+
+private:
+    Result<Tensor*> tensorAt(int64_t index, const std::string& what) const {
+        if (index < 0 || uint64_t(index) >= m_tensors.size()) {
+            return bodyError(what + " refers to tensor #" + std::to_string(index) + ", but the plan has " +
+                             std::to_string(m_tensors.size()) + " tensors");
+        }
+        if (!m_tensors[size_t(index)]) {
+            return bodyError(what + " refers to tensor '" + m_in.tensors(int(index)).name() +
+                             "' before a layer writes it");
+        }
+        return m_tensors[size_t(index)];
+    }
+
+    // Inputs and constants; activations appear when the layer that writes them is added.
+    Status readSourceTensor(int index) {
+        const plan_proto::Tensor& in = m_in.tensors(index);
+        const std::string context = "tensor '" + in.name() + "'";
+        KILN_ASSIGN_OR_RETURN(const DataType type,
+                              readEnum(in.data_type(), DataType::Bool, context + ": data type"));
+        const Dims dims = ints(in.dims());
+        Status status = checkDims(dims, context);
+        if (!status.isOk()) return bodyError(status.message());
+        if (in.has_constant() != (in.role() == plan_proto::Tensor::CONSTANT)) {
+            return bodyError(context + (in.has_constant() ? " has weight bytes but is no constant"
+                                                          : " is a constant without weight bytes"));
+        }
+        if (in.has_dynamic_range()) {
+            if (!std::isfinite(in.dynamic_range()) || in.dynamic_range() < 0.0f) {
+                return bodyError(context + ": dynamic range " + std::to_string(in.dynamic_range()) +
+                                 " is not a finite, non-negative number");
+            }
+        }
+        if (in.role() == plan_proto::Tensor::ACTIVATION) return Status::ok();
+        if (in.role() != plan_proto::Tensor::INPUT && in.role() != plan_proto::Tensor::CONSTANT) {
+            return bodyError(context + " has unknown role " + std::to_string(int(in.role())));
+        }
+        std::shared_ptr<const HostTensor> data;
+        if (in.role() == plan_proto::Tensor::CONSTANT) {
+            KILN_ASSIGN_OR_RETURN(data, readConstant(in.constant(), type, dims, context));
+        }
+        Result<Tensor*> tensor = data ? m_network.addConstant(in.name(), std::move(data))
+                                      : m_network.addInput(in.name(), type, dims);
+        if (!tensor.isOk()) return bodyError(tensor.status().message());
+        if (in.has_dynamic_range()) (*tensor)->setDynamicRange(in.dynamic_range());
+        m_tensors[size_t(index)] = *tensor;
+        return Status::ok();
+    }
+
+    Result<std::shared_ptr<const HostTensor>> readConstant(const plan_proto::WeightRange& range,
+                                                           DataType type, const Dims& dims,
+                                                           const std::string& context) {
+        const uint64_t needed = uint64_t(volume(dims)) * dataTypeSize(type);
+        if (range.length() != needed) {
+            return bodyError(context + " declares " + std::to_string(range.length()) + " weight bytes, but " +
+                             toString(type) + " " + toString(dims) + " needs " + std::to_string(needed));
+        }
+        if (range.offset() % kPlanWeightAlignment != 0 || range.offset() > m_weights.size() ||
+            range.length() > m_weights.size() - range.offset()) {
+            return bodyError(context + ": weight bytes " + std::to_string(range.offset()) + "+" +
+                             std::to_string(range.length()) +
+                             " do not lie at a 64-byte boundary inside the " +
+                             std::to_string(m_weights.size()) + "-byte weight blob");
+        }
+        // Constants that shared their data when written share it again.
+        auto& shared = m_constants[std::make_tuple(range.offset(), type, dims)];
+        if (!shared) {
+            auto data = std::make_shared<HostTensor>(type, dims);
+            if (needed > 0) std::memcpy(data->bytes(), m_weights.data() + range.offset(), needed);
+            shared = std::move(data);
+        }
+        return shared;
+    }
+
+    Status readLayer(const plan_proto::Layer& in, int index) {
+        const std::string context = "layer #" + std::to_string(index) + " '" + in.name() + "'";
+        KILN_ASSIGN_OR_RETURN(LayerParams params, readParams(in, context));
+        std::vector<Tensor*> inputs;
+        for (int i = 0; i < in.inputs_size(); ++i) {
+            if (in.inputs(i) == -1) {
+                inputs.push_back(nullptr);
+                continue;
+            }
+            KILN_ASSIGN_OR_RETURN(Tensor* const input,
+                                  tensorAt(in.inputs(i), context + " input " + std::to_string(i)));
+            inputs.push_back(input);
+        }
+        std::vector<std::string> outputNames;
+        for (const uint32_t output : in.outputs()) {
+            if (output >= m_tensors.size() ||
+                m_in.tensors(int(output)).role() != plan_proto::Tensor::ACTIVATION || m_tensors[output]) {
+                return bodyError(context + " writes tensor #" + std::to_string(output) +
+                                 ", which is not an activation that no other layer writes");
+            }
+            outputNames.push_back(m_in.tensors(int(output)).name());
+        }
+        auto layer = m_network.addLayer(in.name(), std::move(params), inputs, outputNames);
+        if (!layer.isOk()) return bodyError(layer.status().message());
+        for (int i = 0; i < in.outputs_size(); ++i) {
+            const plan_proto::Tensor& recorded = m_in.tensors(int(in.outputs(i)));
+            Tensor* const produced = (*layer)->output(size_t(i));
+            if (uint32_t(produced->type()) != recorded.data_type() ||
+                produced->dims() != ints(recorded.dims())) {
+                return bodyError(context + " produces " + toString(produced->type()) + " " +
+                                 toString(produced->dims()) + " for '" + recorded.name() +
+                                 "', but the plan records another type or shape");
+            }
+            if (recorded.has_dynamic_range()) produced->setDynamicRange(recorded.dynamic_range());
+            m_tensors[in.outputs(i)] = produced;
+        }
+        (*layer)->setProvenance(std::vector<std::string>(in.provenance().begin(), in.provenance().end()));
+        if (in.has_precision_constraint()) {
+            KILN_ASSIGN_OR_RETURN(
+                const DataType precision,
+                readEnum(in.precision_constraint(), DataType::Bool, context + ": precision"));
+            (*layer)->setPrecisionConstraint(precision);
+        }
+        return m_network.setElided(*layer, in.elided());
+    }
+
+    Status readAlias(int index) {
+        const plan_proto::Tensor& in = m_in.tensors(index);
+        if (!in.has_alias()) return Status::ok();
+        const std::string context = "the alias of tensor '" + in.name() + "'";
+        KILN_ASSIGN_OR_RETURN(Tensor* const base, tensorAt(in.alias().base(), context));
+        Status status = m_network.setAlias(m_tensors[size_t(index)], base, in.alias().byte_offset());
+        return status.isOk() ? Status::ok() : bodyError(status.message());
+    }
+
+    // setAlias resolves chains and re-bases earlier aliases; a body whose aliases do not already say
+    // where every byte finally lives is not one a writer produced.
+    Status checkAlias(int index) const {
+        const plan_proto::Tensor& in = m_in.tensors(index);
+        const auto& alias = m_tensors[size_t(index)]->alias();
+        if (alias.has_value() != in.has_alias() ||
+            (alias && (alias->base != m_tensors[in.alias().base()] ||
+                       alias->byteOffset != in.alias().byte_offset()))) {
+            return bodyError("the alias of tensor '" + in.name() +
+                             "' is inconsistent with the other aliases");
+        }
+        return Status::ok();
+    }
+
+    const plan_proto::Network& m_in;
+    std::string_view m_weights;
+    NetworkDefinition m_network;
+    std::vector<Tensor*> m_tensors;
+    std::map<std::tuple<uint64_t, DataType, Dims>, std::shared_ptr<const HostTensor>> m_constants;
+};
+
+// The most arena any planner can need: every tensor that owns activation bytes in its own 64-byte
+// aligned slot, with no reuse at all. A larger declared arena is not one a writer produced.
+int64_t arenaBound(const NetworkDefinition& network) {
+    int64_t bound = 0;
+    for (const auto& tensor : network.tensors()) {
+        if (tensor->isConstant() || tensor->alias()) continue;
+        bound += (byteSizeOf(*tensor) + 63) / 64 * 64;
+    }
+    return bound;
+}
+
+Result<MemoryPlan> readMemoryPlan(const plan_proto::MemoryPlan& in, const NetworkDefinition& network) {
+    MemoryPlan plan;
+    plan.arenaBytes = in.arena_bytes();
+    const int64_t bound = arenaBound(network);
+    if (plan.arenaBytes < 0 || plan.arenaBytes > bound) {
+        return bodyError("the memory plan's arena of " + std::to_string(plan.arenaBytes) +
+                         " bytes is not between 0 and " + std::to_string(bound) +
+                         ", the size of every activation without reuse");
+    }
+    for (const auto& entry : in.offsets()) {
+        const Tensor* tensor = network.findTensor(entry.tensor());
+        if (!tensor || tensor->isConstant()) {
+            return bodyError("the memory plan places '" + entry.tensor() +
+                             "', which is no activation of the network");
+        }
+        const int64_t bytes = byteSizeOf(*tensor);
+        if (entry.offset() < 0 || entry.offset() > plan.arenaBytes ||
+            bytes > plan.arenaBytes - entry.offset()) {
+            return bodyError("the memory plan places the " + std::to_string(bytes) + " bytes of '" +
+                             entry.tensor() + "' at offset " + std::to_string(entry.offset()) +
+                             ", outside the " + std::to_string(plan.arenaBytes) + "-byte arena");
+        }
+        if (!plan.offsets.emplace(entry.tensor(), entry.offset()).second) {
+            return bodyError("the memory plan places '" + entry.tensor() + "' twice");
+        }
+    }
+    return plan;
+}
+
+template <typename Field>
+std::vector<std::string> strings(const Field& field) {
+    return std::vector<std::string>(field.begin(), field.end());
+}
+
+LayerRecord readLayerRecord(const plan_proto::LayerRecord& in) {
+    LayerRecord record;
+    record.name = in.name();
+    record.kind = in.kind();
+    record.parameters = in.parameters();
+    record.provenance = strings(in.provenance());
+    record.inputs = strings(in.inputs());
+    record.outputs = strings(in.outputs());
+    record.outputDims = strings(in.output_dims());
+    record.precision = in.precision();
+    record.tactic = in.tactic();
+    record.outputOffsets = ints(in.output_offsets());
+    record.elided = in.elided();
+    return record;
+}
+
+BuildReport readReport(const plan_proto::BuildReport& in) {
+    BuildReport report;
+    for (const auto& record : in.layers_before())
+        report.layersBefore.push_back(readLayerRecord(record));
+    for (const auto& record : in.layers_after())
+        report.layersAfter.push_back(readLayerRecord(record));
+    for (const auto& change : in.changes()) {
+        report.changes.push_back(PassChange{change.pass(), change.description(), strings(change.layers())});
+    }
+    report.arenaBytes = in.arena_bytes();
+    report.activationBytes = in.activation_bytes();
+    for (const auto& phase : in.phases())
+        report.phases.push_back(PhaseTime{phase.phase(), phase.milliseconds()});
+    return report;
+}
+
+Status parseBody(std::string_view bytes, const PlanLayout& layout, plan_proto::Plan& body) {
+    if (layout.bodyLength > uint64_t(INT_MAX) ||
+        !body.ParseFromArray(bytes.data() + kPlanHeaderSize, int(layout.bodyLength))) {
+        return invalidModel("the plan body cannot be parsed; rebuild the plan");
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
+    KILN_ASSIGN_OR_RETURN(const PlanLayout layout, checkPlanHeader(bytes));
+    KILN_RETURN_IF_ERROR(checkPlanStamp(layout.stamp));
+    plan_proto::Plan body;
+    KILN_RETURN_IF_ERROR(parseBody(bytes, layout, body));
+    const std::string_view weights =
+        std::string_view(bytes).substr(layout.weightsOffset, layout.weightsLength);
+    KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights).read());
+    KILN_ASSIGN_OR_RETURN(MemoryPlan memory, readMemoryPlan(body.memory(), network));
+    return std::make_shared<Engine>(std::move(network), std::move(memory), readReport(body.report()),
+                                    layout.stamp.backend);
+}
+
+Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return notFound("cannot open the plan '" + path + "': " + std::strerror(errno));
+    std::ostringstream buffer;
+    buffer << file.rdbuf();
+    if (file.bad()) return ioError("cannot read the plan '" + path + "': " + std::strerror(errno));
+    auto engine = deserializePlan(buffer.str());
+    if (!engine.isOk()) return engine.status().withContext("'" + path + "'");
+    return engine;
+}
+
+Result<std::string> planBodyAsText(const std::string& planBytes) {
+    KILN_ASSIGN_OR_RETURN(const PlanLayout layout, checkPlanHeader(planBytes));
+    plan_proto::Plan body;
+    KILN_RETURN_IF_ERROR(parseBody(planBytes, layout, body));
+    std::string text;
+    if (!google::protobuf::TextFormat::PrintToString(body, &text)) {
+        return internalError("the plan body cannot be printed as text");
+    }
+    return text;
+}
+
+Result<std::string> replacePlanBody(const std::string& planBytes, const std::string& bodyText) {
+    KILN_ASSIGN_OR_RETURN(const PlanLayout layout, checkPlanHeader(planBytes));
+    plan_proto::Plan body;
+    if (!google::protobuf::TextFormat::ParseFromString(bodyText, &body)) {
+        return invalidArgument("replacePlanBody: the text is not a plan body in protobuf text format");
+    }
+    std::string bodyBytes;
+    if (!body.SerializeToString(&bodyBytes))
+        return internalError("replacePlanBody: the body does not serialize");
+    return assemblePlan(layout.stamp, bodyBytes,
+                        std::string_view(planBytes).substr(layout.weightsOffset, layout.weightsLength));
+}
+
+}  // namespace kiln

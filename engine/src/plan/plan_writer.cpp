@@ -1,0 +1,344 @@
+// Engine → plan bytes: the network, memory plan and build report as a protobuf body, and every
+// constant's bytes in the weight blob (once per distinct constant, each at a 64-byte boundary).
+#include <bit>
+#include <map>
+#include <type_traits>
+
+#include "io/atomic_file.h"
+#include "kiln/plan.h"
+#include "plan.pb.h"
+#include "plan/plan_format.h"
+
+namespace kiln {
+
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the weight blob holds constants in little-endian order, as they are in memory");
+
+template <typename Field>
+void copyInts(Field* field, const std::vector<int64_t>& values) {
+    field->Add(values.begin(), values.end());
+}
+
+void writeActivation(const ActivationParams& p, plan_proto::Activation& out) {
+    out.set_type(uint32_t(p.type));
+    out.set_alpha(p.alpha);
+    out.set_beta(p.beta);
+}
+
+// One overload per LayerParams alternative; each sets its own case of the Layer.params oneof.
+void writeParams(const ConvolutionParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_convolution();
+    copyInts(out.mutable_strides(), p.strides);
+    copyInts(out.mutable_pads(), p.pads);
+    copyInts(out.mutable_dilations(), p.dilations);
+    out.set_groups(p.groups);
+    if (p.activation) writeActivation(*p.activation, *out.mutable_activation());
+}
+void writeParams(const DeconvolutionParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_deconvolution();
+    copyInts(out.mutable_strides(), p.strides);
+    copyInts(out.mutable_pads(), p.pads);
+    copyInts(out.mutable_dilations(), p.dilations);
+    copyInts(out.mutable_output_padding(), p.outputPadding);
+    out.set_groups(p.groups);
+}
+void writeParams(const MatMulParams&, plan_proto::Layer& layer) {
+    layer.mutable_mat_mul();
+}
+void writeParams(const GemmParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_gemm();
+    out.set_trans_a(p.transA);
+    out.set_trans_b(p.transB);
+    out.set_alpha(p.alpha);
+    out.set_beta(p.beta);
+    if (p.activation) writeActivation(*p.activation, *out.mutable_activation());
+}
+void writeParams(const PoolingParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_pooling();
+    out.set_type(uint32_t(p.type));
+    copyInts(out.mutable_kernel(), p.kernel);
+    copyInts(out.mutable_strides(), p.strides);
+    copyInts(out.mutable_pads(), p.pads);
+    copyInts(out.mutable_dilations(), p.dilations);
+    out.set_ceil_mode(p.ceilMode);
+    out.set_count_include_pad(p.countIncludePad);
+}
+void writeParams(const LrnParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_lrn();
+    out.set_size(p.size);
+    out.set_alpha(p.alpha);
+    out.set_beta(p.beta);
+    out.set_bias(p.bias);
+}
+void writeParams(const BatchNormParams& p, plan_proto::Layer& layer) {
+    layer.mutable_batch_norm()->set_epsilon(p.epsilon);
+}
+void writeParams(const InstanceNormParams& p, plan_proto::Layer& layer) {
+    layer.mutable_instance_norm()->set_epsilon(p.epsilon);
+}
+void writeParams(const SoftmaxParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_softmax();
+    out.set_axis(p.axis);
+    out.set_log(p.log);
+    out.set_flatten_from_axis(p.flattenFromAxis);
+}
+void writeParams(const ActivationParams& p, plan_proto::Layer& layer) {
+    writeActivation(p, *layer.mutable_activation());
+}
+void writeParams(const UnaryParams& p, plan_proto::Layer& layer) {
+    layer.mutable_unary()->set_op(uint32_t(p.op));
+}
+void writeParams(const ElementwiseParams& p, plan_proto::Layer& layer) {
+    layer.mutable_elementwise()->set_op(uint32_t(p.op));
+}
+void writeParams(const SelectParams&, plan_proto::Layer& layer) {
+    layer.mutable_select();
+}
+void writeParams(const ReduceParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_reduce();
+    out.set_op(uint32_t(p.op));
+    copyInts(out.mutable_axes(), p.axes);
+    out.set_keep_dims(p.keepDims);
+}
+void writeParams(const ArgMinMaxParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_arg_min_max();
+    out.set_max(p.max);
+    out.set_axis(p.axis);
+    out.set_keep_dims(p.keepDims);
+    out.set_select_last_index(p.selectLastIndex);
+}
+void writeParams(const ConcatParams& p, plan_proto::Layer& layer) {
+    layer.mutable_concat()->set_axis(p.axis);
+}
+void writeParams(const SplitParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_split();
+    out.set_axis(p.axis);
+    copyInts(out.mutable_sizes(), p.sizes);
+}
+void writeParams(const SliceParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_slice();
+    copyInts(out.mutable_starts(), p.starts);
+    copyInts(out.mutable_ends(), p.ends);
+    copyInts(out.mutable_steps(), p.steps);
+}
+void writeParams(const ReshapeParams& p, plan_proto::Layer& layer) {
+    copyInts(layer.mutable_reshape()->mutable_output_dims(), p.outputDims);
+}
+void writeParams(const TransposeParams& p, plan_proto::Layer& layer) {
+    copyInts(layer.mutable_transpose()->mutable_perm(), p.perm);
+}
+void writeParams(const GatherParams& p, plan_proto::Layer& layer) {
+    layer.mutable_gather()->set_axis(p.axis);
+}
+void writeParams(const PadParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_pad();
+    out.set_mode(uint32_t(p.mode));
+    copyInts(out.mutable_pads(), p.pads);
+    out.set_value(p.value);
+}
+void writeParams(const ResizeParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_resize();
+    out.set_mode(uint32_t(p.mode));
+    out.set_coordinate_mode(uint32_t(p.coordinateMode));
+    out.set_nearest_mode(uint32_t(p.nearestMode));
+    copyInts(out.mutable_output_dims(), p.outputDims);
+    out.mutable_scales()->Add(p.scales.begin(), p.scales.end());
+}
+void writeParams(const CastParams& p, plan_proto::Layer& layer) {
+    layer.mutable_cast()->set_to(uint32_t(p.to));
+}
+void writeParams(const ExpandParams& p, plan_proto::Layer& layer) {
+    copyInts(layer.mutable_expand()->mutable_output_dims(), p.outputDims);
+}
+void writeParams(const TileParams& p, plan_proto::Layer& layer) {
+    copyInts(layer.mutable_tile()->mutable_repeats(), p.repeats);
+}
+void writeParams(const DepthToSpaceParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_depth_to_space();
+    out.set_block_size(p.blockSize);
+    out.set_column_row_depth(p.columnRowDepth);
+}
+void writeParams(const SpaceToDepthParams& p, plan_proto::Layer& layer) {
+    layer.mutable_space_to_depth()->set_block_size(p.blockSize);
+}
+void writeParams(const IdentityParams&, plan_proto::Layer& layer) {
+    layer.mutable_identity();
+}
+
+class NetworkWriter {
+public:
+    NetworkWriter(const NetworkDefinition& network, std::string& weights)
+        : m_network(network), m_weights(weights) {}
+
+    Status write(plan_proto::Network& out) {
+        out.set_name(m_network.name());
+        for (const Tensor* input : m_network.inputs())
+            addTensor(*input, plan_proto::Tensor::INPUT, out);
+        for (const auto& tensor : m_network.tensors()) {
+            if (tensor->isConstant()) addTensor(*tensor, plan_proto::Tensor::CONSTANT, out);
+        }
+        for (const auto& layer : m_network.layers()) {
+            for (const Tensor* output : layer->outputs())
+                addTensor(*output, plan_proto::Tensor::ACTIVATION, out);
+        }
+        for (const auto& layer : m_network.layers())
+            KILN_RETURN_IF_ERROR(writeLayer(*layer, *out.add_layers()));
+        for (const auto& tensor : m_network.tensors()) {
+            if (!tensor->alias()) continue;
+            KILN_ASSIGN_OR_RETURN(const uint32_t index, indexOf(tensor.get(), "an aliased tensor"));
+            KILN_ASSIGN_OR_RETURN(const uint32_t base, indexOf(tensor->alias()->base, "an alias base"));
+            auto& alias = *out.mutable_tensors(int(index))->mutable_alias();
+            alias.set_base(base);
+            alias.set_byte_offset(tensor->alias()->byteOffset);
+        }
+        for (const Tensor* output : m_network.outputs()) {
+            KILN_ASSIGN_OR_RETURN(const uint32_t index, indexOf(output, "a network output"));
+            out.add_outputs(index);
+        }
+        return Status::ok();
+    }
+
+    // Whether `name` is a tensor the plan holds.
+    bool holds(const std::string& name) const {
+        const Tensor* tensor = m_network.findTensor(name);
+        return tensor && m_indices.count(tensor);
+    }
+
+private:
+    void addTensor(const Tensor& tensor, plan_proto::Tensor::Role role, plan_proto::Network& out) {
+        m_indices[&tensor] = uint32_t(out.tensors_size());
+        auto& record = *out.add_tensors();
+        record.set_name(tensor.name());
+        record.set_role(role);
+        record.set_data_type(uint32_t(tensor.type()));
+        copyInts(record.mutable_dims(), tensor.dims());
+        if (tensor.dynamicRange()) record.set_dynamic_range(*tensor.dynamicRange());
+        if (role == plan_proto::Tensor::CONSTANT) {
+            const HostTensor& data = *tensor.constantData();
+            auto [it, added] = m_constants.try_emplace(&data);
+            if (added) {
+                m_weights.resize((m_weights.size() + kPlanWeightAlignment - 1) / kPlanWeightAlignment *
+                                 kPlanWeightAlignment);
+                it->second.set_offset(m_weights.size());
+                it->second.set_length(data.byteSize());
+                m_weights.append(reinterpret_cast<const char*>(data.bytes()), data.byteSize());
+            }
+            *record.mutable_constant() = it->second;
+        }
+    }
+
+    Result<uint32_t> indexOf(const Tensor* tensor, const char* what) const {
+        const auto it = m_indices.find(tensor);
+        if (it == m_indices.end()) {
+            return internalError("cannot write the plan: " + std::string(what) + ", tensor '" +
+                                 tensor->name() +
+                                 "', is not an input, a constant or a layer output; validate the network");
+        }
+        return it->second;
+    }
+
+    Status writeLayer(const Layer& layer, plan_proto::Layer& out) {
+        out.set_name(layer.name());
+        std::visit([&out](const auto& p) { writeParams(p, out); }, layer.params());
+        for (const Tensor* input : layer.inputs()) {
+            if (!input) {
+                out.add_inputs(-1);
+                continue;
+            }
+            KILN_ASSIGN_OR_RETURN(const uint32_t index, indexOf(input, "a layer input"));
+            out.add_inputs(index);
+        }
+        for (const Tensor* output : layer.outputs())
+            out.add_outputs(m_indices.at(output));
+        for (const std::string& node : layer.provenance())
+            out.add_provenance(node);
+        out.set_elided(layer.isElided());
+        if (layer.precisionConstraint()) out.set_precision_constraint(uint32_t(*layer.precisionConstraint()));
+        return Status::ok();
+    }
+
+    const NetworkDefinition& m_network;
+    std::string& m_weights;
+    std::map<const Tensor*, uint32_t> m_indices;
+    std::map<const HostTensor*, plan_proto::WeightRange> m_constants;
+};
+
+void writeLayerRecord(const LayerRecord& record, plan_proto::LayerRecord& out) {
+    out.set_name(record.name);
+    out.set_kind(record.kind);
+    out.set_parameters(record.parameters);
+    for (const auto& node : record.provenance)
+        out.add_provenance(node);
+    for (const auto& name : record.inputs)
+        out.add_inputs(name);
+    for (const auto& name : record.outputs)
+        out.add_outputs(name);
+    for (const auto& dims : record.outputDims)
+        out.add_output_dims(dims);
+    out.set_precision(record.precision);
+    out.set_tactic(record.tactic);
+    copyInts(out.mutable_output_offsets(), record.outputOffsets);
+    out.set_elided(record.elided);
+}
+
+void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
+    for (const auto& record : report.layersBefore)
+        writeLayerRecord(record, *out.add_layers_before());
+    for (const auto& record : report.layersAfter)
+        writeLayerRecord(record, *out.add_layers_after());
+    for (const auto& change : report.changes) {
+        auto& record = *out.add_changes();
+        record.set_pass(change.pass);
+        record.set_description(change.description);
+        for (const auto& name : change.layers)
+            record.add_layers(name);
+    }
+    out.set_arena_bytes(report.arenaBytes);
+    out.set_activation_bytes(report.activationBytes);
+    for (const auto& phase : report.phases) {
+        auto& record = *out.add_phases();
+        record.set_phase(phase.phase);
+        record.set_milliseconds(phase.milliseconds);
+    }
+}
+
+}  // namespace
+
+Result<std::string> serializePlanStamped(const Engine& engine, const PlanStamp& stamp) {
+    plan_proto::Plan body;
+    std::string weights;
+    NetworkWriter network(engine.network(), weights);
+    KILN_RETURN_IF_ERROR(network.write(*body.mutable_network()));
+
+    auto& memory = *body.mutable_memory();
+    memory.set_arena_bytes(engine.memoryPlan().arenaBytes);
+    for (const auto& [name, offset] : engine.memoryPlan().offsets) {
+        if (!network.holds(name)) {
+            return internalError("cannot write the plan: the memory plan places tensor '" + name +
+                                 "', which is not in the network; plan the memory of the final network");
+        }
+        auto& entry = *memory.add_offsets();
+        entry.set_tensor(name);
+        entry.set_offset(offset);
+    }
+    writeReport(engine.report(), *body.mutable_report());
+
+    std::string bodyBytes;
+    if (!body.SerializeToString(&bodyBytes)) {
+        return internalError("cannot write the plan: the body does not serialize (it may exceed 2 GiB)");
+    }
+    return assemblePlan(stamp, bodyBytes, weights);
+}
+
+Result<std::string> serializePlan(const Engine& engine) {
+    return serializePlanStamped(engine, currentPlanStamp(engine.backend()));
+}
+
+Status writePlanFile(const std::string& path, const Engine& engine) {
+    KILN_ASSIGN_OR_RETURN(const std::string bytes, serializePlan(engine));
+    return writeFileAtomically(path, bytes);
+}
+
+}  // namespace kiln

@@ -1,0 +1,67 @@
+// Reshape elimination: a Reshape's output becomes a view of its input and the layer is elided, except
+// next to network inputs, constants and network outputs.
+#include <gtest/gtest.h>
+
+#include "passes/reshape_elimination.h"
+#include "engine/passes/pass_test_util.h"
+
+namespace kiln::test {
+namespace {
+
+TEST(ReshapeElimination, FlattenBecomesAView) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 2, 3, 3});
+    Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
+    Layer* flatten = addLayer(network, "flatten", ReshapeParams{{1, 18}}, {relu->output(0)});
+    Tensor* weights = addRandomConstant(network, "w", {4, 18}, 1);
+    Layer* fc = addLayer(network, "fc", GemmParams{false, true, 1.0f, 1.0f, std::nullopt}, {flatten->output(0), weights});
+    ASSERT_TRUE(network.markOutput(fc->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 2);
+    const TensorMap before = runReference(network.clone(), inputs);
+
+    const std::vector<PassChange> changes = runPass(passes::eliminateReshapes, network);
+
+    EXPECT_TRUE(flatten->isElided());
+    ASSERT_TRUE(flatten->output(0)->alias().has_value());
+    EXPECT_EQ(flatten->output(0)->alias()->base, relu->output(0));
+    EXPECT_EQ(flatten->output(0)->alias()->byteOffset, 0);
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].description, "elided flatten: flatten.out is a view of relu.out");
+    expectSameOutputs(runReference(network, inputs), before, 0, 0);
+    expectSameOutputs(runInArena(std::move(network), inputs), before, 0, 0);
+}
+
+TEST(ReshapeElimination, AViewOfAViewResolvesToTheBase) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {2, 6});
+    Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
+    Layer* first = addLayer(network, "first", ReshapeParams{{3, 4}}, {relu->output(0)});
+    Layer* second = addLayer(network, "second", ReshapeParams{{12}}, {first->output(0)});
+    Layer* head = addLayer(network, "head", ActivationParams{ActivationType::Tanh}, {second->output(0)});
+    ASSERT_TRUE(network.markOutput(head->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 3);
+    const TensorMap before = runReference(network.clone(), inputs);
+
+    EXPECT_EQ(runPass(passes::eliminateReshapes, network).size(), 2u);
+
+    EXPECT_EQ(second->output(0)->alias()->base, relu->output(0));
+    expectSameOutputs(runInArena(std::move(network), inputs), before, 0, 0);
+}
+
+TEST(ReshapeElimination, KeepsCopiesOfInputsConstantsAndOutputs) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {2, 6});
+    Tensor* c = addRandomConstant(network, "c", {12}, 1);
+    Layer* ofInput = addLayer(network, "of_input", ReshapeParams{{12}}, {x});
+    Layer* ofConstant = addLayer(network, "of_constant", ReshapeParams{{3, 4}}, {c});
+    Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
+    Layer* toOutput = addLayer(network, "to_output", ReshapeParams{{12}}, {relu->output(0)});
+    Layer* sum = addLayer(network, "sum", ElementwiseParams{ElementwiseOp::Add}, {ofInput->output(0), c});
+    Layer* tanh = addLayer(network, "tanh", ActivationParams{ActivationType::Tanh}, {ofConstant->output(0)});
+    for (Layer* layer : {toOutput, sum, tanh}) ASSERT_TRUE(network.markOutput(layer->output(0)).isOk());
+    EXPECT_TRUE(runPass(passes::eliminateReshapes, network).empty());
+    for (Layer* layer : {ofInput, ofConstant, toOutput}) EXPECT_FALSE(layer->isElided());
+}
+
+}  // namespace
+}  // namespace kiln::test

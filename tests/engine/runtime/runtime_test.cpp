@@ -1,0 +1,190 @@
+// Builder + runtime: an engine's contexts give the reference executor's results, alone and four at a
+// time on four threads, synchronously and through enqueue(); the profiler hears of every executed
+// layer; a build can be cancelled.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "kiln/builder.h"
+#include "kiln/runtime.h"
+#include "support/test_util.h"
+
+namespace kiln {
+namespace {
+
+// x [1,3,8,8] -> conv 3x3 -> relu -> conv 1x1 -> add(relu out) -> relu -> pool -> output "y"
+NetworkDefinition smallResidualNetwork() {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 3, 8, 8});
+    Tensor* w1 = *network.addConstant("w1", test::randomTensor({4, 3, 3, 3}, 1));
+    Tensor* b1 = *network.addConstant("b1", test::randomTensor({4}, 2));
+    Tensor* w2 = *network.addConstant("w2", test::randomTensor({4, 4, 1, 1}, 3));
+    Layer* conv1 = *network.addLayer("conv1", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1}, {x, w1, b1}, {"c1"});
+    Layer* relu1 = *network.addLayer("relu1", ActivationParams{}, {conv1->output(0)}, {"r1"});
+    Layer* conv2 = *network.addLayer("conv2", ConvolutionParams{{1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
+                                     {relu1->output(0), w2, nullptr}, {"c2"});
+    Layer* add = *network.addLayer("add", ElementwiseParams{ElementwiseOp::Add}, {conv2->output(0), relu1->output(0)},
+                                   {"sum"});
+    Layer* relu2 = *network.addLayer("relu2", ActivationParams{}, {add->output(0)}, {"r2"});
+    Layer* pool = *network.addLayer("pool", PoolingParams{PoolingType::Average, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}},
+                                    {relu2->output(0)}, {"y"});
+    EXPECT_TRUE(network.markOutput(pool->output(0)).isOk());
+    return network;
+}
+
+HostTensor referenceOutput(const NetworkDefinition& network, const HostTensor& input) {
+    auto outputs = ReferenceExecutor(network).execute({{"x", input}});
+    EXPECT_TRUE(outputs.isOk()) << outputs.status().message();
+    return outputs->at("y");
+}
+
+TEST(Runtime, UnfusedEngineMatchesTheReferenceExecutorExactly) {
+    NetworkDefinition network = smallResidualNetwork();
+    BuilderConfig config;
+    config.enableFusion = false;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto context = (*engine)->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    const HostTensor input = test::randomTensor({1, 3, 8, 8}, 11);
+    auto outputs = (*context)->execute({{"x", input}});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    // Same kernels in the same order: bit-identical, even though the arena reuses memory.
+    EXPECT_EQ(test::compareTensors(outputs->at("y"), referenceOutput(network, input), 0.0, 0.0), "");
+    const BuildReport& report = (*engine)->report();
+    EXPECT_EQ(report.layersBefore.size(), 6u);
+    EXPECT_LT(report.arenaBytes, report.activationBytes);
+    EXPECT_EQ(report.phases.size(), 3u);
+    EXPECT_EQ(report.layersAfter.front().tactic, "kiln:reference");
+}
+
+TEST(Runtime, FusedEngineMatchesTheReferenceExecutor) {
+    NetworkDefinition network = smallResidualNetwork();
+    auto engine = Builder::build(network, BuilderConfig{});
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto context = (*engine)->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    const HostTensor input = test::randomTensor({1, 3, 8, 8}, 12);
+    auto outputs = (*context)->execute({{"x", input}});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    // Fusion reorders float additions (bias and residual inside the convolution's sum): FP32 rounding.
+    EXPECT_EQ(test::compareTensors(outputs->at("y"), referenceOutput(network, input), 1e-5, 1e-6), "");
+    EXPECT_LE((*engine)->network().layers().size(), network.layers().size());
+}
+
+TEST(Runtime, FourContextsOnFourThreadsAgreeWithOne) {
+    NetworkDefinition network = smallResidualNetwork();
+    auto engine = Builder::build(network, BuilderConfig{});
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    std::vector<HostTensor> inputs;
+    std::vector<HostTensor> expected;
+    {
+        auto context = (*engine)->createExecutionContext();
+        ASSERT_TRUE(context.isOk());
+        for (uint32_t i = 0; i < 4; ++i) {
+            inputs.push_back(test::randomTensor({1, 3, 8, 8}, 100 + i));
+            expected.push_back((*context)->execute({{"x", inputs.back()}})->at("y"));
+        }
+    }
+    std::vector<std::string> mismatches(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            auto context = (*engine)->createExecutionContext();
+            for (int round = 0; round < 20 && context.isOk(); ++round) {
+                const int which = (t + round) % 4;
+                auto outputs = (*context)->execute({{"x", inputs[size_t(which)]}});
+                if (!outputs.isOk()) {
+                    mismatches[size_t(t)] = outputs.status().message();
+                    return;
+                }
+                const std::string diff = test::compareTensors(outputs->at("y"), expected[size_t(which)], 0.0, 0.0);
+                if (!diff.empty()) mismatches[size_t(t)] = diff;
+            }
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (const std::string& mismatch : mismatches) EXPECT_EQ(mismatch, "");
+}
+
+TEST(Runtime, EnqueueGivesTheSameResultAsExecute) {
+    NetworkDefinition network = smallResidualNetwork();
+    auto engine = Builder::build(network, BuilderConfig{});
+    ASSERT_TRUE(engine.isOk());
+    auto context = (*engine)->createExecutionContext();
+    const HostTensor input = test::randomTensor({1, 3, 8, 8}, 13);
+    const HostTensor direct = (*context)->execute({{"x", input}})->at("y");
+    auto future = (*context)->enqueue({{"x", input}});
+    auto outputs = future.get();
+    ASSERT_TRUE(outputs.isOk());
+    EXPECT_EQ(test::compareTensors(outputs->at("y"), direct, 0.0, 0.0), "");
+}
+
+class RecordingProfiler : public IProfiler {
+public:
+    void reportLayerTime(const std::string& layerName, float milliseconds) override {
+        names.push_back(layerName);
+        total += milliseconds;
+    }
+    std::vector<std::string> names;
+    float total = 0.0f;
+};
+
+TEST(Runtime, ProfilerHearsOfEveryExecutedLayer) {
+    NetworkDefinition network = smallResidualNetwork();
+    auto engine = Builder::build(network, BuilderConfig{});
+    ASSERT_TRUE(engine.isOk());
+    auto context = (*engine)->createExecutionContext();
+    RecordingProfiler profiler;
+    (*context)->setProfiler(&profiler);
+    ASSERT_TRUE((*context)->execute({{"x", test::randomTensor({1, 3, 8, 8}, 14)}}).isOk());
+    std::vector<std::string> executed;
+    for (const auto& layer : (*engine)->network().layers()) {
+        if (!layer->isElided()) executed.push_back(layer->name());
+    }
+    EXPECT_EQ(profiler.names, executed);
+    EXPECT_GE(profiler.total, 0.0f);
+}
+
+TEST(Runtime, ContextRefusesWrongInputs) {
+    auto engine = Builder::build(smallResidualNetwork(), BuilderConfig{});
+    ASSERT_TRUE(engine.isOk());
+    auto context = (*engine)->createExecutionContext();
+    auto missing = (*context)->execute({});
+    EXPECT_NE(missing.status().message().find("no value given for input 'x'"), std::string::npos);
+    auto wrong = (*context)->execute({{"x", HostTensor(DataType::Float32, {1, 3, 8, 7})}});
+    EXPECT_NE(wrong.status().message().find("the engine expects FP32 1x3x8x8"), std::string::npos);
+}
+
+class CancellingMonitor : public IProgressMonitor {
+public:
+    void phaseStarted(const std::string& phase, int, int) override { phases.push_back(phase); }
+    bool shouldCancel() override { return true; }
+    std::vector<std::string> phases;
+};
+
+TEST(Runtime, BuildCanBeCancelled) {
+    CancellingMonitor monitor;
+    BuilderConfig config;
+    config.progress = &monitor;
+    auto engine = Builder::build(smallResidualNetwork(), config);
+    EXPECT_EQ(engine.status().code(), StatusCode::Cancelled);
+    EXPECT_EQ(monitor.phases, std::vector<std::string>{"passes"});
+}
+
+TEST(Runtime, LayerInformationListsLayersAndBindings) {
+    auto engine = Builder::build(smallResidualNetwork(), BuilderConfig{});
+    ASSERT_TRUE(engine.isOk());
+    const std::string json = (*engine)->layerInformationJson();
+    EXPECT_NE(json.find("\"Layers\""), std::string::npos);
+    EXPECT_NE(json.find("\"Bindings\""), std::string::npos);
+    for (const auto& layer : (*engine)->network().layers()) {
+        EXPECT_NE(json.find("\"" + layer->name() + "\""), std::string::npos) << layer->name();
+    }
+    ASSERT_EQ((*engine)->bindings().size(), 2u);
+    EXPECT_TRUE((*engine)->bindings()[0].isInput);
+    EXPECT_EQ((*engine)->bindings()[1].dims, (Dims{1, 4, 4, 4}));
+}
+
+}  // namespace
+}  // namespace kiln

@@ -10,6 +10,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include "kiln/builder.h"
 #include "kiln/onnx_parser.h"
 #include "kiln/reference_executor.h"
 
@@ -78,8 +79,15 @@ std::string indexText(const Dims& dims, int64_t flat) {
     return text + "]";
 }
 
+Result<TensorMap> runNetwork(const NetworkDefinition& network, const TensorMap& inputs, ExecutionPath path) {
+    if (path == ExecutionPath::Reference) return ReferenceExecutor(network).execute(inputs);
+    KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, Builder::build(network, BuilderConfig{}));
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, engine->createExecutionContext());
+    return context->execute(inputs);
+}
+
 CaseResult runDataSet(const fs::path& modelPath, const fs::path& dataSet,
-                      const std::vector<OnnxInputInfo>& declared) {
+                      const std::vector<OnnxInputInfo>& declared, ExecutionPath path) {
     const std::vector<fs::path> inputFiles = numberedFiles(dataSet, "input_");
     const std::vector<fs::path> outputFiles = numberedFiles(dataSet, "output_");
     const std::string setName = dataSet.filename().string();
@@ -115,8 +123,7 @@ CaseResult runDataSet(const fs::path& modelPath, const fs::path& dataSet,
                       setName + " expects " + std::to_string(expected.size()));
     }
 
-    const ReferenceExecutor executor(*network);
-    Result<TensorMap> outputs = executor.execute(inputs);
+    Result<TensorMap> outputs = runNetwork(*network, inputs, path);
     if (!outputs)
         return fromStatus(outputs.status(), "run");
     for (size_t k = 0; k < expected.size(); ++k) {
@@ -183,7 +190,7 @@ std::string compareOutput(const HostTensor& actual, const HostTensor& expected) 
     return out.str();
 }
 
-CaseResult runCase(const fs::path& caseDirectory) {
+CaseResult runCase(const fs::path& caseDirectory, ExecutionPath path) {
     const fs::path modelPath = caseDirectory / "model.onnx";
     if (std::optional<std::string> reason = nonTensorValue(modelPath))
         return {Outcome::Unsupported, *reason};
@@ -205,7 +212,7 @@ CaseResult runCase(const fs::path& caseDirectory) {
     if (!declared)
         return fromStatus(declared.status(), "reading model inputs");
     for (const fs::path& dataSet : dataSets) {
-        CaseResult result = runDataSet(modelPath, dataSet, *declared);
+        CaseResult result = runDataSet(modelPath, dataSet, *declared, path);
         if (result.outcome != Outcome::Passed)
             return result;
     }

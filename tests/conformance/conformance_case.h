@@ -1,5 +1,5 @@
 // One case of the ONNX backend test data (model.onnx plus test_data_set_N/{input,output}_K.pb): run
-// with the reference executor and compared with the expected outputs the way ONNX's own backend test
+// with the reference executor or a built engine and compared with the expected outputs the way ONNX's own backend test
 // runner compares them.
 #pragma once
 
@@ -31,7 +31,11 @@ inline constexpr double kAbsoluteTolerance = 1e-7;
 // says what differs.
 std::string compareOutput(const HostTensor& actual, const HostTensor& expected);
 
+// How a case is executed: the network as imported, on the reference executor (the oracle), or built
+// by the Builder with every optimization pass and run in an execution context's planned arena.
+enum class ExecutionPath { Reference, Engine };
+
 // Runs every test_data_set of the case in `caseDirectory`.
-CaseResult runCase(const std::filesystem::path& caseDirectory);
+CaseResult runCase(const std::filesystem::path& caseDirectory, ExecutionPath path);
 
 }  // namespace kiln::conformance

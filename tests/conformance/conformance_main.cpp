@@ -37,13 +37,16 @@ struct Options {
     std::string writePassingFile;
     bool verbose = false;
     bool listSkipped = false;
+    kiln::conformance::ExecutionPath path = kiln::conformance::ExecutionPath::Reference;
     bool helpRequested = false;
 };
 
 const char* const kUsage =
     "Usage: kiln_conformance [--data DIR] [--suites node,pytorch-converted,pytorch-operator,simple]\n"
     "                        [--must-pass FILE] [--filter SUBSTRING] [--write-passing FILE] [--verbose]\n"
-    "                        [--list-skipped]\n"
+    "                        [--list-skipped] [--engine]\n"
+    "  --engine        build each model with every optimization pass and run it in an execution\n"
+    "                  context, instead of running the imported network on the reference executor\n"
     "  --verbose       print every failed and skipped case with its reason, and slow cases\n"
     "  --list-skipped  print one line per skipped case: 'skipped SUITE/CASE: REASON'\n";
 
@@ -67,6 +70,10 @@ bool parseOptions(int argc, char** argv, Options& options) {
         }
         if (arg == "--list-skipped") {
             options.listSkipped = true;
+            continue;
+        }
+        if (arg == "--engine") {
+            options.path = kiln::conformance::ExecutionPath::Engine;
             continue;
         }
         if (arg == "--help" || arg == "-h") {
@@ -152,9 +159,9 @@ bool writePassing(const std::string& path, const std::vector<std::string>& passi
 
 // A crash-free failure (an exception escaping the engine, which it must not throw) is recorded
 // against the case and the run goes on.
-CaseResult runGuarded(const fs::path& caseDirectory) {
+CaseResult runGuarded(const fs::path& caseDirectory, kiln::conformance::ExecutionPath path) {
     try {
-        return kiln::conformance::runCase(caseDirectory);
+        return kiln::conformance::runCase(caseDirectory, path);
     } catch (const std::exception& e) {
         return {Outcome::Failed, std::string("exception: ") + e.what()};
     } catch (...) {
@@ -211,7 +218,7 @@ int main(int argc, char** argv) {
             if (name.find(options.filter) == std::string::npos)
                 continue;
             const auto start = std::chrono::steady_clock::now();
-            const CaseResult result = runGuarded(suiteDirectory / caseName);
+            const CaseResult result = runGuarded(suiteDirectory / caseName, options.path);
             const double seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             outcomes[name] = result.outcome;

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "commands.h"
 #include "engine_loading.h"
@@ -24,7 +23,8 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     const BuildReport& report = engine.report();
     std::ostream& out = std::cout;
     out << "Model: " << options.modelPath << "\n";
-    out << "Built for " << engine.backend() << (options.noFusion ? " without fusion" : " with fusion") << "\n\n";
+    out << "Built for " << engine.backend() << (options.noFusion ? " without fusion" : " with fusion")
+        << "\n\n";
 
     int64_t elided = 0;
     for (const LayerRecord& record : report.layersAfter)
@@ -82,7 +82,8 @@ int buildCommand(const std::vector<std::string>& args) {
     }
     const BuildOptions& options = parsed->options;
 
-    if (Status status = checkDestination("-o", options.planPath); !status) return fail(kExitFailure, status.message());
+    if (Status status = checkDestination("-o", options.planPath); !status)
+        return fail(kExitFailure, status.message());
     if (options.layerInfoPath) {
         if (Status status = checkDestination("--exportLayerInfo", *options.layerInfoPath); !status) {
             return fail(kExitFailure, status.message());
@@ -94,25 +95,29 @@ int buildCommand(const std::vector<std::string>& args) {
         }
     }
     if (isPlanFile(options.modelPath)) {
-        return fail(kExitFailure, "'" + options.modelPath +
-                                      "' is already a Kiln plan; 'kiln build' takes an ONNX model (run, inspect "
-                                      "or profile the plan directly)");
+        return fail(kExitFailure,
+                    "'" + options.modelPath +
+                        "' is already a Kiln plan; 'kiln build' takes an ONNX model (run, inspect "
+                        "or profile the plan directly)");
     }
 
     std::optional<NetworkDefinition> network;
-    if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess) return code;
+    if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess)
+        return code;
     BuilderConfig config;
     config.enableFusion = !options.noFusion;
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine) {
-        return fail(kExitFailure, "building '" + options.modelPath + "' failed: " + engine.status().message());
+        return fail(kExitFailure,
+                    "building '" + options.modelPath + "' failed: " + engine.status().message());
     }
 
     if (Status status = writePlanFile(options.planPath, **engine); !status) {
         return fail(kExitFailure, "-o '" + options.planPath + "': " + status.message());
     }
     if (options.layerInfoPath) {
-        if (Status status = writeFileAtomically(*options.layerInfoPath, (*engine)->layerInformationJson()); !status) {
+        if (Status status = writeFileAtomically(*options.layerInfoPath, (*engine)->layerInformationJson());
+            !status) {
             return fail(kExitFailure, status.message());
         }
     }

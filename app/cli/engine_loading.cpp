@@ -105,7 +105,8 @@ int loadPlan(const EngineRequest& request, PreparedEngine& prepared, LoadedInput
     for (const InputFile& input : request.inputFiles) {
         if (findInput(**engine, input.name) == nullptr) {
             return fail(kExitUsage, "--input names input '" + input.name +
-                                        "', which the plan does not have; its inputs are " + knownInputs(**engine));
+                                        "', which the plan does not have; its inputs are " +
+                                        knownInputs(**engine));
         }
     }
     for (const InputFile& input : request.inputFiles) {
@@ -159,7 +160,8 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
     BuilderConfig config;
     config.enableFusion = request.enableFusion;
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
-    if (!engine) return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
+    if (!engine)
+        return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
     prepared.engine = std::move(engine).value();
     prepared.fromPlan = false;
     return kExitSuccess;
@@ -178,14 +180,16 @@ Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
     for (const auto& [name, dims] : shapes) {
         const Binding* input = findInput(engine, name);
         if (input == nullptr) {
-            return invalidArgument("--shapes names input '" + name + "', which the plan does not have; its inputs are " +
-                                   knownInputs(engine));
+            return invalidArgument("--shapes names input '" + name +
+                                   "', which the plan does not have; its inputs are " + knownInputs(engine));
         }
         if (input->dims != dims) {
-            return invalidArgument("--shapes gives input '" + name + "' the shape " + toString(dims) +
-                                   ", but the plan was built for " + toString(input->dims) +
-                                   "; a plan's shapes are fixed: leave out --shapes, or rebuild the plan with "
-                                   "'kiln build MODEL --shapes " + name + ":" + toString(dims) + "'");
+            return invalidArgument(
+                "--shapes gives input '" + name + "' the shape " + toString(dims) +
+                ", but the plan was built for " + toString(input->dims) +
+                "; a plan's shapes are fixed: leave out --shapes, or rebuild the plan with "
+                "'kiln build MODEL --shapes " +
+                name + ":" + toString(dims) + "'");
         }
     }
     return Status::ok();
@@ -207,7 +211,8 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
                 return fail(kExitFailure, status.message());
             }
             prepared.inputs[input.name] = file->second.tensor;
-            prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims), file->second.path});
+            prepared.inputTable.addRow(
+                {input.name, toString(input.type), toString(input.dims), file->second.path});
         } else {
             prepared.inputs[input.name] = randomInput(input, generator);
             prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims),

@@ -1,7 +1,7 @@
 // Checked, atomic file output for the CLI; see file_output.h.
 #include "file_output.h"
 
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,7 +36,8 @@ Status writeFileAtomically(const std::string& path, std::string_view bytes) {
         const std::string reason = std::strerror(errno);
         close(fd);
         std::remove(temporary.c_str());
-        return ioError("cannot write '" + path + "': " + what + " failed (" + reason + "); nothing was written");
+        return ioError("cannot write '" + path + "': " + what + " failed (" + reason +
+                       "); nothing was written");
     };
     // mkstemp creates the file readable by its owner only; an export is an ordinary file.
     if (fchmod(fd, 0644) != 0) return failWith("setting permissions");
@@ -56,8 +57,8 @@ Status writeFileAtomically(const std::string& path, std::string_view bytes) {
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {
         const std::string reason = std::strerror(errno);
         std::remove(temporary.c_str());
-        return ioError("cannot write '" + path + "': renaming the finished file into place failed (" + reason +
-                       "); nothing was written");
+        return ioError("cannot write '" + path + "': renaming the finished file into place failed (" +
+                       reason + "); nothing was written");
     }
     return Status::ok();
 }

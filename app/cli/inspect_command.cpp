@@ -1,12 +1,16 @@
 // `kiln inspect`: what a model became after import — its layers with parameters and provenance, its
-// tensors, inputs and outputs — as aligned tables or as JSON. The JSON follows the layout of trtexec's
-// --exportLayerInfo ("Layers" with "Name", "LayerType", "Inputs", "Outputs"; "Bindings") so tools
-// that read that file can read this one, and adds what only the import knows.
+// tensors, inputs and outputs — or, for a plan, what the build made of it — its layers with provenance,
+// precision, tactic and elision, its bindings and its memory — as aligned tables or as JSON. The JSON
+// follows the layout of trtexec's --exportLayerInfo ("Layers" with "Name", "LayerType", "Inputs",
+// "Outputs"; "Bindings") so tools that read that file can read this one; for a model it adds what only
+// the import knows.
 #include <iostream>
 #include <map>
 
 #include "commands.h"
+#include "engine_loading.h"
 #include "kiln/json_writer.h"
+#include "kiln/plan.h"
 #include "model_loading.h"
 #include "text_table.h"
 
@@ -83,8 +87,7 @@ void printTables(const std::string& path, const NetworkDefinition& network) {
     for (size_t i = 0; i < network.layers().size(); ++i) {
         const Layer& layer = *network.layers()[i];
         layers.addRow({std::to_string(i), layer.name(), toString(layer.kind()), joinedNames(layer.inputs()),
-                       joinedNames(layer.outputs()), joined(layer.provenance()),
-                       describeLayer(layer)});
+                       joinedNames(layer.outputs()), joined(layer.provenance()), describeLayer(layer)});
     }
     layers.print(out);
     out << '\n';
@@ -212,6 +215,60 @@ void printJson(const std::string& path, const NetworkDefinition& network) {
     json.endObject();
 }
 
+void printPlanTables(const std::string& path, const Engine& engine) {
+    std::ostream& out = std::cout;
+    const BuildReport& report = engine.report();
+    const NetworkDefinition& network = engine.network();
+    out << "Plan: " << path << " (backend " << engine.backend() << ")\n\n";
+
+    out << "Bindings (" << engine.bindings().size() << "):\n";
+    TextTable bindings({"Name", "Direction", "Type", "Dims"});
+    for (const Binding& binding : engine.bindings()) {
+        bindings.addRow({binding.name, binding.isInput ? "input" : "output", toString(binding.type),
+                         toString(binding.dims)});
+    }
+    bindings.print(out);
+    out << '\n';
+
+    std::map<std::string, const LayerRecord*> records;
+    for (const LayerRecord& record : report.layersAfter)
+        records[record.name] = &record;
+    int64_t elided = 0;
+    out << "Layers (" << network.layers().size() << "):\n";
+    TextTable layers({"#", "Name", "Kind", "Precision", "Tactic", "Elided", "Provenance", "Parameters"});
+    for (size_t i = 0; i < network.layers().size(); ++i) {
+        const Layer& layer = *network.layers()[i];
+        const auto record = records.find(layer.name());
+        const bool known = record != records.end();
+        elided += layer.isElided() ? 1 : 0;
+        layers.addRow({std::to_string(i), layer.name(), toString(layer.kind()),
+                       known ? record->second->precision : std::string("-"),
+                       known && !record->second->tactic.empty() ? record->second->tactic : std::string("-"),
+                       layer.isElided() ? "yes" : "no", joined(layer.provenance()), describeLayer(layer)});
+    }
+    layers.print(out);
+    out << '\n';
+
+    out << "Memory: activation arena " << formatBytes(report.arenaBytes) << " per execution context, for "
+        << formatBytes(report.activationBytes) << " of activations\n";
+    out << "Total: " << report.layersBefore.size() << " layers in the model, " << network.layers().size()
+        << " in the plan (" << int64_t(network.layers().size()) - elided << " executed, " << elided
+        << " elided), " << report.changes.size() << " changes by the passes\n";
+}
+
+int inspectPlan(const InspectOptions& options) {
+    Result<std::shared_ptr<Engine>> engine = readPlanFile(options.modelPath);
+    if (!engine) return fail(kExitFailure, engine.status().message());
+    if (Status status = checkShapesAgainstPlan(**engine, options.shapes); !status) {
+        return fail(kExitUsage, status.message());
+    }
+    if (options.json)
+        std::cout << (*engine)->layerInformationJson();
+    else
+        printPlanTables(options.modelPath, **engine);
+    return kExitSuccess;
+}
+
 }  // namespace
 
 int inspectCommand(const std::vector<std::string>& args) {
@@ -223,27 +280,19 @@ int inspectCommand(const std::vector<std::string>& args) {
     }
     const InspectOptions& options = parsed->options;
 
-    Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(options.modelPath);
-    if (!inputs) return fail(kExitFailure, inputs.status().message());
-    std::vector<std::string> shapeNames;
-    for (const auto& [name, dims] : options.shapes)
-        shapeNames.push_back(name);
-    if (Status status = checkInputNames(*inputs, shapeNames, "--shapes"); !status) {
-        return fail(kExitUsage, status.message());
+    if (isPlanFile(options.modelPath)) {
+        const int code = inspectPlan(options);
+        if (code != kExitSuccess) return code;
+    } else {
+        std::optional<NetworkDefinition> network;
+        if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess) {
+            return code;
+        }
+        if (options.json)
+            printJson(options.modelPath, *network);
+        else
+            printTables(options.modelPath, *network);
     }
-    if (Status status = checkShapesAgree(*inputs, options.shapes); !status) {
-        return fail(kExitUsage, status.message());
-    }
-    if (Status status = checkShapesGiven(*inputs, options.shapes); !status) {
-        return fail(kExitUsage, status.message());
-    }
-    Result<NetworkDefinition> network = importModel(options.modelPath, options.shapes);
-    if (!network) return fail(kExitFailure, network.status().message());
-
-    if (options.json)
-        printJson(options.modelPath, *network);
-    else
-        printTables(options.modelPath, *network);
     std::cout.flush();
     if (!std::cout) return fail(kExitFailure, "could not write to standard output");
     return kExitSuccess;

@@ -1,5 +1,5 @@
-// The `kiln` command: dispatches to a command (build, inspect, run, profile) and turns errors into messages on
-// standard error and exit codes (0 success, 1 model or run failure, 2 wrong command line).
+// The `kiln` command: dispatches to a command (build, inspect, run, profile) and turns errors into messages
+// on standard error and exit codes (0 success, 1 model or run failure, 2 wrong command line).
 #include <exception>
 #include <iostream>
 #include <string>
@@ -19,9 +19,10 @@ namespace {
 
 int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) {
-        return fail(kExitUsage,
-                    "no command given; use 'kiln build MODEL -o PLAN', 'kiln inspect MODEL', 'kiln run MODEL' "
-                    "or 'kiln profile MODEL', see 'kiln --help'");
+        return fail(
+            kExitUsage,
+            "no command given; use 'kiln build MODEL -o PLAN', 'kiln inspect MODEL', 'kiln run MODEL' "
+            "or 'kiln profile MODEL', see 'kiln --help'");
     }
     const std::string& command = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -41,8 +42,8 @@ int dispatch(const std::vector<std::string>& args) {
         return fail(kExitUsage,
                     "unknown option '" + command + "'; options go after the command, see 'kiln --help'");
     }
-    return fail(kExitUsage,
-                "unknown command '" + command + "'; the commands are build, inspect, run and profile, see 'kiln --help'");
+    return fail(kExitUsage, "unknown command '" + command +
+                                "'; the commands are build, inspect, run and profile, see 'kiln --help'");
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
     return network;
 }
 
-int importWithShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network) {
+int importWithShapes(const std::string& path, const ShapeMap& shapes,
+                     std::optional<NetworkDefinition>& network) {
     Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
     if (!inputs) return fail(kExitFailure, inputs.status().message());
     std::vector<std::string> shapeNames;

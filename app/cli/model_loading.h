@@ -33,6 +33,7 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
 // Checks --shapes against the model's declared inputs (names, agreement, every symbolic dimension
 // given), then imports it into `network`. On failure prints the error and returns its exit code
 // (kExitUsage for --shapes, kExitFailure for the model); returns kExitSuccess otherwise.
-int importWithShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network);
+int importWithShapes(const std::string& path, const ShapeMap& shapes,
+                     std::optional<NetworkDefinition>& network);
 
 }  // namespace kiln::cli

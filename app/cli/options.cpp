@@ -255,7 +255,8 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
             }
             if (flag == "--exportLayerInfo") return setOnce(flag, value, options.layerInfoPath);
             if (flag == "--exportReport") return setOnce(flag, value, options.reportPath);
-            if (planPath) return invalidArgument("the plan path (-o or --saveEngine) is given twice; give it once");
+            if (planPath)
+                return invalidArgument("the plan path (-o or --saveEngine) is given twice; give it once");
             planPath = value;
             return Status::ok();
         },
@@ -369,8 +370,8 @@ Options:
 }
 
 const char* runHelp() {
-    return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR] [--shapes NAME:DIMS,...]
-                [--iterations N] [--warmUp N] [--noFusion]
+    return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR]
+                [--shapes NAME:DIMS,...] [--iterations N] [--warmUp N] [--noFusion]
 
 Runs a plan, or builds an ONNX model in memory and runs it, on the CPU; prints the latency and saves
 every output as DIR/NAME.npy. Inputs without a file get random values (fixed seed 0: floats uniform

@@ -131,7 +131,8 @@ int runCommand(const std::vector<std::string>& args) {
     }
 
     std::cout << (prepared.fromPlan ? "Plan: " : "Model: ") << options.modelPath;
-    if (!prepared.fromPlan) std::cout << (options.noFusion ? " (built without fusion)" : " (built with fusion)");
+    if (!prepared.fromPlan)
+        std::cout << (options.noFusion ? " (built without fusion)" : " (built with fusion)");
     std::cout << "\n\n";
     prepared.inputTable.print(std::cout);
     const Timing timing = summarize(times);

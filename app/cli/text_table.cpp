@@ -48,7 +48,11 @@ std::string formatBytes(int64_t bytes) {
         ++unit;
     }
     std::ostringstream out;
-    out << std::fixed << std::setprecision(value < 10.0 ? 2 : value < 100.0 ? 1 : 0) << value << ' ' << units[unit];
+    out << std::fixed
+        << std::setprecision(value < 10.0    ? 2
+                             : value < 100.0 ? 1
+                                             : 0)
+        << value << ' ' << units[unit];
     return out.str();
 }
 

@@ -1,11 +1,16 @@
 // Runs the built `kiln` executable on generated models and files, checking exit codes, the messages
 // on standard error, and that a failed run leaves no output directory behind. Models are built here
-// with the ONNX protobuf API so each test controls exactly what the file holds.
+// with the ONNX protobuf API so each test controls exactly what the file holds; the plan tests build
+// the sample model and compare what its plan computes with what the model computes.
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -269,13 +274,19 @@ TEST_F(KilnCliTest, OutputDirThatIsAFileIsUsageError) {
 }
 
 TEST_F(KilnCliTest, HelpAndVersion) {
-    for (const char* args : {"--help", "run --help", "inspect -h", "--version"}) {
+    for (const char* args :
+         {"--help", "run --help", "inspect -h", "build --help", "profile -h", "--version"}) {
         const CommandResult result = kiln(args);
         EXPECT_EQ(result.exitCode, 0) << args << ": " << result.err;
         EXPECT_FALSE(result.out.empty()) << args;
         EXPECT_TRUE(result.err.empty()) << args << ": " << result.err;
     }
     EXPECT_NE(kiln("run --help").out.find("--iterations"), std::string::npos);
+    EXPECT_NE(kiln("build --help").out.find("--exportLayerInfo"), std::string::npos);
+    EXPECT_NE(kiln("profile --help").out.find("--exportProfile"), std::string::npos);
+    const std::string mainHelp = kiln("--help").out;
+    EXPECT_NE(mainHelp.find("build"), std::string::npos) << mainHelp;
+    EXPECT_NE(mainHelp.find("profile"), std::string::npos) << mainHelp;
     EXPECT_EQ(kiln("--version").out.rfind("kiln ", 0), 0u);
 }
 
@@ -368,6 +379,337 @@ TEST_F(KilnCliTest, RunWithRandomInputsIsRepeatable) {
         EXPECT_EQ(relu->data<float>()[i], x > 0.0f ? x : 0.0f) << i;
         EXPECT_EQ(negAgain->data<float>()[i], neg->data<float>()[i]) << "seeded inputs differ between runs";
     }
+}
+
+// A small JSON reader for the exported documents, written apart from the engine's writer so that a
+// wrong separator, quote or nesting there makes the parse fail here.
+struct JsonValue {
+    enum class Kind { Null, Boolean, Number, String, Array, Object };
+    Kind kind = Kind::Null;
+    bool boolean = false;
+    double number = 0.0;
+    std::string text;
+    std::vector<JsonValue> items;
+    std::vector<std::pair<std::string, JsonValue>> members;
+
+    const JsonValue* find(const std::string& key) const {
+        for (const auto& [name, value] : members) {
+            if (name == key) return &value;
+        }
+        return nullptr;
+    }
+};
+
+class JsonReader {
+public:
+    explicit JsonReader(const std::string& text) : m_text(text) {}
+
+    // The document, or nothing when it is not exactly one well-formed JSON value.
+    std::optional<JsonValue> document() {
+        JsonValue value;
+        if (!parseValue(value)) return std::nullopt;
+        skipSpace();
+        if (m_pos != m_text.size()) return std::nullopt;
+        return value;
+    }
+
+private:
+    void skipSpace() {
+        while (m_pos < m_text.size() && std::isspace(static_cast<unsigned char>(m_text[m_pos])))
+            ++m_pos;
+    }
+    bool consume(char c) {
+        skipSpace();
+        if (m_pos < m_text.size() && m_text[m_pos] == c) {
+            ++m_pos;
+            return true;
+        }
+        return false;
+    }
+    bool literal(const std::string& word) {
+        if (m_text.compare(m_pos, word.size(), word) != 0) return false;
+        m_pos += word.size();
+        return true;
+    }
+    bool parseString(std::string& out) {
+        if (!consume('"')) return false;
+        while (m_pos < m_text.size()) {
+            const char c = m_text[m_pos++];
+            if (c == '"') return true;
+            if (static_cast<unsigned char>(c) < 0x20) return false;
+            if (c != '\\') {
+                out += c;
+                continue;
+            }
+            if (m_pos >= m_text.size()) return false;
+            const char escape = m_text[m_pos++];
+            const std::string simple = "\"\\/bfnrt";
+            const std::string meaning = "\"\\/\b\f\n\r\t";
+            if (simple.find(escape) != std::string::npos) {
+                out += meaning[simple.find(escape)];
+            } else if (escape == 'u' && m_pos + 4 <= m_text.size()) {
+                out += '?';  // the tests compare ASCII names only
+                m_pos += 4;
+            } else {
+                return false;
+            }
+        }
+        return false;
+    }
+    bool parseValue(JsonValue& value) {
+        skipSpace();
+        if (m_pos >= m_text.size()) return false;
+        const char c = m_text[m_pos];
+        if (c == '{') {
+            value.kind = JsonValue::Kind::Object;
+            ++m_pos;
+            if (consume('}')) return true;
+            do {
+                std::string key;
+                JsonValue member;
+                if (!parseString(key) || !consume(':') || !parseValue(member)) return false;
+                value.members.emplace_back(std::move(key), std::move(member));
+            } while (consume(','));
+            return consume('}');
+        }
+        if (c == '[') {
+            value.kind = JsonValue::Kind::Array;
+            ++m_pos;
+            if (consume(']')) return true;
+            do {
+                JsonValue item;
+                if (!parseValue(item)) return false;
+                value.items.push_back(std::move(item));
+            } while (consume(','));
+            return consume(']');
+        }
+        if (c == '"') {
+            value.kind = JsonValue::Kind::String;
+            return parseString(value.text);
+        }
+        if (literal("true") || literal("false")) {
+            value.kind = JsonValue::Kind::Boolean;
+            value.boolean = c == 't';
+            return true;
+        }
+        if (literal("null")) return true;
+        const size_t start = m_pos;
+        while (m_pos < m_text.size() && std::strchr("+-0123456789.eE", m_text[m_pos]) != nullptr)
+            ++m_pos;
+        if (m_pos == start) return false;
+        const std::string number = m_text.substr(start, m_pos - start);
+        char* end = nullptr;
+        value.kind = JsonValue::Kind::Number;
+        value.number = std::strtod(number.c_str(), &end);
+        return end == number.c_str() + number.size();
+    }
+
+    const std::string& m_text;
+    size_t m_pos = 0;
+};
+
+class KilnPlanTest : public KilnCliTest {
+protected:
+    void SetUp() override {
+        KilnCliTest::SetUp();
+        m_sample = fs::path(KILN_SOURCE_DIR) / "resources/sample/kiln_sample.onnx";
+        if (!fs::exists(m_sample)) GTEST_SKIP() << m_sample << " is not in this tree";
+        m_plan = m_dir / "sample.plan";
+    }
+
+    // Builds the sample model into m_plan; `extra` adds flags.
+    CommandResult buildPlan(const std::string& extra = "") const {
+        return kiln("build " + quoted(m_sample.string()) + " -o " + quoted(m_plan.string()) + " " + extra);
+    }
+
+    // The sample's input 1x3x32x32 filled with a smooth pattern in [-1, 1].
+    std::string sampleInput() {
+        std::vector<float> values(3 * 32 * 32);
+        for (size_t i = 0; i < values.size(); ++i)
+            values[i] = std::sin(0.37f * float(i));
+        return writeArray("input.npy", {1, 3, 32, 32}, values);
+    }
+
+    // Runs `target` on the sample input and returns its "output".
+    kiln::HostTensor runOutput(const std::string& target, const std::string& extra,
+                               const std::string& dirName) {
+        const fs::path dir = m_dir / dirName;
+        const CommandResult result = kiln("run " + target + " --input input=" + quoted(sampleInput()) +
+                                          " --output-dir " + quoted(dir.string()) + " " + extra);
+        EXPECT_EQ(result.exitCode, 0) << result.err;
+        kiln::Result<kiln::HostTensor> output = kiln::readNpy((dir / "output.npy").string());
+        EXPECT_TRUE(output.isOk()) << output.status().message();
+        return output.isOk() ? std::move(output).value() : kiln::HostTensor();
+    }
+
+    std::optional<JsonValue> readJson(const fs::path& path) const {
+        const std::string text = readText(path);
+        return JsonReader(text).document();
+    }
+
+    fs::path m_sample;
+    fs::path m_plan;
+};
+
+TEST_F(KilnPlanTest, BuildWritesAPlanAndSaysWhatItDid) {
+    const CommandResult result = buildPlan();
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_TRUE(result.err.empty()) << result.err;
+    EXPECT_EQ(readText(m_plan).substr(0, 8), "KILNPLAN");
+    // The sample has 31 ONNX nodes (see resources/sample/make_sample_model.py), one layer each.
+    EXPECT_NE(result.out.find("Layers: 31 -> "), std::string::npos) << result.out;
+    for (const char* mention : {"arena", "ratio", "Build time", "passes", "memory", "fusion"})
+        EXPECT_NE(result.out.find(mention), std::string::npos) << mention << " not in: " << result.out;
+    // Only the plan is left in the directory: no temporary file survives the atomic write.
+    std::set<std::string> files;
+    for (const auto& entry : fs::directory_iterator(m_dir))
+        files.insert(entry.path().filename().string());
+    EXPECT_EQ(files, (std::set<std::string>{"sample.plan", "stdout.txt", "stderr.txt"}));
+}
+
+TEST_F(KilnPlanTest, PlanRunsExactlyLikeTheModelAndFusionStaysWithinRounding) {
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    const kiln::HostTensor fromPlan = runOutput(quoted(m_plan.string()), "--iterations 2", "plan");
+    const kiln::HostTensor fromModel = runOutput(quoted(m_sample.string()), "", "model");
+    const kiln::HostTensor unfused = runOutput(quoted(m_sample.string()), "--noFusion", "unfused");
+    ASSERT_EQ(fromPlan.dims(), (kiln::Dims{1, 10}));
+    ASSERT_EQ(fromModel.dims(), fromPlan.dims());
+    ASSERT_EQ(unfused.dims(), fromPlan.dims());
+    // The plan holds the same layers, weights and kernels as the engine built in memory: same bits.
+    EXPECT_EQ(std::memcmp(fromPlan.bytes(), fromModel.bytes(), fromPlan.byteSize()), 0);
+    double sum = 0.0;
+    for (int64_t i = 0; i < 10; ++i) {
+        const float fused = fromModel.data<float>()[i];
+        const float reference = unfused.data<float>()[i];
+        sum += fused;
+        // Folding and fusion reorder FP32 sums (bias and residual inside the convolution): a few ulps
+        // through eight layers, well within 1e-5 relative on softmax outputs that are not near zero.
+        EXPECT_LE(std::fabs(fused - reference), 1e-5 * std::fabs(reference) + 1e-7) << i;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-5) << "the output is a softmax";
+}
+
+TEST_F(KilnPlanTest, InspectShowsTheBuiltLayers) {
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    const CommandResult result = kiln("inspect " + quoted(m_plan.string()));
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    // The sample's first convolution, batch norm and relu are one layer after vertical fusion.
+    EXPECT_NE(result.out.find("conv1 + bn1 + relu1"), std::string::npos) << result.out;
+    for (const char* mention :
+         {"Bindings", "input", "output", "1x3x32x32", "kiln:reference", "Elided", "arena"})
+        EXPECT_NE(result.out.find(mention), std::string::npos) << mention << " not in: " << result.out;
+
+    const CommandResult json = kiln("inspect " + quoted(m_plan.string()) + " --json");
+    ASSERT_EQ(json.exitCode, 0) << json.err;
+    const std::optional<JsonValue> document = JsonReader(json.out).document();
+    ASSERT_TRUE(document) << json.out;
+    ASSERT_NE(document->find("Layers"), nullptr);
+    EXPECT_NE(json.out.find(" + "), std::string::npos);
+}
+
+TEST_F(KilnPlanTest, ExportLayerInfoAndReportAreJson) {
+    const fs::path layerInfo = m_dir / "layers.json";
+    const fs::path report = m_dir / "report.json";
+    ASSERT_EQ(buildPlan("--exportLayerInfo " + quoted(layerInfo.string()) + " --exportReport " +
+                        quoted(report.string()))
+                  .exitCode,
+              0);
+    const std::optional<JsonValue> layers = readJson(layerInfo);
+    ASSERT_TRUE(layers) << readText(layerInfo);
+    const JsonValue* layerList = layers->find("Layers");
+    const JsonValue* bindings = layers->find("Bindings");
+    ASSERT_TRUE(layerList != nullptr && bindings != nullptr) << readText(layerInfo);
+    EXPECT_FALSE(layerList->items.empty());
+    std::set<std::string> bindingNames;
+    for (const JsonValue& binding : bindings->items)
+        bindingNames.insert(binding.text);
+    EXPECT_EQ(bindingNames, (std::set<std::string>{"input", "output"}));
+    EXPECT_TRUE(readJson(report)) << readText(report);
+}
+
+TEST_F(KilnPlanTest, ProfileExportsTheTrtexecLayout) {
+    const fs::path layerInfo = m_dir / "layers.json";
+    ASSERT_EQ(buildPlan("--exportLayerInfo " + quoted(layerInfo.string())).exitCode, 0);
+    const fs::path profile = m_dir / "profile.json";
+    const CommandResult result = kiln("profile " + quoted(m_plan.string()) + " --iterations 3 --warmUp 1 " +
+                                      "--exportProfile " + quoted(profile.string()));
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    for (const char* mention : {"min", "median", "mean", "max", "p90", "p99"})
+        EXPECT_NE(result.out.find(mention), std::string::npos) << mention << " not in: " << result.out;
+
+    // The layers that execute: every layer of the plan that was not elided, in plan order.
+    const std::optional<JsonValue> layers = readJson(layerInfo);
+    ASSERT_TRUE(layers && layers->find("Layers"));
+    std::vector<std::string> executed;
+    for (const JsonValue& layer : layers->find("Layers")->items) {
+        const JsonValue* elided = layer.find("Elided");
+        if (elided == nullptr || !elided->boolean) executed.push_back(layer.find("Name")->text);
+    }
+    ASSERT_FALSE(executed.empty());
+
+    const std::optional<JsonValue> document = readJson(profile);
+    ASSERT_TRUE(document) << readText(profile);
+    ASSERT_EQ(document->kind, JsonValue::Kind::Array);
+    ASSERT_EQ(document->items.size(), executed.size() + 1) << readText(profile);
+    const JsonValue* count = document->items[0].find("count");
+    ASSERT_NE(count, nullptr);
+    EXPECT_EQ(count->number, 3.0);
+    double percentages = 0.0;
+    for (size_t i = 0; i < executed.size(); ++i) {
+        const JsonValue& layer = document->items[i + 1];
+        const JsonValue* name = layer.find("name");
+        const JsonValue* timeMs = layer.find("timeMs");
+        const JsonValue* averageMs = layer.find("averageMs");
+        const JsonValue* medianMs = layer.find("medianMs");
+        const JsonValue* percentage = layer.find("percentage");
+        ASSERT_TRUE(name && timeMs && averageMs && medianMs && percentage) << i;
+        EXPECT_EQ(name->text, executed[i]);
+        EXPECT_NE(result.out.find(executed[i]), std::string::npos) << executed[i] << " not in the table";
+        EXPECT_GE(timeMs->number, 0.0);
+        // The total is over the three runs; ten significant digits are written.
+        EXPECT_NEAR(averageMs->number * 3.0, timeMs->number, 1e-6 * timeMs->number + 1e-9) << executed[i];
+        percentages += percentage->number;
+    }
+    EXPECT_NEAR(percentages, 100.0, 1e-3);
+}
+
+TEST_F(KilnPlanTest, CorruptPlanIsRefused) {
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    std::string bytes = readText(m_plan);
+    bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x5a);
+    const fs::path corrupt = m_dir / "corrupt.plan";
+    writeBytes(corrupt, bytes);
+    expectFailure(kiln("run " + quoted(corrupt.string()) + " " + outputDirFlag()), 1, {"corrupt", "rebuild"});
+    expectFailure(kiln("inspect " + quoted(corrupt.string())), 1, {"corrupt"});
+    expectFailure(kiln("profile " + quoted(corrupt.string())), 1, {"corrupt"});
+}
+
+TEST_F(KilnPlanTest, NothingIsWrittenIntoAMissingDirectory) {
+    const fs::path missing = m_dir / "missing";
+    expectFailure(kiln("build " + quoted(m_sample.string()) + " -o " + quoted((missing / "x.plan").string())),
+                  1, {"-o", "missing", "does not exist"});
+    EXPECT_FALSE(fs::exists(missing));
+    // A bad export path is found before the build, so the plan is not written either.
+    expectFailure(buildPlan("--exportReport " + quoted((missing / "report.json").string())), 1,
+                  {"--exportReport", "missing"});
+    EXPECT_FALSE(fs::exists(m_plan));
+    EXPECT_FALSE(fs::exists(missing));
+}
+
+TEST_F(KilnPlanTest, PlanFlagsAreChecked) {
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    const std::string plan = quoted(m_plan.string());
+    const std::string sample = quoted(m_sample.string());
+    expectFailure(kiln("build " + sample), 2, {"-o"});
+    expectFailure(kiln("build " + sample + " -o a.plan -o b.plan"), 2, {"twice"});
+    expectFailure(kiln("build " + sample + " -o a.plan --fp64"), 2, {"--fp64"});
+    expectFailure(kiln("profile " + plan + " --iterations 0"), 2, {"--iterations"});
+    expectFailure(kiln("profile " + plan + " --warmUp x"), 2, {"--warmUp"});
+    expectFailure(kiln("run " + plan + " --shapes input:2x3x32x32 " + outputDirFlag()), 2,
+                  {"input", "2x3x32x32", "1x3x32x32"});
+    expectFailure(kiln("run " + plan + " --input images=a.npy " + outputDirFlag()), 2, {"images", "'input'"});
+    expectFailure(kiln("build " + plan + " -o " + quoted((m_dir / "again.plan").string())), 1, {"plan"});
+    EXPECT_FALSE(fs::exists(m_dir / "again.plan"));
 }
 
 }  // namespace

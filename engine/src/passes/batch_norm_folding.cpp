@@ -33,7 +33,8 @@ bool producerFits(const Layer& layer) {
     }
     if (layer.kind() == LayerKind::Gemm) {
         const auto& p = layer.paramsAs<GemmParams>();
-        return !p.activation && floatConstant(layer.input(1)) && (!layer.input(2) || floatConstant(layer.input(2)));
+        return !p.activation && floatConstant(layer.input(1)) &&
+               (!layer.input(2) || floatConstant(layer.input(2)));
     }
     return false;
 }
@@ -49,7 +50,8 @@ std::optional<ChannelAffine> batchNormAffine(const Layer& bn, int64_t channels) 
     }
     ChannelAffine affine;
     for (int64_t c = 0; c < channels; ++c) {
-        const double s = double(gamma->data<float>()[c]) / std::sqrt(double(variance->data<float>()[c]) + epsilon);
+        const double s =
+            double(gamma->data<float>()[c]) / std::sqrt(double(variance->data<float>()[c]) + epsilon);
         affine.scale.push_back(s);
         affine.shift.push_back(double(beta->data<float>()[c]) - double(mean->data<float>()[c]) * s);
     }
@@ -70,7 +72,8 @@ std::optional<std::vector<double>> perChannelValues(const HostTensor& constant, 
         alongChannels = true;
     }
     std::vector<double> values;
-    for (int64_t k = 0; k < dims[1]; ++k) values.push_back(constant.data<float>()[alongChannels ? k : 0]);
+    for (int64_t k = 0; k < dims[1]; ++k)
+        values.push_back(constant.data<float>()[alongChannels ? k : 0]);
     return values;
 }
 
@@ -79,7 +82,8 @@ std::optional<ChannelAffine> scaleAffine(const Layer& layer, const Tensor* data)
     const bool dataFirst = layer.input(0) == data;
     const Tensor* other = dataFirst ? layer.input(1) : layer.input(0);
     const bool commutative = op == ElementwiseOp::Add || op == ElementwiseOp::Mul;
-    if (!commutative && !(dataFirst && (op == ElementwiseOp::Sub || op == ElementwiseOp::Div))) return std::nullopt;
+    if (!commutative && !(dataFirst && (op == ElementwiseOp::Sub || op == ElementwiseOp::Div)))
+        return std::nullopt;
     const HostTensor* constant = floatConstant(other);
     if (!constant || layer.output(0)->dims() != data->dims()) return std::nullopt;
     const auto values = perChannelValues(*constant, data->dims());
@@ -89,11 +93,20 @@ std::optional<ChannelAffine> scaleAffine(const Layer& layer, const Tensor* data)
     for (size_t k = 0; k < channels; ++k) {
         const double v = (*values)[k];
         switch (op) {
-            case ElementwiseOp::Mul: affine.scale[k] = v; break;
-            case ElementwiseOp::Div: affine.scale[k] = 1.0 / v; break;
-            case ElementwiseOp::Add: affine.shift[k] = v; break;
-            case ElementwiseOp::Sub: affine.shift[k] = -v; break;
-            default: return std::nullopt;
+            case ElementwiseOp::Mul:
+                affine.scale[k] = v;
+                break;
+            case ElementwiseOp::Div:
+                affine.scale[k] = 1.0 / v;
+                break;
+            case ElementwiseOp::Add:
+                affine.shift[k] = v;
+                break;
+            case ElementwiseOp::Sub:
+                affine.shift[k] = -v;
+                break;
+            default:
+                return std::nullopt;
         }
     }
     return affine;
@@ -181,7 +194,8 @@ FoldedWeights foldGemm(const Layer& gemm, const ChannelAffine& affine) {
     const Dims& cd = c ? c->dims() : Dims{};
     folded.biasIsMatrix = c && cd.size() == 2 && cd[0] != 1;
     const int64_t rows = folded.biasIsMatrix ? m : 1;
-    folded.bias = folded.biasIsMatrix ? HostTensor(DataType::Float32, {m, n}) : HostTensor(DataType::Float32, {n});
+    folded.bias =
+        folded.biasIsMatrix ? HostTensor(DataType::Float32, {m, n}) : HostTensor(DataType::Float32, {n});
     for (int64_t i = 0; i < rows; ++i) {
         for (int64_t j = 0; j < n; ++j) {
             double value = 0.0;
@@ -202,7 +216,8 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
     Layer* producer = match.producer;
     Layer* follower = match.follower;
     const bool conv = producer->kind() == LayerKind::Convolution;
-    FoldedWeights folded = conv ? foldConvolution(*producer, match.affine) : foldGemm(*producer, match.affine);
+    FoldedWeights folded =
+        conv ? foldConvolution(*producer, match.affine) : foldGemm(*producer, match.affine);
 
     Tensor* weights = producer->input(1);
     Tensor* bias = producer->input(2);
@@ -224,7 +239,8 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
     KILN_RETURN_IF_ERROR(network.redirectOutput(producer, 0, result));
     KILN_RETURN_IF_ERROR(network.renameLayer(producer, name));
     producer->setProvenance(provenance);
-    log.record("fused " + name + " (" + match.what + " " + followerName + " folded into the weights)", {name});
+    log.record("fused " + name + " (" + match.what + " " + followerName + " folded into the weights)",
+               {name});
     return Status::ok();
 }
 

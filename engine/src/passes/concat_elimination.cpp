@@ -21,8 +21,8 @@ std::optional<std::vector<int64_t>> contiguousSlices(const Layer& concat) {
     const Dims& dims = output->dims();
     const auto axis = size_t(concat.paramsAs<ConcatParams>().axis);
     if (volume(Dims(dims.begin(), dims.begin() + std::ptrdiff_t(axis))) != 1) return std::nullopt;
-    const int64_t unitBytes =
-        volume(Dims(dims.begin() + std::ptrdiff_t(axis) + 1, dims.end())) * int64_t(dataTypeSize(output->type()));
+    const int64_t unitBytes = volume(Dims(dims.begin() + std::ptrdiff_t(axis) + 1, dims.end())) *
+                              int64_t(dataTypeSize(output->type()));
     std::vector<int64_t> offsets;
     int64_t offset = 0;
     for (const Tensor* input : concat.inputs()) {
@@ -35,8 +35,8 @@ std::optional<std::vector<int64_t>> contiguousSlices(const Layer& concat) {
 // An input that nothing has placed yet and that its producer can write anywhere.
 bool isMovable(const Layer& concat, const Tensor* input) {
     const auto& inputs = concat.inputs();
-    return input->producer() && !input->producer()->isElided() && !input->isNetworkOutput() && !input->alias() &&
-           std::count(inputs.begin(), inputs.end(), input) == 1;
+    return input->producer() && !input->producer()->isElided() && !input->isNetworkOutput() &&
+           !input->alias() && std::count(inputs.begin(), inputs.end(), input) == 1;
 }
 
 std::optional<Placement> matchConcat(const NetworkDefinition& network, const Layer& concat) {
@@ -48,7 +48,8 @@ std::optional<Placement> matchConcat(const NetworkDefinition& network, const Lay
     const auto& inputs = concat.inputs();
 
     // Every input still free: each moves into its slice of the output, wherever that output lies.
-    const bool allMovable = std::all_of(inputs.begin(), inputs.end(), [&](const Tensor* t) { return isMovable(concat, t); });
+    const bool allMovable =
+        std::all_of(inputs.begin(), inputs.end(), [&](const Tensor* t) { return isMovable(concat, t); });
     if (allMovable) {
         if (isAliasBase(network, output)) return std::nullopt;
         return Placement{std::move(*offsets), std::nullopt};
@@ -60,7 +61,8 @@ std::optional<Placement> matchConcat(const NetworkDefinition& network, const Lay
         const auto& alias = inputs[i]->alias();
         if (!alias) return std::nullopt;
         const TensorAlias implied{alias->base, alias->byteOffset - (*offsets)[i]};
-        if (where && (where->base != implied.base || where->byteOffset != implied.byteOffset)) return std::nullopt;
+        if (where && (where->base != implied.base || where->byteOffset != implied.byteOffset))
+            return std::nullopt;
         where = implied;
     }
     if (where->base == output || where->byteOffset < 0) return std::nullopt;
@@ -89,8 +91,8 @@ Status eliminateConcats(NetworkDefinition& network, PassLog& log) {
         std::string names;
         if (placement->outputAlias) {
             if (!output->alias()) {
-                KILN_RETURN_IF_ERROR(
-                    network.setAlias(output, placement->outputAlias->base, placement->outputAlias->byteOffset));
+                KILN_RETURN_IF_ERROR(network.setAlias(output, placement->outputAlias->base,
+                                                      placement->outputAlias->byteOffset));
             }
             names = "its inputs already lie back to back in " + placement->outputAlias->base->name();
         } else {

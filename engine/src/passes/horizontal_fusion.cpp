@@ -30,8 +30,8 @@ bool compatible(const Layer& a, const Layer& b) {
     const Dims& wb = b.input(1)->dims();
     return a.input(0) == b.input(0) && Dims(wa.begin() + 2, wa.end()) == Dims(wb.begin() + 2, wb.end()) &&
            pa.strides == pb.strides && pa.pads == pb.pads && pa.dilations == pb.dilations &&
-           sameActivation(pa.activation, pb.activation) && a.precisionConstraint() == b.precisionConstraint() &&
-           a.output(0)->type() == b.output(0)->type();
+           sameActivation(pa.activation, pb.activation) &&
+           a.precisionConstraint() == b.precisionConstraint() && a.output(0)->type() == b.output(0)->type();
 }
 
 // The siblings of `first` in network order, `first` included.
@@ -51,7 +51,8 @@ std::vector<Layer*> matchSiblings(const NetworkDefinition& network, Layer* first
 std::pair<HostTensor, HostTensor> stackWeights(const std::vector<Layer*>& siblings) {
     Dims weightDims = siblings.front()->input(1)->dims();
     int64_t channels = 0;
-    for (const Layer* layer : siblings) channels += layer->input(1)->dims()[0];
+    for (const Layer* layer : siblings)
+        channels += layer->input(1)->dims()[0];
     weightDims[0] = channels;
     HostTensor weights(DataType::Float32, weightDims);
     HostTensor bias(DataType::Float32, {channels});
@@ -85,11 +86,13 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, 
                                                                 std::move(weightData)));
     Tensor* bias = nullptr;
     if (anyBias) {
-        KILN_ASSIGN_OR_RETURN(bias, network.addConstant(freshTensorName(network, name + ".bias"), std::move(biasData)));
+        KILN_ASSIGN_OR_RETURN(
+            bias, network.addConstant(freshTensorName(network, name + ".bias"), std::move(biasData)));
     }
     Tensor* data = siblings.front()->input(0);
-    KILN_ASSIGN_OR_RETURN(Layer * fused, network.addLayer(name, siblings.front()->params(), {data, weights, bias},
-                                                          {freshTensorName(network, name + ".output")}));
+    KILN_ASSIGN_OR_RETURN(Layer * fused,
+                          network.addLayer(name, siblings.front()->params(), {data, weights, bias},
+                                           {freshTensorName(network, name + ".output")}));
     fused->setProvenance(mergedProvenance(members));
     fused->setPrecisionConstraint(siblings.front()->precisionConstraint());
     Tensor* fusedOutput = fused->output(0);
@@ -109,19 +112,21 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, 
             slice.ends.push_back(axis == 1 ? channelStart + channels : fusedDims[axis]);
             slice.steps.push_back(1);
         }
-        KILN_ASSIGN_OR_RETURN(Layer * view,
-                              network.addLayer(freshLayerName(network, siblingName + " slice"), slice, {fusedOutput},
-                                               {freshTensorName(network, output->name() + ".slice")}));
+        KILN_ASSIGN_OR_RETURN(
+            Layer * view,
+            network.addLayer(freshLayerName(network, siblingName + " slice"), slice, {fusedOutput},
+                             {freshTensorName(network, output->name() + ".slice")}));
         KILN_RETURN_IF_ERROR(network.redirectOutput(view, 0, output));
         view->setProvenance(provenance);
         // Batch 1: channels [start, start + count) of the fused output are one contiguous run of bytes.
-        const int64_t planeBytes = volume(Dims(fusedDims.begin() + 2, fusedDims.end())) *
-                                   int64_t(dataTypeSize(output->type()));
+        const int64_t planeBytes =
+            volume(Dims(fusedDims.begin() + 2, fusedDims.end())) * int64_t(dataTypeSize(output->type()));
         KILN_RETURN_IF_ERROR(network.setAlias(output, fusedOutput, channelStart * planeBytes));
         KILN_RETURN_IF_ERROR(network.setElided(view, true));
         channelStart += channels;
     }
-    log.record("fused " + name + " (one convolution; each sibling's output is a view of its channels)", {name});
+    log.record("fused " + name + " (one convolution; each sibling's output is a view of its channels)",
+               {name});
     return Status::ok();
 }
 

@@ -8,8 +8,8 @@ namespace kiln::passes {
 namespace {
 
 enum class Rewiring {
-    ReadersReadInput,        // the output is an intermediate: its readers read the input instead
-    ProducerWritesOutput,    // the output is a network output: the input's producer writes it directly
+    ReadersReadInput,      // the output is an intermediate: its readers read the input instead
+    ProducerWritesOutput,  // the output is a network output: the input's producer writes it directly
 };
 
 std::optional<Rewiring> matchIdentity(const Layer& layer) {

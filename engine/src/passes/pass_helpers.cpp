@@ -19,9 +19,8 @@ Layer* soleReader(const NetworkDefinition& network, const Tensor* tensor) {
 }
 
 bool isAliasBase(const NetworkDefinition& network, const Tensor* tensor) {
-    return std::any_of(network.tensors().begin(), network.tensors().end(), [&](const auto& other) {
-        return other->alias() && other->alias()->base == tensor;
-    });
+    return std::any_of(network.tensors().begin(), network.tensors().end(),
+                       [&](const auto& other) { return other->alias() && other->alias()->base == tensor; });
 }
 
 std::vector<std::string> mergedProvenance(const std::vector<const Layer*>& layers) {
@@ -40,13 +39,15 @@ std::vector<std::string> mergedProvenance(std::initializer_list<const Layer*> la
 
 std::string freshTensorName(const NetworkDefinition& network, const std::string& base) {
     std::string name = base;
-    for (int suffix = 2; network.findTensor(name); ++suffix) name = base + "_" + std::to_string(suffix);
+    for (int suffix = 2; network.findTensor(name); ++suffix)
+        name = base + "_" + std::to_string(suffix);
     return name;
 }
 
 std::string freshLayerName(const NetworkDefinition& network, const std::string& base) {
     std::string name = base;
-    for (int suffix = 2; network.findLayer(name); ++suffix) name = base + "_" + std::to_string(suffix);
+    for (int suffix = 2; network.findLayer(name); ++suffix)
+        name = base + "_" + std::to_string(suffix);
     return name;
 }
 

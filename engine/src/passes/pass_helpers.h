@@ -1,6 +1,6 @@
-// Small read-only queries and naming rules that several passes share: how often a tensor is read,
-// whether a tensor may be rewired or folded away, the provenance of a fused layer, and fresh names for
-// the layers and constants a pass creates.
+// Small read-only queries and naming rules that several passes share: who reads a tensor, whether it
+// is the base of an alias, the provenance of a fused layer, and fresh names for the layers and
+// constants a pass creates.
 #pragma once
 
 #include <initializer_list>

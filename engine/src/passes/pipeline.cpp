@@ -25,14 +25,10 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion) {
         };
     }
     return {
-        {"constant folding", foldConstants},
-        {"dead-layer elimination", eliminateDeadLayers},
-        {"identity elimination", eliminateIdentities},
-        {"batch-norm folding", foldBatchNorms},
-        {"vertical fusion", fuseVertically},
-        {"horizontal fusion", fuseHorizontally},
-        {"concat elimination", eliminateConcats},
-        {"reshape elimination", eliminateReshapes},
+        {"constant folding", foldConstants},           {"dead-layer elimination", eliminateDeadLayers},
+        {"identity elimination", eliminateIdentities}, {"batch-norm folding", foldBatchNorms},
+        {"vertical fusion", fuseVertically},           {"horizontal fusion", fuseHorizontally},
+        {"concat elimination", eliminateConcats},      {"reshape elimination", eliminateReshapes},
     };
 }
 

@@ -8,8 +8,8 @@ bool matchReshape(const Layer& layer) {
     if (layer.kind() != LayerKind::Reshape || layer.isElided()) return false;
     const Tensor* input = layer.input(0);
     const Tensor* output = layer.output(0);
-    return !input->isNetworkInput() && !input->isConstant() && !output->isNetworkOutput() && !output->alias() &&
-           input->type() == output->type();
+    return !input->isNetworkInput() && !input->isConstant() && !output->isNetworkOutput() &&
+           !output->alias() && input->type() == output->type();
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* producer) 
     if (follower->precisionConstraint() != producer->precisionConstraint()) return std::nullopt;
     if (follower->output(0)->type() != output->type()) return std::nullopt;
 
-    if (follower->kind() == LayerKind::Activation) return Match{producer, follower, Fusion::Activation, nullptr};
+    if (follower->kind() == LayerKind::Activation)
+        return Match{producer, follower, Fusion::Activation, nullptr};
     const bool add = follower->kind() == LayerKind::Elementwise &&
                      follower->paramsAs<ElementwiseParams>().op == ElementwiseOp::Add;
     if (!conv || !add || producer->input(3) != nullptr) return std::nullopt;

@@ -2,8 +2,8 @@
 // the network computes the same outputs up to the rounding of the folded weights.
 #include <gtest/gtest.h>
 
-#include "passes/batch_norm_folding.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/batch_norm_folding.h"
 
 namespace kiln::test {
 namespace {
@@ -58,9 +58,11 @@ TEST(BatchNormFolding, FoldsAChainOfBatchNormAndScales) {
     Tensor* gains = addRandomConstant(network, "gains", {1, 4, 1, 1}, 20, 0.5f, 2.0f);
     Layer* scale = addLayer(network, "scale1", ElementwiseParams{ElementwiseOp::Mul}, {gains, bn->output(0)});
     Tensor* offsets = addRandomConstant(network, "offsets", {4, 1, 1}, 21);
-    Layer* shift = addLayer(network, "shift1", ElementwiseParams{ElementwiseOp::Sub}, {scale->output(0), offsets});
+    Layer* shift =
+        addLayer(network, "shift1", ElementwiseParams{ElementwiseOp::Sub}, {scale->output(0), offsets});
     Tensor* divisor = addRandomConstant(network, "divisor", {1}, 22, 1.0f, 2.0f);
-    Layer* div = addLayer(network, "div1", ElementwiseParams{ElementwiseOp::Div}, {shift->output(0), divisor});
+    Layer* div =
+        addLayer(network, "div1", ElementwiseParams{ElementwiseOp::Div}, {shift->output(0), divisor});
     ASSERT_TRUE(network.markOutput(div->output(0)).isOk());
     const TensorMap inputs = randomInputs(network, 4);
     const TensorMap before = runReference(network.clone(), inputs);
@@ -87,10 +89,12 @@ TEST(BatchNormFolding, FoldsIntoGemm) {
             Tensor* a = *network.addInput("a", DataType::Float32, {3, 5});
             Tensor* b = addRandomConstant(network, "b", transB ? Dims{4, 5} : Dims{5, 4}, 1);
             Tensor* c = addRandomConstant(network, "c", matrixC ? Dims{3, 4} : Dims{4}, 2);
-            Layer* gemm = addLayer(network, "fc", GemmParams{false, transB, 0.5f, 2.0f, std::nullopt}, {a, b, c});
+            Layer* gemm =
+                addLayer(network, "fc", GemmParams{false, transB, 0.5f, 2.0f, std::nullopt}, {a, b, c});
             Layer* bn = addBatchNorm(network, "bn", gemm->output(0), 10);
             Tensor* gains = addRandomConstant(network, "gains", {4}, 20);
-            Layer* scale = addLayer(network, "scale", ElementwiseParams{ElementwiseOp::Mul}, {bn->output(0), gains});
+            Layer* scale =
+                addLayer(network, "scale", ElementwiseParams{ElementwiseOp::Mul}, {bn->output(0), gains});
             ASSERT_TRUE(network.markOutput(scale->output(0)).isOk());
             const TensorMap inputs = randomInputs(network, 5);
             const TensorMap before = runReference(network.clone(), inputs);
@@ -163,7 +167,8 @@ TEST(BatchNormFolding, DoesNotApplyAfterAFusedActivation) {
 TEST(BatchNormFolding, DoesNotApplyToConstantsThatVaryOutsideTheChannels) {
     Unfoldable u;
     Tensor* spatial = addRandomConstant(u.network, "spatial", {1, 1, 1, 4}, 3);
-    Layer* mul = addLayer(u.network, "mul", ElementwiseParams{ElementwiseOp::Mul}, {u.conv->output(0), spatial});
+    Layer* mul =
+        addLayer(u.network, "mul", ElementwiseParams{ElementwiseOp::Mul}, {u.conv->output(0), spatial});
     ASSERT_TRUE(u.network.markOutput(mul->output(0)).isOk());
     u.expectUnchanged(2);
 }

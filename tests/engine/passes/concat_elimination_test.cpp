@@ -4,8 +4,8 @@
 // original outputs exactly.
 #include <gtest/gtest.h>
 
-#include "passes/concat_elimination.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/concat_elimination.h"
 
 namespace kiln::test {
 namespace {
@@ -23,7 +23,8 @@ TEST(ConcatElimination, ProducersWriteIntoTheirSlices) {
     Layer* a = addConv(network, "a", x, 2, 3, 1);
     Layer* b = addLayer(network, "b", ActivationParams{}, {x});
     Layer* c = addConv(network, "c", x, 1, 1, 2);
-    Layer* concat = *network.addLayer("concat", ConcatParams{1}, {a->output(0), b->output(0), c->output(0)}, {"cat"});
+    Layer* concat =
+        *network.addLayer("concat", ConcatParams{1}, {a->output(0), b->output(0), c->output(0)}, {"cat"});
     Layer* head = addLayer(network, "head", ActivationParams{ActivationType::Sigmoid}, {concat->output(0)});
     ASSERT_TRUE(network.markOutput(head->output(0)).isOk());
     const TensorMap inputs = randomInputs(network, 1);
@@ -71,15 +72,19 @@ TEST(ConcatElimination, DoesNotApplyWhenSlicesAreNotContiguousOrAnInputCannotMov
     // Batch 2 along axis 1: each input's rows interleave with the other's.
     Layer* strided = *network.addLayer("strided", ConcatParams{1}, {a->output(0), b->output(0)}, {"c1"});
     Layer* withInput = *network.addLayer("with_input", ConcatParams{0}, {a->output(0), x}, {"c2"});
-    Layer* withConstant = *network.addLayer("with_constant", ConcatParams{0}, {b->output(0), weights}, {"c3"});
+    Layer* withConstant =
+        *network.addLayer("with_constant", ConcatParams{0}, {b->output(0), weights}, {"c3"});
     Layer* twice = *network.addLayer("twice", ConcatParams{0}, {a->output(0), a->output(0)}, {"c4"});
     for (Layer* layer : {strided, withInput, withConstant, twice}) {
-        ASSERT_TRUE(network.markOutput(
-                        addLayer(network, layer->name() + "_head", ActivationParams{}, {layer->output(0)})->output(0))
-                        .isOk());
+        ASSERT_TRUE(
+            network
+                .markOutput(addLayer(network, layer->name() + "_head", ActivationParams{}, {layer->output(0)})
+                                ->output(0))
+                .isOk());
     }
     EXPECT_TRUE(runPass(passes::eliminateConcats, network).empty());
-    for (Layer* layer : {strided, withInput, withConstant, twice}) EXPECT_FALSE(layer->isElided());
+    for (Layer* layer : {strided, withInput, withConstant, twice})
+        EXPECT_FALSE(layer->isElided());
     EXPECT_FALSE(a->output(0)->alias().has_value());
 }
 
@@ -122,7 +127,8 @@ TEST(ConcatElimination, ADenseBlockShareOneBuffer) {
     EXPECT_EQ(changes.size(), 4u);
     const Tensor* buffer = block->output(0);
     EXPECT_TRUE(block->isElided());
-    for (size_t i = 0; i < features.size(); ++i) expectAlias(features[i], buffer, int64_t(i) * 2 * 9 * 4);
+    for (size_t i = 0; i < features.size(); ++i)
+        expectAlias(features[i], buffer, int64_t(i) * 2 * 9 * 4);
     for (Layer* cat : concats) {
         EXPECT_TRUE(cat->isElided());
         expectAlias(cat->output(0), buffer, 0);

@@ -2,15 +2,16 @@
 // reads an activation, or writes a network output, stays.
 #include <gtest/gtest.h>
 
-#include "passes/constant_folding.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/constant_folding.h"
 
 namespace kiln::test {
 namespace {
 
 HostTensor values(const std::vector<float>& v) {
     HostTensor t(DataType::Float32, {int64_t(v.size())});
-    for (size_t i = 0; i < v.size(); ++i) t.data<float>()[i] = v[i];
+    for (size_t i = 0; i < v.size(); ++i)
+        t.data<float>()[i] = v[i];
     return t;
 }
 
@@ -56,6 +57,23 @@ TEST(ConstantFolding, KeepsLayersThatReadActivationsOrWriteOutputs) {
     const std::vector<PassChange> changes = runPass(passes::foldConstants, network);
 
     EXPECT_TRUE(changes.empty());
+    EXPECT_EQ(network.layers().size(), 2u);
+}
+
+TEST(ConstantFolding, KeepsALayerTheReferenceKernelsCannotCompute) {
+    // An index out of range passes shape inference but not the Gather kernel: the layer stays, and
+    // running it reports the error with the layer's name.
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1});
+    Tensor* data = *network.addConstant("data", values({1, 2, 3}));
+    HostTensor index(DataType::Int64, {1});
+    index.data<int64_t>()[0] = 7;
+    Tensor* indices = *network.addConstant("indices", index);
+    Layer* gather = addLayer(network, "gather", GatherParams{0}, {data, indices});
+    Layer* use = addLayer(network, "use", ElementwiseParams{ElementwiseOp::Mul}, {x, gather->output(0)});
+    ASSERT_TRUE(network.markOutput(use->output(0)).isOk());
+
+    EXPECT_TRUE(runPass(passes::foldConstants, network).empty());
     EXPECT_EQ(network.layers().size(), 2u);
 }
 

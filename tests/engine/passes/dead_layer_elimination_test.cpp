@@ -2,8 +2,8 @@
 // a layer with one used output of several stays.
 #include <gtest/gtest.h>
 
-#include "passes/dead_layer_elimination.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/dead_layer_elimination.h"
 
 namespace kiln::test {
 namespace {

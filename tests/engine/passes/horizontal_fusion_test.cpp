@@ -3,8 +3,8 @@
 // is the same sum in the same order as in its sibling, so outputs are compared for equality.
 #include <gtest/gtest.h>
 
-#include "passes/horizontal_fusion.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/horizontal_fusion.h"
 
 namespace kiln::test {
 namespace {
@@ -28,8 +28,8 @@ struct Inception {
         b[2] = addConv(network, "b3", x, 4, 1, 3, true, reluConv(1));
         b[3] = addConv(network, "b4", x, 2, 3, 4, true, reluConv(3));
         for (int i = 0; i < 4; ++i) {
-            Layer* tail = addLayer(network, "tail" + std::to_string(i + 1), ActivationParams{ActivationType::Tanh},
-                                   {b[i]->output(0)});
+            Layer* tail = addLayer(network, "tail" + std::to_string(i + 1),
+                                   ActivationParams{ActivationType::Tanh}, {b[i]->output(0)});
             EXPECT_TRUE(network.markOutput(tail->output(0)).isOk());
         }
     }
@@ -92,7 +92,8 @@ TEST(HorizontalFusion, DoesNotFuseSiblingsThatDiffer) {
                        addConv(network, "strided", x, 2, 1, 2, true, strided),
                        addConv(network, "plain", x, 2, 1, 3, true, plain),
                        addConv(network, "grouped", x, 2, 1, 4, true, grouped)};
-    for (Layer* conv : convs) ASSERT_TRUE(network.markOutput(conv->output(0)).isOk());
+    for (Layer* conv : convs)
+        ASSERT_TRUE(network.markOutput(conv->output(0)).isOk());
     EXPECT_TRUE(runPass(passes::fuseHorizontally, network).empty());
     EXPECT_EQ(countKind(network, LayerKind::Convolution), 4u);
 }

@@ -2,8 +2,8 @@
 // the input's producer; an Identity between a network input and a network output stays.
 #include <gtest/gtest.h>
 
-#include "passes/identity_elimination.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/identity_elimination.h"
 
 namespace kiln::test {
 namespace {
@@ -13,7 +13,8 @@ TEST(IdentityElimination, RewiresReadersToTheInput) {
     Tensor* x = *network.addInput("x", DataType::Float32, {2, 3});
     Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
     Layer* dropout = addLayer(network, "dropout", IdentityParams{}, {relu->output(0)});
-    Layer* sigmoid = addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {dropout->output(0)});
+    Layer* sigmoid =
+        addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {dropout->output(0)});
     Layer* tanh = addLayer(network, "tanh", ActivationParams{ActivationType::Tanh}, {dropout->output(0)});
     ASSERT_TRUE(network.markOutput(sigmoid->output(0)).isOk());
     ASSERT_TRUE(network.markOutput(tanh->output(0)).isOk());

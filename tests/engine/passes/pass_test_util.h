@@ -71,7 +71,8 @@ inline void expectSameOutputs(const TensorMap& actual, const TensorMap& expected
 
 inline size_t countKind(const NetworkDefinition& network, LayerKind kind) {
     size_t count = 0;
-    for (const auto& layer : network.layers()) count += layer->kind() == kind ? 1 : 0;
+    for (const auto& layer : network.layers())
+        count += layer->kind() == kind ? 1 : 0;
     return count;
 }
 

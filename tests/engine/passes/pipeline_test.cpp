@@ -9,7 +9,8 @@ namespace {
 
 std::vector<std::string> passNames(bool enableFusion) {
     std::vector<std::string> names;
-    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion)) names.push_back(entry.name);
+    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion))
+        names.push_back(entry.name);
     return names;
 }
 
@@ -28,7 +29,8 @@ Layer* convBnRelu(NetworkDefinition& network, const std::string& name, Tensor* d
     Tensor* beta = addRandomConstant(network, name + "_bn.beta", {channels}, seed + 2);
     Tensor* mean = addRandomConstant(network, name + "_bn.mean", {channels}, seed + 3);
     Tensor* variance = addRandomConstant(network, name + "_bn.var", {channels}, seed + 4, 0.5f, 2.0f);
-    Layer* bn = addLayer(network, name + "_bn", BatchNormParams{}, {conv->output(0), gamma, beta, mean, variance});
+    Layer* bn =
+        addLayer(network, name + "_bn", BatchNormParams{}, {conv->output(0), gamma, beta, mean, variance});
     return relu ? addLayer(network, name + "_relu", ActivationParams{}, {bn->output(0)}) : bn;
 }
 
@@ -42,8 +44,10 @@ TEST(Pipeline, OptimizesASmallNetworkWithoutChangingItsOutputs) {
     Layer* twice = addLayer(network, "twice", ElementwiseParams{ElementwiseOp::Add}, {half, half});
     Layer* a = convBnRelu(network, "a", stem->output(0), 4, 3, 30);
     Layer* b = convBnRelu(network, "b", a->output(0), 4, 3, 40, false);
-    Layer* scale = addLayer(network, "scale", ElementwiseParams{ElementwiseOp::Mul}, {b->output(0), twice->output(0)});
-    Layer* add = addLayer(network, "add", ElementwiseParams{ElementwiseOp::Add}, {scale->output(0), stem->output(0)});
+    Layer* scale =
+        addLayer(network, "scale", ElementwiseParams{ElementwiseOp::Mul}, {b->output(0), twice->output(0)});
+    Layer* add =
+        addLayer(network, "add", ElementwiseParams{ElementwiseOp::Add}, {scale->output(0), stem->output(0)});
     Layer* block = addLayer(network, "block_relu", ActivationParams{}, {add->output(0)});
     addLayer(network, "unused", ActivationParams{ActivationType::Tanh}, {block->output(0)});
     Layer* direct = convBnRelu(network, "direct", block->output(0), 2, 1, 50);
@@ -51,11 +55,13 @@ TEST(Pipeline, OptimizesASmallNetworkWithoutChangingItsOutputs) {
     Layer* reduce2 = convBnRelu(network, "reduce2", block->output(0), 2, 1, 70);
     Layer* branch1 = convBnRelu(network, "branch1", reduce1->output(0), 2, 3, 80);
     Layer* branch2 = convBnRelu(network, "branch2", reduce2->output(0), 3, 3, 90);
-    Layer* concat = *network.addLayer("concat", ConcatParams{1},
-                                      {direct->output(0), branch1->output(0), branch2->output(0)}, {"concat.out"});
-    Layer* pool = addLayer(network, "pool", PoolingParams{PoolingType::Average, {6, 6}, {1, 1}, {0, 0, 0, 0},
-                                                          {1, 1}, false, false},
-                           {concat->output(0)});
+    Layer* concat =
+        *network.addLayer("concat", ConcatParams{1},
+                          {direct->output(0), branch1->output(0), branch2->output(0)}, {"concat.out"});
+    Layer* pool =
+        addLayer(network, "pool",
+                 PoolingParams{PoolingType::Average, {6, 6}, {1, 1}, {0, 0, 0, 0}, {1, 1}, false, false},
+                 {concat->output(0)});
     Layer* flatten = addLayer(network, "flatten", ReshapeParams{{1, 7}}, {pool->output(0)});
     Layer* dropout = addLayer(network, "dropout", IdentityParams{}, {flatten->output(0)});
     Tensor* weights = addRandomConstant(network, "fc.weight", {5, 7}, 100);
@@ -70,10 +76,12 @@ TEST(Pipeline, OptimizesASmallNetworkWithoutChangingItsOutputs) {
     for (const passes::PassEntry& entry : passes::optimizationPipeline(true)) {
         passes::PassLog log(entry.name, changes);
         ASSERT_TRUE(entry.run(network, log).isOk()) << entry.name;
-        ASSERT_TRUE(network.validate().isOk()) << "after " << entry.name << ": " << network.validate().message();
+        ASSERT_TRUE(network.validate().isOk())
+            << "after " << entry.name << ": " << network.validate().message();
     }
 
-    for (LayerKind gone : {LayerKind::BatchNorm, LayerKind::Activation, LayerKind::Elementwise, LayerKind::Identity}) {
+    for (LayerKind gone :
+         {LayerKind::BatchNorm, LayerKind::Activation, LayerKind::Elementwise, LayerKind::Identity}) {
         EXPECT_EQ(countKind(network, gone), 0u) << toString(gone);
     }
     EXPECT_NE(network.findLayer("stem + stem_bn + stem_relu"), nullptr);
@@ -85,7 +93,8 @@ TEST(Pipeline, OptimizesASmallNetworkWithoutChangingItsOutputs) {
     EXPECT_TRUE(flatten->isElided());
     // Executed: stem, a, b, direct, the fused reduces, branch1, branch2, pool, fc.
     size_t executed = 0;
-    for (const auto& layer : network.layers()) executed += layer->isElided() ? 0 : 1;
+    for (const auto& layer : network.layers())
+        executed += layer->isElided() ? 0 : 1;
     EXPECT_EQ(executed, 9u);
     ASSERT_FALSE(changes.empty());
     EXPECT_EQ(changes.front().pass, "constant folding");

@@ -2,8 +2,8 @@
 // next to network inputs, constants and network outputs.
 #include <gtest/gtest.h>
 
-#include "passes/reshape_elimination.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/reshape_elimination.h"
 
 namespace kiln::test {
 namespace {
@@ -14,7 +14,8 @@ TEST(ReshapeElimination, FlattenBecomesAView) {
     Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
     Layer* flatten = addLayer(network, "flatten", ReshapeParams{{1, 18}}, {relu->output(0)});
     Tensor* weights = addRandomConstant(network, "w", {4, 18}, 1);
-    Layer* fc = addLayer(network, "fc", GemmParams{false, true, 1.0f, 1.0f, std::nullopt}, {flatten->output(0), weights});
+    Layer* fc = addLayer(network, "fc", GemmParams{false, true, 1.0f, 1.0f, std::nullopt},
+                         {flatten->output(0), weights});
     ASSERT_TRUE(network.markOutput(fc->output(0)).isOk());
     const TensorMap inputs = randomInputs(network, 2);
     const TensorMap before = runReference(network.clone(), inputs);
@@ -58,9 +59,11 @@ TEST(ReshapeElimination, KeepsCopiesOfInputsConstantsAndOutputs) {
     Layer* toOutput = addLayer(network, "to_output", ReshapeParams{{12}}, {relu->output(0)});
     Layer* sum = addLayer(network, "sum", ElementwiseParams{ElementwiseOp::Add}, {ofInput->output(0), c});
     Layer* tanh = addLayer(network, "tanh", ActivationParams{ActivationType::Tanh}, {ofConstant->output(0)});
-    for (Layer* layer : {toOutput, sum, tanh}) ASSERT_TRUE(network.markOutput(layer->output(0)).isOk());
+    for (Layer* layer : {toOutput, sum, tanh})
+        ASSERT_TRUE(network.markOutput(layer->output(0)).isOk());
     EXPECT_TRUE(runPass(passes::eliminateReshapes, network).empty());
-    for (Layer* layer : {ofInput, ofConstant, toOutput}) EXPECT_FALSE(layer->isElided());
+    for (Layer* layer : {ofInput, ofConstant, toOutput})
+        EXPECT_FALSE(layer->isElided());
 }
 
 }  // namespace

@@ -3,18 +3,18 @@
 // separate layers do, so outputs before and after are compared for equality.
 #include <gtest/gtest.h>
 
-#include "passes/vertical_fusion.h"
 #include "engine/passes/pass_test_util.h"
+#include "passes/vertical_fusion.h"
 
 namespace kiln::test {
 namespace {
 
 TEST(VerticalFusion, FusesEveryActivationIntoAConvolution) {
     const std::vector<ActivationParams> activations = {
-        {ActivationType::Relu, 0, 0},        {ActivationType::LeakyRelu, 0.1f, 0},
-        {ActivationType::Sigmoid, 0, 0},     {ActivationType::Tanh, 0, 0},
-        {ActivationType::Clip, 0, 0.5f},     {ActivationType::HardSigmoid, 0.2f, 0.5f},
-        {ActivationType::HardSwish, 0, 0},   {ActivationType::Elu, 1.0f, 0},
+        {ActivationType::Relu, 0, 0},         {ActivationType::LeakyRelu, 0.1f, 0},
+        {ActivationType::Sigmoid, 0, 0},      {ActivationType::Tanh, 0, 0},
+        {ActivationType::Clip, 0, 0.5f},      {ActivationType::HardSigmoid, 0.2f, 0.5f},
+        {ActivationType::HardSwish, 0, 0},    {ActivationType::Elu, 1.0f, 0},
         {ActivationType::Selu, 1.67f, 1.05f}, {ActivationType::Softplus, 0, 0},
     };
     for (const ActivationParams& activation : activations) {
@@ -53,7 +53,8 @@ TEST(VerticalFusion, FusesAResidualAddAndTheActivationAfterIt) {
     Layer* reluA = addLayer(network, "relu_a", ActivationParams{}, {convA->output(0)});
     Layer* convB = addConv(network, "conv_b", reluA->output(0), 4, 3, 3, /*bias=*/false);
     Layer* convS = addConv(network, "conv_s", x, 4, 1, 5);
-    Layer* add = addLayer(network, "add", ElementwiseParams{ElementwiseOp::Add}, {convS->output(0), convB->output(0)});
+    Layer* add =
+        addLayer(network, "add", ElementwiseParams{ElementwiseOp::Add}, {convS->output(0), convB->output(0)});
     Layer* relu = addLayer(network, "relu", ActivationParams{}, {add->output(0)});
     ASSERT_TRUE(network.markOutput(relu->output(0)).isOk());
     const TensorMap inputs = randomInputs(network, 3);
@@ -82,7 +83,8 @@ TEST(VerticalFusion, FusesAnActivationIntoAGemm) {
     Tensor* b = addRandomConstant(network, "b", {3, 6}, 1);
     Tensor* c = addRandomConstant(network, "c", {3}, 2);
     Layer* gemm = addLayer(network, "fc", GemmParams{false, true, 1.0f, 1.0f, std::nullopt}, {a, b, c});
-    Layer* sigmoid = addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {gemm->output(0)});
+    Layer* sigmoid =
+        addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {gemm->output(0)});
     ASSERT_TRUE(network.markOutput(sigmoid->output(0)).isOk());
     const TensorMap inputs = randomInputs(network, 4);
     const TensorMap before = runReference(network.clone(), inputs);
@@ -103,7 +105,8 @@ TEST(VerticalFusion, DoesNotApplyWhenTheIntermediateIsReadTwiceOrIsAnOutput) {
     Layer* tanh1 = addLayer(network, "tanh1", ActivationParams{ActivationType::Tanh}, {conv1->output(0)});
     Layer* conv2 = addConv(network, "conv2", x, 2, 1, 3);
     Layer* relu2 = addLayer(network, "relu2", ActivationParams{}, {conv2->output(0)});
-    for (Layer* layer : {relu1, tanh1, relu2, conv2}) ASSERT_TRUE(network.markOutput(layer->output(0)).isOk());
+    for (Layer* layer : {relu1, tanh1, relu2, conv2})
+        ASSERT_TRUE(network.markOutput(layer->output(0)).isOk());
     EXPECT_TRUE(runPass(passes::fuseVertically, network).empty());
     EXPECT_EQ(network.layers().size(), 5u);
 }

@@ -61,6 +61,7 @@ struct Describer {
     void operator()(const ConvolutionParams& p) {
         out << "stride " << extents(p.strides) << " pads " << list(p.pads) << " dilation "
             << extents(p.dilations) << " groups " << p.groups;
+        if (p.activation) describeFusedActivation(*p.activation);
     }
     void operator()(const DeconvolutionParams& p) {
         out << "stride " << extents(p.strides) << " pads " << list(p.pads) << " dilation "
@@ -69,6 +70,7 @@ struct Describer {
     void operator()(const MatMulParams&) {}
     void operator()(const GemmParams& p) {
         out << "transA " << p.transA << " transB " << p.transB << " alpha " << p.alpha << " beta " << p.beta;
+        if (p.activation) describeFusedActivation(*p.activation);
     }
     void operator()(const PoolingParams& p) {
         out << (p.type == PoolingType::Max ? "max" : "average") << " kernel " << extents(p.kernel) << " stride "
@@ -84,6 +86,10 @@ struct Describer {
     void operator()(const SoftmaxParams& p) {
         out << (p.log ? "log-softmax" : "softmax") << " axis " << p.axis;
         if (p.flattenFromAxis) out << " (2-D)";
+    }
+    void describeFusedActivation(const ActivationParams& p) {
+        out << " + ";
+        (*this)(p);
     }
     void operator()(const ActivationParams& p) {
         out << toString(p.type);

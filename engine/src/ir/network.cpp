@@ -24,7 +24,8 @@ std::string describeLayer(const Layer& layer) {
     const Tensor* weights = layer.input(1);
     if (!convolution || !weights || weights->dims().size() < 3) return params;
     const Dims kernel(weights->dims().begin() + 2, weights->dims().end());
-    return "kernel " + toString(kernel) + " " + params;
+    const bool residual = layer.kind() == LayerKind::Convolution && layer.input(3);
+    return "kernel " + toString(kernel) + " " + params + (residual ? " + residual add" : "");
 }
 
 Result<Tensor*> NetworkDefinition::addInput(const std::string& name, DataType type, const Dims& dims) {

@@ -42,6 +42,12 @@ TEST(Network, DescribesConvolutionWithItsKernelSize) {
     Layer* conv = *network.addLayer("conv", params, {x, w, nullptr}, {"y"});
     EXPECT_EQ(describeLayer(*conv), "kernel 3x1 stride 2x1 pads 1,0,1,0 dilation 1x1 groups 2");
     EXPECT_EQ(conv->output(0)->dims(), (Dims{1, 4, 3, 5}));
+
+    Tensor* shortcut = *network.addInput("shortcut", DataType::Float32, {1, 4, 3, 5});
+    params.activation = ActivationParams{ActivationType::LeakyRelu, 0.5f};
+    Layer* fused = *network.addLayer("fused", params, {x, w, nullptr, shortcut}, {"z"});
+    EXPECT_EQ(describeLayer(*fused),
+              "kernel 3x1 stride 2x1 pads 1,0,1,0 dilation 1x1 groups 2 + LeakyRelu alpha 0.5 + residual add");
 }
 
 TEST(Network, RefusesDuplicateNames) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Model-zoo test for one torchvision architecture: exports it to ONNX (cached), feeds one fixed
 random input to ONNX Runtime (the reference) and to `kiln run`, and compares every output at
-rtol 1e-3 / atol 1e-4, printing the largest absolute and relative error.
+rtol 1e-3 / atol 1e-4, printing the largest absolute and relative error. It then runs the network
+built without fusion (`kiln run --noFusion`) and requires the fused engine to match it at rtol 1e-4.
 
 The tolerance allows for float32 sums of up to ~10^4 products per output, accumulated in a
 different order by each runtime, over some fifty layers; a wrong kernel misses it by far more.
@@ -107,11 +108,13 @@ def output_file(directory, name):
     return files[0] if len(files) == 1 else None
 
 
-def compare(reference_dir, kiln_dir):
+def compare(reference_dir, kiln_dir, rtol=RTOL, atol_scale=ATOL, reference_name="ONNX Runtime"):
+    """Compares kiln's outputs with the reference's at rtol and an atol of atol_scale times the largest
+    reference magnitude."""
     ok = True
     references = sorted(reference_dir.glob("*.npy"))
     if not references:
-        print("FAIL: ONNX Runtime wrote no outputs")
+        print(f"FAIL: {reference_name} wrote no outputs")
         return False
     for reference_path in references:
         name = reference_path.stem
@@ -123,24 +126,24 @@ def compare(reference_dir, kiln_dir):
         expected = np.load(reference_path)
         actual = np.load(kiln_path)
         if actual.shape != expected.shape:
-            print(f"FAIL: output '{name}' has shape {actual.shape}, ONNX Runtime gives {expected.shape}")
+            print(f"FAIL: output '{name}' has shape {actual.shape}, {reference_name} gives {expected.shape}")
             ok = False
             continue
         error = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
         relative = error / np.maximum(np.abs(expected.astype(np.float64)), np.finfo(np.float32).tiny)
         scale = float(np.abs(expected).max())
-        atol = ATOL * scale if scale > 0 else ATOL
-        close = np.isclose(actual, expected, rtol=RTOL, atol=atol)
+        atol = atol_scale * scale if scale > 0 else atol_scale
+        close = np.isclose(actual, expected, rtol=rtol, atol=atol)
         print(f"output '{name}' {list(expected.shape)}: max abs error {error.max():.3e}, "
               f"max rel error {relative.max():.3e}, |reference| max {scale:.3e}, "
-              f"{np.count_nonzero(~close)} of {close.size} values outside rtol {RTOL} / atol {atol:.1e}")
+              f"{np.count_nonzero(~close)} of {close.size} values outside rtol {rtol} / atol {atol:.1e}")
         if not np.isfinite(actual).all():
             print(f"FAIL: output '{name}' holds NaN or infinity")
             ok = False
         elif not close.all():
-            worst = np.unravel_index(np.argmax(error - RTOL * np.abs(expected)), error.shape)
+            worst = np.unravel_index(np.argmax(error - rtol * np.abs(expected)), error.shape)
             print(f"FAIL: output '{name}' differs, worst at {worst}: kiln {actual[worst]!r}, "
-                  f"ONNX Runtime {expected[worst]!r}")
+                  f"{reference_name} {expected[worst]!r}")
             ok = False
     return ok
 
@@ -172,6 +175,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     (work / "reference").mkdir(parents=True)
     (work / "kiln").mkdir(parents=True)
+    (work / "unfused").mkdir(parents=True)
 
     shape = input_shape(args.model)
     input_path = work / "input.npy"
@@ -191,7 +195,17 @@ def main():
 
     if not compare(work / "reference", work / "kiln"):
         return 1
-    print(f"PASS: {args.model} matches ONNX Runtime")
+
+    # The builder's passes must not change results beyond FP32 reordering: the fused engine against the
+    # same network built with --noFusion at rtol 1e-4 (atol 1e-5 of the largest output, since rounding
+    # errors scale with the magnitude of the sums, not of each output).
+    if run([args.kiln, "run", model_path, "--noFusion", "--input", f"input={input_path}", "--shapes",
+            f"input:{shape_text}", "--output-dir", work / "unfused"]).returncode != 0:
+        print("FAIL: kiln run --noFusion failed")
+        return 1
+    if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion"):
+        return 1
+    print(f"PASS: {args.model} matches ONNX Runtime, and its fused engine matches the unfused one")
     return 0
 
 

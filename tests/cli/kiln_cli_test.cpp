@@ -205,6 +205,88 @@ TEST_F(KilnCliTest, UnsupportedOpIsNamed) {
                   {"NonMaxSuppression"});
 }
 
+// x [2,3] + w [2,3] -> "sum": a model with one initializer, to be spoiled by each test.
+onnx::ModelProto addWeightsModel() {
+    onnx::ModelProto model = reluNegModel({"2", "3"});
+    auto* graph = model.mutable_graph();
+    auto* add = graph->mutable_node(1);
+    add->set_op_type("Add");
+    add->add_input("w");
+    auto* weights = graph->add_initializer();
+    weights->set_name("w");
+    weights->set_data_type(onnx::TensorProto::FLOAT);
+    weights->add_dims(2);
+    weights->add_dims(3);
+    weights->set_raw_data(std::string(24, '\0'));
+    return model;
+}
+
+void setExternalData(onnx::TensorProto* tensor, const std::string& location, int64_t offset, int64_t length) {
+    tensor->clear_raw_data();
+    tensor->set_data_location(onnx::TensorProto::EXTERNAL);
+    auto addEntry = [&](const std::string& key, const std::string& value) {
+        auto* entry = tensor->add_external_data();
+        entry->set_key(key);
+        entry->set_value(value);
+    };
+    addEntry("location", location);
+    addEntry("offset", std::to_string(offset));
+    addEntry("length", std::to_string(length));
+}
+
+TEST_F(KilnCliTest, ExtentsOutOfRangeAreRefused) {
+    for (const int64_t extent : {int64_t(-5), int64_t(1) << 62}) {
+        onnx::ModelProto model = reluNegModel({"2", "3"});
+        auto* dim = model.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0);
+        dim->set_dim_value(extent);
+        expectFailure(kiln("run " + quoted(writeModel("extent.onnx", model)) + " " + outputDirFlag()), 1,
+                      {"'x'", std::to_string(extent)});
+    }
+}
+
+TEST_F(KilnCliTest, RawDataShorterThanItsDimsIsRefused) {
+    onnx::ModelProto model = addWeightsModel();
+    model.mutable_graph()->mutable_initializer(0)->set_raw_data(std::string(8, '\0'));
+    expectFailure(kiln("run " + quoted(writeModel("short.onnx", model)) + " " + outputDirFlag()), 1,
+                  {"'w'", "24"});
+}
+
+TEST_F(KilnCliTest, ExternalDataOutsideTheModelFolderIsRefused) {
+    writeBytes(m_dir / "w.bin", std::string(24, '\0'));
+    for (const std::string location : {std::string("../w.bin"), (m_dir / "w.bin").string()}) {
+        onnx::ModelProto model = addWeightsModel();
+        setExternalData(model.mutable_graph()->mutable_initializer(0), location, 0, 24);
+        expectFailure(kiln("run " + quoted(writeModel("external.onnx", model)) + " " + outputDirFlag()), 1,
+                      {"'w'", location});
+    }
+}
+
+TEST_F(KilnCliTest, ExternalDataOffsetPastTheEndIsRefused) {
+    writeBytes(m_dir / "w.bin", std::string(24, '\0'));
+    onnx::ModelProto model = addWeightsModel();
+    setExternalData(model.mutable_graph()->mutable_initializer(0), "w.bin", 100, 24);
+    expectFailure(kiln("run " + quoted(writeModel("offset.onnx", model)) + " " + outputDirFlag()), 1,
+                  {"'w'", "w.bin", "100"});
+}
+
+TEST_F(KilnCliTest, GraphStructureErrorsNameTheCulprit) {
+    onnx::ModelProto cycle = reluNegModel({"2", "3"});
+    cycle.mutable_graph()->mutable_node(0)->set_input(0, "neg");
+    cycle.mutable_graph()->mutable_node(1)->set_input(0, "relu/out:0");
+    expectFailure(kiln("run " + quoted(writeModel("cycle.onnx", cycle)) + " " + outputDirFlag()), 1,
+                  {"cycle", "relu_node", "neg_node"});
+
+    onnx::ModelProto duplicate = reluNegModel({"2", "3"});
+    duplicate.mutable_graph()->mutable_node(1)->set_output(0, "relu/out:0");
+    expectFailure(kiln("run " + quoted(writeModel("duplicate.onnx", duplicate)) + " " + outputDirFlag()), 1,
+                  {"relu/out:0"});
+
+    onnx::ModelProto dangling = reluNegModel({"2", "3"});
+    dangling.mutable_graph()->mutable_node(1)->set_input(0, "ghost");
+    expectFailure(kiln("run " + quoted(writeModel("dangling.onnx", dangling)) + " " + outputDirFlag()), 1,
+                  {"neg_node", "ghost"});
+}
+
 TEST_F(KilnCliTest, SymbolicDimensionNeedsShapes) {
     const std::string model = writeModel("symbolic.onnx", reluNegModel({"batch", "3"}));
     expectFailure(kiln("inspect " + quoted(model)), 2, {"'x'", "batch", "--shapes x:1x3"});

@@ -268,6 +268,12 @@ Result<OnnxInputInfo> describeInput(const onnx::ValueInfoProto& input, bool& has
     hasShape = tensorType.has_shape();
     for (const auto& dim : tensorType.shape().dim()) {
         if (dim.has_dim_value()) {
+            // A negative or huge extent is malformed, not symbolic: say so rather than ask for --shapes.
+            if (dim.dim_value() < 0 || dim.dim_value() > kMaxElementCount) {
+                return invalidModel(what + " has dimension " + std::to_string(info.dims.size()) + " of " +
+                                    std::to_string(dim.dim_value()) +
+                                    "; extents must be between 0 and 2^40: fix the input's shape in the model");
+            }
             info.dims.push_back(dim.dim_value());
             info.dimNames.emplace_back();
         } else {

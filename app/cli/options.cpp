@@ -3,6 +3,7 @@
 // and shows a correct spelling, because the person reading it is about to retype the command.
 #include "options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <limits>
@@ -11,14 +12,14 @@ namespace kiln::cli {
 
 namespace {
 
-// One flag a command accepts. `example` is a valid value, shown when the value is missing.
-struct FlagSpec {
+// One flag a command accepts and what it does with its value. `example` is a valid value, shown when
+// the value is missing.
+struct Flag {
     std::string_view name;
     bool takesValue = false;
     std::string_view example;
+    std::function<Status(std::string_view flag, const std::string& value)> apply;
 };
-
-using FlagHandler = std::function<Status(std::string_view flag, const std::string& value)>;
 
 bool isHelp(const std::string& arg) {
     return arg == "--help" || arg == "-h";
@@ -30,10 +31,10 @@ bool looksLikeFlag(const std::string& arg) {
     return arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9');
 }
 
-// Walks `args`, handing each known flag and its value to `onFlag` and every other argument to
+// Walks `args`, applying each known flag to its value and handing every other argument to
 // `onPositional`. `command` names the command in messages ("kiln run").
 Status scanArguments(const std::vector<std::string>& args, std::string_view command,
-                     const std::vector<FlagSpec>& flags, const FlagHandler& onFlag,
+                     const std::vector<Flag>& flags,
                      const std::function<Status(const std::string&)>& onPositional) {
     const std::string seeHelp = "; see '" + std::string(command) + " --help'";
     for (size_t i = 0; i < args.size(); ++i) {
@@ -44,8 +45,8 @@ Status scanArguments(const std::vector<std::string>& args, std::string_view comm
         }
         const size_t equals = arg.find('=');
         const std::string flag = arg.substr(0, equals);
-        const FlagSpec* spec = nullptr;
-        for (const FlagSpec& candidate : flags) {
+        const Flag* spec = nullptr;
+        for (const Flag& candidate : flags) {
             if (candidate.name == flag) spec = &candidate;
         }
         if (spec == nullptr) {
@@ -66,7 +67,7 @@ Status scanArguments(const std::vector<std::string>& args, std::string_view comm
             return invalidArgument(flag + " needs a non-empty value, e.g. " + flag + " " +
                                    std::string(spec->example));
         }
-        KILN_RETURN_IF_ERROR(onFlag(spec->name, value));
+        KILN_RETURN_IF_ERROR(spec->apply(spec->name, value));
     }
     return Status::ok();
 }
@@ -126,6 +127,59 @@ Status parseInputFile(const std::string& value, std::vector<InputFile>& inputs) 
     return Status::ok();
 }
 
+// The flags several commands share. Each binds the option it fills, so a command's parser lists only
+// which of them it takes.
+
+Flag shapesFlag(ShapeMap& shapes) {
+    return {"--shapes", true, "x:1x3x224x224,y:1x10",
+            [&shapes](std::string_view, const std::string& value) { return parseShapes(value, shapes); }};
+}
+
+Flag inputFlag(std::vector<InputFile>& inputs) {
+    return {"--input", true, "images=images.npy",
+            [&inputs](std::string_view, const std::string& value) { return parseInputFile(value, inputs); }};
+}
+
+// A count of at least `minimum` (--iterations, --warmUp).
+Flag countFlag(std::string_view name, std::string_view example, int minimum, int& count) {
+    return {name, true, example, [minimum, &count](std::string_view flag, const std::string& value) {
+                return parseCount(flag, value, minimum, count);
+            }};
+}
+
+// A flag without value that turns an option on (--noFusion, --json).
+Flag switchFlag(std::string_view name, bool& target) {
+    return {name, false, "", [&target](std::string_view, const std::string&) {
+                target = true;
+                return Status::ok();
+            }};
+}
+
+// A path to write to (--output-dir, --exportProfile, ...), given at most once.
+Flag pathFlag(std::string_view name, std::string_view example, std::optional<std::string>& target) {
+    return {name, true, example, [&target](std::string_view flag, const std::string& value) {
+                return setOnce(flag, value, target);
+            }};
+}
+
+// What every command does with its line: a --help anywhere asks for the help only; otherwise the
+// flags `flagsFor` binds to the options are applied and exactly one MODEL must be given
+// (`acceptsPlan`: or a plan).
+template <typename Options>
+Result<Parsed<Options>> parseCommand(const std::vector<std::string>& args, std::string_view command,
+                                     bool acceptsPlan,
+                                     const std::function<std::vector<Flag>(Options&)>& flagsFor) {
+    Parsed<Options> parsed;
+    parsed.helpRequested = std::any_of(args.begin(), args.end(), isHelp);
+    if (parsed.helpRequested) return parsed;
+    Options& options = parsed.options;
+    KILN_RETURN_IF_ERROR(scanArguments(args, command, flagsFor(options), [&](const std::string& arg) {
+        return setModelPath(command, arg, options.modelPath);
+    }));
+    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, acceptsPlan));
+    return parsed;
+}
+
 }  // namespace
 
 Status parseShapes(std::string_view value, ShapeMap& shapes) {
@@ -165,147 +219,67 @@ std::string formatShapes(const ShapeMap& shapes) {
 }
 
 Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::string>& args) {
-    constexpr std::string_view command = "kiln inspect";
-    Parsed<InspectOptions> parsed;
-    for (const std::string& arg : args) {
-        if (isHelp(arg)) {
-            parsed.helpRequested = true;
-            return parsed;
-        }
-    }
-    InspectOptions& options = parsed.options;
-    const std::vector<FlagSpec> flags = {
-        {"--shapes", true, "x:1x3x224x224,y:1x10"},
-        {"--json", false, ""},
-    };
-    KILN_RETURN_IF_ERROR(scanArguments(
-        args, command, flags,
-        [&](std::string_view flag, const std::string& value) -> Status {
-            if (flag == "--shapes") return parseShapes(value, options.shapes);
-            options.json = true;
-            return Status::ok();
-        },
-        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
-    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, true));
-    return parsed;
+    return parseCommand<InspectOptions>(
+        args, "kiln inspect", true, [](InspectOptions& options) -> std::vector<Flag> {
+            return {shapesFlag(options.shapes), switchFlag("--json", options.json)};
+        });
 }
 
 Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args) {
-    constexpr std::string_view command = "kiln run";
-    Parsed<RunOptions> parsed;
-    for (const std::string& arg : args) {
-        if (isHelp(arg)) {
-            parsed.helpRequested = true;
-            return parsed;
-        }
-    }
-    RunOptions& options = parsed.options;
-    const std::vector<FlagSpec> flags = {
-        {"--input", true, "images=images.npy"},
-        {"--output-dir", true, "outputs"},
-        {"--shapes", true, "x:1x3x224x224,y:1x10"},
-        {"--iterations", true, "10"},
-        {"--warmUp", true, "1"},
-        {"--noFusion", false, ""},
-    };
-    KILN_RETURN_IF_ERROR(scanArguments(
-        args, command, flags,
-        [&](std::string_view flag, const std::string& value) -> Status {
-            if (flag == "--input") return parseInputFile(value, options.inputs);
-            if (flag == "--shapes") return parseShapes(value, options.shapes);
-            if (flag == "--iterations") return parseCount(flag, value, 1, options.iterations);
-            if (flag == "--warmUp") return parseCount(flag, value, 0, options.warmUp);
-            if (flag == "--noFusion") {
-                options.noFusion = true;
-                return Status::ok();
-            }
-            return setOnce(flag, value, options.outputDirectory);
-        },
-        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
-    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, true));
-    return parsed;
+    return parseCommand<RunOptions>(args, "kiln run", true, [](RunOptions& options) -> std::vector<Flag> {
+        return {
+            inputFlag(options.inputs),
+            pathFlag("--output-dir", "outputs", options.outputDirectory),
+            shapesFlag(options.shapes),
+            countFlag("--iterations", "10", 1, options.iterations),
+            countFlag("--warmUp", "1", 0, options.warmUp),
+            switchFlag("--noFusion", options.noFusion),
+        };
+    });
 }
 
 Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>& args) {
-    constexpr std::string_view command = "kiln build";
-    Parsed<BuildOptions> parsed;
-    for (const std::string& arg : args) {
-        if (isHelp(arg)) {
-            parsed.helpRequested = true;
-            return parsed;
-        }
-    }
-    BuildOptions& options = parsed.options;
+    // -o and --saveEngine are two spellings of one flag, so they share one "given twice" check.
     std::optional<std::string> planPath;
-    const std::vector<FlagSpec> flags = {
-        {"-o", true, "model.plan"},
-        {"--saveEngine", true, "model.plan"},
-        {"--shapes", true, "x:1x3x224x224,y:1x10"},
-        {"--noFusion", false, ""},
-        {"--exportLayerInfo", true, "layers.json"},
-        {"--exportReport", true, "report.json"},
+    const auto setPlanPath = [&planPath](std::string_view, const std::string& value) -> Status {
+        if (planPath)
+            return invalidArgument("the plan path (-o or --saveEngine) is given twice; give it once");
+        planPath = value;
+        return Status::ok();
     };
-    KILN_RETURN_IF_ERROR(scanArguments(
-        args, command, flags,
-        [&](std::string_view flag, const std::string& value) -> Status {
-            if (flag == "--shapes") return parseShapes(value, options.shapes);
-            if (flag == "--noFusion") {
-                options.noFusion = true;
-                return Status::ok();
-            }
-            if (flag == "--exportLayerInfo") return setOnce(flag, value, options.layerInfoPath);
-            if (flag == "--exportReport") return setOnce(flag, value, options.reportPath);
-            if (planPath)
-                return invalidArgument("the plan path (-o or --saveEngine) is given twice; give it once");
-            planPath = value;
-            return Status::ok();
-        },
-        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
-    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, false));
+    Result<Parsed<BuildOptions>> parsed = parseCommand<BuildOptions>(
+        args, "kiln build", false, [&](BuildOptions& options) -> std::vector<Flag> {
+            return {
+                {"-o", true, "model.plan", setPlanPath},
+                {"--saveEngine", true, "model.plan", setPlanPath},
+                shapesFlag(options.shapes),
+                switchFlag("--noFusion", options.noFusion),
+                pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
+                pathFlag("--exportReport", "report.json", options.reportPath),
+            };
+        });
+    if (!parsed || parsed->helpRequested) return parsed;
     if (!planPath) {
         return invalidArgument("missing -o PLAN: say where to write the plan, e.g. 'kiln build " +
-                               options.modelPath + " -o model.plan'");
+                               parsed->options.modelPath + " -o model.plan'");
     }
-    options.planPath = *planPath;
+    parsed->options.planPath = *planPath;
     return parsed;
 }
 
 Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args) {
-    constexpr std::string_view command = "kiln profile";
-    Parsed<ProfileOptions> parsed;
-    for (const std::string& arg : args) {
-        if (isHelp(arg)) {
-            parsed.helpRequested = true;
-            return parsed;
-        }
-    }
-    ProfileOptions& options = parsed.options;
-    const std::vector<FlagSpec> flags = {
-        {"--input", true, "images=images.npy"},
-        {"--shapes", true, "x:1x3x224x224,y:1x10"},
-        {"--iterations", true, "10"},
-        {"--warmUp", true, "2"},
-        {"--noFusion", false, ""},
-        {"--exportProfile", true, "profile.json"},
-        {"--exportLayerInfo", true, "layers.json"},
-    };
-    KILN_RETURN_IF_ERROR(scanArguments(
-        args, command, flags,
-        [&](std::string_view flag, const std::string& value) -> Status {
-            if (flag == "--input") return parseInputFile(value, options.inputs);
-            if (flag == "--shapes") return parseShapes(value, options.shapes);
-            if (flag == "--iterations") return parseCount(flag, value, 1, options.iterations);
-            if (flag == "--warmUp") return parseCount(flag, value, 0, options.warmUp);
-            if (flag == "--noFusion") {
-                options.noFusion = true;
-                return Status::ok();
-            }
-            if (flag == "--exportProfile") return setOnce(flag, value, options.profilePath);
-            return setOnce(flag, value, options.layerInfoPath);
-        },
-        [&](const std::string& arg) { return setModelPath(command, arg, options.modelPath); }));
-    KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, true));
-    return parsed;
+    return parseCommand<ProfileOptions>(
+        args, "kiln profile", true, [](ProfileOptions& options) -> std::vector<Flag> {
+            return {
+                inputFlag(options.inputs),
+                shapesFlag(options.shapes),
+                countFlag("--iterations", "10", 1, options.iterations),
+                countFlag("--warmUp", "2", 0, options.warmUp),
+                switchFlag("--noFusion", options.noFusion),
+                pathFlag("--exportProfile", "profile.json", options.profilePath),
+                pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
+            };
+        });
 }
 
 const char* mainHelp() {
@@ -335,9 +309,10 @@ const char* buildHelp() {
                   [--exportLayerInfo FILE.json] [--exportReport FILE.json]
 
 Imports an ONNX model, optimizes it for this machine's CPU (constant folding, batch-norm folding,
-vertical and horizontal fusion, copy elimination, memory planning) and writes the result as a plan
-that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints the layer counts
-before and after, what each pass changed, the activation memory and the time of each build phase.
+vertical, pointwise-chain and horizontal fusion, copy elimination, memory planning) and writes the
+result as a plan that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints
+the layer counts before and after, what each pass changed, the activation memory and the time of
+each build phase.
 Every file is written completely or not at all.
 
 Options:

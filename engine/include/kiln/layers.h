@@ -224,19 +224,44 @@ struct SpaceToDepthParams {
 // Copies its input (ONNX Identity, Dropout at inference).
 struct IdentityParams {};
 
+// One step of a pointwise chain, applied to the running FP32 value v of every element. Operands are
+// layer input indices (1 and up) of FP32 tensors that broadcast to input 0's shape.
+struct PointwiseStep {
+    enum class Kind : uint8_t {
+        Activation,   // v = activation(v)
+        Unary,        // v = unary(v); not Not
+        ScaleShift,   // v = v * input[operand] + input[shiftOperand]
+        Elementwise,  // v = op(v, input[operand]), or op(input[operand], v) with operandFirst; arithmetic ops
+    };
+    Kind kind = Kind::Activation;
+    ActivationParams activation;
+    UnaryOp unary = UnaryOp::Exp;
+    ElementwiseOp op = ElementwiseOp::Add;
+    int64_t operand = -1;
+    int64_t shiftOperand = -1;
+    bool operandFirst = false;
+};
+
+// Inputs: data (FP32), then the steps' operands. Output: data's shape, each element the result of the
+// steps in order, computed without writing any intermediate tensor (a fused run of pointwise layers).
+struct PointwiseChainParams {
+    std::vector<PointwiseStep> steps;
+};
+
 using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulParams, GemmParams,
                                  PoolingParams, LrnParams, BatchNormParams, InstanceNormParams,
                                  SoftmaxParams, ActivationParams, UnaryParams, ElementwiseParams,
                                  SelectParams, ReduceParams, ArgMinMaxParams, ConcatParams, SplitParams,
                                  SliceParams, ReshapeParams, TransposeParams, GatherParams, PadParams,
                                  ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
-                                 SpaceToDepthParams, IdentityParams>;
+                                 SpaceToDepthParams, IdentityParams, PointwiseChainParams>;
 
 // The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
 enum class LayerKind : uint8_t {
     Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
     Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
     Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
+    PointwiseChain,
 };
 
 inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }

@@ -29,7 +29,8 @@ bool canRunInPlace(const Layer& layer) {
     switch (layer.kind()) {
         case LayerKind::Activation:
         case LayerKind::Unary:
-        case LayerKind::Elementwise: return true;
+        case LayerKind::Elementwise:
+        case LayerKind::PointwiseChain: return true;
         default: return false;
     }
 }

@@ -11,7 +11,7 @@ const char* toString(LayerKind kind) {
         "InstanceNorm", "Softmax",      "Activation", "Unary",  "Elementwise", "Select",       "Reduce",
         "ArgMinMax",   "Concat",        "Split",   "Slice",     "Reshape",     "Transpose",    "Gather",
         "Pad",         "Resize",        "Cast",    "Expand",    "Tile",        "DepthToSpace", "SpaceToDepth",
-        "Identity",
+        "Identity",    "PointwiseChain",
     };
     static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<LayerParams>);
     return names[size_t(kind)];
@@ -135,6 +135,18 @@ struct Describer {
     }
     void operator()(const SpaceToDepthParams& p) { out << "block " << p.blockSize; }
     void operator()(const IdentityParams&) {}
+    void operator()(const PointwiseChainParams& p) {
+        for (size_t i = 0; i < p.steps.size(); ++i) {
+            const PointwiseStep& step = p.steps[i];
+            if (i > 0) out << ", ";
+            switch (step.kind) {
+                case PointwiseStep::Kind::Activation: (*this)(step.activation); break;
+                case PointwiseStep::Kind::Unary: out << toString(step.unary); break;
+                case PointwiseStep::Kind::ScaleShift: out << "Scale"; break;
+                case PointwiseStep::Kind::Elementwise: out << toString(step.op); break;
+            }
+        }
+    }
 };
 
 }  // namespace

@@ -43,6 +43,7 @@ InferResult inferOutputs(const DepthToSpaceParams& p, const InferInputs& in, siz
 InferResult inferOutputs(const SpaceToDepthParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const IdentityParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ResizeParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const PointwiseChainParams& p, const InferInputs& in, size_t numOutputs);
 
 // Shared checks, returning InvalidArgument/InvalidModel messages such as
 // "input 1 (weights) has 3 dimensions; expected 4".

@@ -1,9 +1,10 @@
 // The ordered list of optimization passes: the one place that says which passes a build runs and in
 // which order. Folding and dead-layer elimination come first so that later passes see only live layers
 // with constant weights; batch-norm folding precedes vertical fusion so that conv + bn + relu ends as one
-// layer; the aliasing passes come last, horizontal fusion before concat elimination so that the fused
-// outputs' views are known when concat inputs are placed, and reshape elimination after both so that a
-// reshape never claims a tensor that a concat could have placed.
+// layer, and vertical fusion precedes pointwise-chain fusion so that an activation joins the convolution
+// before it rather than a chain; the aliasing passes come last, horizontal fusion before concat
+// elimination so that the fused outputs' views are known when concat inputs are placed, and reshape
+// elimination after both so that a reshape never claims a tensor that a concat could have placed.
 #include "passes/pass.h"
 
 #include "passes/batch_norm_folding.h"
@@ -12,6 +13,7 @@
 #include "passes/dead_layer_elimination.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/identity_elimination.h"
+#include "passes/pointwise_chain_fusion.h"
 #include "passes/reshape_elimination.h"
 #include "passes/vertical_fusion.h"
 
@@ -27,8 +29,9 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion) {
     return {
         {"constant folding", foldConstants},           {"dead-layer elimination", eliminateDeadLayers},
         {"identity elimination", eliminateIdentities}, {"batch-norm folding", foldBatchNorms},
-        {"vertical fusion", fuseVertically},           {"horizontal fusion", fuseHorizontally},
-        {"concat elimination", eliminateConcats},      {"reshape elimination", eliminateReshapes},
+        {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
+        {"horizontal fusion", fuseHorizontally},       {"concat elimination", eliminateConcats},
+        {"reshape elimination", eliminateReshapes},
     };
 }
 

@@ -177,6 +177,23 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& c
             return LayerParams(SpaceToDepthParams{in.space_to_depth().block_size()});
         case Proto::kIdentity:
             return LayerParams(IdentityParams{});
+        case Proto::kPointwiseChain: {
+            PointwiseChainParams p;
+            for (const auto& f : in.pointwise_chain().steps()) {
+                PointwiseStep step;
+                KILN_ASSIGN_OR_RETURN(step.kind, readEnum(f.kind(), PointwiseStep::Kind::Elementwise,
+                                                          context + ": pointwise step kind"));
+                KILN_ASSIGN_OR_RETURN(step.activation, readActivation(f.activation(), context));
+                KILN_ASSIGN_OR_RETURN(step.unary, readEnum(f.unary(), UnaryOp::Not, context + ": unary op"));
+                KILN_ASSIGN_OR_RETURN(step.op,
+                                      readEnum(f.op(), ElementwiseOp::Or, context + ": elementwise op"));
+                step.operand = f.operand();
+                step.shiftOperand = f.shift_operand();
+                step.operandFirst = f.operand_first();
+                p.steps.push_back(step);
+            }
+            return LayerParams(std::move(p));
+        }
         case Proto::PARAMS_NOT_SET:
             break;
     }

@@ -166,6 +166,19 @@ void writeParams(const SpaceToDepthParams& p, plan_proto::Layer& layer) {
 void writeParams(const IdentityParams&, plan_proto::Layer& layer) {
     layer.mutable_identity();
 }
+void writeParams(const PointwiseChainParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_pointwise_chain();
+    for (const PointwiseStep& step : p.steps) {
+        auto& s = *out.add_steps();
+        s.set_kind(uint32_t(step.kind));
+        writeActivation(step.activation, *s.mutable_activation());
+        s.set_unary(uint32_t(step.unary));
+        s.set_op(uint32_t(step.op));
+        s.set_operand(step.operand);
+        s.set_shift_operand(step.shiftOperand);
+        s.set_operand_first(step.operandFirst);
+    }
+}
 
 class NetworkWriter {
 public:

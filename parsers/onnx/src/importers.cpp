@@ -2,7 +2,7 @@
 // node's attributes and constant inputs into fully resolved Kiln layer parameters (auto padding,
 // negative axes, defaults, opset differences) so nothing downstream interprets ONNX conventions.
 // Shared helpers cover the common shapes of op: unary, activation, broadcasting binary, variadic
-// chains and pooling geometry.
+// chains, and convolution and pooling geometry.
 #include "importers.h"
 
 #include <algorithm>
@@ -132,6 +132,22 @@ Result<Tensor*> inputWithRankAtLeast(const NodeContext& n, size_t i, size_t rank
     return tensor;
 }
 
+// Inputs 0 to count - 1, every one required.
+Result<std::vector<Tensor*>> requiredInputs(const NodeContext& n, size_t count) {
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < count; ++i) {
+        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
+        inputs.push_back(t);
+    }
+    return inputs;
+}
+
+// `inputs` followed by input `i` when the node gives it (a bias, Gemm's C).
+std::vector<Tensor*> withOptionalInput(const NodeContext& n, std::vector<Tensor*> inputs, size_t i) {
+    if (Tensor* optional = n.optionalInput(i)) inputs.push_back(optional);
+    return inputs;
+}
+
 // ---- shared shapes of op ----
 
 Status unary(NodeContext& n, UnaryOp op) {
@@ -193,11 +209,7 @@ Status binary(NodeContext& n, ElementwiseOp op) {
 
 // Folds a variadic op into a chain of binary layers; the last writes `outputName`.
 Result<Tensor*> chain(NodeContext& n, ElementwiseOp op, const std::string& outputName) {
-    std::vector<Tensor*> inputs;
-    for (size_t i = 0; i < n.inputCount(); ++i) {
-        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
-        inputs.push_back(t);
-    }
+    KILN_ASSIGN_OR_RETURN(std::vector<Tensor*> inputs, requiredInputs(n, n.inputCount()));
     if (inputs.empty()) return invalidModel("the op needs at least one input");
     if (inputs.size() == 1) return n.addLayer(IdentityParams{}, {inputs[0]}, outputName);
     Tensor* acc = inputs[0];
@@ -232,54 +244,67 @@ Result<std::vector<int64_t>> intsFromAttrOrInput(const NodeContext& n, const std
 
 // ---- convolution, matrix products, normalization ----
 
-Status importConv(NodeContext& n) {
-    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "data"));
-    KILN_ASSIGN_OR_RETURN(Tensor * w, inputWithRankAtLeast(n, 1, 3, "weights"));
-    const size_t spatial = w->dims().size() - 2;
-    if (x->dims().size() != spatial + 2) {
-        return invalidModel("data '" + x->name() + "' has dims " + toString(x->dims()) + " but weights '" +
-                            w->name() + "' have dims " + toString(w->dims()) + "; their ranks must match");
+// What Conv and ConvTranspose read alike: data and weights of one rank (at least 3), whose trailing
+// extents are the spatial input and the kernel (a kernel_shape attribute must agree with the weights),
+// and the group, strides and dilations attributes.
+struct ConvGeometry {
+    Tensor* x = nullptr;
+    Tensor* w = nullptr;
+    size_t spatial = 0;
+    Dims in;
+    Dims kernel;
+    int64_t groups = 1;
+    std::vector<int64_t> strides;
+    std::vector<int64_t> dilations;
+};
+
+Result<ConvGeometry> convGeometry(const NodeContext& n) {
+    ConvGeometry g;
+    KILN_ASSIGN_OR_RETURN(g.x, inputWithRankAtLeast(n, 0, 3, "data"));
+    KILN_ASSIGN_OR_RETURN(g.w, inputWithRankAtLeast(n, 1, 3, "weights"));
+    const Dims& xDims = g.x->dims();
+    const Dims& wDims = g.w->dims();
+    g.spatial = wDims.size() - 2;
+    if (xDims.size() != g.spatial + 2) {
+        return invalidModel("data '" + g.x->name() + "' has dims " + toString(xDims) + " but weights '" +
+                            g.w->name() + "' have dims " + toString(wDims) + "; their ranks must match");
     }
-    const Dims kernel(w->dims().begin() + 2, w->dims().end());
+    g.kernel.assign(wDims.begin() + 2, wDims.end());
     const std::vector<int64_t> kernelAttr = n.intsAttr("kernel_shape");
-    if (!kernelAttr.empty() && kernelAttr != kernel) {
+    if (!kernelAttr.empty() && kernelAttr != g.kernel) {
         return invalidModel("attribute 'kernel_shape' is [" + joinInts(kernelAttr) + "] but weights '" +
-                            w->name() + "' have kernel " + toString(kernel));
+                            g.w->name() + "' have kernel " + toString(g.kernel));
     }
+    g.groups = n.intAttr("group", 1);
+    KILN_ASSIGN_OR_RETURN(g.strides, spatialAttr(n, "strides", g.spatial, 1, 1));
+    KILN_ASSIGN_OR_RETURN(g.dilations, spatialAttr(n, "dilations", g.spatial, 1, 1));
+    g.in.assign(xDims.begin() + 2, xDims.end());
+    return g;
+}
+
+Status importConv(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(ConvGeometry g, convGeometry(n));
     ConvolutionParams p;
-    p.groups = n.intAttr("group", 1);
-    KILN_ASSIGN_OR_RETURN(p.strides, spatialAttr(n, "strides", spatial, 1, 1));
-    KILN_ASSIGN_OR_RETURN(p.dilations, spatialAttr(n, "dilations", spatial, 1, 1));
-    const Dims in(x->dims().begin() + 2, x->dims().end());
-    KILN_ASSIGN_OR_RETURN(p.pads, resolvePads(n, in, kernel, p.strides, p.dilations));
-    std::vector<Tensor*> inputs{x, w};
-    if (Tensor* bias = n.optionalInput(2)) inputs.push_back(bias);
-    return n.addLayer(p, inputs, n.outputName(0)).status();
+    p.groups = g.groups;
+    p.strides = g.strides;
+    p.dilations = g.dilations;
+    KILN_ASSIGN_OR_RETURN(p.pads, resolvePads(n, g.in, g.kernel, p.strides, p.dilations));
+    return n.addLayer(p, withOptionalInput(n, {g.x, g.w}, 2), n.outputName(0)).status();
 }
 
 // Padding follows the ONNX ConvTranspose definition: with output_shape or auto_pad SAME_*, the total
 // padding is what makes the output that size; when the output is larger than the unpadded result the
 // difference goes into the output padding instead.
 Status importConvTranspose(NodeContext& n) {
-    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "data"));
-    KILN_ASSIGN_OR_RETURN(Tensor * w, inputWithRankAtLeast(n, 1, 3, "weights"));
-    const size_t spatial = w->dims().size() - 2;
-    if (x->dims().size() != spatial + 2) {
-        return invalidModel("data '" + x->name() + "' has dims " + toString(x->dims()) + " but weights '" +
-                            w->name() + "' have dims " + toString(w->dims()) + "; their ranks must match");
-    }
-    const Dims kernel(w->dims().begin() + 2, w->dims().end());
-    const std::vector<int64_t> kernelAttr = n.intsAttr("kernel_shape");
-    if (!kernelAttr.empty() && kernelAttr != kernel) {
-        return invalidModel("attribute 'kernel_shape' is [" + joinInts(kernelAttr) + "] but weights '" +
-                            w->name() + "' have kernel " + toString(kernel));
-    }
+    KILN_ASSIGN_OR_RETURN(ConvGeometry g, convGeometry(n));
+    const size_t spatial = g.spatial;
+    const Dims& in = g.in;
+    const Dims& kernel = g.kernel;
     DeconvolutionParams p;
-    p.groups = n.intAttr("group", 1);
-    KILN_ASSIGN_OR_RETURN(p.strides, spatialAttr(n, "strides", spatial, 1, 1));
-    KILN_ASSIGN_OR_RETURN(p.dilations, spatialAttr(n, "dilations", spatial, 1, 1));
+    p.groups = g.groups;
+    p.strides = g.strides;
+    p.dilations = g.dilations;
     KILN_ASSIGN_OR_RETURN(p.outputPadding, spatialAttr(n, "output_padding", spatial, 0, 0));
-    const Dims in(x->dims().begin() + 2, x->dims().end());
 
     std::vector<int64_t> outputShape = n.intsAttr("output_shape");
     if (outputShape.size() == spatial + 2) outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
@@ -310,9 +335,7 @@ Status importConvTranspose(NodeContext& n) {
         p.pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
         p.pads[i + spatial] = total - p.pads[i];
     }
-    std::vector<Tensor*> inputs{x, w};
-    if (Tensor* bias = n.optionalInput(2)) inputs.push_back(bias);
-    return n.addLayer(p, inputs, n.outputName(0)).status();
+    return n.addLayer(p, withOptionalInput(n, {g.x, g.w}, 2), n.outputName(0)).status();
 }
 
 // Before opset 7 C is required and `broadcast` says whether it may be smaller than [M, N]; the shapes it
@@ -325,9 +348,7 @@ Status importGemm(NodeContext& n) {
     p.transB = n.intAttr("transB", 0) != 0;
     p.alpha = n.floatAttr("alpha", 1.0f);
     p.beta = n.floatAttr("beta", 1.0f);
-    std::vector<Tensor*> inputs{a, b};
-    if (Tensor* c = n.optionalInput(2)) inputs.push_back(c);
-    return n.addLayer(p, inputs, n.outputName(0)).status();
+    return n.addLayer(p, withOptionalInput(n, {a, b}, 2), n.outputName(0)).status();
 }
 
 Status importMatMul(NodeContext& n) {
@@ -357,20 +378,12 @@ Status importBatchNormalization(NodeContext& n) {
     if (n.intAttr("spatial", 1) == 0) {
         return unsupported("spatial=0 (per-element statistics) is not supported");
     }
-    std::vector<Tensor*> inputs;
-    for (size_t i = 0; i < 5; ++i) {
-        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
-        inputs.push_back(t);
-    }
+    KILN_ASSIGN_OR_RETURN(std::vector<Tensor*> inputs, requiredInputs(n, 5));
     return n.addLayer(BatchNormParams{n.floatAttr("epsilon", 1e-5f)}, inputs, n.outputName(0)).status();
 }
 
 Status importInstanceNormalization(NodeContext& n) {
-    std::vector<Tensor*> inputs;
-    for (size_t i = 0; i < 3; ++i) {
-        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
-        inputs.push_back(t);
-    }
+    KILN_ASSIGN_OR_RETURN(std::vector<Tensor*> inputs, requiredInputs(n, 3));
     return n.addLayer(InstanceNormParams{n.floatAttr("epsilon", 1e-5f)}, inputs, n.outputName(0)).status();
 }
 
@@ -601,11 +614,7 @@ Status argMinMax(NodeContext& n, bool max) {
 // ---- shape manipulation ----
 
 Status importConcat(NodeContext& n) {
-    std::vector<Tensor*> inputs;
-    for (size_t i = 0; i < n.inputCount(); ++i) {
-        KILN_ASSIGN_OR_RETURN(Tensor * t, n.input(i));
-        inputs.push_back(t);
-    }
+    KILN_ASSIGN_OR_RETURN(std::vector<Tensor*> inputs, requiredInputs(n, n.inputCount()));
     if (inputs.empty()) return invalidModel("Concat needs at least one input");
     // Before opset 4 the axis is optional and defaults to 1.
     const auto* axisAttr = n.attribute("axis");

@@ -18,8 +18,8 @@ TEST(Pipeline, ListsThePassesInOrder) {
     EXPECT_EQ(passNames(false), (std::vector<std::string>{"constant folding", "dead-layer elimination"}));
     EXPECT_EQ(passNames(true),
               (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination",
-                                        "batch-norm folding", "vertical fusion", "horizontal fusion",
-                                        "concat elimination", "reshape elimination"}));
+                                        "batch-norm folding", "vertical fusion", "pointwise-chain fusion",
+                                        "horizontal fusion", "concat elimination", "reshape elimination"}));
 }
 
 Layer* convBnRelu(NetworkDefinition& network, const std::string& name, Tensor* data, int64_t channels,

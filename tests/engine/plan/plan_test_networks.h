@@ -219,7 +219,17 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     KILN_ASSIGN_OR_RETURN(Tensor * d2s, addOne(network, "d2s", DepthToSpaceParams{2, true}, {cat}));
     KILN_ASSIGN_OR_RETURN(Tensor * s2d, addOne(network, "s2d", SpaceToDepthParams{2}, {d2s}));
     KILN_ASSIGN_OR_RETURN(Tensor * id, addOne(network, "identity", IdentityParams{}, {s2d}));
-    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id}) {
+    KILN_ASSIGN_OR_RETURN(Tensor * pcScale, constant("pc_scale", randomTensor({4, 1, 1}, 25)));
+    KILN_ASSIGN_OR_RETURN(Tensor * pcShift, constant("pc_shift", randomTensor({4, 1, 1}, 26)));
+    PointwiseChainParams chain;
+    using Step = PointwiseStep::Kind;
+    chain.steps.push_back({Step::ScaleShift, {}, UnaryOp::Exp, ElementwiseOp::Add, 1, 2, false});
+    const ActivationParams elu{ActivationType::Elu, 0.5f, 0.0f};
+    chain.steps.push_back({Step::Activation, elu, UnaryOp::Exp, ElementwiseOp::Add, -1, -1, false});
+    chain.steps.push_back({Step::Unary, {}, UnaryOp::Abs, ElementwiseOp::Add, -1, -1, false});
+    chain.steps.push_back({Step::Elementwise, {}, UnaryOp::Exp, ElementwiseOp::Div, 1, -1, true});
+    KILN_ASSIGN_OR_RETURN(Tensor * pc, addOne(network, "chain", chain, {c2, pcScale, pcShift}));
+    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, pc}) {
         KILN_RETURN_IF_ERROR(network.markOutput(output));
     }
     return network;

@@ -132,32 +132,6 @@ void mapElements(const HostTensor& in, HostTensor& out, Fn fn) {
         dst[i] = fn(src[i]);
 }
 
-float unaryFloat(UnaryOp op, float x) {
-    switch (op) {
-        case UnaryOp::Exp:
-            return std::exp(x);
-        case UnaryOp::Log:
-            return std::log(x);
-        case UnaryOp::Sqrt:
-            return std::sqrt(x);
-        case UnaryOp::Abs:
-            return std::fabs(x);
-        case UnaryOp::Neg:
-            return -x;
-        case UnaryOp::Reciprocal:
-            return 1.0f / x;
-        case UnaryOp::Floor:
-            return std::floor(x);
-        case UnaryOp::Ceil:
-            return std::ceil(x);
-        case UnaryOp::Erf:
-            return std::erf(x);
-        case UnaryOp::Not:
-            break;
-    }
-    return x;
-}
-
 template <typename T>
 Status unaryInteger(UnaryOp op, const HostTensor& in, HostTensor& out) {
     switch (op) {
@@ -179,7 +153,7 @@ Status runUnary(const UnaryParams& p, const KernelInputs& in, KernelOutputs& out
         case DataType::Float32:
             if (p.op == UnaryOp::Not)
                 return unexpectedType("Unary Not", x.type());
-            mapElements<float>(x, y, [&](float v) { return unaryFloat(p.op, v); });
+            mapElements<float>(x, y, [&](float v) { return applyUnary(p.op, v); });
             return Status::ok();
         case DataType::Int8:
             return unaryInteger<int8_t>(p.op, x, y);
@@ -220,30 +194,6 @@ template <typename T>
 void comparisonKernel(ElementwiseOp op, const HostTensor& a, const HostTensor& b, HostTensor& out) {
     broadcastBinary<T, uint8_t>(a, b, out,
                                 [op](T x, T y) { return static_cast<uint8_t>(compare(op, x, y)); });
-}
-
-float arithmeticFloat(ElementwiseOp op, float a, float b) {
-    switch (op) {
-        case ElementwiseOp::Add:
-            return a + b;
-        case ElementwiseOp::Sub:
-            return a - b;
-        case ElementwiseOp::Mul:
-            return a * b;
-        case ElementwiseOp::Div:
-            return a / b;
-        case ElementwiseOp::Pow:
-            return std::pow(a, b);
-        // NaN propagates, as numpy's maximum/minimum do.
-        case ElementwiseOp::Max:
-            return std::isnan(a) || a > b ? a : b;
-        case ElementwiseOp::Min:
-            return std::isnan(a) || a < b ? a : b;
-        case ElementwiseOp::PRelu:
-            return a < 0.0f ? a * b : a;
-        default:
-            return 0.0f;
-    }
 }
 
 template <typename T>
@@ -322,7 +272,7 @@ Status runElementwise(const ElementwiseParams& p, const KernelInputs& in, Kernel
                 comparisonKernel<float>(p.op, a, b, y);
             } else {
                 broadcastBinary<float, float>(a, b, y,
-                                              [&](float x, float z) { return arithmeticFloat(p.op, x, z); });
+                                              [&](float x, float z) { return applyArithmetic(p.op, x, z); });
             }
             return Status::ok();
         case DataType::Int8:
@@ -421,6 +371,56 @@ float applyActivation(const ActivationParams& p, float x) {
             return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
     }
     return x;
+}
+
+float applyUnary(UnaryOp op, float x) {
+    switch (op) {
+        case UnaryOp::Exp:
+            return std::exp(x);
+        case UnaryOp::Log:
+            return std::log(x);
+        case UnaryOp::Sqrt:
+            return std::sqrt(x);
+        case UnaryOp::Abs:
+            return std::fabs(x);
+        case UnaryOp::Neg:
+            return -x;
+        case UnaryOp::Reciprocal:
+            return 1.0f / x;
+        case UnaryOp::Floor:
+            return std::floor(x);
+        case UnaryOp::Ceil:
+            return std::ceil(x);
+        case UnaryOp::Erf:
+            return std::erf(x);
+        case UnaryOp::Not:
+            break;
+    }
+    return x;
+}
+
+float applyArithmetic(ElementwiseOp op, float a, float b) {
+    switch (op) {
+        case ElementwiseOp::Add:
+            return a + b;
+        case ElementwiseOp::Sub:
+            return a - b;
+        case ElementwiseOp::Mul:
+            return a * b;
+        case ElementwiseOp::Div:
+            return a / b;
+        case ElementwiseOp::Pow:
+            return std::pow(a, b);
+        // NaN propagates, as numpy's maximum/minimum do.
+        case ElementwiseOp::Max:
+            return std::isnan(a) || a > b ? a : b;
+        case ElementwiseOp::Min:
+            return std::isnan(a) || a < b ? a : b;
+        case ElementwiseOp::PRelu:
+            return a < 0.0f ? a * b : a;
+        default:
+            return 0.0f;
+    }
 }
 
 Status runReference(const ActivationParams& p, const KernelInputs& in, KernelOutputs& out) {

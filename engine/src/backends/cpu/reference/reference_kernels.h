@@ -44,9 +44,14 @@ Status runReference(const DepthToSpaceParams& p, const KernelInputs& in, KernelO
 Status runReference(const SpaceToDepthParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const IdentityParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const PointwiseChainParams& p, const KernelInputs& in, KernelOutputs& out);
 
 // The scalar function of an Activation layer; fused activations of Convolution and Gemm apply the same.
 float applyActivation(const ActivationParams& p, float x);
+// The scalar functions of FP32 Unary (not Not) and arithmetic Elementwise layers; pointwise chains
+// apply the same.
+float applyUnary(UnaryOp op, float x);
+float applyArithmetic(ElementwiseOp op, float a, float b);
 
 // Calls `fn(linear, index)` for every position of `dims` in row-major order.
 template <typename Fn>

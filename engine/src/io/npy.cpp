@@ -116,13 +116,15 @@ Result<HostTensor> readNpy(const std::string& path) {
         dims.push_back(std::stoll(digits));
     }
     KILN_RETURN_IF_ERROR(checkDims(dims, "array in '" + path + "'"));
-    HostTensor tensor(*type, dims);
+    // Checked before allocating: a small file may declare a huge shape.
     const size_t dataStart = headerStart + headerLength;
-    if (bytes.size() - dataStart != tensor.byteSize()) {
+    const uint64_t needed = uint64_t(volume(dims)) * dataTypeSize(*type);
+    if (bytes.size() - dataStart != needed) {
         return invalidArgument(fail + "it holds " + std::to_string(bytes.size() - dataStart) +
                                " data bytes, but its shape " + toString(dims) + " needs " +
-                               std::to_string(tensor.byteSize()));
+                               std::to_string(needed));
     }
+    HostTensor tensor(*type, dims);
     std::memcpy(tensor.bytes(), bytes.data() + dataStart, tensor.byteSize());
     return tensor;
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <tuple>
 
@@ -389,7 +390,10 @@ int64_t arenaBound(const NetworkDefinition& network) {
     int64_t bound = 0;
     for (const auto& tensor : network.tensors()) {
         if (tensor->isConstant() || tensor->alias()) continue;
-        bound += (byteSizeOf(*tensor) + 63) / 64 * 64;
+        // Saturates: a hostile body may declare enough large tensors to overflow the sum.
+        if (__builtin_add_overflow(bound, (byteSizeOf(*tensor) + 63) / 64 * 64, &bound)) {
+            return std::numeric_limits<int64_t>::max();
+        }
     }
     return bound;
 }

@@ -100,8 +100,8 @@ Result<fs::path> resolveExternalPath(const std::string& tensorWhat, const std::s
     return resolved;
 }
 
-Status readExternalData(const onnx::TensorProto& proto, const std::string& tensorWhat,
-                        const std::string& baseDirectory, HostTensor& tensor) {
+Result<HostTensor> readExternalData(const onnx::TensorProto& proto, const std::string& tensorWhat,
+                                   const std::string& baseDirectory, DataType type, const Dims& dims) {
     std::string location;
     uint64_t offset = 0;
     std::optional<uint64_t> length;
@@ -122,11 +122,11 @@ Status readExternalData(const onnx::TensorProto& proto, const std::string& tenso
         return notFound(tensorWhat + " stores its data in '" + path.string() +
                         "', which cannot be read: " + ec.message());
     }
-    const uint64_t needed = tensor.byteSize();
+    const uint64_t needed = uint64_t(volume(dims)) * dataTypeSize(type);
     if (length && *length != needed) {
         return invalidModel(tensorWhat + " declares " + std::to_string(*length) +
                             " bytes of external data in '" + path.string() + "', but its dims " +
-                            toString(tensor.dims()) + " need " + std::to_string(needed));
+                            toString(dims) + " need " + std::to_string(needed));
     }
     if (offset > fileSize) {
         return invalidModel(tensorWhat + " external data offset " + std::to_string(offset) +
@@ -138,6 +138,8 @@ Status readExternalData(const onnx::TensorProto& proto, const std::string& tenso
                             std::to_string(offset) + " of '" + path.string() + "', which has only " +
                             std::to_string(fileSize - offset) + " bytes from there");
     }
+    // Allocated only now that the file is known to hold the bytes: dims alone may ask for terabytes.
+    HostTensor tensor(type, dims);
     std::ifstream file(path, std::ios::binary);
     file.seekg(static_cast<std::streamoff>(offset));
     file.read(reinterpret_cast<char*>(tensor.bytes()), static_cast<std::streamsize>(needed));
@@ -145,7 +147,7 @@ Status readExternalData(const onnx::TensorProto& proto, const std::string& tenso
         return ioError("reading " + std::to_string(needed) + " bytes of " + tensorWhat + " from '" +
                        path.string() + "' failed");
     }
-    return Status::ok();
+    return tensor;
 }
 
 Status checkCount(int64_t have, int64_t want, const std::string& tensorWhat, const char* field) {
@@ -156,16 +158,29 @@ Status checkCount(int64_t have, int64_t want, const std::string& tensorWhat, con
     return Status::ok();
 }
 
-Status copyTypedData(const onnx::TensorProto& proto, const std::string& tensorWhat, HostTensor& tensor) {
+// The typed field that carries `type` (int32_data also carries the narrower types) and its size.
+struct TypedField {
+    const char* name;
+    int64_t count;
+};
+
+TypedField typedField(const onnx::TensorProto& proto, DataType type) {
+    switch (type) {
+        case DataType::Float32: return {"float_data", proto.float_data_size()};
+        case DataType::Int64: return {"int64_data", proto.int64_data_size()};
+        default: return {"int32_data", proto.int32_data_size()};
+    }
+}
+
+// Copies the typed field into `tensor`, whose element count the caller has checked against it.
+void copyTypedData(const onnx::TensorProto& proto, HostTensor& tensor) {
     const int64_t count = tensor.elementCount();
     switch (tensor.type()) {
         case DataType::Float32: {
-            KILN_RETURN_IF_ERROR(checkCount(proto.float_data_size(), count, tensorWhat, "float_data"));
             std::copy(proto.float_data().begin(), proto.float_data().end(), tensor.data<float>());
             break;
         }
         case DataType::Int64: {
-            KILN_RETURN_IF_ERROR(checkCount(proto.int64_data_size(), count, tensorWhat, "int64_data"));
             std::copy(proto.int64_data().begin(), proto.int64_data().end(), tensor.data<int64_t>());
             break;
         }
@@ -174,7 +189,6 @@ Status copyTypedData(const onnx::TensorProto& proto, const std::string& tensorWh
         case DataType::Float16:
         case DataType::Bool: {
             // int32_data also carries the narrower types, one element per entry.
-            KILN_RETURN_IF_ERROR(checkCount(proto.int32_data_size(), count, tensorWhat, "int32_data"));
             for (int64_t i = 0; i < count; ++i) {
                 const int32_t v = proto.int32_data(static_cast<int>(i));
                 switch (tensor.type()) {
@@ -195,7 +209,6 @@ Status copyTypedData(const onnx::TensorProto& proto, const std::string& tensorWh
             break;
         }
     }
-    return Status::ok();
 }
 
 }  // namespace
@@ -208,21 +221,26 @@ Result<HostTensor> tensorFromProto(const onnx::TensorProto& proto, const std::st
     }
     Dims dims(proto.dims().begin(), proto.dims().end());
     KILN_RETURN_IF_ERROR(checkDims(dims, tensorWhat));
-    HostTensor tensor(type, dims);
-
+    // Every size check comes before the allocation: a few bytes of model may declare terabytes.
     if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-        KILN_RETURN_IF_ERROR(readExternalData(proto, tensorWhat, baseDirectory, tensor));
-    } else if (proto.has_raw_data()) {
+        return readExternalData(proto, tensorWhat, baseDirectory, type, dims);
+    }
+    const uint64_t needed = uint64_t(volume(dims)) * dataTypeSize(type);
+    if (proto.has_raw_data()) {
         const std::string& raw = proto.raw_data();
-        if (raw.size() != tensor.byteSize()) {
+        if (raw.size() != needed) {
             return invalidModel(tensorWhat + " has " + std::to_string(raw.size()) +
                                 " bytes of raw data, but " + toString(type) + " dims " + toString(dims) +
-                                " need " + std::to_string(tensor.byteSize()));
+                                " need " + std::to_string(needed));
         }
+        HostTensor tensor(type, dims);
         std::memcpy(tensor.bytes(), raw.data(), raw.size());
-    } else {
-        KILN_RETURN_IF_ERROR(copyTypedData(proto, tensorWhat, tensor));
+        return tensor;
     }
+    const TypedField field = typedField(proto, type);
+    KILN_RETURN_IF_ERROR(checkCount(field.count, volume(dims), tensorWhat, field.name));
+    HostTensor tensor(type, dims);
+    copyTypedData(proto, tensor);
     return tensor;
 }
 

@@ -34,7 +34,10 @@ TEST_F(NpyTest, RoundTripsEveryType) {
     for (DataType type : {DataType::Float32, DataType::Float16, DataType::Int8, DataType::Int32, DataType::Int64,
                           DataType::Bool}) {
         HostTensor tensor(type, {2, 3});
-        for (size_t i = 0; i < tensor.byteSize(); ++i) tensor.bytes()[i] = std::byte(i * 7 % 2 == 0 ? 1 : 0);
+        // Varied bytes, so that a wrong element size or order shows; bools stay 0 or 1.
+        for (size_t i = 0; i < tensor.byteSize(); ++i) {
+            tensor.bytes()[i] = std::byte(type == DataType::Bool ? i % 2 : (i * 37 + 11) & 0xff);
+        }
         ASSERT_TRUE(writeNpy(path("t.npy"), tensor).isOk());
         auto read = readNpy(path("t.npy"));
         ASSERT_TRUE(read.isOk()) << read.status().message();
@@ -80,6 +83,14 @@ TEST_F(NpyTest, RefusesMalformedFiles) {
     std::string doubles = bytes;
     doubles.replace(doubles.find("<f4"), 3, "<f8");
     writeBytes("double.npy", doubles);
+
+    // A header declaring 2^40 int64 values (8 TiB) over a few data bytes: refused, not allocated.
+    std::string huge = bytes;
+    huge.replace(huge.find("<f4"), 3, "<i8");
+    // Same header length: the longer shape takes the place of padding spaces.
+    huge.replace(huge.find("(8,), }"), 19, "(1099511627776,), }");
+    writeBytes("huge.npy", huge);
+    EXPECT_EQ(readNpy(path("huge.npy")).status().code(), StatusCode::InvalidArgument);
 
     EXPECT_EQ(readNpy(path("missing.npy")).status().code(), StatusCode::NotFound);
     EXPECT_EQ(readNpy(path("empty.npy")).status().code(), StatusCode::InvalidArgument);

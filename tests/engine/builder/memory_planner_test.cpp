@@ -45,10 +45,18 @@ void expectNoConflicts(const NetworkDefinition& network, const MemoryPlan& plan)
             const int64_t oa = plan.offsets.at(roots[a]->name());
             const int64_t ob = plan.offsets.at(roots[b]->name());
             const bool overlap = oa < ob + bytesOf(roots[b]) && ob < oa + bytesOf(roots[a]);
-            if (overlap) {
-                EXPECT_TRUE(touching && oa == ob) << roots[a]->name() << " and " << roots[b]->name()
-                                                  << " are alive together and overlap";
-            }
+            if (!overlap) continue;
+            ASSERT_TRUE(touching && oa == ob) << roots[a]->name() << " and " << roots[b]->name()
+                                              << " are alive together and overlap";
+            // In place: the later tensor is the output of a pointwise layer at the touching index.
+            const int64_t at = std::min(ea, eb);
+            const Layer& layer = *network.layers()[size_t(at)];
+            const bool pointwise = layer.kind() == LayerKind::Activation || layer.kind() == LayerKind::Unary ||
+                                   layer.kind() == LayerKind::Elementwise ||
+                                   layer.kind() == LayerKind::PointwiseChain;
+            const bool writesOne = layer.output(0) == roots[a] || layer.output(0) == roots[b];
+            EXPECT_TRUE(pointwise && writesOne) << "layer '" << layer.name() << "' (" << toString(layer.kind())
+                                                << ") writes over its input";
         }
     }
     for (const auto& [name, offset] : plan.offsets) {
@@ -84,6 +92,22 @@ TEST(MemoryPlanner, PointwiseLayersRunInPlace) {
     EXPECT_EQ(plan->offsets.at("a"), plan->offsets.at("b"));
     EXPECT_NE(plan->offsets.at("x"), plan->offsets.at("a"));  // a network input is never overwritten
     EXPECT_EQ(plan->arenaBytes, 128);
+    expectNoConflicts(network, *plan);
+}
+
+TEST(MemoryPlanner, OtherLayersNeverWriteOverTheirInput) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 1, 4, 4});
+    Layer* relu = *network.addLayer("relu", ActivationParams{}, {x}, {"a"});
+    // The pooling layer's input dies there, but pooling reads a window around each output element.
+    Layer* pool = *network.addLayer("pool", PoolingParams{PoolingType::Max, {3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}},
+                                    {relu->output(0)}, {"p"});
+    Layer* sigmoid = *network.addLayer("sigmoid", ActivationParams{ActivationType::Sigmoid}, {pool->output(0)}, {"y"});
+    ASSERT_TRUE(network.markOutput(sigmoid->output(0)).isOk());
+    auto plan = planMemory(network);
+    ASSERT_TRUE(plan.isOk());
+    EXPECT_NE(plan->offsets.at("a"), plan->offsets.at("p"));
+    EXPECT_EQ(plan->offsets.at("p"), plan->offsets.at("y"));
     expectNoConflicts(network, *plan);
 }
 

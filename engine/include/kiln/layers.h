@@ -41,6 +41,9 @@ struct ConvolutionParams {
     std::vector<int64_t> dilations;
     int64_t groups = 1;
     std::optional<ActivationParams> activation;  // fused activation, applied last
+    // Empty: one output. Otherwise one output per entry, each a dense [N, entry, spatial...] tensor
+    // holding the next `entry` output channels; the entries add up to the weights' output channels.
+    std::vector<int64_t> outputChannels{};
 };
 
 // Transposed convolution. Inputs: data [N, C, spatial...], weights [C, K/groups, kernel...],

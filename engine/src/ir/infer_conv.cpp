@@ -1,7 +1,7 @@
 // Shape inference for Convolution and Deconvolution. Everything the reference and optimized kernels
 // take for granted is checked here: ranks, channel counts against groups, weight, bias and fused
-// residual shapes, one parameter entry per spatial axis, positive strides and dilations, and a
-// non-empty output.
+// residual shapes, one parameter entry per spatial axis, positive strides and dilations, a non-empty
+// output, and split output channel counts.
 #include <string>
 
 #include "ir/shape_inference.h"
@@ -88,9 +88,48 @@ Status checkOutputExtent(int64_t extent, size_t axis, const Dims& dataDims) {
     return Status::ok();
 }
 
+// Split outputs: one per entry of outputChannels, each a dense tensor of its channels.
+InferResult splitOutputs(const ConvolutionParams& p, DataType type, const Dims& out, size_t numOutputs,
+                         bool residual) {
+    if (p.outputChannels.empty()) {
+        if (numOutputs != 1) {
+            return invalidModel("Convolution has " + std::to_string(numOutputs) +
+                                " outputs but no outputChannels; give one channel count per output");
+        }
+        return std::vector<TensorDesc>{{type, out}};
+    }
+    if (p.outputChannels.size() != numOutputs) {
+        return invalidModel("outputChannels " + listText(p.outputChannels) + " has " +
+                            std::to_string(p.outputChannels.size()) + " entries for " +
+                            std::to_string(numOutputs) + " outputs; give one channel count per output");
+    }
+    if (residual) {
+        return invalidModel("a fused residual (input 3) cannot be combined with split outputs "
+                            "(outputChannels " + listText(p.outputChannels) + "); drop one of the two");
+    }
+    std::vector<TensorDesc> descs;
+    int64_t total = 0;
+    for (int64_t channels : p.outputChannels) {
+        if (channels <= 0 || channels > out[1]) {
+            return invalidModel("outputChannels " + listText(p.outputChannels) + " holds " +
+                                std::to_string(channels) + "; every entry must be positive");
+        }
+        total += channels;
+        Dims dims = out;
+        dims[1] = channels;
+        descs.push_back({type, dims});
+    }
+    if (total != out[1]) {
+        return invalidModel("outputChannels " + listText(p.outputChannels) + " add up to " +
+                            std::to_string(total) + "; expected the weights' " + std::to_string(out[1]) +
+                            " output channels");
+    }
+    return descs;
+}
+
 }  // namespace
 
-InferResult inferOutputs(const ConvolutionParams& p, const InferInputs& in, size_t) {
+InferResult inferOutputs(const ConvolutionParams& p, const InferInputs& in, size_t numOutputs) {
     KILN_RETURN_IF_ERROR(checkConvCommon(in, 4, p.strides, p.pads, p.dilations, p.groups));
     const Dims& data = in[0]->dims();
     const Dims& weights = in[1]->dims();
@@ -127,7 +166,7 @@ InferResult inferOutputs(const ConvolutionParams& p, const InferInputs& in, size
                                 toString(in[0]->type()) + " " + toString(out));
         }
     }
-    return std::vector<TensorDesc>{{in[0]->type(), out}};
+    return splitOutputs(p, in[0]->type(), out, numOutputs, in.size() > 3 && in[3] != nullptr);
 }
 
 InferResult inferOutputs(const DeconvolutionParams& p, const InferInputs& in, size_t) {

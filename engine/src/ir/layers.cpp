@@ -62,6 +62,7 @@ struct Describer {
         out << "stride " << extents(p.strides) << " pads " << list(p.pads) << " dilation "
             << extents(p.dilations) << " groups " << p.groups;
         if (p.activation) describeFusedActivation(*p.activation);
+        if (!p.outputChannels.empty()) out << " outputs " << list(p.outputChannels);
     }
     void operator()(const DeconvolutionParams& p) {
         out << "stride " << extents(p.strides) << " pads " << list(p.pads) << " dilation "

@@ -24,7 +24,7 @@ struct Match {
 };
 
 bool producerFits(const Layer& layer) {
-    if (layer.isElided()) return false;
+    if (layer.isElided() || layer.outputs().size() != 1) return false;
     if (layer.kind() == LayerKind::Convolution) {
         const auto& p = layer.paramsAs<ConvolutionParams>();
         const bool residual = layer.input(3) != nullptr;

@@ -1,8 +1,9 @@
-// Horizontal fusion: match the siblings of each Convolution read-only, then build the fused layer and
-// the elided Slices that stand for the siblings' outputs.
+// Horizontal fusion: match the siblings of each Convolution read-only, then build the fused layer, which
+// writes the siblings' own output tensors.
 #include "passes/horizontal_fusion.h"
 
 #include <cstring>
+#include <string>
 
 #include "passes/pass_helpers.h"
 
@@ -12,15 +13,10 @@ namespace {
 bool isCandidate(const NetworkDefinition& network, const Layer& layer) {
     if (layer.kind() != LayerKind::Convolution || layer.isElided()) return false;
     const auto& p = layer.paramsAs<ConvolutionParams>();
-    const Tensor* data = layer.input(0);
     const Tensor* output = layer.output(0);
-    if (p.groups != 1 || data->dims()[0] != 1 || layer.input(3) != nullptr) return false;
+    if (p.groups != 1 || !p.outputChannels.empty() || layer.input(3) != nullptr) return false;
     if (!floatConstant(layer.input(1)) || (layer.input(2) && !floatConstant(layer.input(2)))) return false;
-    if (output->isNetworkOutput() || output->alias() || isAliasBase(network, output)) return false;
-    for (const Layer* reader : network.consumersOf(output)) {
-        if (reader->kind() == LayerKind::Concat) return false;
-    }
-    return true;
+    return !output->isNetworkOutput() && !output->alias() && !isAliasBase(network, output);
 }
 
 bool compatible(const Layer& a, const Layer& b) {
@@ -74,13 +70,21 @@ std::pair<HostTensor, HostTensor> stackWeights(const std::vector<Layer*>& siblin
 Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, PassLog& log) {
     std::string name;
     std::vector<const Layer*> members;
+    std::vector<Tensor*> outputs;
+    std::vector<std::string> temporaryNames;
+    ConvolutionParams params = siblings.front()->paramsAs<ConvolutionParams>();
     bool anyBias = false;
     for (const Layer* layer : siblings) {
         name += (name.empty() ? "" : " || ") + layer->name();
         members.push_back(layer);
+        outputs.push_back(layer->output(0));
+        params.outputChannels.push_back(layer->input(1)->dims()[0]);
         anyBias = anyBias || layer->input(2) != nullptr;
     }
     name = freshLayerName(network, name);
+    for (size_t i = 0; i < siblings.size(); ++i) {
+        temporaryNames.push_back(freshTensorName(network, name + ".output" + std::to_string(i)));
+    }
     auto [weightData, biasData] = stackWeights(siblings);
     KILN_ASSIGN_OR_RETURN(Tensor * weights, network.addConstant(freshTensorName(network, name + ".weight"),
                                                                 std::move(weightData)));
@@ -91,42 +95,15 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, 
     }
     Tensor* data = siblings.front()->input(0);
     KILN_ASSIGN_OR_RETURN(Layer * fused,
-                          network.addLayer(name, siblings.front()->params(), {data, weights, bias},
-                                           {freshTensorName(network, name + ".output")}));
+                          network.addLayer(name, std::move(params), {data, weights, bias}, temporaryNames));
     fused->setProvenance(mergedProvenance(members));
     fused->setPrecisionConstraint(siblings.front()->precisionConstraint());
-    Tensor* fusedOutput = fused->output(0);
-    const Dims& fusedDims = fusedOutput->dims();
-
-    int64_t channelStart = 0;
-    for (Layer* layer : siblings) {
-        Tensor* output = layer->output(0);
-        const std::string siblingName = layer->name();
-        const std::vector<std::string> provenance = layer->provenance();
-        const int64_t channels = output->dims()[1];
-        KILN_RETURN_IF_ERROR(network.removeLayer(layer));
-
-        SliceParams slice;
-        for (size_t axis = 0; axis < fusedDims.size(); ++axis) {
-            slice.starts.push_back(axis == 1 ? channelStart : 0);
-            slice.ends.push_back(axis == 1 ? channelStart + channels : fusedDims[axis]);
-            slice.steps.push_back(1);
-        }
-        KILN_ASSIGN_OR_RETURN(
-            Layer * view,
-            network.addLayer(freshLayerName(network, siblingName + " slice"), slice, {fusedOutput},
-                             {freshTensorName(network, output->name() + ".slice")}));
-        KILN_RETURN_IF_ERROR(network.redirectOutput(view, 0, output));
-        view->setProvenance(provenance);
-        // Batch 1: channels [start, start + count) of the fused output are one contiguous run of bytes.
-        const int64_t planeBytes =
-            volume(Dims(fusedDims.begin() + 2, fusedDims.end())) * int64_t(dataTypeSize(output->type()));
-        KILN_RETURN_IF_ERROR(network.setAlias(output, fusedOutput, channelStart * planeBytes));
-        KILN_RETURN_IF_ERROR(network.setElided(view, true));
-        channelStart += channels;
+    // The siblings' own output tensors stay; the fused layer takes over writing each of them.
+    for (Layer* layer : siblings) KILN_RETURN_IF_ERROR(network.removeLayer(layer));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        KILN_RETURN_IF_ERROR(network.redirectOutput(fused, i, outputs[i]));
     }
-    log.record("fused " + name + " (one convolution; each sibling's output is a view of its channels)",
-               {name});
+    log.record("fused " + name + " (one convolution writing each sibling's output)", {name});
     return Status::ok();
 }
 

@@ -24,6 +24,8 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* producer) 
     if ((!conv && producer->kind() != LayerKind::Gemm) || producer->isElided()) return std::nullopt;
     const bool activated = conv ? producer->paramsAs<ConvolutionParams>().activation.has_value()
                                 : producer->paramsAs<GemmParams>().activation.has_value();
+    // A convolution with split outputs would apply the fusion to every output, not just the one read.
+    if (producer->outputs().size() != 1) return std::nullopt;
     Tensor* output = producer->output(0);
     if (activated || output->alias()) return std::nullopt;
     Layer* follower = soleReader(network, output);

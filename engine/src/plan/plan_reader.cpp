@@ -56,7 +56,7 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& c
         case Proto::kConvolution: {
             const auto& f = in.convolution();
             ConvolutionParams p{ints(f.strides()), ints(f.pads()), ints(f.dilations()), f.groups(),
-                                std::nullopt};
+                                std::nullopt, ints(f.output_channels())};
             if (f.has_activation()) {
                 KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
             }

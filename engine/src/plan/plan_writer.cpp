@@ -35,6 +35,7 @@ void writeParams(const ConvolutionParams& p, plan_proto::Layer& layer) {
     copyInts(out.mutable_dilations(), p.dilations);
     out.set_groups(p.groups);
     if (p.activation) writeActivation(*p.activation, *out.mutable_activation());
+    copyInts(out.mutable_output_channels(), p.outputChannels);
 }
 void writeParams(const DeconvolutionParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_deconvolution();

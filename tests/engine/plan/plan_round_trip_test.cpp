@@ -29,7 +29,7 @@ auto fields(const std::optional<ActivationParams>& p) {
     return p ? std::optional(fields(*p)) : std::nullopt;
 }
 auto fields(const ConvolutionParams& p) {
-    return std::make_tuple(p.strides, p.pads, p.dilations, p.groups, fields(p.activation));
+    return std::make_tuple(p.strides, p.pads, p.dilations, p.groups, fields(p.activation), p.outputChannels);
 }
 auto fields(const DeconvolutionParams& p) {
     return std::make_tuple(p.strides, p.pads, p.dilations, p.outputPadding, p.groups);
@@ -348,7 +348,7 @@ TEST(PlanRoundTrip, ConstantsLieAt64ByteBoundaries) {
         if (offset == std::string::npos || offset > close) continue;
         EXPECT_EQ(std::stoull(text->substr(offset + 8)) % 64, 0u) << text->substr(at, close - at);
     }
-    EXPECT_EQ(constants, 18);
+    EXPECT_EQ(constants, 19);
 }
 
 TEST(PlanFile, WriteThenReadGivesTheSameEngine) {

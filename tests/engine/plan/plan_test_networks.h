@@ -116,7 +116,8 @@ inline Result<NetworkDefinition> concatSplitNetwork() {
 }
 
 // Every layer kind at least once, constants of every data type, fused activations on Convolution and
-// Gemm, a convolution without bias but with a residual (an empty optional input slot).
+// Gemm, a convolution without bias but with a residual (an empty optional input slot), a convolution
+// with split outputs.
 inline Result<NetworkDefinition> everyKindNetwork() {
     NetworkDefinition network;
     network.setName("every-kind");
@@ -137,10 +138,16 @@ inline Result<NetworkDefinition> everyKindNetwork() {
         Tensor * c2,
         addOne(network, "conv2", ConvolutionParams{{1, 1}, {0, 0, 0, 0}, {1, 1}, 2, std::nullopt},
                {c1, w2, nullptr, c1}));
+    KILN_ASSIGN_OR_RETURN(Tensor * w3, constant("w3", randomTensor({4, 4, 1, 1}, 21)));
+    const ConvolutionParams splitConv{{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, std::nullopt, {1, 3}};
+    KILN_ASSIGN_OR_RETURN(Layer * conv3, network.addLayer("conv3", splitConv, {c2, w3}, {"cs0", "cs1"}));
+    KILN_ASSIGN_OR_RETURN(Tensor * joined,
+                          addOne(network, "join", ConcatParams{1}, {conv3->output(0), conv3->output(1)}));
     KILN_ASSIGN_OR_RETURN(Tensor * wd, constant("wd", randomTensor({4, 2, 2, 2}, 14)));
     KILN_ASSIGN_OR_RETURN(
         Tensor * dc,
-        addOne(network, "deconv", DeconvolutionParams{{2, 2}, {0, 0, 0, 0}, {1, 1}, {0, 0}, 1}, {c2, wd}));
+        addOne(network, "deconv", DeconvolutionParams{{2, 2}, {0, 0, 0, 0}, {1, 1}, {0, 0}, 1},
+               {joined, wd}));
     KILN_ASSIGN_OR_RETURN(
         Tensor * pool,
         addOne(network, "pool",

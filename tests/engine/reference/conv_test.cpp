@@ -235,6 +235,60 @@ TEST(ConvReference, MatchesIm2colKernelLargerThanInputWithPadding) {
                             80);
 }
 
+// Split outputs hold exactly the channels of the unsplit convolution, bit for bit, for every batch
+// element: the same sums in the same order, only stored elsewhere.
+TEST(ConvReference, SplitOutputsHoldTheUnsplitChannels) {
+    ConvolutionParams p = convParams({1, 1}, {1, 1, 1, 1}, {1, 1}, 1);
+    p.activation = ActivationParams{ActivationType::Relu};
+    const HostTensor x = randomTensor({2, 3, 5, 4}, 71);
+    const HostTensor w = randomTensor({6, 3, 3, 3}, 72);
+    const HostTensor b = randomTensor({6}, 73);
+    auto whole = runComputeLayer(p, {&x, &w, &b});
+    ASSERT_TRUE(whole.isOk()) << whole.status().message();
+    p.outputChannels = {1, 3, 2};
+    auto split = runComputeLayer(p, {&x, &w, &b}, 3);
+    ASSERT_TRUE(split.isOk()) << split.status().message();
+    const int64_t starts[3] = {0, 1, 4};
+    const int64_t plane = 5 * 4;
+    for (size_t i = 0; i < 3; ++i) {
+        const HostTensor& part = split->at(i);
+        const int64_t channels = p.outputChannels[i];
+        ASSERT_EQ(part.dims(), (Dims{2, channels, 5, 4}));
+        for (int64_t n = 0; n < 2; ++n) {
+            for (int64_t c = 0; c < channels; ++c) {
+                for (int64_t e = 0; e < plane; ++e) {
+                    const float expected = whole->at(0).data<float>()[(n * 6 + starts[i] + c) * plane + e];
+                    ASSERT_EQ(part.data<float>()[(n * channels + c) * plane + e], expected)
+                        << "output " << i << " n " << n << " channel " << c << " element " << e;
+                }
+            }
+        }
+    }
+}
+
+TEST(ConvShapeInference, RejectsBadSplitOutputs) {
+    const HostTensor x = randomTensor({1, 2, 3, 3}, 81);
+    const HostTensor w = randomTensor({4, 2, 1, 1}, 82);
+    ConvolutionParams p = convParams({1, 1}, {0, 0, 0, 0}, {1, 1}, 1);
+    p.outputChannels = {1, 2};
+    auto wrongSum = runComputeLayer(p, {&x, &w}, 2);
+    ASSERT_FALSE(wrongSum.isOk());
+    EXPECT_NE(wrongSum.status().message().find("add up to 3"), std::string::npos)
+        << wrongSum.status().message();
+    p.outputChannels = {1, 3};
+    EXPECT_FALSE(runComputeLayer(p, {&x, &w}, 3).isOk());
+    p.outputChannels = {5, -1};
+    EXPECT_FALSE(runComputeLayer(p, {&x, &w}, 2).isOk());
+    p.outputChannels = {1, 3};
+    const HostTensor residual = randomTensor({1, 4, 3, 3}, 83);
+    auto withResidual = runComputeLayer(p, {&x, &w, nullptr, &residual}, 2);
+    ASSERT_FALSE(withResidual.isOk());
+    EXPECT_NE(withResidual.status().message().find("residual"), std::string::npos)
+        << withResidual.status().message();
+    p.outputChannels = {};
+    EXPECT_FALSE(runComputeLayer(p, {&x, &w}, 2).isOk());
+}
+
 TEST(ConvShapeInference, OutputExtents) {
     const HostTensor x(DataType::Float32, {1, 3, 224, 224});
     const HostTensor w(DataType::Float32, {64, 3, 7, 7});

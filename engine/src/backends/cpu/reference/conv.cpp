@@ -61,15 +61,22 @@ IndexRange validIndices(int64_t count, int64_t stride, int64_t offset, int64_t e
     return range;
 }
 
-Status checkFloatTensors(const KernelInputs& in, const KernelOutputs& out, const char* kind) {
+Status checkFloatTensors(const KernelInputs& in, const KernelOutputs& out, const char* kind,
+                         size_t outputs) {
     for (const HostTensor* t : in) {
         if (t != nullptr && t->type() != DataType::Float32) {
             return unsupported(std::string(kind) + " reference kernel runs on FP32 only; got " +
                                toString(t->type()));
         }
     }
-    if (out.size() != 1 || out[0].type() != DataType::Float32) {
-        return internalError(std::string(kind) + " reference kernel expects one FP32 output");
+    if (out.size() != outputs) {
+        return internalError(std::string(kind) + " reference kernel expects " + std::to_string(outputs) +
+                             " outputs; got " + std::to_string(out.size()));
+    }
+    for (const HostTensor& t : out) {
+        if (t.type() != DataType::Float32) {
+            return internalError(std::string(kind) + " reference kernel expects FP32 outputs");
+        }
     }
     return Status::ok();
 }
@@ -78,17 +85,21 @@ Status checkFloatTensors(const KernelInputs& in, const KernelOutputs& out, const
 
 // Convolution as im2col + matrix product: for a tile of output positions, the input values every
 // kernel tap reads (zero in the padding) form one row each; every output channel is then a weighted sum
-// of those contiguous rows. Tiling bounds the buffer whatever the problem size. A fused residual and
-// activation are applied as each output value is stored; the residual element is read just before the
-// same element of the output is written, so the two may share memory.
+// of those contiguous rows. Tiling bounds the buffer whatever the problem size. With split outputs each
+// channel is stored straight into the output that holds it. A fused residual and activation are applied
+// as each output value is stored; the residual element is read just before the same element of the
+// output is written, so the two may share memory.
 Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOutputs& out) {
-    KILN_RETURN_IF_ERROR(checkFloatTensors(in, out, "Convolution"));
+    KILN_RETURN_IF_ERROR(
+        checkFloatTensors(in, out, "Convolution", std::max<size_t>(1, p.outputChannels.size())));
     const HostTensor& data = *in[0];
     const HostTensor& weights = *in[1];
     const HostTensor* bias = in.size() > 2 ? in[2] : nullptr;
     const HostTensor* residual = in.size() > 3 ? in[3] : nullptr;
+    Dims outputDims = out[0].dims();
+    outputDims[1] = weights.dims()[0];
     const Geometry3d g =
-        makeGeometry(data.dims(), weights.dims(), out[0].dims(), p.strides, p.pads, p.dilations, p.groups);
+        makeGeometry(data.dims(), weights.dims(), outputDims, p.strides, p.pads, p.dilations, p.groups);
 
     const int64_t inPlane = g.in[0] * g.in[1] * g.in[2];
     const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
@@ -100,7 +111,22 @@ Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOu
     const int64_t tile = std::clamp<int64_t>((int64_t(1) << 16) / std::max<int64_t>(rows, 1), 64, 4096);
     const float* x = data.data<float>();
     const float* w = weights.data<float>();
-    float* y = out[0].data<float>();
+    // Where output channel k lives: its tensor, how many channels that tensor holds, and its index there.
+    struct ChannelTarget {
+        float* base = nullptr;
+        int64_t channels = 0;
+        int64_t index = 0;
+    };
+    std::vector<ChannelTarget> targets;
+    for (HostTensor& output : out) {
+        const int64_t channels = output.dims()[1];
+        for (int64_t c = 0; c < channels; ++c) targets.push_back({output.data<float>(), channels, c});
+    }
+    if (int64_t(targets.size()) != g.outChannels) {
+        return internalError("Convolution reference kernel: the outputs hold " +
+                             std::to_string(targets.size()) + " channels; the weights give " +
+                             std::to_string(g.outChannels));
+    }
 
     std::vector<float> columns(static_cast<size_t>(rows * tile));
     std::vector<double> acc(static_cast<size_t>(tile));
@@ -145,8 +171,9 @@ Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOu
                     }
                     // The epilogue rounds to float before adding the residual and activating, in the
                     // order the unfused layers would, so that fusing does not change a single bit.
-                    const int64_t first = (n * g.outChannels + k) * outPlane + tileStart;
-                    float* dst = y + first;
+                    const ChannelTarget& target = targets[size_t(k)];
+                    const int64_t first = (n * target.channels + target.index) * outPlane + tileStart;
+                    float* dst = target.base + first;
                     const float* skip = residual ? residual->data<float>() + first : nullptr;
                     for (int64_t t = 0; t < tileLength; ++t) {
                         float value = static_cast<float>(acc[t]);
@@ -163,7 +190,7 @@ Status runReference(const ConvolutionParams& p, const KernelInputs& in, KernelOu
 // Each input element scatters into the output positions its kernel taps reach; an output plane
 // gathers the contributions of every input channel of its group.
 Status runReference(const DeconvolutionParams& p, const KernelInputs& in, KernelOutputs& out) {
-    KILN_RETURN_IF_ERROR(checkFloatTensors(in, out, "Deconvolution"));
+    KILN_RETURN_IF_ERROR(checkFloatTensors(in, out, "Deconvolution", 1));
     const HostTensor& data = *in[0];
     const HostTensor& weights = *in[1];
     const HostTensor* bias = in.size() > 2 ? in[2] : nullptr;

@@ -9,30 +9,6 @@ namespace kiln::detail {
 
 namespace {
 
-bool isArithmetic(ElementwiseOp op) {
-    switch (op) {
-        case ElementwiseOp::Add:
-        case ElementwiseOp::Sub:
-        case ElementwiseOp::Mul:
-        case ElementwiseOp::Div:
-        case ElementwiseOp::Pow:
-        case ElementwiseOp::Max:
-        case ElementwiseOp::Min:
-        case ElementwiseOp::PRelu: return true;
-        default: return false;
-    }
-}
-
-// Whether `from` broadcasts to `to` under numpy rules without `to` growing.
-bool broadcastsTo(const Dims& from, const Dims& to) {
-    if (from.size() > to.size()) return false;
-    const size_t offset = to.size() - from.size();
-    for (size_t i = 0; i < from.size(); ++i) {
-        if (from[i] != 1 && from[i] != to[offset + i]) return false;
-    }
-    return true;
-}
-
 Status checkOperand(const InferInputs& in, int64_t index, const std::string& step, const char* role) {
     if (index < 1 || size_t(index) >= in.size() || in[size_t(index)] == nullptr) {
         return invalidModel(step + " reads " + role + " input " + std::to_string(index) +

@@ -64,6 +64,30 @@ Status expectFloat(const Tensor* t, size_t index, const char* role) {
     return Status::ok();
 }
 
+bool isArithmetic(ElementwiseOp op) {
+    switch (op) {
+        case ElementwiseOp::Add:
+        case ElementwiseOp::Sub:
+        case ElementwiseOp::Mul:
+        case ElementwiseOp::Div:
+        case ElementwiseOp::Pow:
+        case ElementwiseOp::Max:
+        case ElementwiseOp::Min:
+        case ElementwiseOp::PRelu: return true;
+        default: return false;
+    }
+}
+
+// Whether `from` broadcasts to `to` under numpy rules without `to` growing.
+bool broadcastsTo(const Dims& from, const Dims& to) {
+    if (from.size() > to.size()) return false;
+    const size_t offset = to.size() - from.size();
+    for (size_t i = 0; i < from.size(); ++i) {
+        if (from[i] != 1 && from[i] != to[offset + i]) return false;
+    }
+    return true;
+}
+
 Result<Dims> broadcastDims(const Dims& a, const Dims& b) {
     const size_t rank = std::max(a.size(), b.size());
     Dims result(rank);

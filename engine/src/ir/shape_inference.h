@@ -52,6 +52,10 @@ Status expectRank(const Tensor* t, size_t index, const char* role, size_t rank);
 Status expectRankAtLeast(const Tensor* t, size_t index, const char* role, size_t rank);
 Status expectType(const Tensor* t, size_t index, const char* role, DataType type);
 Status expectFloat(const Tensor* t, size_t index, const char* role);
+// Add, Sub, Mul, Div, Pow, Max, Min, PRelu: the ops that compute a number (not a BOOL).
+bool isArithmetic(ElementwiseOp op);
+// Whether `from` broadcasts to `to` under numpy rules without `to` growing.
+bool broadcastsTo(const Dims& from, const Dims& to);
 // Numpy broadcasting of two shapes; the message names both shapes when they do not broadcast.
 Result<Dims> broadcastDims(const Dims& a, const Dims& b);
 

@@ -6,34 +6,11 @@
 #include <cmath>
 #include <optional>
 
+#include "ir/shape_inference.h"
 #include "passes/pass_helpers.h"
 
 namespace kiln::passes {
 namespace {
-
-bool isArithmetic(ElementwiseOp op) {
-    switch (op) {
-        case ElementwiseOp::Add:
-        case ElementwiseOp::Sub:
-        case ElementwiseOp::Mul:
-        case ElementwiseOp::Div:
-        case ElementwiseOp::Pow:
-        case ElementwiseOp::Max:
-        case ElementwiseOp::Min:
-        case ElementwiseOp::PRelu: return true;
-        default: return false;
-    }
-}
-
-// Whether `from` broadcasts to `to` without `to` growing.
-bool broadcastsTo(const Dims& from, const Dims& to) {
-    if (from.size() > to.size()) return false;
-    const size_t offset = to.size() - from.size();
-    for (size_t i = 0; i < from.size(); ++i) {
-        if (from[i] != 1 && from[i] != to[offset + i]) return false;
-    }
-    return true;
-}
 
 // The FP32 tensor a pointwise layer transforms, or null when the layer cannot be a chain step.
 Tensor* chainData(const Layer& layer) {
@@ -53,13 +30,13 @@ Tensor* chainData(const Layer& layer) {
         case LayerKind::Unary:
             return layer.paramsAs<UnaryParams>().op != UnaryOp::Not ? layer.input(0) : nullptr;
         case LayerKind::Elementwise: {
-            if (!isArithmetic(layer.paramsAs<ElementwiseParams>().op)) return nullptr;
+            if (!detail::isArithmetic(layer.paramsAs<ElementwiseParams>().op)) return nullptr;
             const bool firstConstant = floatConstant(layer.input(0)) != nullptr;
             const bool secondConstant = floatConstant(layer.input(1)) != nullptr;
             if (firstConstant == secondConstant) return nullptr;
             Tensor* data = firstConstant ? layer.input(1) : layer.input(0);
             const Tensor* constant = firstConstant ? layer.input(0) : layer.input(1);
-            const bool broadcasts = broadcastsTo(constant->dims(), output->dims());
+            const bool broadcasts = detail::broadcastsTo(constant->dims(), output->dims());
             return data->dims() == output->dims() && broadcasts ? data : nullptr;
         }
         default: return nullptr;

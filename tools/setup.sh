@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 packages=(
     cmake ninja-build ccache g++ pkg-config
     libonnx-dev protobuf-compiler libprotobuf-dev
-    libgtest-dev
+    libgtest-dev libdnnl-dev
+    libqcustomplot-dev libgraphviz-dev graphviz
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
     libonnx-testdata
     python3 python3-onnx python3-numpy

@@ -5,6 +5,7 @@
 // every file is written atomically, so a failed command leaves no partial file.
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <iostream>
 
 #include "commands.h"
@@ -62,6 +63,20 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     }
     out << "\n";
 
+    int64_t reformats = 0;
+    std::map<std::string, int> tactics;
+    for (const LayerRecord& record : report.layersAfter) {
+        if (record.kind == "Reformat") ++reformats;
+        if (!record.tactic.empty()) ++tactics[record.tactic];
+    }
+    out << "Reformats: " << reformats << "\n";
+    out << "Tactics: " << report.timingCacheMisses << " layers timed in " << formatMs(report.timingMilliseconds)
+        << ", " << report.timingCacheHits << " from the timing cache\n";
+    TextTable chosen({"Tactic", "Layers"});
+    for (const auto& [tactic, count] : tactics) chosen.addRow({tactic, std::to_string(count)});
+    chosen.print(out);
+    for (const std::string& warning : report.warnings) out << "warning: " << warning << "\n";
+
     double total = 0.0;
     std::string phases;
     for (const PhaseTime& phase : report.phases) {
@@ -104,8 +119,7 @@ int buildCommand(const std::vector<std::string>& args) {
     std::optional<NetworkDefinition> network;
     if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess)
         return code;
-    BuilderConfig config;
-    config.enableFusion = !options.noFusion;
+    const BuilderConfig config = builderConfig(!options.noFusion, options.timing);
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine) {
         return fail(kExitFailure,

@@ -157,8 +157,7 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
 
     Result<NetworkDefinition> network = importModel(request.path, shapes);
     if (!network) return fail(kExitFailure, network.status().message());
-    BuilderConfig config;
-    config.enableFusion = request.enableFusion;
+    const BuilderConfig config = builderConfig(request.enableFusion, request.timing);
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine)
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
@@ -193,6 +192,15 @@ Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
         }
     }
     return Status::ok();
+}
+
+BuilderConfig builderConfig(bool enableFusion, const TimingOptions& timing) {
+    BuilderConfig config;
+    config.enableFusion = enableFusion;
+    config.timingIterations = timing.timingIterations;
+    config.workspaceLimit = int64_t(timing.workspaceMiB) << 20;
+    config.timingCachePath = timing.timingCachePath.value_or("");
+    return config;
 }
 
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {

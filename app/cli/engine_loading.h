@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/builder.h"
 #include "kiln/runtime.h"
 #include "options.h"
 #include "text_table.h"
@@ -27,7 +28,11 @@ struct EngineRequest {
     ShapeMap shapes;
     std::vector<InputFile> inputFiles;
     bool enableFusion = true;
+    TimingOptions timing;
 };
+
+// The builder configuration the command line asked for.
+BuilderConfig builderConfig(bool enableFusion, const TimingOptions& timing);
 
 struct PreparedEngine {
     std::shared_ptr<Engine> engine;

@@ -162,6 +162,21 @@ Flag pathFlag(std::string_view name, std::string_view example, std::optional<std
             }};
 }
 
+// The flags that set how a build times tactics.
+std::vector<Flag> timingFlags(TimingOptions& timing) {
+    return {
+        pathFlag("--timingCacheFile", "kiln.timing", timing.timingCachePath),
+        countFlag("--avgTiming", "10", 1, timing.timingIterations),
+        countFlag("--workspace", "1024", 0, timing.workspaceMiB),
+    };
+}
+
+// Appends `more` to `flags`.
+std::vector<Flag> withFlags(std::vector<Flag> flags, std::vector<Flag> more) {
+    flags.insert(flags.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    return flags;
+}
+
 // What every command does with its line: a --help anywhere asks for the help only; otherwise the
 // flags `flagsFor` binds to the options are applied and exactly one MODEL must be given
 // (`acceptsPlan`: or a plan).
@@ -227,14 +242,14 @@ Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::stri
 
 Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args) {
     return parseCommand<RunOptions>(args, "kiln run", true, [](RunOptions& options) -> std::vector<Flag> {
-        return {
+        return withFlags({
             inputFlag(options.inputs),
             pathFlag("--output-dir", "outputs", options.outputDirectory),
             shapesFlag(options.shapes),
             countFlag("--iterations", "10", 1, options.iterations),
             countFlag("--warmUp", "1", 0, options.warmUp),
             switchFlag("--noFusion", options.noFusion),
-        };
+        }, timingFlags(options.timing));
     });
 }
 
@@ -249,14 +264,14 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
     };
     Result<Parsed<BuildOptions>> parsed = parseCommand<BuildOptions>(
         args, "kiln build", false, [&](BuildOptions& options) -> std::vector<Flag> {
-            return {
+            return withFlags({
                 {"-o", true, "model.plan", setPlanPath},
                 {"--saveEngine", true, "model.plan", setPlanPath},
                 shapesFlag(options.shapes),
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
                 pathFlag("--exportReport", "report.json", options.reportPath),
-            };
+            }, timingFlags(options.timing));
         });
     if (!parsed || parsed->helpRequested) return parsed;
     if (!planPath) {
@@ -270,7 +285,7 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
 Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args) {
     return parseCommand<ProfileOptions>(
         args, "kiln profile", true, [](ProfileOptions& options) -> std::vector<Flag> {
-            return {
+            return withFlags({
                 inputFlag(options.inputs),
                 shapesFlag(options.shapes),
                 countFlag("--iterations", "10", 1, options.iterations),
@@ -278,7 +293,7 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportProfile", "profile.json", options.profilePath),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
-            };
+            }, timingFlags(options.timing));
         });
 }
 
@@ -307,9 +322,11 @@ line.
 const char* buildHelp() {
     return R"(Usage: kiln build MODEL -o PLAN [--shapes NAME:DIMS,...] [--noFusion]
                   [--exportLayerInfo FILE.json] [--exportReport FILE.json]
+                  [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB]
 
 Imports an ONNX model, optimizes it for this machine's CPU (constant folding, batch-norm folding,
-vertical, pointwise-chain and horizontal fusion, copy elimination, memory planning) and writes the
+vertical, pointwise-chain and horizontal fusion, copy elimination, memory formats, tactic timing:
+every candidate kernel of every layer is run and the fastest kept, memory planning) and writes the
 result as a plan that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints
 the layer counts before and after, what each pass changed, the activation memory and the time of
 each build phase.
@@ -322,7 +339,12 @@ Options:
   --exportLayerInfo FILE     Write the built layers and bindings as JSON (the layout of trtexec's
                              --exportLayerInfo)
   --exportReport FILE        Write the build report as JSON: layers before and after with their
-                             provenance, each pass's changes, memory and phase times
+                             provenance, each pass's changes, formats, every tactic candidate's
+                             time, memory and phase times
+  --timingCacheFile FILE     Keep tactic timings in FILE and reuse them: a rebuild with a warm
+                             cache skips timing (a corrupt or foreign cache is ignored and replaced)
+  --avgTiming N              Timed runs per tactic candidate; the median decides (default 10)
+  --workspace MIB            Scratch memory a tactic may use, in MiB (default 1024)
   -h, --help                 Show this help
 )";
 }
@@ -362,6 +384,7 @@ Options:
   --iterations N          Timed runs (default 1)
   --warmUp N              Untimed runs before timing (default 0)
   --noFusion              Build the model without folding or fusion (no effect on a plan)
+  --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
 )";
 }
@@ -386,6 +409,7 @@ Options:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
                           with layers in execution order and timeMs summed over the N runs
   --exportLayerInfo FILE  Write the engine's layers and bindings as JSON
+  --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
 )";
 }

@@ -42,6 +42,14 @@ struct RunOptions {
     int iterations = 1;
     int warmUp = 0;
     bool noFusion = false;
+    TimingOptions timing;
+};
+
+// How the builder times tactics (trtexec's --timingCacheFile, --avgTiming, --workspace).
+struct TimingOptions {
+    std::optional<std::string> timingCachePath;
+    int timingIterations = 10;
+    int workspaceMiB = 1024;
 };
 
 struct BuildOptions {
@@ -49,6 +57,7 @@ struct BuildOptions {
     std::string planPath;
     ShapeMap shapes;
     bool noFusion = false;
+    TimingOptions timing;
     std::optional<std::string> layerInfoPath;
     std::optional<std::string> reportPath;
 };
@@ -60,6 +69,7 @@ struct ProfileOptions {
     int iterations = 10;
     int warmUp = 2;
     bool noFusion = false;
+    TimingOptions timing;
     std::optional<std::string> profilePath;
     std::optional<std::string> layerInfoPath;
 };

@@ -177,6 +177,7 @@ int profileCommand(const std::vector<std::string>& args) {
     request.shapes = options.shapes;
     request.inputFiles = options.inputs;
     request.enableFusion = !options.noFusion;
+    request.timing = options.timing;
     PreparedEngine prepared;
     if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
     Result<std::unique_ptr<ExecutionContext>> context = prepared.engine->createExecutionContext();

@@ -92,6 +92,7 @@ int runCommand(const std::vector<std::string>& args) {
     request.shapes = options.shapes;
     request.inputFiles = options.inputs;
     request.enableFusion = !options.noFusion;
+    request.timing = options.timing;
     PreparedEngine prepared;
     if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
     Result<std::unique_ptr<ExecutionContext>> context = prepared.engine->createExecutionContext();

@@ -1,6 +1,7 @@
 // Data types, shape helpers, HostTensor and half-precision conversion.
 #include "kiln/types.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -224,6 +225,27 @@ uint16_t floatToHalf(float value) {
     const uint32_t remainder = mantissa & 0x1fffu;
     if (remainder > 0x1000u || (remainder == 0x1000u && (half & 1u))) ++half;
     return uint16_t(sign | half);
+}
+
+std::string toString(TensorFormat format, size_t rank) {
+    static const char* const kSpatial = "DHW";
+    std::string name = "NC";
+    if (rank < 2) name = rank == 1 ? "C" : "scalar";
+    for (size_t axis = 2; axis < rank; ++axis) name += rank - axis <= 3 ? kSpatial[3 - (rank - axis)] : 'X';
+    if (!format.isLinear()) name += std::to_string(format.channelBlock) + "c";
+    return name;
+}
+
+int64_t storageByteSize(DataType type, const Dims& dims, TensorFormat format) {
+    int64_t elements = volume(dims);
+    if (!format.isLinear() && dims.size() >= 2) {
+        const int64_t block = format.channelBlock;
+        elements = (dims[1] + block - 1) / block * block;
+        for (size_t axis = 0; axis < dims.size(); ++axis) {
+            if (axis != 1) elements *= dims[axis];
+        }
+    }
+    return elements * int64_t(dataTypeSize(type));
 }
 
 }  // namespace kiln

@@ -18,6 +18,15 @@ struct PassChange {
     std::vector<std::string> layers;  // the layers that resulted from the change
 };
 
+// One kernel the builder considered for a layer: timed on dummy data, or skipped with the reason.
+struct TacticCandidate {
+    std::string tactic;        // "onednn:jit:avx512_core", "kiln:reference"
+    std::string library;       // "oneDNN 2.6.3", "Kiln"
+    double milliseconds = -1;  // median over the timing iterations; negative when not timed
+    std::string skipReason;    // why it was not timed ("needs NCHW layout", "workspace 2 GiB > limit 1 GiB")
+    bool chosen = false;       // the fastest: the one the plan runs
+};
+
 struct LayerRecord {
     std::string name;
     std::string kind;
@@ -30,6 +39,9 @@ struct LayerRecord {
     std::string tactic;                   // "kiln:reference"; empty before the build
     std::vector<int64_t> outputOffsets;   // byte offset of each output in the arena; -1 where none
     bool elided = false;                  // removed by aliasing: executes nothing
+    std::vector<std::string> outputFormats;  // one per output after the build, "NCHW", "NCHW16c"
+    std::vector<TacticCandidate> candidates;  // every tactic considered; empty before the build
+    bool timingFromCache = false;         // the candidates' times came from the timing cache
 };
 
 struct PhaseTime {
@@ -44,6 +56,10 @@ struct BuildReport {
     int64_t arenaBytes = 0;           // size of one execution context's activation arena
     int64_t activationBytes = 0;      // sum of every activation tensor's size, without reuse
     std::vector<PhaseTime> phases;
+    double timingMilliseconds = 0.0;  // time spent timing tactics (zero when the cache had them all)
+    int timingCacheHits = 0;          // layers whose timings came from the timing cache
+    int timingCacheMisses = 0;        // layers timed during this build
+    std::vector<std::string> warnings;  // e.g. a timing cache that could not be used, and why
 
     std::string toJson() const;
 };

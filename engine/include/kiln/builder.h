@@ -28,7 +28,10 @@ struct BuilderConfig {
     bool fp16 = false;                 // allow FP16 kernels
     bool int8 = false;                 // allow INT8 kernels
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
-    int timingIterations = 10;
+    int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
+    // Where tactic timings are kept between builds (keyed by layer signature, device and Kiln version);
+    // empty: no cache. A cache that cannot be used is reported in BuildReport::warnings and rebuilt.
+    std::string timingCachePath;
     IProgressMonitor* progress = nullptr;       // not owned; may be null
 };
 

@@ -251,20 +251,25 @@ struct PointwiseChainParams {
     std::vector<PointwiseStep> steps;
 };
 
+// Inserted by the builder between layers that want different memory formats: the output holds the
+// input's elements in the output tensor's format (Tensor::format()). Same type and shape.
+struct ReformatParams {};
+
 using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulParams, GemmParams,
                                  PoolingParams, LrnParams, BatchNormParams, InstanceNormParams,
                                  SoftmaxParams, ActivationParams, UnaryParams, ElementwiseParams,
                                  SelectParams, ReduceParams, ArgMinMaxParams, ConcatParams, SplitParams,
                                  SliceParams, ReshapeParams, TransposeParams, GatherParams, PadParams,
                                  ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
-                                 SpaceToDepthParams, IdentityParams, PointwiseChainParams>;
+                                 SpaceToDepthParams, IdentityParams, PointwiseChainParams,
+                                 ReformatParams>;
 
 // The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
 enum class LayerKind : uint8_t {
     Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
     Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
     Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
-    PointwiseChain,
+    PointwiseChain, Reformat,
 };
 
 inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }

@@ -45,6 +45,11 @@ public:
 
     const std::optional<TensorAlias>& alias() const { return m_alias; }
 
+    // How the elements lie in memory; chosen by the builder, linear until then.
+    TensorFormat format() const { return m_format; }
+    void setFormat(TensorFormat format) { m_format = format; }
+    int64_t storageBytes() const { return storageByteSize(m_type, m_dims, m_format); }
+
     // Symmetric activation range for INT8 calibration, if set.
     const std::optional<float>& dynamicRange() const { return m_dynamicRange; }
     void setDynamicRange(float absMax) { m_dynamicRange = absMax; }
@@ -60,6 +65,7 @@ private:
     Layer* m_producer = nullptr;
     std::optional<TensorAlias> m_alias;
     std::optional<float> m_dynamicRange;
+    TensorFormat m_format;
 };
 
 class Layer {

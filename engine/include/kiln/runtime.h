@@ -41,15 +41,22 @@ struct MemoryPlan {
 
 class ExecutionContext;
 
+namespace detail {
+struct CompiledKernels;  // the kernels the builder chose (engine internals)
+}
+
 class Engine : public std::enable_shared_from_this<Engine> {
 public:
-    Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report, std::string backend);
+    // Without `kernels`, every layer runs its reference kernel (the network must be all linear).
+    Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report, std::string backend,
+           std::shared_ptr<const detail::CompiledKernels> kernels = nullptr);
 
     const std::vector<Binding>& bindings() const { return m_bindings; }
     const BuildReport& report() const { return m_report; }
     const NetworkDefinition& network() const { return m_network; }
     const MemoryPlan& memoryPlan() const { return m_memory; }
     const std::string& backend() const { return m_backend; }
+    const detail::CompiledKernels& kernels() const { return *m_kernels; }
 
     // Layer information in the layout of trtexec's --exportLayerInfo.
     std::string layerInformationJson() const;
@@ -62,6 +69,8 @@ private:
     BuildReport m_report;
     std::string m_backend;
     std::vector<Binding> m_bindings;
+    std::shared_ptr<const detail::CompiledKernels> m_kernels;
+    Status m_kernelStatus;  // why the default kernels could not be made, if they could not
 };
 
 class ExecutionContext {
@@ -81,7 +90,16 @@ public:
 
 private:
     std::shared_ptr<const Engine> m_engine;
-    std::vector<std::byte> m_arena;
+    std::vector<std::byte> m_memory;  // the arena and the kernels' workspace, each 64-byte aligned
+    std::byte* m_arena = nullptr;
+    std::byte* m_workspace = nullptr;
+    // Per executed layer: where its inputs and outputs lie (arena or constant data), resolved once.
+    struct Step {
+        size_t layer = 0;
+        std::vector<const std::byte*> inputs;
+        std::vector<std::byte*> outputs;
+    };
+    std::vector<Step> m_steps;
     IProfiler* m_profiler = nullptr;
 };
 

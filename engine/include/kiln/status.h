@@ -84,6 +84,12 @@ public:
     const T& value() const& { return std::get<T>(m_state); }
     T&& value() && { return std::get<T>(std::move(m_state)); }
 
+    // The same result, its error (if any) prefixed with `context`.
+    Result withContext(const std::string& context) && {
+        if (isOk()) return std::move(*this);
+        return std::get<Status>(m_state).withContext(context);
+    }
+
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }

@@ -31,6 +31,19 @@ Result<Dims> parseDims(std::string_view text);  // inverse of toString; "1x3x224
 // Checks that every extent is in [0, kMaxElementCount] and the volume is too; names `what` on error.
 Status checkDims(const Dims& dims, const std::string& what);
 
+// How an activation's elements lie in memory. Linear: row-major over the dims ("NCHW"). Blocked by
+// b channels: [N][ceil(C/b)][spatial...][b], channels padded up to a multiple of b with the padded
+// lanes zero (oneDNN's nChw8c / nChw16c). Only tensors of rank 3 or more can be blocked; weights,
+// network inputs and network outputs are always linear.
+struct TensorFormat {
+    int channelBlock = 0;  // 0: linear
+    bool isLinear() const { return channelBlock == 0; }
+    bool operator==(const TensorFormat&) const = default;
+};
+std::string toString(TensorFormat format, size_t rank);  // "NCHW", "NCHW16c", "NC", "NCDHW8c"
+// Bytes of a tensor of `dims` in `format` (blocked formats count the padded channels).
+int64_t storageByteSize(DataType type, const Dims& dims, TensorFormat format);
+
 // A dense, row-major tensor in host memory. It either owns its bytes (copies are deep) or is a view
 // of memory owned elsewhere, such as an execution context's activation arena (copies share it).
 class HostTensor {

@@ -20,6 +20,7 @@ std::vector<LayerRecord> describeLayers(const NetworkDefinition& network) {
         for (const Tensor* output : layer->outputs()) {
             record.outputs.push_back(output->name());
             record.outputDims.push_back(toString(output->dims()));
+            record.outputFormats.push_back(toString(output->format(), output->dims().size()));
             record.outputOffsets.push_back(-1);
         }
         record.precision = toString(layer->output(0)->type());
@@ -57,6 +58,32 @@ void writeLayers(JsonWriter& json, const std::vector<LayerRecord>& layers) {
         json.intArray(layer.outputOffsets);
         json.key("elided");
         json.value(layer.elided);
+        json.key("outputFormats");
+        json.stringArray(layer.outputFormats);
+        if (!layer.candidates.empty()) {
+            json.key("timingFromCache");
+            json.value(layer.timingFromCache);
+            json.key("candidates");
+            json.beginArray();
+            for (const TacticCandidate& candidate : layer.candidates) {
+                json.beginObject();
+                json.key("tactic");
+                json.value(candidate.tactic);
+                json.key("library");
+                json.value(candidate.library);
+                if (candidate.milliseconds >= 0.0) {
+                    json.key("milliseconds");
+                    json.value(candidate.milliseconds);
+                } else {
+                    json.key("skipped");
+                    json.value(candidate.skipReason);
+                }
+                json.key("chosen");
+                json.value(candidate.chosen);
+                json.endObject();
+            }
+            json.endArray();
+        }
         json.endObject();
     }
     json.endArray();
@@ -99,6 +126,17 @@ std::string BuildReport::toJson() const {
         json.endObject();
     }
     json.endArray();
+    json.key("timing");
+    json.beginObject();
+    json.key("milliseconds");
+    json.value(timingMilliseconds);
+    json.key("cacheHits");
+    json.value(int64_t(timingCacheHits));
+    json.key("cacheMisses");
+    json.value(int64_t(timingCacheMisses));
+    json.endObject();
+    json.key("warnings");
+    json.stringArray(warnings);
     json.key("layersBefore");
     writeLayers(json, layersBefore);
     json.key("layersAfter");

@@ -1,17 +1,23 @@
-// The build pipeline: copy the network, run the pass list, choose precision and tactics (FP32 and the
-// reference kernels for now), plan memory, and record every decision in the build report.
+// The build pipeline: copy the network, run the pass list, choose memory formats (inserting reformats),
+// time and choose tactics, plan memory, and record every decision in the build report.
 #include "kiln/builder.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <set>
 
+#include "builder/format_assignment.h"
 #include "builder/memory_planner.h"
+#include "builder/tactic_selection.h"
+#include "builder/timing_cache.h"
+#include "kiln/plan.h"
 #include "passes/pass.h"
+#include "runtime/compiled_kernels.h"
 
 namespace kiln {
 
 namespace {
-
-constexpr const char* kReferenceTactic = "kiln:reference";
 
 class PhaseClock {
 public:
@@ -38,16 +44,22 @@ Status checkCancel(const BuilderConfig& config) {
 }  // namespace
 
 Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network, const BuilderConfig& config) {
-    if (config.backend != "cpu") {
+    const std::vector<const tactics::TacticProvider*> providers = tactics::providersFor(config.backend);
+    if (providers.empty()) {
         return unsupported("backend '" + config.backend + "' is not available in this build; use 'cpu'");
     }
     if (config.fp16 || config.int8) {
         return unsupported("FP16 and INT8 builds are not available yet on the cpu backend; build without "
                            "--fp16/--int8");
     }
+    if (config.timingIterations < 1) {
+        return invalidArgument("timing iterations is " + std::to_string(config.timingIterations) +
+                               "; give at least 1");
+    }
+    if (config.workspaceLimit < 0) return invalidArgument("the workspace limit is negative; give 0 bytes or more");
     KILN_RETURN_IF_ERROR(network.validate().withContext("the network is not valid"));
 
-    constexpr int kSteps = 3;
+    constexpr int kSteps = 4;
     BuildReport report;
     report.layersBefore = describeLayers(network);
     NetworkDefinition optimized = network.clone();
@@ -63,17 +75,70 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     {
-        // Every layer runs its FP32 reference kernel until the tactic catalog exists.
-        PhaseClock clock(report, config.progress, "tactics", 1, kSteps);
-        report.layersAfter = describeLayers(optimized);
-        for (LayerRecord& record : report.layersAfter) {
-            record.tactic = record.elided ? std::string() : kReferenceTactic;
+        // Layers no tactic can run in blocked formats are made linear and formats chosen again; each
+        // round makes at least one more layer linear, so this ends.
+        PhaseClock clock(report, config.progress, "formats", 1, kSteps);
+        const int block = config.backend == "cpu" ? tactics::preferredCpuChannelBlock() : 0;
+        std::set<std::string> linearLayers;
+        for (;;) {
+            KILN_RETURN_IF_ERROR(checkCancel(config));
+            NetworkDefinition formatted = optimized.clone();
+            std::vector<PassChange> changes;
+            passes::PassLog log("format assignment", changes);
+            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, block, linearLayers, log));
+            bool retry = false;
+            for (const auto& layer : formatted.layers()) {
+                if (layer->isElided() || builder::hasTactic(providers, *layer)) continue;
+                if (layer->kind() == LayerKind::Reformat || linearLayers.count(layer->name())) continue;
+                linearLayers.insert(layer->name());
+                retry = true;
+            }
+            if (!retry) {
+                optimized = std::move(formatted);
+                report.changes.insert(report.changes.end(), changes.begin(), changes.end());
+                break;
+            }
+        }
+        KILN_RETURN_IF_ERROR(optimized.validate().withContext("the network with reformats is not valid (a Kiln bug)"));
+    }
+    KILN_RETURN_IF_ERROR(checkCancel(config));
+    auto kernels = std::make_shared<detail::CompiledKernels>();
+    report.layersAfter = describeLayers(optimized);
+    {
+        PhaseClock clock(report, config.progress, "tactics", 2, kSteps);
+        std::optional<builder::TimingCache> cache;
+        const std::string device = deviceFingerprint(config.backend);
+        if (!config.timingCachePath.empty()) {
+            cache = builder::TimingCache::load(config.timingCachePath, device, report.warnings);
+        }
+        const auto& layers = optimized.layers();
+        for (size_t i = 0; i < layers.size(); ++i) {
+            KILN_RETURN_IF_ERROR(checkCancel(config));
+            LayerRecord& record = report.layersAfter[i];
+            if (layers[i]->isElided()) {
+                kernels->layers.emplace_back();
+                continue;
+            }
+            KILN_ASSIGN_OR_RETURN(builder::TacticChoice choice,
+                                  builder::chooseTactic(providers, *layers[i], config, cache ? &*cache : nullptr));
+            record.tactic = choice.tacticId;
+            record.candidates = std::move(choice.candidates);
+            record.timingFromCache = choice.fromCache;
+            report.timingMilliseconds += choice.timingMilliseconds;
+            ++(choice.fromCache ? report.timingCacheHits : report.timingCacheMisses);
+            kernels->workspaceBytes = std::max(kernels->workspaceBytes, choice.workspaceBytes);
+            kernels->layers.push_back({choice.tacticId, std::move(choice.weights), std::move(choice.kernel)});
+        }
+        if (cache && cache->isModified()) {
+            if (Status saved = cache->save(config.timingCachePath); !saved.isOk()) {
+                report.warnings.push_back(saved.message());
+            }
         }
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     MemoryPlan memory;
     {
-        PhaseClock clock(report, config.progress, "memory", 2, kSteps);
+        PhaseClock clock(report, config.progress, "memory", 3, kSteps);
         KILN_ASSIGN_OR_RETURN(memory, planMemory(optimized));
         report.arenaBytes = memory.arenaBytes;
         report.activationBytes = activationBytes(optimized);
@@ -84,7 +149,8 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             }
         }
     }
-    return std::make_shared<Engine>(std::move(optimized), std::move(memory), std::move(report), config.backend);
+    return std::make_shared<Engine>(std::move(optimized), std::move(memory), std::move(report), config.backend,
+                                    std::move(kernels));
 }
 
 }  // namespace kiln

@@ -14,7 +14,7 @@ namespace {
 
 const Tensor* rootOf(const Tensor* tensor) { return tensor->alias() ? tensor->alias()->base : tensor; }
 
-int64_t bytesOf(const Tensor* tensor) { return volume(tensor->dims()) * int64_t(dataTypeSize(tensor->type())); }
+int64_t bytesOf(const Tensor* tensor) { return tensor->storageBytes(); }
 
 int64_t alignUp(int64_t value) { return (value + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
 
@@ -83,7 +83,10 @@ Result<MemoryPlan> planMemory(const NetworkDefinition& network) {
         const Tensor* output = layer.output(0);
         const Tensor* input = layer.input(0);
         if (!input || input->isConstant() || input->isNetworkInput() || output->alias() || input->alias()) continue;
-        if (input->dims() != output->dims() || dataTypeSize(input->type()) != dataTypeSize(output->type())) continue;
+        if (input->dims() != output->dims() || input->storageBytes() != output->storageBytes() ||
+            !(input->format() == output->format())) {
+            continue;
+        }
         const bool hasAliases = std::any_of(network.tensors().begin(), network.tensors().end(),
                                             [&](const auto& t) { return t->alias() && t->alias()->base == output; });
         if (hasAliases) continue;

@@ -309,4 +309,9 @@ InferResult inferOutputs(const IdentityParams&, const InferInputs& in, size_t) {
     return std::vector<TensorDesc>{{in[0]->type(), in[0]->dims()}};
 }
 
+InferResult inferOutputs(const ReformatParams&, const InferInputs& in, size_t) {
+    KILN_RETURN_IF_ERROR(expectInputCount(in, 1, 1));
+    return std::vector<TensorDesc>{{in[0]->type(), in[0]->dims()}};
+}
+
 }  // namespace kiln::detail

@@ -11,7 +11,7 @@ const char* toString(LayerKind kind) {
         "InstanceNorm", "Softmax",      "Activation", "Unary",  "Elementwise", "Select",       "Reduce",
         "ArgMinMax",   "Concat",        "Split",   "Slice",     "Reshape",     "Transpose",    "Gather",
         "Pad",         "Resize",        "Cast",    "Expand",    "Tile",        "DepthToSpace", "SpaceToDepth",
-        "Identity",    "PointwiseChain",
+        "Identity",    "PointwiseChain", "Reformat",
     };
     static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<LayerParams>);
     return names[size_t(kind)];
@@ -136,6 +136,7 @@ struct Describer {
     }
     void operator()(const SpaceToDepthParams& p) { out << "block " << p.blockSize; }
     void operator()(const IdentityParams&) {}
+    void operator()(const ReformatParams&) {}
     void operator()(const PointwiseChainParams& p) {
         for (size_t i = 0; i < p.steps.size(); ++i) {
             const PointwiseStep& step = p.steps[i];

@@ -173,6 +173,9 @@ NetworkDefinition NetworkDefinition::clone() const {
         copy.m_tensorsByName[cloned->m_name] = cloned.get();
         copy.m_tensors.push_back(std::move(cloned));
     }
+    for (const auto& tensor : copy.m_tensors) {
+        if (tensor->m_alias) tensor->m_alias->base = tensorMap.at(tensor->m_alias->base);
+    }
     for (const auto& layer : m_layers) {
         auto cloned = std::make_unique<Layer>(*layer);
         for (Tensor*& input : cloned->m_inputs) {

@@ -42,6 +42,7 @@ InferResult inferOutputs(const TileParams& p, const InferInputs& in, size_t numO
 InferResult inferOutputs(const DepthToSpaceParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const SpaceToDepthParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const IdentityParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const ReformatParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ResizeParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const PointwiseChainParams& p, const InferInputs& in, size_t numOutputs);
 

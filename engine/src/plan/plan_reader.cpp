@@ -14,6 +14,7 @@
 
 #include "kiln/plan.h"
 #include "plan.pb.h"
+#include "runtime/compiled_kernels.h"
 #include "plan/plan_format.h"
 
 namespace kiln {
@@ -178,6 +179,8 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& c
             return LayerParams(SpaceToDepthParams{in.space_to_depth().block_size()});
         case Proto::kIdentity:
             return LayerParams(IdentityParams{});
+        case Proto::kReformat:
+            return LayerParams(ReformatParams{});
         case Proto::kPointwiseChain: {
             PointwiseChainParams p;
             for (const auto& f : in.pointwise_chain().steps()) {
@@ -201,9 +204,7 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& c
     return bodyError(context + " has no parameters of a kind this kiln knows");
 }
 
-int64_t byteSizeOf(const Tensor& tensor) {
-    return volume(tensor.dims()) * int64_t(dataTypeSize(tensor.type()));
-}
+int64_t byteSizeOf(const Tensor& tensor) { return tensor.storageBytes(); }
 
 class NetworkReader {
 public:
@@ -268,6 +269,7 @@ private:
             }
         }
         if (in.role() == plan_proto::Tensor::ACTIVATION) return Status::ok();
+        if (in.channel_block() != 0) return bodyError(context + " is an input or constant but not linear");
         if (in.role() != plan_proto::Tensor::INPUT && in.role() != plan_proto::Tensor::CONSTANT) {
             return bodyError(context + " has unknown role " + std::to_string(int(in.role())));
         }
@@ -342,6 +344,13 @@ private:
                                  "', but the plan records another type or shape");
             }
             if (recorded.has_dynamic_range()) produced->setDynamicRange(recorded.dynamic_range());
+            const uint32_t block = recorded.channel_block();
+            if (block != 0 && (block > 64 || (block & (block - 1)) != 0 || produced->dims().size() < 3)) {
+                return bodyError(context + ": tensor '" + recorded.name() + "' has channel block " +
+                                 std::to_string(block) + ", which no format of a rank-" +
+                                 std::to_string(produced->dims().size()) + " tensor has");
+            }
+            produced->setFormat(TensorFormat{int(block)});
             m_tensors[in.outputs(i)] = produced;
         }
         (*layer)->setProvenance(std::vector<std::string>(in.provenance().begin(), in.provenance().end()));
@@ -445,6 +454,11 @@ LayerRecord readLayerRecord(const plan_proto::LayerRecord& in) {
     record.tactic = in.tactic();
     record.outputOffsets = ints(in.output_offsets());
     record.elided = in.elided();
+    record.outputFormats = strings(in.output_formats());
+    for (const auto& c : in.candidates()) {
+        record.candidates.push_back({c.tactic(), c.library(), c.milliseconds(), c.skip_reason(), c.tactic() == in.tactic()});
+    }
+    record.timingFromCache = in.timing_from_cache();
     return record;
 }
 
@@ -461,7 +475,38 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     report.activationBytes = in.activation_bytes();
     for (const auto& phase : in.phases())
         report.phases.push_back(PhaseTime{phase.phase(), phase.milliseconds()});
+    report.timingMilliseconds = in.timing_milliseconds();
+    report.timingCacheHits = in.timing_cache_hits();
+    report.timingCacheMisses = in.timing_cache_misses();
+    report.warnings = strings(in.warnings());
     return report;
+}
+
+// The tactic of every layer, made again from its id and the weights it prepared at build time.
+Result<std::shared_ptr<const detail::CompiledKernels>> readKernels(const plan_proto::Network& in,
+                                                                   const NetworkDefinition& network,
+                                                                   std::string_view weights,
+                                                                   const std::string& backend) {
+    std::vector<std::string> tacticIds;
+    std::vector<std::vector<tactics::WeightBlob>> blobs;
+    for (int i = 0; i < in.layers_size(); ++i) {
+        const plan_proto::Layer& layer = in.layers(i);
+        tacticIds.push_back(layer.tactic());
+        blobs.emplace_back();
+        for (const plan_proto::WeightRange& range : layer.tactic_weights()) {
+            if (range.offset() % kPlanWeightAlignment != 0 || range.offset() > weights.size() ||
+                range.length() > weights.size() - range.offset()) {
+                return bodyError("layer '" + layer.name() + "': prepared weights " + std::to_string(range.offset()) +
+                                 "+" + std::to_string(range.length()) + " do not lie at a 64-byte boundary inside the " +
+                                 std::to_string(weights.size()) + "-byte weight blob");
+            }
+            const auto* first = reinterpret_cast<const std::byte*>(weights.data() + range.offset());
+            blobs.back().emplace_back(first, first + range.length());
+        }
+    }
+    auto kernels = detail::instantiateKernels(network, backend, std::move(tacticIds), std::move(blobs));
+    if (!kernels.isOk()) return bodyError(kernels.status().message());
+    return kernels;
 }
 
 Status parseBody(std::string_view bytes, const PlanLayout& layout, plan_proto::Plan& body) {
@@ -483,8 +528,9 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
         std::string_view(bytes).substr(layout.weightsOffset, layout.weightsLength);
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights).read());
     KILN_ASSIGN_OR_RETURN(MemoryPlan memory, readMemoryPlan(body.memory(), network));
+    KILN_ASSIGN_OR_RETURN(auto kernels, readKernels(body.network(), network, weights, layout.stamp.backend));
     return std::make_shared<Engine>(std::move(network), std::move(memory), readReport(body.report()),
-                                    layout.stamp.backend);
+                                    layout.stamp.backend, std::move(kernels));
 }
 
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {

@@ -7,6 +7,7 @@
 #include "io/atomic_file.h"
 #include "kiln/plan.h"
 #include "plan.pb.h"
+#include "runtime/compiled_kernels.h"
 #include "plan/plan_format.h"
 
 namespace kiln {
@@ -167,6 +168,9 @@ void writeParams(const SpaceToDepthParams& p, plan_proto::Layer& layer) {
 void writeParams(const IdentityParams&, plan_proto::Layer& layer) {
     layer.mutable_identity();
 }
+void writeParams(const ReformatParams&, plan_proto::Layer& layer) {
+    layer.mutable_reformat();
+}
 void writeParams(const PointwiseChainParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_pointwise_chain();
     for (const PointwiseStep& step : p.steps) {
@@ -186,6 +190,9 @@ public:
     NetworkWriter(const NetworkDefinition& network, std::string& weights)
         : m_network(network), m_weights(weights) {}
 
+    // The tactics and prepared weights of `kernels` go with the layers.
+    void setKernels(const detail::CompiledKernels* kernels) { m_kernels = kernels; }
+
     Status write(plan_proto::Network& out) {
         out.set_name(m_network.name());
         for (const Tensor* input : m_network.inputs())
@@ -197,8 +204,17 @@ public:
             for (const Tensor* output : layer->outputs())
                 addTensor(*output, plan_proto::Tensor::ACTIVATION, out);
         }
-        for (const auto& layer : m_network.layers())
-            KILN_RETURN_IF_ERROR(writeLayer(*layer, *out.add_layers()));
+        for (size_t i = 0; i < m_network.layers().size(); ++i) {
+            plan_proto::Layer& layer = *out.add_layers();
+            KILN_RETURN_IF_ERROR(writeLayer(*m_network.layers()[i], layer));
+            if (m_kernels && i < m_kernels->layers.size()) {
+                const detail::LayerKernel& kernel = m_kernels->layers[i];
+                layer.set_tactic(kernel.tacticId);
+                for (const tactics::WeightBlob& blob : kernel.weights) {
+                    *layer.add_tactic_weights() = appendWeights(blob.data(), blob.size());
+                }
+            }
+        }
         for (const auto& tensor : m_network.tensors()) {
             if (!tensor->alias()) continue;
             KILN_ASSIGN_OR_RETURN(const uint32_t index, indexOf(tensor.get(), "an aliased tensor"));
@@ -229,18 +245,22 @@ private:
         record.set_data_type(uint32_t(tensor.type()));
         copyInts(record.mutable_dims(), tensor.dims());
         if (tensor.dynamicRange()) record.set_dynamic_range(*tensor.dynamicRange());
+        record.set_channel_block(uint32_t(tensor.format().channelBlock));
         if (role == plan_proto::Tensor::CONSTANT) {
             const HostTensor& data = *tensor.constantData();
             auto [it, added] = m_constants.try_emplace(&data);
-            if (added) {
-                m_weights.resize((m_weights.size() + kPlanWeightAlignment - 1) / kPlanWeightAlignment *
-                                 kPlanWeightAlignment);
-                it->second.set_offset(m_weights.size());
-                it->second.set_length(data.byteSize());
-                m_weights.append(reinterpret_cast<const char*>(data.bytes()), data.byteSize());
-            }
+            if (added) it->second = appendWeights(data.bytes(), data.byteSize());
             *record.mutable_constant() = it->second;
         }
+    }
+
+    plan_proto::WeightRange appendWeights(const std::byte* bytes, size_t size) {
+        m_weights.resize((m_weights.size() + kPlanWeightAlignment - 1) / kPlanWeightAlignment * kPlanWeightAlignment);
+        plan_proto::WeightRange range;
+        range.set_offset(m_weights.size());
+        range.set_length(size);
+        m_weights.append(reinterpret_cast<const char*>(bytes), size);
+        return range;
     }
 
     Result<uint32_t> indexOf(const Tensor* tensor, const char* what) const {
@@ -275,6 +295,7 @@ private:
 
     const NetworkDefinition& m_network;
     std::string& m_weights;
+    const detail::CompiledKernels* m_kernels = nullptr;
     std::map<const Tensor*, uint32_t> m_indices;
     std::map<const HostTensor*, plan_proto::WeightRange> m_constants;
 };
@@ -295,6 +316,16 @@ void writeLayerRecord(const LayerRecord& record, plan_proto::LayerRecord& out) {
     out.set_tactic(record.tactic);
     copyInts(out.mutable_output_offsets(), record.outputOffsets);
     out.set_elided(record.elided);
+    for (const auto& format : record.outputFormats)
+        out.add_output_formats(format);
+    for (const TacticCandidate& candidate : record.candidates) {
+        auto& c = *out.add_candidates();
+        c.set_tactic(candidate.tactic);
+        c.set_library(candidate.library);
+        c.set_milliseconds(candidate.milliseconds);
+        c.set_skip_reason(candidate.skipReason);
+    }
+    out.set_timing_from_cache(record.timingFromCache);
 }
 
 void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
@@ -316,6 +347,11 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
         record.set_phase(phase.phase);
         record.set_milliseconds(phase.milliseconds);
     }
+    out.set_timing_milliseconds(report.timingMilliseconds);
+    out.set_timing_cache_hits(report.timingCacheHits);
+    out.set_timing_cache_misses(report.timingCacheMisses);
+    for (const auto& warning : report.warnings)
+        out.add_warnings(warning);
 }
 
 }  // namespace
@@ -324,6 +360,7 @@ Result<std::string> serializePlanStamped(const Engine& engine, const PlanStamp& 
     plan_proto::Plan body;
     std::string weights;
     NetworkWriter network(engine.network(), weights);
+    network.setKernels(&engine.kernels());
     KILN_RETURN_IF_ERROR(network.write(*body.mutable_network()));
 
     auto& memory = *body.mutable_memory();

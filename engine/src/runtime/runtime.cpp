@@ -8,15 +8,29 @@
 #include <sstream>
 
 #include "kiln/json_writer.h"
+#include "runtime/compiled_kernels.h"
 
 namespace kiln {
 
-Engine::Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report, std::string backend)
+Engine::Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report, std::string backend,
+               std::shared_ptr<const detail::CompiledKernels> kernels)
     : m_network(std::move(network)), m_memory(std::move(memory)), m_report(std::move(report)),
-      m_backend(std::move(backend)) {
+      m_backend(std::move(backend)), m_kernels(std::move(kernels)) {
     for (const Tensor* input : m_network.inputs()) m_bindings.push_back({input->name(), input->type(), input->dims(), true});
     for (const Tensor* output : m_network.outputs()) {
         m_bindings.push_back({output->name(), output->type(), output->dims(), false});
+    }
+    if (!m_kernels) {
+        std::vector<std::string> tacticIds;
+        for (const auto& layer : m_network.layers()) tacticIds.push_back(layer->isElided() ? "" : "reference:naive");
+        auto reference = detail::instantiateKernels(m_network, "cpu", std::move(tacticIds),
+                                                    std::vector<std::vector<tactics::WeightBlob>>(m_network.layers().size()));
+        if (reference) {
+            m_kernels = std::move(reference).value();
+        } else {
+            m_kernelStatus = reference.status();
+            m_kernels = std::make_shared<detail::CompiledKernels>();
+        }
     }
 }
 
@@ -32,7 +46,11 @@ void writeTensorInfo(JsonWriter& json, const Tensor* tensor) {
         json.key("Dimensions");
         json.intArray(tensor->dims());
         json.key("Format/Datatype");
-        json.value(std::string("Row major linear ") + toString(tensor->type()));
+        const TensorFormat format = tensor->format();
+        json.value(format.isLinear() ? std::string("Row major linear ") + toString(tensor->type())
+                                     : std::string("Channel major ") + toString(tensor->type()) + " format where channel % " +
+                                           std::to_string(format.channelBlock) + " == 0 (" +
+                                           toString(format, tensor->dims().size()) + ")");
     }
     json.endObject();
 }
@@ -93,11 +111,49 @@ Result<std::unique_ptr<ExecutionContext>> Engine::createExecutionContext() const
         return unsupported("this engine was built for backend '" + m_backend +
                            "', which this build of Kiln cannot run; rebuild it for 'cpu'");
     }
+    KILN_RETURN_IF_ERROR(m_kernelStatus);
+    for (const auto& tensor : m_network.tensors()) {
+        if (!tensor->isConstant() && !tensor->alias() && !m_memory.offsets.count(tensor->name()) &&
+            (tensor->producer() || tensor->isNetworkInput())) {
+            return internalError("the memory plan has no place for tensor '" + tensor->name() + "'");
+        }
+    }
     return std::make_unique<ExecutionContext>(shared_from_this());
 }
 
-ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine)
-    : m_engine(std::move(engine)), m_arena(size_t(m_engine->memoryPlan().arenaBytes)) {}
+namespace {
+
+constexpr size_t kAlignment = 64;
+
+size_t alignUp(size_t value) { return (value + kAlignment - 1) / kAlignment * kAlignment; }
+
+}  // namespace
+
+ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_engine(std::move(engine)) {
+    const size_t arenaBytes = alignUp(size_t(m_engine->memoryPlan().arenaBytes));
+    const size_t workspaceBytes = alignUp(size_t(m_engine->kernels().workspaceBytes));
+    m_memory.resize(arenaBytes + workspaceBytes + kAlignment);
+    m_arena = reinterpret_cast<std::byte*>(alignUp(reinterpret_cast<uintptr_t>(m_memory.data())));
+    m_workspace = m_arena + arenaBytes;
+
+    const NetworkDefinition& network = m_engine->network();
+    const MemoryPlan& plan = m_engine->memoryPlan();
+    auto place = [&](const Tensor* tensor) -> std::byte* {
+        auto it = plan.offsets.find(tensor->name());
+        return it == plan.offsets.end() ? nullptr : m_arena + it->second;
+    };
+    for (size_t i = 0; i < network.layers().size(); ++i) {
+        const Layer& layer = *network.layers()[i];
+        if (layer.isElided()) continue;
+        Step step;
+        step.layer = i;
+        for (const Tensor* input : layer.inputs()) {
+            step.inputs.push_back(!input ? nullptr : input->isConstant() ? input->constantData()->bytes() : place(input));
+        }
+        for (const Tensor* output : layer.outputs()) step.outputs.push_back(place(output));
+        m_steps.push_back(std::move(step));
+    }
+}
 
 Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
     const NetworkDefinition& network = m_engine->network();
@@ -107,7 +163,7 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
         if (it == plan.offsets.end()) {
             return internalError("the memory plan has no place for tensor '" + tensor->name() + "'");
         }
-        return HostTensor::view(tensor->type(), tensor->dims(), m_arena.data() + it->second);
+        return HostTensor::view(tensor->type(), tensor->dims(), m_arena + it->second);
     };
 
     for (const Tensor* input : network.inputs()) {
@@ -129,32 +185,17 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
         if (!tensor || !tensor->isNetworkInput()) return invalidArgument("'" + name + "' is not an input of the engine");
     }
 
-    for (const auto& layer : network.layers()) {
-        if (layer->isElided()) continue;
-        std::vector<HostTensor> inputViews;
-        inputViews.reserve(layer->inputs().size());
-        std::vector<const HostTensor*> layerInputs;
-        for (const Tensor* input : layer->inputs()) {
-            if (!input) {
-                layerInputs.push_back(nullptr);
-            } else if (input->isConstant()) {
-                layerInputs.push_back(input->constantData().get());
-            } else {
-                KILN_ASSIGN_OR_RETURN(HostTensor view, viewOf(input));
-                inputViews.push_back(std::move(view));
-                layerInputs.push_back(&inputViews.back());
-            }
-        }
-        std::vector<HostTensor> layerOutputs;
-        for (const Tensor* output : layer->outputs()) {
-            KILN_ASSIGN_OR_RETURN(HostTensor view, viewOf(output));
-            layerOutputs.push_back(std::move(view));
-        }
+    const detail::CompiledKernels& kernels = m_engine->kernels();
+    for (const Step& step : m_steps) {
+        const tactics::Kernel* kernel = kernels.layers[step.layer].kernel.get();
+        const Layer& layer = *network.layers()[step.layer];
+        if (!kernel) return internalError("layer '" + layer.name() + "' has no kernel");
+        const tactics::KernelArgs args{step.inputs, step.outputs, m_workspace};
         const auto start = std::chrono::steady_clock::now();
-        KILN_RETURN_IF_ERROR(runReferenceLayer(*layer, layerInputs, layerOutputs));
+        KILN_RETURN_IF_ERROR(kernel->run(args).withContext("layer '" + layer.name() + "'"));
         if (m_profiler) {
             const std::chrono::duration<float, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-            m_profiler->reportLayerTime(layer->name(), elapsed.count());
+            m_profiler->reportLayerTime(layer.name(), elapsed.count());
         }
     }
 

@@ -112,6 +112,9 @@ auto fields(const SpaceToDepthParams& p) {
 auto fields(const IdentityParams&) {
     return std::make_tuple();
 }
+auto fields(const ReformatParams&) {
+    return std::make_tuple();
+}
 auto fields(const PointwiseChainParams& p) {
     using Activation = decltype(fields(ActivationParams{}));
     using Step = std::tuple<PointwiseStep::Kind, Activation, UnaryOp, ElementwiseOp, int64_t, int64_t, bool>;

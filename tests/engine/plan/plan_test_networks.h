@@ -50,7 +50,7 @@ inline BuildReport sampleReport(const NetworkDefinition& network) {
     report.layersAfter = describeLayers(network);
     for (size_t i = 0; i < report.layersAfter.size(); ++i) {
         LayerRecord& record = report.layersAfter[i];
-        record.tactic = "kiln:reference";
+        record.tactic = "reference:naive";
         record.outputOffsets.assign(record.outputs.size(), int64_t(i) * 64);
         record.outputOffsets.back() = -1;
         record.elided = i % 2 == 1;
@@ -236,7 +236,8 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     chain.steps.push_back({Step::Unary, {}, UnaryOp::Abs, ElementwiseOp::Add, -1, -1, false});
     chain.steps.push_back({Step::Elementwise, {}, UnaryOp::Exp, ElementwiseOp::Div, 1, -1, true});
     KILN_ASSIGN_OR_RETURN(Tensor * pc, addOne(network, "chain", chain, {c2, pcScale, pcShift}));
-    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, pc}) {
+    KILN_ASSIGN_OR_RETURN(Tensor * reformat, addOne(network, "reformat", ReformatParams{}, {pc}));
+    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, reformat}) {
         KILN_RETURN_IF_ERROR(network.markOutput(output));
     }
     return network;

@@ -43,6 +43,8 @@ Status runReference(const TileParams& p, const KernelInputs& in, KernelOutputs& 
 Status runReference(const DepthToSpaceParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const SpaceToDepthParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const IdentityParams& p, const KernelInputs& in, KernelOutputs& out);
+// The reference kernels see every tensor as linear, so a reformat is a copy there.
+Status runReference(const ReformatParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const PointwiseChainParams& p, const KernelInputs& in, KernelOutputs& out);
 

@@ -285,4 +285,8 @@ Status runReference(const IdentityParams&, const KernelInputs& in, KernelOutputs
     return copyWhole(*in[0], out[0]);
 }
 
+Status runReference(const ReformatParams&, const KernelInputs& in, KernelOutputs& out) {
+    return copyWhole(*in[0], out[0]);
+}
+
 }  // namespace kiln::cpu

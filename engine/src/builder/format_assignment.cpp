@@ -1,0 +1,247 @@
+// Format assignment in two steps. The forward step walks the layers in order and gives each layer one
+// format for the tensors it reads and writes, from what the layer wants and what its input already
+// is; tensors that share memory (aliases) must agree, and a group that cannot be blocked as a whole is
+// made linear and the walk repeated. The second step inserts the reformats.
+#include "builder/format_assignment.h"
+
+#include <algorithm>
+#include <map>
+
+namespace kiln::builder {
+
+namespace {
+
+enum class Role {
+    Blocked,      // wants blocked tensors (convolution, pooling, LRN)
+    PassThrough,  // runs in its input's format (pointwise, channel concat)
+    Linear,       // reads and writes linear tensors
+};
+
+bool blockable(const Tensor* tensor) {
+    return tensor && !tensor->isConstant() && tensor->type() == DataType::Float32 && tensor->dims().size() >= 3 &&
+           tensor->dims().size() <= 5;
+}
+
+// [N or 1, C, 1, ...]: one value per channel, broadcast over the spatial axes.
+bool isPerChannel(const Dims& dims, const Dims& output) {
+    if (dims.size() != output.size() || dims[1] != output[1] || (dims[0] != 1 && dims[0] != output[0])) return false;
+    return std::all_of(dims.begin() + 2, dims.end(), [](int64_t extent) { return extent == 1; });
+}
+
+bool elementwiseRunsBlocked(const Layer& layer) {
+    switch (layer.paramsAs<ElementwiseParams>().op) {
+        case ElementwiseOp::Add: case ElementwiseOp::Sub: case ElementwiseOp::Mul: case ElementwiseOp::Div:
+        case ElementwiseOp::Max: case ElementwiseOp::Min: break;
+        default: return false;
+    }
+    const Dims& output = layer.output(0)->dims();
+    for (const Tensor* input : layer.inputs()) {
+        if (input->isConstant()) {
+            if (volume(input->dims()) != 1) return false;
+        } else if (input->dims() != output && !isPerChannel(input->dims(), output)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool concatRunsBlocked(const Layer& layer, int block) {
+    if (layer.paramsAs<ConcatParams>().axis != 1) return false;
+    for (size_t i = 0; i + 1 < layer.inputs().size(); ++i) {
+        if (layer.input(i)->dims()[1] % block != 0) return false;
+    }
+    return true;
+}
+
+Role roleOf(const Layer& layer, int block, const std::set<std::string>& linearLayers) {
+    if (linearLayers.count(layer.name()) || !blockable(layer.input(0)) ||
+        !std::all_of(layer.outputs().begin(), layer.outputs().end(), blockable)) {
+        return Role::Linear;
+    }
+    switch (layer.kind()) {
+        case LayerKind::Convolution:
+        case LayerKind::Pooling:
+        case LayerKind::Lrn: return Role::Blocked;
+        case LayerKind::PointwiseChain:
+        case LayerKind::Activation:
+        case LayerKind::BatchNorm: return Role::PassThrough;
+        case LayerKind::Unary: return layer.paramsAs<UnaryParams>().op == UnaryOp::Not ? Role::Linear : Role::PassThrough;
+        case LayerKind::Elementwise: return elementwiseRunsBlocked(layer) ? Role::PassThrough : Role::Linear;
+        case LayerKind::Concat: return concatRunsBlocked(layer, block) ? Role::PassThrough : Role::Linear;
+        default: return Role::Linear;
+    }
+}
+
+// The input whose format a pass-through layer follows: the first activation of the output's shape.
+const Tensor* primaryInput(const Layer& layer) {
+    for (const Tensor* input : layer.inputs()) {
+        if (input && !input->isConstant() && input->dims() == layer.output(0)->dims()) return input;
+    }
+    return layer.input(0);
+}
+
+// Whether the tensors aliasing `base` can all be blocked: each is a channel slice of the base (same
+// rank, same other extents, batch 1) starting on a block boundary, and only the last may end off one.
+bool aliasGroupBlockable(const NetworkDefinition& network, const Tensor* base, int block) {
+    if (!blockable(base)) return false;
+    const Dims& dims = base->dims();
+    const int64_t channelBytes = volume(dims) / std::max<int64_t>(dims[1], 1) * int64_t(dataTypeSize(base->type()));
+    for (const auto& tensor : network.tensors()) {
+        if (!tensor->alias() || tensor->alias()->base != base) continue;
+        const Dims& slice = tensor->dims();
+        if (!blockable(tensor.get()) || slice.size() != dims.size() || dims[0] != 1 || channelBytes == 0) return false;
+        for (size_t axis = 2; axis < dims.size(); ++axis) {
+            if (slice[axis] != dims[axis]) return false;
+        }
+        const int64_t offset = tensor->alias()->byteOffset;
+        if (offset % channelBytes != 0) return false;
+        const int64_t firstChannel = offset / channelBytes;
+        if (firstChannel % block != 0) return false;
+        if (slice[1] % block != 0 && firstChannel + slice[1] != dims[1]) return false;
+    }
+    return true;
+}
+
+const Tensor* aliasRoot(const Tensor* tensor) { return tensor->alias() ? tensor->alias()->base : tensor; }
+
+class FormatAssigner {
+public:
+    FormatAssigner(NetworkDefinition& network, int block, const std::set<std::string>& linearLayers)
+        : m_network(network), m_block(block), m_linearLayers(linearLayers) {}
+
+    Status run(passes::PassLog& log) {
+        for (const Tensor* output : m_network.outputs()) m_forcedLinear.insert(aliasRoot(output));
+        for (const auto& tensor : m_network.tensors()) {
+            if (tensor->alias() && !aliasGroupBlockable(m_network, tensor->alias()->base, m_block)) {
+                m_forcedLinear.insert(tensor->alias()->base);
+            }
+        }
+        // Each repetition makes at least one more alias group linear, so this ends.
+        while (!chooseFormats()) {
+        }
+        for (const auto& tensor : m_network.tensors()) {
+            auto it = m_formats.find(tensor.get());
+            tensor->setFormat(it == m_formats.end() ? TensorFormat{} : it->second);
+        }
+        return insertReformats(log);
+    }
+
+private:
+    TensorFormat blockedFormat() const { return TensorFormat{m_block}; }
+
+    // One forward walk; false when an alias group had to be made linear and the walk must be redone.
+    bool chooseFormats() {
+        m_formats.clear();
+        m_layerFormats.clear();
+        std::map<const Tensor*, TensorFormat> groupFormats;
+        for (const auto& layer : m_network.layers()) {
+            const Role role = roleOf(*layer, m_block, m_linearLayers);
+            bool blocked = false;
+            if (role == Role::Blocked) {
+                blocked = true;
+            } else if (role == Role::PassThrough) {
+                blocked = formatOf(primaryInput(*layer)) == blockedFormat();
+            }
+            for (const Tensor* output : layer->outputs()) {
+                if (m_forcedLinear.count(aliasRoot(output))) blocked = false;
+            }
+            m_layerFormats[layer.get()] = blocked ? blockedFormat() : TensorFormat{};
+            for (const Tensor* output : layer->outputs()) {
+                const TensorFormat format = blocked && blockable(output) ? blockedFormat() : TensorFormat{};
+                m_formats[output] = format;
+                const Tensor* root = aliasRoot(output);
+                if (root == output && !hasAliases(output)) continue;
+                auto [it, inserted] = groupFormats.emplace(root, format);
+                if (!inserted && !(it->second == format)) {
+                    m_forcedLinear.insert(root);
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    bool hasAliases(const Tensor* tensor) const {
+        return std::any_of(m_network.tensors().begin(), m_network.tensors().end(),
+                           [&](const auto& t) { return t->alias() && t->alias()->base == tensor; });
+    }
+
+    TensorFormat formatOf(const Tensor* tensor) const {
+        auto it = m_formats.find(tensor);
+        return it == m_formats.end() ? TensorFormat{} : it->second;
+    }
+
+    // The format `layer` needs input `index` in.
+    TensorFormat neededFormat(const Layer& layer, size_t index, const Tensor* input) const {
+        const TensorFormat layerFormat = m_layerFormats.at(&layer);
+        if (layerFormat.isLinear() || !blockable(input)) return TensorFormat{};
+        // A convolution reads a linear image with few channels directly (the first layer of a CNN).
+        if (layer.kind() == LayerKind::Convolution && index == 0 && input->format().isLinear() &&
+            input->dims()[1] < m_block) {
+            return TensorFormat{};
+        }
+        return layerFormat;
+    }
+
+    Status insertReformats(passes::PassLog& log) {
+        std::map<std::pair<const Tensor*, int>, Tensor*> copies;
+        std::map<const Tensor*, std::vector<std::string>> readers;
+        std::vector<Layer*> layers;
+        for (const auto& layer : m_network.layers()) layers.push_back(layer.get());
+        for (Layer* layer : layers) {
+            if (layer->isElided()) continue;
+            std::vector<Tensor*> inputs = layer->inputs();
+            bool changed = false;
+            for (size_t i = 0; i < inputs.size(); ++i) {
+                Tensor* input = inputs[i];
+                if (!input || input->isConstant()) continue;
+                const TensorFormat needed = neededFormat(*layer, i, input);
+                if (input->format() == needed) continue;
+                Tensor*& copy = copies[{input, needed.channelBlock}];
+                if (!copy) {
+                    const std::string formatName = toString(needed, input->dims().size());
+                    KILN_ASSIGN_OR_RETURN(Layer * reformat,
+                                          m_network.addLayer("Reformat " + input->name() + " to " + formatName,
+                                                             ReformatParams{}, {input},
+                                                             {input->name() + " (" + formatName + ")"}));
+                    copy = reformat->output(0);
+                    copy->setFormat(needed);
+                }
+                readers[copy].push_back(layer->name());
+                inputs[i] = copy;
+                changed = true;
+            }
+            if (changed) KILN_RETURN_IF_ERROR(m_network.updateLayer(layer, layer->params(), inputs));
+        }
+        for (const auto& [copy, names] : readers) {
+            const Tensor* source = copy->producer()->input(0);
+            std::string list;
+            for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+            log.record("reformatted " + source->name() + " from " + toString(source->format(), source->dims().size()) +
+                           " to " + toString(copy->format(), copy->dims().size()) + " for " + list,
+                       {copy->producer()->name()});
+        }
+        return m_network.sortTopologically();
+    }
+
+    NetworkDefinition& m_network;
+    int m_block;
+    const std::set<std::string>& m_linearLayers;
+    std::set<const Tensor*> m_forcedLinear;  // alias roots (or plain tensors) that must stay linear
+    std::map<const Tensor*, TensorFormat> m_formats;
+    std::map<const Layer*, TensorFormat> m_layerFormats;
+};
+
+}  // namespace
+
+Status assignFormats(NetworkDefinition& network, int channelBlock, const std::set<std::string>& linearLayers,
+                     passes::PassLog& log) {
+    if (channelBlock <= 0) {
+        for (const auto& tensor : network.tensors()) tensor->setFormat(TensorFormat{});
+        return Status::ok();
+    }
+    FormatAssigner assigner(network, channelBlock, linearLayers);
+    return assigner.run(log);
+}
+
+}  // namespace kiln::builder

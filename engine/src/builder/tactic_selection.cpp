@@ -1,0 +1,206 @@
+// Tactic timing on dummy data. Inputs are random in [-1, 1] (integer and boolean inputs zero, which is
+// always a valid index), converted to the layer's formats so that padded lanes are zero as kernels
+// expect; outputs and workspace are scratch buffers of the sizes the layer and tactic need.
+#include "builder/tactic_selection.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <random>
+
+#include "tactics/formats.h"
+
+namespace kiln::builder {
+
+namespace {
+
+constexpr const char* kReferenceTactic = "reference:naive";
+// A candidate whose warm-up run is this many times slower than the best so far is timed only once:
+// its median cannot win, and timing it fully would only make the build slower.
+constexpr double kHopelessFactor = 10.0;
+
+struct AlignedBuffer {
+    explicit AlignedBuffer(size_t bytes) : storage(bytes + 64) {
+        data = reinterpret_cast<std::byte*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
+    }
+    std::vector<std::byte> storage;
+    std::byte* data = nullptr;
+};
+
+// Buffers for one layer's inputs and outputs in their formats, filled once.
+class DummyData {
+public:
+    explicit DummyData(const Layer& layer) {
+        std::mt19937 rng(20261126u);
+        std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+        for (const Tensor* input : layer.inputs()) {
+            if (!input) {
+                m_args.inputs.push_back(nullptr);
+            } else if (input->isConstant()) {
+                m_args.inputs.push_back(input->constantData()->bytes());
+            } else {
+                HostTensor linear(input->type(), input->dims());
+                if (input->type() == DataType::Float32) {
+                    for (int64_t i = 0; i < linear.elementCount(); ++i) linear.data<float>()[i] = uniform(rng);
+                }
+                const std::vector<std::byte> bytes = tactics::toFormat(linear, input->format());
+                m_buffers.emplace_back(bytes.size());
+                std::copy(bytes.begin(), bytes.end(), m_buffers.back().data);
+                m_args.inputs.push_back(m_buffers.back().data);
+            }
+        }
+        for (const Tensor* output : layer.outputs()) {
+            m_buffers.emplace_back(size_t(output->storageBytes()));
+            m_args.outputs.push_back(m_buffers.back().data);
+        }
+    }
+
+    tactics::KernelArgs args(std::byte* workspace) const {
+        tactics::KernelArgs args = m_args;
+        args.workspace = workspace;
+        return args;
+    }
+
+private:
+    std::deque<AlignedBuffer> m_buffers;
+    tactics::KernelArgs m_args;
+};
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string mebibytes(int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+    return text;
+}
+
+struct Enumerated {
+    std::vector<std::unique_ptr<tactics::Tactic>> tactics;
+    std::vector<tactics::SkippedTactic> skipped;
+};
+
+Enumerated enumerateAll(const std::vector<const tactics::TacticProvider*>& providers, const tactics::LayerConfig& config) {
+    Enumerated all;
+    for (const tactics::TacticProvider* provider : providers) provider->enumerate(config, all.tactics, all.skipped);
+    return all;
+}
+
+std::string formatsOf(const Layer& layer) {
+    std::string text;
+    for (const Tensor* input : layer.inputs()) {
+        if (input && !input->isConstant()) text += (text.empty() ? "" : ", ") + toString(input->format(), input->dims().size());
+    }
+    text += " -> ";
+    for (const Tensor* output : layer.outputs()) text += toString(output->format(), output->dims().size()) + " ";
+    return text;
+}
+
+}  // namespace
+
+bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer) {
+    return !enumerateAll(providers, tactics::LayerConfig::of(layer)).tactics.empty();
+}
+
+Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
+                                  const BuilderConfig& config, TimingCache* cache) {
+    const tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
+    Enumerated offered = enumerateAll(providers, layerConfig);
+    const std::string context = "layer '" + layer.name() + "' (" + toString(layer.kind()) + ")";
+    if (offered.tactics.empty()) {
+        std::string reasons;
+        for (const auto& skip : offered.skipped) reasons += "; " + skip.id + ": " + skip.reason;
+        return unsupported(context + ": no tactic can run it with formats " + formatsOf(layer) + reasons);
+    }
+
+    TacticChoice choice;
+    const std::string signature = cache ? layerSignature(layer, layerConfig.precision) : std::string();
+    if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
+        for (auto& tactic : offered.tactics) {
+            if (tactic->id() != entry->chosen) continue;
+            choice.tacticId = tactic->id();
+            choice.workspaceBytes = tactic->workspaceBytes();
+            KILN_ASSIGN_OR_RETURN(choice.weights, tactic->prepareWeights().withContext(context));
+            KILN_ASSIGN_OR_RETURN(choice.kernel, tactic->instantiate(choice.weights).withContext(context));
+            choice.candidates = entry->candidates;
+            choice.fromCache = true;
+            return choice;
+        }
+    }
+
+    const auto timingStart = std::chrono::steady_clock::now();
+    for (const auto& skip : offered.skipped) choice.candidates.push_back({skip.id, skip.library, -1.0, skip.reason, false});
+    const bool onlyReference = std::all_of(offered.tactics.begin(), offered.tactics.end(),
+                                           [](const auto& tactic) { return tactic->id() == kReferenceTactic; });
+    DummyData data(layer);
+    const int iterations = std::max(1, config.timingIterations);
+    double best = -1.0;
+    for (auto& tactic : offered.tactics) {
+        TacticCandidate candidate{tactic->id(), tactic->library(), -1.0, "", false};
+        auto skip = [&](std::string reason) {
+            candidate.skipReason = std::move(reason);
+            choice.candidates.push_back(candidate);
+        };
+        if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
+        if (tactic->id() == kReferenceTactic && !onlyReference) {
+            skip("not timed: the fallback for layers no other tactic can run");
+            continue;
+        }
+        const int64_t workspace = tactic->workspaceBytes();
+        if (workspace > config.workspaceLimit) {
+            skip("needs " + mebibytes(workspace) + " of workspace; the limit is " + mebibytes(config.workspaceLimit));
+            continue;
+        }
+        auto weights = tactic->prepareWeights();
+        if (!weights) {
+            skip("could not prepare its weights: " + weights.status().message());
+            continue;
+        }
+        auto kernel = tactic->instantiate(weights.value());
+        if (!kernel) {
+            skip("could not be instantiated: " + kernel.status().message());
+            continue;
+        }
+        AlignedBuffer workspaceBuffer{size_t(workspace)};
+        const tactics::KernelArgs args = data.args(workspaceBuffer.data);
+        auto start = std::chrono::steady_clock::now();
+        if (Status status = kernel.value()->run(args); !status.isOk()) {
+            skip("failed on dummy data: " + status.message());
+            continue;
+        }
+        const double warmUp = millisecondsSince(start);
+        std::vector<double> times;
+        if (best >= 0.0 && warmUp > kHopelessFactor * best) {
+            times.push_back(warmUp);
+        } else {
+            for (int i = 0; i < iterations; ++i) {
+                start = std::chrono::steady_clock::now();
+                KILN_RETURN_IF_ERROR(kernel.value()->run(args).withContext(context + ", tactic '" + tactic->id() + "'"));
+                times.push_back(millisecondsSince(start));
+            }
+        }
+        std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+        candidate.milliseconds = times[times.size() / 2];
+        choice.candidates.push_back(candidate);
+        if (best < 0.0 || candidate.milliseconds < best) {
+            best = candidate.milliseconds;
+            choice.tacticId = tactic->id();
+            choice.workspaceBytes = workspace;
+            choice.weights = std::move(weights).value();
+            choice.kernel = std::move(kernel).value();
+        }
+    }
+    if (!choice.kernel) {
+        std::string reasons;
+        for (const auto& candidate : choice.candidates) reasons += "; " + candidate.tactic + ": " + candidate.skipReason;
+        return unsupported(context + ": every tactic that could run it was skipped" + reasons);
+    }
+    for (TacticCandidate& candidate : choice.candidates) candidate.chosen = candidate.tactic == choice.tacticId;
+    choice.timingMilliseconds = millisecondsSince(timingStart);
+    if (cache) cache->store(signature, {choice.tacticId, choice.candidates});
+    return choice;
+}
+
+}  // namespace kiln::builder

@@ -1,0 +1,38 @@
+// Choosing each layer's tactic: every tactic the backend's providers offer for the layer (with the
+// formats format assignment gave it) is run on dummy data, one warm-up run and then the configured
+// number of timed runs, and the one with the lowest median wins. Every candidate's time, or why it
+// was not timed, goes into the build report. A timing cache entry for the layer's signature replaces
+// the timing when the tactic it chose is still offered.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "builder/timing_cache.h"
+#include "kiln/build_report.h"
+#include "kiln/builder.h"
+#include "kiln/network.h"
+#include "tactics/tactic.h"
+
+namespace kiln::builder {
+
+struct TacticChoice {
+    std::string tacticId;
+    std::vector<tactics::WeightBlob> weights;
+    std::unique_ptr<tactics::Kernel> kernel;
+    int64_t workspaceBytes = 0;
+    std::vector<TacticCandidate> candidates;
+    bool fromCache = false;
+    double timingMilliseconds = 0.0;  // spent timing this layer
+};
+
+// Whether some tactic can run `layer` as it is configured now (no timing).
+bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer);
+
+// Times the candidates of `layer` (or takes the cache's choice) and returns the fastest, instantiated.
+// Fails when no tactic can run the layer, naming the reasons.
+Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
+                                  const BuilderConfig& config, TimingCache* cache);
+
+}  // namespace kiln::builder

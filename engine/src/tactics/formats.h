@@ -1,0 +1,25 @@
+// Conversions between tensor memory formats (linear NCHW and channel-blocked nChw<b>c), element by
+// element and for any element size. The plain loops here are the definition the fast reformat kernels
+// and the tactic tests are checked against; padded channel lanes are written as zeros.
+#pragma once
+
+#include <cstddef>
+
+#include "kiln/types.h"
+
+namespace kiln::tactics {
+
+// Byte offset of element (n, c, spatial index s) of a tensor of `dims` in `format`; `s` counts the
+// spatial positions row-major (0 for rank 2).
+int64_t elementOffset(const Dims& dims, TensorFormat format, int64_t n, int64_t c, int64_t s, size_t elementSize);
+
+// Copies `dims` elements of `elementSize` bytes from `source` in `sourceFormat` to `target` in
+// `targetFormat` (storageByteSize bytes each). Padded lanes of a blocked target are zeroed.
+void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte* target, TensorFormat targetFormat,
+                   const Dims& dims, size_t elementSize);
+
+// A tensor's bytes in `format` (a linear tensor in, storageByteSize bytes out), and back.
+std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format);
+HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format);
+
+}  // namespace kiln::tactics

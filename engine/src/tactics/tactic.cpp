@@ -1,0 +1,56 @@
+// The tactic registry: which providers a backend has, in one explicit list, and the defaults every
+// provider shares.
+#include "tactics/tactic.h"
+
+#include "backends/cpu/kiln/kiln_provider.h"
+#include "backends/cpu/onednn/onednn_provider.h"
+#include "backends/cpu/reference/reference_tactics.h"
+
+namespace kiln::tactics {
+
+LayerConfig LayerConfig::of(const Layer& layer) {
+    LayerConfig config;
+    config.layer = &layer;
+    for (const Tensor* input : layer.inputs()) {
+        config.inputFormats.push_back(input && !input->isConstant() ? input->format() : TensorFormat{});
+    }
+    for (const Tensor* output : layer.outputs()) config.outputFormats.push_back(output->format());
+    return config;
+}
+
+Result<std::unique_ptr<Tactic>> TacticProvider::find(const LayerConfig& config, const std::string& id) const {
+    std::vector<std::unique_ptr<Tactic>> tactics;
+    std::vector<SkippedTactic> skipped;
+    enumerate(config, tactics, skipped);
+    for (auto& tactic : tactics) {
+        if (tactic->id() == id) return std::move(tactic);
+    }
+    for (const SkippedTactic& skip : skipped) {
+        if (skip.id == id) {
+            return notFound("tactic '" + id + "' cannot run layer '" + config.layer->name() + "' here: " + skip.reason);
+        }
+    }
+    return notFound("there is no tactic '" + id + "' for layer '" + config.layer->name() + "' in this build of Kiln");
+}
+
+std::vector<const TacticProvider*> providersFor(const std::string& backend) {
+    if (backend == "cpu") return {&cpu::kilnProvider(), &cpu::onednnProvider(), &cpu::referenceProvider()};
+    return {};
+}
+
+const TacticProvider* providerOf(const std::vector<const TacticProvider*>& providers, const std::string& tacticId) {
+    for (const TacticProvider* provider : providers) {
+        const std::string prefix = provider->name() + ":";
+        if (tacticId.compare(0, prefix.size(), prefix) == 0) return provider;
+    }
+    return nullptr;
+}
+
+int preferredCpuChannelBlock() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 16;
+    if (__builtin_cpu_supports("avx2")) return 8;
+    return 0;
+}
+
+}  // namespace kiln::tactics

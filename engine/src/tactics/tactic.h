@@ -1,0 +1,103 @@
+// Tactics: one way to run one (fused) layer on one backend. The builder asks every provider of the
+// backend for the tactics that can run a layer with the formats the builder chose, times each on dummy
+// data, keeps the fastest and records every candidate. A tactic prepares the layer's weights once at
+// build time (e.g. reordered into the blocked layout its kernel reads); the prepared bytes are stored
+// in the plan, and loading a plan recreates the same tactic by id from them without timing again.
+//
+// Lifetimes: a Tactic is created for one LayerConfig and lives no longer than the layer. A Kernel may
+// keep references to its layer and the layer's constants: the Engine that owns the kernel owns the
+// network too. A Kernel is shared by the engine's execution contexts, so run() must be safe to call
+// concurrently (per-run scratch memory comes from the workspace argument, private to one context).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiln/network.h"
+#include "kiln/status.h"
+#include "kiln/types.h"
+
+namespace kiln::tactics {
+
+// What a tactic is asked to run: a layer of the optimized network with the formats of its tensors.
+// The formats are the tensors' own (Tensor::format()); they are repeated here so that a tactic never
+// needs to look anywhere else. Constant inputs are always linear.
+struct LayerConfig {
+    const Layer* layer = nullptr;
+    std::vector<TensorFormat> inputFormats;   // one per layer input (linear for absent and constant ones)
+    std::vector<TensorFormat> outputFormats;  // one per layer output
+    DataType precision = DataType::Float32;
+
+    static LayerConfig of(const Layer& layer);  // the formats as the tensors have them now
+};
+
+// Bytes a tactic derives from the layer's weights at build time; stored in the plan as they are.
+using WeightBlob = std::vector<std::byte>;
+
+// Memory for one run of a kernel. Inputs and outputs point at the first byte of each tensor in its
+// format. Absent optional inputs are null; constant inputs point at the constant's linear data
+// (kernels with prepared weights usually ignore those).
+struct KernelArgs {
+    std::vector<const std::byte*> inputs;
+    std::vector<std::byte*> outputs;
+    std::byte* workspace = nullptr;  // workspaceBytes() bytes, 64-byte aligned; private to the caller
+};
+
+class Kernel {
+public:
+    virtual ~Kernel() = default;
+    virtual Status run(const KernelArgs& args) const = 0;
+};
+
+class Tactic {
+public:
+    virtual ~Tactic() = default;
+    // Stable and unique within the backend: "onednn:convolution:jit:avx512_core", "reference:naive".
+    virtual std::string id() const = 0;
+    // Where the kernel comes from, with the version when it is a library: "oneDNN 2.6.3", "Kiln".
+    virtual std::string library() const = 0;
+    // Scratch memory one run needs.
+    virtual int64_t workspaceBytes() const { return 0; }
+    // Derives the weight blobs the kernel reads; none by default.
+    virtual Result<std::vector<WeightBlob>> prepareWeights() const { return std::vector<WeightBlob>{}; }
+    // A kernel ready to run, from blobs prepareWeights() made (now or in an earlier build, read back
+    // from a plan: check their sizes, never trust them).
+    virtual Result<std::unique_ptr<Kernel>> instantiate(std::vector<WeightBlob> weights) const = 0;
+};
+
+// A tactic that could not be offered, and why ("needs NCHW layout", "groups > 1").
+struct SkippedTactic {
+    std::string id;
+    std::string library;
+    std::string reason;
+};
+
+// A family of tactics: the reference kernels, oneDNN, Kiln's own CPU kernels, later cuDNN/cuBLASLt.
+class TacticProvider {
+public:
+    virtual ~TacticProvider() = default;
+    virtual std::string name() const = 0;  // the id prefix of its tactics: "onednn", "kiln"
+    // Appends the tactics that can run `config`; appends to `skipped` those it has for this kind of
+    // layer but that cannot run this configuration, with the reason. Appends nothing for layer kinds
+    // it does not handle at all.
+    virtual void enumerate(const LayerConfig& config, std::vector<std::unique_ptr<Tactic>>& tactics,
+                           std::vector<SkippedTactic>& skipped) const = 0;
+    // Recreates the tactic `id` for `config` (plan loading, timing-cache hits). NotFound when this
+    // provider has no such tactic for the configuration.
+    virtual Result<std::unique_ptr<Tactic>> find(const LayerConfig& config, const std::string& id) const;
+};
+
+// The providers of a backend, in the order their tactics are listed. "cpu": Kiln, oneDNN, reference.
+std::vector<const TacticProvider*> providersFor(const std::string& backend);
+
+// The provider whose tactics' ids start with "<name>:"; null when none.
+const TacticProvider* providerOf(const std::vector<const TacticProvider*>& providers, const std::string& tacticId);
+
+// The channel block the CPU backend lays activations out in: 16 with AVX-512, 8 with AVX2, 0 (linear
+// only) otherwise.
+int preferredCpuChannelBlock();
+
+}  // namespace kiln::tactics

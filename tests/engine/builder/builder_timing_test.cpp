@@ -1,0 +1,160 @@
+// Builds with a timing cache: the first build times every executed layer and writes the cache, the
+// second takes every choice from it without timing and chooses the same tactics; a damaged cache is
+// reported, ignored and replaced.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "kiln/builder.h"
+#include "kiln/plan.h"
+#include "support/test_util.h"
+
+namespace kiln::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// input [1,3,16,16] -> conv 3x3 (32) + relu -> max pool 2x2 -> conv 1x1 (16) -> global average pool -> output
+NetworkDefinition smallCnn() {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 16, 16}).value();
+    Tensor* w1 = network.addConstant("w1", randomTensor({32, 3, 3, 3}, 1)).value();
+    Tensor* b1 = network.addConstant("b1", randomTensor({32}, 2)).value();
+    Tensor* w2 = network.addConstant("w2", randomTensor({16, 32, 1, 1}, 3)).value();
+    Tensor* c1 = network.addLayer("conv1", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1}, {x, w1, b1}, {"c1"})
+                     .value()->output(0);
+    Tensor* r1 = network.addLayer("relu1", ActivationParams{ActivationType::Relu}, {c1}, {"r1"}).value()->output(0);
+    Tensor* p1 = network.addLayer("pool1", PoolingParams{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}},
+                                  {r1}, {"p1"}).value()->output(0);
+    Tensor* c2 = network.addLayer("conv2", ConvolutionParams{{1, 1}, {0, 0, 0, 0}, {1, 1}, 1}, {p1, w2}, {"c2"})
+                     .value()->output(0);
+    Tensor* y = network.addLayer("gap", PoolingParams{PoolingType::Average, {8, 8}, {1, 1}, {0, 0, 0, 0}, {1, 1}},
+                                 {c2}, {"y"}).value()->output(0);
+    EXPECT_TRUE(network.markOutput(y).isOk());
+    return network;
+}
+
+class BuilderTiming : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_dir = fs::temp_directory_path() / ("kiln-builder-timing-" + std::to_string(::getpid()));
+        fs::create_directories(m_dir);
+        m_config.timingCachePath = (m_dir / "model.timing").string();
+        m_config.timingIterations = 2;
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+
+    std::shared_ptr<Engine> build() {
+        auto engine = Builder::build(m_network, m_config);
+        EXPECT_TRUE(engine.isOk()) << engine.status().message();
+        return engine.isOk() ? *engine : nullptr;
+    }
+
+    static int executedLayers(const BuildReport& report) {
+        return int(std::count_if(report.layersAfter.begin(), report.layersAfter.end(),
+                                 [](const LayerRecord& record) { return !record.elided; }));
+    }
+
+    static std::vector<std::string> tactics(const BuildReport& report) {
+        std::vector<std::string> ids;
+        for (const LayerRecord& record : report.layersAfter) ids.push_back(record.tactic);
+        return ids;
+    }
+
+    fs::path m_dir;
+    NetworkDefinition m_network = smallCnn();
+    BuilderConfig m_config;
+};
+
+TEST_F(BuilderTiming, AWarmCacheSkipsTimingAndChoosesTheSameTactics) {
+    const auto cold = build();
+    ASSERT_TRUE(cold);
+    const BuildReport& first = cold->report();
+    EXPECT_EQ(first.timingCacheHits, 0);
+    EXPECT_EQ(first.timingCacheMisses, executedLayers(first));
+    EXPECT_GT(first.timingMilliseconds, 0.0);
+    EXPECT_TRUE(first.warnings.empty());
+    ASSERT_TRUE(fs::exists(m_config.timingCachePath));
+
+    const auto warm = build();
+    ASSERT_TRUE(warm);
+    const BuildReport& second = warm->report();
+    EXPECT_EQ(second.timingCacheHits, executedLayers(second));
+    EXPECT_EQ(second.timingCacheMisses, 0);
+    EXPECT_EQ(second.timingMilliseconds, 0.0);
+    EXPECT_EQ(tactics(second), tactics(first));
+    for (const LayerRecord& record : second.layersAfter) {
+        if (record.elided) continue;
+        EXPECT_TRUE(record.timingFromCache) << record.name;
+        EXPECT_FALSE(record.candidates.empty()) << record.name;
+    }
+
+    // Both engines compute the same outputs.
+    const HostTensor input = randomTensor({1, 3, 16, 16}, 7);
+    auto run = [&](const std::shared_ptr<Engine>& engine) {
+        auto context = engine->createExecutionContext();
+        EXPECT_TRUE(context.isOk()) << context.status().message();
+        auto outputs = (*context)->execute({{"x", input}});
+        EXPECT_TRUE(outputs.isOk()) << outputs.status().message();
+        return outputs->at("y");
+    };
+    EXPECT_EQ(compareTensors(run(warm), run(cold), 0.0, 0.0), "");
+}
+
+TEST_F(BuilderTiming, ADamagedCacheIsReportedIgnoredAndReplaced) {
+    ASSERT_TRUE(build());
+    std::string bytes;
+    {
+        std::ifstream in(m_config.timingCachePath, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x5a);
+    std::ofstream(m_config.timingCachePath, std::ios::binary | std::ios::trunc) << bytes;
+
+    const auto rebuilt = build();
+    ASSERT_TRUE(rebuilt);
+    ASSERT_EQ(rebuilt->report().warnings.size(), 1u);
+    EXPECT_NE(rebuilt->report().warnings[0].find("corrupt"), std::string::npos) << rebuilt->report().warnings[0];
+    EXPECT_EQ(rebuilt->report().timingCacheHits, 0);
+
+    const auto warm = build();
+    ASSERT_TRUE(warm);
+    EXPECT_TRUE(warm->report().warnings.empty());
+    EXPECT_EQ(warm->report().timingCacheMisses, 0);
+}
+
+TEST_F(BuilderTiming, PlansKeepFormatsTacticsAndCandidates) {
+    const auto engine = build();
+    ASSERT_TRUE(engine);
+    auto bytes = serializePlan(*engine);
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(*bytes);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    EXPECT_EQ(tactics((*loaded)->report()), tactics(engine->report()));
+    const auto& before = engine->network().tensors();
+    for (const auto& tensor : before) {
+        const Tensor* other = (*loaded)->network().findTensor(tensor->name());
+        ASSERT_NE(other, nullptr) << tensor->name();
+        EXPECT_EQ(other->format().channelBlock, tensor->format().channelBlock) << tensor->name();
+    }
+    for (size_t i = 0; i < engine->report().layersAfter.size(); ++i) {
+        const LayerRecord& a = engine->report().layersAfter[i];
+        const LayerRecord& b = (*loaded)->report().layersAfter[i];
+        ASSERT_EQ(a.candidates.size(), b.candidates.size()) << a.name;
+        EXPECT_EQ(a.outputFormats, b.outputFormats) << a.name;
+        for (size_t c = 0; c < a.candidates.size(); ++c) {
+            EXPECT_EQ(a.candidates[c].tactic, b.candidates[c].tactic);
+            EXPECT_EQ(a.candidates[c].milliseconds, b.candidates[c].milliseconds);
+            EXPECT_EQ(a.candidates[c].chosen, b.candidates[c].chosen);
+        }
+    }
+    const HostTensor input = randomTensor({1, 3, 16, 16}, 9);
+    auto a = engine->createExecutionContext().value()->execute({{"x", input}});
+    auto b = (*loaded)->createExecutionContext().value()->execute({{"x", input}});
+    ASSERT_TRUE(a.isOk() && b.isOk());
+    EXPECT_EQ(compareTensors(b->at("y"), a->at("y"), 0.0, 0.0), "");
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -1,0 +1,159 @@
+// Format assignment: which tensors become blocked, where reformats go, and that a network with
+// reformats computes what the linear one does.
+#include "builder/format_assignment.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/passes/pass_test_util.h"
+
+namespace kiln::test {
+namespace {
+
+constexpr int kBlock = 16;
+
+Tensor* addConv(NetworkDefinition& network, const std::string& name, Tensor* input, int64_t outChannels,
+                uint32_t seed, std::optional<ActivationParams> activation = std::nullopt) {
+    const int64_t inChannels = input->dims()[1];
+    Tensor* weights = network.addConstant(name + "_w", randomTensor({outChannels, inChannels, 3, 3}, seed)).value();
+    ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, activation};
+    return network.addLayer(name, params, {input, weights}, {name + "_out"}).value()->output(0);
+}
+
+std::vector<PassChange> assign(NetworkDefinition& network, const std::set<std::string>& linear = {}) {
+    std::vector<PassChange> changes;
+    passes::PassLog log("format assignment", changes);
+    const Status status = builder::assignFormats(network, kBlock, linear, log);
+    EXPECT_TRUE(status.isOk()) << status.message();
+    const Status valid = network.validate();
+    EXPECT_TRUE(valid.isOk()) << valid.message();
+    return changes;
+}
+
+int countKind(const NetworkDefinition& network, LayerKind kind) {
+    return int(std::count_if(network.layers().begin(), network.layers().end(),
+                             [&](const auto& layer) { return layer->kind() == kind; }));
+}
+
+// input [1,3,8,8] -> conv a (32) -> relu -> conv b (32) -> output
+NetworkDefinition convChain() {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 32, 1);
+    Tensor* r = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {a}, {"relu_out"}).value()->output(0);
+    Tensor* b = addConv(network, "b", r, 32, 2);
+    EXPECT_TRUE(network.markOutput(b).isOk());
+    return network;
+}
+
+TEST(FormatAssignment, ConvolutionsAndPointwiseLayersBetweenThemAreBlocked) {
+    NetworkDefinition network = convChain();
+    assign(network);
+    EXPECT_TRUE(network.findTensor("input")->format().isLinear());
+    EXPECT_EQ(network.findTensor("a_out")->format().channelBlock, kBlock);
+    EXPECT_EQ(network.findTensor("relu_out")->format().channelBlock, kBlock);
+    // The network output stays linear, so the last convolution runs linear and its input is reformatted.
+    EXPECT_TRUE(network.findTensor("b_out")->format().isLinear());
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 1);
+    const Layer* b = network.findLayer("b");
+    ASSERT_NE(b->input(0)->producer(), nullptr);
+    EXPECT_EQ(b->input(0)->producer()->kind(), LayerKind::Reformat);
+    EXPECT_TRUE(b->input(0)->format().isLinear());
+}
+
+TEST(FormatAssignment, TheFirstConvolutionReadsTheLinearImageDirectly) {
+    NetworkDefinition network = convChain();
+    assign(network);
+    EXPECT_EQ(network.findLayer("a")->input(0)->name(), "input");
+}
+
+TEST(FormatAssignment, ZeroBlockKeepsEverythingLinear) {
+    NetworkDefinition network = convChain();
+    std::vector<PassChange> changes;
+    passes::PassLog log("format assignment", changes);
+    ASSERT_TRUE(builder::assignFormats(network, 0, {}, log).isOk());
+    for (const auto& tensor : network.tensors()) EXPECT_TRUE(tensor->format().isLinear()) << tensor->name();
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
+}
+
+TEST(FormatAssignment, NamedLinearLayersGetTheirInputsReformattedOnce) {
+    // input -> conv a -> {relu, sigmoid} -> add -> conv c -> output, with relu and sigmoid forced linear:
+    // one linear copy of a_out serves both.
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 32, 1);
+    Tensor* r = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {a}, {"relu_out"}).value()->output(0);
+    Tensor* s = network.addLayer("sigmoid", ActivationParams{ActivationType::Sigmoid}, {a}, {"sigmoid_out"})
+                    .value()->output(0);
+    Tensor* sum = network.addLayer("add", ElementwiseParams{ElementwiseOp::Add}, {r, s}, {"add_out"}).value()->output(0);
+    Tensor* c = addConv(network, "c", sum, 16, 3);
+    ASSERT_TRUE(network.markOutput(c).isOk());
+    NetworkDefinition original = network.clone();
+    const auto changes = assign(network, {"relu", "sigmoid"});
+    EXPECT_TRUE(network.findTensor("relu_out")->format().isLinear());
+    EXPECT_EQ(network.findLayer("relu")->input(0), network.findLayer("sigmoid")->input(0));
+    EXPECT_TRUE(network.findLayer("relu")->input(0)->format().isLinear());
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_NE(changes[0].description.find("for relu, sigmoid"), std::string::npos) << changes[0].description;
+    // The add follows its (linear) inputs, and conv c writes the linear network output, so it runs
+    // linear too: the one reformat is the linear copy of a_out.
+    EXPECT_TRUE(network.findTensor("add_out")->format().isLinear());
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 1);
+
+    const TensorMap inputs = randomInputs(original, 5);
+    const TensorMap expected = runReference(original, inputs);
+    const TensorMap actual = runReference(network, inputs);
+    EXPECT_EQ(compareTensors(actual.at("c_out"), expected.at("c_out"), 0, 0), "");
+}
+
+TEST(FormatAssignment, ReshapeViewsStayLinear) {
+    // conv -> (elided) reshape to [1, 32*64] -> output: the reshape's view needs linear bytes.
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 32, 1);
+    Layer* reshape = network.addLayer("flatten", ReshapeParams{{1, 32 * 64}}, {a}, {"flat"}).value();
+    ASSERT_TRUE(network.setAlias(reshape->output(0), a, 0).isOk());
+    ASSERT_TRUE(network.setElided(reshape, true).isOk());
+    Tensor* relu = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {reshape->output(0)}, {"out"})
+                       .value()->output(0);
+    ASSERT_TRUE(network.markOutput(relu).isOk());
+    assign(network);
+    EXPECT_TRUE(network.findTensor("a_out")->format().isLinear());
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
+}
+
+// Two convolutions writing straight into the halves of an elided concat.
+NetworkDefinition concatIntoSlices(int64_t firstChannels) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, firstChannels, 1);
+    Tensor* b = addConv(network, "b", x, 16, 2);
+    Layer* concat = network.addLayer("concat", ConcatParams{1}, {a, b}, {"cat"}).value();
+    const int64_t channelBytes = 8 * 8 * 4;
+    EXPECT_TRUE(network.setAlias(a, concat->output(0), 0).isOk());
+    EXPECT_TRUE(network.setAlias(b, concat->output(0), firstChannels * channelBytes).isOk());
+    EXPECT_TRUE(network.setElided(concat, true).isOk());
+    Tensor* c = addConv(network, "c", concat->output(0), 8, 3);
+    EXPECT_TRUE(network.markOutput(c).isOk());
+    return network;
+}
+
+TEST(FormatAssignment, ConcatSlicesOnBlockBoundariesAreBlocked) {
+    NetworkDefinition network = concatIntoSlices(32);
+    assign(network);
+    EXPECT_EQ(network.findTensor("a_out")->format().channelBlock, kBlock);
+    EXPECT_EQ(network.findTensor("b_out")->format().channelBlock, kBlock);
+    EXPECT_EQ(network.findTensor("cat")->format().channelBlock, kBlock);
+    // A blocked slice starting at a block boundary lies where the linear one would (batch 1).
+    EXPECT_EQ(network.findTensor("b_out")->alias()->byteOffset, 32 * 64 * 4);
+}
+
+TEST(FormatAssignment, ConcatSlicesOffBlockBoundariesAreLinear) {
+    NetworkDefinition network = concatIntoSlices(24);
+    assign(network);
+    EXPECT_TRUE(network.findTensor("a_out")->format().isLinear());
+    EXPECT_TRUE(network.findTensor("b_out")->format().isLinear());
+    EXPECT_TRUE(network.findTensor("cat")->format().isLinear());
+}
+
+}  // namespace
+}  // namespace kiln::test

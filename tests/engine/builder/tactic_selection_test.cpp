@@ -1,0 +1,182 @@
+// Tactic selection with providers whose tactics take known times: the fastest wins, every candidate is
+// recorded with its time or the reason it was skipped, and the timing cache replaces timing.
+#include "builder/tactic_selection.h"
+
+#include <atomic>
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "backends/cpu/reference/reference_tactics.h"
+#include "support/test_util.h"
+
+namespace kiln::test {
+namespace {
+
+std::atomic<int> g_runs{0};
+
+class SpinKernel final : public tactics::Kernel {
+public:
+    SpinKernel(std::chrono::microseconds duration, bool fails) : m_duration(duration), m_fails(fails) {}
+    Status run(const tactics::KernelArgs&) const override {
+        ++g_runs;
+        if (m_fails) return internalError("the fake kernel fails on purpose");
+        const auto end = std::chrono::steady_clock::now() + m_duration;
+        while (std::chrono::steady_clock::now() < end) {
+        }
+        return Status::ok();
+    }
+
+private:
+    std::chrono::microseconds m_duration;
+    bool m_fails;
+};
+
+struct FakeSpec {
+    std::string id;
+    int microseconds = 0;
+    int64_t workspace = 0;
+    bool fails = false;
+};
+
+class FakeTactic final : public tactics::Tactic {
+public:
+    explicit FakeTactic(FakeSpec spec) : m_spec(std::move(spec)) {}
+    std::string id() const override { return m_spec.id; }
+    std::string library() const override { return "Fake"; }
+    int64_t workspaceBytes() const override { return m_spec.workspace; }
+    Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob>) const override {
+        return std::unique_ptr<tactics::Kernel>(
+            std::make_unique<SpinKernel>(std::chrono::microseconds(m_spec.microseconds), m_spec.fails));
+    }
+
+private:
+    FakeSpec m_spec;
+};
+
+class FakeProvider final : public tactics::TacticProvider {
+public:
+    explicit FakeProvider(std::vector<FakeSpec> specs) : m_specs(std::move(specs)) {}
+    std::string name() const override { return "fake"; }
+    void enumerate(const tactics::LayerConfig&, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                   std::vector<tactics::SkippedTactic>& skipped) const override {
+        for (const FakeSpec& spec : m_specs) tactics.push_back(std::make_unique<FakeTactic>(spec));
+        skipped.push_back({"fake:blocked-only", "Fake", "needs blocked tensors"});
+    }
+
+private:
+    std::vector<FakeSpec> m_specs;
+};
+
+class TacticSelection : public ::testing::Test {
+protected:
+    TacticSelection() {
+        Tensor* x = m_network.addInput("x", DataType::Float32, {1, 4, 5, 5}).value();
+        m_layer = m_network.addLayer("relu", ActivationParams{ActivationType::Relu}, {x}, {"y"}).value();
+        m_config.timingIterations = 3;
+    }
+
+    const TacticCandidate* candidate(const builder::TacticChoice& choice, const std::string& id) {
+        for (const TacticCandidate& c : choice.candidates) {
+            if (c.tactic == id) return &c;
+        }
+        ADD_FAILURE() << "no candidate " << id;
+        return nullptr;
+    }
+
+    NetworkDefinition m_network;
+    Layer* m_layer = nullptr;
+    BuilderConfig m_config;
+};
+
+const FakeProvider kProvider({{"fake:slow", 3000}, {"fake:fast", 300}, {"fake:greedy", 100, int64_t(4) << 30},
+                              {"fake:broken", 0, 0, true}});
+
+TEST_F(TacticSelection, TheFastestWinsAndEveryCandidateIsRecorded) {
+    const std::vector<const tactics::TacticProvider*> providers = {&kProvider, &cpu::referenceProvider()};
+    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:fast");
+    EXPECT_FALSE(choice->fromCache);
+    ASSERT_NE(choice->kernel, nullptr);
+    EXPECT_EQ(choice->candidates.size(), 6u);
+    const TacticCandidate* fast = candidate(*choice, "fake:fast");
+    const TacticCandidate* slow = candidate(*choice, "fake:slow");
+    ASSERT_TRUE(fast && slow);
+    EXPECT_TRUE(fast->chosen);
+    EXPECT_FALSE(slow->chosen);
+    // The spin loops are lower bounds on each run's time.
+    EXPECT_GE(slow->milliseconds, 3.0);
+    EXPECT_GE(fast->milliseconds, 0.3);
+    EXPECT_LT(fast->milliseconds, slow->milliseconds);
+    EXPECT_NE(candidate(*choice, "fake:greedy")->skipReason.find("workspace"), std::string::npos);
+    EXPECT_LT(candidate(*choice, "fake:greedy")->milliseconds, 0.0);
+    EXPECT_NE(candidate(*choice, "fake:broken")->skipReason.find("fails on purpose"), std::string::npos);
+    EXPECT_EQ(candidate(*choice, "fake:blocked-only")->skipReason, "needs blocked tensors");
+    EXPECT_NE(candidate(*choice, "reference:naive")->skipReason.find("not timed"), std::string::npos);
+}
+
+TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {
+    const std::vector<const tactics::TacticProvider*> providers = {&cpu::referenceProvider()};
+    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "reference:naive");
+    EXPECT_GE(candidate(*choice, "reference:naive")->milliseconds, 0.0);
+}
+
+TEST_F(TacticSelection, ACachedChoiceSkipsTimingAndAStaleOneIsTimedAgain) {
+    const std::vector<const tactics::TacticProvider*> providers = {&kProvider};
+    builder::TimingCache cache("cpu test");
+    auto first = builder::chooseTactic(providers, *m_layer, m_config, &cache);
+    ASSERT_TRUE(first.isOk()) << first.status().message();
+    EXPECT_EQ(cache.size(), 1u);
+
+    g_runs = 0;
+    auto second = builder::chooseTactic(providers, *m_layer, m_config, &cache);
+    ASSERT_TRUE(second.isOk()) << second.status().message();
+    EXPECT_TRUE(second->fromCache);
+    EXPECT_EQ(second->tacticId, "fake:fast");
+    EXPECT_EQ(g_runs.load(), 0);
+    EXPECT_EQ(second->candidates.size(), first->candidates.size());
+
+    // The cache names a tactic this build does not offer: it is not trusted, the layer is timed.
+    const std::string signature = builder::layerSignature(*m_layer, DataType::Float32);
+    cache.store(signature, {"fake:gone", {{"fake:gone", "Fake", 0.001, "", true}}});
+    auto third = builder::chooseTactic(providers, *m_layer, m_config, &cache);
+    ASSERT_TRUE(third.isOk()) << third.status().message();
+    EXPECT_FALSE(third->fromCache);
+    EXPECT_EQ(third->tacticId, "fake:fast");
+    EXPECT_GT(g_runs.load(), 0);
+    EXPECT_EQ(cache.find(signature)->chosen, "fake:fast");
+}
+
+TEST_F(TacticSelection, NoRunnableTacticIsAnErrorNamingTheReasons) {
+    const FakeProvider onlyBroken({{"fake:broken", 0, 0, true}});
+    const std::vector<const tactics::TacticProvider*> providers = {&onlyBroken};
+    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    ASSERT_FALSE(choice.isOk());
+    EXPECT_EQ(choice.status().code(), StatusCode::Unsupported);
+    EXPECT_NE(choice.status().message().find("layer 'relu'"), std::string::npos);
+    EXPECT_NE(choice.status().message().find("fails on purpose"), std::string::npos);
+
+    m_layer->output(0)->setFormat(TensorFormat{8});
+    const std::vector<const tactics::TacticProvider*> reference = {&cpu::referenceProvider()};
+    auto none = builder::chooseTactic(reference, *m_layer, m_config, nullptr);
+    ASSERT_FALSE(none.isOk());
+    EXPECT_NE(none.status().message().find("needs linear"), std::string::npos) << none.status().message();
+}
+
+TEST_F(TacticSelection, ACancelStopsTiming) {
+    struct CancelAtOnce : IProgressMonitor {
+        void phaseStarted(const std::string&, int, int) override {}
+        bool shouldCancel() override { return true; }
+    } monitor;
+    m_config.progress = &monitor;
+    const std::vector<const tactics::TacticProvider*> providers = {&kProvider};
+    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    ASSERT_FALSE(choice.isOk());
+    EXPECT_EQ(choice.status().code(), StatusCode::Cancelled);
+}
+
+}  // namespace
+}  // namespace kiln::test

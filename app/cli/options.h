@@ -23,6 +23,13 @@ inline constexpr int kExitUsage = 2;
 
 using ShapeMap = std::map<std::string, Dims>;
 
+// How the builder times tactics (trtexec's --timingCacheFile, --avgTiming, --workspace).
+struct TimingOptions {
+    std::optional<std::string> timingCachePath;
+    int timingIterations = 10;
+    int workspaceMiB = 1024;
+};
+
 struct InspectOptions {
     std::string modelPath;  // an ONNX model or a plan
     ShapeMap shapes;
@@ -43,13 +50,6 @@ struct RunOptions {
     int warmUp = 0;
     bool noFusion = false;
     TimingOptions timing;
-};
-
-// How the builder times tactics (trtexec's --timingCacheFile, --avgTiming, --workspace).
-struct TimingOptions {
-    std::optional<std::string> timingCachePath;
-    int timingIterations = 10;
-    int workspaceMiB = 1024;
 };
 
 struct BuildOptions {

@@ -79,7 +79,11 @@ async function main() {
     }
 }
 
-main().catch((error) => {
-    console.error(`ort_reference: ${error.message}`);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((error) => {
+        console.error(`ort_reference: ${error.message}`);
+        process.exit(1);
+    });
+}
+
+module.exports = { readNpy, writeNpy };

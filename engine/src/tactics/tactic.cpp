@@ -30,7 +30,10 @@ Result<std::unique_ptr<Tactic>> TacticProvider::find(const LayerConfig& config, 
             return notFound("tactic '" + id + "' cannot run layer '" + config.layer->name() + "' here: " + skip.reason);
         }
     }
-    return notFound("there is no tactic '" + id + "' for layer '" + config.layer->name() + "' in this build of Kiln");
+    std::string offered;
+    for (const auto& tactic : tactics) offered += (offered.empty() ? "" : ", ") + tactic->id();
+    return notFound("there is no tactic '" + id + "' for layer '" + config.layer->name() +
+                    "' in this build of Kiln on this machine (it offers " + (offered.empty() ? "none" : offered) + ")");
 }
 
 std::vector<const TacticProvider*> providersFor(const std::string& backend) {

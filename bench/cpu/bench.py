@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""CPU benchmark: Kiln against ONNX Runtime on the torchvision model zoo, side by side in one run.
+
+For each model and batch size it
+  1. exports the model (cached; tests/models/export_torchvision.py, torch.manual_seed(0)) and writes
+     one random input (numpy seed 0, uniform in [-1, 1)),
+  2. builds a Kiln plan twice with `kiln build --timingCacheFile`: cold (no cache: every tactic is
+     timed) and warm (the cache the cold build wrote), recording each build's wall time,
+  3. starts both runtimes as servers that keep the model loaded (bench/cpu/kiln_latency_server and
+     bench/cpu/ort_latency_server.js; ONNX Runtime with graph optimizations 'all'), both with the
+     same number of threads, and interleaves them: ROUNDS times, ITERATIONS runs of Kiln then
+     ITERATIONS runs of ONNX Runtime (each after its own warm-up), with a pause between the two so
+     that neither's idle spinning threads take cores from the other,
+  4. reports each runtime's median over all timed runs, the ratio Kiln / ONNX Runtime, and checks
+     Kiln's outputs against ONNX Runtime's (rtol 1e-3, atol 1e-4 x max|reference|: the model-zoo
+     test's tolerance, see tests/models/run_zoo_model.py).
+
+usage: bench/cpu/bench.py [--build-dir build] [--models resnet50 ...] [--batches 1 8]
+                          [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests" / "models"))
+from export_torchvision import MODELS, input_shape  # noqa: E402
+from run_zoo_model import Skip, compare, ensure_onnxruntime_node, ensure_torchvision, export_model  # noqa: E402
+
+DEFAULT_MODELS = ["resnet50", "googlenet", "densenet121", "mobilenet_v2", "squeezenet1_1", "efficientnet_b0",
+                  "inception_v3"]
+SWITCH_PAUSE_SECONDS = 0.5
+
+
+class Server:
+    """A runtime kept loaded in a child process, driven line by line."""
+
+    def __init__(self, name, command, env):
+        self.name = name
+        self.process = subprocess.Popen([str(c) for c in command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, env=env)
+        self.expect("ready")
+
+    def expect(self, prefix):
+        line = self.process.stdout.readline().strip()
+        if not line.startswith(prefix):
+            raise RuntimeError(f"{self.name}: expected '{prefix}', got '{line or 'end of output'}'")
+        return line[len(prefix):].strip()
+
+    def ask(self, command):
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.expect("ok")
+
+    def run(self, iterations):
+        return [float(t) for t in self.ask(f"run {iterations}").split()]
+
+    def close(self):
+        try:
+            self.process.stdin.write("quit\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass
+        self.process.wait(timeout=60)
+
+
+def build_plan(kiln, model, shape, plan, cache, log):
+    command = [kiln, "build", model, "--shapes", f"input:{'x'.join(map(str, shape))}", "-o", plan,
+               "--timingCacheFile", cache]
+    start = time.monotonic()
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True)
+    wall = time.monotonic() - start
+    log.write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise RuntimeError(f"kiln build failed ({log}):\n{result.stderr or result.stdout}")
+    match = re.search(r"Build time: ([0-9.]+) ms", result.stdout)
+    return wall, float(match.group(1)) / 1000.0 if match else float("nan")
+
+
+def bench_one(args, kiln, server_binary, node_modules, name, batch, work):
+    model = args.cache / "models" / f"{name}.onnx"
+    if not model.exists() and not export_model(name, model):
+        raise RuntimeError(f"exporting {name} failed")
+    shape = [batch, *input_shape(name)[1:]]
+    case = work / f"{name}-b{batch}"
+    shutil.rmtree(case, ignore_errors=True)
+    case.mkdir(parents=True)
+    input_path = case / "input.npy"
+    np.save(input_path, np.random.default_rng(0).uniform(-1.0, 1.0, shape).astype(np.float32))
+
+    plan, cache = case / "model.plan", case / "model.timing"
+    cold = build_plan(kiln, model, shape, plan, cache, case / "build-cold.log")
+    warm = build_plan(kiln, model, shape, plan, cache, case / "build-warm.log")
+
+    threads = str(args.threads)
+    kiln_env = dict(os.environ, OMP_NUM_THREADS=threads)
+    ort_env = dict(os.environ, NODE_PATH=str(node_modules))
+    kiln_server = Server("kiln", [server_binary, plan, f"input={input_path}"], kiln_env)
+    ort_server = Server("onnxruntime", ["node", HERE / "ort_latency_server.js", model, threads,
+                                       f"input={input_path}"], ort_env)
+    kiln_times, ort_times = [], []
+    try:
+        for _ in range(args.rounds):
+            kiln_server.run(args.warm_up)
+            kiln_times += kiln_server.run(args.iterations)
+            time.sleep(SWITCH_PAUSE_SECONDS)
+            ort_server.run(args.warm_up)
+            ort_times += ort_server.run(args.iterations)
+            time.sleep(SWITCH_PAUSE_SECONDS)
+        kiln_server.ask(f"save {case / 'kiln'}")
+        ort_server.ask(f"save {case / 'ort'}")
+    finally:
+        kiln_server.close()
+        ort_server.close()
+    print(f"--- {name} batch {batch}: outputs against ONNX Runtime")
+    outputs_ok = compare(case / "ort", case / "kiln")
+    return {
+        "kiln": statistics.median(kiln_times),
+        "ort": statistics.median(ort_times),
+        "cold": cold,
+        "warm": warm,
+        "ok": outputs_ok,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", type=Path, default=REPO_ROOT / "build")
+    parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, choices=sorted(MODELS))
+    parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--warm-up", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--cache", type=Path, default=REPO_ROOT / "tests" / "models" / ".cache")
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "build" / "bench-cpu")
+    args = parser.parse_args()
+
+    kiln = args.build_dir / "app" / "cli" / "kiln"
+    server_binary = args.build_dir / "bench" / "kiln_latency_server"
+    for binary in (kiln, server_binary):
+        if not binary.exists():
+            sys.exit(f"{binary} is missing: build it first (cmake --build {args.build_dir} --target "
+                     f"kiln_cli kiln_latency_server)")
+    try:
+        ensure_torchvision()
+        node_modules = ensure_onnxruntime_node(args.cache)
+    except Skip as skip:
+        sys.exit(f"cannot run the benchmark: {skip}")
+
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    rows = []
+    for name in args.models:
+        for batch in args.batches:
+            rows.append((name, batch, bench_one(args, kiln, server_binary, node_modules, name, batch, args.work)))
+
+    print(f"\nMachine: {cpu}, {os.cpu_count()} logical cores; {args.threads} threads for each runtime; "
+          f"median of {args.rounds} x {args.iterations} interleaved runs")
+    header = (f"{'model':<16} {'batch':>5} {'Kiln ms':>9} {'ORT ms':>9} {'Kiln/ORT':>9} "
+              f"{'build cold s':>13} {'build warm s':>13} {'outputs':>8}")
+    print(header)
+    print("-" * len(header))
+    failed = False
+    for name, batch, r in rows:
+        print(f"{name:<16} {batch:>5} {r['kiln']:>9.2f} {r['ort']:>9.2f} {r['kiln'] / r['ort']:>9.2f} "
+              f"{r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {'ok' if r['ok'] else 'DIFFER':>8}")
+        failed = failed or not r["ok"]
+    print("\nbuild cold/warm: wall time of `kiln build` (import, build, plan write) without and with a "
+          "warm timing cache")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+// Where the time of a profiled engine goes: a bar chart of each layer's median time (in execution order
+// or slowest first), a sortable table of the layers (name, type, ms, %, precision, tactic), the time per
+// layer type, and the end-to-end latency distribution. Clicking a bar or a row selects the layer in the
+// graph. Exports the table as CSV, the per-layer times as JSON in the layout of trtexec's
+// --exportProfile (the one `kiln profile --exportProfile` writes), and the chart as PNG; every export
+// is written atomically, so a failed one leaves no partial file behind.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+#include "profile_data.h"
+
+class QCPBars;
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+class QStandardItemModel;
+class QTableView;
+
+namespace kiln::views {
+
+class ProfileView : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class ChartOrder { Execution, SlowestFirst };
+    // Columns of the layer table; # is the execution order, to return to it after sorting.
+    enum Column { IndexColumn, NameColumn, TypeColumn, TimeColumn, PercentColumn, PrecisionColumn, TacticColumn,
+                  ColumnCount };
+
+    explicit ProfileView(QWidget* parent = nullptr);
+
+    void setProfile(const ProfileResult& profile);
+    void clear();
+    const ProfileResult& profile() const { return m_profile; }
+
+    // Each returns false and sets *error (when given) to a message naming the file and the reason.
+    bool exportCsv(const QString& path, QString* error) const;
+    bool exportJson(const QString& path, QString* error) const;
+    bool exportChartPng(const QString& path, QString* error) const;
+
+    void setChartOrder(ChartOrder order);
+    ChartOrder chartOrder() const { return m_chartOrder; }
+    QStringList chartLayerNames() const;  // the bars' layers, left to right
+
+    // Highlights a layer's bar and row, e.g. when it is selected in the graph; emits nothing. An unknown
+    // name clears the highlight.
+    void selectLayer(const QString& name);
+    QString selectedLayer() const { return m_selectedLayer; }
+
+signals:
+    void layerSelected(const QString& name);  // a bar or a table row was clicked
+
+private:
+    void rebuildChart();
+    void fillTables();
+    void updateLatency();
+    void pickLayer(int layerIndex);
+    void highlight(int layerIndex);
+    void onBarClicked(int dataIndex);
+    void onChartHover(QMouseEvent* event);
+    void exportWithDialog(int format);
+
+    ProfileResult m_profile;
+    ChartOrder m_chartOrder = ChartOrder::Execution;
+    std::vector<int> m_barLayers;  // bar position -> layer index in m_profile.layers
+    QString m_selectedLayer;
+    bool m_highlighting = false;   // set while the view moves its own selection, which the user did not pick
+
+    QComboBox* m_orderBox = nullptr;
+    QCustomPlot* m_chart = nullptr;
+    QCPBars* m_bars = nullptr;
+    QStandardItemModel* m_layerModel = nullptr;
+    QTableView* m_layerTable = nullptr;
+    QStandardItemModel* m_typeModel = nullptr;
+    QTableView* m_typeTable = nullptr;
+    QLabel* m_latencyLabels[8] = {};
+};
+
+}  // namespace kiln::views

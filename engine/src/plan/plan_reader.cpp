@@ -10,7 +10,10 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <algorithm>
 #include <tuple>
+
+#include <sys/mman.h>
 
 #include "kiln/plan.h"
 #include "plan.pb.h"
@@ -258,7 +261,11 @@ private:
         const Dims dims = ints(in.dims());
         Status status = checkDims(dims, context);
         if (!status.isOk()) return bodyError(status.message());
-        if (in.has_constant() != (in.role() == plan_proto::Tensor::CONSTANT)) {
+        const bool constant = in.role() == plan_proto::Tensor::CONSTANT;
+        if (in.omitted() && (!constant || in.has_constant())) {
+            return bodyError(context + " is marked omitted but is no constant without weight bytes");
+        }
+        if (in.has_constant() != (constant && !in.omitted())) {
             return bodyError(context + (in.has_constant() ? " has weight bytes but is no constant"
                                                           : " is a constant without weight bytes"));
         }
@@ -274,7 +281,9 @@ private:
             return bodyError(context + " has unknown role " + std::to_string(int(in.role())));
         }
         std::shared_ptr<const HostTensor> data;
-        if (in.role() == plan_proto::Tensor::CONSTANT) {
+        if (in.omitted()) {
+            KILN_ASSIGN_OR_RETURN(data, zeroConstant(type, dims, context));
+        } else if (in.role() == plan_proto::Tensor::CONSTANT) {
             KILN_ASSIGN_OR_RETURN(data, readConstant(in.constant(), type, dims, context));
         }
         Result<Tensor*> tensor = data ? m_network.addConstant(in.name(), std::move(data))
@@ -283,6 +292,22 @@ private:
         if (in.has_dynamic_range()) (*tensor)->setDynamicRange(in.dynamic_range());
         m_tensors[size_t(index)] = *tensor;
         return Status::ok();
+    }
+
+    // Zeros in pages the kernel maps on first read, so an omitted constant costs no memory: the
+    // kernels that read this layer's weights read their prepared copy instead.
+    static Result<std::shared_ptr<const HostTensor>> zeroConstant(DataType type, const Dims& dims,
+                                                                  const std::string& context) {
+        const size_t bytes = std::max<size_t>(1, size_t(volume(dims)) * dataTypeSize(type));
+        void* pages = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (pages == MAP_FAILED) {
+            return ioError(context + ": cannot reserve " + std::to_string(bytes) + " bytes: " + std::strerror(errno));
+        }
+        auto* view = new HostTensor(HostTensor::view(type, dims, static_cast<std::byte*>(pages)));
+        return std::shared_ptr<const HostTensor>(view, [pages, bytes](const HostTensor* tensor) {
+            delete tensor;
+            munmap(pages, bytes);
+        });
     }
 
     Result<std::shared_ptr<const HostTensor>> readConstant(const plan_proto::WeightRange& range,
@@ -529,6 +554,18 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights).read());
     KILN_ASSIGN_OR_RETURN(MemoryPlan memory, readMemoryPlan(body.memory(), network));
     KILN_ASSIGN_OR_RETURN(auto kernels, readKernels(body.network(), network, weights, layout.stamp.backend));
+    for (const plan_proto::Tensor& tensor : body.network().tensors()) {
+        if (!tensor.omitted()) continue;
+        const Tensor* omitted = network.findTensor(tensor.name());
+        for (size_t i = 0; i < network.layers().size(); ++i) {
+            const Layer& layer = *network.layers()[i];
+            const bool reads = std::find(layer.inputs().begin(), layer.inputs().end(), omitted) != layer.inputs().end();
+            if (reads && (!kernels->layers[i].kernel || kernels->layers[i].readsLayerConstants)) {
+                return bodyError("constant '" + tensor.name() + "' is omitted, but layer '" + layer.name() +
+                                 "' runs a tactic that reads it");
+            }
+        }
+    }
     return std::make_shared<Engine>(std::move(network), std::move(memory), readReport(body.report()),
                                     layout.stamp.backend, std::move(kernels));
 }

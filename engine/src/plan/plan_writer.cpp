@@ -2,6 +2,7 @@
 // constant's bytes in the weight blob (once per distinct constant, each at a 64-byte boundary).
 #include <bit>
 #include <map>
+#include <set>
 #include <type_traits>
 
 #include "io/atomic_file.h"
@@ -195,6 +196,7 @@ public:
 
     Status write(plan_proto::Network& out) {
         out.set_name(m_network.name());
+        findOmittedConstants();
         for (const Tensor* input : m_network.inputs())
             addTensor(*input, plan_proto::Tensor::INPUT, out);
         for (const auto& tensor : m_network.tensors()) {
@@ -246,11 +248,32 @@ private:
         copyInts(record.mutable_dims(), tensor.dims());
         if (tensor.dynamicRange()) record.set_dynamic_range(*tensor.dynamicRange());
         record.set_channel_block(uint32_t(tensor.format().channelBlock));
-        if (role == plan_proto::Tensor::CONSTANT) {
+        if (role == plan_proto::Tensor::CONSTANT && m_omitted.count(&tensor)) {
+            record.set_omitted(true);
+        } else if (role == plan_proto::Tensor::CONSTANT) {
             const HostTensor& data = *tensor.constantData();
             auto [it, added] = m_constants.try_emplace(&data);
             if (added) it->second = appendWeights(data.bytes(), data.byteSize());
             *record.mutable_constant() = it->second;
+        }
+    }
+
+    // Constants that only kernels with their own prepared copy read: the plan stores their shapes only.
+    void findOmittedConstants() {
+        if (!m_kernels || m_kernels->layers.size() != m_network.layers().size()) return;
+        std::map<const Tensor*, bool> replaceable;
+        for (size_t i = 0; i < m_network.layers().size(); ++i) {
+            const detail::LayerKernel& kernel = m_kernels->layers[i];
+            const bool replaced = kernel.kernel && !kernel.readsLayerConstants;
+            for (const Tensor* input : m_network.layers()[i]->inputs()) {
+                if (!input || !input->isConstant()) continue;
+                auto [it, added] = replaceable.emplace(input, replaced);
+                if (!added) it->second = it->second && replaced;
+            }
+        }
+        for (const Tensor* output : m_network.outputs()) replaceable[output] = false;
+        for (const auto& [tensor, replaced] : replaceable) {
+            if (replaced) m_omitted.insert(tensor);
         }
     }
 
@@ -296,6 +319,7 @@ private:
     const NetworkDefinition& m_network;
     std::string& m_weights;
     const detail::CompiledKernels* m_kernels = nullptr;
+    std::set<const Tensor*> m_omitted;
     std::map<const Tensor*, uint32_t> m_indices;
     std::map<const HostTensor*, plan_proto::WeightRange> m_constants;
 };

@@ -61,6 +61,10 @@ public:
     virtual std::string library() const = 0;
     // Scratch memory one run needs.
     virtual int64_t workspaceBytes() const { return 0; }
+    // Whether the kernel reads the layer's constant inputs when it runs (through KernelArgs::inputs or
+    // the layer). A tactic whose prepared weights hold everything constant it needs says false, and a
+    // plan then stores those constants' shapes only.
+    virtual bool readsLayerConstants() const { return true; }
     // Derives the weight blobs the kernel reads; none by default.
     virtual Result<std::vector<WeightBlob>> prepareWeights() const { return std::vector<WeightBlob>{}; }
     // A kernel ready to run, from blobs prepareWeights() made (now or in an earlier build, read back

@@ -1,17 +1,48 @@
-// The Kiln CPU tactics: none yet.
+// The Kiln CPU provider: one explicit table from layer kind to the family of Kiln kernels that runs it.
+// Kinds without an entry get nothing (oneDNN and the reference cover them).
 #include "backends/cpu/kiln/kiln_provider.h"
 
+#include "backends/cpu/kiln/kiln_concat.h"
+#include "backends/cpu/kiln/kiln_pointwise.h"
+#include "backends/cpu/kiln/kiln_pooling.h"
+#include "backends/cpu/kiln/kiln_reformat.h"
+
 namespace kiln::cpu {
+
 namespace {
-class EmptyProvider final : public tactics::TacticProvider {
+
+class KilnProvider final : public tactics::TacticProvider {
 public:
+    explicit KilnProvider(fast::Isa isa) : m_isa(isa) {}
+
     std::string name() const override { return "kiln"; }
-    void enumerate(const tactics::LayerConfig&, std::vector<std::unique_ptr<tactics::Tactic>>&,
-                   std::vector<tactics::SkippedTactic>&) const override {}
+
+    void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                   std::vector<tactics::SkippedTactic>& skipped) const override {
+        if (!config.layer) return;
+        switch (config.layer->kind()) {
+            case LayerKind::Reformat: fast::addReformatTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::PointwiseChain:
+            case LayerKind::Activation:
+            case LayerKind::Unary:
+            case LayerKind::Elementwise: fast::addPointwiseTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Pooling: fast::addPoolingTactics(config, m_isa, tactics, skipped); return;
+            default: return;
+        }
+    }
+
+private:
+    fast::Isa m_isa;
 };
+
 }  // namespace
+
 const tactics::TacticProvider& kilnProvider() {
-    static const EmptyProvider provider;
+    static const KilnProvider provider(fast::bestIsa());
     return provider;
 }
+
+std::unique_ptr<tactics::TacticProvider> makeKilnProvider(fast::Isa isa) { return std::make_unique<KilnProvider>(isa); }
+
 }  // namespace kiln::cpu

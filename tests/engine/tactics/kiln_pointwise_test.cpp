@@ -1,0 +1,320 @@
+// Kiln's Activation, Unary and PointwiseChain kernels against the reference kernels on random data with
+// fixed seeds: odd shapes (channels not a multiple of the block), batch 1 and 3, ranks 1 to 5, linear
+// and blocked by 8 and 16, on every instruction set of this CPU (the scalar path included).
+//
+// Tolerances: arithmetic, comparisons, selects, sqrt, floor and ceil are IEEE operations done in the
+// reference's order without fused multiply-adds, and softplus, log, erf and pow call the reference's
+// own scalar functions: those must match exactly (0 ulp). Exp-based functions use the SIMD exp, within
+// 2 ulp of the correctly rounded exp (kiln_vector_math_test); std::exp is within 1 ulp, so exp differs
+// from the reference by at most 3 ulp, sigmoid by 4 (the extra add and divide round in both), tanh by
+// 4. ELU and SELU subtract 1 (alpha) from exp(x): near x = 0 that cancels, so they get an absolute
+// bound of 4 ulp of 1.0 times the largest coefficient instead.
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kiln_test_helpers.h"
+
+namespace kiln::test {
+namespace {
+
+constexpr double kUlpOfOne = 1.1920928955078125e-07;
+
+const std::vector<Dims> kShapes{{1, 3, 5, 7},     {3, 20, 7, 9}, {2, 16, 4, 4}, {1, 19, 2, 3, 4},
+                                {2, 17, 33},      {1, 40, 1, 1}, {1, 24, 30, 30}, {1, 8, 70, 70}};
+// Rank 1 and 2 tensors and scalars are only ever linear.
+const std::vector<Dims> kLinearOnlyShapes{{4, 10}, {37}, {}};
+
+struct ActivationCase {
+    ActivationParams params;
+    int64_t maxUlp;
+    double absolute;
+};
+
+std::vector<ActivationCase> activationCases() {
+    using T = ActivationType;
+    return {
+        {{T::Relu, 0.0f, 0.0f}, 0, 0.0},
+        {{T::LeakyRelu, 0.1f, 0.0f}, 0, 0.0},
+        {{T::Sigmoid, 0.0f, 0.0f}, 4, 0.0},
+        {{T::Tanh, 0.0f, 0.0f}, 4, 0.0},
+        {{T::Clip, -0.5f, 6.0f}, 0, 0.0},
+        {{T::HardSigmoid, 0.2f, 0.5f}, 0, 0.0},
+        {{T::HardSwish, 0.0f, 0.0f}, 0, 0.0},
+        {{T::Elu, 1.3f, 0.0f}, 3, 4 * kUlpOfOne * 1.3},
+        {{T::Selu, 1.67326f, 1.0507f}, 3, 4 * kUlpOfOne * 1.67326 * 1.0507},
+        {{T::Softplus, 0.0f, 0.0f}, 0, 0.0},
+    };
+}
+
+TEST(KilnActivation, MatchesReferenceInEveryFormat) {
+    std::mt19937 rng(1);
+    for (const ActivationCase& c : activationCases()) {
+        for (const Dims& dims : kShapes) {
+            // [-8, 8] covers both sides of every kink (clip, hard sigmoid / swish) and tanh's two branches.
+            const HostTensor x = randomTensor(dims, rng, -8.0f, 8.0f);
+            for (TensorFormat format : testedFormats()) {
+                checkAgainstReference(c.params, {&x}, {true}, format, "kiln:activation", c.maxUlp, c.absolute,
+                                      std::string(toString(c.params.type)) + " " + toString(dims));
+            }
+        }
+        for (const Dims& dims : kLinearOnlyShapes) {
+            const HostTensor x = randomTensor(dims, rng, -8.0f, 8.0f);
+            checkAgainstReference(c.params, {&x}, {true}, TensorFormat{}, "kiln:activation", c.maxUlp, c.absolute,
+                                  std::string(toString(c.params.type)) + " " + toString(dims));
+        }
+    }
+}
+
+TEST(KilnActivation, WideRangeAndSpecialValues) {
+    // Overflow of exp, subnormal results, saturation, infinities and NaN must come out as the
+    // reference's.
+    std::mt19937 rng(2);
+    HostTensor x = randomTensor({1, 21, 9, 11}, rng, -120.0f, 120.0f);
+    const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+                              88.8f, -88.8f, 1e-40f, -1e-40f};
+    for (size_t i = 0; i < std::size(specials); ++i) x.data<float>()[i * 37] = specials[i];
+    for (const ActivationCase& c : activationCases()) {
+        // Subnormal results: the reference's std::exp keeps them to the last bit, the SIMD exp rounds
+        // them once from a normal intermediate; they may differ by one subnormal step.
+        const double absolute = std::max(c.absolute, c.maxUlp > 0 ? 1.0e-44 : 0.0);
+        for (TensorFormat format : testedFormats()) {
+            checkAgainstReference(c.params, {&x}, {true}, format, "kiln:activation", c.maxUlp, absolute,
+                                  std::string(toString(c.params.type)) + " wide range");
+        }
+    }
+}
+
+TEST(KilnUnary, MatchesReferenceInEveryFormat) {
+    std::mt19937 rng(3);
+    const std::vector<std::pair<UnaryOp, int64_t>> ops{
+        {UnaryOp::Exp, 3},   {UnaryOp::Log, 0},        {UnaryOp::Sqrt, 0},  {UnaryOp::Abs, 0}, {UnaryOp::Neg, 0},
+        {UnaryOp::Reciprocal, 0}, {UnaryOp::Floor, 0}, {UnaryOp::Ceil, 0}, {UnaryOp::Erf, 0},
+    };
+    for (const auto& [op, maxUlp] : ops) {
+        for (const Dims& dims : kShapes) {
+            // Negative inputs included: log and sqrt must give NaN where the reference does.
+            const HostTensor x = randomTensor(dims, rng, -5.0f, 5.0f);
+            for (TensorFormat format : testedFormats()) {
+                checkAgainstReference(UnaryParams{op}, {&x}, {true}, format, "kiln:unary", maxUlp, 0.0,
+                                      std::string(toString(op)) + " " + toString(dims));
+            }
+        }
+        const HostTensor x = randomTensor({37}, rng, -5.0f, 5.0f);
+        checkAgainstReference(UnaryParams{op}, {&x}, {true}, TensorFormat{}, "kiln:unary", maxUlp, 0.0,
+                              std::string(toString(op)) + " rank 1");
+    }
+}
+
+PointwiseStep activationStep(ActivationType type, float alpha = 0.0f, float beta = 0.0f) {
+    PointwiseStep step;
+    step.kind = PointwiseStep::Kind::Activation;
+    step.activation = {type, alpha, beta};
+    return step;
+}
+
+PointwiseStep scaleShiftStep(int64_t scale, int64_t shift) {
+    PointwiseStep step;
+    step.kind = PointwiseStep::Kind::ScaleShift;
+    step.operand = scale;
+    step.shiftOperand = shift;
+    return step;
+}
+
+PointwiseStep elementwiseStep(ElementwiseOp op, int64_t operand, bool operandFirst = false) {
+    PointwiseStep step;
+    step.kind = PointwiseStep::Kind::Elementwise;
+    step.op = op;
+    step.operand = operand;
+    step.operandFirst = operandFirst;
+    return step;
+}
+
+PointwiseStep unaryStep(UnaryOp op) {
+    PointwiseStep step;
+    step.kind = PointwiseStep::Kind::Unary;
+    step.unary = op;
+    return step;
+}
+
+// A chain of exact steps over constants of every broadcast pattern: per channel as batch-norm folds
+// it ([C, 1, ...]), [1, C, 1, ...], scalar, the data's shape without batch, and per batch entry.
+TEST(KilnPointwiseChain, ExactStepsOverEveryOperandPatternMatchReference) {
+    std::mt19937 rng(4);
+    for (const Dims& dims : kShapes) {
+        const size_t rank = dims.size();
+        Dims perChannel{dims[1]};
+        perChannel.resize(rank - 1, 1);
+        Dims withBatchAxis{1, dims[1]};
+        withBatchAxis.resize(rank, 1);
+        const Dims withoutBatch(dims.begin() + 1, dims.end());
+        Dims perBatch{dims[0]};
+        perBatch.resize(rank, 1);
+        const HostTensor x = randomTensor(dims, rng, -3.0f, 3.0f);
+        const HostTensor scale = randomTensor(perChannel, rng, 0.5f, 2.0f);
+        const HostTensor shift = randomTensor(perChannel, rng, -1.0f, 1.0f);
+        const HostTensor channelMax = randomTensor(withBatchAxis, rng, -0.5f, 0.5f);
+        const HostTensor scalar = randomTensor({}, rng, 0.5f, 2.0f);
+        const HostTensor full = randomTensor(withoutBatch, rng, -1.0f, 1.0f);
+        const HostTensor batch = randomTensor(perBatch, rng, 1.0f, 2.0f);
+        PointwiseChainParams params;
+        params.steps = {scaleShiftStep(1, 2),
+                        activationStep(ActivationType::Relu),
+                        elementwiseStep(ElementwiseOp::Max, 3, true),
+                        elementwiseStep(ElementwiseOp::Mul, 4),
+                        elementwiseStep(ElementwiseOp::Sub, 5, true),
+                        elementwiseStep(ElementwiseOp::Div, 6),
+                        activationStep(ActivationType::Clip, -0.25f, 1.5f),
+                        elementwiseStep(ElementwiseOp::PRelu, 1)};
+        const std::vector<const HostTensor*> inputs{&x, &scale, &shift, &channelMax, &scalar, &full, &batch};
+        for (TensorFormat format : testedFormats()) {
+            checkAgainstReference(params, inputs, {true}, format, "kiln:pointwise-chain", 0, 0.0,
+                                  "exact chain " + toString(dims));
+        }
+    }
+}
+
+// Transcendental steps after exact ones. Sigmoid is within 4 ulp; the multiply adds half an ulp; tanh
+// passes a relative input error on at most unscaled (x tanh'(x) / tanh(x) <= 1) and adds its own 4:
+// 9 ulp in all.
+TEST(KilnPointwiseChain, TranscendentalStepsMatchReference) {
+    std::mt19937 rng(5);
+    for (const Dims& dims : kShapes) {
+        Dims perChannel{dims[1]};
+        perChannel.resize(dims.size() - 1, 1);
+        const HostTensor x = randomTensor(dims, rng, -4.0f, 4.0f);
+        const HostTensor scale = randomTensor(perChannel, rng, 0.5f, 2.0f);
+        const HostTensor shift = randomTensor(perChannel, rng, -1.0f, 1.0f);
+        PointwiseChainParams params;
+        params.steps = {scaleShiftStep(1, 2), activationStep(ActivationType::Sigmoid),
+                        elementwiseStep(ElementwiseOp::Mul, 1), activationStep(ActivationType::Tanh)};
+        for (TensorFormat format : testedFormats()) {
+            checkAgainstReference(params, {&x, &scale, &shift}, {true}, format, "kiln:pointwise-chain", 9, 0.0,
+                                  "sigmoid-tanh chain " + toString(dims));
+        }
+    }
+}
+
+TEST(KilnPointwiseChain, ScalarOperationsAndPowMatchReferenceExactly) {
+    std::mt19937 rng(6);
+    const Dims dims{3, 20, 7, 9};
+    const HostTensor x = randomTensor(dims, rng, 1.1f, 4.0f);
+    const HostTensor exponent = randomTensor({20, 1, 1}, rng, -2.0f, 2.0f);
+    PointwiseChainParams params;
+    params.steps = {unaryStep(UnaryOp::Log), elementwiseStep(ElementwiseOp::Pow, 1),
+                    activationStep(ActivationType::Softplus), unaryStep(UnaryOp::Erf),
+                    elementwiseStep(ElementwiseOp::Pow, 1, true)};
+    for (TensorFormat format : testedFormats()) {
+        checkAgainstReference(params, {&x, &exponent}, {true}, format, "kiln:pointwise-chain", 0, 0.0,
+                              "log-pow-softplus-erf chain");
+    }
+}
+
+TEST(KilnPointwiseChain, PartialSpatialBroadcastRunsLinearAndIsSkippedBlocked) {
+    std::mt19937 rng(7);
+    const Dims dims{2, 12, 5, 6};
+    const HostTensor x = randomTensor(dims, rng);
+    const HostTensor rowScale = randomTensor({1, 1, 5, 1}, rng);
+    PointwiseChainParams params;
+    params.steps = {elementwiseStep(ElementwiseOp::Mul, 1)};
+    checkAgainstReference(params, {&x, &rowScale}, {true}, TensorFormat{}, "kiln:pointwise-chain", 0, 0.0,
+                          "row broadcast, linear");
+    const std::string reason =
+        skipReasonFor(params, {&x, &rowScale}, {true}, TensorFormat{16}, "kiln:pointwise-chain");
+    EXPECT_NE(reason.find("spatial"), std::string::npos) << reason;
+}
+
+TEST(KilnPointwiseChain, SkipsOtherPrecisionsAndFormatChanges) {
+    std::mt19937 rng(8);
+    const HostTensor x = randomTensor({1, 16, 4, 4}, rng);
+    PointwiseChainParams params;
+    params.steps = {activationStep(ActivationType::Relu)};
+    const std::string fp16 =
+        skipReasonFor(params, {&x}, {true}, TensorFormat{}, "kiln:pointwise-chain", DataType::Float16);
+    EXPECT_NE(fp16.find("FP32"), std::string::npos) << fp16;
+
+    auto built = makeSingleLayerNetwork(params, {&x}, {true});
+    ASSERT_TRUE(built.isOk());
+    built->layer->input(0)->setFormat(TensorFormat{16});
+    built->layer->output(0)->setFormat(TensorFormat{});
+    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), tactics::LayerConfig::of(*built->layer));
+    EXPECT_EQ(offer.find("kiln:pointwise-chain"), nullptr);
+    EXPECT_NE(offer.skipReason("kiln:pointwise-chain").find("Reformat"), std::string::npos)
+        << offer.skipReason("kiln:pointwise-chain");
+}
+
+// The memory planner may let a pointwise layer write over its dying input: the kernel must give the
+// same result when the output is the input's memory, in every format.
+TEST(KilnPointwiseChain, RunsInPlace) {
+    std::mt19937 rng(9);
+    const Dims dims{3, 20, 7, 9};
+    const HostTensor x = randomTensor(dims, rng, -3.0f, 3.0f);
+    const HostTensor scale = randomTensor({20, 1, 1}, rng);
+    const HostTensor shift = randomTensor({20, 1, 1}, rng);
+    PointwiseChainParams params;
+    params.steps = {scaleShiftStep(1, 2), activationStep(ActivationType::Sigmoid)};
+    for (TensorFormat format : testedFormats()) {
+        auto built = makeSingleLayerNetwork(params, {&x, &scale, &shift}, {true});
+        ASSERT_TRUE(built.isOk());
+        setActivationFormats(*built->layer, format);
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+        auto expected = runReference(*built->layer, {&x, &scale, &shift});
+        ASSERT_TRUE(expected.isOk());
+        for (cpu::fast::Isa isa : testedIsas()) {
+            const Offer offer = enumerateKiln(isa, config);
+            const tactics::Tactic* tactic = offer.find("kiln:pointwise-chain");
+            ASSERT_NE(tactic, nullptr);
+            auto kernel = tactic->instantiate({});
+            ASSERT_TRUE(kernel.isOk());
+            std::vector<std::byte> buffer = tactics::toFormat(x, format);
+            tactics::KernelArgs args;
+            args.inputs = {buffer.data(), scale.bytes(), shift.bytes()};
+            args.outputs = {buffer.data()};
+            ASSERT_TRUE((*kernel)->run(args).isOk());
+            const HostTensor actual = tactics::fromFormat(buffer.data(), DataType::Float32, dims, format);
+            expectUlpClose((*expected)[0], actual, 4, 0.0,
+                           "in place " + formatName(format) + " " + cpu::fast::isaName(isa));
+        }
+    }
+}
+
+// A chain whose operand is the data itself (x * sigmoid(x)), written over x: the second step must read
+// x, not the first step's result that already replaced it.
+TEST(KilnPointwiseChain, RunsInPlaceWhenTheOutputOverwritesAnOperand) {
+    std::mt19937 rng(10);
+    const Dims dims{1, 20, 30, 30};
+    const HostTensor x = randomTensor(dims, rng, -4.0f, 4.0f);
+    PointwiseChainParams params;
+    params.steps = {activationStep(ActivationType::Sigmoid), elementwiseStep(ElementwiseOp::Mul, 1)};
+    for (TensorFormat format : testedFormats()) {
+        auto built = makeSingleLayerNetwork(params, {&x, &x}, {true, true});
+        ASSERT_TRUE(built.isOk()) << built.status().message();
+        setActivationFormats(*built->layer, format);
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+        auto expected = runReference(*built->layer, {&x, &x});
+        ASSERT_TRUE(expected.isOk());
+        for (cpu::fast::Isa isa : testedIsas()) {
+            const Offer offer = enumerateKiln(isa, config);
+            const tactics::Tactic* tactic = offer.find("kiln:pointwise-chain");
+            ASSERT_NE(tactic, nullptr) << offer.skipReason("kiln:pointwise-chain");
+            auto kernel = tactic->instantiate({});
+            ASSERT_TRUE(kernel.isOk());
+            std::vector<std::byte> buffer = tactics::toFormat(x, format);
+            tactics::KernelArgs args;
+            args.inputs = {buffer.data(), buffer.data()};
+            args.outputs = {buffer.data()};
+            ASSERT_TRUE((*kernel)->run(args).isOk());
+            // Sigmoid within 4 ulp, the product adds half an ulp.
+            expectUlpClose((*expected)[0], tactics::fromFormat(buffer.data(), DataType::Float32, dims, format), 5, 0.0,
+                           "x * sigmoid(x) in place " + formatName(format) + " " + cpu::fast::isaName(isa));
+        }
+    }
+}
+
+}  // namespace
+}  // namespace kiln::test

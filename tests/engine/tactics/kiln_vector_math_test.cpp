@@ -1,0 +1,107 @@
+// Accuracy of the SIMD exp, sigmoid and tanh the Kiln pointwise kernels use, measured against the
+// double-precision result rounded to float over a dense sweep of [-110, 110] (overflow, subnormal
+// results and saturation included) and the special values. The bounds are what the pointwise tests'
+// tolerances are derived from.
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "backends/cpu/kiln/kiln_pointwise.h"
+#include "kiln_test_helpers.h"
+
+namespace kiln::test {
+namespace {
+
+using cpu::fast::Isa;
+using cpu::fast::VectorFunction;
+
+std::vector<float> sweep() {
+    std::vector<float> xs;
+    // 2^-7 steps with a prime-ish jitter, so that many fraction bits are exercised.
+    for (int i = -110 * 128; i <= 110 * 128; ++i) xs.push_back(float(i) / 128.0f + float(i % 7) * 1.1e-3f);
+    // Small magnitudes, where tanh and exp - 1 are delicate.
+    for (float x = 1e-6f; x < 1.0f; x *= 1.01f) {
+        xs.push_back(x);
+        xs.push_back(-x);
+    }
+    for (float special : {0.0f, -0.0f, 88.72f, 88.73f, -87.33f, -103.9f, -104.5f, 1e30f, -1e30f})
+        xs.push_back(special);
+    return xs;
+}
+
+double exactOf(VectorFunction function, double x) {
+    switch (function) {
+        case VectorFunction::Exp: return std::exp(x);
+        case VectorFunction::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
+        case VectorFunction::Tanh: return std::tanh(x);
+    }
+    return 0.0;
+}
+
+// Largest distance in ulp from the correctly rounded result; results below the smallest normal float
+// are compared absolutely (a subnormal result has fewer significant bits than its ulp count suggests).
+int64_t worstUlp(Isa isa, VectorFunction function, const std::vector<float>& xs) {
+    std::vector<float> ys(xs.size());
+    cpu::fast::evaluateVectorFunction(isa, function, xs.data(), ys.data(), int64_t(xs.size()));
+    int64_t worst = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+        const float expected = float(exactOf(function, double(xs[i])));
+        if (std::fabs(expected) < std::numeric_limits<float>::min()) {
+            EXPECT_LE(std::fabs(ys[i] - expected), std::numeric_limits<float>::min()) << "x = " << xs[i];
+            continue;
+        }
+        const int64_t ulp = ulpDistance(ys[i], expected);
+        EXPECT_LE(ulp, 8) << "x = " << xs[i] << " gives " << ys[i] << ", expected " << expected;
+        worst = std::max(worst, ulp);
+    }
+    return worst;
+}
+
+TEST(KilnVectorMath, ExpSigmoidTanhWithinFewUlpOnEveryInstructionSet) {
+    const std::vector<float> xs = sweep();
+    for (Isa isa : testedIsas()) {
+        SCOPED_TRACE(cpu::fast::isaName(isa));
+        const int64_t exp = worstUlp(isa, VectorFunction::Exp, xs);
+        const int64_t sigmoid = worstUlp(isa, VectorFunction::Sigmoid, xs);
+        const int64_t tanh = worstUlp(isa, VectorFunction::Tanh, xs);
+        std::printf("[ %s ] worst ulp: exp %lld, sigmoid %lld, tanh %lld\n", cpu::fast::isaName(isa),
+                    (long long)exp, (long long)sigmoid, (long long)tanh);
+        EXPECT_LE(exp, 2);
+        EXPECT_LE(sigmoid, 3);
+        EXPECT_LE(tanh, 3);
+    }
+}
+
+TEST(KilnVectorMath, SpecialValues) {
+    const float inf = std::numeric_limits<float>::infinity();
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> xs{inf, -inf, nan, 89.0f, -110.0f, 0.0f};
+    for (Isa isa : testedIsas()) {
+        SCOPED_TRACE(cpu::fast::isaName(isa));
+        std::vector<float> y(xs.size());
+        cpu::fast::evaluateVectorFunction(isa, VectorFunction::Exp, xs.data(), y.data(), int64_t(xs.size()));
+        EXPECT_EQ(y[0], inf);
+        EXPECT_EQ(y[1], 0.0f);
+        EXPECT_TRUE(std::isnan(y[2]));
+        EXPECT_EQ(y[3], inf);
+        EXPECT_EQ(y[4], 0.0f);
+        EXPECT_EQ(y[5], 1.0f);
+        cpu::fast::evaluateVectorFunction(isa, VectorFunction::Sigmoid, xs.data(), y.data(), int64_t(xs.size()));
+        EXPECT_EQ(y[0], 1.0f);
+        EXPECT_EQ(y[1], 0.0f);
+        EXPECT_TRUE(std::isnan(y[2]));
+        EXPECT_EQ(y[5], 0.5f);
+        cpu::fast::evaluateVectorFunction(isa, VectorFunction::Tanh, xs.data(), y.data(), int64_t(xs.size()));
+        EXPECT_EQ(y[0], 1.0f);
+        EXPECT_EQ(y[1], -1.0f);
+        EXPECT_TRUE(std::isnan(y[2]));
+        EXPECT_EQ(y[3], 1.0f);
+        EXPECT_EQ(y[4], -1.0f);
+        EXPECT_EQ(y[5], 0.0f);
+    }
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -12,8 +12,10 @@
 namespace kiln::passes {
 namespace {
 
-// The FP32 tensor a pointwise layer transforms, or null when the layer cannot be a chain step.
-Tensor* chainData(const Layer& layer) {
+// The FP32 tensor a pointwise layer transforms, or null when the layer cannot be a chain step. An
+// elementwise step's other operand is a constant, or the data the chain starts from (`chainInput`,
+// e.g. x * sigmoid(x)); the chain then reads that tensor as an operand too.
+Tensor* chainData(const Layer& layer, const Tensor* chainInput = nullptr) {
     if (layer.isElided() || layer.outputs().size() != 1 || layer.output(0)->alias()) return nullptr;
     Tensor* output = layer.output(0);
     if (output->type() != DataType::Float32) return nullptr;
@@ -31,8 +33,10 @@ Tensor* chainData(const Layer& layer) {
             return layer.paramsAs<UnaryParams>().op != UnaryOp::Not ? layer.input(0) : nullptr;
         case LayerKind::Elementwise: {
             if (!detail::isArithmetic(layer.paramsAs<ElementwiseParams>().op)) return nullptr;
-            const bool firstConstant = floatConstant(layer.input(0)) != nullptr;
-            const bool secondConstant = floatConstant(layer.input(1)) != nullptr;
+            const bool firstConstant = floatConstant(layer.input(0)) != nullptr ||
+                                       (chainInput && layer.input(0) == chainInput && layer.input(1) != chainInput);
+            const bool secondConstant = floatConstant(layer.input(1)) != nullptr ||
+                                        (chainInput && layer.input(1) == chainInput && layer.input(0) != chainInput);
             if (firstConstant == secondConstant) return nullptr;
             Tensor* data = firstConstant ? layer.input(1) : layer.input(0);
             const Tensor* constant = firstConstant ? layer.input(0) : layer.input(1);
@@ -50,7 +54,7 @@ std::optional<std::vector<Layer*>> matchAt(const NetworkDefinition& network, Lay
         const Layer* last = chain.back();
         Layer* next = soleReader(network, last->output(0));
         if (!next || next->precisionConstraint() != first->precisionConstraint()) break;
-        if (chainData(*next) != last->output(0)) break;
+        if (chainData(*next, chainData(*first)) != last->output(0)) break;
         chain.push_back(next);
     }
     if (chain.size() == 1 && first->kind() != LayerKind::BatchNorm) return std::nullopt;
@@ -112,7 +116,7 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& chain, Pas
             default:
                 step.kind = PointwiseStep::Kind::Elementwise;
                 step.op = layer->paramsAs<ElementwiseParams>().op;
-                step.operandFirst = floatConstant(layer->input(0)) != nullptr;
+                step.operandFirst = chainData(*layer, inputs.front()) == layer->input(1);
                 step.operand = int64_t(inputs.size());
                 inputs.push_back(step.operandFirst ? layer->input(0) : layer->input(1));
                 break;

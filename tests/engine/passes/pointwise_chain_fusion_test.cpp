@@ -24,6 +24,52 @@ Layer* addBatchNorm(NetworkDefinition& network, const std::string& name, Tensor*
     return addLayer(network, name, BatchNormParams{1e-5f}, {data, gamma, beta, mean, variance});
 }
 
+// x -> conv0 -> sigmoid -> mul(conv0 out, sigmoid out) -> conv1 -> y: SiLU, whose multiply reads the
+// chain's own input. The chain reads that input twice and computes exactly what the two layers do.
+TEST(PointwiseChainFusion, FusesSiluWhoseMultiplyReadsTheChainInput) {
+    for (const bool dataFirst : {true, false}) {
+        NetworkDefinition network;
+        Tensor* x = *network.addInput("x", DataType::Float32, {1, 3, 5, 5});
+        Layer* conv0 = addConv(network, "conv0", x, 4, 3, 1);
+        Layer* sigmoid =
+            addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {conv0->output(0)});
+        Tensor* a = dataFirst ? conv0->output(0) : sigmoid->output(0);
+        Tensor* b = dataFirst ? sigmoid->output(0) : conv0->output(0);
+        Layer* mul = addLayer(network, "mul", ElementwiseParams{ElementwiseOp::Mul}, {a, b});
+        Layer* conv1 = addConv(network, "conv1", mul->output(0), 2, 3, 30);
+        ASSERT_TRUE(network.markOutput(conv1->output(0)).isOk());
+        const TensorMap inputs = randomInputs(network, 3);
+        const TensorMap before = runReference(network.clone(), inputs);
+
+        runPass(passes::fusePointwiseChains, network);
+
+        ASSERT_EQ(network.layers().size(), 3u);
+        const Layer* fused = network.layers()[1].get();
+        EXPECT_EQ(fused->name(), "sigmoid + mul");
+        EXPECT_EQ(describeParams(fused->params()), "Sigmoid, Mul");
+        ASSERT_EQ(fused->inputs().size(), 2u);
+        EXPECT_EQ(fused->input(0), conv0->output(0));
+        EXPECT_EQ(fused->input(1), conv0->output(0));
+        EXPECT_EQ(fused->paramsAs<PointwiseChainParams>().steps[1].operandFirst, dataFirst);
+        const TensorMap after = runReference(network.clone(), inputs);
+        const std::string name = conv1->output(0)->name();
+        EXPECT_EQ(compareTensors(after.at(name), before.at(name), 0.0, 0.0), "") << "data first " << dataFirst;
+    }
+}
+
+// A multiply of two different tensors is no chain step.
+TEST(PointwiseChainFusion, LeavesAMultiplyOfTwoOtherTensorsAlone) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 4, 5, 5});
+    Tensor* z = *network.addInput("z", DataType::Float32, {1, 4, 5, 5});
+    Layer* sigmoid = addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {x});
+    Layer* mul = addLayer(network, "mul", ElementwiseParams{ElementwiseOp::Mul}, {sigmoid->output(0), z});
+    ASSERT_TRUE(network.markOutput(mul->output(0)).isOk());
+    runPass(passes::fusePointwiseChains, network);
+    EXPECT_EQ(network.layers().size(), 2u);
+    EXPECT_EQ(countKind(network, LayerKind::PointwiseChain), 0u);
+}
+
 // x -> conv0 -> bn1 -> relu1 -> sub1 (constant first) -> conv1 -> y, as in a pre-activation block.
 TEST(PointwiseChainFusion, FusesBatchNormActivationAndAConstantSubtraction) {
     NetworkDefinition network;

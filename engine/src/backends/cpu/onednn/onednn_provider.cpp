@@ -1,17 +1,72 @@
-// The oneDNN CPU tactics: none yet.
+// The oneDNN provider: routes each layer kind to its recipes. Kinds oneDNN has no primitive for
+// (shuffles, reductions, resize, ...) get nothing, as the TacticProvider contract asks.
 #include "backends/cpu/onednn/onednn_provider.h"
+
+#include <exception>
+
+#include "backends/cpu/onednn/onednn_common.h"
+#include "backends/cpu/onednn/onednn_recipes.h"
 
 namespace kiln::cpu {
 namespace {
-class EmptyProvider final : public tactics::TacticProvider {
+
+class OnednnProvider final : public tactics::TacticProvider {
 public:
     std::string name() const override { return "onednn"; }
-    void enumerate(const tactics::LayerConfig&, std::vector<std::unique_ptr<tactics::Tactic>>&,
-                   std::vector<tactics::SkippedTactic>&) const override {}
+
+    void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                   std::vector<tactics::SkippedTactic>& skipped) const override {
+        if (!config.layer) return;
+        // The recipes catch oneDNN's errors themselves; this is the last line against anything else
+        // (an allocation failure) leaving the provider.
+        try {
+            dispatch(config, tactics, skipped);
+        } catch (const std::exception& e) {
+            skipped.push_back({"onednn", onednn::libraryName(),
+                               std::string("unexpected error while enumerating: ") + e.what()});
+        } catch (...) {
+            skipped.push_back({"onednn", onednn::libraryName(), "unexpected error while enumerating"});
+        }
+    }
+
+private:
+    static void dispatch(const tactics::LayerConfig& config,
+                         std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                         std::vector<tactics::SkippedTactic>& skipped) {
+        switch (config.layer->kind()) {
+            case LayerKind::Convolution:
+                return onednn::enumerateConvolution(config, tactics, skipped);
+            case LayerKind::Deconvolution:
+                return onednn::enumerateDeconvolution(config, tactics, skipped);
+            case LayerKind::Gemm:
+                return onednn::enumerateGemm(config, tactics, skipped);
+            case LayerKind::MatMul:
+                return onednn::enumerateMatMul(config, tactics, skipped);
+            case LayerKind::Pooling:
+                return onednn::enumeratePooling(config, tactics, skipped);
+            case LayerKind::Lrn:
+                return onednn::enumerateLrn(config, tactics, skipped);
+            case LayerKind::Softmax:
+                return onednn::enumerateSoftmax(config, tactics, skipped);
+            case LayerKind::BatchNorm:
+                return onednn::enumerateBatchNorm(config, tactics, skipped);
+            case LayerKind::Activation:
+                return onednn::enumerateActivation(config, tactics, skipped);
+            case LayerKind::Unary:
+                return onednn::enumerateUnary(config, tactics, skipped);
+            case LayerKind::Elementwise:
+                return onednn::enumerateElementwise(config, tactics, skipped);
+            default:
+                return;
+        }
+    }
 };
+
 }  // namespace
+
 const tactics::TacticProvider& onednnProvider() {
-    static const EmptyProvider provider;
+    static const OnednnProvider provider;
     return provider;
 }
+
 }  // namespace kiln::cpu

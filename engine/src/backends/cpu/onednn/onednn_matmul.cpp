@@ -1,0 +1,266 @@
+// oneDNN matmul tactics for Gemm and MatMul, on linear tensors. Constant 2-D weights are reordered at
+// build time into the layout the implementation picks; other operands are read where they lie, the
+// transposes of Gemm being strides of the same memory. Gemm's alpha * op(A) op(B) + beta * C maps to:
+//   - alpha: folded into constant weights while they are reordered, else an eltwise linear post-op;
+//   - beta * C: prepared once when C is constant (else C is read at run time, for beta 1 only), then
+//     the bias when it is a row ([N] or [1, N]), else a binary add post-op.
+// The fused activation follows as eltwise post-ops.
+#include <algorithm>
+
+#include "backends/cpu/onednn/onednn_common.h"
+#include "backends/cpu/onednn/onednn_recipes.h"
+
+namespace kiln::cpu::onednn {
+namespace {
+
+using dnnl::memory;
+using tactics::LayerConfig;
+using tactics::WeightBlob;
+
+// Where an operand of the matmul comes from: a layer input read at run time, or a prepared blob.
+struct Source {
+    bool prepared = false;
+    size_t input = 0;
+};
+
+class MatmulRecipe final : public Recipe {
+public:
+    memory::desc src;                                   // input 0 (A)
+    memory::desc weights;                               // B as the layer holds it
+    std::shared_ptr<const HostTensor> constantWeights;  // set: reordered into the implementation's layout
+    float weightScale = 1.0f;                           // applied to constant weights while reordering
+    memory::desc dst;
+    std::optional<memory::desc> bias;
+    Source biasSource;
+    std::optional<memory::desc> addend;  // binary post-op operand
+    int addendPostOp = 0;
+    Source addendSource;
+    // A constant C term, multiplied by `cScale` and broadcast to `constantCDesc` (2-D) into the blob
+    // that is the bias or the addend.
+    std::shared_ptr<const HostTensor> constantC;
+    Dims constantCDims;  // C's own dims as 2-D
+    memory::desc constantCDesc;
+    float cScale = 1.0f;
+    PdFactory factory;
+
+    // Describes the operation once every field above is set.
+    void finish(const dnnl::primitive_attr& attr) {
+        const memory::desc w =
+            constantWeights ? memory::desc(weights.dims(), memory::data_type::f32, memory::format_tag::any)
+                            : weights;
+        factory = pdFactory<dnnl::matmul>(
+            bias ? dnnl::matmul::desc(src, w, *bias, dst) : dnnl::matmul::desc(src, w, dst), attr);
+    }
+
+    std::string primitive() const override { return "matmul"; }
+    dnnl::primitive_desc makePd(size_t) const override { return factory(); }
+
+    Result<std::vector<WeightBlob>> prepareWeights(
+        const std::vector<dnnl::primitive_desc>& pds) const override {
+        std::vector<WeightBlob> blobs;
+        if (constantWeights) {
+            std::vector<float> scaled;
+            const float* source = constantWeights->data<float>();
+            if (weightScale != 1.0f) {
+                scaled.assign(source, source + constantWeights->elementCount());
+                for (float& value : scaled)
+                    value *= weightScale;
+                source = scaled.data();
+            }
+            blobs.push_back(reorderToBlob(source, weights, pds[0].weights_desc(0)));
+        }
+        if (constantC) {
+            WeightBlob blob(constantCDesc.get_size());
+            float* target = reinterpret_cast<float*>(blob.data());
+            const float* c = constantC->data<float>();
+            const memory::dims dims = constantCDesc.dims();
+            for (int64_t i = 0; i < dims[0]; ++i) {
+                for (int64_t j = 0; j < dims[1]; ++j) {
+                    const int64_t source =
+                        (constantCDims[0] == 1 ? 0 : i) * constantCDims[1] + (constantCDims[1] == 1 ? 0 : j);
+                    target[i * dims[1] + j] = float(double(cScale) * c[source]);
+                }
+            }
+            blobs.push_back(std::move(blob));
+        }
+        return blobs;
+    }
+
+    Result<std::vector<Step>> makeSteps(const std::vector<dnnl::primitive_desc>& pds,
+                                        const std::vector<WeightBlob>& blobs) const override {
+        const size_t expected = (constantWeights ? 1 : 0) + (constantC ? 1 : 0);
+        if (blobs.size() != expected) {
+            return invalidModel("the oneDNN matmul tactic takes " + std::to_string(expected) +
+                                " weight blobs; got " + std::to_string(blobs.size()));
+        }
+        const dnnl::primitive_desc& pd = pds[0];
+        Step step;
+        step.primitive = dnnl::primitive(pd);
+        step.operands.push_back({DNNL_ARG_SRC, pd.src_desc(0), Operand::Source::Input, 0});
+        size_t blob = 0;
+        if (constantWeights) {
+            KILN_RETURN_IF_ERROR(checkBlobSize(blobs[blob], pd.weights_desc(0).get_size(), "weight blob 0"));
+            step.operands.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(0), Operand::Source::Blob, blob++});
+        } else {
+            step.operands.push_back({DNNL_ARG_WEIGHTS, weights, Operand::Source::Input, 1});
+        }
+        if (constantC) {
+            KILN_RETURN_IF_ERROR(
+                checkBlobSize(blobs[blob], constantCDesc.get_size(), "blob " + std::to_string(blob)));
+        }
+        auto operandOf = [&](int arg, const memory::desc& desc, const Source& source) -> Operand {
+            return source.prepared ? Operand{arg, desc, Operand::Source::Blob, blob}
+                                   : Operand{arg, desc, Operand::Source::Input, source.input};
+        };
+        if (bias) step.operands.push_back(operandOf(DNNL_ARG_BIAS, *bias, biasSource));
+        if (addend) {
+            step.operands.push_back(operandOf(DNNL_ARG_ATTR_MULTIPLE_POST_OP(addendPostOp) | DNNL_ARG_SRC_1,
+                                              *addend, addendSource));
+        }
+        step.operands.push_back({DNNL_ARG_DST, pd.dst_desc(0), Operand::Source::Output, 0});
+        step.scratchpad = pd.scratchpad_desc();
+        std::vector<Step> steps;
+        steps.push_back(std::move(step));
+        return steps;
+    }
+};
+
+memory::desc stridedDesc(const memory::dims& dims, const memory::dims& strides) {
+    return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+Status requireLinear(const LayerConfig& config) {
+    for (const TensorFormat& format : config.inputFormats) {
+        if (!format.isLinear()) return unsupported("needs linear (NCHW) tensors");
+    }
+    for (const TensorFormat& format : config.outputFormats) {
+        if (!format.isLinear()) return unsupported("needs linear (NCHW) tensors");
+    }
+    return Status::ok();
+}
+
+Result<std::shared_ptr<const Recipe>> gemmRecipe(const LayerConfig& config) {
+    KILN_RETURN_IF_ERROR(requireLinear(config));
+    const Layer& layer = *config.layer;
+    const auto& p = layer.paramsAs<GemmParams>();
+    const Dims& a = layer.input(0)->dims();
+    const int64_t m = layer.output(0)->dims()[0];
+    const int64_t n = layer.output(0)->dims()[1];
+    const int64_t k = p.transA ? a[0] : a[1];
+    auto recipe = std::make_shared<MatmulRecipe>();
+    recipe->src = stridedDesc({m, k}, p.transA ? memory::dims{1, m} : memory::dims{k, 1});
+    recipe->weights = stridedDesc({k, n}, p.transB ? memory::dims{1, k} : memory::dims{n, 1});
+    if (layer.input(1)->isConstant()) recipe->constantWeights = layer.input(1)->constantData();
+    recipe->dst = plainDesc({m, n});
+
+    dnnl::post_ops ops;
+    bool linearBeforeBinary = false;
+    if (p.alpha != 1.0f) {
+        if (recipe->constantWeights) {
+            recipe->weightScale = p.alpha;
+        } else {
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, p.alpha, 0.0f);
+            linearBeforeBinary = true;
+        }
+    }
+    const Tensor* c = layer.input(2);
+    bool binaryAdd = false;
+    if (c && p.beta != 0.0f) {
+        Dims cDims = c->dims();
+        while (cDims.size() < 2)
+            cDims.insert(cDims.begin(), 1);
+        memory::desc cDesc = plainDesc(cDims);
+        Source source{false, 2};
+        if (c->isConstant()) {
+            recipe->constantC = c->constantData();
+            recipe->constantCDims = cDims;
+            // oneDNN's jit matmul adds a [M, 1] operand only in its reference implementation: a
+            // constant one is prepared at its full [M, N] size instead.
+            if (cDims[0] > 1 && cDims[1] == 1 && n > 1) cDesc = plainDesc({m, n});
+            recipe->constantCDesc = cDesc;
+            recipe->cScale = p.beta;
+            source = {true, 0};
+        } else if (p.beta != 1.0f) {
+            return unsupported("a C computed at run time with beta " + std::to_string(p.beta) +
+                               " is not offered: oneDNN cannot scale a bias or binary operand");
+        }
+        // The bias is added to the accumulator, before any post-op: only where alpha is already in it.
+        // oneDNN's jit implementations take a [1, N] bias only.
+        if (cDesc.dims() == memory::dims{1, n} && recipe->weightScale == p.alpha) {
+            recipe->bias = cDesc;
+            recipe->biasSource = source;
+        } else {
+            recipe->addendPostOp = ops.len();
+            ops.append_binary(dnnl::algorithm::binary_add, cDesc);
+            recipe->addend = cDesc;
+            recipe->addendSource = source;
+            binaryAdd = true;
+        }
+    }
+    if (p.activation) {
+        KILN_ASSIGN_OR_RETURN(std::vector<EltwiseStep> steps, eltwiseSteps(*p.activation));
+        const bool linearAfter = std::any_of(steps.begin(), steps.end(), [](const EltwiseStep& s) {
+            return s.algorithm == dnnl::algorithm::eltwise_linear;
+        });
+        // oneDNN 2.6's jit matmul computes linear, binary, linear post-op chains wrongly (the second
+        // linear lands before the binary add).
+        if (linearBeforeBinary && binaryAdd && linearAfter) {
+            return unsupported(std::string("alpha with a run-time B, a full C and ") +
+                               toString(p.activation->type) +
+                               " is not offered: oneDNN 2.6 computes that post-op chain wrongly");
+        }
+        appendEltwise(ops, steps);
+    }
+    recipe->finish(makeAttr(ops));
+    return std::shared_ptr<const Recipe>(std::move(recipe));
+}
+
+// `dims` with leading 1s up to `rank`.
+memory::dims padRank(const Dims& dims, size_t rank) {
+    memory::dims padded(rank - std::min(rank, dims.size()), 1);
+    padded.insert(padded.end(), dims.begin(), dims.end());
+    return padded;
+}
+
+Result<std::shared_ptr<const Recipe>> matMulRecipe(const LayerConfig& config) {
+    KILN_RETURN_IF_ERROR(requireLinear(config));
+    const Layer& layer = *config.layer;
+    // Rank-1 operands as numpy promotes them: A [K] is [1, K], B [K] is [K, 1].
+    Dims a = layer.input(0)->dims();
+    Dims b = layer.input(1)->dims();
+    if (a.size() == 1) a.insert(a.begin(), 1);
+    if (b.size() == 1) b.push_back(1);
+    const size_t rank = std::max(a.size(), b.size());
+    if (rank > DNNL_MAX_NDIMS) return unsupported("oneDNN matmul takes at most 12 dimensions");
+    const memory::dims aDims = padRank(a, rank);
+    const memory::dims bDims = padRank(b, rank);
+    memory::dims dstDims(rank);
+    for (size_t i = 0; i + 2 < rank; ++i)
+        dstDims[i] = std::max(aDims[i], bDims[i]);
+    dstDims[rank - 2] = aDims[rank - 2];
+    dstDims[rank - 1] = bDims[rank - 1];
+    auto recipe = std::make_shared<MatmulRecipe>();
+    recipe->src = plainDesc(Dims(aDims.begin(), aDims.end()));
+    recipe->weights = plainDesc(Dims(bDims.begin(), bDims.end()));
+    // Only plain 2-D weights are worth a build-time layout: batched constant weights are rare.
+    if (layer.input(1)->isConstant() && rank == 2) recipe->constantWeights = layer.input(1)->constantData();
+    recipe->dst = plainDesc(Dims(dstDims.begin(), dstDims.end()));
+    if (volume(Dims(dstDims.begin(), dstDims.end())) != volume(layer.output(0)->dims())) {
+        return internalError("matmul output " + toString(layer.output(0)->dims()) +
+                             " does not match the operands");
+    }
+    recipe->finish(makeAttr());
+    return std::shared_ptr<const Recipe>(std::move(recipe));
+}
+
+}  // namespace
+
+void enumerateGemm(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
+    enumerateRecipe("matmul", config, gemmRecipe, tactics, skipped);
+}
+
+void enumerateMatMul(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
+    enumerateRecipe("matmul", config, matMulRecipe, tactics, skipped);
+}
+
+}  // namespace kiln::cpu::onednn

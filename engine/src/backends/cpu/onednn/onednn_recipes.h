@@ -1,0 +1,28 @@
+// The oneDNN tactics of each layer kind: each function appends the tactics (one per oneDNN
+// implementation) that can run `config`, and the ones that cannot with the reason. The provider picks
+// the function by layer kind.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "tactics/tactic.h"
+
+namespace kiln::cpu::onednn {
+
+using TacticList = std::vector<std::unique_ptr<tactics::Tactic>>;
+using SkippedList = std::vector<tactics::SkippedTactic>;
+
+void enumerateConvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateDeconvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateGemm(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateMatMul(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumeratePooling(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateLrn(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateSoftmax(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateBatchNorm(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateActivation(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateUnary(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+void enumerateElementwise(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+
+}  // namespace kiln::cpu::onednn

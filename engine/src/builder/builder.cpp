@@ -127,8 +127,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             report.timingMilliseconds += choice.timingMilliseconds;
             ++(choice.fromCache ? report.timingCacheHits : report.timingCacheMisses);
             kernels->workspaceBytes = std::max(kernels->workspaceBytes, choice.workspaceBytes);
-            kernels->layers.push_back(
-                {choice.tacticId, std::move(choice.weights), choice.readsLayerConstants, std::move(choice.kernel)});
+            kernels->layers.push_back({choice.tacticId, std::move(choice.weights), std::move(choice.kernel)});
         }
         if (cache && cache->isModified()) {
             if (Status saved = cache->save(config.timingCachePath); !saved.isOk()) {

@@ -122,7 +122,6 @@ Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvide
             if (tactic->id() != entry->chosen) continue;
             choice.tacticId = tactic->id();
             choice.workspaceBytes = tactic->workspaceBytes();
-            choice.readsLayerConstants = tactic->readsLayerConstants();
             KILN_ASSIGN_OR_RETURN(choice.weights, tactic->prepareWeights().withContext(context));
             KILN_ASSIGN_OR_RETURN(choice.kernel, tactic->instantiate(choice.weights).withContext(context));
             choice.candidates = entry->candidates;
@@ -189,7 +188,6 @@ Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvide
             best = candidate.milliseconds;
             choice.tacticId = tactic->id();
             choice.workspaceBytes = workspace;
-            choice.readsLayerConstants = tactic->readsLayerConstants();
             choice.weights = std::move(weights).value();
             choice.kernel = std::move(kernel).value();
         }

@@ -22,7 +22,6 @@ struct TacticChoice {
     std::vector<tactics::WeightBlob> weights;
     std::unique_ptr<tactics::Kernel> kernel;
     int64_t workspaceBytes = 0;
-    bool readsLayerConstants = true;
     std::vector<TacticCandidate> candidates;
     bool fromCache = false;
     double timingMilliseconds = 0.0;  // spent timing this layer

@@ -559,10 +559,12 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
         const Tensor* omitted = network.findTensor(tensor.name());
         for (size_t i = 0; i < network.layers().size(); ++i) {
             const Layer& layer = *network.layers()[i];
-            const bool reads = std::find(layer.inputs().begin(), layer.inputs().end(), omitted) != layer.inputs().end();
-            if (reads && (!kernels->layers[i].kernel || kernels->layers[i].readsLayerConstants)) {
-                return bodyError("constant '" + tensor.name() + "' is omitted, but layer '" + layer.name() +
-                                 "' runs a tactic that reads it");
+            const tactics::Kernel* kernel = kernels->layers[i].kernel.get();
+            for (size_t index = 0; index < layer.inputs().size(); ++index) {
+                if (layer.input(index) == omitted && (!kernel || kernel->readsInput(index))) {
+                    return bodyError("constant '" + tensor.name() + "' is omitted, but layer '" + layer.name() +
+                                     "' runs a tactic that reads it");
+                }
             }
         }
     }

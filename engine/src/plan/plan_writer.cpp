@@ -263,10 +263,12 @@ private:
         if (!m_kernels || m_kernels->layers.size() != m_network.layers().size()) return;
         std::map<const Tensor*, bool> replaceable;
         for (size_t i = 0; i < m_network.layers().size(); ++i) {
-            const detail::LayerKernel& kernel = m_kernels->layers[i];
-            const bool replaced = kernel.kernel && !kernel.readsLayerConstants;
-            for (const Tensor* input : m_network.layers()[i]->inputs()) {
+            const tactics::Kernel* kernel = m_kernels->layers[i].kernel.get();
+            const auto& inputs = m_network.layers()[i]->inputs();
+            for (size_t index = 0; index < inputs.size(); ++index) {
+                const Tensor* input = inputs[index];
                 if (!input || !input->isConstant()) continue;
+                const bool replaced = kernel && !kernel->readsInput(index);
                 auto [it, added] = replaceable.emplace(input, replaced);
                 if (!added) it->second = it->second && replaced;
             }

@@ -35,7 +35,6 @@ Result<std::shared_ptr<const CompiledKernels>> instantiateKernels(const NetworkD
         kernels->workspaceBytes = std::max(kernels->workspaceBytes, tactic->workspaceBytes());
         entry.tacticId = tacticIds[i];
         entry.weights = weights[i];
-        entry.readsLayerConstants = tactic->readsLayerConstants();
         KILN_ASSIGN_OR_RETURN(entry.kernel, tactic->instantiate(std::move(weights[i]))
                                                 .withContext("layer '" + layer.name() + "', tactic '" + tacticIds[i] + "'"));
         kernels->layers.push_back(std::move(entry));

@@ -15,7 +15,6 @@ namespace kiln::detail {
 struct LayerKernel {
     std::string tacticId;  // empty for elided layers
     std::vector<tactics::WeightBlob> weights;
-    bool readsLayerConstants = true;
     std::unique_ptr<tactics::Kernel> kernel;
 };
 

@@ -50,6 +50,13 @@ class Kernel {
 public:
     virtual ~Kernel() = default;
     virtual Status run(const KernelArgs& args) const = 0;
+    // Whether run() reads input `index` (through KernelArgs::inputs or the layer). A kernel whose
+    // prepared weights replace a constant input says false for it, and a plan then stores only that
+    // constant's shape.
+    virtual bool readsInput(size_t index) const {
+        (void)index;
+        return true;
+    }
 };
 
 class Tactic {
@@ -61,10 +68,6 @@ public:
     virtual std::string library() const = 0;
     // Scratch memory one run needs.
     virtual int64_t workspaceBytes() const { return 0; }
-    // Whether the kernel reads the layer's constant inputs when it runs (through KernelArgs::inputs or
-    // the layer). A tactic whose prepared weights hold everything constant it needs says false, and a
-    // plan then stores those constants' shapes only.
-    virtual bool readsLayerConstants() const { return true; }
     // Derives the weight blobs the kernel reads; none by default.
     virtual Result<std::vector<WeightBlob>> prepareWeights() const { return std::vector<WeightBlob>{}; }
     // A kernel ready to run, from blobs prepareWeights() made (now or in an earlier build, read back

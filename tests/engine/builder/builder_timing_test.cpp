@@ -8,6 +8,8 @@
 
 #include "kiln/builder.h"
 #include "kiln/plan.h"
+#include "plan/plan_format.h"
+#include "runtime/compiled_kernels.h"
 #include "support/test_util.h"
 
 namespace kiln::test {
@@ -149,6 +151,29 @@ TEST_F(BuilderTiming, PlansKeepFormatsTacticsAndCandidates) {
             EXPECT_EQ(a.candidates[c].chosen, b.candidates[c].chosen);
         }
     }
+    // Constants that every reader's kernel replaces with prepared weights are stored as shapes only.
+    auto text = planBodyAsText(*bytes);
+    ASSERT_TRUE(text.isOk()) << text.status().message();
+    size_t expectedOmitted = 0;
+    for (const auto& tensor : engine->network().tensors()) {
+        if (!tensor->isConstant()) continue;
+        bool replaced = true;
+        for (size_t i = 0; i < engine->network().layers().size(); ++i) {
+            const Layer& layer = *engine->network().layers()[i];
+            for (size_t index = 0; index < layer.inputs().size(); ++index) {
+                if (layer.input(index) != tensor.get()) continue;
+                const tactics::Kernel* kernel = engine->kernels().layers[i].kernel.get();
+                replaced = replaced && kernel && !kernel->readsInput(index);
+            }
+        }
+        expectedOmitted += replaced ? 1 : 0;
+    }
+    size_t omitted = 0;
+    for (size_t at = text->find("omitted: true"); at != std::string::npos; at = text->find("omitted: true", at + 1)) {
+        ++omitted;
+    }
+    EXPECT_EQ(omitted, expectedOmitted);
+
     const HostTensor input = randomTensor({1, 3, 16, 16}, 9);
     auto a = engine->createExecutionContext().value()->execute({{"x", input}});
     auto b = (*loaded)->createExecutionContext().value()->execute({{"x", input}});

@@ -108,6 +108,16 @@ public:
         });
     }
 
+    bool readsInput(size_t index) const override {
+        for (const Step& step : m_steps) {
+            if (step.copyOf && step.copyOf->first == index) return true;
+            for (const Operand& operand : step.operands) {
+                if (operand.source == Operand::Source::Input && operand.index == index) return true;
+            }
+        }
+        return false;
+    }
+
 private:
     Result<std::byte*> pointerOf(const Operand& operand, const tactics::KernelArgs& args) const {
         switch (operand.source) {

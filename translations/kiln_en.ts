@@ -2,6 +2,1191 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>kiln::views::BuildReportView</name>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation memory:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic timing:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phases:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warnings:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter changes by layer or description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resulting layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model to see what each pass changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2 (%3 executed, %4 elided)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>arena %1 MiB for %2 MiB of activations: %3 % of their size without reuse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>arena %1 MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no tactics were timed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms timing tactics; timing cache hits: %2, misses: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No pass changed the network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::ComparisonGraphView</name>
+    <message>
+        <source>Find layer (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the node colors show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Legend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show or hide what the colors mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Color by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the network to see its layers after fusion.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The build produced no layers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a model to see its layer graph.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No layer matches “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Before fusion (%n layer(s))</source>
+        <translation>
+            <numerusform>Before fusion (%n layer)</numerusform>
+            <numerusform>Before fusion (%n layers)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>After fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>After fusion (%n layer(s))</source>
+        <translation>
+            <numerusform>After fusion (%n layer)</numerusform>
+            <numerusform>After fusion (%n layers)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::GraphLayout</name>
+    <message>
+        <source>Graphviz could not be started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz&apos;s dot layout failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::GraphPalette</name>
+    <message>
+        <source>Convolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pooling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation / pointwise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Normalization</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Elementwise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Concat / shuffle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MatMul / Gemm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Elided (executes nothing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::GraphView</name>
+    <message>
+        <source>No layers to show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Laying out %n layer(s)…</source>
+        <translation>
+            <numerusform>Laying out %n layer…</numerusform>
+            <numerusform>Laying out %n layers…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The layer graph could not be laid out: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms (%2 % of total)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not measured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inputs: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outputs: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the model&apos;s: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time: %1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Elided: its outputs alias its inputs, it executes nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network input %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::LayerTableModel</name>
+    <message>
+        <source>From model nodes: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outputs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output shape</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::ProfileView</name>
+    <message>
+        <source>Could not write &quot;%1&quot;: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>encoding failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bars:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Execution order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Slowest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer table as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile as JSON (trtexec layout)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart as PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End-to-end latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p90</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sum of layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>median time per run (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By layer type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layers, slowest first (hover a bar for its name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layers in execution order (hover a bar for its name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile the built engine to see where the time goes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+%2, %3 ms (%4 %)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::PropertiesPanel</name>
+    <message>
+        <source>Select a layer or a tensor in the graph to see its properties.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>omitted optional input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>activation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>network input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>constant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>network output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shape:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Statistics:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>computing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Values:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no finite values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Maximum:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Std. deviation:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zeros:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 %)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NaN or infinite:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no layer named &quot;%1&quot; in this network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attributes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Provenance:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Required precision:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>elided: its outputs alias its inputs, nothing runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output formats:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>times from the timing cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timed during the build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Candidates:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 considered, %2 timed; %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outputs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some inputs of this layer were made by the build and are not in the network shown, so their shapes and values are not known here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no tensor named &quot;%1&quot; in this network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (Tensor)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data type:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 elements, %2 bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Producer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consumers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alias of:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 from byte %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dynamic range:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>±%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::TacticView</name>
+    <message>
+        <source>Layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>median time (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vs. chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model to see the kernels the builder timed for each layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build timed no tactics.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing tactics took %1 ms; timing cache hits: %2, misses: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a layer in the graph to see the kernels the builder considered for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a layer of the built engine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2%3) is elided: its outputs alias its inputs, so it runs no kernel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2%3): the build recorded no candidates for this layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2%3) runs %4; the build recorded no other candidates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2%3): %4 candidates, %5 timed, %6 skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chosen: %1 (%2 ms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Times from the timing cache.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No candidate was timed; the table says why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1×</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skipped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not timed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::TensorTableModel</name>
+    <message>
+        <source>input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>constant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>activation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dimensions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Elements</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::BuildPanel</name>
+    <message>
+        <source>scalar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Declared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shape to use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give each symbolic dimension a size, e.g. 1x3x224x224.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open with These Shapes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the model again with the shapes in the table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Builder options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FP32</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FP16 allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>INT8 allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which kernel precisions the builder may choose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Precision:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not available on this machine: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Backend:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Fuse layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: only what execution needs, no rewriting of the graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optimization:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scratch memory a tactic may use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Workspace limit:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed runs per tactic candidate; the median counts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Timing iterations:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a timing &amp;cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the timing cache file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing Cache File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing caches (*.cache);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not built yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The build log shows each phase, what the passes changed and any warnings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build log:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Double-click to edit, e.g. 1x3x224x224</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model fixes this shape.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-open with These Shapes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not a shape; write one size per dimension, e.g. 1x3x224x224</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>the model declares %n dimension(s)</source>
+        <translation>
+            <numerusform>the model declares %n dimension</numerusform>
+            <numerusform>the model declares %n dimensions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>dimension %1 must be at least 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dimension %1 is fixed to %2 by the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build an engine from the open model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optimization passes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic selection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory planning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format selection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no timing cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build of %1 started: %2, backend %3, fusion %4, workspace %5 MiB, %6 timing iterations, %7.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phase “%1” finished in %2 ms.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building: %1 (step %2 of %3)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phase “%1” started (step %2 of %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[%1] %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Built in %1 s: %2 → %3 layers, %4 changes, activation arena %5 MiB (%6 MiB without reuse).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic timing took %1 ms; timing cache hits: %2, misses: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::Document</name>
+    <message>
+        <source>These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every dimension: enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model could not be opened with the shapes given for %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file does not exist or is not a regular file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::MainWindow</name>
     <message numerus="yes">
         <source>%n layer(s)</source>
@@ -16,6 +1201,594 @@
             <numerusform>%n tensor</numerusform>
             <numerusform>%n tensors</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open an ONNX model or a Kiln plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open an ONNX model or a Kiln plan (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;Plan…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the built engine as a plan file for this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Build &amp;Report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save what the build decided as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile as &amp;CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile as &amp;JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile Chart as &amp;PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pre&amp;ferences…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optimize the model into an engine with the Build panel&apos;s options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the running build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the engine repeatedly on random inputs and time every layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel P&amp;rofile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reset Layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Pro&amp;file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Kiln Workbench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Properties</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kiln Workbench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open an ONNX model to see its layer graph, build an optimized engine, compare the graphs before and after fusion, and profile where the time goes. Use File ▸ Open (%1), or drop a .onnx or .plan file here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before fusion (model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After fusion (engine)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter layers and tensors by name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed runs; each layer&apos;s time is its median over them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untimed runs first, so that caches and allocations settle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model (or open a plan), then profile it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warm-up:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Model or Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.plan *.engine);;ONNX models (*.onnx);;Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opened plan %1: %2 layers after fusion (%3 before), backend %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened model %1: %n layer(s).</source>
+        <translation>
+            <numerusform>Opened model %1: %n layer.</numerusform>
+            <numerusform>Opened model %1: %n layers.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 needs input shapes: enter them in the Build panel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+
+%1 is still open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan built elsewhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was built by another Kiln version or for another machine, so it cannot run here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Plans run only where they were built: the same Kiln version, backend and device. Rebuild it from its ONNX model: “Rebuild from Model…” opens the model and starts a build here.%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Damaged plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a usable Kiln plan.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+If the file was copied from elsewhere, copy it again. Otherwise rebuild it from its ONNX model with “Rebuild from Model…”.%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Check that the file is an ONNX model and is complete (export it again if in doubt), or open another file.%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rebuild from Model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rebuild from Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling the build…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building: %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build finished in %1 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build failed: see the Build panel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine is ready to profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling: %1 runs after %2 warm-up runs…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling the profile…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile finished: median %1 per run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing plan %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write the plan to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to, with enough free space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Build Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build report written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the build report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile as CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new language takes effect the next time Kiln starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Kiln Workbench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Kiln Workbench %1&lt;/h3&gt;&lt;p&gt;Inspect, optimize and profile neural-network models: the layer graph before and after fusion, what each optimization chose, what each kernel candidate cost, and where the time goes.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tensors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Clear Menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A plan is already built: open its ONNX model to build again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open an ONNX model first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the profile to finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>building %1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profiling %1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan, %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>built, %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not built</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>file — state</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>layer count, tensor count</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2 layers after fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1; %2</source>
+        <comment>model summary; engine summary</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has inputs with symbolic dimensions: give them shapes under Inputs and press “Open with These Shapes”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new language takes effect the next time Kiln starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keep tactic timings in a cache file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rebuilds of layers that were timed before on this machine take their timings from the cache.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing cache &amp;file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed &amp;runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Warm-up runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing Cache File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing caches (*.cache);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Inspect, optimize and profile neural-network models.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ONNX model or Kiln plan to open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model once it has loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile the engine once it is built or loaded.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,327 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>kiln::views::BuildReportView</name>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>时间 (ms)</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>Activation memory:</source>
+        <translation>激活内存：</translation>
+    </message>
+    <message>
+        <source>Tactic timing:</source>
+        <translation>策略计时：</translation>
+    </message>
+    <message>
+        <source>Phases:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <source>Warnings:</source>
+        <translation>警告：</translation>
+    </message>
+    <message>
+        <source>Filter changes by layer or description</source>
+        <translation>按层或描述筛选更改</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <source>Resulting layers</source>
+        <translation>生成的层</translation>
+    </message>
+    <message>
+        <source>Build the model to see what each pass changed.</source>
+        <translation>构建模型后即可查看每个优化步骤做了哪些更改。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (%3 executed, %4 elided)</source>
+        <translation>%1 → %2（执行 %3 个，省略 %4 个）</translation>
+    </message>
+    <message>
+        <source>arena %1 MiB for %2 MiB of activations: %3 % of their size without reuse</source>
+        <translation>内存池 %1 MiB，容纳 %2 MiB 激活：为不复用时大小的 %3 %</translation>
+    </message>
+    <message>
+        <source>arena %1 MiB</source>
+        <translation>内存池 %1 MiB</translation>
+    </message>
+    <message>
+        <source>no tactics were timed</source>
+        <translation>未对任何策略计时</translation>
+    </message>
+    <message>
+        <source>%1 ms timing tactics; timing cache hits: %2, misses: %3</source>
+        <translation>策略计时耗时 %1 ms；计时缓存命中：%2，未命中：%3</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>• %1</source>
+        <translation>• %1</translation>
+    </message>
+    <message>
+        <source>No pass changed the network.</source>
+        <translation>没有优化步骤更改网络。</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::ComparisonGraphView</name>
+    <message>
+        <source>Find layer (Ctrl+F)</source>
+        <translation>查找层 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>放大 (+)</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation>缩小 (-)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the whole graph</source>
+        <translation>显示整个图</translation>
+    </message>
+    <message>
+        <source>Layer type</source>
+        <translation>层类型</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>What the node colors show</source>
+        <translation>节点颜色表示的内容</translation>
+    </message>
+    <message>
+        <source>Legend</source>
+        <translation>图例</translation>
+    </message>
+    <message>
+        <source>Show or hide what the colors mean</source>
+        <translation>显示或隐藏颜色含义</translation>
+    </message>
+    <message>
+        <source>Color by:</source>
+        <translation>着色依据：</translation>
+    </message>
+    <message>
+        <source>Build the network to see its layers after fusion.</source>
+        <translation>构建网络后即可查看融合后的层。</translation>
+    </message>
+    <message>
+        <source>The build produced no layers.</source>
+        <translation>构建没有生成任何层。</translation>
+    </message>
+    <message>
+        <source>Open a model to see its layer graph.</source>
+        <translation>打开模型即可查看其层图。</translation>
+    </message>
+    <message>
+        <source>No layer matches “%1”.</source>
+        <translation>没有与“%1”匹配的层。</translation>
+    </message>
+    <message>
+        <source>Before fusion</source>
+        <translation>融合前</translation>
+    </message>
+    <message numerus="yes">
+        <source>Before fusion (%n layer(s))</source>
+        <translation>
+            <numerusform>融合前（%n 层）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>After fusion</source>
+        <translation>融合后</translation>
+    </message>
+    <message numerus="yes">
+        <source>After fusion (%n layer(s))</source>
+        <translation>
+            <numerusform>融合后（%n 层）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::GraphLayout</name>
+    <message>
+        <source>Graphviz could not be started.</source>
+        <translation>无法启动 Graphviz。</translation>
+    </message>
+    <message>
+        <source>Graphviz&apos;s dot layout failed.</source>
+        <translation>Graphviz 的 dot 布局失败。</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::GraphPalette</name>
+    <message>
+        <source>Convolution</source>
+        <translation>卷积</translation>
+    </message>
+    <message>
+        <source>Pooling</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <source>Activation / pointwise</source>
+        <translation>激活 / 逐点运算</translation>
+    </message>
+    <message>
+        <source>Normalization</source>
+        <translation>归一化</translation>
+    </message>
+    <message>
+        <source>Elementwise</source>
+        <translation>逐元素运算</translation>
+    </message>
+    <message>
+        <source>Concat / shuffle</source>
+        <translation>拼接 / 重排</translation>
+    </message>
+    <message>
+        <source>MatMul / Gemm</source>
+        <translation>矩阵乘 / Gemm</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Elided (executes nothing)</source>
+        <translation>已省略（不执行）</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::GraphView</name>
+    <message>
+        <source>No layers to show.</source>
+        <translation>没有可显示的层。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Laying out %n layer(s)…</source>
+        <translation>
+            <numerusform>正在布局 %n 层…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The layer graph could not be laid out: %1</source>
+        <translation>无法布局层图：%1</translation>
+    </message>
+    <message>
+        <source>Layer type</source>
+        <translation>层类型</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>0 ms</source>
+        <translation>0 ms</translation>
+    </message>
+    <message>
+        <source>%1 ms (%2 % of total)</source>
+        <translation>%1 ms（占总计 %2 %）</translation>
+    </message>
+    <message>
+        <source>Not measured</source>
+        <translation>未测量</translation>
+    </message>
+    <message>
+        <source>Type: %1</source>
+        <translation>类型：%1</translation>
+    </message>
+    <message>
+        <source>Parameters: %1</source>
+        <translation>参数：%1</translation>
+    </message>
+    <message>
+        <source>Inputs: %1</source>
+        <translation>输入：%1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Outputs: %1</source>
+        <translation>输出：%1</translation>
+    </message>
+    <message>
+        <source>Precision: %1</source>
+        <translation>精度：%1</translation>
+    </message>
+    <message>
+        <source>Tactic: %1</source>
+        <translation>策略：%1</translation>
+    </message>
+    <message>
+        <source>From the model&apos;s: %1</source>
+        <translation>来自模型的：%1</translation>
+    </message>
+    <message>
+        <source>Time: %1 ms</source>
+        <translation>时间：%1 ms</translation>
+    </message>
+    <message>
+        <source>Elided: its outputs alias its inputs, it executes nothing.</source>
+        <translation>已省略：其输出与输入共用内存，不执行任何计算。</translation>
+    </message>
+    <message>
+        <source>Network input %1</source>
+        <translation>网络输入 %1</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::LayerTableModel</name>
     <message>
         <source>From model nodes: %1</source>
@@ -34,6 +355,497 @@
     <message>
         <source>Output shape</source>
         <translation>输出形状</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::ProfileView</name>
+    <message>
+        <source>Could not write &quot;%1&quot;: %2</source>
+        <translation>无法写入“%1”：%2</translation>
+    </message>
+    <message>
+        <source>encoding failed</source>
+        <translation>编码失败</translation>
+    </message>
+    <message>
+        <source>Bars:</source>
+        <translation>柱状图：</translation>
+    </message>
+    <message>
+        <source>Execution order</source>
+        <translation>执行顺序</translation>
+    </message>
+    <message>
+        <source>Slowest first</source>
+        <translation>最慢优先</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Layer table as CSV…</source>
+        <translation>层表格导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Profile as JSON (trtexec layout)…</source>
+        <translation>性能分析导出为 JSON（trtexec 格式）…</translation>
+    </message>
+    <message>
+        <source>Chart as PNG…</source>
+        <translation>图表导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>End-to-end latency</source>
+        <translation>端到端延迟</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行次数</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>中位数</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>平均值</translation>
+    </message>
+    <message>
+        <source>p90</source>
+        <translation>P90</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>P99</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>Sum of layers</source>
+        <translation>各层之和</translation>
+    </message>
+    <message>
+        <source>median time per run (ms)</source>
+        <translation>每次运行的中位时间 (ms)</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>时间 (ms)</translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Tactic</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>By layer type</source>
+        <translation>按层类型</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>layers, slowest first (hover a bar for its name)</source>
+        <translation>层，最慢优先（将鼠标悬停在柱上可查看名称）</translation>
+    </message>
+    <message>
+        <source>layers in execution order (hover a bar for its name)</source>
+        <translation>层，按执行顺序（将鼠标悬停在柱上可查看名称）</translation>
+    </message>
+    <message>
+        <source>Profile the built engine to see where the time goes.</source>
+        <translation>对构建好的引擎进行性能分析，即可查看时间花在哪里。</translation>
+    </message>
+    <message>
+        <source>%1
+%2, %3 ms (%4 %)</source>
+        <translation>%1
+%2，%3 ms（%4 %）</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export profile</source>
+        <translation>导出性能分析</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::PropertiesPanel</name>
+    <message>
+        <source>Select a layer or a tensor in the graph to see its properties.</source>
+        <translation>在图中选择一个层或张量即可查看其属性。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>omitted optional input</source>
+        <translation>省略的可选输入</translation>
+    </message>
+    <message>
+        <source>activation</source>
+        <translation>激活</translation>
+    </message>
+    <message>
+        <source>network input</source>
+        <translation>网络输入</translation>
+    </message>
+    <message>
+        <source>constant</source>
+        <translation>常量</translation>
+    </message>
+    <message>
+        <source>network output</source>
+        <translation>网络输出</translation>
+    </message>
+    <message>
+        <source>Weights: %1</source>
+        <translation>权重：%1</translation>
+    </message>
+    <message>
+        <source>Shape:</source>
+        <translation>形状：</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Statistics:</source>
+        <translation>统计：</translation>
+    </message>
+    <message>
+        <source>computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Count:</source>
+        <translation>数量：</translation>
+    </message>
+    <message>
+        <source>Values:</source>
+        <translation>数值：</translation>
+    </message>
+    <message>
+        <source>no finite values</source>
+        <translation>没有有限值</translation>
+    </message>
+    <message>
+        <source>Minimum:</source>
+        <translation>最小值：</translation>
+    </message>
+    <message>
+        <source>Maximum:</source>
+        <translation>最大值：</translation>
+    </message>
+    <message>
+        <source>Mean:</source>
+        <translation>平均值：</translation>
+    </message>
+    <message>
+        <source>Std. deviation:</source>
+        <translation>标准差：</translation>
+    </message>
+    <message>
+        <source>Zeros:</source>
+        <translation>零值：</translation>
+    </message>
+    <message>
+        <source>%1 (%2 %)</source>
+        <translation>%1（%2 %）</translation>
+    </message>
+    <message>
+        <source>NaN or infinite:</source>
+        <translation>NaN 或无穷大：</translation>
+    </message>
+    <message>
+        <source>There is no layer named &quot;%1&quot; in this network.</source>
+        <translation>此网络中没有名为“%1”的层。</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>Attributes:</source>
+        <translation>属性：</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Provenance:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <source>Required precision:</source>
+        <translation>要求的精度：</translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation>构建</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>精度：</translation>
+    </message>
+    <message>
+        <source>Tactic:</source>
+        <translation>策略：</translation>
+    </message>
+    <message>
+        <source>elided: its outputs alias its inputs, nothing runs</source>
+        <translation>已省略：其输出与输入共用内存，不运行任何计算</translation>
+    </message>
+    <message>
+        <source>Output formats:</source>
+        <translation>输出格式：</translation>
+    </message>
+    <message>
+        <source>times from the timing cache</source>
+        <translation>时间来自计时缓存</translation>
+    </message>
+    <message>
+        <source>timed during the build</source>
+        <translation>在构建期间计时</translation>
+    </message>
+    <message>
+        <source>Candidates:</source>
+        <translation>候选：</translation>
+    </message>
+    <message>
+        <source>%1 considered, %2 timed; %3</source>
+        <translation>考虑了 %1 个，计时 %2 个；%3</translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Outputs</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Some inputs of this layer were made by the build and are not in the network shown, so their shapes and values are not known here.</source>
+        <translation>此层的部分输入由构建生成，不在所显示的网络中，因此这里无法得知它们的形状和数值。</translation>
+    </message>
+    <message>
+        <source>There is no tensor named &quot;%1&quot; in this network.</source>
+        <translation>此网络中没有名为“%1”的张量。</translation>
+    </message>
+    <message>
+        <source>%1 (Tensor)</source>
+        <translation>%1（张量）</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>Data type:</source>
+        <translation>数据类型：</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>Size:</source>
+        <translation>大小：</translation>
+    </message>
+    <message>
+        <source>%1 elements, %2 bytes</source>
+        <translation>%1 个元素，%2 字节</translation>
+    </message>
+    <message>
+        <source>Producer:</source>
+        <translation>生产者：</translation>
+    </message>
+    <message>
+        <source>Consumers:</source>
+        <translation>消费者：</translation>
+    </message>
+    <message>
+        <source>Alias of:</source>
+        <translation>别名于：</translation>
+    </message>
+    <message>
+        <source>%1 from byte %2</source>
+        <translation>%1，自第 %2 字节起</translation>
+    </message>
+    <message>
+        <source>Dynamic range:</source>
+        <translation>动态范围：</translation>
+    </message>
+    <message>
+        <source>±%1</source>
+        <translation>±%1</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::TacticView</name>
+    <message>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>median time (ms)</source>
+        <translation>中位时间 (ms)</translation>
+    </message>
+    <message>
+        <source>chosen</source>
+        <translation>已选中</translation>
+    </message>
+    <message>
+        <source>timed</source>
+        <translation>已计时</translation>
+    </message>
+    <message>
+        <source>Tactic</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation>库</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>时间 (ms)</translation>
+    </message>
+    <message>
+        <source>vs. chosen</source>
+        <translation>相对选中</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Build the model to see the kernels the builder timed for each layer.</source>
+        <translation>构建模型后即可查看构建器为每一层计时的内核。</translation>
+    </message>
+    <message>
+        <source>This build timed no tactics.</source>
+        <translation>此次构建没有对任何策略计时。</translation>
+    </message>
+    <message>
+        <source>Timing tactics took %1 ms; timing cache hits: %2, misses: %3.</source>
+        <translation>策略计时耗时 %1 ms；计时缓存命中：%2，未命中：%3。</translation>
+    </message>
+    <message>
+        <source>Select a layer in the graph to see the kernels the builder considered for it.</source>
+        <translation>在图中选择一个层，即可查看构建器为它考虑过的内核。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a layer of the built engine.</source>
+        <translation>“%1”不是所构建引擎中的层。</translation>
+    </message>
+    <message>
+        <source>, %1</source>
+        <translation>，%1</translation>
+    </message>
+    <message>
+        <source>%1 (%2%3) is elided: its outputs alias its inputs, so it runs no kernel.</source>
+        <translation>%1（%2%3）已省略：其输出与输入共用内存，因此不运行任何内核。</translation>
+    </message>
+    <message>
+        <source>%1 (%2%3): the build recorded no candidates for this layer.</source>
+        <translation>%1（%2%3）：构建没有为此层记录任何候选。</translation>
+    </message>
+    <message>
+        <source>%1 (%2%3) runs %4; the build recorded no other candidates.</source>
+        <translation>%1（%2%3）运行 %4；构建没有记录其他候选。</translation>
+    </message>
+    <message>
+        <source>%1 (%2%3): %4 candidates, %5 timed, %6 skipped.</source>
+        <translation>%1（%2%3）：%4 个候选，计时 %5 个，跳过 %6 个。</translation>
+    </message>
+    <message>
+        <source>Chosen: %1 (%2 ms).</source>
+        <translation>选中：%1（%2 ms）。</translation>
+    </message>
+    <message>
+        <source>Times from the timing cache.</source>
+        <translation>时间来自计时缓存。</translation>
+    </message>
+    <message>
+        <source>No candidate was timed; the table says why.</source>
+        <translation>没有候选被计时；原因见表格。</translation>
+    </message>
+    <message>
+        <source>%1×</source>
+        <translation>%1×</translation>
+    </message>
+    <message>
+        <source>skipped: %1</source>
+        <translation>已跳过：%1</translation>
+    </message>
+    <message>
+        <source>not timed</source>
+        <translation>未计时</translation>
     </message>
 </context>
 <context>
@@ -76,26 +888,303 @@
     </message>
 </context>
 <context>
+    <name>kiln::workbench::BuildPanel</name>
+    <message>
+        <source>scalar</source>
+        <translation>标量</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Declared</source>
+        <translation>声明的形状</translation>
+    </message>
+    <message>
+        <source>Shape to use</source>
+        <translation>使用的形状</translation>
+    </message>
+    <message>
+        <source>Give each symbolic dimension a size, e.g. 1x3x224x224.</source>
+        <translation>为每个符号维度指定大小，例如 1x3x224x224。</translation>
+    </message>
+    <message>
+        <source>Open with These Shapes</source>
+        <translation>使用这些形状打开</translation>
+    </message>
+    <message>
+        <source>Open the model again with the shapes in the table</source>
+        <translation>使用表格中的形状重新打开模型</translation>
+    </message>
+    <message>
+        <source>Builder options</source>
+        <translation>构建器选项</translation>
+    </message>
+    <message>
+        <source>FP32</source>
+        <translation>FP32</translation>
+    </message>
+    <message>
+        <source>FP16 allowed</source>
+        <translation>允许 FP16</translation>
+    </message>
+    <message>
+        <source>INT8 allowed</source>
+        <translation>允许 INT8</translation>
+    </message>
+    <message>
+        <source>Which kernel precisions the builder may choose</source>
+        <translation>构建器可以选择的内核精度</translation>
+    </message>
+    <message>
+        <source>&amp;Precision:</source>
+        <translation>精度(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Not available on this machine: %1</source>
+        <translation>本机不可用：%1</translation>
+    </message>
+    <message>
+        <source>&amp;Backend:</source>
+        <translation>后端(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Fuse layers</source>
+        <translation>融合层(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Off: only what execution needs, no rewriting of the graph</source>
+        <translation>关闭：只做执行所必需的处理，不改写图</translation>
+    </message>
+    <message>
+        <source>Optimization:</source>
+        <translation>优化：</translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation> MiB</translation>
+    </message>
+    <message>
+        <source>Scratch memory a tactic may use</source>
+        <translation>策略可使用的临时内存</translation>
+    </message>
+    <message>
+        <source>&amp;Workspace limit:</source>
+        <translation>工作空间上限(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Timed runs per tactic candidate; the median counts</source>
+        <translation>每个候选策略的计时运行次数；以中位数为准</translation>
+    </message>
+    <message>
+        <source>&amp;Timing iterations:</source>
+        <translation>计时迭代次数(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Use a timing &amp;cache</source>
+        <translation>使用计时缓存(&amp;C)</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Choose the timing cache file</source>
+        <translation>选择计时缓存文件</translation>
+    </message>
+    <message>
+        <source>Cache file:</source>
+        <translation>缓存文件：</translation>
+    </message>
+    <message>
+        <source>Timing Cache File</source>
+        <translation>计时缓存文件</translation>
+    </message>
+    <message>
+        <source>Timing caches (*.cache);;All files (*)</source>
+        <translation>计时缓存 (*.cache);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>构建(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Not built yet.</source>
+        <translation>尚未构建。</translation>
+    </message>
+    <message>
+        <source>The build log shows each phase, what the passes changed and any warnings.</source>
+        <translation>构建日志会显示每个阶段、各优化步骤所做的更改以及所有警告。</translation>
+    </message>
+    <message>
+        <source>Build log:</source>
+        <translation>构建日志：</translation>
+    </message>
+    <message>
+        <source>Double-click to edit, e.g. 1x3x224x224</source>
+        <translation>双击编辑，例如 1x3x224x224</translation>
+    </message>
+    <message>
+        <source>The model fixes this shape.</source>
+        <translation>模型固定了此形状。</translation>
+    </message>
+    <message>
+        <source>Re-open with These Shapes</source>
+        <translation>使用这些形状重新打开</translation>
+    </message>
+    <message>
+        <source>“%1” is not a shape; write one size per dimension, e.g. 1x3x224x224</source>
+        <translation>“%1”不是形状；请为每个维度写一个大小，例如 1x3x224x224</translation>
+    </message>
+    <message numerus="yes">
+        <source>the model declares %n dimension(s)</source>
+        <translation>
+            <numerusform>模型声明了 %n 个维度</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>dimension %1 must be at least 1</source>
+        <translation>第 %1 维必须至少为 1</translation>
+    </message>
+    <message>
+        <source>dimension %1 is fixed to %2 by the model</source>
+        <translation>第 %1 维已被模型固定为 %2</translation>
+    </message>
+    <message>
+        <source>Input %1: %2.</source>
+        <translation>输入 %1：%2。</translation>
+    </message>
+    <message>
+        <source>Build an engine from the open model</source>
+        <translation>从打开的模型构建引擎</translation>
+    </message>
+    <message>
+        <source>Optimization passes</source>
+        <translation>优化步骤</translation>
+    </message>
+    <message>
+        <source>Tactic selection</source>
+        <translation>策略选择</translation>
+    </message>
+    <message>
+        <source>Memory planning</source>
+        <translation>内存规划</translation>
+    </message>
+    <message>
+        <source>Format selection</source>
+        <translation>格式选择</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>Building…</source>
+        <translation>正在构建…</translation>
+    </message>
+    <message>
+        <source>no timing cache</source>
+        <translation>不使用计时缓存</translation>
+    </message>
+    <message>
+        <source>timing cache %1</source>
+        <translation>计时缓存 %1</translation>
+    </message>
+    <message>
+        <source>Build of %1 started: %2, backend %3, fusion %4, workspace %5 MiB, %6 timing iterations, %7.</source>
+        <translation>开始构建 %1：%2，后端 %3，融合%4，工作空间 %5 MiB，计时迭代 %6 次，%7。</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Phase “%1” finished in %2 ms.</source>
+        <translation>阶段“%1”完成，用时 %2 ms。</translation>
+    </message>
+    <message>
+        <source>Building: %1 (step %2 of %3)…</source>
+        <translation>正在构建：%1（第 %2 步，共 %3 步）…</translation>
+    </message>
+    <message>
+        <source>Phase “%1” started (step %2 of %3).</source>
+        <translation>阶段“%1”开始（第 %2 步，共 %3 步）。</translation>
+    </message>
+    <message>
+        <source>[%1] %2</source>
+        <translation>[%1] %2</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <source>Built in %1 s: %2 → %3 layers, %4 changes, activation arena %5 MiB (%6 MiB without reuse).</source>
+        <translation>构建用时 %1 秒：%2 → %3 层，%4 处更改，激活内存池 %5 MiB（不复用时为 %6 MiB）。</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Build cancelled.</source>
+        <translation>构建已取消。</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Build failed: %1</source>
+        <translation>构建失败：%1</translation>
+    </message>
+    <message>
+        <source>Tactic timing took %1 ms; timing cache hits: %2, misses: %3.</source>
+        <translation>策略计时耗时 %1 ms；计时缓存命中：%2，未命中：%3。</translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::Document</name>
     <message>
-        <source>These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every dimension, and the workbench cannot ask for sizes yet: export the model with fixed input shapes and open it again.
-
-Details: %2</source>
-        <translation>以下输入含有符号维度：%1。Kiln 要求每个维度都有固定大小，而工作台目前还不能让您输入这些大小：请以固定的输入形状重新导出模型，然后再次打开。
-
-详细信息：%2</translation>
+        <source>These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every dimension: enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
+        <translation>这些输入具有符号维度：%1。Kiln 需要每个维度都有固定大小：请在“构建”面板中为每个输入填写形状，然后点击“使用这些形状打开”。</translation>
+    </message>
+    <message>
+        <source>The model could not be opened with the shapes given for %1: %2</source>
+        <translation>无法使用为 %1 指定的形状打开模型：%2</translation>
+    </message>
+    <message>
+        <source>The file does not exist or is not a regular file.</source>
+        <translation>文件不存在或不是普通文件。</translation>
     </message>
 </context>
 <context>
     <name>kiln::workbench::MainWindow</name>
-    <message>
-        <source>Kiln</source>
-        <translation>Kiln</translation>
-    </message>
-    <message>
-        <source>Open an ONNX model with File ▸ Open (%1), or drop a .onnx file here.</source>
-        <translation>通过“文件 ▸ 打开”（%1）打开 ONNX 模型，或将 .onnx 文件拖放到此处。</translation>
-    </message>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -103,10 +1192,6 @@ Details: %2</source>
     <message>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
-    </message>
-    <message>
-        <source>Open an ONNX model</source>
-        <translation>打开 ONNX 模型</translation>
     </message>
     <message>
         <source>Open &amp;Recent</source>
@@ -121,20 +1206,12 @@ Details: %2</source>
         <translation>按名称筛选层和张量</translation>
     </message>
     <message>
-        <source>Open Model</source>
-        <translation>打开模型</translation>
-    </message>
-    <message>
         <source>ONNX models (*.onnx);;All files (*)</source>
         <translation>ONNX 模型 (*.onnx);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
-    </message>
-    <message>
-        <source>%1 — Kiln</source>
-        <translation>%1 — Kiln</translation>
     </message>
     <message>
         <source>%1, %2</source>
@@ -181,6 +1258,525 @@ Details: %2</source>
         <source>&amp;Clear Menu</source>
         <translation>清除菜单(&amp;C)</translation>
     </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model or a Kiln plan</source>
+        <translation>打开 ONNX 模型或 Kiln 计划文件</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model or a Kiln plan (%1)</source>
+        <translation>打开 ONNX 模型或 Kiln 计划文件 (%1)</translation>
+    </message>
+    <message>
+        <source>Export &amp;Plan…</source>
+        <translation>导出计划文件(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save the built engine as a plan file for this machine</source>
+        <translation>将构建好的引擎保存为适用于本机的计划文件</translation>
+    </message>
+    <message>
+        <source>Export Build &amp;Report…</source>
+        <translation>导出构建报告(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Save what the build decided as JSON</source>
+        <translation>将构建的决策保存为 JSON</translation>
+    </message>
+    <message>
+        <source>Profile as &amp;CSV…</source>
+        <translation>性能分析导出为 CSV(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Profile as &amp;JSON…</source>
+        <translation>性能分析导出为 JSON(&amp;J)…</translation>
+    </message>
+    <message>
+        <source>Profile Chart as &amp;PNG…</source>
+        <translation>性能分析图表导出为 PNG(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Pre&amp;ferences…</source>
+        <translation>首选项(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>构建(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Optimize the model into an engine with the Build panel&apos;s options</source>
+        <translation>按“构建”面板中的选项将模型优化为引擎</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Build</source>
+        <translation>取消构建(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Stop the running build</source>
+        <translation>停止正在进行的构建</translation>
+    </message>
+    <message>
+        <source>&amp;Profile</source>
+        <translation>性能分析(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Run the engine repeatedly on random inputs and time every layer</source>
+        <translation>用随机输入反复运行引擎，并为每一层计时</translation>
+    </message>
+    <message>
+        <source>Cancel P&amp;rofile</source>
+        <translation>取消性能分析(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Export Pro&amp;file</source>
+        <translation>导出性能分析(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Kiln Workbench</source>
+        <translation>关于 Kiln Workbench(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Properties</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation>构建</translation>
+    </message>
+    <message>
+        <source>Build Report</source>
+        <translation>构建报告</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>性能分析</translation>
+    </message>
+    <message>
+        <source>Tactics</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Kiln Workbench</source>
+        <translation>Kiln Workbench</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model to see its layer graph, build an optimized engine, compare the graphs before and after fusion, and profile where the time goes. Use File ▸ Open (%1), or drop a .onnx or .plan file here.</source>
+        <translation>打开 ONNX 模型即可查看其层图、构建优化后的引擎、比较融合前后的图，并分析时间花在哪里。请使用“文件 ▸ 打开”(%1)，或将 .onnx 或 .plan 文件拖放到这里。</translation>
+    </message>
+    <message>
+        <source>Open Model…</source>
+        <translation>打开模型…</translation>
+    </message>
+    <message>
+        <source>Before fusion (model)</source>
+        <translation>融合前（模型）</translation>
+    </message>
+    <message>
+        <source>After fusion (engine)</source>
+        <translation>融合后（引擎）</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Timed runs; each layer&apos;s time is its median over them</source>
+        <translation>计时运行次数；每层的时间取这些运行的中位数</translation>
+    </message>
+    <message>
+        <source>Untimed runs first, so that caches and allocations settle</source>
+        <translation>先进行不计时的运行，使缓存和内存分配稳定下来</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Build the model (or open a plan), then profile it.</source>
+        <translation>先构建模型（或打开计划文件），再进行性能分析。</translation>
+    </message>
+    <message>
+        <source>Runs:</source>
+        <translation>运行次数：</translation>
+    </message>
+    <message>
+        <source>Warm-up:</source>
+        <translation>预热：</translation>
+    </message>
+    <message>
+        <source>Open Model or Plan</source>
+        <translation>打开模型或计划文件</translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.plan *.engine);;ONNX models (*.onnx);;Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation>模型和计划文件 (*.onnx *.plan *.engine);;ONNX 模型 (*.onnx);;Kiln 计划文件 (*.plan *.engine);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Opened plan %1: %2 layers after fusion (%3 before), backend %4.</source>
+        <translation>已打开计划文件 %1：融合后 %2 层（融合前 %3 层），后端 %4。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened model %1: %n layer(s).</source>
+        <translation>
+            <numerusform>已打开模型 %1：%n 层。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 needs input shapes: enter them in the Build panel.</source>
+        <translation>%1 需要输入形状：请在“构建”面板中填写。</translation>
+    </message>
+    <message>
+        <source>
+
+%1 is still open.</source>
+        <translation>
+
+%1 仍处于打开状态。</translation>
+    </message>
+    <message>
+        <source>Plan built elsewhere</source>
+        <translation>计划文件构建于其他环境</translation>
+    </message>
+    <message>
+        <source>%1 was built by another Kiln version or for another machine, so it cannot run here.</source>
+        <translation>%1 由其他 Kiln 版本构建，或是为其他机器构建的，因此无法在这里运行。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Plans run only where they were built: the same Kiln version, backend and device. Rebuild it from its ONNX model: “Rebuild from Model…” opens the model and starts a build here.%2</source>
+        <translation>%1
+
+计划文件只能在构建它的环境中运行：相同的 Kiln 版本、后端和设备。请从它的 ONNX 模型重新构建：“从模型重新构建…”会打开模型并在这里开始构建。%2</translation>
+    </message>
+    <message>
+        <source>Damaged plan</source>
+        <translation>计划文件已损坏</translation>
+    </message>
+    <message>
+        <source>%1 is not a usable Kiln plan.</source>
+        <translation>%1 不是可用的 Kiln 计划文件。</translation>
+    </message>
+    <message>
+        <source>%1
+
+If the file was copied from elsewhere, copy it again. Otherwise rebuild it from its ONNX model with “Rebuild from Model…”.%2</source>
+        <translation>%1
+
+如果该文件是从别处复制来的，请重新复制。否则请使用“从模型重新构建…”从它的 ONNX 模型重新构建。%2</translation>
+    </message>
+    <message>
+        <source>%1
+
+Check that the file is an ONNX model and is complete (export it again if in doubt), or open another file.%2</source>
+        <translation>%1
+
+请检查该文件是否为完整的 ONNX 模型（如有疑问请重新导出），或打开其他文件。%2</translation>
+    </message>
+    <message>
+        <source>Rebuild from Model…</source>
+        <translation>从模型重新构建…</translation>
+    </message>
+    <message>
+        <source>Rebuild from Model</source>
+        <translation>从模型重新构建</translation>
+    </message>
+    <message>
+        <source>Building…</source>
+        <translation>正在构建…</translation>
+    </message>
+    <message>
+        <source>Cancelling the build…</source>
+        <translation>正在取消构建…</translation>
+    </message>
+    <message>
+        <source>Building: %1…</source>
+        <translation>正在构建：%1…</translation>
+    </message>
+    <message>
+        <source>Build finished in %1 s.</source>
+        <translation>构建完成，用时 %1 秒。</translation>
+    </message>
+    <message>
+        <source>Build cancelled.</source>
+        <translation>构建已取消。</translation>
+    </message>
+    <message>
+        <source>Build failed: see the Build panel.</source>
+        <translation>构建失败：请查看“构建”面板。</translation>
+    </message>
+    <message>
+        <source>The engine is ready to profile.</source>
+        <translation>引擎已就绪，可以进行性能分析。</translation>
+    </message>
+    <message>
+        <source>Profiling: %1 runs after %2 warm-up runs…</source>
+        <translation>正在进行性能分析：预热 %2 次后运行 %1 次…</translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation>正在进行性能分析…</translation>
+    </message>
+    <message>
+        <source>Cancelling the profile…</source>
+        <translation>正在取消性能分析…</translation>
+    </message>
+    <message>
+        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
+        <translation>%1 次运行：中位数 %2，平均值 %3，P90 %4，最大值 %5。</translation>
+    </message>
+    <message>
+        <source>Profile finished: median %1 per run.</source>
+        <translation>性能分析完成：每次运行中位数 %1。</translation>
+    </message>
+    <message>
+        <source>Profile cancelled.</source>
+        <translation>性能分析已取消。</translation>
+    </message>
+    <message>
+        <source>Profile failed: %1</source>
+        <translation>性能分析失败：%1</translation>
+    </message>
+    <message>
+        <source>Profile failed.</source>
+        <translation>性能分析失败。</translation>
+    </message>
+    <message>
+        <source>Export Plan</source>
+        <translation>导出计划文件</translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan);;All files (*)</source>
+        <translation>Kiln 计划文件 (*.plan);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Writing plan %1…</source>
+        <translation>正在写入计划文件 %1…</translation>
+    </message>
+    <message>
+        <source>Plan written to %1.</source>
+        <translation>计划文件已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the plan</source>
+        <translation>无法导出计划文件</translation>
+    </message>
+    <message>
+        <source>Could not write the plan to %1.</source>
+        <translation>无法将计划文件写入 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to, with enough free space.</source>
+        <translation>%1
+
+请选择一个有写入权限且空间充足的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Build Report</source>
+        <translation>导出构建报告</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Build report written to %1.</source>
+        <translation>构建报告已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the build report</source>
+        <translation>无法导出构建报告</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation>%1
+
+请选择一个有写入权限的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Profile as CSV</source>
+        <translation>将性能分析导出为 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export Profile as JSON</source>
+        <translation>将性能分析导出为 JSON</translation>
+    </message>
+    <message>
+        <source>Export Profile Chart</source>
+        <translation>导出性能分析图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png);;All files (*)</source>
+        <translation>PNG 图像 (*.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Profile written to %1.</source>
+        <translation>性能分析已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the profile</source>
+        <translation>无法导出性能分析</translation>
+    </message>
+    <message>
+        <source>The new language takes effect the next time Kiln starts.</source>
+        <translation>新语言将在下次启动 Kiln 时生效。</translation>
+    </message>
+    <message>
+        <source>About Kiln Workbench</source>
+        <translation>关于 Kiln Workbench</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Kiln Workbench %1&lt;/h3&gt;&lt;p&gt;Inspect, optimize and profile neural-network models: the layer graph before and after fusion, what each optimization chose, what each kernel candidate cost, and where the time goes.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Kiln Workbench %1&lt;/h3&gt;&lt;p&gt;检查、优化和分析神经网络模型：融合前后的层图、每项优化做出的选择、每个候选内核的耗时，以及时间花在哪里。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>A plan is already built: open its ONNX model to build again.</source>
+        <translation>计划文件已经构建好：如需重新构建，请打开它的 ONNX 模型。</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model first.</source>
+        <translation>请先打开 ONNX 模型。</translation>
+    </message>
+    <message>
+        <source>Wait for the profile to finish.</source>
+        <translation>请等待性能分析完成。</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>building %1 %</source>
+        <translation>正在构建 %1 %</translation>
+    </message>
+    <message>
+        <source>profiling %1 %</source>
+        <translation>正在分析 %1 %</translation>
+    </message>
+    <message>
+        <source>plan, %1, %2</source>
+        <translation>计划文件，%1，%2</translation>
+    </message>
+    <message>
+        <source>built, %1, %2</source>
+        <translation>已构建，%1，%2</translation>
+    </message>
+    <message>
+        <source>not built</source>
+        <translation>未构建</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>file — state</comment>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 → %2 layers after fusion</source>
+        <translation>融合后 %1 → %2 层</translation>
+    </message>
+    <message>
+        <source>%1; %2</source>
+        <comment>model summary; engine summary</comment>
+        <translation>%1；%2</translation>
+    </message>
+    <message>
+        <source>%1 has inputs with symbolic dimensions: give them shapes under Inputs and press “Open with These Shapes”.</source>
+        <translation>%1 的输入具有符号维度：请在“输入”下为它们指定形状，然后点击“使用这些形状打开”。</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>首选项</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>A new language takes effect the next time Kiln starts.</source>
+        <translation>新语言将在下次启动 Kiln 时生效。</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>界面</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Keep tactic timings in a cache file</source>
+        <translation>将策略计时保存在缓存文件中(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Rebuilds of layers that were timed before on this machine take their timings from the cache.</source>
+        <translation>重新构建时，在本机上计时过的层直接从缓存中获取计时结果。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation>构建</translation>
+    </message>
+    <message>
+        <source>Timing cache &amp;file:</source>
+        <translation>计时缓存文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>性能分析</translation>
+    </message>
+    <message>
+        <source>Timed &amp;runs:</source>
+        <translation>计时运行次数(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Warm-up runs:</source>
+        <translation>预热运行次数(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Timing Cache File</source>
+        <translation>计时缓存文件</translation>
+    </message>
+    <message>
+        <source>Timing caches (*.cache);;All files (*)</source>
+        <translation>计时缓存 (*.cache);;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -189,8 +1785,16 @@ Details: %2</source>
         <translation>检查、优化和分析神经网络模型。</translation>
     </message>
     <message>
-        <source>The ONNX model to open.</source>
-        <translation>要打开的 ONNX 模型。</translation>
+        <source>The ONNX model or Kiln plan to open.</source>
+        <translation>要打开的 ONNX 模型或 Kiln 计划文件。</translation>
+    </message>
+    <message>
+        <source>Build the model once it has loaded.</source>
+        <translation>模型加载完成后立即构建。</translation>
+    </message>
+    <message>
+        <source>Profile the engine once it is built or loaded.</source>
+        <translation>引擎构建或加载完成后立即进行性能分析。</translation>
     </message>
 </context>
 </TS>

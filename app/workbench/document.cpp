@@ -1,16 +1,21 @@
-// Background loading of a model into a Document; see document.h.
+// Background loading of models and plans into a Document; see document.h.
 #include "document.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QSet>
 #include <QStringList>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <optional>
 
-#include "kiln/onnx_parser.h"
+#include "kiln/plan.h"
 
 namespace kiln::workbench {
 
 namespace {
+
+constexpr char kPlanMagic[] = "KILNPLAN";
 
 // "input: batch × 3 × 32 × 32", with the symbolic name (or "?") where the extent is not fixed.
 QString describeDeclaredShape(const OnnxInputInfo& input) {
@@ -24,11 +29,96 @@ QString describeDeclaredShape(const OnnxInputInfo& input) {
             extents << QStringLiteral("?");
         }
     }
-    return QStringLiteral("%1: %2").arg(QString::fromStdString(input.name),
-                                        extents.join(QStringLiteral(" × ")));
+    return QStringLiteral("%1: %2").arg(QString::fromStdString(input.name), extents.join(QStringLiteral(" × ")));
+}
+
+bool isSymbolic(const OnnxInputInfo& input) {
+    return std::any_of(input.dims.begin(), input.dims.end(), [](int64_t extent) { return extent < 0; });
+}
+
+void loadPlan(Document::LoadOutcome& outcome) {
+    Result<std::shared_ptr<Engine>> engine = readPlanFile(QFile::encodeName(outcome.path).toStdString());
+    if (!engine) {
+        // Unsupported is what the reader says of an intact plan from another version, backend or device;
+        // everything else means the bytes themselves cannot be used.
+        outcome.problem = engine.status().code() == StatusCode::Unsupported ? LoadProblem::ForeignPlan
+                                                                           : LoadProblem::DamagedPlan;
+        outcome.errorMessage = QString::fromStdString(engine.status().message());
+        return;
+    }
+    outcome.layers = (*engine)->report().layersBefore;
+    outcome.engine = std::move(engine).value();
+}
+
+void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>* knownInputs) {
+    const std::string fileName = QFile::encodeName(outcome.path).toStdString();
+    // Reading the inputs parses the whole file; a re-open with shapes already knows them.
+    Result<std::vector<OnnxInputInfo>> declared =
+        knownInputs ? Result<std::vector<OnnxInputInfo>>(*knownInputs) : readOnnxInputs(fileName);
+    if (!declared) {
+        outcome.problem = LoadProblem::Unreadable;
+        outcome.errorMessage = QString::fromStdString(declared.status().message());
+        return;
+    }
+    outcome.declaredInputs = *declared;
+
+    // Symbolic dimensions are the most common reason a valid model cannot be opened; name them and let
+    // the window ask for sizes instead of leaving the user to decode the parser's message.
+    QStringList missing;
+    QStringList symbolic;
+    for (const OnnxInputInfo& input : *declared) {
+        if (!isSymbolic(input)) continue;
+        symbolic << describeDeclaredShape(input);
+        if (outcome.inputShapes.count(input.name) == 0) missing << describeDeclaredShape(input);
+    }
+    if (!missing.isEmpty()) {
+        outcome.problem = LoadProblem::SymbolicShapes;
+        outcome.errorMessage =
+            Document::tr("These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every "
+                         "dimension: enter a shape for each of them in the Build panel and press "
+                         "“Open with These Shapes”.")
+                .arg(missing.join(QStringLiteral("; ")));
+        return;
+    }
+
+    OnnxParseOptions options;
+    options.inputShapes = outcome.inputShapes;
+    Result<NetworkDefinition> parsed = parseOnnxFile(fileName, options);
+    if (!parsed) {
+        const QString message = QString::fromStdString(parsed.status().message());
+        if (!symbolic.isEmpty()) {
+            // The shapes given are the likely culprit: keep asking for them, with the parser's reason.
+            outcome.problem = LoadProblem::SymbolicShapes;
+            outcome.errorMessage =
+                Document::tr("The model could not be opened with the shapes given for %1: %2")
+                    .arg(symbolic.join(QStringLiteral("; ")), message);
+        } else {
+            outcome.problem = LoadProblem::Unreadable;
+            outcome.errorMessage = message;
+        }
+        return;
+    }
+    if (const Status valid = parsed->validate(); !valid) {
+        outcome.problem = LoadProblem::Unreadable;
+        outcome.errorMessage = QString::fromStdString(valid.message());
+        return;
+    }
+    auto network = std::make_shared<const NetworkDefinition>(std::move(parsed).value());
+    outcome.layers = describeLayers(*network);
+    outcome.network = std::move(network);
 }
 
 }  // namespace
+
+FileKind fileKindOf(const QString& path) {
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QByteArray start = file.read(sizeof(kPlanMagic) - 1);
+        if (start == QByteArray(kPlanMagic)) return FileKind::Plan;
+    }
+    static const QStringList planSuffixes = {QStringLiteral("plan"), QStringLiteral("engine")};
+    return planSuffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive) ? FileKind::Plan : FileKind::Model;
+}
 
 Document::Document(QObject* parent) : QObject(parent) {
     connect(&m_watcher, &QFutureWatcher<LoadOutcome>::finished, this, &Document::finishLoading);
@@ -40,62 +130,77 @@ Document::~Document() {
         future.waitForFinished();
 }
 
-void Document::open(const QString& path) {
+void Document::open(const QString& path, const ShapeMap& shapes) {
     if (m_watcher.isRunning()) m_superseded.append(m_watcher.future());
     m_superseded.removeIf([](const QFuture<LoadOutcome>& future) { return future.isFinished(); });
+    m_loadingPath = path;
+    // Shapes come from the Build panel for the model whose inputs were just read: reuse them.
+    std::optional<std::vector<OnnxInputInfo>> known;
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (!shapes.empty() && absolute == m_pendingPath && !m_pendingInputs.empty()) known = m_pendingInputs;
+    if (!shapes.empty() && absolute == m_filePath && !m_declaredInputs.empty()) known = m_declaredInputs;
+    m_watcher.setFuture(QtConcurrent::run([path, shapes, known] {
+        return Document::load(path, shapes, known ? &*known : nullptr);
+    }));
     emit loadingStarted(path);
-    m_watcher.setFuture(QtConcurrent::run(&Document::load, path));
 }
 
-Document::LoadOutcome Document::load(const QString& path) {
+Document::LoadOutcome Document::load(const QString& path, const ShapeMap& shapes,
+                                     const std::vector<OnnxInputInfo>* declaredInputs) {
     LoadOutcome outcome;
     outcome.path = path;
-    const std::string fileName = QFile::encodeName(path).toStdString();
-    Result<NetworkDefinition> parsed = parseOnnxFile(fileName);
-    if (parsed.isOk()) {
-        const Status valid = parsed->validate();
-        if (valid.isOk()) {
-            outcome.network = std::make_shared<const NetworkDefinition>(std::move(parsed).value());
-        } else {
-            outcome.errorMessage = QString::fromStdString(valid.message());
-        }
+    outcome.inputShapes = shapes;
+    if (!QFileInfo(path).isFile()) {
+        outcome.kind = fileKindOf(path);
+        outcome.problem = outcome.kind == FileKind::Plan ? LoadProblem::DamagedPlan : LoadProblem::Unreadable;
+        outcome.errorMessage = tr("The file does not exist or is not a regular file.");
         return outcome;
     }
-    const QString parserMessage = QString::fromStdString(parsed.status().message());
-
-    // Symbolic dimensions are the most common reason a valid model cannot be opened; say so plainly
-    // instead of leaving the user to decode the parser's message.
-    QStringList symbolicInputs;
-    if (Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(fileName); inputs.isOk()) {
-        for (const OnnxInputInfo& input : *inputs) {
-            for (int64_t extent : input.dims) {
-                if (extent < 0) {
-                    symbolicInputs << describeDeclaredShape(input);
-                    break;
-                }
-            }
-        }
-    }
-    if (symbolicInputs.isEmpty()) {
-        outcome.errorMessage = parserMessage;
+    outcome.kind = fileKindOf(path);
+    if (outcome.kind == FileKind::Plan) {
+        loadPlan(outcome);
     } else {
-        outcome.errorMessage =
-            tr("These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every dimension, "
-               "and the workbench cannot ask for sizes yet: export the model with fixed input shapes "
-               "and open it again.\n\nDetails: %2")
-                .arg(symbolicInputs.join(QStringLiteral("; ")), parserMessage);
+        loadModel(outcome, declaredInputs);
     }
     return outcome;
 }
 
+QString Document::precisionOf(const Engine& engine) {
+    QStringList precisions;
+    for (const LayerRecord& layer : engine.report().layersAfter) {
+        const QString precision = QString::fromStdString(layer.precision);
+        if (!layer.elided && !precision.isEmpty() && !precisions.contains(precision)) precisions << precision;
+    }
+    precisions.sort();
+    return precisions.isEmpty() ? QStringLiteral("FP32") : precisions.join(QStringLiteral(", "));
+}
+
+void Document::setEngine(std::shared_ptr<const Engine> engine, const QString& precision) {
+    m_engine = std::move(engine);
+    m_enginePrecision = m_engine ? precision : QString();
+    emit engineChanged();
+}
+
 void Document::finishLoading() {
     const LoadOutcome outcome = m_watcher.result();
-    if (!outcome.network) {
-        emit failed(outcome.path, outcome.errorMessage);
+    m_loadingPath.clear();
+    if (outcome.problem != LoadProblem::None) {
+        const bool symbolic = outcome.problem == LoadProblem::SymbolicShapes;
+        m_pendingInputs = symbolic ? outcome.declaredInputs : std::vector<OnnxInputInfo>();
+        m_pendingPath = symbolic ? QFileInfo(outcome.path).absoluteFilePath() : QString();
+        emit failed(outcome.path, outcome.errorMessage, outcome.problem);
         return;
     }
+    m_pendingInputs.clear();
+    m_pendingPath.clear();
     m_filePath = QFileInfo(outcome.path).absoluteFilePath();
+    m_kind = outcome.kind;
     m_network = outcome.network;
+    m_layersBefore = outcome.layers;
+    m_declaredInputs = outcome.declaredInputs;
+    m_inputShapes = outcome.inputShapes;
+    m_engine = outcome.engine;
+    m_enginePrecision = m_engine ? precisionOf(*m_engine) : QString();
     emit loaded(m_filePath);
 }
 

@@ -1,6 +1,7 @@
-// The model the workbench has open. A Document loads a model file in the background and owns the
-// resulting NetworkDefinition; windows and views only display what it holds and react to its signals.
-// A failed load leaves the previously loaded model in place.
+// What the workbench has open: an ONNX model (its network, the layer records the graph shows, the
+// inputs it declares and the shapes given to symbolic ones) or a plan file (its engine), plus the engine
+// of the latest build. A Document loads files in the background; windows and views only display what it
+// holds and react to its signals. A failed load leaves what was open in place.
 #pragma once
 
 #include <QFuture>
@@ -8,20 +9,48 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "kiln/build_report.h"
 #include "kiln/network.h"
+#include "kiln/onnx_parser.h"
+#include "kiln/runtime.h"
 
 namespace kiln::workbench {
+
+// Concrete shapes for inputs by name, as OnnxParseOptions::inputShapes takes them.
+using ShapeMap = std::map<std::string, Dims>;
+
+// What a file holds, recognized by content (a plan starts with "KILNPLAN") and else by suffix.
+enum class FileKind { Model, Plan };
+FileKind fileKindOf(const QString& path);
+
+// Why a file could not be opened, so that the window can say what to do about it.
+enum class LoadProblem {
+    None,
+    Unreadable,      // the model file is missing, damaged or not a model Kiln supports
+    SymbolicShapes,  // the model is fine but some input dimensions need concrete sizes
+    ForeignPlan,     // the plan is intact but was built by another Kiln version, backend or device
+    DamagedPlan,     // the plan file is missing, truncated, corrupt or not a plan
+};
 
 class Document : public QObject {
     Q_OBJECT
 
 public:
-    // What a background load hands back to the GUI thread: a network, or a message saying why not.
+    // What a background load hands back to the GUI thread: a network or an engine, or why not.
     struct LoadOutcome {
         QString path;
-        std::shared_ptr<const NetworkDefinition> network;
+        FileKind kind = FileKind::Model;
+        std::shared_ptr<const NetworkDefinition> network;  // a model's network
+        std::shared_ptr<const Engine> engine;              // a plan's engine
+        std::vector<LayerRecord> layers;                   // the layers before fusion, for the graph
+        std::vector<OnnxInputInfo> declaredInputs;         // a model's inputs as the file declares them
+        ShapeMap inputShapes;                              // the shapes the load was asked to use
+        LoadProblem problem = LoadProblem::None;
         QString errorMessage;
     };
 
@@ -30,23 +59,47 @@ public:
     // tears down. The parser has no cancel point, so this can take as long as the parse.
     ~Document() override;
 
-    // Starts loading the ONNX model at `path` off the GUI thread; `loaded` or `failed` follows. Opening
-    // another file while one is loading supersedes it: only the latest request reports.
-    void open(const QString& path);
+    // Starts loading the model or plan at `path` off the GUI thread; `loaded` or `failed` follows.
+    // `shapes` gives concrete shapes to model inputs with symbolic dimensions. Opening another file while
+    // one is loading supersedes it: only the latest request reports.
+    void open(const QString& path, const ShapeMap& shapes = {});
 
     bool isLoading() const { return m_watcher.isRunning(); }
-    // The file the shown network came from; empty until a load has succeeded.
+    // The file being loaded (empty when none).
+    const QString& loadingPath() const { return m_loadingPath; }
+    // The file shown (absolute); empty until a load has succeeded.
     const QString& filePath() const { return m_filePath; }
-    // The loaded network, null until a load has succeeded.
+    FileKind kind() const { return m_kind; }
+    // The model's network; null until a model has loaded, and null while a plan is shown.
     const std::shared_ptr<const NetworkDefinition>& network() const { return m_network; }
+    // The layers before fusion: the model's layers, or those a plan's build report recorded.
+    const std::vector<LayerRecord>& layersBefore() const { return m_layersBefore; }
+    const std::vector<OnnxInputInfo>& declaredInputs() const { return m_declaredInputs; }
+    const ShapeMap& inputShapes() const { return m_inputShapes; }
+    // The inputs of the model whose last load failed for want of shapes (empty otherwise).
+    const std::vector<OnnxInputInfo>& pendingInputs() const { return m_pendingInputs; }
 
-    // Parses the model at `path` and explains failures; runs on a worker thread.
-    static LoadOutcome load(const QString& path);
+    // The engine of the latest build, or the plan's; null before either.
+    const std::shared_ptr<const Engine>& engine() const { return m_engine; }
+    // Short facts of how the engine was built, for the title bar: "FP32", "cpu".
+    const QString& enginePrecision() const { return m_enginePrecision; }
+    // A model's engine comes from a build; setting one replaces the previous (null clears it).
+    void setEngine(std::shared_ptr<const Engine> engine, const QString& precision);
+
+    // Parses the model or reads the plan at `path` and explains failures; runs on a worker thread.
+    // `declaredInputs`, when given, are the model's inputs as read before (saves reading them again).
+    static LoadOutcome load(const QString& path, const ShapeMap& shapes = {},
+                            const std::vector<OnnxInputInfo>* declaredInputs = nullptr);
+
+    // The precision a built engine runs in, from its layers ("FP32", or "FP16, FP32" when mixed).
+    static QString precisionOf(const Engine& engine);
 
 signals:
     void loadingStarted(const QString& path);
     void loaded(const QString& path);
-    void failed(const QString& path, const QString& message);
+    // With LoadProblem::SymbolicShapes, pendingInputs() lists what the model declares.
+    void failed(const QString& path, const QString& message, kiln::workbench::LoadProblem problem);
+    void engineChanged();
 
 private:
     void finishLoading();
@@ -54,8 +107,20 @@ private:
     QFutureWatcher<LoadOutcome> m_watcher;
     // Loads that a newer open() superseded; they still run and are waited for on destruction.
     QList<QFuture<LoadOutcome>> m_superseded;
+    QString m_loadingPath;
     QString m_filePath;
+    FileKind m_kind = FileKind::Model;
     std::shared_ptr<const NetworkDefinition> m_network;
+    std::vector<LayerRecord> m_layersBefore;
+    std::vector<OnnxInputInfo> m_declaredInputs;
+    ShapeMap m_inputShapes;
+    std::shared_ptr<const Engine> m_engine;
+    QString m_enginePrecision;
+    // What the last failed load of a model with symbolic inputs declared, for the build panel.
+    std::vector<OnnxInputInfo> m_pendingInputs;
+    QString m_pendingPath;
 };
 
 }  // namespace kiln::workbench
+
+Q_DECLARE_METATYPE(kiln::workbench::LoadProblem)

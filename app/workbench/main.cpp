@@ -1,10 +1,12 @@
-// Entry point of the Kiln workbench: sets up the application, its translations and the main window,
-// and opens the model named on the command line, if any.
+// Entry point of the Kiln workbench: sets up the application, its translations (the language chosen in
+// Preferences, else the system's) and the main window, and opens the model or plan named on the command
+// line, if any; --build builds it once it has loaded and --profile profiles the result.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 
 #include "main_window.h"
+#include "preferences.h"
 #include "translations.h"
 
 int main(int argc, char* argv[]) {
@@ -13,20 +15,43 @@ int main(int argc, char* argv[]) {
     QApplication::setApplicationName(QStringLiteral("Kiln Workbench"));
     QApplication::setApplicationVersion(QStringLiteral(KILN_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/kiln.png")));
-    kiln::workbench::installTranslations(app, QLocale::system());
+    kiln::workbench::installTranslations(app, kiln::workbench::Preferences::load().locale());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QCoreApplication::translate("main", "Inspect, optimize and profile neural-network models."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"),
-                                 QCoreApplication::translate("main", "The ONNX model to open."),
-                                 QStringLiteral("[model.onnx]"));
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QCoreApplication::translate("main", "The ONNX model or Kiln plan to open."),
+                                 QStringLiteral("[model.onnx|engine.plan]"));
+    const QCommandLineOption build(QStringLiteral("build"),
+                                   QCoreApplication::translate("main", "Build the model once it has loaded."));
+    const QCommandLineOption profile(
+        QStringLiteral("profile"), QCoreApplication::translate("main", "Profile the engine once it is built or loaded."));
+    parser.addOption(build);
+    parser.addOption(profile);
     parser.process(app);
 
     kiln::workbench::MainWindow window;
     window.show();
-    if (!parser.positionalArguments().isEmpty()) window.openFile(parser.positionalArguments().constFirst());
+    if (!parser.positionalArguments().isEmpty()) {
+        const bool buildAfterLoading = parser.isSet(build);
+        const bool profileWhenReady = parser.isSet(profile);
+        QObject::connect(&window, &kiln::workbench::MainWindow::fileShown, &window,
+                         [&window, buildAfterLoading, profileWhenReady] {
+                             if (buildAfterLoading && window.document()->network()) {
+                                 window.startBuild();
+                             } else if (profileWhenReady) {
+                                 window.startProfile();
+                             }
+                         },
+                         Qt::SingleShotConnection);
+        if (profileWhenReady) {
+            QObject::connect(window.buildJob(), &kiln::workbench::BuildJob::finished, &window,
+                             [&window] { window.startProfile(); }, Qt::SingleShotConnection);
+        }
+        window.openFile(parser.positionalArguments().constFirst());
+    }
     return QApplication::exec();
 }

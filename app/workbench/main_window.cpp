@@ -1,15 +1,21 @@
-// Builds the main window's widgets and connects them to the Document; see main_window.h.
+// Builds the main window's widgets and connects them to the Document, the build and profile jobs and the
+// views; see main_window.h.
 #include "main_window.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelection>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -18,39 +24,64 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStackedWidget>
+#include <QStandardItemModel>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
-#include "document.h"
+#include "build_panel.h"
+#include "build_report_view.h"
+#include "comparison_graph_view.h"
+#include "kiln/plan.h"
 #include "layer_table_model.h"
+#include "preferences.h"
+#include "preferences_dialog.h"
+#include "profile_view.h"
+#include "properties_panel.h"
 #include "recent_files.h"
 #include "table_roles.h"
+#include "tactic_view.h"
 #include "tensor_table_model.h"
 
 namespace kiln::workbench {
 
 namespace {
 
-enum Page { WelcomePage, ModelPage };
+enum Page { WelcomePage, GraphPage };
+
+// Bumped when the docks change, so that a layout saved by an older version is not applied to new docks.
+constexpr int kWindowStateVersion = 2;
 
 // Columns that may hold long text (parameter summaries, lists of tensor names) would otherwise grow
 // as wide as their longest cell and push the rest off screen; the full text stays in the tooltip.
 constexpr int kMaxInitialColumnWidth = 360;
+// Rows measured when fitting columns: measuring every row of a thousand-layer model stalls the GUI.
+constexpr int kColumnFitRows = 64;
 
-// The local .onnx file a drag carries, or an empty string when it carries none.
-QString modelPathFromMime(const QMimeData* mime) {
+bool isOpenableSuffix(const QString& path) {
+    static const QStringList suffixes = {QStringLiteral("onnx"), QStringLiteral("plan"), QStringLiteral("engine")};
+    return suffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive);
+}
+
+// The local model or plan file a drag carries, or an empty string when it carries none.
+QString openablePathFromMime(const QMimeData* mime) {
     if (!mime || !mime->hasUrls()) return {};
     for (const QUrl& url : mime->urls()) {
-        if (url.isLocalFile() &&
-            QFileInfo(url.toLocalFile()).suffix().compare(QStringLiteral("onnx"), Qt::CaseInsensitive) == 0) {
-            return url.toLocalFile();
-        }
+        if (url.isLocalFile() && isOpenableSuffix(url.toLocalFile())) return url.toLocalFile();
     }
     return {};
 }
@@ -59,10 +90,20 @@ void fitColumns(QTableView* view) {
     view->resizeColumnsToContents();
     QHeaderView* header = view->horizontalHeader();
     for (int column = 0; column < header->count(); ++column) {
-        if (header->sectionSize(column) > kMaxInitialColumnWidth) {
-            header->resizeSection(column, kMaxInitialColumnWidth);
-        }
+        if (header->sectionSize(column) > kMaxInitialColumnWidth) header->resizeSection(column, kMaxInitialColumnWidth);
     }
+}
+
+QString fileNameOf(const QString& path) {
+    return QFileInfo(path).fileName();
+}
+
+bool samePath(const QString& a, const QString& b) {
+    return QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
+}
+
+QString formatMs(double milliseconds) {
+    return MainWindow::tr("%1 ms").arg(milliseconds, 0, 'f', milliseconds < 10 ? 3 : 1);
 }
 
 }  // namespace
@@ -70,12 +111,16 @@ void fitColumns(QTableView* view) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       m_document(new Document(this)),
+      m_buildJob(new BuildJob(this)),
+      m_profileJob(new ProfileJob(this)),
       m_layerModel(new views::LayerTableModel(this)),
       m_tensorModel(new views::TensorTableModel(this)),
       m_layerProxy(new QSortFilterProxyModel(this)),
       m_tensorProxy(new QSortFilterProxyModel(this)) {
-    setWindowTitle(tr("Kiln"));
+    setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    setDocumentMode(true);
 
     m_layerProxy->setSourceModel(m_layerModel);
     m_layerProxy->setFilterKeyColumn(views::LayerTableModel::NameColumn);
@@ -91,74 +136,370 @@ MainWindow::MainWindow(QWidget* parent)
         connect(proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateTabTitles);
     }
 
-    auto* welcome = new QLabel(tr("Open an ONNX model with File ▸ Open (%1), or drop a .onnx file here.")
-                                   .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
-    welcome->setObjectName(QStringLiteral("welcomeLabel"));
-    welcome->setAlignment(Qt::AlignCenter);
-    welcome->setWordWrap(true);
-
+    m_graph = new views::ComparisonGraphView;
+    m_graph->setObjectName(QStringLiteral("comparisonGraph"));
     m_pages = new QStackedWidget;
-    m_pages->insertWidget(WelcomePage, welcome);
-    m_pages->insertWidget(ModelPage, createModelPage());
+    m_pages->insertWidget(WelcomePage, createWelcomePage());
+    m_pages->insertWidget(GraphPage, m_graph);
     setCentralWidget(m_pages);
 
+    createActions();
+    createDocks();
     createMenus();
+    createToolBar();
     createStatusBar();
     updateTabTitles();
 
     connect(m_document, &Document::loadingStarted, this, &MainWindow::onLoadingStarted);
     connect(m_document, &Document::loaded, this, &MainWindow::onLoaded);
     connect(m_document, &Document::failed, this, &MainWindow::onFailed);
+    connect(m_buildJob, &BuildJob::phaseStarted, this, &MainWindow::onBuildPhase);
+    connect(m_buildJob, &BuildJob::finished, this, &MainWindow::onBuildFinished);
+    connect(m_profileJob, &ProfileJob::progress, this, &MainWindow::onProfileProgress);
+    connect(m_profileJob, &ProfileJob::finished, this, &MainWindow::onProfileFinished);
+    connect(&m_planExport, &QFutureWatcher<QString>::finished, this, &MainWindow::onPlanExported);
 
+    connect(m_graph, &views::ComparisonGraphView::layerSelected, this,
+            [this](const QString& name, bool afterFusion) { selectLayerFrom(name, afterFusion, SelectionSource::Graph); });
+    connect(m_profileView, &views::ProfileView::layerSelected, this,
+            [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Profile); });
+    connect(m_reportView, &views::BuildReportView::layersSelected, this, &MainWindow::selectLayers);
+    connect(m_tacticView, &views::TacticView::layerSelected, this,
+            [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Tactics); });
+    connect(m_layerView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onLayerTableSelection);
+
+    connect(m_buildPanel, &BuildPanel::buildRequested, this, &MainWindow::startBuild);
+    connect(m_buildPanel, &BuildPanel::cancelRequested, this, &MainWindow::cancelBuild);
+    connect(m_buildPanel, &BuildPanel::reopenRequested, this,
+            [this](const QString& path, const ShapeMap& shapes) { m_document->open(path, shapes); });
+    connect(m_buildPanel, &BuildPanel::timingCacheChanged, this, [](bool enabled, const QString& path) {
+        Preferences preferences = Preferences::load();
+        preferences.useTimingCache = enabled;
+        if (!path.isEmpty()) preferences.timingCachePath = path;
+        preferences.save();
+    });
+
+    m_defaultState = saveState(kWindowStateVersion);
     readSettings();
+    updateActions();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() {
+    // The jobs wait for their workers in their own destructors; a plan being written is waited for here,
+    // since the engine it serializes belongs to the document.
+    m_planExport.waitForFinished();
+    // Emptying the graphs while every view is alive: a GraphView destroyed with selected nodes reports
+    // their deselection to a half-destroyed ComparisonGraphView.
+    disconnect(m_graph, nullptr, this, nullptr);
+    m_graph->clear();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Construction
+
+void MainWindow::createActions() {
+    QStyle* style = this->style();
+    m_openAction = new QAction(style->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open…"), this);
+    m_openAction->setObjectName(QStringLiteral("openAction"));
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setStatusTip(tr("Open an ONNX model or a Kiln plan"));
+    m_openAction->setToolTip(tr("Open an ONNX model or a Kiln plan (%1)")
+                                 .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::showOpenDialog);
+
+    m_exportPlanAction = new QAction(style->standardIcon(QStyle::SP_DialogSaveButton), tr("Export &Plan…"), this);
+    m_exportPlanAction->setObjectName(QStringLiteral("exportPlanAction"));
+    m_exportPlanAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportPlanAction->setStatusTip(tr("Save the built engine as a plan file for this machine"));
+    connect(m_exportPlanAction, &QAction::triggered, this, &MainWindow::exportPlan);
+
+    m_exportReportAction = new QAction(tr("Export Build &Report…"), this);
+    m_exportReportAction->setObjectName(QStringLiteral("exportReportAction"));
+    m_exportReportAction->setStatusTip(tr("Save what the build decided as JSON"));
+    connect(m_exportReportAction, &QAction::triggered, this, &MainWindow::exportReport);
+
+    m_exportProfileCsvAction = new QAction(tr("Profile as &CSV…"), this);
+    m_exportProfileCsvAction->setObjectName(QStringLiteral("exportProfileCsvAction"));
+    connect(m_exportProfileCsvAction, &QAction::triggered, this, [this] { exportProfile(QStringLiteral("csv")); });
+    m_exportProfileJsonAction = new QAction(tr("Profile as &JSON…"), this);
+    m_exportProfileJsonAction->setObjectName(QStringLiteral("exportProfileJsonAction"));
+    connect(m_exportProfileJsonAction, &QAction::triggered, this, [this] { exportProfile(QStringLiteral("json")); });
+    m_exportProfilePngAction = new QAction(tr("Profile Chart as &PNG…"), this);
+    m_exportProfilePngAction->setObjectName(QStringLiteral("exportProfilePngAction"));
+    connect(m_exportProfilePngAction, &QAction::triggered, this, [this] { exportProfile(QStringLiteral("png")); });
+
+    m_preferencesAction = new QAction(tr("Pre&ferences…"), this);
+    m_preferencesAction->setObjectName(QStringLiteral("preferencesAction"));
+    m_preferencesAction->setShortcut(QKeySequence::Preferences);
+    m_preferencesAction->setMenuRole(QAction::PreferencesRole);
+    connect(m_preferencesAction, &QAction::triggered, this, &MainWindow::showPreferences);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_buildAction = new QAction(style->standardIcon(QStyle::SP_MediaPlay), tr("&Build"), this);
+    m_buildAction->setObjectName(QStringLiteral("buildAction"));
+    m_buildAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    m_buildAction->setStatusTip(tr("Optimize the model into an engine with the Build panel's options"));
+    connect(m_buildAction, &QAction::triggered, this, &MainWindow::startBuild);
+
+    m_cancelBuildAction = new QAction(style->standardIcon(QStyle::SP_BrowserStop), tr("&Cancel Build"), this);
+    m_cancelBuildAction->setObjectName(QStringLiteral("cancelBuildAction"));
+    m_cancelBuildAction->setStatusTip(tr("Stop the running build"));
+    connect(m_cancelBuildAction, &QAction::triggered, this, &MainWindow::cancelBuild);
+
+    m_profileAction = new QAction(style->standardIcon(QStyle::SP_MediaSeekForward), tr("&Profile"), this);
+    m_profileAction->setObjectName(QStringLiteral("profileAction"));
+    m_profileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_profileAction->setStatusTip(tr("Run the engine repeatedly on random inputs and time every layer"));
+    connect(m_profileAction, &QAction::triggered, this, &MainWindow::startProfile);
+
+    m_cancelProfileAction = new QAction(tr("Cancel P&rofile"), this);
+    m_cancelProfileAction->setObjectName(QStringLiteral("cancelProfileAction"));
+    connect(m_cancelProfileAction, &QAction::triggered, this, &MainWindow::cancelProfile);
+
+    m_resetLayoutAction = new QAction(tr("&Reset Layout"), this);
+    m_resetLayoutAction->setObjectName(QStringLiteral("resetLayoutAction"));
+    connect(m_resetLayoutAction, &QAction::triggered, this, [this] {
+        restoreState(m_defaultState, kWindowStateVersion);
+        sizeDocks();
+    });
 }
 
 void MainWindow::createMenus() {
     QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
-
-    QAction* openAction = fileMenu->addAction(tr("&Open…"), this, &MainWindow::showOpenDialog);
-    openAction->setObjectName(QStringLiteral("openAction"));
-    openAction->setShortcut(QKeySequence::Open);
-    openAction->setStatusTip(tr("Open an ONNX model"));
-
+    fileMenu->addAction(m_openAction);
     m_recentMenu = fileMenu->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     updateRecentFilesMenu(RecentFiles::load());
-
     fileMenu->addSeparator();
-    QAction* quitAction = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
-    quitAction->setObjectName(QStringLiteral("quitAction"));
-    quitAction->setShortcut(QKeySequence::Quit);
-    quitAction->setMenuRole(QAction::QuitRole);
+    fileMenu->addAction(m_exportPlanAction);
+    fileMenu->addAction(m_exportReportAction);
+    QMenu* profileExports = fileMenu->addMenu(tr("Export Pro&file"));
+    profileExports->setObjectName(QStringLiteral("exportProfileMenu"));
+    profileExports->addAction(m_exportProfileCsvAction);
+    profileExports->addAction(m_exportProfileJsonAction);
+    profileExports->addAction(m_exportProfilePngAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(m_preferencesAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(m_quitAction);
+
+    QMenu* buildMenu = menuBar()->addMenu(tr("&Build"));
+    buildMenu->addAction(m_buildAction);
+    buildMenu->addAction(m_cancelBuildAction);
+    buildMenu->addSeparator();
+    buildMenu->addAction(m_profileAction);
+    buildMenu->addAction(m_cancelProfileAction);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : {m_propertiesDock, m_layersDock, m_buildDock, m_reportDock, m_profileDock, m_tacticsDock})
+        m_viewMenu->addAction(dock->toggleViewAction());
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_resetLayoutAction);
+
+    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
+    QAction* about = helpMenu->addAction(tr("&About Kiln Workbench"), this, &MainWindow::showAbout);
+    about->setMenuRole(QAction::AboutRole);
 }
 
-QWidget* MainWindow::createModelPage() {
+void MainWindow::createToolBar() {
+    QToolBar* toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->setMovable(false);
+    toolBar->addAction(m_openAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_buildAction);
+    toolBar->addAction(m_cancelBuildAction);
+    toolBar->addAction(m_profileAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_exportPlanAction);
+}
+
+QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName, QWidget* widget,
+                                 Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::createDocks() {
+    m_properties = new views::PropertiesPanel;
+    m_properties->setObjectName(QStringLiteral("propertiesPanel"));
+    m_buildPanel = new BuildPanel;
+    m_reportView = new views::BuildReportView;
+    m_reportView->setObjectName(QStringLiteral("buildReportView"));
+    m_profileView = new views::ProfileView;
+    m_profileView->setObjectName(QStringLiteral("profileView"));
+    m_tacticView = new views::TacticView;
+    m_tacticView->setObjectName(QStringLiteral("tacticView"));
+
+    m_propertiesDock = addDock(tr("Properties"), QStringLiteral("propertiesDock"), m_properties, Qt::RightDockWidgetArea);
+    m_layersDock = addDock(tr("Layers"), QStringLiteral("layersDock"), createLayersPanel(), Qt::RightDockWidgetArea);
+    m_buildDock = addDock(tr("Build"), QStringLiteral("buildDock"), m_buildPanel, Qt::LeftDockWidgetArea);
+    m_reportDock = addDock(tr("Build Report"), QStringLiteral("buildReportDock"), m_reportView, Qt::BottomDockWidgetArea);
+    m_profileDock = addDock(tr("Profile"), QStringLiteral("profileDock"), createProfilePanel(), Qt::BottomDockWidgetArea);
+    m_tacticsDock = addDock(tr("Tactics"), QStringLiteral("tacticsDock"), m_tacticView, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_propertiesDock, m_layersDock);
+    tabifyDockWidget(m_reportDock, m_profileDock);
+    tabifyDockWidget(m_profileDock, m_tacticsDock);
+    m_propertiesDock->raise();
+    m_reportDock->raise();
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+}
+
+void MainWindow::sizeDocks() {
+    // The graphs get most of the window; the panels around them what they need to be read.
+    resizeDocks({m_buildDock, m_propertiesDock}, {330, 380}, Qt::Horizontal);
+    resizeDocks({m_reportDock}, {std::max(300, height() * 35 / 100)}, Qt::Vertical);
+}
+
+QWidget* MainWindow::createWelcomePage() {
+    auto* page = new QWidget;
+    auto* title = new QLabel(tr("Kiln Workbench"));
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.8);
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+    title->setAlignment(Qt::AlignCenter);
+
+    auto* text = new QLabel(tr("Open an ONNX model to see its layer graph, build an optimized engine, compare the "
+                               "graphs before and after fusion, and profile where the time goes. Use File ▸ Open "
+                               "(%1), or drop a .onnx or .plan file here.")
+                                .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
+    text->setObjectName(QStringLiteral("welcomeLabel"));
+    text->setAlignment(Qt::AlignCenter);
+    text->setWordWrap(true);
+    text->setFixedWidth(560);
+    // Added without an alignment, so that the layout asks the wrapped text for its height at that width.
+    auto* textRow = new QHBoxLayout;
+    textRow->addStretch(1);
+    textRow->addWidget(text);
+    textRow->addStretch(1);
+
+    auto* open = new QPushButton(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open Model…"));
+    open->setObjectName(QStringLiteral("welcomeOpenButton"));
+    connect(open, &QPushButton::clicked, this, &MainWindow::showOpenDialog);
+
+    auto* layout = new QVBoxLayout(page);
+    layout->addStretch(2);
+    layout->addWidget(title);
+    layout->addSpacing(12);
+    layout->addLayout(textRow);
+    layout->addSpacing(16);
+    layout->addWidget(open, 0, Qt::AlignHCenter);
+    layout->addStretch(3);
+    return page;
+}
+
+QWidget* MainWindow::createLayersPanel() {
+    m_layerSource = new QComboBox;
+    m_layerSource->setObjectName(QStringLiteral("layerSourceCombo"));
+    m_layerSource->addItem(tr("Before fusion (model)"));
+    m_layerSource->addItem(tr("After fusion (engine)"));
+    connect(m_layerSource, &QComboBox::activated, this, [this](int index) { setLayerTableSource(index == 1); });
+
     m_filterEdit = new QLineEdit;
-    m_filterEdit->setObjectName(QStringLiteral("filterEdit"));
+    m_filterEdit->setObjectName(QStringLiteral("layerFilterEdit"));
     m_filterEdit->setPlaceholderText(tr("Filter layers and tensors by name"));
     m_filterEdit->setClearButtonEnabled(true);
     connect(m_filterEdit, &QLineEdit::textChanged, this, &MainWindow::applyFilter);
-    auto* findShortcut = new QShortcut(QKeySequence::Find, this);
+    auto* findShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this);
     connect(findShortcut, &QShortcut::activated, this, [this] {
+        m_layersDock->show();
+        m_layersDock->raise();
         m_filterEdit->setFocus(Qt::ShortcutFocusReason);
         m_filterEdit->selectAll();
     });
 
-    m_layerView = createTable(m_layerProxy, QStringLiteral("layerTable"));
-    m_tensorView = createTable(m_tensorProxy, QStringLiteral("tensorTable"));
-
+    m_layerView = createTable(m_layerProxy, QStringLiteral("modelLayerTable"));
+    m_tensorView = createTable(m_tensorProxy, QStringLiteral("modelTensorTable"));
+    m_layerView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("modelTabs"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_layerView, QString());
     m_tabs->addTab(m_tensorView, QString());
 
-    auto* page = new QWidget;
-    auto* layout = new QVBoxLayout(page);
-    layout->setContentsMargins(6, 6, 6, 0);
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(4, 4, 4, 0);
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Show:")));
+    top->addWidget(m_layerSource, 1);
+    layout->addLayout(top);
     layout->addWidget(m_filterEdit);
     layout->addWidget(m_tabs);
-    return page;
+    return panel;
+}
+
+QWidget* MainWindow::createProfilePanel() {
+    const Preferences preferences = Preferences::load();
+    m_profileRuns = new QSpinBox;
+    m_profileRuns->setObjectName(QStringLiteral("profileRunsSpin"));
+    m_profileRuns->setRange(1, 100000);
+    m_profileRuns->setValue(preferences.profileIterations);
+    m_profileRuns->setToolTip(tr("Timed runs; each layer's time is its median over them"));
+    m_profileWarmUp = new QSpinBox;
+    m_profileWarmUp->setObjectName(QStringLiteral("profileWarmUpSpin"));
+    m_profileWarmUp->setRange(0, 100000);
+    m_profileWarmUp->setValue(preferences.profileWarmUp);
+    m_profileWarmUp->setToolTip(tr("Untimed runs first, so that caches and allocations settle"));
+    const auto store = [this] {
+        Preferences stored = Preferences::load();
+        stored.profileIterations = m_profileRuns->value();
+        stored.profileWarmUp = m_profileWarmUp->value();
+        stored.save();
+    };
+    connect(m_profileRuns, &QSpinBox::editingFinished, this, store);
+    connect(m_profileWarmUp, &QSpinBox::editingFinished, this, store);
+
+    m_profileButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Profile"));
+    m_profileButton->setObjectName(QStringLiteral("profileButton"));
+    connect(m_profileButton, &QPushButton::clicked, this, &MainWindow::startProfile);
+    m_cancelProfileButton = new QPushButton(tr("Cancel"));
+    m_cancelProfileButton->setObjectName(QStringLiteral("cancelProfileButton"));
+    connect(m_cancelProfileButton, &QPushButton::clicked, this, &MainWindow::cancelProfile);
+    m_profileProgress = new QProgressBar;
+    m_profileProgress->setObjectName(QStringLiteral("profileProgress"));
+    m_profileProgress->setMaximumWidth(200);
+    m_profileProgress->hide();
+    m_profileStatus = new QLabel(tr("Build the model (or open a plan), then profile it."));
+    m_profileStatus->setObjectName(QStringLiteral("profileStatusLabel"));
+    m_profileStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Runs:")));
+    bar->addWidget(m_profileRuns);
+    bar->addWidget(new QLabel(tr("Warm-up:")));
+    bar->addWidget(m_profileWarmUp);
+    bar->addWidget(m_profileButton);
+    bar->addWidget(m_cancelProfileButton);
+    bar->addWidget(m_profileProgress);
+    bar->addWidget(m_profileStatus, 1);
+
+    // The profile view needs more height than the graphs can spare at first; it scrolls until the user
+    // gives its dock more room.
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_profileView);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->addLayout(bar);
+    layout->addWidget(scroll, 1);
+    return panel;
 }
 
 QTableView* MainWindow::createTable(QSortFilterProxyModel* proxy, const QString& objectName) {
@@ -174,6 +515,7 @@ QTableView* MainWindow::createTable(QSortFilterProxyModel* proxy, const QString&
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setHighlightSections(false);
+    view->horizontalHeader()->setResizeContentsPrecision(kColumnFitRows);
     // No sort indicator at first: the rows keep network order until the user picks a column.
     view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     view->setSortingEnabled(true);
@@ -199,16 +541,28 @@ void MainWindow::createStatusBar() {
     statusBar()->addPermanentWidget(m_summaryLabel);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Files
+
+QString MainWindow::chooseFile(const FileRequest& request) {
+    if (m_fileChooser) return m_fileChooser(request);
+    if (request.mode == FileRequest::Mode::Save) {
+        return QFileDialog::getSaveFileName(this, request.title, request.path, request.filter);
+    }
+    return QFileDialog::getOpenFileName(this, request.title, request.path, request.filter);
+}
+
 void MainWindow::openFile(const QString& path) {
     m_document->open(path);
 }
 
 void MainWindow::showOpenDialog() {
     QSettings settings;
-    const QString startDirectory =
-        settings.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), startDirectory,
-                                                      tr("ONNX models (*.onnx);;All files (*)"));
+    const QString startDirectory = settings.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
+    const QString path =
+        chooseFile({FileRequest::Mode::Open, tr("Open Model or Plan"), startDirectory,
+                    tr("Models and plans (*.onnx *.plan *.engine);;ONNX models (*.onnx);;Kiln plans (*.plan "
+                       "*.engine);;All files (*)")});
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
     openFile(path);
@@ -217,41 +571,616 @@ void MainWindow::showOpenDialog() {
 void MainWindow::onLoadingStarted(const QString& path) {
     m_busyIndicator->show();
     statusBar()->showMessage(tr("Loading %1…").arg(QDir::toNativeSeparators(path)));
+    updateActions();
+    updateTitle();
 }
 
 void MainWindow::onLoaded(const QString& path) {
-    m_busyIndicator->hide();
+    m_busyIndicator->setVisible(m_planExport.isRunning());
     statusBar()->clearMessage();
+    // Work on the previous model is of no use any more: stop it and drop what it brings.
+    if (m_buildJob->isRunning()) {
+        m_discardBuild = true;
+        m_buildJob->cancel();
+    }
+    if (m_profileJob->isRunning()) {
+        m_discardProfile = true;
+        m_profileJob->cancel();
+    }
+    m_selectedLayer.clear();
+    m_properties->clear();
+    m_profileView->clear();
+    m_graph->setLayerLatencies({});
+    m_reportView->clear();
+    m_tacticView->clear();
+    m_profileStatus->setText(tr("Build the model (or open a plan), then profile it."));
+    rebuildIndexes();
 
-    const std::shared_ptr<const NetworkDefinition>& network = m_document->network();
+    // The views take the new file one per turn of the event loop (see runInSteps): on a large model,
+    // all at once they would freeze the window for the sum of their times.
+    std::vector<std::function<void()>> steps;
+    if (m_document->kind() == FileKind::Plan) {
+        const Engine& engine = *m_document->engine();
+        steps = engineSteps();
+        m_buildPanel->setPlanInputs(engine.bindings());
+        m_buildPanel->appendLog(tr("Opened plan %1: %2 layers after fusion (%3 before), backend %4.")
+                                    .arg(fileNameOf(path))
+                                    .arg(engine.report().layersAfter.size())
+                                    .arg(engine.report().layersBefore.size())
+                                    .arg(QString::fromStdString(engine.backend())));
+    } else {
+        steps.push_back([this] { m_graph->setNetworkLayers(m_document->layersBefore()); });
+        steps.push_back([this] { setLayerTableSource(false); });
+        m_buildPanel->setModelInputs(path, m_document->declaredInputs(), m_document->inputShapes());
+        m_buildPanel->appendLog(tr("Opened model %1: %n layer(s).", nullptr, int(m_document->layersBefore().size()))
+                                    .arg(fileNameOf(path)));
+    }
+    m_pages->setCurrentIndex(GraphPage);
+    m_pathLabel->setText(QDir::toNativeSeparators(path));
+    updateSummary();
+    updateActions();
+    updateTitle();
+    steps.push_back([this, path] { updateRecentFilesMenu(RecentFiles::add(path)); });
+
+    const bool rebuild = !m_buildAfterLoading.isEmpty() && samePath(m_buildAfterLoading, path) && m_document->network();
+    m_buildAfterLoading.clear();
+    steps.push_back([this, path, rebuild] {
+        emit fileShown(path);
+        if (rebuild) startBuild();
+    });
+    runInSteps(std::move(steps));
+}
+
+void MainWindow::onFailed(const QString& path, const QString& message, LoadProblem problem) {
+    m_busyIndicator->setVisible(m_planExport.isRunning());
+    statusBar()->clearMessage();
+    if (samePath(m_buildAfterLoading, path)) m_buildAfterLoading.clear();
+    if (!QFileInfo::exists(path)) updateRecentFilesMenu(RecentFiles::remove(path));
+    updateActions();
+    updateTitle();
+
+    if (problem == LoadProblem::SymbolicShapes) {
+        m_buildPanel->setModelInputs(path, m_document->pendingInputs(), {}, message);
+        m_buildPanel->appendLog(tr("%1 has inputs with symbolic dimensions: give them shapes under Inputs and "
+                                   "press “Open with These Shapes”.")
+                                    .arg(fileNameOf(path)),
+                                BuildPanel::LogLevel::Warning);
+        m_buildDock->show();
+        m_buildDock->raise();
+        statusBar()->showMessage(tr("%1 needs input shapes: enter them in the Build panel.").arg(fileNameOf(path)));
+        return;
+    }
+    showOpenError(path, message, problem);
+}
+
+void MainWindow::showOpenError(const QString& path, const QString& message, LoadProblem problem) {
+    const QString file = QDir::toNativeSeparators(path);
+    auto* box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("loadErrorBox"));
+    box->setIcon(QMessageBox::Warning);
+    QPushButton* rebuild = nullptr;
+    const QString stillOpen = m_document->filePath().isEmpty()
+                                  ? QString()
+                                  : tr("\n\n%1 is still open.").arg(fileNameOf(m_document->filePath()));
+    switch (problem) {
+    case LoadProblem::ForeignPlan:
+        box->setWindowTitle(tr("Plan built elsewhere"));
+        box->setText(tr("%1 was built by another Kiln version or for another machine, so it cannot run here.")
+                         .arg(file));
+        box->setInformativeText(
+            tr("%1\n\nPlans run only where they were built: the same Kiln version, backend and device. Rebuild "
+               "it from its ONNX model: “Rebuild from Model…” opens the model and starts a build here.%2")
+                .arg(message, stillOpen));
+        break;
+    case LoadProblem::DamagedPlan:
+        box->setWindowTitle(tr("Damaged plan"));
+        box->setText(tr("%1 is not a usable Kiln plan.").arg(file));
+        box->setInformativeText(tr("%1\n\nIf the file was copied from elsewhere, copy it again. Otherwise rebuild "
+                                   "it from its ONNX model with “Rebuild from Model…”.%2")
+                                    .arg(message, stillOpen));
+        break;
+    default:
+        box->setWindowTitle(tr("Could not open model"));
+        box->setText(tr("Could not open %1.").arg(file));
+        box->setInformativeText(tr("%1\n\nCheck that the file is an ONNX model and is complete (export it again "
+                                   "if in doubt), or open another file.%2")
+                                    .arg(message, stillOpen));
+        break;
+    }
+    if (problem == LoadProblem::ForeignPlan || problem == LoadProblem::DamagedPlan) {
+        rebuild = box->addButton(tr("Rebuild from Model…"), QMessageBox::AcceptRole);
+        rebuild->setObjectName(QStringLiteral("rebuildFromModelButton"));
+        box->addButton(QMessageBox::Close);
+        box->setDefaultButton(rebuild);
+        connect(box, &QMessageBox::buttonClicked, this, [this, rebuild, path](QAbstractButton* button) {
+            // After the box has closed, so that a file dialog does not open on top of it.
+            if (button == rebuild) QTimer::singleShot(0, this, [this, path] { rebuildFromModel(path); });
+        });
+    } else {
+        box->addButton(QMessageBox::Ok);
+    }
+    showMessage(box);
+}
+
+void MainWindow::showMessage(QMessageBox* box) {
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->open();
+}
+
+void MainWindow::rebuildFromModel(const QString& planPath) {
+    const QFileInfo plan(planPath);
+    const QString beside = plan.absoluteDir().filePath(plan.completeBaseName() + QStringLiteral(".onnx"));
+    const QString proposed = QFileInfo::exists(beside) ? beside : plan.absolutePath();
+    const QString model = chooseFile({FileRequest::Mode::Open, tr("Rebuild from Model"), proposed,
+                                      tr("ONNX models (*.onnx);;All files (*)")});
+    if (model.isEmpty()) return;
+    m_buildAfterLoading = QFileInfo(model).absoluteFilePath();
+    openFile(model);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Build
+
+void MainWindow::startBuild() {
+    if (m_buildJob->isRunning() || m_profileJob->isRunning() || !m_document->network()) return;
+    BuildSettings settings = m_buildPanel->settings();
+    if (!settings.timingCachePath.empty()) {
+        QDir().mkpath(QFileInfo(QString::fromStdString(settings.timingCachePath)).absolutePath());
+    }
+    m_runningBuild = settings;
+    m_discardBuild = false;
+    m_buildPercent = 0;
+    m_buildPanel->buildStarted(fileNameOf(m_document->filePath()), settings);
+    m_buildDock->show();
+    m_buildDock->raise();
+    m_buildJob->start(m_document->network(), settings);
+    statusBar()->showMessage(tr("Building…"));
+    updateActions();
+    updateTitle();
+}
+
+void MainWindow::cancelBuild() {
+    if (!m_buildJob->isRunning()) return;
+    m_buildJob->cancel();
+    m_buildPanel->appendLog(tr("Cancelling the build…"));
+    statusBar()->showMessage(tr("Cancelling the build…"));
+}
+
+void MainWindow::onBuildPhase(const QString& phase, int step, int stepCount) {
+    m_buildPanel->phaseStarted(phase, step, stepCount);
+    m_buildPercent = stepCount > 0 ? step * 100 / stepCount : 0;
+    statusBar()->showMessage(tr("Building: %1…").arg(BuildPanel::phaseDisplayName(phase)));
+    updateTitle();
+}
+
+void MainWindow::onBuildFinished() {
+    const BuildJob::Outcome& outcome = m_buildJob->outcome();
+    m_buildPanel->buildFinished(outcome);
+    const bool discard = m_discardBuild;
+    m_discardBuild = false;
+    if (outcome.engine && !discard) {
+        m_document->setEngine(outcome.engine, m_runningBuild.precisionName());
+        statusBar()->showMessage(tr("Build finished in %1 s.").arg(outcome.wallMilliseconds / 1000.0, 0, 'f', 2), 8000);
+        updateActions();
+        updateTitle();
+        updateSummary();
+        showEngine([this] { emit buildFinished(); });
+        return;
+    }
+    if (outcome.code == StatusCode::Cancelled || discard) {
+        statusBar()->showMessage(tr("Build cancelled."), 8000);
+    } else {
+        statusBar()->showMessage(tr("Build failed: see the Build panel."), 8000);
+        m_buildDock->show();
+        m_buildDock->raise();
+    }
+    updateActions();
+    updateTitle();
+    updateSummary();
+    emit buildFinished();
+}
+
+void MainWindow::runInSteps(std::vector<std::function<void()>> steps) {
+    // Each step runs from its own zero timer, scheduled by the previous one, so that the event loop
+    // (painting, input, progress) gets a turn between them. A newer call abandons an older sequence.
+    const int sequence = ++m_stepSequence;
+    auto remaining = std::make_shared<std::vector<std::function<void()>>>(std::move(steps));
+    std::reverse(remaining->begin(), remaining->end());
+    auto runNext = std::make_shared<std::function<void()>>();
+    *runNext = [this, sequence, remaining, weakNext = std::weak_ptr<std::function<void()>>(runNext)] {
+        if (sequence != m_stepSequence || remaining->empty()) return;
+        std::function<void()> step = std::move(remaining->back());
+        remaining->pop_back();
+        step();
+        if (auto next = weakNext.lock(); next && !remaining->empty()) QTimer::singleShot(0, this, *next);
+    };
+    m_pendingSteps = runNext;
+    (*runNext)();
+}
+
+void MainWindow::showEngine(std::function<void()> done) {
+    std::vector<std::function<void()>> steps = engineSteps();
+    if (done) steps.push_back(std::move(done));
+    runInSteps(std::move(steps));
+}
+
+std::vector<std::function<void()>> MainWindow::engineSteps() {
+    const std::shared_ptr<const Engine> engine = m_document->engine();
+    if (!engine) return {};
+    rebuildIndexes();
+    return {
+        [this, engine] { m_graph->setReport(engine->report()); },
+        [this, engine] { m_reportView->setReport(engine->report()); },
+        [this, engine] { m_tacticView->setReport(engine->report()); },
+        [this] {
+            m_profileView->clear();
+            m_graph->setLayerLatencies({});
+            m_profileStatus->setText(tr("The engine is ready to profile."));
+            setLayerTableSource(true);
+            // Keep the selection where it still exists: a before-fusion layer always does after a rebuild.
+            if (!m_selectedLayer.isEmpty()) {
+                const QString name = m_selectedLayer;
+                const bool after = m_selectedAfterFusion;
+                m_selectedLayer.clear();
+                if (after ? afterRecord(name) != nullptr : beforeRecord(name) != nullptr) {
+                    selectLayerFrom(name, after, SelectionSource::Other);
+                } else {
+                    m_properties->clear();
+                }
+            }
+            emit engineShown();
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Profile
+
+void MainWindow::startProfile() {
+    if (m_profileJob->isRunning() || m_buildJob->isRunning() || !m_document->engine()) return;
+    ProfileSettings settings;
+    settings.iterations = m_profileRuns->value();
+    settings.warmUp = m_profileWarmUp->value();
+    m_discardProfile = false;
+    m_profilePercent = 0;
+    m_profileProgress->setRange(0, settings.iterations + settings.warmUp);
+    m_profileProgress->setValue(0);
+    m_profileProgress->show();
+    m_profileStatus->setText(tr("Profiling: %1 runs after %2 warm-up runs…").arg(settings.iterations).arg(settings.warmUp));
+    m_profileDock->show();
+    m_profileDock->raise();
+    m_profileJob->start(m_document->engine(), settings);
+    statusBar()->showMessage(tr("Profiling…"));
+    updateActions();
+    updateTitle();
+}
+
+void MainWindow::cancelProfile() {
+    if (!m_profileJob->isRunning()) return;
+    m_profileJob->cancel();
+    m_profileStatus->setText(tr("Cancelling the profile…"));
+}
+
+void MainWindow::onProfileProgress(int done, int total) {
+    m_profileProgress->setRange(0, total);
+    m_profileProgress->setValue(done);
+    const int percent = total > 0 ? done * 100 / total : 0;
+    if (percent != m_profilePercent) {
+        m_profilePercent = percent;
+        updateTitle();
+    }
+}
+
+void MainWindow::onProfileFinished() {
+    const ProfileJob::Outcome& outcome = m_profileJob->outcome();
+    m_profileProgress->hide();
+    const bool discard = m_discardProfile;
+    m_discardProfile = false;
+    if (discard) {
+        // A newer file replaced the engine this profile ran.
+    } else if (outcome.code == StatusCode::Ok) {
+        m_profileView->setProfile(outcome.profile);
+        QHash<QString, double> latencies;
+        for (const views::LayerProfile& layer : outcome.profile.layers)
+            latencies.insert(layer.name, layer.milliseconds);
+        m_graph->setLayerLatencies(latencies);
+        const views::LatencyStatistics statistics = views::latencyStatistics(outcome.profile.endToEndMilliseconds);
+        m_profileStatus->setText(tr("%1 runs: median %2, mean %3, p90 %4, max %5.")
+                                     .arg(statistics.count)
+                                     .arg(formatMs(statistics.median), formatMs(statistics.mean),
+                                          formatMs(statistics.p90), formatMs(statistics.maximum)));
+        m_profileStatus->setStyleSheet(QString());
+        statusBar()->showMessage(tr("Profile finished: median %1 per run.").arg(formatMs(statistics.median)), 8000);
+    } else if (outcome.code == StatusCode::Cancelled) {
+        m_profileStatus->setText(tr("Profile cancelled."));
+        m_profileStatus->setStyleSheet(QString());
+        statusBar()->showMessage(tr("Profile cancelled."), 8000);
+    } else {
+        m_profileStatus->setText(tr("Profile failed: %1").arg(outcome.message));
+        m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
+        statusBar()->showMessage(tr("Profile failed."), 8000);
+    }
+    updateActions();
+    updateTitle();
+    emit profileFinished();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Exports
+
+void MainWindow::exportPlan() {
+    if (!m_document->engine()) return;
+    const QFileInfo current(m_document->filePath());
+    const QString proposed = current.absoluteDir().filePath(current.completeBaseName() + QStringLiteral(".plan"));
+    QString path = chooseFile({FileRequest::Mode::Save, tr("Export Plan"), proposed,
+                               tr("Kiln plans (*.plan);;All files (*)")});
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".plan");
+    exportPlanTo(path);
+}
+
+void MainWindow::exportPlanTo(const QString& path) {
+    const std::shared_ptr<const Engine> engine = m_document->engine();
+    if (!engine || m_planExport.isRunning()) return;
+    m_planExportPath = path;
+    // Serializing and writing a large model's weights takes a while: off the GUI thread. The file is
+    // written to a temporary name and renamed, so a failure never leaves half a plan.
+    m_planExport.setFuture(QtConcurrent::run([engine, path] {
+        const Status status = writePlanFile(QFile::encodeName(path).toStdString(), *engine);
+        return status ? QString() : QString::fromStdString(status.message());
+    }));
+    m_busyIndicator->show();
+    statusBar()->showMessage(tr("Writing plan %1…").arg(QDir::toNativeSeparators(path)));
+    updateActions();
+}
+
+void MainWindow::onPlanExported() {
+    const QString error = m_planExport.result();
+    const QString path = m_planExportPath;
+    m_busyIndicator->setVisible(m_document->isLoading());
+    statusBar()->clearMessage();
+    if (error.isEmpty()) {
+        statusBar()->showMessage(tr("Plan written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
+        m_buildPanel->appendLog(tr("Plan written to %1.").arg(QDir::toNativeSeparators(path)));
+    } else {
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the plan"),
+                                    tr("Could not write the plan to %1.").arg(QDir::toNativeSeparators(path)),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("exportErrorBox"));
+        box->setInformativeText(tr("%1\n\nChoose a folder you can write to, with enough free space.").arg(error));
+        showMessage(box);
+    }
+    updateActions();
+    emit planExportFinished(path, error);
+}
+
+void MainWindow::exportReport() {
+    if (!m_document->engine()) return;
+    const QFileInfo current(m_document->filePath());
+    const QString proposed =
+        current.absoluteDir().filePath(current.completeBaseName() + QStringLiteral("_report.json"));
+    const QString path = chooseFile({FileRequest::Mode::Save, tr("Export Build Report"), proposed,
+                                     tr("JSON files (*.json);;All files (*)")});
+    if (!path.isEmpty()) exportReportTo(path);
+}
+
+bool MainWindow::exportReportTo(const QString& path) {
+    const std::shared_ptr<const Engine>& engine = m_document->engine();
+    if (!engine) return false;
+    const QByteArray json = QByteArray::fromStdString(engine->report().toJson());
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(json) == json.size() && file.commit()) {
+        statusBar()->showMessage(tr("Build report written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
+        return true;
+    }
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the build report"),
+                                tr("Could not write %1.").arg(QDir::toNativeSeparators(path)), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("exportErrorBox"));
+    box->setInformativeText(tr("%1\n\nChoose a folder you can write to.").arg(file.errorString()));
+    showMessage(box);
+    return false;
+}
+
+void MainWindow::exportProfile(const QString& format) {
+    const QFileInfo current(m_document->filePath());
+    const QString base = current.absoluteDir().filePath(current.completeBaseName() + QStringLiteral("_profile."));
+    QString filter;
+    QString title;
+    if (format == QStringLiteral("csv")) {
+        title = tr("Export Profile as CSV");
+        filter = tr("CSV files (*.csv);;All files (*)");
+    } else if (format == QStringLiteral("json")) {
+        title = tr("Export Profile as JSON");
+        filter = tr("JSON files (*.json);;All files (*)");
+    } else {
+        title = tr("Export Profile Chart");
+        filter = tr("PNG images (*.png);;All files (*)");
+    }
+    const QString path = chooseFile({FileRequest::Mode::Save, title, base + format, filter});
+    if (path.isEmpty()) return;
+    QString error;
+    const bool written = format == QStringLiteral("csv")    ? m_profileView->exportCsv(path, &error)
+                         : format == QStringLiteral("json") ? m_profileView->exportJson(path, &error)
+                                                            : m_profileView->exportChartPng(path, &error);
+    if (written) {
+        statusBar()->showMessage(tr("Profile written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
+        return;
+    }
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the profile"),
+                                tr("Could not write %1.").arg(QDir::toNativeSeparators(path)), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("exportErrorBox"));
+    box->setInformativeText(error);
+    showMessage(box);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Preferences and about
+
+void MainWindow::showPreferences() {
+    const Preferences before = Preferences::load();
+    auto* dialog = new PreferencesDialog(before, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, before] {
+        const Preferences preferences = dialog->preferences();
+        preferences.save();
+        m_buildPanel->setTimingCache(preferences.useTimingCache, preferences.timingCachePath);
+        m_profileRuns->setValue(preferences.profileIterations);
+        m_profileWarmUp->setValue(preferences.profileWarmUp);
+        if (preferences.language != before.language) {
+            statusBar()->showMessage(tr("The new language takes effect the next time Kiln starts."), 10000);
+        }
+    });
+    dialog->open();
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(this, tr("About Kiln Workbench"),
+                       tr("<h3>Kiln Workbench %1</h3><p>Inspect, optimize and profile neural-network models: the "
+                          "layer graph before and after fusion, what each optimization chose, what each kernel "
+                          "candidate cost, and where the time goes.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Selection
+
+std::shared_ptr<const NetworkDefinition> MainWindow::engineNetwork() const {
+    const std::shared_ptr<const Engine>& engine = m_document->engine();
+    // Shares ownership with the engine, so the network lives as long as a view holds it.
+    return engine ? std::shared_ptr<const NetworkDefinition>(engine, &engine->network()) : nullptr;
+}
+
+const LayerRecord* MainWindow::beforeRecord(const QString& name) const {
+    const auto it = m_beforeIndex.constFind(name);
+    return it == m_beforeIndex.constEnd() ? nullptr : &m_document->layersBefore()[size_t(*it)];
+}
+
+const LayerRecord* MainWindow::afterRecord(const QString& name) const {
+    const auto it = m_afterIndex.constFind(name);
+    if (it == m_afterIndex.constEnd() || !m_document->engine()) return nullptr;
+    return &m_document->engine()->report().layersAfter[size_t(*it)];
+}
+
+void MainWindow::rebuildIndexes() {
+    m_beforeIndex.clear();
+    m_afterIndex.clear();
+    m_afterOfBefore.clear();
+    const std::vector<LayerRecord>& before = m_document->layersBefore();
+    for (size_t i = 0; i < before.size(); ++i)
+        m_beforeIndex.insert(QString::fromStdString(before[i].name), int(i));
+    if (!m_document->engine()) return;
+    const std::vector<LayerRecord>& after = m_document->engine()->report().layersAfter;
+    for (size_t i = 0; i < after.size(); ++i) {
+        const QString name = QString::fromStdString(after[i].name);
+        m_afterIndex.insert(name, int(i));
+        for (const std::string& original : after[i].provenance)
+            m_afterOfBefore.insert(QString::fromStdString(original), name);
+    }
+}
+
+void MainWindow::selectLayer(const QString& name, bool afterFusion) {
+    selectLayerFrom(name, afterFusion, SelectionSource::Other);
+}
+
+void MainWindow::selectLayerFrom(const QString& name, bool afterFusion, SelectionSource source) {
+    const LayerRecord* record = afterFusion ? afterRecord(name) : beforeRecord(name);
+    if (!record) return;
+    m_selectedLayer = name;
+    m_selectedAfterFusion = afterFusion;
+    // The graph has highlighted a node the user clicked already; moving its view again would jump.
+    if (source != SelectionSource::Graph) m_graph->selectLayer(name);
+    m_properties->showLayer(afterFusion ? engineNetwork() : m_document->network(), name, record);
+    const QString afterName = afterFusion ? name : m_afterOfBefore.value(name);
+    if (!afterName.isEmpty() && source != SelectionSource::Tactics) m_tacticView->showLayer(afterName);
+    if (source != SelectionSource::Profile) m_profileView->selectLayer(afterName);
+    if (source != SelectionSource::Table) syncLayerTable();
+}
+
+void MainWindow::selectLayers(const QStringList& names) {
+    QStringList afterNames;
+    for (const QString& name : names) {
+        if (afterRecord(name)) afterNames << name;
+    }
+    if (afterNames.isEmpty()) {
+        // The entry names layers that a later pass rewrote again, or layers before fusion.
+        for (const QString& name : names) {
+            if (beforeRecord(name)) {
+                selectLayerFrom(name, false, SelectionSource::Report);
+                return;
+            }
+        }
+        return;
+    }
+    selectLayerFrom(afterNames.first(), true, SelectionSource::Report);
+    if (afterNames.size() > 1) {
+        // Every layer of the entry: the after graph shows them all, the before graph where they came from.
+        QStringList originals;
+        for (const QString& name : afterNames) {
+            for (const std::string& original : afterRecord(name)->provenance)
+                originals << QString::fromStdString(original);
+        }
+        m_graph->afterView()->setHighlightedLayers(afterNames);
+        m_graph->beforeView()->setHighlightedLayers(originals);
+    }
+}
+
+void MainWindow::syncLayerTable() {
+    QStringList names;
+    if (m_layerTableShowsAfter == m_selectedAfterFusion) {
+        names << m_selectedLayer;
+    } else if (m_layerTableShowsAfter) {
+        names << m_afterOfBefore.value(m_selectedLayer);
+    } else if (const LayerRecord* record = afterRecord(m_selectedLayer)) {
+        for (const std::string& original : record->provenance)
+            names << QString::fromStdString(original);
+    }
+    QItemSelection selection;
+    QModelIndex first;
+    for (int row = 0; row < m_layerModel->rowCount(); ++row) {
+        const Layer* layer = m_layerModel->layerAt(row);
+        if (!layer || !names.contains(QString::fromStdString(layer->name()))) continue;
+        const QModelIndex index = m_layerProxy->mapFromSource(m_layerModel->index(row, 0));
+        if (!index.isValid()) continue;
+        selection.select(index, index);
+        if (!first.isValid()) first = index;
+    }
+    m_syncingSelection = true;
+    QItemSelectionModel* model = m_layerView->selectionModel();
+    if (first.isValid()) model->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    model->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (first.isValid()) m_layerView->scrollTo(first);
+    m_syncingSelection = false;
+}
+
+void MainWindow::onLayerTableSelection() {
+    if (m_syncingSelection) return;
+    const QModelIndex current = m_layerProxy->mapToSource(m_layerView->currentIndex());
+    const Layer* layer = current.isValid() ? m_layerModel->layerAt(current.row()) : nullptr;
+    if (layer) selectLayerFrom(QString::fromStdString(layer->name()), m_layerTableShowsAfter, SelectionSource::Table);
+}
+
+void MainWindow::setLayerTableSource(bool afterFusion) {
+    std::shared_ptr<const NetworkDefinition> network = afterFusion ? engineNetwork() : m_document->network();
+    if (!network) {
+        afterFusion = !afterFusion;
+        network = afterFusion ? engineNetwork() : m_document->network();
+    }
+    m_layerTableShowsAfter = afterFusion;
     m_layerModel->setNetwork(network);
     m_tensorModel->setNetwork(network);
     fitColumns(m_layerView);
     fitColumns(m_tensorView);
-    m_pages->setCurrentIndex(ModelPage);
-
-    setWindowTitle(tr("%1 — Kiln").arg(QFileInfo(path).fileName()));
-    m_pathLabel->setText(QDir::toNativeSeparators(path));
-    m_summaryLabel->setText(
-        tr("%1, %2", "layer count, tensor count")
-            .arg(tr("%n layer(s)", nullptr, static_cast<int>(network->layers().size())),
-                 tr("%n tensor(s)", nullptr, static_cast<int>(network->tensors().size()))));
-    updateRecentFilesMenu(RecentFiles::add(path));
+    {
+        const QSignalBlocker blocker(m_layerSource);
+        m_layerSource->setCurrentIndex(afterFusion ? 1 : 0);
+    }
+    updateActions();
+    if (!m_selectedLayer.isEmpty()) syncLayerTable();
 }
 
-void MainWindow::onFailed(const QString& path, const QString& message) {
-    m_busyIndicator->hide();
-    statusBar()->clearMessage();
-    if (!QFileInfo::exists(path)) updateRecentFilesMenu(RecentFiles::remove(path));
-
-    auto* box =
-        new QMessageBox(QMessageBox::Warning, tr("Could not open model"),
-                        tr("Could not open %1.").arg(QDir::toNativeSeparators(path)), QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("loadErrorBox"));
-    box->setInformativeText(message);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
-}
+// ---------------------------------------------------------------------------------------------------
+// Window state
 
 void MainWindow::applyFilter(const QString& text) {
     m_layerProxy->setFilterFixedString(text);
@@ -260,8 +1189,7 @@ void MainWindow::applyFilter(const QString& text) {
 
 void MainWindow::updateTabTitles() {
     const auto title = [](const QString& name, int shown, int total) {
-        return shown == total ? tr("%1 (%2)").arg(name).arg(total)
-                              : tr("%1 (%2 of %3)").arg(name).arg(shown).arg(total);
+        return shown == total ? tr("%1 (%2)").arg(name).arg(total) : tr("%1 (%2 of %3)").arg(name).arg(shown).arg(total);
     };
     m_tabs->setTabText(0, title(tr("Layers"), m_layerProxy->rowCount(), m_layerModel->rowCount()));
     m_tabs->setTabText(1, title(tr("Tensors"), m_tensorProxy->rowCount(), m_tensorModel->rowCount()));
@@ -272,9 +1200,8 @@ void MainWindow::updateRecentFilesMenu(const QStringList& files) {
     for (int i = 0; i < files.size(); ++i) {
         const QString& file = files[i];
         // The number is the menu mnemonic, so the first nine entries open from the keyboard.
-        QAction* action =
-            m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(file).fileName()), this,
-                                    [this, file] { openFile(file); });
+        QAction* action = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(fileNameOf(file)), this,
+                                                  [this, file] { openFile(file); });
         action->setToolTip(QDir::toNativeSeparators(file));
         action->setStatusTip(QDir::toNativeSeparators(file));
         action->setData(file);
@@ -289,17 +1216,96 @@ void MainWindow::updateRecentFilesMenu(const QStringList& files) {
     m_recentMenu->setEnabled(!files.isEmpty());
 }
 
+void MainWindow::updateActions() {
+    const bool building = m_buildJob->isRunning();
+    const bool profiling = m_profileJob->isRunning();
+    const bool hasModel = m_document->network() != nullptr;
+    const bool hasEngine = m_document->engine() != nullptr;
+    m_buildAction->setEnabled(hasModel && !building && !profiling);
+    m_cancelBuildAction->setEnabled(building);
+    m_profileAction->setEnabled(hasEngine && !building && !profiling);
+    m_cancelProfileAction->setEnabled(profiling);
+    m_exportPlanAction->setEnabled(hasEngine && !m_planExport.isRunning());
+    m_exportReportAction->setEnabled(hasEngine);
+    const bool hasProfile = m_profileJob->outcome().code == StatusCode::Ok &&
+                            !m_profileJob->outcome().profile.layers.empty() && !profiling && hasEngine;
+    m_exportProfileCsvAction->setEnabled(hasProfile);
+    m_exportProfileJsonAction->setEnabled(hasProfile);
+    m_exportProfilePngAction->setEnabled(hasProfile);
+    m_profileButton->setEnabled(m_profileAction->isEnabled());
+    m_cancelProfileButton->setEnabled(profiling);
+    m_profileRuns->setEnabled(!profiling);
+    m_profileWarmUp->setEnabled(!profiling);
+
+    QString reason;
+    if (m_document->kind() == FileKind::Plan && m_document->engine() && !hasModel) {
+        reason = tr("A plan is already built: open its ONNX model to build again.");
+    } else if (!hasModel) {
+        reason = tr("Open an ONNX model first.");
+    } else if (profiling) {
+        reason = tr("Wait for the profile to finish.");
+    }
+    m_buildPanel->setBuildAvailable(hasModel && !profiling, reason);
+
+    auto* afterItem = qobject_cast<QStandardItemModel*>(m_layerSource->model());
+    if (afterItem) {
+        afterItem->item(0)->setEnabled(hasModel && m_document->kind() == FileKind::Model);
+        afterItem->item(1)->setEnabled(hasEngine);
+    }
+}
+
+void MainWindow::updateTitle() {
+    QString file = fileNameOf(m_document->filePath());
+    QString state;
+    if (m_document->isLoading()) {
+        file = fileNameOf(m_document->loadingPath());
+        state = tr("loading…");
+    } else if (m_buildJob->isRunning()) {
+        state = tr("building %1 %").arg(m_buildPercent);
+    } else if (m_profileJob->isRunning()) {
+        state = tr("profiling %1 %").arg(m_profilePercent);
+    } else if (const std::shared_ptr<const Engine>& engine = m_document->engine()) {
+        const QString precision = m_document->enginePrecision();
+        const QString backend = QString::fromStdString(engine->backend());
+        state = m_document->kind() == FileKind::Plan ? tr("plan, %1, %2").arg(precision, backend)
+                                                     : tr("built, %1, %2").arg(precision, backend);
+    } else if (!file.isEmpty()) {
+        state = tr("not built");
+    }
+    setWindowTitle(file.isEmpty() ? tr("Kiln Workbench") : tr("%1 — %2", "file — state").arg(file, state));
+}
+
+void MainWindow::updateSummary() {
+    const std::shared_ptr<const NetworkDefinition>& network = m_document->network();
+    const std::shared_ptr<const Engine>& engine = m_document->engine();
+    QString summary;
+    if (network) {
+        summary = tr("%1, %2", "layer count, tensor count")
+                      .arg(tr("%n layer(s)", nullptr, int(network->layers().size())),
+                           tr("%n tensor(s)", nullptr, int(network->tensors().size())));
+    }
+    if (engine) {
+        const QString fused = tr("%1 → %2 layers after fusion")
+                                  .arg(engine->report().layersBefore.size())
+                                  .arg(engine->report().layersAfter.size());
+        summary = summary.isEmpty() ? fused : tr("%1; %2", "model summary; engine summary").arg(summary, fused);
+    }
+    m_summaryLabel->setText(summary);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
     writeSettings();
+    m_buildJob->cancel();
+    m_profileJob->cancel();
     event->accept();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (!modelPathFromMime(event->mimeData()).isEmpty()) event->acceptProposedAction();
+    if (!openablePathFromMime(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QString path = modelPathFromMime(event->mimeData());
+    const QString path = openablePathFromMime(event->mimeData());
     if (path.isEmpty()) return;
     event->acceptProposedAction();
     openFile(path);
@@ -308,19 +1314,23 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::readSettings() {
     QSettings settings;
     settings.beginGroup(QStringLiteral("MainWindow"));
-    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray())) resize(1200, 760);
-    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray())) resize(1400, 900);
+    if (!restoreState(settings.value(QStringLiteral("state")).toByteArray(), kWindowStateVersion)) sizeDocks();
     m_tabs->setCurrentIndex(settings.value(QStringLiteral("tab"), 0).toInt());
     settings.endGroup();
+    m_buildPanel->restoreSettings();
+    const Preferences preferences = Preferences::load();
+    m_buildPanel->setTimingCache(preferences.useTimingCache, preferences.timingCachePath);
 }
 
 void MainWindow::writeSettings() const {
     QSettings settings;
     settings.beginGroup(QStringLiteral("MainWindow"));
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("state"), saveState(kWindowStateVersion));
     settings.setValue(QStringLiteral("tab"), m_tabs->currentIndex());
     settings.endGroup();
+    m_buildPanel->saveSettings();
 }
 
 }  // namespace kiln::workbench

@@ -1,39 +1,113 @@
-// The workbench's main window. It shows the open Document's network as tables of layers and tensors,
-// offers File actions (open, recent models, quit), accepts a dropped .onnx file, and keeps its geometry
-// and the recent-models list in QSettings. It displays; loading is the Document's job.
+// The workbench's main window: the graph before and after fusion in the middle, docks around it for the
+// layer and tensor tables, a layer's properties, the build (options, progress, log), the build report,
+// the profile and the tactics, and File / Build / View menus with a toolbar. It opens models and plans
+// (menu, recent files, drag and drop, command line), runs builds and profiles in the background, exports
+// plans, reports and profiles, and keeps one layer selected across every view. Window layout, options
+// and recent files persist in QSettings. Loading is the Document's job, building the BuildJob's and
+// profiling the ProfileJob's; this class connects them to the views.
 #pragma once
 
+#include <QFutureWatcher>
+#include <QHash>
 #include <QMainWindow>
+#include <functional>
+#include <memory>
+#include <vector>
 
+#include "build_job.h"
+#include "document.h"
+#include "profile_job.h"
+
+class QAction;
+class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QMessageBox;
 class QProgressBar;
+class QPushButton;
 class QSortFilterProxyModel;
+class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
 namespace kiln::views {
+class BuildReportView;
+class ComparisonGraphView;
 class LayerTableModel;
+class ProfileView;
+class PropertiesPanel;
+class TacticView;
 class TensorTableModel;
 }  // namespace kiln::views
 
 namespace kiln::workbench {
 
-class Document;
+class BuildPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
+    // What a file dialog is asked for; tests answer it without a dialog through setFileChooser().
+    struct FileRequest {
+        enum class Mode { Open, Save } mode = Mode::Open;
+        QString title;
+        QString path;  // the folder to start in, or the file to propose
+        QString filter;
+    };
+    // Returns the chosen path, or an empty string when the user cancelled.
+    using FileChooser = std::function<QString(const FileRequest&)>;
+
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     Document* document() const { return m_document; }
+    BuildJob* buildJob() const { return m_buildJob; }
+    ProfileJob* profileJob() const { return m_profileJob; }
+    views::ComparisonGraphView* graphView() const { return m_graph; }
+    views::PropertiesPanel* propertiesPanel() const { return m_properties; }
+    views::BuildReportView* buildReportView() const { return m_reportView; }
+    views::ProfileView* profileView() const { return m_profileView; }
+    views::TacticView* tacticView() const { return m_tacticView; }
+    BuildPanel* buildPanel() const { return m_buildPanel; }
+    QTableView* layerTable() const { return m_layerView; }
+
+    // The selected layer and whether it is an after-fusion layer; empty when none.
+    const QString& selectedLayer() const { return m_selectedLayer; }
+    bool selectedLayerIsAfterFusion() const { return m_selectedAfterFusion; }
+
+    // Replaces the file dialogs (Open, Export, Rebuild from model).
+    void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
 
 public slots:
-    // Starts loading `path`; the window keeps showing the current model until the new one arrives.
+    // Starts loading a model or plan; the window keeps showing what it has until the new one arrives.
     void openFile(const QString& path);
+    // Builds the open model with the Build panel's options, in the background.
+    void startBuild();
+    void cancelBuild();
+    // Profiles the engine (built or loaded from a plan) with the runs set in the Profile dock.
+    void startProfile();
+    void cancelProfile();
+    // Selects a layer everywhere: graph, properties, layer table, tactics. `afterFusion` says which
+    // graph the name belongs to.
+    void selectLayer(const QString& name, bool afterFusion);
+    // Writes the engine as a plan file in the background; planExportFinished follows.
+    void exportPlanTo(const QString& path);
+    // Writes the build report as JSON (atomically); on failure shows why and returns false.
+    bool exportReportTo(const QString& path);
+
+signals:
+    // Every view shows the file that has loaded (a build of it may start next).
+    void fileShown(const QString& path);
+    // Every view shows the engine of a build or a plan.
+    void engineShown();
+    void buildFinished();
+    void profileFinished();
+    // `error` is empty when the plan was written.
+    void planExportFinished(const QString& path, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -41,37 +115,156 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    enum class SelectionSource { Graph, Table, Profile, Report, Tactics, Other };
+
+    void createActions();
     void createMenus();
-    QWidget* createModelPage();
+    void createToolBar();
+    void createDocks();
+    void sizeDocks();
+    QWidget* createWelcomePage();
+    QWidget* createLayersPanel();
+    QWidget* createProfilePanel();
     QTableView* createTable(QSortFilterProxyModel* proxy, const QString& objectName);
     void createStatusBar();
+    QDockWidget* addDock(const QString& title, const QString& objectName, QWidget* widget, Qt::DockWidgetArea area);
 
+    QString chooseFile(const FileRequest& request);
     void showOpenDialog();
+    void exportPlan();
+    void exportReport();
+    void exportProfile(const QString& format);
+    void showPreferences();
+    void showAbout();
+    void rebuildFromModel(const QString& planPath);
+
     void onLoadingStarted(const QString& path);
     void onLoaded(const QString& path);
-    void onFailed(const QString& path, const QString& message);
+    void onFailed(const QString& path, const QString& message, LoadProblem problem);
+    void showOpenError(const QString& path, const QString& message, LoadProblem problem);
+    void onBuildPhase(const QString& phase, int step, int stepCount);
+    void onBuildFinished();
+    void onProfileProgress(int done, int total);
+    void onProfileFinished();
+    void onPlanExported();
+
+    // Shows the document's engine in every view, one view per turn of the event loop; `done` follows.
+    void showEngine(std::function<void()> done);
+    // The steps of showEngine(), for a sequence that does more.
+    std::vector<std::function<void()>> engineSteps();
+    // Runs `steps` one per turn of the event loop, in order; a later call abandons what is left.
+    void runInSteps(std::vector<std::function<void()>> steps);
+    void selectLayerFrom(const QString& name, bool afterFusion, SelectionSource source);
+    void selectLayers(const QStringList& afterFusionNames);
+    void syncLayerTable();
+    void onLayerTableSelection();
+    void setLayerTableSource(bool afterFusion);
+    void rebuildIndexes();
+    std::shared_ptr<const NetworkDefinition> engineNetwork() const;
+    const LayerRecord* beforeRecord(const QString& name) const;
+    const LayerRecord* afterRecord(const QString& name) const;
+
     void applyFilter(const QString& text);
     void updateTabTitles();
     void updateRecentFilesMenu(const QStringList& files);
+    void updateActions();
+    void updateTitle();
+    void updateSummary();
+    void showMessage(QMessageBox* box);
 
     void readSettings();
     void writeSettings() const;
 
     Document* m_document = nullptr;
+    BuildJob* m_buildJob = nullptr;
+    ProfileJob* m_profileJob = nullptr;
+    FileChooser m_fileChooser;
+
+    // Central area.
+    QStackedWidget* m_pages = nullptr;
+    views::ComparisonGraphView* m_graph = nullptr;
+
+    // Docks.
+    views::PropertiesPanel* m_properties = nullptr;
+    BuildPanel* m_buildPanel = nullptr;
+    views::BuildReportView* m_reportView = nullptr;
+    views::ProfileView* m_profileView = nullptr;
+    views::TacticView* m_tacticView = nullptr;
+    QDockWidget* m_buildDock = nullptr;
+    QDockWidget* m_profileDock = nullptr;
+    QDockWidget* m_reportDock = nullptr;
+    QDockWidget* m_tacticsDock = nullptr;
+    QDockWidget* m_propertiesDock = nullptr;
+    QDockWidget* m_layersDock = nullptr;
+
+    // Layers dock.
     views::LayerTableModel* m_layerModel = nullptr;
     views::TensorTableModel* m_tensorModel = nullptr;
     QSortFilterProxyModel* m_layerProxy = nullptr;
     QSortFilterProxyModel* m_tensorProxy = nullptr;
-
-    QStackedWidget* m_pages = nullptr;
+    QComboBox* m_layerSource = nullptr;
     QLineEdit* m_filterEdit = nullptr;
     QTabWidget* m_tabs = nullptr;
     QTableView* m_layerView = nullptr;
     QTableView* m_tensorView = nullptr;
+
+    // Profile dock.
+    QSpinBox* m_profileRuns = nullptr;
+    QSpinBox* m_profileWarmUp = nullptr;
+    QPushButton* m_profileButton = nullptr;
+    QPushButton* m_cancelProfileButton = nullptr;
+    QProgressBar* m_profileProgress = nullptr;
+    QLabel* m_profileStatus = nullptr;
+
+    // Actions.
+    QAction* m_openAction = nullptr;
+    QAction* m_exportPlanAction = nullptr;
+    QAction* m_exportReportAction = nullptr;
+    QAction* m_exportProfileCsvAction = nullptr;
+    QAction* m_exportProfileJsonAction = nullptr;
+    QAction* m_exportProfilePngAction = nullptr;
+    QAction* m_preferencesAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_buildAction = nullptr;
+    QAction* m_cancelBuildAction = nullptr;
+    QAction* m_profileAction = nullptr;
+    QAction* m_cancelProfileAction = nullptr;
+    QAction* m_resetLayoutAction = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+
+    // Status bar.
     QLabel* m_pathLabel = nullptr;
     QLabel* m_summaryLabel = nullptr;
     QProgressBar* m_busyIndicator = nullptr;
+
+    // What the window shows, derived from the document and the engine, for fast selection lookups.
+    QHash<QString, int> m_beforeIndex;              // before-fusion layer → index in layersBefore
+    QHash<QString, int> m_afterIndex;               // after-fusion layer → index in layersAfter
+    QHash<QString, QString> m_afterOfBefore;        // before-fusion layer → the after-fusion layer holding it
+    QString m_selectedLayer;
+    bool m_selectedAfterFusion = false;
+    bool m_syncingSelection = false;
+    bool m_layerTableShowsAfter = false;
+
+    // Progress shown in the title bar.
+    int m_buildPercent = 0;
+    int m_profilePercent = 0;
+    // A model opened by "Rebuild from model…" builds as soon as it has loaded.
+    QString m_buildAfterLoading;
+    // The settings of the running build, kept for the engine's description once it is done.
+    BuildSettings m_runningBuild;
+    // Builds and profiles of a model that was replaced while they ran are finished and dropped.
+    bool m_discardBuild = false;
+    bool m_discardProfile = false;
+
+    // runInSteps(): the current sequence's number, and its next step (owned here; timers hold it weakly).
+    int m_stepSequence = 0;
+    std::shared_ptr<std::function<void()>> m_pendingSteps;
+
+    QFutureWatcher<QString> m_planExport;
+    QString m_planExportPath;
+    QByteArray m_defaultState;
 };
 
 }  // namespace kiln::workbench

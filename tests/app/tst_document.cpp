@@ -1,10 +1,13 @@
-// Tests for Document: background loading of generated models, the messages of failed loads, keeping the
-// previous model after a failure, and superseding a load in progress.
+// Tests for Document: background loading of generated models and of plans, the messages and kinds of
+// failed loads, shapes for symbolic inputs, keeping the previous model after a failure, the engine of a
+// build, and superseding a load in progress.
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "document.h"
+#include "kiln/builder.h"
+#include "kiln/plan.h"
 #include "test_models.h"
 
 using kiln::workbench::Document;
@@ -63,6 +66,7 @@ private slots:
         QSignalSpy failed(&document, &Document::failed);
         document.open(m_dir.filePath("does_not_exist.onnx"));
         QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.first().at(2).value<kiln::workbench::LoadProblem>(), kiln::workbench::LoadProblem::Unreadable);
         QVERIFY(!document.network());
         QVERIFY(document.filePath().isEmpty());
     }
@@ -70,8 +74,76 @@ private slots:
     void symbolicDimensionsAreExplained() {
         const Document::LoadOutcome outcome = Document::load(m_symbolicPath);
         QVERIFY(!outcome.network);
+        QCOMPARE(outcome.problem, kiln::workbench::LoadProblem::SymbolicShapes);
         QVERIFY2(outcome.errorMessage.contains("symbolic dimensions"), qPrintable(outcome.errorMessage));
         QVERIFY2(outcome.errorMessage.contains("input: batch × 3 × 8 × 8"), qPrintable(outcome.errorMessage));
+        QVERIFY2(outcome.errorMessage.contains("Build panel"), qPrintable(outcome.errorMessage));
+        QCOMPARE(outcome.declaredInputs.size(), size_t(1));
+        QCOMPARE(outcome.declaredInputs[0].dims, std::vector<int64_t>({-1, 3, 8, 8}));
+    }
+
+    void symbolicModelOpensWithShapes() {
+        Document document;
+        QSignalSpy failed(&document, &Document::failed);
+        document.open(m_symbolicPath);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(document.pendingInputs().size(), size_t(1));
+        QCOMPARE(document.pendingInputs()[0].name, std::string("input"));
+
+        QSignalSpy loaded(&document, &Document::loaded);
+        document.open(m_symbolicPath, {{"input", {3, 3, 8, 8}}});
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(document.network()->findTensor("output")->dims(), kiln::Dims({3, 3, 8, 8}));
+        QCOMPARE(document.inputShapes().at("input"), kiln::Dims({3, 3, 8, 8}));
+        QVERIFY(document.pendingInputs().empty());
+        QCOMPARE(document.layersBefore().size(), size_t(1));
+        QCOMPARE(document.layersBefore()[0].name, std::string("relu"));
+
+        // A shape that contradicts the model's fixed extents keeps asking, with the parser's reason.
+        const Document::LoadOutcome wrong = Document::load(m_symbolicPath, {{"input", {3, 4, 8, 8}}});
+        QCOMPARE(wrong.problem, kiln::workbench::LoadProblem::SymbolicShapes);
+        QVERIFY2(wrong.errorMessage.contains("input"), qPrintable(wrong.errorMessage));
+    }
+
+    void plansLoadAndAreRecognizedByContent() {
+        kiln::Result<kiln::NetworkDefinition> network = kiln::parseOnnxFile(m_cnnPath.toStdString());
+        QVERIFY(network);
+        kiln::Result<std::shared_ptr<kiln::Engine>> engine = kiln::Builder::build(*network, {});
+        QVERIFY2(engine, engine.status().message().c_str());
+        // Named like a model, but a plan inside: the content decides.
+        const QString planPath = m_dir.filePath("actually_a_plan.onnx");
+        QVERIFY(kiln::writePlanFile(planPath.toStdString(), **engine));
+        QCOMPARE(kiln::workbench::fileKindOf(planPath), kiln::workbench::FileKind::Plan);
+        QCOMPARE(kiln::workbench::fileKindOf(m_cnnPath), kiln::workbench::FileKind::Model);
+        QCOMPARE(kiln::workbench::fileKindOf(m_dir.filePath("missing.plan")), kiln::workbench::FileKind::Plan);
+
+        Document document;
+        QSignalSpy loaded(&document, &Document::loaded);
+        document.open(planPath);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(document.kind(), kiln::workbench::FileKind::Plan);
+        QVERIFY(!document.network());
+        QVERIFY(document.engine());
+        QCOMPARE(document.enginePrecision(), QStringLiteral("FP32"));
+        QCOMPARE(document.layersBefore().size(), size_t(kiln::testing::kSmallCnnLayerCount));
+        QCOMPARE(document.engine()->report().layersAfter.size(), (*engine)->report().layersAfter.size());
+    }
+
+    void engineOfABuildIsKeptUntilTheNextFile() {
+        Document document;
+        QSignalSpy loaded(&document, &Document::loaded);
+        document.open(m_cnnPath);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(!document.engine());
+        kiln::Result<std::shared_ptr<kiln::Engine>> engine = kiln::Builder::build(*document.network(), {});
+        QVERIFY(engine);
+        QSignalSpy changed(&document, &Document::engineChanged);
+        document.setEngine(*engine, QStringLiteral("FP32"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(document.engine(), std::shared_ptr<const kiln::Engine>(*engine));
+        document.open(m_cnnPath);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(!document.engine());
     }
 
     void newerOpenSupersedesOlder() {

@@ -1,12 +1,16 @@
-// Tests for MainWindow, driving the real widgets: opening a model fills the tables, status bar and title;
-// a corrupt file brings up an error dialog naming it and leaves the window working; the filter edit
-// narrows the tables; a dropped .onnx file opens; the recent-files menu and the geometry persist.
+// Tests for MainWindow, driving the real widgets: opening a model fills the graph, the layer and tensor
+// tables, status bar and title; a corrupt file brings up an error dialog naming it and leaves the window
+// working; the filter edit narrows the tables; a dropped .onnx file opens; the recent-files menu, the
+// geometry and the dock layout persist; the menus hold the File, Build and View actions.
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -18,7 +22,9 @@
 #include <QTimer>
 #include <QUrl>
 
+#include "comparison_graph_view.h"
 #include "document.h"
+#include "graph_view.h"
 #include "layer_table_model.h"
 #include "main_window.h"
 #include "test_models.h"
@@ -33,9 +39,9 @@ constexpr int kLoadTimeoutMs = 10000;
 
 // Waits for the window's next load to finish successfully.
 bool openAndWait(MainWindow& window, const QString& path) {
-    QSignalSpy loaded(window.document(), &Document::loaded);
+    QSignalSpy shown(&window, &MainWindow::fileShown);
     window.openFile(path);
-    return loaded.wait(kLoadTimeoutMs);
+    return shown.wait(kLoadTimeoutMs);
 }
 
 QStringList columnTexts(const QTableView* view, int column) {
@@ -73,22 +79,28 @@ private slots:
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QCOMPARE(window.windowTitle(), QStringLiteral("Kiln"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("Kiln Workbench"));
+        QVERIFY(window.findChild<QLabel*>("welcomeLabel")->isVisible());
         QVERIFY(openAndWait(window, m_cnnPath));
+        QVERIFY(!window.findChild<QLabel*>("welcomeLabel")->isVisible());
+        QCOMPARE(window.centralWidget()->findChild<kiln::views::ComparisonGraphView*>(), window.graphView());
+        QVERIFY(window.graphView()->isVisible());
+        QTRY_COMPARE(window.graphView()->beforeView()->nodeCount(), kiln::testing::kSmallCnnLayerCount);
 
-        auto* layers = window.findChild<QTableView*>("layerTable");
-        auto* tensors = window.findChild<QTableView*>("tensorTable");
+        auto* layers = window.findChild<QTableView*>("modelLayerTable");
+        auto* tensors = window.findChild<QTableView*>("modelTensorTable");
         QVERIFY(layers && tensors);
         QCOMPARE(layers->model()->rowCount(), kiln::testing::kSmallCnnLayerCount);
         QCOMPARE(tensors->model()->rowCount(), kiln::testing::kSmallCnnTensorCount);
         QCOMPARE(columnTexts(layers, kiln::views::LayerTableModel::NameColumn),
                  QStringList({"conv1", "relu1", "pool1", "flatten", "fc"}));
-        QVERIFY(layers->isVisible());
+        window.findChild<QDockWidget*>("layersDock")->raise();
+        QTRY_VERIFY(layers->isVisible());
 
         QCOMPARE(window.findChild<QLabel*>("modelSummaryLabel")->text(),
                  QStringLiteral("5 layers, 10 tensors"));
         QVERIFY(window.findChild<QLabel*>("modelPathLabel")->text().contains("small_cnn.onnx"));
-        QCOMPARE(window.windowTitle(), QStringLiteral("small_cnn.onnx — Kiln"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("small_cnn.onnx — not built"));
         QCOMPARE(window.findChild<QTabWidget*>("modelTabs")->tabText(0), QStringLiteral("Layers (5)"));
     }
 
@@ -120,13 +132,14 @@ private slots:
         QTRY_COMPARE(QApplication::activeModalWidget(), nullptr);
 
         // Still showing the previous model, and still able to open one.
-        auto* layers = window.findChild<QTableView*>("layerTable");
+        auto* layers = window.findChild<QTableView*>("modelLayerTable");
         QCOMPARE(layers->model()->rowCount(), kiln::testing::kSmallCnnLayerCount);
-        QCOMPARE(window.windowTitle(), QStringLiteral("small_cnn.onnx — Kiln"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("small_cnn.onnx — not built"));
+        QCOMPARE(window.graphView()->beforeView()->nodeCount(), kiln::testing::kSmallCnnLayerCount);
         const QString copy = m_dir.filePath("copy_of_cnn.onnx");
         QVERIFY(QFile::copy(m_cnnPath, copy) || QFile::exists(copy));
         QVERIFY(openAndWait(window, copy));
-        QCOMPARE(window.windowTitle(), QStringLiteral("copy_of_cnn.onnx — Kiln"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("copy_of_cnn.onnx — not built"));
     }
 
     void filterNarrowsTables() {
@@ -134,9 +147,9 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(openAndWait(window, m_cnnPath));
-        auto* filter = window.findChild<QLineEdit*>("filterEdit");
-        auto* layers = window.findChild<QTableView*>("layerTable");
-        auto* tensors = window.findChild<QTableView*>("tensorTable");
+        auto* filter = window.findChild<QLineEdit*>("layerFilterEdit");
+        auto* layers = window.findChild<QTableView*>("modelLayerTable");
+        auto* tensors = window.findChild<QTableView*>("modelTensorTable");
 
         QTest::keyClicks(filter, "CONV");
         QCOMPARE(columnTexts(layers, kiln::views::LayerTableModel::NameColumn), QStringList({"conv1"}));
@@ -154,7 +167,9 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(openAndWait(window, m_cnnPath));
-        auto* layers = window.findChild<QTableView*>("layerTable");
+        auto* layers = window.findChild<QTableView*>("modelLayerTable");
+        window.findChild<QDockWidget*>("layersDock")->raise();
+        QTRY_VERIFY(layers->isVisible());
         QHeaderView* header = layers->horizontalHeader();
         const int x = header->sectionViewportPosition(kiln::views::LayerTableModel::NameColumn) + 5;
         QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(x, header->height() / 2));
@@ -185,12 +200,20 @@ private slots:
         QApplication::sendEvent(&window, &enter);
         QVERIFY(enter.isAccepted());
 
-        QSignalSpy loaded(window.document(), &Document::loaded);
+        QSignalSpy loaded(&window, &MainWindow::fileShown);
         QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &model, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(&window, &drop);
         QVERIFY(loaded.wait(kLoadTimeoutMs));
-        QCOMPARE(window.findChild<QTableView*>("layerTable")->model()->rowCount(),
+        QCOMPARE(window.findChild<QTableView*>("modelLayerTable")->model()->rowCount(),
                  kiln::testing::kSmallCnnLayerCount);
+
+        // A plan is accepted too; a text file is not.
+        QMimeData plan;
+        plan.setUrls({QUrl::fromLocalFile(m_dir.filePath("engine.plan"))});
+        QDragEnterEvent planEnter(QPoint(10, 10), Qt::CopyAction, &plan, Qt::LeftButton, Qt::NoModifier);
+        planEnter.setAccepted(false);
+        QApplication::sendEvent(&window, &planEnter);
+        QVERIFY(planEnter.isAccepted());
     }
 
     void recentFilesMenuListsOpenedModel() {
@@ -206,13 +229,13 @@ private slots:
         MainWindow second;
         auto* secondRecent = second.findChild<QMenu*>("recentMenu");
         QCOMPARE(secondRecent->actions().first()->data().toString(), m_cnnPath);
-        QSignalSpy loaded(second.document(), &Document::loaded);
+        QSignalSpy loaded(&second, &MainWindow::fileShown);
         secondRecent->actions().first()->trigger();
         QVERIFY(loaded.wait(kLoadTimeoutMs));
     }
 
     void geometryPersists() {
-        const QSize size(913, 577);
+        const QSize size(1313, 877);
         {
             MainWindow window;
             window.resize(size);
@@ -222,6 +245,52 @@ private slots:
         }
         MainWindow restored;
         QCOMPARE(restored.size(), size);
+    }
+
+    void dockLayoutPersists() {
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            auto* tactics = window.findChild<QDockWidget*>("tacticsDock");
+            QVERIFY(tactics);
+            QVERIFY(!tactics->isFloating());
+            tactics->setFloating(true);
+            window.findChild<QDockWidget*>("buildReportDock")->hide();
+            window.close();
+        }
+        MainWindow restored;
+        restored.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&restored));
+        QVERIFY(restored.findChild<QDockWidget*>("tacticsDock")->isFloating());
+        QVERIFY(!restored.findChild<QDockWidget*>("buildReportDock")->isVisible());
+        QVERIFY(restored.findChild<QDockWidget*>("profileDock")->isVisibleTo(&restored));
+
+        // View ▸ Reset Layout brings the docks back where they started.
+        restored.findChild<QAction*>("resetLayoutAction")->trigger();
+        QVERIFY(!restored.findChild<QDockWidget*>("tacticsDock")->isFloating());
+        QVERIFY(restored.findChild<QDockWidget*>("buildReportDock")->isVisibleTo(&restored));
+    }
+
+    void everyDockAndActionIsThere() {
+        MainWindow window;
+        for (const char* dock :
+             {"propertiesDock", "layersDock", "buildDock", "buildReportDock", "profileDock", "tacticsDock"}) {
+            QVERIFY2(window.findChild<QDockWidget*>(dock), dock);
+        }
+        QStringList fileMenu;
+        for (QAction* action : window.menuBar()->actions().first()->menu()->actions())
+            fileMenu << action->objectName();
+        for (const char* action : {"openAction", "exportPlanAction", "exportReportAction", "preferencesAction",
+                                   "quitAction"}) {
+            QVERIFY2(fileMenu.contains(action), action);
+        }
+        // Nothing to build, profile or export before a model is open.
+        for (const char* action : {"buildAction", "cancelBuildAction", "profileAction", "exportPlanAction",
+                                   "exportReportAction", "exportProfileCsvAction"}) {
+            QVERIFY2(!window.findChild<QAction*>(action)->isEnabled(), action);
+        }
+        QVERIFY(window.findChild<QAction*>("openAction")->isEnabled());
     }
 
 private:

@@ -1,5 +1,6 @@
-// Tests for the translation catalogues: the Simplified Chinese one is complete and is what the window
-// and the views show under a Chinese locale; English supplies the plural forms.
+// Tests for the translation catalogues: the Simplified Chinese one is complete and is what the window,
+// its panels and the views show under a Chinese locale or when chosen in Preferences; English supplies
+// the plural forms.
 #include <QFile>
 #include <QLabel>
 #include <QMenuBar>
@@ -10,8 +11,11 @@
 #include <QTranslator>
 #include <QXmlStreamReader>
 
+#include "build_panel.h"
+#include "comparison_graph_view.h"
 #include "layer_table_model.h"
 #include "main_window.h"
+#include "preferences.h"
 #include "tensor_table_model.h"
 #include "translations.h"
 
@@ -57,7 +61,7 @@ private slots:
             }
         }
         QVERIFY(!xml.hasError());
-        QVERIFY(messages > 30);
+        QVERIFY(messages > 300);  // the workbench's and the views' strings
     }
 
     void chineseLocaleTranslatesViewsAndWindow() {
@@ -70,6 +74,27 @@ private slots:
 
         kiln::workbench::MainWindow window;
         QCOMPARE(window.menuBar()->actions().first()->text(), QStringLiteral("文件(&F)"));
+        QCOMPARE(window.menuBar()->actions().at(1)->text(), QStringLiteral("构建(&B)"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("Kiln Workbench"));
+        QCOMPARE(kiln::workbench::BuildPanel::phaseDisplayName("passes"), QStringLiteral("优化步骤"));
+        // A view's own strings come from the same catalogue.
+        QCOMPARE(QCoreApplication::translate("kiln::views::ComparisonGraphView", "Before fusion (%n layer(s))", nullptr, 31),
+                 QStringLiteral("融合前（31 层）"));
+    }
+
+    void languageChosenInPreferences() {
+        kiln::workbench::Preferences preferences;
+        preferences.language = kiln::workbench::Preferences::Language::Chinese;
+        QVERIFY(kiln::workbench::installTranslations(*QCoreApplication::instance(),
+                                                     preferences.locale(QLocale(QLocale::English))));
+        QCOMPARE(QCoreApplication::translate("kiln::workbench::MainWindow", "not built"), QStringLiteral("未构建"));
+        cleanup();
+        preferences.language = kiln::workbench::Preferences::Language::English;
+        kiln::workbench::installTranslations(*QCoreApplication::instance(),
+                                             preferences.locale(QLocale(QLocale::Chinese, QLocale::China)));
+        QCOMPARE(QCoreApplication::translate("kiln::workbench::MainWindow", "not built"), QStringLiteral("not built"));
+        QCOMPARE(QCoreApplication::translate("kiln::workbench::BuildPanel", "the model declares %n dimension(s)", nullptr, 1),
+                 QStringLiteral("the model declares 1 dimension"));
     }
 
     void englishHasPluralForms() {

@@ -1,0 +1,149 @@
+// Background profiling of an engine; see profile_job.h.
+#include "profile_job.h"
+
+#include <QMetaObject>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace kiln::workbench {
+
+namespace {
+
+// Keeps every run's time of each executed layer, layers in the order they first executed.
+class CollectingProfiler : public IProfiler {
+public:
+    struct LayerTimes {
+        std::string name;
+        std::vector<double> milliseconds;
+    };
+
+    void reportLayerTime(const std::string& layerName, float milliseconds) override {
+        const auto [it, inserted] = m_index.emplace(layerName, m_layers.size());
+        if (inserted) m_layers.push_back({layerName, {}});
+        m_layers[it->second].milliseconds.push_back(milliseconds);
+    }
+
+    const std::vector<LayerTimes>& layers() const { return m_layers; }
+
+private:
+    std::map<std::string, size_t> m_index;
+    std::vector<LayerTimes> m_layers;
+};
+
+// Uniform values in [-1, 1] for floating-point inputs. Integer and boolean inputs are mostly indices,
+// sizes or masks, where random values would be out of range: they keep the zero fill.
+HostTensor randomInput(const Binding& input, std::mt19937& generator) {
+    HostTensor tensor(input.type, input.dims);
+    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+    const int64_t count = tensor.elementCount();
+    if (input.type == DataType::Float32) {
+        float* data = tensor.data<float>();
+        for (int64_t i = 0; i < count; ++i)
+            data[i] = distribution(generator);
+    } else if (input.type == DataType::Float16) {
+        uint16_t* data = tensor.data<uint16_t>();
+        for (int64_t i = 0; i < count; ++i)
+            data[i] = floatToHalf(distribution(generator));
+    }
+    return tensor;
+}
+
+}  // namespace
+
+ProfileJob::ProfileJob(QObject* parent) : QObject(parent) {
+    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
+        m_outcome = m_watcher.result();
+        emit finished();
+    });
+}
+
+ProfileJob::~ProfileJob() {
+    if (m_cancel) m_cancel->store(true);
+    m_watcher.waitForFinished();
+}
+
+void ProfileJob::start(std::shared_ptr<const Engine> engine, const ProfileSettings& settings) {
+    if (isRunning() || !engine) return;
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    const int generation = ++m_generation;
+    auto cancel = m_cancel;
+    m_watcher.setFuture(QtConcurrent::run([this, engine, settings, cancel, generation] {
+        // Progress is posted with the job as context, so Qt drops it if the job is gone; a report of an
+        // earlier profile is recognized by its generation.
+        const auto report = [this, generation](int done, int total) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, done, total] {
+                    if (generation == m_generation) emit progress(done, total);
+                },
+                Qt::QueuedConnection);
+        };
+        return profile(*engine, settings, *cancel, report);
+    }));
+}
+
+void ProfileJob::cancel() {
+    if (m_cancel && isRunning()) m_cancel->store(true);
+}
+
+ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSettings& settings,
+                                        const std::atomic<bool>& cancel,
+                                        const std::function<void(int, int)>& progress) {
+    Outcome outcome;
+    const auto fail = [&outcome](const Status& status) {
+        outcome.profile = {};
+        outcome.code = status.code();
+        outcome.message = QString::fromStdString(status.message());
+        return outcome;
+    };
+    if (settings.iterations < 1) return fail(invalidArgument("the number of profiled runs must be at least 1"));
+
+    Result<std::unique_ptr<ExecutionContext>> context = engine.createExecutionContext();
+    if (!context) return fail(context.status());
+    std::mt19937 generator(settings.seed);
+    TensorMap inputs;
+    for (const Binding& binding : engine.bindings()) {
+        if (binding.isInput) inputs.emplace(binding.name, randomInput(binding, generator));
+    }
+
+    const int warmUp = std::max(0, settings.warmUp);
+    const int total = warmUp + settings.iterations;
+    CollectingProfiler profiler;
+    std::vector<double>& endToEnd = outcome.profile.endToEndMilliseconds;
+    for (int run = 0; run < total; ++run) {
+        if (cancel.load()) return fail(cancelled("the profile was cancelled"));
+        const bool timed = run >= warmUp;
+        (*context)->setProfiler(timed ? &profiler : nullptr);
+        const auto start = std::chrono::steady_clock::now();
+        Result<TensorMap> outputs = (*context)->execute(inputs);
+        const auto stop = std::chrono::steady_clock::now();
+        if (!outputs) return fail(outputs.status());
+        if (timed) endToEnd.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+        if (progress) progress(run + 1, total);
+    }
+    (*context)->setProfiler(nullptr);
+
+    std::map<std::string, const LayerRecord*> records;
+    for (const LayerRecord& record : engine.report().layersAfter)
+        records[record.name] = &record;
+    for (const CollectingProfiler::LayerTimes& layer : profiler.layers()) {
+        views::LayerProfile summary =
+            views::summarizeLayerTimes(QString::fromStdString(layer.name), layer.milliseconds);
+        if (const auto it = records.find(layer.name); it != records.end()) {
+            summary.type = QString::fromStdString(it->second->kind);
+            summary.precision = QString::fromStdString(it->second->precision);
+            summary.tactic = QString::fromStdString(it->second->tactic);
+        }
+        outcome.profile.layers.push_back(summary);
+    }
+    views::assignPercentages(outcome.profile.layers);
+    outcome.profile.iterations = settings.iterations;
+    return outcome;
+}
+
+}  // namespace kiln::workbench

@@ -1,0 +1,189 @@
+// The Build panel in the window: a model with symbolic input dimensions is not refused but asks for
+// shapes (and opens with the ones typed), malformed shapes are explained, only available backends are
+// offered, the options reach the builder (timing cache included) and persist across windows.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+
+#include "build_panel.h"
+#include "kiln/plan.h"
+#include "test_models.h"
+#include "tst_workbench_support.h"
+
+using kiln::workbench::MainWindow;
+
+namespace {
+
+constexpr int kShapeColumn = 2;
+
+}  // namespace
+
+class TestWorkbenchBuildPanel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        kiln::testing::useTestEnvironment(m_dir.filePath("settings"));
+        m_symbolicPath = m_dir.filePath("symbolic.onnx");
+        QVERIFY(kiln::testing::writeSymbolicBatchModel(m_symbolicPath));
+        m_cnnPath = m_dir.filePath("small_cnn.onnx");
+        QVERIFY(kiln::testing::writeSmallCnnModel(m_cnnPath));
+    }
+
+    void init() { QSettings().clear(); }
+
+    void symbolicModelAsksForShapesInsteadOfFailing() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        kiln::testing::MessageBoxAnswerer answerer;
+        QSignalSpy failed(window.document(), &kiln::workbench::Document::failed);
+        window.openFile(m_symbolicPath);
+        QVERIFY(kiln::testing::waitForSignal(failed, kiln::testing::kLoadTimeoutMs));
+        QTest::qWait(100);
+        QCOMPARE(answerer.answered, 0);  // no dialog: the panel asks
+
+        auto* message = window.findChild<QLabel*>("inputsMessage");
+        QVERIFY(message->isVisible());
+        QVERIFY2(message->text().contains("symbolic dimensions"), qPrintable(message->text()));
+        QVERIFY2(message->text().contains("input: batch × 3 × 8 × 8"), qPrintable(message->text()));
+        QVERIFY(window.findChild<QDockWidget*>("buildDock")->isVisible());
+        auto* table = window.findChild<QTableWidget*>("inputShapesTable");
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("input"));
+        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("batch×3×8×8"));
+        QCOMPARE(table->item(0, kShapeColumn)->text(), QStringLiteral("1x3x8x8"));
+        QVERIFY(table->item(0, kShapeColumn)->flags() & Qt::ItemIsEditable);
+        auto* reopen = window.findChild<QPushButton*>("reopenButton");
+        QVERIFY(reopen->isVisible() && reopen->isEnabled());
+
+        // The user types a batch of 4, the way people write shapes, and opens.
+        table->item(0, kShapeColumn)->setText(QStringLiteral("4, 3, 8, 8"));
+        QSignalSpy loaded(&window, &MainWindow::fileShown);
+        QTest::mouseClick(reopen, Qt::LeftButton);
+        QVERIFY(kiln::testing::waitForSignal(loaded, kiln::testing::kLoadTimeoutMs));
+        const kiln::Tensor* input = window.document()->network()->findTensor("input");
+        QVERIFY(input);
+        QCOMPARE(input->dims(), kiln::Dims({4, 3, 8, 8}));
+        QVERIFY(!message->isVisible());
+        QCOMPARE(table->item(0, kShapeColumn)->text(), QStringLiteral("4x3x8x8"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("symbolic.onnx — not built"));
+        QVERIFY(kiln::testing::waitForLayouts(window));
+        QCOMPARE(window.graphView()->beforeView()->nodeNames(), QStringList({"relu"}));
+
+        // Another batch size re-opens the model with it.
+        table->item(0, kShapeColumn)->setText(QStringLiteral("2x3x8x8"));
+        loaded.clear();
+        QTest::mouseClick(reopen, Qt::LeftButton);
+        QVERIFY(kiln::testing::waitForSignal(loaded, kiln::testing::kLoadTimeoutMs));
+        QCOMPARE(window.document()->network()->findTensor("input")->dims(), kiln::Dims({2, 3, 8, 8}));
+        QVERIFY(kiln::testing::buildAndWait(window));
+        QVERIFY(window.document()->engine());
+    }
+
+    void malformedShapesAreExplained_data() {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("not a shape") << "batch of four" << "is not a shape";
+        QTest::newRow("too few dimensions") << "4x3x8" << "the model declares 4 dimensions";
+        QTest::newRow("fixed extent changed") << "4x3x9x8" << "dimension 2 is fixed to 8 by the model";
+        QTest::newRow("zero extent") << "0x3x8x8" << "dimension 0 must be at least 1";
+    }
+
+    void malformedShapesAreExplained() {
+        QFETCH(QString, typed);
+        QFETCH(QString, reason);
+        MainWindow window;
+        window.show();
+        QSignalSpy failed(window.document(), &kiln::workbench::Document::failed);
+        window.openFile(m_symbolicPath);
+        QVERIFY(kiln::testing::waitForSignal(failed, kiln::testing::kLoadTimeoutMs));
+        auto* table = window.findChild<QTableWidget*>("inputShapesTable");
+        table->item(0, kShapeColumn)->setText(typed);
+        QSignalSpy started(window.document(), &kiln::workbench::Document::loadingStarted);
+        QTest::mouseClick(window.findChild<QPushButton*>("reopenButton"), Qt::LeftButton);
+        QCOMPARE(started.count(), 0);
+        const QString message = window.findChild<QLabel*>("inputsMessage")->text();
+        QVERIFY2(message.startsWith("Input input: "), qPrintable(message));
+        QVERIFY2(message.contains(reason), qPrintable(message));
+    }
+
+    void modelWithFixedShapesShowsThemReadOnly() {
+        MainWindow window;
+        QVERIFY(kiln::testing::openAndWait(window, m_cnnPath));
+        auto* table = window.findChild<QTableWidget*>("inputShapesTable");
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(table->item(0, kShapeColumn)->text(), QStringLiteral("1x3x8x8"));
+        QVERIFY(!(table->item(0, kShapeColumn)->flags() & Qt::ItemIsEditable));
+        QVERIFY(!window.findChild<QPushButton*>("reopenButton")->isVisibleTo(&window));
+    }
+
+    void backendsOfferedAreAvailable() {
+        MainWindow window;
+        auto* backends = window.findChild<QComboBox*>("backendCombo");
+        QVERIFY(backends->count() >= 1);
+        QCOMPARE(backends->itemData(0).toString(), QStringLiteral("cpu"));
+        const bool cudaUsable = kiln::deviceFingerprint("cuda").rfind("cuda unavailable", 0) != 0;
+        QCOMPARE(backends->findData(QStringLiteral("cuda")) >= 0, cudaUsable);
+    }
+
+    void optionsReachTheBuilderAndPersist() {
+        const QString cachePath = m_dir.filePath("caches/timing.cache");
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(kiln::testing::openAndWait(window, m_cnnPath));
+            auto* fusion = window.findChild<QCheckBox*>("fusionCheck");
+            QTest::mouseClick(fusion, Qt::LeftButton, {}, QPoint(4, fusion->height() / 2));
+            QVERIFY(!fusion->isChecked());
+            window.findChild<QSpinBox*>("workspaceSpin")->setValue(256);
+            window.findChild<QSpinBox*>("timingIterationsSpin")->setValue(3);
+            auto* cacheEdit = window.findChild<QLineEdit*>("buildTimingCacheEdit");
+            cacheEdit->setText(cachePath);
+            emit cacheEdit->editingFinished();
+
+            const kiln::workbench::BuildSettings settings = window.buildPanel()->settings();
+            QCOMPARE(settings.enableFusion, false);
+            QCOMPARE(settings.workspaceLimitBytes, int64_t(256) << 20);
+            QCOMPARE(settings.timingIterations, 3);
+            QCOMPARE(QString::fromStdString(settings.timingCachePath), cachePath);
+            QCOMPARE(QString::fromStdString(settings.toConfig().timingCachePath), cachePath);
+            QVERIFY(!settings.toConfig().enableFusion);
+
+            // Without fusion no layer is merged into another.
+            QVERIFY(kiln::testing::buildAndWait(window));
+            QVERIFY(window.document()->engine());
+            for (const kiln::LayerRecord& layer : window.document()->engine()->report().layersAfter)
+                QVERIFY2(layer.provenance.size() <= 1, layer.name.c_str());
+            QVERIFY2(QFile::exists(cachePath), qPrintable(cachePath));
+            window.close();
+        }
+        // A new window starts with the same options and cache file.
+        MainWindow restored;
+        QVERIFY(!restored.findChild<QCheckBox*>("fusionCheck")->isChecked());
+        QCOMPARE(restored.findChild<QSpinBox*>("workspaceSpin")->value(), 256);
+        QCOMPARE(restored.findChild<QSpinBox*>("timingIterationsSpin")->value(), 3);
+        QCOMPARE(restored.findChild<QLineEdit*>("buildTimingCacheEdit")->text(), cachePath);
+        QCOMPARE(QString::fromStdString(restored.buildPanel()->settings().timingCachePath), cachePath);
+
+        // Unchecking the cache leaves the builder without one.
+        restored.findChild<QCheckBox*>("buildTimingCacheCheck")->setChecked(false);
+        QVERIFY(restored.buildPanel()->settings().timingCachePath.empty());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_symbolicPath;
+    QString m_cnnPath;
+};
+
+QTEST_MAIN(TestWorkbenchBuildPanel)
+#include "tst_workbench_build_panel.moc"

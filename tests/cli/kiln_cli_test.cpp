@@ -692,7 +692,7 @@ TEST_F(KilnPlanTest, InspectShowsTheBuiltLayers) {
     // The sample's first convolution, batch norm and relu are one layer after vertical fusion.
     EXPECT_NE(result.out.find("conv1 + bn1 + relu1"), std::string::npos) << result.out;
     for (const char* mention :
-         {"Bindings", "input", "output", "1x3x32x32", "reference:naive", "Elided", "arena"})
+         {"Bindings", "input", "output", "1x3x32x32", "onednn:convolution", "Elided", "arena"})
         EXPECT_NE(result.out.find(mention), std::string::npos) << mention << " not in: " << result.out;
 
     const CommandResult json = kiln("inspect " + quoted(m_plan.string()) + " --json");

@@ -100,7 +100,13 @@ Result<MemoryPlan> planMemory(const NetworkDefinition& network) {
 
     std::vector<Block*> order;
     for (auto& [tensor, block] : blocks) order.push_back(&block);
-    std::stable_sort(order.begin(), order.end(), [](const Block* a, const Block* b) { return a->bytes > b->bytes; });
+    // Largest first; equal sizes by lifetime, so the plan does not depend on where tensors happen to lie
+    // in memory (the blocks are keyed by pointer).
+    std::sort(order.begin(), order.end(), [](const Block* a, const Block* b) {
+        if (a->bytes != b->bytes) return a->bytes > b->bytes;
+        if (a->first != b->first) return a->first < b->first;
+        return a->last < b->last;
+    });
     std::vector<const Block*> placed;
     int64_t arenaBytes = 0;
     for (Block* block : order) {

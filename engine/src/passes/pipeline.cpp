@@ -13,6 +13,7 @@
 #include "passes/dead_layer_elimination.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/identity_elimination.h"
+#include "passes/pad_folding.h"
 #include "passes/pointwise_chain_fusion.h"
 #include "passes/reshape_elimination.h"
 #include "passes/vertical_fusion.h"
@@ -28,7 +29,8 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion) {
     }
     return {
         {"constant folding", foldConstants},           {"dead-layer elimination", eliminateDeadLayers},
-        {"identity elimination", eliminateIdentities}, {"batch-norm folding", foldBatchNorms},
+        {"identity elimination", eliminateIdentities}, {"pad folding", foldPads},
+        {"batch-norm folding", foldBatchNorms},
         {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
         {"horizontal fusion", fuseHorizontally},       {"concat elimination", eliminateConcats},
         {"reshape elimination", eliminateReshapes},

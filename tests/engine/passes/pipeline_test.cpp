@@ -17,7 +17,7 @@ std::vector<std::string> passNames(bool enableFusion) {
 TEST(Pipeline, ListsThePassesInOrder) {
     EXPECT_EQ(passNames(false), (std::vector<std::string>{"constant folding", "dead-layer elimination"}));
     EXPECT_EQ(passNames(true),
-              (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination",
+              (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination", "pad folding",
                                         "batch-norm folding", "vertical fusion", "pointwise-chain fusion",
                                         "horizontal fusion", "concat elimination", "reshape elimination"}));
 }

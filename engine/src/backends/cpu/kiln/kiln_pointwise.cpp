@@ -19,6 +19,7 @@
 #include <string>
 
 #include "backends/cpu/reference/reference_kernels.h"
+#include "ir/shape_inference.h"
 
 namespace kiln::cpu::fast {
 
@@ -122,28 +123,8 @@ struct Plan {
 
 std::string dimsText(const Dims& dims) { return toString(dims); }
 
-bool isArithmetic(ElementwiseOp op) {
-    switch (op) {
-        case ElementwiseOp::Add:
-        case ElementwiseOp::Sub:
-        case ElementwiseOp::Mul:
-        case ElementwiseOp::Div:
-        case ElementwiseOp::Pow:
-        case ElementwiseOp::Max:
-        case ElementwiseOp::Min:
-        case ElementwiseOp::PRelu: return true;
-        default: return false;
-    }
-}
-
-bool broadcastsTo(const Dims& from, const Dims& to) {
-    if (from.size() > to.size()) return false;
-    const size_t offset = to.size() - from.size();
-    for (size_t i = 0; i < from.size(); ++i) {
-        if (from[i] != 1 && from[i] != to[offset + i]) return false;
-    }
-    return true;
-}
+using detail::broadcastsTo;
+using detail::isArithmetic;
 
 // The layer inputs the steps read besides the data, checked to be present FP32 tensors that broadcast
 // to the data's shape.

@@ -119,7 +119,7 @@ int buildCommand(const std::vector<std::string>& args) {
     std::optional<NetworkDefinition> network;
     if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess)
         return code;
-    const BuilderConfig config = builderConfig(!options.noFusion, options.timing);
+    const BuilderConfig config = builderConfig(!options.noFusion, options.builder);
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine) {
         return fail(kExitFailure,

@@ -102,6 +102,12 @@ int loadPlan(const EngineRequest& request, PreparedEngine& prepared, LoadedInput
     if (Status status = checkShapesAgainstPlan(**engine, request.shapes); !status) {
         return fail(kExitUsage, status.message());
     }
+    const std::string& built = (*engine)->backend();
+    if (request.builder.backend && *request.builder.backend != built) {
+        return fail(kExitUsage, "the plan was built for the " + built + " backend and runs there; leave out --backend " +
+                                    *request.builder.backend + ", or rebuild the plan with 'kiln build MODEL --backend " +
+                                    *request.builder.backend + "'");
+    }
     for (const InputFile& input : request.inputFiles) {
         if (findInput(**engine, input.name) == nullptr) {
             return fail(kExitUsage, "--input names input '" + input.name +
@@ -157,7 +163,7 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
 
     Result<NetworkDefinition> network = importModel(request.path, shapes);
     if (!network) return fail(kExitFailure, network.status().message());
-    const BuilderConfig config = builderConfig(request.enableFusion, request.timing);
+    const BuilderConfig config = builderConfig(request.enableFusion, request.builder);
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine)
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
@@ -194,12 +200,15 @@ Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
     return Status::ok();
 }
 
-BuilderConfig builderConfig(bool enableFusion, const TimingOptions& timing) {
+BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     BuilderConfig config;
+    config.backend = options.backend.value_or("cpu");
+    config.tf32 = options.tf32;
     config.enableFusion = enableFusion;
-    config.timingIterations = timing.timingIterations;
-    config.workspaceLimit = int64_t(timing.workspaceMiB) << 20;
-    config.timingCachePath = timing.timingCachePath.value_or("");
+    config.timingIterations = options.timingIterations;
+    config.workspaceLimit = int64_t(options.workspaceMiB) << 20;
+    config.timingCachePath = options.timingCachePath.value_or("");
+    config.flushCaches = options.flushL2;
     return config;
 }
 

@@ -28,11 +28,11 @@ struct EngineRequest {
     ShapeMap shapes;
     std::vector<InputFile> inputFiles;
     bool enableFusion = true;
-    TimingOptions timing;
+    BuilderOptions builder;
 };
 
 // The builder configuration the command line asked for.
-BuilderConfig builderConfig(bool enableFusion, const TimingOptions& timing);
+BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& timing);
 
 struct PreparedEngine {
     std::shared_ptr<Engine> engine;

@@ -219,7 +219,8 @@ void printPlanTables(const std::string& path, const Engine& engine) {
     std::ostream& out = std::cout;
     const BuildReport& report = engine.report();
     const NetworkDefinition& network = engine.network();
-    out << "Plan: " << path << " (backend " << engine.backend() << ")\n\n";
+    out << "Plan: " << path << " (backend " << engine.backend() << ")\nDevice: " << engine.deviceDescription()
+        << "\n\n";
 
     out << "Bindings (" << engine.bindings().size() << "):\n";
     TextTable bindings({"Name", "Direction", "Type", "Dims"});

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "kiln/device.h"
 #include "options.h"
 
 namespace kiln::cli {
@@ -32,6 +33,10 @@ int dispatch(const std::vector<std::string>& args) {
     }
     if (command == "--version") {
         std::cout << "kiln " << KILN_VERSION << '\n';
+        for (const BackendInfo& backend : backendInfos()) {
+            std::cout << "backend " << backend.name << ": " << (backend.available ? "" : "unavailable, ")
+                      << backend.description << '\n';
+        }
         return kExitSuccess;
     }
     if (command == "build") return buildCommand(rest);

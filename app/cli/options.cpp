@@ -162,12 +162,39 @@ Flag pathFlag(std::string_view name, std::string_view example, std::optional<std
             }};
 }
 
-// The flags that set how a build times tactics.
-std::vector<Flag> timingFlags(TimingOptions& timing) {
+Status parseBackend(std::string_view flag, const std::string& value, std::optional<std::string>& backend) {
+    if (value != "cpu" && value != "cuda") {
+        return invalidArgument(std::string(flag) + " is 'cpu' or 'cuda', not '" + value + "'");
+    }
+    if (backend) return invalidArgument(std::string(flag) + " is given twice; give it once");
+    backend = value;
+    return Status::ok();
+}
+
+// The flags that set how a build is done: backend, precision and tactic timing.
+std::vector<Flag> builderFlags(BuilderOptions& builder) {
     return {
-        pathFlag("--timingCacheFile", "kiln.timing", timing.timingCachePath),
-        countFlag("--avgTiming", "10", 1, timing.timingIterations),
-        countFlag("--workspace", "1024", 0, timing.workspaceMiB),
+        {"--backend", true, "cuda",
+         [&builder](std::string_view flag, const std::string& value) { return parseBackend(flag, value, builder.backend); }},
+        switchFlag("--tf32", builder.tf32),
+        pathFlag("--timingCacheFile", "kiln.timing", builder.timingCachePath),
+        countFlag("--avgTiming", "10", 1, builder.timingIterations),
+        countFlag("--workspace", "1024", 0, builder.workspaceMiB),
+        switchFlag("--flushL2", builder.flushL2),
+    };
+}
+
+// --noCudaGraph turns replay off; --useCudaGraph (trtexec's spelling) asks for the default.
+std::vector<Flag> cudaGraphFlags(bool& cudaGraph) {
+    return {
+        {"--noCudaGraph", false, "", [&cudaGraph](std::string_view, const std::string&) {
+             cudaGraph = false;
+             return Status::ok();
+         }},
+        {"--useCudaGraph", false, "", [&cudaGraph](std::string_view, const std::string&) {
+             cudaGraph = true;
+             return Status::ok();
+         }},
     };
 }
 
@@ -249,7 +276,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
             countFlag("--iterations", "10", 1, options.iterations),
             countFlag("--warmUp", "1", 0, options.warmUp),
             switchFlag("--noFusion", options.noFusion),
-        }, timingFlags(options.timing));
+        }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
     });
 }
 
@@ -271,7 +298,7 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
                 pathFlag("--exportReport", "report.json", options.reportPath),
-            }, timingFlags(options.timing));
+            }, builderFlags(options.builder));
         });
     if (!parsed || parsed->helpRequested) return parsed;
     if (!planPath) {
@@ -293,7 +320,7 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportProfile", "profile.json", options.profilePath),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
-            }, timingFlags(options.timing));
+            }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
         });
 }
 
@@ -303,9 +330,9 @@ const char* mainHelp() {
 Build, inspect, run and profile neural-network models with Kiln.
 
 Commands:
-  build MODEL -o PLAN      Optimize an ONNX model (fusion, memory planning) and save it as a plan
+  build MODEL -o PLAN      Optimize an ONNX model for the CPU or a CUDA GPU and save it as a plan
   inspect MODEL_OR_PLAN    Show the layers of a model as imported, or of a plan as built
-  run MODEL_OR_PLAN        Run a model or a plan on the CPU, time it and save its outputs
+  run MODEL_OR_PLAN        Run a model or a plan, time it and save its outputs
   profile MODEL_OR_PLAN    Time every layer of a model or a plan and the whole run
 
 A plan is recognized by its content, whatever its file name; any other file is read as ONNX.
@@ -320,11 +347,11 @@ line.
 }
 
 const char* buildHelp() {
-    return R"(Usage: kiln build MODEL -o PLAN [--shapes NAME:DIMS,...] [--noFusion]
-                  [--exportLayerInfo FILE.json] [--exportReport FILE.json]
-                  [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB]
+    return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--shapes NAME:DIMS,...]
+                  [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
+                  [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--flushL2]
 
-Imports an ONNX model, optimizes it for this machine's CPU (constant folding, batch-norm folding,
+Imports an ONNX model, optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
 vertical, pointwise-chain and horizontal fusion, copy elimination, memory formats, tactic timing:
 every candidate kernel of every layer is run and the fastest kept, memory planning) and writes the
 result as a plan that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints
@@ -334,6 +361,11 @@ Every file is written completely or not at all.
 
 Options:
   -o, --saveEngine PLAN      Where to write the plan (its directory must exist)
+  --backend cpu|cuda         Build for the CPU (default) or for CUDA device 0 (cuDNN, cuBLASLt and
+                             Kiln's CUDA kernels); a CUDA plan runs only on the same GPU model with
+                             the same CUDA, cuDNN and cuBLASLt versions
+  --tf32                     Let FP32 layers compute in TF32 on tensor cores (CUDA; faster, 10-bit
+                             mantissa products)
   --shapes NAME:DIMS,...     Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --noFusion                 Only what execution needs: no folding or fusion of layers
   --exportLayerInfo FILE     Write the built layers and bindings as JSON (the layout of trtexec's
@@ -345,6 +377,7 @@ Options:
                              cache skips timing (a corrupt or foreign cache is ignored and replaced)
   --avgTiming N              Timed runs per tactic candidate; the median decides (default 10)
   --workspace MIB            Scratch memory a tactic may use, in MiB (default 1024)
+  --flushL2                  Evict the GPU's L2 cache before every timed tactic run
   -h, --help                 Show this help
 )";
 }
@@ -369,8 +402,10 @@ Options:
 const char* runHelp() {
     return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR]
                 [--shapes NAME:DIMS,...] [--iterations N] [--warmUp N] [--noFusion]
+                [--backend cpu|cuda] [--tf32] [--noCudaGraph]
 
-Runs a plan, or builds an ONNX model in memory and runs it, on the CPU; prints the latency and saves
+Runs a plan, or builds an ONNX model in memory and runs it, on the CPU or the GPU the plan was built
+for (--backend for a model); prints the latency, host-to-device copies included, and saves
 every output as DIR/NAME.npy. Inputs without a file get random values (fixed seed 0: floats uniform
 in [-1, 1), integers 0, booleans false), so two runs see the same data.
 
@@ -384,6 +419,9 @@ Options:
   --iterations N          Timed runs (default 1)
   --warmUp N              Untimed runs before timing (default 0)
   --noFusion              Build the model without folding or fusion (no effect on a plan)
+  --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
+  --tf32                  Allow TF32 math for FP32 layers when building for CUDA
+  --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
 )";
@@ -391,13 +429,16 @@ Options:
 
 const char* profileHelp() {
     return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp N] [--shapes NAME:DIMS,...]
-                    [--input NAME=FILE.npy]... [--noFusion]
-                    [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
+                    [--input NAME=FILE.npy]... [--noFusion] [--backend cpu|cuda] [--tf32]
+                    [--noCudaGraph] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
 
 Runs a plan, or an ONNX model built in memory, warm-up times and then N timed times, measuring every
 executed layer. Prints the layers sorted by time (average per run, share of the total, precision and
-tactic) and the end-to-end latency (min, median, mean, max, 90th and 99th percentile). Inputs
-without a file get seeded random values, as in 'kiln run'.
+tactic) and the end-to-end latency (min, median, mean, max, 90th and 99th percentile). On CUDA the
+layers are timed with CUDA events in profiled runs, and the end-to-end figures come from separate
+runs on device-resident inputs (replayed as a CUDA graph where possible), as trtexec's GPU compute
+time; the throughput follows from the batch. Inputs without a file get seeded random values, as in
+'kiln run'.
 
 Options:
   --iterations N          Timed runs (default 10)
@@ -405,6 +446,9 @@ Options:
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --input NAME=FILE.npy   Values of input NAME (repeat for each input)
   --noFusion              Build the model without folding or fusion (no effect on a plan)
+  --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
+  --tf32                  Allow TF32 math for FP32 layers when building for CUDA
+  --noCudaGraph           Do not replay the end-to-end runs as CUDA graphs
   --exportProfile FILE    Write per-layer times as JSON in the layout of trtexec's --exportProfile:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
                           with layers in execution order and timeMs summed over the N runs

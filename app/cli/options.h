@@ -23,11 +23,15 @@ inline constexpr int kExitUsage = 2;
 
 using ShapeMap = std::map<std::string, Dims>;
 
-// How the builder times tactics (trtexec's --timingCacheFile, --avgTiming, --workspace).
-struct TimingOptions {
+// How the builder builds: the backend (--backend cpu|cuda), TF32 math (--tf32) and how it times
+// tactics (trtexec's --timingCacheFile, --avgTiming, --workspace; --flushL2).
+struct BuilderOptions {
+    std::optional<std::string> backend;  // cpu when not given
+    bool tf32 = false;
     std::optional<std::string> timingCachePath;
     int timingIterations = 10;
     int workspaceMiB = 1024;
+    bool flushL2 = false;
 };
 
 struct InspectOptions {
@@ -49,7 +53,8 @@ struct RunOptions {
     int iterations = 1;
     int warmUp = 0;
     bool noFusion = false;
-    TimingOptions timing;
+    bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
+    BuilderOptions builder;
 };
 
 struct BuildOptions {
@@ -57,7 +62,7 @@ struct BuildOptions {
     std::string planPath;
     ShapeMap shapes;
     bool noFusion = false;
-    TimingOptions timing;
+    BuilderOptions builder;
     std::optional<std::string> layerInfoPath;
     std::optional<std::string> reportPath;
 };
@@ -69,7 +74,8 @@ struct ProfileOptions {
     int iterations = 10;
     int warmUp = 2;
     bool noFusion = false;
-    TimingOptions timing;
+    bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
+    BuilderOptions builder;
     std::optional<std::string> profilePath;
     std::optional<std::string> layerInfoPath;
 };

@@ -92,12 +92,13 @@ int runCommand(const std::vector<std::string>& args) {
     request.shapes = options.shapes;
     request.inputFiles = options.inputs;
     request.enableFusion = !options.noFusion;
-    request.timing = options.timing;
+    request.builder = options.builder;
     PreparedEngine prepared;
     if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
     Result<std::unique_ptr<ExecutionContext>> context = prepared.engine->createExecutionContext();
     if (!context) return fail(kExitFailure, context.status().message());
 
+    (*context)->setGraphReplay(options.cudaGraph);
     Result<TensorMap> outputs = TensorMap();
     std::vector<double> times;
     for (int i = 0; i < options.warmUp + options.iterations; ++i) {

@@ -23,12 +23,14 @@ public:
 };
 
 struct BuilderConfig {
-    std::string backend = "cpu";
+    std::string backend = "cpu";       // "cpu" or "cuda" (--backend)
     bool enableFusion = true;          // off: only what execution needs, no rewriting (--noFusion)
     bool fp16 = false;                 // allow FP16 kernels
     bool int8 = false;                 // allow INT8 kernels
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
+    bool tf32 = false;                 // allow TF32 tensor-core math for FP32 layers on CUDA (--tf32)
     int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
+    bool flushCaches = false;          // evict the device caches before every timed run (--flushL2)
     // Where tactic timings are kept between builds (keyed by layer signature, device and Kiln version);
     // empty: no cache. A cache that cannot be used is reported in BuildReport::warnings and rebuilt.
     std::string timingCachePath;

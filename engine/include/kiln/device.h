@@ -1,6 +1,9 @@
 // What compute devices this build can use.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace kiln {
 
 // True when this build of the engine includes the CUDA backend.
@@ -15,5 +18,15 @@ constexpr bool builtWithCuda() {
 // Number of CUDA devices present now; 0 when the CUDA backend is not built or no device (or driver)
 // is present.
 int cudaDeviceCount();
+
+// A backend as a user is offered it: whether it can run here, and its device or why not.
+struct BackendInfo {
+    std::string name;         // "cpu", "cuda": the --backend value
+    bool available = false;
+    std::string description;  // the device ("NVIDIA H200 (sm_90, ...)") or why it is unavailable
+};
+
+// Every backend Kiln has, in the order a user is offered them.
+std::vector<BackendInfo> backendInfos();
 
 }  // namespace kiln

@@ -1,6 +1,7 @@
 // The runtime: an Engine is an immutable, built network (weights shared by all its contexts); an
-// ExecutionContext owns one activation arena and runs the engine, synchronously or asynchronously.
-// Several contexts of one engine run concurrently on different threads.
+// ExecutionContext owns one activation arena and runs the engine, synchronously or asynchronously, on
+// the backend the engine was built for. Several contexts of one engine run concurrently on different
+// threads (and, on CUDA, on different streams).
 #pragma once
 
 #include <functional>
@@ -56,6 +57,10 @@ public:
     const NetworkDefinition& network() const { return m_network; }
     const MemoryPlan& memoryPlan() const { return m_memory; }
     const std::string& backend() const { return m_backend; }
+    // Whether the engine's tensors live in device memory (a GPU backend) rather than host memory.
+    bool usesDeviceMemory() const;
+    // The device the engine runs on, for people: "NVIDIA H200 (sm_90, 132 SMs, cuDNN 9.19.0)".
+    std::string deviceDescription() const;
     const detail::CompiledKernels& kernels() const { return *m_kernels; }
 
     // Layer information in the layout of trtexec's --exportLayerInfo.
@@ -73,13 +78,34 @@ private:
     Status m_kernelStatus;  // why the default kernels could not be made, if they could not
 };
 
+namespace backends {
+class Backend;
+class CapturedWork;
+class DeviceBuffer;
+class Stream;
+class Timer;
+}  // namespace backends
+
+// Runs an engine. A context owns its activation arena and workspace in the engine's backend memory
+// (device memory for CUDA engines) and its own queue; contexts of one engine run concurrently.
+//
+// Two ways to run: execute() / enqueue(TensorMap) take and return host tensors and wait for the
+// result; enqueueV3(stream) issues one run on a device queue and returns at once, reading inputs
+// from and writing outputs to device memory (the context's own binding memory, tensorAddress(), or
+// the caller's, setTensorAddress()), as TensorRT's IExecutionContext does. Where the backend can
+// record a run and replay it (CUDA graphs), runs after the first replay the recording unless a
+// profiler is attached or replay was turned off; graphFallbackReason() says why a run is not
+// replayed.
 class ExecutionContext {
 public:
-    explicit ExecutionContext(std::shared_ptr<const Engine> engine);
+    ~ExecutionContext();
+    ExecutionContext(const ExecutionContext&) = delete;
+    ExecutionContext& operator=(const ExecutionContext&) = delete;
 
     const Engine& engine() const { return *m_engine; }
 
-    // Not owned; null turns profiling off.
+    // Not owned; null turns profiling off. Profiled runs are not replayed from a recording and wait
+    // for the device before they return, so that every layer's time is known.
     void setProfiler(IProfiler* profiler) { m_profiler = profiler; }
 
     // Runs the engine on `inputs` (every input binding, matching type and dims); returns the outputs.
@@ -88,9 +114,40 @@ public:
     // Runs on another thread; the context must not be used again until the future is ready.
     std::future<Result<TensorMap>> enqueue(TensorMap inputs);
 
+    // The bytes of binding `name` in this context's memory, in the engine's backend memory.
+    Result<void*> tensorAddress(const std::string& name) const;
+    // Makes enqueueV3 read input `name` from, or write output `name` to, `address` (backend memory of
+    // at least the binding's size) instead of the context's own binding memory; null undoes it.
+    Status setTensorAddress(const std::string& name, void* address);
+    // Issues one run on `stream` (a cudaStream_t for CUDA engines; null: the context's own queue) and
+    // returns without waiting, except with a profiler attached.
+    Status enqueueV3(void* stream);
+    // Waits for the context's own queue.
+    Status synchronize();
+
+    // Whether runs are recorded once and replayed (CUDA graphs); on by default.
+    void setGraphReplay(bool enabled);
+    bool graphReplay() const { return m_graphReplay; }
+    // Why runs are not replayed from a recording; empty while they are (or will be, from the second run).
+    const std::string& graphFallbackReason() const { return m_graphFallbackReason; }
+    // Whether the last run was a replay.
+    bool lastRunReplayed() const { return m_lastRunReplayed; }
+
 private:
+    friend class Engine;
+    explicit ExecutionContext(std::shared_ptr<const Engine> engine);
+    Status initialize();
+    Status issueRun(backends::Stream& stream);
+    Status issueSteps(backends::Stream& stream);
+    Result<backends::Stream*> streamFor(void* native);
+    Result<size_t> bindingIndex(const std::string& name) const;
+
     std::shared_ptr<const Engine> m_engine;
-    std::vector<std::byte> m_memory;  // the arena and the kernels' workspace, each 64-byte aligned
+    const backends::Backend* m_backend = nullptr;
+    std::shared_ptr<backends::DeviceBuffer> m_memory;   // the arena and the kernels' workspace
+    std::shared_ptr<backends::DeviceBuffer> m_staging;  // host staging for execute() on a device backend
+    std::unique_ptr<backends::Stream> m_stream;
+    std::unique_ptr<backends::Stream> m_callerStream;  // wraps the last caller's queue given to enqueueV3
     std::byte* m_arena = nullptr;
     std::byte* m_workspace = nullptr;
     // Per executed layer: where its inputs and outputs lie (arena or constant data), resolved once.
@@ -100,7 +157,16 @@ private:
         std::vector<std::byte*> outputs;
     };
     std::vector<Step> m_steps;
+    std::vector<std::byte*> m_bindingMemory;    // per engine binding: its bytes in the arena (null: constant)
+    std::vector<void*> m_bindingAddresses;      // per engine binding: the caller's address, or null
+    std::vector<std::unique_ptr<backends::Timer>> m_layerTimers;
     IProfiler* m_profiler = nullptr;
+    bool m_graphReplay = true;
+    std::unique_ptr<backends::CapturedWork> m_recording;
+    std::vector<void*> m_recordedAddresses;  // the caller's addresses the recording copies from and to
+    std::string m_graphFallbackReason;
+    int m_runs = 0;
+    bool m_lastRunReplayed = false;
 };
 
 }  // namespace kiln

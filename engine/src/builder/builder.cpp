@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "backends/backend.h"
 #include "builder/format_assignment.h"
 #include "builder/memory_planner.h"
 #include "builder/tactic_selection.h"
@@ -44,13 +45,11 @@ Status checkCancel(const BuilderConfig& config) {
 }  // namespace
 
 Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network, const BuilderConfig& config) {
-    const std::vector<const tactics::TacticProvider*> providers = tactics::providersFor(config.backend);
-    if (providers.empty()) {
-        return unsupported("backend '" + config.backend + "' is not available in this build; use 'cpu'");
-    }
+    KILN_ASSIGN_OR_RETURN(const backends::Backend* backend, backends::availableBackend(config.backend));
+    const std::vector<const tactics::TacticProvider*> providers = backend->providers();
     if (config.fp16 || config.int8) {
-        return unsupported("FP16 and INT8 builds are not available yet on the cpu backend; build without "
-                           "--fp16/--int8");
+        return unsupported(std::string("FP16 and INT8 builds are not available yet on the ") + backend->name() +
+                           " backend; build without --fp16/--int8");
     }
     if (config.timingIterations < 1) {
         return invalidArgument("timing iterations is " + std::to_string(config.timingIterations) +
@@ -78,7 +77,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         // Layers no tactic can run in blocked formats are made linear and formats chosen again; each
         // round makes at least one more layer linear, so this ends.
         PhaseClock clock(report, config.progress, "formats", 1, kSteps);
-        const int block = config.backend == "cpu" ? tactics::preferredCpuChannelBlock() : 0;
+        const int block = backend->preferredFormat(DataType::Float32).channelBlock;
         std::set<std::string> linearLayers;
         for (;;) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
@@ -111,6 +110,8 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         if (!config.timingCachePath.empty()) {
             cache = builder::TimingCache::load(config.timingCachePath, device, report.warnings);
         }
+        KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
+        builder::TimingDevice timing{*backend, providers, *stream};
         const auto& layers = optimized.layers();
         for (size_t i = 0; i < layers.size(); ++i) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
@@ -120,7 +121,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                 continue;
             }
             KILN_ASSIGN_OR_RETURN(builder::TacticChoice choice,
-                                  builder::chooseTactic(providers, *layers[i], config, cache ? &*cache : nullptr));
+                                  builder::chooseTactic(timing, *layers[i], config, cache ? &*cache : nullptr));
             record.tactic = choice.tacticId;
             record.candidates = std::move(choice.candidates);
             record.timingFromCache = choice.fromCache;

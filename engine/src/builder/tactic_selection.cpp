@@ -1,6 +1,7 @@
-// Tactic timing on dummy data. Inputs are random in [-1, 1] (integer and boolean inputs zero, which is
-// always a valid index), converted to the layer's formats so that padded lanes are zero as kernels
-// expect; outputs and workspace are scratch buffers of the sizes the layer and tactic need.
+// Tactic timing on dummy data in the backend's memory. Inputs are random in [-1, 1] (integer and boolean
+// inputs zero, which is always a valid index), converted to the layer's formats so that padded lanes
+// are zero as kernels expect; outputs and workspace are scratch buffers of the sizes the layer and
+// tactic need. Times come from the backend's timer (CUDA events on the GPU), one run at a time.
 #include "builder/tactic_selection.h"
 
 #include <algorithm>
@@ -20,50 +21,68 @@ constexpr const char* kReferenceTactic = "reference:naive";
 // its median cannot win, and timing it fully would only make the build slower.
 constexpr double kHopelessFactor = 10.0;
 
-struct AlignedBuffer {
-    explicit AlignedBuffer(size_t bytes) : storage(bytes + 64) {
-        data = reinterpret_cast<std::byte*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
-    }
-    std::vector<std::byte> storage;
-    std::byte* data = nullptr;
-};
-
-// Buffers for one layer's inputs and outputs in their formats, filled once.
+// Buffers in the backend's memory for one layer's inputs and outputs in their formats, filled once.
 class DummyData {
 public:
-    explicit DummyData(const Layer& layer) {
+    static Result<DummyData> make(const backends::Backend& backend, backends::Stream& stream, const Layer& layer) {
+        DummyData data;
         std::mt19937 rng(20261126u);
         std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+        std::vector<std::vector<std::byte>> inputBytes;
+        size_t total = 0;
+        const auto reserve = [&total](size_t bytes) {
+            const size_t at = total;
+            total += (bytes + 255) / 256 * 256;
+            return at;
+        };
+        std::vector<size_t> inputAt;
         for (const Tensor* input : layer.inputs()) {
-            if (!input) {
-                m_args.inputs.push_back(nullptr);
-            } else if (input->isConstant()) {
-                m_args.inputs.push_back(input->constantData()->bytes());
-            } else {
-                HostTensor linear(input->type(), input->dims());
-                if (input->type() == DataType::Float32) {
-                    for (int64_t i = 0; i < linear.elementCount(); ++i) linear.data<float>()[i] = uniform(rng);
+            if (!input || input->isConstant()) {
+                inputBytes.emplace_back();
+                inputAt.push_back(0);
+                continue;
+            }
+            HostTensor linear(input->type(), input->dims());
+            if (input->type() == DataType::Float32) {
+                for (int64_t i = 0; i < linear.elementCount(); ++i) linear.data<float>()[i] = uniform(rng);
+            } else if (input->type() == DataType::Float16) {
+                for (int64_t i = 0; i < linear.elementCount(); ++i) {
+                    linear.data<uint16_t>()[i] = floatToHalf(uniform(rng));
                 }
-                const std::vector<std::byte> bytes = tactics::toFormat(linear, input->format());
-                m_buffers.emplace_back(bytes.size());
-                std::copy(bytes.begin(), bytes.end(), m_buffers.back().data);
-                m_args.inputs.push_back(m_buffers.back().data);
+            }
+            inputBytes.push_back(tactics::toFormat(linear, input->format()));
+            inputAt.push_back(reserve(inputBytes.back().size()));
+        }
+        std::vector<size_t> outputAt;
+        for (const Tensor* output : layer.outputs()) outputAt.push_back(reserve(size_t(output->storageBytes())));
+        KILN_ASSIGN_OR_RETURN(data.m_memory, backend.allocate(std::max<size_t>(total, 1)));
+        std::byte* base = data.m_memory->data();
+        for (size_t i = 0; i < layer.inputs().size(); ++i) {
+            const Tensor* input = layer.input(i);
+            if (!input) {
+                data.m_args.inputs.push_back(nullptr);
+            } else if (input->isConstant()) {
+                data.m_args.inputs.push_back(input->constantData()->bytes());
+            } else {
+                KILN_RETURN_IF_ERROR(backend.copy(base + inputAt[i], inputBytes[i].data(), inputBytes[i].size(),
+                                                  backends::CopyDirection::HostToDevice, stream));
+                data.m_args.inputs.push_back(base + inputAt[i]);
             }
         }
-        for (const Tensor* output : layer.outputs()) {
-            m_buffers.emplace_back(size_t(output->storageBytes()));
-            m_args.outputs.push_back(m_buffers.back().data);
-        }
+        for (size_t at : outputAt) data.m_args.outputs.push_back(base + at);
+        KILN_RETURN_IF_ERROR(stream.synchronize());
+        return data;
     }
 
-    tactics::KernelArgs args(std::byte* workspace) const {
+    tactics::KernelArgs args(std::byte* workspace, backends::Stream& stream) const {
         tactics::KernelArgs args = m_args;
         args.workspace = workspace;
+        args.stream = &stream;
         return args;
     }
 
 private:
-    std::deque<AlignedBuffer> m_buffers;
+    std::shared_ptr<backends::DeviceBuffer> m_memory;
     tactics::KernelArgs m_args;
 };
 
@@ -104,19 +123,22 @@ bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, con
     return !enumerateAll(providers, tactics::LayerConfig::of(layer)).tactics.empty();
 }
 
-Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
-                                  const BuilderConfig& config, TimingCache* cache) {
-    const tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
-    Enumerated offered = enumerateAll(providers, layerConfig);
+Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
+                                  TimingCache* cache) {
+    tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
+    layerConfig.allowTf32 = config.tf32;
+    Enumerated offered = enumerateAll(device.providers, layerConfig);
     const std::string context = "layer '" + layer.name() + "' (" + toString(layer.kind()) + ")";
     if (offered.tactics.empty()) {
         std::string reasons;
         for (const auto& skip : offered.skipped) reasons += "; " + skip.id + ": " + skip.reason;
-        return unsupported(context + ": no tactic can run it with formats " + formatsOf(layer) + reasons);
+        return unsupported(context + ": no " + device.backend.name() + " tactic can run it with formats " +
+                           formatsOf(layer) + reasons);
     }
 
     TacticChoice choice;
-    const std::string signature = cache ? layerSignature(layer, layerConfig.precision) : std::string();
+    const std::string signature =
+        cache ? layerSignature(layer, layerConfig.precision) + (config.tf32 ? " tf32" : "") : std::string();
     if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
         for (auto& tactic : offered.tactics) {
             if (tactic->id() != entry->chosen) continue;
@@ -134,7 +156,9 @@ Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvide
     for (const auto& skip : offered.skipped) choice.candidates.push_back({skip.id, skip.library, -1.0, skip.reason, false});
     const bool onlyReference = std::all_of(offered.tactics.begin(), offered.tactics.end(),
                                            [](const auto& tactic) { return tactic->id() == kReferenceTactic; });
-    DummyData data(layer);
+    backends::Stream& stream = device.stream;
+    KILN_ASSIGN_OR_RETURN(DummyData data, DummyData::make(device.backend, stream, layer).withContext(context));
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Timer> timer, device.backend.createTimer());
     const int iterations = std::max(1, config.timingIterations);
     double best = -1.0;
     for (auto& tactic : offered.tactics) {
@@ -163,22 +187,34 @@ Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvide
             skip("could not be instantiated: " + kernel.status().message());
             continue;
         }
-        AlignedBuffer workspaceBuffer{size_t(workspace)};
-        const tactics::KernelArgs args = data.args(workspaceBuffer.data);
-        auto start = std::chrono::steady_clock::now();
-        if (Status status = kernel.value()->run(args); !status.isOk()) {
-            skip("failed on dummy data: " + status.message());
+        auto workspaceBuffer = device.backend.allocate(size_t(std::max<int64_t>(workspace, 1)));
+        if (!workspaceBuffer) {
+            skip("its workspace of " + mebibytes(workspace) + " cannot be allocated: " + workspaceBuffer.status().message());
             continue;
         }
-        const double warmUp = millisecondsSince(start);
+        const tactics::KernelArgs args = data.args(workspaceBuffer.value()->data(), stream);
+        // The warm-up run, waited for, so that a kernel failing on the device is caught here.
+        timer->start(stream);
+        Status ran = kernel.value()->run(args);
+        timer->stop(stream);
+        if (ran.isOk()) ran = stream.synchronize();
+        if (!ran.isOk()) {
+            skip("failed on dummy data: " + ran.message());
+            continue;
+        }
+        KILN_ASSIGN_OR_RETURN(const double warmUp, timer->milliseconds());
         std::vector<double> times;
         if (best >= 0.0 && warmUp > kHopelessFactor * best) {
             times.push_back(warmUp);
         } else {
             for (int i = 0; i < iterations; ++i) {
-                start = std::chrono::steady_clock::now();
+                if (config.flushCaches) KILN_RETURN_IF_ERROR(device.backend.flushCaches(stream));
+                timer->start(stream);
                 KILN_RETURN_IF_ERROR(kernel.value()->run(args).withContext(context + ", tactic '" + tactic->id() + "'"));
-                times.push_back(millisecondsSince(start));
+                timer->stop(stream);
+                KILN_ASSIGN_OR_RETURN(const double milliseconds,
+                                      timer->milliseconds().withContext(context + ", tactic '" + tactic->id() + "'"));
+                times.push_back(milliseconds);
             }
         }
         std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.h"
 #include "builder/timing_cache.h"
 #include "kiln/build_report.h"
 #include "kiln/builder.h"
@@ -27,12 +28,19 @@ struct TacticChoice {
     double timingMilliseconds = 0.0;  // spent timing this layer
 };
 
+// Where candidates are timed: the backend's providers, memory, queue and timer.
+struct TimingDevice {
+    const backends::Backend& backend;
+    std::vector<const tactics::TacticProvider*> providers;
+    backends::Stream& stream;
+};
+
 // Whether some tactic can run `layer` as it is configured now (no timing).
 bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer);
 
 // Times the candidates of `layer` (or takes the cache's choice) and returns the fastest, instantiated.
 // Fails when no tactic can run the layer, naming the reasons.
-Result<TacticChoice> chooseTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
-                                  const BuilderConfig& config, TimingCache* cache);
+Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
+                                  TimingCache* cache);
 
 }  // namespace kiln::builder

@@ -2,6 +2,7 @@
 // integer is written byte by byte in little-endian order, whatever the host's order.
 #include <cstring>
 
+#include "backends/backend.h"
 #include "kiln/plan.h"
 #include "plan/device_fingerprint.h"
 #include "plan/plan_format.h"
@@ -158,18 +159,21 @@ Result<PlanLayout> checkPlanHeader(std::string_view bytes) {
 }
 
 Status checkPlanStamp(const PlanStamp& stamp) {
-    const std::string here = deviceFingerprint(stamp.backend);
-    if (stamp.kilnVersion == KILN_VERSION && stamp.deviceFingerprint == here &&
-        here.rfind(stamp.backend + " ", 0) == 0) {
-        return Status::ok();
-    }
-    std::string machine = here;
+    std::string machine;
+    std::optional<std::string> problem;
     if (const auto reason = backendUnavailableReason(stamp.backend)) {
         machine = deviceFingerprint("cpu") + " without " + stamp.backend + " (" + *reason + ")";
+        problem = *reason;
+    } else {
+        const backends::Backend& backend = *backends::findBackend(stamp.backend);
+        machine = backend.fingerprint();
+        problem = backend.incompatibility(stamp.deviceFingerprint);
     }
+    if (!problem && stamp.kilnVersion == KILN_VERSION) return Status::ok();
+    const bool available = !backendUnavailableReason(stamp.backend);
     return unsupported("this plan was built for " + stamp.deviceFingerprint + " with kiln " +
                        stamp.kilnVersion + "; this machine is " + machine + " with kiln " + KILN_VERSION +
-                       ": rebuild the plan");
+                       (problem && available ? " (" + *problem + ")" : std::string()) + ": rebuild the plan");
 }
 
 Status resealPlan(std::string& planBytes) {

@@ -29,7 +29,8 @@ Result<std::shared_ptr<const CompiledKernels>> instantiateKernels(const NetworkD
             return notFound("layer '" + layer.name() + "' uses tactic '" + tacticIds[i] +
                             "', which this build of Kiln does not have for backend '" + backend + "'");
         }
-        const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+        tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+        config.allowTf32 = true;  // so that a TF32 tactic the builder chose is found again
         KILN_ASSIGN_OR_RETURN(std::unique_ptr<tactics::Tactic> tactic,
                               provider->find(config, tacticIds[i]).withContext("layer '" + layer.name() + "'"));
         kernels->workspaceBytes = std::max(kernels->workspaceBytes, tactic->workspaceBytes());

@@ -1,12 +1,14 @@
 // Engine and ExecutionContext: the engine keeps the optimized network, its memory plan and build
-// report; a context runs it inside one arena, skipping elided layers (their outputs are aliases that
-// earlier layers already wrote), and reports each executed layer's time to the profiler.
+// report; a context runs it inside one arena in its backend's memory, skipping elided layers (their
+// outputs are aliases that earlier layers already wrote), and reports each executed layer's time,
+// measured by the backend's timer, to the profiler.
 #include "kiln/runtime.h"
 
 #include <chrono>
 #include <cstring>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "kiln/json_writer.h"
 #include "runtime/compiled_kernels.h"
 
@@ -34,15 +36,27 @@ Engine::Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report,
     }
 }
 
+bool Engine::usesDeviceMemory() const {
+    const backends::Backend* backend = backends::findBackend(m_backend);
+    return backend && !backend->hostAddressable();
+}
+
+std::string Engine::deviceDescription() const {
+    const backends::Backend* backend = backends::findBackend(m_backend);
+    if (!backend) return "no backend named '" + m_backend + "'";
+    if (const auto reason = backend->unavailableReason()) return m_backend + " unavailable: " + *reason;
+    return backend->deviceDescription();
+}
+
 namespace {
 
-void writeTensorInfo(JsonWriter& json, const Tensor* tensor) {
+void writeTensorInfo(JsonWriter& json, const Tensor* tensor, bool onDevice) {
     json.beginObject();
     json.key("Name");
     json.value(tensor ? tensor->name() : std::string());
     if (tensor) {
         json.key("Location");
-        json.value(tensor->isConstant() ? "Constant" : "Host");
+        json.value(tensor->isConstant() ? "Constant" : onDevice ? "Device" : "Host");
         json.key("Dimensions");
         json.intArray(tensor->dims());
         json.key("Format/Datatype");
@@ -58,6 +72,7 @@ void writeTensorInfo(JsonWriter& json, const Tensor* tensor) {
 }  // namespace
 
 std::string Engine::layerInformationJson() const {
+    const bool onDevice = usesDeviceMemory();
     std::map<std::string, const LayerRecord*> records;
     for (const LayerRecord& record : m_report.layersAfter) records[record.name] = &record;
     std::ostringstream out;
@@ -74,12 +89,12 @@ std::string Engine::layerInformationJson() const {
         json.key("Inputs");
         json.beginArray();
         for (const Tensor* input : layer->inputs()) {
-            if (input) writeTensorInfo(json, input);
+            if (input) writeTensorInfo(json, input, onDevice);
         }
         json.endArray();
         json.key("Outputs");
         json.beginArray();
-        for (const Tensor* output : layer->outputs()) writeTensorInfo(json, output);
+        for (const Tensor* output : layer->outputs()) writeTensorInfo(json, output, onDevice);
         json.endArray();
         json.key("ParameterType");
         json.value(toString(layer->kind()));
@@ -107,9 +122,11 @@ std::string Engine::layerInformationJson() const {
 }
 
 Result<std::unique_ptr<ExecutionContext>> Engine::createExecutionContext() const {
-    if (m_backend != "cpu") {
-        return unsupported("this engine was built for backend '" + m_backend +
-                           "', which this build of Kiln cannot run; rebuild it for 'cpu'");
+    const backends::Backend* backend = backends::findBackend(m_backend);
+    if (!backend) return unsupported("this engine was built for backend '" + m_backend + "', which kiln does not have");
+    if (const auto reason = backend->unavailableReason()) {
+        return unsupported("this engine was built for the " + m_backend + " backend, which is unavailable here: " +
+                           *reason + "; rebuild it with --backend cpu");
     }
     KILN_RETURN_IF_ERROR(m_kernelStatus);
     for (const auto& tensor : m_network.tensors()) {
@@ -118,22 +135,35 @@ Result<std::unique_ptr<ExecutionContext>> Engine::createExecutionContext() const
             return internalError("the memory plan has no place for tensor '" + tensor->name() + "'");
         }
     }
-    return std::make_unique<ExecutionContext>(shared_from_this());
+    std::unique_ptr<ExecutionContext> context(new ExecutionContext(shared_from_this()));
+    context->m_backend = backend;
+    KILN_RETURN_IF_ERROR(context->initialize());
+    return context;
 }
 
 namespace {
 
-constexpr size_t kAlignment = 64;
+constexpr size_t kAlignment = 256;
 
 size_t alignUp(size_t value) { return (value + kAlignment - 1) / kAlignment * kAlignment; }
 
 }  // namespace
 
-ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_engine(std::move(engine)) {
+ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_engine(std::move(engine)) {}
+
+ExecutionContext::~ExecutionContext() {
+    // Work still queued reads and writes this context's memory: let it finish first.
+    if (m_stream) (void)m_stream->synchronize();
+    if (m_callerStream) (void)m_callerStream->synchronize();
+}
+
+Status ExecutionContext::initialize() {
     const size_t arenaBytes = alignUp(size_t(m_engine->memoryPlan().arenaBytes));
     const size_t workspaceBytes = alignUp(size_t(m_engine->kernels().workspaceBytes));
-    m_memory.resize(arenaBytes + workspaceBytes + kAlignment);
-    m_arena = reinterpret_cast<std::byte*>(alignUp(reinterpret_cast<uintptr_t>(m_memory.data())));
+    KILN_ASSIGN_OR_RETURN(m_memory, m_backend->allocate(std::max<size_t>(arenaBytes + workspaceBytes, kAlignment))
+                                        .withContext("the execution context's memory"));
+    KILN_ASSIGN_OR_RETURN(m_stream, m_backend->createStream());
+    m_arena = m_memory->data();
     m_workspace = m_arena + arenaBytes;
 
     const NetworkDefinition& network = m_engine->network();
@@ -153,19 +183,141 @@ ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_eng
         for (const Tensor* output : layer.outputs()) step.outputs.push_back(place(output));
         m_steps.push_back(std::move(step));
     }
+    for (const Binding& binding : m_engine->bindings()) {
+        const Tensor* tensor = network.findTensor(binding.name);
+        m_bindingMemory.push_back(tensor && !tensor->isConstant() ? place(tensor) : nullptr);
+    }
+    m_bindingAddresses.assign(m_engine->bindings().size(), nullptr);
+    return Status::ok();
+}
+
+Result<size_t> ExecutionContext::bindingIndex(const std::string& name) const {
+    const auto& bindings = m_engine->bindings();
+    for (size_t i = 0; i < bindings.size(); ++i) {
+        if (bindings[i].name == name) return i;
+    }
+    return invalidArgument("'" + name + "' is not an input or output of the engine");
+}
+
+Result<void*> ExecutionContext::tensorAddress(const std::string& name) const {
+    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+    if (!m_bindingMemory[index]) return invalidArgument("'" + name + "' is a constant output and has no memory of its own");
+    return static_cast<void*>(m_bindingMemory[index]);
+}
+
+Status ExecutionContext::setTensorAddress(const std::string& name, void* address) {
+    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+    if (!m_bindingMemory[index]) return invalidArgument("'" + name + "' is a constant output and is not written");
+    m_bindingAddresses[index] = address;
+    return Status::ok();
+}
+
+void ExecutionContext::setGraphReplay(bool enabled) {
+    m_graphReplay = enabled;
+    if (!enabled) m_recording.reset();
+}
+
+Status ExecutionContext::synchronize() { return m_stream->synchronize(); }
+
+Result<backends::Stream*> ExecutionContext::streamFor(void* native) {
+    if (!native || native == m_stream->native()) return m_stream.get();
+    if (!m_callerStream || m_callerStream->native() != native) {
+        if (m_callerStream) KILN_RETURN_IF_ERROR(m_callerStream->synchronize());
+        KILN_ASSIGN_OR_RETURN(m_callerStream, m_backend->wrapStream(native));
+    }
+    return m_callerStream.get();
+}
+
+Status ExecutionContext::issueSteps(backends::Stream& stream) {
+    const NetworkDefinition& network = m_engine->network();
+    const detail::CompiledKernels& kernels = m_engine->kernels();
+    const bool profiling = m_profiler != nullptr;
+    if (profiling && m_layerTimers.size() != m_steps.size()) {
+        m_layerTimers.clear();
+        for (size_t i = 0; i < m_steps.size(); ++i) {
+            KILN_ASSIGN_OR_RETURN(auto timer, m_backend->createTimer());
+            m_layerTimers.push_back(std::move(timer));
+        }
+    }
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        const Step& step = m_steps[i];
+        const tactics::Kernel* kernel = kernels.layers[step.layer].kernel.get();
+        const Layer& layer = *network.layers()[step.layer];
+        if (!kernel) return internalError("layer '" + layer.name() + "' has no kernel");
+        tactics::KernelArgs args;
+        args.inputs = step.inputs;
+        args.outputs = step.outputs;
+        args.workspace = m_workspace;
+        args.stream = &stream;
+        m_backend->pushRange(layer.name());
+        if (profiling) m_layerTimers[i]->start(stream);
+        const Status ran = kernel->run(args);
+        if (profiling) m_layerTimers[i]->stop(stream);
+        m_backend->popRange();
+        KILN_RETURN_IF_ERROR(ran.withContext("layer '" + layer.name() + "'"));
+    }
+    return Status::ok();
+}
+
+// One run on `stream`: the caller's inputs copied in, the layers (replayed from a recording where
+// possible), the outputs copied out to the caller's addresses.
+Status ExecutionContext::issueRun(backends::Stream& stream) {
+    const auto& bindings = m_engine->bindings();
+    const NetworkDefinition& network = m_engine->network();
+    auto copyBindings = [&](bool inputs) -> Status {
+        for (size_t i = 0; i < bindings.size(); ++i) {
+            if (bindings[i].isInput != inputs || !m_bindingAddresses[i] || !m_bindingMemory[i]) continue;
+            const size_t bytes = size_t(network.findTensor(bindings[i].name)->storageBytes());
+            void* target = inputs ? static_cast<void*>(m_bindingMemory[i]) : m_bindingAddresses[i];
+            const void* source = inputs ? m_bindingAddresses[i] : static_cast<const void*>(m_bindingMemory[i]);
+            KILN_RETURN_IF_ERROR(
+                m_backend->copy(target, source, bytes, backends::CopyDirection::DeviceToDevice, stream));
+        }
+        return Status::ok();
+    };
+    auto work = [&]() -> Status {
+        KILN_RETURN_IF_ERROR(copyBindings(true));
+        KILN_RETURN_IF_ERROR(issueSteps(stream));
+        return copyBindings(false);
+    };
+    m_lastRunReplayed = false;
+    ++m_runs;
+    // The first run is never recorded: kernels and library handles finish their lazy set-up in it.
+    const bool replay = m_graphReplay && !m_profiler && m_graphFallbackReason.empty() && m_runs > 1;
+    if (m_recording && m_recordedAddresses != m_bindingAddresses) m_recording.reset();
+    if (replay && !m_recording) {
+        auto recording = m_backend->capture(stream, work);
+        if (recording) {
+            m_recording = std::move(recording).value();
+            m_recordedAddresses = m_bindingAddresses;
+        } else {
+            m_graphFallbackReason = recording.status().message();
+        }
+    }
+    if (replay && m_recording) {
+        KILN_RETURN_IF_ERROR(m_recording->launch(stream));
+        m_lastRunReplayed = true;
+    } else {
+        KILN_RETURN_IF_ERROR(work());
+    }
+    if (m_profiler) {
+        KILN_RETURN_IF_ERROR(stream.synchronize());
+        for (size_t i = 0; i < m_steps.size(); ++i) {
+            KILN_ASSIGN_OR_RETURN(const double milliseconds, m_layerTimers[i]->milliseconds());
+            m_profiler->reportLayerTime(network.layers()[m_steps[i].layer]->name(), float(milliseconds));
+        }
+    }
+    return Status::ok();
+}
+
+Status ExecutionContext::enqueueV3(void* nativeStream) {
+    KILN_ASSIGN_OR_RETURN(backends::Stream * stream, streamFor(nativeStream));
+    return issueRun(*stream);
 }
 
 Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
     const NetworkDefinition& network = m_engine->network();
-    const MemoryPlan& plan = m_engine->memoryPlan();
-    auto viewOf = [&](const Tensor* tensor) -> Result<HostTensor> {
-        auto it = plan.offsets.find(tensor->name());
-        if (it == plan.offsets.end()) {
-            return internalError("the memory plan has no place for tensor '" + tensor->name() + "'");
-        }
-        return HostTensor::view(tensor->type(), tensor->dims(), m_arena + it->second);
-    };
-
+    const auto& bindings = m_engine->bindings();
     for (const Tensor* input : network.inputs()) {
         auto it = inputs.find(input->name());
         if (it == inputs.end()) {
@@ -177,37 +329,69 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
                                    toString(it->second.dims()) + "; the engine expects " + toString(input->type()) +
                                    " " + toString(input->dims()));
         }
-        KILN_ASSIGN_OR_RETURN(HostTensor slot, viewOf(input));
-        std::memcpy(slot.bytes(), it->second.bytes(), slot.byteSize());
     }
     for (const auto& [name, value] : inputs) {
         const Tensor* tensor = network.findTensor(name);
         if (!tensor || !tensor->isNetworkInput()) return invalidArgument("'" + name + "' is not an input of the engine");
     }
 
-    const detail::CompiledKernels& kernels = m_engine->kernels();
-    for (const Step& step : m_steps) {
-        const tactics::Kernel* kernel = kernels.layers[step.layer].kernel.get();
-        const Layer& layer = *network.layers()[step.layer];
-        if (!kernel) return internalError("layer '" + layer.name() + "' has no kernel");
-        const tactics::KernelArgs args{step.inputs, step.outputs, m_workspace};
-        const auto start = std::chrono::steady_clock::now();
-        KILN_RETURN_IF_ERROR(kernel->run(args).withContext("layer '" + layer.name() + "'"));
-        if (m_profiler) {
-            const std::chrono::duration<float, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-            m_profiler->reportLayerTime(layer.name(), elapsed.count());
+    // Host tensors go through staging memory on a device backend (page-locked: the fastest copies);
+    // on the CPU they are copied straight into the arena.
+    const bool direct = m_backend->hostAddressable();
+    std::vector<size_t> stagingAt(bindings.size(), 0);
+    if (!direct) {
+        size_t total = 0;
+        for (size_t i = 0; i < bindings.size(); ++i) {
+            stagingAt[i] = total;
+            if (m_bindingMemory[i]) total += alignUp(size_t(network.findTensor(bindings[i].name)->storageBytes()));
+        }
+        if (!m_staging || m_staging->size() < total) {
+            KILN_ASSIGN_OR_RETURN(m_staging, m_backend->allocateStaging(std::max<size_t>(total, kAlignment)));
         }
     }
+    backends::Stream& stream = *m_stream;
+    std::vector<void*> callerAddresses(bindings.size(), nullptr);
+    std::swap(callerAddresses, m_bindingAddresses);  // execute() uses the context's own binding memory
+    auto restore = [&] { std::swap(callerAddresses, m_bindingAddresses); };
+    for (size_t i = 0; i < bindings.size(); ++i) {
+        if (!bindings[i].isInput || !m_bindingMemory[i]) continue;
+        const HostTensor& value = inputs.at(bindings[i].name);
+        if (direct) {
+            std::memcpy(m_bindingMemory[i], value.bytes(), value.byteSize());
+            continue;
+        }
+        std::byte* staged = m_staging->data() + stagingAt[i];
+        std::memcpy(staged, value.bytes(), value.byteSize());
+        if (Status copied = m_backend->copy(m_bindingMemory[i], staged, value.byteSize(),
+                                            backends::CopyDirection::HostToDevice, stream);
+            !copied.isOk()) {
+            restore();
+            return copied;
+        }
+    }
+    Status ran = issueRun(stream);
+    restore();
+    KILN_RETURN_IF_ERROR(ran);
+    if (!direct) {
+        for (size_t i = 0; i < bindings.size(); ++i) {
+            if (bindings[i].isInput || !m_bindingMemory[i]) continue;
+            const size_t bytes = size_t(network.findTensor(bindings[i].name)->storageBytes());
+            KILN_RETURN_IF_ERROR(m_backend->copy(m_staging->data() + stagingAt[i], m_bindingMemory[i], bytes,
+                                                 backends::CopyDirection::DeviceToHost, stream));
+        }
+    }
+    KILN_RETURN_IF_ERROR(stream.synchronize());
 
     TensorMap outputs;
-    for (const Tensor* output : network.outputs()) {
+    for (size_t i = 0; i < bindings.size(); ++i) {
+        if (bindings[i].isInput) continue;
+        const Tensor* output = network.findTensor(bindings[i].name);
         if (output->isConstant()) {
             outputs[output->name()] = *output->constantData();
             continue;
         }
-        KILN_ASSIGN_OR_RETURN(HostTensor view, viewOf(output));
         HostTensor owned(output->type(), output->dims());
-        std::memcpy(owned.bytes(), view.bytes(), owned.byteSize());
+        std::memcpy(owned.bytes(), direct ? m_bindingMemory[i] : m_staging->data() + stagingAt[i], owned.byteSize());
         outputs[output->name()] = std::move(owned);
     }
     return outputs;

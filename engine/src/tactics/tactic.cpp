@@ -1,10 +1,8 @@
-// The tactic registry: which providers a backend has, in one explicit list, and the defaults every
-// provider shares.
+// The tactic registry: which providers a backend has (each backend lists its own) and the defaults
+// every provider shares.
 #include "tactics/tactic.h"
 
-#include "backends/cpu/kiln/kiln_provider.h"
-#include "backends/cpu/onednn/onednn_provider.h"
-#include "backends/cpu/reference/reference_tactics.h"
+#include "backends/backend.h"
 
 namespace kiln::tactics {
 
@@ -37,8 +35,8 @@ Result<std::unique_ptr<Tactic>> TacticProvider::find(const LayerConfig& config, 
 }
 
 std::vector<const TacticProvider*> providersFor(const std::string& backend) {
-    if (backend == "cpu") return {&cpu::kilnProvider(), &cpu::onednnProvider(), &cpu::referenceProvider()};
-    return {};
+    const backends::Backend* found = backends::findBackend(backend);
+    return found ? found->providers() : std::vector<const TacticProvider*>{};
 }
 
 const TacticProvider* providerOf(const std::vector<const TacticProvider*>& providers, const std::string& tacticId) {

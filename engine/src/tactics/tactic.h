@@ -20,6 +20,10 @@
 #include "kiln/status.h"
 #include "kiln/types.h"
 
+namespace kiln::backends {
+class Stream;
+}
+
 namespace kiln::tactics {
 
 // What a tactic is asked to run: a layer of the optimized network with the formats of its tensors.
@@ -30,6 +34,9 @@ struct LayerConfig {
     std::vector<TensorFormat> inputFormats;   // one per layer input (linear for absent and constant ones)
     std::vector<TensorFormat> outputFormats;  // one per layer output
     DataType precision = DataType::Float32;
+    // Whether FP32 layers may use TF32 tensor-core math (--tf32). Tactics that do have ids of their own,
+    // so a plan recreates them whatever this says.
+    bool allowTf32 = false;
 
     static LayerConfig of(const Layer& layer);  // the formats as the tensors have them now
 };
@@ -38,12 +45,17 @@ struct LayerConfig {
 using WeightBlob = std::vector<std::byte>;
 
 // Memory for one run of a kernel. Inputs and outputs point at the first byte of each tensor in its
-// format. Absent optional inputs are null; constant inputs point at the constant's linear data
-// (kernels with prepared weights usually ignore those).
+// format, in the backend's memory (device memory for "cuda"). Absent optional inputs are null.
+// Constant inputs point at the constant's linear data in host memory: CPU kernels with prepared
+// weights usually ignore those, and device kernels never read them (they read the copies they made
+// when they were instantiated).
 struct KernelArgs {
     std::vector<const std::byte*> inputs;
     std::vector<std::byte*> outputs;
     std::byte* workspace = nullptr;  // workspaceBytes() bytes, 64-byte aligned; private to the caller
+    // The queue to issue work to; kernels of a device backend return once their work is issued. Null
+    // for the CPU backend, whose kernels run when called.
+    backends::Stream* stream = nullptr;
 };
 
 class Kernel {
@@ -97,7 +109,8 @@ public:
     virtual Result<std::unique_ptr<Tactic>> find(const LayerConfig& config, const std::string& id) const;
 };
 
-// The providers of a backend, in the order their tactics are listed. "cpu": Kiln, oneDNN, reference.
+// The providers of a backend, in the order their tactics are listed (Backend::providers()); none for a
+// name Kiln does not know.
 std::vector<const TacticProvider*> providersFor(const std::string& backend);
 
 // The provider whose tactics' ids start with "<name>:"; null when none.

@@ -68,6 +68,15 @@ private:
     std::vector<FakeSpec> m_specs;
 };
 
+// Chooses on the CPU backend with `providers` in place of the backend's own.
+Result<builder::TacticChoice> choose(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
+                                     const BuilderConfig& config, builder::TimingCache* cache) {
+    auto stream = backends::cpuBackend().createStream();
+    if (!stream) return stream.status();
+    builder::TimingDevice device{backends::cpuBackend(), providers, *stream.value()};
+    return builder::chooseTactic(device, layer, config, cache);
+}
+
 class TacticSelection : public ::testing::Test {
 protected:
     TacticSelection() {
@@ -94,7 +103,7 @@ const FakeProvider kProvider({{"fake:slow", 3000}, {"fake:fast", 300}, {"fake:gr
 
 TEST_F(TacticSelection, TheFastestWinsAndEveryCandidateIsRecorded) {
     const std::vector<const tactics::TacticProvider*> providers = {&kProvider, &cpu::referenceProvider()};
-    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    auto choice = choose(providers, *m_layer, m_config, nullptr);
     ASSERT_TRUE(choice.isOk()) << choice.status().message();
     EXPECT_EQ(choice->tacticId, "fake:fast");
     EXPECT_FALSE(choice->fromCache);
@@ -118,7 +127,7 @@ TEST_F(TacticSelection, TheFastestWinsAndEveryCandidateIsRecorded) {
 
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {
     const std::vector<const tactics::TacticProvider*> providers = {&cpu::referenceProvider()};
-    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    auto choice = choose(providers, *m_layer, m_config, nullptr);
     ASSERT_TRUE(choice.isOk()) << choice.status().message();
     EXPECT_EQ(choice->tacticId, "reference:naive");
     EXPECT_GE(candidate(*choice, "reference:naive")->milliseconds, 0.0);
@@ -127,12 +136,12 @@ TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {
 TEST_F(TacticSelection, ACachedChoiceSkipsTimingAndAStaleOneIsTimedAgain) {
     const std::vector<const tactics::TacticProvider*> providers = {&kProvider};
     builder::TimingCache cache("cpu test");
-    auto first = builder::chooseTactic(providers, *m_layer, m_config, &cache);
+    auto first = choose(providers, *m_layer, m_config, &cache);
     ASSERT_TRUE(first.isOk()) << first.status().message();
     EXPECT_EQ(cache.size(), 1u);
 
     g_runs = 0;
-    auto second = builder::chooseTactic(providers, *m_layer, m_config, &cache);
+    auto second = choose(providers, *m_layer, m_config, &cache);
     ASSERT_TRUE(second.isOk()) << second.status().message();
     EXPECT_TRUE(second->fromCache);
     EXPECT_EQ(second->tacticId, "fake:fast");
@@ -142,7 +151,7 @@ TEST_F(TacticSelection, ACachedChoiceSkipsTimingAndAStaleOneIsTimedAgain) {
     // The cache names a tactic this build does not offer: it is not trusted, the layer is timed.
     const std::string signature = builder::layerSignature(*m_layer, DataType::Float32);
     cache.store(signature, {"fake:gone", {{"fake:gone", "Fake", 0.001, "", true}}});
-    auto third = builder::chooseTactic(providers, *m_layer, m_config, &cache);
+    auto third = choose(providers, *m_layer, m_config, &cache);
     ASSERT_TRUE(third.isOk()) << third.status().message();
     EXPECT_FALSE(third->fromCache);
     EXPECT_EQ(third->tacticId, "fake:fast");
@@ -153,7 +162,7 @@ TEST_F(TacticSelection, ACachedChoiceSkipsTimingAndAStaleOneIsTimedAgain) {
 TEST_F(TacticSelection, NoRunnableTacticIsAnErrorNamingTheReasons) {
     const FakeProvider onlyBroken({{"fake:broken", 0, 0, true}});
     const std::vector<const tactics::TacticProvider*> providers = {&onlyBroken};
-    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    auto choice = choose(providers, *m_layer, m_config, nullptr);
     ASSERT_FALSE(choice.isOk());
     EXPECT_EQ(choice.status().code(), StatusCode::Unsupported);
     EXPECT_NE(choice.status().message().find("layer 'relu'"), std::string::npos);
@@ -161,7 +170,7 @@ TEST_F(TacticSelection, NoRunnableTacticIsAnErrorNamingTheReasons) {
 
     m_layer->output(0)->setFormat(TensorFormat{8});
     const std::vector<const tactics::TacticProvider*> reference = {&cpu::referenceProvider()};
-    auto none = builder::chooseTactic(reference, *m_layer, m_config, nullptr);
+    auto none = choose(reference, *m_layer, m_config, nullptr);
     ASSERT_FALSE(none.isOk());
     EXPECT_NE(none.status().message().find("needs linear"), std::string::npos) << none.status().message();
 }
@@ -173,7 +182,7 @@ TEST_F(TacticSelection, ACancelStopsTiming) {
     } monitor;
     m_config.progress = &monitor;
     const std::vector<const tactics::TacticProvider*> providers = {&kProvider};
-    auto choice = builder::chooseTactic(providers, *m_layer, m_config, nullptr);
+    auto choice = choose(providers, *m_layer, m_config, nullptr);
     ASSERT_FALSE(choice.isOk());
     EXPECT_EQ(choice.status().code(), StatusCode::Cancelled);
 }

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/backend.h"
 #include "kiln/network.h"
 #include "kiln/reference_executor.h"
 #include "tactics/formats.h"
@@ -59,14 +60,18 @@ inline void setActivationFormats(Layer& layer, TensorFormat format) {
 }
 
 // Prepares, instantiates and runs `tactic` on linear `inputs` (null for absent ones; constants are
-// taken from the network), converting to and from the formats of `config`. Returns linear outputs.
+// taken from the network) in `backend`'s memory, converting to and from the formats of `config`.
+// Returns linear outputs.
 inline Result<std::vector<HostTensor>> runTactic(const tactics::Tactic& tactic, const tactics::LayerConfig& config,
-                                                 const std::vector<const HostTensor*>& inputs) {
+                                                 const std::vector<const HostTensor*>& inputs,
+                                                 const backends::Backend& backend = backends::cpuBackend()) {
     KILN_ASSIGN_OR_RETURN(std::vector<tactics::WeightBlob> blobs, tactic.prepareWeights());
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<tactics::Kernel> kernel, tactic.instantiate(std::move(blobs)));
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend.createStream());
     const Layer& layer = *config.layer;
-    std::vector<std::vector<std::byte>> inputBytes(layer.inputs().size());
+    std::vector<std::shared_ptr<backends::DeviceBuffer>> memory;
     tactics::KernelArgs args;
+    args.stream = backend.hostAddressable() ? nullptr : stream.get();
     for (size_t i = 0; i < layer.inputs().size(); ++i) {
         const Tensor* tensor = layer.inputs()[i];
         if (!tensor) {
@@ -74,21 +79,36 @@ inline Result<std::vector<HostTensor>> runTactic(const tactics::Tactic& tactic, 
         } else if (tensor->isConstant()) {
             args.inputs.push_back(tensor->constantData()->bytes());
         } else {
-            inputBytes[i] = tactics::toFormat(*inputs.at(i), config.inputFormats.at(i));
-            args.inputs.push_back(inputBytes[i].data());
+            const std::vector<std::byte> bytes = tactics::toFormat(*inputs.at(i), config.inputFormats.at(i));
+            KILN_ASSIGN_OR_RETURN(auto buffer, backend.allocate(bytes.size()));
+            KILN_RETURN_IF_ERROR(backend.copy(buffer->data(), bytes.data(), bytes.size(),
+                                              backends::CopyDirection::HostToDevice, *stream));
+            KILN_RETURN_IF_ERROR(stream->synchronize());
+            args.inputs.push_back(buffer->data());
+            memory.push_back(std::move(buffer));
         }
     }
     std::vector<std::vector<std::byte>> outputBytes;
+    std::vector<std::byte*> outputMemory;
     for (size_t i = 0; i < layer.outputs().size(); ++i) {
         const Tensor* tensor = layer.outputs()[i];
+        const size_t bytes = size_t(storageByteSize(tensor->type(), tensor->dims(), config.outputFormats.at(i)));
+        outputBytes.emplace_back(bytes);
+        KILN_ASSIGN_OR_RETURN(auto buffer, backend.allocate(bytes));
         // Garbage, not zeros, so that a kernel that leaves elements or padded lanes unwritten fails.
-        outputBytes.emplace_back(size_t(storageByteSize(tensor->type(), tensor->dims(), config.outputFormats.at(i))),
-                                 std::byte{0x7f});
+        KILN_RETURN_IF_ERROR(backend.fill(buffer->data(), 0x7f, bytes, *stream));
+        args.outputs.push_back(buffer->data());
+        memory.push_back(std::move(buffer));
     }
-    for (auto& bytes : outputBytes) args.outputs.push_back(bytes.data());
-    std::vector<std::byte> workspace(size_t(tactic.workspaceBytes()) + 64);
-    args.workspace = reinterpret_cast<std::byte*>((reinterpret_cast<uintptr_t>(workspace.data()) + 63) & ~uintptr_t(63));
+    KILN_ASSIGN_OR_RETURN(auto workspace, backend.allocate(size_t(tactic.workspaceBytes()) + 64));
+    args.workspace = workspace->data();
+    KILN_RETURN_IF_ERROR(stream->synchronize());
     KILN_RETURN_IF_ERROR(kernel->run(args));
+    for (size_t i = 0; i < layer.outputs().size(); ++i) {
+        KILN_RETURN_IF_ERROR(backend.copy(outputBytes[i].data(), args.outputs[i], outputBytes[i].size(),
+                                          backends::CopyDirection::DeviceToHost, *stream));
+    }
+    KILN_RETURN_IF_ERROR(stream->synchronize());
     std::vector<HostTensor> outputs;
     for (size_t i = 0; i < layer.outputs().size(); ++i) {
         const Tensor* tensor = layer.outputs()[i];

@@ -1,0 +1,145 @@
+// The CPU backend. Its queue is the calling thread: a kernel has finished when run() returns, so
+// synchronizing does nothing and the timer reads the steady clock. Memory is ordinary host memory,
+// 256-byte aligned like device allocations, so the same code serves both.
+#include "backends/cpu/cpu_backend.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <new>
+
+#include "backends/cpu/kiln/kiln_provider.h"
+#include "backends/cpu/onednn/onednn_provider.h"
+#include "backends/cpu/reference/reference_tactics.h"
+#include "tactics/tactic.h"
+
+namespace kiln::cpu {
+
+namespace {
+
+constexpr size_t kAlignment = 256;
+
+class HostBuffer final : public backends::DeviceBuffer {
+public:
+    explicit HostBuffer(size_t bytes) {
+        m_size = bytes;
+        const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+        m_data = static_cast<std::byte*>(std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded));
+    }
+    ~HostBuffer() override { std::free(m_data); }
+    bool valid() const { return m_data != nullptr; }
+};
+
+class HostStream final : public backends::Stream {
+public:
+    void* native() const override { return nullptr; }
+    Status synchronize() override { return Status::ok(); }
+};
+
+class SteadyTimer final : public backends::Timer {
+public:
+    void start(backends::Stream&) override { m_start = std::chrono::steady_clock::now(); }
+    void stop(backends::Stream&) override { m_stop = std::chrono::steady_clock::now(); }
+    Result<double> milliseconds() override { return std::chrono::duration<double, std::milli>(m_stop - m_start).count(); }
+
+private:
+    std::chrono::steady_clock::time_point m_start;
+    std::chrono::steady_clock::time_point m_stop;
+};
+
+std::string cpuModelName() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("model name", 0) != 0) continue;
+        const size_t colon = line.find(':');
+        if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+    return "CPU";
+}
+
+class CpuBackend final : public backends::Backend {
+public:
+    const char* name() const override { return "cpu"; }
+    std::optional<std::string> unavailableReason() const override { return std::nullopt; }
+    std::string fingerprint() const override { return cpuFingerprint(); }
+    std::string deviceDescription() const override {
+        const int block = tactics::preferredCpuChannelBlock();
+        return cpuModelName() + (block == 16 ? " (AVX-512)" : block == 8 ? " (AVX2)" : "");
+    }
+
+    std::vector<const tactics::TacticProvider*> providers() const override {
+        return {&kilnProvider(), &onednnProvider(), &referenceProvider()};
+    }
+    backends::FormatPreference preferredFormat(DataType) const override {
+        return {tactics::preferredCpuChannelBlock()};
+    }
+
+    bool hostAddressable() const override { return true; }
+    Result<std::shared_ptr<backends::DeviceBuffer>> allocate(size_t bytes) const override {
+        auto buffer = std::make_shared<HostBuffer>(bytes);
+        if (!buffer->valid()) {
+            return unsupported("cannot allocate " + std::to_string(bytes) + " bytes of host memory");
+        }
+        return std::shared_ptr<backends::DeviceBuffer>(std::move(buffer));
+    }
+    Result<std::shared_ptr<backends::DeviceBuffer>> allocateStaging(size_t bytes) const override {
+        return allocate(bytes);
+    }
+    Status copy(void* target, const void* source, size_t bytes, backends::CopyDirection,
+                backends::Stream&) const override {
+        if (bytes) std::memcpy(target, source, bytes);
+        return Status::ok();
+    }
+    Status fill(void* target, int value, size_t bytes, backends::Stream&) const override {
+        if (bytes) std::memset(target, value, bytes);
+        return Status::ok();
+    }
+    Result<std::unique_ptr<backends::Stream>> createStream() const override {
+        return std::unique_ptr<backends::Stream>(std::make_unique<HostStream>());
+    }
+    Result<std::unique_ptr<backends::Stream>> wrapStream(void*) const override { return createStream(); }
+    Result<std::unique_ptr<backends::Timer>> createTimer() const override {
+        return std::unique_ptr<backends::Timer>(std::make_unique<SteadyTimer>());
+    }
+};
+
+}  // namespace
+
+std::string cpuFingerprint() {
+#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__)
+    std::string fingerprint = "cpu x86_64";
+#else
+    std::string fingerprint = "cpu x86";
+#endif
+    __builtin_cpu_init();
+    // Listed from the oldest extension to the newest, the order kernels fall back through.
+    const auto add = [&fingerprint](bool supported, const char* name) {
+        if (supported) fingerprint += std::string(" ") + name;
+    };
+    add(__builtin_cpu_supports("sse4.2"), "sse4.2");
+    add(__builtin_cpu_supports("avx"), "avx");
+    add(__builtin_cpu_supports("avx2"), "avx2");
+    add(__builtin_cpu_supports("fma"), "fma");
+    add(__builtin_cpu_supports("f16c"), "f16c");
+    add(__builtin_cpu_supports("avx512f"), "avx512f");
+    add(__builtin_cpu_supports("avx512bw"), "avx512bw");
+    add(__builtin_cpu_supports("avx512vl"), "avx512vl");
+    add(__builtin_cpu_supports("avx512vnni"), "avx512vnni");
+    add(__builtin_cpu_supports("avx512bf16"), "avx512bf16");
+    return fingerprint;
+#elif defined(__aarch64__)
+    return "cpu aarch64";
+#else
+    return "cpu unknown-architecture";
+#endif
+}
+
+const backends::Backend& cpuBackend() {
+    static const CpuBackend backend;
+    return backend;
+}
+
+}  // namespace kiln::cpu

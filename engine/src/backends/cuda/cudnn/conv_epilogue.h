@@ -1,0 +1,32 @@
+// The epilogue of a convolution that cuDNN ran alone: bias, residual and activation applied to its
+// output, and the channels split over several outputs (horizontal fusion), in one pass.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <cuda_runtime_api.h>
+
+#include "kiln/layers.h"
+#include "kiln/status.h"
+
+namespace kiln::cuda {
+
+inline constexpr int kMaxEpilogueOutputs = 8;
+
+struct ConvEpilogue {
+    int64_t batch = 0;
+    int64_t channels = 0;  // of the convolution's whole output
+    int64_t spatial = 0;   // output positions per channel
+    const float* bias = nullptr;      // [channels] or null
+    const float* residual = nullptr;  // [batch, channels, spatial] or null
+    std::optional<ActivationParams> activation;
+    std::vector<int64_t> outputChannels;  // per output; one entry: every channel
+};
+
+// Reads `source` ([batch, channels, spatial], may equal the single output) and writes every output.
+Status runConvEpilogue(const ConvEpilogue& epilogue, const float* source, const std::vector<float*>& outputs,
+                       cudaStream_t stream);
+
+}  // namespace kiln::cuda

@@ -1,0 +1,938 @@
+// Kiln CUDA tactics for Pooling, Softmax, Reduce, ArgMinMax, Lrn and InstanceNorm layers, FP32 on
+// linear tensors. Where the elements of one output are a contiguous row (global pooling, softmax and
+// reductions over the innermost axes, instance norm's planes), a team of threads (a warp or a whole
+// block, each a tactic of its own) reads the row coalesced and combines its partial results with warp
+// shuffles; otherwise one thread computes one output, which reads coalesced as long as the innermost
+// axis is not the reduced one. The builder times the variants that apply and keeps the fastest.
+//
+// Sums accumulate in FP32 in an order of their own (the reference adds in double), so they agree with
+// the reference within a bound that grows with the number of terms. Maxima, minima and arg-maxima follow
+// the reference's rules exactly, NaNs included.
+#include "backends/cuda/kiln/kiln_cuda_reduce.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "backends/cuda/kiln/kiln_cuda_common.h"
+
+namespace kiln::cuda {
+
+namespace {
+
+constexpr const char* kPoolingWindowId = "kiln-cuda:pooling:window";
+constexpr const char* kPoolingGlobalWarpId = "kiln-cuda:pooling:global-warp";
+constexpr const char* kPoolingGlobalBlockId = "kiln-cuda:pooling:global-block";
+constexpr const char* kSoftmaxThreadId = "kiln-cuda:softmax:thread";
+constexpr const char* kSoftmaxWarpId = "kiln-cuda:softmax:warp";
+constexpr const char* kSoftmaxBlockId = "kiln-cuda:softmax:block";
+constexpr const char* kReduceThreadId = "kiln-cuda:reduce:thread";
+constexpr const char* kReduceWarpId = "kiln-cuda:reduce:warp";
+constexpr const char* kReduceBlockId = "kiln-cuda:reduce:block";
+constexpr const char* kArgMinMaxThreadId = "kiln-cuda:argminmax:thread";
+constexpr const char* kArgMinMaxWarpId = "kiln-cuda:argminmax:warp";
+constexpr const char* kLrnId = "kiln-cuda:lrn";
+constexpr const char* kInstanceNormWarpId = "kiln-cuda:instancenorm:warp";
+constexpr const char* kInstanceNormBlockId = "kiln-cuda:instancenorm:block";
+
+constexpr int kWarpSize = 32;
+constexpr int kWarpsPerBlock = kThreadsPerBlock / kWarpSize;
+constexpr unsigned kFullWarp = 0xffffffffu;
+
+// Ways of combining partial results, each with the value that changes nothing.
+struct Sum {
+    __device__ static float identity() { return 0.0f; }
+    __device__ static float combine(float a, float b) { return a + b; }
+};
+
+struct Product {
+    __device__ static float identity() { return 1.0f; }
+    __device__ static float combine(float a, float b) { return a * b; }
+};
+
+// The maximum as the reference takes it: a NaN anywhere makes the result NaN.
+struct NanMax {
+    __device__ static float identity() { return -INFINITY; }
+    __device__ static float combine(float a, float b) { return b > a || isnan(b) ? b : a; }
+};
+
+struct NanMin {
+    __device__ static float identity() { return INFINITY; }
+    __device__ static float combine(float a, float b) { return b < a || isnan(b) ? b : a; }
+};
+
+// The softmax reference's maximum (std::max), which passes over NaNs; they spoil the sum anyway.
+struct Max {
+    __device__ static float identity() { return -INFINITY; }
+    __device__ static float combine(float a, float b) { return fmaxf(a, b); }
+};
+
+template <typename Combine>
+__device__ float warpReduce(float value) {
+    for (int offset = kWarpSize / 2; offset > 0; offset /= 2) {
+        value = Combine::combine(value, __shfl_xor_sync(kFullWarp, value, offset));
+    }
+    return value;
+}
+
+// The threads that process one row together: a warp (kWarpsPerBlock rows per block) or a whole block
+// of kThreadsPerBlock threads. Rows are visited in a grid-stride loop. Every member takes part in every
+// reduction, so a team's loops and branches around reduce() must be the same for all its members.
+template <bool WholeBlock>
+struct RowTeam {
+    static constexpr int kSize = WholeBlock ? kThreadsPerBlock : kWarpSize;
+    static constexpr int kRowsPerBlock = kThreadsPerBlock / kSize;
+
+    __device__ static int lane() { return int(threadIdx.x) % kSize; }
+    __device__ static int64_t firstRow() { return int64_t(blockIdx.x) * kRowsPerBlock + threadIdx.x / kSize; }
+    __device__ static int64_t rowStep() { return int64_t(gridDim.x) * kRowsPerBlock; }
+
+    // The combination of every member's `value`, returned to every member.
+    template <typename Combine>
+    __device__ static float reduce(float value) {
+        value = warpReduce<Combine>(value);
+        if constexpr (WholeBlock) {
+            __shared__ float warpResults[kWarpsPerBlock];
+            __syncthreads();  // the previous reduction's reads of warpResults are done
+            if (threadIdx.x % kWarpSize == 0) warpResults[threadIdx.x / kWarpSize] = value;
+            __syncthreads();
+            const int lane = int(threadIdx.x) % kWarpSize;
+            value = warpReduce<Combine>(lane < kWarpsPerBlock ? warpResults[lane] : Combine::identity());
+        }
+        return value;
+    }
+};
+
+// Blocks of kThreadsPerBlock threads for one team per row.
+template <bool WholeBlock>
+unsigned teamBlocks(int64_t rows) {
+    return blocksFor(rows * RowTeam<WholeBlock>::kSize);
+}
+
+int64_t product(const Dims& dims, size_t first, size_t last) {
+    int64_t result = 1;
+    for (size_t axis = first; axis < last; ++axis)
+        result *= dims[axis];
+    return result;
+}
+
+const float* floatsOf(const std::byte* bytes) {
+    return reinterpret_cast<const float*>(bytes);
+}
+float* floatsOf(std::byte* bytes) {
+    return reinterpret_cast<float*>(bytes);
+}
+
+// ---- Pooling ----
+
+// A pooling window in three dimensions: 1-D and 2-D pooling get leading unit axes, as in the reference.
+struct PoolingGeometry {
+    int64_t input[3];
+    int64_t output[3];
+    int64_t kernel[3];
+    int64_t stride[3];
+    int64_t dilation[3];
+    int64_t padBegin[3];
+    int64_t padEnd[3];
+};
+
+PoolingGeometry poolingGeometry(const Layer& layer) {
+    const PoolingParams& p = layer.paramsAs<PoolingParams>();
+    const Dims& in = layer.input(0)->dims();
+    const Dims& out = layer.output(0)->dims();
+    PoolingGeometry g{};
+    for (int axis = 0; axis < 3; ++axis) {
+        g.input[axis] = g.output[axis] = g.kernel[axis] = g.stride[axis] = g.dilation[axis] = 1;
+    }
+    const size_t spatial = in.size() - 2;
+    const size_t offset = 3 - spatial;
+    for (size_t i = 0; i < spatial; ++i) {
+        g.input[offset + i] = in[i + 2];
+        g.output[offset + i] = out[i + 2];
+        g.kernel[offset + i] = p.kernel[i];
+        g.stride[offset + i] = p.strides[i];
+        g.dilation[offset + i] = p.dilations[i];
+        g.padBegin[offset + i] = p.pads[i];
+        g.padEnd[offset + i] = p.pads[i + spatial];
+    }
+    return g;
+}
+
+// The taps k in [first, end) of a window starting at `start` whose positions start + k * dilation lie
+// in [low, high). Computed rather than tested tap by tap, so that the loops visit only taps that count.
+struct TapRange {
+    int64_t first;
+    int64_t end;
+};
+
+__device__ TapRange tapsWithin(int64_t start, int64_t kernel, int64_t dilation, int64_t low, int64_t high) {
+    const int64_t first = start >= low ? 0 : (low - start + dilation - 1) / dilation;
+    const int64_t reach = start >= high ? 0 : (high - start + dilation - 1) / dilation;
+    const int64_t end = reach < kernel ? reach : kernel;
+    return {first < end ? first : end, end};
+}
+
+// One thread per output element. Taps are visited in the reference's order, so the maximum is exact
+// and the sum rounds as the reference's would in FP32. The divisor counts the taps inside the input,
+// or with countIncludePad those inside the padded input.
+template <bool IsMax>
+__global__ void windowPoolingKernel(const float* x, float* y, PoolingGeometry g, bool countIncludePad,
+                                    int64_t count) {
+    const int64_t inputPlane = g.input[0] * g.input[1] * g.input[2];
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += int64_t(gridDim.x) * blockDim.x) {
+        int64_t rest = i;
+        int64_t start[3];
+        TapRange inside[3];
+        int64_t insideTaps = 1;
+        int64_t paddedTaps = 1;
+#pragma unroll
+        for (int axis = 2; axis >= 0; --axis) {
+            start[axis] = rest % g.output[axis] * g.stride[axis] - g.padBegin[axis];
+            rest /= g.output[axis];
+            inside[axis] = tapsWithin(start[axis], g.kernel[axis], g.dilation[axis], 0, g.input[axis]);
+            insideTaps *= inside[axis].end - inside[axis].first;
+            const TapRange padded = tapsWithin(start[axis], g.kernel[axis], g.dilation[axis],
+                                               -g.padBegin[axis], g.input[axis] + g.padEnd[axis]);
+            paddedTaps *= padded.end - padded.first;
+        }
+        const float* plane = x + rest * inputPlane;
+        float best = NanMax::identity();
+        float sum = 0.0f;
+        for (int64_t kd = inside[0].first; kd < inside[0].end; ++kd) {
+            const int64_t d = start[0] + kd * g.dilation[0];
+            for (int64_t kh = inside[1].first; kh < inside[1].end; ++kh) {
+                const float* line = plane + (d * g.input[1] + start[1] + kh * g.dilation[1]) * g.input[2];
+                for (int64_t kw = inside[2].first; kw < inside[2].end; ++kw) {
+                    const float value = line[start[2] + kw * g.dilation[2]];
+                    if constexpr (IsMax) {
+                        best = NanMax::combine(best, value);
+                    } else {
+                        sum += value;
+                    }
+                }
+            }
+        }
+        if constexpr (IsMax) {
+            y[i] = best;
+        } else {
+            const int64_t divisor = countIncludePad ? paddedTaps : insideTaps;
+            y[i] = divisor > 0 ? sum / float(divisor) : 0.0f;
+        }
+    }
+}
+
+// Pooling whose window is the whole unpadded plane: one team per (n, c) plane.
+template <bool IsMax, bool WholeBlock>
+__global__ void globalPoolingKernel(const float* x, float* y, int64_t planes, int64_t spatial) {
+    using Team = RowTeam<WholeBlock>;
+    using Combine = std::conditional_t<IsMax, NanMax, Sum>;
+    for (int64_t plane = Team::firstRow(); plane < planes; plane += Team::rowStep()) {
+        const float* row = x + plane * spatial;
+        float acc = Combine::identity();
+        for (int64_t j = Team::lane(); j < spatial; j += Team::kSize)
+            acc = Combine::combine(acc, row[j]);
+        acc = Team::template reduce<Combine>(acc);
+        if (Team::lane() == 0) y[plane] = IsMax ? acc : acc / float(spatial);
+    }
+}
+
+class WindowPoolingKernel final : public KilnCudaKernel {
+public:
+    explicit WindowPoolingKernel(const Layer& layer)
+        : KilnCudaKernel(layer), m_geometry(poolingGeometry(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const PoolingParams& p = m_layer.paramsAs<PoolingParams>();
+        const int64_t count = volume(m_layer.output(0)->dims());
+        if (count == 0) return Status::ok();
+        const float* x = floatsOf(input(args, 0));
+        float* y = floatsOf(args.outputs[0]);
+        if (p.type == PoolingType::Max) {
+            windowPoolingKernel<true>
+                <<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(x, y, m_geometry, false, count);
+        } else {
+            windowPoolingKernel<false><<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(
+                x, y, m_geometry, p.countIncludePad, count);
+        }
+        return launched("window pooling");
+    }
+
+private:
+    PoolingGeometry m_geometry;
+};
+
+template <bool WholeBlock>
+class GlobalPoolingKernel final : public KilnCudaKernel {
+public:
+    using KilnCudaKernel::KilnCudaKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const Dims& dims = m_layer.input(0)->dims();
+        const int64_t planes = dims[0] * dims[1];
+        const int64_t spatial = product(dims, 2, dims.size());
+        if (planes == 0) return Status::ok();
+        const float* x = floatsOf(input(args, 0));
+        float* y = floatsOf(args.outputs[0]);
+        if (m_layer.paramsAs<PoolingParams>().type == PoolingType::Max) {
+            globalPoolingKernel<true, WholeBlock>
+                <<<teamBlocks<WholeBlock>(planes), kThreadsPerBlock, 0, stream(args)>>>(x, y, planes,
+                                                                                        spatial);
+        } else {
+            globalPoolingKernel<false, WholeBlock>
+                <<<teamBlocks<WholeBlock>(planes), kThreadsPerBlock, 0, stream(args)>>>(x, y, planes,
+                                                                                        spatial);
+        }
+        return launched("global pooling");
+    }
+};
+
+// Whether the window is the whole input plane with no padding: then every output is one plane's
+// maximum or mean, whatever the strides and dilations say.
+bool isGlobalPooling(const Layer& layer) {
+    const PoolingParams& p = layer.paramsAs<PoolingParams>();
+    const Dims& dims = layer.input(0)->dims();
+    const bool unpadded = std::all_of(p.pads.begin(), p.pads.end(), [](int64_t pad) { return pad == 0; });
+    return unpadded && p.kernel == Dims(dims.begin() + 2, dims.end());
+}
+
+void addPoolingTactics(const Layer& layer, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                       std::vector<tactics::SkippedTactic>& skipped) {
+    tactics.push_back(makeTactic<WindowPoolingKernel>(kPoolingWindowId, layer));
+    if (isGlobalPooling(layer)) {
+        tactics.push_back(makeTactic<GlobalPoolingKernel<false>>(kPoolingGlobalWarpId, layer));
+        tactics.push_back(makeTactic<GlobalPoolingKernel<true>>(kPoolingGlobalBlockId, layer));
+        return;
+    }
+    const std::string reason = "the window does not cover the whole unpadded input";
+    skip(skipped, kPoolingGlobalWarpId, reason);
+    skip(skipped, kPoolingGlobalBlockId, reason);
+}
+
+// ---- Softmax and ArgMinMax: a tensor seen as [outer, length, inner] around one axis ----
+
+struct AxisView {
+    int64_t outer = 1;
+    int64_t length = 1;
+    int64_t inner = 1;
+};
+
+AxisView axisView(const Dims& dims, size_t axis, bool flattenFromAxis) {
+    AxisView view;
+    view.outer = product(dims, 0, axis);
+    view.length = flattenFromAxis ? product(dims, axis, dims.size()) : dims[axis];
+    view.inner = flattenFromAxis ? 1 : product(dims, axis + 1, dims.size());
+    return view;
+}
+
+AxisView softmaxView(const Layer& layer) {
+    const SoftmaxParams& p = layer.paramsAs<SoftmaxParams>();
+    return axisView(layer.input(0)->dims(), size_t(p.axis), p.flattenFromAxis);
+}
+
+// The reference's softmax: the row's maximum subtracted before exponentiating, so large inputs do not
+// overflow; exp(shifted) / sum, or shifted - log(sum) for log-softmax.
+__device__ float softmaxOutput(float shifted, float sum, float logSum, bool logSoftmax) {
+    return logSoftmax ? shifted - logSum : expf(shifted) / sum;
+}
+
+// One thread per softmax vector, whose elements lie `inner` apart.
+__global__ void threadSoftmaxKernel(const float* x, float* y, int64_t length, int64_t inner, bool logSoftmax,
+                                    int64_t count) {
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t base = i / inner * length * inner + i % inner;
+        float maximum = Max::identity();
+        for (int64_t j = 0; j < length; ++j)
+            maximum = Max::combine(maximum, x[base + j * inner]);
+        float sum = 0.0f;
+        for (int64_t j = 0; j < length; ++j)
+            sum += expf(x[base + j * inner] - maximum);
+        const float logSum = logf(sum);
+        for (int64_t j = 0; j < length; ++j) {
+            y[base + j * inner] = softmaxOutput(x[base + j * inner] - maximum, sum, logSum, logSoftmax);
+        }
+    }
+}
+
+// One team per contiguous row.
+template <bool WholeBlock>
+__global__ void teamSoftmaxKernel(const float* x, float* y, int64_t rows, int64_t length, bool logSoftmax) {
+    using Team = RowTeam<WholeBlock>;
+    for (int64_t row = Team::firstRow(); row < rows; row += Team::rowStep()) {
+        const float* in = x + row * length;
+        float* out = y + row * length;
+        float maximum = Max::identity();
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize)
+            maximum = Max::combine(maximum, in[j]);
+        maximum = Team::template reduce<Max>(maximum);
+        float sum = 0.0f;
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize)
+            sum += expf(in[j] - maximum);
+        sum = Team::template reduce<Sum>(sum);
+        const float logSum = logf(sum);
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize) {
+            out[j] = softmaxOutput(in[j] - maximum, sum, logSum, logSoftmax);
+        }
+    }
+}
+
+class ThreadSoftmaxKernel final : public KilnCudaKernel {
+public:
+    explicit ThreadSoftmaxKernel(const Layer& layer) : KilnCudaKernel(layer), m_view(softmaxView(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const int64_t count = m_view.outer * m_view.inner;
+        if (count == 0 || m_view.length == 0) return Status::ok();
+        threadSoftmaxKernel<<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(
+            floatsOf(input(args, 0)), floatsOf(args.outputs[0]), m_view.length, m_view.inner,
+            m_layer.paramsAs<SoftmaxParams>().log, count);
+        return launched("softmax");
+    }
+
+private:
+    AxisView m_view;
+};
+
+template <bool WholeBlock>
+class TeamSoftmaxKernel final : public KilnCudaKernel {
+public:
+    explicit TeamSoftmaxKernel(const Layer& layer) : KilnCudaKernel(layer), m_view(softmaxView(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        if (m_view.outer == 0 || m_view.length == 0) return Status::ok();
+        teamSoftmaxKernel<WholeBlock>
+            <<<teamBlocks<WholeBlock>(m_view.outer), kThreadsPerBlock, 0, stream(args)>>>(
+                floatsOf(input(args, 0)), floatsOf(args.outputs[0]), m_view.outer, m_view.length,
+                m_layer.paramsAs<SoftmaxParams>().log);
+        return launched("softmax");
+    }
+
+private:
+    AxisView m_view;
+};
+
+void addSoftmaxTactics(const Layer& layer, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                       std::vector<tactics::SkippedTactic>& skipped) {
+    tactics.push_back(makeTactic<ThreadSoftmaxKernel>(kSoftmaxThreadId, layer));
+    const AxisView view = softmaxView(layer);
+    if (view.inner == 1) {
+        tactics.push_back(makeTactic<TeamSoftmaxKernel<false>>(kSoftmaxWarpId, layer));
+        tactics.push_back(makeTactic<TeamSoftmaxKernel<true>>(kSoftmaxBlockId, layer));
+        return;
+    }
+    const std::string reason = "the softmax axis is not innermost (its elements lie " +
+                               std::to_string(view.inner) + " apart); a team needs contiguous rows";
+    skip(skipped, kSoftmaxWarpId, reason);
+    skip(skipped, kSoftmaxBlockId, reason);
+}
+
+// ---- Reduce ----
+
+// What each ReduceOp folds its elements into and how it finishes, as the reference does.
+template <ReduceOp Op>
+struct Reduction {
+    using Combine =
+        std::conditional_t<Op == ReduceOp::Max || Op == ReduceOp::LogSumExp, NanMax,
+                           std::conditional_t<Op == ReduceOp::Min, NanMin,
+                                              std::conditional_t<Op == ReduceOp::Prod, Product, Sum>>>;
+
+    __device__ static float fold(float acc, float x) {
+        if constexpr (Op == ReduceOp::L1) {
+            return acc + fabsf(x);
+        } else if constexpr (Op == ReduceOp::L2 || Op == ReduceOp::SumSquare) {
+            return fmaf(x, x, acc);
+        } else {
+            return Combine::combine(acc, x);
+        }
+    }
+
+    // The output from the combination of `count` folded elements. LogSumExp finishes elsewhere: it
+    // needs a second pass over the elements.
+    __device__ static float finish(float acc, int64_t count) {
+        if constexpr (Op == ReduceOp::Mean) {
+            return acc / float(count);
+        } else if constexpr (Op == ReduceOp::L2) {
+            return sqrtf(acc);
+        } else if constexpr (Op == ReduceOp::LogSum) {
+            return logf(acc);
+        } else {
+            return acc;
+        }
+    }
+};
+
+// Calls launch(std::integral_constant<ReduceOp, op>()), so that kernels are compiled per operation.
+template <typename Launch>
+void withReduceOp(ReduceOp op, Launch launch) {
+    switch (op) {
+        case ReduceOp::Sum:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::Sum>());
+        case ReduceOp::Mean:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::Mean>());
+        case ReduceOp::Max:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::Max>());
+        case ReduceOp::Min:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::Min>());
+        case ReduceOp::Prod:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::Prod>());
+        case ReduceOp::L1:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::L1>());
+        case ReduceOp::L2:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::L2>());
+        case ReduceOp::SumSquare:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::SumSquare>());
+        case ReduceOp::LogSum:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::LogSum>());
+        case ReduceOp::LogSumExp:
+            return launch(std::integral_constant<ReduceOp, ReduceOp::LogSumExp>());
+    }
+}
+
+// The element offset of row-major index `index` over `shape`'s extents, with `shape`'s strides.
+__device__ int64_t offsetOf(int64_t index, const ShapeDesc& shape) {
+    int64_t offset = 0;
+    for (int axis = shape.rank - 1; axis >= 0; --axis) {
+        offset += index % shape.extents[axis] * shape.strides[axis];
+        index /= shape.extents[axis];
+    }
+    return offset;
+}
+
+// Calls visit(offset) for every element of `shape` (rank at least 1), the last axis in the inner loop.
+template <typename Visit>
+__device__ void forEachOffset(const ShapeDesc& shape, Visit visit) {
+    const int last = shape.rank - 1;
+    int64_t outerCount = 1;
+    for (int axis = 0; axis < last; ++axis)
+        outerCount *= shape.extents[axis];
+    for (int64_t outer = 0; outer < outerCount; ++outer) {
+        int64_t rest = outer;
+        int64_t base = 0;
+        for (int axis = last - 1; axis >= 0; --axis) {
+            base += rest % shape.extents[axis] * shape.strides[axis];
+            rest /= shape.extents[axis];
+        }
+        for (int64_t j = 0; j < shape.extents[last]; ++j)
+            visit(base + j * shape.strides[last]);
+    }
+}
+
+// One thread per output element, over any set of reduced axes.
+template <ReduceOp Op>
+__global__ void threadReduceKernel(const float* x, float* y, ShapeDesc kept, ShapeDesc reduced,
+                                   int64_t reducedCount, int64_t count) {
+    using R = Reduction<Op>;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += int64_t(gridDim.x) * blockDim.x) {
+        const float* in = x + offsetOf(i, kept);
+        float acc = R::Combine::identity();
+        forEachOffset(reduced, [&](int64_t offset) { acc = R::fold(acc, in[offset]); });
+        if constexpr (Op == ReduceOp::LogSumExp) {
+            if (isfinite(acc)) {
+                float sum = 0.0f;
+                forEachOffset(reduced, [&](int64_t offset) { sum += expf(in[offset] - acc); });
+                acc += logf(sum);
+            }
+        }
+        y[i] = R::finish(acc, reducedCount);
+    }
+}
+
+// One team per output element whose reduced elements are a contiguous row.
+template <ReduceOp Op, bool WholeBlock>
+__global__ void teamReduceKernel(const float* x, float* y, int64_t rows, int64_t length) {
+    using Team = RowTeam<WholeBlock>;
+    using R = Reduction<Op>;
+    for (int64_t row = Team::firstRow(); row < rows; row += Team::rowStep()) {
+        const float* in = x + row * length;
+        float acc = R::Combine::identity();
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize)
+            acc = R::fold(acc, in[j]);
+        acc = Team::template reduce<typename R::Combine>(acc);
+        if constexpr (Op == ReduceOp::LogSumExp) {
+            // Every member holds the same maximum, so the whole team takes this branch or none of it.
+            if (isfinite(acc)) {
+                float sum = 0.0f;
+                for (int64_t j = Team::lane(); j < length; j += Team::kSize)
+                    sum += expf(in[j] - acc);
+                acc += logf(Team::template reduce<Sum>(sum));
+            }
+        }
+        if (Team::lane() == 0) y[row] = R::finish(acc, length);
+    }
+}
+
+// The axes of a dense tensor split into kept and reduced ones, each group with its element strides.
+// Unit axes are dropped, and an axis that continues the previous axis of its group in memory is merged
+// into it, so that the loops over a group are few and long. `reduced` has at least one axis.
+struct ReduceLayout {
+    ShapeDesc kept;
+    ShapeDesc reduced;
+};
+
+ReduceLayout reduceLayout(const Dims& dims, const std::vector<int64_t>& axes) {
+    const ShapeDesc dense = denseShape(dims);
+    ReduceLayout layout;
+    for (int axis = 0; axis < dense.rank; ++axis) {
+        if (dense.extents[axis] == 1) continue;
+        const bool isReduced = std::find(axes.begin(), axes.end(), int64_t(axis)) != axes.end();
+        ShapeDesc& group = isReduced ? layout.reduced : layout.kept;
+        const int last = group.rank - 1;
+        if (last >= 0 && group.strides[last] == dense.extents[axis] * dense.strides[axis]) {
+            group.extents[last] *= dense.extents[axis];
+            group.strides[last] = dense.strides[axis];
+        } else {
+            group.extents[group.rank] = dense.extents[axis];
+            group.strides[group.rank] = dense.strides[axis];
+            ++group.rank;
+        }
+    }
+    if (layout.reduced.rank == 0) {
+        layout.reduced.rank = 1;
+        layout.reduced.extents[0] = 1;
+    }
+    return layout;
+}
+
+// Whether the reduced elements of output i are the contiguous row [i * length, (i + 1) * length): the
+// reduced axes come after every kept one (unit axes aside).
+bool reducesTrailingRun(const ReduceLayout& layout) {
+    return layout.reduced.rank == 1 && (layout.reduced.strides[0] == 1 || layout.reduced.extents[0] <= 1);
+}
+
+class ThreadReduceKernel final : public KilnCudaKernel {
+public:
+    explicit ThreadReduceKernel(const Layer& layer)
+        : KilnCudaKernel(layer),
+          m_layout(reduceLayout(layer.input(0)->dims(), layer.paramsAs<ReduceParams>().axes)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const int64_t count = volume(m_layer.output(0)->dims());
+        if (count == 0) return Status::ok();
+        const int64_t reducedCount = volume(m_layer.input(0)->dims()) / count;
+        const float* x = floatsOf(input(args, 0));
+        float* y = floatsOf(args.outputs[0]);
+        withReduceOp(m_layer.paramsAs<ReduceParams>().op, [&](auto op) {
+            threadReduceKernel<decltype(op)::value><<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(
+                x, y, m_layout.kept, m_layout.reduced, reducedCount, count);
+        });
+        return launched("reduce");
+    }
+
+private:
+    ReduceLayout m_layout;
+};
+
+template <bool WholeBlock>
+class TeamReduceKernel final : public KilnCudaKernel {
+public:
+    using KilnCudaKernel::KilnCudaKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const int64_t rows = volume(m_layer.output(0)->dims());
+        if (rows == 0) return Status::ok();
+        const int64_t length = volume(m_layer.input(0)->dims()) / rows;
+        const float* x = floatsOf(input(args, 0));
+        float* y = floatsOf(args.outputs[0]);
+        withReduceOp(m_layer.paramsAs<ReduceParams>().op, [&](auto op) {
+            teamReduceKernel<decltype(op)::value, WholeBlock>
+                <<<teamBlocks<WholeBlock>(rows), kThreadsPerBlock, 0, stream(args)>>>(x, y, rows, length);
+        });
+        return launched("reduce");
+    }
+};
+
+void addReduceOpTactics(const Layer& layer, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                        std::vector<tactics::SkippedTactic>& skipped) {
+    const Dims& dims = layer.input(0)->dims();
+    if (dims.size() > size_t(kMaxRank)) {
+        const std::string reason =
+            "rank " + std::to_string(dims.size()) + " is above " + std::to_string(kMaxRank);
+        for (const char* id : {kReduceThreadId, kReduceWarpId, kReduceBlockId})
+            skip(skipped, id, reason);
+        return;
+    }
+    tactics.push_back(makeTactic<ThreadReduceKernel>(kReduceThreadId, layer));
+    if (reducesTrailingRun(reduceLayout(dims, layer.paramsAs<ReduceParams>().axes))) {
+        tactics.push_back(makeTactic<TeamReduceKernel<false>>(kReduceWarpId, layer));
+        tactics.push_back(makeTactic<TeamReduceKernel<true>>(kReduceBlockId, layer));
+        return;
+    }
+    const std::string reason = "the reduced axes are not the innermost ones; a team needs contiguous rows";
+    skip(skipped, kReduceWarpId, reason);
+    skip(skipped, kReduceBlockId, reason);
+}
+
+// ---- ArgMinMax ----
+
+// One thread per output: the reference's scan, step by step. It starts from element 0 and moves to a
+// strictly better value, or an equal one with selectLastIndex; a NaN never compares better or equal.
+__global__ void threadArgMinMaxKernel(const float* x, int64_t* y, int64_t length, int64_t inner, bool isMax,
+                                      bool selectLast, int64_t count) {
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += int64_t(gridDim.x) * blockDim.x) {
+        const float* in = x + i / inner * length * inner + i % inner;
+        float best = in[0];
+        int64_t bestIndex = 0;
+        for (int64_t j = 1; j < length; ++j) {
+            const float value = in[j * inner];
+            const bool better = isMax ? value > best : value < best;
+            if (better || (selectLast && value == best)) {
+                best = value;
+                bestIndex = j;
+            }
+        }
+        y[i] = bestIndex;
+    }
+}
+
+// Whether candidate (value, index) wins over (best, bestIndex) in the reference's scan, where a negative
+// index is no candidate: a better value, or an equal one at the index the scan would keep.
+__device__ bool wins(float value, int64_t index, float best, int64_t bestIndex, bool isMax, bool selectLast) {
+    if (index < 0) return false;
+    if (bestIndex < 0) return true;
+    if (isMax ? value > best : value < best) return true;
+    return value == best && (selectLast ? index > bestIndex : index < bestIndex);
+}
+
+// One warp per contiguous row. The reference's scan ends at the first (or last) index of the row's
+// best value among its non-NaN elements, unless element 0 is NaN: then nothing compares better and the
+// scan stays at 0. Each lane finds its best non-NaN candidate, the lanes pick the winner by the same
+// rule, and a NaN at element 0 overrides it.
+__global__ void warpArgMinMaxKernel(const float* x, int64_t* y, int64_t rows, int64_t length, bool isMax,
+                                    bool selectLast) {
+    using Team = RowTeam<false>;
+    for (int64_t row = Team::firstRow(); row < rows; row += Team::rowStep()) {
+        const float* in = x + row * length;
+        float best = 0.0f;
+        int64_t bestIndex = -1;
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize) {
+            const float value = in[j];
+            if (!isnan(value) && wins(value, j, best, bestIndex, isMax, selectLast)) {
+                best = value;
+                bestIndex = j;
+            }
+        }
+        for (int offset = kWarpSize / 2; offset > 0; offset /= 2) {
+            const float otherBest = __shfl_xor_sync(kFullWarp, best, offset);
+            const int64_t otherIndex = __shfl_xor_sync(kFullWarp, bestIndex, offset);
+            if (wins(otherBest, otherIndex, best, bestIndex, isMax, selectLast)) {
+                best = otherBest;
+                bestIndex = otherIndex;
+            }
+        }
+        if (Team::lane() == 0) y[row] = isnan(in[0]) || bestIndex < 0 ? 0 : bestIndex;
+    }
+}
+
+AxisView argMinMaxView(const Layer& layer) {
+    return axisView(layer.input(0)->dims(), size_t(layer.paramsAs<ArgMinMaxParams>().axis), false);
+}
+
+class ThreadArgMinMaxKernel final : public KilnCudaKernel {
+public:
+    explicit ThreadArgMinMaxKernel(const Layer& layer)
+        : KilnCudaKernel(layer), m_view(argMinMaxView(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const ArgMinMaxParams& p = m_layer.paramsAs<ArgMinMaxParams>();
+        const int64_t count = m_view.outer * m_view.inner;
+        if (count == 0) return Status::ok();
+        threadArgMinMaxKernel<<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(
+            floatsOf(input(args, 0)), reinterpret_cast<int64_t*>(args.outputs[0]), m_view.length,
+            m_view.inner, p.max, p.selectLastIndex, count);
+        return launched("argminmax");
+    }
+
+private:
+    AxisView m_view;
+};
+
+class WarpArgMinMaxKernel final : public KilnCudaKernel {
+public:
+    explicit WarpArgMinMaxKernel(const Layer& layer) : KilnCudaKernel(layer), m_view(argMinMaxView(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const ArgMinMaxParams& p = m_layer.paramsAs<ArgMinMaxParams>();
+        if (m_view.outer == 0) return Status::ok();
+        warpArgMinMaxKernel<<<teamBlocks<false>(m_view.outer), kThreadsPerBlock, 0, stream(args)>>>(
+            floatsOf(input(args, 0)), reinterpret_cast<int64_t*>(args.outputs[0]), m_view.outer,
+            m_view.length, p.max, p.selectLastIndex);
+        return launched("argminmax");
+    }
+
+private:
+    AxisView m_view;
+};
+
+void addArgMinMaxTactics(const Layer& layer, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                         std::vector<tactics::SkippedTactic>& skipped) {
+    tactics.push_back(makeTactic<ThreadArgMinMaxKernel>(kArgMinMaxThreadId, layer));
+    const AxisView view = argMinMaxView(layer);
+    if (view.inner == 1) {
+        tactics.push_back(makeTactic<WarpArgMinMaxKernel>(kArgMinMaxWarpId, layer));
+        return;
+    }
+    skip(skipped, kArgMinMaxWarpId,
+         "the axis is not innermost (its elements lie " + std::to_string(view.inner) +
+             " apart); a warp needs contiguous rows");
+}
+
+// ---- LRN ----
+
+// One thread per element: the squares of the channel window around it (clipped at the first and last
+// channel), x / (bias + alpha / size * sum) ^ beta.
+__global__ void lrnKernel(const float* x, float* y, int64_t channels, int64_t inner, int64_t below,
+                          int64_t above, float scale, float bias, float beta, int64_t count) {
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t channel = i / inner % channels;
+        const float* channelZero = x + i - channel * inner;
+        const int64_t first = channel - below > 0 ? channel - below : 0;
+        const int64_t last = channel + above < channels - 1 ? channel + above : channels - 1;
+        float squares = 0.0f;
+        for (int64_t j = first; j <= last; ++j) {
+            const float value = channelZero[j * inner];
+            squares = fmaf(value, value, squares);
+        }
+        y[i] = x[i] / powf(fmaf(scale, squares, bias), beta);
+    }
+}
+
+class LrnKernel final : public KilnCudaKernel {
+public:
+    using KilnCudaKernel::KilnCudaKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const LrnParams& p = m_layer.paramsAs<LrnParams>();
+        const Dims& dims = m_layer.input(0)->dims();
+        const int64_t count = volume(dims);
+        if (count == 0) return Status::ok();
+        const int64_t below = (p.size - 1) / 2;
+        const float scale = float(double(p.alpha) / double(p.size));
+        lrnKernel<<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(
+            floatsOf(input(args, 0)), floatsOf(args.outputs[0]), dims[1], product(dims, 2, dims.size()),
+            below, p.size - 1 - below, scale, p.bias, p.beta, count);
+        return launched("LRN");
+    }
+};
+
+// ---- InstanceNorm ----
+
+// One team per (n, c) plane: its mean, then its population variance from the squared deviations (two
+// passes, as the reference, rather than E[x^2] - E[x]^2), then the normalised plane.
+template <bool WholeBlock>
+__global__ void instanceNormKernel(const float* x, const float* scale, const float* bias, float* y,
+                                   int64_t planes, int64_t channels, int64_t spatial, float epsilon) {
+    using Team = RowTeam<WholeBlock>;
+    for (int64_t plane = Team::firstRow(); plane < planes; plane += Team::rowStep()) {
+        const float* in = x + plane * spatial;
+        float* out = y + plane * spatial;
+        float sum = 0.0f;
+        for (int64_t j = Team::lane(); j < spatial; j += Team::kSize)
+            sum += in[j];
+        const float mean = Team::template reduce<Sum>(sum) / float(spatial);
+        float squares = 0.0f;
+        for (int64_t j = Team::lane(); j < spatial; j += Team::kSize) {
+            const float deviation = in[j] - mean;
+            squares = fmaf(deviation, deviation, squares);
+        }
+        const float variance = Team::template reduce<Sum>(squares) / float(spatial);
+        const int64_t channel = plane % channels;
+        const float factor = scale[channel] / sqrtf(variance + epsilon);
+        for (int64_t j = Team::lane(); j < spatial; j += Team::kSize)
+            out[j] = fmaf(in[j] - mean, factor, bias[channel]);
+    }
+}
+
+template <bool WholeBlock>
+class InstanceNormKernel final : public KilnCudaKernel {
+public:
+    using KilnCudaKernel::KilnCudaKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const Dims& dims = m_layer.input(0)->dims();
+        const int64_t planes = dims[0] * dims[1];
+        const int64_t spatial = product(dims, 2, dims.size());
+        if (planes == 0 || spatial == 0) return Status::ok();
+        instanceNormKernel<WholeBlock><<<teamBlocks<WholeBlock>(planes), kThreadsPerBlock, 0, stream(args)>>>(
+            floatsOf(input(args, 0)), floatsOf(input(args, 1)), floatsOf(input(args, 2)),
+            floatsOf(args.outputs[0]), planes, dims[1], spatial,
+            m_layer.paramsAs<InstanceNormParams>().epsilon);
+        return launched("instance norm");
+    }
+};
+
+// ---- The family ----
+
+// Every tactic id of the family for a kind of layer; none for kinds outside the family.
+std::vector<const char*> familyTacticIds(LayerKind kind) {
+    switch (kind) {
+        case LayerKind::Pooling:
+            return {kPoolingWindowId, kPoolingGlobalWarpId, kPoolingGlobalBlockId};
+        case LayerKind::Softmax:
+            return {kSoftmaxThreadId, kSoftmaxWarpId, kSoftmaxBlockId};
+        case LayerKind::Reduce:
+            return {kReduceThreadId, kReduceWarpId, kReduceBlockId};
+        case LayerKind::ArgMinMax:
+            return {kArgMinMaxThreadId, kArgMinMaxWarpId};
+        case LayerKind::Lrn:
+            return {kLrnId};
+        case LayerKind::InstanceNorm:
+            return {kInstanceNormWarpId, kInstanceNormBlockId};
+        default:
+            return {};
+    }
+}
+
+// Why no kernel of the family can run `config`, or nothing.
+std::optional<std::string> familyRefusal(const tactics::LayerConfig& config) {
+    if (!allLinear(config)) return std::string("needs linear tensors");
+    if (config.precision != DataType::Float32)
+        return std::string("runs FP32 only, not ") + toString(config.precision);
+    for (const Tensor* tensor : config.layer->inputs()) {
+        if (tensor && tensor->type() != DataType::Float32) {
+            return std::string("reads FP32 inputs only, not ") + toString(tensor->type());
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+void addReduceTactics(const tactics::LayerConfig& config,
+                      std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                      std::vector<tactics::SkippedTactic>& skipped) {
+    const Layer& layer = *config.layer;
+    const std::vector<const char*> ids = familyTacticIds(layer.kind());
+    if (ids.empty()) return;
+    if (const std::optional<std::string> refusal = familyRefusal(config)) {
+        for (const char* id : ids)
+            skip(skipped, id, *refusal);
+        return;
+    }
+    switch (layer.kind()) {
+        case LayerKind::Pooling:
+            return addPoolingTactics(layer, tactics, skipped);
+        case LayerKind::Softmax:
+            return addSoftmaxTactics(layer, tactics, skipped);
+        case LayerKind::Reduce:
+            return addReduceOpTactics(layer, tactics, skipped);
+        case LayerKind::ArgMinMax:
+            return addArgMinMaxTactics(layer, tactics, skipped);
+        case LayerKind::Lrn:
+            tactics.push_back(makeTactic<LrnKernel>(kLrnId, layer));
+            return;
+        case LayerKind::InstanceNorm:
+            tactics.push_back(makeTactic<InstanceNormKernel<false>>(kInstanceNormWarpId, layer));
+            tactics.push_back(makeTactic<InstanceNormKernel<true>>(kInstanceNormBlockId, layer));
+            return;
+        default:
+            return;
+    }
+}
+
+}  // namespace kiln::cuda

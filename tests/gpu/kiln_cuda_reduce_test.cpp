@@ -1,0 +1,434 @@
+// Kiln CUDA pooling, softmax, reduce, arg-min/max, LRN and instance-norm kernels against the reference
+// kernels on seeded random data, every variant the provider offers (one thread, a warp or a block per
+// output). Maxima, minima and indices must be exact. Sums are FP32 in an order of their own against the
+// reference's double sums, so each tolerance below is a bound derived from the number of terms, with
+// u = 2^-24 the FP32 unit roundoff: a sum of n terms is off by at most (n - 1) * u * sum(|term|) in any
+// order of additions. Library functions count with CUDA's documented maximum errors from the correctly
+// rounded result (expf 2 ulp, logf 1 ulp, powf 4 ulp; sqrtf and division correctly rounded), k ulp
+// being at most (2k + 1) * u relative to the exact value.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "backends/cuda/kiln/kiln_cuda_provider.h"
+#include "gpu_test_util.h"
+
+namespace kiln::test {
+namespace {
+
+const tactics::TacticProvider& provider() {
+    return cuda::kilnCudaProvider();
+}
+
+constexpr double kRoundoff = std::numeric_limits<float>::epsilon() / 2.0;
+
+struct Tolerance {
+    float rtol = 0.0f;
+    float atol = 0.0f;
+};
+
+constexpr Tolerance kExact{};
+
+// Runs every offered tactic for a one-layer network against the reference and returns the ids offered.
+std::vector<std::string> expectMatches(const LayerParams& params,
+                                       const std::vector<const HostTensor*>& inputs,
+                                       const std::vector<bool>& isActivation, Tolerance tolerance,
+                                       const std::string& what) {
+    auto net = makeSingleLayerNetwork(params, inputs, isActivation);
+    EXPECT_TRUE(net.isOk()) << what << ": " << net.status().message();
+    if (!net.isOk()) return {};
+    expectGpuTacticsMatchReference(provider(), net.value(), inputs, tolerance.rtol, tolerance.atol, what);
+    std::vector<std::string> ids;
+    for (const auto& tactic : offeredTactics(provider(), tactics::LayerConfig::of(*net.value().layer))) {
+        ids.push_back(tactic->id());
+    }
+    return ids;
+}
+
+bool offers(const std::vector<std::string>& ids, const std::string& id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+PoolingParams pooling(PoolingType type, std::vector<int64_t> kernel, std::vector<int64_t> strides,
+                      std::vector<int64_t> pads, bool ceilMode = false, bool countIncludePad = false,
+                      std::vector<int64_t> dilations = {}) {
+    PoolingParams p;
+    p.type = type;
+    if (dilations.empty()) dilations.assign(kernel.size(), 1);
+    p.kernel = std::move(kernel);
+    p.strides = std::move(strides);
+    p.pads = std::move(pads);
+    p.dilations = std::move(dilations);
+    p.ceilMode = ceilMode;
+    p.countIncludePad = countIncludePad;
+    return p;
+}
+
+// Average pooling of at most `taps` elements in [-1, 1]: the sum is off by at most (taps - 1) * u * taps
+// before the division by a divisor of at least the summed count, so by (taps - 1) * u after it; the
+// division and the reference's own rounding add u each, relative to the result.
+Tolerance averageTolerance(int64_t taps) {
+    return {float(2 * kRoundoff), float(double(taps) * kRoundoff)};
+}
+
+std::string axesText(const std::vector<int64_t>& axes) {
+    std::string text;
+    for (int64_t axis : axes)
+        text += (text.empty() ? "" : ",") + std::to_string(axis);
+    return text;
+}
+
+int64_t product(const std::vector<int64_t>& values) {
+    int64_t result = 1;
+    for (int64_t v : values)
+        result *= v;
+    return result;
+}
+
+// Softmax over rows of n elements whose values lie within `spread` of each other. Each exponential is
+// off by spread * u (the rounded x - max) plus expf's 5u, relatively; their sum by (n - 1) * u more. The
+// softmax divides (u) and is compared with a rounded reference (u): (n + 2 * spread + 11) * u relative.
+// Log-softmax subtracts log(sum), off by the sum's relative error plus logf's 3u * log(sum), with
+// log(sum) <= log(n), and rounds twice a result of at most spread + log(n):
+// (n + 4 * spread + 5 * log(n) + 4) * u absolute. One tolerance holds both.
+Tolerance softmaxTolerance(int64_t n, double spread) {
+    const float bound = float((double(n) + 4.0 * spread + 5.0 * std::log(double(n)) + 11.0) * kRoundoff);
+    return {bound, bound};
+}
+
+// Reductions of n positive terms (|x| for L1, squares for L2 and SumSquare, exponentials within 2 of the
+// maximum for LogSumExp, data in [0.5, 1.5] for the others): the sum or product is off by (n - 1) * u
+// relative in any order, an exponential by 7u; the finishing division or square root adds u, logf
+// 3u * |log(sum)| <= 3u * log(1.5 * n), and the result's two roundings (ours and the reference's) 2u of
+// it, at most 2u * (1 + log(1.5 * n)) for the logarithms. Logarithms turn relative errors into absolute
+// ones, hence the same bound for both.
+Tolerance reduceTolerance(int64_t n) {
+    const float bound = float((double(n) + 5.0 * std::log(1.5 * double(n)) + 12.0) * kRoundoff);
+    return {bound, bound};
+}
+
+TEST(KilnCudaReduce, WindowPoolingMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(11);
+    struct Case {
+        std::string name;
+        Dims dims;
+        PoolingParams params;
+    };
+    const PoolingType max = PoolingType::Max;
+    const std::vector<Case> maxCases = {
+        {"1d k3 s2 p1", {3, 5, 11}, pooling(max, {3}, {2}, {1, 1})},
+        {"2d 3x3 s2 p1", {2, 3, 9, 8}, pooling(max, {3, 3}, {2, 2}, {1, 1, 1, 1})},
+        {"2d asymmetric pads", {1, 5, 7, 5}, pooling(max, {2, 3}, {2, 1}, {1, 0, 0, 2})},
+        {"2d dilation 2", {1, 3, 9, 9}, pooling(max, {3, 3}, {1, 1}, {2, 2, 2, 2}, false, false, {2, 2})},
+        {"2d dilation 1x3", {2, 3, 10, 11}, pooling(max, {2, 3}, {2, 1}, {1, 3, 0, 2}, false, false, {1, 3})},
+        {"2d ceil", {1, 3, 8, 7}, pooling(max, {3, 3}, {2, 2}, {0, 0, 0, 0}, true)},
+        {"2d ceil dilated", {1, 3, 10, 9}, pooling(max, {2, 2}, {3, 2}, {1, 0, 1, 1}, true, false, {2, 3})},
+        {"3d",
+         {1, 3, 5, 6, 7},
+         pooling(max, {3, 2, 3}, {2, 2, 1}, {1, 0, 1, 1, 1, 0}, false, false, {1, 2, 1})},
+    };
+    for (const Case& c : maxCases) {
+        const HostTensor x = randomTensor(c.dims, rng);
+        const auto ids = expectMatches(c.params, {&x}, {true}, kExact, "max pooling " + c.name);
+        EXPECT_TRUE(offers(ids, "kiln-cuda:pooling:window")) << c.name;
+    }
+
+    const PoolingType average = PoolingType::Average;
+    const std::vector<Case> averageCases = {
+        {"1d k4 s3", {3, 5, 11}, pooling(average, {4}, {3}, {1, 2})},
+        {"2d 3x3 s2 p1", {3, 7, 7, 5}, pooling(average, {3, 3}, {2, 2}, {1, 1, 1, 1})},
+        {"2d asymmetric pads", {1, 5, 8, 6}, pooling(average, {3, 2}, {2, 2}, {0, 1, 2, 1})},
+        // Ceil mode: the last windows reach past the end padding, which neither divisor counts.
+        {"2d ceil padded", {1, 3, 8, 7}, pooling(average, {3, 3}, {2, 2}, {1, 1, 1, 1}, true)},
+        {"2d ceil unpadded", {2, 3, 8, 7}, pooling(average, {3, 3}, {2, 2}, {0, 0, 0, 0}, true)},
+        {"3d", {1, 3, 5, 6, 7}, pooling(average, {2, 2, 2}, {2, 2, 2}, {0, 0, 0, 1, 1, 1})},
+    };
+    for (const Case& c : averageCases) {
+        for (bool countIncludePad : {false, true}) {
+            PoolingParams params = c.params;
+            params.countIncludePad = countIncludePad;
+            const HostTensor x = randomTensor(c.dims, rng);
+            expectMatches(params, {&x}, {true}, averageTolerance(product(params.kernel)),
+                          "average pooling " + c.name + (countIncludePad ? ", pads counted" : ""));
+        }
+    }
+}
+
+TEST(KilnCudaReduce, GlobalPoolingMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(12);
+    // 300 and 1600 positions: a block's 256 threads each add more than one.
+    for (const Dims& dims : std::vector<Dims>{{1, 5, 7, 7},
+                                              {3, 7, 7, 7},
+                                              {3, 5, 1, 1},
+                                              {1, 3, 13, 17},
+                                              {3, 1, 13, 17},
+                                              {2, 3, 300},
+                                              {1, 3, 4, 5, 6},
+                                              {1, 3, 40, 40}}) {
+        const std::vector<int64_t> spatial(dims.begin() + 2, dims.end());
+        const std::vector<int64_t> ones(spatial.size(), 1);
+        std::vector<int64_t> zeros(2 * spatial.size(), 0);
+        const HostTensor x = randomTensor(dims, rng);
+        const std::string name = toString(dims);
+        const auto maxIds = expectMatches(pooling(PoolingType::Max, spatial, ones, zeros), {&x}, {true},
+                                          kExact, "global max pooling " + name);
+        const auto averageIds =
+            expectMatches(pooling(PoolingType::Average, spatial, ones, zeros), {&x}, {true},
+                          averageTolerance(product(spatial)), "global average pooling " + name);
+        for (const auto* ids : {&maxIds, &averageIds}) {
+            EXPECT_TRUE(offers(*ids, "kiln-cuda:pooling:global-warp")) << name;
+            EXPECT_TRUE(offers(*ids, "kiln-cuda:pooling:global-block")) << name;
+        }
+    }
+}
+
+TEST(KilnCudaReduce, SoftmaxEveryAxisLogAndFlattened) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(13);
+    const Dims dims{2, 5, 3, 7};
+    const HostTensor x = randomTensor(dims, rng);
+    for (int64_t axis = 0; axis < 4; ++axis) {
+        for (bool flatten : {false, true}) {
+            for (bool log : {false, true}) {
+                SoftmaxParams p;
+                p.axis = axis;
+                p.log = log;
+                p.flattenFromAxis = flatten;
+                const int64_t n =
+                    flatten ? product(Dims(dims.begin() + axis, dims.end())) : dims[size_t(axis)];
+                const std::string name = std::string(log ? "log-softmax" : "softmax") + " axis " +
+                                         std::to_string(axis) + (flatten ? " flattened" : "");
+                const auto ids = expectMatches(p, {&x}, {true}, softmaxTolerance(n, 2.0), name);
+                EXPECT_TRUE(offers(ids, "kiln-cuda:softmax:thread")) << name;
+                const bool contiguous = flatten || axis == 3;
+                EXPECT_EQ(contiguous, offers(ids, "kiln-cuda:softmax:warp")) << name;
+                EXPECT_EQ(contiguous, offers(ids, "kiln-cuda:softmax:block")) << name;
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, SoftmaxRowLengths) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(14);
+    for (int64_t length : {1, 10, 1000, 4097}) {
+        // The row innermost (every variant), then between two other axes (one thread per row).
+        for (const Dims& dims : std::vector<Dims>{{3, length}, {2, length, 3}}) {
+            const HostTensor x = randomTensor(dims, rng);
+            for (bool log : {false, true}) {
+                SoftmaxParams p;
+                p.axis = 1;
+                p.log = log;
+                expectMatches(p, {&x}, {true}, softmaxTolerance(length, 2.0),
+                              std::string(log ? "log-softmax " : "softmax ") + toString(dims));
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, SoftmaxSubtractsTheMaximum) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(15);
+    // exp(100) overflows FP32: only the shifted exponentials stay finite.
+    const HostTensor x = randomTensor({4, 300}, rng, 50.0f, 100.0f);
+    for (bool log : {false, true}) {
+        SoftmaxParams p;
+        p.axis = 1;
+        p.log = log;
+        expectMatches(p, {&x}, {true}, softmaxTolerance(300, 50.0),
+                      log ? "large log-softmax" : "large softmax");
+    }
+}
+
+TEST(KilnCudaReduce, ReduceEveryOpOverAnyAxes) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(16);
+    struct Case {
+        Dims dims;
+        std::vector<int64_t> axes;
+    };
+    const std::vector<Case> cases = {
+        {{3, 4, 5, 6}, {0}},
+        {{3, 4, 5, 6}, {1}},
+        {{3, 4, 5, 6}, {3}},
+        {{3, 4, 5, 6}, {1, 2}},
+        {{3, 4, 5, 6}, {0, 2}},
+        {{3, 4, 5, 6}, {2, 3}},
+        {{3, 4, 5, 6}, {0, 3}},
+        {{3, 4, 5, 6}, {0, 1, 2, 3}},
+        {{3, 1, 5, 1}, {1, 2}},                    // unit axes around the reduced one
+        {{2, 3000}, {1}},                          // long rows: every lane of a block adds many terms
+        {{3000, 2}, {0}},                          // long strided columns
+        {{2, 3, 1, 2, 3, 2, 1, 2}, {0, 2, 4, 7}},  // rank kMaxRank
+    };
+    const ReduceOp ops[] = {ReduceOp::Sum,    ReduceOp::Mean,     ReduceOp::Max, ReduceOp::Min,
+                            ReduceOp::Prod,   ReduceOp::L1,       ReduceOp::L2,  ReduceOp::SumSquare,
+                            ReduceOp::LogSum, ReduceOp::LogSumExp};
+    for (const Case& c : cases) {
+        int64_t n = 1;
+        for (int64_t axis : c.axes)
+            n *= c.dims[size_t(axis)];
+        for (ReduceOp op : ops) {
+            // Signs matter only where the reduction is exact or takes |x|; elsewhere positive data keep
+            // the sums' error relative to the result (see reduceTolerance).
+            const bool exact = op == ReduceOp::Max || op == ReduceOp::Min;
+            const bool anySign = exact || op == ReduceOp::L1 || op == ReduceOp::LogSumExp;
+            const HostTensor x = anySign ? randomTensor(c.dims, rng) : randomTensor(c.dims, rng, 0.5f, 1.5f);
+            for (bool keepDims : {true, false}) {
+                ReduceParams p;
+                p.op = op;
+                p.axes = c.axes;
+                p.keepDims = keepDims;
+                const std::string name = std::string(toString(op)) + " of " + toString(c.dims) +
+                                         " over axes " + axesText(c.axes) + (keepDims ? ", dims kept" : "");
+                const auto ids = expectMatches(p, {&x}, {true}, exact ? kExact : reduceTolerance(n), name);
+                EXPECT_TRUE(offers(ids, "kiln-cuda:reduce:thread")) << name;
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, ReduceRowTeamsOnlyForInnermostAxes) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(17);
+    const HostTensor x = randomTensor({3, 1, 5, 6}, rng);
+    struct Case {
+        std::vector<int64_t> axes;
+        bool rows;
+    };
+    for (const Case& c : std::vector<Case>{
+             {{2, 3}, true}, {{1, 2, 3}, true}, {{3}, true}, {{2}, false}, {{0, 3}, false}, {{1}, true}}) {
+        ReduceParams p;
+        p.op = ReduceOp::Max;
+        p.axes = c.axes;
+        const std::string name = "max over axes " + axesText(c.axes);
+        const auto ids = expectMatches(p, {&x}, {true}, kExact, name);
+        EXPECT_EQ(c.rows, offers(ids, "kiln-cuda:reduce:warp")) << name;
+        EXPECT_EQ(c.rows, offers(ids, "kiln-cuda:reduce:block")) << name;
+    }
+}
+
+// Small integers: every row holds ties, so the first and the last index of the best value differ.
+HostTensor tiedTensor(const Dims& dims, std::mt19937& rng, int values) {
+    HostTensor tensor(DataType::Float32, dims);
+    std::uniform_int_distribution<int> dist(0, values - 1);
+    for (int64_t i = 0; i < tensor.elementCount(); ++i)
+        tensor.data<float>()[i] = float(dist(rng));
+    return tensor;
+}
+
+void expectArgMinMaxMatches(const HostTensor& x, int64_t axis, const std::string& name) {
+    for (bool max : {true, false}) {
+        for (bool selectLast : {false, true}) {
+            for (bool keepDims : {true, false}) {
+                ArgMinMaxParams p;
+                p.max = max;
+                p.axis = axis;
+                p.keepDims = keepDims;
+                p.selectLastIndex = selectLast;
+                const auto ids = expectMatches(p, {&x}, {true}, kExact,
+                                               std::string(max ? "argmax " : "argmin ") + name + " axis " +
+                                                   std::to_string(axis) + (selectLast ? ", last index" : "") +
+                                                   (keepDims ? ", dims kept" : ""));
+                EXPECT_EQ(axis == int64_t(x.dims().size()) - 1, offers(ids, "kiln-cuda:argminmax:warp"))
+                    << name;
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, ArgMinMaxTiesPickTheFirstOrLastIndex) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(18);
+    const HostTensor small = tiedTensor({3, 7, 5}, rng, 4);
+    for (int64_t axis = 0; axis < 3; ++axis)
+        expectArgMinMaxMatches(small, axis, toString(small.dims()));
+    // Rows longer than a warp: ties between lanes.
+    const HostTensor rows = tiedTensor({2, 1000}, rng, 10);
+    expectArgMinMaxMatches(rows, 1, toString(rows.dims()));
+    const HostTensor columns = tiedTensor({1000, 3}, rng, 10);
+    expectArgMinMaxMatches(columns, 0, toString(columns.dims()));
+}
+
+TEST(KilnCudaReduce, ArgMinMaxFollowsTheReferenceScanOverNaN) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(19);
+    // The reference's scan never moves to a NaN, and stays at index 0 when that element is NaN.
+    HostTensor x = tiedTensor({4, 50}, rng, 5);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    float* data = x.data<float>();
+    data[0] = nan;
+    data[50 + 3] = nan;
+    data[50 + 17] = nan;
+    for (int64_t i = 1; i < 50; ++i)
+        data[100 + i] = nan;
+    expectArgMinMaxMatches(x, 1, "with NaNs");
+}
+
+TEST(KilnCudaReduce, LrnMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(20);
+    for (const Dims& dims : std::vector<Dims>{{2, 7, 5, 4}, {3, 9}, {1, 4, 3, 2, 2}}) {
+        const HostTensor x = randomTensor(dims, rng);
+        for (int64_t size : {3, 5}) {
+            LrnParams p;
+            p.size = size;
+            p.alpha = 2e-2f;  // large enough that the normalisation visibly changes the values
+            p.beta = 0.75f;
+            p.bias = 1.5f;
+            // A sum of `size` squares (size * u), the rounded alpha / size and the fused multiply-add
+            // (2u), raised to beta <= 1; powf's 9u, the division and the reference's rounding: relative.
+            const Tolerance t{float((double(size) + 13.0) * kRoundoff), 0.0f};
+            expectMatches(p, {&x}, {true}, t, "LRN size " + std::to_string(size) + " of " + toString(dims));
+        }
+    }
+}
+
+TEST(KilnCudaReduce, InstanceNormMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(21);
+    // 60 to 1600 positions per plane; 300 and 1600 keep every thread of a block busy with several.
+    for (const Dims& dims : std::vector<Dims>{{2, 5, 7, 9}, {1, 3, 300}, {3, 4, 3, 4, 5}, {1, 3, 40, 40}}) {
+        const HostTensor x = randomTensor(dims, rng);
+        const HostTensor scale = randomTensor({dims[1]}, rng);
+        const HostTensor bias = randomTensor({dims[1]}, rng);
+        const int64_t n = product(Dims(dims.begin() + 2, dims.end()));
+        InstanceNormParams p;
+        p.epsilon = 1e-5f;
+        // Data in [-1, 1]: the mean is off by n * u; the variance, from n squared deviations, by (n + 3) * u
+        // relative, so the factor scale / sqrt(variance + epsilon) by (n / 2 + 4) * u. With the samples'
+        // variance above 0.16 (1/3 expected), |factor| <= 2.5 and |x - mean| <= 2: the output is off by
+        // 2.5 * (n + 2) * u + 5 * (n / 2 + 4) * u plus two roundings of a result below 6.
+        const Tolerance t{0.0f, float((5.0 * double(n) + 40.0) * kRoundoff)};
+        const std::string name = "instance norm " + toString(dims);
+        const auto ids = expectMatches(p, {&x, &scale, &bias}, {true, false, false}, t, name);
+        EXPECT_TRUE(offers(ids, "kiln-cuda:instancenorm:warp")) << name;
+        EXPECT_TRUE(offers(ids, "kiln-cuda:instancenorm:block")) << name;
+        // Scale and bias computed by earlier layers rather than constants.
+        expectMatches(p, {&x, &scale, &bias}, {true, true, true}, t, name + ", parameters as activations");
+    }
+}
+
+TEST(KilnCudaReduce, RefusesBlockedTensors) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(22);
+    const HostTensor x = randomTensor({1, 16, 4, 4}, rng);
+    auto net = makeSingleLayerNetwork(pooling(PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}), {&x}, {true});
+    ASSERT_TRUE(net.isOk()) << net.status().message();
+    setActivationFormats(*net.value().layer, TensorFormat{16});
+    std::vector<tactics::SkippedTactic> skipped;
+    EXPECT_TRUE(offeredTactics(provider(), tactics::LayerConfig::of(*net.value().layer), &skipped).empty());
+    ASSERT_EQ(skipped.size(), 3u);
+    for (const auto& skip : skipped)
+        EXPECT_EQ(skip.reason, "needs linear tensors") << skip.id;
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -320,6 +320,7 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportProfile", "profile.json", options.profilePath),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
+                pathFlag("--exportTimes", "times.json", options.timesPath),
             }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
         });
 }
@@ -431,6 +432,7 @@ const char* profileHelp() {
     return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp N] [--shapes NAME:DIMS,...]
                     [--input NAME=FILE.npy]... [--noFusion] [--backend cpu|cuda] [--tf32]
                     [--noCudaGraph] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
+                    [--exportTimes FILE.json]
 
 Runs a plan, or an ONNX model built in memory, warm-up times and then N timed times, measuring every
 executed layer. Prints the layers sorted by time (average per run, share of the total, precision and
@@ -453,6 +455,8 @@ Options:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
                           with layers in execution order and timeMs summed over the N runs
   --exportLayerInfo FILE  Write the engine's layers and bindings as JSON
+  --exportTimes FILE      Write every timed run as JSON: [{"latencyMs", "computeMs"}, ...] (latency
+                          with host copies; compute on device-resident inputs, equal on the CPU)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
 )";

@@ -78,6 +78,7 @@ struct ProfileOptions {
     BuilderOptions builder;
     std::optional<std::string> profilePath;
     std::optional<std::string> layerInfoPath;
+    std::optional<std::string> timesPath;
 };
 
 // What a command line asked for: the options, or only the command's help.

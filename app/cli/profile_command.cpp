@@ -151,6 +151,25 @@ void printLatency(std::vector<double> times) {
               << formatMs(percentile(times, 99.0)) << '\n';
 }
 
+// Every timed run: its latency (host copies included) and its compute time (device-resident inputs;
+// the latency again where there is no device).
+std::string timesJson(const std::vector<double>& latencies, const std::vector<double>& computeTimes) {
+    std::ostringstream out;
+    JsonWriter json(out);
+    json.beginArray();
+    for (size_t i = 0; i < latencies.size(); ++i) {
+        json.beginObject();
+        json.key("latencyMs");
+        json.value(latencies[i]);
+        json.key("computeMs");
+        json.value(i < computeTimes.size() ? computeTimes[i] : latencies[i]);
+        json.endObject();
+    }
+    json.endArray();
+    out << '\n';
+    return out.str();
+}
+
 }  // namespace
 
 int profileCommand(const std::vector<std::string>& args) {
@@ -168,6 +187,11 @@ int profileCommand(const std::vector<std::string>& args) {
     }
     if (options.layerInfoPath) {
         if (Status status = checkDestination("--exportLayerInfo", *options.layerInfoPath); !status) {
+            return fail(kExitFailure, status.message());
+        }
+    }
+    if (options.timesPath) {
+        if (Status status = checkDestination("--exportTimes", *options.timesPath); !status) {
             return fail(kExitFailure, status.message());
         }
     }
@@ -223,6 +247,11 @@ int profileCommand(const std::vector<std::string>& args) {
             return fail(kExitFailure, status.message());
         }
     }
+    if (options.timesPath) {
+        if (Status status = writeFileAtomically(*options.timesPath, timesJson(times, computeTimes)); !status) {
+            return fail(kExitFailure, status.message());
+        }
+    }
     if (options.layerInfoPath) {
         if (Status status =
                 writeFileAtomically(*options.layerInfoPath, prepared.engine->layerInformationJson());
@@ -254,6 +283,7 @@ int profileCommand(const std::vector<std::string>& args) {
     }
     if (options.profilePath) std::cout << "Profile: " << *options.profilePath << '\n';
     if (options.layerInfoPath) std::cout << "Layer information: " << *options.layerInfoPath << '\n';
+    if (options.timesPath) std::cout << "Times: " << *options.timesPath << '\n';
     std::cout.flush();
     if (!std::cout) return fail(kExitFailure, "could not write to standard output");
     return kExitSuccess;

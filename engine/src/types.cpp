@@ -232,14 +232,23 @@ std::string toString(TensorFormat format, size_t rank) {
     std::string name = "NC";
     if (rank < 2) name = rank == 1 ? "C" : "scalar";
     for (size_t axis = 2; axis < rank; ++axis) name += rank - axis <= 3 ? kSpatial[3 - (rank - axis)] : 'X';
-    if (!format.isLinear()) name += std::to_string(format.channelBlock) + "c";
+    if (format.channelsLast && rank >= 3) {
+        name = "N" + name.substr(2) + "C";
+        if (format.channelBlock > 1) name += std::to_string(format.channelBlock);
+    } else if (format.isBlocked()) {
+        name += std::to_string(format.channelBlock) + "c";
+    }
+    if (format.storage) name += std::string(" ") + toString(*format.storage);
     return name;
 }
 
+DataType storageType(DataType type, TensorFormat format) { return format.storage.value_or(type); }
+
 int64_t storageByteSize(DataType type, const Dims& dims, TensorFormat format) {
+    type = storageType(type, format);
     int64_t elements = volume(dims);
     if (!format.isLinear() && dims.size() >= 2) {
-        const int64_t block = format.channelBlock;
+        const int64_t block = std::max(format.channelBlock, 1);
         elements = (dims[1] + block - 1) / block * block;
         for (size_t axis = 0; axis < dims.size(); ++axis) {
             if (axis != 1) elements *= dims[axis];

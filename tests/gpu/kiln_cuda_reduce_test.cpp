@@ -5,12 +5,15 @@
 // u = 2^-24 the FP32 unit roundoff: a sum of n terms is off by at most (n - 1) * u * sum(|term|) in any
 // order of additions. Library functions count with CUDA's documented maximum errors from the correctly
 // rounded result (expf 2 ulp, logf 1 ulp, powf 4 ulp; sqrtf and division correctly rounded), k ulp
-// being at most (2k + 1) * u relative to the exact value.
+// being at most (2k + 1) * u relative to the exact value. Pooling of FP16 channels-last tensors adds
+// the rounding of inputs and outputs to FP16 (see its section); maxima are exact up to that rounding.
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -34,6 +37,13 @@ struct Tolerance {
 
 constexpr Tolerance kExact{};
 
+std::vector<std::string> offeredIds(const Layer& layer) {
+    std::vector<std::string> ids;
+    for (const auto& tactic : offeredTactics(provider(), tactics::LayerConfig::of(layer)))
+        ids.push_back(tactic->id());
+    return ids;
+}
+
 // Runs every offered tactic for a one-layer network against the reference and returns the ids offered.
 std::vector<std::string> expectMatches(const LayerParams& params,
                                        const std::vector<const HostTensor*>& inputs,
@@ -43,11 +53,7 @@ std::vector<std::string> expectMatches(const LayerParams& params,
     EXPECT_TRUE(net.isOk()) << what << ": " << net.status().message();
     if (!net.isOk()) return {};
     expectGpuTacticsMatchReference(provider(), net.value(), inputs, tolerance.rtol, tolerance.atol, what);
-    std::vector<std::string> ids;
-    for (const auto& tactic : offeredTactics(provider(), tactics::LayerConfig::of(*net.value().layer))) {
-        ids.push_back(tactic->id());
-    }
-    return ids;
+    return offeredIds(*net.value().layer);
 }
 
 bool offers(const std::vector<std::string>& ids, const std::string& id) {
@@ -416,18 +422,229 @@ TEST(KilnCudaReduce, InstanceNormMatchesReference) {
     }
 }
 
+// Why each tactic the provider skips for `layer` is skipped, by id.
+std::map<std::string, std::string> skipReasons(const Layer& layer) {
+    std::vector<tactics::SkippedTactic> skipped;
+    offeredTactics(provider(), tactics::LayerConfig::of(layer), &skipped);
+    std::map<std::string, std::string> reasons;
+    for (const auto& skip : skipped)
+        reasons[skip.id] = skip.reason;
+    return reasons;
+}
+
+constexpr const char* kLinearPoolingIds[] = {"kiln-cuda:pooling:window", "kiln-cuda:pooling:global-warp",
+                                             "kiln-cuda:pooling:global-block"};
+constexpr const char* kChannelsLastPoolingIds[] = {"kiln-cuda:pooling:nhwc-fp16",
+                                                   "kiln-cuda:pooling:global-nhwc-fp16"};
+
 TEST(KilnCudaReduce, RefusesBlockedTensors) {
     KILN_REQUIRE_GPU();
     std::mt19937 rng(22);
     const HostTensor x = randomTensor({1, 16, 4, 4}, rng);
     auto net = makeSingleLayerNetwork(pooling(PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}), {&x}, {true});
     ASSERT_TRUE(net.isOk()) << net.status().message();
-    setActivationFormats(*net.value().layer, TensorFormat{16});
-    std::vector<tactics::SkippedTactic> skipped;
-    EXPECT_TRUE(offeredTactics(provider(), tactics::LayerConfig::of(*net.value().layer), &skipped).empty());
-    ASSERT_EQ(skipped.size(), 3u);
-    for (const auto& skip : skipped)
-        EXPECT_EQ(skip.reason, "needs linear tensors") << skip.id;
+    setActivationFormats(*net.value().layer, TensorFormat::blocked(16));
+    EXPECT_TRUE(offeredIds(*net.value().layer).empty());
+    const auto reasons = skipReasons(*net.value().layer);
+    ASSERT_EQ(reasons.size(), 5u);
+    for (const char* id : kLinearPoolingIds)
+        EXPECT_EQ(reasons.at(id), "needs linear tensors") << id;
+    for (const char* id : kChannelsLastPoolingIds)
+        EXPECT_EQ(reasons.at(id), "needs an FP16 channels-last input, not NCHW16c FP32") << id;
+}
+
+// ---- Pooling of FP16 channels-last tensors ----
+//
+// The reference pools the FP32 inputs; the kernels see them rounded to FP16 and round their FP16
+// outputs once more. A rounding to FP16 is off by at most u_h = 2^-11 relative, or 2^-25 absolute
+// where the value is subnormal (below 2^-14).
+
+constexpr double kHalfRoundoff = 1.0 / 2048.0;
+constexpr double kHalfSubnormalRoundoff = 1.0 / double(1 << 25);
+
+TensorFormat nhwcHalf(int padding) {
+    return TensorFormat::nhwc(padding, DataType::Float16);
+}
+
+// Rounding is monotonic, so the maximum of the rounded inputs is the rounded maximum, and rounding that
+// FP16 value for the output changes nothing: one rounding from the reference's exact maximum.
+constexpr Tolerance kHalfMaxTolerance{float(kHalfRoundoff), float(kHalfSubnormalRoundoff)};
+
+// Average pooling of at most `taps` (below 8000) inputs in [-1, 1]. Each rounded input is off by at
+// most u_h + 2^-25 absolute, and so is their mean, whose divisor is at least the number of terms. The
+// FP32 sum adds at most (taps - 1) * u, the division u of the result: in all below 2 * u_h. Rounding
+// the output adds u_h of the result (and of that error, 2 * u_h^2) plus 2^-25, the reference's own
+// rounding u of the result. The same bound holds for linear FP32 outputs, which skip a rounding.
+Tolerance halfAverageTolerance(int64_t taps) {
+    return {float(kHalfRoundoff + 2.0 * kRoundoff),
+            float(kHalfRoundoff * (1.0 + 2.0 * kHalfRoundoff) + 2.0 * kHalfSubnormalRoundoff +
+                  double(taps) * kRoundoff)};
+}
+
+// Runs every offered tactic for pooling `x` from `inputFormat` to `outputFormat` against the reference
+// and returns the ids offered.
+std::vector<std::string> expectPoolingMatches(const PoolingParams& params, const HostTensor& x,
+                                              TensorFormat inputFormat, TensorFormat outputFormat,
+                                              const std::string& what) {
+    auto net = makeSingleLayerNetwork(params, {&x}, {true});
+    EXPECT_TRUE(net.isOk()) << what << ": " << net.status().message();
+    if (!net.isOk()) return {};
+    Layer& layer = *net.value().layer;
+    layer.input(0)->setFormat(inputFormat);
+    layer.output(0)->setFormat(outputFormat);
+    const Tolerance tolerance =
+        params.type == PoolingType::Max ? kHalfMaxTolerance : halfAverageTolerance(product(params.kernel));
+    expectGpuTacticsMatchReference(provider(), net.value(), {&x}, tolerance.rtol, tolerance.atol, what);
+    return offeredIds(layer);
+}
+
+// Max pooling, and average pooling without and with the padding counted.
+std::vector<PoolingParams> everyPoolingType(const PoolingParams& window) {
+    std::vector<PoolingParams> variants(3, window);
+    variants[0].type = PoolingType::Max;
+    variants[1].type = PoolingType::Average;
+    variants[2].type = PoolingType::Average;
+    variants[2].countIncludePad = true;
+    return variants;
+}
+
+std::string poolingName(const PoolingParams& p) {
+    if (p.type == PoolingType::Max) return "max pooling";
+    return p.countIncludePad ? "average pooling, pads counted" : "average pooling";
+}
+
+// The channels-last output, and the linear FP32 one the builder gives a tensor that a view follows.
+const std::vector<std::pair<std::string, TensorFormat>> kOutputFormats = {{"NHWC8 FP16", nhwcHalf(8)},
+                                                                          {"linear FP32", TensorFormat{}}};
+
+TEST(KilnCudaReduce, ChannelsLastWindowPoolingMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(23);
+    struct Case {
+        std::string name;
+        Dims dims;
+        PoolingParams window;
+    };
+    const PoolingType max = PoolingType::Max;
+    // 3, 13 and 17 channels leave padded lanes; 8 and 64 fill whole groups of 8.
+    const std::vector<Case> cases = {
+        {"1d k3 s2 p1", {3, 13, 11}, pooling(max, {3}, {2}, {1, 1})},
+        {"2d 3x3 s2 p1", {1, 64, 15, 13}, pooling(max, {3, 3}, {2, 2}, {1, 1, 1, 1})},
+        {"2d asymmetric pads", {3, 17, 7, 9}, pooling(max, {2, 3}, {2, 1}, {1, 0, 0, 2})},
+        {"2d dilation 1x3", {1, 3, 10, 11}, pooling(max, {2, 3}, {2, 1}, {1, 3, 0, 2}, false, false, {1, 3})},
+        // Ceil mode: the last windows reach past the end padding, which neither divisor counts.
+        {"2d ceil padded", {1, 8, 9, 7}, pooling(max, {3, 3}, {2, 2}, {1, 1, 1, 1}, true)},
+        {"3d",
+         {3, 13, 5, 6, 7},
+         pooling(max, {3, 2, 3}, {2, 2, 1}, {1, 0, 1, 1, 1, 0}, false, false, {1, 2, 1})},
+    };
+    for (const Case& c : cases) {
+        for (const PoolingParams& params : everyPoolingType(c.window)) {
+            for (const auto& [formatName, outputFormat] : kOutputFormats) {
+                const HostTensor x = randomTensor(c.dims, rng);
+                const std::string name =
+                    poolingName(params) + " " + c.name + " of " + toString(c.dims) + " to " + formatName;
+                const auto ids = expectPoolingMatches(params, x, nhwcHalf(8), outputFormat, name);
+                EXPECT_TRUE(offers(ids, "kiln-cuda:pooling:nhwc-fp16")) << name;
+                EXPECT_FALSE(offers(ids, "kiln-cuda:pooling:global-nhwc-fp16")) << name;
+                EXPECT_FALSE(offers(ids, "kiln-cuda:pooling:window")) << name;
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, ChannelsLastGlobalPoolingMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(24);
+    // ResNet-50's head (2048 channels, 7x7), a squeeze-and-excitation input (3136 positions: many per
+    // thread), a 1x1 plane (no reduction across rows), 1-D and 3-D.
+    for (const Dims& dims : std::vector<Dims>{{1, 3, 7, 7},
+                                              {3, 13, 7, 7},
+                                              {1, 17, 9, 11},
+                                              {3, 8, 5, 5},
+                                              {1, 64, 1, 1},
+                                              {1, 2048, 7, 7},
+                                              {1, 32, 56, 56},
+                                              {3, 13, 300},
+                                              {1, 17, 4, 5, 6}}) {
+        const std::vector<int64_t> spatial(dims.begin() + 2, dims.end());
+        const std::vector<int64_t> ones(spatial.size(), 1);
+        const std::vector<int64_t> zeros(2 * spatial.size(), 0);
+        for (PoolingType type : {PoolingType::Max, PoolingType::Average}) {
+            for (const auto& [formatName, outputFormat] : kOutputFormats) {
+                const HostTensor x = randomTensor(dims, rng);
+                const PoolingParams params = pooling(type, spatial, ones, zeros);
+                const std::string name =
+                    "global " + poolingName(params) + " of " + toString(dims) + " to " + formatName;
+                const auto ids = expectPoolingMatches(params, x, nhwcHalf(8), outputFormat, name);
+                EXPECT_TRUE(offers(ids, "kiln-cuda:pooling:global-nhwc-fp16")) << name;
+                EXPECT_TRUE(offers(ids, "kiln-cuda:pooling:nhwc-fp16")) << name;
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, ChannelsLastPoolingAnyChannelPadding) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(25);
+    // Threads take 1 channel (padding 1 and 3), 2 (padding 2 and 6) or 8 (padding 16: two groups of 8
+    // per padded run, the second all padding for 3 channels).
+    const std::vector<std::pair<std::string, PoolingParams>> windows = {
+        {"3x3 s2 p1", pooling(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1})},
+        {"global", pooling(PoolingType::Max, {5, 7}, {1, 1}, {0, 0, 0, 0})}};
+    for (int padding : {1, 2, 3, 6, 16}) {
+        for (int64_t channels : {3, 13}) {
+            const Dims dims{2, channels, 5, 7};
+            for (const auto& [windowName, window] : windows) {
+                for (const PoolingParams& params : everyPoolingType(window)) {
+                    for (const TensorFormat& outputFormat : {nhwcHalf(padding), TensorFormat{}}) {
+                        const HostTensor x = randomTensor(dims, rng);
+                        const std::string name = poolingName(params) + " " + windowName + " of " +
+                                                 toString(dims) + " from NHWC" + std::to_string(padding) +
+                                                 " FP16 to " + toString(outputFormat, dims.size());
+                        const auto ids =
+                            expectPoolingMatches(params, x, nhwcHalf(padding), outputFormat, name);
+                        EXPECT_TRUE(offers(ids, "kiln-cuda:pooling:nhwc-fp16")) << name;
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(KilnCudaReduce, ChannelsLastPoolingRefusesOtherFormats) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(26);
+    const HostTensor x = randomTensor({1, 13, 4, 4}, rng);
+    struct Case {
+        TensorFormat input;
+        TensorFormat output;
+        std::string reason;
+    };
+    const std::vector<Case> cases = {
+        {nhwcHalf(8), nhwcHalf(16), "writes the input's format (NHWC8 FP16) or linear FP32, not NHWC16 FP16"},
+        {nhwcHalf(8), TensorFormat{0, false, DataType::Float16},
+         "writes the input's format (NHWC8 FP16) or linear FP32, not NCHW FP16"},
+        {nhwcHalf(8), TensorFormat::nhwc(8),
+         "writes the input's format (NHWC8 FP16) or linear FP32, not NHWC8 FP32"},
+        {TensorFormat::nhwc(8), TensorFormat::nhwc(8), "needs an FP16 channels-last input, not NHWC8 FP32"},
+        {TensorFormat{}, TensorFormat{}, "needs an FP16 channels-last input, not NCHW FP32"},
+    };
+    for (const Case& c : cases) {
+        auto net =
+            makeSingleLayerNetwork(pooling(PoolingType::Average, {4, 4}, {1, 1}, {0, 0, 0, 0}), {&x}, {true});
+        ASSERT_TRUE(net.isOk()) << net.status().message();
+        Layer& layer = *net.value().layer;
+        layer.input(0)->setFormat(c.input);
+        layer.output(0)->setFormat(c.output);
+        const auto reasons = skipReasons(layer);
+        for (const char* id : kChannelsLastPoolingIds) {
+            ASSERT_EQ(reasons.count(id), 1u) << c.reason;
+            EXPECT_EQ(reasons.at(id), c.reason);
+        }
+        // Only linear FP32 tensors on both sides leave the linear kernels to run it.
+        EXPECT_EQ(c.input.isDefault() && c.output.isDefault(), !offeredIds(layer).empty()) << c.reason;
+    }
 }
 
 }  // namespace

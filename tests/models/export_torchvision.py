@@ -6,6 +6,7 @@ output. Uses Debian's python3-torchvision (0.14), which needs no download for un
 usage: export_torchvision.py MODEL OUT.onnx     (MODEL is one of the names in MODELS)
 """
 
+import inspect
 import os
 import sys
 import warnings
@@ -40,11 +41,14 @@ def export(name, out_path):
     # Write next to the target and rename, so an interrupted export never leaves a file that a
     # later run would take for a finished one.
     partial = out_path + ".partial"
+    # Newer PyTorch exports through torch.export by default; the TorchScript exporter gives the
+    # same graphs on every PyTorch the tests meet.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, dummy, partial, opset_version=OPSET, input_names=["input"],
                           output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **legacy)
     os.replace(partial, out_path)
 
 

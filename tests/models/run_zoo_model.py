@@ -17,7 +17,12 @@ Exits 0 when the outputs agree, 1 when they do not or a step fails, and 77 (the 
 SKIP_RETURN_CODE) when a prerequisite that is not part of Kiln (torchvision, Node.js, npm or the
 onnxruntime-node package) cannot be installed, e.g. with no network.
 
-usage: run_zoo_model.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR]
+With --backend cuda the plan is built for and run on the GPU (FP32, no TF32), with the same
+tolerance: cuDNN's and cuBLASLt's FP32 kernels sum in other orders but in FP32. The run exits 77
+when this kiln or machine has no CUDA device. Where Python's onnxruntime package is installed (the
+GPU machine has it), it computes the reference instead of onnxruntime-node.
+
+usage: run_zoo_model.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR] [--backend cpu|cuda]
 """
 
 import argparse
@@ -95,6 +100,11 @@ def ensure_onnxruntime_node(cache):
     return node_dir / "node_modules"
 
 
+def have_python_onnxruntime():
+    probe = [sys.executable, "-c", "import onnxruntime"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
 def export_model(name, model_path):
     model_path.parent.mkdir(parents=True, exist_ok=True)
     return run([sys.executable, HERE / "export_torchvision.py", name, model_path]).returncode == 0
@@ -156,15 +166,24 @@ def main():
     parser.add_argument("--work", required=True, type=Path, help="folder for this run's inputs and outputs")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("KILN_ZOO_CACHE", HERE / ".cache")),
                         help="folder for exported models and onnxruntime-node (kept between runs)")
+    parser.add_argument("--backend", choices=["cpu", "cuda"], default="cpu", help="where kiln builds and runs")
     args = parser.parse_args()
     # Keep this script's lines in order with the output of the commands it runs.
     sys.stdout.reconfigure(line_buffering=True)
 
+    if args.backend == "cuda":
+        version = subprocess.run([str(args.kiln), "--version"], capture_output=True, text=True).stdout
+        cuda = [line for line in version.splitlines() if line.startswith("backend cuda:")]
+        if not cuda or "unavailable" in cuda[0]:
+            print(f"skipped: no CUDA backend here ({cuda[0] if cuda else 'kiln --version names none'})")
+            return SKIP
+
     model_path = args.cache / "models" / f"{args.model}.onnx"
+    python_ort = have_python_onnxruntime()
     try:
         if not model_path.exists():
             ensure_torchvision()
-        node_modules = ensure_onnxruntime_node(args.cache)
+        node_modules = None if python_ort else ensure_onnxruntime_node(args.cache)
     except Skip as reason:
         print(f"skipped: {reason}")
         return SKIP
@@ -182,9 +201,13 @@ def main():
     input_path = work / "input.npy"
     np.save(input_path, np.random.default_rng(0).standard_normal(shape).astype(np.float32))
 
-    env = dict(os.environ, NODE_PATH=str(node_modules))
-    if run(["node", HERE / "ort_reference.js", model_path, work / "reference", f"input={input_path}"],
-           env=env).returncode != 0:
+    if python_ort:
+        reference = run([sys.executable, HERE / "ort_reference.py", model_path, work / "reference", f"input={input_path}"])
+    else:
+        env = dict(os.environ, NODE_PATH=str(node_modules))
+        reference = run(["node", HERE / "ort_reference.js", model_path, work / "reference", f"input={input_path}"],
+                        env=env)
+    if reference.returncode != 0:
         print("FAIL: ONNX Runtime could not run the model")
         return 1
 
@@ -192,8 +215,9 @@ def main():
     # their prepared weights is checked on every model.
     shape_text = "x".join(str(d) for d in shape)
     plan_path = work / "model.plan"
+    backend = ["--backend", args.backend]
     if run([args.kiln, "build", model_path, "--shapes", f"input:{shape_text}", "-o", plan_path,
-            "--avgTiming", "3"]).returncode != 0:
+            "--avgTiming", "3", *backend]).returncode != 0:
         print("FAIL: kiln build failed")
         return 1
     if run([args.kiln, "run", plan_path, "--input", f"input={input_path}", "--output-dir", work / "kiln"]).returncode != 0:
@@ -207,12 +231,12 @@ def main():
     # same network built with --noFusion at rtol 1e-4 (atol 1e-5 of the largest output, since rounding
     # errors scale with the magnitude of the sums, not of each output).
     if run([args.kiln, "run", model_path, "--noFusion", "--input", f"input={input_path}", "--shapes",
-            f"input:{shape_text}", "--output-dir", work / "unfused"]).returncode != 0:
+            f"input:{shape_text}", "--output-dir", work / "unfused", *backend]).returncode != 0:
         print("FAIL: kiln run --noFusion failed")
         return 1
     if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion"):
         return 1
-    print(f"PASS: {args.model} matches ONNX Runtime, and its fused engine matches the unfused one")
+    print(f"PASS: {args.model} on {args.backend} matches ONNX Runtime, and its fused engine matches the unfused one")
     return 0
 
 

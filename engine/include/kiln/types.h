@@ -33,15 +33,32 @@ Status checkDims(const Dims& dims, const std::string& what);
 
 // How an activation's elements lie in memory. Linear: row-major over the dims ("NCHW"). Blocked by
 // b channels: [N][ceil(C/b)][spatial...][b], channels padded up to a multiple of b with the padded
-// lanes zero (oneDNN's nChw8c / nChw16c). Only tensors of rank 3 or more can be blocked; weights,
-// network inputs and network outputs are always linear.
+// lanes zero (oneDNN's nChw8c / nChw16c). Channels last: [N][spatial...][C rounded up to a multiple
+// of channelBlock], padded lanes zero ("NHWC8", TensorRT's kHWC8; the layout of tensor cores). Only
+// tensors of rank 3 or more can be blocked or channels-last. Independently of the layout, a floating-
+// point tensor may be stored in a narrower type (an FP32 tensor held as FP16 in an FP16 build).
+// Weights, network inputs and network outputs are always linear in their own type.
 struct TensorFormat {
-    int channelBlock = 0;  // 0: linear
-    bool isLinear() const { return channelBlock == 0; }
+    int channelBlock = 0;  // 0: linear; else the block, or the channel padding of channels-last
+    bool channelsLast = false;
+    std::optional<DataType> storage;  // the element type in memory when it is not the tensor's own
+
+    bool isLinear() const { return channelBlock == 0 && !channelsLast; }
+    bool isBlocked() const { return channelBlock > 0 && !channelsLast; }
+    // Linear and in the tensor's own type: what every tensor is before the builder chooses formats.
+    bool isDefault() const { return isLinear() && !storage; }
     bool operator==(const TensorFormat&) const = default;
+
+    static TensorFormat blocked(int block) { return TensorFormat{block, false, std::nullopt}; }
+    static TensorFormat nhwc(int channelPadding, std::optional<DataType> storage = std::nullopt) {
+        return TensorFormat{channelPadding, true, storage};
+    }
 };
-std::string toString(TensorFormat format, size_t rank);  // "NCHW", "NCHW16c", "NC", "NCDHW8c"
-// Bytes of a tensor of `dims` in `format` (blocked formats count the padded channels).
+// "NCHW", "NCHW16c", "NHWC8", "NC"; with " FP16" where the storage type differs from `type`.
+std::string toString(TensorFormat format, size_t rank);
+// The element type a tensor of `type` has in memory in `format`.
+DataType storageType(DataType type, TensorFormat format);
+// Bytes of a tensor of `dims` in `format` (blocked and channels-last formats count the padded channels).
 int64_t storageByteSize(DataType type, const Dims& dims, TensorFormat format);
 
 // A dense, row-major tensor in host memory. It either owns its bytes (copies are deep) or is a view

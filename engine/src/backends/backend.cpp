@@ -20,7 +20,8 @@ public:
     std::string fingerprint() const override { return std::string(m_name) + " unavailable: " + m_reason; }
     std::string deviceDescription() const override { return m_reason; }
     std::vector<const tactics::TacticProvider*> providers() const override { return {}; }
-    FormatPreference preferredFormat(DataType) const override { return {}; }
+    bool supportsPrecision(DataType) const override { return false; }
+    TensorFormat preferredFormat(DataType) const override { return {}; }
     bool hostAddressable() const override { return false; }
     Result<std::shared_ptr<DeviceBuffer>> allocate(size_t) const override { return refuse(); }
     Result<std::shared_ptr<DeviceBuffer>> allocateStaging(size_t) const override { return refuse(); }

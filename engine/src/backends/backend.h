@@ -67,11 +67,6 @@ public:
 
 enum class CopyDirection : uint8_t { HostToDevice, DeviceToHost, DeviceToDevice };
 
-// The memory layout a backend prefers for the activations of layers that have a blocked form.
-struct FormatPreference {
-    int channelBlock = 0;  // 0: keep everything linear (NCHW)
-};
-
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -89,7 +84,11 @@ public:
     virtual std::string deviceDescription() const = 0;
 
     virtual std::vector<const tactics::TacticProvider*> providers() const = 0;
-    virtual FormatPreference preferredFormat(DataType precision) const = 0;
+    // Whether builds may run layers in `precision` (FP32 always).
+    virtual bool supportsPrecision(DataType precision) const = 0;
+    // The format convolutions and the layers around them should have in a build of `precision`
+    // (linear FP32: every tensor stays as the network has it).
+    virtual TensorFormat preferredFormat(DataType precision) const = 0;
 
     // Whether kernel memory is host memory that can be read and written directly.
     virtual bool hostAddressable() const = 0;

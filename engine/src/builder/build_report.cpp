@@ -5,6 +5,7 @@
 
 #include "kiln/json_writer.h"
 #include "kiln/network.h"
+#include "tactics/tactic.h"
 
 namespace kiln {
 
@@ -23,7 +24,7 @@ std::vector<LayerRecord> describeLayers(const NetworkDefinition& network) {
             record.outputFormats.push_back(toString(output->format(), output->dims().size()));
             record.outputOffsets.push_back(-1);
         }
-        record.precision = toString(layer->output(0)->type());
+        record.precision = toString(tactics::LayerConfig::of(*layer).precision);
         record.elided = layer->isElided();
         records.push_back(std::move(record));
     }

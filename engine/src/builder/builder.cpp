@@ -47,10 +47,15 @@ Status checkCancel(const BuilderConfig& config) {
 Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network, const BuilderConfig& config) {
     KILN_ASSIGN_OR_RETURN(const backends::Backend* backend, backends::availableBackend(config.backend));
     const std::vector<const tactics::TacticProvider*> providers = backend->providers();
-    if (config.fp16 || config.int8) {
-        return unsupported(std::string("FP16 and INT8 builds are not available yet on the ") + backend->name() +
-                           " backend; build without --fp16/--int8");
+    if (config.int8) {
+        return unsupported(std::string("INT8 builds are not available yet on the ") + backend->name() +
+                           " backend; build without --int8");
     }
+    if (config.fp16 && !backend->supportsPrecision(DataType::Float16)) {
+        return unsupported(std::string("FP16 builds are not available on the ") + backend->name() +
+                           " backend; build without --fp16, or for --backend cuda");
+    }
+    const DataType precision = config.fp16 ? DataType::Float16 : DataType::Float32;
     if (config.timingIterations < 1) {
         return invalidArgument("timing iterations is " + std::to_string(config.timingIterations) +
                                "; give at least 1");
@@ -77,14 +82,14 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         // Layers no tactic can run in blocked formats are made linear and formats chosen again; each
         // round makes at least one more layer linear, so this ends.
         PhaseClock clock(report, config.progress, "formats", 1, kSteps);
-        const int block = backend->preferredFormat(DataType::Float32).channelBlock;
+        const TensorFormat preferred = backend->preferredFormat(precision);
         std::set<std::string> linearLayers;
         for (;;) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
             NetworkDefinition formatted = optimized.clone();
             std::vector<PassChange> changes;
             passes::PassLog log("format assignment", changes);
-            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, block, linearLayers, log));
+            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log));
             bool retry = false;
             for (const auto& layer : formatted.layers()) {
                 if (layer->isElided() || builder::hasTactic(providers, *layer)) continue;

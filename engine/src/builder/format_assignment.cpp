@@ -48,7 +48,7 @@ bool elementwiseRunsBlocked(const Layer& layer) {
 bool concatRunsBlocked(const Layer& layer, int block) {
     if (layer.paramsAs<ConcatParams>().axis != 1) return false;
     for (size_t i = 0; i + 1 < layer.inputs().size(); ++i) {
-        if (layer.input(i)->dims()[1] % block != 0) return false;
+        if (layer.input(i)->dims()[1] % std::max(block, 1) != 0) return false;
     }
     return true;
 }
@@ -82,8 +82,11 @@ const Tensor* primaryInput(const Layer& layer) {
 
 // Whether the tensors aliasing `base` can all be blocked: each is a channel slice of the base (same
 // rank, same other extents, batch 1) starting on a block boundary, and only the last may end off one.
-bool aliasGroupBlockable(const NetworkDefinition& network, const Tensor* base, int block) {
-    if (!blockable(base)) return false;
+// Channels-last tensors have no contiguous channel slices, and byte offsets assume the tensor's own
+// type, so a group of aliases is only ever blocked in its own type.
+bool aliasGroupBlockable(const NetworkDefinition& network, const Tensor* base, TensorFormat preferred) {
+    if (!blockable(base) || !preferred.isBlocked() || preferred.storage) return false;
+    const int block = preferred.channelBlock;
     const Dims& dims = base->dims();
     const int64_t channelBytes = volume(dims) / std::max<int64_t>(dims[1], 1) * int64_t(dataTypeSize(base->type()));
     for (const auto& tensor : network.tensors()) {
@@ -106,13 +109,13 @@ const Tensor* aliasRoot(const Tensor* tensor) { return tensor->alias() ? tensor-
 
 class FormatAssigner {
 public:
-    FormatAssigner(NetworkDefinition& network, int block, const std::set<std::string>& linearLayers)
-        : m_network(network), m_block(block), m_linearLayers(linearLayers) {}
+    FormatAssigner(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers)
+        : m_network(network), m_preferred(preferred), m_block(preferred.channelBlock), m_linearLayers(linearLayers) {}
 
     Status run(passes::PassLog& log) {
         for (const Tensor* output : m_network.outputs()) m_forcedLinear.insert(aliasRoot(output));
         for (const auto& tensor : m_network.tensors()) {
-            if (tensor->alias() && !aliasGroupBlockable(m_network, tensor->alias()->base, m_block)) {
+            if (tensor->alias() && !aliasGroupBlockable(m_network, tensor->alias()->base, m_preferred)) {
                 m_forcedLinear.insert(tensor->alias()->base);
             }
         }
@@ -127,7 +130,7 @@ public:
     }
 
 private:
-    TensorFormat blockedFormat() const { return TensorFormat{m_block}; }
+    TensorFormat blockedFormat() const { return m_preferred; }
 
     // One forward walk; false when an alias group had to be made linear and the walk must be redone.
     bool chooseFormats() {
@@ -175,16 +178,16 @@ private:
     TensorFormat neededFormat(const Layer& layer, size_t index, const Tensor* input) const {
         const TensorFormat layerFormat = m_layerFormats.at(&layer);
         if (layerFormat.isLinear() || !blockable(input)) return TensorFormat{};
-        // A convolution reads a linear image with few channels directly (the first layer of a CNN).
-        if (layer.kind() == LayerKind::Convolution && index == 0 && input->format().isLinear() &&
-            input->dims()[1] < m_block) {
+        // A CPU convolution reads a linear image with few channels directly (the first layer of a CNN).
+        if (m_preferred.isBlocked() && !m_preferred.storage && layer.kind() == LayerKind::Convolution && index == 0 &&
+            input->format().isLinear() && input->dims()[1] < m_block) {
             return TensorFormat{};
         }
         return layerFormat;
     }
 
     Status insertReformats(passes::PassLog& log) {
-        std::map<std::pair<const Tensor*, int>, Tensor*> copies;
+        std::map<std::pair<const Tensor*, std::string>, Tensor*> copies;
         std::map<const Tensor*, std::vector<std::string>> readers;
         std::vector<Layer*> layers;
         for (const auto& layer : m_network.layers()) layers.push_back(layer.get());
@@ -197,7 +200,7 @@ private:
                 if (!input || input->isConstant()) continue;
                 const TensorFormat needed = neededFormat(*layer, i, input);
                 if (input->format() == needed) continue;
-                Tensor*& copy = copies[{input, needed.channelBlock}];
+                Tensor*& copy = copies[{input, toString(needed, input->dims().size())}];
                 if (!copy) {
                     const std::string formatName = toString(needed, input->dims().size());
                     KILN_ASSIGN_OR_RETURN(Layer * reformat,
@@ -225,6 +228,7 @@ private:
     }
 
     NetworkDefinition& m_network;
+    TensorFormat m_preferred;
     int m_block;
     const std::set<std::string>& m_linearLayers;
     std::set<const Tensor*> m_forcedLinear;  // alias roots (or plain tensors) that must stay linear
@@ -234,13 +238,13 @@ private:
 
 }  // namespace
 
-Status assignFormats(NetworkDefinition& network, int channelBlock, const std::set<std::string>& linearLayers,
+Status assignFormats(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
                      passes::PassLog& log) {
-    if (channelBlock <= 0) {
+    if (preferred.isDefault()) {
         for (const auto& tensor : network.tensors()) tensor->setFormat(TensorFormat{});
         return Status::ok();
     }
-    FormatAssigner assigner(network, channelBlock, linearLayers);
+    FormatAssigner assigner(network, preferred, linearLayers);
     return assigner.run(log);
 }
 

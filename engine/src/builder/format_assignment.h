@@ -1,5 +1,6 @@
 // Chooses the memory format of every activation and inserts the reformat layers that the choice
-// needs. Convolutions and pooling want channel-blocked tensors (oneDNN's nChw16c), pointwise layers
+// needs. Convolutions and pooling want the backend's preferred format (oneDNN's nChw16c on the CPU,
+// FP16 NHWC8 for CUDA's tensor cores), pointwise layers
 // and channel concats run in whatever format their input has, and every other layer reads and writes
 // linear tensors. Network inputs and outputs, reshape views and concat slices that do not start on a
 // block boundary stay linear. A reformat is inserted only where a layer needs its input in another
@@ -15,9 +16,11 @@
 
 namespace kiln::builder {
 
-// `channelBlock` 0 keeps everything linear. Layers named in `linearLayers` read and write linear
-// tensors whatever their kind (the builder names those for which no tactic takes blocked tensors).
-Status assignFormats(NetworkDefinition& network, int channelBlock, const std::set<std::string>& linearLayers,
+// `preferred` is the format the backend wants for convolutions and the layers around them: blocked
+// (CPU), channels-last with FP16 storage (CUDA FP16); a linear FP32 `preferred` keeps everything as it
+// is. Layers named in `linearLayers` read and write linear tensors in their own type whatever their
+// kind (the builder names those for which no tactic takes the preferred format).
+Status assignFormats(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
                      passes::PassLog& log);
 
 }  // namespace kiln::builder

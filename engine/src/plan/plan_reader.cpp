@@ -375,7 +375,18 @@ private:
                                  std::to_string(block) + ", which no format of a rank-" +
                                  std::to_string(produced->dims().size()) + " tensor has");
             }
-            produced->setFormat(TensorFormat{int(block)});
+            TensorFormat format{int(block), recorded.channels_last(), std::nullopt};
+            if (format.channelsLast && block == 0) {
+                return bodyError(context + ": tensor '" + recorded.name() + "' is channels-last without a channel padding");
+            }
+            if (recorded.has_storage_type()) {
+                if (recorded.storage_type() != uint32_t(DataType::Float16) || produced->type() != DataType::Float32) {
+                    return bodyError(context + ": tensor '" + recorded.name() + "' of type " +
+                                     toString(produced->type()) + " has a storage type no format has");
+                }
+                format.storage = DataType::Float16;
+            }
+            produced->setFormat(format);
             m_tensors[in.outputs(i)] = produced;
         }
         (*layer)->setProvenance(std::vector<std::string>(in.provenance().begin(), in.provenance().end()));

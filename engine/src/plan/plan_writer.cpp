@@ -248,6 +248,8 @@ private:
         copyInts(record.mutable_dims(), tensor.dims());
         if (tensor.dynamicRange()) record.set_dynamic_range(*tensor.dynamicRange());
         record.set_channel_block(uint32_t(tensor.format().channelBlock));
+        record.set_channels_last(tensor.format().channelsLast);
+        if (tensor.format().storage) record.set_storage_type(uint32_t(*tensor.format().storage));
         if (role == plan_proto::Tensor::CONSTANT && m_omitted.count(&tensor)) {
             record.set_omitted(true);
         } else if (role == plan_proto::Tensor::CONSTANT) {

@@ -61,10 +61,14 @@ void writeTensorInfo(JsonWriter& json, const Tensor* tensor, bool onDevice) {
         json.intArray(tensor->dims());
         json.key("Format/Datatype");
         const TensorFormat format = tensor->format();
-        json.value(format.isLinear() ? std::string("Row major linear ") + toString(tensor->type())
-                                     : std::string("Channel major ") + toString(tensor->type()) + " format where channel % " +
-                                           std::to_string(format.channelBlock) + " == 0 (" +
-                                           toString(format, tensor->dims().size()) + ")");
+        const std::string stored = toString(storageType(tensor->type(), format));
+        const std::string layout = toString(format, tensor->dims().size());
+        json.value(format.isLinear() ? "Row major linear " + stored
+                   : format.channelsLast
+                       ? "Channel last " + stored + " format where channel % " + std::to_string(format.channelBlock) +
+                             " == 0 (" + layout + ")"
+                       : "Channel major " + stored + " format where channel % " + std::to_string(format.channelBlock) +
+                             " == 0 (" + layout + ")");
     }
     json.endObject();
 }

@@ -1,6 +1,7 @@
 // Format conversions by definition: one element at a time through elementOffset.
 #include "tactics/formats.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kiln::tactics {
@@ -31,6 +32,11 @@ Extents extentsOf(const Dims& dims) {
 int64_t elementOffset(const Dims& dims, TensorFormat format, int64_t n, int64_t c, int64_t s, size_t elementSize) {
     const Extents e = extentsOf(dims);
     if (format.isLinear() || dims.size() < 2) return ((n * e.channels + c) * e.spatial + s) * int64_t(elementSize);
+    if (format.channelsLast) {
+        const int64_t pad = std::max(format.channelBlock, 1);
+        const int64_t padded = (e.channels + pad - 1) / pad * pad;
+        return ((n * e.spatial + s) * padded + c) * int64_t(elementSize);
+    }
     const int64_t block = format.channelBlock;
     const int64_t blocks = (e.channels + block - 1) / block;
     return (((n * blocks + c / block) * e.spatial + s) * block + c % block) * int64_t(elementSize);
@@ -39,7 +45,9 @@ int64_t elementOffset(const Dims& dims, TensorFormat format, int64_t n, int64_t 
 void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte* target, TensorFormat targetFormat,
                    const Dims& dims, size_t elementSize) {
     const Extents e = extentsOf(dims);
-    std::memset(target, 0, size_t(storageByteSize(DataType::Int8, dims, targetFormat)) * elementSize);
+    TensorFormat bytes = targetFormat;
+    bytes.storage.reset();
+    std::memset(target, 0, size_t(storageByteSize(DataType::Int8, dims, bytes)) * elementSize);
     for (int64_t n = 0; n < e.batch; ++n) {
         for (int64_t c = 0; c < e.channels; ++c) {
             for (int64_t s = 0; s < e.spatial; ++s) {
@@ -50,16 +58,30 @@ void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte
     }
 }
 
+HostTensor convertType(const HostTensor& tensor, DataType to) {
+    if (tensor.type() == to) return tensor;
+    HostTensor converted(to, tensor.dims());
+    for (int64_t i = 0; i < tensor.elementCount(); ++i) {
+        if (to == DataType::Float16) {
+            converted.data<uint16_t>()[i] = floatToHalf(float(tensor.valueAsDouble(i)));
+        } else if (to == DataType::Float32) {
+            converted.data<float>()[i] = float(tensor.valueAsDouble(i));
+        }
+    }
+    return converted;
+}
+
 std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format) {
+    const HostTensor stored = convertType(linear, storageType(linear.type(), format));
     std::vector<std::byte> bytes(size_t(storageByteSize(linear.type(), linear.dims(), format)));
-    convertFormat(linear.bytes(), TensorFormat{}, bytes.data(), format, linear.dims(), dataTypeSize(linear.type()));
+    convertFormat(stored.bytes(), TensorFormat{}, bytes.data(), format, linear.dims(), dataTypeSize(stored.type()));
     return bytes;
 }
 
 HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format) {
-    HostTensor linear(type, dims);
-    convertFormat(data, format, linear.bytes(), TensorFormat{}, dims, dataTypeSize(type));
-    return linear;
+    HostTensor stored(storageType(type, format), dims);
+    convertFormat(data, format, stored.bytes(), TensorFormat{}, dims, dataTypeSize(stored.type()));
+    return convertType(stored, type);
 }
 
 }  // namespace kiln::tactics

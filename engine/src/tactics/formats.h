@@ -1,5 +1,6 @@
-// Conversions between tensor memory formats (linear NCHW and channel-blocked nChw<b>c), element by
-// element and for any element size. The plain loops here are the definition the fast reformat kernels
+// Conversions between tensor memory formats (linear NCHW, channel-blocked nChw<b>c and channels-last
+// NHWC<pad>), element by element and for any element size; toFormat/fromFormat also convert to and
+// from a format's storage type. The plain loops here are the definition the fast reformat kernels
 // and the tactic tests are checked against; padded channel lanes are written as zeros.
 #pragma once
 
@@ -18,7 +19,11 @@ int64_t elementOffset(const Dims& dims, TensorFormat format, int64_t n, int64_t 
 void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte* target, TensorFormat targetFormat,
                    const Dims& dims, size_t elementSize);
 
-// A tensor's bytes in `format` (a linear tensor in, storageByteSize bytes out), and back.
+// A tensor's element converted to another floating-point type (FP32 <-> FP16, rounding to nearest).
+HostTensor convertType(const HostTensor& tensor, DataType to);
+
+// A tensor's bytes in `format`, in the format's storage type (a linear tensor in, storageByteSize
+// bytes out), and back.
 std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format);
 HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format);
 

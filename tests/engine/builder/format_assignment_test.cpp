@@ -22,7 +22,7 @@ Tensor* addConv(NetworkDefinition& network, const std::string& name, Tensor* inp
 std::vector<PassChange> assign(NetworkDefinition& network, const std::set<std::string>& linear = {}) {
     std::vector<PassChange> changes;
     passes::PassLog log("format assignment", changes);
-    const Status status = builder::assignFormats(network, kBlock, linear, log);
+    const Status status = builder::assignFormats(network, TensorFormat::blocked(kBlock), linear, log);
     EXPECT_TRUE(status.isOk()) << status.message();
     const Status valid = network.validate();
     EXPECT_TRUE(valid.isOk()) << valid.message();
@@ -70,9 +70,30 @@ TEST(FormatAssignment, ZeroBlockKeepsEverythingLinear) {
     NetworkDefinition network = convChain();
     std::vector<PassChange> changes;
     passes::PassLog log("format assignment", changes);
-    ASSERT_TRUE(builder::assignFormats(network, 0, {}, log).isOk());
+    ASSERT_TRUE(builder::assignFormats(network, TensorFormat{}, {}, log).isOk());
     for (const auto& tensor : network.tensors()) EXPECT_TRUE(tensor->format().isLinear()) << tensor->name();
     EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
+}
+
+TEST(FormatAssignment, ChannelsLastFp16ConvertsTheImageAndTheOutput) {
+    // CUDA FP16: the first convolution reads its input channels-last in FP16 too, through a reformat
+    // that also converts the type; the last one writes the linear FP32 network output.
+    NetworkDefinition network = convChain();
+    std::vector<PassChange> changes;
+    passes::PassLog log("format assignment", changes);
+    const TensorFormat nhwc = TensorFormat::nhwc(8, DataType::Float16);
+    ASSERT_TRUE(builder::assignFormats(network, nhwc, {}, log).isOk());
+    ASSERT_TRUE(network.validate().isOk());
+    EXPECT_TRUE(network.findTensor("input")->format().isDefault());
+    EXPECT_EQ(network.findTensor("a_out")->format(), nhwc);
+    EXPECT_EQ(network.findTensor("relu_out")->format(), nhwc);
+    EXPECT_TRUE(network.findTensor("b_out")->format().isDefault());
+    EXPECT_EQ(network.findLayer("a")->input(0)->format(), nhwc);
+    EXPECT_EQ(network.findLayer("a")->input(0)->producer()->kind(), LayerKind::Reformat);
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 2);
+    EXPECT_EQ(network.findTensor("a_out")->storageBytes(), 1 * 8 * 8 * 32 * 2);
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_NE(changes[0].description.find("NHWC8 FP16"), std::string::npos) << changes[0].description;
 }
 
 TEST(FormatAssignment, NamedLinearLayersGetTheirInputsReformattedOnce) {

@@ -117,10 +117,11 @@ inline Result<std::vector<HostTensor>> runTactic(const tactics::Tactic& tactic, 
         // Padded lanes must hold zeros: the next layer may read them.
         if (!format.isLinear() && tensor->dims().size() >= 2) {
             const Dims& dims = tensor->dims();
-            const int64_t padded = (dims[1] + format.channelBlock - 1) / format.channelBlock * format.channelBlock;
+            const int64_t block = std::max(format.channelBlock, 1);
+            const int64_t padded = (dims[1] + block - 1) / block * block;
             int64_t spatial = 1;
             for (size_t axis = 2; axis < dims.size(); ++axis) spatial *= dims[axis];
-            const size_t size = dataTypeSize(tensor->type());
+            const size_t size = dataTypeSize(storageType(tensor->type(), format));
             for (int64_t n = 0; n < dims[0]; ++n) {
                 for (int64_t c = dims[1]; c < padded; ++c) {
                     for (int64_t s = 0; s < spatial; ++s) {

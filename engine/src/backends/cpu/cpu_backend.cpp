@@ -72,8 +72,9 @@ public:
     std::vector<const tactics::TacticProvider*> providers() const override {
         return {&kilnProvider(), &onednnProvider(), &referenceProvider()};
     }
-    backends::FormatPreference preferredFormat(DataType) const override {
-        return {tactics::preferredCpuChannelBlock()};
+    bool supportsPrecision(DataType precision) const override { return precision == DataType::Float32; }
+    TensorFormat preferredFormat(DataType) const override {
+        return TensorFormat::blocked(tactics::preferredCpuChannelBlock());
     }
 
     bool hostAddressable() const override { return true; }

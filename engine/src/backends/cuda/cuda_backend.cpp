@@ -137,7 +137,15 @@ public:
         return {&cudnnProvider(), &cublasLtProvider(), &kilnCudaProvider()};
     }
 
-    backends::FormatPreference preferredFormat(DataType) const override { return {}; }
+    bool supportsPrecision(DataType precision) const override {
+        return precision == DataType::Float32 || precision == DataType::Float16;
+    }
+    // FP16 builds keep activations channels-last with channels padded to 8, stored as FP16: the layout
+    // and type cuDNN's tensor-core kernels read and write.
+    TensorFormat preferredFormat(DataType precision) const override {
+        if (precision == DataType::Float16) return TensorFormat::nhwc(8, DataType::Float16);
+        return {};
+    }
 
     bool hostAddressable() const override { return false; }
 

@@ -123,10 +123,14 @@ const DeviceInfo& deviceInfo() {
         int count = 0;
         if (const cudaError_t error = cudaGetDeviceCount(&count); error != cudaSuccess) {
             cudaGetLastError();
-            device.problem = error == cudaErrorInsufficientDriver ? "the NVIDIA driver is older than this kiln's CUDA runtime"
-                             : error == cudaErrorNoDevice        ? "no CUDA device is present"
-                                                                 : std::string("CUDA cannot be initialized: ") +
-                                                                       cudaGetErrorString(error);
+            int runtime = 0;
+            cudaRuntimeGetVersion(&runtime);
+            device.problem = error == cudaErrorInsufficientDriver
+                                 ? "no usable NVIDIA driver (none is installed, or it is older than CUDA " +
+                                       cudaVersion(runtime) + ", which this kiln was built with)"
+                             : error == cudaErrorNoDevice ? std::string("no CUDA device is present")
+                                                          : std::string("CUDA cannot be initialized: ") +
+                                                                cudaGetErrorString(error);
             return device;
         }
         if (count == 0) {

@@ -55,7 +55,12 @@ std::string cudnnLibrary() { return "cuDNN " + libraryVersion(cudnnGetVersion())
 // unit axis), the deconvolution as the data gradient of the convolution it transposes.
 struct ConvProblem {
     bool deconvolution = false;
-    std::vector<int64_t> input, weights, output;
+    // FP16 channels-last: every channel count padded to `channelPadding`, the padded input channels
+    // read zero weights and the padded output channels come out as zeros.
+    bool nhwc = false;
+    int64_t channelPadding = 1;
+    int64_t groups = 1;              // of the padded problem (a padded depthwise convolution has more)
+    std::vector<int64_t> input, weights, output;  // cuDNN's dims, padded channels included
     std::vector<int64_t> pre, post, strides, dilations;
     bool bias = false;
     bool residual = false;
@@ -66,6 +71,9 @@ struct ConvProblem {
     int64_t residualAlignment = 16;
 
     int64_t outputElements() const { return volume(output); }
+    cudnnDataType_t dataType() const { return nhwc ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT; }
+    int64_t elementBytes() const { return nhwc ? 2 : 4; }
+    std::vector<int64_t> stridesOf(const std::vector<int64_t>& dims) const;
     bool needsEpilogue() const {
         return bias || residual || activation || outputChannels.size() > 1 || deconvolution;
     }
@@ -86,6 +94,24 @@ std::vector<int64_t> denseStrides(const std::vector<int64_t>& dims) {
     for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
     return strides;
 }
+
+// Channels-last strides for dims in cuDNN's [N, C, spatial...] order: channels innermost.
+std::vector<int64_t> channelsLastStrides(const std::vector<int64_t>& dims) {
+    std::vector<int64_t> strides(dims.size(), 1);
+    int64_t stride = dims[1];
+    for (size_t axis = dims.size(); axis-- > 2;) {
+        strides[axis] = stride;
+        stride *= dims[axis];
+    }
+    strides[0] = stride;
+    return strides;
+}
+
+std::vector<int64_t> ConvProblem::stridesOf(const std::vector<int64_t>& dims) const {
+    return nhwc ? channelsLastStrides(dims) : denseStrides(dims);
+}
+
+int64_t padTo(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 Result<ConvProblem> problemOf(const Layer& layer) {
     ConvProblem p;
@@ -113,6 +139,32 @@ Result<ConvProblem> problemOf(const Layer& layer) {
         // One cuDNN output holds every channel; the epilogue splits them.
         p.output[1] = p.weights[0];
     }
+    const TensorFormat format = layer.input(0)->format();
+    if (format.channelsLast) {
+        if (p.deconvolution) return unsupported("deconvolutions run in linear FP32 only");
+        if (p.outputChannels.size() > 1) return unsupported("split outputs run in linear FP32 only");
+        p.nhwc = true;
+        p.channelPadding = std::max(format.channelBlock, 1);
+        const int64_t groups = layer.paramsAs<ConvolutionParams>().groups;
+        const int64_t channels = p.input[1];
+        const int64_t filters = p.weights[0];
+        if (groups == 1) {
+            p.input[1] = p.weights[1] = padTo(channels, p.channelPadding);
+            p.output[1] = p.weights[0] = padTo(filters, p.channelPadding);
+        } else if (groups == channels && filters == channels) {
+            // Depthwise: the padded channels are groups of their own with zero filters.
+            p.input[1] = p.output[1] = p.weights[0] = p.groups = padTo(channels, p.channelPadding);
+        } else if (channels % p.channelPadding == 0 && filters % p.channelPadding == 0) {
+            p.groups = groups;
+        } else {
+            return unsupported("grouped convolutions run channels-last only when every channel count is a multiple of " +
+                               std::to_string(p.channelPadding));
+        }
+    } else if (!p.deconvolution) {
+        p.groups = layer.paramsAs<ConvolutionParams>().groups;
+    } else {
+        p.groups = layer.paramsAs<DeconvolutionParams>().groups;
+    }
     const size_t spatial = p.input.size() - 2;
     if (spatial < 1 || spatial > 3) return unsupported("needs 1 to 3 spatial axes");
     p.pre.assign(pads.begin(), pads.begin() + long(spatial));
@@ -136,6 +188,17 @@ Result<ConvProblem> problemOf(const Layer& layer) {
     for (const Tensor* output : layer.outputs()) p.outputAlignment = std::min(p.outputAlignment, alignmentOf(output));
     p.residualAlignment = alignmentOf(layer.input(3));
     return p;
+}
+
+// Whether an activation maps 0 to 0, so that padded channels (zero sums, zero bias) stay zero.
+bool keepsZero(const std::optional<ActivationParams>& activation) {
+    if (!activation) return true;
+    switch (activation->type) {
+        case ActivationType::Relu:
+        case ActivationType::Tanh: return true;
+        case ActivationType::Clip: return activation->alpha <= 0.0f && activation->beta >= 0.0f;
+        default: return false;
+    }
 }
 
 // Whether cuDNN's fused graph can express the layer's activation exactly as the reference does.
@@ -174,13 +237,14 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
     const bool fused = variant == Variant::Fused;
     const bool epilogueInGraph = fused && (p.bias || p.residual || p.activation);
     int64_t nextVirtual = kFirstVirtualId;
-    KILN_ASSIGN_OR_RETURN(Descriptor x, cudnn::makeTensor(kInputId, CUDNN_DATA_FLOAT, p.input, denseStrides(p.input),
+    // Intermediate results of a fused graph stay FP32; what lies in memory has the problem's type.
+    const cudnnDataType_t type = p.dataType();
+    KILN_ASSIGN_OR_RETURN(Descriptor x, cudnn::makeTensor(kInputId, type, p.input, p.stridesOf(p.input),
                                                           p.inputAlignment, false));
-    KILN_ASSIGN_OR_RETURN(Descriptor w, cudnn::makeTensor(kWeightsId, CUDNN_DATA_FLOAT, p.weights,
-                                                          denseStrides(p.weights), 16, false));
-    KILN_ASSIGN_OR_RETURN(Descriptor y, cudnn::makeTensor(epilogueInGraph ? nextVirtual++ : kOutputId, CUDNN_DATA_FLOAT,
-                                                          p.output, denseStrides(p.output), p.outputAlignment,
-                                                          epilogueInGraph));
+    KILN_ASSIGN_OR_RETURN(Descriptor w, cudnn::makeTensor(kWeightsId, type, p.weights, p.stridesOf(p.weights), 16, false));
+    KILN_ASSIGN_OR_RETURN(Descriptor y, cudnn::makeTensor(epilogueInGraph ? nextVirtual++ : kOutputId,
+                                                          epilogueInGraph ? CUDNN_DATA_FLOAT : type, p.output,
+                                                          p.stridesOf(p.output), p.outputAlignment, epilogueInGraph));
     KILN_ASSIGN_OR_RETURN(Descriptor convolution, Descriptor::make(CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR, "a convolution"));
     const int64_t spatialDims = int64_t(p.strides.size());
     KILN_RETURN_IF_ERROR(convolution.setOne(CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, CUDNN_DATA_FLOAT));
@@ -228,8 +292,8 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
         Descriptor current = std::move(y);
         auto nextTensor = [&]() -> Result<Descriptor> {
             const bool last = --steps == 0;
-            return cudnn::makeTensor(last ? kOutputId : nextVirtual++, CUDNN_DATA_FLOAT, p.output,
-                                     denseStrides(p.output), p.outputAlignment, !last);
+            return cudnn::makeTensor(last ? kOutputId : nextVirtual++, last ? type : CUDNN_DATA_FLOAT, p.output,
+                                     p.stridesOf(p.output), p.outputAlignment, !last);
         };
         auto append = [&](Descriptor operation, Descriptor next) {
             operations.push_back(operation.get());
@@ -240,15 +304,15 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
         if (p.bias) {
             std::vector<int64_t> dims(p.output.size(), 1);
             dims[1] = p.output[1];
-            KILN_ASSIGN_OR_RETURN(Descriptor b, cudnn::makeTensor(kBiasId, CUDNN_DATA_FLOAT, dims, denseStrides(dims), 16, false));
+            KILN_ASSIGN_OR_RETURN(Descriptor b, cudnn::makeTensor(kBiasId, type, dims, p.stridesOf(dims), 16, false));
             KILN_ASSIGN_OR_RETURN(Descriptor next, nextTensor());
             KILN_ASSIGN_OR_RETURN(Descriptor op, pointwiseOperation(CUDNN_POINTWISE_ADD, current, &b, next, std::nullopt));
             graph->parts.push_back(std::move(b));
             append(std::move(op), std::move(next));
         }
         if (p.residual) {
-            KILN_ASSIGN_OR_RETURN(Descriptor r, cudnn::makeTensor(kResidualId, CUDNN_DATA_FLOAT, p.output,
-                                                                  denseStrides(p.output), p.residualAlignment, false));
+            KILN_ASSIGN_OR_RETURN(Descriptor r, cudnn::makeTensor(kResidualId, type, p.output, p.stridesOf(p.output),
+                                                                  p.residualAlignment, false));
             KILN_ASSIGN_OR_RETURN(Descriptor next, nextTensor());
             KILN_ASSIGN_OR_RETURN(Descriptor op, pointwiseOperation(CUDNN_POINTWISE_ADD, current, &r, next, std::nullopt));
             graph->parts.push_back(std::move(r));
@@ -365,15 +429,19 @@ public:
             if (!tensor) continue;
             if (!tensor->isConstant()) return unsupported("its weights and bias must be constants");
             const HostTensor& data = *tensor->constantData();
-            blobs.emplace_back(data.bytes(), data.bytes() + data.byteSize());
+            if (!m_problem.nhwc) {
+                blobs.emplace_back(data.bytes(), data.bytes() + data.byteSize());
+            } else {
+                blobs.push_back(index == 1 ? channelsLastWeights(data) : paddedBias(data));
+            }
         }
         return blobs;
     }
 
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob> weights) const override {
         const size_t expected = m_problem.bias ? 2 : 1;
-        const size_t weightBytes = size_t(volume(m_problem.weights)) * sizeof(float);
-        const size_t biasBytes = m_problem.bias ? size_t(m_problem.outputChannels.empty() ? 0 : m_problem.output[1]) * sizeof(float) : 0;
+        const size_t weightBytes = size_t(volume(m_problem.weights) * m_problem.elementBytes());
+        const size_t biasBytes = m_problem.bias ? size_t(m_problem.output[1] * m_problem.elementBytes()) : 0;
         if (weights.size() != expected || weights[0].size() != weightBytes ||
             (m_problem.bias && weights[1].size() != biasBytes)) {
             return invalidModel("the prepared weights of '" + m_layer.name() + "' do not match its shape; rebuild the plan");
@@ -389,6 +457,33 @@ public:
     }
 
 private:
+    // The weights as FP16 [K][kernel...][C per group], output and input channels padded with zeros.
+    tactics::WeightBlob channelsLastWeights(const HostTensor& weights) const {
+        const Dims& source = weights.dims();  // [K, C/groups, kernel...]
+        const int64_t filters = source[0];
+        const int64_t perGroup = source[1];
+        const int64_t taps = volume(source) / std::max<int64_t>(filters * perGroup, 1);
+        const int64_t paddedPerGroup = m_problem.weights[1];
+        tactics::WeightBlob blob(size_t(volume(m_problem.weights)) * sizeof(uint16_t), std::byte{0});
+        auto* target = reinterpret_cast<uint16_t*>(blob.data());
+        for (int64_t k = 0; k < filters; ++k) {
+            for (int64_t c = 0; c < perGroup; ++c) {
+                for (int64_t t = 0; t < taps; ++t) {
+                    const float value = weights.data<float>()[(k * perGroup + c) * taps + t];
+                    target[(k * taps + t) * paddedPerGroup + c] = floatToHalf(value);
+                }
+            }
+        }
+        return blob;
+    }
+
+    tactics::WeightBlob paddedBias(const HostTensor& bias) const {
+        tactics::WeightBlob blob(size_t(m_problem.output[1]) * sizeof(uint16_t), std::byte{0});
+        auto* target = reinterpret_cast<uint16_t*>(blob.data());
+        for (int64_t k = 0; k < bias.elementCount(); ++k) target[k] = floatToHalf(bias.data<float>()[k]);
+        return blob;
+    }
+
     Result<std::shared_ptr<PlanState>> planState() const {
         std::lock_guard<std::mutex> lock(m_mutex);
         if (m_state) return m_state;
@@ -410,7 +505,7 @@ private:
         state->planWorkspace = roundUp(state->plan.workspaceBytes);
         // The epilogue works in place on a single output; split channels need the whole output first.
         if (m_variant != Variant::Fused && m_problem.outputChannels.size() > 1) {
-            state->temporaryBytes = roundUp(m_problem.outputElements() * int64_t(sizeof(float)));
+            state->temporaryBytes = roundUp(m_problem.outputElements() * m_problem.elementBytes());
         }
         return state;
     }
@@ -427,12 +522,24 @@ private:
 
 // Why cuDNN tactics cannot run `config` at all, or nothing.
 std::optional<std::string> unsupportedReason(const tactics::LayerConfig& config, const Layer& layer) {
-    if (config.precision != DataType::Float32) return std::string("FP32 only");
-    for (const TensorFormat& format : config.inputFormats) {
-        if (!format.isLinear()) return std::string("needs linear (NCHW) tensors");
+    // FP32 runs linear NCHW; FP16 runs channels-last with padded channels (NHWC8), every activation
+    // in the same format.
+    const TensorFormat expected = config.precision == DataType::Float16 ? config.outputFormats[0] : TensorFormat{};
+    if (config.precision == DataType::Float16 &&
+        !(expected.channelsLast && expected.storage == DataType::Float16 && expected.channelBlock >= 1)) {
+        return std::string("FP16 runs channels-last (NHWC8) only");
+    }
+    if (config.precision != DataType::Float32 && config.precision != DataType::Float16) {
+        return std::string("FP32 and FP16 only");
+    }
+    for (size_t i = 0; i < config.inputFormats.size(); ++i) {
+        const Tensor* input = layer.input(i);
+        if (input && !input->isConstant() && !(config.inputFormats[i] == expected)) {
+            return "needs every activation in " + toString(expected, input->dims().size());
+        }
     }
     for (const TensorFormat& format : config.outputFormats) {
-        if (!format.isLinear()) return std::string("needs linear (NCHW) tensors");
+        if (!(format == expected)) return "needs every activation in " + toString(expected, layer.output(0)->dims().size());
     }
     for (size_t i = 0; i < layer.inputs().size(); ++i) {
         const Tensor* input = layer.input(i);
@@ -457,11 +564,16 @@ std::optional<std::string> unsupportedReason(const tactics::LayerConfig& config,
 
 std::vector<Variant> variantsOf(const ConvProblem& problem) {
     if (problem.deconvolution) return {Variant::Dgrad};
-    std::vector<Variant> variants{Variant::Conv};
-    if ((problem.bias || problem.residual || problem.activation) && problem.outputChannels.size() == 1 &&
-        fusableActivation(problem.activation)) {
-        variants.push_back(Variant::Fused);
+    const bool epilogue = problem.bias || problem.residual || problem.activation;
+    const bool fusable = problem.outputChannels.size() == 1 && fusableActivation(problem.activation) &&
+                         (!problem.nhwc || keepsZero(problem.activation));
+    // Channels-last has no Kiln epilogue: the whole layer is one cuDNN graph.
+    if (problem.nhwc) {
+        if (!epilogue) return {Variant::Conv};
+        return fusable ? std::vector<Variant>{Variant::Fused} : std::vector<Variant>{};
     }
+    std::vector<Variant> variants{Variant::Conv};
+    if (epilogue && fusable) variants.push_back(Variant::Fused);
     return variants;
 }
 
@@ -486,7 +598,12 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
         skipped.push_back({"cudnn:conv", library, build.status().message()});
         return;
     }
-    for (const Variant variant : variantsOf(problem.value())) {
+    const std::vector<Variant> variants = variantsOf(problem.value());
+    if (variants.empty()) {
+        skipped.push_back({"cudnn:fused", library, "its activation does not keep padded channels at zero"});
+        return;
+    }
+    for (const Variant variant : variants) {
         const std::string prefix = std::string("cudnn:") + variantName(variant);
         auto graph = buildGraph(problem.value(), variant, build.value().handle);
         if (!graph) {
@@ -501,8 +618,12 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
         size_t offered = 0;
         for (EngineChoice& choice : choices.value()) {
             const std::string id = prefix + ":" + choice.key();
-            if (!config.allowTf32 && (choice.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) ||
-                                      choice.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS))) {
+            if (choice.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION)) {
+                skipped.push_back({id, library, "accumulates in reduced precision; Kiln accumulates in FP32"});
+                continue;
+            }
+            if (!problem.value().nhwc && !config.allowTf32 &&
+                (choice.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) || choice.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS))) {
                 skipped.push_back({id, library, "computes in TF32 on tensor cores; build with --tf32 to allow it"});
                 continue;
             }

@@ -45,10 +45,10 @@ void skip(std::vector<tactics::SkippedTactic>& skipped, std::string id, std::str
 
 bool allLinear(const tactics::LayerConfig& config) {
     for (const TensorFormat& format : config.inputFormats) {
-        if (!format.isLinear()) return false;
+        if (!format.isDefault()) return false;
     }
     for (const TensorFormat& format : config.outputFormats) {
-        if (!format.isLinear()) return false;
+        if (!format.isDefault()) return false;
     }
     return true;
 }

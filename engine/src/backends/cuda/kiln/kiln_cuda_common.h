@@ -82,8 +82,8 @@ ShapeDesc broadcastShape(const Dims& operand, const Dims& target);
 // Skips `config` with `reason` under tactic `id` (a convenience for the family functions).
 void skip(std::vector<tactics::SkippedTactic>& skipped, std::string id, std::string reason);
 
-// Whether every activation input and output of `config` is linear; the FP32 Kiln CUDA kernels read
-// and write linear tensors only.
+// Whether every activation input and output of `config` is linear in its own type (no channels-last
+// layout, no FP16 storage of an FP32 tensor): what the linear Kiln CUDA kernels read and write.
 bool allLinear(const tactics::LayerConfig& config);
 
 }  // namespace kiln::cuda

@@ -1,20 +1,26 @@
 // Kiln CUDA tactics for Pooling, Softmax, Reduce, ArgMinMax, Lrn and InstanceNorm layers, FP32 on
-// linear tensors. Where the elements of one output are a contiguous row (global pooling, softmax and
-// reductions over the innermost axes, instance norm's planes), a team of threads (a warp or a whole
-// block, each a tactic of its own) reads the row coalesced and combines its partial results with warp
-// shuffles; otherwise one thread computes one output, which reads coalesced as long as the innermost
-// axis is not the reduced one. The builder times the variants that apply and keeps the fastest.
+// linear tensors, plus pooling of the FP16 channels-last tensors of FP16 builds. Where the elements of
+// one output are a contiguous row (global pooling, softmax and reductions over the innermost axes,
+// instance norm's planes), a team of threads (a warp or a whole block, each a tactic of its own) reads
+// the row coalesced and combines its partial results with warp shuffles; otherwise one thread computes
+// one output, which reads coalesced as long as the innermost axis is not the reduced one. Channels-last
+// pooling has threads take adjacent channels instead. The builder times the variants that apply and
+// keeps the fastest.
 //
 // Sums accumulate in FP32 in an order of their own (the reference adds in double), so they agree with
 // the reference within a bound that grows with the number of terms. Maxima, minima and arg-maxima follow
-// the reference's rules exactly, NaNs included.
+// the reference's rules exactly, NaNs included (channels-last pooling's maxima are those of its FP16
+// values).
 #include "backends/cuda/kiln/kiln_cuda_reduce.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <type_traits>
+
+#include <cuda_fp16.h>
 
 #include "backends/cuda/kiln/kiln_cuda_common.h"
 
@@ -25,6 +31,8 @@ namespace {
 constexpr const char* kPoolingWindowId = "kiln-cuda:pooling:window";
 constexpr const char* kPoolingGlobalWarpId = "kiln-cuda:pooling:global-warp";
 constexpr const char* kPoolingGlobalBlockId = "kiln-cuda:pooling:global-block";
+constexpr const char* kPoolingChannelsLastId = "kiln-cuda:pooling:nhwc-fp16";
+constexpr const char* kPoolingGlobalChannelsLastId = "kiln-cuda:pooling:global-nhwc-fp16";
 constexpr const char* kSoftmaxThreadId = "kiln-cuda:softmax:thread";
 constexpr const char* kSoftmaxWarpId = "kiln-cuda:softmax:warp";
 constexpr const char* kSoftmaxBlockId = "kiln-cuda:softmax:block";
@@ -125,6 +133,20 @@ float* floatsOf(std::byte* bytes) {
     return reinterpret_cast<float*>(bytes);
 }
 
+// Why no FP32 kernel on linear tensors (all but the channels-last pooling ones) can run `config`, or
+// nothing.
+std::optional<std::string> familyRefusal(const tactics::LayerConfig& config) {
+    if (!allLinear(config)) return std::string("needs linear tensors");
+    if (config.precision != DataType::Float32)
+        return std::string("runs FP32 only, not ") + toString(config.precision);
+    for (const Tensor* tensor : config.layer->inputs()) {
+        if (tensor && tensor->type() != DataType::Float32) {
+            return std::string("reads FP32 inputs only, not ") + toString(tensor->type());
+        }
+    }
+    return std::nullopt;
+}
+
 // ---- Pooling ----
 
 // A pooling window in three dimensions: 1-D and 2-D pooling get leading unit axes, as in the reference.
@@ -160,6 +182,11 @@ PoolingGeometry poolingGeometry(const Layer& layer) {
     return g;
 }
 
+// The spatial positions of one image: the product of three extents.
+__host__ __device__ int64_t positionCount(const int64_t (&extents)[3]) {
+    return extents[0] * extents[1] * extents[2];
+}
+
 // The taps k in [first, end) of a window starting at `start` whose positions start + k * dilation lie
 // in [low, high). Computed rather than tested tap by tap, so that the loops visit only taps that count.
 struct TapRange {
@@ -174,53 +201,68 @@ __device__ TapRange tapsWithin(int64_t start, int64_t kernel, int64_t dilation, 
     return {first < end ? first : end, end};
 }
 
+// The window of one output position (row-major over the output's three axes): where it starts, its taps
+// inside the input along each axis, and average pooling's divisor, which counts the taps inside the
+// input or, with countIncludePad, those inside the padded input.
+struct PoolingWindow {
+    int64_t start[3];
+    TapRange inside[3];
+    int64_t divisor;
+};
+
+__device__ PoolingWindow poolingWindow(const PoolingGeometry& g, int64_t position, bool countIncludePad) {
+    PoolingWindow window;
+    int64_t insideTaps = 1;
+    int64_t paddedTaps = 1;
+#pragma unroll
+    for (int axis = 2; axis >= 0; --axis) {
+        window.start[axis] = position % g.output[axis] * g.stride[axis] - g.padBegin[axis];
+        position /= g.output[axis];
+        window.inside[axis] =
+            tapsWithin(window.start[axis], g.kernel[axis], g.dilation[axis], 0, g.input[axis]);
+        insideTaps *= window.inside[axis].end - window.inside[axis].first;
+        const TapRange padded = tapsWithin(window.start[axis], g.kernel[axis], g.dilation[axis],
+                                           -g.padBegin[axis], g.input[axis] + g.padEnd[axis]);
+        paddedTaps *= padded.end - padded.first;
+    }
+    window.divisor = countIncludePad ? paddedTaps : insideTaps;
+    return window;
+}
+
+// Calls visit(position) for each tap of `window` inside the input, in the reference's order, with the
+// tap's row-major index among the input's spatial positions.
+template <typename Visit>
+__device__ void forEachTap(const PoolingGeometry& g, const PoolingWindow& window, Visit visit) {
+    for (int64_t kd = window.inside[0].first; kd < window.inside[0].end; ++kd) {
+        const int64_t d = window.start[0] + kd * g.dilation[0];
+        for (int64_t kh = window.inside[1].first; kh < window.inside[1].end; ++kh) {
+            const int64_t line = (d * g.input[1] + window.start[1] + kh * g.dilation[1]) * g.input[2];
+            for (int64_t kw = window.inside[2].first; kw < window.inside[2].end; ++kw)
+                visit(line + window.start[2] + kw * g.dilation[2]);
+        }
+    }
+}
+
+// Average pooling's result from its window's sum; a window with nothing to count averages to zero.
+__device__ float average(float sum, int64_t divisor) {
+    return divisor > 0 ? sum / float(divisor) : 0.0f;
+}
+
 // One thread per output element. Taps are visited in the reference's order, so the maximum is exact
-// and the sum rounds as the reference's would in FP32. The divisor counts the taps inside the input,
-// or with countIncludePad those inside the padded input.
+// and the sum rounds as the reference's would in FP32.
 template <bool IsMax>
 __global__ void windowPoolingKernel(const float* x, float* y, PoolingGeometry g, bool countIncludePad,
                                     int64_t count) {
-    const int64_t inputPlane = g.input[0] * g.input[1] * g.input[2];
+    using Combine = std::conditional_t<IsMax, NanMax, Sum>;
+    const int64_t inputPlane = positionCount(g.input);
+    const int64_t outputPlane = positionCount(g.output);
     for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
          i += int64_t(gridDim.x) * blockDim.x) {
-        int64_t rest = i;
-        int64_t start[3];
-        TapRange inside[3];
-        int64_t insideTaps = 1;
-        int64_t paddedTaps = 1;
-#pragma unroll
-        for (int axis = 2; axis >= 0; --axis) {
-            start[axis] = rest % g.output[axis] * g.stride[axis] - g.padBegin[axis];
-            rest /= g.output[axis];
-            inside[axis] = tapsWithin(start[axis], g.kernel[axis], g.dilation[axis], 0, g.input[axis]);
-            insideTaps *= inside[axis].end - inside[axis].first;
-            const TapRange padded = tapsWithin(start[axis], g.kernel[axis], g.dilation[axis],
-                                               -g.padBegin[axis], g.input[axis] + g.padEnd[axis]);
-            paddedTaps *= padded.end - padded.first;
-        }
-        const float* plane = x + rest * inputPlane;
-        float best = NanMax::identity();
-        float sum = 0.0f;
-        for (int64_t kd = inside[0].first; kd < inside[0].end; ++kd) {
-            const int64_t d = start[0] + kd * g.dilation[0];
-            for (int64_t kh = inside[1].first; kh < inside[1].end; ++kh) {
-                const float* line = plane + (d * g.input[1] + start[1] + kh * g.dilation[1]) * g.input[2];
-                for (int64_t kw = inside[2].first; kw < inside[2].end; ++kw) {
-                    const float value = line[start[2] + kw * g.dilation[2]];
-                    if constexpr (IsMax) {
-                        best = NanMax::combine(best, value);
-                    } else {
-                        sum += value;
-                    }
-                }
-            }
-        }
-        if constexpr (IsMax) {
-            y[i] = best;
-        } else {
-            const int64_t divisor = countIncludePad ? paddedTaps : insideTaps;
-            y[i] = divisor > 0 ? sum / float(divisor) : 0.0f;
-        }
+        const PoolingWindow window = poolingWindow(g, i % outputPlane, countIncludePad);
+        const float* plane = x + i / outputPlane * inputPlane;
+        float acc = Combine::identity();
+        forEachTap(g, window, [&](int64_t position) { acc = Combine::combine(acc, plane[position]); });
+        y[i] = IsMax ? acc : average(acc, window.divisor);
     }
 }
 
@@ -289,6 +331,307 @@ public:
     }
 };
 
+// ---- Pooling of FP16 channels-last tensors ----
+//
+// The input is [N][positions][C padded] halves. A thread takes `Width` adjacent channels: 8 with one
+// 16-byte access when the channel padding is a multiple of 8, 2 with 4-byte accesses when it is even,
+// else 1; neighbouring threads take neighbouring channels, so a warp reads contiguous runs. Values
+// accumulate in FP32 and are rounded once, into the input's layout (padded lanes written as zeros) or
+// into linear FP32 NCHW, which the builder picks for the tensor after global pooling that a Flatten
+// views.
+
+// Halves as raw bits, so that several are loaded and stored with one integer access.
+__device__ float halfBitsToFloat(uint16_t bits) {
+    return __half2float(__ushort_as_half(bits));
+}
+__device__ uint16_t floatToHalfBits(float value) {
+    return __half_as_ushort(__float2half_rn(value));
+}
+
+// The two halves of a 32-bit word, the lower channel in the low bits.
+__device__ void unpackPair(unsigned word, float& low, float& high) {
+    low = halfBitsToFloat(uint16_t(word & 0xffffu));
+    high = halfBitsToFloat(uint16_t(word >> 16));
+}
+__device__ unsigned packPair(float low, float high) {
+    return unsigned(floatToHalfBits(low)) | unsigned(floatToHalfBits(high)) << 16;
+}
+
+// `Width` adjacent halves in one access. The address is aligned to `Width` halves: the padded channel
+// count is a multiple of `Width` and channels-last tensors start 64-byte aligned (they are never
+// aliases).
+template <int Width>
+__device__ void loadHalves(const uint16_t* source, float (&values)[Width]) {
+    if constexpr (Width == 8) {
+        const uint4 words = *reinterpret_cast<const uint4*>(source);
+        unpackPair(words.x, values[0], values[1]);
+        unpackPair(words.y, values[2], values[3]);
+        unpackPair(words.z, values[4], values[5]);
+        unpackPair(words.w, values[6], values[7]);
+    } else if constexpr (Width == 2) {
+        unpackPair(*reinterpret_cast<const unsigned*>(source), values[0], values[1]);
+    } else {
+        values[0] = halfBitsToFloat(*source);
+    }
+}
+
+template <int Width>
+__device__ void storeHalves(uint16_t* target, const float (&values)[Width]) {
+    if constexpr (Width == 8) {
+        *reinterpret_cast<uint4*>(target) =
+            make_uint4(packPair(values[0], values[1]), packPair(values[2], values[3]),
+                       packPair(values[4], values[5]), packPair(values[6], values[7]));
+    } else if constexpr (Width == 2) {
+        *reinterpret_cast<unsigned*>(target) = packPair(values[0], values[1]);
+    } else {
+        *target = floatToHalfBits(values[0]);
+    }
+}
+
+// Where pooled values go: FP16 channels-last with the input's padding, or linear FP32 [N][C][positions].
+struct PooledOutput {
+    void* data;
+    int64_t channels;
+    int64_t paddedChannels;
+    int64_t positions;  // per image
+    bool linear;
+};
+
+// Stores the results for channels [first, first + Width) at one output position. Channels from
+// `channels` on are padding: zeros in the channels-last layout, whatever the input's padded lanes
+// hold, and absent from the linear one.
+template <int Width>
+__device__ void storePooled(const PooledOutput& out, int64_t n, int64_t position, int64_t first,
+                            const float (&values)[Width]) {
+    if (out.linear) {
+        float* y = static_cast<float*>(out.data) + n * out.channels * out.positions + position;
+#pragma unroll
+        for (int k = 0; k < Width; ++k) {
+            if (first + k < out.channels) y[(first + k) * out.positions] = values[k];
+        }
+        return;
+    }
+    float lanes[Width];
+#pragma unroll
+    for (int k = 0; k < Width; ++k)
+        lanes[k] = first + k < out.channels ? values[k] : 0.0f;
+    storeHalves(
+        static_cast<uint16_t*>(out.data) + (n * out.positions + position) * out.paddedChannels + first,
+        lanes);
+}
+
+// One thread per (n, output position, group of Width channels), channels fastest.
+template <bool IsMax, int Width>
+__global__ void channelsLastWindowPoolingKernel(const uint16_t* x, PooledOutput out, PoolingGeometry g,
+                                                bool countIncludePad, int64_t count) {
+    using Combine = std::conditional_t<IsMax, NanMax, Sum>;
+    const int64_t groups = out.paddedChannels / Width;
+    const int64_t imageSize = positionCount(g.input) * out.paddedChannels;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
+         i += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t first = i % groups * Width;
+        const int64_t pixel = i / groups;
+        const int64_t position = pixel % out.positions;
+        const int64_t n = pixel / out.positions;
+        const PoolingWindow window = poolingWindow(g, position, countIncludePad);
+        const uint16_t* image = x + n * imageSize + first;
+        float acc[Width];
+#pragma unroll
+        for (int k = 0; k < Width; ++k)
+            acc[k] = Combine::identity();
+        forEachTap(g, window, [&](int64_t tap) {
+            float values[Width];
+            loadHalves(image + tap * out.paddedChannels, values);
+#pragma unroll
+            for (int k = 0; k < Width; ++k)
+                acc[k] = Combine::combine(acc[k], values[k]);
+        });
+        if constexpr (!IsMax) {
+#pragma unroll
+            for (int k = 0; k < Width; ++k)
+                acc[k] = average(acc[k], window.divisor);
+        }
+        storePooled(out, n, position, first, acc);
+    }
+}
+
+// Global pooling: a block takes one unit, (n, `lanes` adjacent groups of Width channels), at a time.
+// Its threads are `lanes` columns, one per group, by blockDim.x / lanes rows (both powers of two); the
+// rows stride over the positions, each reading a contiguous run of channels per position, and their
+// partial results meet in shared memory, half of the remaining rows adding in the other half's each
+// step.
+template <bool IsMax, int Width>
+__global__ void channelsLastGlobalPoolingKernel(const uint16_t* x, PooledOutput out, int64_t positions,
+                                                int lanes, int64_t unitsPerImage, int64_t units) {
+    using Combine = std::conditional_t<IsMax, NanMax, Sum>;
+    // Channel k of thread t at partial[k * kThreadsPerBlock + t]: consecutive threads, consecutive banks.
+    __shared__ float partial[Width * kThreadsPerBlock];
+    const int thread = int(threadIdx.x);
+    const int row = thread / lanes;
+    const int rows = int(blockDim.x) / lanes;
+    const int64_t groups = out.paddedChannels / Width;
+    for (int64_t unit = blockIdx.x; unit < units; unit += gridDim.x) {
+        const int64_t n = unit / unitsPerImage;
+        const int64_t group = unit % unitsPerImage * lanes + thread % lanes;
+        float acc[Width];
+#pragma unroll
+        for (int k = 0; k < Width; ++k)
+            acc[k] = Combine::identity();
+        if (group < groups) {
+            const uint16_t* image = x + n * positions * out.paddedChannels + group * Width;
+            for (int64_t position = row; position < positions; position += rows) {
+                float values[Width];
+                loadHalves(image + position * out.paddedChannels, values);
+#pragma unroll
+                for (int k = 0; k < Width; ++k)
+                    acc[k] = Combine::combine(acc[k], values[k]);
+            }
+        }
+        __syncthreads();  // the previous unit's reads of `partial` are done
+#pragma unroll
+        for (int k = 0; k < Width; ++k)
+            partial[k * kThreadsPerBlock + thread] = acc[k];
+        for (int step = rows / 2; step > 0; step /= 2) {
+            __syncthreads();
+            if (row < step) {
+#pragma unroll
+                for (int k = 0; k < Width; ++k) {
+                    acc[k] = Combine::combine(acc[k], partial[k * kThreadsPerBlock + thread + step * lanes]);
+                    partial[k * kThreadsPerBlock + thread] = acc[k];
+                }
+            }
+        }
+        if (row == 0 && group < groups) {
+            if constexpr (!IsMax) {
+#pragma unroll
+                for (int k = 0; k < Width; ++k)
+                    acc[k] /= float(positions);
+            }
+            storePooled(out, n, 0, group * Width, acc);
+        }
+    }
+}
+
+// The channels of an FP16 channels-last pooling, the channels a thread takes, and the output's layout.
+struct ChannelsLastLayout {
+    int64_t channels;
+    int64_t paddedChannels;
+    int width;
+    bool linearOutput;
+};
+
+int channelPadding(TensorFormat format) {
+    return std::max(format.channelBlock, 1);
+}
+
+ChannelsLastLayout channelsLastLayout(const tactics::LayerConfig& config) {
+    const int64_t channels = config.layer->input(0)->dims()[1];
+    const int padding = channelPadding(config.inputFormats[0]);
+    const int width = padding % 8 == 0 ? 8 : padding % 2 == 0 ? 2 : 1;
+    return {channels, (channels + padding - 1) / padding * padding, width,
+            config.outputFormats[0].isLinear()};
+}
+
+PooledOutput pooledOutput(const ChannelsLastLayout& layout, std::byte* data, int64_t positions) {
+    return {data, layout.channels, layout.paddedChannels, positions, layout.linearOutput};
+}
+
+const uint16_t* halvesOf(const std::byte* bytes) {
+    return reinterpret_cast<const uint16_t*>(bytes);
+}
+
+// Calls launch(std::integral_constant<int, width>()), so that kernels are compiled per width.
+template <typename Launch>
+void withWidth(int width, Launch launch) {
+    if (width == 8) return launch(std::integral_constant<int, 8>());
+    if (width == 2) return launch(std::integral_constant<int, 2>());
+    launch(std::integral_constant<int, 1>());
+}
+
+class ChannelsLastWindowPoolingKernel final : public KilnCudaKernel {
+public:
+    ChannelsLastWindowPoolingKernel(const Layer& layer, ChannelsLastLayout layout)
+        : KilnCudaKernel(layer), m_layout(layout), m_geometry(poolingGeometry(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const PoolingParams& p = m_layer.paramsAs<PoolingParams>();
+        const int64_t positions = positionCount(m_geometry.output);
+        const int64_t count =
+            m_layer.input(0)->dims()[0] * positions * (m_layout.paddedChannels / m_layout.width);
+        if (count == 0) return Status::ok();
+        const uint16_t* x = halvesOf(input(args, 0));
+        const PooledOutput out = pooledOutput(m_layout, args.outputs[0], positions);
+        const bool isMax = p.type == PoolingType::Max;
+        withWidth(m_layout.width, [&](auto width) {
+            constexpr int kWidth = decltype(width)::value;
+            const auto kernel = isMax ? channelsLastWindowPoolingKernel<true, kWidth>
+                                      : channelsLastWindowPoolingKernel<false, kWidth>;
+            kernel<<<blocksFor(count), kThreadsPerBlock, 0, stream(args)>>>(x, out, m_geometry,
+                                                                            p.countIncludePad, count);
+        });
+        return launched("channels-last window pooling");
+    }
+
+private:
+    ChannelsLastLayout m_layout;
+    PoolingGeometry m_geometry;
+};
+
+// The smallest power of two at least `value`, but at most `cap` (a power of two).
+int powerOfTwoAtLeast(int64_t value, int cap) {
+    int power = 1;
+    while (power < value && power < cap)
+        power *= 2;
+    return power;
+}
+
+class ChannelsLastGlobalPoolingKernel final : public KilnCudaKernel {
+public:
+    // The block's shape: first enough lanes for each row to read 32 bytes (a memory sector) per
+    // position, or every group of the image when there are fewer; then rows for the positions, up to
+    // kThreadsPerBlock threads in all; then lanes for the threads left. So few positions leave few
+    // threads idle, and wide tensors spread over more blocks.
+    ChannelsLastGlobalPoolingKernel(const Layer& layer, ChannelsLastLayout layout)
+        : KilnCudaKernel(layer), m_layout(layout) {
+        const Dims& dims = layer.input(0)->dims();
+        m_positions = product(dims, 2, dims.size());
+        const int64_t groups = layout.paddedChannels / layout.width;
+        const int groupLanes = powerOfTwoAtLeast(groups, kThreadsPerBlock);
+        const int sectorLanes = std::min(groupLanes, std::max(1, 16 / layout.width));
+        const int rows = powerOfTwoAtLeast(m_positions, kThreadsPerBlock / sectorLanes);
+        m_lanes = std::min(groupLanes, kThreadsPerBlock / rows);
+        m_threads = m_lanes * rows;
+        m_unitsPerImage = (groups + m_lanes - 1) / m_lanes;
+    }
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const int64_t units = m_layer.input(0)->dims()[0] * m_unitsPerImage;
+        if (units == 0) return Status::ok();
+        const uint16_t* x = halvesOf(input(args, 0));
+        const PooledOutput out = pooledOutput(m_layout, args.outputs[0], 1);
+        const bool isMax = m_layer.paramsAs<PoolingParams>().type == PoolingType::Max;
+        // One block per unit, the grid capped as blocksFor caps it.
+        const unsigned blocks = blocksFor(units * kThreadsPerBlock);
+        withWidth(m_layout.width, [&](auto width) {
+            constexpr int kWidth = decltype(width)::value;
+            const auto kernel = isMax ? channelsLastGlobalPoolingKernel<true, kWidth>
+                                      : channelsLastGlobalPoolingKernel<false, kWidth>;
+            kernel<<<blocks, m_threads, 0, stream(args)>>>(x, out, m_positions, m_lanes, m_unitsPerImage,
+                                                           units);
+        });
+        return launched("channels-last global pooling");
+    }
+
+private:
+    ChannelsLastLayout m_layout;
+    int64_t m_positions = 0;
+    int m_lanes = 1;
+    int m_threads = 1;
+    int64_t m_unitsPerImage = 0;
+};
+
+// ---- Pooling tactics ----
+
 // Whether the window is the whole input plane with no padding: then every output is one plane's
 // maximum or mean, whatever the strides and dilations say.
 bool isGlobalPooling(const Layer& layer) {
@@ -298,17 +641,63 @@ bool isGlobalPooling(const Layer& layer) {
     return unpadded && p.kernel == Dims(dims.begin() + 2, dims.end());
 }
 
-void addPoolingTactics(const Layer& layer, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+// A format with the element type it holds: "NHWC8 FP16", "NCHW FP32".
+std::string storedFormatText(DataType type, TensorFormat format, size_t rank) {
+    std::string text = toString(format, rank);
+    if (!format.storage) text += std::string(" ") + toString(type);
+    return text;
+}
+
+// Why the FP16 channels-last kernels cannot run `config`, or nothing.
+std::optional<std::string> channelsLastRefusal(const tactics::LayerConfig& config) {
+    const Layer& layer = *config.layer;
+    const size_t rank = layer.input(0)->dims().size();
+    const TensorFormat in = config.inputFormats[0];
+    if (!in.channelsLast || storageType(layer.input(0)->type(), in) != DataType::Float16)
+        return "needs an FP16 channels-last input, not " + storedFormatText(layer.input(0)->type(), in, rank);
+    const TensorFormat out = config.outputFormats[0];
+    const DataType outStorage = storageType(layer.output(0)->type(), out);
+    const bool sameLayout =
+        out.channelsLast && outStorage == DataType::Float16 && channelPadding(out) == channelPadding(in);
+    if (!sameLayout && !(out.isLinear() && outStorage == DataType::Float32)) {
+        return "writes the input's format (" + storedFormatText(layer.input(0)->type(), in, rank) +
+               ") or linear FP32, not " + storedFormatText(layer.output(0)->type(), out, rank);
+    }
+    return std::nullopt;
+}
+
+void addPoolingTactics(const tactics::LayerConfig& config,
+                       std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                        std::vector<tactics::SkippedTactic>& skipped) {
-    tactics.push_back(makeTactic<WindowPoolingKernel>(kPoolingWindowId, layer));
-    if (isGlobalPooling(layer)) {
-        tactics.push_back(makeTactic<GlobalPoolingKernel<false>>(kPoolingGlobalWarpId, layer));
-        tactics.push_back(makeTactic<GlobalPoolingKernel<true>>(kPoolingGlobalBlockId, layer));
+    const Layer& layer = *config.layer;
+    const bool global = isGlobalPooling(layer);
+    const std::string notGlobal = "the window does not cover the whole unpadded input";
+    if (const std::optional<std::string> refusal = familyRefusal(config)) {
+        for (const char* id : {kPoolingWindowId, kPoolingGlobalWarpId, kPoolingGlobalBlockId})
+            skip(skipped, id, *refusal);
+    } else {
+        tactics.push_back(makeTactic<WindowPoolingKernel>(kPoolingWindowId, layer));
+        if (global) {
+            tactics.push_back(makeTactic<GlobalPoolingKernel<false>>(kPoolingGlobalWarpId, layer));
+            tactics.push_back(makeTactic<GlobalPoolingKernel<true>>(kPoolingGlobalBlockId, layer));
+        } else {
+            skip(skipped, kPoolingGlobalWarpId, notGlobal);
+            skip(skipped, kPoolingGlobalBlockId, notGlobal);
+        }
+    }
+    if (const std::optional<std::string> refusal = channelsLastRefusal(config)) {
+        for (const char* id : {kPoolingChannelsLastId, kPoolingGlobalChannelsLastId})
+            skip(skipped, id, *refusal);
         return;
     }
-    const std::string reason = "the window does not cover the whole unpadded input";
-    skip(skipped, kPoolingGlobalWarpId, reason);
-    skip(skipped, kPoolingGlobalBlockId, reason);
+    const ChannelsLastLayout layout = channelsLastLayout(config);
+    tactics.push_back(makeTactic<ChannelsLastWindowPoolingKernel>(kPoolingChannelsLastId, layer, layout));
+    if (global) {
+        tactics.push_back(
+            makeTactic<ChannelsLastGlobalPoolingKernel>(kPoolingGlobalChannelsLastId, layer, layout));
+    } else {
+        skip(skipped, kPoolingGlobalChannelsLastId, notGlobal);
+    }
 }
 
 // ---- Softmax and ArgMinMax: a tensor seen as [outer, length, inner] around one axis ----
@@ -868,11 +1257,10 @@ public:
 
 // ---- The family ----
 
-// Every tactic id of the family for a kind of layer; none for kinds outside the family.
+// Every tactic id of the family's linear FP32 kernels for a kind of layer; none for pooling, which has
+// kernels for other formats too (addPoolingTactics), and for kinds outside the family.
 std::vector<const char*> familyTacticIds(LayerKind kind) {
     switch (kind) {
-        case LayerKind::Pooling:
-            return {kPoolingWindowId, kPoolingGlobalWarpId, kPoolingGlobalBlockId};
         case LayerKind::Softmax:
             return {kSoftmaxThreadId, kSoftmaxWarpId, kSoftmaxBlockId};
         case LayerKind::Reduce:
@@ -888,25 +1276,13 @@ std::vector<const char*> familyTacticIds(LayerKind kind) {
     }
 }
 
-// Why no kernel of the family can run `config`, or nothing.
-std::optional<std::string> familyRefusal(const tactics::LayerConfig& config) {
-    if (!allLinear(config)) return std::string("needs linear tensors");
-    if (config.precision != DataType::Float32)
-        return std::string("runs FP32 only, not ") + toString(config.precision);
-    for (const Tensor* tensor : config.layer->inputs()) {
-        if (tensor && tensor->type() != DataType::Float32) {
-            return std::string("reads FP32 inputs only, not ") + toString(tensor->type());
-        }
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 void addReduceTactics(const tactics::LayerConfig& config,
                       std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                       std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
+    if (layer.kind() == LayerKind::Pooling) return addPoolingTactics(config, tactics, skipped);
     const std::vector<const char*> ids = familyTacticIds(layer.kind());
     if (ids.empty()) return;
     if (const std::optional<std::string> refusal = familyRefusal(config)) {
@@ -915,8 +1291,6 @@ void addReduceTactics(const tactics::LayerConfig& config,
         return;
     }
     switch (layer.kind()) {
-        case LayerKind::Pooling:
-            return addPoolingTactics(layer, tactics, skipped);
         case LayerKind::Softmax:
             return addSoftmaxTactics(layer, tactics, skipped);
         case LayerKind::Reduce:

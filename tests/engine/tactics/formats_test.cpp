@@ -1,0 +1,68 @@
+// The definition of the memory formats (tactics/formats.h, TensorFormat in kiln/types.h): names,
+// sizes with padded channels, where an element lies, and conversions with a storage type, checked
+// against offsets written out by hand.
+#include <gtest/gtest.h>
+
+#include "support/test_util.h"
+#include "tactics/formats.h"
+
+namespace kiln::test {
+namespace {
+
+TEST(Formats, NamesSayLayoutPaddingAndStorage) {
+    EXPECT_EQ(toString(TensorFormat{}, 4), "NCHW");
+    EXPECT_EQ(toString(TensorFormat::blocked(16), 4), "NCHW16c");
+    EXPECT_EQ(toString(TensorFormat::nhwc(8), 4), "NHWC8");
+    EXPECT_EQ(toString(TensorFormat::nhwc(8, DataType::Float16), 4), "NHWC8 FP16");
+    EXPECT_EQ(toString(TensorFormat::nhwc(8, DataType::Float16), 5), "NDHWC8 FP16");
+    EXPECT_EQ(toString(TensorFormat::nhwc(1), 3), "NWC");
+    EXPECT_TRUE(TensorFormat{}.isDefault());
+    EXPECT_FALSE(TensorFormat::nhwc(8).isLinear());
+    EXPECT_FALSE(TensorFormat::nhwc(8).isBlocked());
+    EXPECT_TRUE(TensorFormat::blocked(8).isBlocked());
+}
+
+TEST(Formats, ChannelsLastSizesCountPaddedChannelsInTheStorageType) {
+    const Dims dims{2, 13, 5, 7};
+    EXPECT_EQ(storageByteSize(DataType::Float32, dims, TensorFormat::nhwc(8)), 2 * 16 * 5 * 7 * 4);
+    EXPECT_EQ(storageByteSize(DataType::Float32, dims, TensorFormat::nhwc(8, DataType::Float16)), 2 * 16 * 5 * 7 * 2);
+    EXPECT_EQ(storageByteSize(DataType::Float32, dims, TensorFormat{{}, false, DataType::Float16}), 2 * 13 * 5 * 7 * 2);
+    EXPECT_EQ(storageType(DataType::Float32, TensorFormat::nhwc(8, DataType::Float16)), DataType::Float16);
+}
+
+TEST(Formats, ChannelsLastOffsetsPutChannelsInnermost) {
+    const Dims dims{2, 13, 5, 7};  // 35 spatial positions, 16 padded channels
+    const TensorFormat format = TensorFormat::nhwc(8);
+    EXPECT_EQ(tactics::elementOffset(dims, format, 0, 0, 0, 2), 0);
+    EXPECT_EQ(tactics::elementOffset(dims, format, 0, 1, 0, 2), 2);
+    EXPECT_EQ(tactics::elementOffset(dims, format, 0, 0, 1, 2), 16 * 2);
+    EXPECT_EQ(tactics::elementOffset(dims, format, 1, 3, 4, 2), ((35 + 4) * 16 + 3) * 2);
+}
+
+TEST(Formats, Fp16ChannelsLastRoundTripRoundsToHalfAndZeroesPadding) {
+    const HostTensor x = randomTensor({3, 13, 4, 5}, 9, -4.0f, 4.0f);
+    const TensorFormat format = TensorFormat::nhwc(8, DataType::Float16);
+    const std::vector<std::byte> bytes = tactics::toFormat(x, format);
+    ASSERT_EQ(int64_t(bytes.size()), storageByteSize(DataType::Float32, x.dims(), format));
+    const auto* halves = reinterpret_cast<const uint16_t*>(bytes.data());
+    for (int64_t n = 0; n < 3; ++n) {
+        for (int64_t s = 0; s < 20; ++s) {
+            for (int64_t c = 0; c < 16; ++c) {
+                const uint16_t stored = halves[(n * 20 + s) * 16 + c];
+                if (c >= 13) {
+                    EXPECT_EQ(stored, 0u);
+                } else {
+                    EXPECT_EQ(stored, floatToHalf(x.data<float>()[(n * 13 + c) * 20 + s]));
+                }
+            }
+        }
+    }
+    const HostTensor back = tactics::fromFormat(bytes.data(), DataType::Float32, x.dims(), format);
+    ASSERT_EQ(back.type(), DataType::Float32);
+    for (int64_t i = 0; i < x.elementCount(); ++i) {
+        EXPECT_EQ(back.data<float>()[i], halfToFloat(floatToHalf(x.data<float>()[i])));
+    }
+}
+
+}  // namespace
+}  // namespace kiln::test

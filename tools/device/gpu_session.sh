@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine (through the device tool, with .device carried): unpacks the bundle that
+# bundle.sh made, then runs what is asked, writing logs under $OUT.
+#
+# usage: tools/device/gpu_session.sh STEP...
+#   tests        the GPU tests (kiln_gpu_tests), every test in one process, then any crashed suite alone
+#   zoo[=M,...]  the model-zoo check on CUDA FP32 against ONNX Runtime (default: all seven models)
+#   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-/tmp/kiln-out}
+mkdir -p "$out" /tmp/kiln
+tar -C /tmp/kiln -xJf .device/kiln-device.tar.xz || exit 1
+venv=/opt/torch/.venv/lib/python3.12/site-packages/nvidia
+# cuDNN 9.19 (the headers kiln was built with) and cuBLASLt 13 from PyTorch's environment, before
+# the system's older cuDNN.
+export LD_LIBRARY_PATH=$venv/cudnn/lib:$venv/cu13/lib:/usr/local/cuda/lib64:/tmp/kiln/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export PATH=/tmp/kiln/bin:$PATH
+export PYTHONUNBUFFERED=1
+python=/opt/torch/.venv/bin/python3
+[ -x "$python" ] || python=python3
+kiln --version | tee "$out/version.txt"
+nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader | tee -a "$out/version.txt"
+
+status=0
+for step in "$@"; do
+    case "$step" in
+        tests)
+            kiln_gpu_tests --gtest_brief=1 >"$out/gpu_tests.log" 2>&1
+            code=$?
+            tail -5 "$out/gpu_tests.log"
+            if [ $code -gt 1 ]; then  # a crash: run each suite alone to see which
+                for suite in $(kiln_gpu_tests --gtest_list_tests | grep -v '^ ' | tr -d '.'); do
+                    kiln_gpu_tests --gtest_brief=1 --gtest_filter="$suite.*" >>"$out/gpu_tests_by_suite.log" 2>&1 ||
+                        echo "suite $suite: exit $?" | tee -a "$out/gpu_tests_by_suite.log"
+                done
+            fi
+            grep -E '^\[  FAILED  \]' "$out/gpu_tests.log" | head -40
+            [ $code -eq 0 ] || status=1 ;;
+        zoo*)
+            models=${step#zoo}; models=${models#=}
+            [ -n "$models" ] || models=resnet50,googlenet,densenet121,mobilenet_v2,squeezenet1_1,efficientnet_b0,inception_v3
+            for model in ${models//,/ }; do
+                "$python" tests/models/run_zoo_model.py "$model" --backend cuda --kiln /tmp/kiln/bin/kiln \
+                    --work /tmp/kiln/zoo/$model --cache /tmp/kiln/cache >"$out/zoo_$model.log" 2>&1
+                code=$?
+                echo "zoo $model: exit $code; $(grep -E '^(PASS|FAIL)' "$out/zoo_$model.log" | head -3 | tr '\n' ' ')"
+                [ $code -eq 0 ] || status=1
+            done ;;
+        bench*)
+            bench_args=${step#bench}; bench_args=${bench_args#=}
+            "$python" bench/gpu/bench.py --kiln /tmp/kiln/bin/kiln ${bench_args//,/ } 2>&1 | tee "$out/bench.log"
+            [ "${PIPESTATUS[0]}" -eq 0 ] || status=1 ;;
+        *) echo "unknown step '$step'"; status=2 ;;
+    esac
+done
+exit $status

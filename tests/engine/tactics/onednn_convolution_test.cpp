@@ -108,9 +108,13 @@ std::vector<std::string> checkConv(const ConvCase& c, const FormatCase& formats,
     std::vector<std::string> ids =
         checkOnednnTactics(n.params, n.inputs(), n.isActivation, n.numOutputs, formats,
                            convTolerance(reductionLength(c)), c.name, &skipped);
-    // Every configuration below has a non-reference implementation in oneDNN 2.6 on AVX2 and AVX-512.
-    EXPECT_TRUE(hasTactic(ids, "onednn:convolution:"))
-        << c.name << " [" << formatName(formats) << "] offered no tactic; skipped:" << skippedText(skipped);
+    // Every configuration below has a non-reference implementation in oneDNN 2.6 in every format this
+    // CPU has jit kernels for; in the others only the (skipped) reference takes the layout.
+    if (onednnHasJitKernels(formats)) {
+        EXPECT_TRUE(hasTactic(ids, "onednn:convolution:"))
+            << c.name << " [" << formatName(formats)
+            << "] offered no tactic; skipped:" << skippedText(skipped);
+    }
     return ids;
 }
 
@@ -142,8 +146,8 @@ TEST(OnednnConvolution, OneByOneAndSevenBySeven) {
     // The first layer of a ResNet: three linear input channels into a blocked output.
     const ConvCase stem{"7x7 s2 3->16", {1, 3, 23, 19}, 16, {7, 7}, {2, 2}, {3, 3, 3, 3}, {1, 1}};
     checkConv(stem, linearFormats());
-    checkConv(stem, {TensorFormat{}, TensorFormat{16}});
-    checkConv(stem, {TensorFormat{}, TensorFormat{8}});
+    checkConv(stem, {TensorFormat{}, TensorFormat::blocked(16)});
+    checkConv(stem, {TensorFormat{}, TensorFormat::blocked(8)});
 }
 
 TEST(OnednnConvolution, GroupsAndDepthwise) {
@@ -190,12 +194,12 @@ TEST(OnednnConvolution, ResidualAndEveryActivation) {
                    {1, 1}};
         c.residual = true;
         c.activation = a;
-        for (const FormatCase& f : {linearFormats(), kBlocked16})
+        for (const FormatCase& f : {linearFormats(), preferredBlockedFormats()})
             checkConv(c, f);
         c.residual = false;
         c.name = std::string("activation ") + toString(a.type);
         c.outChannels = 13;  // padded lanes must stay zero although f(0) != 0 for some activations
-        checkConv(c, kBlocked16);
+        checkConv(c, preferredBlockedFormats());
     }
 }
 
@@ -209,8 +213,8 @@ TEST(OnednnConvolution, ResidualInAnotherFormatAndRuntimeBias) {
     ASSERT_TRUE(net.isOk()) << net.status().message();
     Result<std::vector<HostTensor>> expected = runReference(*net->layer, n.inputs());
     ASSERT_TRUE(expected.isOk()) << expected.status().message();
-    net->layer->input(0)->setFormat(TensorFormat{16});
-    net->layer->output(0)->setFormat(TensorFormat{16});
+    net->layer->input(0)->setFormat(preferredBlockedFormats().input);
+    net->layer->output(0)->setFormat(preferredBlockedFormats().output);
     const LayerConfig config = LayerConfig::of(*net->layer);
     ASSERT_TRUE(config.inputFormats[3].isLinear());
     Enumeration e = enumerateOnednn(config);
@@ -231,19 +235,23 @@ TEST(OnednnConvolution, SplitOutputs) {
         checkConv(c, f);
     ConvCase oneByOne{"split 1x1 8+24", {1, 16, 5, 5}, 32, {1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}};
     oneByOne.outputChannels = {8, 24};
-    for (const FormatCase& f : {linearFormats(), kBlocked16})
+    for (const FormatCase& f : {linearFormats(), preferredBlockedFormats()})
         checkConv(oneByOne, f);
 }
 
 TEST(OnednnConvolution, WinogradIsOfferedAsItsOwnTactic) {
     const ConvCase c{"winograd 32->32", {1, 32, 12, 10}, 32, {3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}};
     const std::vector<std::string> ids = checkConv(c, kBlocked16);
-    EXPECT_TRUE(hasTactic(ids, "onednn:convolution_winograd:"))
-        << "no Winograd tactic for a 3x3 stride-1 conv";
+    // oneDNN 2.6's FP32 Winograd kernels exist only for AVX-512, on 16-channel blocks.
+    if (onednnHasJitKernels(kBlocked16)) {
+        EXPECT_TRUE(hasTactic(ids, "onednn:convolution_winograd:"))
+            << "no Winograd tactic for a 3x3 stride-1 conv";
+    }
     EXPECT_FALSE(hasTactic(ids, "onednn:convolution:ref")) << "reference implementations must not be offered";
 }
 
-// A network holding one blocked 3x3 convolution with bias, for the tests of the tactic lifecycle.
+// A network holding one 3x3 convolution with bias, blocked as the builder would block it on this CPU,
+// for the tests of the tactic lifecycle.
 struct LifecycleFixture {
     ConvCase c{"lifecycle", {1, 16, 7, 5}, 13, {3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}};
     ConvNetwork n;
@@ -257,7 +265,7 @@ struct LifecycleFixture {
         Result<std::vector<HostTensor>> reference = runReference(*net->layer, n.inputs());
         ASSERT_TRUE(reference.isOk()) << reference.status().message();
         expected = std::move(reference).value();
-        setFormats(*net->layer, kBlocked16);
+        setFormats(*net->layer, preferredBlockedFormats());
     }
     LayerConfig config() const { return LayerConfig::of(*net->layer); }
 };
@@ -412,8 +420,8 @@ TEST(OnednnConvolution, RefusalsSayWhy) {
     }
 
     LayerConfig oddBlock = f.config();
-    oddBlock.inputFormats[0] = TensorFormat{32};
-    oddBlock.outputFormats[0] = TensorFormat{32};
+    oddBlock.inputFormats[0] = TensorFormat::blocked(32);
+    oddBlock.outputFormats[0] = TensorFormat::blocked(32);
     Enumeration block32 = enumerateOnednn(oddBlock);
     EXPECT_TRUE(block32.tactics.empty());
     ASSERT_FALSE(block32.skipped.empty());
@@ -475,8 +483,12 @@ std::vector<std::string> checkDeconv(const DeconvCase& c, const FormatCase& form
     std::vector<tactics::SkippedTactic> skipped;
     std::vector<std::string> ids =
         checkOnednnTactics(p, inputs, {true, false, false}, 1, formats, dotTolerance(k), c.name, &skipped);
-    EXPECT_TRUE(hasTactic(ids, "onednn:deconvolution:"))
-        << c.name << " [" << formatName(formats) << "] offered no tactic; skipped:" << skippedText(skipped);
+    // oneDNN 2.6 deconvolves with its backward-data convolution kernels: jit ones where it has them.
+    if (onednnHasJitKernels(formats)) {
+        EXPECT_TRUE(hasTactic(ids, "onednn:deconvolution:"))
+            << c.name << " [" << formatName(formats)
+            << "] offered no tactic; skipped:" << skippedText(skipped);
+    }
     return ids;
 }
 
@@ -487,11 +499,11 @@ TEST(OnednnDeconvolution, StridesPadsOutputPaddingGroups) {
         checkDeconv(upsample, f);
     const DeconvCase padded{"deconv 3x3 s2 op1", {3, 16, 5, 4}, 16,    {3, 3}, {2, 2},
                             {1, 0, 1, 1},        {1, 1},        {1, 1}};
-    for (const FormatCase& f : {linearFormats(), kBlocked16})
+    for (const FormatCase& f : {linearFormats(), preferredBlockedFormats()})
         checkDeconv(padded, f);
     const DeconvCase grouped{"deconv groups 2", {1, 32, 4, 5}, 32,     {3, 3}, {1, 1},
                              {1, 1, 1, 1},      {1, 1},        {0, 0}, 2};
-    for (const FormatCase& f : {linearFormats(), kBlocked16})
+    for (const FormatCase& f : {linearFormats(), preferredBlockedFormats()})
         checkDeconv(grouped, f);
     const DeconvCase dilated{"deconv dilation 2", {1, 16, 5, 5}, 16,    {3, 3}, {1, 1},
                              {0, 0, 0, 0},        {2, 2},        {0, 0}};

@@ -25,7 +25,30 @@ inline FormatCase linearFormats() {
     return {TensorFormat{}, TensorFormat{}};
 }
 inline FormatCase blockedFormats(int block) {
-    return {TensorFormat{block}, TensorFormat{block}};
+    return {TensorFormat::blocked(block), TensorFormat::blocked(block)};
+}
+
+// Whether oneDNN 2.6 has non-reference kernels for tensors in `format` on this CPU (some ops add
+// conditions of their own, such as softmax's axis). Its jit kernels for 16-channel blocks hold one block
+// per AVX-512 register and exist only for AVX-512; those for 8-channel blocks are AVX2 kernels, which
+// AVX-512 CPUs run too. Elsewhere only its reference implementation takes the layout, which Kiln does
+// not offer, and the builder does not choose that block (tactics::preferredCpuChannelBlock()). Linear
+// tensors have gemm and plain-layout kernels on any x86-64. The tests demand a tactic only where this
+// holds, so that a missing kernel still fails them on a CPU that should have it.
+inline bool onednnHasJitKernels(TensorFormat format) {
+    __builtin_cpu_init();
+    if (format.isLinear()) return true;
+    if (format.channelBlock == 16) return __builtin_cpu_supports("avx512f");
+    if (format.channelBlock == 8) return __builtin_cpu_supports("avx2");
+    return false;
+}
+inline bool onednnHasJitKernels(const FormatCase& f) {
+    return onednnHasJitKernels(f.input) && onednnHasJitKernels(f.output);
+}
+
+// The channel block the builder chooses on this CPU, one oneDNN has kernels for (linear without AVX2).
+inline FormatCase preferredBlockedFormats() {
+    return blockedFormats(tactics::preferredCpuChannelBlock());
 }
 
 inline std::string formatName(const FormatCase& f) {

@@ -956,10 +956,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Not available on this machine: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Backend:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1168,6 +1164,18 @@
     </message>
     <message>
         <source>Tactic timing took %1 ms; timing cache hits: %2, misses: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No CUDA device: using the CPU backend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 unavailable</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -954,10 +954,6 @@
         <translation>精度(&amp;P)：</translation>
     </message>
     <message>
-        <source>Not available on this machine: %1</source>
-        <translation>本机不可用：%1</translation>
-    </message>
-    <message>
         <source>&amp;Backend:</source>
         <translation>后端(&amp;B)：</translation>
     </message>
@@ -1166,6 +1162,18 @@
     <message>
         <source>Tactic timing took %1 ms; timing cache hits: %2, misses: %3.</source>
         <translation>策略计时耗时 %1 ms；计时缓存命中：%2，未命中：%3。</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>No CUDA device: using the CPU backend</source>
+        <translation>无 CUDA 设备：使用 CPU 后端</translation>
+    </message>
+    <message>
+        <source>%1 unavailable</source>
+        <translation>%1 不可用</translation>
     </message>
 </context>
 <context>

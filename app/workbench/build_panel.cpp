@@ -3,6 +3,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QStandardItemModel>
 #include <QDateTime>
 #include <QEvent>
 #include <QFileDialog>
@@ -26,6 +27,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "kiln/device.h"
 #include "kiln/plan.h"
 
 namespace kiln::workbench {
@@ -170,22 +172,27 @@ QWidget* BuildPanel::createOptionsGroup() {
     m_precision->setToolTip(tr("Which kernel precisions the builder may choose"));
     form->addRow(tr("&Precision:"), m_precision);
 
-    // Only backends this machine can run are offered; the fingerprint says why one cannot.
+    // Every backend is listed with its device; one this machine cannot run is shown but cannot be
+    // chosen, and says why (no CUDA device: builds use the CPU).
     m_backend = new QComboBox;
     m_backend->setObjectName(QStringLiteral("backendCombo"));
-    QStringList unavailable;
-    for (const char* backend : {"cpu", "cuda"}) {
-        const std::string fingerprint = deviceFingerprint(backend);
-        const QString name = QString::fromLatin1(backend);
-        if (fingerprint.rfind(std::string(backend) + " unavailable", 0) == 0) {
-            unavailable << QString::fromStdString(fingerprint);
+    for (const BackendInfo& backend : backendInfos()) {
+        const QString name = QString::fromStdString(backend.name);
+        const QString device = QString::fromStdString(backend.description);
+        if (backend.available) {
+            m_backend->addItem(tr("%1 — %2").arg(backendLabel(name), device), name);
+            m_backend->setItemData(m_backend->count() - 1, QString::fromStdString(deviceFingerprint(backend.name)),
+                                   Qt::ToolTipRole);
             continue;
         }
-        m_backend->addItem(backendLabel(name), name);
-        m_backend->setItemData(m_backend->count() - 1, QString::fromStdString(fingerprint), Qt::ToolTipRole);
-    }
-    if (!unavailable.isEmpty()) {
-        m_backend->setToolTip(tr("Not available on this machine: %1").arg(unavailable.join(QStringLiteral("; "))));
+        m_backend->addItem(backend.name == "cuda" ? tr("No CUDA device: using the CPU backend")
+                                                  : tr("%1 unavailable").arg(backendLabel(name)),
+                           QString());
+        const int index = m_backend->count() - 1;
+        m_backend->setItemData(index, device, Qt::ToolTipRole);
+        if (auto* model = qobject_cast<QStandardItemModel*>(m_backend->model())) {
+            model->item(index)->setEnabled(false);
+        }
     }
     form->addRow(tr("&Backend:"), m_backend);
 

@@ -3,6 +3,7 @@
 // offered, the options reach the builder (timing cache included) and persist across windows.
 #include <QCheckBox>
 #include <QComboBox>
+#include <QStandardItemModel>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
@@ -13,6 +14,7 @@
 #include <QTemporaryDir>
 
 #include "build_panel.h"
+#include "kiln/device.h"
 #include "kiln/plan.h"
 #include "test_models.h"
 #include "tst_workbench_support.h"
@@ -133,6 +135,17 @@ private slots:
         QCOMPARE(backends->itemData(0).toString(), QStringLiteral("cpu"));
         const bool cudaUsable = kiln::deviceFingerprint("cuda").rfind("cuda unavailable", 0) != 0;
         QCOMPARE(backends->findData(QStringLiteral("cuda")) >= 0, cudaUsable);
+        QCOMPARE(backends->count(), 2);
+        const QString cudaText = backends->itemText(1);
+        if (cudaUsable) {
+            QVERIFY2(cudaText.contains(QString::fromStdString(kiln::backendInfos()[1].description)), qPrintable(cudaText));
+        } else {
+            // Listed, not selectable, with the reason as its tool tip.
+            QCOMPARE(cudaText, QStringLiteral("No CUDA device: using the CPU backend"));
+            auto* model = qobject_cast<QStandardItemModel*>(backends->model());
+            QVERIFY(model && !model->item(1)->isEnabled());
+            QVERIFY(!backends->itemData(1, Qt::ToolTipRole).toString().isEmpty());
+        }
     }
 
     void optionsReachTheBuilderAndPersist() {

@@ -5,7 +5,6 @@
 
 #include "kiln/json_writer.h"
 #include "kiln/network.h"
-#include "tactics/tactic.h"
 
 namespace kiln {
 
@@ -24,7 +23,7 @@ std::vector<LayerRecord> describeLayers(const NetworkDefinition& network) {
             record.outputFormats.push_back(toString(output->format(), output->dims().size()));
             record.outputOffsets.push_back(-1);
         }
-        record.precision = toString(tactics::LayerConfig::of(*layer).precision);
+        record.precision = toString(storageType(layer->output(0)->type(), layer->output(0)->format()));
         record.elided = layer->isElided();
         records.push_back(std::move(record));
     }

@@ -13,10 +13,10 @@ LayerConfig LayerConfig::of(const Layer& layer) {
         config.inputFormats.push_back(input && !input->isConstant() ? input->format() : TensorFormat{});
     }
     for (const Tensor* output : layer.outputs()) config.outputFormats.push_back(output->format());
-    // The precision of a layer is the type its first output is stored in; layers writing integers or
-    // booleans count as FP32 layers.
-    if (const Tensor* output = layer.output(0); output && isFloatingPoint(output->type())) {
-        config.precision = storageType(output->type(), output->format());
+    // A layer runs in reduced precision when the builder stores its first output in a narrower type
+    // (an FP32 tensor held as FP16); otherwise it computes in the network's own types.
+    if (const Tensor* output = layer.output(0); output && output->format().storage) {
+        config.precision = *output->format().storage;
     }
     return config;
 }

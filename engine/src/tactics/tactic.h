@@ -33,7 +33,8 @@ struct LayerConfig {
     const Layer* layer = nullptr;
     std::vector<TensorFormat> inputFormats;   // one per layer input (linear for absent and constant ones)
     std::vector<TensorFormat> outputFormats;  // one per layer output
-    DataType precision = DataType::Float32;  // the storage type of the first output (FP32 for integer outputs)
+    // The reduced precision the builder chose (the storage type of the first output), else FP32.
+    DataType precision = DataType::Float32;
     // Whether FP32 layers may use TF32 tensor-core math (--tf32). Tactics that do have ids of their own,
     // so a plan recreates them whatever this says.
     bool allowTf32 = false;

@@ -308,16 +308,6 @@ TEST(CudaEngine, Fp16BuildAgreesWithFp32) {
     }
 }
 
-TEST(CudaEngine, Fp16IsRefusedOnTheCpu) {
-    auto network = smallCnn(1);
-    ASSERT_TRUE(network.isOk());
-    BuilderConfig config;
-    config.fp16 = true;
-    auto engine = Builder::build(*network, config);
-    ASSERT_FALSE(engine.isOk());
-    EXPECT_NE(engine.status().message().find("--fp16"), std::string::npos) << engine.status().message();
-}
-
 TEST(CudaEngine, WithoutADeviceTheBackendSaysWhy) {
     if (noGpuReason().empty()) GTEST_SKIP() << "a CUDA device is present";
     auto network = smallCnn(1);

@@ -600,67 +600,90 @@ void expectChainMatches(const std::vector<PointwiseStep>& steps, Tolerance toler
     }
 }
 
+// Every step kind, every arithmetic operation both ways round, and the activations and unary operations
+// made of IEEE operations only.
+const std::vector<PointwiseStep> kExactChainA = {scaleShiftStep(1, 2),
+                                                 activationStep(ActivationType::LeakyRelu, 0.1f),
+                                                 elementwiseStep(ElementwiseOp::Add, 3),
+                                                 elementwiseStep(ElementwiseOp::Mul, 4, true),
+                                                 activationStep(ActivationType::Clip, -2.0f, 3.0f),
+                                                 elementwiseStep(ElementwiseOp::Sub, 3, true),
+                                                 elementwiseStep(ElementwiseOp::Div, 5),
+                                                 elementwiseStep(ElementwiseOp::Max, 1),
+                                                 elementwiseStep(ElementwiseOp::Min, 2, true),
+                                                 elementwiseStep(ElementwiseOp::PRelu, 4),
+                                                 unaryStep(UnaryOp::Abs),
+                                                 unaryStep(UnaryOp::Sqrt),
+                                                 unaryStep(UnaryOp::Neg),
+                                                 activationStep(ActivationType::HardSwish),
+                                                 activationStep(ActivationType::Relu),
+                                                 elementwiseStep(ElementwiseOp::Sub, 1)};
+
+// Reciprocal and Div by the running value see values in [1, 3] and [0.5, ...): never zero.
+const std::vector<PointwiseStep> kExactChainB = {activationStep(ActivationType::HardSigmoid, 0.2f, 0.5f),
+                                                 elementwiseStep(ElementwiseOp::Add, 5),
+                                                 unaryStep(UnaryOp::Reciprocal),
+                                                 elementwiseStep(ElementwiseOp::Mul, 3),
+                                                 unaryStep(UnaryOp::Floor),
+                                                 unaryStep(UnaryOp::Abs),
+                                                 elementwiseStep(ElementwiseOp::Add, 5),
+                                                 elementwiseStep(ElementwiseOp::Div, 3, true),
+                                                 unaryStep(UnaryOp::Ceil),
+                                                 elementwiseStep(ElementwiseOp::Max, 2, true),
+                                                 elementwiseStep(ElementwiseOp::Min, 4)};
+
+const std::vector<PointwiseStep> kSigmoidTanhEluExpChain = {
+    activationStep(ActivationType::Sigmoid), scaleShiftStep(1, 2), activationStep(ActivationType::Tanh),
+    activationStep(ActivationType::Elu, 1.0f), unaryStep(UnaryOp::Exp)};
+
+// Softplus is positive, so Selu scales it and Log sees a positive value; Pow raises the positive divisor
+// to the running value.
+const std::vector<PointwiseStep> kSoftplusSeluLogErfPowChain = {
+    activationStep(ActivationType::Softplus),
+    activationStep(ActivationType::Selu, 1.6732632f, 1.0507010f),
+    unaryStep(UnaryOp::Log),
+    unaryStep(UnaryOp::Erf),
+    elementwiseStep(ElementwiseOp::Pow, 5, true),
+    activationStep(ActivationType::HardSigmoid, 0.2f, 0.5f),
+    activationStep(ActivationType::Sigmoid)};
+
 TEST(KilnCudaPointwise, ExactChainsMatchReference) {
     KILN_REQUIRE_GPU();
     std::mt19937 rng(23);
-    // Every step kind, every arithmetic operation both ways round, and the activations and unary
-    // operations made of IEEE operations only.
-    expectChainMatches(
-        {scaleShiftStep(1, 2), activationStep(ActivationType::LeakyRelu, 0.1f),
-         elementwiseStep(ElementwiseOp::Add, 3), elementwiseStep(ElementwiseOp::Mul, 4, true),
-         activationStep(ActivationType::Clip, -2.0f, 3.0f), elementwiseStep(ElementwiseOp::Sub, 3, true),
-         elementwiseStep(ElementwiseOp::Div, 5), elementwiseStep(ElementwiseOp::Max, 1),
-         elementwiseStep(ElementwiseOp::Min, 2, true), elementwiseStep(ElementwiseOp::PRelu, 4),
-         unaryStep(UnaryOp::Abs), unaryStep(UnaryOp::Sqrt), unaryStep(UnaryOp::Neg),
-         activationStep(ActivationType::HardSwish), activationStep(ActivationType::Relu),
-         elementwiseStep(ElementwiseOp::Sub, 1)},
-        kExact, "exact chain A", rng);
-    // Reciprocal and Div by the running value see values in [1, 3] and [0.5, ...): never zero.
-    expectChainMatches(
-        {activationStep(ActivationType::HardSigmoid, 0.2f, 0.5f), elementwiseStep(ElementwiseOp::Add, 5),
-         unaryStep(UnaryOp::Reciprocal), elementwiseStep(ElementwiseOp::Mul, 3), unaryStep(UnaryOp::Floor),
-         unaryStep(UnaryOp::Abs), elementwiseStep(ElementwiseOp::Add, 5),
-         elementwiseStep(ElementwiseOp::Div, 3, true), unaryStep(UnaryOp::Ceil),
-         elementwiseStep(ElementwiseOp::Max, 2, true), elementwiseStep(ElementwiseOp::Min, 4)},
-        kExact, "exact chain B", rng);
+    expectChainMatches(kExactChainA, kExact, "exact chain A", rng);
+    expectChainMatches(kExactChainB, kExact, "exact chain B", rng);
 }
 
 TEST(KilnCudaPointwise, TranscendentalChainsMatchReference) {
     KILN_REQUIRE_GPU();
     std::mt19937 rng(24);
-    expectChainMatches(
-        {activationStep(ActivationType::Sigmoid), scaleShiftStep(1, 2), activationStep(ActivationType::Tanh),
-         activationStep(ActivationType::Elu, 1.0f), unaryStep(UnaryOp::Exp)},
-        kTranscendentalChain, "sigmoid-tanh-elu-exp chain", rng);
-    // Softplus is positive, so Selu scales it and Log sees a positive value; Pow raises the positive
-    // divisor to the running value.
-    expectChainMatches(
-        {activationStep(ActivationType::Softplus),
-         activationStep(ActivationType::Selu, 1.6732632f, 1.0507010f), unaryStep(UnaryOp::Log),
-         unaryStep(UnaryOp::Erf), elementwiseStep(ElementwiseOp::Pow, 5, true),
-         activationStep(ActivationType::HardSigmoid, 0.2f, 0.5f), activationStep(ActivationType::Sigmoid)},
-        kTranscendentalChain, "softplus-selu-log-erf-pow chain", rng);
+    expectChainMatches(kSigmoidTanhEluExpChain, kTranscendentalChain, "sigmoid-tanh-elu-exp chain", rng);
+    expectChainMatches(kSoftplusSeluLogErfPowChain, kTranscendentalChain, "softplus-selu-log-erf-pow chain",
+                       rng);
 }
 
 // SiLU as the fusion pass builds it: x * sigmoid(x), the operand being the chain's own data tensor.
+Result<SingleLayerNetwork> makeSiluNetwork(const Dims& dims) {
+    SingleLayerNetwork net;
+    net.network = std::make_unique<NetworkDefinition>();
+    KILN_ASSIGN_OR_RETURN(Tensor * input, net.network->addInput("input0", DataType::Float32, dims));
+    const PointwiseChainParams silu{
+        {activationStep(ActivationType::Sigmoid), elementwiseStep(ElementwiseOp::Mul, 1)}};
+    KILN_ASSIGN_OR_RETURN(net.layer, net.network->addLayer("layer", silu, {input, input}, {"output0"}));
+    KILN_RETURN_IF_ERROR(net.network->markOutput(net.layer->output(0)));
+    return net;
+}
+
 TEST(KilnCudaPointwise, SiluChainReadingItsOwnDataMatchesReference) {
     KILN_REQUIRE_GPU();
     std::mt19937 rng(25);
     for (const Dims& dims : kShapes) {
         const HostTensor x = floats(dims, rng, -8.0f, 8.0f, {0.0f, -0.0f});
-        SingleLayerNetwork net;
-        net.network = std::make_unique<NetworkDefinition>();
-        auto input = net.network->addInput("input0", DataType::Float32, dims);
-        ASSERT_TRUE(input.isOk()) << input.status().message();
-        PointwiseChainParams silu{
-            {activationStep(ActivationType::Sigmoid), elementwiseStep(ElementwiseOp::Mul, 1)}};
-        auto layer = net.network->addLayer("layer", silu, {input.value(), input.value()}, {"output0"});
-        ASSERT_TRUE(layer.isOk()) << layer.status().message();
-        net.layer = layer.value();
-        ASSERT_TRUE(net.network->markOutput(net.layer->output(0)).isOk());
+        auto net = makeSiluNetwork(dims);
+        ASSERT_TRUE(net.isOk()) << net.status().message();
         // Sigmoid's few ulp, times x exactly rounded.
-        expectGpuTacticsMatchReference(provider(), net, {&x, &x}, kTranscendental.rtol, kTranscendental.atol,
-                                       "SiLU " + toString(dims));
+        expectGpuTacticsMatchReference(provider(), net.value(), {&x, &x}, kTranscendental.rtol,
+                                       kTranscendental.atol, "SiLU " + toString(dims));
     }
 }
 
@@ -755,6 +778,453 @@ TEST(KilnCudaPointwise, SkipsWhatItCannotRunAndSaysWhy) {
     auto wideChain = makeSingleLayerNetwork(wide, manyInputs, std::vector<bool>(10, true));
     ASSERT_TRUE(wideChain.isOk()) << wideChain.status().message();
     expectSkipped(*wideChain.value().layer, "10 inputs", "a chain of 10 inputs");
+}
+
+// ---- FP16 channels-last tensors (FP16 builds) ----
+//
+// The activations are NHWC<padding> FP16: runTactic hands the kernels FP16 copies of them and checks
+// that the padded lanes of the output are zeros. Most inputs below are FP16 values already, so that the
+// kernels and the reference compute from the same numbers (constants stay FP32 on both sides): the
+// kernels' FP32 results then agree with the reference as the FP32 tests above say, and the one
+// rounding of each result to FP16 adds at most 2^-11 of it, or 2^-25 below FP16's smallest normal
+// 2^-14. ChannelsLastFp16MatchesReferenceOnFp32Inputs adds what rounding FP32 inputs costs.
+
+constexpr float kHalfRoundoff = 1.0f / 2048.0f;               // 2^-11
+constexpr float kHalfSubnormalRoundoff = 1.0f / 33554432.0f;  // 2^-25
+
+// With the FP32 result y within rtol |r| + atol of the reference's r, and |fl16(y) - y| <= 2^-11 |y| +
+// 2^-25: |fl16(y) - r| <= (rtol + 2^-11 (1 + rtol)) |r| + atol (1 + 2^-11) + 2^-25.
+constexpr Tolerance halfRounded(Tolerance fp32) {
+    return {fp32.rtol + kHalfRoundoff * (1.0f + fp32.rtol),
+            fp32.atol * (1.0f + kHalfRoundoff) + kHalfSubnormalRoundoff};
+}
+
+TensorFormat nhwcHalf(int padding) {
+    return TensorFormat::nhwc(padding, DataType::Float16);
+}
+
+// Every element rounded to FP16, so that storing the tensor as FP16 changes nothing.
+HostTensor halfValues(HostTensor tensor) {
+    for (int64_t i = 0; i < tensor.elementCount(); ++i)
+        tensor.data<float>()[i] = halfToFloat(floatToHalf(tensor.data<float>()[i]));
+    return tensor;
+}
+
+HostTensor halfFloats(const Dims& dims, std::mt19937& rng, float low, float high,
+                      const std::vector<float>& specials = {}) {
+    return halfValues(floats(dims, rng, low, high, specials));
+}
+
+std::string channelsLastId(const std::string& family) {
+    return "kiln-cuda:" + family + ":nhwc-fp16";
+}
+
+// Runs the network's layer with every activation in NHWC<padding> FP16, where only the family's
+// channels-last tactic may be offered, against the reference.
+void expectChannelsLastMatches(SingleLayerNetwork& net, const std::vector<const HostTensor*>& inputs,
+                               const std::string& family, int padding, Tolerance tolerance,
+                               const std::string& what) {
+    setActivationFormats(*net.layer, nhwcHalf(padding));
+    const std::string name = what + " in NHWC" + std::to_string(padding) + " FP16";
+    std::vector<tactics::SkippedTactic> skipped;
+    std::set<std::string> ids;
+    for (const auto& tactic : offeredTactics(provider(), tactics::LayerConfig::of(*net.layer), &skipped))
+        ids.insert(tactic->id());
+    std::string reasons;
+    for (const auto& skip : skipped) {
+        if (skip.id == channelsLastId(family)) reasons = skip.reason;
+    }
+    EXPECT_EQ(ids, std::set<std::string>{channelsLastId(family)}) << name << ": " << reasons;
+    expectGpuTacticsMatchReference(provider(), net, inputs, tolerance.rtol, tolerance.atol, name);
+}
+
+void expectChannelsLastMatches(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
+                               const std::vector<bool>& isActivation, const std::string& family, int padding,
+                               Tolerance tolerance, const std::string& what) {
+    auto net = makeSingleLayerNetwork(params, inputs, isActivation);
+    ASSERT_TRUE(net.isOk()) << what << ": " << net.status().message();
+    expectChannelsLastMatches(net.value(), inputs, family, padding, tolerance, what);
+}
+
+// Channels 3, 13, 16 and 40 (with padding 8: 5, 3, 0 and 0 padded lanes), batch 1 and 3, odd spatial
+// extents, one position (the squeeze-excitation branch after global pooling), ranks 2, 3 and 5.
+const std::vector<Dims> kChannelsLastShapes = {{1, 3, 5, 7},  {3, 13, 7, 9}, {1, 16, 3, 5},   {3, 40, 5, 3},
+                                               {3, 13, 1, 1}, {2, 13, 11},   {1, 3, 3, 5, 7}, {3, 13}};
+// 8 and 16: 16-byte accesses; 2: 4-byte accesses; 1: one half at a time, no padded lanes.
+const std::vector<int> kChannelPaddings = {8, 16, 2, 1};
+
+TEST(KilnCudaPointwise, ChannelsLastFp16ActivationMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(31);
+    struct Case {
+        ActivationParams params;
+        Tolerance tolerance;
+    };
+    const std::vector<Case> cases = {
+        {{ActivationType::Relu}, halfRounded(kExact)},
+        {{ActivationType::LeakyRelu, 0.1f}, halfRounded(kExact)},
+        {{ActivationType::Sigmoid}, halfRounded(kTranscendental)},
+        {{ActivationType::Tanh}, halfRounded(kTranscendental)},
+        {{ActivationType::Clip, 0.0f, 6.0f}, halfRounded(kExact)},
+        {{ActivationType::HardSigmoid, 0.2f, 0.5f}, halfRounded(kExact)},
+        {{ActivationType::HardSwish}, halfRounded(kExact)},
+        {{ActivationType::Elu, 1.0f}, halfRounded(kTranscendental)},
+        {{ActivationType::Selu, 1.6732632f, 1.0507010f}, halfRounded(kTranscendental)},
+        {{ActivationType::Softplus}, halfRounded(kTranscendental)},
+    };
+    const std::vector<float> kinks = {0.0f, -0.0f, 1e-6f, -1e-6f, 6.0f, -2.5f, -3.0f, 3.0f, 8.0f, -8.0f};
+    for (const Case& c : cases) {
+        for (const Dims& dims : kChannelsLastShapes) {
+            for (const int padding : kChannelPaddings) {
+                const HostTensor x = halfFloats(dims, rng, -8.0f, 8.0f, kinks);
+                expectChannelsLastMatches(c.params, {&x}, {true}, "activation", padding, c.tolerance,
+                                          std::string(toString(c.params.type)) + " " + toString(dims));
+            }
+        }
+    }
+}
+
+TEST(KilnCudaPointwise, ChannelsLastFp16UnaryMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(32);
+    struct Case {
+        UnaryOp op;
+        float low;
+        float high;
+        Tolerance tolerance;
+    };
+    // Floor and Ceil are exact only because their inputs are FP16 values: an FP32 input just below an
+    // integer may round up to it.
+    const std::vector<Case> cases = {
+        {UnaryOp::Exp, -8.0f, 8.0f, halfRounded(kTranscendental)},
+        {UnaryOp::Log, 0.01f, 8.0f, halfRounded(kTranscendental)},
+        {UnaryOp::Sqrt, 0.0f, 8.0f, halfRounded(kExact)},
+        {UnaryOp::Abs, -8.0f, 8.0f, halfRounded(kExact)},
+        {UnaryOp::Neg, -8.0f, 8.0f, halfRounded(kExact)},
+        {UnaryOp::Reciprocal, 0.1f, 8.0f, halfRounded(kExact)},
+        {UnaryOp::Floor, -8.0f, 8.0f, halfRounded(kExact)},
+        {UnaryOp::Ceil, -8.0f, 8.0f, halfRounded(kExact)},
+        {UnaryOp::Erf, -4.0f, 4.0f, halfRounded(kTranscendental)},
+    };
+    for (const Case& c : cases) {
+        for (const Dims& dims : kChannelsLastShapes) {
+            HostTensor x = halfFloats(dims, rng, c.low, c.high, {c.low, c.high});
+            if (c.op == UnaryOp::Reciprocal) {  // both signs
+                for (int64_t i = 0; i < x.elementCount(); i += 2)
+                    x.data<float>()[i] = -x.data<float>()[i];
+            }
+            expectChannelsLastMatches(UnaryParams{c.op}, {&x}, {true}, "unary", 8, c.tolerance,
+                                      std::string(toString(c.op)) + " " + toString(dims));
+        }
+    }
+}
+
+// The second operands of an elementwise layer over an [n, c, h, w] output, first the activations (in
+// the output's format): the output's shape (residual adds), squeeze-excitation scales [n, c, 1, 1] on
+// either side, one value per channel, one element, one value per image, one image for all, one channel
+// for all; then constants: per channel (a folded bias, at rank 4 and 3), one element, one value per
+// position and one of the output's shape.
+std::vector<BroadcastCase> channelsLastOperands(int64_t n, int64_t c, int64_t h, int64_t w) {
+    return {
+        {{n, c, h, w}, {n, c, h, w}},
+        {{n, c, h, w}, {n, c, 1, 1}},
+        {{n, c, 1, 1}, {n, c, h, w}},
+        {{n, c, h, w}, {1, c, 1, 1}},
+        {{n, c, h, w}, {1, 1, 1, 1}},
+        {{n, c, h, w}, {n, 1, 1, 1}},
+        {{n, c, h, w}, {1, c, h, w}},
+        {{n, c, h, w}, {n, 1, h, w}},
+        {{n, c, h, w}, {1, c, 1, 1}, true, false},
+        {{n, c, h, w}, {c, 1, 1}, true, false},
+        {{n, c, h, w}, {}, true, false},
+        {{n, c, h, w}, {h, w}, true, false},
+        {{n, c, h, w}, {n, c, h, w}, true, false},
+    };
+}
+
+const std::vector<Dims> kChannelsLastOutputs = {{1, 3, 5, 7}, {3, 13, 7, 9}, {1, 16, 3, 5}, {3, 40, 5, 3}};
+
+// FP16 values for the activations; constants keep their FP32 values, which the kernels read as they are.
+HostTensor operandValues(const Dims& dims, bool activation, std::mt19937& rng, float low, float high,
+                         const std::vector<float>& specials = {}) {
+    const HostTensor values = floats(dims, rng, low, high, specials);
+    return activation ? halfValues(values) : values;
+}
+
+TEST(KilnCudaPointwise, ChannelsLastFp16ArithmeticMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(33);
+    for (const Dims& output : kChannelsLastOutputs) {
+        for (const BroadcastCase& c : channelsLastOperands(output[0], output[1], output[2], output[3])) {
+            for (const ElementwiseOp op :
+                 {ElementwiseOp::Add, ElementwiseOp::Sub, ElementwiseOp::Mul, ElementwiseOp::Div,
+                  ElementwiseOp::Max, ElementwiseOp::Min, ElementwiseOp::PRelu}) {
+                const HostTensor a = operandValues(c.a, c.aActivation, rng, -8.0f, 8.0f, {0.0f, -0.0f, 1.0f});
+                // Divisors of both signs, never zero.
+                HostTensor b = operandValues(c.b, c.bActivation, rng, 0.5f, 4.0f, {1.0f, 0.5f});
+                for (int64_t i = 1; i < b.elementCount(); i += 2)
+                    b.data<float>()[i] = -b.data<float>()[i];
+                expectChannelsLastMatches(ElementwiseParams{op}, {&a, &b}, {c.aActivation, c.bActivation},
+                                          "elementwise", 8, halfRounded(kExact),
+                                          std::string(toString(op)) + " " + describe(c));
+            }
+            // Positive bases with fractional exponents, and bases of either sign with whole ones.
+            const HostTensor base = operandValues(c.a, c.aActivation, rng, 0.1f, 4.0f);
+            const HostTensor exponent = operandValues(c.b, c.bActivation, rng, -3.0f, 3.0f);
+            expectChannelsLastMatches(ElementwiseParams{ElementwiseOp::Pow}, {&base, &exponent},
+                                      {c.aActivation, c.bActivation}, "elementwise", 8,
+                                      halfRounded(kTranscendental), "Pow " + describe(c));
+            HostTensor signedBase = operandValues(c.a, c.aActivation, rng, 0.25f, 4.0f);
+            for (int64_t i = 0; i < signedBase.elementCount(); i += 2)
+                signedBase.data<float>()[i] *= -1.0f;
+            const HostTensor whole = steppedFloats(c.b, rng, -4, 4, 1.0f);
+            expectChannelsLastMatches(ElementwiseParams{ElementwiseOp::Pow}, {&signedBase, &whole},
+                                      {c.aActivation, c.bActivation}, "elementwise", 8,
+                                      halfRounded(kTranscendental), "Pow (whole exponents) " + describe(c));
+        }
+    }
+}
+
+TEST(KilnCudaPointwise, ChannelsLastFp16BatchNormMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(34);
+    // The same double arithmetic as the reference from the same inputs, then one rounding to FP16.
+    for (const Dims& dims : kChannelsLastShapes) {
+        for (const int padding : kChannelPaddings) {
+            const Dims channel = {dims[1]};
+            const HostTensor x = halfFloats(dims, rng, -8.0f, 8.0f);
+            const HostTensor scale = floats(channel, rng, -2.0f, 2.0f);
+            const HostTensor bias = floats(channel, rng, -1.0f, 1.0f);
+            const HostTensor mean = floats(channel, rng, -1.0f, 1.0f);
+            const HostTensor variance = floats(channel, rng, 0.0f, 2.0f, {0.0f});
+            expectChannelsLastMatches(BatchNormParams{1e-3f}, {&x, &scale, &bias, &mean, &variance},
+                                      {true, false, false, false, false}, "batch-norm", padding,
+                                      halfRounded(kExact), "batch-norm " + toString(dims));
+        }
+    }
+}
+
+// Chain inputs in the order the chains above read them: data, scale and shift per channel (constants
+// or activations), an addend of the data's shape, a constant single multiplier, and a positive divisor
+// (an activation where the scale is a constant, and the other way round).
+struct ChannelsLastChainCase {
+    Dims data;
+    Dims scale;
+    Dims divisor;
+    bool scaleActivation;
+    int padding;
+};
+
+const std::vector<ChannelsLastChainCase> kChannelsLastChainCases = {
+    {{1, 3, 5, 7}, {1, 3, 1, 1}, {1, 3, 1, 1}, false, 8},
+    {{3, 13, 7, 9}, {3, 13, 1, 1}, {13, 1, 1}, true, 8},
+    {{3, 40, 5, 3}, {1, 40, 1, 1}, {3, 40, 1, 1}, false, 8},
+    {{1, 16, 3, 5}, {1, 16, 1, 1}, {1, 1, 3, 5}, true, 8},
+    {{2, 13, 11}, {1, 13, 1}, {1, 1, 1}, false, 8},
+    {{3, 13, 5, 5}, {3, 13, 1, 1}, {}, true, 16},
+    {{3, 13, 5, 7}, {1, 13, 1, 1}, {3, 1, 1, 1}, false, 2},
+    {{1, 3, 5, 7}, {3, 1, 1}, {1, 3, 5, 7}, false, 1},
+};
+
+void expectChannelsLastChainMatches(const std::vector<PointwiseStep>& steps, Tolerance tolerance,
+                                    const std::string& name, std::mt19937& rng) {
+    for (const ChannelsLastChainCase& c : kChannelsLastChainCases) {
+        const bool s = c.scaleActivation;
+        const HostTensor x = halfFloats(c.data, rng, -8.0f, 8.0f, {0.0f, -0.0f, -2.5f, 2.5f, 3.0f, -3.0f});
+        HostTensor scale = operandValues(c.scale, s, rng, 0.5f, 2.0f);
+        for (int64_t i = 0; i < scale.elementCount(); i += 2)
+            scale.data<float>()[i] = -scale.data<float>()[i];
+        const HostTensor shift = operandValues(c.scale, s, rng, -1.0f, 1.0f);
+        const HostTensor addend = halfFloats(c.data, rng, -2.0f, 2.0f);
+        const HostTensor single = floats({}, rng, -1.5f, 1.5f);
+        const HostTensor divisor = operandValues(c.divisor, !s, rng, 1.0f, 2.0f);
+        expectChannelsLastMatches(
+            PointwiseChainParams{steps}, {&x, &scale, &shift, &addend, &single, &divisor},
+            {true, s, s, true, false, !s}, "pointwise-chain", c.padding, tolerance,
+            name + " on " + toString(c.data) + " with " + toString(c.scale) + " and " + toString(c.divisor));
+    }
+}
+
+TEST(KilnCudaPointwise, ChannelsLastFp16ChainsMatchReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(35);
+    expectChannelsLastChainMatches(kExactChainA, halfRounded(kExact), "exact chain A", rng);
+    expectChannelsLastChainMatches(kExactChainB, halfRounded(kExact), "exact chain B", rng);
+    expectChannelsLastChainMatches(kSigmoidTanhEluExpChain, halfRounded(kTranscendentalChain),
+                                   "sigmoid-tanh-elu-exp chain", rng);
+    expectChannelsLastChainMatches(kSoftplusSeluLogErfPowChain, halfRounded(kTranscendentalChain),
+                                   "softplus-selu-log-erf-pow chain", rng);
+}
+
+// The chains the fusion passes build in CNNs: a residual add with ReLU, a folded batch norm (per-channel
+// scale and shift constants) with ReLU, a squeeze-excitation scale ([N, C, 1, 1] activation) then a
+// residual add, and a sigmoid gate.
+TEST(KilnCudaPointwise, ChannelsLastFp16NetworkChainsMatchReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(36);
+    const std::vector<PointwiseStep> residualRelu = {elementwiseStep(ElementwiseOp::Add, 1),
+                                                     activationStep(ActivationType::Relu)};
+    const std::vector<PointwiseStep> scaleShiftRelu = {scaleShiftStep(1, 2),
+                                                       activationStep(ActivationType::Relu)};
+    const std::vector<PointwiseStep> excitationResidual = {elementwiseStep(ElementwiseOp::Mul, 1),
+                                                           elementwiseStep(ElementwiseOp::Add, 2)};
+    const std::vector<PointwiseStep> sigmoidGate = {activationStep(ActivationType::Sigmoid),
+                                                    elementwiseStep(ElementwiseOp::Mul, 1)};
+    for (const Dims& dims : kChannelsLastOutputs) {
+        const Dims perChannel = {1, dims[1], 1, 1};
+        const Dims excitation = {dims[0], dims[1], 1, 1};
+        const std::string shape = " " + toString(dims);
+        const HostTensor x = halfFloats(dims, rng, -4.0f, 4.0f, {0.0f, -0.0f});
+        const HostTensor residual = halfFloats(dims, rng, -4.0f, 4.0f);
+        const HostTensor scale = floats(perChannel, rng, -2.0f, 2.0f);
+        const HostTensor shift = floats(perChannel, rng, -1.0f, 1.0f);
+        const HostTensor gate = halfFloats(excitation, rng, 0.0f, 1.0f);
+        expectChannelsLastMatches(PointwiseChainParams{residualRelu}, {&x, &residual}, {true, true},
+                                  "pointwise-chain", 8, halfRounded(kExact), "residual add + ReLU" + shape);
+        expectChannelsLastMatches(PointwiseChainParams{scaleShiftRelu}, {&x, &scale, &shift},
+                                  {true, false, false}, "pointwise-chain", 8, halfRounded(kExact),
+                                  "scale-shift + ReLU" + shape);
+        expectChannelsLastMatches(PointwiseChainParams{excitationResidual}, {&x, &gate, &residual},
+                                  {true, true, true}, "pointwise-chain", 8, halfRounded(kExact),
+                                  "excitation scale + residual add" + shape);
+        expectChannelsLastMatches(PointwiseChainParams{sigmoidGate}, {&x, &residual}, {true, true},
+                                  "pointwise-chain", 8, halfRounded(kTranscendental), "sigmoid gate" + shape);
+    }
+}
+
+TEST(KilnCudaPointwise, ChannelsLastFp16SiluChainReadingItsOwnDataMatchesReference) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(37);
+    for (const Dims& dims : kChannelsLastShapes) {
+        for (const int padding : kChannelPaddings) {
+            const HostTensor x = halfFloats(dims, rng, -8.0f, 8.0f, {0.0f, -0.0f});
+            auto net = makeSiluNetwork(dims);
+            ASSERT_TRUE(net.isOk()) << net.status().message();
+            // Sigmoid's few ulp, times x exactly rounded, then rounded to FP16.
+            expectChannelsLastMatches(net.value(), {&x, &x}, "pointwise-chain", padding,
+                                      halfRounded(kTranscendental), "SiLU " + toString(dims));
+        }
+    }
+}
+
+// FP32 inputs, as a network's are before they reach FP16 storage: each input is off by up to 2^-11 of
+// itself (2^-25 below 2^-14) before the kernel sees it, and the kernel's FP32 result is rounded once
+// more.
+TEST(KilnCudaPointwise, ChannelsLastFp16MatchesReferenceOnFp32Inputs) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(38);
+    for (const Dims& dims : {Dims{3, 13, 7, 9}, Dims{1, 40, 5, 3}}) {
+        const std::string shape = " " + toString(dims);
+        // Residual add + ReLU of |x|, |y| <= 1. Rounding the inputs moves the sum by up to 2^-11 (|x| + |y|)
+        // + 2 * 2^-25 <= 2^-10 + 2^-24, which does not shrink where x and y cancel; ReLU passes it on.
+        // FP32 rounds the kernel's sum and the reference's (each at most 2 in size) by up to 2^-23 each.
+        // Rounding the output adds 2^-11 of the result and of that difference, and 2^-25. So 2^-11 |r| +
+        // 2^-10, and less than 2^-20 for the rest.
+        const HostTensor x = floats(dims, rng, -1.0f, 1.0f);
+        const HostTensor y = floats(dims, rng, -1.0f, 1.0f);
+        const Tolerance residual{kHalfRoundoff, 2.0f * kHalfRoundoff + 1.0f / 1048576.0f};
+        expectChannelsLastMatches(PointwiseChainParams{{elementwiseStep(ElementwiseOp::Add, 1),
+                                                        activationStep(ActivationType::Relu)}},
+                                  {&x, &y}, {true, true}, "pointwise-chain", 8, residual,
+                                  "FP32 residual add + ReLU" + shape);
+        // Squeeze-excitation scale: a product has the relative errors of its factors, so x and the scale
+        // rounded, the FP32 product and the output's rounding give (1 + 2^-11)^3 (1 + 2^-24) / (1 - 2^-24)
+        // - 1 < 3 * 2^-11 + 2^-20 of the result. A factor below 2^-14 is off by up to 2^-25 instead, times
+        // the other factor (|x| <= 8, scale <= 1): 2^-22, and a result there by 2^-25 more: below 2^-21.
+        const HostTensor wide = floats(dims, rng, -8.0f, 8.0f);
+        const HostTensor scale = floats({dims[0], dims[1], 1, 1}, rng, 0.0f, 1.0f);
+        const Tolerance product{3.0f * kHalfRoundoff + 1.0f / 1048576.0f, 1.0f / 2097152.0f};
+        expectChannelsLastMatches(ElementwiseParams{ElementwiseOp::Mul}, {&wide, &scale}, {true, true},
+                                  "elementwise", 8, product, "FP32 excitation scale" + shape);
+        expectChannelsLastMatches(ElementwiseParams{ElementwiseOp::Mul}, {&scale, &wide}, {true, true},
+                                  "elementwise", 8, product, "FP32 excitation scale on the left" + shape);
+    }
+}
+
+// Tensors in another format, operands the channels-last kernels cannot index, and kinds of layer they do
+// not run are skipped with the reason.
+TEST(KilnCudaPointwise, ChannelsLastFp16TacticsSayWhyTheyCannotRun) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(39);
+    const auto expectSkipped = [](const Layer& layer, const std::string& family, const std::string& reason,
+                                  const std::string& what) {
+        std::vector<tactics::SkippedTactic> skipped;
+        const auto offered = offeredTactics(provider(), tactics::LayerConfig::of(layer), &skipped);
+        for (const auto& tactic : offered)
+            EXPECT_NE(tactic->id(), channelsLastId(family)) << what;
+        std::string found;
+        for (const auto& skip : skipped) {
+            if (skip.id == channelsLastId(family)) found = skip.reason;
+        }
+        EXPECT_EQ(found, reason) << what;
+    };
+    const Dims dims = {3, 13, 5, 7};
+    const HostTensor a = randomTensor(dims, rng);
+    struct FormatCase {
+        TensorFormat input0;
+        TensorFormat input1;
+        TensorFormat output;
+        std::string reason;
+    };
+    const std::vector<FormatCase> formatCases = {
+        {{}, {}, {}, "needs FP16 channels-last storage, not NCHW FP32"},
+        {TensorFormat::nhwc(8), TensorFormat::nhwc(8), TensorFormat::nhwc(8),
+         "needs FP16 channels-last storage, not NHWC8 FP32"},
+        {TensorFormat::blocked(8), TensorFormat::blocked(8), TensorFormat::blocked(8),
+         "needs FP16 channels-last storage, not NCHW8c FP32"},
+        {nhwcHalf(8), nhwcHalf(16), nhwcHalf(8), "input 1 is NHWC16 FP16, not the output's NHWC8 FP16"},
+        {nhwcHalf(8), TensorFormat{}, nhwcHalf(8), "input 1 is NCHW FP32, not the output's NHWC8 FP16"},
+        {TensorFormat{0, false, DataType::Float16}, nhwcHalf(8), nhwcHalf(8),
+         "input 0 is NCHW FP16, not the output's NHWC8 FP16"},
+    };
+    for (const FormatCase& c : formatCases) {
+        auto net = makeSingleLayerNetwork(ElementwiseParams{ElementwiseOp::Add}, {&a, &a}, {true, true});
+        ASSERT_TRUE(net.isOk()) << net.status().message();
+        Layer& layer = *net.value().layer;
+        layer.input(0)->setFormat(c.input0);
+        layer.input(1)->setFormat(c.input1);
+        layer.output(0)->setFormat(c.output);
+        expectSkipped(layer, "elementwise", c.reason, c.reason);
+    }
+
+    // Activations of another rank, or broadcast along only some spatial axes, have no place in the
+    // output's layout where the kernels could find them.
+    for (const Dims& operand : {Dims{13, 1, 1}, Dims{3, 13, 1, 7}}) {
+        const HostTensor b = randomTensor(operand, rng);
+        auto net = makeSingleLayerNetwork(ElementwiseParams{ElementwiseOp::Mul}, {&a, &b}, {true, true});
+        ASSERT_TRUE(net.isOk()) << net.status().message();
+        setActivationFormats(*net.value().layer, nhwcHalf(8));
+        expectSkipped(*net.value().layer, "elementwise",
+                      "input 1 (" + toString(operand) +
+                          ") is neither one element nor of the output's rank with the output's spatial "
+                          "extents or ones there",
+                      toString(operand));
+    }
+
+    auto less = makeSingleLayerNetwork(ElementwiseParams{ElementwiseOp::Less}, {&a, &a}, {true, true});
+    ASSERT_TRUE(less.isOk()) << less.status().message();
+    setActivationFormats(*less.value().layer, nhwcHalf(8));
+    expectSkipped(*less.value().layer, "elementwise", "computes FP32 tensors (stored as FP16), not BOOL",
+                  "a comparison");
+
+    const HostTensor channel = floats({13}, rng, 0.5f, 1.0f);
+    auto batchNorm =
+        makeSingleLayerNetwork(BatchNormParams{1e-5f}, {&a, &channel, &channel, &channel, &channel},
+                               {true, true, false, false, false});
+    ASSERT_TRUE(batchNorm.isOk()) << batchNorm.status().message();
+    setActivationFormats(*batchNorm.value().layer, nhwcHalf(8));
+    batchNorm.value().layer->input(1)->setFormat(TensorFormat{});
+    expectSkipped(*batchNorm.value().layer, "batch-norm",
+                  "reads scale, bias, mean and variance as constants only",
+                  "batch-norm with an activation scale");
+
+    auto longChain = makeSingleLayerNetwork(
+        PointwiseChainParams{std::vector<PointwiseStep>(17, activationStep(ActivationType::Relu))}, {&a},
+        {true});
+    ASSERT_TRUE(longChain.isOk()) << longChain.status().message();
+    setActivationFormats(*longChain.value().layer, nhwcHalf(8));
+    expectSkipped(*longChain.value().layer, "pointwise-chain", "17 steps; the kernel takes at most 16",
+                  "a chain of 17 steps");
 }
 
 }  // namespace

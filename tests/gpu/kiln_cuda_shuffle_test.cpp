@@ -3,6 +3,8 @@
 // elements of 1, 2, 4 and 8 bytes (FP16 and INT64 as random bit patterns, compared byte for byte).
 // Copies are exact, and so is Reformat between linear, channel-blocked and channels-last layouts,
 // whose padded lanes must hold zeros and whose FP16 storage rounds exactly as the format definition.
+// Channel Concat and Split of channels-last tensors (FP16 builds) copy exactly too, for channel counts
+// that are and are not multiples of the padding, with paddings of 1, 8 and 16 and FP16 or FP32 storage.
 #include <algorithm>
 #include <cfloat>
 #include <cstring>
@@ -598,6 +600,245 @@ TEST(KilnCudaShuffle, ReformatToAndFromChannelsLastAndFp16Storage) {
             expectReformatExact(y, TensorFormat::nhwc(8), kLinear);
         }
     }
+}
+
+// --- Channels-last Concat and Split (FP16 builds) ---------------------------------------------------
+
+// FP32 values that FP16 holds exactly, so that a copy through FP16 storage is exact.
+HostTensor halfExactTensor(const Dims& dims, std::mt19937& rng) {
+    HostTensor tensor = randomTensor(dims, rng);
+    for (int64_t i = 0; i < tensor.elementCount(); ++i) {
+        tensor.data<float>()[i] = halfToFloat(floatToHalf(tensor.data<float>()[i]));
+    }
+    return tensor;
+}
+
+const char* const kConcatNhwcId = "kiln-cuda:concat:nhwc";
+const char* const kSplitNhwcId = "kiln-cuda:split:nhwc";
+
+// The channels-last layouts the tactics are run in: the CUDA FP16 build's NHWC8 FP16, FP32 storage,
+// no padding and a padding wider than a 16-byte unit of FP16.
+const std::vector<TensorFormat> kChannelsLastFormats{
+    TensorFormat::nhwc(8, DataType::Float16),  TensorFormat::nhwc(8),
+    TensorFormat::nhwc(1, DataType::Float16),  TensorFormat::nhwc(1),
+    TensorFormat::nhwc(16, DataType::Float16), TensorFormat::nhwc(16)};
+
+// Builds the one-layer network with `formats` on its activation inputs and its outputs (one format
+// per input, constants' ignored, then one per output), expects `id` to be the only tactic offered and
+// its outputs to be the reference's exactly: it copies. runTactic also fails a tactic that leaves an
+// output's padded lanes other than zero.
+void expectChannelsLastCopy(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
+                            const std::vector<bool>& isActivation, size_t numOutputs,
+                            const std::vector<TensorFormat>& formats, const std::string& id,
+                            const std::string& what) {
+    const size_t rank = inputs.front()->dims().size();
+    std::string label = what + describe(inputs) + ",";
+    for (const TensorFormat& format : formats) label += " " + toString(format, rank);
+    auto net = makeSingleLayerNetwork(params, inputs, isActivation, numOutputs);
+    ASSERT_TRUE(net.isOk()) << label << ": " << net.status().message();
+    Layer& layer = *net->layer;
+    ASSERT_EQ(formats.size(), layer.inputs().size() + layer.outputs().size()) << label;
+    for (size_t i = 0; i < layer.inputs().size(); ++i) {
+        if (!layer.input(i)->isConstant()) layer.input(i)->setFormat(formats[i]);
+    }
+    for (size_t i = 0; i < layer.outputs().size(); ++i) {
+        layer.output(i)->setFormat(formats[layer.inputs().size() + i]);
+    }
+    std::vector<tactics::SkippedTactic> skipped;
+    const auto offered = offeredTactics(provider(), tactics::LayerConfig::of(layer), &skipped);
+    std::string reasons;
+    for (const auto& skip : skipped) reasons += " " + skip.id + ": " + skip.reason + ";";
+    ASSERT_EQ(offered.size(), 1u) << label << ";" << reasons;
+    EXPECT_EQ(offered[0]->id(), id) << label;
+    EXPECT_EQ(1, expectGpuTacticsMatchReference(provider(), net.value(), inputs, 0.0f, 0.0f, label)) << label;
+}
+
+// Inputs of `channels` channels each (an empty list of `spatial` extents makes rank-2 tensors).
+std::vector<HostTensor> channelInputs(DataType type, int64_t batch, const std::vector<int64_t>& channels,
+                                      const Dims& spatial, std::mt19937& rng) {
+    std::vector<HostTensor> tensors;
+    for (int64_t c : channels) {
+        Dims dims{batch, c};
+        dims.insert(dims.end(), spatial.begin(), spatial.end());
+        tensors.push_back(type == DataType::Float32 ? halfExactTensor(dims, rng) : randomOf(type, dims, rng));
+    }
+    return tensors;
+}
+
+std::vector<const HostTensor*> pointersTo(const std::vector<HostTensor>& tensors) {
+    std::vector<const HostTensor*> pointers;
+    for (const HostTensor& t : tensors) pointers.push_back(&t);
+    return pointers;
+}
+
+// Channel counts that are not multiples of 8 (a pixel's 8-channel groups gathered from several inputs),
+// multiples of 8 (each group one 16-byte load in FP16), one input, and counts below a group.
+const std::vector<std::vector<int64_t>> kChannelLists{{13, 3, 8}, {16, 32}, {7}, {8, 24, 16, 8}, {1, 2, 5}};
+
+// Odd spatial extents; rank 3 and 5, and rank 2 (one pixel per batch entry).
+const std::vector<Dims> kSpatialShapes{{5, 7}, {9}, {3, 1, 5}, {}};
+
+TEST(KilnCudaShuffle, ChannelsLastConcatJoinsChannelsExactly) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(47);
+    for (const std::vector<int64_t>& channels : kChannelLists) {
+        for (int64_t batch : {1, 3}) {
+            for (const Dims& spatial : kSpatialShapes) {
+                const std::vector<HostTensor> tensors =
+                    channelInputs(DataType::Float32, batch, channels, spatial, rng);
+                const std::vector<const HostTensor*> inputs = pointersTo(tensors);
+                for (const TensorFormat& format : kChannelsLastFormats) {
+                    expectChannelsLastCopy(ConcatParams{1}, inputs, std::vector<bool>(inputs.size(), true), 1,
+                                           std::vector<TensorFormat>(inputs.size() + 1, format),
+                                           kConcatNhwcId, "channels-last concat");
+                }
+            }
+        }
+    }
+}
+
+// Elements of 2, 8 and 1 bytes in the tensors' own types, moved as they are (compared byte for byte).
+TEST(KilnCudaShuffle, ChannelsLastConcatOfEveryElementSize) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(48);
+    for (DataType type : {DataType::Float16, DataType::Int64, DataType::Bool}) {
+        for (const std::vector<int64_t>& channels : kChannelLists) {
+            const std::vector<HostTensor> tensors = channelInputs(type, 3, channels, {5, 3}, rng);
+            const std::vector<const HostTensor*> inputs = pointersTo(tensors);
+            for (int padding : {1, 8, 16}) {
+                expectChannelsLastCopy(
+                    ConcatParams{1}, inputs, std::vector<bool>(inputs.size(), true), 1,
+                    std::vector<TensorFormat>(inputs.size() + 1, TensorFormat::nhwc(padding)), kConcatNhwcId,
+                    "channels-last concat");
+            }
+        }
+    }
+}
+
+// Each tensor with its own padding, a constant input (laid out on the device as the output is), and
+// more inputs than one launch takes, in both the gathered and the 16-byte path.
+TEST(KilnCudaShuffle, ChannelsLastConcatOfMixedPaddingsConstantsAndManyInputs) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(49);
+    const TensorFormat nhwc8Half = TensorFormat::nhwc(8, DataType::Float16);
+    const std::vector<HostTensor> tensors = channelInputs(DataType::Float32, 3, {13, 3, 8}, {5, 7}, rng);
+    const std::vector<const HostTensor*> inputs = pointersTo(tensors);
+    expectChannelsLastCopy(
+        ConcatParams{1}, inputs, {true, true, true}, 1,
+        {nhwc8Half, TensorFormat::nhwc(16, DataType::Float16), TensorFormat::nhwc(1, DataType::Float16),
+         TensorFormat::nhwc(16, DataType::Float16)},
+        kConcatNhwcId, "channels-last concat of mixed paddings");
+    for (const TensorFormat& format : {nhwc8Half, TensorFormat::nhwc(1), TensorFormat::nhwc(16)}) {
+        expectChannelsLastCopy(ConcatParams{1}, inputs, {true, false, true}, 1,
+                               std::vector<TensorFormat>(4, format), kConcatNhwcId,
+                               "channels-last concat with a constant");
+    }
+    for (const std::vector<int64_t>& channels :
+         {std::vector<int64_t>{1, 2, 3, 4}, std::vector<int64_t>{8}, std::vector<int64_t>{16, 8}}) {
+        std::vector<int64_t> many;
+        for (int i = 0; i < 70; ++i) many.push_back(channels[size_t(i) % channels.size()]);
+        const std::vector<HostTensor> manyTensors = channelInputs(DataType::Float32, 3, many, {3, 5}, rng);
+        const std::vector<const HostTensor*> manyInputs = pointersTo(manyTensors);
+        std::vector<bool> isActivation;
+        for (size_t i = 0; i < manyInputs.size(); ++i) isActivation.push_back(i % 9 != 4);
+        for (const TensorFormat& format : {nhwc8Half, TensorFormat::nhwc(1)}) {
+            expectChannelsLastCopy(ConcatParams{1}, manyInputs, isActivation, 1,
+                                   std::vector<TensorFormat>(manyInputs.size() + 1, format), kConcatNhwcId,
+                                   "channels-last concat of 70 inputs");
+        }
+    }
+}
+
+TEST(KilnCudaShuffle, ChannelsLastSplitSeparatesChannelsExactly) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(50);
+    std::vector<std::vector<int64_t>> sizeLists = kChannelLists;
+    sizeLists.push_back({5, 0, 11});
+    for (const std::vector<int64_t>& sizes : sizeLists) {
+        int64_t channels = 0;
+        for (int64_t size : sizes) channels += size;
+        for (int64_t batch : {1, 3}) {
+            for (const Dims& spatial : kSpatialShapes) {
+                const HostTensor x = channelInputs(DataType::Float32, batch, {channels}, spatial, rng)[0];
+                for (const TensorFormat& format : kChannelsLastFormats) {
+                    expectChannelsLastCopy(SplitParams{1, sizes}, {&x}, {true}, sizes.size(),
+                                           std::vector<TensorFormat>(sizes.size() + 1, format), kSplitNhwcId,
+                                           "channels-last split " + listText(sizes));
+                }
+            }
+        }
+        for (DataType type : {DataType::Float16, DataType::Int64, DataType::Bool}) {
+            const HostTensor x = channelInputs(type, 3, {channels}, {3, 5}, rng)[0];
+            expectChannelsLastCopy(SplitParams{1, sizes}, {&x}, {true}, sizes.size(),
+                                   std::vector<TensorFormat>(sizes.size() + 1, TensorFormat::nhwc(8)),
+                                   kSplitNhwcId, "channels-last split " + listText(sizes));
+        }
+    }
+    const HostTensor x = channelInputs(DataType::Float32, 3, {24}, {5, 7}, rng)[0];
+    expectChannelsLastCopy(
+        SplitParams{1, {13, 3, 8}}, {&x}, {true}, 3,
+        {TensorFormat::nhwc(16, DataType::Float16), TensorFormat::nhwc(8, DataType::Float16),
+         TensorFormat::nhwc(1, DataType::Float16), TensorFormat::nhwc(16, DataType::Float16)},
+        kSplitNhwcId, "channels-last split of mixed paddings");
+    expectChannelsLastCopy(SplitParams{1, {13, 3, 8}}, {&x}, {false}, 3,
+                           std::vector<TensorFormat>(4, TensorFormat::nhwc(8, DataType::Float16)),
+                           kSplitNhwcId, "channels-last split of a constant");
+}
+
+// The reason the channels-last tactic `id` gives for the layer in `formats` (one per input, then per
+// output), and that nothing is offered.
+std::string channelsLastSkipReason(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
+                                   size_t numOutputs, const std::vector<TensorFormat>& formats,
+                                   const std::string& id, bool expectNone = true) {
+    auto net = makeSingleLayerNetwork(params, inputs, std::vector<bool>(inputs.size(), true), numOutputs);
+    EXPECT_TRUE(net.isOk()) << net.status().message();
+    if (!net.isOk()) return {};
+    Layer& layer = *net->layer;
+    for (size_t i = 0; i < layer.inputs().size(); ++i) layer.input(i)->setFormat(formats.at(i));
+    for (size_t i = 0; i < layer.outputs().size(); ++i) {
+        layer.output(i)->setFormat(formats.at(layer.inputs().size() + i));
+    }
+    std::vector<tactics::SkippedTactic> skipped;
+    const auto offered = offeredTactics(provider(), tactics::LayerConfig::of(layer), &skipped);
+    if (expectNone) {
+        EXPECT_TRUE(offered.empty()) << id;
+    }
+    for (const auto& skip : skipped) {
+        if (skip.id == id) return skip.reason;
+    }
+    ADD_FAILURE() << id << " is not among the skipped tactics";
+    return {};
+}
+
+TEST(KilnCudaShuffle, ChannelsLastConcatAndSplitSkipOtherLayouts) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(51);
+    const TensorFormat nhwc8Half = TensorFormat::nhwc(8, DataType::Float16);
+    const HostTensor a = halfExactTensor({1, 8, 3, 5}, rng);
+    const HostTensor b = halfExactTensor({1, 8, 2, 5}, rng);
+    const std::vector<TensorFormat> allHalf(3, nhwc8Half);
+    EXPECT_NE(channelsLastSkipReason(ConcatParams{2}, {&a, &b}, 1, allHalf, kConcatNhwcId).find("axis 2"),
+              std::string::npos);
+    const HostTensor c = halfExactTensor({1, 8, 3, 5}, rng);
+    EXPECT_NE(channelsLastSkipReason(ConcatParams{1}, {&a, &c}, 1,
+                                     {nhwc8Half, TensorFormat::nhwc(8), nhwc8Half}, kConcatNhwcId)
+                  .find("element type"),
+              std::string::npos);
+    EXPECT_NE(channelsLastSkipReason(ConcatParams{1}, {&a, &c}, 1,
+                                     {nhwc8Half, TensorFormat::blocked(8), nhwc8Half}, kConcatNhwcId)
+                  .find("channels-last"),
+              std::string::npos);
+    // Linear tensors: the linear concat runs them.
+    EXPECT_NE(channelsLastSkipReason(ConcatParams{1}, {&a, &c}, 1, std::vector<TensorFormat>(3, kLinear),
+                                     kConcatNhwcId, false)
+                  .find("channels-last"),
+              std::string::npos);
+    EXPECT_NE(channelsLastSkipReason(SplitParams{3, {2, 3}}, {&a}, 2, allHalf, kSplitNhwcId).find("axis 3"),
+              std::string::npos);
+    EXPECT_NE(
+        channelsLastSkipReason(SplitParams{1, {4, 4}}, {&a}, 2, {nhwc8Half, nhwc8Half, kLinear}, kSplitNhwcId)
+            .find("output 1 is NCHW"),
+        std::string::npos);
 }
 
 TEST(KilnCudaShuffle, SkipsChannelBlockedTensorsOutsideReformat) {

@@ -33,6 +33,17 @@ public:
     virtual void reportLayerTime(const std::string& layerName, float milliseconds) = 0;
 };
 
+// Receives the value of every activation as soon as the layer that writes it has run (in network
+// order; a view once the layers writing its bytes have run), as a linear host tensor of the tensor's
+// own type whatever its format and memory. For calibration and precision comparison: observing every
+// tensor needs no extra network outputs, so the engine keeps its fusions, but observed runs wait for
+// the device after every layer and are not replayed from a recording.
+class ITensorObserver {
+public:
+    virtual ~ITensorObserver() = default;
+    virtual void observe(const Layer& layer, const Tensor& tensor, const HostTensor& value) = 0;
+};
+
 // Where each activation lives in an execution context's arena: byte offsets by tensor name. Aliased
 // tensors have the offset of their bytes inside their base's.
 struct MemoryPlan {
@@ -107,6 +118,8 @@ public:
     // Not owned; null turns profiling off. Profiled runs are not replayed from a recording and wait
     // for the device before they return, so that every layer's time is known.
     void setProfiler(IProfiler* profiler) { m_profiler = profiler; }
+    // Not owned; null turns observation off.
+    void setTensorObserver(ITensorObserver* observer) { m_observer = observer; }
 
     // Runs the engine on `inputs` (every input binding, matching type and dims); returns the outputs.
     Result<TensorMap> execute(const TensorMap& inputs);
@@ -139,6 +152,7 @@ private:
     Status initialize();
     Status issueRun(backends::Stream& stream);
     Status issueSteps(backends::Stream& stream);
+    Status observeOutputs(const Layer& layer, backends::Stream& stream);
     Result<backends::Stream*> streamFor(void* native);
     Result<size_t> bindingIndex(const std::string& name) const;
 
@@ -161,6 +175,7 @@ private:
     std::vector<void*> m_bindingAddresses;      // per engine binding: the caller's address, or null
     std::vector<std::unique_ptr<backends::Timer>> m_layerTimers;
     IProfiler* m_profiler = nullptr;
+    ITensorObserver* m_observer = nullptr;
     bool m_graphReplay = true;
     std::unique_ptr<backends::CapturedWork> m_recording;
     std::vector<void*> m_recordedAddresses;  // the caller's addresses the recording copies from and to

@@ -69,7 +69,8 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
     NetworkDefinition optimized = network.clone();
     {
         PhaseClock clock(report, config.progress, "passes", 0, kSteps);
-        for (const passes::PassEntry& pass : passes::optimizationPipeline(config.enableFusion)) {
+        const bool channelSlices = !backend->preferredFormat(precision).channelsLast;
+        for (const passes::PassEntry& pass : passes::optimizationPipeline(config.enableFusion, channelSlices)) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
             passes::PassLog log(pass.name, report.changes);
             KILN_RETURN_IF_ERROR(pass.run(optimized, log).withContext(std::string("pass '") + pass.name + "'"));

@@ -53,7 +53,8 @@ bool concatRunsBlocked(const Layer& layer, int block) {
     return true;
 }
 
-Role roleOf(const Layer& layer, int block, const std::set<std::string>& linearLayers) {
+// Channels-last concats copy every input's channels wherever they start, so any channel counts do.
+Role roleOf(const Layer& layer, int block, bool channelsLast, const std::set<std::string>& linearLayers) {
     if (linearLayers.count(layer.name()) || !blockable(layer.input(0)) ||
         !std::all_of(layer.outputs().begin(), layer.outputs().end(), blockable)) {
         return Role::Linear;
@@ -67,7 +68,7 @@ Role roleOf(const Layer& layer, int block, const std::set<std::string>& linearLa
         case LayerKind::BatchNorm: return Role::PassThrough;
         case LayerKind::Unary: return layer.paramsAs<UnaryParams>().op == UnaryOp::Not ? Role::Linear : Role::PassThrough;
         case LayerKind::Elementwise: return elementwiseRunsBlocked(layer) ? Role::PassThrough : Role::Linear;
-        case LayerKind::Concat: return concatRunsBlocked(layer, block) ? Role::PassThrough : Role::Linear;
+        case LayerKind::Concat: return concatRunsBlocked(layer, channelsLast ? 1 : block) ? Role::PassThrough : Role::Linear;
         default: return Role::Linear;
     }
 }
@@ -133,24 +134,33 @@ private:
     TensorFormat blockedFormat() const { return m_preferred; }
 
     // One forward walk; false when an alias group had to be made linear and the walk must be redone.
+    // "Linear" for an alias group means linear in the tensor's own type.
     bool chooseFormats() {
         m_formats.clear();
         m_layerFormats.clear();
         std::map<const Tensor*, TensorFormat> groupFormats;
         for (const auto& layer : m_network.layers()) {
-            const Role role = roleOf(*layer, m_block, m_linearLayers);
+            const Role role = roleOf(*layer, m_block, m_preferred.channelsLast, m_linearLayers);
             bool blocked = false;
             if (role == Role::Blocked) {
                 blocked = true;
             } else if (role == Role::PassThrough) {
                 blocked = formatOf(primaryInput(*layer)) == blockedFormat();
             }
+            bool forced = false;
             for (const Tensor* output : layer->outputs()) {
-                if (m_forcedLinear.count(aliasRoot(output))) blocked = false;
+                if (m_forcedLinear.count(aliasRoot(output))) forced = true;
             }
-            m_layerFormats[layer.get()] = blocked ? blockedFormat() : TensorFormat{};
+            if (forced) blocked = false;
+            // In a reduced-precision build the other layers keep linear tensors, stored in the reduced
+            // type too; network outputs, views and the layers named linear keep their own type.
+            const TensorFormat linear =
+                forced || m_linearLayers.count(layer->name()) ? TensorFormat{} : TensorFormat{0, false, m_preferred.storage};
+            m_layerFormats[layer.get()] = blocked ? blockedFormat() : linear;
             for (const Tensor* output : layer->outputs()) {
-                const TensorFormat format = blocked && blockable(output) ? blockedFormat() : TensorFormat{};
+                const TensorFormat format = blocked && blockable(output) ? blockedFormat()
+                                            : output->type() == DataType::Float32 ? linear
+                                                                                  : TensorFormat{};
                 m_formats[output] = format;
                 const Tensor* root = aliasRoot(output);
                 if (root == output && !hasAliases(output)) continue;
@@ -177,7 +187,15 @@ private:
     // The format `layer` needs input `index` in.
     TensorFormat neededFormat(const Layer& layer, size_t index, const Tensor* input) const {
         const TensorFormat layerFormat = m_layerFormats.at(&layer);
-        if (layerFormat.isLinear() || !blockable(input)) return TensorFormat{};
+        // Pooling that writes a linear tensor (the global pooling before a flatten view) reads a
+        // channels-last input as it is: one pass instead of a reformat of the larger input.
+        if (layer.kind() == LayerKind::Pooling && layerFormat.isDefault() && m_preferred.channelsLast &&
+            input->format() == m_preferred && !m_linearLayers.count(layer.name())) {
+            return m_preferred;
+        }
+        if (input->type() != DataType::Float32) return TensorFormat{};
+        const TensorFormat linear{0, false, layerFormat.storage};
+        if (layerFormat.isLinear() || !blockable(input)) return linear;
         // A CPU convolution reads a linear image with few channels directly (the first layer of a CNN).
         if (m_preferred.isBlocked() && !m_preferred.storage && layer.kind() == LayerKind::Convolution && index == 0 &&
             input->format().isLinear() && input->dims()[1] < m_block) {

@@ -35,6 +35,8 @@ struct PassEntry {
 
 // The ordered list of passes a build runs (pipeline.cpp): with fusion off, only the passes that
 // execution needs.
-std::vector<PassEntry> optimizationPipeline(bool enableFusion);
+// `channelSlices`: whether a channel range of an activation is contiguous memory in the build's
+// preferred layout (false for channels-last), which horizontal fusion and concat elimination need.
+std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices = true);
 
 }  // namespace kiln::passes

@@ -5,6 +5,9 @@
 // before it rather than a chain; the aliasing passes come last, horizontal fusion before concat
 // elimination so that the fused outputs' views are known when concat inputs are placed, and reshape
 // elimination after both so that a reshape never claims a tensor that a concat could have placed.
+// Where the build lays activations out channels-last (CUDA FP16), a channel range of a tensor is not
+// contiguous: horizontal fusion's split outputs and concat elimination's slices would have to stay
+// linear FP32, so both are left out and concats copy.
 #include "passes/pass.h"
 
 #include "passes/batch_norm_folding.h"
@@ -20,11 +23,20 @@
 
 namespace kiln::passes {
 
-std::vector<PassEntry> optimizationPipeline(bool enableFusion) {
+std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices) {
     if (!enableFusion) {
         return {
             {"constant folding", foldConstants},
             {"dead-layer elimination", eliminateDeadLayers},
+        };
+    }
+    if (!channelSlices) {
+        return {
+            {"constant folding", foldConstants},           {"dead-layer elimination", eliminateDeadLayers},
+            {"identity elimination", eliminateIdentities}, {"pad folding", foldPads},
+            {"batch-norm folding", foldBatchNorms},
+            {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
+            {"reshape elimination", eliminateReshapes},
         };
     }
     return {

@@ -11,6 +11,7 @@
 #include "backends/backend.h"
 #include "kiln/json_writer.h"
 #include "runtime/compiled_kernels.h"
+#include "tactics/formats.h"
 
 namespace kiln {
 
@@ -243,11 +244,20 @@ Status ExecutionContext::issueSteps(backends::Stream& stream) {
             m_layerTimers.push_back(std::move(timer));
         }
     }
+    size_t nextLayer = 0;  // elided layers before a step are observed at their place in network order
+    auto observeElidedUpTo = [&](size_t end) -> Status {
+        for (; nextLayer < end; ++nextLayer) {
+            const Layer& layer = *network.layers()[nextLayer];
+            if (m_observer && layer.isElided()) KILN_RETURN_IF_ERROR(observeOutputs(layer, stream));
+        }
+        return Status::ok();
+    };
     for (size_t i = 0; i < m_steps.size(); ++i) {
         const Step& step = m_steps[i];
         const tactics::Kernel* kernel = kernels.layers[step.layer].kernel.get();
         const Layer& layer = *network.layers()[step.layer];
         if (!kernel) return internalError("layer '" + layer.name() + "' has no kernel");
+        KILN_RETURN_IF_ERROR(observeElidedUpTo(step.layer));
         tactics::KernelArgs args;
         args.inputs = step.inputs;
         args.outputs = step.outputs;
@@ -259,6 +269,25 @@ Status ExecutionContext::issueSteps(backends::Stream& stream) {
         if (profiling) m_layerTimers[i]->stop(stream);
         m_backend->popRange();
         KILN_RETURN_IF_ERROR(ran.withContext("layer '" + layer.name() + "'"));
+        nextLayer = step.layer + 1;
+        if (m_observer) KILN_RETURN_IF_ERROR(observeOutputs(layer, stream));
+    }
+    KILN_RETURN_IF_ERROR(observeElidedUpTo(network.layers().size()));
+    return Status::ok();
+}
+
+Status ExecutionContext::observeOutputs(const Layer& layer, backends::Stream& stream) {
+    const MemoryPlan& plan = m_engine->memoryPlan();
+    KILN_RETURN_IF_ERROR(stream.synchronize());
+    for (const Tensor* output : layer.outputs()) {
+        auto it = plan.offsets.find(output->name());
+        if (it == plan.offsets.end()) continue;
+        const size_t bytes = size_t(output->storageBytes());
+        std::vector<std::byte> stored(bytes);
+        KILN_RETURN_IF_ERROR(m_backend->copy(stored.data(), m_arena + it->second, bytes,
+                                             backends::CopyDirection::DeviceToHost, stream));
+        KILN_RETURN_IF_ERROR(stream.synchronize());
+        m_observer->observe(layer, *output, tactics::fromFormat(stored.data(), output->type(), output->dims(), output->format()));
     }
     return Status::ok();
 }
@@ -287,7 +316,7 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
     m_lastRunReplayed = false;
     ++m_runs;
     // The first run is never recorded: kernels and library handles finish their lazy set-up in it.
-    const bool replay = m_graphReplay && !m_profiler && m_graphFallbackReason.empty() && m_runs > 1;
+    const bool replay = m_graphReplay && !m_profiler && !m_observer && m_graphFallbackReason.empty() && m_runs > 1;
     if (m_recording && m_recordedAddresses != m_bindingAddresses) m_recording.reset();
     if (replay && !m_recording) {
         auto recording = m_backend->capture(stream, work);

@@ -2,6 +2,8 @@
 // every provider shares.
 #include "tactics/tactic.h"
 
+#include <algorithm>
+
 #include "backends/backend.h"
 
 namespace kiln::tactics {
@@ -19,6 +21,12 @@ LayerConfig LayerConfig::of(const Layer& layer) {
         config.precision = *output->format().storage;
     }
     return config;
+}
+
+bool storesReducedPrecision(const LayerConfig& config) {
+    const auto reduced = [](const TensorFormat& format) { return format.storage.has_value(); };
+    return std::any_of(config.inputFormats.begin(), config.inputFormats.end(), reduced) ||
+           std::any_of(config.outputFormats.begin(), config.outputFormats.end(), reduced);
 }
 
 Result<std::unique_ptr<Tactic>> TacticProvider::find(const LayerConfig& config, const std::string& id) const {

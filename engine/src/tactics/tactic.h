@@ -42,6 +42,10 @@ struct LayerConfig {
     static LayerConfig of(const Layer& layer);  // the formats as the tensors have them now
 };
 
+// Whether any tensor of `config` is stored in another type than its own (FP16 storage of an FP32
+// tensor): providers whose kernels read and write tensors in their own types offer nothing then.
+bool storesReducedPrecision(const LayerConfig& config);
+
 // Bytes a tactic derives from the layer's weights at build time; stored in the plan as they are.
 using WeightBlob = std::vector<std::byte>;
 

@@ -7,9 +7,9 @@
 namespace kiln::test {
 namespace {
 
-std::vector<std::string> passNames(bool enableFusion) {
+std::vector<std::string> passNames(bool enableFusion, bool channelSlices = true) {
     std::vector<std::string> names;
-    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion))
+    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion, channelSlices))
         names.push_back(entry.name);
     return names;
 }
@@ -20,6 +20,11 @@ TEST(Pipeline, ListsThePassesInOrder) {
               (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination", "pad folding",
                                         "batch-norm folding", "vertical fusion", "pointwise-chain fusion",
                                         "horizontal fusion", "concat elimination", "reshape elimination"}));
+    // Channels-last builds have no contiguous channel slices: no split outputs, no concat views.
+    EXPECT_EQ(passNames(true, false),
+              (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination", "pad folding",
+                                        "batch-norm folding", "vertical fusion", "pointwise-chain fusion",
+                                        "reshape elimination"}));
 }
 
 Layer* convBnRelu(NetworkDefinition& network, const std::string& name, Tensor* data, int64_t channels,

@@ -12,6 +12,7 @@
 #include "backends/cpu/kiln/kiln_provider.h"
 #include "backends/cpu/onednn/onednn_provider.h"
 #include "backends/cpu/reference/reference_tactics.h"
+#include "tactics/simulated_precision.h"
 #include "tactics/tactic.h"
 
 namespace kiln::cpu {
@@ -69,12 +70,19 @@ public:
         return cpuModelName() + (block == 16 ? " (AVX-512)" : block == 8 ? " (AVX2)" : "");
     }
 
+    // FP16 is simulated: FP32 kernels between conversions (tactics/simulated_precision.h).
     std::vector<const tactics::TacticProvider*> providers() const override {
-        return {&kilnProvider(), &onednnProvider(), &referenceProvider()};
+        static const std::unique_ptr<tactics::TacticProvider> simulated =
+            tactics::makeSimulatedFp16Provider({&kilnProvider(), &onednnProvider(), &referenceProvider()});
+        return {&kilnProvider(), &onednnProvider(), &referenceProvider(), simulated.get()};
     }
-    bool supportsPrecision(DataType precision) const override { return precision == DataType::Float32; }
-    TensorFormat preferredFormat(DataType) const override {
-        return TensorFormat::blocked(tactics::preferredCpuChannelBlock());
+    bool supportsPrecision(DataType precision) const override {
+        return precision == DataType::Float32 || precision == DataType::Float16;
+    }
+    TensorFormat preferredFormat(DataType precision) const override {
+        TensorFormat format = TensorFormat::blocked(tactics::preferredCpuChannelBlock());
+        if (precision == DataType::Float16) format.storage = DataType::Float16;
+        return format;
     }
 
     bool hostAddressable() const override { return true; }

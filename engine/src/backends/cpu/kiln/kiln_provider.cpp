@@ -19,7 +19,8 @@ public:
 
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
-        if (!config.layer) return;
+        // FP16 storage is the simulated provider's (tactics/simulated_precision.h).
+        if (!config.layer || tactics::storesReducedPrecision(config)) return;
         switch (config.layer->kind()) {
             case LayerKind::Reformat: fast::addReformatTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::PointwiseChain:

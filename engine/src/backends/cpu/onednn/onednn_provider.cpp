@@ -16,7 +16,8 @@ public:
 
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
-        if (!config.layer) return;
+        // FP16 storage is the simulated provider's (tactics/simulated_precision.h).
+        if (!config.layer || tactics::storesReducedPrecision(config)) return;
         // The recipes catch oneDNN's errors themselves; this is the last line against anything else
         // (an allocation failure) leaving the provider.
         try {

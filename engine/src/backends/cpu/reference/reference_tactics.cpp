@@ -62,6 +62,8 @@ public:
     std::string name() const override { return "reference"; }
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
+        // FP16 storage is the simulated provider's (tactics/simulated_precision.h).
+        if (tactics::storesReducedPrecision(config)) return;
         auto linear = [](const TensorFormat& format) { return format.isLinear(); };
         if (!std::all_of(config.inputFormats.begin(), config.inputFormats.end(), linear) ||
             !std::all_of(config.outputFormats.begin(), config.outputFormats.end(), linear)) {

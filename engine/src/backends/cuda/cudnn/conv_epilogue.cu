@@ -3,7 +3,7 @@
 #include "backends/cuda/cudnn/conv_epilogue.h"
 
 #include "backends/cuda/cuda_common.h"
-#include "backends/cuda/kiln/kiln_cuda_activation.cuh"
+#include "backends/cuda/kiln/kiln_cuda_pointwise_math.cuh"
 
 namespace kiln::cuda {
 
@@ -27,7 +27,7 @@ __global__ void convEpilogueKernel(const float* source, const float* bias, const
         float value = source[i];
         if (bias) value += bias[c];
         if (residual) value += residual[i];
-        if (hasActivation) value = applyActivation(activation, value);
+        if (hasActivation) value = activate(activation.type, activation.alpha, activation.beta, value);
         int j = 0;
         while (j + 1 < outputs.count && c >= outputs.firstChannel[j + 1]) ++j;
         const int64_t local = c - outputs.firstChannel[j];

@@ -9,13 +9,13 @@
 #include <string>
 
 #include "backends/cuda/kiln/kiln_cuda_common.h"
+#include "backends/cuda/kiln/kiln_cuda_pointwise_math.cuh"
 
 namespace kiln::cuda {
 
 namespace {
 
-// The fused activation, if any. Mirrors the reference's applyActivation, with std::min and std::max
-// written out as the comparisons they make, so that NaNs come out the same.
+// The fused activation, if any, with the reference's formulas (kiln_cuda_pointwise_math.cuh).
 struct Epilogue {
     bool active = false;
     ActivationParams activation;
@@ -28,37 +28,7 @@ Epilogue epilogueOf(const std::optional<ActivationParams>& activation) {
 __device__ float applyEpilogue(const Epilogue& epilogue, float x) {
     if (!epilogue.active) return x;
     const ActivationParams& p = epilogue.activation;
-    switch (p.type) {
-        case ActivationType::Relu:
-            return x > 0.0f ? x : 0.0f;
-        case ActivationType::LeakyRelu:
-            return x < 0.0f ? p.alpha * x : x;
-        case ActivationType::Sigmoid:
-            return 1.0f / (1.0f + expf(-x));
-        case ActivationType::Tanh:
-            return tanhf(x);
-        case ActivationType::Clip: {
-            const float low = x < p.alpha ? p.alpha : x;
-            return p.beta < low ? p.beta : low;
-        }
-        case ActivationType::HardSigmoid: {
-            const float y = p.alpha * x + p.beta;
-            const float high = y < 1.0f ? y : 1.0f;
-            return 0.0f < high ? high : 0.0f;
-        }
-        case ActivationType::HardSwish: {
-            const float y = x / 6.0f + 0.5f;
-            const float high = y < 1.0f ? y : 1.0f;
-            return x * (0.0f < high ? high : 0.0f);
-        }
-        case ActivationType::Elu:
-            return x < 0.0f ? p.alpha * (expf(x) - 1.0f) : x;
-        case ActivationType::Selu:
-            return x <= 0.0f ? p.beta * (p.alpha * expf(x) - p.alpha) : p.beta * x;
-        case ActivationType::Softplus:
-            return (x < 0.0f ? 0.0f : x) + log1pf(expf(-fabsf(x)));
-    }
-    return x;
+    return activate(p.type, p.alpha, p.beta, x);
 }
 
 // A convolution problem with exactly three spatial axes; missing leading axes have extent 1, as the

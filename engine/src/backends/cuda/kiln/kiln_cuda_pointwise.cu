@@ -14,12 +14,22 @@
 // squeeze-excitation scales) gives rows of H*W. Strided: any numpy broadcast, the coordinates of every
 // element recovered with one multiply-shift division per axis: slower, but it serves rows shorter
 // than a warp.
+//
+// FP16 builds keep activations channels-last in FP16 ([N][positions][C padded], padded lanes zero).
+// Activation, Unary, Elementwise, BatchNorm and PointwiseChain have a tactic of their own for those
+// tensors ("nhwc-fp16"): a thread takes adjacent channels of one position, 8 halves to a 16-byte
+// access, computes in FP32 with the same formulas, rounds once to FP16 and writes zeros past the last
+// channel. Its other inputs are constants, laid out once in FP32 per padded channel (or per position),
+// or activations in the same format: of the output's shape, one element, or one value per channel
+// ([N or 1, C, 1, 1]: squeeze-excitation scales), per image or per position.
 #include "backends/cuda/kiln/kiln_cuda_pointwise.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "backends/cuda/kiln/kiln_cuda_common.h"
@@ -440,6 +450,26 @@ struct ChainProgram {
     int count = 0;
     ChainStep steps[kMaxChainSteps] = {};
 };
+
+// The steps of a chain of at most kMaxChainSteps steps.
+ChainProgram chainProgram(const Layer& layer) {
+    const auto& steps = layer.paramsAs<PointwiseChainParams>().steps;
+    ChainProgram program;
+    program.count = int(steps.size());
+    for (size_t s = 0; s < steps.size(); ++s) {
+        const PointwiseStep& step = steps[s];
+        program.steps[s] = {step.kind,
+                            step.activation.type,
+                            step.unary,
+                            step.op,
+                            step.operandFirst,
+                            int8_t(readsOperand(step.kind) ? step.operand : 0),
+                            int8_t(step.kind == PointwiseStep::Kind::ScaleShift ? step.shiftOperand : 0),
+                            step.activation.alpha,
+                            step.activation.beta};
+    }
+    return program;
+}
 
 // The steps run on input 0's element; a step's operand is the layer input it names, read through
 // that input's slot.
@@ -903,6 +933,18 @@ public:
     }
 };
 
+// scale / sqrt(variance + epsilon) per channel of a BatchNorm with constant scale and variance, as the
+// reference computes it, then zeros up to `lanes` entries.
+std::vector<double> batchNormFactors(const Layer& layer, int64_t lanes) {
+    const float epsilon = layer.paramsAs<BatchNormParams>().epsilon;
+    const float* scales = layer.input(1)->constantData()->data<float>();
+    const float* variances = layer.input(4)->constantData()->data<float>();
+    std::vector<double> factors(size_t(lanes), 0.0);
+    for (int64_t c = 0; c < volume(layer.input(1)->dims()); ++c)
+        factors[size_t(c)] = double(scales[c]) / std::sqrt(double(variances[c]) + double(epsilon));
+    return factors;
+}
+
 class BatchNormKernel final : public PointwiseKernel {
 public:
     using PointwiseKernel::PointwiseKernel;
@@ -911,16 +953,8 @@ public:
     // reference computes it, instead of a double division and square root per element.
     Status prepare() override {
         KILN_RETURN_IF_ERROR(KilnCudaKernel::prepare());
-        const Tensor* scale = m_layer.input(1);
-        const Tensor* variance = m_layer.input(4);
-        if (!scale->isConstant() || !variance->isConstant()) return Status::ok();
-        const float epsilon = m_layer.paramsAs<BatchNormParams>().epsilon;
-        const float* scales = scale->constantData()->data<float>();
-        const float* variances = variance->constantData()->data<float>();
-        std::vector<double> factors(size_t(volume(scale->dims())));
-        for (size_t c = 0; c < factors.size(); ++c) {
-            factors[c] = double(scales[c]) / std::sqrt(double(variances[c]) + double(epsilon));
-        }
+        if (!m_layer.input(1)->isConstant() || !m_layer.input(4)->isConstant()) return Status::ok();
+        const std::vector<double> factors = batchNormFactors(m_layer, volume(m_layer.input(1)->dims()));
         KILN_ASSIGN_OR_RETURN(m_factors, upload(factors.data(), factors.size() * sizeof(double)));
         return Status::ok();
     }
@@ -943,29 +977,506 @@ private:
 
 class ChainKernel final : public PointwiseKernel {
 public:
-    ChainKernel(const Layer& layer, Path path) : PointwiseKernel(layer, path) {
-        const auto& steps = layer.paramsAs<PointwiseChainParams>().steps;
-        m_program.count = int(steps.size());
-        for (size_t s = 0; s < steps.size(); ++s) {
-            const PointwiseStep& step = steps[s];
-            m_program.steps[s] = {
-                step.kind,
-                step.activation.type,
-                step.unary,
-                step.op,
-                step.operandFirst,
-                int8_t(readsOperand(step.kind) ? step.operand : 0),
-                int8_t(step.kind == PointwiseStep::Kind::ScaleShift ? step.shiftOperand : 0),
-                step.activation.alpha,
-                step.activation.beta};
-        }
-    }
+    ChainKernel(const Layer& layer, Path path)
+        : PointwiseKernel(layer, path), m_program(chainProgram(layer)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         ChainOp op{m_program, out<float>(args), {}, int(m_layer.inputs().size())};
         for (size_t k = 0; k < m_layer.inputs().size(); ++k)
             op.inputs[k] = in<float>(args, k);
         return launch(args, op, "pointwise chain");
+    }
+
+private:
+    ChainProgram m_program;
+};
+
+// ---- FP16 channels-last tensors ----
+//
+// The output is [images][positions][padded channels] halves. A thread takes `Width` adjacent channels
+// of one position: 8 (one 16-byte access) where the channel padding is a multiple of 8, 2 where it is
+// even, else 1. Output element (n, position, c) reads an input at n * imageStride + position *
+// positionStride + c, or without the c where the input has one channel: a run of `Width` lanes then, or
+// one value for all of them. Activation inputs are halves in the output's format; constants are FP32,
+// laid out in prepare() as [images][positions][lanes], each extent the output's (lanes: the padded
+// channels) along the axes the constant varies along and 1 along the others, padded lanes zero.
+
+struct ChannelsLastRead {
+    bool channels = false;  // one value per channel: read consecutive lanes
+    int64_t imageStride = 0;
+    int64_t positionStride = 0;
+};
+
+struct ChannelsLastInput {
+    const void* data = nullptr;
+    bool half = false;  // FP16 activation; else FP32 constant lanes
+    ChannelsLastRead read;
+};
+
+// The first of a thread's output elements.
+struct ChannelsLastPlace {
+    int64_t image;
+    int64_t position;
+    int64_t channel;
+};
+
+__device__ inline void unpackHalves(unsigned word, float& low, float& high) {
+    low = widenHalf(__ushort_as_half(uint16_t(word & 0xffffu)));
+    high = widenHalf(__ushort_as_half(uint16_t(word >> 16)));
+}
+
+__device__ inline unsigned packHalves(float low, float high) {
+    const unsigned lowBits = __half_as_ushort(narrowToHalf(low));
+    const unsigned highBits = __half_as_ushort(narrowToHalf(high));
+    return lowBits | highBits << 16;
+}
+
+// `Width` adjacent halves (or floats) with one access each way, the lower channel in the lower bits. The
+// address is a multiple of `Width` elements: every offset is, and launch() checks the tensors' starts.
+template <int Width>
+__device__ void loadHalves(const uint16_t* source, float (&values)[Width]) {
+    if constexpr (Width == 8) {
+        const uint4 words = *reinterpret_cast<const uint4*>(source);
+        unpackHalves(words.x, values[0], values[1]);
+        unpackHalves(words.y, values[2], values[3]);
+        unpackHalves(words.z, values[4], values[5]);
+        unpackHalves(words.w, values[6], values[7]);
+    } else if constexpr (Width == 2) {
+        unpackHalves(*reinterpret_cast<const unsigned*>(source), values[0], values[1]);
+    } else {
+        values[0] = widenHalf(__ushort_as_half(*source));
+    }
+}
+
+template <int Width>
+__device__ void storeHalves(uint16_t* target, const float (&values)[Width]) {
+    if constexpr (Width == 8) {
+        *reinterpret_cast<uint4*>(target) =
+            make_uint4(packHalves(values[0], values[1]), packHalves(values[2], values[3]),
+                       packHalves(values[4], values[5]), packHalves(values[6], values[7]));
+    } else if constexpr (Width == 2) {
+        *reinterpret_cast<unsigned*>(target) = packHalves(values[0], values[1]);
+    } else {
+        *target = __half_as_ushort(narrowToHalf(values[0]));
+    }
+}
+
+template <int Width>
+__device__ void loadFloats(const float* source, float (&values)[Width]) {
+    if constexpr (Width == 8) {
+        const float4 low = reinterpret_cast<const float4*>(source)[0];
+        const float4 high = reinterpret_cast<const float4*>(source)[1];
+        values[0] = low.x;
+        values[1] = low.y;
+        values[2] = low.z;
+        values[3] = low.w;
+        values[4] = high.x;
+        values[5] = high.y;
+        values[6] = high.z;
+        values[7] = high.w;
+    } else if constexpr (Width == 2) {
+        const float2 pair = *reinterpret_cast<const float2*>(source);
+        values[0] = pair.x;
+        values[1] = pair.y;
+    } else {
+        values[0] = *source;
+    }
+}
+
+// The input's values for the `Width` output elements from `at`, in FP32.
+template <int Width>
+__device__ void loadLanes(const ChannelsLastInput& input, const ChannelsLastPlace& at,
+                          float (&values)[Width]) {
+    int64_t offset = at.image * input.read.imageStride + at.position * input.read.positionStride;
+    if (input.read.channels) {
+        offset += at.channel;
+        if (input.half) {
+            loadHalves(static_cast<const uint16_t*>(input.data) + offset, values);
+        } else {
+            loadFloats(static_cast<const float*>(input.data) + offset, values);
+        }
+        return;
+    }
+    const float value = input.half ? widenHalf(static_cast<const __half*>(input.data)[offset])
+                                   : static_cast<const float*>(input.data)[offset];
+#pragma unroll
+    for (int lane = 0; lane < Width; ++lane)
+        values[lane] = value;
+}
+
+struct ChannelsLastGrid {
+    uint16_t* out;
+    int64_t vectors;        // runs of `Width` lanes in the output
+    int64_t channels;       // lanes from here on are padding
+    FastDivisor groups;     // runs per position: padded channels / Width
+    FastDivisor positions;  // positions per image
+};
+
+// An op has compute(at, values), which sets values to the output elements from `at` in FP32.
+template <typename Op, int Width>
+__global__ void channelsLastKernel(Op op, ChannelsLastGrid grid) {
+    for (int64_t v = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; v < grid.vectors;
+         v += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t pixel = grid.groups.quotient(v);
+        const int64_t image = grid.positions.quotient(pixel);
+        const ChannelsLastPlace at{image, pixel - image * grid.positions.divisor,
+                                   (v - pixel * grid.groups.divisor) * Width};
+        float values[Width];
+        op.compute(at, values);
+#pragma unroll
+        for (int lane = 0; lane < Width; ++lane) {
+            if (at.channel + lane >= grid.channels) values[lane] = 0.0f;
+        }
+        storeHalves(grid.out + v * Width, values);
+    }
+}
+
+// Activation and Unary (one input), Elementwise (two).
+template <typename Fn>
+struct ChannelsLastMap1 {
+    Fn fn;
+    ChannelsLastInput a;
+
+    template <int Width>
+    __device__ void compute(const ChannelsLastPlace& at, float (&values)[Width]) const {
+        loadLanes(a, at, values);
+#pragma unroll
+        for (int lane = 0; lane < Width; ++lane)
+            values[lane] = fn(values[lane]);
+    }
+};
+
+template <typename Fn>
+struct ChannelsLastMap2 {
+    Fn fn;
+    ChannelsLastInput a;
+    ChannelsLastInput b;
+
+    template <int Width>
+    __device__ void compute(const ChannelsLastPlace& at, float (&values)[Width]) const {
+        float y[Width];
+        loadLanes(a, at, values);
+        loadLanes(b, at, y);
+#pragma unroll
+        for (int lane = 0; lane < Width; ++lane)
+            values[lane] = fn(values[lane], y[lane]);
+    }
+};
+
+// Mean, bias and factor per padded channel.
+struct ChannelsLastBatchNorm {
+    ChannelsLastInput data;
+    const float* mean;
+    const float* bias;
+    const double* factors;
+
+    template <int Width>
+    __device__ void compute(const ChannelsLastPlace& at, float (&values)[Width]) const {
+        loadLanes(data, at, values);
+#pragma unroll
+        for (int lane = 0; lane < Width; ++lane) {
+            const int64_t c = at.channel + lane;
+            values[lane] = batchNorm(values[lane], mean[c], bias[c], factors[c]);
+        }
+    }
+};
+
+struct ChannelsLastChain {
+    ChainProgram program;
+    ChannelsLastInput inputs[kMaxInputs];
+
+    template <int Width>
+    __device__ void compute(const ChannelsLastPlace& at, float (&values)[Width]) const {
+        loadLanes(inputs[0], at, values);
+        for (int s = 0; s < program.count; ++s) {
+            const ChainStep& step = program.steps[s];
+            float operand[Width] = {};
+            float shift[Width] = {};
+            if (readsOperand(step.kind)) loadLanes(inputs[step.operand], at, operand);
+            if (step.kind == PointwiseStep::Kind::ScaleShift) loadLanes(inputs[step.shiftOperand], at, shift);
+#pragma unroll
+            for (int lane = 0; lane < Width; ++lane)
+                values[lane] = ChainOp::apply(step, values[lane], operand[lane], shift[lane]);
+        }
+    }
+};
+
+int channelPadding(TensorFormat format) {
+    return std::max(format.channelBlock, 1);
+}
+
+int64_t roundUp(int64_t value, int64_t multiple) {
+    return (value + multiple - 1) / multiple * multiple;
+}
+
+// Extents of a tensor of rank 2 or more as channels-last storage sees it.
+struct ChannelsLastShape {
+    int64_t images = 1;
+    int64_t channels = 1;
+    int64_t paddedChannels = 1;
+    int64_t positions = 1;
+};
+
+ChannelsLastShape channelsLastShape(const Dims& dims, int padding) {
+    ChannelsLastShape shape;
+    shape.images = dims[0];
+    shape.channels = dims[1];
+    shape.paddedChannels = roundUp(dims[1], padding);
+    for (size_t axis = 2; axis < dims.size(); ++axis)
+        shape.positions *= dims[axis];
+    return shape;
+}
+
+// How an activation of `dims` in the output's format is read over an output of `output` (rank 2 or
+// more): one element, or of the output's rank with extents N or 1, C or 1, and the output's spatial
+// extents or ones ([N, C, 1, 1] squeeze-excitation scales are stored [N][C padded]); else nothing.
+std::optional<ChannelsLastRead> activationRead(const Dims& dims, const Dims& output, int padding) {
+    if (volume(dims) == 1) return ChannelsLastRead{};
+    if (dims.size() != output.size()) return std::nullopt;
+    const bool samePositions = std::equal(dims.begin() + 2, dims.end(), output.begin() + 2);
+    const bool onePosition =
+        std::all_of(dims.begin() + 2, dims.end(), [](int64_t extent) { return extent == 1; });
+    if (!samePositions && !onePosition) return std::nullopt;
+    const ChannelsLastShape own = channelsLastShape(dims, padding);
+    ChannelsLastRead read;
+    read.channels = own.channels > 1;
+    read.positionStride = own.positions > 1 ? own.paddedChannels : 0;
+    read.imageStride = own.images > 1 ? own.positions * own.paddedChannels : 0;
+    return read;
+}
+
+// The extents of a constant of `dims` laid out for an output of `output`.
+struct ConstantLanes {
+    int64_t images = 1;
+    int64_t positions = 1;
+    int64_t lanes = 1;
+
+    ChannelsLastRead read() const {
+        return {lanes > 1, images > 1 ? positions * lanes : 0, positions > 1 ? lanes : 0};
+    }
+};
+
+ConstantLanes constantLanes(const Dims& dims, const Dims& output, int padding) {
+    const ShapeDesc strides = broadcastShape(dims, output);
+    const ChannelsLastShape shape = channelsLastShape(output, padding);
+    ConstantLanes lanes;
+    if (strides.strides[0] != 0) lanes.images = shape.images;
+    if (strides.strides[1] != 0) lanes.lanes = shape.paddedChannels;
+    for (int axis = 2; axis < strides.rank; ++axis) {
+        if (strides.strides[axis] != 0) lanes.positions = shape.positions;
+    }
+    return lanes;
+}
+
+// The constant's values as constantLanes lays them out.
+std::vector<float> constantLaneValues(const Tensor& constant, const Dims& output, int padding) {
+    const ShapeDesc strides = broadcastShape(constant.dims(), output);
+    const ConstantLanes layout = constantLanes(constant.dims(), output, padding);
+    const float* data = constant.constantData()->data<float>();
+    std::vector<float> values;
+    values.reserve(size_t(layout.images * layout.positions * layout.lanes));
+    for (int64_t n = 0; n < layout.images; ++n) {
+        for (int64_t position = 0; position < layout.positions; ++position) {
+            int64_t offset = n * strides.strides[0];
+            int64_t rest = position;
+            for (int axis = strides.rank - 1; axis >= 2; --axis) {
+                offset += rest % output[size_t(axis)] * strides.strides[axis];
+                rest /= output[size_t(axis)];
+            }
+            for (int64_t c = 0; c < layout.lanes; ++c)
+                values.push_back(c < output[1] ? data[offset + c * strides.strides[1]] : 0.0f);
+        }
+    }
+    return values;
+}
+
+// The inputs a channels-last kernel of `layer` reads as ChannelsLastInputs, in order: the data and the
+// chain's operands (BatchNorm's parameters are prepared apart).
+std::vector<size_t> channelsLastInputs(const Layer& layer) {
+    std::vector<size_t> inputs = {0};
+    if (layer.kind() == LayerKind::Elementwise) inputs.push_back(1);
+    if (layer.kind() == LayerKind::PointwiseChain) {
+        for (const PointwiseStep& step : layer.paramsAs<PointwiseChainParams>().steps) {
+            if (readsOperand(step.kind)) inputs.push_back(size_t(step.operand));
+            if (step.kind == PointwiseStep::Kind::ScaleShift) inputs.push_back(size_t(step.shiftOperand));
+        }
+    }
+    std::sort(inputs.begin(), inputs.end());
+    inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+    return inputs;
+}
+
+// A kernel of FP16 channels-last tensors: the layout of its output and of each input it reads, and the
+// constants laid out as it reads them.
+class ChannelsLastKernel : public KilnCudaKernel {
+public:
+    ChannelsLastKernel(const Layer& layer, int padding)
+        : KilnCudaKernel(layer),
+          m_padding(padding),
+          m_shape(channelsLastShape(layer.output(0)->dims(), padding)),
+          m_sources(layer.inputs().size()) {
+        const Dims& output = layer.output(0)->dims();
+        for (const size_t k : channelsLastInputs(layer)) {
+            const Tensor& tensor = *layer.input(k);
+            Source& source = m_sources[k];
+            source.used = true;
+            source.constant = tensor.isConstant();
+            source.read = source.constant ? constantLanes(tensor.dims(), output, padding).read()
+                                          : activationRead(tensor.dims(), output, padding).value();
+        }
+    }
+
+    Status prepare() override {
+        KILN_RETURN_IF_ERROR(KilnCudaKernel::prepare());
+        for (size_t k = 0; k < m_sources.size(); ++k) {
+            Source& source = m_sources[k];
+            if (!source.used || !source.constant) continue;
+            const std::vector<float> values =
+                constantLaneValues(*m_layer.input(k), m_layer.output(0)->dims(), m_padding);
+            KILN_ASSIGN_OR_RETURN(source.lanes, upload(values.data(), values.size() * sizeof(float)));
+        }
+        return Status::ok();
+    }
+
+protected:
+    const ChannelsLastShape& shape() const { return m_shape; }
+    bool reads(size_t index) const { return m_sources[index].used; }
+
+    ChannelsLastInput channelsLastInput(const tactics::KernelArgs& args, size_t index) const {
+        const Source& source = m_sources[index];
+        if (source.constant) return {source.lanes->data(), false, source.read};
+        return {input(args, index), true, source.read};
+    }
+
+    template <typename Op>
+    Status launch(const tactics::KernelArgs& args, const Op& op, const char* what) const {
+        const int64_t elements = m_shape.images * m_shape.positions * m_shape.paddedChannels;
+        if (elements == 0) return Status::ok();
+        // Channels-last FP16 tensors are never aliases, so they start on the arena's 64-byte boundaries;
+        // narrower accesses serve any other start.
+        int width = m_padding % 8 == 0 ? 8 : m_padding % 2 == 0 ? 2 : 1;
+        while (width > 1 && !startsAligned(args, width))
+            width = width == 8 ? 2 : 1;
+        const auto run = [&](auto widthConstant) {
+            constexpr int kWidth = decltype(widthConstant)::value;
+            const ChannelsLastGrid grid{reinterpret_cast<uint16_t*>(args.outputs[0]), elements / kWidth,
+                                        m_shape.channels, FastDivisor::of(m_shape.paddedChannels / kWidth),
+                                        FastDivisor::of(m_shape.positions)};
+            channelsLastKernel<Op, kWidth>
+                <<<blocksFor(grid.vectors), kThreadsPerBlock, 0, stream(args)>>>(op, grid);
+        };
+        if (width == 8) {
+            run(std::integral_constant<int, 8>());
+        } else if (width == 2) {
+            run(std::integral_constant<int, 2>());
+        } else {
+            run(std::integral_constant<int, 1>());
+        }
+        return launched(what);
+    }
+
+private:
+    struct Source {
+        bool used = false;
+        bool constant = false;
+        ChannelsLastRead read;
+        std::shared_ptr<CudaBuffer> lanes;  // a constant's values, laid out for `read`
+    };
+
+    bool startsAligned(const tactics::KernelArgs& args, int width) const {
+        const auto aligned = [&](const void* pointer) {
+            return reinterpret_cast<uintptr_t>(pointer) % (uintptr_t(width) * sizeof(uint16_t)) == 0;
+        };
+        if (!aligned(args.outputs[0])) return false;
+        for (size_t k = 0; k < m_sources.size(); ++k) {
+            if (m_sources[k].used && !m_sources[k].constant && !aligned(input(args, k))) return false;
+        }
+        return true;
+    }
+
+    int m_padding;
+    ChannelsLastShape m_shape;
+    std::vector<Source> m_sources;  // per layer input
+};
+
+class ChannelsLastActivationKernel final : public ChannelsLastKernel {
+public:
+    using ChannelsLastKernel::ChannelsLastKernel;
+    Status run(const tactics::KernelArgs& args) const override {
+        const auto& p = m_layer.paramsAs<ActivationParams>();
+        const ChannelsLastMap1<ActivationFn> op{{p.type, p.alpha, p.beta}, channelsLastInput(args, 0)};
+        return launch(args, op, "channels-last activation");
+    }
+};
+
+class ChannelsLastUnaryKernel final : public ChannelsLastKernel {
+public:
+    using ChannelsLastKernel::ChannelsLastKernel;
+    Status run(const tactics::KernelArgs& args) const override {
+        const ChannelsLastMap1<UnaryFloatFn> op{{m_layer.paramsAs<UnaryParams>().op},
+                                                channelsLastInput(args, 0)};
+        return launch(args, op, "channels-last unary");
+    }
+};
+
+class ChannelsLastElementwiseKernel final : public ChannelsLastKernel {
+public:
+    using ChannelsLastKernel::ChannelsLastKernel;
+    Status run(const tactics::KernelArgs& args) const override {
+        const ChannelsLastMap2<ArithmeticFloatFn> op{{m_layer.paramsAs<ElementwiseParams>().op},
+                                                     channelsLastInput(args, 0),
+                                                     channelsLastInput(args, 1)};
+        return launch(args, op, "channels-last elementwise");
+    }
+};
+
+// The parameters are constants (channelsLastBatchNormObstacle), prepared per padded channel: the mean,
+// the bias and the reference's factor, padded lanes zero.
+class ChannelsLastBatchNormKernel final : public ChannelsLastKernel {
+public:
+    using ChannelsLastKernel::ChannelsLastKernel;
+
+    Status prepare() override {
+        KILN_RETURN_IF_ERROR(ChannelsLastKernel::prepare());
+        const size_t lanes = size_t(shape().paddedChannels);
+        const std::vector<double> factors = batchNormFactors(m_layer, shape().paddedChannels);
+        const auto padded = [&](size_t index) {
+            const float* values = m_layer.input(index)->constantData()->data<float>();
+            std::vector<float> result(lanes, 0.0f);
+            std::copy(values, values + shape().channels, result.begin());
+            return result;
+        };
+        const std::vector<float> bias = padded(2);
+        const std::vector<float> mean = padded(3);
+        KILN_ASSIGN_OR_RETURN(m_factors, upload(factors.data(), lanes * sizeof(double)));
+        KILN_ASSIGN_OR_RETURN(m_bias, upload(bias.data(), lanes * sizeof(float)));
+        KILN_ASSIGN_OR_RETURN(m_mean, upload(mean.data(), lanes * sizeof(float)));
+        return Status::ok();
+    }
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const ChannelsLastBatchNorm op{channelsLastInput(args, 0), m_mean->as<float>(), m_bias->as<float>(),
+                                       m_factors->as<double>()};
+        return launch(args, op, "channels-last batch-norm");
+    }
+
+private:
+    std::shared_ptr<CudaBuffer> m_factors;
+    std::shared_ptr<CudaBuffer> m_bias;
+    std::shared_ptr<CudaBuffer> m_mean;
+};
+
+class ChannelsLastChainKernel final : public ChannelsLastKernel {
+public:
+    ChannelsLastChainKernel(const Layer& layer, int padding)
+        : ChannelsLastKernel(layer, padding), m_program(chainProgram(layer)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        ChannelsLastChain op{m_program, {}};
+        for (size_t k = 0; k < m_layer.inputs().size(); ++k) {
+            if (reads(k)) op.inputs[k] = channelsLastInput(args, k);
+        }
+        return launch(args, op, "channels-last pointwise chain");
     }
 
 private:
@@ -1058,6 +1569,68 @@ std::string chainObstacle(const Layer& layer) {
     return {};
 }
 
+// "NHWC8 FP16", "NCHW FP32": a format with the element type it holds.
+std::string storedFormatText(DataType type, TensorFormat format, size_t rank) {
+    std::string text = toString(format, rank);
+    if (!format.storage) text += std::string(" ") + toString(type);
+    return text;
+}
+
+// Why no FP16 channels-last kernel can run `config`, or nothing: they write FP32 tensors stored as FP16
+// channels-last, and read each input they read (channelsLastInputs) as a constant or, in the output's
+// format, as activationRead can.
+std::string channelsLastObstacle(const tactics::LayerConfig& config) {
+    const Layer& layer = *config.layer;
+    const Tensor& output = *layer.output(0);
+    const TensorFormat format = config.outputFormats[0];
+    const size_t rank = output.dims().size();
+    if (output.type() != DataType::Float32)
+        return std::string("computes FP32 tensors (stored as FP16), not ") + toString(output.type());
+    if (!format.channelsLast || storageType(output.type(), format) != DataType::Float16)
+        return "needs FP16 channels-last storage, not " + storedFormatText(output.type(), format, rank);
+    if (rank < 2 || rank > size_t(kMaxRank)) return "rank " + std::to_string(rank) + "; runs ranks 2 to 8";
+    const int padding = channelPadding(format);
+    for (const size_t k : channelsLastInputs(layer)) {
+        const Tensor& input = *layer.input(k);
+        const std::string name = "input " + std::to_string(k);
+        if (input.isConstant()) {
+            if (input.type() != DataType::Float32)
+                return "constant " + name + " is " + toString(input.type()) + ", not FP32";
+            continue;
+        }
+        if (!(config.inputFormats[k] == format)) {
+            return name + " is " +
+                   storedFormatText(input.type(), config.inputFormats[k], input.dims().size()) +
+                   ", not the output's " + storedFormatText(output.type(), format, rank);
+        }
+        if (!activationRead(input.dims(), output.dims(), padding)) {
+            return name + " (" + toString(input.dims()) +
+                   ") is neither one element nor of the output's rank " +
+                   "with the output's spatial extents or ones there";
+        }
+    }
+    return {};
+}
+
+std::string channelsLastBatchNormObstacle(const Layer& layer) {
+    for (size_t k = 1; k < layer.inputs().size(); ++k) {
+        if (!layer.input(k)->isConstant()) return "reads scale, bias, mean and variance as constants only";
+    }
+    return {};
+}
+
+template <typename KernelType>
+void offerChannelsLast(const std::string& family, const tactics::LayerConfig& config,
+                       const std::string& familyObstacle,
+                       std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                       std::vector<tactics::SkippedTactic>& skipped) {
+    const std::string id = "kiln-cuda:" + family + ":nhwc-fp16";
+    std::string obstacle = channelsLastObstacle(config);
+    if (obstacle.empty()) obstacle = familyObstacle;
+    if (!obstacle.empty()) return skip(skipped, id, obstacle);
+    tactics.push_back(makeTactic<KernelType>(id, *config.layer, channelPadding(config.outputFormats[0])));
+}
+
 }  // namespace
 
 void addPointwiseTactics(const tactics::LayerConfig& config,
@@ -1066,23 +1639,31 @@ void addPointwiseTactics(const tactics::LayerConfig& config,
     const Layer& layer = *config.layer;
     switch (layer.kind()) {
         case LayerKind::Activation:
-            return offerSingle<ActivationKernel>("kiln-cuda:activation", config,
-                                                 floatTypeObstacle(layer.input(0)->type()), tactics, skipped);
+            offerSingle<ActivationKernel>("kiln-cuda:activation", config,
+                                          floatTypeObstacle(layer.input(0)->type()), tactics, skipped);
+            return offerChannelsLast<ChannelsLastActivationKernel>("activation", config, {}, tactics,
+                                                                   skipped);
         case LayerKind::Unary:
-            return offerSingle<UnaryKernel>("kiln-cuda:unary", config,
-                                            floatTypeObstacle(layer.input(0)->type()), tactics, skipped);
+            offerSingle<UnaryKernel>("kiln-cuda:unary", config, floatTypeObstacle(layer.input(0)->type()),
+                                     tactics, skipped);
+            return offerChannelsLast<ChannelsLastUnaryKernel>("unary", config, {}, tactics, skipped);
         case LayerKind::Cast:
             return offerSingle<CastKernel>("kiln-cuda:cast", config, {}, tactics, skipped);
         case LayerKind::Elementwise:
-            return offerBroadcast<ElementwiseKernel>(
-                "elementwise", config, floatTypeObstacle(layer.input(0)->type()), tactics, skipped);
+            offerBroadcast<ElementwiseKernel>("elementwise", config,
+                                              floatTypeObstacle(layer.input(0)->type()), tactics, skipped);
+            return offerChannelsLast<ChannelsLastElementwiseKernel>("elementwise", config, {}, tactics,
+                                                                    skipped);
         case LayerKind::Select:
             return offerBroadcast<SelectKernel>("select", config, {}, tactics, skipped);
         case LayerKind::BatchNorm:
-            return offerBroadcast<BatchNormKernel>("batch-norm", config, {}, tactics, skipped);
+            offerBroadcast<BatchNormKernel>("batch-norm", config, {}, tactics, skipped);
+            return offerChannelsLast<ChannelsLastBatchNormKernel>(
+                "batch-norm", config, channelsLastBatchNormObstacle(layer), tactics, skipped);
         case LayerKind::PointwiseChain:
-            return offerBroadcast<ChainKernel>("pointwise-chain", config, chainObstacle(layer), tactics,
-                                               skipped);
+            offerBroadcast<ChainKernel>("pointwise-chain", config, chainObstacle(layer), tactics, skipped);
+            return offerChannelsLast<ChannelsLastChainKernel>("pointwise-chain", config, chainObstacle(layer),
+                                                              tactics, skipped);
         default:
             return;
     }

@@ -2,9 +2,11 @@
 // Gather, Pad, Expand, Tile, DepthToSpace, SpaceToDepth, Resize and Reformat. Only linear Resize and a
 // Reformat between FP32 and FP16 storage touch values; everything else copies elements by their size
 // and so works for every data type, moving 16-byte units where a copy is contiguous and aligned.
-// Reformat is the one layer that reads and writes channel-blocked and channels-last tensors. Slice,
-// Transpose, Expand, DepthToSpace and SpaceToDepth are all one strided view of the input, simplified once so
-// that each element decodes as few axes as the layout allows; Concat and Split are row copies. run() only
+// Reformat reads and writes channel-blocked and channels-last tensors, and so do Concat and Split along
+// channels, for channels-last tensors only (FP16 builds, where channel slices are not contiguous and
+// concats stay layers). Slice, Transpose, Expand, DepthToSpace and SpaceToDepth are all one strided view
+// of the input, simplified once so that each element decodes as few axes as the layout allows; linear
+// Concat and Split are row copies, channels-last ones gathers of each pixel's channels. run() only
 // issues kernels on the run's stream, so a run can be captured in a CUDA graph.
 //
 // Gather cannot report an index outside [-extent, extent) without synchronizing, so the output slices
@@ -16,12 +18,14 @@
 #include <cmath>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <cuda_fp16.h>
 
 #include "backends/cuda/kiln/kiln_cuda_common.h"
+#include "tactics/formats.h"
 
 namespace kiln::cuda {
 
@@ -430,6 +434,286 @@ public:
 private:
     RowPieces m_pieces;
 };
+
+// --- Channels-last Concat and Split ---------------------------------------------------------------
+
+// A channels-last tensor is [pixels][pitch] elements: pixels = N * spatial, pitch = the channels
+// rounded up to the format's padding, the lanes past the channels zero. A channel Concat fills each
+// output pixel from every input's pixel in turn, and a channel Split each output from a window of the
+// input's, so both are gathers into a channels-last target: piece k of a gather fills channels
+// [start, start + channels) of every target pixel from a source whose pixels are `pitch` apart.
+struct ChannelPiece {
+    const std::byte* source;
+    int64_t start;
+    int64_t channels;
+    int64_t pitch;
+};
+
+// Pieces per launch: about 2 KiB of parameters, inside the 4 KiB that every CUDA version passes, and
+// more inputs than DenseNet's concats have.
+inline constexpr int kChannelPiecesPerLaunch = 64;
+
+// Writes channels [begin, end) of every pixel of `target`: each channel from the piece that holds
+// it (the pieces in order of start, none empty), zero where none does (the padded lanes). A concat of
+// more inputs than one launch takes is several gathers, each over its inputs' channels.
+struct ChannelGather {
+    ChannelPiece pieces[kChannelPiecesPerLaunch];
+    int count;
+    std::byte* target;
+    int64_t pitch;
+    int64_t pixels;
+    int64_t begin;
+    int64_t end;
+};
+
+// The last piece that starts at or before `channel` (the first when none does).
+__device__ int pieceAt(const ChannelGather& gather, int64_t channel) {
+    int low = 0;
+    int high = gather.count - 1;
+    while (low < high) {
+        const int middle = (low + high + 1) / 2;
+        if (gather.pieces[middle].start <= channel) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    return low;
+}
+
+// Every quantity of the gather is in units of T (a piece never starts or ends inside a unit). A thread
+// assembles a 16-byte group of units of one target pixel and stores it with one wide store where the
+// target's pixels allow: a group of one uint4 when every piece is 16-byte aligned (each group then
+// comes from a single source load), else units gathered one at a time, single elements at worst
+// (FP16 channel counts that are not multiples of 8).
+template <typename T>
+__global__ void channelGatherKernel(const __grid_constant__ ChannelGather gather, bool wideStores) {
+    constexpr int kGroup = int(sizeof(uint4) / sizeof(T));
+    union Group {
+        uint4 wide;
+        T units[kGroup];
+    };
+    const int64_t firstGroup = gather.begin / kGroup;
+    const int64_t groups = (gather.end + kGroup - 1) / kGroup - firstGroup;
+    const int64_t count = gather.pixels * groups;
+    // A stride that is a multiple of the groups of a pixel keeps a thread on the same group of every
+    // pixel it visits: it looks the group's piece up once.
+    const int64_t threads = int64_t(gridDim.x) * blockDim.x;
+    const int64_t stride = threads >= groups ? threads / groups * groups : threads;
+    const int64_t thread = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (thread >= stride) return;
+    int64_t lookedUp = -1;
+    int firstPiece = 0;
+    for (int64_t i = thread; i < count; i += stride) {
+        const int64_t pixel = i / groups;
+        const int64_t first = (firstGroup + i % groups) * kGroup;
+        if (first != lookedUp) {
+            firstPiece = pieceAt(gather, first);
+            lookedUp = first;
+        }
+        Group group;
+        int k = firstPiece;
+#pragma unroll
+        for (int lane = 0; lane < kGroup; ++lane) {
+            const int64_t channel = first + lane;
+            while (k + 1 < gather.count && gather.pieces[k + 1].start <= channel) ++k;
+            const ChannelPiece& piece = gather.pieces[k];
+            const int64_t offset = channel - piece.start;
+            group.units[lane] = offset >= 0 && offset < piece.channels
+                                    ? reinterpret_cast<const T*>(piece.source)[pixel * piece.pitch + offset]
+                                    : T{};
+        }
+        T* row = reinterpret_cast<T*>(gather.target) + pixel * gather.pitch;
+        if (wideStores && first >= gather.begin && first + kGroup <= gather.end) {
+            *reinterpret_cast<uint4*>(row + first) = group.wide;
+            continue;
+        }
+#pragma unroll
+        for (int lane = 0; lane < kGroup; ++lane) {
+            const int64_t channel = first + lane;
+            if (channel >= gather.begin && channel < gather.end) row[channel] = group.units[lane];
+        }
+    }
+}
+
+// Issues `gather`, given in elements of `elementSize` bytes (at least one piece, the range not empty),
+// in the widest units that every address, channel count, start and pitch is a multiple of.
+void launchChannelGather(ChannelGather gather, size_t elementSize, cudaStream_t stream) {
+    const uint64_t size = elementSize;
+    uint64_t bits = address(gather.target) | uint64_t(gather.pitch) * size | uint64_t(gather.begin) * size |
+                    uint64_t(gather.end) * size;
+    for (int k = 0; k < gather.count; ++k) {
+        const ChannelPiece& piece = gather.pieces[k];
+        bits |= address(piece.source) | uint64_t(piece.start) * size | uint64_t(piece.channels) * size |
+                uint64_t(piece.pitch) * size;
+    }
+    const size_t unit = std::max(elementSize, commonAlignment({bits}));
+    const int64_t factor = int64_t(unit / elementSize);
+    gather.pitch /= factor;
+    gather.begin /= factor;
+    gather.end /= factor;
+    for (int k = 0; k < gather.count; ++k) {
+        gather.pieces[k].start /= factor;
+        gather.pieces[k].channels /= factor;
+        gather.pieces[k].pitch /= factor;
+    }
+    const bool wideStores = commonAlignment({address(gather.target), uint64_t(gather.pitch) * unit}) == 16;
+    const int64_t group = int64_t(sizeof(uint4) / unit);
+    const int64_t groups = (gather.end + group - 1) / group - gather.begin / group;
+    // As many blocks as a row copy gets at most: threads loop over pixels, each on one group.
+    const unsigned blocks = cappedBlocks(gather.pixels * groups, kBlocksPerRowCopy);
+    forUnitSize(unit, [&](auto zero) {
+        using T = decltype(zero);
+        channelGatherKernel<T><<<blocks, kThreadsPerBlock, 0, stream>>>(gather, wideStores);
+    });
+}
+
+// Channels of a channels-last tensor's pixel in `format`, padding included.
+int64_t paddedChannels(int64_t channels, TensorFormat format) {
+    const int64_t padding = std::max(format.channelBlock, 1);
+    return (channels + padding - 1) / padding * padding;
+}
+
+// What the channels-last Concat and Split share: the tensors' pitches in the formats of the config and
+// device copies of the constant inputs laid out as output 0 is (the format the layer runs in).
+class ChannelsLastKernel : public KilnCudaKernel {
+public:
+    ChannelsLastKernel(const Layer& layer, const tactics::LayerConfig& config)
+        : KilnCudaKernel(layer), m_layout(config.outputFormats[0]) {
+        const Tensor& output = *layer.output(0);
+        m_elementSize = dataTypeSize(storageType(output.type(), m_layout));
+        const Dims& dims = output.dims();
+        m_pixels = dims[0] * product(dims, 2, dims.size());
+        for (size_t i = 0; i < layer.inputs().size(); ++i) {
+            const Tensor& input = *layer.input(i);
+            const TensorFormat format = input.isConstant() ? m_layout : config.inputFormats[i];
+            m_inputPitches.push_back(paddedChannels(input.dims()[1], format));
+        }
+        for (size_t i = 0; i < layer.outputs().size(); ++i) {
+            m_outputPitches.push_back(paddedChannels(layer.output(i)->dims()[1], config.outputFormats[i]));
+        }
+    }
+
+    // The constants go to the device in the channels-last layout, not as the base class's linear copies.
+    Status prepare() override {
+        m_constantCopies.assign(m_layer.inputs().size(), nullptr);
+        for (size_t i = 0; i < m_layer.inputs().size(); ++i) {
+            const Tensor& input = *m_layer.input(i);
+            if (!input.isConstant()) continue;
+            const std::vector<std::byte> bytes = tactics::toFormat(*input.constantData(), m_layout);
+            KILN_ASSIGN_OR_RETURN(m_constantCopies[i], upload(bytes.data(), bytes.size()));
+        }
+        return Status::ok();
+    }
+
+protected:
+    const std::byte* source(const tactics::KernelArgs& args, size_t index) const {
+        return m_constantCopies[index] ? m_constantCopies[index]->data() : args.inputs[index];
+    }
+
+    TensorFormat m_layout;
+    size_t m_elementSize = 0;
+    int64_t m_pixels = 0;
+    std::vector<int64_t> m_inputPitches;
+    std::vector<int64_t> m_outputPitches;
+
+private:
+    std::vector<std::shared_ptr<CudaBuffer>> m_constantCopies;  // per input; null for activations
+};
+
+class ChannelsLastConcatKernel final : public ChannelsLastKernel {
+public:
+    using ChannelsLastKernel::ChannelsLastKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        if (m_pixels == 0 || m_outputPitches[0] == 0) return Status::ok();
+        ChannelGather gather{};
+        gather.target = args.outputs[0];
+        gather.pitch = m_outputPitches[0];
+        gather.pixels = m_pixels;
+        int64_t start = 0;
+        for (size_t i = 0; i < m_inputPitches.size(); ++i) {
+            const int64_t channels = m_layer.input(i)->dims()[1];
+            if (channels == 0) continue;
+            if (gather.count == kChannelPiecesPerLaunch) {
+                gather.end = start;
+                launchChannelGather(gather, m_elementSize, stream(args));
+                gather.count = 0;
+            }
+            if (gather.count == 0) gather.begin = start;
+            gather.pieces[gather.count++] = {source(args, i), start, channels, m_inputPitches[i]};
+            start += channels;
+        }
+        // The last gather also zeroes the output's padded lanes.
+        gather.end = gather.pitch;
+        launchChannelGather(gather, m_elementSize, stream(args));
+        return launched("channels-last concat");
+    }
+};
+
+class ChannelsLastSplitKernel final : public ChannelsLastKernel {
+public:
+    using ChannelsLastKernel::ChannelsLastKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        bool issued = false;
+        int64_t start = 0;
+        for (size_t i = 0; i < m_outputPitches.size(); ++i) {
+            const int64_t channels = m_layer.output(i)->dims()[1];
+            if (m_pixels > 0 && m_outputPitches[i] > 0) {
+                ChannelGather gather{};
+                gather.pieces[0] = {source(args, 0) + start * int64_t(m_elementSize), 0, channels,
+                                    m_inputPitches[0]};
+                gather.count = 1;
+                gather.target = args.outputs[i];
+                gather.pitch = m_outputPitches[i];
+                gather.pixels = m_pixels;
+                gather.end = gather.pitch;
+                launchChannelGather(gather, m_elementSize, stream(args));
+                issued = true;
+            }
+            start += channels;
+        }
+        return issued ? launched("channels-last split") : Status::ok();
+    }
+};
+
+// Why the channels-last Concat or Split cannot run `config`, or nothing. It joins or splits the
+// channels of channels-last tensors that hold one element type in memory; each may have its own
+// padding, and constants are laid out as output 0 is.
+std::optional<std::string> channelsLastRefusal(const tactics::LayerConfig& config, int64_t axis) {
+    const Layer& layer = *config.layer;
+    const size_t rank = layer.output(0)->dims().size();
+    struct Named {
+        std::string name;
+        const Tensor* tensor;
+        TensorFormat format;
+    };
+    std::vector<Named> tensors;
+    for (size_t i = 0; i < layer.inputs().size(); ++i) {
+        const Tensor* input = layer.input(i);
+        if (input->isConstant()) continue;
+        tensors.push_back({"input " + std::to_string(i), input, config.inputFormats[i]});
+    }
+    for (size_t i = 0; i < layer.outputs().size(); ++i) {
+        tensors.push_back({"output " + std::to_string(i), layer.output(i), config.outputFormats[i]});
+    }
+    for (const Named& t : tensors) {
+        if (!t.format.channelsLast) {
+            return "needs channels-last tensors; " + t.name + " is " + toString(t.format, rank);
+        }
+    }
+    const DataType stored = storageType(layer.output(0)->type(), config.outputFormats[0]);
+    for (const Named& t : tensors) {
+        const DataType type = storageType(t.tensor->type(), t.format);
+        if (type != stored) {
+            return std::string("needs one element type in memory; output 0 holds ") + toString(stored) +
+                   ", " + t.name + " " + toString(type);
+        }
+    }
+    if (axis != 1) return "joins or splits channels (axis 1) only, not axis " + std::to_string(axis);
+    return std::nullopt;
+}
 
 // --- Gather ---------------------------------------------------------------------------------------
 
@@ -1085,6 +1369,25 @@ const char* shuffleTacticId(LayerKind kind) {
     }
 }
 
+// A channel Concat or Split of channels-last tensors, beside the linear kernels of its kind: a config
+// suits one or the other.
+void addChannelsLastTactic(const tactics::LayerConfig& config,
+                           std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                           std::vector<tactics::SkippedTactic>& skipped) {
+    const Layer& layer = *config.layer;
+    const bool concat = layer.kind() == LayerKind::Concat;
+    const char* id = concat ? "kiln-cuda:concat:nhwc" : "kiln-cuda:split:nhwc";
+    const int64_t axis = concat ? layer.paramsAs<ConcatParams>().axis : layer.paramsAs<SplitParams>().axis;
+    if (const std::optional<std::string> refusal = channelsLastRefusal(config, axis)) {
+        return skip(skipped, id, *refusal);
+    }
+    if (concat) {
+        tactics.push_back(makeTactic<ChannelsLastConcatKernel>(id, layer, config));
+    } else {
+        tactics.push_back(makeTactic<ChannelsLastSplitKernel>(id, layer, config));
+    }
+}
+
 }  // namespace
 
 void addShuffleTactics(const tactics::LayerConfig& config,
@@ -1111,6 +1414,9 @@ void addShuffleTactics(const tactics::LayerConfig& config,
         tactics.push_back(
             makeTactic<ReformatKernel>(id, layer, config.inputFormats[0], config.outputFormats[0]));
         return;
+    }
+    if (kind == LayerKind::Concat || kind == LayerKind::Split) {
+        addChannelsLastTactic(config, tactics, skipped);
     }
     if (!allLinear(config)) {
         return skip(skipped, id, "needs linear tensors (only Reformat converts channel-blocked ones)");

@@ -1,0 +1,109 @@
+// FP16 simulated on the CPU: a simulated tactic equals its FP32 tactic run on half-rounded inputs with
+// the result rounded to half; a whole FP16 build stores every activation between network input and
+// output in FP16, runs simulated tactics, survives a plan round trip and stays close to FP32.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "backends/backend.h"
+#include "engine/passes/pass_test_util.h"
+#include "kiln/builder.h"
+#include "kiln/plan.h"
+#include "tactic_test_util.h"
+#include "tactics/simulated_precision.h"
+
+namespace kiln::test {
+namespace {
+
+HostTensor roundedToHalf(const HostTensor& x) {
+    HostTensor rounded = x;
+    for (int64_t i = 0; i < x.elementCount(); ++i) {
+        rounded.data<float>()[i] = halfToFloat(floatToHalf(x.data<float>()[i]));
+    }
+    return rounded;
+}
+
+TEST(SimulatedFp16, TacticRoundsInputsAndOutputsThroughHalf) {
+    std::mt19937 rng(4);
+    const HostTensor x = randomTensor({2, 5, 9, 9}, rng, -2.0f, 2.0f);
+    const HostTensor w = randomTensor({7, 5, 3, 3}, rng);
+    const HostTensor b = randomTensor({7}, rng);
+    ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, ActivationParams{ActivationType::Relu, 0.0f, 0.0f}};
+    auto net = makeSingleLayerNetwork(params, {&x, &w, &b}, {true, false, false});
+    ASSERT_TRUE(net.isOk());
+    const TensorFormat half{0, false, DataType::Float16};
+    net->layer->input(0)->setFormat(half);
+    net->layer->output(0)->setFormat(half);
+    const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
+    EXPECT_EQ(config.precision, DataType::Float16);
+    const HostTensor rounded = roundedToHalf(x);
+    auto reference = runReference(*net->layer, {&rounded, nullptr, nullptr});
+    ASSERT_TRUE(reference.isOk());
+    const HostTensor expected = roundedToHalf((*reference)[0]);
+    std::vector<std::unique_ptr<tactics::Tactic>> offered;
+    std::vector<tactics::SkippedTactic> skipped;
+    for (const tactics::TacticProvider* provider : backends::cpuBackend().providers()) {
+        provider->enumerate(config, offered, skipped);
+    }
+    int simulated = 0;
+    for (const auto& tactic : offered) {
+        // FP32 tactics do not take FP16 storage; only the simulated ones are offered.
+        ASSERT_EQ(tactic->id().rfind("simfp16:", 0), 0u) << tactic->id();
+        EXPECT_NE(tactic->library().find("FP16 simulated"), std::string::npos);
+        ++simulated;
+        auto actual = runTactic(*tactic, config, {&x, nullptr, nullptr});
+        ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
+        // The FP32 sums differ from the reference's in their last bits, which may move a result across
+        // a half rounding boundary: one half ulp (2^-10 relative) apart at most, 2^-24 near zero.
+        expectClose(expected, (*actual)[0], std::ldexp(1.0f, -10), std::ldexp(1.0f, -24), tactic->id());
+        auto again = backends::cpuBackend().providers().back()->find(config, tactic->id());
+        EXPECT_TRUE(again.isOk()) << again.status().message();
+    }
+    EXPECT_GT(simulated, 0);
+}
+
+TEST(SimulatedFp16, CpuBuildStoresActivationsInHalfAndStaysCloseToFp32) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 12, 12}).value();
+    Layer* a = addConv(network, "a", x, 16, 3, 1);
+    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {a->output(0)});
+    Layer* pool = addLayer(network, "pool", PoolingParams{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false, false},
+                           {relu->output(0)});
+    Layer* b = addConv(network, "b", pool->output(0), 8, 3, 2);
+    Layer* soft = addLayer(network, "softmax", SoftmaxParams{1, false, false}, {b->output(0)});
+    ASSERT_TRUE(network.markOutput(soft->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 5);
+    const TensorMap expected = runReference(network, inputs);
+
+    BuilderConfig config;
+    config.fp16 = true;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    int halfLayers = 0;
+    for (const LayerRecord& record : engine.value()->report().layersAfter) {
+        if (record.elided) continue;
+        if (record.precision == "FP16") {
+            ++halfLayers;
+            EXPECT_EQ(record.tactic.rfind("simfp16:", 0), 0u) << record.name << " runs " << record.tactic;
+        }
+    }
+    EXPECT_GE(halfLayers, 3);
+    for (const auto& tensor : engine.value()->network().tensors()) {
+        if (tensor->isNetworkInput() || tensor->isNetworkOutput() || tensor->isConstant()) {
+            EXPECT_FALSE(tensor->format().storage) << tensor->name();
+        }
+    }
+    auto plan = serializePlan(*engine.value());
+    ASSERT_TRUE(plan.isOk()) << plan.status().message();
+    auto loaded = deserializePlan(*plan);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    auto outputs = loaded.value()->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    // Three rounding boundaries of 2^-11 relative each before a softmax of values of order 10: the
+    // probabilities move by a few 1e-3 at most.
+    expectSameOutputs(*outputs, expected, 0.02, 5e-3);
+}
+
+}  // namespace
+}  // namespace kiln::test

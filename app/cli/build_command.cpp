@@ -24,7 +24,8 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     const BuildReport& report = engine.report();
     std::ostream& out = std::cout;
     out << "Model: " << options.modelPath << "\n";
-    out << "Built for " << engine.backend() << (options.noFusion ? " without fusion" : " with fusion")
+    out << "Built for " << engine.backend() << " (" << engine.deviceDescription() << ")"
+        << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "")
         << "\n\n";
 
     int64_t elided = 0;
@@ -53,6 +54,25 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
         passes.print(out);
         out << '\n';
     }
+
+    // Precision: how many executed layers run in each, and why a layer does not run in the build's.
+    std::map<std::string, int> precisions;
+    bool simulated = false;
+    for (const LayerRecord& record : report.layersAfter) {
+        if (record.elided) continue;
+        ++precisions[record.precision];
+        simulated |= record.tactic.rfind("simfp16:", 0) == 0;
+    }
+    out << "Precision:";
+    for (const auto& [precision, count] : precisions) out << ' ' << count << ' ' << precision;
+    out << (simulated ? " (FP16 simulated on this CPU: FP32 kernels, tensors rounded to half between layers)" : "")
+        << '\n';
+    for (const PassChange& change : report.changes) {
+        if (change.pass == "precision constraints" || change.pass == "precision and formats") {
+            out << "  " << change.description << '\n';
+        }
+    }
+    out << '\n';
 
     out << "Activation memory: arena " << formatBytes(report.arenaBytes) << " for "
         << formatBytes(report.activationBytes) << " of activations";

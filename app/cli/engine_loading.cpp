@@ -204,6 +204,8 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     BuilderConfig config;
     config.backend = options.backend.value_or("cpu");
     config.tf32 = options.tf32;
+    config.fp16 = options.fp16;
+    for (const auto& [pattern, precision] : options.layerPrecisions) config.layerPrecisions.push_back({pattern, precision});
     config.enableFusion = enableFusion;
     config.timingIterations = options.timingIterations;
     config.workspaceLimit = int64_t(options.workspaceMiB) << 20;

@@ -42,13 +42,14 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "build") return buildCommand(rest);
     if (command == "inspect") return inspectCommand(rest);
     if (command == "run") return runCommand(rest);
+    if (command == "compare") return compareCommand(rest);
     if (command == "profile") return profileCommand(rest);
     if (command.rfind('-', 0) == 0) {
         return fail(kExitUsage,
                     "unknown option '" + command + "'; options go after the command, see 'kiln --help'");
     }
     return fail(kExitUsage, "unknown command '" + command +
-                                "'; the commands are build, inspect, run and profile, see 'kiln --help'");
+                                "'; the commands are build, inspect, run, profile and compare, see 'kiln --help'");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <cstdlib>
 #include <limits>
 
 namespace kiln::cli {
@@ -171,9 +172,33 @@ Status parseBackend(std::string_view flag, const std::string& value, std::option
     return Status::ok();
 }
 
+Status parseLayerPrecisions(std::string_view flag, const std::string& value,
+                            std::vector<std::pair<std::string, DataType>>& constraints) {
+    size_t start = 0;
+    while (start <= value.size()) {
+        size_t end = value.find(',', start);
+        if (end == std::string::npos) end = value.size();
+        const std::string entry = value.substr(start, end - start);
+        const size_t colon = entry.rfind(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
+            return invalidArgument(std::string(flag) + " entry '" + entry +
+                                   "' is not NODE:PRECISION; write e.g. " + std::string(flag) + " conv1:fp32,layer4.*:fp32");
+        }
+        KILN_ASSIGN_OR_RETURN(const DataType precision, parsePrecision(entry.substr(colon + 1), flag));
+        constraints.emplace_back(entry.substr(0, colon), precision);
+        start = end + 1;
+    }
+    return Status::ok();
+}
+
 // The flags that set how a build is done: backend, precision and tactic timing.
 std::vector<Flag> builderFlags(BuilderOptions& builder) {
     return {
+        switchFlag("--fp16", builder.fp16),
+        {"--layerPrecisions", true, "conv1:fp32,layer4.*:fp32",
+         [&builder](std::string_view flag, const std::string& value) {
+             return parseLayerPrecisions(flag, value, builder.layerPrecisions);
+         }},
         {"--backend", true, "cuda",
          [&builder](std::string_view flag, const std::string& value) { return parseBackend(flag, value, builder.backend); }},
         switchFlag("--tf32", builder.tf32),
@@ -223,6 +248,13 @@ Result<Parsed<Options>> parseCommand(const std::vector<std::string>& args, std::
 }
 
 }  // namespace
+
+Result<DataType> parsePrecision(std::string_view text, std::string_view flag) {
+    if (text == "fp32") return DataType::Float32;
+    if (text == "fp16") return DataType::Float16;
+    if (text == "int8") return DataType::Int8;
+    return invalidArgument(std::string(flag) + ": '" + std::string(text) + "' is no precision; use fp32, fp16 or int8");
+}
 
 Status parseShapes(std::string_view value, ShapeMap& shapes) {
     const std::string example =
@@ -325,6 +357,51 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
         });
 }
 
+Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::string>& args) {
+    return parseCommand<CompareOptions>(
+        args, "kiln compare", false, [](CompareOptions& options) -> std::vector<Flag> {
+            return withFlags({
+                inputFlag(options.inputs),
+                shapesFlag(options.shapes),
+                {"--precisions", true, "fp32,fp16",
+                 [&options](std::string_view flag, const std::string& value) -> Status {
+                     options.precisions.clear();
+                     size_t start = 0;
+                     while (start <= value.size()) {
+                         size_t end = value.find(',', start);
+                         if (end == std::string::npos) end = value.size();
+                         KILN_ASSIGN_OR_RETURN(const DataType precision,
+                                               parsePrecision(value.substr(start, end - start), flag));
+                         options.precisions.push_back(precision);
+                         start = end + 1;
+                     }
+                     if (options.precisions.size() < 2) {
+                         return invalidArgument(std::string(flag) + " needs two precisions or more, the first the "
+                                                                    "reference, e.g. --precisions fp32,fp16");
+                     }
+                     return Status::ok();
+                 }},
+                switchFlag("--noFusion", options.noFusion),
+                pathFlag("--json", "compare.json", options.jsonPath),
+                switchFlag("--bisect", options.bisect),
+                {"--tolerance", true, "0.01",
+                 [&options](std::string_view flag, const std::string& value) -> Status {
+                     char* end = nullptr;
+                     const double tolerance = std::strtod(value.c_str(), &end);
+                     if (end != value.c_str() + value.size() || !(tolerance > 0.0)) {
+                         return invalidArgument(std::string(flag) + " must be a positive number, e.g. 0.01, not '" +
+                                                value + "'");
+                     }
+                     options.tolerance = tolerance;
+                     return Status::ok();
+                 }},
+                countFlag("--iterations", "10", 1, options.iterations),
+                countFlag("--warmUp", "2", 0, options.warmUp),
+                switchFlag("--allTensors", options.allTensors),
+            }, builderFlags(options.builder));
+        });
+}
+
 const char* mainHelp() {
     return R"(Usage: kiln COMMAND [OPTIONS]
 
@@ -335,6 +412,7 @@ Commands:
   inspect MODEL_OR_PLAN    Show the layers of a model as imported, or of a plan as built
   run MODEL_OR_PLAN        Run a model or a plan, time it and save its outputs
   profile MODEL_OR_PLAN    Time every layer of a model or a plan and the whole run
+  compare MODEL            Build a model in several precisions and compare every tensor and latency
 
 A plan is recognized by its content, whatever its file name; any other file is read as ONNX.
 
@@ -458,6 +536,37 @@ Options:
   --exportTimes FILE      Write every timed run as JSON: [{"latencyMs", "computeMs"}, ...] (latency
                           with host copies; compute on device-resident inputs, equal on the CPU)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
+  -h, --help              Show this help
+)";
+}
+
+const char* compareHelp() {
+    return R"(Usage: kiln compare MODEL [--precisions fp32,fp16] [--shapes NAME:DIMS,...] [--input NAME=FILE.npy]...
+                    [--backend cpu|cuda] [--layerPrecisions NODE:fp32,...] [--json FILE]
+                    [--bisect [--tolerance T]] [--iterations N] [--warmUp N] [--allTensors]
+
+Builds the model once per precision (the first is the reference), runs every engine on the same inputs
+while observing every tensor (no extra outputs are added, so each engine keeps its fusions), and
+compares every tensor that both engines compute: max absolute error, mean relative error (sum|a-r| /
+sum|r|), cosine similarity and signal-to-noise ratio. Prints the network outputs, the layers that add
+the most error, and each precision's latency with its speedup over the reference. FP16 on the CPU is
+simulated (tensors rounded through half precision at every layer boundary).
+
+With --bisect, finds a smallest set of layers to keep in FP32 so that every output's max absolute
+error is at most T (default 0.01) times the output's largest magnitude in the reference, and prints
+it as a ready --layerPrecisions argument naming model nodes. Each step is a build and a run.
+
+Options:
+  --precisions LIST       Precisions to build, the first the reference (default fp32,fp16)
+  --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
+  --input NAME=FILE.npy   Values of input NAME (default: seeded random values, as in 'kiln run')
+  --backend cpu|cuda      Where to build and run (default cpu)
+  --layerPrecisions LIST  Keep these model nodes' layers in FP32 in the reduced builds
+  --json FILE             Write every comparison, latency and bisection step as JSON ('-': standard output)
+  --bisect                Find the layers to keep in FP32 for --tolerance
+  --tolerance T           Largest output error allowed, relative to the output's magnitude (default 0.01)
+  --iterations N          Timed runs per precision (default 10); --warmUp N untimed runs first (default 2)
+  --allTensors            Print every compared tensor, not only the outputs and the 10 worst layers
   -h, --help              Show this help
 )";
 }

@@ -28,6 +28,8 @@ using ShapeMap = std::map<std::string, Dims>;
 struct BuilderOptions {
     std::optional<std::string> backend;  // cpu when not given
     bool tf32 = false;
+    bool fp16 = false;                                 // --fp16: FP16 kernels allowed (simulated on the CPU)
+    std::vector<std::pair<std::string, DataType>> layerPrecisions;  // --layerPrecisions NODE:fp32,...
     std::optional<std::string> timingCachePath;
     int timingIterations = 10;
     int workspaceMiB = 1024;
@@ -67,6 +69,22 @@ struct BuildOptions {
     std::optional<std::string> reportPath;
 };
 
+// kiln compare: the same model built in several precisions, every tensor compared.
+struct CompareOptions {
+    std::string modelPath;
+    std::vector<InputFile> inputs;
+    ShapeMap shapes;
+    std::vector<DataType> precisions{DataType::Float32, DataType::Float16};  // the first is the reference
+    bool noFusion = false;
+    BuilderOptions builder;
+    std::optional<std::string> jsonPath;  // --json FILE ('-': standard output)
+    bool bisect = false;
+    double tolerance = 1e-2;
+    int iterations = 10;
+    int warmUp = 2;
+    bool allTensors = false;  // print every tensor, not only the outputs and the worst layers
+};
+
 struct ProfileOptions {
     std::string modelPath;  // an ONNX model or a plan
     std::vector<InputFile> inputs;
@@ -92,6 +110,10 @@ Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::stri
 Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args);
 Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>& args);
 Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args);
+Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::string>& args);
+
+// "fp32" -> FP32, "fp16" -> FP16, "int8", "bf16"...: a precision as flags spell it.
+Result<DataType> parsePrecision(std::string_view text, std::string_view flag);
 
 // Adds the entries of a --shapes value ("x:1x3x224x224,y:1x10") to `shapes`.
 Status parseShapes(std::string_view value, ShapeMap& shapes);
@@ -104,5 +126,6 @@ const char* inspectHelp();
 const char* runHelp();
 const char* buildHelp();
 const char* profileHelp();
+const char* compareHelp();
 
 }  // namespace kiln::cli

@@ -815,3 +815,120 @@ TEST_F(KilnPlanTest, PlanFlagsAreChecked) {
 }
 
 }  // namespace
+
+// x [1,4,8,8] -> normalize (Mul by 1e-5) -> conv1 (3x3, 8) -> relu1 -> conv2 (3x3, 8) -> y. Inputs up
+// to 2e5 overflow FP16 (largest finite value 65504) where normalize reads them: the one layer of an FP16
+// build that must stay in FP32.
+onnx::ModelProto hostileModel() {
+    onnx::ModelProto model;
+    model.set_ir_version(8);
+    model.set_producer_name("kiln_cli_test");
+    auto* opset = model.add_opset_import();
+    opset->set_domain("");
+    opset->set_version(13);
+    auto* graph = model.mutable_graph();
+    graph->set_name("hostile");
+    addTensorValue(graph->add_input(), "x", {"1", "4", "8", "8"});
+    auto addWeights = [&](const std::string& name, const std::vector<int64_t>& dims, float amplitude) {
+        auto* tensor = graph->add_initializer();
+        tensor->set_name(name);
+        tensor->set_data_type(onnx::TensorProto::FLOAT);
+        int64_t count = 1;
+        for (int64_t d : dims) {
+            tensor->add_dims(d);
+            count *= d;
+        }
+        for (int64_t i = 0; i < count; ++i) tensor->add_float_data(amplitude * std::sin(0.7f * float(i) + 0.3f));
+    };
+    addWeights("scale", {}, 0.0f);
+    graph->mutable_initializer(0)->set_float_data(0, 1e-5f);
+    addWeights("w1", {8, 4, 3, 3}, 0.5f);
+    addWeights("w2", {8, 8, 3, 3}, 0.5f);
+    auto addNode = [&](const std::string& name, const std::string& op, std::vector<std::string> inputs,
+                       const std::string& output) {
+        auto* node = graph->add_node();
+        node->set_name(name);
+        node->set_op_type(op);
+        for (const std::string& input : inputs) node->add_input(input);
+        node->add_output(output);
+        if (op == "Conv") {
+            auto* pads = node->add_attribute();
+            pads->set_name("pads");
+            pads->set_type(onnx::AttributeProto::INTS);
+            for (int i = 0; i < 4; ++i) pads->add_ints(1);
+        }
+    };
+    addNode("normalize", "Mul", {"x", "scale"}, "n");
+    addNode("conv1", "Conv", {"n", "w1"}, "c1");
+    addNode("relu1", "Relu", {"c1"}, "r1");
+    addNode("conv2", "Conv", {"r1", "w2"}, "y");
+    addTensorValue(graph->add_output(), "y", {"1", "8", "8", "8"});
+    return model;
+}
+
+TEST_F(KilnCliTest, CompareFindsThePrecisionHostileLayer) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    std::vector<float> values(4 * 8 * 8);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = 2e5f * std::sin(1.3f * float(i));
+    const std::string input = writeArray("x.npy", {1, 4, 8, 8}, values);
+    const fs::path json = m_dir / "compare.json";
+    const CommandResult result = kiln("compare " + quoted(model) + " --input x=" + quoted(input) +
+                                      " --precisions fp32,fp16 --bisect --tolerance 0.01 --iterations 2 --json " +
+                                      quoted(json.string()));
+    ASSERT_EQ(result.exitCode, 0) << result.err << result.out;
+    EXPECT_NE(result.out.find("--layerPrecisions normalize:fp32"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("FP16 simulated on the CPU"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("y (output)"), std::string::npos) << result.out;
+    const std::string text = readText(json);
+    EXPECT_NE(text.find("\"layerPrecisions\": \"normalize:fp32\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"cosineSimilarity\""), std::string::npos);
+
+    // The answer, given to kiln build, gives a plan that runs within the tolerance of FP32.
+    const fs::path plan = m_dir / "fp16.plan";
+    const CommandResult built = kiln("build " + quoted(model) + " --fp16 --layerPrecisions normalize:fp32 -o " +
+                                     quoted(plan.string()));
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_NE(built.out.find("kept normalize"), std::string::npos) << built.out;
+    const fs::path fp16Out = m_dir / "fp16";
+    const fs::path fp32Out = m_dir / "fp32";
+    ASSERT_EQ(kiln("run " + quoted(plan.string()) + " --input x=" + quoted(input) + " --output-dir " +
+                   quoted(fp16Out.string())).exitCode, 0);
+    ASSERT_EQ(kiln("run " + quoted(model) + " --input x=" + quoted(input) + " --output-dir " + quoted(fp32Out.string()))
+                  .exitCode, 0);
+    auto fp16 = kiln::readNpy((fp16Out / "y.npy").string());
+    auto fp32 = kiln::readNpy((fp32Out / "y.npy").string());
+    ASSERT_TRUE(fp16.isOk() && fp32.isOk());
+    float largest = 0.0f;
+    float worst = 0.0f;
+    for (int64_t i = 0; i < fp32->elementCount(); ++i) {
+        largest = std::max(largest, std::abs(fp32->data<float>()[i]));
+        worst = std::max(worst, std::abs(fp32->data<float>()[i] - fp16->data<float>()[i]));
+    }
+    EXPECT_LE(worst, 0.01f * largest);
+}
+
+TEST_F(KilnCliTest, CompareAndPrecisionFlagsAreChecked) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    expectFailure(kiln("compare " + quoted(model) + " --precisions fp32"), 2, {"--precisions needs two precisions"});
+    expectFailure(kiln("compare " + quoted(model) + " --precisions fp32,fp8"), 2, {"'fp8' is no precision"});
+    expectFailure(kiln("compare " + quoted(model) + " --tolerance -1"), 2, {"--tolerance must be a positive number"});
+    expectFailure(kiln("build " + quoted(model) + " -o " + quoted((m_dir / "p.plan").string()) +
+                       " --layerPrecisions conv1"),
+                  2, {"is not NODE:PRECISION"});
+    expectFailure(kiln("build " + quoted(model) + " -o " + quoted((m_dir / "p.plan").string()) +
+                       " --fp16 --layerPrecisions nothing:fp32"),
+                  1, {"'nothing' matches no node"});
+    expectFailure(kiln("build " + quoted(model) + " -o " + quoted((m_dir / "p.plan").string()) + " --backend tpu"),
+                  2, {"--backend is 'cpu' or 'cuda'"});
+}
+
+TEST_F(KilnCliTest, CudaWithoutADeviceSaysSoAndWritesNothing) {
+    const CommandResult version = kiln("--version");
+    ASSERT_EQ(version.exitCode, 0);
+    if (version.out.find("backend cuda: unavailable") == std::string::npos) GTEST_SKIP() << "a CUDA device is present";
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    const fs::path plan = m_dir / "cuda.plan";
+    expectFailure(kiln("build " + quoted(model) + " --backend cuda -o " + quoted(plan.string())), 1,
+                  {"the cuda backend is unavailable", "use the cpu backend"});
+    EXPECT_FALSE(fs::exists(plan));
+}

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kiln/network.h"
 #include "kiln/runtime.h"
@@ -22,6 +23,14 @@ public:
     virtual bool shouldCancel() = 0;
 };
 
+// A precision a user requires for the layers that model nodes matching `pattern` became (a node name,
+// or a pattern with * and ?): --layerPrecisions "conv1:fp32,layer4.*:fp32". FP32 keeps them, inputs
+// included, at full precision in a reduced-precision build.
+struct LayerPrecision {
+    std::string pattern;
+    DataType precision = DataType::Float32;
+};
+
 struct BuilderConfig {
     std::string backend = "cpu";       // "cpu" or "cuda" (--backend)
     bool enableFusion = true;          // off: only what execution needs, no rewriting (--noFusion)
@@ -29,6 +38,7 @@ struct BuilderConfig {
     bool int8 = false;                 // allow INT8 kernels
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
     bool tf32 = false;                 // allow TF32 tensor-core math for FP32 layers on CUDA (--tf32)
+    std::vector<LayerPrecision> layerPrecisions;  // per-layer constraints; FP32 only for now
     int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
     bool flushCaches = false;          // evict the device caches before every timed run (--flushL2)
     // Where tactic timings are kept between builds (keyed by layer signature, device and Kiln version);

@@ -84,22 +84,31 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         // round makes at least one more layer linear, so this ends.
         PhaseClock clock(report, config.progress, "formats", 1, kSteps);
         const TensorFormat preferred = backend->preferredFormat(precision);
+        KILN_ASSIGN_OR_RETURN(const std::set<std::string> fullPrecisionLayers,
+                              builder::constrainedLayers(optimized, config.layerPrecisions, report.changes));
         std::set<std::string> linearLayers;
+        std::vector<PassChange> fallbacks;
         for (;;) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
             NetworkDefinition formatted = optimized.clone();
             std::vector<PassChange> changes;
             passes::PassLog log("format assignment", changes);
-            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log));
+            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log, fullPrecisionLayers));
             bool retry = false;
             for (const auto& layer : formatted.layers()) {
                 if (layer->isElided() || builder::hasTactic(providers, *layer)) continue;
                 if (layer->kind() == LayerKind::Reformat || linearLayers.count(layer->name())) continue;
                 linearLayers.insert(layer->name());
+                const Tensor* output = layer->output(0);
+                fallbacks.push_back({"precision and formats",
+                                     layer->name() + " runs linear in its own type: no " + backend->name() +
+                                         " tactic runs it in " + toString(output->format(), output->dims().size()),
+                                     {layer->name()}});
                 retry = true;
             }
             if (!retry) {
                 optimized = std::move(formatted);
+                report.changes.insert(report.changes.end(), fallbacks.begin(), fallbacks.end());
                 report.changes.insert(report.changes.end(), changes.begin(), changes.end());
                 break;
             }

@@ -4,6 +4,8 @@
 // made linear and the walk repeated. The second step inserts the reformats.
 #include "builder/format_assignment.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <map>
 
@@ -110,8 +112,10 @@ const Tensor* aliasRoot(const Tensor* tensor) { return tensor->alias() ? tensor-
 
 class FormatAssigner {
 public:
-    FormatAssigner(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers)
-        : m_network(network), m_preferred(preferred), m_block(preferred.channelBlock), m_linearLayers(linearLayers) {}
+    FormatAssigner(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
+                   const std::set<std::string>& fullPrecisionLayers)
+        : m_network(network), m_preferred(preferred), m_block(preferred.channelBlock), m_linearLayers(linearLayers),
+          m_fullPrecisionLayers(fullPrecisionLayers) {}
 
     Status run(passes::PassLog& log) {
         for (const Tensor* output : m_network.outputs()) m_forcedLinear.insert(aliasRoot(output));
@@ -131,7 +135,6 @@ public:
     }
 
 private:
-    TensorFormat blockedFormat() const { return m_preferred; }
 
     // One forward walk; false when an alias group had to be made linear and the walk must be redone.
     // "Linear" for an alias group means linear in the tensor's own type.
@@ -145,8 +148,13 @@ private:
             if (role == Role::Blocked) {
                 blocked = true;
             } else if (role == Role::PassThrough) {
-                blocked = formatOf(primaryInput(*layer)) == blockedFormat();
+                const TensorFormat input = formatOf(primaryInput(*layer));
+                blocked = input.channelBlock == m_preferred.channelBlock && input.channelsLast == m_preferred.channelsLast &&
+                          !input.isLinear();
             }
+            const bool fullPrecision = m_fullPrecisionLayers.count(layer->name()) > 0;
+            TensorFormat preferred = m_preferred;
+            if (fullPrecision) preferred.storage.reset();
             bool forced = false;
             for (const Tensor* output : layer->outputs()) {
                 if (m_forcedLinear.count(aliasRoot(output))) forced = true;
@@ -155,10 +163,10 @@ private:
             // In a reduced-precision build the other layers keep linear tensors, stored in the reduced
             // type too; network outputs, views and the layers named linear keep their own type.
             const TensorFormat linear =
-                forced || m_linearLayers.count(layer->name()) ? TensorFormat{} : TensorFormat{0, false, m_preferred.storage};
-            m_layerFormats[layer.get()] = blocked ? blockedFormat() : linear;
+                forced || m_linearLayers.count(layer->name()) ? TensorFormat{} : TensorFormat{0, false, preferred.storage};
+            m_layerFormats[layer.get()] = blocked ? preferred : linear;
             for (const Tensor* output : layer->outputs()) {
-                const TensorFormat format = blocked && blockable(output) ? blockedFormat()
+                const TensorFormat format = blocked && blockable(output) ? preferred
                                             : output->type() == DataType::Float32 ? linear
                                                                                   : TensorFormat{};
                 m_formats[output] = format;
@@ -197,9 +205,9 @@ private:
         const TensorFormat linear{0, false, layerFormat.storage};
         if (layerFormat.isLinear() || !blockable(input)) return linear;
         // A CPU convolution reads a linear image with few channels directly (the first layer of a CNN).
-        if (m_preferred.isBlocked() && !m_preferred.storage && layer.kind() == LayerKind::Convolution && index == 0 &&
+        if (m_preferred.isBlocked() && layer.kind() == LayerKind::Convolution && index == 0 &&
             input->format().isLinear() && input->dims()[1] < m_block) {
-            return TensorFormat{};
+            return linear;
         }
         return layerFormat;
     }
@@ -249,6 +257,7 @@ private:
     TensorFormat m_preferred;
     int m_block;
     const std::set<std::string>& m_linearLayers;
+    const std::set<std::string>& m_fullPrecisionLayers;
     std::set<const Tensor*> m_forcedLinear;  // alias roots (or plain tensors) that must stay linear
     std::map<const Tensor*, TensorFormat> m_formats;
     std::map<const Layer*, TensorFormat> m_layerFormats;
@@ -256,13 +265,43 @@ private:
 
 }  // namespace
 
+Result<std::set<std::string>> constrainedLayers(const NetworkDefinition& network,
+                                                const std::vector<LayerPrecision>& constraints,
+                                                std::vector<PassChange>& changes) {
+    std::set<std::string> layers;
+    for (const LayerPrecision& constraint : constraints) {
+        if (constraint.precision != DataType::Float32) {
+            return unsupported("precision constraint '" + constraint.pattern + ":" + toString(constraint.precision) +
+                               "': layers can be kept in FP32 only; use " + constraint.pattern + ":fp32");
+        }
+        bool matched = false;
+        for (const auto& layer : network.layers()) {
+            for (const std::string& node : layer->provenance()) {
+                if (fnmatch(constraint.pattern.c_str(), node.c_str(), 0) != 0) continue;
+                matched = true;
+                if (layers.insert(layer->name()).second) {
+                    changes.push_back({"precision constraints",
+                                       "kept " + layer->name() + " in FP32 (" + constraint.pattern + ":fp32)",
+                                       {layer->name()}});
+                }
+            }
+        }
+        if (!matched) {
+            return invalidArgument("the precision constraint '" + constraint.pattern +
+                                   "' matches no node of the model that is left after optimization (folded nodes have no layer); give model node names (kiln inspect MODEL "
+                                   "lists them), with * and ? as wildcards");
+        }
+    }
+    return layers;
+}
+
 Status assignFormats(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
-                     passes::PassLog& log) {
+                     passes::PassLog& log, const std::set<std::string>& fullPrecisionLayers) {
     if (preferred.isDefault()) {
         for (const auto& tensor : network.tensors()) tensor->setFormat(TensorFormat{});
         return Status::ok();
     }
-    FormatAssigner assigner(network, preferred, linearLayers);
+    FormatAssigner assigner(network, preferred, linearLayers, fullPrecisionLayers);
     return assigner.run(log);
 }
 

@@ -402,6 +402,42 @@ Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::stri
         });
 }
 
+Result<Parsed<CalibrateOptions>> parseCalibrateArguments(const std::vector<std::string>& args) {
+    std::optional<std::string> calib, cache;
+    Result<Parsed<CalibrateOptions>> parsed = parseCommand<CalibrateOptions>(
+        args, "kiln calibrate", false, [&](CalibrateOptions& options) -> std::vector<Flag> {
+            return withFlags({
+                shapesFlag(options.shapes),
+                pathFlag("--calib", "calibration/", calib),
+                pathFlag("--calibCache", "model.calib", cache),
+                {"--calibAlgo", true, "entropy",
+                 [&options](std::string_view, const std::string& value) {
+                     options.algorithm = value;
+                     return Status::ok();
+                 }},
+                {"--percentile", true, "99.99",
+                 [&options](std::string_view flag, const std::string& value) -> Status {
+                     char* end = nullptr;
+                     const double percentile = std::strtod(value.c_str(), &end);
+                     if (end != value.c_str() + value.size() || !(percentile > 0.0 && percentile <= 100.0)) {
+                         return invalidArgument(std::string(flag) + " is a number in (0, 100], e.g. 99.99, not '" + value + "'");
+                     }
+                     options.percentile = percentile;
+                     return Status::ok();
+                 }},
+            }, builderFlags(options.builder));
+        });
+    if (!parsed || parsed->helpRequested) return parsed;
+    if (!calib) {
+        return invalidArgument("missing --calib: give the calibration data, a .npy file or a folder of them "
+                               "(one batch per file)");
+    }
+    if (!cache) return invalidArgument("missing --calibCache FILE: say where to keep the scales");
+    parsed->options.calibPath = *calib;
+    parsed->options.cachePath = *cache;
+    return parsed;
+}
+
 const char* mainHelp() {
     return R"(Usage: kiln COMMAND [OPTIONS]
 
@@ -413,6 +449,7 @@ Commands:
   run MODEL_OR_PLAN        Run a model or a plan, time it and save its outputs
   profile MODEL_OR_PLAN    Time every layer of a model or a plan and the whole run
   compare MODEL            Build a model in several precisions and compare every tensor and latency
+  calibrate MODEL          Measure every activation's INT8 scale on calibration data, into a cache
 
 A plan is recognized by its content, whatever its file name; any other file is read as ONNX.
 
@@ -537,6 +574,28 @@ Options:
                           with host copies; compute on device-resident inputs, equal on the CPU)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
+)";
+}
+
+const char* calibrateHelp() {
+    return R"(Usage: kiln calibrate MODEL --calib FILE_OR_DIR --calibCache FILE [--calibAlgo ALGO]
+                      [--percentile P] [--shapes NAME:DIMS,...] [--backend cpu|cuda]
+
+Runs the model in FP32 on the calibration data (each .npy file one batch of the model's input, of
+exactly its type and shape; a folder is read in name order) and derives the INT8 scale of every
+activation: entropy (TensorRT's: the threshold that loses the least information, by KL divergence),
+minmax (the largest magnitude), percentile (the P-th percentile of the magnitudes) or mse (the least
+expected squared error). Writes them to the calibration cache, a text file of 'tensor: scale' lines
+under a header naming the algorithm, the data and the model's hash. A cache that matches all three is
+reused; one that does not, or is damaged, is reported and replaced.
+
+Options:
+  --calib FILE_OR_DIR    Calibration batches as .npy (NaN, infinity, wrong shapes or types are refused)
+  --calibCache FILE      Where the scales are kept
+  --calibAlgo ALGO       entropy (default), minmax, percentile or mse
+  --percentile P         For percentile: the share of magnitudes kept, in percent (default 99.99)
+  --shapes NAME:DIMS,... Shapes of inputs with symbolic dimensions
+  -h, --help             Show this help
 )";
 }
 

@@ -85,6 +85,17 @@ struct CompareOptions {
     bool allTensors = false;  // print every tensor, not only the outputs and the worst layers
 };
 
+// kiln calibrate: activation scales from calibration data, kept in a calibration cache.
+struct CalibrateOptions {
+    std::string modelPath;
+    ShapeMap shapes;
+    std::string calibPath;    // --calib: a .npy file or a folder of them, one batch each
+    std::string algorithm = "entropy";
+    double percentile = 99.99;
+    std::string cachePath;    // --calibCache
+    BuilderOptions builder;
+};
+
 struct ProfileOptions {
     std::string modelPath;  // an ONNX model or a plan
     std::vector<InputFile> inputs;
@@ -111,6 +122,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
 Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>& args);
 Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args);
 Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::string>& args);
+Result<Parsed<CalibrateOptions>> parseCalibrateArguments(const std::vector<std::string>& args);
 
 // "fp32" -> FP32, "fp16" -> FP16, "int8", "bf16"...: a precision as flags spell it.
 Result<DataType> parsePrecision(std::string_view text, std::string_view flag);
@@ -127,5 +139,6 @@ const char* runHelp();
 const char* buildHelp();
 const char* profileHelp();
 const char* compareHelp();
+const char* calibrateHelp();
 
 }  // namespace kiln::cli

@@ -932,3 +932,51 @@ TEST_F(KilnCliTest, CudaWithoutADeviceSaysSoAndWritesNothing) {
                   {"the cuda backend is unavailable", "use the cpu backend"});
     EXPECT_FALSE(fs::exists(plan));
 }
+
+TEST_F(KilnCliTest, CalibrateWritesReusesAndReplacesTheCache) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    fs::create_directories(m_dir / "calib");
+    for (int b = 0; b < 3; ++b) {
+        std::vector<float> values(4 * 8 * 8);
+        for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(0.1f * float(i) + float(b));
+        writeArray("calib/b" + std::to_string(b) + ".npy", {1, 4, 8, 8}, values);
+    }
+    const fs::path cache = m_dir / "model.calib";
+    const std::string base = "calibrate " + quoted(model) + " --calib " + quoted((m_dir / "calib").string()) +
+                             " --calibCache " + quoted(cache.string());
+    CommandResult first = kiln(base + " --calibAlgo minmax");
+    ASSERT_EQ(first.exitCode, 0) << first.err;
+    const std::string text = readText(cache);
+    EXPECT_EQ(text.rfind("kiln-calibration 1\nalgorithm: minmax\npreprocessing: npy batches x=", 0), 0u) << text;
+    EXPECT_NE(text.find("\nbatches: 3\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("\ny: "), std::string::npos) << text;
+
+    CommandResult again = kiln(base + " --calibAlgo minmax");
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_NE(again.out.find("scales reused"), std::string::npos) << again.out;
+
+    CommandResult other = kiln(base + " --calibAlgo entropy");
+    ASSERT_EQ(other.exitCode, 0) << other.err;
+    EXPECT_NE(other.err.find("made with minmax, not entropy"), std::string::npos) << other.err;
+    EXPECT_NE(readText(cache).find("algorithm: entropy"), std::string::npos);
+
+    writeBytes(cache, "kiln-calibration 1\nalgorithm: entropy\n");
+    CommandResult damaged = kiln(base);
+    ASSERT_EQ(damaged.exitCode, 0) << damaged.err;
+    EXPECT_NE(damaged.err.find("truncated or damaged at line 3"), std::string::npos) << damaged.err;
+    EXPECT_NE(readText(cache).find("\nbatches: 3\n"), std::string::npos);
+}
+
+TEST_F(KilnCliTest, BadCalibrationDataIsRefusedAndNoCacheIsWritten) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    const fs::path cache = m_dir / "model.calib";
+    const std::string wrong = writeArray("wrong.npy", {1, 4, 8, 7}, std::vector<float>(4 * 8 * 7, 0.5f));
+    const CommandResult result = kiln("calibrate " + quoted(model) + " --calib " + quoted(wrong) + " --calibCache " +
+                                      quoted(cache.string()));
+    expectFailure(result, 1, {"wrong.npy' has shape 1x4x8x7", "1x4x8x8"});
+    EXPECT_FALSE(fs::exists(cache));
+    expectFailure(kiln("calibrate " + quoted(model) + " --calibCache " + quoted(cache.string())), 2, {"missing --calib"});
+    expectFailure(kiln("calibrate " + quoted(model) + " --calib " + quoted(wrong) + " --calibCache " + quoted(cache.string()) +
+                       " --calibAlgo magic"),
+                  2, {"'magic' is no calibration algorithm"});
+}

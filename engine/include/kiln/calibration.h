@@ -1,0 +1,94 @@
+// INT8 calibration: the range of every activation, measured by running the FP32 network on
+// representative data, turned into a per-tensor scale by one of four algorithms (TensorRT's entropy
+// calibration, min-max, a percentile, least squared error), and the calibration cache that keeps the
+// result between builds. The cache is plain text a person can read and diff:
+//
+//   kiln-calibration 1
+//   algorithm: entropy
+//   preprocessing: npy batches input=calib/*.npy
+//   model: 3f2a9c01d44e7b10
+//   batches: 16
+//   conv1.out: 0.0123456789
+//   ...
+//
+// one line per tensor, "name: scale" (the scale maps int8 127 to the threshold: threshold / 127).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiln/network.h"
+#include "kiln/reference_executor.h"
+#include "kiln/runtime.h"
+#include "kiln/status.h"
+
+namespace kiln {
+
+enum class CalibrationAlgorithm : uint8_t { Entropy, MinMax, Percentile, Mse };
+
+const char* toString(CalibrationAlgorithm algorithm);  // "entropy", "minmax", "percentile", "mse"
+Result<CalibrationAlgorithm> calibrationAlgorithmFromString(const std::string& name);
+
+struct CalibrationOptions {
+    CalibrationAlgorithm algorithm = CalibrationAlgorithm::Entropy;
+    double percentile = 99.99;  // for Percentile: the share of |x| values at or below the threshold
+    int bins = 2048;            // histogram bins over [0, max |x|]
+};
+
+// The histogram of |x| of one tensor over all calibration batches, on [0, maxAbs].
+struct ActivationHistogram {
+    double maxAbs = 0.0;
+    std::vector<double> counts;  // `bins` bins of width maxAbs / bins
+    double binWidth() const { return counts.empty() ? 0.0 : maxAbs / double(counts.size()); }
+};
+
+// The clipping threshold of one histogram (the value int8 127 stands for); 0 for an all-zero tensor.
+double calibrationThreshold(const ActivationHistogram& histogram, const CalibrationOptions& options);
+
+// Batches of network inputs for calibration, and how they were made (recorded in the cache).
+class ICalibrationData {
+public:
+    virtual ~ICalibrationData() = default;
+    virtual int batchCount() const = 0;
+    virtual Result<TensorMap> batch(int index) = 0;
+    virtual std::string preprocessing() const = 0;
+};
+
+// .npy files, one batch each, for the network input `inputName`: every file in a folder (sorted by
+// name) or one file. Each must match the input's type and shape exactly; NaN or infinity is refused.
+Result<std::unique_ptr<ICalibrationData>> npyCalibrationData(const std::string& path, const std::string& inputName,
+                                                            DataType type, const Dims& dims);
+
+struct CalibrationTable {
+    CalibrationAlgorithm algorithm = CalibrationAlgorithm::Entropy;
+    std::string preprocessing;
+    std::string modelHash;
+    int batches = 0;
+    std::map<std::string, float> scales;  // tensor name -> threshold / 127
+};
+
+// Called after every batch; returning true cancels with StatusCode::Cancelled.
+using CalibrationProgress = std::function<bool(int batch, int batchCount)>;
+
+// Runs `engine` (an FP32 engine of the network) on every batch twice, first for each tensor's largest
+// magnitude and then for its histogram, and derives a scale for every floating-point activation.
+Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data, const CalibrationOptions& options,
+                                   const std::string& modelHash, const CalibrationProgress& progress = nullptr);
+
+// Writes the cache atomically; reads one, refusing a file that is not a Kiln calibration cache, is
+// truncated, or names a scale that is not a positive finite number, with the line it stopped at.
+Status writeCalibrationCache(const std::string& path, const CalibrationTable& table);
+Result<CalibrationTable> readCalibrationCache(const std::string& path);
+
+// The hash a calibration cache names its model by: 64-bit FNV-1a of the model file, in hex.
+Result<std::string> modelFileHash(const std::string& path);
+
+// Why `table` cannot be reused for a calibration with these settings ("made with min-max, not
+// entropy"), or an empty string when it can.
+std::string calibrationCacheMismatch(const CalibrationTable& table, CalibrationAlgorithm algorithm,
+                                     const std::string& preprocessing, const std::string& modelHash);
+
+}  // namespace kiln

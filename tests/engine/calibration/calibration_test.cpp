@@ -1,0 +1,218 @@
+// Calibration: thresholds of the four algorithms on distributions whose answers are known (a sorted
+// sample gives the percentile; min-max is the largest value), scales of a whole network against the
+// reference executor's activations, the cache's round trip and refusals, and every kind of bad data.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "engine/passes/pass_test_util.h"
+#include "kiln/builder.h"
+#include "kiln/calibration.h"
+#include "kiln/npy.h"
+
+namespace kiln::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+ActivationHistogram histogramOf(const std::vector<double>& magnitudes, int bins = 2048) {
+    ActivationHistogram h;
+    h.maxAbs = *std::max_element(magnitudes.begin(), magnitudes.end());
+    h.counts.assign(size_t(bins), 0.0);
+    for (double m : magnitudes) h.counts[size_t(std::min<int64_t>(int64_t(m / h.maxAbs * bins), bins - 1))] += 1.0;
+    return h;
+}
+
+double threshold(const ActivationHistogram& h, CalibrationAlgorithm algorithm, double percentile = 99.99) {
+    CalibrationOptions options;
+    options.algorithm = algorithm;
+    options.percentile = percentile;
+    return calibrationThreshold(h, options);
+}
+
+TEST(Calibration, ThresholdsOfAGaussianWithOutliers) {
+    std::mt19937 rng(1);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::vector<double> magnitudes;
+    for (int i = 0; i < 400000; ++i) magnitudes.push_back(std::fabs(normal(rng)));
+    for (int i = 0; i < 10; ++i) magnitudes.push_back(100.0);  // a few outliers far out
+    const ActivationHistogram h = histogramOf(magnitudes);
+    EXPECT_DOUBLE_EQ(threshold(h, CalibrationAlgorithm::MinMax), 100.0);
+    // The percentile equals the sorted sample's, within one bin.
+    std::vector<double> sorted = magnitudes;
+    std::sort(sorted.begin(), sorted.end());
+    const double exact = sorted[size_t(std::ceil(0.999 * double(sorted.size()))) - 1];
+    EXPECT_NEAR(threshold(h, CalibrationAlgorithm::Percentile, 99.9), exact, h.binWidth());
+    // Entropy clips the outliers: a threshold a few standard deviations out.
+    const double entropy = threshold(h, CalibrationAlgorithm::Entropy);
+    EXPECT_GT(entropy, 2.0);
+    EXPECT_LT(entropy, 10.0);
+    // Least squares weighs the outliers' clipping error against everyone's rounding error: its
+    // threshold must be the best of a grid when the samples themselves are quantized with it.
+    auto quantizationError = [&](double t) {
+        const double step = t / 127.0;
+        double sum = 0.0;
+        for (double m : magnitudes) {
+            const double q = std::min(std::round(m / step), 127.0) * step;
+            sum += (m - q) * (m - q);
+        }
+        return sum;
+    };
+    const double mse = threshold(h, CalibrationAlgorithm::Mse);
+    double best = INFINITY;
+    for (double t = 1.0; t <= 100.0; t += 0.5) best = std::min(best, quantizationError(t));
+    EXPECT_LE(quantizationError(mse), 1.05 * best) << "threshold " << mse;
+}
+
+TEST(Calibration, UniformDataKeepsNearlyItsWholeRange) {
+    std::vector<double> magnitudes;
+    for (int i = 0; i < 200000; ++i) magnitudes.push_back((i + 0.5) / 200000.0);
+    const ActivationHistogram h = histogramOf(magnitudes);
+    // Nothing is an outlier: clipping any part of a uniform distribution costs more than it saves.
+    EXPECT_GT(threshold(h, CalibrationAlgorithm::Mse), 0.95);
+    EXPECT_GT(threshold(h, CalibrationAlgorithm::Entropy), 0.9);
+    EXPECT_NEAR(threshold(h, CalibrationAlgorithm::Percentile, 50.0), 0.5, h.binWidth());
+}
+
+TEST(Calibration, AllZeroTensorHasNoThreshold) {
+    ActivationHistogram h;
+    h.counts.assign(2048, 0.0);
+    h.counts[0] = 100.0;
+    EXPECT_EQ(threshold(h, CalibrationAlgorithm::Entropy), 0.0);
+}
+
+class CalibrationData : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (fs::temp_directory_path() / "kiln_calibration_XXXXXX").string();
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        m_dir = pattern;
+    }
+    void TearDown() override {
+        std::error_code error;
+        fs::remove_all(m_dir, error);
+    }
+    std::string write(const std::string& name, const HostTensor& tensor) {
+        const std::string path = (m_dir / name).string();
+        EXPECT_TRUE(writeNpy(path, tensor).isOk());
+        return path;
+    }
+    std::string message(const std::string& path, const Dims& dims = {2, 3, 4, 4}) {
+        auto data = npyCalibrationData(path, "x", DataType::Float32, dims);
+        return data.isOk() ? std::string() : data.status().message();
+    }
+    fs::path m_dir;
+};
+
+TEST_F(CalibrationData, BadDataIsRefusedNamingTheFile) {
+    EXPECT_NE(message((m_dir / "missing").string()).find("does not exist"), std::string::npos);
+    fs::create_directories(m_dir / "empty");
+    EXPECT_NE(message((m_dir / "empty").string()).find("holds no .npy file"), std::string::npos);
+    const std::string shape = write("shape.npy", randomTensor({2, 3, 5, 4}, 1));
+    EXPECT_NE(message(shape).find("has shape 2x3x5x4"), std::string::npos) << message(shape);
+    const std::string few = write("few.npy", randomTensor({1, 3, 4, 4}, 1));
+    EXPECT_NE(message(few).find("1 samples, fewer than one batch of 2"), std::string::npos) << message(few);
+    const std::string ints = write("ints.npy", HostTensor(DataType::Int32, {2, 3, 4, 4}));
+    EXPECT_NE(message(ints).find("holds INT32 values"), std::string::npos) << message(ints);
+    HostTensor withNan = randomTensor({2, 3, 4, 4}, 1);
+    withNan.data<float>()[17] = std::nanf("");
+    const std::string nan = write("nan.npy", withNan);
+    EXPECT_NE(message(nan).find("NaN at element 17"), std::string::npos) << message(nan);
+    HostTensor withInf = randomTensor({2, 3, 4, 4}, 1);
+    withInf.data<float>()[3] = INFINITY;
+    EXPECT_NE(message(write("inf.npy", withInf)).find("an infinity at element 3"), std::string::npos);
+    std::ofstream(m_dir / "broken.npy") << "not an npy file";
+    EXPECT_NE(message((m_dir / "broken.npy").string()).find("broken.npy"), std::string::npos);
+}
+
+// input x [2,3,4,4] -> conv (8) -> relu -> output. Min-max scales are the activations' largest
+// magnitudes over every batch divided by 127, which the reference executor gives independently.
+TEST_F(CalibrationData, MinMaxScalesAreTheLargestMagnitudesOverAllBatches) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {2, 3, 4, 4}).value();
+    Layer* conv = addConv(network, "conv", x, 8, 3, 1);
+    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {conv->output(0)});
+    ASSERT_TRUE(network.markOutput(relu->output(0)).isOk());
+    fs::create_directories(m_dir / "batches");
+    std::vector<HostTensor> batches;
+    for (uint32_t i = 0; i < 3; ++i) {
+        batches.push_back(randomTensor({2, 3, 4, 4}, 10 + i, -3.0f, 3.0f));
+        write("batches/b" + std::to_string(i) + ".npy", batches.back());
+    }
+    auto data = npyCalibrationData((m_dir / "batches").string(), "x", DataType::Float32, {2, 3, 4, 4});
+    ASSERT_TRUE(data.isOk()) << data.status().message();
+    EXPECT_EQ(data.value()->batchCount(), 3);
+    BuilderConfig config;
+    config.enableFusion = false;  // every tensor of the network exists in the engine
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk());
+    CalibrationOptions options;
+    options.algorithm = CalibrationAlgorithm::MinMax;
+    int calls = 0;
+    auto table = calibrate(*engine.value(), *data.value(), options, "hash", [&calls](int, int) { return ++calls < 0; });
+    ASSERT_TRUE(table.isOk()) << table.status().message();
+    EXPECT_EQ(calls, 6);  // two passes of three batches
+    std::map<std::string, double> largest;
+    for (const HostTensor& batch : batches) {
+        auto all = ReferenceExecutor(network).execute({{"x", batch}});
+        ASSERT_TRUE(all.isOk());
+        const HostTensor& out = all->at("relu.out");
+        for (int64_t i = 0; i < out.elementCount(); ++i) {
+            largest["relu.out"] = std::max(largest["relu.out"], double(std::fabs(out.data<float>()[i])));
+        }
+    }
+    ASSERT_TRUE(table->scales.count("relu.out"));
+    ASSERT_TRUE(table->scales.count("conv.out"));
+    EXPECT_FLOAT_EQ(table->scales.at("relu.out"), float(largest["relu.out"] / 127.0));
+    EXPECT_EQ(table->batches, 3);
+    EXPECT_NE(table->preprocessing.find("3 of 2x3x4x4"), std::string::npos) << table->preprocessing;
+
+    // Cancelling stops at once.
+    auto cancelled = calibrate(*engine.value(), *data.value(), options, "hash", [](int, int) { return true; });
+    ASSERT_FALSE(cancelled.isOk());
+    EXPECT_EQ(cancelled.status().code(), StatusCode::Cancelled);
+
+    // The cache round trip keeps every field; a mismatch says what differs.
+    const std::string cache = (m_dir / "calib.cache").string();
+    ASSERT_TRUE(writeCalibrationCache(cache, *table).isOk());
+    auto read = readCalibrationCache(cache);
+    ASSERT_TRUE(read.isOk()) << read.status().message();
+    EXPECT_EQ(read->scales, table->scales);
+    EXPECT_EQ(read->preprocessing, table->preprocessing);
+    EXPECT_EQ(calibrationCacheMismatch(*read, CalibrationAlgorithm::MinMax, table->preprocessing, "hash"), "");
+    EXPECT_NE(calibrationCacheMismatch(*read, CalibrationAlgorithm::Entropy, table->preprocessing, "hash")
+                  .find("made with minmax, not entropy"),
+              std::string::npos);
+    EXPECT_NE(calibrationCacheMismatch(*read, CalibrationAlgorithm::MinMax, table->preprocessing, "other")
+                  .find("another model"),
+              std::string::npos);
+}
+
+TEST_F(CalibrationData, DamagedCachesAreRefusedWithTheLine) {
+    auto refusal = [&](const std::string& text) {
+        const std::string path = (m_dir / "cache").string();
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+        auto table = readCalibrationCache(path);
+        return table.isOk() ? std::string() : table.status().message();
+    };
+    const std::string header = "kiln-calibration 1\nalgorithm: entropy\npreprocessing: p\nmodel: m\nbatches: 2\n";
+    EXPECT_NE(refusal("TRT-8601-EntropyCalibration2\n").find("not a Kiln calibration cache"), std::string::npos);
+    EXPECT_NE(refusal("").find("not a Kiln calibration cache"), std::string::npos);
+    EXPECT_NE(refusal("kiln-calibration 1\nalgorithm: entropy\n").find("truncated or damaged at line 3"), std::string::npos);
+    EXPECT_NE(refusal(header).find("holds no scales"), std::string::npos);
+    EXPECT_NE(refusal(header + "a: 0.5\nb: -1\n").find("line 7"), std::string::npos);
+    EXPECT_NE(refusal(header + "a: nan\n").find("line 6"), std::string::npos);
+    EXPECT_NE(refusal(header + "a: 0.5x\n").find("line 6"), std::string::npos);
+    EXPECT_NE(refusal("kiln-calibration 1\nalgorithm: magic\npreprocessing: p\nmodel: m\nbatches: 2\na: 1\n")
+                  .find("'magic' is no calibration algorithm"),
+              std::string::npos);
+    EXPECT_EQ(refusal(header + "scope:name: 0.25\n"), "");  // names may hold colons
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -58,12 +58,6 @@ std::string number(double value, const char* format = "%.3g") {
     return text;
 }
 
-std::string joined(const std::vector<std::string>& nodes) {
-    std::string text;
-    for (const std::string& node : nodes) text += (text.empty() ? "" : ", ") + node;
-    return text;
-}
-
 // The median time of `iterations` runs after `warmUp`, and every layer's average time in profiled runs.
 Status timeRuns(PrecisionRun& run, const TensorMap& inputs, int iterations, int warmUp) {
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, run.engine->createExecutionContext());
@@ -106,10 +100,10 @@ void printComparison(const PrecisionRun& reference, const PrecisionRun& run, int
         if (layers.size() > 10) layers.resize(10);
     }
     shown.insert(shown.end(), layers.begin(), layers.end());
-    TextTable table({"Tensor", "Layer (model nodes)", "ms", "Max abs err", "Mean rel err", "Cosine", "SNR dB"});
+    TextTable table({"Tensor", "Layer", "ms", "Max abs err", "Mean rel err", "Cosine", "SNR dB"});
     for (const TensorError* error : shown) {
         table.addRow({error->tensor + (error->isNetworkOutput ? " (output)" : ""),
-                      error->layer + (error->nodes.empty() ? "" : " (" + joined(error->nodes) + ")"),
+                      error->layer,
                       formatMs(run.layerTimes.average(error->layer, iterations)), number(error->maxAbsoluteError),
                       number(error->meanRelativeError), number(error->cosineSimilarity, "%.6f"),
                       number(error->snrDb, "%.1f")});

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "calibration_loading.h"
 #include "engine_loading.h"
 #include "file_output.h"
 #include "kiln/json_writer.h"
@@ -89,6 +90,7 @@ double relative(const TensorError& error) {
 void printComparison(const PrecisionRun& reference, const PrecisionRun& run, int iterations, bool allTensors) {
     std::cout << "\n" << precisionName(run.precision) << " against " << precisionName(reference.precision)
               << (run.engine->backend() == "cpu" && run.precision == DataType::Float16 ? " (FP16 simulated on the CPU)"
+                  : run.precision == DataType::Int8                                     ? " (layers without INT8 kernels simulated)"
                                                                                     : "")
               << ": " << run.errors.size() << " tensors compared\n";
     std::vector<const TensorError*> shown;
@@ -229,6 +231,7 @@ int compareCommand(const std::vector<std::string>& args) {
     request.enableFusion = !options.noFusion;
     request.builder = options.builder;
     request.builder.fp16 = options.precisions.front() == DataType::Float16;
+    request.builder.int8 = options.precisions.front() == DataType::Int8;
     request.builder.layerPrecisions.clear();
     PreparedEngine prepared;
     if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
@@ -240,6 +243,7 @@ int compareCommand(const std::vector<std::string>& args) {
     if (!network) return fail(kExitFailure, network.status().message());
 
     std::vector<PrecisionRun> runs;
+    std::map<std::string, float> int8Ranges;
     for (size_t i = 0; i < options.precisions.size(); ++i) {
         PrecisionRun run;
         run.precision = options.precisions[i];
@@ -248,10 +252,15 @@ int compareCommand(const std::vector<std::string>& args) {
         } else {
             BuilderOptions builder = options.builder;
             builder.fp16 = run.precision == DataType::Float16;
-            if (run.precision == DataType::Int8) {
-                return fail(kExitFailure, "INT8 engines are not available yet; compare fp32 and fp16");
+            builder.int8 = run.precision == DataType::Int8;
+            BuilderConfig config = builderConfig(!options.noFusion, builder);
+            if (builder.int8) {
+                CalibrationTable table;
+                if (int code = obtainCalibration(options.modelPath, shapes, builder, table); code != kExitSuccess) return code;
+                config.dynamicRanges = dynamicRanges(table);
+                int8Ranges = config.dynamicRanges;
             }
-            auto engine = Builder::build(*network, builderConfig(!options.noFusion, builder));
+            auto engine = Builder::build(*network, config);
             if (!engine) {
                 return fail(kExitFailure, "building the " + precisionName(run.precision) + " engine failed: " +
                                               engine.status().message());
@@ -272,9 +281,12 @@ int compareCommand(const std::vector<std::string>& args) {
     if (options.bisect) {
         BuilderOptions builder = options.builder;
         builder.fp16 = runs.back().precision == DataType::Float16;
+        builder.int8 = runs.back().precision == DataType::Int8;
+        BuilderConfig config = builderConfig(!options.noFusion, builder);
+        config.dynamicRanges = int8Ranges;
         std::cout << "Bisection: which layers to keep in FP32 so that every output is within " << options.tolerance
                   << " of its largest magnitude\n";
-        auto result = bisectPrecision(*network, builderConfig(!options.noFusion, builder), prepared.inputs,
+        auto result = bisectPrecision(*network, config, prepared.inputs,
                                       runs.front().recording, options.tolerance, [](const BisectionStep& step) {
                                           std::cout << "  " << step.keptNodes.size() << " kept in FP32: worst output error "
                                                     << number(step.worstOutputError)

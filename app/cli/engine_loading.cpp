@@ -2,6 +2,8 @@
 // fail runs before the engine does.
 #include "engine_loading.h"
 
+#include "calibration_loading.h"
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -163,7 +165,12 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
 
     Result<NetworkDefinition> network = importModel(request.path, shapes);
     if (!network) return fail(kExitFailure, network.status().message());
-    const BuilderConfig config = builderConfig(request.enableFusion, request.builder);
+    BuilderConfig config = builderConfig(request.enableFusion, request.builder);
+    if (request.builder.int8) {
+        CalibrationTable table;
+        if (int code = obtainCalibration(request.path, shapes, request.builder, table); code != kExitSuccess) return code;
+        config.dynamicRanges = dynamicRanges(table);
+    }
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine)
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
@@ -205,6 +212,7 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     config.backend = options.backend.value_or("cpu");
     config.tf32 = options.tf32;
     config.fp16 = options.fp16;
+    config.int8 = options.int8;
     for (const auto& [pattern, precision] : options.layerPrecisions) config.layerPrecisions.push_back({pattern, precision});
     config.enableFusion = enableFusion;
     config.timingIterations = options.timingIterations;

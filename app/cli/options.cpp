@@ -195,6 +195,27 @@ Status parseLayerPrecisions(std::string_view flag, const std::string& value,
 std::vector<Flag> builderFlags(BuilderOptions& builder) {
     return {
         switchFlag("--fp16", builder.fp16),
+        switchFlag("--int8", builder.int8),
+        pathFlag("--calib", "calibration/", builder.calibPath),
+        pathFlag("--calibCache", "model.calib", builder.calibCachePath),
+        {"--calibAlgo", true, "entropy",
+         [&builder](std::string_view flag, const std::string& value) -> Status {
+             if (value != "entropy" && value != "minmax" && value != "percentile" && value != "mse") {
+                 return invalidArgument(std::string(flag) + " is entropy, minmax, percentile or mse, not '" + value + "'");
+             }
+             builder.calibAlgorithm = value;
+             return Status::ok();
+         }},
+        {"--percentile", true, "99.99",
+         [&builder](std::string_view flag, const std::string& value) -> Status {
+             char* end = nullptr;
+             const double percentile = std::strtod(value.c_str(), &end);
+             if (end != value.c_str() + value.size() || !(percentile > 0.0 && percentile <= 100.0)) {
+                 return invalidArgument(std::string(flag) + " is a number in (0, 100], e.g. 99.99, not '" + value + "'");
+             }
+             builder.percentile = percentile;
+             return Status::ok();
+         }},
         {"--layerPrecisions", true, "conv1:fp32,layer4.*:fp32",
          [&builder](std::string_view flag, const std::string& value) {
              return parseLayerPrecisions(flag, value, builder.layerPrecisions);
@@ -403,38 +424,16 @@ Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::stri
 }
 
 Result<Parsed<CalibrateOptions>> parseCalibrateArguments(const std::vector<std::string>& args) {
-    std::optional<std::string> calib, cache;
     Result<Parsed<CalibrateOptions>> parsed = parseCommand<CalibrateOptions>(
         args, "kiln calibrate", false, [&](CalibrateOptions& options) -> std::vector<Flag> {
-            return withFlags({
-                shapesFlag(options.shapes),
-                pathFlag("--calib", "calibration/", calib),
-                pathFlag("--calibCache", "model.calib", cache),
-                {"--calibAlgo", true, "entropy",
-                 [&options](std::string_view, const std::string& value) {
-                     options.algorithm = value;
-                     return Status::ok();
-                 }},
-                {"--percentile", true, "99.99",
-                 [&options](std::string_view flag, const std::string& value) -> Status {
-                     char* end = nullptr;
-                     const double percentile = std::strtod(value.c_str(), &end);
-                     if (end != value.c_str() + value.size() || !(percentile > 0.0 && percentile <= 100.0)) {
-                         return invalidArgument(std::string(flag) + " is a number in (0, 100], e.g. 99.99, not '" + value + "'");
-                     }
-                     options.percentile = percentile;
-                     return Status::ok();
-                 }},
-            }, builderFlags(options.builder));
+            return withFlags({shapesFlag(options.shapes)}, builderFlags(options.builder));
         });
     if (!parsed || parsed->helpRequested) return parsed;
-    if (!calib) {
+    if (!parsed->options.builder.calibPath) {
         return invalidArgument("missing --calib: give the calibration data, a .npy file or a folder of them "
                                "(one batch per file)");
     }
-    if (!cache) return invalidArgument("missing --calibCache FILE: say where to keep the scales");
-    parsed->options.calibPath = *calib;
-    parsed->options.cachePath = *cache;
+    if (!parsed->options.builder.calibCachePath) return invalidArgument("missing --calibCache FILE: say where to keep the scales");
     return parsed;
 }
 

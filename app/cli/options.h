@@ -29,6 +29,11 @@ struct BuilderOptions {
     std::optional<std::string> backend;  // cpu when not given
     bool tf32 = false;
     bool fp16 = false;                                 // --fp16: FP16 kernels allowed (simulated on the CPU)
+    bool int8 = false;                                 // --int8: INT8 allowed, with calibrated ranges from:
+    std::optional<std::string> calibPath;              //   --calib: .npy batches (a file or a folder)
+    std::optional<std::string> calibCachePath;         //   --calibCache: a calibration cache, reused or written
+    std::string calibAlgorithm = "entropy";            //   --calibAlgo
+    double percentile = 99.99;                         //   --percentile (for --calibAlgo percentile)
     std::vector<std::pair<std::string, DataType>> layerPrecisions;  // --layerPrecisions NODE:fp32,...
     std::optional<std::string> timingCachePath;
     int timingIterations = 10;
@@ -89,11 +94,7 @@ struct CompareOptions {
 struct CalibrateOptions {
     std::string modelPath;
     ShapeMap shapes;
-    std::string calibPath;    // --calib: a .npy file or a folder of them, one batch each
-    std::string algorithm = "entropy";
-    double percentile = 99.99;
-    std::string cachePath;    // --calibCache
-    BuilderOptions builder;
+    BuilderOptions builder;  // --calib, --calibCache (both required), --calibAlgo, --percentile
 };
 
 struct ProfileOptions {

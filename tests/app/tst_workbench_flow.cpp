@@ -411,9 +411,10 @@ private slots:
         precision->setCurrentIndex(precision->findData(int(kiln::workbench::BuildSettings::Precision::INT8)));
         QVERIFY(kiln::testing::buildAndWait(*m_window));
         const kiln::workbench::BuildJob::Outcome& outcome = m_window->buildJob()->outcome();
-        if (outcome.engine) QSKIP("the engine builds INT8 now: nothing is refused");
-        QCOMPARE(outcome.code, kiln::StatusCode::Unsupported);
-        QVERIFY(!outcome.message.isEmpty());
+        // INT8 needs calibrated ranges, which this panel does not give yet: the engine says so.
+        QVERIFY(!outcome.engine);
+        QVERIFY(outcome.code != kiln::StatusCode::Ok);
+        QVERIFY2(outcome.message.contains(QStringLiteral("calibrat")), qPrintable(outcome.message));
         QCOMPARE(m_window->buildPanel()->statusText(), QStringLiteral("Build failed: %1").arg(outcome.message));
         QVERIFY(m_window->buildPanel()->logText().contains(outcome.message));
         QCOMPARE(m_window->windowTitle(), QStringLiteral("kiln_sample.onnx — not built"));

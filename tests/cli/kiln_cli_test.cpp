@@ -978,5 +978,5 @@ TEST_F(KilnCliTest, BadCalibrationDataIsRefusedAndNoCacheIsWritten) {
     expectFailure(kiln("calibrate " + quoted(model) + " --calibCache " + quoted(cache.string())), 2, {"missing --calib"});
     expectFailure(kiln("calibrate " + quoted(model) + " --calib " + quoted(wrong) + " --calibCache " + quoted(cache.string()) +
                        " --calibAlgo magic"),
-                  2, {"'magic' is no calibration algorithm"});
+                  2, {"--calibAlgo is entropy, minmax, percentile or mse, not 'magic'"});
 }

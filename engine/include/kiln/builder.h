@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,10 @@ struct BuilderConfig {
     std::string backend = "cpu";       // "cpu" or "cuda" (--backend)
     bool enableFusion = true;          // off: only what execution needs, no rewriting (--noFusion)
     bool fp16 = false;                 // allow FP16 kernels
-    bool int8 = false;                 // allow INT8 kernels
+    bool int8 = false;                 // allow INT8 kernels (--int8); needs dynamicRanges
+    // Calibrated ranges by tensor name: the magnitude INT8's 127 stands for (a calibration cache's
+    // scale times 127). Tensors without one stay in floating point.
+    std::map<std::string, float> dynamicRanges;
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
     bool tf32 = false;                 // allow TF32 tensor-core math for FP32 layers on CUDA (--tf32)
     std::vector<LayerPrecision> layerPrecisions;  // per-layer constraints; FP32 only for now

@@ -104,9 +104,9 @@ class Timer;
 // result; enqueueV3(stream) issues one run on a device queue and returns at once, reading inputs
 // from and writing outputs to device memory (the context's own binding memory, tensorAddress(), or
 // the caller's, setTensorAddress()), as TensorRT's IExecutionContext does. Where the backend can
-// record a run and replay it (CUDA graphs), runs after the first replay the recording unless a
-// profiler is attached or replay was turned off; graphFallbackReason() says why a run is not
-// replayed.
+// record a run and replay it (CUDA graphs), runs after the first on a queue replay the recording
+// unless a profiler is attached or replay was turned off; graphFallbackReason() says why a run is not
+// replayed. A run on another queue than the previous run's first waits for that run to finish.
 class ExecutionContext {
 public:
     ~ExecutionContext();
@@ -162,6 +162,7 @@ private:
     std::shared_ptr<backends::DeviceBuffer> m_staging;  // host staging for execute() on a device backend
     std::unique_ptr<backends::Stream> m_stream;
     std::unique_ptr<backends::Stream> m_callerStream;  // wraps the last caller's queue given to enqueueV3
+    backends::Stream* m_lastStream = nullptr;          // the queue of the last run (its work may be pending)
     std::byte* m_arena = nullptr;
     std::byte* m_workspace = nullptr;
     // Per executed layer: where its inputs and outputs lie (arena or constant data), resolved once.
@@ -180,7 +181,10 @@ private:
     std::unique_ptr<backends::CapturedWork> m_recording;
     std::vector<void*> m_recordedAddresses;  // the caller's addresses the recording copies from and to
     std::string m_graphFallbackReason;
-    int m_runs = 0;
+    // Whether a plain run has finished the lazy set-up (library handles) of the own queue and of the
+    // caller's; a queue is recorded from its second run on.
+    bool m_streamSetUp = false;
+    bool m_callerStreamSetUp = false;
     bool m_lastRunReplayed = false;
 };
 

@@ -47,15 +47,20 @@ Status checkCancel(const BuilderConfig& config) {
 Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network, const BuilderConfig& config) {
     KILN_ASSIGN_OR_RETURN(const backends::Backend* backend, backends::availableBackend(config.backend));
     const std::vector<const tactics::TacticProvider*> providers = backend->providers();
-    if (config.int8) {
+    if (config.int8 && !backend->supportsPrecision(DataType::Int8)) {
         return unsupported(std::string("INT8 builds are not available yet on the ") + backend->name() +
-                           " backend; build without --int8");
+                           " backend; build without --int8, or for --backend cpu");
     }
     if (config.fp16 && !backend->supportsPrecision(DataType::Float16)) {
         return unsupported(std::string("FP16 builds are not available on the ") + backend->name() +
                            " backend; build without --fp16, or for --backend cuda");
     }
-    const DataType precision = config.fp16 ? DataType::Float16 : DataType::Float32;
+    if (config.fp16 && config.int8) return unsupported("give one of --fp16 and --int8, not both");
+    if (config.int8 && config.dynamicRanges.empty()) {
+        return invalidArgument("an INT8 build needs the activations' calibrated ranges: calibrate first (--calib DATA, "
+                               "or a calibration cache)");
+    }
+    const DataType precision = config.int8 ? DataType::Int8 : config.fp16 ? DataType::Float16 : DataType::Float32;
     if (config.timingIterations < 1) {
         return invalidArgument("timing iterations is " + std::to_string(config.timingIterations) +
                                "; give at least 1");
@@ -77,6 +82,10 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         }
         optimized.removeUnusedTensors();
         KILN_RETURN_IF_ERROR(optimized.validate().withContext("the optimized network is not valid (a Kiln bug)"));
+        for (const auto& tensor : optimized.tensors()) {
+            auto range = config.dynamicRanges.find(tensor->name());
+            if (range != config.dynamicRanges.end() && range->second > 0.0f) tensor->setDynamicRange(range->second);
+        }
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     {

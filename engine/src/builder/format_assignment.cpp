@@ -166,9 +166,10 @@ private:
                 forced || m_linearLayers.count(layer->name()) ? TensorFormat{} : TensorFormat{0, false, preferred.storage};
             m_layerFormats[layer.get()] = blocked ? preferred : linear;
             for (const Tensor* output : layer->outputs()) {
-                const TensorFormat format = blocked && blockable(output) ? preferred
-                                            : output->type() == DataType::Float32 ? linear
-                                                                                  : TensorFormat{};
+                const TensorFormat format = storable(blocked && blockable(output) ? preferred
+                                                     : output->type() == DataType::Float32 ? linear
+                                                                                           : TensorFormat{},
+                                                     output);
                 m_formats[output] = format;
                 const Tensor* root = aliasRoot(output);
                 if (root == output && !hasAliases(output)) continue;
@@ -192,8 +193,18 @@ private:
         return it == m_formats.end() ? TensorFormat{} : it->second;
     }
 
+    // `format` without INT8 storage for a tensor that has no calibrated range to scale it by.
+    static TensorFormat storable(TensorFormat format, const Tensor* tensor) {
+        if (format.storage == DataType::Int8 && !tensor->dynamicRange()) format.storage.reset();
+        return format;
+    }
+
     // The format `layer` needs input `index` in.
     TensorFormat neededFormat(const Layer& layer, size_t index, const Tensor* input) const {
+        return storable(neededLayout(layer, index, input), input);
+    }
+
+    TensorFormat neededLayout(const Layer& layer, size_t index, const Tensor* input) const {
         const TensorFormat layerFormat = m_layerFormats.at(&layer);
         // Pooling that writes a linear tensor (the global pooling before a flatten view) reads a
         // channels-last input as it is: one pass instead of a reformat of the larger input.
@@ -235,6 +246,8 @@ private:
                                                              {input->name() + " (" + formatName + ")"}));
                     copy = reformat->output(0);
                     copy->setFormat(needed);
+                    // A copy holds the same values: the same calibrated range scales it.
+                    if (input->dynamicRange()) copy->setDynamicRange(*input->dynamicRange());
                 }
                 readers[copy].push_back(layer->name());
                 inputs[i] = copy;

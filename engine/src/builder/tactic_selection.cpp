@@ -17,8 +17,10 @@ namespace kiln::builder {
 namespace {
 
 constexpr const char* kReferenceTactic = "reference:naive";
-// A candidate whose warm-up run is this many times slower than the best so far is timed only once:
-// its median cannot win, and timing it fully would only make the build slower.
+// A candidate whose first timed run is this many times slower than the best so far is timed only
+// once: its median cannot win, and timing it fully would only make the build slower. (Not the warm-up
+// run: that one also pays for first-use set-up, such as loading a GPU kernel's module or creating a
+// library handle, and would make fast candidates look hopeless.)
 constexpr double kHopelessFactor = 10.0;
 
 // Buffers in the backend's memory for one layer's inputs and outputs in their formats, filled once.
@@ -50,7 +52,7 @@ public:
                     linear.data<uint16_t>()[i] = floatToHalf(uniform(rng));
                 }
             }
-            inputBytes.push_back(tactics::toFormat(linear, input->format()));
+            inputBytes.push_back(tactics::toFormat(linear, input->format(), tactics::storageScale(*input)));
             inputAt.push_back(reserve(inputBytes.back().size()));
         }
         std::vector<size_t> outputAt;
@@ -194,28 +196,22 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
         }
         const tactics::KernelArgs args = data.args(workspaceBuffer.value()->data(), stream);
         // The warm-up run, waited for, so that a kernel failing on the device is caught here.
-        timer->start(stream);
         Status ran = kernel.value()->run(args);
-        timer->stop(stream);
         if (ran.isOk()) ran = stream.synchronize();
         if (!ran.isOk()) {
             skip("failed on dummy data: " + ran.message());
             continue;
         }
-        KILN_ASSIGN_OR_RETURN(const double warmUp, timer->milliseconds());
         std::vector<double> times;
-        if (best >= 0.0 && warmUp > kHopelessFactor * best) {
-            times.push_back(warmUp);
-        } else {
-            for (int i = 0; i < iterations; ++i) {
-                if (config.flushCaches) KILN_RETURN_IF_ERROR(device.backend.flushCaches(stream));
-                timer->start(stream);
-                KILN_RETURN_IF_ERROR(kernel.value()->run(args).withContext(context + ", tactic '" + tactic->id() + "'"));
-                timer->stop(stream);
-                KILN_ASSIGN_OR_RETURN(const double milliseconds,
-                                      timer->milliseconds().withContext(context + ", tactic '" + tactic->id() + "'"));
-                times.push_back(milliseconds);
-            }
+        for (int i = 0; i < iterations; ++i) {
+            if (config.flushCaches) KILN_RETURN_IF_ERROR(device.backend.flushCaches(stream));
+            timer->start(stream);
+            KILN_RETURN_IF_ERROR(kernel.value()->run(args).withContext(context + ", tactic '" + tactic->id() + "'"));
+            timer->stop(stream);
+            KILN_ASSIGN_OR_RETURN(const double milliseconds,
+                                  timer->milliseconds().withContext(context + ", tactic '" + tactic->id() + "'"));
+            times.push_back(milliseconds);
+            if (i == 0 && best >= 0.0 && milliseconds > kHopelessFactor * best) break;
         }
         std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
         candidate.milliseconds = times[times.size() / 2];

@@ -380,11 +380,13 @@ private:
                 return bodyError(context + ": tensor '" + recorded.name() + "' is channels-last without a channel padding");
             }
             if (recorded.has_storage_type()) {
-                if (recorded.storage_type() != uint32_t(DataType::Float16) || produced->type() != DataType::Float32) {
+                const uint32_t storage = recorded.storage_type();
+                if ((storage != uint32_t(DataType::Float16) && storage != uint32_t(DataType::Int8)) ||
+                    produced->type() != DataType::Float32) {
                     return bodyError(context + ": tensor '" + recorded.name() + "' of type " +
                                      toString(produced->type()) + " has a storage type no format has");
                 }
-                format.storage = DataType::Float16;
+                format.storage = DataType(storage);
             }
             produced->setFormat(format);
             m_tensors[in.outputs(i)] = produced;

@@ -225,12 +225,23 @@ void ExecutionContext::setGraphReplay(bool enabled) {
 Status ExecutionContext::synchronize() { return m_stream->synchronize(); }
 
 Result<backends::Stream*> ExecutionContext::streamFor(void* native) {
-    if (!native || native == m_stream->native()) return m_stream.get();
-    if (!m_callerStream || m_callerStream->native() != native) {
-        if (m_callerStream) KILN_RETURN_IF_ERROR(m_callerStream->synchronize());
-        KILN_ASSIGN_OR_RETURN(m_callerStream, m_backend->wrapStream(native));
+    backends::Stream* stream = nullptr;  // null: a caller's queue not wrapped yet
+    if (!native || native == m_stream->native()) {
+        stream = m_stream.get();
+    } else if (m_callerStream && m_callerStream->native() == native) {
+        stream = m_callerStream.get();
     }
-    return m_callerStream.get();
+    // Runs on two queues would race for the arena: the last run finishes before one on another queue.
+    if (m_lastStream && m_lastStream != stream) KILN_RETURN_IF_ERROR(m_lastStream->synchronize());
+    if (!stream) {
+        // The old wrapper's library handles go with it: a recording that may use them is made again.
+        if (m_callerStream) m_recording.reset();
+        KILN_ASSIGN_OR_RETURN(m_callerStream, m_backend->wrapStream(native));
+        m_callerStreamSetUp = false;
+        stream = m_callerStream.get();
+    }
+    m_lastStream = stream;
+    return stream;
 }
 
 Status ExecutionContext::issueSteps(backends::Stream& stream) {
@@ -287,7 +298,9 @@ Status ExecutionContext::observeOutputs(const Layer& layer, backends::Stream& st
         KILN_RETURN_IF_ERROR(m_backend->copy(stored.data(), m_arena + it->second, bytes,
                                              backends::CopyDirection::DeviceToHost, stream));
         KILN_RETURN_IF_ERROR(stream.synchronize());
-        m_observer->observe(layer, *output, tactics::fromFormat(stored.data(), output->type(), output->dims(), output->format()));
+        m_observer->observe(layer, *output,
+                            tactics::fromFormat(stored.data(), output->type(), output->dims(), output->format(),
+                                                tactics::storageScale(*output)));
     }
     return Status::ok();
 }
@@ -314,9 +327,10 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
         return copyBindings(false);
     };
     m_lastRunReplayed = false;
-    ++m_runs;
-    // The first run is never recorded: kernels and library handles finish their lazy set-up in it.
-    const bool replay = m_graphReplay && !m_profiler && !m_observer && m_graphFallbackReason.empty() && m_runs > 1;
+    // The first run on a queue is never recorded: kernels and the queue's library handles finish their
+    // lazy set-up in it (creating a handle while recording would break the recording).
+    bool& setUp = &stream == m_stream.get() ? m_streamSetUp : m_callerStreamSetUp;
+    const bool replay = m_graphReplay && !m_profiler && !m_observer && m_graphFallbackReason.empty() && setUp;
     if (m_recording && m_recordedAddresses != m_bindingAddresses) m_recording.reset();
     if (replay && !m_recording) {
         auto recording = m_backend->capture(stream, work);
@@ -332,6 +346,7 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
         m_lastRunReplayed = true;
     } else {
         KILN_RETURN_IF_ERROR(work());
+        setUp = true;
     }
     if (m_profiler) {
         KILN_RETURN_IF_ERROR(stream.synchronize());
@@ -382,7 +397,8 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
             KILN_ASSIGN_OR_RETURN(m_staging, m_backend->allocateStaging(std::max<size_t>(total, kAlignment)));
         }
     }
-    backends::Stream& stream = *m_stream;
+    KILN_ASSIGN_OR_RETURN(backends::Stream * own, streamFor(nullptr));
+    backends::Stream& stream = *own;
     std::vector<void*> callerAddresses(bindings.size(), nullptr);
     std::swap(callerAddresses, m_bindingAddresses);  // execute() uses the context's own binding memory
     auto restore = [&] { std::swap(callerAddresses, m_bindingAddresses); };

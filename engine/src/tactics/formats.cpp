@@ -2,6 +2,7 @@
 #include "tactics/formats.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace kiln::tactics {
@@ -58,30 +59,35 @@ void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte
     }
 }
 
-HostTensor convertType(const HostTensor& tensor, DataType to) {
+HostTensor convertType(const HostTensor& tensor, DataType to, float scale) {
     if (tensor.type() == to) return tensor;
     HostTensor converted(to, tensor.dims());
     for (int64_t i = 0; i < tensor.elementCount(); ++i) {
         if (to == DataType::Float16) {
             converted.data<uint16_t>()[i] = floatToHalf(float(tensor.valueAsDouble(i)));
+        } else if (to == DataType::Int8) {
+            const double q = std::nearbyint(tensor.valueAsDouble(i) / scale);
+            converted.data<int8_t>()[i] = int8_t(std::clamp(q, -127.0, 127.0));
         } else if (to == DataType::Float32) {
-            converted.data<float>()[i] = float(tensor.valueAsDouble(i));
+            converted.data<float>()[i] = float(tensor.valueAsDouble(i) * (tensor.type() == DataType::Int8 ? scale : 1.0f));
         }
     }
     return converted;
 }
 
-std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format) {
-    const HostTensor stored = convertType(linear, storageType(linear.type(), format));
+float storageScale(const Tensor& tensor) { return tensor.dynamicRange().value_or(127.0f) / 127.0f; }
+
+std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format, float scale) {
+    const HostTensor stored = convertType(linear, storageType(linear.type(), format), scale);
     std::vector<std::byte> bytes(size_t(storageByteSize(linear.type(), linear.dims(), format)));
     convertFormat(stored.bytes(), TensorFormat{}, bytes.data(), format, linear.dims(), dataTypeSize(stored.type()));
     return bytes;
 }
 
-HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format) {
+HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format, float scale) {
     HostTensor stored(storageType(type, format), dims);
     convertFormat(data, format, stored.bytes(), TensorFormat{}, dims, dataTypeSize(stored.type()));
-    return convertType(stored, type);
+    return convertType(stored, type, scale);
 }
 
 }  // namespace kiln::tactics

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "kiln/network.h"
 #include "kiln/types.h"
 
 namespace kiln::tactics {
@@ -19,12 +20,16 @@ int64_t elementOffset(const Dims& dims, TensorFormat format, int64_t n, int64_t 
 void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte* target, TensorFormat targetFormat,
                    const Dims& dims, size_t elementSize);
 
-// A tensor's element converted to another floating-point type (FP32 <-> FP16, rounding to nearest).
-HostTensor convertType(const HostTensor& tensor, DataType to);
+// A tensor's elements converted to another type: FP32 <-> FP16 rounding to nearest; FP32 <-> INT8
+// symmetric with `scale` (x = q * scale, q rounded to nearest and clamped to [-127, 127]).
+HostTensor convertType(const HostTensor& tensor, DataType to, float scale = 1.0f);
+
+// The INT8 scale of a tensor stored in INT8: its calibrated range over 127.
+float storageScale(const Tensor& tensor);
 
 // A tensor's bytes in `format`, in the format's storage type (a linear tensor in, storageByteSize
-// bytes out), and back.
-std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format);
-HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format);
+// bytes out), and back; `scale` for INT8 storage.
+std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format, float scale = 1.0f);
+HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format, float scale = 1.0f);
 
 }  // namespace kiln::tactics

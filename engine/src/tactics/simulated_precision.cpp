@@ -1,63 +1,89 @@
-// Simulated FP16: conversions around an FP32 tactic. The workspace holds the wrapped tactic's own
+// Simulated reduced precision: conversions around an FP32 tactic. The workspace holds the wrapped tactic's own
 // workspace, then an FP32 copy of every FP16 input and output in the same layout (padded lanes
 // included, so blocked formats convert as they lie).
 #include "tactics/simulated_precision.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace kiln::tactics {
 
 namespace {
 
-constexpr const char* kPrefix = "simfp16:";
 constexpr int64_t kAlignment = 64;
 
 int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
-bool isHalf(const TensorFormat& format) { return format.storage == DataType::Float16; }
+std::string prefixOf(DataType storage) { return storage == DataType::Int8 ? "simint8:" : "simfp16:"; }
+std::string suffixOf(DataType storage) {
+    return storage == DataType::Int8 ? " (INT8 simulated)" : " (FP16 simulated)";
+}
 
-// Where each converted tensor's FP32 copy lies in the workspace, after the wrapped tactic's part.
+// One tensor the simulated kernel converts: where its FP32 copy lies in the workspace (after the
+// wrapped tactic's part), how many stored elements it has, and for INT8 its scale.
+struct Conversion {
+    int64_t offset = -1;  // -1: not converted
+    int64_t elements = 0;
+    float scale = 1.0f;
+};
+
 struct ScratchLayout {
-    std::vector<int64_t> inputOffsets;   // -1: not converted
-    std::vector<int64_t> outputOffsets;  // -1: not converted
-    std::vector<int64_t> inputElements;
-    std::vector<int64_t> outputElements;
+    DataType storage = DataType::Float16;
+    std::vector<Conversion> inputs;
+    std::vector<Conversion> outputs;
     int64_t bytes = 0;
 };
 
-ScratchLayout scratchLayout(const LayerConfig& config, int64_t innerWorkspace) {
+ScratchLayout scratchLayout(const LayerConfig& config, DataType storage, int64_t innerWorkspace) {
     ScratchLayout layout;
+    layout.storage = storage;
     int64_t at = alignUp(innerWorkspace);
     const Layer& layer = *config.layer;
-    auto place = [&](const Tensor* tensor, const TensorFormat& format, std::vector<int64_t>& offsets,
-                     std::vector<int64_t>& elements) {
-        if (!tensor || tensor->isConstant() || !isHalf(format)) {
-            offsets.push_back(-1);
-            elements.push_back(0);
-            return;
+    auto place = [&](const Tensor* tensor, const TensorFormat& format) {
+        Conversion conversion;
+        if (tensor && !tensor->isConstant() && format.storage == storage) {
+            conversion.elements = storageByteSize(tensor->type(), tensor->dims(), format) /
+                                  int64_t(dataTypeSize(storage));
+            conversion.offset = at;
+            // A symmetric INT8 scale: the calibrated threshold maps to 127.
+            if (storage == DataType::Int8) conversion.scale = tensor->dynamicRange().value_or(127.0f) / 127.0f;
+            at += alignUp(conversion.elements * int64_t(sizeof(float)));
         }
-        const int64_t count = storageByteSize(tensor->type(), tensor->dims(), format) / 2;
-        offsets.push_back(at);
-        elements.push_back(count);
-        at += alignUp(count * int64_t(sizeof(float)));
+        return conversion;
     };
-    for (size_t i = 0; i < layer.inputs().size(); ++i) {
-        place(layer.input(i), config.inputFormats[i], layout.inputOffsets, layout.inputElements);
-    }
+    for (size_t i = 0; i < layer.inputs().size(); ++i) layout.inputs.push_back(place(layer.input(i), config.inputFormats[i]));
     for (size_t i = 0; i < layer.outputs().size(); ++i) {
-        place(layer.output(i), config.outputFormats[i], layout.outputOffsets, layout.outputElements);
+        layout.outputs.push_back(place(layer.output(i), config.outputFormats[i]));
     }
     layout.bytes = at;
     return layout;
 }
 
-void halvesToFloats(const std::byte* source, float* target, int64_t count) {
+void widen(DataType storage, const std::byte* source, float* target, const Conversion& c) {
+    const int64_t count = c.elements;
+    if (storage == DataType::Int8) {
+        const auto* values = reinterpret_cast<const int8_t*>(source);
+#pragma omp parallel for if (count > (1 << 16))
+        for (int64_t i = 0; i < count; ++i) target[i] = float(values[i]) * c.scale;
+        return;
+    }
     const auto* halves = reinterpret_cast<const uint16_t*>(source);
 #pragma omp parallel for if (count > (1 << 16))
     for (int64_t i = 0; i < count; ++i) target[i] = halfToFloat(halves[i]);
 }
 
-void floatsToHalves(const float* source, std::byte* target, int64_t count) {
+void narrow(DataType storage, const float* source, std::byte* target, const Conversion& c) {
+    const int64_t count = c.elements;
+    if (storage == DataType::Int8) {
+        auto* values = reinterpret_cast<int8_t*>(target);
+        const float inverse = 1.0f / c.scale;
+#pragma omp parallel for if (count > (1 << 16))
+        for (int64_t i = 0; i < count; ++i) {
+            values[i] = int8_t(std::clamp(std::nearbyint(source[i] * inverse), -127.0f, 127.0f));
+        }
+        return;
+    }
     auto* halves = reinterpret_cast<uint16_t*>(target);
 #pragma omp parallel for if (count > (1 << 16))
     for (int64_t i = 0; i < count; ++i) halves[i] = floatToHalf(source[i]);
@@ -71,18 +97,20 @@ public:
     Status run(const KernelArgs& args) const override {
         KernelArgs inner = args;
         for (size_t i = 0; i < args.inputs.size(); ++i) {
-            if (m_layout.inputOffsets[i] < 0) continue;
-            auto* copy = reinterpret_cast<float*>(args.workspace + m_layout.inputOffsets[i]);
-            halvesToFloats(args.inputs[i], copy, m_layout.inputElements[i]);
+            const Conversion& c = m_layout.inputs[i];
+            if (c.offset < 0) continue;
+            auto* copy = reinterpret_cast<float*>(args.workspace + c.offset);
+            widen(m_layout.storage, args.inputs[i], copy, c);
             inner.inputs[i] = reinterpret_cast<const std::byte*>(copy);
         }
         for (size_t i = 0; i < args.outputs.size(); ++i) {
-            if (m_layout.outputOffsets[i] >= 0) inner.outputs[i] = args.workspace + m_layout.outputOffsets[i];
+            if (m_layout.outputs[i].offset >= 0) inner.outputs[i] = args.workspace + m_layout.outputs[i].offset;
         }
         KILN_RETURN_IF_ERROR(m_inner->run(inner));
         for (size_t i = 0; i < args.outputs.size(); ++i) {
-            if (m_layout.outputOffsets[i] < 0) continue;
-            floatsToHalves(reinterpret_cast<const float*>(inner.outputs[i]), args.outputs[i], m_layout.outputElements[i]);
+            const Conversion& c = m_layout.outputs[i];
+            if (c.offset < 0) continue;
+            narrow(m_layout.storage, reinterpret_cast<const float*>(inner.outputs[i]), args.outputs[i], c);
         }
         return Status::ok();
     }
@@ -96,11 +124,11 @@ private:
 
 class SimulatedTactic final : public Tactic {
 public:
-    SimulatedTactic(std::unique_ptr<Tactic> inner, const LayerConfig& config)
-        : m_inner(std::move(inner)), m_layout(scratchLayout(config, m_inner->workspaceBytes())) {}
+    SimulatedTactic(std::unique_ptr<Tactic> inner, const LayerConfig& config, DataType storage)
+        : m_inner(std::move(inner)), m_layout(scratchLayout(config, storage, m_inner->workspaceBytes())) {}
 
-    std::string id() const override { return kPrefix + m_inner->id(); }
-    std::string library() const override { return m_inner->library() + " (FP16 simulated)"; }
+    std::string id() const override { return prefixOf(m_layout.storage) + m_inner->id(); }
+    std::string library() const override { return m_inner->library() + suffixOf(m_layout.storage); }
     int64_t workspaceBytes() const override { return m_layout.bytes; }
     Result<std::vector<WeightBlob>> prepareWeights() const override { return m_inner->prepareWeights(); }
     Result<std::unique_ptr<Kernel>> instantiate(std::vector<WeightBlob> weights) const override {
@@ -113,45 +141,68 @@ private:
     ScratchLayout m_layout;
 };
 
-bool anyHalf(const LayerConfig& config) {
+bool anyStored(const LayerConfig& config, DataType storage) {
     for (const TensorFormat& format : config.inputFormats) {
-        if (isHalf(format)) return true;
+        if (format.storage == storage) return true;
     }
     for (const TensorFormat& format : config.outputFormats) {
-        if (isHalf(format)) return true;
+        if (format.storage == storage) return true;
     }
     return false;
 }
 
-class SimulatedFp16Provider final : public TacticProvider {
-public:
-    explicit SimulatedFp16Provider(std::vector<const TacticProvider*> base) : m_base(std::move(base)) {}
+// Whether every tensor stored in `storage` can be converted: INT8 needs each one's calibrated range.
+bool convertible(const LayerConfig& config, DataType storage) {
+    if (storage != DataType::Int8) return true;
+    const Layer& layer = *config.layer;
+    for (size_t i = 0; i < config.inputFormats.size(); ++i) {
+        if (config.inputFormats[i].storage == storage && !layer.input(i)->dynamicRange()) return false;
+    }
+    for (size_t i = 0; i < config.outputFormats.size(); ++i) {
+        if (config.outputFormats[i].storage == storage && !layer.output(i)->dynamicRange()) return false;
+    }
+    return true;
+}
 
-    std::string name() const override { return "simfp16"; }
+class SimulatedProvider final : public TacticProvider {
+public:
+    SimulatedProvider(DataType storage, std::vector<const TacticProvider*> base)
+        : m_storage(storage), m_base(std::move(base)) {}
+
+    std::string name() const override { return prefixOf(m_storage).substr(0, prefixOf(m_storage).size() - 1); }
 
     void enumerate(const LayerConfig& config, std::vector<std::unique_ptr<Tactic>>& tactics,
                    std::vector<SkippedTactic>& skipped) const override {
-        if (!config.layer || !anyHalf(config)) return;
+        if (!config.layer || !anyStored(config, m_storage)) return;
+        if (!convertible(config, m_storage)) {
+            skipped.push_back({prefixOf(m_storage) + "*", "Kiln", "a tensor stored in INT8 has no calibrated range"});
+            return;
+        }
         const LayerConfig plain = withoutStorage(config);
         std::vector<std::unique_ptr<Tactic>> inner;
         std::vector<SkippedTactic> innerSkipped;
         for (const TacticProvider* provider : m_base) provider->enumerate(plain, inner, innerSkipped);
-        for (auto& tactic : inner) tactics.push_back(std::make_unique<SimulatedTactic>(std::move(tactic), config));
+        for (auto& tactic : inner) {
+            tactics.push_back(std::make_unique<SimulatedTactic>(std::move(tactic), config, m_storage));
+        }
         for (SkippedTactic& skip : innerSkipped) {
-            skipped.push_back({kPrefix + skip.id, skip.library + " (FP16 simulated)", std::move(skip.reason)});
+            skipped.push_back({prefixOf(m_storage) + skip.id, skip.library + suffixOf(m_storage), std::move(skip.reason)});
         }
     }
 
     Result<std::unique_ptr<Tactic>> find(const LayerConfig& config, const std::string& id) const override {
-        if (id.rfind(kPrefix, 0) != 0) return notFound("'" + id + "' is not a simulated FP16 tactic");
-        const std::string innerId = id.substr(std::string(kPrefix).size());
+        const std::string prefix = prefixOf(m_storage);
+        if (id.rfind(prefix, 0) != 0) return notFound("'" + id + "' is not a " + name() + " tactic");
+        if (!convertible(config, m_storage)) return notFound("'" + id + "': a tensor stored in INT8 has no range");
+        const std::string innerId = id.substr(prefix.size());
         const TacticProvider* provider = providerOf(m_base, innerId);
-        if (!provider) return notFound("there is no tactic '" + innerId + "' to simulate FP16 with");
+        if (!provider) return notFound("there is no tactic '" + innerId + "' to simulate with");
         KILN_ASSIGN_OR_RETURN(std::unique_ptr<Tactic> inner, provider->find(withoutStorage(config), innerId));
-        return std::unique_ptr<Tactic>(std::make_unique<SimulatedTactic>(std::move(inner), config));
+        return std::unique_ptr<Tactic>(std::make_unique<SimulatedTactic>(std::move(inner), config, m_storage));
     }
 
 private:
+    DataType m_storage;
     std::vector<const TacticProvider*> m_base;
 };
 
@@ -165,8 +216,8 @@ LayerConfig withoutStorage(const LayerConfig& config) {
     return plain;
 }
 
-std::unique_ptr<TacticProvider> makeSimulatedFp16Provider(std::vector<const TacticProvider*> base) {
-    return std::make_unique<SimulatedFp16Provider>(std::move(base));
+std::unique_ptr<TacticProvider> makeSimulatedProvider(DataType storage, std::vector<const TacticProvider*> base) {
+    return std::make_unique<SimulatedProvider>(storage, std::move(base));
 }
 
 }  // namespace kiln::tactics

@@ -1,9 +1,10 @@
-// Reduced precision simulated on a backend without kernels for it (FP16 on a CPU): a layer whose
-// tensors are stored in FP16 runs an FP32 tactic of the backend between conversions, so every tensor
-// is rounded through half precision at every layer boundary, as it would be on a device with FP16
-// kernels, and a CPU-only user can still predict FP16 accuracy. Simulated tactics are tactics like
-// any other (timed, recorded, cached, stored in plans): their ids are the wrapped tactic's id behind
-// "simfp16:", and their library names say "FP16 simulated".
+// Reduced precision simulated where a backend has no kernel for a layer in it (FP16 on a CPU, INT8
+// for layers oneDNN has no INT8 kernel for): a layer whose tensors are stored in the reduced type
+// runs an FP32 tactic of the backend between conversions, so every tensor is rounded through the
+// reduced type at every layer boundary, as it would be with real kernels, and a user can still predict
+// the accuracy. Simulated tactics are tactics like any other (timed, recorded, cached, stored in
+// plans): their ids are the wrapped tactic's id behind "simfp16:" or "simint8:", and their library
+// names say "simulated".
 #pragma once
 
 #include <memory>
@@ -13,8 +14,10 @@
 
 namespace kiln::tactics {
 
-// A provider of simulated FP16 tactics built on the tactics of `base`.
-std::unique_ptr<TacticProvider> makeSimulatedFp16Provider(std::vector<const TacticProvider*> base);
+// A provider of tactics simulating `storage` (FP16 or INT8) built on the tactics of `base`: "simfp16:"
+// and "simint8:" ids. INT8 tensors are symmetric, scaled so that a tensor's calibrated range
+// (Tensor::dynamicRange) maps to 127; a tensor without a range is never stored in INT8.
+std::unique_ptr<TacticProvider> makeSimulatedProvider(DataType storage, std::vector<const TacticProvider*> base);
 
 // `config` with every storage type removed: what the wrapped FP32 tactic runs.
 LayerConfig withoutStorage(const LayerConfig& config);

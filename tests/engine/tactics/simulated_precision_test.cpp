@@ -9,6 +9,7 @@
 #include "engine/passes/pass_test_util.h"
 #include "kiln/builder.h"
 #include "kiln/plan.h"
+#include "kiln/precision.h"
 #include "tactic_test_util.h"
 #include "tactics/simulated_precision.h"
 
@@ -56,7 +57,9 @@ TEST(SimulatedFp16, TacticRoundsInputsAndOutputsThroughHalf) {
         // The FP32 sums differ from the reference's in their last bits, which may move a result across
         // a half rounding boundary: one half ulp (2^-10 relative) apart at most, 2^-24 near zero.
         expectClose(expected, (*actual)[0], std::ldexp(1.0f, -10), std::ldexp(1.0f, -24), tactic->id());
-        auto again = backends::cpuBackend().providers().back()->find(config, tactic->id());
+        const tactics::TacticProvider* provider = tactics::providerOf(backends::cpuBackend().providers(), tactic->id());
+        ASSERT_NE(provider, nullptr);
+        auto again = provider->find(config, tactic->id());
         EXPECT_TRUE(again.isOk()) << again.status().message();
     }
     EXPECT_GT(simulated, 0);
@@ -103,6 +106,59 @@ TEST(SimulatedFp16, CpuBuildStoresActivationsInHalfAndStaysCloseToFp32) {
     // Three rounding boundaries of 2^-11 relative each before a softmax of values of order 10: the
     // probabilities move by a few 1e-3 at most.
     expectSameOutputs(*outputs, expected, 0.02, 5e-3);
+}
+
+// INT8 where only simulated kernels exist: tensors with a calibrated range are stored in INT8 (a
+// symmetric scale mapping the range to 127), those without stay FP32, and the outputs stay close.
+TEST(SimulatedInt8, CpuBuildQuantizesCalibratedTensors) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 12, 12}).value();
+    Layer* a = addConv(network, "a", x, 16, 3, 1);
+    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {a->output(0)});
+    Layer* b = addConv(network, "b", relu->output(0), 8, 3, 2);
+    ASSERT_TRUE(network.markOutput(b->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 5);
+    BuilderConfig plain;
+    plain.enableFusion = false;
+    plain.timingIterations = 1;
+    auto all = recordTensors(*Builder::build(network, plain).value(), inputs);
+    ASSERT_TRUE(all.isOk()) << all.status().message();
+    BuilderConfig config;
+    config.int8 = true;
+    config.timingIterations = 1;
+    auto refused = Builder::build(network, config);
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("calibrated ranges"), std::string::npos);
+    // Ranges of this very input: the largest magnitude of each tensor (min-max calibration).
+    for (const std::string name : {"x", "relu.out"}) {
+        const HostTensor& value = name == "x" ? inputs.at("x") : all->at(name).value;
+        float largest = 0.0f;
+        for (int64_t i = 0; i < value.elementCount(); ++i) largest = std::max(largest, std::fabs(value.data<float>()[i]));
+        config.dynamicRanges[name] = largest;
+    }
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    bool quantized = false;
+    for (const auto& tensor : engine.value()->network().tensors()) {
+        if (tensor->format().storage != DataType::Int8) continue;
+        quantized = true;
+        EXPECT_TRUE(tensor->dynamicRange().has_value()) << tensor->name();
+    }
+    EXPECT_TRUE(quantized);
+    EXPECT_FALSE(engine.value()->network().findTensor("b.out")->format().storage);
+    auto outputs = engine.value()->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    // Two quantized tensors with steps of 1/254 of their range: each output sums 72 products of such
+    // values; the error stays within a few percent of the output's range.
+    const HostTensor& expected = all->at("b.out").value;
+    const HostTensor& actual = outputs->at("b.out");
+    double largest = 0.0, worst = 0.0;
+    for (int64_t i = 0; i < expected.elementCount(); ++i) {
+        largest = std::max(largest, double(std::fabs(expected.data<float>()[i])));
+        worst = std::max(worst, double(std::fabs(expected.data<float>()[i] - actual.data<float>()[i])));
+    }
+    EXPECT_LT(worst, 0.03 * largest);
+    EXPECT_GT(worst, 0.0) << "INT8 storage must change the result";
 }
 
 }  // namespace

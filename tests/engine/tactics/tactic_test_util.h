@@ -79,7 +79,8 @@ inline Result<std::vector<HostTensor>> runTactic(const tactics::Tactic& tactic, 
         } else if (tensor->isConstant()) {
             args.inputs.push_back(tensor->constantData()->bytes());
         } else {
-            const std::vector<std::byte> bytes = tactics::toFormat(*inputs.at(i), config.inputFormats.at(i));
+            const std::vector<std::byte> bytes =
+                tactics::toFormat(*inputs.at(i), config.inputFormats.at(i), tactics::storageScale(*tensor));
             KILN_ASSIGN_OR_RETURN(auto buffer, backend.allocate(bytes.size()));
             KILN_RETURN_IF_ERROR(backend.copy(buffer->data(), bytes.data(), bytes.size(),
                                               backends::CopyDirection::HostToDevice, *stream));
@@ -113,7 +114,8 @@ inline Result<std::vector<HostTensor>> runTactic(const tactics::Tactic& tactic, 
     for (size_t i = 0; i < layer.outputs().size(); ++i) {
         const Tensor* tensor = layer.outputs()[i];
         const TensorFormat format = config.outputFormats.at(i);
-        outputs.push_back(tactics::fromFormat(outputBytes[i].data(), tensor->type(), tensor->dims(), format));
+        outputs.push_back(tactics::fromFormat(outputBytes[i].data(), tensor->type(), tensor->dims(), format,
+                                              tactics::storageScale(*tensor)));
         // Padded lanes must hold zeros: the next layer may read them.
         if (!format.isLinear() && tensor->dims().size() >= 2) {
             const Dims& dims = tensor->dims();

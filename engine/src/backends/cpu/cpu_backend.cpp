@@ -70,18 +70,22 @@ public:
         return cpuModelName() + (block == 16 ? " (AVX-512)" : block == 8 ? " (AVX2)" : "");
     }
 
-    // FP16 is simulated: FP32 kernels between conversions (tactics/simulated_precision.h).
+    // FP16 is simulated, and INT8 where no INT8 kernel runs a layer: FP32 kernels between conversions
+    // (tactics/simulated_precision.h).
     std::vector<const tactics::TacticProvider*> providers() const override {
-        static const std::unique_ptr<tactics::TacticProvider> simulated =
-            tactics::makeSimulatedFp16Provider({&kilnProvider(), &onednnProvider(), &referenceProvider()});
-        return {&kilnProvider(), &onednnProvider(), &referenceProvider(), simulated.get()};
+        static const std::vector<const tactics::TacticProvider*> base{&kilnProvider(), &onednnProvider(),
+                                                                      &referenceProvider()};
+        static const std::unique_ptr<tactics::TacticProvider> fp16 =
+            tactics::makeSimulatedProvider(DataType::Float16, base);
+        static const std::unique_ptr<tactics::TacticProvider> int8 = tactics::makeSimulatedProvider(DataType::Int8, base);
+        return {&kilnProvider(), &onednnProvider(), &referenceProvider(), fp16.get(), int8.get()};
     }
     bool supportsPrecision(DataType precision) const override {
-        return precision == DataType::Float32 || precision == DataType::Float16;
+        return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::Int8;
     }
     TensorFormat preferredFormat(DataType precision) const override {
         TensorFormat format = TensorFormat::blocked(tactics::preferredCpuChannelBlock());
-        if (precision == DataType::Float16) format.storage = DataType::Float16;
+        if (precision != DataType::Float32) format.storage = precision;
         return format;
     }
 

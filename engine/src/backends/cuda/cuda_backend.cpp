@@ -201,6 +201,14 @@ public:
     Result<std::unique_ptr<backends::CapturedWork>> capture(backends::Stream& stream,
                                                             const std::function<Status()>& work) const override {
         const auto native = static_cast<cudaStream_t>(stream.native());
+        // A stream the caller is recording (enqueueV3 inside its own capture) must not be touched: a
+        // second capture on it would fail and could invalidate the caller's.
+        cudaStreamCaptureStatus captureStatus = cudaStreamCaptureStatusNone;
+        KILN_CUDA_RETURN_IF_ERROR(cudaStreamIsCapturing(native, &captureStatus),
+                                  "asking whether the stream is being recorded");
+        if (captureStatus != cudaStreamCaptureStatusNone) {
+            return unsupported("the caller records the stream into a CUDA graph of its own");
+        }
         KILN_CUDA_RETURN_IF_ERROR(cudaStreamBeginCapture(native, cudaStreamCaptureModeThreadLocal),
                                   "starting to record a CUDA graph");
         const Status issued = work();

@@ -6,6 +6,9 @@
 namespace kiln::cuda {
 
 Status cudaFailure(cudaError_t error, const std::string& what) {
+    // A failed call is also the thread's last error; cleared, so that the next launch's check does not
+    // report it again (sticky errors stay whatever is done).
+    cudaGetLastError();
     return internalError(what + " failed on the GPU: " + cudaGetErrorName(error) + " (" + cudaGetErrorString(error) +
                          ")");
 }
@@ -15,7 +18,9 @@ Status cudnnFailure(cudnnStatus_t status, const std::string& what) {
     cudnnGetLastErrorString(detail, sizeof detail);
     std::string message = what + " failed in cuDNN: " + cudnnGetErrorString(status);
     if (detail[0]) message += std::string(" (") + detail + ")";
-    return status == CUDNN_STATUS_NOT_SUPPORTED || status == CUDNN_STATUS_BAD_PARAM
+    // cuDNN 9 reports details within a category (CUDNN_STATUS_NOT_SUPPORTED_SHAPE is 3002): compare those.
+    const int category = CUDNN_STATUS_CATEGORY(int(status));
+    return category == CUDNN_STATUS_NOT_SUPPORTED || category == CUDNN_STATUS_BAD_PARAM
                ? unsupported(std::move(message))
                : internalError(std::move(message));
 }
@@ -61,8 +66,15 @@ Status CudaStream::synchronize() {
 
 Result<cudnnHandle_t> CudaStream::cudnn() {
     if (!m_cudnn) {
-        KILN_CUDNN_RETURN_IF_ERROR(cudnnCreate(&m_cudnn), "creating a cuDNN handle");
-        KILN_CUDNN_RETURN_IF_ERROR(cudnnSetStream(m_cudnn, m_stream), "binding the cuDNN handle to its stream");
+        // Kept only once bound: a handle left on the default stream would run outside this stream's order.
+        cudnnHandle_t handle = nullptr;
+        KILN_CUDNN_RETURN_IF_ERROR(cudnnCreate(&handle), "creating a cuDNN handle");
+        if (const cudnnStatus_t status = cudnnSetStream(handle, m_stream); status != CUDNN_STATUS_SUCCESS) {
+            Status failure = cudnnFailure(status, "binding the cuDNN handle to its stream");
+            cudnnDestroy(handle);
+            return failure;
+        }
+        m_cudnn = handle;
     }
     return m_cudnn;
 }

@@ -2,6 +2,8 @@
 // output by channel (at most kMaxEpilogueOutputs, passed by value).
 #include "backends/cuda/cudnn/conv_epilogue.h"
 
+#include <cuda_fp16.h>
+
 #include "backends/cuda/cuda_common.h"
 #include "backends/cuda/kiln/kiln_cuda_pointwise_math.cuh"
 
@@ -35,7 +37,34 @@ __global__ void convEpilogueKernel(const float* source, const float* bias, const
     }
 }
 
+__global__ void channelsLastEpilogueKernel(__half* data, const __half* bias, const __half* residual, bool hasActivation,
+                                           ActivationParams activation, int64_t channels, int64_t padded, int64_t count) {
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t c = i % padded;
+        if (c >= channels) {
+            data[i] = __float2half_rn(0.0f);
+            continue;
+        }
+        float value = __half2float(data[i]);
+        if (bias) value += __half2float(bias[c]);
+        if (residual) value += __half2float(residual[i]);
+        if (hasActivation) value = activate(activation.type, activation.alpha, activation.beta, value);
+        data[i] = __float2half_rn(value);
+    }
+}
+
 }  // namespace
+
+Status runChannelsLastEpilogue(const ChannelsLastEpilogue& epilogue, void* data, cudaStream_t stream) {
+    const int64_t count = epilogue.positions * epilogue.padded;
+    if (count == 0) return Status::ok();
+    channelsLastEpilogueKernel<<<blocksFor(count), kThreadsPerBlock, 0, stream>>>(
+        static_cast<__half*>(data), static_cast<const __half*>(epilogue.bias),
+        static_cast<const __half*>(epilogue.residual), epilogue.activation.has_value(),
+        epilogue.activation.value_or(ActivationParams{}), epilogue.channels, epilogue.padded, count);
+    KILN_CUDA_RETURN_IF_ERROR(cudaGetLastError(), "launching the channels-last convolution epilogue");
+    return Status::ok();
+}
 
 Status runConvEpilogue(const ConvEpilogue& epilogue, const float* source, const std::vector<float*>& outputs,
                        cudaStream_t stream) {

@@ -29,4 +29,17 @@ struct ConvEpilogue {
 Status runConvEpilogue(const ConvEpilogue& epilogue, const float* source, const std::vector<float*>& outputs,
                        cudaStream_t stream);
 
+// The same for an FP16 channels-last convolution output, in place: [positions][padded channels] half
+// values, bias [padded channels] in half (zero beyond `channels`), a residual of the output's layout.
+// Padded channels are written as zero whatever the activation makes of zero.
+struct ChannelsLastEpilogue {
+    int64_t positions = 0;  // batch times spatial positions
+    int64_t channels = 0;
+    int64_t padded = 0;
+    const void* bias = nullptr;      // __half[padded] or null
+    const void* residual = nullptr;  // __half[positions][padded] or null
+    std::optional<ActivationParams> activation;
+};
+Status runChannelsLastEpilogue(const ChannelsLastEpilogue& epilogue, void* data, cudaStream_t stream);
+
 }  // namespace kiln::cuda

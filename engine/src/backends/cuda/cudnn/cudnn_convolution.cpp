@@ -75,7 +75,7 @@ struct ConvProblem {
     int64_t elementBytes() const { return nhwc ? 2 : 4; }
     std::vector<int64_t> stridesOf(const std::vector<int64_t>& dims) const;
     bool needsEpilogue() const {
-        return bias || residual || activation || outputChannels.size() > 1 || deconvolution;
+        return bias || residual || activation || outputChannels.size() > 1;
     }
 };
 
@@ -214,11 +214,14 @@ bool fusableActivation(const std::optional<ActivationParams>& activation) {
 }
 
 Result<Descriptor> pointwiseOperation(cudnnPointwiseMode_t mode, const Descriptor& x, const Descriptor* b, const Descriptor& y,
-                                      std::optional<float> upperClip) {
+                                      std::optional<double> upperClip) {
     KILN_ASSIGN_OR_RETURN(Descriptor pointwise, Descriptor::make(CUDNN_BACKEND_POINTWISE_DESCRIPTOR, "a pointwise"));
     KILN_RETURN_IF_ERROR(pointwise.setOne(CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, mode));
     KILN_RETURN_IF_ERROR(pointwise.setOne(CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_TYPE_DATA_TYPE, CUDNN_DATA_FLOAT));
-    if (upperClip) KILN_RETURN_IF_ERROR(pointwise.setOne(CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP, CUDNN_TYPE_FLOAT, *upperClip));
+    // A double, as cudnn-frontend sets it whatever the math precision.
+    if (upperClip) {
+        KILN_RETURN_IF_ERROR(pointwise.setOne(CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP, CUDNN_TYPE_DOUBLE, *upperClip));
+    }
     KILN_RETURN_IF_ERROR(pointwise.finalize());
     KILN_ASSIGN_OR_RETURN(Descriptor operation,
                           Descriptor::make(CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR, "a pointwise operation"));
@@ -323,8 +326,8 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
             const cudnnPointwiseMode_t mode = type == ActivationType::Sigmoid ? CUDNN_POINTWISE_SIGMOID_FWD
                                               : type == ActivationType::Tanh  ? CUDNN_POINTWISE_TANH_FWD
                                                                               : CUDNN_POINTWISE_RELU_FWD;
-            const std::optional<float> clip =
-                type == ActivationType::Clip ? std::optional<float>(p.activation->beta) : std::nullopt;
+            const std::optional<double> clip =
+                type == ActivationType::Clip ? std::optional<double>(p.activation->beta) : std::nullopt;
             KILN_ASSIGN_OR_RETURN(Descriptor next, nextTensor());
             KILN_ASSIGN_OR_RETURN(Descriptor op, pointwiseOperation(mode, current, nullptr, next, clip));
             append(std::move(op), std::move(next));
@@ -379,6 +382,16 @@ public:
         KILN_RETURN_IF_ERROR(cudnn::execute(handle, m_state->plan.plan, uids, pointers, args.workspace)
                                  .withContext("cuDNN " + std::string(variantName(m_variant))));
         if (fusedGraph || !m_problem.needsEpilogue()) return Status::ok();
+        if (m_problem.nhwc) {
+            ChannelsLastEpilogue epilogue;
+            epilogue.channels = m_layer.output(0)->dims()[1];
+            epilogue.padded = m_problem.output[1];
+            epilogue.positions = m_problem.outputElements() / std::max<int64_t>(epilogue.padded, 1);
+            epilogue.bias = m_bias ? m_bias->data() : nullptr;
+            epilogue.residual = m_problem.residual ? args.inputs[3] : nullptr;
+            epilogue.activation = m_problem.activation;
+            return runChannelsLastEpilogue(epilogue, convolutionOutput, streamOf(args).stream());
+        }
         ConvEpilogue epilogue;
         epilogue.batch = m_problem.output[0];
         epilogue.channels = m_problem.output[1];
@@ -565,13 +578,9 @@ std::optional<std::string> unsupportedReason(const tactics::LayerConfig& config,
 std::vector<Variant> variantsOf(const ConvProblem& problem) {
     if (problem.deconvolution) return {Variant::Dgrad};
     const bool epilogue = problem.bias || problem.residual || problem.activation;
+    // A fused graph must keep padded channels at zero: zero sums and bias through the activation.
     const bool fusable = problem.outputChannels.size() == 1 && fusableActivation(problem.activation) &&
                          (!problem.nhwc || keepsZero(problem.activation));
-    // Channels-last has no Kiln epilogue: the whole layer is one cuDNN graph.
-    if (problem.nhwc) {
-        if (!epilogue) return {Variant::Conv};
-        return fusable ? std::vector<Variant>{Variant::Fused} : std::vector<Variant>{};
-    }
     std::vector<Variant> variants{Variant::Conv};
     if (epilogue && fusable) variants.push_back(Variant::Fused);
     return variants;
@@ -598,12 +607,7 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
         skipped.push_back({"cudnn:conv", library, build.status().message()});
         return;
     }
-    const std::vector<Variant> variants = variantsOf(problem.value());
-    if (variants.empty()) {
-        skipped.push_back({"cudnn:fused", library, "its activation does not keep padded channels at zero"});
-        return;
-    }
-    for (const Variant variant : variants) {
+    for (const Variant variant : variantsOf(problem.value())) {
         const std::string prefix = std::string("cudnn:") + variantName(variant);
         auto graph = buildGraph(problem.value(), variant, build.value().handle);
         if (!graph) {

@@ -1,0 +1,101 @@
+// Obtaining an INT8 build's calibrated ranges: cache reuse, calibration on data, and the checks
+// between them.
+#include "calibration_loading.h"
+
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "commands.h"
+#include "kiln/builder.h"
+#include "model_loading.h"
+
+namespace kiln::cli {
+
+int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, const BuilderOptions& options,
+                      CalibrationTable& table) {
+    Result<CalibrationAlgorithm> algorithm = calibrationAlgorithmFromString(options.calibAlgorithm);
+    if (!algorithm) return fail(kExitUsage, "--calibAlgo: " + algorithm.status().message());
+    Result<std::string> hash = modelFileHash(modelPath);
+    if (!hash) return fail(kExitFailure, hash.status().message());
+    std::optional<CalibrationTable> cached;
+    if (options.calibCachePath) {
+        auto read = readCalibrationCache(*options.calibCachePath);
+        if (read) {
+            cached = std::move(read).value();
+        } else if (std::ifstream(*options.calibCachePath).good()) {
+            if (!options.calibPath) return fail(kExitFailure, read.status().message() + "; or give --calib DATA to calibrate");
+            std::cerr << "kiln: warning: " << read.status().message() << "; calibrating again\n";
+        }
+    }
+    if (!options.calibPath) {
+        if (!cached) {
+            return fail(kExitUsage, "INT8 needs calibrated ranges: give --calib DATA (a .npy batch or a folder of them), "
+                                    "or --calibCache FILE written by an earlier calibration");
+        }
+        if (cached->modelHash != *hash) {
+            return fail(kExitFailure, "the calibration cache '" + *options.calibCachePath + "' was made for another model (" +
+                                          cached->modelHash + ", not " + *hash + "); give --calib DATA to calibrate again");
+        }
+        std::cout << "Calibration: " << cached->scales.size() << " scales from " << *options.calibCachePath << " ("
+                  << toString(cached->algorithm) << ", " << cached->preprocessing << ")\n";
+        table = std::move(*cached);
+        return kExitSuccess;
+    }
+
+    std::optional<NetworkDefinition> network;
+    if (int code = importWithShapes(modelPath, shapes, network); code != kExitSuccess) return code;
+    if (network->inputs().size() != 1) {
+        return fail(kExitUsage, "calibration takes .npy data for models with one input; this one has " +
+                                    std::to_string(network->inputs().size()));
+    }
+    const Tensor* input = network->inputs().front();
+    auto data = npyCalibrationData(*options.calibPath, input->name(), input->type(), input->dims());
+    if (!data) return fail(kExitFailure, data.status().message());
+    if (cached) {
+        const std::string mismatch = calibrationCacheMismatch(*cached, *algorithm, data.value()->preprocessing(), *hash);
+        if (mismatch.empty()) {
+            std::cout << "Calibration: " << cached->scales.size() << " scales reused from " << *options.calibCachePath
+                      << " (it matches the model, algorithm and data)\n";
+            table = std::move(*cached);
+            return kExitSuccess;
+        }
+        std::cerr << "kiln: warning: the calibration cache '" << *options.calibCachePath << "' is not reused: " << mismatch
+                  << "; calibrating again\n";
+    }
+
+    // Every activation of the model gets a range: the FP32 network without fusion.
+    BuilderConfig config;
+    config.backend = options.backend.value_or("cpu");
+    config.enableFusion = false;
+    config.timingIterations = 1;
+    auto engine = Builder::build(*network, config);
+    if (!engine) return fail(kExitFailure, "building the FP32 engine to calibrate with failed: " + engine.status().message());
+    CalibrationOptions calibration;
+    calibration.algorithm = *algorithm;
+    calibration.percentile = options.percentile;
+    std::cout << "Calibrating with " << toString(*algorithm) << " on " << data.value()->preprocessing() << '\n';
+    auto result = calibrate(*engine.value(), *data.value(), calibration, *hash, [](int done, int total) {
+        std::cout << "\r  pass " << (done > total / 2 ? 2 : 1) << " of 2, batch " << (done - 1) % (total / 2) + 1 << " of "
+                  << total / 2 << std::flush;
+        return false;
+    });
+    std::cout << '\n';
+    if (!result) return fail(kExitFailure, result.status().message());
+    if (options.calibCachePath) {
+        if (Status status = writeCalibrationCache(*options.calibCachePath, *result); !status) {
+            return fail(kExitFailure, status.message());
+        }
+        std::cout << "Calibration cache: " << *options.calibCachePath << '\n';
+    }
+    table = std::move(result).value();
+    return kExitSuccess;
+}
+
+std::map<std::string, float> dynamicRanges(const CalibrationTable& table) {
+    std::map<std::string, float> ranges;
+    for (const auto& [name, scale] : table.scales) ranges[name] = scale * 127.0f;
+    return ranges;
+}
+
+}  // namespace kiln::cli

@@ -8,6 +8,7 @@
 #include <map>
 #include <iostream>
 
+#include "calibration_loading.h"
 #include "commands.h"
 #include "engine_loading.h"
 #include "file_output.h"
@@ -25,7 +26,7 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     std::ostream& out = std::cout;
     out << "Model: " << options.modelPath << "\n";
     out << "Built for " << engine.backend() << " (" << engine.deviceDescription() << ")"
-        << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "")
+        << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "") << (options.builder.int8 ? ", INT8 allowed" : "")
         << "\n\n";
 
     int64_t elided = 0;
@@ -139,7 +140,14 @@ int buildCommand(const std::vector<std::string>& args) {
     std::optional<NetworkDefinition> network;
     if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess)
         return code;
-    const BuilderConfig config = builderConfig(!options.noFusion, options.builder);
+    BuilderConfig config = builderConfig(!options.noFusion, options.builder);
+    if (options.builder.int8) {
+        CalibrationTable table;
+        if (int code = obtainCalibration(options.modelPath, options.shapes, options.builder, table); code != kExitSuccess) {
+            return code;
+        }
+        config.dynamicRanges = dynamicRanges(table);
+    }
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine) {
         return fail(kExitFailure,

@@ -462,7 +462,8 @@ line.
 }
 
 const char* buildHelp() {
-    return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--shapes NAME:DIMS,...]
+    return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--fp16] [--int8 --calib DATA]
+                  [--calibCache FILE] [--layerPrecisions NODE:fp32,...] [--shapes NAME:DIMS,...]
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--flushL2]
 
@@ -481,6 +482,15 @@ Options:
                              the same CUDA, cuDNN and cuBLASLt versions
   --tf32                     Let FP32 layers compute in TF32 on tensor cores (CUDA; faster, 10-bit
                              mantissa products)
+  --fp16                     Let layers run in FP16 (channels-last on CUDA; simulated on the CPU:
+                             FP32 kernels with every tensor rounded to half between layers)
+  --int8                     Let layers run in INT8, with ranges from calibration (CPU: oneDNN INT8
+                             kernels where they exist, simulated elsewhere)
+  --calib FILE_OR_DIR        Calibration batches (.npy) for --int8
+  --calibCache FILE          Calibration cache: reused when it matches model, algorithm and data,
+                             written otherwise; alone, used as it is
+  --calibAlgo ALGO           entropy (default), minmax, percentile (--percentile P) or mse
+  --layerPrecisions LIST     Keep the layers of these model nodes in FP32, e.g. conv1:fp32,layer4.*:fp32
   --shapes NAME:DIMS,...     Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --noFusion                 Only what execution needs: no folding or fusion of layers
   --exportLayerInfo FILE     Write the built layers and bindings as JSON (the layout of trtexec's
@@ -536,6 +546,8 @@ Options:
   --noFusion              Build the model without folding or fusion (no effect on a plan)
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
+  --fp16, --int8          Allow FP16 or INT8 when building a model (INT8 with --calib / --calibCache;
+                          see 'kiln build --help'), --layerPrecisions NODE:fp32,... to keep layers FP32
   --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
@@ -564,6 +576,7 @@ Options:
   --noFusion              Build the model without folding or fusion (no effect on a plan)
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
+  --fp16, --int8          Allow FP16 or INT8 when building a model (see 'kiln build --help')
   --noCudaGraph           Do not replay the end-to-end runs as CUDA graphs
   --exportProfile FILE    Write per-layer times as JSON in the layout of trtexec's --exportProfile:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]

@@ -267,7 +267,7 @@ TEST_F(KilnCliTest, HugeDeclaredWeightsAreRefusedWithoutAllocating) {
 
 TEST_F(KilnCliTest, ExternalDataOutsideTheModelFolderIsRefused) {
     writeBytes(m_dir / "w.bin", std::string(24, '\0'));
-    for (const std::string location : {std::string("../w.bin"), (m_dir / "w.bin").string()}) {
+    for (const std::string& location : {std::string("../w.bin"), (m_dir / "w.bin").string()}) {
         onnx::ModelProto model = addWeightsModel();
         setExternalData(model.mutable_graph()->mutable_initializer(0), location, 0, 24);
         expectFailure(kiln("run " + quoted(writeModel("external.onnx", model)) + " " + outputDirFlag()), 1,
@@ -979,4 +979,29 @@ TEST_F(KilnCliTest, BadCalibrationDataIsRefusedAndNoCacheIsWritten) {
     expectFailure(kiln("calibrate " + quoted(model) + " --calib " + quoted(wrong) + " --calibCache " + quoted(cache.string()) +
                        " --calibAlgo magic"),
                   2, {"--calibAlgo is entropy, minmax, percentile or mse, not 'magic'"});
+}
+
+TEST_F(KilnCliTest, Int8BuildCalibratesOrReusesTheCache) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    fs::create_directories(m_dir / "calib");
+    std::vector<float> values(4 * 8 * 8);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(0.1f * float(i));
+    const std::string input = writeArray("calib/b0.npy", {1, 4, 8, 8}, values);
+    const fs::path cache = m_dir / "model.calib";
+    const fs::path plan = m_dir / "int8.plan";
+    expectFailure(kiln("build " + quoted(model) + " --int8 -o " + quoted(plan.string())), 2, {"INT8 needs calibrated ranges"});
+    const CommandResult built = kiln("build " + quoted(model) + " --int8 --calib " + quoted((m_dir / "calib").string()) +
+                                     " --calibCache " + quoted(cache.string()) + " -o " + quoted(plan.string()));
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_NE(built.out.find("INT8"), std::string::npos) << built.out;
+    EXPECT_TRUE(fs::exists(cache));
+    // The cache alone suffices for the next build.
+    const CommandResult again = kiln("build " + quoted(model) + " --int8 --calibCache " + quoted(cache.string()) + " -o " +
+                                     quoted(plan.string()));
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_NE(again.out.find("scales from"), std::string::npos) << again.out;
+    const fs::path out = m_dir / "out";
+    ASSERT_EQ(kiln("run " + quoted(plan.string()) + " --input x=" + quoted(input) + " --output-dir " + quoted(out.string()))
+                  .exitCode, 0);
+    EXPECT_TRUE(fs::exists(out / "y.npy"));
 }

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 packages=(
     cmake ninja-build ccache g++ pkg-config
     libonnx-dev protobuf-compiler libprotobuf-dev
-    libgtest-dev libdnnl-dev
+    libgtest-dev libdnnl-dev libstb-dev
     libqcustomplot-dev libgraphviz-dev graphviz
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
     libonnx-testdata

@@ -2,6 +2,7 @@
 // between them.
 #include "calibration_loading.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -50,7 +51,17 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
                                     std::to_string(network->inputs().size()));
     }
     const Tensor* input = network->inputs().front();
-    auto data = npyCalibrationData(*options.calibPath, input->name(), input->type(), input->dims());
+    // A folder without .npy files is read as images.
+    bool images = false;
+    std::error_code error;
+    if (std::filesystem::is_directory(*options.calibPath, error)) {
+        images = true;
+        for (const auto& entry : std::filesystem::directory_iterator(*options.calibPath, error)) {
+            if (entry.path().extension() == ".npy") images = false;
+        }
+    }
+    auto data = images ? imageCalibrationData(*options.calibPath, input->name(), input->dims(), options.calibImages)
+                       : npyCalibrationData(*options.calibPath, input->name(), input->type(), input->dims());
     if (!data) return fail(kExitFailure, data.status().message());
     if (cached) {
         const std::string mismatch = calibrationCacheMismatch(*cached, *algorithm, data.value()->preprocessing(), *hash);

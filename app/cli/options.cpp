@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 
@@ -191,6 +192,24 @@ Status parseLayerPrecisions(std::string_view flag, const std::string& value,
     return Status::ok();
 }
 
+// "a,b,c": three numbers, one per channel (positive ones for a divisor).
+Status parseTriple(std::string_view flag, const std::string& value, float (&target)[3], bool positive) {
+    float parsed[3];
+    const char* at = value.c_str();
+    for (int i = 0; i < 3; ++i) {
+        char* end = nullptr;
+        parsed[i] = std::strtof(at, &end);
+        const char expected = i < 2 ? ',' : '\0';
+        if (end == at || *end != expected || !std::isfinite(parsed[i]) || (positive && !(parsed[i] > 0.0f))) {
+            return invalidArgument(std::string(flag) + " takes three " + (positive ? "positive " : "") +
+                                   "numbers, one per channel, e.g. " + std::string(flag) + " 0.5,0.5,0.5; not '" + value + "'");
+        }
+        at = end + 1;
+    }
+    std::copy(parsed, parsed + 3, target);
+    return Status::ok();
+}
+
 // The flags that set how a build is done: backend, precision and tactic timing.
 std::vector<Flag> builderFlags(BuilderOptions& builder) {
     return {
@@ -206,6 +225,17 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
              builder.calibAlgorithm = value;
              return Status::ok();
          }},
+        countFlag("--calibResize", "256", 0, builder.calibImages.resize),
+        {"--calibMean", true, "0.485,0.456,0.406",
+         [&builder](std::string_view flag, const std::string& value) {
+             return parseTriple(flag, value, builder.calibImages.mean, false);
+         }},
+        {"--calibStd", true, "0.229,0.224,0.225",
+         [&builder](std::string_view flag, const std::string& value) {
+             return parseTriple(flag, value, builder.calibImages.std, true);
+         }},
+        switchFlag("--calibBgr", builder.calibImages.bgr),
+        switchFlag("--calibNhwc", builder.calibImages.nhwc),
         {"--percentile", true, "99.99",
          [&builder](std::string_view flag, const std::string& value) -> Status {
              char* end = nullptr;
@@ -594,7 +624,8 @@ const char* calibrateHelp() {
                       [--percentile P] [--shapes NAME:DIMS,...] [--backend cpu|cuda]
 
 Runs the model in FP32 on the calibration data (each .npy file one batch of the model's input, of
-exactly its type and shape; a folder is read in name order) and derives the INT8 scale of every
+exactly its type and shape; a folder is read in name order; a folder of images, .png, .jpg or .bmp,
+is decoded, resized, centre-cropped and normalized into batches) and derives the INT8 scale of every
 activation: entropy (TensorRT's: the threshold that loses the least information, by KL divergence),
 minmax (the largest magnitude), percentile (the P-th percentile of the magnitudes) or mse (the least
 expected squared error). Writes them to the calibration cache, a text file of 'tensor: scale' lines
@@ -605,6 +636,10 @@ Options:
   --calib FILE_OR_DIR    Calibration batches as .npy (NaN, infinity, wrong shapes or types are refused)
   --calibCache FILE      Where the scales are kept
   --calibAlgo ALGO       entropy (default), minmax, percentile or mse
+  --calibResize N        For a folder of images: resize the shorter side to N first (then centre crop)
+  --calibMean R,G,B      Subtracted per channel after scaling to [0, 1] (default 0,0,0)
+  --calibStd R,G,B       Divided by per channel after the mean (default 1,1,1)
+  --calibBgr             Feed the channels as BGR; --calibNhwc: the input is NHWC
   --percentile P         For percentile: the share of magnitudes kept, in percent (default 99.99)
   --shapes NAME:DIMS,... Shapes of inputs with symbolic dimensions
   -h, --help             Show this help

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "kiln/calibration.h"
 #include "kiln/status.h"
 #include "kiln/types.h"
 
@@ -34,6 +35,7 @@ struct BuilderOptions {
     std::optional<std::string> calibCachePath;         //   --calibCache: a calibration cache, reused or written
     std::string calibAlgorithm = "entropy";            //   --calibAlgo
     double percentile = 99.99;                         //   --percentile (for --calibAlgo percentile)
+    ImagePreprocessing calibImages;                    //   --calibResize, --calibMean, --calibStd, --calibBgr, --calibNhwc
     std::vector<std::pair<std::string, DataType>> layerPrecisions;  // --layerPrecisions NODE:fp32,...
     std::optional<std::string> timingCachePath;
     int timingIterations = 10;

@@ -62,6 +62,27 @@ public:
 Result<std::unique_ptr<ICalibrationData>> npyCalibrationData(const std::string& path, const std::string& inputName,
                                                             DataType type, const Dims& dims);
 
+// How images become network input for calibration, in this order: decode (8-bit, 3 channels),
+// resize so that the shorter side is `resize` pixels (bilinear; 0 keeps the size), crop the centre
+// to the input's height and width, scale to [0, 1], subtract `mean` and divide by `std` per channel,
+// order the channels RGB or BGR, lay out as NCHW or NHWC. Grayscale inputs (1 channel) average the
+// three channels first.
+struct ImagePreprocessing {
+    int resize = 0;
+    float mean[3] = {0.0f, 0.0f, 0.0f};
+    float std[3] = {1.0f, 1.0f, 1.0f};
+    bool bgr = false;
+    bool nhwc = false;
+    std::string describe() const;  // recorded in the calibration cache
+};
+
+// Every image (.png, .jpg, .jpeg, .bmp) of a folder, in name order, as batches of the network input
+// `inputName` of `dims` ([N, C, H, W], or [N, H, W, C] with preprocessing.nhwc); images beyond the
+// last whole batch are left out. An empty folder, fewer images than one batch or an image that cannot
+// be decoded is an error naming it.
+Result<std::unique_ptr<ICalibrationData>> imageCalibrationData(const std::string& folder, const std::string& inputName,
+                                                              const Dims& dims, const ImagePreprocessing& preprocessing);
+
 struct CalibrationTable {
     CalibrationAlgorithm algorithm = CalibrationAlgorithm::Entropy;
     std::string preprocessing;

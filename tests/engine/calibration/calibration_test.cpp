@@ -14,6 +14,8 @@
 #include "kiln/calibration.h"
 #include "kiln/npy.h"
 
+#include <stb/stb_image_write.h>
+
 namespace kiln::test {
 namespace {
 
@@ -212,6 +214,71 @@ TEST_F(CalibrationData, DamagedCachesAreRefusedWithTheLine) {
                   .find("'magic' is no calibration algorithm"),
               std::string::npos);
     EXPECT_EQ(refusal(header + "scope:name: 0.25\n"), "");  // names may hold colons
+}
+
+// A PNG of one colour everywhere but a 1-pixel border, written with stb_image_write.
+void writeImage(const fs::path& path, int width, int height, const unsigned char rgb[3]) {
+    std::vector<unsigned char> pixels(size_t(width) * size_t(height) * 3);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = rgb[i % 3];
+    ASSERT_NE(stbi_write_png(path.string().c_str(), width, height, 3, pixels.data(), width * 3), 0);
+}
+
+TEST_F(CalibrationData, ImagesAreCroppedNormalizedAndOrdered) {
+    fs::create_directories(m_dir / "images");
+    const unsigned char colours[3][3] = {{255, 0, 51}, {0, 102, 255}, {10, 20, 30}};
+    for (int i = 0; i < 3; ++i) writeImage(m_dir / "images" / ("img" + std::to_string(i) + ".png"), 40, 30, colours[i]);
+    std::ofstream(m_dir / "images" / "notes.txt") << "not an image";
+    ImagePreprocessing preprocessing;
+    preprocessing.mean[0] = 0.5f;
+    preprocessing.std[2] = 0.5f;
+    auto data = imageCalibrationData((m_dir / "images").string(), "x", {2, 3, 16, 16}, preprocessing);
+    ASSERT_TRUE(data.isOk()) << data.status().message();
+    EXPECT_EQ(data.value()->batchCount(), 1);  // the third image does not fill a batch
+    EXPECT_NE(data.value()->preprocessing().find("mean 0.5,0,0"), std::string::npos) << data.value()->preprocessing();
+    auto batch = data.value()->batch(0);
+    ASSERT_TRUE(batch.isOk()) << batch.status().message();
+    const HostTensor& x = batch->at("x");
+    ASSERT_EQ(x.dims(), (Dims{2, 3, 16, 16}));
+    auto at = [&](int64_t n, int64_t c, int64_t y, int64_t w) { return x.data<float>()[((n * 3 + c) * 16 + y) * 16 + w]; };
+    // img0 is (255, 0, 51): R (1 - 0.5) / 1, G 0, B 0.2 / 0.5.
+    EXPECT_FLOAT_EQ(at(0, 0, 8, 8), 0.5f);
+    EXPECT_FLOAT_EQ(at(0, 1, 0, 0), 0.0f);
+    EXPECT_FLOAT_EQ(at(0, 2, 15, 15), 0.4f);
+    EXPECT_FLOAT_EQ(at(1, 2, 3, 4), 2.0f);
+
+    preprocessing = ImagePreprocessing{};
+    preprocessing.bgr = true;
+    preprocessing.nhwc = true;
+    auto bgr = imageCalibrationData((m_dir / "images").string(), "x", {1, 8, 8, 3}, preprocessing);
+    ASSERT_TRUE(bgr.isOk());
+    EXPECT_EQ(bgr.value()->batchCount(), 3);
+    const HostTensor first = bgr.value()->batch(0).value().at("x");
+    EXPECT_FLOAT_EQ(first.data<float>()[0], 0.2f);  // B first
+    EXPECT_FLOAT_EQ(first.data<float>()[2], 1.0f);  // R last
+
+    auto gray = imageCalibrationData((m_dir / "images").string(), "x", {1, 1, 8, 8}, ImagePreprocessing{});
+    ASSERT_TRUE(gray.isOk());
+    EXPECT_FLOAT_EQ(gray.value()->batch(2).value().at("x").data<float>()[0], 20.0f / 255.0f);
+}
+
+TEST_F(CalibrationData, BadImageFoldersAreRefused) {
+    fs::create_directories(m_dir / "none");
+    auto empty = imageCalibrationData((m_dir / "none").string(), "x", {1, 3, 8, 8}, ImagePreprocessing{});
+    ASSERT_FALSE(empty.isOk());
+    EXPECT_NE(empty.status().message().find("holds no image"), std::string::npos);
+    fs::create_directories(m_dir / "few");
+    const unsigned char grey[3] = {128, 128, 128};
+    writeImage(m_dir / "few" / "a.png", 8, 8, grey);
+    auto few = imageCalibrationData((m_dir / "few").string(), "x", {4, 3, 8, 8}, ImagePreprocessing{});
+    ASSERT_FALSE(few.isOk());
+    EXPECT_NE(few.status().message().find("1 images, fewer than one batch of 4"), std::string::npos);
+    std::ofstream(m_dir / "few" / "b.jpg") << "this is no JPEG";
+    auto broken = imageCalibrationData((m_dir / "few").string(), "x", {1, 3, 8, 8}, ImagePreprocessing{});
+    ASSERT_FALSE(broken.isOk());
+    EXPECT_NE(broken.status().message().find("b.jpg' cannot be decoded"), std::string::npos) << broken.status().message();
+    auto channels = imageCalibrationData((m_dir / "few").string(), "x", {1, 4, 8, 8}, ImagePreprocessing{});
+    ASSERT_FALSE(channels.isOk());
+    EXPECT_NE(channels.status().message().find("1 or 3 channels"), std::string::npos);
 }
 
 }  // namespace

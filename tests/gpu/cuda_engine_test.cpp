@@ -1,13 +1,15 @@
 // Engines built for the CUDA backend: a small CNN (convolutions with bias, residual and ReLU, pooling,
 // a pointwise chain, a concat, global pooling, a fully connected layer, softmax) built and run on the
 // GPU against the reference executor; plan round trips; several contexts at once on several streams;
-// CUDA-graph replay against plain runs; the caller's device memory through setTensorAddress; the
+// CUDA-graph replay against plain runs; the caller's device memory through setTensorAddress; runs on
+// callers' streams, ordered without host waits, that the callers destroy before the context; the
 // profiler; FP16 builds against FP32; plans refused on another GPU or cuDNN.
 //
 // Tolerance of FP32 engines: convolutions and the matrix product sum up to 8 * 9 * 8 = 576 products
 // of values in [-1, 1] in FP32 in another order than the reference; with a few layers in a row,
 // rtol 1e-4 and atol 1e-4 hold with an order of magnitude to spare.
 #include <cmath>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -234,7 +236,9 @@ TEST(CudaEngine, GraphReplayEqualsPlainRunsAndCallerMemoryWorks) {
     EXPECT_FALSE(plain->lastRunReplayed());
 
     // The caller's device buffers, filled and read through the backend: enqueueV3 twice (the second
-    // run replays the recording) into the caller's output buffer.
+    // run replays the recording) into the caller's output buffer. fc_out has no address of the
+    // caller's and stays in the context's memory. The caller's stream is destroyed before the context,
+    // which must not touch it afterwards.
     const backends::Backend& gpu = gpuBackend();
     auto context = engine.value()->createExecutionContext().value();
     const HostTensor& x = inputs.at("input");
@@ -259,6 +263,61 @@ TEST(CudaEngine, GraphReplayEqualsPlainRunsAndCallerMemoryWorks) {
         expectClose(reference, result, 0.0f, 0.0f, "caller memory, run " + std::to_string(run));
     }
     EXPECT_TRUE(context->lastRunReplayed()) << context->graphFallbackReason();
+    const HostTensor& logits = expected->at("fc_out");
+    HostTensor unbound(DataType::Float32, logits.dims());
+    ASSERT_TRUE(gpu.copy(unbound.bytes(), context->tensorAddress("fc_out").value(), unbound.byteSize(),
+                         backends::CopyDirection::DeviceToHost, *stream)
+                    .isOk());
+    ASSERT_TRUE(stream->synchronize().isOk());
+    expectClose(logits, unbound, 0.0f, 0.0f, "an output without the caller's address");
+    stream.reset();
+    auto again = context->execute(inputs);
+    ASSERT_TRUE(again.isOk()) << again.status().message();
+    expectOutputsClose(*expected, *again, 0.0f, 0.0f, "after the caller's stream is gone");
+}
+
+// Runs on two caller streams go through the context's own queue, ordered by events: the input copied
+// on one stream without a host wait is read by the run, the output read on the other stream after its
+// run is complete, and the second stream's run replays the first run's recording.
+TEST(CudaEngine, CallerStreamsAreOrderedWithoutHostWaitsAndShareTheRecording) {
+    KILN_REQUIRE_GPU();
+    auto network = smallCnn(1);
+    ASSERT_TRUE(network.isOk());
+    auto engine = Builder::build(*network, cudaConfig());
+    ASSERT_TRUE(engine.isOk());
+    const TensorMap inputs = inputsFor(*network, 11);
+    auto expected = engine.value()->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(expected.isOk());
+    const backends::Backend& gpu = gpuBackend();
+    auto context = engine.value()->createExecutionContext().value();
+    const HostTensor& x = inputs.at("input");
+    auto inputBuffer = gpu.allocate(x.byteSize()).value();
+    std::map<std::string, std::shared_ptr<backends::DeviceBuffer>> outputBuffers;
+    ASSERT_TRUE(context->setTensorAddress("input", inputBuffer->data()).isOk());
+    for (const auto& [name, value] : *expected) {
+        outputBuffers[name] = gpu.allocate(value.byteSize()).value();
+        ASSERT_TRUE(context->setTensorAddress(name, outputBuffers[name]->data()).isOk());
+    }
+    auto first = gpu.createStream().value();
+    auto second = gpu.createStream().value();
+    ASSERT_TRUE(
+        gpu.copy(inputBuffer->data(), x.bytes(), x.byteSize(), backends::CopyDirection::HostToDevice, *first).isOk());
+    ASSERT_TRUE(context->enqueueV3(first->native()).isOk());
+    EXPECT_FALSE(context->lastRunReplayed());
+    ASSERT_TRUE(context->enqueueV3(second->native()).isOk());
+    EXPECT_TRUE(context->lastRunReplayed()) << context->graphFallbackReason();
+    for (const auto& [name, value] : *expected) {
+        HostTensor result(DataType::Float32, value.dims());
+        ASSERT_TRUE(gpu.copy(result.bytes(), outputBuffers[name]->data(), result.byteSize(),
+                             backends::CopyDirection::DeviceToHost, *second)
+                        .isOk());
+        ASSERT_TRUE(second->synchronize().isOk());
+        expectClose(value, result, 0.0f, 0.0f, "two caller streams, output " + name);
+    }
+    first.reset();
+    second.reset();
+    ASSERT_TRUE(context->enqueueV3(nullptr).isOk());
+    ASSERT_TRUE(context->synchronize().isOk());
 }
 
 class CountingProfiler final : public IProfiler {

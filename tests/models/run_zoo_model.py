@@ -22,7 +22,12 @@ tolerance: cuDNN's and cuBLASLt's FP32 kernels sum in other orders but in FP32. 
 when this kiln or machine has no CUDA device. Where Python's onnxruntime package is installed (the
 GPU machine has it), it computes the reference instead of onnxruntime-node.
 
-usage: run_zoo_model.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR] [--backend cpu|cuda]
+With --fp16 the model is also built with --fp16 (on the CPU simulated, on CUDA in half precision with
+FP32 accumulation) and each output must have a cosine similarity of at least 0.999 to the FP32 plan's:
+half precision keeps about 3 decimal digits per value, and the cosine over a whole output is far
+less sensitive than any single element.
+
+usage: run_zoo_model.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR] [--backend cpu|cuda] [--fp16]
 """
 
 import argparse
@@ -48,6 +53,7 @@ ORT_NODE_PACKAGE = "onnxruntime-node@1.23.2"
 INSTALL_RETRY_SECONDS = 600
 RTOL = 1e-3
 ATOL = 1e-4
+FP16_MIN_COSINE = 0.999
 
 
 class Skip(Exception):
@@ -167,6 +173,7 @@ def main():
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("KILN_ZOO_CACHE", HERE / ".cache")),
                         help="folder for exported models and onnxruntime-node (kept between runs)")
     parser.add_argument("--backend", choices=["cpu", "cuda"], default="cpu", help="where kiln builds and runs")
+    parser.add_argument("--fp16", action="store_true", help="also build in FP16 and compare it with FP32")
     args = parser.parse_args()
     # Keep this script's lines in order with the output of the commands it runs.
     sys.stdout.reconfigure(line_buffering=True)
@@ -236,8 +243,45 @@ def main():
         return 1
     if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion"):
         return 1
-    print(f"PASS: {args.model} on {args.backend} matches ONNX Runtime, and its fused engine matches the unfused one")
+    fp16_note = ""
+    if args.fp16:
+        cosines = fp16_cosines(args, model_path, shape_text, input_path, work, backend)
+        if cosines is None:
+            return 1
+        fp16_note = ", FP16 cosine to FP32 " + ", ".join(f"{name} {value:.6f}" for name, value in cosines.items())
+        if min(cosines.values()) < FP16_MIN_COSINE:
+            print(f"FAIL: the FP16 plan's outputs have a cosine similarity below {FP16_MIN_COSINE} to FP32{fp16_note}")
+            return 1
+    print(f"PASS: {args.model} on {args.backend} matches ONNX Runtime, and its fused engine matches the unfused one"
+          f"{fp16_note}")
     return 0
+
+
+def fp16_cosines(args, model_path, shape_text, input_path, work, backend):
+    """Builds and runs the model with --fp16; returns each output's cosine similarity to the FP32 plan's."""
+    (work / "fp16").mkdir()
+    plan_path = work / "model_fp16.plan"
+    if run([args.kiln, "build", model_path, "--shapes", f"input:{shape_text}", "-o", plan_path, "--fp16",
+            "--avgTiming", "3", *backend]).returncode != 0:
+        print("FAIL: kiln build --fp16 failed")
+        return None
+    if run([args.kiln, "run", plan_path, "--input", f"input={input_path}", "--output-dir", work / "fp16"]).returncode != 0:
+        print("FAIL: kiln run of the FP16 plan failed")
+        return None
+    cosines = {}
+    for full_path in sorted((work / "kiln").glob("*.npy")):
+        half_path = work / "fp16" / full_path.name
+        if not half_path.exists():
+            print(f"FAIL: the FP16 plan wrote no output '{full_path.stem}'")
+            return None
+        full = np.load(full_path).astype(np.float64).ravel()
+        half = np.load(half_path).astype(np.float64).ravel()
+        if not np.isfinite(half).all():
+            print(f"FAIL: the FP16 output '{full_path.stem}' holds NaN or infinity")
+            return None
+        norms = np.linalg.norm(full) * np.linalg.norm(half)
+        cosines[full_path.stem] = float(full @ half / norms) if norms > 0 else (1.0 if not full.any() else 0.0)
+    return cosines
 
 
 if __name__ == "__main__":

@@ -2,14 +2,20 @@
 # Runs on the GPU machine (through the device tool, with .device carried): unpacks the bundle that
 # bundle.sh made, then runs what is asked, writing logs under $OUT.
 #
+# Only 8 files come back from the device machine, so the logs are written to a folder and packed into
+# $OUT/logs.tar.xz at the end.
+#
 # usage: tools/device/gpu_session.sh STEP...
 #   tests        the GPU tests (kiln_gpu_tests), every test in one process, then any crashed suite alone
-#   zoo[=M,...]  the model-zoo check on CUDA FP32 against ONNX Runtime (default: all seven models)
+#   zoo[=M,...]  the model-zoo check on CUDA FP32 against ONNX Runtime, and FP16 against FP32
+#                (default: all seven models)
 #   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-out=${OUT:-/tmp/kiln-out}
-mkdir -p "$out" /tmp/kiln
+result=${OUT:-/tmp/kiln-out}
+out=/tmp/kiln-logs
+mkdir -p "$result" "$out" /tmp/kiln
+trap 'tar -C "$out" -cJf "$result/logs.tar.xz" .' EXIT
 tar -C /tmp/kiln -xJf .device/kiln-device.tar.xz || exit 1
 venv=/opt/torch/.venv/lib/python3.12/site-packages/nvidia
 # cuDNN 9.19 (the headers kiln was built with) and cuBLASLt 13 from PyTorch's environment, before
@@ -26,13 +32,28 @@ status=0
 for step in "$@"; do
     case "$step" in
         tests)
-            kiln_gpu_tests --gtest_brief=1 >"$out/gpu_tests.log" 2>&1
+            timeout 300 kiln_gpu_tests --gtest_brief=1 >"$out/gpu_tests.log" 2>&1
             code=$?
             tail -5 "$out/gpu_tests.log"
             if [ $code -gt 1 ]; then  # a crash: run each suite alone to see which
                 for suite in $(kiln_gpu_tests --gtest_list_tests | grep -v '^ ' | tr -d '.'); do
-                    kiln_gpu_tests --gtest_brief=1 --gtest_filter="$suite.*" >>"$out/gpu_tests_by_suite.log" 2>&1 ||
-                        echo "suite $suite: exit $?" | tee -a "$out/gpu_tests_by_suite.log"
+                    timeout 120 kiln_gpu_tests --gtest_brief=1 --gtest_filter="$suite.*" >>"$out/gpu_tests_by_suite.log" 2>&1
+                    code=$?
+                    [ $code -eq 0 ] && continue
+                    echo "suite $suite: exit $code" | tee -a "$out/gpu_tests_by_suite.log"
+                    [ $code -gt 1 ] || continue
+                    # A crashed suite: each of its tests alone, with a backtrace where gdb exists.
+                    for test in $(kiln_gpu_tests --gtest_list_tests --gtest_filter="$suite.*" | grep '^ ' | tr -d ' '); do
+                        if command -v gdb >/dev/null; then
+                            timeout 120 gdb -batch -ex run -ex bt --args "$(command -v kiln_gpu_tests)" --gtest_filter="$suite.$test" \
+                                >"$out/crash_$suite.$test.log" 2>&1
+                            grep -q "SIGSEGV\|SIGABRT\|signal" "$out/crash_$suite.$test.log" &&
+                                echo "  $suite.$test crashed: $out/crash_$suite.$test.log"
+                        else
+                            timeout 120 kiln_gpu_tests --gtest_filter="$suite.$test" >"$out/crash_$suite.$test.log" 2>&1
+                            echo "  $suite.$test: exit $?"
+                        fi
+                    done
                 done
             fi
             grep -E '^\[  FAILED  \]' "$out/gpu_tests.log" | head -40
@@ -41,7 +62,7 @@ for step in "$@"; do
             models=${step#zoo}; models=${models#=}
             [ -n "$models" ] || models=resnet50,googlenet,densenet121,mobilenet_v2,squeezenet1_1,efficientnet_b0,inception_v3
             for model in ${models//,/ }; do
-                "$python" tests/models/run_zoo_model.py "$model" --backend cuda --kiln /tmp/kiln/bin/kiln \
+                "$python" tests/models/run_zoo_model.py "$model" --backend cuda --fp16 --kiln /tmp/kiln/bin/kiln \
                     --work /tmp/kiln/zoo/$model --cache /tmp/kiln/cache >"$out/zoo_$model.log" 2>&1
                 code=$?
                 echo "zoo $model: exit $code; $(grep -E '^(PASS|FAIL)' "$out/zoo_$model.log" | head -3 | tr '\n' ' ')"

@@ -104,9 +104,11 @@ class Timer;
 // result; enqueueV3(stream) issues one run on a device queue and returns at once, reading inputs
 // from and writing outputs to device memory (the context's own binding memory, tensorAddress(), or
 // the caller's, setTensorAddress()), as TensorRT's IExecutionContext does. Where the backend can
-// record a run and replay it (CUDA graphs), runs after the first on a queue replay the recording
+// record a run and replay it (CUDA graphs), runs after the first replay the recording
 // unless a profiler is attached or replay was turned off; graphFallbackReason() says why a run is not
-// replayed. A run on another queue than the previous run's first waits for that run to finish.
+// replayed. Every run executes on the context's own queue: enqueueV3 on a caller's queue orders the
+// run after the work already issued there and the caller's later work after the run, without waiting
+// on the host, and keeps no use of the caller's queue, which may be destroyed before the context.
 class ExecutionContext {
 public:
     ~ExecutionContext();
@@ -130,7 +132,8 @@ public:
     // The bytes of binding `name` in this context's memory, in the engine's backend memory.
     Result<void*> tensorAddress(const std::string& name) const;
     // Makes enqueueV3 read input `name` from, or write output `name` to, `address` (backend memory of
-    // at least the binding's size) instead of the context's own binding memory; null undoes it.
+    // at least the binding's size) instead of the context's own binding memory; null undoes it. An
+    // output without an address of the caller's is left in the context's memory, at tensorAddress().
     Status setTensorAddress(const std::string& name, void* address);
     // Issues one run on `stream` (a cudaStream_t for CUDA engines; null: the context's own queue) and
     // returns without waiting, except with a profiler attached.
@@ -153,16 +156,14 @@ private:
     Status issueRun(backends::Stream& stream);
     Status issueSteps(backends::Stream& stream);
     Status observeOutputs(const Layer& layer, backends::Stream& stream);
-    Result<backends::Stream*> streamFor(void* native);
     Result<size_t> bindingIndex(const std::string& name) const;
 
     std::shared_ptr<const Engine> m_engine;
     const backends::Backend* m_backend = nullptr;
     std::shared_ptr<backends::DeviceBuffer> m_memory;   // the arena and the kernels' workspace
     std::shared_ptr<backends::DeviceBuffer> m_staging;  // host staging for execute() on a device backend
-    std::unique_ptr<backends::Stream> m_stream;
+    std::unique_ptr<backends::Stream> m_stream;        // every run executes here
     std::unique_ptr<backends::Stream> m_callerStream;  // wraps the last caller's queue given to enqueueV3
-    backends::Stream* m_lastStream = nullptr;          // the queue of the last run (its work may be pending)
     std::byte* m_arena = nullptr;
     std::byte* m_workspace = nullptr;
     // Per executed layer: where its inputs and outputs lie (arena or constant data), resolved once.
@@ -181,10 +182,9 @@ private:
     std::unique_ptr<backends::CapturedWork> m_recording;
     std::vector<void*> m_recordedAddresses;  // the caller's addresses the recording copies from and to
     std::string m_graphFallbackReason;
-    // Whether a plain run has finished the lazy set-up (library handles) of the own queue and of the
-    // caller's; a queue is recorded from its second run on.
+    // Whether a plain run has finished the lazy set-up (library handles) of the own queue; runs are
+    // recorded from the second on.
     bool m_streamSetUp = false;
-    bool m_callerStreamSetUp = false;
     bool m_lastRunReplayed = false;
 };
 

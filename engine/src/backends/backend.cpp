@@ -45,6 +45,8 @@ const Backend& missingCuda() {
 
 }  // namespace
 
+Status Stream::waitFor(Stream& other) { return other.synchronize(); }
+
 std::optional<std::string> Backend::incompatibility(const std::string& planFingerprint) const {
     if (planFingerprint == fingerprint()) return std::nullopt;
     return std::string("another device");

@@ -46,6 +46,11 @@ public:
     virtual void* native() const = 0;
     // Waits until everything issued so far has finished; reports a failure of any of it.
     virtual Status synchronize() = 0;
+    // Makes the work issued to this stream from now on wait for the work issued to `other` so far. A
+    // device backend orders the two queues without blocking the host (a CUDA event), which also works
+    // while `other` is being recorded into a CUDA graph, and keeps no use of `other` after the call.
+    // The default waits for `other` on the host.
+    virtual Status waitFor(Stream& other);
 };
 
 // Measures the time between two points of a stream (CUDA events; the steady clock on the CPU).

@@ -157,9 +157,9 @@ size_t alignUp(size_t value) { return (value + kAlignment - 1) / kAlignment * kA
 ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_engine(std::move(engine)) {}
 
 ExecutionContext::~ExecutionContext() {
-    // Work still queued reads and writes this context's memory: let it finish first.
+    // Work still queued reads and writes this context's memory: let it finish first. All of it is on
+    // the own queue (enqueueV3 on a caller's queue too); the caller's queue may be gone by now.
     if (m_stream) (void)m_stream->synchronize();
-    if (m_callerStream) (void)m_callerStream->synchronize();
 }
 
 Status ExecutionContext::initialize() {
@@ -223,26 +223,6 @@ void ExecutionContext::setGraphReplay(bool enabled) {
 }
 
 Status ExecutionContext::synchronize() { return m_stream->synchronize(); }
-
-Result<backends::Stream*> ExecutionContext::streamFor(void* native) {
-    backends::Stream* stream = nullptr;  // null: a caller's queue not wrapped yet
-    if (!native || native == m_stream->native()) {
-        stream = m_stream.get();
-    } else if (m_callerStream && m_callerStream->native() == native) {
-        stream = m_callerStream.get();
-    }
-    // Runs on two queues would race for the arena: the last run finishes before one on another queue.
-    if (m_lastStream && m_lastStream != stream) KILN_RETURN_IF_ERROR(m_lastStream->synchronize());
-    if (!stream) {
-        // The old wrapper's library handles go with it: a recording that may use them is made again.
-        if (m_callerStream) m_recording.reset();
-        KILN_ASSIGN_OR_RETURN(m_callerStream, m_backend->wrapStream(native));
-        m_callerStreamSetUp = false;
-        stream = m_callerStream.get();
-    }
-    m_lastStream = stream;
-    return stream;
-}
 
 Status ExecutionContext::issueSteps(backends::Stream& stream) {
     const NetworkDefinition& network = m_engine->network();
@@ -327,10 +307,10 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
         return copyBindings(false);
     };
     m_lastRunReplayed = false;
-    // The first run on a queue is never recorded: kernels and the queue's library handles finish their
-    // lazy set-up in it (creating a handle while recording would break the recording).
-    bool& setUp = &stream == m_stream.get() ? m_streamSetUp : m_callerStreamSetUp;
-    const bool replay = m_graphReplay && !m_profiler && !m_observer && m_graphFallbackReason.empty() && setUp;
+    // The first run is never recorded: kernels and the queue's library handles finish their lazy
+    // set-up in it (creating a handle while recording would break the recording).
+    const bool replay =
+        m_graphReplay && !m_profiler && !m_observer && m_graphFallbackReason.empty() && m_streamSetUp;
     if (m_recording && m_recordedAddresses != m_bindingAddresses) m_recording.reset();
     if (replay && !m_recording) {
         auto recording = m_backend->capture(stream, work);
@@ -346,7 +326,7 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
         m_lastRunReplayed = true;
     } else {
         KILN_RETURN_IF_ERROR(work());
-        setUp = true;
+        m_streamSetUp = true;
     }
     if (m_profiler) {
         KILN_RETURN_IF_ERROR(stream.synchronize());
@@ -358,9 +338,22 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
     return Status::ok();
 }
 
+// A run on a caller's queue goes on the context's own queue, after the work issued to the caller's
+// queue so far and before the work issued to it next, ordered by the backend (events on CUDA) rather
+// than by waiting on the host. So the own queue's library handles and recording serve every caller's
+// queue, runs from two caller queues never race for the arena, and nothing uses the caller's queue
+// after enqueueV3 returns: the caller may destroy it, once synchronized, before the context.
 Status ExecutionContext::enqueueV3(void* nativeStream) {
-    KILN_ASSIGN_OR_RETURN(backends::Stream * stream, streamFor(nativeStream));
-    return issueRun(*stream);
+    if (!nativeStream || nativeStream == m_stream->native()) return issueRun(*m_stream);
+    if (!m_callerStream || m_callerStream->native() != nativeStream) {
+        KILN_ASSIGN_OR_RETURN(m_callerStream, m_backend->wrapStream(nativeStream));
+    }
+    KILN_RETURN_IF_ERROR(m_stream->waitFor(*m_callerStream));
+    const Status ran = issueRun(*m_stream);
+    // Joined back after a failure too: a caller recording its queue cannot end the recording while
+    // the own queue, drawn into it by the wait above, has not rejoined.
+    const Status joined = m_callerStream->waitFor(*m_stream);
+    return ran.isOk() ? joined : ran;
 }
 
 Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
@@ -397,8 +390,7 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
             KILN_ASSIGN_OR_RETURN(m_staging, m_backend->allocateStaging(std::max<size_t>(total, kAlignment)));
         }
     }
-    KILN_ASSIGN_OR_RETURN(backends::Stream * own, streamFor(nullptr));
-    backends::Stream& stream = *own;
+    backends::Stream& stream = *m_stream;
     std::vector<void*> callerAddresses(bindings.size(), nullptr);
     std::swap(callerAddresses, m_bindingAddresses);  // execute() uses the context's own binding memory
     auto restore = [&] { std::swap(callerAddresses, m_bindingAddresses); };

@@ -1,11 +1,13 @@
 // Builder + runtime: an engine's contexts give the reference executor's results, alone and four at a
-// time on four threads, synchronously and through enqueue(); the profiler hears of every executed
-// layer; a build can be cancelled.
+// time on four threads, synchronously and through enqueue(); enqueueV3 reads and writes the caller's
+// addresses and leaves outputs without one in the context's memory; the profiler hears of every
+// executed layer; a build can be cancelled.
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include <algorithm>
+#include <cstring>
 
 #include "builder/memory_planner.h"
 #include "kiln/builder.h"
@@ -152,6 +154,34 @@ TEST(Runtime, EnqueueGivesTheSameResultAsExecute) {
     auto outputs = future.get();
     ASSERT_TRUE(outputs.isOk());
     EXPECT_EQ(test::compareTensors(outputs->at("y"), direct, 0.0, 0.0), "");
+}
+
+TEST(Runtime, EnqueueV3WritesToTheCallersAddressesAndLeavesOtherOutputsInTheContext) {
+    NetworkDefinition network = smallResidualNetwork();
+    ASSERT_TRUE(network.markOutput(network.findTensor("r1")).isOk());
+    auto engine = Builder::build(network, BuilderConfig{});
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto context = (*engine)->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    const HostTensor input = test::randomTensor({1, 3, 8, 8}, 15);
+    auto expected = (*context)->execute({{"x", input}});
+    ASSERT_TRUE(expected.isOk()) << expected.status().message();
+    // Another run leaves other values in the context's memory, so that the checks below see the
+    // enqueued run's.
+    ASSERT_TRUE((*context)->execute({{"x", test::randomTensor({1, 3, 8, 8}, 16)}}).isOk());
+
+    HostTensor callerInput = input;
+    HostTensor callerY(DataType::Float32, expected->at("y").dims());
+    ASSERT_TRUE((*context)->setTensorAddress("x", callerInput.bytes()).isOk());
+    ASSERT_TRUE((*context)->setTensorAddress("y", callerY.bytes()).isOk());
+    ASSERT_TRUE((*context)->enqueueV3(nullptr).isOk());
+    ASSERT_TRUE((*context)->synchronize().isOk());
+    EXPECT_EQ(test::compareTensors(callerY, expected->at("y"), 0.0, 0.0), "");
+    auto r1Address = (*context)->tensorAddress("r1");
+    ASSERT_TRUE(r1Address.isOk()) << r1Address.status().message();
+    HostTensor r1(DataType::Float32, expected->at("r1").dims());
+    std::memcpy(r1.bytes(), *r1Address, r1.byteSize());
+    EXPECT_EQ(test::compareTensors(r1, expected->at("r1"), 0.0, 0.0), "");
 }
 
 class RecordingProfiler : public IProfiler {

@@ -56,11 +56,26 @@ Status cublasFailure(cublasStatus_t status, const std::string& what) {
 CudaStream::~CudaStream() {
     if (m_cudnn) cudnnDestroy(m_cudnn);
     if (m_cublasLt) cublasLtDestroy(m_cublasLt);
+    // Not the stream: an event still pending is released once the device reaches it.
+    if (m_waitEvent) cudaEventDestroy(m_waitEvent);
     if (m_owned && m_stream) cudaStreamDestroy(m_stream);
 }
 
 Status CudaStream::synchronize() {
     KILN_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(m_stream), "waiting for the stream");
+    return Status::ok();
+}
+
+Status CudaStream::waitFor(backends::Stream& other) {
+    const auto source = static_cast<cudaStream_t>(other.native());
+    if (source == m_stream) return Status::ok();
+    if (!m_waitEvent) {
+        KILN_CUDA_RETURN_IF_ERROR(cudaEventCreateWithFlags(&m_waitEvent, cudaEventDisableTiming),
+                                  "creating a CUDA event");
+    }
+    // The wait takes the event as recorded now; recording it again later does not change the wait.
+    KILN_CUDA_RETURN_IF_ERROR(cudaEventRecord(m_waitEvent, source), "marking the work of another stream");
+    KILN_CUDA_RETURN_IF_ERROR(cudaStreamWaitEvent(m_stream, m_waitEvent, 0), "ordering a stream after another");
     return Status::ok();
 }
 

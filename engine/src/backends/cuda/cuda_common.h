@@ -42,7 +42,9 @@ Status cublasFailure(cublasStatus_t status, const std::string& what);
     } while (false)
 
 // A CUDA stream with the cuDNN and cuBLASLt handles of the work issued to it, made on first use. One
-// per execution context (and one for the builder's timing), so kernels never share a handle.
+// per execution context (and one for the builder's timing), so kernels never share a handle. Kernels
+// run only on streams Kiln owns; a wrapper of a caller's stream is only ordered against them, so no
+// handle is ever bound to a stream the caller may destroy first.
 class CudaStream final : public backends::Stream {
 public:
     CudaStream(cudaStream_t stream, bool owned) : m_stream(stream), m_owned(owned) {}
@@ -50,6 +52,7 @@ public:
     void* native() const override { return m_stream; }
     cudaStream_t stream() const { return m_stream; }
     Status synchronize() override;
+    Status waitFor(backends::Stream& other) override;
     Result<cudnnHandle_t> cudnn();
     Result<cublasLtHandle_t> cublasLt();
 
@@ -58,6 +61,7 @@ private:
     bool m_owned = false;
     cudnnHandle_t m_cudnn = nullptr;
     cublasLtHandle_t m_cublasLt = nullptr;
+    cudaEvent_t m_waitEvent = nullptr;  // recorded on the stream waitFor waits for; made on first use
 };
 
 // The CUDA stream of a kernel run (kernels of this backend are only ever run with one).

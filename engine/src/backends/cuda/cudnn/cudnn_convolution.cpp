@@ -430,6 +430,10 @@ public:
         return cudnnLibrary() + (notes.empty() ? "" : " (" + notes + ")");
     }
 
+    // Whether cuDNN can finalize the chosen engine for this graph (an id from another cuDNN may name
+    // an engine that does not exist here).
+    Status checkPlan() const { return planState().status(); }
+
     int64_t workspaceBytes() const override {
         auto state = planState();
         return state ? state.value()->planWorkspace + state.value()->temporaryBytes : 0;
@@ -662,11 +666,18 @@ Result<std::unique_ptr<tactics::Tactic>> findCudnnConvolutionTactic(const tactic
     if (std::find(variants.begin(), variants.end(), *variant) == variants.end()) {
         return notFound(context + ": the layer has no such graph");
     }
-    KILN_ASSIGN_OR_RETURN(cudnn::BuildHandle build, cudnn::buildHandle());
-    KILN_ASSIGN_OR_RETURN(std::shared_ptr<OperationGraph> graph,
-                          buildGraph(problem, *variant, build.handle).withContext(context));
-    return std::unique_ptr<tactics::Tactic>(
-        std::make_unique<CudnnConvolutionTactic>(layer, std::move(problem), *variant, std::move(graph), std::move(choice)));
+    std::shared_ptr<OperationGraph> graph;
+    {
+        // Released before the plan check below takes the build handle again.
+        KILN_ASSIGN_OR_RETURN(cudnn::BuildHandle build, cudnn::buildHandle());
+        KILN_ASSIGN_OR_RETURN(graph, buildGraph(problem, *variant, build.handle).withContext(context));
+    }
+    auto tactic = std::make_unique<CudnnConvolutionTactic>(layer, std::move(problem), *variant, std::move(graph),
+                                                           std::move(choice));
+    if (Status planned = tactic->checkPlan(); !planned.isOk()) {
+        return notFound(context + ": cuDNN cannot make this engine here (" + planned.message() + ")");
+    }
+    return std::unique_ptr<tactics::Tactic>(std::move(tactic));
 }
 
 }  // namespace kiln::cuda

@@ -36,9 +36,10 @@ struct BuilderConfig {
     std::string backend = "cpu";       // "cpu" or "cuda" (--backend)
     bool enableFusion = true;          // off: only what execution needs, no rewriting (--noFusion)
     bool fp16 = false;                 // allow FP16 kernels
-    bool int8 = false;                 // allow INT8 kernels (--int8); needs dynamicRanges
+    bool int8 = false;                 // allow INT8 kernels (--int8); needs dynamicRanges or a QDQ model
     // Calibrated ranges by tensor name: the magnitude INT8's 127 stands for (a calibration cache's
-    // scale times 127). Tensors without one stay in floating point.
+    // scale times 127). Tensors without one stay in floating point. A model quantized with
+    // QuantizeLinear/DequantizeLinear pairs brings its own ranges (QDQ folding), which these do not replace.
     std::map<std::string, float> dynamicRanges;
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
     bool tf32 = false;                 // allow TF32 tensor-core math for FP32 layers on CUDA (--tf32)

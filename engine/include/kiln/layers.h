@@ -255,6 +255,21 @@ struct PointwiseChainParams {
 // input's elements in the output tensor's format (Tensor::format()). Same type and shape.
 struct ReformatParams {};
 
+// ONNX QuantizeLinear: INT8 y = saturate(round_half_to_even(x / scale) + zeroPoint) into [-128, 127].
+// Inputs: x (FP32), scale (FP32: one value for the whole tensor, or a 1-D tensor of one value per index
+// of x along `axis`), optional zero point (INT8, the scale's shape; absent means 0). Kiln's own INT8 is
+// symmetric (Tensor::dynamicRange): QDQ folding turns a Quantize -> Dequantize pair with a constant
+// one-value scale and zero point 0 into a range, and these layers run only where a pair does not fit.
+struct QuantizeParams {
+    int64_t axis = 0;  // 0 <= axis < rank; read only with a per-axis scale
+};
+
+// ONNX DequantizeLinear: FP32 y = (q - zeroPoint) * scale. Inputs: q (INT8, or INT32 as quantized biases
+// are), scale (as Quantize's), optional zero point of q's type and the scale's shape.
+struct DequantizeParams {
+    int64_t axis = 0;  // 0 <= axis < rank; read only with a per-axis scale
+};
+
 using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulParams, GemmParams,
                                  PoolingParams, LrnParams, BatchNormParams, InstanceNormParams,
                                  SoftmaxParams, ActivationParams, UnaryParams, ElementwiseParams,
@@ -262,14 +277,14 @@ using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulP
                                  SliceParams, ReshapeParams, TransposeParams, GatherParams, PadParams,
                                  ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
                                  SpaceToDepthParams, IdentityParams, PointwiseChainParams,
-                                 ReformatParams>;
+                                 ReformatParams, QuantizeParams, DequantizeParams>;
 
 // The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
 enum class LayerKind : uint8_t {
     Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
     Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
     Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
-    PointwiseChain, Reformat,
+    PointwiseChain, Reformat, Quantize, Dequantize,
 };
 
 inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }

@@ -56,10 +56,6 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                            " backend; build without --fp16, or for --backend cuda");
     }
     if (config.fp16 && config.int8) return unsupported("give one of --fp16 and --int8, not both");
-    if (config.int8 && config.dynamicRanges.empty()) {
-        return invalidArgument("an INT8 build needs the activations' calibrated ranges: calibrate first (--calib DATA, "
-                               "or a calibration cache)");
-    }
     const DataType precision = config.int8 ? DataType::Int8 : config.fp16 ? DataType::Float16 : DataType::Float32;
     if (config.timingIterations < 1) {
         return invalidArgument("timing iterations is " + std::to_string(config.timingIterations) +
@@ -82,9 +78,20 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         }
         optimized.removeUnusedTensors();
         KILN_RETURN_IF_ERROR(optimized.validate().withContext("the optimized network is not valid (a Kiln bug)"));
+        // A range QDQ folding took from the model is what the model was quantized with: calibration
+        // only fills in the tensors that have none.
+        bool anyRange = false;
         for (const auto& tensor : optimized.tensors()) {
             auto range = config.dynamicRanges.find(tensor->name());
-            if (range != config.dynamicRanges.end() && range->second > 0.0f) tensor->setDynamicRange(range->second);
+            if (!tensor->dynamicRange() && range != config.dynamicRanges.end() && range->second > 0.0f) {
+                tensor->setDynamicRange(range->second);
+            }
+            anyRange = anyRange || tensor->dynamicRange().has_value();
+        }
+        if (config.int8 && !anyRange) {
+            return invalidArgument("an INT8 build needs the activations' calibrated ranges: calibrate first (--calib "
+                                   "DATA, or a calibration cache), or give a model quantized with "
+                                   "QuantizeLinear/DequantizeLinear pairs");
         }
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));

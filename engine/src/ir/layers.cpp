@@ -11,7 +11,7 @@ const char* toString(LayerKind kind) {
         "InstanceNorm", "Softmax",      "Activation", "Unary",  "Elementwise", "Select",       "Reduce",
         "ArgMinMax",   "Concat",        "Split",   "Slice",     "Reshape",     "Transpose",    "Gather",
         "Pad",         "Resize",        "Cast",    "Expand",    "Tile",        "DepthToSpace", "SpaceToDepth",
-        "Identity",    "PointwiseChain", "Reformat",
+        "Identity",    "PointwiseChain", "Reformat", "Quantize", "Dequantize",
     };
     static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<LayerParams>);
     return names[size_t(kind)];
@@ -137,6 +137,8 @@ struct Describer {
     void operator()(const SpaceToDepthParams& p) { out << "block " << p.blockSize; }
     void operator()(const IdentityParams&) {}
     void operator()(const ReformatParams&) {}
+    void operator()(const QuantizeParams& p) { out << "axis " << p.axis; }
+    void operator()(const DequantizeParams& p) { out << "axis " << p.axis; }
     void operator()(const PointwiseChainParams& p) {
         for (size_t i = 0; i < p.steps.size(); ++i) {
             const PointwiseStep& step = p.steps[i];

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 namespace kiln {
 
@@ -18,7 +19,31 @@ Status NetworkDefinition::checkNewName(const std::string& name, const char* what
     return Status::ok();
 }
 
+namespace {
+
+// "per-tensor scale 0.05", "per-axis 0 (16 scales)": whether the scale is one value or one per index
+// along the axis is told by the scale input, not by the parameters.
+std::string describeQuantization(const Layer& layer, int64_t axis) {
+    const Tensor* scale = layer.input(1);
+    if (!scale) return describeParams(layer.params());
+    if (volume(scale->dims()) != 1) {
+        return "per-axis " + std::to_string(axis) + " (" + std::to_string(volume(scale->dims())) + " scales)";
+    }
+    std::ostringstream text;
+    text << "per-tensor";
+    if (scale->isConstant() && scale->type() == DataType::Float32) {
+        text << " scale " << scale->constantData()->data<float>()[0];
+    }
+    return text.str();
+}
+
+}  // namespace
+
 std::string describeLayer(const Layer& layer) {
+    if (layer.kind() == LayerKind::Quantize) return describeQuantization(layer, layer.paramsAs<QuantizeParams>().axis);
+    if (layer.kind() == LayerKind::Dequantize) {
+        return describeQuantization(layer, layer.paramsAs<DequantizeParams>().axis);
+    }
     const std::string params = describeParams(layer.params());
     const bool convolution = layer.kind() == LayerKind::Convolution || layer.kind() == LayerKind::Deconvolution;
     const Tensor* weights = layer.input(1);

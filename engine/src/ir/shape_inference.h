@@ -45,6 +45,8 @@ InferResult inferOutputs(const IdentityParams& p, const InferInputs& in, size_t 
 InferResult inferOutputs(const ReformatParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ResizeParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const PointwiseChainParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const QuantizeParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const DequantizeParams& p, const InferInputs& in, size_t numOutputs);
 
 // Shared checks, returning InvalidArgument/InvalidModel messages such as
 // "input 1 (weights) has 3 dimensions; expected 4".

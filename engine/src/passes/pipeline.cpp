@@ -1,6 +1,8 @@
 // The ordered list of optimization passes: the one place that says which passes a build runs and in
 // which order. Folding and dead-layer elimination come first so that later passes see only live layers
-// with constant weights; batch-norm folding precedes vertical fusion so that conv + bn + relu ends as one
+// with constant weights. QDQ folding follows constant folding, which has made quantized weights FP32
+// constants by then; it runs with fusion off too, since an INT8 build of a quantized model takes its
+// ranges from it. Batch-norm folding precedes vertical fusion so that conv + bn + relu ends as one
 // layer, and vertical fusion precedes pointwise-chain fusion so that an activation joins the convolution
 // before it rather than a chain; the aliasing passes come last, horizontal fusion before concat
 // elimination so that the fused outputs' views are known when concat inputs are placed, and reshape
@@ -18,6 +20,7 @@
 #include "passes/identity_elimination.h"
 #include "passes/pad_folding.h"
 #include "passes/pointwise_chain_fusion.h"
+#include "passes/qdq_folding.h"
 #include "passes/reshape_elimination.h"
 #include "passes/vertical_fusion.h"
 
@@ -27,22 +30,23 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
     if (!enableFusion) {
         return {
             {"constant folding", foldConstants},
+            {"QDQ folding", foldQuantizeDequantize},
             {"dead-layer elimination", eliminateDeadLayers},
         };
     }
     if (!channelSlices) {
         return {
-            {"constant folding", foldConstants},           {"dead-layer elimination", eliminateDeadLayers},
-            {"identity elimination", eliminateIdentities}, {"pad folding", foldPads},
-            {"batch-norm folding", foldBatchNorms},
+            {"constant folding", foldConstants},           {"QDQ folding", foldQuantizeDequantize},
+            {"dead-layer elimination", eliminateDeadLayers}, {"identity elimination", eliminateIdentities},
+            {"pad folding", foldPads},                     {"batch-norm folding", foldBatchNorms},
             {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
             {"reshape elimination", eliminateReshapes},
         };
     }
     return {
-        {"constant folding", foldConstants},           {"dead-layer elimination", eliminateDeadLayers},
-        {"identity elimination", eliminateIdentities}, {"pad folding", foldPads},
-        {"batch-norm folding", foldBatchNorms},
+        {"constant folding", foldConstants},           {"QDQ folding", foldQuantizeDequantize},
+        {"dead-layer elimination", eliminateDeadLayers}, {"identity elimination", eliminateIdentities},
+        {"pad folding", foldPads},                     {"batch-norm folding", foldBatchNorms},
         {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
         {"horizontal fusion", fuseHorizontally},       {"concat elimination", eliminateConcats},
         {"reshape elimination", eliminateReshapes},

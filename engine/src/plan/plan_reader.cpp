@@ -184,6 +184,10 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& c
             return LayerParams(IdentityParams{});
         case Proto::kReformat:
             return LayerParams(ReformatParams{});
+        case Proto::kQuantize:
+            return LayerParams(QuantizeParams{in.quantize().axis()});
+        case Proto::kDequantize:
+            return LayerParams(DequantizeParams{in.dequantize().axis()});
         case Proto::kPointwiseChain: {
             PointwiseChainParams p;
             for (const auto& f : in.pointwise_chain().steps()) {

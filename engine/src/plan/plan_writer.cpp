@@ -172,6 +172,12 @@ void writeParams(const IdentityParams&, plan_proto::Layer& layer) {
 void writeParams(const ReformatParams&, plan_proto::Layer& layer) {
     layer.mutable_reformat();
 }
+void writeParams(const QuantizeParams& p, plan_proto::Layer& layer) {
+    layer.mutable_quantize()->set_axis(p.axis);
+}
+void writeParams(const DequantizeParams& p, plan_proto::Layer& layer) {
+    layer.mutable_dequantize()->set_axis(p.axis);
+}
 void writeParams(const PointwiseChainParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_pointwise_chain();
     for (const PointwiseStep& step : p.steps) {

@@ -1197,6 +1197,62 @@ Status importSpaceToDepth(NodeContext& n) {
     return n.addLayer(p, {x}, n.outputName(0)).status();
 }
 
+// ---- quantization ----
+
+constexpr const char* kSymmetricAdvice =
+    "Kiln's INT8 is symmetric: quantize with zero point 0 (ONNX Runtime: quant_format QDQ, activation_type "
+    "QInt8, weight_type QInt8, extra option ActivationSymmetric=True)";
+
+// The axis of a per-axis scale (ONNX's default is 1); a one-value scale has none and gets 0.
+Result<int64_t> quantizationAxis(const NodeContext& n, const Tensor* x, const Tensor* scale) {
+    if (volume(scale->dims()) == 1 && scale->dims().size() <= 1) return int64_t(0);
+    if (n.opset() < 13) {
+        return invalidModel("input 1 ('" + scale->name() + "', scale) has dims " + toString(scale->dims()) +
+                            "; before opset 13 the scale is one value");
+    }
+    return normalizeAxis(n.intAttr("axis", 1), static_cast<int64_t>(x->dims().size()), "axis");
+}
+
+// An activation's zero point must be a constant 0: Kiln stores activations in INT8 with a symmetric
+// scale only. Quantized constants fold at import, so any zero point is exact for them.
+Status checkSymmetric(const NodeContext& n, const Tensor* data) {
+    const Tensor* zeroPoint = n.optionalInput(2);
+    if (!zeroPoint || data->isConstant()) return Status::ok();
+    const std::string what = "input 2 ('" + zeroPoint->name() + "', zero point)";
+    if (!zeroPoint->isConstant()) return unsupported(what + " is computed at run time; " + kSymmetricAdvice);
+    const HostTensor& values = *zeroPoint->constantData();
+    for (int64_t i = 0; i < values.elementCount(); ++i) {
+        if (values.valueAsInt64(i) != 0) {
+            return unsupported(what + " holds " + std::to_string(values.valueAsInt64(i)) + ", not 0; " +
+                               kSymmetricAdvice);
+        }
+    }
+    return Status::ok();
+}
+
+// Opset 10; per-axis scales and `axis` from opset 13.
+Status importQuantizeLinear(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * scale, n.input(1));
+    // Without a zero point ONNX quantizes to UINT8, which Kiln does not have.
+    if (!n.hasInput(2)) {
+        return unsupported(std::string("no zero point is given, which makes the output UINT8 in ONNX; ") +
+                           kSymmetricAdvice);
+    }
+    KILN_ASSIGN_OR_RETURN(Tensor * zeroPoint, n.input(2));
+    KILN_RETURN_IF_ERROR(checkSymmetric(n, x));
+    KILN_ASSIGN_OR_RETURN(int64_t axis, quantizationAxis(n, x, scale));
+    return n.addLayer(QuantizeParams{axis}, {x, scale, zeroPoint}, n.outputName(0)).status();
+}
+
+Status importDequantizeLinear(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * scale, n.input(1));
+    KILN_RETURN_IF_ERROR(checkSymmetric(n, x));
+    KILN_ASSIGN_OR_RETURN(int64_t axis, quantizationAxis(n, x, scale));
+    return n.addLayer(DequantizeParams{axis}, withOptionalInput(n, {x, scale}, 2), n.outputName(0)).status();
+}
+
 const std::map<std::string, ImporterFn>& importerTable() {
     static const std::map<std::string, ImporterFn> table = {
         {"Conv", importConv},
@@ -1297,6 +1353,9 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"Tile", importTile},
         {"DepthToSpace", importDepthToSpace},
         {"SpaceToDepth", importSpaceToDepth},
+
+        {"QuantizeLinear", importQuantizeLinear},
+        {"DequantizeLinear", importDequantizeLinear},
     };
     return table;
 }
@@ -1307,6 +1366,26 @@ ImporterFn findImporter(const std::string& opType) {
     const auto& table = importerTable();
     auto it = table.find(opType);
     return it == table.end() ? nullptr : it->second;
+}
+
+Status refuseUnsignedQuantization(const onnx::GraphProto& graph, const std::vector<std::string>& nodeNames) {
+    std::map<std::string, int32_t> initializerTypes;
+    for (const auto& init : graph.initializer())
+        initializerTypes[init.name()] = init.data_type();
+    for (int i = 0; i < graph.node_size(); ++i) {
+        const onnx::NodeProto& node = graph.node(i);
+        const bool quantize = node.op_type() == "QuantizeLinear";
+        if (!quantize && node.op_type() != "DequantizeLinear") continue;
+        for (int input : {0, 2}) {
+            if ((quantize && input == 0) || input >= node.input_size()) continue;
+            auto it = initializerTypes.find(node.input(input));
+            if (it == initializerTypes.end() || it->second != onnx::TensorProto::UINT8) continue;
+            return unsupported("node '" + nodeNames[static_cast<size_t>(i)] + "' (op " + node.op_type() + "): input " +
+                               std::to_string(input) + " ('" + node.input(input) + "', " +
+                               (input == 0 ? "quantized data" : "zero point") + ") is UINT8; " + kSymmetricAdvice);
+        }
+    }
+    return Status::ok();
 }
 
 }  // namespace kiln::onnx_import

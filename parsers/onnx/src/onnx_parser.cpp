@@ -393,6 +393,7 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
     const std::vector<std::string> names = nodeNames(graph);
     KILN_ASSIGN_OR_RETURN(std::vector<int> order, sortNodes(graph, names));
     KILN_RETURN_IF_ERROR(findUnsupportedNodes(graph, names, opset));
+    KILN_RETURN_IF_ERROR(refuseUnsignedQuantization(graph, names));
 
     NetworkDefinition network;
     network.setName(graph.name());

@@ -15,16 +15,18 @@ std::vector<std::string> passNames(bool enableFusion, bool channelSlices = true)
 }
 
 TEST(Pipeline, ListsThePassesInOrder) {
-    EXPECT_EQ(passNames(false), (std::vector<std::string>{"constant folding", "dead-layer elimination"}));
+    EXPECT_EQ(passNames(false),
+              (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination"}));
     EXPECT_EQ(passNames(true),
-              (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination", "pad folding",
-                                        "batch-norm folding", "vertical fusion", "pointwise-chain fusion",
-                                        "horizontal fusion", "concat elimination", "reshape elimination"}));
+              (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
+                                        "identity elimination", "pad folding", "batch-norm folding",
+                                        "vertical fusion", "pointwise-chain fusion", "horizontal fusion",
+                                        "concat elimination", "reshape elimination"}));
     // Channels-last builds have no contiguous channel slices: no split outputs, no concat views.
     EXPECT_EQ(passNames(true, false),
-              (std::vector<std::string>{"constant folding", "dead-layer elimination", "identity elimination", "pad folding",
-                                        "batch-norm folding", "vertical fusion", "pointwise-chain fusion",
-                                        "reshape elimination"}));
+              (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
+                                        "identity elimination", "pad folding", "batch-norm folding",
+                                        "vertical fusion", "pointwise-chain fusion", "reshape elimination"}));
 }
 
 Layer* convBnRelu(NetworkDefinition& network, const std::string& name, Tensor* data, int64_t channels,

@@ -237,7 +237,19 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     chain.steps.push_back({Step::Elementwise, {}, UnaryOp::Exp, ElementwiseOp::Div, 1, -1, true});
     KILN_ASSIGN_OR_RETURN(Tensor * pc, addOne(network, "chain", chain, {c2, pcScale, pcShift}));
     KILN_ASSIGN_OR_RETURN(Tensor * reformat, addOne(network, "reformat", ReformatParams{}, {pc}));
-    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, reformat}) {
+    // Per-axis along the channels, with zero points: a pair QDQ folding leaves as layers.
+    HostTensor qScale(DataType::Float32, {4});
+    HostTensor qZero(DataType::Int8, {4});
+    for (int64_t i = 0; i < 4; ++i) {
+        qScale.data<float>()[i] = 0.01f * float(i + 1);
+        qZero.data<int8_t>()[i] = int8_t(i - 2);
+    }
+    KILN_ASSIGN_OR_RETURN(Tensor * scale4, constant("q_scale", qScale));
+    KILN_ASSIGN_OR_RETURN(Tensor * zero4, constant("q_zero", qZero));
+    KILN_ASSIGN_OR_RETURN(Tensor * quantized, addOne(network, "quantize", QuantizeParams{1}, {c2, scale4, zero4}));
+    KILN_ASSIGN_OR_RETURN(Tensor * dequantized,
+                          addOne(network, "dequantize", DequantizeParams{1}, {quantized, scale4, zero4}));
+    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, reformat, dequantized}) {
         KILN_RETURN_IF_ERROR(network.markOutput(output));
     }
     return network;

@@ -47,6 +47,8 @@ Status runReference(const IdentityParams& p, const KernelInputs& in, KernelOutpu
 Status runReference(const ReformatParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const PointwiseChainParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const QuantizeParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const DequantizeParams& p, const KernelInputs& in, KernelOutputs& out);
 
 // The scalar function of an Activation layer; fused activations of Convolution and Gemm apply the same.
 float applyActivation(const ActivationParams& p, float x);

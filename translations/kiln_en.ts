@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>kiln::views::ActivationHistogramView</name>
+    <message>
+        <source>|x|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>values (log scale)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>within the threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>clipped (saturate in INT8)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>threshold %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>|x| of %1 over the calibration data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibrate, then pick a tensor in the table to see its histogram.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::BuildReportView</name>
     <message>
         <source>Summary</source>
@@ -89,6 +120,100 @@
     </message>
     <message>
         <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::CalibrationTableModel</name>
+    <message>
+        <source>Unknown: the scales came from a calibration cache without data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The magnitude INT8&apos;s 127 stands for: scale × 127</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share of the calibration values above the threshold, saturated to ±127</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max |x|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::CalibrationView</name>
+    <message>
+        <source>entropy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>min-max</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1th percentile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MSE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The calibration gave no tensor a range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not calibrated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2, %3</source>
+        <extracomment>e.g. &quot;6 tensors, entropy, 4 batches&quot;; %1 is the list of tensors, %2 the algorithm, %3 the batches</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s)</source>
+        <translation>
+            <numerusform>%n tensor</numerusform>
+            <numerusform>%n tensors</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es)</source>
+        <translation>
+            <numerusform>%n batch</numerusform>
+            <numerusform>%n batches</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No histogram for %1: the scales came from a calibration cache.
+Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -187,6 +312,10 @@
             <numerusform>After fusion (%n layer)</numerusform>
             <numerusform>After fusion (%n layers)</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Error vs FP32</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -324,6 +453,30 @@
         <source>Network input %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Error against FP32</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NaN or overflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not compared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: NaN or overflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::LayerTableModel</name>
@@ -357,6 +510,167 @@
     </message>
     <message>
         <source>Output shape</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::PrecisionErrorModel</name>
+    <message>
+        <source>%1 (output)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A network output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model nodes: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Holds NaN or infinity where the FP32 engine does not</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Largest |FP32 value|: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Largest |reduced − FP32| over the tensor&apos;s elements</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Σ|reduced − FP32| / Σ|FP32|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cosine similarity of the two tensors as vectors; 1 is identical direction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signal-to-noise ratio: 10·log10(Σ FP32² / Σ (reduced − FP32)²)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max abs err</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean rel err</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SNR (dB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::PrecisionView</name>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reduced precision whose errors the chart and the table show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean relative error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 − cosine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the chart&apos;s bars and the graph&apos;s colors measure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NaN or overflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>median latency (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean relative error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layers in network order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare precisions to see each layer&apos;s error against FP32.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+%2×</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency per precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>median of %n run(s) (ms)</source>
+        <translation>
+            <numerusform>median of %n run (ms)</numerusform>
+            <numerusform>median of %n runs (ms)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No comparison yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the reference was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 against %2: %n tensor(s) compared</source>
+        <translation>
+            <numerusform>%1 against %2: %n tensor compared</numerusform>
+            <numerusform>%1 against %2: %n tensors compared</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; output %1: cosine %2, mean rel err %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1178,6 +1492,268 @@
         <source>%1 unavailable</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The activation ranges an INT8 build quantizes with, from the Calibration panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>INT8 ranges:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>model nodes, e.g. conv1, layer4.*</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model nodes (names, or patterns with * and ?) whose layers stay in FP32 in FP16 and INT8 builds, separated by commas. The Precision panel&apos;s bisection fills this in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keep in FP32:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none: calibrate in the Calibration panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s)</source>
+        <translation>
+            <numerusform>%n tensor</numerusform>
+            <numerusform>%n tensors</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>INT8 ranges: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keeping in FP32: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To build INT8, calibrate the model in the Calibration panel (with calibration data, or a calibration cache made for this model), then build again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::CalibrationPanel</name>
+    <message>
+        <source>Open an ONNX model to calibrate it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>INT8 calibration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a .npy batch or a folder of them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Representative inputs: one batch per .npy file, of the input&apos;s type and shape</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose one .npy batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder of .npy batches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Data:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration Batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NumPy arrays (*.npy);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder of Calibration Batches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entropy (KL divergence)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Min-max</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Percentile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MSE (least squared error)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How each activation&apos;s histogram becomes a clipping threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Algorithm:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The share of |x| values at or below the threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P&amp;ercentile:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional: reused when it matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A calibration cache is reused when it matches the model, the algorithm and the data, and written after every calibration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the calibration cache file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cache file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration Cache File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration caches (*.cache *.txt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Calibrate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The calibration log says which data and cache were used, and why a cache was not.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not calibrated: give calibration data (or a cache) and press Calibrate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give calibration data (a .npy batch or a folder of them), or a calibration cache.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the calibration cache %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the calibration cache…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration of %1 started: %2 on %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibrating…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling the calibration…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%p %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibrated in %1 s: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The calibration cache %1 cannot be used: %2; calibrating again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The calibration cache %1 is not reused: %2; calibrating again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scales reused from the calibration cache %1: it matches the model, the algorithm and the data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scales loaded from the calibration cache %1 as they are (no data given, so no histograms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration cache written: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The calibration cache %1 could not be written: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Load Cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the scales of the calibration cache, if it was made for this model with this algorithm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the model on the calibration data and choose every activation&apos;s INT8 range</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::Document</name>
@@ -1714,6 +2290,308 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>%1 has inputs with symbolic dimensions: give them shapes under Inputs and press “Open with These Shapes”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A plan is built already: open its ONNX model to calibrate it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A plan is built already: open its ONNX model to compare precisions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>INT8 ranges from the Calibration panel: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>precision, error measure</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision comparison finished: the graph is colored by error against FP32.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bisection keeps no layer in FP32.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bisection keeps in FP32: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The constraints are in the Build panel: build when the running job is done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::PrecisionJob</name>
+    <message>
+        <source>FP16 simulated on the CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layers without INT8 kernels simulated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building the %1 engine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>random inputs in ±%1 (seed %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running the %1 engine and recording every tensor…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing the %1 engine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::PrecisionPanel</name>
+    <message>
+        <source>NaN or overflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open an ONNX model to compare its precisions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare with FP32</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FP&amp;16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;INT8</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precisions:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>± </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Random inputs are uniform in [−a, a], with a fixed seed: every engine sees the same values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Random &amp;inputs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>or a .npy file for the input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a .npy file holding the model&apos;s input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input for the Comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NumPy arrays (*.npy);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed runs per engine; its latency is their median</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Latency runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which layers must stay in FP32?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The compared precision to bisect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every output&apos;s largest error may be at most this share of its largest FP32 magnitude, e.g. 0.01 or 1e-3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tolerance:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bisect:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Bisect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build again with layers kept in FP32, halving the candidates each time, until the fewest that meet the tolerance are found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Apply and Rebuild</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep these nodes in FP32 in the Build panel and build in the bisected precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model nodes to keep in FP32</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare first; then bisect a reduced precision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the precisions to compare with FP32 and press Compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>INT8 needs calibrated ranges: calibrate in the Calibration panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>INT8 with the ranges of the Calibration panel (%n tensor(s))</source>
+        <translation>
+            <numerusform>INT8 with the ranges of the Calibration panel (%n tensor)</numerusform>
+            <numerusform>INT8 with the ranges of the Calibration panel (%n tensors)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose at least one precision to compare with FP32.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tolerance must be a positive number, e.g. 0.01.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bisecting %1 with tolerance %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bisecting: each step is a build and a run…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Compared on %1. Median latency of %n run(s): %2.</source>
+        <translation>
+            <numerusform>Compared on %1. Median latency of %n run: %2.</numerusform>
+            <numerusform>Compared on %1. Median latency of %n runs: %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Bisect to find the fewest layers to keep in FP32.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Bisection build %1: %n node(s) kept in FP32, worst output error %2 (%3).</source>
+        <translation>
+            <numerusform>Bisection build %1: %n node kept in FP32, worst output error %2 (%3).</numerusform>
+            <numerusform>Bisection build %1: %n nodes kept in FP32, worst output error %2 (%3).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>meets the tolerance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too large</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bisection cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bisection failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Even with every %1 layer in FP32 the outputs miss the tolerance %2 (%n build(s) tried).</source>
+        <translation>
+            <numerusform>Even with every %1 layer in FP32 the outputs miss the tolerance %2 (%n build tried).</numerusform>
+            <numerusform>Even with every %1 layer in FP32 the outputs miss the tolerance %2 (%n builds tried).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The %1 engine meets the tolerance %2 as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Keep %n node(s) in FP32 to meet the tolerance %1 in %2 (%3 builds tried):</source>
+        <translation>
+            <numerusform>Keep %n node in FP32 to meet the tolerance %1 in %2 (%3 builds tried):</numerusform>
+            <numerusform>Keep %n nodes in FP32 to meet the tolerance %1 in %2 (%3 builds tried):</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose at least one precision to compare with FP32</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model in FP32 and in each chosen precision, run them on the same inputs and compare every tensor</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

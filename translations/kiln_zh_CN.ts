@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>kiln::views::ActivationHistogramView</name>
+    <message>
+        <source>|x|</source>
+        <translation>|x|</translation>
+    </message>
+    <message>
+        <source>values (log scale)</source>
+        <translation>数值（对数刻度）</translation>
+    </message>
+    <message>
+        <source>within the threshold</source>
+        <translation>阈值以内</translation>
+    </message>
+    <message>
+        <source>clipped (saturate in INT8)</source>
+        <translation>被截断（在 INT8 中饱和）</translation>
+    </message>
+    <message>
+        <source>threshold %1 (%2)</source>
+        <translation>阈值 %1（%2）</translation>
+    </message>
+    <message>
+        <source>|x| of %1 over the calibration data</source>
+        <translation>%1 在校准数据上的 |x|</translation>
+    </message>
+    <message>
+        <source>Calibrate, then pick a tensor in the table to see its histogram.</source>
+        <translation>先进行校准，然后在表格中选择一个张量即可查看其直方图。</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::BuildReportView</name>
     <message>
         <source>Summary</source>
@@ -90,6 +121,99 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::CalibrationTableModel</name>
+    <message>
+        <source>Unknown: the scales came from a calibration cache without data</source>
+        <translation>未知：缩放因子来自校准缓存，未提供数据</translation>
+    </message>
+    <message>
+        <source>The magnitude INT8&apos;s 127 stands for: scale × 127</source>
+        <translation>INT8 的 127 所代表的幅值：缩放因子 × 127</translation>
+    </message>
+    <message>
+        <source>Share of the calibration values above the threshold, saturated to ±127</source>
+        <translation>校准数值中超出阈值、被饱和为 ±127 的比例</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>缩放因子</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>Max |x|</source>
+        <translation>最大 |x|</translation>
+    </message>
+    <message>
+        <source>Clipped</source>
+        <translation>截断</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::CalibrationView</name>
+    <message>
+        <source>entropy</source>
+        <translation>entropy</translation>
+    </message>
+    <message>
+        <source>min-max</source>
+        <translation>min-max</translation>
+    </message>
+    <message>
+        <source>%1th percentile</source>
+        <translation>percentile %1</translation>
+    </message>
+    <message>
+        <source>MSE</source>
+        <translation>MSE</translation>
+    </message>
+    <message>
+        <source>The calibration gave no tensor a range.</source>
+        <translation>校准没有为任何张量确定范围。</translation>
+    </message>
+    <message>
+        <source>Not calibrated.</source>
+        <translation>尚未校准。</translation>
+    </message>
+    <message>
+        <source>No histogram for %1: the scales came from a calibration cache.
+Give calibration data and calibrate to see the distributions.</source>
+        <translation>%1 没有直方图：缩放因子来自校准缓存。
+请提供校准数据并进行校准，即可查看分布。</translation>
+    </message>
+    <message>
+        <source>%1, %2, %3</source>
+        <extracomment>e.g. &quot;6 tensors, entropy, 4 batches&quot;; %1 is the list of tensors, %2 the algorithm, %3 the batches</extracomment>
+        <translation>%1，%2，%3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s)</source>
+        <translation>
+            <numerusform>%n 个张量</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es)</source>
+        <translation>
+            <numerusform>%n 个批次</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -185,6 +309,10 @@
         <translation>
             <numerusform>融合后（%n 层）</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Error vs FP32</source>
+        <translation>相对 FP32 的误差</translation>
     </message>
 </context>
 <context>
@@ -321,6 +449,30 @@
         <source>Network input %1</source>
         <translation>网络输入 %1</translation>
     </message>
+    <message>
+        <source>Error against FP32</source>
+        <translation>相对 FP32 的误差</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>误差：%1</translation>
+    </message>
+    <message>
+        <source>NaN or overflow</source>
+        <translation>NaN 或溢出</translation>
+    </message>
+    <message>
+        <source>Not compared</source>
+        <translation>未比较</translation>
+    </message>
+    <message>
+        <source>Error: NaN or overflow</source>
+        <translation>误差：NaN 或溢出</translation>
+    </message>
+    <message>
+        <source>Error (%1): %2</source>
+        <translation>误差（%1）：%2</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::LayerTableModel</name>
@@ -355,6 +507,166 @@
     <message>
         <source>Output shape</source>
         <translation>输出形状</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::PrecisionErrorModel</name>
+    <message>
+        <source>%1 (output)</source>
+        <translation>%1（输出）</translation>
+    </message>
+    <message>
+        <source>A network output</source>
+        <translation>网络输出</translation>
+    </message>
+    <message>
+        <source>Model nodes: %1</source>
+        <translation>模型节点：%1</translation>
+    </message>
+    <message>
+        <source>Holds NaN or infinity where the FP32 engine does not</source>
+        <translation>含有 FP32 引擎中没有的 NaN 或无穷大</translation>
+    </message>
+    <message>
+        <source>Largest |FP32 value|: %1</source>
+        <translation>最大 |FP32 值|：%1</translation>
+    </message>
+    <message>
+        <source>Largest |reduced − FP32| over the tensor&apos;s elements</source>
+        <translation>张量各元素中 |低精度值 − FP32| 的最大值</translation>
+    </message>
+    <message>
+        <source>Σ|reduced − FP32| / Σ|FP32|</source>
+        <translation>Σ|低精度值 − FP32| / Σ|FP32|</translation>
+    </message>
+    <message>
+        <source>Cosine similarity of the two tensors as vectors; 1 is identical direction</source>
+        <translation>将两个张量视为向量时的余弦相似度；1 表示方向完全相同</translation>
+    </message>
+    <message>
+        <source>Signal-to-noise ratio: 10·log10(Σ FP32² / Σ (reduced − FP32)²)</source>
+        <translation>信噪比：10·log10(Σ FP32² / Σ (低精度值 − FP32)²)</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Max abs err</source>
+        <translation>最大绝对误差</translation>
+    </message>
+    <message>
+        <source>Mean rel err</source>
+        <translation>平均相对误差</translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation>余弦</translation>
+    </message>
+    <message>
+        <source>SNR (dB)</source>
+        <translation>信噪比 (dB)</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::PrecisionView</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>The reduced precision whose errors the chart and the table show</source>
+        <translation>图表和表格显示的是哪种低精度的误差</translation>
+    </message>
+    <message>
+        <source>Mean relative error</source>
+        <translation>平均相对误差</translation>
+    </message>
+    <message>
+        <source>1 − cosine</source>
+        <translation>1 − 余弦</translation>
+    </message>
+    <message>
+        <source>What the chart&apos;s bars and the graph&apos;s colors measure</source>
+        <translation>图表的柱和图的颜色所衡量的内容</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Error:</source>
+        <translation>误差：</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>误差</translation>
+    </message>
+    <message>
+        <source>NaN or overflow</source>
+        <translation>NaN 或溢出</translation>
+    </message>
+    <message>
+        <source>median latency (ms)</source>
+        <translation>中位延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>mean relative error</source>
+        <translation>平均相对误差</translation>
+    </message>
+    <message>
+        <source>layers in network order</source>
+        <translation>层，按网络顺序</translation>
+    </message>
+    <message>
+        <source>Compare precisions to see each layer&apos;s error against FP32.</source>
+        <translation>比较精度后即可查看每一层相对 FP32 的误差。</translation>
+    </message>
+    <message>
+        <source>%1
+%2×</source>
+        <translation>%1
+%2×</translation>
+    </message>
+    <message>
+        <source>Latency per precision</source>
+        <translation>各精度的延迟</translation>
+    </message>
+    <message numerus="yes">
+        <source>median of %n run(s) (ms)</source>
+        <translation>
+            <numerusform>%n 次运行的中位数 (ms)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No comparison yet.</source>
+        <translation>尚未比较。</translation>
+    </message>
+    <message>
+        <source>Only the reference was run.</source>
+        <translation>只运行了参考引擎。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 against %2: %n tensor(s) compared</source>
+        <translation>
+            <numerusform>%1 对比 %2：比较了 %n 个张量</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; output %1: cosine %2, mean rel err %3</source>
+        <translation>；输出 %1：余弦 %2，平均相对误差 %3</translation>
+    </message>
+    <message>
+        <source> (%1)</source>
+        <translation>（%1）</translation>
     </message>
 </context>
 <context>
@@ -1175,6 +1487,267 @@
         <source>%1 unavailable</source>
         <translation>%1 不可用</translation>
     </message>
+    <message>
+        <source>The activation ranges an INT8 build quantizes with, from the Calibration panel</source>
+        <translation>INT8 构建进行量化所用的激活范围，来自“校准”面板</translation>
+    </message>
+    <message>
+        <source>INT8 ranges:</source>
+        <translation>INT8 范围：</translation>
+    </message>
+    <message>
+        <source>model nodes, e.g. conv1, layer4.*</source>
+        <translation>模型节点，例如 conv1, layer4.*</translation>
+    </message>
+    <message>
+        <source>Model nodes (names, or patterns with * and ?) whose layers stay in FP32 in FP16 and INT8 builds, separated by commas. The Precision panel&apos;s bisection fills this in.</source>
+        <translation>在 FP16 和 INT8 构建中其层保持为 FP32 的模型节点（名称，或含 * 和 ? 的模式），以英文逗号分隔。“精度”面板的二分查找会自动填写此项。</translation>
+    </message>
+    <message>
+        <source>&amp;Keep in FP32:</source>
+        <translation>保持为 FP32(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>none: calibrate in the Calibration panel</source>
+        <translation>无：请在“校准”面板中进行校准</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s)</source>
+        <translation>
+            <numerusform>%n 个张量</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>INT8 ranges: %1.</source>
+        <translation>INT8 范围：%1。</translation>
+    </message>
+    <message>
+        <source>Keeping in FP32: %1.</source>
+        <translation>保持为 FP32：%1。</translation>
+    </message>
+    <message>
+        <source>To build INT8, calibrate the model in the Calibration panel (with calibration data, or a calibration cache made for this model), then build again.</source>
+        <translation>要构建 INT8，请在“校准”面板中校准模型（使用校准数据，或为此模型生成的校准缓存），然后重新构建。</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::CalibrationPanel</name>
+    <message>
+        <source>Open an ONNX model to calibrate it.</source>
+        <translation>打开 ONNX 模型即可对其进行校准。</translation>
+    </message>
+    <message>
+        <source>INT8 calibration</source>
+        <translation>INT8 校准</translation>
+    </message>
+    <message>
+        <source>a .npy batch or a folder of them</source>
+        <translation>单个 .npy 批次，或包含多个批次的文件夹</translation>
+    </message>
+    <message>
+        <source>Representative inputs: one batch per .npy file, of the input&apos;s type and shape</source>
+        <translation>具有代表性的输入：每个 .npy 文件一个批次，类型和形状与输入一致</translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <source>Choose one .npy batch</source>
+        <translation>选择一个 .npy 批次</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Choose a folder of .npy batches</source>
+        <translation>选择包含 .npy 批次的文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Data:</source>
+        <translation>数据(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Calibration Batch</source>
+        <translation>校准批次</translation>
+    </message>
+    <message>
+        <source>NumPy arrays (*.npy);;All files (*)</source>
+        <translation>NumPy 数组 (*.npy);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Folder of Calibration Batches</source>
+        <translation>校准批次文件夹</translation>
+    </message>
+    <message>
+        <source>Entropy (KL divergence)</source>
+        <translation>Entropy（KL 散度）</translation>
+    </message>
+    <message>
+        <source>Min-max</source>
+        <translation>Min-max</translation>
+    </message>
+    <message>
+        <source>Percentile</source>
+        <translation>Percentile</translation>
+    </message>
+    <message>
+        <source>MSE (least squared error)</source>
+        <translation>MSE（最小平方误差）</translation>
+    </message>
+    <message>
+        <source>How each activation&apos;s histogram becomes a clipping threshold</source>
+        <translation>如何将每个激活的直方图转换为截断阈值</translation>
+    </message>
+    <message>
+        <source>&amp;Algorithm:</source>
+        <translation>算法(&amp;A)：</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source>The share of |x| values at or below the threshold</source>
+        <translation>小于或等于阈值的 |x| 值所占的比例</translation>
+    </message>
+    <message>
+        <source>P&amp;ercentile:</source>
+        <translation>Percentile(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>optional: reused when it matches</source>
+        <translation>可选：匹配时复用</translation>
+    </message>
+    <message>
+        <source>A calibration cache is reused when it matches the model, the algorithm and the data, and written after every calibration</source>
+        <translation>校准缓存与模型、算法和数据都匹配时会被复用，并在每次校准后写入</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Choose the calibration cache file</source>
+        <translation>选择校准缓存文件</translation>
+    </message>
+    <message>
+        <source>&amp;Cache file:</source>
+        <translation>缓存文件(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Calibration Cache File</source>
+        <translation>校准缓存文件</translation>
+    </message>
+    <message>
+        <source>Calibration caches (*.cache *.txt);;All files (*)</source>
+        <translation>校准缓存 (*.cache *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Calibrate</source>
+        <translation>校准(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The calibration log says which data and cache were used, and why a cache was not.</source>
+        <translation>校准日志会说明使用了哪些数据和缓存，以及未使用缓存的原因。</translation>
+    </message>
+    <message>
+        <source>Not calibrated: give calibration data (or a cache) and press Calibrate.</source>
+        <translation>尚未校准：请提供校准数据（或缓存），然后点击“校准”。</translation>
+    </message>
+    <message>
+        <source>Give calibration data (a .npy batch or a folder of them), or a calibration cache.</source>
+        <translation>请提供校准数据（单个 .npy 批次或包含多个批次的文件夹），或校准缓存。</translation>
+    </message>
+    <message>
+        <source>Loading the calibration cache %1…</source>
+        <translation>正在加载校准缓存 %1…</translation>
+    </message>
+    <message>
+        <source>Loading the calibration cache…</source>
+        <translation>正在加载校准缓存…</translation>
+    </message>
+    <message>
+        <source>Calibration of %1 started: %2 on %3.</source>
+        <translation>开始校准 %1：%2，数据 %3。</translation>
+    </message>
+    <message>
+        <source>Calibrating…</source>
+        <translation>正在校准…</translation>
+    </message>
+    <message>
+        <source>Cancelling the calibration…</source>
+        <translation>正在取消校准…</translation>
+    </message>
+    <message>
+        <source>%p %</source>
+        <translation>%p %</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Calibrated in %1 s: %2.</source>
+        <translation>校准用时 %1 秒：%2。</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Calibration cancelled.</source>
+        <translation>校准已取消。</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Calibration failed: %1</source>
+        <translation>校准失败：%1</translation>
+    </message>
+    <message>
+        <source>The calibration cache %1 cannot be used: %2; calibrating again.</source>
+        <translation>无法使用校准缓存 %1：%2；重新校准。</translation>
+    </message>
+    <message>
+        <source>The calibration cache %1 is not reused: %2; calibrating again.</source>
+        <translation>未复用校准缓存 %1：%2；重新校准。</translation>
+    </message>
+    <message>
+        <source>Scales reused from the calibration cache %1: it matches the model, the algorithm and the data.</source>
+        <translation>已复用校准缓存 %1 中的缩放因子：它与模型、算法和数据都匹配。</translation>
+    </message>
+    <message>
+        <source>Scales loaded from the calibration cache %1 as they are (no data given, so no histograms).</source>
+        <translation>已按原样从校准缓存 %1 加载缩放因子（未提供数据，因此没有直方图）。</translation>
+    </message>
+    <message>
+        <source>Calibration cache written: %1.</source>
+        <translation>校准缓存已写入：%1。</translation>
+    </message>
+    <message>
+        <source>The calibration cache %1 could not be written: %2</source>
+        <translation>无法写入校准缓存 %1：%2</translation>
+    </message>
+    <message>
+        <source>&amp;Load Cache</source>
+        <translation>加载缓存(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Use the scales of the calibration cache, if it was made for this model with this algorithm</source>
+        <translation>如果校准缓存是使用此算法为此模型生成的，则使用其中的缩放因子</translation>
+    </message>
+    <message>
+        <source>Run the model on the calibration data and choose every activation&apos;s INT8 range</source>
+        <translation>在校准数据上运行模型，并为每个激活选择 INT8 范围</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::Document</name>
@@ -1721,6 +2294,303 @@ Choose a folder you can write to.</source>
     <message>
         <source>%1 has inputs with symbolic dimensions: give them shapes under Inputs and press “Open with These Shapes”.</source>
         <translation>%1 的输入具有符号维度：请在“输入”下为它们指定形状，然后点击“使用这些形状打开”。</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>A plan is built already: open its ONNX model to calibrate it.</source>
+        <translation>计划文件已经构建好：如需校准，请打开它的 ONNX 模型。</translation>
+    </message>
+    <message>
+        <source>A plan is built already: open its ONNX model to compare precisions.</source>
+        <translation>计划文件已经构建好：如需比较精度，请打开它的 ONNX 模型。</translation>
+    </message>
+    <message>
+        <source>INT8 ranges from the Calibration panel: %1.</source>
+        <translation>来自“校准”面板的 INT8 范围：%1。</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>precision, error measure</comment>
+        <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>Precision comparison finished: the graph is colored by error against FP32.</source>
+        <translation>精度比较完成：图已按相对 FP32 的误差着色。</translation>
+    </message>
+    <message>
+        <source>The bisection keeps no layer in FP32.</source>
+        <translation>二分查找没有将任何层保持为 FP32。</translation>
+    </message>
+    <message>
+        <source>The bisection keeps in FP32: %1.</source>
+        <translation>二分查找保持为 FP32 的节点：%1。</translation>
+    </message>
+    <message>
+        <source>The constraints are in the Build panel: build when the running job is done.</source>
+        <translation>约束已填入“构建”面板：请在当前任务完成后进行构建。</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::PrecisionJob</name>
+    <message>
+        <source>FP16 simulated on the CPU</source>
+        <translation>在 CPU 上模拟 FP16</translation>
+    </message>
+    <message>
+        <source>layers without INT8 kernels simulated</source>
+        <translation>模拟了没有 INT8 内核的层</translation>
+    </message>
+    <message>
+        <source>Building the %1 engine…</source>
+        <translation>正在构建 %1 引擎…</translation>
+    </message>
+    <message>
+        <source>random inputs in ±%1 (seed %2)</source>
+        <translation>±%1 范围内的随机输入（种子 %2）</translation>
+    </message>
+    <message>
+        <source>Running the %1 engine and recording every tensor…</source>
+        <translation>正在运行 %1 引擎并记录每个张量…</translation>
+    </message>
+    <message>
+        <source>Timing the %1 engine…</source>
+        <translation>正在为 %1 引擎计时…</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::PrecisionPanel</name>
+    <message>
+        <source>NaN or overflow</source>
+        <translation>NaN 或溢出</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model to compare its precisions.</source>
+        <translation>打开 ONNX 模型即可比较其各种精度。</translation>
+    </message>
+    <message>
+        <source>Compare with FP32</source>
+        <translation>与 FP32 比较</translation>
+    </message>
+    <message>
+        <source>FP&amp;16</source>
+        <translation>FP&amp;16</translation>
+    </message>
+    <message>
+        <source>&amp;INT8</source>
+        <translation>&amp;INT8</translation>
+    </message>
+    <message>
+        <source>Precisions:</source>
+        <translation>精度：</translation>
+    </message>
+    <message>
+        <source>± </source>
+        <translation>± </translation>
+    </message>
+    <message>
+        <source>Random inputs are uniform in [−a, a], with a fixed seed: every engine sees the same values</source>
+        <translation>随机输入在 [−a, a] 内均匀分布，并使用固定种子：每个引擎得到的数值都相同</translation>
+    </message>
+    <message>
+        <source>Random &amp;inputs:</source>
+        <translation>随机输入(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>or a .npy file for the input</source>
+        <translation>或为输入指定 .npy 文件</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Choose a .npy file holding the model&apos;s input</source>
+        <translation>选择包含模型输入的 .npy 文件</translation>
+    </message>
+    <message>
+        <source>Input for the Comparison</source>
+        <translation>用于比较的输入</translation>
+    </message>
+    <message>
+        <source>NumPy arrays (*.npy);;All files (*)</source>
+        <translation>NumPy 数组 (*.npy);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Input file:</source>
+        <translation>输入文件：</translation>
+    </message>
+    <message>
+        <source>Timed runs per engine; its latency is their median</source>
+        <translation>每个引擎的计时运行次数；其延迟取这些运行的中位数</translation>
+    </message>
+    <message>
+        <source>&amp;Latency runs:</source>
+        <translation>延迟运行次数(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation>比较(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Which layers must stay in FP32?</source>
+        <translation>哪些层必须保持为 FP32？</translation>
+    </message>
+    <message>
+        <source>The compared precision to bisect</source>
+        <translation>要进行二分查找的已比较精度</translation>
+    </message>
+    <message>
+        <source>Every output&apos;s largest error may be at most this share of its largest FP32 magnitude, e.g. 0.01 or 1e-3</source>
+        <translation>每个输出的最大误差最多可为其最大 FP32 幅值的这一比例，例如 0.01 或 1e-3</translation>
+    </message>
+    <message>
+        <source>tolerance:</source>
+        <translation>容差：</translation>
+    </message>
+    <message>
+        <source>Bisect:</source>
+        <translation>二分查找：</translation>
+    </message>
+    <message>
+        <source>&amp;Bisect</source>
+        <translation>二分查找(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Build again with layers kept in FP32, halving the candidates each time, until the fewest that meet the tolerance are found</source>
+        <translation>将部分层保持为 FP32 并重新构建，每次将候选减半，直到找到满足容差的最少层</translation>
+    </message>
+    <message>
+        <source>&amp;Apply and Rebuild</source>
+        <translation>应用并重新构建(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Keep these nodes in FP32 in the Build panel and build in the bisected precision</source>
+        <translation>在“构建”面板中将这些节点保持为 FP32，并以二分查找所用的精度进行构建</translation>
+    </message>
+    <message>
+        <source>The model nodes to keep in FP32</source>
+        <translation>要保持为 FP32 的模型节点</translation>
+    </message>
+    <message>
+        <source>Compare first; then bisect a reduced precision.</source>
+        <translation>请先比较，再对某一低精度进行二分查找。</translation>
+    </message>
+    <message>
+        <source>Choose the precisions to compare with FP32 and press Compare.</source>
+        <translation>选择要与 FP32 比较的精度，然后点击“比较”。</translation>
+    </message>
+    <message>
+        <source>INT8 needs calibrated ranges: calibrate in the Calibration panel</source>
+        <translation>INT8 需要校准后的范围：请在“校准”面板中进行校准</translation>
+    </message>
+    <message numerus="yes">
+        <source>INT8 with the ranges of the Calibration panel (%n tensor(s))</source>
+        <translation>
+            <numerusform>INT8，使用“校准”面板中的范围（%n 个张量）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose at least one precision to compare with FP32.</source>
+        <translation>请至少选择一种要与 FP32 比较的精度。</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>正在比较…</translation>
+    </message>
+    <message>
+        <source>The tolerance must be a positive number, e.g. 0.01.</source>
+        <translation>容差必须为正数，例如 0.01。</translation>
+    </message>
+    <message>
+        <source>Bisecting %1 with tolerance %2…</source>
+        <translation>正在以容差 %2 对 %1 进行二分查找…</translation>
+    </message>
+    <message>
+        <source>Bisecting: each step is a build and a run…</source>
+        <translation>正在进行二分查找：每一步都要构建并运行一次…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>%1 %2 ms</source>
+        <translation>%1 %2 ms</translation>
+    </message>
+    <message numerus="yes">
+        <source>Compared on %1. Median latency of %n run(s): %2.</source>
+        <translation>
+            <numerusform>已在 %1 上完成比较。%n 次运行的中位延迟：%2。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Bisect to find the fewest layers to keep in FP32.</source>
+        <translation>进行二分查找，找出需要保持为 FP32 的最少层。</translation>
+    </message>
+    <message>
+        <source>Comparison cancelled.</source>
+        <translation>比较已取消。</translation>
+    </message>
+    <message>
+        <source>Comparison failed: %1</source>
+        <translation>比较失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Bisection build %1: %n node(s) kept in FP32, worst output error %2 (%3).</source>
+        <translation>
+            <numerusform>二分查找第 %1 次构建：%n 个节点保持为 FP32，最差输出误差 %2（%3）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>meets the tolerance</source>
+        <translation>满足容差</translation>
+    </message>
+    <message>
+        <source>too large</source>
+        <translation>过大</translation>
+    </message>
+    <message>
+        <source>Bisection cancelled.</source>
+        <translation>二分查找已取消。</translation>
+    </message>
+    <message>
+        <source>Bisection failed: %1</source>
+        <translation>二分查找失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Even with every %1 layer in FP32 the outputs miss the tolerance %2 (%n build(s) tried).</source>
+        <translation>
+            <numerusform>即使将所有 %1 层都保持为 FP32，输出仍不满足容差 %2（已尝试 %n 次构建）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The %1 engine meets the tolerance %2 as it is.</source>
+        <translation>%1 引擎无需改动即满足容差 %2。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Keep %n node(s) in FP32 to meet the tolerance %1 in %2 (%3 builds tried):</source>
+        <translation>
+            <numerusform>将 %n 个节点保持为 FP32，即可在 %2 中满足容差 %1（已尝试 %3 次构建）：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose at least one precision to compare with FP32</source>
+        <translation>请至少选择一种要与 FP32 比较的精度</translation>
+    </message>
+    <message>
+        <source>Build the model in FP32 and in each chosen precision, run them on the same inputs and compare every tensor</source>
+        <translation>以 FP32 和每种所选精度构建模型，在相同输入上运行，并比较每个张量</translation>
     </message>
 </context>
 <context>

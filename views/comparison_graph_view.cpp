@@ -62,6 +62,7 @@ ComparisonGraphView::ComparisonGraphView(QWidget* parent) : QWidget(parent) {
     m_colorMode->addItem(tr("Layer type"), int(GraphView::ColorMode::LayerType));
     m_colorMode->addItem(tr("Precision"), int(GraphView::ColorMode::Precision));
     m_colorMode->addItem(tr("Latency"), int(GraphView::ColorMode::Latency));
+    m_colorMode->addItem(tr("Error vs FP32"), int(GraphView::ColorMode::Error));
     m_colorMode->setToolTip(tr("What the node colors show"));
     m_legendButton = toolButton(tr("Legend"), tr("Show or hide what the colors mean"), this);
     m_legendButton->setCheckable(true);
@@ -213,6 +214,28 @@ void ComparisonGraphView::selectLayer(const QString& name) {
 
 void ComparisonGraphView::setLayerLatencies(const QHash<QString, double>& milliseconds) {
     m_after->setLayerLatencies(milliseconds);
+}
+
+void ComparisonGraphView::setLayerErrors(const QHash<QString, double>& afterLayers,
+                                         const QHash<QString, double>& modelNodes, const QString& measure) {
+    m_after->setLayerErrors(afterLayers, measure);
+    // Before fusion a layer answers to its own name and to the model nodes it came from.
+    QHash<QString, double> before;
+    for (const LayerRecord& record : m_beforeLayers) {
+        std::vector<std::string> origins = record.provenance;
+        origins.push_back(record.name);
+        for (const std::string& origin : origins) {
+            const auto it = modelNodes.constFind(QString::fromStdString(origin));
+            if (it == modelNodes.constEnd()) continue;
+            const QString name = QString::fromStdString(record.name);
+            if (!before.contains(name) || *it > before.value(name)) before.insert(name, *it);
+        }
+    }
+    m_before->setLayerErrors(before, measure);
+}
+
+void ComparisonGraphView::setColorMode(GraphView::ColorMode mode) {
+    m_colorMode->setCurrentIndex(std::max(0, m_colorMode->findData(int(mode))));
 }
 
 void ComparisonGraphView::onBeforeActivated(const QString& name) {

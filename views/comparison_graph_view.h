@@ -1,5 +1,6 @@
 // The network before and after the builder's rewriting, side by side ("Before fusion" | "After
-// fusion"), with one toolbar for both: find, zoom, fit, color mode and legend. Selecting a layer on
+// fusion"), with one toolbar for both: find, zoom, fit, color mode (layer type, precision, latency,
+// error against FP32) and legend. Selecting a layer on
 // one side lights up the related layers on the other through provenance: a fused layer's original
 // layers, or every fused layer an original layer went into.
 #pragma once
@@ -39,6 +40,13 @@ public:
     void selectLayer(const QString& name);
     // Measured times of after-fusion layers, by name.
     void setLayerLatencies(const QHash<QString, double>& milliseconds);
+    // Errors against FP32 of a precision comparison: by after-fusion layer name for the right side, by
+    // model node for the left (a fused layer's error counts for each node it came from). `measure` names
+    // them for the legend ("FP16, mean relative error").
+    void setLayerErrors(const QHash<QString, double>& afterLayers, const QHash<QString, double>& modelNodes,
+                        const QString& measure);
+    // Colors both sides by `mode`, as picking it in the toolbar does.
+    void setColorMode(GraphView::ColorMode mode);
 
     // The layers on the other side that `name` is related to through provenance.
     QStringList beforeLayersOf(const QString& afterLayer) const;

@@ -15,6 +15,8 @@ LayerCategory GraphPalette::category(const QString& kind) {
         {QStringLiteral("Activation"), LayerCategory::Pointwise},
         {QStringLiteral("Unary"), LayerCategory::Pointwise},
         {QStringLiteral("PointwiseChain"), LayerCategory::Pointwise},
+        {QStringLiteral("Quantize"), LayerCategory::Pointwise},
+        {QStringLiteral("Dequantize"), LayerCategory::Pointwise},
         {QStringLiteral("BatchNorm"), LayerCategory::Normalization},
         {QStringLiteral("InstanceNorm"), LayerCategory::Normalization},
         {QStringLiteral("LRN"), LayerCategory::Normalization},
@@ -108,6 +110,25 @@ QColor GraphPalette::latencyColor(double fraction) {
     return QColor::fromRgbF(float(cold.redF() + t * (hot.redF() - cold.redF())),
                             float(cold.greenF() + t * (hot.greenF() - cold.greenF())),
                             float(cold.blueF() + t * (hot.blueF() - cold.blueF())));
+}
+
+QColor GraphPalette::errorColor(double fraction) {
+    // Green, yellow, red: the traffic-light reading people expect of "good" to "bad", light enough for
+    // the dark label text.
+    const double t = std::clamp(fraction, 0.0, 1.0);
+    const QColor stops[] = {QColor(0xa5, 0xd6, 0xa7), QColor(0xff, 0xf1, 0x76), QColor(0xef, 0x9a, 0x9a)};
+    const double scaled = t * 2.0;
+    const int segment = std::min(int(scaled), 1);
+    const double u = scaled - segment;
+    const QColor& from = stops[segment];
+    const QColor& to = stops[segment + 1];
+    return QColor::fromRgbF(float(from.redF() + u * (to.redF() - from.redF())),
+                            float(from.greenF() + u * (to.greenF() - from.greenF())),
+                            float(from.blueF() + u * (to.blueF() - from.blueF())));
+}
+
+QColor GraphPalette::overflowColor() {
+    return QColor(0xc6, 0x28, 0x28);
 }
 
 QColor GraphPalette::unmeasuredColor() {

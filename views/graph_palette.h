@@ -1,4 +1,5 @@
-// The colors of the layer graph: one palette per color mode (layer type, precision, measured latency)
+// The colors of the layer graph: one palette per color mode (layer type, precision, measured latency,
+// error against FP32)
 // and the words the legend uses for each color. Kept apart from the items so that the legend and the
 // nodes cannot disagree about what a color means.
 #pragma once
@@ -41,6 +42,12 @@ public:
     // `fraction` of the slowest layer's time, 0 (white) to 1 (red); clamped.
     static QColor latencyColor(double fraction);
     static QColor unmeasuredColor();
+
+    // A layer's error against FP32 as a `fraction` of the shown range (on a log scale), 0 (green, the
+    // smallest) through yellow to 1 (red, the largest); clamped.
+    static QColor errorColor(double fraction);
+    // A layer whose output holds NaN or infinity where FP32's does not.
+    static QColor overflowColor();
 
     // Layers that execute nothing (their outputs alias their inputs).
     static QColor elidedColor();

@@ -325,6 +325,8 @@ void GraphView::clear() {
     m_nodeSizes.clear();
     m_pendingHighlight.clear();
     m_latencies.clear();
+    m_errors.clear();
+    m_errorMeasure.clear();
     setMessage(m_placeholder);
     updateLegend();
 }
@@ -357,6 +359,12 @@ void GraphView::setLayerLatencies(const QHash<QString, double>& milliseconds) {
     applyColors();
 }
 
+void GraphView::setLayerErrors(const QHash<QString, double>& errors, const QString& measure) {
+    m_errors = errors;
+    m_errorMeasure = measure;
+    applyColors();
+}
+
 QColor GraphView::colorFor(int layerIndex) const {
     const LayerRecord& record = m_layers[size_t(layerIndex)];
     switch (m_colorMode) {
@@ -368,6 +376,13 @@ QColor GraphView::colorFor(int layerIndex) const {
             const auto it = m_latencies.constFind(QString::fromStdString(record.name));
             if (it == m_latencies.constEnd()) return GraphPalette::unmeasuredColor();
             return GraphPalette::latencyColor(m_maxLatency > 0 ? *it / m_maxLatency : 0.0);
+        }
+        case ColorMode::Error: {
+            const auto it = m_errors.constFind(QString::fromStdString(record.name));
+            if (it == m_errors.constEnd() || std::isnan(*it)) return GraphPalette::unmeasuredColor();
+            if (std::isinf(*it)) return GraphPalette::overflowColor();
+            if (!(*it > m_minError) || !(m_maxError > m_minError)) return GraphPalette::errorColor(0.0);
+            return GraphPalette::errorColor(std::log(*it / m_minError) / std::log(m_maxError / m_minError));
         }
     }
     return GraphPalette::unmeasuredColor();
@@ -382,6 +397,14 @@ void GraphView::applyColors() {
         if (it == m_latencies.constEnd()) continue;
         m_maxLatency = std::max(m_maxLatency, *it);
         m_totalLatency += std::max(0.0, *it);
+    }
+    m_minError = 0;
+    m_maxError = 0;
+    for (const LayerRecord& record : m_layers) {
+        const auto it = m_errors.constFind(QString::fromStdString(record.name));
+        if (it == m_errors.constEnd() || !(*it > 0.0) || std::isinf(*it)) continue;
+        m_minError = m_minError > 0 ? std::min(m_minError, *it) : *it;
+        m_maxError = std::max(m_maxError, *it);
     }
     for (GraphNodeItem* item : m_nodeItems) {
         if (item) item->setFillColor(colorFor(item->layerIndex()));
@@ -451,6 +474,29 @@ void GraphView::updateLegend() {
                     tr("%1 ms (%2 % of total)").arg(m_maxLatency, 0, 'f', 3).arg(share, 0, 'f', 1));
             }
             if (unmeasured) entries.append({GraphPalette::unmeasuredColor(), tr("Not measured")});
+            break;
+        }
+        case ColorMode::Error: {
+            m_legend->setTitle(m_errorMeasure.isEmpty() ? tr("Error against FP32")
+                                                        : tr("Error: %1").arg(m_errorMeasure));
+            bool uncompared = false;
+            bool overflowed = false;
+            for (const LayerRecord& record : m_layers) {
+                anyElided |= record.elided;
+                if (record.elided) continue;
+                const auto it = m_errors.constFind(QString::fromStdString(record.name));
+                if (it == m_errors.constEnd() || std::isnan(*it)) {
+                    uncompared = true;
+                } else if (std::isinf(*it)) {
+                    overflowed = true;
+                }
+            }
+            if (m_maxError > 0) {
+                m_legend->setGradient(GraphPalette::errorColor(0), GraphPalette::errorColor(1),
+                                      QString::number(m_minError, 'g', 2), QString::number(m_maxError, 'g', 2));
+            }
+            if (overflowed) entries.append({GraphPalette::overflowColor(), tr("NaN or overflow")});
+            if (uncompared) entries.append({GraphPalette::unmeasuredColor(), tr("Not compared")});
             break;
         }
     }
@@ -725,6 +771,12 @@ QString GraphView::tooltipText(int layerIndex) const {
     }
     const auto latency = m_latencies.constFind(QString::fromStdString(record.name));
     if (latency != m_latencies.constEnd()) rows << tr("Time: %1 ms").arg(*latency, 0, 'f', 3);
+    const auto error = m_errors.constFind(QString::fromStdString(record.name));
+    if (error != m_errors.constEnd()) {
+        rows << (std::isinf(*error) ? tr("Error: NaN or overflow")
+                                    : tr("Error (%1): %2").arg(m_errorMeasure.toHtmlEscaped(),
+                                                               QString::number(*error, 'g', 3)));
+    }
     if (record.elided) rows << tr("Elided: its outputs alias its inputs, it executes nothing.");
     return rows.join(QStringLiteral("<br>"));
 }

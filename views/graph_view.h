@@ -1,8 +1,8 @@
 // The layer graph of one network, top to bottom: Graphviz's dot lays it out on a worker thread, a
 // QGraphicsView draws it. The user pans (drag), zooms (wheel, + and -), fits, finds layers by name
 // and walks the graph with the arrow keys (up to a producer, down to a consumer, left and right
-// along a rank); Enter or F centres the selected layer. Nodes are colored by layer type, precision
-// or measured latency, and a legend in the corner says what the colors mean.
+// along a rank); Enter or F centres the selected layer. Nodes are colored by layer type, precision,
+// measured latency or error against FP32, and a legend in the corner says what the colors mean.
 #pragma once
 
 #include <QElapsedTimer>
@@ -31,7 +31,7 @@ class GraphView : public QWidget {
     Q_OBJECT
 
 public:
-    enum class ColorMode { LayerType, Precision, Latency };
+    enum class ColorMode { LayerType, Precision, Latency, Error };
 
     // Where the time of the last layout went, for benchmarks and for users who ask why it is slow.
     struct LayoutTimings {
@@ -57,6 +57,10 @@ public:
     ColorMode colorMode() const { return m_colorMode; }
     // Measured time per layer (for ColorMode::Latency), by layer name.
     void setLayerLatencies(const QHash<QString, double>& milliseconds);
+    // Error against FP32 per layer (for ColorMode::Error), by layer name: infinite where the layer
+    // overflowed. `measure` names what the numbers are ("FP16, mean relative error") for the legend.
+    void setLayerErrors(const QHash<QString, double>& errors, const QString& measure);
+    const QHash<QString, double>& layerErrors() const { return m_errors; }
 
     // Programmatic selection: selects these layers, centres on them, emits nothing. Names that are
     // not shown are ignored; given during a layout they apply when it finishes.
@@ -148,9 +152,15 @@ private:
     int m_current = -1;  // the layer navigation and find continue from
     double m_maxLatency = 0;
     double m_totalLatency = 0;
+    // The finite, positive errors of the layers shown span [m_minError, m_maxError]; colors are spread
+    // over that range on a log scale.
+    double m_minError = 0;
+    double m_maxError = 0;
 
     ColorMode m_colorMode = ColorMode::LayerType;
     QHash<QString, double> m_latencies;
+    QHash<QString, double> m_errors;
+    QString m_errorMeasure;
     QStringList m_pendingHighlight;
     bool m_applyingSelection = false;
 

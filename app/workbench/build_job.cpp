@@ -49,6 +49,9 @@ BuilderConfig BuildSettings::toConfig() const {
     config.workspaceLimit = workspaceLimitBytes;
     config.timingIterations = timingIterations;
     config.timingCachePath = timingCachePath;
+    // Ranges only matter to INT8; other builds stay exactly what they were without a calibration.
+    if (config.int8) config.dynamicRanges = dynamicRanges;
+    config.layerPrecisions = layerPrecisions;
     return config;
 }
 

@@ -8,8 +8,10 @@
 #include <QString>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kiln/builder.h"
 
@@ -24,6 +26,10 @@ struct BuildSettings {
     int64_t workspaceLimitBytes = int64_t(1) << 30;
     int timingIterations = 10;
     std::string timingCachePath;  // empty: no timing cache
+    // Calibrated ranges by tensor name (scale × 127), from the Calibration panel; an INT8 build needs them.
+    std::map<std::string, float> dynamicRanges;
+    // Model nodes (names or patterns) whose layers stay in FP32 in a reduced-precision build.
+    std::vector<LayerPrecision> layerPrecisions;
 
     BuilderConfig toConfig() const;
     // "FP32", "FP16", "INT8": how the title bar and the log name it.

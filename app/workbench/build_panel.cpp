@@ -172,6 +172,21 @@ QWidget* BuildPanel::createOptionsGroup() {
     m_precision->setToolTip(tr("Which kernel precisions the builder may choose"));
     form->addRow(tr("&Precision:"), m_precision);
 
+    m_calibrationLabel = new QLabel;
+    m_calibrationLabel->setObjectName(QStringLiteral("int8RangesLabel"));
+    m_calibrationLabel->setWordWrap(true);
+    m_calibrationLabel->setToolTip(tr("The activation ranges an INT8 build quantizes with, from the Calibration panel"));
+    form->addRow(tr("INT8 ranges:"), m_calibrationLabel);
+    setCalibration({}, QString());
+
+    m_keepFp32 = new QLineEdit;
+    m_keepFp32->setObjectName(QStringLiteral("layerPrecisionsEdit"));
+    m_keepFp32->setPlaceholderText(tr("model nodes, e.g. conv1, layer4.*"));
+    m_keepFp32->setClearButtonEnabled(true);
+    m_keepFp32->setToolTip(tr("Model nodes (names, or patterns with * and ?) whose layers stay in FP32 in FP16 and "
+                              "INT8 builds, separated by commas. The Precision panel's bisection fills this in."));
+    form->addRow(tr("&Keep in FP32:"), m_keepFp32);
+
     // Every backend is listed with its device; one this machine cannot run is shown but cannot be
     // chosen, and says why (no CUDA device: builds use the CPU).
     m_backend = new QComboBox;
@@ -426,6 +441,38 @@ void BuildPanel::requestReopen() {
     emit reopenRequested(m_modelPath, shapes);
 }
 
+void BuildPanel::setPrecision(BuildSettings::Precision precision) {
+    m_precision->setCurrentIndex(std::max(0, m_precision->findData(int(precision))));
+}
+
+void BuildPanel::setCalibration(const std::map<std::string, float>& ranges, const QString& description) {
+    m_dynamicRanges = ranges;
+    if (ranges.empty()) {
+        m_calibrationLabel->setText(tr("none: calibrate in the Calibration panel"));
+        m_calibrationLabel->setStyleSheet(QStringLiteral("color: #6b6b6b;"));
+    } else {
+        m_calibrationLabel->setText(description.isEmpty() ? tr("%n tensor(s)", nullptr, int(ranges.size()))
+                                                          : description);
+        m_calibrationLabel->setStyleSheet(QString());
+    }
+}
+
+void BuildPanel::setLayerPrecisions(const QStringList& nodes) {
+    m_keepFp32->setText(nodes.join(QStringLiteral(", ")));
+}
+
+QStringList BuildPanel::layerPrecisionNodes() const {
+    // The --layerPrecisions spelling ("conv1:fp32,layer4.*:fp32") is accepted too: FP32 is the one
+    // precision a constraint can ask for.
+    QStringList nodes;
+    for (QString entry : m_keepFp32->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        entry = entry.trimmed();
+        if (entry.endsWith(QStringLiteral(":fp32"), Qt::CaseInsensitive)) entry.chop(5);
+        if (!entry.isEmpty()) nodes << entry;
+    }
+    return nodes;
+}
+
 BuildSettings BuildPanel::settings() const {
     BuildSettings settings;
     settings.precision = BuildSettings::Precision(m_precision->currentData().toInt());
@@ -435,6 +482,9 @@ BuildSettings BuildPanel::settings() const {
     settings.workspaceLimitBytes = int64_t(m_workspace->value()) * kMiB;
     settings.timingIterations = m_timingIterations->value();
     if (m_useTimingCache->isChecked()) settings.timingCachePath = m_timingCachePath->text().trimmed().toStdString();
+    settings.dynamicRanges = m_dynamicRanges;
+    for (const QString& node : layerPrecisionNodes())
+        settings.layerPrecisions.push_back({node.toStdString(), DataType::Float32});
     return settings;
 }
 
@@ -455,8 +505,8 @@ void BuildPanel::setBuildAvailable(bool available, const QString& reason) {
 void BuildPanel::updateButtons() {
     m_buildButton->setEnabled(m_buildAvailable && !m_building);
     m_cancelButton->setEnabled(m_building);
-    for (QWidget* option : std::initializer_list<QWidget*>{m_precision, m_backend, m_fusion, m_workspace,
-                                                           m_timingIterations, m_useTimingCache}) {
+    for (QWidget* option : std::initializer_list<QWidget*>{m_precision, m_keepFp32, m_backend, m_fusion,
+                                                           m_workspace, m_timingIterations, m_useTimingCache}) {
         option->setEnabled(!m_building);
     }
     m_timingCachePath->setEnabled(!m_building && m_useTimingCache->isChecked());
@@ -490,6 +540,13 @@ void BuildPanel::buildStarted(const QString& modelName, const BuildSettings& set
                   .arg(settings.workspaceLimitBytes / kMiB)
                   .arg(settings.timingIterations)
                   .arg(cache));
+    m_uncalibratedInt8 = settings.precision == BuildSettings::Precision::INT8 && settings.dynamicRanges.empty();
+    if (settings.precision == BuildSettings::Precision::INT8 && !m_uncalibratedInt8) {
+        appendLog(tr("INT8 ranges: %1.").arg(m_calibrationLabel->text()));
+    }
+    if (settings.precision != BuildSettings::Precision::FP32 && !settings.layerPrecisions.empty()) {
+        appendLog(tr("Keeping in FP32: %1.").arg(layerPrecisionNodes().join(QStringLiteral(", "))));
+    }
     updateButtons();
 }
 
@@ -573,6 +630,11 @@ void BuildPanel::buildFinished(const BuildJob::Outcome& outcome) {
         finishCurrentPhase(tr("failed"));
         appendLog(tr("Build failed: %1").arg(outcome.message), LogLevel::Error);
         setStatus(tr("Build failed: %1").arg(outcome.message), LogLevel::Error);
+        if (m_uncalibratedInt8) {
+            appendLog(tr("To build INT8, calibrate the model in the Calibration panel (with calibration data, or "
+                         "a calibration cache made for this model), then build again."),
+                      LogLevel::Warning);
+        }
     }
     updateButtons();
 }

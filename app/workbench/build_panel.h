@@ -1,12 +1,16 @@
 // The Build panel: the model's inputs with the shapes to use for symbolic dimensions (and a button that
-// re-opens the model with them), the builder options (precision, backend, fusion, workspace limit,
-// timing iterations, timing cache), Build and Cancel, one progress bar per build phase and a timestamped
-// build log. It displays and collects; the main window runs the build.
+// re-opens the model with them), the builder options (precision, the INT8 ranges the Calibration panel
+// gave, the model nodes to keep in FP32, backend, fusion, workspace limit, timing iterations, timing
+// cache), Build and Cancel, one progress bar per build phase and a timestamped build log. It displays and
+// collects; the main window runs the build.
 #pragma once
 
 #include <QElapsedTimer>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "build_job.h"
@@ -46,7 +50,15 @@ public:
     bool inputShapes(ShapeMap& shapes, QString* error) const;
 
     BuildSettings settings() const;
+    void setPrecision(BuildSettings::Precision precision);
     void setTimingCache(bool enabled, const QString& path);
+    // The calibrated ranges INT8 builds use (empty: none yet), and how they were made, for the panel
+    // ("12 tensors, entropy, 4 batches").
+    void setCalibration(const std::map<std::string, float>& ranges, const QString& description);
+    bool hasCalibration() const { return !m_dynamicRanges.empty(); }
+    // The model nodes (names or patterns with * and ?) whose layers stay in FP32 in FP16 and INT8 builds.
+    void setLayerPrecisions(const QStringList& nodes);
+    QStringList layerPrecisionNodes() const;
     // Whether Build can start (a model is open and nothing else runs).
     void setBuildAvailable(bool available, const QString& reason = {});
 
@@ -107,6 +119,9 @@ private:
     QCheckBox* m_useTimingCache = nullptr;
     QLineEdit* m_timingCachePath = nullptr;
     QPushButton* m_browseTimingCache = nullptr;
+    QLabel* m_calibrationLabel = nullptr;
+    QLineEdit* m_keepFp32 = nullptr;
+    std::map<std::string, float> m_dynamicRanges;
 
     // Progress.
     QPushButton* m_buildButton = nullptr;
@@ -118,6 +133,8 @@ private:
 
     bool m_building = false;
     bool m_buildAvailable = false;
+    // Whether the running build is an INT8 build without calibrated ranges, to say what to do if it fails.
+    bool m_uncalibratedInt8 = false;
     QString m_currentPhase;
     QProgressBar* m_currentBar = nullptr;
     QElapsedTimer m_phaseClock;

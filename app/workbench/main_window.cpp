@@ -45,10 +45,13 @@
 
 #include "build_panel.h"
 #include "build_report_view.h"
+#include "calibration_panel.h"
 #include "comparison_graph_view.h"
 #include "kiln/plan.h"
 #include "layer_table_model.h"
 #include "preferences.h"
+#include "precision_panel.h"
+#include "precision_view.h"
 #include "preferences_dialog.h"
 #include "profile_view.h"
 #include "properties_panel.h"
@@ -64,7 +67,7 @@ namespace {
 enum Page { WelcomePage, GraphPage };
 
 // Bumped when the docks change, so that a layout saved by an older version is not applied to new docks.
-constexpr int kWindowStateVersion = 2;
+constexpr int kWindowStateVersion = 3;
 
 // Columns that may hold long text (parameter summaries, lists of tensor names) would otherwise grow
 // as wide as their longest cell and push the rest off screen; the full text stays in the tooltip.
@@ -173,6 +176,16 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_buildPanel, &BuildPanel::cancelRequested, this, &MainWindow::cancelBuild);
     connect(m_buildPanel, &BuildPanel::reopenRequested, this,
             [this](const QString& path, const ShapeMap& shapes) { m_document->open(path, shapes); });
+    m_calibrationPanel->setBackendProvider([this] { return m_buildPanel->settings().backend; });
+    connect(m_calibrationPanel, &CalibrationPanel::calibrationChanged, this, &MainWindow::onCalibrationChanged);
+    m_precisionPanel->setSettingsProvider([this] { return m_buildPanel->settings(); });
+    connect(m_precisionPanel, &PrecisionPanel::shownErrorsChanged, this, &MainWindow::onPrecisionErrorsShown);
+    connect(m_precisionPanel, &PrecisionPanel::comparisonFinished, this, &MainWindow::onComparisonFinished);
+    connect(m_precisionPanel, &PrecisionPanel::applyRequested, this, &MainWindow::applyLayerPrecisions);
+    connect(m_precisionPanel, &PrecisionPanel::layerSelected, this, [this](const QString& name) {
+        // The compared engine's layer, when the shown engine has one of that name.
+        if (afterRecord(name)) selectLayerFrom(name, true, SelectionSource::Other);
+    });
     connect(m_buildPanel, &BuildPanel::timingCacheChanged, this, [](bool enabled, const QString& path) {
         Preferences preferences = Preferences::load();
         preferences.useTimingCache = enabled;
@@ -298,7 +311,8 @@ void MainWindow::createMenus() {
     buildMenu->addAction(m_cancelProfileAction);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget* dock : {m_propertiesDock, m_layersDock, m_buildDock, m_reportDock, m_profileDock, m_tacticsDock})
+    for (QDockWidget* dock : {m_propertiesDock, m_layersDock, m_buildDock, m_reportDock, m_profileDock, m_tacticsDock,
+                              m_calibrationDock, m_precisionDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_resetLayoutAction);
@@ -341,6 +355,8 @@ void MainWindow::createDocks() {
     m_profileView->setObjectName(QStringLiteral("profileView"));
     m_tacticView = new views::TacticView;
     m_tacticView->setObjectName(QStringLiteral("tacticView"));
+    m_calibrationPanel = new CalibrationPanel;
+    m_precisionPanel = new PrecisionPanel;
 
     m_propertiesDock = addDock(tr("Properties"), QStringLiteral("propertiesDock"), m_properties, Qt::RightDockWidgetArea);
     m_layersDock = addDock(tr("Layers"), QStringLiteral("layersDock"), createLayersPanel(), Qt::RightDockWidgetArea);
@@ -348,13 +364,22 @@ void MainWindow::createDocks() {
     m_reportDock = addDock(tr("Build Report"), QStringLiteral("buildReportDock"), m_reportView, Qt::BottomDockWidgetArea);
     m_profileDock = addDock(tr("Profile"), QStringLiteral("profileDock"), createProfilePanel(), Qt::BottomDockWidgetArea);
     m_tacticsDock = addDock(tr("Tactics"), QStringLiteral("tacticsDock"), m_tacticView, Qt::BottomDockWidgetArea);
+    m_calibrationDock = addDock(tr("Calibration"), QStringLiteral("calibrationDock"), m_calibrationPanel,
+                                Qt::BottomDockWidgetArea);
+    m_precisionDock = addDock(tr("Precision"), QStringLiteral("precisionDock"), m_precisionPanel,
+                              Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_propertiesDock, m_layersDock);
     tabifyDockWidget(m_reportDock, m_profileDock);
     tabifyDockWidget(m_profileDock, m_tacticsDock);
+    tabifyDockWidget(m_tacticsDock, m_calibrationDock);
+    tabifyDockWidget(m_calibrationDock, m_precisionDock);
     m_propertiesDock->raise();
     m_reportDock->raise();
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    // Adding the docks laid them out side by side for a moment, which set the window's minimum width
+    // to their sum; the tabbed layout needs far less.
+    layout()->activate();
 }
 
 void MainWindow::sizeDocks() {
@@ -601,6 +626,9 @@ void MainWindow::onLoaded(const QString& path) {
     std::vector<std::function<void()>> steps;
     if (m_document->kind() == FileKind::Plan) {
         const Engine& engine = *m_document->engine();
+        m_calibrationPanel->setModel({}, nullptr, tr("A plan is built already: open its ONNX model to calibrate it."));
+        m_precisionPanel->setModel(nullptr, tr("A plan is built already: open its ONNX model to compare precisions."));
+        m_shownModel.clear();
         steps = engineSteps();
         m_buildPanel->setPlanInputs(engine.bindings());
         m_buildPanel->appendLog(tr("Opened plan %1: %2 layers after fusion (%3 before), backend %4.")
@@ -612,6 +640,13 @@ void MainWindow::onLoaded(const QString& path) {
         steps.push_back([this] { m_graph->setNetworkLayers(m_document->layersBefore()); });
         steps.push_back([this] { setLayerTableSource(false); });
         m_buildPanel->setModelInputs(path, m_document->declaredInputs(), m_document->inputShapes());
+        // Calibrated ranges and compared errors belong to the network they were made on, even when the
+        // same file is opened again with other shapes; layer constraints name model nodes and stay for
+        // the same model.
+        m_calibrationPanel->setModel(path, m_document->network());
+        m_precisionPanel->setModel(m_document->network());
+        if (!samePath(m_shownModel, path)) m_buildPanel->setLayerPrecisions({});
+        m_shownModel = path;
         m_buildPanel->appendLog(tr("Opened model %1: %n layer(s).", nullptr, int(m_document->layersBefore().size()))
                                     .arg(fileNameOf(path)));
     }
@@ -904,6 +939,46 @@ void MainWindow::onProfileFinished() {
     updateActions();
     updateTitle();
     emit profileFinished();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Calibration and precision
+
+void MainWindow::onCalibrationChanged() {
+    const std::map<std::string, float> ranges = m_calibrationPanel->dynamicRanges();
+    m_buildPanel->setCalibration(ranges, m_calibrationPanel->description());
+    m_precisionPanel->setInt8Ranges(ranges);
+    if (!ranges.empty()) {
+        m_buildPanel->appendLog(tr("INT8 ranges from the Calibration panel: %1.").arg(m_calibrationPanel->description()));
+    }
+}
+
+void MainWindow::onPrecisionErrorsShown() {
+    const views::PrecisionView* view = m_precisionPanel->view();
+    const QString measure = view->shownPrecision().isEmpty()
+                                ? QString()
+                                : tr("%1, %2", "precision, error measure")
+                                      .arg(view->shownPrecision(), views::PrecisionView::metricName(view->metric()));
+    m_graph->setLayerErrors(view->layerErrors(), view->nodeErrors(), measure);
+}
+
+void MainWindow::onComparisonFinished() {
+    if (m_precisionPanel->job()->comparisonOutcome().code != StatusCode::Ok) return;
+    // What the comparison found is best read on the graph: color it by error.
+    m_graph->setColorMode(views::GraphView::ColorMode::Error);
+    statusBar()->showMessage(tr("Precision comparison finished: the graph is colored by error against FP32."), 8000);
+}
+
+void MainWindow::applyLayerPrecisions(const QStringList& nodes, BuildSettings::Precision precision) {
+    m_buildPanel->setLayerPrecisions(nodes);
+    m_buildPanel->setPrecision(precision);
+    m_buildPanel->appendLog(nodes.isEmpty() ? tr("The bisection keeps no layer in FP32.")
+                                            : tr("The bisection keeps in FP32: %1.").arg(nodes.join(QStringLiteral(", "))));
+    if (m_buildJob->isRunning() || m_profileJob->isRunning()) {
+        statusBar()->showMessage(tr("The constraints are in the Build panel: build when the running job is done."), 8000);
+        return;
+    }
+    startBuild();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1297,6 +1372,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     writeSettings();
     m_buildJob->cancel();
     m_profileJob->cancel();
+    m_calibrationPanel->cancelCalibration();
+    m_precisionPanel->cancel();
     event->accept();
 }
 
@@ -1319,6 +1396,8 @@ void MainWindow::readSettings() {
     m_tabs->setCurrentIndex(settings.value(QStringLiteral("tab"), 0).toInt());
     settings.endGroup();
     m_buildPanel->restoreSettings();
+    m_calibrationPanel->restoreSettings();
+    m_precisionPanel->restoreSettings();
     const Preferences preferences = Preferences::load();
     m_buildPanel->setTimingCache(preferences.useTimingCache, preferences.timingCachePath);
 }
@@ -1331,6 +1410,8 @@ void MainWindow::writeSettings() const {
     settings.setValue(QStringLiteral("tab"), m_tabs->currentIndex());
     settings.endGroup();
     m_buildPanel->saveSettings();
+    m_calibrationPanel->saveSettings();
+    m_precisionPanel->saveSettings();
 }
 
 }  // namespace kiln::workbench

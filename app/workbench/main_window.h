@@ -1,10 +1,13 @@
 // The workbench's main window: the graph before and after fusion in the middle, docks around it for the
 // layer and tensor tables, a layer's properties, the build (options, progress, log), the build report,
-// the profile and the tactics, and File / Build / View menus with a toolbar. It opens models and plans
+// the profile, the tactics, INT8 calibration and the precision comparison, and File / Build / View menus
+// with a toolbar. It opens models and plans
 // (menu, recent files, drag and drop, command line), runs builds and profiles in the background, exports
 // plans, reports and profiles, and keeps one layer selected across every view. Window layout, options
 // and recent files persist in QSettings. Loading is the Document's job, building the BuildJob's and
-// profiling the ProfileJob's; this class connects them to the views.
+// profiling the ProfileJob's, calibrating and comparing precisions the panels' own jobs; this class
+// connects them to the views and to each other (calibrated ranges and kept layers reach the Build panel,
+// comparison errors color the graph).
 #pragma once
 
 #include <QFutureWatcher>
@@ -46,6 +49,8 @@ class TensorTableModel;
 namespace kiln::workbench {
 
 class BuildPanel;
+class CalibrationPanel;
+class PrecisionPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -73,6 +78,8 @@ public:
     views::ProfileView* profileView() const { return m_profileView; }
     views::TacticView* tacticView() const { return m_tacticView; }
     BuildPanel* buildPanel() const { return m_buildPanel; }
+    CalibrationPanel* calibrationPanel() const { return m_calibrationPanel; }
+    PrecisionPanel* precisionPanel() const { return m_precisionPanel; }
     QTableView* layerTable() const { return m_layerView; }
 
     // The selected layer and whether it is an after-fusion layer; empty when none.
@@ -147,6 +154,10 @@ private:
     void onProfileProgress(int done, int total);
     void onProfileFinished();
     void onPlanExported();
+    void onCalibrationChanged();
+    void onPrecisionErrorsShown();
+    void onComparisonFinished();
+    void applyLayerPrecisions(const QStringList& nodes, BuildSettings::Precision precision);
 
     // Shows the document's engine in every view, one view per turn of the event loop; `done` follows.
     void showEngine(std::function<void()> done);
@@ -190,7 +201,11 @@ private:
     views::BuildReportView* m_reportView = nullptr;
     views::ProfileView* m_profileView = nullptr;
     views::TacticView* m_tacticView = nullptr;
+    CalibrationPanel* m_calibrationPanel = nullptr;
+    PrecisionPanel* m_precisionPanel = nullptr;
     QDockWidget* m_buildDock = nullptr;
+    QDockWidget* m_calibrationDock = nullptr;
+    QDockWidget* m_precisionDock = nullptr;
     QDockWidget* m_profileDock = nullptr;
     QDockWidget* m_reportDock = nullptr;
     QDockWidget* m_tacticsDock = nullptr;
@@ -250,6 +265,8 @@ private:
     // Progress shown in the title bar.
     int m_buildPercent = 0;
     int m_profilePercent = 0;
+    // The model file the panels show, so that a different model's layer constraints are dropped.
+    QString m_shownModel;
     // A model opened by "Rebuild from model…" builds as soon as it has loaded.
     QString m_buildAfterLoading;
     // The settings of the running build, kept for the engine's description once it is done.

@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "random_inputs.h"
 
 namespace kiln::workbench {
 
@@ -34,24 +35,6 @@ private:
     std::map<std::string, size_t> m_index;
     std::vector<LayerTimes> m_layers;
 };
-
-// Uniform values in [-1, 1] for floating-point inputs. Integer and boolean inputs are mostly indices,
-// sizes or masks, where random values would be out of range: they keep the zero fill.
-HostTensor randomInput(const Binding& input, std::mt19937& generator) {
-    HostTensor tensor(input.type, input.dims);
-    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
-    const int64_t count = tensor.elementCount();
-    if (input.type == DataType::Float32) {
-        float* data = tensor.data<float>();
-        for (int64_t i = 0; i < count; ++i)
-            data[i] = distribution(generator);
-    } else if (input.type == DataType::Float16) {
-        uint16_t* data = tensor.data<uint16_t>();
-        for (int64_t i = 0; i < count; ++i)
-            data[i] = floatToHalf(distribution(generator));
-    }
-    return tensor;
-}
 
 }  // namespace
 
@@ -105,11 +88,7 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
 
     Result<std::unique_ptr<ExecutionContext>> context = engine.createExecutionContext();
     if (!context) return fail(context.status());
-    std::mt19937 generator(settings.seed);
-    TensorMap inputs;
-    for (const Binding& binding : engine.bindings()) {
-        if (binding.isInput) inputs.emplace(binding.name, randomInput(binding, generator));
-    }
+    const TensorMap inputs = randomInputs(engine.bindings(), settings.seed);
 
     const int warmUp = std::max(0, settings.warmUp);
     const int total = warmUp + settings.iterations;

@@ -118,6 +118,31 @@ bool writeSymbolicBatchModel(const QString& path) {
     return writeBytes(path, model.SerializeAsString());
 }
 
+bool writeFp16HostileModel(const QString& path) {
+    onnx::ModelProto model = newModel("fp16_hostile");
+    onnx::GraphProto* graph = model.mutable_graph();
+    setTensorType(graph->add_input(), "x", {1, 4, 8, 8});
+    onnx::TensorProto* scale = graph->add_initializer();
+    scale->set_name("scale");
+    scale->set_data_type(onnx::TensorProto::FLOAT);
+    scale->add_float_data(1e-5f);
+    addWeights(graph, "conv1_w", {8, 4, 3, 3});
+    addWeights(graph, "conv1_b", {8});
+    addWeights(graph, "conv2_w", {8, 8, 3, 3});
+    addWeights(graph, "conv2_b", {8});
+
+    addNode(graph, "normalize", "Mul", {"x", "scale"}, "normalized");
+    onnx::NodeProto* conv1 = addNode(graph, "conv1", "Conv", {"normalized", "conv1_w", "conv1_b"}, "conv1_out");
+    addIntsAttribute(conv1, "kernel_shape", {3, 3});
+    addIntsAttribute(conv1, "pads", {1, 1, 1, 1});
+    addNode(graph, "relu1", "Relu", {"conv1_out"}, "relu1_out");
+    onnx::NodeProto* conv2 = addNode(graph, "conv2", "Conv", {"relu1_out", "conv2_w", "conv2_b"}, "y");
+    addIntsAttribute(conv2, "kernel_shape", {3, 3});
+    addIntsAttribute(conv2, "pads", {1, 1, 1, 1});
+    setTensorType(graph->add_output(), "y", {1, 8, 8, 8});
+    return writeBytes(path, model.SerializeAsString());
+}
+
 bool writeCorruptModel(const QString& path) {
     // A truncated varint header followed by text: protobuf rejects it, and it is no other format either.
     return writeBytes(path, std::string("\x0a\xff\xff\xff\xff this is not an ONNX model"));

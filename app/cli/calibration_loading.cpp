@@ -3,15 +3,38 @@
 #include "calibration_loading.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <optional>
 
 #include "commands.h"
 #include "kiln/builder.h"
+#include "kiln/npy.h"
 #include "model_loading.h"
 
 namespace kiln::cli {
+
+namespace {
+
+// The dims of the first .npy batch at `path` (a file or the first in name order of a folder).
+std::optional<Dims> firstNpyBatchDims(const std::string& path) {
+    std::error_code error;
+    std::string first = path;
+    if (std::filesystem::is_directory(path, error)) {
+        first.clear();
+        for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+            if (entry.path().extension() == ".npy" && (first.empty() || entry.path().string() < first)) {
+                first = entry.path().string();
+            }
+        }
+    }
+    if (first.empty()) return std::nullopt;
+    auto tensor = readNpy(first);
+    return tensor ? std::optional<Dims>(tensor->dims()) : std::nullopt;
+}
+
+}  // namespace
 
 int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, const BuilderOptions& options,
                       CalibrationTable& table) {
@@ -58,6 +81,20 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
         images = true;
         for (const auto& entry : std::filesystem::directory_iterator(*options.calibPath, error)) {
             if (entry.path().extension() == ".npy") images = false;
+        }
+    }
+    // Ranges do not depend on the batch size: .npy batches of another batch size than the build's are
+    // calibrated with a network of theirs.
+    if (!images) {
+        if (auto batch = firstNpyBatchDims(*options.calibPath); batch && batch->size() == input->dims().size() &&
+                                                                 !batch->empty() && *batch != input->dims() &&
+                                                                 std::equal(batch->begin() + 1, batch->end(),
+                                                                            input->dims().begin() + 1)) {
+            ShapeMap batchShapes = shapes;
+            batchShapes[input->name()] = *batch;
+            network.reset();
+            if (int code = importWithShapes(modelPath, batchShapes, network); code != kExitSuccess) return code;
+            input = network->inputs().front();
         }
     }
     auto data = images ? imageCalibrationData(*options.calibPath, input->name(), input->dims(), options.calibImages)

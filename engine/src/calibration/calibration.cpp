@@ -36,10 +36,15 @@ double thresholdPercentile(const ActivationHistogram& h, double percentile) {
 
 // TensorRT's entropy calibration: the threshold whose int8 quantization of the clipped distribution
 // loses the least information (Kullback-Leibler divergence), trying every bin edge from the 128th on.
+// The first bin is given the second's count first: it holds the exact zeros (half of a ReLU's
+// output), which every threshold quantizes without error; left in, their mass dominates both
+// distributions and the divergence stops seeing the tail, so that thresholds far inside the range
+// win (NVIDIA's pytorch-quantization does the same).
 double thresholdEntropy(const ActivationHistogram& h) {
-    const std::vector<double>& bins = h.counts;
+    std::vector<double> bins = h.counts;
     const int n = int(bins.size());
     if (n <= kQuantizedBins) return h.maxAbs;
+    bins[0] = bins[1];
     std::vector<double> suffix(size_t(n) + 1, 0.0);
     for (int k = n - 1; k >= 0; --k) suffix[size_t(k)] = suffix[size_t(k) + 1] + bins[size_t(k)];
     double best = std::numeric_limits<double>::infinity();

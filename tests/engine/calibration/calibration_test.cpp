@@ -70,6 +70,20 @@ TEST(Calibration, ThresholdsOfAGaussianWithOutliers) {
     EXPECT_LE(quantizationError(mse), 1.05 * best) << "threshold " << mse;
 }
 
+// A ReLU's output: half exact zeros, half the magnitudes of a Gaussian. The zeros quantize without
+// error whatever the threshold; entropy must judge the threshold by the positive values and keep their
+// bulk (the 99th percentile of a half-normal is 2.58 standard deviations), not clip at a fraction of it.
+TEST(Calibration, EntropyOfAReluOutputIsNotDrawnInByItsZeros) {
+    std::mt19937 rng(2);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::vector<double> magnitudes(200000, 0.0);
+    for (int i = 0; i < 200000; ++i) magnitudes.push_back(std::fabs(normal(rng)));
+    const ActivationHistogram h = histogramOf(magnitudes);
+    const double entropy = threshold(h, CalibrationAlgorithm::Entropy);
+    EXPECT_GT(entropy, 2.58) << "max " << h.maxAbs;
+    EXPECT_LE(entropy, h.maxAbs);
+}
+
 TEST(Calibration, UniformDataKeepsNearlyItsWholeRange) {
     std::vector<double> magnitudes;
     for (int i = 0; i < 200000; ++i) magnitudes.push_back((i + 0.5) / 200000.0);

@@ -4,14 +4,18 @@ images in FP32 and once more with other flags (--fp16 unless told otherwise), an
 each run against eval_labels.npy and how often the second run's top-1 class agrees with FP32's.
 
 FP32 must reach the PyTorch top-1 recorded in glyphs.txt within 0.5 points (the two differ only where
-two logits nearly tie), and the second run must agree with FP32 on at least 99.5% of the images.
+two logits nearly tie), and the second run must agree with FP32 on at least 99.5% of the images
+(--min-agreement; FP16 keeps 11 significant bits, and only near-ties may flip). INT8 keeps 8 bits per
+activation and clips at the calibrated threshold, so its test asks for 99% (at most 5 of the 500
+images changed), in line with the usual INT8 acceptance of a top-1 within a point of FP32.
 Agreement rather than top-1 is the measure for a reduced precision, since it counts every image whose
 answer the precision changed, right or wrong.
 
 Exits 0 when both hold, 1 when either does not or a run fails, and 77 (ctest's SKIP_RETURN_CODE) with
 --backend cuda where kiln has no CUDA device.
 
-usage: check_accuracy.py --kiln PATH/TO/kiln [--work DIR] [--backend cpu|cuda] [-- FLAGS OF THE SECOND RUN]
+usage: check_accuracy.py --kiln PATH/TO/kiln [--work DIR] [--backend cpu|cuda] [--min-agreement PERCENT]
+                         [-- FLAGS OF THE SECOND RUN]
 """
 
 import argparse
@@ -70,6 +74,8 @@ def main():
     parser.add_argument("--backend", choices=["cpu", "cuda"], default="cpu",
                         help="where kiln builds and runs, in both runs")
     parser.add_argument("--models", type=Path, default=HERE, help="folder holding glyphs.onnx and its data")
+    parser.add_argument("--min-agreement", type=float, default=MIN_AGREEMENT_PERCENT,
+                        help="least share of images (percent) on which the second run must give FP32's class")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)
 
@@ -114,12 +120,12 @@ def main():
     if fp32_top1 < pytorch_top1 - MAX_TOP1_DROP_POINTS:
         print(f"FAIL: kiln FP32 top-1 is more than {MAX_TOP1_DROP_POINTS} points below PyTorch's")
         ok = False
-    if agreement < MIN_AGREEMENT_PERCENT:
-        print(f"FAIL: {second_name} agrees with FP32 on fewer than {MIN_AGREEMENT_PERCENT}% of the images")
+    if agreement < args.min_agreement:
+        print(f"FAIL: {second_name} agrees with FP32 on fewer than {args.min_agreement}% of the images")
         ok = False
     if ok:
         print(f"PASS: FP32 within {MAX_TOP1_DROP_POINTS} points of PyTorch, {second_name} agrees with FP32 on "
-              f"at least {MIN_AGREEMENT_PERCENT}%")
+              f"at least {args.min_agreement}%")
     return 0 if ok else 1
 
 

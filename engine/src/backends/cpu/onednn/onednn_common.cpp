@@ -65,8 +65,8 @@ dnnl::stream& threadStream() {
 
 class PrimitiveKernel final : public tactics::Kernel {
 public:
-    PrimitiveKernel(std::vector<Step> steps, const std::vector<WeightBlob>& blobs)
-        : m_steps(std::move(steps)) {
+    PrimitiveKernel(std::vector<Step> steps, const std::vector<WeightBlob>& blobs, int64_t bufferBytes)
+        : m_steps(std::move(steps)), m_bufferBytes(bufferBytes) {
         for (const WeightBlob& blob : blobs)
             m_blobs.push_back(std::make_unique<AlignedBuffer>(blob));
     }
@@ -98,8 +98,8 @@ public:
                             "oneDNN kernel: KernelArgs::workspace is null; the tactic needs its "
                             "workspaceBytes() of scratch memory");
                     }
-                    memories.emplace(DNNL_ARG_SCRATCHPAD,
-                                     dnnl::memory(step.scratchpad, cpuEngine(), args.workspace));
+                    memories.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(step.scratchpad, cpuEngine(),
+                                                                       args.workspace + m_bufferBytes));
                 }
                 step.primitive.execute(stream, memories);
             }
@@ -140,12 +140,20 @@ private:
                                          " does not exist");
                 }
                 return m_blobs[operand.index]->data();
+            case Operand::Source::Workspace:
+                if (!args.workspace) {
+                    return invalidArgument(
+                        "oneDNN kernel: KernelArgs::workspace is null; the tactic keeps intermediate "
+                        "tensors in its workspaceBytes() of scratch memory");
+                }
+                return args.workspace;
         }
         return internalError("oneDNN kernel: unknown operand source");
     }
 
     std::vector<Step> m_steps;
     std::vector<std::unique_ptr<AlignedBuffer>> m_blobs;
+    int64_t m_bufferBytes = 0;  // the recipe's intermediate tensors, in front of the scratchpad
 };
 
 // A primitive descriptor's implementations in oneDNN's order of preference, each listed once. oneDNN
@@ -278,16 +286,18 @@ public:
                 }
                 weights.erase(weights.begin());
                 KILN_ASSIGN_OR_RETURN(std::vector<Step> steps, m_recipe->makeSteps(pds, weights));
+                const int64_t buffers = m_recipe->bufferBytes();
                 for (const Step& step : steps) {
-                    if (int64_t(step.scratchpad.get_size()) > m_workspaceBytes) {
-                        return internalError("tactic '" + id() + "' needs " +
+                    if (buffers + int64_t(step.scratchpad.get_size()) > m_workspaceBytes) {
+                        return internalError("tactic '" + id() + "' needs " + std::to_string(buffers) +
+                                             " bytes of buffers and " +
                                              std::to_string(step.scratchpad.get_size()) +
                                              " bytes of scratchpad but declared a workspace of " +
                                              std::to_string(m_workspaceBytes));
                     }
                 }
                 return std::unique_ptr<tactics::Kernel>(
-                    std::make_unique<PrimitiveKernel>(std::move(steps), weights));
+                    std::make_unique<PrimitiveKernel>(std::move(steps), weights, buffers));
             });
     }
 
@@ -318,16 +328,20 @@ dnnl::memory::dims toDnnlDims(const Dims& dims) {
     return dnnl::memory::dims(dims.begin(), dims.end());
 }
 
-dnnl::memory::desc plainDesc(const Dims& dims) {
+dnnl::memory::desc plainDesc(const Dims& dims, dnnl::memory::data_type type) {
     const dnnl::memory::dims shape = toDnnlDims(dims);
     dnnl::memory::dims strides(shape.size(), 1);
     for (size_t i = shape.size(); i-- > 1;)
         strides[i - 1] = strides[i] * shape[i];
-    return dnnl::memory::desc(shape, dnnl::memory::data_type::f32, strides);
+    return dnnl::memory::desc(shape, type, strides);
 }
 
-Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format) {
-    if (format.isLinear()) return plainDesc(dims);
+Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format,
+                                          dnnl::memory::data_type type) {
+    if (format.channelsLast) {
+        return unsupported("oneDNN tactics take linear and channel-blocked tensors, not channels-last ones");
+    }
+    if (format.isLinear()) return plainDesc(dims, type);
     using Tag = dnnl::memory::format_tag;
     // Rows: ranks 3, 4, 5; columns: blocks of 4, 8, 16 channels.
     static constexpr Tag kTags[3][3] = {{Tag::nCw4c, Tag::nCw8c, Tag::nCw16c},
@@ -341,7 +355,20 @@ Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format)
                            std::to_string(block) + " channels (it has 4, 8 and 16 for ranks 3 to 5)");
     }
     const Tag tag = kTags[rank - 3][column];
-    return dnnl::memory::desc(toDnnlDims(dims), dnnl::memory::data_type::f32, tag);
+    return dnnl::memory::desc(toDnnlDims(dims), type, tag);
+}
+
+Window windowOf(const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
+                const std::vector<int64_t>& dilations) {
+    Window w;
+    const size_t spatial = strides.size();
+    for (size_t i = 0; i < spatial; ++i) {
+        w.strides.push_back(strides[i]);
+        w.dilates.push_back(dilations[i] - 1);
+        w.padLeft.push_back(pads[i]);
+        w.padRight.push_back(pads[i + spatial]);
+    }
+    return w;
 }
 
 Result<std::vector<EltwiseStep>> eltwiseSteps(const ActivationParams& a) {
@@ -415,7 +442,8 @@ void enumerateImplementations(const std::shared_ptr<const Recipe>& recipe,
             if (isReferenceImplementation(impl.name)) {
                 skipped.push_back({prefix + ":" + impl.name, libraryName(), kReferenceImplementationReason});
             } else {
-                tactics.push_back(std::make_unique<PrimitiveTactic>(recipe, impl.name, impl.scratchpadBytes));
+                tactics.push_back(std::make_unique<PrimitiveTactic>(
+                    recipe, impl.name, recipe->bufferBytes() + impl.scratchpadBytes));
             }
         }
         return Status::ok();
@@ -442,6 +470,12 @@ void enumerateRecipe(const std::string& primitive, const tactics::LayerConfig& c
                      const RecipeFactory& make, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                      std::vector<tactics::SkippedTactic>& skipped) {
     if (std::optional<std::string> refusal = commonRefusal(config)) return skip(primitive, *refusal, skipped);
+    enumerateCheckedRecipe(primitive, config, make, tactics, skipped);
+}
+
+void enumerateCheckedRecipe(const std::string& primitive, const tactics::LayerConfig& config,
+                            const RecipeFactory& make, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                            std::vector<tactics::SkippedTactic>& skipped) {
     Result<std::shared_ptr<const Recipe>> recipe =
         guarded("describing the layer to oneDNN",
                 [&]() -> Result<std::shared_ptr<const Recipe>> { return make(config); });

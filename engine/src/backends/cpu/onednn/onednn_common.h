@@ -30,11 +30,24 @@ inline constexpr const char* kReferenceImplementationReason =
 
 // oneDNN dims of a Kiln shape; a scalar becomes {1} (oneDNN has no rank-0 tensors).
 dnnl::memory::dims toDnnlDims(const Dims& dims);
-// Row-major FP32 descriptor of `dims` (any rank up to oneDNN's 12).
-dnnl::memory::desc plainDesc(const Dims& dims);
-// FP32 descriptor of an activation of `dims` in `format`: plain, or nCw/nChw/nCdhw with 4, 8 or 16
-// channels a block. Unsupported: other blocks, blocked tensors of rank < 3 or > 5.
-Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format);
+// Row-major descriptor of `dims` (any rank up to oneDNN's 12), FP32 unless told.
+dnnl::memory::desc plainDesc(const Dims& dims, dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+// Descriptor of an activation of `dims` in `format` with elements of `type` (FP32 unless told): plain,
+// or nCw/nChw/nCdhw with 4, 8 or 16 channels a block. Unsupported: other blocks, blocked tensors of
+// rank < 3 or > 5, channels-last formats.
+Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format,
+                                          dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+
+// The spatial parameters of a convolution in oneDNN's terms: dilation counts the gaps (Kiln's
+// dilation - 1), pads split into the begin and end pads.
+struct Window {
+    dnnl::memory::dims strides;
+    dnnl::memory::dims dilates;
+    dnnl::memory::dims padLeft;
+    dnnl::memory::dims padRight;
+};
+Window windowOf(const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
+                const std::vector<int64_t>& dilations);
 
 // One oneDNN eltwise function: dst = f(src; alpha, beta).
 struct EltwiseStep {
@@ -51,18 +64,19 @@ void appendEltwise(dnnl::post_ops& ops, const std::vector<EltwiseStep>& steps);
 // primitive can run in several execution contexts at once), plus `ops`.
 dnnl::primitive_attr makeAttr(const dnnl::post_ops& ops = dnnl::post_ops());
 
-// Where a primitive argument's memory comes from at run time.
+// Where a primitive argument's memory comes from at run time. Workspace operands are intermediate
+// tensors at `byteOffset` in the recipe's buffer area (Recipe::bufferBytes) of the workspace.
 struct Operand {
-    enum class Source : uint8_t { Input, Output, Blob };
+    enum class Source : uint8_t { Input, Output, Blob, Workspace };
     int arg = 0;  // DNNL_ARG_*
     dnnl::memory::desc desc;
     Source source = Source::Input;
-    size_t index = 0;        // input, output or blob index
+    size_t index = 0;        // input, output or blob index (unused for the workspace)
     int64_t byteOffset = 0;  // into that buffer (a slice of a split output's bias, ...)
 };
 
 // One primitive execution of a kernel. Steps run in order on the caller's thread; each may use the
-// whole workspace as its scratchpad.
+// whole workspace after the recipe's buffers as its scratchpad.
 struct Step {
     dnnl::primitive primitive;
     std::vector<Operand> operands;
@@ -95,6 +109,9 @@ public:
     // every size is checked here).
     virtual Result<std::vector<Step>> makeSteps(const std::vector<dnnl::primitive_desc>& pds,
                                                 const std::vector<tactics::WeightBlob>& blobs) const = 0;
+    // Bytes of intermediate tensors (Operand::Source::Workspace) at the start of the workspace, a
+    // multiple of 64; the steps' scratchpad follows them.
+    virtual int64_t bufferBytes() const { return 0; }
 };
 
 // Makes fresh primitive descriptor iterators for one operation. oneDNN 2.x's iterator keeps a pointer
@@ -140,6 +157,11 @@ using RecipeFactory = std::function<Result<std::shared_ptr<const Recipe>>(const 
 void enumerateRecipe(const std::string& primitive, const tactics::LayerConfig& config,
                      const RecipeFactory& make, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                      std::vector<tactics::SkippedTactic>& skipped);
+// The same without commonRefusal, for recipes that check the configuration themselves (those of
+// reduced-precision layers): `make` returns Unsupported with the reason.
+void enumerateCheckedRecipe(const std::string& primitive, const tactics::LayerConfig& config,
+                            const RecipeFactory& make, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                            std::vector<tactics::SkippedTactic>& skipped);
 
 // Appends one tactic per non-reference oneDNN implementation the recipe has (named by oneDNN's
 // implementation string, which every part must offer), and the reference ones (and a recipe oneDNN

@@ -16,27 +16,6 @@ using dnnl::memory;
 using tactics::LayerConfig;
 using tactics::WeightBlob;
 
-// The spatial parameters in oneDNN's terms: dilation counts the gaps (Kiln's dilation - 1).
-struct Window {
-    memory::dims strides;
-    memory::dims dilates;
-    memory::dims padLeft;
-    memory::dims padRight;
-};
-
-Window windowOf(const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
-                const std::vector<int64_t>& dilations) {
-    Window w;
-    const size_t spatial = strides.size();
-    for (size_t i = 0; i < spatial; ++i) {
-        w.strides.push_back(strides[i]);
-        w.dilates.push_back(dilations[i] - 1);
-        w.padLeft.push_back(pads[i]);
-        w.padRight.push_back(pads[i + spatial]);
-    }
-    return w;
-}
-
 // The output channels one primitive computes and the output tensor that holds them.
 struct ConvPart {
     int64_t firstChannel = 0;

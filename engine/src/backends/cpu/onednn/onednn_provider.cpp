@@ -16,12 +16,15 @@ public:
 
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
-        // FP16 storage is the simulated provider's (tactics/simulated_precision.h).
-        if (!config.layer || tactics::storesReducedPrecision(config)) return;
+        if (!config.layer) return;
         // The recipes catch oneDNN's errors themselves; this is the last line against anything else
         // (an allocation failure) leaving the provider.
         try {
-            dispatch(config, tactics, skipped);
+            if (tactics::storesReducedPrecision(config)) {
+                dispatchReduced(config, tactics, skipped);
+            } else {
+                dispatch(config, tactics, skipped);
+            }
         } catch (const std::exception& e) {
             skipped.push_back({"onednn", onednn::libraryName(),
                                std::string("unexpected error while enumerating: ") + e.what()});
@@ -31,6 +34,17 @@ public:
     }
 
 private:
+    // Layers with tensors stored in reduced precision: INT8 convolutions run here; FP16 storage and the
+    // other INT8 layers are the simulated provider's (tactics/simulated_precision.h).
+    static void dispatchReduced(const tactics::LayerConfig& config,
+                                std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                                std::vector<tactics::SkippedTactic>& skipped) {
+        const bool int8Input = !config.inputFormats.empty() && config.inputFormats[0].storage == DataType::Int8;
+        if (config.layer->kind() == LayerKind::Convolution && int8Input) {
+            onednn::enumerateInt8Convolution(config, tactics, skipped);
+        }
+    }
+
     static void dispatch(const tactics::LayerConfig& config,
                          std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                          std::vector<tactics::SkippedTactic>& skipped) {

@@ -14,6 +14,8 @@ using TacticList = std::vector<std::unique_ptr<tactics::Tactic>>;
 using SkippedList = std::vector<tactics::SkippedTactic>;
 
 void enumerateConvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+// A convolution whose data input is stored in INT8 (onednn_int8_convolution.cpp).
+void enumerateInt8Convolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateDeconvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateGemm(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateMatMul(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);

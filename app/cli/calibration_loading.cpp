@@ -54,8 +54,20 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
     }
     if (!options.calibPath) {
         if (!cached) {
+            // A model quantized with QuantizeLinear/DequantizeLinear pairs brings its own ranges.
+            std::optional<NetworkDefinition> network;
+            if (int code = importWithShapes(modelPath, shapes, network); code != kExitSuccess) return code;
+            const bool quantized = std::any_of(network->layers().begin(), network->layers().end(),
+                                               [](const auto& layer) { return layer->kind() == LayerKind::Quantize; });
+            if (quantized) {
+                std::cout << "Calibration: none; the model is quantized (QuantizeLinear/DequantizeLinear) and "
+                             "brings its own scales\n";
+                table = CalibrationTable{};
+                return kExitSuccess;
+            }
             return fail(kExitUsage, "INT8 needs calibrated ranges: give --calib DATA (a .npy batch or a folder of them), "
-                                    "or --calibCache FILE written by an earlier calibration");
+                                    "or --calibCache FILE written by an earlier calibration, or a model quantized "
+                                    "with QuantizeLinear/DequantizeLinear pairs");
         }
         if (cached->modelHash != *hash) {
             return fail(kExitFailure, "the calibration cache '" + *options.calibCachePath + "' was made for another model (" +

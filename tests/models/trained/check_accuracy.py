@@ -42,11 +42,12 @@ def recorded_top1(description):
     return float(match.group(1))
 
 
-def kiln_logits(kiln, model_dir, images, flags, output_dir):
-    """The logits of one `kiln run` over all images, or None when the run fails."""
+def kiln_logits(kiln, model_dir, images, flags, output_dir, model=None):
+    """The logits of one `kiln run` of `model` (default: glyphs.onnx in model_dir) over all images, or
+    None when the run fails."""
     shape = "x".join(str(dim) for dim in images.shape)
     # One timed run: this measures outputs, not speed.
-    command = [str(kiln), "run", str(model_dir / "glyphs.onnx"),
+    command = [str(kiln), "run", str(model or model_dir / "glyphs.onnx"),
                "--input", f"input={model_dir / 'eval_images.npy'}", "--shapes", f"input:{shape}",
                "--output-dir", str(output_dir), "--iterations", "1", "--warmUp", "0", *flags]
     print("+ " + " ".join(command), flush=True)

@@ -15,8 +15,15 @@ For each model and batch size it
      Kiln's outputs against ONNX Runtime's (rtol 1e-3, atol 1e-4 x max|reference|: the model-zoo
      test's tolerance, see tests/models/run_zoo_model.py).
 
+With --precisions fp32 int8, each model and batch is also measured in INT8: Kiln calibrates on four
+random batches (numpy seed 1, entropy) and builds with --int8; ONNX Runtime runs the same model in
+QDQ form, made from Kiln's calibration cache by bench/cpu/make_qdq.py (symmetric INT8 activations,
+per-channel INT8 weights), so both runtimes quantize the same tensors with the same scales. INT8
+outputs are compared by cosine similarity (the two round differently inside their kernels), and the
+INT8 rows also give Kiln's speedup over its own FP32 engine.
+
 usage: bench/cpu/bench.py [--build-dir build] [--models resnet50 ...] [--batches 1 8]
-                          [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
+                          [--precisions fp32 int8] [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
 """
 
 import argparse
@@ -74,9 +81,9 @@ class Server:
         self.process.wait(timeout=60)
 
 
-def build_plan(kiln, model, shape, plan, cache, log):
+def build_plan(kiln, model, shape, plan, cache, log, flags=()):
     command = [kiln, "build", model, "--shapes", f"input:{'x'.join(map(str, shape))}", "-o", plan,
-               "--timingCacheFile", cache]
+               "--timingCacheFile", cache, *flags]
     start = time.monotonic()
     result = subprocess.run([str(c) for c in command], capture_output=True, text=True)
     wall = time.monotonic() - start
@@ -87,26 +94,56 @@ def build_plan(kiln, model, shape, plan, cache, log):
     return wall, float(match.group(1)) / 1000.0 if match else float("nan")
 
 
-def bench_one(args, kiln, server_binary, node_modules, name, batch, work):
+def cosine(a, b):
+    a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
+    norms = np.linalg.norm(a) * np.linalg.norm(b)
+    return float(a @ b / norms) if norms > 0 else float("nan")
+
+
+def int8_model(kiln, model, shape, case):
+    """Calibration batches, Kiln's build flags for INT8, and the model in QDQ form for ONNX Runtime."""
+    calib = case / "calib"
+    calib.mkdir()
+    rng = np.random.default_rng(1)
+    for index in range(4):
+        np.save(calib / f"batch_{index}.npy", rng.uniform(-1.0, 1.0, shape).astype(np.float32))
+    calibration = case / "model.calibration"
+    command = [str(kiln), "calibrate", str(model), "--shapes", f"input:{'x'.join(map(str, shape))}",
+               "--calib", str(calib), "--calibCache", str(calibration)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"kiln calibrate failed:\n{result.stderr or result.stdout}")
+    qdq = case / "model_qdq.onnx"
+    result = subprocess.run([sys.executable, str(HERE / "make_qdq.py"), str(model), str(calibration), str(qdq)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"make_qdq.py failed:\n{result.stderr or result.stdout}")
+    return ["--int8", "--calibCache", str(calibration)], qdq
+
+
+def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, work):
     model = args.cache / "models" / f"{name}.onnx"
     if not model.exists() and not export_model(name, model):
         raise RuntimeError(f"exporting {name} failed")
     shape = [batch, *input_shape(name)[1:]]
-    case = work / f"{name}-b{batch}"
+    case = work / f"{name}-b{batch}-{precision}"
     shutil.rmtree(case, ignore_errors=True)
     case.mkdir(parents=True)
     input_path = case / "input.npy"
     np.save(input_path, np.random.default_rng(0).uniform(-1.0, 1.0, shape).astype(np.float32))
 
+    flags, ort_model = [], model
+    if precision == "int8":
+        flags, ort_model = int8_model(kiln, model, shape, case)
     plan, cache = case / "model.plan", case / "model.timing"
-    cold = build_plan(kiln, model, shape, plan, cache, case / "build-cold.log")
-    warm = build_plan(kiln, model, shape, plan, cache, case / "build-warm.log")
+    cold = build_plan(kiln, model, shape, plan, cache, case / "build-cold.log", flags)
+    warm = build_plan(kiln, model, shape, plan, cache, case / "build-warm.log", flags)
 
     threads = str(args.threads)
     kiln_env = dict(os.environ, OMP_NUM_THREADS=threads)
     ort_env = dict(os.environ, NODE_PATH=str(node_modules))
     kiln_server = Server("kiln", [server_binary, plan, f"input={input_path}"], kiln_env)
-    ort_server = Server("onnxruntime", ["node", HERE / "ort_latency_server.js", model, threads,
+    ort_server = Server("onnxruntime", ["node", HERE / "ort_latency_server.js", ort_model, threads,
                                        f"input={input_path}"], ort_env)
     kiln_times, ort_times = [], []
     try:
@@ -122,8 +159,13 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, work):
     finally:
         kiln_server.close()
         ort_server.close()
-    print(f"--- {name} batch {batch}: outputs against ONNX Runtime")
-    outputs_ok = compare(case / "ort", case / "kiln")
+    print(f"--- {name} batch {batch} {precision}: outputs against ONNX Runtime")
+    if precision == "int8":
+        cosines = [cosine(np.load(path), np.load(case / "kiln" / path.name)) for path in sorted((case / "ort").glob("*.npy"))]
+        print(f"cosine similarity of Kiln's INT8 outputs to ONNX Runtime's: {cosines}")
+        outputs_ok = f"cos {min(cosines):.3f}" if cosines else "none"
+    else:
+        outputs_ok = compare(case / "ort", case / "kiln")
     return {
         "kiln": statistics.median(kiln_times),
         "ort": statistics.median(ort_times),
@@ -138,6 +180,7 @@ def main():
     parser.add_argument("--build-dir", type=Path, default=REPO_ROOT / "build")
     parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, choices=sorted(MODELS))
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
+    parser.add_argument("--precisions", nargs="+", default=["fp32"], choices=["fp32", "int8"])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--warm-up", type=int, default=2)
@@ -166,21 +209,27 @@ def main():
     rows = []
     for name in args.models:
         for batch in args.batches:
-            rows.append((name, batch, bench_one(args, kiln, server_binary, node_modules, name, batch, args.work)))
+            for precision in args.precisions:
+                rows.append((name, batch, precision,
+                             bench_one(args, kiln, server_binary, node_modules, name, batch, precision, args.work)))
 
     print(f"\nMachine: {cpu}, {os.cpu_count()} logical cores; {args.threads} threads for each runtime; "
           f"median of {args.rounds} x {args.iterations} interleaved runs")
-    header = (f"{'model':<16} {'batch':>5} {'Kiln ms':>9} {'ORT ms':>9} {'Kiln/ORT':>9} "
-              f"{'build cold s':>13} {'build warm s':>13} {'outputs':>8}")
+    header = (f"{'model':<16} {'batch':>5} {'prec':>5} {'Kiln ms':>9} {'ORT ms':>9} {'Kiln/ORT':>9} "
+              f"{'vs FP32':>8} {'build cold s':>13} {'build warm s':>13} {'outputs':>9}")
     print(header)
     print("-" * len(header))
     failed = False
-    for name, batch, r in rows:
-        print(f"{name:<16} {batch:>5} {r['kiln']:>9.2f} {r['ort']:>9.2f} {r['kiln'] / r['ort']:>9.2f} "
-              f"{r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {'ok' if r['ok'] else 'DIFFER':>8}")
-        failed = failed or not r["ok"]
+    fp32 = {(name, batch): r["kiln"] for name, batch, precision, r in rows if precision == "fp32"}
+    for name, batch, precision, r in rows:
+        speedup = fp32.get((name, batch), float("nan")) / r["kiln"]
+        outputs = r["ok"] if isinstance(r["ok"], str) else ("ok" if r["ok"] else "DIFFER")
+        print(f"{name:<16} {batch:>5} {precision:>5} {r['kiln']:>9.2f} {r['ort']:>9.2f} {r['kiln'] / r['ort']:>9.2f} "
+              f"{speedup:>7.2f}x {r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {outputs:>9}")
+        failed = failed or r["ok"] is False
     print("\nbuild cold/warm: wall time of `kiln build` (import, build, plan write) without and with a "
-          "warm timing cache")
+          "warm timing cache; vs FP32: Kiln FP32's time over this row's Kiln time; INT8 outputs: the least "
+          "cosine similarity to ONNX Runtime's INT8 outputs")
     return 1 if failed else 0
 
 

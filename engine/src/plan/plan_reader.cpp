@@ -379,9 +379,11 @@ private:
                                  std::to_string(block) + ", which no format of a rank-" +
                                  std::to_string(produced->dims().size()) + " tensor has");
             }
+            // A channels-last tensor's block is its channel padding; 0 and 1 both mean none.
             TensorFormat format{int(block), recorded.channels_last(), std::nullopt};
-            if (format.channelsLast && block == 0) {
-                return bodyError(context + ": tensor '" + recorded.name() + "' is channels-last without a channel padding");
+            if (format.channelsLast && produced->dims().size() < 3) {
+                return bodyError(context + ": tensor '" + recorded.name() + "' is channels-last with rank " +
+                                 std::to_string(produced->dims().size()) + "; channels-last tensors have spatial axes");
             }
             if (recorded.has_storage_type()) {
                 const uint32_t storage = recorded.storage_type();

@@ -83,7 +83,10 @@ public:
     bool supportsPrecision(DataType precision) const override {
         return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::Int8;
     }
+    // INT8 tensors are dense channels-last: the only layout oneDNN's fast INT8 convolutions read and
+    // write, so consecutive INT8 convolutions pass their tensors on without reorders.
     TensorFormat preferredFormat(DataType precision) const override {
+        if (precision == DataType::Int8) return TensorFormat::nhwc(0, DataType::Int8);
         TensorFormat format = TensorFormat::blocked(tactics::preferredCpuChannelBlock());
         if (precision != DataType::Float32) format.storage = precision;
         return format;

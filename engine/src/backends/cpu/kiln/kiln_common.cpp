@@ -43,7 +43,11 @@ BlockedView viewOf(const Dims& dims, TensorFormat format) {
     view.batch = dims[0];
     view.channels = dims[1];
     for (size_t axis = 2; axis < dims.size(); ++axis) view.spatial *= dims[axis];
-    view.block = format.isLinear() ? 1 : format.channelBlock;
+    // Channels-last is one block holding every (padded) channel: [N][1][spatial][C padded].
+    const int64_t padding = std::max(format.channelBlock, 1);
+    view.block = format.isLinear()       ? 1
+                 : format.channelsLast ? (view.channels + padding - 1) / padding * padding
+                                       : format.channelBlock;
     return view;
 }
 

@@ -100,6 +100,10 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
     }
     const TensorFormat format = config.outputFormats[0];
     const bool linear = isLinearLayout(dims, format);
+    if (!linear && format.channelsLast) {
+        skip("channels-last tensors are not concatenated here: their channels interleave");
+        return;
+    }
     if (!linear && format.channelBlock <= 0) {
         skip("channel block " + std::to_string(format.channelBlock) + " is not positive");
         return;

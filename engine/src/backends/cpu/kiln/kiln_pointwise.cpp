@@ -273,6 +273,9 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
         return unsupported("input and output formats differ (" + toString(inFormat, dims.size()) + " to " +
                            toString(outFormat, dims.size()) + "); a Reformat layer converts formats");
     }
+    if (!linear && inFormat.channelsLast) {
+        return unsupported("runs linear and channel-blocked tensors, not channels-last ones");
+    }
     const int block = inFormat.channelBlock;
     if (!linear && (block <= 0 || block > int(kPatternLength) || (block & (block - 1)) != 0)) {
         return unsupported("channel block " + std::to_string(block) + " is not a power of two up to 16");

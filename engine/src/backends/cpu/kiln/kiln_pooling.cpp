@@ -183,11 +183,15 @@ void addPoolingTactics(const tactics::LayerConfig& config, Isa,
     const TensorFormat inFormat = config.inputFormats[0];
     const TensorFormat outFormat = config.outputFormats[0];
     const bool linear = isLinearLayout(dims, inFormat) && isLinearLayout(expected, outFormat);
-    if (!linear && inFormat.channelBlock <= 0) {
+    // A channels-last tensor is one block of every channel (viewOf).
+    if (!linear && !inFormat.channelsLast && inFormat.channelBlock <= 0) {
         skip("channel block " + std::to_string(inFormat.channelBlock) + " is not positive");
         return;
     }
-    if (!linear && inFormat != outFormat) {
+    // A dense channels-last input pools into [N, C, 1, ...], whose linear bytes are its channels-last ones.
+    const bool channelsLastToLinear = inFormat.channelsLast && isLinearLayout(expected, outFormat) &&
+                                      viewOf(dims, inFormat).block == dims[1];
+    if (!linear && inFormat != outFormat && !channelsLastToLinear) {
         skip("input and output formats differ (" + toString(inFormat, dims.size()) + " to " +
              toString(outFormat, dims.size()) + ")");
         return;

@@ -338,11 +338,24 @@ dnnl::memory::desc plainDesc(const Dims& dims, dnnl::memory::data_type type) {
 
 Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format,
                                           dnnl::memory::data_type type) {
+    using Tag = dnnl::memory::format_tag;
     if (format.channelsLast) {
-        return unsupported("oneDNN tactics take linear and channel-blocked tensors, not channels-last ones");
+        // Dense channels-last only: a padded one would need its padded lanes kept at zero, which
+        // oneDNN does not do for a strided destination.
+        const size_t rank = dims.size();
+        const int64_t padding = std::max(format.channelBlock, 1);
+        if (rank < 3 || rank > 5) {
+            return unsupported("oneDNN tactics take channels-last tensors of rank 3 to 5, not rank " +
+                               std::to_string(rank));
+        }
+        if (dims[1] % padding != 0) {
+            return unsupported("oneDNN tactics take dense channels-last tensors; " + std::to_string(dims[1]) +
+                               " channels padded to a multiple of " + std::to_string(padding) + " are not");
+        }
+        const Tag tag = rank == 3 ? Tag::nwc : rank == 4 ? Tag::nhwc : Tag::ndhwc;
+        return dnnl::memory::desc(toDnnlDims(dims), type, tag);
     }
     if (format.isLinear()) return plainDesc(dims, type);
-    using Tag = dnnl::memory::format_tag;
     // Rows: ranks 3, 4, 5; columns: blocks of 4, 8, 16 channels.
     static constexpr Tag kTags[3][3] = {{Tag::nCw4c, Tag::nCw8c, Tag::nCw16c},
                                         {Tag::nChw4c, Tag::nChw8c, Tag::nChw16c},

@@ -33,8 +33,9 @@ dnnl::memory::dims toDnnlDims(const Dims& dims);
 // Row-major descriptor of `dims` (any rank up to oneDNN's 12), FP32 unless told.
 dnnl::memory::desc plainDesc(const Dims& dims, dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 // Descriptor of an activation of `dims` in `format` with elements of `type` (FP32 unless told): plain,
-// or nCw/nChw/nCdhw with 4, 8 or 16 channels a block. Unsupported: other blocks, blocked tensors of
-// rank < 3 or > 5, channels-last formats.
+// nCw/nChw/nCdhw with 4, 8 or 16 channels a block, or channels-last nwc/nhwc/ndhwc. Unsupported: other
+// blocks, blocked and channels-last tensors of rank < 3 or > 5, channels-last tensors whose channels
+// are padded (a channel count that is not a multiple of the padding).
 Result<dnnl::memory::desc> activationDesc(const Dims& dims, TensorFormat format,
                                           dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 

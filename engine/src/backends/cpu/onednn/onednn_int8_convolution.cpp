@@ -1,20 +1,21 @@
 // oneDNN INT8 convolutions for layers whose data input is stored in INT8: s8 weights quantized per
 // output channel at build time, s32 accumulation, the output written in INT8 (requantized with its own
 // scale) or FP32. oneDNN 2.6's INT8 convolutions on AVX2 and AVX-512 read and write dense channels-last
-// tensors only (for Kiln's nChw<b>c and NCHW tensors only its reference implementation exists), so a
-// kernel runs four steps, the three around the convolution moving a byte an element: the input is
-// reordered into a channels-last copy in the workspace, a fused residual is placed into a second
-// channels-last buffer, the convolution accumulates into that buffer, and a last reorder writes the
-// output's format (zeroing its padded lanes).
+// tensors only (for nChw<b>c and NCHW tensors only its reference implementation exists). The CPU
+// backend stores INT8 tensors channels-last, so between INT8 convolutions the kernel is the
+// convolution alone: it reads input 0 where it lies and writes output 0 in place, a fused residual
+// being copied into the output first unless the memory planner already put the output over it. Any
+// other format goes through the workspace: the input is reordered into a channels-last copy, the
+// residual placed into a channels-last buffer that the convolution accumulates into, and a last
+// reorder writes the output's format (zeroing its padded lanes).
 //
 // The arithmetic. An INT8 tensor holds q with x = q * s (s = range / 127, symmetric); the weights of
 // output channel k are w = q_w * s_k with s_k = max|w_k| / 127. The convolution sums acc = sum q_x q_w
 // exactly in s32, which stands for s_x s_k acc. oneDNN 2.x adds the bias to acc before it applies the
 // output scales, so the bias blob holds bias_k / (s_x s_k); the output scales s_x s_k (one per output
 // channel) then give real values, in which the post-ops work: the sum of the residual (scaled by its own
-// INT8 scale when it is INT8), the fused activation, and for an INT8 output a last clip to
-// [-127 s_out, 127 s_out] scaled by 1 / s_out, which lands in Kiln's symmetric range [-127, 127] (a
-// plain conversion would let -128 through).
+// INT8 scale when it is INT8), the fused activation, and for an INT8 output a multiplication by
+// 1 / s_out and a clip to Kiln's symmetric range [-127, 127] (a plain conversion would let -128 through).
 //
 // Signed and unsigned inputs. Without VNNI, oneDNN multiplies u8 by s8 (vpmaddubsw): an s8 input is
 // shifted to u8 with a compensation term, and the weights are halved to keep the pairwise sums from
@@ -180,13 +181,21 @@ public:
             recipe->m_residualCopyScale = int8Residual && !int8Destination ? residualScale : 1.0f;
             ops.append_sum(int8Destination ? residualScale : 1.0f);
         }
-        if (p.activation) {
+        // Into an INT8 output the result is scaled by 1 / s_out and clipped to [-127, 127]. A fused Clip
+        // joins that last clip: oneDNN 2.6's jit INT8 kernels write wrong values (near zero) for a
+        // clip post-op followed by another clip, with or without a scale between them.
+        float low = -127.0f, high = 127.0f;
+        const bool clipActivation = int8Output && p.activation && p.activation->type == ActivationType::Clip;
+        if (clipActivation) {
+            low = std::max(low, p.activation->alpha / outputScale);
+            high = std::min(high, p.activation->beta / outputScale);
+        } else if (p.activation) {
             KILN_ASSIGN_OR_RETURN(std::vector<EltwiseStep> steps, eltwiseSteps(*p.activation));
             appendEltwise(ops, steps);
         }
         if (int8Output) {
-            ops.append_eltwise(1.0f / outputScale, dnnl::algorithm::eltwise_clip, -127.0f * outputScale,
-                               127.0f * outputScale);
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f / outputScale, 0.0f);
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, low, high);
         }
         recipe->m_destination = memory::desc(toDnnlDims(output.dims()),
                                              int8Destination ? memory::data_type::s8 : memory::data_type::f32,
@@ -209,8 +218,15 @@ public:
                                              recipe->m_destination, window.strides, window.dilates,
                                              window.padLeft, window.padRight);
         recipe->m_factory = pdFactory<dnnl::convolution_forward>(desc, attr);
-        recipe->m_destinationOffset = alignUp(int64_t(recipe->m_src.get_size()));
-        recipe->m_bufferBytes = recipe->m_destinationOffset + alignUp(int64_t(recipe->m_destination.get_size()));
+        // Channels-last tensors in the convolution's types are read and written where they are.
+        recipe->m_inputInPlace = recipe->m_input == recipe->m_src;
+        recipe->m_outputInPlace = recipe->m_output == recipe->m_destination;
+        recipe->m_residualIsCopy = recipe->m_residual && *recipe->m_residual == recipe->m_destination &&
+                                   recipe->m_residualCopyScale == 1.0f;
+        const int64_t srcBytes = recipe->m_inputInPlace ? 0 : alignUp(int64_t(recipe->m_src.get_size()));
+        recipe->m_destinationOffset = srcBytes;
+        recipe->m_bufferBytes =
+            srcBytes + (recipe->m_outputInPlace ? 0 : alignUp(int64_t(recipe->m_destination.get_size())));
         return std::shared_ptr<const Recipe>(std::move(recipe));
     }
 
@@ -261,28 +277,44 @@ public:
             KILN_RETURN_IF_ERROR(checkBlobSize(blobs[1], m_weightScales.size() * sizeof(float), "bias blob 1"));
         }
         using Source = Operand::Source;
+        const Operand src = m_inputInPlace ? Operand{DNNL_ARG_SRC, m_src, Source::Input, 0}
+                                           : Operand{DNNL_ARG_SRC, m_src, Source::Workspace, 0, 0};
+        const Operand destination =
+            m_outputInPlace ? Operand{DNNL_ARG_DST, m_destination, Source::Output, 0}
+                            : Operand{DNNL_ARG_DST, m_destination, Source::Workspace, 0, m_destinationOffset};
         std::vector<Step> steps;
-        steps.push_back(reorderStep({DNNL_ARG_FROM, m_input, Source::Input, 0},
-                                    {DNNL_ARG_TO, m_src, Source::Workspace, 0, 0}));
+        if (!m_inputInPlace) {
+            steps.push_back(reorderStep({DNNL_ARG_FROM, m_input, Source::Input, 0}, {DNNL_ARG_TO, src.desc,
+                                                                                       src.source, 0, 0}));
+        }
         if (m_residual) {
-            steps.push_back(reorderStep({DNNL_ARG_FROM, *m_residual, Source::Input, 3},
-                                        {DNNL_ARG_TO, m_destination, Source::Workspace, 0, m_destinationOffset},
-                                        m_residualCopyScale));
+            Step place = reorderStep({DNNL_ARG_FROM, *m_residual, Source::Input, 3},
+                                     {DNNL_ARG_TO, m_destination, destination.source, 0, destination.byteOffset},
+                                     m_residualCopyScale);
+            if (m_outputInPlace) {
+                // Into the output itself: nothing to do when the residual already lies there (the
+                // memory planner put the output over it), refused when it lies there in another form.
+                place.copyOf = std::pair<size_t, size_t>{3, 0};
+                place.aliasIsCopy = m_residualIsCopy;
+            }
+            steps.push_back(std::move(place));
         }
         Step conv;
         conv.primitive = dnnl::primitive(pd);
-        conv.operands.push_back({DNNL_ARG_SRC, m_src, Source::Workspace, 0, 0});
+        conv.operands.push_back(src);
         conv.operands.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(0), Source::Blob, 0});
         if (m_bias) {
             conv.operands.push_back({DNNL_ARG_BIAS, memory::desc({int64_t(m_weightScales.size())},
                                                                  memory::data_type::f32, memory::format_tag::a),
                                      Source::Blob, 1});
         }
-        conv.operands.push_back({DNNL_ARG_DST, m_destination, Source::Workspace, 0, m_destinationOffset});
+        conv.operands.push_back(destination);
         conv.scratchpad = pd.scratchpad_desc();
         steps.push_back(std::move(conv));
-        steps.push_back(reorderStep({DNNL_ARG_FROM, m_destination, Source::Workspace, 0, m_destinationOffset},
-                                    {DNNL_ARG_TO, m_output, Source::Output, 0}));
+        if (!m_outputInPlace) {
+            steps.push_back(reorderStep({DNNL_ARG_FROM, m_destination, Source::Workspace, 0, m_destinationOffset},
+                                        {DNNL_ARG_TO, m_output, Source::Output, 0}));
+        }
         return steps;
     }
 
@@ -328,11 +360,14 @@ private:
     float m_inputScale = 1.0f;
     std::vector<float> m_weightScales;
     memory::desc m_input;        // input 0 as Kiln lays it out
-    memory::desc m_src;          // its channels-last copy in the workspace
-    memory::desc m_destination;  // the convolution's channels-last result in the workspace
+    memory::desc m_src;          // its channels-last copy in the workspace, or input 0 itself
+    memory::desc m_destination;  // the convolution's channels-last result in the workspace, or output 0
     memory::desc m_output;       // output 0 as Kiln lays it out
+    bool m_inputInPlace = false;   // input 0 is m_src: no copy
+    bool m_outputInPlace = false;  // output 0 is m_destination: no copy
     std::optional<memory::desc> m_residual;
     float m_residualCopyScale = 1.0f;
+    bool m_residualIsCopy = false;  // placing the residual is a plain copy (same layout, type and scale)
     int64_t m_destinationOffset = 0;
     int64_t m_bufferBytes = 0;
     PdFactory m_factory;

@@ -10,7 +10,9 @@
 
 #include "engine/passes/pass_test_util.h"
 #include "engine/tactics/onednn_test_util.h"
+#include "engine/tactics/tactic_test_util.h"
 #include "kiln/builder.h"
+#include "kiln/plan.h"
 #include "kiln/precision.h"
 
 namespace kiln::test {
@@ -275,6 +277,20 @@ TEST(OnednnInt8Convolution, CpuBuildHasNoReformatsBetweenConvolutions) {
         gotNorm += double(got.data<float>()[i]) * got.data<float>()[i];
     }
     EXPECT_GT(dot / std::sqrt(wantNorm * gotNorm), 0.99);
+
+    // Through a plan file: the same kernels with the same prepared weights give the same bits (the
+    // per-channel output scales come from the weights, which the plan must therefore keep).
+    auto bytes = serializePlan(*engine.value());
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(*bytes);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    auto built = recordTensors(*engine.value(), inputs);
+    auto reloaded = recordTensors(*loaded.value(), inputs);
+    ASSERT_TRUE(built.isOk() && reloaded.isOk());
+    for (const auto& [name, recorded] : *built) {
+        ASSERT_TRUE(reloaded->count(name)) << name;
+        expectClose(recorded.value, reloaded->at(name).value, 0.0f, 0.0f, "tensor " + name + " after a plan round trip");
+    }
 }
 
 }  // namespace

@@ -65,8 +65,9 @@ dnnl::stream& threadStream() {
 
 class PrimitiveKernel final : public tactics::Kernel {
 public:
-    PrimitiveKernel(std::vector<Step> steps, const std::vector<WeightBlob>& blobs, int64_t bufferBytes)
-        : m_steps(std::move(steps)), m_bufferBytes(bufferBytes) {
+    PrimitiveKernel(std::vector<Step> steps, const std::vector<WeightBlob>& blobs, int64_t bufferBytes,
+                    std::vector<size_t> constantsRead)
+        : m_steps(std::move(steps)), m_bufferBytes(bufferBytes), m_constantsRead(std::move(constantsRead)) {
         for (const WeightBlob& blob : blobs)
             m_blobs.push_back(std::make_unique<AlignedBuffer>(blob));
     }
@@ -109,6 +110,7 @@ public:
     }
 
     bool readsInput(size_t index) const override {
+        if (std::find(m_constantsRead.begin(), m_constantsRead.end(), index) != m_constantsRead.end()) return true;
         for (const Step& step : m_steps) {
             if (step.copyOf && step.copyOf->first == index) return true;
             for (const Operand& operand : step.operands) {
@@ -154,6 +156,7 @@ private:
     std::vector<Step> m_steps;
     std::vector<std::unique_ptr<AlignedBuffer>> m_blobs;
     int64_t m_bufferBytes = 0;  // the recipe's intermediate tensors, in front of the scratchpad
+    std::vector<size_t> m_constantsRead;  // constant inputs the recipe read when it was made
 };
 
 // A primitive descriptor's implementations in oneDNN's order of preference, each listed once. oneDNN
@@ -297,7 +300,7 @@ public:
                     }
                 }
                 return std::unique_ptr<tactics::Kernel>(
-                    std::make_unique<PrimitiveKernel>(std::move(steps), weights, buffers));
+                    std::make_unique<PrimitiveKernel>(std::move(steps), weights, buffers, m_recipe->constantsRead()));
             });
     }
 

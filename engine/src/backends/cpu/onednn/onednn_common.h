@@ -113,6 +113,9 @@ public:
     // Bytes of intermediate tensors (Operand::Source::Workspace) at the start of the workspace, a
     // multiple of 64; the steps' scratchpad follows them.
     virtual int64_t bufferBytes() const { return 0; }
+    // Indices of the layer's constant inputs whose values the recipe itself reads when it is made (not
+    // only when it prepares weights): a plan must keep them, since a loaded plan makes the recipe again.
+    virtual std::vector<size_t> constantsRead() const { return {}; }
 };
 
 // Makes fresh primitive descriptor iterators for one operation. oneDNN 2.x's iterator keeps a pointer

@@ -233,6 +233,8 @@ public:
     std::string primitive() const override { return m_unsigned ? kUnsignedPrimitive : kSignedPrimitive; }
     dnnl::primitive_desc makePd(size_t) const override { return m_factory(); }
     int64_t bufferBytes() const override { return m_bufferBytes; }
+    // The weights' values give the per-channel output scales of the primitive itself.
+    std::vector<size_t> constantsRead() const override { return {1}; }
 
     // The weights quantized into the implementation's layout (the reorder divides each output channel
     // by its scale, rounds and, for a signed input, adds oneDNN's compensation), and the bias in

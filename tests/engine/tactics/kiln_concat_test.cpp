@@ -1,7 +1,8 @@
 // Kiln's Concat kernel against the reference (a copy: results must match exactly): linear along every
 // axis, blocked along channels when each input starts on a block boundary (the last input's channel
 // count is odd so the output has padded lanes), and blocked along batch and spatial axes; rows larger
-// than one copy chunk; a non-float type; the skip reason for a channel offset inside a block.
+// than one copy chunk; channels-last along channels; a non-float type; the skip reason for a channel
+// offset inside a block.
 #include <cstring>
 #include <random>
 #include <string>
@@ -47,6 +48,19 @@ TEST(KilnConcat, BlockedAlongChannelsOnBlockBoundaries) {
         checkConcat({{2, 48, 3, 2, 2}, {2, 16, 3, 2, 2}}, 1, format, rng);
         checkConcat({{1, 32, 100, 100}, {1, 16, 100, 100}}, 1, format, rng);
     }
+}
+
+TEST(KilnConcat, ChannelsLastAlongChannels) {
+    std::mt19937 rng(35);
+    const TensorFormat format = TensorFormat::nhwc(0);
+    checkConcat({{1, 16, 5, 7}, {1, 3, 5, 7}, {1, 5, 5, 7}}, 1, format, rng);
+    checkConcat({{3, 2, 4, 3}, {3, 19, 4, 3}}, 1, format, rng);
+    checkConcat({{2, 8, 3, 2, 2}, {2, 1, 3, 2, 2}}, 1, format, rng);
+    // Other axes and padded channels interleave: not offered.
+    const HostTensor a = randomTensor({1, 4, 3, 3}, rng);
+    const HostTensor b = randomTensor({1, 4, 3, 3}, rng);
+    EXPECT_NE(skipReasonFor(ConcatParams{2}, {&a, &b}, {true, true}, format, "kiln:concat"), "");
+    EXPECT_NE(skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat::nhwc(8), "kiln:concat"), "");
 }
 
 TEST(KilnConcat, BlockedAlongBatchAndSpatialAxes) {

@@ -1,4 +1,5 @@
 // Concat kernel: the output is `outer` rows; input i fills bytes [column_i, column_i + row_i) of each.
+// A channels-last channel concat is the same with one row per pixel.
 // Rows are cut into chunks so that a concat of a few big inputs (a channel concat at batch 1 is one
 // row per input) still keeps every thread busy.
 #include "backends/cpu/kiln/kiln_concat.h"
@@ -100,11 +101,12 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
     }
     const TensorFormat format = config.outputFormats[0];
     const bool linear = isLinearLayout(dims, format);
-    if (!linear && format.channelsLast) {
-        skip("channels-last tensors are not concatenated here: their channels interleave");
+    if (!linear && format.channelsLast && (format.channelBlock > 1 || axis != 1)) {
+        skip("channels-last tensors are concatenated along unpadded channels only: along another axis, or "
+             "with padded channels, their channels interleave");
         return;
     }
-    if (!linear && format.channelBlock <= 0) {
+    if (!linear && !format.channelsLast && format.channelBlock <= 0) {
         skip("channel block " + std::to_string(format.channelBlock) + " is not positive");
         return;
     }
@@ -126,7 +128,11 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
     ConcatPlan plan;
     plan.elementSize = dataTypeSize(output->type());
     const int64_t elementSize = int64_t(plan.elementSize);
-    if (linear) {
+    if (!linear && format.channelsLast) {
+        // [N][spatial...][C]: each pixel's channels are one output row, each input's one piece of it.
+        plan.outer = dims[0] * product(dims, 2, dims.size());
+        for (const Tensor* input : layer.inputs()) plan.rows.push_back(input->dims()[1] * elementSize);
+    } else if (linear) {
         plan.outer = product(dims, 0, axis);
         const int64_t inner = product(dims, axis + 1, dims.size()) * elementSize;
         for (const Tensor* input : layer.inputs()) plan.rows.push_back(input->dims()[axis] * inner);

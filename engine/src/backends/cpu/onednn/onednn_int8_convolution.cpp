@@ -56,8 +56,9 @@ bool isNonNegative(const ActivationParams& a) {
 }
 
 // Whether every value of `tensor` is >= 0 by construction: the output of a non-negative activation
-// (alone or fused into a convolution), or a reformat or pooling of such a tensor. INT8 storage rounds
-// such values to q >= 0, whose s8 bytes read as u8 are the same numbers.
+// (alone or fused into a convolution), a reformat, pooling or reshape of such a tensor, or a concat of
+// such tensors only. INT8 storage rounds such values to q >= 0, whose s8 bytes read as u8 are the same
+// numbers.
 bool neverNegative(const Tensor& tensor) {
     const Layer* producer = tensor.producer();
     if (!producer) return false;
@@ -70,7 +71,11 @@ bool neverNegative(const Tensor& tensor) {
             return isNonNegative(producer->paramsAs<ActivationParams>());
         case LayerKind::Reformat:
         case LayerKind::Pooling:
+        case LayerKind::Reshape:
             return producer->input(0) && neverNegative(*producer->input(0));
+        case LayerKind::Concat:
+            return std::all_of(producer->inputs().begin(), producer->inputs().end(),
+                               [](const Tensor* input) { return input && neverNegative(*input); });
         default:
             return false;
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -19,6 +20,29 @@
 namespace kiln {
 
 namespace {
+
+// An INT8 concat copies bytes only when its inputs are stored with its own scale: each input that is
+// read by nothing but concats of one range takes that range, as TensorRT does (the concat's output
+// holds every input value, so its range covers them). An input read by layers of other ranges keeps its
+// own, and the concat converts it.
+void shareConcatRanges(NetworkDefinition& network) {
+    std::map<const Tensor*, std::optional<float>> shared;  // nullopt: readers disagree
+    for (const auto& layer : network.layers()) {
+        for (const Tensor* input : layer->inputs()) {
+            if (!input || input->isConstant() || !input->dynamicRange()) continue;
+            const Tensor* output = layer->output(0);
+            const bool concat = layer->kind() == LayerKind::Concat && output && output->dynamicRange();
+            auto [it, added] = shared.emplace(input, concat ? output->dynamicRange() : std::nullopt);
+            if (!added && (!concat || it->second != output->dynamicRange())) it->second.reset();
+            if (!concat) it->second.reset();
+        }
+    }
+    for (const auto& tensor : network.tensors()) {
+        auto it = shared.find(tensor.get());
+        if (it != shared.end() && it->second && !tensor->isNetworkOutput()) tensor->setDynamicRange(*it->second);
+    }
+}
+
 
 class PhaseClock {
 public:
@@ -93,6 +117,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                                    "DATA, or a calibration cache), or give a model quantized with "
                                    "QuantizeLinear/DequantizeLinear pairs");
         }
+        if (config.int8) shareConcatRanges(optimized);
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     {

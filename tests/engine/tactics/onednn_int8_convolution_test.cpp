@@ -293,5 +293,60 @@ TEST(OnednnInt8Convolution, CpuBuildHasNoReformatsBetweenConvolutions) {
     }
 }
 
+// Two convolution branches joined by a concat and read by a third convolution, built in INT8 on the
+// CPU: the branches take the concat's range, so the concat copies INT8 bytes (no simulated tactic) and
+// the result stays close to FP32, also after a plan round trip.
+TEST(OnednnInt8Convolution, ConcatOfInt8BranchesCopiesBytes) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 8, 12, 12}).value();
+    const ActivationParams relu{ActivationType::Relu, 0.0f, 0.0f};
+    Layer* a = addConv(network, "a", x, 16, 3, 1);
+    Layer* reluA = addLayer(network, "reluA", relu, {a->output(0)});
+    Layer* b = addConv(network, "b", x, 8, 1, 0);
+    Layer* reluB = addLayer(network, "reluB", relu, {b->output(0)});
+    Layer* joined = addLayer(network, "joined", ConcatParams{1}, {reluA->output(0), reluB->output(0)});
+    Layer* c = addConv(network, "c", joined->output(0), 8, 1, 0);
+    ASSERT_TRUE(network.markOutput(c->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 11);
+    BuilderConfig plain;
+    plain.timingIterations = 1;
+    auto fp32 = Builder::build(network, plain);
+    ASSERT_TRUE(fp32.isOk()) << fp32.status().message();
+    auto all = recordTensors(*fp32.value(), inputs);
+    ASSERT_TRUE(all.isOk()) << all.status().message();
+    BuilderConfig config = plain;
+    config.int8 = true;
+    for (const auto& [name, recorded] : *all) config.dynamicRanges[name] = std::max(largestMagnitude(recorded.value), 1e-3f);
+    config.dynamicRanges["x"] = largestMagnitude(inputs.at("x"));
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    bool sawConcat = false;
+    for (const LayerRecord& layer : engine.value()->report().layersAfter) {
+        if (layer.name != "joined") continue;
+        sawConcat = true;
+        EXPECT_EQ(layer.tactic, "kiln:concat");
+    }
+    EXPECT_TRUE(sawConcat);
+    auto expected = fp32.value()->createExecutionContext().value()->execute(inputs);
+    auto outputs = engine.value()->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(expected.isOk() && outputs.isOk());
+    const HostTensor& want = expected->begin()->second;
+    const HostTensor& got = outputs->begin()->second;
+    double dot = 0.0, wantNorm = 0.0, gotNorm = 0.0;
+    for (int64_t i = 0; i < want.elementCount(); ++i) {
+        dot += double(want.data<float>()[i]) * got.data<float>()[i];
+        wantNorm += double(want.data<float>()[i]) * want.data<float>()[i];
+        gotNorm += double(got.data<float>()[i]) * got.data<float>()[i];
+    }
+    EXPECT_GT(dot / std::sqrt(wantNorm * gotNorm), 0.99);
+    auto bytes = serializePlan(*engine.value());
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(*bytes);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    auto reloaded = loaded.value()->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(reloaded.isOk()) << reloaded.status().message();
+    expectClose(got, reloaded->begin()->second, 0.0f, 0.0f, "after a plan round trip");
+}
+
 }  // namespace
 }  // namespace kiln::test

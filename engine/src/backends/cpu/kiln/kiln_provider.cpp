@@ -19,8 +19,13 @@ public:
 
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
-        // FP16 storage is the simulated provider's (tactics/simulated_precision.h).
-        if (!config.layer || tactics::storesReducedPrecision(config)) return;
+        if (!config.layer) return;
+        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except an INT8
+        // concat, which copies bytes when its inputs share its scale.
+        if (tactics::storesReducedPrecision(config)) {
+            if (config.layer->kind() == LayerKind::Concat) fast::addConcatTactics(config, m_isa, tactics, skipped);
+            return;
+        }
         switch (config.layer->kind()) {
             case LayerKind::Reformat: fast::addReformatTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::PointwiseChain:

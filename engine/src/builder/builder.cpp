@@ -43,6 +43,19 @@ void shareConcatRanges(NetworkDefinition& network) {
     }
 }
 
+// An INT8 pooling pools the stored values as they are when its output has its input's scale: a max or
+// an average of values in the input's range stays in it.
+void sharePoolingRanges(NetworkDefinition& network) {
+    for (const auto& layer : network.layers()) {
+        if (layer->kind() != LayerKind::Pooling) continue;
+        const Tensor* input = layer->input(0);
+        Tensor* output = layer->output(0);
+        if (input && output && input->dynamicRange() && output->dynamicRange() && !output->isNetworkOutput()) {
+            output->setDynamicRange(*input->dynamicRange());
+        }
+    }
+}
+
 
 class PhaseClock {
 public:
@@ -117,7 +130,10 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                                    "DATA, or a calibration cache), or give a model quantized with "
                                    "QuantizeLinear/DequantizeLinear pairs");
         }
-        if (config.int8) shareConcatRanges(optimized);
+        if (config.int8) {
+            sharePoolingRanges(optimized);
+            shareConcatRanges(optimized);
+        }
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     {

@@ -293,10 +293,11 @@ TEST(OnednnInt8Convolution, CpuBuildHasNoReformatsBetweenConvolutions) {
     }
 }
 
-// Two convolution branches joined by a concat and read by a third convolution, built in INT8 on the
-// CPU: the branches take the concat's range, so the concat copies INT8 bytes (no simulated tactic) and
-// the result stays close to FP32, also after a plan round trip.
-TEST(OnednnInt8Convolution, ConcatOfInt8BranchesCopiesBytes) {
+// Two convolution branches joined by a concat, max-pooled and read by a third convolution, built in
+// INT8 on the CPU: the branches take the concat's range and the pooling keeps its input's, so the
+// concat copies INT8 bytes and the pooling pools them (no simulated tactics), and the result stays
+// close to FP32, also after a plan round trip.
+TEST(OnednnInt8Convolution, ConcatAndPoolingOfInt8BranchesStayInt8) {
     NetworkDefinition network;
     Tensor* x = network.addInput("x", DataType::Float32, {1, 8, 12, 12}).value();
     const ActivationParams relu{ActivationType::Relu, 0.0f, 0.0f};
@@ -305,7 +306,9 @@ TEST(OnednnInt8Convolution, ConcatOfInt8BranchesCopiesBytes) {
     Layer* b = addConv(network, "b", x, 8, 1, 0);
     Layer* reluB = addLayer(network, "reluB", relu, {b->output(0)});
     Layer* joined = addLayer(network, "joined", ConcatParams{1}, {reluA->output(0), reluB->output(0)});
-    Layer* c = addConv(network, "c", joined->output(0), 8, 1, 0);
+    PoolingParams max{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}};
+    Layer* pooled = addLayer(network, "pooled", max, {joined->output(0)});
+    Layer* c = addConv(network, "c", pooled->output(0), 8, 1, 0);
     ASSERT_TRUE(network.markOutput(c->output(0)).isOk());
     const TensorMap inputs = randomInputs(network, 11);
     BuilderConfig plain;
@@ -320,13 +323,18 @@ TEST(OnednnInt8Convolution, ConcatOfInt8BranchesCopiesBytes) {
     config.dynamicRanges["x"] = largestMagnitude(inputs.at("x"));
     auto engine = Builder::build(network, config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
-    bool sawConcat = false;
+    bool sawConcat = false, sawPooling = false;
     for (const LayerRecord& layer : engine.value()->report().layersAfter) {
-        if (layer.name != "joined") continue;
-        sawConcat = true;
-        EXPECT_EQ(layer.tactic, "kiln:concat");
+        if (layer.name == "joined") {
+            sawConcat = true;
+            EXPECT_EQ(layer.tactic, "kiln:concat");
+        }
+        if (layer.name == "pooled") {
+            sawPooling = true;
+            EXPECT_EQ(layer.tactic.rfind("onednn:pooling_int8:", 0), 0u) << layer.tactic;
+        }
     }
-    EXPECT_TRUE(sawConcat);
+    EXPECT_TRUE(sawConcat && sawPooling);
     auto expected = fp32.value()->createExecutionContext().value()->execute(inputs);
     auto outputs = engine.value()->createExecutionContext().value()->execute(inputs);
     ASSERT_TRUE(expected.isOk() && outputs.isOk());

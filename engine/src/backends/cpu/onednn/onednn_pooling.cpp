@@ -1,7 +1,7 @@
 // oneDNN tactics for Pooling (pooling_v2: max, average with or without the padding counted, ceil mode
 // as extra end padding; dilated windows have only oneDNN's reference implementation in 2.6, so they
-// are described but never offered) and LRN across channels. Both read and write linear or
-// channel-blocked activations.
+// are described but never offered) and LRN across channels. Both read and write linear, channel-blocked
+// or channels-last activations; pooling also INT8 ones of one scale.
 #include <algorithm>
 
 #include "backends/cpu/onednn/onednn_common.h"
@@ -13,7 +13,8 @@ namespace {
 using dnnl::memory;
 using tactics::LayerConfig;
 
-Result<std::shared_ptr<const Recipe>> poolingRecipe(const LayerConfig& config) {
+Result<std::shared_ptr<const Recipe>> poolingRecipe(const LayerConfig& config,
+                                                    memory::data_type type = memory::data_type::f32) {
     const Layer& layer = *config.layer;
     const auto& p = layer.paramsAs<PoolingParams>();
     const Dims& in = layer.input(0)->dims();
@@ -46,15 +47,33 @@ Result<std::shared_ptr<const Recipe>> poolingRecipe(const LayerConfig& config) {
         padLeft.push_back(begin);
         padRight.push_back(end);
     }
-    KILN_ASSIGN_OR_RETURN(memory::desc src, activationDesc(in, config.inputFormats[0]));
-    KILN_ASSIGN_OR_RETURN(memory::desc dst, activationDesc(out, config.outputFormats[0]));
+    KILN_ASSIGN_OR_RETURN(memory::desc src, activationDesc(in, config.inputFormats[0], type));
+    KILN_ASSIGN_OR_RETURN(memory::desc dst, activationDesc(out, config.outputFormats[0], type));
     const dnnl::algorithm algorithm = isMax               ? dnnl::algorithm::pooling_max
                                       : p.countIncludePad ? dnnl::algorithm::pooling_avg_include_padding
                                                           : dnnl::algorithm::pooling_avg_exclude_padding;
     dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, dst, strides,
                                         kernel, dilation, padLeft, padRight);
     return std::shared_ptr<const Recipe>(
-        std::make_shared<SimpleRecipe>("pooling", pdFactory<dnnl::pooling_v2_forward>(desc, makeAttr())));
+        std::make_shared<SimpleRecipe>(type == memory::data_type::f32 ? "pooling" : "pooling_int8",
+                                       pdFactory<dnnl::pooling_v2_forward>(desc, makeAttr())));
+}
+
+// INT8 in and out with one scale (the builder gives a pooling's output its input's range): the INT8
+// values are pooled as they are, a max exactly, an average rounded to the nearest step.
+Result<std::shared_ptr<const Recipe>> int8PoolingRecipe(const LayerConfig& config) {
+    const Layer& layer = *config.layer;
+    if (config.inputFormats.size() != 1 || config.outputFormats.size() != 1 || layer.outputs().size() != 1) {
+        return unsupported("pools one input into one output");
+    }
+    if (config.inputFormats[0].storage != DataType::Int8 || config.outputFormats[0].storage != DataType::Int8) {
+        return unsupported("reads and writes tensors stored in INT8");
+    }
+    const auto inputRange = layer.input(0)->dynamicRange();
+    if (!inputRange || inputRange != layer.output(0)->dynamicRange()) {
+        return unsupported("the output is stored with another scale than the input");
+    }
+    return poolingRecipe(config, memory::data_type::s8);
 }
 
 Result<std::shared_ptr<const Recipe>> lrnRecipe(const LayerConfig& config) {
@@ -80,7 +99,11 @@ Result<std::shared_ptr<const Recipe>> lrnRecipe(const LayerConfig& config) {
 }  // namespace
 
 void enumeratePooling(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
-    enumerateRecipe("pooling", config, poolingRecipe, tactics, skipped);
+    enumerateRecipe("pooling", config, [](const LayerConfig& c) { return poolingRecipe(c); }, tactics, skipped);
+}
+
+void enumerateInt8Pooling(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
+    enumerateCheckedRecipe("pooling_int8", config, int8PoolingRecipe, tactics, skipped);
 }
 
 void enumerateLrn(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {

@@ -34,14 +34,17 @@ public:
     }
 
 private:
-    // Layers with tensors stored in reduced precision: INT8 convolutions run here; FP16 storage and the
-    // other INT8 layers are the simulated provider's (tactics/simulated_precision.h).
+    // Layers with tensors stored in reduced precision: INT8 convolutions and poolings run here; FP16
+    // storage and the other INT8 layers are the simulated provider's (tactics/simulated_precision.h).
     static void dispatchReduced(const tactics::LayerConfig& config,
                                 std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                                 std::vector<tactics::SkippedTactic>& skipped) {
         const bool int8Input = !config.inputFormats.empty() && config.inputFormats[0].storage == DataType::Int8;
         if (config.layer->kind() == LayerKind::Convolution && int8Input) {
             onednn::enumerateInt8Convolution(config, tactics, skipped);
+        }
+        if (config.layer->kind() == LayerKind::Pooling && int8Input) {
+            onednn::enumerateInt8Pooling(config, tactics, skipped);
         }
     }
 

@@ -130,7 +130,7 @@ void ActivationHistogramView::setHistogram(const QString& tensor, const Activati
         // The label hangs to the side of the line with room for it.
         const bool leftOfLine = threshold > right * 0.6;
         m_lineLabel->setPositionAlignment((leftOfLine ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
-        m_lineLabel->position->setCoords(threshold, 0.04);
+        m_lineLabel->position->setCoords(threshold, 0.2);  // below the legend in the top right corner
     }
     m_title->setText(tr("|x| of %1 over the calibration data").arg(tensor));
     m_hasHistogram = true;

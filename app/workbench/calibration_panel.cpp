@@ -72,7 +72,10 @@ QWidget* CalibrationPanel::createSettingsColumn() {
     dataRow->addWidget(m_dataPath, 1);
     dataRow->addWidget(m_browseFile);
     dataRow->addWidget(m_browseFolder);
-    form->addRow(tr("&Data:"), dataRow);
+    // A row of several widgets gets its label's buddy by hand, so that the mnemonic works (and shows).
+    auto* dataLabel = new QLabel(tr("&Data:"));
+    dataLabel->setBuddy(m_dataPath);
+    form->addRow(dataLabel, dataRow);
     connect(m_browseFile, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Calibration Batch"), m_dataPath->text(),
                                                           tr("NumPy arrays (*.npy);;All files (*)"));
@@ -115,7 +118,9 @@ QWidget* CalibrationPanel::createSettingsColumn() {
     auto* cacheRow = new QHBoxLayout;
     cacheRow->addWidget(m_cachePath, 1);
     cacheRow->addWidget(m_browseCache);
-    form->addRow(tr("&Cache file:"), cacheRow);
+    auto* cacheLabel = new QLabel(tr("&Cache file:"));
+    cacheLabel->setBuddy(m_cachePath);
+    form->addRow(cacheLabel, cacheRow);
     connect(m_browseCache, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Calibration Cache File"), m_cachePath->text(),
                                                           tr("Calibration caches (*.cache *.txt);;All files (*)"),

@@ -59,7 +59,9 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     auto* build = new QGroupBox(tr("Build"));
     auto* buildForm = new QFormLayout(build);
     buildForm->addRow(m_useTimingCache);
-    buildForm->addRow(tr("Timing cache &file:"), pathRow);
+    auto* pathLabel = new QLabel(tr("Timing cache &file:"));
+    pathLabel->setBuddy(m_timingCachePath);
+    buildForm->addRow(pathLabel, pathRow);
 
     m_iterations = new QSpinBox;
     m_iterations->setObjectName(QStringLiteral("profileIterationsSpin"));

@@ -123,15 +123,21 @@ double thresholdMse(const ActivationHistogram& h) {
     return bestThreshold;
 }
 
-// Collects each float activation's largest magnitude (first pass) or histogram (second pass).
+// Collects each float activation's and network input's largest magnitude (first pass) or histogram
+// (second pass).
 class HistogramObserver final : public ITensorObserver {
 public:
     HistogramObserver(std::map<std::string, ActivationHistogram>& histograms, bool rangesOnly, int bins)
         : m_histograms(histograms), m_rangesOnly(rangesOnly), m_bins(bins) {}
 
     void observe(const Layer&, const Tensor& tensor, const HostTensor& value) override {
-        if (value.type() != DataType::Float32 || tensor.isNetworkInput()) return;
-        ActivationHistogram& histogram = m_histograms[tensor.name()];
+        if (tensor.isNetworkInput()) return;  // record() has them, from the batch itself
+        record(tensor.name(), value);
+    }
+
+    void record(const std::string& name, const HostTensor& value) {
+        if (value.type() != DataType::Float32) return;
+        ActivationHistogram& histogram = m_histograms[name];
         const float* data = value.data<float>();
         const int64_t count = value.elementCount();
         if (m_rangesOnly) {
@@ -279,6 +285,9 @@ Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data,
         context->setTensorObserver(&observer);
         for (int i = 0; i < batches; ++i) {
             KILN_ASSIGN_OR_RETURN(TensorMap inputs, data.batch(i).withContext("calibration batch " + std::to_string(i + 1)));
+            // The network's inputs get ranges too, so that an INT8 build can quantize them for its first
+            // layers (as TensorRT's calibration does).
+            for (const auto& [name, value] : inputs) observer.record(name, value);
             KILN_RETURN_IF_ERROR(context->execute(inputs).status().withContext("calibration batch " + std::to_string(i + 1)));
             if (progress && progress(pass * batches + i + 1, 2 * batches)) return cancelled("the calibration was cancelled");
         }

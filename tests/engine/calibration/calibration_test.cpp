@@ -185,6 +185,15 @@ TEST_F(CalibrationData, MinMaxScalesAreTheLargestMagnitudesOverAllBatches) {
     ASSERT_TRUE(table->scales.count("relu.out"));
     ASSERT_TRUE(table->scales.count("conv.out"));
     EXPECT_FLOAT_EQ(table->scales.at("relu.out"), float(largest["relu.out"] / 127.0));
+    // The network input has a scale too (an INT8 build quantizes it for the first convolution).
+    double largestInput = 0.0;
+    for (const HostTensor& batch : batches) {
+        for (int64_t i = 0; i < batch.elementCount(); ++i) {
+            largestInput = std::max(largestInput, double(std::fabs(batch.data<float>()[i])));
+        }
+    }
+    ASSERT_TRUE(table->scales.count("x"));
+    EXPECT_FLOAT_EQ(table->scales.at("x"), float(largestInput / 127.0));
     EXPECT_EQ(table->batches, 3);
     EXPECT_NE(table->preprocessing.find("3 of 2x3x4x4"), std::string::npos) << table->preprocessing;
 

@@ -13,45 +13,6 @@
 
 namespace kiln::workbench {
 
-namespace {
-
-// Collects each float activation's largest magnitude (first pass) or its histogram on [0, max] (second
-// pass), exactly as kiln::calibrate() does, so that calibrationThreshold() of a histogram gives the
-// threshold the calibration's scale stands for.
-class HistogramObserver final : public ITensorObserver {
-public:
-    HistogramObserver(std::map<std::string, ActivationHistogram>& histograms, bool rangesOnly, int bins)
-        : m_histograms(histograms), m_rangesOnly(rangesOnly), m_bins(bins) {}
-
-    void observe(const Layer&, const Tensor& tensor, const HostTensor& value) override {
-        if (value.type() != DataType::Float32 || tensor.isNetworkInput()) return;
-        ActivationHistogram& histogram = m_histograms[tensor.name()];
-        const float* data = value.data<float>();
-        const int64_t count = value.elementCount();
-        if (m_rangesOnly) {
-            for (int64_t i = 0; i < count; ++i) histogram.maxAbs = std::max(histogram.maxAbs, double(std::fabs(data[i])));
-            return;
-        }
-        if (histogram.counts.empty()) histogram.counts.assign(size_t(m_bins), 0.0);
-        if (histogram.maxAbs <= 0.0) {
-            histogram.counts[0] += double(count);
-            return;
-        }
-        const double scale = double(m_bins) / histogram.maxAbs;
-        for (int64_t i = 0; i < count; ++i) {
-            const int64_t bin = std::min<int64_t>(int64_t(std::fabs(data[i]) * scale), m_bins - 1);
-            histogram.counts[size_t(bin)] += 1.0;
-        }
-    }
-
-private:
-    std::map<std::string, ActivationHistogram>& m_histograms;
-    bool m_rangesOnly;
-    int m_bins;
-};
-
-}  // namespace
-
 CalibrationJob::CalibrationJob(QObject* parent) : QObject(parent) {
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
         m_outcome = m_watcher.result();
@@ -173,18 +134,17 @@ CalibrationJob::Outcome CalibrationJob::calibrateModel(const NetworkDefinition& 
                            "building the FP32 engine to calibrate with failed: " + engine.status().message()));
     }
 
-    const int count = batches.batchCount();
-    const int total = (reused ? 2 : 4) * count;
-    int offset = 0;
+    // One pass over the data gives the histograms the view draws and, unless a cache is reused, the table.
+    Result<std::map<std::string, ActivationHistogram>> histograms =
+        activationHistograms(*engine.value(), batches, options.bins, [&](int done, int total) {
+            if (progress) progress(done, total);
+            return cancel.load();
+        });
+    if (!histograms) return fail(histograms.status());
+    result->histograms = std::move(histograms).value();
     if (!reused) {
-        Result<CalibrationTable> table =
-            calibrate(*engine.value(), batches, options, *hash, [&](int done, int) {
-                if (progress) progress(done, total);
-                return cancel.load();
-            });
-        if (!table) return fail(table.status());
-        result->table = std::move(table).value();
-        offset = 2 * count;
+        result->table = calibrationTableOf(result->histograms, options, batches.preprocessing(), *hash,
+                                           batches.batchCount());
         if (!settings.cachePath.empty()) {
             const Status written = writeCalibrationCache(settings.cachePath, result->table);
             if (written) {
@@ -193,22 +153,6 @@ CalibrationJob::Outcome CalibrationJob::calibrateModel(const NetworkDefinition& 
                 note(CacheNote::Kind::NotWritten, written.message());
             }
         }
-    }
-
-    Result<std::unique_ptr<ExecutionContext>> context = engine.value()->createExecutionContext();
-    if (!context) return fail(context.status());
-    for (int pass = 0; pass < 2; ++pass) {
-        HistogramObserver observer(result->histograms, pass == 0, options.bins);
-        (*context)->setTensorObserver(&observer);
-        for (int i = 0; i < count; ++i) {
-            if (cancel.load()) return fail(cancelled("the calibration was cancelled"));
-            Result<TensorMap> inputs = batches.batch(i);
-            if (!inputs) return fail(inputs.status());
-            const Status run = (*context)->execute(*inputs).status();
-            if (!run) return fail(run.withContext("calibration batch " + std::to_string(i + 1)));
-            if (progress) progress(offset + pass * count + i + 1, total);
-        }
-        (*context)->setTensorObserver(nullptr);
     }
     if (cancel.load()) return fail(cancelled("the calibration was cancelled"));
     for (const auto& layer : engine.value()->network().layers()) {

@@ -1,9 +1,9 @@
 // Calibrates a model for INT8 in the background: reuses a calibration cache that matches the model, the
-// algorithm and the data, else runs kiln::calibrate() on the .npy batches (its progress callback carries
-// the cancel) and writes the cache; then runs the FP32 engine over the batches once more with a tensor
-// observer to keep every activation's histogram of |x| — calibrate() hands back scales only, and the
-// Calibration panel draws what they were chosen from. Without data, a cache made for this model with this
-// algorithm is loaded as it is. Progress goes to the GUI thread as queued signals.
+// algorithm and the data; either way collects every activation's histogram of |x| over the .npy batches
+// with kiln::activationHistograms() (its progress callback carries the cancel), which the Calibration
+// panel draws, and, where no cache was reused, derives the scales from them (kiln::calibrationTableOf)
+// and writes the cache. Without data, a cache made for this model with this algorithm is loaded as it is.
+// Progress goes to the GUI thread as queued signals.
 #pragma once
 
 #include <QFutureWatcher>
@@ -54,8 +54,8 @@ public:
         std::vector<CacheNote> notes;
     };
 
-    // Called on the worker thread after every batch run (`done` of `total`, both passes of calibrate()
-    // and of the histograms counted): tests hold a calibration there until they have cancelled it.
+    // Called on the worker thread after every batch run (`done` of `total`, both histogram passes
+    // counted): tests hold a calibration there until they have cancelled it.
     using BatchHook = std::function<void(int done, int total)>;
 
     explicit CalibrationJob(QObject* parent = nullptr);

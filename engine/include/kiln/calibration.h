@@ -95,7 +95,18 @@ struct CalibrationTable {
 using CalibrationProgress = std::function<bool(int batch, int batchCount)>;
 
 // Runs `engine` (an FP32 engine of the network) on every batch twice, first for each tensor's largest
-// magnitude and then for its histogram, and derives a scale for every floating-point activation.
+// magnitude and then for its histogram of `bins` bins: every floating-point activation and network input.
+Result<std::map<std::string, ActivationHistogram>> activationHistograms(const Engine& engine, ICalibrationData& data,
+                                                                        int bins,
+                                                                        const CalibrationProgress& progress = nullptr);
+
+// The scales `options.algorithm` derives from `histograms` (tensors without a positive finite
+// threshold get none), recorded with the data's preprocessing, the model's hash and the batch count.
+CalibrationTable calibrationTableOf(const std::map<std::string, ActivationHistogram>& histograms,
+                                    const CalibrationOptions& options, const std::string& preprocessing,
+                                    const std::string& modelHash, int batches);
+
+// activationHistograms, then calibrationTableOf.
 Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data, const CalibrationOptions& options,
                                    const std::string& modelHash, const CalibrationProgress& progress = nullptr);
 

@@ -271,17 +271,17 @@ Result<std::unique_ptr<ICalibrationData>> npyCalibrationData(const std::string& 
     return std::unique_ptr<ICalibrationData>(std::make_unique<NpyCalibrationData>(std::move(files), inputName, description));
 }
 
-Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data, const CalibrationOptions& options,
-                                   const std::string& modelHash, const CalibrationProgress& progress) {
+Result<std::map<std::string, ActivationHistogram>> activationHistograms(const Engine& engine, ICalibrationData& data,
+                                                                        int bins, const CalibrationProgress& progress) {
     if (data.batchCount() < 1) return invalidArgument("calibration needs at least one batch of data");
-    if (options.bins < kQuantizedBins) {
+    if (bins < kQuantizedBins) {
         return invalidArgument("calibration histograms need at least " + std::to_string(kQuantizedBins) + " bins");
     }
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, engine.createExecutionContext());
     std::map<std::string, ActivationHistogram> histograms;
     const int batches = data.batchCount();
     for (int pass = 0; pass < 2; ++pass) {
-        HistogramObserver observer(histograms, pass == 0, options.bins);
+        HistogramObserver observer(histograms, pass == 0, bins);
         context->setTensorObserver(&observer);
         for (int i = 0; i < batches; ++i) {
             KILN_ASSIGN_OR_RETURN(TensorMap inputs, data.batch(i).withContext("calibration batch " + std::to_string(i + 1)));
@@ -293,9 +293,15 @@ Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data,
         }
     }
     context->setTensorObserver(nullptr);
+    return histograms;
+}
+
+CalibrationTable calibrationTableOf(const std::map<std::string, ActivationHistogram>& histograms,
+                                    const CalibrationOptions& options, const std::string& preprocessing,
+                                    const std::string& modelHash, int batches) {
     CalibrationTable table;
     table.algorithm = options.algorithm;
-    table.preprocessing = data.preprocessing();
+    table.preprocessing = preprocessing;
     table.modelHash = modelHash;
     table.batches = batches;
     for (const auto& [name, histogram] : histograms) {
@@ -303,6 +309,12 @@ Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data,
         if (threshold > 0.0 && std::isfinite(threshold)) table.scales[name] = float(threshold / 127.0);
     }
     return table;
+}
+
+Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data, const CalibrationOptions& options,
+                                   const std::string& modelHash, const CalibrationProgress& progress) {
+    KILN_ASSIGN_OR_RETURN(auto histograms, activationHistograms(engine, data, options.bins, progress));
+    return calibrationTableOf(histograms, options, data.preprocessing(), modelHash, data.batchCount());
 }
 
 Status writeCalibrationCache(const std::string& path, const CalibrationTable& table) {

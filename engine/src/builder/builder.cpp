@@ -32,9 +32,9 @@ void shareConcatRanges(NetworkDefinition& network) {
             if (!input || input->isConstant() || !input->dynamicRange()) continue;
             const Tensor* output = layer->output(0);
             const bool concat = layer->kind() == LayerKind::Concat && output && output->dynamicRange();
-            auto [it, added] = shared.emplace(input, concat ? output->dynamicRange() : std::nullopt);
-            if (!added && (!concat || it->second != output->dynamicRange())) it->second.reset();
-            if (!concat) it->second.reset();
+            const std::optional<float> wanted = concat ? output->dynamicRange() : std::nullopt;
+            auto [it, added] = shared.emplace(input, wanted);
+            if (!added && it->second != wanted) it->second.reset();
         }
     }
     for (const auto& tensor : network.tensors()) {

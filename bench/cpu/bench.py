@@ -41,7 +41,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests" / "models"))
-from export_torchvision import MODELS, input_shape  # noqa: E402
+from export_torchvision import MODELS, cached_model_path, input_shape  # noqa: E402
 from run_zoo_model import Skip, compare, ensure_onnxruntime_node, ensure_torchvision, export_model  # noqa: E402
 
 DEFAULT_MODELS = ["resnet50", "googlenet", "densenet121", "mobilenet_v2", "squeezenet1_1", "efficientnet_b0",
@@ -122,7 +122,7 @@ def int8_model(kiln, model, shape, case):
 
 
 def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, work):
-    model = args.cache / "models" / f"{name}.onnx"
+    model = cached_model_path(args.cache, name)
     if not model.exists() and not export_model(name, model):
         raise RuntimeError(f"exporting {name} failed")
     shape = [batch, *input_shape(name)[1:]]

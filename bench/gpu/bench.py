@@ -33,7 +33,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests" / "models"))
-from export_torchvision import MODELS, input_shape  # noqa: E402
+from export_torchvision import MODELS, build_model, cached_model_path  # noqa: E402
 
 
 def run(command, **kwargs):
@@ -114,7 +114,6 @@ def main():
     args.warmup = str(args.warmup)
 
     import torch
-    import torchvision
 
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = args.tf32
@@ -123,12 +122,12 @@ def main():
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in args.models:
-        model_path = args.work / f"{name}.onnx"
+        model_path = cached_model_path(args.work, name)
+        model_path.parent.mkdir(parents=True, exist_ok=True)
         if not model_path.exists():
             run([sys.executable, REPO_ROOT / "tests" / "models" / "export_torchvision.py", name, model_path], check=True)
-        constructor, kwargs, size = MODELS[name]
-        torch.manual_seed(0)
-        module = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval().cuda()
+        size = MODELS[name][2]
+        module = build_model(name).cuda()
         for precision in args.precisions:
             dtype = torch.float16 if precision == "fp16" else torch.float32
             eager = module.to(dtype=dtype, memory_format=torch.channels_last)

@@ -1,15 +1,24 @@
 #!/usr/bin/python3
 """Exports one torchvision architecture to ONNX for the model-zoo test: random weights drawn with
-torch.manual_seed(0), eval mode, opset 13, a dynamic batch axis named "batch" on the input and the
-output. Uses Debian's python3-torchvision (0.14), which needs no download for untrained weights.
+torch.manual_seed(0), batch-normalization statistics measured on random inputs, eval mode, opset
+13, a dynamic batch axis named "batch" on the input and the output. Uses Debian's
+python3-torchvision (0.14), which needs no download for untrained weights.
+
+Freshly initialized batch normalizations (mean 0, variance 1) normalize nothing: through fifty
+layers the activations of a random network shrink to 1e-8 (MobileNetV2) or grow to 1e12
+(Inception-v3), outside half precision's range, which no trained network does. Measuring the
+statistics, as training would, keeps every activation near unit scale, so the FP16 comparison
+tests the kernels rather than the range of an untrained network.
 
 usage: export_torchvision.py MODEL OUT.onnx     (MODEL is one of the names in MODELS)
 """
 
+import hashlib
 import inspect
 import os
 import sys
 import warnings
+from pathlib import Path
 
 # name -> (torchvision constructor, constructor arguments, input height and width)
 MODELS = {
@@ -30,17 +39,55 @@ def input_shape(name):
     return [1, 3, size, size]
 
 
-def export(name, out_path):
+def measure_batch_norm_statistics(model, name, batches=4, batch_size=8):
+    """Sets every batch normalization's running mean and variance to its input's statistics over
+    a few batches of standard-normal random inputs, as the zoo test feeds (cumulative averages:
+    momentum None)."""
+    import torch
+
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return
+    model.eval()  # dropout and stochastic depth stay off; only the normalizations measure
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None
+        norm.train()
+    shape = [batch_size] + input_shape(name)[1:]
+    with torch.no_grad():
+        for _ in range(batches):
+            model(torch.randn(shape))
+    model.eval()
+
+
+def build_model(name):
+    """The torchvision module that export() writes, in eval mode: the same weights and statistics
+    on every call."""
     import torch
     import torchvision
 
     constructor, kwargs, _ = MODELS[name]
     torch.manual_seed(0)
     model = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
+    measure_batch_norm_statistics(model, name)
+    return model
+
+
+def cached_model_path(cache, name):
+    """Where a cache folder keeps the export of `name`: named by this file's content, so a change
+    to the export never reuses an older model."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return Path(cache) / "models" / f"{name}-{digest}.onnx"
+
+
+def export(name, out_path):
+    import torch
+
+    model = build_model(name)
     dummy = torch.zeros(input_shape(name))
     # Write next to the target and rename, so an interrupted export never leaves a file that a
     # later run would take for a finished one.
-    partial = out_path + ".partial"
+    partial = str(out_path) + ".partial"
     # Newer PyTorch exports through torch.export by default; the TorchScript exporter gives the
     # same graphs on every PyTorch the tests meet.
     legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}

@@ -44,7 +44,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
-from export_torchvision import MODELS, input_shape  # noqa: E402
+from export_torchvision import MODELS, cached_model_path, input_shape  # noqa: E402
 
 SKIP = 77
 # Pinned so that reference outputs do not shift underneath the test; this release ships CPU
@@ -185,7 +185,7 @@ def main():
             print(f"skipped: no CUDA backend here ({cuda[0] if cuda else 'kiln --version names none'})")
             return SKIP
 
-    model_path = args.cache / "models" / f"{args.model}.onnx"
+    model_path = cached_model_path(args.cache, args.model)
     python_ort = have_python_onnxruntime()
     try:
         if not model_path.exists():

@@ -10,6 +10,7 @@
 #   zoo[=M,...]  the model-zoo check on CUDA FP32 against ONNX Runtime, and FP16 against FP32
 #                (default: all seven models)
 #   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
+#   compare=M,...  'kiln compare --backend cuda' FP32 against FP16 on each zoo model, every tensor
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 result=${OUT:-/tmp/kiln-out}
@@ -67,6 +68,17 @@ for step in "$@"; do
                 code=$?
                 echo "zoo $model: exit $code; $(grep -E '^(PASS|FAIL)' "$out/zoo_$model.log" | head -3 | tr '\n' ' ')"
                 [ $code -eq 0 ] || status=1
+            done ;;
+        compare=*)
+            for model in $(echo "${step#compare=}" | tr ',' ' '); do
+                mkdir -p /tmp/kiln/zoo/$model
+                onnx=/tmp/kiln/zoo/$model/model.onnx
+                [ -f "$onnx" ] || "$python" tests/models/export_torchvision.py "$model" "$onnx" >/dev/null 2>&1
+                size=$("$python" -c "import sys; sys.path.insert(0, 'tests/models'); import export_torchvision as e; print(e.MODELS['$model'][2])")
+                kiln compare "$onnx" --backend cuda --shapes input:1x3x${size}x${size} --precisions fp32,fp16 --allTensors --iterations 3 \
+                    >"$out/compare_$model.log" 2>&1
+                echo "compare $model: exit $?"
+                grep -A12 -i "worst\|outputs" "$out/compare_$model.log" | head -40
             done ;;
         bench*)
             bench_args=${step#bench}; bench_args=${bench_args#=}

@@ -1480,6 +1480,13 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>Tactic timing took %1 ms; timing cache hits: %2, misses: %3.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%n layer(s) took the timings of an identical layer.</source>
+        <translation>
+            <numerusform>%n layer took the timings of an identical layer.</numerusform>
+            <numerusform>%n layers took the timings of an identical layer.</numerusform>
+        </translation>
+    </message>
     <message>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>

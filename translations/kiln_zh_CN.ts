@@ -1475,6 +1475,12 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>Tactic timing took %1 ms; timing cache hits: %2, misses: %3.</source>
         <translation>策略计时耗时 %1 ms；计时缓存命中：%2，未命中：%3。</translation>
     </message>
+    <message numerus="yes">
+        <source>%n layer(s) took the timings of an identical layer.</source>
+        <translation>
+            <numerusform>%n 个层沿用了相同层的计时结果。</numerusform>
+        </translation>
+    </message>
     <message>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>

@@ -92,7 +92,8 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     }
     out << "Reformats: " << reformats << "\n";
     out << "Tactics: " << report.timingCacheMisses << " layers timed in " << formatMs(report.timingMilliseconds)
-        << ", " << report.timingCacheHits << " from the timing cache\n";
+        << ", " << report.timingCacheHits << " from the timing cache, " << report.timingReuses
+        << " reusing an identical layer's timings\n";
     TextTable chosen({"Tactic", "Layers"});
     for (const auto& [tactic, count] : tactics) chosen.addRow({tactic, std::to_string(count)});
     chosen.print(out);

@@ -612,6 +612,8 @@ void BuildPanel::buildFinished(const BuildJob::Outcome& outcome) {
                           .arg(report.timingCacheHits)
                           .arg(report.timingCacheMisses));
         }
+        if (report.timingReuses > 0)
+            appendLog(tr("%n layer(s) took the timings of an identical layer.", nullptr, report.timingReuses));
         const QString summary =
             tr("Built in %1 s: %2 → %3 layers, %4 changes, activation arena %5 MiB (%6 MiB without reuse).")
                 .arg(seconds, 0, 'f', 2)

@@ -41,7 +41,8 @@ struct LayerRecord {
     bool elided = false;                  // removed by aliasing: executes nothing
     std::vector<std::string> outputFormats;  // one per output after the build, "NCHW", "NCHW16c"
     std::vector<TacticCandidate> candidates;  // every tactic considered; empty before the build
-    bool timingFromCache = false;         // the candidates' times came from the timing cache
+    bool timingFromCache = false;         // the candidates' times came from the timing cache, or from an
+                                          // identical layer timed earlier in the same build
 };
 
 struct PhaseTime {
@@ -57,8 +58,9 @@ struct BuildReport {
     int64_t activationBytes = 0;      // sum of every activation tensor's size, without reuse
     std::vector<PhaseTime> phases;
     double timingMilliseconds = 0.0;  // time spent timing tactics (zero when the cache had them all)
-    int timingCacheHits = 0;          // layers whose timings came from the timing cache
+    int timingCacheHits = 0;          // layers whose timings came from the timing cache file
     int timingCacheMisses = 0;        // layers timed during this build
+    int timingReuses = 0;             // layers that took the timings of an identical layer of this build
     std::vector<std::string> warnings;  // e.g. a timing cache that could not be used, and why
 
     std::string toJson() const;

@@ -134,6 +134,8 @@ std::string BuildReport::toJson() const {
     json.value(int64_t(timingCacheHits));
     json.key("cacheMisses");
     json.value(int64_t(timingCacheMisses));
+    json.key("reuses");
+    json.value(int64_t(timingReuses));
     json.endObject();
     json.key("warnings");
     json.stringArray(warnings);

@@ -177,11 +177,11 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
     report.layersAfter = describeLayers(optimized);
     {
         PhaseClock clock(report, config.progress, "tactics", 2, kSteps);
-        std::optional<builder::TimingCache> cache;
+        // Without a file the cache lives for this build only: identical layers are still timed once.
         const std::string device = deviceFingerprint(config.backend);
-        if (!config.timingCachePath.empty()) {
-            cache = builder::TimingCache::load(config.timingCachePath, device, report.warnings);
-        }
+        builder::TimingCache cache = config.timingCachePath.empty()
+                                         ? builder::TimingCache(device)
+                                         : builder::TimingCache::load(config.timingCachePath, device, report.warnings);
         KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
         builder::TimingDevice timing{*backend, providers, *stream};
         const auto& layers = optimized.layers();
@@ -193,17 +193,21 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                 continue;
             }
             KILN_ASSIGN_OR_RETURN(builder::TacticChoice choice,
-                                  builder::chooseTactic(timing, *layers[i], config, cache ? &*cache : nullptr));
+                                  builder::chooseTactic(timing, *layers[i], config, &cache));
             record.tactic = choice.tacticId;
             record.candidates = std::move(choice.candidates);
             record.timingFromCache = choice.fromCache;
             report.timingMilliseconds += choice.timingMilliseconds;
-            ++(choice.fromCache ? report.timingCacheHits : report.timingCacheMisses);
+            if (choice.fromThisBuild) {
+                ++report.timingReuses;
+            } else {
+                ++(choice.fromCache ? report.timingCacheHits : report.timingCacheMisses);
+            }
             kernels->workspaceBytes = std::max(kernels->workspaceBytes, choice.workspaceBytes);
             kernels->layers.push_back({choice.tacticId, std::move(choice.weights), std::move(choice.kernel)});
         }
-        if (cache && cache->isModified()) {
-            if (Status saved = cache->save(config.timingCachePath); !saved.isOk()) {
+        if (!config.timingCachePath.empty() && cache.isModified()) {
+            if (Status saved = cache.save(config.timingCachePath); !saved.isOk()) {
                 report.warnings.push_back(saved.message());
             }
         }

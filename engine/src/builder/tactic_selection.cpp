@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <optional>
 #include <random>
 
 #include "tactics/formats.h"
@@ -125,10 +126,45 @@ bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, con
     return !enumerateAll(providers, tactics::LayerConfig::of(layer)).tactics.empty();
 }
 
+namespace {
+
+// The cache's choice for `layer`, recreated by the provider that made it, without enumerating the
+// other candidates (for cuDNN that skips the heuristics queries). Null when the tactic cannot be
+// recreated here or no longer fits the workspace limit; the layer is then timed.
+std::optional<TacticChoice> cachedChoice(const TimingDevice& device, const tactics::LayerConfig& layerConfig,
+                                         const BuilderConfig& config, const TimingCache::Entry& entry) {
+    const tactics::TacticProvider* provider = tactics::providerOf(device.providers, entry.chosen);
+    if (!provider) return std::nullopt;
+    auto tactic = provider->find(layerConfig, entry.chosen);
+    if (!tactic) return std::nullopt;
+    TacticChoice choice;
+    choice.tacticId = entry.chosen;
+    choice.workspaceBytes = tactic.value()->workspaceBytes();
+    if (choice.workspaceBytes > config.workspaceLimit) return std::nullopt;
+    auto weights = tactic.value()->prepareWeights();
+    if (!weights) return std::nullopt;
+    auto kernel = tactic.value()->instantiate(weights.value());
+    if (!kernel) return std::nullopt;
+    choice.weights = std::move(weights).value();
+    choice.kernel = std::move(kernel).value();
+    choice.candidates = entry.candidates;
+    choice.fromCache = true;
+    choice.fromThisBuild = entry.fromThisBuild;
+    return choice;
+}
+
+}  // namespace
+
 Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
                                   TimingCache* cache) {
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
+    const std::string signature =
+        cache ? layerSignature(layer, layerConfig.precision) + (config.tf32 ? " tf32" : "") : std::string();
+    if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
+        if (auto choice = cachedChoice(device, layerConfig, config, *entry)) return std::move(*choice);
+    }
+
     Enumerated offered = enumerateAll(device.providers, layerConfig);
     const std::string context = "layer '" + layer.name() + "' (" + toString(layer.kind()) + ")";
     if (offered.tactics.empty()) {
@@ -139,21 +175,6 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
     }
 
     TacticChoice choice;
-    const std::string signature =
-        cache ? layerSignature(layer, layerConfig.precision) + (config.tf32 ? " tf32" : "") : std::string();
-    if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
-        for (auto& tactic : offered.tactics) {
-            if (tactic->id() != entry->chosen) continue;
-            choice.tacticId = tactic->id();
-            choice.workspaceBytes = tactic->workspaceBytes();
-            KILN_ASSIGN_OR_RETURN(choice.weights, tactic->prepareWeights().withContext(context));
-            KILN_ASSIGN_OR_RETURN(choice.kernel, tactic->instantiate(choice.weights).withContext(context));
-            choice.candidates = entry->candidates;
-            choice.fromCache = true;
-            return choice;
-        }
-    }
-
     const auto timingStart = std::chrono::steady_clock::now();
     for (const auto& skip : offered.skipped) choice.candidates.push_back({skip.id, skip.library, -1.0, skip.reason, false});
     const bool onlyReference = std::all_of(offered.tactics.begin(), offered.tactics.end(),

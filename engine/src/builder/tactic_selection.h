@@ -2,7 +2,8 @@
 // formats format assignment gave it) is run on dummy data, one warm-up run and then the configured
 // number of timed runs, and the one with the lowest median wins. Every candidate's time, or why it
 // was not timed, goes into the build report. A timing cache entry for the layer's signature replaces
-// the timing when the tactic it chose is still offered.
+// the timing when the tactic it chose can still be made; the builder always keeps one, so identical
+// layers are timed once per build.
 #pragma once
 
 #include <memory>
@@ -24,7 +25,8 @@ struct TacticChoice {
     std::unique_ptr<tactics::Kernel> kernel;
     int64_t workspaceBytes = 0;
     std::vector<TacticCandidate> candidates;
-    bool fromCache = false;
+    bool fromCache = false;      // the timings came from a cache entry, not from timing this layer
+    bool fromThisBuild = false;  // that entry was timed earlier in this build, for an identical layer
     double timingMilliseconds = 0.0;  // spent timing this layer
 };
 

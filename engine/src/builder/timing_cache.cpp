@@ -136,6 +136,7 @@ const TimingCache::Entry* TimingCache::find(const std::string& signature) const 
 }
 
 void TimingCache::store(const std::string& signature, Entry entry) {
+    entry.fromThisBuild = true;
     m_entries[signature] = std::move(entry);
     m_modified = true;
 }

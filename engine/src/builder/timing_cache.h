@@ -23,6 +23,7 @@ public:
     struct Entry {
         std::string chosen;
         std::vector<TacticCandidate> candidates;
+        bool fromThisBuild = false;  // stored by this process, not read from a file
     };
 
     // An empty cache for `device` (a device fingerprint).

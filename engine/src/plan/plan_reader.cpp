@@ -522,6 +522,7 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     report.timingMilliseconds = in.timing_milliseconds();
     report.timingCacheHits = in.timing_cache_hits();
     report.timingCacheMisses = in.timing_cache_misses();
+    report.timingReuses = in.timing_reuses();
     report.warnings = strings(in.warnings());
     return report;
 }

@@ -384,6 +384,7 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
     out.set_timing_milliseconds(report.timingMilliseconds);
     out.set_timing_cache_hits(report.timingCacheHits);
     out.set_timing_cache_misses(report.timingCacheMisses);
+    out.set_timing_reuses(report.timingReuses);
     for (const auto& warning : report.warnings)
         out.add_warnings(warning);
 }

@@ -1,6 +1,8 @@
 // Builds with a timing cache: the first build times every executed layer and writes the cache, the
 // second takes every choice from it without timing and chooses the same tactics; a damaged cache is
 // reported, ignored and replaced.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -102,6 +104,84 @@ TEST_F(BuilderTiming, AWarmCacheSkipsTimingAndChoosesTheSameTactics) {
         return outputs->at("y");
     };
     EXPECT_EQ(compareTensors(run(warm), run(cold), 0.0, 0.0), "");
+}
+
+// A direct 3x3 convolution with padding 1 over [1, C, H, W], for checking layers that share timings.
+HostTensor convolve3x3(const HostTensor& x, const HostTensor& w) {
+    const Dims& d = x.dims();
+    const int64_t channels = d[1], height = d[2], width = d[3], filters = w.dims()[0];
+    HostTensor y(DataType::Float32, {1, filters, height, width});
+    for (int64_t k = 0; k < filters; ++k) {
+        for (int64_t i = 0; i < height; ++i) {
+            for (int64_t j = 0; j < width; ++j) {
+                double sum = 0.0;
+                for (int64_t c = 0; c < channels; ++c) {
+                    for (int64_t u = 0; u < 3; ++u) {
+                        for (int64_t v = 0; v < 3; ++v) {
+                            const int64_t row = i + u - 1, column = j + v - 1;
+                            if (row < 0 || row >= height || column < 0 || column >= width) continue;
+                            sum += double(x.data<float>()[(c * height + row) * width + column]) *
+                                   w.data<float>()[((k * channels + c) * 3 + u) * 3 + v];
+                        }
+                    }
+                }
+                y.data<float>()[(k * height + i) * width + j] = float(sum);
+            }
+        }
+    }
+    return y;
+}
+
+TEST(BuilderTimingReuse, IdenticalLayersAreTimedOnceEvenWithoutACacheFile) {
+    // Two convolutions of the same shape with different weights, then a different one.
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 8, 12, 12}).value();
+    const HostTensor wa = randomTensor({8, 8, 3, 3}, 11);
+    const HostTensor wb = randomTensor({8, 8, 3, 3}, 12);
+    const HostTensor wc = randomTensor({4, 8, 3, 3}, 13);
+    Tensor* a = network.addLayer("a", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1},
+                                 {x, network.addConstant("wa", wa).value()}, {"ya"}).value()->output(0);
+    Tensor* b = network.addLayer("b", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1},
+                                 {a, network.addConstant("wb", wb).value()}, {"yb"}).value()->output(0);
+    Tensor* c = network.addLayer("c", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1},
+                                 {b, network.addConstant("wc", wc).value()}, {"yc"}).value()->output(0);
+    ASSERT_TRUE(network.markOutput(c).isOk());
+    BuilderConfig config;
+    config.timingIterations = 2;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    const BuildReport& report = (*engine)->report();
+    EXPECT_EQ(report.timingCacheHits, 0);
+    EXPECT_EQ(report.timingReuses, 1);
+    const auto record = [&](const std::string& name) -> const LayerRecord* {
+        for (const LayerRecord& layer : report.layersAfter) {
+            if (layer.name == name) return &layer;
+        }
+        return nullptr;
+    };
+    ASSERT_TRUE(record("a") && record("b") && record("c"));
+    EXPECT_FALSE(record("a")->timingFromCache);
+    EXPECT_TRUE(record("b")->timingFromCache);
+    EXPECT_FALSE(record("c")->timingFromCache);
+    EXPECT_EQ(record("b")->tactic, record("a")->tactic);
+    ASSERT_EQ(record("b")->candidates.size(), record("a")->candidates.size());
+    for (size_t i = 0; i < record("a")->candidates.size(); ++i) {
+        EXPECT_EQ(record("b")->candidates[i].tactic, record("a")->candidates[i].tactic);
+        EXPECT_EQ(record("b")->candidates[i].milliseconds, record("a")->candidates[i].milliseconds);
+    }
+
+    // The layer that took the timings runs with its own weights.
+    const HostTensor input = randomTensor({1, 8, 12, 12}, 14);
+    auto context = (*engine)->createExecutionContext();
+    ASSERT_TRUE(context.isOk()) << context.status().message();
+    auto outputs = (*context)->execute({{"x", input}});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    const HostTensor expected = convolve3x3(convolve3x3(convolve3x3(input, wa), wb), wc);
+    // FP32 sums of 72 products per layer in another order: rounding errors scale with the magnitude of
+    // the sums, so the absolute tolerance is relative to the largest output.
+    float largest = 0.0f;
+    for (int64_t i = 0; i < expected.elementCount(); ++i) largest = std::max(largest, std::abs(expected.data<float>()[i]));
+    EXPECT_EQ(compareTensors(outputs->at("yc"), expected, 1e-4, 1e-5 * largest), "");
 }
 
 TEST_F(BuilderTiming, ADamagedCacheIsReportedIgnoredAndReplaced) {

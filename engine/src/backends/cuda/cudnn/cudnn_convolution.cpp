@@ -4,6 +4,8 @@
 // workspace and reused by its kernel.
 #include "backends/cuda/cudnn/cudnn_convolution.h"
 
+#include <cstdio>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -348,6 +350,86 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
     return graph;
 }
 
+// Everything buildGraph() reads from a problem, and the device: layers with equal keys get equal
+// graphs, heuristics and plans.
+std::string graphKey(const ConvProblem& p, Variant variant) {
+    int device = -1;
+    cudaGetDevice(&device);
+    std::string key = std::to_string(device) + "|" + variantName(variant);
+    auto add = [&key](const char* name, const std::vector<int64_t>& values) {
+        key += std::string("|") + name;
+        for (int64_t value : values) key += " " + std::to_string(value);
+    };
+    add("in", p.input);
+    add("w", p.weights);
+    add("out", p.output);
+    add("pre", p.pre);
+    add("post", p.post);
+    add("s", p.strides);
+    add("d", p.dilations);
+    add("split", p.outputChannels);
+    add("misc", {p.deconvolution, p.nhwc, p.channelPadding, p.groups, p.bias, p.residual, p.inputAlignment,
+                 p.outputAlignment, p.residualAlignment});
+    if (p.activation) {
+        char text[64];
+        std::snprintf(text, sizeof text, "|act %d %a %a", int(p.activation->type), double(p.activation->alpha),
+                      double(p.activation->beta));
+        key += text;
+    }
+    return key;
+}
+
+// What cuDNN answered for one graph key within this process: the graph, and its heuristics once
+// asked. A network repeats shapes (ResNet-50's 53 convolutions have about 20), and the builder asks
+// for each layer while choosing formats and again while timing; the heuristics queries, not the
+// kernels, are most of a warm build's time. Failures are not kept, so a later call asks again.
+struct GraphMemo {
+    std::shared_ptr<OperationGraph> graph;
+    std::optional<std::vector<EngineChoice>> choices;
+};
+
+// Bounds what a long-lived process (the workbench) keeps; kernels hold their own references.
+constexpr size_t kMaxMemoEntries = 4096;
+
+std::mutex& memoMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+std::map<std::string, GraphMemo>& graphMemo() {
+    static std::map<std::string, GraphMemo> memo;
+    return memo;
+}
+
+Result<std::shared_ptr<OperationGraph>> sharedGraph(const ConvProblem& problem, Variant variant, cudnnHandle_t handle) {
+    const std::string key = graphKey(problem, variant);
+    {
+        std::lock_guard<std::mutex> lock(memoMutex());
+        auto it = graphMemo().find(key);
+        if (it != graphMemo().end()) return it->second.graph;
+    }
+    KILN_ASSIGN_OR_RETURN(std::shared_ptr<OperationGraph> graph, buildGraph(problem, variant, handle));
+    std::lock_guard<std::mutex> lock(memoMutex());
+    if (graphMemo().size() >= kMaxMemoEntries) graphMemo().clear();
+    graphMemo().emplace(key, GraphMemo{graph, std::nullopt});
+    return graph;
+}
+
+Result<std::vector<EngineChoice>> sharedEngineChoices(const ConvProblem& problem, Variant variant,
+                                                      const OperationGraph& graph) {
+    const std::string key = graphKey(problem, variant);
+    {
+        std::lock_guard<std::mutex> lock(memoMutex());
+        auto it = graphMemo().find(key);
+        if (it != graphMemo().end() && it->second.choices) return *it->second.choices;
+    }
+    KILN_ASSIGN_OR_RETURN(std::vector<EngineChoice> choices, cudnn::engineChoices(graph));
+    std::lock_guard<std::mutex> lock(memoMutex());
+    auto it = graphMemo().find(key);
+    if (it != graphMemo().end()) it->second.choices = choices;
+    return choices;
+}
+
 // What a kernel needs from its tactic: the graph, the finalized plan, where the convolution writes.
 struct PlanState {
     std::shared_ptr<OperationGraph> graph;
@@ -357,6 +439,11 @@ struct PlanState {
 };
 
 int64_t roundUp(int64_t bytes) { return (bytes + 255) / 256 * 256; }
+
+std::map<std::string, std::shared_ptr<PlanState>>& planMemo() {
+    static std::map<std::string, std::shared_ptr<PlanState>> memo;
+    return memo;
+}
 
 class CudnnConvolutionKernel final : public tactics::Kernel {
 public:
@@ -501,16 +588,27 @@ private:
         return blob;
     }
 
+    // The finalized plan, shared with every tactic of an equal graph key and engine configuration in
+    // this process: finalizing can compile kernels at run time, which costs more than timing them.
     Result<std::shared_ptr<PlanState>> planState() const {
         std::lock_guard<std::mutex> lock(m_mutex);
         if (m_state) return m_state;
         if (!m_stateError.isOk()) return m_stateError;
+        const std::string key = graphKey(m_problem, m_variant) + "|" + m_choice.key();
+        {
+            std::lock_guard<std::mutex> memoLock(memoMutex());
+            auto it = planMemo().find(key);
+            if (it != planMemo().end()) return m_state = it->second;
+        }
         auto made = makePlanState();
         if (!made) {
             m_stateError = made.status();
             return m_stateError;
         }
         m_state = std::move(made).value();
+        std::lock_guard<std::mutex> memoLock(memoMutex());
+        if (planMemo().size() >= kMaxMemoEntries) planMemo().clear();
+        planMemo().emplace(key, m_state);
         return m_state;
     }
 
@@ -613,12 +711,12 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
     }
     for (const Variant variant : variantsOf(problem.value())) {
         const std::string prefix = std::string("cudnn:") + variantName(variant);
-        auto graph = buildGraph(problem.value(), variant, build.value().handle);
+        auto graph = sharedGraph(problem.value(), variant, build.value().handle);
         if (!graph) {
             skipped.push_back({prefix, library, "cuDNN cannot describe it: " + graph.status().message()});
             continue;
         }
-        auto choices = cudnn::engineChoices(*graph.value());
+        auto choices = sharedEngineChoices(problem.value(), variant, *graph.value());
         if (!choices || choices.value().empty()) {
             skipped.push_back({prefix, library, choices ? "no cuDNN engine supports it" : choices.status().message()});
             continue;
@@ -670,7 +768,7 @@ Result<std::unique_ptr<tactics::Tactic>> findCudnnConvolutionTactic(const tactic
     {
         // Released before the plan check below takes the build handle again.
         KILN_ASSIGN_OR_RETURN(cudnn::BuildHandle build, cudnn::buildHandle());
-        KILN_ASSIGN_OR_RETURN(graph, buildGraph(problem, *variant, build.handle).withContext(context));
+        KILN_ASSIGN_OR_RETURN(graph, sharedGraph(problem, *variant, build.handle).withContext(context));
     }
     auto tactic = std::make_unique<CudnnConvolutionTactic>(layer, std::move(problem), *variant, std::move(graph),
                                                            std::move(choice));

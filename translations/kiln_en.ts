@@ -1258,6 +1258,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>BF16 allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>INT8 allowed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2348,6 +2352,10 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>BF16 simulated on the CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>layers without INT8 kernels simulated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2384,6 +2392,10 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>FP&amp;16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;BF16</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1254,6 +1254,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>允许 FP16</translation>
     </message>
     <message>
+        <source>BF16 allowed</source>
+        <translation>允许 BF16</translation>
+    </message>
+    <message>
         <source>INT8 allowed</source>
         <translation>允许 INT8</translation>
     </message>
@@ -2350,6 +2354,10 @@ Choose a folder you can write to.</source>
         <translation>在 CPU 上模拟 FP16</translation>
     </message>
     <message>
+        <source>BF16 simulated on the CPU</source>
+        <translation>在 CPU 上模拟 BF16</translation>
+    </message>
+    <message>
         <source>layers without INT8 kernels simulated</source>
         <translation>模拟了没有 INT8 内核的层</translation>
     </message>
@@ -2387,6 +2395,10 @@ Choose a folder you can write to.</source>
     <message>
         <source>FP&amp;16</source>
         <translation>FP&amp;16</translation>
+    </message>
+    <message>
+        <source>&amp;BF16</source>
+        <translation>&amp;BF16</translation>
     </message>
     <message>
         <source>&amp;INT8</source>

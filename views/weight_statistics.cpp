@@ -83,6 +83,10 @@ WeightStatistics computeWeightStatistics(const HostTensor& tensor, int binCount,
             const uint16_t* data = tensor.data<uint16_t>();
             return summarize(count, binCount, cancel, [data](int64_t i) { return double(halfToFloat(data[i])); });
         }
+        case DataType::BFloat16: {
+            const uint16_t* data = tensor.data<uint16_t>();
+            return summarize(count, binCount, cancel, [data](int64_t i) { return double(bfloat16ToFloat(data[i])); });
+        }
         case DataType::Int8: {
             const int8_t* data = tensor.data<int8_t>();
             return summarize(count, binCount, cancel, [data](int64_t i) { return double(data[i]); });

@@ -26,7 +26,8 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     std::ostream& out = std::cout;
     out << "Model: " << options.modelPath << "\n";
     out << "Built for " << engine.backend() << " (" << engine.deviceDescription() << ")"
-        << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "") << (options.builder.int8 ? ", INT8 allowed" : "")
+        << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "")
+        << (options.builder.bf16 ? ", BF16 allowed" : "") << (options.builder.int8 ? ", INT8 allowed" : "")
         << "\n\n";
 
     int64_t elided = 0;
@@ -58,15 +59,20 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
 
     // Precision: how many executed layers run in each, and why a layer does not run in the build's.
     std::map<std::string, int> precisions;
-    bool simulated = false;
+    bool simulatedHalf = false;
+    bool simulatedBfloat = false;
     for (const LayerRecord& record : report.layersAfter) {
         if (record.elided) continue;
         ++precisions[record.precision];
-        simulated |= record.tactic.rfind("simfp16:", 0) == 0;
+        simulatedHalf |= record.tactic.rfind("simfp16:", 0) == 0;
+        simulatedBfloat |= record.tactic.rfind("simbf16:", 0) == 0;
     }
     out << "Precision:";
     for (const auto& [precision, count] : precisions) out << ' ' << count << ' ' << precision;
-    out << (simulated ? " (FP16 simulated on this CPU: FP32 kernels, tensors rounded to half between layers)" : "")
+    out << (simulatedHalf ? " (FP16 simulated on this CPU: FP32 kernels, tensors rounded to half between layers)"
+            : simulatedBfloat
+                ? " (BF16 simulated on this CPU: FP32 kernels, tensors rounded to bfloat16 between layers)"
+                : "")
         << '\n';
     for (const PassChange& change : report.changes) {
         if (change.pass == "precision constraints" || change.pass == "precision and formats") {

@@ -46,6 +46,7 @@ struct PrecisionRun {
 std::string precisionName(DataType precision) {
     switch (precision) {
         case DataType::Float16: return "fp16";
+        case DataType::BFloat16: return "bf16";
         case DataType::Int8: return "int8";
         default: return "fp32";
     }
@@ -89,7 +90,8 @@ double relative(const TensorError& error) {
 
 void printComparison(const PrecisionRun& reference, const PrecisionRun& run, int iterations, bool allTensors) {
     std::cout << "\n" << precisionName(run.precision) << " against " << precisionName(reference.precision)
-              << (run.engine->backend() == "cpu" && run.precision == DataType::Float16 ? " (FP16 simulated on the CPU)"
+              << (run.engine->backend() == "cpu" && run.precision == DataType::Float16    ? " (FP16 simulated on the CPU)"
+                  : run.engine->backend() == "cpu" && run.precision == DataType::BFloat16 ? " (BF16 simulated on the CPU)"
                   : run.precision == DataType::Int8                                     ? " (layers without INT8 kernels simulated)"
                                                                                     : "")
               << ": " << run.errors.size() << " tensors compared\n";
@@ -231,6 +233,7 @@ int compareCommand(const std::vector<std::string>& args) {
     request.enableFusion = !options.noFusion;
     request.builder = options.builder;
     request.builder.fp16 = options.precisions.front() == DataType::Float16;
+    request.builder.bf16 = options.precisions.front() == DataType::BFloat16;
     request.builder.int8 = options.precisions.front() == DataType::Int8;
     request.builder.layerPrecisions.clear();
     PreparedEngine prepared;
@@ -252,6 +255,7 @@ int compareCommand(const std::vector<std::string>& args) {
         } else {
             BuilderOptions builder = options.builder;
             builder.fp16 = run.precision == DataType::Float16;
+            builder.bf16 = run.precision == DataType::BFloat16;
             builder.int8 = run.precision == DataType::Int8;
             BuilderConfig config = builderConfig(!options.noFusion, builder);
             if (builder.int8) {
@@ -281,6 +285,7 @@ int compareCommand(const std::vector<std::string>& args) {
     if (options.bisect) {
         BuilderOptions builder = options.builder;
         builder.fp16 = runs.back().precision == DataType::Float16;
+        builder.bf16 = runs.back().precision == DataType::BFloat16;
         builder.int8 = runs.back().precision == DataType::Int8;
         BuilderConfig config = builderConfig(!options.noFusion, builder);
         config.dynamicRanges = int8Ranges;

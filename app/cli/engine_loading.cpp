@@ -212,6 +212,7 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     config.backend = options.backend.value_or("cpu");
     config.tf32 = options.tf32;
     config.fp16 = options.fp16;
+    config.bf16 = options.bf16;
     config.int8 = options.int8;
     for (const auto& [pattern, precision] : options.layerPrecisions) config.layerPrecisions.push_back({pattern, precision});
     config.enableFusion = enableFusion;

@@ -214,6 +214,7 @@ Status parseTriple(std::string_view flag, const std::string& value, float (&targ
 std::vector<Flag> builderFlags(BuilderOptions& builder) {
     return {
         switchFlag("--fp16", builder.fp16),
+        switchFlag("--bf16", builder.bf16),
         switchFlag("--int8", builder.int8),
         pathFlag("--calib", "calibration/", builder.calibPath),
         pathFlag("--calibCache", "model.calib", builder.calibCachePath),
@@ -303,8 +304,10 @@ Result<Parsed<Options>> parseCommand(const std::vector<std::string>& args, std::
 Result<DataType> parsePrecision(std::string_view text, std::string_view flag) {
     if (text == "fp32") return DataType::Float32;
     if (text == "fp16") return DataType::Float16;
+    if (text == "bf16") return DataType::BFloat16;
     if (text == "int8") return DataType::Int8;
-    return invalidArgument(std::string(flag) + ": '" + std::string(text) + "' is no precision; use fp32, fp16 or int8");
+    return invalidArgument(std::string(flag) + ": '" + std::string(text) +
+                           "' is no precision; use fp32, fp16, bf16 or int8");
 }
 
 Status parseShapes(std::string_view value, ShapeMap& shapes) {
@@ -492,7 +495,7 @@ line.
 }
 
 const char* buildHelp() {
-    return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--fp16] [--int8 --calib DATA]
+    return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--fp16 | --bf16 | --int8 --calib DATA]
                   [--calibCache FILE] [--layerPrecisions NODE:fp32,...] [--shapes NAME:DIMS,...]
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--flushL2]
@@ -514,6 +517,8 @@ Options:
                              mantissa products)
   --fp16                     Let layers run in FP16 (channels-last on CUDA; simulated on the CPU:
                              FP32 kernels with every tensor rounded to half between layers)
+  --bf16                     Let layers run in BF16 (CPU only, simulated: FP32 kernels with every
+                             tensor rounded to bfloat16 between layers)
   --int8                     Let layers run in INT8, with ranges from calibration (CPU: oneDNN INT8
                              kernels where they exist, simulated elsewhere)
   --calib FILE_OR_DIR        Calibration batches (.npy) for --int8
@@ -576,7 +581,7 @@ Options:
   --noFusion              Build the model without folding or fusion (no effect on a plan)
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
-  --fp16, --int8          Allow FP16 or INT8 when building a model (INT8 with --calib / --calibCache;
+  --fp16, --bf16, --int8  Allow FP16, BF16 or INT8 when building a model (INT8 with --calib / --calibCache;
                           see 'kiln build --help'), --layerPrecisions NODE:fp32,... to keep layers FP32
   --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
@@ -606,7 +611,7 @@ Options:
   --noFusion              Build the model without folding or fusion (no effect on a plan)
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
-  --fp16, --int8          Allow FP16 or INT8 when building a model (see 'kiln build --help')
+  --fp16, --bf16, --int8  Allow FP16, BF16 or INT8 when building a model (see 'kiln build --help')
   --noCudaGraph           Do not replay the end-to-end runs as CUDA graphs
   --exportProfile FILE    Write per-layer times as JSON in the layout of trtexec's --exportProfile:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
@@ -663,7 +668,8 @@ error is at most T (default 0.01) times the output's largest magnitude in the re
 it as a ready --layerPrecisions argument naming model nodes. Each step is a build and a run.
 
 Options:
-  --precisions LIST       Precisions to build, the first the reference (default fp32,fp16)
+  --precisions LIST       Precisions to build (fp32, fp16, bf16, int8), the first the reference
+                          (default fp32,fp16)
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --input NAME=FILE.npy   Values of input NAME (default: seeded random values, as in 'kiln run')
   --backend cpu|cuda      Where to build and run (default cpu)

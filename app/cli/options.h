@@ -30,6 +30,7 @@ struct BuilderOptions {
     std::optional<std::string> backend;  // cpu when not given
     bool tf32 = false;
     bool fp16 = false;                                 // --fp16: FP16 kernels allowed (simulated on the CPU)
+    bool bf16 = false;                                 // --bf16: BF16 kernels allowed (simulated on the CPU)
     bool int8 = false;                                 // --int8: INT8 allowed, with calibrated ranges from:
     std::optional<std::string> calibPath;              //   --calib: .npy batches (a file or a folder)
     std::optional<std::string> calibCachePath;         //   --calibCache: a calibration cache, reused or written

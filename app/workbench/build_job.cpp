@@ -45,6 +45,7 @@ BuilderConfig BuildSettings::toConfig() const {
     config.backend = backend;
     config.enableFusion = enableFusion;
     config.fp16 = precision == Precision::FP16;
+    config.bf16 = precision == Precision::BF16;
     config.int8 = precision == Precision::INT8;
     config.workspaceLimit = workspaceLimitBytes;
     config.timingIterations = timingIterations;
@@ -61,6 +62,8 @@ QString BuildSettings::precisionName() const {
         return QStringLiteral("FP16");
     case Precision::INT8:
         return QStringLiteral("INT8");
+    case Precision::BF16:
+        return QStringLiteral("BF16");
     case Precision::FP32:
         break;
     }

@@ -19,7 +19,7 @@ namespace kiln::workbench {
 
 // The builder options the Build panel offers; BuilderConfig without the monitor.
 struct BuildSettings {
-    enum class Precision { FP32, FP16, INT8 };
+    enum class Precision { FP32, FP16, INT8, BF16 };
     Precision precision = Precision::FP32;
     std::string backend = "cpu";
     bool enableFusion = true;

@@ -168,6 +168,7 @@ QWidget* BuildPanel::createOptionsGroup() {
     m_precision->setObjectName(QStringLiteral("precisionCombo"));
     m_precision->addItem(tr("FP32"), int(BuildSettings::Precision::FP32));
     m_precision->addItem(tr("FP16 allowed"), int(BuildSettings::Precision::FP16));
+    m_precision->addItem(tr("BF16 allowed"), int(BuildSettings::Precision::BF16));
     m_precision->addItem(tr("INT8 allowed"), int(BuildSettings::Precision::INT8));
     m_precision->setToolTip(tr("Which kernel precisions the builder may choose"));
     form->addRow(tr("&Precision:"), m_precision);

@@ -81,6 +81,7 @@ Result<TensorMap> comparisonInputs(const Engine& engine, const ComparisonSetting
 
 QString runNote(const std::string& backend, BuildSettings::Precision precision) {
     if (precision == BuildSettings::Precision::FP16 && backend == "cpu") return PrecisionJob::tr("FP16 simulated on the CPU");
+    if (precision == BuildSettings::Precision::BF16 && backend == "cpu") return PrecisionJob::tr("BF16 simulated on the CPU");
     if (precision == BuildSettings::Precision::INT8) return PrecisionJob::tr("layers without INT8 kernels simulated");
     return {};
 }

@@ -66,14 +66,18 @@ QWidget* PrecisionPanel::createSettingsColumn() {
     m_fp16 = new QCheckBox(tr("FP&16"));
     m_fp16->setObjectName(QStringLiteral("compareFp16Check"));
     m_fp16->setChecked(true);
+    m_bf16 = new QCheckBox(tr("&BF16"));
+    m_bf16->setObjectName(QStringLiteral("compareBf16Check"));
     m_int8 = new QCheckBox(tr("&INT8"));
     m_int8->setObjectName(QStringLiteral("compareInt8Check"));
     auto* precisions = new QHBoxLayout;
     precisions->addWidget(m_fp16);
+    precisions->addWidget(m_bf16);
     precisions->addWidget(m_int8);
     precisions->addStretch(1);
     form->addRow(tr("Precisions:"), precisions);
     connect(m_fp16, &QCheckBox::toggled, this, &PrecisionPanel::updateButtons);
+    connect(m_bf16, &QCheckBox::toggled, this, &PrecisionPanel::updateButtons);
     connect(m_int8, &QCheckBox::toggled, this, &PrecisionPanel::updateButtons);
 
     m_amplitude = new QDoubleSpinBox;
@@ -222,6 +226,7 @@ ComparisonSettings PrecisionPanel::settings() const {
     ComparisonSettings settings;
     if (m_settingsProvider) settings.build = m_settingsProvider();
     if (m_fp16->isChecked()) settings.precisions.push_back(BuildSettings::Precision::FP16);
+    if (m_bf16->isChecked()) settings.precisions.push_back(BuildSettings::Precision::BF16);
     if (m_int8->isChecked() && !m_int8Ranges.empty()) settings.precisions.push_back(BuildSettings::Precision::INT8);
     settings.int8Ranges = m_int8Ranges;
     settings.inputPath = QFile::encodeName(m_inputPath->text().trimmed()).toStdString();
@@ -417,7 +422,7 @@ void PrecisionPanel::setStatus(const QString& text, bool error) {
 
 void PrecisionPanel::updateButtons() {
     const bool running = m_job->isRunning();
-    const bool any = m_fp16->isChecked() || (m_int8->isChecked() && !m_int8Ranges.empty());
+    const bool any = m_fp16->isChecked() || m_bf16->isChecked() || (m_int8->isChecked() && !m_int8Ranges.empty());
     m_compareButton->setEnabled(m_network && !running && any);
     m_compareButton->setToolTip(!m_network ? m_unavailableReason
                                 : !any     ? tr("Choose at least one precision to compare with FP32")
@@ -425,7 +430,7 @@ void PrecisionPanel::updateButtons() {
                                                 "the same inputs and compare every tensor"));
     m_cancelButton->setEnabled(running);
     m_int8->setEnabled(!running && !m_int8Ranges.empty());
-    for (QWidget* widget : std::initializer_list<QWidget*>{m_fp16, m_amplitude, m_inputPath, m_latencyRuns,
+    for (QWidget* widget : std::initializer_list<QWidget*>{m_fp16, m_bf16, m_amplitude, m_inputPath, m_latencyRuns,
                                                            m_bisectPrecision, m_tolerance}) {
         widget->setEnabled(!running);
     }
@@ -438,6 +443,7 @@ void PrecisionPanel::saveSettings() const {
     QSettings settings;
     settings.beginGroup(QStringLiteral("precision"));
     settings.setValue(QStringLiteral("fp16"), m_fp16->isChecked());
+    settings.setValue(QStringLiteral("bf16"), m_bf16->isChecked());
     settings.setValue(QStringLiteral("amplitude"), m_amplitude->value());
     settings.setValue(QStringLiteral("latencyRuns"), m_latencyRuns->value());
     settings.setValue(QStringLiteral("tolerance"), m_tolerance->text());
@@ -448,6 +454,7 @@ void PrecisionPanel::restoreSettings() {
     QSettings settings;
     settings.beginGroup(QStringLiteral("precision"));
     m_fp16->setChecked(settings.value(QStringLiteral("fp16"), true).toBool());
+    m_bf16->setChecked(settings.value(QStringLiteral("bf16"), false).toBool());
     m_amplitude->setValue(settings.value(QStringLiteral("amplitude"), 1.0).toDouble());
     m_latencyRuns->setValue(settings.value(QStringLiteral("latencyRuns"), 5).toInt());
     m_tolerance->setText(settings.value(QStringLiteral("tolerance"), QStringLiteral("0.01")).toString());

@@ -107,6 +107,7 @@ private:
     BuildSettings::Precision m_bisectedPrecision = BuildSettings::Precision::FP16;
 
     QCheckBox* m_fp16 = nullptr;
+    QCheckBox* m_bf16 = nullptr;
     QCheckBox* m_int8 = nullptr;
     QDoubleSpinBox* m_amplitude = nullptr;
     QLineEdit* m_inputPath = nullptr;

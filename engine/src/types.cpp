@@ -17,13 +17,14 @@ const char* toString(DataType type) {
         case DataType::Int32: return "INT32";
         case DataType::Int64: return "INT64";
         case DataType::Bool: return "BOOL";
+        case DataType::BFloat16: return "BF16";
     }
     return "?";
 }
 
 std::optional<DataType> dataTypeFromString(std::string_view name) {
     for (DataType type : {DataType::Float32, DataType::Float16, DataType::Int8, DataType::Int32,
-                          DataType::Int64, DataType::Bool}) {
+                          DataType::Int64, DataType::Bool, DataType::BFloat16}) {
         if (name == toString(type)) return type;
     }
     return std::nullopt;
@@ -37,11 +38,14 @@ size_t dataTypeSize(DataType type) {
         case DataType::Int32: return 4;
         case DataType::Int64: return 8;
         case DataType::Bool: return 1;
+        case DataType::BFloat16: return 2;
     }
     return 0;
 }
 
-bool isFloatingPoint(DataType type) { return type == DataType::Float32 || type == DataType::Float16; }
+bool isFloatingPoint(DataType type) {
+    return type == DataType::Float32 || type == DataType::Float16 || type == DataType::BFloat16;
+}
 
 int64_t volume(const Dims& dims) {
     int64_t count = 1;
@@ -157,6 +161,7 @@ double HostTensor::valueAsDouble(int64_t i) const {
     switch (m_type) {
         case DataType::Float32: return data<float>()[i];
         case DataType::Float16: return halfToFloat(data<uint16_t>()[i]);
+        case DataType::BFloat16: return bfloat16ToFloat(data<uint16_t>()[i]);
         case DataType::Int8: return data<int8_t>()[i];
         case DataType::Int32: return data<int32_t>()[i];
         case DataType::Int64: return double(data<int64_t>()[i]);
@@ -172,7 +177,8 @@ int64_t HostTensor::valueAsInt64(int64_t i) const {
         case DataType::Int8: return data<int8_t>()[i];
         case DataType::Bool: return data<uint8_t>()[i] != 0 ? 1 : 0;
         case DataType::Float32:
-        case DataType::Float16: {
+        case DataType::Float16:
+        case DataType::BFloat16: {
             const double value = valueAsDouble(i);
             if (!(std::fabs(value) < 9.2e18)) return 0;
             return int64_t(value);
@@ -255,6 +261,15 @@ int64_t storageByteSize(DataType type, const Dims& dims, TensorFormat format) {
         }
     }
     return elements * int64_t(dataTypeSize(type));
+}
+
+float bfloat16ToFloat(uint16_t value) { return std::bit_cast<float>(uint32_t(value) << 16); }
+
+uint16_t floatToBFloat16(float value) {
+    const uint32_t bits = std::bit_cast<uint32_t>(value);
+    if (std::isnan(value)) return uint16_t((bits >> 16) | 0x0040u);  // quiet, whatever the payload
+    const uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);     // to nearest, ties to even
+    return uint16_t((bits + rounding) >> 16);
 }
 
 }  // namespace kiln

@@ -108,6 +108,9 @@ HostTensor valuesOfType(DataType type, const Dims& dims, std::mt19937& rng, floa
             case DataType::Bool:
                 tensor.data<uint8_t>()[i] = v > 0.0f ? 1 : 0;
                 break;
+            case DataType::BFloat16:
+                tensor.data<uint16_t>()[i] = floatToBFloat16(v);
+                break;
         }
     }
     return tensor;
@@ -480,6 +483,9 @@ HostTensor castSource(DataType type, DataType target, const Dims& dims, std::mt1
             }
             case DataType::Bool:
                 tensor.data<uint8_t>()[i] = uint8_t(i % 3);
+                break;
+            case DataType::BFloat16:
+                tensor.data<uint16_t>()[i] = floatToBFloat16(value);
                 break;
         }
     }

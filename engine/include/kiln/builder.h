@@ -35,7 +35,8 @@ struct LayerPrecision {
 struct BuilderConfig {
     std::string backend = "cpu";       // "cpu" or "cuda" (--backend)
     bool enableFusion = true;          // off: only what execution needs, no rewriting (--noFusion)
-    bool fp16 = false;                 // allow FP16 kernels
+    bool fp16 = false;                 // allow FP16 kernels (--fp16)
+    bool bf16 = false;                 // allow BF16 kernels (--bf16); not together with fp16 or int8
     bool int8 = false;                 // allow INT8 kernels (--int8); needs dynamicRanges or a QDQ model
     // Calibrated ranges by tensor name: the magnitude INT8's 127 stands for (a calibration cache's
     // scale times 127). Tensors without one stay in floating point. A model quantized with

@@ -12,9 +12,10 @@
 
 namespace kiln {
 
-enum class DataType : uint8_t { Float32, Float16, Int8, Int32, Int64, Bool };
+// BFloat16 is only ever a storage type (TensorFormat::storage) of FP32 tensors in a BF16 build.
+enum class DataType : uint8_t { Float32, Float16, Int8, Int32, Int64, Bool, BFloat16 };
 
-const char* toString(DataType type);  // "FP32", "FP16", "INT8", "INT32", "INT64", "BOOL"
+const char* toString(DataType type);  // "FP32", "FP16", "INT8", "INT32", "INT64", "BOOL", "BF16"
 std::optional<DataType> dataTypeFromString(std::string_view name);
 size_t dataTypeSize(DataType type);
 bool isFloatingPoint(DataType type);
@@ -112,5 +113,8 @@ private:
 // Converts between IEEE half and float (round to nearest even).
 float halfToFloat(uint16_t half);
 uint16_t floatToHalf(float value);
+// bfloat16: FP32's upper 16 bits; narrowing rounds to nearest, ties to even, and keeps NaN a NaN.
+float bfloat16ToFloat(uint16_t value);
+uint16_t floatToBFloat16(float value);
 
 }  // namespace kiln

@@ -92,8 +92,18 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         return unsupported(std::string("FP16 builds are not available on the ") + backend->name() +
                            " backend; build without --fp16, or for --backend cuda");
     }
-    if (config.fp16 && config.int8) return unsupported("give one of --fp16 and --int8, not both");
-    const DataType precision = config.int8 ? DataType::Int8 : config.fp16 ? DataType::Float16 : DataType::Float32;
+    if (config.bf16 && !backend->supportsPrecision(DataType::BFloat16)) {
+        return unsupported(std::string("BF16 builds are not available yet on the ") + backend->name() +
+                           " backend; build without --bf16, or for --backend cpu");
+    }
+    if (int(config.fp16) + int(config.bf16) + int(config.int8) > 1) {
+        return unsupported("give one of --fp16, --bf16 and --int8, not several; 'kiln compare --precisions "
+                           "fp32,fp16,bf16,int8' compares them");
+    }
+    const DataType precision = config.int8   ? DataType::Int8
+                               : config.fp16 ? DataType::Float16
+                               : config.bf16 ? DataType::BFloat16
+                                             : DataType::Float32;
     if (config.timingIterations < 1) {
         return invalidArgument("timing iterations is " + std::to_string(config.timingIterations) +
                                "; give at least 1");

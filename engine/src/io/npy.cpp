@@ -23,6 +23,7 @@ const char* descrFor(DataType type) {
         case DataType::Int32: return "<i4";
         case DataType::Int64: return "<i8";
         case DataType::Bool: return "|b1";
+        case DataType::BFloat16: return "";  // NumPy has no bfloat16; only ever a storage type
     }
     return "";
 }

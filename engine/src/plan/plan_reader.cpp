@@ -387,7 +387,8 @@ private:
             }
             if (recorded.has_storage_type()) {
                 const uint32_t storage = recorded.storage_type();
-                if ((storage != uint32_t(DataType::Float16) && storage != uint32_t(DataType::Int8)) ||
+                if ((storage != uint32_t(DataType::Float16) && storage != uint32_t(DataType::BFloat16) &&
+                     storage != uint32_t(DataType::Int8)) ||
                     produced->type() != DataType::Float32) {
                     return bodyError(context + ": tensor '" + recorded.name() + "' of type " +
                                      toString(produced->type()) + " has a storage type no format has");

@@ -65,6 +65,8 @@ HostTensor convertType(const HostTensor& tensor, DataType to, float scale) {
     for (int64_t i = 0; i < tensor.elementCount(); ++i) {
         if (to == DataType::Float16) {
             converted.data<uint16_t>()[i] = floatToHalf(float(tensor.valueAsDouble(i)));
+        } else if (to == DataType::BFloat16) {
+            converted.data<uint16_t>()[i] = floatToBFloat16(float(tensor.valueAsDouble(i)));
         } else if (to == DataType::Int8) {
             const double q = std::nearbyint(tensor.valueAsDouble(i) / scale);
             converted.data<int8_t>()[i] = int8_t(std::clamp(q, -127.0, 127.0));

@@ -1,5 +1,5 @@
 // Simulated reduced precision: conversions around an FP32 tactic. The workspace holds the wrapped tactic's own
-// workspace, then an FP32 copy of every FP16 input and output in the same layout (padded lanes
+// workspace, then an FP32 copy of every reduced input and output in the same layout (padded lanes
 // included, so blocked formats convert as they lie).
 #include "tactics/simulated_precision.h"
 
@@ -15,10 +15,10 @@ constexpr int64_t kAlignment = 64;
 
 int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
-std::string prefixOf(DataType storage) { return storage == DataType::Int8 ? "simint8:" : "simfp16:"; }
-std::string suffixOf(DataType storage) {
-    return storage == DataType::Int8 ? " (INT8 simulated)" : " (FP16 simulated)";
+std::string prefixOf(DataType storage) {
+    return storage == DataType::Int8 ? "simint8:" : storage == DataType::BFloat16 ? "simbf16:" : "simfp16:";
 }
+std::string suffixOf(DataType storage) { return std::string(" (") + toString(storage) + " simulated)"; }
 
 // One tensor the simulated kernel converts: where its FP32 copy lies in the workspace (after the
 // wrapped tactic's part), how many stored elements it has, and for INT8 its scale.
@@ -69,6 +69,11 @@ void widen(DataType storage, const std::byte* source, float* target, const Conve
         return;
     }
     const auto* halves = reinterpret_cast<const uint16_t*>(source);
+    if (storage == DataType::BFloat16) {
+#pragma omp parallel for if (count > (1 << 16))
+        for (int64_t i = 0; i < count; ++i) target[i] = bfloat16ToFloat(halves[i]);
+        return;
+    }
 #pragma omp parallel for if (count > (1 << 16))
     for (int64_t i = 0; i < count; ++i) target[i] = halfToFloat(halves[i]);
 }
@@ -85,6 +90,11 @@ void narrow(DataType storage, const float* source, std::byte* target, const Conv
         return;
     }
     auto* halves = reinterpret_cast<uint16_t*>(target);
+    if (storage == DataType::BFloat16) {
+#pragma omp parallel for if (count > (1 << 16))
+        for (int64_t i = 0; i < count; ++i) halves[i] = floatToBFloat16(source[i]);
+        return;
+    }
 #pragma omp parallel for if (count > (1 << 16))
     for (int64_t i = 0; i < count; ++i) halves[i] = floatToHalf(source[i]);
 }

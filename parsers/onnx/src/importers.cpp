@@ -46,6 +46,9 @@ HostTensor scalarTensor(DataType type, double value) {
         case DataType::Bool:
             tensor.data<uint8_t>()[0] = value != 0.0 ? 1 : 0;
             break;
+        case DataType::BFloat16:
+            tensor.data<uint16_t>()[0] = floatToBFloat16(static_cast<float>(value));
+            break;
     }
     return tensor;
 }

@@ -208,6 +208,8 @@ void copyTypedData(const onnx::TensorProto& proto, HostTensor& tensor) {
             }
             break;
         }
+        case DataType::BFloat16:
+            break;  // only ever a storage type; the importer makes no BF16 tensor
     }
 }
 

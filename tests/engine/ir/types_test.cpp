@@ -1,6 +1,7 @@
 // Data types, dims parsing and checking, half-precision conversion.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -54,6 +55,30 @@ TEST(Types, HalfConversionRoundTripsEveryHalf) {
         const float value = halfToFloat(uint16_t(bits));
         if (std::isnan(value)) continue;
         EXPECT_EQ(floatToHalf(value), bits) << "bits " << bits;
+    }
+}
+
+TEST(Types, BfloatConversionMatchesKnownBitPatterns) {
+    EXPECT_EQ(floatToBFloat16(1.0f), 0x3f80);
+    EXPECT_EQ(floatToBFloat16(-2.0f), 0xc000);
+    EXPECT_EQ(floatToBFloat16(std::bit_cast<float>(0x3f808000u)), 0x3f80);  // tie rounds to even (down)
+    EXPECT_EQ(floatToBFloat16(std::bit_cast<float>(0x3f818000u)), 0x3f82);  // tie rounds to even (up)
+    EXPECT_EQ(floatToBFloat16(std::bit_cast<float>(0x3f808001u)), 0x3f81);  // above the tie rounds up
+    EXPECT_EQ(floatToBFloat16(std::numeric_limits<float>::max()), 0x7f80);  // rounds past the largest: +inf
+    EXPECT_EQ(floatToBFloat16(std::numeric_limits<float>::infinity()), 0x7f80);
+    EXPECT_EQ(floatToBFloat16(std::numeric_limits<float>::denorm_min()), 0x0000);  // below half the smallest
+    EXPECT_EQ(bfloat16ToFloat(0x0001), std::bit_cast<float>(0x00010000u));  // bfloat16 keeps subnormals
+    EXPECT_EQ(bfloat16ToFloat(0x3eab), 0.333984375f);
+    EXPECT_TRUE(std::isnan(bfloat16ToFloat(floatToBFloat16(std::numeric_limits<float>::quiet_NaN()))));
+    // A signalling NaN whose payload lies in the low bits must not round to infinity.
+    EXPECT_TRUE(std::isnan(bfloat16ToFloat(floatToBFloat16(std::bit_cast<float>(0x7f800001u)))));
+}
+
+TEST(Types, BfloatConversionRoundTripsEveryBfloat) {
+    for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+        const float value = bfloat16ToFloat(uint16_t(bits));
+        if (std::isnan(value)) continue;
+        EXPECT_EQ(floatToBFloat16(value), bits) << "bits " << bits;
     }
 }
 

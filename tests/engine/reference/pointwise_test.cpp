@@ -332,6 +332,9 @@ HostTensor exactValues(DataType type, const std::vector<int>& values) {
             case DataType::Bool:
                 tensor.data<uint8_t>()[i] = v != 0 ? 1 : 0;
                 break;
+            case DataType::BFloat16:
+                tensor.data<uint16_t>()[i] = floatToBFloat16(static_cast<float>(v));
+                break;
         }
     }
     return tensor;

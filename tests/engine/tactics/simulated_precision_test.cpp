@@ -1,6 +1,7 @@
 // FP16 simulated on the CPU: a simulated tactic equals its FP32 tactic run on half-rounded inputs with
 // the result rounded to half; a whole FP16 build stores every activation between network input and
 // output in FP16, runs simulated tactics, survives a plan round trip and stays close to FP32.
+#include <bit>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -106,6 +107,107 @@ TEST(SimulatedFp16, CpuBuildStoresActivationsInHalfAndStaysCloseToFp32) {
     // Three rounding boundaries of 2^-11 relative each before a softmax of values of order 10: the
     // probabilities move by a few 1e-3 at most.
     expectSameOutputs(*outputs, expected, 0.02, 5e-3);
+}
+
+HostTensor roundedToBfloat(const HostTensor& x) {
+    HostTensor rounded = x;
+    for (int64_t i = 0; i < x.elementCount(); ++i) {
+        rounded.data<float>()[i] = bfloat16ToFloat(floatToBFloat16(x.data<float>()[i]));
+    }
+    return rounded;
+}
+
+TEST(SimulatedBf16, TacticRoundsInputsAndOutputsThroughBfloat16) {
+    std::mt19937 rng(6);
+    const HostTensor x = randomTensor({2, 5, 9, 9}, rng, -2.0f, 2.0f);
+    const HostTensor w = randomTensor({7, 5, 3, 3}, rng);
+    const HostTensor b = randomTensor({7}, rng);
+    ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, ActivationParams{ActivationType::Relu, 0.0f, 0.0f}};
+    auto net = makeSingleLayerNetwork(params, {&x, &w, &b}, {true, false, false});
+    ASSERT_TRUE(net.isOk());
+    const TensorFormat bfloat{0, false, DataType::BFloat16};
+    net->layer->input(0)->setFormat(bfloat);
+    net->layer->output(0)->setFormat(bfloat);
+    const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
+    EXPECT_EQ(config.precision, DataType::BFloat16);
+    const HostTensor rounded = roundedToBfloat(x);
+    auto reference = runReference(*net->layer, {&rounded, nullptr, nullptr});
+    ASSERT_TRUE(reference.isOk());
+    const HostTensor expected = roundedToBfloat((*reference)[0]);
+    std::vector<std::unique_ptr<tactics::Tactic>> offered;
+    std::vector<tactics::SkippedTactic> skipped;
+    for (const tactics::TacticProvider* provider : backends::cpuBackend().providers()) {
+        provider->enumerate(config, offered, skipped);
+    }
+    int simulated = 0;
+    for (const auto& tactic : offered) {
+        ASSERT_EQ(tactic->id().rfind("simbf16:", 0), 0u) << tactic->id();
+        EXPECT_NE(tactic->library().find("BF16 simulated"), std::string::npos);
+        ++simulated;
+        auto actual = runTactic(*tactic, config, {&x, nullptr, nullptr});
+        ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
+        // Every result is a bfloat16 value: the low 16 bits of its FP32 copy are zero.
+        const HostTensor& out = (*actual)[0];
+        for (int64_t i = 0; i < out.elementCount(); ++i) {
+            ASSERT_EQ(std::bit_cast<uint32_t>(out.data<float>()[i]) & 0xffffu, 0u) << tactic->id() << " element " << i;
+        }
+        // FP32 sums in another order may move a result across a bfloat16 rounding boundary: one ulp
+        // (2^-7 relative) apart at most.
+        expectClose(expected, out, std::ldexp(1.0f, -7), 1e-30f, tactic->id());
+        const tactics::TacticProvider* provider = tactics::providerOf(backends::cpuBackend().providers(), tactic->id());
+        ASSERT_NE(provider, nullptr);
+        auto again = provider->find(config, tactic->id());
+        EXPECT_TRUE(again.isOk()) << again.status().message();
+    }
+    EXPECT_GT(simulated, 0);
+}
+
+TEST(SimulatedBf16, CpuBuildStoresActivationsInBfloat16AndSurvivesAPlan) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 12, 12}).value();
+    Layer* a = addConv(network, "a", x, 16, 3, 1);
+    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {a->output(0)});
+    Layer* b = addConv(network, "b", relu->output(0), 8, 3, 2);
+    ASSERT_TRUE(network.markOutput(b->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 5);
+    const TensorMap expected = runReference(network, inputs);
+
+    BuilderConfig config;
+    config.bf16 = true;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    int reducedLayers = 0;
+    for (const LayerRecord& record : engine.value()->report().layersAfter) {
+        if (record.elided || record.precision != "BF16") continue;
+        ++reducedLayers;
+        EXPECT_EQ(record.tactic.rfind("simbf16:", 0), 0u) << record.name << " runs " << record.tactic;
+    }
+    EXPECT_GE(reducedLayers, 2);
+    auto plan = serializePlan(*engine.value());
+    ASSERT_TRUE(plan.isOk()) << plan.status().message();
+    auto loaded = deserializePlan(*plan);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    auto outputs = loaded.value()->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    // bfloat16 keeps 8 significant bits: each stored value moves by up to 2^-9 of itself (a standard
+    // deviation of 2^-9/sqrt(3) relative). The input and conv a's output are stored so; conv b sums
+    // 144 products of relu outputs of about 2 and weights of about 0.6 in magnitude: a standard
+    // deviation of about 0.016 absolute, about 0.055 at the worst of 1152 outputs (3.5 deviations).
+    // Its output may be rounded too (2^-9 relative). 0.1 is six deviations.
+    expectSameOutputs(*outputs, expected, 0.01, 0.1);
+}
+
+TEST(SimulatedBf16, OneReducedPrecisionPerBuild) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 8, 8}).value();
+    ASSERT_TRUE(network.markOutput(addConv(network, "a", x, 4, 3, 1)->output(0)).isOk());
+    BuilderConfig config;
+    config.bf16 = true;
+    config.fp16 = true;
+    auto engine = Builder::build(network, config);
+    ASSERT_FALSE(engine.isOk());
+    EXPECT_NE(engine.status().message().find("--bf16"), std::string::npos) << engine.status().message();
 }
 
 // INT8 where only simulated kernels exist: tensors with a calibrated range are stored in INT8 (a

@@ -70,18 +70,21 @@ public:
         return cpuModelName() + (block == 16 ? " (AVX-512)" : block == 8 ? " (AVX2)" : "");
     }
 
-    // FP16 is simulated, and INT8 where no INT8 kernel runs a layer: FP32 kernels between conversions
-    // (tactics/simulated_precision.h).
+    // FP16 and BF16 are simulated (this backend has no such kernels yet), and INT8 where no INT8 kernel
+    // runs a layer: FP32 kernels between conversions (tactics/simulated_precision.h).
     std::vector<const tactics::TacticProvider*> providers() const override {
         static const std::vector<const tactics::TacticProvider*> base{&kilnProvider(), &onednnProvider(),
                                                                       &referenceProvider()};
         static const std::unique_ptr<tactics::TacticProvider> fp16 =
             tactics::makeSimulatedProvider(DataType::Float16, base);
+        static const std::unique_ptr<tactics::TacticProvider> bf16 =
+            tactics::makeSimulatedProvider(DataType::BFloat16, base);
         static const std::unique_ptr<tactics::TacticProvider> int8 = tactics::makeSimulatedProvider(DataType::Int8, base);
-        return {&kilnProvider(), &onednnProvider(), &referenceProvider(), fp16.get(), int8.get()};
+        return {&kilnProvider(), &onednnProvider(), &referenceProvider(), fp16.get(), bf16.get(), int8.get()};
     }
     bool supportsPrecision(DataType precision) const override {
-        return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::Int8;
+        return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::BFloat16 ||
+               precision == DataType::Int8;
     }
     // INT8 tensors are dense channels-last: the only layout oneDNN's fast INT8 convolutions read and
     // write, so consecutive INT8 convolutions pass their tensors on without reorders.

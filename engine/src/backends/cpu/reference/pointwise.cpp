@@ -167,6 +167,7 @@ Status runUnary(const UnaryParams& p, const KernelInputs& in, KernelOutputs& out
             mapElements<uint8_t>(x, y, [](uint8_t v) { return static_cast<uint8_t>(v == 0 ? 1 : 0); });
             return Status::ok();
         case DataType::Float16:
+        case DataType::BFloat16:
             break;
     }
     return unexpectedType("Unary", x.type());
@@ -284,6 +285,7 @@ Status runElementwise(const ElementwiseParams& p, const KernelInputs& in, Kernel
         case DataType::Bool:
             return boolElementwise(p.op, a, b, y);
         case DataType::Float16:
+        case DataType::BFloat16:
             break;
     }
     return unexpectedType("Elementwise", a.type());
@@ -303,6 +305,8 @@ CastValue loadCastValue(const HostTensor& t, int64_t i) {
             return {true, t.data<float>()[i], 0};
         case DataType::Float16:
             return {true, halfToFloat(t.data<uint16_t>()[i]), 0};
+        case DataType::BFloat16:
+            return {true, bfloat16ToFloat(t.data<uint16_t>()[i]), 0};
         case DataType::Int8:
             return {false, 0.0, t.data<int8_t>()[i]};
         case DataType::Int32:
@@ -328,6 +332,10 @@ void storeCastValue(HostTensor& t, int64_t i, const CastValue& v) {
         case DataType::Float16:
             t.data<uint16_t>()[i] =
                 floatToHalf(v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer));
+            return;
+        case DataType::BFloat16:
+            t.data<uint16_t>()[i] =
+                floatToBFloat16(v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer));
             return;
         case DataType::Int8:
             t.data<int8_t>()[i] = castToInteger<int8_t>(v);

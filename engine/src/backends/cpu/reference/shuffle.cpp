@@ -55,6 +55,9 @@ HostTensor padValueElement(DataType type, double value) {
         case DataType::Float16:
             *element.data<uint16_t>() = floatToHalf(static_cast<float>(value));
             break;
+        case DataType::BFloat16:
+            *element.data<uint16_t>() = floatToBFloat16(static_cast<float>(value));
+            break;
         case DataType::Int8:
             *element.data<int8_t>() = clampedInteger<int8_t>(value);
             break;

@@ -794,6 +794,8 @@ Status withStorageType(DataType type, Visit visit) {
             return visit(int64_t{});
         case DataType::Bool:
             return visit(Bool{});
+        case DataType::BFloat16:
+            break;  // only a storage type of CPU builds
     }
     return internalError(std::string("no device storage type for ") + toString(type));
 }
@@ -829,6 +831,7 @@ public:
                 return launchFlat(args, Map1<NotFn, Bool, Bool>{{}, out<Bool>(args), in<Bool>(args, 0)},
                                   "not");
             case DataType::Float16:
+            case DataType::BFloat16:
                 break;
         }
         return internalError("unary on " + std::string(toString(m_layer.input(0)->type())) +
@@ -871,6 +874,7 @@ public:
                                   {op}, out<Bool>(args), in<Bool>(args, 0), in<Bool>(args, 1)},
                               "logical elementwise");
             case DataType::Float16:
+            case DataType::BFloat16:
                 break;
         }
         return internalError("elementwise on " + std::string(toString(m_layer.input(0)->type())) +

@@ -833,6 +833,7 @@ uint64_t padFillBits(DataType type, double value) {
         case DataType::Int32: return uint32_t(saturated<int32_t>(value));
         case DataType::Int64: return uint64_t(saturated<int64_t>(value));
         case DataType::Bool: return value != 0.0 ? 1 : 0;
+        case DataType::BFloat16: return floatToBFloat16(float(value));
     }
     return 0;
 }

@@ -922,6 +922,27 @@ TEST_F(KilnCliTest, CompareAndPrecisionFlagsAreChecked) {
                   2, {"--backend is 'cpu' or 'cuda'"});
 }
 
+TEST_F(KilnCliTest, Bf16IsSimulatedOnTheCpuAndOneReducedPrecisionAtATime) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    const fs::path plan = m_dir / "bf16.plan";
+    const CommandResult built = kiln("build " + quoted(model) + " --bf16 -o " + quoted(plan.string()));
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_NE(built.out.find("BF16 allowed"), std::string::npos) << built.out;
+    EXPECT_NE(built.out.find("BF16 simulated on this CPU"), std::string::npos) << built.out;
+    EXPECT_NE(built.out.find("simbf16:"), std::string::npos) << built.out;
+    EXPECT_TRUE(fs::exists(plan));
+
+    const CommandResult compared = kiln("compare " + quoted(model) + " --precisions fp32,bf16 --iterations 1");
+    ASSERT_EQ(compared.exitCode, 0) << compared.err << compared.out;
+    EXPECT_NE(compared.out.find("bf16 against fp32 (BF16 simulated on the CPU)"), std::string::npos) << compared.out;
+
+    const fs::path refused = m_dir / "both.plan";
+    expectFailure(kiln("build " + quoted(model) + " --fp16 --bf16 -o " + quoted(refused.string())), 1,
+                  {"give one of --fp16, --bf16 and --int8"});
+    EXPECT_FALSE(fs::exists(refused));
+    expectFailure(kiln("compare " + quoted(model) + " --precisions fp32,bf8"), 2, {"use fp32, fp16, bf16 or int8"});
+}
+
 TEST_F(KilnCliTest, CudaWithoutADeviceSaysSoAndWritesNothing) {
     const CommandResult version = kiln("--version");
     ASSERT_EQ(version.exitCode, 0);

@@ -150,6 +150,43 @@ private slots:
         saveScreenshot(window, QStringLiteral("workbench_sample_error_colors.png"));
     }
 
+    // FP16 and BF16 compared in one run: both listed, both timed, BF16's output error larger (8
+    // significant bits against 11), each precision's errors shown when chosen.
+    void comparesFp16AndBf16SideBySide() {
+        MainWindow window;
+        window.resize(1500, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(kiln::testing::openAndWait(window, kiln::testing::sampleModelPath()));
+        QVERIFY(kiln::testing::buildAndWait(window));
+        PrecisionPanel* panel = window.precisionPanel();
+        auto* bf16 = child<QCheckBox>(*panel, "compareBf16Check");
+        QVERIFY(!bf16->isChecked());  // FP16 alone by default
+        bf16->setChecked(true);
+        QVERIFY(compareAndWait(*panel));
+        QVERIFY2(panel->job()->comparisonOutcome().code == kiln::StatusCode::Ok,
+                 qPrintable(panel->job()->comparisonOutcome().message));
+        kiln::views::PrecisionView* view = panel->view();
+        QCOMPARE(view->latencyPrecisions(), QStringList({"FP32", "FP16", "BF16"}));
+        auto* shown = child<QComboBox>(*view, "shownPrecisionCombo");
+        QCOMPARE(shown->count(), 2);
+        auto outputError = [&]() {
+            PrecisionErrorModel* model = view->errorModel();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->errorAt(row)->isNetworkOutput) return model->errorAt(row)->meanRelativeError;
+            }
+            return -1.0;
+        };
+        shown->setCurrentIndex(shown->findText("FP16"));
+        QCOMPARE(view->shownPrecision(), QStringLiteral("FP16"));
+        const double half = outputError();
+        shown->setCurrentIndex(shown->findText("BF16"));
+        QCOMPARE(view->shownPrecision(), QStringLiteral("BF16"));
+        const double bfloat = outputError();
+        QVERIFY2(half > 0.0 && bfloat > half, qPrintable(QString("FP16 %1, BF16 %2").arg(half).arg(bfloat)));
+        saveScreenshot(*panel, QStringLiteral("workbench_precision_fp16_bf16.png"));
+    }
+
     void bisectionNamesTheHostileNodeAndApplyRebuilds() {
         MainWindow window;
         window.resize(1500, 1000);

@@ -22,6 +22,7 @@ usage: bench/gpu/bench.py --kiln PATH [--models resnet50 ...] [--batches 1 256] 
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def run(command, **kwargs):
 
 
 def build_plan(args, model_path, shape, precision, plan_path, cache_path, report_path):
-    """Builds a plan; returns (wall seconds, builder seconds) or None when the build fails."""
+    """Builds a plan; returns (wall seconds, builder seconds, {phase: seconds}) or None when the build fails."""
     command = [args.kiln, "build", model_path, "--backend", "cuda", "--shapes", "input:" + "x".join(map(str, shape)),
                "-o", plan_path, "--timingCacheFile", cache_path, "--exportReport", report_path]
     if precision == "fp16":
@@ -56,8 +57,8 @@ def build_plan(args, model_path, shape, precision, plan_path, cache_path, report
         print(result.stdout[-2000:] + result.stderr[-2000:])
         return None
     report = json.loads(Path(report_path).read_text())
-    builder = sum(phase["milliseconds"] for phase in report.get("phases", [])) / 1000.0
-    return wall, builder
+    phases = {phase["phase"]: phase["milliseconds"] / 1000.0 for phase in report.get("phases", [])}
+    return wall, sum(phases.values()), phases
 
 
 def kiln_latency(args, plan_path, times_path):
@@ -70,7 +71,21 @@ def kiln_latency(args, plan_path, times_path):
     times = json.loads(Path(times_path).read_text())
     compute = [entry["computeMs"] for entry in times]
     layers = "\n".join(line for line in result.stdout.splitlines()[:60])
-    return statistics.median(compute), layers
+    return statistics.median(compute), layers, time_by_type(result.stdout)
+
+
+# A row of `kiln profile`'s layer table: "<layer>  <Type>  <average> ms  <percent>%  <precision>  <tactic>".
+PROFILE_ROW = re.compile(r"\s(\w+)\s+([0-9.]+) ms\s+[0-9.]+%\s+\S+\s+\S+\s*$")
+
+
+def time_by_type(profile_text):
+    """Summed average milliseconds per layer type in a `kiln profile` table, largest first."""
+    totals = {}
+    for line in profile_text.splitlines():
+        match = PROFILE_ROW.search(line)
+        if match:
+            totals[match.group(1)] = totals.get(match.group(1), 0.0) + float(match.group(2))
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
 def torch_latency(torch, model, example, iterations, warmup):
@@ -121,6 +136,7 @@ def main():
     gpu = torch.cuda.get_device_name(0)
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
+    breakdowns = []
     for name in args.models:
         model_path = cached_model_path(args.work, name)
         model_path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +157,8 @@ def main():
                 cold = build_plan(args, model_path, shape, precision, plan, cache, args.work / f"{tag}.report.json")
                 warm = build_plan(args, model_path, shape, precision, plan, cache, args.work / f"{tag}.report.json") \
                     if cold else None
-                kiln_ms, profile = kiln_latency(args, plan, args.work / f"{tag}.times.json") if cold else (None, "")
+                kiln_ms, profile, by_type = kiln_latency(args, plan, args.work / f"{tag}.times.json") if cold \
+                    else (None, "", {})
                 if profile:
                     print(profile)
                 example = torch.randn(shape, device="cuda").to(dtype=dtype).contiguous(memory_format=torch.channels_last)
@@ -160,6 +177,7 @@ def main():
                         module.to(dtype=dtype)
                         similarity = cosine(np.load(out_dir / "output.npy"), reference)
                 rows.append((tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity))
+                breakdowns.append((tag, cold, warm, by_type))
 
     print(f"\nGPU: {gpu}; torch {torch.__version__}; compile mode {args.compile_mode}; TF32 {'on' if args.tf32 else 'off'}")
     print(f"{'model':<28} {'kiln ms':>9} {'eager ms':>9} {'compile ms':>10} {'kiln img/s':>11} "
@@ -173,6 +191,15 @@ def main():
               f"{fmt(kiln_ms / compile_ms if kiln_ms and compile_ms else None, 9, 2)} "
               f"{fmt(cold[0] if cold else None, 13, 1)} {fmt(warm[1] if warm else None, 15, 2)} "
               f"{fmt(similarity, 9, 6)}")
+
+    print("\nWhere the time goes (Kiln per-layer averages by layer type) and the builds' phases:")
+    for tag, cold, warm, by_type in breakdowns:
+        total = sum(by_type.values()) or 1.0
+        print(f"{tag}: " + ", ".join(f"{kind} {ms:.3f} ms ({100 * ms / total:.1f}%)" for kind, ms in by_type.items()))
+        for name, build in (("cold", cold), ("warm", warm)):
+            if build:
+                print(f"  {name} build: wall {build[0]:.2f} s; " +
+                      ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in build[2].items()))
 
 
 if __name__ == "__main__":

@@ -391,14 +391,16 @@ struct GraphMemo {
 // Bounds what a long-lived process (the workbench) keeps; kernels hold their own references.
 constexpr size_t kMaxMemoEntries = 4096;
 
+// The memos are never destroyed: cuDNN descriptors must not be released during static destruction,
+// when the CUDA runtime may already be gone.
 std::mutex& memoMutex() {
-    static std::mutex mutex;
-    return mutex;
+    static auto* mutex = new std::mutex;
+    return *mutex;
 }
 
 std::map<std::string, GraphMemo>& graphMemo() {
-    static std::map<std::string, GraphMemo> memo;
-    return memo;
+    static auto* memo = new std::map<std::string, GraphMemo>;
+    return *memo;
 }
 
 Result<std::shared_ptr<OperationGraph>> sharedGraph(const ConvProblem& problem, Variant variant, cudnnHandle_t handle) {
@@ -441,8 +443,8 @@ struct PlanState {
 int64_t roundUp(int64_t bytes) { return (bytes + 255) / 256 * 256; }
 
 std::map<std::string, std::shared_ptr<PlanState>>& planMemo() {
-    static std::map<std::string, std::shared_ptr<PlanState>> memo;
-    return memo;
+    static auto* memo = new std::map<std::string, std::shared_ptr<PlanState>>;  // never destroyed, as graphMemo()
+    return *memo;
 }
 
 class CudnnConvolutionKernel final : public tactics::Kernel {

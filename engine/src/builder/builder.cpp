@@ -146,6 +146,12 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         }
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
+    // Without a file the cache lives for this build only: identical layers are still timed once. Its
+    // entries also tell format assignment which layers have a tactic, without asking the providers.
+    const std::string device = deviceFingerprint(config.backend);
+    builder::TimingCache cache = config.timingCachePath.empty()
+                                     ? builder::TimingCache(device)
+                                     : builder::TimingCache::load(config.timingCachePath, device, report.warnings);
     {
         // Layers no tactic can run in blocked formats are made linear and formats chosen again; each
         // round makes at least one more layer linear, so this ends.
@@ -163,7 +169,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log, fullPrecisionLayers));
             bool retry = false;
             for (const auto& layer : formatted.layers()) {
-                if (layer->isElided() || builder::hasTactic(providers, *layer)) continue;
+                if (layer->isElided() || builder::hasTactic(providers, *layer, &cache, config.tf32)) continue;
                 if (layer->kind() == LayerKind::Reformat || linearLayers.count(layer->name())) continue;
                 linearLayers.insert(layer->name());
                 const Tensor* output = layer->output(0);
@@ -187,11 +193,6 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
     report.layersAfter = describeLayers(optimized);
     {
         PhaseClock clock(report, config.progress, "tactics", 2, kSteps);
-        // Without a file the cache lives for this build only: identical layers are still timed once.
-        const std::string device = deviceFingerprint(config.backend);
-        builder::TimingCache cache = config.timingCachePath.empty()
-                                         ? builder::TimingCache(device)
-                                         : builder::TimingCache::load(config.timingCachePath, device, report.warnings);
         KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
         builder::TimingDevice timing{*backend, providers, *stream};
         const auto& layers = optimized.layers();

@@ -122,7 +122,13 @@ std::string formatsOf(const Layer& layer) {
 
 }  // namespace
 
-bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer) {
+std::string timingSignature(const Layer& layer, bool tf32) {
+    return layerSignature(layer, tactics::LayerConfig::of(layer).precision) + (tf32 ? " tf32" : "");
+}
+
+bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
+               const TimingCache* cache, bool tf32) {
+    if (cache && cache->find(timingSignature(layer, tf32))) return true;
     return !enumerateAll(providers, tactics::LayerConfig::of(layer)).tactics.empty();
 }
 
@@ -159,8 +165,7 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
                                   TimingCache* cache) {
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
-    const std::string signature =
-        cache ? layerSignature(layer, layerConfig.precision) + (config.tf32 ? " tf32" : "") : std::string();
+    const std::string signature = cache ? timingSignature(layer, config.tf32) : std::string();
     if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
         if (auto choice = cachedChoice(device, layerConfig, config, *entry)) return std::move(*choice);
     }

@@ -37,8 +37,13 @@ struct TimingDevice {
     backends::Stream& stream;
 };
 
-// Whether some tactic can run `layer` as it is configured now (no timing).
-bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer);
+// The key a layer's timings are cached under: its signature in the precision it runs in, with TF32.
+std::string timingSignature(const Layer& layer, bool tf32);
+
+// Whether some tactic can run `layer` as it is configured now (no timing). An entry of `cache` for
+// the layer's signature answers without asking the providers (for cuDNN, without heuristics queries).
+bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
+               const TimingCache* cache = nullptr, bool tf32 = false);
 
 // Times the candidates of `layer` (or takes the cache's choice) and returns the fastest, instantiated.
 // Fails when no tactic can run the layer, naming the reasons.

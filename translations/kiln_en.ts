@@ -985,6 +985,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>times of an identical layer of this build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>timed during the build</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1145,6 +1149,10 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>Times from the timing cache.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Times of an identical layer timed earlier in this build.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -981,6 +981,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>时间来自计时缓存</translation>
     </message>
     <message>
+        <source>times of an identical layer of this build</source>
+        <translation>时间来自本次构建中相同的层</translation>
+    </message>
+    <message>
         <source>timed during the build</source>
         <translation>在构建期间计时</translation>
     </message>
@@ -1142,6 +1146,10 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>Times from the timing cache.</source>
         <translation>时间来自计时缓存。</translation>
+    </message>
+    <message>
+        <source>Times of an identical layer timed earlier in this build.</source>
+        <translation>时间来自本次构建中先前计时的相同层。</translation>
     </message>
     <message>
         <source>No candidate was timed; the table says why.</source>

@@ -230,7 +230,11 @@ void TacticView::showRecord(const LayerRecord* record, const QString& requestedN
             text += QLatin1Char(' ') + tr("Chosen: %1 (%2 ms).")
                                            .arg(fromStd(chosen->tactic), QString::number(chosen->milliseconds, 'f', 4));
         }
-        if (record->timingFromCache) text += QLatin1Char(' ') + tr("Times from the timing cache.");
+        if (record->timingReused) {
+            text += QLatin1Char(' ') + tr("Times of an identical layer timed earlier in this build.");
+        } else if (record->timingFromCache) {
+            text += QLatin1Char(' ') + tr("Times from the timing cache.");
+        }
     }
     m_layerSummary->setText(text);
 

@@ -43,6 +43,7 @@ struct LayerRecord {
     std::vector<TacticCandidate> candidates;  // every tactic considered; empty before the build
     bool timingFromCache = false;         // the candidates' times came from the timing cache, or from an
                                           // identical layer timed earlier in the same build
+    bool timingReused = false;            // ... the latter: an identical layer of this build
 };
 
 struct PhaseTime {

@@ -63,6 +63,8 @@ void writeLayers(JsonWriter& json, const std::vector<LayerRecord>& layers) {
         if (!layer.candidates.empty()) {
             json.key("timingFromCache");
             json.value(layer.timingFromCache);
+            json.key("timingReused");
+            json.value(layer.timingReused);
             json.key("candidates");
             json.beginArray();
             for (const TacticCandidate& candidate : layer.candidates) {

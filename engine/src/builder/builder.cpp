@@ -208,6 +208,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             record.tactic = choice.tacticId;
             record.candidates = std::move(choice.candidates);
             record.timingFromCache = choice.fromCache;
+            record.timingReused = choice.fromThisBuild;
             report.timingMilliseconds += choice.timingMilliseconds;
             if (choice.fromThisBuild) {
                 ++report.timingReuses;

@@ -504,6 +504,7 @@ LayerRecord readLayerRecord(const plan_proto::LayerRecord& in) {
         record.candidates.push_back({c.tactic(), c.library(), c.milliseconds(), c.skip_reason(), c.tactic() == in.tactic()});
     }
     record.timingFromCache = in.timing_from_cache();
+    record.timingReused = in.timing_reused();
     return record;
 }
 

@@ -360,6 +360,7 @@ void writeLayerRecord(const LayerRecord& record, plan_proto::LayerRecord& out) {
         c.set_skip_reason(candidate.skipReason);
     }
     out.set_timing_from_cache(record.timingFromCache);
+    out.set_timing_reused(record.timingReused);
 }
 
 void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {

@@ -91,6 +91,7 @@ TEST_F(BuilderTiming, AWarmCacheSkipsTimingAndChoosesTheSameTactics) {
     for (const LayerRecord& record : second.layersAfter) {
         if (record.elided) continue;
         EXPECT_TRUE(record.timingFromCache) << record.name;
+        EXPECT_FALSE(record.timingReused) << record.name;  // from the file, not from another layer
         EXPECT_FALSE(record.candidates.empty()) << record.name;
     }
 
@@ -162,12 +163,24 @@ TEST(BuilderTimingReuse, IdenticalLayersAreTimedOnceEvenWithoutACacheFile) {
     ASSERT_TRUE(record("a") && record("b") && record("c"));
     EXPECT_FALSE(record("a")->timingFromCache);
     EXPECT_TRUE(record("b")->timingFromCache);
+    EXPECT_TRUE(record("b")->timingReused);
     EXPECT_FALSE(record("c")->timingFromCache);
+    EXPECT_FALSE(record("c")->timingReused);
     EXPECT_EQ(record("b")->tactic, record("a")->tactic);
     ASSERT_EQ(record("b")->candidates.size(), record("a")->candidates.size());
     for (size_t i = 0; i < record("a")->candidates.size(); ++i) {
         EXPECT_EQ(record("b")->candidates[i].tactic, record("a")->candidates[i].tactic);
         EXPECT_EQ(record("b")->candidates[i].milliseconds, record("a")->candidates[i].milliseconds);
+    }
+
+    // A plan keeps which layer took another's timings.
+    auto plan = serializePlan(**engine);
+    ASSERT_TRUE(plan.isOk()) << plan.status().message();
+    auto loaded = deserializePlan(*plan);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    EXPECT_EQ((*loaded)->report().timingReuses, 1);
+    for (const LayerRecord& layer : (*loaded)->report().layersAfter) {
+        if (layer.name == "a" || layer.name == "b") EXPECT_EQ(layer.timingReused, layer.name == "b") << layer.name;
     }
 
     // The layer that took the timings runs with its own weights.

@@ -244,6 +244,13 @@ private slots:
                  QStringLiteral("3 considered, 2 timed; times from the timing cache"));
         // Provenance after fusion comes from the record: the original layers it stands for.
         QCOMPARE(fieldText(panel, "provenanceValue"), QStringLiteral("model/conv, model/bn"));
+
+        // Times another layer of the same build was measured with are named as such.
+        record.timingReused = true;
+        PropertiesPanel reused;
+        reused.showLayer(convNetwork(), QStringLiteral("conv"), &record);
+        QCOMPARE(fieldText(reused, "candidatesValue"),
+                 QStringLiteral("3 considered, 2 timed; times of an identical layer of this build"));
     }
 
     void showsAFusedLayerFromItsRecord() {

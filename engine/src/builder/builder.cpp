@@ -56,7 +56,6 @@ void sharePoolingRanges(NetworkDefinition& network) {
     }
 }
 
-
 class PhaseClock {
 public:
     PhaseClock(BuildReport& report, IProgressMonitor* progress, const char* phase, int step, int stepCount)

@@ -1,8 +1,9 @@
-// FP16 simulated on the CPU: a simulated tactic equals its FP32 tactic run on half-rounded inputs with
-// the result rounded to half; a whole FP16 build stores every activation between network input and
-// output in FP16, runs simulated tactics, survives a plan round trip and stays close to FP32.
+// FP16 and BF16 simulated on the CPU: a simulated tactic equals its FP32 tactic run on rounded inputs
+// with the result rounded; a whole reduced build stores every activation between network input and
+// output in the reduced type, runs simulated tactics, survives a plan round trip and stays close to FP32.
 #include <bit>
 #include <cmath>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -17,31 +18,38 @@
 namespace kiln::test {
 namespace {
 
-HostTensor roundedToHalf(const HostTensor& x) {
-    HostTensor rounded = x;
-    for (int64_t i = 0; i < x.elementCount(); ++i) {
-        rounded.data<float>()[i] = halfToFloat(floatToHalf(x.data<float>()[i]));
-    }
-    return rounded;
+float roundThroughHalf(float value) { return halfToFloat(floatToHalf(value)); }
+float roundThroughBfloat(float value) { return bfloat16ToFloat(floatToBFloat16(value)); }
+
+HostTensor rounded(const HostTensor& x, float (*round)(float)) {
+    HostTensor result = x;
+    for (int64_t i = 0; i < x.elementCount(); ++i) result.data<float>()[i] = round(x.data<float>()[i]);
+    return result;
 }
 
-TEST(SimulatedFp16, TacticRoundsInputsAndOutputsThroughHalf) {
-    std::mt19937 rng(4);
+// A convolution whose input and output are stored in `storage`: only simulated tactics ("<prefix>...",
+// library naming `library`) are offered, as FP32 tactics do not take reduced storage; each one's output
+// is within rtol/atol of the reference run on rounded inputs, rounded after, and `check` sees it; each
+// tactic is found again by its id.
+void expectSimulatedConvolution(DataType storage, float (*round)(float), const std::string& prefix,
+                                const std::string& library, float rtol, float atol, uint32_t seed,
+                                const std::function<void(const HostTensor&, const std::string&)>& check = {}) {
+    std::mt19937 rng(seed);
     const HostTensor x = randomTensor({2, 5, 9, 9}, rng, -2.0f, 2.0f);
     const HostTensor w = randomTensor({7, 5, 3, 3}, rng);
     const HostTensor b = randomTensor({7}, rng);
     ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, ActivationParams{ActivationType::Relu, 0.0f, 0.0f}};
     auto net = makeSingleLayerNetwork(params, {&x, &w, &b}, {true, false, false});
     ASSERT_TRUE(net.isOk());
-    const TensorFormat half{0, false, DataType::Float16};
-    net->layer->input(0)->setFormat(half);
-    net->layer->output(0)->setFormat(half);
+    const TensorFormat reduced{0, false, storage};
+    net->layer->input(0)->setFormat(reduced);
+    net->layer->output(0)->setFormat(reduced);
     const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
-    EXPECT_EQ(config.precision, DataType::Float16);
-    const HostTensor rounded = roundedToHalf(x);
-    auto reference = runReference(*net->layer, {&rounded, nullptr, nullptr});
+    EXPECT_EQ(config.precision, storage);
+    const HostTensor roundedInput = rounded(x, round);
+    auto reference = runReference(*net->layer, {&roundedInput, nullptr, nullptr});
     ASSERT_TRUE(reference.isOk());
-    const HostTensor expected = roundedToHalf((*reference)[0]);
+    const HostTensor expected = rounded((*reference)[0], round);
     std::vector<std::unique_ptr<tactics::Tactic>> offered;
     std::vector<tactics::SkippedTactic> skipped;
     for (const tactics::TacticProvider* provider : backends::cpuBackend().providers()) {
@@ -49,21 +57,26 @@ TEST(SimulatedFp16, TacticRoundsInputsAndOutputsThroughHalf) {
     }
     int simulated = 0;
     for (const auto& tactic : offered) {
-        // FP32 tactics do not take FP16 storage; only the simulated ones are offered.
-        ASSERT_EQ(tactic->id().rfind("simfp16:", 0), 0u) << tactic->id();
-        EXPECT_NE(tactic->library().find("FP16 simulated"), std::string::npos);
+        ASSERT_EQ(tactic->id().rfind(prefix, 0), 0u) << tactic->id();
+        EXPECT_NE(tactic->library().find(library), std::string::npos);
         ++simulated;
         auto actual = runTactic(*tactic, config, {&x, nullptr, nullptr});
         ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
-        // The FP32 sums differ from the reference's in their last bits, which may move a result across
-        // a half rounding boundary: one half ulp (2^-10 relative) apart at most, 2^-24 near zero.
-        expectClose(expected, (*actual)[0], std::ldexp(1.0f, -10), std::ldexp(1.0f, -24), tactic->id());
+        if (check) check((*actual)[0], tactic->id());
+        expectClose(expected, (*actual)[0], rtol, atol, tactic->id());
         const tactics::TacticProvider* provider = tactics::providerOf(backends::cpuBackend().providers(), tactic->id());
         ASSERT_NE(provider, nullptr);
         auto again = provider->find(config, tactic->id());
         EXPECT_TRUE(again.isOk()) << again.status().message();
     }
     EXPECT_GT(simulated, 0);
+}
+
+TEST(SimulatedFp16, TacticRoundsInputsAndOutputsThroughHalf) {
+    // The FP32 sums differ from the reference's in their last bits, which may move a result across
+    // a half rounding boundary: one half ulp (2^-10 relative) apart at most, 2^-24 near zero.
+    expectSimulatedConvolution(DataType::Float16, roundThroughHalf, "simfp16:", "FP16 simulated",
+                               std::ldexp(1.0f, -10), std::ldexp(1.0f, -24), 4);
 }
 
 TEST(SimulatedFp16, CpuBuildStoresActivationsInHalfAndStaysCloseToFp32) {
@@ -109,57 +122,17 @@ TEST(SimulatedFp16, CpuBuildStoresActivationsInHalfAndStaysCloseToFp32) {
     expectSameOutputs(*outputs, expected, 0.02, 5e-3);
 }
 
-HostTensor roundedToBfloat(const HostTensor& x) {
-    HostTensor rounded = x;
-    for (int64_t i = 0; i < x.elementCount(); ++i) {
-        rounded.data<float>()[i] = bfloat16ToFloat(floatToBFloat16(x.data<float>()[i]));
-    }
-    return rounded;
-}
-
 TEST(SimulatedBf16, TacticRoundsInputsAndOutputsThroughBfloat16) {
-    std::mt19937 rng(6);
-    const HostTensor x = randomTensor({2, 5, 9, 9}, rng, -2.0f, 2.0f);
-    const HostTensor w = randomTensor({7, 5, 3, 3}, rng);
-    const HostTensor b = randomTensor({7}, rng);
-    ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, ActivationParams{ActivationType::Relu, 0.0f, 0.0f}};
-    auto net = makeSingleLayerNetwork(params, {&x, &w, &b}, {true, false, false});
-    ASSERT_TRUE(net.isOk());
-    const TensorFormat bfloat{0, false, DataType::BFloat16};
-    net->layer->input(0)->setFormat(bfloat);
-    net->layer->output(0)->setFormat(bfloat);
-    const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
-    EXPECT_EQ(config.precision, DataType::BFloat16);
-    const HostTensor rounded = roundedToBfloat(x);
-    auto reference = runReference(*net->layer, {&rounded, nullptr, nullptr});
-    ASSERT_TRUE(reference.isOk());
-    const HostTensor expected = roundedToBfloat((*reference)[0]);
-    std::vector<std::unique_ptr<tactics::Tactic>> offered;
-    std::vector<tactics::SkippedTactic> skipped;
-    for (const tactics::TacticProvider* provider : backends::cpuBackend().providers()) {
-        provider->enumerate(config, offered, skipped);
-    }
-    int simulated = 0;
-    for (const auto& tactic : offered) {
-        ASSERT_EQ(tactic->id().rfind("simbf16:", 0), 0u) << tactic->id();
-        EXPECT_NE(tactic->library().find("BF16 simulated"), std::string::npos);
-        ++simulated;
-        auto actual = runTactic(*tactic, config, {&x, nullptr, nullptr});
-        ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
-        // Every result is a bfloat16 value: the low 16 bits of its FP32 copy are zero.
-        const HostTensor& out = (*actual)[0];
-        for (int64_t i = 0; i < out.elementCount(); ++i) {
-            ASSERT_EQ(std::bit_cast<uint32_t>(out.data<float>()[i]) & 0xffffu, 0u) << tactic->id() << " element " << i;
-        }
-        // FP32 sums in another order may move a result across a bfloat16 rounding boundary: one ulp
-        // (2^-7 relative) apart at most.
-        expectClose(expected, out, std::ldexp(1.0f, -7), 1e-30f, tactic->id());
-        const tactics::TacticProvider* provider = tactics::providerOf(backends::cpuBackend().providers(), tactic->id());
-        ASSERT_NE(provider, nullptr);
-        auto again = provider->find(config, tactic->id());
-        EXPECT_TRUE(again.isOk()) << again.status().message();
-    }
-    EXPECT_GT(simulated, 0);
+    // FP32 sums in another order may move a result across a bfloat16 rounding boundary: one ulp
+    // (2^-7 relative) apart at most.
+    expectSimulatedConvolution(DataType::BFloat16, roundThroughBfloat, "simbf16:", "BF16 simulated",
+                               std::ldexp(1.0f, -7), 1e-30f, 6, [](const HostTensor& out, const std::string& id) {
+                                   // Every result is a bfloat16 value: the low 16 bits of its FP32 copy are zero.
+                                   for (int64_t i = 0; i < out.elementCount(); ++i) {
+                                       ASSERT_EQ(std::bit_cast<uint32_t>(out.data<float>()[i]) & 0xffffu, 0u)
+                                           << id << " element " << i;
+                                   }
+                               });
 }
 
 TEST(SimulatedBf16, CpuBuildStoresActivationsInBfloat16AndSurvivesAPlan) {

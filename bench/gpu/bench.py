@@ -35,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests" / "models"))
 from export_torchvision import MODELS, build_model, cached_model_path  # noqa: E402
+from run_zoo_model import cosine  # noqa: E402
 
 
 def run(command, **kwargs):
@@ -104,12 +105,6 @@ def torch_latency(torch, model, example, iterations, warmup):
             stop.synchronize()
             times.append(start.elapsed_time(stop))
     return statistics.median(times)
-
-
-def cosine(a, b):
-    a = a.astype(np.float64).ravel()
-    b = b.astype(np.float64).ravel()
-    return float(np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-300))
 
 
 def main():

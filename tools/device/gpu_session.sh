@@ -78,7 +78,7 @@ for step in "$@"; do
                 kiln compare "$onnx" --backend cuda --shapes input:1x3x${size}x${size} --precisions fp32,fp16 --allTensors --iterations 3 \
                     >"$out/compare_$model.log" 2>&1
                 echo "compare $model: exit $?"
-                grep -A12 -i "worst\|outputs" "$out/compare_$model.log" | head -40
+                grep -E "against|\(output\)|^Latency" "$out/compare_$model.log"
             done ;;
         bench*)
             bench_args=${step#bench}; bench_args=${bench_args#=}

@@ -3,7 +3,9 @@
 random input to ONNX Runtime (the reference) and to a plan built by `kiln build` and run by
 `kiln run`, and compares every output at
 rtol 1e-3 / atol 1e-4, printing the largest absolute and relative error. It then runs the network
-built without fusion (`kiln run --noFusion`) and requires the fused engine to match it at rtol 1e-4.
+built without fusion (`kiln run --noFusion`) and requires the fused engine to match it at rtol 1e-4,
+or, for a network that amplifies rounding differences, within how far the FP32 plan's own outputs
+move under a tiny input perturbation (see REORDERING_NOISE).
 
 The tolerance allows for float32 sums of up to ~10^4 products per output, accumulated in a
 different order by each runtime, over some fifty layers; a wrong kernel misses it by far more.
@@ -60,6 +62,11 @@ FP16_MIN_COSINE = 0.999
 # roundoff (2^-11), a smaller disturbance than FP16 storage, which rounds every tensor of the
 # network by up to 2^-11, not only the input.
 SENSITIVITY_NOISE = 1e-3
+# The relative input perturbation that sets the fused-against-unfused bar for networks that amplify
+# rounding differences: 1e-6 is 17 FP32 units of roundoff (2^-24) once, on the input only, whereas
+# reordering a sum of n products changes it by about sqrt(n) units, in every layer; n is in the
+# hundreds to thousands in these networks.
+REORDERING_NOISE = 1e-6
 
 
 class Skip(Exception):
@@ -131,9 +138,11 @@ def output_file(directory, name):
     return files[0] if len(files) == 1 else None
 
 
-def compare(reference_dir, kiln_dir, rtol=RTOL, atol_scale=ATOL, reference_name="ONNX Runtime"):
+def compare(reference_dir, kiln_dir, rtol=RTOL, atol_scale=ATOL, reference_name="ONNX Runtime", atol_floors=None,
+            failure="FAIL"):
     """Compares kiln's outputs with the reference's at rtol and an atol of atol_scale times the largest
-    reference magnitude."""
+    reference magnitude, or atol_floors[output name] where that is larger. Differences are reported
+    with the word `failure`."""
     ok = True
     references = sorted(reference_dir.glob("*.npy"))
     if not references:
@@ -156,6 +165,7 @@ def compare(reference_dir, kiln_dir, rtol=RTOL, atol_scale=ATOL, reference_name=
         relative = error / np.maximum(np.abs(expected.astype(np.float64)), np.finfo(np.float32).tiny)
         scale = float(np.abs(expected).max())
         atol = atol_scale * scale if scale > 0 else atol_scale
+        atol = max(atol, (atol_floors or {}).get(name, 0.0))
         close = np.isclose(actual, expected, rtol=rtol, atol=atol)
         print(f"output '{name}' {list(expected.shape)}: max abs error {error.max():.3e}, "
               f"max rel error {relative.max():.3e}, |reference| max {scale:.3e}, "
@@ -165,7 +175,7 @@ def compare(reference_dir, kiln_dir, rtol=RTOL, atol_scale=ATOL, reference_name=
             ok = False
         elif not close.all():
             worst = np.unravel_index(np.argmax(error - rtol * np.abs(expected)), error.shape)
-            print(f"FAIL: output '{name}' differs, worst at {worst}: kiln {actual[worst]!r}, "
+            print(f"{failure}: output '{name}' differs, worst at {worst}: kiln {actual[worst]!r}, "
                   f"{reference_name} {expected[worst]!r}")
             ok = False
     return ok
@@ -247,8 +257,22 @@ def main():
             f"input:{shape_text}", "--output-dir", work / "unfused", *backend]).returncode != 0:
         print("FAIL: kiln run --noFusion failed")
         return 1
-    if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion"):
-        return 1
+    fusion_note = ""
+    if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion",
+                   failure="NOTE (not within rtol 1e-4 / atol 1e-5 of the largest output)"):
+        # Some random-weight networks amplify rounding differences through their depth (Inception-v3
+        # does). Then the bar is the FP32 plan's own noise: how far its outputs move when the input
+        # alone is perturbed by REORDERING_NOISE, less than what reordering the sums of every layer does.
+        noise = perturbation_effect(args, plan_path, input_path, work, REORDERING_NOISE, "reordering")
+        if noise is None:
+            return 1
+        floors = {name: float(np.abs(original - perturbed).max()) for name, (original, perturbed) in noise.items()}
+        print("the FP32 plan's outputs under a " f"{REORDERING_NOISE:g} relative input perturbation move by up to "
+              + ", ".join(f"{name} {value:.3e}" for name, value in floors.items()))
+        if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion",
+                       atol_floors=floors):
+            return 1
+        fusion_note = f" within the FP32 plan's own noise under a {REORDERING_NOISE:g} relative input perturbation"
     fp16_note = ""
     if args.fp16:
         cosines = fp16_cosines(args, model_path, shape_text, input_path, work, backend)
@@ -266,7 +290,7 @@ def main():
             print(f"FAIL: the FP16 plan's outputs have a cosine similarity below {required:.6f} to FP32{fp16_note}")
             return 1
     print(f"PASS: {args.model} on {args.backend} matches ONNX Runtime, and its fused engine matches the unfused one"
-          f"{fp16_note}")
+          f"{fusion_note}{fp16_note}")
     return 0
 
 
@@ -277,24 +301,32 @@ def cosine(a, b):
     return float(a @ b / norms) if norms > 0 else (1.0 if not a.any() and not b.any() else 0.0)
 
 
-def fp32_sensitivity(args, plan_path, input_path, work):
-    """The smallest cosine similarity between the FP32 plan's outputs for the test input and for
-    that input perturbed by a relative SENSITIVITY_NOISE (seeded Gaussian): how far the network
-    itself moves its outputs under a disturbance smaller than FP16 rounding. Some random-weight
-    networks amplify any perturbation through their depth (batch normalization at initialization
-    does), so no FP16 engine, however exact its kernels, can match their FP32 outputs to 0.999."""
-    (work / "perturbed").mkdir()
+def perturbation_effect(args, plan_path, input_path, work, relative, tag):
+    """Runs the FP32 plan on the test input perturbed by a relative `relative` (seeded Gaussian);
+    returns each output's (original, perturbed) values."""
+    directory = work / f"perturbed_{tag}"
+    directory.mkdir()
     x = np.load(input_path)
     noise = np.random.default_rng(1).standard_normal(x.shape)
-    perturbed_path = work / "perturbed_input.npy"
-    np.save(perturbed_path, (x * (1 + SENSITIVITY_NOISE * noise)).astype(np.float32))
+    perturbed_path = work / f"perturbed_{tag}_input.npy"
+    np.save(perturbed_path, (x * (1 + relative * noise)).astype(np.float32))
     if run([args.kiln, "run", plan_path, "--input", f"input={perturbed_path}",
-            "--output-dir", work / "perturbed"]).returncode != 0:
+            "--output-dir", directory]).returncode != 0:
         print("FAIL: kiln run of the FP32 plan on the perturbed input failed")
         return None
-    values = [cosine(np.load(path), np.load(work / "perturbed" / path.name))
-              for path in sorted((work / "kiln").glob("*.npy"))]
-    return min(values)
+    return {path.stem: (np.load(path), np.load(directory / path.name)) for path in sorted((work / "kiln").glob("*.npy"))}
+
+
+def fp32_sensitivity(args, plan_path, input_path, work):
+    """The smallest cosine similarity between the FP32 plan's outputs for the test input and for
+    that input perturbed by a relative SENSITIVITY_NOISE: how far the network itself moves its
+    outputs under a disturbance smaller than FP16 rounding. Some random-weight networks amplify any
+    perturbation through their depth (batch normalization at initialization does), so no FP16
+    engine, however exact its kernels, can match their FP32 outputs to 0.999."""
+    outputs = perturbation_effect(args, plan_path, input_path, work, SENSITIVITY_NOISE, "fp16")
+    if outputs is None:
+        return None
+    return min(cosine(original, perturbed) for original, perturbed in outputs.values())
 
 
 def fp16_cosines(args, model_path, shape_text, input_path, work, backend):

@@ -107,6 +107,20 @@ def torch_latency(torch, model, example, iterations, warmup):
     return statistics.median(times)
 
 
+def format_row(row):
+    """One line of the results table."""
+    tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity = row
+
+    def fmt(value, width, digits=3):
+        return f"{value:>{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
+    return (f"{tag:<28} {fmt(kiln_ms, 9)} {fmt(eager_ms, 9)} {fmt(compile_ms, 10)} "
+            f"{fmt(batch * 1000.0 / kiln_ms if kiln_ms else None, 11, 0)} "
+            f"{fmt(kiln_ms / eager_ms if kiln_ms else None, 8, 2)} "
+            f"{fmt(kiln_ms / compile_ms if kiln_ms and compile_ms else None, 9, 2)} "
+            f"{fmt(cold[0] if cold else None, 13, 1)} {fmt(warm[1] if warm else None, 15, 2)} "
+            f"{fmt(similarity, 9, 6)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiln", required=True, type=Path)
@@ -172,20 +186,16 @@ def main():
                         module.to(dtype=dtype)
                         similarity = cosine(np.load(out_dir / "output.npy"), reference)
                 rows.append((tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity))
+                # Each row as soon as it is measured, so that a run cut short by a time limit (max-autotune
+                # compiles for minutes per batch size) still reports what it finished.
+                print("measured: " + format_row(rows[-1]), flush=True)
                 breakdowns.append((tag, cold, warm, by_type))
 
     print(f"\nGPU: {gpu}; torch {torch.__version__}; compile mode {args.compile_mode}; TF32 {'on' if args.tf32 else 'off'}")
     print(f"{'model':<28} {'kiln ms':>9} {'eager ms':>9} {'compile ms':>10} {'kiln img/s':>11} "
           f"{'k/eager':>8} {'k/compile':>9} {'build cold s':>13} {'warm builder s':>15} {'cosine':>9}")
-    for tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity in rows:
-        def fmt(value, width, digits=3):
-            return f"{value:>{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
-        print(f"{tag:<28} {fmt(kiln_ms, 9)} {fmt(eager_ms, 9)} {fmt(compile_ms, 10)} "
-              f"{fmt(batch * 1000.0 / kiln_ms if kiln_ms else None, 11, 0)} "
-              f"{fmt(kiln_ms / eager_ms if kiln_ms else None, 8, 2)} "
-              f"{fmt(kiln_ms / compile_ms if kiln_ms and compile_ms else None, 9, 2)} "
-              f"{fmt(cold[0] if cold else None, 13, 1)} {fmt(warm[1] if warm else None, 15, 2)} "
-              f"{fmt(similarity, 9, 6)}")
+    for row in rows:
+        print(format_row(row))
 
     print("\nWhere the time goes (Kiln per-layer averages by layer type) and the builds' phases:")
     for tag, cold, warm, by_type in breakdowns:

@@ -137,6 +137,14 @@ int buildCommand(const std::vector<std::string>& args) {
             return fail(kExitFailure, status.message());
         }
     }
+    {
+        std::vector<NamedPath> paths = {{"the model", options.modelPath, false}, {"-o", options.planPath, true}};
+        if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});
+        if (options.reportPath) paths.push_back({"--exportReport", *options.reportPath, true});
+        if (options.builder.timingCachePath) paths.push_back({"--timingCacheFile", *options.builder.timingCachePath, true});
+        if (options.builder.calibCachePath) paths.push_back({"--calibCache", *options.builder.calibCachePath, true});
+        if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
+    }
     if (isPlanFile(options.modelPath)) {
         return fail(kExitFailure,
                     "'" + options.modelPath +

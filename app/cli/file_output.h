@@ -4,14 +4,28 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "kiln/status.h"
 
 namespace kiln::cli {
 
-// Checks that a file can be created at `path`: its directory exists and `path` is not a directory.
-// `flag` names the option that gave the path, for the message.
+// Checks that a file can be created at `path`: its directory exists and `path` is not a directory, a
+// device, a FIFO or a socket (only regular files are replaced). `flag` names the option that gave the
+// path, for the message.
 Status checkDestination(const std::string& flag, const std::string& path);
+
+// A path a command reads or writes, with the option (or argument) that gave it.
+struct NamedPath {
+    std::string flag;
+    std::string path;
+    bool written = false;
+};
+
+// Checks that no file the command writes is also one it reads or another one it writes (the same file
+// under two spellings counts): writing it would destroy the input, or one output would replace the other.
+Status checkDistinctPaths(const std::vector<NamedPath>& paths);
 
 // Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over `path`. On
 // any error the temporary file is removed and `path` is left as it was.

@@ -798,6 +798,37 @@ TEST_F(KilnPlanTest, NothingIsWrittenIntoAMissingDirectory) {
     EXPECT_FALSE(fs::exists(missing));
 }
 
+TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
+    const fs::path model = m_dir / "model.onnx";
+    fs::copy_file(m_sample, model);
+    const std::string original = readText(model);
+    const std::string modelFlag = quoted(model.string());
+
+    // The plan onto its own model, also under another spelling of the same path.
+    expectFailure(kiln("build " + modelFlag + " -o " + modelFlag), 2, {"-o", "same file", "the model", "destroy"});
+    fs::create_directory(m_dir / "sub");
+    expectFailure(kiln("build " + modelFlag + " -o " + quoted((m_dir / "sub" / ".." / "model.onnx").string())), 2,
+                  {"-o", "same file"});
+    // A timing cache is written back, so it must not be the model either.
+    expectFailure(kiln("build " + modelFlag + " -o " + quoted(m_plan.string()) + " --timingCacheFile " + modelFlag), 2,
+                  {"--timingCacheFile", "the model"});
+    EXPECT_EQ(readText(model), original);
+    EXPECT_FALSE(fs::exists(m_plan));
+
+    // Two outputs on one path: one would silently replace the other.
+    const std::string plan = quoted(m_plan.string());
+    expectFailure(kiln("build " + modelFlag + " -o " + plan + " --exportReport " +
+                       quoted((m_dir / "sub" / ".." / m_plan.filename()).string())),
+                  2, {"--exportReport", "-o", "another output"});
+    EXPECT_FALSE(fs::exists(m_plan));
+
+    // Only regular files are replaced: a device file stays a device.
+    expectFailure(kiln("build " + modelFlag + " -o /dev/null"), 1, {"-o", "/dev/null", "not a regular file"});
+    expectFailure(kiln("build " + modelFlag + " -o " + plan + " --exportReport /dev/null"), 1,
+                  {"--exportReport", "not a regular file"});
+    EXPECT_FALSE(fs::exists(m_plan));
+}
+
 TEST_F(KilnPlanTest, PlanFlagsAreChecked) {
     ASSERT_EQ(buildPlan().exitCode, 0);
     const std::string plan = quoted(m_plan.string());

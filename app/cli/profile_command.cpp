@@ -195,6 +195,16 @@ int profileCommand(const std::vector<std::string>& args) {
             return fail(kExitFailure, status.message());
         }
     }
+    {
+        std::vector<NamedPath> paths = {{"the model", options.modelPath, false}};
+        for (const InputFile& input : options.inputs) paths.push_back({"--input " + input.name, input.path, false});
+        if (options.profilePath) paths.push_back({"--exportProfile", *options.profilePath, true});
+        if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});
+        if (options.timesPath) paths.push_back({"--exportTimes", *options.timesPath, true});
+        if (options.builder.timingCachePath) paths.push_back({"--timingCacheFile", *options.builder.timingCachePath, true});
+        if (options.builder.calibCachePath) paths.push_back({"--calibCache", *options.builder.calibCachePath, true});
+        if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
+    }
 
     EngineRequest request;
     request.path = options.modelPath;

@@ -829,6 +829,19 @@ TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
     EXPECT_FALSE(fs::exists(m_plan));
 }
 
+TEST_F(KilnPlanTest, ProfileExportsNeverReplaceInputsOrEachOther) {
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    const std::string plan = quoted(m_plan.string());
+    const std::string original = readText(m_plan);
+    expectFailure(kiln("profile " + plan + " --exportProfile " + plan), 2, {"--exportProfile", "the model", "destroy"});
+    const fs::path report = m_dir / "profile.json";
+    expectFailure(kiln("profile " + plan + " --exportProfile " + quoted(report.string()) + " --exportTimes " +
+                       quoted(report.string())),
+                  2, {"--exportTimes", "--exportProfile", "another output"});
+    EXPECT_EQ(readText(m_plan), original);
+    EXPECT_FALSE(fs::exists(report));
+}
+
 TEST_F(KilnPlanTest, PlanFlagsAreChecked) {
     ASSERT_EQ(buildPlan().exitCode, 0);
     const std::string plan = quoted(m_plan.string());

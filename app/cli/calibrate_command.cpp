@@ -24,6 +24,11 @@ int calibrateCommand(const std::vector<std::string>& args) {
     if (Status status = checkDestination("--calibCache", *options.builder.calibCachePath); !status) {
         return fail(kExitFailure, status.message());
     }
+    if (Status status = checkDistinctPaths({{"the model", options.modelPath, false},
+                                            {"--calibCache", *options.builder.calibCachePath, true}});
+        !status) {
+        return fail(kExitUsage, status.message());
+    }
     CalibrationTable table;
     if (int code = obtainCalibration(options.modelPath, options.shapes, options.builder, table); code != kExitSuccess) {
         return code;

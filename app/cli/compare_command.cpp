@@ -220,6 +220,9 @@ int compareCommand(const std::vector<std::string>& args) {
     }
     if (options.jsonPath && *options.jsonPath != "-") {
         if (Status status = checkDestination("--json", *options.jsonPath); !status) return fail(kExitFailure, status.message());
+        std::vector<NamedPath> paths = {{"the model", options.modelPath, false}, {"--json", *options.jsonPath, true}};
+        for (const InputFile& input : options.inputs) paths.push_back({"--input " + input.name, input.path, false});
+        if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
     }
     if (options.bisect && options.precisions.size() != 2) {
         return fail(kExitUsage, "--bisect compares one reduced precision with the reference: give two --precisions");

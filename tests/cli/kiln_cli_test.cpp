@@ -842,6 +842,18 @@ TEST_F(KilnPlanTest, ProfileExportsNeverReplaceInputsOrEachOther) {
     EXPECT_FALSE(fs::exists(report));
 }
 
+TEST_F(KilnPlanTest, CompareAndCalibrateNeverReplaceTheModel) {
+    const fs::path model = m_dir / "model.onnx";
+    fs::copy_file(m_sample, model);
+    const std::string original = readText(model);
+    const std::string modelFlag = quoted(model.string());
+    expectFailure(kiln("compare " + modelFlag + " --precisions fp32,fp16 --json " + modelFlag), 2,
+                  {"--json", "the model", "destroy"});
+    expectFailure(kiln("calibrate " + modelFlag + " --calib " + quoted(m_dir.string()) + " --calibCache " + modelFlag), 2,
+                  {"--calibCache", "the model", "destroy"});
+    EXPECT_EQ(readText(model), original);
+}
+
 TEST_F(KilnPlanTest, PlanFlagsAreChecked) {
     ASSERT_EQ(buildPlan().exitCode, 0);
     const std::string plan = quoted(m_plan.string());

@@ -141,8 +141,7 @@ int buildCommand(const std::vector<std::string>& args) {
         std::vector<NamedPath> paths = {{"the model", options.modelPath, false}, {"-o", options.planPath, true}};
         if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});
         if (options.reportPath) paths.push_back({"--exportReport", *options.reportPath, true});
-        if (options.builder.timingCachePath) paths.push_back({"--timingCacheFile", *options.builder.timingCachePath, true});
-        if (options.builder.calibCachePath) paths.push_back({"--calibCache", *options.builder.calibCachePath, true});
+        for (NamedPath& cache : builderCachePaths(options.builder)) paths.push_back(std::move(cache));
         if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
     }
     if (isPlanFile(options.modelPath)) {

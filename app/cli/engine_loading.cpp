@@ -207,6 +207,13 @@ Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
     return Status::ok();
 }
 
+std::vector<NamedPath> builderCachePaths(const BuilderOptions& options) {
+    std::vector<NamedPath> paths;
+    if (options.timingCachePath) paths.push_back({"--timingCacheFile", *options.timingCachePath, true});
+    if (options.calibCachePath) paths.push_back({"--calibCache", *options.calibCachePath, true});
+    return paths;
+}
+
 BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     BuilderConfig config;
     config.backend = options.backend.value_or("cpu");

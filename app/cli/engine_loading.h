@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kiln/builder.h"
+#include "file_output.h"
 #include "kiln/runtime.h"
 #include "options.h"
 #include "text_table.h"
@@ -33,6 +34,9 @@ struct EngineRequest {
 
 // The builder configuration the command line asked for.
 BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& timing);
+
+// The cache files a build reads and writes back (--timingCacheFile, --calibCache), for checkDistinctPaths.
+std::vector<NamedPath> builderCachePaths(const BuilderOptions& options);
 
 struct PreparedEngine {
     std::shared_ptr<Engine> engine;

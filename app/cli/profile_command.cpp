@@ -201,8 +201,7 @@ int profileCommand(const std::vector<std::string>& args) {
         if (options.profilePath) paths.push_back({"--exportProfile", *options.profilePath, true});
         if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});
         if (options.timesPath) paths.push_back({"--exportTimes", *options.timesPath, true});
-        if (options.builder.timingCachePath) paths.push_back({"--timingCacheFile", *options.builder.timingCachePath, true});
-        if (options.builder.calibCachePath) paths.push_back({"--calibCache", *options.builder.calibCachePath, true});
+        for (NamedPath& cache : builderCachePaths(options.builder)) paths.push_back(std::move(cache));
         if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
     }
 

@@ -618,6 +618,13 @@ protected:
         return kiln("build " + quoted(m_sample.string()) + " -o " + quoted(m_plan.string()) + " " + extra);
     }
 
+    // A copy of the sample model in the test's folder, which a test may try to overwrite.
+    fs::path copySample() const {
+        const fs::path copy = m_dir / "model.onnx";
+        fs::copy_file(m_sample, copy);
+        return copy;
+    }
+
     // The sample's input 1x3x32x32 filled with a smooth pattern in [-1, 1].
     std::string sampleInput() {
         std::vector<float> values(3 * 32 * 32);
@@ -799,8 +806,7 @@ TEST_F(KilnPlanTest, NothingIsWrittenIntoAMissingDirectory) {
 }
 
 TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
-    const fs::path model = m_dir / "model.onnx";
-    fs::copy_file(m_sample, model);
+    const fs::path model = copySample();
     const std::string original = readText(model);
     const std::string modelFlag = quoted(model.string());
 
@@ -843,8 +849,7 @@ TEST_F(KilnPlanTest, ProfileExportsNeverReplaceInputsOrEachOther) {
 }
 
 TEST_F(KilnPlanTest, CompareAndCalibrateNeverReplaceTheModel) {
-    const fs::path model = m_dir / "model.onnx";
-    fs::copy_file(m_sample, model);
+    const fs::path model = copySample();
     const std::string original = readText(model);
     const std::string modelFlag = quoted(model.string());
     expectFailure(kiln("compare " + modelFlag + " --precisions fp32,fp16 --json " + modelFlag), 2,

@@ -267,7 +267,7 @@ def main():
         if noise is None:
             return 1
         floors = {name: float(np.abs(original - perturbed).max()) for name, (original, perturbed) in noise.items()}
-        print("the FP32 plan's outputs under a " f"{REORDERING_NOISE:g} relative input perturbation move by up to "
+        print(f"the FP32 plan's outputs under a {REORDERING_NOISE:g} relative input perturbation move by up to "
               + ", ".join(f"{name} {value:.3e}" for name, value in floors.items()))
         if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion",
                        atol_floors=floors):

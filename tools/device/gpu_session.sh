@@ -11,6 +11,8 @@
 #                (default: all seven models)
 #   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
 #   compare=M,...  'kiln compare --backend cuda' FP32 against FP16 on each zoo model, every tensor
+#   report=M,B   a cold FP16 build of zoo model M at batch B with its build report, and a summary of
+#                where the tactic timing went (tools/timing_summary.py)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 result=${OUT:-/tmp/kiln-out}
@@ -80,6 +82,17 @@ for step in "$@"; do
                 echo "compare $model: exit $?"
                 grep -E "against|\(output\)|^Latency" "$out/compare_$model.log"
             done ;;
+        report=*)
+            IFS=, read -r model batch <<<"${step#report=}"
+            mkdir -p /tmp/kiln/zoo/$model
+            onnx=/tmp/kiln/zoo/$model/model.onnx
+            [ -f "$onnx" ] || "$python" tests/models/export_torchvision.py "$model" "$onnx" >/dev/null 2>&1
+            size=$("$python" -c "import sys; sys.path.insert(0, 'tests/models'); import export_torchvision as e; print(e.MODELS['$model'][2])")
+            report="$out/report_${model}_b$batch.json"
+            kiln build "$onnx" --backend cuda --fp16 --shapes input:${batch}x3x${size}x${size} -o /tmp/kiln/report.plan \
+                --exportReport "$report" >"$out/report_${model}_b$batch.log" 2>&1
+            echo "report $model b$batch: exit $?; $(grep -E '^(Tactics|Build time)' "$out/report_${model}_b$batch.log" | tr '\n' ' ')"
+            [ -f "$report" ] && "$python" tools/timing_summary.py "$report" --top 15 ;;
         bench*)
             bench_args=${step#bench}; bench_args=${bench_args#=}
             "$python" bench/gpu/bench.py --kiln /tmp/kiln/bin/kiln ${bench_args//,/ } 2>&1 | tee "$out/bench.log"

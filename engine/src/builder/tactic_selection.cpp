@@ -1,6 +1,6 @@
 // Tactic timing on dummy data in the backend's memory. Inputs are random in [-1, 1] (integer and boolean
-// inputs zero, which is always a valid index), converted to the layer's formats so that padded lanes
-// are zero as kernels expect; outputs and workspace are scratch buffers of the sizes the layer and
+// inputs zero, which is always a valid index), drawn in the layer's formats with padded lanes zero as
+// kernels expect; outputs and workspace are scratch buffers of the sizes the layer and
 // tactic need. Times come from the backend's timer (CUDA events on the GPU), one run at a time.
 #include "builder/tactic_selection.h"
 
@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <deque>
 #include <optional>
-#include <random>
 
 #include "tactics/formats.h"
 
@@ -18,6 +17,7 @@ namespace kiln::builder {
 namespace {
 
 constexpr const char* kReferenceTactic = "reference:naive";
+constexpr uint64_t kDummySeed = 20261126u;
 // A candidate whose first timed run is this many times slower than the best so far is timed only
 // once: its median cannot win, and timing it fully would only make the build slower. (Not the warm-up
 // run: that one also pays for first-use set-up, such as loading a GPU kernel's module or creating a
@@ -29,8 +29,6 @@ class DummyData {
 public:
     static Result<DummyData> make(const backends::Backend& backend, backends::Stream& stream, const Layer& layer) {
         DummyData data;
-        std::mt19937 rng(20261126u);
-        std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
         std::vector<std::vector<std::byte>> inputBytes;
         size_t total = 0;
         const auto reserve = [&total](size_t bytes) {
@@ -39,21 +37,15 @@ public:
             return at;
         };
         std::vector<size_t> inputAt;
-        for (const Tensor* input : layer.inputs()) {
+        for (size_t i = 0; i < layer.inputs().size(); ++i) {
+            const Tensor* input = layer.input(i);
             if (!input || input->isConstant()) {
                 inputBytes.emplace_back();
                 inputAt.push_back(0);
                 continue;
             }
-            HostTensor linear(input->type(), input->dims());
-            if (input->type() == DataType::Float32) {
-                for (int64_t i = 0; i < linear.elementCount(); ++i) linear.data<float>()[i] = uniform(rng);
-            } else if (input->type() == DataType::Float16) {
-                for (int64_t i = 0; i < linear.elementCount(); ++i) {
-                    linear.data<uint16_t>()[i] = floatToHalf(uniform(rng));
-                }
-            }
-            inputBytes.push_back(tactics::toFormat(linear, input->format(), tactics::storageScale(*input)));
+            inputBytes.push_back(tactics::randomInFormat(input->type(), input->dims(), input->format(),
+                                                         tactics::storageScale(*input), kDummySeed + i));
             inputAt.push_back(reserve(inputBytes.back().size()));
         }
         std::vector<size_t> outputAt;

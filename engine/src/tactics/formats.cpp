@@ -92,4 +92,90 @@ HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, Te
     return convertType(stored, type, scale);
 }
 
+namespace {
+
+// xorshift64: statistically plain but one cycle per value, which is what dummy timing data needs.
+class FastRandom {
+public:
+    explicit FastRandom(uint64_t seed) : m_state(seed * 0x9E3779B97F4A7C15ull | 1u) {}
+    float uniform() {  // in [-1, 1): 24 random bits
+        m_state ^= m_state << 13;
+        m_state ^= m_state >> 7;
+        m_state ^= m_state << 17;
+        return float(int64_t(m_state >> 40)) * (2.0f / 16777216.0f) - 1.0f;
+    }
+
+private:
+    uint64_t m_state;
+};
+
+template <typename Store>
+void fillLanes(std::byte* bytes, const Dims& dims, TensorFormat format, size_t elementSize, FastRandom& random,
+               Store store) {
+    const Extents e = extentsOf(dims);
+    if (format.isLinear() || dims.size() < 2) {
+        const int64_t count = e.batch * e.channels * e.spatial;
+        for (int64_t i = 0; i < count; ++i) store(bytes + i * int64_t(elementSize), random.uniform());
+        return;
+    }
+    if (format.channelsLast) {  // rows of `padded` lanes, the first `channels` of them real
+        const int64_t pad = std::max(format.channelBlock, 1);
+        const int64_t padded = (e.channels + pad - 1) / pad * pad;
+        for (int64_t row = 0; row < e.batch * e.spatial; ++row) {
+            std::byte* at = bytes + row * padded * int64_t(elementSize);
+            for (int64_t c = 0; c < e.channels; ++c) store(at + c * int64_t(elementSize), random.uniform());
+        }
+        return;
+    }
+    const int64_t block = format.channelBlock;  // blocks of `block` lanes; the last block may be partial
+    const int64_t blocks = (e.channels + block - 1) / block;
+    std::byte* at = bytes;
+    for (int64_t n = 0; n < e.batch; ++n) {
+        for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t lanes = std::min(block, e.channels - b * block);
+            for (int64_t s = 0; s < e.spatial; ++s, at += block * int64_t(elementSize)) {
+                for (int64_t l = 0; l < lanes; ++l) store(at + l * int64_t(elementSize), random.uniform());
+            }
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFormat format, float scale,
+                                      uint64_t seed) {
+    const DataType stored = storageType(type, format);
+    std::vector<std::byte> bytes(size_t(storageByteSize(type, dims, format)));
+    const bool floating = type == DataType::Float32 || type == DataType::Float16 || type == DataType::BFloat16;
+    if (!floating) return bytes;
+    FastRandom random(seed);
+    const size_t size = dataTypeSize(stored);
+    switch (stored) {
+    case DataType::Float32:
+        fillLanes(bytes.data(), dims, format, size, random, [](std::byte* at, float x) { std::memcpy(at, &x, 4); });
+        break;
+    case DataType::Float16:
+        fillLanes(bytes.data(), dims, format, size, random, [](std::byte* at, float x) {
+            const uint16_t h = floatToHalf(x);
+            std::memcpy(at, &h, 2);
+        });
+        break;
+    case DataType::BFloat16:
+        fillLanes(bytes.data(), dims, format, size, random, [](std::byte* at, float x) {
+            const uint16_t h = floatToBFloat16(x);
+            std::memcpy(at, &h, 2);
+        });
+        break;
+    case DataType::Int8:
+        fillLanes(bytes.data(), dims, format, size, random, [scale](std::byte* at, float x) {
+            const double q = std::nearbyint(double(x) / scale);
+            *reinterpret_cast<int8_t*>(at) = int8_t(std::clamp(q, -127.0, 127.0));
+        });
+        break;
+    default:
+        break;  // another storage of a floating-point tensor does not exist; zeros are a safe fallback
+    }
+    return bytes;
+}
+
 }  // namespace kiln::tactics

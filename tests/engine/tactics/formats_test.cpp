@@ -3,6 +3,8 @@
 // against offsets written out by hand.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/test_util.h"
 #include "tactics/formats.h"
 
@@ -62,6 +64,54 @@ TEST(Formats, Fp16ChannelsLastRoundTripRoundsToHalfAndZeroesPadding) {
     for (int64_t i = 0; i < x.elementCount(); ++i) {
         EXPECT_EQ(back.data<float>()[i], halfToFloat(floatToHalf(x.data<float>()[i])));
     }
+}
+
+// Dummy timing data: random values in storage order must be exactly what toFormat would store for some
+// linear tensor of values in [-1, 1], so a round trip through the linear tensor reproduces every byte
+// (real lanes representable, padded lanes zero).
+TEST(Formats, RandomDataInEveryFormatIsWhatToFormatStores) {
+    struct Case {
+        DataType type;
+        TensorFormat format;
+        float scale;
+    };
+    const Dims dims{3, 13, 4, 5};
+    const std::vector<Case> cases{
+        {DataType::Float32, TensorFormat{}, 1.0f},
+        {DataType::Float32, TensorFormat::blocked(8), 1.0f},
+        {DataType::Float32, TensorFormat::nhwc(8), 1.0f},
+        {DataType::Float32, TensorFormat::nhwc(8, DataType::Float16), 1.0f},
+        {DataType::Float32, TensorFormat::nhwc(32, DataType::Int8), 1.0f / 127.0f},
+        {DataType::Float32, TensorFormat::blocked(16), 1.0f},
+        {DataType::Float16, TensorFormat{}, 1.0f},
+        {DataType::Float16, TensorFormat::nhwc(8), 1.0f},
+        {DataType::BFloat16, TensorFormat{}, 1.0f},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(toString(c.format, dims.size()) + " of " + toString(c.type));
+        const std::vector<std::byte> bytes = tactics::randomInFormat(c.type, dims, c.format, c.scale, 7);
+        ASSERT_EQ(int64_t(bytes.size()), storageByteSize(c.type, dims, c.format));
+        const HostTensor linear = tactics::fromFormat(bytes.data(), c.type, dims, c.format, c.scale);
+        EXPECT_EQ(tactics::toFormat(linear, c.format, c.scale), bytes);
+        double low = 0.0;
+        double high = 0.0;
+        for (int64_t i = 0; i < linear.elementCount(); ++i) {
+            low = std::min(low, linear.valueAsDouble(i));
+            high = std::max(high, linear.valueAsDouble(i));
+        }
+        EXPECT_GE(low, -1.0);
+        EXPECT_LE(high, 1.0);
+        EXPECT_LT(low, -0.9);  // 780 uniform draws reach both ends of the range
+        EXPECT_GT(high, 0.9);
+        EXPECT_EQ(tactics::randomInFormat(c.type, dims, c.format, c.scale, 7), bytes);
+        EXPECT_NE(tactics::randomInFormat(c.type, dims, c.format, c.scale, 8), bytes);
+    }
+}
+
+TEST(Formats, RandomDataOfIntegerTensorsIsZero) {
+    const std::vector<std::byte> bytes = tactics::randomInFormat(DataType::Int64, {4, 3}, TensorFormat{}, 1.0f, 7);
+    ASSERT_EQ(bytes.size(), 4u * 3u * 8u);
+    EXPECT_TRUE(std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; }));
 }
 
 }  // namespace

@@ -32,10 +32,10 @@ float storageScale(const Tensor& tensor);
 std::vector<std::byte> toFormat(const HostTensor& linear, TensorFormat format, float scale = 1.0f);
 HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, TensorFormat format, float scale = 1.0f);
 
-// The bytes toFormat gives for a linear tensor of values drawn uniformly from [-1, 1], drawn in storage
-// order in one pass (no linear tensor, no per-element offsets: fast enough for a batch-256 activation).
-// The values depend on `seed` only; padded lanes are zero; a tensor of a non-floating-point type is all
-// zeros, which is a valid index and shape everywhere.
+// The bytes toFormat gives for a linear tensor of values drawn uniformly from [-1, 1] (dummy data for
+// timing tactics): runs of real lanes are copied from a pool of 65,536 random values at random offsets,
+// so a batch-256 activation takes one memory pass. The values depend on `seed` only; padded lanes are
+// zero; a tensor of a non-floating-point type is all zeros, which is a valid index and shape everywhere.
 std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFormat format, float scale,
                                       uint64_t seed);
 

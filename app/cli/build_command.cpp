@@ -13,6 +13,7 @@
 #include "engine_loading.h"
 #include "file_output.h"
 #include "kiln/builder.h"
+#include "kiln/onnx_parser.h"
 #include "kiln/plan.h"
 #include "model_loading.h"
 #include "text_table.h"
@@ -28,7 +29,17 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     out << "Built for " << engine.backend() << " (" << engine.deviceDescription() << ")"
         << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "")
         << (options.builder.bf16 ? ", BF16 allowed" : "") << (options.builder.int8 ? ", INT8 allowed" : "")
-        << "\n\n";
+        << "\n";
+    const std::vector<OptimizationProfile> profiles = engine.profiles();
+    for (size_t p = 0; p < profiles.size(); ++p) {
+        out << "Optimization profile " << p << ":";
+        for (const auto& [name, range] : profiles[p].inputs) out << " " << name << " " << toString(range) << ";";
+        out << "\n";
+    }
+    if (!profiles.empty()) {
+        out << "The network and tactics below are those of profile 0's opt shapes; other shapes reuse them.\n";
+    }
+    out << "\n";
 
     int64_t elided = 0;
     for (const LayerRecord& record : report.layersAfter)
@@ -114,6 +125,39 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     out << "Build time: " << formatMs(total) << " (" << phases << ")\n";
 }
 
+// --minShapes/--optShapes/--maxShapes as optimization profiles; an input --shapes fixes is fixed in each.
+Result<std::vector<OptimizationProfile>> profilesOf(const BuildOptions& options) {
+    const size_t count = options.minShapes.size();
+    if (options.optShapes.size() != count || options.maxShapes.size() != count) {
+        return invalidArgument("--minShapes, --optShapes and --maxShapes are given " + std::to_string(count) + ", " +
+                               std::to_string(options.optShapes.size()) + " and " +
+                               std::to_string(options.maxShapes.size()) +
+                               " times; give all three once per optimization profile");
+    }
+    std::vector<OptimizationProfile> profiles(count);
+    for (size_t p = 0; p < count; ++p) {
+        const ShapeMap* maps[] = {&options.minShapes[p], &options.optShapes[p], &options.maxShapes[p]};
+        const char* flags[] = {"--minShapes", "--optShapes", "--maxShapes"};
+        for (int i = 0; i < 3; ++i) {
+            for (const auto& [name, dims] : *maps[i]) {
+                for (int j = 0; j < 3; ++j) {
+                    if (!maps[j]->count(name)) {
+                        return invalidArgument("optimization profile " + std::to_string(p) + ": input '" + name +
+                                               "' has " + flags[i] + " but no " + flags[j] + "; give all three");
+                    }
+                }
+                if (options.shapes.count(name)) {
+                    return invalidArgument("input '" + name + "' is given by --shapes and by " + flags[i] +
+                                           "; --shapes fixes an input, the others give it a range: give one");
+                }
+                profiles[p].inputs[name] = {maps[0]->at(name), maps[1]->at(name), maps[2]->at(name)};
+            }
+        }
+        for (const auto& [name, dims] : options.shapes) profiles[p].inputs[name] = {dims, dims, dims};
+    }
+    return profiles;
+}
+
 }  // namespace
 
 int buildCommand(const std::vector<std::string>& args) {
@@ -151,18 +195,33 @@ int buildCommand(const std::vector<std::string>& args) {
                         "or profile the plan directly)");
     }
 
+    Result<std::vector<OptimizationProfile>> profiles = profilesOf(options);
+    if (!profiles) return fail(kExitUsage, profiles.status().message());
+    const bool dynamic = !profiles->empty();
+    // A dynamic build calibrates at profile 0's opt shapes.
+    ShapeMap shapes = options.shapes;
+    if (dynamic) {
+        for (const auto& [name, range] : profiles->front().inputs) shapes[name] = range.opt;
+    }
     std::optional<NetworkDefinition> network;
-    if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess)
+    std::shared_ptr<const NetworkSource> source;
+    if (dynamic) {
+        Result<std::shared_ptr<const NetworkSource>> read = onnxNetworkSource(options.modelPath);
+        if (!read) return fail(kExitFailure, read.status().message());
+        source = std::move(read).value();
+    } else if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess) {
         return code;
+    }
     BuilderConfig config = builderConfig(!options.noFusion, options.builder);
+    config.profiles = *profiles;
     if (options.builder.int8) {
         CalibrationTable table;
-        if (int code = obtainCalibration(options.modelPath, options.shapes, options.builder, table); code != kExitSuccess) {
+        if (int code = obtainCalibration(options.modelPath, shapes, options.builder, table); code != kExitSuccess) {
             return code;
         }
         config.dynamicRanges = dynamicRanges(table);
     }
-    Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
+    Result<std::shared_ptr<Engine>> engine = dynamic ? Builder::build(source, config) : Builder::build(*network, config);
     if (!engine) {
         return fail(kExitFailure,
                     "building '" + options.modelPath + "' failed: " + engine.status().message());

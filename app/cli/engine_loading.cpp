@@ -189,11 +189,18 @@ bool isPlanFile(const std::string& path) {
 }
 
 Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
+    const std::vector<OptimizationProfile> profiles = engine.profiles();
     for (const auto& [name, dims] : shapes) {
         const Binding* input = findInput(engine, name);
         if (input == nullptr) {
             return invalidArgument("--shapes names input '" + name +
                                    "', which the plan does not have; its inputs are " + knownInputs(engine));
+        }
+        if (!profiles.empty() && profiles.front().inputs.count(name)) {  // a dynamic input: any shape of the profile
+            if (Status inside = checkShapeInProfile(name, dims, profiles.front(), 0); !inside) {
+                return invalidArgument("--shapes: " + inside.message());
+            }
+            continue;
         }
         if (input->dims != dims) {
             return invalidArgument(
@@ -230,6 +237,16 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     return config;
 }
 
+Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& prepared) {
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, prepared.engine->createExecutionContext());
+    if (!prepared.engine->hasDynamicShapes()) return context;
+    for (const auto& [name, value] : prepared.inputs) KILN_RETURN_IF_ERROR(context->setInputShape(name, value.dims()));
+    for (const Binding& binding : prepared.engine->bindings()) {
+        KILN_RETURN_IF_ERROR(context->tensorShape(binding.name).status());  // derives the shape's engine
+    }
+    return context;
+}
+
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
     LoadedInputs files;
     const int code = isPlanFile(request.path) ? loadPlan(request, prepared, files)
@@ -238,9 +255,21 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
 
     const char* owner = prepared.fromPlan ? "plan" : "network";
     std::mt19937 generator(0);
-    for (const Binding& input : prepared.engine->bindings()) {
+    const std::vector<OptimizationProfile> profiles = prepared.engine->profiles();
+    for (Binding input : prepared.engine->bindings()) {
         if (!input.isInput) continue;
         const auto file = files.find(input.name);
+        // A dynamic input runs the shape --shapes gives, else its file's, else its profile's opt shape.
+        if (!profiles.empty() && profiles.front().inputs.count(input.name)) {
+            const auto given = request.shapes.find(input.name);
+            input.dims = given != request.shapes.end() ? given->second
+                         : file != files.end()         ? file->second.tensor.dims()
+                                                       : profiles.front().inputs.at(input.name).opt;
+            if (Status inside = checkShapeInProfile(input.name, input.dims, profiles.front(), 0); !inside) {
+                return fail(kExitFailure, (file != files.end() ? "'" + file->second.path + "': " : std::string()) +
+                                              inside.message());
+            }
+        }
         if (file != files.end()) {
             if (Status status = checkAgainstBinding(input, file->second, request.shapes, owner); !status) {
                 return fail(kExitFailure, status.message());

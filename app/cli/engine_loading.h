@@ -48,6 +48,10 @@ struct PreparedEngine {
 // Loads or builds the engine `request` names and reads or generates its inputs. On failure prints the
 // error and returns its exit code (kExitUsage for a command line that cannot work, kExitFailure for a
 // bad file or a failed build); returns kExitSuccess otherwise.
+// A context for the prepared engine with the prepared inputs' shapes set and derived (for a plan with
+// dynamic shapes), so that the first timed run does not pay for deriving its shape.
+Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& prepared);
+
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared);
 
 }  // namespace kiln::cli

@@ -132,6 +132,14 @@ Status parseInputFile(const std::string& value, std::vector<InputFile>& inputs) 
 // The flags several commands share. Each binds the option it fills, so a command's parser lists only
 // which of them it takes.
 
+// --minShapes, --optShapes, --maxShapes: each occurrence is the next optimization profile's.
+Flag profileShapesFlag(std::string_view name, std::vector<ShapeMap>& profiles) {
+    return {name, true, "x:1x3x224x224", [&profiles](std::string_view flag, const std::string& value) {
+                profiles.emplace_back();
+                return parseShapes(value, profiles.back(), flag);
+            }};
+}
+
 Flag shapesFlag(ShapeMap& shapes) {
     return {"--shapes", true, "x:1x3x224x224,y:1x10",
             [&shapes](std::string_view, const std::string& value) { return parseShapes(value, shapes); }};
@@ -310,9 +318,10 @@ Result<DataType> parsePrecision(std::string_view text, std::string_view flag) {
                            "' is no precision; use fp32, fp16, bf16 or int8");
 }
 
-Status parseShapes(std::string_view value, ShapeMap& shapes) {
+Status parseShapes(std::string_view value, ShapeMap& shapes, std::string_view flagName) {
+    const std::string flag(flagName);
     const std::string example =
-        "; write NAME:DIMS entries separated by ',', e.g. --shapes x:1x3x224x224,y:1x10";
+        "; write NAME:DIMS entries separated by ',', e.g. " + flag + " x:1x3x224x224,y:1x10";
     size_t start = 0;
     while (start <= value.size()) {
         size_t end = value.find(',', start);
@@ -321,15 +330,15 @@ Status parseShapes(std::string_view value, ShapeMap& shapes) {
         // Input names may themselves contain ':' (TensorFlow-style "input:0"); the dims never do.
         const size_t colon = entry.rfind(':');
         if (entry.empty() || colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
-            return invalidArgument("--shapes entry '" + entry + "' is not NAME:DIMS" + example);
+            return invalidArgument(flag + " entry '" + entry + "' is not NAME:DIMS" + example);
         }
         const std::string name = entry.substr(0, colon);
         Result<Dims> dims = parseDims(entry.substr(colon + 1));
         if (!dims) {
-            return invalidArgument("--shapes entry '" + entry + "': " + dims.status().message());
+            return invalidArgument(flag + " entry '" + entry + "': " + dims.status().message());
         }
         if (shapes.count(name) != 0) {
-            return invalidArgument("--shapes gives input '" + name + "' twice; give one shape per input");
+            return invalidArgument(flag + " gives input '" + name + "' twice; give one shape per input");
         }
         shapes.emplace(name, std::move(dims).value());
         start = end + 1;
@@ -381,6 +390,9 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
                 {"-o", true, "model.plan", setPlanPath},
                 {"--saveEngine", true, "model.plan", setPlanPath},
                 shapesFlag(options.shapes),
+                profileShapesFlag("--minShapes", options.minShapes),
+                profileShapesFlag("--optShapes", options.optShapes),
+                profileShapesFlag("--maxShapes", options.maxShapes),
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
                 pathFlag("--exportReport", "report.json", options.reportPath),
@@ -497,6 +509,7 @@ line.
 const char* buildHelp() {
     return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--fp16 | --bf16 | --int8 --calib DATA]
                   [--calibCache FILE] [--layerPrecisions NODE:fp32,...] [--shapes NAME:DIMS,...]
+                  [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--flushL2]
 
@@ -527,6 +540,11 @@ Options:
   --calibAlgo ALGO           entropy (default), minmax, percentile (--percentile P) or mse
   --layerPrecisions LIST     Keep the layers of these model nodes in FP32, e.g. conv1:fp32,layer4.*:fp32
   --shapes NAME:DIMS,...     Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
+  --minShapes, --optShapes, --maxShapes NAME:DIMS,...
+                             Dynamic shapes: a range of shapes per input (an optimization profile);
+                             the plan runs any shape inside it ('kiln run --shapes'), with the
+                             tactics timed at opt and memory for max. Give the three again for
+                             another profile. Inputs in --shapes stay fixed
   --noFusion                 Only what execution needs: no folding or fusion of layers
   --exportLayerInfo FILE     Write the built layers and bindings as JSON (the layout of trtexec's
                              --exportLayerInfo)

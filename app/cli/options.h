@@ -71,6 +71,11 @@ struct BuildOptions {
     std::string modelPath;
     std::string planPath;
     ShapeMap shapes;
+    // Dynamic shapes: one entry per optimization profile (each --minShapes/--optShapes/--maxShapes
+    // given again starts another profile).
+    std::vector<ShapeMap> minShapes;
+    std::vector<ShapeMap> optShapes;
+    std::vector<ShapeMap> maxShapes;
     bool noFusion = false;
     BuilderOptions builder;
     std::optional<std::string> layerInfoPath;
@@ -132,7 +137,8 @@ Result<Parsed<CalibrateOptions>> parseCalibrateArguments(const std::vector<std::
 Result<DataType> parsePrecision(std::string_view text, std::string_view flag);
 
 // Adds the entries of a --shapes value ("x:1x3x224x224,y:1x10") to `shapes`.
-Status parseShapes(std::string_view value, ShapeMap& shapes);
+// NAME:DIMS,... as --shapes (or --minShapes, --optShapes, --maxShapes: `flag` names it in errors).
+Status parseShapes(std::string_view value, ShapeMap& shapes, std::string_view flag = "--shapes");
 
 // "x:1x3x224x224,y:1x10", the --shapes spelling of `shapes`.
 std::string formatShapes(const ShapeMap& shapes);

@@ -95,7 +95,7 @@ int runCommand(const std::vector<std::string>& args) {
     request.builder = options.builder;
     PreparedEngine prepared;
     if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
-    Result<std::unique_ptr<ExecutionContext>> context = prepared.engine->createExecutionContext();
+    Result<std::unique_ptr<ExecutionContext>> context = createContext(prepared);
     if (!context) return fail(kExitFailure, context.status().message());
 
     (*context)->setGraphReplay(options.cudaGraph);

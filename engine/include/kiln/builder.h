@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kiln/network.h"
+#include "kiln/network_source.h"
 #include "kiln/runtime.h"
 #include "kiln/status.h"
 
@@ -51,12 +52,23 @@ struct BuilderConfig {
     // empty: no cache. A cache that cannot be used is reported in BuildReport::warnings and rebuilt.
     std::string timingCachePath;
     IProgressMonitor* progress = nullptr;       // not owned; may be null
+    // Dynamic shapes (--minShapes/--optShapes/--maxShapes): the ranges a source-built engine serves;
+    // several profiles are allowed, each timed at its opt shapes.
+    std::vector<OptimizationProfile> profiles;
+    // Layer name -> tactic id: used without timing where that tactic can run the layer (what the
+    // shapes of a profile other than opt reuse); other layers are timed as usual.
+    std::map<std::string, std::string> preferredTactics;
 };
 
 class Builder {
 public:
     // Builds an engine from `network` (left untouched). Errors name the layer and what to do.
     static Result<std::shared_ptr<Engine>> build(const NetworkDefinition& network, const BuilderConfig& config);
+    // Builds an engine for the shapes of config.profiles from `source` (network_source.h): timed at
+    // each profile's opt shapes and checked at its min and max, with memory for its largest shape.
+    // Without profiles, the source must have no symbolic dimension.
+    static Result<std::shared_ptr<Engine>> build(std::shared_ptr<const NetworkSource> source,
+                                                 const BuilderConfig& config);
 };
 
 }  // namespace kiln

@@ -13,6 +13,7 @@
 
 #include "kiln/build_report.h"
 #include "kiln/network.h"
+#include "kiln/network_source.h"
 #include "kiln/reference_executor.h"
 #include "kiln/status.h"
 #include "kiln/types.h"
@@ -55,6 +56,7 @@ class ExecutionContext;
 
 namespace detail {
 struct CompiledKernels;  // the kernels the builder chose (engine internals)
+struct DynamicShapes;    // the source, profiles and shape specializations of a dynamic engine
 }
 
 class Engine : public std::enable_shared_from_this<Engine> {
@@ -79,6 +81,17 @@ public:
 
     Result<std::unique_ptr<ExecutionContext>> createExecutionContext() const;
 
+    // Dynamic shapes: an engine built from a NetworkSource for optimization profiles runs any shape
+    // inside them. Its network, kernels and bindings are those of the first profile's opt shapes,
+    // except that bindings() says -1 for every dimension a profile lets vary.
+    bool hasDynamicShapes() const { return m_dynamic != nullptr; }
+    std::vector<OptimizationProfile> profiles() const;
+    const detail::DynamicShapes* dynamicShapes() const { return m_dynamic.get(); }
+    // Set once, by the builder or the plan reader, before the engine is shared; `warnings` (about the
+    // profiles' ranges) join the build report's.
+    void setDynamicShapes(std::shared_ptr<const detail::DynamicShapes> dynamic,
+                          const std::vector<std::string>& warnings = {});
+
 private:
     NetworkDefinition m_network;
     MemoryPlan m_memory;
@@ -86,6 +99,7 @@ private:
     std::string m_backend;
     std::vector<Binding> m_bindings;
     std::shared_ptr<const detail::CompiledKernels> m_kernels;
+    std::shared_ptr<const detail::DynamicShapes> m_dynamic;
     Status m_kernelStatus;  // why the default kernels could not be made, if they could not
 };
 
@@ -115,7 +129,7 @@ public:
     ExecutionContext(const ExecutionContext&) = delete;
     ExecutionContext& operator=(const ExecutionContext&) = delete;
 
-    const Engine& engine() const { return *m_engine; }
+    const Engine& engine() const { return *m_root; }
 
     // Not owned; null turns profiling off. Profiled runs are not replayed from a recording and wait
     // for the device before they return, so that every layer's time is known.
@@ -141,6 +155,17 @@ public:
     // Waits for the context's own queue.
     Status synchronize();
 
+    // Dynamic shapes: the shape input `name` has from the next run on, inside the current profile
+    // (checked here: rank, negative or out-of-range dimensions are refused, naming the range). A shape
+    // no context has run before derives its network and kernels first (once per engine and shape).
+    // Until set, an input has its profile's opt shape. execute() sets the shapes of the tensors it is given.
+    Status setInputShape(const std::string& name, const Dims& dims);
+    // The shape binding `name` has in the next run: an input's, or the output shape inferred from them.
+    Result<Dims> tensorShape(const std::string& name);
+    // Which optimization profile the next runs use; its opt shapes replace the inputs' shapes.
+    Status setOptimizationProfile(size_t index);
+    size_t optimizationProfile() const { return m_profile; }
+
     // Whether runs are recorded once and replayed (CUDA graphs); on by default.
     void setGraphReplay(bool enabled);
     bool graphReplay() const { return m_graphReplay; }
@@ -153,12 +178,20 @@ private:
     friend class Engine;
     explicit ExecutionContext(std::shared_ptr<const Engine> engine);
     Status initialize();
+    // Runs `engine` (the root engine or one of its shape specializations) from the next run on.
+    Status bind(std::shared_ptr<const Engine> engine);
+    // Binds the specialization of the shapes set, if they changed.
+    Status prepareShapes();
     Status issueRun(backends::Stream& stream);
     Status issueSteps(backends::Stream& stream);
     Status observeOutputs(const Layer& layer, backends::Stream& stream);
     Result<size_t> bindingIndex(const std::string& name) const;
 
-    std::shared_ptr<const Engine> m_engine;
+    std::shared_ptr<const Engine> m_root;    // the engine the context was made from
+    std::shared_ptr<const Engine> m_engine;  // what runs: m_root, or its specialization for m_shapes
+    std::map<std::string, Dims> m_shapes;    // dynamic inputs' shapes for the next run
+    size_t m_profile = 0;
+    bool m_shapesChanged = false;
     const backends::Backend* m_backend = nullptr;
     std::shared_ptr<backends::DeviceBuffer> m_memory;   // the arena and the kernels' workspace
     std::shared_ptr<backends::DeviceBuffer> m_staging;  // host staging for execute() on a device backend

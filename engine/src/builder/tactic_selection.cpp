@@ -158,6 +158,12 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
     const std::string signature = cache ? timingSignature(layer, config.tf32) : std::string();
+    // A tactic chosen for this layer at another shape of its profile, reused where it can run this one.
+    if (auto preferred = config.preferredTactics.find(layer.name()); preferred != config.preferredTactics.end()) {
+        TimingCache::Entry entry;
+        entry.chosen = preferred->second;
+        if (auto choice = cachedChoice(device, layerConfig, config, entry)) return std::move(*choice);
+    }
     if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
         if (auto choice = cachedChoice(device, layerConfig, config, *entry)) return std::move(*choice);
     }

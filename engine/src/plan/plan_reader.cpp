@@ -18,6 +18,7 @@
 #include "kiln/plan.h"
 #include "plan.pb.h"
 #include "runtime/compiled_kernels.h"
+#include "runtime/dynamic_shapes.h"
 #include "plan/plan_format.h"
 
 namespace kiln {
@@ -556,6 +557,81 @@ Result<std::shared_ptr<const detail::CompiledKernels>> readKernels(const plan_pr
     return kernels;
 }
 
+// The dynamic-shape section, checked as hostile input: every range inside its input's rank and order,
+// the model inside the weight blob, memory sizes that can be allocated, a reader for the model's kind.
+Result<std::shared_ptr<detail::DynamicShapes>> readDynamicShapes(const plan_proto::DynamicShapes& in,
+                                                                  const NetworkDefinition& network,
+                                                                  std::string_view weights, const std::string& backend) {
+    constexpr int64_t kMostBytes = int64_t(1) << 40;
+    auto dynamic = std::make_shared<detail::DynamicShapes>();
+    const plan_proto::WeightRange& range = in.source();
+    if (range.offset() > weights.size() || range.length() > weights.size() - range.offset()) {
+        return bodyError("the dynamic-shape model (" + std::to_string(range.offset()) + "+" +
+                         std::to_string(range.length()) + ") does not lie inside the " +
+                         std::to_string(weights.size()) + "-byte weight blob");
+    }
+    KILN_ASSIGN_OR_RETURN(dynamic->source,
+                          readNetworkSource(in.source_kind(), std::string(weights.substr(range.offset(), range.length()))));
+    if (in.profiles_size() == 0) return bodyError("the dynamic-shape section has no optimization profile");
+    for (int p = 0; p < in.profiles_size(); ++p) {
+        const plan_proto::OptimizationProfile& profile = in.profiles(p);
+        const std::string where = "optimization profile " + std::to_string(p);
+        detail::ProfileInfo info;
+        for (const plan_proto::InputShapeRange& input : profile.inputs()) {
+            const Tensor* tensor = network.findTensor(input.input());
+            if (!tensor || !tensor->isNetworkInput()) {
+                return bodyError(where + " gives shapes for '" + input.input() + "', which is not an input of the network");
+            }
+            const size_t rank = tensor->dims().size();
+            if (size_t(input.min_size()) != rank || size_t(input.opt_size()) != rank || size_t(input.max_size()) != rank) {
+                return bodyError(where + ": the ranges of input '" + input.input() + "' do not have its rank " +
+                                 std::to_string(rank));
+            }
+            ShapeRange shapes{Dims(input.min().begin(), input.min().end()), Dims(input.opt().begin(), input.opt().end()),
+                              Dims(input.max().begin(), input.max().end())};
+            for (size_t axis = 0; axis < rank; ++axis) {
+                if (shapes.min[axis] < 0 || shapes.min[axis] > shapes.opt[axis] || shapes.opt[axis] > shapes.max[axis] ||
+                    shapes.max[axis] > kMostBytes) {
+                    return bodyError(where + ": input '" + input.input() + "' has the range " + toString(shapes));
+                }
+            }
+            info.profile.inputs[input.input()] = std::move(shapes);
+        }
+        for (const plan_proto::LayerTactic& tactic : profile.tactics()) info.tactics[tactic.layer()] = tactic.tactic();
+        if (profile.arena_bytes() < 0 || profile.arena_bytes() > kMostBytes || profile.workspace_bytes() < 0 ||
+            profile.workspace_bytes() > kMostBytes) {
+            return bodyError(where + " needs " + std::to_string(profile.arena_bytes()) + " bytes of activations and " +
+                             std::to_string(profile.workspace_bytes()) + " of workspace, outside 0..2^40");
+        }
+        info.arenaBytes = profile.arena_bytes();
+        info.workspaceBytes = profile.workspace_bytes();
+        dynamic->profiles.push_back(std::move(info));
+    }
+    const plan_proto::ShapeBuildConfig& c = in.config();
+    BuilderConfig& config = dynamic->config;
+    config.backend = backend;
+    config.enableFusion = c.enable_fusion();
+    config.fp16 = c.fp16();
+    config.bf16 = c.bf16();
+    config.int8 = c.int8();
+    config.tf32 = c.tf32();
+    config.workspaceLimit = c.workspace_limit();
+    config.timingIterations = c.timing_iterations();
+    config.flushCaches = c.flush_caches();
+    if (config.workspaceLimit < 0 || config.timingIterations < 1 || config.timingIterations > 1000) {
+        return bodyError("the dynamic-shape build settings are out of range (workspace " +
+                         std::to_string(config.workspaceLimit) + ", timing runs " +
+                         std::to_string(config.timingIterations) + ")");
+    }
+    for (const plan_proto::TensorRange& entry : c.dynamic_ranges()) config.dynamicRanges[entry.tensor()] = entry.range();
+    for (const plan_proto::LayerPrecision& entry : c.layer_precisions()) {
+        KILN_ASSIGN_OR_RETURN(const DataType precision,
+                              readEnum(entry.precision(), DataType::BFloat16, "a layer precision constraint's type"));
+        config.layerPrecisions.push_back({entry.pattern(), precision});
+    }
+    return dynamic;
+}
+
 Status parseBody(std::string_view bytes, const PlanLayout& layout, plan_proto::Plan& body) {
     if (layout.bodyLength > uint64_t(INT_MAX) ||
         !body.ParseFromArray(bytes.data() + kPlanHeaderSize, int(layout.bodyLength))) {
@@ -590,8 +666,17 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
             }
         }
     }
-    return std::make_shared<Engine>(std::move(network), std::move(memory), readReport(body.report()),
-                                    layout.stamp.backend, std::move(kernels));
+    std::shared_ptr<detail::DynamicShapes> dynamic;
+    if (body.has_dynamic()) {
+        KILN_ASSIGN_OR_RETURN(dynamic, readDynamicShapes(body.dynamic(), network, weights, layout.stamp.backend));
+    }
+    auto engine = std::make_shared<Engine>(std::move(network), std::move(memory), readReport(body.report()),
+                                           layout.stamp.backend, std::move(kernels));
+    if (dynamic) {
+        dynamic->root = engine;
+        engine->setDynamicShapes(std::move(dynamic));
+    }
+    return engine;
 }
 
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {

@@ -9,6 +9,7 @@
 #include "kiln/plan.h"
 #include "plan.pb.h"
 #include "runtime/compiled_kernels.h"
+#include "runtime/dynamic_shapes.h"
 #include "plan/plan_format.h"
 
 namespace kiln {
@@ -390,6 +391,56 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
         out.add_warnings(warning);
 }
 
+void writeInts(google::protobuf::RepeatedField<int64_t>* out, const Dims& dims) {
+    for (int64_t d : dims) out->Add(d);
+}
+
+void writeDynamicShapes(const detail::DynamicShapes& dynamic, std::string& weights, plan_proto::DynamicShapes& out) {
+    out.set_source_kind(dynamic.source->kind());
+    const std::string& source = dynamic.source->bytes();
+    weights.resize((weights.size() + kPlanWeightAlignment - 1) / kPlanWeightAlignment * kPlanWeightAlignment);
+    out.mutable_source()->set_offset(weights.size());
+    out.mutable_source()->set_length(source.size());
+    weights += source;
+    for (const detail::ProfileInfo& info : dynamic.profiles) {
+        auto& profile = *out.add_profiles();
+        for (const auto& [name, range] : info.profile.inputs) {
+            auto& input = *profile.add_inputs();
+            input.set_input(name);
+            writeInts(input.mutable_min(), range.min);
+            writeInts(input.mutable_opt(), range.opt);
+            writeInts(input.mutable_max(), range.max);
+        }
+        for (const auto& [layer, tactic] : info.tactics) {
+            auto& entry = *profile.add_tactics();
+            entry.set_layer(layer);
+            entry.set_tactic(tactic);
+        }
+        profile.set_arena_bytes(info.arenaBytes);
+        profile.set_workspace_bytes(info.workspaceBytes);
+    }
+    const BuilderConfig& config = dynamic.config;
+    auto& c = *out.mutable_config();
+    c.set_enable_fusion(config.enableFusion);
+    c.set_fp16(config.fp16);
+    c.set_bf16(config.bf16);
+    c.set_int8(config.int8);
+    c.set_tf32(config.tf32);
+    c.set_workspace_limit(config.workspaceLimit);
+    c.set_timing_iterations(config.timingIterations);
+    c.set_flush_caches(config.flushCaches);
+    for (const auto& [tensor, range] : config.dynamicRanges) {
+        auto& entry = *c.add_dynamic_ranges();
+        entry.set_tensor(tensor);
+        entry.set_range(range);
+    }
+    for (const LayerPrecision& constraint : config.layerPrecisions) {
+        auto& entry = *c.add_layer_precisions();
+        entry.set_pattern(constraint.pattern);
+        entry.set_precision(uint32_t(constraint.precision));
+    }
+}
+
 }  // namespace
 
 Result<std::string> serializePlanStamped(const Engine& engine, const PlanStamp& stamp) {
@@ -411,6 +462,9 @@ Result<std::string> serializePlanStamped(const Engine& engine, const PlanStamp& 
         entry.set_offset(offset);
     }
     writeReport(engine.report(), *body.mutable_report());
+    if (const detail::DynamicShapes* dynamic = engine.dynamicShapes()) {
+        writeDynamicShapes(*dynamic, weights, *body.mutable_dynamic());
+    }
 
     std::string bodyBytes;
     if (!body.SerializeToString(&bodyBytes)) {

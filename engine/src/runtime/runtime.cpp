@@ -11,6 +11,7 @@
 #include "backends/backend.h"
 #include "kiln/json_writer.h"
 #include "runtime/compiled_kernels.h"
+#include "runtime/dynamic_shapes.h"
 #include "tactics/formats.h"
 
 namespace kiln {
@@ -33,6 +34,42 @@ Engine::Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report,
         } else {
             m_kernelStatus = reference.status();
             m_kernels = std::make_shared<detail::CompiledKernels>();
+        }
+    }
+}
+
+std::vector<OptimizationProfile> Engine::profiles() const {
+    std::vector<OptimizationProfile> profiles;
+    if (m_dynamic) {
+        for (const detail::ProfileInfo& info : m_dynamic->profiles) profiles.push_back(info.profile);
+    }
+    return profiles;
+}
+
+void Engine::setDynamicShapes(std::shared_ptr<const detail::DynamicShapes> dynamic,
+                              const std::vector<std::string>& warnings) {
+    m_dynamic = std::move(dynamic);
+    m_report.warnings.insert(m_report.warnings.end(), warnings.begin(), warnings.end());
+    if (!m_dynamic) return;
+    // A dimension any profile lets vary is -1, as TensorRT reports it; outputs' follow from their inputs.
+    std::map<std::string, Dims> varying;
+    for (const detail::ProfileInfo& info : m_dynamic->profiles) {
+        for (const auto& [name, range] : info.profile.inputs) {
+            Dims& dims = varying.emplace(name, range.opt).first->second;
+            for (size_t axis = 0; axis < dims.size() && axis < range.min.size(); ++axis) {
+                if (range.min[axis] != range.max[axis]) dims[axis] = -1;
+            }
+        }
+    }
+    for (Binding& binding : m_bindings) {
+        if (binding.isInput) {
+            auto it = varying.find(binding.name);
+            if (it != varying.end()) binding.dims = it->second;
+        } else if (!varying.empty()) {
+            // An output's dimension is fixed only if no input dimension varies; without shape
+            // expressions the engine cannot tell which output dimensions follow which input ones.
+            const Tensor* tensor = m_network.findTensor(binding.name);
+            if (tensor && !tensor->isConstant()) binding.dims.assign(binding.dims.size(), -1);
         }
     }
 }
@@ -154,7 +191,11 @@ size_t alignUp(size_t value) { return (value + kAlignment - 1) / kAlignment * kA
 
 }  // namespace
 
-ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_engine(std::move(engine)) {}
+ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : m_root(engine), m_engine(std::move(engine)) {
+    if (const detail::DynamicShapes* dynamic = m_root->dynamicShapes(); dynamic && !dynamic->profiles.empty()) {
+        for (const auto& [name, range] : dynamic->profiles[0].profile.inputs) m_shapes[name] = range.opt;
+    }
+}
 
 ExecutionContext::~ExecutionContext() {
     // Work still queued reads and writes this context's memory: let it finish first. All of it is on
@@ -163,13 +204,40 @@ ExecutionContext::~ExecutionContext() {
 }
 
 Status ExecutionContext::initialize() {
-    const size_t arenaBytes = alignUp(size_t(m_engine->memoryPlan().arenaBytes));
-    const size_t workspaceBytes = alignUp(size_t(m_engine->kernels().workspaceBytes));
-    KILN_ASSIGN_OR_RETURN(m_memory, m_backend->allocate(std::max<size_t>(arenaBytes + workspaceBytes, kAlignment))
-                                        .withContext("the execution context's memory"));
+    // A dynamic engine's context holds the memory of the largest shape of any profile, so that every
+    // shape runs in it.
+    int64_t arenaBytes = m_engine->memoryPlan().arenaBytes;
+    int64_t workspaceBytes = m_engine->kernels().workspaceBytes;
+    if (const detail::DynamicShapes* dynamic = m_root->dynamicShapes()) {
+        for (const detail::ProfileInfo& info : dynamic->profiles) {
+            arenaBytes = std::max(arenaBytes, info.arenaBytes);
+            workspaceBytes = std::max(workspaceBytes, info.workspaceBytes);
+        }
+    }
+    KILN_ASSIGN_OR_RETURN(m_memory,
+                          m_backend->allocate(std::max<size_t>(alignUp(size_t(arenaBytes)) + alignUp(size_t(workspaceBytes)),
+                                                               kAlignment))
+                              .withContext("the execution context's memory"));
     KILN_ASSIGN_OR_RETURN(m_stream, m_backend->createStream());
+    m_bindingAddresses.assign(m_root->bindings().size(), nullptr);
+    return bind(m_engine);
+}
+
+Status ExecutionContext::bind(std::shared_ptr<const Engine> engine) {
+    const size_t arenaBytes = alignUp(size_t(engine->memoryPlan().arenaBytes));
+    const size_t needed = arenaBytes + alignUp(size_t(engine->kernels().workspaceBytes));
+    if (m_memory->size() < needed) {  // a shape larger than the profiles promised: the memory grows
+        KILN_RETURN_IF_ERROR(m_stream->synchronize());
+        KILN_ASSIGN_OR_RETURN(m_memory, m_backend->allocate(needed).withContext("the execution context's memory"));
+    }
+    m_engine = std::move(engine);
     m_arena = m_memory->data();
     m_workspace = m_arena + arenaBytes;
+    m_steps.clear();
+    m_bindingMemory.clear();
+    m_layerTimers.clear();
+    m_recording.reset();
+    m_streamSetUp = false;  // new kernels may have lazy set-up to finish outside a recording
 
     const NetworkDefinition& network = m_engine->network();
     const MemoryPlan& plan = m_engine->memoryPlan();
@@ -188,16 +256,79 @@ Status ExecutionContext::initialize() {
         for (const Tensor* output : layer.outputs()) step.outputs.push_back(place(output));
         m_steps.push_back(std::move(step));
     }
-    for (const Binding& binding : m_engine->bindings()) {
+    for (const Binding& binding : m_root->bindings()) {
         const Tensor* tensor = network.findTensor(binding.name);
         m_bindingMemory.push_back(tensor && !tensor->isConstant() ? place(tensor) : nullptr);
     }
-    m_bindingAddresses.assign(m_engine->bindings().size(), nullptr);
     return Status::ok();
 }
 
+Status ExecutionContext::setInputShape(const std::string& name, const Dims& dims) {
+    const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
+    if (!dynamic) {
+        KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+        const Binding& binding = m_root->bindings()[index];
+        if (!binding.isInput) return invalidArgument("'" + name + "' is an output; only inputs have shapes to set");
+        if (binding.dims != dims) {
+            return invalidArgument("input '" + name + "' is " + toString(binding.dims) + " in this engine, built for " +
+                                   "static shapes; it cannot run " + toString(dims) +
+                                   ": rebuild with --minShapes/--optShapes/--maxShapes for a range of shapes");
+        }
+        return Status::ok();
+    }
+    if (!m_shapes.count(name)) {
+        KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+        const Binding& binding = m_root->bindings()[index];
+        if (!binding.isInput) return invalidArgument("'" + name + "' is an output; only inputs have shapes to set");
+        if (binding.dims != dims) {
+            return invalidArgument("input '" + name + "' has the fixed shape " + toString(binding.dims) + "; it was given " +
+                                   toString(dims));
+        }
+        return Status::ok();
+    }
+    KILN_RETURN_IF_ERROR(checkShapeInProfile(name, dims, dynamic->profiles[m_profile].profile, m_profile));
+    if (m_shapes[name] != dims) {
+        m_shapes[name] = dims;
+        m_shapesChanged = true;
+    }
+    return Status::ok();
+}
+
+Status ExecutionContext::setOptimizationProfile(size_t index) {
+    const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
+    const size_t count = dynamic ? dynamic->profiles.size() : 1;
+    if (index >= count) {
+        return invalidArgument("optimization profile " + std::to_string(index) + " does not exist; the engine has " +
+                               std::to_string(count) + " (0 to " + std::to_string(count - 1) + ")");
+    }
+    if (!dynamic || index == m_profile) return Status::ok();
+    m_profile = index;
+    for (const auto& [name, range] : dynamic->profiles[index].profile.inputs) m_shapes[name] = range.opt;
+    m_shapesChanged = true;
+    return Status::ok();
+}
+
+Status ExecutionContext::prepareShapes() {
+    if (!m_shapesChanged) return Status::ok();
+    const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
+    KILN_ASSIGN_OR_RETURN(std::shared_ptr<const Engine> specialized, dynamic->specialize(m_shapes, m_profile));
+    m_shapesChanged = false;
+    if (specialized == m_engine) return Status::ok();
+    KILN_RETURN_IF_ERROR(m_stream->synchronize());  // queued runs still use the old steps' memory
+    return bind(std::move(specialized));
+}
+
+Result<Dims> ExecutionContext::tensorShape(const std::string& name) {
+    KILN_RETURN_IF_ERROR(prepareShapes());
+    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+    (void)index;
+    const Tensor* tensor = m_engine->network().findTensor(name);
+    if (!tensor) return internalError("binding '" + name + "' has no tensor in the engine's network");
+    return tensor->dims();
+}
+
 Result<size_t> ExecutionContext::bindingIndex(const std::string& name) const {
-    const auto& bindings = m_engine->bindings();
+    const auto& bindings = m_root->bindings();
     for (size_t i = 0; i < bindings.size(); ++i) {
         if (bindings[i].name == name) return i;
     }
@@ -288,7 +419,7 @@ Status ExecutionContext::observeOutputs(const Layer& layer, backends::Stream& st
 // One run on `stream`: the caller's inputs copied in, the layers (replayed from a recording where
 // possible), the outputs copied out to the caller's addresses.
 Status ExecutionContext::issueRun(backends::Stream& stream) {
-    const auto& bindings = m_engine->bindings();
+    const auto& bindings = m_root->bindings();
     const NetworkDefinition& network = m_engine->network();
     auto copyBindings = [&](bool inputs) -> Status {
         for (size_t i = 0; i < bindings.size(); ++i) {
@@ -344,6 +475,7 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
 // queue, runs from two caller queues never race for the arena, and nothing uses the caller's queue
 // after enqueueV3 returns: the caller may destroy it, once synchronized, before the context.
 Status ExecutionContext::enqueueV3(void* nativeStream) {
+    KILN_RETURN_IF_ERROR(prepareShapes());
     if (!nativeStream || nativeStream == m_stream->native()) return issueRun(*m_stream);
     if (!m_callerStream || m_callerStream->native() != nativeStream) {
         KILN_ASSIGN_OR_RETURN(m_callerStream, m_backend->wrapStream(nativeStream));
@@ -357,8 +489,14 @@ Status ExecutionContext::enqueueV3(void* nativeStream) {
 }
 
 Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
+    if (m_root->hasDynamicShapes()) {
+        for (const auto& [name, value] : inputs) {
+            if (m_shapes.count(name)) KILN_RETURN_IF_ERROR(setInputShape(name, value.dims()));
+        }
+        KILN_RETURN_IF_ERROR(prepareShapes());
+    }
     const NetworkDefinition& network = m_engine->network();
-    const auto& bindings = m_engine->bindings();
+    const auto& bindings = m_root->bindings();
     for (const Tensor* input : network.inputs()) {
         auto it = inputs.find(input->name());
         if (it == inputs.end()) {

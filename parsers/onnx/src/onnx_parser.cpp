@@ -453,9 +453,9 @@ Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::st
     return parseModel(bytes, baseDirectory, options, "the model");
 }
 
-Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
-    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
-    KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, "'" + path + "'"));
+namespace {
+
+Result<std::vector<OnnxInputInfo>> graphInputs(const onnx::ModelProto& model) {
     std::set<std::string> initializers;
     for (const auto& init : model.graph().initializer())
         initializers.insert(init.name());
@@ -467,6 +467,61 @@ Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
         inputs.push_back(std::move(info));
     }
     return inputs;
+}
+
+// An ONNX model kept as bytes, imported again for each set of input shapes.
+class OnnxNetworkSource final : public NetworkSource {
+public:
+    OnnxNetworkSource(std::string bytes, std::vector<SourceInput> inputs)
+        : m_bytes(std::move(bytes)), m_inputs(std::move(inputs)) {}
+    std::string kind() const override { return "onnx"; }
+    const std::string& bytes() const override { return m_bytes; }
+    const std::vector<SourceInput>& inputs() const override { return m_inputs; }
+    Result<NetworkDefinition> instantiate(const std::map<std::string, Dims>& shapes) const override {
+        OnnxParseOptions options;
+        options.inputShapes = shapes;
+        return parseModel(m_bytes, "", options, "the model");
+    }
+
+private:
+    std::string m_bytes;
+    std::vector<SourceInput> m_inputs;
+};
+
+Result<std::shared_ptr<const NetworkSource>> makeOnnxSource(std::string bytes, const std::string& source) {
+    KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, source));
+    for (const auto& init : model.graph().initializer()) {
+        if (init.data_location() == onnx::TensorProto::EXTERNAL) {
+            return unsupported(source + " keeps initializer '" + init.name() +
+                               "' in an external data file; a plan with dynamic shapes stores the model inside "
+                               "itself, which Kiln does not do for external data yet: build with --shapes");
+        }
+    }
+    KILN_ASSIGN_OR_RETURN(std::vector<OnnxInputInfo> infos, graphInputs(model));
+    std::vector<SourceInput> inputs;
+    for (OnnxInputInfo& info : infos) inputs.push_back({info.name, info.type, info.dims, info.dimNames});
+    return std::shared_ptr<const NetworkSource>(std::make_shared<OnnxNetworkSource>(std::move(bytes), std::move(inputs)));
+}
+
+// Plans with dynamic shapes load wherever this file is linked (every program that parses ONNX).
+const bool kReaderRegistered = [] {
+    registerNetworkSourceReader("onnx", [](const std::string& bytes) {
+        return makeOnnxSource(bytes, "the plan's ONNX model");
+    });
+    return true;
+}();
+
+}  // namespace
+
+Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
+    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
+    KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, "'" + path + "'"));
+    return graphInputs(model);
+}
+
+Result<std::shared_ptr<const NetworkSource>> onnxNetworkSource(const std::string& path) {
+    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
+    return makeOnnxSource(std::move(bytes), "'" + path + "'");
 }
 
 Result<HostTensor> readOnnxTensorFile(const std::string& path) {

@@ -1,6 +1,7 @@
 // ONNX import: reads an ONNX model (opsets 1 to 17) into a kiln::NetworkDefinition through the
 // engine's public API. Shape-computing sub-graphs fold to constants at import, so the network holds
-// only static shapes; symbolic input dimensions must be given by the caller.
+// only static shapes; symbolic input dimensions must be given by the caller (or, for dynamic shapes,
+// the model is kept as a NetworkSource and imported again per shape).
 #pragma once
 
 #include <map>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "kiln/network.h"
+#include "kiln/network_source.h"
 #include "kiln/status.h"
 #include "kiln/types.h"
 
@@ -39,6 +41,10 @@ Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::st
 
 // The model's graph inputs (initializers excluded), for callers that must ask for shapes.
 Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path);
+
+// The model at `path` as a source of networks for any input shapes (dynamic shapes: Builder::build
+// with optimization profiles). Models keeping weights in external data files are refused for now.
+Result<std::shared_ptr<const NetworkSource>> onnxNetworkSource(const std::string& path);
 
 // Reads a serialized onnx.TensorProto (as the ONNX backend test data's input_0.pb files are).
 Result<HostTensor> readOnnxTensorFile(const std::string& path);

@@ -1,0 +1,195 @@
+// Builds for ranges of shapes: each optimization profile's network at its opt shapes is built and timed
+// as a static one; its min and max shapes are built again with the tactics chosen at opt (timing only a
+// layer whose opt tactic cannot run there), which checks that the profile's whole range builds and
+// measures the memory its largest shape needs. Other shapes are derived the same way when a context
+// first runs them.
+#include <algorithm>
+#include <sstream>
+
+#include "kiln/builder.h"
+#include "runtime/compiled_kernels.h"
+#include "runtime/dynamic_shapes.h"
+
+namespace kiln {
+
+namespace {
+
+std::map<std::string, Dims> shapesAt(const OptimizationProfile& profile, Dims ShapeRange::*which) {
+    std::map<std::string, Dims> shapes;
+    for (const auto& [name, range] : profile.inputs) shapes[name] = range.*which;
+    return shapes;
+}
+
+// Every symbolic input has a range in every profile, of the model's rank, agreeing with its fixed
+// dimensions, with min <= opt <= max.
+Status checkProfiles(const NetworkSource& source, const std::vector<OptimizationProfile>& profiles) {
+    for (size_t p = 0; p < profiles.size(); ++p) {
+        const std::string where = "optimization profile " + std::to_string(p);
+        for (const auto& [name, range] : profiles[p].inputs) {
+            auto input = std::find_if(source.inputs().begin(), source.inputs().end(),
+                                      [&](const SourceInput& in) { return in.name == name; });
+            if (input == source.inputs().end()) {
+                std::string names;
+                for (const SourceInput& in : source.inputs()) names += (names.empty() ? "" : ", ") + in.name;
+                return invalidArgument(where + " gives shapes for '" + name + "', which is not an input of the model; "
+                                       "its inputs are " + names);
+            }
+            for (const auto* dims : {&range.min, &range.opt, &range.max}) {
+                if (dims->size() != input->dims.size()) {
+                    return invalidArgument(where + ": input '" + name + "' has rank " +
+                                           std::to_string(input->dims.size()) + " (" + toString(input->dims) +
+                                           ", -1 symbolic) but was given " + toString(*dims));
+                }
+            }
+            for (size_t axis = 0; axis < input->dims.size(); ++axis) {
+                const int64_t low = range.min[axis], opt = range.opt[axis], high = range.max[axis];
+                if (low < 0 || !(low <= opt && opt <= high)) {
+                    return invalidArgument(where + ": input '" + name + "' dimension " + std::to_string(axis) +
+                                           " has min " + std::to_string(low) + ", opt " + std::to_string(opt) +
+                                           " and max " + std::to_string(high) +
+                                           "; give 0 <= min <= opt <= max (--minShapes, --optShapes, --maxShapes)");
+                }
+                if (input->dims[axis] >= 0 && (low != input->dims[axis] || high != input->dims[axis])) {
+                    return invalidArgument(where + ": input '" + name + "' dimension " + std::to_string(axis) +
+                                           " is fixed at " + std::to_string(input->dims[axis]) +
+                                           " by the model; it was given " + std::to_string(low) + " to " +
+                                           std::to_string(high));
+                }
+            }
+        }
+        for (const SourceInput& input : source.inputs()) {
+            const bool symbolic = std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; });
+            if (symbolic && !profiles[p].inputs.count(input.name)) {
+                return invalidArgument(where + " has no shapes for input '" + input.name + "' (" +
+                                       toString(input.dims) + ", -1 symbolic); give it in --minShapes, --optShapes "
+                                       "and --maxShapes, or fix it with --shapes");
+            }
+        }
+    }
+    return Status::ok();
+}
+
+std::map<std::string, std::string> chosenTactics(const Engine& engine) {
+    std::map<std::string, std::string> tactics;
+    for (const LayerRecord& record : engine.report().layersAfter) {
+        if (!record.tactic.empty()) tactics[record.name] = record.tactic;
+    }
+    return tactics;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string shapeKey(const std::map<std::string, Dims>& shapes, size_t profile) {
+    std::string key = std::to_string(profile);
+    for (const auto& [name, dims] : shapes) key += "|" + name + "=" + toString(dims);
+    return key;
+}
+
+Result<std::shared_ptr<const Engine>> DynamicShapes::specialize(const std::map<std::string, Dims>& shapes,
+                                                                size_t profile) const {
+    if (profile >= profiles.size()) return invalidArgument("optimization profile " + std::to_string(profile) + " does not exist");
+    for (const auto& [name, dims] : shapes) {
+        KILN_RETURN_IF_ERROR(checkShapeInProfile(name, dims, profiles[profile].profile, profile));
+    }
+    const std::string key = shapeKey(shapes, profile);
+    if (profile == 0 && shapes == shapesAt(profiles[0].profile, &ShapeRange::opt)) {
+        if (auto engine = root.lock()) return std::shared_ptr<const Engine>(engine);
+    }
+    // One lock for the whole derivation: two contexts asking for a new shape at once build it once.
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_specializations.find(key); it != m_specializations.end()) return it->second;
+    KILN_ASSIGN_OR_RETURN(NetworkDefinition network,
+                          source->instantiate(shapes).withContext("deriving the network for " + key.substr(key.find('|') + 1)));
+    BuilderConfig shapeConfig = config;
+    shapeConfig.preferredTactics = profiles[profile].tactics;
+    KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, Builder::build(network, shapeConfig));
+    m_specializations[key] = engine;
+    return std::shared_ptr<const Engine>(std::move(engine));
+}
+
+void DynamicShapes::remember(const std::map<std::string, Dims>& shapes, size_t profile,
+                             std::shared_ptr<const Engine> engine) const {
+    std::lock_guard lock(m_mutex);
+    m_specializations[shapeKey(shapes, profile)] = std::move(engine);
+}
+
+}  // namespace detail
+
+Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSource> source, const BuilderConfig& config) {
+    if (!source) return invalidArgument("no network source given");
+    KILN_RETURN_IF_ERROR(checkProfiles(*source, config.profiles));
+    if (config.profiles.empty()) {
+        for (const SourceInput& input : source->inputs()) {
+            if (std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; })) {
+                return invalidArgument("input '" + input.name + "' is " + toString(input.dims) +
+                                       " (-1 symbolic): give its shapes with --shapes, or a range with --minShapes, "
+                                       "--optShapes and --maxShapes");
+            }
+        }
+        KILN_ASSIGN_OR_RETURN(NetworkDefinition network, source->instantiate({}));
+        return build(network, config);
+    }
+
+    auto dynamic = std::make_shared<detail::DynamicShapes>();
+    dynamic->source = source;
+    dynamic->config = config;
+    dynamic->config.progress = nullptr;
+    dynamic->config.timingCachePath.clear();
+    dynamic->config.profiles.clear();
+    dynamic->config.preferredTactics.clear();
+    std::shared_ptr<Engine> first;
+    std::vector<std::string> warnings;
+    struct Built {
+        size_t profile;
+        std::map<std::string, Dims> shapes;
+        std::shared_ptr<const Engine> engine;
+    };
+    std::vector<Built> built;  // engines of the range ends, kept for runs at those shapes
+    for (size_t p = 0; p < config.profiles.size(); ++p) {
+        const OptimizationProfile& profile = config.profiles[p];
+        const std::string where = "optimization profile " + std::to_string(p);
+        KILN_ASSIGN_OR_RETURN(NetworkDefinition optNetwork, source->instantiate(shapesAt(profile, &ShapeRange::opt))
+                                                                .withContext(where + " at its opt shapes"));
+        BuilderConfig optConfig = config;
+        optConfig.profiles.clear();
+        optConfig.preferredTactics.clear();
+        KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> optEngine,
+                              build(optNetwork, optConfig).withContext(where + " at its opt shapes"));
+        detail::ProfileInfo info;
+        info.profile = profile;
+        info.tactics = chosenTactics(*optEngine);
+        info.arenaBytes = optEngine->memoryPlan().arenaBytes;
+        info.workspaceBytes = optEngine->kernels().workspaceBytes;
+        BuilderConfig rangeConfig = dynamic->config;
+        rangeConfig.preferredTactics = info.tactics;
+        rangeConfig.progress = config.progress;  // cancellable
+        for (const auto& [label, which] : {std::pair{"min", &ShapeRange::min}, std::pair{"max", &ShapeRange::max}}) {
+            const auto shapes = shapesAt(profile, which);
+            if (shapes == shapesAt(profile, &ShapeRange::opt)) continue;
+            const std::string context = where + " at its " + label + " shapes";
+            KILN_ASSIGN_OR_RETURN(NetworkDefinition network, source->instantiate(shapes).withContext(context));
+            KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, build(network, rangeConfig).withContext(context));
+            info.arenaBytes = std::max(info.arenaBytes, engine->memoryPlan().arenaBytes);
+            info.workspaceBytes = std::max(info.workspaceBytes, engine->kernels().workspaceBytes);
+            for (const LayerRecord& record : engine->report().layersAfter) {
+                auto chosen = info.tactics.find(record.name);
+                if (!record.tactic.empty() && chosen != info.tactics.end() && chosen->second != record.tactic) {
+                    warnings.push_back(context + ": layer '" + record.name + "' cannot run tactic '" +
+                                       chosen->second + "' chosen at opt; it runs '" + record.tactic + "' there");
+                }
+            }
+            built.push_back({p, shapes, engine});
+        }
+        dynamic->profiles.push_back(std::move(info));
+        if (first) built.push_back({p, shapesAt(profile, &ShapeRange::opt), optEngine});
+        if (!first) first = optEngine;
+    }
+    dynamic->root = first;
+    for (const Built& engine : built) dynamic->remember(engine.shapes, engine.profile, engine.engine);
+    first->setDynamicShapes(dynamic, warnings);
+    return first;
+}
+
+}  // namespace kiln

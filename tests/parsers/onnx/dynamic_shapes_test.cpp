@@ -1,0 +1,230 @@
+// Dynamic shapes end to end on the CPU backend: an ONNX model with a symbolic batch and width, built
+// once for optimization profiles from its NetworkSource, run at several shapes against the reference
+// executor on the network imported at each shape; bad shapes refused per run; plans round-trip.
+#include <gtest/gtest.h>
+
+#include "kiln/builder.h"
+#include "kiln/onnx_parser.h"
+#include "kiln/plan.h"
+#include "kiln/reference_executor.h"
+#include "parsers/onnx/onnx_model_builder.h"
+#include "support/test_util.h"
+
+namespace kiln::test {
+namespace {
+
+// x [N, 2, 4, W] -> conv 3x3 (pad 1) + relu -> y [N, 3, 4, W]; z = reshape(y, [N, -1]) with the batch
+// taken from Shape(y) at run time, so z is [N, 12 W].
+class DynamicModel : public ::testing::Test {
+protected:
+    void SetUp() override {
+        OnnxModelBuilder b(13);
+        b.input("x", {std::string("N"), int64_t(2), int64_t(4), std::string("W")});
+        std::vector<float> weights(3 * 2 * 3 * 3);
+        for (size_t i = 0; i < weights.size(); ++i) weights[i] = float(int(i * 7 % 11) - 5) / 8.0f;
+        b.initializer("w", {3, 2, 3, 3}, weights);
+        b.initializer("bias", {3}, {0.25f, -0.5f, 0.125f});
+        auto& conv = b.node("Conv", {"x", "w", "bias"}, {"c"}, "conv");
+        auto* pads = conv.add_attribute();
+        pads->set_name("pads");
+        pads->set_type(onnx::AttributeProto::INTS);
+        for (int i = 0; i < 4; ++i) pads->add_ints(1);
+        b.node("Relu", {"c"}, {"y"}, "relu");
+        b.initializerInt64("zero", {}, {0});
+        b.initializerInt64("axes0", {1}, {0});
+        b.initializerInt64("minus_one", {1}, {-1});
+        b.node("Shape", {"y"}, {"shape"}, "shape");
+        b.node("Gather", {"shape", "zero"}, {"batch"}, "gather");
+        b.node("Unsqueeze", {"batch", "axes0"}, {"batch_1d"}, "unsqueeze");
+        auto& concat = b.node("Concat", {"batch_1d", "minus_one"}, {"target"}, "concat");
+        setAttr(concat, "axis", int64_t(0));
+        b.node("Reshape", {"y", "target"}, {"z"}, "reshape");
+        b.output("y");
+        b.output("z");
+        m_model = m_dir.writeFile("dynamic.onnx", b.bytes());
+    }
+
+    std::shared_ptr<const NetworkSource> source() {
+        auto source = onnxNetworkSource(m_model);
+        EXPECT_TRUE(source.isOk()) << source.status().message();
+        return source.isOk() ? source.value() : nullptr;
+    }
+
+    static OptimizationProfile profile(int64_t minN, int64_t optN, int64_t maxN, int64_t minW, int64_t optW,
+                                       int64_t maxW) {
+        OptimizationProfile profile;
+        profile.inputs["x"] = {{minN, 2, 4, minW}, {optN, 2, 4, optW}, {maxN, 2, 4, maxW}};
+        return profile;
+    }
+
+    std::shared_ptr<Engine> build(std::vector<OptimizationProfile> profiles) {
+        BuilderConfig config;
+        config.profiles = std::move(profiles);
+        config.timingIterations = 1;
+        auto engine = Builder::build(source(), config);
+        EXPECT_TRUE(engine.isOk()) << engine.status().message();
+        return engine.isOk() ? engine.value() : nullptr;
+    }
+
+    // The network imported at `dims` and run by the reference executor: an independent path (no
+    // passes, no tactics, no derived engine).
+    TensorMap reference(const HostTensor& x) {
+        OnnxParseOptions options;
+        options.inputShapes["x"] = x.dims();
+        auto network = parseOnnxFile(m_model, options);
+        EXPECT_TRUE(network.isOk()) << network.status().message();
+        auto outputs = ReferenceExecutor(network.value()).execute({{"x", x}});
+        EXPECT_TRUE(outputs.isOk()) << outputs.status().message();
+        return outputs.isOk() ? outputs.value() : TensorMap{};
+    }
+
+    // Each output element sums 18 products of values near 1 in FP32: a few ulps of the largest.
+    static void expectNear(const TensorMap& outputs, const TensorMap& expected) {
+        for (const char* name : {"y", "z"}) {
+            ASSERT_TRUE(outputs.count(name) && expected.count(name)) << name;
+            EXPECT_EQ(outputs.at(name).dims(), expected.at(name).dims()) << name;
+            EXPECT_EQ(compareTensors(outputs.at(name), expected.at(name), 1e-5, 1e-5), "") << name;
+        }
+    }
+
+    TempDir m_dir{"dynamic"};
+    std::string m_model;
+};
+
+TEST_F(DynamicModel, RunsEveryShapeOfTheProfileAgainstTheReference) {
+    auto engine = build({profile(1, 2, 4, 3, 8, 16)});
+    ASSERT_TRUE(engine);
+    ASSERT_TRUE(engine->hasDynamicShapes());
+    auto context = engine->createExecutionContext();
+    ASSERT_TRUE(context.isOk()) << context.status().message();
+    for (const Dims& dims : {Dims{1, 2, 4, 3}, Dims{3, 2, 4, 8}, Dims{2, 2, 4, 16}, Dims{4, 2, 4, 5}, Dims{2, 2, 4, 8}}) {
+        SCOPED_TRACE(toString(dims));
+        const HostTensor x = randomTensor(dims, 17, -1.0f, 1.0f);
+        ASSERT_TRUE((*context)->setInputShape("x", dims).isOk());
+        auto zShape = (*context)->tensorShape("z");
+        ASSERT_TRUE(zShape.isOk()) << zShape.status().message();
+        EXPECT_EQ(zShape.value(), (Dims{dims[0], 12 * dims[3]}));
+        auto outputs = (*context)->execute({{"x", x}});
+        ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+        expectNear(outputs.value(), reference(x));
+    }
+}
+
+TEST_F(DynamicModel, BindingsSayMinusOneWhereAProfileLetsADimensionVary) {
+    auto engine = build({profile(1, 2, 4, 8, 8, 8)});
+    ASSERT_TRUE(engine);
+    for (const Binding& binding : engine->bindings()) {
+        if (binding.name == "x") EXPECT_EQ(binding.dims, (Dims{-1, 2, 4, 8}));
+        if (binding.name == "z") EXPECT_EQ(binding.dims, (Dims{-1, -1}));
+    }
+    ASSERT_EQ(engine->profiles().size(), 1u);
+    EXPECT_EQ(engine->profiles()[0].inputs.at("x").max, (Dims{4, 2, 4, 8}));
+}
+
+TEST_F(DynamicModel, BadShapesAreRefusedPerRunWithoutDisturbingOtherContexts) {
+    auto engine = build({profile(1, 2, 4, 3, 8, 16)});
+    ASSERT_TRUE(engine);
+    auto a = engine->createExecutionContext();
+    auto b = engine->createExecutionContext();
+    ASSERT_TRUE(a.isOk() && b.isOk());
+    Status outside = (*a)->setInputShape("x", {5, 2, 4, 8});
+    EXPECT_EQ(outside.code(), StatusCode::InvalidArgument);
+    EXPECT_NE(outside.message().find("'x'"), std::string::npos) << outside.message();
+    EXPECT_NE(outside.message().find("outside 1...4"), std::string::npos) << outside.message();
+    Status rank = (*a)->setInputShape("x", {2, 2, 4});
+    EXPECT_NE(rank.message().find("rank 3"), std::string::npos) << rank.message();
+    Status negative = (*a)->setInputShape("x", {2, 2, 4, -1});
+    EXPECT_NE(negative.message().find("negative"), std::string::npos) << negative.message();
+    Status fixedDimension = (*a)->setInputShape("x", {2, 3, 4, 8});
+    EXPECT_NE(fixedDimension.message().find("outside 2...2"), std::string::npos) << fixedDimension.message();
+    auto wrongRun = (*a)->execute({{"x", randomTensor({2, 2, 4, 17}, 3, -1.0f, 1.0f)}});
+    EXPECT_FALSE(wrongRun.isOk());
+
+    const HostTensor x = randomTensor({3, 2, 4, 5}, 5, -1.0f, 1.0f);
+    auto fromB = (*b)->execute({{"x", x}});
+    ASSERT_TRUE(fromB.isOk()) << fromB.status().message();
+    expectNear(fromB.value(), reference(x));
+    auto fromA = (*a)->execute({{"x", x}});  // the refused shapes left `a` usable
+    ASSERT_TRUE(fromA.isOk()) << fromA.status().message();
+    EXPECT_EQ(compareTensors(fromA.value().at("z"), fromB.value().at("z"), 0.0, 0.0), "");
+}
+
+TEST_F(DynamicModel, SeveralProfilesAreChosenPerContext) {
+    auto engine = build({profile(1, 1, 2, 4, 4, 8), profile(4, 6, 8, 16, 24, 32)});
+    ASSERT_TRUE(engine);
+    auto context = engine->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    EXPECT_FALSE((*context)->setInputShape("x", {6, 2, 4, 20}).isOk());  // profile 0 stops at 2x...x8
+    ASSERT_TRUE((*context)->setOptimizationProfile(1).isOk());
+    EXPECT_EQ((*context)->tensorShape("x").value(), (Dims{6, 2, 4, 24}));  // the profile's opt shape
+    const HostTensor x = randomTensor({5, 2, 4, 20}, 9, -1.0f, 1.0f);
+    auto outputs = (*context)->execute({{"x", x}});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    expectNear(outputs.value(), reference(x));
+    EXPECT_FALSE((*context)->setInputShape("x", {1, 2, 4, 4}).isOk());
+    EXPECT_FALSE((*context)->setOptimizationProfile(2).isOk());
+}
+
+TEST_F(DynamicModel, PlanKeepsProfilesAndModelAndRunsOtherShapesAfterLoading) {
+    auto engine = build({profile(1, 2, 4, 3, 8, 16)});
+    ASSERT_TRUE(engine);
+    auto bytes = serializePlan(*engine);
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(bytes.value());
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    ASSERT_TRUE(loaded.value()->hasDynamicShapes());
+    ASSERT_EQ(loaded.value()->profiles().size(), 1u);
+    EXPECT_EQ(loaded.value()->profiles()[0].inputs.at("x").min, (Dims{1, 2, 4, 3}));
+    EXPECT_EQ(loaded.value()->profiles()[0].inputs.at("x").opt, (Dims{2, 2, 4, 8}));
+
+    const HostTensor x = randomTensor({3, 2, 4, 11}, 21, -1.0f, 1.0f);
+    auto before = engine->createExecutionContext().value()->execute({{"x", x}});
+    auto after = loaded.value()->createExecutionContext().value()->execute({{"x", x}});
+    ASSERT_TRUE(before.isOk() && after.isOk());
+    for (const char* name : {"y", "z"}) {  // the same tactics on the same shape: the same bits
+        EXPECT_EQ(compareTensors(after.value().at(name), before.value().at(name), 0.0, 0.0), "") << name;
+    }
+}
+
+TEST_F(DynamicModel, BuildRefusesProfilesThatDoNotFitTheModel) {
+    BuilderConfig config;
+    config.timingIterations = 1;
+    auto refused = [&](OptimizationProfile profile, const std::string& expected) {
+        config.profiles = {std::move(profile)};
+        auto engine = Builder::build(source(), config);
+        ASSERT_FALSE(engine.isOk());
+        EXPECT_NE(engine.status().message().find(expected), std::string::npos) << engine.status().message();
+    };
+    refused(profile(4, 2, 8, 3, 8, 16), "give 0 <= min <= opt <= max");
+    OptimizationProfile fixed = profile(1, 2, 4, 8, 8, 8);
+    fixed.inputs["x"].max[1] = 3;
+    refused(fixed, "fixed at 2 by the model");
+    OptimizationProfile stranger = profile(1, 2, 4, 8, 8, 8);
+    stranger.inputs["images"] = stranger.inputs["x"];
+    refused(stranger, "'images', which is not an input of the model");
+    refused(OptimizationProfile{}, "has no shapes for input 'x'");
+    config.profiles.clear();
+    auto withoutProfile = Builder::build(source(), config);
+    ASSERT_FALSE(withoutProfile.isOk());
+    EXPECT_NE(withoutProfile.status().message().find("--minShapes"), std::string::npos);
+}
+
+TEST_F(DynamicModel, StaticEngineRefusesAnotherShapeAndSaysHowToGetRanges) {
+    OnnxParseOptions options;
+    options.inputShapes["x"] = {2, 2, 4, 8};
+    auto network = parseOnnxFile(m_model, options);
+    ASSERT_TRUE(network.isOk());
+    BuilderConfig config;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network.value(), config);
+    ASSERT_TRUE(engine.isOk());
+    auto context = engine.value()->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    EXPECT_TRUE((*context)->setInputShape("x", {2, 2, 4, 8}).isOk());
+    Status other = (*context)->setInputShape("x", {3, 2, 4, 8});
+    EXPECT_NE(other.message().find("--minShapes"), std::string::npos) << other.message();
+    EXPECT_FALSE((*context)->setInputShape("z", {2, 96}).isOk());  // an output has no shape to set
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -113,7 +113,18 @@ CaseResult runDataSet(const fs::path& modelPath, const fs::path& dataSet,
         expected.push_back(std::move(tensor).value());
     }
 
+    // A graph input that decides a shape (a shape tensor) is given as a value, as TensorRT takes
+    // shape-tensor values on the host: the import names each one it needs, and is tried again.
+    std::vector<std::string> shapeInputs;
+    options.shapeInputsFound = &shapeInputs;
     Result<NetworkDefinition> network = parseOnnxFile(modelPath.string(), options);
+    while (!network && !shapeInputs.empty() && inputs.count(shapeInputs.back()) != 0) {
+        const std::string name = shapeInputs.back();
+        options.inputValues[name] = inputs.at(name);
+        options.inputShapes.erase(name);
+        inputs.erase(name);
+        network = parseOnnxFile(modelPath.string(), options);
+    }
     if (!network)
         return fromStatus(network.status(), "import");
     if (Status status = network->validate(); !status)

@@ -60,6 +60,7 @@ Result<std::shared_ptr<const HostTensor>> NodeContext::constantInput(size_t i,
                                                                      const std::string& role) const {
     KILN_ASSIGN_OR_RETURN(Tensor * tensor, input(i));
     if (!tensor->isConstant()) {
+        if (tensor->isNetworkInput()) m_context.noteShapeInput(tensor->name());
         return unsupported("input " + std::to_string(i) + " ('" + tensor->name() + "', " + role +
                            ") is computed at run time; Kiln needs it to be a constant (an initializer or a "
                            "value computable from static shapes)");

@@ -12,6 +12,9 @@
 
 #include "kiln/network.h"
 #include "kiln/status.h"
+#include <algorithm>
+#include <vector>
+
 #include "onnx/onnx_pb.h"
 
 namespace kiln::onnx_import {
@@ -32,7 +35,17 @@ public:
     // A tensor name no tensor of the network or value of the model uses.
     std::string uniqueTensorName(const std::string& base);
 
+    // Where graph inputs whose values decide shapes are reported (OnnxParseOptions::shapeInputsFound).
+    void setShapeInputsFound(std::vector<std::string>* found) { m_shapeInputsFound = found; }
+    void noteShapeInput(const std::string& name) {
+        if (m_shapeInputsFound && std::find(m_shapeInputsFound->begin(), m_shapeInputsFound->end(), name) ==
+                                      m_shapeInputsFound->end()) {
+            m_shapeInputsFound->push_back(name);
+        }
+    }
+
 private:
+    std::vector<std::string>* m_shapeInputsFound = nullptr;
     NetworkDefinition& m_network;
     int64_t m_opset;
     std::string m_baseDirectory;

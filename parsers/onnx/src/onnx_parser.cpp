@@ -343,9 +343,22 @@ Status addInputs(NetworkDefinition& network, const onnx::GraphProto& graph, cons
         if (initializers.count(input.name())) continue;
         bool hasShape = false;
         KILN_ASSIGN_OR_RETURN(OnnxInputInfo info, describeInput(input, hasShape));
+        inputNames.insert(info.name);
+        if (auto value = options.inputValues.find(info.name); value != options.inputValues.end()) {
+            if (value->second.type() != info.type) {
+                return invalidArgument("the value given for input '" + info.name + "' is " +
+                                       toString(value->second.type()) + "; the model declares " + toString(info.type));
+            }
+            KILN_RETURN_IF_ERROR(network.addConstant(info.name, value->second).status());
+            continue;
+        }
         KILN_ASSIGN_OR_RETURN(Dims dims, concreteInputDims(input, info, hasShape, options));
         KILN_RETURN_IF_ERROR(network.addInput(info.name, info.type, dims).status());
-        inputNames.insert(info.name);
+    }
+    for (const auto& [name, value] : options.inputValues) {
+        if (!inputNames.count(name)) {
+            return invalidArgument("a value is given for '" + name + "', which is not an input of the model");
+        }
     }
     for (const auto& [name, dims] : options.inputShapes) {
         if (inputNames.count(name)) continue;
@@ -415,6 +428,7 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
     for (const auto& init : graph.initializer())
         reserved.insert(init.name());
     ImporterContext context(network, opset, baseDirectory, std::move(reserved));
+    context.setShapeInputsFound(options.shapeInputsFound);
 
     for (int i = 0; i < graph.node_size(); ++i) {
         const onnx::NodeProto& node = graph.node(i);

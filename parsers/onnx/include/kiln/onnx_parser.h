@@ -19,6 +19,13 @@ struct OnnxParseOptions {
     // Concrete shapes for inputs, by input name (as trtexec's --shapes). Needed for every input
     // with a symbolic or unknown dimension; a given shape must agree with the model's fixed dims.
     std::map<std::string, Dims> inputShapes;
+    // Values of graph inputs that decide shapes (shape tensors: a Reshape's target shape, a Slice's
+    // starts, Resize's sizes, ...), as TensorRT takes shape-tensor values on the host at run time:
+    // each is imported as a constant of that value and is then not an input of the network.
+    std::map<std::string, HostTensor> inputValues;
+    // When set, an import that fails because a graph input decides a shape adds that input's name
+    // here, so that the caller can give its value in inputValues and import again.
+    std::vector<std::string>* shapeInputsFound = nullptr;
 };
 
 // One graph input as the model declares it, before shapes are made concrete.

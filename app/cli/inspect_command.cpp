@@ -230,6 +230,19 @@ void printPlanTables(const std::string& path, const Engine& engine) {
     }
     bindings.print(out);
     out << '\n';
+    const std::vector<OptimizationProfile> profiles = engine.profiles();
+    if (!profiles.empty()) {
+        out << "Optimization profiles (" << profiles.size()
+            << "; -1 above is a dimension they let vary; the layers below are those of profile 0's opt shapes):\n";
+        TextTable table({"Profile", "Input", "Min", "Opt", "Max"});
+        for (size_t p = 0; p < profiles.size(); ++p) {
+            for (const auto& [name, range] : profiles[p].inputs) {
+                table.addRow({std::to_string(p), name, toString(range.min), toString(range.opt), toString(range.max)});
+            }
+        }
+        table.print(out);
+        out << '\n';
+    }
 
     std::map<std::string, const LayerRecord*> records;
     for (const LayerRecord& record : report.layersAfter)

@@ -453,6 +453,56 @@ TEST_F(KilnCliTest, RunWritesOutputsFromInputFile) {
     }
 }
 
+// A plan built for a range of batches runs each batch its input file has, and refuses one outside.
+TEST_F(KilnCliTest, DynamicShapePlanRunsEveryBatchOfItsProfile) {
+    const std::string model = writeModel("symbolic.onnx", reluNegModel({"batch", "3"}));
+    const std::string plan = (m_dir / "dynamic.plan").string();
+    const CommandResult built = kiln("build " + quoted(model) + " -o " + quoted(plan) +
+                                     " --minShapes x:1x3 --optShapes x:2x3 --maxShapes x:8x3");
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_NE(built.out.find("Optimization profile 0: x 1x3 to 8x3 (opt 2x3)"), std::string::npos) << built.out;
+
+    for (int batch : {1, 5, 8}) {
+        std::vector<float> values;
+        for (int i = 0; i < batch * 3; ++i) values.push_back(float(i % 2 == 0 ? -i : i));
+        const std::string array = writeArray("x" + std::to_string(batch) + ".npy", {batch, 3}, values);
+        const fs::path dir = m_dir / ("out" + std::to_string(batch));
+        const CommandResult ran =
+            kiln("run " + quoted(plan) + " --input x=" + quoted(array) + " --output-dir " + quoted(dir.string()));
+        ASSERT_EQ(ran.exitCode, 0) << ran.err;
+        kiln::Result<kiln::HostTensor> neg = kiln::readNpy((dir / "neg.npy").string());
+        ASSERT_TRUE(neg.isOk()) << neg.status().message();
+        ASSERT_EQ(neg->dims(), (kiln::Dims{batch, 3}));
+        for (int i = 0; i < batch * 3; ++i) EXPECT_EQ(neg->data<float>()[i], -values[size_t(i)]) << batch << " " << i;
+    }
+    // --shapes picks the shape of random inputs; outside the profile it is refused before running.
+    const CommandResult shaped = kiln("run " + quoted(plan) + " --shapes x:3x3");
+    EXPECT_EQ(shaped.exitCode, 0) << shaped.err;
+    EXPECT_NE(shaped.out.find("3x3"), std::string::npos) << shaped.out;
+    expectFailure(kiln("run " + quoted(plan) + " --shapes x:9x3 " + outputDirFlag()), 2,
+                  {"'x'", "9x3", "outside 1...8", "--maxShapes"});
+    const std::string nine = writeArray("x9.npy", {9, 3}, std::vector<float>(27, 1.0f));
+    expectFailure(kiln("run " + quoted(plan) + " --input x=" + quoted(nine) + " " + outputDirFlag()), 1,
+                  {"x9.npy", "outside 1...8"});
+}
+
+TEST_F(KilnCliTest, DynamicShapeFlagsMustComeTogether) {
+    const std::string model = writeModel("symbolic.onnx", reluNegModel({"batch", "3"}));
+    const std::string plan = quoted((m_dir / "dynamic.plan").string());
+    expectFailure(kiln("build " + quoted(model) + " -o " + plan + " --minShapes x:1x3 --maxShapes x:8x3"), 2,
+                  {"--optShapes", "once per optimization profile"});
+    expectFailure(kiln("build " + quoted(model) + " -o " + plan +
+                       " --minShapes x:1x3 --optShapes x:2x3 --maxShapes y:8x3"),
+                  2, {"'x'", "no --maxShapes"});
+    expectFailure(kiln("build " + quoted(model) + " -o " + plan +
+                       " --minShapes x:4x3 --optShapes x:2x3 --maxShapes x:8x3"),
+                  1, {"min <= opt <= max"});
+    expectFailure(kiln("build " + quoted(model) + " -o " + plan +
+                       " --minShapes x:1x3 --optShapes x:2x3 --maxShapes x:8x4"),
+                  1, {"fixed at 3"});
+    EXPECT_FALSE(fs::exists(m_dir / "dynamic.plan"));
+}
+
 TEST_F(KilnCliTest, RunWithRandomInputsIsRepeatable) {
     const std::string model = writeModel("symbolic.onnx", reluNegModel({"batch", "3"}));
     const fs::path first = m_dir / "first";

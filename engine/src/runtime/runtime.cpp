@@ -61,16 +61,31 @@ void Engine::setDynamicShapes(std::shared_ptr<const detail::DynamicShapes> dynam
             }
         }
     }
-    for (Binding& binding : m_bindings) {
-        if (binding.isInput) {
-            auto it = varying.find(binding.name);
-            if (it != varying.end()) binding.dims = it->second;
-        } else if (!varying.empty()) {
-            // An output's dimension is fixed only if no input dimension varies; without shape
-            // expressions the engine cannot tell which output dimensions follow which input ones.
-            const Tensor* tensor = m_network.findTensor(binding.name);
-            if (tensor && !tensor->isConstant()) binding.dims.assign(binding.dims.size(), -1);
+    // An output dimension varies when it differs between the networks of a profile's min and max
+    // shapes (imported only, not built); one that cannot be told is -1.
+    std::map<std::string, Dims> outputs;
+    for (const detail::ProfileInfo& info : m_dynamic->profiles) {
+        for (const auto which : {&ShapeRange::min, &ShapeRange::max}) {
+            std::map<std::string, Dims> shapes;
+            for (const auto& [name, range] : info.profile.inputs) shapes[name] = range.*which;
+            auto network = m_dynamic->source->instantiate(shapes);
+            for (const Binding& binding : m_bindings) {
+                if (binding.isInput) continue;
+                const Tensor* tensor = network.isOk() ? network.value().findTensor(binding.name) : nullptr;
+                Dims& dims = outputs.emplace(binding.name, binding.dims).first->second;
+                if (!tensor || tensor->dims().size() != dims.size()) {
+                    dims.assign(dims.size(), -1);
+                    continue;
+                }
+                for (size_t axis = 0; axis < dims.size(); ++axis) {
+                    if (tensor->dims()[axis] != dims[axis]) dims[axis] = -1;
+                }
+            }
         }
+    }
+    for (Binding& binding : m_bindings) {
+        auto it = binding.isInput ? varying.find(binding.name) : outputs.find(binding.name);
+        if (it != (binding.isInput ? varying.end() : outputs.end())) binding.dims = it->second;
     }
 }
 

@@ -367,6 +367,58 @@ TEST(CudaEngine, Fp16BuildAgreesWithFp32) {
     }
 }
 
+// The small CNN as a network source with a symbolic batch: dynamic shapes need no model file.
+class SmallCnnSource final : public NetworkSource {
+public:
+    std::string kind() const override { return "test-small-cnn"; }
+    const std::string& bytes() const override { return m_bytes; }
+    const std::vector<SourceInput>& inputs() const override { return m_inputs; }
+    Result<NetworkDefinition> instantiate(const std::map<std::string, Dims>& shapes) const override {
+        auto it = shapes.find("input");
+        if (it == shapes.end() || it->second.size() != 4) return invalidArgument("the small CNN needs an input shape");
+        return smallCnn(it->second[0]);
+    }
+
+private:
+    std::string m_bytes = "small-cnn";
+    std::vector<SourceInput> m_inputs{{"input", DataType::Float32, {-1, 3, 16, 16}, {"batch", "", "", ""}}};
+};
+
+TEST(CudaEngine, DynamicBatchRunsEveryBatchOfItsProfileAndReplays) {
+    KILN_REQUIRE_GPU();
+    registerNetworkSourceReader("test-small-cnn", [](const std::string&) {
+        return Result<std::shared_ptr<const NetworkSource>>(std::make_shared<SmallCnnSource>());
+    });
+    BuilderConfig config = cudaConfig();
+    OptimizationProfile profile;
+    profile.inputs["input"] = {{1, 3, 16, 16}, {4, 3, 16, 16}, {8, 3, 16, 16}};
+    config.profiles = {profile};
+    auto built = Builder::build(std::make_shared<SmallCnnSource>(), config);
+    ASSERT_TRUE(built.isOk()) << built.status().message();
+    auto bytes = serializePlan(*built.value());
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(bytes.value());
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    for (const auto& engine : {built.value(), loaded.value()}) {
+        auto context = engine->createExecutionContext();
+        ASSERT_TRUE(context.isOk()) << context.status().message();
+        for (int64_t batch : {1, 3, 8, 4}) {
+            auto network = smallCnn(batch);
+            ASSERT_TRUE(network.isOk());
+            const TensorMap inputs = inputsFor(*network, uint32_t(batch));
+            auto expected = ReferenceExecutor(*network).execute(inputs);
+            ASSERT_TRUE(expected.isOk());
+            for (int run = 0; run < 3; ++run) {  // a new shape runs plainly first, then replays its recording
+                auto outputs = context.value()->execute(inputs);
+                ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+                expectOutputsClose(*expected, *outputs, 1e-4f, 1e-4f, "batch " + std::to_string(batch));
+            }
+            EXPECT_TRUE(context.value()->lastRunReplayed()) << context.value()->graphFallbackReason();
+        }
+        EXPECT_FALSE(context.value()->setInputShape("input", {9, 3, 16, 16}).isOk());
+    }
+}
+
 TEST(CudaEngine, WithoutADeviceTheBackendSaysWhy) {
     if (noGpuReason().empty()) GTEST_SKIP() << "a CUDA device is present";
     auto network = smallCnn(1);

@@ -62,28 +62,54 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
     }
     outcome.declaredInputs = *declared;
 
-    // Symbolic dimensions are the most common reason a valid model cannot be opened; name them and let
-    // the window ask for sizes instead of leaving the user to decode the parser's message.
+    // A model with symbolic dimensions opens at once: the dimensions the user has not sized yet take
+    // the first of a few sizes with which the model imports (1 suits batches, larger sizes suit
+    // spatial and sequence extents that kernels or reshapes need), and the window says which.
     QStringList missing;
     QStringList symbolic;
+    std::vector<const OnnxInputInfo*> unsized;
     for (const OnnxInputInfo& input : *declared) {
         if (!isSymbolic(input)) continue;
         symbolic << describeDeclaredShape(input);
-        if (outcome.inputShapes.count(input.name) == 0) missing << describeDeclaredShape(input);
+        if (outcome.inputShapes.count(input.name) == 0) {
+            missing << describeDeclaredShape(input);
+            unsized.push_back(&input);
+        }
     }
-    if (!missing.isEmpty()) {
-        outcome.problem = LoadProblem::SymbolicShapes;
-        outcome.errorMessage =
-            Document::tr("These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every "
-                         "dimension: enter a shape for each of them in the Build panel and press "
-                         "“Open with These Shapes”.")
-                .arg(missing.join(QStringLiteral("; ")));
-        return;
-    }
-
     OnnxParseOptions options;
     options.inputShapes = outcome.inputShapes;
-    Result<NetworkDefinition> parsed = parseOnnxFile(fileName, options);
+    Result<NetworkDefinition> parsed = invalidArgument("not imported yet");
+    if (unsized.empty()) {
+        parsed = parseOnnxFile(fileName, options);
+    } else {
+        QString firstFailure;
+        for (const int64_t size : {int64_t(1), int64_t(32), int64_t(224)}) {
+            for (const OnnxInputInfo* input : unsized) {
+                Dims dims = input->dims;
+                for (int64_t& extent : dims) extent = extent < 0 ? size : extent;
+                options.inputShapes[input->name] = dims;
+            }
+            parsed = parseOnnxFile(fileName, options);
+            if (parsed) break;
+            if (firstFailure.isEmpty()) firstFailure = QString::fromStdString(parsed.status().message());
+        }
+        if (!parsed) {
+            outcome.problem = LoadProblem::SymbolicShapes;
+            outcome.errorMessage =
+                Document::tr("These inputs have symbolic dimensions: %1. The model does not open with every "
+                             "symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in "
+                             "the Build panel and press “Open with These Shapes”.")
+                    .arg(missing.join(QStringLiteral("; ")), firstFailure);
+            return;
+        }
+        QStringList assumed;
+        for (const OnnxInputInfo* input : unsized) {
+            assumed << QStringLiteral("%1 as %2").arg(describeDeclaredShape(*input),
+                                                      QString::fromStdString(toString(options.inputShapes.at(input->name))));
+        }
+        outcome.assumedShapes = assumed.join(QStringLiteral("; "));
+        outcome.inputShapes = options.inputShapes;
+    }
     if (!parsed) {
         const QString message = QString::fromStdString(parsed.status().message());
         if (!symbolic.isEmpty()) {
@@ -199,6 +225,7 @@ void Document::finishLoading() {
     m_layersBefore = outcome.layers;
     m_declaredInputs = outcome.declaredInputs;
     m_inputShapes = outcome.inputShapes;
+    m_assumedShapes = outcome.assumedShapes;
     m_engine = outcome.engine;
     m_enginePrecision = m_engine ? precisionOf(*m_engine) : QString();
     emit loaded(m_filePath);

@@ -49,7 +49,10 @@ public:
         std::shared_ptr<const Engine> engine;              // a plan's engine
         std::vector<LayerRecord> layers;                   // the layers before fusion, for the graph
         std::vector<OnnxInputInfo> declaredInputs;         // a model's inputs as the file declares them
-        ShapeMap inputShapes;                              // the shapes the load was asked to use
+        ShapeMap inputShapes;                              // the shapes the load used
+        // Set when symbolic dimensions were given sizes the user did not choose (the model opens at
+        // once): which, for the window to say.
+        QString assumedShapes;
         LoadProblem problem = LoadProblem::None;
         QString errorMessage;
     };
@@ -76,6 +79,8 @@ public:
     const std::vector<LayerRecord>& layersBefore() const { return m_layersBefore; }
     const std::vector<OnnxInputInfo>& declaredInputs() const { return m_declaredInputs; }
     const ShapeMap& inputShapes() const { return m_inputShapes; }
+    // Non-empty when the open model's symbolic dimensions were given assumed sizes (which ones).
+    const QString& assumedShapes() const { return m_assumedShapes; }
     // The inputs of the model whose last load failed for want of shapes (empty otherwise).
     const std::vector<OnnxInputInfo>& pendingInputs() const { return m_pendingInputs; }
 
@@ -114,6 +119,7 @@ private:
     std::vector<LayerRecord> m_layersBefore;
     std::vector<OnnxInputInfo> m_declaredInputs;
     ShapeMap m_inputShapes;
+    QString m_assumedShapes;
     std::shared_ptr<const Engine> m_engine;
     QString m_enginePrecision;
     // What the last failed load of a model with symbolic inputs declared, for the build panel.

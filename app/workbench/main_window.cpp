@@ -649,6 +649,12 @@ void MainWindow::onLoaded(const QString& path) {
         m_shownModel = path;
         m_buildPanel->appendLog(tr("Opened model %1: %n layer(s).", nullptr, int(m_document->layersBefore().size()))
                                     .arg(fileNameOf(path)));
+        if (!m_document->assumedShapes().isEmpty()) {
+            m_buildPanel->appendLog(tr("Symbolic dimensions are shown at assumed sizes (%1): change them under "
+                                       "Inputs and press “Open with These Shapes”.")
+                                        .arg(m_document->assumedShapes()),
+                                    BuildPanel::LogLevel::Warning);
+        }
     }
     m_pages->setCurrentIndex(GraphPage);
     m_pathLabel->setText(QDir::toNativeSeparators(path));

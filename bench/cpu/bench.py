@@ -81,9 +81,13 @@ class Server:
         self.process.wait(timeout=60)
 
 
-def build_plan(kiln, model, shape, plan, cache, log, flags=()):
-    command = [kiln, "build", model, "--shapes", f"input:{'x'.join(map(str, shape))}", "-o", plan,
-               "--timingCacheFile", cache, *flags]
+def dims_text(shape):
+    return "x".join(map(str, shape))
+
+
+def build_plan(kiln, model, shape, plan, cache, log, flags=(), shape_flags=None):
+    shape_flags = shape_flags or ["--shapes", f"input:{dims_text(shape)}"]
+    command = [kiln, "build", model, *shape_flags, "-o", plan, "--timingCacheFile", cache, *flags]
     start = time.monotonic()
     result = subprocess.run([str(c) for c in command], capture_output=True, text=True)
     wall = time.monotonic() - start
@@ -121,7 +125,24 @@ def int8_model(kiln, model, shape, case):
     return ["--int8", "--calibCache", str(calibration)], qdq
 
 
-def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, work):
+def dynamic_plan(args, kiln, name, work):
+    """One plan for the batches of --dynamic MIN:OPT:MAX, built cold (its own timing cache)."""
+    model = cached_model_path(args.cache, name)
+    if not model.exists() and not export_model(name, model):
+        raise RuntimeError(f"exporting {name} failed")
+    low, opt, high = args.dynamic
+    rest = input_shape(name)[1:]
+    case = work / f"{name}-dynamic-{low}-{opt}-{high}"
+    shutil.rmtree(case, ignore_errors=True)
+    case.mkdir(parents=True)
+    plan = case / "model.plan"
+    shape_flags = ["--minShapes", f"input:{dims_text([low, *rest])}", "--optShapes", f"input:{dims_text([opt, *rest])}",
+                   "--maxShapes", f"input:{dims_text([high, *rest])}"]
+    build = build_plan(kiln, model, None, plan, case / "model.timing", case / "build.log", shape_flags=shape_flags)
+    return plan, build
+
+
+def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, work, dynamic=None):
     model = cached_model_path(args.cache, name)
     if not model.exists() and not export_model(name, model):
         raise RuntimeError(f"exporting {name} failed")
@@ -145,20 +166,32 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
     kiln_server = Server("kiln", [server_binary, plan, f"input={input_path}"], kiln_env)
     ort_server = Server("onnxruntime", ["node", HERE / "ort_latency_server.js", ort_model, threads,
                                        f"input={input_path}"], ort_env)
-    kiln_times, ort_times = [], []
+    # The plan built for a range of batches runs this batch too, interleaved with the other two.
+    dynamic_server = None
+    if dynamic and precision == "fp32":
+        dynamic_server = Server("kiln dynamic", [server_binary, dynamic, f"input={input_path}"], kiln_env)
+    kiln_times, ort_times, dynamic_times = [], [], []
     try:
         for _ in range(args.rounds):
             kiln_server.run(args.warm_up)
             kiln_times += kiln_server.run(args.iterations)
             time.sleep(SWITCH_PAUSE_SECONDS)
+            if dynamic_server:
+                dynamic_server.run(args.warm_up)
+                dynamic_times += dynamic_server.run(args.iterations)
+                time.sleep(SWITCH_PAUSE_SECONDS)
             ort_server.run(args.warm_up)
             ort_times += ort_server.run(args.iterations)
             time.sleep(SWITCH_PAUSE_SECONDS)
         kiln_server.ask(f"save {case / 'kiln'}")
         ort_server.ask(f"save {case / 'ort'}")
+        if dynamic_server:
+            dynamic_server.ask(f"save {case / 'kiln-dynamic'}")
     finally:
         kiln_server.close()
         ort_server.close()
+        if dynamic_server:
+            dynamic_server.close()
     print(f"--- {name} batch {batch} {precision}: outputs against ONNX Runtime")
     if precision == "int8":
         cosines = [cosine(np.load(path), np.load(case / "kiln" / path.name)) for path in sorted((case / "ort").glob("*.npy"))]
@@ -166,7 +199,11 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         outputs_ok = f"cos {min(cosines):.3f}" if cosines else "none"
     else:
         outputs_ok = compare(case / "ort", case / "kiln")
+    if dynamic_server:
+        print(f"--- {name} batch {batch}: the dynamic plan's outputs against ONNX Runtime")
+        outputs_ok = compare(case / "ort", case / "kiln-dynamic") and outputs_ok
     return {
+        "dynamic": statistics.median(dynamic_times) if dynamic_times else None,
         "kiln": statistics.median(kiln_times),
         "ort": statistics.median(ort_times),
         "cold": cold,
@@ -187,7 +224,12 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--cache", type=Path, default=REPO_ROOT / "tests" / "models" / ".cache")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "build" / "bench-cpu")
+    parser.add_argument("--dynamic", type=lambda text: tuple(int(v) for v in text.split(":")), metavar="MIN:OPT:MAX",
+                        help="also build one plan per model for batches MIN to MAX (tactics timed at OPT) and run "
+                             "every --batches size through it, beside the static plan built for that size")
     args = parser.parse_args()
+    if args.dynamic and (len(args.dynamic) != 3 or not args.dynamic[0] <= args.dynamic[1] <= args.dynamic[2]):
+        sys.exit("--dynamic takes MIN:OPT:MAX batch sizes with MIN <= OPT <= MAX, e.g. 1:8:32")
 
     kiln = args.build_dir / "app" / "cli" / "kiln"
     server_binary = args.build_dir / "bench" / "kiln_latency_server"
@@ -207,11 +249,16 @@ def main():
             cpu = line.split(":", 1)[1].strip()
             break
     rows = []
+    dynamic_builds = {}
     for name in args.models:
+        dynamic = None
+        if args.dynamic:
+            dynamic, dynamic_builds[name] = dynamic_plan(args, kiln, name, args.work)
         for batch in args.batches:
             for precision in args.precisions:
                 rows.append((name, batch, precision,
-                             bench_one(args, kiln, server_binary, node_modules, name, batch, precision, args.work)))
+                             bench_one(args, kiln, server_binary, node_modules, name, batch, precision, args.work,
+                                       dynamic)))
 
     print(f"\nMachine: {cpu}, {os.cpu_count()} logical cores; {args.threads} threads for each runtime; "
           f"median of {args.rounds} x {args.iterations} interleaved runs")
@@ -227,6 +274,15 @@ def main():
         print(f"{name:<16} {batch:>5} {precision:>5} {r['kiln']:>9.2f} {r['ort']:>9.2f} {r['kiln'] / r['ort']:>9.2f} "
               f"{speedup:>7.2f}x {r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {outputs:>9}")
         failed = failed or r["ok"] is False
+    if args.dynamic:
+        low, opt, high = args.dynamic
+        print(f"\nOne plan for batches {low} to {high} (opt {opt}) against the static plan of each batch:")
+        print(f"{'model':<16} {'batch':>5} {'static ms':>10} {'dynamic ms':>11} {'dynamic/static':>15}")
+        for name, batch, precision, r in rows:
+            if r["dynamic"] is not None:
+                print(f"{name:<16} {batch:>5} {r['kiln']:>10.2f} {r['dynamic']:>11.2f} {r['dynamic'] / r['kiln']:>15.3f}")
+        for name, (wall, builder) in dynamic_builds.items():
+            print(f"{name}: the dynamic plan's cold build took {wall:.1f} s")
     print("\nbuild cold/warm: wall time of `kiln build` (import, build, plan write) without and with a "
           "warm timing cache; vs FP32: Kiln FP32's time over this row's Kiln time; INT8 outputs: the least "
           "cosine similarity to ONNX Runtime's INT8 outputs")

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kiln/npy.h"
+#include "kiln/onnx_parser.h"
 #include "kiln/plan.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
         std::cerr << "usage: kiln_latency_server PLAN NAME=input.npy [NAME=input.npy ...]\n";
         return 2;
     }
+    kiln::registerOnnxSourceReader();  // plans with dynamic shapes keep their ONNX model
     auto engine = kiln::readPlanFile(argv[1]);
     if (!engine) {
         std::cout << "error " << engine.status().message() << std::endl;

@@ -71,30 +71,29 @@ private slots:
         QVERIFY(document.filePath().isEmpty());
     }
 
-    void symbolicDimensionsAreExplained() {
+    void symbolicDimensionsOpenAtAssumedSizes() {
         const Document::LoadOutcome outcome = Document::load(m_symbolicPath);
-        QVERIFY(!outcome.network);
-        QCOMPARE(outcome.problem, kiln::workbench::LoadProblem::SymbolicShapes);
-        QVERIFY2(outcome.errorMessage.contains("symbolic dimensions"), qPrintable(outcome.errorMessage));
-        QVERIFY2(outcome.errorMessage.contains("input: batch × 3 × 8 × 8"), qPrintable(outcome.errorMessage));
-        QVERIFY2(outcome.errorMessage.contains("Build panel"), qPrintable(outcome.errorMessage));
+        QCOMPARE(outcome.problem, kiln::workbench::LoadProblem::None);
+        QVERIFY(outcome.network);
+        QCOMPARE(outcome.network->findTensor("output")->dims(), kiln::Dims({1, 3, 8, 8}));
+        QCOMPARE(outcome.inputShapes.at("input"), kiln::Dims({1, 3, 8, 8}));
+        QVERIFY2(outcome.assumedShapes.contains("input: batch × 3 × 8 × 8 as 1x3x8x8"), qPrintable(outcome.assumedShapes));
         QCOMPARE(outcome.declaredInputs.size(), size_t(1));
         QCOMPARE(outcome.declaredInputs[0].dims, std::vector<int64_t>({-1, 3, 8, 8}));
     }
 
     void symbolicModelOpensWithShapes() {
         Document document;
-        QSignalSpy failed(&document, &Document::failed);
-        document.open(m_symbolicPath);
-        QVERIFY(failed.wait(10000));
-        QCOMPARE(document.pendingInputs().size(), size_t(1));
-        QCOMPARE(document.pendingInputs()[0].name, std::string("input"));
-
         QSignalSpy loaded(&document, &Document::loaded);
+        document.open(m_symbolicPath);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(!document.assumedShapes().isEmpty());
+
         document.open(m_symbolicPath, {{"input", {3, 3, 8, 8}}});
         QVERIFY(loaded.wait(10000));
         QCOMPARE(document.network()->findTensor("output")->dims(), kiln::Dims({3, 3, 8, 8}));
         QCOMPARE(document.inputShapes().at("input"), kiln::Dims({3, 3, 8, 8}));
+        QVERIFY(document.assumedShapes().isEmpty());  // the user's own shape now
         QVERIFY(document.pendingInputs().empty());
         QCOMPARE(document.layersBefore().size(), size_t(1));
         QCOMPARE(document.layersBefore()[0].name, std::string("relu"));

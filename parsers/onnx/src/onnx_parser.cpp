@@ -519,13 +519,17 @@ Result<std::shared_ptr<const NetworkSource>> makeOnnxSource(std::string bytes, c
 
 // Plans with dynamic shapes load wherever this file is linked (every program that parses ONNX).
 const bool kReaderRegistered = [] {
-    registerNetworkSourceReader("onnx", [](const std::string& bytes) {
-        return makeOnnxSource(bytes, "the plan's ONNX model");
-    });
+    registerOnnxSourceReader();
     return true;
 }();
 
 }  // namespace
+
+void registerOnnxSourceReader() {
+    registerNetworkSourceReader("onnx", [](const std::string& bytes) {
+        return makeOnnxSource(bytes, "the plan's ONNX model");
+    });
+}
 
 Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
     KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));

@@ -53,6 +53,11 @@ Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path);
 // with optimization profiles). Models keeping weights in external data files are refused for now.
 Result<std::shared_ptr<const NetworkSource>> onnxNetworkSource(const std::string& path);
 
+// Registers the reader of ONNX network sources (network_source.h), so that plans with dynamic shapes
+// built from ONNX models load. A program that calls any other function here has it registered
+// already; one that only loads plans calls this once.
+void registerOnnxSourceReader();
+
 // Reads a serialized onnx.TensorProto (as the ONNX backend test data's input_0.pb files are).
 Result<HostTensor> readOnnxTensorFile(const std::string& path);
 

@@ -5,6 +5,8 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <chrono>
 
+#include "kiln/onnx_parser.h"
+
 namespace kiln::workbench {
 
 namespace {
@@ -53,6 +55,7 @@ BuilderConfig BuildSettings::toConfig() const {
     // Ranges only matter to INT8; other builds stay exactly what they were without a calibration.
     if (config.int8) config.dynamicRanges = dynamicRanges;
     config.layerPrecisions = layerPrecisions;
+    config.profiles = profiles;
     return config;
 }
 
@@ -92,7 +95,14 @@ void BuildJob::start(std::shared_ptr<const NetworkDefinition> network, const Bui
         const auto start = std::chrono::steady_clock::now();
         BuilderConfig config = settings.toConfig();
         config.progress = monitor.get();
-        Result<std::shared_ptr<Engine>> built = Builder::build(*network, config);
+        Result<std::shared_ptr<Engine>> built = invalidArgument("not built");
+        if (settings.profiles.empty()) {
+            built = Builder::build(*network, config);
+        } else if (auto source = onnxNetworkSource(settings.modelPath)) {
+            built = Builder::build(std::move(source).value(), config);
+        } else {
+            built = source.status();
+        }
         Outcome outcome;
         outcome.wallMilliseconds =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

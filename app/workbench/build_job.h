@@ -30,6 +30,10 @@ struct BuildSettings {
     std::map<std::string, float> dynamicRanges;
     // Model nodes (names or patterns) whose layers stay in FP32 in a reduced-precision build.
     std::vector<LayerPrecision> layerPrecisions;
+    // Dynamic shapes: ranges per symbolic input (the Build panel's min and max); the build then reads
+    // the model at modelPath again as a network source instead of using the open network.
+    std::vector<OptimizationProfile> profiles;
+    std::string modelPath;
 
     BuilderConfig toConfig() const;
     // "FP32", "FP16", "INT8": how the title bar and the log name it.

@@ -34,7 +34,7 @@ namespace kiln::workbench {
 
 namespace {
 
-enum InputColumn { NameColumn, DeclaredColumn, ShapeColumn, InputColumnCount };
+enum InputColumn { NameColumn, DeclaredColumn, ShapeColumn, MinColumn, MaxColumn, InputColumnCount };
 
 constexpr int kMiB = 1 << 20;
 const char* const kErrorColor = "#b3261e";
@@ -135,7 +135,8 @@ QWidget* BuildPanel::createInputsGroup() {
 
     m_inputTable = new QTableWidget(0, InputColumnCount);
     m_inputTable->setObjectName(QStringLiteral("inputShapesTable"));
-    m_inputTable->setHorizontalHeaderLabels({tr("Input"), tr("Declared"), tr("Shape to use")});
+    m_inputTable->setHorizontalHeaderLabels({tr("Input"), tr("Declared"), tr("Shape to use"), tr("Range min"),
+                                             tr("Range max")});
     m_inputTable->verticalHeader()->hide();
     m_inputTable->horizontalHeader()->setStretchLastSection(true);
     m_inputTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -143,7 +144,9 @@ QWidget* BuildPanel::createInputsGroup() {
     m_inputTable->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_inputTable->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     fitInputTable();
-    m_inputTable->setToolTip(tr("Give each symbolic dimension a size, e.g. 1x3x224x224."));
+    m_inputTable->setToolTip(tr("Give each symbolic dimension a size, e.g. 1x3x224x224. For an engine that runs "
+                                "a range of shapes, also give the range's smallest and largest shape: the "
+                                "shape to use is the one tactics are timed at."));
 
     m_reopenButton = new QPushButton(tr("Open with These Shapes"));
     m_reopenButton->setObjectName(QStringLiteral("reopenButton"));
@@ -332,6 +335,13 @@ void BuildPanel::setModelInputs(const QString& modelPath, const std::vector<Onnx
             shape->setFont(bold);
         }
         m_inputTable->setItem(row, ShapeColumn, shape);
+        for (const int column : {int(MinColumn), int(MaxColumn)}) {
+            QTableWidgetItem* bound = symbolic ? new QTableWidgetItem() : readOnlyItem(QString());
+            bound->setToolTip(symbolic ? tr("Leave empty for one shape; give min and max for a range, e.g. 1x3x224x224 "
+                                            "to 32x3x224x224")
+                                       : tr("The model fixes this shape."));
+            m_inputTable->setItem(row, column, bound);
+        }
     }
     fitInputTable();
     m_inputsMessage->setText(problem);
@@ -363,6 +373,8 @@ void BuildPanel::setPlanInputs(const std::vector<Binding>& bindings) {
         m_inputTable->setItem(row, NameColumn, readOnlyItem(QString::fromStdString(binding.name)));
         m_inputTable->setItem(row, DeclaredColumn, readOnlyItem(dimsText(binding.dims)));
         m_inputTable->setItem(row, ShapeColumn, readOnlyItem(dimsText(binding.dims)));
+        m_inputTable->setItem(row, MinColumn, readOnlyItem(QString()));
+        m_inputTable->setItem(row, MaxColumn, readOnlyItem(QString()));
     }
     fitInputTable();
     m_inputsMessage->hide();
@@ -393,32 +405,82 @@ void BuildPanel::fitInputTable() {
                                  2 * m_inputTable->frameWidth() + 2);
 }
 
+// The shape typed in `column` of `row` for `input`, written the ways people write shapes: 1x3x224x224,
+// 1×3×224×224, 1,3,224,224, [1, 3, 224, 224]. Null with `problem` when it is not a valid shape.
+std::optional<Dims> BuildPanel::typedShape(int row, int column, const OnnxInputInfo& input, QString& problem) const {
+    const QString typed = m_inputTable->item(row, column) ? m_inputTable->item(row, column)->text() : QString();
+    QString text = typed.trimmed();
+    text.replace(QChar(0x00D7), QLatin1Char('x')).replace(QLatin1Char('X'), QLatin1Char('x'));
+    text.remove(QLatin1Char('[')).remove(QLatin1Char(']')).remove(QLatin1Char('(')).remove(QLatin1Char(')'));
+    text = text.split(QRegularExpression(QStringLiteral("[\\s,;x]+")), Qt::SkipEmptyParts).join(QLatin1Char('x'));
+    Result<Dims> dims = parseDims(text.toStdString());
+    if (!dims || text.isEmpty()) {
+        problem = tr("“%1” is not a shape; write one size per dimension, e.g. 1x3x224x224").arg(typed);
+        return std::nullopt;
+    }
+    if (dims->size() != input.dims.size()) {
+        problem = tr("the model declares %n dimension(s)", nullptr, int(input.dims.size()));
+        return std::nullopt;
+    }
+    for (size_t axis = 0; axis < dims->size(); ++axis) {
+        if ((*dims)[axis] < 1) {
+            problem = tr("dimension %1 must be at least 1").arg(axis);
+            return std::nullopt;
+        }
+        if (input.dims[axis] >= 0 && input.dims[axis] != (*dims)[axis]) {
+            problem = tr("dimension %1 is fixed to %2 by the model").arg(axis).arg(input.dims[axis]);
+            return std::nullopt;
+        }
+    }
+    return *dims;
+}
+
 bool BuildPanel::inputShapes(ShapeMap& shapes, QString* error) const {
     shapes.clear();
     for (int row = 0; row < m_inputTable->rowCount() && row < int(m_declared.size()); ++row) {
         const OnnxInputInfo& input = m_declared[size_t(row)];
         if (!isSymbolic(input)) continue;
-        const QString name = QString::fromStdString(input.name);
-        QString text = m_inputTable->item(row, ShapeColumn)->text().trimmed();
-        // Accept the ways people write shapes: 1x3x224x224, 1×3×224×224, 1,3,224,224, [1, 3, 224, 224].
-        text.replace(QChar(0x00D7), QLatin1Char('x')).replace(QLatin1Char('X'), QLatin1Char('x'));
-        text.remove(QLatin1Char('[')).remove(QLatin1Char(']')).remove(QLatin1Char('('))
-            .remove(QLatin1Char(')'));
-        text = text.split(QRegularExpression(QStringLiteral("[\\s,;x]+")), Qt::SkipEmptyParts)
-                   .join(QLatin1Char('x'));
-        Result<Dims> dims = parseDims(text.toStdString());
         QString problem;
-        if (!dims || text.isEmpty()) {
-            problem = tr("“%1” is not a shape; write one size per dimension, e.g. 1x3x224x224")
-                          .arg(m_inputTable->item(row, ShapeColumn)->text());
-        } else if (dims->size() != input.dims.size()) {
-            problem = tr("the model declares %n dimension(s)", nullptr, int(input.dims.size()));
+        const std::optional<Dims> dims = typedShape(row, ShapeColumn, input, problem);
+        if (!dims) {
+            if (error) *error = tr("Input %1: %2.").arg(QString::fromStdString(input.name), problem);
+            return false;
+        }
+        shapes[input.name] = *dims;
+    }
+    return true;
+}
+
+bool BuildPanel::inputProfiles(std::vector<OptimizationProfile>& profiles, QString* error) const {
+    profiles.clear();
+    ShapeMap shapes;
+    if (!inputShapes(shapes, error)) return false;
+    OptimizationProfile profile;
+    for (int row = 0; row < m_inputTable->rowCount() && row < int(m_declared.size()); ++row) {
+        const OnnxInputInfo& input = m_declared[size_t(row)];
+        if (!isSymbolic(input)) continue;
+        const QString name = QString::fromStdString(input.name);
+        const bool hasMin = !m_inputTable->item(row, MinColumn)->text().trimmed().isEmpty();
+        const bool hasMax = !m_inputTable->item(row, MaxColumn)->text().trimmed().isEmpty();
+        if (!hasMin && !hasMax) {
+            const Dims& dims = shapes.at(input.name);
+            profile.inputs[input.name] = {dims, dims, dims};
+            continue;
+        }
+        QString problem;
+        std::optional<Dims> low, high;
+        if (!hasMin || !hasMax) {
+            problem = tr("give both the smallest and the largest shape of the range, or neither");
+        } else if (!(low = typedShape(row, MinColumn, input, problem))) {
+            problem = tr("range min: %1").arg(problem);
+        } else if (!(high = typedShape(row, MaxColumn, input, problem))) {
+            problem = tr("range max: %1").arg(problem);
         } else {
-            for (size_t axis = 0; axis < dims->size() && problem.isEmpty(); ++axis) {
-                if ((*dims)[axis] < 1) {
-                    problem = tr("dimension %1 must be at least 1").arg(axis);
-                } else if (input.dims[axis] >= 0 && input.dims[axis] != (*dims)[axis]) {
-                    problem = tr("dimension %1 is fixed to %2 by the model").arg(axis).arg(input.dims[axis]);
+            const Dims& opt = shapes.at(input.name);
+            for (size_t axis = 0; axis < opt.size() && problem.isEmpty(); ++axis) {
+                if (!((*low)[axis] <= opt[axis] && opt[axis] <= (*high)[axis])) {
+                    problem = tr("dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)")
+                                  .arg(axis).arg((*low)[axis]).arg(opt[axis]).arg((*high)[axis]);
                 }
             }
         }
@@ -426,9 +488,17 @@ bool BuildPanel::inputShapes(ShapeMap& shapes, QString* error) const {
             if (error) *error = tr("Input %1: %2.").arg(name, problem);
             return false;
         }
-        shapes[input.name] = *dims;
+        profile.inputs[input.name] = {*low, shapes.at(input.name), *high};
     }
+    const bool ranged = std::any_of(profile.inputs.begin(), profile.inputs.end(),
+                                    [](const auto& entry) { return entry.second.min != entry.second.max; });
+    if (ranged) profiles.push_back(std::move(profile));
     return true;
+}
+
+void BuildPanel::showInputsProblem(const QString& problem) {
+    m_inputsMessage->setText(problem);
+    m_inputsMessage->setVisible(!problem.isEmpty());
 }
 
 void BuildPanel::requestReopen() {

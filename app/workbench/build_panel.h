@@ -5,6 +5,8 @@
 // collects; the main window runs the build.
 #pragma once
 
+#include <optional>
+
 #include <QElapsedTimer>
 #include <QString>
 #include <QStringList>
@@ -48,6 +50,11 @@ public:
     void setPlanInputs(const std::vector<Binding>& bindings);
     // The shapes typed for the symbolic inputs; on a malformed entry returns false and says why.
     bool inputShapes(ShapeMap& shapes, QString* error) const;
+    // Dynamic shapes: one optimization profile from the inputs given a range (min and max, with the
+    // shape to use as opt); empty when no input has one. False, with `error`, for a malformed range.
+    bool inputProfiles(std::vector<OptimizationProfile>& profiles, QString* error) const;
+    // Shows a problem with the inputs above the table.
+    void showInputsProblem(const QString& problem);
 
     BuildSettings settings() const;
     void setPrecision(BuildSettings::Precision precision);
@@ -93,6 +100,7 @@ private:
     QWidget* createOptionsGroup();
     QWidget* createProgressGroup();
     void requestReopen();
+    std::optional<Dims> typedShape(int row, int column, const OnnxInputInfo& input, QString& problem) const;
     void fitInputTable();
     void updateOptionsHeight();
     void finishCurrentPhase(const QString& format);

@@ -766,6 +766,22 @@ void MainWindow::rebuildFromModel(const QString& planPath) {
 void MainWindow::startBuild() {
     if (m_buildJob->isRunning() || m_profileJob->isRunning() || !m_document->network()) return;
     BuildSettings settings = m_buildPanel->settings();
+    QString rangeProblem;
+    if (!m_buildPanel->inputProfiles(settings.profiles, &rangeProblem)) {
+        m_buildPanel->showInputsProblem(rangeProblem);
+        m_buildPanel->appendLog(tr("Not built: %1").arg(rangeProblem), BuildPanel::LogLevel::Warning);
+        m_buildDock->show();
+        m_buildDock->raise();
+        return;
+    }
+    if (!settings.profiles.empty()) {
+        settings.modelPath = QFile::encodeName(m_document->filePath()).toStdString();
+        QStringList ranges;
+        for (const auto& [name, range] : settings.profiles.front().inputs) {
+            ranges << QStringLiteral("%1 %2").arg(QString::fromStdString(name), QString::fromStdString(toString(range)));
+        }
+        m_buildPanel->appendLog(tr("Building one engine for a range of shapes: %1.").arg(ranges.join(QStringLiteral("; "))));
+    }
     if (!settings.timingCachePath.empty()) {
         QDir().mkpath(QFileInfo(QString::fromStdString(settings.timingCachePath)).absolutePath());
     }
@@ -883,6 +899,8 @@ void MainWindow::startProfile() {
     ProfileSettings settings;
     settings.iterations = m_profileRuns->value();
     settings.warmUp = m_profileWarmUp->value();
+    // An engine for a range of shapes runs at the Build panel's shapes to use (else each profile's opt).
+    if (m_document->engine()->hasDynamicShapes()) m_buildPanel->inputShapes(settings.shapes, nullptr);
     m_discardProfile = false;
     m_profilePercent = 0;
     m_profileProgress->setRange(0, settings.iterations + settings.warmUp);

@@ -88,7 +88,14 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
 
     Result<std::unique_ptr<ExecutionContext>> context = engine.createExecutionContext();
     if (!context) return fail(context.status());
-    const TensorMap inputs = randomInputs(engine.bindings(), settings.seed);
+    std::vector<Binding> bindings = engine.bindings();
+    const std::vector<OptimizationProfile> profiles = engine.profiles();
+    for (Binding& binding : bindings) {
+        if (!binding.isInput || profiles.empty() || !profiles.front().inputs.count(binding.name)) continue;
+        const auto given = settings.shapes.find(binding.name);
+        binding.dims = given != settings.shapes.end() ? given->second : profiles.front().inputs.at(binding.name).opt;
+    }
+    const TensorMap inputs = randomInputs(bindings, settings.seed);
 
     const int warmUp = std::max(0, settings.warmUp);
     const int total = warmUp + settings.iterations;

@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 
+#include <map>
+
 #include "kiln/runtime.h"
 #include "profile_data.h"
 
@@ -21,6 +23,9 @@ struct ProfileSettings {
     int iterations = 50;  // timed runs
     int warmUp = 5;       // untimed runs first, so that caches and allocations settle
     uint32_t seed = 1;    // for the random inputs: the same inputs every time
+    // The input shapes an engine built for a range of shapes runs at; an input not named here runs at
+    // its optimization profile's opt shape.
+    std::map<std::string, Dims> shapes;
 };
 
 class ProfileJob : public QObject {

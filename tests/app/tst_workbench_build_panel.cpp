@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 
 #include "build_panel.h"
+#include "profile_view.h"
 #include "kiln/device.h"
 #include "kiln/plan.h"
 #include "test_models.h"
@@ -84,6 +85,44 @@ private slots:
         QCOMPARE(window.document()->network()->findTensor("input")->dims(), kiln::Dims({2, 3, 8, 8}));
         QVERIFY(kiln::testing::buildAndWait(window));
         QVERIFY(window.document()->engine());
+    }
+
+    // Range min and max make the build one engine for every shape between them, timed at the shape to
+    // use; the profile runs at the shape to use.
+    void rangeOfShapesBuildsOneEngineForAllOfThem() {
+        MainWindow window;
+        QVERIFY(kiln::testing::openAndWait(window, m_symbolicPath));
+        auto* table = window.findChild<QTableWidget*>("inputShapesTable");
+        auto* message = window.findChild<QLabel*>("inputsMessage");
+        // Only one end of the range, or a shape to use outside it, is refused before building.
+        table->item(0, kShapeColumn)->setText(QStringLiteral("2x3x8x8"));
+        table->item(0, kShapeColumn + 1)->setText(QStringLiteral("1x3x8x8"));
+        window.startBuild();
+        QVERIFY(!window.buildJob()->isRunning());
+        QVERIFY2(message->text().contains("both the smallest and the largest"), qPrintable(message->text()));
+        table->item(0, kShapeColumn + 2)->setText(QStringLiteral("2x3x8x8"));
+        table->item(0, kShapeColumn)->setText(QStringLiteral("3x3x8x8"));
+        window.startBuild();
+        QVERIFY(!window.buildJob()->isRunning());
+        QVERIFY2(message->text().contains("min ≤ shape to use ≤ max"), qPrintable(message->text()));
+
+        table->item(0, kShapeColumn)->setText(QStringLiteral("2x3x8x8"));
+        table->item(0, kShapeColumn + 2)->setText(QStringLiteral("6x3x8x8"));
+        QVERIFY(kiln::testing::buildAndWait(window));
+        auto engine = window.document()->engine();
+        QVERIFY(engine);
+        QVERIFY(engine->hasDynamicShapes());
+        QCOMPARE(engine->profiles().front().inputs.at("input").min, kiln::Dims({1, 3, 8, 8}));
+        QCOMPARE(engine->profiles().front().inputs.at("input").opt, kiln::Dims({2, 3, 8, 8}));
+        QCOMPARE(engine->profiles().front().inputs.at("input").max, kiln::Dims({6, 3, 8, 8}));
+
+        table->item(0, kShapeColumn)->setText(QStringLiteral("5x3x8x8"));  // profile at another shape
+        window.findChild<QSpinBox*>("profileRunsSpin")->setValue(2);
+        QSignalSpy profiled(&window, &MainWindow::profileFinished);
+        window.startProfile();
+        QVERIFY(profiled.wait(kiln::testing::kBuildTimeoutMs));
+        QCOMPARE(window.profileJob()->outcome().code, kiln::StatusCode::Ok);
+        QCOMPARE(window.profileView()->profile().iterations, 2);
     }
 
     void malformedShapesAreExplained_data() {

@@ -774,6 +774,7 @@ void MainWindow::startBuild() {
         m_buildDock->raise();
         return;
     }
+    m_buildPanel->showInputsProblem(QString());
     if (!settings.profiles.empty()) {
         settings.modelPath = QFile::encodeName(m_document->filePath()).toStdString();
         QStringList ranges;

@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QStandardItemModel>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
@@ -115,6 +116,11 @@ private slots:
         QCOMPARE(engine->profiles().front().inputs.at("input").min, kiln::Dims({1, 3, 8, 8}));
         QCOMPARE(engine->profiles().front().inputs.at("input").opt, kiln::Dims({2, 3, 8, 8}));
         QCOMPARE(engine->profiles().front().inputs.at("input").max, kiln::Dims({6, 3, 8, 8}));
+        if (const QString folder = qEnvironmentVariable("KILN_SCREENSHOT_DIR"); !folder.isEmpty()) {
+            QDir().mkpath(folder);
+            window.resize(1400, 900);
+            QVERIFY(window.grab().save(QDir(folder).filePath("workbench_shape_range.png")));
+        }
 
         table->item(0, kShapeColumn)->setText(QStringLiteral("5x3x8x8"));  // profile at another shape
         window.findChild<QSpinBox*>("profileRunsSpin")->setValue(2);

@@ -69,6 +69,18 @@ Status checkProfiles(const NetworkSource& source, const std::vector<Optimization
     return Status::ok();
 }
 
+// The monitor of the builds at a profile's min and max shapes: they may be cancelled, but their phases
+// are not the build's (a monitor hears the phases of the opt build only).
+class CancelOnly final : public IProgressMonitor {
+public:
+    explicit CancelOnly(IProgressMonitor* monitor) : m_monitor(monitor) {}
+    void phaseStarted(const std::string&, int, int) override {}
+    bool shouldCancel() override { return m_monitor && m_monitor->shouldCancel(); }
+
+private:
+    IProgressMonitor* m_monitor;
+};
+
 std::map<std::string, std::string> chosenTactics(const Engine& engine) {
     std::map<std::string, std::string> tactics;
     for (const LayerRecord& record : engine.report().layersAfter) {
@@ -152,7 +164,9 @@ Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSour
         const std::string where = "optimization profile " + std::to_string(p);
         KILN_ASSIGN_OR_RETURN(NetworkDefinition optNetwork, source->instantiate(shapesAt(profile, &ShapeRange::opt))
                                                                 .withContext(where + " at its opt shapes"));
+        CancelOnly cancelOnly(config.progress);
         BuilderConfig optConfig = config;
+        if (p > 0) optConfig.progress = &cancelOnly;  // the monitor hears the phases of one build
         optConfig.profiles.clear();
         optConfig.preferredTactics.clear();
         KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> optEngine,
@@ -164,7 +178,7 @@ Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSour
         info.workspaceBytes = optEngine->kernels().workspaceBytes;
         BuilderConfig rangeConfig = dynamic->config;
         rangeConfig.preferredTactics = info.tactics;
-        rangeConfig.progress = config.progress;  // cancellable
+        rangeConfig.progress = &cancelOnly;
         for (const auto& [label, which] : {std::pair{"min", &ShapeRange::min}, std::pair{"max", &ShapeRange::max}}) {
             const auto shapes = shapesAt(profile, which);
             if (shapes == shapesAt(profile, &ShapeRange::opt)) continue;

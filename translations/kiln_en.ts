@@ -1242,10 +1242,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Give each symbolic dimension a size, e.g. 1x3x224x224.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Open with These Shapes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1554,6 +1550,38 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>To build INT8, calibrate the model in the Calibration panel (with calibration data, or a calibration cache made for this model), then build again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Range min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Range max</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give each symbolic dimension a size, e.g. 1x3x224x224. For an engine that runs a range of shapes, also give the range&apos;s smallest and largest shape: the shape to use is the one tactics are timed at.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave empty for one shape; give min and max for a range, e.g. 1x3x224x224 to 32x3x224x224</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>give both the smallest and the largest shape of the range, or neither</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>range min: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>range max: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::CalibrationPanel</name>
@@ -1777,15 +1805,15 @@ Give calibration data and calibrate to see the distributions.</source>
 <context>
     <name>kiln::workbench::Document</name>
     <message>
-        <source>These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every dimension: enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The model could not be opened with the shapes given for %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The file does not exist or is not a regular file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These inputs have symbolic dimensions: %1. The model does not open with every symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2350,6 +2378,18 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>The constraints are in the Build panel: build when the running job is done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Symbolic dimensions are shown at assumed sizes (%1): change them under Inputs and press “Open with These Shapes”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not built: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building one engine for a range of shapes: %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1238,10 +1238,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>使用的形状</translation>
     </message>
     <message>
-        <source>Give each symbolic dimension a size, e.g. 1x3x224x224.</source>
-        <translation>为每个符号维度指定大小，例如 1x3x224x224。</translation>
-    </message>
-    <message>
         <source>Open with These Shapes</source>
         <translation>使用这些形状打开</translation>
     </message>
@@ -1547,6 +1543,38 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>To build INT8, calibrate the model in the Calibration panel (with calibration data, or a calibration cache made for this model), then build again.</source>
         <translation>要构建 INT8，请在“校准”面板中校准模型（使用校准数据，或为此模型生成的校准缓存），然后重新构建。</translation>
     </message>
+    <message>
+        <source>Range min</source>
+        <translation>范围最小值</translation>
+    </message>
+    <message>
+        <source>Range max</source>
+        <translation>范围最大值</translation>
+    </message>
+    <message>
+        <source>Give each symbolic dimension a size, e.g. 1x3x224x224. For an engine that runs a range of shapes, also give the range&apos;s smallest and largest shape: the shape to use is the one tactics are timed at.</source>
+        <translation>为每个符号维度指定大小，例如 1x3x224x224。若要构建可运行一个形状范围的引擎，还需给出该范围的最小和最大形状：“使用的形状”即为策略计时所用的形状。</translation>
+    </message>
+    <message>
+        <source>Leave empty for one shape; give min and max for a range, e.g. 1x3x224x224 to 32x3x224x224</source>
+        <translation>留空表示单一形状；给出最小值和最大值表示一个范围，例如 1x3x224x224 到 32x3x224x224</translation>
+    </message>
+    <message>
+        <source>give both the smallest and the largest shape of the range, or neither</source>
+        <translation>请同时给出范围的最小和最大形状，或者都不填</translation>
+    </message>
+    <message>
+        <source>range min: %1</source>
+        <translation>范围最小值：%1</translation>
+    </message>
+    <message>
+        <source>range max: %1</source>
+        <translation>范围最大值：%1</translation>
+    </message>
+    <message>
+        <source>dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)</source>
+        <translation>维度 %1 必须满足 最小值 ≤ 使用的形状 ≤ 最大值（%2 ≤ %3 ≤ %4）</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::CalibrationPanel</name>
@@ -1770,16 +1798,16 @@ Give calibration data and calibrate to see the distributions.</source>
 <context>
     <name>kiln::workbench::Document</name>
     <message>
-        <source>These inputs have symbolic dimensions: %1. Kiln needs a fixed size for every dimension: enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
-        <translation>这些输入具有符号维度：%1。Kiln 需要每个维度都有固定大小：请在“构建”面板中为每个输入填写形状，然后点击“使用这些形状打开”。</translation>
-    </message>
-    <message>
         <source>The model could not be opened with the shapes given for %1: %2</source>
         <translation>无法使用为 %1 指定的形状打开模型：%2</translation>
     </message>
     <message>
         <source>The file does not exist or is not a regular file.</source>
         <translation>文件不存在或不是普通文件。</translation>
+    </message>
+    <message>
+        <source>These inputs have symbolic dimensions: %1. The model does not open with every symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
+        <translation>这些输入具有符号维度：%1。将所有符号维度设为 1、32 或 224 时模型都无法打开（设为 1 时：%2）：请在“构建”面板中为每个输入填写形状，然后点击“使用这些形状打开”。</translation>
     </message>
 </context>
 <context>
@@ -2353,6 +2381,18 @@ Choose a folder you can write to.</source>
     <message>
         <source>The constraints are in the Build panel: build when the running job is done.</source>
         <translation>约束已填入“构建”面板：请在当前任务完成后进行构建。</translation>
+    </message>
+    <message>
+        <source>Symbolic dimensions are shown at assumed sizes (%1): change them under Inputs and press “Open with These Shapes”.</source>
+        <translation>符号维度按假定大小显示（%1）：可在“输入”下修改，然后点击“使用这些形状打开”。</translation>
+    </message>
+    <message>
+        <source>Not built: %1</source>
+        <translation>未构建：%1</translation>
+    </message>
+    <message>
+        <source>Building one engine for a range of shapes: %1.</source>
+        <translation>为一个形状范围构建一个引擎：%1。</translation>
     </message>
 </context>
 <context>

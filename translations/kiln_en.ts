@@ -1066,6 +1066,40 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::views::ShapeSweepView</name>
+    <message>
+        <source>median latency (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>latency (ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>items/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>runs/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>throughput (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Latency and throughput against %1 (%n shape(s))</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sweep a dimension of an engine built for a range of shapes to see its latency and throughput against it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::TacticView</name>
     <message>
         <source>Layer:</source>
@@ -2390,6 +2424,62 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Building one engine for a range of shapes: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the engine at each extent and plot latency and throughput against it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dimension %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dimension %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweeping %1 over %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweeping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep of %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep finished.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1062,6 +1062,39 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::views::ShapeSweepView</name>
+    <message>
+        <source>median latency (ms)</source>
+        <translation>中位延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>latency (ms)</source>
+        <translation>延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>items/s</source>
+        <translation>项/秒</translation>
+    </message>
+    <message>
+        <source>runs/s</source>
+        <translation>次/秒</translation>
+    </message>
+    <message>
+        <source>throughput (%1)</source>
+        <translation>吞吐量（%1）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Latency and throughput against %1 (%n shape(s))</source>
+        <translation>
+            <numerusform>延迟和吞吐量随 %1 的变化（%n 个形状）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sweep a dimension of an engine built for a range of shapes to see its latency and throughput against it.</source>
+        <translation>对为形状范围构建的引擎扫描某个维度，即可查看延迟和吞吐量随该维度的变化。</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::TacticView</name>
     <message>
         <source>Layer:</source>
@@ -2393,6 +2426,62 @@ Choose a folder you can write to.</source>
     <message>
         <source>Building one engine for a range of shapes: %1.</source>
         <translation>为一个形状范围构建一个引擎：%1。</translation>
+    </message>
+    <message>
+        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
+        <translation>为形状范围构建的引擎中第一个可变维度（通常为批大小）的取值，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <source>Run the engine at each extent and plot latency and throughput against it</source>
+        <translation>在每个取值下运行引擎，并绘制延迟和吞吐量随之变化的曲线</translation>
+    </message>
+    <message>
+        <source>Sweep:</source>
+        <translation>扫描：</translation>
+    </message>
+    <message>
+        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
+        <translation>扫描需要为形状范围构建的引擎：请在“构建”面板中为输入填写范围最小值和最大值，然后构建。</translation>
+    </message>
+    <message>
+        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
+        <translation>扫描：“%1”不在引擎构建时的范围 %2 到 %3 之内。</translation>
+    </message>
+    <message>
+        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
+        <translation>扫描：请给出要运行的取值，例如 1,2,4,8。</translation>
+    </message>
+    <message>
+        <source>%1 dimension %2</source>
+        <translation>%1 的第 %2 维</translation>
+    </message>
+    <message>
+        <source>%1 dimension %2 (%3)</source>
+        <translation>%1 的第 %2 维（%3）</translation>
+    </message>
+    <message>
+        <source>Sweeping %1 over %2…</source>
+        <translation>正在扫描 %1：%2…</translation>
+    </message>
+    <message>
+        <source>Sweeping…</source>
+        <translation>正在扫描…</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Sweep of %1: %2.</source>
+        <translation>%1 的扫描结果：%2。</translation>
+    </message>
+    <message>
+        <source>Sweep finished.</source>
+        <translation>扫描完成。</translation>
     </message>
 </context>
 <context>

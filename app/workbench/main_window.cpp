@@ -54,6 +54,7 @@
 #include "precision_view.h"
 #include "preferences_dialog.h"
 #include "profile_view.h"
+#include "shape_sweep_view.h"
 #include "properties_panel.h"
 #include "recent_files.h"
 #include "table_roles.h"
@@ -502,20 +503,41 @@ QWidget* MainWindow::createProfilePanel() {
     m_profileStatus->setObjectName(QStringLiteral("profileStatusLabel"));
     m_profileStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    m_sweepValues = new QLineEdit(QStringLiteral("1,2,4,8,16,32"));
+    m_sweepValues->setObjectName(QStringLiteral("sweepValuesEdit"));
+    m_sweepValues->setMaximumWidth(160);
+    m_sweepValues->setToolTip(tr("Extents of the first dimension an engine built for a range of shapes lets "
+                                 "vary (usually the batch), separated by commas"));
+    m_sweepButton = new QPushButton(tr("Sweep"));
+    m_sweepButton->setObjectName(QStringLiteral("sweepButton"));
+    m_sweepButton->setToolTip(tr("Run the engine at each extent and plot latency and throughput against it"));
+    connect(m_sweepButton, &QPushButton::clicked, this, &MainWindow::startSweep);
+    m_sweepView = new views::ShapeSweepView;
+    m_sweepView->setObjectName(QStringLiteral("sweepView"));
+    m_sweepView->hide();
+
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Runs:")));
     bar->addWidget(m_profileRuns);
     bar->addWidget(new QLabel(tr("Warm-up:")));
     bar->addWidget(m_profileWarmUp);
     bar->addWidget(m_profileButton);
+    bar->addWidget(new QLabel(tr("Sweep:")));
+    bar->addWidget(m_sweepValues);
+    bar->addWidget(m_sweepButton);
     bar->addWidget(m_cancelProfileButton);
     bar->addWidget(m_profileProgress);
     bar->addWidget(m_profileStatus, 1);
 
     // The profile view needs more height than the graphs can spare at first; it scrolls until the user
     // gives its dock more room.
+    auto* content = new QWidget;
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_sweepView);
+    contentLayout->addWidget(m_profileView, 1);
     auto* scroll = new QScrollArea;
-    scroll->setWidget(m_profileView);
+    scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
 
@@ -615,6 +637,8 @@ void MainWindow::onLoaded(const QString& path) {
     m_selectedLayer.clear();
     m_properties->clear();
     m_profileView->clear();
+    m_sweepView->clear();
+    m_sweepView->hide();
     m_graph->setLayerLatencies({});
     m_reportView->clear();
     m_tacticView->clear();
@@ -873,6 +897,10 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
         [this, engine] { m_tacticView->setReport(engine->report()); },
         [this] {
             m_profileView->clear();
+            m_sweepView->clear();
+            m_sweepView->hide();
+    m_sweepView->clear();
+    m_sweepView->hide();
             m_graph->setLayerLatencies({});
             m_profileStatus->setText(tr("The engine is ready to profile."));
             setLayerTableSource(true);
@@ -916,6 +944,81 @@ void MainWindow::startProfile() {
     updateTitle();
 }
 
+void MainWindow::startSweep() {
+    if (m_profileJob->isRunning() || m_buildJob->isRunning() || !m_document->engine()) return;
+    const std::shared_ptr<const Engine> engine = m_document->engine();
+    const std::vector<OptimizationProfile> profiles = engine->profiles();
+    ProfileSettings settings;
+    // The first input dimension profile 0 lets vary.
+    for (const auto& [name, range] : profiles.empty() ? std::map<std::string, ShapeRange>() : profiles.front().inputs) {
+        for (size_t axis = 0; axis < range.min.size() && settings.sweepInput.empty(); ++axis) {
+            if (range.min[axis] == range.max[axis]) continue;
+            settings.sweepInput = name;
+            settings.sweepAxis = axis;
+        }
+        if (!settings.sweepInput.empty()) break;
+    }
+    if (settings.sweepInput.empty()) {
+        m_profileStatus->setText(tr("A sweep needs an engine built for a range of shapes: give the input a Range "
+                                    "min and max in the Build panel and build."));
+        m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
+        return;
+    }
+    const ShapeRange& range = profiles.front().inputs.at(settings.sweepInput);
+    const int64_t low = range.min[settings.sweepAxis];
+    const int64_t high = range.max[settings.sweepAxis];
+    for (const QString& part : m_sweepValues->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qlonglong value = part.trimmed().toLongLong(&ok);
+        if (!ok || value < low || value > high) {
+            m_profileStatus->setText(tr("Sweep: “%1” is not an extent between %2 and %3, the range the engine "
+                                        "was built for.")
+                                         .arg(part.trimmed())
+                                         .arg(low)
+                                         .arg(high));
+            m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
+            return;
+        }
+        settings.sweepValues.push_back(value);
+    }
+    if (settings.sweepValues.empty()) {
+        m_profileStatus->setText(tr("Sweep: give the extents to run, e.g. 1,2,4,8."));
+        m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
+        return;
+    }
+    m_buildPanel->inputShapes(settings.shapes, nullptr);
+    settings.iterations = m_profileRuns->value();
+    settings.warmUp = m_profileWarmUp->value();
+    const QString symbol = [&] {
+        for (const OnnxInputInfo& input : m_document->declaredInputs()) {
+            if (input.name == settings.sweepInput && settings.sweepAxis < input.dimNames.size()) {
+                return QString::fromStdString(input.dimNames[settings.sweepAxis]);
+            }
+        }
+        return QString();
+    }();
+    m_sweepDimension = symbol.isEmpty()
+                           ? tr("%1 dimension %2").arg(QString::fromStdString(settings.sweepInput)).arg(settings.sweepAxis)
+                           : tr("%1 dimension %2 (%3)")
+                                 .arg(QString::fromStdString(settings.sweepInput))
+                                 .arg(settings.sweepAxis)
+                                 .arg(symbol);
+    m_sweepPerItem = settings.sweepAxis == 0;
+    m_discardProfile = false;
+    m_profilePercent = 0;
+    m_profileProgress->setRange(0, int(settings.sweepValues.size()) * (settings.iterations + settings.warmUp));
+    m_profileProgress->setValue(0);
+    m_profileProgress->show();
+    m_profileStatus->setText(tr("Sweeping %1 over %2…").arg(m_sweepDimension, m_sweepValues->text()));
+    m_profileStatus->setStyleSheet(QString());
+    m_profileDock->show();
+    m_profileDock->raise();
+    m_profileJob->start(engine, settings);
+    statusBar()->showMessage(tr("Sweeping…"));
+    updateActions();
+    updateTitle();
+}
+
 void MainWindow::cancelProfile() {
     if (!m_profileJob->isRunning()) return;
     m_profileJob->cancel();
@@ -939,6 +1042,16 @@ void MainWindow::onProfileFinished() {
     m_discardProfile = false;
     if (discard) {
         // A newer file replaced the engine this profile ran.
+    } else if (outcome.code == StatusCode::Ok && !outcome.sweep.isEmpty()) {
+        m_sweepView->setSweep(m_sweepDimension, outcome.sweep, m_sweepPerItem);
+        m_sweepView->show();
+        QStringList points;
+        for (const views::SweepPoint& point : outcome.sweep) {
+            points << tr("%1: %2").arg(point.value).arg(formatMs(point.medianMilliseconds));
+        }
+        m_profileStatus->setText(tr("Sweep of %1: %2.").arg(m_sweepDimension, points.join(QStringLiteral(", "))));
+        m_profileStatus->setStyleSheet(QString());
+        statusBar()->showMessage(tr("Sweep finished."), 8000);
     } else if (outcome.code == StatusCode::Ok) {
         m_profileView->setProfile(outcome.profile);
         QHash<QString, double> latencies;
@@ -1333,6 +1446,8 @@ void MainWindow::updateActions() {
     m_exportProfileJsonAction->setEnabled(hasProfile);
     m_exportProfilePngAction->setEnabled(hasProfile);
     m_profileButton->setEnabled(m_profileAction->isEnabled());
+    m_sweepButton->setEnabled(m_profileAction->isEnabled() && m_document->engine() &&
+                              m_document->engine()->hasDynamicShapes());
     m_cancelProfileButton->setEnabled(profiling);
     m_profileRuns->setEnabled(!profiling);
     m_profileWarmUp->setEnabled(!profiling);

@@ -41,6 +41,7 @@ class BuildReportView;
 class ComparisonGraphView;
 class LayerTableModel;
 class ProfileView;
+class ShapeSweepView;
 class PropertiesPanel;
 class TacticView;
 class TensorTableModel;
@@ -97,6 +98,9 @@ public slots:
     void cancelBuild();
     // Profiles the engine (built or loaded from a plan) with the runs set in the Profile dock.
     void startProfile();
+    // Runs an engine built for a range of shapes at each extent typed in the sweep box for its first
+    // varying dimension, and plots latency and throughput against it.
+    void startSweep();
     void cancelProfile();
     // Selects a layer everywhere: graph, properties, layer table, tactics. `afterFusion` says which
     // graph the name belongs to.
@@ -200,6 +204,11 @@ private:
     BuildPanel* m_buildPanel = nullptr;
     views::BuildReportView* m_reportView = nullptr;
     views::ProfileView* m_profileView = nullptr;
+    views::ShapeSweepView* m_sweepView = nullptr;
+    QLineEdit* m_sweepValues = nullptr;
+    QPushButton* m_sweepButton = nullptr;
+    QString m_sweepDimension;  // what the running sweep varies, for its chart
+    bool m_sweepPerItem = false;
     views::TacticView* m_tacticView = nullptr;
     CalibrationPanel* m_calibrationPanel = nullptr;
     PrecisionPanel* m_precisionPanel = nullptr;

@@ -95,6 +95,34 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
         const auto given = settings.shapes.find(binding.name);
         binding.dims = given != settings.shapes.end() ? given->second : profiles.front().inputs.at(binding.name).opt;
     }
+    if (!settings.sweepValues.empty()) {
+        const int warmUp = std::max(0, settings.warmUp);
+        const int total = int(settings.sweepValues.size()) * (warmUp + settings.iterations);
+        int done = 0;
+        for (const int64_t value : settings.sweepValues) {
+            std::vector<Binding> swept = bindings;
+            for (Binding& binding : swept) {
+                if (binding.name == settings.sweepInput && settings.sweepAxis < binding.dims.size()) {
+                    binding.dims[settings.sweepAxis] = value;
+                }
+            }
+            const TensorMap inputs = randomInputs(swept, settings.seed);
+            std::vector<double> times;
+            for (int run = 0; run < warmUp + settings.iterations; ++run) {
+                if (cancel.load()) return fail(cancelled("the sweep was cancelled"));
+                const auto start = std::chrono::steady_clock::now();
+                Result<TensorMap> outputs = (*context)->execute(inputs);
+                const auto stop = std::chrono::steady_clock::now();
+                if (!outputs) return fail(outputs.status());
+                if (run >= warmUp) times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+                if (progress) progress(++done, total);
+            }
+            const double median = views::latencyStatistics(times).median;
+            const double items = settings.sweepAxis == 0 ? double(value) : 1.0;  // dimension 0 is the batch
+            outcome.sweep.push_back({value, median, median > 0.0 ? items * 1000.0 / median : 0.0});
+        }
+        return outcome;
+    }
     const TensorMap inputs = randomInputs(bindings, settings.seed);
 
     const int warmUp = std::max(0, settings.warmUp);

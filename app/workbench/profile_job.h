@@ -16,6 +16,7 @@
 
 #include "kiln/runtime.h"
 #include "profile_data.h"
+#include "shape_sweep_view.h"
 
 namespace kiln::workbench {
 
@@ -26,6 +27,12 @@ struct ProfileSettings {
     // The input shapes an engine built for a range of shapes runs at; an input not named here runs at
     // its optimization profile's opt shape.
     std::map<std::string, Dims> shapes;
+    // A sweep instead of a layer profile: dimension `sweepAxis` of input `sweepInput` takes each of
+    // `sweepValues` in turn (the other dimensions as `shapes` says), and each extent's median
+    // end-to-end latency over `iterations` runs (after `warmUp`) is kept.
+    std::string sweepInput;
+    size_t sweepAxis = 0;
+    std::vector<int64_t> sweepValues;
 };
 
 class ProfileJob : public QObject {
@@ -34,6 +41,7 @@ class ProfileJob : public QObject {
 public:
     struct Outcome {
         views::ProfileResult profile;  // empty unless the profile succeeded
+        QVector<views::SweepPoint> sweep;  // a sweep's points, in the order of the values
         StatusCode code = StatusCode::Ok;
         QString message;
     };

@@ -1,6 +1,9 @@
 // The Build panel in the window: a model with symbolic input dimensions opens at assumed sizes and takes
 // shapes (and opens with the ones typed), malformed shapes are explained, only available backends are
 // offered, the options reach the builder (timing cache included) and persist across windows.
+#include <array>
+#include <cmath>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QStandardItemModel>
@@ -16,6 +19,7 @@
 
 #include "build_panel.h"
 #include "profile_view.h"
+#include "shape_sweep_view.h"
 #include "kiln/device.h"
 #include "kiln/plan.h"
 #include "test_models.h"
@@ -129,6 +133,34 @@ private slots:
         QVERIFY(profiled.wait(kiln::testing::kBuildTimeoutMs));
         QCOMPARE(window.profileJob()->outcome().code, kiln::StatusCode::Ok);
         QCOMPARE(window.profileView()->profile().iterations, 2);
+
+        // A sweep of the batch runs each extent and plots latency and images per second against it.
+        auto* values = window.findChild<QLineEdit*>("sweepValuesEdit");
+        values->setText(QStringLiteral("1, 7"));
+        window.startSweep();
+        QVERIFY(!window.profileJob()->isRunning());
+        const QString refused = window.findChild<QLabel*>("profileStatusLabel")->text();
+        QVERIFY2(refused.contains("“7”") && refused.contains("between 1 and 6"), qPrintable(refused));
+        values->setText(QStringLiteral("1,3,6"));
+        profiled.clear();
+        window.startSweep();
+        QVERIFY(profiled.wait(kiln::testing::kBuildTimeoutMs));
+        QCOMPARE(window.profileJob()->outcome().code, kiln::StatusCode::Ok);
+        auto* sweep = window.findChild<kiln::views::ShapeSweepView*>("sweepView");
+        QVERIFY(sweep->isVisibleTo(&window));
+        QCOMPARE(sweep->points().size(), 3);
+        const std::array<int64_t, 3> extents{1, 3, 6};
+        for (int i = 0; i < 3; ++i) {
+            const kiln::views::SweepPoint& point = sweep->points()[i];
+            QCOMPARE(point.value, extents[size_t(i)]);
+            QVERIFY(point.medianMilliseconds > 0.0);
+            QVERIFY(std::abs(point.itemsPerSecond - double(point.value) * 1000.0 / point.medianMilliseconds) <=
+                    1e-9 * point.itemsPerSecond);
+        }
+        if (const QString folder = qEnvironmentVariable("KILN_SCREENSHOT_DIR"); !folder.isEmpty()) {
+            window.findChild<QDockWidget*>("profileDock")->raise();
+            QVERIFY(window.grab().save(QDir(folder).filePath("workbench_shape_sweep.png")));
+        }
     }
 
     void malformedShapesAreExplained_data() {

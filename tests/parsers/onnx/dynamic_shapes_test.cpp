@@ -8,6 +8,7 @@
 #include "kiln/plan.h"
 #include "kiln/reference_executor.h"
 #include "parsers/onnx/onnx_model_builder.h"
+#include "plan/plan_format.h"
 #include "support/test_util.h"
 
 namespace kiln::test {
@@ -114,8 +115,11 @@ TEST_F(DynamicModel, BindingsSayMinusOneWhereAProfileLetsADimensionVary) {
     auto engine = build({profile(1, 2, 4, 8, 8, 8)});
     ASSERT_TRUE(engine);
     for (const Binding& binding : engine->bindings()) {
-        if (binding.name == "x") EXPECT_EQ(binding.dims, (Dims{-1, 2, 4, 8}));
-        if (binding.name == "z") EXPECT_EQ(binding.dims, (Dims{-1, 96}));  // 12 W, W fixed at 8
+        if (binding.name == "x") {
+            EXPECT_EQ(binding.dims, (Dims{-1, 2, 4, 8}));
+        } else if (binding.name == "z") {
+            EXPECT_EQ(binding.dims, (Dims{-1, 96}));  // 12 W, W fixed at 8
+        }
     }
     ASSERT_EQ(engine->profiles().size(), 1u);
     EXPECT_EQ(engine->profiles()[0].inputs.at("x").max, (Dims{4, 2, 4, 8}));
@@ -184,6 +188,53 @@ TEST_F(DynamicModel, PlanKeepsProfilesAndModelAndRunsOtherShapesAfterLoading) {
     for (const char* name : {"y", "z"}) {  // the same tactics on the same shape: the same bits
         EXPECT_EQ(compareTensors(after.value().at(name), before.value().at(name), 0.0, 0.0), "") << name;
     }
+}
+
+// The dynamic-shape section of a plan is input like any other: edited bodies are refused with a reason.
+TEST_F(DynamicModel, HostileDynamicSectionsAreRefused) {
+    auto engine = build({profile(1, 2, 4, 3, 8, 16)});
+    ASSERT_TRUE(engine);
+    auto plan = serializePlan(*engine);
+    ASSERT_TRUE(plan.isOk());
+    auto text = planBodyAsText(plan.value());
+    ASSERT_TRUE(text.isOk());
+    struct Edit {
+        std::string from, to, refusal;
+    };
+    const size_t dynamicAt = text->find("dynamic {");
+    ASSERT_NE(dynamicAt, std::string::npos);
+    const std::vector<Edit> edits{
+        {"source_kind: \"onnx\"", "source_kind: \"caffe\"", "no reader for 'caffe' models"},
+        {"min: 1\n", "min: 5\n", "has the range 5x2x4x3"},
+        {"max: 4\n", "max: -4\n", "has the range"},
+        {"input: \"x\"", "input: \"y\"", "'y', which is not an input"},
+        {"arena_bytes: ", "arena_bytes: -", "outside 0..2^40"},
+        {"length: ", "length: 9", "does not lie inside"},
+        {"timing_iterations: 1\n", "timing_iterations: 0\n", "out of range"},
+    };
+    for (const Edit& edit : edits) {
+        SCOPED_TRACE(edit.from + " -> " + edit.to);
+        const size_t at = text->find(edit.from, dynamicAt);
+        ASSERT_NE(at, std::string::npos) << *text;
+        auto edited = replacePlanBody(plan.value(), text->substr(0, at) + edit.to + text->substr(at + edit.from.size()));
+        ASSERT_TRUE(edited.isOk()) << edited.status().message();
+        auto loaded = deserializePlan(edited.value());
+        ASSERT_FALSE(loaded.isOk());
+        EXPECT_NE(loaded.status().message().find(edit.refusal), std::string::npos) << loaded.status().message();
+    }
+    // Bytes that are not an ONNX model where the model should be: the start of the weight blob.
+    std::string body = *text;
+    const size_t source = body.find("source {", dynamicAt);
+    ASSERT_NE(source, std::string::npos);
+    for (const auto& [field, value] : {std::pair{"offset: ", "0"}, std::pair{"length: ", "8"}}) {
+        const size_t at = body.find(field, source) + std::string(field).size();
+        body.replace(at, body.find('\n', at) - at, value);
+    }
+    auto moved = replacePlanBody(plan.value(), body);
+    ASSERT_TRUE(moved.isOk()) << moved.status().message();
+    auto loaded = deserializePlan(moved.value());
+    ASSERT_FALSE(loaded.isOk());
+    EXPECT_NE(loaded.status().message().find("ONNX model"), std::string::npos) << loaded.status().message();
 }
 
 TEST_F(DynamicModel, BuildRefusesProfilesThatDoNotFitTheModel) {

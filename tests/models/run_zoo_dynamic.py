@@ -5,10 +5,13 @@ and 32 through that one plan and compares each with ONNX Runtime at run_zoo_mode
 (rtol 1e-3, atol 1e-4 of the largest reference magnitude). Batch 3 is no shape the build saw: its
 network is derived when the plan first runs it.
 
+With --fp16 the plan is built with --fp16 and each output must instead have a cosine similarity of at
+least 0.999 to ONNX Runtime's FP32 output (run_zoo_model.py's FP16 bar).
+
 Exits 0 when every batch agrees, 1 when one does not or a step fails, 77 when a prerequisite that is
 not part of Kiln cannot be installed or, with --backend cuda, there is no CUDA device.
 
-usage: run_zoo_dynamic.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR] [--backend cpu|cuda]
+usage: run_zoo_dynamic.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR] [--backend cpu|cuda] [--fp16]
 """
 
 import argparse
@@ -36,6 +39,7 @@ def main():
     parser.add_argument("--work", required=True, type=Path)
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("KILN_ZOO_CACHE", HERE / ".cache")))
     parser.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--fp16", action="store_true")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
 
@@ -70,7 +74,7 @@ def main():
     plan_path = work / "dynamic.plan"
     if zoo.run([args.kiln, "build", model_path, "-o", plan_path, "--avgTiming", "3", "--backend", args.backend,
                 "--minShapes", f"input:{dims(MIN_BATCH)}", "--optShapes", f"input:{dims(OPT_BATCH)}",
-                "--maxShapes", f"input:{dims(MAX_BATCH)}"]).returncode != 0:
+                "--maxShapes", f"input:{dims(MAX_BATCH)}", *(["--fp16"] if args.fp16 else [])]).returncode != 0:
         print("FAIL: kiln build with a batch range failed")
         return 1
 
@@ -96,9 +100,18 @@ def main():
             print(f"FAIL: kiln run of the dynamic plan at batch {batch} failed")
             return 1
         print(f"batch {batch}:")
-        if not zoo.compare(run_dir / "reference", run_dir / "kiln"):
+        if args.fp16:
+            for reference_path in sorted((run_dir / "reference").glob("*.npy")):
+                kiln_path = zoo.output_file(run_dir / "kiln", reference_path.stem)
+                similarity = zoo.cosine(np.load(reference_path), np.load(kiln_path)) if kiln_path else float("nan")
+                print(f"output '{reference_path.stem}': cosine to ONNX Runtime FP32 {similarity:.6f}")
+                if not similarity >= zoo.FP16_MIN_COSINE:
+                    print(f"FAIL: batch {batch}: cosine below {zoo.FP16_MIN_COSINE}")
+                    return 1
+        elif not zoo.compare(run_dir / "reference", run_dir / "kiln"):
             return 1
-    print(f"PASS: {args.model} on {args.backend}, built once for batches {MIN_BATCH} to {MAX_BATCH} (opt {OPT_BATCH}), "
+    precision = " FP16" if args.fp16 else ""
+    print(f"PASS: {args.model} on {args.backend}{precision}, built once for batches {MIN_BATCH} to {MAX_BATCH} (opt {OPT_BATCH}), "
           f"matches ONNX Runtime at batches {', '.join(map(str, BATCHES))}")
     return 0
 

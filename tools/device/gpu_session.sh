@@ -10,7 +10,7 @@
 #   zoo[=M,...]  the model-zoo check on CUDA FP32 against ONNX Runtime, and FP16 against FP32
 #                (default: all seven models)
 #   dynamic[=M,...] the dynamic-batch zoo check on CUDA: one plan for batches 1 to 32, run at 1, 3, 8
-#                and 32 against ONNX Runtime (default: resnet50,mobilenet_v2)
+#                and 32 against ONNX Runtime, in FP32 and then in FP16 (default: resnet50,mobilenet_v2)
 #   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
 #   compare=M,...  'kiln compare --backend cuda' FP32 against FP16 on each zoo model, every tensor
 #   report=M,B   a cold FP16 build of zoo model M at batch B with its build report, and a summary of
@@ -77,11 +77,14 @@ for step in "$@"; do
             models=${step#dynamic}; models=${models#=}
             [ -n "$models" ] || models=resnet50,mobilenet_v2
             for model in ${models//,/ }; do
-                "$python" tests/models/run_zoo_dynamic.py "$model" --backend cuda --kiln /tmp/kiln/bin/kiln \
-                    --work /tmp/kiln/zoo_dynamic/$model --cache /tmp/kiln/cache >"$out/dynamic_$model.log" 2>&1
-                code=$?
-                echo "dynamic $model: exit $code; $(grep -E '^(PASS|FAIL)' "$out/dynamic_$model.log" | head -3 | tr '\n' ' ')"
-                [ $code -eq 0 ] || status=1
+                for precision in "" --fp16; do
+                    log="$out/dynamic_$model${precision:+_fp16}.log"
+                    "$python" tests/models/run_zoo_dynamic.py "$model" --backend cuda --kiln /tmp/kiln/bin/kiln $precision \
+                        --work /tmp/kiln/zoo_dynamic/$model --cache /tmp/kiln/cache >"$log" 2>&1
+                    code=$?
+                    echo "dynamic $model $precision: exit $code; $(grep -E '^(PASS|FAIL)' "$log" | head -3 | tr '\n' ' ')"
+                    [ $code -eq 0 ] || status=1
+                done
             done ;;
         compare=*)
             for model in $(echo "${step#compare=}" | tr ',' ' '); do

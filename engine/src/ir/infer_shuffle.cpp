@@ -137,11 +137,13 @@ InferResult inferOutputs(const SliceParams& p, const InferInputs& in, size_t) {
         if (start < -1 || start > extent || end < -1 || end > extent) {
             return invalidModel(where + ": start and end must be resolved to [-1, extent]");
         }
+        // start and end lie in [-1, extent], so their distance cannot overflow; the step can be anything,
+        // so it is only ever divided into that distance (never added to it or negated at INT64_MIN).
         int64_t count = 0;
         if (step > 0 && end > start)
-            count = (end - start + step - 1) / step;
+            count = 1 + (end - start - 1) / step;
         if (step < 0 && start > end)
-            count = (start - end - step - 1) / -step;
+            count = step == std::numeric_limits<int64_t>::min() ? 1 : 1 + (start - end - 1) / -step;
         // Every element read must lie inside the input; the first and last one bound them all.
         const int64_t last = start + (count - 1) * step;
         if (count > 0 && (start < 0 || start >= extent || last < 0 || last >= extent)) {

@@ -3,7 +3,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <sstream>
 
 #include "io/atomic_file.h"
@@ -38,39 +40,132 @@ std::optional<DataType> typeForDescr(const std::string& descr) {
     return std::nullopt;
 }
 
-// Finds the value text after `'key':` in the header dictionary.
-std::optional<std::string> headerValue(const std::string& header, const std::string& key) {
-    const size_t keyPos = header.find("'" + key + "'");
-    if (keyPos == std::string::npos) return std::nullopt;
-    const size_t colon = header.find(':', keyPos);
-    if (colon == std::string::npos) return std::nullopt;
-    size_t start = header.find_first_not_of(' ', colon + 1);
-    if (start == std::string::npos) return std::nullopt;
-    size_t end;
-    if (header[start] == '(') {
-        end = header.find(')', start);
-        if (end == std::string::npos) return std::nullopt;
-        return header.substr(start + 1, end - start - 1);
+// The header dictionary, parsed as numpy's literal_eval would read it but stricter: exactly the keys
+// 'descr' (a string), 'fortran_order' (True or False) and 'shape' (a tuple of non-negative integers,
+// "(3,)" for one dimension), each once; anything else is refused rather than guessed at.
+struct NpyHeader {
+    std::string descr;
+    bool fortranOrder = false;
+    Dims shape;
+};
+
+class HeaderParser {
+public:
+    explicit HeaderParser(std::string_view text) : m_text(text) {}
+
+    Result<NpyHeader> parse() {
+        NpyHeader header;
+        bool seenDescr = false, seenOrder = false, seenShape = false;
+        KILN_RETURN_IF_ERROR(expect('{'));
+        while (true) {
+            skipSpaces();
+            if (peek() == '}') break;
+            KILN_ASSIGN_OR_RETURN(const std::string key, quoted("a key"));
+            KILN_RETURN_IF_ERROR(expect(':'));
+            bool* seen = key == "descr" ? &seenDescr : key == "fortran_order" ? &seenOrder : key == "shape" ? &seenShape
+                                                                                                            : nullptr;
+            if (!seen) return malformed("has the key '" + key + "'; a .npy header has only descr, fortran_order and shape");
+            if (*seen) return malformed("gives '" + key + "' twice");
+            *seen = true;
+            if (key == "descr") {
+                KILN_ASSIGN_OR_RETURN(header.descr, quoted("the dtype"));
+            } else if (key == "fortran_order") {
+                KILN_ASSIGN_OR_RETURN(header.fortranOrder, boolean());
+            } else {
+                KILN_ASSIGN_OR_RETURN(header.shape, tuple());
+            }
+            skipSpaces();
+            if (peek() == ',') {
+                ++m_at;
+                continue;
+            }
+            if (peek() != '}') return malformed("has '" + std::string(1, peek()) + "' where ',' or '}' belongs");
+        }
+        ++m_at;  // '}'
+        skipSpaces();
+        if (m_at != m_text.size()) return malformed("has text after the dictionary");
+        if (!seenDescr || !seenOrder || !seenShape) return malformed("lacks 'descr', 'fortran_order' or 'shape'");
+        return header;
     }
-    if (header[start] == '\'') {
-        end = header.find('\'', start + 1);
-        if (end == std::string::npos) return std::nullopt;
-        return header.substr(start + 1, end - start - 1);
+
+private:
+    Status malformed(const std::string& what) const { return invalidArgument("its header " + what); }
+    char peek() const { return m_at < m_text.size() ? m_text[m_at] : '\0'; }
+    void skipSpaces() {
+        while (m_at < m_text.size() && (m_text[m_at] == ' ' || m_text[m_at] == '\n' || m_text[m_at] == '\t')) ++m_at;
     }
-    end = header.find_first_of(",}", start);
-    if (end == std::string::npos) return std::nullopt;
-    return header.substr(start, end - start);
-}
+    Status expect(char c) {
+        skipSpaces();
+        if (peek() != c) return malformed("lacks '" + std::string(1, c) + "'");
+        ++m_at;
+        return Status::ok();
+    }
+    Result<std::string> quoted(const char* what) {
+        skipSpaces();
+        const char quote = peek();
+        if (quote != '\'' && quote != '"') return malformed(std::string("has no quoted string for ") + what);
+        const size_t end = m_text.find(quote, m_at + 1);
+        if (end == std::string_view::npos) return malformed(std::string("has an unterminated string for ") + what);
+        std::string value(m_text.substr(m_at + 1, end - m_at - 1));
+        if (value.find('\\') != std::string::npos) return malformed("has an escape sequence in a string");
+        m_at = end + 1;
+        return value;
+    }
+    Result<bool> boolean() {
+        skipSpaces();
+        for (const auto& [word, value] : {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
+            if (m_text.substr(m_at, word.size()) == word) {
+                m_at += word.size();
+                return value;
+            }
+        }
+        return malformed("gives fortran_order neither True nor False");
+    }
+    Result<Dims> tuple() {
+        KILN_RETURN_IF_ERROR(expect('('));
+        Dims dims;
+        bool trailingComma = false;
+        while (true) {
+            skipSpaces();
+            if (peek() == ')') break;
+            const size_t first = m_at;
+            while (m_at < m_text.size() && m_text[m_at] >= '0' && m_text[m_at] <= '9') ++m_at;
+            const std::string_view digits = m_text.substr(first, m_at - first);
+            if (digits.empty() || digits.size() > 18) return malformed("has a shape entry that is not a non-negative integer");
+            dims.push_back(std::stoll(std::string(digits)));
+            skipSpaces();
+            trailingComma = peek() == ',';
+            if (trailingComma) {
+                ++m_at;
+            } else if (peek() != ')') {
+                return malformed("has a malformed shape tuple");
+            }
+        }
+        ++m_at;  // ')'
+        if (dims.size() == 1 && !trailingComma) return malformed("gives the shape (n) without a comma, which is a number, not a tuple");
+        return dims;
+    }
+
+    std::string_view m_text;
+    size_t m_at = 0;
+};
 
 }  // namespace
 
 Result<HostTensor> readNpy(const std::string& path) {
+    std::error_code error;
+    const std::filesystem::file_status status = std::filesystem::status(path, error);
+    if (error || !std::filesystem::exists(status)) return notFound("cannot open '" + path + "': no such file");
+    if (!std::filesystem::is_regular_file(status)) {
+        return invalidArgument("'" + path + "' is not a regular file (a folder, device, FIFO or socket); give a .npy file");
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) return notFound("cannot open '" + path + "': " + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << file.rdbuf();
-    const std::string bytes = buffer.str();
     const std::string fail = "'" + path + "' is not a valid .npy file: ";
+    // Only what the header says is read: the prelude, the header, then exactly the data it declares.
+    std::string bytes(12, '\0');
+    file.read(bytes.data(), 12);
+    bytes.resize(size_t(file.gcount()));
     if (bytes.size() < kMagicSize + 4 || bytes.compare(0, kMagicSize, kMagic, kMagicSize) != 0) {
         return invalidArgument(fail + "the NumPy magic bytes are missing; save it with numpy.save");
     }
@@ -87,46 +182,39 @@ Result<HostTensor> readNpy(const std::string& path) {
     } else {
         return unsupported(fail + "format version " + std::to_string(major) + " is not supported");
     }
-    if (headerStart + headerLength > bytes.size()) return invalidArgument(fail + "the header is truncated");
-    const std::string header = bytes.substr(headerStart, headerLength);
-
-    const auto descr = headerValue(header, "descr");
-    const auto fortran = headerValue(header, "fortran_order");
-    const auto shapeText = headerValue(header, "shape");
-    if (!descr || !fortran || !shapeText) {
-        return invalidArgument(fail + "the header lacks 'descr', 'fortran_order' or 'shape'");
+    constexpr size_t kLargestHeader = size_t(1) << 20;  // numpy writes a few hundred bytes
+    const uint64_t fileSize = std::filesystem::file_size(path, error);
+    if (error || headerLength > kLargestHeader || headerStart + headerLength > fileSize) {
+        return invalidArgument(fail + "the header is truncated");
     }
-    const auto type = typeForDescr(*descr);
+    std::string header(headerLength, '\0');
+    file.seekg(std::streamoff(headerStart));
+    file.read(header.data(), std::streamsize(headerLength));
+    if (size_t(file.gcount()) != headerLength) return invalidArgument(fail + "the header is truncated");
+
+    Result<NpyHeader> parsed = HeaderParser(header).parse();
+    if (!parsed) return invalidArgument(fail + parsed.status().message());
+    const auto type = typeForDescr(parsed->descr);
     if (!type) {
-        return unsupported("'" + path + "' holds dtype '" + *descr +
+        return unsupported("'" + path + "' holds dtype '" + parsed->descr +
                            "'; kiln reads float32, float16, int8, int32, int64 and bool arrays");
     }
-    if (*fortran != "False") {
+    if (parsed->fortranOrder) {
         return unsupported("'" + path + "' is in Fortran order; save a C-ordered array (numpy.ascontiguousarray)");
     }
-    Dims dims;
-    std::istringstream shapeStream(*shapeText);
-    std::string item;
-    while (std::getline(shapeStream, item, ',')) {
-        const size_t first = item.find_first_not_of(' ');
-        if (first == std::string::npos) continue;
-        const std::string digits = item.substr(first, item.find_last_not_of(' ') - first + 1);
-        if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) {
-            return invalidArgument(fail + "shape entry '" + digits + "' is not a non-negative integer");
-        }
-        dims.push_back(std::stoll(digits));
-    }
+    const Dims dims = parsed->shape;
     KILN_RETURN_IF_ERROR(checkDims(dims, "array in '" + path + "'"));
     // Checked before allocating: a small file may declare a huge shape.
     const size_t dataStart = headerStart + headerLength;
     const uint64_t needed = uint64_t(volume(dims)) * dataTypeSize(*type);
-    if (bytes.size() - dataStart != needed) {
-        return invalidArgument(fail + "it holds " + std::to_string(bytes.size() - dataStart) +
+    if (fileSize - dataStart != needed) {
+        return invalidArgument(fail + "it holds " + std::to_string(fileSize - dataStart) +
                                " data bytes, but its shape " + toString(dims) + " needs " +
                                std::to_string(needed));
     }
     HostTensor tensor(*type, dims);
-    std::memcpy(tensor.bytes(), bytes.data() + dataStart, tensor.byteSize());
+    file.read(reinterpret_cast<char*>(tensor.bytes()), std::streamsize(tensor.byteSize()));
+    if (size_t(file.gcount()) != tensor.byteSize()) return ioError("cannot read the data of '" + path + "'");
     return tensor;
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kiln/npy.h"
@@ -101,6 +102,68 @@ TEST_F(NpyTest, RefusesMalformedFiles) {
     auto doubleRead = readNpy(path("double.npy"));
     EXPECT_EQ(doubleRead.status().code(), StatusCode::Unsupported);
     EXPECT_NE(doubleRead.status().message().find("<f8"), std::string::npos);
+}
+
+// A version-1 .npy file with `header` (padded as numpy pads it) over `dataBytes` zero bytes.
+std::string npyWithHeader(std::string header, size_t dataBytes) {
+    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes += char(header.size() & 0xff);
+    bytes += char(header.size() >> 8);
+    return bytes + header + std::string(dataBytes, '\0');
+}
+
+// The header is read as numpy reads it, and whatever numpy would read differently, or refuse, is
+// refused with the reason: the array is never reinterpreted.
+TEST_F(NpyTest, HeadersAreParsedStrictly) {
+    struct Case {
+        const char* what;
+        std::string header;
+        const char* reason;
+    };
+    const std::vector<Case> refused{
+        {"a key given twice (numpy keeps the last)", "{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+         "gives 'descr' twice"},
+        {"an unknown key", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'order': 'C', }", "has the key 'order'"},
+        {"a shape that is a number, not a tuple", "{'descr': '<f4', 'fortran_order': False, 'shape': (2), }",
+         "without a comma"},
+        {"a double comma", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,,), }", "not a non-negative integer"},
+        {"a negative extent", "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", "not a non-negative integer"},
+        {"a missing key", "{'descr': '<f4', 'shape': (2,), }", "lacks"},
+        {"a word for fortran_order", "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", "neither True nor False"},
+        {"text after the dictionary", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x", "after the dictionary"},
+        {"an unterminated string", "{'descr': '<f4, 'fortran_order': False, 'shape': (2,), }", "has '"},
+    };
+    for (const Case& c : refused) {
+        SCOPED_TRACE(c.what);
+        writeBytes("case.npy", npyWithHeader(c.header, 8));
+        auto read = readNpy(path("case.npy"));
+        ASSERT_FALSE(read.isOk());
+        EXPECT_EQ(read.status().code(), StatusCode::InvalidArgument);
+        EXPECT_NE(read.status().message().find(c.reason), std::string::npos) << read.status().message();
+    }
+    // Fortran order is read correctly by numpy but not by Kiln's C-order kernels: refused by name.
+    writeBytes("fortran.npy", npyWithHeader("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24));
+    auto fortran = readNpy(path("fortran.npy"));
+    EXPECT_EQ(fortran.status().code(), StatusCode::Unsupported);
+    EXPECT_NE(fortran.status().message().find("Fortran order"), std::string::npos);
+    // Double quotes, other key orders and no trailing comma are valid Python and numpy reads them.
+    writeBytes("quotes.npy", npyWithHeader("{\"shape\": (2, 3), \"fortran_order\": False, \"descr\": \"<i4\"}", 24));
+    auto quotes = readNpy(path("quotes.npy"));
+    ASSERT_TRUE(quotes.isOk()) << quotes.status().message();
+    EXPECT_EQ(quotes->type(), DataType::Int32);
+    EXPECT_EQ(quotes->dims(), (Dims{2, 3}));
+}
+
+TEST_F(NpyTest, OnlyRegularFilesAreRead) {
+    const std::string fifo = path("pipe.npy");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto fromFifo = readNpy(fifo);  // would block forever if it were opened
+    ASSERT_FALSE(fromFifo.isOk());
+    EXPECT_NE(fromFifo.status().message().find("not a regular file"), std::string::npos);
+    fs::create_directory(path("folder.npy"));
+    EXPECT_NE(readNpy(path("folder.npy")).status().message().find("not a regular file"), std::string::npos);
 }
 
 TEST_F(NpyTest, FailedWriteLeavesNothingBehind) {

@@ -47,7 +47,7 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
         auto read = readCalibrationCache(*options.calibCachePath);
         if (read) {
             cached = std::move(read).value();
-        } else if (std::ifstream(*options.calibCachePath).good()) {
+        } else if (read.status().code() != StatusCode::NotFound) {  // there, but unusable
             if (!options.calibPath) return fail(kExitFailure, read.status().message() + "; or give --calib DATA to calibrate");
             std::cerr << "kiln: warning: " << read.status().message() << "; calibrating again\n";
         }

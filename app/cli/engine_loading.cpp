@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -182,6 +183,10 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
 }  // namespace
 
 bool isPlanFile(const std::string& path) {
+    // Only a regular file is opened: opening a FIFO would wait for a writer. Anything else is left to
+    // the model reader, which refuses it by name.
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) return false;
     std::ifstream file(path, std::ios::binary);
     char magic[sizeof(kPlanMagic) - 1] = {};
     if (!file.read(magic, sizeof(magic))) return false;

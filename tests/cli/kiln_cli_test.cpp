@@ -16,6 +16,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
 #include <onnx/onnx_pb.h>
 
 #include "kiln/npy.h"
@@ -166,6 +168,29 @@ TEST_F(KilnCliTest, TextFileIsRefused) {
 
 TEST_F(KilnCliTest, MissingFileIsRefused) {
     expectFailure(kiln("inspect " + quoted((m_dir / "absent.onnx").string())), 1, {"absent.onnx"});
+}
+
+// A FIFO where a file belongs would make a reader wait for a writer forever: every reader refuses it
+// by name at once (`timeout` turns a regression into a failure rather than a hung test).
+TEST_F(KilnCliTest, FifosAreRefusedWithoutWaiting) {
+    const fs::path fifo = m_dir / "pipe.onnx";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const std::string model = writeModel("symbolic.onnx", reluNegModel({"2", "3"}));
+    const std::string timed = "timeout 20 " + quoted(KILN_CLI_PATH);
+    auto kilnWithTimeout = [&](const std::string& args) {
+        const fs::path err = m_dir / "stderr.txt";
+        const int status = std::system((timed + " " + args + " > /dev/null 2> " + quoted(err.string())).c_str());
+        return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readText(err)};
+    };
+    for (const std::string& command : {"inspect " + quoted(fifo.string()), "run " + quoted(fifo.string()),
+                                       "build " + quoted(fifo.string()) + " -o " + quoted((m_dir / "p.plan").string())}) {
+        const auto [code, err] = kilnWithTimeout(command);
+        EXPECT_EQ(code, 1) << command << ": " << err;
+        EXPECT_NE(err.find("not a regular file"), std::string::npos) << command << ": " << err;
+    }
+    const auto [inputCode, inputErr] = kilnWithTimeout("run " + quoted(model) + " --input x=" + quoted(fifo.string()));
+    EXPECT_EQ(inputCode, 1) << inputErr;
+    EXPECT_NE(inputErr.find("not a regular file"), std::string::npos) << inputErr;
 }
 
 TEST_F(KilnCliTest, TruncatedModelIsRefused) {

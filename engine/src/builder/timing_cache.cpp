@@ -3,6 +3,8 @@
 // device fingerprint it was measured with.
 #include "builder/timing_cache.h"
 
+#include "kiln/file_reading.h"
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -51,10 +53,14 @@ std::string layerSignature(const Layer& layer, DataType precision) {
 
 TimingCache TimingCache::load(const std::string& path, const std::string& device, std::vector<std::string>& warnings) {
     TimingCache cache(device);
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return cache;
-    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     const std::string ignored = "; it is ignored and will be replaced by this build's timings";
+    constexpr uint64_t kLargestCache = uint64_t(1) << 30;
+    Result<std::string> read = readRegularFile(path, "timing cache", kLargestCache);
+    if (!read) {
+        if (read.status().code() != StatusCode::NotFound) warnings.push_back(read.status().message() + ignored);
+        return cache;  // a missing cache is simply cold
+    }
+    const std::string bytes = std::move(read).value();
     if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
         warnings.push_back("timing cache '" + path + "' is not a Kiln timing cache" + ignored);
         return cache;

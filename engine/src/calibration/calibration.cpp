@@ -2,6 +2,8 @@
 // algorithms, .npy calibration data, and the calibration cache.
 #include "kiln/calibration.h"
 
+#include "kiln/file_reading.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -329,8 +331,9 @@ Status writeCalibrationCache(const std::string& path, const CalibrationTable& ta
 }
 
 Result<CalibrationTable> readCalibrationCache(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return notFound("cannot open the calibration cache '" + path + "'");
+    constexpr uint64_t kLargestCache = uint64_t(256) << 20;  // a line per tensor
+    KILN_ASSIGN_OR_RETURN(const std::string text, readRegularFile(path, "the calibration cache", kLargestCache));
+    std::istringstream in(text);
     const std::string where = "the calibration cache '" + path + "'";
     std::string line;
     if (!std::getline(in, line) || line != "kiln-calibration 1") {
@@ -374,12 +377,9 @@ Result<CalibrationTable> readCalibrationCache(const std::string& path) {
 }
 
 Result<std::string> modelFileHash(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return notFound("cannot open the model '" + path + "'");
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
+    KILN_ASSIGN_OR_RETURN(const std::string bytes, readRegularFile(path, "the model", uint64_t(1) << 36));
     char text[20];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes.str())));
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
     return std::string(text);
 }
 

@@ -15,6 +15,7 @@
 
 #include <sys/mman.h>
 
+#include "kiln/file_reading.h"
 #include "kiln/plan.h"
 #include "plan.pb.h"
 #include "runtime/compiled_kernels.h"
@@ -680,12 +681,9 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
 }
 
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return notFound("cannot open the plan '" + path + "': " + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << file.rdbuf();
-    if (file.bad()) return ioError("cannot read the plan '" + path + "': " + std::strerror(errno));
-    auto engine = deserializePlan(buffer.str());
+    constexpr uint64_t kLargestPlan = uint64_t(1) << 38;  // 256 GiB: weights and a model fit many times over
+    KILN_ASSIGN_OR_RETURN(const std::string bytes, readRegularFile(path, "the plan", kLargestPlan));
+    auto engine = deserializePlan(bytes);
     if (!engine.isOk()) return engine.status().withContext("'" + path + "'");
     return engine;
 }

@@ -4,6 +4,9 @@
 // order through the importer table and mark the graph outputs.
 #include "kiln/onnx_parser.h"
 
+#include "kiln/file_reading.h"
+
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -29,20 +32,9 @@ bool isDefaultDomain(const std::string& domain) {
     return domain.empty() || domain == "ai.onnx";
 }
 
+// A protobuf message cannot exceed 2 GiB; larger weights live in external data files.
 Result<std::string> readWholeFile(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-        return notFound("'" + path + "' does not exist");
-    }
-    if (std::filesystem::is_directory(path, ec)) {
-        return ioError("'" + path + "' is a folder, not a file");
-    }
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return ioError("cannot open '" + path + "' for reading");
-    std::ostringstream bytes;
-    bytes << file.rdbuf();
-    if (file.bad()) return ioError("reading '" + path + "' failed");
-    return bytes.str();
+    return readRegularFile(path, "the model", uint64_t(INT32_MAX));
 }
 
 std::string folderOf(const std::string& path) {

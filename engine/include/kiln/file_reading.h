@@ -1,0 +1,16 @@
+// Reading a whole file that came from someone else: only a regular file is opened (a FIFO, device,
+// socket or folder would block or never end), and only up to a size its format can need.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kiln/status.h"
+
+namespace kiln {
+
+// The bytes of `path`. Refused with a message naming `what` (e.g. "the plan") and the path: a path
+// that does not exist (NotFound), one that is not a regular file, or one larger than `limitBytes`.
+Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes);
+
+}  // namespace kiln

@@ -1,0 +1,33 @@
+// Bounded reading of regular files; see kiln/file_reading.h.
+#include "kiln/file_reading.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace kiln {
+
+Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes) {
+    std::error_code error;
+    const std::filesystem::file_status status = std::filesystem::status(path, error);
+    if (error || !std::filesystem::exists(status)) return notFound(what + " '" + path + "' does not exist");
+    if (std::filesystem::is_directory(status)) return ioError(what + " '" + path + "' is a folder, not a file");
+    if (!std::filesystem::is_regular_file(status)) {
+        return ioError(what + " '" + path + "' is not a regular file (a device, FIFO or socket); give a file");
+    }
+    const uint64_t size = std::filesystem::file_size(path, error);
+    if (error) return ioError("cannot read " + what + " '" + path + "': " + error.message());
+    if (size > limitBytes) {
+        return invalidArgument(what + " '" + path + "' is " + std::to_string(size) + " bytes, more than the " +
+                               std::to_string(limitBytes) + " bytes such a file can need");
+    }
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return ioError("cannot open " + what + " '" + path + "': " + std::strerror(errno));
+    std::string bytes(size_t(size), '\0');
+    file.read(bytes.data(), std::streamsize(size));
+    if (size_t(file.gcount()) != size) return ioError("reading " + what + " '" + path + "' stopped early");
+    return bytes;
+}
+
+}  // namespace kiln

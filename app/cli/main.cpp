@@ -2,6 +2,7 @@
 // on standard error and exit codes (0 success, 1 model or run failure, 2 wrong command line).
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ int main(int argc, char** argv) {
     // huge model) from ending the process without a message.
     try {
         return kiln::cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const std::bad_alloc&) {
+        return kiln::cli::fail(kiln::cli::kExitFailure,
+                               "out of memory: this machine could not give the command the memory it needs; free "
+                               "memory, use smaller input shapes, or build for a smaller batch");
     } catch (const std::exception& e) {
         return kiln::cli::fail(kiln::cli::kExitFailure, std::string("unexpected failure: ") + e.what());
     }

@@ -193,6 +193,19 @@ TEST_F(KilnCliTest, FifosAreRefusedWithoutWaiting) {
     EXPECT_NE(inputErr.find("not a regular file"), std::string::npos) << inputErr;
 }
 
+// Memory exhaustion is reported as such, not as an "unexpected failure": an address space of 1.5 GB
+// cannot hold the 1.6 GB input this shape asks for.
+TEST_F(KilnCliTest, OutOfMemoryIsSaidPlainly) {
+    const std::string model = writeModel("wide.onnx", reluNegModel({"n", "1024"}));
+    const fs::path err = m_dir / "stderr.txt";
+    const std::string command = "bash -c 'ulimit -v 1500000; exec " + quoted(KILN_CLI_PATH) + " run " + quoted(model) +
+                                " --shapes x:400000x1024' > /dev/null 2> " + quoted(err.string());
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 1);
+    const std::string message = readText(err);
+    EXPECT_NE(message.find("kiln: error: out of memory"), std::string::npos) << message;
+}
+
 TEST_F(KilnCliTest, TruncatedModelIsRefused) {
     const std::string bytes = reluNegModel({"2", "3"}).SerializeAsString();
     const fs::path model = m_dir / "truncated.onnx";

@@ -87,7 +87,7 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
         << '\n';
     for (const PassChange& change : report.changes) {
         if (change.pass == "precision constraints" || change.pass == "precision and formats") {
-            out << "  " << change.description << '\n';
+            out << "  " << printable(change.description) << '\n';
         }
     }
     out << '\n';
@@ -114,7 +114,7 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     TextTable chosen({"Tactic", "Layers"});
     for (const auto& [tactic, count] : tactics) chosen.addRow({tactic, std::to_string(count)});
     chosen.print(out);
-    for (const std::string& warning : report.warnings) out << "warning: " << warning << "\n";
+    for (const std::string& warning : report.warnings) out << "warning: " << printable(warning) << "\n";
 
     double total = 0.0;
     std::string phases;

@@ -2,6 +2,8 @@
 // between them.
 #include "calibration_loading.h"
 
+#include "text_table.h"
+
 #include <filesystem>
 #include <algorithm>
 #include <fstream>
@@ -49,7 +51,7 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
             cached = std::move(read).value();
         } else if (read.status().code() != StatusCode::NotFound) {  // there, but unusable
             if (!options.calibPath) return fail(kExitFailure, read.status().message() + "; or give --calib DATA to calibrate");
-            std::cerr << "kiln: warning: " << read.status().message() << "; calibrating again\n";
+            std::cerr << "kiln: warning: " << printable(read.status().message()) << "; calibrating again\n";
         }
     }
     if (!options.calibPath) {

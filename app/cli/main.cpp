@@ -9,11 +9,12 @@
 #include "commands.h"
 #include "kiln/device.h"
 #include "options.h"
+#include "text_table.h"
 
 namespace kiln::cli {
 
 int fail(int exitCode, const std::string& message) {
-    std::cerr << "kiln: error: " << message << '\n';
+    std::cerr << "kiln: error: " << printable(message, true) << '\n';
     return exitCode;
 }
 

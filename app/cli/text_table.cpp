@@ -7,6 +7,28 @@
 
 namespace kiln::cli {
 
+std::string printable(const std::string& text, bool keepNewlines) {
+    std::string result;
+    result.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 || byte == 0x7f) && !(keepNewlines && (c == '\n' || c == '\t'))) {
+            static const char kHex[] = "0123456789abcdef";
+            result += "\\x";
+            result += kHex[byte >> 4];
+            result += kHex[byte & 15];
+        } else {
+            result += c;
+        }
+    }
+    return result;
+}
+
+void TextTable::addRow(std::vector<std::string> cells) {
+    for (std::string& cell : cells) cell = printable(cell);
+    m_rows.push_back(std::move(cells));
+}
+
 void TextTable::print(std::ostream& out, const std::string& indent) const {
     std::vector<size_t> widths(m_header.size(), 0);
     const auto measure = [&](const std::vector<std::string>& cells) {

@@ -13,7 +13,8 @@ class TextTable {
 public:
     explicit TextTable(std::vector<std::string> header) : m_header(std::move(header)) {}
 
-    void addRow(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
+    // Cells may hold names from a file: their control characters are escaped (see printable()).
+    void addRow(std::vector<std::string> cells);
     bool empty() const { return m_rows.empty(); }
 
     // Writes the header and rows, each line starting with `indent`; columns are separated by two
@@ -24,6 +25,11 @@ private:
     std::vector<std::string> m_header;
     std::vector<std::vector<std::string>> m_rows;
 };
+
+// `text` with every control character (and DEL) written as \xHH, so that a name from a file cannot
+// move the cursor, change colors or clear the terminal; `keepNewlines` leaves line breaks and tabs
+// (for messages that are laid out in lines). Bytes of 0x80 and above (UTF-8) are kept.
+std::string printable(const std::string& text, bool keepNewlines = false);
 
 // "1.234 ms": milliseconds with three decimals, enough for per-layer times of a few microseconds.
 std::string formatMs(double ms);

@@ -206,6 +206,34 @@ TEST_F(KilnCliTest, OutOfMemoryIsSaidPlainly) {
     EXPECT_NE(message.find("kiln: error: out of memory"), std::string::npos) << message;
 }
 
+// Names come from the file: a control character in one must reach the terminal escaped, or a model
+// could clear the screen, recolor it or forge output lines.
+TEST_F(KilnCliTest, ControlCharactersInNamesAreEscaped) {
+    onnx::ModelProto model = reluNegModel({"2", "3"});
+    auto* graph = model.mutable_graph();
+    const std::string evilInput = "x\x1b[2J";
+    graph->mutable_input(0)->set_name(evilInput);
+    graph->mutable_node(0)->set_input(0, evilInput);
+    graph->mutable_node(1)->set_input(0, evilInput);
+    graph->mutable_node(0)->set_name("relu\x1b[31m\rforged");
+    const std::string path = writeModel("evil.onnx", model);
+    auto clean = [](const std::string& text) {
+        return std::none_of(text.begin(), text.end(), [](char c) {
+            const auto byte = static_cast<unsigned char>(c);
+            return (byte < 0x20 && c != '\n') || byte == 0x7f;
+        });
+    };
+    const CommandResult inspected = kiln("inspect " + quoted(path));
+    EXPECT_EQ(inspected.exitCode, 0) << inspected.err;
+    EXPECT_TRUE(clean(inspected.out)) << inspected.out;
+    EXPECT_NE(inspected.out.find("x\\x1b[2J"), std::string::npos) << inspected.out;
+    EXPECT_NE(inspected.out.find("relu\\x1b[31m\\x0dforged"), std::string::npos) << inspected.out;
+    const CommandResult refused = kiln("run " + quoted(path) + " --input x=" + quoted((m_dir / "none.npy").string()));
+    EXPECT_EQ(refused.exitCode, 2) << refused.err;
+    EXPECT_TRUE(clean(refused.err)) << refused.err;
+    EXPECT_NE(refused.err.find("'x\\x1b[2J'"), std::string::npos) << refused.err;
+}
+
 TEST_F(KilnCliTest, TruncatedModelIsRefused) {
     const std::string bytes = reluNegModel({"2", "3"}).SerializeAsString();
     const fs::path model = m_dir / "truncated.onnx";

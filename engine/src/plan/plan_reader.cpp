@@ -483,6 +483,80 @@ Result<MemoryPlan> readMemoryPlan(const plan_proto::MemoryPlan& in, const Networ
     return plan;
 }
 
+// What the plan's memory plan must satisfy for the engine to compute the right numbers, re-derived from
+// the network rather than trusted: blocks start on the arena alignment, an alias lies where its base's
+// bytes are, and two blocks live at the same time never share bytes (except a pointwise layer that
+// writes over the input it is the last reader of, which the planner does on purpose).
+Status checkMemoryPlan(const NetworkDefinition& network, const MemoryPlan& plan) {
+    constexpr int64_t kAlignment = 64;  // the planner's kArenaAlignment
+    const auto root = [](const Tensor* tensor) { return tensor->alias() ? tensor->alias()->base : tensor; };
+    struct Block {
+        int64_t offset = 0, bytes = 0, first = 0, last = 0;
+    };
+    std::map<const Tensor*, Block> blocks;
+    for (const auto& tensor : network.tensors()) {
+        auto placed = plan.offsets.find(tensor->name());
+        if (tensor->isConstant() || placed == plan.offsets.end()) continue;
+        const Tensor* base = root(tensor.get());
+        if (tensor->alias()) {
+            auto baseAt = plan.offsets.find(base->name());
+            if (baseAt == plan.offsets.end() || placed->second != baseAt->second + tensor->alias()->byteOffset) {
+                return bodyError("the memory plan places view '" + tensor->name() + "' at offset " +
+                                 std::to_string(placed->second) + ", not inside '" + base->name() + "' where its bytes are");
+            }
+            continue;
+        }
+        if (placed->second % kAlignment != 0) {
+            return bodyError("the memory plan places '" + tensor->name() + "' at offset " +
+                             std::to_string(placed->second) + ", not a multiple of " + std::to_string(kAlignment));
+        }
+        blocks[base] = {placed->second, byteSizeOf(*base), std::numeric_limits<int64_t>::max(), -1};
+    }
+    const auto& layers = network.layers();
+    const auto touch = [&](const Tensor* tensor, int64_t index) {
+        auto it = blocks.find(root(tensor));
+        if (it == blocks.end()) return;
+        it->second.first = std::min(it->second.first, index);
+        it->second.last = std::max(it->second.last, index);
+    };
+    for (const Tensor* input : network.inputs()) touch(input, -1);
+    for (size_t i = 0; i < layers.size(); ++i) {
+        for (const Tensor* output : layers[i]->outputs()) touch(output, int64_t(i));
+        for (const Tensor* input : layers[i]->inputs()) {
+            if (input && !input->isConstant()) touch(input, int64_t(i));
+        }
+    }
+    for (const Tensor* output : network.outputs()) {
+        if (!output->isConstant()) touch(output, int64_t(layers.size()));
+    }
+    // Whether layer `at` is a pointwise layer that writes `written` over `read`, its last use.
+    const auto inPlace = [&](int64_t at, const Tensor* read, const Tensor* written, const Block& a, const Block& b) {
+        if (at < 0 || at >= int64_t(layers.size()) || a.offset != b.offset || a.bytes != b.bytes) return false;
+        const Layer& layer = *layers[size_t(at)];
+        const bool pointwise = layer.kind() == LayerKind::Activation || layer.kind() == LayerKind::Unary ||
+                               layer.kind() == LayerKind::Elementwise || layer.kind() == LayerKind::PointwiseChain;
+        return pointwise && layer.outputs().size() == 1 && layer.output(0) == written && layer.input(0) == read;
+    };
+    std::vector<std::pair<const Tensor*, Block>> list(blocks.begin(), blocks.end());
+    for (size_t i = 0; i < list.size(); ++i) {
+        for (size_t j = i + 1; j < list.size(); ++j) {
+            const auto& [ta, a] = list[i];
+            const auto& [tb, b] = list[j];
+            const bool bytesOverlap = a.bytes > 0 && b.bytes > 0 && a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
+            const bool timesOverlap = a.first <= b.last && b.first <= a.last;
+            if (!bytesOverlap || !timesOverlap) continue;
+            if ((a.last == b.first && inPlace(a.last, ta, tb, a, b)) || (b.last == a.first && inPlace(b.last, tb, ta, b, a))) {
+                continue;
+            }
+            return bodyError("the memory plan gives '" + ta->name() + "' and '" + tb->name() +
+                             "', which are live at the same time, overlapping bytes (" + std::to_string(a.offset) +
+                             "+" + std::to_string(a.bytes) + " and " + std::to_string(b.offset) + "+" +
+                             std::to_string(b.bytes) + "); rebuild the plan");
+        }
+    }
+    return Status::ok();
+}
+
 template <typename Field>
 std::vector<std::string> strings(const Field& field) {
     return std::vector<std::string>(field.begin(), field.end());
@@ -652,6 +726,7 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
         std::string_view(bytes).substr(layout.weightsOffset, layout.weightsLength);
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights).read());
     KILN_ASSIGN_OR_RETURN(MemoryPlan memory, readMemoryPlan(body.memory(), network));
+    KILN_RETURN_IF_ERROR(checkMemoryPlan(network, memory));
     KILN_ASSIGN_OR_RETURN(auto kernels, readKernels(body.network(), network, weights, layout.stamp.backend));
     for (const plan_proto::Tensor& tensor : body.network().tensors()) {
         if (!tensor.omitted()) continue;

@@ -3,6 +3,8 @@
 // version, and bodies whose hashes are right but whose contents no writer produces. Also: writing a
 // plan where it cannot be written leaves nothing behind.
 #include <gtest/gtest.h>
+
+#include <regex>
 #include <unistd.h>
 
 #include <filesystem>
@@ -185,6 +187,37 @@ std::string refusalOfEditedBody(const std::string& from, const std::string& to) 
     auto edited = replacePlanBody(plan, text->substr(0, at) + to + text->substr(at + from.size()));
     EXPECT_TRUE(edited.isOk()) << edited.status().message();
     return edited.isOk() ? refusal(*edited) : std::string();
+}
+
+// A plan whose hash is right but whose memory plan would make the engine compute wrong numbers: two
+// tensors live at the same time in the same bytes, or a block off the arena alignment. Refused.
+TEST(PlanRefusal, InconsistentMemoryPlans) {
+    const std::string plan = convReluPlan();
+    auto text = planBodyAsText(plan);
+    ASSERT_TRUE(text.isOk());
+    const auto offsetOf = [&](const std::string& tensor) -> std::pair<size_t, size_t> {  // where its number is
+        const std::regex entry("tensor: \"" + tensor + "\"\\s*offset: (\\d+)");
+        std::smatch match;
+        EXPECT_TRUE(std::regex_search(*text, match, entry)) << tensor << " in\n" << *text;
+        return {size_t(match.position(1)), size_t(match.length(1))};
+    };
+    // conv1_out and relu1_out (in place) are at offset 0, which the text leaves out as proto3 does.
+    EXPECT_EQ(text->find("tensor: \"conv1_out\"\n    offset:"), std::string::npos) << *text;
+    const auto [inputAt, inputLength] = offsetOf("input");
+    // The input, read by conv1 while it writes conv1_out, moved onto conv1_out's bytes.
+    std::string shared = *text;
+    shared.replace(inputAt, inputLength, "0");
+    auto sharedPlan = replacePlanBody(plan, shared);
+    ASSERT_TRUE(sharedPlan.isOk());
+    const std::string overlap = refusal(*sharedPlan);
+    EXPECT_NE(overlap.find("live at the same time"), std::string::npos) << overlap;
+    // A block 4 bytes off the alignment (still inside the arena).
+    std::string unaligned = *text;
+    unaligned.replace(inputAt, inputLength, std::to_string(std::stoll(text->substr(inputAt, inputLength)) - 4));
+    auto unalignedPlan = replacePlanBody(plan, unaligned);
+    ASSERT_TRUE(unalignedPlan.isOk());
+    const std::string offAlignment = refusal(*unalignedPlan);
+    EXPECT_NE(offAlignment.find("not a multiple of 64"), std::string::npos) << offAlignment;
 }
 
 struct BodyEdit {

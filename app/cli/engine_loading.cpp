@@ -2,6 +2,8 @@
 // fail runs before the engine does.
 #include "engine_loading.h"
 
+#include "kiln/device.h"
+
 #include "calibration_loading.h"
 
 #include <algorithm>
@@ -283,6 +285,12 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
             prepared.inputTable.addRow(
                 {input.name, toString(input.type), toString(input.dims), file->second.path});
         } else {
+            const uint64_t bytes = uint64_t(std::max<int64_t>(volume(input.dims), 0)) * dataTypeSize(input.type);
+            if (const uint64_t physical = physicalMemoryBytes(); physical > 0 && bytes > physical) {
+                return fail(kExitFailure, "input '" + input.name + "' (" + toString(input.dims) + ") needs " +
+                                              formatByteCount(bytes) + ", more than this machine's " +
+                                              formatByteCount(physical) + " of memory; use smaller shapes");
+            }
             prepared.inputs[input.name] = randomInput(input, generator);
             prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims),
                                         isFloatingPoint(input.type) ? "random in [-1, 1), seed 0" : "zeros"});

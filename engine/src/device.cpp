@@ -1,6 +1,10 @@
 // What compute devices this build can use: the CUDA backend answers where it is built.
 #include "kiln/device.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "backends/backend.h"
 
 #ifdef KILN_HAVE_CUDA
@@ -15,6 +19,25 @@ int cudaDeviceCount() {
 #else
     return 0;
 #endif
+}
+
+uint64_t physicalMemoryBytes() {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageSize > 0 ? uint64_t(pages) * uint64_t(pageSize) : 0;
+}
+
+std::string formatByteCount(uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = double(bytes);
+    int unit = 0;
+    while (value >= 1024.0 && unit < 6) {
+        value /= 1024.0;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    return text;
 }
 
 std::vector<BackendInfo> backendInfos() {

@@ -1,6 +1,7 @@
 // What compute devices this build can use.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,13 @@ struct BackendInfo {
 
 // Every backend Kiln has, in the order a user is offered them.
 std::vector<BackendInfo> backendInfos();
+
+// This machine's physical memory in bytes (0 when it cannot be told). Host allocations larger than it
+// are refused before they are made: memory is not zero-filled, so an oversized allocation would
+// otherwise succeed and end in the out-of-memory killer once it is written.
+uint64_t physicalMemoryBytes();
+
+// "12.3 GiB": a byte count for messages.
+std::string formatByteCount(uint64_t bytes);
 
 }  // namespace kiln

@@ -13,6 +13,7 @@
 #include "builder/memory_planner.h"
 #include "builder/tactic_selection.h"
 #include "builder/timing_cache.h"
+#include "kiln/device.h"
 #include "kiln/plan.h"
 #include "passes/pass.h"
 #include "runtime/compiled_kernels.h"
@@ -124,6 +125,17 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         }
         optimized.removeUnusedTensors();
         KILN_RETURN_IF_ERROR(optimized.validate().withContext("the optimized network is not valid (a Kiln bug)"));
+        // Before anything is allocated for it: a tensor no machine of this size could hold.
+        if (const uint64_t physical = physicalMemoryBytes(); physical > 0) {
+            for (const auto& tensor : optimized.tensors()) {
+                const auto bytes = uint64_t(std::max<int64_t>(tensor->storageBytes(), 0));
+                if (!tensor->isConstant() && bytes > physical) {
+                    return unsupported("tensor '" + tensor->name() + "' (" + toString(tensor->dims()) + ") needs " +
+                                       formatByteCount(bytes) + ", more than this machine's " +
+                                       formatByteCount(physical) + " of memory; build for smaller shapes");
+                }
+            }
+        }
         // A range QDQ folding took from the model is what the model was quantized with: calibration
         // only fills in the tensors that have none.
         bool anyRange = false;

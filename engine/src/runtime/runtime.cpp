@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "kiln/device.h"
 #include "kiln/json_writer.h"
 #include "runtime/compiled_kernels.h"
 #include "runtime/dynamic_shapes.h"
@@ -190,6 +191,23 @@ Result<std::unique_ptr<ExecutionContext>> Engine::createExecutionContext() const
         if (!tensor->isConstant() && !tensor->alias() && !m_memory.offsets.count(tensor->name()) &&
             (tensor->producer() || tensor->isNetworkInput())) {
             return internalError("the memory plan has no place for tensor '" + tensor->name() + "'");
+        }
+    }
+    if (backend->hostAddressable()) {
+        int64_t arena = m_memory.arenaBytes, workspace = m_kernels->workspaceBytes;
+        if (m_dynamic) {
+            for (const detail::ProfileInfo& info : m_dynamic->profiles) {
+                arena = std::max(arena, info.arenaBytes);
+                workspace = std::max(workspace, info.workspaceBytes);
+            }
+        }
+        const uint64_t needed = uint64_t(std::max<int64_t>(arena, 0)) + uint64_t(std::max<int64_t>(workspace, 0));
+        const uint64_t physical = physicalMemoryBytes();
+        if (physical > 0 && needed > physical) {
+            return unsupported("an execution context of this engine needs " + formatByteCount(needed) + " (activations " +
+                               formatByteCount(uint64_t(arena)) + ", workspace " + formatByteCount(uint64_t(workspace)) +
+                               "), more than this machine's " + formatByteCount(physical) +
+                               " of memory; rebuild it for smaller shapes");
         }
     }
     std::unique_ptr<ExecutionContext> context(new ExecutionContext(shared_from_this()));

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "commands.h"
+#include "kiln/device.h"
 #include "engine_loading.h"
 #include "kiln/json_writer.h"
 #include "kiln/plan.h"
@@ -263,8 +264,19 @@ void printPlanTables(const std::string& path, const Engine& engine) {
     layers.print(out);
     out << '\n';
 
-    out << "Memory: activation arena " << formatBytes(report.arenaBytes) << " per execution context, for "
-        << formatBytes(report.activationBytes) << " of activations\n";
+    const int64_t contextBytes = engine.contextMemoryBytes();
+    out << "Memory: activation arena " << formatBytes(engine.memoryPlan().arenaBytes) << " and workspace "
+        << formatBytes(engine.workspaceBytes()) << " per execution context, for "
+        << formatBytes(report.activationBytes) << " of activations";
+    if (!engine.profiles().empty()) {
+        out << "; " << formatBytes(contextBytes) << " for the largest shape of its profiles";
+    }
+    out << "\n";
+    const uint64_t physical = physicalMemoryBytes();
+    if (engine.backend() == "cpu" && physical > 0 && uint64_t(contextBytes) > physical) {
+        out << "warning: an execution context needs more than this machine's " << formatByteCount(physical)
+            << " of memory; it will not run here\n";
+    }
     out << "Total: " << report.layersBefore.size() << " layers in the model, " << network.layers().size()
         << " in the plan (" << int64_t(network.layers().size()) - elided << " executed, " << elided
         << " elided), " << report.changes.size() << " changes by the passes\n";

@@ -75,6 +75,10 @@ public:
     // The device the engine runs on, for people: "NVIDIA H200 (sm_90, 132 SMs, cuDNN 9.19.0)".
     std::string deviceDescription() const;
     const detail::CompiledKernels& kernels() const { return *m_kernels; }
+    // The scratch memory its kernels need, and what one execution context allocates: the arena and
+    // the workspace (for dynamic shapes, those of the largest shape of any profile).
+    int64_t workspaceBytes() const;
+    int64_t contextMemoryBytes() const;
 
     // Layer information in the layout of trtexec's --exportLayerInfo.
     std::string layerInformationJson() const;

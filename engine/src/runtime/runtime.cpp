@@ -90,6 +90,20 @@ void Engine::setDynamicShapes(std::shared_ptr<const detail::DynamicShapes> dynam
     }
 }
 
+int64_t Engine::workspaceBytes() const { return m_kernels ? m_kernels->workspaceBytes : 0; }
+
+int64_t Engine::contextMemoryBytes() const {
+    int64_t arena = m_memory.arenaBytes;
+    int64_t workspace = workspaceBytes();
+    if (m_dynamic) {
+        for (const detail::ProfileInfo& info : m_dynamic->profiles) {
+            arena = std::max(arena, info.arenaBytes);
+            workspace = std::max(workspace, info.workspaceBytes);
+        }
+    }
+    return std::max<int64_t>(arena, 0) + std::max<int64_t>(workspace, 0);
+}
+
 bool Engine::usesDeviceMemory() const {
     const backends::Backend* backend = backends::findBackend(m_backend);
     return backend && !backend->hostAddressable();
@@ -194,19 +208,11 @@ Result<std::unique_ptr<ExecutionContext>> Engine::createExecutionContext() const
         }
     }
     if (backend->hostAddressable()) {
-        int64_t arena = m_memory.arenaBytes, workspace = m_kernels->workspaceBytes;
-        if (m_dynamic) {
-            for (const detail::ProfileInfo& info : m_dynamic->profiles) {
-                arena = std::max(arena, info.arenaBytes);
-                workspace = std::max(workspace, info.workspaceBytes);
-            }
-        }
-        const uint64_t needed = uint64_t(std::max<int64_t>(arena, 0)) + uint64_t(std::max<int64_t>(workspace, 0));
+        const auto needed = uint64_t(contextMemoryBytes());
         const uint64_t physical = physicalMemoryBytes();
         if (physical > 0 && needed > physical) {
-            return unsupported("an execution context of this engine needs " + formatByteCount(needed) + " (activations " +
-                               formatByteCount(uint64_t(arena)) + ", workspace " + formatByteCount(uint64_t(workspace)) +
-                               "), more than this machine's " + formatByteCount(physical) +
+            return unsupported("an execution context of this engine needs " + formatByteCount(needed) +
+                               " (activations and workspace), more than this machine's " + formatByteCount(physical) +
                                " of memory; rebuild it for smaller shapes");
         }
     }

@@ -921,6 +921,22 @@ TEST_F(KilnPlanTest, NothingIsWrittenIntoAMissingDirectory) {
     EXPECT_FALSE(fs::exists(missing));
 }
 
+// With no workspace at all, layers whose kernels need scratch memory fall back to ones that need none
+// (in the end the reference kernels, in linear formats): the build succeeds and computes the same.
+TEST_F(KilnPlanTest, ZeroWorkspaceStillBuildsAndAgrees) {
+    const CommandResult built = buildPlan("--workspace 0");
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    const kiln::HostTensor withoutWorkspace = runOutput(quoted(m_plan.string()), "", "no_workspace");
+    const kiln::HostTensor unfused = runOutput(quoted(m_sample.string()), "--noFusion", "unfused");
+    ASSERT_EQ(withoutWorkspace.dims(), (kiln::Dims{1, 10}));
+    ASSERT_EQ(unfused.dims(), withoutWorkspace.dims());
+    for (int64_t i = 0; i < 10; ++i) {  // FP32 sums in other orders, as in the test above
+        const float a = withoutWorkspace.data<float>()[i];
+        const float b = unfused.data<float>()[i];
+        EXPECT_LE(std::fabs(a - b), 1e-5 * std::fabs(b) + 1e-7) << i;
+    }
+}
+
 TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
     const fs::path model = copySample();
     const std::string original = readText(model);

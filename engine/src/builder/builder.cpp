@@ -180,7 +180,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log, fullPrecisionLayers));
             bool retry = false;
             for (const auto& layer : formatted.layers()) {
-                if (layer->isElided() || builder::hasTactic(providers, *layer, &cache, config.tf32)) continue;
+                if (layer->isElided() || builder::hasTactic(providers, *layer, &cache, config.tf32, config.workspaceLimit)) continue;
                 if (layer->kind() == LayerKind::Reformat || linearLayers.count(layer->name())) continue;
                 linearLayers.insert(layer->name());
                 const Tensor* output = layer->output(0);

@@ -85,9 +85,16 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// "512 bytes", "12.0 KiB", "3.5 MiB": small sizes are not rounded to "0.0 MiB".
 std::string mebibytes(int64_t bytes) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+    if (bytes < 1024) {
+        std::snprintf(text, sizeof text, "%lld bytes", static_cast<long long>(bytes));
+    } else if (bytes < 1024 * 1024) {
+        std::snprintf(text, sizeof text, "%.1f KiB", double(bytes) / 1024.0);
+    } else {
+        std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+    }
     return text;
 }
 
@@ -119,9 +126,13 @@ std::string timingSignature(const Layer& layer, bool tf32) {
 }
 
 bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
-               const TimingCache* cache, bool tf32) {
+               const TimingCache* cache, bool tf32, int64_t workspaceLimit) {
+    // A cached choice answers without recreating it (for cuDNN that would mean building its plan); one
+    // that no longer fits the workspace limit is timed again among the others when the layer is chosen.
     if (cache && cache->find(timingSignature(layer, tf32))) return true;
-    return !enumerateAll(providers, tactics::LayerConfig::of(layer)).tactics.empty();
+    const Enumerated offered = enumerateAll(providers, tactics::LayerConfig::of(layer));
+    return std::any_of(offered.tactics.begin(), offered.tactics.end(),
+                       [&](const auto& tactic) { return tactic->workspaceBytes() <= workspaceLimit; });
 }
 
 namespace {
@@ -180,8 +191,11 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
     TacticChoice choice;
     const auto timingStart = std::chrono::steady_clock::now();
     for (const auto& skip : offered.skipped) choice.candidates.push_back({skip.id, skip.library, -1.0, skip.reason, false});
-    const bool onlyReference = std::all_of(offered.tactics.begin(), offered.tactics.end(),
-                                           [](const auto& tactic) { return tactic->id() == kReferenceTactic; });
+    // The reference kernel is timed when nothing else can run the layer, which includes the case where
+    // every other tactic needs more workspace than the limit allows.
+    const bool onlyReference = std::all_of(offered.tactics.begin(), offered.tactics.end(), [&](const auto& tactic) {
+        return tactic->id() == kReferenceTactic || tactic->workspaceBytes() > config.workspaceLimit;
+    });
     backends::Stream& stream = device.stream;
     KILN_ASSIGN_OR_RETURN(DummyData data, DummyData::make(device.backend, stream, layer).withContext(context));
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Timer> timer, device.backend.createTimer());

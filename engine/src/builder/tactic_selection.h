@@ -6,6 +6,8 @@
 // layers are timed once per build.
 #pragma once
 
+#include <limits>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,10 +42,12 @@ struct TimingDevice {
 // The key a layer's timings are cached under: its signature in the precision it runs in, with TF32.
 std::string timingSignature(const Layer& layer, bool tf32);
 
-// Whether some tactic can run `layer` as it is configured now (no timing). An entry of `cache` for
-// the layer's signature answers without asking the providers (for cuDNN, without heuristics queries).
+// Whether some tactic can run `layer` as it is configured now within `workspaceLimit` bytes of scratch
+// memory (no timing). An entry of `cache` for the layer's signature answers without asking the
+// providers (for cuDNN, without heuristics queries).
 bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
-               const TimingCache* cache = nullptr, bool tf32 = false);
+               const TimingCache* cache = nullptr, bool tf32 = false,
+               int64_t workspaceLimit = std::numeric_limits<int64_t>::max());
 
 // Times the candidates of `layer` (or takes the cache's choice) and returns the fastest, instantiated.
 // Fails when no tactic can run the layer, naming the reasons.

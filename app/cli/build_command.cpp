@@ -185,7 +185,11 @@ int buildCommand(const std::vector<std::string>& args) {
         std::vector<NamedPath> paths = {{"the model", options.modelPath, false}, {"-o", options.planPath, true}};
         if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});
         if (options.reportPath) paths.push_back({"--exportReport", *options.reportPath, true});
-        for (NamedPath& cache : builderCachePaths(options.builder)) paths.push_back(std::move(cache));
+        for (NamedPath& cache : builderCachePaths(options.builder)) {
+            // A cache is written back: it must be a place a file can go, like any output.
+            if (Status status = checkDestination(cache.flag, cache.path); !status) return fail(kExitFailure, status.message());
+            paths.push_back(std::move(cache));
+        }
         if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
     }
     if (isPlanFile(options.modelPath)) {

@@ -201,7 +201,11 @@ int profileCommand(const std::vector<std::string>& args) {
         if (options.profilePath) paths.push_back({"--exportProfile", *options.profilePath, true});
         if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});
         if (options.timesPath) paths.push_back({"--exportTimes", *options.timesPath, true});
-        for (NamedPath& cache : builderCachePaths(options.builder)) paths.push_back(std::move(cache));
+        for (NamedPath& cache : builderCachePaths(options.builder)) {
+            // A cache is written back: it must be a place a file can go, like any output.
+            if (Status status = checkDestination(cache.flag, cache.path); !status) return fail(kExitFailure, status.message());
+            paths.push_back(std::move(cache));
+        }
         if (Status status = checkDistinctPaths(paths); !status) return fail(kExitUsage, status.message());
     }
 

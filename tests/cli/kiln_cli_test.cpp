@@ -937,6 +937,18 @@ TEST_F(KilnPlanTest, ZeroWorkspaceStillBuildsAndAgrees) {
     }
 }
 
+// A cache is written back, so a cache path must be somewhere a file can go: a folder or a FIFO is
+// refused before the build, with the flag named, instead of failing after it.
+TEST_F(KilnPlanTest, CachePathsMustBeFiles) {
+    fs::create_directory(m_dir / "folder");
+    const fs::path fifo = m_dir / "pipe";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    expectFailure(buildPlan("--timingCacheFile " + quoted((m_dir / "folder").string())), 1,
+                  {"--timingCacheFile", "is a directory"});
+    expectFailure(buildPlan("--timingCacheFile " + quoted(fifo.string())), 1, {"--timingCacheFile", "not a regular file"});
+    EXPECT_FALSE(fs::exists(m_plan));
+}
+
 TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
     const fs::path model = copySample();
     const std::string original = readText(model);

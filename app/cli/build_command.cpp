@@ -231,20 +231,13 @@ int buildCommand(const std::vector<std::string>& args) {
                     "building '" + options.modelPath + "' failed: " + engine.status().message());
     }
 
-    if (Status status = writePlanFile(options.planPath, **engine); !status) {
-        return fail(kExitFailure, "-o '" + options.planPath + "': " + status.message());
-    }
-    if (options.layerInfoPath) {
-        if (Status status = writeFileAtomically(*options.layerInfoPath, (*engine)->layerInformationJson());
-            !status) {
-            return fail(kExitFailure, status.message());
-        }
-    }
-    if (options.reportPath) {
-        if (Status status = writeFileAtomically(*options.reportPath, (*engine)->report().toJson()); !status) {
-            return fail(kExitFailure, status.message());
-        }
-    }
+    // The plan and the exports are written together: all of them, or none.
+    Result<std::string> plan = serializePlan(**engine);
+    if (!plan) return fail(kExitFailure, "-o '" + options.planPath + "': " + plan.status().message());
+    std::vector<std::pair<std::string, std::string>> files{{options.planPath, std::move(plan).value()}};
+    if (options.layerInfoPath) files.emplace_back(*options.layerInfoPath, (*engine)->layerInformationJson());
+    if (options.reportPath) files.emplace_back(*options.reportPath, (*engine)->report().toJson());
+    if (Status status = writeFilesTogether(files); !status) return fail(kExitFailure, status.message());
 
     printSummary(options, **engine);
     std::error_code error;

@@ -64,7 +64,11 @@ Status checkDistinctPaths(const std::vector<NamedPath>& paths) {
     return Status::ok();
 }
 
-Status writeFileAtomically(const std::string& path, std::string_view bytes) {
+namespace {
+
+// Writes `bytes` to a new temporary file beside `path` and flushes it to disk; returns the temporary
+// file's name. On any error nothing is left behind.
+Result<std::string> writeTemporary(const std::string& path, std::string_view bytes) {
     std::string temporary = path + ".tmp-XXXXXX";
     const int fd = mkstemp(temporary.data());
     if (fd < 0) return ioError("cannot create a file beside '" + path + "': " + std::strerror(errno));
@@ -72,8 +76,7 @@ Status writeFileAtomically(const std::string& path, std::string_view bytes) {
         const std::string reason = std::strerror(errno);
         close(fd);
         std::remove(temporary.c_str());
-        return ioError("cannot write '" + path + "': " + what + " failed (" + reason +
-                       "); nothing was written");
+        return ioError("cannot write '" + path + "': " + what + " failed (" + reason + "); nothing was written");
     };
     // mkstemp creates the file readable by its owner only; an export is an ordinary file.
     if (fchmod(fd, 0644) != 0) return failWith("setting permissions");
@@ -90,11 +93,37 @@ Status writeFileAtomically(const std::string& path, std::string_view bytes) {
         std::remove(temporary.c_str());
         return ioError("cannot write '" + path + "': closing failed (" + reason + "); nothing was written");
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        std::remove(temporary.c_str());
-        return ioError("cannot write '" + path + "': renaming the finished file into place failed (" +
-                       reason + "); nothing was written");
+    return temporary;
+}
+
+}  // namespace
+
+Status writeFileAtomically(const std::string& path, std::string_view bytes) {
+    return writeFilesTogether({{path, std::string(bytes)}});
+}
+
+Status writeFilesTogether(const std::vector<std::pair<std::string, std::string>>& files) {
+    std::vector<std::string> temporaries;
+    const auto removeTemporaries = [&](size_t from) {
+        for (size_t i = from; i < temporaries.size(); ++i) std::remove(temporaries[i].c_str());
+    };
+    for (const auto& [path, bytes] : files) {
+        Result<std::string> temporary = writeTemporary(path, bytes);
+        if (!temporary) {
+            removeTemporaries(0);
+            return files.size() > 1 ? Status(temporary.status()).withContext("none of the command's files was written")
+                                    : temporary.status();
+        }
+        temporaries.push_back(std::move(temporary).value());
+    }
+    // Every file is complete on disk: only renames remain, which within a directory do not run out of space.
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (std::rename(temporaries[i].c_str(), files[i].first.c_str()) != 0) {
+            const std::string reason = std::strerror(errno);
+            removeTemporaries(i);
+            return ioError("cannot write '" + files[i].first + "': renaming the finished file into place failed (" +
+                           reason + ")" + (i > 0 ? "; the files before it were written" : "; nothing was written"));
+        }
     }
     return Status::ok();
 }

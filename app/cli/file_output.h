@@ -30,4 +30,8 @@ Status checkDistinctPaths(const std::vector<NamedPath>& paths);
 // any error the temporary file is removed and `path` is left as it was.
 Status writeFileAtomically(const std::string& path, std::string_view bytes);
 
+// Writes several files (path, bytes) as one: each to a temporary file beside it, flushed, and only when
+// every one is complete are they renamed into place. A failure to write any of them leaves none.
+Status writeFilesTogether(const std::vector<std::pair<std::string, std::string>>& files);
+
 }  // namespace kiln::cli

@@ -253,25 +253,12 @@ int profileCommand(const std::vector<std::string>& args) {
     }
 
     const std::vector<LayerSummary> layers = summarizeLayers(profiler, options.iterations);
-    if (options.profilePath) {
-        if (Status status =
-                writeFileAtomically(*options.profilePath, profileJson(layers, options.iterations));
-            !status) {
-            return fail(kExitFailure, status.message());
-        }
-    }
-    if (options.timesPath) {
-        if (Status status = writeFileAtomically(*options.timesPath, timesJson(times, computeTimes)); !status) {
-            return fail(kExitFailure, status.message());
-        }
-    }
-    if (options.layerInfoPath) {
-        if (Status status =
-                writeFileAtomically(*options.layerInfoPath, prepared.engine->layerInformationJson());
-            !status) {
-            return fail(kExitFailure, status.message());
-        }
-    }
+    // The exports are written together: all of them, or none.
+    std::vector<std::pair<std::string, std::string>> files;
+    if (options.profilePath) files.emplace_back(*options.profilePath, profileJson(layers, options.iterations));
+    if (options.timesPath) files.emplace_back(*options.timesPath, timesJson(times, computeTimes));
+    if (options.layerInfoPath) files.emplace_back(*options.layerInfoPath, prepared.engine->layerInformationJson());
+    if (Status status = writeFilesTogether(files); !status) return fail(kExitFailure, status.message());
 
     std::cout << (prepared.fromPlan ? "Plan: " : "Model: ") << options.modelPath;
     if (!prepared.fromPlan)

@@ -949,6 +949,19 @@ TEST_F(KilnPlanTest, CachePathsMustBeFiles) {
     EXPECT_FALSE(fs::exists(m_plan));
 }
 
+// The plan and its exports are written together: when one cannot be written (here the report, in
+// /proc, where no file can be created even by root), none is left, plan included.
+TEST_F(KilnPlanTest, PlanAndExportsAreWrittenAllOrNone) {
+    const fs::path layers = m_dir / "layers.json";
+    expectFailure(buildPlan("--exportLayerInfo " + quoted(layers.string()) + " --exportReport /proc/kiln_report.json"), 1,
+                  {"none of the command's files was written", "/proc/kiln_report.json"});
+    EXPECT_FALSE(fs::exists(m_plan));
+    EXPECT_FALSE(fs::exists(layers));
+    for (const auto& entry : fs::directory_iterator(m_dir)) {
+        EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+    }
+}
+
 TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
     const fs::path model = copySample();
     const std::string original = readText(model);

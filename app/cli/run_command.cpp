@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "engine_loading.h"
+#include "file_output.h"
 #include "kiln/npy.h"
 #include "text_table.h"
 
@@ -118,17 +119,23 @@ int runCommand(const std::vector<std::string>& args) {
         }
     }
     if (options.outputDirectory) {
+        // Every output or none: the files are written together, and a folder this run created is removed
+        // again when they cannot be.
         std::error_code error;
+        const bool existed = fs::exists(*options.outputDirectory, error);
         fs::create_directories(*options.outputDirectory, error);
         if (error) {
             return fail(kExitFailure,
                         "cannot create --output-dir '" + *options.outputDirectory + "': " + error.message());
         }
+        std::vector<std::pair<std::string, std::string>> files;
         for (const OutputFile& file : outputFileNames) {
-            const std::string path = (fs::path(*options.outputDirectory) / file.fileName).string();
-            if (Status status = writeNpy(path, outputs->at(file.tensor->name())); !status) {
-                return fail(kExitFailure, status.message());
-            }
+            files.emplace_back((fs::path(*options.outputDirectory) / file.fileName).string(),
+                               npyBytes(outputs->at(file.tensor->name())));
+        }
+        if (Status status = writeFilesTogether(files); !status) {
+            if (!existed) fs::remove(*options.outputDirectory, error);  // only if still empty
+            return fail(kExitFailure, status.message());
         }
     }
 

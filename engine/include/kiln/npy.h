@@ -16,4 +16,7 @@ Result<HostTensor> readNpy(const std::string& path);
 // Writes atomically: to a temporary file beside `path`, then renamed over it.
 Status writeNpy(const std::string& path, const HostTensor& tensor);
 
+// The bytes of a .npy file (format 1.0, C order) holding `tensor`, as writeNpy writes them.
+std::string npyBytes(const HostTensor& tensor);
+
 }  // namespace kiln

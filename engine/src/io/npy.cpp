@@ -218,7 +218,9 @@ Result<HostTensor> readNpy(const std::string& path) {
     return tensor;
 }
 
-Status writeNpy(const std::string& path, const HostTensor& tensor) {
+Status writeNpy(const std::string& path, const HostTensor& tensor) { return writeFileAtomically(path, npyBytes(tensor)); }
+
+std::string npyBytes(const HostTensor& tensor) {
     std::string header = "{'descr': '";
     header += descrFor(tensor.type());
     header += "', 'fortran_order': False, 'shape': (";
@@ -240,8 +242,7 @@ Status writeNpy(const std::string& path, const HostTensor& tensor) {
     bytes += char((header.size() >> 8) & 0xff);
     bytes += header;
     bytes.append(reinterpret_cast<const char*>(tensor.bytes()), tensor.byteSize());
-
-    return writeFileAtomically(path, bytes);
+    return bytes;
 }
 
 }  // namespace kiln

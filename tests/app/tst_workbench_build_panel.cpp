@@ -21,6 +21,8 @@
 #include "profile_view.h"
 #include "shape_sweep_view.h"
 #include "kiln/device.h"
+#include "kiln/builder.h"
+#include "kiln/onnx_parser.h"
 #include "kiln/plan.h"
 #include "test_models.h"
 #include "tst_workbench_support.h"
@@ -161,6 +163,36 @@ private slots:
             window.findChild<QDockWidget*>("profileDock")->raise();
             QVERIFY(window.grab().save(QDir(folder).filePath("workbench_shape_sweep.png")));
         }
+    }
+
+    // A plan built for a range of shapes opens like any plan: its inputs say -1 where they vary, it
+    // profiles at its opt shape, and a sweep runs it over the range.
+    void dynamicPlanOpensProfilesAndSweeps() {
+        auto source = kiln::onnxNetworkSource(m_symbolicPath.toStdString());
+        QVERIFY2(source, source.status().message().c_str());
+        kiln::BuilderConfig config;
+        kiln::OptimizationProfile profile;
+        profile.inputs["input"] = {{1, 3, 8, 8}, {2, 3, 8, 8}, {8, 3, 8, 8}};
+        config.profiles = {profile};
+        auto engine = kiln::Builder::build(source.value(), config);
+        QVERIFY2(engine, engine.status().message().c_str());
+        const QString planPath = m_dir.filePath("dynamic.plan");
+        QVERIFY(kiln::writePlanFile(planPath.toStdString(), **engine));
+
+        MainWindow window;
+        QVERIFY(kiln::testing::openAndWait(window, planPath));
+        auto* table = window.findChild<QTableWidget*>("inputShapesTable");
+        QCOMPARE(table->item(0, kShapeColumn)->text(), QStringLiteral("-1x3x8x8"));
+        window.findChild<QSpinBox*>("profileRunsSpin")->setValue(2);
+        QSignalSpy profiled(&window, &MainWindow::profileFinished);
+        window.startProfile();
+        QVERIFY(profiled.wait(kiln::testing::kBuildTimeoutMs));
+        QCOMPARE(window.profileJob()->outcome().code, kiln::StatusCode::Ok);
+        window.findChild<QLineEdit*>("sweepValuesEdit")->setText(QStringLiteral("1,8"));
+        window.startSweep();
+        QVERIFY(profiled.wait(kiln::testing::kBuildTimeoutMs));
+        QCOMPARE(window.profileJob()->outcome().code, kiln::StatusCode::Ok);
+        QCOMPARE(window.findChild<kiln::views::ShapeSweepView*>("sweepView")->points().size(), 2);
     }
 
     void malformedShapesAreExplained_data() {

@@ -229,6 +229,7 @@ std::vector<NamedPath> builderCachePaths(const BuilderOptions& options) {
 }
 
 BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
+    setMemoryBudgetBytes(uint64_t(options.memoryLimitMiB) << 20);
     BuilderConfig config;
     config.backend = options.backend.value_or("cpu");
     config.tf32 = options.tf32;
@@ -255,6 +256,7 @@ Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& pr
 }
 
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
+    setMemoryBudgetBytes(uint64_t(request.builder.memoryLimitMiB) << 20);
     LoadedInputs files;
     const int code = isPlanFile(request.path) ? loadPlan(request, prepared, files)
                                               : importAndBuild(request, prepared, files);
@@ -286,10 +288,10 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
                 {input.name, toString(input.type), toString(input.dims), file->second.path});
         } else {
             const uint64_t bytes = uint64_t(std::max<int64_t>(volume(input.dims), 0)) * dataTypeSize(input.type);
-            if (const uint64_t physical = physicalMemoryBytes(); physical > 0 && bytes > physical) {
+            if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {
                 return fail(kExitFailure, "input '" + input.name + "' (" + toString(input.dims) + ") needs " +
-                                              formatByteCount(bytes) + ", more than this machine's " +
-                                              formatByteCount(physical) + " of memory; use smaller shapes");
+                                              formatByteCount(bytes) + ", more than " + describeMemoryBudget() +
+                                              "; use smaller shapes");
             }
             prepared.inputs[input.name] = randomInput(input, generator);
             prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims),

@@ -272,10 +272,9 @@ void printPlanTables(const std::string& path, const Engine& engine) {
         out << "; " << formatBytes(contextBytes) << " for the largest shape of its profiles";
     }
     out << "\n";
-    const uint64_t physical = physicalMemoryBytes();
-    if (engine.backend() == "cpu" && physical > 0 && uint64_t(contextBytes) > physical) {
-        out << "warning: an execution context needs more than this machine's " << formatByteCount(physical)
-            << " of memory; it will not run here\n";
+    const uint64_t budget = memoryBudgetBytes();
+    if (engine.backend() == "cpu" && budget > 0 && uint64_t(contextBytes) > budget) {
+        out << "warning: an execution context needs more than " << describeMemoryBudget() << "; it will not run here\n";
     }
     out << "Total: " << report.layersBefore.size() << " layers in the model, " << network.layers().size()
         << " in the plan (" << int64_t(network.layers().size()) - elided << " executed, " << elided

@@ -265,6 +265,7 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
         pathFlag("--timingCacheFile", "kiln.timing", builder.timingCachePath),
         countFlag("--avgTiming", "10", 1, builder.timingIterations),
         countFlag("--workspace", "1024", 0, builder.workspaceMiB),
+        countFlag("--memoryLimit", "4096", 1, builder.memoryLimitMiB),
         switchFlag("--flushL2", builder.flushL2),
     };
 }
@@ -511,7 +512,7 @@ const char* buildHelp() {
                   [--calibCache FILE] [--layerPrecisions NODE:fp32,...] [--shapes NAME:DIMS,...]
                   [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
-                  [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--flushL2]
+                  [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--memoryLimit MIB] [--flushL2]
 
 Imports an ONNX model, optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
 vertical, pointwise-chain and horizontal fusion, copy elimination, memory formats, tactic timing:
@@ -555,6 +556,8 @@ Options:
                              cache skips timing (a corrupt or foreign cache is ignored and replaced)
   --avgTiming N              Timed runs per tactic candidate; the median decides (default 10)
   --workspace MIB            Scratch memory a tactic may use, in MiB (default 1024)
+  --memoryLimit MIB          Host memory a tensor or an execution context may take, in MiB; more is
+                             refused before it is allocated (default: this machine's memory)
   --flushL2                  Evict the GPU's L2 cache before every timed tactic run
   -h, --help                 Show this help
 )";

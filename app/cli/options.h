@@ -41,6 +41,7 @@ struct BuilderOptions {
     std::optional<std::string> timingCachePath;
     int timingIterations = 10;
     int workspaceMiB = 1024;
+    int memoryLimitMiB = 0;  // --memoryLimit: host memory a build, context or input may take; 0: the machine's
     bool flushL2 = false;
 };
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 
 #include "backends/backend.h"
@@ -25,6 +26,26 @@ uint64_t physicalMemoryBytes() {
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long pageSize = sysconf(_SC_PAGESIZE);
     return pages > 0 && pageSize > 0 ? uint64_t(pages) * uint64_t(pageSize) : 0;
+}
+
+namespace {
+std::atomic<uint64_t>& configuredBudget() {
+    static std::atomic<uint64_t> budget{0};
+    return budget;
+}
+}  // namespace
+
+uint64_t memoryBudgetBytes() {
+    const uint64_t configured = configuredBudget().load();
+    return configured > 0 ? configured : physicalMemoryBytes();
+}
+
+void setMemoryBudgetBytes(uint64_t bytes) { configuredBudget().store(bytes); }
+
+std::string describeMemoryBudget() {
+    const uint64_t configured = configuredBudget().load();
+    return configured > 0 ? "the memory budget of " + formatByteCount(configured) + " (--memoryLimit)"
+                          : "this machine's " + formatByteCount(physicalMemoryBytes()) + " of memory";
 }
 
 std::string formatByteCount(uint64_t bytes) {

@@ -962,6 +962,22 @@ TEST_F(KilnPlanTest, PlanAndExportsAreWrittenAllOrNone) {
     }
 }
 
+// --memoryLimit bounds what a build and a run may take: refused before allocating, naming the need.
+TEST_F(KilnPlanTest, MemoryLimitRefusesBeforeAllocating) {
+    // x [1024, 1024] FP32 is 4 MiB; with relu and neg outputs a context holds 12 MiB.
+    const std::string model = writeModel("wide.onnx", reluNegModel({"n", "1024"}));
+    const std::string shapes = " --shapes x:1024x1024";
+    expectFailure(kiln("build " + quoted(model) + " -o " + quoted(m_plan.string()) + shapes + " --memoryLimit 2"), 1,
+                  {"tensor 'x' (1024x1024) needs 4.0 MiB", "memory budget of 2.0 MiB (--memoryLimit)"});
+    EXPECT_FALSE(fs::exists(m_plan));
+    const CommandResult built = kiln("build " + quoted(model) + " -o " + quoted(m_plan.string()) + shapes);
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    expectFailure(kiln("run " + quoted(m_plan.string()) + " --memoryLimit 6 " + outputDirFlag()), 1,
+                  {"execution context", "memory budget of 6.0 MiB"});
+    const CommandResult fits = kiln("run " + quoted(m_plan.string()) + " --memoryLimit 64");
+    EXPECT_EQ(fits.exitCode, 0) << fits.err;
+}
+
 TEST_F(KilnPlanTest, OutputsNeverReplaceInputsOrEachOther) {
     const fs::path model = copySample();
     const std::string original = readText(model);

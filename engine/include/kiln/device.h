@@ -35,6 +35,14 @@ std::vector<BackendInfo> backendInfos();
 // otherwise succeed and end in the out-of-memory killer once it is written.
 uint64_t physicalMemoryBytes();
 
+// The host memory a build, an engine's execution context or an input may take: this machine's physical
+// memory unless set (the CLI's --memoryLimit). Larger needs are refused before anything is allocated.
+uint64_t memoryBudgetBytes();
+// Sets the budget for this process; 0 returns to the machine's physical memory.
+void setMemoryBudgetBytes(uint64_t bytes);
+// "the memory budget of 1.0 GiB (--memoryLimit)" or "this machine's 23.5 GiB of memory": for messages.
+std::string describeMemoryBudget();
+
 // "12.3 GiB": a byte count for messages.
 std::string formatByteCount(uint64_t bytes);
 

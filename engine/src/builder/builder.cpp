@@ -126,13 +126,13 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         optimized.removeUnusedTensors();
         KILN_RETURN_IF_ERROR(optimized.validate().withContext("the optimized network is not valid (a Kiln bug)"));
         // Before anything is allocated for it: a tensor no machine of this size could hold.
-        if (const uint64_t physical = physicalMemoryBytes(); physical > 0) {
+        if (const uint64_t budget = memoryBudgetBytes(); budget > 0) {
             for (const auto& tensor : optimized.tensors()) {
                 const auto bytes = uint64_t(std::max<int64_t>(tensor->storageBytes(), 0));
-                if (!tensor->isConstant() && bytes > physical) {
+                if (!tensor->isConstant() && bytes > budget) {
                     return unsupported("tensor '" + tensor->name() + "' (" + toString(tensor->dims()) + ") needs " +
-                                       formatByteCount(bytes) + ", more than this machine's " +
-                                       formatByteCount(physical) + " of memory; build for smaller shapes");
+                                       formatByteCount(bytes) + ", more than " + describeMemoryBudget() +
+                                       "; build for smaller shapes");
                 }
             }
         }
@@ -248,6 +248,13 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                 record.outputOffsets[i] = it == memory.offsets.end() ? -1 : it->second;
             }
         }
+    }
+    const uint64_t contextBytes = uint64_t(memory.arenaBytes) + uint64_t(kernels->workspaceBytes);
+    if (const uint64_t budget = memoryBudgetBytes(); backend->hostAddressable() && budget > 0 && contextBytes > budget) {
+        return unsupported("the engine's execution context would need " + formatByteCount(contextBytes) +
+                           " (activations " + formatByteCount(uint64_t(memory.arenaBytes)) + ", workspace " +
+                           formatByteCount(uint64_t(kernels->workspaceBytes)) + "), more than " + describeMemoryBudget() +
+                           "; build for smaller shapes");
     }
     return std::make_shared<Engine>(std::move(optimized), std::move(memory), std::move(report), config.backend,
                                     std::move(kernels));

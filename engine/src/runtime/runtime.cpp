@@ -209,11 +209,11 @@ Result<std::unique_ptr<ExecutionContext>> Engine::createExecutionContext() const
     }
     if (backend->hostAddressable()) {
         const auto needed = uint64_t(contextMemoryBytes());
-        const uint64_t physical = physicalMemoryBytes();
-        if (physical > 0 && needed > physical) {
+        const uint64_t budget = memoryBudgetBytes();
+        if (budget > 0 && needed > budget) {
             return unsupported("an execution context of this engine needs " + formatByteCount(needed) +
-                               " (activations and workspace), more than this machine's " + formatByteCount(physical) +
-                               " of memory; rebuild it for smaller shapes");
+                               " (activations and workspace), more than " + describeMemoryBudget() +
+                               "; rebuild it for smaller shapes");
         }
     }
     std::unique_ptr<ExecutionContext> context(new ExecutionContext(shared_from_this()));

@@ -196,7 +196,7 @@ int profileCommand(const std::vector<std::string>& args) {
         }
     }
     {
-        std::vector<NamedPath> paths = {{"the model", options.modelPath, false}};
+        std::vector<NamedPath> paths = {{isPlanFile(options.modelPath) ? "the plan" : "the model", options.modelPath, false}};
         for (const InputFile& input : options.inputs) paths.push_back({"--input " + input.name, input.path, false});
         if (options.profilePath) paths.push_back({"--exportProfile", *options.profilePath, true});
         if (options.layerInfoPath) paths.push_back({"--exportLayerInfo", *options.layerInfoPath, true});

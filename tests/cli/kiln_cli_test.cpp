@@ -1012,7 +1012,7 @@ TEST_F(KilnPlanTest, ProfileExportsNeverReplaceInputsOrEachOther) {
     ASSERT_EQ(buildPlan().exitCode, 0);
     const std::string plan = quoted(m_plan.string());
     const std::string original = readText(m_plan);
-    expectFailure(kiln("profile " + plan + " --exportProfile " + plan), 2, {"--exportProfile", "the model", "destroy"});
+    expectFailure(kiln("profile " + plan + " --exportProfile " + plan), 2, {"--exportProfile", "the plan", "destroy"});
     const fs::path report = m_dir / "profile.json";
     expectFailure(kiln("profile " + plan + " --exportProfile " + quoted(report.string()) + " --exportTimes " +
                        quoted(report.string())),

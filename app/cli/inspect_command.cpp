@@ -309,14 +309,22 @@ int inspectCommand(const std::vector<std::string>& args) {
         const int code = inspectPlan(options);
         if (code != kExitSuccess) return code;
     } else {
+        // A model with symbolic dimensions is shown at once, at assumed sizes it names (as Netron and
+        // Polygraphy show a model without asking for shapes).
         std::optional<NetworkDefinition> network;
-        if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess) {
+        std::string assumed;
+        if (int code = importAssumingShapes(options.modelPath, options.shapes, network, assumed); code != kExitSuccess) {
             return code;
         }
-        if (options.json)
+        if (options.json) {
             printJson(options.modelPath, *network);
-        else
+        } else {
+            if (!assumed.empty()) {
+                std::cout << "Symbolic dimensions shown at assumed sizes: " << printable(assumed)
+                          << " (give --shapes to choose others)\n\n";
+            }
             printTables(options.modelPath, *network);
+        }
     }
     std::cout.flush();
     if (!std::cout) return fail(kExitFailure, "could not write to standard output");

@@ -1,6 +1,8 @@
 // Model import for the CLI commands; see model_loading.h.
 #include "model_loading.h"
 
+#include <algorithm>
+
 #include "commands.h"
 
 namespace kiln::cli {
@@ -85,6 +87,36 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, parseOnnxFile(path, options));
     KILN_RETURN_IF_ERROR(network.validate().withContext(path));
     return network;
+}
+
+int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network,
+                         std::string& assumed) {
+    Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
+    if (!inputs) return fail(kExitFailure, inputs.status().message());
+    std::vector<const OnnxInputInfo*> unsized;
+    for (const OnnxInputInfo& input : *inputs) {
+        const bool symbolic = std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; });
+        if (symbolic && !shapes.count(input.name)) unsized.push_back(&input);
+    }
+    if (unsized.empty()) return importWithShapes(path, shapes, network);
+    // As the workbench does: the first of a few sizes with which the model imports.
+    for (const int64_t size : {int64_t(1), int64_t(32), int64_t(224)}) {
+        ShapeMap tried = shapes;
+        for (const OnnxInputInfo* input : unsized) {
+            Dims dims = input->dims;
+            for (int64_t& extent : dims) extent = extent < 0 ? size : extent;
+            tried[input->name] = dims;
+        }
+        Result<NetworkDefinition> imported = importModel(path, tried);
+        if (!imported) continue;
+        assumed.clear();
+        for (const OnnxInputInfo* input : unsized) {
+            assumed += (assumed.empty() ? "" : "; ") + input->name + " as " + toString(tried.at(input->name));
+        }
+        network = std::move(imported).value();
+        return kExitSuccess;
+    }
+    return importWithShapes(path, shapes, network);  // says which shapes are missing
 }
 
 int importWithShapes(const std::string& path, const ShapeMap& shapes,

@@ -33,6 +33,12 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
 // Checks --shapes against the model's declared inputs (names, agreement, every symbolic dimension
 // given), then imports it into `network`. On failure prints the error and returns its exit code
 // (kExitUsage for --shapes, kExitFailure for the model); returns kExitSuccess otherwise.
+// As importWithShapes, but inputs with symbolic dimensions that `shapes` leaves open take assumed sizes
+// (every symbolic dimension 1, else 32, else 224: the first with which the model imports), named in
+// `assumed` ("x as 1x3x224x224"); empty when nothing was assumed.
+int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network,
+                         std::string& assumed);
+
 int importWithShapes(const std::string& path, const ShapeMap& shapes,
                      std::optional<NetworkDefinition>& network);
 

@@ -42,7 +42,7 @@ TEST(KilnConcat, LinearAlongEveryAxis) {
 TEST(KilnConcat, BlockedAlongChannelsOnBlockBoundaries) {
     std::mt19937 rng(32);
     for (int block : {8, 16}) {
-        const TensorFormat format{block};
+        const TensorFormat format = TensorFormat::blocked(block);
         checkConcat({{1, 16, 5, 7}, {1, 32, 5, 7}, {1, 5, 5, 7}}, 1, format, rng);
         checkConcat({{3, 16, 4, 3}, {3, 19, 4, 3}}, 1, format, rng);
         checkConcat({{2, 48, 3, 2, 2}, {2, 16, 3, 2, 2}}, 1, format, rng);
@@ -64,7 +64,7 @@ TEST(KilnConcat, ChannelsLastOnlyInInt8) {
 TEST(KilnConcat, BlockedAlongBatchAndSpatialAxes) {
     std::mt19937 rng(33);
     for (int block : {8, 16}) {
-        const TensorFormat format{block};
+        const TensorFormat format = TensorFormat::blocked(block);
         checkConcat({{1, 20, 5, 7}, {2, 20, 5, 7}}, 0, format, rng);
         checkConcat({{2, 20, 5, 7}, {2, 20, 3, 7}}, 2, format, rng);
         checkConcat({{2, 20, 5, 7}, {2, 20, 5, 2}, {2, 20, 5, 9}}, 3, format, rng);
@@ -95,11 +95,11 @@ TEST(KilnConcat, SkipsChannelOffsetsInsideABlock) {
     const HostTensor a = randomTensor({1, 12, 3, 3}, rng);
     const HostTensor b = randomTensor({1, 16, 3, 3}, rng);
     const std::string reason =
-        skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat{16}, "kiln:concat");
+        skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat::blocked(16), "kiln:concat");
     EXPECT_NE(reason.find("starts at channel 12"), std::string::npos) << reason;
     // The same inputs concatenate in linear format and at block 4... 12 is a multiple of 4 but not 8.
     EXPECT_EQ(skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat{}, "kiln:concat"), "");
-    EXPECT_NE(skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat{8}, "kiln:concat"), "");
+    EXPECT_NE(skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat::blocked(8), "kiln:concat"), "");
 }
 
 }  // namespace

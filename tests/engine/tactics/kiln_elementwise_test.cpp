@@ -132,12 +132,12 @@ TEST(KilnElementwise, OperandInAnotherBlockSizeOrLinear) {
     const HostTensor same = randomTensor({2, 20, 5, 5}, rng);
     const HostTensor gates = randomTensor({2, 20, 1, 1}, rng);
     for (const HostTensor* operand : {&same, &gates}) {
-        for (TensorFormat operandFormat : {TensorFormat{8}, TensorFormat{}}) {
+        for (TensorFormat operandFormat : {TensorFormat::blocked(8), TensorFormat{}}) {
             auto built = makeSingleLayerNetwork(ElementwiseParams{ElementwiseOp::Div}, {&x, operand}, {true, true});
             ASSERT_TRUE(built.isOk());
-            built->layer->input(0)->setFormat(TensorFormat{16});
+            built->layer->input(0)->setFormat(TensorFormat::blocked(16));
             built->layer->input(1)->setFormat(operandFormat);
-            built->layer->output(0)->setFormat(TensorFormat{16});
+            built->layer->output(0)->setFormat(TensorFormat::blocked(16));
             const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
             auto expected = runReference(*built->layer, {&x, operand});
             ASSERT_TRUE(expected.isOk());
@@ -184,12 +184,12 @@ TEST(KilnElementwise, SkipReasons) {
     EXPECT_NE(comparison.find("not an arithmetic"), std::string::npos) << comparison;
 
     const std::string fp16 = skipReasonFor(ElementwiseParams{ElementwiseOp::Add}, {&a, &b}, {true, true},
-                                           TensorFormat{16}, "kiln:elementwise", DataType::Float16);
+                                           TensorFormat::blocked(16), "kiln:elementwise", DataType::Float16);
     EXPECT_NE(fp16.find("FP32"), std::string::npos) << fp16;
 
     const HostTensor rows = randomTensor({1, 1, 3, 1}, rng);
     const std::string partial = skipReasonFor(ElementwiseParams{ElementwiseOp::Mul}, {&a, &rows}, {true, true},
-                                              TensorFormat{8}, "kiln:elementwise");
+                                              TensorFormat::blocked(8), "kiln:elementwise");
     EXPECT_NE(partial.find("spatial"), std::string::npos) << partial;
 }
 

@@ -225,7 +225,7 @@ TEST(KilnPointwiseChain, PartialSpatialBroadcastRunsLinearAndIsSkippedBlocked) {
     checkAgainstReference(params, {&x, &rowScale}, {true}, TensorFormat{}, "kiln:pointwise-chain", 0, 0.0,
                           "row broadcast, linear");
     const std::string reason =
-        skipReasonFor(params, {&x, &rowScale}, {true}, TensorFormat{16}, "kiln:pointwise-chain");
+        skipReasonFor(params, {&x, &rowScale}, {true}, TensorFormat::blocked(16), "kiln:pointwise-chain");
     EXPECT_NE(reason.find("spatial"), std::string::npos) << reason;
 }
 
@@ -240,7 +240,7 @@ TEST(KilnPointwiseChain, SkipsOtherPrecisionsAndFormatChanges) {
 
     auto built = makeSingleLayerNetwork(params, {&x}, {true});
     ASSERT_TRUE(built.isOk());
-    built->layer->input(0)->setFormat(TensorFormat{16});
+    built->layer->input(0)->setFormat(TensorFormat::blocked(16));
     built->layer->output(0)->setFormat(TensorFormat{});
     const Offer offer = enumerateKiln(cpu::fast::bestIsa(), tactics::LayerConfig::of(*built->layer));
     EXPECT_EQ(offer.find("kiln:pointwise-chain"), nullptr);

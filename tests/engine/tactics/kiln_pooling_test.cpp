@@ -70,7 +70,7 @@ TEST(KilnGlobalPooling, SkipsWindowsAndPadding) {
     EXPECT_NE(pads, "");
 
     const std::string fp16 = skipReasonFor(globalPooling(PoolingType::Average, x.dims()), {&x}, {true},
-                                           TensorFormat{16}, "kiln:global-pooling", DataType::Float16);
+                                           TensorFormat::blocked(16), "kiln:global-pooling", DataType::Float16);
     EXPECT_NE(fp16.find("FP32"), std::string::npos) << fp16;
 }
 

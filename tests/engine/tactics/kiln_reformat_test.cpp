@@ -51,7 +51,7 @@ std::vector<std::byte> sourceWithGarbagePadding(const std::vector<std::byte>& li
 
 TEST(KilnReformat, ConvertFormatFastMatchesTheDefinitionInEveryDirection) {
     std::mt19937 rng(7);
-    const std::vector<TensorFormat> formats{TensorFormat{}, TensorFormat{8}, TensorFormat{16}, TensorFormat{4}};
+    const std::vector<TensorFormat> formats{TensorFormat{}, TensorFormat::blocked(8), TensorFormat::blocked(16), TensorFormat::blocked(4)};
     for (const Dims& dims : kShapes) {
         for (size_t elementSize : {size_t(4), size_t(2), size_t(8), size_t(1)}) {
             const std::vector<std::byte> linear = randomBytes(size_t(volume(dims)) * elementSize, rng);
@@ -111,7 +111,7 @@ TEST(KilnReformat, ConvertsNonFloatTensors) {
     auto built = makeSingleLayerNetwork(ReformatParams{}, {&x}, {true});
     ASSERT_TRUE(built.isOk()) << built.status().message();
     built->layer->input(0)->setFormat(TensorFormat{});
-    built->layer->output(0)->setFormat(TensorFormat{8});
+    built->layer->output(0)->setFormat(TensorFormat::blocked(8));
     const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
     const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
     const tactics::Tactic* tactic = offer.find("kiln:reformat");

@@ -98,7 +98,7 @@ inline std::string formatName(TensorFormat format) {
 }
 
 // The three formats every kernel is tested in.
-inline std::vector<TensorFormat> testedFormats() { return {TensorFormat{}, TensorFormat{8}, TensorFormat{16}}; }
+inline std::vector<TensorFormat> testedFormats() { return {TensorFormat{}, TensorFormat::blocked(8), TensorFormat::blocked(16)}; }
 
 // Builds a one-layer network, gives its activation tensors `format`, runs Kiln tactic `id` on every
 // tested instruction set and compares each result with the reference kernel's.

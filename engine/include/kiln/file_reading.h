@@ -13,4 +13,8 @@ namespace kiln {
 // that does not exist (NotFound), one that is not a regular file, or one larger than `limitBytes`.
 Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes);
 
+// The size of `path` when it is a regular file; the same refusals as readRegularFile otherwise. For
+// readers that read only part of a file.
+Result<uint64_t> regularFileSize(const std::string& path, const std::string& what);
+
 }  // namespace kiln

@@ -8,16 +8,21 @@
 
 namespace kiln {
 
-Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes) {
+Result<uint64_t> regularFileSize(const std::string& path, const std::string& what) {
     std::error_code error;
     const std::filesystem::file_status status = std::filesystem::status(path, error);
     if (error || !std::filesystem::exists(status)) return notFound(what + " '" + path + "' does not exist");
-    if (std::filesystem::is_directory(status)) return ioError(what + " '" + path + "' is a folder, not a file");
+    if (std::filesystem::is_directory(status)) return ioError(what + " '" + path + "' is a folder, not a regular file; give a file");
     if (!std::filesystem::is_regular_file(status)) {
         return ioError(what + " '" + path + "' is not a regular file (a device, FIFO or socket); give a file");
     }
     const uint64_t size = std::filesystem::file_size(path, error);
     if (error) return ioError("cannot read " + what + " '" + path + "': " + error.message());
+    return size;
+}
+
+Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes) {
+    KILN_ASSIGN_OR_RETURN(const uint64_t size, regularFileSize(path, what));
     if (size > limitBytes) {
         return invalidArgument(what + " '" + path + "' is " + std::to_string(size) + " bytes, more than the " +
                                std::to_string(limitBytes) + " bytes such a file can need");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "kiln/file_reading.h"
 
 namespace kiln {
 
@@ -153,12 +154,7 @@ private:
 }  // namespace
 
 Result<HostTensor> readNpy(const std::string& path) {
-    std::error_code error;
-    const std::filesystem::file_status status = std::filesystem::status(path, error);
-    if (error || !std::filesystem::exists(status)) return notFound("cannot open '" + path + "': no such file");
-    if (!std::filesystem::is_regular_file(status)) {
-        return invalidArgument("'" + path + "' is not a regular file (a folder, device, FIFO or socket); give a .npy file");
-    }
+    KILN_ASSIGN_OR_RETURN(const uint64_t fileSize, regularFileSize(path, "the array"));
     std::ifstream file(path, std::ios::binary);
     if (!file) return notFound("cannot open '" + path + "': " + std::strerror(errno));
     const std::string fail = "'" + path + "' is not a valid .npy file: ";
@@ -183,8 +179,7 @@ Result<HostTensor> readNpy(const std::string& path) {
         return unsupported(fail + "format version " + std::to_string(major) + " is not supported");
     }
     constexpr size_t kLargestHeader = size_t(1) << 20;  // numpy writes a few hundred bytes
-    const uint64_t fileSize = std::filesystem::file_size(path, error);
-    if (error || headerLength > kLargestHeader || headerStart + headerLength > fileSize) {
+    if (headerLength > kLargestHeader || headerStart + headerLength > fileSize) {
         return invalidArgument(fail + "the header is truncated");
     }
     std::string header(headerLength, '\0');

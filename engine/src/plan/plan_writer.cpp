@@ -391,10 +391,6 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
         out.add_warnings(warning);
 }
 
-void writeInts(google::protobuf::RepeatedField<int64_t>* out, const Dims& dims) {
-    for (int64_t d : dims) out->Add(d);
-}
-
 void writeDynamicShapes(const detail::DynamicShapes& dynamic, std::string& weights, plan_proto::DynamicShapes& out) {
     out.set_source_kind(dynamic.source->kind());
     const std::string& source = dynamic.source->bytes();
@@ -407,9 +403,9 @@ void writeDynamicShapes(const detail::DynamicShapes& dynamic, std::string& weigh
         for (const auto& [name, range] : info.profile.inputs) {
             auto& input = *profile.add_inputs();
             input.set_input(name);
-            writeInts(input.mutable_min(), range.min);
-            writeInts(input.mutable_opt(), range.opt);
-            writeInts(input.mutable_max(), range.max);
+            copyInts(input.mutable_min(), range.min);
+            copyInts(input.mutable_opt(), range.opt);
+            copyInts(input.mutable_max(), range.max);
         }
         for (const auto& [layer, tactic] : info.tactics) {
             auto& entry = *profile.add_tactics();

@@ -304,24 +304,14 @@ Status ExecutionContext::bind(std::shared_ptr<const Engine> engine) {
 
 Status ExecutionContext::setInputShape(const std::string& name, const Dims& dims) {
     const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
-    if (!dynamic) {
+    if (!dynamic || !m_shapes.count(name)) {  // a static input: only its own shape
         KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
         const Binding& binding = m_root->bindings()[index];
         if (!binding.isInput) return invalidArgument("'" + name + "' is an output; only inputs have shapes to set");
         if (binding.dims != dims) {
-            return invalidArgument("input '" + name + "' is " + toString(binding.dims) + " in this engine, built for " +
-                                   "static shapes; it cannot run " + toString(dims) +
+            return invalidArgument("input '" + name + "' has the fixed shape " + toString(binding.dims) +
+                                   " in this engine; it cannot run " + toString(dims) +
                                    ": rebuild with --minShapes/--optShapes/--maxShapes for a range of shapes");
-        }
-        return Status::ok();
-    }
-    if (!m_shapes.count(name)) {
-        KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
-        const Binding& binding = m_root->bindings()[index];
-        if (!binding.isInput) return invalidArgument("'" + name + "' is an output; only inputs have shapes to set");
-        if (binding.dims != dims) {
-            return invalidArgument("input '" + name + "' has the fixed shape " + toString(binding.dims) + "; it was given " +
-                                   toString(dims));
         }
         return Status::ok();
     }
@@ -359,8 +349,7 @@ Status ExecutionContext::prepareShapes() {
 
 Result<Dims> ExecutionContext::tensorShape(const std::string& name) {
     KILN_RETURN_IF_ERROR(prepareShapes());
-    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
-    (void)index;
+    KILN_RETURN_IF_ERROR(bindingIndex(name).status());
     const Tensor* tensor = m_engine->network().findTensor(name);
     if (!tensor) return internalError("binding '" + name + "' has no tensor in the engine's network");
     return tensor->dims();

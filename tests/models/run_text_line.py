@@ -18,7 +18,6 @@ usage: run_text_line.py --kiln PATH/TO/kiln --work DIR [--cache DIR] [--backend 
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -109,13 +108,7 @@ def main():
         (run_dir / "kiln").mkdir(parents=True)
         input_path = run_dir / "input.npy"
         np.save(input_path, rng.standard_normal((batch, 1, HEIGHT, width)).astype(np.float32))
-        if python_ort:
-            reference = zoo.run([sys.executable, HERE / "ort_reference.py", model, run_dir / "reference",
-                                 f"input={input_path}"])
-        else:
-            reference = zoo.run(["node", HERE / "ort_reference.js", model, run_dir / "reference", f"input={input_path}"],
-                                env=dict(os.environ, NODE_PATH=str(node_modules)))
-        if reference.returncode != 0:
+        if zoo.ort_reference(model, run_dir / "reference", input_path, node_modules).returncode != 0:
             print(f"FAIL: ONNX Runtime could not run batch {batch}, width {width}")
             return 1
         if zoo.run([args.kiln, "run", plan, "--input", f"input={input_path}",

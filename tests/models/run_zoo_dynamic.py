@@ -17,7 +17,6 @@ usage: run_zoo_dynamic.py MODEL --kiln PATH/TO/kiln --work DIR [--cache DIR] [--
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -43,12 +42,9 @@ def main():
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
 
-    if args.backend == "cuda":
-        version = subprocess.run([str(args.kiln), "--version"], capture_output=True, text=True).stdout
-        cuda = [line for line in version.splitlines() if line.startswith("backend cuda:")]
-        if not cuda or "unavailable" in cuda[0]:
-            print(f"skipped: no CUDA backend here ({cuda[0] if cuda else 'kiln --version names none'})")
-            return zoo.SKIP
+    if args.backend == "cuda" and (reason := zoo.cuda_unavailable(args.kiln)):
+        print(f"skipped: no CUDA backend here ({reason})")
+        return zoo.SKIP
 
     model_path = cached_model_path(args.cache, args.model)
     python_ort = zoo.have_python_onnxruntime()
@@ -85,14 +81,7 @@ def main():
         (run_dir / "kiln").mkdir(parents=True)
         input_path = run_dir / "input.npy"
         np.save(input_path, rng.standard_normal([batch] + shape[1:]).astype(np.float32))
-        if python_ort:
-            reference = zoo.run([sys.executable, HERE / "ort_reference.py", model_path, run_dir / "reference",
-                                 f"input={input_path}"])
-        else:
-            env = dict(os.environ, NODE_PATH=str(node_modules))
-            reference = zoo.run(["node", HERE / "ort_reference.js", model_path, run_dir / "reference",
-                                 f"input={input_path}"], env=env)
-        if reference.returncode != 0:
+        if zoo.ort_reference(model_path, run_dir / "reference", input_path, node_modules).returncode != 0:
             print(f"FAIL: ONNX Runtime could not run batch {batch}")
             return 1
         if zoo.run([args.kiln, "run", plan_path, "--input", f"input={input_path}",

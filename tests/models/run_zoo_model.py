@@ -124,6 +124,24 @@ def have_python_onnxruntime():
     return subprocess.run(probe, capture_output=True).returncode == 0
 
 
+def cuda_unavailable(kiln):
+    """Why `kiln` cannot run on CUDA here, or None when it can."""
+    version = subprocess.run([str(kiln), "--version"], capture_output=True, text=True).stdout
+    cuda = [line for line in version.splitlines() if line.startswith("backend cuda:")]
+    if not cuda or "unavailable" in cuda[0]:
+        return cuda[0] if cuda else "kiln --version names none"
+    return None
+
+
+def ort_reference(model_path, out_dir, input_path, node_modules):
+    """ONNX Runtime's outputs for one input file, written to out_dir: Python's onnxruntime where it is
+    installed (node_modules None), else onnxruntime-node."""
+    if node_modules is None:
+        return run([sys.executable, HERE / "ort_reference.py", model_path, out_dir, f"input={input_path}"])
+    env = dict(os.environ, NODE_PATH=str(node_modules))
+    return run(["node", HERE / "ort_reference.js", model_path, out_dir, f"input={input_path}"], env=env)
+
+
 def export_model(name, model_path):
     model_path.parent.mkdir(parents=True, exist_ok=True)
     return run([sys.executable, HERE / "export_torchvision.py", name, model_path]).returncode == 0
@@ -194,12 +212,9 @@ def main():
     # Keep this script's lines in order with the output of the commands it runs.
     sys.stdout.reconfigure(line_buffering=True)
 
-    if args.backend == "cuda":
-        version = subprocess.run([str(args.kiln), "--version"], capture_output=True, text=True).stdout
-        cuda = [line for line in version.splitlines() if line.startswith("backend cuda:")]
-        if not cuda or "unavailable" in cuda[0]:
-            print(f"skipped: no CUDA backend here ({cuda[0] if cuda else 'kiln --version names none'})")
-            return SKIP
+    if args.backend == "cuda" and (reason := cuda_unavailable(args.kiln)):
+        print(f"skipped: no CUDA backend here ({reason})")
+        return SKIP
 
     model_path = cached_model_path(args.cache, args.model)
     python_ort = have_python_onnxruntime()
@@ -224,13 +239,7 @@ def main():
     input_path = work / "input.npy"
     np.save(input_path, np.random.default_rng(0).standard_normal(shape).astype(np.float32))
 
-    if python_ort:
-        reference = run([sys.executable, HERE / "ort_reference.py", model_path, work / "reference", f"input={input_path}"])
-    else:
-        env = dict(os.environ, NODE_PATH=str(node_modules))
-        reference = run(["node", HERE / "ort_reference.js", model_path, work / "reference", f"input={input_path}"],
-                        env=env)
-    if reference.returncode != 0:
+    if ort_reference(model_path, work / "reference", input_path, node_modules).returncode != 0:
         print("FAIL: ONNX Runtime could not run the model")
         return 1
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "backends/cpu/reference/reference_kernels.h"
+#include "tactics/resize_coordinates.h"
 
 namespace kiln::cpu {
 
@@ -21,17 +22,8 @@ float sourceCoordinate(ResizeCoordinateMode mode, float x, float scale, int64_t 
             return (x + 0.5f) / scale - 0.5f;
         case ResizeCoordinateMode::PytorchHalfPixel:
             return outputExtent > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
-        case ResizeCoordinateMode::AlignCorners: {
-            // ONNX's length_resized is input * scale, which differs from the output extent when a
-            // given scale does not divide evenly (4 * 0.6 = 2.4 for an output of 2); a scale that was
-            // derived from sizes reproduces the output extent.
-            const float product = static_cast<float>(inputExtent) * scale;
-            const float resized = std::fabs(product - static_cast<float>(outputExtent)) <=
-                                          1e-5f * static_cast<float>(outputExtent)
-                                      ? static_cast<float>(outputExtent)
-                                      : product;
-            return resized == 1.0f ? 0.0f : x * static_cast<float>(inputExtent - 1) / (resized - 1.0f);
-        }
+        case ResizeCoordinateMode::AlignCorners:
+            return tactics::alignCornersSource(x, scale, outputExtent, inputExtent);
         case ResizeCoordinateMode::Asymmetric:
             return x / scale;
         case ResizeCoordinateMode::TfHalfPixelForNn:

@@ -11,7 +11,8 @@ Meant for the GPU machine (tools/device/gpu_session.sh runs it there). For each 
      events around each run, after warm-up, in the same precision;
   4. prints median latency, throughput (images/s) and the ratios Kiln/eager and Kiln/compile (below 1:
      Kiln is faster), with the GPU's name, and checks Kiln's output against PyTorch's FP32 output on
-     the same input (cosine similarity).
+     the same input (cosine similarity), next to PyTorch's own output at that precision against its
+     FP32 output (what the peer's reduced precision costs on the same model and input).
 
 Precisions: fp32 (TF32 off on both sides unless --tf32), fp16 (Kiln --fp16; PyTorch .half()).
 
@@ -109,7 +110,7 @@ def torch_latency(torch, model, example, iterations, warmup):
 
 def format_row(row):
     """One line of the results table."""
-    tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity = row
+    tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity, peer_similarity = row
 
     def fmt(value, width, digits=3):
         return f"{value:>{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
@@ -118,7 +119,7 @@ def format_row(row):
             f"{fmt(kiln_ms / eager_ms if kiln_ms else None, 8, 2)} "
             f"{fmt(kiln_ms / compile_ms if kiln_ms and compile_ms else None, 9, 2)} "
             f"{fmt(cold[0] if cold else None, 13, 1)} {fmt(warm[1] if warm else None, 15, 2)} "
-            f"{fmt(similarity, 9, 6)}")
+            f"{fmt(similarity, 9, 6)} {fmt(peer_similarity, 12, 6)}")
 
 
 def main():
@@ -174,7 +175,7 @@ def main():
                 eager_ms = torch_latency(torch, eager, example, int(args.iterations), int(args.warmup))
                 compile_ms = torch_latency(torch, compiled, example, int(args.iterations), int(args.warmup)) \
                     if compiled is not None else None
-                similarity = None
+                similarity = peer_similarity = None
                 if cold and batch == args.batches[0]:
                     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
                     np.save(args.work / "x.npy", x)
@@ -183,9 +184,12 @@ def main():
                            capture_output=True).returncode == 0:
                         with torch.no_grad():
                             reference = module.float()(torch.from_numpy(x).cuda()).cpu().numpy()
-                        module.to(dtype=dtype)
+                            module.to(dtype=dtype)
+                            peer = eager(torch.from_numpy(x).cuda().to(dtype=dtype)
+                                         .contiguous(memory_format=torch.channels_last)).float().cpu().numpy()
                         similarity = cosine(np.load(out_dir / "output.npy"), reference)
-                rows.append((tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity))
+                        peer_similarity = cosine(peer, reference)
+                rows.append((tag, batch, kiln_ms, eager_ms, compile_ms, cold, warm, similarity, peer_similarity))
                 # Each row as soon as it is measured, so that a run cut short by a time limit (max-autotune
                 # compiles for minutes per batch size) still reports what it finished.
                 print("measured: " + format_row(rows[-1]), flush=True)
@@ -193,7 +197,8 @@ def main():
 
     print(f"\nGPU: {gpu}; torch {torch.__version__}; compile mode {args.compile_mode}; TF32 {'on' if args.tf32 else 'off'}")
     print(f"{'model':<28} {'kiln ms':>9} {'eager ms':>9} {'compile ms':>10} {'kiln img/s':>11} "
-          f"{'k/eager':>8} {'k/compile':>9} {'build cold s':>13} {'warm builder s':>15} {'cosine':>9}")
+          f"{'k/eager':>8} {'k/compile':>9} {'build cold s':>13} {'warm builder s':>15} {'cosine':>9} "
+          f"{'torch cosine':>12}")
     for row in rows:
         print(format_row(row))
 

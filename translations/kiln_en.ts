@@ -1550,18 +1550,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>model nodes, e.g. conv1, layer4.*</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Model nodes (names, or patterns with * and ?) whose layers stay in FP32 in FP16 and INT8 builds, separated by commas. The Precision panel&apos;s bisection fills this in.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Keep in FP32:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>none: calibrate in the Calibration panel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1574,10 +1562,6 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>INT8 ranges: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keeping in FP32: %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1614,6 +1598,46 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>model nodes, e.g. conv1, layer4.*:fp16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model nodes (names, or patterns with * and ?) whose layers run in a precision of their own, separated by commas: a node alone stays in FP32, node:fp16, node:bf16 or node:int8 asks for that precision whatever the build&apos;s. The Precision panel&apos;s bisection fills this in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Layer precisions:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Obey: fail when a layer cannot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prefer: fall back and report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What a build does with a layer that cannot run in the precision asked for it: fail, naming it and why, or run it in the precision it would have had and say so in the log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Co&amp;nstraints:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer precisions (%1): %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>obeyed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>preferred</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1543,18 +1543,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>INT8 范围：</translation>
     </message>
     <message>
-        <source>model nodes, e.g. conv1, layer4.*</source>
-        <translation>模型节点，例如 conv1, layer4.*</translation>
-    </message>
-    <message>
-        <source>Model nodes (names, or patterns with * and ?) whose layers stay in FP32 in FP16 and INT8 builds, separated by commas. The Precision panel&apos;s bisection fills this in.</source>
-        <translation>在 FP16 和 INT8 构建中其层保持为 FP32 的模型节点（名称，或含 * 和 ? 的模式），以英文逗号分隔。“精度”面板的二分查找会自动填写此项。</translation>
-    </message>
-    <message>
-        <source>&amp;Keep in FP32:</source>
-        <translation>保持为 FP32(&amp;K)：</translation>
-    </message>
-    <message>
         <source>none: calibrate in the Calibration panel</source>
         <translation>无：请在“校准”面板中进行校准</translation>
     </message>
@@ -1567,10 +1555,6 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>INT8 ranges: %1.</source>
         <translation>INT8 范围：%1。</translation>
-    </message>
-    <message>
-        <source>Keeping in FP32: %1.</source>
-        <translation>保持为 FP32：%1。</translation>
     </message>
     <message>
         <source>To build INT8, calibrate the model in the Calibration panel (with calibration data, or a calibration cache made for this model), then build again.</source>
@@ -1607,6 +1591,46 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)</source>
         <translation>维度 %1 必须满足 最小值 ≤ 使用的形状 ≤ 最大值（%2 ≤ %3 ≤ %4）</translation>
+    </message>
+    <message>
+        <source>model nodes, e.g. conv1, layer4.*:fp16</source>
+        <translation>模型节点，例如 conv1, layer4.*:fp16</translation>
+    </message>
+    <message>
+        <source>Model nodes (names, or patterns with * and ?) whose layers run in a precision of their own, separated by commas: a node alone stays in FP32, node:fp16, node:bf16 or node:int8 asks for that precision whatever the build&apos;s. The Precision panel&apos;s bisection fills this in.</source>
+        <translation>以逗号分隔的模型节点（名称，或含 * 和 ? 的模式），其层以自己的精度运行：只写节点则保持 FP32，节点:fp16、节点:bf16 或节点:int8 则不论构建精度如何都要求该精度。精度面板的二分查找会填写此处。</translation>
+    </message>
+    <message>
+        <source>&amp;Layer precisions:</source>
+        <translation>层精度(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Obey: fail when a layer cannot</source>
+        <translation>遵守：层无法满足时失败</translation>
+    </message>
+    <message>
+        <source>Prefer: fall back and report</source>
+        <translation>优先：回退并报告</translation>
+    </message>
+    <message>
+        <source>What a build does with a layer that cannot run in the precision asked for it: fail, naming it and why, or run it in the precision it would have had and say so in the log</source>
+        <translation>层无法以所要求的精度运行时构建如何处理：失败并指出该层及原因，或以其原本的精度运行并在日志中说明</translation>
+    </message>
+    <message>
+        <source>Co&amp;nstraints:</source>
+        <translation>约束(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Layer precisions (%1): %2.</source>
+        <translation>层精度（%1）：%2。</translation>
+    </message>
+    <message>
+        <source>obeyed</source>
+        <translation>遵守</translation>
+    </message>
+    <message>
+        <source>preferred</source>
+        <translation>优先</translation>
     </message>
 </context>
 <context>

@@ -218,7 +218,7 @@ int buildCommand(const std::vector<std::string>& args) {
     }
     BuilderConfig config = builderConfig(!options.noFusion, options.builder);
     config.profiles = *profiles;
-    if (options.builder.int8) {
+    if (needsCalibration(options.builder)) {
         CalibrationTable table;
         if (int code = obtainCalibration(options.modelPath, shapes, options.builder, table); code != kExitSuccess) {
             return code;

@@ -261,7 +261,7 @@ int compareCommand(const std::vector<std::string>& args) {
             builder.bf16 = run.precision == DataType::BFloat16;
             builder.int8 = run.precision == DataType::Int8;
             BuilderConfig config = builderConfig(!options.noFusion, builder);
-            if (builder.int8) {
+            if (needsCalibration(builder)) {
                 CalibrationTable table;
                 if (int code = obtainCalibration(options.modelPath, shapes, builder, table); code != kExitSuccess) return code;
                 config.dynamicRanges = dynamicRanges(table);

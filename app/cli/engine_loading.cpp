@@ -169,7 +169,7 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
     Result<NetworkDefinition> network = importModel(request.path, shapes);
     if (!network) return fail(kExitFailure, network.status().message());
     BuilderConfig config = builderConfig(request.enableFusion, request.builder);
-    if (request.builder.int8) {
+    if (needsCalibration(request.builder)) {
         CalibrationTable table;
         if (int code = obtainCalibration(request.path, shapes, request.builder, table); code != kExitSuccess) return code;
         config.dynamicRanges = dynamicRanges(table);
@@ -237,6 +237,7 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     config.bf16 = options.bf16;
     config.int8 = options.int8;
     for (const auto& [pattern, precision] : options.layerPrecisions) config.layerPrecisions.push_back({pattern, precision});
+    config.precisionConstraints = options.precisionConstraints;
     config.enableFusion = enableFusion;
     config.timingIterations = options.timingIterations;
     config.workspaceLimit = int64_t(options.workspaceMiB) << 20;

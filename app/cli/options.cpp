@@ -191,7 +191,7 @@ Status parseLayerPrecisions(std::string_view flag, const std::string& value,
         const size_t colon = entry.rfind(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
             return invalidArgument(std::string(flag) + " entry '" + entry +
-                                   "' is not NODE:PRECISION; write e.g. " + std::string(flag) + " conv1:fp32,layer4.*:fp32");
+                                   "' is not NODE:PRECISION; write e.g. " + std::string(flag) + " conv1:fp32,layer4.*:fp16");
         }
         KILN_ASSIGN_OR_RETURN(const DataType precision, parsePrecision(entry.substr(colon + 1), flag));
         constraints.emplace_back(entry.substr(0, colon), precision);
@@ -255,9 +255,22 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
              builder.percentile = percentile;
              return Status::ok();
          }},
-        {"--layerPrecisions", true, "conv1:fp32,layer4.*:fp32",
+        {"--layerPrecisions", true, "conv1:fp32,layer4.*:fp16",
          [&builder](std::string_view flag, const std::string& value) {
              return parseLayerPrecisions(flag, value, builder.layerPrecisions);
+         }},
+        {"--precisionConstraints", true, "prefer",
+         [&builder](std::string_view flag, const std::string& value) -> Status {
+             if (value == "obey") {
+                 builder.precisionConstraints = PrecisionConstraints::Obey;
+             } else if (value == "prefer") {
+                 builder.precisionConstraints = PrecisionConstraints::Prefer;
+             } else if (value == "none") {
+                 builder.precisionConstraints = PrecisionConstraints::None;
+             } else {
+                 return invalidArgument(std::string(flag) + " is obey, prefer or none, not '" + value + "'");
+             }
+             return Status::ok();
          }},
         {"--backend", true, "cuda",
          [&builder](std::string_view flag, const std::string& value) { return parseBackend(flag, value, builder.backend); }},
@@ -309,6 +322,12 @@ Result<Parsed<Options>> parseCommand(const std::vector<std::string>& args, std::
 }
 
 }  // namespace
+
+bool needsCalibration(const BuilderOptions& options) {
+    return options.int8 || (options.precisionConstraints != PrecisionConstraints::None &&
+                            std::any_of(options.layerPrecisions.begin(), options.layerPrecisions.end(),
+                                        [](const auto& entry) { return entry.second == DataType::Int8; }));
+}
 
 Result<DataType> parsePrecision(std::string_view text, std::string_view flag) {
     if (text == "fp32") return DataType::Float32;
@@ -509,7 +528,8 @@ line.
 
 const char* buildHelp() {
     return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--fp16 | --bf16 | --int8 --calib DATA]
-                  [--calibCache FILE] [--layerPrecisions NODE:fp32,...] [--shapes NAME:DIMS,...]
+                  [--calibCache FILE] [--layerPrecisions NODE:PRECISION,... [--precisionConstraints obey|prefer|none]]
+                  [--shapes NAME:DIMS,...]
                   [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--memoryLimit MIB] [--flushL2]
@@ -539,7 +559,14 @@ Options:
   --calibCache FILE          Calibration cache: reused when it matches model, algorithm and data,
                              written otherwise; alone, used as it is
   --calibAlgo ALGO           entropy (default), minmax, percentile (--percentile P) or mse
-  --layerPrecisions LIST     Keep the layers of these model nodes in FP32, e.g. conv1:fp32,layer4.*:fp32
+  --layerPrecisions LIST     Run the layers of these model nodes in a precision of their own (fp32, fp16,
+                             bf16 or int8; INT8 needs --calib or --calibCache), whatever the build's:
+                             e.g. conv1:fp32,layer4.*:fp16 in an INT8 build. Patterns take * and ?;
+                             where several match a layer, the last decides
+  --precisionConstraints MODE
+                             obey (default): a layer that cannot run in the precision asked fails
+                             the build, naming it and why; prefer: it runs in the precision it would
+                             have had and the build report says so; none: --layerPrecisions is ignored
   --shapes NAME:DIMS,...     Concrete shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --minShapes, --optShapes, --maxShapes NAME:DIMS,...
                              Dynamic shapes: a range of shapes per input (an optimization profile);
@@ -603,7 +630,8 @@ Options:
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
   --fp16, --bf16, --int8  Allow FP16, BF16 or INT8 when building a model (INT8 with --calib / --calibCache;
-                          see 'kiln build --help'), --layerPrecisions NODE:fp32,... to keep layers FP32
+                          see 'kiln build --help'); --layerPrecisions NODE:PRECISION,... and
+                          --precisionConstraints obey|prefer|none set layers' own precisions
   --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
@@ -674,7 +702,7 @@ Options:
 
 const char* compareHelp() {
     return R"(Usage: kiln compare MODEL [--precisions fp32,fp16] [--shapes NAME:DIMS,...] [--input NAME=FILE.npy]...
-                    [--backend cpu|cuda] [--layerPrecisions NODE:fp32,...] [--json FILE]
+                    [--backend cpu|cuda] [--layerPrecisions NODE:PRECISION,...] [--json FILE]
                     [--bisect [--tolerance T]] [--iterations N] [--warmUp N] [--allTensors]
 
 Builds the model once per precision (the first is the reference), runs every engine on the same inputs
@@ -694,7 +722,8 @@ Options:
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --input NAME=FILE.npy   Values of input NAME (default: seeded random values, as in 'kiln run')
   --backend cpu|cuda      Where to build and run (default cpu)
-  --layerPrecisions LIST  Keep these model nodes' layers in FP32 in the reduced builds
+  --layerPrecisions LIST  These model nodes' layers' own precisions in the reduced builds (see 'kiln
+                          build --help'; also --precisionConstraints); the reference ignores them
   --json FILE             Write every comparison, latency and bisection step as JSON ('-': standard output)
   --bisect                Find the layers to keep in FP32 for --tolerance
   --tolerance T           Largest output error allowed, relative to the output's magnitude (default 0.01)

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "kiln/builder.h"
 #include "kiln/calibration.h"
 #include "kiln/status.h"
 #include "kiln/types.h"
@@ -37,13 +38,17 @@ struct BuilderOptions {
     std::string calibAlgorithm = "entropy";            //   --calibAlgo
     double percentile = 99.99;                         //   --percentile (for --calibAlgo percentile)
     ImagePreprocessing calibImages;                    //   --calibResize, --calibMean, --calibStd, --calibBgr, --calibNhwc
-    std::vector<std::pair<std::string, DataType>> layerPrecisions;  // --layerPrecisions NODE:fp32,...
+    std::vector<std::pair<std::string, DataType>> layerPrecisions;  // --layerPrecisions NODE:PRECISION,...
+    PrecisionConstraints precisionConstraints = PrecisionConstraints::Obey;  // --precisionConstraints
     std::optional<std::string> timingCachePath;
     int timingIterations = 10;
     int workspaceMiB = 1024;
     int memoryLimitMiB = 0;  // --memoryLimit: host memory a build, context or input may take; 0: the machine's
     bool flushL2 = false;
 };
+
+// Whether a build with these options needs calibrated ranges: --int8, or a layer asked to run in INT8.
+bool needsCalibration(const BuilderOptions& options);
 
 struct InspectOptions {
     std::string modelPath;  // an ONNX model or a plan

@@ -3,6 +3,7 @@
 
 #include <QMetaObject>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 #include <chrono>
 
 #include "kiln/onnx_parser.h"
@@ -53,8 +54,11 @@ BuilderConfig BuildSettings::toConfig() const {
     config.timingIterations = timingIterations;
     config.timingCachePath = timingCachePath;
     // Ranges only matter to INT8; other builds stay exactly what they were without a calibration.
-    if (config.int8) config.dynamicRanges = dynamicRanges;
+    const bool int8Layers = std::any_of(layerPrecisions.begin(), layerPrecisions.end(),
+                                        [](const LayerPrecision& c) { return c.precision == DataType::Int8; });
+    if (config.int8 || int8Layers) config.dynamicRanges = dynamicRanges;
     config.layerPrecisions = layerPrecisions;
+    config.precisionConstraints = precisionConstraints;
     config.profiles = profiles;
     return config;
 }

@@ -28,8 +28,10 @@ struct BuildSettings {
     std::string timingCachePath;  // empty: no timing cache
     // Calibrated ranges by tensor name (scale × 127), from the Calibration panel; an INT8 build needs them.
     std::map<std::string, float> dynamicRanges;
-    // Model nodes (names or patterns) whose layers stay in FP32 in a reduced-precision build.
+    // Model nodes (names or patterns) whose layers run in a precision of their own, and whether a
+    // layer that cannot fails the build (obey) or falls back (prefer).
     std::vector<LayerPrecision> layerPrecisions;
+    PrecisionConstraints precisionConstraints = PrecisionConstraints::Obey;
     // Dynamic shapes: ranges per symbolic input (the Build panel's min and max); the build then reads
     // the model at modelPath again as a network source instead of using the open network.
     std::vector<OptimizationProfile> profiles;

@@ -183,13 +183,24 @@ QWidget* BuildPanel::createOptionsGroup() {
     form->addRow(tr("INT8 ranges:"), m_calibrationLabel);
     setCalibration({}, QString());
 
-    m_keepFp32 = new QLineEdit;
-    m_keepFp32->setObjectName(QStringLiteral("layerPrecisionsEdit"));
-    m_keepFp32->setPlaceholderText(tr("model nodes, e.g. conv1, layer4.*"));
-    m_keepFp32->setClearButtonEnabled(true);
-    m_keepFp32->setToolTip(tr("Model nodes (names, or patterns with * and ?) whose layers stay in FP32 in FP16 and "
-                              "INT8 builds, separated by commas. The Precision panel's bisection fills this in."));
-    form->addRow(tr("&Keep in FP32:"), m_keepFp32);
+    m_layerPrecisions = new QLineEdit;
+    m_layerPrecisions->setObjectName(QStringLiteral("layerPrecisionsEdit"));
+    m_layerPrecisions->setPlaceholderText(tr("model nodes, e.g. conv1, layer4.*:fp16"));
+    m_layerPrecisions->setClearButtonEnabled(true);
+    m_layerPrecisions->setToolTip(tr("Model nodes (names, or patterns with * and ?) whose layers run in a precision of "
+                                     "their own, separated by commas: a node alone stays in FP32, node:fp16, "
+                                     "node:bf16 or node:int8 asks for that precision whatever the build's. The "
+                                     "Precision panel's bisection fills this in."));
+    form->addRow(tr("&Layer precisions:"), m_layerPrecisions);
+
+    m_constraints = new QComboBox;
+    m_constraints->setObjectName(QStringLiteral("precisionConstraintsCombo"));
+    m_constraints->addItem(tr("Obey: fail when a layer cannot"), int(PrecisionConstraints::Obey));
+    m_constraints->addItem(tr("Prefer: fall back and report"), int(PrecisionConstraints::Prefer));
+    m_constraints->setToolTip(tr("What a build does with a layer that cannot run in the precision asked for it: fail, "
+                                 "naming it and why, or run it in the precision it would have had and say so in the "
+                                 "log"));
+    form->addRow(tr("Co&nstraints:"), m_constraints);
 
     // Every backend is listed with its device; one this machine cannot run is shown but cannot be
     // chosen, and says why (no CUDA device: builds use the CPU).
@@ -529,19 +540,33 @@ void BuildPanel::setCalibration(const std::map<std::string, float>& ranges, cons
 }
 
 void BuildPanel::setLayerPrecisions(const QStringList& nodes) {
-    m_keepFp32->setText(nodes.join(QStringLiteral(", ")));
+    m_layerPrecisions->setText(nodes.join(QStringLiteral(", ")));
 }
 
-QStringList BuildPanel::layerPrecisionNodes() const {
-    // The --layerPrecisions spelling ("conv1:fp32,layer4.*:fp32") is accepted too: FP32 is the one
-    // precision a constraint can ask for.
-    QStringList nodes;
-    for (QString entry : m_keepFp32->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+std::vector<LayerPrecision> BuildPanel::layerPrecisions() const {
+    // The --layerPrecisions spelling: NODE:PRECISION; a node alone stays in FP32. A suffix that names no
+    // precision is left in the pattern, which the build then refuses by name.
+    std::vector<LayerPrecision> constraints;
+    for (QString entry : m_layerPrecisions->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         entry = entry.trimmed();
-        if (entry.endsWith(QStringLiteral(":fp32"), Qt::CaseInsensitive)) entry.chop(5);
-        if (!entry.isEmpty()) nodes << entry;
+        DataType precision = DataType::Float32;
+        const qsizetype colon = entry.lastIndexOf(QLatin1Char(':'));
+        if (colon > 0) {
+            const QString suffix = entry.mid(colon + 1).trimmed().toLower();
+            static const std::pair<const char*, DataType> kNames[] = {{"fp32", DataType::Float32},
+                                                                      {"fp16", DataType::Float16},
+                                                                      {"bf16", DataType::BFloat16},
+                                                                      {"int8", DataType::Int8}};
+            for (const auto& [name, type] : kNames) {
+                if (suffix == QLatin1String(name)) {
+                    precision = type;
+                    entry = entry.left(colon).trimmed();
+                }
+            }
+        }
+        if (!entry.isEmpty()) constraints.push_back({entry.toStdString(), precision});
     }
-    return nodes;
+    return constraints;
 }
 
 BuildSettings BuildPanel::settings() const {
@@ -554,8 +579,8 @@ BuildSettings BuildPanel::settings() const {
     settings.timingIterations = m_timingIterations->value();
     if (m_useTimingCache->isChecked()) settings.timingCachePath = m_timingCachePath->text().trimmed().toStdString();
     settings.dynamicRanges = m_dynamicRanges;
-    for (const QString& node : layerPrecisionNodes())
-        settings.layerPrecisions.push_back({node.toStdString(), DataType::Float32});
+    settings.layerPrecisions = layerPrecisions();
+    settings.precisionConstraints = PrecisionConstraints(m_constraints->currentData().toInt());
     return settings;
 }
 
@@ -576,7 +601,7 @@ void BuildPanel::setBuildAvailable(bool available, const QString& reason) {
 void BuildPanel::updateButtons() {
     m_buildButton->setEnabled(m_buildAvailable && !m_building);
     m_cancelButton->setEnabled(m_building);
-    for (QWidget* option : std::initializer_list<QWidget*>{m_precision, m_keepFp32, m_backend, m_fusion,
+    for (QWidget* option : std::initializer_list<QWidget*>{m_precision, m_layerPrecisions, m_constraints, m_backend, m_fusion,
                                                            m_workspace, m_timingIterations, m_useTimingCache}) {
         option->setEnabled(!m_building);
     }
@@ -615,8 +640,15 @@ void BuildPanel::buildStarted(const QString& modelName, const BuildSettings& set
     if (settings.precision == BuildSettings::Precision::INT8 && !m_uncalibratedInt8) {
         appendLog(tr("INT8 ranges: %1.").arg(m_calibrationLabel->text()));
     }
-    if (settings.precision != BuildSettings::Precision::FP32 && !settings.layerPrecisions.empty()) {
-        appendLog(tr("Keeping in FP32: %1.").arg(layerPrecisionNodes().join(QStringLiteral(", "))));
+    if (!settings.layerPrecisions.empty()) {
+        QStringList entries;
+        for (const LayerPrecision& constraint : settings.layerPrecisions) {
+            entries << QStringLiteral("%1:%2").arg(QString::fromStdString(constraint.pattern),
+                                                   QString::fromLatin1(toString(constraint.precision)).toLower());
+        }
+        appendLog(tr("Layer precisions (%1): %2.")
+                      .arg(settings.precisionConstraints == PrecisionConstraints::Obey ? tr("obeyed") : tr("preferred"),
+                           entries.join(QStringLiteral(", "))));
     }
     updateButtons();
 }

@@ -63,9 +63,11 @@ public:
     // ("12 tensors, entropy, 4 batches").
     void setCalibration(const std::map<std::string, float>& ranges, const QString& description);
     bool hasCalibration() const { return !m_dynamicRanges.empty(); }
-    // The model nodes (names or patterns with * and ?) whose layers stay in FP32 in FP16 and INT8 builds.
+    // Sets the layer precisions to these model nodes (names or patterns with * and ?) kept in FP32 (the
+    // bisection's answer).
     void setLayerPrecisions(const QStringList& nodes);
-    QStringList layerPrecisionNodes() const;
+    // The layer precisions typed: "conv1, layer4.*:fp16" (a node alone stays in FP32).
+    std::vector<LayerPrecision> layerPrecisions() const;
     // Whether Build can start (a model is open and nothing else runs).
     void setBuildAvailable(bool available, const QString& reason = {});
 
@@ -128,7 +130,8 @@ private:
     QLineEdit* m_timingCachePath = nullptr;
     QPushButton* m_browseTimingCache = nullptr;
     QLabel* m_calibrationLabel = nullptr;
-    QLineEdit* m_keepFp32 = nullptr;
+    QLineEdit* m_layerPrecisions = nullptr;
+    QComboBox* m_constraints = nullptr;
     std::map<std::string, float> m_dynamicRanges;
 
     // Progress.

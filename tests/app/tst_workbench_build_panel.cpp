@@ -294,6 +294,47 @@ private slots:
         QVERIFY(restored.buildPanel()->settings().timingCachePath.empty());
     }
 
+    // Typed layer precisions reach the builder with their precisions (a node alone stays FP32); an
+    // obeyed one that cannot be met fails the build naming the layer, a preferred one falls back.
+    void layerPrecisionsReachTheBuilder() {
+        MainWindow window;
+        window.show();
+        QVERIFY(kiln::testing::openAndWait(window, m_cnnPath));
+        auto* edit = window.findChild<QLineEdit*>("layerPrecisionsEdit");
+        auto* constraints = window.findChild<QComboBox*>("precisionConstraintsCombo");
+        QVERIFY(edit && constraints);
+        edit->setText(QStringLiteral("conv1:FP16, pool*"));
+        kiln::workbench::BuildSettings settings = window.buildPanel()->settings();
+        QCOMPARE(settings.layerPrecisions.size(), size_t(2));
+        QCOMPARE(settings.layerPrecisions[0].pattern, std::string("conv1"));
+        QCOMPARE(settings.layerPrecisions[0].precision, kiln::DataType::Float16);
+        QCOMPARE(settings.layerPrecisions[1].pattern, std::string("pool*"));
+        QCOMPARE(settings.layerPrecisions[1].precision, kiln::DataType::Float32);
+        QCOMPARE(settings.precisionConstraints, kiln::PrecisionConstraints::Obey);
+        QVERIFY(kiln::testing::buildAndWait(window));
+        QVERIFY(window.document()->engine());
+        bool ranInFp16 = false;
+        for (const kiln::PassChange& change : window.document()->engine()->report().changes)
+            ranInFp16 |= change.description.find("in FP16 (conv1:fp16)") != std::string::npos;
+        QVERIFY(ranInFp16);
+
+        // INT8 without calibrated ranges: obeyed, the build fails and says which layer and why.
+        edit->setText(QStringLiteral("conv1:int8"));
+        QVERIFY(kiln::testing::buildAndWait(window));
+        const QString status = window.buildPanel()->statusText();
+        QVERIFY2(status.contains(QStringLiteral("cannot run in INT8 (asked by conv1:int8)")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("no calibrated range")), qPrintable(status));
+
+        // Preferred, it builds, and the layer runs in FP32.
+        constraints->setCurrentIndex(constraints->findData(int(kiln::PrecisionConstraints::Prefer)));
+        QCOMPARE(window.buildPanel()->settings().precisionConstraints, kiln::PrecisionConstraints::Prefer);
+        QVERIFY(kiln::testing::buildAndWait(window));
+        bool fellBack = false;
+        for (const kiln::PassChange& change : window.document()->engine()->report().changes)
+            fellBack |= change.description.find("runs in FP32, not INT8 (conv1:int8)") != std::string::npos;
+        QVERIFY(fellBack);
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_symbolicPath;

@@ -242,7 +242,7 @@ private slots:
         for (const kiln::PassChange& change : engine->report().changes)
             constrained |= change.pass == "precision constraints" && change.description.find("normalize") != std::string::npos;
         QVERIFY(constrained);
-        QVERIFY(build->logText().contains("Keeping in FP32: normalize."));
+        QVERIFY(build->logText().contains("Layer precisions (obeyed): normalize:fp32."));
 
         // Compared again with the constraint, FP16 meets the tolerance.
         QVERIFY(compareAndWait(*panel));

@@ -1163,6 +1163,36 @@ TEST_F(KilnCliTest, CompareAndPrecisionFlagsAreChecked) {
                   2, {"--backend is 'cpu' or 'cuda'"});
 }
 
+TEST_F(KilnCliTest, LayerPrecisionsGiveLayersTheirOwnPrecision) {
+    const std::string model = writeModel("hostile.onnx", hostileModel());
+    const std::string plan = quoted((m_dir / "mixed.plan").string());
+    // An FP16 layer in an FP32 build, and the plan runs.
+    const CommandResult fp16 = kiln("build " + quoted(model) + " --layerPrecisions conv1:fp16 -o " + plan);
+    ASSERT_EQ(fp16.exitCode, 0) << fp16.err;
+    EXPECT_NE(fp16.out.find("in FP16 (conv1:fp16)"), std::string::npos) << fp16.out;
+    EXPECT_EQ(kiln("run " + plan).exitCode, 0);
+
+    // An INT8 layer needs calibrated ranges, and gets them from --calib like an --int8 build.
+    expectFailure(kiln("build " + quoted(model) + " --layerPrecisions conv1:int8 -o " + plan), 2,
+                  {"INT8 needs calibrated ranges"});
+    std::vector<float> values(4 * 8 * 8);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(0.7f * float(i));
+    const std::string calib = writeArray("calib.npy", {1, 4, 8, 8}, values);
+    const CommandResult int8 =
+        kiln("build " + quoted(model) + " --layerPrecisions conv1:int8 --calib " + quoted(calib) + " -o " + plan);
+    ASSERT_EQ(int8.exitCode, 0) << int8.err << int8.out;
+    EXPECT_NE(int8.out.find("in INT8 (conv1:int8)"), std::string::npos) << int8.out;
+
+    // 'none' ignores them, and says so.
+    const CommandResult ignored = kiln("build " + quoted(model) +
+                                       " --layerPrecisions conv1:int8 --precisionConstraints none -o " + plan);
+    ASSERT_EQ(ignored.exitCode, 0) << ignored.err;
+    EXPECT_NE((ignored.out + ignored.err).find("layer precisions were ignored"), std::string::npos)
+        << ignored.out << ignored.err;
+    expectFailure(kiln("build " + quoted(model) + " --precisionConstraints sometimes -o " + plan), 2,
+                  {"--precisionConstraints is obey, prefer or none, not 'sometimes'"});
+}
+
 TEST_F(KilnCliTest, Bf16IsSimulatedOnTheCpuAndOneReducedPrecisionAtATime) {
     const std::string model = writeModel("hostile.onnx", hostileModel());
     const fs::path plan = m_dir / "bf16.plan";

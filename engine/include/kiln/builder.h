@@ -25,13 +25,21 @@ public:
     virtual bool shouldCancel() = 0;
 };
 
-// A precision a user requires for the layers that model nodes matching `pattern` became (a node name,
-// or a pattern with * and ?): --layerPrecisions "conv1:fp32,layer4.*:fp32". FP32 keeps them, inputs
-// included, at full precision in a reduced-precision build.
+// A precision a user asks for the layers that model nodes matching `pattern` became (a node name, or a
+// pattern with * and ?): --layerPrecisions "conv1:fp32,layer4.*:fp16". FP32 keeps them, inputs included,
+// at full precision in a reduced-precision build; FP16, BF16 and INT8 run them in that precision
+// whatever the build's (INT8 needs the calibrated ranges of the layer's tensors). When several
+// patterns match a layer, the last one given decides.
 struct LayerPrecision {
     std::string pattern;
     DataType precision = DataType::Float32;
 };
+
+// How the builder treats layerPrecisions (--precisionConstraints, as TensorRT's builder flags):
+// Obey fails the build naming a layer that cannot run in the precision asked; Prefer runs such a layer
+// in the precision it would have had and says so in the build report; None ignores the constraints
+// (with a warning).
+enum class PrecisionConstraints { Obey, Prefer, None };
 
 struct BuilderConfig {
     std::string backend = "cpu";       // "cpu" or "cuda" (--backend)
@@ -45,7 +53,8 @@ struct BuilderConfig {
     std::map<std::string, float> dynamicRanges;
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
     bool tf32 = false;                 // allow TF32 tensor-core math for FP32 layers on CUDA (--tf32)
-    std::vector<LayerPrecision> layerPrecisions;  // per-layer constraints; FP32 only for now
+    std::vector<LayerPrecision> layerPrecisions;  // per-layer precisions (--layerPrecisions)
+    PrecisionConstraints precisionConstraints = PrecisionConstraints::Obey;
     int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
     bool flushCaches = false;          // evict the device caches before every timed run (--flushL2)
     // Where tactic timings are kept between builds (keyed by layer signature, device and Kiln version);

@@ -3,6 +3,7 @@
 #include "kiln/builder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -55,6 +56,107 @@ void sharePoolingRanges(NetworkDefinition& network) {
             output->setDynamicRange(*input->dynamicRange());
         }
     }
+}
+
+// The format each layer a user constrained wants: an FP32 layer keeps the build's layout in its own type,
+// a reduced-precision one takes the backend's format for that precision. A precision the backend has no
+// kernels for fails the build when constraints are obeyed, and leaves the layer as it was when preferred.
+Result<std::map<std::string, TensorFormat>> constrainedFormats(const backends::Backend& backend, TensorFormat preferred,
+                                                               const std::map<std::string, builder::LayerConstraint>& constraints,
+                                                               PrecisionConstraints mode) {
+    std::map<std::string, TensorFormat> formats;
+    for (const auto& [layer, constraint] : constraints) {
+        if (constraint.precision == DataType::Float32) {
+            TensorFormat own = preferred;
+            own.storage.reset();
+            formats[layer] = own;
+            continue;
+        }
+        if (!backend.supportsPrecision(constraint.precision)) {
+            if (mode == PrecisionConstraints::Prefer) continue;  // checkConstraintsMet reports it
+            return unsupported("layer '" + layer + "' cannot run in " + toString(constraint.precision) + " (asked by " +
+                               constraint.pattern + "): the " + backend.name() + " backend has no " +
+                               toString(constraint.precision) + " kernels; ask for another precision, or give "
+                               "--precisionConstraints prefer to let it run in the build's");
+        }
+        formats[layer] = backend.preferredFormat(constraint.precision);
+    }
+    return formats;
+}
+
+// The precision a layer runs in: the storage of the activations it reads (INT8, FP16 or BF16), else
+// their own type.
+DataType layerPrecision(const Layer& layer) {
+    for (const Tensor* input : layer.inputs()) {
+        if (input && !input->isConstant()) return input->format().storage.value_or(input->type());
+    }
+    const Tensor* output = layer.output(0);
+    return output ? output->format().storage.value_or(output->type()) : DataType::Float32;
+}
+
+// "fp16": a precision as --layerPrecisions spells it.
+std::string precisionFlag(DataType precision) {
+    std::string name = toString(precision);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return name;
+}
+
+// Why a constrained layer does not run in the precision asked, for the error or the build report.
+std::string unmetReason(const Layer& layer, DataType wanted, const backends::Backend& backend,
+                        const std::set<std::string>& linearLayers) {
+    if (wanted != DataType::Float32 && !backend.supportsPrecision(wanted)) {
+        return std::string("the ") + backend.name() + " backend has no " + toString(wanted) + " kernels";
+    }
+    if (linearLayers.count(layer.name())) {
+        return std::string("no ") + backend.name() + " tactic runs it in " + toString(wanted);
+    }
+    for (const Tensor* output : layer.outputs()) {
+        const Tensor* root = output && output->alias() ? output->alias()->base : output;
+        if (root && root->isNetworkOutput()) {
+            return "it writes the network output '" + root->name() + "', which keeps its own type";
+        }
+    }
+    if (wanted == DataType::Int8) {
+        for (const Tensor* input : layer.inputs()) {
+            if (input && !input->isConstant() && !input->dynamicRange()) {
+                return "its input '" + input->name() + "' has no calibrated range (calibrate with --calib, or give a "
+                       "model quantized with QuantizeLinear/DequantizeLinear pairs)";
+            }
+        }
+    }
+    return std::string("its kind has no ") + toString(wanted) + " kernel on " + backend.name();
+}
+
+// Each constrained layer runs in the precision asked, or: Obey fails the build naming it and why; Prefer
+// records in the build report what it runs in instead.
+Status checkConstraintsMet(const NetworkDefinition& network, const backends::Backend& backend,
+                           const std::map<std::string, builder::LayerConstraint>& constraints,
+                           const std::set<std::string>& linearLayers, PrecisionConstraints mode,
+                           std::vector<PassChange>& changes) {
+    for (const auto& [name, constraint] : constraints) {
+        const Layer* layer = network.findLayer(name);
+        if (layer == nullptr || layer->isElided()) continue;
+        const std::string asked = constraint.pattern + ":" + precisionFlag(constraint.precision);
+        const DataType actual = layerPrecision(*layer);
+        if (actual == constraint.precision) {
+            changes.push_back({"precision constraints",
+                               (constraint.precision == DataType::Float32 ? "kept " : "ran ") + name + " in " +
+                                   toString(constraint.precision) + " (" + asked + ")",
+                               {name}});
+            continue;
+        }
+        const std::string reason = unmetReason(*layer, constraint.precision, backend, linearLayers);
+        if (mode == PrecisionConstraints::Obey) {
+            return unsupported("layer '" + name + "' cannot run in " + toString(constraint.precision) + " (asked by " +
+                               asked + "): " + reason + "; give --precisionConstraints prefer to let it run in " +
+                               toString(actual) + " instead");
+        }
+        changes.push_back({"precision constraints",
+                           name + " runs in " + toString(actual) + ", not " + toString(constraint.precision) + " (" + asked +
+                               "): " + reason,
+                           {name}});
+    }
+    return Status::ok();
 }
 
 class PhaseClock {
@@ -151,7 +253,9 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                                    "DATA, or a calibration cache), or give a model quantized with "
                                    "QuantizeLinear/DequantizeLinear pairs");
         }
-        if (config.int8) {
+        const bool int8Layers = std::any_of(config.layerPrecisions.begin(), config.layerPrecisions.end(),
+                                            [](const LayerPrecision& c) { return c.precision == DataType::Int8; });
+        if (config.int8 || (int8Layers && config.precisionConstraints != PrecisionConstraints::None)) {
             sharePoolingRanges(optimized);
             shareConcatRanges(optimized);
         }
@@ -168,8 +272,17 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
         // round makes at least one more layer linear, so this ends.
         PhaseClock clock(report, config.progress, "formats", 1, kSteps);
         const TensorFormat preferred = backend->preferredFormat(precision);
-        KILN_ASSIGN_OR_RETURN(const std::set<std::string> fullPrecisionLayers,
-                              builder::constrainedLayers(optimized, config.layerPrecisions, report.changes));
+        std::map<std::string, builder::LayerConstraint> constraints;
+        if (config.precisionConstraints == PrecisionConstraints::None) {
+            if (!config.layerPrecisions.empty()) {
+                report.warnings.push_back("the layer precisions were ignored: precision constraints are 'none' (give "
+                                          "--precisionConstraints obey or prefer to apply them)");
+            }
+        } else {
+            KILN_ASSIGN_OR_RETURN(constraints, builder::constrainedLayers(optimized, config.layerPrecisions));
+        }
+        KILN_ASSIGN_OR_RETURN(const auto layerPreferred,
+                              constrainedFormats(*backend, preferred, constraints, config.precisionConstraints));
         std::set<std::string> linearLayers;
         std::vector<PassChange> fallbacks;
         for (;;) {
@@ -177,7 +290,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             NetworkDefinition formatted = optimized.clone();
             std::vector<PassChange> changes;
             passes::PassLog log("format assignment", changes);
-            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log, fullPrecisionLayers));
+            KILN_RETURN_IF_ERROR(builder::assignFormats(formatted, preferred, linearLayers, log, layerPreferred));
             bool retry = false;
             for (const auto& layer : formatted.layers()) {
                 if (layer->isElided() || builder::hasTactic(providers, *layer, &cache, config.tf32, config.workspaceLimit)) continue;
@@ -198,6 +311,8 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
             }
         }
         KILN_RETURN_IF_ERROR(optimized.validate().withContext("the network with reformats is not valid (a Kiln bug)"));
+        KILN_RETURN_IF_ERROR(checkConstraintsMet(optimized, *backend, constraints, linearLayers,
+                                                 config.precisionConstraints, report.changes));
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     auto kernels = std::make_shared<detail::CompiledKernels>();

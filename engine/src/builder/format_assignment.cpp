@@ -113,9 +113,8 @@ const Tensor* aliasRoot(const Tensor* tensor) { return tensor->alias() ? tensor-
 class FormatAssigner {
 public:
     FormatAssigner(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
-                   const std::set<std::string>& fullPrecisionLayers)
-        : m_network(network), m_preferred(preferred), m_block(preferred.channelBlock), m_linearLayers(linearLayers),
-          m_fullPrecisionLayers(fullPrecisionLayers) {}
+                   const std::map<std::string, TensorFormat>& layerPreferred)
+        : m_network(network), m_preferred(preferred), m_linearLayers(linearLayers), m_layerPreferred(layerPreferred) {}
 
     Status run(passes::PassLog& log) {
         for (const Tensor* output : m_network.outputs()) m_forcedLinear.insert(aliasRoot(output));
@@ -135,6 +134,11 @@ public:
     }
 
 private:
+    // The format `layer` wants where its kind runs in a preferred format.
+    TensorFormat preferredFor(const Layer& layer) const {
+        auto it = m_layerPreferred.find(layer.name());
+        return it == m_layerPreferred.end() ? m_preferred : it->second;
+    }
 
     // One forward walk; false when an alias group had to be made linear and the walk must be redone.
     // "Linear" for an alias group means linear in the tensor's own type.
@@ -143,18 +147,16 @@ private:
         m_layerFormats.clear();
         std::map<const Tensor*, TensorFormat> groupFormats;
         for (const auto& layer : m_network.layers()) {
-            const Role role = roleOf(*layer, m_block, m_preferred.channelsLast, m_linearLayers);
+            const TensorFormat preferred = preferredFor(*layer);
+            const Role role = roleOf(*layer, preferred.channelBlock, preferred.channelsLast, m_linearLayers);
             bool blocked = false;
             if (role == Role::Blocked) {
                 blocked = true;
             } else if (role == Role::PassThrough) {
                 const TensorFormat input = formatOf(primaryInput(*layer));
-                blocked = input.channelBlock == m_preferred.channelBlock && input.channelsLast == m_preferred.channelsLast &&
+                blocked = input.channelBlock == preferred.channelBlock && input.channelsLast == preferred.channelsLast &&
                           !input.isLinear();
             }
-            const bool fullPrecision = m_fullPrecisionLayers.count(layer->name()) > 0;
-            TensorFormat preferred = m_preferred;
-            if (fullPrecision) preferred.storage.reset();
             bool forced = false;
             for (const Tensor* output : layer->outputs()) {
                 if (m_forcedLinear.count(aliasRoot(output))) forced = true;
@@ -206,18 +208,19 @@ private:
 
     TensorFormat neededLayout(const Layer& layer, size_t index, const Tensor* input) const {
         const TensorFormat layerFormat = m_layerFormats.at(&layer);
+        const TensorFormat preferred = preferredFor(layer);
         // Pooling that writes a linear tensor (the global pooling before a flatten view) reads a
         // channels-last input as it is: one pass instead of a reformat of the larger input.
-        if (layer.kind() == LayerKind::Pooling && layerFormat.isDefault() && m_preferred.channelsLast &&
-            input->format() == m_preferred && !m_linearLayers.count(layer.name())) {
-            return m_preferred;
+        if (layer.kind() == LayerKind::Pooling && layerFormat.isDefault() && preferred.channelsLast &&
+            input->format() == preferred && !m_linearLayers.count(layer.name())) {
+            return preferred;
         }
         if (input->type() != DataType::Float32) return TensorFormat{};
         const TensorFormat linear{0, false, layerFormat.storage};
         if (layerFormat.isLinear() || !blockable(input)) return linear;
         // A CPU convolution reads a linear image with few channels directly (the first layer of a CNN).
-        if (m_preferred.isBlocked() && layer.kind() == LayerKind::Convolution && index == 0 &&
-            input->format().isLinear() && input->dims()[1] < m_block) {
+        if (preferred.isBlocked() && layer.kind() == LayerKind::Convolution && index == 0 &&
+            input->format().isLinear() && input->dims()[1] < preferred.channelBlock) {
             return linear;
         }
         return layerFormat;
@@ -268,9 +271,8 @@ private:
 
     NetworkDefinition& m_network;
     TensorFormat m_preferred;
-    int m_block;
     const std::set<std::string>& m_linearLayers;
-    const std::set<std::string>& m_fullPrecisionLayers;
+    const std::map<std::string, TensorFormat>& m_layerPreferred;
     std::set<const Tensor*> m_forcedLinear;  // alias roots (or plain tensors) that must stay linear
     std::map<const Tensor*, TensorFormat> m_formats;
     std::map<const Layer*, TensorFormat> m_layerFormats;
@@ -278,25 +280,22 @@ private:
 
 }  // namespace
 
-Result<std::set<std::string>> constrainedLayers(const NetworkDefinition& network,
-                                                const std::vector<LayerPrecision>& constraints,
-                                                std::vector<PassChange>& changes) {
-    std::set<std::string> layers;
+Result<std::map<std::string, LayerConstraint>> constrainedLayers(const NetworkDefinition& network,
+                                                                 const std::vector<LayerPrecision>& constraints) {
+    std::map<std::string, LayerConstraint> layers;
     for (const LayerPrecision& constraint : constraints) {
-        if (constraint.precision != DataType::Float32) {
-            return unsupported("precision constraint '" + constraint.pattern + ":" + toString(constraint.precision) +
-                               "': layers can be kept in FP32 only; use " + constraint.pattern + ":fp32");
+        switch (constraint.precision) {
+            case DataType::Float32: case DataType::Float16: case DataType::BFloat16: case DataType::Int8: break;
+            default:
+                return invalidArgument("the precision constraint '" + constraint.pattern + ":" +
+                                       toString(constraint.precision) + "' asks for no layer precision; use fp32, fp16, bf16 or int8");
         }
         bool matched = false;
         for (const auto& layer : network.layers()) {
             for (const std::string& node : layer->provenance()) {
                 if (fnmatch(constraint.pattern.c_str(), node.c_str(), 0) != 0) continue;
                 matched = true;
-                if (layers.insert(layer->name()).second) {
-                    changes.push_back({"precision constraints",
-                                       "kept " + layer->name() + " in FP32 (" + constraint.pattern + ":fp32)",
-                                       {layer->name()}});
-                }
+                layers[layer->name()] = {constraint.precision, constraint.pattern};
             }
         }
         if (!matched) {
@@ -309,12 +308,12 @@ Result<std::set<std::string>> constrainedLayers(const NetworkDefinition& network
 }
 
 Status assignFormats(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
-                     passes::PassLog& log, const std::set<std::string>& fullPrecisionLayers) {
-    if (preferred.isDefault()) {
+                     passes::PassLog& log, const std::map<std::string, TensorFormat>& layerPreferred) {
+    if (preferred.isDefault() && layerPreferred.empty()) {
         for (const auto& tensor : network.tensors()) tensor->setFormat(TensorFormat{});
         return Status::ok();
     }
-    FormatAssigner assigner(network, preferred, linearLayers, fullPrecisionLayers);
+    FormatAssigner assigner(network, preferred, linearLayers, layerPreferred);
     return assigner.run(log);
 }
 

@@ -7,6 +7,7 @@
 // format than the producer wrote, and one reformatted copy serves every such reader.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -21,16 +22,22 @@ namespace kiln::builder {
 // (CPU), channels-last with FP16 storage (CUDA FP16); a linear FP32 `preferred` keeps everything as it
 // is. Layers named in `linearLayers` read and write linear tensors in their own type whatever their
 // kind (the builder names those for which no tactic takes the preferred format).
-// Layers named in `fullPrecisionLayers` keep the preferred layout but read and write tensors in their
-// own type (a user's FP32 constraint in an FP16 build), with conversions inserted around them.
+// Layers named in `layerPreferred` want that format instead of `preferred` (a user's precision
+// constraint: an FP32 layer in an FP16 build keeps the preferred layout in its own type, an FP16 layer
+// in an FP32 build takes the FP16 format), with conversions inserted around them.
 Status assignFormats(NetworkDefinition& network, TensorFormat preferred, const std::set<std::string>& linearLayers,
-                     passes::PassLog& log, const std::set<std::string>& fullPrecisionLayers = {});
+                     passes::PassLog& log, const std::map<std::string, TensorFormat>& layerPreferred = {});
 
-// The layers of `network` that a user's FP32 constraint keeps at full precision: those with a model
-// node matching a pattern among their provenance. Records each in `changes`; a pattern that matches
-// no node is an error naming it.
-Result<std::set<std::string>> constrainedLayers(const NetworkDefinition& network,
-                                                const std::vector<LayerPrecision>& constraints,
-                                                std::vector<PassChange>& changes);
+// What a user's --layerPrecisions asks of one layer: the precision, and the pattern that asked it.
+struct LayerConstraint {
+    DataType precision = DataType::Float32;
+    std::string pattern;
+};
+
+// The layers of `network` that a user's precision constraints name: those with a model node matching a
+// pattern among their provenance; where several patterns match a layer, the last one decides. A
+// pattern that matches no node, or a precision no layer can be asked for, is an error naming it.
+Result<std::map<std::string, LayerConstraint>> constrainedLayers(const NetworkDefinition& network,
+                                                                 const std::vector<LayerPrecision>& constraints);
 
 }  // namespace kiln::builder

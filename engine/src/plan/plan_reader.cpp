@@ -704,6 +704,8 @@ Result<std::shared_ptr<detail::DynamicShapes>> readDynamicShapes(const plan_prot
                               readEnum(entry.precision(), DataType::BFloat16, "a layer precision constraint's type"));
         config.layerPrecisions.push_back({entry.pattern(), precision});
     }
+    KILN_ASSIGN_OR_RETURN(config.precisionConstraints,
+                          readEnum(c.precision_constraints(), PrecisionConstraints::None, "the precision constraints"));
     return dynamic;
 }
 

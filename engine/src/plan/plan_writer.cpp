@@ -435,6 +435,7 @@ void writeDynamicShapes(const detail::DynamicShapes& dynamic, std::string& weigh
         entry.set_pattern(constraint.pattern);
         entry.set_precision(uint32_t(constraint.precision));
     }
+    c.set_precision_constraints(uint32_t(config.precisionConstraints));
 }
 
 }  // namespace

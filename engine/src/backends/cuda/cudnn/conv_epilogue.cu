@@ -37,7 +37,7 @@ __global__ void convEpilogueKernel(const float* source, const float* bias, const
     }
 }
 
-__global__ void channelsLastEpilogueKernel(__half* data, const __half* bias, const __half* residual, bool hasActivation,
+__global__ void channelsLastEpilogueKernel(__half* data, const float* bias, const __half* residual, bool hasActivation,
                                            ActivationParams activation, int64_t channels, int64_t padded, int64_t count) {
     for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
         const int64_t c = i % padded;
@@ -46,7 +46,7 @@ __global__ void channelsLastEpilogueKernel(__half* data, const __half* bias, con
             continue;
         }
         float value = __half2float(data[i]);
-        if (bias) value += __half2float(bias[c]);
+        if (bias) value += bias[c];
         if (residual) value += __half2float(residual[i]);
         if (hasActivation) value = activate(activation.type, activation.alpha, activation.beta, value);
         data[i] = __float2half_rn(value);
@@ -59,7 +59,7 @@ Status runChannelsLastEpilogue(const ChannelsLastEpilogue& epilogue, void* data,
     const int64_t count = epilogue.positions * epilogue.padded;
     if (count == 0) return Status::ok();
     channelsLastEpilogueKernel<<<blocksFor(count), kThreadsPerBlock, 0, stream>>>(
-        static_cast<__half*>(data), static_cast<const __half*>(epilogue.bias),
+        static_cast<__half*>(data), epilogue.bias,
         static_cast<const __half*>(epilogue.residual), epilogue.activation.has_value(),
         epilogue.activation.value_or(ActivationParams{}), epilogue.channels, epilogue.padded, count);
     KILN_CUDA_RETURN_IF_ERROR(cudaGetLastError(), "launching the channels-last convolution epilogue");

@@ -36,7 +36,7 @@ struct ChannelsLastEpilogue {
     int64_t positions = 0;  // batch times spatial positions
     int64_t channels = 0;
     int64_t padded = 0;
-    const void* bias = nullptr;      // __half[padded] or null
+    const float* bias = nullptr;     // float[padded] or null (FP32, as the folded bias needs)
     const void* residual = nullptr;  // __half[positions][padded] or null
     std::optional<ActivationParams> activation;
 };

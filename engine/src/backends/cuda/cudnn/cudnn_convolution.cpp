@@ -5,6 +5,7 @@
 #include "backends/cuda/cudnn/cudnn_convolution.h"
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -309,7 +310,10 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
         if (p.bias) {
             std::vector<int64_t> dims(p.output.size(), 1);
             dims[1] = p.output[1];
-            KILN_ASSIGN_OR_RETURN(Descriptor b, cudnn::makeTensor(kBiasId, type, dims, p.stridesOf(dims), 16, false));
+            // The bias stays FP32 in FP16 graphs, as TensorRT keeps it: a folded batch norm's bias holds the
+            // mean it subtracts, often far larger than the output's spread, and rounding it to half
+            // precision would cost more than rounding the output.
+            KILN_ASSIGN_OR_RETURN(Descriptor b, cudnn::makeTensor(kBiasId, CUDNN_DATA_FLOAT, dims, p.stridesOf(dims), 16, false));
             KILN_ASSIGN_OR_RETURN(Descriptor next, nextTensor());
             KILN_ASSIGN_OR_RETURN(Descriptor op, pointwiseOperation(CUDNN_POINTWISE_ADD, current, &b, next, std::nullopt));
             graph->parts.push_back(std::move(b));
@@ -476,7 +480,7 @@ public:
             epilogue.channels = m_layer.output(0)->dims()[1];
             epilogue.padded = m_problem.output[1];
             epilogue.positions = m_problem.outputElements() / std::max<int64_t>(epilogue.padded, 1);
-            epilogue.bias = m_bias ? m_bias->data() : nullptr;
+            epilogue.bias = m_bias ? m_bias->as<float>() : nullptr;
             epilogue.residual = m_problem.residual ? args.inputs[3] : nullptr;
             epilogue.activation = m_problem.activation;
             return runChannelsLastEpilogue(epilogue, convolutionOutput, streamOf(args).stream());
@@ -547,7 +551,7 @@ public:
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob> weights) const override {
         const size_t expected = m_problem.bias ? 2 : 1;
         const size_t weightBytes = size_t(volume(m_problem.weights) * m_problem.elementBytes());
-        const size_t biasBytes = m_problem.bias ? size_t(m_problem.output[1] * m_problem.elementBytes()) : 0;
+        const size_t biasBytes = m_problem.bias ? size_t(m_problem.output[1]) * sizeof(float) : 0;
         if (weights.size() != expected || weights[0].size() != weightBytes ||
             (m_problem.bias && weights[1].size() != biasBytes)) {
             return invalidModel("the prepared weights of '" + m_layer.name() + "' do not match its shape; rebuild the plan");
@@ -583,10 +587,10 @@ private:
         return blob;
     }
 
+    // FP32, padded channels zero.
     tactics::WeightBlob paddedBias(const HostTensor& bias) const {
-        tactics::WeightBlob blob(size_t(m_problem.output[1]) * sizeof(uint16_t), std::byte{0});
-        auto* target = reinterpret_cast<uint16_t*>(blob.data());
-        for (int64_t k = 0; k < bias.elementCount(); ++k) target[k] = floatToHalf(bias.data<float>()[k]);
+        tactics::WeightBlob blob(size_t(m_problem.output[1]) * sizeof(float), std::byte{0});
+        std::memcpy(blob.data(), bias.data<float>(), size_t(bias.elementCount()) * sizeof(float));
         return blob;
     }
 

@@ -402,7 +402,9 @@ TEST(CudaEngine, Fp16ConvolutionKeepsItsBiasInFp32) {
         if (layer.kind == "Convolution") tactic = layer.tactic;
     }
     for (const auto& layer : engine.value()->network().layers()) {
-        if (layer->kind() == LayerKind::Convolution) EXPECT_EQ(layer->input(0)->format().storage, DataType::Float16);
+        if (layer->kind() == LayerKind::Convolution) {
+            EXPECT_EQ(layer->input(0)->format().storage, DataType::Float16);
+        }
     }
     // The unfused variant writes the FP16 convolution sum before its epilogue adds the bias: that
     // intermediate (about 32) is rounded to FP16's 2^-5 spacing whatever the bias's type.

@@ -27,7 +27,7 @@ Status checkProfiles(const NetworkSource& source, const std::vector<Optimization
         const std::string where = "optimization profile " + std::to_string(p);
         for (const auto& [name, range] : profiles[p].inputs) {
             auto input = std::find_if(source.inputs().begin(), source.inputs().end(),
-                                      [&](const SourceInput& in) { return in.name == name; });
+                                      [&name = name](const SourceInput& in) { return in.name == name; });
             if (input == source.inputs().end()) {
                 std::string names;
                 for (const SourceInput& in : source.inputs()) names += (names.empty() ? "" : ", ") + in.name;

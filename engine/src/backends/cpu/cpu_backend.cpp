@@ -3,6 +3,10 @@
 // 256-byte aligned like device allocations, so the same code serves both.
 #include "backends/cpu/cpu_backend.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -142,7 +146,9 @@ std::string cpuFingerprint() {
     add(__builtin_cpu_supports("avx"), "avx");
     add(__builtin_cpu_supports("avx2"), "avx2");
     add(__builtin_cpu_supports("fma"), "fma");
-    add(__builtin_cpu_supports("f16c"), "f16c");
+    // F16C from CPUID leaf 1 (ECX bit 29): not every compiler's __builtin_cpu_supports knows it.
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    add(__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) != 0, "f16c");
     add(__builtin_cpu_supports("avx512f"), "avx512f");
     add(__builtin_cpu_supports("avx512bw"), "avx512bw");
     add(__builtin_cpu_supports("avx512vl"), "avx512vl");

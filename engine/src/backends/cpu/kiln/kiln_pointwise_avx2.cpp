@@ -8,6 +8,9 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#if defined(__clang__)  // clang ignores GCC's target pragma
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#endif
 #pragma GCC optimize("fp-contract=off")
 // Functions taking vectors have another ABI without AVX: all of them are local to this file.
 #pragma GCC diagnostic push
@@ -87,4 +90,7 @@ void evaluateAvx2(VectorFunction function, const float* source, float* target, i
 }  // namespace kiln::cpu::fast
 
 #pragma GCC diagnostic pop
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
 #pragma GCC pop_options

@@ -8,6 +8,9 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
+#if defined(__clang__)  // clang ignores GCC's target pragma
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#endif
 #pragma GCC optimize("fp-contract=off")
 // GCC 12 reports the deliberately undefined pass-through operand of the masked AVX-512 builtins, and
 // warns that functions taking vectors have another ABI without AVX: all of them are local to this file.
@@ -84,4 +87,7 @@ void evaluateAvx512(VectorFunction function, const float* source, float* target,
 }  // namespace kiln::cpu::fast
 
 #pragma GCC diagnostic pop
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
 #pragma GCC pop_options

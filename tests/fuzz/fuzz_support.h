@@ -1,0 +1,70 @@
+// What the fuzz targets share: a small memory budget (so that a hostile size is refused, not
+// allocated), a scratch file for readers that take a path, zero inputs for an engine, and a check
+// that stops the target when a property fails (a finding, as a crash would be).
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "kiln/device.h"
+#include "kiln/runtime.h"
+
+namespace kiln::fuzz {
+
+// Host memory a target's builds, contexts and inputs may take: far below the fuzzing machine's, so
+// that sizes are refused by the budget checks before anything of that size is allocated.
+inline constexpr uint64_t kMemoryBudgetBytes = uint64_t(256) << 20;
+// The largest input, in elements, a target runs an engine on.
+inline constexpr int64_t kMaxRunElements = int64_t(1) << 20;
+
+inline void setUp() {
+    static const bool done = [] {
+        setMemoryBudgetBytes(kMemoryBudgetBytes);
+        return true;
+    }();
+    (void)done;
+}
+
+// A file of this process under the temporary folder, the same on every call with the same tag.
+inline const std::string& scratchPath(const char* tag) {
+    static const std::string folder = [] {
+        const char* tmp = std::getenv("TMPDIR");
+        return std::string(tmp && *tmp ? tmp : "/tmp");
+    }();
+    thread_local std::string path;
+    path = folder + "/kiln-fuzz-" + std::to_string(getpid()) + "-" + tag;
+    return path;
+}
+
+inline void writeBytes(const std::string& path, const void* data, size_t size) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file.write(static_cast<const char*>(data), std::streamsize(size));
+}
+
+// Stops the target with a message: a property that must hold did not.
+[[noreturn]] inline void fail(const std::string& what) {
+    std::fprintf(stderr, "kiln fuzz finding: %s\n", what.c_str());
+    std::abort();
+}
+
+// Zero-valued inputs for every input binding of `engine`, or false when one is larger than targets run.
+inline bool zeroInputs(const Engine& engine, TensorMap& inputs) {
+    for (const Binding& binding : engine.bindings()) {
+        if (!binding.isInput) continue;
+        int64_t elements = 1;
+        for (int64_t extent : binding.dims) {
+            if (extent < 0 || (extent > 0 && elements > kMaxRunElements / extent)) return false;
+            elements *= extent;
+        }
+        if (elements > kMaxRunElements) return false;
+        inputs.emplace(binding.name, HostTensor(binding.type, binding.dims));
+    }
+    return true;
+}
+
+}  // namespace kiln::fuzz

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/TARGET/) from real files:
+
+  npy_reader    .npy files numpy writes (types, ranks, Fortran order, big-endian, 0-d, empty)
+  onnx_import   the sample model, ONNX conformance models of the ops the
+                importer folds or computes shapes for, and the hostile suite's crafted models
+  plan_reader   plans kiln builds from the sample model (FP32, FP16, INT8, dynamic batch), each as
+                the target reads it: a uint32 body length, the body, the weight blob
+  timing_cache  the body of the timing cache the target's own network gets from a cold build
+
+usage: tests/fuzz/make_seeds.py --kiln build/app/cli/kiln --build build
+Run it again when the plan or timing-cache format changes; the seeds are committed.
+"""
+
+import argparse
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CONFORMANCE = Path("/usr/share/libonnx-testdata/data/node")
+# Conformance cases whose models exercise shape computation, folding and the ops with the most
+# arithmetic on attributes and shapes.
+CONFORMANCE_CASES = [
+    "test_conv_with_strides_and_asymmetric_padding", "test_convtranspose_pads", "test_maxpool_2d_ceil",
+    "test_averagepool_2d_pads_count_include_pad", "test_reshape_negative_extended_dims",
+    "test_slice_negative_axes", "test_slice_start_out_of_bounds", "test_resize_upsample_scales_linear",
+    "test_gather_negative_indices", "test_concat_3d_axis_negative_1", "test_constant_pad",
+    "test_expand_dim_changed", "test_tile", "test_transpose_all_permutations_3", "test_gemm_all_attributes",
+    "test_matmul_4d", "test_reduce_mean_keepdims_example", "test_softmax_axis_1", "test_batchnorm_epsilon",
+    "test_split_variable_parts_2d", "test_range_float_type_positive_delta", "test_flatten_axis2",
+    "test_squeeze_negative_axes", "test_unsqueeze_two_axes", "test_where_example", "test_cast_FLOAT_to_FLOAT16",
+    "test_depthtospace_crd_mode", "test_instancenorm_example", "test_lrn", "test_einsum_batch_matmul",
+]
+
+
+def npy_seeds(out):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "f32_2d": rng.standard_normal((3, 5)).astype(np.float32),
+        "f16_3d": rng.standard_normal((2, 3, 4)).astype(np.float16),
+        "i64_1d": np.arange(7, dtype=np.int64),
+        "i32_4d": np.arange(24, dtype=np.int32).reshape(1, 2, 3, 4),
+        "bool": np.array([True, False, True]),
+        "scalar": np.array(3.5, dtype=np.float32),
+        "empty": np.zeros((0, 4), dtype=np.float32),
+        "fortran": np.asfortranarray(rng.standard_normal((3, 4)).astype(np.float32)),
+        "big_endian": rng.standard_normal(6).astype(">f4"),
+        "f64": rng.standard_normal(4),
+        "u8": np.arange(10, dtype=np.uint8),
+    }
+    for name, array in arrays.items():
+        np.save(out / f"{name}.npy", array)
+
+
+def onnx_seeds(out):
+    shutil.copy(ROOT / "resources" / "sample" / "kiln_sample.onnx", out / "sample.onnx")
+    for case in CONFORMANCE_CASES:
+        model = CONFORMANCE / case / "model.onnx"
+        if model.exists():
+            shutil.copy(model, out / f"{case}.onnx")
+        else:
+            print(f"note: no conformance case {case}", file=sys.stderr)
+    sys.path.insert(0, str(ROOT / "tests" / "hostile"))
+    from run_hostile import onnx_variants  # noqa: E402
+    for index, (name, data) in enumerate(sorted(onnx_variants().items())):
+        (out / f"hostile_{index:02d}_{name.replace(' ', '_')}.onnx").write_bytes(data)
+
+
+def plan_as_seed(plan_bytes):
+    """A plan's body and weight blob, as plan_reader_fuzz takes them (see plan_format.h for the header)."""
+    header_size = 376
+    body_length, weights_offset, weights_length = struct.unpack_from("<QQQ", plan_bytes, 336)
+    body = plan_bytes[header_size:header_size + body_length]
+    weights = plan_bytes[weights_offset:weights_offset + weights_length]
+    return struct.pack("<I", len(body)) + body + weights
+
+
+def plan_seeds(out, kiln, work):
+    sample = ROOT / "resources" / "sample" / "kiln_sample.onnx"
+    calib = work / "calib.npy"
+    builds = {"fp32": [], "fp16": ["--fp16"], "nofusion": ["--noFusion"]}
+    # INT8 needs calibration data of the sample's input shape.
+    import onnx
+    first = onnx.load(sample).graph.input[0]
+    dims = [max(d.dim_value, 1) for d in first.type.tensor_type.shape.dim]
+    np.save(calib, np.random.default_rng(1).standard_normal(dims).astype(np.float32))
+    builds["int8"] = ["--int8", "--calib", str(calib)]
+    for name, flags in builds.items():
+        plan = work / f"{name}.plan"
+        subprocess.run([kiln, "build", sample, "-o", plan, *flags], check=True, capture_output=True)
+        (out / f"sample_{name}.seed").write_bytes(plan_as_seed(plan.read_bytes()))
+    # A dynamic-batch plan (it keeps the model and the profile), from a model with a symbolic batch.
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Add", ["r", "c"], ["y"])], "dynamic",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor("c", TensorProto.FLOAT, [4], [1.0, 2.0, 3.0, 4.0])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, work / "dynamic.onnx")
+    plan = work / "dynamic.plan"
+    subprocess.run([kiln, "build", work / "dynamic.onnx", "-o", plan, "--minShapes", "x:1x4", "--optShapes", "x:2x4",
+                    "--maxShapes", "x:8x4"], check=True, capture_output=True)
+    (out / "dynamic_batch.seed").write_bytes(plan_as_seed(plan.read_bytes()))
+
+
+def timing_seeds(out, target):
+    subprocess.run([target, "/dev/null"], check=True, env={"KILN_FUZZ_WRITE_SEED": str(out / "cold_build.seed"), "PATH": "/usr/bin"})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kiln", required=True, type=Path)
+    parser.add_argument("--build", required=True, type=Path, help="the build folder with tests/fuzz/fuzz_*")
+    args = parser.parse_args()
+    corpus = HERE / "corpus"
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        for name, make in [("npy_reader", lambda d: npy_seeds(d)), ("onnx_import", lambda d: onnx_seeds(d)),
+                           ("plan_reader", lambda d: plan_seeds(d, args.kiln.resolve(), work)),
+                           ("timing_cache", lambda d: timing_seeds(d, (args.build / "tests" / "fuzz" / "fuzz_timing_cache").resolve()))]:
+            folder = corpus / name
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            make(folder)
+            print(f"{name}: {len(list(folder.iterdir()))} seeds")
+
+
+if __name__ == "__main__":
+    main()

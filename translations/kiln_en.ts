@@ -1613,18 +1613,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Obey: fail when a layer cannot</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Prefer: fall back and report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>What a build does with a layer that cannot run in the precision asked for it: fail, naming it and why, or run it in the precision it would have had and say so in the log</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Co&amp;nstraints:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1638,6 +1626,18 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>preferred</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Obey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prefer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What a build does with a layer that cannot run in the precision asked for it. Obey: fail, naming it and why. Prefer: run it in the precision it would have had and say so in the log.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

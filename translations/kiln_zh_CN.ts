@@ -1605,18 +1605,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>层精度(&amp;L)：</translation>
     </message>
     <message>
-        <source>Obey: fail when a layer cannot</source>
-        <translation>遵守：层无法满足时失败</translation>
-    </message>
-    <message>
-        <source>Prefer: fall back and report</source>
-        <translation>优先：回退并报告</translation>
-    </message>
-    <message>
-        <source>What a build does with a layer that cannot run in the precision asked for it: fail, naming it and why, or run it in the precision it would have had and say so in the log</source>
-        <translation>层无法以所要求的精度运行时构建如何处理：失败并指出该层及原因，或以其原本的精度运行并在日志中说明</translation>
-    </message>
-    <message>
         <source>Co&amp;nstraints:</source>
         <translation>约束(&amp;N)：</translation>
     </message>
@@ -1631,6 +1619,18 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>preferred</source>
         <translation>优先</translation>
+    </message>
+    <message>
+        <source>Obey</source>
+        <translation>遵守</translation>
+    </message>
+    <message>
+        <source>Prefer</source>
+        <translation>优先</translation>
+    </message>
+    <message>
+        <source>What a build does with a layer that cannot run in the precision asked for it. Obey: fail, naming it and why. Prefer: run it in the precision it would have had and say so in the log.</source>
+        <translation>层无法以所要求的精度运行时构建如何处理。遵守：失败，并指出该层及原因。优先：以其原本的精度运行，并在日志中说明。</translation>
     </message>
 </context>
 <context>

@@ -195,11 +195,11 @@ QWidget* BuildPanel::createOptionsGroup() {
 
     m_constraints = new QComboBox;
     m_constraints->setObjectName(QStringLiteral("precisionConstraintsCombo"));
-    m_constraints->addItem(tr("Obey: fail when a layer cannot"), int(PrecisionConstraints::Obey));
-    m_constraints->addItem(tr("Prefer: fall back and report"), int(PrecisionConstraints::Prefer));
-    m_constraints->setToolTip(tr("What a build does with a layer that cannot run in the precision asked for it: fail, "
-                                 "naming it and why, or run it in the precision it would have had and say so in the "
-                                 "log"));
+    m_constraints->addItem(tr("Obey"), int(PrecisionConstraints::Obey));
+    m_constraints->addItem(tr("Prefer"), int(PrecisionConstraints::Prefer));
+    m_constraints->setToolTip(tr("What a build does with a layer that cannot run in the precision asked for it. "
+                                 "Obey: fail, naming it and why. Prefer: run it in the precision it would have had "
+                                 "and say so in the log."));
     form->addRow(tr("Co&nstraints:"), m_constraints);
 
     // Every backend is listed with its device; one this machine cannot run is shown but cannot be

@@ -563,6 +563,7 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
     for (size_t i = 0; i < bindings.size(); ++i) {
         if (!bindings[i].isInput || !m_bindingMemory[i]) continue;
         const HostTensor& value = inputs.at(bindings[i].name);
+        if (value.byteSize() == 0) continue;  // an empty tensor: nothing to copy (and no pointer to copy from)
         if (direct) {
             std::memcpy(m_bindingMemory[i], value.bytes(), value.byteSize());
             continue;
@@ -598,7 +599,9 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
             continue;
         }
         HostTensor owned(output->type(), output->dims());
-        std::memcpy(owned.bytes(), direct ? m_bindingMemory[i] : m_staging->data() + stagingAt[i], owned.byteSize());
+        if (owned.byteSize() > 0) {
+            std::memcpy(owned.bytes(), direct ? m_bindingMemory[i] : m_staging->data() + stagingAt[i], owned.byteSize());
+        }
         outputs[output->name()] = std::move(owned);
     }
     return outputs;

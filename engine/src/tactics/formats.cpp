@@ -68,8 +68,7 @@ HostTensor convertType(const HostTensor& tensor, DataType to, float scale) {
         } else if (to == DataType::BFloat16) {
             converted.data<uint16_t>()[i] = floatToBFloat16(float(tensor.valueAsDouble(i)));
         } else if (to == DataType::Int8) {
-            const double q = std::nearbyint(tensor.valueAsDouble(i) / scale);
-            converted.data<int8_t>()[i] = int8_t(std::clamp(q, -127.0, 127.0));
+            converted.data<int8_t>()[i] = quantizeToInt8(tensor.valueAsDouble(i), scale);
         } else if (to == DataType::Float32) {
             converted.data<float>()[i] = float(tensor.valueAsDouble(i) * (tensor.type() == DataType::Int8 ? scale : 1.0f));
         }
@@ -165,7 +164,7 @@ std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFor
             const uint16_t h = stored == DataType::Float16 ? floatToHalf(x) : floatToBFloat16(x);
             std::memcpy(at, &h, 2);
         } else if (stored == DataType::Int8) {
-            *reinterpret_cast<int8_t*>(at) = int8_t(std::clamp(std::nearbyint(double(x) / scale), -127.0, 127.0));
+            *reinterpret_cast<int8_t*>(at) = quantizeToInt8(x, scale);
         } else {
             return bytes;  // no other storage of a floating-point tensor exists; zeros are still valid data
         }

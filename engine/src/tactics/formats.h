@@ -4,7 +4,10 @@
 // and the tactic tests are checked against; padded channel lanes are written as zeros.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include "kiln/network.h"
 #include "kiln/types.h"
@@ -19,6 +22,13 @@ int64_t elementOffset(const Dims& dims, TensorFormat format, int64_t n, int64_t 
 // `targetFormat` (storageByteSize bytes each). Padded lanes of a blocked target are zeroed.
 void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte* target, TensorFormat targetFormat,
                    const Dims& dims, size_t elementSize);
+
+// `x` / scale as INT8: rounded to nearest and clamped to [-127, 127]; NaN (from NaN data, or a zero
+// range that makes the scale zero) becomes 0, since converting NaN to an integer is undefined.
+inline int8_t quantizeToInt8(double x, double scale) {
+    const double q = std::nearbyint(x / scale);
+    return q == q ? int8_t(std::clamp(q, -127.0, 127.0)) : int8_t(0);
+}
 
 // A tensor's elements converted to another type: FP32 <-> FP16 rounding to nearest; FP32 <-> INT8
 // symmetric with `scale` (x = q * scale, q rounded to nearest and clamped to [-127, 127]).

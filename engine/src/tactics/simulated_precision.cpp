@@ -85,7 +85,8 @@ void narrow(DataType storage, const float* source, std::byte* target, const Conv
         const float inverse = 1.0f / c.scale;
 #pragma omp parallel for if (count > (1 << 16))
         for (int64_t i = 0; i < count; ++i) {
-            values[i] = int8_t(std::clamp(std::nearbyint(source[i] * inverse), -127.0f, 127.0f));
+            const float q = std::nearbyint(source[i] * inverse);
+            values[i] = q == q ? int8_t(std::clamp(q, -127.0f, 127.0f)) : int8_t(0);  // NaN: 0, as quantizeToInt8
         }
         return;
     }

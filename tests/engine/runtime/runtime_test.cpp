@@ -43,6 +43,23 @@ HostTensor referenceOutput(const NetworkDefinition& network, const HostTensor& i
     return outputs->at("y");
 }
 
+// An input with a zero extent gives empty outputs, with nothing copied (found by the onnx_import fuzz
+// target: a copy from an empty tensor's null data).
+TEST(Runtime, EmptyInputsGiveEmptyOutputs) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {0, 4, 5});
+    Layer* softmax = *network.addLayer("softmax", SoftmaxParams{1, false, false}, {x}, {"y"});
+    ASSERT_TRUE(network.markOutput(softmax->output(0)).isOk());
+    BuilderConfig config;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto outputs = engine.value()->createExecutionContext().value()->execute({{"x", HostTensor(DataType::Float32, {0, 4, 5})}});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    EXPECT_EQ(outputs->at("y").dims(), (Dims{0, 4, 5}));
+    EXPECT_EQ(outputs->at("y").byteSize(), 0u);
+}
+
 TEST(Runtime, UnfusedEngineMatchesTheReferenceExecutor) {
     NetworkDefinition network = smallResidualNetwork();
     BuilderConfig config;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "support/test_util.h"
 #include "tactics/formats.h"
@@ -69,6 +70,27 @@ TEST(Formats, Fp16ChannelsLastRoundTripRoundsToHalfAndZeroesPadding) {
 // Dummy timing data: random values in storage order must be exactly what toFormat would store for some
 // linear tensor of values in [-1, 1], so a round trip through the linear tensor reproduces every byte
 // (real lanes representable, padded lanes zero).
+// Converting NaN to an integer is undefined: NaN data, or a zero range (scale 0, so 0/0), quantizes
+// to 0; infinities and out-of-range values saturate. (Found by the plan_reader fuzz target.)
+TEST(Formats, Int8QuantizationMapsNanToZeroAndSaturates) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    EXPECT_EQ(tactics::quantizeToInt8(nan, 0.5), 0);
+    EXPECT_EQ(tactics::quantizeToInt8(0.0, 0.0), 0);
+    EXPECT_EQ(tactics::quantizeToInt8(1.0, 0.0), 127);
+    EXPECT_EQ(tactics::quantizeToInt8(-inf, 1.0), -127);
+    EXPECT_EQ(tactics::quantizeToInt8(1e9, 1.0), 127);
+    EXPECT_EQ(tactics::quantizeToInt8(-2.6, 1.0), -3);
+    HostTensor values(DataType::Float32, {3});
+    values.data<float>()[0] = std::numeric_limits<float>::quiet_NaN();
+    values.data<float>()[1] = 1.0f;
+    values.data<float>()[2] = -std::numeric_limits<float>::infinity();
+    const HostTensor quantized = tactics::convertType(values, DataType::Int8, 1.0f / 127.0f);
+    EXPECT_EQ(quantized.data<int8_t>()[0], 0);
+    EXPECT_EQ(quantized.data<int8_t>()[1], 127);
+    EXPECT_EQ(quantized.data<int8_t>()[2], -127);
+}
+
 TEST(Formats, RandomDataInEveryFormatIsWhatToFormatStores) {
     struct Case {
         DataType type;

@@ -82,15 +82,17 @@ public:
     size_t byteSize() const { return m_byteSize; }
     bool ownsMemory() const { return m_data == nullptr || m_data == m_storage.data(); }
 
-    std::byte* bytes() { return m_data; }
-    const std::byte* bytes() const { return m_data; }
+    // Never null, an empty tensor's included: a copy of its zero bytes still gets a valid pointer, as
+    // memcpy and the kernels' loops require.
+    std::byte* bytes() { return m_data ? m_data : emptyBytes(); }
+    const std::byte* bytes() const { return m_data ? m_data : emptyBytes(); }
     template <typename T>
     T* data() {
-        return reinterpret_cast<T*>(m_data);
+        return reinterpret_cast<T*>(bytes());
     }
     template <typename T>
     const T* data() const {
-        return reinterpret_cast<const T*>(m_data);
+        return reinterpret_cast<const T*>(bytes());
     }
 
     // Same elements, new shape of equal volume (a deep copy of an owned tensor, a view of a view).
@@ -102,6 +104,12 @@ public:
 
 private:
     void adopt(const HostTensor& other);
+    // What bytes() gives a tensor without memory: aligned like any allocation, never written (no
+    // element lies there).
+    static std::byte* emptyBytes() {
+        alignas(64) static std::byte empty[64] = {};
+        return empty;
+    }
 
     DataType m_type = DataType::Float32;
     Dims m_dims;

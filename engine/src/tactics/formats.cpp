@@ -48,7 +48,9 @@ void convertFormat(const std::byte* source, TensorFormat sourceFormat, std::byte
     const Extents e = extentsOf(dims);
     TensorFormat bytes = targetFormat;
     bytes.storage.reset();
-    std::memset(target, 0, size_t(storageByteSize(DataType::Int8, dims, bytes)) * elementSize);
+    const size_t targetBytes = size_t(storageByteSize(DataType::Int8, dims, bytes)) * elementSize;
+    if (targetBytes == 0) return;  // an empty tensor: no element, and its buffers may have no address
+    std::memset(target, 0, targetBytes);
     for (int64_t n = 0; n < e.batch; ++n) {
         for (int64_t c = 0; c < e.channels; ++c) {
             for (int64_t s = 0; s < e.spatial; ++s) {

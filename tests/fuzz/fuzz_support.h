@@ -13,6 +13,7 @@
 
 #include "kiln/device.h"
 #include "kiln/runtime.h"
+#include "kiln/status.h"
 
 namespace kiln::fuzz {
 
@@ -50,6 +51,12 @@ inline void writeBytes(const std::string& path, const void* data, size_t size) {
 [[noreturn]] inline void fail(const std::string& what) {
     std::fprintf(stderr, "kiln fuzz finding: %s\n", what.c_str());
     std::abort();
+}
+
+// A refusal must say why, and must not be Kiln's own bug (StatusCode::Internal): either is a finding.
+inline void checkRefusal(const Status& status, const char* stage) {
+    if (status.code() == StatusCode::Internal) fail(std::string(stage) + ": " + status.message());
+    if (status.message().empty()) fail(std::string(stage) + " refused without a message");
 }
 
 // Zero-valued inputs for every input binding of `engine`, or false when one is larger than targets run.

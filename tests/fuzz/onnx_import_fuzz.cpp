@@ -6,22 +6,13 @@
 #include "kiln/builder.h"
 #include "kiln/onnx_parser.h"
 
-namespace {
-
-void checkRefusal(const kiln::Status& status, const char* stage) {
-    if (status.code() == kiln::StatusCode::Internal) kiln::fuzz::fail(std::string(stage) + ": " + status.message());
-    if (status.message().empty()) kiln::fuzz::fail(std::string(stage) + " refused without a message");
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace kiln;
     fuzz::setUp();
     const std::string bytes(reinterpret_cast<const char*>(data), size);
     Result<NetworkDefinition> network = parseOnnxBytes(bytes, "/nonexistent/kiln-fuzz");
     if (!network) {
-        checkRefusal(network.status(), "import");
+        fuzz::checkRefusal(network.status(), "import");
         return 0;
     }
     if (Status valid = network->validate(); !valid) fuzz::fail("import made an invalid network: " + valid.message());
@@ -30,17 +21,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config.workspaceLimit = int64_t(64) << 20;
     Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
     if (!engine) {
-        checkRefusal(engine.status(), "build");
+        fuzz::checkRefusal(engine.status(), "build");
         return 0;
     }
     TensorMap inputs;
     if (!fuzz::zeroInputs(**engine, inputs)) return 0;
     Result<std::unique_ptr<ExecutionContext>> context = (*engine)->createExecutionContext();
     if (!context) {
-        checkRefusal(context.status(), "execution context");
+        fuzz::checkRefusal(context.status(), "execution context");
         return 0;
     }
     Result<TensorMap> outputs = (*context)->execute(inputs);
-    if (!outputs) checkRefusal(outputs.status(), "run");
+    if (!outputs) fuzz::checkRefusal(outputs.status(), "run");
     return 0;
 }

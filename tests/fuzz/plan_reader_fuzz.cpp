@@ -11,15 +11,6 @@
 #include "kiln/plan.h"
 #include "plan/plan_format.h"
 
-namespace {
-
-void checkRefusal(const kiln::Status& status, const char* stage) {
-    if (status.code() == kiln::StatusCode::Internal) kiln::fuzz::fail(std::string(stage) + ": " + status.message());
-    if (status.message().empty()) kiln::fuzz::fail(std::string(stage) + " refused without a message");
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace kiln;
     fuzz::setUp();
@@ -36,17 +27,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!plan) return 0;
     Result<std::shared_ptr<Engine>> engine = deserializePlan(*plan);
     if (!engine) {
-        checkRefusal(engine.status(), "plan reading");
+        fuzz::checkRefusal(engine.status(), "plan reading");
         return 0;
     }
     TensorMap inputs;
     if (!fuzz::zeroInputs(**engine, inputs)) return 0;
     Result<std::unique_ptr<ExecutionContext>> context = (*engine)->createExecutionContext();
     if (!context) {
-        checkRefusal(context.status(), "execution context");
+        fuzz::checkRefusal(context.status(), "execution context");
         return 0;
     }
     Result<TensorMap> outputs = (*context)->execute(inputs);
-    if (!outputs) checkRefusal(outputs.status(), "run");
+    if (!outputs) fuzz::checkRefusal(outputs.status(), "run");
     return 0;
 }

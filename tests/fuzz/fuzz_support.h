@@ -74,4 +74,18 @@ inline bool zeroInputs(const Engine& engine, TensorMap& inputs) {
     return true;
 }
 
+// Makes a context for `engine` and runs it on zero inputs (unless an input is larger than targets
+// run); a refusal at either step is checked like any other.
+inline void runOnZeroInputs(const Engine& engine) {
+    TensorMap inputs;
+    if (!zeroInputs(engine, inputs)) return;
+    Result<std::unique_ptr<ExecutionContext>> context = engine.createExecutionContext();
+    if (!context) {
+        checkRefusal(context.status(), "execution context");
+        return;
+    }
+    Result<TensorMap> outputs = (*context)->execute(inputs);
+    if (!outputs) checkRefusal(outputs.status(), "run");
+}
+
 }  // namespace kiln::fuzz

@@ -4,9 +4,12 @@
 # OpenMP, protobuf) into .device/kiln-device.tar.xz, which git ignores. The CUDA, cuDNN and
 # cuBLASLt libraries are not packed: the GPU machine has its own (see gpu_session.sh).
 #
-# usage: tools/device/bundle.sh
+# usage: tools/device/bundle.sh [NAME]
+#   NAME  pack into .device/NAME.tar.xz instead (for gpu_session.sh's use=NAME step, which compares
+#         two builds in one call); the archive is written to this checkout's .device/ folder
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+archive=$PWD/.device/${1:-kiln-device}.tar.xz
 
 cmake -S . -B build-device -G Ninja -DCMAKE_BUILD_TYPE=Release -DKILN_BUILD_GUI=OFF \
     -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
@@ -22,6 +25,6 @@ for binary in "$stage/bin/"*; do
     ldd "$binary" | awk '/=> \// {print $3}'
 done | sort -u | grep -v -E '/usr/local/cuda|libc\.so|libm\.so|libstdc\+\+|libgcc_s|ld-linux|libpthread|libdl\.so|librt\.so' |
     while read -r library; do cp -L "$library" "$stage/lib/"; done
-mkdir -p .device
-tar -C "$stage" -cJf .device/kiln-device.tar.xz bin lib
-ls -l .device/kiln-device.tar.xz
+mkdir -p "$(dirname "$archive")"
+tar -C "$stage" -cJf "$archive" bin lib
+ls -l "$archive"

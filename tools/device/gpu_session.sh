@@ -14,7 +14,10 @@
 #   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
 #   compare=M,...  'kiln compare --backend cuda' FP32 against FP16 on each zoo model, every tensor
 #   report=M,B   a cold FP16 build of zoo model M at batch B with its build report, and a summary of
-#                where the tactic timing went (tools/timing_summary.py)
+#                where the tactic timing went (tools/timing_summary.py), then the plan's median compute
+#                time over 100 runs
+#   use=NAME     the steps after it run the binaries of .device/NAME.tar.xz (made by
+#                'tools/device/bundle.sh NAME'), to compare two builds in one call
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 result=${OUT:-/tmp/kiln-out}
@@ -34,6 +37,7 @@ kiln --version | tee "$out/version.txt"
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader | tee -a "$out/version.txt"
 
 status=0
+tag=""  # the use=NAME in effect, in log names
 for step in "$@"; do
     case "$step" in
         tests)
@@ -103,14 +107,27 @@ for step in "$@"; do
             onnx=/tmp/kiln/zoo/$model/model.onnx
             [ -f "$onnx" ] || "$python" tests/models/export_torchvision.py "$model" "$onnx" >/dev/null 2>&1
             size=$("$python" -c "import sys; sys.path.insert(0, 'tests/models'); import export_torchvision as e; print(e.MODELS['$model'][2])")
-            report="$out/report_${model}_b$batch.json"
+            report="$out/report_${model}_b$batch$tag.json"
             kiln build "$onnx" --backend cuda --fp16 --shapes input:${batch}x3x${size}x${size} -o /tmp/kiln/report.plan \
-                --exportReport "$report" >"$out/report_${model}_b$batch.log" 2>&1
-            echo "report $model b$batch: exit $?; $(grep -E '^(Tactics|Build time)' "$out/report_${model}_b$batch.log" | tr '\n' ' ')"
-            [ -f "$report" ] && "$python" tools/timing_summary.py "$report" --top 15 ;;
+                --exportReport "$report" >"$out/report_${model}_b$batch$tag.log" 2>&1
+            echo "report $model b$batch$tag: exit $?; $(grep -E '^(Tactics|Build time)' "$out/report_${model}_b$batch$tag.log" | tr '\n' ' ')"
+            [ -f "$report" ] && "$python" tools/timing_summary.py "$report" --top 15
+            # The plan's GPU compute time, as bench/gpu/bench.py measures it.
+            times="$out/times_${model}_b$batch$tag.json"
+            kiln profile /tmp/kiln/report.plan --iterations 100 --warmUp 20 --exportTimes "$times" \
+                >"$out/profile_${model}_b$batch$tag.log" 2>&1 &&
+                "$python" -c "import json, statistics, sys; t = json.load(open(sys.argv[1])); \
+print('report %s: median compute %.3f ms over %d runs' % (sys.argv[2], statistics.median(e['computeMs'] for e in t), len(t)))" \
+                    "$times" "$model b$batch$tag" ;;
+        use=*)
+            bundle=.device/${step#use=}.tar.xz
+            rm -rf /tmp/kiln/bin /tmp/kiln/lib
+            tar -C /tmp/kiln -xJf "$bundle" || { echo "no bundle $bundle"; exit 1; }
+            tag=_${step#use=}
+            echo "using $bundle: $(kiln --version | head -1)" ;;
         bench*)
             bench_args=${step#bench}; bench_args=${bench_args#=}
-            "$python" bench/gpu/bench.py --kiln /tmp/kiln/bin/kiln ${bench_args//,/ } 2>&1 | tee "$out/bench.log"
+            "$python" bench/gpu/bench.py --kiln /tmp/kiln/bin/kiln ${bench_args//,/ } 2>&1 | tee "$out/bench$tag.log"
             [ "${PIPESTATUS[0]}" -eq 0 ] || status=1 ;;
         *) echo "unknown step '$step'"; status=2 ;;
     esac

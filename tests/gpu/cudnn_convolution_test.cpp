@@ -10,6 +10,7 @@
 // 2^-11 each), the products are summed in FP32 and the result rounded to half: the rounding errors
 // of the K terms are independent, so their sum stays within a few sqrt(K) * 2^-11 * max|term|;
 // atol 4 * sqrt(K) * 2^-11 and rtol 2 * 2^-11 for the output rounding.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <random>
@@ -161,49 +162,67 @@ TEST(CudnnConvolution, FindRecreatesEveryTacticById) {
     EXPECT_FALSE(cuda::cudnnProvider().find(config, "cudnn:conv:nonsense").isOk());
 }
 
-// A 1x1 convolution whose sums (about 32) cancel against its bias, as a folded batch norm's do: the
-// outputs are of order 1, the bias is not. Inputs and weights are dyadic (multiples of 1/8 and 1/64),
-// so FP16 holds them exactly and FP32 accumulation sums them exactly. A fused graph adds the FP32 bias
-// to the FP32 sum and rounds once: at most half a unit in the last place of the output, 2^-11 of its
-// magnitude. A bias rounded to FP16 (spacing 2^-5 between 32 and 64) would add up to 0.0156: the
-// biases sit 0.0123 off the FP16 grid. The unfused variant writes the FP16 sum before its epilogue
-// adds the bias, so the sum's rounding (2^-11 of about 32) comes on top: a bound it is held to as well.
-TEST(CudnnConvolution, Fp16GraphsAddTheBiasInFp32) {
+// A 1x1 convolution with 64 input channels; inputs and weights are dyadic (multiples of 1/8 and 1/64), so
+// FP16 holds them exactly and FP32 accumulation sums them exactly. The weights (28/64 to 36/64) have an
+// L2 norm of about 4 per output channel.
+// - Bias about -32 (8 weight norms, above the 3 that cuDNN tactics round to FP16): the sums (about 32)
+//   cancel against it, as a folded batch norm's do, and the outputs are of order 1. The fused graph must
+//   add the bias in FP32 to the FP32 sum and round once: at most half a unit in the last place of the
+//   output, 2^-11 of its magnitude. A bias rounded to FP16 would be off by 0.0123 (the biases sit that far
+//   off the FP16 grid, spacing 2^-5 between 32 and 64), over three times that bound for outputs below 8.
+// - Bias about 2 (half a weight norm): the fused graph takes it in FP16, which cuDNN's precompiled
+//   engines need; the bias's rounding (at most 2^-11 of it) comes on top of the output's.
+// The unfused variant writes the FP16 sum before its epilogue adds the FP32 bias, so the sum's rounding
+// (2^-11 of it) comes on top of the output's: a bound it is held to in both cases.
+TEST(CudnnConvolution, Fp16GraphsKeepALargeBiasInFp32) {
     KILN_REQUIRE_GPU();
     HostTensor data(DataType::Float32, {1, 64, 4, 4});
     for (int64_t i = 0; i < data.elementCount(); ++i) data.data<float>()[i] = float(6 + (i * 3) % 5) / 8.0f;
     HostTensor weights(DataType::Float32, {8, 64, 1, 1});
     for (int64_t i = 0; i < weights.elementCount(); ++i) weights.data<float>()[i] = float(28 + (i * 7) % 9) / 64.0f;
-    HostTensor bias(DataType::Float32, {8});
-    for (int64_t c = 0; c < 8; ++c) bias.data<float>()[c] = -(32.0f + 0.25f * float(c) + 0.0123f);
-    ConvolutionParams params;
-    params.strides = {1, 1};
-    params.pads = {0, 0, 0, 0};
-    params.dilations = {1, 1};
-    std::vector<const HostTensor*> inputs{&data, &weights, &bias};
-    auto net = makeSingleLayerNetwork(params, inputs, {true, false, false, true}, 1);
-    ASSERT_TRUE(net.isOk()) << net.status().message();
-    setActivationFormats(*net->layer, TensorFormat::nhwc(8, DataType::Float16));
-    const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
-    auto tactics = offeredTactics(cuda::cudnnProvider(), config, nullptr);
-    auto expected = runReference(*net->layer, inputs);
-    ASSERT_TRUE(expected.isOk()) << expected.status().message();
-    const HostTensor& want = (*expected)[0];
-    int fused = 0;
-    for (const auto& tactic : tactics) {
-        auto actual = runTactic(*tactic, config, inputs, gpuBackend());
-        ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
-        const bool isFused = tactic->id().rfind("cudnn:fused:", 0) == 0;
-        fused += isFused;
-        for (int64_t i = 0; i < want.elementCount(); ++i) {
-            const float y = want.data<float>()[i];
-            ASSERT_LT(std::fabs(y), 8.0f) << "the sums must cancel against the bias";
-            const float sum = y - bias.data<float>()[(i / 16) % 8];
-            const float bound = std::ldexp(std::fabs(y) + (isFused ? 0.0f : std::fabs(sum)), -11) + 1e-6f;
-            EXPECT_LE(std::fabs((*actual)[0].data<float>()[i] - y), bound) << tactic->id() << " at " << i << ": " << y;
+    for (const bool large : {true, false}) {
+        SCOPED_TRACE(large ? "bias about -32" : "bias about 2");
+        HostTensor bias(DataType::Float32, {8});
+        for (int64_t c = 0; c < 8; ++c) {
+            bias.data<float>()[c] = large ? -(32.0f + 0.25f * float(c) + 0.0123f) : 2.0f + 0.25f * float(c) + 0.0007f;
         }
+        ConvolutionParams params;
+        params.strides = {1, 1};
+        params.pads = {0, 0, 0, 0};
+        params.dilations = {1, 1};
+        std::vector<const HostTensor*> inputs{&data, &weights, &bias};
+        auto net = makeSingleLayerNetwork(params, inputs, {true, false, false, true}, 1);
+        ASSERT_TRUE(net.isOk()) << net.status().message();
+        setActivationFormats(*net->layer, TensorFormat::nhwc(8, DataType::Float16));
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
+        auto tactics = offeredTactics(cuda::cudnnProvider(), config, nullptr);
+        auto expected = runReference(*net->layer, inputs);
+        ASSERT_TRUE(expected.isOk()) << expected.status().message();
+        const HostTensor& want = (*expected)[0];
+        const std::string fusedPrefix = large ? "cudnn:fused-fp32-bias:" : "cudnn:fused:";
+        const std::string otherPrefix = large ? "cudnn:fused:" : "cudnn:fused-fp32-bias:";
+        int fused = 0;
+        for (const auto& tactic : tactics) {
+            EXPECT_NE(tactic->id().rfind(otherPrefix, 0), 0u) << tactic->id() << " is offered for the wrong bias";
+            auto actual = runTactic(*tactic, config, inputs, gpuBackend());
+            ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
+            const bool isFused = tactic->id().rfind(fusedPrefix, 0) == 0;
+            fused += isFused;
+            for (int64_t i = 0; i < want.elementCount(); ++i) {
+                const float y = want.data<float>()[i];
+                if (large) {
+                    ASSERT_LT(std::fabs(y), 8.0f) << "the sums must cancel against the bias";
+                }
+                const float b = bias.data<float>()[(i / 16) % 8];
+                const float sum = y - b;
+                const float bound = !isFused ? std::ldexp(std::fabs(y) + std::fabs(sum), -11) + 1e-6f
+                                    : large  ? std::ldexp(std::fabs(y), -11) + 1e-6f
+                                             : std::ldexp(std::fabs(y) + std::fabs(b), -11) + 1e-6f;
+                EXPECT_LE(std::fabs((*actual)[0].data<float>()[i] - y), bound) << tactic->id() << " at " << i << ": " << y;
+            }
+        }
+        EXPECT_GT(fused, 0) << "no " << fusedPrefix << " graph runs the convolution with its bias";
     }
-    EXPECT_GT(fused, 0) << "no fused graph runs the convolution with its bias";
 }
 
 TEST(CudnnDeconvolution, MatchesReference) {

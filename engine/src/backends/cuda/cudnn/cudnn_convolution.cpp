@@ -4,6 +4,7 @@
 // workspace and reused by its kernel.
 #include "backends/cuda/cudnn/cudnn_convolution.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -33,24 +34,66 @@ constexpr int64_t kFirstVirtualId = 100;
 // The engine configurations offered per graph; the heuristics rank them, and timing more than this
 // many only makes builds slower.
 constexpr size_t kMaxConfigurations = 8;
+// Of those, the most that cuDNN compiles at run time: each takes a second or more to compile, and the
+// configurations of one such engine differ little in speed.
+constexpr size_t kMaxRuntimeCompiled = 3;
 
-enum class Variant { Conv, Fused, Dgrad };
+// Conv: the convolution alone, then Kiln's epilogue (bias in FP32). Fused: bias, residual and
+// activation in cuDNN's graph, the bias in the graph's type. FusedFp32Bias: the same with an FP32 bias,
+// for FP16 layers whose bias is too large to round to FP16 (largeBias below); only cuDNN's run-time
+// compiled engines take it, which are slower to build and to run. Dgrad: a deconvolution.
+enum class Variant { Conv, Fused, FusedFp32Bias, Dgrad };
+
+// How large a bias may be, against its output channel's weights (L2 norm), and still be rounded to FP16.
+// With inputs of unit scale, as normalized networks have, rounding the inputs and weights to FP16 already
+// puts an error of about 2^-12 * |w|_2 on the sum; rounding the bias adds up to 2^-12 * |b|. A bias within
+// a few weight norms adds no more error than the layer has anyway. A larger one is what folding a batch
+// norm leaves where the mean it subtracts is large against the output's spread: the sum and the bias then
+// cancel, and the bias's rounding error dominates what remains, so it stays FP32. FP32 biases everywhere
+// would cost the precompiled engines and seconds of run-time compilation per layer.
+constexpr double kLargestFp16BiasToWeights = 3.0;
+
+// Whether some output channel's bias exceeds kLargestFp16BiasToWeights times its weights' L2 norm. (A
+// layer loaded from a plan reads zeros here: it keeps only its prepared weights.)
+bool largeBias(const Layer& layer) {
+    const Tensor* weights = layer.input(1);
+    const Tensor* bias = layer.input(2);
+    if (!bias || !bias->isConstant() || !weights->isConstant()) return false;
+    const HostTensor& w = *weights->constantData();
+    const HostTensor& b = *bias->constantData();
+    const int64_t channels = b.elementCount();
+    if (channels == 0 || w.dims().empty() || w.dims()[0] != channels) return false;
+    const int64_t perChannel = w.elementCount() / channels;
+    for (int64_t k = 0; k < channels; ++k) {
+        double squares = 0.0;
+        for (int64_t i = 0; i < perChannel; ++i) {
+            const double weight = w.data<float>()[k * perChannel + i];
+            squares += weight * weight;
+        }
+        const double limit = kLargestFp16BiasToWeights * std::sqrt(squares);
+        if (std::abs(double(b.data<float>()[k])) > limit) return true;
+    }
+    return false;
+}
 
 const char* variantName(Variant variant) {
     switch (variant) {
         case Variant::Conv: return "conv";
         case Variant::Fused: return "fused";
+        case Variant::FusedFp32Bias: return "fused-fp32-bias";
         case Variant::Dgrad: return "dgrad";
     }
     return "conv";
 }
 
 std::optional<Variant> variantNamed(const std::string& name) {
-    if (name == "conv") return Variant::Conv;
-    if (name == "fused") return Variant::Fused;
-    if (name == "dgrad") return Variant::Dgrad;
+    for (Variant variant : {Variant::Conv, Variant::Fused, Variant::FusedFp32Bias, Variant::Dgrad}) {
+        if (name == variantName(variant)) return variant;
+    }
     return std::nullopt;
 }
+
+bool isFused(Variant variant) { return variant == Variant::Fused || variant == Variant::FusedFp32Bias; }
 
 std::string cudnnLibrary() { return "cuDNN " + libraryVersion(cudnnGetVersion()); }
 
@@ -66,6 +109,7 @@ struct ConvProblem {
     std::vector<int64_t> input, weights, output;  // cuDNN's dims, padded channels included
     std::vector<int64_t> pre, post, strides, dilations;
     bool bias = false;
+    bool largeBias = false;  // largeBias(): an FP16 fused graph takes it in FP32
     bool residual = false;
     std::optional<ActivationParams> activation;
     std::vector<int64_t> outputChannels;  // one entry per output
@@ -137,6 +181,7 @@ Result<ConvProblem> problemOf(const Layer& layer) {
         p.dilations = params.dilations;
         p.bias = layer.input(2) != nullptr;
         p.residual = layer.input(3) != nullptr;
+        p.largeBias = largeBias(layer);
         p.activation = params.activation;
         p.outputChannels = params.outputChannels.empty() ? std::vector<int64_t>{p.weights[0]} : params.outputChannels;
         // One cuDNN output holds every channel; the epilogue splits them.
@@ -240,7 +285,7 @@ Result<Descriptor> pointwiseOperation(cudnnPointwiseMode_t mode, const Descripto
 // residual and activation after it in the graph.
 Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant variant, cudnnHandle_t handle) {
     auto graph = std::make_shared<OperationGraph>();
-    const bool fused = variant == Variant::Fused;
+    const bool fused = isFused(variant);
     const bool epilogueInGraph = fused && (p.bias || p.residual || p.activation);
     int64_t nextVirtual = kFirstVirtualId;
     // Intermediate results of a fused graph stay FP32; what lies in memory has the problem's type.
@@ -310,10 +355,8 @@ Result<std::shared_ptr<OperationGraph>> buildGraph(const ConvProblem& p, Variant
         if (p.bias) {
             std::vector<int64_t> dims(p.output.size(), 1);
             dims[1] = p.output[1];
-            // The bias stays FP32 in FP16 graphs, as TensorRT keeps it: a folded batch norm's bias holds the
-            // mean it subtracts, often far larger than the output's spread, and rounding it to half
-            // precision would cost more than rounding the output.
-            KILN_ASSIGN_OR_RETURN(Descriptor b, cudnn::makeTensor(kBiasId, CUDNN_DATA_FLOAT, dims, p.stridesOf(dims), 16, false));
+            const cudnnDataType_t biasType = variant == Variant::FusedFp32Bias ? CUDNN_DATA_FLOAT : type;
+            KILN_ASSIGN_OR_RETURN(Descriptor b, cudnn::makeTensor(kBiasId, biasType, dims, p.stridesOf(dims), 16, false));
             KILN_ASSIGN_OR_RETURN(Descriptor next, nextTensor());
             KILN_ASSIGN_OR_RETURN(Descriptor op, pointwiseOperation(CUDNN_POINTWISE_ADD, current, &b, next, std::nullopt));
             graph->parts.push_back(std::move(b));
@@ -460,7 +503,7 @@ public:
 
     Status run(const tactics::KernelArgs& args) const override {
         KILN_ASSIGN_OR_RETURN(cudnnHandle_t handle, streamOf(args).cudnn());
-        const bool fusedGraph = m_variant == Variant::Fused;
+        const bool fusedGraph = isFused(m_variant);
         std::byte* convolutionOutput = m_state->temporaryBytes > 0 ? args.workspace + m_state->planWorkspace : args.outputs[0];
         std::vector<int64_t> uids{kInputId, kWeightsId, kOutputId};
         std::vector<void*> pointers{const_cast<std::byte*>(args.inputs[0]), m_weights->data(), convolutionOutput};
@@ -551,7 +594,7 @@ public:
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob> weights) const override {
         const size_t expected = m_problem.bias ? 2 : 1;
         const size_t weightBytes = size_t(volume(m_problem.weights) * m_problem.elementBytes());
-        const size_t biasBytes = m_problem.bias ? size_t(m_problem.output[1]) * sizeof(float) : 0;
+        const size_t biasBytes = m_problem.bias ? size_t(m_problem.output[1]) * biasElementBytes() : 0;
         if (weights.size() != expected || weights[0].size() != weightBytes ||
             (m_problem.bias && weights[1].size() != biasBytes)) {
             return invalidModel("the prepared weights of '" + m_layer.name() + "' do not match its shape; rebuild the plan");
@@ -587,10 +630,18 @@ private:
         return blob;
     }
 
-    // FP32, padded channels zero.
+    // FP16 where a fused graph adds it in FP16, else FP32 (Kiln's epilogue adds it in FP32).
+    size_t biasElementBytes() const { return m_variant == Variant::Fused ? m_problem.elementBytes() : sizeof(float); }
+
+    // The bias for channels-last, padded channels zero.
     tactics::WeightBlob paddedBias(const HostTensor& bias) const {
-        tactics::WeightBlob blob(size_t(m_problem.output[1]) * sizeof(float), std::byte{0});
-        std::memcpy(blob.data(), bias.data<float>(), size_t(bias.elementCount()) * sizeof(float));
+        tactics::WeightBlob blob(size_t(m_problem.output[1]) * biasElementBytes(), std::byte{0});
+        if (biasElementBytes() == sizeof(float)) {
+            std::memcpy(blob.data(), bias.data<float>(), size_t(bias.elementCount()) * sizeof(float));
+            return blob;
+        }
+        auto* target = reinterpret_cast<uint16_t*>(blob.data());
+        for (int64_t k = 0; k < bias.elementCount(); ++k) target[k] = floatToHalf(bias.data<float>()[k]);
         return blob;
     }
 
@@ -625,7 +676,7 @@ private:
         KILN_ASSIGN_OR_RETURN(state->plan, cudnn::makeExecutionPlan(build.handle, *m_graph, m_choice));
         state->planWorkspace = roundUp(state->plan.workspaceBytes);
         // The epilogue works in place on a single output; split channels need the whole output first.
-        if (m_variant != Variant::Fused && m_problem.outputChannels.size() > 1) {
+        if (!isFused(m_variant) && m_problem.outputChannels.size() > 1) {
             state->temporaryBytes = roundUp(m_problem.outputElements() * m_problem.elementBytes());
         }
         return state;
@@ -683,6 +734,7 @@ std::optional<std::string> unsupportedReason(const tactics::LayerConfig& config,
     return std::nullopt;
 }
 
+// The variants a build offers for a layer.
 std::vector<Variant> variantsOf(const ConvProblem& problem) {
     if (problem.deconvolution) return {Variant::Dgrad};
     const bool epilogue = problem.bias || problem.residual || problem.activation;
@@ -690,7 +742,9 @@ std::vector<Variant> variantsOf(const ConvProblem& problem) {
     const bool fusable = problem.outputChannels.size() == 1 && fusableActivation(problem.activation) &&
                          (!problem.nhwc || keepsZero(problem.activation));
     std::vector<Variant> variants{Variant::Conv};
-    if (epilogue && fusable) variants.push_back(Variant::Fused);
+    if (epilogue && fusable) {
+        variants.push_back(problem.nhwc && problem.largeBias ? Variant::FusedFp32Bias : Variant::Fused);
+    }
     return variants;
 }
 
@@ -728,6 +782,7 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
             continue;
         }
         size_t offered = 0;
+        size_t runtimeCompiled = 0;
         for (EngineChoice& choice : choices.value()) {
             const std::string id = prefix + ":" + choice.key();
             if (choice.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION)) {
@@ -739,12 +794,18 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
                 skipped.push_back({id, library, "computes in TF32 on tensor cores; build with --tf32 to allow it"});
                 continue;
             }
+            if (choice.has(CUDNN_BEHAVIOR_NOTE_RUNTIME_COMPILATION) && runtimeCompiled == kMaxRuntimeCompiled) {
+                skipped.push_back({id, library, "compiled at run time, ranked below the " + std::to_string(kMaxRuntimeCompiled) +
+                                                    " such configurations the heuristics rate best"});
+                continue;
+            }
             if (offered == kMaxConfigurations) {
                 skipped.push_back({id, library, "ranked below the " + std::to_string(kMaxConfigurations) +
                                                     " configurations the heuristics rate best"});
                 continue;
             }
             ++offered;
+            runtimeCompiled += choice.has(CUDNN_BEHAVIOR_NOTE_RUNTIME_COMPILATION);
             tactics.push_back(std::make_unique<CudnnConvolutionTactic>(layer, problem.value(), variant, graph.value(),
                                                                        std::move(choice)));
         }
@@ -766,7 +827,12 @@ Result<std::unique_ptr<tactics::Tactic>> findCudnnConvolutionTactic(const tactic
     }
     if (const auto reason = unsupportedReason(config, layer)) return notFound(context + ": " + *reason);
     KILN_ASSIGN_OR_RETURN(ConvProblem problem, problemOf(layer).withContext(context));
-    const std::vector<Variant> variants = variantsOf(problem);
+    std::vector<Variant> variants = variantsOf(problem);
+    // A layer loaded from a plan cannot tell the size of its bias, so an FP32 bias is accepted wherever an
+    // FP16 one would be; it is never less accurate.
+    if (problem.nhwc && std::find(variants.begin(), variants.end(), Variant::Fused) != variants.end()) {
+        variants.push_back(Variant::FusedFp32Bias);
+    }
     if (std::find(variants.begin(), variants.end(), *variant) == variants.end()) {
         return notFound(context + ": the layer has no such graph");
     }

@@ -93,30 +93,25 @@ int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::o
                          std::string& assumed) {
     Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
     if (!inputs) return fail(kExitFailure, inputs.status().message());
-    std::vector<const OnnxInputInfo*> unsized;
-    for (const OnnxInputInfo& input : *inputs) {
-        const bool symbolic = std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; });
-        if (symbolic && !shapes.count(input.name)) unsized.push_back(&input);
+    std::vector<std::string> shapeNames;
+    for (const auto& [name, dims] : shapes) shapeNames.push_back(name);
+    if (Status status = checkInputNames(*inputs, shapeNames, "--shapes"); !status) return fail(kExitUsage, status.message());
+    if (Status status = checkShapesAgree(*inputs, shapes); !status) return fail(kExitUsage, status.message());
+    OnnxParseOptions options;
+    options.inputShapes = shapes;
+    Result<AssumedShapesImport> imported = parseOnnxFileAssumingShapes(path, options);
+    if (!imported) {
+        // No assumed size works: ask for the shapes that are missing, else report the import's error.
+        if (Status status = checkShapesGiven(*inputs, shapes); !status) return fail(kExitUsage, status.message());
+        return fail(kExitFailure, imported.status().message());
     }
-    if (unsized.empty()) return importWithShapes(path, shapes, network);
-    // As the workbench does: the first of a few sizes with which the model imports.
-    for (const int64_t size : {int64_t(1), int64_t(32), int64_t(224)}) {
-        ShapeMap tried = shapes;
-        for (const OnnxInputInfo* input : unsized) {
-            Dims dims = input->dims;
-            for (int64_t& extent : dims) extent = extent < 0 ? size : extent;
-            tried[input->name] = dims;
-        }
-        Result<NetworkDefinition> imported = importModel(path, tried);
-        if (!imported) continue;
-        assumed.clear();
-        for (const OnnxInputInfo* input : unsized) {
-            assumed += (assumed.empty() ? "" : "; ") + input->name + " as " + toString(tried.at(input->name));
-        }
-        network = std::move(imported).value();
-        return kExitSuccess;
+    if (Status valid = imported->network.validate().withContext(path); !valid) return fail(kExitFailure, valid.message());
+    assumed.clear();
+    for (const std::string& input : imported->assumedInputs) {
+        assumed += (assumed.empty() ? "" : "; ") + input + " as " + toString(imported->inputShapes.at(input));
     }
-    return importWithShapes(path, shapes, network);  // says which shapes are missing
+    network = std::move(imported->network);
+    return kExitSuccess;
 }
 
 int importWithShapes(const std::string& path, const ShapeMap& shapes,

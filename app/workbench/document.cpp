@@ -63,52 +63,38 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
     outcome.declaredInputs = *declared;
 
     // A model with symbolic dimensions opens at once: the dimensions the user has not sized yet take
-    // the first of a few sizes with which the model imports (1 suits batches, larger sizes suit
-    // spatial and sequence extents that kernels or reshapes need), and the window says which.
+    // assumed sizes (parseOnnxFileAssumingShapes), and the window says which.
     QStringList missing;
     QStringList symbolic;
-    std::vector<const OnnxInputInfo*> unsized;
     for (const OnnxInputInfo& input : *declared) {
         if (!isSymbolic(input)) continue;
         symbolic << describeDeclaredShape(input);
-        if (outcome.inputShapes.count(input.name) == 0) {
-            missing << describeDeclaredShape(input);
-            unsized.push_back(&input);
-        }
+        if (outcome.inputShapes.count(input.name) == 0) missing << describeDeclaredShape(input);
     }
     OnnxParseOptions options;
     options.inputShapes = outcome.inputShapes;
-    Result<NetworkDefinition> parsed = invalidArgument("not imported yet");
-    if (unsized.empty()) {
-        parsed = parseOnnxFile(fileName, options);
-    } else {
-        QString firstFailure;
-        for (const int64_t size : {int64_t(1), int64_t(32), int64_t(224)}) {
-            for (const OnnxInputInfo* input : unsized) {
-                Dims dims = input->dims;
-                for (int64_t& extent : dims) extent = extent < 0 ? size : extent;
-                options.inputShapes[input->name] = dims;
-            }
-            parsed = parseOnnxFile(fileName, options);
-            if (parsed) break;
-            if (firstFailure.isEmpty()) firstFailure = QString::fromStdString(parsed.status().message());
-        }
+    Result<AssumedShapesImport> imported = parseOnnxFileAssumingShapes(fileName, options);
+    Result<NetworkDefinition> parsed = imported ? Result<NetworkDefinition>(std::move(imported->network))
+                                                : Result<NetworkDefinition>(imported.status());
+    if (!missing.isEmpty()) {
         if (!parsed) {
             outcome.problem = LoadProblem::SymbolicShapes;
             outcome.errorMessage =
                 Document::tr("These inputs have symbolic dimensions: %1. The model does not open with every "
                              "symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in "
                              "the Build panel and press “Open with These Shapes”.")
-                    .arg(missing.join(QStringLiteral("; ")), firstFailure);
+                    .arg(missing.join(QStringLiteral("; ")), QString::fromStdString(parsed.status().message()));
             return;
         }
         QStringList assumed;
-        for (const OnnxInputInfo* input : unsized) {
-            assumed << QStringLiteral("%1 as %2").arg(describeDeclaredShape(*input),
-                                                      QString::fromStdString(toString(options.inputShapes.at(input->name))));
+        for (const OnnxInputInfo& input : *declared) {
+            const auto& names = imported->assumedInputs;
+            if (std::find(names.begin(), names.end(), input.name) == names.end()) continue;
+            assumed << QStringLiteral("%1 as %2").arg(describeDeclaredShape(input),
+                                                      QString::fromStdString(toString(imported->inputShapes.at(input.name))));
         }
         outcome.assumedShapes = assumed.join(QStringLiteral("; "));
-        outcome.inputShapes = options.inputShapes;
+        outcome.inputShapes = imported->inputShapes;
     }
     if (!parsed) {
         const QString message = QString::fromStdString(parsed.status().message());

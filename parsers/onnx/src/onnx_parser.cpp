@@ -6,10 +6,12 @@
 
 #include "kiln/file_reading.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -454,6 +456,40 @@ Result<NetworkDefinition> parseOnnxFile(const std::string& path, const OnnxParse
     return parseModel(bytes, folderOf(path), options, "'" + path + "'");
 }
 
+Result<AssumedShapesImport> parseOnnxFileAssumingShapes(const std::string& path, const OnnxParseOptions& options) {
+    KILN_ASSIGN_OR_RETURN(std::vector<OnnxInputInfo> inputs, readOnnxInputs(path));
+    AssumedShapesImport result{NetworkDefinition(), options.inputShapes, {}};
+    std::vector<const OnnxInputInfo*> unsized;
+    for (const OnnxInputInfo& input : inputs) {
+        const bool symbolic = std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; });
+        if (symbolic && !options.inputShapes.count(input.name)) {
+            unsized.push_back(&input);
+            result.assumedInputs.push_back(input.name);
+        }
+    }
+    if (unsized.empty()) {
+        KILN_ASSIGN_OR_RETURN(result.network, parseOnnxFile(path, options));
+        return result;
+    }
+    std::optional<Status> firstFailure;
+    for (const int64_t size : {int64_t(1), int64_t(32), int64_t(224)}) {
+        OnnxParseOptions tried = options;
+        for (const OnnxInputInfo* input : unsized) {
+            Dims dims = input->dims;
+            for (int64_t& extent : dims) extent = extent < 0 ? size : extent;
+            tried.inputShapes[input->name] = dims;
+        }
+        Result<NetworkDefinition> parsed = parseOnnxFile(path, tried);
+        if (parsed) {
+            result.network = std::move(parsed).value();
+            result.inputShapes = tried.inputShapes;
+            return result;
+        }
+        if (!firstFailure) firstFailure = parsed.status();
+    }
+    return *firstFailure;
+}
+
 Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::string& baseDirectory,
                                          const OnnxParseOptions& options) {
     return parseModel(bytes, baseDirectory, options, "the model");
@@ -494,13 +530,68 @@ private:
     std::vector<SourceInput> m_inputs;
 };
 
-Result<std::shared_ptr<const NetworkSource>> makeOnnxSource(std::string bytes, const std::string& source) {
+// The largest model protobuf serializes (2 GiB less a margin for the message's own fields).
+constexpr uint64_t kLargestInlineModel = (uint64_t(1) << 31) - (uint64_t(1) << 20);
+
+// Calls visit(tensor) for every tensor of `graph` and its subgraphs: initializers and node attributes.
+template <typename Visit>
+Status forEachTensor(onnx::GraphProto& graph, Visit& visit) {
+    for (onnx::TensorProto& tensor : *graph.mutable_initializer()) KILN_RETURN_IF_ERROR(visit(tensor));
+    for (onnx::NodeProto& node : *graph.mutable_node()) {
+        for (onnx::AttributeProto& attribute : *node.mutable_attribute()) {
+            if (attribute.has_t()) KILN_RETURN_IF_ERROR(visit(*attribute.mutable_t()));
+            for (onnx::TensorProto& tensor : *attribute.mutable_tensors()) KILN_RETURN_IF_ERROR(visit(tensor));
+            if (attribute.has_g()) KILN_RETURN_IF_ERROR(forEachTensor(*attribute.mutable_g(), visit));
+            for (onnx::GraphProto& subgraph : *attribute.mutable_graphs()) KILN_RETURN_IF_ERROR(forEachTensor(subgraph, visit));
+        }
+    }
+    return Status::ok();
+}
+
+// Moves the data of every tensor kept in an external data file into the model (as raw data), so that its
+// bytes alone make it whole: a plan with dynamic shapes keeps those bytes and imports them again at each
+// shape, wherever the plan is loaded. The files are read with the same checks as an import. Returns
+// whether anything moved.
+Result<bool> inlineExternalData(onnx::ModelProto& model, const std::string& baseDirectory, const std::string& source) {
+    bool moved = false;
+    auto visit = [&](onnx::TensorProto& tensor) -> Status {
+        if (tensor.data_location() != onnx::TensorProto::EXTERNAL) return Status::ok();
+        KILN_ASSIGN_OR_RETURN(HostTensor data, onnx_import::tensorFromProto(tensor, baseDirectory).withContext(source));
+        tensor.clear_external_data();
+        tensor.set_data_location(onnx::TensorProto::DEFAULT);
+        tensor.set_raw_data(reinterpret_cast<const char*>(data.bytes()), data.byteSize());
+        moved = true;
+        if (model.ByteSizeLong() > kLargestInlineModel) {
+            return unsupported(source + " with the data of its external files is larger than the 2 GiB a model can "
+                               "hold in one piece, and a plan with dynamic shapes keeps the model whole: build it "
+                               "for fixed shapes with --shapes");
+        }
+        return Status::ok();
+    };
+    KILN_RETURN_IF_ERROR(forEachTensor(*model.mutable_graph(), visit));
+    return moved;
+}
+
+// `baseDirectory`: where the model's external data files are, or empty where the model must be whole (a
+// plan's copy of it).
+Result<std::shared_ptr<const NetworkSource>> makeOnnxSource(std::string bytes, const std::string& source,
+                                                          const std::optional<std::string>& baseDirectory) {
     KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, source));
-    for (const auto& init : model.graph().initializer()) {
-        if (init.data_location() == onnx::TensorProto::EXTERNAL) {
-            return unsupported(source + " keeps initializer '" + init.name() +
-                               "' in an external data file; a plan with dynamic shapes stores the model inside "
-                               "itself, which Kiln does not do for external data yet: build with --shapes");
+    if (baseDirectory) {
+        KILN_ASSIGN_OR_RETURN(const bool moved, inlineExternalData(model, *baseDirectory, source));
+        if (moved && !model.SerializeToString(&bytes)) {
+            return internalError(source + ": the model with its external data inlined could not be serialized");
+        }
+    } else {
+        bool external = false;
+        auto visit = [&](onnx::TensorProto& tensor) {
+            external = external || tensor.data_location() == onnx::TensorProto::EXTERNAL;
+            return Status::ok();
+        };
+        KILN_RETURN_IF_ERROR(forEachTensor(*model.mutable_graph(), visit));
+        if (external) {
+            return invalidModel(source + " refers to external data files, which a plan never does: the plan is "
+                                "damaged; build it again");
         }
     }
     KILN_ASSIGN_OR_RETURN(std::vector<OnnxInputInfo> infos, graphInputs(model));
@@ -519,7 +610,7 @@ const bool kReaderRegistered = [] {
 
 void registerOnnxSourceReader() {
     registerNetworkSourceReader("onnx", [](const std::string& bytes) {
-        return makeOnnxSource(bytes, "the plan's ONNX model");
+        return makeOnnxSource(bytes, "the plan's ONNX model", std::nullopt);
     });
 }
 
@@ -531,7 +622,7 @@ Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
 
 Result<std::shared_ptr<const NetworkSource>> onnxNetworkSource(const std::string& path) {
     KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
-    return makeOnnxSource(std::move(bytes), "'" + path + "'");
+    return makeOnnxSource(std::move(bytes), "'" + path + "'", folderOf(path));
 }
 
 Result<HostTensor> readOnnxTensorFile(const std::string& path) {

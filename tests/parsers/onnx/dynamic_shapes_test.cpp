@@ -1,6 +1,10 @@
 // Dynamic shapes end to end on the CPU backend: an ONNX model with a symbolic batch and width, built
 // once for optimization profiles from its NetworkSource, run at several shapes against the reference
 // executor on the network imported at each shape; bad shapes refused per run; plans round-trip.
+#include <filesystem>
+#include <fstream>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "kiln/builder.h"
@@ -188,6 +192,67 @@ TEST_F(DynamicModel, PlanKeepsProfilesAndModelAndRunsOtherShapesAfterLoading) {
     for (const char* name : {"y", "z"}) {  // the same tactics on the same shape: the same bits
         EXPECT_EQ(compareTensors(after.value().at(name), before.value().at(name), 0.0, 0.0), "") << name;
     }
+}
+
+// The same model with its convolution weights and bias in an external data file: the source reads them
+// in, so the plan holds the whole model and runs other shapes after the file is gone. A model's copy in a
+// plan that refers to external files is refused: a plan never writes one.
+TEST_F(DynamicModel, ExternalDataIsKeptInsideThePlan) {
+    onnx::ModelProto model;
+    {
+        std::ifstream file(m_model, std::ios::binary);
+        ASSERT_TRUE(model.ParseFromIstream(&file));
+    }
+    std::string data;
+    for (onnx::TensorProto& tensor : *model.mutable_graph()->mutable_initializer()) {
+        if (tensor.name() != "w" && tensor.name() != "bias") continue;
+        std::string raw;
+        for (float value : tensor.float_data()) raw.append(reinterpret_cast<const char*>(&value), sizeof value);
+        tensor.clear_float_data();
+        tensor.set_data_location(onnx::TensorProto::EXTERNAL);
+        for (const auto& [key, value] : {std::pair<std::string, std::string>{"location", "weights.bin"},
+                                         {"offset", std::to_string(data.size())},
+                                         {"length", std::to_string(raw.size())}}) {
+            auto* entry = tensor.add_external_data();
+            entry->set_key(key);
+            entry->set_value(value);
+        }
+        data += raw;
+    }
+    ASSERT_EQ(data.size(), (3 * 2 * 3 * 3 + 3) * sizeof(float));
+    TempDir dir("external");
+    const std::string weights = dir.writeFile("weights.bin", data);
+    const std::string path = dir.writeFile("external.onnx", model.SerializeAsString());
+    const std::vector<HostTensor> inputs{randomTensor({1, 2, 4, 5}, 31, -1.0f, 1.0f), randomTensor({3, 2, 4, 13}, 32, -1.0f, 1.0f)};
+    std::vector<TensorMap> expected;
+    for (const HostTensor& x : inputs) expected.push_back(reference(x));  // the model with its weights inline
+
+    auto source = onnxNetworkSource(path);
+    ASSERT_TRUE(source.isOk()) << source.status().message();
+    BuilderConfig config;
+    config.profiles = {profile(1, 2, 4, 3, 8, 16)};
+    config.timingIterations = 1;
+    auto engine = Builder::build(source.value(), config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto bytes = serializePlan(*engine.value());
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    std::filesystem::remove(weights);
+    auto loaded = deserializePlan(bytes.value());
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    auto context = loaded.value()->createExecutionContext();
+    ASSERT_TRUE(context.isOk()) << context.status().message();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        auto outputs = context.value()->execute({{"x", inputs[i]}});
+        ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+        expectNear(outputs.value(), expected[i]);
+    }
+
+    // The external model's own bytes as a plan's copy: refused, naming the cause.
+    auto refused = readNetworkSource("onnx", model.SerializeAsString());
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_EQ(refused.status().code(), StatusCode::InvalidModel);
+    EXPECT_NE(refused.status().message().find("external data files"), std::string::npos) << refused.status().message();
+    EXPECT_NE(refused.status().message().find("damaged"), std::string::npos) << refused.status().message();
 }
 
 // The dynamic-shape section of a plan is input like any other: edited bodies are refused with a reason.

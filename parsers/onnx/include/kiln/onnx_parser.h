@@ -49,8 +49,22 @@ Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::st
 // The model's graph inputs (initializers excluded), for callers that must ask for shapes.
 Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path);
 
+// A model imported to be looked at before its shapes are chosen (as Netron and Polygraphy show one).
+struct AssumedShapesImport {
+    NetworkDefinition network;
+    std::map<std::string, Dims> inputShapes;  // every input's shape, given or assumed
+    std::vector<std::string> assumedInputs;   // the inputs whose shape was assumed, in the model's order
+};
+
+// Parses the model at `path` with options.inputShapes; each symbolic dimension of an input it does not
+// give takes the first of 1, 32 and 224 with which the model imports (1 suits batches; larger sizes suit
+// spatial and sequence extents that kernels or reshapes need). When none does, the error is the import's
+// at 1.
+Result<AssumedShapesImport> parseOnnxFileAssumingShapes(const std::string& path, const OnnxParseOptions& options = {});
+
 // The model at `path` as a source of networks for any input shapes (dynamic shapes: Builder::build
-// with optimization profiles). Models keeping weights in external data files are refused for now.
+// with optimization profiles). Weights in external data files (resolved as for parseOnnxFile) are read
+// into the source, which keeps the model whole; a model that would then exceed protobuf's 2 GiB is refused.
 Result<std::shared_ptr<const NetworkSource>> onnxNetworkSource(const std::string& path);
 
 // Registers the reader of ONNX network sources (network_source.h), so that plans with dynamic shapes

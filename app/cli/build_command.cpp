@@ -8,6 +8,7 @@
 #include <map>
 #include <iostream>
 
+#include "build_progress.h"
 #include "calibration_loading.h"
 #include "commands.h"
 #include "engine_loading.h"
@@ -225,7 +226,22 @@ int buildCommand(const std::vector<std::string>& args) {
         }
         config.dynamicRanges = dynamicRanges(table);
     }
-    Result<std::shared_ptr<Engine>> engine = dynamic ? Builder::build(source, config) : Builder::build(*network, config);
+    Result<std::shared_ptr<Engine>> engine = invalidArgument("not built");
+    {
+        InterruptScope interrupts;  // Ctrl-C cancels the build
+        BuildProgress progress("kiln: building '" + options.modelPath + "'",
+                               options.quiet ? BuildProgress::Show::Nothing
+                               : options.verbose ? BuildProgress::Show::Lines
+                                                 : BuildProgress::Show::OnTerminal);
+        config.progress = &progress;
+        engine = dynamic ? Builder::build(source, config) : Builder::build(*network, config);
+        config.progress = nullptr;
+        if (!engine && (engine.status().code() == StatusCode::Cancelled || InterruptScope::interrupted())) {
+            progress.finish();
+            std::cerr << "kiln: the build was cancelled (Ctrl-C); nothing was written\n";
+            return kExitInterrupted;
+        }
+    }
     if (!engine) {
         return fail(kExitFailure,
                     "building '" + options.modelPath + "' failed: " + engine.status().message());

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <cstdlib>
 #include <limits>
 
@@ -154,6 +154,20 @@ Flag inputFlag(std::vector<InputFile>& inputs) {
 Flag countFlag(std::string_view name, std::string_view example, int minimum, int& count) {
     return {name, true, example, [minimum, &count](std::string_view flag, const std::string& value) {
                 return parseCount(flag, value, minimum, count);
+            }};
+}
+
+// A number >= 0 (--atol, --rtol), given at most once.
+Flag toleranceFlag(std::string_view name, std::optional<double>& target) {
+    return {name, true, "1e-4", [&target](std::string_view flag, const std::string& value) -> Status {
+                char* end = nullptr;
+                const double number = std::strtod(value.c_str(), &end);
+                if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number) || number < 0.0) {
+                    return invalidArgument(std::string(flag) + " must be a number >= 0, e.g. 1e-4, not '" + value + "'");
+                }
+                if (target) return invalidArgument(std::string(flag) + " is given twice; give it once");
+                target = number;
+                return Status::ok();
             }};
 }
 
@@ -391,6 +405,9 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
             countFlag("--iterations", "10", 1, options.iterations),
             countFlag("--warmUp", "1", 0, options.warmUp),
             switchFlag("--noFusion", options.noFusion),
+            switchFlag("--check", options.check),
+            toleranceFlag("--atol", options.atol),
+            toleranceFlag("--rtol", options.rtol),
         }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
     });
 }
@@ -416,9 +433,14 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
                 pathFlag("--exportReport", "report.json", options.reportPath),
+                switchFlag("--verbose", options.verbose),
+                switchFlag("--quiet", options.quiet),
             }, builderFlags(options.builder));
         });
     if (!parsed || parsed->helpRequested) return parsed;
+    if (parsed->options.verbose && parsed->options.quiet) {
+        return invalidArgument("--verbose and --quiet contradict each other; give one");
+    }
     if (!planPath) {
         return invalidArgument("missing -o PLAN: say where to write the plan, e.g. 'kiln build " +
                                parsed->options.modelPath + " -o model.plan'");
@@ -533,6 +555,7 @@ const char* buildHelp() {
                   [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--memoryLimit MIB] [--flushL2]
+                  [--verbose | --quiet]
 
 Imports an ONNX model, optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
 vertical, pointwise-chain and horizontal fusion, copy elimination, memory formats, tactic timing:
@@ -540,7 +563,9 @@ every candidate kernel of every layer is run and the fastest kept, memory planni
 result as a plan that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints
 the layer counts before and after, what each pass changed, the activation memory and the time of
 each build phase.
-Every file is written completely or not at all.
+Every file is written completely or not at all. While it builds, a line on standard error shows the
+phase and, while tactics are timed, the layer and the time left (when standard error is a terminal).
+Ctrl-C cancels the build: nothing is written and the exit status is 130; a second Ctrl-C ends it at once.
 
 Options:
   -o, --saveEngine PLAN      Where to write the plan (its directory must exist)
@@ -586,6 +611,9 @@ Options:
   --memoryLimit MIB          Host memory a tensor or an execution context may take, in MiB; more is
                              refused before it is allocated (default: this machine's memory)
   --flushL2                  Evict the GPU's L2 cache before every timed tactic run
+  --verbose                  Print each build phase on standard error as a line of its own, also
+                             when it is not a terminal (a log)
+  --quiet                    No progress line
   -h, --help                 Show this help
 )";
 }
@@ -610,7 +638,7 @@ Options:
 const char* runHelp() {
     return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR]
                 [--shapes NAME:DIMS,...] [--iterations N] [--warmUp N] [--noFusion]
-                [--backend cpu|cuda] [--tf32] [--noCudaGraph]
+                [--backend cpu|cuda] [--tf32] [--noCudaGraph] [--check [--atol A] [--rtol R]]
 
 Runs a plan, or builds an ONNX model in memory and runs it, on the CPU or the GPU the plan was built
 for (--backend for a model); prints the latency, host-to-device copies included, and saves
@@ -634,6 +662,14 @@ Options:
                           --precisionConstraints obey|prefer|none set layers' own precisions
   --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
+  --check                 Are the outputs right? Runs the model's network as imported (no fusion, no
+                          tactics) on the reference kernels with the same inputs and compares every
+                          output: each element must lie within atol + rtol * |reference|. Prints the worst
+                          error per output and exits with 1 beyond tolerance (the outputs are still
+                          saved). Needs the ONNX model, not a plan
+  --atol A, --rtol R      The tolerances of --check. Defaults for the build's precision: FP32 1e-4 and
+                          1e-3 (other summation orders, Winograd and FFT transforms); FP16 and BF16 2e-2
+                          and 2e-2; INT8 1e-1 and 1e-1, a coarse screen only
   -h, --help              Show this help
 )";
 }

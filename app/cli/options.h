@@ -71,6 +71,11 @@ struct RunOptions {
     bool noFusion = false;
     bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
     BuilderOptions builder;
+    // --check: the engine's outputs against the reference executor's on the same inputs, each element
+    // within atol + rtol * |reference|; unset tolerances take defaults for the build's precision.
+    bool check = false;
+    std::optional<double> atol;
+    std::optional<double> rtol;
 };
 
 struct BuildOptions {
@@ -86,6 +91,8 @@ struct BuildOptions {
     BuilderOptions builder;
     std::optional<std::string> layerInfoPath;
     std::optional<std::string> reportPath;
+    bool verbose = false;  // the build's phases on standard error even when it is not a terminal
+    bool quiet = false;    // no progress at all
 };
 
 // kiln compare: the same model built in several precisions, every tensor compared.

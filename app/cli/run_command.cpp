@@ -4,6 +4,9 @@
 // created once the run has succeeded, so a failed command leaves nothing behind.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -12,6 +15,8 @@
 #include "engine_loading.h"
 #include "file_output.h"
 #include "kiln/npy.h"
+#include "kiln/reference_executor.h"
+#include "model_loading.h"
 #include "text_table.h"
 
 namespace kiln::cli {
@@ -61,6 +66,82 @@ struct Timing {
     double maxMs = 0.0;
 };
 
+// The tolerances of --check where the command line gives none: for the lowest precision the build allows.
+std::pair<double, double> defaultTolerances(const BuilderOptions& builder) {
+    bool reduced = builder.fp16 || builder.bf16;
+    bool int8 = builder.int8;
+    for (const auto& [pattern, precision] : builder.layerPrecisions) {
+        int8 = int8 || precision == DataType::Int8;
+        reduced = reduced || precision == DataType::Float16 || precision == DataType::BFloat16;
+    }
+    if (int8) return {1e-1, 1e-1};
+    if (reduced) return {2e-2, 2e-2};
+    return {1e-4, 1e-3};
+}
+
+struct OutputCheck {
+    std::string name;
+    double maxAbsolute = 0.0;
+    double maxRelative = 0.0;  // |a - b| / |b| where b != 0
+    int64_t worstIndex = -1;   // the element furthest beyond its tolerance (or closest to it)
+    double worstActual = 0.0;
+    double worstExpected = 0.0;
+    int64_t failing = 0;       // elements beyond atol + rtol * |reference|
+    std::string problem;       // a type or shape mismatch, NaN where the reference has a number
+};
+
+double valueAt(const HostTensor& tensor, int64_t i) {
+    switch (tensor.type()) {
+        case DataType::Float32: return tensor.data<float>()[i];
+        case DataType::Float16: return halfToFloat(tensor.data<uint16_t>()[i]);
+        case DataType::BFloat16: return bfloat16ToFloat(tensor.data<uint16_t>()[i]);
+        case DataType::Int8: return tensor.data<int8_t>()[i];
+        case DataType::Int32: return tensor.data<int32_t>()[i];
+        case DataType::Int64: return double(tensor.data<int64_t>()[i]);
+        case DataType::Bool: return tensor.data<uint8_t>()[i] != 0;
+    }
+    return 0.0;
+}
+
+OutputCheck checkOutput(const std::string& name, const HostTensor& actual, const HostTensor& expected, double atol,
+                        double rtol) {
+    OutputCheck check;
+    check.name = name;
+    if (actual.dims() != expected.dims()) {
+        check.problem = "dims " + toString(actual.dims()) + ", the reference's " + toString(expected.dims());
+        return check;
+    }
+    if (actual.type() != expected.type()) {
+        check.problem = std::string("type ") + toString(actual.type()) + ", the reference's " + toString(expected.type());
+        return check;
+    }
+    double worstExcess = -std::numeric_limits<double>::infinity();
+    for (int64_t i = 0; i < expected.elementCount(); ++i) {
+        const double x = valueAt(actual, i);
+        const double y = valueAt(expected, i);
+        const bool same = x == y || (std::isnan(x) && std::isnan(y));
+        const double error = same ? 0.0 : std::isnan(x) || std::isnan(y) ? std::numeric_limits<double>::infinity()
+                                                                          : std::fabs(x - y);
+        check.maxAbsolute = std::max(check.maxAbsolute, error);
+        if (y != 0.0 && !std::isnan(y)) check.maxRelative = std::max(check.maxRelative, error / std::fabs(y));
+        const double excess = error - (atol + rtol * std::fabs(y));
+        if (excess > 0.0) ++check.failing;
+        if (excess > worstExcess) {
+            worstExcess = excess;
+            check.worstIndex = i;
+            check.worstActual = x;
+            check.worstExpected = y;
+        }
+    }
+    return check;
+}
+
+std::string number(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", value);
+    return text;
+}
+
 Timing summarize(std::vector<double> times) {
     std::sort(times.begin(), times.end());
     const size_t n = times.size();
@@ -96,6 +177,10 @@ int runCommand(const std::vector<std::string>& args) {
     request.builder = options.builder;
     PreparedEngine prepared;
     if (int code = prepareEngine(request, prepared); code != kExitSuccess) return code;
+    if (options.check && prepared.fromPlan) {
+        return fail(kExitUsage, "--check runs the model as imported to compare with; give the ONNX model the plan "
+                                "was built from instead of the plan");
+    }
     Result<std::unique_ptr<ExecutionContext>> context = createContext(prepared);
     if (!context) return fail(kExitFailure, context.status().message());
 
@@ -167,9 +252,49 @@ int runCommand(const std::vector<std::string>& args) {
             << "\n* file name differs from the output name: characters other than letters, digits, '.', '-'\n"
                "  and '_' were replaced by '_' (and a suffix added where two names collided)\n";
     }
+    int exitCode = kExitSuccess;
+    if (options.check) {
+        // The reference: the model's network as imported, at the shapes of the inputs, on the reference kernels.
+        ShapeMap shapes;
+        for (const auto& [name, value] : prepared.inputs) shapes[name] = value.dims();
+        Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
+        if (!network) return fail(kExitFailure, "--check: " + network.status().message());
+        Result<TensorMap> expected = ReferenceExecutor(*network).execute(prepared.inputs);
+        if (!expected) return fail(kExitFailure, "--check: the reference run failed: " + expected.status().message());
+        const auto [defaultAtol, defaultRtol] = defaultTolerances(options.builder);
+        const double atol = options.atol.value_or(defaultAtol);
+        const double rtol = options.rtol.value_or(defaultRtol);
+        TextTable table({"Output", "Max abs error", "Max rel error", "Beyond tolerance", "Worst element"});
+        bool pass = true;
+        for (const OutputFile& file : outputFileNames) {
+            const std::string& name = file.tensor->name();
+            if (!expected->count(name)) return fail(kExitFailure, "--check: the reference run has no output '" + name + "'");
+            const OutputCheck check = checkOutput(name, outputs->at(name), expected->at(name), atol, rtol);
+            if (!check.problem.empty()) {
+                table.addRow({name, "-", "-", "all", check.problem});
+                pass = false;
+                continue;
+            }
+            pass = pass && check.failing == 0;
+            const std::string worst = check.worstIndex < 0 ? "-"
+                                                           : "#" + std::to_string(check.worstIndex) + ": " +
+                                                                 number(check.worstActual) + " vs " +
+                                                                 number(check.worstExpected);
+            table.addRow({name, number(check.maxAbsolute), number(check.maxRelative),
+                          std::to_string(check.failing) + " of " + std::to_string(outputs->at(name).elementCount()), worst});
+        }
+        std::cout << "\nCheck against the reference kernels (each element within " << number(atol) << " + "
+                  << number(rtol) << " * |reference|):\n";
+        table.print(std::cout);
+        std::cout << (pass ? "Check: PASS\n" : "Check: FAIL\n");
+        if (!pass) exitCode = kExitFailure;
+    }
     std::cout.flush();
     if (!std::cout) return fail(kExitFailure, "could not write to standard output");
-    return kExitSuccess;
+    if (exitCode != kExitSuccess) {
+        std::cerr << "kiln: error: --check: outputs differ from the reference beyond the tolerance (see the table)\n";
+    }
+    return exitCode;
 }
 
 }  // namespace kiln::cli

@@ -4,6 +4,7 @@
 // the sample model and compare what its plan computes with what the model computes.
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -796,6 +797,73 @@ TEST_F(KilnPlanTest, BuildWritesAPlanAndSaysWhatItDid) {
     for (const auto& entry : fs::directory_iterator(m_dir))
         files.insert(entry.path().filename().string());
     EXPECT_EQ(files, (std::set<std::string>{"sample.plan", "stdout.txt", "stderr.txt"}));
+}
+
+// --verbose writes each build phase on standard error, one line each, also into a file; --quiet and
+// --verbose together are refused.
+TEST_F(KilnPlanTest, VerboseBuildsPrintTheirPhasesOnStandardError) {
+    const CommandResult result = buildPlan("--verbose");
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const std::string prefix = "kiln: building '" + m_sample.string() + "': ";
+    EXPECT_EQ(result.err, prefix + "[1/4] passes\n" + prefix + "[2/4] formats\n" + prefix + "[3/4] tactics\n" + prefix +
+                              "[4/4] memory\n");
+    EXPECT_NE(result.out.find("Plan: "), std::string::npos) << result.out;  // results stay on standard output
+    const CommandResult both = buildPlan("--verbose --quiet");
+    EXPECT_EQ(both.exitCode, 2) << both.err;
+    EXPECT_NE(both.err.find("--verbose and --quiet"), std::string::npos) << both.err;
+}
+
+// Ctrl-C during the tactics phase (a build timing each candidate 100000 times lasts minutes): the build
+// stops at the next candidate, exits with 130 as shells report SIGINT, says so, and writes nothing.
+TEST_F(KilnPlanTest, CtrlCCancelsABuildAndWritesNothing) {
+    const fs::path err = m_dir / "stderr.txt";
+    const fs::path exitFile = m_dir / "exit.txt";
+    const std::string script =
+        quoted(KILN_CLI_PATH) + " build " + quoted(m_sample.string()) + " -o " + quoted(m_plan.string()) +
+        " --exportReport " + quoted((m_dir / "report.json").string()) + " --avgTiming 100000 --verbose 2> " +
+        quoted(err.string()) + " > /dev/null & pid=$!; " +
+        "for i in $(seq 1 1200); do grep -q tactics " + quoted(err.string()) + " && break; sleep 0.05; done; " +
+        "kill -INT $pid; wait $pid; echo $? > " + quoted(exitFile.string());
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(std::system(("sh -c " + quoted(script)).c_str()), 0);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::string stderrText = readText(err);
+    EXPECT_EQ(readText(exitFile), "130\n") << stderrText;
+    EXPECT_NE(stderrText.find("[3/4] tactics"), std::string::npos) << stderrText;
+    EXPECT_NE(stderrText.find("kiln: the build was cancelled (Ctrl-C); nothing was written"), std::string::npos)
+        << stderrText;
+    EXPECT_LT(seconds, 60.0) << "the build did not stop soon after Ctrl-C";
+    std::set<std::string> files;
+    for (const auto& entry : fs::directory_iterator(m_dir)) files.insert(entry.path().filename().string());
+    EXPECT_EQ(files, (std::set<std::string>{"stderr.txt", "exit.txt"}));
+}
+
+// kiln run --check compares the built engine's outputs with the reference kernels' run of the model as
+// imported: the fused FP32 engine passes the FP32 defaults; an FP16 build (simulated: every tensor rounded
+// to half) cannot pass zero tolerances, and fails naming the output, with exit status 1; a plan cannot
+// be checked (no model to compare with); bad tolerances are refused.
+TEST_F(KilnPlanTest, RunCheckComparesWithTheReferenceKernels) {
+    const std::string input = " --input input=" + quoted(sampleInput());
+    const CommandResult fused = kiln("run " + quoted(m_sample.string()) + input + " --check");
+    ASSERT_EQ(fused.exitCode, 0) << fused.err << fused.out;
+    EXPECT_NE(fused.out.find("within 0.0001 + 0.001 * |reference|"), std::string::npos) << fused.out;
+    EXPECT_NE(fused.out.find("0 of 10"), std::string::npos) << fused.out;
+    EXPECT_NE(fused.out.find("Check: PASS"), std::string::npos) << fused.out;
+
+    const CommandResult half = kiln("run " + quoted(m_sample.string()) + input + " --fp16 --check --atol 0 --rtol 0");
+    EXPECT_EQ(half.exitCode, 1) << half.err << half.out;
+    EXPECT_NE(half.out.find("Check: FAIL"), std::string::npos) << half.out;
+    EXPECT_NE(half.out.find("output"), std::string::npos) << half.out;
+    EXPECT_EQ(half.err.rfind("kiln: error: --check: outputs differ", 0), 0u) << half.err;
+
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    const CommandResult plan = kiln("run " + quoted(m_plan.string()) + input + " --check");
+    EXPECT_EQ(plan.exitCode, 2) << plan.err;
+    EXPECT_NE(plan.err.find("give the ONNX model"), std::string::npos) << plan.err;
+    for (const char* bad : {"--atol -1", "--rtol x", "--atol 1 --atol 2"}) {
+        const CommandResult refused = kiln("run " + quoted(m_sample.string()) + " --check " + bad);
+        EXPECT_EQ(refused.exitCode, 2) << bad << ": " << refused.err;
+    }
 }
 
 TEST_F(KilnPlanTest, PlanRunsLikeTheModelAndFusionStaysWithinRounding) {

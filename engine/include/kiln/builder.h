@@ -23,6 +23,10 @@ public:
     virtual void phaseStarted(const std::string& phase, int step, int stepCount) = 0;
     // Polled between units of work; returning true stops the build with StatusCode::Cancelled.
     virtual bool shouldCancel() = 0;
+    // The tactics phase starts choosing for layer `index` of `count` (elided layers are skipped).
+    virtual void layerStarted(int index, int count, const std::string& layer) {
+        (void)index, (void)count, (void)layer;
+    }
 };
 
 // A precision a user asks for the layers that model nodes matching `pattern` became (a node name, or a

@@ -329,6 +329,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
                 kernels->layers.emplace_back();
                 continue;
             }
+            if (config.progress) config.progress->layerStarted(int(i), int(layers.size()), layers[i]->name());
             KILN_ASSIGN_OR_RETURN(builder::TacticChoice choice,
                                   builder::chooseTactic(timing, *layers[i], config, &cache));
             record.tactic = choice.tacticId;

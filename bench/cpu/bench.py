@@ -20,10 +20,12 @@ random batches (numpy seed 1, entropy) and builds with --int8; ONNX Runtime runs
 QDQ form, made from Kiln's calibration cache by bench/cpu/make_qdq.py (symmetric INT8 activations,
 per-channel INT8 weights), so both runtimes quantize the same tensors with the same scales. INT8
 outputs are compared by cosine similarity (the two round differently inside their kernels), and the
-INT8 rows also give Kiln's speedup over its own FP32 engine.
+INT8 rows also give Kiln's speedup over its own FP32 engine. With bf16, Kiln builds with --bf16 and ONNX
+Runtime runs the FP32 model (it has no BF16 CPU kernels); the row gives Kiln BF16's cosine similarity to
+ONNX Runtime's FP32 outputs.
 
 usage: bench/cpu/bench.py [--build-dir build] [--models resnet50 ...] [--batches 1 8]
-                          [--precisions fp32 int8] [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
+                          [--precisions fp32 int8 bf16] [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
 """
 
 import argparse
@@ -156,6 +158,8 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
     flags, ort_model = [], model
     if precision == "int8":
         flags, ort_model = int8_model(kiln, model, shape, case)
+    elif precision == "bf16":
+        flags = ["--bf16"]
     plan, cache = case / "model.plan", case / "model.timing"
     cold = build_plan(kiln, model, shape, plan, cache, case / "build-cold.log", flags)
     warm = build_plan(kiln, model, shape, plan, cache, case / "build-warm.log", flags)
@@ -193,9 +197,10 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         if dynamic_server:
             dynamic_server.close()
     print(f"--- {name} batch {batch} {precision}: outputs against ONNX Runtime")
-    if precision == "int8":
+    if precision in ("int8", "bf16"):
         cosines = [cosine(np.load(path), np.load(case / "kiln" / path.name)) for path in sorted((case / "ort").glob("*.npy"))]
-        print(f"cosine similarity of Kiln's INT8 outputs to ONNX Runtime's: {cosines}")
+        peer = "ONNX Runtime's INT8 outputs" if precision == "int8" else "ONNX Runtime's FP32 outputs"
+        print(f"cosine similarity of Kiln's {precision.upper()} outputs to {peer}: {cosines}")
         outputs_ok = f"cos {min(cosines):.3f}" if cosines else "none"
     else:
         outputs_ok = compare(case / "ort", case / "kiln")
@@ -217,7 +222,7 @@ def main():
     parser.add_argument("--build-dir", type=Path, default=REPO_ROOT / "build")
     parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, choices=sorted(MODELS))
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
-    parser.add_argument("--precisions", nargs="+", default=["fp32"], choices=["fp32", "int8"])
+    parser.add_argument("--precisions", nargs="+", default=["fp32"], choices=["fp32", "int8", "bf16"])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--warm-up", type=int, default=2)
@@ -285,7 +290,8 @@ def main():
             print(f"{name}: the dynamic plan's cold build took {wall:.1f} s")
     print("\nbuild cold/warm: wall time of `kiln build` (import, build, plan write) without and with a "
           "warm timing cache; vs FP32: Kiln FP32's time over this row's Kiln time; INT8 outputs: the least "
-          "cosine similarity to ONNX Runtime's INT8 outputs")
+          "cosine similarity to ONNX Runtime's INT8 outputs; BF16 outputs: to ONNX Runtime's FP32 outputs (BF16 "
+          "rows compare Kiln BF16 with ONNX Runtime FP32)")
     return 1 if failed else 0
 
 

@@ -1,6 +1,7 @@
 // FP16 and BF16 simulated on the CPU: a simulated tactic equals its FP32 tactic run on rounded inputs
 // with the result rounded; a whole reduced build stores every activation between network input and
 // output in the reduced type, runs simulated tactics, survives a plan round trip and stays close to FP32.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <functional>
@@ -27,10 +28,10 @@ HostTensor rounded(const HostTensor& x, float (*round)(float)) {
     return result;
 }
 
-// A convolution whose input and output are stored in `storage`: only simulated tactics ("<prefix>...",
-// library naming `library`) are offered, as FP32 tactics do not take reduced storage; each one's output
-// is within rtol/atol of the reference run on rounded inputs, rounded after, and `check` sees it; each
-// tactic is found again by its id.
+// A convolution whose input and output are stored in `storage`: simulated tactics ("<prefix>...",
+// library naming `library`) are offered, as FP32 tactics do not take reduced storage (besides them, only
+// oneDNN's own BF16 convolutions, tested below); each simulated one's output is within rtol/atol of the
+// reference run on rounded inputs, rounded after, and `check` sees it; each tactic is found again by its id.
 void expectSimulatedConvolution(DataType storage, float (*round)(float), const std::string& prefix,
                                 const std::string& library, float rtol, float atol, uint32_t seed,
                                 const std::function<void(const HostTensor&, const std::string&)>& check = {}) {
@@ -57,6 +58,7 @@ void expectSimulatedConvolution(DataType storage, float (*round)(float), const s
     }
     int simulated = 0;
     for (const auto& tactic : offered) {
+        if (storage == DataType::BFloat16 && tactic->id().rfind("onednn:convolution_bf16:", 0) == 0) continue;
         ASSERT_EQ(tactic->id().rfind(prefix, 0), 0u) << tactic->id();
         EXPECT_NE(tactic->library().find(library), std::string::npos);
         ++simulated;
@@ -135,6 +137,56 @@ TEST(SimulatedBf16, TacticRoundsInputsAndOutputsThroughBfloat16) {
                                });
 }
 
+// oneDNN's BF16 convolution (on CPUs with BF16 instructions): inputs and weights in bfloat16, products
+// summed in FP32 with the FP32 bias, the activation applied and the result rounded once to bfloat16. The
+// reference computes the same on inputs and weights rounded to bfloat16, in double, rounded after: the
+// sums differ only in order, which may move a result across a rounding boundary, one bfloat16 ulp (2^-7
+// relative) at most, or near zero the FP32 sum's own error.
+TEST(OnednnBf16, ConvolutionRoundsInputsWeightsAndOutputsToBfloat16) {
+    std::mt19937 rng(8);
+    const HostTensor x = randomTensor({2, 16, 9, 9}, rng, -2.0f, 2.0f);
+    const HostTensor w = randomTensor({32, 16, 3, 3}, rng);
+    const HostTensor b = randomTensor({32}, rng);
+    ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, ActivationParams{ActivationType::Relu, 0.0f, 0.0f}};
+    auto net = makeSingleLayerNetwork(params, {&x, &w, &b}, {true, false, false});
+    ASSERT_TRUE(net.isOk());
+    const TensorFormat blocked{16, false, DataType::BFloat16};
+    net->layer->input(0)->setFormat(blocked);
+    net->layer->output(0)->setFormat(blocked);
+    const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
+    std::vector<std::unique_ptr<tactics::Tactic>> offered;
+    std::vector<tactics::SkippedTactic> skipped;
+    for (const tactics::TacticProvider* provider : backends::cpuBackend().providers()) {
+        provider->enumerate(config, offered, skipped);
+    }
+    const HostTensor roundedInput = rounded(x, roundThroughBfloat);
+    const HostTensor roundedWeights = rounded(w, roundThroughBfloat);
+    auto roundedNet = makeSingleLayerNetwork(params, {&roundedInput, &roundedWeights, &b}, {true, false, false});
+    ASSERT_TRUE(roundedNet.isOk());
+    auto reference = runReference(*roundedNet->layer, {&roundedInput, nullptr, nullptr});
+    ASSERT_TRUE(reference.isOk());
+    const HostTensor expected = rounded((*reference)[0], roundThroughBfloat);
+    int real = 0;
+    for (const auto& tactic : offered) {
+        if (tactic->id().rfind("onednn:convolution_bf16:", 0) != 0) continue;
+        ++real;
+        auto actual = runTactic(*tactic, config, {&x, nullptr, nullptr});
+        ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
+        // atol: the FP32 sum of 144 products below 2 in magnitude may be off by 144 * 2 * 2^-24, which may
+        // move a result near zero to the next bfloat16 value.
+        expectClose(expected, (*actual)[0], std::ldexp(1.0f, -7), 2.0f * 144.0f * 2.0f * std::ldexp(1.0f, -24), tactic->id());
+        auto again = tactics::providerOf(backends::cpuBackend().providers(), tactic->id())->find(config, tactic->id());
+        EXPECT_TRUE(again.isOk()) << again.status().message();
+    }
+    if (real == 0) {
+        const bool noInstructions = std::any_of(skipped.begin(), skipped.end(), [](const tactics::SkippedTactic& s) {
+            return s.id == "onednn:convolution_bf16" && s.reason.find("no BF16 instructions") != std::string::npos;
+        });
+        ASSERT_TRUE(noInstructions) << "no oneDNN BF16 convolution is offered, and not for want of BF16 instructions";
+        GTEST_SKIP() << "this CPU has no BF16 instructions";
+    }
+}
+
 TEST(SimulatedBf16, CpuBuildStoresActivationsInBfloat16AndSurvivesAPlan) {
     NetworkDefinition network;
     Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 12, 12}).value();
@@ -154,7 +206,8 @@ TEST(SimulatedBf16, CpuBuildStoresActivationsInBfloat16AndSurvivesAPlan) {
     for (const LayerRecord& record : engine.value()->report().layersAfter) {
         if (record.elided || record.precision != "BF16") continue;
         ++reducedLayers;
-        EXPECT_EQ(record.tactic.rfind("simbf16:", 0), 0u) << record.name << " runs " << record.tactic;
+        EXPECT_TRUE(record.tactic.rfind("simbf16:", 0) == 0 || record.tactic.rfind("onednn:convolution_bf16:", 0) == 0)
+            << record.name << " runs " << record.tactic;
     }
     EXPECT_GE(reducedLayers, 2);
     auto plan = serializePlan(*engine.value());
@@ -167,7 +220,9 @@ TEST(SimulatedBf16, CpuBuildStoresActivationsInBfloat16AndSurvivesAPlan) {
     // deviation of 2^-9/sqrt(3) relative). The input and conv a's output are stored so; conv b sums
     // 144 products of relu outputs of about 2 and weights of about 0.6 in magnitude: a standard
     // deviation of about 0.016 absolute, about 0.055 at the worst of 1152 outputs (3.5 deviations).
-    // Its output may be rounded too (2^-9 relative). 0.1 is six deviations.
+    // Its output may be rounded too (2^-9 relative). 0.1 is six deviations. Where oneDNN's BF16 convolution
+    // runs a layer (CPUs with BF16 instructions), its weights are rounded as well, about as much error
+    // again: a deviation of about 0.023, and 0.1 is still over four.
     expectSameOutputs(*outputs, expected, 0.01, 0.1);
 }
 

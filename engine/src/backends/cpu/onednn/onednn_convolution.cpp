@@ -3,7 +3,8 @@
 // as they are. A fused residual is oneDNN's sum post-op: the residual is copied into the output first
 // (nothing to copy when the two already share memory), then the convolution adds onto it; the fused
 // activation follows as eltwise post-ops. Split outputs run one primitive per output on the slice of
-// weights and bias that output holds.
+// weights and bias that output holds. The same recipe runs BF16 layers (activations stored in bfloat16,
+// weights reordered to bfloat16, FP32 bias and accumulation) on CPUs with BF16 instructions.
 #include <algorithm>
 
 #include "backends/cpu/onednn/onednn_common.h"
@@ -25,12 +26,14 @@ struct ConvPart {
 
 class ConvolutionRecipe final : public Recipe {
 public:
-    static Result<std::shared_ptr<const Recipe>> create(const LayerConfig& config,
-                                                        dnnl::algorithm algorithm) {
+    // `type`: the activations' and weights' type in memory (f32, or bf16 for BF16 layers).
+    static Result<std::shared_ptr<const Recipe>> create(const LayerConfig& config, dnnl::algorithm algorithm,
+                                                        memory::data_type type = memory::data_type::f32) {
         const Layer& layer = *config.layer;
         const auto& p = layer.paramsAs<ConvolutionParams>();
         auto recipe = std::make_shared<ConvolutionRecipe>();
         recipe->m_algorithm = algorithm;
+        recipe->m_type = type;
         const Tensor* weights = layer.input(1);
         if (!weights->isConstant())
             return unsupported("needs constant weights (input 1 is computed at run time)");
@@ -41,7 +44,7 @@ public:
             recipe->m_hasBias = true;
             recipe->m_bias = bias->isConstant() ? bias->constantData() : nullptr;
         }
-        KILN_ASSIGN_OR_RETURN(recipe->m_src, activationDesc(layer.input(0)->dims(), config.inputFormats[0]));
+        KILN_ASSIGN_OR_RETURN(recipe->m_src, activationDesc(layer.input(0)->dims(), config.inputFormats[0], type));
         recipe->m_window = windowOf(p.strides, p.pads, p.dilations);
         if (p.outputChannels.size() > 1 && p.groups != 1) {
             return unsupported("split outputs of a grouped convolution (groups " + std::to_string(p.groups) +
@@ -50,14 +53,14 @@ public:
         int64_t first = 0;
         for (size_t i = 0; i < layer.outputs().size(); ++i) {
             const Tensor* output = layer.outputs()[i];
-            KILN_ASSIGN_OR_RETURN(memory::desc dst, activationDesc(output->dims(), config.outputFormats[i]));
+            KILN_ASSIGN_OR_RETURN(memory::desc dst, activationDesc(output->dims(), config.outputFormats[i], type));
             recipe->m_parts.push_back({first, output->dims()[1], dst});
             first += output->dims()[1];
         }
         dnnl::post_ops ops;
         if (const Tensor* residual = layer.input(3)) {
             KILN_ASSIGN_OR_RETURN(recipe->m_residual,
-                                  activationDesc(residual->dims(), config.inputFormats[3]));
+                                  activationDesc(residual->dims(), config.inputFormats[3], type));
             recipe->m_residualSameFormat = config.inputFormats[3] == config.outputFormats[0];
             ops.append_sum(1.0f);
         }
@@ -72,7 +75,9 @@ public:
     }
 
     std::string primitive() const override {
-        return m_algorithm == dnnl::algorithm::convolution_winograd ? "convolution_winograd" : "convolution";
+        const std::string name =
+            m_algorithm == dnnl::algorithm::convolution_winograd ? "convolution_winograd" : "convolution";
+        return m_type == memory::data_type::bf16 ? name + "_bf16" : name;
     }
     size_t partCount() const override { return m_parts.size(); }
 
@@ -146,7 +151,7 @@ public:
 
 private:
     PdFactory factory(const ConvPart& cp, const dnnl::primitive_attr& attr) const {
-        const memory::desc weights(weightDims(cp), memory::data_type::f32, memory::format_tag::any);
+        const memory::desc weights(weightDims(cp), m_type, memory::format_tag::any);
         const memory::desc bias =
             m_hasBias ? memory::desc({cp.channels}, memory::data_type::f32, memory::format_tag::a)
                       : memory::desc();
@@ -169,6 +174,7 @@ private:
     }
 
     dnnl::algorithm m_algorithm = dnnl::algorithm::convolution_direct;
+    memory::data_type m_type = memory::data_type::f32;
     std::shared_ptr<const HostTensor> m_weights;
     Dims m_weightDims;
     int64_t m_groups = 1;
@@ -324,6 +330,38 @@ void enumerateConvolution(const LayerConfig& config, TacticList& tactics, Skippe
         "convolution_winograd", config,
         [](const LayerConfig& c) {
             return ConvolutionRecipe::create(c, dnnl::algorithm::convolution_winograd);
+        },
+        tactics, skipped);
+}
+
+void enumerateBf16Convolution(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
+    const std::string primitive = "convolution_bf16";
+    const Layer& layer = *config.layer;
+    if (config.precision != DataType::BFloat16) return skip(primitive, "runs BF16 layers only", skipped);
+    for (size_t i = 0; i < layer.inputs().size(); ++i) {
+        const Tensor* input = layer.input(i);
+        if (!input || input->isConstant()) continue;
+        if (input->type() != DataType::Float32 || config.inputFormats[i].storage != DataType::BFloat16) {
+            return skip(primitive, "needs every activation stored in BF16; input " + std::to_string(i) + " is not", skipped);
+        }
+        if (volume(input->dims()) == 0) return skip(primitive, "input " + std::to_string(i) + " is empty", skipped);
+    }
+    for (size_t i = 0; i < layer.outputs().size(); ++i) {
+        if (config.outputFormats[i].storage != DataType::BFloat16) {
+            return skip(primitive, "needs every activation stored in BF16; output " + std::to_string(i) + " is not", skipped);
+        }
+    }
+    // cpu_isa values are bit sets, each containing the ones it extends.
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+    if ((isa & bf16) != bf16) {
+        return skip(primitive, "this CPU has no BF16 instructions (AVX-512 BF16); the simulated BF16 tactics run it",
+                    skipped);
+    }
+    enumerateCheckedRecipe(
+        primitive, config,
+        [](const LayerConfig& c) {
+            return ConvolutionRecipe::create(c, dnnl::algorithm::convolution_direct, memory::data_type::bf16);
         },
         tactics, skipped);
 }

@@ -34,8 +34,9 @@ public:
     }
 
 private:
-    // Layers with tensors stored in reduced precision: INT8 convolutions and poolings run here; FP16
-    // storage and the other INT8 layers are the simulated provider's (tactics/simulated_precision.h).
+    // Layers with tensors stored in reduced precision: INT8 convolutions and poolings and BF16
+    // convolutions run here; FP16 storage and the other layers are the simulated provider's
+    // (tactics/simulated_precision.h).
     static void dispatchReduced(const tactics::LayerConfig& config,
                                 std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                                 std::vector<tactics::SkippedTactic>& skipped) {
@@ -45,6 +46,10 @@ private:
         }
         if (config.layer->kind() == LayerKind::Pooling && int8Input) {
             onednn::enumerateInt8Pooling(config, tactics, skipped);
+        }
+        const bool bf16Input = !config.inputFormats.empty() && config.inputFormats[0].storage == DataType::BFloat16;
+        if (config.layer->kind() == LayerKind::Convolution && bf16Input) {
+            onednn::enumerateBf16Convolution(config, tactics, skipped);
         }
     }
 

@@ -16,6 +16,8 @@ using SkippedList = std::vector<tactics::SkippedTactic>;
 void enumerateConvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 // A convolution whose data input is stored in INT8 (onednn_int8_convolution.cpp).
 void enumerateInt8Convolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+// Convolutions of BF16 layers (activations stored in BF16), where the CPU has BF16 instructions.
+void enumerateBf16Convolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 // A pooling whose input and output are stored in INT8 with one scale (onednn_pooling.cpp).
 void enumerateInt8Pooling(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateDeconvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);

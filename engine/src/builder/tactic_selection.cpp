@@ -242,6 +242,8 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
         }
         std::vector<double> times;
         for (int i = 0; i < iterations; ++i) {
+            // Polled between timed runs too: a candidate timed many times can take longer than a user waits.
+            if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
             if (config.flushCaches) KILN_RETURN_IF_ERROR(device.backend.flushCaches(stream));
             timer->start(stream);
             KILN_RETURN_IF_ERROR(kernel.value()->run(args).withContext(context + ", tactic '" + tactic->id() + "'"));

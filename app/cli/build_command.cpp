@@ -115,7 +115,6 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     TextTable chosen({"Tactic", "Layers"});
     for (const auto& [tactic, count] : tactics) chosen.addRow({tactic, std::to_string(count)});
     chosen.print(out);
-    for (const std::string& warning : report.warnings) out << "warning: " << printable(warning) << "\n";
 
     double total = 0.0;
     std::string phases;
@@ -246,6 +245,7 @@ int buildCommand(const std::vector<std::string>& args) {
         return fail(kExitFailure,
                     "building '" + options.modelPath + "' failed: " + engine.status().message());
     }
+    printBuildWarnings((*engine)->report());
 
     // The plan and the exports are written together: all of them, or none.
     Result<std::string> plan = serializePlan(**engine);

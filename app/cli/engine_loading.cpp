@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 
@@ -179,10 +180,15 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
     prepared.engine = std::move(engine).value();
     prepared.fromPlan = false;
+    printBuildWarnings(prepared.engine->report());
     return kExitSuccess;
 }
 
 }  // namespace
+
+void printBuildWarnings(const BuildReport& report) {
+    for (const std::string& warning : report.warnings) std::cerr << "kiln: warning: " << printable(warning) << '\n';
+}
 
 bool isPlanFile(const std::string& path) {
     // Only a regular file is opened: opening a FIFO would wait for a writer. Anything else is left to

@@ -54,4 +54,8 @@ Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& pr
 
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared);
 
+// The builder's warnings (a timing cache it could not use, a constraint it could not obey, ...) on
+// standard error, as "kiln: warning: ..." lines.
+void printBuildWarnings(const BuildReport& report);
+
 }  // namespace kiln::cli

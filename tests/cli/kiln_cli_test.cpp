@@ -866,6 +866,22 @@ TEST_F(KilnPlanTest, RunCheckComparesWithTheReferenceKernels) {
     }
 }
 
+// The builder's warnings go to standard error, from every command that builds: a damaged timing cache is
+// reported by kiln build (not among its results on standard output) and by kiln run building in memory.
+TEST_F(KilnPlanTest, BuildWarningsGoToStandardErrorFromEveryCommandThatBuilds) {
+    const fs::path cache = m_dir / "damaged.timing";
+    writeBytes(cache, "not a timing cache");
+    const std::string warning = "kiln: warning: timing cache '" + cache.string() + "' is not a Kiln timing cache";
+    const CommandResult built = buildPlan("--timingCacheFile " + quoted(cache.string()));
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_EQ(built.err.rfind(warning, 0), 0u) << built.err;
+    EXPECT_EQ(built.out.find("warning"), std::string::npos) << built.out;
+    writeBytes(cache, "not a timing cache");
+    const CommandResult ran = kiln("run " + quoted(m_sample.string()) + " --timingCacheFile " + quoted(cache.string()));
+    ASSERT_EQ(ran.exitCode, 0) << ran.err;
+    EXPECT_EQ(ran.err.rfind(warning, 0), 0u) << ran.err;
+}
+
 TEST_F(KilnPlanTest, PlanRunsLikeTheModelAndFusionStaysWithinRounding) {
     ASSERT_EQ(buildPlan().exitCode, 0);
     const kiln::HostTensor fromPlan = runOutput(quoted(m_plan.string()), "--iterations 2", "plan");

@@ -48,7 +48,9 @@ class Runner:
         if result.returncode < 0 or result.returncode > 2:
             self.failures.append(f"{name}: exit {result.returncode} (a crash or an unexpected status): {err[-300:]}")
             return
-        if result.returncode != 0 and not err.startswith("kiln: error: "):
+        # Warnings ("kiln: warning: ...", e.g. a damaged cache) may come first; then the error.
+        first = next((line for line in err.splitlines() if not line.startswith("kiln: warning: ")), "")
+        if result.returncode != 0 and not first.startswith("kiln: error: "):
             self.failures.append(f"{name}: exit {result.returncode} without a 'kiln: error:' message: {err[-300:]}")
         if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in err + out):
             self.failures.append(f"{name}: raw control characters in the output")

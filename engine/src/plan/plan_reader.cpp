@@ -496,6 +496,11 @@ Status checkMemoryPlan(const NetworkDefinition& network, const MemoryPlan& plan)
     std::map<const Tensor*, Block> blocks;
     for (const auto& tensor : network.tensors()) {
         auto placed = plan.offsets.find(tensor->name());
+        // Every activation a layer writes or the caller gives has its bytes somewhere (views live in their base's).
+        if (!tensor->isConstant() && !tensor->alias() && placed == plan.offsets.end() &&
+            (tensor->producer() || tensor->isNetworkInput())) {
+            return bodyError("the memory plan has no place for tensor '" + tensor->name() + "'");
+        }
         if (tensor->isConstant() || placed == plan.offsets.end()) continue;
         const Tensor* base = root(tensor.get());
         if (tensor->alias()) {

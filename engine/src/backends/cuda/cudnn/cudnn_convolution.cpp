@@ -741,11 +741,11 @@ std::vector<Variant> variantsOf(const ConvProblem& problem) {
     // A fused graph must keep padded channels at zero: zero sums and bias through the activation.
     const bool fusable = problem.outputChannels.size() == 1 && fusableActivation(problem.activation) &&
                          (!problem.nhwc || keepsZero(problem.activation));
-    std::vector<Variant> variants{Variant::Conv};
-    if (epilogue && fusable) {
-        variants.push_back(problem.nhwc && problem.largeBias ? Variant::FusedFp32Bias : Variant::Fused);
-    }
-    return variants;
+    if (!epilogue || !fusable) return {Variant::Conv};
+    // The FP32-bias graph comes first: where it has an engine, the unfused variant is not offered (see
+    // addCudnnConvolutionTactics).
+    if (problem.nhwc && problem.largeBias) return {Variant::FusedFp32Bias, Variant::Conv};
+    return {Variant::Conv, Variant::Fused};
 }
 
 }  // namespace
@@ -769,8 +769,15 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
         skipped.push_back({"cudnn:conv", library, build.status().message()});
         return;
     }
+    bool fp32BiasOffered = false;
     for (const Variant variant : variantsOf(problem.value())) {
         const std::string prefix = std::string("cudnn:") + variantName(variant);
+        if (variant == Variant::Conv && fp32BiasOffered) {
+            // Its output is rounded to FP16 before Kiln's epilogue adds the bias: with a bias that large the
+            // sum and the bias cancel, and that rounding error dominates what remains.
+            skipped.push_back({prefix, library, "an FP16 sum before a large bias loses precision; the FP32-bias graph runs it"});
+            continue;
+        }
         auto graph = sharedGraph(problem.value(), variant, build.value().handle);
         if (!graph) {
             skipped.push_back({prefix, library, "cuDNN cannot describe it: " + graph.status().message()});
@@ -806,6 +813,7 @@ void addCudnnConvolutionTactics(const tactics::LayerConfig& config, std::vector<
             }
             ++offered;
             runtimeCompiled += choice.has(CUDNN_BEHAVIOR_NOTE_RUNTIME_COMPILATION);
+            fp32BiasOffered |= variant == Variant::FusedFp32Bias;
             tactics.push_back(std::make_unique<CudnnConvolutionTactic>(layer, problem.value(), variant, graph.value(),
                                                                        std::move(choice)));
         }

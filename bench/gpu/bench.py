@@ -153,10 +153,12 @@ def main():
         if not model_path.exists():
             run([sys.executable, REPO_ROOT / "tests" / "models" / "export_torchvision.py", name, model_path], check=True)
         size = MODELS[name][2]
-        module = build_model(name).cuda()
+        # The FP32 reference stays a module of its own: converting a module to FP16 rounds its weights in
+        # place, and converting it back would compare the peer against a model with FP16 weights.
+        reference_module = build_model(name).cuda()
         for precision in args.precisions:
             dtype = torch.float16 if precision == "fp16" else torch.float32
-            eager = module.to(dtype=dtype, memory_format=torch.channels_last)
+            eager = build_model(name).cuda().to(dtype=dtype, memory_format=torch.channels_last)
             compiled = None if args.compile_mode == "none" else torch.compile(eager, mode=args.compile_mode)
             for batch in args.batches:
                 shape = [batch, 3, size, size]
@@ -183,8 +185,7 @@ def main():
                     if run([args.kiln, "run", plan, "--input", f"input={args.work / 'x.npy'}", "--output-dir", out_dir],
                            capture_output=True).returncode == 0:
                         with torch.no_grad():
-                            reference = module.float()(torch.from_numpy(x).cuda()).cpu().numpy()
-                            module.to(dtype=dtype)
+                            reference = reference_module(torch.from_numpy(x).cuda()).cpu().numpy()
                             peer = eager(torch.from_numpy(x).cuda().to(dtype=dtype)
                                          .contiguous(memory_format=torch.channels_last)).float().cpu().numpy()
                         similarity = cosine(np.load(out_dir / "output.npy"), reference)

@@ -76,8 +76,15 @@ double worstOutputError(const std::vector<TensorError>& errors) {
 }
 
 // The layers of a reduced-precision engine ranked by the error each adds to the error of its inputs,
-// each named by its first model node.
-std::vector<std::string> rankCandidates(const Engine& engine, const std::vector<TensorError>& errors) {
+// each named by its first model node. Layers the builder added (reformats between formats) name
+// themselves and no node of `network`: a precision constraint cannot name them, so they are no
+// candidates; keeping their readers in FP32 removes them.
+std::vector<std::string> rankCandidates(const Engine& engine, const std::vector<TensorError>& errors,
+                                        const NetworkDefinition& network) {
+    std::set<std::string> modelNodes;
+    for (const auto& layer : network.layers()) {
+        modelNodes.insert(layer->provenance().begin(), layer->provenance().end());
+    }
     std::map<std::string, double> errorOf;
     for (const TensorError& error : errors) errorOf[error.tensor] = relativeError(error);
     std::map<std::string, std::string> precisionOf;
@@ -100,6 +107,7 @@ std::vector<std::string> rankCandidates(const Engine& engine, const std::vector<
         const double added = std::isinf(outputError) ? (std::isinf(inputError) ? 0.0 : outputError)
                                                      : outputError - (std::isinf(inputError) ? outputError : inputError);
         const std::string& node = layer->provenance().front();
+        if (!modelNodes.count(node)) continue;
         if (named.insert(node).second) ranked.emplace_back(added, node);
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -185,7 +193,7 @@ Result<BisectionResult> bisectPrecision(const NetworkDefinition& network, const 
         result.found = true;
         return result;
     }
-    const std::vector<std::string> candidates = rankCandidates(*first, firstErrors);
+    const std::vector<std::string> candidates = rankCandidates(*first, firstErrors, network);
     auto prefix = [&](size_t count) { return std::vector<std::string>(candidates.begin(), candidates.begin() + long(count)); };
     size_t failing = 0;  // a prefix length known not to meet the tolerance
     size_t meeting = 0;  // a prefix length known to meet it (0: none found yet)

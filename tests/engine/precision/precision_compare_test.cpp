@@ -3,6 +3,7 @@
 // bisection names exactly the planted precision-hostile layer and its answer, applied as a
 // constraint, meets the tolerance.
 #include <cmath>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -120,6 +121,26 @@ TEST(PrecisionCompare, BisectionNamesExactlyTheHostileLayer) {
     auto recording = recordTensors(*engine.value(), inputs);
     ASSERT_TRUE(recording.isOk());
     EXPECT_TRUE(outputsMeetTolerance(compareRecordings(*reference, *recording, engine.value()->network()), 1e-2));
+}
+
+TEST(PrecisionCompare, BisectionNamesOnlyModelNodesNotTheBuildersReformats) {
+    NetworkDefinition network = hostileNetwork();
+    // An FP16 build converts its FP32 input with a reformat layer the builder adds; no constraint can name it.
+    auto fp16 = Builder::build(network, config(true));
+    ASSERT_TRUE(fp16.isOk()) << fp16.status().message();
+    bool reformatted = false;
+    for (const auto& layer : fp16.value()->network().layers()) reformatted |= layer->kind() == LayerKind::Reformat;
+    ASSERT_TRUE(reformatted) << "the test needs an engine with a reformat layer";
+    // With inputs FP16 holds and a tolerance no rounding meets, the bisection must go through every candidate.
+    const TensorMap inputs{{"x", randomTensor({1, 4, 8, 8}, 3, -1.0f, 1.0f)}};
+    auto reference = recordTensors(*Builder::build(network, config(false)).value(), inputs);
+    ASSERT_TRUE(reference.isOk());
+    auto result = bisectPrecision(network, config(true), inputs, *reference, 1e-12, nullptr);
+    ASSERT_TRUE(result.isOk()) << result.status().message();
+    ASSERT_TRUE(result->found);
+    const std::set<std::string> nodes{"normalize", "conv1", "relu1", "conv2"};
+    ASSERT_FALSE(result->keptNodes.empty());
+    for (const std::string& kept : result->keptNodes) EXPECT_TRUE(nodes.count(kept)) << kept << " is no model node";
 }
 
 TEST(PrecisionCompare, ConstraintThatMatchesNoNodeIsRefused) {

@@ -15,18 +15,6 @@ constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 }  // namespace
 
-double median(std::vector<double> values) {
-    if (values.empty()) return kNoValue;
-    std::sort(values.begin(), values.end());
-    const size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
-}
-
-double mean(const std::vector<double>& values) {
-    if (values.empty()) return kNoValue;
-    return std::accumulate(values.begin(), values.end(), 0.0) / double(values.size());
-}
-
 double minimum(const std::vector<double>& values) {
     if (values.empty()) return kNoValue;
     return *std::min_element(values.begin(), values.end());
@@ -35,14 +23,6 @@ double minimum(const std::vector<double>& values) {
 double maximum(const std::vector<double>& values) {
     if (values.empty()) return kNoValue;
     return *std::max_element(values.begin(), values.end());
-}
-
-double percentile(std::vector<double> values, double percent) {
-    if (values.empty() || std::isnan(percent)) return kNoValue;
-    std::sort(values.begin(), values.end());
-    const double clamped = std::clamp(percent, 0.0, 100.0);
-    const size_t rank = size_t(std::ceil(clamped / 100.0 * double(values.size())));
-    return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
 LatencyStatistics latencyStatistics(const std::vector<double>& milliseconds) {
@@ -65,6 +45,26 @@ LayerProfile summarizeLayerTimes(const QString& name, const std::vector<double>&
         layer.averageMilliseconds = mean(millisecondsPerRun);
     }
     return layer;
+}
+
+LayerProfile layerProfileOf(const LayerTimeSummary& summary) {
+    LayerProfile layer;
+    layer.name = QString::fromStdString(summary.name);
+    layer.milliseconds = summary.medianMs;
+    layer.averageMilliseconds = summary.averageMs;
+    layer.percent = summary.percentage;
+    return layer;
+}
+
+std::string profileJsonOf(const ProfileResult& profile) {
+    if (!profile.engineLayers.empty()) return kiln::profileJson(profile.engineLayers, profile.iterations);
+    const double runs = profile.iterations > 0 ? double(profile.iterations) : 1.0;
+    std::vector<LayerTimeSummary> layers;
+    for (const LayerProfile& layer : profile.layers) {
+        const double average = layer.averageMilliseconds >= 0.0 ? layer.averageMilliseconds : layer.milliseconds;
+        layers.push_back({layer.name.toStdString(), average * runs, average, layer.milliseconds, layer.percent});
+    }
+    return kiln::profileJson(layers, profile.iterations);
 }
 
 double totalLayerMilliseconds(const std::vector<LayerProfile>& layers) {

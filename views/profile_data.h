@@ -7,6 +7,8 @@
 #include <QString>
 #include <vector>
 
+#include "kiln/profiling.h"
+
 namespace kiln::views {
 
 struct LayerProfile {
@@ -25,17 +27,18 @@ struct ProfileResult {
     std::vector<LayerProfile> layers;            // execution order
     std::vector<double> endToEndMilliseconds;    // one per run
     int iterations = 0;
+    // The engine's summary of the same runs, in execution order, where the profile was measured here:
+    // the JSON export writes it as `kiln profile --exportProfile` does, byte for byte.
+    std::vector<LayerTimeSummary> engineLayers;
 };
 
-// Statistics of a list of times; each returns NaN for an empty list, so that no one mistakes the
-// absence of runs for a time of zero.
-double median(std::vector<double> values);
-double mean(const std::vector<double>& values);
+// Statistics of a list of times (the engine's, kiln/profiling.h); NaN for an empty list, so that no one
+// mistakes the absence of runs for a time of zero.
+using kiln::mean;
+using kiln::median;
+using kiln::percentile;
 double minimum(const std::vector<double>& values);
 double maximum(const std::vector<double>& values);
-// Nearest-rank percentile, `percent` in [0, 100]: the smallest value with at least `percent`% of the
-// values at or below it (percentile 0 is the minimum, 100 the maximum).
-double percentile(std::vector<double> values, double percent);
 
 struct LatencyStatistics {
     int count = 0;  // runs; the rest are NaN when zero
@@ -50,6 +53,11 @@ LatencyStatistics latencyStatistics(const std::vector<double>& milliseconds);
 
 // One layer's profile from its time in every run: median, mean; percent is left for assignPercentages.
 LayerProfile summarizeLayerTimes(const QString& name, const std::vector<double>& millisecondsPerRun);
+// One layer's profile from the engine's summary: its median and mean, and its share of the summed time.
+LayerProfile layerProfileOf(const LayerTimeSummary& summary);
+// The trtexec profile JSON of `profile`: the engine's summary where it has one, else one made from its
+// layers (total = mean x runs).
+std::string profileJsonOf(const ProfileResult& profile);
 // Sets every layer's percent to its share of the sum of the layers' medians (all zero when the sum is).
 void assignPercentages(std::vector<LayerProfile>& layers);
 

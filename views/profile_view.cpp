@@ -435,20 +435,9 @@ bool ProfileView::exportCsv(const QString& path, QString* error) const {
 }
 
 bool ProfileView::exportJson(const QString& path, QString* error) const {
-    // trtexec's --exportProfile: [{"count": runs}, {"name", "timeMs" (over all runs), "averageMs",
-    // "medianMs", "percentage"}, ...] in execution order.
-    QJsonArray array;
-    array.append(QJsonObject{{QStringLiteral("count"), m_profile.iterations}});
-    const double runs = m_profile.iterations > 0 ? double(m_profile.iterations) : 1.0;
-    for (const LayerProfile& layer : m_profile.layers) {
-        const double average = layer.averageMilliseconds >= 0.0 ? layer.averageMilliseconds : layer.milliseconds;
-        array.append(QJsonObject{{QStringLiteral("name"), layer.name},
-                                 {QStringLiteral("timeMs"), average * runs},
-                                 {QStringLiteral("averageMs"), average},
-                                 {QStringLiteral("medianMs"), layer.milliseconds},
-                                 {QStringLiteral("percentage"), layer.percent}});
-    }
-    const QByteArray bytes = QJsonDocument(array).toJson(QJsonDocument::Indented);
+    // trtexec's --exportProfile layout, written by the engine's writer as `kiln profile` writes it.
+    const std::string text = profileJsonOf(m_profile);
+    const QByteArray bytes = QByteArray::fromStdString(text);
     return writeAtomically(path, [&bytes](QIODevice& file) { return file.write(bytes) == bytes.size(); }, error);
 }
 

@@ -14,24 +14,27 @@
 #include "file_output.h"
 #include "kiln/json_writer.h"
 #include "kiln/precision.h"
+#include "kiln/profiling.h"
 #include "model_loading.h"
+#include "timed_runs.h"
 
 namespace kiln::cli {
 
 namespace {
 
-class LayerTimeProfiler final : public IProfiler {
+// Each layer's average time per run, from the profiled runs.
+class LayerAverages {
 public:
-    void reportLayerTime(const std::string& layerName, float milliseconds) override {
-        m_total[layerName] += milliseconds;
+    void collect(const LayerTimeCollector& collector, int runs) {
+        for (const LayerTimeSummary& layer : summarizeLayerTimes(collector, runs)) m_average[layer.name] = layer.averageMs;
     }
-    double average(const std::string& layer, int runs) const {
-        auto it = m_total.find(layer);
-        return it == m_total.end() ? 0.0 : it->second / runs;
+    double average(const std::string& layer) const {
+        auto it = m_average.find(layer);
+        return it == m_average.end() ? 0.0 : it->second;
     }
 
 private:
-    std::map<std::string, double> m_total;
+    std::map<std::string, double> m_average;
 };
 
 struct PrecisionRun {
@@ -40,7 +43,7 @@ struct PrecisionRun {
     TensorRecording recording;
     std::vector<TensorError> errors;  // against the reference; empty for the reference
     double medianMs = 0.0;
-    LayerTimeProfiler layerTimes;
+    LayerAverages layerTimes;
 };
 
 std::string precisionName(DataType precision) {
@@ -60,8 +63,9 @@ std::string number(double value, const char* format = "%.3g") {
     return text;
 }
 
-// The median time of `iterations` runs after `warmUp`, and every layer's average time in profiled runs.
-Status timeRuns(PrecisionRun& run, const TensorMap& inputs, int iterations, int warmUp) {
+// The median time of `iterations` runs after `warmUpMs` of warm-up, and every layer's average time in
+// profiled runs.
+Status timePrecision(PrecisionRun& run, const TensorMap& inputs, int iterations, int warmUpMs) {
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, run.engine->createExecutionContext());
     const bool device = run.engine->usesDeviceMemory();
     auto once = [&]() -> Status {
@@ -70,17 +74,14 @@ Status timeRuns(PrecisionRun& run, const TensorMap& inputs, int iterations, int 
         return context->synchronize();
     };
     KILN_RETURN_IF_ERROR(context->execute(inputs).status());  // device runs read what this leaves
-    for (int i = 0; i < warmUp; ++i) KILN_RETURN_IF_ERROR(once());
-    std::vector<double> times;
-    for (int i = 0; i < iterations; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        KILN_RETURN_IF_ERROR(once());
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(times.begin(), times.end());
-    run.medianMs = times[times.size() / 2];
-    context->setProfiler(&run.layerTimes);
+    KILN_RETURN_IF_ERROR(warmUp(warmUpMs, once));
+    KILN_ASSIGN_OR_RETURN(const std::vector<RunTimes> runs, timeRuns(RunSchedule{iterations, 0.0}, once));
+    run.medianMs = median(latencies(runs));
+    LayerTimeCollector collector;
+    context->setProfiler(&collector);
     for (int i = 0; i < iterations; ++i) KILN_RETURN_IF_ERROR(context->execute(inputs).status());
+    context->setProfiler(nullptr);
+    run.layerTimes.collect(collector, iterations);
     return Status::ok();
 }
 
@@ -88,7 +89,7 @@ double relative(const TensorError& error) {
     return error.nonFinite ? INFINITY : error.maxAbsoluteError / std::max(error.referenceMaxAbs, 1e-300);
 }
 
-void printComparison(const PrecisionRun& reference, const PrecisionRun& run, int iterations, bool allTensors) {
+void printComparison(const PrecisionRun& reference, const PrecisionRun& run, bool allTensors) {
     std::cout << "\n" << precisionName(run.precision) << " against " << precisionName(reference.precision)
               << (run.engine->backend() == "cpu" && run.precision == DataType::Float16    ? " (FP16 simulated on the CPU)"
                   : run.engine->backend() == "cpu" && run.precision == DataType::BFloat16 ? " (BF16 simulated on the CPU)"
@@ -108,7 +109,7 @@ void printComparison(const PrecisionRun& reference, const PrecisionRun& run, int
     for (const TensorError* error : shown) {
         table.addRow({error->tensor + (error->isNetworkOutput ? " (output)" : ""),
                       error->layer,
-                      formatMs(run.layerTimes.average(error->layer, iterations)), number(error->maxAbsoluteError),
+                      formatMs(run.layerTimes.average(error->layer)), number(error->maxAbsoluteError),
                       number(error->meanRelativeError), number(error->cosineSimilarity, "%.6f"),
                       number(error->snrDb, "%.1f")});
     }
@@ -138,7 +139,7 @@ void writeErrorJson(JsonWriter& json, const TensorError& error) {
     json.endObject();
 }
 
-std::string compareJson(const std::vector<PrecisionRun>& runs, int iterations, const BisectionResult* bisection,
+std::string compareJson(const std::vector<PrecisionRun>& runs, const BisectionResult* bisection,
                         double tolerance) {
     std::ostringstream out;
     JsonWriter json(out);
@@ -163,7 +164,7 @@ std::string compareJson(const std::vector<PrecisionRun>& runs, int iterations, c
             json.key("name");
             json.value(layer->name());
             json.key("averageMs");
-            json.value(run.layerTimes.average(layer->name(), iterations));
+            json.value(run.layerTimes.average(layer->name()));
             json.endObject();
         }
         json.endArray();
@@ -279,7 +280,7 @@ int compareCommand(const std::vector<std::string>& args) {
         if (!recording) return fail(kExitFailure, recording.status().message());
         run.recording = std::move(recording).value();
         if (i > 0) run.errors = compareRecordings(runs.front().recording, run.recording, run.engine->network());
-        if (Status timed = timeRuns(run, prepared.inputs, options.iterations, options.warmUp); !timed) {
+        if (Status timed = timePrecision(run, prepared.inputs, options.iterations, options.warmUpMs); !timed) {
             return fail(kExitFailure, timed.message());
         }
         runs.push_back(std::move(run));
@@ -306,7 +307,7 @@ int compareCommand(const std::vector<std::string>& args) {
     }
 
     if (options.jsonPath) {
-        const std::string json = compareJson(runs, options.iterations, bisection ? &*bisection : nullptr, options.tolerance);
+        const std::string json = compareJson(runs, bisection ? &*bisection : nullptr, options.tolerance);
         if (*options.jsonPath == "-") {
             std::cout << json;
             std::cout.flush();
@@ -317,7 +318,7 @@ int compareCommand(const std::vector<std::string>& args) {
 
     std::cout << "Model: " << options.modelPath << " on " << runs.front().engine->deviceDescription() << "\n\n";
     prepared.inputTable.print(std::cout);
-    for (size_t i = 1; i < runs.size(); ++i) printComparison(runs.front(), runs[i], options.iterations, options.allTensors);
+    for (size_t i = 1; i < runs.size(); ++i) printComparison(runs.front(), runs[i], options.allTensors);
     std::cout << "\nLatency (median of " << options.iterations << " runs):";
     for (const PrecisionRun& run : runs) {
         std::cout << ' ' << precisionName(run.precision) << ' ' << formatMs(run.medianMs);

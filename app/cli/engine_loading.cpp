@@ -18,13 +18,12 @@
 #include "kiln/builder.h"
 #include "kiln/npy.h"
 #include "kiln/plan.h"
+#include "kiln/profiling.h"
 #include "model_loading.h"
 
 namespace kiln::cli {
 
 namespace {
-
-constexpr char kPlanMagic[] = "KILNPLAN";
 
 struct LoadedInput {
     std::string path;
@@ -60,24 +59,6 @@ Status checkAgainstBinding(const Binding& input, const LoadedInput& file, const 
         message += "; give an array of that type and shape";
     }
     return invalidArgument(message);
-}
-
-HostTensor randomInput(const Binding& input, std::mt19937& generator) {
-    HostTensor tensor(input.type, input.dims);
-    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
-    const int64_t count = tensor.elementCount();
-    if (input.type == DataType::Float32) {
-        float* data = tensor.data<float>();
-        for (int64_t i = 0; i < count; ++i)
-            data[i] = distribution(generator);
-    } else if (input.type == DataType::Float16) {
-        uint16_t* data = tensor.data<uint16_t>();
-        for (int64_t i = 0; i < count; ++i)
-            data[i] = floatToHalf(distribution(generator));
-    }
-    // Integer and boolean inputs are usually indices, sizes or masks, where random values would
-    // mostly be out of range; the zero fill of HostTensor is the safe choice.
-    return tensor;
 }
 
 std::string knownInputs(const Engine& engine) {
@@ -190,17 +171,6 @@ void printBuildWarnings(const BuildReport& report) {
     for (const std::string& warning : report.warnings) std::cerr << "kiln: warning: " << printable(warning) << '\n';
 }
 
-bool isPlanFile(const std::string& path) {
-    // Only a regular file is opened: opening a FIFO would wait for a writer. Anything else is left to
-    // the model reader, which refuses it by name.
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) return false;
-    std::ifstream file(path, std::ios::binary);
-    char magic[sizeof(kPlanMagic) - 1] = {};
-    if (!file.read(magic, sizeof(magic))) return false;
-    return std::memcmp(magic, kPlanMagic, sizeof(magic)) == 0;
-}
-
 Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
     const std::vector<OptimizationProfile> profiles = engine.profiles();
     for (const auto& [name, dims] : shapes) {
@@ -306,6 +276,14 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
         }
     }
     return kExitSuccess;
+}
+
+int64_t batchOf(const PreparedEngine& prepared) {
+    const auto& inputs = prepared.engine->network().inputs();
+    if (inputs.empty()) return 1;
+    const auto value = prepared.inputs.find(inputs.front()->name());
+    if (value == prepared.inputs.end() || value->second.dims().size() < 2) return 1;
+    return std::max<int64_t>(1, value->second.dims().front());
 }
 
 }  // namespace kiln::cli

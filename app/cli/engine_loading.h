@@ -9,16 +9,13 @@
 #include <vector>
 
 #include "kiln/builder.h"
+#include "kiln/plan.h"
 #include "file_output.h"
 #include "kiln/runtime.h"
 #include "options.h"
 #include "text_table.h"
 
 namespace kiln::cli {
-
-// True when the file at `path` starts with the plan magic "KILNPLAN". False when it does not or cannot
-// be read; the ONNX import then says what is wrong with it.
-bool isPlanFile(const std::string& path);
 
 // Checks --shapes against a plan, whose input shapes were fixed when it was built: every name must be
 // an input binding and every shape must equal the binding's.
@@ -53,6 +50,10 @@ struct PreparedEngine {
 Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& prepared);
 
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared);
+
+// The items one inference carries, for throughput: the leading dimension of the network's first
+// input as prepared, where that input has a batch axis (rank 2 or more); 1 otherwise.
+int64_t batchOf(const PreparedEngine& prepared);
 
 // The builder's warnings (a timing cache it could not use, a constraint it could not obey, ...) on
 // standard error, as "kiln: warning: ..." lines.

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiln/file_writing.h"
 #include "kiln/status.h"
 
 namespace kiln::cli {
@@ -26,12 +27,6 @@ struct NamedPath {
 // under two spellings counts): writing it would destroy the input, or one output would replace the other.
 Status checkDistinctPaths(const std::vector<NamedPath>& paths);
 
-// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over `path`. On
-// any error the temporary file is removed and `path` is left as it was.
-Status writeFileAtomically(const std::string& path, std::string_view bytes);
-
-// Writes several files (path, bytes) as one: each to a temporary file beside it, flushed, and only when
-// every one is complete are they renamed into place. A failure to write any of them leaves none.
-Status writeFilesTogether(const std::vector<std::pair<std::string, std::string>>& files);
+// Written with the engine's writeFileAtomically and writeFilesTogether (kiln/file_writing.h).
 
 }  // namespace kiln::cli

@@ -10,16 +10,7 @@ namespace kiln::cli {
 std::string declaredShape(const OnnxInputInfo& input) {
     if (input.dims.empty()) return "scalar";
     std::string text;
-    for (size_t i = 0; i < input.dims.size(); ++i) {
-        if (i > 0) text += 'x';
-        if (input.dims[i] >= 0) {
-            text += std::to_string(input.dims[i]);
-        } else if (i < input.dimNames.size() && !input.dimNames[i].empty()) {
-            text += input.dimNames[i];
-        } else {
-            text += '?';
-        }
-    }
+    for (const std::string& extent : declaredExtents(input)) text += (text.empty() ? "" : "x") + extent;
     return text;
 }
 

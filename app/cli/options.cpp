@@ -233,6 +233,58 @@ Status parseTriple(std::string_view flag, const std::string& value, float (&targ
 }
 
 // The flags that set how a build is done: backend, precision and tactic timing.
+// The percentile the percentile calibration keeps. 'build', 'calibrate' and 'compare' also take it as
+// --percentile; 'run' and 'profile' do not, where --percentile names latency percentiles as in trtexec.
+Flag calibPercentileFlag(std::string_view name, BuilderOptions& builder) {
+    return {name, true, "99.99", [&builder](std::string_view flag, const std::string& value) -> Status {
+                char* end = nullptr;
+                const double percentile = std::strtod(value.c_str(), &end);
+                if (end != value.c_str() + value.size() || !(percentile > 0.0 && percentile <= 100.0)) {
+                    return invalidArgument(std::string(flag) + " is a number in (0, 100], e.g. 99.99, not '" + value + "'");
+                }
+                builder.percentile = percentile;
+                return Status::ok();
+            }};
+}
+
+// A number of seconds >= 0 (--duration).
+Flag secondsFlag(std::string_view name, double& target) {
+    return {name, true, "3", [&target](std::string_view flag, const std::string& value) -> Status {
+                char* end = nullptr;
+                const double seconds = std::strtod(value.c_str(), &end);
+                if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(seconds) || seconds < 0.0 ||
+                    seconds > 86400.0) {
+                    return invalidArgument(std::string(flag) + " is a number of seconds from 0 to 86400, e.g. 3, not '" +
+                                           value + "'");
+                }
+                target = seconds;
+                return Status::ok();
+            }};
+}
+
+// Latency percentiles, e.g. 90,95,99 (trtexec's --percentile).
+Flag percentilesFlag(std::vector<double>& target) {
+    return {"--percentile", true, "90,95,99", [&target](std::string_view flag, const std::string& value) -> Status {
+                std::vector<double> percents;
+                size_t start = 0;
+                while (start <= value.size()) {
+                    size_t stop = value.find(',', start);
+                    if (stop == std::string::npos) stop = value.size();
+                    const std::string item = value.substr(start, stop - start);
+                    char* end = nullptr;
+                    const double percent = std::strtod(item.c_str(), &end);
+                    if (item.empty() || end != item.c_str() + item.size() || !(percent >= 0.0 && percent <= 100.0)) {
+                        return invalidArgument(std::string(flag) + " is a list of percentiles from 0 to 100, e.g. 90,95,99; '" +
+                                               item + "' is not one");
+                    }
+                    percents.push_back(percent);
+                    start = stop + 1;
+                }
+                target = std::move(percents);
+                return Status::ok();
+            }};
+}
+
 std::vector<Flag> builderFlags(BuilderOptions& builder) {
     return {
         switchFlag("--fp16", builder.fp16),
@@ -259,16 +311,7 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
          }},
         switchFlag("--calibBgr", builder.calibImages.bgr),
         switchFlag("--calibNhwc", builder.calibImages.nhwc),
-        {"--percentile", true, "99.99",
-         [&builder](std::string_view flag, const std::string& value) -> Status {
-             char* end = nullptr;
-             const double percentile = std::strtod(value.c_str(), &end);
-             if (end != value.c_str() + value.size() || !(percentile > 0.0 && percentile <= 100.0)) {
-                 return invalidArgument(std::string(flag) + " is a number in (0, 100], e.g. 99.99, not '" + value + "'");
-             }
-             builder.percentile = percentile;
-             return Status::ok();
-         }},
+        calibPercentileFlag("--calibPercentile", builder),
         {"--layerPrecisions", true, "conv1:fp32,layer4.*:fp16",
          [&builder](std::string_view flag, const std::string& value) {
              return parseLayerPrecisions(flag, value, builder.layerPrecisions);
@@ -403,7 +446,9 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
             pathFlag("--output-dir", "outputs", options.outputDirectory),
             shapesFlag(options.shapes),
             countFlag("--iterations", "10", 1, options.iterations),
-            countFlag("--warmUp", "1", 0, options.warmUp),
+            countFlag("--warmUp", "200", 0, options.warmUpMs),
+            secondsFlag("--duration", options.durationS),
+            percentilesFlag(options.percentiles),
             switchFlag("--noFusion", options.noFusion),
             switchFlag("--check", options.check),
             toleranceFlag("--atol", options.atol),
@@ -435,6 +480,7 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
                 pathFlag("--exportReport", "report.json", options.reportPath),
                 switchFlag("--verbose", options.verbose),
                 switchFlag("--quiet", options.quiet),
+                calibPercentileFlag("--percentile", options.builder),
             }, builderFlags(options.builder));
         });
     if (!parsed || parsed->helpRequested) return parsed;
@@ -456,7 +502,11 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
                 inputFlag(options.inputs),
                 shapesFlag(options.shapes),
                 countFlag("--iterations", "10", 1, options.iterations),
-                countFlag("--warmUp", "2", 0, options.warmUp),
+                countFlag("--warmUp", "200", 0, options.warmUpMs),
+                secondsFlag("--duration", options.durationS),
+                countFlag("--avgRuns", "10", 1, options.avgRuns),
+                percentilesFlag(options.percentiles),
+                switchFlag("--separateProfileRun", options.separateProfileRun),
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportProfile", "profile.json", options.profilePath),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
@@ -504,8 +554,9 @@ Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::stri
                      return Status::ok();
                  }},
                 countFlag("--iterations", "10", 1, options.iterations),
-                countFlag("--warmUp", "2", 0, options.warmUp),
+                countFlag("--warmUp", "200", 0, options.warmUpMs),
                 switchFlag("--allTensors", options.allTensors),
+                calibPercentileFlag("--percentile", options.builder),
             }, builderFlags(options.builder));
         });
 }
@@ -513,7 +564,8 @@ Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::stri
 Result<Parsed<CalibrateOptions>> parseCalibrateArguments(const std::vector<std::string>& args) {
     Result<Parsed<CalibrateOptions>> parsed = parseCommand<CalibrateOptions>(
         args, "kiln calibrate", false, [&](CalibrateOptions& options) -> std::vector<Flag> {
-            return withFlags({shapesFlag(options.shapes)}, builderFlags(options.builder));
+            return withFlags({shapesFlag(options.shapes), calibPercentileFlag("--percentile", options.builder)},
+                             builderFlags(options.builder));
         });
     if (!parsed || parsed->helpRequested) return parsed;
     if (!parsed->options.builder.calibPath) {
@@ -583,7 +635,8 @@ Options:
   --calib FILE_OR_DIR        Calibration batches (.npy) for --int8
   --calibCache FILE          Calibration cache: reused when it matches model, algorithm and data,
                              written otherwise; alone, used as it is
-  --calibAlgo ALGO           entropy (default), minmax, percentile (--percentile P) or mse
+  --calibAlgo ALGO           entropy (default), minmax, percentile (--percentile P, also spelled
+                             --calibPercentile) or mse
   --layerPrecisions LIST     Run the layers of these model nodes in a precision of their own (fp32, fp16,
                              bf16 or int8; INT8 needs --calib or --calibCache), whatever the build's:
                              e.g. conv1:fp32,layer4.*:fp16 in an INT8 build. Patterns take * and ?;
@@ -637,8 +690,9 @@ Options:
 
 const char* runHelp() {
     return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR]
-                [--shapes NAME:DIMS,...] [--iterations N] [--warmUp N] [--noFusion]
-                [--backend cpu|cuda] [--tf32] [--noCudaGraph] [--check [--atol A] [--rtol R]]
+                [--shapes NAME:DIMS,...] [--iterations N] [--warmUp MS] [--duration S]
+                [--percentile P,...] [--noFusion] [--backend cpu|cuda] [--tf32] [--noCudaGraph]
+                [--check [--atol A] [--rtol R]]
 
 Runs a plan, or builds an ONNX model in memory and runs it, on the CPU or the GPU the plan was built
 for (--backend for a model); prints the latency, host-to-device copies included, and saves
@@ -652,8 +706,10 @@ Options:
                           replaced by '_' in file names.
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224,y:1x10
                           (default: the shapes of the --input files; a plan's shapes are fixed)
-  --iterations N          Timed runs (default 1)
-  --warmUp N              Untimed runs before timing (default 0)
+  --iterations N          At least N timed runs (default 1); the outputs saved are the last run's
+  --warmUp MS             Untimed runs for MS milliseconds before timing, as trtexec (default 0)
+  --duration S            Timed runs for at least S seconds, as trtexec (default 0: --iterations alone)
+  --percentile P,...      Latency percentiles to print (default 90,95,99)
   --noFusion              Build the model without folding or fusion (no effect on a plan)
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
@@ -675,22 +731,31 @@ Options:
 }
 
 const char* profileHelp() {
-    return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp N] [--shapes NAME:DIMS,...]
+    return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp MS] [--duration S] [--avgRuns N]
+                    [--percentile P,...] [--separateProfileRun] [--shapes NAME:DIMS,...]
                     [--input NAME=FILE.npy]... [--noFusion] [--backend cpu|cuda] [--tf32]
                     [--noCudaGraph] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
                     [--exportTimes FILE.json]
 
-Runs a plan, or an ONNX model built in memory, warm-up times and then N timed times, measuring every
-executed layer. Prints the layers sorted by time (average per run, share of the total, precision and
-tactic) and the end-to-end latency (min, median, mean, max, 90th and 99th percentile). On CUDA the
+Runs a plan, or an ONNX model built in memory: warm-up runs, then timed runs, measuring every
+executed layer, with trtexec's meaning of the flags. Prints the layers sorted by time (average per
+run, share of the total, precision and tactic), the end-to-end latency (min, max, mean, median and
+percentiles) and the throughput (inferences and, with a batch, items per second). On CUDA the
 layers are timed with CUDA events in profiled runs, and the end-to-end figures come from separate
 runs on device-resident inputs (replayed as a CUDA graph where possible), as trtexec's GPU compute
 time; the throughput follows from the batch. Inputs without a file get seeded random values, as in
 'kiln run'.
 
 Options:
-  --iterations N          Timed runs (default 10)
-  --warmUp N              Untimed runs before timing (default 2)
+  --iterations N          At least N timed runs (default 10)
+  --warmUp MS             Untimed runs for MS milliseconds before timing (default 200)
+  --duration S            Timed runs for at least S seconds too (default 0: --iterations alone;
+                          trtexec's default is 3)
+  --avgRuns N             Also report the spread of the averages of N consecutive runs (default 10)
+  --percentile P,...      Latency percentiles to print (default 90,95,99)
+  --separateProfileRun    Time the end-to-end runs without the profiler attached, then profile as
+                          many runs for the layer table (the profiler's own cost stays out of the
+                          latency)
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --input NAME=FILE.npy   Values of input NAME (repeat for each input)
   --noFusion              Build the model without folding or fusion (no effect on a plan)
@@ -702,8 +767,11 @@ Options:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
                           with layers in execution order and timeMs summed over the N runs
   --exportLayerInfo FILE  Write the engine's layers and bindings as JSON
-  --exportTimes FILE      Write every timed run as JSON: [{"latencyMs", "computeMs"}, ...] (latency
-                          with host copies; compute on device-resident inputs, equal on the CPU)
+  --exportTimes FILE      Write every timed run as JSON in the layout of trtexec's --exportTimes:
+                          [{"startHtoDMs", "endHtoDMs", "startComputeMs", "endComputeMs",
+                          "startDtoHMs", "endDtoHMs", "latencyMs", "computeMs", "h2dMs", "d2hMs"}, ...]
+                          in ms from the first timed run (latency with host copies; compute on
+                          device-resident inputs, equal to the latency on the CPU)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   -h, --help              Show this help
 )";
@@ -730,7 +798,8 @@ Options:
   --calibMean R,G,B      Subtracted per channel after scaling to [0, 1] (default 0,0,0)
   --calibStd R,G,B       Divided by per channel after the mean (default 1,1,1)
   --calibBgr             Feed the channels as BGR; --calibNhwc: the input is NHWC
-  --percentile P         For percentile: the share of magnitudes kept, in percent (default 99.99)
+  --percentile P         For percentile: the share of magnitudes kept, in percent (default 99.99;
+                         also spelled --calibPercentile)
   --shapes NAME:DIMS,... Shapes of inputs with symbolic dimensions
   -h, --help             Show this help
 )";
@@ -739,7 +808,7 @@ Options:
 const char* compareHelp() {
     return R"(Usage: kiln compare MODEL [--precisions fp32,fp16] [--shapes NAME:DIMS,...] [--input NAME=FILE.npy]...
                     [--backend cpu|cuda] [--layerPrecisions NODE:PRECISION,...] [--json FILE]
-                    [--bisect [--tolerance T]] [--iterations N] [--warmUp N] [--allTensors]
+                    [--bisect [--tolerance T]] [--iterations N] [--warmUp MS] [--allTensors]
 
 Builds the model once per precision (the first is the reference), runs every engine on the same inputs
 while observing every tensor (no extra outputs are added, so each engine keeps its fusions), and
@@ -763,7 +832,8 @@ Options:
   --json FILE             Write every comparison, latency and bisection step as JSON ('-': standard output)
   --bisect                Find the layers to keep in FP32 for --tolerance
   --tolerance T           Largest output error allowed, relative to the output's magnitude (default 0.01)
-  --iterations N          Timed runs per precision (default 10); --warmUp N untimed runs first (default 2)
+  --iterations N          Timed runs per precision (default 10); --warmUp MS of untimed runs first
+                          (default 200)
   --allTensors            Print every compared tensor, not only the outputs and the 10 worst layers
   -h, --help              Show this help
 )";

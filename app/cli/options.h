@@ -66,8 +66,10 @@ struct RunOptions {
     std::vector<InputFile> inputs;
     std::optional<std::string> outputDirectory;
     ShapeMap shapes;
-    int iterations = 1;
-    int warmUp = 0;
+    int iterations = 1;        // at least this many timed runs
+    int warmUpMs = 0;          // --warmUp: untimed runs for this many milliseconds first
+    double durationS = 0.0;    // --duration: and timed runs for at least this many seconds
+    std::vector<double> percentiles{90.0, 95.0, 99.0};
     bool noFusion = false;
     bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
     BuilderOptions builder;
@@ -107,7 +109,7 @@ struct CompareOptions {
     bool bisect = false;
     double tolerance = 1e-2;
     int iterations = 10;
-    int warmUp = 2;
+    int warmUpMs = 200;  // --warmUp, per precision
     bool allTensors = false;  // print every tensor, not only the outputs and the worst layers
 };
 
@@ -122,8 +124,15 @@ struct ProfileOptions {
     std::string modelPath;  // an ONNX model or a plan
     std::vector<InputFile> inputs;
     ShapeMap shapes;
+    // trtexec's meanings: warm-up runs for warmUpMs, then at least `iterations` timed runs and at least
+    // durationS seconds of them; statistics with these percentiles and over avgRuns consecutive runs.
     int iterations = 10;
-    int warmUp = 2;
+    int warmUpMs = 200;
+    double durationS = 0.0;
+    int avgRuns = 10;
+    std::vector<double> percentiles{90.0, 95.0, 99.0};
+    // The end-to-end figures from runs without the profiler, then as many profiled runs for the layers.
+    bool separateProfileRun = false;
     bool noFusion = false;
     bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
     BuilderOptions builder;

@@ -18,6 +18,7 @@
 #include "kiln/reference_executor.h"
 #include "model_loading.h"
 #include "text_table.h"
+#include "timed_runs.h"
 
 namespace kiln::cli {
 
@@ -59,12 +60,6 @@ std::vector<OutputFile> outputFiles(const NetworkDefinition& network) {
     }
     return files;
 }
-
-struct Timing {
-    double minMs = 0.0;
-    double medianMs = 0.0;
-    double maxMs = 0.0;
-};
 
 // The tolerances of --check where the command line gives none: for the lowest precision the build allows.
 std::pair<double, double> defaultTolerances(const BuilderOptions& builder) {
@@ -139,12 +134,6 @@ std::string number(double value) {
     return text;
 }
 
-Timing summarize(std::vector<double> times) {
-    std::sort(times.begin(), times.end());
-    const size_t n = times.size();
-    const double median = n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2.0;
-    return {times.front(), median, times.back()};
-}
 
 }  // namespace
 
@@ -183,15 +172,13 @@ int runCommand(const std::vector<std::string>& args) {
 
     (*context)->setGraphReplay(options.cudaGraph);
     Result<TensorMap> outputs = TensorMap();
-    std::vector<double> times;
-    for (int i = 0; i < options.warmUp + options.iterations; ++i) {
-        const auto start = std::chrono::steady_clock::now();
+    auto once = [&]() -> Status {
         outputs = (*context)->execute(prepared.inputs);
-        const auto stop = std::chrono::steady_clock::now();
-        if (!outputs) return fail(kExitFailure, outputs.status().message());
-        if (i >= options.warmUp)
-            times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-    }
+        return outputs.status();
+    };
+    if (Status warmed = warmUp(options.warmUpMs, once); !warmed) return fail(kExitFailure, warmed.message());
+    Result<std::vector<RunTimes>> runs = timeRuns({options.iterations, options.durationS}, once);
+    if (!runs) return fail(kExitFailure, runs.status().message());
 
     const std::vector<OutputFile> outputFileNames = outputFiles(prepared.engine->network());
     for (const OutputFile& file : outputFileNames) {
@@ -226,10 +213,12 @@ int runCommand(const std::vector<std::string>& args) {
         std::cout << (options.noFusion ? " (built without fusion)" : " (built with fusion)");
     std::cout << "\n\n";
     prepared.inputTable.print(std::cout);
-    const Timing timing = summarize(times);
-    std::cout << "\nLatency: min " << formatMs(timing.minMs) << ", median " << formatMs(timing.medianMs)
-              << ", max " << formatMs(timing.maxMs) << " (" << options.iterations << " timed "
-              << (options.iterations == 1 ? "run" : "runs") << " after " << options.warmUp << " warm-up)\n\n";
+    std::cout << '\n';
+    printLatency(std::cout, "Latency", latencies(*runs), options.percentiles, 0);
+    std::cout << "(" << runs->size() << " timed " << (runs->size() == 1 ? "run" : "runs") << " after "
+              << options.warmUpMs << " ms of warm-up)\n";
+    if (runs->size() > 1) printThroughput(std::cout, *runs, batchOf(prepared));
+    std::cout << '\n';
 
     TextTable outputTable({"Output", "Type", "Dims", "File"});
     bool anyRenamed = false;

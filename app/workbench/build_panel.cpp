@@ -47,15 +47,7 @@ bool isSymbolic(const OnnxInputInfo& input) {
 // "batch×3×224×224": what the model declares, symbolic names where sizes are open.
 QString declaredText(const OnnxInputInfo& input) {
     QStringList extents;
-    for (size_t axis = 0; axis < input.dims.size(); ++axis) {
-        if (input.dims[axis] >= 0) {
-            extents << QString::number(input.dims[axis]);
-        } else if (axis < input.dimNames.size() && !input.dimNames[axis].empty()) {
-            extents << QString::fromStdString(input.dimNames[axis]);
-        } else {
-            extents << QStringLiteral("?");
-        }
-    }
+    for (const std::string& extent : declaredExtents(input)) extents << QString::fromStdString(extent);
     return extents.isEmpty() ? BuildPanel::tr("scalar") : extents.join(QStringLiteral("×"));
 }
 

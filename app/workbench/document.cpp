@@ -15,20 +15,10 @@ namespace kiln::workbench {
 
 namespace {
 
-constexpr char kPlanMagic[] = "KILNPLAN";
-
 // "input: batch × 3 × 32 × 32", with the symbolic name (or "?") where the extent is not fixed.
 QString describeDeclaredShape(const OnnxInputInfo& input) {
     QStringList extents;
-    for (size_t axis = 0; axis < input.dims.size(); ++axis) {
-        if (input.dims[axis] >= 0) {
-            extents << QString::number(input.dims[axis]);
-        } else if (axis < input.dimNames.size() && !input.dimNames[axis].empty()) {
-            extents << QString::fromStdString(input.dimNames[axis]);
-        } else {
-            extents << QStringLiteral("?");
-        }
-    }
+    for (const std::string& extent : declaredExtents(input)) extents << QString::fromStdString(extent);
     return QStringLiteral("%1: %2").arg(QString::fromStdString(input.name), extents.join(QStringLiteral(" × ")));
 }
 
@@ -123,11 +113,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
 }  // namespace
 
 FileKind fileKindOf(const QString& path) {
-    QFile file(path);
-    if (file.open(QIODevice::ReadOnly)) {
-        const QByteArray start = file.read(sizeof(kPlanMagic) - 1);
-        if (start == QByteArray(kPlanMagic)) return FileKind::Plan;
-    }
+    if (isPlanFile(QFile::encodeName(path).toStdString())) return FileKind::Plan;
     static const QStringList planSuffixes = {QStringLiteral("plan"), QStringLiteral("engine")};
     return planSuffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive) ? FileKind::Plan : FileKind::Model;
 }

@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "kiln/npy.h"
-#include "random_inputs.h"
+#include "kiln/profiling.h"
 
 namespace kiln::workbench {
 

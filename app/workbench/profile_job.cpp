@@ -9,34 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "random_inputs.h"
+#include "kiln/profiling.h"
 
 namespace kiln::workbench {
-
-namespace {
-
-// Keeps every run's time of each executed layer, layers in the order they first executed.
-class CollectingProfiler : public IProfiler {
-public:
-    struct LayerTimes {
-        std::string name;
-        std::vector<double> milliseconds;
-    };
-
-    void reportLayerTime(const std::string& layerName, float milliseconds) override {
-        const auto [it, inserted] = m_index.emplace(layerName, m_layers.size());
-        if (inserted) m_layers.push_back({layerName, {}});
-        m_layers[it->second].milliseconds.push_back(milliseconds);
-    }
-
-    const std::vector<LayerTimes>& layers() const { return m_layers; }
-
-private:
-    std::map<std::string, size_t> m_index;
-    std::vector<LayerTimes> m_layers;
-};
-
-}  // namespace
 
 ProfileJob::ProfileJob(QObject* parent) : QObject(parent) {
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
@@ -127,7 +102,7 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
 
     const int warmUp = std::max(0, settings.warmUp);
     const int total = warmUp + settings.iterations;
-    CollectingProfiler profiler;
+    LayerTimeCollector profiler;
     std::vector<double>& endToEnd = outcome.profile.endToEndMilliseconds;
     for (int run = 0; run < total; ++run) {
         if (cancel.load()) return fail(cancelled("the profile was cancelled"));
@@ -145,9 +120,9 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
     std::map<std::string, const LayerRecord*> records;
     for (const LayerRecord& record : engine.report().layersAfter)
         records[record.name] = &record;
-    for (const CollectingProfiler::LayerTimes& layer : profiler.layers()) {
-        views::LayerProfile summary =
-            views::summarizeLayerTimes(QString::fromStdString(layer.name), layer.milliseconds);
+    outcome.profile.engineLayers = summarizeLayerTimes(profiler, settings.iterations);
+    for (const LayerTimeSummary& layer : outcome.profile.engineLayers) {
+        views::LayerProfile summary = views::layerProfileOf(layer);
         if (const auto it = records.find(layer.name); it != records.end()) {
             summary.type = QString::fromStdString(it->second->kind);
             summary.precision = QString::fromStdString(it->second->precision);
@@ -155,7 +130,6 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
         }
         outcome.profile.layers.push_back(summary);
     }
-    views::assignPercentages(outcome.profile.layers);
     outcome.profile.iterations = settings.iterations;
     return outcome;
 }

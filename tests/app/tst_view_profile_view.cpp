@@ -347,6 +347,29 @@ private slots:
         QCOMPARE(array[5].toObject().value("name").toString(), QStringLiteral("softmax, \"final\""));
     }
 
+    // A profile measured here carries the engine's summary: the export is the engine's writer's bytes,
+    // the same as 'kiln profile --exportProfile' writes.
+    void exportsTheEnginesSummaryByteForByte() {
+        kiln::LayerTimeCollector collector;
+        for (int run = 0; run < 3; ++run) {
+            collector.reportLayerTime("conv1 + relu1", 1.25f + float(run));
+            collector.reportLayerTime("softmax", 0.5f);
+        }
+        ProfileResult profile;
+        profile.iterations = 3;
+        profile.engineLayers = kiln::summarizeLayerTimes(collector, 3);
+        for (const kiln::LayerTimeSummary& layer : profile.engineLayers) profile.layers.push_back(kiln::views::layerProfileOf(layer));
+        ProfileView view;
+        view.setProfile(profile);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("profile.json"));
+        QString error;
+        QVERIFY2(view.exportJson(path, &error), qPrintable(error));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray::fromStdString(kiln::profileJson(profile.engineLayers, 3)));
+    }
+
     void exportsChartAsPng() {
         QTemporaryDir dir;
         ProfileView view;

@@ -11,6 +11,7 @@
 #include "build_job.h"
 #include "kiln/builder.h"
 #include "kiln/onnx_parser.h"
+#include "kiln/profiling.h"
 #include "profile_job.h"
 
 using kiln::workbench::BuildJob;
@@ -117,6 +118,26 @@ private slots:
         for (const kiln::views::LayerProfile& layer : outcome.profile.layers)
             profiled << layer.name;
         QCOMPARE(profiled, executed);
+    }
+
+    // The workbench's profile export is what 'kiln profile --exportProfile' writes for the same runs: the
+    // engine's summary through the engine's writer, byte for byte, and the view shows the same shares.
+    void profileExportIsTheCommandLinesLayoutByteForByte() {
+        std::atomic<bool> cancel{false};
+        kiln::workbench::ProfileSettings settings;
+        settings.iterations = 4;
+        settings.warmUp = 1;
+        const ProfileJob::Outcome outcome = ProfileJob::profile(*m_engine, settings, cancel, {});
+        QCOMPARE(outcome.code, kiln::StatusCode::Ok);
+        const std::vector<kiln::LayerTimeSummary>& engineLayers = outcome.profile.engineLayers;
+        QCOMPARE(engineLayers.size(), outcome.profile.layers.size());
+        for (size_t i = 0; i < engineLayers.size(); ++i) {
+            QCOMPARE(outcome.profile.layers[i].name, QString::fromStdString(engineLayers[i].name));
+            QCOMPARE(outcome.profile.layers[i].percent, engineLayers[i].percentage);
+            QCOMPARE(outcome.profile.layers[i].milliseconds, engineLayers[i].medianMs);
+        }
+        // What the profile view's JSON export writes (tst_view_profile_view checks that it writes this).
+        QCOMPARE(kiln::views::profileJsonOf(outcome.profile), kiln::profileJson(engineLayers, 4));
     }
 
     void profileStopsWhenCancelledOrAskedForNoRuns() {

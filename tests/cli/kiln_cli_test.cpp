@@ -994,6 +994,55 @@ TEST_F(KilnPlanTest, ProfileExportsTheTrtexecLayout) {
     EXPECT_NEAR(percentages, 100.0, 1e-3);
 }
 
+// trtexec's meanings: --warmUp and --duration are times, --iterations a least count; --percentile and
+// --avgRuns shape the statistics; the throughput is printed; --exportTimes has trtexec's per-run fields.
+TEST_F(KilnPlanTest, ProfileFlagsMeanWhatTrtexecsMean) {
+    ASSERT_EQ(buildPlan().exitCode, 0);
+    const fs::path times = m_dir / "times.json";
+    const auto start = std::chrono::steady_clock::now();
+    const CommandResult result = kiln("profile " + quoted(m_plan.string()) +
+                                      " --warmUp 300 --duration 0.4 --iterations 2 --percentile 50,99.9 --avgRuns 5 "
+                                      "--exportTimes " + quoted(times.string()));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_GE(seconds, 0.7) << "300 ms of warm-up and 0.4 s of timed runs";
+    for (const char* mention : {"p50 ", "p99.9 ", "after 300 ms of warm-up", "Throughput: ", "inferences/s",
+                                "averages of 5 consecutive runs"}) {
+        EXPECT_NE(result.out.find(mention), std::string::npos) << mention << " not in: " << result.out;
+    }
+    EXPECT_EQ(result.out.find("p90 "), std::string::npos) << "only the percentiles asked: " << result.out;
+
+    const std::optional<JsonValue> document = readJson(times);
+    ASSERT_TRUE(document && document->kind == JsonValue::Kind::Array) << readText(times);
+    // The sample runs in well under a millisecond: 0.4 s holds far more than the 2 runs asked.
+    ASSERT_GT(document->items.size(), 2u);
+    const std::string runs = std::to_string(document->items.size()) + " timed runs";
+    EXPECT_NE(result.out.find(runs), std::string::npos) << runs << " not in: " << result.out;
+    double previousEnd = 0.0;
+    for (const JsonValue& run : document->items) {
+        for (const char* field : {"startHtoDMs", "endHtoDMs", "startComputeMs", "endComputeMs", "startDtoHMs",
+                                  "endDtoHMs", "latencyMs", "computeMs", "h2dMs", "d2hMs"}) {
+            ASSERT_NE(run.find(field), nullptr) << field;
+        }
+        const double begin = run.find("startHtoDMs")->number;
+        const double end = run.find("endDtoHMs")->number;
+        EXPECT_GE(begin, previousEnd - 1e-6 * previousEnd) << "runs follow one another";  // 10 significant digits
+        EXPECT_NEAR(run.find("latencyMs")->number, end - begin, 1e-6);
+        previousEnd = end;
+    }
+    EXPECT_GE(previousEnd, 400.0) << "the timed runs span the --duration";
+
+    // Without the profiler attached to the timed runs, the layer table still comes from profiled runs.
+    const CommandResult separate = kiln("profile " + quoted(m_plan.string()) + " --separateProfileRun --iterations 3 --warmUp 0");
+    ASSERT_EQ(separate.exitCode, 0) << separate.err;
+    EXPECT_NE(separate.out.find("without the profiler; then as many profiled runs"), std::string::npos) << separate.out;
+    EXPECT_NE(separate.out.find("Sum of layer averages"), std::string::npos) << separate.out;
+
+    expectFailure(kiln("profile " + quoted(m_plan.string()) + " --duration -1"), 2, {"--duration", "'-1'"});
+    expectFailure(kiln("profile " + quoted(m_plan.string()) + " --percentile 90,101"), 2, {"--percentile", "'101'"});
+    expectFailure(kiln("profile " + quoted(m_plan.string()) + " --avgRuns 0"), 2, {"--avgRuns"});
+}
+
 TEST_F(KilnPlanTest, CorruptPlanIsRefused) {
     ASSERT_EQ(buildPlan().exitCode, 0);
     std::string bytes = readText(m_plan);
@@ -1052,7 +1101,7 @@ TEST_F(KilnPlanTest, PlanAndExportsAreWrittenAllOrNone) {
     const fs::path layers = m_dir / "layers.json";
     const fs::path report = m_dir / (std::string(245, 'r') + ".json");
     expectFailure(buildPlan("--exportLayerInfo " + quoted(layers.string()) + " --exportReport " + quoted(report.string())),
-                  1, {"none of the command's files was written", "rrrr.json"});
+                  1, {"none of the files was written", "rrrr.json"});
     EXPECT_FALSE(fs::exists(m_plan));
     EXPECT_FALSE(fs::exists(layers));
     for (const auto& entry : fs::directory_iterator(m_dir)) {

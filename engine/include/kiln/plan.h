@@ -28,6 +28,10 @@ Status writePlanFile(const std::string& path, const Engine& engine);
 
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path);
 
+// Whether `path` is a regular file that starts as a plan does (its magic), so that a tool can tell a plan
+// from a model by content. Only regular files are opened: a FIFO would wait for a writer.
+bool isPlanFile(const std::string& path);
+
 // What a plan built for `backend` on this machine depends on, as one line starting with the backend
 // name. "cpu": the architecture and the ISA extensions kernels choose between
 // ("cpu x86_64 avx avx2 fma f16c avx512f"). A backend this build or machine cannot run says why

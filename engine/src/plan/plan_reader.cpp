@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -760,6 +761,15 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
         engine->setDynamicShapes(std::move(dynamic));
     }
     return engine;
+}
+
+bool isPlanFile(const std::string& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) return false;
+    std::ifstream file(path, std::ios::binary);
+    char magic[sizeof(kPlanMagic)] = {};
+    if (!file.read(magic, sizeof(magic))) return false;
+    return std::memcmp(magic, kPlanMagic, sizeof(magic)) == 0;
 }
 
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {

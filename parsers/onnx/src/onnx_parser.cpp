@@ -614,6 +614,20 @@ void registerOnnxSourceReader() {
     });
 }
 
+std::vector<std::string> declaredExtents(const OnnxInputInfo& input) {
+    std::vector<std::string> extents;
+    for (size_t axis = 0; axis < input.dims.size(); ++axis) {
+        if (input.dims[axis] >= 0) {
+            extents.push_back(std::to_string(input.dims[axis]));
+        } else if (axis < input.dimNames.size() && !input.dimNames[axis].empty()) {
+            extents.push_back(input.dimNames[axis]);
+        } else {
+            extents.push_back("?");
+        }
+    }
+    return extents;
+}
+
 Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {
     KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
     KILN_ASSIGN_OR_RETURN(onnx::ModelProto model, parseModelProto(bytes, "'" + path + "'"));

@@ -38,6 +38,10 @@ struct OnnxInputInfo {
     std::vector<std::string> dimNames;
 };
 
+// Each dimension of `input` as text: its extent where fixed, else its symbolic name, else "?" (a
+// scalar has none). Tools join them in their own style ("batchx3x224x224").
+std::vector<std::string> declaredExtents(const OnnxInputInfo& input);
+
 // Parses the model at `path`. External data files are resolved relative to the model's folder.
 // Errors name the node, its op type and what to do; unsupported ops are all listed in one error.
 Result<NetworkDefinition> parseOnnxFile(const std::string& path, const OnnxParseOptions& options = {});

@@ -443,6 +443,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
     return parseCommand<RunOptions>(args, "kiln run", true, [](RunOptions& options) -> std::vector<Flag> {
         return withFlags({
             inputFlag(options.inputs),
+            pathFlag("--outputDir", "outputs", options.outputDirectory),
             pathFlag("--output-dir", "outputs", options.outputDirectory),
             shapesFlag(options.shapes),
             countFlag("--iterations", "10", 1, options.iterations),
@@ -451,6 +452,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
             percentilesFlag(options.percentiles),
             switchFlag("--noFusion", options.noFusion),
             switchFlag("--check", options.check),
+            switchFlag("--checkLayers", options.checkLayers),
             toleranceFlag("--atol", options.atol),
             toleranceFlag("--rtol", options.rtol),
         }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
@@ -689,10 +691,10 @@ Options:
 }
 
 const char* runHelp() {
-    return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--output-dir DIR]
+    return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--outputDir DIR]
                 [--shapes NAME:DIMS,...] [--iterations N] [--warmUp MS] [--duration S]
                 [--percentile P,...] [--noFusion] [--backend cpu|cuda] [--tf32] [--noCudaGraph]
-                [--check [--atol A] [--rtol R]]
+                [--check [--checkLayers] [--atol A] [--rtol R]]
 
 Runs a plan, or builds an ONNX model in memory and runs it, on the CPU or the GPU the plan was built
 for (--backend for a model); prints the latency, host-to-device copies included, and saves
@@ -701,7 +703,8 @@ in [-1, 1), integers 0, booleans false), so two runs see the same data.
 
 Options:
   --input NAME=FILE.npy   Values of input NAME, a NumPy .npy array (repeat for each input)
-  --output-dir DIR        Save outputs in DIR (created when the run succeeds; nothing is written otherwise).
+  --outputDir DIR         Save outputs in DIR (created when the run succeeds; nothing is written otherwise;
+                          also spelled --output-dir).
                           Characters other than letters, digits, '.', '-' and '_' in output names are
                           replaced by '_' in file names.
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224,y:1x10
@@ -723,6 +726,9 @@ Options:
                           output: each element must lie within atol + rtol * |reference|. Prints the worst
                           error per output and exits with 1 beyond tolerance (the outputs are still
                           saved). Needs the ONNX model, not a plan
+  --checkLayers           --check on every tensor the engine computes that the model has too (fused
+                          layers' outputs, matched by name; no extra outputs, so fusions stay), in
+                          execution order, naming the first beyond tolerance (implies --check)
   --atol A, --rtol R      The tolerances of --check. Defaults for the build's precision: FP32 1e-4 and
                           1e-3 (other summation orders, Winograd and FFT transforms); FP16 and BF16 2e-2
                           and 2e-2; INT8 1e-1 and 1e-1, a coarse screen only

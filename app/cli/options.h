@@ -64,7 +64,7 @@ struct InputFile {
 struct RunOptions {
     std::string modelPath;  // an ONNX model or a plan
     std::vector<InputFile> inputs;
-    std::optional<std::string> outputDirectory;
+    std::optional<std::string> outputDirectory;  // --outputDir (also --output-dir)
     ShapeMap shapes;
     int iterations = 1;        // at least this many timed runs
     int warmUpMs = 0;          // --warmUp: untimed runs for this many milliseconds first
@@ -76,6 +76,7 @@ struct RunOptions {
     // --check: the engine's outputs against the reference executor's on the same inputs, each element
     // within atol + rtol * |reference|; unset tolerances take defaults for the build's precision.
     bool check = false;
+    bool checkLayers = false;  // --checkLayers: --check on every tensor the engine keeps, not only outputs
     std::optional<double> atol;
     std::optional<double> rtol;
 };

@@ -15,6 +15,7 @@
 #include "engine_loading.h"
 #include "file_output.h"
 #include "kiln/npy.h"
+#include "kiln/precision.h"
 #include "kiln/reference_executor.h"
 #include "model_loading.h"
 #include "text_table.h"
@@ -135,6 +136,40 @@ std::string number(double value) {
 }
 
 
+// --checkLayers: every tensor the engine computes (observed, so the engine keeps its fusions) that the
+// reference run has too, in execution order, against atol + rtol * |reference|; prints a table and the
+// first tensor beyond tolerance. Returns whether all are within it.
+Result<bool> checkLayers(const Engine& engine, const TensorMap& inputs, const TensorMap& expected, double atol,
+                         double rtol) {
+    KILN_ASSIGN_OR_RETURN(const TensorRecording recording, recordTensors(engine, inputs));
+    TextTable table({"Tensor", "Layer", "Max abs error", "Max rel error", "Beyond tolerance"});
+    std::string first;
+    int checked = 0;
+    for (const auto& layer : engine.network().layers()) {
+        if (layer->isElided()) continue;
+        for (const Tensor* output : layer->outputs()) {
+            if (!output) continue;
+            const auto actual = recording.find(output->name());
+            const auto reference = expected.find(output->name());
+            if (actual == recording.end() || reference == expected.end()) continue;  // the builder's own tensors
+            const HostTensor& value = actual->second.value;
+            if (value.type() != DataType::Float32 || reference->second.type() != DataType::Float32) continue;
+            const OutputCheck check = checkOutput(value, reference->second, atol, rtol);
+            ++checked;
+            const bool beyond = !check.problem.empty() || check.failing > 0;
+            if (beyond && first.empty()) first = output->name() + " (layer " + layer->name() + ")";
+            table.addRow({output->name(), layer->name(), check.problem.empty() ? number(check.maxAbsolute) : "-",
+                          check.problem.empty() ? number(check.maxRelative) : "-",
+                          check.problem.empty() ? std::to_string(check.failing) + " of " + std::to_string(value.elementCount())
+                                                : check.problem});
+        }
+    }
+    std::cout << "\nEvery tensor the engine and the model share (" << checked << ", in execution order):\n";
+    table.print(std::cout);
+    if (!first.empty()) std::cout << "First tensor beyond tolerance: " << first << '\n';
+    return first.empty();
+}
+
 }  // namespace
 
 int runCommand(const std::vector<std::string>& args) {
@@ -144,13 +179,14 @@ int runCommand(const std::vector<std::string>& args) {
         std::cout << runHelp();
         return kExitSuccess;
     }
-    const RunOptions& options = parsed->options;
+    RunOptions options = parsed->options;
+    options.check = options.check || options.checkLayers;
 
     if (options.outputDirectory) {
         std::error_code error;
         if (fs::exists(*options.outputDirectory, error) &&
             !fs::is_directory(*options.outputDirectory, error)) {
-            return fail(kExitUsage, "--output-dir '" + *options.outputDirectory +
+            return fail(kExitUsage, "--outputDir '" + *options.outputDirectory +
                                         "' exists and is not a directory; give a directory path");
         }
     }
@@ -195,7 +231,7 @@ int runCommand(const std::vector<std::string>& args) {
         fs::create_directories(*options.outputDirectory, error);
         if (error) {
             return fail(kExitFailure,
-                        "cannot create --output-dir '" + *options.outputDirectory + "': " + error.message());
+                        "cannot create --outputDir '" + *options.outputDirectory + "': " + error.message());
         }
         std::vector<std::pair<std::string, std::string>> files;
         for (const OutputFile& file : outputFileNames) {
@@ -245,6 +281,18 @@ int runCommand(const std::vector<std::string>& args) {
         for (const auto& [name, value] : prepared.inputs) shapes[name] = value.dims();
         Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
         if (!network) return fail(kExitFailure, "--check: " + network.status().message());
+        if (options.checkLayers) {
+            // Every tensor a layer of the model computes comes back from the reference run.
+            for (const auto& layer : network->layers()) {
+                for (Tensor* output : layer->outputs()) {
+                    if (output && !output->isNetworkOutput()) {
+                        if (Status marked = network->markOutput(output); !marked) {
+                            return fail(kExitFailure, "--checkLayers: " + marked.message());
+                        }
+                    }
+                }
+            }
+        }
         Result<TensorMap> expected = ReferenceExecutor(*network).execute(prepared.inputs);
         if (!expected) return fail(kExitFailure, "--check: the reference run failed: " + expected.status().message());
         const auto [defaultAtol, defaultRtol] = defaultTolerances(options.builder);
@@ -272,13 +320,19 @@ int runCommand(const std::vector<std::string>& args) {
         std::cout << "\nCheck against the reference kernels (each element within " << number(atol) << " + "
                   << number(rtol) << " * |reference|):\n";
         table.print(std::cout);
+        if (options.checkLayers) {
+            Result<bool> layersPass = checkLayers(*prepared.engine, prepared.inputs, *expected, atol, rtol);
+            if (!layersPass) return fail(kExitFailure, "--checkLayers: " + layersPass.status().message());
+            pass = pass && *layersPass;
+        }
         std::cout << (pass ? "Check: PASS\n" : "Check: FAIL\n");
         if (!pass) exitCode = kExitFailure;
     }
     std::cout.flush();
     if (!std::cout) return fail(kExitFailure, "could not write to standard output");
     if (exitCode != kExitSuccess) {
-        std::cerr << "kiln: error: --check: outputs differ from the reference beyond the tolerance (see the table)\n";
+        std::cerr << "kiln: error: " << (options.checkLayers ? "--checkLayers: tensors" : "--check: outputs")
+                  << " differ from the reference beyond the tolerance (see the table)\n";
     }
     return exitCode;
 }

@@ -866,6 +866,42 @@ TEST_F(KilnPlanTest, RunCheckComparesWithTheReferenceKernels) {
     }
 }
 
+// --checkLayers: every tensor the fused engine and the model share, fused layers' outputs included, in
+// execution order; an FP16 build with zero tolerance fails and names the first tensor beyond it, which is
+// the first layer's (every FP16 layer rounds).
+TEST_F(KilnPlanTest, RunCheckLayersComparesEveryTensorTheEngineKeeps) {
+    const std::string input = " --input input=" + quoted(sampleInput());
+    const CommandResult fused = kiln("run " + quoted(m_sample.string()) + input + " --checkLayers");
+    ASSERT_EQ(fused.exitCode, 0) << fused.err << fused.out;
+    EXPECT_NE(fused.out.find("Every tensor the engine and the model share (15, in execution order)"), std::string::npos)
+        << fused.out;
+    // The fused convolution's output is the model's relu1, computed by the layer conv1 + bn1 + relu1.
+    const size_t relu1 = fused.out.find("  relu1 ");
+    ASSERT_NE(relu1, std::string::npos) << fused.out;
+    EXPECT_LT(relu1, fused.out.find("  fc "));
+    EXPECT_NE(fused.out.find("conv1 + bn1 + relu1", relu1), std::string::npos) << fused.out;
+    EXPECT_EQ(fused.out.find("First tensor beyond tolerance"), std::string::npos) << fused.out;
+    EXPECT_NE(fused.out.find("Check: PASS"), std::string::npos) << fused.out;
+
+    const CommandResult half =
+        kiln("run " + quoted(m_sample.string()) + input + " --fp16 --checkLayers --atol 0 --rtol 0");
+    EXPECT_EQ(half.exitCode, 1) << half.err << half.out;
+    EXPECT_NE(half.out.find("First tensor beyond tolerance: relu1 (layer conv1 + bn1 + relu1)"), std::string::npos)
+        << half.out;
+    EXPECT_EQ(half.err.rfind("kiln: error: --checkLayers: tensors differ", 0), 0u) << half.err;
+}
+
+// trtexec's camelCase spelling, --outputDir, and the older --output-dir name one option.
+TEST_F(KilnPlanTest, OutputDirHasBothSpellings) {
+    const fs::path camel = m_dir / "camel";
+    const CommandResult ran = kiln("run " + quoted(m_sample.string()) + " --outputDir " + quoted(camel.string()));
+    ASSERT_EQ(ran.exitCode, 0) << ran.err;
+    EXPECT_TRUE(fs::exists(camel / "output.npy"));
+    expectFailure(kiln("run " + quoted(m_sample.string()) + " --outputDir " + quoted(camel.string()) + " --output-dir " +
+                       quoted(camel.string())),
+                  2, {"given twice"});
+}
+
 // The builder's warnings go to standard error, from every command that builds: a damaged timing cache is
 // reported by kiln build (not among its results on standard output) and by kiln run building in memory.
 TEST_F(KilnPlanTest, BuildWarningsGoToStandardErrorFromEveryCommandThatBuilds) {

@@ -225,27 +225,16 @@ int buildCommand(const std::vector<std::string>& args) {
         }
         config.dynamicRanges = dynamicRanges(table);
     }
-    Result<std::shared_ptr<Engine>> engine = invalidArgument("not built");
-    {
-        InterruptScope interrupts;  // Ctrl-C cancels the build
-        BuildProgress progress("kiln: building '" + options.modelPath + "'",
-                               options.quiet ? BuildProgress::Show::Nothing
-                               : options.verbose ? BuildProgress::Show::Lines
-                                                 : BuildProgress::Show::OnTerminal);
-        config.progress = &progress;
-        engine = dynamic ? Builder::build(source, config) : Builder::build(*network, config);
-        config.progress = nullptr;
-        if (!engine && (engine.status().code() == StatusCode::Cancelled || InterruptScope::interrupted())) {
-            progress.finish();
-            std::cerr << "kiln: the build was cancelled (Ctrl-C); nothing was written\n";
-            return kExitInterrupted;
-        }
-    }
+    Result<std::shared_ptr<Engine>> engine =
+        buildWithProgress("kiln: building '" + options.modelPath + "'", options.builder, config, [&] {
+            return dynamic ? Builder::build(source, config) : Builder::build(*network, config);
+        });
+    if (!engine && engine.status().code() == StatusCode::Cancelled) return cancelledBuildExit();
     if (!engine) {
         return fail(kExitFailure,
                     "building '" + options.modelPath + "' failed: " + engine.status().message());
     }
-    printBuildWarnings((*engine)->report());
+    printBuildWarnings((*engine)->report(), options.builder);
 
     // The plan and the exports are written together: all of them, or none.
     Result<std::string> plan = serializePlan(**engine);

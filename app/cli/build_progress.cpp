@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
+
+#include "text_table.h"
 
 namespace kiln::cli {
 namespace {
@@ -81,6 +84,37 @@ void BuildProgress::finish() {
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);
     m_lineOpen = false;
+}
+
+BuildProgress::Show progressShow(const BuilderOptions& options) {
+    return options.quiet     ? BuildProgress::Show::Nothing
+           : options.verbose ? BuildProgress::Show::Lines
+                             : BuildProgress::Show::OnTerminal;
+}
+
+Result<std::shared_ptr<Engine>> buildWithProgress(const std::string& what, const BuilderOptions& options,
+                                                  BuilderConfig& config,
+                                                  const std::function<Result<std::shared_ptr<Engine>>()>& build) {
+    InterruptScope interrupts;  // Ctrl-C cancels the build
+    BuildProgress progress(what, progressShow(options));
+    config.progress = &progress;
+    Result<std::shared_ptr<Engine>> engine = build();
+    config.progress = nullptr;
+    progress.finish();
+    if (!engine && (engine.status().code() == StatusCode::Cancelled || InterruptScope::interrupted())) {
+        return cancelled("the build was cancelled (Ctrl-C)");
+    }
+    return engine;
+}
+
+int cancelledBuildExit() {
+    std::cerr << "kiln: the build was cancelled (Ctrl-C); nothing was written\n";
+    return kExitInterrupted;
+}
+
+void printBuildWarnings(const BuildReport& report, const BuilderOptions& options) {
+    if (options.quiet) return;
+    for (const std::string& warning : report.warnings) std::cerr << "kiln: warning: " << printable(warning) << '\n';
 }
 
 }  // namespace kiln::cli

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "kiln/builder.h"
+#include "options.h"
 
 namespace kiln::cli {
 
@@ -54,5 +57,21 @@ private:
     std::chrono::steady_clock::time_point m_phaseStart;
     std::chrono::steady_clock::time_point m_lastDraw;
 };
+
+// How a command shows a build, from --verbose and --quiet.
+BuildProgress::Show progressShow(const BuilderOptions& options);
+
+// Runs `build` with `config.progress` showing `what` as `options` asks and Ctrl-C cancelling it; a
+// cancelled build comes back with StatusCode::Cancelled (see cancelledBuildExit).
+Result<std::shared_ptr<Engine>> buildWithProgress(const std::string& what, const BuilderOptions& options,
+                                                  BuilderConfig& config,
+                                                  const std::function<Result<std::shared_ptr<Engine>>()>& build);
+
+// Says that the build was cancelled and nothing was written; returns kExitInterrupted.
+int cancelledBuildExit();
+
+// The builder's warnings (a timing cache it could not use, a constraint it could not obey, ...) on
+// standard error, as "kiln: warning: ..." lines; none with --quiet.
+void printBuildWarnings(const BuildReport& report, const BuilderOptions& options);
 
 }  // namespace kiln::cli

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "build_progress.h"
 #include "calibration_loading.h"
 #include "engine_loading.h"
 #include "file_output.h"
@@ -268,13 +269,15 @@ int compareCommand(const std::vector<std::string>& args) {
                 config.dynamicRanges = dynamicRanges(table);
                 int8Ranges = config.dynamicRanges;
             }
-            auto engine = Builder::build(*network, config);
+            auto engine = buildWithProgress("kiln: building the " + precisionName(run.precision) + " engine", builder,
+                                            config, [&] { return Builder::build(*network, config); });
+            if (!engine && engine.status().code() == StatusCode::Cancelled) return cancelledBuildExit();
             if (!engine) {
                 return fail(kExitFailure, "building the " + precisionName(run.precision) + " engine failed: " +
                                               engine.status().message());
             }
             run.engine = std::move(engine).value();
-            printBuildWarnings(run.engine->report());
+            printBuildWarnings(run.engine->report(), options.builder);
         }
         auto recording = recordTensors(*run.engine, prepared.inputs);
         if (!recording) return fail(kExitFailure, recording.status().message());

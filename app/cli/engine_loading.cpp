@@ -4,6 +4,7 @@
 
 #include "kiln/device.h"
 
+#include "build_progress.h"
 #include "calibration_loading.h"
 
 #include <algorithm>
@@ -156,20 +157,18 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
         if (int code = obtainCalibration(request.path, shapes, request.builder, table); code != kExitSuccess) return code;
         config.dynamicRanges = dynamicRanges(table);
     }
-    Result<std::shared_ptr<Engine>> engine = Builder::build(*network, config);
+    Result<std::shared_ptr<Engine>> engine = buildWithProgress("kiln: building '" + request.path + "'", request.builder,
+                                                               config, [&] { return Builder::build(*network, config); });
+    if (!engine && engine.status().code() == StatusCode::Cancelled) return cancelledBuildExit();
     if (!engine)
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
     prepared.engine = std::move(engine).value();
     prepared.fromPlan = false;
-    printBuildWarnings(prepared.engine->report());
+    printBuildWarnings(prepared.engine->report(), request.builder);
     return kExitSuccess;
 }
 
 }  // namespace
-
-void printBuildWarnings(const BuildReport& report) {
-    for (const std::string& warning : report.warnings) std::cerr << "kiln: warning: " << printable(warning) << '\n';
-}
 
 Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
     const std::vector<OptimizationProfile> profiles = engine.profiles();

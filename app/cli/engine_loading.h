@@ -55,8 +55,5 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared);
 // input as prepared, where that input has a batch axis (rank 2 or more); 1 otherwise.
 int64_t batchOf(const PreparedEngine& prepared);
 
-// The builder's warnings (a timing cache it could not use, a constraint it could not obey, ...) on
-// standard error, as "kiln: warning: ..." lines.
-void printBuildWarnings(const BuildReport& report);
 
 }  // namespace kiln::cli

@@ -337,6 +337,8 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
         countFlag("--workspace", "1024", 0, builder.workspaceMiB),
         countFlag("--memoryLimit", "4096", 1, builder.memoryLimitMiB),
         switchFlag("--flushL2", builder.flushL2),
+        switchFlag("--verbose", builder.verbose),
+        switchFlag("--quiet", builder.quiet),
     };
 }
 
@@ -375,6 +377,11 @@ Result<Parsed<Options>> parseCommand(const std::vector<std::string>& args, std::
         return setModelPath(command, arg, options.modelPath);
     }));
     KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, acceptsPlan));
+    if constexpr (requires { options.builder.quiet; }) {
+        if (options.builder.verbose && options.builder.quiet) {
+            return invalidArgument("--verbose and --quiet contradict each other; give one");
+        }
+    }
     return parsed;
 }
 
@@ -480,15 +487,10 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
                 pathFlag("--exportReport", "report.json", options.reportPath),
-                switchFlag("--verbose", options.verbose),
-                switchFlag("--quiet", options.quiet),
                 calibPercentileFlag("--percentile", options.builder),
             }, builderFlags(options.builder));
         });
     if (!parsed || parsed->helpRequested) return parsed;
-    if (parsed->options.verbose && parsed->options.quiet) {
-        return invalidArgument("--verbose and --quiet contradict each other; give one");
-    }
     if (!planPath) {
         return invalidArgument("missing -o PLAN: say where to write the plan, e.g. 'kiln build " +
                                parsed->options.modelPath + " -o model.plan'");
@@ -668,7 +670,7 @@ Options:
   --flushL2                  Evict the GPU's L2 cache before every timed tactic run
   --verbose                  Print each build phase on standard error as a line of its own, also
                              when it is not a terminal (a log)
-  --quiet                    No progress line
+  --quiet                    No progress line and no warnings: only results and errors
   -h, --help                 Show this help
 )";
 }
@@ -721,6 +723,8 @@ Options:
                           --precisionConstraints obey|prefer|none set layers' own precisions
   --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
+  --verbose, --quiet      A model built in memory: its phases as lines on standard error (--verbose), or
+                          no progress line and no warnings (--quiet)
   --check                 Are the outputs right? Runs the model's network as imported (no fusion, no
                           tactics) on the reference kernels with the same inputs and compares every
                           output: each element must lie within atol + rtol * |reference|. Prints the worst
@@ -779,6 +783,8 @@ Options:
                           in ms from the first timed run (latency with host copies; compute on
                           device-resident inputs, equal to the latency on the CPU)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
+  --verbose, --quiet      A model built in memory: its phases as lines on standard error (--verbose), or
+                          no progress line and no warnings (--quiet)
   -h, --help              Show this help
 )";
 }
@@ -841,6 +847,8 @@ Options:
   --iterations N          Timed runs per precision (default 10); --warmUp MS of untimed runs first
                           (default 200)
   --allTensors            Print every compared tensor, not only the outputs and the 10 worst layers
+  --verbose, --quiet      Each build's phases as lines on standard error (--verbose), or no progress line
+                          and no warnings (--quiet)
   -h, --help              Show this help
 )";
 }

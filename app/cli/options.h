@@ -45,6 +45,8 @@ struct BuilderOptions {
     int workspaceMiB = 1024;
     int memoryLimitMiB = 0;  // --memoryLimit: host memory a build, context or input may take; 0: the machine's
     bool flushL2 = false;
+    bool verbose = false;  // --verbose: a build's phases as lines on standard error, even off a terminal
+    bool quiet = false;    // --quiet: no progress and no warnings, only results and errors
 };
 
 // Whether a build with these options needs calibrated ranges: --int8, or a layer asked to run in INT8.
@@ -94,8 +96,6 @@ struct BuildOptions {
     BuilderOptions builder;
     std::optional<std::string> layerInfoPath;
     std::optional<std::string> reportPath;
-    bool verbose = false;  // the build's phases on standard error even when it is not a terminal
-    bool quiet = false;    // no progress at all
 };
 
 // kiln compare: the same model built in several precisions, every tensor compared.

@@ -813,6 +813,32 @@ TEST_F(KilnPlanTest, VerboseBuildsPrintTheirPhasesOnStandardError) {
     EXPECT_NE(both.err.find("--verbose and --quiet"), std::string::npos) << both.err;
 }
 
+// Every command that builds takes --verbose and --quiet: run, profile and compare show their in-memory
+// builds' phases with --verbose; --quiet leaves standard error empty, the builder's warnings included.
+TEST_F(KilnPlanTest, EveryCommandThatBuildsTakesVerboseAndQuiet) {
+    const std::string prefix = "kiln: building '" + m_sample.string() + "': ";
+    const std::string phases = prefix + "[1/4] passes\n" + prefix + "[2/4] formats\n" + prefix + "[3/4] tactics\n" +
+                               prefix + "[4/4] memory\n";
+    for (const char* command : {"run", "profile"}) {
+        const CommandResult verbose = kiln(std::string(command) + " " + quoted(m_sample.string()) + " --verbose --warmUp 0");
+        ASSERT_EQ(verbose.exitCode, 0) << command << ": " << verbose.err;
+        EXPECT_EQ(verbose.err, phases) << command;
+        EXPECT_NE(verbose.out.find("Latency: "), std::string::npos) << command;  // results stay on standard output
+    }
+    const CommandResult compared = kiln("compare " + quoted(m_sample.string()) + " --verbose --iterations 1 --warmUp 0");
+    ASSERT_EQ(compared.exitCode, 0) << compared.err;
+    EXPECT_EQ(compared.err.rfind(phases, 0), 0u) << compared.err;  // the reference build first
+    EXPECT_NE(compared.err.find("kiln: building the fp16 engine: [3/4] tactics"), std::string::npos) << compared.err;
+
+    const fs::path cache = m_dir / "damaged.timing";
+    writeBytes(cache, "not a timing cache");
+    const CommandResult quiet = kiln("run " + quoted(m_sample.string()) + " --quiet --timingCacheFile " + quoted(cache.string()));
+    ASSERT_EQ(quiet.exitCode, 0) << quiet.err;
+    EXPECT_EQ(quiet.err, "");
+    EXPECT_NE(quiet.out.find("Latency: "), std::string::npos);
+    expectFailure(kiln("profile " + quoted(m_sample.string()) + " --verbose --quiet"), 2, {"--verbose and --quiet"});
+}
+
 // Ctrl-C during the tactics phase (a build timing each candidate 100000 times lasts minutes): the build
 // stops at the next candidate, exits with 130 as shells report SIGINT, says so, and writes nothing.
 TEST_F(KilnPlanTest, CtrlCCancelsABuildAndWritesNothing) {
@@ -1037,21 +1063,20 @@ TEST_F(KilnPlanTest, ProfileFlagsMeanWhatTrtexecsMean) {
     const fs::path times = m_dir / "times.json";
     const auto start = std::chrono::steady_clock::now();
     const CommandResult result = kiln("profile " + quoted(m_plan.string()) +
-                                      " --warmUp 300 --duration 0.4 --iterations 2 --percentile 50,99.9 --avgRuns 5 "
+                                      " --warmUp 300 --duration 0.4 --iterations 3 --percentile 50,99.9 --avgRuns 2 "
                                       "--exportTimes " + quoted(times.string()));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_GE(seconds, 0.7) << "300 ms of warm-up and 0.4 s of timed runs";
     for (const char* mention : {"p50 ", "p99.9 ", "after 300 ms of warm-up", "Throughput: ", "inferences/s",
-                                "averages of 5 consecutive runs"}) {
+                                "averages of 2 consecutive runs"}) {
         EXPECT_NE(result.out.find(mention), std::string::npos) << mention << " not in: " << result.out;
     }
     EXPECT_EQ(result.out.find("p90 "), std::string::npos) << "only the percentiles asked: " << result.out;
 
     const std::optional<JsonValue> document = readJson(times);
     ASSERT_TRUE(document && document->kind == JsonValue::Kind::Array) << readText(times);
-    // The sample runs in well under a millisecond: 0.4 s holds far more than the 2 runs asked.
-    ASSERT_GT(document->items.size(), 2u);
+    ASSERT_GE(document->items.size(), 3u);
     const std::string runs = std::to_string(document->items.size()) + " timed runs";
     EXPECT_NE(result.out.find(runs), std::string::npos) << runs << " not in: " << result.out;
     double previousEnd = 0.0;

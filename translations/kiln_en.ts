@@ -1491,10 +1491,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>[%1] %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Warning: %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1485,10 +1485,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>阶段“%1”开始（第 %2 步，共 %3 步）。</translation>
     </message>
     <message>
-        <source>[%1] %2</source>
-        <translation>[%1] %2</translation>
-    </message>
-    <message>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
     </message>

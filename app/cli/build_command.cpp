@@ -234,7 +234,6 @@ int buildCommand(const std::vector<std::string>& args) {
         return fail(kExitFailure,
                     "building '" + options.modelPath + "' failed: " + engine.status().message());
     }
-    printBuildWarnings((*engine)->report(), options.builder);
 
     // The plan and the exports are written together: all of them, or none.
     Result<std::string> plan = serializePlan(**engine);

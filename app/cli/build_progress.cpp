@@ -97,9 +97,12 @@ Result<std::shared_ptr<Engine>> buildWithProgress(const std::string& what, const
                                                   const std::function<Result<std::shared_ptr<Engine>>()>& build) {
     InterruptScope interrupts;  // Ctrl-C cancels the build
     BuildProgress progress(what, progressShow(options));
+    StderrLogger logger(options, &progress);
     config.progress = &progress;
+    config.logger = &logger;
     Result<std::shared_ptr<Engine>> engine = build();
     config.progress = nullptr;
+    config.logger = nullptr;
     progress.finish();
     if (!engine && (engine.status().code() == StatusCode::Cancelled || InterruptScope::interrupted())) {
         return cancelled("the build was cancelled (Ctrl-C)");
@@ -112,9 +115,11 @@ int cancelledBuildExit() {
     return kExitInterrupted;
 }
 
-void printBuildWarnings(const BuildReport& report, const BuilderOptions& options) {
-    if (options.quiet) return;
-    for (const std::string& warning : report.warnings) std::cerr << "kiln: warning: " << printable(warning) << '\n';
+void StderrLogger::log(Severity severity, const std::string& message) {
+    if (m_quiet || severity == Severity::Error || severity == Severity::InternalError) return;
+    if (severity != Severity::Warning && !m_verbose) return;
+    if (m_progress) m_progress->finish();
+    std::cerr << "kiln: " << toString(severity) << ": " << printable(message) << '\n';
 }
 
 }  // namespace kiln::cli

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "kiln/builder.h"
+#include "kiln/logger.h"
 #include "options.h"
 
 namespace kiln::cli {
@@ -58,11 +59,28 @@ private:
     std::chrono::steady_clock::time_point m_lastDraw;
 };
 
+// The engine's log on standard error as the command line asks: warnings as "kiln: warning: ..." lines,
+// info and verbose messages ("kiln: info: ...") only with --verbose, nothing with --quiet. Errors are
+// left to the command, which prints the one that ends it.
+class StderrLogger final : public ILogger {
+public:
+    // `progress`: a progress line to clear before a message is printed (may be null).
+    explicit StderrLogger(const BuilderOptions& options, BuildProgress* progress = nullptr)
+        : m_verbose(options.verbose), m_quiet(options.quiet), m_progress(progress) {}
+    void log(Severity severity, const std::string& message) override;
+
+private:
+    bool m_verbose;
+    bool m_quiet;
+    BuildProgress* m_progress;
+};
+
 // How a command shows a build, from --verbose and --quiet.
 BuildProgress::Show progressShow(const BuilderOptions& options);
 
-// Runs `build` with `config.progress` showing `what` as `options` asks and Ctrl-C cancelling it; a
-// cancelled build comes back with StatusCode::Cancelled (see cancelledBuildExit).
+// Runs `build` with `config.progress` showing `what` as `options` asks, Ctrl-C cancelling it and the
+// builder's log on standard error (StderrLogger); a cancelled build comes back with
+// StatusCode::Cancelled (see cancelledBuildExit).
 Result<std::shared_ptr<Engine>> buildWithProgress(const std::string& what, const BuilderOptions& options,
                                                   BuilderConfig& config,
                                                   const std::function<Result<std::shared_ptr<Engine>>()>& build);
@@ -70,8 +88,5 @@ Result<std::shared_ptr<Engine>> buildWithProgress(const std::string& what, const
 // Says that the build was cancelled and nothing was written; returns kExitInterrupted.
 int cancelledBuildExit();
 
-// The builder's warnings (a timing cache it could not use, a constraint it could not obey, ...) on
-// standard error, as "kiln: warning: ..." lines; none with --quiet.
-void printBuildWarnings(const BuildReport& report, const BuilderOptions& options);
 
 }  // namespace kiln::cli

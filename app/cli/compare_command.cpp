@@ -277,7 +277,6 @@ int compareCommand(const std::vector<std::string>& args) {
                                               engine.status().message());
             }
             run.engine = std::move(engine).value();
-            printBuildWarnings(run.engine->report(), options.builder);
         }
         auto recording = recordTensors(*run.engine, prepared.inputs);
         if (!recording) return fail(kExitFailure, recording.status().message());

@@ -149,7 +149,8 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
         return fail(kExitUsage, status.message() + ", or give the inputs as --input NAME=FILE.npy");
     }
 
-    Result<NetworkDefinition> network = importModel(request.path, shapes);
+    StderrLogger logger(request.builder);
+    Result<NetworkDefinition> network = importModel(request.path, shapes, &logger);
     if (!network) return fail(kExitFailure, network.status().message());
     BuilderConfig config = builderConfig(request.enableFusion, request.builder);
     if (needsCalibration(request.builder)) {
@@ -164,7 +165,6 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
     prepared.engine = std::move(engine).value();
     prepared.fromPlan = false;
-    printBuildWarnings(prepared.engine->report(), request.builder);
     return kExitSuccess;
 }
 

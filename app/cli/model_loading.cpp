@@ -72,9 +72,10 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
                            "\ngive their shapes with --shapes, e.g. --shapes " + formatShapes(suggestion));
 }
 
-Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes) {
+Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger) {
     OnnxParseOptions options;
     options.inputShapes = shapes;
+    options.logger = logger;
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, parseOnnxFile(path, options));
     KILN_RETURN_IF_ERROR(network.validate().withContext(path));
     return network;

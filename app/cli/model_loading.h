@@ -27,8 +27,8 @@ Status checkShapesAgree(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
 // names each such dimension and shows the --shapes flag that would fix it.
 Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes);
 
-// Imports the model with `shapes` and validates the network.
-Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes);
+// Imports the model with `shapes` and validates the network; `logger` (may be null) hears the import.
+Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger = nullptr);
 
 // Checks --shapes against the model's declared inputs (names, agreement, every symbolic dimension
 // given), then imports it into `network`. On failure prints the error and returns its exit code

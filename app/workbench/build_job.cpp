@@ -99,6 +99,14 @@ void BuildJob::start(std::shared_ptr<const NetworkDefinition> network, const Bui
         const auto start = std::chrono::steady_clock::now();
         BuilderConfig config = settings.toConfig();
         config.progress = monitor.get();
+        // The builder logs on this worker thread; the entries go to the GUI thread with the outcome.
+        struct CollectingLogger final : ILogger {
+            void log(Severity severity, const std::string& message) override {
+                entries.emplace_back(severity, QString::fromStdString(message));
+            }
+            std::vector<std::pair<Severity, QString>> entries;
+        } logger;
+        config.logger = &logger;
         Result<std::shared_ptr<Engine>> built = invalidArgument("not built");
         if (settings.profiles.empty()) {
             built = Builder::build(*network, config);
@@ -108,6 +116,7 @@ void BuildJob::start(std::shared_ptr<const NetworkDefinition> network, const Bui
             built = source.status();
         }
         Outcome outcome;
+        outcome.log = std::move(logger.entries);
         outcome.wallMilliseconds =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         if (built) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/logger.h"
 #include "kiln/builder.h"
 
 namespace kiln::workbench {
@@ -51,6 +52,9 @@ public:
         StatusCode code = StatusCode::Ok;
         QString message;                      // the engine's message when the build failed
         double wallMilliseconds = 0.0;
+        // What the builder logged (its ILogger), in order: pass changes and phase times (verbose),
+        // warnings, a summary (info), or the error.
+        std::vector<std::pair<Severity, QString>> log;
     };
 
     // Called on the worker thread when a phase starts, before its work: tests use it to hold a build

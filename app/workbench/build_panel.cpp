@@ -692,15 +692,16 @@ void BuildPanel::buildFinished(const BuildJob::Outcome& outcome) {
                 bar->setFormat(tr("%1 ms").arg(phase.milliseconds, 0, 'f', phase.milliseconds < 10 ? 1 : 0));
             }
         }
-        // One block for all changes: thousands of appends would keep the GUI busy on a large model.
-        QStringList changes;
-        for (const PassChange& change : report.changes) {
-            changes << tr("[%1] %2").arg(QString::fromStdString(change.pass),
-                                         QString::fromStdString(change.description));
+        // The builder's log: the verbose entries (every pass change) in one block, as thousands of appends
+        // would keep the GUI busy on a large model; warnings each on their own, marked.
+        QStringList verbose;
+        for (const auto& [severity, message] : outcome.log) {
+            if (severity == Severity::Verbose) verbose << message;
         }
-        if (!changes.isEmpty()) appendLog(changes.join(QLatin1Char('\n')));
-        for (const std::string& warning : report.warnings)
-            appendLog(tr("Warning: %1").arg(QString::fromStdString(warning)), LogLevel::Warning);
+        if (!verbose.isEmpty()) appendLog(verbose.join(QLatin1Char('\n')));
+        for (const auto& [severity, message] : outcome.log) {
+            if (severity == Severity::Warning) appendLog(tr("Warning: %1").arg(message), LogLevel::Warning);
+        }
         if (report.timingCacheHits + report.timingCacheMisses > 0) {
             appendLog(tr("Tactic timing took %1 ms; timing cache hits: %2, misses: %3.")
                           .arg(report.timingMilliseconds, 0, 'f', 1)

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/logger.h"
 #include "kiln/network.h"
 #include "kiln/network_source.h"
 #include "kiln/runtime.h"
@@ -65,6 +66,9 @@ struct BuilderConfig {
     // empty: no cache. A cache that cannot be used is reported in BuildReport::warnings and rebuilt.
     std::string timingCachePath;
     IProgressMonitor* progress = nullptr;       // not owned; may be null
+    // Hears how the build ended (its failure, or its warnings, a summary and, verbose, every pass change
+    // and phase time); not owned, may be null, never kept in the engine.
+    ILogger* logger = nullptr;
     // Dynamic shapes (--minShapes/--optShapes/--maxShapes): the ranges a source-built engine serves;
     // several profiles are allowed, each timed at its opt shapes.
     std::vector<OptimizationProfile> profiles;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "backends/backend.h"
+#include "builder/build_logging.h"
 #include "builder/format_assignment.h"
 #include "builder/memory_planner.h"
 #include "builder/tactic_selection.h"
@@ -181,9 +182,19 @@ Status checkCancel(const BuilderConfig& config) {
     return Status::ok();
 }
 
+Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, const BuilderConfig& config);
+
 }  // namespace
 
 Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network, const BuilderConfig& config) {
+    Result<std::shared_ptr<Engine>> engine = buildNetwork(network, config);
+    builder::logBuild(config.logger, engine);
+    return engine;
+}
+
+namespace {
+
+Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, const BuilderConfig& config) {
     KILN_ASSIGN_OR_RETURN(const backends::Backend* backend, backends::availableBackend(config.backend));
     const std::vector<const tactics::TacticProvider*> providers = backend->providers();
     if (config.int8 && !backend->supportsPrecision(DataType::Int8)) {
@@ -375,5 +386,7 @@ Result<std::shared_ptr<Engine>> Builder::build(const NetworkDefinition& network,
     return std::make_shared<Engine>(std::move(optimized), std::move(memory), std::move(report), config.backend,
                                     std::move(kernels));
 }
+
+}  // namespace
 
 }  // namespace kiln

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "builder/build_logging.h"
 #include "kiln/builder.h"
 #include "runtime/compiled_kernels.h"
 #include "runtime/dynamic_shapes.h"
@@ -129,7 +130,24 @@ void DynamicShapes::remember(const std::map<std::string, Dims>& shapes, size_t p
 
 }  // namespace detail
 
+namespace {
+
+Result<std::shared_ptr<Engine>> buildFromSource(std::shared_ptr<const NetworkSource> source, const BuilderConfig& config);
+
+}  // namespace
+
 Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSource> source, const BuilderConfig& config) {
+    // The builds inside (one per profile and range end) stay silent: the logger hears the outcome once.
+    BuilderConfig quiet = config;
+    quiet.logger = nullptr;
+    Result<std::shared_ptr<Engine>> engine = buildFromSource(std::move(source), quiet);
+    builder::logBuild(config.logger, engine);
+    return engine;
+}
+
+namespace {
+
+Result<std::shared_ptr<Engine>> buildFromSource(std::shared_ptr<const NetworkSource> source, const BuilderConfig& config) {
     if (!source) return invalidArgument("no network source given");
     KILN_RETURN_IF_ERROR(checkProfiles(*source, config.profiles));
     if (config.profiles.empty()) {
@@ -141,7 +159,7 @@ Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSour
             }
         }
         KILN_ASSIGN_OR_RETURN(NetworkDefinition network, source->instantiate({}));
-        return build(network, config);
+        return Builder::build(network, config);
     }
 
     auto dynamic = std::make_shared<detail::DynamicShapes>();
@@ -170,7 +188,7 @@ Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSour
         optConfig.profiles.clear();
         optConfig.preferredTactics.clear();
         KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> optEngine,
-                              build(optNetwork, optConfig).withContext(where + " at its opt shapes"));
+                              Builder::build(optNetwork, optConfig).withContext(where + " at its opt shapes"));
         detail::ProfileInfo info;
         info.profile = profile;
         info.tactics = chosenTactics(*optEngine);
@@ -184,7 +202,7 @@ Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSour
             if (shapes == shapesAt(profile, &ShapeRange::opt)) continue;
             const std::string context = where + " at its " + label + " shapes";
             KILN_ASSIGN_OR_RETURN(NetworkDefinition network, source->instantiate(shapes).withContext(context));
-            KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, build(network, rangeConfig).withContext(context));
+            KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, Builder::build(network, rangeConfig).withContext(context));
             info.arenaBytes = std::max(info.arenaBytes, engine->memoryPlan().arenaBytes);
             info.workspaceBytes = std::max(info.workspaceBytes, engine->kernels().workspaceBytes);
             for (const LayerRecord& record : engine->report().layersAfter) {
@@ -205,5 +223,7 @@ Result<std::shared_ptr<Engine>> Builder::build(std::shared_ptr<const NetworkSour
     first->setDynamicShapes(dynamic, warnings);
     return first;
 }
+
+}  // namespace
 
 }  // namespace kiln

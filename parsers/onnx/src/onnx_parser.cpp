@@ -446,14 +446,30 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
         KILN_RETURN_IF_ERROR(network.markOutput(tensor).withContext("graph output '" + output.name() + "'"));
     }
     KILN_RETURN_IF_ERROR(network.validate().withContext("the imported network is inconsistent"));
+    if (options.logger) {
+        options.logger->log(Severity::Info, "imported " + source + ": " + std::to_string(graph.node_size()) +
+                                                " nodes (opset " + std::to_string(opset) + (model.producer_name().empty() ? "" : ", from " + model.producer_name()) +
+                                                ") into " + std::to_string(network.layers().size()) + " layers");
+    }
+    return network;
+}
+
+Result<NetworkDefinition> parseModelLogged(const std::string& bytes, const std::string& baseDirectory,
+                                           const OnnxParseOptions& options, const std::string& source) {
+    Result<NetworkDefinition> network = parseModel(bytes, baseDirectory, options, source);
+    if (!network && options.logger) options.logger->log(Severity::Error, "importing " + source + " failed: " + network.status().message());
     return network;
 }
 
 }  // namespace
 
 Result<NetworkDefinition> parseOnnxFile(const std::string& path, const OnnxParseOptions& options) {
-    KILN_ASSIGN_OR_RETURN(std::string bytes, readWholeFile(path));
-    return parseModel(bytes, folderOf(path), options, "'" + path + "'");
+    Result<std::string> bytes = readWholeFile(path);
+    if (!bytes) {
+        if (options.logger) options.logger->log(Severity::Error, "importing '" + path + "' failed: " + bytes.status().message());
+        return bytes.status();
+    }
+    return parseModelLogged(*bytes, folderOf(path), options, "'" + path + "'");
 }
 
 Result<AssumedShapesImport> parseOnnxFileAssumingShapes(const std::string& path, const OnnxParseOptions& options) {
@@ -474,6 +490,7 @@ Result<AssumedShapesImport> parseOnnxFileAssumingShapes(const std::string& path,
     std::optional<Status> firstFailure;
     for (const int64_t size : {int64_t(1), int64_t(32), int64_t(224)}) {
         OnnxParseOptions tried = options;
+        tried.logger = nullptr;  // a size that does not fit is no error of the import; the outcome is logged below
         for (const OnnxInputInfo* input : unsized) {
             Dims dims = input->dims;
             for (int64_t& extent : dims) extent = extent < 0 ? size : extent;
@@ -483,16 +500,22 @@ Result<AssumedShapesImport> parseOnnxFileAssumingShapes(const std::string& path,
         if (parsed) {
             result.network = std::move(parsed).value();
             result.inputShapes = tried.inputShapes;
+            if (options.logger) {
+                options.logger->log(Severity::Info, "imported '" + path + "' with its symbolic dimensions at " +
+                                                        std::to_string(size) + " (" + std::to_string(result.network.layers().size()) +
+                                                        " layers)");
+            }
             return result;
         }
         if (!firstFailure) firstFailure = parsed.status();
     }
+    if (options.logger) options.logger->log(Severity::Error, "importing '" + path + "' failed: " + firstFailure->message());
     return *firstFailure;
 }
 
 Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::string& baseDirectory,
                                          const OnnxParseOptions& options) {
-    return parseModel(bytes, baseDirectory, options, "the model");
+    return parseModelLogged(bytes, baseDirectory, options, "the model");
 }
 
 namespace {

@@ -96,6 +96,32 @@ TEST(OnnxImport, SymbolicDimensionTakesTheGivenShape) {
     EXPECT_EQ(network.layers()[0]->provenance(), std::vector<std::string>{"Relu_0"});
 }
 
+// The parser tells a logger what it imported, or why it could not.
+TEST(OnnxImport, TheLoggerHearsTheImportOrItsFailure) {
+    struct Logger : ILogger {
+        void log(Severity severity, const std::string& message) override { entries.emplace_back(severity, message); }
+        std::vector<std::pair<Severity, std::string>> entries;
+    } logger;
+    OnnxModelBuilder b;
+    b.input("x", {int64_t(2), int64_t(3)});
+    b.node("Relu", {"x"}, {"y"});
+    b.output("y");
+    OnnxParseOptions options;
+    options.logger = &logger;
+    ASSERT_TRUE(parseOnnxBytes(b.bytes(), ".", options).isOk());
+    ASSERT_EQ(logger.entries.size(), 1u);
+    EXPECT_EQ(logger.entries[0].first, Severity::Info);
+    EXPECT_NE(logger.entries[0].second.find("imported the model: 1 nodes"), std::string::npos) << logger.entries[0].second;
+    EXPECT_NE(logger.entries[0].second.find("into 1 layers"), std::string::npos) << logger.entries[0].second;
+
+    logger.entries.clear();
+    Result<NetworkDefinition> broken = parseOnnxBytes("not a model", ".", options);
+    ASSERT_FALSE(broken.isOk());
+    ASSERT_EQ(logger.entries.size(), 1u);
+    EXPECT_EQ(logger.entries[0].first, Severity::Error);
+    EXPECT_NE(logger.entries[0].second.find(broken.status().message()), std::string::npos) << logger.entries[0].second;
+}
+
 TEST(OnnxImport, ConvSameUpperPutsTheOddPadAtTheEnd) {
     OnnxModelBuilder b;
     b.input("x", {int64_t(1), int64_t(1), int64_t(4), int64_t(4)});

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/logger.h"
 #include "kiln/network.h"
 #include "kiln/network_source.h"
 #include "kiln/status.h"
@@ -26,6 +27,8 @@ struct OnnxParseOptions {
     // When set, an import that fails because a graph input decides a shape adds that input's name
     // here, so that the caller can give its value in inputValues and import again.
     std::vector<std::string>* shapeInputsFound = nullptr;
+    // Hears what the import did (info) or why it failed (error); not owned, may be null.
+    ILogger* logger = nullptr;
 };
 
 // One graph input as the model declares it, before shapes are made concrete.

@@ -30,6 +30,7 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     out << "Built for " << engine.backend() << " (" << engine.deviceDescription() << ")"
         << (options.noFusion ? " without fusion" : " with fusion") << (options.builder.fp16 ? ", FP16 allowed" : "")
         << (options.builder.bf16 ? ", BF16 allowed" : "") << (options.builder.int8 ? ", INT8 allowed" : "")
+        << (engine.report().threads > 0 ? ", on " + std::to_string(engine.report().threads) + " CPU threads" : "")
         << "\n";
     const std::vector<OptimizationProfile> profiles = engine.profiles();
     for (size_t p = 0; p < profiles.size(); ++p) {

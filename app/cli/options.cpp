@@ -337,6 +337,13 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
         countFlag("--workspace", "1024", 0, builder.workspaceMiB),
         countFlag("--memoryLimit", "4096", 1, builder.memoryLimitMiB),
         switchFlag("--flushL2", builder.flushL2),
+        {"--threads", true, "2", [&builder](std::string_view flag, const std::string& value) -> Status {
+             KILN_RETURN_IF_ERROR(parseCount(flag, value, 1, builder.threads));
+             if (builder.threads > kMaxThreads) {
+                 return invalidArgument(std::string(flag) + " is at most " + std::to_string(kMaxThreads) + ", not " + value);
+             }
+             return Status::ok();
+         }},
         switchFlag("--verbose", builder.verbose),
         switchFlag("--quiet", builder.quiet),
     };
@@ -668,6 +675,8 @@ Options:
   --memoryLimit MIB          Host memory a tensor or an execution context may take, in MiB; more is
                              refused before it is allocated (default: this machine's memory)
   --flushL2                  Evict the GPU's L2 cache before every timed tactic run
+  --threads N                CPU threads the kernels run on, when timed and in the plan (default: every
+                             core); recorded in the plan and part of the timing cache's key
   --verbose                  Print each build phase on standard error as a line of its own, also
                              when it is not a terminal (a log)
   --quiet                    No progress line and no warnings: only results and errors

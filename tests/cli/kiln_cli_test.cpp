@@ -851,6 +851,19 @@ TEST_F(KilnPlanTest, EveryCommandThatBuildsTakesVerboseAndQuiet) {
     expectFailure(kiln("profile " + quoted(m_sample.string()) + " --verbose --quiet"), 2, {"--verbose and --quiet"});
 }
 
+// --threads: recorded in the plan (the build report says it) and refused outside 1..1024.
+TEST_F(KilnPlanTest, ThreadsAreRecordedInThePlan) {
+    const fs::path report = m_dir / "report.json";
+    const CommandResult built = buildPlan("--threads 1 --exportReport " + quoted(report.string()));
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_NE(built.out.find("on 1 CPU threads"), std::string::npos) << built.out;
+    EXPECT_NE(readText(report).find("\"threads\": 1"), std::string::npos);
+    const CommandResult ran = kiln("run " + quoted(m_plan.string()));
+    EXPECT_EQ(ran.exitCode, 0) << ran.err;
+    expectFailure(buildPlan("--threads 0"), 2, {"--threads"});
+    expectFailure(buildPlan("--threads 1025"), 2, {"--threads", "at most 1024"});
+}
+
 // Ctrl-C during the tactics phase (a build timing each candidate 100000 times lasts minutes): the build
 // stops at the next candidate, exits with 130 as shells report SIGINT, says so, and writes nothing.
 TEST_F(KilnPlanTest, CtrlCCancelsABuildAndWritesNothing) {

@@ -63,6 +63,7 @@ struct BuildReport {
     int timingCacheMisses = 0;        // layers timed during this build
     int timingReuses = 0;             // layers that took the timings of an identical layer of this build
     std::vector<std::string> warnings;  // e.g. a timing cache that could not be used, and why
+    int threads = 0;                    // CPU threads the kernels run on (BuilderConfig::threads); 0: every core
 
     std::string toJson() const;
 };

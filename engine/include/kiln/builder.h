@@ -62,6 +62,10 @@ struct BuilderConfig {
     PrecisionConstraints precisionConstraints = PrecisionConstraints::Obey;
     int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
     bool flushCaches = false;          // evict the device caches before every timed run (--flushL2)
+    // CPU threads the kernels run on (--threads), when timed and when the engine runs; 0: every core.
+    // Recorded in the engine (BuildReport::threads) and part of the timing-cache key, since which tactic
+    // is fastest depends on it.
+    int threads = 0;
     // Where tactic timings are kept between builds (keyed by layer signature, device and Kiln version);
     // empty: no cache. A cache that cannot be used is reported in BuildReport::warnings and rebuilt.
     std::string timingCachePath;
@@ -76,6 +80,9 @@ struct BuilderConfig {
     // shapes of a profile other than opt reuse); other layers are timed as usual.
     std::map<std::string, std::string> preferredTactics;
 };
+
+// The most CPU threads a build may ask for (BuilderConfig::threads).
+inline constexpr int kMaxThreads = 1024;
 
 class Builder {
 public:

@@ -139,6 +139,8 @@ std::string BuildReport::toJson() const {
     json.key("reuses");
     json.value(int64_t(timingReuses));
     json.endObject();
+    json.key("threads");
+    json.value(int64_t(threads));
     json.key("warnings");
     json.stringArray(warnings);
     json.key("layersBefore");

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "backends/backend.h"
+#include "backends/cpu/cpu_backend.h"
 #include "builder/build_logging.h"
 #include "builder/format_assignment.h"
 #include "builder/memory_planner.h"
@@ -222,10 +223,17 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
                                "; give at least 1");
     }
     if (config.workspaceLimit < 0) return invalidArgument("the workspace limit is negative; give 0 bytes or more");
+    if (config.threads < 0 || config.threads > kMaxThreads) {
+        return invalidArgument("the thread count is " + std::to_string(config.threads) + "; give 1 to " +
+                               std::to_string(kMaxThreads) + ", or 0 for every core");
+    }
+    // Tactics are timed on the threads the engine will run on.
+    const cpu::KernelThreads threads(config.threads);
     KILN_RETURN_IF_ERROR(network.validate().withContext("the network is not valid"));
 
     constexpr int kSteps = 4;
     BuildReport report;
+    report.threads = config.threads;
     report.layersBefore = describeLayers(network);
     NetworkDefinition optimized = network.clone();
     {
@@ -274,7 +282,9 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
     KILN_RETURN_IF_ERROR(checkCancel(config));
     // Without a file the cache lives for this build only: identical layers are still timed once. Its
     // entries also tell format assignment which layers have a tactic, without asking the providers.
-    const std::string device = deviceFingerprint(config.backend);
+    // Which tactic is fastest depends on the threads it runs on: timings of other counts are not reused.
+    const std::string device = deviceFingerprint(config.backend) +
+                               (config.threads > 0 ? " on " + std::to_string(config.threads) + " threads" : "");
     builder::TimingCache cache = config.timingCachePath.empty()
                                      ? builder::TimingCache(device)
                                      : builder::TimingCache::load(config.timingCachePath, device, report.warnings);

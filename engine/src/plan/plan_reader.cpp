@@ -607,6 +607,7 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     report.timingCacheHits = in.timing_cache_hits();
     report.timingCacheMisses = in.timing_cache_misses();
     report.timingReuses = in.timing_reuses();
+    report.threads = in.threads();  // checked by the caller
     report.warnings = strings(in.warnings());
     return report;
 }
@@ -749,6 +750,9 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
                 }
             }
         }
+    }
+    if (body.report().threads() < 0 || body.report().threads() > kMaxThreads) {
+        return bodyError("its build report asks for " + std::to_string(body.report().threads()) + " threads");
     }
     std::shared_ptr<detail::DynamicShapes> dynamic;
     if (body.has_dynamic()) {

@@ -387,6 +387,7 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
     out.set_timing_cache_hits(report.timingCacheHits);
     out.set_timing_cache_misses(report.timingCacheMisses);
     out.set_timing_reuses(report.timingReuses);
+    out.set_threads(report.threads);
     for (const auto& warning : report.warnings)
         out.add_warnings(warning);
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "backends/cpu/cpu_backend.h"
 #include "kiln/device.h"
 #include "kiln/json_writer.h"
 #include "runtime/compiled_kernels.h"
@@ -447,6 +448,8 @@ Status ExecutionContext::observeOutputs(const Layer& layer, backends::Stream& st
 // One run on `stream`: the caller's inputs copied in, the layers (replayed from a recording where
 // possible), the outputs copied out to the caller's addresses.
 Status ExecutionContext::issueRun(backends::Stream& stream) {
+    // CPU kernels run on this thread, on the threads the engine was built for.
+    const cpu::KernelThreads threads(m_engine->report().threads);
     const auto& bindings = m_root->bindings();
     const NetworkDefinition& network = m_engine->network();
     auto copyBindings = [&](bool inputs) -> Status {

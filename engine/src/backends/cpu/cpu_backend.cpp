@@ -3,6 +3,8 @@
 // 256-byte aligned like device allocations, so the same code serves both.
 #include "backends/cpu/cpu_backend.h"
 
+#include <omp.h>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -129,6 +131,16 @@ public:
 };
 
 }  // namespace
+
+KernelThreads::KernelThreads(int threads) {
+    if (threads <= 0) return;
+    m_previous = omp_get_max_threads();
+    omp_set_num_threads(threads);
+}
+
+KernelThreads::~KernelThreads() {
+    if (m_previous > 0) omp_set_num_threads(m_previous);
+}
 
 std::string cpuFingerprint() {
 #if defined(__x86_64__) || defined(__i386__)

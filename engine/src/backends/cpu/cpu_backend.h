@@ -11,4 +11,18 @@ const backends::Backend& cpuBackend();
 // choose between, oldest first.
 std::string cpuFingerprint();
 
+// While it exists, the kernels this thread starts run on `threads` OpenMP threads (0: as before); the
+// count before is restored when it ends. OpenMP keeps the count per thread, so contexts running on
+// other threads keep theirs.
+class KernelThreads {
+public:
+    explicit KernelThreads(int threads);
+    ~KernelThreads();
+    KernelThreads(const KernelThreads&) = delete;
+    KernelThreads& operator=(const KernelThreads&) = delete;
+
+private:
+    int m_previous = 0;
+};
+
 }  // namespace kiln::cpu

@@ -63,7 +63,9 @@ void BuildProgress::phaseStarted(const std::string& phase, int step, int stepCou
     std::fflush(stderr);
 }
 
-void BuildProgress::layerStarted(int index, int count, const std::string&) {
+void BuildProgress::layerStarted(int index, int count, const std::string&) { itemStarted(index, count, "layer"); }
+
+void BuildProgress::itemStarted(int index, int count, const std::string& noun) {
     if (m_quiet || !m_terminal) return;  // a log gets the phases only
     const auto now = std::chrono::steady_clock::now();
     if (index > 0 && std::chrono::duration<double>(now - m_lastDraw).count() < 0.1) return;
@@ -73,8 +75,8 @@ void BuildProgress::layerStarted(int index, int count, const std::string&) {
         const double remaining = secondsSince(m_phaseStart) / index * (count - index);
         eta = ", about " + std::to_string(int(remaining + 0.5)) + " s left";
     }
-    std::fprintf(stderr, "\r\033[K%s: [%d/%d] %s: layer %d of %d%s", m_what.c_str(), m_step, m_stepCount, m_phase.c_str(),
-                 index + 1, count, eta.c_str());
+    std::fprintf(stderr, "\r\033[K%s: [%d/%d] %s: %s %d of %d%s", m_what.c_str(), m_step, m_stepCount, m_phase.c_str(),
+                 noun.c_str(), index + 1, count, eta.c_str());
     std::fflush(stderr);
     m_lineOpen = true;
 }

@@ -42,6 +42,9 @@ public:
 
     void phaseStarted(const std::string& phase, int step, int stepCount) override;
     void layerStarted(int index, int count, const std::string& layer) override;
+    // Item `index` of `count` of the current phase starts ("batch 3 of 20, about 4 s left"): on a
+    // terminal only, as layers are.
+    void itemStarted(int index, int count, const std::string& noun);
     bool shouldCancel() override { return InterruptScope::interrupted(); }
 
     // Clears a line left on a terminal; called before the command prints its results.

@@ -2,18 +2,18 @@
 // between them.
 #include "calibration_loading.h"
 
-#include "text_table.h"
-
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
 
+#include "build_progress.h"
 #include "commands.h"
 #include "kiln/builder.h"
 #include "kiln/npy.h"
 #include "model_loading.h"
+#include "text_table.h"
 
 namespace kiln::cli {
 
@@ -137,12 +137,26 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
     calibration.algorithm = *algorithm;
     calibration.percentile = options.percentile;
     std::cout << "Calibrating with " << toString(*algorithm) << " on " << data.value()->preprocessing() << '\n';
-    auto result = calibrate(*engine.value(), *data.value(), calibration, *hash, [](int done, int total) {
-        std::cout << "\r  pass " << (done > total / 2 ? 2 : 1) << " of 2, batch " << (done - 1) % (total / 2) + 1 << " of "
-                  << total / 2 << std::flush;
-        return false;
+    // Progress on standard error as for builds (a line on a terminal, a line per pass with --verbose);
+    // Ctrl-C cancels.
+    InterruptScope interrupts;
+    BuildProgress progress("kiln: calibrating '" + modelPath + "'", progressShow(options));
+    int pass = 0;
+    auto result = calibrate(*engine.value(), *data.value(), calibration, *hash, [&](int done, int total) {
+        const int perPass = std::max(1, total / 2);
+        const int now = done > perPass ? 2 : 1;
+        if (now != pass) {
+            pass = now;
+            progress.phaseStarted(now == 1 ? "ranges" : "histograms", now - 1, 2);
+        }
+        progress.itemStarted((done - 1) % perPass, perPass, "batch");
+        return InterruptScope::interrupted();
     });
-    std::cout << '\n';
+    progress.finish();
+    if (!result && (result.status().code() == StatusCode::Cancelled || InterruptScope::interrupted())) {
+        std::cerr << "kiln: the calibration was cancelled (Ctrl-C); nothing was written\n";
+        return kExitInterrupted;
+    }
     if (!result) return fail(kExitFailure, result.status().message());
     if (options.calibCachePath) {
         if (Status status = writeCalibrationCache(*options.calibCachePath, *result); !status) {

@@ -1462,8 +1462,12 @@ TEST_F(KilnCliTest, CalibrateWritesReusesAndReplacesTheCache) {
     const fs::path cache = m_dir / "model.calib";
     const std::string base = "calibrate " + quoted(model) + " --calib " + quoted((m_dir / "calib").string()) +
                              " --calibCache " + quoted(cache.string());
-    CommandResult first = kiln(base + " --calibAlgo minmax");
+    CommandResult first = kiln(base + " --calibAlgo minmax --verbose");
     ASSERT_EQ(first.exitCode, 0) << first.err;
+    // Progress is on standard error, a line per pass in a log; standard output keeps the results.
+    const std::string progress = "kiln: calibrating '" + model + "': ";
+    EXPECT_NE(first.err.find(progress + "[1/2] ranges\n" + progress + "[2/2] histograms\n"), std::string::npos) << first.err;
+    EXPECT_EQ(first.out.find('\r'), std::string::npos) << first.out;
     const std::string text = readText(cache);
     EXPECT_EQ(text.rfind("kiln-calibration 1\nalgorithm: minmax\npreprocessing: npy batches x=", 0), 0u) << text;
     EXPECT_NE(text.find("\nbatches: 3\n"), std::string::npos) << text;

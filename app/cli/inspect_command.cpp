@@ -66,22 +66,36 @@ Counts countNetwork(const NetworkDefinition& network) {
     return counts;
 }
 
-void printTables(const std::string& path, const NetworkDefinition& network) {
+// `declared`: the model's inputs as it declares them, symbolic names included ("batchx3x224x224"),
+// shown beside the dims the network was imported at; empty for a plan.
+void printTables(const std::string& path, const NetworkDefinition& network,
+                 const std::vector<OnnxInputInfo>& declared = {}) {
     std::ostream& out = std::cout;
     out << "Model: " << path;
     if (!network.name().empty()) out << " (" << network.name() << ")";
     out << "\n\n";
 
-    const auto bindingTable = [&](const char* title, const std::vector<Tensor*>& tensors) {
+    const auto bindingTable = [&](const char* title, const std::vector<Tensor*>& tensors, bool inputs) {
         out << title << " (" << tensors.size() << "):\n";
-        TextTable table({"Name", "Type", "Dims"});
-        for (const Tensor* tensor : tensors)
-            table.addRow({tensor->name(), toString(tensor->type()), toString(tensor->dims())});
+        const bool showDeclared = inputs && !declared.empty();
+        TextTable table(showDeclared ? std::vector<std::string>{"Name", "Type", "Dims", "Declared"}
+                                     : std::vector<std::string>{"Name", "Type", "Dims"});
+        for (const Tensor* tensor : tensors) {
+            std::vector<std::string> row{tensor->name(), toString(tensor->type()), toString(tensor->dims())};
+            if (showDeclared) {
+                std::string text = "-";  // an input the import made (none today)
+                for (const OnnxInputInfo& input : declared) {
+                    if (input.name == tensor->name()) text = declaredShape(input);
+                }
+                row.push_back(text);
+            }
+            table.addRow(row);
+        }
         table.print(out);
         out << '\n';
     };
-    bindingTable("Inputs", network.inputs());
-    bindingTable("Outputs", network.outputs());
+    bindingTable("Inputs", network.inputs(), true);
+    bindingTable("Outputs", network.outputs(), false);
 
     out << "Layers (" << network.layers().size() << "):\n";
     TextTable layers({"#", "Name", "Kind", "Inputs", "Outputs", "Provenance", "Parameters"});
@@ -323,7 +337,8 @@ int inspectCommand(const std::vector<std::string>& args) {
                 std::cout << "Symbolic dimensions shown at assumed sizes: " << printable(assumed)
                           << " (give --shapes to choose others)\n\n";
             }
-            printTables(options.modelPath, *network);
+            Result<std::vector<OnnxInputInfo>> declared = readOnnxInputs(options.modelPath);
+            printTables(options.modelPath, *network, declared ? *declared : std::vector<OnnxInputInfo>{});
         }
     }
     std::cout.flush();

@@ -382,6 +382,9 @@ TEST_F(KilnCliTest, SymbolicDimensionNeedsShapes) {
     EXPECT_EQ(inspected.exitCode, 0) << inspected.err;
     EXPECT_NE(inspected.out.find("Symbolic dimensions shown at assumed sizes: x as 1x3"), std::string::npos)
         << inspected.out;
+    // The inputs table shows the declared dimensions beside the assumed ones.
+    EXPECT_NE(inspected.out.find("Declared"), std::string::npos) << inspected.out;
+    EXPECT_NE(inspected.out.find("batchx3"), std::string::npos) << inspected.out;
     EXPECT_NE(inspected.out.find("relu_node"), std::string::npos) << inspected.out;
     expectFailure(kiln("run " + quoted(model) + " " + outputDirFlag()), 2, {"'x'", "batch", "--shapes"});
 }

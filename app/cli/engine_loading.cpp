@@ -224,6 +224,7 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
 
 Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& prepared) {
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, prepared.engine->createExecutionContext());
+    context->setLogger(prepared.logger.get());
     if (!prepared.engine->hasDynamicShapes()) return context;
     for (const auto& [name, value] : prepared.inputs) KILN_RETURN_IF_ERROR(context->setInputShape(name, value.dims()));
     for (const Binding& binding : prepared.engine->bindings()) {
@@ -234,6 +235,7 @@ Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& pr
 
 int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
     setMemoryBudgetBytes(uint64_t(request.builder.memoryLimitMiB) << 20);
+    prepared.logger = std::make_shared<StderrLogger>(request.builder);
     LoadedInputs files;
     const int code = isPlanFile(request.path) ? loadPlan(request, prepared, files)
                                               : importAndBuild(request, prepared, files);

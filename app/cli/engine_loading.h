@@ -40,6 +40,7 @@ struct PreparedEngine {
     bool fromPlan = false;
     TensorMap inputs;  // one value per input binding
     TextTable inputTable{{"Input", "Type", "Dims", "Values"}};
+    std::shared_ptr<ILogger> logger;  // the runtime's log for contexts (--verbose, --quiet)
 };
 
 // Loads or builds the engine `request` names and reads or generates its inputs. On failure prints the

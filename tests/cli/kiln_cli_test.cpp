@@ -557,6 +557,15 @@ TEST_F(KilnCliTest, DynamicShapePlanRunsEveryBatchOfItsProfile) {
         ASSERT_EQ(neg->dims(), (kiln::Dims{batch, 3}));
         for (int i = 0; i < batch * 3; ++i) EXPECT_EQ(neg->data<float>()[i], -values[size_t(i)]) << batch << " " << i;
     }
+    // With --verbose the runtime's log says which shapes a context runs at (batch 5 is derived from the
+    // model the plan keeps); without it, nothing.
+    const std::string five = (m_dir / "x5.npy").string();
+    const CommandResult verbose = kiln("run " + quoted(plan) + " --input x=" + quoted(five) + " --verbose");
+    ASSERT_EQ(verbose.exitCode, 0) << verbose.err;
+    EXPECT_NE(verbose.err.find("kiln: info: running at x 5x3 (optimization profile 0;"), std::string::npos) << verbose.err;
+    const CommandResult plain = kiln("run " + quoted(plan) + " --input x=" + quoted(five));
+    ASSERT_EQ(plain.exitCode, 0) << plain.err;
+    EXPECT_EQ(plain.err, "");
     // --shapes picks the shape of random inputs; outside the profile it is refused before running.
     const CommandResult shaped = kiln("run " + quoted(plan) + " --shapes x:3x3");
     EXPECT_EQ(shaped.exitCode, 0) << shaped.err;

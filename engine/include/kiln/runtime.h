@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/logger.h"
 #include "kiln/build_report.h"
 #include "kiln/network.h"
 #include "kiln/network_source.h"
@@ -140,6 +141,9 @@ public:
     void setProfiler(IProfiler* profiler) { m_profiler = profiler; }
     // Not owned; null turns observation off.
     void setTensorObserver(ITensorObserver* observer) { m_observer = observer; }
+    // Not owned; may be null. Hears (info) when new input shapes make the context derive another engine
+    // and when runs cannot be replayed from a recording, and why.
+    void setLogger(ILogger* logger) { m_logger = logger; }
 
     // Runs the engine on `inputs` (every input binding, matching type and dims); returns the outputs.
     Result<TensorMap> execute(const TensorMap& inputs);
@@ -219,6 +223,7 @@ private:
     std::unique_ptr<backends::CapturedWork> m_recording;
     std::vector<void*> m_recordedAddresses;  // the caller's addresses the recording copies from and to
     std::string m_graphFallbackReason;
+    ILogger* m_logger = nullptr;
     // Whether a plain run has finished the lazy set-up (library handles) of the own queue; runs are
     // recorded from the second on.
     bool m_streamSetUp = false;

@@ -5,6 +5,7 @@
 #include "kiln/runtime.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -341,9 +342,18 @@ Status ExecutionContext::setOptimizationProfile(size_t index) {
 Status ExecutionContext::prepareShapes() {
     if (!m_shapesChanged) return Status::ok();
     const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
+    const auto start = std::chrono::steady_clock::now();
     KILN_ASSIGN_OR_RETURN(std::shared_ptr<const Engine> specialized, dynamic->specialize(m_shapes, m_profile));
     m_shapesChanged = false;
     if (specialized == m_engine) return Status::ok();
+    if (m_logger) {
+        std::string shapes;
+        for (const auto& [name, dims] : m_shapes) shapes += (shapes.empty() ? "" : ", ") + name + " " + toString(dims);
+        char took[32];
+        std::snprintf(took, sizeof took, "%.1f ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        m_logger->log(Severity::Info, "running at " + shapes + " (optimization profile " + std::to_string(m_profile) +
+                                          "; its engine was ready or derived in " + took + ")");
+    }
     KILN_RETURN_IF_ERROR(m_stream->synchronize());  // queued runs still use the old steps' memory
     return bind(std::move(specialized));
 }
@@ -481,6 +491,7 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
             m_recordedAddresses = m_bindingAddresses;
         } else {
             m_graphFallbackReason = recording.status().message();
+            if (m_logger) m_logger->log(Severity::Info, "runs are not replayed from a recording: " + m_graphFallbackReason);
         }
     }
     if (replay && m_recording) {

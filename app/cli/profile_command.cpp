@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "build_progress.h"
 #include "commands.h"
 #include "engine_loading.h"
 #include "file_output.h"
@@ -110,7 +111,15 @@ int profileCommand(const std::vector<std::string>& args) {
     if (Status warmed = warmUp(options.warmUpMs, once); !warmed) return fail(kExitFailure, warmed.message());
     // Without --separateProfileRun the timed runs are the profiled ones, as trtexec's --dumpProfile.
     if (!options.separateProfileRun) (*context)->setProfiler(&collector);
-    Result<std::vector<RunTimes>> runs = timeRuns(schedule, once);
+    Result<std::vector<RunTimes>> runs = invalidArgument("not run");
+    {
+        // "run k of n, about s left" on a terminal while the runs go (nothing in a log or with --quiet).
+        BuildProgress progress("kiln: profiling '" + options.modelPath + "'", options.builder.quiet
+                                                                            ? BuildProgress::Show::Nothing
+                                                                            : BuildProgress::Show::OnTerminal);
+        progress.phaseStarted("timed runs", 0, 1);
+        runs = timeRuns(schedule, once, [&progress](int index, int expected) { progress.itemStarted(index, expected, "run"); });
+    }
     if (!runs) return fail(kExitFailure, runs.status().message());
     if (options.separateProfileRun) {
         (*context)->setProfiler(&collector);

@@ -1,6 +1,7 @@
 // The shared run loop and latency summary; see timed_runs.h.
 #include "timed_runs.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -35,12 +36,19 @@ Status warmUp(int milliseconds, const std::function<Status()>& once) {
     return Status::ok();
 }
 
-Result<std::vector<RunTimes>> timeRuns(const RunSchedule& schedule, const std::function<Status()>& once) {
+Result<std::vector<RunTimes>> timeRuns(const RunSchedule& schedule, const std::function<Status()>& once,
+                                       const std::function<void(int index, int expected)>& before) {
     std::vector<RunTimes> runs;
     const Clock::time_point origin = Clock::now();
     const double durationMs = schedule.durationS * 1000.0;
     Clock::time_point last = origin;
     while (int(runs.size()) < schedule.iterations || millisecondsBetween(origin, last) < durationMs) {
+        if (before) {
+            const int done = int(runs.size());
+            const double elapsed = millisecondsBetween(origin, last);
+            const int byDuration = done > 0 && elapsed > 0.0 ? int(durationMs / (elapsed / done)) : 0;
+            before(done, std::max({schedule.iterations, byDuration, done + 1}));
+        }
         const Clock::time_point start = Clock::now();
         KILN_RETURN_IF_ERROR(once());
         last = Clock::now();

@@ -23,8 +23,11 @@ struct RunSchedule {
 Status warmUp(int milliseconds, const std::function<Status()>& once);
 
 // Times `once` as `schedule` asks; each run's span is measured from the first timed run's start
-// (RunTimes with the compute span equal to the host span).
-Result<std::vector<RunTimes>> timeRuns(const RunSchedule& schedule, const std::function<Status()>& once);
+// (RunTimes with the compute span equal to the host span). `before(index, expected)`, when given, is
+// called before each run with the number of runs expected so far (the iterations, or as many as the
+// duration holds at the pace so far).
+Result<std::vector<RunTimes>> timeRuns(const RunSchedule& schedule, const std::function<Status()>& once,
+                                       const std::function<void(int index, int expected)>& before = {});
 
 std::vector<double> latencies(const std::vector<RunTimes>& runs);
 

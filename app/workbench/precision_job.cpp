@@ -53,8 +53,7 @@ Result<double> medianLatency(const Engine& engine, const TensorMap& inputs, int 
         KILN_RETURN_IF_ERROR(once());
         times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
+    return median(times);
 }
 
 // The inputs of a comparison: the .npy file given, checked against the one input it is for, or seeded

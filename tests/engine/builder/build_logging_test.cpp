@@ -31,16 +31,6 @@ public:
     std::vector<std::pair<Severity, std::string>> entries;
 };
 
-// x -> conv + relu -> output: one vertical fusion.
-NetworkDefinition convRelu() {
-    NetworkDefinition network;
-    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 8, 8}).value();
-    Layer* conv = addConv(network, "conv", x, 4, 3, 1);
-    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {conv->output(0)});
-    EXPECT_TRUE(network.markOutput(relu->output(0)).isOk());
-    return network;
-}
-
 TEST(BuildLogging, ASuccessfulBuildTellsItsChangesWarningsAndSummary) {
     const std::filesystem::path cache = std::filesystem::temp_directory_path() / "kiln_build_logging_damaged.timing";
     std::ofstream(cache) << "not a timing cache";
@@ -49,7 +39,7 @@ TEST(BuildLogging, ASuccessfulBuildTellsItsChangesWarningsAndSummary) {
     config.timingIterations = 1;
     config.timingCachePath = cache.string();
     config.logger = &logger;
-    auto engine = Builder::build(convRelu(), config);
+    auto engine = Builder::build(convReluNetwork(), config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
     EXPECT_TRUE(logger.has(Severity::Verbose, "[vertical fusion] fused conv + relu"));
     EXPECT_TRUE(logger.has(Severity::Verbose, "phase tactics: "));
@@ -65,7 +55,7 @@ TEST(BuildLogging, AFailedBuildTellsItsError) {
     BuilderConfig config;
     config.timingIterations = 0;
     config.logger = &logger;
-    auto engine = Builder::build(convRelu(), config);
+    auto engine = Builder::build(convReluNetwork(), config);
     ASSERT_FALSE(engine.isOk());
     ASSERT_EQ(logger.entries.size(), 1u);
     EXPECT_EQ(logger.entries[0].first, Severity::Error);

@@ -106,4 +106,14 @@ inline Layer* addConv(NetworkDefinition& network, const std::string& name, Tenso
     return addLayer(network, name, params, {data, weights, b});
 }
 
+// x [1, 3, 8, 8] -> conv (4 channels, 3x3) -> relu -> output: one vertical fusion away from one layer.
+inline NetworkDefinition convReluNetwork() {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 8, 8}).value();
+    Layer* conv = addConv(network, "conv", x, 4, 3, 1);
+    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {conv->output(0)});
+    EXPECT_TRUE(network.markOutput(relu->output(0)).isOk());
+    return network;
+}
+
 }  // namespace kiln::test

@@ -39,7 +39,7 @@ TEST(BuildLogging, ASuccessfulBuildTellsItsChangesWarningsAndSummary) {
     config.timingIterations = 1;
     config.timingCachePath = cache.string();
     config.logger = &logger;
-    auto engine = Builder::build(convReluNetwork(), config);
+    auto engine = Builder::build(smallConvReluNetwork(), config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
     EXPECT_TRUE(logger.has(Severity::Verbose, "[vertical fusion] fused conv + relu"));
     EXPECT_TRUE(logger.has(Severity::Verbose, "phase tactics: "));
@@ -55,7 +55,7 @@ TEST(BuildLogging, AFailedBuildTellsItsError) {
     BuilderConfig config;
     config.timingIterations = 0;
     config.logger = &logger;
-    auto engine = Builder::build(convReluNetwork(), config);
+    auto engine = Builder::build(smallConvReluNetwork(), config);
     ASSERT_FALSE(engine.isOk());
     ASSERT_EQ(logger.entries.size(), 1u);
     EXPECT_EQ(logger.entries[0].first, Severity::Error);

@@ -25,7 +25,7 @@ TEST(Threads, TheEngineRunsOnTheThreadsItWasBuiltFor) {
     BuilderConfig config;
     config.timingIterations = 1;
     config.threads = 1;
-    auto engine = Builder::build(convReluNetwork(), config);
+    auto engine = Builder::build(smallConvReluNetwork(), config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
     EXPECT_EQ(engine.value()->report().threads, 1);
     EXPECT_NE(engine.value()->report().toJson().find("\"threads\": 1"), std::string::npos);
@@ -43,20 +43,20 @@ TEST(Threads, TheEngineRunsOnTheThreadsItWasBuiltFor) {
     ASSERT_TRUE(context.isOk());
     ThreadCountProfiler profiler;
     (*context)->setProfiler(&profiler);
-    ASSERT_TRUE((*context)->execute(randomInputs(convReluNetwork(), 1)).isOk());
+    ASSERT_TRUE((*context)->execute(randomInputs(smallConvReluNetwork(), 1)).isOk());
     ASSERT_FALSE(profiler.counts.empty());
     for (int count : profiler.counts) EXPECT_EQ(count, 1);
     EXPECT_EQ(omp_get_max_threads(), 3);
 
     // Without a count, the caller's stays in force.
     config.threads = 0;
-    auto every = Builder::build(convReluNetwork(), config);
+    auto every = Builder::build(smallConvReluNetwork(), config);
     ASSERT_TRUE(every.isOk());
     auto everyContext = every.value()->createExecutionContext();
     ASSERT_TRUE(everyContext.isOk());
     ThreadCountProfiler allThreads;
     (*everyContext)->setProfiler(&allThreads);
-    ASSERT_TRUE((*everyContext)->execute(randomInputs(convReluNetwork(), 1)).isOk());
+    ASSERT_TRUE((*everyContext)->execute(randomInputs(smallConvReluNetwork(), 1)).isOk());
     for (int count : allThreads.counts) EXPECT_EQ(count, 3);
     omp_set_num_threads(omp_get_num_procs());
 }
@@ -68,14 +68,14 @@ TEST(Threads, TheTimingCacheIsKeyedByTheThreadCount) {
     config.timingIterations = 1;
     config.timingCachePath = cache.string();
     config.threads = 1;
-    ASSERT_TRUE(Builder::build(convReluNetwork(), config).isOk());
-    auto again = Builder::build(convReluNetwork(), config);
+    ASSERT_TRUE(Builder::build(smallConvReluNetwork(), config).isOk());
+    auto again = Builder::build(smallConvReluNetwork(), config);
     ASSERT_TRUE(again.isOk());
     EXPECT_GT(again.value()->report().timingCacheHits, 0);
     EXPECT_EQ(again.value()->report().timingCacheMisses, 0);
     // Timings made on one thread are no answer for two: the cache is another machine's for this build.
     config.threads = 2;
-    auto other = Builder::build(convReluNetwork(), config);
+    auto other = Builder::build(smallConvReluNetwork(), config);
     ASSERT_TRUE(other.isOk());
     EXPECT_EQ(other.value()->report().timingCacheHits, 0);
     EXPECT_GT(other.value()->report().timingCacheMisses, 0);
@@ -85,11 +85,11 @@ TEST(Threads, TheTimingCacheIsKeyedByTheThreadCount) {
 TEST(Threads, ACountOutOfRangeIsRefused) {
     BuilderConfig config;
     config.threads = -1;
-    auto engine = Builder::build(convReluNetwork(), config);
+    auto engine = Builder::build(smallConvReluNetwork(), config);
     ASSERT_FALSE(engine.isOk());
     EXPECT_NE(engine.status().message().find("thread count is -1"), std::string::npos) << engine.status().message();
     config.threads = kMaxThreads + 1;
-    EXPECT_FALSE(Builder::build(convReluNetwork(), config).isOk());
+    EXPECT_FALSE(Builder::build(smallConvReluNetwork(), config).isOk());
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ inline Layer* addConv(NetworkDefinition& network, const std::string& name, Tenso
 }
 
 // x [1, 3, 8, 8] -> conv (4 channels, 3x3) -> relu -> output: one vertical fusion away from one layer.
-inline NetworkDefinition convReluNetwork() {
+inline NetworkDefinition smallConvReluNetwork() {
     NetworkDefinition network;
     Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 8, 8}).value();
     Layer* conv = addConv(network, "conv", x, 4, 3, 1);

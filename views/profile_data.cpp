@@ -26,15 +26,9 @@ double maximum(const std::vector<double>& values) {
 }
 
 LatencyStatistics latencyStatistics(const std::vector<double>& milliseconds) {
-    LatencyStatistics stats;
-    stats.count = int(milliseconds.size());
-    stats.minimum = minimum(milliseconds);
-    stats.median = median(milliseconds);
-    stats.mean = mean(milliseconds);
-    stats.p90 = percentile(milliseconds, 90.0);
-    stats.p99 = percentile(milliseconds, 99.0);
-    stats.maximum = maximum(milliseconds);
-    return stats;
+    const TimeStatistics stats = timeStatistics(milliseconds, {90.0, 99.0});
+    return {stats.count, stats.minimum, stats.median, stats.mean, stats.percentiles[0].second,
+            stats.percentiles[1].second, stats.maximum};
 }
 
 LayerProfile summarizeLayerTimes(const QString& name, const std::vector<double>& millisecondsPerRun) {

@@ -149,8 +149,7 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
         return fail(kExitUsage, status.message() + ", or give the inputs as --input NAME=FILE.npy");
     }
 
-    StderrLogger logger(request.builder);
-    Result<NetworkDefinition> network = importModel(request.path, shapes, &logger);
+    Result<NetworkDefinition> network = importModel(request.path, shapes, prepared.logger.get());
     if (!network) return fail(kExitFailure, network.status().message());
     BuilderConfig config = builderConfig(request.enableFusion, request.builder);
     if (needsCalibration(request.builder)) {

@@ -518,6 +518,7 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
                 countFlag("--avgRuns", "10", 1, options.avgRuns),
                 percentilesFlag(options.percentiles),
                 switchFlag("--separateProfileRun", options.separateProfileRun),
+                switchFlag("--noDataTransfers", options.noDataTransfers),
                 switchFlag("--noFusion", options.noFusion),
                 pathFlag("--exportProfile", "profile.json", options.profilePath),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
@@ -751,8 +752,9 @@ Options:
 
 const char* profileHelp() {
     return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp MS] [--duration S] [--avgRuns N]
-                    [--percentile P,...] [--separateProfileRun] [--shapes NAME:DIMS,...]
-                    [--input NAME=FILE.npy]... [--noFusion] [--backend cpu|cuda] [--tf32]
+                    [--percentile P,...] [--separateProfileRun] [--noDataTransfers]
+                    [--shapes NAME:DIMS,...] [--input NAME=FILE.npy]... [--noFusion]
+                    [--backend cpu|cuda] [--tf32]
                     [--noCudaGraph] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
                     [--exportTimes FILE.json]
 
@@ -775,6 +777,9 @@ Options:
   --separateProfileRun    Time the end-to-end runs without the profiler attached, then profile as
                           many runs for the layer table (the profiler's own cost stays out of the
                           latency)
+  --noDataTransfers       On a device (CUDA): the inputs are copied to the device once, and every
+                          timed run reads them there and leaves its outputs there, so the latency
+                          is the device's alone. No effect on the CPU, which has no transfers
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --input NAME=FILE.npy   Values of input NAME (repeat for each input)
   --noFusion              Build the model without folding or fusion (no effect on a plan)

@@ -135,6 +135,9 @@ struct ProfileOptions {
     std::vector<double> percentiles{90.0, 95.0, 99.0};
     // The end-to-end figures from runs without the profiler, then as many profiled runs for the layers.
     bool separateProfileRun = false;
+    // On a device backend every timed run reads inputs already in device memory and leaves its outputs
+    // there (trtexec's --noDataTransfers); the CPU has no transfers to leave out.
+    bool noDataTransfers = false;
     bool noFusion = false;
     bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
     BuilderOptions builder;

@@ -107,7 +107,24 @@ int profileCommand(const std::vector<std::string>& args) {
     (*context)->setGraphReplay(options.cudaGraph);
     const RunSchedule schedule{options.iterations, options.durationS};
     LayerTimeCollector collector;
-    auto once = [&]() { return (*context)->execute(prepared.inputs).status(); };
+    const bool device = prepared.engine->usesDeviceMemory();
+    // Runs on device-resident inputs whose outputs stay on the device, as trtexec's GPU compute time:
+    // execute() leaves the inputs in the engine's device memory for them.
+    auto onDevice = [&]() -> Status {
+        KILN_RETURN_IF_ERROR((*context)->enqueueV3(nullptr));
+        return (*context)->synchronize();
+    };
+    const bool withoutTransfers = options.noDataTransfers && device;
+    if (options.noDataTransfers && !device && !options.builder.quiet) {
+        std::cerr << "kiln: warning: --noDataTransfers has no effect on the " << prepared.engine->backend()
+                  << " backend: its runs read and write host memory, with no transfers to leave out\n";
+    }
+    if (withoutTransfers) {
+        if (Status placed = (*context)->execute(prepared.inputs).status(); !placed) return fail(kExitFailure, placed.message());
+    }
+    auto once = [&]() -> Status {
+        return withoutTransfers ? onDevice() : (*context)->execute(prepared.inputs).status();
+    };
     if (Status warmed = warmUp(options.warmUpMs, once); !warmed) return fail(kExitFailure, warmed.message());
     // Without --separateProfileRun the timed runs are the profiled ones, as trtexec's --dumpProfile.
     if (!options.separateProfileRun) (*context)->setProfiler(&collector);
@@ -133,11 +150,7 @@ int profileCommand(const std::vector<std::string>& args) {
     // On a device the end-to-end figure is the compute time of runs on inputs already in device memory
     // (where execute() left them), as trtexec's GPU compute time: copies between host and device are
     // the application's to overlap.
-    if (prepared.engine->usesDeviceMemory()) {
-        auto onDevice = [&]() -> Status {
-            KILN_RETURN_IF_ERROR((*context)->enqueueV3(nullptr));
-            return (*context)->synchronize();
-        };
+    if (device && !withoutTransfers) {
         if (Status warmed = warmUp(options.warmUpMs, onDevice); !warmed) return fail(kExitFailure, warmed.message());
         Result<std::vector<RunTimes>> computeRuns = timeRuns({int(runs->size()), 0.0}, onDevice);
         if (!computeRuns) return fail(kExitFailure, computeRuns.status().message());
@@ -165,12 +178,13 @@ int profileCommand(const std::vector<std::string>& args) {
     printLayerTable(*prepared.engine, layers);
     std::cout << '\n';
     const std::vector<double> times = latencies(*runs);
-    printLatency(std::cout, "Latency", times, options.percentiles, options.avgRuns);
+    printLatency(std::cout, withoutTransfers ? "Latency (no data transfers)" : "Latency", times, options.percentiles,
+                 options.avgRuns);
     std::cout << "(" << runs->size() << " timed " << (runs->size() == 1 ? "run" : "runs") << " after "
               << options.warmUpMs << " ms of warm-up"
               << (options.separateProfileRun ? ", without the profiler; then as many profiled runs)\n"
                                              : ", profiled)\n");
-    if (prepared.engine->usesDeviceMemory()) {
+    if (device) {
         std::vector<double> computeTimes;
         for (const RunTimes& run : *runs) computeTimes.push_back(run.computeMs());
         std::cout << "\nDevice: " << prepared.engine->deviceDescription() << '\n';

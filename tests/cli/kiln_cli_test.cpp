@@ -1136,6 +1136,16 @@ TEST_F(KilnPlanTest, ProfileFlagsMeanWhatTrtexecsMean) {
     EXPECT_NE(separate.out.find("without the profiler; then as many profiled runs"), std::string::npos) << separate.out;
     EXPECT_NE(separate.out.find("Sum of layer averages"), std::string::npos) << separate.out;
 
+    // The CPU has no transfers to leave out: the flag is accepted and says so, and --quiet silences it.
+    const CommandResult noTransfers = kiln("profile " + quoted(m_plan.string()) + " --noDataTransfers --iterations 2 --warmUp 0");
+    ASSERT_EQ(noTransfers.exitCode, 0) << noTransfers.err;
+    EXPECT_NE(noTransfers.err.find("--noDataTransfers has no effect on the cpu backend"), std::string::npos) << noTransfers.err;
+    EXPECT_NE(noTransfers.out.find("Latency: "), std::string::npos) << noTransfers.out;
+    const CommandResult quietly =
+        kiln("profile " + quoted(m_plan.string()) + " --noDataTransfers --quiet --iterations 2 --warmUp 0");
+    ASSERT_EQ(quietly.exitCode, 0) << quietly.err;
+    EXPECT_EQ(quietly.err, "");
+
     expectFailure(kiln("profile " + quoted(m_plan.string()) + " --duration -1"), 2, {"--duration", "'-1'"});
     expectFailure(kiln("profile " + quoted(m_plan.string()) + " --percentile 90,101"), 2, {"--percentile", "'101'"});
     expectFailure(kiln("profile " + quoted(m_plan.string()) + " --avgRuns 0"), 2, {"--avgRuns"});

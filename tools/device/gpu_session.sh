@@ -41,6 +41,8 @@ tag=""  # the use=NAME in effect, in log names
 for step in "$@"; do
     case "$step" in
         tests)
+            # The command-line cases run the packed kiln on the sample model of this tree.
+            export KILN_CLI=/tmp/kiln/bin/kiln KILN_SOURCE_DIR=$PWD
             timeout 300 kiln_gpu_tests --gtest_brief=1 >"$out/gpu_tests.log" 2>&1
             code=$?
             tail -5 "$out/gpu_tests.log"

@@ -4,9 +4,7 @@
 // created once the run has succeeded, so a failed command leaves nothing behind.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <limits>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -15,8 +13,7 @@
 #include "engine_loading.h"
 #include "file_output.h"
 #include "kiln/npy.h"
-#include "kiln/precision.h"
-#include "kiln/reference_executor.h"
+#include "kiln/reference_check.h"
 #include "model_loading.h"
 #include "text_table.h"
 #include "timed_runs.h"
@@ -62,71 +59,15 @@ std::vector<OutputFile> outputFiles(const NetworkDefinition& network) {
     return files;
 }
 
-// The tolerances of --check where the command line gives none: for the lowest precision the build allows.
-std::pair<double, double> defaultTolerances(const BuilderOptions& builder) {
+// The precision --check's default tolerances are for: the lowest the build allows.
+DataType lowestPrecision(const BuilderOptions& builder) {
     bool reduced = builder.fp16 || builder.bf16;
     bool int8 = builder.int8;
     for (const auto& [pattern, precision] : builder.layerPrecisions) {
         int8 = int8 || precision == DataType::Int8;
         reduced = reduced || precision == DataType::Float16 || precision == DataType::BFloat16;
     }
-    if (int8) return {1e-1, 1e-1};
-    if (reduced) return {2e-2, 2e-2};
-    return {1e-4, 1e-3};
-}
-
-struct OutputCheck {
-    double maxAbsolute = 0.0;
-    double maxRelative = 0.0;  // |a - b| / |b| where b != 0
-    int64_t worstIndex = -1;   // the element furthest beyond its tolerance (or closest to it)
-    double worstActual = 0.0;
-    double worstExpected = 0.0;
-    int64_t failing = 0;       // elements beyond atol + rtol * |reference|
-    std::string problem;       // a type or shape mismatch (no element is compared then)
-};
-
-double valueAt(const HostTensor& tensor, int64_t i) {
-    switch (tensor.type()) {
-        case DataType::Float32: return tensor.data<float>()[i];
-        case DataType::Float16: return halfToFloat(tensor.data<uint16_t>()[i]);
-        case DataType::BFloat16: return bfloat16ToFloat(tensor.data<uint16_t>()[i]);
-        case DataType::Int8: return tensor.data<int8_t>()[i];
-        case DataType::Int32: return tensor.data<int32_t>()[i];
-        case DataType::Int64: return double(tensor.data<int64_t>()[i]);
-        case DataType::Bool: return tensor.data<uint8_t>()[i] != 0;
-    }
-    return 0.0;
-}
-
-OutputCheck checkOutput(const HostTensor& actual, const HostTensor& expected, double atol, double rtol) {
-    OutputCheck check;
-    if (actual.dims() != expected.dims()) {
-        check.problem = "dims " + toString(actual.dims()) + ", the reference's " + toString(expected.dims());
-        return check;
-    }
-    if (actual.type() != expected.type()) {
-        check.problem = std::string("type ") + toString(actual.type()) + ", the reference's " + toString(expected.type());
-        return check;
-    }
-    double worstExcess = -std::numeric_limits<double>::infinity();
-    for (int64_t i = 0; i < expected.elementCount(); ++i) {
-        const double x = valueAt(actual, i);
-        const double y = valueAt(expected, i);
-        const bool same = x == y || (std::isnan(x) && std::isnan(y));
-        const double error = same ? 0.0 : std::isnan(x) || std::isnan(y) ? std::numeric_limits<double>::infinity()
-                                                                          : std::fabs(x - y);
-        check.maxAbsolute = std::max(check.maxAbsolute, error);
-        if (y != 0.0 && !std::isnan(y)) check.maxRelative = std::max(check.maxRelative, error / std::fabs(y));
-        const double excess = error - (atol + rtol * std::fabs(y));
-        if (excess > 0.0) ++check.failing;
-        if (excess > worstExcess) {
-            worstExcess = excess;
-            check.worstIndex = i;
-            check.worstActual = x;
-            check.worstExpected = y;
-        }
-    }
-    return check;
+    return int8 ? DataType::Int8 : reduced ? DataType::Float16 : DataType::Float32;
 }
 
 std::string number(double value) {
@@ -135,39 +76,38 @@ std::string number(double value) {
     return text;
 }
 
+std::string beyondText(const TensorCheck& check) {
+    return check.problem.empty() ? std::to_string(check.failing) + " of " + std::to_string(check.elements)
+                                 : check.problem;
+}
 
-// --checkLayers: every tensor the engine computes (observed, so the engine keeps its fusions) that the
-// reference run has too, in execution order, against atol + rtol * |reference|; prints a table and the
-// first tensor beyond tolerance. Returns whether all are within it.
-Result<bool> checkLayers(const Engine& engine, const TensorMap& inputs, const TensorMap& expected, double atol,
-                         double rtol) {
-    KILN_ASSIGN_OR_RETURN(const TensorRecording recording, recordTensors(engine, inputs));
-    TextTable table({"Tensor", "Layer", "Max abs error", "Max rel error", "Beyond tolerance"});
-    std::string first;
-    int checked = 0;
-    for (const auto& layer : engine.network().layers()) {
-        if (layer->isElided()) continue;
-        for (const Tensor* output : layer->outputs()) {
-            if (!output) continue;
-            const auto actual = recording.find(output->name());
-            const auto reference = expected.find(output->name());
-            if (actual == recording.end() || reference == expected.end()) continue;  // the builder's own tensors
-            const HostTensor& value = actual->second.value;
-            if (value.type() != DataType::Float32 || reference->second.type() != DataType::Float32) continue;
-            const OutputCheck check = checkOutput(value, reference->second, atol, rtol);
-            ++checked;
-            const bool beyond = !check.problem.empty() || check.failing > 0;
-            if (beyond && first.empty()) first = output->name() + " (layer " + layer->name() + ")";
-            table.addRow({output->name(), layer->name(), check.problem.empty() ? number(check.maxAbsolute) : "-",
-                          check.problem.empty() ? number(check.maxRelative) : "-",
-                          check.problem.empty() ? std::to_string(check.failing) + " of " + std::to_string(value.elementCount())
-                                                : check.problem});
+void printCheck(const ReferenceCheck& check) {
+    TextTable table({"Output", "Max abs error", "Max rel error", "Beyond tolerance", "Worst element"});
+    for (const TensorCheck& output : check.outputs) {
+        if (!output.problem.empty()) {
+            table.addRow({output.tensor, "-", "-", "all", output.problem});
+            continue;
         }
+        const std::string worst = output.worstIndex < 0 ? "-"
+                                                        : "#" + std::to_string(output.worstIndex) + ": " +
+                                                              number(output.worstActual) + " vs " +
+                                                              number(output.worstExpected);
+        table.addRow({output.tensor, number(output.maxAbsolute), number(output.maxRelative), beyondText(output), worst});
     }
-    std::cout << "\nEvery tensor the engine and the model share (" << checked << ", in execution order):\n";
+    std::cout << "\nCheck against the reference kernels (each element within " << number(check.tolerance.atol)
+              << " + " << number(check.tolerance.rtol) << " * |reference|):\n";
     table.print(std::cout);
-    if (!first.empty()) std::cout << "First tensor beyond tolerance: " << first << '\n';
-    return first.empty();
+    if (check.layers.empty()) return;
+    TextTable layers({"Tensor", "Layer", "Max abs error", "Max rel error", "Beyond tolerance"});
+    const TensorCheck* first = nullptr;
+    for (const TensorCheck& tensor : check.layers) {
+        if (!first && !tensor.withinTolerance()) first = &tensor;
+        layers.addRow({tensor.tensor, tensor.layer, tensor.problem.empty() ? number(tensor.maxAbsolute) : "-",
+                       tensor.problem.empty() ? number(tensor.maxRelative) : "-", beyondText(tensor)});
+    }
+    std::cout << "\nEvery tensor the engine and the model share (" << check.layers.size() << ", in execution order):\n";
+    layers.print(std::cout);
+    if (first) std::cout << "First tensor beyond tolerance: " << first->tensor << " (layer " << first->layer << ")\n";
 }
 
 }  // namespace
@@ -281,52 +221,17 @@ int runCommand(const std::vector<std::string>& args) {
         for (const auto& [name, value] : prepared.inputs) shapes[name] = value.dims();
         Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
         if (!network) return fail(kExitFailure, "--check: " + network.status().message());
-        if (options.checkLayers) {
-            // Every tensor a layer of the model computes comes back from the reference run.
-            for (const auto& layer : network->layers()) {
-                for (Tensor* output : layer->outputs()) {
-                    if (output && !output->isNetworkOutput()) {
-                        if (Status marked = network->markOutput(output); !marked) {
-                            return fail(kExitFailure, "--checkLayers: " + marked.message());
-                        }
-                    }
-                }
-            }
+        ElementTolerance tolerance = defaultTolerance(lowestPrecision(options.builder));
+        tolerance.atol = options.atol.value_or(tolerance.atol);
+        tolerance.rtol = options.rtol.value_or(tolerance.rtol);
+        Result<ReferenceCheck> check = checkAgainstReference(*prepared.engine, std::move(*network), prepared.inputs,
+                                                             tolerance, options.checkLayers);
+        if (!check) {
+            return fail(kExitFailure, (options.checkLayers ? "--checkLayers: " : "--check: ") + check.status().message());
         }
-        Result<TensorMap> expected = ReferenceExecutor(*network).execute(prepared.inputs);
-        if (!expected) return fail(kExitFailure, "--check: the reference run failed: " + expected.status().message());
-        const auto [defaultAtol, defaultRtol] = defaultTolerances(options.builder);
-        const double atol = options.atol.value_or(defaultAtol);
-        const double rtol = options.rtol.value_or(defaultRtol);
-        TextTable table({"Output", "Max abs error", "Max rel error", "Beyond tolerance", "Worst element"});
-        bool pass = true;
-        for (const OutputFile& file : outputFileNames) {
-            const std::string& name = file.tensor->name();
-            if (!expected->count(name)) return fail(kExitFailure, "--check: the reference run has no output '" + name + "'");
-            const OutputCheck check = checkOutput(outputs->at(name), expected->at(name), atol, rtol);
-            if (!check.problem.empty()) {
-                table.addRow({name, "-", "-", "all", check.problem});
-                pass = false;
-                continue;
-            }
-            pass = pass && check.failing == 0;
-            const std::string worst = check.worstIndex < 0 ? "-"
-                                                           : "#" + std::to_string(check.worstIndex) + ": " +
-                                                                 number(check.worstActual) + " vs " +
-                                                                 number(check.worstExpected);
-            table.addRow({name, number(check.maxAbsolute), number(check.maxRelative),
-                          std::to_string(check.failing) + " of " + std::to_string(outputs->at(name).elementCount()), worst});
-        }
-        std::cout << "\nCheck against the reference kernels (each element within " << number(atol) << " + "
-                  << number(rtol) << " * |reference|):\n";
-        table.print(std::cout);
-        if (options.checkLayers) {
-            Result<bool> layersPass = checkLayers(*prepared.engine, prepared.inputs, *expected, atol, rtol);
-            if (!layersPass) return fail(kExitFailure, "--checkLayers: " + layersPass.status().message());
-            pass = pass && *layersPass;
-        }
-        std::cout << (pass ? "Check: PASS\n" : "Check: FAIL\n");
-        if (!pass) exitCode = kExitFailure;
+        printCheck(*check);
+        std::cout << (check->pass() ? "Check: PASS\n" : "Check: FAIL\n");
+        if (!check->pass()) exitCode = kExitFailure;
     }
     std::cout.flush();
     if (!std::cout) return fail(kExitFailure, "could not write to standard output");

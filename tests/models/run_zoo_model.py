@@ -5,7 +5,8 @@ random input to ONNX Runtime (the reference) and to a plan built by `kiln build`
 rtol 1e-3 / atol 1e-4, printing the largest absolute and relative error. It then runs the network
 built without fusion (`kiln run --noFusion`) and requires the fused engine to match it at rtol 1e-4,
 or, for a network that amplifies rounding differences, within how far the FP32 plan's own outputs
-move under a tiny input perturbation (see REORDERING_NOISE).
+move under a tiny input perturbation (see REORDERING_NOISE). Last, `kiln run --check` compares the
+engine with Kiln's reference kernels on the model as imported at the same bar as ONNX Runtime.
 
 The tolerance allows for float32 sums of up to ~10^4 products per output, accumulated in a
 different order by each runtime, over some fifty layers; a wrong kernel misses it by far more.
@@ -267,6 +268,7 @@ def main():
         print("FAIL: kiln run --noFusion failed")
         return 1
     fusion_note = ""
+    floors = {}
     if not compare(work / "unfused", work / "kiln", rtol=1e-4, atol_scale=1e-5, reference_name="kiln --noFusion",
                    failure="NOTE (not within rtol 1e-4 / atol 1e-5 of the largest output)"):
         # Some random-weight networks amplify rounding differences through their depth (Inception-v3
@@ -282,6 +284,22 @@ def main():
                        atol_floors=floors):
             return 1
         fusion_note = f" within the FP32 plan's own noise under a {REORDERING_NOISE:g} relative input perturbation"
+
+    # `kiln run --check`: the engine against Kiln's reference kernels on the model as imported, at the
+    # bar of the ONNX Runtime comparison (rtol 1e-3, atol 1e-4 of the largest output), raised to the
+    # FP32 plan's own noise where the network amplifies reordering (above). One atol serves every
+    # output, so it is the smallest of theirs.
+    atols = []
+    for reference_path in sorted((work / "reference").glob("*.npy")):
+        scale = float(np.abs(np.load(reference_path)).max())
+        atols.append(max(ATOL * scale if scale > 0 else ATOL, floors.get(reference_path.stem, 0.0)))
+    check = run([args.kiln, "run", model_path, "--check", "--atol", f"{min(atols):.6e}", "--rtol", f"{RTOL:g}",
+                 "--input", f"input={input_path}", "--shapes", f"input:{shape_text}", "--quiet", *backend],
+                capture_output=True, text=True)
+    print(check.stdout[check.stdout.find("Check against"):] if "Check against" in check.stdout else check.stdout)
+    if check.returncode != 0 or "Check: PASS" not in check.stdout:
+        print(f"FAIL: kiln run --check exits {check.returncode}: {check.stderr.strip()}")
+        return 1
     fp16_note = ""
     if args.fp16:
         cosines = fp16_cosines(args, model_path, shape_text, input_path, work, backend)
@@ -298,8 +316,8 @@ def main():
         if min(cosines.values()) < required:
             print(f"FAIL: the FP16 plan's outputs have a cosine similarity below {required:.6f} to FP32{fp16_note}")
             return 1
-    print(f"PASS: {args.model} on {args.backend} matches ONNX Runtime, and its fused engine matches the unfused one"
-          f"{fusion_note}{fp16_note}")
+    print(f"PASS: {args.model} on {args.backend} matches ONNX Runtime and Kiln's reference kernels (kiln run --check), "
+          f"and its fused engine matches the unfused one{fusion_note}{fp16_note}")
     return 0
 
 

@@ -1,8 +1,8 @@
 // Kiln's Concat kernel against the reference (a copy: results must match exactly): linear along every
 // axis, blocked along channels when each input starts on a block boundary (the last input's channel
 // count is odd so the output has padded lanes), and blocked along batch and spatial axes; rows larger
-// than one copy chunk; a non-float type; the skip reasons for a channel offset inside a block and for
-// FP32 channels-last tensors.
+// than one copy chunk; a non-float type; dense channels-last along channels; the skip reasons for a
+// channel offset inside a block and for padded or other-axis channels-last tensors.
 #include <cstring>
 #include <random>
 #include <string>
@@ -50,14 +50,37 @@ TEST(KilnConcat, BlockedAlongChannelsOnBlockBoundaries) {
     }
 }
 
-TEST(KilnConcat, ChannelsLastOnlyInInt8) {
-    // FP32 channels-last is not offered (INT8 channels-last concats are tested in
-    // onednn_int8_convolution_test.cpp, where the builder gives the inputs the concat's scale).
+// Dense channels-last along channels: one row per pixel, each input's channels one piece of it, at
+// any channel counts. Stored in BF16 the bytes are copied as they are (inputs that bfloat16 holds
+// exactly come back exactly). Padded channels, or another axis, would interleave: not offered. (INT8
+// channels-last concats are tested in onednn_int8_convolution_test.cpp, where the builder gives the
+// inputs the concat's scale.)
+TEST(KilnConcat, ChannelsLastAlongUnpaddedChannels) {
     std::mt19937 rng(35);
+    const TensorFormat channelsLast = TensorFormat::nhwc(0);
+    checkConcat({{1, 4, 3, 3}, {1, 5, 3, 3}}, 1, channelsLast, rng);
+    checkConcat({{2, 32, 7, 5}, {2, 3, 7, 5}, {2, 17, 7, 5}}, 1, channelsLast, rng);
+    checkConcat({{1, 16, 2, 3, 4}, {1, 8, 2, 3, 4}}, 1, channelsLast, rng);
+    checkConcat({{1, 64, 56, 56}, {1, 32, 56, 56}}, 1, channelsLast, rng);
+
+    std::vector<HostTensor> tensors{randomTensor({1, 24, 6, 6}, rng), randomTensor({1, 9, 6, 6}, rng)};
+    std::vector<const HostTensor*> inputs;
+    for (HostTensor& tensor : tensors) {
+        for (int64_t i = 0; i < tensor.elementCount(); ++i) {
+            tensor.data<float>()[i] = bfloat16ToFloat(floatToBFloat16(tensor.data<float>()[i]));
+        }
+        inputs.push_back(&tensor);
+    }
+    checkAgainstReference(ConcatParams{1}, inputs, {true, true}, TensorFormat::nhwc(0, DataType::BFloat16),
+                          "kiln:concat", 0, 0.0, "BF16 channels-last concat");
+
     const HostTensor a = randomTensor({1, 4, 3, 3}, rng);
     const HostTensor b = randomTensor({1, 4, 3, 3}, rng);
-    EXPECT_NE(skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat::nhwc(0), "kiln:concat")
-                  .find("only when stored in INT8"),
+    EXPECT_NE(skipReasonFor(ConcatParams{1}, {&a, &b}, {true, true}, TensorFormat::nhwc(8), "kiln:concat")
+                  .find("unpadded channels only"),
+              std::string::npos);
+    EXPECT_NE(skipReasonFor(ConcatParams{2}, {&a, &b}, {true, true}, channelsLast, "kiln:concat")
+                  .find("unpadded channels only"),
               std::string::npos);
 }
 

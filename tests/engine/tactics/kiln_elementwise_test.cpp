@@ -1,7 +1,7 @@
 // Kiln's Elementwise kernel (arithmetic ops) against the reference: same-shape operands, an operand
 // broadcast per channel or per batch entry ([N, C, 1, 1], squeeze-excitation's multiply) on either
-// side, scalar and per-channel constants, an activation operand broadcast over channels, in linear and
-// blocked formats on every instruction set; every op is an IEEE operation done as the reference does
+// side, scalar and per-channel constants, an activation operand broadcast over channels, in linear,
+// blocked and dense channels-last formats on every instruction set; every op is an IEEE operation done as the reference does
 // it (pow through the reference's own function), so results must match exactly. Cases the kernel
 // leaves to the reference are checked for their skip reasons.
 #include <random>
@@ -43,7 +43,7 @@ TEST(KilnElementwise, TwoActivationsMatchReference) {
             positions[1] = 1;
             const HostTensor perPosition = randomTensor(positions, rng, -2.0f, 2.0f);
             const std::string name = std::string(toString(op)) + " " + toString(dims);
-            for (TensorFormat format : testedFormats()) {
+            for (TensorFormat format : pointwiseFormats()) {
                 checkAgainstReference(ElementwiseParams{op}, {&a, &same}, {true, true}, format, "kiln:elementwise",
                                       0, 0.0, name + " same shape");
                 checkAgainstReference(ElementwiseParams{op}, {&a, &perChannel}, {true, true}, format,
@@ -67,7 +67,7 @@ TEST(KilnElementwise, ConstantOperandsMatchReference) {
             const HostTensor channel = randomTensor(perChannel, rng, 0.5f, 2.0f);
             const HostTensor scalar = randomTensor({1}, rng, 0.5f, 2.0f);
             const std::string name = std::string(toString(op)) + " " + toString(dims);
-            for (TensorFormat format : testedFormats()) {
+            for (TensorFormat format : pointwiseFormats()) {
                 checkAgainstReference(ElementwiseParams{op}, {&x, &channel}, {true, false}, format, "kiln:elementwise",
                                       0, 0.0, name + " per-channel constant");
                 checkAgainstReference(ElementwiseParams{op}, {&scalar, &x}, {false, true}, format, "kiln:elementwise",
@@ -86,7 +86,7 @@ TEST(KilnElementwise, NanPropagatesThroughMaxAndMinAsInReference) {
         b.data<float>()[i] = i % 5 == 0 ? nan : float(i % 4) - 1.5f;
     }
     for (ElementwiseOp op : {ElementwiseOp::Max, ElementwiseOp::Min}) {
-        for (TensorFormat format : testedFormats()) {
+        for (TensorFormat format : pointwiseFormats()) {
             checkAgainstReference(ElementwiseParams{op}, {&a, &b}, {true, true}, format, "kiln:elementwise", 0, 0.0,
                                   std::string(toString(op)) + " with NaN");
         }
@@ -99,7 +99,7 @@ TEST(KilnElementwise, RunsSiluStyleMultiplyInPlace) {
     std::mt19937 rng(23);
     const Dims dims{1, 20, 30, 30};
     const HostTensor x = randomTensor(dims, rng, -2.0f, 2.0f);
-    for (TensorFormat format : testedFormats()) {
+    for (TensorFormat format : pointwiseFormats()) {
         auto built = makeSingleLayerNetwork(ElementwiseParams{ElementwiseOp::Mul}, {&x, &x}, {true, true});
         ASSERT_TRUE(built.isOk());
         setActivationFormats(*built->layer, format);

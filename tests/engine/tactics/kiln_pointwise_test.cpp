@@ -1,6 +1,7 @@
 // Kiln's Activation, Unary and PointwiseChain kernels against the reference kernels on random data with
-// fixed seeds: odd shapes (channels not a multiple of the block), batch 1 and 3, ranks 1 to 5, linear
-// and blocked by 8 and 16, on every instruction set of this CPU (the scalar path included).
+// fixed seeds: odd shapes (channels not a multiple of the block), batch 1 and 3, ranks 1 to 5, linear,
+// blocked by 8 and 16 and dense channels-last, on every instruction set of this CPU (the scalar path
+// included).
 //
 // Tolerances: arithmetic, comparisons, selects, sqrt, floor and ceil are IEEE operations done in the
 // reference's order without fused multiply-adds, and softplus, log, erf and pow call the reference's
@@ -9,6 +10,7 @@
 // from the reference by at most 3 ulp, sigmoid by 4 (the extra add and divide round in both), tanh by
 // 4. ELU and SELU subtract 1 (alpha) from exp(x): near x = 0 that cancels, so they get an absolute
 // bound of 4 ulp of 1.0 times the largest coefficient instead.
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -17,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/cpu/kiln/kiln_pointwise.h"
 #include "kiln_test_helpers.h"
 
 namespace kiln::test {
@@ -57,7 +60,7 @@ TEST(KilnActivation, MatchesReferenceInEveryFormat) {
         for (const Dims& dims : kShapes) {
             // [-8, 8] covers both sides of every kink (clip, hard sigmoid / swish) and tanh's two branches.
             const HostTensor x = randomTensor(dims, rng, -8.0f, 8.0f);
-            for (TensorFormat format : testedFormats()) {
+            for (TensorFormat format : pointwiseFormats()) {
                 checkAgainstReference(c.params, {&x}, {true}, format, "kiln:activation", c.maxUlp, c.absolute,
                                       std::string(toString(c.params.type)) + " " + toString(dims));
             }
@@ -83,7 +86,7 @@ TEST(KilnActivation, WideRangeAndSpecialValues) {
         // Subnormal results: the reference's std::exp keeps them to the last bit, the SIMD exp rounds
         // them once from a normal intermediate; they may differ by one subnormal step.
         const double absolute = std::max(c.absolute, c.maxUlp > 0 ? 1.0e-44 : 0.0);
-        for (TensorFormat format : testedFormats()) {
+        for (TensorFormat format : pointwiseFormats()) {
             checkAgainstReference(c.params, {&x}, {true}, format, "kiln:activation", c.maxUlp, absolute,
                                   std::string(toString(c.params.type)) + " wide range");
         }
@@ -100,7 +103,7 @@ TEST(KilnUnary, MatchesReferenceInEveryFormat) {
         for (const Dims& dims : kShapes) {
             // Negative inputs included: log and sqrt must give NaN where the reference does.
             const HostTensor x = randomTensor(dims, rng, -5.0f, 5.0f);
-            for (TensorFormat format : testedFormats()) {
+            for (TensorFormat format : pointwiseFormats()) {
                 checkAgainstReference(UnaryParams{op}, {&x}, {true}, format, "kiln:unary", maxUlp, 0.0,
                                       std::string(toString(op)) + " " + toString(dims));
             }
@@ -172,7 +175,7 @@ TEST(KilnPointwiseChain, ExactStepsOverEveryOperandPatternMatchReference) {
                         activationStep(ActivationType::Clip, -0.25f, 1.5f),
                         elementwiseStep(ElementwiseOp::PRelu, 1)};
         const std::vector<const HostTensor*> inputs{&x, &scale, &shift, &channelMax, &scalar, &full, &batch};
-        for (TensorFormat format : testedFormats()) {
+        for (TensorFormat format : pointwiseFormats()) {
             checkAgainstReference(params, inputs, {true}, format, "kiln:pointwise-chain", 0, 0.0,
                                   "exact chain " + toString(dims));
         }
@@ -193,7 +196,7 @@ TEST(KilnPointwiseChain, TranscendentalStepsMatchReference) {
         PointwiseChainParams params;
         params.steps = {scaleShiftStep(1, 2), activationStep(ActivationType::Sigmoid),
                         elementwiseStep(ElementwiseOp::Mul, 1), activationStep(ActivationType::Tanh)};
-        for (TensorFormat format : testedFormats()) {
+        for (TensorFormat format : pointwiseFormats()) {
             checkAgainstReference(params, {&x, &scale, &shift}, {true}, format, "kiln:pointwise-chain", 9, 0.0,
                                   "sigmoid-tanh chain " + toString(dims));
         }
@@ -209,7 +212,7 @@ TEST(KilnPointwiseChain, ScalarOperationsAndPowMatchReferenceExactly) {
     params.steps = {unaryStep(UnaryOp::Log), elementwiseStep(ElementwiseOp::Pow, 1),
                     activationStep(ActivationType::Softplus), unaryStep(UnaryOp::Erf),
                     elementwiseStep(ElementwiseOp::Pow, 1, true)};
-    for (TensorFormat format : testedFormats()) {
+    for (TensorFormat format : pointwiseFormats()) {
         checkAgainstReference(params, {&x, &exponent}, {true}, format, "kiln:pointwise-chain", 0, 0.0,
                               "log-pow-softplus-erf chain");
     }
@@ -258,7 +261,7 @@ TEST(KilnPointwiseChain, RunsInPlace) {
     const HostTensor shift = randomTensor({20, 1, 1}, rng);
     PointwiseChainParams params;
     params.steps = {scaleShiftStep(1, 2), activationStep(ActivationType::Sigmoid)};
-    for (TensorFormat format : testedFormats()) {
+    for (TensorFormat format : pointwiseFormats()) {
         auto built = makeSingleLayerNetwork(params, {&x, &scale, &shift}, {true});
         ASSERT_TRUE(built.isOk());
         setActivationFormats(*built->layer, format);
@@ -291,7 +294,7 @@ TEST(KilnPointwiseChain, RunsInPlaceWhenTheOutputOverwritesAnOperand) {
     const HostTensor x = randomTensor(dims, rng, -4.0f, 4.0f);
     PointwiseChainParams params;
     params.steps = {activationStep(ActivationType::Sigmoid), elementwiseStep(ElementwiseOp::Mul, 1)};
-    for (TensorFormat format : testedFormats()) {
+    for (TensorFormat format : pointwiseFormats()) {
         auto built = makeSingleLayerNetwork(params, {&x, &x}, {true, true});
         ASSERT_TRUE(built.isOk()) << built.status().message();
         setActivationFormats(*built->layer, format);
@@ -312,6 +315,117 @@ TEST(KilnPointwiseChain, RunsInPlaceWhenTheOutputOverwritesAnOperand) {
             // Sigmoid within 4 ulp, the product adds half an ulp.
             expectUlpClose((*expected)[0], tactics::fromFormat(buffer.data(), DataType::Float32, dims, format), 5, 0.0,
                            "x * sigmoid(x) in place " + formatName(format) + " " + cpu::fast::isaName(isa));
+        }
+    }
+}
+
+// BF16 storage (linear and dense channels-last): each tile is widened, computed in FP32 and rounded
+// once. With bfloat16 inputs (values bfloat16 holds) and exact steps, that is the reference's FP32
+// result rounded to bfloat16, exactly: the data and an activation operand stored in BF16, FP32
+// constants per channel, and the data read again as its own operand (x * relu(x)).
+TEST(KilnPointwiseChain, Bfloat16StorageIsComputedInFp32AndRoundedOnce) {
+    std::mt19937 rng(9);
+    const auto toBfloat16 = [](HostTensor tensor) {
+        for (int64_t i = 0; i < tensor.elementCount(); ++i) {
+            tensor.data<float>()[i] = bfloat16ToFloat(floatToBFloat16(tensor.data<float>()[i]));
+        }
+        return tensor;
+    };
+    for (const Dims& dims : std::vector<Dims>{{1, 3, 5, 7}, {2, 40, 9, 11}, {1, 19, 2, 3, 4}, {1, 96, 56, 56}}) {
+        Dims perChannel{dims[1]};
+        perChannel.resize(dims.size() - 1, 1);
+        const HostTensor x = toBfloat16(randomTensor(dims, rng, -3.0f, 3.0f));
+        const HostTensor other = toBfloat16(randomTensor(dims, rng, -1.0f, 1.0f));
+        const HostTensor scale = randomTensor(perChannel, rng, 0.5f, 2.0f);
+        const HostTensor shift = randomTensor(perChannel, rng, -1.0f, 1.0f);
+        PointwiseChainParams params;
+        params.steps = {scaleShiftStep(2, 3), elementwiseStep(ElementwiseOp::Add, 1),
+                        activationStep(ActivationType::Relu), elementwiseStep(ElementwiseOp::Mul, 4)};
+        for (const TensorFormat format : {TensorFormat{0, false, DataType::BFloat16}, TensorFormat::nhwc(0, DataType::BFloat16)}) {
+            auto built = makeSingleLayerNetwork(params, {&x, &other, &scale, &shift, &x}, {true, true, false, false, true});
+            ASSERT_TRUE(built.isOk()) << built.status().message();
+            setActivationFormats(*built->layer, format);
+            const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+            auto reference = runReference(*built->layer, {&x, &other, &scale, &shift, &x});
+            ASSERT_TRUE(reference.isOk());
+            const HostTensor expected = toBfloat16((*reference)[0]);
+            for (cpu::fast::Isa isa : testedIsas()) {
+                const std::string where = toString(dims) + " " + toString(format, dims.size()) + " " + cpu::fast::isaName(isa);
+                const Offer offer = enumerateKiln(isa, config);
+                const tactics::Tactic* tactic = offer.find("kiln:pointwise-chain");
+                ASSERT_NE(tactic, nullptr) << where << ": " << offer.skipReason("kiln:pointwise-chain");
+                auto actual = runTactic(*tactic, config, {&x, &other, &scale, &shift, &x});
+                ASSERT_TRUE(actual.isOk()) << where << ": " << actual.status().message();
+                expectUlpClose(expected, (*actual)[0], 0, 0.0, where);
+            }
+        }
+    }
+    // x * sigmoid(x) with x one tensor read twice (SiLU as exporters write it): the operand is the data
+    // tile already widened. Sigmoid is within 4 ulp of FP32, the product adds half an ulp; rounded to
+    // bfloat16, that may cross one rounding boundary: one bfloat16 step, 2^-7 relative.
+    {
+        NetworkDefinition network;
+        const Dims dims{1, 48, 30, 30};
+        Tensor* input = network.addInput("x", DataType::Float32, dims).value();
+        PointwiseChainParams silu;
+        silu.steps = {activationStep(ActivationType::Sigmoid), elementwiseStep(ElementwiseOp::Mul, 1)};
+        Layer* layer = network.addLayer("silu", silu, {input, input}, {"silu.out"}).value();
+        const TensorFormat format = TensorFormat::nhwc(0, DataType::BFloat16);
+        input->setFormat(format);
+        layer->output(0)->setFormat(format);
+        const HostTensor x = toBfloat16(randomTensor(dims, rng, -6.0f, 6.0f));
+        auto reference = runReference(*layer, {&x, &x});
+        ASSERT_TRUE(reference.isOk());
+        const HostTensor expected = toBfloat16((*reference)[0]);
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*layer);
+        for (cpu::fast::Isa isa : testedIsas()) {
+            const Offer offer = enumerateKiln(isa, config);
+            const tactics::Tactic* tactic = offer.find("kiln:pointwise-chain");
+            ASSERT_NE(tactic, nullptr) << offer.skipReason("kiln:pointwise-chain");
+            auto actual = runTactic(*tactic, config, {&x, &x});
+            ASSERT_TRUE(actual.isOk()) << actual.status().message();
+            expectClose(expected, (*actual)[0], std::ldexp(1.0f, -7), 0.0f, std::string("silu ") + cpu::fast::isaName(isa));
+        }
+    }
+
+    // Blocked BF16 tensors are the simulated tactics' (their padded lanes would need BF16 zeros).
+    const HostTensor x = randomTensor({1, 16, 4, 4}, rng);
+    PointwiseChainParams relu;
+    relu.steps = {activationStep(ActivationType::Relu)};
+    const std::string reason =
+        skipReasonFor(relu, {&x}, {true}, TensorFormat{16, false, DataType::BFloat16}, "kiln:pointwise-chain",
+                      DataType::BFloat16);
+    EXPECT_NE(reason.find("linear and dense channels-last formats only"), std::string::npos) << reason;
+}
+
+// The vector conversions give kiln::floatToBFloat16's and kiln::bfloat16ToFloat's results for every
+// kind of value: ties (to even), values that round up into the next binade or to infinity, subnormals,
+// signed zeros, infinities and NaNs (kept quiet), over lengths that leave every tail length.
+TEST(KilnPointwiseChain, Bfloat16ConversionsMatchTheScalarDefinitionOnEveryIsa) {
+    std::vector<float> values;
+    for (uint32_t bits : {0x3f808000u, 0x3f818000u, 0x3f80ffffu, 0x3f7fffffu, 0x7f7fffffu, 0xff7fffffu, 0x00000001u,
+                          0x80000001u, 0x007fffffu, 0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u,
+                          0x7f800001u, 0xffbfffffu, 0x3f8080ffu, 0x477fe000u}) {
+        values.push_back(std::bit_cast<float>(bits));
+    }
+    std::mt19937 rng(10);
+    std::uniform_int_distribution<uint32_t> anyBits;
+    while (values.size() < 1000) values.push_back(std::bit_cast<float>(anyBits(rng)));
+    for (cpu::fast::Isa isa : testedIsas()) {
+        const cpu::fast::Bf16Conversions conversions = cpu::fast::bf16Conversions(isa);
+        for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(15), size_t(17), size_t(31), values.size()}) {
+            std::vector<uint16_t> narrowed(n + 1, 0xabcd);
+            conversions.narrow(values.data(), narrowed.data(), int64_t(n));
+            std::vector<float> widened(n + 1, -1.0f);
+            conversions.widen(narrowed.data(), widened.data(), int64_t(n));
+            for (size_t i = 0; i < n; ++i) {
+                ASSERT_EQ(narrowed[i], floatToBFloat16(values[i]))
+                    << cpu::fast::isaName(isa) << " n " << n << " value " << i << " bits 0x" << std::hex
+                    << std::bit_cast<uint32_t>(values[i]);
+                ASSERT_EQ(std::bit_cast<uint32_t>(widened[i]), std::bit_cast<uint32_t>(bfloat16ToFloat(narrowed[i])));
+            }
+            EXPECT_EQ(narrowed[n], 0xabcd) << "wrote past the end";
+            EXPECT_EQ(widened[n], -1.0f) << "wrote past the end";
         }
     }
 }

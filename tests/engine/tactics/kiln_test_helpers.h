@@ -94,11 +94,18 @@ inline void expectUlpClose(const HostTensor& expected, const HostTensor& actual,
 }
 
 inline std::string formatName(TensorFormat format) {
+    if (format.channelsLast) return "channels-last" + (format.channelBlock ? std::to_string(format.channelBlock) : "");
     return format.isLinear() ? "linear" : "block" + std::to_string(format.channelBlock);
 }
 
 // The three formats every kernel is tested in.
 inline std::vector<TensorFormat> testedFormats() { return {TensorFormat{}, TensorFormat::blocked(8), TensorFormat::blocked(16)}; }
+// The pointwise kernels' formats: those three and dense channels-last (what BF16 and INT8 builds store).
+inline std::vector<TensorFormat> pointwiseFormats() {
+    std::vector<TensorFormat> formats = testedFormats();
+    formats.push_back(TensorFormat::nhwc(0));
+    return formats;
+}
 
 // Builds a one-layer network, gives its activation tensors `format`, runs Kiln tactic `id` on every
 // tested instruction set and compares each result with the reference kernel's.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "backends/backend.h"
+#include "backends/cpu/onednn/onednn_provider.h"
 #include "engine/passes/pass_test_util.h"
 #include "kiln/builder.h"
 #include "kiln/plan.h"
@@ -142,7 +143,11 @@ TEST(SimulatedBf16, TacticRoundsInputsAndOutputsThroughBfloat16) {
 // reference computes the same on inputs and weights rounded to bfloat16, in double, rounded after: the
 // sums differ only in order, which may move a result across a rounding boundary, one bfloat16 ulp (2^-7
 // relative) at most, or near zero the FP32 sum's own error.
-TEST(OnednnBf16, ConvolutionRoundsInputsWeightsAndOutputsToBfloat16) {
+// Channel-blocked (AVX-512 BF16 kernels) and dense channels-last activations (where the CPU has AMX,
+// oneDNN's AMX kernels read and write only these; the CPU builds use them there).
+class OnednnBf16Convolution : public ::testing::TestWithParam<TensorFormat> {};
+
+TEST_P(OnednnBf16Convolution, RoundsInputsWeightsAndOutputsToBfloat16) {
     std::mt19937 rng(8);
     const HostTensor x = randomTensor({2, 16, 9, 9}, rng, -2.0f, 2.0f);
     const HostTensor w = randomTensor({32, 16, 3, 3}, rng);
@@ -150,9 +155,8 @@ TEST(OnednnBf16, ConvolutionRoundsInputsWeightsAndOutputsToBfloat16) {
     ConvolutionParams params{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, ActivationParams{ActivationType::Relu, 0.0f, 0.0f}};
     auto net = makeSingleLayerNetwork(params, {&x, &w, &b}, {true, false, false});
     ASSERT_TRUE(net.isOk());
-    const TensorFormat blocked{16, false, DataType::BFloat16};
-    net->layer->input(0)->setFormat(blocked);
-    net->layer->output(0)->setFormat(blocked);
+    net->layer->input(0)->setFormat(GetParam());
+    net->layer->output(0)->setFormat(GetParam());
     const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
     std::vector<std::unique_ptr<tactics::Tactic>> offered;
     std::vector<tactics::SkippedTactic> skipped;
@@ -185,6 +189,89 @@ TEST(OnednnBf16, ConvolutionRoundsInputsWeightsAndOutputsToBfloat16) {
         ASSERT_TRUE(noInstructions) << "no oneDNN BF16 convolution is offered, and not for want of BF16 instructions";
         GTEST_SKIP() << "this CPU has no BF16 instructions";
     }
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, OnednnBf16Convolution,
+                         ::testing::Values(TensorFormat{16, false, DataType::BFloat16},
+                                           TensorFormat::nhwc(0, DataType::BFloat16)),
+                         [](const ::testing::TestParamInfo<TensorFormat>& info) {
+                             return std::string(info.param.channelsLast ? "ChannelsLast" : "Blocked");
+                         });
+
+// oneDNN's BF16 pooling: a max of bfloat16 values is one of them, exactly; an average is summed in FP32
+// and rounded once, so it is the reference's average of the rounded inputs, rounded, up to one bfloat16
+// step (2^-7 relative) where the order of the sum moves it across a rounding boundary.
+TEST(OnednnBf16, PoolingReadsAndWritesBfloat16) {
+    std::mt19937 rng(9);
+    const HostTensor x = randomTensor({2, 24, 10, 10}, rng, -3.0f, 3.0f);
+    const HostTensor roundedInput = rounded(x, roundThroughBfloat);
+    for (const PoolingType type : {PoolingType::Max, PoolingType::Average}) {
+        for (const TensorFormat format : {TensorFormat::nhwc(0, DataType::BFloat16), TensorFormat{16, false, DataType::BFloat16}}) {
+            const PoolingParams params{type, {3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, false, false};
+            auto net = makeSingleLayerNetwork(params, {&x}, {true});
+            ASSERT_TRUE(net.isOk());
+            net->layer->input(0)->setFormat(format);
+            net->layer->output(0)->setFormat(format);
+            const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
+            std::vector<std::unique_ptr<tactics::Tactic>> offered;
+            std::vector<tactics::SkippedTactic> skipped;
+            cpu::onednnProvider().enumerate(config, offered, skipped);
+            auto reference = runReference(*net->layer, {&roundedInput});
+            ASSERT_TRUE(reference.isOk());
+            const HostTensor expected = rounded((*reference)[0], roundThroughBfloat);
+            const std::string what = std::string(type == PoolingType::Max ? "max" : "average") + " pooling in " +
+                                     toString(format, 4);
+            int real = 0;
+            for (const auto& tactic : offered) {
+                if (tactic->id().rfind("onednn:pooling_bf16:", 0) != 0) continue;
+                ++real;
+                auto actual = runTactic(*tactic, config, {&x});
+                ASSERT_TRUE(actual.isOk()) << tactic->id() << ": " << actual.status().message();
+                if (type == PoolingType::Max) {
+                    expectClose(expected, (*actual)[0], 0.0f, 0.0f, what + ", " + tactic->id());
+                } else {
+                    expectClose(expected, (*actual)[0], std::ldexp(1.0f, -7), std::ldexp(1.0f, -20), what + ", " + tactic->id());
+                }
+            }
+            std::string reasons;
+            for (const auto& skip : skipped) reasons += " " + skip.id + ": " + skip.reason + ";";
+            EXPECT_GT(real, 0) << what << ": no oneDNN BF16 pooling;" << reasons;
+        }
+    }
+}
+
+// Where oneDNN has AMX, a BF16 build stores activations channels-last, and its convolutions run AMX kernels.
+TEST(OnednnBf16, BuildsOnAmxStoreActivationsChannelsLast) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 16, 14, 14}).value();
+    Layer* a = addConv(network, "a", x, 32, 3, 1);
+    Layer* pool = addLayer(network, "pool", PoolingParams{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false, false},
+                           {a->output(0)});
+    Layer* b = addConv(network, "b", pool->output(0), 32, 3, 2);
+    ASSERT_TRUE(network.markOutput(b->output(0)).isOk());
+    BuilderConfig config;
+    config.bf16 = true;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    if (!cpu::onednnHasAmx()) GTEST_SKIP() << "oneDNN has no AMX kernels on this CPU";
+    const Tensor* pooled = engine.value()->network().findTensor(pool->output(0)->name());
+    ASSERT_NE(pooled, nullptr);
+    EXPECT_TRUE(pooled->format() == TensorFormat::nhwc(0, DataType::BFloat16)) << toString(pooled->format(), 4);
+    // The fastest tactic wins; what the format makes possible is that AMX kernels are among those timed.
+    auto candidates = [&](const std::string& layer) {
+        std::string ids;
+        for (const LayerRecord& record : engine.value()->report().layersAfter) {
+            if (record.name != layer) continue;
+            for (const TacticCandidate& candidate : record.candidates) {
+                if (candidate.skipReason.empty()) ids += candidate.tactic + " ";
+            }
+        }
+        return ids;
+    };
+    EXPECT_NE(candidates("a").find("onednn:convolution_bf16:brgconv:avx512_core_amx_bf16"), std::string::npos)
+        << candidates("a");
+    EXPECT_NE(candidates("pool").find("onednn:pooling_bf16:"), std::string::npos) << candidates("pool");
 }
 
 TEST(SimulatedBf16, CpuBuildStoresActivationsInBfloat16AndSurvivesAPlan) {

@@ -94,8 +94,10 @@ public:
     }
     // INT8 tensors are dense channels-last: the only layout oneDNN's fast INT8 convolutions read and
     // write, so consecutive INT8 convolutions pass their tensors on without reorders.
+    // BF16 tensors too where the CPU has AMX: oneDNN's AMX convolutions read and write channels-last only.
     TensorFormat preferredFormat(DataType precision) const override {
         if (precision == DataType::Int8) return TensorFormat::nhwc(0, DataType::Int8);
+        if (precision == DataType::BFloat16 && onednnHasAmx()) return TensorFormat::nhwc(0, DataType::BFloat16);
         TensorFormat format = TensorFormat::blocked(tactics::preferredCpuChannelBlock());
         if (precision != DataType::Float32) format.storage = precision;
         return format;

@@ -101,14 +101,6 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
     }
     const TensorFormat format = config.outputFormats[0];
     const bool linear = isLinearLayout(dims, format);
-    // Channels-last runs only stored in INT8, where the concat copies bytes: offering FP32 channels-last
-    // (the simulated tactics' inner format) would keep the layers after a concat channels-last, and
-    // the pointwise kernels that follow concats in DenseNet-like blocks take no channels-last tensors,
-    // so that format assignment would surround each of them with reformats.
-    if (!linear && format.channelsLast && format.storage != DataType::Int8) {
-        skip("channels-last tensors are concatenated here only when stored in INT8");
-        return;
-    }
     if (!linear && format.channelsLast && (format.channelBlock > 1 || axis != 1)) {
         skip("channels-last tensors are concatenated along unpadded channels only: along another axis, or "
              "with padded channels, their channels interleave");
@@ -133,12 +125,9 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
         }
     }
 
-    // Stored in INT8, the bytes are copied as they are: every input must hold the output's scale.
-    if (format.storage) {
-        if (format.storage != DataType::Int8) {
-            skip(std::string("tensors stored in ") + toString(*format.storage) + " are concatenated by the simulated tactics");
-            return;
-        }
+    // Reduced storage is copied as it is (a concat computes nothing); INT8 only where every input holds
+    // the output's scale.
+    if (format.storage == DataType::Int8) {
         for (size_t i = 0; i < layer.inputs().size(); ++i) {
             if (layer.input(i)->dynamicRange() != output->dynamicRange()) {
                 skip("input " + std::to_string(i) + " is stored in INT8 with another scale than the output's");

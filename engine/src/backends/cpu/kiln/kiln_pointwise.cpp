@@ -2,9 +2,10 @@
 // the tiled parallel loop, the scalar runner and the four tactics. The SIMD runners live in
 // kiln_pointwise_avx2.cpp / kiln_pointwise_avx512.cpp.
 //
-// Linear format: the data's axes of extent 1 are dropped and neighbouring axes merged wherever every
-// operand is contiguous across them (numpy broadcasting, collapsed), which leaves runs along the last
-// axis in which each operand is either one value or contiguous. Blocked format: tiles are runs of
+// Linear format (and dense channels-last, walked in its memory order): the data's axes of extent 1 are
+// dropped and neighbouring axes merged wherever every operand is contiguous across them (numpy
+// broadcasting, collapsed), which leaves runs along the last axis in which each operand is either one
+// value or contiguous. Blocked format: tiles are runs of
 // spatial positions of one channel block; an operand is a lane pattern (per-channel, per-batch or
 // scalar), a contiguous array (an activation in the same format and shape) or, otherwise, gathered
 // into scratch per tile.
@@ -67,6 +68,23 @@ StepRunner stepRunner(Isa isa) {
     return runStepsScalar;
 }
 
+void widenBf16Scalar(const uint16_t* from, float* to, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) to[i] = bfloat16ToFloat(from[i]);
+}
+
+void narrowBf16Scalar(const float* from, uint16_t* to, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) to[i] = floatToBFloat16(from[i]);
+}
+
+Bf16Conversions bf16Conversions(Isa isa) {
+    switch (isa) {
+        case Isa::Avx512: return {widenBf16Avx512, narrowBf16Avx512};
+        case Isa::Avx2: return {widenBf16Avx2, narrowBf16Avx2};
+        case Isa::Scalar: break;
+    }
+    return {widenBf16Scalar, narrowBf16Scalar};
+}
+
 void evaluateVectorFunction(Isa isa, VectorFunction function, const float* source, float* target, int64_t n) {
     switch (isa) {
         case Isa::Avx512: evaluateAvx512(function, source, target, n); return;
@@ -91,9 +109,11 @@ constexpr int64_t kTile = 2048;
 // How the kernel addresses one operand input.
 struct Operand {
     size_t input = 0;
-    int64_t storageElements = 0;  // for the overlap check against the output
+    int64_t storageBytes = 0;  // for the overlap check against the output
+    bool bf16 = false;         // stored in bfloat16: widened to FP32 per tile
+    bool isData = false;       // the data tensor itself, read again (x * sigmoid(x))
     // Linear engine: the operand's stride along each collapsed axis (0 where it broadcasts); the last
-    // one is 0 or 1.
+    // one is 0 or 1, except for a linear operand of channels-last data, which is gathered per run.
     std::vector<int64_t> strides;
     // Blocked engine: element (n, c, s) of the data reads the operand at n * batchStride +
     // channelOffset(c) + s * spatialStride.
@@ -114,14 +134,27 @@ struct Plan {
     size_t dataInput = 0;
     size_t inputCount = 0;
     int64_t elements = 0;
-    int64_t outputElements = 0;  // storage, padded lanes included
+    int64_t outputBytes = 0;     // storage, padded lanes included
     bool blocked = false;
+    // Data and output stored in bfloat16 (linear engine only): each tile is widened to FP32 in scratch,
+    // computed there, and the result rounded to bfloat16 once, as the layer's FP32 result stored in BF16.
+    bool bf16Data = false;
+    bool bf16Output = false;
     Dims loopDims;               // linear engine: collapsed axes, at least one
     BlockedView view;            // blocked engine
     std::vector<Operand> operands;
 };
 
 std::string dimsText(const Dims& dims) { return toString(dims); }
+
+// A BF16 operand whose elements lie `stride` apart, widened into a tile.
+void widenBf16Strided(const uint16_t* from, int64_t stride, float* to, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) to[i] = bfloat16ToFloat(from[i * stride]);
+}
+
+// The element type a tensor has in memory in `format`, where the pointwise kernels take it: FP32 or
+// BF16 storage of an FP32 tensor.
+bool storedAsFloatOrBf16(TensorFormat format) { return !format.storage || *format.storage == DataType::BFloat16; }
 
 using detail::broadcastsTo;
 using detail::isArithmetic;
@@ -169,12 +202,42 @@ Result<std::vector<size_t>> operandInputs(const Layer& layer, const std::vector<
     return std::vector<size_t>(inputs.begin(), inputs.end());
 }
 
-// Linear engine: drop the extent-1 axes, then merge each axis into the one before it wherever every
-// operand's stride says the two are one contiguous (or one broadcast) axis.
-void planLinear(Plan& plan, const Layer& layer, const Dims& dims) {
-    std::vector<std::vector<int64_t>> full;
-    for (const Operand& operand : plan.operands) full.push_back(broadcastStrides(layer.input(operand.input)->dims(), dims));
-    for (size_t axis = 0; axis < dims.size(); ++axis) {
+// Dense channels-last (no padded lanes): memory runs over the batch, the spatial axes, then the channels.
+bool isDenseChannelsLast(const Dims& dims, TensorFormat format) {
+    return format.channelsLast && format.channelBlock == 0 && storedAsFloatOrBf16(format) && dims.size() >= 3;
+}
+
+// The axes of a rank-`rank` tensor in memory order, outermost first.
+std::vector<size_t> memoryOrder(size_t rank, bool channelsLast) {
+    std::vector<size_t> order;
+    for (size_t axis = 0; axis < rank; ++axis) {
+        if (!channelsLast || axis != 1) order.push_back(axis);
+    }
+    if (channelsLast) order.push_back(1);
+    return order;
+}
+
+// An operand's element strides along each axis of `dims` (0 where it broadcasts), for a tensor of
+// `own` dims stored in memory order `order` (aligned to the data's rank from the right).
+std::vector<int64_t> stridesIn(const Dims& own, const Dims& dims, const std::vector<size_t>& order) {
+    Dims aligned(dims.size() - own.size(), 1);
+    aligned.insert(aligned.end(), own.begin(), own.end());
+    std::vector<int64_t> strides(dims.size(), 0);
+    int64_t stride = 1;
+    for (size_t i = order.size(); i-- > 0;) {
+        const size_t axis = order[i];
+        strides[axis] = aligned[axis] == 1 ? 0 : stride;
+        stride *= aligned[axis];
+    }
+    return strides;
+}
+
+// Linear engine: walk the data's axes in memory order (`order`), drop the extent-1 axes, then merge
+// each axis into the one before it wherever every operand's stride (`full`, per axis of `dims`) says
+// the two are one contiguous (or one broadcast) axis.
+void planLinear(Plan& plan, const Dims& dims, const std::vector<size_t>& order,
+                const std::vector<std::vector<int64_t>>& full) {
+    for (size_t axis : order) {
         if (dims[axis] == 1) continue;
         bool merge = !plan.loopDims.empty();
         for (size_t k = 0; merge && k < plan.operands.size(); ++k) {
@@ -250,8 +313,8 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     const Layer& layer = *config.layer;
     const Tensor* data = layer.input(dataInput);
     const Tensor* output = layer.output(0);
-    if (config.precision != DataType::Float32) {
-        return unsupported(std::string("runs FP32 only, not ") + toString(config.precision));
+    if (config.precision != DataType::Float32 && config.precision != DataType::BFloat16) {
+        return unsupported(std::string("runs FP32 and BF16 layers only, not ") + toString(config.precision));
     }
     if (!data || !output || layer.outputs().size() != 1) return unsupported("needs a data input and one output");
     if (data->type() != DataType::Float32 || output->type() != DataType::Float32) {
@@ -268,16 +331,28 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     }
     const TensorFormat inFormat = config.inputFormats[dataInput];
     const TensorFormat outFormat = config.outputFormats[0];
+    if (!storedAsFloatOrBf16(inFormat) || !storedAsFloatOrBf16(outFormat)) {
+        return unsupported("reads and writes tensors stored in FP32 or BF16 only, not " +
+                           toString(inFormat, dims.size()) + " to " + toString(outFormat, dims.size()));
+    }
     const bool linear = isLinearLayout(dims, inFormat) && isLinearLayout(dims, outFormat);
     if (!linear && inFormat != outFormat) {
         return unsupported("input and output formats differ (" + toString(inFormat, dims.size()) + " to " +
                            toString(outFormat, dims.size()) + "); a Reformat layer converts formats");
     }
-    if (!linear && inFormat.channelsLast) {
-        return unsupported("runs linear and channel-blocked tensors, not channels-last ones");
+    // Dense channels-last data runs on the linear engine, its axes walked in memory order.
+    const bool channelsLast = !linear && isDenseChannelsLast(dims, inFormat);
+    if (!linear && inFormat.channelsLast && !channelsLast) {
+        return unsupported("runs channels-last tensors without padded channels only, not " +
+                           toString(inFormat, dims.size()));
     }
     const int block = inFormat.channelBlock;
-    if (!linear && (block <= 0 || block > int(kPatternLength) || (block & (block - 1)) != 0)) {
+    const bool bf16 = inFormat.storage || outFormat.storage;
+    if (bf16 && !linear && !channelsLast) {
+        return unsupported("runs tensors stored in BF16 in linear and dense channels-last formats only, not " +
+                           toString(inFormat, dims.size()));
+    }
+    if (!linear && !channelsLast && (block <= 0 || block > int(kPatternLength) || (block & (block - 1)) != 0)) {
         return unsupported("channel block " + std::to_string(block) + " is not a power of two up to 16");
     }
     KILN_ASSIGN_OR_RETURN(std::vector<size_t> inputs, operandInputs(layer, steps, dims));
@@ -287,22 +362,47 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     plan.dataInput = dataInput;
     plan.inputCount = layer.inputs().size();
     plan.elements = volume(dims);
-    plan.outputElements = storageByteSize(DataType::Float32, dims, outFormat) / int64_t(sizeof(float));
-    plan.blocked = !linear;
+    plan.outputBytes = storageByteSize(DataType::Float32, dims, outFormat);
+    plan.blocked = !linear && !channelsLast;
+    plan.bf16Data = inFormat.storage.has_value();
+    plan.bf16Output = outFormat.storage.has_value();
+    const std::vector<size_t> order = memoryOrder(dims.size(), channelsLast);
+    std::vector<std::vector<int64_t>> full;  // each operand's strides along the data's axes
     for (size_t input : inputs) {
         Operand operand;
         operand.input = input;
         const Tensor* tensor = layer.input(input);
         const TensorFormat format = input < config.inputFormats.size() ? config.inputFormats[input] : TensorFormat{};
-        operand.storageElements = storageByteSize(DataType::Float32, tensor->dims(), format) / int64_t(sizeof(float));
-        if (linear && !isLinearLayout(tensor->dims(), format) && volume(tensor->dims()) > 1) {
+        operand.storageBytes = storageByteSize(DataType::Float32, tensor->dims(), format);
+        if (!storedAsFloatOrBf16(format) || (format.storage && plan.blocked)) {
+            return unsupported("operand input " + std::to_string(input) + " is " +
+                               toString(format, tensor->dims().size()) + "; the kernel reads FP32 operands, and BF16 "
+                               "ones in linear and channels-last layers");
+        }
+        operand.bf16 = format.storage.has_value();
+        operand.isData = tensor == data && format == inFormat;
+        const bool linearOperand = isLinearLayout(tensor->dims(), format) || volume(tensor->dims()) == 1;
+        if (linear && !linearOperand) {
             return unsupported("operand input " + std::to_string(input) + " is " +
                                toString(format, tensor->dims().size()) + " while the data is linear");
         }
+        if (channelsLast) {
+            if (linearOperand) {
+                full.push_back(stridesIn(tensor->dims(), dims, memoryOrder(dims.size(), false)));
+            } else if (format == inFormat && tensor->dims().size() == dims.size()) {
+                full.push_back(stridesIn(tensor->dims(), dims, order));
+            } else {
+                return unsupported("operand input " + std::to_string(input) + " is " +
+                                   toString(format, tensor->dims().size()) + " while the data is " +
+                                   toString(inFormat, dims.size()));
+            }
+        } else if (linear) {
+            full.push_back(stridesIn(tensor->dims(), dims, order));
+        }
         plan.operands.push_back(std::move(operand));
     }
-    if (linear) {
-        planLinear(plan, layer, dims);
+    if (linear || channelsLast) {
+        planLinear(plan, dims, order, full);
     } else {
         plan.view = viewOf(dims, inFormat);
         KILN_RETURN_IF_ERROR(planBlocked(plan, config, dims));
@@ -310,16 +410,18 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     return plan;
 }
 
-bool overlaps(const float* a, int64_t aCount, const float* b, int64_t bCount) {
-    return a < b + bCount && b < a + aCount;
+bool overlaps(const std::byte* a, int64_t aBytes, const std::byte* b, int64_t bBytes) {
+    return a < b + bBytes && b < a + aBytes;
 }
 
-// Per-thread scratch: one pattern and one tile-long buffer per operand.
+// Per-thread scratch: one pattern and one tile-long buffer per operand, and a tile each for BF16 data
+// and output.
 constexpr int64_t kScratchPerOperand = kPatternLength + kTile;
 
 class PointwiseKernel final : public tactics::Kernel {
 public:
-    PointwiseKernel(Plan plan, Isa isa) : m_plan(std::move(plan)), m_runner(stepRunner(isa)) {}
+    PointwiseKernel(Plan plan, Isa isa)
+        : m_plan(std::move(plan)), m_runner(stepRunner(isa)), m_bf16(bf16Conversions(isa)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         if (args.inputs.size() < m_plan.inputCount || args.outputs.empty()) {
@@ -330,12 +432,13 @@ public:
         b.y = reinterpret_cast<float*>(args.outputs[0]);
         if (!b.x || !b.y) return invalidArgument("the data input or the output is null");
         for (const Operand& operand : m_plan.operands) {
-            const float* base = reinterpret_cast<const float*>(args.inputs[operand.input]);
+            const std::byte* base = args.inputs[operand.input];
             if (!base) return invalidArgument("operand input " + std::to_string(operand.input) + " is null");
-            b.bases.push_back(base);
+            b.bases.push_back(reinterpret_cast<const float*>(base));
             // An operand the output overwrites (an input it shares memory with) is copied per tile
             // before the tile's steps run.
-            b.copy.push_back(overlaps(base, operand.storageElements, b.y, m_plan.outputElements));
+            b.copy.push_back(overlaps(base, operand.storageBytes, reinterpret_cast<const std::byte*>(b.y),
+                                      m_plan.outputBytes));
         }
         if (m_plan.elements == 0) return Status::ok();
         if (m_plan.blocked) {
@@ -368,9 +471,17 @@ private:
         const int64_t tasks = length >= kTile ? runs * chunks : (runs + runsPerTask - 1) / runsPerTask;
 #pragma omp parallel if (parallel())
         {
-            std::vector<float> scratch(size_t(kScratchPerOperand) * m_plan.operands.size());
+            std::vector<float> scratch(size_t(kScratchPerOperand) * m_plan.operands.size() + 2 * size_t(kTile));
+            float* dataTile = scratch.data() + kScratchPerOperand * int64_t(m_plan.operands.size());
+            float* outputTile = dataTile + kTile;
             std::vector<TileOperand> tileOperands(m_plan.inputCount);
             const auto doRun = [&](int64_t run, int64_t begin, int64_t count) {
+                const int64_t at = run * length + begin;
+                const float* source = b.x + at;
+                if (m_plan.bf16Data) {
+                    m_bf16.widen(reinterpret_cast<const uint16_t*>(b.x) + at, dataTile, count);
+                    source = dataTile;
+                }
                 for (size_t k = 0; k < m_plan.operands.size(); ++k) {
                     const Operand& operand = m_plan.operands[k];
                     int64_t offset = 0;
@@ -380,9 +491,30 @@ private:
                         rest /= dims[axis];
                     }
                     float* own = scratch.data() + k * kScratchPerOperand;
-                    if (operand.strides.back() == 0) {
+                    const int64_t stride = operand.strides.back();
+                    if (operand.bf16) {
+                        const auto* from = reinterpret_cast<const uint16_t*>(b.bases[k]) + offset;
+                        if (operand.isData && stride == 1 && offset + begin == at && m_plan.bf16Data) {
+                            tileOperands[operand.input] = {dataTile, -1};  // the data itself (x * sigmoid(x))
+                        } else if (stride == 1) {
+                            m_bf16.widen(from + begin, own, count);
+                            tileOperands[operand.input] = {own, -1};
+                        } else if (stride == 0) {
+                            own[0] = bfloat16ToFloat(from[0]);
+                            std::fill(own + 1, own + kPatternLength, own[0]);
+                            tileOperands[operand.input] = {own, kPatternLength - 1};
+                        } else {
+                            widenBf16Strided(from + begin * stride, stride, own, count);
+                            tileOperands[operand.input] = {own, -1};
+                        }
+                    } else if (stride == 0) {
                         std::fill(own, own + kPatternLength, b.bases[k][offset]);
                         tileOperands[operand.input] = {own, kPatternLength - 1};
+                    } else if (stride != 1) {
+                        // A linear operand of channels-last data: its channels lie apart.
+                        const float* from = b.bases[k] + offset + begin * stride;
+                        for (int64_t i = 0; i < count; ++i) own[i] = from[i * stride];
+                        tileOperands[operand.input] = {own, -1};
                     } else if (b.copy[k]) {
                         std::memcpy(own, b.bases[k] + offset + begin, size_t(count) * sizeof(float));
                         tileOperands[operand.input] = {own, -1};
@@ -390,8 +522,9 @@ private:
                         tileOperands[operand.input] = {b.bases[k] + offset + begin, -1};
                     }
                 }
-                const int64_t at = run * length + begin;
-                m_runner(m_plan.steps.data(), m_plan.steps.size(), b.x + at, b.y + at, count, tileOperands.data());
+                float* target = m_plan.bf16Output ? outputTile : b.y + at;
+                m_runner(m_plan.steps.data(), m_plan.steps.size(), source, target, count, tileOperands.data());
+                if (m_plan.bf16Output) m_bf16.narrow(outputTile, reinterpret_cast<uint16_t*>(b.y) + at, count);
             };
 #pragma omp for schedule(static)
             for (int64_t task = 0; task < tasks; ++task) {
@@ -488,6 +621,7 @@ private:
 
     Plan m_plan;
     StepRunner m_runner;
+    Bf16Conversions m_bf16;
 };
 
 void offer(const char* id, const tactics::LayerConfig& config, Isa isa, std::vector<PointwiseStep> steps,

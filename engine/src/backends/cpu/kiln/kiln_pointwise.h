@@ -1,5 +1,6 @@
 // Pointwise kernels: PointwiseChain, Activation, Unary and Elementwise (arithmetic ops, one operand
-// either of the output's shape or broadcast to it) in linear and channel-blocked formats. All four run
+// either of the output's shape or broadcast to it) in linear, channel-blocked and dense channels-last
+// formats; linear and channels-last tensors may be stored in BF16 (widened per tile, computed in FP32). All four run
 // on one engine: the data is cut into tiles of a few thousand elements, and every step of the layer
 // runs over a tile (the first from the input, the rest in place in the output, which stays in L1)
 // before the next tile starts. Constant and activation operands are presented to a step as a
@@ -36,6 +37,20 @@ void runStepsAvx2(const PointwiseStep* steps, size_t count, const float* source,
                   const TileOperand* operands);
 void runStepsAvx512(const PointwiseStep* steps, size_t count, const float* source, float* target, int64_t n,
                     const TileOperand* operands);
+
+// bfloat16 <-> FP32 for `n` values: widening is exact; narrowing rounds to nearest, ties to even, and
+// keeps NaN a quiet NaN (kiln::floatToBFloat16's results).
+struct Bf16Conversions {
+    void (*widen)(const uint16_t* from, float* to, int64_t n);
+    void (*narrow)(const float* from, uint16_t* to, int64_t n);
+};
+Bf16Conversions bf16Conversions(Isa isa);
+void widenBf16Scalar(const uint16_t* from, float* to, int64_t n);
+void narrowBf16Scalar(const float* from, uint16_t* to, int64_t n);
+void widenBf16Avx2(const uint16_t* from, float* to, int64_t n);
+void narrowBf16Avx2(const float* from, uint16_t* to, int64_t n);
+void widenBf16Avx512(const uint16_t* from, float* to, int64_t n);
+void narrowBf16Avx512(const float* from, uint16_t* to, int64_t n);
 
 // Exp, sigmoid and tanh of `n` floats with the SIMD formulas the runners use (for the accuracy tests).
 enum class VectorFunction : uint8_t { Exp, Sigmoid, Tanh };

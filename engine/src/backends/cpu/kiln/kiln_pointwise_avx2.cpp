@@ -87,6 +87,37 @@ void evaluateAvx2(VectorFunction function, const float* source, float* target, i
     simd::evaluate<Avx2>(function, source, target, n);
 }
 
+void widenBf16Avx2(const uint16_t* from, float* to, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i halves = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(from + i)));
+        _mm256_storeu_ps(to + i, _mm256_castsi256_ps(_mm256_slli_epi32(halves, 16)));
+    }
+    widenBf16Scalar(from + i, to + i, n - i);
+}
+
+void narrowBf16Avx2(const float* from, uint16_t* to, int64_t n) {
+    const __m256i bias = _mm256_set1_epi32(0x7fff);
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i quiet = _mm256_set1_epi32(0x0040);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(from + i);
+        const __m256i bits = _mm256_castps_si256(v);
+        const __m256i high = _mm256_srli_epi32(bits, 16);
+        const __m256i rounded = _mm256_srli_epi32(
+            _mm256_add_epi32(bits, _mm256_add_epi32(bias, _mm256_and_si256(high, one))), 16);
+        const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+        const __m256i result = _mm256_castps_si256(_mm256_blendv_ps(
+            _mm256_castsi256_ps(rounded), _mm256_castsi256_ps(_mm256_or_si256(high, quiet)), nan));
+        // Every lane is below 2^16: packing with unsigned saturation keeps it; the pack works per
+        // 128-bit half, so the two middle quarters change places.
+        const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(result, result), 0xd8);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(to + i), _mm256_castsi256_si128(packed));
+    }
+    narrowBf16Scalar(from + i, to + i, n - i);
+}
+
 }  // namespace kiln::cpu::fast
 
 #pragma GCC diagnostic pop

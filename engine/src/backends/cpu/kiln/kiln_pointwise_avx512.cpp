@@ -84,6 +84,33 @@ void evaluateAvx512(VectorFunction function, const float* source, float* target,
     simd::evaluate<Avx512>(function, source, target, n);
 }
 
+void widenBf16Avx512(const uint16_t* from, float* to, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512i halves = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + i)));
+        _mm512_storeu_ps(to + i, _mm512_castsi512_ps(_mm512_slli_epi32(halves, 16)));
+    }
+    widenBf16Scalar(from + i, to + i, n - i);
+}
+
+void narrowBf16Avx512(const float* from, uint16_t* to, int64_t n) {
+    const __m512i bias = _mm512_set1_epi32(0x7fff);
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i quiet = _mm512_set1_epi32(0x0040);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_loadu_ps(from + i);
+        const __m512i bits = _mm512_castps_si512(v);
+        const __m512i high = _mm512_srli_epi32(bits, 16);
+        const __m512i rounded = _mm512_srli_epi32(
+            _mm512_add_epi32(bits, _mm512_add_epi32(bias, _mm512_and_si512(high, one))), 16);
+        const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        const __m512i result = _mm512_mask_blend_epi32(nan, rounded, _mm512_or_si512(high, quiet));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + i), _mm512_cvtepi32_epi16(result));
+    }
+    narrowBf16Scalar(from + i, to + i, n - i);
+}
+
 }  // namespace kiln::cpu::fast
 
 #pragma GCC diagnostic pop

@@ -20,11 +20,18 @@ public:
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
-        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except an INT8
-        // concat, which copies bytes when its inputs share its scale.
+        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats,
+        // which copy what is stored (INT8 when the inputs share the output's scale), and the pointwise
+        // kernels, which widen BF16 tiles to FP32 and round the results back.
         if (tactics::storesReducedPrecision(config)) {
-            if (config.layer->kind() == LayerKind::Concat) fast::addConcatTactics(config, m_isa, tactics, skipped);
-            return;
+            switch (config.layer->kind()) {
+                case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::PointwiseChain:
+                case LayerKind::Activation:
+                case LayerKind::Unary:
+                case LayerKind::Elementwise: fast::addPointwiseTactics(config, m_isa, tactics, skipped); return;
+                default: return;
+            }
         }
         switch (config.layer->kind()) {
             case LayerKind::Reformat: fast::addReformatTactics(config, m_isa, tactics, skipped); return;

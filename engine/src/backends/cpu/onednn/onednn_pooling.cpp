@@ -1,7 +1,7 @@
 // oneDNN tactics for Pooling (pooling_v2: max, average with or without the padding counted, ceil mode
 // as extra end padding; dilated windows have only oneDNN's reference implementation in 2.6, so they
 // are described but never offered) and LRN across channels. Both read and write linear, channel-blocked
-// or channels-last activations; pooling also INT8 ones of one scale.
+// or channels-last activations; pooling also INT8 ones of one scale, and BF16 ones.
 #include <algorithm>
 
 #include "backends/cpu/onednn/onednn_common.h"
@@ -55,7 +55,9 @@ Result<std::shared_ptr<const Recipe>> poolingRecipe(const LayerConfig& config,
     dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, dst, strides,
                                         kernel, dilation, padLeft, padRight);
     return std::shared_ptr<const Recipe>(
-        std::make_shared<SimpleRecipe>(type == memory::data_type::f32 ? "pooling" : "pooling_int8",
+        std::make_shared<SimpleRecipe>(type == memory::data_type::f32    ? "pooling"
+                                       : type == memory::data_type::bf16 ? "pooling_bf16"
+                                                                         : "pooling_int8",
                                        pdFactory<dnnl::pooling_v2_forward>(desc, makeAttr())));
 }
 
@@ -74,6 +76,20 @@ Result<std::shared_ptr<const Recipe>> int8PoolingRecipe(const LayerConfig& confi
         return unsupported("the output is stored with another scale than the input");
     }
     return poolingRecipe(config, memory::data_type::s8);
+}
+
+// BF16 in and out: a max is exact, an average is summed in FP32 and rounded once, as the simulated
+// BF16 pooling does.
+Result<std::shared_ptr<const Recipe>> bf16PoolingRecipe(const LayerConfig& config) {
+    const Layer& layer = *config.layer;
+    if (config.inputFormats.size() != 1 || config.outputFormats.size() != 1 || layer.outputs().size() != 1) {
+        return unsupported("pools one input into one output");
+    }
+    if (config.inputFormats[0].storage != DataType::BFloat16 || config.outputFormats[0].storage != DataType::BFloat16) {
+        return unsupported("reads and writes tensors stored in BF16");
+    }
+    if (volume(layer.input(0)->dims()) == 0) return unsupported("the input is empty");
+    return poolingRecipe(config, memory::data_type::bf16);
 }
 
 Result<std::shared_ptr<const Recipe>> lrnRecipe(const LayerConfig& config) {
@@ -104,6 +120,10 @@ void enumeratePooling(const LayerConfig& config, TacticList& tactics, SkippedLis
 
 void enumerateInt8Pooling(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
     enumerateCheckedRecipe("pooling_int8", config, int8PoolingRecipe, tactics, skipped);
+}
+
+void enumerateBf16Pooling(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
+    enumerateCheckedRecipe("pooling_bf16", config, bf16PoolingRecipe, tactics, skipped);
 }
 
 void enumerateLrn(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {

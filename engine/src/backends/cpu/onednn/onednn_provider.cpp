@@ -34,9 +34,8 @@ public:
     }
 
 private:
-    // Layers with tensors stored in reduced precision: INT8 convolutions and poolings and BF16
-    // convolutions run here; FP16 storage and the other layers are the simulated provider's
-    // (tactics/simulated_precision.h).
+    // Layers with tensors stored in reduced precision: INT8 and BF16 convolutions and poolings run
+    // here; FP16 storage and the other layers are the simulated provider's (tactics/simulated_precision.h).
     static void dispatchReduced(const tactics::LayerConfig& config,
                                 std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                                 std::vector<tactics::SkippedTactic>& skipped) {
@@ -50,6 +49,9 @@ private:
         const bool bf16Input = !config.inputFormats.empty() && config.inputFormats[0].storage == DataType::BFloat16;
         if (config.layer->kind() == LayerKind::Convolution && bf16Input) {
             onednn::enumerateBf16Convolution(config, tactics, skipped);
+        }
+        if (config.layer->kind() == LayerKind::Pooling && bf16Input) {
+            onednn::enumerateBf16Pooling(config, tactics, skipped);
         }
     }
 
@@ -86,6 +88,13 @@ private:
 };
 
 }  // namespace
+
+bool onednnHasAmx() {
+    // cpu_isa values are bit sets, each containing the ones it extends.
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto amx = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_amx);
+    return (isa & amx) == amx;
+}
 
 const tactics::TacticProvider& onednnProvider() {
     static const OnednnProvider provider;

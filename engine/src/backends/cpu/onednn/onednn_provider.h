@@ -7,4 +7,8 @@ namespace kiln::cpu {
 
 const tactics::TacticProvider& onednnProvider();
 
+// Whether oneDNN runs AMX kernels on this CPU (BF16 and INT8 tile instructions). oneDNN chooses them
+// for channels-last activations only.
+bool onednnHasAmx();
+
 }  // namespace kiln::cpu

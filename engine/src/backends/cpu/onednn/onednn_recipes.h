@@ -20,6 +20,8 @@ void enumerateInt8Convolution(const tactics::LayerConfig& config, TacticList& ta
 void enumerateBf16Convolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 // A pooling whose input and output are stored in INT8 with one scale (onednn_pooling.cpp).
 void enumerateInt8Pooling(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+// A pooling whose input and output are stored in BF16.
+void enumerateBf16Pooling(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateDeconvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateGemm(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateMatMul(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);

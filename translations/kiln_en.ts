@@ -2506,18 +2506,6 @@ Choose a folder you can write to.</source>
 <context>
     <name>kiln::workbench::PrecisionJob</name>
     <message>
-        <source>FP16 simulated on the CPU</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>BF16 simulated on the CPU</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>layers without INT8 kernels simulated</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Building the %1 engine…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2531,6 +2519,10 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Timing the %1 engine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers simulated</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2507,18 +2507,6 @@ Choose a folder you can write to.</source>
 <context>
     <name>kiln::workbench::PrecisionJob</name>
     <message>
-        <source>FP16 simulated on the CPU</source>
-        <translation>在 CPU 上模拟 FP16</translation>
-    </message>
-    <message>
-        <source>BF16 simulated on the CPU</source>
-        <translation>在 CPU 上模拟 BF16</translation>
-    </message>
-    <message>
-        <source>layers without INT8 kernels simulated</source>
-        <translation>模拟了没有 INT8 内核的层</translation>
-    </message>
-    <message>
         <source>Building the %1 engine…</source>
         <translation>正在构建 %1 引擎…</translation>
     </message>
@@ -2533,6 +2521,10 @@ Choose a folder you can write to.</source>
     <message>
         <source>Timing the %1 engine…</source>
         <translation>正在为 %1 引擎计时…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers simulated</source>
+        <translation>%2 层中有 %1 层为模拟运行</translation>
     </message>
 </context>
 <context>

@@ -72,21 +72,16 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
 
     // Precision: how many executed layers run in each, and why a layer does not run in the build's.
     std::map<std::string, int> precisions;
-    bool simulatedHalf = false;
-    bool simulatedBfloat = false;
     for (const LayerRecord& record : report.layersAfter) {
-        if (record.elided) continue;
-        ++precisions[record.precision];
-        simulatedHalf |= record.tactic.rfind("simfp16:", 0) == 0;
-        simulatedBfloat |= record.tactic.rfind("simbf16:", 0) == 0;
+        if (!record.elided) ++precisions[record.precision];
     }
     out << "Precision:";
     for (const auto& [precision, count] : precisions) out << ' ' << count << ' ' << precision;
-    out << (simulatedHalf ? " (FP16 simulated on this CPU: FP32 kernels, tensors rounded to half between layers)"
-            : simulatedBfloat
-                ? " (BF16 simulated on this CPU: FP32 kernels, tensors rounded to bfloat16 between layers)"
-                : "")
-        << '\n';
+    if (const int simulated = report.simulatedLayerCount(); simulated > 0) {
+        out << " (" << simulated << " of " << report.executedLayerCount()
+            << " layers simulated on this CPU: FP32 kernels, tensors rounded to the reduced type between layers)";
+    }
+    out << '\n';
     for (const PassChange& change : report.changes) {
         if (change.pass == "precision constraints" || change.pass == "precision and formats") {
             out << "  " << printable(change.description) << '\n';

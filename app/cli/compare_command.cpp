@@ -91,12 +91,12 @@ double relative(const TensorError& error) {
 }
 
 void printComparison(const PrecisionRun& reference, const PrecisionRun& run, bool allTensors) {
-    std::cout << "\n" << precisionName(run.precision) << " against " << precisionName(reference.precision)
-              << (run.engine->backend() == "cpu" && run.precision == DataType::Float16    ? " (FP16 simulated on the CPU)"
-                  : run.engine->backend() == "cpu" && run.precision == DataType::BFloat16 ? " (BF16 simulated on the CPU)"
-                  : run.precision == DataType::Int8                                     ? " (layers without INT8 kernels simulated)"
-                                                                                    : "")
-              << ": " << run.errors.size() << " tensors compared\n";
+    std::cout << "\n" << precisionName(run.precision) << " against " << precisionName(reference.precision);
+    const BuildReport& report = run.engine->report();
+    if (const int simulated = report.simulatedLayerCount(); simulated > 0) {
+        std::cout << " (" << simulated << " of " << report.executedLayerCount() << " layers simulated)";
+    }
+    std::cout << ": " << run.errors.size() << " tensors compared\n";
     std::vector<const TensorError*> shown;
     std::vector<const TensorError*> layers;
     for (const TensorError& error : run.errors) (error.isNetworkOutput ? shown : layers).push_back(&error);

@@ -78,11 +78,11 @@ Result<TensorMap> comparisonInputs(const Engine& engine, const ComparisonSetting
     return TensorMap{{input.name, std::move(tensor)}};
 }
 
-QString runNote(const std::string& backend, BuildSettings::Precision precision) {
-    if (precision == BuildSettings::Precision::FP16 && backend == "cpu") return PrecisionJob::tr("FP16 simulated on the CPU");
-    if (precision == BuildSettings::Precision::BF16 && backend == "cpu") return PrecisionJob::tr("BF16 simulated on the CPU");
-    if (precision == BuildSettings::Precision::INT8) return PrecisionJob::tr("layers without INT8 kernels simulated");
-    return {};
+// How many layers ran simulated (FP32 kernels between conversions), where any did.
+QString runNote(const BuildReport& report) {
+    const int simulated = report.simulatedLayerCount();
+    if (simulated == 0) return {};
+    return PrecisionJob::tr("%1 of %2 layers simulated").arg(simulated).arg(report.executedLayerCount());
 }
 
 }  // namespace
@@ -179,7 +179,7 @@ void PrecisionJob::startComparison(std::shared_ptr<const NetworkDefinition> netw
             if (!recording) return fail(recording.status());
             views::PrecisionRunResult run;
             run.precision = name;
-            run.note = runNote(settings.build.backend, precision);
+            run.note = runNote(engine.value()->report());
             if (!reference) {
                 reference = std::make_shared<TensorRecording>(std::move(recording).value());
             } else {

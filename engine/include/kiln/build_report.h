@@ -65,6 +65,12 @@ struct BuildReport {
     std::vector<std::string> warnings;  // e.g. a timing cache that could not be used, and why
     int threads = 0;                    // CPU threads the kernels run on (BuilderConfig::threads); 0: every core
 
+    // Executed layers, and those of them that run simulated: an FP32 kernel between conversions to and
+    // from the reduced type (tactics "simfp16:...", "simbf16:...", "simint8:..."), where no kernel of
+    // that precision runs the layer.
+    int executedLayerCount() const;
+    int simulatedLayerCount() const;
+
     std::string toJson() const;
 };
 

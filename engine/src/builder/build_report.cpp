@@ -1,6 +1,8 @@
 // Build report: layer records of a network and the JSON form of the report.
 #include "kiln/build_report.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 #include "kiln/json_writer.h"
@@ -92,6 +94,17 @@ void writeLayers(JsonWriter& json, const std::vector<LayerRecord>& layers) {
 }
 
 }  // namespace
+
+int BuildReport::executedLayerCount() const {
+    return int(std::count_if(layersAfter.begin(), layersAfter.end(), [](const LayerRecord& r) { return !r.elided; }));
+}
+
+int BuildReport::simulatedLayerCount() const {
+    return int(std::count_if(layersAfter.begin(), layersAfter.end(), [](const LayerRecord& r) {
+        return !r.elided && (r.tactic.rfind("simfp16:", 0) == 0 || r.tactic.rfind("simbf16:", 0) == 0 ||
+                             r.tactic.rfind("simint8:", 0) == 0);
+    }));
+}
 
 std::string BuildReport::toJson() const {
     std::ostringstream out;

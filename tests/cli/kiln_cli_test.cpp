@@ -1457,10 +1457,13 @@ TEST_F(KilnCliTest, Bf16RunsOnTheCpuAndOneReducedPrecisionAtATime) {
     if (__builtin_cpu_supports("avx512bf16")) {
         // Timed beside the simulated tactics: which wins on a layer this small depends on the moment.
         const std::string candidates = readText(report);
-        const size_t native = candidates.find("\"tactic\": \"onednn:convolution_bf16:");
-        ASSERT_NE(native, std::string::npos) << candidates;
-        const std::string candidate = candidates.substr(native, candidates.find('}', native) - native);
-        EXPECT_NE(candidate.find("\"milliseconds\""), std::string::npos) << "the BF16 convolution was timed: " << candidate;
+        bool timed = false;
+        const std::string key = "\"tactic\": \"onednn:convolution_bf16:";
+        for (size_t at = candidates.find(key); at != std::string::npos && !timed; at = candidates.find(key, at + 1)) {
+            const std::string entry = candidates.substr(at, candidates.find('}', at) - at);
+            timed = entry.find("\"milliseconds\"") != std::string::npos;
+        }
+        EXPECT_TRUE(timed) << "no oneDNN BF16 convolution was timed: " << candidates;
     } else {
         EXPECT_NE(built.out.find("layers simulated on this CPU"), std::string::npos) << built.out;
         EXPECT_NE(built.out.find("simbf16:"), std::string::npos) << built.out;

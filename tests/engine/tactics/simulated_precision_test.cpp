@@ -235,6 +235,8 @@ TEST(OnednnBf16, PoolingReadsAndWritesBfloat16) {
             }
             std::string reasons;
             for (const auto& skip : skipped) reasons += " " + skip.id + ": " + skip.reason + ";";
+            __builtin_cpu_init();
+            if (real == 0 && !__builtin_cpu_supports("avx512bf16")) GTEST_SKIP() << "no BF16 pooling here:" << reasons;
             EXPECT_GT(real, 0) << what << ": no oneDNN BF16 pooling;" << reasons;
         }
     }

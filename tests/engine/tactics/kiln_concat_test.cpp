@@ -3,6 +3,8 @@
 // count is odd so the output has padded lanes), and blocked along batch and spatial axes; rows larger
 // than one copy chunk; a non-float type; dense channels-last along channels; the skip reasons for a
 // channel offset inside a block and for padded or other-axis channels-last tensors.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
@@ -11,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "kiln_test_helpers.h"
+#include "tactics/formats.h"
 
 namespace kiln::test {
 namespace {
@@ -82,6 +85,48 @@ TEST(KilnConcat, ChannelsLastAlongUnpaddedChannels) {
     EXPECT_NE(skipReasonFor(ConcatParams{2}, {&a, &b}, {true, true}, channelsLast, "kiln:concat")
                   .find("unpadded channels only"),
               std::string::npos);
+}
+
+// INT8 channels-last inputs whose calibrated ranges differ from the output's are requantized on the way:
+// each value q * scale of its input, rounded to the output's scale, as the simulated concat computes it;
+// an input of the output's range is copied as it is.
+TEST(KilnConcat, Int8InputsOfOtherScalesAreRequantized) {
+    std::mt19937 rng(36);
+    const HostTensor a = randomTensor({1, 24, 5, 6}, rng, -2.0f, 2.0f);
+    const HostTensor b = randomTensor({1, 13, 5, 6}, rng, -6.0f, 6.0f);
+    const HostTensor c = randomTensor({1, 8, 5, 6}, rng, -4.0f, 4.0f);
+    auto built = makeSingleLayerNetwork(ConcatParams{1}, {&a, &b, &c}, {true, true, true});
+    ASSERT_TRUE(built.isOk()) << built.status().message();
+    Layer& layer = *built->layer;
+    const float ranges[] = {2.0f, 6.0f, 4.0f};
+    for (size_t i = 0; i < 3; ++i) layer.input(i)->setDynamicRange(ranges[i]);
+    layer.output(0)->setDynamicRange(4.0f);  // input c shares it; a and b are requantized
+    setActivationFormats(layer, TensorFormat::nhwc(0, DataType::Int8));
+    const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+
+    // What the values become: quantized with their input's scale, widened, quantized with the output's.
+    const float outputScale = 4.0f / 127.0f;
+    std::vector<const HostTensor*> inputs{&a, &b, &c};
+    HostTensor stored[3];
+    for (size_t i = 0; i < 3; ++i) {
+        const float scale = ranges[i] / 127.0f;
+        stored[i] = *inputs[i];
+        for (int64_t e = 0; e < stored[i].elementCount(); ++e) {
+            const float widened = float(tactics::quantizeToInt8(inputs[i]->data<float>()[e], scale)) * scale;
+            const float q = std::nearbyint(widened * (1.0f / outputScale));
+            stored[i].data<float>()[e] = float(std::clamp(q, -127.0f, 127.0f)) * outputScale;
+        }
+    }
+    auto expected = runReference(layer, {&stored[0], &stored[1], &stored[2]});
+    ASSERT_TRUE(expected.isOk());
+    for (cpu::fast::Isa isa : testedIsas()) {
+        const Offer offer = enumerateKiln(isa, config);
+        const tactics::Tactic* tactic = offer.find("kiln:concat");
+        ASSERT_NE(tactic, nullptr) << offer.skipReason("kiln:concat");
+        auto actual = runTactic(*tactic, config, inputs);
+        ASSERT_TRUE(actual.isOk()) << actual.status().message();
+        expectUlpClose((*expected)[0], (*actual)[0], 0, 0.0, std::string("INT8 concat ") + cpu::fast::isaName(isa));
+    }
 }
 
 TEST(KilnConcat, BlockedAlongBatchAndSpatialAxes) {

@@ -10,6 +10,7 @@
 // from the reference by at most 3 ulp, sigmoid by 4 (the extra add and divide round in both), tanh by
 // 4. ELU and SELU subtract 1 (alpha) from exp(x): near x = 0 that cancels, so they get an absolute
 // bound of 4 ulp of 1.0 times the largest coefficient instead.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -21,6 +22,7 @@
 
 #include "backends/cpu/kiln/kiln_pointwise.h"
 #include "kiln_test_helpers.h"
+#include "tactics/formats.h"
 
 namespace kiln::test {
 namespace {
@@ -398,10 +400,58 @@ TEST(KilnPointwiseChain, Bfloat16StorageIsComputedInFp32AndRoundedOnce) {
     EXPECT_NE(reason.find("linear and dense channels-last formats only"), std::string::npos) << reason;
 }
 
-// The vector conversions give kiln::floatToBFloat16's and kiln::bfloat16ToFloat's results for every
-// kind of value: ties (to even), values that round up into the next binade or to infinity, subnormals,
+// INT8 storage (channels-last, what INT8 builds use): each tensor with its own calibrated scale, widened
+// to q * scale per tile, computed in FP32 and narrowed once with the output's scale, as the simulated
+// tactics compute it. With exact steps the result is that, exactly.
+TEST(KilnPointwiseChain, Int8StorageIsWidenedComputedAndNarrowedOnce) {
+    std::mt19937 rng(11);
+    const Dims dims{1, 40, 9, 11};
+    const HostTensor x = randomTensor(dims, rng, -3.0f, 3.0f);
+    const HostTensor other = randomTensor(dims, rng, -1.0f, 1.0f);
+    const HostTensor scale = randomTensor({40, 1, 1}, rng, 0.5f, 2.0f);
+    const HostTensor shift = randomTensor({40, 1, 1}, rng, -1.0f, 1.0f);
+    PointwiseChainParams params;
+    params.steps = {scaleShiftStep(2, 3), elementwiseStep(ElementwiseOp::Add, 1), activationStep(ActivationType::Relu)};
+    auto built = makeSingleLayerNetwork(params, {&x, &other, &scale, &shift}, {true, true, false, false});
+    ASSERT_TRUE(built.isOk()) << built.status().message();
+    Layer& layer = *built->layer;
+    layer.input(0)->setDynamicRange(3.0f);
+    layer.input(1)->setDynamicRange(1.0f);
+    layer.output(0)->setDynamicRange(5.0f);
+    setActivationFormats(layer, TensorFormat::nhwc(0, DataType::Int8));
+    const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+    const auto stored = [](const HostTensor& value, float range) {
+        HostTensor result = value;
+        const float scale = range / 127.0f;
+        for (int64_t i = 0; i < result.elementCount(); ++i) {
+            result.data<float>()[i] = float(tactics::quantizeToInt8(value.data<float>()[i], scale)) * scale;
+        }
+        return result;
+    };
+    const HostTensor storedX = stored(x, 3.0f);
+    const HostTensor storedOther = stored(other, 1.0f);
+    auto reference = runReference(layer, {&storedX, &storedOther, &scale, &shift});
+    ASSERT_TRUE(reference.isOk());
+    HostTensor expected = (*reference)[0];
+    const float outputScale = 5.0f / 127.0f;
+    for (int64_t i = 0; i < expected.elementCount(); ++i) {
+        const float q = std::nearbyint(expected.data<float>()[i] * (1.0f / outputScale));
+        expected.data<float>()[i] = float(std::clamp(q, -127.0f, 127.0f)) * outputScale;
+    }
+    for (cpu::fast::Isa isa : testedIsas()) {
+        const Offer offer = enumerateKiln(isa, config);
+        const tactics::Tactic* tactic = offer.find("kiln:pointwise-chain");
+        ASSERT_NE(tactic, nullptr) << offer.skipReason("kiln:pointwise-chain");
+        auto actual = runTactic(*tactic, config, {&x, &other, &scale, &shift});
+        ASSERT_TRUE(actual.isOk()) << actual.status().message();
+        expectUlpClose(expected, (*actual)[0], 0, 0.0, std::string("INT8 chain ") + cpu::fast::isaName(isa));
+    }
+}
+
+// The vector conversions give kiln::floatToBFloat16's and kiln::bfloat16ToFloat's results, and the
+// simulated INT8 conversions', for every kind of value: ties (to even), values that round up into the next binade or to infinity, subnormals,
 // signed zeros, infinities and NaNs (kept quiet), over lengths that leave every tail length.
-TEST(KilnPointwiseChain, Bfloat16ConversionsMatchTheScalarDefinitionOnEveryIsa) {
+TEST(KilnPointwiseChain, StorageConversionsMatchTheScalarDefinitionOnEveryIsa) {
     std::vector<float> values;
     for (uint32_t bits : {0x3f808000u, 0x3f818000u, 0x3f80ffffu, 0x3f7fffffu, 0x7f7fffffu, 0xff7fffffu, 0x00000001u,
                           0x80000001u, 0x007fffffu, 0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u,
@@ -412,12 +462,12 @@ TEST(KilnPointwiseChain, Bfloat16ConversionsMatchTheScalarDefinitionOnEveryIsa) 
     std::uniform_int_distribution<uint32_t> anyBits;
     while (values.size() < 1000) values.push_back(std::bit_cast<float>(anyBits(rng)));
     for (cpu::fast::Isa isa : testedIsas()) {
-        const cpu::fast::Bf16Conversions conversions = cpu::fast::bf16Conversions(isa);
+        const cpu::fast::StorageConversions conversions = cpu::fast::storageConversions(isa);
         for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(15), size_t(17), size_t(31), values.size()}) {
             std::vector<uint16_t> narrowed(n + 1, 0xabcd);
-            conversions.narrow(values.data(), narrowed.data(), int64_t(n));
+            conversions.narrowBf16(values.data(), narrowed.data(), int64_t(n));
             std::vector<float> widened(n + 1, -1.0f);
-            conversions.widen(narrowed.data(), widened.data(), int64_t(n));
+            conversions.widenBf16(narrowed.data(), widened.data(), int64_t(n));
             for (size_t i = 0; i < n; ++i) {
                 ASSERT_EQ(narrowed[i], floatToBFloat16(values[i]))
                     << cpu::fast::isaName(isa) << " n " << n << " value " << i << " bits 0x" << std::hex
@@ -426,6 +476,18 @@ TEST(KilnPointwiseChain, Bfloat16ConversionsMatchTheScalarDefinitionOnEveryIsa) 
             }
             EXPECT_EQ(narrowed[n], 0xabcd) << "wrote past the end";
             EXPECT_EQ(widened[n], -1.0f) << "wrote past the end";
+
+            // INT8 with a scale of 0.05: rounding to nearest even, clamping at +-127 and NaN to 0.
+            std::vector<int8_t> quantized(n + 1, int8_t(99));
+            conversions.narrowInt8(values.data(), 1.0f / 0.05f, quantized.data(), int64_t(n));
+            conversions.widenInt8(quantized.data(), 0.05f, widened.data(), int64_t(n));
+            for (size_t i = 0; i < n; ++i) {
+                const float q = std::nearbyint(values[i] * (1.0f / 0.05f));
+                const int8_t expected = q == q ? int8_t(std::clamp(q, -127.0f, 127.0f)) : int8_t(0);
+                ASSERT_EQ(quantized[i], expected) << cpu::fast::isaName(isa) << " n " << n << " value " << values[i];
+                ASSERT_EQ(widened[i], float(expected) * 0.05f);
+            }
+            EXPECT_EQ(quantized[n], int8_t(99)) << "wrote past the end";
         }
     }
 }

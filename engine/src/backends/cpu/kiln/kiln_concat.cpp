@@ -1,5 +1,6 @@
 // Concat kernel: the output is `outer` rows; input i fills bytes [column_i, column_i + row_i) of each.
-// A channels-last channel concat is the same with one row per pixel.
+// A channels-last channel concat is the same with one row per pixel. INT8 inputs whose scale is not the
+// output's are requantized on the way.
 // Rows are cut into chunks so that a concat of a few big inputs (a channel concat at batch 1 is one
 // row per input) still keeps every thread busy.
 #include "backends/cpu/kiln/kiln_concat.h"
@@ -7,6 +8,9 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+
+#include "backends/cpu/kiln/kiln_pointwise.h"
+#include "tactics/formats.h"
 
 namespace kiln::cpu::fast {
 
@@ -28,6 +32,11 @@ struct ConcatPlan {
     BlockedView padded;
     int64_t padLanes = 0;
     size_t elementSize = 4;
+    // INT8 inputs stored with another scale than the output's are requantized while copied (as the
+    // simulated concat would: widened to q * scale, narrowed with the output's scale); the rest are
+    // copied as they are.
+    std::vector<float> requantizeScales;  // per input; 0 where the bytes are copied
+    float outputInverse = 1.0f;
 };
 
 int64_t product(const Dims& dims, size_t begin, size_t end) {
@@ -36,9 +45,12 @@ int64_t product(const Dims& dims, size_t begin, size_t end) {
     return result;
 }
 
+// Elements requantized at a time: the FP32 values stay in L1.
+constexpr int64_t kRequantizeBlock = 4096;
+
 class ConcatKernel final : public tactics::Kernel {
 public:
-    explicit ConcatKernel(ConcatPlan plan) : m_plan(std::move(plan)) {}
+    ConcatKernel(ConcatPlan plan, Isa isa) : m_plan(std::move(plan)), m_conversions(storageConversions(isa)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         const ConcatPlan& p = m_plan;
@@ -51,16 +63,33 @@ public:
         std::byte* out = args.outputs[0];
         const int64_t tasks = p.outer * p.tasksPerOuter;
         const bool parallel = worthParallel(p.outer * p.outputRow * 2);
-#pragma omp parallel for if (parallel) schedule(static)
-        for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t o = task / p.tasksPerOuter;
-            const int64_t local = task % p.tasksPerOuter;
-            const size_t i = size_t(std::upper_bound(p.firstTask.begin(), p.firstTask.end(), local) -
-                                    p.firstTask.begin()) - 1;
-            const int64_t begin = (local - p.firstTask[i]) * kChunkBytes;
-            const int64_t bytes = std::min(kChunkBytes, p.rows[i] - begin);
-            std::memcpy(out + o * p.outputRow + p.columns[i] + begin, args.inputs[i] + o * p.rows[i] + begin,
-                        size_t(bytes));
+        const bool requantizes = std::any_of(p.requantizeScales.begin(), p.requantizeScales.end(),
+                                             [](float scale) { return scale != 0.0f; });
+#pragma omp parallel if (parallel)
+        {
+            std::vector<float> values(requantizes ? size_t(kRequantizeBlock) : 0);
+#pragma omp for schedule(static)
+            for (int64_t task = 0; task < tasks; ++task) {
+                const int64_t o = task / p.tasksPerOuter;
+                const int64_t local = task % p.tasksPerOuter;
+                const size_t i = size_t(std::upper_bound(p.firstTask.begin(), p.firstTask.end(), local) -
+                                        p.firstTask.begin()) - 1;
+                const int64_t begin = (local - p.firstTask[i]) * kChunkBytes;
+                const int64_t bytes = std::min(kChunkBytes, p.rows[i] - begin);
+                std::byte* target = out + o * p.outputRow + p.columns[i] + begin;
+                const std::byte* source = args.inputs[i] + o * p.rows[i] + begin;
+                if (!requantizes || p.requantizeScales[i] == 0.0f) {
+                    std::memcpy(target, source, size_t(bytes));
+                    continue;
+                }
+                for (int64_t at = 0; at < bytes; at += kRequantizeBlock) {  // INT8: a byte per element
+                    const int64_t count = std::min(kRequantizeBlock, bytes - at);
+                    m_conversions.widenInt8(reinterpret_cast<const int8_t*>(source + at), p.requantizeScales[i],
+                                            values.data(), count);
+                    m_conversions.narrowInt8(values.data(), p.outputInverse, reinterpret_cast<int8_t*>(target + at),
+                                             count);
+                }
+            }
         }
         if (p.padLanes > 0) {
             const BlockedView& v = p.padded;
@@ -78,11 +107,12 @@ public:
 
 private:
     ConcatPlan m_plan;
+    StorageConversions m_conversions;
 };
 
 }  // namespace
 
-void addConcatTactics(const tactics::LayerConfig& config, Isa,
+void addConcatTactics(const tactics::LayerConfig& config, Isa isa,
                       std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                       std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
@@ -125,17 +155,26 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
         }
     }
 
-    // Reduced storage is copied as it is (a concat computes nothing); INT8 only where every input holds
-    // the output's scale.
+    // Reduced storage is copied as it is (a concat computes nothing); INT8 inputs of another scale than
+    // the output's are requantized.
+    ConcatPlan plan;
+    plan.requantizeScales.assign(layer.inputs().size(), 0.0f);
     if (format.storage == DataType::Int8) {
+        if (!output->dynamicRange() || !(*output->dynamicRange() > 0.0f)) {
+            skip("the output is stored in INT8 without a calibrated range");
+            return;
+        }
+        plan.outputInverse = 1.0f / tactics::storageScale(*output);
         for (size_t i = 0; i < layer.inputs().size(); ++i) {
-            if (layer.input(i)->dynamicRange() != output->dynamicRange()) {
-                skip("input " + std::to_string(i) + " is stored in INT8 with another scale than the output's");
+            const Tensor* input = layer.input(i);
+            if (input->dynamicRange() == output->dynamicRange()) continue;
+            if (!input->dynamicRange() || !(*input->dynamicRange() > 0.0f)) {
+                skip("input " + std::to_string(i) + " is stored in INT8 without a calibrated range");
                 return;
             }
+            plan.requantizeScales[i] = tactics::storageScale(*input);
         }
     }
-    ConcatPlan plan;
     plan.elementSize = dataTypeSize(format.storage.value_or(output->type()));
     const int64_t elementSize = int64_t(plan.elementSize);
     if (!linear && format.channelsLast) {
@@ -189,8 +228,8 @@ void addConcatTactics(const tactics::LayerConfig& config, Isa,
              " of " + std::to_string(storageByteSize(output->type(), dims, format)) + " bytes)");
         return;
     }
-    tactics.push_back(std::make_unique<KilnTactic>(kConcatId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        return std::unique_ptr<tactics::Kernel>(std::make_unique<ConcatKernel>(plan));
+    tactics.push_back(std::make_unique<KilnTactic>(kConcatId, [plan, isa]() -> Result<std::unique_ptr<tactics::Kernel>> {
+        return std::unique_ptr<tactics::Kernel>(std::make_unique<ConcatKernel>(plan, isa));
     }));
 }
 

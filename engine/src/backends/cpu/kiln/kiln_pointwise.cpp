@@ -21,6 +21,7 @@
 
 #include "backends/cpu/reference/reference_kernels.h"
 #include "ir/shape_inference.h"
+#include "tactics/formats.h"
 
 namespace kiln::cpu::fast {
 
@@ -76,13 +77,24 @@ void narrowBf16Scalar(const float* from, uint16_t* to, int64_t n) {
     for (int64_t i = 0; i < n; ++i) to[i] = floatToBFloat16(from[i]);
 }
 
-Bf16Conversions bf16Conversions(Isa isa) {
+void widenInt8Scalar(const int8_t* from, float scale, float* to, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) to[i] = float(from[i]) * scale;
+}
+
+void narrowInt8Scalar(const float* from, float inverse, int8_t* to, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        const float q = std::nearbyint(from[i] * inverse);
+        to[i] = q == q ? int8_t(std::clamp(q, -127.0f, 127.0f)) : int8_t(0);
+    }
+}
+
+StorageConversions storageConversions(Isa isa) {
     switch (isa) {
-        case Isa::Avx512: return {widenBf16Avx512, narrowBf16Avx512};
-        case Isa::Avx2: return {widenBf16Avx2, narrowBf16Avx2};
+        case Isa::Avx512: return {widenBf16Avx512, narrowBf16Avx512, widenInt8Avx512, narrowInt8Avx512};
+        case Isa::Avx2: return {widenBf16Avx2, narrowBf16Avx2, widenInt8Avx2, narrowInt8Avx2};
         case Isa::Scalar: break;
     }
-    return {widenBf16Scalar, narrowBf16Scalar};
+    return {widenBf16Scalar, narrowBf16Scalar, widenInt8Scalar, narrowInt8Scalar};
 }
 
 void evaluateVectorFunction(Isa isa, VectorFunction function, const float* source, float* target, int64_t n) {
@@ -107,10 +119,18 @@ namespace {
 constexpr int64_t kTile = 2048;
 
 // How the kernel addresses one operand input.
+// How a tensor the kernel reads or writes is stored: FP32, or a reduced type widened to FP32 per tile
+// (INT8 with its scale, x = q * scale).
+struct Storage {
+    DataType type = DataType::Float32;
+    float scale = 1.0f;
+    bool reduced() const { return type != DataType::Float32; }
+};
+
 struct Operand {
     size_t input = 0;
     int64_t storageBytes = 0;  // for the overlap check against the output
-    bool bf16 = false;         // stored in bfloat16: widened to FP32 per tile
+    Storage storage;
     bool isData = false;       // the data tensor itself, read again (x * sigmoid(x))
     // Linear engine: the operand's stride along each collapsed axis (0 where it broadcasts); the last
     // one is 0 or 1, except for a linear operand of channels-last data, which is gathered per run.
@@ -136,10 +156,10 @@ struct Plan {
     int64_t elements = 0;
     int64_t outputBytes = 0;     // storage, padded lanes included
     bool blocked = false;
-    // Data and output stored in bfloat16 (linear engine only): each tile is widened to FP32 in scratch,
-    // computed there, and the result rounded to bfloat16 once, as the layer's FP32 result stored in BF16.
-    bool bf16Data = false;
-    bool bf16Output = false;
+    // Data and output stored in a reduced type (linear engine only): each tile is widened to FP32 in
+    // scratch, computed there, and the result narrowed once, as the layer's FP32 result stored so.
+    Storage data;
+    Storage output;
     Dims loopDims;               // linear engine: collapsed axes, at least one
     BlockedView view;            // blocked engine
     std::vector<Operand> operands;
@@ -147,14 +167,34 @@ struct Plan {
 
 std::string dimsText(const Dims& dims) { return toString(dims); }
 
-// A BF16 operand whose elements lie `stride` apart, widened into a tile.
-void widenBf16Strided(const uint16_t* from, int64_t stride, float* to, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) to[i] = bfloat16ToFloat(from[i * stride]);
+// A reduced operand whose elements lie `stride` apart, widened into a tile.
+void widenStrided(const std::byte* from, Storage storage, int64_t stride, float* to, int64_t n) {
+    if (storage.type == DataType::BFloat16) {
+        const auto* values = reinterpret_cast<const uint16_t*>(from);
+        for (int64_t i = 0; i < n; ++i) to[i] = bfloat16ToFloat(values[i * stride]);
+    } else {
+        const auto* values = reinterpret_cast<const int8_t*>(from);
+        for (int64_t i = 0; i < n; ++i) to[i] = float(values[i * stride]) * storage.scale;
+    }
 }
 
-// The element type a tensor has in memory in `format`, where the pointwise kernels take it: FP32 or
-// BF16 storage of an FP32 tensor.
-bool storedAsFloatOrBf16(TensorFormat format) { return !format.storage || *format.storage == DataType::BFloat16; }
+// The storage types the pointwise kernels read and write besides FP32.
+bool storable(TensorFormat format) {
+    return !format.storage || *format.storage == DataType::BFloat16 || *format.storage == DataType::Int8;
+}
+
+// How `tensor` is stored in `format`; INT8 needs the tensor's calibrated range.
+Result<Storage> storageOf(const Tensor& tensor, TensorFormat format) {
+    Storage storage;
+    storage.type = format.storage.value_or(DataType::Float32);
+    if (storage.type == DataType::Int8) {
+        if (!tensor.dynamicRange() || !(*tensor.dynamicRange() > 0.0f)) {
+            return unsupported("'" + tensor.name() + "' is stored in INT8 without a calibrated range");
+        }
+        storage.scale = tactics::storageScale(tensor);
+    }
+    return storage;
+}
 
 using detail::broadcastsTo;
 using detail::isArithmetic;
@@ -204,7 +244,7 @@ Result<std::vector<size_t>> operandInputs(const Layer& layer, const std::vector<
 
 // Dense channels-last (no padded lanes): memory runs over the batch, the spatial axes, then the channels.
 bool isDenseChannelsLast(const Dims& dims, TensorFormat format) {
-    return format.channelsLast && format.channelBlock == 0 && storedAsFloatOrBf16(format) && dims.size() >= 3;
+    return format.channelsLast && format.channelBlock == 0 && storable(format) && dims.size() >= 3;
 }
 
 // The axes of a rank-`rank` tensor in memory order, outermost first.
@@ -313,8 +353,9 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     const Layer& layer = *config.layer;
     const Tensor* data = layer.input(dataInput);
     const Tensor* output = layer.output(0);
-    if (config.precision != DataType::Float32 && config.precision != DataType::BFloat16) {
-        return unsupported(std::string("runs FP32 and BF16 layers only, not ") + toString(config.precision));
+    if (config.precision != DataType::Float32 && config.precision != DataType::BFloat16 &&
+        config.precision != DataType::Int8) {
+        return unsupported(std::string("runs FP32, BF16 and INT8 layers only, not ") + toString(config.precision));
     }
     if (!data || !output || layer.outputs().size() != 1) return unsupported("needs a data input and one output");
     if (data->type() != DataType::Float32 || output->type() != DataType::Float32) {
@@ -331,8 +372,8 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     }
     const TensorFormat inFormat = config.inputFormats[dataInput];
     const TensorFormat outFormat = config.outputFormats[0];
-    if (!storedAsFloatOrBf16(inFormat) || !storedAsFloatOrBf16(outFormat)) {
-        return unsupported("reads and writes tensors stored in FP32 or BF16 only, not " +
+    if (!storable(inFormat) || !storable(outFormat)) {
+        return unsupported("reads and writes tensors stored in FP32, BF16 or INT8 only, not " +
                            toString(inFormat, dims.size()) + " to " + toString(outFormat, dims.size()));
     }
     const bool linear = isLinearLayout(dims, inFormat) && isLinearLayout(dims, outFormat);
@@ -347,9 +388,9 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
                            toString(inFormat, dims.size()));
     }
     const int block = inFormat.channelBlock;
-    const bool bf16 = inFormat.storage || outFormat.storage;
-    if (bf16 && !linear && !channelsLast) {
-        return unsupported("runs tensors stored in BF16 in linear and dense channels-last formats only, not " +
+    const bool reduced = inFormat.storage || outFormat.storage;
+    if (reduced && !linear && !channelsLast) {
+        return unsupported("runs tensors of reduced storage in linear and dense channels-last formats only, not " +
                            toString(inFormat, dims.size()));
     }
     if (!linear && !channelsLast && (block <= 0 || block > int(kPatternLength) || (block & (block - 1)) != 0)) {
@@ -364,8 +405,8 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     plan.elements = volume(dims);
     plan.outputBytes = storageByteSize(DataType::Float32, dims, outFormat);
     plan.blocked = !linear && !channelsLast;
-    plan.bf16Data = inFormat.storage.has_value();
-    plan.bf16Output = outFormat.storage.has_value();
+    KILN_ASSIGN_OR_RETURN(plan.data, storageOf(*data, inFormat));
+    KILN_ASSIGN_OR_RETURN(plan.output, storageOf(*output, outFormat));
     const std::vector<size_t> order = memoryOrder(dims.size(), channelsLast);
     std::vector<std::vector<int64_t>> full;  // each operand's strides along the data's axes
     for (size_t input : inputs) {
@@ -374,12 +415,12 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
         const Tensor* tensor = layer.input(input);
         const TensorFormat format = input < config.inputFormats.size() ? config.inputFormats[input] : TensorFormat{};
         operand.storageBytes = storageByteSize(DataType::Float32, tensor->dims(), format);
-        if (!storedAsFloatOrBf16(format) || (format.storage && plan.blocked)) {
+        if (!storable(format) || (format.storage && plan.blocked)) {
             return unsupported("operand input " + std::to_string(input) + " is " +
                                toString(format, tensor->dims().size()) + "; the kernel reads FP32 operands, and BF16 "
-                               "ones in linear and channels-last layers");
+                               "and INT8 ones in linear and channels-last layers");
         }
-        operand.bf16 = format.storage.has_value();
+        KILN_ASSIGN_OR_RETURN(operand.storage, storageOf(*tensor, format));
         operand.isData = tensor == data && format == inFormat;
         const bool linearOperand = isLinearLayout(tensor->dims(), format) || volume(tensor->dims()) == 1;
         if (linear && !linearOperand) {
@@ -410,6 +451,11 @@ Result<Plan> makePlan(const tactics::LayerConfig& config, std::vector<PointwiseS
     return plan;
 }
 
+// The address of element `index` of a tensor stored as `storage` whose memory starts at `base`.
+const std::byte* elementAt(const float* base, Storage storage, int64_t index) {
+    return reinterpret_cast<const std::byte*>(base) + index * int64_t(dataTypeSize(storage.type));
+}
+
 bool overlaps(const std::byte* a, int64_t aBytes, const std::byte* b, int64_t bBytes) {
     return a < b + bBytes && b < a + aBytes;
 }
@@ -421,7 +467,7 @@ constexpr int64_t kScratchPerOperand = kPatternLength + kTile;
 class PointwiseKernel final : public tactics::Kernel {
 public:
     PointwiseKernel(Plan plan, Isa isa)
-        : m_plan(std::move(plan)), m_runner(stepRunner(isa)), m_bf16(bf16Conversions(isa)) {}
+        : m_plan(std::move(plan)), m_runner(stepRunner(isa)), m_conversions(storageConversions(isa)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         if (args.inputs.size() < m_plan.inputCount || args.outputs.empty()) {
@@ -478,8 +524,8 @@ private:
             const auto doRun = [&](int64_t run, int64_t begin, int64_t count) {
                 const int64_t at = run * length + begin;
                 const float* source = b.x + at;
-                if (m_plan.bf16Data) {
-                    m_bf16.widen(reinterpret_cast<const uint16_t*>(b.x) + at, dataTile, count);
+                if (m_plan.data.reduced()) {
+                    widen(m_plan.data, elementAt(b.x, m_plan.data, at), dataTile, count);
                     source = dataTile;
                 }
                 for (size_t k = 0; k < m_plan.operands.size(); ++k) {
@@ -492,19 +538,19 @@ private:
                     }
                     float* own = scratch.data() + k * kScratchPerOperand;
                     const int64_t stride = operand.strides.back();
-                    if (operand.bf16) {
-                        const auto* from = reinterpret_cast<const uint16_t*>(b.bases[k]) + offset;
-                        if (operand.isData && stride == 1 && offset + begin == at && m_plan.bf16Data) {
+                    if (operand.storage.reduced()) {
+                        if (operand.isData && stride == 1 && offset + begin == at && m_plan.data.reduced()) {
                             tileOperands[operand.input] = {dataTile, -1};  // the data itself (x * sigmoid(x))
                         } else if (stride == 1) {
-                            m_bf16.widen(from + begin, own, count);
+                            widen(operand.storage, elementAt(b.bases[k], operand.storage, offset + begin), own, count);
                             tileOperands[operand.input] = {own, -1};
                         } else if (stride == 0) {
-                            own[0] = bfloat16ToFloat(from[0]);
+                            widen(operand.storage, elementAt(b.bases[k], operand.storage, offset), own, 1);
                             std::fill(own + 1, own + kPatternLength, own[0]);
                             tileOperands[operand.input] = {own, kPatternLength - 1};
                         } else {
-                            widenBf16Strided(from + begin * stride, stride, own, count);
+                            widenStrided(elementAt(b.bases[k], operand.storage, offset + begin * stride), operand.storage,
+                                         stride, own, count);
                             tileOperands[operand.input] = {own, -1};
                         }
                     } else if (stride == 0) {
@@ -522,9 +568,11 @@ private:
                         tileOperands[operand.input] = {b.bases[k] + offset + begin, -1};
                     }
                 }
-                float* target = m_plan.bf16Output ? outputTile : b.y + at;
+                float* target = m_plan.output.reduced() ? outputTile : b.y + at;
                 m_runner(m_plan.steps.data(), m_plan.steps.size(), source, target, count, tileOperands.data());
-                if (m_plan.bf16Output) m_bf16.narrow(outputTile, reinterpret_cast<uint16_t*>(b.y) + at, count);
+                if (m_plan.output.reduced()) {
+                    narrow(m_plan.output, outputTile, const_cast<std::byte*>(elementAt(b.y, m_plan.output, at)), count);
+                }
             };
 #pragma omp for schedule(static)
             for (int64_t task = 0; task < tasks; ++task) {
@@ -621,7 +669,23 @@ private:
 
     Plan m_plan;
     StepRunner m_runner;
-    Bf16Conversions m_bf16;
+    StorageConversions m_conversions;
+
+    // `n` stored values from `from` widened into `to`.
+    void widen(Storage storage, const std::byte* from, float* to, int64_t n) const {
+        if (storage.type == DataType::BFloat16) {
+            m_conversions.widenBf16(reinterpret_cast<const uint16_t*>(from), to, n);
+        } else {
+            m_conversions.widenInt8(reinterpret_cast<const int8_t*>(from), storage.scale, to, n);
+        }
+    }
+    void narrow(Storage storage, const float* from, std::byte* to, int64_t n) const {
+        if (storage.type == DataType::BFloat16) {
+            m_conversions.narrowBf16(from, reinterpret_cast<uint16_t*>(to), n);
+        } else {
+            m_conversions.narrowInt8(from, 1.0f / storage.scale, reinterpret_cast<int8_t*>(to), n);
+        }
+    }
 };
 
 void offer(const char* id, const tactics::LayerConfig& config, Isa isa, std::vector<PointwiseStep> steps,

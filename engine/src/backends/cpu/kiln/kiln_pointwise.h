@@ -1,6 +1,7 @@
 // Pointwise kernels: PointwiseChain, Activation, Unary and Elementwise (arithmetic ops, one operand
 // either of the output's shape or broadcast to it) in linear, channel-blocked and dense channels-last
-// formats; linear and channels-last tensors may be stored in BF16 (widened per tile, computed in FP32). All four run
+// formats; linear and channels-last tensors may be stored in BF16 or INT8 (widened per tile, computed in
+// FP32, narrowed once). All four run
 // on one engine: the data is cut into tiles of a few thousand elements, and every step of the layer
 // runs over a tile (the first from the input, the rest in place in the output, which stays in L1)
 // before the next tile starts. Constant and activation operands are presented to a step as a
@@ -38,19 +39,28 @@ void runStepsAvx2(const PointwiseStep* steps, size_t count, const float* source,
 void runStepsAvx512(const PointwiseStep* steps, size_t count, const float* source, float* target, int64_t n,
                     const TileOperand* operands);
 
-// bfloat16 <-> FP32 for `n` values: widening is exact; narrowing rounds to nearest, ties to even, and
-// keeps NaN a quiet NaN (kiln::floatToBFloat16's results).
-struct Bf16Conversions {
-    void (*widen)(const uint16_t* from, float* to, int64_t n);
-    void (*narrow)(const float* from, uint16_t* to, int64_t n);
+// Reduced storage <-> FP32 for `n` values, as the simulated tactics convert: bfloat16 widens exactly
+// and narrows to nearest, ties to even, NaN kept quiet (kiln::floatToBFloat16); INT8 widens to
+// q * scale and narrows to nearbyint(x * inverse) clamped to [-127, 127], NaN to 0.
+struct StorageConversions {
+    void (*widenBf16)(const uint16_t* from, float* to, int64_t n);
+    void (*narrowBf16)(const float* from, uint16_t* to, int64_t n);
+    void (*widenInt8)(const int8_t* from, float scale, float* to, int64_t n);
+    void (*narrowInt8)(const float* from, float inverse, int8_t* to, int64_t n);
 };
-Bf16Conversions bf16Conversions(Isa isa);
+StorageConversions storageConversions(Isa isa);
 void widenBf16Scalar(const uint16_t* from, float* to, int64_t n);
 void narrowBf16Scalar(const float* from, uint16_t* to, int64_t n);
+void widenInt8Scalar(const int8_t* from, float scale, float* to, int64_t n);
+void narrowInt8Scalar(const float* from, float inverse, int8_t* to, int64_t n);
 void widenBf16Avx2(const uint16_t* from, float* to, int64_t n);
 void narrowBf16Avx2(const float* from, uint16_t* to, int64_t n);
+void widenInt8Avx2(const int8_t* from, float scale, float* to, int64_t n);
+void narrowInt8Avx2(const float* from, float inverse, int8_t* to, int64_t n);
 void widenBf16Avx512(const uint16_t* from, float* to, int64_t n);
 void narrowBf16Avx512(const float* from, uint16_t* to, int64_t n);
+void widenInt8Avx512(const int8_t* from, float scale, float* to, int64_t n);
+void narrowInt8Avx512(const float* from, float inverse, int8_t* to, int64_t n);
 
 // Exp, sigmoid and tanh of `n` floats with the SIMD formulas the runners use (for the accuracy tests).
 enum class VectorFunction : uint8_t { Exp, Sigmoid, Tanh };

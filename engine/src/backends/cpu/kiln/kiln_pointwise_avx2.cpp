@@ -96,6 +96,33 @@ void widenBf16Avx2(const uint16_t* from, float* to, int64_t n) {
     widenBf16Scalar(from + i, to + i, n - i);
 }
 
+void widenInt8Avx2(const int8_t* from, float scale, float* to, int64_t n) {
+    const __m256 factor = _mm256_set1_ps(scale);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i values = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(from + i)));
+        _mm256_storeu_ps(to + i, _mm256_mul_ps(_mm256_cvtepi32_ps(values), factor));
+    }
+    widenInt8Scalar(from + i, scale, to + i, n - i);
+}
+
+void narrowInt8Avx2(const float* from, float inverse, int8_t* to, int64_t n) {
+    const __m256 factor = _mm256_set1_ps(inverse);
+    const __m256 low = _mm256_set1_ps(-127.0f);
+    const __m256 high = _mm256_set1_ps(127.0f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 q = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(from + i), factor),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const __m256 number = _mm256_cmp_ps(q, q, _CMP_ORD_Q);
+        const __m256 clamped = _mm256_and_ps(number, _mm256_min_ps(_mm256_max_ps(q, low), high));
+        const __m256i values = _mm256_cvtps_epi32(clamped);
+        const __m128i halves = _mm_packs_epi32(_mm256_castsi256_si128(values), _mm256_extracti128_si256(values, 1));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(to + i), _mm_packs_epi16(halves, halves));
+    }
+    narrowInt8Scalar(from + i, inverse, to + i, n - i);
+}
+
 void narrowBf16Avx2(const float* from, uint16_t* to, int64_t n) {
     const __m256i bias = _mm256_set1_epi32(0x7fff);
     const __m256i one = _mm256_set1_epi32(1);

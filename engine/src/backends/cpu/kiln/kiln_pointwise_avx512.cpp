@@ -93,6 +93,31 @@ void widenBf16Avx512(const uint16_t* from, float* to, int64_t n) {
     widenBf16Scalar(from + i, to + i, n - i);
 }
 
+void widenInt8Avx512(const int8_t* from, float scale, float* to, int64_t n) {
+    const __m512 factor = _mm512_set1_ps(scale);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512i values = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(from + i)));
+        _mm512_storeu_ps(to + i, _mm512_mul_ps(_mm512_cvtepi32_ps(values), factor));
+    }
+    widenInt8Scalar(from + i, scale, to + i, n - i);
+}
+
+void narrowInt8Avx512(const float* from, float inverse, int8_t* to, int64_t n) {
+    const __m512 factor = _mm512_set1_ps(inverse);
+    const __m512 low = _mm512_set1_ps(-127.0f);
+    const __m512 high = _mm512_set1_ps(127.0f);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 q = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_loadu_ps(from + i), factor),
+                                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const __mmask16 number = _mm512_cmp_ps_mask(q, q, _CMP_ORD_Q);
+        const __m512 clamped = _mm512_maskz_mov_ps(number, _mm512_min_ps(_mm512_max_ps(q, low), high));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(to + i), _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(clamped)));
+    }
+    narrowInt8Scalar(from + i, inverse, to + i, n - i);
+}
+
 void narrowBf16Avx512(const float* from, uint16_t* to, int64_t n) {
     const __m512i bias = _mm512_set1_epi32(0x7fff);
     const __m512i one = _mm512_set1_epi32(1);

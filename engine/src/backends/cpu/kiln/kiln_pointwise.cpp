@@ -109,6 +109,7 @@ void evaluateVectorFunction(Isa isa, VectorFunction function, const float* sourc
             case VectorFunction::Exp: target[i] = std::exp(x); break;
             case VectorFunction::Sigmoid: target[i] = applyActivation({ActivationType::Sigmoid}, x); break;
             case VectorFunction::Tanh: target[i] = std::tanh(x); break;
+            case VectorFunction::Erf: target[i] = std::erf(x); break;
         }
     }
 }

@@ -62,8 +62,8 @@ void narrowBf16Avx512(const float* from, uint16_t* to, int64_t n);
 void widenInt8Avx512(const int8_t* from, float scale, float* to, int64_t n);
 void narrowInt8Avx512(const float* from, float inverse, int8_t* to, int64_t n);
 
-// Exp, sigmoid and tanh of `n` floats with the SIMD formulas the runners use (for the accuracy tests).
-enum class VectorFunction : uint8_t { Exp, Sigmoid, Tanh };
+// Exp, sigmoid, tanh and erf of `n` floats with the SIMD formulas the runners use (for the accuracy tests).
+enum class VectorFunction : uint8_t { Exp, Sigmoid, Tanh, Erf };
 void evaluateVectorFunction(Isa isa, VectorFunction function, const float* source, float* target, int64_t n);
 void evaluateAvx2(VectorFunction function, const float* source, float* target, int64_t n);
 void evaluateAvx512(VectorFunction function, const float* source, float* target, int64_t n);

@@ -242,6 +242,72 @@ TEST(OnednnBf16, PoolingReadsAndWritesBfloat16) {
     }
 }
 
+// oneDNN's BF16 matrix products: A and B rounded to bfloat16, products summed in FP32 (with the FP32
+// bias), the result rounded once where the output is stored in BF16. The reference computes the same on
+// rounded operands, in double: the sums differ in order only, one bfloat16 step (2^-7 relative) where
+// that crosses a rounding boundary, or near zero the FP32 sum's own error (K products below 4 in
+// magnitude: K * 4 * 2^-24).
+TEST(OnednnBf16, MatrixProductsRoundOperandsToBfloat16) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512bf16")) GTEST_SKIP() << "this CPU has no BF16 instructions";
+    std::mt19937 rng(13);
+    const HostTensor a = randomTensor({2, 7, 64}, rng, -2.0f, 2.0f);
+    const HostTensor b = randomTensor({64, 24}, rng, -2.0f, 2.0f);
+    const HostTensor a2 = randomTensor({9, 64}, rng, -2.0f, 2.0f);
+    const HostTensor bt = randomTensor({24, 64}, rng, -2.0f, 2.0f);
+    const HostTensor bias = randomTensor({24}, rng);
+    struct Case {
+        std::string what;
+        LayerParams params;
+        std::vector<const HostTensor*> inputs;
+        std::vector<bool> activation;
+    };
+    const std::vector<Case> cases{
+        {"matmul, constant B", MatMulParams{}, {&a, &b}, {true, false}},
+        {"matmul, computed B", MatMulParams{}, {&a, &b}, {true, true}},
+        {"gemm, B transposed, bias", GemmParams{false, true, 1.0f, 1.0f, std::nullopt}, {&a2, &bt, &bias}, {true, false, false}},
+    };
+    for (const Case& c : cases) {
+        auto net = makeSingleLayerNetwork(c.params, c.inputs, c.activation);
+        ASSERT_TRUE(net.isOk()) << net.status().message();
+        const TensorFormat stored{0, false, DataType::BFloat16};
+        for (size_t i = 0; i < c.inputs.size(); ++i) {
+            if (c.activation[i]) net->layer->input(i)->setFormat(stored);
+        }
+        net->layer->output(0)->setFormat(stored);
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
+        std::vector<HostTensor> roundedInputs;
+        for (size_t i = 0; i < c.inputs.size(); ++i) {
+            roundedInputs.push_back(i < 2 ? rounded(*c.inputs[i], roundThroughBfloat) : *c.inputs[i]);
+        }
+        std::vector<const HostTensor*> roundedPointers;
+        for (const HostTensor& t : roundedInputs) roundedPointers.push_back(&t);
+        // Constants live in the network: the reference runs a network made of the rounded ones.
+        auto roundedNet = makeSingleLayerNetwork(c.params, roundedPointers, c.activation);
+        ASSERT_TRUE(roundedNet.isOk());
+        auto reference = runReference(*roundedNet->layer, roundedPointers);
+        ASSERT_TRUE(reference.isOk()) << reference.status().message();
+        const HostTensor expected = rounded((*reference)[0], roundThroughBfloat);
+        std::vector<std::unique_ptr<tactics::Tactic>> offered;
+        std::vector<tactics::SkippedTactic> skipped;
+        cpu::onednnProvider().enumerate(config, offered, skipped);
+        std::vector<const HostTensor*> runInputs;
+        for (size_t i = 0; i < c.inputs.size(); ++i) runInputs.push_back(c.activation[i] ? c.inputs[i] : nullptr);
+        int real = 0;
+        for (const auto& tactic : offered) {
+            if (tactic->id().rfind("onednn:matmul_bf16:", 0) != 0) continue;
+            ++real;
+            auto actual = runTactic(*tactic, config, runInputs);
+            ASSERT_TRUE(actual.isOk()) << c.what << ", " << tactic->id() << ": " << actual.status().message();
+            expectClose(expected, (*actual)[0], std::ldexp(1.0f, -7), 64.0f * 4.0f * std::ldexp(1.0f, -24),
+                        c.what + ", " + tactic->id());
+        }
+        std::string reasons;
+        for (const auto& skip : skipped) reasons += " " + skip.id + ": " + skip.reason + ";";
+        EXPECT_GT(real, 0) << c.what << ": no oneDNN BF16 matmul;" << reasons;
+    }
+}
+
 // Where oneDNN has AMX, a BF16 build stores activations channels-last, and its convolutions run AMX kernels.
 TEST(OnednnBf16, BuildsOnAmxStoreActivationsChannelsLast) {
     NetworkDefinition network;

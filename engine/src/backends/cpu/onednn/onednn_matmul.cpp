@@ -4,7 +4,7 @@
 //   - alpha: folded into constant weights while they are reordered, else an eltwise linear post-op;
 //   - beta * C: prepared once when C is constant (else C is read at run time, for beta 1 only), then
 //     the bias when it is a row ([N] or [1, N]), else a binary add post-op.
-// The fused activation follows as eltwise post-ops.
+// The fused activation follows as eltwise post-ops. BF16 layers run the same recipes on bfloat16 A and B.
 #include <algorithm>
 
 #include "backends/cpu/onednn/onednn_common.h"
@@ -41,18 +41,20 @@ public:
     Dims constantCDims;  // C's own dims as 2-D
     memory::desc constantCDesc;
     float cScale = 1.0f;
+    // The type A and B are multiplied in: f32, or bf16 for BF16 layers (constant weights are reordered
+    // to bfloat16; the product accumulates in FP32, and the bias stays FP32).
+    memory::data_type type = memory::data_type::f32;
     PdFactory factory;
 
     // Describes the operation once every field above is set.
     void finish(const dnnl::primitive_attr& attr) {
         const memory::desc w =
-            constantWeights ? memory::desc(weights.dims(), memory::data_type::f32, memory::format_tag::any)
-                            : weights;
+            constantWeights ? memory::desc(weights.dims(), type, memory::format_tag::any) : weights;
         factory = pdFactory<dnnl::matmul>(
             bias ? dnnl::matmul::desc(src, w, *bias, dst) : dnnl::matmul::desc(src, w, dst), attr);
     }
 
-    std::string primitive() const override { return "matmul"; }
+    std::string primitive() const override { return type == memory::data_type::bf16 ? "matmul_bf16" : "matmul"; }
     dnnl::primitive_desc makePd(size_t) const override { return factory(); }
 
     Result<std::vector<WeightBlob>> prepareWeights(
@@ -125,8 +127,39 @@ public:
     }
 };
 
-memory::desc stridedDesc(const memory::dims& dims, const memory::dims& strides) {
-    return memory::desc(dims, memory::data_type::f32, strides);
+memory::desc stridedDesc(const memory::dims& dims, const memory::dims& strides,
+                         memory::data_type type = memory::data_type::f32) {
+    return memory::desc(dims, type, strides);
+}
+
+// The oneDNN type of a tensor stored in `format`: bf16 for BF16 storage, else f32.
+memory::data_type storedType(const TensorFormat& format) {
+    return format.storage == DataType::BFloat16 ? memory::data_type::bf16 : memory::data_type::f32;
+}
+
+// For a BF16 layer: A, and B where it is computed at run time, stored in BF16 (oneDNN multiplies
+// operands of one type); the output in BF16 or FP32.
+Status requireBf16Operands(const LayerConfig& config) {
+    const Layer& layer = *config.layer;
+    if (config.precision != DataType::BFloat16) return unsupported("runs BF16 layers only");
+    for (size_t i = 0; i < 2; ++i) {
+        if (!layer.input(i)->isConstant() && config.inputFormats[i].storage != DataType::BFloat16) {
+            return unsupported("needs A and a computed B stored in BF16; input " + std::to_string(i) + " is not");
+        }
+    }
+    for (size_t i = 0; i < config.inputFormats.size(); ++i) {
+        const auto storage = config.inputFormats[i].storage;
+        if (storage && *storage != DataType::BFloat16) return unsupported("input " + std::to_string(i) + " is not FP32 or BF16");
+    }
+    const auto output = config.outputFormats[0].storage;
+    if (output && *output != DataType::BFloat16) return unsupported("the output is not stored in FP32 or BF16");
+    // cpu_isa values are bit sets, each containing the ones it extends.
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+    if ((isa & bf16) != bf16) {
+        return unsupported("this CPU has no BF16 instructions (AVX-512 BF16); the simulated BF16 tactics run it");
+    }
+    return Status::ok();
 }
 
 Status requireLinear(const LayerConfig& config) {
@@ -148,10 +181,13 @@ Result<std::shared_ptr<const Recipe>> gemmRecipe(const LayerConfig& config) {
     const int64_t n = layer.output(0)->dims()[1];
     const int64_t k = p.transA ? a[0] : a[1];
     auto recipe = std::make_shared<MatmulRecipe>();
-    recipe->src = stridedDesc({m, k}, p.transA ? memory::dims{1, m} : memory::dims{k, 1});
-    recipe->weights = stridedDesc({k, n}, p.transB ? memory::dims{1, k} : memory::dims{n, 1});
-    if (layer.input(1)->isConstant()) recipe->constantWeights = layer.input(1)->constantData();
-    recipe->dst = plainDesc({m, n});
+    recipe->type = storedType(config.inputFormats[0]);
+    recipe->src = stridedDesc({m, k}, p.transA ? memory::dims{1, m} : memory::dims{k, 1}, recipe->type);
+    const bool constantB = layer.input(1)->isConstant();
+    recipe->weights = stridedDesc({k, n}, p.transB ? memory::dims{1, k} : memory::dims{n, 1},
+                                  constantB ? memory::data_type::f32 : storedType(config.inputFormats[1]));
+    if (constantB) recipe->constantWeights = layer.input(1)->constantData();
+    recipe->dst = plainDesc({m, n}, storedType(config.outputFormats[0]));
 
     dnnl::post_ops ops;
     bool linearBeforeBinary = false;
@@ -169,7 +205,7 @@ Result<std::shared_ptr<const Recipe>> gemmRecipe(const LayerConfig& config) {
         Dims cDims = c->dims();
         while (cDims.size() < 2)
             cDims.insert(cDims.begin(), 1);
-        memory::desc cDesc = plainDesc(cDims);
+        memory::desc cDesc = plainDesc(cDims, c->isConstant() ? memory::data_type::f32 : storedType(config.inputFormats[2]));
         Source source{false, 2};
         if (c->isConstant()) {
             recipe->constantC = c->constantData();
@@ -186,7 +222,8 @@ Result<std::shared_ptr<const Recipe>> gemmRecipe(const LayerConfig& config) {
         }
         // The bias is added to the accumulator, before any post-op: only where alpha is already in it.
         // oneDNN's jit implementations take a [1, N] bias only.
-        if (cDesc.dims() == memory::dims{1, n} && recipe->weightScale == p.alpha) {
+        if (cDesc.dims() == memory::dims{1, n} && recipe->weightScale == p.alpha &&
+            cDesc.data_type() == memory::data_type::f32) {
             recipe->bias = cDesc;
             recipe->biasSource = source;
         } else {
@@ -240,11 +277,16 @@ Result<std::shared_ptr<const Recipe>> matMulRecipe(const LayerConfig& config) {
     dstDims[rank - 2] = aDims[rank - 2];
     dstDims[rank - 1] = bDims[rank - 1];
     auto recipe = std::make_shared<MatmulRecipe>();
-    recipe->src = plainDesc(Dims(aDims.begin(), aDims.end()));
-    recipe->weights = plainDesc(Dims(bDims.begin(), bDims.end()));
-    // Only plain 2-D weights are worth a build-time layout: batched constant weights are rare.
-    if (layer.input(1)->isConstant() && rank == 2) recipe->constantWeights = layer.input(1)->constantData();
-    recipe->dst = plainDesc(Dims(dstDims.begin(), dstDims.end()));
+    recipe->type = storedType(config.inputFormats[0]);
+    recipe->src = plainDesc(Dims(aDims.begin(), aDims.end()), recipe->type);
+    // Only plain 2-D weights are worth a build-time layout: batched constant weights are rare, and in a
+    // BF16 layer they must be reordered to bfloat16 anyway.
+    const bool constantB = layer.input(1)->isConstant();
+    const bool prepared = constantB && (rank == 2 || recipe->type == memory::data_type::bf16);
+    recipe->weights = plainDesc(Dims(bDims.begin(), bDims.end()),
+                                constantB ? memory::data_type::f32 : storedType(config.inputFormats[1]));
+    if (prepared) recipe->constantWeights = layer.input(1)->constantData();
+    recipe->dst = plainDesc(Dims(dstDims.begin(), dstDims.end()), storedType(config.outputFormats[0]));
     if (volume(Dims(dstDims.begin(), dstDims.end())) != volume(layer.output(0)->dims())) {
         return internalError("matmul output " + toString(layer.output(0)->dims()) +
                              " does not match the operands");
@@ -261,6 +303,17 @@ void enumerateGemm(const LayerConfig& config, TacticList& tactics, SkippedList& 
 
 void enumerateMatMul(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
     enumerateRecipe("matmul", config, matMulRecipe, tactics, skipped);
+}
+
+void enumerateBf16Matmul(const LayerConfig& config, TacticList& tactics, SkippedList& skipped) {
+    const bool gemm = config.layer->kind() == LayerKind::Gemm;
+    enumerateCheckedRecipe(
+        "matmul_bf16", config,
+        [gemm](const LayerConfig& c) -> Result<std::shared_ptr<const Recipe>> {
+            KILN_RETURN_IF_ERROR(requireBf16Operands(c));
+            return gemm ? gemmRecipe(c) : matMulRecipe(c);
+        },
+        tactics, skipped);
 }
 
 }  // namespace kiln::cpu::onednn

@@ -34,8 +34,8 @@ public:
     }
 
 private:
-    // Layers with tensors stored in reduced precision: INT8 and BF16 convolutions and poolings run
-    // here; FP16 storage and the other layers are the simulated provider's (tactics/simulated_precision.h).
+    // Layers with tensors stored in reduced precision: INT8 and BF16 convolutions and poolings, and BF16
+    // matrix products, run here; FP16 storage and the other layers are the simulated provider's (tactics/simulated_precision.h).
     static void dispatchReduced(const tactics::LayerConfig& config,
                                 std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                                 std::vector<tactics::SkippedTactic>& skipped) {
@@ -52,6 +52,9 @@ private:
         }
         if (config.layer->kind() == LayerKind::Pooling && bf16Input) {
             onednn::enumerateBf16Pooling(config, tactics, skipped);
+        }
+        if ((config.layer->kind() == LayerKind::Gemm || config.layer->kind() == LayerKind::MatMul) && bf16Input) {
+            onednn::enumerateBf16Matmul(config, tactics, skipped);
         }
     }
 

@@ -25,6 +25,8 @@ void enumerateBf16Pooling(const tactics::LayerConfig& config, TacticList& tactic
 void enumerateDeconvolution(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateGemm(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateMatMul(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
+// Gemm and MatMul layers of BF16 (A and a computed B stored in BF16), where the CPU has BF16 instructions.
+void enumerateBf16Matmul(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumeratePooling(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateLrn(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);
 void enumerateSoftmax(const tactics::LayerConfig& config, TacticList& tactics, SkippedList& skipped);

@@ -3,19 +3,29 @@
 # configures build/ with Ninja and ccache, builds, and runs ctest. GUI tests run on Qt's offscreen
 # platform, so no display is needed.
 #
-# usage: tools/test.sh [--zoo]
-#   --zoo  also run the model-zoo tests (label `zoo`): torchvision models against ONNX Runtime.
-#          They install python3-torchvision, Node.js and npm when missing and need the network once.
+# usage: tools/test.sh [--zoo] [--fuzz SECONDS]
+#   --zoo           also run the model-zoo tests (label `zoo`): torchvision models against ONNX Runtime.
+#                   They install python3-torchvision, Node.js and npm when missing and need the network once.
+#   --fuzz SECONDS  then run every libFuzzer target for SECONDS under ASan and UBSan (tools/fuzz.sh, the
+#                   fuzz preset in build-fuzz/; installs clang and its libFuzzer runtime when missing).
+#                   CI runs a short one; a finding fails the run.
 # KILN_BUILD_DIR overrides the build folder (default: build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage="usage: tools/test.sh [--zoo] [--fuzz SECONDS]"
 zoo=0
-for arg in "$@"; do
-    case "$arg" in
+fuzz_seconds=0
+while (($#)); do
+    case "$1" in
         --zoo) zoo=1 ;;
-        *) echo "usage: tools/test.sh [--zoo]" >&2; exit 2 ;;
+        --fuzz)
+            [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "$usage (SECONDS: a whole number above 0)" >&2; exit 2; }
+            fuzz_seconds=$2
+            shift ;;
+        *) echo "$usage" >&2; exit 2 ;;
     esac
+    shift
 done
 
 tools/setup.sh
@@ -39,4 +49,10 @@ if ((zoo)); then
     ctest --output-on-failure -L zoo
 else
     ctest --output-on-failure -j "$jobs" -LE zoo
+fi
+cd - >/dev/null
+
+if ((fuzz_seconds > 0)); then
+    tools/ensure_packages.sh clang libclang-rt-14-dev
+    tools/fuzz.sh --jobs "$jobs" "$fuzz_seconds"
 fi

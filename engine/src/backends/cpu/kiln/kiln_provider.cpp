@@ -5,7 +5,9 @@
 #include "backends/cpu/kiln/kiln_concat.h"
 #include "backends/cpu/kiln/kiln_pointwise.h"
 #include "backends/cpu/kiln/kiln_pooling.h"
+#include "backends/cpu/kiln/kiln_reduce.h"
 #include "backends/cpu/kiln/kiln_reformat.h"
+#include "backends/cpu/kiln/kiln_transpose.h"
 
 namespace kiln::cpu {
 
@@ -20,12 +22,13 @@ public:
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
-        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats,
-        // which copy what is stored (INT8 when the inputs share the output's scale), and the pointwise
-        // kernels, which widen BF16 tiles to FP32 and round the results back.
+        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats and
+        // transposes, which move what is stored (INT8 requantized where scales differ, or refused), and
+        // the pointwise kernels, which widen tiles to FP32 and narrow the results back.
         if (tactics::storesReducedPrecision(config)) {
             switch (config.layer->kind()) {
                 case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::PointwiseChain:
                 case LayerKind::Activation:
                 case LayerKind::Unary:
@@ -41,6 +44,8 @@ public:
             case LayerKind::Elementwise: fast::addPointwiseTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Pooling: fast::addPoolingTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
             default: return;
         }
     }

@@ -7,6 +7,7 @@
 #include "backends/cpu/kiln/kiln_pooling.h"
 #include "backends/cpu/kiln/kiln_reduce.h"
 #include "backends/cpu/kiln/kiln_reformat.h"
+#include "backends/cpu/kiln/kiln_slice.h"
 #include "backends/cpu/kiln/kiln_transpose.h"
 
 namespace kiln::cpu {
@@ -22,13 +23,14 @@ public:
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
-        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats and
-        // transposes, which move what is stored (INT8 requantized where scales differ, or refused), and
+        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats,
+        // transposes and slices, which move what is stored (INT8 requantized where scales differ, or refused), and
         // the pointwise kernels, which widen tiles to FP32 and narrow the results back.
         if (tactics::storesReducedPrecision(config)) {
             switch (config.layer->kind()) {
                 case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::PointwiseChain:
                 case LayerKind::Activation:
                 case LayerKind::Unary:
@@ -46,6 +48,7 @@ public:
             case LayerKind::Pooling: fast::addPoolingTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             default: return;
         }
     }

@@ -1,0 +1,120 @@
+// Slice kernel (kiln_slice.h).
+#include "backends/cpu/kiln/kiln_slice.h"
+
+#include <cstring>
+#include <string>
+
+namespace kiln::cpu::fast {
+
+namespace {
+
+constexpr const char* kSliceId = "kiln:slice";
+
+struct SlicePlan {
+    Dims outDims;                   // output extents with unit axes dropped (at least one axis)
+    std::vector<int64_t> inSteps;   // input elements between neighbours along each output axis
+    int64_t first = 0;              // input offset of the first output element
+};
+
+template <typename T>
+class SliceKernel final : public tactics::Kernel {
+public:
+    explicit SliceKernel(SlicePlan plan) : m_plan(std::move(plan)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        if (args.inputs.empty() || args.outputs.empty() || !args.inputs[0] || !args.outputs[0]) {
+            return invalidArgument("the slice kernel needs an input and an output");
+        }
+        const SlicePlan& p = m_plan;
+        const auto* in = reinterpret_cast<const T*>(args.inputs[0]) + p.first;
+        auto* out = reinterpret_cast<T*>(args.outputs[0]);
+        const size_t rank = p.outDims.size();
+        const int64_t row = p.outDims[rank - 1];
+        const int64_t step = p.inSteps[rank - 1];
+        const int64_t rows = volume(p.outDims) / std::max<int64_t>(row, 1);
+        if (row == 0 || rows == 0) return Status::ok();
+#pragma omp parallel for if (worthParallel(rows * row * int64_t(sizeof(T)) * 2)) schedule(static)
+        for (int64_t r = 0; r < rows; ++r) {
+            int64_t offset = 0;
+            int64_t rest = r;
+            for (size_t axis = rank - 1; axis-- > 0;) {
+                offset += rest % p.outDims[axis] * p.inSteps[axis];
+                rest /= p.outDims[axis];
+            }
+            const T* source = in + offset;
+            T* target = out + r * row;
+            if (step == 1) {
+                std::memcpy(target, source, size_t(row) * sizeof(T));
+            } else {
+                for (int64_t i = 0; i < row; ++i) target[i] = source[i * step];
+            }
+        }
+        return Status::ok();
+    }
+
+private:
+    SlicePlan m_plan;
+};
+
+template <typename T>
+Result<std::unique_ptr<tactics::Kernel>> makeKernel(const SlicePlan& plan) {
+    return std::unique_ptr<tactics::Kernel>(std::make_unique<SliceKernel<T>>(plan));
+}
+
+}  // namespace
+
+void addSliceTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                     std::vector<tactics::SkippedTactic>& skipped) {
+    const Layer& layer = *config.layer;
+    auto skip = [&](const std::string& reason) { skipped.push_back({kSliceId, kLibrary, reason}); };
+    const Tensor* input = layer.input(0);
+    const Tensor* output = layer.output(0);
+    if (!input || !output || config.inputFormats.empty() || config.outputFormats.empty()) {
+        return skip("needs an input, an output and their formats");
+    }
+    const TensorFormat from = config.inputFormats[0];
+    const TensorFormat to = config.outputFormats[0];
+    if (!isLinearLayout(input->dims(), from) || !isLinearLayout(output->dims(), to)) return skip("runs linear tensors only");
+    if (from.storage != to.storage) return skip("the input and output are stored in different types");
+    if (from.storage == DataType::Int8 && input->dynamicRange() != output->dynamicRange()) {
+        return skip("the input and output are stored in INT8 with different scales");
+    }
+    const auto& p = layer.paramsAs<SliceParams>();
+    const Dims& in = input->dims();
+    const Dims& out = output->dims();
+    if (p.starts.size() != in.size() || p.steps.size() != in.size() || out.size() != in.size()) {
+        return skip("the slice does not name every axis");
+    }
+    // Row-major strides of the input; each output axis walks its input axis by `step`.
+    std::vector<int64_t> strides(in.size(), 1);
+    for (size_t i = in.size(); i-- > 1;) strides[i - 1] = strides[i] * in[i];
+    SlicePlan plan;
+    for (size_t axis = 0; axis < in.size(); ++axis) {
+        if (out[axis] == 0) return skip("the output is empty");
+        // The shape inference clamped starts into range for the step's direction.
+        const int64_t start = p.starts[axis];
+        if (start < 0 || start >= in[axis]) return skip("a start lies outside its axis");
+        plan.first += start * strides[axis];
+        if (out[axis] == 1) continue;
+        plan.outDims.push_back(out[axis]);
+        plan.inSteps.push_back(p.steps[axis] * strides[axis]);
+    }
+    if (plan.outDims.empty()) {
+        plan.outDims.push_back(1);
+        plan.inSteps.push_back(1);
+    }
+    const size_t elementSize = dataTypeSize(from.storage.value_or(input->type()));
+    if (elementSize != 1 && elementSize != 2 && elementSize != 4 && elementSize != 8) {
+        return skip("elements of " + std::to_string(elementSize) + " bytes are not moved here");
+    }
+    tactics.push_back(std::make_unique<KilnTactic>(kSliceId, [plan, elementSize]() -> Result<std::unique_ptr<tactics::Kernel>> {
+        switch (elementSize) {
+            case 1: return makeKernel<uint8_t>(plan);
+            case 2: return makeKernel<uint16_t>(plan);
+            case 8: return makeKernel<uint64_t>(plan);
+            default: return makeKernel<uint32_t>(plan);
+        }
+    }));
+}
+
+}  // namespace kiln::cpu::fast

@@ -1,0 +1,17 @@
+// Slice as parallel strided copies on linear tensors of any element type and storage: rows along the
+// innermost axis are copied whole where its step is 1 (the query, key and value split of an attention
+// projection), element by element otherwise.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/kiln/kiln_common.h"
+
+namespace kiln::cpu::fast {
+
+// "kiln:slice".
+void addSliceTactics(const tactics::LayerConfig& config, Isa isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                     std::vector<tactics::SkippedTactic>& skipped);
+
+}  // namespace kiln::cpu::fast

@@ -3,6 +3,7 @@
 #include "backends/cpu/kiln/kiln_provider.h"
 
 #include "backends/cpu/kiln/kiln_concat.h"
+#include "backends/cpu/kiln/kiln_gather.h"
 #include "backends/cpu/kiln/kiln_pointwise.h"
 #include "backends/cpu/kiln/kiln_pooling.h"
 #include "backends/cpu/kiln/kiln_reduce.h"
@@ -24,13 +25,14 @@ public:
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
         // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats,
-        // transposes and slices, which move what is stored (INT8 requantized where scales differ, or refused), and
+        // transposes, slices and gathers, which move what is stored (INT8 requantized where scales differ, or refused), and
         // the pointwise kernels, which widen tiles to FP32 and narrow the results back.
         if (tactics::storesReducedPrecision(config)) {
             switch (config.layer->kind()) {
                 case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::PointwiseChain:
                 case LayerKind::Activation:
                 case LayerKind::Unary:
@@ -49,6 +51,7 @@ public:
             case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             default: return;
         }
     }

@@ -2,6 +2,7 @@
 // Kinds without an entry get nothing (oneDNN and the reference cover them).
 #include "backends/cpu/kiln/kiln_provider.h"
 
+#include "backends/cpu/kiln/kiln_broadcast.h"
 #include "backends/cpu/kiln/kiln_concat.h"
 #include "backends/cpu/kiln/kiln_gather.h"
 #include "backends/cpu/kiln/kiln_pointwise.h"
@@ -24,15 +25,18 @@ public:
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
-        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except concats,
-        // transposes, slices and gathers, which move what is stored (INT8 requantized where scales differ, or refused), and
-        // the pointwise kernels, which widen tiles to FP32 and narrow the results back.
+        // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except the layers
+        // that move what is stored (concat, transpose, slice, gather, expand, tile; INT8 ones requantize
+        // where scales differ, or refuse) and the pointwise kernels, which widen tiles to FP32 and
+        // narrow the results back.
         if (tactics::storesReducedPrecision(config)) {
             switch (config.layer->kind()) {
                 case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::Expand:
+                case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::PointwiseChain:
                 case LayerKind::Activation:
                 case LayerKind::Unary:
@@ -52,6 +56,8 @@ public:
             case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Expand:
+            case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;
             default: return;
         }
     }

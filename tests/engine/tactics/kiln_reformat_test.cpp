@@ -4,6 +4,7 @@
 // garbage); a source's padded lanes holding garbage must not leak into the target. The tactic is then
 // run on a Reformat layer through the shared tactic-test path.
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -100,6 +101,63 @@ TEST(KilnReformat, TacticConvertsReformatLayers) {
                     // A reformat moves values: exactly the input comes back.
                     expectUlpClose(x, (*outputs)[0], 0, 0.0, what);
                 }
+            }
+        }
+    }
+}
+
+// Reformats that change only the storage type: the value that comes back is the input rounded as the
+// simulated tactics round it (to bfloat16, or quantized with the tensor's scale), in every layout,
+// padded lanes included, and between two reduced types through FP32.
+TEST(KilnConvert, ChangesOnlyTheStorageType) {
+    std::mt19937 rng(12);
+    const HostTensor x = randomTensor({2, 20, 5, 7}, rng, -3.0f, 3.0f);
+    const float range = 2.5f;  // clips some values in INT8
+    const auto roundedAs = [&](DataType storage) {
+        HostTensor expected = x;
+        for (int64_t i = 0; i < expected.elementCount(); ++i) {
+            float& v = expected.data<float>()[i];
+            if (storage == DataType::BFloat16) v = bfloat16ToFloat(floatToBFloat16(v));
+            if (storage == DataType::Int8) {
+                const float scale = range / 127.0f;
+                v = float(tactics::quantizeToInt8(v, scale)) * scale;
+            }
+        }
+        return expected;
+    };
+    const std::vector<std::pair<std::optional<DataType>, std::optional<DataType>>> pairs{
+        {std::nullopt, DataType::BFloat16}, {DataType::BFloat16, std::nullopt}, {std::nullopt, DataType::Int8},
+        {DataType::Int8, std::nullopt},     {DataType::Int8, DataType::BFloat16}};
+    for (const TensorFormat layout : {TensorFormat{}, TensorFormat::blocked(16), TensorFormat::nhwc(0)}) {
+        for (const auto& [from, to] : pairs) {
+            auto built = makeSingleLayerNetwork(ReformatParams{}, {&x}, {true});
+            ASSERT_TRUE(built.isOk()) << built.status().message();
+            built->layer->input(0)->setDynamicRange(range);
+            built->layer->output(0)->setDynamicRange(range);
+            built->layer->input(0)->setFormat(TensorFormat{layout.channelBlock, layout.channelsLast, from});
+            built->layer->output(0)->setFormat(TensorFormat{layout.channelBlock, layout.channelsLast, to});
+            const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+            // What the input holds once stored, then what the output keeps of it.
+            const DataType stored = from.value_or(DataType::Float32);
+            const DataType kept = to.value_or(DataType::Float32);
+            HostTensor expected = roundedAs(stored);
+            if (kept == DataType::BFloat16) {
+                for (int64_t i = 0; i < expected.elementCount(); ++i) {
+                    float& v = expected.data<float>()[i];
+                    v = bfloat16ToFloat(floatToBFloat16(v));
+                }
+            } else if (kept == DataType::Int8 && stored != DataType::Int8) {
+                expected = roundedAs(DataType::Int8);
+            }
+            for (Isa isa : testedIsas()) {
+                const std::string what = formatName(layout) + " " + toString(stored) + " -> " + toString(kept) + " " +
+                                         cpu::fast::isaName(isa);
+                const Offer offer = enumerateKiln(isa, config);
+                const tactics::Tactic* tactic = offer.find("kiln:convert");
+                ASSERT_NE(tactic, nullptr) << what << ": " << offer.skipReason("kiln:convert");
+                auto outputs = runTactic(*tactic, config, {&x});
+                ASSERT_TRUE(outputs.isOk()) << what << ": " << outputs.status().message();
+                expectUlpClose(expected, (*outputs)[0], 0, 0.0, what);
             }
         }
     }

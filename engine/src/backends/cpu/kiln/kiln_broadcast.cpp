@@ -65,18 +65,9 @@ void addBroadcastTactics(const tactics::LayerConfig& config, Isa, std::vector<st
     const Layer& layer = *config.layer;
     const char* id = layer.kind() == LayerKind::Tile ? "kiln:tile" : "kiln:expand";
     auto skip = [&](const std::string& reason) { skipped.push_back({id, kLibrary, reason}); };
+    if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
     const Tensor* input = layer.input(0);
     const Tensor* output = layer.output(0);
-    if (!input || !output || config.inputFormats.empty() || config.outputFormats.empty()) {
-        return skip("needs an input, an output and their formats");
-    }
-    const TensorFormat from = config.inputFormats[0];
-    const TensorFormat to = config.outputFormats[0];
-    if (!isLinearLayout(input->dims(), from) || !isLinearLayout(output->dims(), to)) return skip("runs linear tensors only");
-    if (from.storage != to.storage) return skip("the input and output are stored in different types");
-    if (from.storage == DataType::Int8 && input->dynamicRange() != output->dynamicRange()) {
-        return skip("the input and output are stored in INT8 with different scales");
-    }
     BroadcastPlan plan;
     plan.outDims = output->dims();
     const Dims& own = input->dims();
@@ -101,17 +92,9 @@ void addBroadcastTactics(const tactics::LayerConfig& config, Isa, std::vector<st
     }
     plan.inStrides.assign(plan.inDims.size(), 1);
     for (size_t i = plan.inDims.size(); i-- > 1;) plan.inStrides[i - 1] = plan.inStrides[i] * plan.inDims[i];
-    const size_t elementSize = dataTypeSize(from.storage.value_or(input->type()));
-    if (elementSize != 1 && elementSize != 2 && elementSize != 4 && elementSize != 8) {
-        return skip("elements of " + std::to_string(elementSize) + " bytes are not moved here");
-    }
-    tactics.push_back(std::make_unique<KilnTactic>(id, [plan, elementSize]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        switch (elementSize) {
-            case 1: return std::unique_ptr<tactics::Kernel>(std::make_unique<BroadcastKernel<uint8_t>>(plan));
-            case 2: return std::unique_ptr<tactics::Kernel>(std::make_unique<BroadcastKernel<uint16_t>>(plan));
-            case 8: return std::unique_ptr<tactics::Kernel>(std::make_unique<BroadcastKernel<uint64_t>>(plan));
-            default: return std::unique_ptr<tactics::Kernel>(std::make_unique<BroadcastKernel<uint32_t>>(plan));
-        }
+    const size_t elementSize = movedElementSize(config);
+    tactics.push_back(std::make_unique<KilnTactic>(id, [plan, elementSize]() {
+        return kernelForElementSize<BroadcastKernel>(elementSize, plan);
     }));
 }
 

@@ -78,6 +78,29 @@ void parallelCopy(std::byte* target, const std::byte* source, size_t bytes) {
     }
 }
 
+std::string movingRefusal(const tactics::LayerConfig& config, size_t input) {
+    const Layer& layer = *config.layer;
+    const Tensor* in = input < layer.inputs().size() ? layer.input(input) : nullptr;
+    const Tensor* out = layer.outputs().empty() ? nullptr : layer.output(0);
+    if (!in || !out || config.inputFormats.size() <= input || config.outputFormats.empty()) {
+        return "needs an input, an output and their formats";
+    }
+    const TensorFormat from = config.inputFormats[input];
+    const TensorFormat to = config.outputFormats[0];
+    if (!isLinearLayout(in->dims(), from) || !isLinearLayout(out->dims(), to)) return "runs linear tensors only";
+    if (from.storage != to.storage) return "the input and output are stored in different types";
+    if (from.storage == DataType::Int8 && in->dynamicRange() != out->dynamicRange()) {
+        return "the input and output are stored in INT8 with different scales";
+    }
+    const size_t size = movedElementSize(config, input);
+    if (size != 1 && size != 2 && size != 4 && size != 8) return "elements of " + std::to_string(size) + " bytes";
+    return {};
+}
+
+size_t movedElementSize(const tactics::LayerConfig& config, size_t input) {
+    return dataTypeSize(config.inputFormats[input].storage.value_or(config.layer->input(input)->type()));
+}
+
 Result<std::unique_ptr<tactics::Kernel>> KilnTactic::instantiate(std::vector<tactics::WeightBlob> weights) const {
     if (!weights.empty()) {
         return invalidModel("tactic '" + m_id + "' takes no prepared weights but was given " +

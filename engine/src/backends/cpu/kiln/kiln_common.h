@@ -67,4 +67,22 @@ private:
 
 inline constexpr const char* kLibrary = "Kiln";
 
+// For the kernels that move values without computing on them (transpose, slice, gather, expand, tile):
+// why input `input` and output 0 of `config` cannot be moved as stored (both must be linear and stored
+// alike, INT8 ones with one scale), or an empty string; and the bytes one stored element takes.
+std::string movingRefusal(const tactics::LayerConfig& config, size_t input = 0);
+size_t movedElementSize(const tactics::LayerConfig& config, size_t input = 0);
+
+// Kernel<T> made from `plan`, with T the unsigned integer of `elementSize` bytes (1, 2, 4 or 8).
+template <template <typename> class Kernel, typename Plan>
+Result<std::unique_ptr<tactics::Kernel>> kernelForElementSize(size_t elementSize, const Plan& plan) {
+    switch (elementSize) {
+        case 1: return std::unique_ptr<tactics::Kernel>(std::make_unique<Kernel<uint8_t>>(plan));
+        case 2: return std::unique_ptr<tactics::Kernel>(std::make_unique<Kernel<uint16_t>>(plan));
+        case 4: return std::unique_ptr<tactics::Kernel>(std::make_unique<Kernel<uint32_t>>(plan));
+        case 8: return std::unique_ptr<tactics::Kernel>(std::make_unique<Kernel<uint64_t>>(plan));
+    }
+    return unsupported("elements of " + std::to_string(elementSize) + " bytes are not moved by Kiln's kernels");
+}
+
 }  // namespace kiln::cpu::fast

@@ -72,16 +72,8 @@ void addGatherTactics(const tactics::LayerConfig& config, Isa, std::vector<std::
     if (!data || !indices || !output || config.inputFormats.size() < 2 || config.outputFormats.empty()) {
         return skip("needs data, indices, an output and their formats");
     }
-    const TensorFormat from = config.inputFormats[0];
-    const TensorFormat to = config.outputFormats[0];
-    if (!isLinearLayout(data->dims(), from) || !isLinearLayout(output->dims(), to) ||
-        !isLinearLayout(indices->dims(), config.inputFormats[1])) {
-        return skip("runs linear tensors only");
-    }
-    if (from.storage != to.storage) return skip("the data and output are stored in different types");
-    if (from.storage == DataType::Int8 && data->dynamicRange() != output->dynamicRange()) {
-        return skip("the data and output are stored in INT8 with different scales");
-    }
+    if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
+    if (!isLinearLayout(indices->dims(), config.inputFormats[1])) return skip("runs linear tensors only");
     if (config.inputFormats[1].storage) return skip("the indices are stored in another type");
     if (indices->type() != DataType::Int32 && indices->type() != DataType::Int64) return skip("indices are INT32 or INT64");
     const int64_t axis = layer.paramsAs<GatherParams>().axis;
@@ -93,7 +85,7 @@ void addGatherTactics(const tactics::LayerConfig& config, Isa, std::vector<std::
     int64_t inner = 1;
     for (size_t i = 0; i < size_t(axis); ++i) plan.outer *= dims[i];
     for (size_t i = size_t(axis) + 1; i < dims.size(); ++i) inner *= dims[i];
-    plan.rowBytes = inner * int64_t(dataTypeSize(from.storage.value_or(data->type())));
+    plan.rowBytes = inner * int64_t(movedElementSize(config));
     plan.count = volume(indices->dims());
     plan.int32Indices = indices->type() == DataType::Int32;
     tactics.push_back(std::make_unique<KilnTactic>(kGatherId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {

@@ -56,29 +56,15 @@ private:
     SlicePlan m_plan;
 };
 
-template <typename T>
-Result<std::unique_ptr<tactics::Kernel>> makeKernel(const SlicePlan& plan) {
-    return std::unique_ptr<tactics::Kernel>(std::make_unique<SliceKernel<T>>(plan));
-}
-
 }  // namespace
 
 void addSliceTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                      std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
     auto skip = [&](const std::string& reason) { skipped.push_back({kSliceId, kLibrary, reason}); };
+    if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
     const Tensor* input = layer.input(0);
     const Tensor* output = layer.output(0);
-    if (!input || !output || config.inputFormats.empty() || config.outputFormats.empty()) {
-        return skip("needs an input, an output and their formats");
-    }
-    const TensorFormat from = config.inputFormats[0];
-    const TensorFormat to = config.outputFormats[0];
-    if (!isLinearLayout(input->dims(), from) || !isLinearLayout(output->dims(), to)) return skip("runs linear tensors only");
-    if (from.storage != to.storage) return skip("the input and output are stored in different types");
-    if (from.storage == DataType::Int8 && input->dynamicRange() != output->dynamicRange()) {
-        return skip("the input and output are stored in INT8 with different scales");
-    }
     const auto& p = layer.paramsAs<SliceParams>();
     const Dims& in = input->dims();
     const Dims& out = output->dims();
@@ -103,17 +89,9 @@ void addSliceTactics(const tactics::LayerConfig& config, Isa, std::vector<std::u
         plan.outDims.push_back(1);
         plan.inSteps.push_back(1);
     }
-    const size_t elementSize = dataTypeSize(from.storage.value_or(input->type()));
-    if (elementSize != 1 && elementSize != 2 && elementSize != 4 && elementSize != 8) {
-        return skip("elements of " + std::to_string(elementSize) + " bytes are not moved here");
-    }
-    tactics.push_back(std::make_unique<KilnTactic>(kSliceId, [plan, elementSize]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        switch (elementSize) {
-            case 1: return makeKernel<uint8_t>(plan);
-            case 2: return makeKernel<uint16_t>(plan);
-            case 8: return makeKernel<uint64_t>(plan);
-            default: return makeKernel<uint32_t>(plan);
-        }
+    const size_t elementSize = movedElementSize(config);
+    tactics.push_back(std::make_unique<KilnTactic>(kSliceId, [plan, elementSize]() {
+        return kernelForElementSize<SliceKernel>(elementSize, plan);
     }));
 }
 

@@ -156,21 +156,9 @@ void addTransposeTactics(const tactics::LayerConfig& config, Isa,
                          std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
     auto skip = [&](const std::string& reason) { skipped.push_back({kTransposeId, kLibrary, reason}); };
+    if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
     const Tensor* input = layer.input(0);
-    const Tensor* output = layer.output(0);
-    if (!input || !output || config.inputFormats.empty() || config.outputFormats.empty()) {
-        return skip("needs an input, an output and their formats");
-    }
-    const TensorFormat from = config.inputFormats[0];
-    const TensorFormat to = config.outputFormats[0];
-    if (!isLinearLayout(input->dims(), from) || !isLinearLayout(output->dims(), to)) {
-        return skip("runs linear tensors only");
-    }
-    if (from.storage != to.storage) return skip("the input and output are stored in different types");
-    if (from.storage == DataType::Int8 && input->dynamicRange() != output->dynamicRange()) {
-        return skip("the input and output are stored in INT8 with different scales");
-    }
-    const size_t elementSize = dataTypeSize(from.storage.value_or(input->type()));
+    const size_t elementSize = movedElementSize(config);
     std::vector<int64_t> perm = layer.paramsAs<TransposeParams>().perm;
     Dims dims = input->dims();
     if (perm.size() != dims.size()) return skip("the permutation's length is not the input's rank");
@@ -186,18 +174,7 @@ void addTransposeTactics(const tactics::LayerConfig& config, Isa,
     if (perm.back() != innermost) {
         plan.moved = int64_t(std::find(perm.begin(), perm.end(), innermost) - perm.begin());
     }
-    const auto make = [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        switch (plan.elementSize) {
-            case 1: return std::unique_ptr<tactics::Kernel>(std::make_unique<TransposeKernel<uint8_t>>(plan));
-            case 2: return std::unique_ptr<tactics::Kernel>(std::make_unique<TransposeKernel<uint16_t>>(plan));
-            case 4: return std::unique_ptr<tactics::Kernel>(std::make_unique<TransposeKernel<uint32_t>>(plan));
-            case 8: return std::unique_ptr<tactics::Kernel>(std::make_unique<TransposeKernel<uint64_t>>(plan));
-        }
-        return unsupported("elements of " + std::to_string(plan.elementSize) + " bytes");
-    };
-    if (elementSize != 1 && elementSize != 2 && elementSize != 4 && elementSize != 8) {
-        return skip("elements of " + std::to_string(elementSize) + " bytes are not moved here");
-    }
+    const auto make = [plan]() { return kernelForElementSize<TransposeKernel>(plan.elementSize, plan); };
     tactics.push_back(std::make_unique<KilnTactic>(kTransposeId, make));
 }
 

@@ -7,7 +7,8 @@
 #   --zoo           also run the model-zoo tests (label `zoo`): torchvision models against ONNX Runtime.
 #                   They install python3-torchvision, Node.js and npm when missing and need the network once.
 #   --fuzz SECONDS  then run every libFuzzer target for SECONDS under ASan and UBSan (tools/fuzz.sh, the
-#                   fuzz preset in build-fuzz/; installs clang and its libFuzzer runtime when missing).
+#                   fuzz preset in build-fuzz/; installs clang, its libFuzzer runtime and its OpenMP
+#                   when missing).
 #                   CI runs a short one; a finding fails the run.
 # KILN_BUILD_DIR overrides the build folder (default: build).
 set -euo pipefail
@@ -53,6 +54,6 @@ fi
 cd - >/dev/null
 
 if ((fuzz_seconds > 0)); then
-    tools/ensure_packages.sh clang libclang-rt-14-dev
+    tools/ensure_packages.sh clang libclang-rt-14-dev libomp-14-dev
     tools/fuzz.sh --jobs "$jobs" "$fuzz_seconds"
 fi

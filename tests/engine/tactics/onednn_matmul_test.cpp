@@ -137,6 +137,9 @@ TEST(OnednnMatMul, BatchedBroadcastAndRankOne) {
     checkMatMul("broadcast both batch axes", {2, 1, 5, 4}, {3, 4, 6}, false);
     checkMatMul("rank-1 A", {13}, {3, 13, 7}, false);
     checkMatMul("rank-1 B", {3, 5, 13}, {13}, false);
+    // Weights without batch dimensions fold A's batch into rows of one product.
+    checkMatMul("sequence-first rows x constant 2-D", {37, 1, 24}, {24, 9}, true);
+    checkMatMul("rows x computed [1, K, N]", {2, 3, 5, 24}, {1, 24, 9}, false);
 }
 
 TEST(OnednnMatMul, RefusesBlockedTensors) {

@@ -267,10 +267,20 @@ Result<std::shared_ptr<const Recipe>> matMulRecipe(const LayerConfig& config) {
     Dims b = layer.input(1)->dims();
     if (a.size() == 1) a.insert(a.begin(), 1);
     if (b.size() == 1) b.push_back(1);
-    const size_t rank = std::max(a.size(), b.size());
+    size_t rank = std::max(a.size(), b.size());
     if (rank > DNNL_MAX_NDIMS) return unsupported("oneDNN matmul takes at most 12 dimensions");
-    const memory::dims aDims = padRank(a, rank);
-    const memory::dims bDims = padRank(b, rank);
+    memory::dims aDims = padRank(a, rank);
+    memory::dims bDims = padRank(b, rank);
+    // B without batch dimensions (a projection's weights): A's batch dimensions are more rows of one
+    // product, [batch * M, K] x [K, N], the same bytes, instead of a batch of thin ones (a [197, 1, 768]
+    // sequence-first activation would otherwise be 197 products of one row each).
+    if (rank > 2 && std::all_of(bDims.begin(), bDims.end() - 2, [](int64_t extent) { return extent == 1; })) {
+        int64_t rows = 1;
+        for (size_t i = 0; i + 1 < rank; ++i) rows *= aDims[i];
+        aDims = {rows, aDims[rank - 1]};
+        bDims = {bDims[rank - 2], bDims[rank - 1]};
+        rank = 2;
+    }
     memory::dims dstDims(rank);
     for (size_t i = 0; i + 2 < rank; ++i)
         dstDims[i] = std::max(aDims[i], bDims[i]);
@@ -279,8 +289,9 @@ Result<std::shared_ptr<const Recipe>> matMulRecipe(const LayerConfig& config) {
     auto recipe = std::make_shared<MatmulRecipe>();
     recipe->type = storedType(config.inputFormats[0]);
     recipe->src = plainDesc(Dims(aDims.begin(), aDims.end()), recipe->type);
-    // Only plain 2-D weights are worth a build-time layout: batched constant weights are rare, and in a
-    // BF16 layer they must be reordered to bfloat16 anyway.
+    // Constant weights get the implementation's own layout at build time: 2-D ones (those of any rank
+    // without batch dimensions are 2-D by now), and every one in a BF16 layer, which must be reordered to
+    // bfloat16 anyway.
     const bool constantB = layer.input(1)->isConstant();
     const bool prepared = constantB && (rank == 2 || recipe->type == memory::data_type::bf16);
     recipe->weights = plainDesc(Dims(bDims.begin(), bDims.end()),

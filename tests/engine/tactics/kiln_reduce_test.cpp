@@ -45,6 +45,36 @@ TEST(KilnReduce, EveryOfferedReductionMatchesReference) {
     }
 }
 
+// BF16 storage: values bfloat16 holds are read exactly, and the FP32 result is rounded once, so the
+// reference's result on those values, rounded to bfloat16, is equal, or one bfloat16 step away where the
+// two sums' last-bit difference crosses a rounding boundary.
+TEST(KilnReduce, Bfloat16StorageIsReadExactlyAndRoundedOnce) {
+    std::mt19937 rng(53);
+    for (const ReduceCase& c : std::vector<ReduceCase>{{{1, 197, 768}, {2}}, {{2, 64, 7, 7}, {2, 3}}, {{2, 64, 7, 7}, {1}}}) {
+        HostTensor x = randomTensor(c.dims, rng, -2.0f, 2.0f);
+        for (int64_t i = 0; i < x.elementCount(); ++i) x.data<float>()[i] = bfloat16ToFloat(floatToBFloat16(x.data<float>()[i]));
+        for (const ReduceOp op : {ReduceOp::Mean, ReduceOp::Max, ReduceOp::SumSquare}) {
+            auto built = makeSingleLayerNetwork(ReduceParams{op, c.axes, true}, {&x}, {true});
+            ASSERT_TRUE(built.isOk()) << built.status().message();
+            setActivationFormats(*built->layer, TensorFormat{0, false, DataType::BFloat16});
+            const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+            auto reference = runReference(*built->layer, {&x});
+            ASSERT_TRUE(reference.isOk());
+            HostTensor expected = (*reference)[0];
+            for (int64_t i = 0; i < expected.elementCount(); ++i) {
+                expected.data<float>()[i] = bfloat16ToFloat(floatToBFloat16(expected.data<float>()[i]));
+            }
+            const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
+            const tactics::Tactic* tactic = offer.find("kiln:reduce");
+            ASSERT_NE(tactic, nullptr) << offer.skipReason("kiln:reduce");
+            auto actual = runTactic(*tactic, config, {&x});
+            ASSERT_TRUE(actual.isOk()) << actual.status().message();
+            expectClose(expected, (*actual)[0], std::ldexp(1.0f, -7), 0.0f,
+                        std::string(toString(op)) + " of BF16 " + toString(c.dims));
+        }
+    }
+}
+
 TEST(KilnReduce, NanWinsMaxAndMin) {
     std::mt19937 rng(51);
     HostTensor x = randomTensor({3, 40}, rng);

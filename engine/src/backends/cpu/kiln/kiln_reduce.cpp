@@ -16,6 +16,8 @@ constexpr int64_t kInnerChunk = 2048;
 
 struct ReducePlan {
     ReduceOp op = ReduceOp::Sum;
+    bool bf16Input = false;   // stored in bfloat16: read widened, exactly
+    bool bf16Output = false;  // the FP32 result rounded to bfloat16 once
     int64_t outer = 1;
     int64_t reduced = 1;
     int64_t inner = 1;
@@ -69,23 +71,39 @@ public:
         if (args.inputs.empty() || args.outputs.empty() || !args.inputs[0] || !args.outputs[0]) {
             return invalidArgument("the reduce kernel needs an input and an output");
         }
-        const auto* x = reinterpret_cast<const float*>(args.inputs[0]);
-        auto* y = reinterpret_cast<float*>(args.outputs[0]);
+        const auto* in = args.inputs[0];
+        auto* out = args.outputs[0];
+        if (m_plan.bf16Input) {
+            if (m_plan.bf16Output) return runTyped(reinterpret_cast<const uint16_t*>(in), reinterpret_cast<uint16_t*>(out));
+            return runTyped(reinterpret_cast<const uint16_t*>(in), reinterpret_cast<float*>(out));
+        }
+        if (m_plan.bf16Output) return runTyped(reinterpret_cast<const float*>(in), reinterpret_cast<uint16_t*>(out));
+        return runTyped(reinterpret_cast<const float*>(in), reinterpret_cast<float*>(out));
+    }
+
+private:
+    static float load(float value) { return value; }
+    static float load(uint16_t value) { return bfloat16ToFloat(value); }
+    static void store(float& target, float value) { target = value; }
+    static void store(uint16_t& target, float value) { target = floatToBFloat16(value); }
+
+    template <typename In, typename Out>
+    Status runTyped(const In* x, Out* y) const {
         const ReducePlan& p = m_plan;
-        const bool parallel = worthParallel(p.outer * p.reduced * p.inner * int64_t(sizeof(float)));
+        const bool parallel = worthParallel(p.outer * p.reduced * p.inner * int64_t(sizeof(In)));
         if (p.inner == 1) {
             // Each output reduces one contiguous row: four partial results, interleaved.
 #pragma omp parallel for if (parallel) schedule(static)
             for (int64_t o = 0; o < p.outer; ++o) {
-                const float* row = x + o * p.reduced;
+                const In* row = x + o * p.reduced;
                 double partial[4] = {initial(Op), initial(Op), initial(Op), initial(Op)};
                 int64_t r = 0;
                 for (; r + 4 <= p.reduced; r += 4) {
-                    for (int lane = 0; lane < 4; ++lane) partial[lane] = accumulate(Op, partial[lane], row[r + lane]);
+                    for (int lane = 0; lane < 4; ++lane) partial[lane] = accumulate(Op, partial[lane], load(row[r + lane]));
                 }
-                for (; r < p.reduced; ++r) partial[0] = accumulate(Op, partial[0], row[r]);
+                for (; r < p.reduced; ++r) partial[0] = accumulate(Op, partial[0], load(row[r]));
                 const double value = combine(Op, combine(Op, partial[0], partial[1]), combine(Op, partial[2], partial[3]));
-                y[o] = finish(Op, value, p.reduced);
+                store(y[o], finish(Op, value, p.reduced));
             }
             return Status::ok();
         }
@@ -101,17 +119,16 @@ public:
                 const int64_t count = std::min(kInnerChunk, p.inner - begin);
                 std::fill(acc.begin(), acc.begin() + count, initial(Op));
                 for (int64_t r = 0; r < p.reduced; ++r) {
-                    const float* line = x + (o * p.reduced + r) * p.inner + begin;
-                    for (int64_t i = 0; i < count; ++i) acc[size_t(i)] = accumulate(Op, acc[size_t(i)], line[i]);
+                    const In* line = x + (o * p.reduced + r) * p.inner + begin;
+                    for (int64_t i = 0; i < count; ++i) acc[size_t(i)] = accumulate(Op, acc[size_t(i)], load(line[i]));
                 }
-                float* target = y + o * p.inner + begin;
-                for (int64_t i = 0; i < count; ++i) target[i] = finish(Op, acc[size_t(i)], p.reduced);
+                Out* target = y + o * p.inner + begin;
+                for (int64_t i = 0; i < count; ++i) store(target[i], finish(Op, acc[size_t(i)], p.reduced));
             }
         }
         return Status::ok();
     }
 
-private:
     ReducePlan m_plan;
 };
 
@@ -133,8 +150,13 @@ void addReduceTactics(const tactics::LayerConfig& config, Isa,
     if (!input || !output || config.inputFormats.empty() || config.outputFormats.empty()) {
         return skip("needs an input, an output and their formats");
     }
-    if (config.precision != DataType::Float32 || input->type() != DataType::Float32 || output->type() != DataType::Float32) {
-        return skip("runs FP32 only");
+    if (input->type() != DataType::Float32 || output->type() != DataType::Float32) return skip("runs FP32 tensors only");
+    const auto storage = [](const TensorFormat& format) { return format.storage.value_or(DataType::Float32); };
+    const DataType inStorage = storage(config.inputFormats[0]);
+    const DataType outStorage = storage(config.outputFormats[0]);
+    if ((inStorage != DataType::Float32 && inStorage != DataType::BFloat16) ||
+        (outStorage != DataType::Float32 && outStorage != DataType::BFloat16)) {
+        return skip("reads and writes FP32 or BF16 storage only");
     }
     if (!offered(p.op)) return skip(std::string("reduction ") + toString(p.op) + " is left to the reference kernel");
     if (!isLinearLayout(input->dims(), config.inputFormats[0]) || !isLinearLayout(output->dims(), config.outputFormats[0])) {
@@ -144,6 +166,8 @@ void addReduceTactics(const tactics::LayerConfig& config, Isa,
     const Dims& dims = input->dims();
     ReducePlan plan;
     plan.op = p.op;
+    plan.bf16Input = inStorage == DataType::BFloat16;
+    plan.bf16Output = outStorage == DataType::BFloat16;
     int firstReduced = -1;
     int lastReduced = -1;
     for (int64_t axis : p.axes) {

@@ -1,4 +1,5 @@
-// Reduce over a contiguous run of axes of a linear FP32 tensor (after dropping unit axes), viewed as
+// Reduce over a contiguous run of axes of a linear FP32 tensor, stored in FP32 or BF16 (read widened,
+// the result rounded once), after dropping unit axes, viewed as
 // [outer][reduced][inner]: LayerNorm's mean over the last axis, global pooling's over the spatial
 // axes, a softmax's sum. Sums accumulate in double, as the reference does (in four interleaved
 // partial sums, so the result may differ from the reference's sequential sum in the last bit of the

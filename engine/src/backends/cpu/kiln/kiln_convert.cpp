@@ -41,13 +41,16 @@ public:
             for (int64_t chunk = 0; chunk < chunks; ++chunk) {
                 const int64_t begin = chunk * kChunk;
                 const int64_t count = std::min(kChunk, p.elements - begin);
-                float* wide = p.from == DataType::Float32 ? const_cast<float*>(reinterpret_cast<const float*>(args.inputs[0]) + begin)
-                              : p.to == DataType::Float32 ? reinterpret_cast<float*>(args.outputs[0]) + begin
-                                                          : tile.data();
-                if (p.from == DataType::BFloat16) {
-                    m_conversions.widenBf16(reinterpret_cast<const uint16_t*>(args.inputs[0]) + begin, wide, count);
-                } else if (p.from == DataType::Int8) {
-                    m_conversions.widenInt8(reinterpret_cast<const int8_t*>(args.inputs[0]) + begin, p.fromScale, wide, count);
+                // The chunk in FP32: the input itself, or widened into the output (FP32) or the tile.
+                const float* wide = reinterpret_cast<const float*>(args.inputs[0]) + begin;
+                if (p.from != DataType::Float32) {
+                    float* target = p.to == DataType::Float32 ? reinterpret_cast<float*>(args.outputs[0]) + begin : tile.data();
+                    if (p.from == DataType::BFloat16) {
+                        m_conversions.widenBf16(reinterpret_cast<const uint16_t*>(args.inputs[0]) + begin, target, count);
+                    } else {
+                        m_conversions.widenInt8(reinterpret_cast<const int8_t*>(args.inputs[0]) + begin, p.fromScale, target, count);
+                    }
+                    wide = target;
                 }
                 if (p.to == DataType::BFloat16) {
                     m_conversions.narrowBf16(wide, reinterpret_cast<uint16_t*>(args.outputs[0]) + begin, count);

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "backends/cpu/onednn/onednn_common.h"
+#include "backends/cpu/onednn/onednn_provider.h"
 #include "backends/cpu/onednn/onednn_recipes.h"
 
 namespace kiln::cpu::onednn {
@@ -351,10 +352,7 @@ void enumerateBf16Convolution(const LayerConfig& config, TacticList& tactics, Sk
             return skip(primitive, "needs every activation stored in BF16; output " + std::to_string(i) + " is not", skipped);
         }
     }
-    // cpu_isa values are bit sets, each containing the ones it extends.
-    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-    const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
-    if ((isa & bf16) != bf16) {
+    if (!onednnHasBf16()) {
         return skip(primitive, "this CPU has no BF16 instructions (AVX-512 BF16); the simulated BF16 tactics run it",
                     skipped);
     }

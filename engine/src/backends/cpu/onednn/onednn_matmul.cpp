@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "backends/cpu/onednn/onednn_common.h"
+#include "backends/cpu/onednn/onednn_provider.h"
 #include "backends/cpu/onednn/onednn_recipes.h"
 
 namespace kiln::cpu::onednn {
@@ -153,10 +154,7 @@ Status requireBf16Operands(const LayerConfig& config) {
     }
     const auto output = config.outputFormats[0].storage;
     if (output && *output != DataType::BFloat16) return unsupported("the output is not stored in FP32 or BF16");
-    // cpu_isa values are bit sets, each containing the ones it extends.
-    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-    const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
-    if ((isa & bf16) != bf16) {
+    if (!onednnHasBf16()) {
         return unsupported("this CPU has no BF16 instructions (AVX-512 BF16); the simulated BF16 tactics run it");
     }
     return Status::ok();

@@ -92,12 +92,16 @@ private:
 
 }  // namespace
 
-bool onednnHasAmx() {
-    // cpu_isa values are bit sets, each containing the ones it extends.
+namespace {
+// cpu_isa values are bit sets, each containing the ones it extends.
+bool effectiveIsaIncludes(dnnl::cpu_isa wanted) {
     const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-    const auto amx = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_amx);
-    return (isa & amx) == amx;
+    return (isa & static_cast<unsigned>(wanted)) == static_cast<unsigned>(wanted);
 }
+}  // namespace
+
+bool onednnHasAmx() { return effectiveIsaIncludes(dnnl::cpu_isa::avx512_core_amx); }
+bool onednnHasBf16() { return effectiveIsaIncludes(dnnl::cpu_isa::avx512_core_bf16); }
 
 const tactics::TacticProvider& onednnProvider() {
     static const OnednnProvider provider;

@@ -19,6 +19,7 @@ LayerCategory GraphPalette::category(const QString& kind) {
         {QStringLiteral("Dequantize"), LayerCategory::Pointwise},
         {QStringLiteral("BatchNorm"), LayerCategory::Normalization},
         {QStringLiteral("InstanceNorm"), LayerCategory::Normalization},
+        {QStringLiteral("LayerNorm"), LayerCategory::Normalization},
         {QStringLiteral("LRN"), LayerCategory::Normalization},
         {QStringLiteral("Softmax"), LayerCategory::Normalization},
         {QStringLiteral("Elementwise"), LayerCategory::Elementwise},

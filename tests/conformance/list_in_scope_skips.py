@@ -22,7 +22,7 @@ import sys
 import onnx
 
 IN_SCOPE_OPS = frozenset("""
-    Conv ConvTranspose Gemm MatMul BatchNormalization InstanceNormalization Relu LeakyRelu PRelu Sigmoid
+    Conv ConvTranspose Gemm MatMul BatchNormalization InstanceNormalization LayerNormalization Relu LeakyRelu PRelu Sigmoid
     Tanh Clip HardSigmoid HardSwish Elu Selu Softplus Erf Exp Log Sqrt Abs Neg Reciprocal Floor Ceil
     Add Sub Mul Div Pow Max Min Sum Mean MaxPool AveragePool GlobalAveragePool GlobalMaxPool LRN Softmax
     LogSoftmax ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL2 ArgMax ArgMin Concat Split

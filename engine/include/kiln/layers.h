@@ -101,6 +101,15 @@ struct InstanceNormParams {
     float epsilon = 1e-5f;
 };
 
+// Layer normalization (ONNX LayerNormalization): every element of each group of the trailing axes
+// dims[axis:] is normalised by the group's mean and population variance, then scaled and shifted per
+// position: y = (x - mean) / sqrt(variance + epsilon) * scale + bias. Inputs: data, scale and optional
+// bias, both shaped dims[axis:] exactly (a parser expands broadcast ones).
+struct LayerNormParams {
+    int64_t axis = 0;  // resolved: 0 <= axis < rank
+    float epsilon = 1e-5f;
+};
+
 // Softmax (or log-softmax) along `axis`. With flattenFromAxis the input is viewed as 2-D
 // [prod(dims[:axis]), prod(dims[axis:])] and normalised along the second dimension (ONNX opset < 13).
 struct SoftmaxParams {
@@ -277,14 +286,14 @@ using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulP
                                  SliceParams, ReshapeParams, TransposeParams, GatherParams, PadParams,
                                  ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
                                  SpaceToDepthParams, IdentityParams, PointwiseChainParams,
-                                 ReformatParams, QuantizeParams, DequantizeParams>;
+                                 ReformatParams, QuantizeParams, DequantizeParams, LayerNormParams>;
 
 // The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
 enum class LayerKind : uint8_t {
     Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
     Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
     Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
-    PointwiseChain, Reformat, Quantize, Dequantize,
+    PointwiseChain, Reformat, Quantize, Dequantize, LayerNorm,
 };
 
 inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }

@@ -1,5 +1,6 @@
-// Shape inference for BatchNorm, InstanceNorm and Softmax: each keeps its input's shape; the checks
-// make sure every per-channel parameter tensor holds exactly one value per channel.
+// Shape inference for BatchNorm, InstanceNorm, LayerNorm and Softmax: each keeps its input's shape;
+// the checks make sure every per-channel (per-position) parameter tensor holds exactly one value per
+// channel (normalised position).
 #include <initializer_list>
 #include <string>
 
@@ -40,6 +41,31 @@ InferResult inferOutputs(const InstanceNormParams&, const InferInputs& in, size_
     KILN_RETURN_IF_ERROR(expectRankAtLeast(in[0], 0, "data", 3));
     KILN_RETURN_IF_ERROR(checkPerChannel(in, {"scale", "bias"}));
     return std::vector<TensorDesc>{{in[0]->type(), in[0]->dims()}};
+}
+
+InferResult inferOutputs(const LayerNormParams& p, const InferInputs& in, size_t) {
+    KILN_RETURN_IF_ERROR(expectInputCount(in, 2, 3));
+    KILN_RETURN_IF_ERROR(expectFloat(in[0], 0, "data"));
+    KILN_RETURN_IF_ERROR(expectRankAtLeast(in[0], 0, "data", 1));
+    const Dims& dims = in[0]->dims();
+    const int64_t rank = static_cast<int64_t>(dims.size());
+    if (p.axis < 0 || p.axis >= rank) {
+        return invalidModel("axis " + std::to_string(p.axis) + " is out of range for input 0 (data) of shape " +
+                            toString(dims) + "; expected 0 <= axis < " + std::to_string(rank));
+    }
+    const Dims normalized(dims.begin() + p.axis, dims.end());
+    const char* roles[] = {"data", "scale", "bias"};
+    for (size_t index = 1; index < in.size(); ++index) {
+        if (in[index] == nullptr) continue;
+        KILN_RETURN_IF_ERROR(expectFloat(in[index], index, roles[index]));
+        if (in[index]->dims() != normalized) {
+            return invalidModel("input " + std::to_string(index) + " (" + roles[index] + ") has shape " +
+                                toString(in[index]->dims()) + "; expected " + toString(normalized) +
+                                " (the normalised axes " + std::to_string(p.axis) + ".. of input 0 (data) " +
+                                toString(dims) + ")");
+        }
+    }
+    return std::vector<TensorDesc>{{in[0]->type(), dims}};
 }
 
 InferResult inferOutputs(const SoftmaxParams& p, const InferInputs& in, size_t) {

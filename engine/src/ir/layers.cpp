@@ -11,7 +11,7 @@ const char* toString(LayerKind kind) {
         "InstanceNorm", "Softmax",      "Activation", "Unary",  "Elementwise", "Select",       "Reduce",
         "ArgMinMax",   "Concat",        "Split",   "Slice",     "Reshape",     "Transpose",    "Gather",
         "Pad",         "Resize",        "Cast",    "Expand",    "Tile",        "DepthToSpace", "SpaceToDepth",
-        "Identity",    "PointwiseChain", "Reformat", "Quantize", "Dequantize",
+        "Identity",    "PointwiseChain", "Reformat", "Quantize", "Dequantize", "LayerNorm",
     };
     static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<LayerParams>);
     return names[size_t(kind)];
@@ -84,6 +84,7 @@ struct Describer {
     }
     void operator()(const BatchNormParams& p) { out << "epsilon " << p.epsilon; }
     void operator()(const InstanceNormParams& p) { out << "epsilon " << p.epsilon; }
+    void operator()(const LayerNormParams& p) { out << "axis " << p.axis << " epsilon " << p.epsilon; }
     void operator()(const SoftmaxParams& p) {
         out << (p.log ? "log-softmax" : "softmax") << " axis " << p.axis;
         if (p.flattenFromAxis) out << " (2-D)";

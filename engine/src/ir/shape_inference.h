@@ -22,6 +22,7 @@ InferResult inferOutputs(const PoolingParams& p, const InferInputs& in, size_t n
 InferResult inferOutputs(const LrnParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const BatchNormParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const InstanceNormParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const LayerNormParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const SoftmaxParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ReduceParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ArgMinMaxParams& p, const InferInputs& in, size_t numOutputs);

@@ -4,7 +4,8 @@
 // constants by then; it runs with fusion off too, since an INT8 build of a quantized model takes its
 // ranges from it. Batch-norm folding precedes vertical fusion so that conv + bn + relu ends as one
 // layer, and vertical fusion precedes pointwise-chain fusion so that an activation joins the convolution
-// before it rather than a chain; the aliasing passes come last, horizontal fusion before concat
+// before it rather than a chain; layer-norm fusion comes before pointwise-chain fusion, which would
+// otherwise take the epsilon's Add and the Sqrt of the pattern into a chain; the aliasing passes come last, horizontal fusion before concat
 // elimination so that the fused outputs' views are known when concat inputs are placed, and reshape
 // elimination after both so that a reshape never claims a tensor that a concat could have placed.
 // Where the build lays activations out channels-last (CUDA FP16), a channel range of a tensor is not
@@ -18,6 +19,7 @@
 #include "passes/dead_layer_elimination.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/identity_elimination.h"
+#include "passes/layer_norm_fusion.h"
 #include "passes/pad_folding.h"
 #include "passes/pointwise_chain_fusion.h"
 #include "passes/qdq_folding.h"
@@ -36,19 +38,30 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
     }
     if (!channelSlices) {
         return {
-            {"constant folding", foldConstants},           {"QDQ folding", foldQuantizeDequantize},
-            {"dead-layer elimination", eliminateDeadLayers}, {"identity elimination", eliminateIdentities},
-            {"pad folding", foldPads},                     {"batch-norm folding", foldBatchNorms},
-            {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
+            {"constant folding", foldConstants},
+            {"QDQ folding", foldQuantizeDequantize},
+            {"dead-layer elimination", eliminateDeadLayers},
+            {"identity elimination", eliminateIdentities},
+            {"pad folding", foldPads},
+            {"batch-norm folding", foldBatchNorms},
+            {"layer-norm fusion", fuseLayerNorms},
+            {"vertical fusion", fuseVertically},
+            {"pointwise-chain fusion", fusePointwiseChains},
             {"reshape elimination", eliminateReshapes},
         };
     }
     return {
-        {"constant folding", foldConstants},           {"QDQ folding", foldQuantizeDequantize},
-        {"dead-layer elimination", eliminateDeadLayers}, {"identity elimination", eliminateIdentities},
-        {"pad folding", foldPads},                     {"batch-norm folding", foldBatchNorms},
-        {"vertical fusion", fuseVertically},           {"pointwise-chain fusion", fusePointwiseChains},
-        {"horizontal fusion", fuseHorizontally},       {"concat elimination", eliminateConcats},
+        {"constant folding", foldConstants},
+        {"QDQ folding", foldQuantizeDequantize},
+        {"dead-layer elimination", eliminateDeadLayers},
+        {"identity elimination", eliminateIdentities},
+        {"pad folding", foldPads},
+        {"batch-norm folding", foldBatchNorms},
+        {"layer-norm fusion", fuseLayerNorms},
+        {"vertical fusion", fuseVertically},
+        {"pointwise-chain fusion", fusePointwiseChains},
+        {"horizontal fusion", fuseHorizontally},
+        {"concat elimination", eliminateConcats},
         {"reshape elimination", eliminateReshapes},
     };
 }

@@ -191,6 +191,8 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& c
             return LayerParams(QuantizeParams{in.quantize().axis()});
         case Proto::kDequantize:
             return LayerParams(DequantizeParams{in.dequantize().axis()});
+        case Proto::kLayerNorm:
+            return LayerParams(LayerNormParams{in.layer_norm().axis(), in.layer_norm().epsilon()});
         case Proto::kPointwiseChain: {
             PointwiseChainParams p;
             for (const auto& f : in.pointwise_chain().steps()) {

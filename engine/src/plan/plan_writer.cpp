@@ -179,6 +179,11 @@ void writeParams(const QuantizeParams& p, plan_proto::Layer& layer) {
 void writeParams(const DequantizeParams& p, plan_proto::Layer& layer) {
     layer.mutable_dequantize()->set_axis(p.axis);
 }
+void writeParams(const LayerNormParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_layer_norm();
+    out.set_axis(p.axis);
+    out.set_epsilon(p.epsilon);
+}
 void writeParams(const PointwiseChainParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_pointwise_chain();
     for (const PointwiseStep& step : p.steps) {

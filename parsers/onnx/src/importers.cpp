@@ -390,6 +390,64 @@ Status importInstanceNormalization(NodeContext& n) {
     return n.addLayer(InstanceNormParams{n.floatAttr("epsilon", 1e-5f)}, inputs, n.outputName(0)).status();
 }
 
+// Scale or bias of LayerNormalization as the normalised axes' shape: broadcast by an Expand (folded at
+// once for a constant) where the model gives a smaller shape.
+Result<Tensor*> perPositionInput(NodeContext& n, Tensor* tensor, const Dims& normalized, const char* role) {
+    const Dims& dims = tensor->dims();
+    if (dims == normalized) return tensor;
+    bool broadcasts = dims.size() <= normalized.size();
+    for (size_t i = 0; broadcasts && i < dims.size(); ++i) {
+        const int64_t extent = normalized[normalized.size() - dims.size() + i];
+        broadcasts = dims[i] == 1 || dims[i] == extent;
+    }
+    if (!broadcasts) {
+        return invalidModel(std::string(role) + " '" + tensor->name() + "' has shape " + toString(dims) +
+                            ", which does not broadcast to the normalised shape " + toString(normalized));
+    }
+    return n.addLayer(ExpandParams{normalized}, {tensor}, n.internalTensorName(std::string(role) + "_expanded"));
+}
+
+// Y is one LayerNorm layer. The optional Mean and InvStdDev outputs (training statistics, shaped like X
+// with 1s on the normalised axes) are computed beside it: ReduceMean, and 1 / Sqrt(mean of the squared
+// deviations + epsilon).
+Status importLayerNormalization(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& dims = x->dims();
+    const int64_t rank = static_cast<int64_t>(dims.size());
+    if (rank == 0) return invalidModel("X is a scalar; LayerNormalization needs at least one axis to normalise");
+    LayerNormParams p;
+    KILN_ASSIGN_OR_RETURN(p.axis, normalizeAxis(n.intAttr("axis", -1), rank, "axis"));
+    p.epsilon = n.floatAttr("epsilon", 1e-5f);
+    const Dims normalized(dims.begin() + p.axis, dims.end());
+    KILN_ASSIGN_OR_RETURN(Tensor * scale, n.input(1));
+    KILN_ASSIGN_OR_RETURN(scale, perPositionInput(n, scale, normalized, "Scale"));
+    std::vector<Tensor*> inputs{x, scale};
+    if (Tensor* bias = n.optionalInput(2)) {
+        KILN_ASSIGN_OR_RETURN(bias, perPositionInput(n, bias, normalized, "B"));
+        inputs.push_back(bias);
+    }
+    KILN_RETURN_IF_ERROR(n.addLayer(p, inputs, n.outputName(0)).status());
+    if (!n.hasOutput(1) && !n.hasOutput(2)) return Status::ok();
+    ReduceParams mean{ReduceOp::Mean, {}, true};
+    for (int64_t axis = p.axis; axis < rank; ++axis) mean.axes.push_back(axis);
+    const std::string meanName = n.hasOutput(1) ? n.outputName(1) : n.internalTensorName("mean");
+    KILN_ASSIGN_OR_RETURN(Tensor * meanTensor, n.addLayer(mean, {x}, meanName));
+    if (!n.hasOutput(2)) return Status::ok();
+    KILN_ASSIGN_OR_RETURN(Tensor * deviation, n.addLayer(ElementwiseParams{ElementwiseOp::Sub}, {x, meanTensor},
+                                                         n.internalTensorName("deviation")));
+    KILN_ASSIGN_OR_RETURN(Tensor * squared, n.addLayer(ElementwiseParams{ElementwiseOp::Mul}, {deviation, deviation},
+                                                       n.internalTensorName("squared")));
+    KILN_ASSIGN_OR_RETURN(Tensor * variance, n.addLayer(mean, {squared}, n.internalTensorName("variance")));
+    HostTensor epsilonValue(DataType::Float32, {});
+    epsilonValue.data<float>()[0] = p.epsilon;
+    KILN_ASSIGN_OR_RETURN(Tensor * epsilon, n.addConstant(n.internalTensorName("epsilon"), std::move(epsilonValue)));
+    KILN_ASSIGN_OR_RETURN(Tensor * shifted, n.addLayer(ElementwiseParams{ElementwiseOp::Add}, {variance, epsilon},
+                                                       n.internalTensorName("variance_epsilon")));
+    KILN_ASSIGN_OR_RETURN(Tensor * deviationScale,
+                          n.addLayer(UnaryParams{UnaryOp::Sqrt}, {shifted}, n.internalTensorName("std_dev")));
+    return n.addLayer(UnaryParams{UnaryOp::Reciprocal}, {deviationScale}, n.outputName(2)).status();
+}
+
 Status importLrn(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     LrnParams p;
@@ -1264,6 +1322,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"MatMul", importMatMul},
         {"BatchNormalization", importBatchNormalization},
         {"InstanceNormalization", importInstanceNormalization},
+        {"LayerNormalization", importLayerNormalization},
         {"LRN", importLrn},
 
         {"Relu", [](NodeContext& n) { return activation(n, ActivationType::Relu); }},

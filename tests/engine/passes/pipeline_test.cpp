@@ -19,13 +19,13 @@ TEST(Pipeline, ListsThePassesInOrder) {
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination"}));
     EXPECT_EQ(passNames(true),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
-                                        "identity elimination", "pad folding", "batch-norm folding",
+                                        "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "vertical fusion", "pointwise-chain fusion", "horizontal fusion",
                                         "concat elimination", "reshape elimination"}));
     // Channels-last builds have no contiguous channel slices: no split outputs, no concat views.
     EXPECT_EQ(passNames(true, false),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
-                                        "identity elimination", "pad folding", "batch-norm folding",
+                                        "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "vertical fusion", "pointwise-chain fusion", "reshape elimination"}));
 }
 

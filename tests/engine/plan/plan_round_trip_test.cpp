@@ -53,6 +53,9 @@ auto fields(const BatchNormParams& p) {
 auto fields(const InstanceNormParams& p) {
     return std::make_tuple(p.epsilon);
 }
+auto fields(const LayerNormParams& p) {
+    return std::make_tuple(p.axis, p.epsilon);
+}
 auto fields(const SoftmaxParams& p) {
     return std::make_tuple(p.axis, p.log, p.flattenFromAxis);
 }
@@ -380,7 +383,7 @@ TEST(PlanRoundTrip, ConstantsLieAt64ByteBoundaries) {
         if (offset == std::string::npos || offset > close) continue;
         EXPECT_EQ(std::stoull(text->substr(offset + 8)) % 64, 0u) << text->substr(at, close - at);
     }
-    EXPECT_EQ(constants, 21);  // 19 + the quantize pair's scale and zero point
+    EXPECT_EQ(constants, 23);  // 19 + the quantize pair's scale and zero point + the layer norm's scale and bias
 }
 
 TEST(PlanFile, WriteThenReadGivesTheSameEngine) {

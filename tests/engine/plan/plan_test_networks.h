@@ -161,7 +161,11 @@ inline Result<NetworkDefinition> everyKindNetwork() {
                           addOne(network, "bn", BatchNormParams{1e-3f}, {lrn, scale, shift, mean, var}));
     KILN_ASSIGN_OR_RETURN(Tensor * inn,
                           addOne(network, "instnorm", InstanceNormParams{1e-4f}, {bn, scale, shift}));
-    KILN_ASSIGN_OR_RETURN(Tensor * sm, addOne(network, "softmax", SoftmaxParams{1, true, false}, {inn}));
+    KILN_ASSIGN_OR_RETURN(Tensor * lnScale, constant("ln_scale", randomTensor({6, 6}, 19)));
+    KILN_ASSIGN_OR_RETURN(Tensor * lnBias, constant("ln_bias", randomTensor({6, 6}, 20)));
+    KILN_ASSIGN_OR_RETURN(Tensor * ln,
+                          addOne(network, "layernorm", LayerNormParams{2, 1e-3f}, {inn, lnScale, lnBias}));
+    KILN_ASSIGN_OR_RETURN(Tensor * sm, addOne(network, "softmax", SoftmaxParams{1, true, false}, {ln}));
     KILN_ASSIGN_OR_RETURN(
         Tensor * act,
         addOne(network, "hardsigmoid", ActivationParams{ActivationType::HardSigmoid, 0.2f, 0.5f}, {sm}));

@@ -1,6 +1,6 @@
-// Tests of the BatchNorm, InstanceNorm and Softmax reference kernels and their shape inference. Oracles
+// Tests of the BatchNorm, InstanceNorm, LayerNorm and Softmax reference kernels and their shape inference. Oracles
 // use different but equivalent formulas: BatchNorm as a precomputed per-channel scale and shift,
-// InstanceNorm with the E[x^2] - E[x]^2 variance, Softmax without the max shift (safe on small inputs)
+// InstanceNorm and LayerNorm with the E[x^2] - E[x]^2 variance, Softmax without the max shift (safe on small inputs)
 // in long double.
 #include <gtest/gtest.h>
 
@@ -205,6 +205,61 @@ TEST(SoftmaxShapeInference, RejectsAxisOutOfRange) {
     EXPECT_EQ(result.status().code(), StatusCode::InvalidModel);
     EXPECT_NE(result.status().message().find("axis 2 is out of range"), std::string::npos)
         << result.status().message();
+}
+
+TEST(LayerNormReference, HandComputed) {
+    // Row 0: 1, 3 -> mean 2, population variance 1 -> -1, 1; row 1: 0, 8 -> mean 4, variance 16 -> -1, 1.
+    // Scale [2, 0.5] and bias [1, -1] per position.
+    const HostTensor x = floatTensor({2, 2}, {1, 3, 0, 8});
+    const HostTensor scale = floatTensor({2}, {2, 0.5f});
+    const HostTensor bias = floatTensor({2}, {1, -1});
+    auto result = runComputeLayer(LayerNormParams{1, 0.0f}, {&x, &scale, &bias});
+    ASSERT_TRUE(result.isOk()) << result.status().message();
+    EXPECT_EQ(compareTensors(result->at(0), floatTensor({2, 2}, {-1, -0.5f, -1, -0.5f}), 0.0, 0.0), "");
+    auto noBias = runComputeLayer(LayerNormParams{1, 0.0f}, {&x, &scale});
+    ASSERT_TRUE(noBias.isOk()) << noBias.status().message();
+    EXPECT_EQ(compareTensors(noBias->at(0), floatTensor({2, 2}, {-2, 0.5f, -2, 0.5f}), 0.0, 0.0), "");
+}
+
+TEST(LayerNormReference, NormalizesEveryTrailingAxis) {
+    // Axis 1 of [2, 3, 4]: each batch entry's 12 values form one group.
+    const HostTensor x = randomTensor({2, 3, 4}, 30, -3.0f, 3.0f);
+    const HostTensor scale = randomTensor({3, 4}, 31);
+    const HostTensor bias = randomTensor({3, 4}, 32);
+    auto result = runComputeLayer(LayerNormParams{1, 1e-3f}, {&x, &scale, &bias});
+    ASSERT_TRUE(result.isOk()) << result.status().message();
+    HostTensor expected(DataType::Float32, x.dims());
+    for (int64_t n = 0; n < 2; ++n) {
+        long double sum = 0, squares = 0;
+        for (int64_t i = 0; i < 12; ++i) {
+            sum += x.data<float>()[n * 12 + i];
+            squares += (long double)x.data<float>()[n * 12 + i] * x.data<float>()[n * 12 + i];
+        }
+        const long double mean = sum / 12, variance = squares / 12 - mean * mean;
+        for (int64_t i = 0; i < 12; ++i) {
+            const long double normalized = (x.data<float>()[n * 12 + i] - mean) / std::sqrt(variance + 1e-3f);
+            expected.data<float>()[n * 12 + i] = float(normalized * scale.data<float>()[i] + bias.data<float>()[i]);
+        }
+    }
+    // Both compute in double or better; the absolute term covers cancellation in E[x^2] - E[x]^2.
+    EXPECT_EQ(compareTensors(result->at(0), expected, 1e-6, 1e-6), "");
+}
+
+TEST(LayerNormShapeInference, NamesTheWrongInput) {
+    const HostTensor x(DataType::Float32, {2, 3, 4});
+    const HostTensor ok(DataType::Float32, {4});
+    const HostTensor wrong(DataType::Float32, {3, 4});
+    auto scale = runComputeLayer(LayerNormParams{2, 1e-5f}, {&x, &wrong});
+    ASSERT_FALSE(scale.isOk());
+    EXPECT_EQ(scale.status().code(), StatusCode::InvalidModel);
+    EXPECT_NE(scale.status().message().find("input 1 (scale) has shape 3x4; expected 4 "), std::string::npos)
+        << scale.status().message();
+    auto bias = runComputeLayer(LayerNormParams{2, 1e-5f}, {&x, &ok, &wrong});
+    ASSERT_FALSE(bias.isOk());
+    EXPECT_NE(bias.status().message().find("input 2 (bias)"), std::string::npos) << bias.status().message();
+    auto axis = runComputeLayer(LayerNormParams{3, 1e-5f}, {&x, &ok});
+    ASSERT_FALSE(axis.isOk());
+    EXPECT_NE(axis.status().message().find("axis 3 is out of range"), std::string::npos) << axis.status().message();
 }
 
 }  // namespace

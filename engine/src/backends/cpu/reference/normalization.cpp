@@ -1,5 +1,5 @@
 // Reference kernels for BatchNorm (inference form), InstanceNorm (population variance over the
-// spatial axes) and Softmax / LogSoftmax (max subtracted before exponentiating), FP32 in and out with
+// spatial axes), LayerNorm (the same over the trailing axes, scaled per position) and Softmax / LogSoftmax (max subtracted before exponentiating), FP32 in and out with
 // double arithmetic inside.
 #include <algorithm>
 #include <cmath>
@@ -78,6 +78,32 @@ Status runReference(const InstanceNormParams& p, const KernelInputs& in, KernelO
             for (int64_t i = 0; i < inner; ++i) {
                 y[base + i] = static_cast<float>((x[base + i] - mean) * factor + bias[c]);
             }
+        }
+    }
+    return Status::ok();
+}
+
+Status runReference(const LayerNormParams& p, const KernelInputs& in, KernelOutputs& out) {
+    KILN_RETURN_IF_ERROR(checkFloatTensors(in, out, "LayerNorm"));
+    const Dims& dims = in[0]->dims();
+    const int64_t outer = product(dims, 0, size_t(p.axis));
+    const int64_t length = product(dims, size_t(p.axis), dims.size());
+    const float* x = in[0]->data<float>();
+    const float* scale = in[1]->data<float>();
+    const float* bias = in.size() > 2 && in[2] != nullptr ? in[2]->data<float>() : nullptr;
+    float* y = out[0].data<float>();
+    for (int64_t o = 0; o < outer; ++o) {
+        const float* row = x + o * length;
+        double sum = 0.0;
+        for (int64_t i = 0; i < length; ++i) sum += row[i];
+        const double mean = length > 0 ? sum / double(length) : 0.0;
+        double squares = 0.0;
+        for (int64_t i = 0; i < length; ++i) squares += (row[i] - mean) * (row[i] - mean);
+        const double variance = length > 0 ? squares / double(length) : 0.0;
+        const double factor = 1.0 / std::sqrt(variance + double(p.epsilon));
+        for (int64_t i = 0; i < length; ++i) {
+            const double normalized = (row[i] - mean) * factor * double(scale[i]);
+            y[o * length + i] = static_cast<float>(bias ? normalized + double(bias[i]) : normalized);
         }
     }
     return Status::ok();

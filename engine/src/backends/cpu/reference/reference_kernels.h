@@ -23,6 +23,7 @@ Status runReference(const PoolingParams& p, const KernelInputs& in, KernelOutput
 Status runReference(const LrnParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const BatchNormParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const InstanceNormParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const LayerNormParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const SoftmaxParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ReduceParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ArgMinMaxParams& p, const KernelInputs& in, KernelOutputs& out);

@@ -1,7 +1,7 @@
-// Kiln CUDA tactics for Pooling, Softmax, Reduce, ArgMinMax, Lrn and InstanceNorm layers, FP32 on
+// Kiln CUDA tactics for Pooling, Softmax, Reduce, ArgMinMax, Lrn, InstanceNorm and LayerNorm layers, FP32 on
 // linear tensors, plus pooling of the FP16 channels-last tensors of FP16 builds. Where the elements of
 // one output are a contiguous row (global pooling, softmax and reductions over the innermost axes,
-// instance norm's planes), a team of threads (a warp or a whole block, each a tactic of its own) reads
+// instance and layer norm's planes and rows), a team of threads (a warp or a whole block, each a tactic of its own) reads
 // the row coalesced and combines its partial results with warp shuffles; otherwise one thread computes
 // one output, which reads coalesced as long as the innermost axis is not the reduced one. Channels-last
 // pooling has threads take adjacent channels instead. The builder times the variants that apply and
@@ -44,6 +44,8 @@ constexpr const char* kArgMinMaxWarpId = "kiln-cuda:argminmax:warp";
 constexpr const char* kLrnId = "kiln-cuda:lrn";
 constexpr const char* kInstanceNormWarpId = "kiln-cuda:instancenorm:warp";
 constexpr const char* kInstanceNormBlockId = "kiln-cuda:instancenorm:block";
+constexpr const char* kLayerNormWarpId = "kiln-cuda:layernorm:warp";
+constexpr const char* kLayerNormBlockId = "kiln-cuda:layernorm:block";
 
 constexpr int kWarpSize = 32;
 constexpr int kWarpsPerBlock = kThreadsPerBlock / kWarpSize;
@@ -1255,6 +1257,52 @@ public:
     }
 };
 
+// ---- LayerNorm ----
+
+// One team per row of the normalised axes, as instance norm's planes, scaled and shifted per position.
+template <bool WholeBlock>
+__global__ void layerNormKernel(const float* x, const float* scale, const float* bias, float* y, int64_t rows,
+                                int64_t length, float epsilon) {
+    using Team = RowTeam<WholeBlock>;
+    for (int64_t row = Team::firstRow(); row < rows; row += Team::rowStep()) {
+        const float* in = x + row * length;
+        float* out = y + row * length;
+        float sum = 0.0f;
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize)
+            sum += in[j];
+        const float mean = Team::template reduce<Sum>(sum) / float(length);
+        float squares = 0.0f;
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize) {
+            const float deviation = in[j] - mean;
+            squares = fmaf(deviation, deviation, squares);
+        }
+        const float factor = 1.0f / sqrtf(Team::template reduce<Sum>(squares) / float(length) + epsilon);
+        for (int64_t j = Team::lane(); j < length; j += Team::kSize) {
+            const float normalized = (in[j] - mean) * factor * scale[j];
+            out[j] = bias ? normalized + bias[j] : normalized;
+        }
+    }
+}
+
+template <bool WholeBlock>
+class LayerNormKernel final : public KilnCudaKernel {
+public:
+    using KilnCudaKernel::KilnCudaKernel;
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const Dims& dims = m_layer.input(0)->dims();
+        const auto& p = m_layer.paramsAs<LayerNormParams>();
+        const int64_t rows = product(dims, 0, size_t(p.axis));
+        const int64_t length = product(dims, size_t(p.axis), dims.size());
+        if (rows == 0 || length == 0) return Status::ok();
+        const bool hasBias = m_layer.inputs().size() > 2 && m_layer.input(2) != nullptr;
+        layerNormKernel<WholeBlock><<<teamBlocks<WholeBlock>(rows), kThreadsPerBlock, 0, stream(args)>>>(
+            floatsOf(input(args, 0)), floatsOf(input(args, 1)), hasBias ? floatsOf(input(args, 2)) : nullptr,
+            floatsOf(args.outputs[0]), rows, length, p.epsilon);
+        return launched("layer norm");
+    }
+};
+
 // ---- The family ----
 
 // Every tactic id of the family's linear FP32 kernels for a kind of layer; none for pooling, which has
@@ -1271,6 +1319,8 @@ std::vector<const char*> familyTacticIds(LayerKind kind) {
             return {kLrnId};
         case LayerKind::InstanceNorm:
             return {kInstanceNormWarpId, kInstanceNormBlockId};
+        case LayerKind::LayerNorm:
+            return {kLayerNormWarpId, kLayerNormBlockId};
         default:
             return {};
     }
@@ -1303,6 +1353,10 @@ void addReduceTactics(const tactics::LayerConfig& config,
         case LayerKind::InstanceNorm:
             tactics.push_back(makeTactic<InstanceNormKernel<false>>(kInstanceNormWarpId, layer));
             tactics.push_back(makeTactic<InstanceNormKernel<true>>(kInstanceNormBlockId, layer));
+            return;
+        case LayerKind::LayerNorm:
+            tactics.push_back(makeTactic<LayerNormKernel<false>>(kLayerNormWarpId, layer));
+            tactics.push_back(makeTactic<LayerNormKernel<true>>(kLayerNormBlockId, layer));
             return;
         default:
             return;

@@ -1,4 +1,4 @@
-// Kiln CUDA tactics for Pooling, Softmax, Reduce, ArgMinMax, Lrn and InstanceNorm layers.
+// Kiln CUDA tactics for Pooling, Softmax, Reduce, ArgMinMax, Lrn, InstanceNorm and LayerNorm layers.
 #pragma once
 
 #include <memory>

@@ -145,6 +145,7 @@ TEST(KilnCudaPointwise, ActivationMatchesReference) {
         {{ActivationType::Elu, 0.7f}, kTranscendental},
         {{ActivationType::Selu, 1.6732632f, 1.0507010f}, kTranscendental},
         {{ActivationType::Softplus}, kTranscendental},
+        {{ActivationType::Gelu}, kTranscendental},
     };
     // The kinks of every activation above, both zeros, and values just beside zero.
     const std::vector<float> kinks = {0.0f, -0.0f, 1e-6f, -1e-6f, -1.5f, 2.5f,

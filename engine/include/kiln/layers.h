@@ -24,6 +24,7 @@ enum class ActivationType : uint8_t {
     Elu,          // x < 0 ? alpha * (exp(x) - 1) : x
     Selu,         // x <= 0 ? beta * (alpha * exp(x) - alpha) : beta * x
     Softplus,     // log(exp(x) + 1)
+    Gelu,         // x / 2 * (1 + erf(x / sqrt(2)))
 };
 
 struct ActivationParams {

@@ -161,24 +161,10 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* mean) {
     return m;
 }
 
-// "<common prefix of the names>LayerNorm": "/blocks.0/norm1/ReduceMean", "/blocks.0/norm1/Sub", ...
-// give "/blocks.0/norm1/LayerNorm".
-std::string fusedName(const NetworkDefinition& network, const std::vector<Layer*>& layers) {
-    std::string prefix = layers.front()->name();
-    for (const Layer* layer : layers) {
-        const std::string& name = layer->name();
-        const auto end = std::mismatch(prefix.begin(), prefix.end(), name.begin(), name.end()).first;
-        prefix.erase(end, prefix.end());
-    }
-    const size_t cut = prefix.find_last_of("/.:_");
-    prefix = cut == std::string::npos ? std::string() : prefix.substr(0, cut + 1);
-    return freshLayerName(network, prefix + "LayerNorm");
-}
-
 Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     const Dims& dims = m.data->dims();
     const Dims normalized(dims.begin() + m.axis, dims.end());
-    const std::string name = fusedName(network, m.layers);
+    const std::string name = patternLayerName(network, m.layers, "LayerNorm");
     HostTensor scale(DataType::Float32, normalized);
     if (m.scale) {
         scale = expandedTo(*m.scale, normalized);

@@ -51,6 +51,17 @@ std::string freshLayerName(const NetworkDefinition& network, const std::string& 
     return name;
 }
 
+std::string patternLayerName(const NetworkDefinition& network, const std::vector<Layer*>& layers,
+                             const std::string& kind) {
+    std::string prefix = layers.empty() ? std::string() : layers.front()->name();
+    for (const Layer* layer : layers) {
+        const std::string& name = layer->name();
+        prefix.erase(std::mismatch(prefix.begin(), prefix.end(), name.begin(), name.end()).first, prefix.end());
+    }
+    const size_t cut = prefix.find_last_of("/.:_");
+    return freshLayerName(network, (cut == std::string::npos ? std::string() : prefix.substr(0, cut + 1)) + kind);
+}
+
 const HostTensor* floatConstant(const Tensor* tensor) {
     if (!tensor || !tensor->isConstant() || tensor->type() != DataType::Float32) return nullptr;
     return tensor->constantData().get();

@@ -29,6 +29,11 @@ std::vector<std::string> mergedProvenance(const std::vector<const Layer*>& layer
 // `base` when no tensor (layer) has that name yet, else `base` with the first free suffix "_2", "_3", ...
 std::string freshTensorName(const NetworkDefinition& network, const std::string& base);
 std::string freshLayerName(const NetworkDefinition& network, const std::string& base);
+// A fresh layer name for a pattern fused into one layer: the layers' common name prefix up to its last
+// separator ('/', '.', ':' or '_') followed by `kind`: "/blocks.0/norm1/ReduceMean", "/blocks.0/norm1/Sub",
+// ... and "LayerNorm" give "/blocks.0/norm1/LayerNorm".
+std::string patternLayerName(const NetworkDefinition& network, const std::vector<Layer*>& layers,
+                             const std::string& kind);
 
 // A constant's FP32 data, or null when `tensor` is no FP32 constant.
 const HostTensor* floatConstant(const Tensor* tensor);

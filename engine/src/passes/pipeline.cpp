@@ -4,10 +4,12 @@
 // constants by then; it runs with fusion off too, since an INT8 build of a quantized model takes its
 // ranges from it. Batch-norm folding precedes vertical fusion so that conv + bn + relu ends as one
 // layer, and vertical fusion precedes pointwise-chain fusion so that an activation joins the convolution
-// before it rather than a chain; layer-norm fusion comes before pointwise-chain fusion, which would
-// otherwise take the epsilon's Add and the Sqrt of the pattern into a chain; the aliasing passes come last, horizontal fusion before concat
-// elimination so that the fused outputs' views are known when concat inputs are placed, and reshape
-// elimination after both so that a reshape never claims a tensor that a concat could have placed.
+// before it rather than a chain. Layer-norm and GELU fusion come before pointwise-chain fusion, which
+// would otherwise take parts of their patterns into chains, and GELU fusion before vertical fusion, so
+// that a GELU joins the convolution or Gemm before it. The aliasing passes come last, horizontal fusion
+// before concat elimination so that the fused outputs' views are known when concat inputs are placed,
+// and reshape elimination after both so that a reshape never claims a tensor that a concat could have
+// placed.
 // Where the build lays activations out channels-last (CUDA FP16), a channel range of a tensor is not
 // contiguous: horizontal fusion's split outputs and concat elimination's slices would have to stay
 // linear FP32, so both are left out and concats copy.
@@ -17,6 +19,7 @@
 #include "passes/concat_elimination.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_layer_elimination.h"
+#include "passes/gelu_fusion.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/identity_elimination.h"
 #include "passes/layer_norm_fusion.h"
@@ -45,6 +48,7 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
             {"pad folding", foldPads},
             {"batch-norm folding", foldBatchNorms},
             {"layer-norm fusion", fuseLayerNorms},
+            {"GELU fusion", fuseGelus},
             {"vertical fusion", fuseVertically},
             {"pointwise-chain fusion", fusePointwiseChains},
             {"reshape elimination", eliminateReshapes},
@@ -58,6 +62,7 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
         {"pad folding", foldPads},
         {"batch-norm folding", foldBatchNorms},
         {"layer-norm fusion", fuseLayerNorms},
+        {"GELU fusion", fuseGelus},
         {"vertical fusion", fuseVertically},
         {"pointwise-chain fusion", fusePointwiseChains},
         {"horizontal fusion", fuseHorizontally},

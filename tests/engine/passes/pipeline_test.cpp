@@ -20,12 +20,14 @@ TEST(Pipeline, ListsThePassesInOrder) {
     EXPECT_EQ(passNames(true),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
+                                        "GELU fusion",
                                         "vertical fusion", "pointwise-chain fusion", "horizontal fusion",
                                         "concat elimination", "reshape elimination"}));
     // Channels-last builds have no contiguous channel slices: no split outputs, no concat views.
     EXPECT_EQ(passNames(true, false),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
+                                        "GELU fusion",
                                         "vertical fusion", "pointwise-chain fusion", "reshape elimination"}));
 }
 

@@ -16,6 +16,7 @@ TEST(VerticalFusion, FusesEveryActivationIntoAConvolution) {
         {ActivationType::Clip, 0, 0.5f},      {ActivationType::HardSigmoid, 0.2f, 0.5f},
         {ActivationType::HardSwish, 0, 0},    {ActivationType::Elu, 1.0f, 0},
         {ActivationType::Selu, 1.67f, 1.05f}, {ActivationType::Softplus, 0, 0},
+        {ActivationType::Gelu, 0, 0},
     };
     for (const ActivationParams& activation : activations) {
         SCOPED_TRACE(toString(activation.type));

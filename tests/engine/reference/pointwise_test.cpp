@@ -98,6 +98,7 @@ TEST(PointwiseReference, SmoothActivationsMatchTheirFormulas) {
         {ActivationType::Selu,
          [](double v, double a, double g) { return v <= 0 ? g * (a * std::exp(v) - a) : g * v; }},
         {ActivationType::Softplus, [](double v, double, double) { return std::log(std::exp(v) + 1.0); }},
+        {ActivationType::Gelu, [](double v, double, double) { return v * 0.5 * std::erfc(-v / std::sqrt(2.0)); }},
     };
     for (const Case& c : cases) {
         HostTensor expected(DataType::Float32, {7});

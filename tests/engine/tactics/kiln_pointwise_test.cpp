@@ -53,6 +53,10 @@ std::vector<ActivationCase> activationCases() {
         {{T::Elu, 1.3f, 0.0f}, 3, 4 * kUlpOfOne * 1.3},
         {{T::Selu, 1.67326f, 1.0507f}, 3, 4 * kUlpOfOne * 1.67326 * 1.0507},
         {{T::Softplus, 0.0f, 0.0f}, 0, 0.0},
+        // x / 2 * (1 + erf(x / sqrt(2))) with the vector erf (within 4 ulp): 4 ulp where 1 + erf is not
+        // small; where it is (x < -1), the erf's absolute error (4 ulp of 1) and the rounding of 1 + erf
+        // (half an ulp of 2), times |x| / 2 <= 4 on [-8, 8] (beyond, erf is -1 in both).
+        {{T::Gelu, 0.0f, 0.0f}, 4, 4 * (4 + 1) * kUlpOfOne},
     };
 }
 

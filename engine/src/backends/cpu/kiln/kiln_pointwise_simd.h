@@ -182,6 +182,12 @@ void activation(const ActivationParams& p, const float* src, float* dst, int64_t
                 return S::select(S::le(x, zero), negative, S::mul(beta, x));
             });
             return;
+        case ActivationType::Gelu: {
+            const V half = S::set1(0.5f);
+            const V rootHalf = S::set1(0.70710678118654752f);
+            mapUnary<S>(src, dst, n, [&](V x) { return S::mul(S::mul(half, x), S::add(one, Math::erf(S::mul(x, rootHalf)))); });
+            return;
+        }
         case ActivationType::Softplus:
             break;
     }

@@ -412,6 +412,8 @@ Result<std::vector<EltwiseStep>> eltwiseSteps(const ActivationParams& a) {
                                             {A::eltwise_linear, a.beta, 0.0f}};
         case ActivationType::Softplus:  // soft_relu is log(1 + exp(x))
             return std::vector<EltwiseStep>{{A::eltwise_soft_relu, 0.0f, 0.0f}};
+        case ActivationType::Gelu:
+            return std::vector<EltwiseStep>{{A::eltwise_gelu_erf, 0.0f, 0.0f}};
     }
     return unsupported(std::string("activation ") + toString(a.type) + " has no oneDNN eltwise form");
 }

@@ -377,6 +377,8 @@ float applyActivation(const ActivationParams& p, float x) {
         case ActivationType::Softplus:
             // log(exp(x) + 1) rewritten so that exp cannot overflow for large x.
             return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
+        case ActivationType::Gelu:
+            return static_cast<float>(0.5 * double(x) * (1.0 + std::erf(double(x) * 0.70710678118654752440)));
     }
     return x;
 }

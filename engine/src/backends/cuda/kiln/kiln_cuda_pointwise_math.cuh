@@ -46,6 +46,8 @@ __device__ inline float activate(ActivationType type, float alpha, float beta, f
             return x <= 0.0f ? beta * __fsub_rn(__fmul_rn(alpha, expf(x)), alpha) : beta * x;
         case ActivationType::Softplus:
             return stdMax(x, 0.0f) + log1pf(expf(-fabsf(x)));
+        case ActivationType::Gelu:
+            return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
     }
     return x;
 }

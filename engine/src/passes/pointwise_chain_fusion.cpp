@@ -116,7 +116,8 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& chain, Pas
             default:
                 step.kind = PointwiseStep::Kind::Elementwise;
                 step.op = layer->paramsAs<ElementwiseParams>().op;
-                step.operandFirst = chainData(*layer, inputs.front()) == layer->input(1);
+                // The first layer's data is the chain input itself, not an operand read beside it.
+                step.operandFirst = chainData(*layer, layer == first ? nullptr : inputs.front()) == layer->input(1);
                 step.operand = int64_t(inputs.size());
                 inputs.push_back(step.operandFirst ? layer->input(0) : layer->input(1));
                 break;

@@ -57,6 +57,27 @@ TEST(PointwiseChainFusion, FusesSiluWhoseMultiplyReadsTheChainInput) {
     }
 }
 
+// A chain that starts with its constant first, bias + x as exporters write a Linear's bias, then an
+// activation: the first step reads the constant beside the data, not the data twice.
+TEST(PointwiseChainFusion, FirstStepWithTheConstantFirst) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {3, 1, 8});
+    Tensor* bias = addRandomConstant(network, "bias", {8}, 7);
+    Layer* add = addLayer(network, "add", ElementwiseParams{ElementwiseOp::Add}, {bias, x});
+    Layer* relu = addLayer(network, "relu", ActivationParams{ActivationType::Relu}, {add->output(0)});
+    ASSERT_TRUE(network.markOutput(relu->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 8);
+    const TensorMap before = runReference(network.clone(), inputs);
+
+    runPass(passes::fusePointwiseChains, network);
+
+    ASSERT_EQ(network.layers().size(), 1u);
+    const Layer* fused = network.layers()[0].get();
+    EXPECT_EQ(fused->inputs(), (std::vector<Tensor*>{x, bias}));
+    EXPECT_TRUE(fused->paramsAs<PointwiseChainParams>().steps[0].operandFirst);
+    expectSameOutputs(runReference(network.clone(), inputs), before, 0.0, 0.0);
+}
+
 // A multiply of two different tensors is no chain step.
 TEST(PointwiseChainFusion, LeavesAMultiplyOfTwoOtherTensorsAlone) {
     NetworkDefinition network;

@@ -259,6 +259,25 @@ TEST(KilnPointwiseChain, GeluErfFormIsWithinErfsAccuracy) {
     }
 }
 
+// A transformer's bias over the last axis, then its activation (Add + GELU after a MatMul): the bias
+// operand repeats every row. Relu is exact; GELU is within its activation bound (KilnActivation), the
+// add before it being exact in both.
+TEST(KilnPointwiseChain, BiasOverTheLastAxisThenActivation) {
+    std::mt19937 rng(9);
+    for (const Dims& dims : std::vector<Dims>{{197, 1, 3072}, {3, 5, 40}, {2, 7, 7, 384}}) {
+        const HostTensor x = randomTensor(dims, rng, -4.0f, 4.0f);
+        const HostTensor bias = randomTensor({dims.back()}, rng, -1.0f, 1.0f);
+        for (const ActivationType type : {ActivationType::Relu, ActivationType::Gelu}) {
+            PointwiseChainParams params;
+            params.steps = {elementwiseStep(ElementwiseOp::Add, 1), activationStep(type)};
+            const bool exact = type == ActivationType::Relu;
+            checkAgainstReference(params, {&x, &bias}, {true, false}, TensorFormat{}, "kiln:pointwise-chain",
+                                  exact ? 0 : 4, exact ? 0.0 : 4 * (4 + 1) * kUlpOfOne,
+                                  std::string("bias + ") + toString(type) + " " + toString(dims));
+        }
+    }
+}
+
 TEST(KilnPointwiseChain, PartialSpatialBroadcastRunsLinearAndIsSkippedBlocked) {
     std::mt19937 rng(7);
     const Dims dims{2, 12, 5, 6};

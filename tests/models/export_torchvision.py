@@ -10,6 +10,11 @@ layers the activations of a random network shrink to 1e-8 (MobileNetV2) or grow 
 statistics, as training would, keeps every activation near unit scale, so the FP16 comparison
 tests the kernels rather than the range of an untrained network.
 
+One model is not torchvision's: "bert_encoder", a BERT-base-style encoder (12 layers of
+torch.nn.TransformerEncoderLayer, hidden 768, 12 heads, feed-forward 3072, GELU, batch first) over
+sequences of 128 hidden states, every layer with weights of its own (TransformerEncoder copies one
+layer, so each is re-initialized), LayerNorm scales and biases not 1 and 0.
+
 usage: export_torchvision.py MODEL OUT.onnx     (MODEL is one of the names in MODELS)
 """
 
@@ -21,7 +26,8 @@ import sys
 import warnings
 from pathlib import Path
 
-# name -> (torchvision constructor, constructor arguments, input height and width)
+# name -> (torchvision constructor, constructor arguments, input height and width); None for a model
+# made here (its input shape is in INPUT_SHAPES)
 MODELS = {
     "resnet50": ("resnet50", {}, 224),
     "googlenet": ("googlenet", {"aux_logits": False, "init_weights": True}, 224),
@@ -33,14 +39,41 @@ MODELS = {
     # Transformer and modern-CNN patterns: attention, LayerNorm, GELU, channels-last blocks.
     "vit_b_16": ("vit_b_16", {}, 224),
     "convnext_tiny": ("convnext_tiny", {}, 224),
+    "bert_encoder": (None, {}, None),
 }
+
+# Input shapes of the models made here: [batch, sequence, hidden].
+INPUT_SHAPES = {"bert_encoder": [1, 128, 768]}
 
 OPSET = 13
 
 
 def input_shape(name):
+    if name in INPUT_SHAPES:
+        return list(INPUT_SHAPES[name])
     size = MODELS[name][2]
     return [1, 3, size, size]
+
+
+def build_bert_encoder():
+    import torch
+
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model=768, nhead=12, dim_feedforward=3072, activation="gelu",
+                                             batch_first=True)
+    model = torch.nn.TransformerEncoder(layer, num_layers=12, enable_nested_tensor=False)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.Linear):
+                torch.nn.init.xavier_uniform_(module.weight)
+                torch.nn.init.normal_(module.bias, std=0.02)
+            elif isinstance(module, torch.nn.MultiheadAttention):
+                torch.nn.init.xavier_uniform_(module.in_proj_weight)
+                torch.nn.init.normal_(module.in_proj_bias, std=0.02)
+            elif isinstance(module, torch.nn.LayerNorm):
+                torch.nn.init.normal_(module.weight, mean=1.0, std=0.1)
+                torch.nn.init.normal_(module.bias, std=0.1)
+    return model.eval()
 
 
 def measure_batch_norm_statistics(model, name, batches=4, batch_size=8):
@@ -70,6 +103,8 @@ def build_model(name):
     import torch
     import torchvision
 
+    if name == "bert_encoder":
+        return build_bert_encoder()
     constructor, kwargs, _ = MODELS[name]
     torch.manual_seed(0)
     model = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
@@ -100,9 +135,9 @@ def export(name, out_path):
     # Newer PyTorch exports through torch.export by default; the TorchScript exporter gives the
     # same graphs on every PyTorch the tests meet.
     legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    # Under no_grad, PyTorch's attention takes a fused fast path that has no ONNX export: ViT is
-    # exported with gradients on (nothing is trained; the graph is the same).
-    grad = contextlib.nullcontext() if name == "vit_b_16" else torch.no_grad()
+    # Under no_grad, PyTorch's attention takes a fused fast path that has no ONNX export: ViT and the
+    # encoder are exported with gradients on (nothing is trained; the graph is the same).
+    grad = contextlib.nullcontext() if name in ("vit_b_16", "bert_encoder") else torch.no_grad()
     with grad, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, dummy, partial, opset_version=OPSET, input_names=["input"],

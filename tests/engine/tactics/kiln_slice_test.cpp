@@ -51,3 +51,19 @@ TEST(KilnSlice, OtherElementSizes) {
 
 }  // namespace
 }  // namespace kiln::test
+
+namespace kiln::test {
+namespace {
+
+// Reshape and Identity that no pass made a view: the bytes copied as they are; blocked tensors refused.
+TEST(KilnCopy, ReshapeAndIdentityCopyTheBytes) {
+    std::mt19937 rng(70);
+    const HostTensor x = randomTensor({2, 3, 40}, rng);
+    checkAgainstReference(ReshapeParams{{6, 40}}, {&x}, {true}, TensorFormat{}, "kiln:copy", 0, 0.0, "reshape");
+    checkAgainstReference(IdentityParams{}, {&x}, {true}, TensorFormat{}, "kiln:copy", 0, 0.0, "identity");
+    EXPECT_NE(skipReasonFor(IdentityParams{}, {&x}, {true}, TensorFormat::blocked(8), "kiln:copy").find("linear"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -5,6 +5,7 @@
 #include "backends/cpu/kiln/kiln_broadcast.h"
 #include "backends/cpu/kiln/kiln_concat.h"
 #include "backends/cpu/kiln/kiln_convert.h"
+#include "backends/cpu/kiln/kiln_copy.h"
 #include "backends/cpu/kiln/kiln_gather.h"
 #include "backends/cpu/kiln/kiln_layer_norm.h"
 #include "backends/cpu/kiln/kiln_pointwise.h"
@@ -28,13 +29,16 @@ public:
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
         // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except the layers
-        // that move what is stored (concat, transpose, slice, gather, expand, tile; INT8 ones requantize
-        // where scales differ, or refuse), the pointwise kernels, which widen tiles to FP32 and narrow
-        // the results back, reductions and layer norms of BF16 tensors, and reformats that change only the storage type.
+        // that move what is stored (concat, transpose, slice, gather, expand, tile, reshape, identity;
+        // INT8 ones requantize where scales differ, or refuse), the pointwise kernels, which widen tiles to
+        // FP32 and narrow the results back, reductions and layer norms of BF16 tensors, and reformats that
+        // change only the storage type.
         if (tactics::storesReducedPrecision(config)) {
             switch (config.layer->kind()) {
                 case LayerKind::Reformat: fast::addConvertTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::Reshape:
+                case LayerKind::Identity: fast::addCopyTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::LayerNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
@@ -59,6 +63,8 @@ public:
             case LayerKind::Pooling: fast::addPoolingTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Reshape:
+            case LayerKind::Identity: fast::addCopyTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::LayerNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;

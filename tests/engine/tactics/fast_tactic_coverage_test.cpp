@@ -1,0 +1,68 @@
+// Every layer kind the importer produces has a fast CPU tactic (Kiln's or oneDNN's), not just the
+// reference kernel: the reference stays the oracle and the last resort, which the build report flags.
+// The layers are those of the plan tests' every-kind network (each kind at least once), as they are
+// built: linear FP32 tensors. The kinds without one are listed below with the reason; a kind that gains
+// a fast tactic must leave the list (the test fails on a stale entry too).
+#include <map>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "backends/cpu/kiln/kiln_provider.h"
+#include "backends/cpu/onednn/onednn_provider.h"
+#include "engine/plan/plan_test_networks.h"
+#include "tactics/tactic.h"
+
+namespace kiln::test {
+namespace {
+
+// Kinds that run on the reference kernels only, and why that is acceptable for now.
+const std::map<LayerKind, const char*> kWithoutFastTactic{
+    {LayerKind::ArgMinMax, "a classifier's last layer at most: one pass over one output"},
+    {LayerKind::Select, "masks in attention are constant-folded; Where on activations is rare"},
+    {LayerKind::Pad, "pad folding moves constant zero pads into the convolution or pooling after them"},
+    {LayerKind::Resize, "upsampling in detection and segmentation heads: not yet written (issue #14)"},
+    {LayerKind::Cast, "casts of shape tensors fold as constants; casts of activations are rare"},
+    {LayerKind::DepthToSpace, "super-resolution heads only: not yet written (issue #14)"},
+    {LayerKind::SpaceToDepth, "YOLO-style stems only: not yet written (issue #14)"},
+    {LayerKind::InstanceNorm, "style-transfer models only: not yet written (issue #14)"},
+    {LayerKind::Split, "horizontal fusion and concat elimination make most splits views; copies remain"},
+    {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
+    {LayerKind::Dequantize, "as Quantize"},
+    {LayerKind::Lrn, "oneDNN offers only its reference LRN for small channel counts; Kiln has none (issue #14)"},
+    {LayerKind::Softmax, "oneDNN's fast softmax covers the innermost axis (attention, classifiers); other axes "
+                         "fall to oneDNN's reference (issue #14)"},
+};
+
+TEST(FastTacticCoverage, EveryLayerKindHasAFastCpuTacticOrAReason) {
+    auto network = everyKindNetwork();
+    ASSERT_TRUE(network.isOk()) << network.status().message();
+    std::map<LayerKind, std::string> missing;
+    std::set<LayerKind> covered;
+    for (const auto& layer : network->layers()) {
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*layer);
+        std::vector<std::unique_ptr<tactics::Tactic>> offered;
+        std::vector<tactics::SkippedTactic> skipped;
+        cpu::kilnProvider().enumerate(config, offered, skipped);
+        cpu::onednnProvider().enumerate(config, offered, skipped);
+        if (!offered.empty()) {
+            covered.insert(layer->kind());
+            continue;
+        }
+        std::string reasons;
+        for (const auto& s : skipped) reasons += "\n    " + s.id + ": " + s.reason;
+        missing[layer->kind()] += "\n  " + layer->name() + reasons;
+    }
+    for (const auto& [kind, why] : missing) {
+        if (covered.count(kind)) continue;  // another layer of the kind has one (e.g. another op)
+        EXPECT_TRUE(kWithoutFastTactic.count(kind)) << toString(kind) << " has no fast CPU tactic:" << why;
+    }
+    for (const auto& [kind, reason] : kWithoutFastTactic) {
+        EXPECT_FALSE(covered.count(kind)) << toString(kind) << " has a fast CPU tactic now: remove it from the list ("
+                                          << reason << ")";
+    }
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -31,8 +31,6 @@ const std::map<LayerKind, const char*> kWithoutFastTactic{
     {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
     {LayerKind::Dequantize, "as Quantize"},
     {LayerKind::Lrn, "oneDNN offers only its reference LRN for small channel counts; Kiln has none (issue #14)"},
-    {LayerKind::Softmax, "oneDNN's fast softmax covers the innermost axis (attention, classifiers); other axes "
-                         "fall to oneDNN's reference (issue #14)"},
 };
 
 TEST(FastTacticCoverage, EveryLayerKindHasAFastCpuTacticOrAReason) {

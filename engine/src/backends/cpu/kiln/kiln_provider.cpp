@@ -13,6 +13,7 @@
 #include "backends/cpu/kiln/kiln_reduce.h"
 #include "backends/cpu/kiln/kiln_reformat.h"
 #include "backends/cpu/kiln/kiln_slice.h"
+#include "backends/cpu/kiln/kiln_softmax.h"
 #include "backends/cpu/kiln/kiln_transpose.h"
 
 namespace kiln::cpu {
@@ -67,6 +68,7 @@ public:
             case LayerKind::Identity: fast::addCopyTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::LayerNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:
             case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;

@@ -1,4 +1,4 @@
-// Kiln's LayerNorm kernel against the reference, on every instruction set: ViT's rows of 768, ConvNeXt's
+// Kiln's LayerNorm kernel (which runs InstanceNorm too) against the reference, on every instruction set: ViT's rows of 768, ConvNeXt's
 // channels-last rows of 96, several trailing axes at once, with and without bias, a constant row (zero
 // variance) and rows far from zero (where a one-pass E[x^2] - E[x]^2 would lose every digit).
 //
@@ -42,6 +42,19 @@ TEST(KilnLayerNorm, MatchesReferenceWithAndWithoutBias) {
                               "kiln:layer-norm", kMaxUlp, kAbsolute, what + " with bias");
         checkAgainstReference(LayerNormParams{c.axis, 1e-6f}, {&x, &scale}, {true, false}, TensorFormat{},
                               "kiln:layer-norm", kMaxUlp, kAbsolute, what + " without bias");
+    }
+}
+
+// InstanceNorm runs on the same kernel: each (n, c) plane a row, scaled and shifted by its channel's values
+// (the factor and the scale multiplied first, one rounding fewer than per position).
+TEST(KilnLayerNorm, InstanceNormPlanesMatchReference) {
+    std::mt19937 rng(64);
+    for (const Dims& dims : std::vector<Dims>{{2, 5, 7, 7}, {1, 3, 100}, {1, 2, 3, 4, 5}}) {
+        const HostTensor x = randomTensor(dims, rng, -2.0f, 2.0f);
+        const HostTensor scale = randomTensor({dims[1]}, rng, 0.5f, 1.5f);
+        const HostTensor bias = randomTensor({dims[1]}, rng, -1.0f, 1.0f);
+        checkAgainstReference(InstanceNormParams{1e-5f}, {&x, &scale, &bias}, {true, false, false}, TensorFormat{},
+                              "kiln:layer-norm", kMaxUlp, kAbsolute, "instance norm " + toString(dims));
     }
 }
 

@@ -14,6 +14,9 @@ namespace {
 constexpr const char* kLayerNormId = "kiln:layer-norm";
 
 struct LayerNormPlan {
+    // InstanceNorm: one scale and bias per row (channel = row % channels) instead of per position.
+    bool perRow = false;
+    int64_t channels = 1;
     int64_t rows = 0;
     int64_t length = 0;
     float epsilon = 1e-5f;
@@ -23,9 +26,10 @@ struct LayerNormPlan {
     Isa isa = Isa::Scalar;
 };
 
-// y = (x - mean) / sqrt(variance + epsilon) * scale (+ bias) for one row of `n` floats.
+// y = (x - mean) / sqrt(variance + epsilon) * scale (+ bias) for one row of `n` floats; with `stride` 0
+// the row's one scale and bias apply to every position.
 __attribute__((always_inline)) inline void normalizeRowBody(const float* x, const float* scale, const float* bias,
-                                                            float* y, int64_t n, float epsilon) {
+                                                            float* y, int64_t n, float epsilon, int64_t stride) {
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
     for (int64_t i = 0; i < n; ++i) sum += double(x[i]);
@@ -41,7 +45,12 @@ __attribute__((always_inline)) inline void normalizeRowBody(const float* x, cons
     // mean (Sterbenz), so a row far from zero keeps the digits of its deviations.
     const float center = float(mean);
     const float remainder = float(mean - double(center));
-    if (bias) {
+    if (stride == 0) {
+        const float rowFactor = factor * scale[0];
+        const float shift = bias ? bias[0] : 0.0f;
+#pragma omp simd
+        for (int64_t i = 0; i < n; ++i) y[i] = ((x[i] - center) - remainder) * rowFactor + shift;
+    } else if (bias) {
 #pragma omp simd
         for (int64_t i = 0; i < n; ++i) y[i] = ((x[i] - center) - remainder) * factor * scale[i] + bias[i];
     } else {
@@ -50,19 +59,20 @@ __attribute__((always_inline)) inline void normalizeRowBody(const float* x, cons
     }
 }
 
-using RowFunction = void (*)(const float*, const float*, const float*, float*, int64_t, float);
+using RowFunction = void (*)(const float*, const float*, const float*, float*, int64_t, float, int64_t);
 
-void normalizeRowScalar(const float* x, const float* scale, const float* bias, float* y, int64_t n, float epsilon) {
-    normalizeRowBody(x, scale, bias, y, n, epsilon);
+void normalizeRowScalar(const float* x, const float* scale, const float* bias, float* y, int64_t n, float epsilon,
+                        int64_t stride) {
+    normalizeRowBody(x, scale, bias, y, n, epsilon, stride);
 }
 __attribute__((target("avx2,fma"))) void normalizeRowAvx2(const float* x, const float* scale, const float* bias,
-                                                          float* y, int64_t n, float epsilon) {
-    normalizeRowBody(x, scale, bias, y, n, epsilon);
+                                                          float* y, int64_t n, float epsilon, int64_t stride) {
+    normalizeRowBody(x, scale, bias, y, n, epsilon, stride);
 }
 __attribute__((target("avx512f,avx2,fma"))) void normalizeRowAvx512(const float* x, const float* scale,
                                                                     const float* bias, float* y, int64_t n,
-                                                                    float epsilon) {
-    normalizeRowBody(x, scale, bias, y, n, epsilon);
+                                                                    float epsilon, int64_t stride) {
+    normalizeRowBody(x, scale, bias, y, n, epsilon, stride);
 }
 
 RowFunction rowFunction(Isa isa) {
@@ -108,7 +118,12 @@ public:
                     x = reinterpret_cast<const float*>(args.inputs[0]) + offset;
                 }
                 float* y = p.bf16Output ? out.data() : reinterpret_cast<float*>(args.outputs[0]) + offset;
-                row(x, scale, bias, y, p.length, p.epsilon);
+                if (p.perRow) {
+                    const int64_t channel = r % p.channels;
+                    row(x, scale + channel, bias ? bias + channel : nullptr, y, p.length, p.epsilon, 0);
+                } else {
+                    row(x, scale, bias, y, p.length, p.epsilon, 1);
+                }
                 if (p.bf16Output) {
                     convert.narrowBf16(out.data(), reinterpret_cast<uint16_t*>(args.outputs[0]) + offset, p.length);
                 }
@@ -128,7 +143,7 @@ void addLayerNormTactics(const tactics::LayerConfig& config, Isa isa,
                          std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
     auto skip = [&](const std::string& reason) { skipped.push_back({kLayerNormId, kLibrary, reason}); };
-    const auto& p = layer.paramsAs<LayerNormParams>();
+    const bool instance = layer.kind() == LayerKind::InstanceNorm;
     if (layer.inputs().size() < 2 || !layer.input(0) || !layer.input(1) || !layer.output(0) ||
         config.inputFormats.size() < layer.inputs().size() || config.outputFormats.empty()) {
         return skip("needs data, scale, an output and their formats");
@@ -152,11 +167,16 @@ void addLayerNormTactics(const tactics::LayerConfig& config, Isa isa,
         }
     }
     LayerNormPlan plan;
+    // LayerNorm normalises the axes from `axis` on; InstanceNorm the spatial axes of each (n, c) plane.
+    const int64_t axis = instance ? 2 : layer.paramsAs<LayerNormParams>().axis;
+    if (instance && dims.size() < 3) return skip("instance norm needs spatial axes");
+    plan.perRow = instance;
+    plan.channels = instance ? dims[1] : 1;
     plan.rows = 1;
     plan.length = 1;
-    for (size_t axis = 0; axis < dims.size(); ++axis) (int64_t(axis) < p.axis ? plan.rows : plan.length) *= dims[axis];
+    for (size_t a = 0; a < dims.size(); ++a) (int64_t(a) < axis ? plan.rows : plan.length) *= dims[a];
     if (plan.length == 0) return skip("the normalised axes are empty");
-    plan.epsilon = p.epsilon;
+    plan.epsilon = instance ? layer.paramsAs<InstanceNormParams>().epsilon : layer.paramsAs<LayerNormParams>().epsilon;
     plan.hasBias = hasBias;
     plan.bf16Input = inStorage == DataType::BFloat16;
     plan.bf16Output = outStorage == DataType::BFloat16;

@@ -66,7 +66,8 @@ public:
             case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Reshape:
             case LayerKind::Identity: fast::addCopyTactics(config, m_isa, tactics, skipped); return;
-            case LayerKind::LayerNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::LayerNorm:
+            case LayerKind::InstanceNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;

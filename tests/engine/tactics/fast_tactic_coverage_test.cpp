@@ -22,7 +22,6 @@ const std::map<LayerKind, const char*> kWithoutFastTactic{
     {LayerKind::ArgMinMax, "a classifier's last layer at most: one pass over one output"},
     {LayerKind::Select, "masks in attention are constant-folded; Where on activations is rare"},
     {LayerKind::Pad, "pad folding moves constant zero pads into the convolution or pooling after them"},
-    {LayerKind::Resize, "upsampling in detection and segmentation heads: not yet written (issue #14)"},
     {LayerKind::Cast, "casts of shape tensors fold as constants; casts of activations are rare"},
     {LayerKind::DepthToSpace, "super-resolution heads only: not yet written (issue #14)"},
     {LayerKind::SpaceToDepth, "YOLO-style stems only: not yet written (issue #14)"},

@@ -12,6 +12,7 @@
 #include "backends/cpu/kiln/kiln_pooling.h"
 #include "backends/cpu/kiln/kiln_reduce.h"
 #include "backends/cpu/kiln/kiln_reformat.h"
+#include "backends/cpu/kiln/kiln_resize.h"
 #include "backends/cpu/kiln/kiln_slice.h"
 #include "backends/cpu/kiln/kiln_softmax.h"
 #include "backends/cpu/kiln/kiln_transpose.h"
@@ -70,6 +71,7 @@ public:
             case LayerKind::InstanceNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Resize: fast::addResizeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:
             case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;

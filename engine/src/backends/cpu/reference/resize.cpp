@@ -12,81 +12,6 @@
 
 namespace kiln::cpu {
 
-namespace {
-
-// Where output position `x` of an axis reads from, in input coordinates.
-float sourceCoordinate(ResizeCoordinateMode mode, float x, float scale, int64_t outputExtent,
-                       int64_t inputExtent) {
-    switch (mode) {
-        case ResizeCoordinateMode::HalfPixel:
-            return (x + 0.5f) / scale - 0.5f;
-        case ResizeCoordinateMode::PytorchHalfPixel:
-            return outputExtent > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
-        case ResizeCoordinateMode::AlignCorners:
-            return tactics::alignCornersSource(x, scale, outputExtent, inputExtent);
-        case ResizeCoordinateMode::Asymmetric:
-            return x / scale;
-        case ResizeCoordinateMode::TfHalfPixelForNn:
-            return (x + 0.5f) / scale;
-    }
-    return x;
-}
-
-int64_t nearestIndex(ResizeNearestMode mode, float x) {
-    switch (mode) {
-        case ResizeNearestMode::RoundPreferFloor:
-            return static_cast<int64_t>(x == std::floor(x) + 0.5f ? std::floor(x) : std::round(x));
-        case ResizeNearestMode::RoundPreferCeil:
-            return static_cast<int64_t>(std::round(x));
-        case ResizeNearestMode::Floor:
-            return static_cast<int64_t>(std::floor(x));
-        case ResizeNearestMode::Ceil:
-            return static_cast<int64_t>(std::ceil(x));
-    }
-    return 0;
-}
-
-// One output position of one axis reads `lowWeight * in[low] + highWeight * in[high]`.
-struct AxisSample {
-    int64_t low = 0;
-    int64_t high = 0;
-    float lowWeight = 1.0f;
-    float highWeight = 0.0f;
-};
-
-std::vector<AxisSample> axisSamples(const ResizeParams& p, size_t axis, int64_t inputExtent) {
-    const int64_t outputExtent = p.outputDims[axis];
-    const float scale = p.scales[axis];
-    std::vector<AxisSample> samples(static_cast<size_t>(outputExtent));
-    const bool passThrough = scale == 1.0f && outputExtent == inputExtent;
-    for (int64_t x = 0; x < outputExtent; ++x) {
-        AxisSample& s = samples[x];
-        if (passThrough) {
-            s.low = s.high = x;
-            continue;
-        }
-        // Clamp before converting: a far-out coordinate must not overflow the integer conversion.
-        const float last = static_cast<float>(inputExtent - 1);
-        const float coordinate = std::clamp(
-            sourceCoordinate(p.coordinateMode, static_cast<float>(x), scale, outputExtent, inputExtent),
-            -1.0f, last + 1.0f);
-        if (p.mode == ResizeMode::Nearest) {
-            s.low = s.high = std::clamp<int64_t>(nearestIndex(p.nearestMode, coordinate), 0, inputExtent - 1);
-            continue;
-        }
-        const float clamped = std::clamp(coordinate, 0.0f, last);
-        s.low = std::min(static_cast<int64_t>(clamped), inputExtent - 1);
-        s.high = std::min(s.low + 1, inputExtent - 1);
-        if (s.high != s.low) {
-            s.highWeight = clamped - static_cast<float>(s.low);
-            s.lowWeight = 1.0f - s.highWeight;
-        }
-    }
-    return samples;
-}
-
-}  // namespace
-
 Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs& out) {
     const HostTensor& x = *in[0];
     HostTensor& y = out[0];
@@ -96,9 +21,9 @@ Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs
                            std::to_string(rank));
     }
     const std::vector<int64_t> strides = rowMajorStrides(x.dims());
-    std::vector<std::vector<AxisSample>> samples(rank);
+    std::vector<std::vector<tactics::AxisSample>> samples(rank);
     for (size_t d = 0; d < rank; ++d)
-        samples[d] = axisSamples(p, d, x.dims()[d]);
+        samples[d] = tactics::resizeAxisSamples(p, d, x.dims()[d]);
 
     if (p.mode == ResizeMode::Nearest) {
         const size_t elementSize = dataTypeSize(x.type());
@@ -130,7 +55,7 @@ Status runReference(const ResizeParams& p, const KernelInputs& in, KernelOutputs
             float weight = 1.0f;
             int64_t offset = 0;
             for (size_t d = 0; d < rank && weight != 0.0f; ++d) {
-                const AxisSample& s = samples[d][index[d]];
+                const tactics::AxisSample& s = samples[d][index[d]];
                 const bool high = (corner >> d) & 1u;
                 weight *= high ? s.highWeight : s.lowWeight;
                 offset += (high ? s.high : s.low) * strides[d];

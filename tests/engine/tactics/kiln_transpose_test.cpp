@@ -92,6 +92,18 @@ TEST(KilnTranspose, OtherElementSizesAndBfloat16Storage) {
     checkTranspose(x, {1, 2, 0}, TensorFormat{0, false, DataType::BFloat16});
 }
 
+// DepthToSpace (both orders) and SpaceToDepth as transposes of ONNX's 6-D views: values moved exactly.
+TEST(KilnTranspose, DepthToSpaceAndSpaceToDepth) {
+    std::mt19937 rng(33);
+    const HostTensor deep = randomTensor({2, 18, 5, 7}, rng);
+    for (const bool crd : {false, true}) {
+        checkAgainstReference(DepthToSpaceParams{3, crd}, {&deep}, {true}, TensorFormat{}, "kiln:transpose", 0, 0.0,
+                              crd ? "DepthToSpace CRD" : "DepthToSpace DCR");
+    }
+    const HostTensor wide = randomTensor({2, 3, 8, 12}, rng);
+    checkAgainstReference(SpaceToDepthParams{4}, {&wide}, {true}, TensorFormat{}, "kiln:transpose", 0, 0.0, "SpaceToDepth");
+}
+
 TEST(KilnTranspose, SimplificationDropsUnitAxesAndMergesNeighbours) {
     Dims dims{1, 197, 12, 64};
     std::vector<int64_t> perm{0, 2, 1, 3};

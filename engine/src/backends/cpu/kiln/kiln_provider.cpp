@@ -63,7 +63,9 @@ public:
             case LayerKind::Elementwise: fast::addPointwiseTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Pooling: fast::addPoolingTactics(config, m_isa, tactics, skipped); return;
-            case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Transpose:
+            case LayerKind::DepthToSpace:
+            case LayerKind::SpaceToDepth: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Reduce: fast::addReduceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Reshape:
             case LayerKind::Identity: fast::addCopyTactics(config, m_isa, tactics, skipped); return;

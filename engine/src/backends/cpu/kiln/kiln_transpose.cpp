@@ -159,9 +159,28 @@ void addTransposeTactics(const tactics::LayerConfig& config, Isa,
     if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
     const Tensor* input = layer.input(0);
     const size_t elementSize = movedElementSize(config);
-    std::vector<int64_t> perm = layer.paramsAs<TransposeParams>().perm;
     Dims dims = input->dims();
-    if (perm.size() != dims.size()) return skip("the permutation's length is not the input's rank");
+    std::vector<int64_t> perm;
+    if (layer.kind() == LayerKind::Transpose) {
+        perm = layer.paramsAs<TransposeParams>().perm;
+        if (perm.size() != dims.size()) return skip("the permutation's length is not the input's rank");
+    } else {
+        // DepthToSpace and SpaceToDepth are transposes of a 6-D view of [N, C, H, W] (ONNX's definitions).
+        if (dims.size() != 4) return skip("needs a 4-D input");
+        const int64_t n = dims[0], c = dims[1], h = dims[2], w = dims[3];
+        if (layer.kind() == LayerKind::DepthToSpace) {
+            const auto& p = layer.paramsAs<DepthToSpaceParams>();
+            const int64_t b = p.blockSize;
+            if (b <= 0 || c % (b * b) != 0) return skip("the channels are not a multiple of the block size squared");
+            dims = p.columnRowDepth ? Dims{n, c / (b * b), b, b, h, w} : Dims{n, b, b, c / (b * b), h, w};
+            perm = p.columnRowDepth ? std::vector<int64_t>{0, 1, 4, 2, 5, 3} : std::vector<int64_t>{0, 3, 4, 1, 5, 2};
+        } else {
+            const int64_t b = layer.paramsAs<SpaceToDepthParams>().blockSize;
+            if (b <= 0 || h % b != 0 || w % b != 0) return skip("the height or width is not a multiple of the block size");
+            dims = Dims{n, c, h / b, b, w / b, b};
+            perm = {0, 3, 5, 1, 2, 4};
+        }
+    }
     simplifyPermutation(dims, perm);
     TransposePlan plan;
     plan.elementSize = elementSize;

@@ -2,7 +2,8 @@
 // transpose moves values without computing on them, INT8 ones where input and output share a scale).
 // Axes that stay neighbours are merged and unit axes dropped first; then a permutation that keeps the
 // innermost axis copies contiguous rows, and one that moves it copies square tiles, so that both the
-// reads and the writes run along cache lines.
+// reads and the writes run along cache lines. DepthToSpace and SpaceToDepth run as the transposes of a
+// 6-D view that ONNX defines them by.
 #pragma once
 
 #include <memory>
@@ -12,7 +13,7 @@
 
 namespace kiln::cpu::fast {
 
-// "kiln:transpose".
+// "kiln:transpose" (Transpose, DepthToSpace and SpaceToDepth layers).
 void addTransposeTactics(const tactics::LayerConfig& config, Isa isa,
                          std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                          std::vector<tactics::SkippedTactic>& skipped);

@@ -23,7 +23,6 @@ const std::map<LayerKind, const char*> kWithoutFastTactic{
     {LayerKind::Select, "masks in attention are constant-folded; Where on activations is rare"},
     {LayerKind::Pad, "pad folding moves constant zero pads into the convolution or pooling after them"},
     {LayerKind::Cast, "casts of shape tensors fold as constants; casts of activations are rare"},
-    {LayerKind::Split, "horizontal fusion and concat elimination make most splits views; copies remain"},
     {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
     {LayerKind::Dequantize, "as Quantize"},
     {LayerKind::Lrn, "oneDNN offers only its reference LRN for small channel counts; Kiln has none (issue #14)"},

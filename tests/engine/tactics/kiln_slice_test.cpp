@@ -55,6 +55,29 @@ TEST(KilnSlice, OtherElementSizes) {
 namespace kiln::test {
 namespace {
 
+// Split that no pass made views: each part's rows copied, along the first, a middle and the last axis.
+TEST(KilnSplit, EachPartHoldsItsRows) {
+    std::mt19937 rng(71);
+    const HostTensor x = randomTensor({4, 6, 10}, rng);
+    for (const SplitParams& params : {SplitParams{0, {1, 3}}, SplitParams{1, {2, 0, 4}}, SplitParams{2, {3, 3, 4}}}) {
+        const std::string what = "split axis " + std::to_string(params.axis);
+        auto built = makeSingleLayerNetwork(params, {&x}, {true}, params.sizes.size());
+        ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
+        const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+        auto expected = runReference(*built->layer, {&x});
+        ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
+        const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
+        const tactics::Tactic* tactic = offer.find("kiln:split");
+        ASSERT_NE(tactic, nullptr) << what << ": " << offer.skipReason("kiln:split");
+        auto actual = runTactic(*tactic, config, {&x});
+        ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
+        ASSERT_EQ(actual->size(), params.sizes.size()) << what;
+        for (size_t k = 0; k < params.sizes.size(); ++k) {
+            expectUlpClose((*expected)[k], (*actual)[k], 0, 0.0, what + " part " + std::to_string(k));
+        }
+    }
+}
+
 // Reshape and Identity that no pass made a view: the bytes copied as they are; blocked tensors refused.
 TEST(KilnCopy, ReshapeAndIdentityCopyTheBytes) {
     std::mt19937 rng(70);

@@ -72,6 +72,7 @@ public:
             case LayerKind::LayerNorm:
             case LayerKind::InstanceNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Resize: fast::addResizeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;

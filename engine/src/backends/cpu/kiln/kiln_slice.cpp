@@ -9,6 +9,45 @@ namespace kiln::cpu::fast {
 namespace {
 
 constexpr const char* kSliceId = "kiln:slice";
+constexpr const char* kSplitId = "kiln:split";
+
+// Split along `axis` of [outer][extent][inner]: output k holds rows of sizes[k] * inner elements.
+struct SplitPlan {
+    int64_t outer = 1;
+    int64_t extent = 1;
+    int64_t inner = 1;
+    std::vector<int64_t> sizes;
+};
+
+template <typename T>
+class SplitKernel final : public tactics::Kernel {
+public:
+    explicit SplitKernel(SplitPlan plan) : m_plan(std::move(plan)) {}
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const SplitPlan& p = m_plan;
+        if (args.inputs.empty() || !args.inputs[0] || args.outputs.size() != p.sizes.size()) {
+            return invalidArgument("the split kernel needs an input and one output per part");
+        }
+        const auto* in = reinterpret_cast<const T*>(args.inputs[0]);
+        const int64_t tasks = p.outer * int64_t(p.sizes.size());
+#pragma omp parallel for if (worthParallel(p.outer * p.extent * p.inner * int64_t(sizeof(T)) * 2)) schedule(static)
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t o = task / int64_t(p.sizes.size());
+            const size_t part = size_t(task % int64_t(p.sizes.size()));
+            int64_t offset = 0;
+            for (size_t k = 0; k < part; ++k) offset += p.sizes[k];
+            const int64_t row = p.sizes[part] * p.inner;
+            if (row == 0 || !args.outputs[part]) continue;
+            std::memcpy(reinterpret_cast<T*>(args.outputs[part]) + o * row, in + (o * p.extent + offset) * p.inner,
+                        size_t(row) * sizeof(T));
+        }
+        return Status::ok();
+    }
+
+private:
+    SplitPlan m_plan;
+};
 
 struct SlicePlan {
     Dims outDims;                   // output extents with unit axes dropped (at least one axis)
@@ -92,6 +131,35 @@ void addSliceTactics(const tactics::LayerConfig& config, Isa, std::vector<std::u
     const size_t elementSize = movedElementSize(config);
     tactics.push_back(std::make_unique<KilnTactic>(kSliceId, [plan, elementSize]() {
         return kernelForElementSize<SliceKernel>(elementSize, plan);
+    }));
+}
+
+void addSplitTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                     std::vector<tactics::SkippedTactic>& skipped) {
+    const Layer& layer = *config.layer;
+    auto skip = [&](const std::string& reason) { skipped.push_back({kSplitId, kLibrary, reason}); };
+    if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
+    for (size_t k = 1; k < layer.outputs().size(); ++k) {
+        if (config.outputFormats.size() <= k || config.outputFormats[k] != config.outputFormats[0] ||
+            !isLinearLayout(layer.output(k)->dims(), config.outputFormats[k])) {
+            return skip("its outputs are not all linear and stored alike");
+        }
+    }
+    const auto& p = layer.paramsAs<SplitParams>();
+    const Dims& dims = layer.input(0)->dims();
+    if (p.axis < 0 || size_t(p.axis) >= dims.size() || p.sizes.size() != layer.outputs().size()) {
+        return skip("the axis or the sizes do not fit the input");
+    }
+    SplitPlan plan;
+    plan.sizes = p.sizes;
+    plan.extent = dims[size_t(p.axis)];
+    for (size_t axis = 0; axis < dims.size(); ++axis) {
+        if (int64_t(axis) < p.axis) plan.outer *= dims[axis];
+        if (int64_t(axis) > p.axis) plan.inner *= dims[axis];
+    }
+    const size_t elementSize = movedElementSize(config);
+    tactics.push_back(std::make_unique<KilnTactic>(kSplitId, [plan, elementSize]() {
+        return kernelForElementSize<SplitKernel>(elementSize, plan);
     }));
 }
 

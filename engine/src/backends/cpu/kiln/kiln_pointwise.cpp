@@ -19,7 +19,7 @@
 #include <set>
 #include <string>
 
-#include "backends/cpu/reference/reference_kernels.h"
+#include "backends/cpu/scalar_math.h"
 #include "ir/shape_inference.h"
 #include "tactics/formats.h"
 

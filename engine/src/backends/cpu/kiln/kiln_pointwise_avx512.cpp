@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "backends/cpu/kiln/kiln_pointwise.h"
-#include "backends/cpu/reference/reference_kernels.h"
+#include "backends/cpu/scalar_math.h"
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")

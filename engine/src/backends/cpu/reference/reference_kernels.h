@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "backends/cpu/scalar_math.h"
 #include "kiln/layers.h"
 #include "kiln/status.h"
 #include "kiln/types.h"
@@ -51,12 +52,6 @@ Status runReference(const PointwiseChainParams& p, const KernelInputs& in, Kerne
 Status runReference(const QuantizeParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const DequantizeParams& p, const KernelInputs& in, KernelOutputs& out);
 
-// The scalar function of an Activation layer; fused activations of Convolution and Gemm apply the same.
-float applyActivation(const ActivationParams& p, float x);
-// The scalar functions of FP32 Unary (not Not) and arithmetic Elementwise layers; pointwise chains
-// apply the same.
-float applyUnary(UnaryOp op, float x);
-float applyArithmetic(ElementwiseOp op, float a, float b);
 
 // Calls `fn(linear, index)` for every position of `dims` in row-major order.
 template <typename Fn>

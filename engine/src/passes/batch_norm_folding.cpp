@@ -247,17 +247,11 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
 }  // namespace
 
 Status foldBatchNorms(NetworkDefinition& network, PassLog& log) {
-    bool changed = false;
-    for (size_t index = 0; index < network.layers().size();) {
-        const std::optional<Match> match = matchAt(network, network.layers()[index].get());
-        if (!match) {
-            ++index;
-            continue;
-        }
-        // The same producer is matched again: a scale after a batch norm folds into it too.
-        KILN_RETURN_IF_ERROR(rewrite(network, *match, log));
-        changed = true;
-    }
+    // The same producer is matched again: a scale after a batch norm folds into it too.
+    KILN_ASSIGN_OR_RETURN(const bool changed,
+                          rewriteEachMatch(
+                              network, [&](Layer* layer) { return matchAt(network, layer); },
+                              [&](const Match& match) { return rewrite(network, match, log); }));
     if (changed) network.removeUnusedTensors();
     return Status::ok();
 }

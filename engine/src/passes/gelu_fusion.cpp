@@ -116,17 +116,12 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
 }  // namespace
 
 Status fuseGelus(NetworkDefinition& network, PassLog& log) {
-    bool changed = false;
-    for (size_t index = 0; index < network.layers().size();) {
-        const std::optional<Match> match = matchAt(network, network.layers()[index].get());
-        if (!match) {
-            ++index;
-            continue;
-        }
-        KILN_RETURN_IF_ERROR(rewrite(network, *match, log));
-        changed = true;
-        index = 0;  // layers before the Erf may have been removed: look again from the start
-    }
+    // A match starts at the Erf and removes layers before it (the halving of x may come first), which
+    // would let the next position skip a layer: look again from the start.
+    KILN_ASSIGN_OR_RETURN(const bool changed,
+                          rewriteEachMatch(
+                              network, [&](Layer* layer) { return matchAt(network, layer); },
+                              [&](const Match& match) { return rewrite(network, match, log); }, Rescan::FromStart));
     if (changed) network.removeUnusedTensors();
     return Status::ok();
 }

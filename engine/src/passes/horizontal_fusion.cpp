@@ -3,6 +3,7 @@
 #include "passes/horizontal_fusion.h"
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "passes/pass_helpers.h"
@@ -110,16 +111,15 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, 
 }  // namespace
 
 Status fuseHorizontally(NetworkDefinition& network, PassLog& log) {
-    bool changed = false;
-    for (size_t index = 0; index < network.layers().size();) {
-        const std::vector<Layer*> siblings = matchSiblings(network, network.layers()[index].get());
-        if (siblings.size() < 2) {
-            ++index;
-            continue;
-        }
-        KILN_RETURN_IF_ERROR(rewrite(network, siblings, log));
-        changed = true;
-    }
+    const auto match = [&](Layer* layer) -> std::optional<std::vector<Layer*>> {
+        std::vector<Layer*> siblings = matchSiblings(network, layer);
+        if (siblings.size() < 2) return std::nullopt;
+        return siblings;
+    };
+    KILN_ASSIGN_OR_RETURN(const bool changed,
+                          rewriteEachMatch(network, match, [&](const std::vector<Layer*>& siblings) {
+                              return rewrite(network, siblings, log);
+                          }));
     if (!changed) return Status::ok();
     network.removeUnusedTensors();
     return network.sortTopologically();

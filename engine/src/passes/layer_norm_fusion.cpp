@@ -201,13 +201,10 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
 }  // namespace
 
 Status fuseLayerNorms(NetworkDefinition& network, PassLog& log) {
-    bool changed = false;
-    for (size_t index = 0; index < network.layers().size(); ++index) {
-        const std::optional<Match> match = matchAt(network, network.layers()[index].get());
-        if (!match) continue;
-        KILN_RETURN_IF_ERROR(rewrite(network, *match, log));
-        changed = true;
-    }
+    KILN_ASSIGN_OR_RETURN(const bool changed,
+                          rewriteEachMatch(
+                              network, [&](Layer* layer) { return matchAt(network, layer); },
+                              [&](const Match& match) { return rewrite(network, match, log); }));
     if (changed) network.removeUnusedTensors();
     return Status::ok();
 }

@@ -1,6 +1,6 @@
-// Small read-only queries and naming rules that several passes share: who reads a tensor, whether it
-// is the base of an alias, the provenance of a fused layer, and fresh names for the layers and
-// constants a pass creates.
+// What several passes share: small read-only queries (who reads a tensor, whether it is the base of an
+// alias), the provenance of a fused layer, fresh names for the layers and constants a pass creates, and
+// the match-and-rewrite loop of the fusion passes.
 #pragma once
 
 #include <initializer_list>
@@ -39,5 +39,30 @@ std::string patternLayerName(const NetworkDefinition& network, const std::vector
 const HostTensor* floatConstant(const Tensor* tensor);
 
 bool sameActivation(const std::optional<ActivationParams>& a, const std::optional<ActivationParams>& b);
+
+// Where the match-and-rewrite loop looks after a rewrite: at the same position (the rewritten layer may
+// match again, e.g. an activation after a folded batch norm; a pattern's layers removed before that
+// position must not be able to skip one), or from the first layer again.
+enum class Rescan { SamePosition, FromStart };
+
+// The loop every fusion pass shares: `match(layer)` (read-only, returning an optional match) at each
+// layer in network order, `rewrite(match)` (returning Status) for each match found. Returns whether
+// anything was rewritten; the pass then tidies up (unused tensors, topological order) as it needs.
+template <typename MatchFn, typename RewriteFn>
+Result<bool> rewriteEachMatch(NetworkDefinition& network, MatchFn match, RewriteFn rewrite,
+                              Rescan rescan = Rescan::SamePosition) {
+    bool changed = false;
+    for (size_t index = 0; index < network.layers().size();) {
+        auto found = match(network.layers()[index].get());
+        if (!found) {
+            ++index;
+            continue;
+        }
+        KILN_RETURN_IF_ERROR(rewrite(*found));
+        changed = true;
+        if (rescan == Rescan::FromStart) index = 0;
+    }
+    return changed;
+}
 
 }  // namespace kiln::passes

@@ -145,13 +145,11 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& chain, Pas
 }  // namespace
 
 Status fusePointwiseChains(NetworkDefinition& network, PassLog& log) {
-    bool changed = false;
-    for (size_t index = 0; index < network.layers().size(); ++index) {
-        const std::optional<std::vector<Layer*>> chain = matchAt(network, network.layers()[index].get());
-        if (!chain) continue;
-        KILN_RETURN_IF_ERROR(rewrite(network, *chain, log));
-        changed = true;
-    }
+    // A chain matches no further once fused (a PointwiseChain is no chain step).
+    KILN_ASSIGN_OR_RETURN(const bool changed,
+                          rewriteEachMatch(
+                              network, [&](Layer* layer) { return matchAt(network, layer); },
+                              [&](const std::vector<Layer*>& chain) { return rewrite(network, chain, log); }));
     if (changed) network.removeUnusedTensors();
     return Status::ok();
 }

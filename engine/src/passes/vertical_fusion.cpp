@@ -76,17 +76,11 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
 }  // namespace
 
 Status fuseVertically(NetworkDefinition& network, PassLog& log) {
-    bool changed = false;
-    for (size_t index = 0; index < network.layers().size();) {
-        const std::optional<Match> match = matchAt(network, network.layers()[index].get());
-        if (!match) {
-            ++index;
-            continue;
-        }
-        // The same producer is matched again: an activation after a residual add fuses too.
-        KILN_RETURN_IF_ERROR(rewrite(network, *match, log));
-        changed = true;
-    }
+    // The same producer is matched again: an activation after a residual add fuses too.
+    KILN_ASSIGN_OR_RETURN(const bool changed,
+                          rewriteEachMatch(
+                              network, [&](Layer* layer) { return matchAt(network, layer); },
+                              [&](const Match& match) { return rewrite(network, match, log); }));
     if (!changed) return Status::ok();
     network.removeUnusedTensors();
     return network.sortTopologically();

@@ -197,6 +197,20 @@ int buildCommand(const std::vector<std::string>& args) {
 
     Result<std::vector<OptimizationProfile>> profiles = profilesOf(options);
     if (!profiles) return fail(kExitUsage, profiles.status().message());
+    if (profiles->empty()) {
+        // A model with shape tensors keeps them as inputs (as TensorRT does): --shapes fixes their values
+        // in one profile of a dynamic build, and the plan takes exactly those values.
+        Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(options.modelPath);
+        if (!inputs) return fail(kExitFailure, inputs.status().message());
+        if (hasShapeTensors(*inputs)) {
+            std::vector<std::string> names;
+            for (const auto& [name, dims] : options.shapes) names.push_back(name);
+            if (Status status = checkInputNames(*inputs, names, "--shapes"); !status) return fail(kExitUsage, status.message());
+            if (Status status = checkShapesAgree(*inputs, options.shapes); !status) return fail(kExitUsage, status.message());
+            if (Status status = checkShapesGiven(*inputs, options.shapes); !status) return fail(kExitUsage, status.message());
+            profiles->push_back(fixedProfile(options.shapes));
+        }
+    }
     const bool dynamic = !profiles->empty();
     // A dynamic build calibrates at profile 0's opt shapes.
     ShapeMap shapes = options.shapes;

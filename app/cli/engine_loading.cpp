@@ -142,23 +142,42 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
             }
             const bool symbolic =
                 std::any_of(info.dims.begin(), info.dims.end(), [](int64_t d) { return d < 0; });
-            if (symbolic && shapes.count(info.name) == 0) shapes[info.name] = loaded.tensor.dims();
+            if (info.isShapeTensor && shapes.count(info.name) == 0) {  // the file gives a shape tensor's values
+                Dims values(size_t(loaded.tensor.elementCount()));
+                for (size_t k = 0; k < values.size(); ++k) values[k] = loaded.tensor.valueAsInt64(int64_t(k));
+                shapes[info.name] = values;
+            } else if (symbolic && shapes.count(info.name) == 0) {
+                shapes[info.name] = loaded.tensor.dims();
+            }
         }
     }
     if (Status status = checkShapesGiven(*declared, shapes); !status) {
         return fail(kExitUsage, status.message() + ", or give the inputs as --input NAME=FILE.npy");
     }
 
-    Result<NetworkDefinition> network = importModel(request.path, shapes, prepared.logger.get());
-    if (!network) return fail(kExitFailure, network.status().message());
+    // A model with shape tensors keeps them as inputs: it is built from its source for one profile that
+    // fixes every shape and value.
+    std::shared_ptr<const NetworkSource> source;
+    Result<NetworkDefinition> network = NetworkDefinition();
+    if (hasShapeTensors(*declared)) {
+        Result<std::shared_ptr<const NetworkSource>> read = onnxNetworkSource(request.path);
+        if (!read) return fail(kExitFailure, read.status().message());
+        source = std::move(read).value();
+    } else {
+        network = importModel(request.path, shapes, prepared.logger.get());
+        if (!network) return fail(kExitFailure, network.status().message());
+    }
     BuilderConfig config = builderConfig(request.enableFusion, request.builder);
+    if (source) config.profiles = {fixedProfile(shapes)};
     if (needsCalibration(request.builder)) {
         CalibrationTable table;
         if (int code = obtainCalibration(request.path, shapes, request.builder, table); code != kExitSuccess) return code;
         config.dynamicRanges = dynamicRanges(table);
     }
     Result<std::shared_ptr<Engine>> engine = buildWithProgress("kiln: building '" + request.path + "'", request.builder,
-                                                               config, [&] { return Builder::build(*network, config); });
+                                                               config, [&] {
+        return source ? Builder::build(source, config) : Builder::build(*network, config);
+    });
     if (!engine && engine.status().code() == StatusCode::Cancelled) return cancelledBuildExit();
     if (!engine)
         return fail(kExitFailure, "building '" + request.path + "' failed: " + engine.status().message());
@@ -195,6 +214,12 @@ Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes) {
     return Status::ok();
 }
 
+OptimizationProfile fixedProfile(const ShapeMap& shapes) {
+    OptimizationProfile profile;
+    for (const auto& [name, dims] : shapes) profile.inputs[name] = {dims, dims, dims};
+    return profile;
+}
+
 std::vector<NamedPath> builderCachePaths(const BuilderOptions& options) {
     std::vector<NamedPath> paths;
     if (options.timingCachePath) paths.push_back({"--timingCacheFile", *options.timingCachePath, true});
@@ -225,7 +250,16 @@ Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& pr
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionContext> context, prepared.engine->createExecutionContext());
     context->setLogger(prepared.logger.get());
     if (!prepared.engine->hasDynamicShapes()) return context;
-    for (const auto& [name, value] : prepared.inputs) KILN_RETURN_IF_ERROR(context->setInputShape(name, value.dims()));
+    for (const auto& [name, value] : prepared.inputs) {
+        const Binding* input = findInput(*prepared.engine, name);
+        if (input && input->isShapeTensor) {
+            std::vector<int64_t> values(size_t(value.elementCount()));
+            for (size_t k = 0; k < values.size(); ++k) values[k] = value.valueAsInt64(int64_t(k));
+            KILN_RETURN_IF_ERROR(context->setShapeTensorValues(name, values));
+        } else {
+            KILN_RETURN_IF_ERROR(context->setInputShape(name, value.dims()));
+        }
+    }
     for (const Binding& binding : prepared.engine->bindings()) {
         KILN_RETURN_IF_ERROR(context->tensorShape(binding.name).status());  // derives the shape's engine
     }
@@ -246,6 +280,38 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
     for (Binding input : prepared.engine->bindings()) {
         if (!input.isInput) continue;
         const auto file = files.find(input.name);
+        if (input.isShapeTensor) {
+            // Its values: --shapes's, else its file's, else its profile's opt values.
+            const auto given = request.shapes.find(input.name);
+            Dims values = profiles.front().inputs.at(input.name).opt;
+            std::string from = "opt values of the plan's profile";
+            if (given != request.shapes.end()) {
+                values = given->second;
+                from = "set by --shapes";
+            } else if (file != files.end()) {
+                if (Status status = checkAgainstBinding(input, file->second, request.shapes, owner); !status) {
+                    return fail(kExitFailure, status.message());
+                }
+                values.assign(size_t(file->second.tensor.elementCount()), 0);
+                for (size_t k = 0; k < values.size(); ++k) values[k] = file->second.tensor.valueAsInt64(int64_t(k));
+                from = file->second.path;
+            }
+            if (Status inside = checkShapeInProfile(input.name, values, profiles.front(), 0); !inside) {
+                return fail(kExitFailure, inside.message());
+            }
+            HostTensor tensor(input.type, input.dims);
+            for (size_t k = 0; k < values.size(); ++k) {
+                if (input.type == DataType::Int32) {
+                    tensor.data<int32_t>()[k] = int32_t(values[k]);
+                } else {
+                    tensor.data<int64_t>()[k] = values[k];
+                }
+            }
+            prepared.inputs[input.name] = std::move(tensor);
+            prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims),
+                                        "shape tensor: values " + toString(values) + " (" + from + ")"});
+            continue;
+        }
         // A dynamic input runs the shape --shapes gives, else its file's, else its profile's opt shape.
         if (!profiles.empty() && profiles.front().inputs.count(input.name)) {
             const auto given = request.shapes.find(input.name);

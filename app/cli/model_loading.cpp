@@ -36,6 +36,13 @@ Status checkShapesAgree(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
         const auto shape = shapes.find(input.name);
         if (shape == shapes.end()) continue;
         const Dims& dims = shape->second;
+        if (input.isShapeTensor) {  // --shapes gives its values, as trtexec's does
+            const int64_t count = input.dims.empty() ? 1 : input.dims[0];
+            if (int64_t(dims.size()) == count) continue;
+            return invalidArgument("--shapes gives shape tensor '" + input.name + "' " + std::to_string(dims.size()) +
+                                   " values (" + toString(dims) + "), but it holds " + std::to_string(count) +
+                                   " (its values decide shapes, so --shapes gives values, not dimensions)");
+        }
         bool agrees = dims.size() == input.dims.size();
         for (size_t i = 0; agrees && i < dims.size(); ++i)
             agrees = input.dims[i] < 0 || input.dims[i] == dims[i];
@@ -52,6 +59,12 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
     ShapeMap suggestion;
     for (const OnnxInputInfo& input : inputs) {
         if (shapes.count(input.name) != 0) continue;
+        if (input.isShapeTensor) {
+            problems += "\n  input '" + input.name + "' (" + toString(input.type) + " " + declaredShape(input) +
+                        ") is a shape tensor: its values decide shapes, and --shapes gives them";
+            suggestion[input.name] = Dims(size_t(input.dims.empty() ? 1 : input.dims[0]), 1);
+            continue;
+        }
         Dims example;
         std::string unresolved;
         for (size_t i = 0; i < input.dims.size(); ++i) {
@@ -72,9 +85,32 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
                            "\ngive their shapes with --shapes, e.g. --shapes " + formatShapes(suggestion));
 }
 
-Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger) {
+bool hasShapeTensors(const std::vector<OnnxInputInfo>& inputs) {
+    return std::any_of(inputs.begin(), inputs.end(), [](const OnnxInputInfo& input) { return input.isShapeTensor; });
+}
+
+namespace {
+
+// Parse options with `shapes`, where a shape tensor's entry gives its values: the network is imported
+// with them as constants.
+Result<OnnxParseOptions> parseOptions(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes) {
     OnnxParseOptions options;
     options.inputShapes = shapes;
+    for (const OnnxInputInfo& input : inputs) {
+        auto values = shapes.find(input.name);
+        if (!input.isShapeTensor || values == shapes.end()) continue;
+        KILN_ASSIGN_OR_RETURN(options.inputValues[input.name],
+                              shapeTensorValue(input, values->second).withContext("--shapes " + input.name));
+        options.inputShapes.erase(input.name);
+    }
+    return options;
+}
+
+}  // namespace
+
+Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger) {
+    KILN_ASSIGN_OR_RETURN(const std::vector<OnnxInputInfo> inputs, readOnnxInputs(path));
+    KILN_ASSIGN_OR_RETURN(OnnxParseOptions options, parseOptions(inputs, shapes));
     options.logger = logger;
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, parseOnnxFile(path, options));
     KILN_RETURN_IF_ERROR(network.validate().withContext(path));
@@ -89,9 +125,9 @@ int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::o
     for (const auto& [name, dims] : shapes) shapeNames.push_back(name);
     if (Status status = checkInputNames(*inputs, shapeNames, "--shapes"); !status) return fail(kExitUsage, status.message());
     if (Status status = checkShapesAgree(*inputs, shapes); !status) return fail(kExitUsage, status.message());
-    OnnxParseOptions options;
-    options.inputShapes = shapes;
-    Result<AssumedShapesImport> imported = parseOnnxFileAssumingShapes(path, options);
+    Result<OnnxParseOptions> options = parseOptions(*inputs, shapes);
+    if (!options) return fail(kExitUsage, options.status().message());
+    Result<AssumedShapesImport> imported = parseOnnxFileAssumingShapes(path, *options);
     if (!imported) {
         // No assumed size works: ask for the shapes that are missing, else report the import's error.
         if (Status status = checkShapesGiven(*inputs, shapes); !status) return fail(kExitUsage, status.message());

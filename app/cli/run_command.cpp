@@ -218,7 +218,17 @@ int runCommand(const std::vector<std::string>& args) {
     if (options.check) {
         // The reference: the model's network as imported, at the shapes of the inputs, on the reference kernels.
         ShapeMap shapes;
-        for (const auto& [name, value] : prepared.inputs) shapes[name] = value.dims();
+        for (const auto& [name, value] : prepared.inputs) {
+            auto binding = std::find_if(prepared.engine->bindings().begin(), prepared.engine->bindings().end(),
+                                        [&name = name](const Binding& b) { return b.name == name; });
+            if (binding != prepared.engine->bindings().end() && binding->isShapeTensor) {
+                Dims values(size_t(value.elementCount()));  // a shape tensor's entry: its values
+                for (size_t k = 0; k < values.size(); ++k) values[k] = value.valueAsInt64(int64_t(k));
+                shapes[name] = values;
+            } else {
+                shapes[name] = value.dims();
+            }
+        }
         Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
         if (!network) return fail(kExitFailure, "--check: " + network.status().message());
         ElementTolerance tolerance = defaultTolerance(lowestPrecision(options.builder));

@@ -68,6 +68,12 @@ ProfileJob::Outcome ProfileJob::profile(const Engine& engine, const ProfileSetti
     for (Binding& binding : bindings) {
         if (!binding.isInput || profiles.empty() || !profiles.front().inputs.count(binding.name)) continue;
         const auto given = settings.shapes.find(binding.name);
+        if (binding.isShapeTensor) {  // the panel's entry gives its values; else the context keeps its opt values
+            if (given != settings.shapes.end()) {
+                if (Status set = (*context)->setShapeTensorValues(binding.name, given->second); !set) return fail(set);
+            }
+            continue;
+        }
         binding.dims = given != settings.shapes.end() ? given->second : profiles.front().inputs.at(binding.name).opt;
     }
     if (!settings.sweepValues.empty()) {

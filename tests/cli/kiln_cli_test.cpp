@@ -536,6 +536,62 @@ TEST_F(KilnCliTest, RunWritesOutputsFromInputFile) {
 }
 
 // A plan built for a range of batches runs each batch its input file has, and refuses one outside.
+// x [batch, 6] -> Reshape to the values of the shape tensor "target" (INT64 [2]) -> "y".
+onnx::ModelProto reshapeByInputModel() {
+    onnx::ModelProto model = reluNegModel({"batch", "6"});
+    auto* graph = model.mutable_graph();
+    graph->clear_node();
+    graph->clear_output();
+    auto* target = graph->add_input();
+    target->set_name("target");
+    target->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+    target->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(2);
+    auto* reshape = graph->add_node();
+    reshape->set_op_type("Reshape");
+    reshape->add_input("x");
+    reshape->add_input("target");
+    reshape->add_output("y");
+    addTensorValue(graph->add_output(), "y", {"a", "b"});
+    return model;
+}
+
+// Shape tensors as trtexec takes them: --shapes and the profile flags give a shape tensor's values; a
+// plan keeps it as an input whose values are chosen per run (--shapes or an --input file).
+TEST_F(KilnCliTest, ShapeTensorValuesComeFromTheShapeFlags) {
+    const std::string model = writeModel("reshape_by_input.onnx", reshapeByInputModel());
+    const fs::path out = m_dir / "direct";
+    const CommandResult direct = kiln("run " + quoted(model) + " --shapes x:2x6,target:3x4 --output-dir " +
+                                      quoted(out.string()));
+    ASSERT_EQ(direct.exitCode, 0) << direct.err;
+    EXPECT_NE(direct.out.find("shape tensor: values 3x4 (set by --shapes)"), std::string::npos) << direct.out;
+    kiln::Result<kiln::HostTensor> y = kiln::readNpy((out / "y.npy").string());
+    ASSERT_TRUE(y.isOk()) << y.status().message();
+    EXPECT_EQ(y->dims(), (kiln::Dims{3, 4}));
+    const CommandResult checked = kiln("run " + quoted(model) + " --shapes x:2x6,target:4x3 --check");
+    EXPECT_EQ(checked.exitCode, 0) << checked.err;
+    EXPECT_NE(checked.out.find("Check: PASS"), std::string::npos) << checked.out;
+
+    expectFailure(kiln("run " + quoted(model) + " --shapes x:2x6 " + outputDirFlag()), 2,
+                  {"'target'", "shape tensor", "--shapes"});
+    expectFailure(kiln("run " + quoted(model) + " --shapes x:2x6,target:3x2x2 " + outputDirFlag()), 2,
+                  {"'target'", "3 values", "holds 2"});
+
+    const std::string plan = (m_dir / "reshape.plan").string();
+    const CommandResult built = kiln("build " + quoted(model) + " -o " + quoted(plan) +
+                                     " --minShapes x:1x6,target:1x1 --optShapes x:2x6,target:2x6 --maxShapes x:8x6,target:48x48");
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    EXPECT_NE(built.out.find("target 1x1 to 48x48 (opt 2x6)"), std::string::npos) << built.out;
+    const fs::path planOut = m_dir / "from_plan";
+    const CommandResult ran = kiln("run " + quoted(plan) + " --shapes x:4x6,target:2x12 --output-dir " +
+                                   quoted(planOut.string()));
+    ASSERT_EQ(ran.exitCode, 0) << ran.err;
+    y = kiln::readNpy((planOut / "y.npy").string());
+    ASSERT_TRUE(y.isOk()) << y.status().message();
+    EXPECT_EQ(y->dims(), (kiln::Dims{2, 12}));
+    expectFailure(kiln("run " + quoted(plan) + " --shapes x:4x6,target:49x1 " + outputDirFlag()), 2,
+                  {"'target'", "outside 1...48"});
+}
+
 TEST_F(KilnCliTest, DynamicShapePlanRunsEveryBatchOfItsProfile) {
     const std::string model = writeModel("symbolic.onnx", reluNegModel({"batch", "3"}));
     const std::string plan = (m_dir / "dynamic.plan").string();

@@ -28,6 +28,10 @@ struct SourceInput {
     DataType type = DataType::Float32;
     Dims dims;                           // -1 where the dimension is symbolic
     std::vector<std::string> dimNames;   // the symbol per dimension ("batch"); empty where fixed or unnamed
+    // A shape tensor: a small integer input (rank 0 or 1, fixed dims) whose values decide shapes (a
+    // Reshape's target, a Slice's starts, ...). As in TensorRT, its values are given on the host, and a
+    // profile's range for it holds values, not dimensions (trtexec's shape flags mean the same).
+    bool isShapeTensor = false;
 };
 
 class NetworkSource {
@@ -36,7 +40,8 @@ public:
     virtual std::string kind() const = 0;           // "onnx"
     virtual const std::string& bytes() const = 0;   // self-contained: what a plan stores
     virtual const std::vector<SourceInput>& inputs() const = 0;
-    // The network for concrete shapes of every input with a symbolic dimension.
+    // The network for concrete shapes of every input with a symbolic dimension, and the values of
+    // every shape tensor (under its name, its values in place of dimensions).
     virtual Result<NetworkDefinition> instantiate(const std::map<std::string, Dims>& shapes) const = 0;
 };
 
@@ -47,18 +52,22 @@ void registerNetworkSourceReader(const std::string& kind, NetworkSourceReader re
 Result<std::shared_ptr<const NetworkSource>> readNetworkSource(const std::string& kind, const std::string& bytes);
 
 // The shapes one input may take in a profile: every dimension between min and max; tactics are timed at opt.
+// For a shape tensor (`values`), min, opt and max are its values, each between its min and max (which
+// may be negative, as a Reshape's -1 is).
 struct ShapeRange {
     Dims min;
     Dims opt;
     Dims max;
+    bool values = false;  // set by the builder for the source's shape tensors
 };
 
 struct OptimizationProfile {
-    std::map<std::string, ShapeRange> inputs;  // every input with a symbolic dimension
+    std::map<std::string, ShapeRange> inputs;  // every input with a symbolic dimension, and every shape tensor
 };
 
 // Why `dims` is not a shape `input` may take in `profile` (its rank, a negative or out-of-range
-// dimension), naming the input, the range and what to do; ok when it is.
+// dimension), naming the input, the range and what to do; ok when it is. For a shape tensor, `dims`
+// are its values, checked the same way (negative values allowed where the range has them).
 Status checkShapeInProfile(const std::string& input, const Dims& dims, const OptimizationProfile& profile,
                            size_t profileIndex);
 

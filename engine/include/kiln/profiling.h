@@ -91,7 +91,8 @@ std::string timesJson(const std::vector<RunTimes>& runs);
 // Seeded random values for an engine's inputs, so that two runs (and two tools) see the same data:
 // floating-point inputs uniform in [-amplitude, amplitude), drawn in binding order from one generator;
 // integer and boolean inputs are mostly indices, sizes or masks, where random values would be out of
-// range, and keep the zero fill.
+// range, and keep the zero fill. Shape tensors get no value: a context runs its current values for
+// them (the profile's opt values until setShapeTensorValues).
 HostTensor randomInput(const Binding& input, std::mt19937& generator, float amplitude = 1.0f);
 TensorMap randomInputs(const std::vector<Binding>& bindings, uint32_t seed, float amplitude = 1.0f);
 

@@ -26,6 +26,9 @@ struct Binding {
     DataType type = DataType::Float32;
     Dims dims;
     bool isInput = false;
+    // An input whose values decide shapes (network_source.h): given on the host, its values chosen per
+    // run with ExecutionContext::setShapeTensorValues (or execute()); it has no memory of its own.
+    bool isShapeTensor = false;
 };
 
 // Receives the time of each executed (fused) layer, in execution order, once per execute().
@@ -168,6 +171,11 @@ public:
     // no context has run before derives its network and kernels first (once per engine and shape).
     // Until set, an input has its profile's opt shape. execute() sets the shapes of the tensors it is given.
     Status setInputShape(const std::string& name, const Dims& dims);
+    // Shape tensors: the values shape tensor `name` has from the next run on, inside the current profile's
+    // range (checked here, as setInputShape checks dimensions). Until set, its profile's opt values.
+    // execute() sets them from the tensor it is given.
+    Status setShapeTensorValues(const std::string& name, const std::vector<int64_t>& values);
+    Result<std::vector<int64_t>> shapeTensorValues(const std::string& name) const;
     // The shape binding `name` has in the next run: an input's, or the output shape inferred from them.
     Result<Dims> tensorShape(const std::string& name);
     // Which optimization profile the next runs use; its opt shapes replace the inputs' shapes.

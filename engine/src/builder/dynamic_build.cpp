@@ -21,12 +21,33 @@ std::map<std::string, Dims> shapesAt(const OptimizationProfile& profile, Dims Sh
     return shapes;
 }
 
-// Every symbolic input has a range in every profile, of the model's rank, agreeing with its fixed
-// dimensions, with min <= opt <= max.
-Status checkProfiles(const NetworkSource& source, const std::vector<OptimizationProfile>& profiles) {
+Status checkValueRange(const std::string& where, const SourceInput& input, const ShapeRange& range) {
+    const int64_t count = input.dims.empty() ? 1 : input.dims[0];
+    for (const auto* values : {&range.min, &range.opt, &range.max}) {
+        if (int64_t(values->size()) != count) {
+            return invalidArgument(where + ": shape tensor '" + input.name + "' holds " + std::to_string(count) +
+                                   " values (its values decide shapes, so its range gives values, as trtexec's "
+                                   "shape flags do) but was given " + toString(*values));
+        }
+    }
+    for (size_t k = 0; k < range.min.size(); ++k) {
+        if (!(range.min[k] <= range.opt[k] && range.opt[k] <= range.max[k])) {
+            return invalidArgument(where + ": shape tensor '" + input.name + "' value " + std::to_string(k) + " has min " +
+                                   std::to_string(range.min[k]) + ", opt " + std::to_string(range.opt[k]) + " and max " +
+                                   std::to_string(range.max[k]) + "; give min <= opt <= max");
+        }
+    }
+    return Status::ok();
+}
+
+// Every symbolic input and every shape tensor has a range in every profile, of the model's rank (a
+// shape tensor: of its value count), agreeing with its fixed dimensions, with min <= opt <= max.
+// Returns the profiles with the shape tensors' ranges marked as values.
+Result<std::vector<OptimizationProfile>> checkProfiles(const NetworkSource& source,
+                                                       std::vector<OptimizationProfile> profiles) {
     for (size_t p = 0; p < profiles.size(); ++p) {
         const std::string where = "optimization profile " + std::to_string(p);
-        for (const auto& [name, range] : profiles[p].inputs) {
+        for (auto& [name, range] : profiles[p].inputs) {
             auto input = std::find_if(source.inputs().begin(), source.inputs().end(),
                                       [&name = name](const SourceInput& in) { return in.name == name; });
             if (input == source.inputs().end()) {
@@ -34,6 +55,11 @@ Status checkProfiles(const NetworkSource& source, const std::vector<Optimization
                 for (const SourceInput& in : source.inputs()) names += (names.empty() ? "" : ", ") + in.name;
                 return invalidArgument(where + " gives shapes for '" + name + "', which is not an input of the model; "
                                        "its inputs are " + names);
+            }
+            range.values = input->isShapeTensor;
+            if (input->isShapeTensor) {
+                KILN_RETURN_IF_ERROR(checkValueRange(where, *input, range));
+                continue;
             }
             for (const auto* dims : {&range.min, &range.opt, &range.max}) {
                 if (dims->size() != input->dims.size()) {
@@ -59,15 +85,22 @@ Status checkProfiles(const NetworkSource& source, const std::vector<Optimization
             }
         }
         for (const SourceInput& input : source.inputs()) {
-            const bool symbolic = std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; });
-            if (symbolic && !profiles[p].inputs.count(input.name)) {
+            if (profiles[p].inputs.count(input.name)) continue;
+            if (input.isShapeTensor) {
+                return invalidArgument(where + " has no values for shape tensor '" + input.name + "' (" +
+                                       toString(input.type) + " " + toString(input.dims) +
+                                       ", whose values decide shapes); give them in --minShapes, --optShapes and "
+                                       "--maxShapes (e.g. " + input.name + ":1x3x224x224 for four values), or fix "
+                                       "them with --shapes");
+            }
+            if (std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; })) {
                 return invalidArgument(where + " has no shapes for input '" + input.name + "' (" +
                                        toString(input.dims) + ", -1 symbolic); give it in --minShapes, --optShapes "
                                        "and --maxShapes, or fix it with --shapes");
             }
         }
     }
-    return Status::ok();
+    return profiles;
 }
 
 // The monitor of the builds at a profile's min and max shapes: they may be cancelled, but their phases
@@ -149,8 +182,16 @@ namespace {
 
 Result<std::shared_ptr<Engine>> buildFromSource(std::shared_ptr<const NetworkSource> source, const BuilderConfig& config) {
     if (!source) return invalidArgument("no network source given");
-    KILN_RETURN_IF_ERROR(checkProfiles(*source, config.profiles));
-    if (config.profiles.empty()) {
+    KILN_ASSIGN_OR_RETURN(const std::vector<OptimizationProfile> profiles, checkProfiles(*source, config.profiles));
+    if (profiles.empty()) {
+        for (const SourceInput& input : source->inputs()) {
+            if (input.isShapeTensor) {
+                return invalidArgument("input '" + input.name + "' is a shape tensor (" + toString(input.type) + " " +
+                                       toString(input.dims) + ", whose values decide shapes): give its values with "
+                                       "--shapes " + input.name + ":AxB..., or a range of values with --minShapes, "
+                                       "--optShapes and --maxShapes");
+            }
+        }
         for (const SourceInput& input : source->inputs()) {
             if (std::any_of(input.dims.begin(), input.dims.end(), [](int64_t d) { return d < 0; })) {
                 return invalidArgument("input '" + input.name + "' is " + toString(input.dims) +
@@ -177,8 +218,8 @@ Result<std::shared_ptr<Engine>> buildFromSource(std::shared_ptr<const NetworkSou
         std::shared_ptr<const Engine> engine;
     };
     std::vector<Built> built;  // engines of the range ends, kept for runs at those shapes
-    for (size_t p = 0; p < config.profiles.size(); ++p) {
-        const OptimizationProfile& profile = config.profiles[p];
+    for (size_t p = 0; p < profiles.size(); ++p) {
+        const OptimizationProfile& profile = profiles[p];
         const std::string where = "optimization profile " + std::to_string(p);
         KILN_ASSIGN_OR_RETURN(NetworkDefinition optNetwork, source->instantiate(shapesAt(profile, &ShapeRange::opt))
                                                                 .withContext(where + " at its opt shapes"));
@@ -201,18 +242,31 @@ Result<std::shared_ptr<Engine>> buildFromSource(std::shared_ptr<const NetworkSou
             const auto shapes = shapesAt(profile, which);
             if (shapes == shapesAt(profile, &ShapeRange::opt)) continue;
             const std::string context = where + " at its " + label + " shapes";
-            KILN_ASSIGN_OR_RETURN(NetworkDefinition network, source->instantiate(shapes).withContext(context));
-            KILN_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, Builder::build(network, rangeConfig).withContext(context));
-            info.arenaBytes = std::max(info.arenaBytes, engine->memoryPlan().arenaBytes);
-            info.workspaceBytes = std::max(info.workspaceBytes, engine->kernels().workspaceBytes);
-            for (const LayerRecord& record : engine->report().layersAfter) {
+            Result<NetworkDefinition> network = source->instantiate(shapes).withContext(context);
+            Result<std::shared_ptr<Engine>> engine = network ? Builder::build(*network, rangeConfig).withContext(context)
+                                                             : Result<std::shared_ptr<Engine>>(network.status());
+            // A shape tensor's min (or max) values need not fit the other inputs' min (or max) shapes (a
+            // Reshape's target with the data's size): that end is not a shape the model runs, and a
+            // context sizes its memory for the shapes it meets.
+            const bool hasValues = std::any_of(profile.inputs.begin(), profile.inputs.end(),
+                                               [](const auto& entry) { return entry.second.values; });
+            if (!engine && hasValues && engine.status().code() != StatusCode::Cancelled) {
+                warnings.push_back(engine.status().message() + " (the shape tensors' " + label + " values with the " +
+                                   "other inputs' " + label + " shapes); the memory of that end is not known in " +
+                                   "advance: a context allocates what the shapes it runs need");
+                continue;
+            }
+            if (!engine) return engine.status();
+            info.arenaBytes = std::max(info.arenaBytes, (*engine)->memoryPlan().arenaBytes);
+            info.workspaceBytes = std::max(info.workspaceBytes, (*engine)->kernels().workspaceBytes);
+            for (const LayerRecord& record : (*engine)->report().layersAfter) {
                 auto chosen = info.tactics.find(record.name);
                 if (!record.tactic.empty() && chosen != info.tactics.end() && chosen->second != record.tactic) {
                     warnings.push_back(context + ": layer '" + record.name + "' cannot run tactic '" +
                                        chosen->second + "' chosen at opt; it runs '" + record.tactic + "' there");
                 }
             }
-            built.push_back({p, shapes, engine});
+            built.push_back({p, shapes, *engine});
         }
         dynamic->profiles.push_back(std::move(info));
         if (first) built.push_back({p, shapesAt(profile, &ShapeRange::opt), optEngine});

@@ -662,6 +662,24 @@ Result<std::shared_ptr<detail::DynamicShapes>> readDynamicShapes(const plan_prot
         const std::string where = "optimization profile " + std::to_string(p);
         detail::ProfileInfo info;
         for (const plan_proto::InputShapeRange& input : profile.inputs()) {
+            auto shapeTensor = std::find_if(dynamic->source->inputs().begin(), dynamic->source->inputs().end(),
+                                            [&](const SourceInput& in) { return in.name == input.input() && in.isShapeTensor; });
+            if (shapeTensor != dynamic->source->inputs().end()) {
+                // Values, not dimensions: any integers, as many as the shape tensor holds, min <= opt <= max.
+                const int count = shapeTensor->dims.empty() ? 1 : int(shapeTensor->dims[0]);
+                ShapeRange values{Dims(input.min().begin(), input.min().end()), Dims(input.opt().begin(), input.opt().end()),
+                                  Dims(input.max().begin(), input.max().end()), true};
+                bool ordered = input.min_size() == count && input.opt_size() == count && input.max_size() == count;
+                for (int k = 0; ordered && k < count; ++k) {
+                    ordered = values.min[k] <= values.opt[k] && values.opt[k] <= values.max[k];
+                }
+                if (!ordered) {
+                    return bodyError(where + ": shape tensor '" + input.input() + "' has the values " + toString(values) +
+                                     ", not " + std::to_string(count) + " ordered values");
+                }
+                info.profile.inputs[input.input()] = std::move(values);
+                continue;
+            }
             const Tensor* tensor = network.findTensor(input.input());
             if (!tensor || !tensor->isNetworkInput()) {
                 return bodyError(where + " gives shapes for '" + input.input() + "', which is not an input of the network");

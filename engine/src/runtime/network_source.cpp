@@ -53,21 +53,27 @@ Status checkShapeInProfile(const std::string& input, const Dims& dims, const Opt
     }
     const ShapeRange& range = it->second;
     const std::string where = "input '" + input + "' of optimization profile " + std::to_string(profileIndex) +
-                              " takes " + toString(range);
+                              " takes " + (range.values ? "the values " : "") + toString(range);
+    const char* what = range.values ? "value" : "dimension";
     if (dims.size() != range.min.size()) {
+        if (range.values) {
+            return invalidArgument("shape tensor '" + input + "' was given " + std::to_string(dims.size()) + " values (" +
+                                   toString(dims) + "); " + where + ", " + std::to_string(range.min.size()) + " values");
+        }
         return invalidArgument("input '" + input + "' was given rank " + std::to_string(dims.size()) + " (" +
                                toString(dims) + "); " + where + ", rank " + std::to_string(range.min.size()));
     }
     for (size_t axis = 0; axis < dims.size(); ++axis) {
-        if (dims[axis] < 0) {
+        if (dims[axis] < 0 && !range.values) {
             return invalidArgument("input '" + input + "' was given " + toString(dims) + ": dimension " +
                                    std::to_string(axis) + " is negative; " + where);
         }
         if (dims[axis] < range.min[axis] || dims[axis] > range.max[axis]) {
-            return invalidArgument("input '" + input + "' was given " + toString(dims) + ": dimension " +
+            return invalidArgument("input '" + input + "' was given " + toString(dims) + ": " + what + " " +
                                    std::to_string(axis) + " is " + std::to_string(dims[axis]) + ", outside " +
                                    std::to_string(range.min[axis]) + "..." + std::to_string(range.max[axis]) + "; " +
-                                   where + ": give a shape inside it, or rebuild with a wider --minShapes/--maxShapes");
+                                   where + ": give " + (range.values ? "values" : "a shape") +
+                                   " inside it, or rebuild with a wider --minShapes/--maxShapes");
         }
     }
     return Status::ok();

@@ -155,7 +155,7 @@ TensorMap randomInputs(const std::vector<Binding>& bindings, uint32_t seed, floa
     std::mt19937 generator(seed);
     TensorMap inputs;
     for (const Binding& binding : bindings) {
-        if (binding.isInput) inputs.emplace(binding.name, randomInput(binding, generator, amplitude));
+        if (binding.isInput && !binding.isShapeTensor) inputs.emplace(binding.name, randomInput(binding, generator, amplitude));
     }
     return inputs;
 }

@@ -4,9 +4,11 @@
 // measured by the backend's timer, to the profiler.
 #include "kiln/runtime.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "backends/backend.h"
@@ -58,6 +60,7 @@ void Engine::setDynamicShapes(std::shared_ptr<const detail::DynamicShapes> dynam
     std::map<std::string, Dims> varying;
     for (const detail::ProfileInfo& info : m_dynamic->profiles) {
         for (const auto& [name, range] : info.profile.inputs) {
+            if (range.values) continue;
             Dims& dims = varying.emplace(name, range.opt).first->second;
             for (size_t axis = 0; axis < dims.size() && axis < range.min.size(); ++axis) {
                 if (range.min[axis] != range.max[axis]) dims[axis] = -1;
@@ -90,6 +93,15 @@ void Engine::setDynamicShapes(std::shared_ptr<const detail::DynamicShapes> dynam
         auto it = binding.isInput ? varying.find(binding.name) : outputs.find(binding.name);
         if (it != (binding.isInput ? varying.end() : outputs.end())) binding.dims = it->second;
     }
+    // Shape tensors are constants in every derived network; they are bindings all the same, after the
+    // other inputs, as TensorRT lists them among its I/O tensors.
+    auto firstOutput = std::find_if(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return !b.isInput; });
+    std::vector<Binding> shapeTensors;
+    for (const SourceInput& input : m_dynamic->source->inputs()) {
+        const bool bound = std::any_of(m_bindings.begin(), m_bindings.end(), [&](const Binding& b) { return b.name == input.name; });
+        if (input.isShapeTensor && !bound) shapeTensors.push_back({input.name, input.type, input.dims, true, true});
+    }
+    m_bindings.insert(firstOutput, shapeTensors.begin(), shapeTensors.end());
 }
 
 int64_t Engine::workspaceBytes() const { return m_kernels ? m_kernels->workspaceBytes : 0; }
@@ -304,8 +316,52 @@ Status ExecutionContext::bind(std::shared_ptr<const Engine> engine) {
     return Status::ok();
 }
 
+namespace {
+
+// The values of a shape tensor given as a host tensor (INT32 or INT64, as the binding declares).
+Result<std::vector<int64_t>> valuesOf(const Binding& binding, const HostTensor& value) {
+    if (value.type() != binding.type || value.dims() != binding.dims) {
+        return invalidArgument("shape tensor '" + binding.name + "' is " + toString(value.type()) + " " +
+                               toString(value.dims()) + "; the engine expects " + toString(binding.type) + " " +
+                               toString(binding.dims));
+    }
+    std::vector<int64_t> values(size_t(value.elementCount()));
+    for (size_t k = 0; k < values.size(); ++k) values[k] = value.valueAsInt64(int64_t(k));
+    return values;
+}
+
+}  // namespace
+
+Status ExecutionContext::setShapeTensorValues(const std::string& name, const std::vector<int64_t>& values) {
+    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+    if (!m_root->bindings()[index].isShapeTensor) {
+        return invalidArgument("'" + name + "' is not a shape tensor; give its shape with setInputShape");
+    }
+    const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
+    const Dims dims(values.begin(), values.end());
+    KILN_RETURN_IF_ERROR(checkShapeInProfile(name, dims, dynamic->profiles[m_profile].profile, m_profile));
+    if (m_shapes[name] != dims) {
+        m_shapes[name] = dims;
+        m_shapesChanged = true;
+    }
+    return Status::ok();
+}
+
+Result<std::vector<int64_t>> ExecutionContext::shapeTensorValues(const std::string& name) const {
+    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+    if (!m_root->bindings()[index].isShapeTensor) return invalidArgument("'" + name + "' is not a shape tensor");
+    const Dims& values = m_shapes.at(name);
+    return std::vector<int64_t>(values.begin(), values.end());
+}
+
 Status ExecutionContext::setInputShape(const std::string& name, const Dims& dims) {
     const detail::DynamicShapes* dynamic = m_root->dynamicShapes();
+    if (auto index = bindingIndex(name); index && m_root->bindings()[*index].isShapeTensor) {
+        const Binding& binding = m_root->bindings()[*index];
+        if (dims == binding.dims) return Status::ok();
+        return invalidArgument("shape tensor '" + name + "' has the fixed shape " + toString(binding.dims) +
+                               "; its values, not its shape, vary: set them with setShapeTensorValues");
+    }
     if (!dynamic || !m_shapes.count(name)) {  // a static input: only its own shape
         KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
         const Binding& binding = m_root->bindings()[index];
@@ -360,7 +416,9 @@ Status ExecutionContext::prepareShapes() {
 
 Result<Dims> ExecutionContext::tensorShape(const std::string& name) {
     KILN_RETURN_IF_ERROR(prepareShapes());
-    KILN_RETURN_IF_ERROR(bindingIndex(name).status());
+    KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
+    // A shape tensor is folded into each derived network: its shape is its binding's.
+    if (m_root->bindings()[index].isShapeTensor) return m_root->bindings()[index].dims;
     const Tensor* tensor = m_engine->network().findTensor(name);
     if (!tensor) return internalError("binding '" + name + "' has no tensor in the engine's network");
     return tensor->dims();
@@ -374,15 +432,27 @@ Result<size_t> ExecutionContext::bindingIndex(const std::string& name) const {
     return invalidArgument("'" + name + "' is not an input or output of the engine");
 }
 
+namespace {
+
+Status noMemoryOf(const Binding& binding) {
+    if (binding.isShapeTensor) {
+        return invalidArgument("'" + binding.name + "' is a shape tensor, read on the host: it has no memory of its "
+                               "own; give its values with setShapeTensorValues");
+    }
+    return invalidArgument("'" + binding.name + "' is a constant output and has no memory of its own");
+}
+
+}  // namespace
+
 Result<void*> ExecutionContext::tensorAddress(const std::string& name) const {
     KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
-    if (!m_bindingMemory[index]) return invalidArgument("'" + name + "' is a constant output and has no memory of its own");
+    if (!m_bindingMemory[index]) return noMemoryOf(m_root->bindings()[index]);
     return static_cast<void*>(m_bindingMemory[index]);
 }
 
 Status ExecutionContext::setTensorAddress(const std::string& name, void* address) {
     KILN_ASSIGN_OR_RETURN(const size_t index, bindingIndex(name));
-    if (!m_bindingMemory[index]) return invalidArgument("'" + name + "' is a constant output and is not written");
+    if (!m_bindingMemory[index]) return noMemoryOf(m_root->bindings()[index]);
     m_bindingAddresses[index] = address;
     return Status::ok();
 }
@@ -531,9 +601,17 @@ Status ExecutionContext::enqueueV3(void* nativeStream) {
 }
 
 Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
+    std::set<std::string> shapeTensors;
     if (m_root->hasDynamicShapes()) {
         for (const auto& [name, value] : inputs) {
-            if (m_shapes.count(name)) KILN_RETURN_IF_ERROR(setInputShape(name, value.dims()));
+            auto index = bindingIndex(name);
+            if (index && m_root->bindings()[*index].isShapeTensor) {
+                KILN_ASSIGN_OR_RETURN(const std::vector<int64_t> values, valuesOf(m_root->bindings()[*index], value));
+                KILN_RETURN_IF_ERROR(setShapeTensorValues(name, values));
+                shapeTensors.insert(name);
+            } else if (m_shapes.count(name)) {
+                KILN_RETURN_IF_ERROR(setInputShape(name, value.dims()));
+            }
         }
         KILN_RETURN_IF_ERROR(prepareShapes());
     }
@@ -553,7 +631,9 @@ Result<TensorMap> ExecutionContext::execute(const TensorMap& inputs) {
     }
     for (const auto& [name, value] : inputs) {
         const Tensor* tensor = network.findTensor(name);
-        if (!tensor || !tensor->isNetworkInput()) return invalidArgument("'" + name + "' is not an input of the engine");
+        if ((!tensor || !tensor->isNetworkInput()) && !shapeTensors.count(name)) {
+            return invalidArgument("'" + name + "' is not an input of the engine");
+        }
     }
 
     // Host tensors go through staging memory on a device backend (page-locked: the fastest copies);

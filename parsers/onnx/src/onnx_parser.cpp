@@ -7,6 +7,7 @@
 #include "kiln/file_reading.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -520,18 +521,89 @@ Result<NetworkDefinition> parseOnnxBytes(const std::string& bytes, const std::st
 
 namespace {
 
+// The operands whose values decide an output's shape (or axes), by op: what the importers read as
+// constants (NodeContext::constantInts) and a shape tensor may therefore feed.
+const std::map<std::string, std::vector<int>>& shapeOperands() {
+    static const std::map<std::string, std::vector<int>> operands = {
+        {"Reshape", {1}},  {"Expand", {1}},    {"Tile", {1}},      {"Slice", {1, 2, 3, 4}},
+        {"Pad", {1}},      {"Resize", {3}},    {"Squeeze", {1}},   {"Unsqueeze", {1}},
+        {"Split", {1}},    {"ConstantOfShape", {0}},
+    };
+    return operands;
+}
+
+// The names of the graph values that some shape operand reads, directly or through other nodes
+// (Shape and Size read only their input's shape, so the walk stops there).
+std::set<std::string> valuesDecidingShapes(const onnx::GraphProto& graph) {
+    std::map<std::string, const onnx::NodeProto*> producers;
+    for (const auto& node : graph.node()) {
+        for (const std::string& output : node.output()) producers[output] = &node;
+    }
+    std::set<std::string> seen;
+    std::vector<std::string> pending;
+    for (const auto& node : graph.node()) {
+        const bool reduction = node.op_type().rfind("Reduce", 0) == 0;
+        auto operands = shapeOperands().find(node.op_type());
+        if (operands == shapeOperands().end() && !reduction) continue;
+        const std::vector<int> indices = reduction ? std::vector<int>{1} : operands->second;
+        for (int index : indices) {
+            if (index < node.input_size() && !node.input(index).empty()) pending.push_back(node.input(index));
+        }
+    }
+    while (!pending.empty()) {
+        const std::string name = std::move(pending.back());
+        pending.pop_back();
+        if (!seen.insert(name).second) continue;
+        auto producer = producers.find(name);
+        if (producer == producers.end()) continue;
+        const onnx::NodeProto& node = *producer->second;
+        if (node.op_type() == "Shape" || node.op_type() == "Size") continue;
+        for (const std::string& input : node.input()) {
+            if (!input.empty()) pending.push_back(input);
+        }
+    }
+    return seen;
+}
+
 Result<std::vector<OnnxInputInfo>> graphInputs(const onnx::ModelProto& model) {
     std::set<std::string> initializers;
     for (const auto& init : model.graph().initializer())
         initializers.insert(init.name());
+    const std::set<std::string> decidingShapes = valuesDecidingShapes(model.graph());
     std::vector<OnnxInputInfo> inputs;
     for (const auto& input : model.graph().input()) {
         if (initializers.count(input.name())) continue;
         bool hasShape = false;
         KILN_ASSIGN_OR_RETURN(OnnxInputInfo info, describeInput(input, hasShape));
+        // As TensorRT's shape tensors: integers, rank 0 or 1, of fixed size.
+        info.isShapeTensor = decidingShapes.count(info.name) && hasShape &&
+                             (info.type == DataType::Int64 || info.type == DataType::Int32) && info.dims.size() <= 1 &&
+                             std::none_of(info.dims.begin(), info.dims.end(), [](int64_t d) { return d < 0; });
         inputs.push_back(std::move(info));
     }
     return inputs;
+}
+
+// A shape tensor's values as the constant an import takes in its place (OnnxParseOptions::inputValues).
+Result<HostTensor> valuesTensor(const SourceInput& input, const std::vector<int64_t>& values) {
+    const int64_t count = input.dims.empty() ? 1 : input.dims[0];
+    if (int64_t(values.size()) != count) {
+        return invalidArgument("shape tensor '" + input.name + "' holds " + std::to_string(count) + " values; " +
+                               std::to_string(values.size()) + " were given (" + toString(values) + ")");
+    }
+    HostTensor tensor(input.type, input.dims);
+    for (size_t k = 0; k < values.size(); ++k) {
+        if (input.type == DataType::Int32) {
+            if (values[k] < INT32_MIN || values[k] > INT32_MAX) {
+                return invalidArgument("shape tensor '" + input.name + "' is INT32; its value " + std::to_string(values[k]) +
+                                       " does not fit");
+            }
+            tensor.data<int32_t>()[k] = int32_t(values[k]);
+        } else {
+            tensor.data<int64_t>()[k] = values[k];
+        }
+    }
+    return tensor;
 }
 
 // An ONNX model kept as bytes, imported again for each set of input shapes.
@@ -544,7 +616,14 @@ public:
     const std::vector<SourceInput>& inputs() const override { return m_inputs; }
     Result<NetworkDefinition> instantiate(const std::map<std::string, Dims>& shapes) const override {
         OnnxParseOptions options;
-        options.inputShapes = shapes;
+        for (const auto& [name, dims] : shapes) {
+            auto input = std::find_if(m_inputs.begin(), m_inputs.end(), [&name = name](const SourceInput& in) { return in.name == name; });
+            if (input != m_inputs.end() && input->isShapeTensor) {
+                KILN_ASSIGN_OR_RETURN(options.inputValues[name], valuesTensor(*input, dims));
+            } else {
+                options.inputShapes[name] = dims;
+            }
+        }
         return parseModel(m_bytes, "", options, "the model");
     }
 
@@ -619,7 +698,7 @@ Result<std::shared_ptr<const NetworkSource>> makeOnnxSource(std::string bytes, c
     }
     KILN_ASSIGN_OR_RETURN(std::vector<OnnxInputInfo> infos, graphInputs(model));
     std::vector<SourceInput> inputs;
-    for (OnnxInputInfo& info : infos) inputs.push_back({info.name, info.type, info.dims, info.dimNames});
+    for (OnnxInputInfo& info : infos) inputs.push_back({info.name, info.type, info.dims, info.dimNames, info.isShapeTensor});
     return std::shared_ptr<const NetworkSource>(std::make_shared<OnnxNetworkSource>(std::move(bytes), std::move(inputs)));
 }
 
@@ -649,6 +728,10 @@ std::vector<std::string> declaredExtents(const OnnxInputInfo& input) {
         }
     }
     return extents;
+}
+
+Result<HostTensor> shapeTensorValue(const OnnxInputInfo& input, const std::vector<int64_t>& values) {
+    return valuesTensor({input.name, input.type, input.dims, input.dimNames, true}, values);
 }
 
 Result<std::vector<OnnxInputInfo>> readOnnxInputs(const std::string& path) {

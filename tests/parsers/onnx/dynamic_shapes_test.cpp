@@ -344,3 +344,177 @@ TEST_F(DynamicModel, StaticEngineRefusesAnotherShapeAndSaysHowToGetRanges) {
 
 }  // namespace
 }  // namespace kiln::test
+
+namespace kiln::test {
+namespace {
+
+// Shape tensors: x [N, 12] -> relu -> reshape to the values of `shape` (INT64 [2]), computed through a
+// Mul with a constant (a shape tensor reaches its Reshape through other nodes too); a Slice whose ends
+// come straight from `count` (INT64 [1]) keeps the first `count` rows of the result.
+class ShapeTensorModel : public ::testing::Test {
+protected:
+    void SetUp() override {
+        OnnxModelBuilder b(13);
+        b.input("x", {std::string("N"), int64_t(12)});
+        b.input("shape", {int64_t(2)}, onnx::TensorProto::INT64);
+        b.input("count", {int64_t(1)}, onnx::TensorProto::INT64);
+        b.initializerInt64("ones", {2}, {1, 1});
+        b.initializerInt64("zero", {1}, {0});
+        b.initializerInt64("axis0", {1}, {0});
+        b.node("Relu", {"x"}, {"r"}, "relu");
+        b.node("Mul", {"shape", "ones"}, {"target"}, "mul");
+        b.node("Reshape", {"r", "target"}, {"z"}, "reshape");
+        b.node("Slice", {"z", "zero", "count", "axis0"}, {"head"}, "slice");
+        b.output("z");
+        b.output("head");
+        m_model = m_dir.writeFile("shape_tensors.onnx", b.bytes());
+    }
+
+    static OptimizationProfile profile() {
+        OptimizationProfile profile;
+        profile.inputs["x"] = {{1, 12}, {2, 12}, {4, 12}};
+        profile.inputs["shape"] = {{1, 2}, {4, 6}, {16, 48}};  // values, not dimensions
+        profile.inputs["count"] = {{0}, {2}, {16}};
+        return profile;
+    }
+
+    Result<std::shared_ptr<Engine>> build(std::vector<OptimizationProfile> profiles) {
+        auto source = onnxNetworkSource(m_model);
+        if (!source) return source.status();
+        BuilderConfig config;
+        config.profiles = std::move(profiles);
+        config.timingIterations = 1;
+        return Builder::build(source.value(), config);
+    }
+
+    static HostTensor int64s(const std::vector<int64_t>& values) {
+        HostTensor tensor(DataType::Int64, {int64_t(values.size())});
+        std::copy(values.begin(), values.end(), tensor.data<int64_t>());
+        return tensor;
+    }
+
+    // The model imported with the shape tensors' values as constants, on the reference kernels.
+    TensorMap reference(const HostTensor& x, const std::vector<int64_t>& shape, int64_t count) {
+        OnnxParseOptions options;
+        options.inputShapes["x"] = x.dims();
+        options.inputValues["shape"] = int64s(shape);
+        options.inputValues["count"] = int64s({count});
+        auto network = parseOnnxFile(m_model, options);
+        EXPECT_TRUE(network.isOk()) << network.status().message();
+        if (!network) return {};
+        auto outputs = ReferenceExecutor(network.value()).execute({{"x", x}});
+        EXPECT_TRUE(outputs.isOk()) << outputs.status().message();
+        return outputs.isOk() ? outputs.value() : TensorMap{};
+    }
+
+    TempDir m_dir{"shape_tensors"};
+    std::string m_model;
+};
+
+TEST_F(ShapeTensorModel, TheSourceNamesItsShapeTensors) {
+    auto inputs = readOnnxInputs(m_model);
+    ASSERT_TRUE(inputs.isOk()) << inputs.status().message();
+    std::map<std::string, bool> shapeTensor;
+    for (const OnnxInputInfo& input : inputs.value()) shapeTensor[input.name] = input.isShapeTensor;
+    EXPECT_EQ(shapeTensor, (std::map<std::string, bool>{{"x", false}, {"shape", true}, {"count", true}}));
+    auto source = onnxNetworkSource(m_model);
+    ASSERT_TRUE(source.isOk()) << source.status().message();
+    for (const SourceInput& input : source.value()->inputs()) EXPECT_EQ(input.isShapeTensor, shapeTensor[input.name]) << input.name;
+}
+
+TEST_F(ShapeTensorModel, RunsTheValuesGivenPerRunAgainstTheReference) {
+    auto engine = build({profile()});
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    std::map<std::string, Binding> bindings;
+    for (const Binding& binding : engine.value()->bindings()) bindings[binding.name] = binding;
+    ASSERT_TRUE(bindings.count("shape") && bindings.count("count"));
+    EXPECT_TRUE(bindings["shape"].isInput && bindings["shape"].isShapeTensor);
+    EXPECT_EQ(bindings["shape"].dims, (Dims{2}));
+    EXPECT_EQ(bindings["shape"].type, DataType::Int64);
+    EXPECT_FALSE(bindings["x"].isShapeTensor);
+
+    auto context = engine.value()->createExecutionContext();
+    ASSERT_TRUE(context.isOk()) << context.status().message();
+    struct Run {
+        Dims x;
+        std::vector<int64_t> shape;
+        int64_t count;
+    };
+    for (const Run& run : {Run{{2, 12}, {4, 6}, 2}, Run{{4, 12}, {16, 3}, 9}, Run{{3, 12}, {6, 6}, 0}, Run{{2, 12}, {4, 6}, 4}}) {
+        SCOPED_TRACE(toString(run.x) + " " + toString(run.shape) + " " + std::to_string(run.count));
+        const HostTensor x = randomTensor(run.x, 5, -1.0f, 1.0f);
+        auto outputs = (*context)->execute({{"x", x}, {"shape", int64s(run.shape)}, {"count", int64s({run.count})}});
+        ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+        const TensorMap expected = reference(x, run.shape, run.count);
+        EXPECT_EQ(outputs.value().at("z").dims(), (Dims{run.shape[0], run.shape[1]}));
+        EXPECT_EQ(outputs.value().at("head").dims(), (Dims{run.count, run.shape[1]}));
+        for (const char* name : {"z", "head"}) {  // relu and copies: exact
+            EXPECT_EQ(compareTensors(outputs.value().at(name), expected.at(name), 0.0, 0.0), "") << name;
+        }
+    }
+    auto values = (*context)->shapeTensorValues("shape");
+    ASSERT_TRUE(values.isOk());
+    EXPECT_EQ(values.value(), (std::vector<int64_t>{4, 6}));
+}
+
+TEST_F(ShapeTensorModel, ValuesOutsideTheProfileAreRefusedNamingTheShapeTensor) {
+    auto engine = build({profile()});
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto context = engine.value()->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    Status outside = (*context)->setShapeTensorValues("shape", {17, 2});
+    EXPECT_EQ(outside.code(), StatusCode::InvalidArgument);
+    EXPECT_NE(outside.message().find("'shape'"), std::string::npos) << outside.message();
+    EXPECT_NE(outside.message().find("value 0 is 17, outside 1...16"), std::string::npos) << outside.message();
+    Status count = (*context)->setShapeTensorValues("shape", {4, 6, 1});
+    EXPECT_EQ(count.code(), StatusCode::InvalidArgument);
+    EXPECT_NE(count.message().find("3 values"), std::string::npos) << count.message();
+    Status notShape = (*context)->setShapeTensorValues("x", {1, 12});
+    EXPECT_EQ(notShape.code(), StatusCode::InvalidArgument);
+    Status address = (*context)->tensorAddress("shape").status();
+    EXPECT_NE(address.message().find("shape tensor"), std::string::npos) << address.message();
+    // Values that fit the profile but not the data (4 x 6 elements from 3 x 12) fail that run only.
+    auto wrong = (*context)->execute({{"x", randomTensor({3, 12}, 5, -1.0f, 1.0f)}, {"shape", int64s({4, 6})}});
+    EXPECT_FALSE(wrong.isOk());
+    auto right = (*context)->execute({{"x", randomTensor({2, 12}, 5, -1.0f, 1.0f)}, {"shape", int64s({4, 6})}});
+    EXPECT_TRUE(right.isOk()) << right.status().message();
+}
+
+TEST_F(ShapeTensorModel, ProfilesMustGiveEveryShapeTensorsValues) {
+    OptimizationProfile missing = profile();
+    missing.inputs.erase("count");
+    auto engine = build({missing});
+    ASSERT_FALSE(engine.isOk());
+    EXPECT_NE(engine.status().message().find("shape tensor 'count'"), std::string::npos) << engine.status().message();
+    OptimizationProfile wrongCount = profile();
+    wrongCount.inputs["shape"] = {{1}, {2}, {3}};
+    engine = build({wrongCount});
+    ASSERT_FALSE(engine.isOk());
+    EXPECT_NE(engine.status().message().find("holds 2 values"), std::string::npos) << engine.status().message();
+    engine = build({});
+    ASSERT_FALSE(engine.isOk());
+    EXPECT_NE(engine.status().message().find("is a shape tensor"), std::string::npos) << engine.status().message();
+}
+
+TEST_F(ShapeTensorModel, PlanKeepsTheValueRangesAndRunsOtherValuesAfterLoading) {
+    auto engine = build({profile()});
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto bytes = serializePlan(*engine.value());
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(bytes.value());
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    const ShapeRange range = loaded.value()->profiles()[0].inputs.at("shape");
+    EXPECT_TRUE(range.values);
+    EXPECT_EQ(range.max, (Dims{16, 48}));
+    auto context = loaded.value()->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    const HostTensor x = randomTensor({4, 12}, 9, -1.0f, 1.0f);
+    auto outputs = (*context)->execute({{"x", x}, {"shape", int64s({8, 6})}, {"count", int64s({3})}});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    const TensorMap expected = reference(x, {8, 6}, 3);
+    EXPECT_EQ(compareTensors(outputs.value().at("head"), expected.at("head"), 0.0, 0.0), "");
+    EXPECT_FALSE((*context)->setShapeTensorValues("count", {17}).isOk());
+}
+
+}  // namespace
+}  // namespace kiln::test

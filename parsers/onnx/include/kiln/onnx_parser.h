@@ -39,11 +39,19 @@ struct OnnxInputInfo {
     std::vector<int64_t> dims;
     // The symbolic name per dimension ("batch"), empty where the dimension is fixed or unnamed.
     std::vector<std::string> dimNames;
+    // Whether its values decide shapes (a shape tensor, see SourceInput): an integer input of rank 0
+    // or 1 and fixed size that a Reshape's target, a Slice's starts, ... read, directly or computed.
+    bool isShapeTensor = false;
 };
 
 // Each dimension of `input` as text: its extent where fixed, else its symbolic name, else "?" (a
 // scalar has none). Tools join them in their own style ("batchx3x224x224").
 std::vector<std::string> declaredExtents(const OnnxInputInfo& input);
+
+// The tensor that gives shape tensor `input` the values `values` (its type and dims): what
+// OnnxParseOptions::inputValues and an execution context take for it. Refuses a wrong count of values
+// and, for an INT32 input, values that do not fit.
+Result<HostTensor> shapeTensorValue(const OnnxInputInfo& input, const std::vector<int64_t>& values);
 
 // Parses the model at `path`. External data files are resolved relative to the model's folder.
 // Errors name the node, its op type and what to do; unsupported ops are all listed in one error.

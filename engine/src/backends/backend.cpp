@@ -74,6 +74,11 @@ const Backend* findBackend(const std::string& name) {
     return nullptr;
 }
 
+std::vector<const tactics::TacticProvider*> providersFor(const std::string& name) {
+    const Backend* found = findBackend(name);
+    return found ? found->providers() : std::vector<const tactics::TacticProvider*>{};
+}
+
 std::vector<std::string> backendNames() { return {"cpu", "cuda"}; }
 
 Result<const Backend*> availableBackend(const std::string& name) {

@@ -124,6 +124,9 @@ public:
 // The backend called `name`; null when Kiln has no backend of that name. A backend this build was
 // compiled without still exists and says why it is unavailable.
 const Backend* findBackend(const std::string& name);
+// The providers of backend `name`, in the order their tactics are listed (Backend::providers()); none
+// for a name Kiln does not know.
+std::vector<const tactics::TacticProvider*> providersFor(const std::string& name);
 const Backend& cpuBackend();
 // Every backend name, in the order a user is offered them.
 std::vector<std::string> backendNames();

@@ -9,31 +9,6 @@
 namespace kiln::detail {
 namespace {
 
-std::string listText(const std::vector<int64_t>& values) {
-    std::string text;
-    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + std::to_string(values[i]);
-    return text;
-}
-
-// Bounding parameters keeps every extent computation below well inside int64 range.
-constexpr int64_t kMaxParamValue = int64_t(1) << 20;
-
-// Checks that `values` has `count` entries, each in [minimum, kMaxParamValue].
-Status checkParam(const char* name, const std::vector<int64_t>& values, size_t count, int64_t minimum) {
-    if (values.size() != count) {
-        return invalidModel(std::string(name) + " has " + std::to_string(values.size()) + " entries (" +
-                            listText(values) + "); expected " + std::to_string(count));
-    }
-    for (int64_t v : values) {
-        if (v < minimum || v > kMaxParamValue) {
-            return invalidModel(std::string(name) + " " + listText(values) + " holds " + std::to_string(v) +
-                                "; every entry must be in [" + std::to_string(minimum) + ", " +
-                                std::to_string(kMaxParamValue) + "]");
-        }
-    }
-    return Status::ok();
-}
-
 // The checks Convolution and Deconvolution share: data [N, C, spatial...] with 1 to 3 spatial axes,
 // weights of the same rank with positive kernel extents, and the common parameters.
 Status checkConvCommon(const InferInputs& in, size_t maxInputs, const std::vector<int64_t>& strides,

@@ -7,30 +7,6 @@
 namespace kiln::detail {
 namespace {
 
-// Bounding parameters keeps every extent computation below well inside int64 range.
-constexpr int64_t kMaxParamValue = int64_t(1) << 20;
-
-std::string listText(const std::vector<int64_t>& values) {
-    std::string text;
-    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + std::to_string(values[i]);
-    return text;
-}
-
-Status checkParam(const char* name, const std::vector<int64_t>& values, size_t count, int64_t minimum) {
-    if (values.size() != count) {
-        return invalidModel(std::string(name) + " has " + std::to_string(values.size()) + " entries (" +
-                            listText(values) + "); expected " + std::to_string(count));
-    }
-    for (int64_t v : values) {
-        if (v < minimum || v > kMaxParamValue) {
-            return invalidModel(std::string(name) + " " + listText(values) + " holds " + std::to_string(v) +
-                                "; every entry must be in [" + std::to_string(minimum) + ", " +
-                                std::to_string(kMaxParamValue) + "]");
-        }
-    }
-    return Status::ok();
-}
-
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace

@@ -5,15 +5,6 @@
 #include "ir/shape_inference.h"
 
 namespace kiln::detail {
-namespace {
-
-std::string listText(const std::vector<int64_t>& values) {
-    std::string text;
-    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + std::to_string(values[i]);
-    return text;
-}
-
-}  // namespace
 
 InferResult inferOutputs(const ReduceParams& p, const InferInputs& in, size_t) {
     KILN_RETURN_IF_ERROR(expectInputCount(in, 1, 1));

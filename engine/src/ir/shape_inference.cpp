@@ -18,6 +18,27 @@ std::string describeInput(size_t index, const char* role) {
 }
 }  // namespace
 
+std::string listText(const std::vector<int64_t>& values) {
+    std::string text;
+    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + std::to_string(values[i]);
+    return text;
+}
+
+Status checkParam(const char* name, const std::vector<int64_t>& values, size_t count, int64_t minimum) {
+    if (values.size() != count) {
+        return invalidModel(std::string(name) + " has " + std::to_string(values.size()) + " entries (" +
+                            listText(values) + "); expected " + std::to_string(count));
+    }
+    for (int64_t v : values) {
+        if (v < minimum || v > kMaxParamValue) {
+            return invalidModel(std::string(name) + " " + listText(values) + " holds " + std::to_string(v) +
+                                "; every entry must be in [" + std::to_string(minimum) + ", " +
+                                std::to_string(kMaxParamValue) + "]");
+        }
+    }
+    return Status::ok();
+}
+
 Status expectInputCount(const InferInputs& in, size_t minCount, size_t maxCount) {
     if (in.size() < minCount || in.size() > maxCount) {
         const std::string expected = minCount == maxCount ? std::to_string(minCount)

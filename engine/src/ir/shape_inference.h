@@ -58,6 +58,13 @@ Status expectType(const Tensor* t, size_t index, const char* role, DataType type
 Status expectFloat(const Tensor* t, size_t index, const char* role);
 // Add, Sub, Mul, Div, Pow, Max, Min, PRelu: the ops that compute a number (not a BOOL).
 bool isArithmetic(ElementwiseOp op);
+// "1,2,3": a parameter list as messages show it.
+std::string listText(const std::vector<int64_t>& values);
+// Bounding parameters (kernel sizes, strides, dilations, pads) keeps every extent computation well
+// inside int64 range.
+constexpr int64_t kMaxParamValue = int64_t(1) << 20;
+// Checks that parameter `name` has `count` entries, each in [minimum, kMaxParamValue].
+Status checkParam(const char* name, const std::vector<int64_t>& values, size_t count, int64_t minimum);
 // Whether `from` broadcasts to `to` under numpy rules without `to` growing.
 bool broadcastsTo(const Dims& from, const Dims& to);
 // Numpy broadcasting of two shapes; the message names both shapes when they do not broadcast.

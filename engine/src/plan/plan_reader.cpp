@@ -57,161 +57,214 @@ Result<ActivationParams> readActivation(const plan_proto::Activation& in, const 
     return p;
 }
 
-Result<LayerParams> readParams(const plan_proto::Layer& in, const std::string& context) {
+// One reader per parameter message, as the writer has one writer per parameter type. `context` names
+// the layer in messages.
+using Context = const std::string&;
+
+Result<LayerParams> readParams(const plan_proto::ConvolutionParams& f, Context context) {
+    ConvolutionParams p{ints(f.strides()), ints(f.pads()), ints(f.dilations()), f.groups(), std::nullopt,
+                        ints(f.output_channels())};
+    if (f.has_activation()) {
+        KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
+    }
+    return LayerParams(std::move(p));
+}
+
+Result<LayerParams> readParams(const plan_proto::DeconvolutionParams& f, Context) {
+    return LayerParams(
+        DeconvolutionParams{ints(f.strides()), ints(f.pads()), ints(f.dilations()), ints(f.output_padding()), f.groups()});
+}
+
+Result<LayerParams> readParams(const plan_proto::MatMulParams&, Context) { return LayerParams(MatMulParams{}); }
+
+Result<LayerParams> readParams(const plan_proto::GemmParams& f, Context context) {
+    GemmParams p{f.trans_a(), f.trans_b(), f.alpha(), f.beta(), std::nullopt};
+    if (f.has_activation()) {
+        KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
+    }
+    return LayerParams(std::move(p));
+}
+
+Result<LayerParams> readParams(const plan_proto::PoolingParams& f, Context context) {
+    PoolingParams p;
+    KILN_ASSIGN_OR_RETURN(p.type, readEnum(f.type(), PoolingType::Average, context + ": pooling type"));
+    p.kernel = ints(f.kernel());
+    p.strides = ints(f.strides());
+    p.pads = ints(f.pads());
+    p.dilations = ints(f.dilations());
+    p.ceilMode = f.ceil_mode();
+    p.countIncludePad = f.count_include_pad();
+    return LayerParams(std::move(p));
+}
+
+Result<LayerParams> readParams(const plan_proto::LrnParams& f, Context) {
+    return LayerParams(LrnParams{f.size(), f.alpha(), f.beta(), f.bias()});
+}
+
+Result<LayerParams> readParams(const plan_proto::BatchNormParams& f, Context) {
+    return LayerParams(BatchNormParams{f.epsilon()});
+}
+
+Result<LayerParams> readParams(const plan_proto::InstanceNormParams& f, Context) {
+    return LayerParams(InstanceNormParams{f.epsilon()});
+}
+
+Result<LayerParams> readParams(const plan_proto::LayerNormParams& f, Context) {
+    return LayerParams(LayerNormParams{f.axis(), f.epsilon()});
+}
+
+Result<LayerParams> readParams(const plan_proto::SoftmaxParams& f, Context) {
+    return LayerParams(SoftmaxParams{f.axis(), f.log(), f.flatten_from_axis()});
+}
+
+Result<LayerParams> readParams(const plan_proto::Activation& f, Context context) {
+    KILN_ASSIGN_OR_RETURN(ActivationParams p, readActivation(f, context));
+    return LayerParams(p);
+}
+
+Result<LayerParams> readParams(const plan_proto::UnaryParams& f, Context context) {
+    KILN_ASSIGN_OR_RETURN(const UnaryOp op, readEnum(f.op(), UnaryOp::Not, context + ": unary op"));
+    return LayerParams(UnaryParams{op});
+}
+
+Result<LayerParams> readParams(const plan_proto::ElementwiseParams& f, Context context) {
+    KILN_ASSIGN_OR_RETURN(const ElementwiseOp op, readEnum(f.op(), ElementwiseOp::Or, context + ": elementwise op"));
+    return LayerParams(ElementwiseParams{op});
+}
+
+Result<LayerParams> readParams(const plan_proto::SelectParams&, Context) { return LayerParams(SelectParams{}); }
+
+Result<LayerParams> readParams(const plan_proto::ReduceParams& f, Context context) {
+    KILN_ASSIGN_OR_RETURN(const ReduceOp op, readEnum(f.op(), ReduceOp::LogSumExp, context + ": reduce op"));
+    return LayerParams(ReduceParams{op, ints(f.axes()), f.keep_dims()});
+}
+
+Result<LayerParams> readParams(const plan_proto::ArgMinMaxParams& f, Context) {
+    return LayerParams(ArgMinMaxParams{f.max(), f.axis(), f.keep_dims(), f.select_last_index()});
+}
+
+Result<LayerParams> readParams(const plan_proto::ConcatParams& f, Context) { return LayerParams(ConcatParams{f.axis()}); }
+
+Result<LayerParams> readParams(const plan_proto::SplitParams& f, Context) {
+    return LayerParams(SplitParams{f.axis(), ints(f.sizes())});
+}
+
+Result<LayerParams> readParams(const plan_proto::SliceParams& f, Context) {
+    return LayerParams(SliceParams{ints(f.starts()), ints(f.ends()), ints(f.steps())});
+}
+
+Result<LayerParams> readParams(const plan_proto::ReshapeParams& f, Context) {
+    return LayerParams(ReshapeParams{ints(f.output_dims())});
+}
+
+Result<LayerParams> readParams(const plan_proto::TransposeParams& f, Context) {
+    return LayerParams(TransposeParams{ints(f.perm())});
+}
+
+Result<LayerParams> readParams(const plan_proto::GatherParams& f, Context) { return LayerParams(GatherParams{f.axis()}); }
+
+Result<LayerParams> readParams(const plan_proto::PadParams& f, Context context) {
+    KILN_ASSIGN_OR_RETURN(const PadMode mode, readEnum(f.mode(), PadMode::Edge, context + ": pad mode"));
+    return LayerParams(PadParams{mode, ints(f.pads()), f.value()});
+}
+
+Result<LayerParams> readParams(const plan_proto::ResizeParams& f, Context context) {
+    ResizeParams p;
+    KILN_ASSIGN_OR_RETURN(p.mode, readEnum(f.mode(), ResizeMode::Linear, context + ": resize mode"));
+    KILN_ASSIGN_OR_RETURN(p.coordinateMode, readEnum(f.coordinate_mode(), ResizeCoordinateMode::TfHalfPixelForNn,
+                                                     context + ": resize coordinate mode"));
+    KILN_ASSIGN_OR_RETURN(p.nearestMode,
+                          readEnum(f.nearest_mode(), ResizeNearestMode::Ceil, context + ": resize nearest mode"));
+    p.outputDims = ints(f.output_dims());
+    p.scales.assign(f.scales().begin(), f.scales().end());
+    return LayerParams(std::move(p));
+}
+
+Result<LayerParams> readParams(const plan_proto::CastParams& f, Context context) {
+    KILN_ASSIGN_OR_RETURN(const DataType to, readEnum(f.to(), DataType::Bool, context + ": cast type"));
+    return LayerParams(CastParams{to});
+}
+
+Result<LayerParams> readParams(const plan_proto::ExpandParams& f, Context) {
+    return LayerParams(ExpandParams{ints(f.output_dims())});
+}
+
+Result<LayerParams> readParams(const plan_proto::TileParams& f, Context) { return LayerParams(TileParams{ints(f.repeats())}); }
+
+Result<LayerParams> readParams(const plan_proto::DepthToSpaceParams& f, Context) {
+    return LayerParams(DepthToSpaceParams{f.block_size(), f.column_row_depth()});
+}
+
+Result<LayerParams> readParams(const plan_proto::SpaceToDepthParams& f, Context) {
+    return LayerParams(SpaceToDepthParams{f.block_size()});
+}
+
+Result<LayerParams> readParams(const plan_proto::IdentityParams&, Context) { return LayerParams(IdentityParams{}); }
+
+Result<LayerParams> readParams(const plan_proto::ReformatParams&, Context) { return LayerParams(ReformatParams{}); }
+
+Result<LayerParams> readParams(const plan_proto::QuantizeParams& f, Context) { return LayerParams(QuantizeParams{f.axis()}); }
+
+Result<LayerParams> readParams(const plan_proto::DequantizeParams& f, Context) {
+    return LayerParams(DequantizeParams{f.axis()});
+}
+
+Result<LayerParams> readParams(const plan_proto::PointwiseChainParams& in, Context context) {
+    PointwiseChainParams p;
+    for (const auto& f : in.steps()) {
+        PointwiseStep step;
+        KILN_ASSIGN_OR_RETURN(step.kind,
+                              readEnum(f.kind(), PointwiseStep::Kind::Elementwise, context + ": pointwise step kind"));
+        KILN_ASSIGN_OR_RETURN(step.activation, readActivation(f.activation(), context));
+        KILN_ASSIGN_OR_RETURN(step.unary, readEnum(f.unary(), UnaryOp::Not, context + ": unary op"));
+        KILN_ASSIGN_OR_RETURN(step.op, readEnum(f.op(), ElementwiseOp::Or, context + ": elementwise op"));
+        step.operand = f.operand();
+        step.shiftOperand = f.shift_operand();
+        step.operandFirst = f.operand_first();
+        p.steps.push_back(step);
+    }
+    return LayerParams(std::move(p));
+}
+
+// The layer's parameter message, whichever the oneof holds, through its reader.
+Result<LayerParams> readParams(const plan_proto::Layer& in, Context context) {
     using Proto = plan_proto::Layer;
     switch (in.params_case()) {
-        case Proto::kConvolution: {
-            const auto& f = in.convolution();
-            ConvolutionParams p{ints(f.strides()), ints(f.pads()), ints(f.dilations()), f.groups(),
-                                std::nullopt, ints(f.output_channels())};
-            if (f.has_activation()) {
-                KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
-            }
-            return LayerParams(std::move(p));
-        }
-        case Proto::kDeconvolution: {
-            const auto& f = in.deconvolution();
-            return LayerParams(DeconvolutionParams{ints(f.strides()), ints(f.pads()), ints(f.dilations()),
-                                                   ints(f.output_padding()), f.groups()});
-        }
-        case Proto::kMatMul:
-            return LayerParams(MatMulParams{});
-        case Proto::kGemm: {
-            const auto& f = in.gemm();
-            GemmParams p{f.trans_a(), f.trans_b(), f.alpha(), f.beta(), std::nullopt};
-            if (f.has_activation()) {
-                KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
-            }
-            return LayerParams(std::move(p));
-        }
-        case Proto::kPooling: {
-            const auto& f = in.pooling();
-            PoolingParams p;
-            KILN_ASSIGN_OR_RETURN(p.type,
-                                  readEnum(f.type(), PoolingType::Average, context + ": pooling type"));
-            p.kernel = ints(f.kernel());
-            p.strides = ints(f.strides());
-            p.pads = ints(f.pads());
-            p.dilations = ints(f.dilations());
-            p.ceilMode = f.ceil_mode();
-            p.countIncludePad = f.count_include_pad();
-            return LayerParams(std::move(p));
-        }
-        case Proto::kLrn: {
-            const auto& f = in.lrn();
-            return LayerParams(LrnParams{f.size(), f.alpha(), f.beta(), f.bias()});
-        }
-        case Proto::kBatchNorm:
-            return LayerParams(BatchNormParams{in.batch_norm().epsilon()});
-        case Proto::kInstanceNorm:
-            return LayerParams(InstanceNormParams{in.instance_norm().epsilon()});
-        case Proto::kSoftmax: {
-            const auto& f = in.softmax();
-            return LayerParams(SoftmaxParams{f.axis(), f.log(), f.flatten_from_axis()});
-        }
-        case Proto::kActivation: {
-            KILN_ASSIGN_OR_RETURN(ActivationParams p, readActivation(in.activation(), context));
-            return LayerParams(p);
-        }
-        case Proto::kUnary: {
-            KILN_ASSIGN_OR_RETURN(const UnaryOp op,
-                                  readEnum(in.unary().op(), UnaryOp::Not, context + ": unary op"));
-            return LayerParams(UnaryParams{op});
-        }
-        case Proto::kElementwise: {
-            KILN_ASSIGN_OR_RETURN(const ElementwiseOp op, readEnum(in.elementwise().op(), ElementwiseOp::Or,
-                                                                   context + ": elementwise op"));
-            return LayerParams(ElementwiseParams{op});
-        }
-        case Proto::kSelect:
-            return LayerParams(SelectParams{});
-        case Proto::kReduce: {
-            const auto& f = in.reduce();
-            KILN_ASSIGN_OR_RETURN(const ReduceOp op,
-                                  readEnum(f.op(), ReduceOp::LogSumExp, context + ": reduce op"));
-            return LayerParams(ReduceParams{op, ints(f.axes()), f.keep_dims()});
-        }
-        case Proto::kArgMinMax: {
-            const auto& f = in.arg_min_max();
-            return LayerParams(ArgMinMaxParams{f.max(), f.axis(), f.keep_dims(), f.select_last_index()});
-        }
-        case Proto::kConcat:
-            return LayerParams(ConcatParams{in.concat().axis()});
-        case Proto::kSplit:
-            return LayerParams(SplitParams{in.split().axis(), ints(in.split().sizes())});
-        case Proto::kSlice: {
-            const auto& f = in.slice();
-            return LayerParams(SliceParams{ints(f.starts()), ints(f.ends()), ints(f.steps())});
-        }
-        case Proto::kReshape:
-            return LayerParams(ReshapeParams{ints(in.reshape().output_dims())});
-        case Proto::kTranspose:
-            return LayerParams(TransposeParams{ints(in.transpose().perm())});
-        case Proto::kGather:
-            return LayerParams(GatherParams{in.gather().axis()});
-        case Proto::kPad: {
-            const auto& f = in.pad();
-            KILN_ASSIGN_OR_RETURN(const PadMode mode,
-                                  readEnum(f.mode(), PadMode::Edge, context + ": pad mode"));
-            return LayerParams(PadParams{mode, ints(f.pads()), f.value()});
-        }
-        case Proto::kResize: {
-            const auto& f = in.resize();
-            ResizeParams p;
-            KILN_ASSIGN_OR_RETURN(p.mode, readEnum(f.mode(), ResizeMode::Linear, context + ": resize mode"));
-            KILN_ASSIGN_OR_RETURN(p.coordinateMode,
-                                  readEnum(f.coordinate_mode(), ResizeCoordinateMode::TfHalfPixelForNn,
-                                           context + ": resize coordinate mode"));
-            KILN_ASSIGN_OR_RETURN(p.nearestMode, readEnum(f.nearest_mode(), ResizeNearestMode::Ceil,
-                                                          context + ": resize nearest mode"));
-            p.outputDims = ints(f.output_dims());
-            p.scales.assign(f.scales().begin(), f.scales().end());
-            return LayerParams(std::move(p));
-        }
-        case Proto::kCast: {
-            KILN_ASSIGN_OR_RETURN(const DataType to,
-                                  readEnum(in.cast().to(), DataType::Bool, context + ": cast type"));
-            return LayerParams(CastParams{to});
-        }
-        case Proto::kExpand:
-            return LayerParams(ExpandParams{ints(in.expand().output_dims())});
-        case Proto::kTile:
-            return LayerParams(TileParams{ints(in.tile().repeats())});
-        case Proto::kDepthToSpace: {
-            const auto& f = in.depth_to_space();
-            return LayerParams(DepthToSpaceParams{f.block_size(), f.column_row_depth()});
-        }
-        case Proto::kSpaceToDepth:
-            return LayerParams(SpaceToDepthParams{in.space_to_depth().block_size()});
-        case Proto::kIdentity:
-            return LayerParams(IdentityParams{});
-        case Proto::kReformat:
-            return LayerParams(ReformatParams{});
-        case Proto::kQuantize:
-            return LayerParams(QuantizeParams{in.quantize().axis()});
-        case Proto::kDequantize:
-            return LayerParams(DequantizeParams{in.dequantize().axis()});
-        case Proto::kLayerNorm:
-            return LayerParams(LayerNormParams{in.layer_norm().axis(), in.layer_norm().epsilon()});
-        case Proto::kPointwiseChain: {
-            PointwiseChainParams p;
-            for (const auto& f : in.pointwise_chain().steps()) {
-                PointwiseStep step;
-                KILN_ASSIGN_OR_RETURN(step.kind, readEnum(f.kind(), PointwiseStep::Kind::Elementwise,
-                                                          context + ": pointwise step kind"));
-                KILN_ASSIGN_OR_RETURN(step.activation, readActivation(f.activation(), context));
-                KILN_ASSIGN_OR_RETURN(step.unary, readEnum(f.unary(), UnaryOp::Not, context + ": unary op"));
-                KILN_ASSIGN_OR_RETURN(step.op,
-                                      readEnum(f.op(), ElementwiseOp::Or, context + ": elementwise op"));
-                step.operand = f.operand();
-                step.shiftOperand = f.shift_operand();
-                step.operandFirst = f.operand_first();
-                p.steps.push_back(step);
-            }
-            return LayerParams(std::move(p));
-        }
-        case Proto::PARAMS_NOT_SET:
-            break;
+        case Proto::kConvolution: return readParams(in.convolution(), context);
+        case Proto::kDeconvolution: return readParams(in.deconvolution(), context);
+        case Proto::kMatMul: return readParams(in.mat_mul(), context);
+        case Proto::kGemm: return readParams(in.gemm(), context);
+        case Proto::kPooling: return readParams(in.pooling(), context);
+        case Proto::kLrn: return readParams(in.lrn(), context);
+        case Proto::kBatchNorm: return readParams(in.batch_norm(), context);
+        case Proto::kInstanceNorm: return readParams(in.instance_norm(), context);
+        case Proto::kLayerNorm: return readParams(in.layer_norm(), context);
+        case Proto::kSoftmax: return readParams(in.softmax(), context);
+        case Proto::kActivation: return readParams(in.activation(), context);
+        case Proto::kUnary: return readParams(in.unary(), context);
+        case Proto::kElementwise: return readParams(in.elementwise(), context);
+        case Proto::kSelect: return readParams(in.select(), context);
+        case Proto::kReduce: return readParams(in.reduce(), context);
+        case Proto::kArgMinMax: return readParams(in.arg_min_max(), context);
+        case Proto::kConcat: return readParams(in.concat(), context);
+        case Proto::kSplit: return readParams(in.split(), context);
+        case Proto::kSlice: return readParams(in.slice(), context);
+        case Proto::kReshape: return readParams(in.reshape(), context);
+        case Proto::kTranspose: return readParams(in.transpose(), context);
+        case Proto::kGather: return readParams(in.gather(), context);
+        case Proto::kPad: return readParams(in.pad(), context);
+        case Proto::kResize: return readParams(in.resize(), context);
+        case Proto::kCast: return readParams(in.cast(), context);
+        case Proto::kExpand: return readParams(in.expand(), context);
+        case Proto::kTile: return readParams(in.tile(), context);
+        case Proto::kDepthToSpace: return readParams(in.depth_to_space(), context);
+        case Proto::kSpaceToDepth: return readParams(in.space_to_depth(), context);
+        case Proto::kIdentity: return readParams(in.identity(), context);
+        case Proto::kReformat: return readParams(in.reformat(), context);
+        case Proto::kQuantize: return readParams(in.quantize(), context);
+        case Proto::kDequantize: return readParams(in.dequantize(), context);
+        case Proto::kPointwiseChain: return readParams(in.pointwise_chain(), context);
+        case Proto::PARAMS_NOT_SET: break;
     }
     return bodyError(context + " has no parameters of a kind this kiln knows");
 }

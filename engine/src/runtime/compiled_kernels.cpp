@@ -1,6 +1,8 @@
 // Recreating the chosen kernels of a network: by tactic id through the backend's providers.
 #include "runtime/compiled_kernels.h"
 
+#include "backends/backend.h"
+
 namespace kiln::detail {
 
 Result<std::shared_ptr<const CompiledKernels>> instantiateKernels(const NetworkDefinition& network,
@@ -12,7 +14,7 @@ Result<std::shared_ptr<const CompiledKernels>> instantiateKernels(const NetworkD
         return invalidModel("there are " + std::to_string(tacticIds.size()) + " tactic choices for " +
                             std::to_string(layers.size()) + " layers");
     }
-    const std::vector<const tactics::TacticProvider*> providers = tactics::providersFor(backend);
+    const std::vector<const tactics::TacticProvider*> providers = backends::providersFor(backend);
     auto kernels = std::make_shared<CompiledKernels>();
     for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& layer = *layers[i];

@@ -1,10 +1,23 @@
 // The reference executor runs layers in network order, keeping each intermediate tensor until its last
-// reader has run; and constant folding of a single layer, used at import.
+// reader has run, each layer dispatched to its reference kernel; and constant folding of a single
+// layer, used at import.
 #include "kiln/reference_executor.h"
 
 #include <unordered_map>
 
+#include "backends/cpu/reference/reference_kernels.h"
+
 namespace kiln {
+
+Status runReferenceLayer(const Layer& layer, const std::vector<const HostTensor*>& inputs,
+                         std::vector<HostTensor>& outputs) {
+    if (outputs.size() != layer.outputs().size()) {
+        return internalError("layer '" + layer.name() + "': " + std::to_string(outputs.size()) +
+                             " output buffers for " + std::to_string(layer.outputs().size()) + " outputs");
+    }
+    Status status = std::visit([&](const auto& p) { return cpu::runReference(p, inputs, outputs); }, layer.params());
+    return status.withContext("layer '" + layer.name() + "' (" + toString(layer.kind()) + ")");
+}
 
 Result<TensorMap> ReferenceExecutor::execute(const TensorMap& inputs) const {
     std::unordered_map<const Tensor*, const HostTensor*> values;

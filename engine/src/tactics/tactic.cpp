@@ -1,10 +1,8 @@
-// The tactic registry: which providers a backend has (each backend lists its own) and the defaults
-// every provider shares.
+// What every tactic provider shares: a layer's configuration, lookup of a tactic by id, and the
+// provider of an id. Which providers a backend has is the backend's (Backend::providers()).
 #include "tactics/tactic.h"
 
 #include <algorithm>
-
-#include "backends/backend.h"
 
 namespace kiln::tactics {
 
@@ -45,11 +43,6 @@ Result<std::unique_ptr<Tactic>> TacticProvider::find(const LayerConfig& config, 
     for (const auto& tactic : tactics) offered += (offered.empty() ? "" : ", ") + tactic->id();
     return notFound("there is no tactic '" + id + "' for layer '" + config.layer->name() +
                     "' in this build of Kiln on this machine (it offers " + (offered.empty() ? "none" : offered) + ")");
-}
-
-std::vector<const TacticProvider*> providersFor(const std::string& backend) {
-    const backends::Backend* found = backends::findBackend(backend);
-    return found ? found->providers() : std::vector<const TacticProvider*>{};
 }
 
 const TacticProvider* providerOf(const std::vector<const TacticProvider*>& providers, const std::string& tacticId) {

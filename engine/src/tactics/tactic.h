@@ -114,10 +114,6 @@ public:
     virtual Result<std::unique_ptr<Tactic>> find(const LayerConfig& config, const std::string& id) const;
 };
 
-// The providers of a backend, in the order their tactics are listed (Backend::providers()); none for a
-// name Kiln does not know.
-std::vector<const TacticProvider*> providersFor(const std::string& backend);
-
 // The provider whose tactics' ids start with "<name>:"; null when none.
 const TacticProvider* providerOf(const std::vector<const TacticProvider*>& providers, const std::string& tacticId);
 

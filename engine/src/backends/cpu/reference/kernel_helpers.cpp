@@ -1,20 +1,7 @@
-// Dispatches a layer to its reference kernel and holds the index helpers the kernels share.
+// The index and half-precision helpers the reference kernels share.
 #include "backends/cpu/reference/reference_kernels.h"
-#include "kiln/reference_executor.h"
 
-namespace kiln {
-
-Status runReferenceLayer(const Layer& layer, const std::vector<const HostTensor*>& inputs,
-                         std::vector<HostTensor>& outputs) {
-    if (outputs.size() != layer.outputs().size()) {
-        return internalError("layer '" + layer.name() + "': " + std::to_string(outputs.size()) +
-                             " output buffers for " + std::to_string(layer.outputs().size()) + " outputs");
-    }
-    Status status = std::visit([&](const auto& p) { return cpu::runReference(p, inputs, outputs); }, layer.params());
-    return status.withContext("layer '" + layer.name() + "' (" + toString(layer.kind()) + ")");
-}
-
-namespace cpu {
+namespace kiln::cpu {
 
 HostTensor widenToFloat32(const HostTensor& half) {
     HostTensor wide(DataType::Float32, half.dims());
@@ -46,5 +33,4 @@ std::vector<int64_t> broadcastStrides(const Dims& from, const Dims& to) {
     return strides;
 }
 
-}  // namespace cpu
-}  // namespace kiln
+}  // namespace kiln::cpu

@@ -13,7 +13,8 @@ For each model and batch size it
      that neither's idle spinning threads take cores from the other,
   4. reports each runtime's median over all timed runs, the ratio Kiln / ONNX Runtime, and checks
      Kiln's outputs against ONNX Runtime's (rtol 1e-3, atol 1e-4 x max|reference|: the model-zoo
-     test's tolerance, see tests/models/run_zoo_model.py).
+     test's tolerance, see tests/models/run_zoo_model.py),
+  5. reports the plan's size and each server's peak resident memory (os.wait4's ru_maxrss).
 
 With --precisions fp32 int8, each model and batch is also measured in INT8: Kiln calibrates on four
 random batches (numpy seed 1, entropy) and builds with --int8; ONNX Runtime runs the same model in
@@ -75,12 +76,22 @@ class Server:
         return [float(t) for t in self.ask(f"run {iterations}").split()]
 
     def close(self):
+        """Ends the server; returns its peak resident memory in MiB (loading, runs and all)."""
         try:
             self.process.stdin.write("quit\n")
             self.process.stdin.flush()
         except BrokenPipeError:
             pass
-        self.process.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while True:
+            pid, _, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.process.returncode = 0  # reaped here: Popen must not wait for it again
+                return usage.ru_maxrss / 1024.0  # Linux reports KiB
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"{self.name} did not end")
+            time.sleep(0.05)
 
 
 def dims_text(shape):
@@ -192,8 +203,8 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         if dynamic_server:
             dynamic_server.ask(f"save {case / 'kiln-dynamic'}")
     finally:
-        kiln_server.close()
-        ort_server.close()
+        kiln_rss = kiln_server.close()
+        ort_rss = ort_server.close()
         if dynamic_server:
             dynamic_server.close()
     print(f"--- {name} batch {batch} {precision}: outputs against ONNX Runtime")
@@ -214,6 +225,9 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         "cold": cold,
         "warm": warm,
         "ok": outputs_ok,
+        "kiln_rss": kiln_rss,
+        "ort_rss": ort_rss,
+        "plan_mib": plan.stat().st_size / 2**20,
     }
 
 
@@ -268,7 +282,8 @@ def main():
     print(f"\nMachine: {cpu}, {os.cpu_count()} logical cores; {args.threads} threads for each runtime; "
           f"median of {args.rounds} x {args.iterations} interleaved runs")
     header = (f"{'model':<16} {'batch':>5} {'prec':>5} {'Kiln ms':>9} {'ORT ms':>9} {'Kiln/ORT':>9} "
-              f"{'vs FP32':>8} {'build cold s':>13} {'build warm s':>13} {'outputs':>9}")
+              f"{'vs FP32':>8} {'build cold s':>13} {'build warm s':>13} {'outputs':>9} "
+              f"{'plan MiB':>9} {'Kiln MiB':>9} {'ORT MiB':>8}")
     print(header)
     print("-" * len(header))
     failed = False
@@ -277,7 +292,8 @@ def main():
         speedup = fp32.get((name, batch), float("nan")) / r["kiln"]
         outputs = r["ok"] if isinstance(r["ok"], str) else ("ok" if r["ok"] else "DIFFER")
         print(f"{name:<16} {batch:>5} {precision:>5} {r['kiln']:>9.2f} {r['ort']:>9.2f} {r['kiln'] / r['ort']:>9.2f} "
-              f"{speedup:>7.2f}x {r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {outputs:>9}")
+              f"{speedup:>7.2f}x {r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {outputs:>9} "
+              f"{r['plan_mib']:>9.1f} {r['kiln_rss']:>9.1f} {r['ort_rss']:>8.1f}")
         failed = failed or r["ok"] is False
     if args.dynamic:
         low, opt, high = args.dynamic
@@ -291,7 +307,8 @@ def main():
     print("\nbuild cold/warm: wall time of `kiln build` (import, build, plan write) without and with a "
           "warm timing cache; vs FP32: Kiln FP32's time over this row's Kiln time; INT8 outputs: the least "
           "cosine similarity to ONNX Runtime's INT8 outputs; BF16 outputs: to ONNX Runtime's FP32 outputs (BF16 "
-          "rows compare Kiln BF16 with ONNX Runtime FP32)")
+          "rows compare Kiln BF16 with ONNX Runtime FP32); Kiln MiB, ORT MiB: each server's peak resident memory "
+          "(the plan or model loaded and every run made)")
     return 1 if failed else 0
 
 

@@ -114,6 +114,12 @@ HostTensor HostTensor::view(DataType type, Dims dims, std::byte* data) {
     return tensor;
 }
 
+HostTensor HostTensor::view(DataType type, Dims dims, std::byte* data, std::shared_ptr<const void> owner) {
+    HostTensor tensor = view(type, std::move(dims), data);
+    tensor.m_owner = std::move(owner);
+    return tensor;
+}
+
 void HostTensor::adopt(const HostTensor& other) {
     m_type = other.m_type;
     m_dims = other.m_dims;
@@ -121,9 +127,11 @@ void HostTensor::adopt(const HostTensor& other) {
     if (other.ownsMemory()) {
         m_storage = other.m_storage;
         m_data = m_storage.data();
+        m_owner.reset();
     } else {
         m_storage.clear();
         m_data = other.m_data;
+        m_owner = other.m_owner;
     }
 }
 
@@ -144,6 +152,7 @@ HostTensor& HostTensor::operator=(HostTensor&& other) noexcept {
     m_byteSize = other.m_byteSize;
     m_storage = std::move(other.m_storage);
     m_data = owned ? m_storage.data() : other.m_data;
+    m_owner = std::move(other.m_owner);
     other.m_dims.clear();
     other.m_storage.clear();
     other.m_data = nullptr;

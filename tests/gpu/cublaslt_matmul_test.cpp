@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/cuda/cublaslt/cublaslt_library.h"
 #include "backends/cuda/cublaslt/cublaslt_provider.h"
 #include "gpu_test_util.h"
 
@@ -19,6 +20,16 @@ namespace {
 
 const tactics::TacticProvider& provider() {
     return cuda::cublasLtProvider();
+}
+
+// cuBLASLt is not linked but loaded at its first use, and has the major version of the headers (no
+// device is needed for either).
+TEST(CublasLtLibrary, LoadsAtFirstUseWithTheHeadersMajorVersion) {
+    EXPECT_EQ(cuda::lt::loadError(), "");
+    // The major version: a machine may have another minor release of the same library.
+    EXPECT_EQ(cuda::lt::cublasLtGetVersion() / 10000, size_t(CUBLAS_VER_MAJOR));
+    EXPECT_NE(cuda::lt::symbol("cublasLtMatmulDescInit_internal"), nullptr);
+    EXPECT_EQ(cuda::lt::symbol("cublasLtNoSuchFunction"), nullptr);
 }
 
 bool isTf32(const std::string& id) {

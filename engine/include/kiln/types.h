@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,9 @@ public:
     HostTensor(DataType type, Dims dims);  // owned and zero-filled; dims must have passed checkDims
     // A view of `data`, which must hold volume(dims) elements and outlive the view and its copies.
     static HostTensor view(DataType type, Dims dims, std::byte* data);
+    // A view of `data` that keeps `owner` (whatever holds the bytes, such as a loaded plan's) alive
+    // for as long as it or any of its copies exists.
+    static HostTensor view(DataType type, Dims dims, std::byte* data, std::shared_ptr<const void> owner);
 
     HostTensor(const HostTensor& other);
     HostTensor& operator=(const HostTensor& other);
@@ -116,6 +120,7 @@ private:
     std::vector<std::byte> m_storage;
     std::byte* m_data = nullptr;
     size_t m_byteSize = 0;
+    std::shared_ptr<const void> m_owner;  // a view's bytes' owner, where it was given one
 };
 
 // Converts between IEEE half and float (round to nearest even).

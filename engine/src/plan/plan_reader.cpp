@@ -6,6 +6,7 @@
 #include <bit>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 
 #include <sys/mman.h>
 
+#include "kiln/device.h"
 #include "kiln/file_reading.h"
 #include "kiln/plan.h"
 #include "plan.pb.h"
@@ -273,7 +275,9 @@ int64_t byteSizeOf(const Tensor& tensor) { return tensor.storageBytes(); }
 
 class NetworkReader {
 public:
-    NetworkReader(const plan_proto::Network& in, std::string_view weights) : m_in(in), m_weights(weights) {}
+    // `owner` holds the bytes `weights` lies in: constants are views of them that keep it alive.
+    NetworkReader(const plan_proto::Network& in, std::string_view weights, std::shared_ptr<const void> owner)
+        : m_in(in), m_weights(weights), m_owner(std::move(owner)) {}
 
     Result<NetworkDefinition> read() {
         m_network.setName(m_in.name());
@@ -390,8 +394,9 @@ private:
         // Constants that shared their data when written share it again.
         auto& shared = m_constants[std::make_tuple(range.offset(), type, dims)];
         if (!shared) {
-            auto data = std::make_shared<HostTensor>(type, dims);
-            if (needed > 0) std::memcpy(data->bytes(), m_weights.data() + range.offset(), needed);
+            // Read in place: a view of the plan's bytes, which it keeps alive (no copy of the weights).
+            auto* where = const_cast<std::byte*>(reinterpret_cast<const std::byte*>(m_weights.data() + range.offset()));
+            auto data = std::make_shared<HostTensor>(HostTensor::view(type, dims, where, m_owner));
             shared = std::move(data);
         }
         return shared;
@@ -491,6 +496,7 @@ private:
 
     const plan_proto::Network& m_in;
     std::string_view m_weights;
+    std::shared_ptr<const void> m_owner;
     NetworkDefinition m_network;
     std::vector<Tensor*> m_tensors;
     std::map<std::tuple<uint64_t, DataType, Dims>, std::shared_ptr<const HostTensor>> m_constants;
@@ -667,11 +673,13 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     return report;
 }
 
-// The tactic of every layer, made again from its id and the weights it prepared at build time.
+// The tactic of every layer, made again from its id and the weights it prepared at build time (read in
+// place from the plan's bytes, which `owner` holds: 64-byte aligned, as the kernels want them).
 Result<std::shared_ptr<const detail::CompiledKernels>> readKernels(const plan_proto::Network& in,
                                                                    const NetworkDefinition& network,
                                                                    std::string_view weights,
-                                                                   const std::string& backend) {
+                                                                   const std::string& backend,
+                                                                   const std::shared_ptr<const void>& owner) {
     std::vector<std::string> tacticIds;
     std::vector<std::vector<tactics::WeightBlob>> blobs;
     for (int i = 0; i < in.layers_size(); ++i) {
@@ -686,7 +694,7 @@ Result<std::shared_ptr<const detail::CompiledKernels>> readKernels(const plan_pr
                                  std::to_string(weights.size()) + "-byte weight blob");
             }
             const auto* first = reinterpret_cast<const std::byte*>(weights.data() + range.offset());
-            blobs.back().emplace_back(first, first + range.length());
+            blobs.back().push_back(tactics::WeightBlob::view(first, range.length(), owner));  // read in place
         }
     }
     auto kernels = detail::instantiateKernels(network, backend, std::move(tacticIds), std::move(blobs));
@@ -797,19 +805,48 @@ Status parseBody(std::string_view bytes, const PlanLayout& layout, plan_proto::P
     return Status::ok();
 }
 
-}  // namespace
+// A plan's bytes in one 64-byte-aligned allocation (the weights' offsets are 64-byte aligned in the file,
+// so they are in memory too), shared by the constants read from it in place.
+class PlanBuffer {
+public:
+    static Result<std::shared_ptr<PlanBuffer>> allocate(uint64_t size, const std::string& what) {
+        if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && size > budget) {
+            return invalidArgument(what + " is " + formatByteCount(size) + ", more than " + describeMemoryBudget());
+        }
+        auto buffer = std::make_shared<PlanBuffer>();
+        const size_t capacity = std::max<size_t>(kPlanWeightAlignment, (size + 63) / 64 * 64);
+        buffer->m_data = static_cast<std::byte*>(std::aligned_alloc(kPlanWeightAlignment, capacity));
+        if (!buffer->m_data) {
+            return ioError("out of memory reading " + what + ": " + formatByteCount(size) + " could not be allocated");
+        }
+        buffer->m_size = size_t(size);
+        return buffer;
+    }
+    PlanBuffer() = default;
+    PlanBuffer(const PlanBuffer&) = delete;
+    PlanBuffer& operator=(const PlanBuffer&) = delete;
+    ~PlanBuffer() { std::free(m_data); }
+    std::byte* data() { return m_data; }
+    std::string_view view() const { return {reinterpret_cast<const char*>(m_data), m_size}; }
 
-Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
+private:
+    std::byte* m_data = nullptr;
+    size_t m_size = 0;
+};
+
+// The plan in `buffer`, whose constants and prepared weights are read in place.
+Result<std::shared_ptr<Engine>> deserializeBuffer(std::shared_ptr<const PlanBuffer> buffer) {
+    const std::string_view bytes = buffer->view();
     KILN_ASSIGN_OR_RETURN(const PlanLayout layout, checkPlanHeader(bytes));
     KILN_RETURN_IF_ERROR(checkPlanStamp(layout.stamp));
     plan_proto::Plan body;
     KILN_RETURN_IF_ERROR(parseBody(bytes, layout, body));
     const std::string_view weights =
         std::string_view(bytes).substr(layout.weightsOffset, layout.weightsLength);
-    KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights).read());
+    KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights, buffer).read());
     KILN_ASSIGN_OR_RETURN(MemoryPlan memory, readMemoryPlan(body.memory(), network));
     KILN_RETURN_IF_ERROR(checkMemoryPlan(network, memory));
-    KILN_ASSIGN_OR_RETURN(auto kernels, readKernels(body.network(), network, weights, layout.stamp.backend));
+    KILN_ASSIGN_OR_RETURN(auto kernels, readKernels(body.network(), network, weights, layout.stamp.backend, buffer));
     for (const plan_proto::Tensor& tensor : body.network().tensors()) {
         if (!tensor.omitted()) continue;
         const Tensor* omitted = network.findTensor(tensor.name());
@@ -840,6 +877,8 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
     return engine;
 }
 
+}  // namespace
+
 bool isPlanFile(const std::string& path) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error)) return false;
@@ -849,10 +888,26 @@ bool isPlanFile(const std::string& path) {
     return std::memcmp(magic, kPlanMagic, sizeof(magic)) == 0;
 }
 
+Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
+    KILN_ASSIGN_OR_RETURN(std::shared_ptr<PlanBuffer> buffer, PlanBuffer::allocate(bytes.size(), "the plan"));
+    if (!bytes.empty()) std::memcpy(buffer->data(), bytes.data(), bytes.size());
+    return deserializeBuffer(std::move(buffer));
+}
+
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {
     constexpr uint64_t kLargestPlan = uint64_t(1) << 38;  // 256 GiB: weights and a model fit many times over
-    KILN_ASSIGN_OR_RETURN(const std::string bytes, readRegularFile(path, "the plan", kLargestPlan));
-    auto engine = deserializePlan(bytes);
+    // Read once into the buffer the engine's constants stay in.
+    KILN_ASSIGN_OR_RETURN(const uint64_t size, regularFileSize(path, "the plan"));
+    if (size > kLargestPlan) {
+        return invalidArgument("the plan '" + path + "' is " + std::to_string(size) + " bytes, more than the " +
+                               std::to_string(kLargestPlan) + " bytes a plan can need");
+    }
+    KILN_ASSIGN_OR_RETURN(std::shared_ptr<PlanBuffer> buffer, PlanBuffer::allocate(size, "the plan '" + path + "'"));
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return ioError("cannot open the plan '" + path + "': " + std::strerror(errno));
+    file.read(reinterpret_cast<char*>(buffer->data()), std::streamsize(size));
+    if (uint64_t(file.gcount()) != size) return ioError("reading the plan '" + path + "' stopped early");
+    auto engine = deserializeBuffer(std::move(buffer));
     if (!engine.isOk()) return engine.status().withContext("'" + path + "'");
     return engine;
 }

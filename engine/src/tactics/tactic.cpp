@@ -3,8 +3,51 @@
 #include "tactics/tactic.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 namespace kiln::tactics {
+
+namespace {
+
+// 64-byte aligned, zeroed bytes (at least one, so that data() is never null).
+std::shared_ptr<std::byte> alignedBytes(size_t size) {
+    const size_t capacity = std::max<size_t>(64, (size + 63) / 64 * 64);
+    auto* bytes = static_cast<std::byte*>(std::aligned_alloc(64, capacity));
+    if (!bytes) throw std::bad_alloc();
+    std::memset(bytes, 0, capacity);
+    return std::shared_ptr<std::byte>(bytes, [](std::byte* p) { std::free(p); });
+}
+
+}  // namespace
+
+WeightBlob::WeightBlob(size_t size) : m_size(size), m_ownsBytes(true) {
+    auto bytes = alignedBytes(size);
+    m_data = bytes.get();
+    m_owner = std::move(bytes);
+}
+
+WeightBlob::WeightBlob(const std::byte* first, const std::byte* last) : WeightBlob(size_t(last - first)) {
+    if (m_size > 0) std::memcpy(mutableData(), first, m_size);
+}
+
+WeightBlob WeightBlob::view(const std::byte* data, size_t size, std::shared_ptr<const void> owner) {
+    WeightBlob blob;
+    blob.m_owner = std::move(owner);
+    blob.m_data = data;
+    blob.m_size = size;
+    return blob;
+}
+
+std::byte* WeightBlob::mutableData() {
+    // The bytes are this blob's own allocation (never a view's): writing them changes no one else's.
+    return m_ownsBytes ? const_cast<std::byte*>(m_data) : nullptr;
+}
+
+bool WeightBlob::operator==(const WeightBlob& other) const {
+    return m_size == other.m_size && (m_size == 0 || std::memcmp(m_data, other.m_data, m_size) == 0);
+}
 
 LayerConfig LayerConfig::of(const Layer& layer) {
     LayerConfig config;

@@ -46,8 +46,31 @@ struct LayerConfig {
 // tensor): providers whose kernels read and write tensors in their own types offer nothing then.
 bool storesReducedPrecision(const LayerConfig& config);
 
-// Bytes a tactic derives from the layer's weights at build time; stored in the plan as they are.
-using WeightBlob = std::vector<std::byte>;
+// Bytes a tactic derives from the layer's weights at build time; stored in the plan as they are. A
+// blob is immutable once prepared, so copies share its bytes: either its own (64-byte aligned, as
+// kernels read them in place) or a loaded plan's, read in place and kept alive by the blob.
+class WeightBlob {
+public:
+    WeightBlob() = default;
+    explicit WeightBlob(size_t size);                          // its own zeroed bytes, to be filled once
+    WeightBlob(const std::byte* first, const std::byte* last);  // its own copy of [first, last)
+    // Bytes that `owner` holds (such as a loaded plan's), not copied.
+    static WeightBlob view(const std::byte* data, size_t size, std::shared_ptr<const void> owner);
+
+    size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    const std::byte* data() const { return m_data; }
+    // Writable bytes while the blob is being filled: a blob with its own bytes, before any copy (null
+    // for a view).
+    std::byte* mutableData();
+    bool operator==(const WeightBlob& other) const;
+
+private:
+    std::shared_ptr<const void> m_owner;
+    const std::byte* m_data = nullptr;
+    size_t m_size = 0;
+    bool m_ownsBytes = false;
+};
 
 // Memory for one run of a kernel. Inputs and outputs point at the first byte of each tensor in its
 // format, in the backend's memory (device memory for "cuda"). Absent optional inputs are null.

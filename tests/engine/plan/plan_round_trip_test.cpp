@@ -364,6 +364,30 @@ TEST(PlanRoundTrip, SharedConstantsStayShared) {
     EXPECT_EQ(bytes->size() % 64, 24u);
 }
 
+// A loaded plan's constants are views of its one copy of the plan's bytes (nothing copied, 64-byte
+// aligned in memory), and a copy of one keeps those bytes alive after the engine is gone (under the
+// asan preset a dangling copy fails this test).
+TEST(PlanRoundTrip, ConstantsAreReadInPlaceAndOutliveTheEngine) {
+    auto network = convReluNetwork();
+    ASSERT_TRUE(network.isOk());
+    const HostTensor original = *network->findTensor("weights")->constantData();
+    auto engine = wrapInEngine(std::move(network).value());
+    ASSERT_TRUE(engine.isOk());
+    HostTensor copy;
+    {
+        auto bytes = serializePlan(**engine);
+        ASSERT_TRUE(bytes.isOk());
+        auto loaded = deserializePlan(*bytes);
+        ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+        const std::shared_ptr<const HostTensor> weights = (*loaded)->network().findTensor("weights")->constantData();
+        EXPECT_FALSE(weights->ownsMemory());
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(weights->bytes()) % 64, 0u);
+        copy = *weights;  // a view too
+    }
+    ASSERT_EQ(copy.byteSize(), original.byteSize());
+    EXPECT_EQ(std::memcmp(copy.bytes(), original.bytes(), original.byteSize()), 0);
+}
+
 TEST(PlanRoundTrip, ConstantsLieAt64ByteBoundaries) {
     auto network = everyKindNetwork();
     ASSERT_TRUE(network.isOk());

@@ -1,5 +1,6 @@
 // Errors, streams with their library handles, kernel-owned device memory and device 0's facts.
 #include "backends/cuda/cuda_common.h"
+#include "backends/cuda/cublaslt/cublaslt_library.h"
 
 #include <cstdio>
 
@@ -55,7 +56,7 @@ Status cublasFailure(cublasStatus_t status, const std::string& what) {
 
 CudaStream::~CudaStream() {
     if (m_cudnn) cudnnDestroy(m_cudnn);
-    if (m_cublasLt) cublasLtDestroy(m_cublasLt);
+    if (m_cublasLt) lt::cublasLtDestroy(m_cublasLt);
     // Not the stream: an event still pending is released once the device reaches it.
     if (m_waitEvent) cudaEventDestroy(m_waitEvent);
     if (m_owned && m_stream) cudaStreamDestroy(m_stream);
@@ -95,7 +96,10 @@ Result<cudnnHandle_t> CudaStream::cudnn() {
 }
 
 Result<cublasLtHandle_t> CudaStream::cublasLt() {
-    if (!m_cublasLt) KILN_CUBLAS_RETURN_IF_ERROR(cublasLtCreate(&m_cublasLt), "creating a cuBLASLt handle");
+    if (!m_cublasLt) {
+        if (std::string why = lt::loadError(); !why.empty()) return unsupported(why);
+        KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtCreate(&m_cublasLt), "creating a cuBLASLt handle");
+    }
     return m_cublasLt;
 }
 
@@ -178,7 +182,7 @@ const DeviceInfo& deviceInfo() {
         cudaDriverGetVersion(&device.driverVersion);
         cudaRuntimeGetVersion(&device.runtimeVersion);
         device.cudnnVersion = cudnnGetVersion();
-        device.cublasLtVersion = cublasLtGetVersion();
+        device.cublasLtVersion = lt::cublasLtGetVersion();
         if (device.cudnnVersion / 10000 != CUDNN_MAJOR) {
             device.problem = "cuDNN " + libraryVersion(device.cudnnVersion) + " is loaded, but this kiln needs cuDNN " +
                              std::to_string(CUDNN_MAJOR) + ".x";

@@ -37,25 +37,6 @@ auto guarded(const std::string& what, Fn fn) -> decltype(fn()) {
     }
 }
 
-// Bytes with 64-byte alignment: oneDNN's kernels read prepared weights with full-width vector loads,
-// which are fastest (and on some paths assumed) at cache-line alignment.
-class AlignedBuffer {
-public:
-    explicit AlignedBuffer(const WeightBlob& blob) {
-        const size_t capacity = std::max<size_t>(64, (blob.size() + 63) / 64 * 64);
-        m_data = static_cast<std::byte*>(std::aligned_alloc(64, capacity));
-        if (!m_data) throw std::bad_alloc();
-        if (!blob.empty()) std::memcpy(m_data, blob.data(), blob.size());
-    }
-    AlignedBuffer(const AlignedBuffer&) = delete;
-    AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-    ~AlignedBuffer() { std::free(m_data); }
-    std::byte* data() const { return m_data; }
-
-private:
-    std::byte* m_data = nullptr;
-};
-
 // The stream a thread executes on: oneDNN streams are cheap but not free to create, and a stream must
 // not be used by two threads at once, so every thread keeps its own.
 dnnl::stream& threadStream() {
@@ -65,12 +46,13 @@ dnnl::stream& threadStream() {
 
 class PrimitiveKernel final : public tactics::Kernel {
 public:
-    PrimitiveKernel(std::vector<Step> steps, const std::vector<WeightBlob>& blobs, int64_t bufferBytes,
+    // The blobs are read in place (their own 64-byte-aligned bytes, or a loaded plan's).
+    PrimitiveKernel(std::vector<Step> steps, std::vector<WeightBlob> blobs, int64_t bufferBytes,
                     std::vector<size_t> constantsRead)
-        : m_steps(std::move(steps)), m_bufferBytes(bufferBytes), m_constantsRead(std::move(constantsRead)) {
-        for (const WeightBlob& blob : blobs)
-            m_blobs.push_back(std::make_unique<AlignedBuffer>(blob));
-    }
+        : m_steps(std::move(steps)),
+          m_blobs(std::move(blobs)),
+          m_bufferBytes(bufferBytes),
+          m_constantsRead(std::move(constantsRead)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         return guarded("oneDNN kernel", [&]() -> Status {
@@ -141,7 +123,7 @@ private:
                     return internalError("oneDNN kernel: blob " + std::to_string(operand.index) +
                                          " does not exist");
                 }
-                return m_blobs[operand.index]->data();
+                return const_cast<std::byte*>(m_blobs[operand.index].data());  // oneDNN only reads weights
             case Operand::Source::Workspace:
                 if (!args.workspace) {
                     return invalidArgument(
@@ -154,7 +136,7 @@ private:
     }
 
     std::vector<Step> m_steps;
-    std::vector<std::unique_ptr<AlignedBuffer>> m_blobs;
+    std::vector<WeightBlob> m_blobs;
     int64_t m_bufferBytes = 0;  // the recipe's intermediate tensors, in front of the scratchpad
     std::vector<size_t> m_constantsRead;  // constant inputs the recipe read when it was made
 };
@@ -300,7 +282,7 @@ public:
                     }
                 }
                 return std::unique_ptr<tactics::Kernel>(
-                    std::make_unique<PrimitiveKernel>(std::move(steps), weights, buffers, m_recipe->constantsRead()));
+                    std::make_unique<PrimitiveKernel>(std::move(steps), std::move(weights), buffers, m_recipe->constantsRead()));
             });
     }
 
@@ -549,7 +531,7 @@ WeightBlob reorderToBlob(const void* source, const dnnl::memory::desc& sourceDes
                          const dnnl::memory::desc& targetDesc) {
     WeightBlob blob(targetDesc.get_size());
     dnnl::memory from(sourceDesc, cpuEngine(), const_cast<void*>(source));
-    dnnl::memory to(targetDesc, cpuEngine(), blob.data());
+    dnnl::memory to(targetDesc, cpuEngine(), blob.mutableData());
     dnnl::stream stream(cpuEngine());
     dnnl::reorder(from, to).execute(stream, from, to);
     stream.wait();

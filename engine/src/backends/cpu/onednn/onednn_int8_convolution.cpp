@@ -254,7 +254,7 @@ public:
         const memory::desc target = pds[0].weights_desc(0);
         WeightBlob weights(target.get_size());
         dnnl::memory from(source, cpuEngine(), const_cast<float*>(m_weights->data<float>()));
-        dnnl::memory to(target, cpuEngine(), weights.data());
+        dnnl::memory to(target, cpuEngine(), weights.mutableData());
         dnnl::stream stream(cpuEngine());
         dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), source, cpuEngine(), target, attr))
             .execute(stream, from, to);

@@ -74,7 +74,7 @@ public:
         }
         if (constantC) {
             WeightBlob blob(constantCDesc.get_size());
-            float* target = reinterpret_cast<float*>(blob.data());
+            float* target = reinterpret_cast<float*>(blob.mutableData());
             const float* c = constantC->data<float>();
             const memory::dims dims = constantCDesc.dims();
             for (int64_t i = 0; i < dims[0]; ++i) {

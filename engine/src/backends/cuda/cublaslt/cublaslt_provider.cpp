@@ -8,6 +8,7 @@
 // heuristic offers is a tactic of its own whose id spells the algorithm's configuration, so that loading
 // a plan rebuilds that algorithm rather than whatever the heuristic would pick by then.
 #include "backends/cuda/cublaslt/cublaslt_provider.h"
+#include "backends/cuda/cublaslt/cublaslt_library.h"
 
 #include <algorithm>
 #include <array>
@@ -42,7 +43,7 @@ constexpr uint32_t kConstantAlignment = 256;
 constexpr uint32_t kActivationAlignment = 16;
 
 std::string libraryName() {
-    return "cuBLASLt " + libraryVersion(cublasLtGetVersion());
+    return "cuBLASLt " + libraryVersion(lt::cublasLtGetVersion());
 }
 
 enum class Precision : uint8_t { Fp32, Tf32 };
@@ -241,7 +242,7 @@ Result<Problem> describe(const LayerConfig& config, Precision precision) {
 template <typename T>
 Status setOperationAttribute(cublasLtMatmulDesc_t operation, cublasLtMatmulDescAttributes_t attribute,
                              const T& value) {
-    KILN_CUBLAS_RETURN_IF_ERROR(cublasLtMatmulDescSetAttribute(operation, attribute, &value, sizeof value),
+    KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtMatmulDescSetAttribute(operation, attribute, &value, sizeof value),
                                 "describing a matrix product");
     return Status::ok();
 }
@@ -249,7 +250,7 @@ Status setOperationAttribute(cublasLtMatmulDesc_t operation, cublasLtMatmulDescA
 template <typename T>
 Status setLayoutAttribute(cublasLtMatrixLayout_t layout, cublasLtMatrixLayoutAttribute_t attribute,
                           const T& value) {
-    KILN_CUBLAS_RETURN_IF_ERROR(cublasLtMatrixLayoutSetAttribute(layout, attribute, &value, sizeof value),
+    KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtMatrixLayoutSetAttribute(layout, attribute, &value, sizeof value),
                                 "describing a matrix");
     return Status::ok();
 }
@@ -266,7 +267,7 @@ public:
     // the heuristic and the algorithm check read only its alignment.
     Status init(const Problem& problem, const void* bias) {
         KILN_CUBLAS_RETURN_IF_ERROR(
-            cublasLtMatmulDescInit(&m_operation, computeType(problem.precision), CUDA_R_32F),
+            lt::cublasLtMatmulDescInit(&m_operation, computeType(problem.precision), CUDA_R_32F),
             "describing a matrix product");
         KILN_RETURN_IF_ERROR(
             setOperationAttribute(&m_operation, CUBLASLT_MATMUL_DESC_TRANSA, int32_t(problem.a.op)));
@@ -297,7 +298,7 @@ private:
     static Status initLayout(cublasLtMatrixLayoutOpaque_t& layout, const Operand& operand,
                              int32_t batchCount) {
         KILN_CUBLAS_RETURN_IF_ERROR(
-            cublasLtMatrixLayoutInit(&layout, CUDA_R_32F, operand.rows, operand.cols, operand.ld),
+            lt::cublasLtMatrixLayoutInit(&layout, CUDA_R_32F, operand.rows, operand.cols, operand.ld),
             "describing a matrix");
         if (batchCount == 1) return Status::ok();
         KILN_RETURN_IF_ERROR(setLayoutAttribute(&layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, batchCount));
@@ -398,7 +399,7 @@ Result<AlgoKey> keyOf(const cublasLtMatmulAlgo_t& algo, Precision precision) {
     AlgoKey key;
     key.precision = precision;
     size_t written = 0;
-    KILN_CUBLAS_RETURN_IF_ERROR(cublasLtMatmulAlgoConfigGetAttribute(
+    KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtMatmulAlgoConfigGetAttribute(
                                     &algo, CUBLASLT_ALGO_CONFIG_ID, &key.algoId, sizeof key.algoId, &written),
                                 "reading an algorithm's configuration");
     for (size_t i = 0; i < kConfigFields.size(); ++i) {
@@ -407,17 +408,17 @@ Result<AlgoKey> keyOf(const cublasLtMatmulAlgo_t& algo, Precision precision) {
         if (field.bytes == 2) {
             uint16_t value = 0;
             status =
-                cublasLtMatmulAlgoConfigGetAttribute(&algo, field.attribute, &value, sizeof value, &written);
+                lt::cublasLtMatmulAlgoConfigGetAttribute(&algo, field.attribute, &value, sizeof value, &written);
             key.values[i] = value;
         } else if (field.isSigned) {
             int32_t value = 0;
             status =
-                cublasLtMatmulAlgoConfigGetAttribute(&algo, field.attribute, &value, sizeof value, &written);
+                lt::cublasLtMatmulAlgoConfigGetAttribute(&algo, field.attribute, &value, sizeof value, &written);
             key.values[i] = value;
         } else {
             uint32_t value = 0;
             status =
-                cublasLtMatmulAlgoConfigGetAttribute(&algo, field.attribute, &value, sizeof value, &written);
+                lt::cublasLtMatmulAlgoConfigGetAttribute(&algo, field.attribute, &value, sizeof value, &written);
             key.values[i] = value;
         }
         KILN_CUBLAS_RETURN_IF_ERROR(status, std::string("reading an algorithm's ") + field.name);
@@ -428,7 +429,7 @@ Result<AlgoKey> keyOf(const cublasLtMatmulAlgo_t& algo, Precision precision) {
 Result<cublasLtMatmulAlgo_t> buildAlgo(cublasLtHandle_t handle, const AlgoKey& key) {
     cublasLtMatmulAlgo_t algo{};
     KILN_CUBLAS_RETURN_IF_ERROR(
-        cublasLtMatmulAlgoInit(handle, computeType(key.precision), CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
+        lt::cublasLtMatmulAlgoInit(handle, computeType(key.precision), CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
                                CUDA_R_32F, CUDA_R_32F, key.algoId, &algo),
         "creating algorithm " + std::to_string(key.algoId));
     for (size_t i = 0; i < kConfigFields.size(); ++i) {
@@ -436,13 +437,13 @@ Result<cublasLtMatmulAlgo_t> buildAlgo(cublasLtHandle_t handle, const AlgoKey& k
         cublasStatus_t status;
         if (field.bytes == 2) {
             const uint16_t value = uint16_t(key.values[i]);
-            status = cublasLtMatmulAlgoConfigSetAttribute(&algo, field.attribute, &value, sizeof value);
+            status = lt::cublasLtMatmulAlgoConfigSetAttribute(&algo, field.attribute, &value, sizeof value);
         } else if (field.isSigned) {
             const int32_t value = int32_t(key.values[i]);
-            status = cublasLtMatmulAlgoConfigSetAttribute(&algo, field.attribute, &value, sizeof value);
+            status = lt::cublasLtMatmulAlgoConfigSetAttribute(&algo, field.attribute, &value, sizeof value);
         } else {
             const uint32_t value = uint32_t(key.values[i]);
-            status = cublasLtMatmulAlgoConfigSetAttribute(&algo, field.attribute, &value, sizeof value);
+            status = lt::cublasLtMatmulAlgoConfigSetAttribute(&algo, field.attribute, &value, sizeof value);
         }
         KILN_CUBLAS_RETURN_IF_ERROR(status, std::string("setting an algorithm's ") + field.name);
     }
@@ -454,7 +455,7 @@ Result<size_t> checkAlgo(cublasLtHandle_t handle, Descriptors& descriptors,
                          const cublasLtMatmulAlgo_t& algo) {
     cublasLtMatmulHeuristicResult_t result{};
     KILN_CUBLAS_RETURN_IF_ERROR(
-        cublasLtMatmulAlgoCheck(handle, descriptors.operation(), descriptors.a(), descriptors.b(),
+        lt::cublasLtMatmulAlgoCheck(handle, descriptors.operation(), descriptors.a(), descriptors.b(),
                                 descriptors.d(), descriptors.d(), &algo, &result),
         "checking the algorithm");
     if (result.workspaceSize > kMaxWorkspaceBytes) {
@@ -467,7 +468,7 @@ Result<size_t> checkAlgo(cublasLtHandle_t handle, Descriptors& descriptors,
 
 // A cuBLASLt handle for the heuristic queries and algorithm checks of one call; runs use their stream's.
 struct HandleDeleter {
-    void operator()(cublasLtHandle_t handle) const { cublasLtDestroy(handle); }
+    void operator()(cublasLtHandle_t handle) const { lt::cublasLtDestroy(handle); }
 };
 using OwnedHandle = std::unique_ptr<cublasLtContext, HandleDeleter>;
 
@@ -475,7 +476,7 @@ Result<OwnedHandle> createHandle() {
     const DeviceInfo& device = deviceInfo();
     if (!device.present) return unsupported("no CUDA device: " + device.problem);
     cublasLtHandle_t handle = nullptr;
-    KILN_CUBLAS_RETURN_IF_ERROR(cublasLtCreate(&handle), "creating a cuBLASLt handle");
+    KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtCreate(&handle), "creating a cuBLASLt handle");
     return OwnedHandle(handle);
 }
 
@@ -543,7 +544,7 @@ public:
         }
         KILN_ASSIGN_OR_RETURN(cublasLtHandle_t handle, streamOf(args).cublasLt());
         const auto multiply = [&] {
-            return cublasLtMatmul(handle, m_descriptors->operation(), &m_problem.alpha, b, m_descriptors->a(),
+            return lt::cublasLtMatmul(handle, m_descriptors->operation(), &m_problem.alpha, b, m_descriptors->a(),
                                   a, m_descriptors->b(), &m_problem.beta, c, m_descriptors->d(), d,
                                   m_descriptors->d(), &m_algo, args.workspace, m_workspace,
                                   streamOf(args).stream());
@@ -677,7 +678,7 @@ private:
         Descriptors descriptors;
         KILN_RETURN_IF_ERROR(descriptors.init(problem, placeholderBias(problem)));
         cublasLtMatmulPreferenceOpaque_t preference{};
-        KILN_CUBLAS_RETURN_IF_ERROR(cublasLtMatmulPreferenceInit(&preference),
+        KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtMatmulPreferenceInit(&preference),
                                     "describing the heuristic query");
         const std::pair<cublasLtMatmulPreferenceAttributes_t, uint32_t> alignments[] = {
             {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, problem.a.alignment},
@@ -688,17 +689,17 @@ private:
         };
         for (const auto& [attribute, alignment] : alignments) {
             KILN_CUBLAS_RETURN_IF_ERROR(
-                cublasLtMatmulPreferenceSetAttribute(&preference, attribute, &alignment, sizeof alignment),
+                lt::cublasLtMatmulPreferenceSetAttribute(&preference, attribute, &alignment, sizeof alignment),
                 "describing the heuristic query");
         }
         KILN_CUBLAS_RETURN_IF_ERROR(
-            cublasLtMatmulPreferenceSetAttribute(&preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+            lt::cublasLtMatmulPreferenceSetAttribute(&preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
                                                  &kMaxWorkspaceBytes, sizeof kMaxWorkspaceBytes),
             "describing the heuristic query");
         std::array<cublasLtMatmulHeuristicResult_t, kRequestedAlgorithms> results{};
         int returned = 0;
         KILN_CUBLAS_RETURN_IF_ERROR(
-            cublasLtMatmulAlgoGetHeuristic(handle.get(), descriptors.operation(), descriptors.a(),
+            lt::cublasLtMatmulAlgoGetHeuristic(handle.get(), descriptors.operation(), descriptors.a(),
                                            descriptors.b(), descriptors.d(), descriptors.d(), &preference,
                                            kRequestedAlgorithms, results.data(), &returned),
             "asking cuBLASLt's heuristic for algorithms");

@@ -617,8 +617,8 @@ private:
         const int64_t perGroup = source[1];
         const int64_t taps = volume(source) / std::max<int64_t>(filters * perGroup, 1);
         const int64_t paddedPerGroup = m_problem.weights[1];
-        tactics::WeightBlob blob(size_t(volume(m_problem.weights)) * sizeof(uint16_t), std::byte{0});
-        auto* target = reinterpret_cast<uint16_t*>(blob.data());
+        tactics::WeightBlob blob(size_t(volume(m_problem.weights)) * sizeof(uint16_t));  // padded channels zero
+        auto* target = reinterpret_cast<uint16_t*>(blob.mutableData());
         for (int64_t k = 0; k < filters; ++k) {
             for (int64_t c = 0; c < perGroup; ++c) {
                 for (int64_t t = 0; t < taps; ++t) {
@@ -635,12 +635,12 @@ private:
 
     // The bias for channels-last, padded channels zero.
     tactics::WeightBlob paddedBias(const HostTensor& bias) const {
-        tactics::WeightBlob blob(size_t(m_problem.output[1]) * biasElementBytes(), std::byte{0});
+        tactics::WeightBlob blob(size_t(m_problem.output[1]) * biasElementBytes());
         if (biasElementBytes() == sizeof(float)) {
-            std::memcpy(blob.data(), bias.data<float>(), size_t(bias.elementCount()) * sizeof(float));
+            std::memcpy(blob.mutableData(), bias.data<float>(), size_t(bias.elementCount()) * sizeof(float));
             return blob;
         }
-        auto* target = reinterpret_cast<uint16_t*>(blob.data());
+        auto* target = reinterpret_cast<uint16_t*>(blob.mutableData());
         for (int64_t k = 0; k < bias.elementCount(); ++k) target[k] = floatToHalf(bias.data<float>()[k]);
         return blob;
     }

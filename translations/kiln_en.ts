@@ -1499,6 +1499,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Engine memory: weights %1 MiB (the constants its kernels read and their prepared weights); each execution context %2 MiB (activation arena and workspace).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>cancelled</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1493,6 +1493,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>构建用时 %1 秒：%2 → %3 层，%4 处更改，激活内存池 %5 MiB（不复用时为 %6 MiB）。</translation>
     </message>
     <message>
+        <source>Engine memory: weights %1 MiB (the constants its kernels read and their prepared weights); each execution context %2 MiB (activation arena and workspace).</source>
+        <translation>引擎内存：权重 %1 MiB（其内核读取的常量及其预处理的权重）；每个执行上下文 %2 MiB（激活内存池和工作区）。</translation>
+    </message>
+    <message>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>

@@ -279,7 +279,8 @@ void printPlanTables(const std::string& path, const Engine& engine) {
     out << '\n';
 
     const int64_t contextBytes = engine.contextMemoryBytes();
-    out << "Memory: activation arena " << formatBytes(engine.memoryPlan().arenaBytes) << " and workspace "
+    out << "Memory: weights " << formatBytes(engine.weightBytes())
+        << " held by the engine (the constants its kernels read and their prepared weights); activation arena " << formatBytes(engine.memoryPlan().arenaBytes) << " and workspace "
         << formatBytes(engine.workspaceBytes()) << " per execution context, for "
         << formatBytes(report.activationBytes) << " of activations";
     if (!engine.profiles().empty()) {

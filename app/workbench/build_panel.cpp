@@ -719,6 +719,10 @@ void BuildPanel::buildFinished(const BuildJob::Outcome& outcome) {
                 .arg(double(report.arenaBytes) / kMiB, 0, 'f', 2)
                 .arg(double(report.activationBytes) / kMiB, 0, 'f', 2);
         appendLog(summary);
+        appendLog(tr("Engine memory: weights %1 MiB (the constants its kernels read and their prepared weights); "
+                     "each execution context %2 MiB (activation arena and workspace).")
+                      .arg(double(outcome.engine->weightBytes()) / kMiB, 0, 'f', 2)
+                      .arg(double(outcome.engine->contextMemoryBytes()) / kMiB, 0, 'f', 2));
         setStatus(summary, LogLevel::Info);
     } else if (outcome.code == StatusCode::Cancelled) {
         finishCurrentPhase(tr("cancelled"));

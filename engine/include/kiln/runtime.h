@@ -83,6 +83,9 @@ public:
     // the workspace (for dynamic shapes, those of the largest shape of any profile).
     int64_t workspaceBytes() const;
     int64_t contextMemoryBytes() const;
+    // The host memory the engine itself holds for its layers: the constants its kernels read and the
+    // weights they prepared, each counted once (a loaded plan's are read in place from its bytes).
+    int64_t weightBytes() const;
 
     // Layer information in the layout of trtexec's --exportLayerInfo.
     std::string layerInformationJson() const;

@@ -118,6 +118,26 @@ int64_t Engine::contextMemoryBytes() const {
     return std::max<int64_t>(arena, 0) + std::max<int64_t>(workspace, 0);
 }
 
+int64_t Engine::weightBytes() const {
+    std::set<const std::byte*> counted;
+    int64_t total = 0;
+    for (size_t i = 0; i < m_network.layers().size() && i < m_kernels->layers.size(); ++i) {
+        const Layer& layer = *m_network.layers()[i];
+        const detail::LayerKernel& entry = m_kernels->layers[i];
+        if (layer.isElided()) continue;
+        for (const tactics::WeightBlob& blob : entry.weights) {
+            if (!blob.empty() && counted.insert(blob.data()).second) total += int64_t(blob.size());
+        }
+        for (size_t index = 0; index < layer.inputs().size(); ++index) {
+            const Tensor* input = layer.input(index);
+            if (!input || !input->isConstant() || (entry.kernel && !entry.kernel->readsInput(index))) continue;
+            const HostTensor& data = *input->constantData();
+            if (data.byteSize() > 0 && counted.insert(data.bytes()).second) total += int64_t(data.byteSize());
+        }
+    }
+    return total;
+}
+
 bool Engine::usesDeviceMemory() const {
     const backends::Backend* backend = backends::findBackend(m_backend);
     return backend && !backend->hostAddressable();

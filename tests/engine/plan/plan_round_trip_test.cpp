@@ -360,6 +360,7 @@ TEST(PlanRoundTrip, SharedConstantsStayShared) {
     ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
     const NetworkDefinition& copy = (*loaded)->network();
     EXPECT_EQ(copy.findTensor("c1")->constantData().get(), copy.findTensor("c2")->constantData().get());
+    EXPECT_EQ((*loaded)->weightBytes(), 24);  // the shared 2x3 FP32 constant, counted once
     // Written once: the blob starts at a multiple of 64 and holds 24 bytes (48 if written twice).
     EXPECT_EQ(bytes->size() % 64, 24u);
 }
@@ -381,6 +382,7 @@ TEST(PlanRoundTrip, ConstantsAreReadInPlaceAndOutliveTheEngine) {
         ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
         const std::shared_ptr<const HostTensor> weights = (*loaded)->network().findTensor("weights")->constantData();
         EXPECT_FALSE(weights->ownsMemory());
+        EXPECT_EQ((*loaded)->weightBytes(), (4 * 3 * 3 * 3 + 4) * 4);  // weights and bias, read by the reference kernel
         EXPECT_EQ(reinterpret_cast<uintptr_t>(weights->bytes()) % 64, 0u);
         copy = *weights;  // a view too
     }

@@ -93,8 +93,12 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
         << formatBytes(report.activationBytes) << " of activations";
     if (report.activationBytes > 0) {
         const double ratio = double(report.arenaBytes) / double(report.activationBytes);
-        out << std::fixed << std::setprecision(2) << " (ratio " << ratio << ", reuse saves "
-            << std::setprecision(0) << (1.0 - ratio) * 100.0 << "%)";
+        out << std::fixed << std::setprecision(2) << " (ratio " << ratio;
+        // Tiny networks' arenas exceed their activations (every tensor starts at a 64-byte boundary):
+        // reuse then saves nothing, and a negative saving would only confuse.
+        if (ratio < 1.0) out << ", reuse saves " << std::setprecision(0) << (1.0 - ratio) * 100.0 << "%";
+        else out << ", alignment padding exceeds what reuse saves";
+        out << ")";
     }
     out << "\n";
 

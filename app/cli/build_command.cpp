@@ -207,11 +207,9 @@ int buildCommand(const std::vector<std::string>& args) {
         Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(options.modelPath);
         if (!inputs) return fail(kExitFailure, inputs.status().message());
         if (hasShapeTensors(*inputs)) {
-            std::vector<std::string> names;
-            for (const auto& [name, dims] : options.shapes) names.push_back(name);
-            if (Status status = checkInputNames(*inputs, names, "--shapes"); !status) return fail(kExitUsage, status.message());
-            if (Status status = checkShapesAgree(*inputs, options.shapes); !status) return fail(kExitUsage, status.message());
-            if (Status status = checkShapesGiven(*inputs, options.shapes); !status) return fail(kExitUsage, status.message());
+            if (Status status = checkShapesForModel(*inputs, options.shapes); !status) {
+                return fail(kExitUsage, status.message());
+            }
             profiles->push_back(fixedProfile(options.shapes));
         }
     }

@@ -143,9 +143,7 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
             const bool symbolic =
                 std::any_of(info.dims.begin(), info.dims.end(), [](int64_t d) { return d < 0; });
             if (info.isShapeTensor && shapes.count(info.name) == 0) {  // the file gives a shape tensor's values
-                Dims values(size_t(loaded.tensor.elementCount()));
-                for (size_t k = 0; k < values.size(); ++k) values[k] = loaded.tensor.valueAsInt64(int64_t(k));
-                shapes[info.name] = values;
+                shapes[info.name] = loaded.tensor.valuesAsInt64();
             } else if (symbolic && shapes.count(info.name) == 0) {
                 shapes[info.name] = loaded.tensor.dims();
             }
@@ -253,9 +251,7 @@ Result<std::unique_ptr<ExecutionContext>> createContext(const PreparedEngine& pr
     for (const auto& [name, value] : prepared.inputs) {
         const Binding* input = findInput(*prepared.engine, name);
         if (input && input->isShapeTensor) {
-            std::vector<int64_t> values(size_t(value.elementCount()));
-            for (size_t k = 0; k < values.size(); ++k) values[k] = value.valueAsInt64(int64_t(k));
-            KILN_RETURN_IF_ERROR(context->setShapeTensorValues(name, values));
+            KILN_RETURN_IF_ERROR(context->setShapeTensorValues(name, value.valuesAsInt64()));
         } else {
             KILN_RETURN_IF_ERROR(context->setInputShape(name, value.dims()));
         }
@@ -292,22 +288,15 @@ int prepareEngine(const EngineRequest& request, PreparedEngine& prepared) {
                 if (Status status = checkAgainstBinding(input, file->second, request.shapes, owner); !status) {
                     return fail(kExitFailure, status.message());
                 }
-                values.assign(size_t(file->second.tensor.elementCount()), 0);
-                for (size_t k = 0; k < values.size(); ++k) values[k] = file->second.tensor.valueAsInt64(int64_t(k));
+                values = file->second.tensor.valuesAsInt64();
                 from = file->second.path;
             }
             if (Status inside = checkShapeInProfile(input.name, values, profiles.front(), 0); !inside) {
                 return fail(kExitFailure, inside.message());
             }
-            HostTensor tensor(input.type, input.dims);
-            for (size_t k = 0; k < values.size(); ++k) {
-                if (input.type == DataType::Int32) {
-                    tensor.data<int32_t>()[k] = int32_t(values[k]);
-                } else {
-                    tensor.data<int64_t>()[k] = values[k];
-                }
-            }
-            prepared.inputs[input.name] = std::move(tensor);
+            Result<HostTensor> tensor = integerTensor(input.type, input.dims, values);
+            if (!tensor) return fail(kExitFailure, "shape tensor '" + input.name + "': " + tensor.status().message());
+            prepared.inputs[input.name] = std::move(tensor).value();
             prepared.inputTable.addRow({input.name, toString(input.type), toString(input.dims),
                                         "shape tensor: values " + toString(values) + " (" + from + ")"});
             continue;

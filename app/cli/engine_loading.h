@@ -29,11 +29,11 @@ struct EngineRequest {
     BuilderOptions builder;
 };
 
-// The builder configuration the command line asked for.
 // One optimization profile in which every input of `shapes` is fixed at its shape (a shape tensor at
 // its values): how a model with shape tensors is built for --shapes.
 OptimizationProfile fixedProfile(const ShapeMap& shapes);
 
+// The builder configuration the command line asked for.
 BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& timing);
 
 // The cache files a build reads and writes back (--timingCacheFile, --calibCache), for checkDistinctPaths.

@@ -280,8 +280,8 @@ void printPlanTables(const std::string& path, const Engine& engine) {
 
     const int64_t contextBytes = engine.contextMemoryBytes();
     out << "Memory: weights " << formatBytes(engine.weightBytes())
-        << " held by the engine (the constants its kernels read and their prepared weights); activation arena " << formatBytes(engine.memoryPlan().arenaBytes) << " and workspace "
-        << formatBytes(engine.workspaceBytes()) << " per execution context, for "
+        << " held by the engine (the constants its kernels read and their prepared weights); activation arena "
+        << formatBytes(engine.memoryPlan().arenaBytes) << " and workspace " << formatBytes(engine.workspaceBytes()) << " per execution context, for "
         << formatBytes(report.activationBytes) << " of activations";
     if (!engine.profiles().empty()) {
         out << "; " << formatBytes(contextBytes) << " for the largest shape of its profiles";

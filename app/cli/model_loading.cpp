@@ -37,7 +37,7 @@ Status checkShapesAgree(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
         if (shape == shapes.end()) continue;
         const Dims& dims = shape->second;
         if (input.isShapeTensor) {  // --shapes gives its values, as trtexec's does
-            const int64_t count = input.dims.empty() ? 1 : input.dims[0];
+            const int64_t count = volume(input.dims);
             if (int64_t(dims.size()) == count) continue;
             return invalidArgument("--shapes gives shape tensor '" + input.name + "' " + std::to_string(dims.size()) +
                                    " values (" + toString(dims) + "), but it holds " + std::to_string(count) +
@@ -62,7 +62,7 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
         if (input.isShapeTensor) {
             problems += "\n  input '" + input.name + "' (" + toString(input.type) + " " + declaredShape(input) +
                         ") is a shape tensor: its values decide shapes, and --shapes gives them";
-            suggestion[input.name] = Dims(size_t(input.dims.empty() ? 1 : input.dims[0]), 1);
+            suggestion[input.name] = Dims(size_t(volume(input.dims)), 1);
             continue;
         }
         Dims example;
@@ -83,6 +83,14 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
     if (problems.empty()) return Status::ok();
     return invalidArgument("the model has inputs without a concrete shape:" + problems +
                            "\ngive their shapes with --shapes, e.g. --shapes " + formatShapes(suggestion));
+}
+
+Status checkShapesForModel(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes) {
+    std::vector<std::string> names;
+    for (const auto& [name, dims] : shapes) names.push_back(name);
+    KILN_RETURN_IF_ERROR(checkInputNames(inputs, names, "--shapes"));
+    KILN_RETURN_IF_ERROR(checkShapesAgree(inputs, shapes));
+    return checkShapesGiven(inputs, shapes);
 }
 
 bool hasShapeTensors(const std::vector<OnnxInputInfo>& inputs) {
@@ -146,14 +154,7 @@ int importWithShapes(const std::string& path, const ShapeMap& shapes,
                      std::optional<NetworkDefinition>& network) {
     Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
     if (!inputs) return fail(kExitFailure, inputs.status().message());
-    std::vector<std::string> shapeNames;
-    for (const auto& [name, dims] : shapes)
-        shapeNames.push_back(name);
-    if (Status status = checkInputNames(*inputs, shapeNames, "--shapes"); !status) {
-        return fail(kExitUsage, status.message());
-    }
-    if (Status status = checkShapesAgree(*inputs, shapes); !status) return fail(kExitUsage, status.message());
-    if (Status status = checkShapesGiven(*inputs, shapes); !status) return fail(kExitUsage, status.message());
+    if (Status status = checkShapesForModel(*inputs, shapes); !status) return fail(kExitUsage, status.message());
     Result<NetworkDefinition> imported = importModel(path, shapes);
     if (!imported) return fail(kExitFailure, imported.status().message());
     network = std::move(imported).value();

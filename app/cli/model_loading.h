@@ -27,11 +27,14 @@ Status checkShapesAgree(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
 // names each such dimension and shows the --shapes flag that would fix it.
 Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes);
 
-// Imports the model with `shapes` and validates the network; `logger` (may be null) hears the import.
+// checkInputNames (for --shapes), checkShapesAgree and checkShapesGiven, in that order.
+Status checkShapesForModel(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes);
+
 // Whether any input is a shape tensor (its values decide shapes; --shapes gives its values).
 bool hasShapeTensors(const std::vector<OnnxInputInfo>& inputs);
 
-// Imports with `shapes` (a shape tensor's entry: its values, imported as a constant).
+// Imports the model with `shapes` (a shape tensor's entry: its values, imported as a constant) and
+// validates the network; `logger` (may be null) hears the import.
 Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger = nullptr);
 
 // Checks --shapes against the model's declared inputs (names, agreement, every symbolic dimension

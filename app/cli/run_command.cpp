@@ -221,13 +221,8 @@ int runCommand(const std::vector<std::string>& args) {
         for (const auto& [name, value] : prepared.inputs) {
             auto binding = std::find_if(prepared.engine->bindings().begin(), prepared.engine->bindings().end(),
                                         [&name = name](const Binding& b) { return b.name == name; });
-            if (binding != prepared.engine->bindings().end() && binding->isShapeTensor) {
-                Dims values(size_t(value.elementCount()));  // a shape tensor's entry: its values
-                for (size_t k = 0; k < values.size(); ++k) values[k] = value.valueAsInt64(int64_t(k));
-                shapes[name] = values;
-            } else {
-                shapes[name] = value.dims();
-            }
+            const bool shapeTensor = binding != prepared.engine->bindings().end() && binding->isShapeTensor;
+            shapes[name] = shapeTensor ? value.valuesAsInt64() : value.dims();  // a shape tensor's entry: its values
         }
         Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
         if (!network) return fail(kExitFailure, "--check: " + network.status().message());

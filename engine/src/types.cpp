@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -177,6 +178,35 @@ double HostTensor::valueAsDouble(int64_t i) const {
         case DataType::Bool: return data<uint8_t>()[i] != 0 ? 1.0 : 0.0;
     }
     return 0.0;
+}
+
+std::vector<int64_t> HostTensor::valuesAsInt64() const {
+    std::vector<int64_t> values(static_cast<size_t>(elementCount()));
+    for (size_t k = 0; k < values.size(); ++k) values[k] = valueAsInt64(int64_t(k));
+    return values;
+}
+
+Result<HostTensor> integerTensor(DataType type, const Dims& dims, const std::vector<int64_t>& values) {
+    if (type != DataType::Int64 && type != DataType::Int32) {
+        return invalidArgument(std::string("a tensor of integer values must be INT64 or INT32, not ") + toString(type));
+    }
+    KILN_RETURN_IF_ERROR(checkDims(dims, "an integer tensor"));
+    if (int64_t(values.size()) != volume(dims)) {
+        return invalidArgument("it holds " + std::to_string(volume(dims)) + " values; " + std::to_string(values.size()) +
+                               " were given (" + toString(values) + "): give " + std::to_string(volume(dims)));
+    }
+    HostTensor tensor(type, dims);
+    for (size_t k = 0; k < values.size(); ++k) {
+        if (type == DataType::Int64) {
+            tensor.data<int64_t>()[k] = values[k];
+        } else if (values[k] < INT32_MIN || values[k] > INT32_MAX) {
+            return invalidArgument("it is INT32, and its value " + std::to_string(values[k]) +
+                                   " does not fit: give values from -2147483648 to 2147483647");
+        } else {
+            tensor.data<int32_t>()[k] = int32_t(values[k]);
+        }
+    }
+    return tensor;
 }
 
 int64_t HostTensor::valueAsInt64(int64_t i) const {

@@ -17,4 +17,10 @@ Result<std::string> readRegularFile(const std::string& path, const std::string& 
 // readers that read only part of a file.
 Result<uint64_t> regularFileSize(const std::string& path, const std::string& what);
 
+// The size of `path`, refused as readRegularFile refuses it (not a regular file, larger than
+// `limitBytes`), for a reader that reads it into memory of its own with readFileInto.
+Result<uint64_t> boundedFileSize(const std::string& path, const std::string& what, uint64_t limitBytes);
+// Reads the first `size` bytes of `path` into `data`.
+Status readFileInto(const std::string& path, const std::string& what, void* data, uint64_t size);
+
 }  // namespace kiln

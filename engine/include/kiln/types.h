@@ -105,6 +105,8 @@ public:
     // Element `i` converted to double / int64, whatever the stored type (for small shape tensors).
     double valueAsDouble(int64_t i) const;
     int64_t valueAsInt64(int64_t i) const;
+    // Every element as valueAsInt64 gives it: a shape tensor's values.
+    std::vector<int64_t> valuesAsInt64() const;
 
 private:
     void adopt(const HostTensor& other);
@@ -122,6 +124,10 @@ private:
     size_t m_byteSize = 0;
     std::shared_ptr<const void> m_owner;  // a view's bytes' owner, where it was given one
 };
+
+// An INT64 or INT32 tensor of `dims` holding `values` (a shape tensor's values, say); refuses another
+// count of values, another type, and values an INT32 cannot hold.
+Result<HostTensor> integerTensor(DataType type, const Dims& dims, const std::vector<int64_t>& values);
 
 // Converts between IEEE half and float (round to nearest even).
 float halfToFloat(uint16_t half);

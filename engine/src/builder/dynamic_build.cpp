@@ -22,7 +22,7 @@ std::map<std::string, Dims> shapesAt(const OptimizationProfile& profile, Dims Sh
 }
 
 Status checkValueRange(const std::string& where, const SourceInput& input, const ShapeRange& range) {
-    const int64_t count = input.dims.empty() ? 1 : input.dims[0];
+    const int64_t count = volume(input.dims);
     for (const auto* values : {&range.min, &range.opt, &range.max}) {
         if (int64_t(values->size()) != count) {
             return invalidArgument(where + ": shape tensor '" + input.name + "' holds " + std::to_string(count) +

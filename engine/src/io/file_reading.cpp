@@ -21,17 +21,27 @@ Result<uint64_t> regularFileSize(const std::string& path, const std::string& wha
     return size;
 }
 
-Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes) {
+Result<uint64_t> boundedFileSize(const std::string& path, const std::string& what, uint64_t limitBytes) {
     KILN_ASSIGN_OR_RETURN(const uint64_t size, regularFileSize(path, what));
     if (size > limitBytes) {
         return invalidArgument(what + " '" + path + "' is " + std::to_string(size) + " bytes, more than the " +
                                std::to_string(limitBytes) + " bytes such a file can need");
     }
+    return size;
+}
+
+Status readFileInto(const std::string& path, const std::string& what, void* data, uint64_t size) {
     std::ifstream file(path, std::ios::binary);
     if (!file) return ioError("cannot open " + what + " '" + path + "': " + std::strerror(errno));
+    file.read(static_cast<char*>(data), std::streamsize(size));
+    if (uint64_t(file.gcount()) != size) return ioError("reading " + what + " '" + path + "' stopped early");
+    return Status::ok();
+}
+
+Result<std::string> readRegularFile(const std::string& path, const std::string& what, uint64_t limitBytes) {
+    KILN_ASSIGN_OR_RETURN(const uint64_t size, boundedFileSize(path, what, limitBytes));
     std::string bytes(size_t(size), '\0');
-    file.read(bytes.data(), std::streamsize(size));
-    if (size_t(file.gcount()) != size) return ioError("reading " + what + " '" + path + "' stopped early");
+    KILN_RETURN_IF_ERROR(readFileInto(path, what, bytes.data(), size));
     return bytes;
 }
 

@@ -727,11 +727,11 @@ Result<std::shared_ptr<detail::DynamicShapes>> readDynamicShapes(const plan_prot
                                             [&](const SourceInput& in) { return in.name == input.input() && in.isShapeTensor; });
             if (shapeTensor != dynamic->source->inputs().end()) {
                 // Values, not dimensions: any integers, as many as the shape tensor holds, min <= opt <= max.
-                const int count = shapeTensor->dims.empty() ? 1 : int(shapeTensor->dims[0]);
+                const int64_t count = volume(shapeTensor->dims);
                 ShapeRange values{Dims(input.min().begin(), input.min().end()), Dims(input.opt().begin(), input.opt().end()),
                                   Dims(input.max().begin(), input.max().end()), true};
                 bool ordered = input.min_size() == count && input.opt_size() == count && input.max_size() == count;
-                for (int k = 0; ordered && k < count; ++k) {
+                for (int64_t k = 0; ordered && k < count; ++k) {
                     ordered = values.min[k] <= values.opt[k] && values.opt[k] <= values.max[k];
                 }
                 if (!ordered) {
@@ -897,16 +897,9 @@ Result<std::shared_ptr<Engine>> deserializePlan(const std::string& bytes) {
 Result<std::shared_ptr<Engine>> readPlanFile(const std::string& path) {
     constexpr uint64_t kLargestPlan = uint64_t(1) << 38;  // 256 GiB: weights and a model fit many times over
     // Read once into the buffer the engine's constants stay in.
-    KILN_ASSIGN_OR_RETURN(const uint64_t size, regularFileSize(path, "the plan"));
-    if (size > kLargestPlan) {
-        return invalidArgument("the plan '" + path + "' is " + std::to_string(size) + " bytes, more than the " +
-                               std::to_string(kLargestPlan) + " bytes a plan can need");
-    }
+    KILN_ASSIGN_OR_RETURN(const uint64_t size, boundedFileSize(path, "the plan", kLargestPlan));
     KILN_ASSIGN_OR_RETURN(std::shared_ptr<PlanBuffer> buffer, PlanBuffer::allocate(size, "the plan '" + path + "'"));
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return ioError("cannot open the plan '" + path + "': " + std::strerror(errno));
-    file.read(reinterpret_cast<char*>(buffer->data()), std::streamsize(size));
-    if (uint64_t(file.gcount()) != size) return ioError("reading the plan '" + path + "' stopped early");
+    KILN_RETURN_IF_ERROR(readFileInto(path, "the plan", buffer->data(), size));
     auto engine = deserializeBuffer(std::move(buffer));
     if (!engine.isOk()) return engine.status().withContext("'" + path + "'");
     return engine;

@@ -345,9 +345,7 @@ Result<std::vector<int64_t>> valuesOf(const Binding& binding, const HostTensor& 
                                toString(value.dims()) + "; the engine expects " + toString(binding.type) + " " +
                                toString(binding.dims));
     }
-    std::vector<int64_t> values(size_t(value.elementCount()));
-    for (size_t k = 0; k < values.size(); ++k) values[k] = value.valueAsInt64(int64_t(k));
-    return values;
+    return value.valuesAsInt64();
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include "kiln/file_reading.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -586,24 +585,7 @@ Result<std::vector<OnnxInputInfo>> graphInputs(const onnx::ModelProto& model) {
 
 // A shape tensor's values as the constant an import takes in its place (OnnxParseOptions::inputValues).
 Result<HostTensor> valuesTensor(const SourceInput& input, const std::vector<int64_t>& values) {
-    const int64_t count = input.dims.empty() ? 1 : input.dims[0];
-    if (int64_t(values.size()) != count) {
-        return invalidArgument("shape tensor '" + input.name + "' holds " + std::to_string(count) + " values; " +
-                               std::to_string(values.size()) + " were given (" + toString(values) + ")");
-    }
-    HostTensor tensor(input.type, input.dims);
-    for (size_t k = 0; k < values.size(); ++k) {
-        if (input.type == DataType::Int32) {
-            if (values[k] < INT32_MIN || values[k] > INT32_MAX) {
-                return invalidArgument("shape tensor '" + input.name + "' is INT32; its value " + std::to_string(values[k]) +
-                                       " does not fit");
-            }
-            tensor.data<int32_t>()[k] = int32_t(values[k]);
-        } else {
-            tensor.data<int64_t>()[k] = values[k];
-        }
-    }
-    return tensor;
+    return integerTensor(input.type, input.dims, values).withContext("shape tensor '" + input.name + "'");
 }
 
 // An ONNX model kept as bytes, imported again for each set of input shapes.

@@ -3,8 +3,6 @@
 
 #include <dlfcn.h>
 
-#include <mutex>
-
 namespace kiln::cuda::lt {
 
 namespace {
@@ -25,7 +23,9 @@ const Library& library() {
             const char* why = dlerror();
             library.error += std::string(library.error.empty() ? "" : "; ") + (why ? why : name);
         }
-        library.error = "cuBLASLt (" KILN_CUBLASLT_SONAME ") cannot be loaded: " + library.error;
+        library.error = "cuBLASLt (" KILN_CUBLASLT_SONAME ") cannot be loaded: " + library.error +
+                        "; install the CUDA toolkit's cuBLASLt or add its folder to LD_LIBRARY_PATH (the other "
+                        "tactics run without it)";
         return library;
     }();
     return loaded;

@@ -8,6 +8,7 @@
 
 #include "builder/build_logging.h"
 #include "kiln/builder.h"
+#include "kiln/symbolic_shapes.h"
 #include "runtime/compiled_kernels.h"
 #include "runtime/dynamic_shapes.h"
 
@@ -84,6 +85,11 @@ Result<std::vector<OptimizationProfile>> checkProfiles(const NetworkSource& sour
                 }
             }
         }
+        for (const auto& [which, member] : {std::pair{"min", &ShapeRange::min}, std::pair{"opt", &ShapeRange::opt},
+                                            std::pair{"max", &ShapeRange::max}}) {
+            KILN_RETURN_IF_ERROR(checkSharedSymbols(source.inputs(), shapesAt(profiles[p], member),
+                                                    where + "'s " + which + " shapes"));
+        }
         for (const SourceInput& input : source.inputs()) {
             if (profiles[p].inputs.count(input.name)) continue;
             if (input.isShapeTensor) {
@@ -139,6 +145,7 @@ Result<std::shared_ptr<const Engine>> DynamicShapes::specialize(const std::map<s
     for (const auto& [name, dims] : shapes) {
         KILN_RETURN_IF_ERROR(checkShapeInProfile(name, dims, profiles[profile].profile, profile));
     }
+    KILN_RETURN_IF_ERROR(checkSharedSymbols(source->inputs(), shapes, "the input shapes set"));
     const std::string key = shapeKey(shapes, profile);
     if (profile == 0 && shapes == shapesAt(profiles[0].profile, &ShapeRange::opt)) {
         if (auto engine = root.lock()) return std::shared_ptr<const Engine>(engine);

@@ -2439,6 +2439,10 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Layer shapes are shown by symbol (“/” rounds down); the model was imported at assumed sizes (%1): change them under Inputs and press “Open with These Shapes”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Symbolic dimensions are shown at assumed sizes (%1): change them under Inputs and press “Open with These Shapes”.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2440,6 +2440,10 @@ Choose a folder you can write to.</source>
         <translation>约束已填入“构建”面板：请在当前任务完成后进行构建。</translation>
     </message>
     <message>
+        <source>Layer shapes are shown by symbol (“/” rounds down); the model was imported at assumed sizes (%1): change them under Inputs and press “Open with These Shapes”.</source>
+        <translation>层的形状按符号显示（“/”向下取整）；模型按假定大小导入（%1）：可在“输入”下修改，然后点击“使用这些形状打开”。</translation>
+    </message>
+    <message>
         <source>Symbolic dimensions are shown at assumed sizes (%1): change them under Inputs and press “Open with These Shapes”.</source>
         <translation>符号维度按假定大小显示（%1）：可在“输入”下修改，然后点击“使用这些形状打开”。</translation>
     </message>

@@ -12,6 +12,7 @@
 #include "engine_loading.h"
 #include "kiln/json_writer.h"
 #include "kiln/plan.h"
+#include "kiln/symbolic_shapes.h"
 #include "model_loading.h"
 #include "text_table.h"
 
@@ -66,10 +67,18 @@ Counts countNetwork(const NetworkDefinition& network) {
     return counts;
 }
 
+// The symbolic shape of `tensor` ("Nx64xH/2xW/2"), or "" where none was derived.
+std::string symbolicShape(const SymbolicShapes* symbolic, const Tensor& tensor) {
+    if (!symbolic) return {};
+    auto it = symbolic->tensors.find(tensor.name());
+    return it == symbolic->tensors.end() ? std::string() : toString(it->second);
+}
+
 // `declared`: the model's inputs as it declares them, symbolic names included ("batchx3x224x224"),
-// shown beside the dims the network was imported at; empty for a plan.
+// shown beside the dims the network was imported at; empty for a plan. `symbolic`: each tensor's
+// dimensions as expressions of the symbolic ones, shown beside its dims; null for none.
 void printTables(const std::string& path, const NetworkDefinition& network,
-                 const std::vector<OnnxInputInfo>& declared = {}) {
+                 const std::vector<OnnxInputInfo>& declared = {}, const SymbolicShapes* symbolic = nullptr) {
     std::ostream& out = std::cout;
     out << "Model: " << path;
     if (!network.name().empty()) out << " (" << network.name() << ")";
@@ -96,6 +105,11 @@ void printTables(const std::string& path, const NetworkDefinition& network,
     };
     bindingTable("Inputs", network.inputs(), true);
     bindingTable("Outputs", network.outputs(), false);
+    if (symbolic) {
+        out << "Output shapes by symbol:";
+        for (const Tensor* tensor : network.outputs()) out << ' ' << tensor->name() << ' ' << symbolicShape(symbolic, *tensor) << ';';
+        out << " (\"/\" rounds down, \"?\": no integer form)\n\n";
+    }
 
     out << "Layers (" << network.layers().size() << "):\n";
     TextTable layers({"#", "Name", "Kind", "Inputs", "Outputs", "Provenance", "Parameters"});
@@ -108,10 +122,13 @@ void printTables(const std::string& path, const NetworkDefinition& network,
     out << '\n';
 
     out << "Tensors (" << network.tensors().size() << "):\n";
-    TextTable tensors({"Name", "Type", "Dims", "Role"});
+    TextTable tensors(symbolic ? std::vector<std::string>{"Name", "Type", "Dims", "Symbolic", "Role"}
+                               : std::vector<std::string>{"Name", "Type", "Dims", "Role"});
     for (const auto& tensor : network.tensors()) {
-        tensors.addRow(
-            {tensor->name(), toString(tensor->type()), toString(tensor->dims()), tensorRole(*tensor)});
+        std::vector<std::string> row{tensor->name(), toString(tensor->type()), toString(tensor->dims())};
+        if (symbolic) row.push_back(symbolicShape(symbolic, *tensor));
+        row.push_back(tensorRole(*tensor));
+        tensors.addRow(row);
     }
     tensors.print(out);
     out << '\n';
@@ -148,7 +165,7 @@ void writeTensorList(JsonWriter& json, const std::vector<Tensor*>& tensors) {
     json.endArray();
 }
 
-void printJson(const std::string& path, const NetworkDefinition& network) {
+void printJson(const std::string& path, const NetworkDefinition& network, const SymbolicShapes* symbolic = nullptr) {
     JsonWriter json(std::cout);
     json.beginObject();
     json.key("Model");
@@ -198,6 +215,12 @@ void printJson(const std::string& path, const NetworkDefinition& network) {
         json.value(toString(tensor->type()));
         json.key("Dimensions");
         json.intArray(tensor->dims());
+        if (symbolic && symbolic->tensors.count(tensor->name())) {
+            std::vector<std::string> dims;
+            for (const DimExpression& dim : symbolic->tensors.at(tensor->name())) dims.push_back(toString(dim));
+            json.key("SymbolicDimensions");
+            json.stringArray(dims);
+        }
         json.key("Role");
         json.value(tensorRole(*tensor));
         json.endObject();
@@ -328,18 +351,28 @@ int inspectCommand(const std::vector<std::string>& args) {
         // Polygraphy show a model without asking for shapes).
         std::optional<NetworkDefinition> network;
         std::string assumed;
-        if (int code = importAssumingShapes(options.modelPath, options.shapes, network, assumed); code != kExitSuccess) {
+        ShapeMap shapes;
+        if (int code = importAssumingShapes(options.modelPath, options.shapes, network, assumed, &shapes);
+            code != kExitSuccess) {
             return code;
         }
+        // Shown at assumed sizes, the dimensions are also given as expressions of the symbolic ones.
+        std::optional<SymbolicShapes> symbolic;
+        if (!assumed.empty()) {
+            Result<std::shared_ptr<const NetworkSource>> source = onnxNetworkSource(options.modelPath);
+            Result<SymbolicShapes> derived = source ? deriveSymbolicShapes(**source, shapes) : source.status();
+            if (derived) symbolic = std::move(derived).value();
+        }
+        const SymbolicShapes* symbols = symbolic ? &*symbolic : nullptr;
         if (options.json) {
-            printJson(options.modelPath, *network);
+            printJson(options.modelPath, *network, symbols);
         } else {
             if (!assumed.empty()) {
                 std::cout << "Symbolic dimensions shown at assumed sizes: " << printable(assumed)
                           << " (give --shapes to choose others)\n\n";
             }
             Result<std::vector<OnnxInputInfo>> declared = readOnnxInputs(options.modelPath);
-            printTables(options.modelPath, *network, declared ? *declared : std::vector<OnnxInputInfo>{});
+            printTables(options.modelPath, *network, declared ? *declared : std::vector<OnnxInputInfo>{}, symbols);
         }
     }
     std::cout.flush();

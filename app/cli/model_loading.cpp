@@ -126,7 +126,7 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
 }
 
 int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network,
-                         std::string& assumed) {
+                         std::string& assumed, ShapeMap* importedShapes) {
     Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
     if (!inputs) return fail(kExitFailure, inputs.status().message());
     std::vector<std::string> shapeNames;
@@ -146,6 +146,7 @@ int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::o
     for (const std::string& input : imported->assumedInputs) {
         assumed += (assumed.empty() ? "" : "; ") + input + " as " + toString(imported->inputShapes.at(input));
     }
+    if (importedShapes) *importedShapes = imported->inputShapes;
     network = std::move(imported->network);
     return kExitSuccess;
 }

@@ -42,9 +42,10 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
 // (kExitUsage for --shapes, kExitFailure for the model); returns kExitSuccess otherwise.
 // As importWithShapes, but inputs with symbolic dimensions that `shapes` leaves open take assumed sizes
 // (every symbolic dimension 1, else 32, else 224: the first with which the model imports), named in
-// `assumed` ("x as 1x3x224x224"); empty when nothing was assumed.
+// `assumed` ("x as 1x3x224x224"); empty when nothing was assumed. `importedShapes`, when given, receives
+// every input's shape as imported (given or assumed).
 int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network,
-                         std::string& assumed);
+                         std::string& assumed, ShapeMap* importedShapes = nullptr);
 
 int importWithShapes(const std::string& path, const ShapeMap& shapes,
                      std::optional<NetworkDefinition>& network);

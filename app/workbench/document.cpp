@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "kiln/plan.h"
+#include "kiln/symbolic_shapes.h"
 
 namespace kiln::workbench {
 
@@ -38,6 +39,22 @@ void loadPlan(Document::LoadOutcome& outcome) {
     }
     outcome.layers = (*engine)->report().layersBefore;
     outcome.engine = std::move(engine).value();
+}
+
+// Gives each layer's output shapes by symbol ("batchx64xH/2") where they can be derived from the model
+// at `shapes`; true when they could.
+bool showShapesBySymbol(std::vector<LayerRecord>& layers, const std::string& fileName, const ShapeMap& shapes) {
+    Result<std::shared_ptr<const NetworkSource>> source = onnxNetworkSource(fileName);
+    if (!source) return false;
+    Result<SymbolicShapes> symbolic = deriveSymbolicShapes(**source, shapes);
+    if (!symbolic) return false;
+    for (LayerRecord& record : layers) {
+        for (size_t i = 0; i < record.outputs.size() && i < record.outputDims.size(); ++i) {
+            auto it = symbolic->tensors.find(record.outputs[i]);
+            if (it != symbolic->tensors.end()) record.outputDims[i] = toString(it->second);
+        }
+    }
+    return true;
 }
 
 void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>* knownInputs) {
@@ -107,6 +124,9 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
     }
     auto network = std::make_shared<const NetworkDefinition>(std::move(parsed).value());
     outcome.layers = describeLayers(*network);
+    if (!outcome.assumedShapes.isEmpty()) {
+        outcome.shapesBySymbol = showShapesBySymbol(outcome.layers, fileName, outcome.inputShapes);
+    }
     outcome.network = std::move(network);
 }
 
@@ -198,6 +218,7 @@ void Document::finishLoading() {
     m_declaredInputs = outcome.declaredInputs;
     m_inputShapes = outcome.inputShapes;
     m_assumedShapes = outcome.assumedShapes;
+    m_shapesBySymbol = outcome.shapesBySymbol;
     m_engine = outcome.engine;
     m_enginePrecision = m_engine ? precisionOf(*m_engine) : QString();
     emit loaded(m_filePath);

@@ -53,6 +53,9 @@ public:
         // Set when symbolic dimensions were given sizes the user did not choose (the model opens at
         // once): which, for the window to say.
         QString assumedShapes;
+        // Set when the layers' output shapes are given by symbol ("batchx64xH/2"), as they are for a model
+        // shown at assumed sizes whose symbolic shapes could be derived.
+        bool shapesBySymbol = false;
         LoadProblem problem = LoadProblem::None;
         QString errorMessage;
     };
@@ -81,6 +84,8 @@ public:
     const ShapeMap& inputShapes() const { return m_inputShapes; }
     // Non-empty when the open model's symbolic dimensions were given assumed sizes (which ones).
     const QString& assumedShapes() const { return m_assumedShapes; }
+    // Whether layersBefore() gives output shapes by symbol instead of at the assumed sizes.
+    bool shapesBySymbol() const { return m_shapesBySymbol; }
     // The inputs of the model whose last load failed for want of shapes (empty otherwise).
     const std::vector<OnnxInputInfo>& pendingInputs() const { return m_pendingInputs; }
 
@@ -120,6 +125,7 @@ private:
     std::vector<OnnxInputInfo> m_declaredInputs;
     ShapeMap m_inputShapes;
     QString m_assumedShapes;
+    bool m_shapesBySymbol = false;
     std::shared_ptr<const Engine> m_engine;
     QString m_enginePrecision;
     // What the last failed load of a model with symbolic inputs declared, for the build panel.

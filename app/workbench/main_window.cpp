@@ -673,7 +673,13 @@ void MainWindow::onLoaded(const QString& path) {
         m_shownModel = path;
         m_buildPanel->appendLog(tr("Opened model %1: %n layer(s).", nullptr, int(m_document->layersBefore().size()))
                                     .arg(fileNameOf(path)));
-        if (!m_document->assumedShapes().isEmpty()) {
+        if (m_document->shapesBySymbol()) {
+            m_buildPanel->appendLog(tr("Layer shapes are shown by symbol (“/” rounds down); the model was imported "
+                                       "at assumed sizes (%1): change them under Inputs and press “Open with These "
+                                       "Shapes”.")
+                                        .arg(m_document->assumedShapes()),
+                                    BuildPanel::LogLevel::Warning);
+        } else if (!m_document->assumedShapes().isEmpty()) {
             m_buildPanel->appendLog(tr("Symbolic dimensions are shown at assumed sizes (%1): change them under "
                                        "Inputs and press “Open with These Shapes”.")
                                         .arg(m_document->assumedShapes()),

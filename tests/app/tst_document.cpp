@@ -80,6 +80,10 @@ private slots:
         QVERIFY2(outcome.assumedShapes.contains("input: batch × 3 × 8 × 8 as 1x3x8x8"), qPrintable(outcome.assumedShapes));
         QCOMPARE(outcome.declaredInputs.size(), size_t(1));
         QCOMPARE(outcome.declaredInputs[0].dims, std::vector<int64_t>({-1, 3, 8, 8}));
+        // The graph shows the layers' shapes by symbol, not at the assumed batch.
+        QVERIFY(outcome.shapesBySymbol);
+        QCOMPARE(outcome.layers.size(), size_t(1));
+        QCOMPARE(outcome.layers[0].outputDims, std::vector<std::string>({"batchx3x8x8"}));
     }
 
     void symbolicModelOpensWithShapes() {
@@ -97,6 +101,8 @@ private slots:
         QVERIFY(document.pendingInputs().empty());
         QCOMPARE(document.layersBefore().size(), size_t(1));
         QCOMPARE(document.layersBefore()[0].name, std::string("relu"));
+        QVERIFY(!document.shapesBySymbol());  // at the user's shapes, the graph shows them
+        QCOMPARE(document.layersBefore()[0].outputDims, std::vector<std::string>({"3x3x8x8"}));
 
         // A shape that contradicts the model's fixed extents keeps asking, with the parser's reason.
         const Document::LoadOutcome wrong = Document::load(m_symbolicPath, {{"input", {3, 4, 8, 8}}});

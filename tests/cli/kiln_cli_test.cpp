@@ -386,6 +386,13 @@ TEST_F(KilnCliTest, SymbolicDimensionNeedsShapes) {
     EXPECT_NE(inspected.out.find("Declared"), std::string::npos) << inspected.out;
     EXPECT_NE(inspected.out.find("batchx3"), std::string::npos) << inspected.out;
     EXPECT_NE(inspected.out.find("relu_node"), std::string::npos) << inspected.out;
+    // Each tensor's dimensions are also given by symbol.
+    EXPECT_NE(inspected.out.find("Output shapes by symbol: relu/out:0 batchx3; neg batchx3;"), std::string::npos)
+        << inspected.out;
+    EXPECT_NE(inspected.out.find("Symbolic"), std::string::npos) << inspected.out;
+    const CommandResult json = kiln("inspect " + quoted(model) + " --json");
+    EXPECT_EQ(json.exitCode, 0) << json.err;
+    EXPECT_NE(json.out.find(R"("SymbolicDimensions": ["batch", "3"])"), std::string::npos) << json.out;
     expectFailure(kiln("run " + quoted(model) + " " + outputDirFlag()), 2, {"'x'", "batch", "--shapes"});
 }
 

@@ -14,7 +14,7 @@ namespace {
 
 // How far each symbol moves for its probe. A power of two, so that a dimension that halves at each
 // stride-2 layer changes by a whole number there.
-constexpr int64_t kProbeStep = 64;
+constexpr int64_t kProbeStep = 32;
 // The point every symbol moves to for the check: odd first (it tells floor from ceil), and a whole
 // number of probe steps when a model refuses odd extents.
 constexpr int64_t kCheckSteps[] = {2 * kProbeStep + 1, 2 * kProbeStep};

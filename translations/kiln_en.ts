@@ -1640,6 +1640,26 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>What a build does with a layer that cannot run in the precision asked for it. Obey: fail, naming it and why. Prefer: run it in the precision it would have had and say so in the log.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>shape tensor (%1 × %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its values decide shapes: double-click and type them, e.g. 2x-1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” are not values; write one integer per value, e.g. 2x-1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the shape tensor holds %1 values; %2 were given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>value %1 must satisfy min ≤ value to use ≤ max (%2 ≤ %3 ≤ %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::CalibrationPanel</name>
@@ -1872,6 +1892,10 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>These inputs have symbolic dimensions: %1. The model does not open with every symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These inputs are shape tensors, whose values decide shapes: %1. Type their values under Inputs (e.g. 2x-1) and press “Open with These Shapes”.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

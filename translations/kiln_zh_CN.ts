@@ -1632,6 +1632,26 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>What a build does with a layer that cannot run in the precision asked for it. Obey: fail, naming it and why. Prefer: run it in the precision it would have had and say so in the log.</source>
         <translation>层无法以所要求的精度运行时构建如何处理。遵守：失败，并指出该层及原因。优先：以其原本的精度运行，并在日志中说明。</translation>
     </message>
+    <message>
+        <source>shape tensor (%1 × %2)</source>
+        <translation>形状张量（%1 × %2）</translation>
+    </message>
+    <message>
+        <source>Its values decide shapes: double-click and type them, e.g. 2x-1</source>
+        <translation>其值决定形状：双击后填写，例如 2x-1</translation>
+    </message>
+    <message>
+        <source>“%1” are not values; write one integer per value, e.g. 2x-1</source>
+        <translation>“%1”不是有效的值；每个值写一个整数，例如 2x-1</translation>
+    </message>
+    <message>
+        <source>the shape tensor holds %1 values; %2 were given</source>
+        <translation>该形状张量有 %1 个值，但给出了 %2 个</translation>
+    </message>
+    <message>
+        <source>value %1 must satisfy min ≤ value to use ≤ max (%2 ≤ %3 ≤ %4)</source>
+        <translation>值 %1 必须满足 最小值 ≤ 使用的值 ≤ 最大值（%2 ≤ %3 ≤ %4）</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::CalibrationPanel</name>
@@ -1865,6 +1885,10 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>These inputs have symbolic dimensions: %1. The model does not open with every symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in the Build panel and press “Open with These Shapes”.</source>
         <translation>这些输入具有符号维度：%1。将所有符号维度设为 1、32 或 224 时模型都无法打开（设为 1 时：%2）：请在“构建”面板中为每个输入填写形状，然后点击“使用这些形状打开”。</translation>
+    </message>
+    <message>
+        <source>These inputs are shape tensors, whose values decide shapes: %1. Type their values under Inputs (e.g. 2x-1) and press “Open with These Shapes”.</source>
+        <translation>这些输入是形状张量，其值决定形状：%1。请在“输入”下填写它们的值（例如 2x-1），然后点击“使用这些形状打开”。</translation>
     </message>
 </context>
 <context>

@@ -44,8 +44,15 @@ bool isSymbolic(const OnnxInputInfo& input) {
     return std::any_of(input.dims.begin(), input.dims.end(), [](int64_t extent) { return extent < 0; });
 }
 
-// "batch×3×224×224": what the model declares, symbolic names where sizes are open.
+// An input whose row the user edits: one with symbolic dimensions, or a shape tensor (its values).
+bool isEditable(const OnnxInputInfo& input) { return isSymbolic(input) || input.isShapeTensor; }
+
+// "batch×3×224×224": what the model declares, symbolic names where sizes are open; for a shape tensor,
+// its type and how many values it holds.
 QString declaredText(const OnnxInputInfo& input) {
+    if (input.isShapeTensor) {
+        return BuildPanel::tr("shape tensor (%1 × %2)").arg(QString::fromStdString(toString(input.type))).arg(volume(input.dims));
+    }
     QStringList extents;
     for (const std::string& extent : declaredExtents(input)) extents << QString::fromStdString(extent);
     return extents.isEmpty() ? BuildPanel::tr("scalar") : extents.join(QStringLiteral("×"));
@@ -62,6 +69,7 @@ QString dimsText(const Dims& dims) {
 // extent (the usual batch size for inspecting and profiling a model).
 QString suggestedShape(const OnnxInputInfo& input, const ShapeMap& shapes) {
     if (const auto it = shapes.find(input.name); it != shapes.end()) return dimsText(it->second);
+    if (input.isShapeTensor) return QString();  // no value suits every model: the user gives them
     Dims dims = input.dims;
     for (int64_t& extent : dims)
         extent = extent < 0 ? 1 : extent;
@@ -326,12 +334,13 @@ void BuildPanel::setModelInputs(const QString& modelPath, const std::vector<Onnx
         m_inputTable->insertRow(row);
         m_inputTable->setItem(row, NameColumn, readOnlyItem(QString::fromStdString(input.name)));
         m_inputTable->setItem(row, DeclaredColumn, readOnlyItem(declaredText(input)));
-        const bool symbolic = isSymbolic(input);
+        const bool symbolic = isEditable(input);
         anySymbolic = anySymbolic || symbolic;
         QTableWidgetItem* shape = symbolic ? new QTableWidgetItem(suggestedShape(input, shapes))
                                            : readOnlyItem(suggestedShape(input, shapes));
-        shape->setToolTip(symbolic ? tr("Double-click to edit, e.g. 1x3x224x224")
-                                   : tr("The model fixes this shape."));
+        shape->setToolTip(input.isShapeTensor ? tr("Its values decide shapes: double-click and type them, e.g. 2x-1")
+                          : symbolic          ? tr("Double-click to edit, e.g. 1x3x224x224")
+                                              : tr("The model fixes this shape."));
         if (symbolic) {
             QFont bold = shape->font();
             bold.setBold(true);
@@ -408,6 +417,26 @@ void BuildPanel::fitInputTable() {
                                  2 * m_inputTable->frameWidth() + 2);
 }
 
+// The values typed for shape tensor `input` (`parts`, split as shapes are), which may be negative (a
+// Reshape's -1) or zero.
+std::optional<Dims> BuildPanel::typedValues(const QString& typed, const QStringList& parts, const OnnxInputInfo& input,
+                                            QString& problem) const {
+    Dims values;
+    for (const QString& part : parts) {
+        bool ok = false;
+        values.push_back(part.toLongLong(&ok));
+        if (!ok) {
+            problem = tr("“%1” are not values; write one integer per value, e.g. 2x-1").arg(typed);
+            return std::nullopt;
+        }
+    }
+    if (int64_t(values.size()) != volume(input.dims)) {
+        problem = tr("the shape tensor holds %1 values; %2 were given").arg(volume(input.dims)).arg(values.size());
+        return std::nullopt;
+    }
+    return values;
+}
+
 // The shape typed in `column` of `row` for `input`, written the ways people write shapes: 1x3x224x224,
 // 1×3×224×224, 1,3,224,224, [1, 3, 224, 224]. Null with `problem` when it is not a valid shape.
 std::optional<Dims> BuildPanel::typedShape(int row, int column, const OnnxInputInfo& input, QString& problem) const {
@@ -415,7 +444,9 @@ std::optional<Dims> BuildPanel::typedShape(int row, int column, const OnnxInputI
     QString text = typed.trimmed();
     text.replace(QChar(0x00D7), QLatin1Char('x')).replace(QLatin1Char('X'), QLatin1Char('x'));
     text.remove(QLatin1Char('[')).remove(QLatin1Char(']')).remove(QLatin1Char('(')).remove(QLatin1Char(')'));
-    text = text.split(QRegularExpression(QStringLiteral("[\\s,;x]+")), Qt::SkipEmptyParts).join(QLatin1Char('x'));
+    const QStringList parts = text.split(QRegularExpression(QStringLiteral("[\\s,;x]+")), Qt::SkipEmptyParts);
+    if (input.isShapeTensor) return typedValues(typed, parts, input, problem);
+    text = parts.join(QLatin1Char('x'));
     Result<Dims> dims = parseDims(text.toStdString());
     if (!dims || text.isEmpty()) {
         problem = tr("“%1” is not a shape; write one size per dimension, e.g. 1x3x224x224").arg(typed);
@@ -442,7 +473,7 @@ bool BuildPanel::inputShapes(ShapeMap& shapes, QString* error) const {
     shapes.clear();
     for (int row = 0; row < m_inputTable->rowCount() && row < int(m_declared.size()); ++row) {
         const OnnxInputInfo& input = m_declared[size_t(row)];
-        if (!isSymbolic(input)) continue;
+        if (!isEditable(input)) continue;
         QString problem;
         const std::optional<Dims> dims = typedShape(row, ShapeColumn, input, problem);
         if (!dims) {
@@ -461,7 +492,7 @@ bool BuildPanel::inputProfiles(std::vector<OptimizationProfile>& profiles, QStri
     OptimizationProfile profile;
     for (int row = 0; row < m_inputTable->rowCount() && row < int(m_declared.size()); ++row) {
         const OnnxInputInfo& input = m_declared[size_t(row)];
-        if (!isSymbolic(input)) continue;
+        if (!isEditable(input)) continue;
         const QString name = QString::fromStdString(input.name);
         const bool hasMin = !m_inputTable->item(row, MinColumn)->text().trimmed().isEmpty();
         const bool hasMax = !m_inputTable->item(row, MaxColumn)->text().trimmed().isEmpty();
@@ -482,7 +513,8 @@ bool BuildPanel::inputProfiles(std::vector<OptimizationProfile>& profiles, QStri
             const Dims& opt = shapes.at(input.name);
             for (size_t axis = 0; axis < opt.size() && problem.isEmpty(); ++axis) {
                 if (!((*low)[axis] <= opt[axis] && opt[axis] <= (*high)[axis])) {
-                    problem = tr("dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)")
+                    problem = (input.isShapeTensor ? tr("value %1 must satisfy min ≤ value to use ≤ max (%2 ≤ %3 ≤ %4)")
+                                                   : tr("dimension %1 must satisfy min ≤ shape to use ≤ max (%2 ≤ %3 ≤ %4)"))
                                   .arg(axis).arg((*low)[axis]).arg(opt[axis]).arg((*high)[axis]);
                 }
             }

@@ -102,6 +102,8 @@ private:
     QWidget* createOptionsGroup();
     QWidget* createProgressGroup();
     void requestReopen();
+    std::optional<Dims> typedValues(const QString& typed, const QStringList& parts, const OnnxInputInfo& input,
+                                    QString& problem) const;
     std::optional<Dims> typedShape(int row, int column, const OnnxInputInfo& input, QString& problem) const;
     void fitInputTable();
     void updateOptionsHeight();

@@ -23,6 +23,12 @@ QString describeDeclaredShape(const OnnxInputInfo& input) {
     return QStringLiteral("%1: %2").arg(QString::fromStdString(input.name), extents.join(QStringLiteral(" × ")));
 }
 
+// "target (INT64 × 2)": a shape tensor, by the values it holds.
+QString shapeTensorText(const OnnxInputInfo& input) {
+    return QStringLiteral("%1 (%2 × %3)").arg(QString::fromStdString(input.name), QString::fromStdString(toString(input.type)))
+        .arg(volume(input.dims));
+}
+
 bool isSymbolic(const OnnxInputInfo& input) {
     return std::any_of(input.dims.begin(), input.dims.end(), [](int64_t extent) { return extent < 0; });
 }
@@ -80,6 +86,34 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
     }
     OnnxParseOptions options;
     options.inputShapes = outcome.inputShapes;
+    // A shape tensor's entry holds its values, which the import takes as the tensor itself; they are
+    // not assumed (no value suits every model), so a model opens once they are given.
+    QStringList valuesMissing;
+    for (const OnnxInputInfo& input : *declared) {
+        if (!input.isShapeTensor) continue;
+        auto given = options.inputShapes.find(input.name);
+        if (given == options.inputShapes.end()) {
+            valuesMissing << shapeTensorText(input);
+            continue;
+        }
+        symbolic << shapeTensorText(input);  // the values given are as likely a culprit as shapes
+        Result<HostTensor> value = shapeTensorValue(input, std::vector<int64_t>(given->second.begin(), given->second.end()));
+        if (!value) {
+            outcome.problem = LoadProblem::SymbolicShapes;
+            outcome.errorMessage = QString::fromStdString(value.status().message());
+            return;
+        }
+        options.inputValues.emplace(input.name, std::move(value).value());
+        options.inputShapes.erase(given);
+    }
+    if (!valuesMissing.isEmpty()) {
+        outcome.problem = LoadProblem::SymbolicShapes;
+        outcome.errorMessage = Document::tr("These inputs are shape tensors, whose values decide shapes: %1. Type "
+                                            "their values under Inputs (e.g. 2x-1) and press “Open with These "
+                                            "Shapes”.")
+                                   .arg(valuesMissing.join(QStringLiteral("; ")));
+        return;
+    }
     Result<AssumedShapesImport> imported = parseOnnxFileAssumingShapes(fileName, options);
     Result<NetworkDefinition> parsed = imported ? Result<NetworkDefinition>(std::move(imported->network))
                                                 : Result<NetworkDefinition>(imported.status());
@@ -101,7 +135,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
                                                       QString::fromStdString(toString(imported->inputShapes.at(input.name))));
         }
         outcome.assumedShapes = assumed.join(QStringLiteral("; "));
-        outcome.inputShapes = imported->inputShapes;
+        for (const auto& [name, dims] : imported->inputShapes) outcome.inputShapes[name] = dims;
     }
     if (!parsed) {
         const QString message = QString::fromStdString(parsed.status().message());

@@ -118,6 +118,22 @@ bool writeSymbolicBatchModel(const QString& path) {
     return writeBytes(path, model.SerializeAsString());
 }
 
+bool writeShapeTensorModel(const QString& path) {
+    onnx::ModelProto model = newModel("shape_tensor");
+    onnx::GraphProto* graph = model.mutable_graph();
+    setTensorType(graph->add_input(), "x", {2, 6});
+    onnx::ValueInfoProto* target = graph->add_input();
+    setTensorType(target, "target", {2});
+    target->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+    addNode(graph, "reshape", "Reshape", {"x", "target"}, "y");
+    onnx::ValueInfoProto* output = graph->add_output();
+    output->set_name("y");
+    output->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    output->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("rows");
+    output->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("columns");
+    return writeBytes(path, model.SerializeAsString());
+}
+
 bool writeFp16HostileModel(const QString& path) {
     onnx::ModelProto model = newModel("fp16_hostile");
     onnx::GraphProto* graph = model.mutable_graph();

@@ -16,6 +16,10 @@ bool writeSmallCnnModel(const QString& path);
 // input ["batch",3,8,8] -> Relu "relu" -> output: a model Kiln cannot open without a concrete shape.
 bool writeSymbolicBatchModel(const QString& path);
 
+// x [2,6] -> Reshape "reshape" to the values of "target" (INT64 [2], a shape tensor) -> y: a model that
+// opens only once the values of its shape tensor are given.
+bool writeShapeTensorModel(const QString& path);
+
 // input "x" [1,4,8,8] -> Mul "normalize" (by a constant 1e-5) -> Conv "conv1" (8 filters 3x3, pads 1) -> Relu
 // "relu1" -> Conv "conv2" (8 filters 3x3, pads 1) -> output "y". With inputs up to 2e5 the normalize layer
 // reads values FP16 cannot hold (its largest is 65504): in an FP16 build it is the one layer that must stay

@@ -24,6 +24,8 @@ private slots:
         QVERIFY(kiln::testing::writeSmallCnnModel(m_cnnPath));
         QVERIFY(kiln::testing::writeSymbolicBatchModel(m_symbolicPath));
         QVERIFY(kiln::testing::writeCorruptModel(m_corruptPath));
+        m_shapeTensorPath = m_dir.filePath("shape_tensor.onnx");
+        QVERIFY(kiln::testing::writeShapeTensorModel(m_shapeTensorPath));
     }
 
     void loadsInTheBackground() {
@@ -84,6 +86,24 @@ private slots:
         QVERIFY(outcome.shapesBySymbol);
         QCOMPARE(outcome.layers.size(), size_t(1));
         QCOMPARE(outcome.layers[0].outputDims, std::vector<std::string>({"batchx3x8x8"}));
+    }
+
+    void shapeTensorModelOpensOnceItsValuesAreGiven() {
+        const Document::LoadOutcome missing = Document::load(m_shapeTensorPath);
+        QCOMPARE(missing.problem, kiln::workbench::LoadProblem::SymbolicShapes);
+        QVERIFY2(missing.errorMessage.contains("target (INT64 × 2)"), qPrintable(missing.errorMessage));
+        QCOMPARE(missing.declaredInputs.size(), size_t(2));
+        QVERIFY(missing.declaredInputs[1].isShapeTensor);
+
+        const Document::LoadOutcome opened = Document::load(m_shapeTensorPath, {{"target", {3, -1}}});
+        QVERIFY2(opened.problem == kiln::workbench::LoadProblem::None, qPrintable(opened.errorMessage));
+        QCOMPARE(opened.network->findTensor("y")->dims(), kiln::Dims({3, 4}));
+        QCOMPARE(opened.network->inputs().size(), size_t(1));  // the values are part of the network now
+        QCOMPARE(opened.inputShapes.at("target"), kiln::Dims({3, -1}));
+
+        const Document::LoadOutcome wrong = Document::load(m_shapeTensorPath, {{"target", {5, -1}}});
+        QCOMPARE(wrong.problem, kiln::workbench::LoadProblem::SymbolicShapes);
+        QVERIFY2(wrong.errorMessage.contains("reshape"), qPrintable(wrong.errorMessage));
     }
 
     void symbolicModelOpensWithShapes() {
@@ -174,6 +194,7 @@ private slots:
 private:
     QTemporaryDir m_dir;
     QString m_cnnPath;
+    QString m_shapeTensorPath;
     QString m_symbolicPath;
     QString m_corruptPath;
 };

@@ -46,6 +46,8 @@ private slots:
         QVERIFY(kiln::testing::writeSymbolicBatchModel(m_symbolicPath));
         m_cnnPath = m_dir.filePath("small_cnn.onnx");
         QVERIFY(kiln::testing::writeSmallCnnModel(m_cnnPath));
+        m_shapeTensorPath = m_dir.filePath("shape_tensor.onnx");
+        QVERIFY(kiln::testing::writeShapeTensorModel(m_shapeTensorPath));
     }
 
     void init() { QSettings().clear(); }
@@ -220,6 +222,49 @@ private slots:
         QVERIFY2(message.contains(reason), qPrintable(message));
     }
 
+    // A shape tensor's values decide shapes and no value suits every model: the model opens once they are
+    // typed in its row, negative values (a Reshape's -1) included, and it builds at them.
+    void shapeTensorValuesAreTypedUnderInputs() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy failed(window.document(), &kiln::workbench::Document::failed);
+        window.openFile(m_shapeTensorPath);
+        QVERIFY(kiln::testing::waitForSignal(failed, kiln::testing::kLoadTimeoutMs));
+        auto* message = window.findChild<QLabel*>("inputsMessage");
+        QVERIFY2(message->text().contains("target (INT64 × 2)"), qPrintable(message->text()));
+        auto* table = window.findChild<QTableWidget*>("inputShapesTable");
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(1, 0)->text(), QStringLiteral("target"));
+        QCOMPARE(table->item(1, 1)->text(), QStringLiteral("shape tensor (INT64 × 2)"));
+        QVERIFY(table->item(1, kShapeColumn)->flags() & Qt::ItemIsEditable);
+        QVERIFY(!(table->item(0, kShapeColumn)->flags() & Qt::ItemIsEditable));  // x is fixed
+        auto* reopen = window.findChild<QPushButton*>("reopenButton");
+
+        // Three values for two, or a word, are refused before loading.
+        QSignalSpy started(window.document(), &kiln::workbench::Document::loadingStarted);
+        table->item(1, kShapeColumn)->setText(QStringLiteral("3x-1x1"));
+        QTest::mouseClick(reopen, Qt::LeftButton);
+        QCOMPARE(started.count(), 0);
+        QVERIFY2(message->text().contains("holds 2 values; 3 were given"), qPrintable(message->text()));
+        table->item(1, kShapeColumn)->setText(QStringLiteral("three, -1"));
+        QTest::mouseClick(reopen, Qt::LeftButton);
+        QCOMPARE(started.count(), 0);
+        QVERIFY2(message->text().contains("not values"), qPrintable(message->text()));
+
+        table->item(1, kShapeColumn)->setText(QStringLiteral("3, -1"));
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        QTest::mouseClick(reopen, Qt::LeftButton);
+        QVERIFY(kiln::testing::waitForSignal(shown, kiln::testing::kLoadTimeoutMs));
+        const kiln::Tensor* y = window.document()->network()->findTensor("y");
+        QVERIFY(y);
+        QCOMPARE(y->dims(), kiln::Dims({3, 4}));
+        QCOMPARE(window.findChild<QTableWidget*>("inputShapesTable")->item(1, kShapeColumn)->text(),
+                 QStringLiteral("3x-1"));
+        QVERIFY(kiln::testing::buildAndWait(window));
+        QVERIFY(window.document()->engine());
+    }
+
     void modelWithFixedShapesShowsThemReadOnly() {
         MainWindow window;
         QVERIFY(kiln::testing::openAndWait(window, m_cnnPath));
@@ -337,6 +382,7 @@ private slots:
 
 private:
     QTemporaryDir m_dir;
+    QString m_shapeTensorPath;
     QString m_symbolicPath;
     QString m_cnnPath;
 };

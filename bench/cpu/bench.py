@@ -94,6 +94,27 @@ class Server:
             time.sleep(0.05)
 
 
+class BackgroundLoad:
+    """Busy processes (each spinning on one core at normal priority) for the time of a `with` block."""
+
+    def __init__(self, count):
+        self.count = count
+        self.processes = []
+
+    def __enter__(self):
+        spin = "while True: pass"
+        self.processes = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(self.count)]
+        time.sleep(SWITCH_PAUSE_SECONDS)
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.kill()
+        for process in self.processes:
+            process.wait()
+        return False
+
+
 def dims_text(shape):
     return "x".join(map(str, shape))
 
@@ -186,6 +207,7 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
     if dynamic and precision == "fp32":
         dynamic_server = Server("kiln dynamic", [server_binary, dynamic, f"input={input_path}"], kiln_env)
     kiln_times, ort_times, dynamic_times = [], [], []
+    loaded_kiln, loaded_ort = [], []
     try:
         for _ in range(args.rounds):
             kiln_server.run(args.warm_up)
@@ -198,6 +220,15 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
             ort_server.run(args.warm_up)
             ort_times += ort_server.run(args.iterations)
             time.sleep(SWITCH_PAUSE_SECONDS)
+        if args.background_load:
+            # The same rounds again while busy processes compete for the cores, as a desktop's other
+            # programs do.
+            with BackgroundLoad(args.background_load):
+                for _ in range(args.rounds):
+                    kiln_server.run(args.warm_up)
+                    loaded_kiln += kiln_server.run(args.iterations)
+                    ort_server.run(args.warm_up)
+                    loaded_ort += ort_server.run(args.iterations)
         kiln_server.ask(f"save {case / 'kiln'}")
         ort_server.ask(f"save {case / 'ort'}")
         if dynamic_server:
@@ -228,6 +259,8 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         "kiln_rss": kiln_rss,
         "ort_rss": ort_rss,
         "plan_mib": plan.stat().st_size / 2**20,
+        "loaded_kiln": statistics.median(loaded_kiln) if loaded_kiln else None,
+        "loaded_ort": statistics.median(loaded_ort) if loaded_ort else None,
     }
 
 
@@ -246,6 +279,9 @@ def main():
     parser.add_argument("--dynamic", type=lambda text: tuple(int(v) for v in text.split(":")), metavar="MIN:OPT:MAX",
                         help="also build one plan per model for batches MIN to MAX (tactics timed at OPT) and run "
                              "every --batches size through it, beside the static plan built for that size")
+    parser.add_argument("--background-load", type=int, default=0, metavar="N",
+                        help="after the quiet rounds, run the same rounds of Kiln and ONNX Runtime again while N "
+                             "busy processes compete for the cores, and report how much each one's median grows")
     args = parser.parse_args()
     if args.dynamic and (len(args.dynamic) != 3 or not args.dynamic[0] <= args.dynamic[1] <= args.dynamic[2]):
         sys.exit("--dynamic takes MIN:OPT:MAX batch sizes with MIN <= OPT <= MAX, e.g. 1:8:32")
@@ -295,6 +331,17 @@ def main():
               f"{speedup:>7.2f}x {r['cold'][0]:>13.1f} {r['warm'][0]:>13.1f} {outputs:>9} "
               f"{r['plan_mib']:>9.1f} {r['kiln_rss']:>9.1f} {r['ort_rss']:>8.1f}")
         failed = failed or r["ok"] is False
+    if args.background_load:
+        print(f"\nWith {args.background_load} busy process(es) competing for the {os.cpu_count()} cores "
+              f"(median of {args.rounds} x {args.iterations} interleaved runs each):")
+        print(f"{'model':<16} {'batch':>5} {'prec':>5} {'Kiln ms':>9} {'loaded':>9} {'growth':>7} "
+              f"{'ORT ms':>9} {'loaded':>9} {'growth':>7} {'Kiln/ORT growth':>16}")
+        for name, batch, precision, r in rows:
+            kiln_growth = r["loaded_kiln"] / r["kiln"]
+            ort_growth = r["loaded_ort"] / r["ort"]
+            print(f"{name:<16} {batch:>5} {precision:>5} {r['kiln']:>9.2f} {r['loaded_kiln']:>9.2f} "
+                  f"{kiln_growth:>6.2f}x {r['ort']:>9.2f} {r['loaded_ort']:>9.2f} {ort_growth:>6.2f}x "
+                  f"{kiln_growth / ort_growth:>16.2f}")
     if args.dynamic:
         low, opt, high = args.dynamic
         print(f"\nOne plan for batches {low} to {high} (opt {opt}) against the static plan of each batch:")

@@ -138,11 +138,20 @@ def export(name, out_path):
     # Under no_grad, PyTorch's attention takes a fused fast path that has no ONNX export: ViT and the
     # encoder are exported with gradients on (nothing is trained; the graph is the same).
     grad = contextlib.nullcontext() if name in ("vit_b_16", "bert_encoder") else torch.no_grad()
-    with grad, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, dummy, partial, opset_version=OPSET, input_names=["input"],
-                          output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **legacy)
+    def export_at(opset):
+        with grad, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, dummy, partial, opset_version=opset, input_names=["input"],
+                              output_names=["output"],
+                              dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **legacy)
+
+    try:
+        export_at(OPSET)
+    except torch.onnx.errors.UnsupportedOperatorError as error:
+        # PyTorch 2.5 and later route attention through scaled_dot_product_attention, whose export
+        # needs opset 14 (it is written out as MatMul, Softmax and the scaling, as before).
+        print(f"opset {OPSET} cannot express {name} on PyTorch {torch.__version__} ({error}); exporting at opset 14")
+        export_at(14)
     os.replace(partial, out_path)
 
 

@@ -1226,6 +1226,44 @@ Status importTile(NodeContext& n) {
     return n.addLayer(TileParams{repeats}, {x}, n.outputName(0)).status();
 }
 
+// Mod (opset 10) with the elementwise layers: r = a - trunc(a / b) * b is the remainder with the
+// dividend's sign (fmod=1, C's fmod; integer Div already truncates); with fmod=0 (integers only) the
+// remainder takes the divisor's sign, as Python's %: r + b where r and b have opposite signs.
+Status importMod(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * a, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * b, n.input(1));
+    const int64_t fmod = n.intAttr("fmod", 0);
+    if (fmod != 0 && fmod != 1) return invalidModel("attribute 'fmod' is " + std::to_string(fmod) + "; expected 0 or 1");
+    const bool floating = isFloatingPoint(a->type());
+    if (floating && fmod != 1) {
+        return invalidModel(std::string("Mod of ") + toString(a->type()) + " tensors needs fmod=1 (the ONNX specification "
+                            "defines fmod=0 for integers only); set the node's fmod attribute to 1");
+    }
+    auto layer = [&](LayerParams params, std::vector<Tensor*> inputs, const std::string& suffix) {
+        return n.addLayer(std::move(params), inputs, suffix.empty() ? n.outputName(0) : n.internalTensorName(suffix));
+    };
+    KILN_ASSIGN_OR_RETURN(Tensor * zero, n.addConstant(n.internalTensorName("zero"), scalarTensor(a->type(), 0.0)));
+    KILN_ASSIGN_OR_RETURN(Tensor * quotient, layer(ElementwiseParams{ElementwiseOp::Div}, {a, b}, "quotient"));
+    if (floating) {  // trunc: towards zero
+        KILN_ASSIGN_OR_RETURN(Tensor * negative, layer(ElementwiseParams{ElementwiseOp::Less}, {quotient, zero}, "negative"));
+        KILN_ASSIGN_OR_RETURN(Tensor * up, layer(UnaryParams{UnaryOp::Ceil}, {quotient}, "ceil"));
+        KILN_ASSIGN_OR_RETURN(Tensor * down, layer(UnaryParams{UnaryOp::Floor}, {quotient}, "floor"));
+        KILN_ASSIGN_OR_RETURN(quotient, layer(SelectParams{}, {negative, up, down}, "trunc"));
+    }
+    KILN_ASSIGN_OR_RETURN(Tensor * product, layer(ElementwiseParams{ElementwiseOp::Mul}, {quotient, b}, "product"));
+    if (fmod == 1) return layer(ElementwiseParams{ElementwiseOp::Sub}, {a, product}, "").status();
+    KILN_ASSIGN_OR_RETURN(Tensor * r, layer(ElementwiseParams{ElementwiseOp::Sub}, {a, product}, "remainder"));
+    KILN_ASSIGN_OR_RETURN(Tensor * rNegative, layer(ElementwiseParams{ElementwiseOp::Less}, {r, zero}, "r_negative"));
+    KILN_ASSIGN_OR_RETURN(Tensor * rPositive, layer(ElementwiseParams{ElementwiseOp::Greater}, {r, zero}, "r_positive"));
+    KILN_ASSIGN_OR_RETURN(Tensor * bNegative, layer(ElementwiseParams{ElementwiseOp::Less}, {b, zero}, "b_negative"));
+    KILN_ASSIGN_OR_RETURN(Tensor * bPositive, layer(ElementwiseParams{ElementwiseOp::Greater}, {b, zero}, "b_positive"));
+    KILN_ASSIGN_OR_RETURN(Tensor * upward, layer(ElementwiseParams{ElementwiseOp::And}, {rNegative, bPositive}, "r_below"));
+    KILN_ASSIGN_OR_RETURN(Tensor * downward, layer(ElementwiseParams{ElementwiseOp::And}, {rPositive, bNegative}, "r_above"));
+    KILN_ASSIGN_OR_RETURN(Tensor * opposite, layer(ElementwiseParams{ElementwiseOp::Or}, {upward, downward}, "opposite"));
+    KILN_ASSIGN_OR_RETURN(Tensor * shifted, layer(ElementwiseParams{ElementwiseOp::Add}, {r, b}, "shifted"));
+    return layer(SelectParams{}, {opposite, shifted, r}, "").status();
+}
+
 Status importWhere(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * condition, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(1));
@@ -1371,6 +1409,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"Sum", [](NodeContext& n) { return variadic(n, ElementwiseOp::Add); }},
         {"Mean", importMean},
         {"Where", importWhere},
+        {"Mod", importMod},
 
         {"MaxPool", [](NodeContext& n) { return pooling(n, PoolingType::Max); }},
         {"AveragePool", [](NodeContext& n) { return pooling(n, PoolingType::Average); }},

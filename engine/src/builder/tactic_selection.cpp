@@ -1,5 +1,5 @@
 // Tactic timing on dummy data in the backend's memory. Inputs are random in [-1, 1] (integer and boolean
-// inputs zero, which is always a valid index), drawn in the layer's formats with padded lanes zero as
+// inputs zero, which is always a valid index; an integer Div's divisor one), drawn in the layer's formats with padded lanes zero as
 // kernels expect; outputs and workspace are scratch buffers of the sizes the layer and
 // tactic need. Times come from the backend's timer (CUDA events on the GPU), one run at a time.
 #include "builder/tactic_selection.h"
@@ -24,6 +24,18 @@ constexpr uint64_t kDummySeed = 20261126u;
 // library handle, and would make fast candidates look hopeless.)
 constexpr double kHopelessFactor = 10.0;
 
+// Input `index` of `layer` is an integer divisor, which zeros would make Div refuse to run.
+bool isIntegerDivisor(const Layer& layer, size_t index) {
+    const auto* params = std::get_if<ElementwiseParams>(&layer.params());
+    return params && params->op == ElementwiseOp::Div && index == 1 && !isFloatingPoint(layer.input(index)->type());
+}
+
+// Integer ones in the little-endian storage of `type`, in place of `bytes`' zeros.
+void fillWithOnes(std::vector<std::byte>& bytes, DataType type) {
+    const size_t size = size_t(dataTypeSize(type));
+    for (size_t at = 0; at + size <= bytes.size(); at += size) bytes[at] = std::byte{1};
+}
+
 // Buffers in the backend's memory for one layer's inputs and outputs in their formats, filled once.
 class DummyData {
 public:
@@ -46,6 +58,7 @@ public:
             }
             inputBytes.push_back(tactics::randomInFormat(input->type(), input->dims(), input->format(),
                                                          tactics::storageScale(*input), kDummySeed + i));
+            if (isIntegerDivisor(layer, i)) fillWithOnes(inputBytes.back(), input->type());
             inputAt.push_back(reserve(inputBytes.back().size()));
         }
         std::vector<size_t> outputAt;

@@ -227,8 +227,10 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
                 for _ in range(args.rounds):
                     kiln_server.run(args.warm_up)
                     loaded_kiln += kiln_server.run(args.iterations)
+                    time.sleep(SWITCH_PAUSE_SECONDS)
                     ort_server.run(args.warm_up)
                     loaded_ort += ort_server.run(args.iterations)
+                    time.sleep(SWITCH_PAUSE_SECONDS)
         kiln_server.ask(f"save {case / 'kiln'}")
         ort_server.ask(f"save {case / 'ort'}")
         if dynamic_server:

@@ -30,12 +30,11 @@ struct DimExpression {
     int64_t divisor = 1;  // rounds down
     bool known = true;    // false: fits no form ("?")
 
-    bool isConstant() const { return known && terms.empty(); }
     // The value at `symbols` (every symbol of a term must be given); nullopt where unknown.
     std::optional<int64_t> evaluate(const std::map<std::string, int64_t>& symbols) const;
 };
 
-// "batch", "64", "2*seq+1", "width/4", "ceil(width/2)", "(width-5)/2", "batch*seq", "?"
+// "batch", "64", "2*seq+1", "width/4", "ceil(width/2)", "(width-6)/4", "batch*seq", "?"
 std::string toString(const DimExpression& dim);
 
 struct SymbolicShapes {

@@ -29,7 +29,7 @@ int64_t floorDiv(int64_t a, int64_t b) {
 int64_t positiveMod(int64_t a, int64_t b) { return a - floorDiv(a, b) * b; }
 
 struct SymbolicInput {
-    const SourceInput* input;
+    std::string name;
     std::vector<std::string> symbols;  // per dimension; empty where fixed
 };
 
@@ -38,7 +38,7 @@ struct SymbolicInput {
 std::optional<TensorShapes> shapesAt(const NetworkSource& source, const std::vector<SymbolicInput>& inputs,
                                      std::map<std::string, Dims> shapes, const std::map<std::string, int64_t>& values) {
     for (const SymbolicInput& in : inputs) {
-        Dims& dims = shapes[in.input->name];
+        Dims& dims = shapes[in.name];
         for (size_t axis = 0; axis < in.symbols.size() && axis < dims.size(); ++axis) {
             if (!in.symbols[axis].empty()) dims[axis] = values.at(in.symbols[axis]);
         }
@@ -120,7 +120,7 @@ private:
 // (p*s + c) / q through (base, d0) and (base + step, d1): one candidate c per residue; those that also
 // give `checked` at the check point, floor and ceil forms first.
 DimExpression fitOneSymbol(const std::string& symbol, int64_t v, int64_t d0, int64_t d1, int64_t checkValue,
-                           std::optional<int64_t> checked) {
+                           int64_t checked) {
     int64_t p = d1 - d0;
     int64_t q = kProbeStep;
     const int64_t g = std::gcd(p, q);
@@ -132,7 +132,7 @@ DimExpression fitOneSymbol(const std::string& symbol, int64_t v, int64_t d0, int
     std::vector<int64_t> candidates;
     for (int64_t c = q * d0 - p * v; c < q * d0 - p * v + q; ++c) {
         dim.constant = c;
-        if (checked && dim.evaluate({{symbol, checkValue}}) == *checked) candidates.push_back(c);
+        if (dim.evaluate({{symbol, checkValue}}) == checked) candidates.push_back(c);
     }
     if (candidates.empty()) return unknown();
     std::stable_sort(candidates.begin(), candidates.end(), [q](int64_t a, int64_t b) {
@@ -140,7 +140,6 @@ DimExpression fitOneSymbol(const std::string& symbol, int64_t v, int64_t d0, int
         return rank(a) < rank(b);
     });
     dim.constant = candidates.front();
-    if (q == 1) dim.divisor = 1;
     return dim;
 }
 
@@ -165,7 +164,7 @@ DimExpression fit(Probes& probes, const std::string& tensor, size_t axis, size_t
     if (movers.size() == 1) {
         const std::string& s = movers.front();
         return fitOneSymbol(s, base.at(s), d0, *dimAt(probes.single(s), tensor, axis, rank),
-                            probes.checkValues().at(s), checked);
+                            probes.checkValues().at(s), *checked);
     }
     // Whole coefficients: c + sum a_s*s (+ k*s*t for two symbols).
     std::map<std::string, int64_t> slope;  // d(s moved) - d0
@@ -298,7 +297,7 @@ Result<SymbolicShapes> deriveSymbolicShapes(const NetworkSource& source, const s
     SymbolicShapes result;
     std::vector<SymbolicInput> inputs;
     for (const SourceInput& input : source.inputs()) {
-        SymbolicInput in{&input, symbolsOf(input)};
+        SymbolicInput in{input.name, symbolsOf(input)};
         auto shape = shapes.find(input.name);
         for (size_t axis = 0; axis < in.symbols.size(); ++axis) {
             if (in.symbols[axis].empty()) continue;

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "kiln/device.h"
+#include "kiln/openmp_spinning.h"
 #include "options.h"
 #include "text_table.h"
 
@@ -60,6 +61,7 @@ int dispatch(const std::vector<std::string>& args) {
 }  // namespace kiln::cli
 
 int main(int argc, char** argv) {
+    kiln::rerunWithBoundedOpenMpSpinning(argv);  // shares the cores well with other programs
     // The engine reports errors as values; this only keeps an unexpected exception (out of memory on a
     // huge model) from ending the process without a message.
     try {

@@ -6,10 +6,12 @@
 #include <QIcon>
 
 #include "main_window.h"
+#include "kiln/openmp_spinning.h"
 #include "preferences.h"
 #include "translations.h"
 
 int main(int argc, char* argv[]) {
+    kiln::rerunWithBoundedOpenMpSpinning(argv);  // shares the cores well with the desktop's other programs
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Kiln"));
     QApplication::setApplicationName(QStringLiteral("Kiln Workbench"));

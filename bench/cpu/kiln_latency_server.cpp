@@ -13,9 +13,11 @@
 
 #include "kiln/npy.h"
 #include "kiln/onnx_parser.h"
+#include "kiln/openmp_spinning.h"
 #include "kiln/plan.h"
 
 int main(int argc, char** argv) {
+    kiln::rerunWithBoundedOpenMpSpinning(argv);  // as the kiln command runs
     if (argc < 3) {
         std::cerr << "usage: kiln_latency_server PLAN NAME=input.npy [NAME=input.npy ...]\n";
         return 2;

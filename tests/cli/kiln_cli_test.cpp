@@ -108,10 +108,11 @@ protected:
         fs::remove_all(m_dir, error);
     }
 
-    CommandResult kiln(const std::string& args) const {
+    // `environment`: arguments of env(1) that change the command's environment ("-u NAME", "NAME=VALUE").
+    CommandResult kiln(const std::string& args, const std::string& environment = {}) const {
         const fs::path out = m_dir / "stdout.txt";
         const fs::path err = m_dir / "stderr.txt";
-        const std::string command =
+        const std::string command = (environment.empty() ? "" : "env " + environment + " ") +
             quoted(KILN_CLI_PATH) + " " + args + " > " + quoted(out.string()) + " 2> " + quoted(err.string());
         const int status = std::system(command.c_str());
         CommandResult result;
@@ -373,6 +374,31 @@ TEST_F(KilnCliTest, GraphStructureErrorsNameTheCulprit) {
     dangling.mutable_graph()->mutable_node(1)->set_input(0, "ghost");
     expectFailure(kiln("run " + quoted(writeModel("dangling.onnx", dangling)) + " " + outputDirFlag()), 1,
                   {"neg_node", "ghost"});
+}
+
+// libgomp prints the settings it loaded with under OMP_DISPLAY_ENV=VERBOSE: the kiln command runs with
+// bounded spinning unless the user chose a wait policy or spin count, and then runs with theirs.
+TEST_F(KilnCliTest, OpenMpSpinningIsBoundedUnlessTheUserChoseOtherwise) {
+    const auto spinCounts = [](const std::string& err) {
+        std::vector<std::string> counts;
+        for (size_t at = err.find("GOMP_SPINCOUNT = '"); at != std::string::npos; at = err.find("GOMP_SPINCOUNT = '", at + 1)) {
+            const size_t start = at + std::string("GOMP_SPINCOUNT = '").size();
+            counts.push_back(err.substr(start, err.find('\'', start) - start));
+        }
+        return counts;
+    };
+    const CommandResult bounded = kiln("--version", "-u GOMP_SPINCOUNT -u OMP_WAIT_POLICY OMP_DISPLAY_ENV=VERBOSE");
+    EXPECT_EQ(bounded.exitCode, 0) << bounded.err;
+    // The first start loads libgomp with its default, then the program runs again with the bound.
+    ASSERT_FALSE(spinCounts(bounded.err).empty()) << bounded.err;
+    EXPECT_EQ(spinCounts(bounded.err).back(), "10000") << bounded.err;
+    EXPECT_EQ(bounded.out.find("kiln "), 0u) << bounded.out;  // the run that answered is a whole one
+
+    const CommandResult own = kiln("--version", "-u OMP_WAIT_POLICY GOMP_SPINCOUNT=77 OMP_DISPLAY_ENV=VERBOSE");
+    EXPECT_EQ(spinCounts(own.err), std::vector<std::string>{"77"}) << own.err;
+    const CommandResult policy = kiln("--version", "-u GOMP_SPINCOUNT OMP_WAIT_POLICY=active OMP_DISPLAY_ENV=VERBOSE");
+    EXPECT_NE(policy.err.find("OMP_WAIT_POLICY = 'ACTIVE'"), std::string::npos) << policy.err;
+    EXPECT_EQ(spinCounts(policy.err).size(), 1u) << policy.err;  // started once
 }
 
 // Inspecting needs no shapes (the model is shown at assumed sizes, named); running does.

@@ -3,7 +3,8 @@
 
 For each layer that was timed: how many candidates ran, the best median, and the device time the
 timing runs cost, estimated from the candidates' medians (a fully timed candidate runs once to warm
-up and AVG times; one found hopeless after its first timed run runs twice). The gap between that
+up and AVG times, or 3 times once its runs add up to 100 ms; one found hopeless after its first timed
+run runs twice). The gap between that
 estimate and the build's timing phase is what candidates cost on the host (plan creation, kernel
 compilation, weight preparation).
 
@@ -12,6 +13,7 @@ usage: timing_summary.py REPORT.json [--avg-timing N] [--top K]
 
 import argparse
 import json
+import math
 from collections import Counter
 
 
@@ -23,7 +25,14 @@ def layer_cost(candidates, runs):
     # Candidates are timed in order: a candidate is cut short when its first run exceeds ten times
     # the best so far; the summary cannot know the order's running best, so it counts every
     # candidate above ten times the final best as cut short (a lower bound on the cost).
-    cost = sum(c["milliseconds"] * (2 if c["milliseconds"] > 10 * best else runs + 1) for c in timed)
+    # A candidate whose runs add up to 100 ms stops after 3 (the builder's timing budget,
+    # tactic_selection.cpp); the median stands for each run.
+    def timed_runs(ms):
+        if ms > 10 * best:
+            return 1
+        return min(runs, max(3, math.ceil(100.0 / ms))) if ms > 0 else runs
+
+    cost = sum(c["milliseconds"] * (timed_runs(c["milliseconds"]) + 1) for c in timed)
     return best, cost, timed
 
 

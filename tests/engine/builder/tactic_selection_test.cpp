@@ -125,6 +125,24 @@ TEST_F(TacticSelection, TheFastestWinsAndEveryCandidateIsRecorded) {
     EXPECT_NE(candidate(*choice, "reference:naive")->skipReason.find("not timed"), std::string::npos);
 }
 
+// Long runs vary little: once a candidate's timed runs add up to 100 ms it stops after three, while a
+// short kernel gets every configured run.
+TEST_F(TacticSelection, LongCandidatesAreTimedThreeTimesShortOnesAsOftenAsConfigured) {
+    m_config.timingIterations = 10;
+    const FakeProvider longOnly({{"fake:long", 40000}});
+    g_runs = 0;
+    auto longChoice = choose({&longOnly}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(longChoice.isOk()) << longChoice.status().message();
+    EXPECT_EQ(g_runs.load(), 1 + 3);  // the warm-up, then 3 x 40 ms >= 100 ms
+    EXPECT_GE(candidate(*longChoice, "fake:long")->milliseconds, 40.0);
+
+    const FakeProvider shortOnly({{"fake:short", 2000}});
+    g_runs = 0;
+    auto shortChoice = choose({&shortOnly}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(shortChoice.isOk()) << shortChoice.status().message();
+    EXPECT_EQ(g_runs.load(), 1 + 10);  // 10 x 2 ms stays under the budget
+}
+
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {
     const std::vector<const tactics::TacticProvider*> providers = {&cpu::referenceProvider()};
     auto choice = choose(providers, *m_layer, m_config, nullptr);

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "backends/cpu/kiln/kiln_provider.h"
+#include "backends/cpu/fast/fast_provider.h"
 #include "backends/cpu/onednn/onednn_provider.h"
 #include "engine/plan/plan_test_networks.h"
 #include "tactics/tactic.h"
@@ -37,7 +37,7 @@ TEST(FastTacticCoverage, EveryLayerKindHasAFastCpuTacticOrAReason) {
         const tactics::LayerConfig config = tactics::LayerConfig::of(*layer);
         std::vector<std::unique_ptr<tactics::Tactic>> offered;
         std::vector<tactics::SkippedTactic> skipped;
-        cpu::kilnProvider().enumerate(config, offered, skipped);
+        cpu::fastProvider().enumerate(config, offered, skipped);
         cpu::onednnProvider().enumerate(config, offered, skipped);
         if (!offered.empty()) {
             covered.insert(layer->kind());

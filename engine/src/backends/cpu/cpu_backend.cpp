@@ -15,7 +15,7 @@
 #include <fstream>
 #include <new>
 
-#include "backends/cpu/kiln/kiln_provider.h"
+#include "backends/cpu/fast/fast_provider.h"
 #include "backends/cpu/onednn/onednn_provider.h"
 #include "backends/cpu/reference/reference_tactics.h"
 #include "tactics/simulated_precision.h"
@@ -79,14 +79,14 @@ public:
     // FP16 and BF16 are simulated (this backend has no such kernels yet), and INT8 where no INT8 kernel
     // runs a layer: FP32 kernels between conversions (tactics/simulated_precision.h).
     std::vector<const tactics::TacticProvider*> providers() const override {
-        static const std::vector<const tactics::TacticProvider*> base{&kilnProvider(), &onednnProvider(),
+        static const std::vector<const tactics::TacticProvider*> base{&fastProvider(), &onednnProvider(),
                                                                       &referenceProvider()};
         static const std::unique_ptr<tactics::TacticProvider> fp16 =
             tactics::makeSimulatedProvider(DataType::Float16, base);
         static const std::unique_ptr<tactics::TacticProvider> bf16 =
             tactics::makeSimulatedProvider(DataType::BFloat16, base);
         static const std::unique_ptr<tactics::TacticProvider> int8 = tactics::makeSimulatedProvider(DataType::Int8, base);
-        return {&kilnProvider(), &onednnProvider(), &referenceProvider(), fp16.get(), bf16.get(), int8.get()};
+        return {&fastProvider(), &onednnProvider(), &referenceProvider(), fp16.get(), bf16.get(), int8.get()};
     }
     bool supportsPrecision(DataType precision) const override {
         return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::BFloat16 ||

@@ -1,0 +1,17 @@
+// Global average and max pooling (a Pooling layer whose kernel covers the whole spatial extent, with
+// no padding) in linear and channel-blocked formats.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/fast/fast_common.h"
+
+namespace kiln::cpu::fast {
+
+// "kiln:global-pooling".
+void addPoolingTactics(const tactics::LayerConfig& config, Isa isa,
+                       std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                       std::vector<tactics::SkippedTactic>& skipped);
+
+}  // namespace kiln::cpu::fast

@@ -25,6 +25,7 @@ enum class ActivationType : uint8_t {
     Selu,         // x <= 0 ? beta * (alpha * exp(x) - alpha) : beta * x
     Softplus,     // log(exp(x) + 1)
     Gelu,         // x / 2 * (1 + erf(x / sqrt(2)))
+    GeluTanh,     // x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))): GELU's tanh approximation
 };
 
 struct ActivationParams {

@@ -19,7 +19,7 @@ const char* toString(LayerKind kind) {
 
 const char* toString(ActivationType type) {
     static const char* const names[] = {"Relu", "LeakyRelu", "Sigmoid", "Tanh",     "Clip",
-                                        "HardSigmoid", "HardSwish", "Elu", "Selu", "Softplus", "Gelu"};
+                                        "HardSigmoid", "HardSwish", "Elu", "Selu", "Softplus", "Gelu", "GeluTanh"};
     return names[size_t(type)];
 }
 

@@ -1,6 +1,6 @@
-// GELU fusion (gelu_fusion.h): match read-only from each Erf, back to the scaling of x before it and
-// forward through the sole readers after it, then turn the scaling layer (its output has x's shape) into
-// the activation and remove the rest.
+// GELU fusion (gelu_fusion.h): match read-only from each Erf or Tanh, back through the layers that compute
+// its argument from x and forward through the sole readers after it, then turn the first layer (it reads
+// x, and its output has x's shape) into the activation and remove the rest.
 #include "passes/gelu_fusion.h"
 
 #include <cmath>
@@ -12,9 +12,10 @@ namespace kiln::passes {
 namespace {
 
 struct Match {
-    std::vector<Layer*> layers;  // in network order: the scaling of x first
+    std::vector<Layer*> layers;  // the first reads x
     Tensor* data = nullptr;
     Tensor* result = nullptr;
+    ActivationType type = ActivationType::Gelu;
 };
 
 bool isElementwise(const Layer* layer, ElementwiseOp op) {
@@ -40,18 +41,23 @@ Tensor* otherOperand(const Layer& layer, const Tensor* tensor) {
     return layer.input(0) == tensor ? layer.input(1) : layer.input(0);
 }
 
-std::optional<Match> matchAt(const NetworkDefinition& network, Layer* erf) {
-    if (erf->kind() != LayerKind::Unary || erf->paramsAs<UnaryParams>().op != UnaryOp::Erf) return std::nullopt;
-    const auto usable = [&](const Layer* layer) {
-        return layer && !layer->isElided() && layer->precisionConstraint() == erf->precisionConstraint() &&
-               layer->outputs().size() == 1 && !layer->output(0)->alias() &&
-               layer->output(0)->type() == DataType::Float32;
-    };
-    // Before the Erf: x / sqrt(2) or x * (1 / sqrt(2)), read by the Erf alone.
-    Layer* scaling = erf->input(0)->producer();
-    if (!usable(scaling) || soleReader(network, scaling->output(0)) != erf || scaling->inputs().size() != 2) {
-        return std::nullopt;
-    }
+bool usableBeside(const Layer* layer, const Layer* anchor) {
+    return layer && !layer->isElided() && layer->precisionConstraint() == anchor->precisionConstraint() &&
+           layer->outputs().size() == 1 && !layer->output(0)->alias() && layer->output(0)->type() == DataType::Float32;
+}
+
+// The layer that produces `tensor` when it is usable and read by `reader` alone.
+Layer* soleFeeder(const NetworkDefinition& network, const Tensor* tensor, const Layer* reader) {
+    Layer* producer = tensor->producer();
+    if (!usableBeside(producer, reader) || soleReader(network, producer->output(0)) != reader) return nullptr;
+    return producer;
+}
+
+// Before an Erf: x / sqrt(2) or x * (1 / sqrt(2)), read by the Erf alone. Appends the scaling layer.
+Tensor* erfArgument(const NetworkDefinition& network, Layer* erf, std::vector<Layer*>& layers) {
+    if (erf->kind() != LayerKind::Unary || erf->paramsAs<UnaryParams>().op != UnaryOp::Erf) return nullptr;
+    Layer* scaling = soleFeeder(network, erf->input(0), erf);
+    if (!scaling || scaling->inputs().size() != 2) return nullptr;
     Tensor* x = nullptr;
     if (isElementwise(scaling, ElementwiseOp::Div) && near(constantBeside(*scaling, scaling->input(0)), std::sqrt(2.0)) &&
         floatConstant(scaling->input(1))) {
@@ -61,35 +67,101 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* erf) {
             if (!floatConstant(candidate) && near(constantBeside(*scaling, candidate), std::sqrt(0.5))) x = candidate;
         }
     }
-    if (!x || x->type() != DataType::Float32 || scaling->output(0)->dims() != x->dims()) return std::nullopt;
+    if (!x || scaling->output(0)->dims() != x->dims()) return nullptr;
+    layers.push_back(scaling);
+    return x;
+}
+
+// x^3 as Pow(x, 3), x * (x * x) or (x * x) * x, each step read by the next alone. Appends its layers.
+bool isCubeOf(const NetworkDefinition& network, Layer* cube, const Tensor* x, std::vector<Layer*>& layers) {
+    if (isElementwise(cube, ElementwiseOp::Pow) && cube->input(0) == x && constantBeside(*cube, x) == 3.0f) {
+        layers.push_back(cube);
+        return true;
+    }
+    if (!isElementwise(cube, ElementwiseOp::Mul) || cube->inputs().size() != 2) return false;
+    for (int side = 0; side < 2; ++side) {
+        if (cube->input(side) != x) continue;
+        Layer* square = soleFeeder(network, cube->input(1 - side), cube);
+        if (square && isElementwise(square, ElementwiseOp::Mul) && square->inputs().size() == 2 &&
+            square->input(0) == x && square->input(1) == x) {
+            layers.push_back(square);
+            layers.push_back(cube);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Before a Tanh: sqrt(2 / pi) * (x + 0.044715 * x^3), each step read by the next alone. Appends its layers
+// in network order.
+Tensor* tanhArgument(const NetworkDefinition& network, Layer* tanh, std::vector<Layer*>& layers) {
+    if (tanh->kind() != LayerKind::Activation || tanh->paramsAs<ActivationParams>().type != ActivationType::Tanh) {
+        return nullptr;
+    }
+    Layer* scaling = soleFeeder(network, tanh->input(0), tanh);
+    if (!isElementwise(scaling, ElementwiseOp::Mul)) return nullptr;
+    Layer* sum = nullptr;
+    for (Tensor* candidate : scaling->inputs()) {
+        if (!floatConstant(candidate) && near(constantBeside(*scaling, candidate), std::sqrt(2.0 / M_PI))) {
+            sum = soleFeeder(network, candidate, scaling);
+        }
+    }
+    if (!isElementwise(sum, ElementwiseOp::Add) || sum->inputs().size() != 2) return nullptr;
+    for (int side = 0; side < 2; ++side) {
+        Tensor* x = sum->input(side);
+        Layer* term = soleFeeder(network, sum->input(1 - side), sum);
+        if (!isElementwise(term, ElementwiseOp::Mul) || x->type() != DataType::Float32) continue;
+        for (Tensor* cubed : term->inputs()) {
+            if (floatConstant(cubed) || !near(constantBeside(*term, cubed), 0.044715)) continue;
+            Layer* cube = soleFeeder(network, cubed, term);
+            std::vector<Layer*> found;
+            if (!cube || !isCubeOf(network, cube, x, found)) continue;
+            if (sum->output(0)->dims() != x->dims() || scaling->output(0)->dims() != x->dims()) return nullptr;
+            layers.insert(layers.end(), found.begin(), found.end());
+            layers.insert(layers.end(), {term, sum, scaling});
+            return x;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<Match> matchAt(const NetworkDefinition& network, Layer* nonlinearity) {
+    std::vector<Layer*> before;
+    Tensor* x = erfArgument(network, nonlinearity, before);
+    const bool exact = x != nullptr;
+    if (!x) x = tanhArgument(network, nonlinearity, before);
+    if (!x || x->type() != DataType::Float32 || !usableBeside(nonlinearity, nonlinearity)) return std::nullopt;
     // After it: + 1, then the two products with x and 0.5 in either order.
-    Layer* plusOne = soleReader(network, erf->output(0));
-    if (!usable(plusOne) || !isElementwise(plusOne, ElementwiseOp::Add) ||
-        constantBeside(*plusOne, erf->output(0)) != 1.0f) {
+    Layer* plusOne = soleReader(network, nonlinearity->output(0));
+    if (!usableBeside(plusOne, nonlinearity) || !isElementwise(plusOne, ElementwiseOp::Add) ||
+        constantBeside(*plusOne, nonlinearity->output(0)) != 1.0f) {
         return std::nullopt;
     }
     Layer* product = soleReader(network, plusOne->output(0));
-    if (!usable(product) || !isElementwise(product, ElementwiseOp::Mul)) return std::nullopt;
+    if (!usableBeside(product, nonlinearity) || !isElementwise(product, ElementwiseOp::Mul)) return std::nullopt;
     Tensor* factor = otherOperand(*product, plusOne->output(0));
     if (!factor) return std::nullopt;
     Match m;
     m.data = x;
+    m.type = exact ? ActivationType::Gelu : ActivationType::GeluTanh;
+    m.layers = before;
     if (factor == x) {
         // x * (1 + erf) * 0.5
         Layer* half = soleReader(network, product->output(0));
-        if (!usable(half) || !isElementwise(half, ElementwiseOp::Mul) || constantBeside(*half, product->output(0)) != 0.5f) {
+        if (!usableBeside(half, nonlinearity) || !isElementwise(half, ElementwiseOp::Mul) ||
+            constantBeside(*half, product->output(0)) != 0.5f) {
             return std::nullopt;
         }
-        m.layers = {scaling, erf, plusOne, product, half};
+        m.layers.insert(m.layers.end(), {nonlinearity, plusOne, product, half});
         m.result = half->output(0);
     } else {
         // (x * 0.5) * (1 + erf): the halving of x is read by the product alone.
         Layer* half = factor->producer();
-        if (!usable(half) || !isElementwise(half, ElementwiseOp::Mul) || constantBeside(*half, x) != 0.5f ||
-            soleReader(network, half->output(0)) != product) {
+        if (!usableBeside(half, nonlinearity) || !isElementwise(half, ElementwiseOp::Mul) ||
+            constantBeside(*half, x) != 0.5f || soleReader(network, half->output(0)) != product) {
             return std::nullopt;
         }
-        m.layers = {scaling, half, erf, plusOne, product};
+        m.layers.insert(m.layers.end(), {half, nonlinearity, plusOne, product});
         m.result = product->output(0);
     }
     if (m.result->dims() != x->dims()) return std::nullopt;
@@ -101,15 +173,17 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     std::string fused;
     for (const Layer* layer : m.layers) fused += (fused.empty() ? "" : ", ") + layer->name();
     const std::vector<std::string> provenance = mergedProvenance(std::vector<const Layer*>(m.layers.begin(), m.layers.end()));
-    // The scaling of x becomes the activation: its output already has x's shape, and it runs first.
+    // The first layer, which reads x, becomes the activation: its output already has x's shape (or x's
+    // square's, which is x's), and it runs first.
     Layer* kept = m.layers.front();
     for (size_t i = m.layers.size(); i-- > 1;)
         KILN_RETURN_IF_ERROR(network.removeLayer(m.layers[i]));
-    KILN_RETURN_IF_ERROR(network.updateLayer(kept, ActivationParams{ActivationType::Gelu}, {m.data}));
+    KILN_RETURN_IF_ERROR(network.updateLayer(kept, ActivationParams{m.type}, {m.data}));
     KILN_RETURN_IF_ERROR(network.redirectOutput(kept, 0, m.result));
     KILN_RETURN_IF_ERROR(network.renameLayer(kept, name));
     kept->setProvenance(provenance);
-    log.record("fused " + name + " (GELU, from " + fused + ")", {name});
+    const char* form = m.type == ActivationType::Gelu ? "GELU" : "GELU, tanh form";
+    log.record("fused " + name + " (" + form + ", from " + fused + ")", {name});
     return Status::ok();
 }
 

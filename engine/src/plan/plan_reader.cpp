@@ -53,7 +53,7 @@ std::vector<int64_t> ints(const Field& field) {
 Result<ActivationParams> readActivation(const plan_proto::Activation& in, const std::string& context) {
     ActivationParams p;
     KILN_ASSIGN_OR_RETURN(p.type,
-                          readEnum(in.type(), ActivationType::Gelu, context + ": activation type"));
+                          readEnum(in.type(), ActivationType::GeluTanh, context + ": activation type"));
     p.alpha = in.alpha();
     p.beta = in.beta();
     return p;

@@ -99,6 +99,10 @@ TEST(PointwiseReference, SmoothActivationsMatchTheirFormulas) {
          [](double v, double a, double g) { return v <= 0 ? g * (a * std::exp(v) - a) : g * v; }},
         {ActivationType::Softplus, [](double v, double, double) { return std::log(std::exp(v) + 1.0); }},
         {ActivationType::Gelu, [](double v, double, double) { return v * 0.5 * std::erfc(-v / std::sqrt(2.0)); }},
+        {ActivationType::GeluTanh,
+         [](double v, double, double) {
+             return v * 0.5 * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)));
+         }},
     };
     for (const Case& c : cases) {
         HostTensor expected(DataType::Float32, {7});

@@ -57,6 +57,12 @@ std::vector<ActivationCase> activationCases() {
         // small; where it is (x < -1), the erf's absolute error (4 ulp of 1) and the rounding of 1 + erf
         // (half an ulp of 2), times |x| / 2 <= 4 on [-8, 8] (beyond, erf is -1 in both).
         {{T::Gelu, 0.0f, 0.0f}, 4, 4 * (4 + 1) * kUlpOfOne},
+        // x / 2 * (1 + tanh(u)), u = sqrt(2 / pi) * (x + 0.044715 x^3) computed in float with one fused
+        // multiply-add (within 2 ulp of u): the vector tanh's 4 ulp, plus u's error carried through tanh
+        // (tanh'(u) * 2 ulp of |u|, at most 0.45 * 2 ulp of 1, as u * sech^2 u <= 0.45), plus the rounding of
+        // 1 + tanh: 6 ulp where 1 + tanh is not small; where it is, 4 + 1 + 1 ulp of 1 absolute, times
+        // |x| / 2 <= 4 on [-8, 8].
+        {{T::GeluTanh, 0.0f, 0.0f}, 6, 4 * (4 + 1 + 1) * kUlpOfOne},
     };
 }
 

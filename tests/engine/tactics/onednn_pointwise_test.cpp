@@ -24,7 +24,7 @@ std::vector<ActivationParams> allActivations() {
         {ActivationType::Clip, -0.5f, 0.75f},     {ActivationType::HardSigmoid, 0.2f, 0.5f},
         {ActivationType::HardSwish, 0.0f, 0.0f},  {ActivationType::Elu, 0.7f, 0.0f},
         {ActivationType::Selu, 1.6733f, 1.0507f}, {ActivationType::Softplus, 0.0f, 0.0f},
-        {ActivationType::Gelu, 0.0f, 0.0f},
+        {ActivationType::Gelu, 0.0f, 0.0f},       {ActivationType::GeluTanh, 0.0f, 0.0f},
     };
 }
 

@@ -31,6 +31,10 @@ float applyActivation(const ActivationParams& p, float x) {
             return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
         case ActivationType::Gelu:
             return static_cast<float>(0.5 * double(x) * (1.0 + std::erf(double(x) * 0.70710678118654752440)));
+        case ActivationType::GeluTanh: {
+            const double v = x;
+            return static_cast<float>(0.5 * v * (1.0 + std::tanh(0.79788456080286535588 * (v + 0.044715 * v * v * v))));
+        }
     }
     return x;
 }

@@ -188,6 +188,16 @@ void activation(const ActivationParams& p, const float* src, float* dst, int64_t
             mapUnary<S>(src, dst, n, [&](V x) { return S::mul(S::mul(half, x), S::add(one, Math::erf(S::mul(x, rootHalf)))); });
             return;
         }
+        case ActivationType::GeluTanh: {
+            const V half = S::set1(0.5f);
+            const V rootTwoOverPi = S::set1(0.79788456080286536f);
+            const V cubic = S::set1(0.044715f);
+            mapUnary<S>(src, dst, n, [&](V x) {
+                const V inner = S::mul(rootTwoOverPi, S::fma(S::mul(cubic, x), S::mul(x, x), x));
+                return S::mul(S::mul(half, x), S::add(one, Math::tanh(inner)));
+            });
+            return;
+        }
         case ActivationType::Softplus:
             break;
     }

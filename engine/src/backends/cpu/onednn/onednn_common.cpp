@@ -396,6 +396,8 @@ Result<std::vector<EltwiseStep>> eltwiseSteps(const ActivationParams& a) {
             return std::vector<EltwiseStep>{{A::eltwise_soft_relu, 0.0f, 0.0f}};
         case ActivationType::Gelu:
             return std::vector<EltwiseStep>{{A::eltwise_gelu_erf, 0.0f, 0.0f}};
+        case ActivationType::GeluTanh:
+            return std::vector<EltwiseStep>{{A::eltwise_gelu_tanh, 0.0f, 0.0f}};
     }
     return unsupported(std::string("activation ") + toString(a.type) + " has no oneDNN eltwise form");
 }

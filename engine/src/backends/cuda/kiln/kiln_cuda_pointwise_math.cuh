@@ -48,6 +48,8 @@ __device__ inline float activate(ActivationType type, float alpha, float beta, f
             return stdMax(x, 0.0f) + log1pf(expf(-fabsf(x)));
         case ActivationType::Gelu:
             return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+        case ActivationType::GeluTanh:
+            return 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
     }
     return x;
 }

@@ -112,6 +112,27 @@ struct LayerNormParams {
     float epsilon = 1e-5f;
 };
 
+// Scaled dot-product attention, as a transformer computes it for every head at once:
+//   out = softmax(scale * q k^T + mask) v        along the last axis of the scores
+// with q [..., Sq, D], k [..., Sk, D], v [..., Sk, Dv] and out [..., Sq, Dv] sharing their leading axes.
+// Inputs: query, key, value and an optional additive mask that broadcasts (numpy rules) to the scores
+// [..., Sq, Sk]. Each of q, k, v is its input transposed by queryPerm, keyPerm, valuePerm, and the output
+// tensor is out transposed by outputPerm (an empty permutation: as it is), so that the transposes that
+// split a projection into heads and merge the heads again are read and written in place. A permutation
+// keeps one of the last two axes innermost (the rows, or columns, of each matrix are contiguous), and
+// outputPerm keeps the last axis last.
+struct AttentionParams {
+    float scale = 1.0f;
+    std::vector<int64_t> queryPerm;
+    std::vector<int64_t> keyPerm;
+    std::vector<int64_t> valuePerm;
+    std::vector<int64_t> outputPerm;
+};
+
+// `dims` transposed by `perm` as ONNX Transpose does (result[i] = dims[perm[i]]); empty: `dims` as they
+// are. `perm` must be empty or a permutation of dims' axes.
+Dims transposedDims(const Dims& dims, const std::vector<int64_t>& perm);
+
 // Softmax (or log-softmax) along `axis`. With flattenFromAxis the input is viewed as 2-D
 // [prod(dims[:axis]), prod(dims[axis:])] and normalised along the second dimension (ONNX opset < 13).
 struct SoftmaxParams {
@@ -288,14 +309,15 @@ using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulP
                                  SliceParams, ReshapeParams, TransposeParams, GatherParams, PadParams,
                                  ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
                                  SpaceToDepthParams, IdentityParams, PointwiseChainParams,
-                                 ReformatParams, QuantizeParams, DequantizeParams, LayerNormParams>;
+                                 ReformatParams, QuantizeParams, DequantizeParams, LayerNormParams,
+                                 AttentionParams>;
 
 // The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
 enum class LayerKind : uint8_t {
     Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
     Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
     Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
-    PointwiseChain, Reformat, Quantize, Dequantize, LayerNorm,
+    PointwiseChain, Reformat, Quantize, Dequantize, LayerNorm, Attention,
 };
 
 inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }

@@ -2,8 +2,16 @@
 #include "kiln/layers.h"
 
 #include <sstream>
+#include <utility>
 
 namespace kiln {
+
+Dims transposedDims(const Dims& dims, const std::vector<int64_t>& perm) {
+    if (perm.empty()) return dims;
+    Dims result(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) result[i] = dims[size_t(perm[i])];
+    return result;
+}
 
 const char* toString(LayerKind kind) {
     static const char* const names[] = {
@@ -11,7 +19,7 @@ const char* toString(LayerKind kind) {
         "InstanceNorm", "Softmax",      "Activation", "Unary",  "Elementwise", "Select",       "Reduce",
         "ArgMinMax",   "Concat",        "Split",   "Slice",     "Reshape",     "Transpose",    "Gather",
         "Pad",         "Resize",        "Cast",    "Expand",    "Tile",        "DepthToSpace", "SpaceToDepth",
-        "Identity",    "PointwiseChain", "Reformat", "Quantize", "Dequantize", "LayerNorm",
+        "Identity",    "PointwiseChain", "Reformat", "Quantize", "Dequantize", "LayerNorm", "Attention",
     };
     static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<LayerParams>);
     return names[size_t(kind)];
@@ -85,6 +93,14 @@ struct Describer {
     void operator()(const BatchNormParams& p) { out << "epsilon " << p.epsilon; }
     void operator()(const InstanceNormParams& p) { out << "epsilon " << p.epsilon; }
     void operator()(const LayerNormParams& p) { out << "axis " << p.axis << " epsilon " << p.epsilon; }
+    void operator()(const AttentionParams& p) {
+        out << "scale " << p.scale;
+        const std::pair<const char*, const std::vector<int64_t>*> perms[] = {
+            {"query", &p.queryPerm}, {"key", &p.keyPerm}, {"value", &p.valuePerm}, {"output", &p.outputPerm}};
+        for (const auto& [role, perm] : perms) {
+            if (!perm->empty()) out << " " << role << " perm " << list(*perm);
+        }
+    }
     void operator()(const SoftmaxParams& p) {
         out << (p.log ? "log-softmax" : "softmax") << " axis " << p.axis;
         if (p.flattenFromAxis) out << " (2-D)";

@@ -23,6 +23,7 @@ InferResult inferOutputs(const LrnParams& p, const InferInputs& in, size_t numOu
 InferResult inferOutputs(const BatchNormParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const InstanceNormParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const LayerNormParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const AttentionParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const SoftmaxParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ReduceParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const ArgMinMaxParams& p, const InferInputs& in, size_t numOutputs);

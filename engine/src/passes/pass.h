@@ -37,6 +37,7 @@ struct PassEntry {
 // execution needs.
 // `channelSlices`: whether a channel range of an activation is contiguous memory in the build's
 // preferred layout (false for channels-last), which horizontal fusion and concat elimination need.
-std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices = true);
+// `attention`: whether the build's backend runs Attention layers (attention fusion runs only then).
+std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices = true, bool attention = false);
 
 }  // namespace kiln::passes

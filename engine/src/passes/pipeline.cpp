@@ -6,7 +6,8 @@
 // layer, and vertical fusion precedes pointwise-chain fusion so that an activation joins the convolution
 // before it rather than a chain. Layer-norm and GELU fusion come before pointwise-chain fusion, which
 // would otherwise take parts of their patterns into chains, and GELU fusion before vertical fusion, so
-// that a GELU joins the convolution or Gemm before it. The aliasing passes come last, horizontal fusion
+// that a GELU joins the convolution or Gemm before it. Attention fusion runs only where the backend has an
+// Attention kernel. The aliasing passes come last, horizontal fusion
 // before concat elimination so that the fused outputs' views are known when concat inputs are placed,
 // and reshape elimination after both so that a reshape never claims a tensor that a concat could have
 // placed.
@@ -15,6 +16,7 @@
 // linear FP32, so both are left out and concats copy.
 #include "passes/pass.h"
 
+#include "passes/attention_fusion.h"
 #include "passes/batch_norm_folding.h"
 #include "passes/concat_elimination.h"
 #include "passes/constant_folding.h"
@@ -31,7 +33,7 @@
 
 namespace kiln::passes {
 
-std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices) {
+std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices, bool attention) {
     if (!enableFusion) {
         return {
             {"constant folding", foldConstants},
@@ -39,22 +41,7 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
             {"dead-layer elimination", eliminateDeadLayers},
         };
     }
-    if (!channelSlices) {
-        return {
-            {"constant folding", foldConstants},
-            {"QDQ folding", foldQuantizeDequantize},
-            {"dead-layer elimination", eliminateDeadLayers},
-            {"identity elimination", eliminateIdentities},
-            {"pad folding", foldPads},
-            {"batch-norm folding", foldBatchNorms},
-            {"layer-norm fusion", fuseLayerNorms},
-            {"GELU fusion", fuseGelus},
-            {"vertical fusion", fuseVertically},
-            {"pointwise-chain fusion", fusePointwiseChains},
-            {"reshape elimination", eliminateReshapes},
-        };
-    }
-    return {
+    std::vector<PassEntry> passes{
         {"constant folding", foldConstants},
         {"QDQ folding", foldQuantizeDequantize},
         {"dead-layer elimination", eliminateDeadLayers},
@@ -63,12 +50,18 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
         {"batch-norm folding", foldBatchNorms},
         {"layer-norm fusion", fuseLayerNorms},
         {"GELU fusion", fuseGelus},
+        {"attention fusion", fuseAttention},
         {"vertical fusion", fuseVertically},
         {"pointwise-chain fusion", fusePointwiseChains},
         {"horizontal fusion", fuseHorizontally},
         {"concat elimination", eliminateConcats},
         {"reshape elimination", eliminateReshapes},
     };
+    std::erase_if(passes, [&](const PassEntry& entry) {
+        return (!attention && entry.run == fuseAttention) ||
+               (!channelSlices && (entry.run == fuseHorizontally || entry.run == eliminateConcats));
+    });
+    return passes;
 }
 
 }  // namespace kiln::passes

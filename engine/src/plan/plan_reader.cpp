@@ -163,6 +163,11 @@ Result<LayerParams> readParams(const plan_proto::TransposeParams& f, Context) {
     return LayerParams(TransposeParams{ints(f.perm())});
 }
 
+Result<LayerParams> readParams(const plan_proto::AttentionParams& f, Context) {
+    return LayerParams(AttentionParams{f.scale(), ints(f.query_perm()), ints(f.key_perm()), ints(f.value_perm()),
+                                       ints(f.output_perm())});
+}
+
 Result<LayerParams> readParams(const plan_proto::GatherParams& f, Context) { return LayerParams(GatherParams{f.axis()}); }
 
 Result<LayerParams> readParams(const plan_proto::PadParams& f, Context context) {
@@ -241,6 +246,7 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, Context context) {
         case Proto::kBatchNorm: return readParams(in.batch_norm(), context);
         case Proto::kInstanceNorm: return readParams(in.instance_norm(), context);
         case Proto::kLayerNorm: return readParams(in.layer_norm(), context);
+        case Proto::kAttention: return readParams(in.attention(), context);
         case Proto::kSoftmax: return readParams(in.softmax(), context);
         case Proto::kActivation: return readParams(in.activation(), context);
         case Proto::kUnary: return readParams(in.unary(), context);

@@ -184,6 +184,14 @@ void writeParams(const LayerNormParams& p, plan_proto::Layer& layer) {
     out.set_axis(p.axis);
     out.set_epsilon(p.epsilon);
 }
+void writeParams(const AttentionParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_attention();
+    out.set_scale(p.scale);
+    copyInts(out.mutable_query_perm(), p.queryPerm);
+    copyInts(out.mutable_key_perm(), p.keyPerm);
+    copyInts(out.mutable_value_perm(), p.valuePerm);
+    copyInts(out.mutable_output_perm(), p.outputPerm);
+}
 void writeParams(const PointwiseChainParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_pointwise_chain();
     for (const PointwiseStep& step : p.steps) {

@@ -56,6 +56,9 @@ auto fields(const InstanceNormParams& p) {
 auto fields(const LayerNormParams& p) {
     return std::make_tuple(p.axis, p.epsilon);
 }
+auto fields(const AttentionParams& p) {
+    return std::make_tuple(p.scale, p.queryPerm, p.keyPerm, p.valuePerm, p.outputPerm);
+}
 auto fields(const SoftmaxParams& p) {
     return std::make_tuple(p.axis, p.log, p.flattenFromAxis);
 }

@@ -166,6 +166,10 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     KILN_ASSIGN_OR_RETURN(Tensor * ln,
                           addOne(network, "layernorm", LayerNormParams{2, 1e-3f}, {inn, lnScale, lnBias}));
     KILN_ASSIGN_OR_RETURN(Tensor * sm, addOne(network, "softmax", SoftmaxParams{1, true, false}, {ln}));
+    // q read transposed (its rows strided), the output's first two axes swapped, a [6, 6] mask.
+    KILN_ASSIGN_OR_RETURN(Tensor * attention,
+                          addOne(network, "attention", AttentionParams{0.25f, {0, 1, 3, 2}, {}, {}, {1, 0, 2, 3}},
+                                 {sm, ln, inn, lnScale}));
     KILN_ASSIGN_OR_RETURN(
         Tensor * act,
         addOne(network, "hardsigmoid", ActivationParams{ActivationType::HardSigmoid, 0.2f, 0.5f}, {sm}));
@@ -253,7 +257,7 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     KILN_ASSIGN_OR_RETURN(Tensor * quantized, addOne(network, "quantize", QuantizeParams{1}, {c2, scale4, zero4}));
     KILN_ASSIGN_OR_RETURN(Tensor * dequantized,
                           addOne(network, "dequantize", DequantizeParams{1}, {quantized, scale4, zero4}));
-    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, reformat, dequantized}) {
+    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, reformat, dequantized, attention}) {
         KILN_RETURN_IF_ERROR(network.markOutput(output));
     }
     return network;

@@ -2,6 +2,7 @@
 // Kinds without an entry get nothing (oneDNN and the reference cover them).
 #include "backends/cpu/fast/fast_provider.h"
 
+#include "backends/cpu/fast/fast_attention.h"
 #include "backends/cpu/fast/fast_broadcast.h"
 #include "backends/cpu/fast/fast_concat.h"
 #include "backends/cpu/fast/fast_convert.h"
@@ -74,6 +75,7 @@ public:
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Resize: fast::addResizeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:

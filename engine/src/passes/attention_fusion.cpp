@@ -62,17 +62,18 @@ public:
     // Walks back from operand `tensor` of `reader` through scalar scalings and at most one transpose, each
     // read by the next alone; returns the tensor before them and the transpose's permutation (empty when
     // none), multiplying `scale` by the scalings' factors.
-    Tensor* operandSource(Tensor* tensor, const Layer* reader, std::vector<int64_t>& perm, double& scale,
+    // Without `scale` (v), only a transpose is taken: a scaled v scales the output, not the scores.
+    Tensor* operandSource(Tensor* tensor, const Layer* reader, std::vector<int64_t>& perm, double* scale,
                           std::vector<Layer*>& layers) const {
         for (Layer* producer = feeder(tensor, reader); producer; producer = feeder(tensor, reader)) {
             if (producer->kind() == LayerKind::Transpose && perm.empty()) {
                 perm = producer->paramsAs<TransposeParams>().perm;
                 tensor = producer->input(0);
-            } else if (producer->inputs().size() == 2) {
+            } else if (scale && producer->inputs().size() == 2) {
                 Tensor* data = floatConstant(producer->input(0)) ? producer->input(1) : producer->input(0);
                 const std::optional<double> factor = scalarFactor(*producer, data);
                 if (!factor) break;
-                scale *= *factor;
+                *scale *= *factor;
                 tensor = data;
             } else {
                 break;
@@ -130,12 +131,10 @@ public:
             weighted->input(1)->dims().size() != rank) {
             return std::nullopt;
         }
-        m.query = operandSource(product->input(0), product, m.params.queryPerm, scale, m.layers);
+        m.query = operandSource(product->input(0), product, m.params.queryPerm, &scale, m.layers);
         std::vector<int64_t> keyTransposedPerm;
-        m.key = operandSource(product->input(1), product, keyTransposedPerm, scale, m.layers);
-        double valueScale = 1.0;
-        m.value = operandSource(weighted->input(1), weighted, m.params.valuePerm, valueScale, m.layers);
-        if (valueScale != 1.0) return std::nullopt;  // a scaled v is a different computation: keep it
+        m.key = operandSource(product->input(1), product, keyTransposedPerm, &scale, m.layers);
+        m.value = operandSource(weighted->input(1), weighted, m.params.valuePerm, nullptr, m.layers);
         // The product reads k^T; the layer reads k: the key permutation is k^T's with its last two swapped.
         m.params.keyPerm = keyTransposedPerm;
         if (m.params.keyPerm.empty()) {

@@ -2,14 +2,15 @@
 // dropout, conv + bn + relu, a residual block, an inception-like block, flatten) run through all passes.
 #include <gtest/gtest.h>
 
+#include "backends/backend.h"
 #include "engine/passes/pass_test_util.h"
 
 namespace kiln::test {
 namespace {
 
-std::vector<std::string> passNames(bool enableFusion, bool channelSlices = true) {
+std::vector<std::string> passNames(bool enableFusion, bool channelSlices = true, bool attention = false) {
     std::vector<std::string> names;
-    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion, channelSlices))
+    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion, channelSlices, attention))
         names.push_back(entry.name);
     return names;
 }
@@ -29,6 +30,14 @@ TEST(Pipeline, ListsThePassesInOrder) {
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "GELU fusion",
                                         "vertical fusion", "pointwise-chain fusion", "reshape elimination"}));
+    // Where the backend runs Attention layers (the CPU), attention fusion follows GELU fusion.
+    EXPECT_EQ(passNames(true, true, true),
+              (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
+                                        "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
+                                        "GELU fusion", "attention fusion",
+                                        "vertical fusion", "pointwise-chain fusion", "horizontal fusion",
+                                        "concat elimination", "reshape elimination"}));
+    EXPECT_TRUE(backends::cpuBackend().runsAttention());
 }
 
 Layer* convBnRelu(NetworkDefinition& network, const std::string& name, Tensor* data, int64_t channels,

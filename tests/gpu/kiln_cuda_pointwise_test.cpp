@@ -146,6 +146,7 @@ TEST(KilnCudaPointwise, ActivationMatchesReference) {
         {{ActivationType::Selu, 1.6732632f, 1.0507010f}, kTranscendental},
         {{ActivationType::Softplus}, kTranscendental},
         {{ActivationType::Gelu}, kTranscendental},
+        {{ActivationType::GeluTanh}, kTranscendental},
     };
     // The kinks of every activation above, both zeros, and values just beside zero.
     const std::vector<float> kinks = {0.0f, -0.0f, 1e-6f, -1e-6f, -1.5f, 2.5f,

@@ -60,8 +60,12 @@ struct DeconvolutionParams {
 };
 
 // Numpy-style batched matrix product with broadcasting of the batch dimensions; rank-1 operands are
-// promoted as numpy does. Inputs: A, B.
-struct MatMulParams {};
+// promoted as numpy does. Inputs: A, B, then (from MatMul epilogue fusion, both operands of rank 2 or
+// more) an optional bias [N] added to every row and an optional residual of the output's shape, added
+// after the bias and before the activation.
+struct MatMulParams {
+    std::optional<ActivationParams> activation;  // fused activation, applied last
+};
 
 // Y = alpha * op(A) * op(B) + beta * C with A, B rank 2 and C (optional) broadcastable to [M, N].
 struct GemmParams {

@@ -94,8 +94,10 @@ public:
     // The format convolutions and the layers around them should have in a build of `precision`
     // (linear FP32: every tensor stays as the network has it).
     virtual TensorFormat preferredFormat(DataType precision) const = 0;
-    // Whether the backend runs Attention layers, which attention fusion creates (none by default).
+    // Whether the backend runs the layers that attention fusion and MatMul epilogue fusion create (none by
+    // default: the builder leaves those passes out).
     virtual bool runsAttention() const { return false; }
+    virtual bool runsMatMulEpilogues() const { return false; }
 
     // Whether kernel memory is host memory that can be read and written directly.
     virtual bool hostAddressable() const = 0;

@@ -239,7 +239,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
     {
         PhaseClock clock(report, config.progress, "passes", 0, kSteps);
         const bool channelSlices = !backend->preferredFormat(precision).channelsLast;
-        for (const passes::PassEntry& pass : passes::optimizationPipeline(config.enableFusion, channelSlices, backend->runsAttention())) {
+        for (const passes::PassEntry& pass : passes::optimizationPipeline(config.enableFusion, channelSlices, {backend->runsAttention(), backend->runsMatMulEpilogues()})) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
             passes::PassLog log(pass.name, report.changes);
             KILN_RETURN_IF_ERROR(pass.run(optimized, log).withContext(std::string("pass '") + pass.name + "'"));

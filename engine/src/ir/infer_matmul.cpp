@@ -7,7 +7,7 @@
 
 namespace kiln::detail {
 InferResult inferOutputs(const MatMulParams&, const InferInputs& in, size_t) {
-    KILN_RETURN_IF_ERROR(expectInputCount(in, 2, 2));
+    KILN_RETURN_IF_ERROR(expectInputCount(in, 2, 4));
     KILN_RETURN_IF_ERROR(expectFloat(in[0], 0, "A"));
     KILN_RETURN_IF_ERROR(expectFloat(in[1], 1, "B"));
     KILN_RETURN_IF_ERROR(expectRankAtLeast(in[0], 0, "A", 1));
@@ -28,6 +28,25 @@ InferResult inferOutputs(const MatMulParams&, const InferInputs& in, size_t) {
     if (a.size() >= 2) out.push_back(a[a.size() - 2]);
     if (b.size() >= 2) out.push_back(b.back());
     KILN_RETURN_IF_ERROR(checkDims(out, "MatMul output"));
+    // The epilogue's bias [N] and residual (the output's shape).
+    if (in.size() > 2 && (a.size() < 2 || b.size() < 2)) {
+        return invalidModel("a MatMul with a bias or residual needs operands of rank 2 or more; A is " + toString(a) +
+                            ", B " + toString(b));
+    }
+    if (in.size() > 2 && in[2] != nullptr) {
+        KILN_RETURN_IF_ERROR(expectFloat(in[2], 2, "bias"));
+        if (in[2]->dims() != Dims{out.back()}) {
+            return invalidModel("input 2 (bias) has shape " + toString(in[2]->dims()) + "; expected " +
+                                std::to_string(out.back()) + " (one per column of the output " + toString(out) + ")");
+        }
+    }
+    if (in.size() > 3 && in[3] != nullptr) {
+        KILN_RETURN_IF_ERROR(expectFloat(in[3], 3, "residual"));
+        if (in[3]->dims() != out) {
+            return invalidModel("input 3 (residual) has shape " + toString(in[3]->dims()) + "; expected the output's " +
+                                toString(out));
+        }
+    }
     return std::vector<TensorDesc>{{in[0]->type(), out}};
 }
 

@@ -76,7 +76,14 @@ struct Describer {
         out << "stride " << extents(p.strides) << " pads " << list(p.pads) << " dilation "
             << extents(p.dilations) << " output padding " << list(p.outputPadding) << " groups " << p.groups;
     }
-    void operator()(const MatMulParams&) {}
+    void operator()(const MatMulParams& p) {
+        if (p.activation) {
+            out << toString(p.activation->type);
+            if (p.activation->type == ActivationType::LeakyRelu || p.activation->type == ActivationType::Elu) {
+                out << " alpha " << p.activation->alpha;
+            }
+        }
+    }
     void operator()(const GemmParams& p) {
         out << "transA " << p.transA << " transB " << p.transB << " alpha " << p.alpha << " beta " << p.beta;
         if (p.activation) describeFusedActivation(*p.activation);

@@ -37,7 +37,11 @@ struct PassEntry {
 // execution needs.
 // `channelSlices`: whether a channel range of an activation is contiguous memory in the build's
 // preferred layout (false for channels-last), which horizontal fusion and concat elimination need.
-// `attention`: whether the build's backend runs Attention layers (attention fusion runs only then).
-std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices = true, bool attention = false);
+// The fused layers only some backends run; their passes run only where the build's backend does.
+struct BackendFusions {
+    bool attention = false;        // Attention layers (attention fusion)
+    bool matMulEpilogues = false;  // MatMul with a bias, residual or activation (MatMul epilogue fusion)
+};
+std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices = true, BackendFusions fusions = {});
 
 }  // namespace kiln::passes

@@ -6,8 +6,8 @@
 // layer, and vertical fusion precedes pointwise-chain fusion so that an activation joins the convolution
 // before it rather than a chain. Layer-norm and GELU fusion come before pointwise-chain fusion, which
 // would otherwise take parts of their patterns into chains, and GELU fusion before vertical fusion, so
-// that a GELU joins the convolution or Gemm before it. Attention fusion runs only where the backend has an
-// Attention kernel. The aliasing passes come last, horizontal fusion
+// that a GELU joins the convolution, Gemm or MatMul before it. Attention and MatMul epilogue fusion run only
+// where the backend runs their layers; the epilogues come after attention fusion, which reads plain MatMuls. The aliasing passes come last, horizontal fusion
 // before concat elimination so that the fused outputs' views are known when concat inputs are placed,
 // and reshape elimination after both so that a reshape never claims a tensor that a concat could have
 // placed.
@@ -25,6 +25,7 @@
 #include "passes/horizontal_fusion.h"
 #include "passes/identity_elimination.h"
 #include "passes/layer_norm_fusion.h"
+#include "passes/matmul_epilogue_fusion.h"
 #include "passes/pad_folding.h"
 #include "passes/pointwise_chain_fusion.h"
 #include "passes/qdq_folding.h"
@@ -33,7 +34,7 @@
 
 namespace kiln::passes {
 
-std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices, bool attention) {
+std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlices, BackendFusions fusions) {
     if (!enableFusion) {
         return {
             {"constant folding", foldConstants},
@@ -51,6 +52,7 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
         {"layer-norm fusion", fuseLayerNorms},
         {"GELU fusion", fuseGelus},
         {"attention fusion", fuseAttention},
+        {"MatMul epilogue fusion", fuseMatMulEpilogues},
         {"vertical fusion", fuseVertically},
         {"pointwise-chain fusion", fusePointwiseChains},
         {"horizontal fusion", fuseHorizontally},
@@ -58,7 +60,8 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
         {"reshape elimination", eliminateReshapes},
     };
     std::erase_if(passes, [&](const PassEntry& entry) {
-        return (!attention && entry.run == fuseAttention) ||
+        return (!fusions.attention && entry.run == fuseAttention) ||
+               (!fusions.matMulEpilogues && entry.run == fuseMatMulEpilogues) ||
                (!channelSlices && (entry.run == fuseHorizontally || entry.run == eliminateConcats));
     });
     return passes;

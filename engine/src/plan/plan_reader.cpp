@@ -77,7 +77,13 @@ Result<LayerParams> readParams(const plan_proto::DeconvolutionParams& f, Context
         DeconvolutionParams{ints(f.strides()), ints(f.pads()), ints(f.dilations()), ints(f.output_padding()), f.groups()});
 }
 
-Result<LayerParams> readParams(const plan_proto::MatMulParams&, Context) { return LayerParams(MatMulParams{}); }
+Result<LayerParams> readParams(const plan_proto::MatMulParams& f, Context context) {
+    MatMulParams p;
+    if (f.has_activation()) {
+        KILN_ASSIGN_OR_RETURN(p.activation, readActivation(f.activation(), context));
+    }
+    return LayerParams(std::move(p));
+}
 
 Result<LayerParams> readParams(const plan_proto::GemmParams& f, Context context) {
     GemmParams p{f.trans_a(), f.trans_b(), f.alpha(), f.beta(), std::nullopt};

@@ -48,8 +48,9 @@ void writeParams(const DeconvolutionParams& p, plan_proto::Layer& layer) {
     copyInts(out.mutable_output_padding(), p.outputPadding);
     out.set_groups(p.groups);
 }
-void writeParams(const MatMulParams&, plan_proto::Layer& layer) {
-    layer.mutable_mat_mul();
+void writeParams(const MatMulParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_mat_mul();
+    if (p.activation) writeActivation(*p.activation, *out.mutable_activation());
 }
 void writeParams(const GemmParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_gemm();

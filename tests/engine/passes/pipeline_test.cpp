@@ -8,9 +8,9 @@
 namespace kiln::test {
 namespace {
 
-std::vector<std::string> passNames(bool enableFusion, bool channelSlices = true, bool attention = false) {
+std::vector<std::string> passNames(bool enableFusion, bool channelSlices = true, passes::BackendFusions fusions = {}) {
     std::vector<std::string> names;
-    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion, channelSlices, attention))
+    for (const passes::PassEntry& entry : passes::optimizationPipeline(enableFusion, channelSlices, fusions))
         names.push_back(entry.name);
     return names;
 }
@@ -30,14 +30,15 @@ TEST(Pipeline, ListsThePassesInOrder) {
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "GELU fusion",
                                         "vertical fusion", "pointwise-chain fusion", "reshape elimination"}));
-    // Where the backend runs Attention layers (the CPU), attention fusion follows GELU fusion.
-    EXPECT_EQ(passNames(true, true, true),
+    // Where the backend runs Attention layers and MatMul epilogues (the CPU), their fusions follow GELU fusion.
+    EXPECT_EQ(passNames(true, true, {true, true}),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
-                                        "GELU fusion", "attention fusion",
+                                        "GELU fusion", "attention fusion", "MatMul epilogue fusion",
                                         "vertical fusion", "pointwise-chain fusion", "horizontal fusion",
                                         "concat elimination", "reshape elimination"}));
     EXPECT_TRUE(backends::cpuBackend().runsAttention());
+    EXPECT_TRUE(backends::cpuBackend().runsMatMulEpilogues());
 }
 
 Layer* convBnRelu(NetworkDefinition& network, const std::string& name, Tensor* data, int64_t channels,

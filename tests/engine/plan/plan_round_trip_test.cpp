@@ -35,8 +35,8 @@ auto fields(const ConvolutionParams& p) {
 auto fields(const DeconvolutionParams& p) {
     return std::make_tuple(p.strides, p.pads, p.dilations, p.outputPadding, p.groups);
 }
-auto fields(const MatMulParams&) {
-    return std::make_tuple();
+auto fields(const MatMulParams& p) {
+    return std::make_tuple(fields(p.activation));
 }
 auto fields(const GemmParams& p) {
     return std::make_tuple(p.transA, p.transB, p.alpha, p.beta, fields(p.activation));
@@ -412,7 +412,8 @@ TEST(PlanRoundTrip, ConstantsLieAt64ByteBoundaries) {
         if (offset == std::string::npos || offset > close) continue;
         EXPECT_EQ(std::stoull(text->substr(offset + 8)) % 64, 0u) << text->substr(at, close - at);
     }
-    EXPECT_EQ(constants, 23);  // 19 + the quantize pair's scale and zero point + the layer norm's scale and bias
+    // 19 + the quantize pair's scale and zero point + the layer norm's scale and bias + the MatMul's bias
+    EXPECT_EQ(constants, 24);
 }
 
 TEST(PlanFile, WriteThenReadGivesTheSameEngine) {

@@ -187,7 +187,9 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     KILN_ASSIGN_OR_RETURN(Tensor * rs1, addOne(network, "reshape1", ReshapeParams{{1, 3, 9}}, {slice}));
     KILN_ASSIGN_OR_RETURN(Tensor * tr, addOne(network, "transpose", TransposeParams{{0, 2, 1}}, {rs1}));
     KILN_ASSIGN_OR_RETURN(Tensor * wm, constant("wm", randomTensor({3, 5}, 20)));
-    KILN_ASSIGN_OR_RETURN(Tensor * mm, addOne(network, "matmul", MatMulParams{}, {tr, wm}));
+    KILN_ASSIGN_OR_RETURN(Tensor * bm, constant("bm", randomTensor({5}, 23)));
+    KILN_ASSIGN_OR_RETURN(Tensor * mm, addOne(network, "matmul", MatMulParams{ActivationParams{ActivationType::Elu, 0.5f, 0.0f}},
+                                              {tr, wm, bm}));
     KILN_ASSIGN_OR_RETURN(Tensor * rs2, addOne(network, "reshape2", ReshapeParams{{9, 5}}, {mm}));
     KILN_ASSIGN_OR_RETURN(Tensor * wg, constant("wg", randomTensor({4, 5}, 21)));
     KILN_ASSIGN_OR_RETURN(Tensor * cg, constant("cg", randomTensor({4}, 22)));

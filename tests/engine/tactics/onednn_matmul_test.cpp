@@ -142,6 +142,47 @@ TEST(OnednnMatMul, BatchedBroadcastAndRankOne) {
     checkMatMul("rows x computed [1, K, N]", {2, 3, 5, 24}, {1, 24, 9}, false);
 }
 
+// The epilogue of a transformer's linear layers: [B, S, K] x [K, N] constant weights, a constant bias [N],
+// a computed residual [B, S, N], then an activation; each alone and all together. The bias and residual add
+// two terms of magnitude at most 1 to the dot product: 2 more in the absolute tolerance.
+TEST(OnednnMatMul, BiasResidualAndActivationEpilogue) {
+    std::mt19937 rng(34);
+    const HostTensor a = randomTensor({2, 5, 24}, rng);
+    const HostTensor b = randomTensor({24, 12}, rng);
+    const HostTensor bias = randomTensor({12}, rng);
+    const HostTensor residual = randomTensor({2, 5, 12}, rng);
+    Tolerance t = dotTolerance(24);
+    t.atol *= 3.0f;
+    struct Case {
+        std::string name;
+        std::vector<const HostTensor*> inputs;
+        std::optional<ActivationParams> activation;
+    };
+    const std::vector<Case> cases{
+        {"bias", {&a, &b, &bias}, std::nullopt},
+        {"residual", {&a, &b, nullptr, &residual}, std::nullopt},
+        {"activation", {&a, &b}, ActivationParams{ActivationType::Gelu}},
+        {"bias, residual and GELU (tanh)", {&a, &b, &bias, &residual}, ActivationParams{ActivationType::GeluTanh}},
+    };
+    for (const Case& c : cases) {
+        std::vector<tactics::SkippedTactic> skipped;
+        const std::vector<bool> activations{true, false, false, true};
+        const std::vector<std::string> ids =
+            checkOnednnTactics(MatMulParams{c.activation}, c.inputs,
+                               std::vector<bool>(activations.begin(), activations.begin() + c.inputs.size()), 1,
+                               linearFormats(), t, c.name, &skipped);
+        EXPECT_TRUE(hasTactic(ids, "onednn:matmul:")) << c.name << " offered no tactic:" << skippedText(skipped);
+    }
+    // A bias on a batched product (weights with batch axes) is refused with the reason.
+    const HostTensor batchedB = randomTensor({2, 24, 12}, rng);
+    Result<SingleLayerNetwork> net = makeSingleLayerNetwork(MatMulParams{}, {&a, &batchedB, &bias}, {true, false, false});
+    ASSERT_TRUE(net.isOk()) << net.status().message();
+    const Enumeration batched = enumerateOnednn(tactics::LayerConfig::of(*net->layer));
+    EXPECT_TRUE(batched.tactics.empty());
+    ASSERT_FALSE(batched.skipped.empty());
+    EXPECT_NE(batched.skipped[0].reason.find("batch-free"), std::string::npos) << batched.skipped[0].reason;
+}
+
 TEST(OnednnMatMul, RefusesBlockedTensors) {
     std::mt19937 rng(1);
     HostTensor a = randomTensor({2, 16, 4, 4}, rng);

@@ -92,8 +92,10 @@ public:
         return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::BFloat16 ||
                precision == DataType::Int8;
     }
-    // The fast kernels run Attention layers (and the reference kernels, as everything).
+    // The fast kernels run Attention layers, oneDNN MatMuls with their epilogues (and the reference kernels
+    // both, as everything).
     bool runsAttention() const override { return true; }
+    bool runsMatMulEpilogues() const override { return true; }
     // INT8 tensors are dense channels-last: the only layout oneDNN's fast INT8 convolutions read and
     // write, so consecutive INT8 convolutions pass their tensors on without reorders.
     // BF16 tensors too where the CPU has AMX: oneDNN's AMX convolutions read and write channels-last only.

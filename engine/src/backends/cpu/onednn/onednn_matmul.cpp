@@ -300,7 +300,35 @@ Result<std::shared_ptr<const Recipe>> matMulRecipe(const LayerConfig& config) {
         return internalError("matmul output " + toString(layer.output(0)->dims()) +
                              " does not match the operands");
     }
-    recipe->finish(makeAttr());
+    // The epilogue: the bias [N] added to the accumulator (a constant one prepared as [1, N], oneDNN's
+    // jit implementations take no other), the residual as a binary add post-op, the activation as eltwise
+    // post-ops.
+    dnnl::post_ops ops;
+    const Tensor* bias = layer.inputs().size() > 2 ? layer.input(2) : nullptr;
+    if (bias) {
+        if (rank != 2 || !bias->isConstant()) {
+            return unsupported("a bias is offered on a product with 2-D (or batch-free) weights, as a constant");
+        }
+        const int64_t n = dstDims[1];
+        recipe->constantC = bias->constantData();
+        recipe->constantCDims = {1, n};
+        recipe->constantCDesc = plainDesc({1, n});
+        recipe->bias = recipe->constantCDesc;
+        recipe->biasSource = {true, 0};
+    }
+    const Tensor* residual = layer.inputs().size() > 3 ? layer.input(3) : nullptr;
+    if (residual) {
+        const memory::desc desc = plainDesc(Dims(dstDims.begin(), dstDims.end()), storedType(config.inputFormats[3]));
+        recipe->addendPostOp = ops.len();
+        ops.append_binary(dnnl::algorithm::binary_add, desc);
+        recipe->addend = desc;
+        recipe->addendSource = {false, 3};
+    }
+    if (const auto& activation = layer.paramsAs<MatMulParams>().activation) {
+        KILN_ASSIGN_OR_RETURN(std::vector<EltwiseStep> steps, eltwiseSteps(*activation));
+        appendEltwise(ops, steps);
+    }
+    recipe->finish(makeAttr(ops));
     return std::shared_ptr<const Recipe>(std::move(recipe));
 }
 

@@ -1,4 +1,5 @@
-// Reference kernels for MatMul (numpy batched matrix product) and Gemm (with its fused activation), FP32
+// Reference kernels for MatMul (numpy batched matrix product, with its fused bias, residual and activation)
+// and Gemm (with its fused activation), FP32
 // with double accumulation.
 // Rows of the result accumulate one row of B at a time so the innermost loop walks contiguous memory.
 #include <algorithm>
@@ -36,7 +37,7 @@ int64_t batchOffset(int64_t index, const Dims& batch, const std::vector<int64_t>
 
 }  // namespace
 
-Status runReference(const MatMulParams&, const KernelInputs& in, KernelOutputs& out) {
+Status runReference(const MatMulParams& p, const KernelInputs& in, KernelOutputs& out) {
     KILN_RETURN_IF_ERROR(checkFloatTensors(in, out, "MatMul"));
     const Dims& a = in[0]->dims();
     const Dims& b = in[1]->dims();
@@ -54,6 +55,8 @@ Status runReference(const MatMulParams&, const KernelInputs& in, KernelOutputs& 
     const float* pa = in[0]->data<float>();
     const float* pb = in[1]->data<float>();
     float* py = out[0].data<float>();
+    const float* bias = in.size() > 2 && in[2] ? in[2]->data<float>() : nullptr;
+    const float* residual = in.size() > 3 && in[3] ? in[3]->data<float>() : nullptr;
     std::vector<double> row(static_cast<size_t>(n));
     const int64_t batches = volume(batch);
     for (int64_t index = 0; index < batches; ++index) {
@@ -67,7 +70,15 @@ Status runReference(const MatMulParams&, const KernelInputs& in, KernelOutputs& 
                 const float* rowB = matB + kk * n;
                 for (int64_t j = 0; j < n; ++j) row[j] += scale * rowB[j];
             }
-            for (int64_t j = 0; j < n; ++j) matY[i * n + j] = static_cast<float>(row[j]);
+            for (int64_t j = 0; j < n; ++j) {
+                // The bias and residual added in double; rounded to float before the activation, as the
+                // unfused Activation layer would see it.
+                double value = row[j];
+                if (bias) value += double(bias[j]);
+                if (residual) value += double(residual[(matY - py) + i * n + j]);
+                matY[i * n + j] = p.activation ? applyActivation(*p.activation, static_cast<float>(value))
+                                               : static_cast<float>(value);
+            }
         }
     }
     return Status::ok();

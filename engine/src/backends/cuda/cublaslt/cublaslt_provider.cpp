@@ -192,6 +192,10 @@ Result<Problem> describeGemm(const Layer& layer, Precision precision) {
 // Rank-1 operands are promoted as numpy does: A [K] is [1, K], B [K] is [K, 1]; the promoted axis is
 // absent from Y, whose bytes are the same either way.
 Result<Problem> describeMatMul(const Layer& layer, Precision precision) {
+    // MatMul epilogue fusion runs for the CPU only; a MatMul with one is a network built by hand.
+    if (layer.inputs().size() > 2 || layer.paramsAs<MatMulParams>().activation) {
+        return unsupported("a MatMul with a fused bias, residual or activation is not offered (those run on the CPU)");
+    }
     const Dims& a = layer.input(0)->dims();
     const Dims& b = layer.input(1)->dims();
     const int64_t m = a.size() >= 2 ? a[a.size() - 2] : 1;

@@ -405,6 +405,9 @@ void addDenseTactics(const tactics::LayerConfig& config,
             tactics.push_back(makeTactic<DeconvolutionKernel>(id, layer));
             return;
         case LayerKind::MatMul:
+            if (layer.inputs().size() > 2 || layer.paramsAs<MatMulParams>().activation) {
+                return skip(skipped, id, "a fused bias, residual or activation is not offered (those run on the CPU)");
+            }
             if (matMulBatchRank(layer) > size_t(kMaxRank)) {
                 return skip(skipped, id, "more than " + std::to_string(kMaxRank) + " batch axes");
             }

@@ -622,7 +622,8 @@ const char* buildHelp() {
                   [--verbose | --quiet]
 
 Imports an ONNX model, optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
-vertical, pointwise-chain and horizontal fusion, copy elimination, memory formats, tactic timing:
+layer-norm, GELU, attention (CPU) and MatMul epilogue (CPU) fusion, vertical, pointwise-chain and
+horizontal fusion, copy elimination, memory formats, tactic timing:
 every candidate kernel of every layer is run and the fastest kept, memory planning) and writes the
 result as a plan that 'kiln run', 'kiln inspect' and 'kiln profile' load without rebuilding. Prints
 the layer counts before and after, what each pass changed, the activation memory and the time of

@@ -125,22 +125,44 @@ TEST_F(TacticSelection, TheFastestWinsAndEveryCandidateIsRecorded) {
     EXPECT_NE(candidate(*choice, "reference:naive")->skipReason.find("not timed"), std::string::npos);
 }
 
-// Long runs vary little: once a candidate's timed runs add up to 100 ms it stops after three, while a
-// short kernel gets every configured run.
+// Long runs vary little: once a candidate's runs (its warm-up included, when that takes a third of the
+// 100 ms budget) add up to 100 ms it stops after three, while a short kernel gets every configured run
+// after its warm-up.
 TEST_F(TacticSelection, LongCandidatesAreTimedThreeTimesShortOnesAsOftenAsConfigured) {
     m_config.timingIterations = 10;
-    const FakeProvider longOnly({{"fake:long", 40000}});
+    const FakeProvider provider({{"fake:long", 40000}, {"fake:short", 2000}});
     g_runs = 0;
-    auto longChoice = choose({&longOnly}, *m_layer, m_config, nullptr);
-    ASSERT_TRUE(longChoice.isOk()) << longChoice.status().message();
-    EXPECT_EQ(g_runs.load(), 1 + 3);  // the warm-up, then 3 x 40 ms >= 100 ms
-    EXPECT_GE(candidate(*longChoice, "fake:long")->milliseconds, 40.0);
+    auto choice = choose({&provider}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    // fake:long: its warm-up counts (40 ms >= 100 / 3), then 2 more: 3 x 40 ms >= 100 ms; fake:short: the
+    // warm-up, then 10 x 2 ms, under the budget.
+    EXPECT_EQ(g_runs.load(), 3 + 1 + 10);
+    EXPECT_GE(candidate(*choice, "fake:long")->milliseconds, 40.0);
+    EXPECT_EQ(choice->tacticId, "fake:short");
+}
 
-    const FakeProvider shortOnly({{"fake:short", 2000}});
+// A layer with one candidate has nothing to choose: after its warm-up it is timed once, for the report.
+TEST_F(TacticSelection, ASoleCandidateIsTimedOnce) {
+    m_config.timingIterations = 10;
+    const FakeProvider provider({{"fake:only", 2000}});
     g_runs = 0;
-    auto shortChoice = choose({&shortOnly}, *m_layer, m_config, nullptr);
-    ASSERT_TRUE(shortChoice.isOk()) << shortChoice.status().message();
-    EXPECT_EQ(g_runs.load(), 1 + 10);  // 10 x 2 ms stays under the budget
+    auto choice = choose({&provider}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(g_runs.load(), 1 + 1);
+    EXPECT_GE(candidate(*choice, "fake:only")->milliseconds, 2.0);
+}
+
+// A long candidate slower than the best in its warm-up and its next run stops there: its median of three
+// cannot win.
+TEST_F(TacticSelection, ALongCandidateStopsOnceItsMedianCannotWin) {
+    m_config.timingIterations = 10;
+    const FakeProvider provider({{"fake:fast", 40000}, {"fake:slow", 60000}});
+    g_runs = 0;
+    auto choice = choose({&provider}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:fast");
+    EXPECT_EQ(g_runs.load(), 3 + 2);
+    EXPECT_GE(candidate(*choice, "fake:slow")->milliseconds, 60.0);
 }
 
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {

@@ -3,8 +3,9 @@
 
 For each layer that was timed: how many candidates ran, the best median, and the device time the
 timing runs cost, estimated from the candidates' medians (a fully timed candidate runs once to warm
-up and AVG times, or 3 times once its runs add up to 100 ms; one found hopeless after its first timed
-run runs twice). The gap between that
+up and AVG times, or 3 times once its runs add up to 100 ms, its warm-up one of them when that takes a
+third of it; one found hopeless after its first timed run runs twice; a layer's sole candidate runs
+twice). The gap between that
 estimate and the build's timing phase is what candidates cost on the host (plan creation, kernel
 compilation, weight preparation).
 
@@ -27,12 +28,17 @@ def layer_cost(candidates, runs):
     # candidate above ten times the final best as cut short (a lower bound on the cost).
     # A candidate whose runs add up to 100 ms stops after 3 (the builder's timing budget,
     # tactic_selection.cpp); the median stands for each run.
-    def timed_runs(ms):
+    # A warm-up of a third of the budget or more is one of the 3 (tactic_selection.cpp).
+    def all_runs(ms):
+        if len(timed) == 1:
+            return 2
         if ms > 10 * best:
-            return 1
-        return min(runs, max(3, math.ceil(100.0 / ms))) if ms > 0 else runs
+            return 2
+        if ms * 3 >= 100.0:
+            return 3
+        return min(runs, max(3, math.ceil(100.0 / ms))) + 1 if ms > 0 else runs + 1
 
-    cost = sum(c["milliseconds"] * (timed_runs(c["milliseconds"]) + 1) for c in timed)
+    cost = sum(c["milliseconds"] * all_runs(c["milliseconds"]) for c in timed)
     return best, cost, timed
 
 

@@ -673,7 +673,7 @@ Options:
   --timingCacheFile FILE     Keep tactic timings in FILE and reuse them: a rebuild with a warm
                              cache skips timing (a corrupt or foreign cache is ignored and replaced)
   --avgTiming N              Timed runs per tactic candidate, at most; the median decides (default 10;
-                             3 once a candidate's runs add up to 100 ms)
+                             3 once a candidate's runs add up to 100 ms; 1 where a layer has one)
   --workspace MIB            Scratch memory a tactic may use, in MiB (default 1024)
   --memoryLimit MIB          Host memory a tensor or an execution context may take, in MiB; more is
                              refused before it is allocated (default: this machine's memory)

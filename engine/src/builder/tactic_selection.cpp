@@ -29,7 +29,8 @@ constexpr double kHopelessFactor = 10.0;
 // made builds take close to a minute.
 // A warm-up run this long (a third of the budget) is one of those runs: kernels that long spend next to
 // nothing of it on first-use set-up, and the median of three discards a warm-up that did. Such a
-// candidate also stops once two of its runs are slower than the best: its median of three cannot win.
+// candidate also stops after two runs that are both slower than the best and add up to the budget: a
+// third would end its timing, and a median of three with two above the best cannot win.
 constexpr double kTimingBudgetMilliseconds = 100.0;
 constexpr int kLeastTimedRuns = 3;
 
@@ -288,7 +289,7 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
             times.push_back(warmUp);
             timedMilliseconds = warmUp;
         }
-        int slower = longRuns && best >= 0.0 && warmUp > best ? 1 : 0;
+        int slower = best >= 0.0 && longRuns && warmUp > best ? 1 : 0;
         for (int i = longRuns ? 1 : 0; i < iterations; ++i) {
             // Polled between timed runs too: a candidate timed many times can take longer than a user waits.
             if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
@@ -301,7 +302,8 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
             times.push_back(milliseconds);
             timedMilliseconds += milliseconds;
             if (times.size() == (longRuns ? 2u : 1u) && best >= 0.0 && milliseconds > kHopelessFactor * best) break;
-            if (longRuns && best >= 0.0 && milliseconds > best && ++slower >= 2) break;
+            if (best >= 0.0 && milliseconds > best) ++slower;
+            if (longRuns && times.size() == 2 && slower == 2 && timedMilliseconds >= kTimingBudgetMilliseconds) break;
             if (i + 1 >= kLeastTimedRuns && timedMilliseconds >= kTimingBudgetMilliseconds) break;
         }
         std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());

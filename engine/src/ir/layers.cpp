@@ -77,12 +77,7 @@ struct Describer {
             << extents(p.dilations) << " output padding " << list(p.outputPadding) << " groups " << p.groups;
     }
     void operator()(const MatMulParams& p) {
-        if (p.activation) {
-            out << toString(p.activation->type);
-            if (p.activation->type == ActivationType::LeakyRelu || p.activation->type == ActivationType::Elu) {
-                out << " alpha " << p.activation->alpha;
-            }
-        }
+        if (p.activation) describeFusedActivation(*p.activation);
     }
     void operator()(const GemmParams& p) {
         out << "transA " << p.transA << " transB " << p.transB << " alpha " << p.alpha << " beta " << p.beta;

@@ -17,11 +17,13 @@ std::atomic<int> g_runs{0};
 
 class SpinKernel final : public tactics::Kernel {
 public:
-    SpinKernel(std::chrono::microseconds duration, bool fails) : m_duration(duration), m_fails(fails) {}
+    SpinKernel(std::chrono::microseconds duration, bool fails, std::chrono::microseconds slow = {}, int slowRuns = 0)
+        : m_duration(duration), m_slow(slow), m_slowRuns(slowRuns), m_fails(fails) {}
     Status run(const tactics::KernelArgs&) const override {
         ++g_runs;
         if (m_fails) return internalError("the fake kernel fails on purpose");
-        const auto end = std::chrono::steady_clock::now() + m_duration;
+        const bool slow = m_runs++ < m_slowRuns;
+        const auto end = std::chrono::steady_clock::now() + (slow ? m_slow : m_duration);
         while (std::chrono::steady_clock::now() < end) {
         }
         return Status::ok();
@@ -29,7 +31,10 @@ public:
 
 private:
     std::chrono::microseconds m_duration;
+    std::chrono::microseconds m_slow;  // the duration of the first m_slowRuns runs
+    int m_slowRuns;
     bool m_fails;
+    mutable std::atomic<int> m_runs{0};
 };
 
 struct FakeSpec {
@@ -37,6 +42,8 @@ struct FakeSpec {
     int microseconds = 0;
     int64_t workspace = 0;
     bool fails = false;
+    int slowMicroseconds = 0;  // the duration of the first slowRuns runs (first use)
+    int slowRuns = 0;
 };
 
 class FakeTactic final : public tactics::Tactic {
@@ -47,7 +54,8 @@ public:
     int64_t workspaceBytes() const override { return m_spec.workspace; }
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob>) const override {
         return std::unique_ptr<tactics::Kernel>(
-            std::make_unique<SpinKernel>(std::chrono::microseconds(m_spec.microseconds), m_spec.fails));
+            std::make_unique<SpinKernel>(std::chrono::microseconds(m_spec.microseconds), m_spec.fails,
+                                         std::chrono::microseconds(m_spec.slowMicroseconds), m_spec.slowRuns));
     }
 
 private:
@@ -163,6 +171,18 @@ TEST_F(TacticSelection, ALongCandidateStopsOnceItsMedianCannotWin) {
     EXPECT_EQ(choice->tacticId, "fake:fast");
     EXPECT_EQ(g_runs.load(), 3 + 2);
     EXPECT_GE(candidate(*choice, "fake:slow")->milliseconds, 60.0);
+}
+
+// A slow start (its warm-up and first run at 40 ms, first use) makes a candidate count its warm-up, but
+// its fast runs after that still win: two samples above the best stop it only when they already add up to
+// the budget (40 + 40 < 100: the timing goes on, and the median of 40, 40, 5, 5, 5, 5 is 5).
+TEST_F(TacticSelection, ASlowStartDoesNotStopAFastCandidate) {
+    m_config.timingIterations = 10;
+    const FakeProvider provider({{"fake:steady", 20000}, {"fake:warming", 5000, 0, false, 40000, 2}});
+    auto choice = choose({&provider}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:warming");
+    EXPECT_LT(candidate(*choice, "fake:warming")->milliseconds, 20.0);
 }
 
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {

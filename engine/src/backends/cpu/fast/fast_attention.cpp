@@ -163,8 +163,7 @@ void addAttentionTactics(const tactics::LayerConfig& config, Isa isa,
                                   hasMask ? &layer.input(3)->dims() : nullptr);
     if (plan.layout.keys == 0 || plan.layout.queries == 0) return skip("has no keys or no queries");
     plan.scale = params.scale;
-    plan.blockRows = std::clamp<int64_t>(kBlockScores / plan.layout.keys, 8, std::max<int64_t>(plan.layout.queries, 1));
-    plan.blockRows = std::min(plan.blockRows, plan.layout.queries);
+    plan.blockRows = std::min(std::max<int64_t>(kBlockScores / plan.layout.keys, 8), plan.layout.queries);
     plan.isa = isa;
     tactics.push_back(std::make_unique<KilnTactic>(kAttentionId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
         return std::unique_ptr<tactics::Kernel>(std::make_unique<AttentionKernel>(plan));

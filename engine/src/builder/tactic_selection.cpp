@@ -40,10 +40,10 @@ bool isIntegerDivisor(const Layer& layer, size_t index) {
     return params && params->op == ElementwiseOp::Div && index == 1 && !isFloatingPoint(layer.input(index)->type());
 }
 
-// Integer ones in the little-endian storage of `type`, in place of `bytes`' zeros.
-void fillWithOnes(std::vector<std::byte>& bytes, DataType type) {
-    const size_t size = size_t(dataTypeSize(type));
-    for (size_t at = 0; at + size <= bytes.size(); at += size) bytes[at] = std::byte{1};
+// Integer ones in the little-endian storage of `type`, in place of the zeros of `size` bytes at `bytes`.
+void fillWithOnes(std::byte* bytes, size_t size, DataType type) {
+    const size_t element = size_t(dataTypeSize(type));
+    for (size_t at = 0; at + element <= size; at += element) bytes[at] = std::byte{1};
 }
 
 // `buffer` when it holds at least `bytes`, else a new buffer of that size in its place (the old one let go
@@ -64,25 +64,16 @@ public:
     static Result<DummyData> make(TimingDevice& device, backends::Stream& stream, const Layer& layer) {
         const backends::Backend& backend = device.backend;
         DummyData data;
-        std::vector<std::vector<std::byte>> inputBytes;
         size_t total = 0;
         const auto reserve = [&total](size_t bytes) {
             const size_t at = total;
             total += (bytes + 255) / 256 * 256;
             return at;
         };
-        std::vector<size_t> inputAt;
+        const auto activation = [&](size_t i) { return layer.input(i) && !layer.input(i)->isConstant(); };
+        std::vector<size_t> inputAt(layer.inputs().size(), 0);
         for (size_t i = 0; i < layer.inputs().size(); ++i) {
-            const Tensor* input = layer.input(i);
-            if (!input || input->isConstant()) {
-                inputBytes.emplace_back();
-                inputAt.push_back(0);
-                continue;
-            }
-            inputBytes.push_back(tactics::randomInFormat(input->type(), input->dims(), input->format(),
-                                                         tactics::storageScale(*input), kDummySeed + i));
-            if (isIntegerDivisor(layer, i)) fillWithOnes(inputBytes.back(), input->type());
-            inputAt.push_back(reserve(inputBytes.back().size()));
+            if (activation(i)) inputAt[i] = reserve(size_t(layer.input(i)->storageBytes()));
         }
         std::vector<size_t> outputAt;
         for (const Tensor* output : layer.outputs()) outputAt.push_back(reserve(size_t(output->storageBytes())));
@@ -91,13 +82,28 @@ public:
             const Tensor* input = layer.input(i);
             if (!input) {
                 data.m_args.inputs.push_back(nullptr);
-            } else if (input->isConstant()) {
-                data.m_args.inputs.push_back(input->constantData()->bytes());
-            } else {
-                KILN_RETURN_IF_ERROR(backend.copy(base + inputAt[i], inputBytes[i].data(), inputBytes[i].size(),
-                                                  backends::CopyDirection::HostToDevice, stream));
-                data.m_args.inputs.push_back(base + inputAt[i]);
+                continue;
             }
+            if (input->isConstant()) {
+                data.m_args.inputs.push_back(input->constantData()->bytes());
+                continue;
+            }
+            const auto bytes = size_t(input->storageBytes());
+            const float scale = tactics::storageScale(*input);
+            if (backend.hostAddressable()) {
+                // Written in place: no copy, and no fresh pages to fault in.
+                tactics::fillRandomInFormat(base + inputAt[i], input->type(), input->dims(), input->format(), scale,
+                                            kDummySeed + i);
+                if (isIntegerDivisor(layer, i)) fillWithOnes(base + inputAt[i], bytes, input->type());
+            } else {
+                std::vector<std::byte> host =
+                    tactics::randomInFormat(input->type(), input->dims(), input->format(), scale, kDummySeed + i);
+                if (isIntegerDivisor(layer, i)) fillWithOnes(host.data(), host.size(), input->type());
+                KILN_RETURN_IF_ERROR(backend.copy(base + inputAt[i], host.data(), host.size(),
+                                                  backends::CopyDirection::HostToDevice, stream));
+                KILN_RETURN_IF_ERROR(stream.synchronize());
+            }
+            data.m_args.inputs.push_back(base + inputAt[i]);
         }
         for (size_t at : outputAt) data.m_args.outputs.push_back(base + at);
         KILN_RETURN_IF_ERROR(stream.synchronize());

@@ -146,10 +146,17 @@ void forEachRun(std::byte* bytes, const Dims& dims, TensorFormat format, size_t 
 
 std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFormat format, float scale,
                                       uint64_t seed) {
-    const DataType stored = storageType(type, format);
     std::vector<std::byte> bytes(size_t(storageByteSize(type, dims, format)));
+    fillRandomInFormat(bytes.data(), type, dims, format, scale, seed);
+    return bytes;
+}
+
+void fillRandomInFormat(std::byte* target, DataType type, const Dims& dims, TensorFormat format, float scale,
+                        uint64_t seed) {
+    const DataType stored = storageType(type, format);
+    std::memset(target, 0, size_t(storageByteSize(type, dims, format)));
     const bool floating = type == DataType::Float32 || type == DataType::Float16 || type == DataType::BFloat16;
-    if (!floating) return bytes;
+    if (!floating) return;
     // A pool of random values in the storage type, converted once; runs of real lanes are copied from
     // it at random offsets. A batch-256 activation of 200 million values takes one memory pass instead
     // of 200 million conversions (seconds per layer).
@@ -168,10 +175,10 @@ std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFor
         } else if (stored == DataType::Int8) {
             *reinterpret_cast<int8_t*>(at) = quantizeToInt8(x, scale);
         } else {
-            return bytes;  // no other storage of a floating-point tensor exists; zeros are still valid data
+            return;  // no other storage of a floating-point tensor exists; zeros are still valid data
         }
     }
-    forEachRun(bytes.data(), dims, format, size_t(size), [&](std::byte* at, int64_t count) {
+    forEachRun(target, dims, format, size_t(size), [&](std::byte* at, int64_t count) {
         while (count > 0) {
             const int64_t piece = std::min(count, kPool / 2);
             const auto offset = int64_t(random.next() % uint64_t(kPool - piece + 1));
@@ -180,7 +187,6 @@ std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFor
             count -= piece;
         }
     });
-    return bytes;
 }
 
 }  // namespace kiln::tactics

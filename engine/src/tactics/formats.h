@@ -48,5 +48,9 @@ HostTensor fromFormat(const std::byte* data, DataType type, const Dims& dims, Te
 // zero; a tensor of a non-floating-point type is all zeros, which is a valid index and shape everywhere.
 std::vector<std::byte> randomInFormat(DataType type, const Dims& dims, TensorFormat format, float scale,
                                       uint64_t seed);
+// The same bytes written to `target` (storageByteSize(type, dims, format) of them), for memory that the
+// caller already has (the builder's timing buffers, reused from layer to layer).
+void fillRandomInFormat(std::byte* target, DataType type, const Dims& dims, TensorFormat format, float scale,
+                        uint64_t seed);
 
 }  // namespace kiln::tactics

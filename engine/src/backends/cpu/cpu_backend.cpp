@@ -111,7 +111,8 @@ public:
     Result<std::shared_ptr<backends::DeviceBuffer>> allocate(size_t bytes) const override {
         auto buffer = std::make_shared<HostBuffer>(bytes);
         if (!buffer->valid()) {
-            return unsupported("cannot allocate " + std::to_string(bytes) + " bytes of host memory");
+            return unsupported("out of memory: cannot allocate " + std::to_string(bytes) +
+                               " bytes of host memory; build for smaller shapes or free memory");
         }
         return std::shared_ptr<backends::DeviceBuffer>(std::move(buffer));
     }

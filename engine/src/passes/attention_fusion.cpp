@@ -21,16 +21,12 @@ struct Match {
     AttentionParams params;
 };
 
-bool isOp(const Layer* layer, ElementwiseOp op) {
-    return layer && layer->kind() == LayerKind::Elementwise && layer->paramsAs<ElementwiseParams>().op == op;
-}
-
 // The factor a scalar Mul or Div by a one-element constant applies to `data`, its other operand (a Div
 // only as the dividend); nothing for any other layer.
 std::optional<double> scalarFactor(const Layer& layer, const Tensor* data) {
     if (layer.inputs().size() != 2 || layer.output(0)->dims() != data->dims()) return std::nullopt;
-    const bool mul = isOp(&layer, ElementwiseOp::Mul);
-    if (!mul && !(isOp(&layer, ElementwiseOp::Div) && layer.input(0) == data)) return std::nullopt;
+    const bool mul = isElementwiseOp(&layer, ElementwiseOp::Mul);
+    if (!mul && !(isElementwiseOp(&layer, ElementwiseOp::Div) && layer.input(0) == data)) return std::nullopt;
     const Tensor* other = layer.input(0) == data ? layer.input(1) : layer.input(0);
     if (other == data) return std::nullopt;
     const HostTensor* constant = floatConstant(other);
@@ -45,19 +41,8 @@ class Matcher {
 public:
     Matcher(const NetworkDefinition& network, const Layer& softmax) : m_network(network), m_softmax(softmax) {}
 
-    // A layer the pattern may take: live, one FP32 output that is no view, the softmax's precision constraint.
-    bool usable(const Layer* layer) const {
-        return layer && !layer->isElided() && layer->outputs().size() == 1 && !layer->output(0)->alias() &&
-               layer->output(0)->type() == DataType::Float32 &&
-               layer->precisionConstraint() == m_softmax.precisionConstraint();
-    }
-
-    // The producer of `tensor` when the pattern may take it: usable and read by `reader` alone.
-    Layer* feeder(const Tensor* tensor, const Layer* reader) const {
-        Layer* producer = tensor->producer();
-        if (!usable(producer) || soleReader(m_network, producer->output(0)) != reader) return nullptr;
-        return producer;
-    }
+    // The producer of `tensor` when the pattern may take it: fusible and read by `reader` alone.
+    Layer* feeder(const Tensor* tensor, const Layer* reader) const { return soleFeeder(m_network, tensor, reader); }
 
     // Walks back from operand `tensor` of `reader` through scalar scalings and at most one transpose, each
     // read by the next alone; returns the tensor before them and the transpose's permutation (empty when
@@ -88,14 +73,14 @@ public:
         const auto& softmax = m_softmax.paramsAs<SoftmaxParams>();
         const Tensor* probabilities = m_softmax.output(0);
         const size_t rank = probabilities->dims().size();
-        if (!usable(&m_softmax) || softmax.log || softmax.flattenFromAxis || rank < 2 || softmax.axis != int64_t(rank) - 1) {
+        if (!fusibleBeside(&m_softmax, &m_softmax) || softmax.log || softmax.flattenFromAxis || rank < 2 || softmax.axis != int64_t(rank) - 1) {
             return std::nullopt;
         }
         Match m;
         m.layers.push_back(const_cast<Layer*>(&m_softmax));
         // After the softmax: the product with v.
         Layer* weighted = soleReader(m_network, probabilities);
-        if (!usable(weighted) || weighted->kind() != LayerKind::MatMul || weighted->input(0) != probabilities) {
+        if (!fusibleBeside(weighted, &m_softmax) || weighted->kind() != LayerKind::MatMul || weighted->input(0) != probabilities) {
             return std::nullopt;
         }
         m.layers.push_back(weighted);
@@ -103,7 +88,7 @@ public:
         double scale = 1.0;
         Tensor* scores = m_softmax.input(0);
         Layer* producer = feeder(scores, &m_softmax);
-        if (isOp(producer, ElementwiseOp::Add) && producer->inputs().size() == 2) {
+        if (isElementwiseOp(producer, ElementwiseOp::Add) && producer->inputs().size() == 2) {
             for (int side = 0; side < 2 && !m.mask; ++side) {
                 Layer* before = feeder(producer->input(side), producer);
                 if (before && (before->kind() == LayerKind::MatMul || scalarFactor(*before, before->input(0)) ||
@@ -145,7 +130,7 @@ public:
         // After the product with v: the transpose that merges the heads, when it keeps the last axis last.
         m.result = weighted->output(0);
         Layer* merge = soleReader(m_network, m.result);
-        if (usable(merge) && merge->kind() == LayerKind::Transpose &&
+        if (fusibleBeside(merge, &m_softmax) && merge->kind() == LayerKind::Transpose &&
             merge->paramsAs<TransposeParams>().perm.back() == int64_t(rank) - 1) {
             m.params.outputPerm = merge->paramsAs<TransposeParams>().perm;
             m.result = merge->output(0);
@@ -183,20 +168,12 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* layer) {
 
 Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     const std::string name = patternLayerName(network, m.layers, "Attention");
-    std::string fused;
-    for (const Layer* layer : m.layers) fused += (fused.empty() ? "" : ", ") + layer->name();
-    const std::vector<std::string> provenance = mergedProvenance(std::vector<const Layer*>(m.layers.begin(), m.layers.end()));
-    // The layer that writes the result reads, through the others, everything the pattern reads: it runs
-    // after all of it, and its output keeps its shape.
-    Layer* kept = m.result->producer();
-    for (Layer* layer : m.layers) {
-        if (layer != kept) KILN_RETURN_IF_ERROR(network.removeLayer(layer));
-    }
+    const std::string fused = joinedNames(m.layers);
     std::vector<Tensor*> inputs{m.query, m.key, m.value};
     if (m.mask) inputs.push_back(m.mask);
-    KILN_RETURN_IF_ERROR(network.updateLayer(kept, m.params, inputs));
-    KILN_RETURN_IF_ERROR(network.renameLayer(kept, name));
-    kept->setProvenance(provenance);
+    // The layer that writes the result reads, through the others, everything the pattern reads: it runs
+    // after all of it, and its output keeps its shape.
+    KILN_RETURN_IF_ERROR(fuseInto(network, m.layers, m.result->producer(), m.params, inputs, m.result, name));
     log.record("fused " + name + " (attention, from " + fused + ")", {name});
     return Status::ok();
 }

@@ -18,14 +18,10 @@ struct Match {
     ActivationType type = ActivationType::Gelu;
 };
 
-bool isElementwise(const Layer* layer, ElementwiseOp op) {
-    return layer && layer->kind() == LayerKind::Elementwise && layer->paramsAs<ElementwiseParams>().op == op;
-}
-
 // The one-element FP32 constant operand of a binary layer whose other operand is `tensor`.
 std::optional<float> constantBeside(const Layer& layer, const Tensor* tensor) {
-    if (layer.inputs().size() != 2 || (layer.input(0) == tensor) == (layer.input(1) == tensor)) return std::nullopt;
-    const HostTensor* constant = floatConstant(layer.input(0) == tensor ? layer.input(1) : layer.input(0));
+    const Tensor* other = otherOperand(layer, tensor);
+    const HostTensor* constant = other ? floatConstant(other) : nullptr;
     if (!constant || constant->elementCount() != 1) return std::nullopt;
     return constant->data<float>()[0];
 }
@@ -35,34 +31,16 @@ bool near(std::optional<float> value, double expected) {
     return value && std::fabs(double(*value) - expected) <= 4e-7 * std::fabs(expected);
 }
 
-// The other operand of a binary layer, one of whose operands is `tensor`.
-Tensor* otherOperand(const Layer& layer, const Tensor* tensor) {
-    if (layer.inputs().size() != 2 || (layer.input(0) == tensor) == (layer.input(1) == tensor)) return nullptr;
-    return layer.input(0) == tensor ? layer.input(1) : layer.input(0);
-}
-
-bool usableBeside(const Layer* layer, const Layer* anchor) {
-    return layer && !layer->isElided() && layer->precisionConstraint() == anchor->precisionConstraint() &&
-           layer->outputs().size() == 1 && !layer->output(0)->alias() && layer->output(0)->type() == DataType::Float32;
-}
-
-// The layer that produces `tensor` when it is usable and read by `reader` alone.
-Layer* soleFeeder(const NetworkDefinition& network, const Tensor* tensor, const Layer* reader) {
-    Layer* producer = tensor->producer();
-    if (!usableBeside(producer, reader) || soleReader(network, producer->output(0)) != reader) return nullptr;
-    return producer;
-}
-
 // Before an Erf: x / sqrt(2) or x * (1 / sqrt(2)), read by the Erf alone. Appends the scaling layer.
 Tensor* erfArgument(const NetworkDefinition& network, Layer* erf, std::vector<Layer*>& layers) {
     if (erf->kind() != LayerKind::Unary || erf->paramsAs<UnaryParams>().op != UnaryOp::Erf) return nullptr;
     Layer* scaling = soleFeeder(network, erf->input(0), erf);
     if (!scaling || scaling->inputs().size() != 2) return nullptr;
     Tensor* x = nullptr;
-    if (isElementwise(scaling, ElementwiseOp::Div) && near(constantBeside(*scaling, scaling->input(0)), std::sqrt(2.0)) &&
+    if (isElementwiseOp(scaling, ElementwiseOp::Div) && near(constantBeside(*scaling, scaling->input(0)), std::sqrt(2.0)) &&
         floatConstant(scaling->input(1))) {
         x = scaling->input(0);
-    } else if (isElementwise(scaling, ElementwiseOp::Mul)) {
+    } else if (isElementwiseOp(scaling, ElementwiseOp::Mul)) {
         for (Tensor* candidate : scaling->inputs()) {
             if (!floatConstant(candidate) && near(constantBeside(*scaling, candidate), std::sqrt(0.5))) x = candidate;
         }
@@ -74,15 +52,15 @@ Tensor* erfArgument(const NetworkDefinition& network, Layer* erf, std::vector<La
 
 // x^3 as Pow(x, 3), x * (x * x) or (x * x) * x, each step read by the next alone. Appends its layers.
 bool isCubeOf(const NetworkDefinition& network, Layer* cube, const Tensor* x, std::vector<Layer*>& layers) {
-    if (isElementwise(cube, ElementwiseOp::Pow) && cube->input(0) == x && constantBeside(*cube, x) == 3.0f) {
+    if (isElementwiseOp(cube, ElementwiseOp::Pow) && cube->input(0) == x && constantBeside(*cube, x) == 3.0f) {
         layers.push_back(cube);
         return true;
     }
-    if (!isElementwise(cube, ElementwiseOp::Mul) || cube->inputs().size() != 2) return false;
+    if (!isElementwiseOp(cube, ElementwiseOp::Mul) || cube->inputs().size() != 2) return false;
     for (int side = 0; side < 2; ++side) {
         if (cube->input(side) != x) continue;
         Layer* square = soleFeeder(network, cube->input(1 - side), cube);
-        if (square && isElementwise(square, ElementwiseOp::Mul) && square->inputs().size() == 2 &&
+        if (square && isElementwiseOp(square, ElementwiseOp::Mul) && square->inputs().size() == 2 &&
             square->input(0) == x && square->input(1) == x) {
             layers.push_back(square);
             layers.push_back(cube);
@@ -99,18 +77,18 @@ Tensor* tanhArgument(const NetworkDefinition& network, Layer* tanh, std::vector<
         return nullptr;
     }
     Layer* scaling = soleFeeder(network, tanh->input(0), tanh);
-    if (!isElementwise(scaling, ElementwiseOp::Mul)) return nullptr;
+    if (!isElementwiseOp(scaling, ElementwiseOp::Mul)) return nullptr;
     Layer* sum = nullptr;
     for (Tensor* candidate : scaling->inputs()) {
         if (!floatConstant(candidate) && near(constantBeside(*scaling, candidate), std::sqrt(2.0 / M_PI))) {
             sum = soleFeeder(network, candidate, scaling);
         }
     }
-    if (!isElementwise(sum, ElementwiseOp::Add) || sum->inputs().size() != 2) return nullptr;
+    if (!isElementwiseOp(sum, ElementwiseOp::Add) || sum->inputs().size() != 2) return nullptr;
     for (int side = 0; side < 2; ++side) {
         Tensor* x = sum->input(side);
         Layer* term = soleFeeder(network, sum->input(1 - side), sum);
-        if (!isElementwise(term, ElementwiseOp::Mul) || x->type() != DataType::Float32) continue;
+        if (!isElementwiseOp(term, ElementwiseOp::Mul) || x->type() != DataType::Float32) continue;
         for (Tensor* cubed : term->inputs()) {
             if (floatConstant(cubed) || !near(constantBeside(*term, cubed), 0.044715)) continue;
             Layer* cube = soleFeeder(network, cubed, term);
@@ -130,15 +108,15 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* nonlineari
     Tensor* x = erfArgument(network, nonlinearity, before);
     const bool exact = x != nullptr;
     if (!x) x = tanhArgument(network, nonlinearity, before);
-    if (!x || x->type() != DataType::Float32 || !usableBeside(nonlinearity, nonlinearity)) return std::nullopt;
+    if (!x || x->type() != DataType::Float32 || !fusibleBeside(nonlinearity, nonlinearity)) return std::nullopt;
     // After it: + 1, then the two products with x and 0.5 in either order.
     Layer* plusOne = soleReader(network, nonlinearity->output(0));
-    if (!usableBeside(plusOne, nonlinearity) || !isElementwise(plusOne, ElementwiseOp::Add) ||
+    if (!fusibleBeside(plusOne, nonlinearity) || !isElementwiseOp(plusOne, ElementwiseOp::Add) ||
         constantBeside(*plusOne, nonlinearity->output(0)) != 1.0f) {
         return std::nullopt;
     }
     Layer* product = soleReader(network, plusOne->output(0));
-    if (!usableBeside(product, nonlinearity) || !isElementwise(product, ElementwiseOp::Mul)) return std::nullopt;
+    if (!fusibleBeside(product, nonlinearity) || !isElementwiseOp(product, ElementwiseOp::Mul)) return std::nullopt;
     Tensor* factor = otherOperand(*product, plusOne->output(0));
     if (!factor) return std::nullopt;
     Match m;
@@ -148,7 +126,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* nonlineari
     if (factor == x) {
         // x * (1 + erf) * 0.5
         Layer* half = soleReader(network, product->output(0));
-        if (!usableBeside(half, nonlinearity) || !isElementwise(half, ElementwiseOp::Mul) ||
+        if (!fusibleBeside(half, nonlinearity) || !isElementwiseOp(half, ElementwiseOp::Mul) ||
             constantBeside(*half, product->output(0)) != 0.5f) {
             return std::nullopt;
         }
@@ -157,7 +135,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* nonlineari
     } else {
         // (x * 0.5) * (1 + erf): the halving of x is read by the product alone.
         Layer* half = factor->producer();
-        if (!usableBeside(half, nonlinearity) || !isElementwise(half, ElementwiseOp::Mul) ||
+        if (!fusibleBeside(half, nonlinearity) || !isElementwiseOp(half, ElementwiseOp::Mul) ||
             constantBeside(*half, x) != 0.5f || soleReader(network, half->output(0)) != product) {
             return std::nullopt;
         }
@@ -170,18 +148,10 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* nonlineari
 
 Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     const std::string name = patternLayerName(network, m.layers, "Gelu");
-    std::string fused;
-    for (const Layer* layer : m.layers) fused += (fused.empty() ? "" : ", ") + layer->name();
-    const std::vector<std::string> provenance = mergedProvenance(std::vector<const Layer*>(m.layers.begin(), m.layers.end()));
+    const std::string fused = joinedNames(m.layers);
     // The first layer, which reads x, becomes the activation: its output already has x's shape (or x's
     // square's, which is x's), and it runs first.
-    Layer* kept = m.layers.front();
-    for (size_t i = m.layers.size(); i-- > 1;)
-        KILN_RETURN_IF_ERROR(network.removeLayer(m.layers[i]));
-    KILN_RETURN_IF_ERROR(network.updateLayer(kept, ActivationParams{m.type}, {m.data}));
-    KILN_RETURN_IF_ERROR(network.redirectOutput(kept, 0, m.result));
-    KILN_RETURN_IF_ERROR(network.renameLayer(kept, name));
-    kept->setProvenance(provenance);
+    KILN_RETURN_IF_ERROR(fuseInto(network, m.layers, m.layers.front(), ActivationParams{m.type}, {m.data}, m.result, name));
     const char* form = m.type == ActivationType::Gelu ? "GELU" : "GELU, tanh form";
     log.record("fused " + name + " (" + form + ", from " + fused + ")", {name});
     return Status::ok();

@@ -22,10 +22,6 @@ struct Match {
     const HostTensor* bias = nullptr;   // null: no bias
 };
 
-bool isElementwise(const Layer* layer, ElementwiseOp op) {
-    return layer && layer->kind() == LayerKind::Elementwise && layer->paramsAs<ElementwiseParams>().op == op;
-}
-
 std::optional<float> scalarConstant(const Tensor* tensor) {
     const HostTensor* constant = floatConstant(tensor);
     if (!constant || constant->elementCount() != 1) return std::nullopt;
@@ -44,12 +40,6 @@ std::optional<int64_t> trailingMeanAxis(const Layer& layer) {
         if (p.axes[i] != rank - int64_t(p.axes.size()) + int64_t(i)) return std::nullopt;
     }
     return p.axes.front();
-}
-
-// The operand of a binary `layer` other than `tensor` (null when both or neither are it).
-Tensor* otherOperand(const Layer& layer, const Tensor* tensor) {
-    if (layer.inputs().size() != 2 || (layer.input(0) == tensor) == (layer.input(1) == tensor)) return nullptr;
-    return layer.input(0) == tensor ? layer.input(1) : layer.input(0);
 }
 
 // A constant that varies along the normalised axes at most (axes before `axis` of `dims` are 1 or
@@ -99,7 +89,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* mean) {
                layer->outputs().size() == 1 && !layer->output(0)->alias();
     };
     Layer* sub = soleReader(network, mean->output(0));
-    if (!sameConstraint(sub) || !isElementwise(sub, ElementwiseOp::Sub) || sub->input(0) != m.data ||
+    if (!sameConstraint(sub) || !isElementwiseOp(sub, ElementwiseOp::Sub) || sub->input(0) != m.data ||
         sub->input(1) != mean->output(0) || sub->output(0)->dims() != dims) {
         return std::nullopt;
     }
@@ -111,12 +101,12 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* mean) {
     Layer* square = nullptr;
     Layer* div = nullptr;
     for (Layer* reader : readers) {
-        if (isElementwise(reader, ElementwiseOp::Div) && reader->input(0) == deviation && reader->input(1) != deviation) {
+        if (isElementwiseOp(reader, ElementwiseOp::Div) && reader->input(0) == deviation && reader->input(1) != deviation) {
             div = reader;
-        } else if (isElementwise(reader, ElementwiseOp::Pow) && reader->input(0) == deviation &&
+        } else if (isElementwiseOp(reader, ElementwiseOp::Pow) && reader->input(0) == deviation &&
                    scalarConstant(reader->input(1)) == 2.0f) {
             square = reader;
-        } else if (isElementwise(reader, ElementwiseOp::Mul) && reader->input(0) == deviation &&
+        } else if (isElementwiseOp(reader, ElementwiseOp::Mul) && reader->input(0) == deviation &&
                    reader->input(1) == deviation) {
             square = reader;
         }
@@ -128,7 +118,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* mean) {
         return std::nullopt;
     }
     Layer* addEpsilon = soleReader(network, variance->output(0));
-    if (!sameConstraint(addEpsilon) || !isElementwise(addEpsilon, ElementwiseOp::Add)) return std::nullopt;
+    if (!sameConstraint(addEpsilon) || !isElementwiseOp(addEpsilon, ElementwiseOp::Add)) return std::nullopt;
     const std::optional<float> epsilon = scalarConstant(otherOperand(*addEpsilon, variance->output(0)));
     if (!epsilon || !(*epsilon >= 0.0f)) return std::nullopt;
     m.epsilon = *epsilon;
@@ -143,7 +133,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* mean) {
     m.result = div->output(0);
     // Optional scale, then optional bias, each a constant over the normalised axes.
     Layer* next = soleReader(network, m.result);
-    if (sameConstraint(next) && isElementwise(next, ElementwiseOp::Mul) && next->output(0)->dims() == dims) {
+    if (sameConstraint(next) && isElementwiseOp(next, ElementwiseOp::Mul) && next->output(0)->dims() == dims) {
         if (const HostTensor* scale = perPositionConstant(otherOperand(*next, m.result), dims, m.axis)) {
             m.scale = scale;
             m.layers.push_back(next);
@@ -151,7 +141,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* mean) {
             next = soleReader(network, m.result);
         }
     }
-    if (sameConstraint(next) && isElementwise(next, ElementwiseOp::Add) && next->output(0)->dims() == dims) {
+    if (sameConstraint(next) && isElementwiseOp(next, ElementwiseOp::Add) && next->output(0)->dims() == dims) {
         if (const HostTensor* bias = perPositionConstant(otherOperand(*next, m.result), dims, m.axis)) {
             m.bias = bias;
             m.layers.push_back(next);

@@ -91,13 +91,7 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
         what = "residual add";
     }
     const std::string name = freshLayerName(network, m.product->name() + " + " + m.follower->name());
-    const std::vector<std::string> provenance = mergedProvenance({m.product, m.follower});
-    Tensor* result = m.follower->output(0);
-    KILN_RETURN_IF_ERROR(network.removeLayer(m.follower));
-    KILN_RETURN_IF_ERROR(network.updateLayer(m.product, params, inputs));
-    KILN_RETURN_IF_ERROR(network.redirectOutput(m.product, 0, result));
-    KILN_RETURN_IF_ERROR(network.renameLayer(m.product, name));
-    m.product->setProvenance(provenance);
+    KILN_RETURN_IF_ERROR(fuseInto(network, {m.product, m.follower}, m.product, params, inputs, m.follower->output(0), name));
     log.record("fused " + name + " (" + what + " applied as the product is written)", {name});
     return Status::ok();
 }

@@ -72,4 +72,43 @@ bool sameActivation(const std::optional<ActivationParams>& a, const std::optiona
     return !a || (a->type == b->type && a->alpha == b->alpha && a->beta == b->beta);
 }
 
+bool isElementwiseOp(const Layer* layer, ElementwiseOp op) {
+    return layer && layer->kind() == LayerKind::Elementwise && layer->paramsAs<ElementwiseParams>().op == op;
+}
+
+Tensor* otherOperand(const Layer& layer, const Tensor* tensor) {
+    if (layer.inputs().size() != 2 || (layer.input(0) == tensor) == (layer.input(1) == tensor)) return nullptr;
+    return layer.input(0) == tensor ? layer.input(1) : layer.input(0);
+}
+
+bool fusibleBeside(const Layer* layer, const Layer* anchor) {
+    return layer && !layer->isElided() && layer->precisionConstraint() == anchor->precisionConstraint() &&
+           layer->outputs().size() == 1 && !layer->output(0)->alias() && layer->output(0)->type() == DataType::Float32;
+}
+
+Layer* soleFeeder(const NetworkDefinition& network, const Tensor* tensor, const Layer* reader) {
+    Layer* producer = tensor->producer();
+    if (!fusibleBeside(producer, reader) || soleReader(network, producer->output(0)) != reader) return nullptr;
+    return producer;
+}
+
+std::string joinedNames(const std::vector<Layer*>& layers) {
+    std::string names;
+    for (const Layer* layer : layers) names += (names.empty() ? "" : ", ") + layer->name();
+    return names;
+}
+
+Status fuseInto(NetworkDefinition& network, const std::vector<Layer*>& layers, Layer* kept, LayerParams params,
+                const std::vector<Tensor*>& inputs, Tensor* result, const std::string& name) {
+    const std::vector<std::string> provenance = mergedProvenance(std::vector<const Layer*>(layers.begin(), layers.end()));
+    for (Layer* layer : layers) {
+        if (layer != kept) KILN_RETURN_IF_ERROR(network.removeLayer(layer));
+    }
+    KILN_RETURN_IF_ERROR(network.updateLayer(kept, std::move(params), inputs));
+    if (kept->output(0) != result) KILN_RETURN_IF_ERROR(network.redirectOutput(kept, 0, result));
+    KILN_RETURN_IF_ERROR(network.renameLayer(kept, name));
+    kept->setProvenance(provenance);
+    return Status::ok();
+}
+
 }  // namespace kiln::passes

@@ -40,6 +40,25 @@ const HostTensor* floatConstant(const Tensor* tensor);
 
 bool sameActivation(const std::optional<ActivationParams>& a, const std::optional<ActivationParams>& b);
 
+// Whether `layer` is an Elementwise layer computing `op` (false for null).
+bool isElementwiseOp(const Layer* layer, ElementwiseOp op);
+// The operand of a binary `layer` other than `tensor` (null when both or neither are it).
+Tensor* otherOperand(const Layer& layer, const Tensor* tensor);
+// Whether a pattern fusion may take `layer` beside `anchor`: live, one FP32 output that is no view, and
+// `anchor`'s precision constraint (false for null).
+bool fusibleBeside(const Layer* layer, const Layer* anchor);
+// The producer of `tensor` when it is fusible beside `reader` and `reader` alone reads it; else null.
+Layer* soleFeeder(const NetworkDefinition& network, const Tensor* tensor, const Layer* reader);
+
+// "a, b, c": the layers' names, for a pass's log.
+std::string joinedNames(const std::vector<Layer*>& layers);
+
+// The rewrite every fusion ends with: removes `layers` except `kept` (one of them), gives `kept` the
+// parameters and inputs of the fused layer, makes it write `result` (what the last of the pattern wrote),
+// renames it `name` and gives it the provenance of all of `layers`, in their order.
+Status fuseInto(NetworkDefinition& network, const std::vector<Layer*>& layers, Layer* kept, LayerParams params,
+                const std::vector<Tensor*>& inputs, Tensor* result, const std::string& name);
+
 // Where the match-and-rewrite loop looks after a rewrite: at the same position (the rewritten layer may
 // match again, e.g. an activation after a folded batch norm; a pattern's layers removed before that
 // position must not be able to skip one), or from the first layer again.

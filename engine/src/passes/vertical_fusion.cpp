@@ -60,14 +60,7 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
         inputs[3] = match.residual;
     }
     const std::string name = freshLayerName(network, producer->name() + " + " + follower->name());
-    const std::vector<std::string> provenance = mergedProvenance({producer, follower});
-    Tensor* result = follower->output(0);
-
-    KILN_RETURN_IF_ERROR(network.removeLayer(follower));
-    KILN_RETURN_IF_ERROR(network.updateLayer(producer, params, inputs));
-    KILN_RETURN_IF_ERROR(network.redirectOutput(producer, 0, result));
-    KILN_RETURN_IF_ERROR(network.renameLayer(producer, name));
-    producer->setProvenance(provenance);
+    KILN_RETURN_IF_ERROR(fuseInto(network, {producer, follower}, producer, params, inputs, follower->output(0), name));
     const std::string what = match.fusion == Fusion::Activation ? "activation" : "residual add";
     log.record("fused " + name + " (" + what + " applied as the output is written)", {name});
     return Status::ok();

@@ -164,6 +164,8 @@ TEST(AttentionFusion, AScaledValueStaysOutside) {
     ASSERT_NE(fused, nullptr);
     EXPECT_EQ(fused->input(2), vs);
     EXPECT_FLOAT_EQ(fused->paramsAs<AttentionParams>().scale, 1.0f);
+    // v scaled by 2 lies in [-2, 2): the output and its rounding errors double.
+    // v scaled by 2 lies in [-2, 2): the output and its rounding errors double.
     expectSameOutputs(runReference(network.clone(), inputs), before, 0.0, 2 * kAtol);
 }
 

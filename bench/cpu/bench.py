@@ -48,7 +48,7 @@ from export_torchvision import MODELS, cached_model_path, input_shape  # noqa: E
 from run_zoo_model import Skip, compare, ensure_onnxruntime_node, ensure_torchvision, export_model  # noqa: E402
 
 DEFAULT_MODELS = ["resnet50", "googlenet", "densenet121", "mobilenet_v2", "squeezenet1_1", "efficientnet_b0",
-                  "inception_v3", "vit_b_16", "convnext_tiny", "bert_encoder"]
+                  "inception_v3", "vit_b_16", "convnext_tiny", "bert_encoder", "shufflenet_v2_x1_0"]
 SWITCH_PAUSE_SECONDS = 0.5
 
 

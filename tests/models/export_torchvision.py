@@ -36,10 +36,12 @@ MODELS = {
     "squeezenet1_1": ("squeezenet1_1", {}, 224),
     "efficientnet_b0": ("efficientnet_b0", {}, 224),
     "inception_v3": ("inception_v3", {"aux_logits": False, "init_weights": True}, 299),
-    # Transformer and modern-CNN patterns: attention, LayerNorm, GELU, channels-last blocks.
+    # Transformer and modern-CNN patterns: attention, LayerNorm, GELU, channels-last blocks, channel shuffles.
     "vit_b_16": ("vit_b_16", {}, 224),
     "convnext_tiny": ("convnext_tiny", {}, 224),
     "bert_encoder": (None, {}, None),
+    # Channel shuffles (Reshape-Transpose-Reshape between a concatenation and a split).
+    "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", {}, 224),
 }
 
 # Input shapes of the models made here: [batch, sequence, hidden].

@@ -10,7 +10,9 @@
 // where the backend runs their layers; the epilogues come after attention fusion, which reads plain MatMuls. The aliasing passes come last, horizontal fusion
 // before concat elimination so that the fused outputs' views are known when concat inputs are placed,
 // and reshape elimination after both so that a reshape never claims a tensor that a concat could have
-// placed.
+// placed. Channel-permutation folding follows the fusions, so that the weights it permutes are the
+// folded ones and an activation has joined its convolution, and precedes the aliasing passes, so that
+// the Gathers it makes of a shuffle's slices write into a concat as the slices would have.
 // Where the build lays activations out channels-last (CUDA FP16), a channel range of a tensor is not
 // contiguous: horizontal fusion's split outputs and concat elimination's slices would have to stay
 // linear FP32, so both are left out and concats copy.
@@ -18,6 +20,7 @@
 
 #include "passes/attention_fusion.h"
 #include "passes/batch_norm_folding.h"
+#include "passes/channel_permutation_folding.h"
 #include "passes/concat_elimination.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_layer_elimination.h"
@@ -55,6 +58,7 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
         {"MatMul epilogue fusion", fuseMatMulEpilogues},
         {"vertical fusion", fuseVertically},
         {"pointwise-chain fusion", fusePointwiseChains},
+        {"channel-permutation folding", foldChannelPermutations},
         {"horizontal fusion", fuseHorizontally},
         {"concat elimination", eliminateConcats},
         {"reshape elimination", eliminateReshapes},

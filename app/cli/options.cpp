@@ -350,8 +350,13 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
 }
 
 // --noCudaGraph turns replay off; --useCudaGraph (trtexec's spelling) asks for the default.
-std::vector<Flag> cudaGraphFlags(bool& cudaGraph) {
+// --fixedThreads keeps every run on the engine's threads.
+std::vector<Flag> contextFlags(bool& cudaGraph, bool& adaptiveThreads) {
     return {
+        {"--fixedThreads", false, "", [&adaptiveThreads](std::string_view, const std::string&) {
+             adaptiveThreads = false;
+             return Status::ok();
+         }},
         {"--noCudaGraph", false, "", [&cudaGraph](std::string_view, const std::string&) {
              cudaGraph = false;
              return Status::ok();
@@ -469,7 +474,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
             switchFlag("--checkLayers", options.checkLayers),
             toleranceFlag("--atol", options.atol),
             toleranceFlag("--rtol", options.rtol),
-        }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
+        }, withFlags(builderFlags(options.builder), contextFlags(options.cudaGraph, options.adaptiveThreads)));
     });
 }
 
@@ -523,7 +528,7 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
                 pathFlag("--exportProfile", "profile.json", options.profilePath),
                 pathFlag("--exportLayerInfo", "layers.json", options.layerInfoPath),
                 pathFlag("--exportTimes", "times.json", options.timesPath),
-            }, withFlags(builderFlags(options.builder), cudaGraphFlags(options.cudaGraph)));
+            }, withFlags(builderFlags(options.builder), contextFlags(options.cudaGraph, options.adaptiveThreads)));
         });
 }
 
@@ -708,7 +713,7 @@ const char* runHelp() {
     return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--outputDir DIR]
                 [--shapes NAME:DIMS,...] [--iterations N] [--warmUp MS] [--duration S]
                 [--percentile P,...] [--noFusion] [--backend cpu|cuda] [--tf32] [--noCudaGraph]
-                [--check [--checkLayers] [--atol A] [--rtol R]]
+                [--fixedThreads] [--check [--checkLayers] [--atol A] [--rtol R]]
 
 Runs a plan, or builds an ONNX model in memory and runs it, on the CPU or the GPU the plan was built
 for (--backend for a model); prints the latency, host-to-device copies included, and saves
@@ -734,6 +739,8 @@ Options:
                           see 'kiln build --help'); --layerPrecisions NODE:PRECISION,... and
                           --precisionConstraints obey|prefer|none set layers' own precisions
   --noCudaGraph           Do not replay runs as CUDA graphs (they are by default where possible)
+  --fixedThreads          CPU: every run on the engine's threads. By default a run uses fewer while other
+                          programs keep cores busy and fewer are faster (the context times its runs)
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   --verbose, --quiet      A model built in memory: its phases as lines on standard error (--verbose), or
                           no progress line and no warnings (--quiet)
@@ -757,7 +764,7 @@ const char* profileHelp() {
                     [--percentile P,...] [--separateProfileRun] [--noDataTransfers]
                     [--shapes NAME:DIMS,...] [--input NAME=FILE.npy]... [--noFusion]
                     [--backend cpu|cuda] [--tf32]
-                    [--noCudaGraph] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
+                    [--noCudaGraph] [--fixedThreads] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
                     [--exportTimes FILE.json]
 
 Runs a plan, or an ONNX model built in memory: warm-up runs, then timed runs, measuring every
@@ -789,6 +796,8 @@ Options:
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA
   --fp16, --bf16, --int8  Allow FP16, BF16 or INT8 when building a model (see 'kiln build --help')
   --noCudaGraph           Do not replay the end-to-end runs as CUDA graphs
+  --fixedThreads          CPU: every run on the engine's threads. By default a run uses fewer while other
+                          programs keep cores busy and fewer are faster (the context times its runs)
   --exportProfile FILE    Write per-layer times as JSON in the layout of trtexec's --exportProfile:
                           [{"count": N}, {"name", "timeMs", "averageMs", "medianMs", "percentage"}...]
                           with layers in execution order and timeMs summed over the N runs

@@ -75,6 +75,7 @@ struct RunOptions {
     std::vector<double> percentiles{90.0, 95.0, 99.0};
     bool noFusion = false;
     bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
+    bool adaptiveThreads = true;  // CPU runs on fewer threads while cores are busy (--fixedThreads turns it off)
     BuilderOptions builder;
     // --check: the engine's outputs against the reference executor's on the same inputs, each element
     // within atol + rtol * |reference|; unset tolerances take defaults for the build's precision.
@@ -140,6 +141,7 @@ struct ProfileOptions {
     bool noDataTransfers = false;
     bool noFusion = false;
     bool cudaGraph = true;  // replay runs as CUDA graphs where the engine allows (--noCudaGraph turns it off)
+    bool adaptiveThreads = true;  // CPU runs on fewer threads while cores are busy (--fixedThreads turns it off)
     BuilderOptions builder;
     std::optional<std::string> profilePath;
     std::optional<std::string> layerInfoPath;

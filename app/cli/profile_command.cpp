@@ -105,6 +105,7 @@ int profileCommand(const std::vector<std::string>& args) {
     if (!context) return fail(kExitFailure, context.status().message());
 
     (*context)->setGraphReplay(options.cudaGraph);
+    (*context)->setAdaptiveThreads(options.adaptiveThreads);
     const RunSchedule schedule{options.iterations, options.durationS};
     LayerTimeCollector collector;
     const bool device = prepared.engine->usesDeviceMemory();
@@ -122,8 +123,11 @@ int profileCommand(const std::vector<std::string>& args) {
     if (withoutTransfers) {
         if (Status placed = (*context)->execute(prepared.inputs).status(); !placed) return fail(kExitFailure, placed.message());
     }
+    ThreadTally threads;
     auto once = [&]() -> Status {
-        return withoutTransfers ? onDevice() : (*context)->execute(prepared.inputs).status();
+        Status ran = withoutTransfers ? onDevice() : (*context)->execute(prepared.inputs).status();
+        threads.add((*context)->lastRunThreads());
+        return ran;
     };
     if (Status warmed = warmUp(options.warmUpMs, once); !warmed) return fail(kExitFailure, warmed.message());
     // Without --separateProfileRun the timed runs are the profiled ones, as trtexec's --dumpProfile.
@@ -135,7 +139,9 @@ int profileCommand(const std::vector<std::string>& args) {
                                                                             ? BuildProgress::Show::Nothing
                                                                             : BuildProgress::Show::OnTerminal);
         progress.phaseStarted("timed runs", 0, 1);
+        threads.counting = true;
         runs = timeRuns(schedule, once, [&progress](int index, int expected) { progress.itemStarted(index, expected, "run"); });
+        threads.counting = false;
     }
     if (!runs) return fail(kExitFailure, runs.status().message());
     if (options.separateProfileRun) {
@@ -197,6 +203,7 @@ int profileCommand(const std::vector<std::string>& args) {
                   << ")\n";
     }
     printThroughput(std::cout, *runs, batchOf(prepared));
+    printThreads(std::cout, threads);
     if (options.profilePath) std::cout << "Profile: " << *options.profilePath << '\n';
     if (options.layerInfoPath) std::cout << "Layer information: " << *options.layerInfoPath << '\n';
     if (options.timesPath) std::cout << "Times: " << *options.timesPath << '\n';

@@ -147,14 +147,19 @@ int runCommand(const std::vector<std::string>& args) {
     if (!context) return fail(kExitFailure, context.status().message());
 
     (*context)->setGraphReplay(options.cudaGraph);
+    (*context)->setAdaptiveThreads(options.adaptiveThreads);
     Result<TensorMap> outputs = TensorMap();
+    ThreadTally threads;
     auto once = [&]() -> Status {
         outputs = (*context)->execute(prepared.inputs);
+        threads.add((*context)->lastRunThreads());
         return outputs.status();
     };
     if (Status warmed = warmUp(options.warmUpMs, once); !warmed) return fail(kExitFailure, warmed.message());
+    threads.counting = true;
     Result<std::vector<RunTimes>> runs = timeRuns({options.iterations, options.durationS}, once);
     if (!runs) return fail(kExitFailure, runs.status().message());
+    threads.counting = false;
 
     const std::vector<OutputFile> outputFileNames = outputFiles(prepared.engine->network());
     for (const OutputFile& file : outputFileNames) {
@@ -194,6 +199,7 @@ int runCommand(const std::vector<std::string>& args) {
     std::cout << "(" << runs->size() << " timed " << (runs->size() == 1 ? "run" : "runs") << " after "
               << options.warmUpMs << " ms of warm-up)\n";
     if (runs->size() > 1) printThroughput(std::cout, *runs, batchOf(prepared));
+    printThreads(std::cout, threads);
     std::cout << '\n';
 
     TextTable outputTable({"Output", "Type", "Dims", "File"});

@@ -98,4 +98,19 @@ void printThroughput(std::ostream& out, const std::vector<RunTimes>& runs, int64
     out << " over " << runs.size() << (runs.size() == 1 ? " run" : " runs") << " in " << formatMs(spanMs) << '\n';
 }
 
+void printThreads(std::ostream& out, const ThreadTally& tally) {
+    if (tally.runs.empty()) return;
+    out << "Threads: ";
+    if (tally.runs.size() == 1) {
+        out << tally.runs.begin()->first << " (every run)\n";
+        return;
+    }
+    bool first = true;
+    for (auto it = tally.runs.rbegin(); it != tally.runs.rend(); ++it) {
+        out << (first ? "" : ", ") << it->first << " in " << it->second << (first ? (it->second == 1 ? " run" : " runs") : "");
+        first = false;
+    }
+    out << " (fewer while other programs kept cores busy)\n";
+}
+
 }  // namespace kiln::cli

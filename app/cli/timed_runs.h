@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -39,5 +40,19 @@ void printLatency(std::ostream& out, const std::string& label, const std::vector
 // "Throughput: N inferences/s" over the timed span, and items per second where each inference
 // carries `items` > 1 of them (the batch).
 void printThroughput(std::ostream& out, const std::vector<RunTimes>& runs, int64_t items);
+
+// How many runs used each number of CPU threads (ExecutionContext::lastRunThreads), counted while
+// `counting` is set.
+struct ThreadTally {
+    bool counting = false;
+    std::map<int, int> runs;  // threads -> runs
+    void add(int threads) {
+        if (counting && threads > 0) ++runs[threads];
+    }
+};
+
+// "Threads: 2 (every run)", or "Threads: 2 in 140 runs, 1 in 10 (fewer while other programs kept cores
+// busy)"; nothing when no run was counted (an engine on a device).
+void printThreads(std::ostream& out, const ThreadTally& tally);
 
 }  // namespace kiln::cli

@@ -58,6 +58,10 @@ struct MemoryPlan {
 
 class ExecutionContext;
 
+namespace cpu {
+class TeamSizer;  // how many threads a CPU context's next run uses (engine internals)
+}
+
 namespace detail {
 struct CompiledKernels;  // the kernels the builder chose (engine internals)
 struct DynamicShapes;    // the source, profiles and shape specializations of a dynamic engine
@@ -193,6 +197,16 @@ public:
     // Whether the last run was a replay.
     bool lastRunReplayed() const { return m_lastRunReplayed; }
 
+    // CPU engines: whether runs may use fewer threads than the engine's while other programs keep
+    // cores busy (on by default). A run's team of threads then waits at every layer for the members
+    // the system has descheduled; the context times its runs, tries a team half the size when the
+    // recent runs are clearly slower than the best, keeps it when it is faster, and tries the larger
+    // team again now and then. Off: every run uses the engine's threads.
+    void setAdaptiveThreads(bool enabled) { m_adaptiveThreads = enabled; }
+    bool adaptiveThreads() const { return m_adaptiveThreads; }
+    // The threads the CPU kernels of the last run used (0 before the first run, and on other backends).
+    int lastRunThreads() const { return m_lastRunThreads; }
+
 private:
     friend class Engine;
     explicit ExecutionContext(std::shared_ptr<const Engine> engine);
@@ -239,6 +253,10 @@ private:
     // recorded from the second on.
     bool m_streamSetUp = false;
     bool m_lastRunReplayed = false;
+    bool m_adaptiveThreads = true;
+    int m_lastRunThreads = 0;
+    std::unique_ptr<cpu::TeamSizer> m_team;     // CPU engines: the team size of each run
+    const Engine* m_teamEngine = nullptr;       // what the team's times were measured on
 };
 
 }  // namespace kiln

@@ -11,8 +11,11 @@
 #include <set>
 #include <sstream>
 
+#include <omp.h>
+
 #include "backends/backend.h"
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/team_size.h"
 #include "kiln/device.h"
 #include "kiln/json_writer.h"
 #include "runtime/compiled_kernels.h"
@@ -546,8 +549,18 @@ Status ExecutionContext::observeOutputs(const Layer& layer, backends::Stream& st
 // One run on `stream`: the caller's inputs copied in, the layers (replayed from a recording where
 // possible), the outputs copied out to the caller's addresses.
 Status ExecutionContext::issueRun(backends::Stream& stream) {
-    // CPU kernels run on this thread, on the threads the engine was built for.
-    const cpu::KernelThreads threads(m_engine->report().threads);
+    // CPU kernels run on this thread, on the threads the engine was built for, or fewer while other
+    // programs keep cores busy (setAdaptiveThreads).
+    const bool cpuEngine = m_engine->backend() == "cpu";
+    const bool adapt = cpuEngine && m_adaptiveThreads;
+    if (adapt && (!m_team || m_teamEngine != m_engine.get())) {
+        m_team = std::make_unique<cpu::TeamSizer>(m_engine->report().threads);  // other shapes: other times
+        m_teamEngine = m_engine.get();
+    }
+    const int teamSize = adapt ? m_team->next() : m_engine->report().threads;
+    const cpu::KernelThreads threads(teamSize);
+    m_lastRunThreads = cpuEngine ? (teamSize > 0 ? teamSize : omp_get_max_threads()) : 0;
+    const auto started = std::chrono::steady_clock::now();
     const auto& bindings = m_root->bindings();
     const NetworkDefinition& network = m_engine->network();
     auto copyBindings = [&](bool inputs) -> Status {
@@ -588,6 +601,10 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
     } else {
         KILN_RETURN_IF_ERROR(work());
         m_streamSetUp = true;
+    }
+    if (adapt) {
+        // The CPU backend has run the layers by now: the wall time is the run's.
+        m_team->record(teamSize, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     }
     if (m_profiler) {
         KILN_RETURN_IF_ERROR(stream.synchronize());

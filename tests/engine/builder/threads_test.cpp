@@ -61,6 +61,36 @@ TEST(Threads, TheEngineRunsOnTheThreadsItWasBuiltFor) {
     omp_set_num_threads(omp_get_num_procs());
 }
 
+// A context's smaller team (other programs keeping cores busy) runs kernels made for more threads: oneDNN
+// primitives, whose thread count is fixed when they are made, are made again for the smaller team and
+// give the same values.
+TEST(Threads, KernelsMadeForMoreThreadsRunOnFewer) {
+    omp_set_num_threads(2);
+    BuilderConfig config;
+    config.timingIterations = 1;
+    config.threads = 0;  // the caller's count, as the kernels are made and as they run
+    auto engine = Builder::build(smallConvReluNetwork(), config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto context = engine.value()->createExecutionContext();
+    ASSERT_TRUE(context.isOk());
+    (*context)->setAdaptiveThreads(false);
+    const TensorMap inputs = randomInputs(smallConvReluNetwork(), 5);
+    auto two = (*context)->execute(inputs);
+    ASSERT_TRUE(two.isOk()) << two.status().message();
+    EXPECT_EQ((*context)->lastRunThreads(), 2);
+    omp_set_num_threads(1);
+    ThreadCountProfiler profiler;
+    (*context)->setProfiler(&profiler);
+    auto one = (*context)->execute(inputs);
+    ASSERT_TRUE(one.isOk()) << one.status().message();
+    EXPECT_EQ((*context)->lastRunThreads(), 1);
+    for (int count : profiler.counts) EXPECT_EQ(count, 1);
+    // 27 products per output, each output summed by one thread whatever the team: the values agree to
+    // within FP32 rounding of another accumulation order at most.
+    expectSameOutputs(*one, *two, 1e-6, 1e-6);
+    omp_set_num_threads(omp_get_num_procs());
+}
+
 TEST(Threads, TheTimingCacheIsKeyedByTheThreadCount) {
     const std::filesystem::path cache = std::filesystem::temp_directory_path() / "kiln_threads_test.timing";
     std::filesystem::remove(cache);

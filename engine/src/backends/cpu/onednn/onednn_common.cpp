@@ -8,8 +8,11 @@
 #include <cstring>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <new>
 #include <unordered_map>
+
+#include <omp.h>
 
 namespace kiln::cpu::onednn {
 
@@ -44,20 +47,35 @@ dnnl::stream& threadStream() {
     return stream;
 }
 
+tactics::WeightBlob signatureOf(const std::string& implementation, const std::vector<dnnl::primitive_desc>& pds);
+Result<std::vector<dnnl::primitive_desc>> seekImplementation(const Recipe& recipe, const std::string& key);
+
+// What a kernel needs to make its primitives again for another number of threads.
+struct Remake {
+    std::shared_ptr<const Recipe> recipe;
+    std::string implementation;
+    WeightBlob signature;     // the weights' layouts: primitives made again must read the same
+    int64_t workspaceBytes = 0;
+};
+
 class PrimitiveKernel final : public tactics::Kernel {
 public:
-    // The blobs are read in place (their own 64-byte-aligned bytes, or a loaded plan's).
+    // The blobs are read in place (their own 64-byte-aligned bytes, or a loaded plan's). The steps were
+    // made for the calling thread's OpenMP thread count.
     PrimitiveKernel(std::vector<Step> steps, std::vector<WeightBlob> blobs, int64_t bufferBytes,
-                    std::vector<size_t> constantsRead)
-        : m_steps(std::move(steps)),
+                    std::vector<size_t> constantsRead, Remake remake)
+        : m_steps(std::make_shared<const std::vector<Step>>(std::move(steps))),
+          m_threads(omp_get_max_threads()),
           m_blobs(std::move(blobs)),
           m_bufferBytes(bufferBytes),
-          m_constantsRead(std::move(constantsRead)) {}
+          m_constantsRead(std::move(constantsRead)),
+          m_remake(std::move(remake)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         return guarded("oneDNN kernel", [&]() -> Status {
             dnnl::stream& stream = threadStream();
-            for (const Step& step : m_steps) {
+            const std::shared_ptr<const std::vector<Step>> steps = stepsForThisTeam();
+            for (const Step& step : *steps) {
                 if (step.copyOf) {
                     const auto [input, output] = *step.copyOf;
                     if (input < args.inputs.size() && output < args.outputs.size() &&
@@ -93,7 +111,7 @@ public:
 
     bool readsInput(size_t index) const override {
         if (std::find(m_constantsRead.begin(), m_constantsRead.end(), index) != m_constantsRead.end()) return true;
-        for (const Step& step : m_steps) {
+        for (const Step& step : *m_steps) {
             if (step.copyOf && step.copyOf->first == index) return true;
             for (const Operand& operand : step.operands) {
                 if (operand.source == Operand::Source::Input && operand.index == index) return true;
@@ -103,6 +121,30 @@ public:
     }
 
 private:
+    // oneDNN fixes a primitive's thread count when it is made, whatever the count when it runs: a run
+    // on fewer threads (an execution context's smaller team while other programs keep cores busy) gets
+    // primitives made for that count, once, reading the same weights. Where they would read them in
+    // another layout or need more scratch memory, the original primitives run.
+    std::shared_ptr<const std::vector<Step>> stepsForThisTeam() const {
+        const int threads = omp_get_max_threads();
+        if (threads == m_threads) return m_steps;
+        const std::lock_guard<std::mutex> lock(m_teamsMutex);
+        auto& steps = m_teams[threads];
+        if (!steps) steps = remade();
+        return steps;
+    }
+
+    std::shared_ptr<const std::vector<Step>> remade() const {
+        auto pds = seekImplementation(*m_remake.recipe, m_remake.implementation);
+        if (!pds.isOk() || signatureOf(m_remake.implementation, *pds) != m_remake.signature) return m_steps;
+        auto steps = m_remake.recipe->makeSteps(*pds, m_blobs);
+        if (!steps.isOk()) return m_steps;
+        for (const Step& step : *steps) {
+            if (m_bufferBytes + int64_t(step.scratchpad.get_size()) > m_remake.workspaceBytes) return m_steps;
+        }
+        return std::make_shared<const std::vector<Step>>(std::move(steps).value());
+    }
+
     Result<std::byte*> pointerOf(const Operand& operand, const tactics::KernelArgs& args) const {
         switch (operand.source) {
             case Operand::Source::Input:
@@ -135,10 +177,14 @@ private:
         return internalError("oneDNN kernel: unknown operand source");
     }
 
-    std::vector<Step> m_steps;
+    std::shared_ptr<const std::vector<Step>> m_steps;
+    int m_threads = 1;  // what m_steps were made for
     std::vector<WeightBlob> m_blobs;
     int64_t m_bufferBytes = 0;  // the recipe's intermediate tensors, in front of the scratchpad
     std::vector<size_t> m_constantsRead;  // constant inputs the recipe read when it was made
+    Remake m_remake;
+    mutable std::mutex m_teamsMutex;
+    mutable std::map<int, std::shared_ptr<const std::vector<Step>>> m_teams;  // steps per other thread count
 };
 
 // A primitive descriptor's implementations in oneDNN's order of preference, each listed once. oneDNN
@@ -269,6 +315,7 @@ public:
                                         "CPU or weight layout than this machine's (their first blob does not "
                                         "describe this implementation); rebuild the plan on this machine");
                 }
+                WeightBlob signature = std::move(weights[0]);
                 weights.erase(weights.begin());
                 KILN_ASSIGN_OR_RETURN(std::vector<Step> steps, m_recipe->makeSteps(pds, weights));
                 const int64_t buffers = m_recipe->bufferBytes();
@@ -282,7 +329,8 @@ public:
                     }
                 }
                 return std::unique_ptr<tactics::Kernel>(
-                    std::make_unique<PrimitiveKernel>(std::move(steps), std::move(weights), buffers, m_recipe->constantsRead()));
+                    std::make_unique<PrimitiveKernel>(std::move(steps), std::move(weights), buffers, m_recipe->constantsRead(),
+                                                      Remake{m_recipe, m_implementation, std::move(signature), m_workspaceBytes}));
             });
     }
 

@@ -1,0 +1,90 @@
+// Team sizes chosen from the runs' times (team_size.h).
+#include "backends/cpu/team_size.h"
+
+#include <algorithm>
+
+#include <omp.h>
+
+namespace kiln::cpu {
+
+TeamSizer::TeamSizer(int maxThreads) {
+    for (int size = std::max(maxThreads > 0 ? maxThreads : omp_get_max_threads(), 1); size > 1; size /= 2) {
+        m_sizes.push_back(size);
+    }
+    m_sizes.push_back(1);
+    m_levels.resize(m_sizes.size());
+}
+
+int TeamSizer::next() const { return m_sizes[m_probe >= 0 ? size_t(m_probe) : m_level]; }
+
+void TeamSizer::reset() {
+    m_levels.assign(m_sizes.size(), Level{});
+    m_level = 0;
+    m_probe = -1;
+    m_runsSinceTry = 0;
+    m_smallerRetry = 4;
+    m_smallerExplore = 8;
+    m_largerRetry = kFirstRetry;
+}
+
+double TeamSizer::recentMedian(size_t level) const {
+    std::vector<double> times = m_levels[level].recent;
+    if (times.empty()) return 0.0;
+    std::nth_element(times.begin(), times.begin() + std::ptrdiff_t(times.size() / 2), times.end());
+    return times[times.size() / 2];
+}
+
+void TeamSizer::record(int threads, double milliseconds) {
+    const auto found = std::find(m_sizes.begin(), m_sizes.end(), threads);
+    if (found == m_sizes.end()) return;
+    const auto level = size_t(found - m_sizes.begin());
+    Level& times = m_levels[level];
+    times.recent.push_back(milliseconds);
+    if (times.recent.size() > kWindow) times.recent.erase(times.recent.begin());
+    if (times.recent.size() == kWindow) {
+        const double median = recentMedian(level);
+        if (times.best == 0.0 || median < times.best) times.best = median;
+    }
+    if (m_probe >= 0 && level == size_t(m_probe)) {
+        // The try decides against the recent runs of the current size.
+        const double current = recentMedian(m_level);
+        const bool smaller = level > m_level;
+        const bool wins = smaller ? milliseconds < current : milliseconds < kClearlyFaster * current;
+        m_probe = -1;
+        m_runsSinceTry = 0;
+        if (wins) {
+            m_level = level;
+            // Its older runs were made under other conditions: from now on only this one counts.
+            times.recent.assign(1, milliseconds);
+            m_smallerRetry = 4;
+            m_smallerExplore = 8;
+            m_largerRetry = kFirstRetry;
+        } else if (smaller && m_probeContended) {
+            m_smallerRetry = std::min(m_smallerRetry * 2, kLongestRetry / 8);
+        } else if (smaller) {
+            m_smallerExplore = std::min(m_smallerExplore * 4, kLongestRetry);
+        } else {
+            m_largerRetry = std::min(m_largerRetry * 2, kLongestRetry);
+        }
+        return;
+    }
+    if (level != m_level) return;
+    ++m_runsSinceTry;
+    schedule();
+}
+
+void TeamSizer::schedule() {
+    const Level& times = m_levels[m_level];
+    const bool contended =
+        times.best > 0.0 && times.recent.size() >= 3 && recentMedian(m_level) > kContention * times.best;
+    // Contention from the first run on leaves no faster best to compare with: a smaller team is also
+    // tried now and then without it, ever more rarely while it loses.
+    if (m_level + 1 < m_sizes.size() && m_runsSinceTry >= (contended ? m_smallerRetry : m_smallerExplore)) {
+        m_probe = int(m_level + 1);
+        m_probeContended = contended;
+    } else if (m_level > 0 && m_runsSinceTry >= m_largerRetry) {
+        m_probe = int(m_level - 1);
+    }
+}
+
+}  // namespace kiln::cpu

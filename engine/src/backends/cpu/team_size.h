@@ -1,0 +1,59 @@
+// How many threads the CPU kernels of one execution context's runs use. The engine's thread count is
+// the most. While other programs keep cores busy, a team that large waits at every layer's barrier for
+// the members the operating system has descheduled, and a smaller team finishes first (a ShuffleNetV2
+// run with two threads on two cores took 4 ms alone, 50 to 80 ms beside one busy process, and 7 ms on
+// one thread there). So each run's wall time is recorded per team size, and
+//   - when the recent runs of the current size take clearly longer than that size's best (contention),
+//     the next smaller size is tried for one run, and kept if that run beats the recent median; it is
+//     also tried without that, ever more rarely while it loses (8, 32, 128, 512 runs apart), for
+//     contention that was there from the first run;
+//   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
+//     that loses), and kept when it is clearly faster (the other programs are gone).
+// Times of other input shapes do not compare: reset() starts over.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace kiln::cpu {
+
+class TeamSizer {
+public:
+    // `maxThreads` <= 0: OpenMP's default for this thread.
+    explicit TeamSizer(int maxThreads);
+
+    // The team size for the next run.
+    int next() const;
+    // The wall time of a run on `threads` (what next() gave).
+    void record(int threads, double milliseconds);
+    // Forgets every time (the shapes changed); the next run uses the largest team.
+    void reset();
+
+    int largest() const { return m_sizes.front(); }
+
+private:
+    static constexpr size_t kWindow = 5;          // recent runs kept per size
+    static constexpr double kContention = 1.5;    // recent median over best that means contention
+    static constexpr double kClearlyFaster = 0.85;
+    static constexpr int kFirstRetry = 16;        // runs before a larger team is tried again
+    static constexpr int kLongestRetry = 512;
+
+    struct Level {
+        std::vector<double> recent;  // the last kWindow runs, oldest first
+        double best = 0.0;           // fastest median of kWindow runs (0: none yet)
+    };
+    double recentMedian(size_t level) const;
+    void schedule();
+
+    std::vector<int> m_sizes;  // largest first, each half the one before, down to 1
+    std::vector<Level> m_levels;
+    size_t m_level = 0;              // the size runs use
+    int m_probe = -1;                // a size to try for the next run, or -1
+    int m_runsSinceTry = 0;
+    int m_smallerRetry = 4;          // runs between tries of a smaller team while contended
+    int m_smallerExplore = 8;        // runs between tries of a smaller team otherwise
+    bool m_probeContended = false;   // whether the try under way was made for contention
+    int m_largerRetry = kFirstRetry;
+};
+
+}  // namespace kiln::cpu

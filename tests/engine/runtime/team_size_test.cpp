@@ -1,0 +1,90 @@
+// The team size of a CPU context's runs: the engine's threads while they are fastest, half as many
+// within a few runs of other programs taking cores, the full team again once they are gone, and tries
+// of the other sizes rare enough to cost next to nothing. Run times here are made up: a model that takes
+// 4 ms on two threads and 7 ms on one alone, and 60 ms on two beside a busy process.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+
+#include "backends/cpu/team_size.h"
+
+namespace kiln::test {
+namespace {
+
+// Runs `count` runs of a model whose time on `threads` is `time(threads)`; returns the runs per size.
+std::map<int, int> runFor(cpu::TeamSizer& team, int count, const std::function<double(int)>& time) {
+    std::map<int, int> runs;
+    for (int i = 0; i < count; ++i) {
+        const int threads = team.next();
+        ++runs[threads];
+        team.record(threads, time(threads));
+    }
+    return runs;
+}
+
+double alone(int threads) { return threads == 2 ? 4.0 : 7.0; }
+double besideABusyProcess(int threads) { return threads == 2 ? 60.0 : 7.0; }
+
+TEST(TeamSize, SizesHalveDownToOne) {
+    cpu::TeamSizer eight(8);
+    EXPECT_EQ(eight.largest(), 8);
+    EXPECT_EQ(eight.next(), 8);
+    cpu::TeamSizer one(1);
+    EXPECT_EQ(runFor(one, 50, [](int) { return 5.0; }), (std::map<int, int>{{1, 50}}));
+}
+
+TEST(TeamSize, AloneTheFullTeamRunsAndTheSmallerIsTriedRarely) {
+    cpu::TeamSizer team(2);
+    const std::map<int, int> runs = runFor(team, 1000, alone);
+    // Tries of one thread after 8, 32, 128 and 512 runs at most.
+    EXPECT_LE(runs.count(1) ? runs.at(1) : 0, 4);
+    EXPECT_EQ(team.next(), 2);
+}
+
+TEST(TeamSize, ContentionHalvesTheTeamAndItsEndRestoresIt) {
+    cpu::TeamSizer team(2);
+    runFor(team, 40, alone);
+    ASSERT_EQ(team.next(), 2);
+    // A busy process starts: within a few runs the team is one thread, and stays so but for rare tries.
+    std::map<int, int> runs = runFor(team, 8, besideABusyProcess);
+    EXPECT_LE(runs[2], 6);
+    runs = runFor(team, 200, besideABusyProcess);
+    EXPECT_EQ(team.next(), 1);
+    EXPECT_LE(runs[2], 5);  // tries of two threads after 16, 32, 64 runs, ...
+    // The process ends: the next try of two threads wins, and two threads stay.
+    runs = runFor(team, 300, alone);
+    EXPECT_EQ(team.next(), 2);
+    runs = runFor(team, 100, alone);
+    EXPECT_GE(runs[2], 98);
+}
+
+TEST(TeamSize, ContentionFromTheFirstRunIsFoundByTrying) {
+    // No fast runs to compare with: the try of one thread after 8 runs shows it is faster.
+    cpu::TeamSizer team(2);
+    const std::map<int, int> runs = runFor(team, 30, besideABusyProcess);
+    EXPECT_EQ(team.next(), 1);
+    EXPECT_LE(runs.at(2), 10);
+}
+
+TEST(TeamSize, ALargerMachineStepsDownOneHalvingAtATime) {
+    // 16 threads: 10 ms alone; with 8 cores taken, 8 threads are best (12 ms), 4 take 18 and 16 take 90.
+    cpu::TeamSizer team(16);
+    runFor(team, 40, [](int threads) { return threads == 16 ? 10.0 : 10.0 * 16 / threads; });
+    ASSERT_EQ(team.next(), 16);
+    auto busy = [](int threads) { return threads == 16 ? 90.0 : threads == 8 ? 12.0 : 18.0 * 4 / threads; };
+    runFor(team, 300, busy);
+    EXPECT_EQ(team.next(), 8);
+}
+
+TEST(TeamSize, ResetForgetsTheTimes) {
+    cpu::TeamSizer team(2);
+    runFor(team, 40, alone);
+    runFor(team, 40, besideABusyProcess);
+    ASSERT_EQ(team.next(), 1);
+    team.reset();
+    EXPECT_EQ(team.next(), 2);
+}
+
+}  // namespace
+}  // namespace kiln::test

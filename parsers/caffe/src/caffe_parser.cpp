@@ -29,6 +29,7 @@ using BlobList = google::protobuf::RepeatedPtrField<caffe::BlobProto>;
 
 // A protobuf message cannot exceed 2 GiB.
 constexpr uint64_t kLargestFile = uint64_t(INT32_MAX);
+constexpr int kTextNestingLimit = 32;
 
 // Collects the first syntax error of a prototxt with its position (the tokenizer counts from 0).
 class TextErrors : public google::protobuf::io::ErrorCollector {
@@ -55,6 +56,8 @@ Result<caffe::NetParameter> parsePrototxt(const std::string& text, const std::st
     // read and this schema leaves out.
     parser.AllowUnknownField(true);
     parser.AllowUnknownExtension(true);
+    // Caffe's messages nest a few levels deep; a deeper text is hostile and would exhaust the stack.
+    parser.SetRecursionLimit(kTextNestingLimit);
     if (!parser.ParseFromString(text, &net)) {
         return invalidModel(source + " is not a valid Caffe prototxt: " +
                             (errors.message().empty() ? std::string("it does not parse") : errors.message()) +

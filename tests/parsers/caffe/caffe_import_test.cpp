@@ -401,6 +401,33 @@ layer { name: "scale_alone" type: "Scale" bottom: "data" top: "scale_alone" scal
     expectOutputs(network, {{"data", x}}, {{"scaled", folded}, {"bn_alone", alone}, {"scale_alone", scaled}});
 }
 
+// Scale by a second bottom (broadcast over the axes after it), and by a blob spanning two axes.
+TEST(CaffeImport, ScaleByASecondBottomAndOverSeveralAxes) {
+    const std::string prototxt = R"(
+input: "x"
+input_shape { dim: 2 dim: 3 dim: 4 }
+input: "s"
+input_shape { dim: 3 }
+layer { name: "by_bottom" type: "Scale" bottom: "x" bottom: "s" top: "by_bottom" }
+layer { name: "over_axes" type: "Scale" bottom: "x" top: "over_axes" scale_param { axis: 1 num_axes: 2 bias_term: true } }
+)";
+    const TestBlob w = randomBlob({3, 4}, 29), b = randomBlob({3, 4}, 30);
+    CaffeWeights weights;
+    weights.layer("over_axes", {w, b});
+    NetworkDefinition network = parseOrFail(prototxt, weights);
+    const HostTensor x = randomTensor({2, 3, 4}, 31), scale = randomTensor({3}, 32);
+    std::vector<float> byBottom, overAxes;
+    for (int n = 0; n < 2; ++n)
+        for (int c = 0; c < 3; ++c)
+            for (int k = 0; k < 4; ++k) {
+                const float v = x.data<float>()[(n * 3 + c) * 4 + k];
+                byBottom.push_back(v * scale.data<float>()[c]);
+                overAxes.push_back(v * w.values[c * 4 + k] + b.values[c * 4 + k]);
+            }
+    expectOutputs(network, {{"x", x}, {"s", scale}},
+                  {{"by_bottom", tensorOf({2, 3, 4}, byBottom)}, {"over_axes", tensorOf({2, 3, 4}, overAxes)}});
+}
+
 TEST(CaffeImport, ConcatEltwiseAndSoftmax) {
     const std::string prototxt = R"(
 input: "a"

@@ -76,6 +76,17 @@ TEST(CaffeParserErrors, PrototxtSyntaxErrorNamesItsLine) {
     EXPECT_HAS(message, "fix the text there");
 }
 
+// Unknown fields are skipped (deploy files carry training settings), and skipping recurses: nesting
+// deeper than Caffe's messages ever do is refused instead of exhausting the stack.
+TEST(CaffeParserErrors, DeeplyNestedPrototxtIsRefused) {
+    std::string prototxt = "input: \"data\"\ninput_shape { dim: 1 }\n";
+    for (int i = 0; i < 100000; ++i) prototxt += "filler { ";
+    for (int i = 0; i < 100000; ++i) prototxt += "} ";
+    const std::string message = errorOf(prototxt, CaffeWeights().bytes());
+    EXPECT_HAS(message, "the prototxt is not a valid Caffe prototxt: line 3");
+    EXPECT_HAS(message, "too deep");
+}
+
 TEST(CaffeParserErrors, MissingWeightsNameTheLayer) {
     CaffeWeights weights;
     weights.layer("fc", {{{2, 12}, ones(24)}, {{2}, ones(2)}});

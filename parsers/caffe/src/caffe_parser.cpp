@@ -123,7 +123,8 @@ std::string v1TypeName(caffe::V1LayerParameter::LayerType type) {
     return it == names.end() ? "V1 type " + std::to_string(static_cast<int>(type)) : it->second;
 }
 
-caffe::LayerParameter upgradeV1Layer(const caffe::V1LayerParameter& v1) {
+// The V1 layer in the current form; its blobs move (a V1 caffemodel's weights are not copied).
+caffe::LayerParameter upgradeV1Layer(caffe::V1LayerParameter& v1) {
     caffe::LayerParameter layer;
     layer.set_name(v1.name());
     layer.set_type(v1TypeName(v1.type()));
@@ -131,7 +132,7 @@ caffe::LayerParameter upgradeV1Layer(const caffe::V1LayerParameter& v1) {
     *layer.mutable_top() = v1.top();
     *layer.mutable_include() = v1.include();
     *layer.mutable_exclude() = v1.exclude();
-    *layer.mutable_blobs() = v1.blobs();
+    layer.mutable_blobs()->Swap(v1.mutable_blobs());
     if (v1.has_concat_param()) *layer.mutable_concat_param() = v1.concat_param();
     if (v1.has_convolution_param()) *layer.mutable_convolution_param() = v1.convolution_param();
     if (v1.has_dropout_param()) *layer.mutable_dropout_param() = v1.dropout_param();
@@ -153,7 +154,7 @@ Status upgradeV1Layers(caffe::NetParameter& net, const std::string& source) {
         return invalidModel(source + " has layers in both the current form ('layer') and the V1 form ('layers'); "
                                      "write every layer in one form");
     }
-    for (const caffe::V1LayerParameter& v1 : net.layers()) *net.add_layer() = upgradeV1Layer(v1);
+    for (caffe::V1LayerParameter& v1 : *net.mutable_layers()) *net.add_layer() = upgradeV1Layer(v1);
     net.clear_layers();
     return Status::ok();
 }

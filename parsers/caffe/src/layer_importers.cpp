@@ -307,6 +307,14 @@ Status importLrn(LayerContext& l) {
     if (p.norm_region() == caffe::LRNParameter::ACROSS_CHANNELS) {
         return l.addLayer(LrnParams{size, p.alpha(), p.beta(), p.k()}, {x}, l.topName(0)).status();
     }
+    // A window reaching past the whole input from every position pools the whole plane: no net asks for
+    // that, and a hostile size would make the pooling loop for ever.
+    const int64_t largest = std::max(x->dims()[2], x->dims()[3]);
+    if (size > 2 * largest + 1) {
+        return unsupported("lrn_param.local_size " + std::to_string(size) + " spans more than twice the input " +
+                           toString(x->dims()) + " within channels; use a window of at most " +
+                           std::to_string(2 * largest + 1));
+    }
     KILN_ASSIGN_OR_RETURN(Tensor * squared, elementwise(l, ElementwiseOp::Mul, x, x, l.internalTensorName("squared")));
     PoolingParams pool;
     pool.type = PoolingType::Average;

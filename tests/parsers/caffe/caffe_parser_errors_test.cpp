@@ -171,6 +171,16 @@ layer { name: "pool" type: "Pooling" bottom: "data" top: "pool" pooling_param { 
     EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "Caffe's last window starts past the end of the input");
 }
 
+TEST(CaffeParserErrors, LrnWithinChannelsWiderThanTheInput) {
+    const std::string prototxt = R"(
+input: "data"
+input_shape { dim: 1 dim: 1 dim: 4 dim: 3 }
+layer { name: "lrn" type: "LRN" bottom: "data" top: "lrn" lrn_param { local_size: 4001 norm_region: WITHIN_CHANNEL } }
+)";
+    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()),
+               "layer 'lrn' (type LRN): lrn_param.local_size 4001 spans more than twice the input 1x1x4x3");
+}
+
 TEST(CaffeParserErrors, BatchNormWithBatchStatistics) {
     const std::string prototxt = R"(
 input: "data"

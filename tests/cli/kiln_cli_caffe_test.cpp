@@ -26,7 +26,8 @@ struct CommandResult {
 
 std::string shellQuoted(const std::string& text) {
     std::string quotedText = "'";
-    for (char c : text) quotedText += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : text)
+        quotedText += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return quotedText + "'";
 }
 
@@ -73,8 +74,8 @@ protected:
     CommandResult kiln(const std::string& args) const {
         const fs::path out = m_dir / "stdout.txt";
         const fs::path err = m_dir / "stderr.txt";
-        const std::string command =
-            shellQuoted(KILN_CLI_PATH) + " " + args + " > " + shellQuoted(out.string()) + " 2> " + shellQuoted(err.string());
+        const std::string command = shellQuoted(KILN_CLI_PATH) + " " + args + " > " +
+                                    shellQuoted(out.string()) + " 2> " + shellQuoted(err.string());
         const int status = std::system(command.c_str());
         return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, readText(out), readText(err)};
     }
@@ -87,7 +88,8 @@ protected:
         ASSERT_TRUE(y.isOk()) << y.status().message();
         ASSERT_EQ(y->dims(), (kiln::Dims{1, 2, 2}));
         const float expected[] = {0.0f, 0.0f, 0.0f, 5.0f};
-        for (int i = 0; i < 4; ++i) EXPECT_EQ(y->data<float>()[i], expected[i]) << i;
+        for (int i = 0; i < 4; ++i)
+            EXPECT_EQ(y->data<float>()[i], expected[i]) << i;
     }
 
     fs::path m_dir;
@@ -97,8 +99,8 @@ protected:
 };
 
 TEST_F(KilnCliCaffeTest, RunBuildsTheNetAndSavesItsOutputs) {
-    const CommandResult result = kiln("run " + model() + " --input x=" + shellQuoted(m_input) + " --outputDir " +
-                                      shellQuoted((m_dir / "out").string()) + " --check");
+    const CommandResult result = kiln("run " + model() + " --input x=" + shellQuoted(m_input) +
+                                      " --outputDir " + shellQuoted((m_dir / "out").string()) + " --check");
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_NE(result.out.find("Check: PASS"), std::string::npos) << result.out;
     expectY(m_dir / "out");
@@ -116,8 +118,8 @@ TEST_F(KilnCliCaffeTest, TheBuiltPlanComputesWhatTheNetDoes) {
     const std::string plan = (m_dir / "net.plan").string();
     const CommandResult built = kiln("build " + model() + " -o " + shellQuoted(plan));
     ASSERT_EQ(built.exitCode, 0) << built.err;
-    const CommandResult run = kiln("run " + shellQuoted(plan) + " --input x=" + shellQuoted(m_input) + " --outputDir " +
-                                   shellQuoted((m_dir / "plan_out").string()));
+    const CommandResult run = kiln("run " + shellQuoted(plan) + " --input x=" + shellQuoted(m_input) +
+                                   " --outputDir " + shellQuoted((m_dir / "plan_out").string()));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     expectY(m_dir / "plan_out");
     const CommandResult profiled = kiln("profile " + model() + " --iterations 2 --warmUp 0");
@@ -131,14 +133,17 @@ TEST_F(KilnCliCaffeTest, APrototxtWithoutWeightsAsksForThem) {
                                           (std::string(command) == "build" ? " -o plan" : ""));
         EXPECT_EQ(result.exitCode, 2) << command;
         EXPECT_NE(result.err.find("is a Caffe net description: give its trained weights with --weights"),
-                  std::string::npos) << result.err;
+                  std::string::npos)
+            << result.err;
     }
 }
 
 TEST_F(KilnCliCaffeTest, WeightsForAnythingButAPrototxtAreRefused) {
-    const CommandResult result = kiln("inspect " + shellQuoted(m_weights) + " --weights " + shellQuoted(m_weights));
+    const CommandResult result =
+        kiln("inspect " + shellQuoted(m_weights) + " --weights " + shellQuoted(m_weights));
     EXPECT_EQ(result.exitCode, 2);
-    EXPECT_NE(result.err.find("--weights is for a Caffe net (MODEL.prototxt)"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("--weights is for a Caffe net (MODEL.prototxt)"), std::string::npos)
+        << result.err;
 }
 
 TEST_F(KilnCliCaffeTest, WeightsOfAnotherNetAreRefusedAndNothingIsWritten) {
@@ -147,10 +152,11 @@ input: "x"
 input_shape { dim: 1 dim: 2 dim: 2 }
 layer { name: "fc" type: "InnerProduct" bottom: "x" top: "y" inner_product_param { num_output: 3 } }
 )");
-    const CommandResult result = kiln("run " + shellQuoted(other) + " --weights " + shellQuoted(m_weights) + " --outputDir " +
-                                      shellQuoted((m_dir / "out").string()));
+    const CommandResult result = kiln("run " + shellQuoted(other) + " --weights " + shellQuoted(m_weights) +
+                                      " --outputDir " + shellQuoted((m_dir / "out").string()));
     EXPECT_EQ(result.exitCode, 1);
-    EXPECT_NE(result.err.find("layer 'fc' (type InnerProduct): the caffemodel has no weights for it"), std::string::npos)
+    EXPECT_NE(result.err.find("layer 'fc' (type InnerProduct): the caffemodel has no weights for it"),
+              std::string::npos)
         << result.err;
     EXPECT_FALSE(fs::exists(m_dir / "out"));
 }

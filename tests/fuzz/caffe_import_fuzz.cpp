@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         fuzz::checkRefusal(network.status(), "import");
         return 0;
     }
-    if (Status valid = network->validate(); !valid) fuzz::fail("import made an invalid network: " + valid.message());
+    if (Status valid = network->validate(); !valid)
+        fuzz::fail("import made an invalid network: " + valid.message());
     BuilderConfig config;
     config.timingIterations = 1;
     config.workspaceLimit = int64_t(64) << 20;

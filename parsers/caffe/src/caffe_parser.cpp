@@ -36,7 +36,8 @@ class TextErrors : public google::protobuf::io::ErrorCollector {
 public:
     void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
         if (m_message.empty()) {
-            m_message = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) + ": " + message;
+            m_message = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) + ": " +
+                        message;
         }
     }
     void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
@@ -70,8 +71,10 @@ Result<caffe::NetParameter> parseCaffemodel(const std::string& bytes, const std:
     if (bytes.empty()) return invalidModel(source + " is not a valid caffemodel: it is empty");
     caffe::NetParameter net;
     if (!net.ParseFromString(bytes)) {
-        return invalidModel(source + " is not a valid caffemodel: its bytes do not decode as a Caffe NetParameter (the "
-                                     "file may be truncated, or be a prototxt: the weights are the binary .caffemodel)");
+        return invalidModel(
+            source +
+            " is not a valid caffemodel: its bytes do not decode as a Caffe NetParameter (the "
+            "file may be truncated, or be a prototxt: the weights are the binary .caffemodel)");
     }
     return net;
 }
@@ -151,17 +154,21 @@ caffe::LayerParameter upgradeV1Layer(caffe::V1LayerParameter& v1) {
 Status upgradeV1Layers(caffe::NetParameter& net, const std::string& source) {
     if (net.layers_size() == 0) return Status::ok();
     if (net.layer_size() > 0) {
-        return invalidModel(source + " has layers in both the current form ('layer') and the V1 form ('layers'); "
-                                     "write every layer in one form");
+        return invalidModel(source +
+                            " has layers in both the current form ('layer') and the V1 form ('layers'); "
+                            "write every layer in one form");
     }
-    for (caffe::V1LayerParameter& v1 : *net.mutable_layers()) *net.add_layer() = upgradeV1Layer(v1);
+    for (caffe::V1LayerParameter& v1 : *net.mutable_layers())
+        *net.add_layer() = upgradeV1Layer(v1);
     net.clear_layers();
     return Status::ok();
 }
 
 // Whether a layer belongs to the TEST phase (the one inference runs), by its include and exclude rules.
 bool inTestPhase(const caffe::LayerParameter& layer) {
-    auto matches = [](const caffe::NetStateRule& rule) { return !rule.has_phase() || rule.phase() == caffe::TEST; };
+    auto matches = [](const caffe::NetStateRule& rule) {
+        return !rule.has_phase() || rule.phase() == caffe::TEST;
+    };
     if (std::any_of(layer.exclude().begin(), layer.exclude().end(), matches)) return false;
     return layer.include_size() == 0 || std::any_of(layer.include().begin(), layer.include().end(), matches);
 }
@@ -190,13 +197,15 @@ Result<std::vector<CaffeInputInfo>> declaredInputs(const caffe::NetParameter& ne
         return invalidModel(source + " gives both input_shape and input_dim; give the input shapes one way");
     }
     if (count > 0 && net.input_shape_size() != count && net.input_dim_size() != 4 * count) {
-        return invalidModel(source + " declares " + std::to_string(count) + " input" + (count == 1 ? "" : "s") +
-                            " but " + std::to_string(net.input_shape_size()) + " input_shape and " +
-                            std::to_string(net.input_dim_size()) +
-                            " input_dim entries; give one input_shape per input (or four input_dim values per input)");
+        return invalidModel(
+            source + " declares " + std::to_string(count) + " input" + (count == 1 ? "" : "s") + " but " +
+            std::to_string(net.input_shape_size()) + " input_shape and " +
+            std::to_string(net.input_dim_size()) +
+            " input_dim entries; give one input_shape per input (or four input_dim values per input)");
     }
     if (count == 0 && (net.input_shape_size() > 0 || net.input_dim_size() > 0)) {
-        return invalidModel(source + " gives input_shape or input_dim without naming the input; add 'input: \"data\"'");
+        return invalidModel(
+            source + " gives input_shape or input_dim without naming the input; add 'input: \"data\"'");
     }
     for (int i = 0; i < count; ++i) {
         CaffeInputInfo input{net.input(i), {}};
@@ -211,8 +220,9 @@ Result<std::vector<CaffeInputInfo>> declaredInputs(const caffe::NetParameter& ne
         if (layer->type() != "Input") continue;
         const auto& shapes = layer->input_param().shape();
         if (layer->top_size() == 0 || (shapes.size() != 1 && shapes.size() != layer->top_size())) {
-            return invalidModel(source + ": " + describeLayer(*layer) + " has " + std::to_string(layer->top_size()) +
-                                " tops and " + std::to_string(shapes.size()) +
+            return invalidModel(source + ": " + describeLayer(*layer) + " has " +
+                                std::to_string(layer->top_size()) + " tops and " +
+                                std::to_string(shapes.size()) +
                                 " input_param shapes; give one shape, or one per top");
         }
         for (int t = 0; t < layer->top_size(); ++t) {
@@ -231,16 +241,18 @@ Result<std::vector<CaffeInputInfo>> declaredInputs(const caffe::NetParameter& ne
     return inputs;
 }
 
-Status findUnsupportedLayers(const std::vector<const caffe::LayerParameter*>& layers, const std::string& source) {
+Status findUnsupportedLayers(const std::vector<const caffe::LayerParameter*>& layers,
+                             const std::string& source) {
     std::vector<std::string> found;
     for (const caffe::LayerParameter* layer : layers) {
         if (layer->type() != "Input" && !findImporter(layer->type())) found.push_back(describeLayer(*layer));
     }
     if (found.empty()) return Status::ok();
     std::string list;
-    for (size_t i = 0; i < found.size(); ++i) list += (i ? ", " : "") + found[i];
-    return unsupported(source + " has " + std::to_string(found.size()) + " layer" + (found.size() == 1 ? "" : "s") +
-                       " of types Kiln does not support: " + list);
+    for (size_t i = 0; i < found.size(); ++i)
+        list += (i ? ", " : "") + found[i];
+    return unsupported(source + " has " + std::to_string(found.size()) + " layer" +
+                       (found.size() == 1 ? "" : "s") + " of types Kiln does not support: " + list);
 }
 
 // How each layer reads and writes: the tensor name of every bottom and top. A blob written again (an
@@ -254,16 +266,19 @@ struct Wiring {
     std::vector<std::string> outputs;       // tensors nothing reads, in the order they are written
 };
 
-Result<Wiring> wire(const std::vector<const caffe::LayerParameter*>& layers, const std::vector<CaffeInputInfo>& inputs,
-                    std::set<std::string>& reserved, const std::string& source) {
+Result<Wiring> wire(const std::vector<const caffe::LayerParameter*>& layers,
+                    const std::vector<CaffeInputInfo>& inputs, std::set<std::string>& reserved,
+                    const std::string& source) {
     std::map<std::string, size_t> lastWriter;
     for (size_t i = 0; i < layers.size(); ++i) {
-        for (const std::string& top : layers[i]->top()) lastWriter[top] = i;
+        for (const std::string& top : layers[i]->top())
+            lastWriter[top] = i;
     }
     std::set<std::string> taken;
     auto fresh = [&](const std::string& base) {
         std::string name = base;
-        for (int suffix = 2; reserved.count(name) || taken.count(name); ++suffix) name = base + "_" + std::to_string(suffix);
+        for (int suffix = 2; reserved.count(name) || taken.count(name); ++suffix)
+            name = base + "_" + std::to_string(suffix);
         taken.insert(name);
         return name;
     };
@@ -286,14 +301,16 @@ Result<Wiring> wire(const std::vector<const caffe::LayerParameter*>& layers, con
         for (const std::string& bottom : layer.bottom()) {
             auto it = current.find(bottom);
             if (it == current.end()) {
-                return invalidModel(source + ": " + describeLayer(layer) + " reads bottom '" + bottom +
-                                    "', which no input or earlier layer produces; declare it as an input or fix the name");
+                return invalidModel(
+                    source + ": " + describeLayer(layer) + " reads bottom '" + bottom +
+                    "', which no input or earlier layer produces; declare it as an input or fix the name");
             }
             wiring.bottoms[i].push_back(it->second);
             readers[it->second].push_back(i);
         }
         for (const std::string& top : layer.top()) {
-            if (top.empty()) return invalidModel(source + ": " + describeLayer(layer) + " has a top without a name");
+            if (top.empty())
+                return invalidModel(source + ": " + describeLayer(layer) + " has a top without a name");
             const bool last = lastWriter.at(top) == i;
             const std::string name = last && !taken.count(top) ? top : fresh(top + "/" + layer.name());
             taken.insert(name);
@@ -332,16 +349,18 @@ std::map<std::string, const BlobList*> weightsByLayer(const caffe::NetParameter&
     return found;
 }
 
-Status addInputs(NetworkDefinition& network, const std::vector<CaffeInputInfo>& inputs, const CaffeParseOptions& options) {
+Status addInputs(NetworkDefinition& network, const std::vector<CaffeInputInfo>& inputs,
+                 const CaffeParseOptions& options) {
     std::set<std::string> names;
     for (const CaffeInputInfo& input : inputs) {
         names.insert(input.name);
         Dims dims = input.dims;
         if (auto given = options.inputShapes.find(input.name); given != options.inputShapes.end()) {
             if (given->second.size() != dims.size()) {
-                return invalidArgument("the shape given for input '" + input.name + "' (" + toString(given->second) +
-                                       ") has " + std::to_string(given->second.size()) + " dimensions; the prototxt declares " +
-                                       toString(dims));
+                return invalidArgument("the shape given for input '" + input.name + "' (" +
+                                       toString(given->second) + ") has " +
+                                       std::to_string(given->second.size()) +
+                                       " dimensions; the prototxt declares " + toString(dims));
             }
             KILN_RETURN_IF_ERROR(checkDims(given->second, "the shape given for input '" + input.name + "'"));
             dims = given->second;
@@ -351,15 +370,18 @@ Status addInputs(NetworkDefinition& network, const std::vector<CaffeInputInfo>& 
     for (const auto& [name, dims] : options.inputShapes) {
         if (names.count(name)) continue;
         std::string known;
-        for (const std::string& input : names) known += (known.empty() ? "'" : ", '") + input + "'";
-        return invalidArgument("a shape is given for '" + name + "', which is not an input of the net (inputs: " +
+        for (const std::string& input : names)
+            known += (known.empty() ? "'" : ", '") + input + "'";
+        return invalidArgument("a shape is given for '" + name +
+                               "', which is not an input of the net (inputs: " +
                                (known.empty() ? std::string("none") : known) + ")");
     }
     return Status::ok();
 }
 
-Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParameter& weights, const CaffeParseOptions& options,
-                                    const std::string& prototxtSource, const std::string& weightsSource) {
+Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParameter& weights,
+                                    const CaffeParseOptions& options, const std::string& prototxtSource,
+                                    const std::string& weightsSource) {
     KILN_RETURN_IF_ERROR(upgradeV1Layers(net, prototxtSource));
     KILN_RETURN_IF_ERROR(upgradeV1Layers(weights, weightsSource));
     const std::vector<const caffe::LayerParameter*> layers = testLayers(net);
@@ -372,8 +394,9 @@ Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParamete
     }
     KILN_ASSIGN_OR_RETURN(Wiring wiring, wire(layers, inputs, reserved, prototxtSource));
     if (wiring.outputs.empty()) {
-        return invalidModel(prototxtSource + " has no layer whose top is left for the output; a deploy net ends in layers "
-                                             "whose tops nothing reads");
+        return invalidModel(prototxtSource +
+                            " has no layer whose top is left for the output; a deploy net ends in layers "
+                            "whose tops nothing reads");
     }
     const std::map<std::string, const BlobList*> blobs = weightsByLayer(weights);
 
@@ -387,7 +410,9 @@ Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParamete
         std::vector<Tensor*> bottoms;
         for (const std::string& name : wiring.bottoms[i]) {
             Tensor* tensor = network.findTensor(name);
-            if (!tensor) return internalError(describeLayer(layer) + ": bottom '" + name + "' was not imported before it");
+            if (!tensor)
+                return internalError(describeLayer(layer) + ": bottom '" + name +
+                                     "' was not imported before it");
             bottoms.push_back(tensor);
         }
         auto lookup = [&](const caffe::LayerParameter& of) -> const BlobList* {
@@ -405,18 +430,21 @@ Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParamete
         Status status = findImporter(layer.type())(layerContext);
         if (!status.isOk()) return status.withContext(where);
         for (const std::string& top : wiring.tops[i]) {
-            if (!network.findTensor(top)) return internalError(where + ": the importer did not produce top '" + top + "'");
+            if (!network.findTensor(top))
+                return internalError(where + ": the importer did not produce top '" + top + "'");
         }
     }
     for (const std::string& output : wiring.outputs) {
-        KILN_RETURN_IF_ERROR(network.markOutput(network.findTensor(output)).withContext("output '" + output + "'"));
+        KILN_RETURN_IF_ERROR(
+            network.markOutput(network.findTensor(output)).withContext("output '" + output + "'"));
     }
     KILN_RETURN_IF_ERROR(network.validate().withContext("the imported network is inconsistent"));
     return network;
 }
 
-Result<NetworkDefinition> parseLogged(const std::string& text, const std::string& bytes, const CaffeParseOptions& options,
-                                      const std::string& prototxtSource, const std::string& weightsSource) {
+Result<NetworkDefinition> parseLogged(const std::string& text, const std::string& bytes,
+                                      const CaffeParseOptions& options, const std::string& prototxtSource,
+                                      const std::string& weightsSource) {
     Result<NetworkDefinition> network = [&]() -> Result<NetworkDefinition> {
         KILN_ASSIGN_OR_RETURN(caffe::NetParameter net, parsePrototxt(text, prototxtSource));
         KILN_ASSIGN_OR_RETURN(caffe::NetParameter weights, parseCaffemodel(bytes, weightsSource));
@@ -424,10 +452,12 @@ Result<NetworkDefinition> parseLogged(const std::string& text, const std::string
     }();
     if (options.logger) {
         if (network) {
-            options.logger->log(Severity::Info, "imported " + prototxtSource + " with " + weightsSource + " into " +
-                                                    std::to_string(network->layers().size()) + " layers");
+            options.logger->log(Severity::Info, "imported " + prototxtSource + " with " + weightsSource +
+                                                    " into " + std::to_string(network->layers().size()) +
+                                                    " layers");
         } else {
-            options.logger->log(Severity::Error, "importing " + prototxtSource + " failed: " + network.status().message());
+            options.logger->log(Severity::Error,
+                                "importing " + prototxtSource + " failed: " + network.status().message());
         }
     }
     return network;
@@ -440,7 +470,9 @@ Result<NetworkDefinition> parseCaffeFiles(const std::string& prototxt, const std
     Result<std::string> text = readRegularFile(prototxt, "the prototxt", kLargestFile);
     Result<std::string> bytes = text ? readRegularFile(caffemodel, "the caffemodel", kLargestFile) : text;
     if (!bytes) {
-        if (options.logger) options.logger->log(Severity::Error, "importing '" + prototxt + "' failed: " + bytes.status().message());
+        if (options.logger)
+            options.logger->log(Severity::Error,
+                                "importing '" + prototxt + "' failed: " + bytes.status().message());
         return bytes.status();
     }
     return parseLogged(*text, *bytes, options, "'" + prototxt + "'", "'" + caffemodel + "'");

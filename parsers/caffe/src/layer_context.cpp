@@ -11,7 +11,8 @@ namespace {
 // `dims` without its leading 1s: Caffe's older blobs pad shapes to four axes with leading 1s.
 Dims withoutLeadingOnes(const Dims& dims) {
     size_t first = 0;
-    while (first < dims.size() && dims[first] == 1) ++first;
+    while (first < dims.size() && dims[first] == 1)
+        ++first;
     return Dims(dims.begin() + static_cast<std::ptrdiff_t>(first), dims.end());
 }
 
@@ -42,9 +43,10 @@ std::string ImportContext::uniqueTensorName(const std::string& base) {
     return name;
 }
 
-LayerContext::LayerContext(ImportContext& context, const caffe::LayerParameter& layer, std::vector<Tensor*> bottoms,
-                           std::vector<std::string> topNames,
-                           const google::protobuf::RepeatedPtrField<caffe::BlobProto>* blobs, FoldedScale foldedScale)
+LayerContext::LayerContext(ImportContext& context, const caffe::LayerParameter& layer,
+                           std::vector<Tensor*> bottoms, std::vector<std::string> topNames,
+                           const google::protobuf::RepeatedPtrField<caffe::BlobProto>* blobs,
+                           FoldedScale foldedScale)
     : m_context(context),
       m_layer(layer),
       m_bottoms(std::move(bottoms)),
@@ -54,16 +56,20 @@ LayerContext::LayerContext(ImportContext& context, const caffe::LayerParameter& 
 
 Status LayerContext::expectBottoms(size_t minimum, size_t maximum) const {
     if (m_bottoms.size() >= minimum && m_bottoms.size() <= maximum) return Status::ok();
-    const std::string expected = minimum == maximum ? std::to_string(minimum)
-                                                    : std::to_string(minimum) + " to " + std::to_string(maximum);
-    return invalidModel("it has " + countText(m_bottoms.size(), "bottom") + "; this layer type takes " + expected);
+    const std::string expected = minimum == maximum
+                                     ? std::to_string(minimum)
+                                     : std::to_string(minimum) + " to " + std::to_string(maximum);
+    return invalidModel("it has " + countText(m_bottoms.size(), "bottom") + "; this layer type takes " +
+                        expected);
 }
 
 Status LayerContext::expectTops(size_t minimum, size_t maximum) const {
     if (m_topNames.size() >= minimum && m_topNames.size() <= maximum) return Status::ok();
-    const std::string expected = minimum == maximum ? std::to_string(minimum)
-                                                    : std::to_string(minimum) + " to " + std::to_string(maximum);
-    return invalidModel("it has " + countText(m_topNames.size(), "top") + "; this layer type writes " + expected);
+    const std::string expected = minimum == maximum
+                                     ? std::to_string(minimum)
+                                     : std::to_string(minimum) + " to " + std::to_string(maximum);
+    return invalidModel("it has " + countText(m_topNames.size(), "top") + "; this layer type writes " +
+                        expected);
 }
 
 Status LayerContext::expectBlobs(size_t count, const std::string& roles) const {
@@ -74,19 +80,22 @@ Status LayerContext::expectBlobs(size_t count, const std::string& roles) const {
                             "' with blobs): it needs " + countText(count, "blob") + " (" + roles +
                             "); use the caffemodel trained with this prototxt");
     }
-    return invalidModel("its weights in the caffemodel are " + countText(present, "blob") + "; with these parameters it needs " +
-                        std::to_string(count) + " (" + roles + "): the caffemodel does not belong to this prototxt");
+    return invalidModel("its weights in the caffemodel are " + countText(present, "blob") +
+                        "; with these parameters it needs " + std::to_string(count) + " (" + roles +
+                        "): the caffemodel does not belong to this prototxt");
 }
 
 Result<HostTensor> LayerContext::blob(size_t i, const std::string& role, const Dims& dims) const {
     if (!m_blobs || i >= static_cast<size_t>(m_blobs->size())) {
-        return internalError("blob " + std::to_string(i) + " (" + role + ") was read before its count was checked");
+        return internalError("blob " + std::to_string(i) + " (" + role +
+                             ") was read before its count was checked");
     }
     return blobOf(*m_blobs, i, role, dims, name());
 }
 
-Result<HostTensor> LayerContext::blobOf(const google::protobuf::RepeatedPtrField<caffe::BlobProto>& blobs, size_t i,
-                                        const std::string& role, const Dims& dims, const std::string& layerName) const {
+Result<HostTensor> LayerContext::blobOf(const google::protobuf::RepeatedPtrField<caffe::BlobProto>& blobs,
+                                        size_t i, const std::string& role, const Dims& dims,
+                                        const std::string& layerName) const {
     const std::string what = "blob " + std::to_string(i) + " (" + role + ") of layer '" + layerName + "'";
     KILN_RETURN_IF_ERROR(checkDims(dims, what + " as the prototxt shapes it"));
     const caffe::BlobProto& proto = blobs.Get(static_cast<int>(i));
@@ -97,8 +106,9 @@ Result<HostTensor> LayerContext::blobOf(const google::protobuf::RepeatedPtrField
         declared = {proto.num(), proto.channels(), proto.height(), proto.width()};
     }
     if (withoutLeadingOnes(declared) != withoutLeadingOnes(dims)) {
-        return invalidModel(what + " has shape " + toString(declared) + " in the caffemodel; the prototxt's parameters need " +
-                            toString(dims) + ": the caffemodel does not belong to this prototxt");
+        return invalidModel(what + " has shape " + toString(declared) +
+                            " in the caffemodel; the prototxt's parameters need " + toString(dims) +
+                            ": the caffemodel does not belong to this prototxt");
     }
     const int64_t count = volume(dims);
     const int64_t floats = proto.data_size();
@@ -113,7 +123,8 @@ Result<HostTensor> LayerContext::blobOf(const google::protobuf::RepeatedPtrField
     if (floats == count) {
         std::copy(proto.data().begin(), proto.data().end(), values);
     } else {
-        for (int64_t k = 0; k < count; ++k) values[k] = static_cast<float>(proto.double_data(static_cast<int>(k)));
+        for (int64_t k = 0; k < count; ++k)
+            values[k] = static_cast<float>(proto.double_data(static_cast<int>(k)));
     }
     return tensor;
 }
@@ -133,12 +144,14 @@ Result<std::vector<Tensor*>> LayerContext::addLayer(LayerParams params, const st
 
 Result<Tensor*> LayerContext::addLayer(LayerParams params, const std::vector<Tensor*>& inputs,
                                        const std::string& outputName) {
-    KILN_ASSIGN_OR_RETURN(auto outputs, addLayer(std::move(params), inputs, std::vector<std::string>{outputName}));
+    KILN_ASSIGN_OR_RETURN(auto outputs,
+                          addLayer(std::move(params), inputs, std::vector<std::string>{outputName}));
     return outputs[0];
 }
 
 Result<Tensor*> LayerContext::addConstant(const std::string& suffix, HostTensor data) {
-    return m_context.network().addConstant(m_context.uniqueTensorName(name() + "_" + suffix), std::move(data));
+    return m_context.network().addConstant(m_context.uniqueTensorName(name() + "_" + suffix),
+                                           std::move(data));
 }
 
 std::string LayerContext::internalTensorName(const std::string& suffix) {

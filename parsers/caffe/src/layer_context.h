@@ -41,8 +41,8 @@ struct FoldedScale {
 class LayerContext {
 public:
     LayerContext(ImportContext& context, const caffe::LayerParameter& layer, std::vector<Tensor*> bottoms,
-                 std::vector<std::string> topNames, const google::protobuf::RepeatedPtrField<caffe::BlobProto>* blobs,
-                 FoldedScale foldedScale);
+                 std::vector<std::string> topNames,
+                 const google::protobuf::RepeatedPtrField<caffe::BlobProto>* blobs, FoldedScale foldedScale);
 
     const caffe::LayerParameter& proto() const { return m_layer; }
     const std::string& name() const { return m_layer.name(); }
@@ -73,7 +73,8 @@ public:
     // layer (and a folded Scale) as provenance. Returns its outputs.
     Result<std::vector<Tensor*>> addLayer(LayerParams params, const std::vector<Tensor*>& inputs,
                                           const std::vector<std::string>& outputNames);
-    Result<Tensor*> addLayer(LayerParams params, const std::vector<Tensor*>& inputs, const std::string& outputName);
+    Result<Tensor*> addLayer(LayerParams params, const std::vector<Tensor*>& inputs,
+                             const std::string& outputName);
     // A constant named after the layer and `suffix`.
     Result<Tensor*> addConstant(const std::string& suffix, HostTensor data);
     // A fresh name for a tensor between two layers of this Caffe layer.

@@ -14,7 +14,8 @@ namespace {
 
 std::string joinInts(const std::vector<int64_t>& values) {
     std::string text;
-    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + std::to_string(values[i]);
+    for (size_t i = 0; i < values.size(); ++i)
+        text += (i ? "," : "") + std::to_string(values[i]);
     return text;
 }
 
@@ -32,27 +33,31 @@ HostTensor filledTensor(const Dims& dims, float value) {
 
 // `dims` followed by 1s up to rank `rank`, so that a per-channel tensor broadcasts over the axes after it.
 Dims paddedRight(Dims dims, size_t rank) {
-    while (dims.size() < rank) dims.push_back(1);
+    while (dims.size() < rank)
+        dims.push_back(1);
     return dims;
 }
 
-Result<Tensor*> expectRank(const LayerContext& l, size_t i, size_t minimum, size_t maximum, const char* what) {
+Result<Tensor*> expectRank(const LayerContext& l, size_t i, size_t minimum, size_t maximum,
+                           const char* what) {
     Tensor* tensor = l.bottom(i);
     const size_t rank = tensor->dims().size();
     if (rank >= minimum && rank <= maximum) return tensor;
-    const std::string expected = minimum == maximum ? std::to_string(minimum)
-                                                    : std::to_string(minimum) + " to " + std::to_string(maximum);
-    return invalidModel("bottom '" + l.proto().bottom(static_cast<int>(i)) + "' has shape " + toString(tensor->dims()) +
-                        "; " + what + " needs " + expected + " axes");
+    const std::string expected = minimum == maximum
+                                     ? std::to_string(minimum)
+                                     : std::to_string(minimum) + " to " + std::to_string(maximum);
+    return invalidModel("bottom '" + l.proto().bottom(static_cast<int>(i)) + "' has shape " +
+                        toString(tensor->dims()) + "; " + what + " needs " + expected + " axes");
 }
 
 // v = op(a, b) as one engine layer writing `output`.
-Result<Tensor*> elementwise(LayerContext& l, ElementwiseOp op, Tensor* a, Tensor* b, const std::string& output) {
+Result<Tensor*> elementwise(LayerContext& l, ElementwiseOp op, Tensor* a, Tensor* b,
+                            const std::string& output) {
     return l.addLayer(ElementwiseParams{op}, {a, b}, output);
 }
 
-Result<Tensor*> elementwiseScalar(LayerContext& l, ElementwiseOp op, Tensor* a, float value, const std::string& suffix,
-                                  const std::string& output) {
+Result<Tensor*> elementwiseScalar(LayerContext& l, ElementwiseOp op, Tensor* a, float value,
+                                  const std::string& suffix, const std::string& output) {
     KILN_ASSIGN_OR_RETURN(Tensor * constant, l.addConstant(suffix, scalarTensor(value)));
     return elementwise(l, op, a, constant, output);
 }
@@ -86,22 +91,26 @@ struct ConvGeometry {
     std::vector<int64_t> dilations;
 };
 
-Result<std::vector<int64_t>> perAxis(const google::protobuf::RepeatedField<uint32_t>& values, bool hasH, bool hasW,
-                                     uint32_t h, uint32_t w, size_t spatial, int64_t fallback, const std::string& field) {
+Result<std::vector<int64_t>> perAxis(const google::protobuf::RepeatedField<uint32_t>& values, bool hasH,
+                                     bool hasW, uint32_t h, uint32_t w, size_t spatial, int64_t fallback,
+                                     const std::string& field) {
     if (hasH || hasW) {
         if (spatial != 2) {
             return invalidModel(field + "_h and " + field + "_w are for 2-D convolutions; this one has " +
-                                std::to_string(spatial) + " spatial axes: use repeated '" + field + "' values");
+                                std::to_string(spatial) + " spatial axes: use repeated '" + field +
+                                "' values");
         }
         if (!hasH || !hasW) return invalidModel("give both " + field + "_h and " + field + "_w, or neither");
-        if (!values.empty()) return invalidModel("give either '" + field + "' or " + field + "_h and " + field + "_w, not both");
+        if (!values.empty())
+            return invalidModel("give either '" + field + "' or " + field + "_h and " + field +
+                                "_w, not both");
         return std::vector<int64_t>{h, w};
     }
     if (values.empty()) return std::vector<int64_t>(spatial, fallback);
     if (values.size() == 1) return std::vector<int64_t>(spatial, values.Get(0));
     if (static_cast<size_t>(values.size()) != spatial) {
-        return invalidModel("'" + field + "' has " + std::to_string(values.size()) + " values; give 1 or one per spatial axis (" +
-                            std::to_string(spatial) + ")");
+        return invalidModel("'" + field + "' has " + std::to_string(values.size()) +
+                            " values; give 1 or one per spatial axis (" + std::to_string(spatial) + ")");
     }
     return std::vector<int64_t>(values.begin(), values.end());
 }
@@ -110,17 +119,20 @@ Result<ConvGeometry> convGeometry(const caffe::ConvolutionParameter& p, size_t s
     ConvGeometry g;
     KILN_ASSIGN_OR_RETURN(g.kernel, perAxis(p.kernel_size(), p.has_kernel_h(), p.has_kernel_w(), p.kernel_h(),
                                             p.kernel_w(), spatial, 0, "kernel"));
-    KILN_ASSIGN_OR_RETURN(g.strides, perAxis(p.stride(), p.has_stride_h(), p.has_stride_w(), p.stride_h(), p.stride_w(),
-                                             spatial, 1, "stride"));
-    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> pads, perAxis(p.pad(), p.has_pad_h(), p.has_pad_w(), p.pad_h(), p.pad_w(),
-                                                             spatial, 0, "pad"));
+    KILN_ASSIGN_OR_RETURN(g.strides, perAxis(p.stride(), p.has_stride_h(), p.has_stride_w(), p.stride_h(),
+                                             p.stride_w(), spatial, 1, "stride"));
+    KILN_ASSIGN_OR_RETURN(std::vector<int64_t> pads, perAxis(p.pad(), p.has_pad_h(), p.has_pad_w(), p.pad_h(),
+                                                             p.pad_w(), spatial, 0, "pad"));
     KILN_ASSIGN_OR_RETURN(g.dilations, perAxis(p.dilation(), false, false, 0, 0, spatial, 1, "dilation"));
     for (size_t i = 0; i < spatial; ++i) {
         if (g.kernel[i] <= 0) {
-            return invalidModel("the kernel size is [" + joinInts(g.kernel) + "]; give kernel_size (or kernel_h and kernel_w) above 0");
+            return invalidModel("the kernel size is [" + joinInts(g.kernel) +
+                                "]; give kernel_size (or kernel_h and kernel_w) above 0");
         }
-        if (g.strides[i] <= 0) return invalidModel("the stride is [" + joinInts(g.strides) + "]; strides must be above 0");
-        if (g.dilations[i] <= 0) return invalidModel("the dilation is [" + joinInts(g.dilations) + "]; dilations must be above 0");
+        if (g.strides[i] <= 0)
+            return invalidModel("the stride is [" + joinInts(g.strides) + "]; strides must be above 0");
+        if (g.dilations[i] <= 0)
+            return invalidModel("the dilation is [" + joinInts(g.dilations) + "]; dilations must be above 0");
     }
     g.pads = pads;
     g.pads.insert(g.pads.end(), pads.begin(), pads.end());
@@ -136,7 +148,8 @@ Status convolutionLike(LayerContext& l, bool transposed) {
     KILN_RETURN_IF_ERROR(l.expectTops(1, 1));
     const caffe::ConvolutionParameter& p = l.proto().convolution_param();
     if (p.axis() != 1) {
-        return unsupported("convolution_param.axis is " + std::to_string(p.axis()) + "; Kiln convolves with channels on axis 1");
+        return unsupported("convolution_param.axis is " + std::to_string(p.axis()) +
+                           "; Kiln convolves with channels on axis 1");
     }
     KILN_ASSIGN_OR_RETURN(Tensor * x, expectRank(l, 0, 3, 5, "a convolution"));
     const size_t spatial = x->dims().size() - 2;
@@ -144,10 +157,12 @@ Status convolutionLike(LayerContext& l, bool transposed) {
     const int64_t channels = x->dims()[1];
     const int64_t outputs = p.num_output();
     const int64_t groups = p.group();
-    if (outputs <= 0) return invalidModel("convolution_param.num_output is 0; give the number of output channels");
+    if (outputs <= 0)
+        return invalidModel("convolution_param.num_output is 0; give the number of output channels");
     if (groups <= 0 || channels % groups != 0 || outputs % groups != 0) {
         return invalidModel("convolution_param.group is " + std::to_string(groups) + "; it must divide the " +
-                            std::to_string(channels) + " input channels and num_output " + std::to_string(outputs));
+                            std::to_string(channels) + " input channels and num_output " +
+                            std::to_string(outputs));
     }
     const bool bias = p.bias_term();
     KILN_RETURN_IF_ERROR(l.expectBlobs(bias ? 2 : 1, bias ? "weights, bias" : "weights"));
@@ -173,8 +188,12 @@ Status convolutionLike(LayerContext& l, bool transposed) {
     return l.addLayer(std::move(params), inputs, l.topName(0)).status();
 }
 
-Status importConvolution(LayerContext& l) { return convolutionLike(l, false); }
-Status importDeconvolution(LayerContext& l) { return convolutionLike(l, true); }
+Status importConvolution(LayerContext& l) {
+    return convolutionLike(l, false);
+}
+Status importDeconvolution(LayerContext& l) {
+    return convolutionLike(l, true);
+}
 
 // y = x' W^T + b with x' the bottom flattened from `axis` on: a Gemm between two reshapes.
 Status importInnerProduct(LayerContext& l) {
@@ -183,7 +202,8 @@ Status importInnerProduct(LayerContext& l) {
     const caffe::InnerProductParameter& p = l.proto().inner_product_param();
     Tensor* x = l.bottom(0);
     const Dims& dims = x->dims();
-    KILN_ASSIGN_OR_RETURN(int64_t axis, canonicalAxis(p.axis(), static_cast<int64_t>(dims.size()), "inner_product_param.axis"));
+    KILN_ASSIGN_OR_RETURN(
+        int64_t axis, canonicalAxis(p.axis(), static_cast<int64_t>(dims.size()), "inner_product_param.axis"));
     const int64_t rows = volume(Dims(dims.begin(), dims.begin() + axis));
     const int64_t depth = volume(Dims(dims.begin() + axis, dims.end()));
     const int64_t outputs = p.num_output();
@@ -208,8 +228,9 @@ Status importInnerProduct(LayerContext& l) {
     const bool reshapeAfter = outputDims != Dims{rows, outputs};
     GemmParams params;
     params.transB = !p.transpose();
-    KILN_ASSIGN_OR_RETURN(Tensor * product,
-                          l.addLayer(params, inputs, reshapeAfter ? l.internalTensorName("gemm") : l.topName(0)));
+    KILN_ASSIGN_OR_RETURN(
+        Tensor * product,
+        l.addLayer(params, inputs, reshapeAfter ? l.internalTensorName("gemm") : l.topName(0)));
     if (reshapeAfter) KILN_RETURN_IF_ERROR(reshape(l, product, outputDims, l.topName(0)).status());
     return Status::ok();
 }
@@ -227,15 +248,20 @@ Status importPooling(LayerContext& l) {
     const Dims& dims = x->dims();
     PoolingParams params;
     switch (p.pool()) {
-        case caffe::PoolingParameter::MAX: params.type = PoolingType::Max; break;
-        case caffe::PoolingParameter::AVE: params.type = PoolingType::Average; break;
+        case caffe::PoolingParameter::MAX:
+            params.type = PoolingType::Max;
+            break;
+        case caffe::PoolingParameter::AVE:
+            params.type = PoolingType::Average;
+            break;
         default:
             return unsupported("pooling_param.pool is STOCHASTIC; Kiln pools with MAX or AVE");
     }
     std::vector<int64_t> kernel, strides, pads;
     if (p.global_pooling()) {
         if (p.has_kernel_size() || p.has_kernel_h() || p.has_kernel_w()) {
-            return invalidModel("global_pooling pools the whole input; remove kernel_size, kernel_h and kernel_w");
+            return invalidModel(
+                "global_pooling pools the whole input; remove kernel_size, kernel_h and kernel_w");
         }
         if (p.pad() || p.pad_h() || p.pad_w() || p.stride() != 1 || p.has_stride_h() || p.has_stride_w()) {
             return invalidModel("global_pooling takes no pad and stride 1; remove pad and stride");
@@ -251,8 +277,10 @@ Status importPooling(LayerContext& l) {
         kernel = p.has_kernel_size() ? std::vector<int64_t>{p.kernel_size(), p.kernel_size()}
                                      : std::vector<int64_t>{p.kernel_h(), p.kernel_w()};
         if (p.has_pad_h() != p.has_pad_w()) return invalidModel("give both pad_h and pad_w, or neither");
-        pads = p.has_pad_h() ? std::vector<int64_t>{p.pad_h(), p.pad_w()} : std::vector<int64_t>{p.pad(), p.pad()};
-        if (p.has_stride_h() != p.has_stride_w()) return invalidModel("give both stride_h and stride_w, or neither");
+        pads = p.has_pad_h() ? std::vector<int64_t>{p.pad_h(), p.pad_w()}
+                             : std::vector<int64_t>{p.pad(), p.pad()};
+        if (p.has_stride_h() != p.has_stride_w())
+            return invalidModel("give both stride_h and stride_w, or neither");
         strides = p.has_stride_h() ? std::vector<int64_t>{p.stride_h(), p.stride_w()}
                                    : std::vector<int64_t>{p.stride(), p.stride()};
     }
@@ -264,12 +292,13 @@ Status importPooling(LayerContext& l) {
                                 "; both must be above 0");
         }
         if (pads[i] >= kernel[i]) {
-            return invalidModel("the pad " + joinInts(pads) + " is not smaller than the window " + joinInts(kernel) +
-                                " (Caffe refuses this too)");
+            return invalidModel("the pad " + joinInts(pads) + " is not smaller than the window " +
+                                joinInts(kernel) + " (Caffe refuses this too)");
         }
         const int64_t span = dims[i + 2] + 2 * pads[i] - kernel[i];
         if (span < 0) {
-            return invalidModel("the window " + joinInts(kernel) + " is larger than the padded input " + toString(dims));
+            return invalidModel("the window " + joinInts(kernel) + " is larger than the padded input " +
+                                toString(dims));
         }
         int64_t extent = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
         if (pads[i] > 0 && (extent - 1) * strides[i] >= dims[i + 2] + pads[i]) --extent;
@@ -288,7 +317,8 @@ Status importPooling(LayerContext& l) {
     params.countIncludePad = params.type == PoolingType::Average;
     KILN_ASSIGN_OR_RETURN(Tensor * y, l.addLayer(std::move(params), {x}, l.topName(0)));
     if (y->dims() != expected) {
-        return internalError("the pooled shape " + toString(y->dims()) + " differs from Caffe's " + toString(expected));
+        return internalError("the pooled shape " + toString(y->dims()) + " differs from Caffe's " +
+                             toString(expected));
     }
     return Status::ok();
 }
@@ -311,11 +341,12 @@ Status importLrn(LayerContext& l) {
     // that, and a hostile size would make the pooling loop for ever.
     const int64_t largest = std::max(x->dims()[2], x->dims()[3]);
     if (size > 2 * largest + 1) {
-        return unsupported("lrn_param.local_size " + std::to_string(size) + " spans more than twice the input " +
-                           toString(x->dims()) + " within channels; use a window of at most " +
-                           std::to_string(2 * largest + 1));
+        return unsupported("lrn_param.local_size " + std::to_string(size) +
+                           " spans more than twice the input " + toString(x->dims()) +
+                           " within channels; use a window of at most " + std::to_string(2 * largest + 1));
     }
-    KILN_ASSIGN_OR_RETURN(Tensor * squared, elementwise(l, ElementwiseOp::Mul, x, x, l.internalTensorName("squared")));
+    KILN_ASSIGN_OR_RETURN(Tensor * squared,
+                          elementwise(l, ElementwiseOp::Mul, x, x, l.internalTensorName("squared")));
     PoolingParams pool;
     pool.type = PoolingType::Average;
     pool.kernel = {size, size};
@@ -325,23 +356,30 @@ Status importLrn(LayerContext& l) {
     pool.dilations = {1, 1};
     pool.countIncludePad = true;
     KILN_ASSIGN_OR_RETURN(Tensor * mean, l.addLayer(pool, {squared}, l.internalTensorName("mean")));
-    KILN_ASSIGN_OR_RETURN(Tensor * scaled,
-                          elementwiseScalar(l, ElementwiseOp::Mul, mean, p.alpha(), "alpha", l.internalTensorName("scaled")));
-    KILN_ASSIGN_OR_RETURN(Tensor * shifted,
-                          elementwiseScalar(l, ElementwiseOp::Add, scaled, 1.0f, "one", l.internalTensorName("shifted")));
-    KILN_ASSIGN_OR_RETURN(Tensor * divisor, elementwiseScalar(l, ElementwiseOp::Pow, shifted, -p.beta(), "minus_beta",
-                                                              l.internalTensorName("factor")));
+    KILN_ASSIGN_OR_RETURN(Tensor * scaled, elementwiseScalar(l, ElementwiseOp::Mul, mean, p.alpha(), "alpha",
+                                                             l.internalTensorName("scaled")));
+    KILN_ASSIGN_OR_RETURN(Tensor * shifted, elementwiseScalar(l, ElementwiseOp::Add, scaled, 1.0f, "one",
+                                                              l.internalTensorName("shifted")));
+    KILN_ASSIGN_OR_RETURN(Tensor * divisor, elementwiseScalar(l, ElementwiseOp::Pow, shifted, -p.beta(),
+                                                              "minus_beta", l.internalTensorName("factor")));
     return elementwise(l, ElementwiseOp::Mul, x, divisor, l.topName(0)).status();
 }
 
 Status importRelu(LayerContext& l) {
     const float slope = l.proto().relu_param().negative_slope();
-    return slope == 0.0f ? activation(l, ActivationType::Relu) : activation(l, ActivationType::LeakyRelu, slope);
+    return slope == 0.0f ? activation(l, ActivationType::Relu)
+                         : activation(l, ActivationType::LeakyRelu, slope);
 }
 
-Status importSigmoid(LayerContext& l) { return activation(l, ActivationType::Sigmoid); }
-Status importTanh(LayerContext& l) { return activation(l, ActivationType::Tanh); }
-Status importElu(LayerContext& l) { return activation(l, ActivationType::Elu, l.proto().elu_param().alpha()); }
+Status importSigmoid(LayerContext& l) {
+    return activation(l, ActivationType::Sigmoid);
+}
+Status importTanh(LayerContext& l) {
+    return activation(l, ActivationType::Tanh);
+}
+Status importElu(LayerContext& l) {
+    return activation(l, ActivationType::Elu, l.proto().elu_param().alpha());
+}
 
 Status importPrelu(LayerContext& l) {
     KILN_RETURN_IF_ERROR(l.expectBottoms(1, 1));
@@ -352,8 +390,9 @@ Status importPrelu(LayerContext& l) {
     const Dims slopeDims = shared ? Dims{} : Dims{x->dims()[1]};
     KILN_ASSIGN_OR_RETURN(HostTensor slopeData, l.blob(0, "slopes", slopeDims));
     const size_t rank = x->dims().size();
-    KILN_ASSIGN_OR_RETURN(Tensor * slopes,
-                          l.addConstant("slopes", shared ? slopeData : slopeData.reshaped(paddedRight(slopeDims, rank - 1))));
+    KILN_ASSIGN_OR_RETURN(
+        Tensor * slopes,
+        l.addConstant("slopes", shared ? slopeData : slopeData.reshaped(paddedRight(slopeDims, rank - 1))));
     return elementwise(l, ElementwiseOp::PRelu, x, slopes, l.topName(0)).status();
 }
 
@@ -365,8 +404,9 @@ Status importBatchNorm(LayerContext& l) {
     KILN_RETURN_IF_ERROR(l.expectTops(1, 1));
     const caffe::BatchNormParameter& p = l.proto().batch_norm_param();
     if (p.has_use_global_stats() && !p.use_global_stats()) {
-        return unsupported("batch_norm_param.use_global_stats is false, which normalizes with the statistics of each "
-                           "batch (training); set it to true (or remove it) for inference");
+        return unsupported(
+            "batch_norm_param.use_global_stats is false, which normalizes with the statistics of each "
+            "batch (training); set it to true (or remove it) for inference");
     }
     KILN_ASSIGN_OR_RETURN(Tensor * x, expectRank(l, 0, 2, 5, "BatchNorm"));
     const int64_t channels = x->dims()[1];
@@ -386,8 +426,9 @@ Status importBatchNorm(LayerContext& l) {
         const bool hasBias = folded.layer->scale_param().bias_term();
         const size_t present = folded.blobs ? static_cast<size_t>(folded.blobs->size()) : 0;
         if (present != (hasBias ? 2u : 1u)) {
-            return invalidModel("its Scale layer '" + folded.layer->name() + "' has " + std::to_string(present) +
-                                (present == 1 ? " blob" : " blobs") + " in the caffemodel; it needs " +
+            return invalidModel("its Scale layer '" + folded.layer->name() + "' has " +
+                                std::to_string(present) + (present == 1 ? " blob" : " blobs") +
+                                " in the caffemodel; it needs " +
                                 (hasBias ? "2 (scale, bias)" : "1 (scale)") +
                                 ": use the caffemodel trained with this prototxt");
         }
@@ -400,7 +441,9 @@ Status importBatchNorm(LayerContext& l) {
     KILN_ASSIGN_OR_RETURN(Tensor * biasTensor, l.addConstant("bias", std::move(bias)));
     KILN_ASSIGN_OR_RETURN(Tensor * meanTensor, l.addConstant("mean", std::move(mean)));
     KILN_ASSIGN_OR_RETURN(Tensor * varianceTensor, l.addConstant("variance", std::move(variance)));
-    return l.addLayer(BatchNormParams{p.eps()}, {x, scaleTensor, biasTensor, meanTensor, varianceTensor}, l.topName(0))
+    return l
+        .addLayer(BatchNormParams{p.eps()}, {x, scaleTensor, biasTensor, meanTensor, varianceTensor},
+                  l.topName(0))
         .status();
 }
 
@@ -422,24 +465,28 @@ Status importScale(LayerContext& l) {
             KILN_ASSIGN_OR_RETURN(axis, canonicalAxis(p.axis(), rank, "scale_param.axis"));
         }
     } else {
-        if (p.num_axes() < -1) return invalidModel("scale_param.num_axes is " + std::to_string(p.num_axes()) + "; give -1 or more");
+        if (p.num_axes() < -1)
+            return invalidModel("scale_param.num_axes is " + std::to_string(p.num_axes()) +
+                                "; give -1 or more");
         if (p.num_axes() != 0) {
             KILN_ASSIGN_OR_RETURN(axis, canonicalAxis(p.axis(), rank, "scale_param.axis"));
         }
         const int64_t end = p.num_axes() == -1 ? rank : axis + p.num_axes();
         if (end > rank) {
-            return invalidModel("scale_param spans axes " + std::to_string(axis) + " to " + std::to_string(end - 1) +
-                                " of a bottom of shape " + toString(dims));
+            return invalidModel("scale_param spans axes " + std::to_string(axis) + " to " +
+                                std::to_string(end - 1) + " of a bottom of shape " + toString(dims));
         }
         scaleDims.assign(dims.begin() + axis, dims.begin() + end);
     }
     if (axis + static_cast<int64_t>(scaleDims.size()) > rank ||
         !std::equal(scaleDims.begin(), scaleDims.end(), dims.begin() + axis)) {
-        return invalidModel("the scale of shape " + toString(scaleDims) + " does not match the bottom " + toString(dims) +
-                            " from axis " + std::to_string(axis));
+        return invalidModel("the scale of shape " + toString(scaleDims) + " does not match the bottom " +
+                            toString(dims) + " from axis " + std::to_string(axis));
     }
     const size_t blobCount = (fromBottom ? 0 : 1) + (p.bias_term() ? 1 : 0);
-    KILN_RETURN_IF_ERROR(l.expectBlobs(blobCount, fromBottom ? "bias" : p.bias_term() ? "scale, bias" : "scale"));
+    KILN_RETURN_IF_ERROR(l.expectBlobs(blobCount, fromBottom      ? "bias"
+                                                  : p.bias_term() ? "scale, bias"
+                                                                  : "scale"));
     const Dims broadcast = paddedRight(scaleDims, static_cast<size_t>(rank - axis));
     Tensor* scale = nullptr;
     if (fromBottom) {
@@ -449,7 +496,8 @@ Status importScale(LayerContext& l) {
         KILN_ASSIGN_OR_RETURN(scale, l.addConstant("scale", scaleData.reshaped(broadcast)));
     }
     if (!p.bias_term()) return elementwise(l, ElementwiseOp::Mul, x, scale, l.topName(0)).status();
-    KILN_ASSIGN_OR_RETURN(Tensor * scaled, elementwise(l, ElementwiseOp::Mul, x, scale, l.internalTensorName("scaled")));
+    KILN_ASSIGN_OR_RETURN(Tensor * scaled,
+                          elementwise(l, ElementwiseOp::Mul, x, scale, l.internalTensorName("scaled")));
     KILN_ASSIGN_OR_RETURN(HostTensor biasData, l.blob(fromBottom ? 0 : 1, "bias", scaleDims));
     KILN_ASSIGN_OR_RETURN(Tensor * bias, l.addConstant("bias", biasData.reshaped(broadcast)));
     return elementwise(l, ElementwiseOp::Add, scaled, bias, l.topName(0)).status();
@@ -469,7 +517,8 @@ Status importConcat(LayerContext& l) {
     }
     if (l.bottomCount() == 1) return l.addLayer(IdentityParams{}, {l.bottom(0)}, l.topName(0)).status();
     std::vector<Tensor*> inputs;
-    for (size_t i = 0; i < l.bottomCount(); ++i) inputs.push_back(l.bottom(i));
+    for (size_t i = 0; i < l.bottomCount(); ++i)
+        inputs.push_back(l.bottom(i));
     return l.addLayer(ConcatParams{axis}, inputs, l.topName(0)).status();
 }
 
@@ -487,29 +536,38 @@ Status importEltwise(LayerContext& l) {
     }
     ElementwiseOp op = ElementwiseOp::Add;
     switch (p.operation()) {
-        case caffe::EltwiseParameter::SUM: op = ElementwiseOp::Add; break;
-        case caffe::EltwiseParameter::PROD: op = ElementwiseOp::Mul; break;
-        case caffe::EltwiseParameter::MAX: op = ElementwiseOp::Max; break;
+        case caffe::EltwiseParameter::SUM:
+            op = ElementwiseOp::Add;
+            break;
+        case caffe::EltwiseParameter::PROD:
+            op = ElementwiseOp::Mul;
+            break;
+        case caffe::EltwiseParameter::MAX:
+            op = ElementwiseOp::Max;
+            break;
     }
     if (p.coeff_size() > 0 && op != ElementwiseOp::Add) {
-        return invalidModel("eltwise_param.coeff is given for " + caffe::EltwiseParameter::EltwiseOp_Name(p.operation()) +
+        return invalidModel("eltwise_param.coeff is given for " +
+                            caffe::EltwiseParameter::EltwiseOp_Name(p.operation()) +
                             "; coefficients apply to SUM only");
     }
     if (p.coeff_size() > 0 && static_cast<size_t>(p.coeff_size()) != l.bottomCount()) {
-        return invalidModel("eltwise_param.coeff has " + std::to_string(p.coeff_size()) + " values; give one per bottom (" +
-                            std::to_string(l.bottomCount()) + ")");
+        return invalidModel("eltwise_param.coeff has " + std::to_string(p.coeff_size()) +
+                            " values; give one per bottom (" + std::to_string(l.bottomCount()) + ")");
     }
     auto term = [&](size_t i) -> Result<Tensor*> {
         if (p.coeff_size() == 0 || p.coeff(static_cast<int>(i)) == 1.0f) return l.bottom(i);
         return elementwiseScalar(l, ElementwiseOp::Mul, l.bottom(i), p.coeff(static_cast<int>(i)),
-                                 "coeff" + std::to_string(i), l.internalTensorName("term" + std::to_string(i)));
+                                 "coeff" + std::to_string(i),
+                                 l.internalTensorName("term" + std::to_string(i)));
     };
     KILN_ASSIGN_OR_RETURN(Tensor * sum, term(0));
     for (size_t i = 1; i < l.bottomCount(); ++i) {
         KILN_ASSIGN_OR_RETURN(Tensor * next, term(i));
         const bool last = i + 1 == l.bottomCount();
-        KILN_ASSIGN_OR_RETURN(sum, elementwise(l, op, sum, next,
-                                               last ? l.topName(0) : l.internalTensorName("partial" + std::to_string(i))));
+        KILN_ASSIGN_OR_RETURN(
+            sum, elementwise(l, op, sum, next,
+                             last ? l.topName(0) : l.internalTensorName("partial" + std::to_string(i))));
     }
     return Status::ok();
 }
@@ -518,7 +576,8 @@ Status importSoftmax(LayerContext& l) {
     KILN_RETURN_IF_ERROR(l.expectBottoms(1, 1));
     KILN_RETURN_IF_ERROR(l.expectTops(1, 1));
     const int64_t rank = static_cast<int64_t>(l.bottom(0)->dims().size());
-    KILN_ASSIGN_OR_RETURN(int64_t axis, canonicalAxis(l.proto().softmax_param().axis(), rank, "softmax_param.axis"));
+    KILN_ASSIGN_OR_RETURN(int64_t axis,
+                          canonicalAxis(l.proto().softmax_param().axis(), rank, "softmax_param.axis"));
     return l.addLayer(SoftmaxParams{axis, false, false}, {l.bottom(0)}, l.topName(0)).status();
 }
 
@@ -550,14 +609,16 @@ Status importReshape(LayerContext& l) {
     const int64_t rank = static_cast<int64_t>(dims.size());
     const int64_t start = p.axis() >= 0 ? p.axis() : rank + p.axis() + 1;
     if (start < 0 || start > rank) {
-        return invalidModel("reshape_param.axis " + std::to_string(p.axis()) + " is out of range for a bottom of shape " +
-                            toString(dims));
+        return invalidModel("reshape_param.axis " + std::to_string(p.axis()) +
+                            " is out of range for a bottom of shape " + toString(dims));
     }
-    if (p.num_axes() < -1) return invalidModel("reshape_param.num_axes is " + std::to_string(p.num_axes()) + "; give -1 or more");
+    if (p.num_axes() < -1)
+        return invalidModel("reshape_param.num_axes is " + std::to_string(p.num_axes()) +
+                            "; give -1 or more");
     const int64_t end = p.num_axes() == -1 ? rank : start + p.num_axes();
     if (end > rank) {
-        return invalidModel("reshape_param replaces axes " + std::to_string(start) + " to " + std::to_string(end - 1) +
-                            " of a bottom of shape " + toString(dims));
+        return invalidModel("reshape_param replaces axes " + std::to_string(start) + " to " +
+                            std::to_string(end - 1) + " of a bottom of shape " + toString(dims));
     }
     Dims shape(dims.begin(), dims.begin() + start);
     int64_t inferred = -1;
@@ -570,11 +631,14 @@ Status importReshape(LayerContext& l) {
             }
             shape.push_back(dims[static_cast<size_t>(start + i)]);
         } else if (extent == -1) {
-            if (inferred >= 0) return invalidModel("reshape_param.shape has more than one -1; at most one extent is inferred");
+            if (inferred >= 0)
+                return invalidModel(
+                    "reshape_param.shape has more than one -1; at most one extent is inferred");
             inferred = static_cast<int64_t>(shape.size());
             shape.push_back(1);
         } else if (extent < 0) {
-            return invalidModel("reshape_param.shape has extent " + std::to_string(extent) + "; extents are -1, 0 or positive");
+            return invalidModel("reshape_param.shape has extent " + std::to_string(extent) +
+                                "; extents are -1, 0 or positive");
         } else {
             shape.push_back(extent);
         }
@@ -585,14 +649,15 @@ Status importReshape(LayerContext& l) {
     const int64_t count = volume(dims);
     if (inferred >= 0) {
         if (known == 0 || count % known != 0) {
-            return invalidModel("reshape_param.shape cannot hold the " + std::to_string(count) + " elements of " +
-                                toString(dims) + " with its -1 extent");
+            return invalidModel("reshape_param.shape cannot hold the " + std::to_string(count) +
+                                " elements of " + toString(dims) + " with its -1 extent");
         }
         shape[static_cast<size_t>(inferred)] = count / known;
     }
     if (volume(shape) != count) {
-        return invalidModel("reshape_param gives shape " + toString(shape) + " (" + std::to_string(volume(shape)) +
-                            " elements) to a bottom of shape " + toString(dims) + " (" + std::to_string(count) + ")");
+        return invalidModel("reshape_param gives shape " + toString(shape) + " (" +
+                            std::to_string(volume(shape)) + " elements) to a bottom of shape " +
+                            toString(dims) + " (" + std::to_string(count) + ")");
     }
     return reshape(l, l.bottom(0), shape, l.topName(0)).status();
 }
@@ -607,8 +672,8 @@ Status importSlice(LayerContext& l) {
     if (!p.has_slice_dim()) {
         KILN_ASSIGN_OR_RETURN(axis, canonicalAxis(p.axis(), rank, "slice_param.axis"));
     } else if (axis >= rank) {
-        return invalidModel("slice_param.slice_dim is " + std::to_string(axis) + "; the bottom has " + std::to_string(rank) +
-                            " axes");
+        return invalidModel("slice_param.slice_dim is " + std::to_string(axis) + "; the bottom has " +
+                            std::to_string(rank) + " axes");
     }
     const int64_t extent = dims[static_cast<size_t>(axis)];
     const int64_t parts = static_cast<int64_t>(l.topCount());
@@ -616,14 +681,15 @@ Status importSlice(LayerContext& l) {
     if (p.slice_point_size() > 0) {
         if (p.slice_point_size() != parts - 1) {
             return invalidModel("slice_param.slice_point has " + std::to_string(p.slice_point_size()) +
-                                " values; with " + std::to_string(parts) + " tops it needs " + std::to_string(parts - 1));
+                                " values; with " + std::to_string(parts) + " tops it needs " +
+                                std::to_string(parts - 1));
         }
         int64_t previous = 0;
         for (int i = 0; i <= p.slice_point_size(); ++i) {
             const int64_t point = i < p.slice_point_size() ? int64_t(p.slice_point(i)) : extent;
             if (point <= previous || point > extent) {
-                return invalidModel("slice_param.slice_point must increase strictly within (0, " + std::to_string(extent) +
-                                    ") along axis " + std::to_string(axis));
+                return invalidModel("slice_param.slice_point must increase strictly within (0, " +
+                                    std::to_string(extent) + ") along axis " + std::to_string(axis));
             }
             sizes.push_back(point - previous);
             previous = point;
@@ -631,13 +697,15 @@ Status importSlice(LayerContext& l) {
     } else {
         if (extent % parts != 0) {
             return invalidModel("axis " + std::to_string(axis) + " of extent " + std::to_string(extent) +
-                                " does not split evenly into " + std::to_string(parts) + " tops; give slice_point");
+                                " does not split evenly into " + std::to_string(parts) +
+                                " tops; give slice_point");
         }
         sizes.assign(static_cast<size_t>(parts), extent / parts);
     }
     if (parts == 1) return l.addLayer(IdentityParams{}, {l.bottom(0)}, l.topName(0)).status();
     std::vector<std::string> names;
-    for (size_t i = 0; i < l.topCount(); ++i) names.push_back(l.topName(i));
+    for (size_t i = 0; i < l.topCount(); ++i)
+        names.push_back(l.topName(i));
     return l.addLayer(SplitParams{axis, sizes}, {l.bottom(0)}, names).status();
 }
 
@@ -659,8 +727,9 @@ Status importPower(LayerContext& l) {
     Tensor* value = l.bottom(0);
     for (size_t i = 0; i < steps.size(); ++i) {
         const bool last = i + 1 == steps.size();
-        KILN_ASSIGN_OR_RETURN(value, elementwiseScalar(l, steps[i].op, value, steps[i].value, steps[i].name,
-                                                       last ? l.topName(0) : l.internalTensorName(steps[i].name)));
+        KILN_ASSIGN_OR_RETURN(value,
+                              elementwiseScalar(l, steps[i].op, value, steps[i].value, steps[i].name,
+                                                last ? l.topName(0) : l.internalTensorName(steps[i].name)));
     }
     return Status::ok();
 }
@@ -675,7 +744,8 @@ Status importPermute(LayerContext& l) {
     for (uint32_t axis : l.proto().permute_param().order()) {
         if (int64_t(axis) >= rank || used[axis]) {
             return invalidModel("permute_param.order has axis " + std::to_string(axis) + " " +
-                                (int64_t(axis) >= rank ? "beyond the bottom's rank " + std::to_string(rank) : std::string("twice")));
+                                (int64_t(axis) >= rank ? "beyond the bottom's rank " + std::to_string(rank)
+                                                       : std::string("twice")));
         }
         used[axis] = true;
         perm.push_back(axis);
@@ -701,19 +771,22 @@ Status importCrop(LayerContext& l) {
     KILN_ASSIGN_OR_RETURN(int64_t axis, canonicalAxis(p.axis(), rank, "crop_param.axis"));
     const int64_t cropped = rank - axis;
     if (p.offset_size() > 1 && p.offset_size() != cropped) {
-        return invalidModel("crop_param.offset has " + std::to_string(p.offset_size()) + " values; give 0, 1 or one per cropped axis (" +
-                            std::to_string(cropped) + ")");
+        return invalidModel("crop_param.offset has " + std::to_string(p.offset_size()) +
+                            " values; give 0, 1 or one per cropped axis (" + std::to_string(cropped) + ")");
     }
     SliceParams params;
     for (int64_t i = 0; i < rank; ++i) {
         int64_t start = 0;
         int64_t extent = dims[static_cast<size_t>(i)];
         if (i >= axis) {
-            start = p.offset_size() == 0 ? 0 : p.offset_size() == 1 ? p.offset(0) : p.offset(static_cast<int>(i - axis));
+            start = p.offset_size() == 0   ? 0
+                    : p.offset_size() == 1 ? p.offset(0)
+                                           : p.offset(static_cast<int>(i - axis));
             extent = reference[static_cast<size_t>(i)];
             if (start + extent > dims[static_cast<size_t>(i)]) {
-                return invalidModel("cropping axis " + std::to_string(i) + " to " + std::to_string(extent) + " from offset " +
-                                    std::to_string(start) + " reaches past the bottom's extent " +
+                return invalidModel("cropping axis " + std::to_string(i) + " to " + std::to_string(extent) +
+                                    " from offset " + std::to_string(start) +
+                                    " reaches past the bottom's extent " +
                                     std::to_string(dims[static_cast<size_t>(i)]));
             }
         }

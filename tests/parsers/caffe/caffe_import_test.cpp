@@ -61,7 +61,8 @@ void expectOutputs(const NetworkDefinition& network, const TensorMap& inputs, co
     for (const auto& [name, values] : expected) {
         ASSERT_TRUE(reference->count(name)) << "no output '" << name << "'";
         ASSERT_TRUE(built->count(name)) << "no output '" << name << "' from the engine";
-        EXPECT_EQ(compareTensors(reference->at(name), values, kRtol, kAtol), "") << name << " (reference executor)";
+        EXPECT_EQ(compareTensors(reference->at(name), values, kRtol, kAtol), "")
+            << name << " (reference executor)";
         EXPECT_EQ(compareTensors(built->at(name), values, kRtol, kAtol), "") << name << " (CPU engine)";
     }
 }
@@ -77,13 +78,15 @@ struct Nchw {
 
 HostTensor applyEach(const HostTensor& x, const std::function<double(double)>& f) {
     HostTensor y(DataType::Float32, x.dims());
-    for (int64_t i = 0; i < x.elementCount(); ++i) y.data<float>()[i] = static_cast<float>(f(x.data<float>()[i]));
+    for (int64_t i = 0; i < x.elementCount(); ++i)
+        y.data<float>()[i] = static_cast<float>(f(x.data<float>()[i]));
     return y;
 }
 
 // Caffe's convolution: out[n][k][oh][ow] = b[k] + sum over c in k's group, kh, kw of x * w.
-HostTensor convolution(const HostTensor& x, const HostTensor& w, const std::vector<float>& bias, int64_t group,
-                       int64_t strideH, int64_t strideW, int64_t padH, int64_t padW, int64_t dilH, int64_t dilW) {
+HostTensor convolution(const HostTensor& x, const HostTensor& w, const std::vector<float>& bias,
+                       int64_t group, int64_t strideH, int64_t strideW, int64_t padH, int64_t padW,
+                       int64_t dilH, int64_t dilW) {
     const Dims& xd = x.dims();
     const Dims& wd = w.dims();
     const int64_t outH = (xd[2] + 2 * padH - (dilH * (wd[2] - 1) + 1)) / strideH + 1;
@@ -208,7 +211,8 @@ layer { name: "up" type: "Deconvolution" bottom: "data" top: "up"
                                 double(Nchw{x}(0, c, ih, iw)) * w.values[((c * 2 + k) * 3 + kh) * 3 + kw];
                         }
     std::vector<float> expected;
-    for (size_t i = 0; i < y.size(); ++i) expected.push_back(static_cast<float>(y[i] + b.values[i / (outH * outW)]));
+    for (size_t i = 0; i < y.size(); ++i)
+        expected.push_back(static_cast<float>(y[i] + b.values[i / (outH * outW)]));
     expectOutputs(network, {{"data", x}}, {{"up", tensorOf({1, 4, outH, outW}, expected)}});
 }
 
@@ -244,11 +248,14 @@ layer { name: "fc_axis2" type: "InnerProduct" bottom: "data" top: "fc_axis2"
     for (int row = 0; row < 6; ++row)  // [2, 3] rows of 4 values each
         for (int o = 0; o < 3; ++o) {
             double sum = b2.values[o];
-            for (int k = 0; k < 4; ++k) sum += double(xv[row * 4 + k]) * w2.values[o * 4 + k];
+            for (int k = 0; k < 4; ++k)
+                sum += double(xv[row * 4 + k]) * w2.values[o * 4 + k];
             fcAxis2.push_back(static_cast<float>(sum));
         }
     expectOutputs(network, {{"data", x}},
-                  {{"fc", tensorOf({2, 5}, fc)}, {"fc_t", tensorOf({2, 5}, fcT)}, {"fc_axis2", tensorOf({2, 3, 3}, fcAxis2)}});
+                  {{"fc", tensorOf({2, 5}, fc)},
+                   {"fc_t", tensorOf({2, 5}, fcT)},
+                   {"fc_axis2", tensorOf({2, 3, 3}, fcAxis2)}});
 }
 
 TEST(CaffeImport, PoolingRoundsUpAndAveragesOverTheWindowClippedToThePaddedInput) {
@@ -277,7 +284,8 @@ layer { name: "max_floor" type: "Pooling" bottom: "data" top: "max_floor"
     std::vector<float> global;
     for (int c = 0; c < 2; ++c) {
         double sum = 0.0;
-        for (int i = 0; i < 42; ++i) sum += x.data<float>()[c * 42 + i];
+        for (int i = 0; i < 42; ++i)
+            sum += x.data<float>()[c * 42 + i];
         global.push_back(static_cast<float>(sum / 42.0));
     }
     HostTensor floorMax(DataType::Float32, {1, 2, 3, 3});
@@ -286,7 +294,8 @@ layer { name: "max_floor" type: "Pooling" bottom: "data" top: "max_floor"
             for (int w = 0; w < 3; ++w) {
                 float best = Nchw{x}(0, c, 2 * h, 2 * w);
                 for (int dh = 0; dh < 2; ++dh)
-                    for (int dw = 0; dw < 2; ++dw) best = std::max(best, Nchw{x}(0, c, 2 * h + dh, 2 * w + dw));
+                    for (int dw = 0; dw < 2; ++dw)
+                        best = std::max(best, Nchw{x}(0, c, 2 * h + dh, 2 * w + dw));
                 floorMax.data<float>()[(c * 3 + h) * 3 + w] = best;
             }
     expectOutputs(network, {{"data", x}},
@@ -313,7 +322,8 @@ layer { name: "within" type: "LRN" bottom: "data" top: "within"
         for (int h = 0; h < 4; ++h)
             for (int w = 0; w < 3; ++w) {
                 double channels = 0.0, window = 0.0;
-                for (int j = std::max(0, c - 1); j <= std::min(4, c + 1); ++j) channels += std::pow(Nchw{x}(0, j, h, w), 2.0);
+                for (int j = std::max(0, c - 1); j <= std::min(4, c + 1); ++j)
+                    channels += std::pow(Nchw{x}(0, j, h, w), 2.0);
                 for (int dh = -1; dh <= 1; ++dh)
                     for (int dw = -1; dw <= 1; ++dw) {
                         if (h + dh < 0 || h + dh >= 4 || w + dw < 0 || w + dw >= 3) continue;
@@ -375,10 +385,12 @@ layer { name: "scale_alone" type: "Scale" bottom: "data" top: "scale_alone" scal
         bias{0.1f, 0.2f, -0.3f};
     const float factor = 4.0f;
     auto times = [](std::vector<float> v, float f) {
-        for (float& e : v) e *= f;
+        for (float& e : v)
+            e *= f;
         return v;
     };
-    const std::vector<TestBlob> bnBlobs{{{3}, times(mean, factor)}, {{3}, times(variance, factor)}, {{1}, {factor}}};
+    const std::vector<TestBlob> bnBlobs{
+        {{3}, times(mean, factor)}, {{3}, times(variance, factor)}, {{1}, {factor}}};
     CaffeWeights weights;
     weights.layer("bn", bnBlobs).layer("scale", {{{3}, scale}, {{3}, bias}});
     weights.layer("bn_alone", bnBlobs).layer("scale_alone", {{{3}, scale}, {{3}, bias}});
@@ -390,11 +402,13 @@ layer { name: "scale_alone" type: "Scale" bottom: "data" top: "scale_alone" scal
     EXPECT_EQ(network.findTensor("bn"), nullptr);
 
     const HostTensor x = randomTensor({2, 3, 2, 2}, 17, -3.0f, 3.0f);
-    HostTensor folded(DataType::Float32, x.dims()), alone(DataType::Float32, x.dims()), scaled(DataType::Float32, x.dims());
+    HostTensor folded(DataType::Float32, x.dims()), alone(DataType::Float32, x.dims()),
+        scaled(DataType::Float32, x.dims());
     for (int64_t i = 0; i < x.elementCount(); ++i) {
         const int64_t c = (i / 4) % 3;
         const double v = x.data<float>()[i];
-        folded.data<float>()[i] = static_cast<float>((v - mean[c]) / std::sqrt(variance[c] + 0.001) * scale[c] + bias[c]);
+        folded.data<float>()[i] =
+            static_cast<float>((v - mean[c]) / std::sqrt(variance[c] + 0.001) * scale[c] + bias[c]);
         alone.data<float>()[i] = static_cast<float>((v - mean[c]) / std::sqrt(variance[c] + 1e-5));
         scaled.data<float>()[i] = static_cast<float>(v * scale[c] + bias[c]);
     }
@@ -424,8 +438,9 @@ layer { name: "over_axes" type: "Scale" bottom: "x" top: "over_axes" scale_param
                 byBottom.push_back(v * scale.data<float>()[c]);
                 overAxes.push_back(v * w.values[c * 4 + k] + b.values[c * 4 + k]);
             }
-    expectOutputs(network, {{"x", x}, {"s", scale}},
-                  {{"by_bottom", tensorOf({2, 3, 4}, byBottom)}, {"over_axes", tensorOf({2, 3, 4}, overAxes)}});
+    expectOutputs(
+        network, {{"x", x}, {"s", scale}},
+        {{"by_bottom", tensorOf({2, 3, 4}, byBottom)}, {"over_axes", tensorOf({2, 3, 4}, overAxes)}});
 }
 
 TEST(CaffeImport, ConcatEltwiseAndSoftmax) {
@@ -460,12 +475,16 @@ layer { name: "softmax" type: "Softmax" bottom: "cat" top: "softmax" }
     std::vector<float> softmax(16);
     for (int at = 0; at < 4; ++at) {  // along the 4 channels of cat, at each of the 4 positions
         double total = 0.0;
-        for (int c = 0; c < 4; ++c) total += std::exp(double(cat[c * 4 + at]));
-        for (int c = 0; c < 4; ++c) softmax[c * 4 + at] = static_cast<float>(std::exp(double(cat[c * 4 + at])) / total);
+        for (int c = 0; c < 4; ++c)
+            total += std::exp(double(cat[c * 4 + at]));
+        for (int c = 0; c < 4; ++c)
+            softmax[c * 4 + at] = static_cast<float>(std::exp(double(cat[c * 4 + at])) / total);
     }
     expectOutputs(network, {{"a", a}, {"b", b}},
-                  {{"cat_h", tensorOf({1, 2, 4, 2}, catH)}, {"sum", tensorOf({1, 2, 2, 2}, sum)},
-                   {"prod", tensorOf({1, 2, 2, 2}, prod)}, {"max", tensorOf({1, 2, 2, 2}, max)},
+                  {{"cat_h", tensorOf({1, 2, 4, 2}, catH)},
+                   {"sum", tensorOf({1, 2, 2, 2}, sum)},
+                   {"prod", tensorOf({1, 2, 2, 2}, prod)},
+                   {"max", tensorOf({1, 2, 2, 2}, max)},
                    {"softmax", tensorOf({1, 4, 2, 2}, softmax)}});
 }
 
@@ -511,20 +530,23 @@ layer { name: "crop" type: "Crop" bottom: "data" bottom: "like" top: "crop" crop
     auto channels = [&](int64_t first, int64_t count) {
         return pick({2, count, 3, 2}, [&](const auto& i) { return at(i[0], first + i[1], i[2], i[3]); });
     };
-    auto rows = [&](int64_t row) { return pick({2, 4, 1, 2}, [&](const auto& i) { return at(i[0], i[1], row, i[3]); }); };
-    expectOutputs(network, {{"data", x}, {"like", like}},
-                  {{"flat", x.reshaped({2, 12, 2})},
-                   {"reshape", x.reshaped({2, 6, 4})},
-                   {"reshape_mid", x.reshaped({2, 2, 2, 3, 2})},
-                   {"s1", channels(0, 1)},
-                   {"s2", channels(1, 2)},
-                   {"s3", channels(3, 1)},
-                   {"h1", rows(0)},
-                   {"h2", rows(1)},
-                   {"h3", rows(2)},
-                   {"drop", x},
-                   {"permute", pick({2, 3, 2, 4}, [&](const auto& i) { return at(i[0], i[3], i[1], i[2]); })},
-                   {"crop", pick({2, 4, 2, 1}, [&](const auto& i) { return at(i[0], i[1], i[2] + 1, i[3] + 1); })}});
+    auto rows = [&](int64_t row) {
+        return pick({2, 4, 1, 2}, [&](const auto& i) { return at(i[0], i[1], row, i[3]); });
+    };
+    expectOutputs(
+        network, {{"data", x}, {"like", like}},
+        {{"flat", x.reshaped({2, 12, 2})},
+         {"reshape", x.reshaped({2, 6, 4})},
+         {"reshape_mid", x.reshaped({2, 2, 2, 3, 2})},
+         {"s1", channels(0, 1)},
+         {"s2", channels(1, 2)},
+         {"s3", channels(3, 1)},
+         {"h1", rows(0)},
+         {"h2", rows(1)},
+         {"h3", rows(2)},
+         {"drop", x},
+         {"permute", pick({2, 3, 2, 4}, [&](const auto& i) { return at(i[0], i[3], i[1], i[2]); })},
+         {"crop", pick({2, 4, 2, 1}, [&](const auto& i) { return at(i[0], i[1], i[2] + 1, i[3] + 1); })}});
 }
 
 TEST(CaffeImport, PowerComputesShiftPlusScaleTimesXToThePower) {
@@ -565,7 +587,8 @@ layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
     EXPECT_EQ(network.inputs()[0]->name(), "data");
     ASSERT_EQ(network.layers().size(), 4u);  // conv, relu, bn + scale, dropout
     std::set<std::string> names;
-    for (const auto& layer : network.layers()) names.insert(layer->output(0)->name());
+    for (const auto& layer : network.layers())
+        names.insert(layer->output(0)->name());
     EXPECT_EQ(names.size(), 4u);
     ASSERT_EQ(network.outputs().size(), 1u);
     EXPECT_EQ(network.outputs()[0]->name(), "conv1");
@@ -574,10 +597,12 @@ layer { name: "drop1" type: "Dropout" bottom: "conv1" top: "conv1" }
 
     const HostTensor x = randomTensor({1, 2, 3, 3}, 23, -2.0f, 2.0f);
     HostTensor y(DataType::Float32, x.dims());
-    const float mean[2] = {0.5f, 1.0f}, variance[2] = {2.0f, 8.0f}, scale[2] = {3.0f, 0.5f}, shift[2] = {1.0f, 2.0f};
+    const float mean[2] = {0.5f, 1.0f}, variance[2] = {2.0f, 8.0f}, scale[2] = {3.0f, 0.5f},
+                shift[2] = {1.0f, 2.0f};
     for (int k = 0; k < 2; ++k)
         for (int i = 0; i < 9; ++i) {
-            double v = b.values[k] + double(w.values[k * 2]) * x.data<float>()[i] + double(w.values[k * 2 + 1]) * x.data<float>()[9 + i];
+            double v = b.values[k] + double(w.values[k * 2]) * x.data<float>()[i] +
+                       double(w.values[k * 2 + 1]) * x.data<float>()[9 + i];
             v = std::max(v, 0.0);
             v = (v - mean[k]) / std::sqrt(variance[k] + 1e-5) * scale[k] + shift[k];
             y.data<float>()[k * 9 + i] = static_cast<float>(v);
@@ -598,7 +623,8 @@ layers { name: "pool" type: POOLING bottom: "conv" top: "pool" pooling_param { p
 layers { name: "fc" type: INNER_PRODUCT bottom: "pool" top: "fc" inner_product_param { num_output: 3 } }
 layers { name: "prob" type: SOFTMAX bottom: "fc" top: "prob" }
 )";
-    TestBlob w = randomBlob({2, 3, 3, 3}, 24), b = randomBlob({2}, 25), fw = randomBlob({3, 8}, 26), fb = randomBlob({3}, 27);
+    TestBlob w = randomBlob({2, 3, 3, 3}, 24), b = randomBlob({2}, 25), fw = randomBlob({3, 8}, 26),
+             fb = randomBlob({3}, 27);
     w.legacyShape = b.legacyShape = fw.legacyShape = fb.legacyShape = true;
     fw.doubles = true;
     CaffeWeights weights;
@@ -615,11 +641,13 @@ layers { name: "prob" type: SOFTMAX bottom: "fc" top: "prob" }
     double total = 0.0;
     for (int o = 0; o < 3; ++o) {
         fc[o] = fb.values[o];
-        for (int k = 0; k < 8; ++k) fc[o] += double(pool.data<float>()[k]) * fw.values[o * 8 + k];
+        for (int k = 0; k < 8; ++k)
+            fc[o] += double(pool.data<float>()[k]) * fw.values[o * 8 + k];
         total += std::exp(fc[o]);
     }
     std::vector<float> prob;
-    for (int o = 0; o < 3; ++o) prob.push_back(static_cast<float>(std::exp(fc[o]) / total));
+    for (int o = 0; o < 3; ++o)
+        prob.push_back(static_cast<float>(std::exp(fc[o]) / total));
     expectOutputs(network, {{"data", x}}, {{"prob", tensorOf({1, 3}, prob)}});
 }
 

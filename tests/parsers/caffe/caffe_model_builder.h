@@ -3,11 +3,11 @@
 // schema, so that a wrong field number in either shows up as a failed import.
 #pragma once
 
+#include <unistd.h>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,7 +30,9 @@ public:
         m_bytes += bytes;
         return *this;
     }
-    WireWriter& messageField(int field, const WireWriter& message) { return bytesField(field, message.bytes()); }
+    WireWriter& messageField(int field, const WireWriter& message) {
+        return bytesField(field, message.bytes());
+    }
     WireWriter& packedFloats(int field, const std::vector<float>& values) {
         std::string payload(values.size() * sizeof(float), '\0');
         if (!values.empty()) std::memcpy(payload.data(), values.data(), payload.size());
@@ -43,13 +45,16 @@ public:
     }
     WireWriter& packedVarints(int field, const std::vector<int64_t>& values) {
         WireWriter payload;
-        for (int64_t value : values) payload.varint(static_cast<uint64_t>(value));
+        for (int64_t value : values)
+            payload.varint(static_cast<uint64_t>(value));
         return bytesField(field, payload.bytes());
     }
     const std::string& bytes() const { return m_bytes; }
 
 private:
-    void tag(int field, int wireType) { varint((static_cast<uint64_t>(field) << 3) | static_cast<uint64_t>(wireType)); }
+    void tag(int field, int wireType) {
+        varint((static_cast<uint64_t>(field) << 3) | static_cast<uint64_t>(wireType));
+    }
     void varint(uint64_t value) {
         while (value >= 0x80) {
             m_bytes += static_cast<char>((value & 0x7f) | 0x80);
@@ -64,11 +69,13 @@ private:
 struct TestBlob {
     Dims dims;
     std::vector<float> values;
-    bool legacyShape = false;  // num/channels/height/width (dims padded to 4 with leading 1s) instead of shape
-    bool doubles = false;      // double_data instead of data
+    bool legacyShape =
+        false;             // num/channels/height/width (dims padded to 4 with leading 1s) instead of shape
+    bool doubles = false;  // double_data instead of data
 };
 
-// The weights of a net: layers with blobs, written as a current (layer = 100) or V1 (layers = 2) NetParameter.
+// The weights of a net: layers with blobs, written as a current (layer = 100) or V1 (layers = 2)
+// NetParameter.
 class CaffeWeights {
 public:
     CaffeWeights& layer(const std::string& name, std::vector<TestBlob> blobs) {
@@ -82,7 +89,8 @@ public:
         for (const auto& [name, blobs] : m_layers) {
             WireWriter layer;
             layer.bytesField(v1 ? 4 : 1, name);  // V1LayerParameter.name = 4, LayerParameter.name = 1
-            for (const TestBlob& blob : blobs) layer.messageField(v1 ? 6 : 7, encodeBlob(blob));  // blobs
+            for (const TestBlob& blob : blobs)
+                layer.messageField(v1 ? 6 : 7, encodeBlob(blob));  // blobs
             net.messageField(v1 ? 2 : 100, layer);
         }
         return net.bytes();
@@ -92,15 +100,18 @@ public:
         WireWriter proto;
         if (blob.legacyShape) {
             Dims padded = blob.dims;
-            while (padded.size() < 4) padded.insert(padded.begin(), 1);
-            for (int i = 0; i < 4; ++i) proto.varintField(i + 1, static_cast<uint64_t>(padded[i]));  // num..width = 1..4
+            while (padded.size() < 4)
+                padded.insert(padded.begin(), 1);
+            for (int i = 0; i < 4; ++i)
+                proto.varintField(i + 1, static_cast<uint64_t>(padded[i]));  // num..width = 1..4
         } else {
             WireWriter shape;
             shape.packedVarints(1, blob.dims);  // BlobShape.dim = 1
             proto.messageField(7, shape);       // BlobProto.shape = 7
         }
         if (blob.doubles) {
-            proto.packedDoubles(8, std::vector<double>(blob.values.begin(), blob.values.end()));  // double_data = 8
+            proto.packedDoubles(
+                8, std::vector<double>(blob.values.begin(), blob.values.end()));  // double_data = 8
         } else {
             proto.packedFloats(5, blob.values);  // data = 5
         }

@@ -17,7 +17,9 @@ layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolutio
 layer { name: "fc" type: "InnerProduct" bottom: "conv1" top: "fc" inner_product_param { num_output: 2 } }
 )";
 
-std::vector<float> ones(size_t count) { return std::vector<float>(count, 1.0f); }
+std::vector<float> ones(size_t count) {
+    return std::vector<float>(count, 1.0f);
+}
 
 CaffeWeights convNetWeights() {
     CaffeWeights weights;
@@ -48,7 +50,9 @@ TEST(CaffeParserErrors, TruncatedCaffemodel) {
     EXPECT_HAS(message, "truncated");
 }
 
-TEST(CaffeParserErrors, EmptyCaffemodel) { EXPECT_HAS(errorOf(kConvNet, ""), "the caffemodel is not a valid caffemodel: it is empty"); }
+TEST(CaffeParserErrors, EmptyCaffemodel) {
+    EXPECT_HAS(errorOf(kConvNet, ""), "the caffemodel is not a valid caffemodel: it is empty");
+}
 
 TEST(CaffeParserErrors, BlobHoldsFewerValuesThanItsShape) {
     CaffeWeights weights;
@@ -70,7 +74,8 @@ TEST(CaffeParserErrors, BlobShapeThatTheParametersDoNotNeed) {
 }
 
 TEST(CaffeParserErrors, PrototxtSyntaxErrorNamesItsLine) {
-    const std::string prototxt = "input: \"data\"\ninput_shape { dim: 1 dim: 2 }\nlayer { name: \"relu\" type: ReLU }\n";
+    const std::string prototxt =
+        "input: \"data\"\ninput_shape { dim: 1 dim: 2 }\nlayer { name: \"relu\" type: ReLU }\n";
     const std::string message = errorOf(prototxt, CaffeWeights().bytes());
     EXPECT_HAS(message, "the prototxt is not a valid Caffe prototxt: line 3, column");
     EXPECT_HAS(message, "fix the text there");
@@ -80,8 +85,10 @@ TEST(CaffeParserErrors, PrototxtSyntaxErrorNamesItsLine) {
 // deeper than Caffe's messages ever do is refused instead of exhausting the stack.
 TEST(CaffeParserErrors, DeeplyNestedPrototxtIsRefused) {
     std::string prototxt = "input: \"data\"\ninput_shape { dim: 1 }\n";
-    for (int i = 0; i < 100000; ++i) prototxt += "filler { ";
-    for (int i = 0; i < 100000; ++i) prototxt += "} ";
+    for (int i = 0; i < 100000; ++i)
+        prototxt += "filler { ";
+    for (int i = 0; i < 100000; ++i)
+        prototxt += "} ";
     const std::string message = errorOf(prototxt, CaffeWeights().bytes());
     EXPECT_HAS(message, "the prototxt is not a valid Caffe prototxt: line 3");
     EXPECT_HAS(message, "too deep");
@@ -124,8 +131,9 @@ layer { name: "detect" type: "DetectionOutput" bottom: "prior" top: "detect" }
 layer { name: "abs" type: "AbsVal" bottom: "relu" top: "abs" }
 )";
     const std::string message = errorOf(prototxt, CaffeWeights().bytes());
-    EXPECT_HAS(message, "has 3 layers of types Kiln does not support: layer 'prior' (type PriorBox), "
-                        "layer 'detect' (type DetectionOutput), layer 'abs' (type AbsVal)");
+    EXPECT_HAS(message,
+               "has 3 layers of types Kiln does not support: layer 'prior' (type PriorBox), "
+               "layer 'detect' (type DetectionOutput), layer 'abs' (type AbsVal)");
 }
 
 TEST(CaffeParserErrors, UnsupportedV1LayersAreNamedByTheirCurrentType) {
@@ -140,15 +148,17 @@ layers { name: "thresh" type: THRESHOLD bottom: "data" top: "thresh" }
 }
 
 TEST(CaffeParserErrors, InputWithoutShape) {
-    const std::string prototxt = "input: \"data\"\nlayer { name: \"relu\" type: \"ReLU\" bottom: \"data\" top: \"relu\" }\n";
+    const std::string prototxt =
+        "input: \"data\"\nlayer { name: \"relu\" type: \"ReLU\" bottom: \"data\" top: \"relu\" }\n";
     const std::string message = errorOf(prototxt, CaffeWeights().bytes());
     EXPECT_HAS(message, "declares 1 input but 0 input_shape and 0 input_dim entries");
     EXPECT_HAS(message, "give one input_shape per input");
 }
 
 TEST(CaffeParserErrors, InputWithNegativeExtent) {
-    const std::string prototxt = "input: \"data\"\ninput_shape { dim: 1 dim: -3 }\n"
-                                 "layer { name: \"relu\" type: \"ReLU\" bottom: \"data\" top: \"relu\" }\n";
+    const std::string prototxt =
+        "input: \"data\"\ninput_shape { dim: 1 dim: -3 }\n"
+        "layer { name: \"relu\" type: \"ReLU\" bottom: \"data\" top: \"relu\" }\n";
     EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "input 'data' has dimension 1 of -3");
 }
 
@@ -168,7 +178,8 @@ input: "data"
 input_shape { dim: 1 dim: 1 dim: 5 dim: 5 }
 layer { name: "pool" type: "Pooling" bottom: "data" top: "pool" pooling_param { kernel_size: 1 stride: 3 } }
 )";
-    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "Caffe's last window starts past the end of the input");
+    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()),
+               "Caffe's last window starts past the end of the input");
 }
 
 TEST(CaffeParserErrors, LrnWithinChannelsWiderThanTheInput) {
@@ -200,7 +211,8 @@ layer { name: "sc" type: "Scale" bottom: "bn" top: "bn" scale_param { bias_term:
 )";
     CaffeWeights weights;
     weights.layer("bn", {{{2}, ones(2)}, {{2}, ones(2)}, {{1}, ones(1)}}).layer("sc", {{{2}, ones(2)}});
-    EXPECT_HAS(errorOf(prototxt, weights.bytes()), "its Scale layer 'sc' has 1 blob in the caffemodel; it needs 2 (scale, bias)");
+    EXPECT_HAS(errorOf(prototxt, weights.bytes()),
+               "its Scale layer 'sc' has 1 blob in the caffemodel; it needs 2 (scale, bias)");
 }
 
 TEST(CaffeParserErrors, EltwiseCoefficientsOfTheWrongCount) {
@@ -209,7 +221,8 @@ input: "a"
 input_shape { dim: 1 dim: 2 }
 layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "a" top: "sum" eltwise_param { coeff: 1 } }
 )";
-    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "eltwise_param.coeff has 1 values; give one per bottom (2)");
+    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()),
+               "eltwise_param.coeff has 1 values; give one per bottom (2)");
 }
 
 TEST(CaffeParserErrors, ReshapeWithTwoInferredExtents) {
@@ -218,7 +231,8 @@ input: "data"
 input_shape { dim: 2 dim: 6 }
 layer { name: "r" type: "Reshape" bottom: "data" top: "r" reshape_param { shape { dim: -1 dim: -1 } } }
 )";
-    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "layer 'r' (type Reshape): reshape_param.shape has more than one -1");
+    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()),
+               "layer 'r' (type Reshape): reshape_param.shape has more than one -1");
 }
 
 TEST(CaffeParserErrors, SlicePointsThatDoNotMatchTheTops) {
@@ -227,7 +241,8 @@ input: "data"
 input_shape { dim: 1 dim: 6 }
 layer { name: "s" type: "Slice" bottom: "data" top: "a" top: "b" slice_param { slice_point: 2 slice_point: 4 } }
 )";
-    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "slice_param.slice_point has 2 values; with 2 tops it needs 1");
+    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()),
+               "slice_param.slice_point has 2 values; with 2 tops it needs 1");
 }
 
 TEST(CaffeParserErrors, LayersInBothForms) {
@@ -237,14 +252,16 @@ input_shape { dim: 1 dim: 2 }
 layer { name: "a" type: "ReLU" bottom: "data" top: "a" }
 layers { name: "b" type: RELU bottom: "data" top: "b" }
 )";
-    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()), "has layers in both the current form ('layer') and the V1 form");
+    EXPECT_HAS(errorOf(prototxt, CaffeWeights().bytes()),
+               "has layers in both the current form ('layer') and the V1 form");
 }
 
 TEST(CaffeParserErrors, HugeDeclaredBlobShapeIsRefusedWithoutAllocating) {
     CaffeWeights weights;
     weights.layer("conv1", {{{int64_t(1) << 40, int64_t(1) << 40}, ones(4)}, {{3}, ones(3)}});
     weights.layer("fc", {{{2, 12}, ones(24)}, {{2}, ones(2)}});
-    EXPECT_HAS(errorOf(kConvNet, weights.bytes()), "blob 0 (weights) of layer 'conv1' has shape 1099511627776x1099511627776");
+    EXPECT_HAS(errorOf(kConvNet, weights.bytes()),
+               "blob 0 (weights) of layer 'conv1' has shape 1099511627776x1099511627776");
 }
 
 TEST(CaffeParserErrors, MissingFilesAreNamed) {
@@ -277,7 +294,8 @@ TEST(CaffeParserErrors, DamagedCaffemodelsNeverCrash) {
     std::mt19937 random(7);
     for (int trial = 0; trial < 300; ++trial) {
         std::string damaged = bytes;
-        for (int k = 0; k < 3; ++k) damaged[random() % damaged.size()] = static_cast<char>(random() & 0xff);
+        for (int k = 0; k < 3; ++k)
+            damaged[random() % damaged.size()] = static_cast<char>(random() & 0xff);
         (void)parseCaffeBytes(kConvNet, damaged);
     }
 }

@@ -201,10 +201,15 @@ int buildCommand(const std::vector<std::string>& args) {
 
     Result<std::vector<OptimizationProfile>> profiles = profilesOf(options);
     if (!profiles) return fail(kExitUsage, profiles.status().message());
+    const std::string weights = options.weightsPath.value_or("");
+    if (!weights.empty() && !profiles->empty()) {
+        return fail(kExitUsage, "dynamic shapes (--minShapes, --optShapes, --maxShapes) need an ONNX model; a Caffe "
+                                "net's prototxt fixes its input shapes");
+    }
     if (profiles->empty()) {
         // A model with shape tensors keeps them as inputs (as TensorRT does): --shapes fixes their values
         // in one profile of a dynamic build, and the plan takes exactly those values.
-        Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(options.modelPath);
+        Result<std::vector<OnnxInputInfo>> inputs = readModelInputs(options.modelPath);
         if (!inputs) return fail(kExitFailure, inputs.status().message());
         if (hasShapeTensors(*inputs)) {
             if (Status status = checkShapesForModel(*inputs, options.shapes); !status) {
@@ -225,14 +230,14 @@ int buildCommand(const std::vector<std::string>& args) {
         Result<std::shared_ptr<const NetworkSource>> read = onnxNetworkSource(options.modelPath);
         if (!read) return fail(kExitFailure, read.status().message());
         source = std::move(read).value();
-    } else if (int code = importWithShapes(options.modelPath, options.shapes, network); code != kExitSuccess) {
+    } else if (int code = importWithShapes(options.modelPath, weights, options.shapes, network); code != kExitSuccess) {
         return code;
     }
     BuilderConfig config = builderConfig(!options.noFusion, options.builder);
     config.profiles = *profiles;
     if (needsCalibration(options.builder)) {
         CalibrationTable table;
-        if (int code = obtainCalibration(options.modelPath, shapes, options.builder, table); code != kExitSuccess) {
+        if (int code = obtainCalibration(options.modelPath, weights, shapes, options.builder, table); code != kExitSuccess) {
             return code;
         }
         config.dynamicRanges = dynamicRanges(table);

@@ -30,7 +30,7 @@ int calibrateCommand(const std::vector<std::string>& args) {
         return fail(kExitUsage, status.message());
     }
     CalibrationTable table;
-    if (int code = obtainCalibration(options.modelPath, options.shapes, options.builder, table); code != kExitSuccess) {
+    if (int code = obtainCalibration(options.modelPath, "", options.shapes, options.builder, table); code != kExitSuccess) {
         return code;
     }
     std::vector<std::pair<float, std::string>> largest;

@@ -38,12 +38,17 @@ std::optional<Dims> firstNpyBatchDims(const std::string& path) {
 
 }  // namespace
 
-int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, const BuilderOptions& options,
-                      CalibrationTable& table) {
+int obtainCalibration(const std::string& modelPath, const std::string& weights, const ShapeMap& shapes,
+                      const BuilderOptions& options, CalibrationTable& table) {
     Result<CalibrationAlgorithm> algorithm = calibrationAlgorithmFromString(options.calibAlgorithm);
     if (!algorithm) return fail(kExitUsage, "--calibAlgo: " + algorithm.status().message());
     Result<std::string> hash = modelFileHash(modelPath);
     if (!hash) return fail(kExitFailure, hash.status().message());
+    if (!weights.empty()) {
+        Result<std::string> weightsHash = modelFileHash(weights);
+        if (!weightsHash) return fail(kExitFailure, weightsHash.status().message());
+        *hash += "+" + *weightsHash;
+    }
     std::optional<CalibrationTable> cached;
     if (options.calibCachePath) {
         auto read = readCalibrationCache(*options.calibCachePath);
@@ -58,7 +63,7 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
         if (!cached) {
             // A model quantized with QuantizeLinear/DequantizeLinear pairs brings its own ranges.
             std::optional<NetworkDefinition> network;
-            if (int code = importWithShapes(modelPath, shapes, network); code != kExitSuccess) return code;
+            if (int code = importWithShapes(modelPath, weights, shapes, network); code != kExitSuccess) return code;
             const bool quantized = std::any_of(network->layers().begin(), network->layers().end(),
                                                [](const auto& layer) { return layer->kind() == LayerKind::Quantize; });
             if (quantized) {
@@ -82,7 +87,7 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
     }
 
     std::optional<NetworkDefinition> network;
-    if (int code = importWithShapes(modelPath, shapes, network); code != kExitSuccess) return code;
+    if (int code = importWithShapes(modelPath, weights, shapes, network); code != kExitSuccess) return code;
     if (network->inputs().size() != 1) {
         return fail(kExitUsage, "calibration takes .npy data for models with one input; this one has " +
                                     std::to_string(network->inputs().size()));
@@ -107,7 +112,7 @@ int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, cons
             ShapeMap batchShapes = shapes;
             batchShapes[input->name()] = *batch;
             network.reset();
-            if (int code = importWithShapes(modelPath, batchShapes, network); code != kExitSuccess) return code;
+            if (int code = importWithShapes(modelPath, weights, batchShapes, network); code != kExitSuccess) return code;
             input = network->inputs().front();
         }
     }

@@ -13,9 +13,10 @@
 namespace kiln::cli {
 
 // On failure prints the error and returns its exit code; prints what it did to standard output
-// (warnings to standard error) and returns kExitSuccess otherwise.
-int obtainCalibration(const std::string& modelPath, const ShapeMap& shapes, const BuilderOptions& options,
-                      CalibrationTable& table);
+// (warnings to standard error) and returns kExitSuccess otherwise. `weights` names a Caffe net's
+// caffemodel (modelPath is then its prototxt), empty otherwise; a cache is then for both files.
+int obtainCalibration(const std::string& modelPath, const std::string& weights, const ShapeMap& shapes,
+                      const BuilderOptions& options, CalibrationTable& table);
 
 // Ranges by tensor name (scale times 127), as BuilderConfig::dynamicRanges takes them.
 std::map<std::string, float> dynamicRanges(const CalibrationTable& table);

@@ -247,7 +247,7 @@ int compareCommand(const std::vector<std::string>& args) {
     for (const Binding& binding : prepared.engine->bindings()) {
         if (binding.isInput) shapes[binding.name] = binding.dims;
     }
-    Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
+    Result<NetworkDefinition> network = importModel(options.modelPath, "", shapes);
     if (!network) return fail(kExitFailure, network.status().message());
 
     std::vector<PrecisionRun> runs;
@@ -265,7 +265,7 @@ int compareCommand(const std::vector<std::string>& args) {
             BuilderConfig config = builderConfig(!options.noFusion, builder);
             if (needsCalibration(builder)) {
                 CalibrationTable table;
-                if (int code = obtainCalibration(options.modelPath, shapes, builder, table); code != kExitSuccess) return code;
+                if (int code = obtainCalibration(options.modelPath, "", shapes, builder, table); code != kExitSuccess) return code;
                 config.dynamicRanges = dynamicRanges(table);
                 int8Ranges = config.dynamicRanges;
             }

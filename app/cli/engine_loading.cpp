@@ -112,7 +112,7 @@ int loadPlan(const EngineRequest& request, PreparedEngine& prepared, LoadedInput
 }
 
 int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, LoadedInputs& files) {
-    Result<std::vector<OnnxInputInfo>> declared = readOnnxInputs(request.path);
+    Result<std::vector<OnnxInputInfo>> declared = readModelInputs(request.path);
     if (!declared) return fail(kExitFailure, declared.status().message());
     std::vector<std::string> shapeNames;
     for (const auto& [name, dims] : request.shapes)
@@ -162,14 +162,17 @@ int importAndBuild(const EngineRequest& request, PreparedEngine& prepared, Loade
         if (!read) return fail(kExitFailure, read.status().message());
         source = std::move(read).value();
     } else {
-        network = importModel(request.path, shapes, prepared.logger.get());
+        network = importModel(request.path, request.weights, shapes, prepared.logger.get());
         if (!network) return fail(kExitFailure, network.status().message());
     }
     BuilderConfig config = builderConfig(request.enableFusion, request.builder);
     if (source) config.profiles = {fixedProfile(shapes)};
     if (needsCalibration(request.builder)) {
         CalibrationTable table;
-        if (int code = obtainCalibration(request.path, shapes, request.builder, table); code != kExitSuccess) return code;
+        if (int code = obtainCalibration(request.path, request.weights, shapes, request.builder, table);
+            code != kExitSuccess) {
+            return code;
+        }
         config.dynamicRanges = dynamicRanges(table);
     }
     Result<std::shared_ptr<Engine>> engine = buildWithProgress("kiln: building '" + request.path + "'", request.builder,

@@ -23,6 +23,7 @@ Status checkShapesAgainstPlan(const Engine& engine, const ShapeMap& shapes);
 
 struct EngineRequest {
     std::string path;
+    std::string weights;  // a Caffe net's caffemodel (path is then its prototxt); empty otherwise
     ShapeMap shapes;
     std::vector<InputFile> inputFiles;
     bool enableFusion = true;

@@ -352,7 +352,8 @@ int inspectCommand(const std::vector<std::string>& args) {
         std::optional<NetworkDefinition> network;
         std::string assumed;
         ShapeMap shapes;
-        if (int code = importAssumingShapes(options.modelPath, options.shapes, network, assumed, &shapes);
+        if (int code = importAssumingShapes(options.modelPath, options.weightsPath.value_or(""), options.shapes, network,
+                                            assumed, &shapes);
             code != kExitSuccess) {
             return code;
         }
@@ -371,7 +372,7 @@ int inspectCommand(const std::vector<std::string>& args) {
                 std::cout << "Symbolic dimensions shown at assumed sizes: " << printable(assumed)
                           << " (give --shapes to choose others)\n\n";
             }
-            Result<std::vector<OnnxInputInfo>> declared = readOnnxInputs(options.modelPath);
+            Result<std::vector<OnnxInputInfo>> declared = readModelInputs(options.modelPath);
             printTables(options.modelPath, *network, declared ? *declared : std::vector<OnnxInputInfo>{}, symbols);
         }
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "commands.h"
+#include "kiln/caffe_parser.h"
 
 namespace kiln::cli {
 
@@ -93,6 +94,16 @@ Status checkShapesForModel(const std::vector<OnnxInputInfo>& inputs, const Shape
     return checkShapesGiven(inputs, shapes);
 }
 
+Result<std::vector<OnnxInputInfo>> readModelInputs(const std::string& path) {
+    if (!isCaffePrototxtPath(path)) return readOnnxInputs(path);
+    KILN_ASSIGN_OR_RETURN(const std::vector<CaffeInputInfo> declared, readCaffeInputs(path));
+    std::vector<OnnxInputInfo> inputs;
+    for (const CaffeInputInfo& input : declared) {
+        inputs.push_back({input.name, DataType::Float32, input.dims, std::vector<std::string>(input.dims.size()), false});
+    }
+    return inputs;
+}
+
 bool hasShapeTensors(const std::vector<OnnxInputInfo>& inputs) {
     return std::any_of(inputs.begin(), inputs.end(), [](const OnnxInputInfo& input) { return input.isShapeTensor; });
 }
@@ -114,9 +125,26 @@ Result<OnnxParseOptions> parseOptions(const std::vector<OnnxInputInfo>& inputs, 
     return options;
 }
 
+// A Caffe net: its prototxt with the caffemodel `weights`, at `shapes` (which agree with the declared ones).
+Result<NetworkDefinition> importCaffeNet(const std::string& path, const std::string& weights, const ShapeMap& shapes,
+                                         ILogger* logger) {
+    if (weights.empty()) {
+        return invalidArgument("'" + path + "' is a Caffe net description: give its trained weights with --weights "
+                               "FILE.caffemodel");
+    }
+    CaffeParseOptions options;
+    options.inputShapes = shapes;
+    options.logger = logger;
+    KILN_ASSIGN_OR_RETURN(NetworkDefinition network, parseCaffeFiles(path, weights, options));
+    KILN_RETURN_IF_ERROR(network.validate().withContext(path));
+    return network;
+}
+
 }  // namespace
 
-Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger) {
+Result<NetworkDefinition> importModel(const std::string& path, const std::string& weights, const ShapeMap& shapes,
+                                      ILogger* logger) {
+    if (isCaffePrototxtPath(path)) return importCaffeNet(path, weights, shapes, logger);
     KILN_ASSIGN_OR_RETURN(const std::vector<OnnxInputInfo> inputs, readOnnxInputs(path));
     KILN_ASSIGN_OR_RETURN(OnnxParseOptions options, parseOptions(inputs, shapes));
     options.logger = logger;
@@ -125,8 +153,17 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
     return network;
 }
 
-int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network,
-                         std::string& assumed, ShapeMap* importedShapes) {
+int importAssumingShapes(const std::string& path, const std::string& weights, const ShapeMap& shapes,
+                         std::optional<NetworkDefinition>& network, std::string& assumed, ShapeMap* importedShapes) {
+    if (isCaffePrototxtPath(path)) {  // a Caffe net's shapes are fixed: nothing to assume
+        if (int code = importWithShapes(path, weights, shapes, network); code != kExitSuccess) return code;
+        assumed.clear();
+        if (importedShapes) {
+            importedShapes->clear();
+            for (const Tensor* input : network->inputs()) (*importedShapes)[input->name()] = input->dims();
+        }
+        return kExitSuccess;
+    }
     Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
     if (!inputs) return fail(kExitFailure, inputs.status().message());
     std::vector<std::string> shapeNames;
@@ -151,12 +188,12 @@ int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::o
     return kExitSuccess;
 }
 
-int importWithShapes(const std::string& path, const ShapeMap& shapes,
+int importWithShapes(const std::string& path, const std::string& weights, const ShapeMap& shapes,
                      std::optional<NetworkDefinition>& network) {
-    Result<std::vector<OnnxInputInfo>> inputs = readOnnxInputs(path);
+    Result<std::vector<OnnxInputInfo>> inputs = readModelInputs(path);
     if (!inputs) return fail(kExitFailure, inputs.status().message());
     if (Status status = checkShapesForModel(*inputs, shapes); !status) return fail(kExitUsage, status.message());
-    Result<NetworkDefinition> imported = importModel(path, shapes);
+    Result<NetworkDefinition> imported = importModel(path, weights, shapes);
     if (!imported) return fail(kExitFailure, imported.status().message());
     network = std::move(imported).value();
     return kExitSuccess;

@@ -1,5 +1,6 @@
-// Importing the model a command names: the checks that turn a parser error into an instruction the
-// person at the terminal can follow (which input needs --shapes, which flag names a missing input).
+// Importing the model a command names (an ONNX model, or a Caffe net: its prototxt with the caffemodel
+// that --weights names): the checks that turn a parser error into an instruction the person at the
+// terminal can follow (which input needs --shapes, which flag names a missing input).
 #pragma once
 
 #include <optional>
@@ -30,12 +31,17 @@ Status checkShapesGiven(const std::vector<OnnxInputInfo>& inputs, const ShapeMap
 // checkInputNames (for --shapes), checkShapesAgree and checkShapesGiven, in that order.
 Status checkShapesForModel(const std::vector<OnnxInputInfo>& inputs, const ShapeMap& shapes);
 
+// The inputs the model at `path` declares: an ONNX model's graph inputs, or a Caffe net's (fixed shapes).
+Result<std::vector<OnnxInputInfo>> readModelInputs(const std::string& path);
+
 // Whether any input is a shape tensor (its values decide shapes; --shapes gives its values).
 bool hasShapeTensors(const std::vector<OnnxInputInfo>& inputs);
 
 // Imports the model with `shapes` (a shape tensor's entry: its values, imported as a constant) and
-// validates the network; `logger` (may be null) hears the import.
-Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& shapes, ILogger* logger = nullptr);
+// validates the network; `logger` (may be null) hears the import. `weights` names a Caffe net's
+// caffemodel (empty for ONNX).
+Result<NetworkDefinition> importModel(const std::string& path, const std::string& weights, const ShapeMap& shapes,
+                                      ILogger* logger = nullptr);
 
 // Checks --shapes against the model's declared inputs (names, agreement, every symbolic dimension
 // given), then imports it into `network`. On failure prints the error and returns its exit code
@@ -44,10 +50,11 @@ Result<NetworkDefinition> importModel(const std::string& path, const ShapeMap& s
 // (every symbolic dimension 1, else 32, else 224: the first with which the model imports), named in
 // `assumed` ("x as 1x3x224x224"); empty when nothing was assumed. `importedShapes`, when given, receives
 // every input's shape as imported (given or assumed).
-int importAssumingShapes(const std::string& path, const ShapeMap& shapes, std::optional<NetworkDefinition>& network,
-                         std::string& assumed, ShapeMap* importedShapes = nullptr);
+int importAssumingShapes(const std::string& path, const std::string& weights, const ShapeMap& shapes,
+                         std::optional<NetworkDefinition>& network, std::string& assumed,
+                         ShapeMap* importedShapes = nullptr);
 
-int importWithShapes(const std::string& path, const ShapeMap& shapes,
+int importWithShapes(const std::string& path, const std::string& weights, const ShapeMap& shapes,
                      std::optional<NetworkDefinition>& network);
 
 }  // namespace kiln::cli

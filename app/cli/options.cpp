@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "kiln/caffe_parser.h"
+
 namespace kiln::cli {
 
 namespace {
@@ -102,6 +104,21 @@ Status requireModelPath(std::string_view command, const std::string& modelPath, 
         return invalidArgument(std::string("missing MODEL: give the path of an ONNX model") +
                                (acceptsPlan ? " or a Kiln plan" : "") + ", e.g. '" + std::string(command) +
                                " model.onnx'");
+    }
+    return Status::ok();
+}
+
+// A Caffe net (MODEL.prototxt) needs its weights (--weights FILE.caffemodel); nothing else takes them.
+Status checkWeightsPath(std::string_view command, const std::string& modelPath,
+                        const std::optional<std::string>& weightsPath) {
+    const bool caffe = isCaffePrototxtPath(modelPath);
+    if (caffe && !weightsPath) {
+        return invalidArgument("'" + modelPath + "' is a Caffe net description: give its trained weights with --weights, "
+                               "e.g. '" + std::string(command) + " " + modelPath + " --weights model.caffemodel'");
+    }
+    if (!caffe && weightsPath) {
+        return invalidArgument("--weights is for a Caffe net (MODEL.prototxt); '" + modelPath +
+                               "' is read as an ONNX model or a plan, which holds its own weights");
     }
     return Status::ok();
 }
@@ -389,6 +406,12 @@ Result<Parsed<Options>> parseCommand(const std::vector<std::string>& args, std::
         return setModelPath(command, arg, options.modelPath);
     }));
     KILN_RETURN_IF_ERROR(requireModelPath(command, options.modelPath, acceptsPlan));
+    if constexpr (requires { options.weightsPath; }) {
+        KILN_RETURN_IF_ERROR(checkWeightsPath(command, options.modelPath, options.weightsPath));
+    } else if (isCaffePrototxtPath(options.modelPath)) {
+        return invalidArgument("'" + std::string(command) + "' takes ONNX models; a Caffe net ('" + options.modelPath +
+                               "') works with inspect, build, run and profile, given --weights FILE.caffemodel");
+    }
     if constexpr (requires { options.builder.quiet; }) {
         if (options.builder.verbose && options.builder.quiet) {
             return invalidArgument("--verbose and --quiet contradict each other; give one");
@@ -454,7 +477,8 @@ std::string formatShapes(const ShapeMap& shapes) {
 Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::string>& args) {
     return parseCommand<InspectOptions>(
         args, "kiln inspect", true, [](InspectOptions& options) -> std::vector<Flag> {
-            return {shapesFlag(options.shapes), switchFlag("--json", options.json)};
+            return {shapesFlag(options.shapes), switchFlag("--json", options.json),
+                    pathFlag("--weights", "model.caffemodel", options.weightsPath)};
         });
 }
 
@@ -462,6 +486,7 @@ Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& arg
     return parseCommand<RunOptions>(args, "kiln run", true, [](RunOptions& options) -> std::vector<Flag> {
         return withFlags({
             inputFlag(options.inputs),
+            pathFlag("--weights", "model.caffemodel", options.weightsPath),
             pathFlag("--outputDir", "outputs", options.outputDirectory),
             pathFlag("--output-dir", "outputs", options.outputDirectory),
             shapesFlag(options.shapes),
@@ -492,6 +517,7 @@ Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>&
             return withFlags({
                 {"-o", true, "model.plan", setPlanPath},
                 {"--saveEngine", true, "model.plan", setPlanPath},
+                pathFlag("--weights", "model.caffemodel", options.weightsPath),
                 shapesFlag(options.shapes),
                 profileShapesFlag("--minShapes", options.minShapes),
                 profileShapesFlag("--optShapes", options.optShapes),
@@ -516,6 +542,7 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
         args, "kiln profile", true, [](ProfileOptions& options) -> std::vector<Flag> {
             return withFlags({
                 inputFlag(options.inputs),
+                pathFlag("--weights", "model.caffemodel", options.weightsPath),
                 shapesFlag(options.shapes),
                 countFlag("--iterations", "10", 1, options.iterations),
                 countFlag("--warmUp", "200", 0, options.warmUpMs),
@@ -599,14 +626,16 @@ const char* mainHelp() {
 Build, inspect, run and profile neural-network models with Kiln.
 
 Commands:
-  build MODEL -o PLAN      Optimize an ONNX model for the CPU or a CUDA GPU and save it as a plan
+  build MODEL -o PLAN      Optimize a model for the CPU or a CUDA GPU and save it as a plan
   inspect MODEL_OR_PLAN    Show the layers of a model as imported, or of a plan as built
   run MODEL_OR_PLAN        Run a model or a plan, time it and save its outputs
   profile MODEL_OR_PLAN    Time every layer of a model or a plan and the whole run
   compare MODEL            Build a model in several precisions and compare every tensor and latency
   calibrate MODEL          Measure every activation's INT8 scale on calibration data, into a cache
 
-A plan is recognized by its content, whatever its file name; any other file is read as ONNX.
+A plan is recognized by its content, whatever its file name. A MODEL.prototxt is a Caffe net, whose
+trained weights inspect, build, run and profile take with --weights MODEL.caffemodel; any other file is
+read as ONNX.
 
 Options:
   -h, --help      Show this help ('kiln COMMAND --help' shows a command's options)
@@ -618,7 +647,7 @@ line.
 }
 
 const char* buildHelp() {
-    return R"(Usage: kiln build MODEL -o PLAN [--backend cpu|cuda] [--tf32] [--fp16 | --bf16 | --int8 --calib DATA]
+    return R"(Usage: kiln build MODEL [--weights FILE.caffemodel] -o PLAN [--backend cpu|cuda] [--tf32] [--fp16 | --bf16 | --int8 --calib DATA]
                   [--calibCache FILE] [--layerPrecisions NODE:PRECISION,... [--precisionConstraints obey|prefer|none]]
                   [--shapes NAME:DIMS,...]
                   [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
@@ -626,7 +655,7 @@ const char* buildHelp() {
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--memoryLimit MIB] [--flushL2]
                   [--verbose | --quiet]
 
-Imports an ONNX model, optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
+Imports an ONNX model (or a Caffe net: MODEL.prototxt with --weights), optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
 layer-norm, GELU, attention (CPU) and MatMul epilogue (CPU) fusion, vertical, pointwise-chain and
 horizontal fusion, copy elimination, memory formats, tactic timing:
 every candidate kernel of every layer is run and the fastest kept, memory planning) and writes the
@@ -639,6 +668,8 @@ Ctrl-C cancels the build: nothing is written and the exit status is 130; a secon
 
 Options:
   -o, --saveEngine PLAN      Where to write the plan (its directory must exist)
+  --weights FILE.caffemodel  The trained weights of a Caffe net: MODEL is then its deploy .prototxt,
+                             whose input shapes are fixed (--shapes must agree; no dynamic shapes)
   --backend cpu|cuda         Build for the CPU (default) or for CUDA device 0 (cuDNN, cuBLASLt and
                              Kiln's CUDA kernels); a CUDA plan runs only on the same GPU model with
                              the same CUDA, cuDNN and cuBLASLt versions
@@ -693,9 +724,9 @@ Options:
 }
 
 const char* inspectHelp() {
-    return R"(Usage: kiln inspect MODEL_OR_PLAN [--shapes NAME:DIMS,...] [--json]
+    return R"(Usage: kiln inspect MODEL_OR_PLAN [--weights FILE.caffemodel] [--shapes NAME:DIMS,...] [--json]
 
-For an ONNX model: its layers as imported (name, kind, parameters, inputs, outputs and the model
+For an ONNX model or a Caffe net: its layers as imported (name, kind, parameters, inputs, outputs and the model
 nodes they came from), every tensor with its type and dimensions, and the network inputs and outputs.
 For a plan: its built layers (name, kind, parameters, provenance, precision, tactic, whether the
 layer was elided), its bindings and its activation memory.
@@ -705,23 +736,26 @@ Options:
                           (a plan's shapes are fixed when it is built; given ones must agree)
   --json                  Write JSON to standard output instead of tables (for a plan: the layout
                           of trtexec's --exportLayerInfo)
+  --weights FILE          The trained weights (.caffemodel) of a Caffe net: MODEL is then its deploy
+                          .prototxt, which fixes the input shapes
   -h, --help              Show this help
 )";
 }
 
 const char* runHelp() {
-    return R"(Usage: kiln run MODEL_OR_PLAN [--input NAME=FILE.npy]... [--outputDir DIR]
+    return R"(Usage: kiln run MODEL_OR_PLAN [--weights FILE.caffemodel] [--input NAME=FILE.npy]... [--outputDir DIR]
                 [--shapes NAME:DIMS,...] [--iterations N] [--warmUp MS] [--duration S]
                 [--percentile P,...] [--noFusion] [--backend cpu|cuda] [--tf32] [--noCudaGraph]
                 [--fixedThreads] [--check [--checkLayers] [--atol A] [--rtol R]]
 
-Runs a plan, or builds an ONNX model in memory and runs it, on the CPU or the GPU the plan was built
+Runs a plan, or builds a model (ONNX, or a Caffe net's .prototxt with --weights) in memory and runs it, on the CPU or the GPU the plan was built
 for (--backend for a model); prints the latency, host-to-device copies included, and saves
 every output as DIR/NAME.npy. Inputs without a file get random values (fixed seed 0: floats uniform
 in [-1, 1), integers 0, booleans false), so two runs see the same data.
 
 Options:
   --input NAME=FILE.npy   Values of input NAME, a NumPy .npy array (repeat for each input)
+  --weights FILE          The trained weights (.caffemodel) of a Caffe net given as MODEL.prototxt
   --outputDir DIR         Save outputs in DIR (created when the run succeeds; nothing is written otherwise;
                           also spelled --output-dir).
                           Characters other than letters, digits, '.', '-' and '_' in output names are
@@ -748,7 +782,7 @@ Options:
                           tactics) on the reference kernels with the same inputs and compares every
                           output: each element must lie within atol + rtol * |reference|. Prints the worst
                           error per output and exits with 1 beyond tolerance (the outputs are still
-                          saved). Needs the ONNX model, not a plan
+                          saved). Needs the model (ONNX or Caffe), not a plan
   --checkLayers           --check on every tensor the engine computes that the model has too (fused
                           layers' outputs, matched by name; no extra outputs, so fusions stay), in
                           execution order, naming the first beyond tolerance (implies --check)
@@ -760,14 +794,14 @@ Options:
 }
 
 const char* profileHelp() {
-    return R"(Usage: kiln profile MODEL_OR_PLAN [--iterations N] [--warmUp MS] [--duration S] [--avgRuns N]
+    return R"(Usage: kiln profile MODEL_OR_PLAN [--weights FILE.caffemodel] [--iterations N] [--warmUp MS] [--duration S] [--avgRuns N]
                     [--percentile P,...] [--separateProfileRun] [--noDataTransfers]
                     [--shapes NAME:DIMS,...] [--input NAME=FILE.npy]... [--noFusion]
                     [--backend cpu|cuda] [--tf32]
                     [--noCudaGraph] [--fixedThreads] [--exportProfile FILE.json] [--exportLayerInfo FILE.json]
                     [--exportTimes FILE.json]
 
-Runs a plan, or an ONNX model built in memory: warm-up runs, then timed runs, measuring every
+Runs a plan, or a model built in memory (ONNX, or a Caffe net's .prototxt with --weights): warm-up runs, then timed runs, measuring every
 executed layer, with trtexec's meaning of the flags. Prints the layers sorted by time (average per
 run, share of the total, precision and tactic), the end-to-end latency (min, max, mean, median and
 percentiles) and the throughput (inferences and, with a batch, items per second). On CUDA the
@@ -791,6 +825,7 @@ Options:
                           is the device's alone. No effect on the CPU, which has no transfers
   --shapes NAME:DIMS,...  Shapes of inputs with symbolic dimensions, e.g. x:1x3x224x224
   --input NAME=FILE.npy   Values of input NAME (repeat for each input)
+  --weights FILE          The trained weights (.caffemodel) of a Caffe net given as MODEL.prototxt
   --noFusion              Build the model without folding or fusion (no effect on a plan)
   --backend cpu|cuda      Where to build and run a model (a plan runs where it was built for)
   --tf32                  Allow TF32 math for FP32 layers when building for CUDA

@@ -54,7 +54,8 @@ struct BuilderOptions {
 bool needsCalibration(const BuilderOptions& options);
 
 struct InspectOptions {
-    std::string modelPath;  // an ONNX model or a plan
+    std::string modelPath;  // an ONNX model, a Caffe net's prototxt or a plan
+    std::optional<std::string> weightsPath;  // --weights: a Caffe net's .caffemodel
     ShapeMap shapes;
     bool json = false;
 };
@@ -65,7 +66,8 @@ struct InputFile {
 };
 
 struct RunOptions {
-    std::string modelPath;  // an ONNX model or a plan
+    std::string modelPath;  // an ONNX model, a Caffe net's prototxt or a plan
+    std::optional<std::string> weightsPath;  // --weights: a Caffe net's .caffemodel
     std::vector<InputFile> inputs;
     std::optional<std::string> outputDirectory;  // --outputDir (also --output-dir)
     ShapeMap shapes;
@@ -86,7 +88,8 @@ struct RunOptions {
 };
 
 struct BuildOptions {
-    std::string modelPath;
+    std::string modelPath;  // an ONNX model or a Caffe net's prototxt
+    std::optional<std::string> weightsPath;  // --weights: a Caffe net's .caffemodel
     std::string planPath;
     ShapeMap shapes;
     // Dynamic shapes: one entry per optimization profile (each --minShapes/--optShapes/--maxShapes
@@ -124,7 +127,8 @@ struct CalibrateOptions {
 };
 
 struct ProfileOptions {
-    std::string modelPath;  // an ONNX model or a plan
+    std::string modelPath;  // an ONNX model, a Caffe net's prototxt or a plan
+    std::optional<std::string> weightsPath;  // --weights: a Caffe net's .caffemodel
     std::vector<InputFile> inputs;
     ShapeMap shapes;
     // trtexec's meanings: warm-up runs for warmUpMs, then at least `iterations` timed runs and at least

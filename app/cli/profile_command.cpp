@@ -95,6 +95,7 @@ int profileCommand(const std::vector<std::string>& args) {
 
     EngineRequest request;
     request.path = options.modelPath;
+    request.weights = options.weightsPath.value_or("");
     request.shapes = options.shapes;
     request.inputFiles = options.inputs;
     request.enableFusion = !options.noFusion;

@@ -133,6 +133,7 @@ int runCommand(const std::vector<std::string>& args) {
 
     EngineRequest request;
     request.path = options.modelPath;
+    request.weights = options.weightsPath.value_or("");
     request.shapes = options.shapes;
     request.inputFiles = options.inputs;
     request.enableFusion = !options.noFusion;
@@ -230,7 +231,7 @@ int runCommand(const std::vector<std::string>& args) {
             const bool shapeTensor = binding != prepared.engine->bindings().end() && binding->isShapeTensor;
             shapes[name] = shapeTensor ? value.valuesAsInt64() : value.dims();  // a shape tensor's entry: its values
         }
-        Result<NetworkDefinition> network = importModel(options.modelPath, shapes);
+        Result<NetworkDefinition> network = importModel(options.modelPath, options.weightsPath.value_or(""), shapes);
         if (!network) return fail(kExitFailure, "--check: " + network.status().message());
         ElementTolerance tolerance = defaultTolerance(lowestPrecision(options.builder));
         tolerance.atol = options.atol.value_or(tolerance.atol);

@@ -4,11 +4,14 @@
   npy_reader    .npy files numpy writes (types, ranks, Fortran order, big-endian, 0-d, empty)
   onnx_import   the sample model, ONNX conformance models of the ops the
                 importer folds or computes shapes for, and the hostile suite's crafted models
+  caffe_import  small Caffe nets covering every layer type the parser imports, in the current and the
+                V1 layer form, each as the target reads it: a uint32 prototxt length, the prototxt,
+                the caffemodel
   plan_reader   plans kiln builds from the sample model (FP32, FP16, INT8, dynamic batch), each as
                 the target reads it: a uint32 body length, the body, the weight blob
   timing_cache  the body of the timing cache the target's own network gets from a cold build
 
-usage: tests/fuzz/make_seeds.py --kiln build/app/cli/kiln --build build
+usage: tests/fuzz/make_seeds.py --kiln build/app/cli/kiln --build build [--targets TARGET,...]
 Run it again when the plan or timing-cache format changes; the seeds are committed.
 """
 
@@ -112,6 +115,77 @@ def plan_seeds(out, kiln, work):
     (out / "dynamic_batch.seed").write_bytes(plan_as_seed(plan.read_bytes()))
 
 
+# Caffe seeds: (name, prototxt, {layer: [blob shapes]}, write the weights in the V1 form).
+CAFFE_NETS = [
+    ("conv_bn_pool_fc", """
+layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 4 dim: 9 dim: 9 } } }
+layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+        convolution_param { num_output: 4 group: 2 kernel_size: 3 pad: 1 dilation: 1 } }
+layer { name: "bn" type: "BatchNorm" bottom: "conv" top: "conv" }
+layer { name: "scale" type: "Scale" bottom: "conv" top: "conv" scale_param { bias_term: true } }
+layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
+layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool" pooling_param { pool: AVE kernel_size: 3 stride: 2 pad: 1 } }
+layer { name: "lrn" type: "LRN" bottom: "pool" top: "lrn" lrn_param { local_size: 3 norm_region: WITHIN_CHANNEL } }
+layer { name: "fc" type: "InnerProduct" bottom: "lrn" top: "fc" inner_product_param { num_output: 3 } }
+layer { name: "prob" type: "Softmax" bottom: "fc" top: "prob" }
+""", {"conv": [[4, 2, 3, 3], [4]], "bn": [[4], [4], [1]], "scale": [[4], [4]], "fc": [[3, 100], [3]]}, False),
+    ("v1_layers", """
+input: "data"
+input_dim: 1 input_dim: 3 input_dim: 6 input_dim: 6
+layers { name: "conv" type: CONVOLUTION bottom: "data" top: "conv" convolution_param { num_output: 2 kernel_size: 3 } }
+layers { name: "relu" type: RELU bottom: "conv" top: "conv" }
+layers { name: "pool" type: POOLING bottom: "conv" top: "pool" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+layers { name: "fc" type: INNER_PRODUCT bottom: "pool" top: "fc" inner_product_param { num_output: 2 } }
+""", {"conv": [[2, 3, 3, 3], [2]], "fc": [[2, 8], [2]]}, True),
+    ("shapes_and_pointwise", """
+input: "a"
+input_shape { dim: 1 dim: 4 dim: 3 dim: 2 }
+input: "b"
+input_shape { dim: 1 dim: 4 dim: 2 dim: 1 }
+layer { name: "cat" type: "Concat" bottom: "a" bottom: "a" top: "cat" concat_param { axis: 1 } }
+layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "a" top: "sum" eltwise_param { coeff: 2 coeff: -1 } }
+layer { name: "max" type: "Eltwise" bottom: "sum" bottom: "a" top: "max" eltwise_param { operation: MAX } }
+layer { name: "slice" type: "Slice" bottom: "cat" top: "s1" top: "s2" slice_param { slice_point: 3 } }
+layer { name: "split" type: "Split" bottom: "s2" top: "c1" top: "c2" }
+layer { name: "drop" type: "Dropout" bottom: "c1" top: "drop" }
+layer { name: "power" type: "Power" bottom: "drop" top: "power" power_param { power: 2 scale: 0.5 shift: 1 } }
+layer { name: "permute" type: "Permute" bottom: "c2" top: "permute" permute_param { order: 0 order: 2 order: 3 order: 1 } }
+layer { name: "crop" type: "Crop" bottom: "a" bottom: "b" top: "crop" crop_param { axis: 2 offset: 1 } }
+layer { name: "flat" type: "Flatten" bottom: "max" top: "flat" }
+layer { name: "reshape" type: "Reshape" bottom: "s1" top: "reshape" reshape_param { shape { dim: 0 dim: -1 } } }
+layer { name: "prelu" type: "PReLU" bottom: "power" top: "prelu" }
+layer { name: "elu" type: "ELU" bottom: "prelu" top: "elu" }
+layer { name: "sigmoid" type: "Sigmoid" bottom: "elu" top: "sigmoid" }
+layer { name: "tanh" type: "TanH" bottom: "permute" top: "tanh" }
+layer { name: "up" type: "Deconvolution" bottom: "crop" top: "up" convolution_param { num_output: 2 kernel_size: 2 stride: 2 } }
+""", {"prelu": [[5]], "up": [[4, 2, 2, 2], [2]]}, False),
+]
+
+
+def caffe_seeds(out):
+    with tempfile.TemporaryDirectory() as protos:
+        proto = ROOT / "parsers" / "caffe" / "src" / "caffe.proto"
+        subprocess.run(["protoc", f"-I{proto.parent}", f"--python_out={protos}", str(proto)], check=True)
+        sys.path.insert(0, protos)
+        import caffe_pb2
+
+        rng = np.random.default_rng(0)
+        for name, prototxt, blobs, v1 in CAFFE_NETS:
+            weights = caffe_pb2.NetParameter()
+            for layer_name, shapes in blobs.items():
+                layer = weights.layers.add() if v1 else weights.layer.add()
+                layer.name = layer_name
+                for shape in shapes:
+                    blob = layer.blobs.add()
+                    if v1:
+                        blob.num, blob.channels, blob.height, blob.width = ([1] * (4 - len(shape)) + shape)
+                    else:
+                        blob.shape.dim.extend(shape)
+                    blob.data.extend(rng.uniform(0.5, 1.5, int(np.prod(shape))).astype(np.float32).tolist())
+            text = prototxt.encode()
+            (out / f"{name}.seed").write_bytes(struct.pack("<I", len(text)) + text + weights.SerializeToString())
+
+
 def timing_seeds(out, target):
     subprocess.run([target, "/dev/null"], check=True, env={"KILN_FUZZ_WRITE_SEED": str(out / "cold_build.seed"), "PATH": "/usr/bin"})
 
@@ -120,13 +194,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiln", required=True, type=Path)
     parser.add_argument("--build", required=True, type=Path, help="the build folder with tests/fuzz/fuzz_*")
+    parser.add_argument("--targets", help="only these targets' seeds, comma-separated (default: every target's)")
     args = parser.parse_args()
     corpus = HERE / "corpus"
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         for name, make in [("npy_reader", lambda d: npy_seeds(d)), ("onnx_import", lambda d: onnx_seeds(d)),
+                           ("caffe_import", lambda d: caffe_seeds(d)),
                            ("plan_reader", lambda d: plan_seeds(d, args.kiln.resolve(), work)),
                            ("timing_cache", lambda d: timing_seeds(d, (args.build / "tests" / "fuzz" / "fuzz_timing_cache").resolve()))]:
+            if args.targets and name not in args.targets.split(","):
+                continue
             folder = corpus / name
             if folder.exists():
                 shutil.rmtree(folder)

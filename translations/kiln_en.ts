@@ -1898,6 +1898,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>These inputs are shape tensors, whose values decide shapes: %1. Type their values under Inputs (e.g. 2x-1) and press “Open with These Shapes”.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select both), or put %1 beside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::MainWindow</name>
@@ -2105,10 +2109,6 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>Open Model or Plan</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Models and plans (*.onnx *.plan *.engine);;ONNX models (*.onnx);;Kiln plans (*.plan *.engine);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2534,6 +2534,26 @@ Choose a folder you can write to.</source>
         <source>Sweep finished.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Choose the Net of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Caffe nets (*.prototxt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Weights of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Caffe weights (*.caffemodel);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::PrecisionJob</name>
@@ -2866,15 +2886,19 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The ONNX model or Kiln plan to open.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Build the model once it has loaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Profile the engine once it is built or loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

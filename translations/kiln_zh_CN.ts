@@ -1890,6 +1890,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>These inputs are shape tensors, whose values decide shapes: %1. Type their values under Inputs (e.g. 2x-1) and press “Open with These Shapes”.</source>
         <translation>这些输入是形状张量，其值决定形状：%1。请在“输入”下填写它们的值（例如 2x-1），然后点击“使用这些形状打开”。</translation>
     </message>
+    <message>
+        <source>A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select both), or put %1 beside it.</source>
+        <translation>Caffe 网络需要它的权重：将 .prototxt 与其 .caffemodel 一起打开（同时选中两者），或将 %1 放在它旁边。</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::MainWindow</name>
@@ -2133,10 +2137,6 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>Open Model or Plan</source>
         <translation>打开模型或计划文件</translation>
-    </message>
-    <message>
-        <source>Models and plans (*.onnx *.plan *.engine);;ONNX models (*.onnx);;Kiln plans (*.plan *.engine);;All files (*)</source>
-        <translation>模型和计划文件 (*.onnx *.plan *.engine);;ONNX 模型 (*.onnx);;Kiln 计划文件 (*.plan *.engine);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Opened plan %1: %2 layers after fusion (%3 before), backend %4.</source>
@@ -2535,6 +2535,26 @@ Choose a folder you can write to.</source>
         <source>Sweep finished.</source>
         <translation>扫描完成。</translation>
     </message>
+    <message>
+        <source>Choose the Net of %1</source>
+        <translation>选择 %1 的网络</translation>
+    </message>
+    <message>
+        <source>Caffe nets (*.prototxt);;All files (*)</source>
+        <translation>Caffe 网络 (*.prototxt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose the Weights of %1</source>
+        <translation>选择 %1 的权重</translation>
+    </message>
+    <message>
+        <source>Caffe weights (*.caffemodel);;All files (*)</source>
+        <translation>Caffe 权重 (*.caffemodel);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation>模型和计划 (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX 模型 (*.onnx);;Caffe 网络 (*.prototxt *.caffemodel);;Kiln 计划 (*.plan *.engine);;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::PrecisionJob</name>
@@ -2862,16 +2882,20 @@ Choose a folder you can write to.</source>
         <translation>检查、优化和分析神经网络模型。</translation>
     </message>
     <message>
-        <source>The ONNX model or Kiln plan to open.</source>
-        <translation>要打开的 ONNX 模型或 Kiln 计划文件。</translation>
-    </message>
-    <message>
         <source>Build the model once it has loaded.</source>
         <translation>模型加载完成后立即构建。</translation>
     </message>
     <message>
         <source>Profile the engine once it is built or loaded.</source>
         <translation>引擎构建或加载完成后立即进行性能分析。</translation>
+    </message>
+    <message>
+        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
+        <translation>要打开的 ONNX 模型、Caffe 网络或 Kiln 计划。</translation>
+    </message>
+    <message>
+        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
+        <translation>Caffe 网络的权重（当它们不在网络旁且不同名时）。</translation>
     </message>
 </context>
 </TS>

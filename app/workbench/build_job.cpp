@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "kiln/caffe_parser.h"
 #include "kiln/onnx_parser.h"
 
 namespace kiln::workbench {
@@ -110,6 +111,9 @@ void BuildJob::start(std::shared_ptr<const NetworkDefinition> network, const Bui
         Result<std::shared_ptr<Engine>> built = invalidArgument("not built");
         if (settings.profiles.empty()) {
             built = Builder::build(*network, config);
+        } else if (isCaffePrototxtPath(settings.modelPath)) {
+            built = unsupported("optimization profiles need an ONNX model: a Caffe net's input shapes are fixed by "
+                                "its prototxt (build without profiles)");
         } else if (auto source = onnxNetworkSource(settings.modelPath)) {
             built = Builder::build(std::move(source).value(), config);
         } else {

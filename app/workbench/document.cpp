@@ -1,6 +1,7 @@
 // Background loading of models and plans into a Document; see document.h.
 #include "document.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
@@ -164,7 +165,57 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
     outcome.network = std::move(network);
 }
 
+// A Caffe net: its inputs are fixed by the prototxt (shapes given replace them, same rank), its weights
+// come from the caffemodel.
+void loadCaffeNet(Document::LoadOutcome& outcome) {
+    const std::string fileName = QFile::encodeName(outcome.path).toStdString();
+    if (outcome.weightsPath.isEmpty()) {
+        outcome.problem = LoadProblem::Unreadable;
+        outcome.errorMessage =
+            Document::tr("A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select "
+                         "both), or put %1 beside it.")
+                .arg(QFileInfo(outcome.path).completeBaseName() + QStringLiteral(".caffemodel"));
+        return;
+    }
+    Result<std::vector<CaffeInputInfo>> declared = readCaffeInputs(fileName);
+    if (!declared) {
+        outcome.problem = LoadProblem::Unreadable;
+        outcome.errorMessage = QString::fromStdString(declared.status().message());
+        return;
+    }
+    CaffeParseOptions options;
+    for (const CaffeInputInfo& input : *declared) {
+        OnnxInputInfo info;
+        info.name = input.name;
+        info.dims = input.dims;
+        outcome.declaredInputs.push_back(std::move(info));
+        if (auto given = outcome.inputShapes.find(input.name); given != outcome.inputShapes.end()) {
+            options.inputShapes.insert(*given);
+        }
+    }
+    Result<NetworkDefinition> parsed =
+        parseCaffeFiles(fileName, QFile::encodeName(outcome.weightsPath).toStdString(), options);
+    if (!parsed) {
+        outcome.problem = LoadProblem::Unreadable;
+        outcome.errorMessage = QString::fromStdString(parsed.status().message());
+        return;
+    }
+    auto network = std::make_shared<const NetworkDefinition>(std::move(parsed).value());
+    outcome.layers = describeLayers(*network);
+    outcome.network = std::move(network);
+}
+
 }  // namespace
+
+bool Document::isCaffeNet(const QString& path) {
+    return QFileInfo(path).suffix().compare(QStringLiteral("prototxt"), Qt::CaseInsensitive) == 0;
+}
+
+QString Document::weightsBeside(const QString& path) {
+    const QFileInfo info(path);
+    const QString beside = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".caffemodel"));
+    return QFileInfo(beside).isFile() ? beside : QString();
+}
 
 FileKind fileKindOf(const QString& path) {
     if (isPlanFile(QFile::encodeName(path).toStdString())) return FileKind::Plan;
@@ -182,7 +233,7 @@ Document::~Document() {
         future.waitForFinished();
 }
 
-void Document::open(const QString& path, const ShapeMap& shapes) {
+void Document::open(const QString& path, const ShapeMap& shapes, const QString& weightsPath) {
     if (m_watcher.isRunning()) m_superseded.append(m_watcher.future());
     m_superseded.removeIf([](const QFuture<LoadOutcome>& future) { return future.isFinished(); });
     m_loadingPath = path;
@@ -191,16 +242,21 @@ void Document::open(const QString& path, const ShapeMap& shapes) {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     if (!shapes.empty() && absolute == m_pendingPath && !m_pendingInputs.empty()) known = m_pendingInputs;
     if (!shapes.empty() && absolute == m_filePath && !m_declaredInputs.empty()) known = m_declaredInputs;
-    m_watcher.setFuture(QtConcurrent::run([path, shapes, known] {
-        return Document::load(path, shapes, known ? &*known : nullptr);
+    QString weights = weightsPath;
+    if (isCaffeNet(path) && weights.isEmpty()) weights = weightsBeside(path);
+    if (isCaffeNet(path) && weights.isEmpty() && absolute == m_filePath) weights = m_weightsPath;
+    if (!isCaffeNet(path)) weights.clear();
+    m_watcher.setFuture(QtConcurrent::run([path, shapes, known, weights] {
+        return Document::load(path, shapes, known ? &*known : nullptr, weights);
     }));
     emit loadingStarted(path);
 }
 
 Document::LoadOutcome Document::load(const QString& path, const ShapeMap& shapes,
-                                     const std::vector<OnnxInputInfo>* declaredInputs) {
+                                     const std::vector<OnnxInputInfo>* declaredInputs, const QString& weightsPath) {
     LoadOutcome outcome;
     outcome.path = path;
+    outcome.weightsPath = weightsPath.isEmpty() ? QString() : QFileInfo(weightsPath).absoluteFilePath();
     outcome.inputShapes = shapes;
     if (!QFileInfo(path).isFile()) {
         outcome.kind = fileKindOf(path);
@@ -211,6 +267,8 @@ Document::LoadOutcome Document::load(const QString& path, const ShapeMap& shapes
     outcome.kind = fileKindOf(path);
     if (outcome.kind == FileKind::Plan) {
         loadPlan(outcome);
+    } else if (isCaffeNet(path)) {
+        loadCaffeNet(outcome);
     } else {
         loadModel(outcome, declaredInputs);
     }
@@ -246,6 +304,7 @@ void Document::finishLoading() {
     m_pendingInputs.clear();
     m_pendingPath.clear();
     m_filePath = QFileInfo(outcome.path).absoluteFilePath();
+    m_weightsPath = outcome.weightsPath;
     m_kind = outcome.kind;
     m_network = outcome.network;
     m_layersBefore = outcome.layers;

@@ -16,6 +16,7 @@
 
 #include "kiln/build_report.h"
 #include "kiln/network.h"
+#include "kiln/caffe_parser.h"
 #include "kiln/onnx_parser.h"
 #include "kiln/runtime.h"
 
@@ -44,6 +45,7 @@ public:
     // What a background load hands back to the GUI thread: a network or an engine, or why not.
     struct LoadOutcome {
         QString path;
+        QString weightsPath;  // a Caffe net's .caffemodel (empty for other files)
         FileKind kind = FileKind::Model;
         std::shared_ptr<const NetworkDefinition> network;  // a model's network
         std::shared_ptr<const Engine> engine;              // a plan's engine
@@ -66,15 +68,24 @@ public:
     ~Document() override;
 
     // Starts loading the model or plan at `path` off the GUI thread; `loaded` or `failed` follows.
-    // `shapes` gives concrete shapes to model inputs with symbolic dimensions. Opening another file while
-    // one is loading supersedes it: only the latest request reports.
-    void open(const QString& path, const ShapeMap& shapes = {});
+    // `shapes` gives concrete shapes to model inputs with symbolic dimensions. A Caffe net (a .prototxt)
+    // takes its weights from `weightsPath`, else from the .caffemodel of the same name beside it, else
+    // from the weights it was last opened with. Opening another file while one is loading supersedes
+    // it: only the latest request reports.
+    void open(const QString& path, const ShapeMap& shapes = {}, const QString& weightsPath = {});
+
+    // Whether `path` names a Caffe net description (.prototxt), which needs its weights (.caffemodel).
+    static bool isCaffeNet(const QString& path);
+    // The .caffemodel of the same name beside the .prototxt `path`, or an empty string.
+    static QString weightsBeside(const QString& path);
 
     bool isLoading() const { return m_watcher.isRunning(); }
     // The file being loaded (empty when none).
     const QString& loadingPath() const { return m_loadingPath; }
     // The file shown (absolute); empty until a load has succeeded.
     const QString& filePath() const { return m_filePath; }
+    // The weights of the Caffe net shown (absolute); empty for other files.
+    const QString& weightsPath() const { return m_weightsPath; }
     FileKind kind() const { return m_kind; }
     // The model's network; null until a model has loaded, and null while a plan is shown.
     const std::shared_ptr<const NetworkDefinition>& network() const { return m_network; }
@@ -99,7 +110,8 @@ public:
     // Parses the model or reads the plan at `path` and explains failures; runs on a worker thread.
     // `declaredInputs`, when given, are the model's inputs as read before (saves reading them again).
     static LoadOutcome load(const QString& path, const ShapeMap& shapes = {},
-                            const std::vector<OnnxInputInfo>* declaredInputs = nullptr);
+                            const std::vector<OnnxInputInfo>* declaredInputs = nullptr,
+                            const QString& weightsPath = {});
 
     // The precision a built engine runs in, from its layers ("FP32", or "FP16, FP32" when mixed).
     static QString precisionOf(const Engine& engine);
@@ -119,6 +131,7 @@ private:
     QList<QFuture<LoadOutcome>> m_superseded;
     QString m_loadingPath;
     QString m_filePath;
+    QString m_weightsPath;
     FileKind m_kind = FileKind::Model;
     std::shared_ptr<const NetworkDefinition> m_network;
     std::vector<LayerRecord> m_layersBefore;

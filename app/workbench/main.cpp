@@ -25,8 +25,12 @@ int main(int argc, char* argv[]) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"),
-                                 QCoreApplication::translate("main", "The ONNX model or Kiln plan to open."),
-                                 QStringLiteral("[model.onnx|engine.plan]"));
+                                 QCoreApplication::translate("main", "The ONNX model, Caffe net or Kiln plan to open."),
+                                 QStringLiteral("[model.onnx|net.prototxt|engine.plan]"));
+    parser.addPositionalArgument(QStringLiteral("weights"),
+                                 QCoreApplication::translate("main", "A Caffe net's weights, when they are not beside it "
+                                                                     "under the same name."),
+                                 QStringLiteral("[net.caffemodel]"));
     const QCommandLineOption build(QStringLiteral("build"),
                                    QCoreApplication::translate("main", "Build the model once it has loaded."));
     const QCommandLineOption profile(
@@ -53,7 +57,8 @@ int main(int argc, char* argv[]) {
             QObject::connect(window.buildJob(), &kiln::workbench::BuildJob::finished, &window,
                              [&window] { window.startProfile(); }, Qt::SingleShotConnection);
         }
-        window.openFile(parser.positionalArguments().constFirst());
+        const QStringList files = parser.positionalArguments();
+        window.openFile(files.constFirst(), files.size() > 1 ? files[1] : QString());
     }
     return QApplication::exec();
 }

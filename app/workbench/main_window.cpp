@@ -76,18 +76,32 @@ constexpr int kMaxInitialColumnWidth = 360;
 // Rows measured when fitting columns: measuring every row of a thousand-layer model stalls the GUI.
 constexpr int kColumnFitRows = 64;
 
+bool hasSuffix(const QString& path, const QString& suffix) {
+    return QFileInfo(path).suffix().compare(suffix, Qt::CaseInsensitive) == 0;
+}
+
 bool isOpenableSuffix(const QString& path) {
-    static const QStringList suffixes = {QStringLiteral("onnx"), QStringLiteral("plan"), QStringLiteral("engine")};
+    static const QStringList suffixes = {QStringLiteral("onnx"), QStringLiteral("plan"), QStringLiteral("engine"),
+                                         QStringLiteral("prototxt"), QStringLiteral("caffemodel")};
     return suffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive);
 }
 
-// The local model or plan file a drag carries, or an empty string when it carries none.
-QString openablePathFromMime(const QMimeData* mime) {
+// The local model or plan file a drag carries (a Caffe net's .prototxt first, with the .caffemodel
+// dropped with it as `weights`), or an empty string when it carries none.
+QString openablePathFromMime(const QMimeData* mime, QString* weights = nullptr) {
     if (!mime || !mime->hasUrls()) return {};
+    QString first;
+    QString prototxt;
+    QString caffemodel;
     for (const QUrl& url : mime->urls()) {
-        if (url.isLocalFile() && isOpenableSuffix(url.toLocalFile())) return url.toLocalFile();
+        if (!url.isLocalFile() || !isOpenableSuffix(url.toLocalFile())) continue;
+        const QString file = url.toLocalFile();
+        if (first.isEmpty()) first = file;
+        if (prototxt.isEmpty() && hasSuffix(file, QStringLiteral("prototxt"))) prototxt = file;
+        if (caffemodel.isEmpty() && hasSuffix(file, QStringLiteral("caffemodel"))) caffemodel = file;
     }
-    return {};
+    if (weights && !prototxt.isEmpty()) *weights = caffemodel;
+    return prototxt.isEmpty() ? first : prototxt;
 }
 
 void fitColumns(QTableView* view) {
@@ -599,8 +613,33 @@ QString MainWindow::chooseFile(const FileRequest& request) {
     return QFileDialog::getOpenFileName(this, request.title, request.path, request.filter);
 }
 
-void MainWindow::openFile(const QString& path) {
-    m_document->open(path);
+void MainWindow::openFile(const QString& path, const QString& weightsPath) {
+    QString net = path;
+    QString weights = weightsPath;
+    QSettings settings;
+    if (hasSuffix(path, QStringLiteral("caffemodel"))) {
+        // Weights alone: their net is the .prototxt of the same name, or the one the user names.
+        const QFileInfo info(path);
+        net = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".prototxt"));
+        if (!QFileInfo(net).isFile()) {
+            net = chooseFile({FileRequest::Mode::Open, tr("Choose the Net of %1").arg(info.fileName()), info.absolutePath(),
+                              tr("Caffe nets (*.prototxt);;All files (*)")});
+            if (net.isEmpty()) return;
+        }
+        weights = path;
+    } else if (Document::isCaffeNet(path) && weights.isEmpty() && Document::weightsBeside(path).isEmpty()) {
+        const QString key = QStringLiteral("caffeWeights/") + QFileInfo(path).absoluteFilePath();
+        weights = settings.value(key).toString();
+        if (!QFileInfo(weights).isFile()) {
+            weights = chooseFile({FileRequest::Mode::Open, tr("Choose the Weights of %1").arg(QFileInfo(path).fileName()),
+                                  QFileInfo(path).absolutePath(), tr("Caffe weights (*.caffemodel);;All files (*)")});
+            if (weights.isEmpty()) return;
+        }
+    }
+    if (Document::isCaffeNet(net) && !weights.isEmpty()) {
+        settings.setValue(QStringLiteral("caffeWeights/") + QFileInfo(net).absoluteFilePath(), QFileInfo(weights).absoluteFilePath());
+    }
+    m_document->open(net, {}, weights);
 }
 
 void MainWindow::showOpenDialog() {
@@ -608,8 +647,8 @@ void MainWindow::showOpenDialog() {
     const QString startDirectory = settings.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
     const QString path =
         chooseFile({FileRequest::Mode::Open, tr("Open Model or Plan"), startDirectory,
-                    tr("Models and plans (*.onnx *.plan *.engine);;ONNX models (*.onnx);;Kiln plans (*.plan "
-                       "*.engine);;All files (*)")});
+                    tr("Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;"
+                       "Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)")});
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
     openFile(path);
@@ -1528,10 +1567,11 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QString path = openablePathFromMime(event->mimeData());
+    QString weights;
+    const QString path = openablePathFromMime(event->mimeData(), &weights);
     if (path.isEmpty()) return;
     event->acceptProposedAction();
-    openFile(path);
+    openFile(path, weights);
 }
 
 void MainWindow::readSettings() {

@@ -92,7 +92,9 @@ public:
 
 public slots:
     // Starts loading a model or plan; the window keeps showing what it has until the new one arrives.
-    void openFile(const QString& path);
+    // A Caffe net opens from its .prototxt or its .caffemodel: the other file is `weightsPath`, else the
+    // one of the same name beside it, else the one it was opened with before, else the user chooses it.
+    void openFile(const QString& path, const QString& weightsPath = {});
     // Builds the open model with the Build panel's options, in the background.
     void startBuild();
     void cancelBuild();

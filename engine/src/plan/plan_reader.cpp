@@ -17,6 +17,7 @@
 
 #include <sys/mman.h>
 
+#include "backends/cpu/cpu_backend.h"
 #include "kiln/device.h"
 #include "kiln/file_reading.h"
 #include "kiln/plan.h"
@@ -858,7 +859,16 @@ Result<std::shared_ptr<Engine>> deserializeBuffer(std::shared_ptr<const PlanBuff
     KILN_ASSIGN_OR_RETURN(NetworkDefinition network, NetworkReader(body.network(), weights, buffer).read());
     KILN_ASSIGN_OR_RETURN(MemoryPlan memory, readMemoryPlan(body.memory(), network));
     KILN_RETURN_IF_ERROR(checkMemoryPlan(network, memory));
-    KILN_ASSIGN_OR_RETURN(auto kernels, readKernels(body.network(), network, weights, layout.stamp.backend, buffer));
+    if (body.report().threads() < 0 || body.report().threads() > kMaxThreads) {
+        return bodyError("its build report asks for " + std::to_string(body.report().threads()) + " threads");
+    }
+    // Kernels are made for the threads the engine runs on, as the builder made them: some prepared weights
+    // (oneDNN's Winograd convolutions) have a layout that depends on the count.
+    std::shared_ptr<const detail::CompiledKernels> kernels;
+    {
+        const cpu::KernelThreads threads(body.report().threads());
+        KILN_ASSIGN_OR_RETURN(kernels, readKernels(body.network(), network, weights, layout.stamp.backend, buffer));
+    }
     for (const plan_proto::Tensor& tensor : body.network().tensors()) {
         if (!tensor.omitted()) continue;
         const Tensor* omitted = network.findTensor(tensor.name());
@@ -872,9 +882,6 @@ Result<std::shared_ptr<Engine>> deserializeBuffer(std::shared_ptr<const PlanBuff
                 }
             }
         }
-    }
-    if (body.report().threads() < 0 || body.report().threads() > kMaxThreads) {
-        return bodyError("its build report asks for " + std::to_string(body.report().threads()) + " threads");
     }
     std::shared_ptr<detail::DynamicShapes> dynamic;
     if (body.has_dynamic()) {

@@ -199,13 +199,14 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
     threads = str(args.threads)
     kiln_env = dict(os.environ, OMP_NUM_THREADS=threads)
     ort_env = dict(os.environ, NODE_PATH=str(node_modules))
-    kiln_server = Server("kiln", [server_binary, plan, f"input={input_path}"], kiln_env)
+    fixed = ["--fixedThreads"] if args.kiln_fixed_threads else []
+    kiln_server = Server("kiln", [server_binary, plan, *fixed, f"input={input_path}"], kiln_env)
     ort_server = Server("onnxruntime", ["node", HERE / "ort_latency_server.js", ort_model, threads,
                                        f"input={input_path}"], ort_env)
     # The plan built for a range of batches runs this batch too, interleaved with the other two.
     dynamic_server = None
     if dynamic and precision == "fp32":
-        dynamic_server = Server("kiln dynamic", [server_binary, dynamic, f"input={input_path}"], kiln_env)
+        dynamic_server = Server("kiln dynamic", [server_binary, dynamic, *fixed, f"input={input_path}"], kiln_env)
     kiln_times, ort_times, dynamic_times = [], [], []
     loaded_kiln, loaded_ort = [], []
     try:
@@ -231,6 +232,7 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
                     ort_server.run(args.warm_up)
                     loaded_ort += ort_server.run(args.iterations)
                     time.sleep(SWITCH_PAUSE_SECONDS)
+        kiln_threads = kiln_server.ask("threads")
         kiln_server.ask(f"save {case / 'kiln'}")
         ort_server.ask(f"save {case / 'ort'}")
         if dynamic_server:
@@ -240,6 +242,7 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         ort_rss = ort_server.close()
         if dynamic_server:
             dynamic_server.close()
+    print(f"--- {name} batch {batch} {precision}: Kiln's runs per thread count (threads:runs): {kiln_threads}")
     print(f"--- {name} batch {batch} {precision}: outputs against ONNX Runtime")
     if precision in ("int8", "bf16"):
         cosines = [cosine(np.load(path), np.load(case / "kiln" / path.name)) for path in sorted((case / "ort").glob("*.npy"))]
@@ -281,6 +284,8 @@ def main():
     parser.add_argument("--dynamic", type=lambda text: tuple(int(v) for v in text.split(":")), metavar="MIN:OPT:MAX",
                         help="also build one plan per model for batches MIN to MAX (tactics timed at OPT) and run "
                              "every --batches size through it, beside the static plan built for that size")
+    parser.add_argument("--kiln-fixed-threads", action="store_true",
+                        help="run every Kiln run on the engine's threads (no fewer while cores are busy)")
     parser.add_argument("--background-load", type=int, default=0, metavar="N",
                         help="after the quiet rounds, run the same rounds of Kiln and ONNX Runtime again while N "
                              "busy processes compete for the cores, and report how much each one's median grows")

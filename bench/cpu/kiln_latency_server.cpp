@@ -3,11 +3,14 @@
 // without reloading either:
 //   run N      -> "ok T1 T2 ... TN"  (milliseconds of N timed runs of ExecutionContext::execute)
 //   save DIR   -> "ok"               (writes every output of the last run as DIR/<name>.npy)
+//   threads    -> "ok N:RUNS ..."    (how many of the runs so far used N CPU threads)
 //   quit
-// usage: kiln_latency_server PLAN NAME=input.npy [NAME=input.npy ...]
+// usage: kiln_latency_server PLAN [--fixedThreads] NAME=input.npy [NAME=input.npy ...]
+//   --fixedThreads  every run on the engine's threads (ExecutionContext::setAdaptiveThreads(false))
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -29,8 +32,13 @@ int main(int argc, char** argv) {
         return 1;
     }
     kiln::TensorMap inputs;
+    bool adaptiveThreads = true;
     for (int i = 2; i < argc; ++i) {
         const std::string argument = argv[i];
+        if (argument == "--fixedThreads") {
+            adaptiveThreads = false;
+            continue;
+        }
         const size_t eq = argument.find('=');
         auto value = kiln::readNpy(argument.substr(eq + 1));
         if (eq == std::string::npos || !value) {
@@ -44,6 +52,8 @@ int main(int argc, char** argv) {
         std::cout << "error " << context.status().message() << std::endl;
         return 1;
     }
+    (*context)->setAdaptiveThreads(adaptiveThreads);
+    std::map<int, int> runsPerThreads;
     kiln::TensorMap outputs;
     std::cout << "ready" << std::endl;
     std::string line;
@@ -63,6 +73,7 @@ int main(int argc, char** argv) {
                     return 1;
                 }
                 outputs = std::move(result).value();
+                ++runsPerThreads[(*context)->lastRunThreads()];
                 reply << ' ' << elapsed.count();
             }
             std::cout << reply.str() << std::endl;
@@ -75,6 +86,11 @@ int main(int argc, char** argv) {
                 }
             }
             std::cout << "ok" << std::endl;
+        } else if (command == "threads") {
+            std::ostringstream reply;
+            reply << "ok";
+            for (const auto& [threads, runs] : runsPerThreads) reply << ' ' << threads << ':' << runs;
+            std::cout << reply.str() << std::endl;
         } else if (command == "quit") {
             return 0;
         } else {

@@ -173,12 +173,13 @@ TEST_F(TacticSelection, ALongCandidateStopsOnceItsMedianCannotWin) {
     EXPECT_GE(candidate(*choice, "fake:slow")->milliseconds, 60.0);
 }
 
-// A slow start (its warm-up and first run at 40 ms, first use) makes a candidate count its warm-up, but
-// its fast runs after that still win: two samples above the best stop it only when they already add up to
-// the budget (40 + 40 < 100: the timing goes on, and the median of 40, 40, 5, 5, 5, 5 is 5).
+// A slow start (its warm-up and first run at 35 ms, first use) makes a candidate count its warm-up (at
+// least a third of the 100 ms budget), but its fast runs after that still win: two samples above the best
+// stop it only when they already add up to the budget (35 + 35 < 100, with 30 ms to spare for a loaded
+// machine's late wake-ups: the timing goes on, and the median of 35, 35, 5, 5, 5, 5 is 5).
 TEST_F(TacticSelection, ASlowStartDoesNotStopAFastCandidate) {
     m_config.timingIterations = 10;
-    const FakeProvider provider({{"fake:steady", 20000}, {"fake:warming", 5000, 0, false, 40000, 2}});
+    const FakeProvider provider({{"fake:steady", 20000}, {"fake:warming", 5000, 0, false, 35000, 2}});
     auto choice = choose({&provider}, *m_layer, m_config, nullptr);
     ASSERT_TRUE(choice.isOk()) << choice.status().message();
     EXPECT_EQ(choice->tacticId, "fake:warming");

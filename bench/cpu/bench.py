@@ -27,6 +27,7 @@ ONNX Runtime's FP32 outputs.
 
 usage: bench/cpu/bench.py [--build-dir build] [--models resnet50 ...] [--batches 1 8]
                           [--precisions fp32 int8 bf16] [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
+                          [--background-load N] [--kiln-fixed-threads] [--dynamic MIN:OPT:MAX]
 """
 
 import argparse

@@ -4,6 +4,7 @@
 // follows the layout of trtexec's --exportLayerInfo ("Layers" with "Name", "LayerType", "Inputs",
 // "Outputs"; "Bindings") so tools that read that file can read this one; for a model it adds what only
 // the import knows.
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -11,6 +12,7 @@
 #include "kiln/device.h"
 #include "engine_loading.h"
 #include "kiln/json_writer.h"
+#include "kiln/lint.h"
 #include "kiln/plan.h"
 #include "kiln/symbolic_shapes.h"
 #include "model_loading.h"
@@ -319,11 +321,39 @@ void printPlanTables(const std::string& path, const Engine& engine) {
         << " elided), " << report.changes.size() << " changes by the passes\n";
 }
 
+void printLint(const std::string& path, const std::vector<LintHint>& hints) {
+    std::ostream& out = std::cout;
+    out << "Plan: " << path << "\n";
+    if (hints.empty()) {
+        out << "Lint: no hints\n";
+        return;
+    }
+    out << "Lint: " << hints.size() << (hints.size() == 1 ? " hint" : " hints") << "\n";
+    for (const LintHint& hint : hints) {
+        out << "\n" << toString(hint.severity) << " [" << hint.id << "] " << hint.message << "\n";
+        // A long list is cut short here; --json gives every layer.
+        const size_t shown = std::min<size_t>(hint.layers.size(), 8);
+        out << "  layers: " << joined(std::vector<std::string>(hint.layers.begin(), hint.layers.begin() + std::ptrdiff_t(shown)));
+        if (shown < hint.layers.size()) out << " and " << hint.layers.size() - shown << " more";
+        out << "\n";
+        out << "  what to do: " << hint.advice << "\n";
+    }
+}
+
 int inspectPlan(const InspectOptions& options) {
     Result<std::shared_ptr<Engine>> engine = readPlanFile(options.modelPath);
     if (!engine) return fail(kExitFailure, engine.status().message());
     if (Status status = checkShapesAgainstPlan(**engine, options.shapes); !status) {
         return fail(kExitUsage, status.message());
+    }
+    if (options.lint) {
+        const std::vector<LintHint> hints = lintEngine(**engine);
+        if (options.json) {
+            std::cout << lintJson(hints);
+        } else {
+            printLint(options.modelPath, hints);
+        }
+        return kExitSuccess;
     }
     if (options.json)
         std::cout << (*engine)->layerInformationJson();
@@ -346,6 +376,9 @@ int inspectCommand(const std::vector<std::string>& args) {
     if (isPlanFile(options.modelPath)) {
         const int code = inspectPlan(options);
         if (code != kExitSuccess) return code;
+    } else if (options.lint) {
+        return fail(kExitUsage, "--lint reads what a build made: build the model first (kiln build " + options.modelPath +
+                                    " -o model.plan), then run kiln inspect model.plan --lint");
     } else {
         // A model with symbolic dimensions is shown at once, at assumed sizes it names (as Netron and
         // Polygraphy show a model without asking for shapes).

@@ -477,7 +477,7 @@ std::string formatShapes(const ShapeMap& shapes) {
 Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::string>& args) {
     return parseCommand<InspectOptions>(
         args, "kiln inspect", true, [](InspectOptions& options) -> std::vector<Flag> {
-            return {shapesFlag(options.shapes), switchFlag("--json", options.json),
+            return {shapesFlag(options.shapes), switchFlag("--json", options.json), switchFlag("--lint", options.lint),
                     pathFlag("--weights", "model.caffemodel", options.weightsPath)};
         });
 }
@@ -724,7 +724,7 @@ Options:
 }
 
 const char* inspectHelp() {
-    return R"(Usage: kiln inspect MODEL_OR_PLAN [--weights FILE.caffemodel] [--shapes NAME:DIMS,...] [--json]
+    return R"(Usage: kiln inspect MODEL_OR_PLAN [--weights FILE.caffemodel] [--shapes NAME:DIMS,...] [--json] [--lint]
 
 For an ONNX model or a Caffe net: its layers as imported (name, kind, parameters, inputs, outputs and the model
 nodes they came from), every tensor with its type and dimensions, and the network inputs and outputs.
@@ -736,6 +736,10 @@ Options:
                           (a plan's shapes are fixed when it is built; given ones must agree)
   --json                  Write JSON to standard output instead of tables (for a plan: the layout
                           of trtexec's --exportLayerInfo)
+  --lint                  A plan: what could be faster instead of its layers, each hint with its severity,
+                          layers and what to do (reference kernels, reformats' share of the time, unfused
+                          activations, copying concats, channel padding, layers far below the roofline of
+                          this engine's fastest layers); with --json as {"Hints": [...]}
   --weights FILE          The trained weights (.caffemodel) of a Caffe net: MODEL is then its deploy
                           .prototxt, which fixes the input shapes
   -h, --help              Show this help

@@ -58,6 +58,7 @@ struct InspectOptions {
     std::optional<std::string> weightsPath;  // --weights: a Caffe net's .caffemodel
     ShapeMap shapes;
     bool json = false;
+    bool lint = false;  // --lint: a plan's lint hints instead of its layers
 };
 
 struct InputFile {

@@ -272,6 +272,22 @@ TEST_F(KilnCliTest, SampleModelInspectsAndRuns) {
     EXPECT_TRUE(fs::exists(m_outputDir) && !fs::is_empty(m_outputDir)) << "no output written";
 }
 
+// --lint reads a plan: the sample's plan gets its hints as text and as JSON; a model is refused with what
+// to do.
+TEST_F(KilnCliTest, LintReadsAPlanAndRefusesAModel) {
+    const fs::path sample = fs::path(KILN_SOURCE_DIR) / "resources/sample/kiln_sample.onnx";
+    const std::string plan = (m_dir / "sample.plan").string();
+    ASSERT_EQ(kiln("build " + quoted(sample.string()) + " -o " + quoted(plan)).exitCode, 0);
+    const CommandResult text = kiln("inspect " + quoted(plan) + " --lint");
+    EXPECT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find("Lint: "), std::string::npos) << text.out;
+    const CommandResult json = kiln("inspect " + quoted(plan) + " --lint --json");
+    EXPECT_EQ(json.exitCode, 0) << json.err;
+    EXPECT_EQ(json.out.rfind("{", 0), 0u) << json.out;
+    EXPECT_NE(json.out.find("\"Hints\": ["), std::string::npos) << json.out;
+    expectFailure(kiln("inspect " + quoted(sample.string()) + " --lint"), 2, {"--lint", "kiln build"});
+}
+
 TEST_F(KilnCliTest, UnsupportedOpIsNamed) {
     onnx::ModelProto model = reluNegModel({"2", "3"});
     auto* graph = model.mutable_graph();

@@ -12,6 +12,7 @@ int inspectCommand(const std::vector<std::string>& args);
 int runCommand(const std::vector<std::string>& args);
 int profileCommand(const std::vector<std::string>& args);
 int compareCommand(const std::vector<std::string>& args);
+int comparePlansCommand(const std::vector<std::string>& args);
 int calibrateCommand(const std::vector<std::string>& args);
 
 // Prints "kiln: error: MESSAGE" to standard error and returns `exitCode`.

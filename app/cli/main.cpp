@@ -46,6 +46,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "inspect") return inspectCommand(rest);
     if (command == "run") return runCommand(rest);
     if (command == "compare") return compareCommand(rest);
+    if (command == "compare-plans") return comparePlansCommand(rest);
     if (command == "calibrate") return calibrateCommand(rest);
     if (command == "profile") return profileCommand(rest);
     if (command.rfind('-', 0) == 0) {
@@ -53,7 +54,7 @@ int dispatch(const std::vector<std::string>& args) {
                     "unknown option '" + command + "'; options go after the command, see 'kiln --help'");
     }
     return fail(kExitUsage, "unknown command '" + command +
-                                "'; the commands are build, inspect, run, profile, compare and calibrate, see 'kiln --help'");
+                                "'; the commands are build, inspect, run, profile, compare, compare-plans and calibrate, see 'kiln --help'");
 }
 
 }  // namespace

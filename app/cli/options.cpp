@@ -482,6 +482,32 @@ Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::stri
         });
 }
 
+Result<Parsed<ComparePlansOptions>> parseComparePlansArguments(const std::vector<std::string>& args) {
+    Parsed<ComparePlansOptions> parsed;
+    parsed.helpRequested = std::any_of(args.begin(), args.end(), isHelp);
+    if (parsed.helpRequested) return parsed;
+    ComparePlansOptions& options = parsed.options;
+    const std::vector<Flag> flags = {countFlag("--iterations", "50", 1, options.iterations),
+                                     countFlag("--warmUp", "200", 0, options.warmUpMs),
+                                     countFlag("--top", "30", 0, options.top),
+                                     pathFlag("--csv", "comparison.csv", options.csvPath),
+                                     pathFlag("--json", "comparison.json", options.jsonPath)};
+    std::vector<std::string> plans;
+    KILN_RETURN_IF_ERROR(scanArguments(args, "kiln compare-plans", flags, [&](const std::string& arg) -> Status {
+        if (plans.size() == 2) {
+            return invalidArgument("kiln compare-plans takes two plans; '" + arg + "' is a third");
+        }
+        plans.push_back(arg);
+        return Status::ok();
+    }));
+    if (plans.size() != 2) {
+        return invalidArgument("kiln compare-plans needs two plans, e.g. kiln compare-plans fused.plan unfused.plan");
+    }
+    options.planA = plans[0];
+    options.planB = plans[1];
+    return parsed;
+}
+
 Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args) {
     return parseCommand<RunOptions>(args, "kiln run", true, [](RunOptions& options) -> std::vector<Flag> {
         return withFlags({
@@ -631,6 +657,7 @@ Commands:
   run MODEL_OR_PLAN        Run a model or a plan, time it and save its outputs
   profile MODEL_OR_PLAN    Time every layer of a model or a plan and the whole run
   compare MODEL            Build a model in several precisions and compare every tensor and latency
+  compare-plans A B        Two plans of one model side by side: layers matched by provenance, their times
   calibrate MODEL          Measure every activation's INT8 scale on calibration data, into a cache
 
 A plan is recognized by its content, whatever its file name. A MODEL.prototxt is a Caffe net, whose
@@ -878,6 +905,28 @@ Options:
                          also spelled --calibPercentile)
   --shapes NAME:DIMS,... Shapes of inputs with symbolic dimensions
   -h, --help             Show this help
+)";
+}
+
+const char* comparePlansHelp() {
+    return R"(Usage: kiln compare-plans PLAN_A PLAN_B [--iterations N] [--warmUp MS] [--top N] [--csv FILE] [--json FILE]
+
+Two engines of one model side by side (FP32 against FP16, fused against --noFusion, yesterday's plan
+against today's): runs each with the profiler attached (seeded random inputs, the runs of the two
+interleaved in rounds), matches their layers through provenance (the model nodes each built layer came
+from: layers that share a node are one group, so a fused "conv + relu" meets the separate conv and relu
+of the other plan, and a concat elided in one meets the copying concat of the other; reformats stand
+alone), and prints both engines' executed and elided layers, activation arena, weights and median
+latency, then the groups, largest time difference first: each side's layers and time per run, B/A,
+precisions, tactics and output formats where they differ.
+
+Options:
+  --iterations N  Profiled runs of each engine (default 50), in rounds of 10 alternating between the two
+  --warmUp MS     Untimed runs of each engine before timing (default 200)
+  --top N         Groups printed (default 30; 0: every group)
+  --csv FILE      Write every group as CSV
+  --json FILE     Write the comparison as JSON: {"A": {...}, "B": {...}, "Groups": [...]}
+  -h, --help      Show this help
 )";
 }
 

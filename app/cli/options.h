@@ -160,7 +160,19 @@ struct Parsed {
     Options options;
 };
 
+// kiln compare-plans A B: two plans of one model, layers matched through provenance.
+struct ComparePlansOptions {
+    std::string planA;
+    std::string planB;
+    int iterations = 50;  // profiled runs of each engine
+    int warmUpMs = 200;
+    int top = 30;         // groups shown, the largest time differences first (0: all)
+    std::optional<std::string> csvPath;
+    std::optional<std::string> jsonPath;
+};
+
 Result<Parsed<InspectOptions>> parseInspectArguments(const std::vector<std::string>& args);
+Result<Parsed<ComparePlansOptions>> parseComparePlansArguments(const std::vector<std::string>& args);
 Result<Parsed<RunOptions>> parseRunArguments(const std::vector<std::string>& args);
 Result<Parsed<BuildOptions>> parseBuildArguments(const std::vector<std::string>& args);
 Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::string>& args);
@@ -183,6 +195,7 @@ const char* runHelp();
 const char* buildHelp();
 const char* profileHelp();
 const char* compareHelp();
+const char* comparePlansHelp();
 const char* calibrateHelp();
 
 }  // namespace kiln::cli

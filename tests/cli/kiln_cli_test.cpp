@@ -288,6 +288,31 @@ TEST_F(KilnCliTest, LintReadsAPlanAndRefusesAModel) {
     expectFailure(kiln("inspect " + quoted(sample.string()) + " --lint"), 2, {"--lint", "kiln build"});
 }
 
+// compare-plans: the sample built with and without fusion, every group written as CSV and JSON; a model
+// or a single plan is refused with what to give.
+TEST_F(KilnCliTest, ComparePlansMatchesFusedAndUnfusedLayers) {
+    const fs::path sample = fs::path(KILN_SOURCE_DIR) / "resources/sample/kiln_sample.onnx";
+    const std::string fused = (m_dir / "fused.plan").string();
+    const std::string unfused = (m_dir / "unfused.plan").string();
+    ASSERT_EQ(kiln("build " + quoted(sample.string()) + " -o " + quoted(fused)).exitCode, 0);
+    ASSERT_EQ(kiln("build " + quoted(sample.string()) + " --noFusion -o " + quoted(unfused)).exitCode, 0);
+    const std::string csv = (m_dir / "comparison.csv").string();
+    const std::string json = (m_dir / "comparison.json").string();
+    const CommandResult compared = kiln("compare-plans " + quoted(fused) + " " + quoted(unfused) +
+                                        " --iterations 5 --warmUp 0 --csv " + quoted(csv) + " --json " + quoted(json));
+    ASSERT_EQ(compared.exitCode, 0) << compared.err;
+    EXPECT_NE(compared.out.find("Executed layers"), std::string::npos) << compared.out;
+    EXPECT_NE(compared.out.find("Layer groups"), std::string::npos) << compared.out;
+    const std::string table = readText(csv);
+    EXPECT_EQ(table.rfind("layers_a,layers_b,", 0), 0u) << table;
+    // A fused layer of the first plan ("conv + relu") meets its parts, separated by " | ", in the second.
+    EXPECT_NE(table.find(" + "), std::string::npos) << table;
+    EXPECT_NE(table.find(" | "), std::string::npos) << table;
+    EXPECT_NE(readText(json).find("\"Groups\": ["), std::string::npos);
+    expectFailure(kiln("compare-plans " + quoted(sample.string()) + " " + quoted(unfused)), 2, {"no plan", "kiln build"});
+    expectFailure(kiln("compare-plans " + quoted(fused)), 2, {"two plans"});
+}
+
 TEST_F(KilnCliTest, UnsupportedOpIsNamed) {
     onnx::ModelProto model = reluNegModel({"2", "3"});
     auto* graph = model.mutable_graph();

@@ -514,6 +514,48 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::views::LintView</name>
+    <message>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No hints: nothing in this engine&apos;s report looks slower than it should.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hint(s), %1 of them warnings. Pick one to select its layers.</source>
+        <translation>
+            <numerusform>%n hint, %1 of them warnings. Pick one to select its layers.</numerusform>
+            <numerusform>%n hints, %1 of them warnings. Pick one to select its layers.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Build the model or open a plan to see its lint hints.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::PrecisionErrorModel</name>
     <message>
         <source>%1 (output)</source>
@@ -2552,6 +2594,10 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lint</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

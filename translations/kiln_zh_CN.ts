@@ -510,6 +510,47 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::views::LintView</name>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>严重程度</translation>
+    </message>
+    <message>
+        <source>Hint</source>
+        <translation>提示内容</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>No hints: nothing in this engine&apos;s report looks slower than it should.</source>
+        <translation>没有提示：此引擎的报告中没有看起来比应有速度更慢的地方。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hint(s), %1 of them warnings. Pick one to select its layers.</source>
+        <translation>
+            <numerusform>%n 条提示，其中 %1 条为警告。选择一条以选中其层。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Build the model or open a plan to see its lint hints.</source>
+        <translation>构建模型或打开计划以查看其检查提示。</translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation>建议：%1</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::PrecisionErrorModel</name>
     <message>
         <source>%1 (output)</source>
@@ -2554,6 +2595,10 @@ Choose a folder you can write to.</source>
     <message>
         <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
         <translation>模型和计划 (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX 模型 (*.onnx);;Caffe 网络 (*.prototxt *.caffemodel);;Kiln 计划 (*.plan *.engine);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Lint</source>
+        <translation>检查</translation>
     </message>
 </context>
 <context>

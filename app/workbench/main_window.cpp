@@ -48,7 +48,9 @@
 #include "calibration_panel.h"
 #include "comparison_graph_view.h"
 #include "kiln/plan.h"
+#include "kiln/lint.h"
 #include "layer_table_model.h"
+#include "lint_view.h"
 #include "preferences.h"
 #include "precision_panel.h"
 #include "precision_view.h"
@@ -68,7 +70,7 @@ namespace {
 enum Page { WelcomePage, GraphPage };
 
 // Bumped when the docks change, so that a layout saved by an older version is not applied to new docks.
-constexpr int kWindowStateVersion = 3;
+constexpr int kWindowStateVersion = 4;
 
 // Columns that may hold long text (parameter summaries, lists of tensor names) would otherwise grow
 // as wide as their longest cell and push the rest off screen; the full text stays in the tooltip.
@@ -182,6 +184,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_profileView, &views::ProfileView::layerSelected, this,
             [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Profile); });
     connect(m_reportView, &views::BuildReportView::layersSelected, this, &MainWindow::selectLayers);
+    connect(m_lintView, &views::LintView::layersSelected, this, &MainWindow::selectLayers);
     connect(m_tacticView, &views::TacticView::layerSelected, this,
             [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Tactics); });
     connect(m_layerView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -327,7 +330,7 @@ void MainWindow::createMenus() {
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : {m_propertiesDock, m_layersDock, m_buildDock, m_reportDock, m_profileDock, m_tacticsDock,
-                              m_calibrationDock, m_precisionDock})
+                              m_lintDock, m_calibrationDock, m_precisionDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_resetLayoutAction);
@@ -370,6 +373,8 @@ void MainWindow::createDocks() {
     m_profileView->setObjectName(QStringLiteral("profileView"));
     m_tacticView = new views::TacticView;
     m_tacticView->setObjectName(QStringLiteral("tacticView"));
+    m_lintView = new views::LintView;
+    m_lintView->setObjectName(QStringLiteral("lintView"));
     m_calibrationPanel = new CalibrationPanel;
     m_precisionPanel = new PrecisionPanel;
 
@@ -379,6 +384,7 @@ void MainWindow::createDocks() {
     m_reportDock = addDock(tr("Build Report"), QStringLiteral("buildReportDock"), m_reportView, Qt::BottomDockWidgetArea);
     m_profileDock = addDock(tr("Profile"), QStringLiteral("profileDock"), createProfilePanel(), Qt::BottomDockWidgetArea);
     m_tacticsDock = addDock(tr("Tactics"), QStringLiteral("tacticsDock"), m_tacticView, Qt::BottomDockWidgetArea);
+    m_lintDock = addDock(tr("Lint"), QStringLiteral("lintDock"), m_lintView, Qt::BottomDockWidgetArea);
     m_calibrationDock = addDock(tr("Calibration"), QStringLiteral("calibrationDock"), m_calibrationPanel,
                                 Qt::BottomDockWidgetArea);
     m_precisionDock = addDock(tr("Precision"), QStringLiteral("precisionDock"), m_precisionPanel,
@@ -386,7 +392,8 @@ void MainWindow::createDocks() {
     tabifyDockWidget(m_propertiesDock, m_layersDock);
     tabifyDockWidget(m_reportDock, m_profileDock);
     tabifyDockWidget(m_profileDock, m_tacticsDock);
-    tabifyDockWidget(m_tacticsDock, m_calibrationDock);
+    tabifyDockWidget(m_tacticsDock, m_lintDock);
+    tabifyDockWidget(m_lintDock, m_calibrationDock);
     tabifyDockWidget(m_calibrationDock, m_precisionDock);
     m_propertiesDock->raise();
     m_reportDock->raise();
@@ -681,6 +688,7 @@ void MainWindow::onLoaded(const QString& path) {
     m_graph->setLayerLatencies({});
     m_reportView->clear();
     m_tacticView->clear();
+    m_lintView->clear();
     m_profileStatus->setText(tr("Build the model (or open a plan), then profile it."));
     rebuildIndexes();
 
@@ -940,6 +948,7 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
         [this, engine] { m_graph->setReport(engine->report()); },
         [this, engine] { m_reportView->setReport(engine->report()); },
         [this, engine] { m_tacticView->setReport(engine->report()); },
+        [this, engine] { m_lintView->setHints(lintEngine(*engine)); },
         [this] {
             m_profileView->clear();
             m_sweepView->clear();

@@ -44,6 +44,7 @@ class ProfileView;
 class ShapeSweepView;
 class PropertiesPanel;
 class TacticView;
+class LintView;
 class TensorTableModel;
 }  // namespace kiln::views
 
@@ -78,6 +79,7 @@ public:
     views::BuildReportView* buildReportView() const { return m_reportView; }
     views::ProfileView* profileView() const { return m_profileView; }
     views::TacticView* tacticView() const { return m_tacticView; }
+    views::LintView* lintView() const { return m_lintView; }
     BuildPanel* buildPanel() const { return m_buildPanel; }
     CalibrationPanel* calibrationPanel() const { return m_calibrationPanel; }
     PrecisionPanel* precisionPanel() const { return m_precisionPanel; }
@@ -212,6 +214,7 @@ private:
     QString m_sweepDimension;  // what the running sweep varies, for its chart
     bool m_sweepPerItem = false;
     views::TacticView* m_tacticView = nullptr;
+    views::LintView* m_lintView = nullptr;
     CalibrationPanel* m_calibrationPanel = nullptr;
     PrecisionPanel* m_precisionPanel = nullptr;
     QDockWidget* m_buildDock = nullptr;
@@ -220,6 +223,7 @@ private:
     QDockWidget* m_profileDock = nullptr;
     QDockWidget* m_reportDock = nullptr;
     QDockWidget* m_tacticsDock = nullptr;
+    QDockWidget* m_lintDock = nullptr;
     QDockWidget* m_propertiesDock = nullptr;
     QDockWidget* m_layersDock = nullptr;
 

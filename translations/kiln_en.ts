@@ -477,6 +477,26 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>Error (%1): %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>There is no graph to export yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The graph is too large for an image of %1 × %2 units.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image could not be encoded as PNG.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the graph as a .png or .svg file (not “%1”).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::LayerTableModel</name>
@@ -2598,6 +2618,42 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Lint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;Graph…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the graph after fusion (before fusion while there is no engine), with its colors and legend, as PNG or SVG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;Visible Part of the Graph…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the part of the graph in view as PNG or SVG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Visible Part of the Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graph written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the graph</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

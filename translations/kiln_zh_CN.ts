@@ -473,6 +473,26 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>Error (%1): %2</source>
         <translation>误差（%1）：%2</translation>
     </message>
+    <message>
+        <source>There is no graph to export yet.</source>
+        <translation>还没有可导出的图。</translation>
+    </message>
+    <message>
+        <source>The graph is too large for an image of %1 × %2 units.</source>
+        <translation>图太大，无法生成 %1 × %2 单位的图像。</translation>
+    </message>
+    <message>
+        <source>The image could not be encoded as PNG.</source>
+        <translation>无法将图像编码为 PNG。</translation>
+    </message>
+    <message>
+        <source>Export the graph as a .png or .svg file (not “%1”).</source>
+        <translation>请将图导出为 .png 或 .svg 文件（而不是“%1”）。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::LayerTableModel</name>
@@ -2599,6 +2619,42 @@ Choose a folder you can write to.</source>
     <message>
         <source>Lint</source>
         <translation>检查</translation>
+    </message>
+    <message>
+        <source>Export &amp;Graph…</source>
+        <translation>导出图(&amp;G)…</translation>
+    </message>
+    <message>
+        <source>Save the graph after fusion (before fusion while there is no engine), with its colors and legend, as PNG or SVG</source>
+        <translation>将融合后的图（没有引擎时为融合前的图）连同其颜色和图例保存为 PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>Export &amp;Visible Part of the Graph…</source>
+        <translation>导出图的可见部分(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Save the part of the graph in view as PNG or SVG</source>
+        <translation>将视图中可见的那部分图保存为 PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>Export Visible Part of the Graph</source>
+        <translation>导出图的可见部分</translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation>导出图</translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
+        <translation>SVG 矢量图 (*.svg);;PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Graph written to %1.</source>
+        <translation>图已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the graph</source>
+        <translation>无法导出图</translation>
     </message>
 </context>
 <context>

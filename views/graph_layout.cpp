@@ -209,4 +209,35 @@ GraphLayoutResult layoutGraph(const GraphLayoutRequest& request, const std::atom
     return result;
 }
 
+QByteArray renderDotAsSvg(const QByteArray& dot, QString* error) {
+    std::lock_guard<std::mutex> lock(graphvizMutex());
+    graphvizMessages().clear();
+    const agusererrf previousHandler = agseterrf(collectGraphvizMessage);
+    struct RestoreHandler {
+        agusererrf handler;
+        ~RestoreHandler() { agseterrf(handler); }
+    } restore{previousHandler};
+    auto failed = [&](const QString& what) {
+        if (error) *error = what + (graphvizMessages().empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(graphvizMessages()).trimmed());
+        return QByteArray();
+    };
+    GVC_t* context = sharedContext();
+    if (!context) return failed(QStringLiteral("Graphviz could not start"));
+    Agraph_t* graph = agmemread(dot.constData());
+    if (!graph) return failed(QStringLiteral("Graphviz could not read the graph"));
+    if (gvLayout(context, graph, "dot") != 0) {
+        agclose(graph);
+        return failed(QStringLiteral("Graphviz could not lay the graph out"));
+    }
+    char* data = nullptr;
+    unsigned int length = 0;
+    const int rendered = gvRenderData(context, graph, "svg", &data, &length);
+    QByteArray svg = rendered == 0 && data ? QByteArray(data, int(length)) : QByteArray();
+    if (data) gvFreeRenderData(data);
+    gvFreeLayout(context, graph);
+    agclose(graph);
+    if (svg.isEmpty()) return failed(QStringLiteral("Graphviz could not render SVG"));
+    return svg;
+}
+
 }  // namespace kiln::views

@@ -51,6 +51,10 @@ struct GraphLayoutResult {
 // interrupted).
 GraphLayoutResult layoutGraph(const GraphLayoutRequest& request, const std::atomic_bool* cancelled = nullptr);
 
+// Lays out a graph written in the DOT language and renders it as SVG with Graphviz's own renderer, under
+// the same lock; an empty array and `error` set when Graphviz cannot read or render it.
+QByteArray renderDotAsSvg(const QByteArray& dot, QString* error);
+
 // The one thread layouts run on. Not the global pool: Qt's raster paint engine hands parts of large
 // fills to the global pool and waits for them on the GUI thread, so a layout occupying a global pool
 // thread for a second would freeze painting for that second. One thread, because the lock above

@@ -3,7 +3,13 @@
 // view that is cleared or destroyed mid-layout just drops the result.
 #include "graph_view.h"
 
+#include <QBuffer>
+#include <QDir>
+#include <QFileInfo>
 #include <QFontMetricsF>
+#include <QImage>
+#include <QPainter>
+#include <QSaveFile>
 #include <QGraphicsScene>
 #include <QGraphicsView>
 #include <QHelpEvent>
@@ -859,6 +865,106 @@ void GraphView::placeOverlays() {
         QPoint(viewport.left() + kOverlayMargin, viewport.bottom() - kOverlayMargin - legendSize.height()),
         legendSize));
     m_legend->raise();
+}
+
+namespace {
+
+QByteArray dotString(const QString& text) {
+    QByteArray quoted = "\"";
+    for (const char c : text.toUtf8()) {
+        if (c == '"' || c == '\\') quoted += '\\';
+        quoted += c == '\n' ? QByteArray("\\n") : QByteArray(1, c);
+    }
+    return quoted + "\"";
+}
+
+}  // namespace
+
+QByteArray GraphView::dotText(bool visibleOnly) const {
+    const QRectF visible = m_canvas->mapToScene(m_canvas->viewport()->rect()).boundingRect();
+    std::vector<bool> shown(m_layers.size(), false);
+    QHash<QString, size_t> producer;
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        const QString name = QString::fromStdString(m_layers[i].name);
+        const QRectF rect = nodeSceneRect(name);
+        shown[i] = !visibleOnly || (!rect.isNull() && rect.intersects(visible));
+        for (const std::string& output : m_layers[i].outputs) producer.insert(QString::fromStdString(output), i);
+    }
+    QByteArray dot = "digraph kiln {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Sans\", fontsize=10];\n";
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        if (!shown[i]) continue;
+        const LayerRecord& record = m_layers[i];
+        const QString name = QString::fromStdString(record.name);
+        const QColor fill = nodeColor(name);
+        dot += "  n" + QByteArray::number(qulonglong(i)) + " [label=" +
+               dotString(QString::fromStdString(record.kind) + QLatin1Char('\n') + name) + ", fillcolor=\"" +
+               (fill.isValid() ? fill.name() : QStringLiteral("#dddddd")).toLatin1() + "\"" +
+               (record.elided ? QByteArray(", style=\"rounded,filled,dashed\"") : QByteArray()) + "];\n";
+    }
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        if (!shown[i]) continue;
+        for (const std::string& input : m_layers[i].inputs) {
+            auto from = producer.find(QString::fromStdString(input));
+            if (from == producer.end() || !shown[*from] || *from == i) continue;
+            dot += "  n" + QByteArray::number(qulonglong(*from)) + " -> n" + QByteArray::number(qulonglong(i)) + ";\n";
+        }
+    }
+    if (m_legendVisible && m_legend && !m_legend->entries().isEmpty()) {
+        dot += "  subgraph cluster_legend {\n    label=" + dotString(m_legend->title()) + ";\n    style=rounded;\n";
+        int index = 0;
+        for (const GraphLegend::Entry& entry : m_legend->entries()) {
+            dot += "    legend" + QByteArray::number(index++) + " [label=" + dotString(entry.label) + ", fillcolor=\"" +
+                   entry.color.name().toLatin1() + "\"" + (entry.dashed ? QByteArray(", style=\"rounded,filled,dashed\"") : QByteArray()) + "];\n";
+        }
+        dot += "  }\n";
+    }
+    dot += "}\n";
+    return dot;
+}
+
+bool GraphView::exportImage(const QString& path, bool visibleOnly, QString* error) const {
+    auto fail = [&](const QString& message) {
+        if (error) *error = message;
+        return false;
+    };
+    if (nodeCount() == 0) return fail(tr("There is no graph to export yet."));
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    QByteArray bytes;
+    if (suffix == QLatin1String("svg")) {
+        QString problem;
+        bytes = renderDotAsSvg(dotText(visibleOnly), &problem);
+        if (bytes.isEmpty()) return fail(problem);
+    } else if (suffix == QLatin1String("png")) {
+        const QRectF source = visibleOnly ? m_canvas->mapToScene(m_canvas->viewport()->rect()).boundingRect()
+                                          : m_scene->itemsBoundingRect().adjusted(-16, -16, 16, 16);
+        // Two pixels per scene unit (up to 16k pixels a side), as a screen at 200 % shows it.
+        const double scale = std::min({2.0, 16000.0 / std::max(1.0, source.width()), 16000.0 / std::max(1.0, source.height())});
+        QImage image(QSize(int(std::ceil(source.width() * scale)), int(std::ceil(source.height() * scale))),
+                     QImage::Format_ARGB32_Premultiplied);
+        if (image.isNull()) return fail(tr("The graph is too large for an image of %1 × %2 units.").arg(source.width()).arg(source.height()));
+        image.fill(m_canvas->backgroundBrush().color().isValid() && m_canvas->backgroundBrush().style() != Qt::NoBrush
+                       ? m_canvas->backgroundBrush().color()
+                       : palette().color(QPalette::Base));
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setRenderHint(QPainter::TextAntialiasing);
+        m_scene->render(&painter, QRectF(QPointF(0, 0), QSizeF(image.size())), source);
+        if (m_legendVisible && m_legend && m_legend->isVisible()) {
+            const QPixmap legend = m_legend->grab();
+            painter.drawPixmap(QPoint(image.width() - legend.width() - 8, 8), legend);
+        }
+        painter.end();
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        if (!image.save(&buffer, "PNG")) return fail(tr("The image could not be encoded as PNG."));
+    } else {
+        return fail(tr("Export the graph as a .png or .svg file (not “%1”).").arg(QFileInfo(path).fileName()));
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        return fail(tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    }
+    return true;
 }
 
 }  // namespace kiln::views

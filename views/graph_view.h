@@ -84,6 +84,15 @@ public:
     bool isLegendVisible() const { return m_legendVisible; }
     GraphLegend* legend() const { return m_legend; }
 
+    // Writes the graph as shown (its colors and, when visible, its legend) to `path`: PNG (rendered as the
+    // view paints it) or SVG (laid out and rendered by Graphviz), by the file's suffix; the whole graph,
+    // or with `visibleOnly` the layers in view. Written atomically; false with `error` set when there is
+    // no graph, the suffix is neither, or the file cannot be written.
+    bool exportImage(const QString& path, bool visibleOnly, QString* error) const;
+    // The graph as DOT, with each node's fill color and the legend as a cluster (what exportImage lays
+    // out for SVG).
+    QByteArray dotText(bool visibleOnly) const;
+
     // The records shown or being laid out.
     const std::vector<kiln::LayerRecord>& layers() const { return m_layers; }
     // The fill a layer node has now; invalid when the layer is not shown.

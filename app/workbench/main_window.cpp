@@ -250,6 +250,15 @@ void MainWindow::createActions() {
     m_exportReportAction->setObjectName(QStringLiteral("exportReportAction"));
     m_exportReportAction->setStatusTip(tr("Save what the build decided as JSON"));
     connect(m_exportReportAction, &QAction::triggered, this, &MainWindow::exportReport);
+    m_exportGraphAction = new QAction(tr("Export &Graph…"), this);
+    m_exportGraphAction->setObjectName(QStringLiteral("exportGraphAction"));
+    m_exportGraphAction->setStatusTip(tr("Save the graph after fusion (before fusion while there is no engine), "
+                                         "with its colors and legend, as PNG or SVG"));
+    connect(m_exportGraphAction, &QAction::triggered, this, [this] { exportGraph(false); });
+    m_exportVisibleGraphAction = new QAction(tr("Export &Visible Part of the Graph…"), this);
+    m_exportVisibleGraphAction->setObjectName(QStringLiteral("exportVisibleGraphAction"));
+    m_exportVisibleGraphAction->setStatusTip(tr("Save the part of the graph in view as PNG or SVG"));
+    connect(m_exportVisibleGraphAction, &QAction::triggered, this, [this] { exportGraph(true); });
 
     m_exportProfileCsvAction = new QAction(tr("Profile as &CSV…"), this);
     m_exportProfileCsvAction->setObjectName(QStringLiteral("exportProfileCsvAction"));
@@ -311,6 +320,8 @@ void MainWindow::createMenus() {
     fileMenu->addSeparator();
     fileMenu->addAction(m_exportPlanAction);
     fileMenu->addAction(m_exportReportAction);
+    fileMenu->addAction(m_exportGraphAction);
+    fileMenu->addAction(m_exportVisibleGraphAction);
     QMenu* profileExports = fileMenu->addMenu(tr("Export Pro&file"));
     profileExports->setObjectName(QStringLiteral("exportProfileMenu"));
     profileExports->addAction(m_exportProfileCsvAction);
@@ -1232,6 +1243,33 @@ void MainWindow::exportReport() {
     if (!path.isEmpty()) exportReportTo(path);
 }
 
+views::GraphView* MainWindow::exportedGraph() const {
+    views::GraphView* after = m_graph->afterView();
+    return after->nodeCount() > 0 ? after : m_graph->beforeView();
+}
+
+void MainWindow::exportGraph(bool visibleOnly) {
+    if (exportedGraph()->nodeCount() == 0) return;
+    const QFileInfo current(m_document->filePath());
+    const QString suffix = exportedGraph() == m_graph->afterView() ? QStringLiteral("_after_fusion") : QStringLiteral("_graph");
+    const QString proposed = current.absoluteDir().filePath(current.completeBaseName() + suffix + QStringLiteral(".svg"));
+    const QString path = chooseFile({FileRequest::Mode::Save, visibleOnly ? tr("Export Visible Part of the Graph") : tr("Export Graph"),
+                                     proposed, tr("SVG drawings (*.svg);;PNG images (*.png)")});
+    if (!path.isEmpty()) exportGraphTo(path, visibleOnly);
+}
+
+bool MainWindow::exportGraphTo(const QString& path, bool visibleOnly) {
+    QString error;
+    if (exportedGraph()->exportImage(path, visibleOnly, &error)) {
+        statusBar()->showMessage(tr("Graph written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
+        return true;
+    }
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the graph"), error, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("exportErrorBox"));
+    showMessage(box);
+    return false;
+}
+
 bool MainWindow::exportReportTo(const QString& path) {
     const std::shared_ptr<const Engine>& engine = m_document->engine();
     if (!engine) return false;
@@ -1494,6 +1532,9 @@ void MainWindow::updateActions() {
     m_cancelProfileAction->setEnabled(profiling);
     m_exportPlanAction->setEnabled(hasEngine && !m_planExport.isRunning());
     m_exportReportAction->setEnabled(hasEngine);
+    const bool hasGraph = m_document->network() || m_document->engine();
+    m_exportGraphAction->setEnabled(hasGraph);
+    m_exportVisibleGraphAction->setEnabled(hasGraph);
     const bool hasProfile = m_profileJob->outcome().code == StatusCode::Ok &&
                             !m_profileJob->outcome().profile.layers.empty() && !profiling && hasEngine;
     m_exportProfileCsvAction->setEnabled(hasProfile);

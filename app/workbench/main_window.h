@@ -45,6 +45,7 @@ class ShapeSweepView;
 class PropertiesPanel;
 class TacticView;
 class LintView;
+class GraphView;
 class TensorTableModel;
 }  // namespace kiln::views
 
@@ -113,6 +114,8 @@ public slots:
     void exportPlanTo(const QString& path);
     // Writes the build report as JSON (atomically); on failure shows why and returns false.
     bool exportReportTo(const QString& path);
+    // Writes the graph after fusion (before fusion while there is none) to `path`, PNG or SVG by its suffix.
+    bool exportGraphTo(const QString& path, bool visibleOnly);
 
 signals:
     // Every view shows the file that has loaded (a build of it may start next).
@@ -148,6 +151,9 @@ private:
     void showOpenDialog();
     void exportPlan();
     void exportReport();
+    // The graph after fusion (before fusion while there is none) as PNG or SVG, by the suffix chosen.
+    void exportGraph(bool visibleOnly);
+    views::GraphView* exportedGraph() const;
     void exportProfile(const QString& format);
     void showPreferences();
     void showAbout();
@@ -250,6 +256,8 @@ private:
     QAction* m_openAction = nullptr;
     QAction* m_exportPlanAction = nullptr;
     QAction* m_exportReportAction = nullptr;
+    QAction* m_exportGraphAction = nullptr;
+    QAction* m_exportVisibleGraphAction = nullptr;
     QAction* m_exportProfileCsvAction = nullptr;
     QAction* m_exportProfileJsonAction = nullptr;
     QAction* m_exportProfilePngAction = nullptr;

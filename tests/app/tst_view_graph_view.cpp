@@ -2,6 +2,9 @@
 // find, zoom, the three color modes and their legends, programmatic highlighting, and what happens
 // when layouts are cleared, replaced or their view is destroyed while dot is still running.
 #include <QApplication>
+#include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
 #include <QGraphicsView>
 #include <QHelpEvent>
 #include <QScrollBar>
@@ -98,6 +101,48 @@ class TestGraphView : public QObject {
     Q_OBJECT
 
 private slots:
+    // PNG as painted and SVG from Graphviz, each node in the fill the view gives it and the legend with
+    // it; an unknown suffix or an empty view is refused with a reason and writes nothing.
+    void exportsThePictureAsPngAndSvg() {
+        QTemporaryDir dir;
+        GraphView view;
+        QString error;
+        QVERIFY(!view.exportImage(dir.filePath("empty.png"), false, &error));
+        QVERIFY(!error.isEmpty());
+        QSignalSpy finished(&view, &GraphView::layoutFinished);
+        view.resize(400, 600);
+        view.setLayers(convReluPool());
+        QVERIFY(waitForLayout(finished));
+
+        QVERIFY2(view.exportImage(dir.filePath("graph.png"), false, &error), qPrintable(error));
+        QImage image(dir.filePath("graph.png"));
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() > 50 && image.height() > 100);
+        // The conv node's fill appears in the picture.
+        const QColor fill = view.nodeColor("conv");
+        bool found = false;
+        for (int y = 0; y < image.height() && !found; y += 2) {
+            for (int x = 0; x < image.width() && !found; x += 2) found = image.pixelColor(x, y) == fill;
+        }
+        QVERIFY2(found, qPrintable(fill.name()));
+
+        QVERIFY2(view.exportImage(dir.filePath("graph.svg"), false, &error), qPrintable(error));
+        QFile svgFile(dir.filePath("graph.svg"));
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QString svg = QString::fromUtf8(svgFile.readAll());
+        QVERIFY(svg.contains("<svg"));
+        for (const QString& name : {"conv", "relu", "pool"}) {
+            QVERIFY2(svg.contains(">" + name + "<"), qPrintable(name));
+            QVERIFY2(svg.contains(view.nodeColor(name).name(), Qt::CaseInsensitive), qPrintable(view.nodeColor(name).name()));
+        }
+        QVERIFY(svg.contains("cluster_legend"));
+        QCOMPARE(view.dotText(false).count("->"), 2);
+
+        QVERIFY(!view.exportImage(dir.filePath("graph.bmp"), false, &error));
+        QVERIFY(error.contains(".png") && error.contains(".svg"));
+        QVERIFY(!QFile::exists(dir.filePath("graph.bmp")));
+    }
+
     void showsTheLayersTopToBottom() {
         GraphView view;
         QSignalSpy finished(&view, &GraphView::layoutFinished);

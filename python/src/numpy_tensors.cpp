@@ -36,10 +36,12 @@ void registerErrors(py::module_& module) {
         "An error the Kiln engine reported; the message says what went wrong and what to do, `code` says "
         "what kind of error it is (\"invalid model\", \"not found\", \"I/O error\", ...).",
         PyExc_RuntimeError, nullptr);
+    if (!g_kilnError) throw py::error_already_set();
     py::tuple bases = py::make_tuple(py::handle(g_kilnError), py::handle(PyExc_ValueError));
     g_invalidArgumentError = PyErr_NewExceptionWithDoc(
-        "kiln.InvalidArgumentError", "A KilnError that blames an argument: also a ValueError.", nullptr,
-        bases.ptr());
+        "kiln.InvalidArgumentError", "A KilnError that blames an argument: also a ValueError.", bases.ptr(),
+        nullptr);
+    if (!g_invalidArgumentError) throw py::error_already_set();
     module.add_object("KilnError", py::handle(g_kilnError));
     module.add_object("InvalidArgumentError", py::handle(g_invalidArgumentError));
 }

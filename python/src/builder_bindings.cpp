@@ -105,18 +105,11 @@ CalibrationTable runCalibration(const NetworkDefinition& network, Calibrator& ca
     config.enableFusion = false;
     config.timingIterations = 1;
     config.threads = threads;
-    Result<std::shared_ptr<Engine>> engine = Status();
-    Result<CalibrationTable> table = Status();
-    {
-        py::gil_scoped_release release;
-        engine = Builder::build(network, config);
-    }
+    Result<std::shared_ptr<Engine>> engine = withoutGil([&] { return Builder::build(network, config); });
     if (!engine) raiseStatus(engine.status().withContext("building the FP32 engine to calibrate with"));
     calibrator.failure = nullptr;
-    {
-        py::gil_scoped_release release;
-        table = calibrate(**engine, calibrator, calibrator.options, modelHash);
-    }
+    Result<CalibrationTable> table =
+        withoutGil([&] { return calibrate(**engine, calibrator, calibrator.options, modelHash); });
     if (calibrator.failure) {
         std::exception_ptr failure = std::exchange(calibrator.failure, nullptr);
         std::rethrow_exception(failure);
@@ -139,10 +132,7 @@ std::shared_ptr<Engine> buildEngine(py::handle network, const PyBuilderConfig& s
                                   "from the table instead of config.int8_calibrator");
         }
         std::shared_ptr<const NetworkSource> source = network.cast<const SourceHandle&>().source;
-        py::gil_scoped_release release;
-        Result<std::shared_ptr<Engine>> engine = Builder::build(source, config);
-        py::gil_scoped_acquire gil;
-        return take(std::move(engine));
+        return take(withoutGil([&] { return Builder::build(source, config); }));
     }
     if (!py::isinstance<NetworkDefinition>(network)) {
         throw py::type_error("build_engine takes a kiln.NetworkDefinition or a kiln.NetworkSource, not " +
@@ -156,12 +146,7 @@ std::shared_ptr<Engine> buildEngine(py::handle network, const PyBuilderConfig& s
         for (const auto& [name, range] : config.dynamicRanges) ranges[name] = range;  // the caller's win
         config.dynamicRanges = std::move(ranges);
     }
-    Result<std::shared_ptr<Engine>> engine = Status();
-    {
-        py::gil_scoped_release release;
-        engine = Builder::build(definition, config);
-    }
-    return take(std::move(engine));
+    return take(withoutGil([&] { return Builder::build(definition, config); }));
 }
 
 void registerReport(py::module_& module) {

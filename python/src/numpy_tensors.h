@@ -29,6 +29,14 @@ inline void check(const Status& status) {
     if (!status.isOk()) raiseStatus(status);
 }
 
+// Runs `work` with the GIL released, so that other Python threads go on meanwhile, and returns what it
+// returns. `work` must not touch Python objects.
+template <typename Work>
+auto withoutGil(Work work) {
+    py::gil_scoped_release release;
+    return work();
+}
+
 template <typename T>
 T take(Result<T> result) {
     if (!result.isOk()) raiseStatus(result.status());

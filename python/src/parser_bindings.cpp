@@ -79,14 +79,12 @@ struct CaffeParser {
 template <typename Import>
 NetworkDefinition imported(MessageLog& log, Import import) {
     log.clear();
-    Result<NetworkDefinition> network = Status();
-    {
-        py::gil_scoped_release release;
-        network = import();
-        if (network) {
-            if (Status valid = network->validate(); !valid) network = valid;
-        }
-    }
+    Result<NetworkDefinition> network = withoutGil([&]() -> Result<NetworkDefinition> {
+        Result<NetworkDefinition> parsed = import();
+        if (!parsed) return parsed;
+        if (Status valid = parsed->validate(); !valid) return valid;
+        return parsed;
+    });
     return take(std::move(network));
 }
 
@@ -119,12 +117,7 @@ void registerOnnx(py::module_& module) {
             "instantiate",
             [](const SourceHandle& self, const py::handle& shapes) {
                 const std::map<std::string, Dims> dims = shapesOf(shapes, "instantiate");
-                Result<NetworkDefinition> network = Status();
-                {
-                    py::gil_scoped_release release;
-                    network = self.source->instantiate(dims);
-                }
-                return take(std::move(network));
+                return take(withoutGil([&] { return self.source->instantiate(dims); }));
             },
             py::arg("shapes"), "The network at concrete shapes {input name: shape}");
 
@@ -167,12 +160,7 @@ void registerOnnx(py::module_& module) {
             "parse_dynamic",
             [](OnnxParser&, const py::object& path) {
                 const std::string file = pathOf(path);
-                Result<std::shared_ptr<const NetworkSource>> source = Status();
-                {
-                    py::gil_scoped_release release;
-                    source = onnxNetworkSource(file);
-                }
-                return SourceHandle{take(std::move(source))};
+                return SourceHandle{take(withoutGil([&] { return onnxNetworkSource(file); }))};
             },
             py::arg("path"), "The model as a NetworkSource, for dynamic shapes")
         .def_static(

@@ -127,11 +127,7 @@ py::dict execute(PyContext& self, const py::handle& values) {
     }
     if (!missing.empty()) throw py::value_error("execute: no value given for input " + missing);
 
-    Result<TensorMap> outputs = Status();
-    {
-        py::gil_scoped_release release;
-        outputs = self.context->execute(inputs);
-    }
+    Result<TensorMap> outputs = withoutGil([&] { return self.context->execute(inputs); });
     rethrowProfilerFailure(self);
     TensorMap produced = take(std::move(outputs));
     py::dict result;
@@ -192,12 +188,10 @@ void executeV3(PyContext& self) {
         throw py::value_error("execute_v3 reads and writes the arrays bound by set_tensor_address; bind " + missing +
                               " first, or use execute()");
     }
-    Status ran;
-    {
-        py::gil_scoped_release release;
-        ran = self.context->enqueueV3(nullptr);
-        if (ran.isOk()) ran = self.context->synchronize();
-    }
+    const Status ran = withoutGil([&] {
+        const Status issued = self.context->enqueueV3(nullptr);
+        return issued.isOk() ? self.context->synchronize() : issued;
+    });
     rethrowProfilerFailure(self);
     check(ran);
 }
@@ -294,21 +288,19 @@ void registerEngine(py::module_& module) {
     module.def(
         "load_plan",
         [](const py::object& source) {
-            Result<std::shared_ptr<Engine>> engine = Status();
             if (py::isinstance<py::bytes>(source) || py::isinstance<py::bytearray>(source) ||
                 py::isinstance<py::memoryview>(source)) {
-                const std::string bytes = py::bytes(source);
-                py::gil_scoped_release release;
-                engine = deserializePlan(bytes);
-            } else if (py::isinstance<py::str>(source) || py::hasattr(source, "__fspath__")) {
-                const std::string path = pathOf(source);
-                py::gil_scoped_release release;
-                engine = readPlanFile(path);
-            } else {
-                throw py::type_error("load_plan takes a path or the plan's bytes, not " +
-                                     std::string(py::str(py::type::of(source))));
+                const py::object copy = py::reinterpret_steal<py::object>(PyBytes_FromObject(source.ptr()));
+                if (!copy) throw py::error_already_set();
+                const std::string bytes = py::bytes(copy);
+                return take(withoutGil([&] { return deserializePlan(bytes); }));
             }
-            return take(std::move(engine));
+            if (py::isinstance<py::str>(source) || py::hasattr(source, "__fspath__")) {
+                const std::string path = pathOf(source);
+                return take(withoutGil([&] { return readPlanFile(path); }));
+            }
+            throw py::type_error("load_plan takes a path or the plan's bytes, not " +
+                                 std::string(py::str(py::type::of(source))));
         },
         py::arg("plan"), "An engine from a plan file's path or a plan's bytes; the header and hashes are checked first");
 }

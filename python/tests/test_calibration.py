@@ -162,6 +162,11 @@ class CountlessCalibrator(kiln.Calibrator):
         return {}
 
 
+class ArrayCalibratorWithoutInit(kiln.Calibrator):
+    def __init__(self):
+        pass
+
+
 class CalibratorErrorsTest(unittest.TestCase):
     def setUp(self):
         rng = np.random.default_rng(1)
@@ -185,12 +190,14 @@ class CalibratorErrorsTest(unittest.TestCase):
             kiln.calibrate(self.network, WrongTypeCalibrator(self.batches))
         with self.assertRaisesRegex(TypeError, "must define batch_count\\(\\)"):
             kiln.calibrate(self.network, CountlessCalibrator())
+        with self.assertRaisesRegex(TypeError, "__init__"):
+            ArrayCalibratorWithoutInit()
 
-    def test_calibrator_on_a_network_source_is_refused(self):
-        source_like = kiln.NetworkDefinition()
+    def test_calibrator_must_be_one(self):
         with self.assertRaises(TypeError):
-            kiln.calibrate(source_like, object())
-
+            kiln.calibrate(self.network, object())
+        with self.assertRaisesRegex(TypeError, "must define batch_count\\(\\)"):
+            kiln.calibrate(self.network, kiln.Calibrator())
 
 if __name__ == "__main__":
     unittest.main()

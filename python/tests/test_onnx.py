@@ -183,6 +183,21 @@ class DynamicShapesTest(unittest.TestCase):
         x = np.random.default_rng(5).normal(size=(2, 4)).astype(np.float32)
         assert_close_fp32(self, context.execute({"x": x})["y"], self.reference(x))  # the context still runs
 
+    def test_int8_calibrator_needs_fixed_shapes(self):
+        class Unused(kiln.Calibrator):
+            def batch_count(self):
+                raise AssertionError("not called")
+
+        builder = kiln.Builder()
+        config = fast_config(builder)
+        profile = builder.create_optimization_profile()
+        profile.set_shape("x", (1, 4), (2, 4), (4, 4))
+        config.add_optimization_profile(profile)
+        config.int8 = True
+        config.int8_calibrator = Unused()
+        with self.assertRaisesRegex(ValueError, "an INT8 calibrator runs a network of fixed shapes"):
+            builder.build_engine(kiln.OnnxParser().parse_dynamic(self.model_path), config)
+
     def test_dynamic_plan_round_trip(self):
         engine = self.build()
         loaded = kiln.load_plan(engine.serialize())

@@ -108,7 +108,9 @@ class PlanTest(unittest.TestCase):
         expected = self.engine.create_execution_context().execute({"x": self.x})
         with open(path, "rb") as plan:
             self.assertEqual(plan.read(8), b"KILNPLAN")
-        for loaded in (kiln.load_plan(path), kiln.load_plan(self.engine.serialize())):
+        plan_bytes = self.engine.serialize()
+        for loaded in (kiln.load_plan(path), kiln.load_plan(plan_bytes), kiln.load_plan(bytearray(plan_bytes)),
+                       kiln.load_plan(memoryview(plan_bytes))):
             self.assertEqual([b.name for b in loaded.bindings], [b.name for b in self.engine.bindings])
             self.assertEqual([layer.tactic for layer in loaded.report.layers_after],
                              [layer.tactic for layer in self.engine.report.layers_after])

@@ -17,6 +17,7 @@
 #include "kiln/build_report.h"
 #include "kiln/builder.h"
 #include "kiln/calibration.h"
+#include "kiln/logger.h"
 #include "kiln/plan.h"
 #include "numpy_tensors.h"
 
@@ -87,6 +88,30 @@ public:
     }
 };
 
+// The base class of Python loggers (TensorRT's ILogger): log(severity, message) hears what a build has
+// to say, on the thread that builds. What it raises stops its messages and is raised again when the
+// build returns.
+class PyLogger : public ILogger {
+public:
+    void log(Severity severity, const std::string& message) override {
+        py::gil_scoped_acquire gil;
+        if (failure) return;
+        try {
+            py::function method = py::get_override(static_cast<const ILogger*>(this), "log");
+            if (!method) throw py::type_error("a kiln.ILogger subclass must define log(severity, message)");
+            method(severity, message);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    }
+
+    std::exception_ptr failure;
+};
+
+struct PyBuilder {
+    py::object logger = py::none();
+};
+
 struct PyBuilderConfig {
     BuilderConfig config;
     py::object calibrator = py::none();
@@ -123,8 +148,9 @@ std::map<std::string, float> dynamicRangesOf(const CalibrationTable& table) {
     return ranges;
 }
 
-std::shared_ptr<Engine> buildEngine(py::handle network, const PyBuilderConfig& settings) {
+std::shared_ptr<Engine> buildEngineWith(py::handle network, const PyBuilderConfig& settings, ILogger* logger) {
     BuilderConfig config = settings.config;
+    config.logger = logger;
     if (py::isinstance<SourceHandle>(network)) {
         if (config.int8 && !settings.calibrator.is_none()) {
             throw py::value_error("an INT8 calibrator runs a network of fixed shapes: calibrate "
@@ -147,6 +173,23 @@ std::shared_ptr<Engine> buildEngine(py::handle network, const PyBuilderConfig& s
         config.dynamicRanges = std::move(ranges);
     }
     return take(withoutGil([&] { return Builder::build(definition, config); }));
+}
+
+// A build that tells the builder's logger, if it has one, what happened.
+std::shared_ptr<Engine> buildEngine(const PyBuilder& builder, py::handle network, const PyBuilderConfig& settings) {
+    auto* logger = builder.logger.is_none() ? nullptr : dynamic_cast<PyLogger*>(builder.logger.cast<ILogger*>());
+    auto rethrowLoggerFailure = [&] {
+        if (logger && logger->failure) std::rethrow_exception(std::exchange(logger->failure, nullptr));
+    };
+    std::shared_ptr<Engine> engine;
+    try {
+        engine = buildEngineWith(network, settings, logger);
+    } catch (...) {
+        rethrowLoggerFailure();
+        throw;
+    }
+    rethrowLoggerFailure();
+    return engine;
 }
 
 void registerReport(py::module_& module) {
@@ -412,22 +455,40 @@ void registerCalibration(py::module_& module) {
 }
 
 void registerBuilderClass(py::module_& module) {
-    struct PyBuilder {};
-    py::class_<PyBuilder>(module, "Builder", "Builds engines from networks (TensorRT's IBuilder)")
+    py::enum_<Severity>(module, "Severity")
+        .value("INTERNAL_ERROR", Severity::InternalError)
+        .value("ERROR", Severity::Error)
+        .value("WARNING", Severity::Warning)
+        .value("INFO", Severity::Info)
+        .value("VERBOSE", Severity::Verbose);
+    py::class_<ILogger, PyLogger>(module, "ILogger",
+                                  "Subclass it and define log(severity, message) to hear what builds say: their "
+                                  "failure, warnings, a summary and (VERBOSE) every pass change and phase time")
         .def(py::init<>())
+        .def("log", &ILogger::log, py::arg("severity"), py::arg("message"));
+
+    py::class_<PyBuilder>(module, "Builder", "Builds engines from networks (TensorRT's IBuilder)")
+        .def(py::init([](py::object logger) {
+                 if (!logger.is_none() && !py::isinstance<ILogger>(logger)) {
+                     throw py::type_error("logger: give a kiln.ILogger subclass instance or None");
+                 }
+                 return PyBuilder{std::move(logger)};
+             }),
+             py::arg("logger") = py::none())
+        .def_property_readonly("logger", [](const PyBuilder& self) { return self.logger; })
         .def("create_network", [](const PyBuilder&) { return NetworkDefinition(); })
         .def("create_builder_config", [](const PyBuilder&) { return PyBuilderConfig(); })
         .def("create_optimization_profile", [](const PyBuilder&) { return OptimizationProfile(); })
         .def(
-            "build_engine", [](const PyBuilder&, py::handle network, const PyBuilderConfig& config) {
-                return buildEngine(network, config);
+            "build_engine", [](const PyBuilder& self, py::handle network, const PyBuilderConfig& config) {
+                return buildEngine(self, network, config);
             },
             py::arg("network"), py::arg("config"),
             "An engine for a NetworkDefinition (left untouched), or for a NetworkSource and the config's profiles")
         .def(
             "build_serialized_network",
-            [](const PyBuilder&, py::handle network, const PyBuilderConfig& config) {
-                std::shared_ptr<Engine> engine = buildEngine(network, config);
+            [](const PyBuilder& self, py::handle network, const PyBuilderConfig& config) {
+                std::shared_ptr<Engine> engine = buildEngine(self, network, config);
                 std::string bytes = take(serializePlan(*engine));
                 return py::bytes(bytes);
             },

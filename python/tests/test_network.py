@@ -119,6 +119,52 @@ class HandBuiltNetworkTest(unittest.TestCase):
             kiln.ConvolutionParams(stride=[2, 2])
 
 
+class RecordingLogger(kiln.ILogger):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def log(self, severity, message):
+        self.messages.append((severity, message))
+
+
+class FailingLogger(kiln.ILogger):
+    def log(self, severity, message):
+        raise LookupError(f"cannot log '{message}'")
+
+
+class BuilderLoggerTest(unittest.TestCase):
+    def test_logger_hears_the_build(self):
+        network, _ = classifier(np.random.default_rng(6))
+        logger = RecordingLogger()
+        builder = kiln.Builder(logger)
+        self.assertIs(builder.logger, logger)
+        engine = builder.build_engine(network, fast_config(builder))
+        verbose = [message for severity, message in logger.messages if severity == kiln.Severity.VERBOSE]
+        self.assertIn("[vertical fusion] fused conv + relu (activation applied as the output is written)", verbose)
+        self.assertEqual(len([m for m in verbose if m.startswith("[")]), len(engine.report.changes))
+        summaries = [message for severity, message in logger.messages if severity == kiln.Severity.INFO]
+        self.assertEqual(len(summaries), 1)
+        self.assertTrue(summaries[0].startswith("built: 6 layers to "), summaries[0])
+
+    def test_failed_build_is_logged_and_raised(self):
+        network = kiln.NetworkDefinition()
+        network.add_input("x", np.float32, (1, 4))
+        logger = RecordingLogger()
+        builder = kiln.Builder(logger=logger)
+        with self.assertRaises(kiln.KilnError) as raised:
+            builder.build_engine(network, fast_config(builder))
+        self.assertEqual(logger.messages, [(kiln.Severity.ERROR, "the build failed: " + str(raised.exception))])
+
+    def test_logger_exception_reaches_the_caller(self):
+        network, _ = classifier(np.random.default_rng(7))
+        builder = kiln.Builder(FailingLogger())
+        with self.assertRaisesRegex(LookupError, "cannot log"):
+            builder.build_engine(network, fast_config(builder))
+        with self.assertRaisesRegex(TypeError, "logger: give a kiln.ILogger"):
+            kiln.Builder(print)
+
+
 class NetworkErrorsTest(unittest.TestCase):
     def test_bad_input_type_and_shape(self):
         network = kiln.NetworkDefinition()

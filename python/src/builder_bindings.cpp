@@ -79,8 +79,9 @@ public:
         try {
             py::function method = py::get_override(static_cast<const Calibrator*>(this), "preprocessing");
             if (method) return method().cast<std::string>();
-            return "python " + std::string(py::str(py::type::of(py::cast(static_cast<const Calibrator*>(this)))
-                                                       .attr("__qualname__")));
+            return "python " +
+                   std::string(py::str(
+                       py::type::of(py::cast(static_cast<const Calibrator*>(this))).attr("__qualname__")));
         } catch (...) {
             failure = std::current_exception();
             return "";
@@ -123,8 +124,8 @@ std::string modelHashOf(const NetworkDefinition& network) {
 
 // What TensorRT's builder does with an INT8 calibrator: the FP32 network, without fusion so that every
 // activation gets a range, run on every batch; then the scales of `calibrator`'s algorithm.
-CalibrationTable runCalibration(const NetworkDefinition& network, Calibrator& calibrator, const std::string& backend,
-                                int threads, const std::string& modelHash) {
+CalibrationTable runCalibration(const NetworkDefinition& network, Calibrator& calibrator,
+                                const std::string& backend, int threads, const std::string& modelHash) {
     BuilderConfig config;
     config.backend = backend;
     config.enableFusion = false;
@@ -144,18 +145,21 @@ CalibrationTable runCalibration(const NetworkDefinition& network, Calibrator& ca
 
 std::map<std::string, float> dynamicRangesOf(const CalibrationTable& table) {
     std::map<std::string, float> ranges;
-    for (const auto& [name, scale] : table.scales) ranges[name] = scale * 127.0f;
+    for (const auto& [name, scale] : table.scales)
+        ranges[name] = scale * 127.0f;
     return ranges;
 }
 
-std::shared_ptr<Engine> buildEngineWith(py::handle network, const PyBuilderConfig& settings, ILogger* logger) {
+std::shared_ptr<Engine> buildEngineWith(py::handle network, const PyBuilderConfig& settings,
+                                        ILogger* logger) {
     BuilderConfig config = settings.config;
     config.logger = logger;
     if (py::isinstance<SourceHandle>(network)) {
         if (config.int8 && !settings.calibrator.is_none()) {
-            throw py::value_error("an INT8 calibrator runs a network of fixed shapes: calibrate "
-                                  "source.instantiate({...}) with kiln.calibrate and set config.dynamic_ranges "
-                                  "from the table instead of config.int8_calibrator");
+            throw py::value_error(
+                "an INT8 calibrator runs a network of fixed shapes: calibrate "
+                "source.instantiate({...}) with kiln.calibrate and set config.dynamic_ranges "
+                "from the table instead of config.int8_calibrator");
         }
         std::shared_ptr<const NetworkSource> source = network.cast<const SourceHandle&>().source;
         return take(withoutGil([&] { return Builder::build(source, config); }));
@@ -169,15 +173,18 @@ std::shared_ptr<Engine> buildEngineWith(py::handle network, const PyBuilderConfi
         Calibrator& calibrator = settings.calibrator.cast<Calibrator&>();
         std::map<std::string, float> ranges = dynamicRangesOf(
             runCalibration(definition, calibrator, config.backend, config.threads, modelHashOf(definition)));
-        for (const auto& [name, range] : config.dynamicRanges) ranges[name] = range;  // the caller's win
+        for (const auto& [name, range] : config.dynamicRanges)
+            ranges[name] = range;  // the caller's win
         config.dynamicRanges = std::move(ranges);
     }
     return take(withoutGil([&] { return Builder::build(definition, config); }));
 }
 
 // A build that tells the builder's logger, if it has one, what happened.
-std::shared_ptr<Engine> buildEngine(const PyBuilder& builder, py::handle network, const PyBuilderConfig& settings) {
-    auto* logger = builder.logger.is_none() ? nullptr : dynamic_cast<PyLogger*>(builder.logger.cast<ILogger*>());
+std::shared_ptr<Engine> buildEngine(const PyBuilder& builder, py::handle network,
+                                    const PyBuilderConfig& settings) {
+    auto* logger =
+        builder.logger.is_none() ? nullptr : dynamic_cast<PyLogger*>(builder.logger.cast<ILogger*>());
     auto rethrowLoggerFailure = [&] {
         if (logger && logger->failure) std::rethrow_exception(std::exchange(logger->failure, nullptr));
     };
@@ -197,11 +204,15 @@ void registerReport(py::module_& module) {
         .def_readonly("pass_name", &PassChange::pass)
         .def_readonly("description", &PassChange::description)
         .def_readonly("layers", &PassChange::layers)
-        .def("__repr__", [](const PassChange& change) { return "<kiln.PassChange " + change.pass + ": " + change.description + ">"; });
-    py::class_<TacticCandidate>(module, "TacticCandidate", "One kernel the builder timed or skipped for a layer")
+        .def("__repr__", [](const PassChange& change) {
+            return "<kiln.PassChange " + change.pass + ": " + change.description + ">";
+        });
+    py::class_<TacticCandidate>(module, "TacticCandidate",
+                                "One kernel the builder timed or skipped for a layer")
         .def_readonly("tactic", &TacticCandidate::tactic)
         .def_readonly("library", &TacticCandidate::library)
-        .def_readonly("milliseconds", &TacticCandidate::milliseconds, "The median time; negative when not timed")
+        .def_readonly("milliseconds", &TacticCandidate::milliseconds,
+                      "The median time; negative when not timed")
         .def_readonly("skip_reason", &TacticCandidate::skipReason)
         .def_readonly("chosen", &TacticCandidate::chosen)
         .def("__repr__", [](const TacticCandidate& candidate) {
@@ -225,8 +236,8 @@ void registerReport(py::module_& module) {
         .def_readonly("timing_reused", &LayerRecord::timingReused)
         .def("__repr__", [](const LayerRecord& layer) {
             return "<kiln.LayerRecord '" + layer.name + "' " + layer.kind +
-                   (layer.precision.empty() ? "" : " " + layer.precision) + (layer.tactic.empty() ? "" : " " + layer.tactic) +
-                   ">";
+                   (layer.precision.empty() ? "" : " " + layer.precision) +
+                   (layer.tactic.empty() ? "" : " " + layer.tactic) + ">";
         });
     py::class_<PhaseTime>(module, "PhaseTime")
         .def_readonly("phase", &PhaseTime::phase)
@@ -257,7 +268,8 @@ void registerProfile(py::module_& module) {
         .def(py::init<>())
         .def(
             "set_shape",
-            [](OptimizationProfile& profile, const std::string& input, py::handle min, py::handle opt, py::handle max) {
+            [](OptimizationProfile& profile, const std::string& input, py::handle min, py::handle opt,
+               py::handle max) {
                 const std::string what = "set_shape '" + input + "'";
                 profile.inputs[input] = {dimsOf(min, what + " min"), dimsOf(opt, what + " opt"),
                                          dimsOf(max, what + " max"), false};
@@ -266,7 +278,8 @@ void registerProfile(py::module_& module) {
             "Every dimension of `input` between min and max; tactics are timed at opt")
         .def(
             "set_shape_input",
-            [](OptimizationProfile& profile, const std::string& input, py::handle min, py::handle opt, py::handle max) {
+            [](OptimizationProfile& profile, const std::string& input, py::handle min, py::handle opt,
+               py::handle max) {
                 const std::string what = "set_shape_input '" + input + "'";
                 profile.inputs[input] = {dimsOf(min, what + " min"), dimsOf(opt, what + " opt"),
                                          dimsOf(max, what + " max"), true};
@@ -277,14 +290,16 @@ void registerProfile(py::module_& module) {
             "get_shape",
             [](const OptimizationProfile& profile, const std::string& input) {
                 auto range = profile.inputs.find(input);
-                if (range == profile.inputs.end()) throw py::key_error("the profile has no range for '" + input + "'");
+                if (range == profile.inputs.end())
+                    throw py::key_error("the profile has no range for '" + input + "'");
                 return py::make_tuple(shapeTuple(range->second.min), shapeTuple(range->second.opt),
                                       shapeTuple(range->second.max));
             },
             py::arg("input"), "(min, opt, max)")
         .def_property_readonly("inputs", [](const OptimizationProfile& profile) {
             std::vector<std::string> names;
-            for (const auto& [name, range] : profile.inputs) names.push_back(name);
+            for (const auto& [name, range] : profile.inputs)
+                names.push_back(name);
             return names;
         });
 }
@@ -310,7 +325,8 @@ void registerConfig(py::module_& module) {
         .def_property(
             "int8", [](const PyBuilderConfig& self) { return self.config.int8; },
             [](PyBuilderConfig& self, bool on) { self.config.int8 = on; },
-            "INT8 kernels where ranges are known: from int8_calibrator, dynamic_ranges or the model's QDQ pairs")
+            "INT8 kernels where ranges are known: from int8_calibrator, dynamic_ranges or the model's QDQ "
+            "pairs")
         .def_property(
             "tf32", [](const PyBuilderConfig& self) { return self.config.tf32; },
             [](PyBuilderConfig& self, bool on) { self.config.tf32 = on; })
@@ -321,8 +337,8 @@ void registerConfig(py::module_& module) {
             "threads", [](const PyBuilderConfig& self) { return self.config.threads; },
             [](PyBuilderConfig& self, int threads) {
                 if (threads < 0 || threads > kMaxThreads) {
-                    throw py::value_error("threads: give 0 (every core) to " + std::to_string(kMaxThreads) + ", not " +
-                                          std::to_string(threads));
+                    throw py::value_error("threads: give 0 (every core) to " + std::to_string(kMaxThreads) +
+                                          ", not " + std::to_string(threads));
                 }
                 self.config.threads = threads;
             },
@@ -331,7 +347,8 @@ void registerConfig(py::module_& module) {
             "timing_iterations", [](const PyBuilderConfig& self) { return self.config.timingIterations; },
             [](PyBuilderConfig& self, int iterations) {
                 if (iterations < 1) {
-                    throw py::value_error("timing_iterations: give 1 or more, not " + std::to_string(iterations));
+                    throw py::value_error("timing_iterations: give 1 or more, not " +
+                                          std::to_string(iterations));
                 }
                 self.config.timingIterations = iterations;
             },
@@ -339,7 +356,8 @@ void registerConfig(py::module_& module) {
         .def_property(
             "timing_cache_path", [](const PyBuilderConfig& self) { return self.config.timingCachePath; },
             [](PyBuilderConfig& self, py::object path) {
-                self.config.timingCachePath = path.is_none() ? "" : py::str(py::module_::import("os").attr("fspath")(path));
+                self.config.timingCachePath =
+                    path.is_none() ? "" : py::str(py::module_::import("os").attr("fspath")(path));
             },
             "Where tactic timings are kept between builds; '' for none")
         .def_property(
@@ -353,8 +371,11 @@ void registerConfig(py::module_& module) {
             "flush_caches", [](const PyBuilderConfig& self) { return self.config.flushCaches; },
             [](PyBuilderConfig& self, bool on) { self.config.flushCaches = on; })
         .def_property(
-            "precision_constraints", [](const PyBuilderConfig& self) { return self.config.precisionConstraints; },
-            [](PyBuilderConfig& self, PrecisionConstraints constraints) { self.config.precisionConstraints = constraints; })
+            "precision_constraints",
+            [](const PyBuilderConfig& self) { return self.config.precisionConstraints; },
+            [](PyBuilderConfig& self, PrecisionConstraints constraints) {
+                self.config.precisionConstraints = constraints;
+            })
         .def_property(
             "layer_precisions",
             [](const PyBuilderConfig& self) {
@@ -376,7 +397,8 @@ void registerConfig(py::module_& module) {
             [](PyBuilderConfig& self, const std::map<std::string, float>& ranges) {
                 for (const auto& [name, range] : ranges) {
                     if (!(range > 0.0f) || !std::isfinite(range)) {
-                        throw py::value_error("dynamic_ranges['" + name + "']: give a positive finite magnitude");
+                        throw py::value_error("dynamic_ranges['" + name +
+                                              "']: give a positive finite magnitude");
                     }
                 }
                 self.config.dynamicRanges = ranges;
@@ -408,13 +430,15 @@ void registerCalibration(py::module_& module) {
         .value("PERCENTILE", CalibrationAlgorithm::Percentile)
         .value("MSE", CalibrationAlgorithm::Mse);
 
-    py::class_<Calibrator, PyCalibrator>(module, "Calibrator",
-                                         "Subclass it to feed INT8 calibration: define batch_count() and "
-                                         "get_batch(index) -> {input name: array}; optionally preprocessing() -> str, "
-                                         "recorded in the calibration cache. Call super().__init__(...) first.")
+    py::class_<Calibrator, PyCalibrator>(
+        module, "Calibrator",
+        "Subclass it to feed INT8 calibration: define batch_count() and "
+        "get_batch(index) -> {input name: array}; optionally preprocessing() -> str, "
+        "recorded in the calibration cache. Call super().__init__(...) first.")
         .def(py::init([](CalibrationAlgorithm algorithm, double percentile, int bins) {
                  if (!(percentile > 0.0 && percentile <= 100.0)) {
-                     throw py::value_error("percentile: give a share in (0, 100], not " + std::to_string(percentile));
+                     throw py::value_error("percentile: give a share in (0, 100], not " +
+                                           std::to_string(percentile));
                  }
                  if (bins < 2) throw py::value_error("bins: give 2 or more, not " + std::to_string(bins));
                  auto calibrator = std::make_unique<PyCalibrator>();
@@ -443,11 +467,14 @@ void registerCalibration(py::module_& module) {
             py::arg("path"), "Writes a calibration cache atomically");
     module.def(
         "read_calibration_cache",
-        [](py::object path) { return take(readCalibrationCache(py::str(py::module_::import("os").attr("fspath")(path)))); },
+        [](py::object path) {
+            return take(readCalibrationCache(py::str(py::module_::import("os").attr("fspath")(path))));
+        },
         py::arg("path"));
     module.def(
         "calibrate",
-        [](const NetworkDefinition& network, Calibrator& calibrator, const std::string& backend, int threads) {
+        [](const NetworkDefinition& network, Calibrator& calibrator, const std::string& backend,
+           int threads) {
             return runCalibration(network, calibrator, backend, threads, modelHashOf(network));
         },
         py::arg("network"), py::arg("calibrator"), py::arg("backend") = "cpu", py::arg("threads") = 0,
@@ -461,9 +488,10 @@ void registerBuilderClass(py::module_& module) {
         .value("WARNING", Severity::Warning)
         .value("INFO", Severity::Info)
         .value("VERBOSE", Severity::Verbose);
-    py::class_<ILogger, PyLogger>(module, "ILogger",
-                                  "Subclass it and define log(severity, message) to hear what builds say: their "
-                                  "failure, warnings, a summary and (VERBOSE) every pass change and phase time")
+    py::class_<ILogger, PyLogger>(
+        module, "ILogger",
+        "Subclass it and define log(severity, message) to hear what builds say: their "
+        "failure, warnings, a summary and (VERBOSE) every pass change and phase time")
         .def(py::init<>())
         .def("log", &ILogger::log, py::arg("severity"), py::arg("message"));
 
@@ -480,11 +508,13 @@ void registerBuilderClass(py::module_& module) {
         .def("create_builder_config", [](const PyBuilder&) { return PyBuilderConfig(); })
         .def("create_optimization_profile", [](const PyBuilder&) { return OptimizationProfile(); })
         .def(
-            "build_engine", [](const PyBuilder& self, py::handle network, const PyBuilderConfig& config) {
+            "build_engine",
+            [](const PyBuilder& self, py::handle network, const PyBuilderConfig& config) {
                 return buildEngine(self, network, config);
             },
             py::arg("network"), py::arg("config"),
-            "An engine for a NetworkDefinition (left untouched), or for a NetworkSource and the config's profiles")
+            "An engine for a NetworkDefinition (left untouched), or for a NetworkSource and the config's "
+            "profiles")
         .def(
             "build_serialized_network",
             [](const PyBuilder& self, py::handle network, const PyBuilderConfig& config) {

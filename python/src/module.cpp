@@ -30,5 +30,6 @@ PYBIND11_MODULE(kiln, module) {
             return "<kiln.BackendInfo " + info.name + (info.available ? " available: " : " unavailable: ") +
                    info.description + ">";
         });
-    module.def("backends", &backendInfos, "Every backend, whether it can run here, and its device or why not");
+    module.def("backends", &backendInfos,
+               "Every backend, whether it can run here, and its device or why not");
 }

@@ -18,7 +18,9 @@ namespace kiln::python {
 
 namespace {
 
-std::string reprOf(py::handle value) { return py::str(py::repr(value)); }
+std::string reprOf(py::handle value) {
+    return py::str(py::repr(value));
+}
 
 // `base` if no layer or tensor has that name yet, else base_1, base_2, ...
 std::string freshName(const NetworkDefinition& network, const std::string& base) {
@@ -30,7 +32,8 @@ std::string freshName(const NetworkDefinition& network, const std::string& base)
     }
 }
 
-std::string layerName(const NetworkDefinition& network, const std::optional<std::string>& name, LayerKind kind) {
+std::string layerName(const NetworkDefinition& network, const std::optional<std::string>& name,
+                      LayerKind kind) {
     if (name) return *name;
     return freshName(network, std::string(toString(kind)) + "_" + std::to_string(network.layers().size()));
 }
@@ -75,8 +78,8 @@ Layer* addLayer(NetworkDefinition& network, LayerParams params, const std::vecto
         const size_t count = outputCount(params);
         outputNames.emplace();
         for (size_t i = 0; i < count; ++i) {
-            outputNames->push_back(
-                freshName(network, layer + (count == 1 ? std::string("_output") : "_output" + std::to_string(i))));
+            outputNames->push_back(freshName(
+                network, layer + (count == 1 ? std::string("_output") : "_output" + std::to_string(i))));
         }
     }
     return take(network.addLayer(layer, std::move(params), inputs, *outputNames));
@@ -87,8 +90,8 @@ std::vector<int64_t> perAxis(py::handle value, size_t spatial, const std::string
     Dims values = dimsOf(value, what);
     if (py::isinstance<py::int_>(value)) return std::vector<int64_t>(spatial, values.front());
     if (values.size() != spatial) {
-        throw py::value_error(what + ": give one int, or " + std::to_string(spatial) + " (one per spatial axis); got " +
-                              std::to_string(values.size()));
+        throw py::value_error(what + ": give one int, or " + std::to_string(spatial) +
+                              " (one per spatial axis); got " + std::to_string(values.size()));
     }
     return values;
 }
@@ -102,9 +105,9 @@ std::vector<int64_t> padsOf(py::handle value, size_t spatial, const std::string&
         return values;
     }
     if (values.size() != 2 * spatial) {
-        throw py::value_error(what + ": give one int, " + std::to_string(spatial) + " (each axis' both sides) or " +
-                              std::to_string(2 * spatial) + " (begin pads, then end pads); got " +
-                              std::to_string(values.size()));
+        throw py::value_error(what + ": give one int, " + std::to_string(spatial) +
+                              " (each axis' both sides) or " + std::to_string(2 * spatial) +
+                              " (begin pads, then end pads); got " + std::to_string(values.size()));
     }
     return values;
 }
@@ -134,10 +137,12 @@ Dims resolvedShape(const Tensor* input, const Dims& shape) {
     for (size_t i = 0; i < dims.size(); ++i) {
         if (dims[i] == 0 && i < input->dims().size()) dims[i] = input->dims()[i];
         if (dims[i] == -1) {
-            if (inferred >= 0) throw py::value_error("shape " + reprOf(shapeTuple(shape)) + ": only one -1 is allowed");
+            if (inferred >= 0)
+                throw py::value_error("shape " + reprOf(shapeTuple(shape)) + ": only one -1 is allowed");
             inferred = int64_t(i);
         } else if (dims[i] < 0) {
-            throw py::value_error("shape " + reprOf(shapeTuple(shape)) + ": extents must be positive, 0 or one -1");
+            throw py::value_error("shape " + reprOf(shapeTuple(shape)) +
+                                  ": extents must be positive, 0 or one -1");
         } else {
             known *= dims[i];
         }
@@ -145,8 +150,8 @@ Dims resolvedShape(const Tensor* input, const Dims& shape) {
     if (inferred >= 0) {
         const int64_t total = volume(input->dims());
         if (known == 0 || total % known != 0) {
-            throw py::value_error("cannot reshape '" + input->name() + "' (" + toString(input->dims()) + ") to " +
-                                  reprOf(shapeTuple(shape)));
+            throw py::value_error("cannot reshape '" + input->name() + "' (" + toString(input->dims()) +
+                                  ") to " + reprOf(shapeTuple(shape)));
         }
         dims[size_t(inferred)] = total / known;
     }
@@ -155,7 +160,8 @@ Dims resolvedShape(const Tensor* input, const Dims& shape) {
 
 std::optional<ActivationParams> fusedActivation(py::handle activation) {
     if (activation.is_none()) return std::nullopt;
-    if (py::isinstance<ActivationType>(activation)) return ActivationParams{activation.cast<ActivationType>()};
+    if (py::isinstance<ActivationType>(activation))
+        return ActivationParams{activation.cast<ActivationType>()};
     return activation.cast<ActivationParams>();
 }
 
@@ -168,12 +174,14 @@ py::class_<P> paramsClass(py::module_& module, const char* name, const char* doc
     params.def(py::init<>());
     params.def(py::init([type](const py::kwargs& fields) {
                    py::object made = type();
-                   for (auto [field, value] : fields) py::setattr(made, field, value);
+                   for (auto [field, value] : fields)
+                       py::setattr(made, field, value);
                    return made.cast<P>();
                }),
                "Parameters with the fields given by keyword; the rest keep their defaults.");
     std::string prefix = std::string(name) + "(";
-    params.def("__repr__", [prefix](const P& value) { return prefix + describeParams(LayerParams(value)) + ")"; });
+    params.def("__repr__",
+               [prefix](const P& value) { return prefix + describeParams(LayerParams(value)) + ")"; });
     return params;
 }
 
@@ -245,7 +253,9 @@ void registerEnums(py::module_& module) {
         .value("SOFTPLUS", ActivationType::Softplus)
         .value("GELU", ActivationType::Gelu)
         .value("GELU_TANH", ActivationType::GeluTanh);
-    py::enum_<PoolingType>(module, "PoolingType").value("MAX", PoolingType::Max).value("AVERAGE", PoolingType::Average);
+    py::enum_<PoolingType>(module, "PoolingType")
+        .value("MAX", PoolingType::Max)
+        .value("AVERAGE", PoolingType::Average);
     py::enum_<UnaryOp>(module, "UnaryOperation")
         .value("EXP", UnaryOp::Exp)
         .value("LOG", UnaryOp::Log)
@@ -286,7 +296,9 @@ void registerEnums(py::module_& module) {
         .value("CONSTANT", PadMode::Constant)
         .value("REFLECT", PadMode::Reflect)
         .value("EDGE", PadMode::Edge);
-    py::enum_<ResizeMode>(module, "ResizeMode").value("NEAREST", ResizeMode::Nearest).value("LINEAR", ResizeMode::Linear);
+    py::enum_<ResizeMode>(module, "ResizeMode")
+        .value("NEAREST", ResizeMode::Nearest)
+        .value("LINEAR", ResizeMode::Linear);
     py::enum_<ResizeCoordinateMode>(module, "ResizeCoordinateMode")
         .value("HALF_PIXEL", ResizeCoordinateMode::HalfPixel)
         .value("PYTORCH_HALF_PIXEL", ResizeCoordinateMode::PytorchHalfPixel)
@@ -301,22 +313,27 @@ void registerEnums(py::module_& module) {
 }
 
 void registerParams(py::module_& module) {
-    paramsClass<ActivationParams>(module, "ActivationParams", "max(x, 0) and the other activations; see layers.h")
-        .def(py::init([](ActivationType type, float alpha, float beta) { return ActivationParams{type, alpha, beta}; }),
+    paramsClass<ActivationParams>(module, "ActivationParams",
+                                  "max(x, 0) and the other activations; see layers.h")
+        .def(py::init([](ActivationType type, float alpha, float beta) {
+                 return ActivationParams{type, alpha, beta};
+             }),
              py::arg("type"), py::arg("alpha") = 0.0f, py::arg("beta") = 0.0f)
         .def_readwrite("type", &ActivationParams::type)
         .def_readwrite("alpha", &ActivationParams::alpha)
         .def_readwrite("beta", &ActivationParams::beta);
-    paramsClass<ConvolutionParams>(module, "ConvolutionParams",
-                                   "Inputs: data [N, C, spatial...], weights [K, C/groups, kernel...], optional bias [K]")
+    paramsClass<ConvolutionParams>(
+        module, "ConvolutionParams",
+        "Inputs: data [N, C, spatial...], weights [K, C/groups, kernel...], optional bias [K]")
         .def_readwrite("strides", &ConvolutionParams::strides)
         .def_readwrite("pads", &ConvolutionParams::pads)
         .def_readwrite("dilations", &ConvolutionParams::dilations)
         .def_readwrite("groups", &ConvolutionParams::groups)
         .def_readwrite("activation", &ConvolutionParams::activation)
         .def_readwrite("output_channels", &ConvolutionParams::outputChannels);
-    paramsClass<DeconvolutionParams>(module, "DeconvolutionParams",
-                                     "Inputs: data [N, C, spatial...], weights [C, K/groups, kernel...], optional bias [K]")
+    paramsClass<DeconvolutionParams>(
+        module, "DeconvolutionParams",
+        "Inputs: data [N, C, spatial...], weights [C, K/groups, kernel...], optional bias [K]")
         .def_readwrite("strides", &DeconvolutionParams::strides)
         .def_readwrite("pads", &DeconvolutionParams::pads)
         .def_readwrite("dilations", &DeconvolutionParams::dilations)
@@ -343,14 +360,18 @@ void registerParams(py::module_& module) {
         .def_readwrite("alpha", &LrnParams::alpha)
         .def_readwrite("beta", &LrnParams::beta)
         .def_readwrite("bias", &LrnParams::bias);
-    paramsClass<BatchNormParams>(module, "BatchNormParams", "Inputs: data [N, C, ...], scale, bias, mean, variance [C]")
+    paramsClass<BatchNormParams>(module, "BatchNormParams",
+                                 "Inputs: data [N, C, ...], scale, bias, mean, variance [C]")
         .def_readwrite("epsilon", &BatchNormParams::epsilon);
-    paramsClass<InstanceNormParams>(module, "InstanceNormParams", "Inputs: data [N, C, spatial...], scale [C], bias [C]")
+    paramsClass<InstanceNormParams>(module, "InstanceNormParams",
+                                    "Inputs: data [N, C, spatial...], scale [C], bias [C]")
         .def_readwrite("epsilon", &InstanceNormParams::epsilon);
-    paramsClass<LayerNormParams>(module, "LayerNormParams", "Inputs: data, scale and optional bias shaped dims[axis:]")
+    paramsClass<LayerNormParams>(module, "LayerNormParams",
+                                 "Inputs: data, scale and optional bias shaped dims[axis:]")
         .def_readwrite("axis", &LayerNormParams::axis)
         .def_readwrite("epsilon", &LayerNormParams::epsilon);
-    paramsClass<AttentionParams>(module, "AttentionParams", "softmax(scale * q k^T + mask) v. Inputs: q, k, v, optional mask")
+    paramsClass<AttentionParams>(module, "AttentionParams",
+                                 "softmax(scale * q k^T + mask) v. Inputs: q, k, v, optional mask")
         .def_readwrite("scale", &AttentionParams::scale)
         .def_readwrite("query_perm", &AttentionParams::queryPerm)
         .def_readwrite("key_perm", &AttentionParams::keyPerm)
@@ -360,7 +381,8 @@ void registerParams(py::module_& module) {
         .def_readwrite("axis", &SoftmaxParams::axis)
         .def_readwrite("log", &SoftmaxParams::log)
         .def_readwrite("flatten_from_axis", &SoftmaxParams::flattenFromAxis);
-    paramsClass<UnaryParams>(module, "UnaryParams", "exp, log, sqrt, ...").def_readwrite("op", &UnaryParams::op);
+    paramsClass<UnaryParams>(module, "UnaryParams", "exp, log, sqrt, ...")
+        .def_readwrite("op", &UnaryParams::op);
     paramsClass<ElementwiseParams>(module, "ElementwiseParams", "Binary operations with NumPy broadcasting")
         .def_readwrite("op", &ElementwiseParams::op);
     paramsClass<SelectParams>(module, "SelectParams", "Inputs: condition (BOOL), x, y");
@@ -398,10 +420,12 @@ void registerParams(py::module_& module) {
         .def_readwrite("nearest_mode", &ResizeParams::nearestMode)
         .def_readwrite("output_dims", &ResizeParams::outputDims)
         .def_readwrite("scales", &ResizeParams::scales);
-    paramsClass<CastParams>(module, "CastParams", "Conversion to another type").def_readwrite("to", &CastParams::to);
+    paramsClass<CastParams>(module, "CastParams", "Conversion to another type")
+        .def_readwrite("to", &CastParams::to);
     paramsClass<ExpandParams>(module, "ExpandParams", "Broadcast to output_dims")
         .def_readwrite("output_dims", &ExpandParams::outputDims);
-    paramsClass<TileParams>(module, "TileParams", "Repeats per axis").def_readwrite("repeats", &TileParams::repeats);
+    paramsClass<TileParams>(module, "TileParams", "Repeats per axis")
+        .def_readwrite("repeats", &TileParams::repeats);
     paramsClass<DepthToSpaceParams>(module, "DepthToSpaceParams", "DCR, or CRD with column_row_depth")
         .def_readwrite("block_size", &DepthToSpaceParams::blockSize)
         .def_readwrite("column_row_depth", &DepthToSpaceParams::columnRowDepth);
@@ -424,18 +448,21 @@ void registerParams(py::module_& module) {
         .def_readwrite("operand_first", &PointwiseStep::operandFirst);
     paramsClass<PointwiseChainParams>(module, "PointwiseChainParams", "Pointwise layers fused into one")
         .def_readwrite("steps", &PointwiseChainParams::steps);
-    paramsClass<ReformatParams>(module, "ReformatParams", "A change of memory format, inserted by the builder");
-    paramsClass<QuantizeParams>(module, "QuantizeParams", "ONNX QuantizeLinear. Inputs: x, scale, optional zero point")
+    paramsClass<ReformatParams>(module, "ReformatParams",
+                                "A change of memory format, inserted by the builder");
+    paramsClass<QuantizeParams>(module, "QuantizeParams",
+                                "ONNX QuantizeLinear. Inputs: x, scale, optional zero point")
         .def_readwrite("axis", &QuantizeParams::axis);
-    paramsClass<DequantizeParams>(module, "DequantizeParams", "ONNX DequantizeLinear. Inputs: q, scale, optional zero point")
+    paramsClass<DequantizeParams>(module, "DequantizeParams",
+                                  "ONNX DequantizeLinear. Inputs: q, scale, optional zero point")
         .def_readwrite("axis", &DequantizeParams::axis);
 }
 
 void registerTensorAndLayer(py::module_& module) {
     py::class_<Tensor>(module, "Tensor", "A tensor of a network: an input, a constant or a layer's output.")
         .def_property_readonly("name", &Tensor::name)
-        .def_property_readonly("dtype", [](const Tensor& tensor) { return dtypeOf(tensor.type()); },
-                               "The NumPy dtype")
+        .def_property_readonly(
+            "dtype", [](const Tensor& tensor) { return dtypeOf(tensor.type()); }, "The NumPy dtype")
         .def_property_readonly("data_type", &Tensor::type, "The kiln.DataType")
         .def_property_readonly("shape", [](const Tensor& tensor) { return shapeTuple(tensor.dims()); })
         .def_property_readonly("is_network_input", &Tensor::isNetworkInput)
@@ -457,24 +484,30 @@ void registerTensorAndLayer(py::module_& module) {
             "numpy",
             [](const Tensor& tensor) {
                 if (!tensor.isConstant()) {
-                    throw py::value_error("tensor '" + tensor.name() + "' is not a constant; only constants have values "
+                    throw py::value_error("tensor '" + tensor.name() +
+                                          "' is not a constant; only constants have values "
                                           "before the network runs");
                 }
                 HostTensor copy(tensor.type(), tensor.dims());
-                if (copy.byteSize() > 0) std::memcpy(copy.bytes(), tensor.constantData()->bytes(), copy.byteSize());
+                if (copy.byteSize() > 0)
+                    std::memcpy(copy.bytes(), tensor.constantData()->bytes(), copy.byteSize());
                 return arrayOfTensor(std::move(copy));
             },
             "A copy of a constant's values")
         .def("__repr__", [](const Tensor& tensor) {
-            return "<kiln.Tensor '" + tensor.name() + "' " + toString(tensor.type()) + " " + toString(tensor.dims()) + ">";
+            return "<kiln.Tensor '" + tensor.name() + "' " + toString(tensor.type()) + " " +
+                   toString(tensor.dims()) + ">";
         });
 
     py::class_<Layer>(module, "Layer", "A layer of a network.")
         .def_property_readonly("name", &Layer::name)
         .def_property_readonly("kind", &Layer::kind)
-        .def_property_readonly("params", [](const Layer& layer) {
-            return std::visit([](const auto& params) { return py::cast(params); }, layer.params());
-        }, "A copy of the layer's parameters")
+        .def_property_readonly(
+            "params",
+            [](const Layer& layer) {
+                return std::visit([](const auto& params) { return py::cast(params); }, layer.params());
+            },
+            "A copy of the layer's parameters")
         .def_property_readonly("inputs", &Layer::inputs, py::return_value_policy::reference_internal,
                                "Input tensors; None where an optional input is left out")
         .def_property_readonly("outputs", &Layer::outputs, py::return_value_policy::reference_internal)
@@ -484,7 +517,8 @@ void registerTensorAndLayer(py::module_& module) {
             "get_output",
             [](const Layer& layer, size_t index) {
                 if (index >= layer.outputs().size()) {
-                    throw py::index_error("layer '" + layer.name() + "' has " + std::to_string(layer.outputs().size()) +
+                    throw py::index_error("layer '" + layer.name() + "' has " +
+                                          std::to_string(layer.outputs().size()) +
                                           " output(s); there is no output " + std::to_string(index));
                 }
                 return layer.output(index);
@@ -508,12 +542,17 @@ void registerNetworkDefinition(py::module_& module) {
                     "A network built by hand or by a parser: inputs, constants, layers and marked outputs. "
                     "Shapes are inferred as each layer is added.")
         .def(py::init<>())
-        .def_property("name", &Net::name, [](Net& network, std::string name) { network.setName(std::move(name)); })
-        .def_property_readonly("layers", [](const Net& network) {
-            std::vector<Layer*> layers;
-            for (const auto& layer : network.layers()) layers.push_back(layer.get());
-            return layers;
-        }, internal)
+        .def_property("name", &Net::name,
+                      [](Net& network, std::string name) { network.setName(std::move(name)); })
+        .def_property_readonly(
+            "layers",
+            [](const Net& network) {
+                std::vector<Layer*> layers;
+                for (const auto& layer : network.layers())
+                    layers.push_back(layer.get());
+                return layers;
+            },
+            internal)
         .def_property_readonly("inputs", &Net::inputs, internal)
         .def_property_readonly("outputs", &Net::outputs, internal)
         .def_property_readonly("num_layers", [](const Net& network) { return network.layers().size(); })
@@ -530,9 +569,10 @@ void registerNetworkDefinition(py::module_& module) {
         .def(
             "add_constant",
             [](Net& network, py::handle values, std::optional<std::string> name) {
-                const std::string tensorName = name ? *name : freshName(network, "constant_" +
-                                                                         std::to_string(network.tensors().size()));
-                return take(network.addConstant(tensorName, copyOfArray(values, "add_constant '" + tensorName + "'")));
+                const std::string tensorName =
+                    name ? *name : freshName(network, "constant_" + std::to_string(network.tensors().size()));
+                return take(network.addConstant(tensorName,
+                                                copyOfArray(values, "add_constant '" + tensorName + "'")));
             },
             py::arg("values"), py::arg("name") = py::none(), internal,
             "A constant holding a copy of a NumPy array (float64 is stored as float32)")
@@ -543,27 +583,33 @@ void registerNetworkDefinition(py::module_& module) {
                 const std::string layer = layerName(network, name, kindOf(params));
                 std::vector<Tensor*> tensors;
                 for (size_t i = 0; i < inputs.size(); ++i) {
-                    tensors.push_back(optionalTensorArgument(network, inputs[i],
-                                                             "add_layer '" + layer + "' input " + std::to_string(i),
-                                                             layer + ".input" + std::to_string(i)));
+                    tensors.push_back(optionalTensorArgument(
+                        network, inputs[i], "add_layer '" + layer + "' input " + std::to_string(i),
+                        layer + ".input" + std::to_string(i)));
                 }
                 return addLayer(network, std::move(params), tensors, layer, std::move(outputNames));
             },
-            py::arg("params"), py::arg("inputs"), py::arg("name") = py::none(), py::arg("output_names") = py::none(),
-            internal,
-            "A layer of any kind: params is one of the *Params classes; inputs are tensors of this network, NumPy "
-            "arrays (made constants) or None for an optional input left out. Output names default to NAME_output.")
+            py::arg("params"), py::arg("inputs"), py::arg("name") = py::none(),
+            py::arg("output_names") = py::none(), internal,
+            "A layer of any kind: params is one of the *Params classes; inputs are tensors of this network, "
+            "NumPy "
+            "arrays (made constants) or None for an optional input left out. Output names default to "
+            "NAME_output.")
         .def(
             "mark_output",
-            [](Net& network, Tensor* tensor) { check(network.markOutput(memberTensor(network, tensor, "mark_output"))); },
+            [](Net& network, Tensor* tensor) {
+                check(network.markOutput(memberTensor(network, tensor, "mark_output")));
+            },
             py::arg("tensor"))
-        .def("validate", [](const Net& network) { check(network.validate()); },
-             "Raises KilnError naming the first problem: a duplicate name, a dangling tensor, no output")
+        .def(
+            "validate", [](const Net& network) { check(network.validate()); },
+            "Raises KilnError naming the first problem: a duplicate name, a dangling tensor, no output")
         .def("describe_layers", &describeLayers, "The layers as build-report records (no tactics)")
         .def(
             "add_convolution",
-            [](Net& network, Tensor* input, py::handle weights, py::handle bias, py::handle stride, py::handle padding,
-               py::handle dilation, int64_t groups, py::handle activation, std::optional<std::string> name) {
+            [](Net& network, Tensor* input, py::handle weights, py::handle bias, py::handle stride,
+               py::handle padding, py::handle dilation, int64_t groups, py::handle activation,
+               std::optional<std::string> name) {
                 const std::string layer = layerName(network, name, LayerKind::Convolution);
                 const std::string what = "add_convolution '" + layer + "'";
                 memberTensor(network, input, what);
@@ -574,14 +620,17 @@ void registerNetworkDefinition(py::module_& module) {
                 params.dilations = perAxis(dilation, spatial, what + " dilation");
                 params.groups = groups;
                 params.activation = fusedActivation(activation);
-                std::vector<Tensor*> inputs{input, tensorArgument(network, weights, what + " weights", layer + ".weight")};
-                if (!bias.is_none()) inputs.push_back(tensorArgument(network, bias, what + " bias", layer + ".bias"));
+                std::vector<Tensor*> inputs{
+                    input, tensorArgument(network, weights, what + " weights", layer + ".weight")};
+                if (!bias.is_none())
+                    inputs.push_back(tensorArgument(network, bias, what + " bias", layer + ".bias"));
                 return addLayer(network, params, inputs, layer, std::nullopt);
             },
             py::arg("input"), py::arg("weights"), py::arg("bias") = py::none(), py::arg("stride") = 1,
-            py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1, py::arg("activation") = py::none(),
-            py::arg("name") = py::none(), internal,
-            "Convolution with weights [K, C/groups, kernel...] and optional bias [K] (NumPy arrays or tensors); "
+            py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1,
+            py::arg("activation") = py::none(), py::arg("name") = py::none(), internal,
+            "Convolution with weights [K, C/groups, kernel...] and optional bias [K] (NumPy arrays or "
+            "tensors); "
             "padding: an int, one per spatial axis, or begin pads then end pads")
         .def(
             "add_fully_connected",
@@ -591,23 +640,26 @@ void registerNetworkDefinition(py::module_& module) {
                 const std::string what = "add_fully_connected '" + layer + "'";
                 memberTensor(network, input, what);
                 if (input->dims().size() != 2) {
-                    throw py::value_error(what + ": input '" + input->name() + "' is " + toString(input->dims()) +
+                    throw py::value_error(what + ": input '" + input->name() + "' is " +
+                                          toString(input->dims()) +
                                           "; it needs [N, C]: flatten it first with add_flatten");
                 }
                 GemmParams params;
                 params.transB = true;
                 params.activation = fusedActivation(activation);
-                std::vector<Tensor*> inputs{input, tensorArgument(network, weights, what + " weights", layer + ".weight")};
-                if (!bias.is_none()) inputs.push_back(tensorArgument(network, bias, what + " bias", layer + ".bias"));
+                std::vector<Tensor*> inputs{
+                    input, tensorArgument(network, weights, what + " weights", layer + ".weight")};
+                if (!bias.is_none())
+                    inputs.push_back(tensorArgument(network, bias, what + " bias", layer + ".bias"));
                 return addLayer(network, params, inputs, layer, std::nullopt);
             },
-            py::arg("input"), py::arg("weights"), py::arg("bias") = py::none(), py::arg("activation") = py::none(),
-            py::arg("name") = py::none(), internal,
+            py::arg("input"), py::arg("weights"), py::arg("bias") = py::none(),
+            py::arg("activation") = py::none(), py::arg("name") = py::none(), internal,
             "y = x W^T + b for x [N, C], weights [K, C] (PyTorch's Linear layout) and bias [K]: a Gemm layer")
         .def(
             "add_gemm",
-            [](Net& network, py::handle a, py::handle b, py::handle c, bool transA, bool transB, float alpha, float beta,
-               std::optional<std::string> name) {
+            [](Net& network, py::handle a, py::handle b, py::handle c, bool transA, bool transB, float alpha,
+               float beta, std::optional<std::string> name) {
                 const std::string layer = layerName(network, name, LayerKind::Gemm);
                 const std::string what = "add_gemm '" + layer + "'";
                 std::vector<Tensor*> inputs{tensorArgument(network, a, what + " a", layer + ".a"),
@@ -617,8 +669,8 @@ void registerNetworkDefinition(py::module_& module) {
                                 std::nullopt);
             },
             py::arg("a"), py::arg("b"), py::arg("c") = py::none(), py::arg("trans_a") = false,
-            py::arg("trans_b") = false, py::arg("alpha") = 1.0f, py::arg("beta") = 1.0f, py::arg("name") = py::none(),
-            internal)
+            py::arg("trans_b") = false, py::arg("alpha") = 1.0f, py::arg("beta") = 1.0f,
+            py::arg("name") = py::none(), internal)
         .def(
             "add_matrix_multiply",
             [](Net& network, py::handle a, py::handle b, std::optional<std::string> name) {
@@ -629,10 +681,12 @@ void registerNetworkDefinition(py::module_& module) {
                                  tensorArgument(network, b, what + " b", layer + ".b")},
                                 layer, std::nullopt);
             },
-            py::arg("a"), py::arg("b"), py::arg("name") = py::none(), internal, "NumPy's matmul, with broadcasting")
+            py::arg("a"), py::arg("b"), py::arg("name") = py::none(), internal,
+            "NumPy's matmul, with broadcasting")
         .def(
             "add_activation",
-            [](Net& network, Tensor* input, ActivationType type, float alpha, float beta, std::optional<std::string> name) {
+            [](Net& network, Tensor* input, ActivationType type, float alpha, float beta,
+               std::optional<std::string> name) {
                 memberTensor(network, input, "add_activation");
                 return addLayer(network, ActivationParams{type, alpha, beta}, {input}, name, std::nullopt);
             },
@@ -640,8 +694,8 @@ void registerNetworkDefinition(py::module_& module) {
             py::arg("name") = py::none(), internal)
         .def(
             "add_pooling",
-            [](Net& network, Tensor* input, PoolingType type, py::handle kernel, py::handle stride, py::handle padding,
-               bool ceilMode, bool countIncludePad, std::optional<std::string> name) {
+            [](Net& network, Tensor* input, PoolingType type, py::handle kernel, py::handle stride,
+               py::handle padding, bool ceilMode, bool countIncludePad, std::optional<std::string> name) {
                 const std::string layer = layerName(network, name, LayerKind::Pooling);
                 const std::string what = "add_pooling '" + layer + "'";
                 memberTensor(network, input, what);
@@ -649,7 +703,8 @@ void registerNetworkDefinition(py::module_& module) {
                 PoolingParams params;
                 params.type = type;
                 params.kernel = perAxis(kernel, spatial, what + " kernel");
-                params.strides = stride.is_none() ? params.kernel : perAxis(stride, spatial, what + " stride");
+                params.strides =
+                    stride.is_none() ? params.kernel : perAxis(stride, spatial, what + " stride");
                 params.pads = padsOf(padding, spatial, what + " padding");
                 params.dilations = std::vector<int64_t>(spatial, 1);
                 params.ceilMode = ceilMode;
@@ -703,12 +758,15 @@ void registerNetworkDefinition(py::module_& module) {
                 params.log = log;
                 return addLayer(network, params, {input}, name, std::nullopt);
             },
-            py::arg("input"), py::arg("axis") = -1, py::arg("log") = false, py::arg("name") = py::none(), internal)
+            py::arg("input"), py::arg("axis") = -1, py::arg("log") = false, py::arg("name") = py::none(),
+            internal)
         .def(
             "add_concatenation",
-            [](Net& network, const std::vector<Tensor*>& inputs, int64_t axis, std::optional<std::string> name) {
+            [](Net& network, const std::vector<Tensor*>& inputs, int64_t axis,
+               std::optional<std::string> name) {
                 if (inputs.empty()) throw py::value_error("add_concatenation: give at least one tensor");
-                for (Tensor* input : inputs) memberTensor(network, input, "add_concatenation");
+                for (Tensor* input : inputs)
+                    memberTensor(network, input, "add_concatenation");
                 ConcatParams params{resolvedAxis(axis, inputs.front()->dims().size(), "add_concatenation")};
                 return addLayer(network, params, inputs, name, std::nullopt);
             },
@@ -728,9 +786,12 @@ void registerNetworkDefinition(py::module_& module) {
             [](Net& network, Tensor* input, int64_t axis, std::optional<std::string> name) {
                 memberTensor(network, input, "add_flatten");
                 const Dims& dims = input->dims();
-                const int64_t at = axis == int64_t(dims.size()) ? axis : resolvedAxis(axis, dims.size(), "add_flatten");
-                const int64_t outer = std::accumulate(dims.begin(), dims.begin() + at, int64_t(1), std::multiplies<>());
-                const int64_t inner = std::accumulate(dims.begin() + at, dims.end(), int64_t(1), std::multiplies<>());
+                const int64_t at =
+                    axis == int64_t(dims.size()) ? axis : resolvedAxis(axis, dims.size(), "add_flatten");
+                const int64_t outer =
+                    std::accumulate(dims.begin(), dims.begin() + at, int64_t(1), std::multiplies<>());
+                const int64_t inner =
+                    std::accumulate(dims.begin() + at, dims.end(), int64_t(1), std::multiplies<>());
                 return addLayer(network, ReshapeParams{{outer, inner}}, {input}, name, std::nullopt);
             },
             py::arg("input"), py::arg("axis") = 1, py::arg("name") = py::none(), internal,
@@ -744,8 +805,8 @@ void registerNetworkDefinition(py::module_& module) {
             py::arg("input"), py::arg("perm"), py::arg("name") = py::none(), internal)
         .def(
             "add_batch_norm",
-            [](Net& network, Tensor* input, py::handle scale, py::handle bias, py::handle mean, py::handle variance,
-               float epsilon, std::optional<std::string> name) {
+            [](Net& network, Tensor* input, py::handle scale, py::handle bias, py::handle mean,
+               py::handle variance, float epsilon, std::optional<std::string> name) {
                 const std::string layer = layerName(network, name, LayerKind::BatchNorm);
                 const std::string what = "add_batch_norm '" + layer + "'";
                 memberTensor(network, input, what);
@@ -764,12 +825,13 @@ void registerNetworkDefinition(py::module_& module) {
                std::optional<std::string> name) {
                 memberTensor(network, input, "add_reduce");
                 ReduceParams params{op, {}, keepDims};
-                for (int64_t axis : axes) params.axes.push_back(resolvedAxis(axis, input->dims().size(), "add_reduce"));
+                for (int64_t axis : axes)
+                    params.axes.push_back(resolvedAxis(axis, input->dims().size(), "add_reduce"));
                 std::sort(params.axes.begin(), params.axes.end());
                 return addLayer(network, params, {input}, name, std::nullopt);
             },
-            py::arg("input"), py::arg("op"), py::arg("axes"), py::arg("keep_dims") = true, py::arg("name") = py::none(),
-            internal);
+            py::arg("input"), py::arg("op"), py::arg("axes"), py::arg("keep_dims") = true,
+            py::arg("name") = py::none(), internal);
 }
 
 }  // namespace

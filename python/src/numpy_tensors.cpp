@@ -24,7 +24,8 @@ constexpr TypeName kNumpyTypes[] = {
 
 std::string knownTypes() {
     std::string names;
-    for (const TypeName& entry : kNumpyTypes) names += std::string(names.empty() ? "" : ", ") + entry.numpyName;
+    for (const TypeName& entry : kNumpyTypes)
+        names += std::string(names.empty() ? "" : ", ") + entry.numpyName;
     return names;
 }
 
@@ -79,7 +80,8 @@ DataType dataTypeOf(py::handle type, const std::string& what) {
 
 py::tuple shapeTuple(const Dims& dims) {
     py::tuple shape(dims.size());
-    for (size_t i = 0; i < dims.size(); ++i) shape[i] = py::int_(dims[i]);
+    for (size_t i = 0; i < dims.size(); ++i)
+        shape[i] = py::int_(dims[i]);
     return shape;
 }
 
@@ -96,13 +98,15 @@ Dims dimsOf(py::handle shape, const std::string& what) {
                              std::string(py::str(py::repr(shape))));
     }
     Dims dims;
-    for (py::handle value : shape) dims.push_back(extentOf(value));
+    for (py::handle value : shape)
+        dims.push_back(extentOf(value));
     return dims;
 }
 
 ArrayView viewOfArray(py::handle value, const std::string& what) {
     if (!py::isinstance<py::array>(value)) {
-        throw py::type_error(what + ": expected a NumPy array, got " + std::string(py::str(py::type::of(value))));
+        throw py::type_error(what + ": expected a NumPy array, got " +
+                             std::string(py::str(py::type::of(value))));
     }
     py::array array = py::reinterpret_borrow<py::array>(value);
     const DataType type = dataTypeOf(array.dtype(), what);
@@ -110,7 +114,8 @@ ArrayView viewOfArray(py::handle value, const std::string& what) {
     array = py::array::ensure(array, py::array::c_style);
     Dims dims(array.shape(), array.shape() + array.ndim());
     check(checkDims(dims, what));
-    HostTensor tensor = HostTensor::view(type, dims, static_cast<std::byte*>(const_cast<void*>(array.data())));
+    HostTensor tensor =
+        HostTensor::view(type, dims, static_cast<std::byte*>(const_cast<void*>(array.data())));
     return {std::move(array), std::move(tensor)};
 }
 

@@ -36,7 +36,9 @@ private:
     std::vector<std::pair<std::string, std::string>> m_messages;
 };
 
-std::string pathOf(const py::handle& path) { return py::str(py::module_::import("os").attr("fspath")(path)); }
+std::string pathOf(const py::handle& path) {
+    return py::str(py::module_::import("os").attr("fspath")(path));
+}
 
 std::map<std::string, Dims> shapesOf(const py::handle& shapes, const std::string& what) {
     std::map<std::string, Dims> result;
@@ -92,8 +94,9 @@ void registerInputInfo(py::module_& module) {
     py::class_<OnnxInputInfo>(module, "OnnxInputInfo", "A graph input as the model declares it")
         .def_readonly("name", &OnnxInputInfo::name)
         .def_property_readonly("dtype", [](const OnnxInputInfo& input) { return dtypeOf(input.type); })
-        .def_property_readonly("shape", [](const OnnxInputInfo& input) { return shapeTuple(input.dims); },
-                               "-1 where the dimension is symbolic or unknown")
+        .def_property_readonly(
+            "shape", [](const OnnxInputInfo& input) { return shapeTuple(input.dims); },
+            "-1 where the dimension is symbolic or unknown")
         .def_readonly("dim_names", &OnnxInputInfo::dimNames)
         .def_readonly("is_shape_tensor", &OnnxInputInfo::isShapeTensor);
     py::class_<SourceInput>(module, "SourceInput", "An input of a NetworkSource")
@@ -108,9 +111,10 @@ void registerInputInfo(py::module_& module) {
 }
 
 void registerOnnx(py::module_& module) {
-    py::class_<SourceHandle>(module, "NetworkSource",
-                             "A model kept whole, imported again for each shape: what a dynamic-shape engine is "
-                             "built from (with BuilderConfig.add_optimization_profile)")
+    py::class_<SourceHandle>(
+        module, "NetworkSource",
+        "A model kept whole, imported again for each shape: what a dynamic-shape engine is "
+        "built from (with BuilderConfig.add_optimization_profile)")
         .def_property_readonly("kind", [](const SourceHandle& self) { return self.source->kind(); })
         .def_property_readonly("inputs", [](const SourceHandle& self) { return self.source->inputs(); })
         .def(
@@ -164,10 +168,11 @@ void registerOnnx(py::module_& module) {
             },
             py::arg("path"), "The model as a NetworkSource, for dynamic shapes")
         .def_static(
-            "read_inputs", [](const py::object& path) { return take(readOnnxInputs(pathOf(path))); }, py::arg("path"),
-            "The graph inputs the model declares (initializers excluded)")
-        .def_property_readonly("messages", [](const OnnxParser& self) { return self.log->messages(); },
-                               "[(severity, message), ...] of the last import");
+            "read_inputs", [](const py::object& path) { return take(readOnnxInputs(pathOf(path))); },
+            py::arg("path"), "The graph inputs the model declares (initializers excluded)")
+        .def_property_readonly(
+            "messages", [](const OnnxParser& self) { return self.log->messages(); },
+            "[(severity, message), ...] of the last import");
 }
 
 void registerCaffe(py::module_& module) {
@@ -177,7 +182,8 @@ void registerCaffe(py::module_& module) {
                  parser.inputShapes = shapesOf(inputShapes, "input_shapes");
                  return parser;
              }),
-             py::arg("input_shapes") = py::none(), "input_shapes: {input name: shape} replacing the declared ones")
+             py::arg("input_shapes") = py::none(),
+             "input_shapes: {input name: shape} replacing the declared ones")
         .def(
             "parse_from_files",
             [](CaffeParser& self, const py::object& prototxt, const py::object& caffemodel) {
@@ -198,8 +204,9 @@ void registerCaffe(py::module_& module) {
         .def_static(
             "read_inputs", [](const py::object& path) { return take(readCaffeInputs(pathOf(path))); },
             py::arg("path"), "The inputs the prototxt declares")
-        .def_property_readonly("messages", [](const CaffeParser& self) { return self.log->messages(); },
-                               "[(severity, message), ...] of the last import");
+        .def_property_readonly(
+            "messages", [](const CaffeParser& self) { return self.log->messages(); },
+            "[(severity, message), ...] of the last import");
 }
 
 }  // namespace

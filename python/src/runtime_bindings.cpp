@@ -32,7 +32,9 @@ public:
         if (failure) return;
         try {
             py::function method = py::get_override(static_cast<const IProfiler*>(this), "report_layer_time");
-            if (!method) throw py::type_error("a kiln.IProfiler subclass must define report_layer_time(layer_name, ms)");
+            if (!method)
+                throw py::type_error(
+                    "a kiln.IProfiler subclass must define report_layer_time(layer_name, ms)");
             method(layerName, milliseconds);
         } catch (...) {
             failure = std::current_exception();
@@ -61,8 +63,8 @@ const Binding& findBinding(const Engine& engine, const std::string& name) {
     for (const Binding& binding : engine.bindings()) {
         if (binding.name == name) return binding;
     }
-    throw py::value_error("the engine has no binding '" + name + "'; its inputs are " + bindingNames(engine, true) +
-                          " and its outputs " + bindingNames(engine, false));
+    throw py::value_error("the engine has no binding '" + name + "'; its inputs are " +
+                          bindingNames(engine, true) + " and its outputs " + bindingNames(engine, false));
 }
 
 bool isDynamic(const Dims& dims) {
@@ -77,14 +79,17 @@ void checkArrayType(const Binding& binding, const py::array& array, const std::s
     if (array.dtype().equal(dtypeOf(binding.type))) return;
     throw py::value_error(what + " '" + binding.name + "' is " + std::string(py::str(array.dtype())) +
                           "; the engine expects " + std::string(py::str(dtypeOf(binding.type))) +
-                          ": convert it with .astype(numpy." + std::string(py::str(dtypeOf(binding.type))) + ")");
+                          ": convert it with .astype(numpy." + std::string(py::str(dtypeOf(binding.type))) +
+                          ")");
 }
 
-void checkArrayShape(const Binding& binding, const py::array& array, const Dims& expected, const std::string& what) {
+void checkArrayShape(const Binding& binding, const py::array& array, const Dims& expected,
+                     const std::string& what) {
     const Dims dims(array.shape(), array.shape() + array.ndim());
     if (dims == expected) return;
-    throw py::value_error(what + " '" + binding.name + "' has shape " + std::string(py::str(shapeTuple(dims))) +
-                          "; the engine expects " + std::string(py::str(shapeTuple(expected))));
+    throw py::value_error(what + " '" + binding.name + "' has shape " +
+                          std::string(py::str(shapeTuple(dims))) + "; the engine expects " +
+                          std::string(py::str(shapeTuple(expected))));
 }
 
 void rethrowProfilerFailure(const PyContext& self) {
@@ -102,7 +107,9 @@ py::dict execute(PyContext& self, const py::handle& values) {
     std::vector<ArrayView> views;
     TensorMap inputs;
     for (auto [key, value] : py::reinterpret_borrow<py::dict>(values)) {
-        if (!py::isinstance<py::str>(key)) throw py::type_error("execute: input names are strings, not " + std::string(py::str(py::repr(key))));
+        if (!py::isinstance<py::str>(key))
+            throw py::type_error("execute: input names are strings, not " +
+                                 std::string(py::str(py::repr(key))));
         const std::string name = py::str(key);
         const Binding& binding = findBinding(engine, name);
         if (!binding.isInput) {
@@ -115,14 +122,16 @@ py::dict execute(PyContext& self, const py::handle& values) {
         }
         const py::array array = py::reinterpret_borrow<py::array>(value);
         checkArrayType(binding, array, "input");
-        if (!binding.isShapeTensor && !isDynamic(binding.dims)) checkArrayShape(binding, array, binding.dims, "input");
+        if (!binding.isShapeTensor && !isDynamic(binding.dims))
+            checkArrayShape(binding, array, binding.dims, "input");
         views.push_back(viewOfArray(array, "input '" + name + "'"));
         inputs[name] = views.back().tensor;
     }
     std::string missing;
     for (const Binding& binding : engine.bindings()) {
         if (binding.isInput && !inputs.count(binding.name)) {
-            missing += std::string(missing.empty() ? "" : ", ") + "'" + binding.name + "' (" + describeBinding(binding) + ")";
+            missing += std::string(missing.empty() ? "" : ", ") + "'" + binding.name + "' (" +
+                       describeBinding(binding) + ")";
         }
     }
     if (!missing.empty()) throw py::value_error("execute: no value given for input " + missing);
@@ -134,7 +143,8 @@ py::dict execute(PyContext& self, const py::handle& values) {
     for (const Binding& binding : engine.bindings()) {
         if (binding.isInput) continue;
         auto output = produced.find(binding.name);
-        if (output != produced.end()) result[py::str(binding.name)] = arrayOfTensor(std::move(output->second));
+        if (output != produced.end())
+            result[py::str(binding.name)] = arrayOfTensor(std::move(output->second));
     }
     return result;
 }
@@ -147,21 +157,26 @@ void setTensorAddress(PyContext& self, const std::string& name, const py::object
         return;
     }
     if (self.engine->usesDeviceMemory()) {
-        throw py::value_error("the engine runs on the " + self.engine->backend() +
-                              " backend, whose tensors live in device memory; NumPy arrays are host memory: use "
-                              "execute() instead");
+        throw py::value_error(
+            "the engine runs on the " + self.engine->backend() +
+            " backend, whose tensors live in device memory; NumPy arrays are host memory: use "
+            "execute() instead");
     }
     if (binding.isShapeTensor) {
-        throw py::value_error("'" + name + "' is a shape tensor: give its values with set_input_shape or execute()");
+        throw py::value_error("'" + name +
+                              "' is a shape tensor: give its values with set_input_shape or execute()");
     }
     if (!py::isinstance<py::array>(value)) {
-        throw py::type_error("set_tensor_address '" + name + "': give a NumPy array of " + describeBinding(binding));
+        throw py::type_error("set_tensor_address '" + name + "': give a NumPy array of " +
+                             describeBinding(binding));
     }
     py::array array = py::reinterpret_borrow<py::array>(value);
     checkArrayType(binding, array, binding.isInput ? "input" : "output");
-    checkArrayShape(binding, array, take(self.context->tensorShape(name)), binding.isInput ? "input" : "output");
+    checkArrayShape(binding, array, take(self.context->tensorShape(name)),
+                    binding.isInput ? "input" : "output");
     if (!(array.flags() & py::array::c_style)) {
-        throw py::value_error("'" + name + "': the array is not C-contiguous; bind numpy.ascontiguousarray(...) and "
+        throw py::value_error("'" + name +
+                              "': the array is not C-contiguous; bind numpy.ascontiguousarray(...) and "
                               "keep that array");
     }
     if (!binding.isInput && !array.writeable()) {
@@ -185,8 +200,8 @@ void executeV3(PyContext& self) {
                         binding.isInput ? "input" : "output");
     }
     if (!missing.empty()) {
-        throw py::value_error("execute_v3 reads and writes the arrays bound by set_tensor_address; bind " + missing +
-                              " first, or use execute()");
+        throw py::value_error("execute_v3 reads and writes the arrays bound by set_tensor_address; bind " +
+                              missing + " first, or use execute()");
     }
     const Status ran = withoutGil([&] {
         const Status issued = self.context->enqueueV3(nullptr);
@@ -196,12 +211,15 @@ void executeV3(PyContext& self) {
     check(ran);
 }
 
-std::string pathOf(const py::handle& path) { return py::str(py::module_::import("os").attr("fspath")(path)); }
+std::string pathOf(const py::handle& path) {
+    return py::str(py::module_::import("os").attr("fspath")(path));
+}
 
 void registerProfilers(py::module_& module) {
-    py::class_<IProfiler, PyProfiler>(module, "IProfiler",
-                                      "Subclass it and define report_layer_time(layer_name, ms): called for every "
-                                      "executed (fused) layer, in execution order, after each run")
+    py::class_<IProfiler, PyProfiler>(
+        module, "IProfiler",
+        "Subclass it and define report_layer_time(layer_name, ms): called for every "
+        "executed (fused) layer, in execution order, after each run")
         .def(py::init<>())
         .def("report_layer_time", &IProfiler::reportLayerTime, py::arg("layer_name"), py::arg("ms"));
 
@@ -214,14 +232,18 @@ void registerProfilers(py::module_& module) {
         .def_readonly("average_ms", &LayerTimeSummary::averageMs)
         .def_readonly("median_ms", &LayerTimeSummary::medianMs)
         .def_readonly("percentage", &LayerTimeSummary::percentage);
-    py::class_<LayerTimeCollector, IProfiler>(module, "LayerTimeCollector",
-                                              "A profiler that keeps every layer's time of every run (what kiln "
-                                              "profile and the workbench use)")
+    py::class_<LayerTimeCollector, IProfiler>(
+        module, "LayerTimeCollector",
+        "A profiler that keeps every layer's time of every run (what kiln "
+        "profile and the workbench use)")
         .def(py::init<>())
         .def_property_readonly("layers", &LayerTimeCollector::layers, "Layers in the order they first ran")
         .def("clear", &LayerTimeCollector::clear)
         .def(
-            "summary", [](const LayerTimeCollector& collector, int runs) { return summarizeLayerTimes(collector, runs); },
+            "summary",
+            [](const LayerTimeCollector& collector, int runs) {
+                return summarizeLayerTimes(collector, runs);
+            },
             py::arg("runs"), "Per layer: total, mean and median over `runs` runs and its share of the total")
         .def(
             "profile_json",
@@ -236,29 +258,35 @@ void registerEngine(py::module_& module) {
         .def_readonly("name", &Binding::name)
         .def_property_readonly("dtype", [](const Binding& binding) { return dtypeOf(binding.type); })
         .def_readonly("data_type", &Binding::type)
-        .def_property_readonly("shape", [](const Binding& binding) { return shapeTuple(binding.dims); },
-                               "-1 where a dynamic engine's profiles let the dimension vary")
+        .def_property_readonly(
+            "shape", [](const Binding& binding) { return shapeTuple(binding.dims); },
+            "-1 where a dynamic engine's profiles let the dimension vary")
         .def_readonly("is_input", &Binding::isInput)
         .def_readonly("is_shape_tensor", &Binding::isShapeTensor)
         .def("__repr__", [](const Binding& binding) {
-            return "<kiln.Binding " + std::string(binding.isInput ? "input" : "output") + " '" + binding.name + "' " +
-                   toString(binding.type) + " " + (isDynamic(binding.dims) ? "dynamic" : toString(binding.dims)) + ">";
+            return "<kiln.Binding " + std::string(binding.isInput ? "input" : "output") + " '" +
+                   binding.name + "' " + toString(binding.type) + " " +
+                   (isDynamic(binding.dims) ? "dynamic" : toString(binding.dims)) + ">";
         });
 
     py::class_<Engine, std::shared_ptr<Engine>>(module, "Engine", "A built network (TensorRT's ICudaEngine)")
         .def_property_readonly("bindings", &Engine::bindings)
         .def_property_readonly("num_bindings", [](const Engine& engine) { return engine.bindings().size(); })
         .def("get_binding", &findBinding, py::arg("name"), py::return_value_policy::copy)
-        .def_property_readonly("input_names", [](const Engine& engine) {
-            std::vector<std::string> names;
-            for (const Binding& binding : engine.bindings()) if (binding.isInput) names.push_back(binding.name);
-            return names;
-        })
-        .def_property_readonly("output_names", [](const Engine& engine) {
-            std::vector<std::string> names;
-            for (const Binding& binding : engine.bindings()) if (!binding.isInput) names.push_back(binding.name);
-            return names;
-        })
+        .def_property_readonly("input_names",
+                               [](const Engine& engine) {
+                                   std::vector<std::string> names;
+                                   for (const Binding& binding : engine.bindings())
+                                       if (binding.isInput) names.push_back(binding.name);
+                                   return names;
+                               })
+        .def_property_readonly("output_names",
+                               [](const Engine& engine) {
+                                   std::vector<std::string> names;
+                                   for (const Binding& binding : engine.bindings())
+                                       if (!binding.isInput) names.push_back(binding.name);
+                                   return names;
+                               })
         .def_property_readonly("report", &Engine::report, py::return_value_policy::reference_internal,
                                "The build report")
         .def_property_readonly("backend", &Engine::backend)
@@ -270,14 +298,18 @@ void registerEngine(py::module_& module) {
         .def_property_readonly("weight_bytes", &Engine::weightBytes)
         .def_property_readonly(
             "layer_information",
-            [](const Engine& engine) { return py::module_::import("json").attr("loads")(engine.layerInformationJson()); },
+            [](const Engine& engine) {
+                return py::module_::import("json").attr("loads")(engine.layerInformationJson());
+            },
             "Layer information as trtexec's --exportLayerInfo writes it, parsed")
         .def(
             "serialize", [](const Engine& engine) { return py::bytes(take(serializePlan(engine))); },
             "The plan bytes, for kiln.load_plan or the kiln command")
         .def(
-            "save", [](const Engine& engine, const py::object& path) { check(writePlanFile(pathOf(path), engine)); },
-            py::arg("path"), "Writes the plan atomically: an existing file is replaced only by a complete plan")
+            "save",
+            [](const Engine& engine, const py::object& path) { check(writePlanFile(pathOf(path), engine)); },
+            py::arg("path"),
+            "Writes the plan atomically: an existing file is replaced only by a complete plan")
         .def("create_execution_context", [](const std::shared_ptr<Engine>& engine) {
             PyContext context;
             context.engine = engine;
@@ -302,7 +334,8 @@ void registerEngine(py::module_& module) {
             throw py::type_error("load_plan takes a path or the plan's bytes, not " +
                                  std::string(py::str(py::type::of(source))));
         },
-        py::arg("plan"), "An engine from a plan file's path or a plan's bytes; the header and hashes are checked first");
+        py::arg("plan"),
+        "An engine from a plan file's path or a plan's bytes; the header and hashes are checked first");
 }
 
 void registerContext(py::module_& module) {
@@ -313,7 +346,8 @@ void registerContext(py::module_& module) {
              "Runs on {input name: array} (every input, the binding's dtype and shape) and returns "
              "{output name: array}")
         .def("set_tensor_address", &setTensorAddress, py::arg("name"), py::arg("array"),
-             "Binds a C-contiguous array the caller keeps (None unbinds): execute_v3 reads an input from it or "
+             "Binds a C-contiguous array the caller keeps (None unbinds): execute_v3 reads an input from it "
+             "or "
              "writes an output into it")
         .def("execute_v3", &executeV3, "Runs on the arrays bound by set_tensor_address")
         .def(
@@ -322,7 +356,8 @@ void registerContext(py::module_& module) {
                 findBinding(*self.engine, name);
                 check(self.context->setInputShape(name, dimsOf(shape, "set_input_shape '" + name + "'")));
             },
-            py::arg("name"), py::arg("shape"), "A dynamic input's shape for the next runs, inside the profile")
+            py::arg("name"), py::arg("shape"),
+            "A dynamic input's shape for the next runs, inside the profile")
         .def(
             "get_tensor_shape",
             [](PyContext& self, const std::string& name) {
@@ -341,8 +376,9 @@ void registerContext(py::module_& module) {
                 } else if (py::isinstance<IProfiler>(profiler)) {
                     self.context->setProfiler(profiler.cast<IProfiler*>());
                 } else {
-                    throw py::type_error("profiler: give a kiln.IProfiler (a subclass, or kiln.LayerTimeCollector) "
-                                         "or None");
+                    throw py::type_error(
+                        "profiler: give a kiln.IProfiler (a subclass, or kiln.LayerTimeCollector) "
+                        "or None");
                 }
                 self.profiler = std::move(profiler);
             },
@@ -351,7 +387,8 @@ void registerContext(py::module_& module) {
             "adaptive_threads", [](const PyContext& self) { return self.context->adaptiveThreads(); },
             [](PyContext& self, bool on) { self.context->setAdaptiveThreads(on); },
             "CPU: whether runs may use fewer threads while other programs keep the cores busy")
-        .def_property_readonly("last_run_threads", [](const PyContext& self) { return self.context->lastRunThreads(); });
+        .def_property_readonly("last_run_threads",
+                               [](const PyContext& self) { return self.context->lastRunThreads(); });
 }
 
 }  // namespace

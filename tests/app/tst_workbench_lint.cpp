@@ -1,5 +1,7 @@
 // The workbench's Lint panel: after a build it lists the engine's lint hints (kiln/lint.h), it empties
 // when another file opens, and picking a hint selects its layer in the views.
+#include <QDir>
+#include <QDockWidget>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -37,6 +39,15 @@ private slots:
         if (!hints.empty() && !hints.front().layers.empty()) {
             list->setCurrentItem(list->topLevelItem(0));
             QCOMPARE(window.selectedLayer(), QString::fromStdString(hints.front().layers.front()));
+        }
+        if (const QString folder = qEnvironmentVariable("KILN_SCREENSHOT_DIR"); !folder.isEmpty()) {
+            QDir().mkpath(folder);
+            window.resize(1400, 900);
+            window.show();
+            if (auto* dock = qobject_cast<QDockWidget*>(window.lintView()->parentWidget())) dock->raise();
+            QVERIFY(kiln::testing::waitForLayouts(window));
+            QTest::qWait(200);
+            QVERIFY(window.grab().save(QDir(folder).filePath("workbench_sample_lint.png")));
         }
         // Another file: the hints of the old engine go.
         QVERIFY(kiln::testing::openAndWait(window, kiln::testing::sampleModelPath()));

@@ -178,6 +178,146 @@ void writeTensorInfo(JsonWriter& json, const Tensor* tensor, bool onDevice) {
     json.endObject();
 }
 
+// TensorRT's name of an activation (nvinfer1::ActivationType as trtexec writes it).
+const char* tensorRtActivation(ActivationType type) {
+    switch (type) {
+        case ActivationType::Relu: return "RELU";
+        case ActivationType::LeakyRelu: return "LEAKY_RELU";
+        case ActivationType::Sigmoid: return "SIGMOID";
+        case ActivationType::Tanh: return "TANH";
+        case ActivationType::Clip: return "CLIP";
+        case ActivationType::HardSigmoid: return "HARD_SIGMOID";
+        case ActivationType::HardSwish: return "HARD_SWISH";
+        case ActivationType::Elu: return "ELU";
+        case ActivationType::Selu: return "SELU";
+        case ActivationType::Softplus: return "SOFTPLUS";
+        case ActivationType::Gelu: return "GELU_ERF";
+        case ActivationType::GeluTanh: return "GELU_TANH";
+    }
+    return "NONE";
+}
+
+// TensorRT's name of a weights type: "Float", "Half", "Int8", as its layer information writes them.
+const char* tensorRtWeightsType(const std::string& precision) {
+    if (precision == "FP16") return "Half";
+    if (precision == "INT8") return "Int8";
+    if (precision == "BF16") return "BFloat16";
+    return "Float";
+}
+
+void writeWeights(JsonWriter& json, const char* key, const Tensor* weights, const std::string& precision) {
+    json.key(key);
+    json.beginObject();
+    json.key("Type");
+    json.value(tensorRtWeightsType(precision));
+    json.key("Count");
+    json.value(weights ? volume(weights->dims()) : int64_t(0));
+    json.endObject();
+}
+
+std::vector<int64_t> half(const std::vector<int64_t>& pads, bool second) {
+    const size_t n = pads.size() / 2;
+    return second ? std::vector<int64_t>(pads.begin() + std::ptrdiff_t(n), pads.end())
+                  : std::vector<int64_t>(pads.begin(), pads.begin() + std::ptrdiff_t(n));
+}
+
+// The typed fields TensorRT's --exportLayerInfo gives a layer of this kind (with
+// --profilingVerbosity=detailed), so that tools written for TensorRT's exports read Kiln's.
+void writeTypedFields(JsonWriter& json, const Layer& layer, const std::string& precision) {
+    auto activation = [&](const std::optional<ActivationParams>& fused) {
+        json.key("Activation");
+        json.value(fused ? tensorRtActivation(fused->type) : "NONE");
+    };
+    switch (layer.kind()) {
+        case LayerKind::Convolution:
+        case LayerKind::Deconvolution: {
+            const bool conv = layer.kind() == LayerKind::Convolution;
+            const Dims& w = layer.input(1)->dims();
+            const auto& strides = conv ? layer.paramsAs<ConvolutionParams>().strides : layer.paramsAs<DeconvolutionParams>().strides;
+            const auto& pads = conv ? layer.paramsAs<ConvolutionParams>().pads : layer.paramsAs<DeconvolutionParams>().pads;
+            const auto& dilations = conv ? layer.paramsAs<ConvolutionParams>().dilations : layer.paramsAs<DeconvolutionParams>().dilations;
+            const int64_t groups = conv ? layer.paramsAs<ConvolutionParams>().groups : layer.paramsAs<DeconvolutionParams>().groups;
+            json.key("Kernel");
+            json.intArray(w.size() > 2 ? std::vector<int64_t>(w.begin() + 2, w.end()) : std::vector<int64_t>{});
+            json.key("PaddingMode");
+            json.value("kEXPLICIT_ROUND_DOWN");
+            json.key("PrePadding");
+            json.intArray(half(pads, false));
+            json.key("PostPadding");
+            json.intArray(half(pads, true));
+            json.key("Stride");
+            json.intArray(strides);
+            json.key("Dilation");
+            json.intArray(dilations);
+            json.key("OutMaps");
+            json.value(conv ? (w.empty() ? int64_t(0) : w[0]) : (w.size() > 1 ? w[1] * groups : int64_t(0)));
+            json.key("Groups");
+            json.value(groups);
+            writeWeights(json, "Weights", layer.input(1), precision);
+            writeWeights(json, "Bias", layer.input(2), precision);
+            json.key("HasBias");
+            json.value(int64_t(layer.input(2) ? 1 : 0));
+            activation(conv ? layer.paramsAs<ConvolutionParams>().activation : std::nullopt);
+            break;
+        }
+        case LayerKind::Pooling: {
+            const auto& p = layer.paramsAs<PoolingParams>();
+            json.key("PoolingType");
+            json.value(p.type == PoolingType::Max ? "MAX" : "AVERAGE");
+            json.key("WindowSize");
+            json.intArray(p.kernel);
+            json.key("PaddingMode");
+            json.value(p.ceilMode ? "kEXPLICIT_ROUND_UP" : "kEXPLICIT_ROUND_DOWN");
+            json.key("PrePadding");
+            json.intArray(half(p.pads, false));
+            json.key("PostPadding");
+            json.intArray(half(p.pads, true));
+            json.key("Stride");
+            json.intArray(p.strides);
+            json.key("BlendFactor");
+            json.value(0.0);
+            json.key("AverageCountExcludesPadding");
+            json.value(!p.countIncludePad);
+            break;
+        }
+        case LayerKind::Activation: {
+            const auto& p = layer.paramsAs<ActivationParams>();
+            json.key("ActivationType");
+            json.value(tensorRtActivation(p.type));
+            json.key("Alpha");
+            json.value(double(p.alpha));
+            json.key("Beta");
+            json.value(double(p.beta));
+            break;
+        }
+        case LayerKind::Gemm:
+        case LayerKind::MatMul: {
+            const Tensor* weights = layer.input(1) && layer.input(1)->isConstant() ? layer.input(1) : nullptr;
+            if (weights) writeWeights(json, "Weights", weights, precision);
+            const Tensor* bias = layer.input(2);
+            if (bias && bias->isConstant()) writeWeights(json, "Bias", bias, precision);
+            activation(layer.kind() == LayerKind::Gemm ? layer.paramsAs<GemmParams>().activation
+                                                       : layer.paramsAs<MatMulParams>().activation);
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+// TensorRT writes a tactic as a 64-bit value; Kiln's tactics are names, so the value is the name's 64-bit
+// FNV-1a hash (stable across runs and machines), beside the name in TacticName.
+std::string tacticValue(const std::string& tactic) {
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (const char c : tactic) {
+        hash ^= uint8_t(c);
+        hash *= 0x100000001b3ull;
+    }
+    char text[24];
+    std::snprintf(text, sizeof(text), "0x%016llx", static_cast<unsigned long long>(hash));
+    return text;
+}
+
 }  // namespace
 
 std::string Engine::layerInformationJson() const {
@@ -212,10 +352,14 @@ std::string Engine::layerInformationJson() const {
         json.key("Origin");
         json.stringArray(layer->provenance());
         auto record = records.find(layer->name());
+        const std::string precision = record != records.end() ? record->second->precision : std::string("FP32");
+        writeTypedFields(json, *layer, precision);
         json.key("Precision");
-        json.value(record != records.end() ? record->second->precision : std::string("FP32"));
+        json.value(precision);
         json.key("TacticName");
         json.value(record != records.end() ? record->second->tactic : std::string());
+        json.key("TacticValue");
+        json.value(tacticValue(record != records.end() ? record->second->tactic : std::string()));
         json.key("Elided");
         json.value(layer->isElided());
         json.endObject();

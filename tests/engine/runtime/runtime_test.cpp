@@ -270,5 +270,30 @@ TEST(Runtime, LayerInformationListsLayersAndBindings) {
     EXPECT_EQ((*engine)->bindings()[1].dims, (Dims{1, 4, 4, 4}));
 }
 
+// TensorRT's typed fields, as its --exportLayerInfo writes them with detailed verbosity: conv1 (3x3,
+// pads 1, 4 maps from 3 channels: 108 weights, 4 biases) fused with relu1, the average pool 2x2.
+TEST(Runtime, LayerInformationHasTensorRtsTypedFields) {
+    auto engine = Builder::build(smallResidualNetwork(), BuilderConfig{});
+    ASSERT_TRUE(engine.isOk());
+    const std::string json = (*engine)->layerInformationJson();
+    auto layerText = [&](const std::string& name) {
+        const size_t at = json.find("\"Name\": \"" + name);
+        return at == std::string::npos ? std::string() : json.substr(at, json.find("\"Elided\"", at) - at);
+    };
+    const std::string conv = layerText("conv1");
+    ASSERT_FALSE(conv.empty()) << json;
+    for (const char* field : {"\"Kernel\": [3, 3]", "\"PrePadding\": [1, 1]", "\"PostPadding\": [1, 1]", "\"Stride\": [1, 1]",
+                              "\"Dilation\": [1, 1]", "\"OutMaps\": 4", "\"Groups\": 1",
+                              "\"Weights\": {", "\"Count\": 108", "\"Bias\": {", "\"Count\": 4", "\"Type\": \"Float\"",
+                              "\"Activation\": \"RELU\"", "\"TacticValue\": \"0x"}) {
+        EXPECT_NE(conv.find(field), std::string::npos) << field << " in " << conv;
+    }
+    const std::string pool = layerText("pool");
+    for (const char* field : {"\"PoolingType\": \"AVERAGE\"", "\"WindowSize\": [2, 2]", "\"Stride\": [2, 2]",
+                              "\"AverageCountExcludesPadding\": true"}) {
+        EXPECT_NE(pool.find(field), std::string::npos) << field << " in " << pool;
+    }
+}
+
 }  // namespace
 }  // namespace kiln

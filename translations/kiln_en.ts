@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>TensorRtEngine</name>
+    <message>
+        <source>layer %1 (&apos;%2&apos;): &quot;%3&quot; is not a list of tensors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layer %1 (&apos;%2&apos;): an entry of &quot;%3&quot; has no &quot;Name&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine graph is not JSON (%1 at byte %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine graph has no &quot;Layers&quot; list: give the file trtexec writes with --exportLayerInfo (and --profilingVerbosity=detailed for the layers&apos; fields)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layer %1 of the engine graph is neither a name nor an object with a &quot;Name&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the profile is not JSON (%1 at byte %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the profile is not a list of layer records: give the file trtexec writes with --exportProfile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile record %1 is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile record %1 has no &quot;name&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile record %1 (&apos;%2&apos;): &quot;%3&quot; is not a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::ActivationHistogramView</name>
     <message>
         <source>|x|</source>

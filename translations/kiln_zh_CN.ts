@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>TensorRtEngine</name>
+    <message>
+        <source>layer %1 (&apos;%2&apos;): &quot;%3&quot; is not a list of tensors</source>
+        <translation>第 %1 层（“%2”）：“%3”不是张量列表</translation>
+    </message>
+    <message>
+        <source>layer %1 (&apos;%2&apos;): an entry of &quot;%3&quot; has no &quot;Name&quot;</source>
+        <translation>第 %1 层（“%2”）：“%3”中有一项没有“Name”</translation>
+    </message>
+    <message>
+        <source>the engine graph is not JSON (%1 at byte %2)</source>
+        <translation>引擎图不是 JSON（第 %2 字节处：%1）</translation>
+    </message>
+    <message>
+        <source>the engine graph has no &quot;Layers&quot; list: give the file trtexec writes with --exportLayerInfo (and --profilingVerbosity=detailed for the layers&apos; fields)</source>
+        <translation>引擎图没有“Layers”列表：请提供 trtexec 用 --exportLayerInfo 写出的文件（要得到各层的字段，还需 --profilingVerbosity=detailed）</translation>
+    </message>
+    <message>
+        <source>layer %1 of the engine graph is neither a name nor an object with a &quot;Name&quot;</source>
+        <translation>引擎图的第 %1 层既不是名称，也不是带“Name”的对象</translation>
+    </message>
+    <message>
+        <source>the profile is not JSON (%1 at byte %2)</source>
+        <translation>性能剖析文件不是 JSON（第 %2 字节处：%1）</translation>
+    </message>
+    <message>
+        <source>the profile is not a list of layer records: give the file trtexec writes with --exportProfile</source>
+        <translation>性能剖析文件不是层记录列表：请提供 trtexec 用 --exportProfile 写出的文件</translation>
+    </message>
+    <message>
+        <source>profile record %1 is not an object</source>
+        <translation>性能剖析记录 %1 不是对象</translation>
+    </message>
+    <message>
+        <source>profile record %1 has no &quot;name&quot;</source>
+        <translation>性能剖析记录 %1 没有“name”</translation>
+    </message>
+    <message>
+        <source>profile record %1 (&apos;%2&apos;): &quot;%3&quot; is not a number</source>
+        <translation>性能剖析记录 %1（“%2”）：“%3”不是数字</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::ActivationHistogramView</name>
     <message>
         <source>|x|</source>

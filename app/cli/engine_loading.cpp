@@ -243,6 +243,7 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     config.workspaceLimit = int64_t(options.workspaceMiB) << 20;
     config.timingCachePath = options.timingCachePath.value_or("");
     config.flushCaches = options.flushL2;
+    config.exhaustiveTiming = options.exhaustiveTiming;
     config.threads = options.threads;
     return config;
 }

@@ -354,6 +354,7 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
         countFlag("--workspace", "1024", 0, builder.workspaceMiB),
         countFlag("--memoryLimit", "4096", 1, builder.memoryLimitMiB),
         switchFlag("--flushL2", builder.flushL2),
+        switchFlag("--exhaustiveTiming", builder.exhaustiveTiming),
         {"--threads", true, "2", [&builder](std::string_view flag, const std::string& value) -> Status {
              KILN_RETURN_IF_ERROR(parseCount(flag, value, 1, builder.threads));
              if (builder.threads > kMaxThreads) {
@@ -680,6 +681,7 @@ const char* buildHelp() {
                   [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--memoryLimit MIB] [--flushL2]
+                  [--exhaustiveTiming]
                   [--verbose | --quiet]
 
 Imports an ONNX model (or a Caffe net: MODEL.prototxt with --weights), optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
@@ -741,6 +743,8 @@ Options:
   --memoryLimit MIB          Host memory a tensor or an execution context may take, in MiB; more is
                              refused before it is allocated (default: this machine's memory)
   --flushL2                  Evict the GPU's L2 cache before every timed tactic run
+  --exhaustiveTiming         Time every candidate --avgTiming times, none stopped early (a sole candidate,
+                             a hopeless one, long runs): slow; the reference the early stops are checked against
   --threads N                CPU threads the kernels run on, when timed and in the plan (default: every
                              core); recorded in the plan and part of the timing cache's key
   --verbose                  Print each build phase on standard error as a line of its own, also

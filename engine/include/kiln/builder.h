@@ -62,6 +62,9 @@ struct BuilderConfig {
     PrecisionConstraints precisionConstraints = PrecisionConstraints::Obey;
     int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
     bool flushCaches = false;          // evict the device caches before every timed run (--flushL2)
+    // Every candidate timed timingIterations times after its warm-up, none stopped early (a sole candidate,
+    // a hopeless one, long runs): slow, the reference the early stops are checked against (--exhaustiveTiming).
+    bool exhaustiveTiming = false;
     // CPU threads the kernels run on (--threads), when timed and when the engine runs; 0: every core.
     // Recorded in the engine (BuildReport::threads) and part of the timing-cache key, since which tactic
     // is fastest depends on it.

@@ -244,7 +244,7 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
     const auto timed = std::count_if(offered.tactics.begin(), offered.tactics.end(), [&](const auto& tactic) {
         return (tactic->id() != kReferenceTactic || onlyReference) && tactic->workspaceBytes() <= config.workspaceLimit;
     });
-    const int iterations = timed == 1 ? 1 : std::max(1, config.timingIterations);
+    const int iterations = timed == 1 && !config.exhaustiveTiming ? 1 : std::max(1, config.timingIterations);
     double best = -1.0;
     for (auto& tactic : offered.tactics) {
         TacticCandidate candidate{tactic->id(), tactic->library(), -1.0, "", false};
@@ -290,7 +290,8 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
         KILN_ASSIGN_OR_RETURN(const double warmUp, timer->milliseconds().withContext(context + ", tactic '" + tactic->id() + "'"));
         std::vector<double> times;
         double timedMilliseconds = 0.0;
-        const bool longRuns = warmUp * kLeastTimedRuns >= kTimingBudgetMilliseconds && iterations >= kLeastTimedRuns;
+        const bool longRuns = !config.exhaustiveTiming && warmUp * kLeastTimedRuns >= kTimingBudgetMilliseconds &&
+                              iterations >= kLeastTimedRuns;
         if (longRuns) {
             times.push_back(warmUp);
             timedMilliseconds = warmUp;
@@ -307,6 +308,7 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
                                   timer->milliseconds().withContext(context + ", tactic '" + tactic->id() + "'"));
             times.push_back(milliseconds);
             timedMilliseconds += milliseconds;
+            if (config.exhaustiveTiming) continue;
             if (times.size() == (longRuns ? 2u : 1u) && best >= 0.0 && milliseconds > kHopelessFactor * best) break;
             if (best >= 0.0 && milliseconds > best) ++slower;
             if (longRuns && times.size() == 2 && slower == 2 && timedMilliseconds >= kTimingBudgetMilliseconds) break;

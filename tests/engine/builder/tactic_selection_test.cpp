@@ -173,6 +173,23 @@ TEST_F(TacticSelection, ALongCandidateStopsOnceItsMedianCannotWin) {
     EXPECT_GE(candidate(*choice, "fake:slow")->milliseconds, 60.0);
 }
 
+// Exhaustive timing, the reference the early stops are checked against: the same long candidates each
+// timed ten times after their warm-up, and a sole candidate too.
+TEST_F(TacticSelection, ExhaustiveTimingStopsNoCandidateEarly) {
+    m_config.timingIterations = 10;
+    m_config.exhaustiveTiming = true;
+    const FakeProvider provider({{"fake:fast", 40000}, {"fake:slow", 60000}});
+    g_runs = 0;
+    auto choice = choose({&provider}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:fast");
+    EXPECT_EQ(g_runs.load(), 2 * (1 + 10));
+    const FakeProvider sole({{"fake:only", 2000}});
+    g_runs = 0;
+    ASSERT_TRUE(choose({&sole}, *m_layer, m_config, nullptr).isOk());
+    EXPECT_EQ(g_runs.load(), 1 + 10);
+}
+
 // A slow start (its warm-up and first run at 35 ms, first use) makes a candidate count its warm-up (at
 // least a third of the 100 ms budget), but its fast runs after that still win: two samples above the best
 // stop it only when they already add up to the budget (35 + 35 < 100, with 30 ms to spare for a loaded

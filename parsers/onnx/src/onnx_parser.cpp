@@ -62,17 +62,26 @@ Result<onnx::ModelProto> parseModelProto(const std::string& bytes, const std::st
     return model;
 }
 
+bool pluginNamespaceRegistered(const std::string& domain) {
+    for (const PluginRegistry::Entry& entry : PluginRegistry::global().list()) {
+        if (entry.creator->pluginNamespace() == domain) return true;
+    }
+    return false;
+}
+
 // The default-domain opset. ai.onnx.ml may be imported as long as no node uses it (exporters add it
-// routinely); any other domain is refused.
+// routinely), and the namespace of a registered plugin creator (its nodes import as plugin layers);
+// any other domain is refused.
 Result<int64_t> defaultOpset(const onnx::ModelProto& model) {
     int64_t opset = -1;
     for (const auto& import : model.opset_import()) {
         if (isDefaultDomain(import.domain())) {
             opset = import.version();
-        } else if (import.domain() != "ai.onnx.ml") {
+        } else if (import.domain() != "ai.onnx.ml" && !pluginNamespaceRegistered(import.domain())) {
             return unsupported("the model imports operator domain '" + import.domain() + "' (version " +
                                std::to_string(import.version()) +
-                               "); Kiln supports only the default ONNX domain");
+                               "); Kiln supports only the default ONNX domain and the namespaces of registered "
+                               "plugins: load a plugin library for this domain with --plugins");
         }
     }
     if (opset < 0) return invalidModel("the model imports no version of the default ONNX operator set");
@@ -210,9 +219,10 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
     std::vector<std::string> found;
     for (int i = 0; i < graph.node_size(); ++i) {
         const auto& node = graph.node(i);
+        if (findPluginCreator(node)) continue;
         if (!isDefaultDomain(node.domain())) {
             found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", domain '" + node.domain() +
-                            "')");
+                            "'; load a plugin library that provides it with --plugins)");
         } else if (!findImporter(node.op_type())) {
             found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", opset " +
                             std::to_string(opset) + ")");
@@ -428,7 +438,8 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
         const onnx::NodeProto& node = graph.node(i);
         const std::string where = "node '" + sortedNames[i] + "' (op " + node.op_type() + ")";
         NodeContext nodeContext(context, node, sortedNames[i]);
-        Status status = findImporter(node.op_type())(nodeContext);
+        const auto pluginCreator = findPluginCreator(node);
+        Status status = pluginCreator ? importPlugin(nodeContext, *pluginCreator) : findImporter(node.op_type())(nodeContext);
         if (!status.isOk()) return status.withContext(where);
         for (const std::string& output : node.output()) {
             if (!output.empty() && !network.findTensor(output)) {

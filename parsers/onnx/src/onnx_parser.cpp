@@ -389,6 +389,32 @@ Status addInitializers(NetworkDefinition& network, const onnx::GraphProto& graph
     return Status::ok();
 }
 
+// The checker refuses default-domain operators it does not know, and a plugin may import such an
+// operator (one ONNX lacks, named like the plugin): those nodes are checked as nodes of a domain of their
+// own, and put back as they were afterwards.
+Status runCheckerWithPluginNodes(onnx::ModelProto& model, const std::string& baseDirectory, const std::string& source) {
+    constexpr const char* kPluginDomain = "kiln.plugin";
+    std::vector<onnx::NodeProto*> moved;
+    for (onnx::NodeProto& node : *model.mutable_graph()->mutable_node()) {
+        if (isDefaultDomain(node.domain()) && !findImporter(node.op_type()) && findPluginCreator(node)) {
+            moved.push_back(&node);
+        }
+    }
+    if (moved.empty()) return runChecker(model, baseDirectory, source);
+    std::vector<std::string> domains;
+    for (onnx::NodeProto* node : moved) {
+        domains.push_back(node->domain());
+        node->set_domain(kPluginDomain);
+    }
+    auto* import = model.add_opset_import();
+    import->set_domain(kPluginDomain);
+    import->set_version(1);
+    const Status checked = runChecker(model, baseDirectory, source);
+    model.mutable_opset_import()->RemoveLast();
+    for (size_t i = 0; i < moved.size(); ++i) moved[i]->set_domain(domains[i]);
+    return checked;
+}
+
 // Puts the nodes into `order` so the checker, which insists on topological order, sees a sorted graph.
 void reorderNodes(onnx::GraphProto& graph, const std::vector<int>& order) {
     bool sorted = true;
@@ -421,7 +447,7 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
     for (int index : order)
         sortedNames.push_back(names[index]);
     reorderNodes(graph, order);
-    KILN_RETURN_IF_ERROR(runChecker(model, baseDirectory, source));
+    KILN_RETURN_IF_ERROR(runCheckerWithPluginNodes(model, baseDirectory, source));
 
     std::set<std::string> reserved;
     for (const auto& node : graph.node()) {

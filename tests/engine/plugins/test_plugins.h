@@ -1,6 +1,7 @@
 // Plugins the engine tests register by code (namespace "test"):
 //   RowSum v1    y[i...] = scale * sum_k x[i..., k]: the last axis summed away (FP32); field "scale".
 //   Negate v1    y = -x, in FP32 and FP16 (a sign flip, exact in both), to see one tactic per precision.
+//                Its namespace is the creator's ("test" unless given).
 // Each counts its CPU runs, so that a test can tell a plugin ran.
 #pragma once
 
@@ -75,9 +76,10 @@ public:
 
 class NegatePlugin final : public Plugin {
 public:
+    explicit NegatePlugin(std::string ns = "test") : m_namespace(std::move(ns)) {}
     std::string name() const override { return "Negate"; }
     std::string version() const override { return "1"; }
-    std::string pluginNamespace() const override { return "test"; }
+    std::string pluginNamespace() const override { return m_namespace; }
     PluginFields fields() const override { return {}; }
     int32_t outputCount() const override { return 1; }
     Result<std::vector<TensorDesc>> outputDescs(const std::vector<TensorDesc>& inputs) const override {
@@ -100,23 +102,41 @@ public:
         return Status::ok();
     }
     std::vector<uint8_t> serialize() const override { return {}; }
-    std::unique_ptr<Plugin> clone() const override { return std::make_unique<NegatePlugin>(); }
+    std::unique_ptr<Plugin> clone() const override { return std::make_unique<NegatePlugin>(m_namespace); }
+
+private:
+    std::string m_namespace;
 };
 
 class NegateCreator final : public PluginCreator {
 public:
+    explicit NegateCreator(std::string ns = "test") : m_namespace(std::move(ns)) {}
     std::string name() const override { return "Negate"; }
     std::string version() const override { return "1"; }
-    std::string pluginNamespace() const override { return "test"; }
+    std::string pluginNamespace() const override { return m_namespace; }
     std::vector<PluginFieldSpec> fieldSpecs() const override { return {}; }
     Result<std::unique_ptr<Plugin>> create(const std::string&, const PluginFields&) const override {
-        return std::unique_ptr<Plugin>(std::make_unique<NegatePlugin>());
+        return std::unique_ptr<Plugin>(std::make_unique<NegatePlugin>(m_namespace));
     }
     Result<std::unique_ptr<Plugin>> deserialize(const std::string&, const std::vector<uint8_t>& bytes) const override {
         if (!bytes.empty()) return invalidModel("Negate stores no bytes");
-        return std::unique_ptr<Plugin>(std::make_unique<NegatePlugin>());
+        return std::unique_ptr<Plugin>(std::make_unique<NegatePlugin>(m_namespace));
     }
+
+private:
+    std::string m_namespace;
 };
+
+// The creator of the plugin layer in the plan tests' every-kind network ("test.every_kind" namespace,
+// apart from the creators single tests register and remove), registered for the life of the process.
+inline std::shared_ptr<const PluginCreator> everyKindPluginCreator() {
+    static const std::shared_ptr<const PluginCreator> creator = [] {
+        auto made = std::make_shared<NegateCreator>("test.every_kind");
+        (void)PluginRegistry::global().add(made);
+        return made;
+    }();
+    return creator;
+}
 
 // Registers a creator for the life of a test and removes it after.
 class ScopedCreator {

@@ -93,6 +93,26 @@ TEST(OnnxPlugin, AnAttributeOfAnotherTypeIsRefusedNamingIt) {
     EXPECT_NE(message.find("custom0"), std::string::npos) << message;
 }
 
+TEST(OnnxPlugin, AnOperatorOnnxLacksInTheDefaultDomainMapsToACreatorOfThatName) {
+    OnnxModelBuilder b;
+    b.input("x", {3});
+    setAttr(b.node("MyActivation", {"x"}, {"y"}, "act"), "scale", 2.0f);
+    b.output("y");
+    {
+        const auto refused = parseOnnxBytes(b.bytes(), "");
+        ASSERT_FALSE(refused.isOk());
+        EXPECT_NE(refused.status().message().find("MyActivation"), std::string::npos) << refused.status().message();
+    }
+    auto creator = std::make_shared<RecordingCreator>("MyActivation", "");
+    ScopedRegistration registration(creator);
+    ASSERT_TRUE(registration.added());
+    auto network = parseOnnxBytes(b.bytes(), "");
+    ASSERT_TRUE(network.isOk()) << network.status().message();
+    ASSERT_EQ(network->layers().size(), 1u);
+    EXPECT_EQ(network->layers()[0]->kind(), LayerKind::Plugin);
+    EXPECT_EQ(creator->received(), PluginFields{PluginField::ofFloat("scale", 2.0f)});
+}
+
 // x [4] -> Relu -> y: Kiln imports Relu itself.
 OnnxModelBuilder reluModel() {
     OnnxModelBuilder b;

@@ -41,15 +41,29 @@ struct PluginField {
     std::vector<float> floats;
     std::string text;
 
-    static PluginField ofInt(std::string name, int64_t value);
-    static PluginField ofFloat(std::string name, float value);
-    static PluginField ofString(std::string name, std::string value);
-    static PluginField ofInts(std::string name, std::vector<int64_t> values);
-    static PluginField ofFloats(std::string name, std::vector<float> values);
+    // Inline, so that a plugin library uses them without linking libkiln.
+    static PluginField ofInt(std::string name, int64_t value) {
+        return {std::move(name), PluginFieldType::Int, {value}, {}, {}};
+    }
+    static PluginField ofFloat(std::string name, float value) {
+        return {std::move(name), PluginFieldType::Float, {}, {value}, {}};
+    }
+    static PluginField ofString(std::string name, std::string value) {
+        return {std::move(name), PluginFieldType::String, {}, {}, std::move(value)};
+    }
+    static PluginField ofInts(std::string name, std::vector<int64_t> values) {
+        return {std::move(name), PluginFieldType::Ints, std::move(values), {}, {}};
+    }
+    static PluginField ofFloats(std::string name, std::vector<float> values) {
+        return {std::move(name), PluginFieldType::Floats, {}, std::move(values), {}};
+    }
 
     bool operator==(const PluginField& other) const = default;
 };
 using PluginFields = std::vector<PluginField>;
+
+// The rest needs libkiln: plugin libraries get it from the process that loads them only where that
+// process exports it, so the sample libraries use none of it.
 
 // The field named `name`, or null.
 const PluginField* findField(const PluginFields& fields, const std::string& name);

@@ -54,22 +54,6 @@ const char* toString(PluginFieldType type) {
     return "unknown";
 }
 
-PluginField PluginField::ofInt(std::string name, int64_t value) {
-    return {std::move(name), PluginFieldType::Int, {value}, {}, {}};
-}
-PluginField PluginField::ofFloat(std::string name, float value) {
-    return {std::move(name), PluginFieldType::Float, {}, {value}, {}};
-}
-PluginField PluginField::ofString(std::string name, std::string value) {
-    return {std::move(name), PluginFieldType::String, {}, {}, std::move(value)};
-}
-PluginField PluginField::ofInts(std::string name, std::vector<int64_t> values) {
-    return {std::move(name), PluginFieldType::Ints, std::move(values), {}, {}};
-}
-PluginField PluginField::ofFloats(std::string name, std::vector<float> values) {
-    return {std::move(name), PluginFieldType::Floats, {}, std::move(values), {}};
-}
-
 const PluginField* findField(const PluginFields& fields, const std::string& name) {
     for (const PluginField& field : fields) {
         if (field.name == name) return &field;

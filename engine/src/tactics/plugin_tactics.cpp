@@ -163,6 +163,11 @@ private:
 
 }  // namespace
 
+std::string pluginTacticId(const Layer& layer, DataType precision) {
+    if (layer.kind() != LayerKind::Plugin || !layer.paramsAs<PluginParams>().plugin) return {};
+    return tacticId(*layer.paramsAs<PluginParams>().plugin, precision);
+}
+
 const TacticProvider& cpuPluginProvider() {
     static const PluginProvider provider(false);
     return provider;

@@ -4,11 +4,15 @@
 // without one, offers nothing and says why, so that a CUDA build refuses the layer with the reason.
 #pragma once
 
+#include <string>
+
 #include "tactics/tactic.h"
 
 namespace kiln::tactics {
 
 const TacticProvider& cpuPluginProvider();
+// The id of the tactic that runs plugin layer `layer` in `precision` ("" for a layer of another kind).
+std::string pluginTacticId(const Layer& layer, DataType precision);
 const TacticProvider& cudaPluginProvider();
 
 }  // namespace kiln::tactics

@@ -5,6 +5,7 @@
 
 #include "kiln/caffe_parser.h"
 #include "kiln/reference_executor.h"
+#include "parsers/caffe/caffe_model_builder.h"
 #include "parsers/recording_plugin.h"
 
 namespace kiln::test {
@@ -21,7 +22,7 @@ TEST(CaffePlugin, AnUnknownLayerTypeBecomesAPluginLayerWithoutFields) {
     auto creator = std::make_shared<RecordingCreator>("MySpecialLayer", "");
     ScopedRegistration registration(creator);
     ASSERT_TRUE(registration.added());
-    auto network = parseCaffeBytes(kNet, "");
+    auto network = parseCaffeBytes(kNet, CaffeWeights().layer("special", {}).bytes());
     ASSERT_TRUE(network.isOk()) << network.status().message();
     ASSERT_EQ(network->layers().size(), 1u);
     const Layer& layer = *network->layers()[0];
@@ -40,7 +41,7 @@ TEST(CaffePlugin, AnUnknownLayerTypeBecomesAPluginLayerWithoutFields) {
 }
 
 TEST(CaffePlugin, WithoutACreatorTheTypeIsRefusedMentioningPlugins) {
-    const auto network = parseCaffeBytes(kNet, "");
+    const auto network = parseCaffeBytes(kNet, CaffeWeights().layer("special", {}).bytes());
     ASSERT_FALSE(network.isOk());
     EXPECT_NE(network.status().message().find("MySpecialLayer"), std::string::npos) << network.status().message();
     EXPECT_NE(network.status().message().find("--plugins"), std::string::npos) << network.status().message();
@@ -57,7 +58,7 @@ layer { name: "relu" type: "ReLU" bottom: "data" top: "out" }
         auto creator = std::make_shared<RecordingCreator>("ReLU", "", false);
         ScopedRegistration registration(creator);
         ASSERT_TRUE(registration.added());
-        auto network = parseCaffeBytes(net, "");
+        auto network = parseCaffeBytes(net, CaffeWeights().layer("relu", {}).bytes());
         ASSERT_TRUE(network.isOk()) << network.status().message();
         EXPECT_EQ(network->layers()[0]->kind(), LayerKind::Activation);
         EXPECT_EQ(creator->creations(), 0);
@@ -65,7 +66,7 @@ layer { name: "relu" type: "ReLU" bottom: "data" top: "out" }
     auto replacement = std::make_shared<RecordingCreator>("ReLU", "", true);
     ScopedRegistration registration(replacement);
     ASSERT_TRUE(registration.added());
-    auto network = parseCaffeBytes(net, "");
+    auto network = parseCaffeBytes(net, CaffeWeights().layer("relu", {}).bytes());
     ASSERT_TRUE(network.isOk()) << network.status().message();
     EXPECT_EQ(network->layers()[0]->kind(), LayerKind::Plugin);
     EXPECT_EQ(replacement->creations(), 1);

@@ -78,10 +78,16 @@ Result<int64_t> defaultOpset(const onnx::ModelProto& model) {
         if (isDefaultDomain(import.domain())) {
             opset = import.version();
         } else if (import.domain() != "ai.onnx.ml" && !pluginNamespaceRegistered(import.domain())) {
+            std::set<std::string> ops;
+            for (const auto& node : model.graph().node()) {
+                if (node.domain() == import.domain()) ops.insert(node.op_type());
+            }
+            std::string used;
+            for (const std::string& op : ops) used += (used.empty() ? ", used by op " : ", ") + op;
             return unsupported("the model imports operator domain '" + import.domain() + "' (version " +
-                               std::to_string(import.version()) +
+                               std::to_string(import.version()) + used +
                                "); Kiln supports only the default ONNX domain and the namespaces of registered "
-                               "plugins: load a plugin library for this domain with --plugins");
+                               "plugins: load a plugin library that provides this domain's operators with --plugins");
         }
     }
     if (opset < 0) return invalidModel("the model imports no version of the default ONNX operator set");

@@ -152,11 +152,14 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
     for (const auto& creator : owned) {
         for (const Entry& existing : m_entries) {
             if (sameKey(*existing.creator, creator->name(), creator->version(), creator->pluginNamespace())) {
+                // The message first: the creator's code goes with the library.
+                const Status refused = invalidArgument(
+                    "plugin " + pluginKey(creator->name(), creator->version(), creator->pluginNamespace()) + " from " +
+                    path + " is already registered (" + origin(existing.library) +
+                    "); load only one library that provides it");
+                owned.clear();
                 dlclose(handle);
-                return invalidArgument("plugin " +
-                                       pluginKey(creator->name(), creator->version(), creator->pluginNamespace()) +
-                                       " from " + path + " is already registered (" + origin(existing.library) +
-                                       "); load only one library that provides it");
+                return refused;
             }
         }
     }

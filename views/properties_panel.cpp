@@ -305,10 +305,12 @@ void PropertiesPanel::addPluginSection(const PluginParams& params) {
     QFormLayout* form = newForm(box);
     form->addRow(tr("Name:"), valueLabel(fromStd(plugin.name()), QStringLiteral("pluginNameValue")));
     form->addRow(tr("Version:"), valueLabel(fromStd(plugin.version()), QStringLiteral("pluginVersionValue")));
-    form->addRow(tr("Namespace:"), valueLabel(plugin.pluginNamespace().empty() ? tr("none") : fromStd(plugin.pluginNamespace()),
-                                             QStringLiteral("pluginNamespaceValue")));
+    form->addRow(tr("Namespace:"),
+                 valueLabel(plugin.pluginNamespace().empty() ? tr("none") : fromStd(plugin.pluginNamespace()),
+                            QStringLiteral("pluginNamespaceValue")));
     const PluginFields fields = plugin.fields();
-    if (fields.empty()) form->addRow(tr("Fields:"), valueLabel(tr("none"), QStringLiteral("pluginFieldsValue")));
+    if (fields.empty())
+        form->addRow(tr("Fields:"), valueLabel(tr("none"), QStringLiteral("pluginFieldsValue")));
     for (const PluginField& field : fields) {
         // describeFields writes "name=value"; the row shows the name and type as its label.
         const std::string text = describeFields({field});

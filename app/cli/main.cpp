@@ -26,7 +26,8 @@ int dispatch(std::vector<std::string> args) {
     // Plugin libraries first: model import, plan loading and even --help after them may need their creators.
     const auto libraries = takePluginLibraries(args);
     if (!libraries) return fail(kExitUsage, libraries.status().message());
-    if (Status loaded = loadPluginLibraries(*libraries); !loaded.isOk()) return fail(kExitFailure, loaded.message());
+    if (Status loaded = loadPluginLibraries(*libraries); !loaded.isOk())
+        return fail(kExitFailure, loaded.message());
     if (args.empty()) {
         return fail(
             kExitUsage,

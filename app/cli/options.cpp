@@ -448,7 +448,8 @@ Result<std::vector<std::string>> takePluginLibraries(std::vector<std::string>& a
         while (start <= value.size()) {
             const size_t comma = std::min(value.find(',', start), value.size());
             if (comma == start) {
-                return invalidArgument("--plugins '" + value + "' has an empty library name; give LIB.so[,LIB.so]");
+                return invalidArgument("--plugins '" + value +
+                                       "' has an empty library name; give LIB.so[,LIB.so]");
             }
             libraries.push_back(value.substr(start, comma - start));
             start = comma + 1;

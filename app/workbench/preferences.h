@@ -1,6 +1,6 @@
 // The workbench's preferences, kept in QSettings: the interface language, the timing cache file that
-// builds share, how many runs a profile makes, and the plugin libraries loaded at start. The Preferences dialog edits them; the Build panel and
-// the Profile dock read them.
+// builds share, how many runs a profile makes, and the plugin libraries loaded at start. The Preferences
+// dialog edits them; the Build panel and the Profile dock read them.
 #pragma once
 
 #include <QLocale>

@@ -86,7 +86,8 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     connect(addPlugin, &QPushButton::clicked, this, &PreferencesDialog::addPluginLibrary);
     auto* removePlugin = new QPushButton(tr("Re&move"));
     removePlugin->setObjectName(QStringLiteral("removePluginButton"));
-    connect(removePlugin, &QPushButton::clicked, this, [this] { qDeleteAll(m_pluginLibraries->selectedItems()); });
+    connect(removePlugin, &QPushButton::clicked, this,
+            [this] { qDeleteAll(m_pluginLibraries->selectedItems()); });
     auto* pluginButtons = new QVBoxLayout;
     pluginButtons->addWidget(addPlugin);
     pluginButtons->addWidget(removePlugin);
@@ -94,8 +95,9 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     auto* pluginRow = new QHBoxLayout;
     pluginRow->addWidget(m_pluginLibraries, 1);
     pluginRow->addLayout(pluginButtons);
-    auto* pluginNote = new QLabel(tr("Libraries of custom layers, loaded now and at every start. A removed library "
-                                     "stays loaded until Kiln restarts."));
+    auto* pluginNote =
+        new QLabel(tr("Libraries of custom layers, loaded now and at every start. A removed library "
+                      "stays loaded until Kiln restarts."));
     pluginNote->setWordWrap(true);
     pluginNote->setEnabled(false);
     auto* plugins = new QGroupBox(tr("Plugins"));
@@ -126,7 +128,8 @@ Preferences PreferencesDialog::preferences() const {
     preferences.profileIterations = m_iterations->value();
     preferences.profileWarmUp = m_warmUp->value();
     preferences.pluginLibraries.clear();
-    for (int i = 0; i < m_pluginLibraries->count(); ++i) preferences.pluginLibraries << m_pluginLibraries->item(i)->text();
+    for (int i = 0; i < m_pluginLibraries->count(); ++i)
+        preferences.pluginLibraries << m_pluginLibraries->item(i)->text();
     return preferences;
 }
 

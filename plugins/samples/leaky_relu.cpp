@@ -24,21 +24,27 @@ public:
     kiln::PluginFields fields() const override { return {kiln::PluginField::ofFloat("alpha", m_alpha)}; }
 
     int32_t outputCount() const override { return 1; }
-    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(const std::vector<kiln::TensorDesc>& inputs) const override {
-        if (inputs.size() != 1) return kiln::invalidModel("LeakyRelu takes one input, not " + std::to_string(inputs.size()));
-        if (inputs[0].type != kiln::DataType::Float32) return kiln::unsupported("the LeakyRelu plugin runs FP32 inputs only");
+    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(
+        const std::vector<kiln::TensorDesc>& inputs) const override {
+        if (inputs.size() != 1)
+            return kiln::invalidModel("LeakyRelu takes one input, not " + std::to_string(inputs.size()));
+        if (inputs[0].type != kiln::DataType::Float32)
+            return kiln::unsupported("the LeakyRelu plugin runs FP32 inputs only");
         return std::vector<kiln::TensorDesc>{inputs[0]};
     }
 
     kiln::Status enqueue(const kiln::PluginTensors& tensors) const override {
-        if (tensors.inputs.size() != 1 || tensors.outputs.size() != 1 || !tensors.inputs[0] || !tensors.outputs[0]) {
+        if (tensors.inputs.size() != 1 || tensors.outputs.size() != 1 || !tensors.inputs[0] ||
+            !tensors.outputs[0]) {
             return kiln::invalidArgument("LeakyRelu needs one input and one output");
         }
         int64_t count = 1;
-        for (int64_t extent : tensors.inputDescs[0].dims) count *= extent;
+        for (int64_t extent : tensors.inputDescs[0].dims)
+            count *= extent;
         const auto* x = static_cast<const float*>(tensors.inputs[0]);
         auto* y = static_cast<float*>(tensors.outputs[0]);
-        for (int64_t i = 0; i < count; ++i) y[i] = x[i] < 0.0f ? m_alpha * x[i] : x[i];
+        for (int64_t i = 0; i < count; ++i)
+            y[i] = x[i] < 0.0f ? m_alpha * x[i] : x[i];
         return kiln::Status::ok();
     }
 
@@ -58,7 +64,9 @@ public:
     std::string name() const override { return kName; }
     std::string version() const override { return kVersion; }
     std::string pluginNamespace() const override { return kNamespace; }
-    std::vector<kiln::PluginFieldSpec> fieldSpecs() const override { return {{"alpha", kiln::PluginFieldType::Float}}; }
+    std::vector<kiln::PluginFieldSpec> fieldSpecs() const override {
+        return {{"alpha", kiln::PluginFieldType::Float}};
+    }
     bool replacesBuiltin() const override { return true; }
 
     kiln::Result<std::unique_ptr<kiln::Plugin>> create(const std::string& layerName,
@@ -69,23 +77,26 @@ public:
                 return kiln::invalidModel("layer '" + layerName + "': LeakyRelu has no field '" + field.name +
                                           "'; it takes alpha (float)");
             }
-            if (field.type != kiln::PluginFieldType::Float || field.floats.size() != 1 || !std::isfinite(field.floats[0])) {
-                return kiln::invalidModel("layer '" + layerName + "': LeakyRelu's field alpha must be one finite float");
+            if (field.type != kiln::PluginFieldType::Float || field.floats.size() != 1 ||
+                !std::isfinite(field.floats[0])) {
+                return kiln::invalidModel("layer '" + layerName +
+                                          "': LeakyRelu's field alpha must be one finite float");
             }
             alpha = field.floats[0];
         }
         return std::unique_ptr<kiln::Plugin>(std::make_unique<LeakyRelu>(alpha));
     }
 
-    kiln::Result<std::unique_ptr<kiln::Plugin>> deserialize(const std::string& layerName,
-                                                            const std::vector<uint8_t>& bytes) const override {
+    kiln::Result<std::unique_ptr<kiln::Plugin>> deserialize(
+        const std::string& layerName, const std::vector<uint8_t>& bytes) const override {
         if (bytes.size() != sizeof(float)) {
             return kiln::invalidModel("layer '" + layerName + "': LeakyRelu stores 4 bytes, the plan holds " +
                                       std::to_string(bytes.size()));
         }
         float alpha = 0.0f;
         std::memcpy(&alpha, bytes.data(), sizeof(float));
-        if (!std::isfinite(alpha)) return kiln::invalidModel("layer '" + layerName + "': LeakyRelu's stored alpha is not finite");
+        if (!std::isfinite(alpha))
+            return kiln::invalidModel("layer '" + layerName + "': LeakyRelu's stored alpha is not finite");
         return std::unique_ptr<kiln::Plugin>(std::make_unique<LeakyRelu>(alpha));
     }
 };

@@ -24,23 +24,28 @@ public:
     kiln::PluginFields fields() const override { return {kiln::PluginField::ofFloat("alpha", m_alpha)}; }
 
     int32_t outputCount() const override { return 1; }
-    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(const std::vector<kiln::TensorDesc>& inputs) const override {
+    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(
+        const std::vector<kiln::TensorDesc>& inputs) const override {
         if (inputs.size() != 1) {
             return kiln::invalidModel("ScaledSoftsign takes one input, not " + std::to_string(inputs.size()));
         }
-        if (inputs[0].type != kiln::DataType::Float32) return kiln::unsupported("ScaledSoftsign's input must be FP32");
+        if (inputs[0].type != kiln::DataType::Float32)
+            return kiln::unsupported("ScaledSoftsign's input must be FP32");
         return std::vector<kiln::TensorDesc>{inputs[0]};
     }
 
     kiln::Status enqueue(const kiln::PluginTensors& tensors) const override {
-        if (tensors.inputs.size() != 1 || tensors.outputs.size() != 1 || !tensors.inputs[0] || !tensors.outputs[0]) {
+        if (tensors.inputs.size() != 1 || tensors.outputs.size() != 1 || !tensors.inputs[0] ||
+            !tensors.outputs[0]) {
             return kiln::invalidArgument("ScaledSoftsign needs one input and one output");
         }
         int64_t count = 1;
-        for (int64_t extent : tensors.inputDescs[0].dims) count *= extent;
+        for (int64_t extent : tensors.inputDescs[0].dims)
+            count *= extent;
         const auto* x = static_cast<const float*>(tensors.inputs[0]);
         auto* y = static_cast<float*>(tensors.outputs[0]);
-        for (int64_t i = 0; i < count; ++i) y[i] = m_alpha * x[i] / (1.0f + std::fabs(x[i]));
+        for (int64_t i = 0; i < count; ++i)
+            y[i] = m_alpha * x[i] / (1.0f + std::fabs(x[i]));
         return kiln::Status::ok();
     }
 
@@ -69,11 +74,12 @@ public:
         float alpha = 1.0f;
         for (const kiln::PluginField& field : fields) {
             if (field.name != "alpha") {
-                return kiln::invalidModel("layer '" + layerName + "': ScaledSoftsign has no field '" + field.name +
-                                          "'; it takes alpha (float)");
+                return kiln::invalidModel("layer '" + layerName + "': ScaledSoftsign has no field '" +
+                                          field.name + "'; it takes alpha (float)");
             }
             if (field.type != kiln::PluginFieldType::Float || field.floats.size() != 1) {
-                return kiln::invalidModel("layer '" + layerName + "': ScaledSoftsign's field alpha must be one float");
+                return kiln::invalidModel("layer '" + layerName +
+                                          "': ScaledSoftsign's field alpha must be one float");
             }
             alpha = field.floats[0];
             if (!std::isfinite(alpha)) {
@@ -83,16 +89,18 @@ public:
         return std::unique_ptr<kiln::Plugin>(std::make_unique<ScaledSoftsign>(alpha));
     }
 
-    kiln::Result<std::unique_ptr<kiln::Plugin>> deserialize(const std::string& layerName,
-                                                            const std::vector<uint8_t>& bytes) const override {
+    kiln::Result<std::unique_ptr<kiln::Plugin>> deserialize(
+        const std::string& layerName, const std::vector<uint8_t>& bytes) const override {
         if (bytes.size() != sizeof(float)) {
-            return kiln::invalidModel("layer '" + layerName + "': ScaledSoftsign stores 4 bytes, the plan holds " +
+            return kiln::invalidModel("layer '" + layerName +
+                                      "': ScaledSoftsign stores 4 bytes, the plan holds " +
                                       std::to_string(bytes.size()));
         }
         float alpha = 0.0f;
         std::memcpy(&alpha, bytes.data(), sizeof(float));
         if (!std::isfinite(alpha)) {
-            return kiln::invalidModel("layer '" + layerName + "': ScaledSoftsign's stored alpha is not finite");
+            return kiln::invalidModel("layer '" + layerName +
+                                      "': ScaledSoftsign's stored alpha is not finite");
         }
         return std::unique_ptr<kiln::Plugin>(std::make_unique<ScaledSoftsign>(alpha));
     }

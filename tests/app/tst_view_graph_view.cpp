@@ -337,7 +337,8 @@ private slots:
         QVERIFY(waitForLayout(finished));
         const QColor color = view.nodeColor("custom");
         QVERIFY(color.isValid());
-        for (const char* other : {"conv", "relu", "pool"}) QVERIFY2(color != view.nodeColor(other), other);
+        for (const char* other : {"conv", "relu", "pool"})
+            QVERIFY2(color != view.nodeColor(other), other);
         QCOMPARE(color, kiln::views::GraphPalette::categoryColor(kiln::views::LayerCategory::Plugin));
         QVERIFY2(view.legend()->labels().contains("Plugin"), qPrintable(view.legend()->labels().join(", ")));
     }

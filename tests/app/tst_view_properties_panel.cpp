@@ -71,7 +71,8 @@ public:
                 kiln::PluginField::ofInts("axes", {1, 2})};
     }
     int32_t outputCount() const override { return 1; }
-    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(const std::vector<kiln::TensorDesc>& in) const override {
+    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(
+        const std::vector<kiln::TensorDesc>& in) const override {
         return in;
     }
     kiln::Status enqueue(const kiln::PluginTensors&) const override { return kiln::Status::ok(); }

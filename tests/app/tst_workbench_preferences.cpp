@@ -116,7 +116,8 @@ private slots:
         QCOMPARE(list->count(), 2);
         list->item(1)->setSelected(true);
         QTest::mouseClick(dialog.findChild<QPushButton*>("removePluginButton"), Qt::LeftButton);
-        QCOMPARE(dialog.preferences().pluginLibraries, QStringList{QStringLiteral(KILN_SAMPLE_SOFTSIGN_PLUGIN)});
+        QCOMPARE(dialog.preferences().pluginLibraries,
+                 QStringList{QStringLiteral(KILN_SAMPLE_SOFTSIGN_PLUGIN)});
 
         // The missing file is reported by name; the sample library's creator is registered.
         const QStringList errors = Preferences::load().loadPluginLibraries();

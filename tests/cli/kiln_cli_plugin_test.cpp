@@ -28,7 +28,8 @@ struct CommandResult {
 
 std::string shellQuoted(const std::string& text) {
     std::string result = "'";
-    for (char c : text) result += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : text)
+        result += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return result + "'";
 }
 
@@ -73,8 +74,8 @@ protected:
     CommandResult kiln(const std::string& args) const {
         const fs::path out = m_temp.path() / "stdout.txt";
         const fs::path err = m_temp.path() / "stderr.txt";
-        const std::string command =
-            shellQuoted(KILN_CLI_PATH) + " " + args + " > " + shellQuoted(out.string()) + " 2> " + shellQuoted(err.string());
+        const std::string command = shellQuoted(KILN_CLI_PATH) + " " + args + " > " +
+                                    shellQuoted(out.string()) + " 2> " + shellQuoted(err.string());
         const int status = std::system(command.c_str());
         return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, readText(out), readText(err)};
     }
@@ -93,7 +94,8 @@ protected:
         for (int i = 0; i < 10; ++i) {
             const double x = m_x.data<float>()[i];
             const double expected = double(kAlpha) * x / (1.0 + std::fabs(x));
-            EXPECT_NEAR(y->data<float>()[i], expected, 1e-6 * std::fabs(expected)) << "element " << i << ", x = " << x;
+            EXPECT_NEAR(y->data<float>()[i], expected, 1e-6 * std::fabs(expected))
+                << "element " << i << ", x = " << x;
         }
     }
 
@@ -105,7 +107,8 @@ protected:
 };
 
 TEST_F(KilnCliPluginTest, RunWithThePluginLibraryGivesTheOperatorsValues) {
-    const CommandResult result = kiln(runArgs(m_model, "out") + " --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
+    const CommandResult result =
+        kiln(runArgs(m_model, "out") + " --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
     ASSERT_EQ(result.exitCode, 0) << result.err;
     expectSoftsign("out");
 }
@@ -121,8 +124,8 @@ TEST_F(KilnCliPluginTest, WithoutThePluginLibraryTheModelIsRefusedSayingHowToLoa
 
 TEST_F(KilnCliPluginTest, ThePlanIsRefusedWithoutThePluginAndRunsWithIt) {
     const std::string plan = (m_temp.path() / "softsign.plan").string();
-    const CommandResult built =
-        kiln("build " + shellQuoted(m_model) + " -o " + shellQuoted(plan) + " --plugins=" + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
+    const CommandResult built = kiln("build " + shellQuoted(m_model) + " -o " + shellQuoted(plan) +
+                                     " --plugins=" + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
     ASSERT_EQ(built.exitCode, 0) << built.err;
 
     const CommandResult refused = kiln(runArgs(plan, "refused"));
@@ -131,17 +134,22 @@ TEST_F(KilnCliPluginTest, ThePlanIsRefusedWithoutThePluginAndRunsWithIt) {
     EXPECT_NE(refused.err.find("--plugins"), std::string::npos) << refused.err;
     EXPECT_FALSE(fs::exists(m_temp.path() / "refused" / "y.npy"));
 
-    const CommandResult run = kiln(runArgs(plan, "plan_out") + " --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
+    const CommandResult run =
+        kiln(runArgs(plan, "plan_out") + " --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     expectSoftsign("plan_out");
 
-    const CommandResult inspected = kiln("inspect " + shellQuoted(plan) + " --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
+    const CommandResult inspected =
+        kiln("inspect " + shellQuoted(plan) + " --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
     ASSERT_EQ(inspected.exitCode, 0) << inspected.err;
-    EXPECT_NE(inspected.out.find("com.example::ScaledSoftsign v1 alpha=2.5"), std::string::npos) << inspected.out;
-    EXPECT_NE(inspected.out.find("plugin:com.example::ScaledSoftsign:v1:fp32"), std::string::npos) << inspected.out;
+    EXPECT_NE(inspected.out.find("com.example::ScaledSoftsign v1 alpha=2.5"), std::string::npos)
+        << inspected.out;
+    EXPECT_NE(inspected.out.find("plugin:com.example::ScaledSoftsign:v1:fp32"), std::string::npos)
+        << inspected.out;
 
     const CommandResult profiled =
-        kiln("profile " + shellQuoted(plan) + " --iterations 2 --warmUp 0 --plugins " + shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
+        kiln("profile " + shellQuoted(plan) + " --iterations 2 --warmUp 0 --plugins " +
+             shellQuoted(KILN_SAMPLE_SOFTSIGN_PLUGIN));
     EXPECT_EQ(profiled.exitCode, 0) << profiled.err;
     EXPECT_NE(profiled.out.find("softsign"), std::string::npos) << profiled.out;
 }
@@ -151,14 +159,16 @@ TEST_F(KilnCliPluginTest, TheReplacementLibraryTakesOverABuiltinOperatorOnlyWhen
     ASSERT_EQ(builtin.exitCode, 0) << builtin.err;
     EXPECT_EQ(builtin.out.find("Plugin"), std::string::npos) << builtin.out;
 
-    const CommandResult replaced = kiln("inspect " + shellQuoted(m_leakyModel) + " --plugins " + shellQuoted(KILN_SAMPLE_LEAKY_PLUGIN));
+    const CommandResult replaced =
+        kiln("inspect " + shellQuoted(m_leakyModel) + " --plugins " + shellQuoted(KILN_SAMPLE_LEAKY_PLUGIN));
     ASSERT_EQ(replaced.exitCode, 0) << replaced.err;
     EXPECT_NE(replaced.out.find("Plugin"), std::string::npos) << replaced.out;
     EXPECT_NE(replaced.out.find("LeakyRelu v1 alpha=0.5"), std::string::npos) << replaced.out;
 
     // Both libraries at once, in one comma-separated value; the plugin's values are LeakyRelu's.
-    const CommandResult run = kiln(runArgs(m_leakyModel, "leaky_out") + " --plugins " +
-                                   shellQuoted(std::string(KILN_SAMPLE_SOFTSIGN_PLUGIN) + "," + KILN_SAMPLE_LEAKY_PLUGIN));
+    const CommandResult run =
+        kiln(runArgs(m_leakyModel, "leaky_out") + " --plugins " +
+             shellQuoted(std::string(KILN_SAMPLE_SOFTSIGN_PLUGIN) + "," + KILN_SAMPLE_LEAKY_PLUGIN));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     auto y = kiln::readNpy((m_temp.path() / "leaky_out" / "y.npy").string());
     ASSERT_TRUE(y.isOk()) << y.status().message();
@@ -169,11 +179,13 @@ TEST_F(KilnCliPluginTest, TheReplacementLibraryTakesOverABuiltinOperatorOnlyWhen
 }
 
 TEST_F(KilnCliPluginTest, BadPluginValuesAreClearErrors) {
-    const CommandResult missing = kiln("inspect " + shellQuoted(m_model) + " --plugins /nonexistent/libnothing.so");
+    const CommandResult missing =
+        kiln("inspect " + shellQuoted(m_model) + " --plugins /nonexistent/libnothing.so");
     EXPECT_EQ(missing.exitCode, 1);
     EXPECT_NE(missing.err.find("/nonexistent/libnothing.so"), std::string::npos) << missing.err;
 
-    const CommandResult notALibrary = kiln("inspect " + shellQuoted(m_model) + " --plugins " + shellQuoted(m_model));
+    const CommandResult notALibrary =
+        kiln("inspect " + shellQuoted(m_model) + " --plugins " + shellQuoted(m_model));
     EXPECT_EQ(notALibrary.exitCode, 1);
     EXPECT_NE(notALibrary.err.find("cannot load plugin library"), std::string::npos) << notALibrary.err;
 

@@ -18,10 +18,12 @@ TEST(CudaPlugin, APluginWithoutCudaEnqueueIsRefusedNamingIt) {
     Tensor* x = network.addInput("x", DataType::Float32, {2, 8}).value();
     auto plugin = creator->create("rowsum", {});
     ASSERT_TRUE(plugin.isOk());
-    Tensor* y = network.addLayer("rowsum", PluginParams{std::shared_ptr<const Plugin>(std::move(plugin).value())}, {x},
-                                 {"y"})
-                    .value()
-                    ->output(0);
+    Tensor* y =
+        network
+            .addLayer("rowsum", PluginParams{std::shared_ptr<const Plugin>(std::move(plugin).value())}, {x},
+                      {"y"})
+            .value()
+            ->output(0);
     ASSERT_TRUE(network.markOutput(y).isOk());
     BuilderConfig config;
     config.timingIterations = 1;

@@ -27,7 +27,8 @@ public:
     Status enqueue(const PluginTensors& t) const override {
         const auto* x = static_cast<const float*>(t.inputs[0]);
         auto* y = static_cast<float*>(t.outputs[0]);
-        for (int64_t i = 0; i < volume(t.inputDescs[0].dims); ++i) y[i] = m_scale * x[i];
+        for (int64_t i = 0; i < volume(t.inputDescs[0].dims); ++i)
+            y[i] = m_scale * x[i];
         return Status::ok();
     }
     std::vector<uint8_t> serialize() const override { return serializeFields(m_fields); }
@@ -52,10 +53,11 @@ public:
         *m_received = fields;
         ++*m_creations;
         const PluginField* scale = findField(fields, "scale");
-        return std::unique_ptr<Plugin>(
-            std::make_unique<ScalePlugin>(m_name, m_namespace, fields, scale && !scale->floats.empty() ? scale->floats[0] : 3.0f));
+        return std::unique_ptr<Plugin>(std::make_unique<ScalePlugin>(
+            m_name, m_namespace, fields, scale && !scale->floats.empty() ? scale->floats[0] : 3.0f));
     }
-    Result<std::unique_ptr<Plugin>> deserialize(const std::string& layer, const std::vector<uint8_t>& bytes) const override {
+    Result<std::unique_ptr<Plugin>> deserialize(const std::string& layer,
+                                                const std::vector<uint8_t>& bytes) const override {
         KILN_ASSIGN_OR_RETURN(PluginFields fields, deserializeFields(bytes));
         return create(layer, fields);
     }
@@ -72,11 +74,14 @@ private:
 // Registers a creator in the global registry for the life of a test.
 class ScopedRegistration {
 public:
-    explicit ScopedRegistration(std::shared_ptr<const PluginCreator> creator) : m_creator(std::move(creator)) {
+    explicit ScopedRegistration(std::shared_ptr<const PluginCreator> creator)
+        : m_creator(std::move(creator)) {
         m_added = PluginRegistry::global().add(m_creator).isOk();
     }
     ~ScopedRegistration() {
-        if (m_added) PluginRegistry::global().remove(m_creator->name(), m_creator->version(), m_creator->pluginNamespace());
+        if (m_added)
+            PluginRegistry::global().remove(m_creator->name(), m_creator->version(),
+                                            m_creator->pluginNamespace());
     }
     bool added() const { return m_added; }
 

@@ -142,7 +142,8 @@ public:
     // built-in layer). Without it, a creator is used only for operators Kiln does not know.
     virtual bool replacesBuiltin() const { return false; }
     // A plugin for layer `layerName` from these fields; errors name the field at fault.
-    virtual Result<std::unique_ptr<Plugin>> create(const std::string& layerName, const PluginFields& fields) const = 0;
+    virtual Result<std::unique_ptr<Plugin>> create(const std::string& layerName,
+                                                   const PluginFields& fields) const = 0;
     virtual Result<std::unique_ptr<Plugin>> deserialize(const std::string& layerName,
                                                         const std::vector<uint8_t>& bytes) const = 0;
 };
@@ -150,7 +151,8 @@ public:
 using PluginEntryPoint = int32_t (*)(int32_t apiVersion, int32_t* count, PluginCreator* const** creators);
 
 // "com.example::ScaledSoftsign v1" (no "::" with an empty namespace).
-std::string pluginKey(const std::string& name, const std::string& version, const std::string& pluginNamespace);
+std::string pluginKey(const std::string& name, const std::string& version,
+                      const std::string& pluginNamespace);
 
 // The creators a process knows, by name, version and namespace. Thread-safe.
 class PluginRegistry {
@@ -196,12 +198,12 @@ Status loadPluginLibraries(const std::vector<std::string>& paths);
 
 // Defines the entry point of a plugin library returning the creators listed (pointers to objects that
 // live as long as the library, such as function-local statics).
-#define KILN_PLUGIN_EXPORT_CREATORS(...)                                                                      \
-    extern "C" __attribute__((visibility("default"))) int32_t kilnGetPluginCreators(                          \
-        int32_t apiVersion, int32_t* count, ::kiln::PluginCreator* const** creators) {                        \
-        static ::kiln::PluginCreator* const list[] = {__VA_ARGS__};                                           \
-        if (apiVersion != ::kiln::kPluginApiVersion) return ::kiln::kPluginApiVersion;                        \
-        *count = int32_t(sizeof(list) / sizeof(list[0]));                                                     \
-        *creators = list;                                                                                     \
-        return ::kiln::kPluginApiVersion;                                                                     \
+#define KILN_PLUGIN_EXPORT_CREATORS(...)                                               \
+    extern "C" __attribute__((visibility("default"))) int32_t kilnGetPluginCreators(   \
+        int32_t apiVersion, int32_t* count, ::kiln::PluginCreator* const** creators) { \
+        static ::kiln::PluginCreator* const list[] = {__VA_ARGS__};                    \
+        if (apiVersion != ::kiln::kPluginApiVersion) return ::kiln::kPluginApiVersion; \
+        *count = int32_t(sizeof(list) / sizeof(list[0]));                              \
+        *creators = list;                                                              \
+        return ::kiln::kPluginApiVersion;                                              \
     }

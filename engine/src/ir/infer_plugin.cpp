@@ -12,21 +12,25 @@ InferResult inferOutputs(const PluginParams& p, const InferInputs& in, size_t nu
     const std::string key = pluginKey(p.plugin->name(), p.plugin->version(), p.plugin->pluginNamespace());
     std::vector<TensorDesc> inputs;
     for (size_t i = 0; i < in.size(); ++i) {
-        if (!in[i]) return invalidModel("input " + std::to_string(i) + " is missing; plugin " + key + " takes no optional inputs");
+        if (!in[i])
+            return invalidModel("input " + std::to_string(i) + " is missing; plugin " + key +
+                                " takes no optional inputs");
         inputs.push_back({in[i]->type(), in[i]->dims()});
     }
     auto outputs = p.plugin->outputDescs(inputs);
     if (!outputs) return outputs.status().withContext("plugin " + key);
     if (outputs->size() != size_t(p.plugin->outputCount())) {
-        return internalError("plugin " + key + " gave " + std::to_string(outputs->size()) + " output shapes but says it has " +
-                             std::to_string(p.plugin->outputCount()) + " outputs");
+        return internalError("plugin " + key + " gave " + std::to_string(outputs->size()) +
+                             " output shapes but says it has " + std::to_string(p.plugin->outputCount()) +
+                             " outputs");
     }
     if (numOutputs != outputs->size()) {
         return invalidModel("has " + std::to_string(numOutputs) + " outputs; plugin " + key + " produces " +
                             std::to_string(outputs->size()));
     }
     for (size_t i = 0; i < outputs->size(); ++i) {
-        KILN_RETURN_IF_ERROR(checkDims((*outputs)[i].dims, "output " + std::to_string(i) + " of plugin " + key));
+        KILN_RETURN_IF_ERROR(
+            checkDims((*outputs)[i].dims, "output " + std::to_string(i) + " of plugin " + key));
     }
     return outputs;
 }

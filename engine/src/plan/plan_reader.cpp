@@ -176,17 +176,19 @@ Result<LayerParams> readParams(const plan_proto::AttentionParams& f, Context) {
 }
 
 // The plugin is made again by its creator, which must be registered by now.
-Result<LayerParams> readPluginParams(const plan_proto::PluginParams& f, const std::string& layerName, Context context) {
+Result<LayerParams> readPluginParams(const plan_proto::PluginParams& f, const std::string& layerName,
+                                     Context context) {
     const std::string key = pluginKey(f.name(), f.version(), f.plugin_namespace());
     const auto creator = PluginRegistry::global().find(f.name(), f.version(), f.plugin_namespace());
     if (!creator) {
-        return notFound(context + " uses plugin " + key + " (name '" + f.name() + "', version '" + f.version() +
-                        "', namespace '" + f.plugin_namespace() +
+        return notFound(context + " uses plugin " + key + " (name '" + f.name() + "', version '" +
+                        f.version() + "', namespace '" + f.plugin_namespace() +
                         "'), which is not registered: load the library that provides it first "
                         "(kiln --plugins libfoo.so, or PluginRegistry::loadLibrary)");
     }
     auto plugin = creator->deserialize(layerName, std::vector<uint8_t>(f.data().begin(), f.data().end()));
-    if (!plugin) return plugin.status().withContext(context + ": plugin " + key + " cannot read its stored fields");
+    if (!plugin)
+        return plugin.status().withContext(context + ": plugin " + key + " cannot read its stored fields");
     if (!*plugin) return bodyError(context + ": plugin " + key + " made no plugin from its stored fields");
     return LayerParams(PluginParams{std::shared_ptr<const Plugin>(std::move(plugin).value())});
 }
@@ -295,7 +297,8 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, Context context) {
         case Proto::kQuantize: return readParams(in.quantize(), context);
         case Proto::kDequantize: return readParams(in.dequantize(), context);
         case Proto::kPointwiseChain: return readParams(in.pointwise_chain(), context);
-        case Proto::kPlugin: return readPluginParams(in.plugin(), in.name(), context);
+        case Proto::kPlugin:
+            return readPluginParams(in.plugin(), in.name(), context);
         case Proto::PARAMS_NOT_SET: break;
     }
     return bodyError(context + " has no parameters of a kind this kiln knows");

@@ -45,11 +45,16 @@ private:
 
 const char* toString(PluginFieldType type) {
     switch (type) {
-        case PluginFieldType::Int: return "int";
-        case PluginFieldType::Float: return "float";
-        case PluginFieldType::String: return "string";
-        case PluginFieldType::Ints: return "ints";
-        case PluginFieldType::Floats: return "floats";
+        case PluginFieldType::Int:
+            return "int";
+        case PluginFieldType::Float:
+            return "float";
+        case PluginFieldType::String:
+            return "string";
+        case PluginFieldType::Ints:
+            return "ints";
+        case PluginFieldType::Floats:
+            return "floats";
     }
     return "unknown";
 }
@@ -67,17 +72,25 @@ std::string describeFields(const PluginFields& fields) {
         const PluginField& f = fields[i];
         out << (i ? " " : "") << f.name << "=";
         switch (f.type) {
-            case PluginFieldType::Int: out << (f.ints.empty() ? 0 : f.ints[0]); break;
-            case PluginFieldType::Float: out << (f.floats.empty() ? 0.0f : f.floats[0]); break;
-            case PluginFieldType::String: out << '"' << f.text << '"'; break;
+            case PluginFieldType::Int:
+                out << (f.ints.empty() ? 0 : f.ints[0]);
+                break;
+            case PluginFieldType::Float:
+                out << (f.floats.empty() ? 0.0f : f.floats[0]);
+                break;
+            case PluginFieldType::String:
+                out << '"' << f.text << '"';
+                break;
             case PluginFieldType::Ints:
                 out << "[";
-                for (size_t j = 0; j < f.ints.size(); ++j) out << (j ? "," : "") << f.ints[j];
+                for (size_t j = 0; j < f.ints.size(); ++j)
+                    out << (j ? "," : "") << f.ints[j];
                 out << "]";
                 break;
             case PluginFieldType::Floats:
                 out << "[";
-                for (size_t j = 0; j < f.floats.size(); ++j) out << (j ? "," : "") << f.floats[j];
+                for (size_t j = 0; j < f.floats.size(); ++j)
+                    out << (j ? "," : "") << f.floats[j];
                 out << "]";
                 break;
         }
@@ -96,12 +109,14 @@ std::vector<uint8_t> serializeFields(const PluginFields& fields) {
             case PluginFieldType::Int:
             case PluginFieldType::Ints:
                 put(out, uint32_t(f.ints.size()));
-                for (int64_t v : f.ints) put(out, v);
+                for (int64_t v : f.ints)
+                    put(out, v);
                 break;
             case PluginFieldType::Float:
             case PluginFieldType::Floats:
                 put(out, uint32_t(f.floats.size()));
-                for (float v : f.floats) put(out, v);
+                for (float v : f.floats)
+                    put(out, v);
                 break;
             case PluginFieldType::String:
                 put(out, uint32_t(f.text.size()));
@@ -120,7 +135,8 @@ Result<PluginFields> deserializeFields(const std::vector<uint8_t>& bytes) {
     for (uint32_t i = 0; i < count; ++i) {
         const std::string where = "plugin field " + std::to_string(i);
         uint32_t nameSize = 0;
-        if (!in.get(nameSize) || nameSize > in.remaining()) return invalidModel(where + ": the name is cut off");
+        if (!in.get(nameSize) || nameSize > in.remaining())
+            return invalidModel(where + ": the name is cut off");
         PluginField f;
         f.name.resize(nameSize);
         (void)in.getBytes(f.name.data(), nameSize);
@@ -131,7 +147,7 @@ Result<PluginFields> deserializeFields(const std::vector<uint8_t>& bytes) {
         }
         f.type = PluginFieldType(type);
         if (!in.get(size)) return invalidModel(where + " '" + f.name + "': the value count is cut off");
-        const size_t elementSize = f.type == PluginFieldType::String ? 1
+        const size_t elementSize = f.type == PluginFieldType::String                                     ? 1
                                    : (f.type == PluginFieldType::Int || f.type == PluginFieldType::Ints) ? 8
                                                                                                          : 4;
         if (size_t(size) * elementSize > in.remaining()) {
@@ -155,12 +171,14 @@ Result<PluginFields> deserializeFields(const std::vector<uint8_t>& bytes) {
         fields.push_back(std::move(f));
     }
     if (in.remaining() != 0) {
-        return invalidModel("plugin fields: " + std::to_string(in.remaining()) + " bytes follow the last field");
+        return invalidModel("plugin fields: " + std::to_string(in.remaining()) +
+                            " bytes follow the last field");
     }
     return fields;
 }
 
-std::string pluginKey(const std::string& name, const std::string& version, const std::string& pluginNamespace) {
+std::string pluginKey(const std::string& name, const std::string& version,
+                      const std::string& pluginNamespace) {
     return (pluginNamespace.empty() ? "" : pluginNamespace + "::") + name + " v" + version;
 }
 

@@ -13,18 +13,22 @@ namespace {
 
 bool sameKey(const PluginCreator& creator, const std::string& name, const std::string& version,
              const std::string& pluginNamespace) {
-    return creator.name() == name && creator.version() == version && creator.pluginNamespace() == pluginNamespace;
+    return creator.name() == name && creator.version() == version &&
+           creator.pluginNamespace() == pluginNamespace;
 }
 
 // Numeric versions compare as numbers ("10" after "9"), others as text.
 bool versionAfter(const std::string& a, const std::string& b) {
     const bool numeric = !a.empty() && !b.empty() && a.find_first_not_of("0123456789") == std::string::npos &&
-                         b.find_first_not_of("0123456789") == std::string::npos && a.size() < 10 && b.size() < 10;
+                         b.find_first_not_of("0123456789") == std::string::npos && a.size() < 10 &&
+                         b.size() < 10;
     if (numeric) return std::stol(a) > std::stol(b);
     return a > b;
 }
 
-std::string origin(const std::string& library) { return library.empty() ? "registered by code" : "from " + library; }
+std::string origin(const std::string& library) {
+    return library.empty() ? "registered by code" : "from " + library;
+}
 
 }  // namespace
 
@@ -53,10 +57,12 @@ Status PluginRegistry::add(std::shared_ptr<const PluginCreator> creator, const s
     return Status::ok();
 }
 
-bool PluginRegistry::remove(const std::string& name, const std::string& version, const std::string& pluginNamespace) {
+bool PluginRegistry::remove(const std::string& name, const std::string& version,
+                            const std::string& pluginNamespace) {
     std::lock_guard lock(m_mutex);
-    auto it = std::find_if(m_entries.begin(), m_entries.end(),
-                           [&](const Entry& e) { return sameKey(*e.creator, name, version, pluginNamespace); });
+    auto it = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
+        return sameKey(*e.creator, name, version, pluginNamespace);
+    });
     if (it == m_entries.end()) return false;
     m_entries.erase(it);
     return true;
@@ -71,8 +77,8 @@ std::shared_ptr<const PluginCreator> PluginRegistry::find(const std::string& nam
     return nullptr;
 }
 
-std::vector<std::shared_ptr<const PluginCreator>> PluginRegistry::findAll(const std::string& name,
-                                                                          const std::string& pluginNamespace) const {
+std::vector<std::shared_ptr<const PluginCreator>> PluginRegistry::findAll(
+    const std::string& name, const std::string& pluginNamespace) const {
     std::vector<std::shared_ptr<const PluginCreator>> found;
     {
         std::lock_guard lock(m_mutex);
@@ -101,7 +107,8 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
     std::error_code error;
     if (path.empty()) return invalidArgument("empty plugin library path; give the path of a .so file");
     if (!std::filesystem::is_regular_file(path, error)) {
-        return notFound("plugin library '" + path + "' does not exist or is not a file; check the path given to --plugins");
+        return notFound("plugin library '" + path +
+                        "' does not exist or is not a file; check the path given to --plugins");
     }
     const std::string canonical = std::filesystem::canonical(path, error).string();
     {
@@ -115,14 +122,16 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
     void* handle = dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char* reason = dlerror();
-        return invalidArgument("cannot load plugin library '" + path + "': " + (reason ? reason : "unknown error"));
+        return invalidArgument("cannot load plugin library '" + path +
+                               "': " + (reason ? reason : "unknown error"));
     }
     dlerror();
     auto entry = reinterpret_cast<PluginEntryPoint>(dlsym(handle, KILN_PLUGIN_ENTRY_POINT));
     if (!entry) {
         dlclose(handle);
         return invalidArgument("'" + path + "' is not a Kiln plugin library: it does not export " +
-                               KILN_PLUGIN_ENTRY_POINT + " (define it with KILN_PLUGIN_EXPORT_CREATORS, kiln/plugin.h)");
+                               KILN_PLUGIN_ENTRY_POINT +
+                               " (define it with KILN_PLUGIN_EXPORT_CREATORS, kiln/plugin.h)");
     }
     int32_t count = 0;
     PluginCreator* const* creators = nullptr;
@@ -131,7 +140,8 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
         dlclose(handle);
         return unsupported("plugin library '" + path + "' was built for Kiln plugin API version " +
                            std::to_string(libraryVersion) + "; this Kiln has plugin API version " +
-                           std::to_string(kPluginApiVersion) + ": rebuild the library against this Kiln's kiln/plugin.h");
+                           std::to_string(kPluginApiVersion) +
+                           ": rebuild the library against this Kiln's kiln/plugin.h");
     }
     if (count < 0 || (count > 0 && !creators)) {
         dlclose(handle);
@@ -143,7 +153,8 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
     for (int32_t i = 0; i < count; ++i) {
         if (!creators[i]) {
             dlclose(handle);
-            return invalidArgument("plugin library '" + path + "': creator " + std::to_string(i) + " is null");
+            return invalidArgument("plugin library '" + path + "': creator " + std::to_string(i) +
+                                   " is null");
         }
         // The library owns its creators; the registry only refers to them.
         owned.emplace_back(creators[i], [](const PluginCreator*) {});
@@ -154,8 +165,8 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
             if (sameKey(*existing.creator, creator->name(), creator->version(), creator->pluginNamespace())) {
                 // The message first: the creator's code goes with the library.
                 const Status refused = invalidArgument(
-                    "plugin " + pluginKey(creator->name(), creator->version(), creator->pluginNamespace()) + " from " +
-                    path + " is already registered (" + origin(existing.library) +
+                    "plugin " + pluginKey(creator->name(), creator->version(), creator->pluginNamespace()) +
+                    " from " + path + " is already registered (" + origin(existing.library) +
                     "); load only one library that provides it");
                 owned.clear();
                 dlclose(handle);
@@ -163,14 +174,16 @@ Status PluginRegistry::loadLibrary(const std::string& path) {
             }
         }
     }
-    for (auto& creator : owned) m_entries.push_back({std::move(creator), path});
+    for (auto& creator : owned)
+        m_entries.push_back({std::move(creator), path});
     m_libraries.emplace_back(canonical, handle);
     m_libraryNames.push_back(path);
     return Status::ok();
 }
 
 Status loadPluginLibraries(const std::vector<std::string>& paths) {
-    for (const std::string& path : paths) KILN_RETURN_IF_ERROR(PluginRegistry::global().loadLibrary(path));
+    for (const std::string& path : paths)
+        KILN_RETURN_IF_ERROR(PluginRegistry::global().loadLibrary(path));
     return Status::ok();
 }
 

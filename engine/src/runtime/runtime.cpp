@@ -37,9 +37,10 @@ Engine::Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report,
         std::vector<std::string> tacticIds;
         // Plugin layers run their plugin's own FP32 tactic: a plugin is its own reference.
         for (const auto& layer : m_network.layers()) {
-            tacticIds.push_back(layer->isElided()                      ? ""
-                                : layer->kind() == LayerKind::Plugin ? tactics::pluginTacticId(*layer, DataType::Float32)
-                                                                     : "reference:naive");
+            tacticIds.push_back(layer->isElided() ? ""
+                                : layer->kind() == LayerKind::Plugin
+                                    ? tactics::pluginTacticId(*layer, DataType::Float32)
+                                    : "reference:naive");
         }
         auto reference = detail::instantiateKernels(m_network, "cpu", std::move(tacticIds),
                                                     std::vector<std::vector<tactics::WeightBlob>>(m_network.layers().size()));

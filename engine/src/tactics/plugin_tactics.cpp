@@ -12,10 +12,14 @@ namespace {
 
 std::string precisionSuffix(DataType precision) {
     switch (precision) {
-        case DataType::Float16: return "fp16";
-        case DataType::BFloat16: return "bf16";
-        case DataType::Int8: return "int8";
-        default: return "fp32";
+        case DataType::Float16:
+            return "fp16";
+        case DataType::BFloat16:
+            return "bf16";
+        case DataType::Int8:
+            return "int8";
+        default:
+            return "fp32";
     }
 }
 
@@ -37,7 +41,8 @@ std::string libraryOf(const Plugin& plugin) {
 }
 
 // The types the plugin sees: each tensor's storage type in its (linear) format.
-std::vector<TensorDesc> descsOf(const std::vector<Tensor*>& tensors, const std::vector<TensorFormat>& formats) {
+std::vector<TensorDesc> descsOf(const std::vector<Tensor*>& tensors,
+                                const std::vector<TensorFormat>& formats) {
     std::vector<TensorDesc> descs;
     for (size_t i = 0; i < tensors.size(); ++i) {
         if (!tensors[i]) {
@@ -52,9 +57,12 @@ std::vector<TensorDesc> descsOf(const std::vector<Tensor*>& tensors, const std::
 
 class PluginKernel final : public Kernel {
 public:
-    PluginKernel(std::shared_ptr<const Plugin> plugin, std::vector<TensorDesc> inputs, std::vector<TensorDesc> outputs,
-                 bool cuda)
-        : m_plugin(std::move(plugin)), m_inputs(std::move(inputs)), m_outputs(std::move(outputs)), m_cuda(cuda) {}
+    PluginKernel(std::shared_ptr<const Plugin> plugin, std::vector<TensorDesc> inputs,
+                 std::vector<TensorDesc> outputs, bool cuda)
+        : m_plugin(std::move(plugin)),
+          m_inputs(std::move(inputs)),
+          m_outputs(std::move(outputs)),
+          m_cuda(cuda) {}
 
     Status run(const KernelArgs& args) const override {
         PluginTensors tensors;
@@ -86,7 +94,9 @@ public:
 
     std::string id() const override { return tacticId(*m_plugin, m_precision); }
     std::string library() const override { return libraryOf(*m_plugin); }
-    int64_t workspaceBytes() const override { return std::max<int64_t>(0, m_plugin->workspaceBytes(m_inputs)); }
+    int64_t workspaceBytes() const override {
+        return std::max<int64_t>(0, m_plugin->workspaceBytes(m_inputs));
+    }
     Result<std::unique_ptr<Kernel>> instantiate(std::vector<WeightBlob> weights) const override {
         if (!weights.empty()) return invalidModel("plugin tactics take no prepared weights");
         return std::unique_ptr<Kernel>(std::make_unique<PluginKernel>(m_plugin, m_inputs, m_outputs, m_cuda));
@@ -112,7 +122,9 @@ public:
         if (!plugin) return;
         for (const DataType precision : plugin->supportedPrecisions()) {
             const std::string id = tacticId(*plugin, precision);
-            auto skip = [&](const std::string& reason) { skipped.push_back({id, libraryOf(*plugin), reason}); };
+            auto skip = [&](const std::string& reason) {
+                skipped.push_back({id, libraryOf(*plugin), reason});
+            };
             if (m_cuda && !plugin->hasCudaEnqueue()) {
                 skip("plugin " + pluginKey(plugin->name(), plugin->version(), plugin->pluginNamespace()) +
                      " has no CUDA enqueue; build for the CPU (--device cpu) to run it");
@@ -122,10 +134,9 @@ public:
                 skip(refusal);
                 continue;
             }
-            tactics.push_back(std::make_unique<PluginTactic>(plugin, precision,
-                                                             descsOf(config.layer->inputs(), config.inputFormats),
-                                                             descsOf(config.layer->outputs(), config.outputFormats),
-                                                             m_cuda));
+            tactics.push_back(std::make_unique<PluginTactic>(
+                plugin, precision, descsOf(config.layer->inputs(), config.inputFormats),
+                descsOf(config.layer->outputs(), config.outputFormats), m_cuda));
         }
     }
 
@@ -137,7 +148,8 @@ private:
             return std::string("the layer runs in ") + toString(config.precision) + ", this tactic in " +
                    toString(precision);
         }
-        auto check = [&](const std::vector<Tensor*>& tensors, const std::vector<TensorFormat>& formats) -> std::string {
+        auto check = [&](const std::vector<Tensor*>& tensors,
+                         const std::vector<TensorFormat>& formats) -> std::string {
             for (size_t i = 0; i < tensors.size(); ++i) {
                 if (!tensors[i]) continue;
                 const TensorFormat format = i < formats.size() ? formats[i] : TensorFormat{};
@@ -148,13 +160,14 @@ private:
                 }
                 const DataType stored = storageType(tensors[i]->type(), format);
                 if (isFloatingPoint(tensors[i]->type()) && stored != precision) {
-                    return std::string("tensor '") + tensors[i]->name() + "' is stored in " + toString(stored) +
-                           ", not " + toString(precision);
+                    return std::string("tensor '") + tensors[i]->name() + "' is stored in " +
+                           toString(stored) + ", not " + toString(precision);
                 }
             }
             return {};
         };
-        if (std::string refusal = check(config.layer->inputs(), config.inputFormats); !refusal.empty()) return refusal;
+        if (std::string refusal = check(config.layer->inputs(), config.inputFormats); !refusal.empty())
+            return refusal;
         return check(config.layer->outputs(), config.outputFormats);
     }
 

@@ -431,8 +431,8 @@ Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParamete
         LayerContext layerContext(context, layer, std::move(bottoms), wiring.tops[i], lookup(layer), folded);
         const std::string where = prototxtSource + ": " + describeLayer(layer);
         const auto pluginCreator = findPluginCreator(layer.type());
-        Status status =
-            pluginCreator ? importPlugin(layerContext, *pluginCreator) : findImporter(layer.type())(layerContext);
+        Status status = pluginCreator ? importPlugin(layerContext, *pluginCreator)
+                                      : findImporter(layer.type())(layerContext);
         if (!status.isOk()) return status.withContext(where);
         for (const std::string& top : wiring.tops[i]) {
             if (!network.findTensor(top))

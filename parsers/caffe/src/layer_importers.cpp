@@ -850,9 +850,11 @@ Status importPlugin(LayerContext& layer, const PluginCreator& creator) {
                             " produces " + std::to_string((*plugin)->outputCount()));
     }
     std::vector<Tensor*> inputs;
-    for (size_t i = 0; i < layer.bottomCount(); ++i) inputs.push_back(layer.bottom(i));
+    for (size_t i = 0; i < layer.bottomCount(); ++i)
+        inputs.push_back(layer.bottom(i));
     std::vector<std::string> outputs;
-    for (size_t i = 0; i < layer.topCount(); ++i) outputs.push_back(layer.topName(i));
+    for (size_t i = 0; i < layer.topCount(); ++i)
+        outputs.push_back(layer.topName(i));
     PluginParams params{std::shared_ptr<const Plugin>(std::move(plugin).value())};
     return layer.addLayer(std::move(params), inputs, outputs).status();
 }

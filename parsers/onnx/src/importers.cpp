@@ -1471,7 +1471,8 @@ ImporterFn findImporter(const std::string& opType) {
 
 std::shared_ptr<const PluginCreator> findPluginCreator(const onnx::NodeProto& node) {
     const bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    const auto creators = PluginRegistry::global().findAll(node.op_type(), defaultDomain ? "" : node.domain());
+    const auto creators =
+        PluginRegistry::global().findAll(node.op_type(), defaultDomain ? "" : node.domain());
     if (creators.empty()) return nullptr;
     if (defaultDomain && findImporter(node.op_type()) && !creators.front()->replacesBuiltin()) return nullptr;
     return creators.front();
@@ -1482,7 +1483,9 @@ Status importPlugin(NodeContext& node, const PluginCreator& creator) {
     PluginFields fields;
     for (const onnx::AttributeProto& attribute : node.proto().attribute()) {
         switch (attribute.type()) {
-            case onnx::AttributeProto::INT: fields.push_back(PluginField::ofInt(attribute.name(), attribute.i())); break;
+            case onnx::AttributeProto::INT:
+                fields.push_back(PluginField::ofInt(attribute.name(), attribute.i()));
+                break;
             case onnx::AttributeProto::FLOAT:
                 fields.push_back(PluginField::ofFloat(attribute.name(), attribute.f()));
                 break;
@@ -1490,15 +1493,17 @@ Status importPlugin(NodeContext& node, const PluginCreator& creator) {
                 fields.push_back(PluginField::ofString(attribute.name(), attribute.s()));
                 break;
             case onnx::AttributeProto::INTS:
-                fields.push_back(PluginField::ofInts(attribute.name(), {attribute.ints().begin(), attribute.ints().end()}));
+                fields.push_back(PluginField::ofInts(attribute.name(),
+                                                     {attribute.ints().begin(), attribute.ints().end()}));
                 break;
             case onnx::AttributeProto::FLOATS:
-                fields.push_back(
-                    PluginField::ofFloats(attribute.name(), {attribute.floats().begin(), attribute.floats().end()}));
+                fields.push_back(PluginField::ofFloats(
+                    attribute.name(), {attribute.floats().begin(), attribute.floats().end()}));
                 break;
             default:
                 return unsupported("attribute '" + attribute.name() + "' is of ONNX type " +
-                                   std::to_string(int(attribute.type())) + ", which cannot be passed to plugin " + key +
+                                   std::to_string(int(attribute.type())) +
+                                   ", which cannot be passed to plugin " + key +
                                    " (plugin fields are ints, floats, strings and their lists)");
         }
     }
@@ -1513,13 +1518,15 @@ Status importPlugin(NodeContext& node, const PluginCreator& creator) {
     std::vector<Tensor*> inputs;
     for (size_t i = 0; i < node.inputCount(); ++i) {
         if (!node.hasInput(i)) {
-            return unsupported("input " + std::to_string(i) + " is omitted; plugin layers take no optional inputs");
+            return unsupported("input " + std::to_string(i) +
+                               " is omitted; plugin layers take no optional inputs");
         }
         KILN_ASSIGN_OR_RETURN(Tensor * input, node.input(i));
         inputs.push_back(input);
     }
     std::vector<std::string> outputNames;
-    for (size_t i = 0; i < size_t(outputCount); ++i) outputNames.push_back(node.outputName(i));
+    for (size_t i = 0; i < size_t(outputCount); ++i)
+        outputNames.push_back(node.outputName(i));
     PluginParams params{std::shared_ptr<const Plugin>(std::move(plugin).value())};
     return node.addLayer(std::move(params), inputs, outputNames).status();
 }

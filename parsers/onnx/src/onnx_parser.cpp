@@ -83,11 +83,13 @@ Result<int64_t> defaultOpset(const onnx::ModelProto& model) {
                 if (node.domain() == import.domain()) ops.insert(node.op_type());
             }
             std::string used;
-            for (const std::string& op : ops) used += (used.empty() ? ", used by op " : ", ") + op;
-            return unsupported("the model imports operator domain '" + import.domain() + "' (version " +
-                               std::to_string(import.version()) + used +
-                               "); Kiln supports only the default ONNX domain and the namespaces of registered "
-                               "plugins: load a plugin library that provides this domain's operators with --plugins");
+            for (const std::string& op : ops)
+                used += (used.empty() ? ", used by op " : ", ") + op;
+            return unsupported(
+                "the model imports operator domain '" + import.domain() + "' (version " +
+                std::to_string(import.version()) + used +
+                "); Kiln supports only the default ONNX domain and the namespaces of registered "
+                "plugins: load a plugin library that provides this domain's operators with --plugins");
         }
     }
     if (opset < 0) return invalidModel("the model imports no version of the default ONNX operator set");
@@ -398,7 +400,8 @@ Status addInitializers(NetworkDefinition& network, const onnx::GraphProto& graph
 // The checker refuses default-domain operators it does not know, and a plugin may import such an
 // operator (one ONNX lacks, named like the plugin): those nodes are checked as nodes of a domain of their
 // own, and put back as they were afterwards.
-Status runCheckerWithPluginNodes(onnx::ModelProto& model, const std::string& baseDirectory, const std::string& source) {
+Status runCheckerWithPluginNodes(onnx::ModelProto& model, const std::string& baseDirectory,
+                                 const std::string& source) {
     constexpr const char* kPluginDomain = "kiln.plugin";
     std::vector<onnx::NodeProto*> moved;
     for (onnx::NodeProto& node : *model.mutable_graph()->mutable_node()) {
@@ -417,7 +420,8 @@ Status runCheckerWithPluginNodes(onnx::ModelProto& model, const std::string& bas
     import->set_version(1);
     const Status checked = runChecker(model, baseDirectory, source);
     model.mutable_opset_import()->RemoveLast();
-    for (size_t i = 0; i < moved.size(); ++i) moved[i]->set_domain(domains[i]);
+    for (size_t i = 0; i < moved.size(); ++i)
+        moved[i]->set_domain(domains[i]);
     return checked;
 }
 
@@ -471,7 +475,8 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
         const std::string where = "node '" + sortedNames[i] + "' (op " + node.op_type() + ")";
         NodeContext nodeContext(context, node, sortedNames[i]);
         const auto pluginCreator = findPluginCreator(node);
-        Status status = pluginCreator ? importPlugin(nodeContext, *pluginCreator) : findImporter(node.op_type())(nodeContext);
+        Status status = pluginCreator ? importPlugin(nodeContext, *pluginCreator)
+                                      : findImporter(node.op_type())(nodeContext);
         if (!status.isOk()) return status.withContext(where);
         for (const std::string& output : node.output()) {
             if (!output.empty() && !network.findTensor(output)) {

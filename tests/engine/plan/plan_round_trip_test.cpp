@@ -130,8 +130,8 @@ auto fields(const DequantizeParams& p) {
 }
 // A plugin layer's instance is made again by its creator: the same key, fields and serialized bytes.
 auto fields(const PluginParams& p) {
-    return std::make_tuple(p.plugin->name(), p.plugin->version(), p.plugin->pluginNamespace(), p.plugin->fields(),
-                           p.plugin->serialize());
+    return std::make_tuple(p.plugin->name(), p.plugin->version(), p.plugin->pluginNamespace(),
+                           p.plugin->fields(), p.plugin->serialize());
 }
 auto fields(const PointwiseChainParams& p) {
     using Activation = decltype(fields(ActivationParams{}));

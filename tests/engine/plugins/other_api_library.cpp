@@ -5,8 +5,8 @@ namespace kiln {
 class PluginCreator;
 }
 
-extern "C" __attribute__((visibility("default"))) int32_t kilnGetPluginCreators(int32_t, int32_t* count,
-                                                                                 kiln::PluginCreator* const** creators) {
+extern "C" __attribute__((visibility("default"))) int32_t kilnGetPluginCreators(
+    int32_t, int32_t* count, kiln::PluginCreator* const** creators) {
     *count = 0;
     *creators = nullptr;
     return 999;

@@ -24,8 +24,8 @@ std::shared_ptr<const Plugin> makePlugin(const PluginCreator& creator, const Plu
 NetworkDefinition rowSumNetwork(const PluginCreator& creator) {
     NetworkDefinition network;
     Tensor* x = network.addInput("x", DataType::Float32, {3, 4, 5}).value();
-    auto sum = network.addLayer("rowsum", PluginParams{makePlugin(creator, {PluginField::ofFloat("scale", 2.0f)})},
-                                {x}, {"s"});
+    auto sum = network.addLayer(
+        "rowsum", PluginParams{makePlugin(creator, {PluginField::ofFloat("scale", 2.0f)})}, {x}, {"s"});
     EXPECT_TRUE(sum.isOk()) << sum.status().message();
     Tensor* y = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {(*sum)->output(0)}, {"y"})
                     .value()
@@ -39,7 +39,8 @@ HostTensor expectedRowSum(const HostTensor& x) {
     HostTensor y(DataType::Float32, {3, 4});
     for (int64_t r = 0; r < 12; ++r) {
         double sum = 0.0;
-        for (int64_t k = 0; k < 5; ++k) sum += x.data<float>()[r * 5 + k];
+        for (int64_t k = 0; k < 5; ++k)
+            sum += x.data<float>()[r * 5 + k];
         y.data<float>()[r] = float(std::max(0.0, 2.0 * sum));
     }
     return y;
@@ -73,15 +74,18 @@ TEST_F(PluginLayer, ShapeInferenceAsksThePlugin) {
     const size_t layers = network.layers().size();
     const auto refused = network.addLayer("bad", PluginParams{makePlugin(*m_creator, {})}, {scalar}, {"b"});
     ASSERT_FALSE(refused.isOk());
-    EXPECT_NE(refused.status().message().find("test::RowSum v1"), std::string::npos) << refused.status().message();
-    EXPECT_NE(refused.status().message().find("rank 1 or more"), std::string::npos) << refused.status().message();
+    EXPECT_NE(refused.status().message().find("test::RowSum v1"), std::string::npos)
+        << refused.status().message();
+    EXPECT_NE(refused.status().message().find("rank 1 or more"), std::string::npos)
+        << refused.status().message();
     EXPECT_EQ(network.layers().size(), layers);
 
     // Two outputs asked of a plugin with one.
     const auto twoOutputs = network.addLayer("two", PluginParams{makePlugin(*m_creator, {})},
                                              {network.findTensor("x")}, {"t1", "t2"});
     ASSERT_FALSE(twoOutputs.isOk());
-    EXPECT_NE(twoOutputs.status().message().find("produces 1"), std::string::npos) << twoOutputs.status().message();
+    EXPECT_NE(twoOutputs.status().message().find("produces 1"), std::string::npos)
+        << twoOutputs.status().message();
 }
 
 TEST_F(PluginLayer, TheReferenceExecutorRunsTheCpuEnqueue) {
@@ -107,7 +111,8 @@ TEST_F(PluginLayer, TheBuilderTimesThePluginTacticAndTheEngineRunsIt) {
     ASSERT_NE(record, nullptr);
     EXPECT_EQ(record->kind, "Plugin");
     EXPECT_EQ(record->tactic, "plugin:test::RowSum:v1:fp32");
-    ASSERT_EQ(record->candidates.size(), 1u) << "the plugin's tactic only: the reference kernel does not run plugins";
+    ASSERT_EQ(record->candidates.size(), 1u)
+        << "the plugin's tactic only: the reference kernel does not run plugins";
     EXPECT_EQ(record->candidates[0].tactic, "plugin:test::RowSum:v1:fp32");
     EXPECT_GE(record->candidates[0].milliseconds, 0.0);
     EXPECT_TRUE(record->candidates[0].chosen);
@@ -129,8 +134,10 @@ TEST_F(PluginLayer, PassesLeaveAPluginLayerWithConstantInputsAlone) {
     const HostTensor constant = randomTensor({2, 3}, 9);
     Tensor* c = network.addConstant("c", constant).value();
     Tensor* x = network.addInput("x", DataType::Float32, {2}).value();
-    Tensor* s = network.addLayer("rowsum", PluginParams{makePlugin(*m_creator, {})}, {c}, {"s"}).value()->output(0);
-    Tensor* y = network.addLayer("add", ElementwiseParams{ElementwiseOp::Add}, {s, x}, {"y"}).value()->output(0);
+    Tensor* s =
+        network.addLayer("rowsum", PluginParams{makePlugin(*m_creator, {})}, {c}, {"s"}).value()->output(0);
+    Tensor* y =
+        network.addLayer("add", ElementwiseParams{ElementwiseOp::Add}, {s, x}, {"y"}).value()->output(0);
     ASSERT_TRUE(network.markOutput(y).isOk());
     BuilderConfig config;
     config.timingIterations = 1;
@@ -145,7 +152,8 @@ TEST_F(PluginLayer, PassesLeaveAPluginLayerWithConstantInputsAlone) {
     ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
     for (int r = 0; r < 2; ++r) {
         const float* row = constant.data<float>() + r * 3;
-        EXPECT_NEAR(outputs->at("y").data<float>()[r], row[0] + row[1] + row[2] + xValue.data<float>()[r], 1e-6);
+        EXPECT_NEAR(outputs->at("y").data<float>()[r], row[0] + row[1] + row[2] + xValue.data<float>()[r],
+                    1e-6);
     }
 }
 
@@ -193,8 +201,10 @@ TEST(PluginPrecision, AnFp16BuildOffersOneTacticPerPrecisionThePluginSupports) {
     ASSERT_TRUE(registered.added());
     NetworkDefinition network;
     Tensor* x = network.addInput("x", DataType::Float32, {2, 8}).value();
-    Tensor* n = network.addLayer("negate", PluginParams{makePlugin(*creator, {})}, {x}, {"n"}).value()->output(0);
-    Tensor* y = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {n}, {"y"}).value()->output(0);
+    Tensor* n =
+        network.addLayer("negate", PluginParams{makePlugin(*creator, {})}, {x}, {"n"}).value()->output(0);
+    Tensor* y =
+        network.addLayer("relu", ActivationParams{ActivationType::Relu}, {n}, {"y"}).value()->output(0);
     ASSERT_TRUE(network.markOutput(y).isOk());
     BuilderConfig config;
     config.fp16 = true;
@@ -213,7 +223,8 @@ TEST(PluginPrecision, AnFp16BuildOffersOneTacticPerPrecisionThePluginSupports) {
         return nullptr;
     };
     std::string ids;
-    for (const TacticCandidate& c : record->candidates) ids += " " + c.tactic + (c.skipReason.empty() ? "" : " (" + c.skipReason + ")");
+    for (const TacticCandidate& c : record->candidates)
+        ids += " " + c.tactic + (c.skipReason.empty() ? "" : " (" + c.skipReason + ")");
     const TacticCandidate* fp16 = candidate("plugin:test::Negate:v1:fp16");
     ASSERT_NE(fp16, nullptr) << ids;
     EXPECT_GE(fp16->milliseconds, 0.0) << ids;
@@ -224,11 +235,13 @@ TEST(PluginPrecision, AnFp16BuildOffersOneTacticPerPrecisionThePluginSupports) {
 
     // Values exact in FP16 (multiples of 1/8 below 4): the output is relu(-x) exactly, whichever tactic won.
     HostTensor xValue(DataType::Float32, {2, 8});
-    for (int i = 0; i < 16; ++i) xValue.data<float>()[i] = float(i - 8) / 8.0f * 3.0f;
+    for (int i = 0; i < 16; ++i)
+        xValue.data<float>()[i] = float(i - 8) / 8.0f * 3.0f;
     auto outputs = (*engine)->createExecutionContext().value()->execute({{"x", xValue}});
     ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
     for (int i = 0; i < 16; ++i) {
-        EXPECT_EQ(outputs->at("y").data<float>()[i], std::max(0.0f, -xValue.data<float>()[i])) << "element " << i;
+        EXPECT_EQ(outputs->at("y").data<float>()[i], std::max(0.0f, -xValue.data<float>()[i]))
+            << "element " << i;
     }
 }
 

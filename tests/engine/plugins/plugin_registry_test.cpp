@@ -13,7 +13,10 @@ namespace {
 class KeyedCreator final : public PluginCreator {
 public:
     KeyedCreator(std::string name, std::string version, std::string ns, bool replaces = false)
-        : m_name(std::move(name)), m_version(std::move(version)), m_namespace(std::move(ns)), m_replaces(replaces) {}
+        : m_name(std::move(name)),
+          m_version(std::move(version)),
+          m_namespace(std::move(ns)),
+          m_replaces(replaces) {}
     std::string name() const override { return m_name; }
     std::string version() const override { return m_version; }
     std::string pluginNamespace() const override { return m_namespace; }
@@ -22,7 +25,8 @@ public:
     Result<std::unique_ptr<Plugin>> create(const std::string&, const PluginFields&) const override {
         return unsupported("a keyed creator makes no plugins");
     }
-    Result<std::unique_ptr<Plugin>> deserialize(const std::string&, const std::vector<uint8_t>&) const override {
+    Result<std::unique_ptr<Plugin>> deserialize(const std::string&,
+                                                const std::vector<uint8_t>&) const override {
         return unsupported("a keyed creator makes no plugins");
     }
 
@@ -78,18 +82,23 @@ TEST(PluginRegistry, FindAllPutsTheHighestVersionFirstComparingNumbersAsNumbers)
 TEST(PluginRegistry, RefusesANullCreatorAndAnEmptyName) {
     PluginRegistry registry;
     EXPECT_EQ(registry.add(nullptr).code(), StatusCode::InvalidArgument);
-    EXPECT_EQ(registry.add(std::make_shared<KeyedCreator>("", "1", "ns")).code(), StatusCode::InvalidArgument);
+    EXPECT_EQ(registry.add(std::make_shared<KeyedCreator>("", "1", "ns")).code(),
+              StatusCode::InvalidArgument);
     EXPECT_TRUE(registry.list().empty());
 }
 
 TEST(PluginFields, SerializeThenDeserializeGivesTheSameFields) {
-    const PluginFields fields = {PluginField::ofInt("axis", -3), PluginField::ofFloat("alpha", 0.25f),
-                                 PluginField::ofString("mode", "fast"), PluginField::ofInts("pads", {1, 2, 3}),
-                                 PluginField::ofFloats("scales", {0.5f, -1.5f}), PluginField::ofInts("none", {})};
+    const PluginFields fields = {PluginField::ofInt("axis", -3),
+                                 PluginField::ofFloat("alpha", 0.25f),
+                                 PluginField::ofString("mode", "fast"),
+                                 PluginField::ofInts("pads", {1, 2, 3}),
+                                 PluginField::ofFloats("scales", {0.5f, -1.5f}),
+                                 PluginField::ofInts("none", {})};
     const auto read = deserializeFields(serializeFields(fields));
     ASSERT_TRUE(read.isOk()) << read.status().message();
     EXPECT_EQ(*read, fields);
-    EXPECT_EQ(describeFields(fields), "axis=-3 alpha=0.25 mode=\"fast\" pads=[1,2,3] scales=[0.5,-1.5] none=[]");
+    EXPECT_EQ(describeFields(fields),
+              "axis=-3 alpha=0.25 mode=\"fast\" pads=[1,2,3] scales=[0.5,-1.5] none=[]");
 }
 
 TEST(PluginFields, EveryCutOfTheBytesIsRefusedAndExtraBytesToo) {
@@ -132,7 +141,8 @@ TEST(PluginLibrary, TheSampleLibraryRegistersItsCreatorAndLoadingItTwiceIsHarmle
     EXPECT_EQ((*again)->fields(), (*plugin)->fields());
     const auto wrongField = creator->create("act", {PluginField::ofInt("beta", 1)});
     ASSERT_FALSE(wrongField.isOk());
-    EXPECT_NE(wrongField.status().message().find("'beta'"), std::string::npos) << wrongField.status().message();
+    EXPECT_NE(wrongField.status().message().find("'beta'"), std::string::npos)
+        << wrongField.status().message();
 }
 
 TEST(PluginLibrary, AMissingFileIsNotFoundNamingThePath) {
@@ -169,7 +179,8 @@ TEST(PluginLibrary, ALibraryBuiltForAnotherApiVersionIsRefusedNamingBothVersions
     EXPECT_EQ(status.code(), StatusCode::Unsupported);
     EXPECT_NE(status.message().find(KILN_TEST_OTHER_API_LIBRARY), std::string::npos) << status.message();
     EXPECT_NE(status.message().find("plugin API version 999"), std::string::npos) << status.message();
-    EXPECT_NE(status.message().find("plugin API version " + std::to_string(kPluginApiVersion)), std::string::npos)
+    EXPECT_NE(status.message().find("plugin API version " + std::to_string(kPluginApiVersion)),
+              std::string::npos)
         << status.message();
     EXPECT_TRUE(registry.list().empty());
 }

@@ -26,7 +26,8 @@ public:
     PluginFields fields() const override { return {PluginField::ofFloat("scale", m_scale)}; }
     int32_t outputCount() const override { return 1; }
     Result<std::vector<TensorDesc>> outputDescs(const std::vector<TensorDesc>& inputs) const override {
-        if (inputs.size() != 1 || inputs[0].dims.empty()) return invalidModel("RowSum takes one input of rank 1 or more");
+        if (inputs.size() != 1 || inputs[0].dims.empty())
+            return invalidModel("RowSum takes one input of rank 1 or more");
         Dims dims = inputs[0].dims;
         dims.pop_back();
         return std::vector<TensorDesc>{{DataType::Float32, dims}};
@@ -41,7 +42,8 @@ public:
         auto* y = static_cast<float*>(t.outputs[0]);
         for (int64_t r = 0; r < rows; ++r) {
             float sum = 0.0f;
-            for (int64_t k = 0; k < row; ++k) sum += x[r * row + k];
+            for (int64_t k = 0; k < row; ++k)
+                sum += x[r * row + k];
             y[r] = m_scale * sum;
         }
         ++g_rowSumRuns;
@@ -86,19 +88,23 @@ public:
         if (inputs.size() != 1) return invalidModel("Negate takes one input");
         return std::vector<TensorDesc>{inputs[0]};
     }
-    std::vector<DataType> supportedPrecisions() const override { return {DataType::Float32, DataType::Float16}; }
+    std::vector<DataType> supportedPrecisions() const override {
+        return {DataType::Float32, DataType::Float16};
+    }
     Status enqueue(const PluginTensors& t) const override {
         const int64_t count = volume(t.inputDescs[0].dims);
         if (t.inputDescs[0].type == DataType::Float16) {
             const auto* x = static_cast<const uint16_t*>(t.inputs[0]);
             auto* y = static_cast<uint16_t*>(t.outputs[0]);
-            for (int64_t i = 0; i < count; ++i) y[i] = uint16_t(x[i] ^ 0x8000u);
+            for (int64_t i = 0; i < count; ++i)
+                y[i] = uint16_t(x[i] ^ 0x8000u);
             return Status::ok();
         }
         if (t.inputDescs[0].type != DataType::Float32) return unsupported("Negate runs FP32 and FP16");
         const auto* x = static_cast<const float*>(t.inputs[0]);
         auto* y = static_cast<float*>(t.outputs[0]);
-        for (int64_t i = 0; i < count; ++i) y[i] = -x[i];
+        for (int64_t i = 0; i < count; ++i)
+            y[i] = -x[i];
         return Status::ok();
     }
     std::vector<uint8_t> serialize() const override { return {}; }
@@ -118,7 +124,8 @@ public:
     Result<std::unique_ptr<Plugin>> create(const std::string&, const PluginFields&) const override {
         return std::unique_ptr<Plugin>(std::make_unique<NegatePlugin>(m_namespace));
     }
-    Result<std::unique_ptr<Plugin>> deserialize(const std::string&, const std::vector<uint8_t>& bytes) const override {
+    Result<std::unique_ptr<Plugin>> deserialize(const std::string&,
+                                                const std::vector<uint8_t>& bytes) const override {
         if (!bytes.empty()) return invalidModel("Negate stores no bytes");
         return std::unique_ptr<Plugin>(std::make_unique<NegatePlugin>(m_namespace));
     }
@@ -145,7 +152,9 @@ public:
         m_added = PluginRegistry::global().add(m_creator).isOk();
     }
     ~ScopedCreator() {
-        if (m_added) PluginRegistry::global().remove(m_creator->name(), m_creator->version(), m_creator->pluginNamespace());
+        if (m_added)
+            PluginRegistry::global().remove(m_creator->name(), m_creator->version(),
+                                            m_creator->pluginNamespace());
     }
     bool added() const { return m_added; }
 

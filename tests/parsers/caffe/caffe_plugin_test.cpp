@@ -34,16 +34,19 @@ TEST(CaffePlugin, AnUnknownLayerTypeBecomesAPluginLayerWithoutFields) {
     EXPECT_EQ(layer.output(0)->dims(), (Dims{1, 2, 3}));
 
     HostTensor x(DataType::Float32, {1, 2, 3});
-    for (int i = 0; i < 6; ++i) x.data<float>()[i] = float(i) * 0.25f - 1.0f;
+    for (int i = 0; i < 6; ++i)
+        x.data<float>()[i] = float(i) * 0.25f - 1.0f;
     auto outputs = ReferenceExecutor(*network).execute({{"data", x}});
     ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
-    for (int i = 0; i < 6; ++i) EXPECT_EQ(outputs->at("out").data<float>()[i], 3.0f * (float(i) * 0.25f - 1.0f));
+    for (int i = 0; i < 6; ++i)
+        EXPECT_EQ(outputs->at("out").data<float>()[i], 3.0f * (float(i) * 0.25f - 1.0f));
 }
 
 TEST(CaffePlugin, WithoutACreatorTheTypeIsRefusedMentioningPlugins) {
     const auto network = parseCaffeBytes(kNet, CaffeWeights().layer("special", {}).bytes());
     ASSERT_FALSE(network.isOk());
-    EXPECT_NE(network.status().message().find("MySpecialLayer"), std::string::npos) << network.status().message();
+    EXPECT_NE(network.status().message().find("MySpecialLayer"), std::string::npos)
+        << network.status().message();
     EXPECT_NE(network.status().message().find("--plugins"), std::string::npos) << network.status().message();
 }
 

@@ -46,17 +46,20 @@ TEST(OnnxPlugin, ACustomDomainNodeBecomesAPluginLayerWithItsAttributesAsFields) 
     EXPECT_EQ(layer.name(), "custom0");
     EXPECT_EQ(layer.provenance(), std::vector<std::string>{"custom0"});
     const PluginFields expected = {PluginField::ofFloat("scale", 0.5f), PluginField::ofInt("count", 4),
-                                   PluginField::ofString("mode", "fast"), PluginField::ofInts("axes", {1, -1}),
+                                   PluginField::ofString("mode", "fast"),
+                                   PluginField::ofInts("axes", {1, -1}),
                                    PluginField::ofFloats("weights", {1.5f, -2.0f})};
     EXPECT_EQ(creator->received(), expected);
     EXPECT_EQ(describeParams(layer.params()),
               "com.example::Custom v1 scale=0.5 count=4 mode=\"fast\" axes=[1,-1] weights=[1.5,-2]");
 
     HostTensor x(DataType::Float32, {2, 3});
-    for (int i = 0; i < 6; ++i) x.data<float>()[i] = float(i) - 2.5f;
+    for (int i = 0; i < 6; ++i)
+        x.data<float>()[i] = float(i) - 2.5f;
     auto outputs = ReferenceExecutor(*network).execute({{"x", x}});
     ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
-    for (int i = 0; i < 6; ++i) EXPECT_EQ(outputs->at("y").data<float>()[i], 0.5f * (float(i) - 2.5f));
+    for (int i = 0; i < 6; ++i)
+        EXPECT_EQ(outputs->at("y").data<float>()[i], 0.5f * (float(i) - 2.5f));
 }
 
 TEST(OnnxPlugin, WithoutACreatorTheModelIsRefusedNamingTheNodeAndPlugins) {
@@ -101,7 +104,8 @@ TEST(OnnxPlugin, AnOperatorOnnxLacksInTheDefaultDomainMapsToACreatorOfThatName) 
     {
         const auto refused = parseOnnxBytes(b.bytes(), "");
         ASSERT_FALSE(refused.isOk());
-        EXPECT_NE(refused.status().message().find("MyActivation"), std::string::npos) << refused.status().message();
+        EXPECT_NE(refused.status().message().find("MyActivation"), std::string::npos)
+            << refused.status().message();
     }
     auto creator = std::make_shared<RecordingCreator>("MyActivation", "");
     ScopedRegistration registration(creator);
@@ -142,11 +146,13 @@ TEST(OnnxPlugin, ABuiltinOpKeepsKilnsImporterUnlessTheCreatorReplacesIt) {
     EXPECT_EQ(network->layers()[0]->kind(), LayerKind::Plugin);
     EXPECT_EQ(replacement->creations(), 1);
     HostTensor x(DataType::Float32, {4});
-    for (int i = 0; i < 4; ++i) x.data<float>()[i] = float(i) - 1.5f;
+    for (int i = 0; i < 4; ++i)
+        x.data<float>()[i] = float(i) - 1.5f;
     auto outputs = ReferenceExecutor(*network).execute({{"x", x}});
     ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
     // The replacement's own arithmetic (3x, its default scale), not Relu's: the plugin ran.
-    for (int i = 0; i < 4; ++i) EXPECT_EQ(outputs->at("y").data<float>()[i], 3.0f * (float(i) - 1.5f));
+    for (int i = 0; i < 4; ++i)
+        EXPECT_EQ(outputs->at("y").data<float>()[i], 3.0f * (float(i) - 1.5f));
 }
 
 }  // namespace

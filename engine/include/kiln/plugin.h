@@ -62,15 +62,15 @@ struct PluginField {
 };
 using PluginFields = std::vector<PluginField>;
 
-// The rest needs libkiln: plugin libraries get it from the process that loads them only where that
-// process exports it, so the sample libraries use none of it.
+// The functions below are libkiln's: code linked with it (plugins registered by code) may call them; a
+// plugin library cannot count on the loading process to export them, and the sample libraries do not.
 
 // The field named `name`, or null.
 const PluginField* findField(const PluginFields& fields, const std::string& name);
 // "alpha=0.5 axes=[1,2] mode=\"fast\"": the fields as reports and the workbench show them.
 std::string describeFields(const PluginFields& fields);
 // The fields as bytes and back; the reader checks every size against the bytes it has and says which
-// field is damaged. Plugins may use these for serialize() and their creator's deserialize().
+// field is damaged: a serialize() and deserialize() pair for plugins registered by code.
 std::vector<uint8_t> serializeFields(const PluginFields& fields);
 Result<PluginFields> deserializeFields(const std::vector<uint8_t>& bytes);
 

@@ -414,6 +414,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>Elided (executes nothing)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Plugin</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphView</name>
@@ -1171,6 +1175,30 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>±%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plugin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fields:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2):</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2703,6 +2731,10 @@ Choose a folder you can write to.</source>
         <source>Could not export the graph</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Plugin libraries not loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::PrecisionJob</name>
@@ -3025,6 +3057,30 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Timing caches (*.cache);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Libraries of custom layers, loaded now and at every start. A removed library stays loaded until Kiln restarts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plugins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plugin Libraries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shared libraries (*.so);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

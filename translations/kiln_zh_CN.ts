@@ -411,6 +411,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>Elided (executes nothing)</source>
         <translation>已省略（不执行）</translation>
     </message>
+    <message>
+        <source>Plugin</source>
+        <translation>插件</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphView</name>
@@ -1167,6 +1171,30 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>±%1</source>
         <translation>±%1</translation>
+    </message>
+    <message>
+        <source>Plugin</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Version:</source>
+        <translation>版本：</translation>
+    </message>
+    <message>
+        <source>Namespace:</source>
+        <translation>命名空间：</translation>
+    </message>
+    <message>
+        <source>Fields:</source>
+        <translation>字段：</translation>
+    </message>
+    <message>
+        <source>%1 (%2):</source>
+        <translation>%1（%2）：</translation>
     </message>
 </context>
 <context>
@@ -2703,6 +2731,10 @@ Choose a folder you can write to.</source>
         <source>Could not export the graph</source>
         <translation>无法导出图</translation>
     </message>
+    <message>
+        <source>Plugin libraries not loaded: %1</source>
+        <translation>未能加载的插件库：%1</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::PrecisionJob</name>
@@ -3021,6 +3053,30 @@ Choose a folder you can write to.</source>
     <message>
         <source>Timing caches (*.cache);;All files (*)</source>
         <translation>计时缓存 (*.cache);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>添加(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Libraries of custom layers, loaded now and at every start. A removed library stays loaded until Kiln restarts.</source>
+        <translation>自定义层的库：现在加载，并在每次启动时加载。移除的库在 Kiln 重新启动之前仍保持加载。</translation>
+    </message>
+    <message>
+        <source>Plugins</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Plugin Libraries</source>
+        <translation>插件库</translation>
+    </message>
+    <message>
+        <source>Shared libraries (*.so);;All files (*)</source>
+        <translation>共享库 (*.so);;所有文件 (*)</translation>
     </message>
 </context>
 <context>

@@ -39,6 +39,7 @@ LayerCategory GraphPalette::category(const QString& kind) {
         {QStringLiteral("Reformat"), LayerCategory::DataMovement},
         {QStringLiteral("MatMul"), LayerCategory::MatrixMultiply},
         {QStringLiteral("Gemm"), LayerCategory::MatrixMultiply},
+        {QStringLiteral("Plugin"), LayerCategory::Plugin},
     };
     return categories.value(kind, LayerCategory::Other);
 }
@@ -59,6 +60,8 @@ QColor GraphPalette::categoryColor(LayerCategory category) {
             return QColor(0xb0, 0xbe, 0xc5);  // blue grey
         case LayerCategory::MatrixMultiply:
             return QColor(0xef, 0x9a, 0x9a);  // red
+        case LayerCategory::Plugin:
+            return QColor(0x80, 0xde, 0xea);  // cyan
         case LayerCategory::Other:
             return QColor(0xe6, 0xd3, 0xc3);  // beige
     }
@@ -81,6 +84,8 @@ QString GraphPalette::categoryName(LayerCategory category) {
             return tr("Concat / shuffle");
         case LayerCategory::MatrixMultiply:
             return tr("MatMul / Gemm");
+        case LayerCategory::Plugin:
+            return tr("Plugin");
         case LayerCategory::Other:
             return tr("Other");
     }

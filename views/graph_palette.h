@@ -19,10 +19,11 @@ enum class LayerCategory {
     Elementwise,
     DataMovement,
     MatrixMultiply,
+    Plugin,  // custom layers from plugin libraries
     Other,
 };
 
-inline constexpr int kLayerCategoryCount = 8;
+inline constexpr int kLayerCategoryCount = 9;
 
 class GraphPalette {
     Q_DECLARE_TR_FUNCTIONS(kiln::views::GraphPalette)

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <qcustomplot.h>
 
+#include "kiln/plugin.h"
+
 namespace kiln::views {
 
 namespace {
@@ -295,6 +297,30 @@ void PropertiesPanel::onStatisticsFinished() {
     emit statisticsReady();
 }
 
+void PropertiesPanel::addPluginSection(const PluginParams& params) {
+    if (!params.plugin) return;
+    const Plugin& plugin = *params.plugin;
+    auto* box = new QGroupBox(tr("Plugin"));
+    box->setObjectName(QStringLiteral("pluginSection"));
+    QFormLayout* form = newForm(box);
+    form->addRow(tr("Name:"), valueLabel(fromStd(plugin.name()), QStringLiteral("pluginNameValue")));
+    form->addRow(tr("Version:"), valueLabel(fromStd(plugin.version()), QStringLiteral("pluginVersionValue")));
+    form->addRow(tr("Namespace:"),
+                 valueLabel(plugin.pluginNamespace().empty() ? tr("none") : fromStd(plugin.pluginNamespace()),
+                            QStringLiteral("pluginNamespaceValue")));
+    const PluginFields fields = plugin.fields();
+    if (fields.empty())
+        form->addRow(tr("Fields:"), valueLabel(tr("none"), QStringLiteral("pluginFieldsValue")));
+    for (const PluginField& field : fields) {
+        // describeFields writes "name=value"; the row shows the name and type as its label.
+        const std::string text = describeFields({field});
+        form->addRow(tr("%1 (%2):").arg(fromStd(field.name), QString::fromUtf8(toString(field.type))),
+                     valueLabel(fromStd(text.substr(field.name.size() + 1)),
+                                QStringLiteral("pluginField_") + fromStd(field.name)));
+    }
+    m_contentLayout->addWidget(box);
+}
+
 void PropertiesPanel::showLayer(std::shared_ptr<const NetworkDefinition> network, const QString& layerName,
                                 const LayerRecord* record) {
     const Layer* layer = network ? network->findLayer(layerName.toStdString()) : nullptr;
@@ -325,6 +351,7 @@ void PropertiesPanel::showLayer(std::shared_ptr<const NetworkDefinition> network
                                 QStringLiteral("constraintValue")));
     }
     m_contentLayout->addWidget(general);
+    if (layer && layer->kind() == LayerKind::Plugin) addPluginSection(layer->paramsAs<PluginParams>());
 
     if (record && (!record->tactic.empty() || !record->precision.empty() || record->elided)) {
         auto* build = new QGroupBox(tr("Build"));

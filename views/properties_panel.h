@@ -54,6 +54,8 @@ private:
 
     void beginContent(const QString& title);
     void addNote(const QString& text);
+    // A plugin layer's creator key and one row per field.
+    void addPluginSection(const PluginParams& params);
     void addTensorTable(const QString& heading, const QString& objectName, const std::vector<QString>& names,
                         const NetworkDefinition* network, const std::vector<QString>& fallbackDims);
     void addWeightSections(const std::vector<const Tensor*>& constants);

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "kiln/device.h"
 #include "kiln/openmp_spinning.h"
+#include "kiln/plugin.h"
 #include "options.h"
 #include "text_table.h"
 
@@ -21,7 +22,12 @@ int fail(int exitCode, const std::string& message) {
 
 namespace {
 
-int dispatch(const std::vector<std::string>& args) {
+int dispatch(std::vector<std::string> args) {
+    // Plugin libraries first: model import, plan loading and even --help after them may need their creators.
+    const auto libraries = takePluginLibraries(args);
+    if (!libraries) return fail(kExitUsage, libraries.status().message());
+    if (Status loaded = loadPluginLibraries(*libraries); !loaded.isOk())
+        return fail(kExitFailure, loaded.message());
     if (args.empty()) {
         return fail(
             kExitUsage,

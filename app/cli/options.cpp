@@ -429,6 +429,37 @@ bool needsCalibration(const BuilderOptions& options) {
                                         [](const auto& entry) { return entry.second == DataType::Int8; }));
 }
 
+Result<std::vector<std::string>> takePluginLibraries(std::vector<std::string>& args) {
+    std::vector<std::string> libraries;
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string value;
+        if (args[i] == "--plugins") {
+            if (i + 1 >= args.size() || args[i + 1].empty() || args[i + 1].rfind("--", 0) == 0) {
+                return invalidArgument("--plugins needs a value: the plugin libraries, LIB.so[,LIB.so]");
+            }
+            value = args[++i];
+        } else if (args[i].rfind("--plugins=", 0) == 0) {
+            value = args[i].substr(std::string("--plugins=").size());
+        } else {
+            rest.push_back(args[i]);
+            continue;
+        }
+        size_t start = 0;
+        while (start <= value.size()) {
+            const size_t comma = std::min(value.find(',', start), value.size());
+            if (comma == start) {
+                return invalidArgument("--plugins '" + value +
+                                       "' has an empty library name; give LIB.so[,LIB.so]");
+            }
+            libraries.push_back(value.substr(start, comma - start));
+            start = comma + 1;
+        }
+    }
+    args = std::move(rest);
+    return libraries;
+}
+
 Result<DataType> parsePrecision(std::string_view text, std::string_view flag) {
     if (text == "fp32") return DataType::Float32;
     if (text == "fp16") return DataType::Float16;
@@ -669,6 +700,10 @@ Options:
   -h, --help      Show this help ('kiln COMMAND --help' shows a command's options)
   --version       Show the Kiln version
 
+Every command takes --plugins LIB.so[,LIB.so] (repeatable): plugin libraries, loaded before anything
+else, whose creators import the model's custom operators and run its plugin layers; a plan with plugin
+layers loads only with the libraries that provide them.
+
 Exit status: 0 on success, 1 when the model, plan, its data or the run fails, 2 for a wrong command
 line.
 )";
@@ -750,6 +785,7 @@ Options:
   --verbose                  Print each build phase on standard error as a line of its own, also
                              when it is not a terminal (a log)
   --quiet                    No progress line and no warnings: only results and errors
+  --plugins LIB[,LIB]        Load plugin libraries (custom layers) first; repeatable
   -h, --help                 Show this help
 )";
 }
@@ -773,6 +809,7 @@ Options:
                           this engine's fastest layers); with --json as {"Hints": [...]}
   --weights FILE          The trained weights (.caffemodel) of a Caffe net: MODEL is then its deploy
                           .prototxt, which fixes the input shapes
+  --plugins LIB[,LIB]     Load plugin libraries (custom layers) first; repeatable
   -h, --help              Show this help
 )";
 }
@@ -824,6 +861,7 @@ Options:
   --atol A, --rtol R      The tolerances of --check. Defaults for the build's precision: FP32 1e-4 and
                           1e-3 (other summation orders, Winograd and FFT transforms); FP16 and BF16 2e-2
                           and 2e-2; INT8 1e-1 and 1e-1, a coarse screen only
+  --plugins LIB[,LIB]     Load plugin libraries (custom layers) first; repeatable
   -h, --help              Show this help
 )";
 }
@@ -880,6 +918,7 @@ Options:
   --timingCacheFile FILE  Reuse and update tactic timings kept in FILE (when building a model)
   --verbose, --quiet      A model built in memory: its phases as lines on standard error (--verbose), or
                           no progress line and no warnings (--quiet)
+  --plugins LIB[,LIB]     Load plugin libraries (custom layers) first; repeatable
   -h, --help              Show this help
 )";
 }
@@ -908,6 +947,7 @@ Options:
   --percentile P         For percentile: the share of magnitudes kept, in percent (default 99.99;
                          also spelled --calibPercentile)
   --shapes NAME:DIMS,... Shapes of inputs with symbolic dimensions
+  --plugins LIB[,LIB]    Load plugin libraries (custom layers) first; repeatable
   -h, --help             Show this help
 )";
 }
@@ -966,6 +1006,7 @@ Options:
   --allTensors            Print every compared tensor, not only the outputs and the 10 worst layers
   --verbose, --quiet      Each build's phases as lines on standard error (--verbose), or no progress line
                           and no warnings (--quiet)
+  --plugins LIB[,LIB]     Load plugin libraries (custom layers) first; repeatable
   -h, --help              Show this help
 )";
 }

@@ -180,6 +180,10 @@ Result<Parsed<ProfileOptions>> parseProfileArguments(const std::vector<std::stri
 Result<Parsed<CompareOptions>> parseCompareArguments(const std::vector<std::string>& args);
 Result<Parsed<CalibrateOptions>> parseCalibrateArguments(const std::vector<std::string>& args);
 
+// Removes every --plugins LIB[,LIB] (or --plugins=LIB[,LIB]) from `args`, wherever it stands, and
+// returns the libraries in order: every command loads them before it reads anything else.
+Result<std::vector<std::string>> takePluginLibraries(std::vector<std::string>& args);
+
 // "fp32" -> FP32, "fp16" -> FP16, "int8", "bf16"...: a precision as flags spell it.
 Result<DataType> parsePrecision(std::string_view text, std::string_view flag);
 

@@ -212,6 +212,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
 
     m_defaultState = saveState(kWindowStateVersion);
+    reportPluginLoading(Preferences::load().loadPluginLibraries());
     readSettings();
     updateActions();
     updateTitle();
@@ -1332,11 +1333,19 @@ void MainWindow::showPreferences() {
         m_buildPanel->setTimingCache(preferences.useTimingCache, preferences.timingCachePath);
         m_profileRuns->setValue(preferences.profileIterations);
         m_profileWarmUp->setValue(preferences.profileWarmUp);
+        if (preferences.pluginLibraries != before.pluginLibraries)
+            reportPluginLoading(preferences.loadPluginLibraries());
         if (preferences.language != before.language) {
             statusBar()->showMessage(tr("The new language takes effect the next time Kiln starts."), 10000);
         }
     });
     dialog->open();
+}
+
+void MainWindow::reportPluginLoading(const QStringList& errors) {
+    if (errors.isEmpty()) return;
+    statusBar()->showMessage(tr("Plugin libraries not loaded: %1").arg(errors.join(QStringLiteral("; "))),
+                             30000);
 }
 
 void MainWindow::showAbout() {

@@ -156,6 +156,8 @@ private:
     views::GraphView* exportedGraph() const;
     void exportProfile(const QString& format);
     void showPreferences();
+    // Shows in the status bar which plugin libraries (Preferences::pluginLibraries) could not be loaded.
+    void reportPluginLoading(const QStringList& errors);
     void showAbout();
     void rebuildFromModel(const QString& planPath);
 

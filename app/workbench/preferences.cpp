@@ -6,6 +6,8 @@
 #include <QStandardPaths>
 #include <algorithm>
 
+#include "kiln/plugin.h"
+
 namespace kiln::workbench {
 
 namespace {
@@ -41,6 +43,7 @@ Preferences Preferences::load() {
                                                kMinimumRuns, kMaximumRuns);
     preferences.profileWarmUp =
         std::clamp(settings.value(QStringLiteral("profileWarmUp"), 5).toInt(), 0, kMaximumRuns);
+    preferences.pluginLibraries = settings.value(QStringLiteral("pluginLibraries")).toStringList();
     settings.endGroup();
     return preferences;
 }
@@ -53,7 +56,17 @@ void Preferences::save() const {
     settings.setValue(QStringLiteral("timingCachePath"), timingCachePath);
     settings.setValue(QStringLiteral("profileIterations"), profileIterations);
     settings.setValue(QStringLiteral("profileWarmUp"), profileWarmUp);
+    settings.setValue(QStringLiteral("pluginLibraries"), pluginLibraries);
     settings.endGroup();
+}
+
+QStringList Preferences::loadPluginLibraries() const {
+    QStringList errors;
+    for (const QString& library : pluginLibraries) {
+        const Status status = PluginRegistry::global().loadLibrary(library.toStdString());
+        if (!status.isOk()) errors << QString::fromStdString(status.message());
+    }
+    return errors;
 }
 
 QLocale Preferences::locale(const QLocale& system) const {

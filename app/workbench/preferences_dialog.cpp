@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -76,6 +77,34 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     profileForm->addRow(tr("Timed &runs:"), m_iterations);
     profileForm->addRow(tr("&Warm-up runs:"), m_warmUp);
 
+    m_pluginLibraries = new QListWidget;
+    m_pluginLibraries->setObjectName(QStringLiteral("pluginLibraryList"));
+    m_pluginLibraries->addItems(preferences.pluginLibraries);
+    m_pluginLibraries->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    auto* addPlugin = new QPushButton(tr("&Add…"));
+    addPlugin->setObjectName(QStringLiteral("addPluginButton"));
+    connect(addPlugin, &QPushButton::clicked, this, &PreferencesDialog::addPluginLibrary);
+    auto* removePlugin = new QPushButton(tr("Re&move"));
+    removePlugin->setObjectName(QStringLiteral("removePluginButton"));
+    connect(removePlugin, &QPushButton::clicked, this,
+            [this] { qDeleteAll(m_pluginLibraries->selectedItems()); });
+    auto* pluginButtons = new QVBoxLayout;
+    pluginButtons->addWidget(addPlugin);
+    pluginButtons->addWidget(removePlugin);
+    pluginButtons->addStretch(1);
+    auto* pluginRow = new QHBoxLayout;
+    pluginRow->addWidget(m_pluginLibraries, 1);
+    pluginRow->addLayout(pluginButtons);
+    auto* pluginNote =
+        new QLabel(tr("Libraries of custom layers, loaded now and at every start. A removed library "
+                      "stays loaded until Kiln restarts."));
+    pluginNote->setWordWrap(true);
+    pluginNote->setEnabled(false);
+    auto* plugins = new QGroupBox(tr("Plugins"));
+    auto* pluginLayout = new QVBoxLayout(plugins);
+    pluginLayout->addLayout(pluginRow);
+    pluginLayout->addWidget(pluginNote);
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -84,6 +113,7 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     layout->addWidget(general);
     layout->addWidget(build);
     layout->addWidget(profile);
+    layout->addWidget(plugins);
     layout->addStretch(1);
     layout->addWidget(buttons);
     resize(560, sizeHint().height());
@@ -97,6 +127,9 @@ Preferences PreferencesDialog::preferences() const {
     preferences.timingCachePath = path.isEmpty() ? Preferences::defaultTimingCachePath() : path;
     preferences.profileIterations = m_iterations->value();
     preferences.profileWarmUp = m_warmUp->value();
+    preferences.pluginLibraries.clear();
+    for (int i = 0; i < m_pluginLibraries->count(); ++i)
+        preferences.pluginLibraries << m_pluginLibraries->item(i)->text();
     return preferences;
 }
 
@@ -105,6 +138,14 @@ void PreferencesDialog::browseTimingCache() {
         this, tr("Timing Cache File"), m_timingCachePath->text(), tr("Timing caches (*.cache);;All files (*)"),
         nullptr, QFileDialog::DontConfirmOverwrite);
     if (!path.isEmpty()) m_timingCachePath->setText(path);
+}
+
+void PreferencesDialog::addPluginLibrary() {
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Plugin Libraries"), QString(),
+                                                            tr("Shared libraries (*.so);;All files (*)"));
+    for (const QString& path : paths) {
+        if (m_pluginLibraries->findItems(path, Qt::MatchExactly).isEmpty()) m_pluginLibraries->addItem(path);
+    }
 }
 
 }  // namespace kiln::workbench

@@ -1,5 +1,6 @@
 // The Preferences dialog: interface language (System, English, 中文; applied at the next start, as the
-// dialog says), the timing cache file builds share, and the number of profiled and warm-up runs.
+// dialog says), the timing cache file builds share, the number of profiled and warm-up runs, and the
+// plugin libraries to load.
 #pragma once
 
 #include <QDialog>
@@ -9,6 +10,7 @@
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
+class QListWidget;
 class QSpinBox;
 
 namespace kiln::workbench {
@@ -24,6 +26,7 @@ public:
 
 private:
     void browseTimingCache();
+    void addPluginLibrary();
 
     Preferences m_initial;
     QComboBox* m_language = nullptr;
@@ -31,6 +34,7 @@ private:
     QLineEdit* m_timingCachePath = nullptr;
     QSpinBox* m_iterations = nullptr;
     QSpinBox* m_warmUp = nullptr;
+    QListWidget* m_pluginLibraries = nullptr;
 };
 
 }  // namespace kiln::workbench

@@ -17,6 +17,7 @@
 
 #include "graph_layout.h"
 #include "graph_legend.h"
+#include "graph_palette.h"
 #include "graph_view.h"
 #include "kiln/build_report.h"
 #include "kiln/network.h"
@@ -363,6 +364,28 @@ private slots:
 
         view.setColorMode(GraphView::ColorMode::LayerType);
         QCOMPARE(view.nodeColor("conv"), convByType);
+    }
+
+    void pluginLayersHaveAColorOfTheirOwn() {
+        std::vector<kiln::LayerRecord> layers = convReluPool();
+        kiln::LayerRecord plugin;
+        plugin.name = "custom";
+        plugin.kind = "Plugin";
+        plugin.parameters = "com.example::ScaledSoftsign v1 alpha=2";
+        plugin.inputs = {"pool_out"};
+        plugin.outputs = {"custom_out"};
+        plugin.outputDims = {"1x4x4x4"};
+        layers.push_back(plugin);
+        GraphView view;
+        QSignalSpy finished(&view, &GraphView::layoutFinished);
+        view.setLayers(layers);
+        QVERIFY(waitForLayout(finished));
+        const QColor color = view.nodeColor("custom");
+        QVERIFY(color.isValid());
+        for (const char* other : {"conv", "relu", "pool"})
+            QVERIFY2(color != view.nodeColor(other), other);
+        QCOMPARE(color, kiln::views::GraphPalette::categoryColor(kiln::views::LayerCategory::Plugin));
+        QVERIFY2(view.legend()->labels().contains("Plugin"), qPrintable(view.legend()->labels().join(", ")));
     }
 
     void elidedLayersAreGreyAndExplained() {

@@ -12,6 +12,7 @@
 #include <qcustomplot.h>
 
 #include "kiln/network.h"
+#include "kiln/plugin.h"
 #include "properties_panel.h"
 #include "weight_statistics.h"
 
@@ -56,6 +57,36 @@ std::shared_ptr<kiln::NetworkDefinition> largeMatMulNetwork() {
     kiln::Tensor* w = network->addConstant("w_big", std::move(weights)).value();
     kiln::Layer* fc = network->addLayer("fc", kiln::MatMulParams{}, {x, w}, {"y"}).value();
     if (!network->markOutput(fc->output(0)).isOk()) return nullptr;
+    return network;
+}
+
+// A plugin that copies its input; only its key and fields matter here.
+class CopyPlugin final : public kiln::Plugin {
+public:
+    std::string name() const override { return "Custom"; }
+    std::string version() const override { return "3"; }
+    std::string pluginNamespace() const override { return "com.example"; }
+    kiln::PluginFields fields() const override {
+        return {kiln::PluginField::ofFloat("alpha", 0.5f), kiln::PluginField::ofString("mode", "fast"),
+                kiln::PluginField::ofInts("axes", {1, 2})};
+    }
+    int32_t outputCount() const override { return 1; }
+    kiln::Result<std::vector<kiln::TensorDesc>> outputDescs(
+        const std::vector<kiln::TensorDesc>& in) const override {
+        return in;
+    }
+    kiln::Status enqueue(const kiln::PluginTensors&) const override { return kiln::Status::ok(); }
+    std::vector<uint8_t> serialize() const override { return {}; }
+    std::unique_ptr<kiln::Plugin> clone() const override { return std::make_unique<CopyPlugin>(); }
+};
+
+// x [2,3] -> plugin "custom" -> y
+std::shared_ptr<kiln::NetworkDefinition> pluginNetwork() {
+    auto network = std::make_shared<kiln::NetworkDefinition>();
+    kiln::Tensor* x = network->addInput("x", DataType::Float32, {2, 3}).value();
+    kiln::Layer* layer =
+        network->addLayer("custom", kiln::PluginParams{std::make_shared<CopyPlugin>()}, {x}, {"y"}).value();
+    if (!network->markOutput(layer->output(0)).isOk()) return nullptr;
     return network;
 }
 
@@ -273,6 +304,22 @@ private slots:
         QCOMPARE(valueText(panel, QStringLiteral("weights:w"), "maximumValue"), QStringLiteral("7"));
         auto* outputs = panel.findChild<QTreeWidget*>(QStringLiteral("outputsTable"));
         QCOMPARE(outputs->topLevelItem(0)->text(1), QStringLiteral("1x3x4x4"));
+    }
+
+    void showsAPluginLayersKeyAndFields() {
+        PropertiesPanel panel;
+        panel.showLayer(pluginNetwork(), QStringLiteral("custom"), nullptr);
+        QCOMPARE(valueText(panel, "layerSection", "typeValue"), QStringLiteral("Plugin"));
+        QCOMPARE(valueText(panel, "pluginSection", "pluginNameValue"), QStringLiteral("Custom"));
+        QCOMPARE(valueText(panel, "pluginSection", "pluginVersionValue"), QStringLiteral("3"));
+        QCOMPARE(valueText(panel, "pluginSection", "pluginNamespaceValue"), QStringLiteral("com.example"));
+        QCOMPARE(valueText(panel, "pluginSection", "pluginField_alpha"), QStringLiteral("0.5"));
+        QCOMPARE(valueText(panel, "pluginSection", "pluginField_mode"), QStringLiteral("\"fast\""));
+        QCOMPARE(valueText(panel, "pluginSection", "pluginField_axes"), QStringLiteral("[1,2]"));
+
+        // Another kind of layer has no plugin section.
+        panel.showLayer(convNetwork(), QStringLiteral("conv"), nullptr);
+        QVERIFY(!panel.findChild<QGroupBox*>("pluginSection"));
     }
 
     void showsATensor() {

@@ -6,12 +6,14 @@
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTemporaryDir>
 
 #include "build_panel.h"
+#include "kiln/plugin.h"
 #include "preferences.h"
 #include "preferences_dialog.h"
 #include "tst_workbench_support.h"
@@ -98,6 +100,30 @@ private slots:
         useCache->setChecked(true);
         dialog.findChild<QLineEdit*>("timingCachePathEdit")->clear();
         QCOMPARE(dialog.preferences().timingCachePath, Preferences::defaultTimingCachePath());
+    }
+
+    void pluginLibrariesAreStoredEditedAndLoaded() {
+        QVERIFY(Preferences::load().pluginLibraries.isEmpty());
+        Preferences preferences;
+        const QString missing = m_dir.filePath("libmissing.so");
+        preferences.pluginLibraries = {QStringLiteral(KILN_SAMPLE_SOFTSIGN_PLUGIN), missing};
+        preferences.save();
+        QCOMPARE(Preferences::load().pluginLibraries, preferences.pluginLibraries);
+
+        PreferencesDialog dialog(Preferences::load());
+        auto* list = dialog.findChild<QListWidget*>("pluginLibraryList");
+        QVERIFY(list);
+        QCOMPARE(list->count(), 2);
+        list->item(1)->setSelected(true);
+        QTest::mouseClick(dialog.findChild<QPushButton*>("removePluginButton"), Qt::LeftButton);
+        QCOMPARE(dialog.preferences().pluginLibraries,
+                 QStringList{QStringLiteral(KILN_SAMPLE_SOFTSIGN_PLUGIN)});
+
+        // The missing file is reported by name; the sample library's creator is registered.
+        const QStringList errors = Preferences::load().loadPluginLibraries();
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors[0].contains(missing), qPrintable(errors[0]));
+        QVERIFY(kiln::PluginRegistry::global().find("ScaledSoftsign", "1", "com.example") != nullptr);
     }
 
     void windowAppliesAcceptedPreferences() {

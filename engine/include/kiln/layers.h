@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -306,6 +307,16 @@ struct DequantizeParams {
     int64_t axis = 0;  // 0 <= axis < rank; read only with a per-axis scale
 };
 
+class Plugin;  // kiln/plugin.h
+
+// A custom layer: an instance of a plugin that a registered creator made (kiln/plugin.h). The plugin
+// answers for the outputs' types and shapes, the formats and precisions it runs, and the kernels; the
+// plan stores its creator's name, version and namespace and its serialized fields. Passes leave plugin
+// layers as they are. The instance is immutable once in a network, so copies share it.
+struct PluginParams {
+    std::shared_ptr<const Plugin> plugin;
+};
+
 using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulParams, GemmParams,
                                  PoolingParams, LrnParams, BatchNormParams, InstanceNormParams,
                                  SoftmaxParams, ActivationParams, UnaryParams, ElementwiseParams,
@@ -314,14 +325,14 @@ using LayerParams = std::variant<ConvolutionParams, DeconvolutionParams, MatMulP
                                  ResizeParams, CastParams, ExpandParams, TileParams, DepthToSpaceParams,
                                  SpaceToDepthParams, IdentityParams, PointwiseChainParams,
                                  ReformatParams, QuantizeParams, DequantizeParams, LayerNormParams,
-                                 AttentionParams>;
+                                 AttentionParams, PluginParams>;
 
 // The layer kind is the index of the parameter alternative; the enum order matches LayerParams.
 enum class LayerKind : uint8_t {
     Convolution, Deconvolution, MatMul, Gemm, Pooling, Lrn, BatchNorm, InstanceNorm, Softmax,
     Activation, Unary, Elementwise, Select, Reduce, ArgMinMax, Concat, Split, Slice, Reshape,
     Transpose, Gather, Pad, Resize, Cast, Expand, Tile, DepthToSpace, SpaceToDepth, Identity,
-    PointwiseChain, Reformat, Quantize, Dequantize, LayerNorm, Attention,
+    PointwiseChain, Reformat, Quantize, Dequantize, LayerNorm, Attention, Plugin,
 };
 
 inline LayerKind kindOf(const LayerParams& params) { return static_cast<LayerKind>(params.index()); }

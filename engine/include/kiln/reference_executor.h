@@ -33,7 +33,8 @@ Status runReferenceLayer(const Layer& layer, const std::vector<const HostTensor*
                          std::vector<HostTensor>& outputs);
 
 // If every input of `layer` is a constant, computes its outputs, turns them into constants and
-// removes the layer; returns whether it did. Used by parsers to fold shape sub-graphs at import.
+// removes the layer; returns whether it did. Used by parsers to fold shape sub-graphs at import. Plugin
+// layers are never folded: they run when the engine runs.
 Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer);
 
 }  // namespace kiln

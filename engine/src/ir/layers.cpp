@@ -1,6 +1,8 @@
 // Names of layer kinds and their parameters, for reports, the CLI and the workbench.
 #include "kiln/layers.h"
 
+#include "kiln/plugin.h"
+
 #include <sstream>
 #include <utility>
 
@@ -20,6 +22,7 @@ const char* toString(LayerKind kind) {
         "ArgMinMax",   "Concat",        "Split",   "Slice",     "Reshape",     "Transpose",    "Gather",
         "Pad",         "Resize",        "Cast",    "Expand",    "Tile",        "DepthToSpace", "SpaceToDepth",
         "Identity",    "PointwiseChain", "Reformat", "Quantize", "Dequantize", "LayerNorm", "Attention",
+        "Plugin",
     };
     static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<LayerParams>);
     return names[size_t(kind)];
@@ -102,6 +105,15 @@ struct Describer {
         for (const auto& [role, perm] : perms) {
             if (!perm->empty()) out << " " << role << " perm " << list(*perm);
         }
+    }
+    void operator()(const PluginParams& p) {
+        if (!p.plugin) {
+            out << "no plugin";
+            return;
+        }
+        out << pluginKey(p.plugin->name(), p.plugin->version(), p.plugin->pluginNamespace());
+        const std::string fields = describeFields(p.plugin->fields());
+        if (!fields.empty()) out << " " << fields;
     }
     void operator()(const SoftmaxParams& p) {
         out << (p.log ? "log-softmax" : "softmax") << " axis " << p.axis;

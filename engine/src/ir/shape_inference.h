@@ -49,6 +49,7 @@ InferResult inferOutputs(const ResizeParams& p, const InferInputs& in, size_t nu
 InferResult inferOutputs(const PointwiseChainParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const QuantizeParams& p, const InferInputs& in, size_t numOutputs);
 InferResult inferOutputs(const DequantizeParams& p, const InferInputs& in, size_t numOutputs);
+InferResult inferOutputs(const PluginParams& p, const InferInputs& in, size_t numOutputs);
 
 // Shared checks, returning InvalidArgument/InvalidModel messages such as
 // "input 1 (weights) has 3 dimensions; expected 4".

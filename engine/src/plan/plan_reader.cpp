@@ -21,6 +21,7 @@
 #include "kiln/device.h"
 #include "kiln/file_reading.h"
 #include "kiln/plan.h"
+#include "kiln/plugin.h"
 #include "plan.pb.h"
 #include "runtime/compiled_kernels.h"
 #include "runtime/dynamic_shapes.h"
@@ -175,6 +176,24 @@ Result<LayerParams> readParams(const plan_proto::AttentionParams& f, Context) {
                                        ints(f.output_perm())});
 }
 
+// The plugin is made again by its creator, which must be registered by now.
+Result<LayerParams> readPluginParams(const plan_proto::PluginParams& f, const std::string& layerName,
+                                     Context context) {
+    const std::string key = pluginKey(f.name(), f.version(), f.plugin_namespace());
+    const auto creator = PluginRegistry::global().find(f.name(), f.version(), f.plugin_namespace());
+    if (!creator) {
+        return notFound(context + " uses plugin " + key + " (name '" + f.name() + "', version '" +
+                        f.version() + "', namespace '" + f.plugin_namespace() +
+                        "'), which is not registered: load the library that provides it first "
+                        "(kiln --plugins libfoo.so, or PluginRegistry::loadLibrary)");
+    }
+    auto plugin = creator->deserialize(layerName, std::vector<uint8_t>(f.data().begin(), f.data().end()));
+    if (!plugin)
+        return plugin.status().withContext(context + ": plugin " + key + " cannot read its stored fields");
+    if (!*plugin) return bodyError(context + ": plugin " + key + " made no plugin from its stored fields");
+    return LayerParams(PluginParams{std::shared_ptr<const Plugin>(std::move(plugin).value())});
+}
+
 Result<LayerParams> readParams(const plan_proto::GatherParams& f, Context) { return LayerParams(GatherParams{f.axis()}); }
 
 Result<LayerParams> readParams(const plan_proto::PadParams& f, Context context) {
@@ -279,6 +298,8 @@ Result<LayerParams> readParams(const plan_proto::Layer& in, Context context) {
         case Proto::kQuantize: return readParams(in.quantize(), context);
         case Proto::kDequantize: return readParams(in.dequantize(), context);
         case Proto::kPointwiseChain: return readParams(in.pointwise_chain(), context);
+        case Proto::kPlugin:
+            return readPluginParams(in.plugin(), in.name(), context);
         case Proto::PARAMS_NOT_SET: break;
     }
     return bodyError(context + " has no parameters of a kind this kiln knows");

@@ -7,6 +7,7 @@
 
 #include "io/atomic_file.h"
 #include "kiln/plan.h"
+#include "kiln/plugin.h"
 #include "plan.pb.h"
 #include "runtime/compiled_kernels.h"
 #include "runtime/dynamic_shapes.h"
@@ -184,6 +185,15 @@ void writeParams(const LayerNormParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_layer_norm();
     out.set_axis(p.axis);
     out.set_epsilon(p.epsilon);
+}
+void writeParams(const PluginParams& p, plan_proto::Layer& layer) {
+    auto& out = *layer.mutable_plugin();
+    if (!p.plugin) return;
+    out.set_name(p.plugin->name());
+    out.set_version(p.plugin->version());
+    out.set_plugin_namespace(p.plugin->pluginNamespace());
+    const std::vector<uint8_t> data = p.plugin->serialize();
+    out.set_data(std::string(data.begin(), data.end()));
 }
 void writeParams(const AttentionParams& p, plan_proto::Layer& layer) {
     auto& out = *layer.mutable_attention();

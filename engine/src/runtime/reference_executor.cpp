@@ -93,6 +93,8 @@ Result<TensorMap> ReferenceExecutor::execute(const TensorMap& inputs) const {
 }
 
 Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer) {
+    // A plugin runs when the engine runs, as its author wrote it: never folded away.
+    if (layer->kind() == LayerKind::Plugin) return false;
     std::vector<const HostTensor*> inputs;
     for (const Tensor* input : layer->inputs()) {
         if (input && !input->isConstant()) return false;

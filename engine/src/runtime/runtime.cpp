@@ -21,6 +21,7 @@
 #include "runtime/compiled_kernels.h"
 #include "runtime/dynamic_shapes.h"
 #include "tactics/formats.h"
+#include "tactics/plugin_tactics.h"
 
 namespace kiln {
 
@@ -34,7 +35,13 @@ Engine::Engine(NetworkDefinition network, MemoryPlan memory, BuildReport report,
     }
     if (!m_kernels) {
         std::vector<std::string> tacticIds;
-        for (const auto& layer : m_network.layers()) tacticIds.push_back(layer->isElided() ? "" : "reference:naive");
+        // Plugin layers run their plugin's own FP32 tactic: a plugin is its own reference.
+        for (const auto& layer : m_network.layers()) {
+            tacticIds.push_back(layer->isElided() ? ""
+                                : layer->kind() == LayerKind::Plugin
+                                    ? tactics::pluginTacticId(*layer, DataType::Float32)
+                                    : "reference:naive");
+        }
         auto reference = detail::instantiateKernels(m_network, "cpu", std::move(tacticIds),
                                                     std::vector<std::vector<tactics::WeightBlob>>(m_network.layers().size()));
         if (reference) {

@@ -245,14 +245,17 @@ Status findUnsupportedLayers(const std::vector<const caffe::LayerParameter*>& la
                              const std::string& source) {
     std::vector<std::string> found;
     for (const caffe::LayerParameter* layer : layers) {
-        if (layer->type() != "Input" && !findImporter(layer->type())) found.push_back(describeLayer(*layer));
+        if (layer->type() != "Input" && !findImporter(layer->type()) && !findPluginCreator(layer->type())) {
+            found.push_back(describeLayer(*layer));
+        }
     }
     if (found.empty()) return Status::ok();
     std::string list;
     for (size_t i = 0; i < found.size(); ++i)
         list += (i ? ", " : "") + found[i];
     return unsupported(source + " has " + std::to_string(found.size()) + " layer" +
-                       (found.size() == 1 ? "" : "s") + " of types Kiln does not support: " + list);
+                       (found.size() == 1 ? "" : "s") + " of types Kiln does not support: " + list +
+                       " (a plugin library that provides a type can be loaded with --plugins)");
 }
 
 // How each layer reads and writes: the tensor name of every bottom and top. A blob written again (an
@@ -427,7 +430,9 @@ Result<NetworkDefinition> importNet(caffe::NetParameter& net, caffe::NetParamete
         }
         LayerContext layerContext(context, layer, std::move(bottoms), wiring.tops[i], lookup(layer), folded);
         const std::string where = prototxtSource + ": " + describeLayer(layer);
-        Status status = findImporter(layer.type())(layerContext);
+        const auto pluginCreator = findPluginCreator(layer.type());
+        Status status = pluginCreator ? importPlugin(layerContext, *pluginCreator)
+                                      : findImporter(layer.type())(layerContext);
         if (!status.isOk()) return status.withContext(where);
         for (const std::string& top : wiring.tops[i]) {
             if (!network.findTensor(top))

@@ -833,6 +833,32 @@ ImporterFn findImporter(const std::string& type) {
     return it == importerTable().end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const PluginCreator> findPluginCreator(const std::string& type) {
+    const auto creators = PluginRegistry::global().findAll(type, "");
+    if (creators.empty()) return nullptr;
+    if (findImporter(type) && !creators.front()->replacesBuiltin()) return nullptr;
+    return creators.front();
+}
+
+Status importPlugin(LayerContext& layer, const PluginCreator& creator) {
+    const std::string key = pluginKey(creator.name(), creator.version(), creator.pluginNamespace());
+    auto plugin = creator.create(layer.name(), {});
+    if (!plugin) return plugin.status().withContext("plugin " + key);
+    if (!*plugin) return internalError("plugin " + key + " made no plugin");
+    if (size_t((*plugin)->outputCount()) != layer.topCount()) {
+        return invalidModel("the layer has " + std::to_string(layer.topCount()) + " tops; plugin " + key +
+                            " produces " + std::to_string((*plugin)->outputCount()));
+    }
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < layer.bottomCount(); ++i)
+        inputs.push_back(layer.bottom(i));
+    std::vector<std::string> outputs;
+    for (size_t i = 0; i < layer.topCount(); ++i)
+        outputs.push_back(layer.topName(i));
+    PluginParams params{std::shared_ptr<const Plugin>(std::move(plugin).value())};
+    return layer.addLayer(std::move(params), inputs, outputs).status();
+}
+
 bool scaleFoldsIntoBatchNorm(const caffe::LayerParameter& scale) {
     return scale.type() == "Scale" && scale.bottom_size() == 1 && scale.top_size() == 1 &&
            scale.scale_param().axis() == 1 && scale.scale_param().num_axes() == 1;

@@ -1469,6 +1469,68 @@ ImporterFn findImporter(const std::string& opType) {
     return it == table.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const PluginCreator> findPluginCreator(const onnx::NodeProto& node) {
+    const bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    const auto creators =
+        PluginRegistry::global().findAll(node.op_type(), defaultDomain ? "" : node.domain());
+    if (creators.empty()) return nullptr;
+    if (defaultDomain && findImporter(node.op_type()) && !creators.front()->replacesBuiltin()) return nullptr;
+    return creators.front();
+}
+
+Status importPlugin(NodeContext& node, const PluginCreator& creator) {
+    const std::string key = pluginKey(creator.name(), creator.version(), creator.pluginNamespace());
+    PluginFields fields;
+    for (const onnx::AttributeProto& attribute : node.proto().attribute()) {
+        switch (attribute.type()) {
+            case onnx::AttributeProto::INT:
+                fields.push_back(PluginField::ofInt(attribute.name(), attribute.i()));
+                break;
+            case onnx::AttributeProto::FLOAT:
+                fields.push_back(PluginField::ofFloat(attribute.name(), attribute.f()));
+                break;
+            case onnx::AttributeProto::STRING:
+                fields.push_back(PluginField::ofString(attribute.name(), attribute.s()));
+                break;
+            case onnx::AttributeProto::INTS:
+                fields.push_back(PluginField::ofInts(attribute.name(),
+                                                     {attribute.ints().begin(), attribute.ints().end()}));
+                break;
+            case onnx::AttributeProto::FLOATS:
+                fields.push_back(PluginField::ofFloats(
+                    attribute.name(), {attribute.floats().begin(), attribute.floats().end()}));
+                break;
+            default:
+                return unsupported("attribute '" + attribute.name() + "' is of ONNX type " +
+                                   std::to_string(int(attribute.type())) +
+                                   ", which cannot be passed to plugin " + key +
+                                   " (plugin fields are ints, floats, strings and their lists)");
+        }
+    }
+    auto plugin = creator.create(node.name(), fields);
+    if (!plugin) return plugin.status().withContext("plugin " + key);
+    if (!*plugin) return internalError("plugin " + key + " made no plugin");
+    const int32_t outputCount = (*plugin)->outputCount();
+    if (outputCount < 1 || size_t(outputCount) < node.outputCount()) {
+        return invalidModel("the node has " + std::to_string(node.outputCount()) + " outputs; plugin " + key +
+                            " produces " + std::to_string(outputCount));
+    }
+    std::vector<Tensor*> inputs;
+    for (size_t i = 0; i < node.inputCount(); ++i) {
+        if (!node.hasInput(i)) {
+            return unsupported("input " + std::to_string(i) +
+                               " is omitted; plugin layers take no optional inputs");
+        }
+        KILN_ASSIGN_OR_RETURN(Tensor * input, node.input(i));
+        inputs.push_back(input);
+    }
+    std::vector<std::string> outputNames;
+    for (size_t i = 0; i < size_t(outputCount); ++i)
+        outputNames.push_back(node.outputName(i));
+    PluginParams params{std::shared_ptr<const Plugin>(std::move(plugin).value())};
+    return node.addLayer(std::move(params), inputs, outputNames).status();
+}
+
 Status refuseUnsignedQuantization(const onnx::GraphProto& graph, const std::vector<std::string>& nodeNames) {
     std::map<std::string, int32_t> initializerTypes;
     for (const auto& init : graph.initializer())

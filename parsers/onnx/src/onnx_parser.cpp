@@ -62,17 +62,34 @@ Result<onnx::ModelProto> parseModelProto(const std::string& bytes, const std::st
     return model;
 }
 
+bool pluginNamespaceRegistered(const std::string& domain) {
+    for (const PluginRegistry::Entry& entry : PluginRegistry::global().list()) {
+        if (entry.creator->pluginNamespace() == domain) return true;
+    }
+    return false;
+}
+
 // The default-domain opset. ai.onnx.ml may be imported as long as no node uses it (exporters add it
-// routinely); any other domain is refused.
+// routinely), and the namespace of a registered plugin creator (its nodes import as plugin layers);
+// any other domain is refused.
 Result<int64_t> defaultOpset(const onnx::ModelProto& model) {
     int64_t opset = -1;
     for (const auto& import : model.opset_import()) {
         if (isDefaultDomain(import.domain())) {
             opset = import.version();
-        } else if (import.domain() != "ai.onnx.ml") {
-            return unsupported("the model imports operator domain '" + import.domain() + "' (version " +
-                               std::to_string(import.version()) +
-                               "); Kiln supports only the default ONNX domain");
+        } else if (import.domain() != "ai.onnx.ml" && !pluginNamespaceRegistered(import.domain())) {
+            std::set<std::string> ops;
+            for (const auto& node : model.graph().node()) {
+                if (node.domain() == import.domain()) ops.insert(node.op_type());
+            }
+            std::string used;
+            for (const std::string& op : ops)
+                used += (used.empty() ? ", used by op " : ", ") + op;
+            return unsupported(
+                "the model imports operator domain '" + import.domain() + "' (version " +
+                std::to_string(import.version()) + used +
+                "); Kiln supports only the default ONNX domain and the namespaces of registered "
+                "plugins: load a plugin library that provides this domain's operators with --plugins");
         }
     }
     if (opset < 0) return invalidModel("the model imports no version of the default ONNX operator set");
@@ -210,9 +227,10 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
     std::vector<std::string> found;
     for (int i = 0; i < graph.node_size(); ++i) {
         const auto& node = graph.node(i);
+        if (findPluginCreator(node)) continue;
         if (!isDefaultDomain(node.domain())) {
             found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", domain '" + node.domain() +
-                            "')");
+                            "'; load a plugin library that provides it with --plugins)");
         } else if (!findImporter(node.op_type())) {
             found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", opset " +
                             std::to_string(opset) + ")");
@@ -379,6 +397,34 @@ Status addInitializers(NetworkDefinition& network, const onnx::GraphProto& graph
     return Status::ok();
 }
 
+// The checker refuses default-domain operators it does not know, and a plugin may import such an
+// operator (one ONNX lacks, named like the plugin): those nodes are checked as nodes of a domain of their
+// own, and put back as they were afterwards.
+Status runCheckerWithPluginNodes(onnx::ModelProto& model, const std::string& baseDirectory,
+                                 const std::string& source) {
+    constexpr const char* kPluginDomain = "kiln.plugin";
+    std::vector<onnx::NodeProto*> moved;
+    for (onnx::NodeProto& node : *model.mutable_graph()->mutable_node()) {
+        if (isDefaultDomain(node.domain()) && !findImporter(node.op_type()) && findPluginCreator(node)) {
+            moved.push_back(&node);
+        }
+    }
+    if (moved.empty()) return runChecker(model, baseDirectory, source);
+    std::vector<std::string> domains;
+    for (onnx::NodeProto* node : moved) {
+        domains.push_back(node->domain());
+        node->set_domain(kPluginDomain);
+    }
+    auto* import = model.add_opset_import();
+    import->set_domain(kPluginDomain);
+    import->set_version(1);
+    const Status checked = runChecker(model, baseDirectory, source);
+    model.mutable_opset_import()->RemoveLast();
+    for (size_t i = 0; i < moved.size(); ++i)
+        moved[i]->set_domain(domains[i]);
+    return checked;
+}
+
 // Puts the nodes into `order` so the checker, which insists on topological order, sees a sorted graph.
 void reorderNodes(onnx::GraphProto& graph, const std::vector<int>& order) {
     bool sorted = true;
@@ -411,7 +457,7 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
     for (int index : order)
         sortedNames.push_back(names[index]);
     reorderNodes(graph, order);
-    KILN_RETURN_IF_ERROR(runChecker(model, baseDirectory, source));
+    KILN_RETURN_IF_ERROR(runCheckerWithPluginNodes(model, baseDirectory, source));
 
     std::set<std::string> reserved;
     for (const auto& node : graph.node()) {
@@ -428,7 +474,9 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
         const onnx::NodeProto& node = graph.node(i);
         const std::string where = "node '" + sortedNames[i] + "' (op " + node.op_type() + ")";
         NodeContext nodeContext(context, node, sortedNames[i]);
-        Status status = findImporter(node.op_type())(nodeContext);
+        const auto pluginCreator = findPluginCreator(node);
+        Status status = pluginCreator ? importPlugin(nodeContext, *pluginCreator)
+                                      : findImporter(node.op_type())(nodeContext);
         if (!status.isOk()) return status.withContext(where);
         for (const std::string& output : node.output()) {
             if (!output.empty() && !network.findTensor(output)) {

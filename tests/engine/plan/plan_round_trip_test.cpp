@@ -128,6 +128,11 @@ auto fields(const QuantizeParams& p) {
 auto fields(const DequantizeParams& p) {
     return std::make_tuple(p.axis);
 }
+// A plugin layer's instance is made again by its creator: the same key, fields and serialized bytes.
+auto fields(const PluginParams& p) {
+    return std::make_tuple(p.plugin->name(), p.plugin->version(), p.plugin->pluginNamespace(),
+                           p.plugin->fields(), p.plugin->serialize());
+}
 auto fields(const PointwiseChainParams& p) {
     using Activation = decltype(fields(ActivationParams{}));
     using Step = std::tuple<PointwiseStep::Kind, Activation, UnaryOp, ElementwiseOp, int64_t, int64_t, bool>;

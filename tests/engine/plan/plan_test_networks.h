@@ -1,7 +1,7 @@
 // Small networks for the plan tests, built through the public API: a convolution with a ReLU, a
-// concat/split with aliases and elided layers, and one network holding every layer kind and a
-// constant of every data type. Each comes wrapped in an Engine with a memory plan and a build report
-// whose every field is set, so that a round trip has something to lose.
+// concat/split with aliases and elided layers, and one network holding every layer kind (a plugin layer
+// too, whose creator it registers) and a constant of every data type. Each comes wrapped in an Engine with a
+// memory plan and a build report whose every field is set, so that a round trip has something to lose.
 #pragma once
 
 #include <cstring>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "builder/memory_planner.h"
+#include "engine/plugins/test_plugins.h"
 #include "kiln/network.h"
 #include "kiln/runtime.h"
 #include "support/test_util.h"
@@ -174,6 +175,10 @@ inline Result<NetworkDefinition> everyKindNetwork() {
         Tensor * act,
         addOne(network, "hardsigmoid", ActivationParams{ActivationType::HardSigmoid, 0.2f, 0.5f}, {sm}));
     KILN_ASSIGN_OR_RETURN(Tensor * neg, addOne(network, "neg", UnaryParams{UnaryOp::Neg}, {act}));
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<Plugin> negate, everyKindPluginCreator()->create("plugin", {}));
+    KILN_ASSIGN_OR_RETURN(
+        Tensor * plugin,
+        addOne(network, "plugin", PluginParams{std::shared_ptr<const Plugin>(std::move(negate))}, {neg}));
     KILN_ASSIGN_OR_RETURN(Tensor * mul,
                           addOne(network, "mul", ElementwiseParams{ElementwiseOp::Mul}, {neg, sm}));
     KILN_ASSIGN_OR_RETURN(Tensor * cond, constant("cond", filledTensor(DataType::Bool, {1, 1, 6, 6}, 19)));
@@ -259,7 +264,8 @@ inline Result<NetworkDefinition> everyKindNetwork() {
     KILN_ASSIGN_OR_RETURN(Tensor * quantized, addOne(network, "quantize", QuantizeParams{1}, {c2, scale4, zero4}));
     KILN_ASSIGN_OR_RETURN(Tensor * dequantized,
                           addOne(network, "dequantize", DequantizeParams{1}, {quantized, scale4, zero4}));
-    for (Tensor* output : {pad, g2, resize, sum, expand, argmax, tile, id, reformat, dequantized, attention}) {
+    for (Tensor* output :
+         {pad, g2, resize, sum, expand, argmax, tile, id, reformat, dequantized, attention, plugin}) {
         KILN_RETURN_IF_ERROR(network.markOutput(output));
     }
     return network;

@@ -25,7 +25,9 @@ const std::map<LayerKind, const char*> kWithoutFastTactic{
     {LayerKind::Cast, "casts of shape tensors fold as constants; casts of activations are rare"},
     {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
     {LayerKind::Dequantize, "as Quantize"},
-    {LayerKind::Lrn, "oneDNN offers only its reference LRN for small channel counts; Kiln has none (issue #14)"},
+    {LayerKind::Lrn,
+     "oneDNN offers only its reference LRN for small channel counts; Kiln has none (issue #14)"},
+    {LayerKind::Plugin, "a plugin layer runs its plugin's own tactics (tactics/plugin_tactics.h)"},
 };
 
 TEST(FastTacticCoverage, EveryLayerKindHasAFastCpuTacticOrAReason) {

@@ -18,6 +18,7 @@
 #include "backends/cpu/fast/fast_provider.h"
 #include "backends/cpu/onednn/onednn_provider.h"
 #include "backends/cpu/reference/reference_tactics.h"
+#include "tactics/plugin_tactics.h"
 #include "tactics/simulated_precision.h"
 #include "tactics/tactic.h"
 
@@ -79,14 +80,15 @@ public:
     // FP16 and BF16 are simulated (this backend has no such kernels yet), and INT8 where no INT8 kernel
     // runs a layer: FP32 kernels between conversions (tactics/simulated_precision.h).
     std::vector<const tactics::TacticProvider*> providers() const override {
-        static const std::vector<const tactics::TacticProvider*> base{&fastProvider(), &onednnProvider(),
-                                                                      &referenceProvider()};
+        static const std::vector<const tactics::TacticProvider*> base{
+            &fastProvider(), &onednnProvider(), &referenceProvider(), &tactics::cpuPluginProvider()};
         static const std::unique_ptr<tactics::TacticProvider> fp16 =
             tactics::makeSimulatedProvider(DataType::Float16, base);
         static const std::unique_ptr<tactics::TacticProvider> bf16 =
             tactics::makeSimulatedProvider(DataType::BFloat16, base);
         static const std::unique_ptr<tactics::TacticProvider> int8 = tactics::makeSimulatedProvider(DataType::Int8, base);
-        return {&fastProvider(), &onednnProvider(), &referenceProvider(), fp16.get(), bf16.get(), int8.get()};
+        return {&fastProvider(),  &onednnProvider(), &referenceProvider(), &tactics::cpuPluginProvider(),
+                fp16.get(),       bf16.get(),        int8.get()};
     }
     bool supportsPrecision(DataType precision) const override {
         return precision == DataType::Float32 || precision == DataType::Float16 || precision == DataType::BFloat16 ||

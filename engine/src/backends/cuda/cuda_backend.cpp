@@ -11,6 +11,7 @@
 #include "backends/cuda/cuda_common.h"
 #include "backends/cuda/cudnn/cudnn_provider.h"
 #include "backends/cuda/kiln/kiln_cuda_provider.h"
+#include "tactics/plugin_tactics.h"
 
 namespace kiln::cuda {
 
@@ -134,7 +135,7 @@ public:
     }
 
     std::vector<const tactics::TacticProvider*> providers() const override {
-        return {&cudnnProvider(), &cublasLtProvider(), &kilnCudaProvider()};
+        return {&cudnnProvider(), &cublasLtProvider(), &kilnCudaProvider(), &tactics::cudaPluginProvider()};
     }
 
     bool supportsPrecision(DataType precision) const override {

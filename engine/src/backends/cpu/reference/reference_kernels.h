@@ -27,6 +27,7 @@ Status runReference(const InstanceNormParams& p, const KernelInputs& in, KernelO
 Status runReference(const LayerNormParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const SoftmaxParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const AttentionParams& p, const KernelInputs& in, KernelOutputs& out);
+Status runReference(const PluginParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ReduceParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ArgMinMaxParams& p, const KernelInputs& in, KernelOutputs& out);
 Status runReference(const ActivationParams& p, const KernelInputs& in, KernelOutputs& out);

@@ -62,8 +62,10 @@ public:
     std::string name() const override { return "reference"; }
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
-        // FP16 storage is the simulated provider's (tactics/simulated_precision.h).
+        // FP16 storage is the simulated provider's (tactics/simulated_precision.h); plugin layers run
+        // through their plugin's own tactics (tactics/plugin_tactics.h).
         if (tactics::storesReducedPrecision(config)) return;
+        if (config.layer->kind() == LayerKind::Plugin) return;
         auto linear = [](const TensorFormat& format) { return format.isLinear(); };
         if (!std::all_of(config.inputFormats.begin(), config.inputFormats.end(), linear) ||
             !std::all_of(config.outputFormats.begin(), config.outputFormats.end(), linear)) {

@@ -14,6 +14,7 @@
 
 #include "bindings.h"
 #include "kiln/plan.h"
+#include "kiln/plugin.h"
 #include "kiln/profiling.h"
 #include "kiln/runtime.h"
 #include "numpy_tensors.h"
@@ -336,6 +337,31 @@ void registerEngine(py::module_& module) {
         },
         py::arg("plan"),
         "An engine from a plan file's path or a plan's bytes; the header and hashes are checked first");
+
+    module.def(
+        "load_plugins",
+        [](const std::vector<py::object>& paths) {
+            std::vector<std::string> files;
+            for (const py::object& path : paths) files.push_back(pathOf(path));
+            const Status loaded = withoutGil([&] { return loadPluginLibraries(files); });
+            if (!loaded.isOk()) raiseStatus(loaded);
+        },
+        py::arg("paths"),
+        "Loads plugin libraries (as the kiln command's --plugins) and registers their creators: the ONNX and "
+        "Caffe parsers then map the operators they name to plugin layers, and plans using them load");
+    module.def(
+        "plugin_libraries", [] { return PluginRegistry::global().libraries(); },
+        "The plugin libraries loaded so far, in order");
+    module.def(
+        "plugin_creators",
+        [] {
+            std::vector<std::string> keys;
+            for (const PluginRegistry::Entry& entry : PluginRegistry::global().list()) {
+                keys.push_back(pluginKey(entry.creator->name(), entry.creator->version(), entry.creator->pluginNamespace()));
+            }
+            return keys;
+        },
+        "The registered plugin creators as \"namespace::name vVERSION\"");
 }
 
 void registerContext(py::module_& module) {

@@ -206,21 +206,33 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* layer) {
     return Match{std::move(*shuffle), nullptr, std::move(*readers)};
 }
 
-// `data` with its slices along axis 0 (rows of `data`'s first dimension) moved: row r goes to row
-// `to(r)`.
-template <typename To>
-HostTensor movedRows(const HostTensor& data, To to) {
+// How the rows (slices along axis 0) of a weight or bias move with a permutation: a producer writing the
+// permuted channels takes row perm[c] as its row c; a layer passing it on puts its row c at perm[c].
+enum class RowMove { Gather, Scatter };
+
+HostTensor movedRows(const HostTensor& data, const std::vector<int64_t>& perm, RowMove move) {
     HostTensor moved(DataType::Float32, data.dims());
-    const int64_t rows = data.dims()[0];
-    const int64_t width = data.elementCount() / rows;
-    for (int64_t r = 0; r < rows; ++r) {
-        std::copy_n(data.data<float>() + r * width, width, moved.data<float>() + to(r) * width);
+    const int64_t width = data.elementCount() / data.dims()[0];
+    for (size_t c = 0; c < perm.size(); ++c) {
+        const int64_t from = move == RowMove::Gather ? perm[c] : int64_t(c);
+        const int64_t to = move == RowMove::Gather ? int64_t(c) : perm[c];
+        std::copy_n(data.data<float>() + from * width, width, moved.data<float>() + to * width);
     }
     return moved;
 }
 
 Result<Tensor*> permutedConstant(NetworkDefinition& network, const Tensor* original, HostTensor data) {
     return network.addConstant(freshTensorName(network, original->name() + ".permuted"), std::move(data));
+}
+
+// The convolution inputs `inputs` with its weights (1) and bias (2, when there is one) moved as `move` says.
+Status moveWeightsAndBias(NetworkDefinition& network, std::vector<Tensor*>& inputs, const std::vector<int64_t>& perm,
+                          RowMove move) {
+    for (size_t i : {size_t(1), size_t(2)}) {
+        if (!inputs[i]) continue;
+        KILN_ASSIGN_OR_RETURN(inputs[i], permutedConstant(network, inputs[i], movedRows(*inputs[i]->constantData(), perm, move)));
+    }
+    return Status::ok();
 }
 
 // Rewrites one reader of `permuted` (whose channels are `source`'s through the shuffle) to read `source`;
@@ -269,13 +281,7 @@ Result<Layer*> applyFold(NetworkDefinition& network, const ReaderFold& fold, Ten
             // The layer computes on the unpermuted channels (a depthwise one with its weights and bias
             // moved along) into a new tensor, which its readers then take through the same permutation.
             if (layer->kind() == LayerKind::Convolution) {
-                auto to = [&](int64_t c) { return perm[size_t(c)]; };
-                KILN_ASSIGN_OR_RETURN(inputs[1], permutedConstant(network, layer->input(1),
-                                                                  movedRows(*layer->input(1)->constantData(), to)));
-                if (layer->input(2)) {
-                    KILN_ASSIGN_OR_RETURN(inputs[2], permutedConstant(network, layer->input(2),
-                                                                      movedRows(*layer->input(2)->constantData(), to)));
-                }
+                KILN_RETURN_IF_ERROR(moveWeightsAndBias(network, inputs, perm, RowMove::Scatter));
             }
             const Tensor* original = layer->output(0);
             const std::string name = layer->name();
@@ -324,18 +330,7 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
         // Output channel c is what channel perm[c] was: the weight rows and the bias move with it.
         Layer* producer = match.producer;
         std::vector<Tensor*> inputs = producer->inputs();
-        auto from = [&](const HostTensor& data) {
-            HostTensor moved(DataType::Float32, data.dims());
-            const int64_t width = data.elementCount() / data.dims()[0];
-            for (size_t c = 0; c < s.perm.size(); ++c) {
-                std::copy_n(data.data<float>() + s.perm[c] * width, width, moved.data<float>() + int64_t(c) * width);
-            }
-            return moved;
-        };
-        KILN_ASSIGN_OR_RETURN(inputs[1], permutedConstant(network, inputs[1], from(*inputs[1]->constantData())));
-        if (inputs[2]) {
-            KILN_ASSIGN_OR_RETURN(inputs[2], permutedConstant(network, inputs[2], from(*inputs[2]->constantData())));
-        }
+        KILN_RETURN_IF_ERROR(moveWeightsAndBias(network, inputs, s.perm, RowMove::Gather));
         const std::string name = producer->name();
         KILN_RETURN_IF_ERROR(
             fuseInto(network, {producer, s.split, s.transpose, s.merge}, producer, producer->params(), inputs, result, name));

@@ -2,6 +2,7 @@
 #include "kiln/lint.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <sstream>

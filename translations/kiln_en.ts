@@ -2041,6 +2041,113 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::workbench::Exports</name>
+    <message>
+        <source>Export Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing plan %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write the plan to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to, with enough free space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Build Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build report written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the build report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Visible Part of the Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graph written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile as CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::MainWindow</name>
     <message numerus="yes">
         <source>%n layer(s)</source>
@@ -2055,10 +2162,6 @@ Give calibration data and calibrate to see the distributions.</source>
             <numerusform>%n tensor</numerusform>
             <numerusform>%n tensors</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&amp;Open…</source>
@@ -2221,27 +2324,7 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Timed runs; each layer&apos;s time is its median over them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Untimed runs first, so that caches and allocations settle</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Build the model (or open a plan), then profile it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Runs:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Warm-up:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2356,119 +2439,7 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Profiling: %1 runs after %2 warm-up runs…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profiling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancelling the profile…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile finished: median %1 per run.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile failed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile failed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Plan</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Kiln plans (*.plan);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Writing plan %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Plan written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the plan</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not write the plan to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to, with enough free space.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Build Report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Build report written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the build report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Profile as CSV</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Profile as JSON</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Profile Chart</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>PNG images (*.png);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2616,62 +2587,6 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Run the engine at each extent and plot latency and throughput against it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 dimension %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 dimension %2 (%3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweeping %1 over %2…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweeping…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep of %1: %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep finished.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Choose the Net of %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2709,26 +2624,6 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Save the part of the graph in view as PNG or SVG</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Visible Part of the Graph</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Graph</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Graph written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the graph</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3081,6 +2976,129 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Shared libraries (*.so);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::ProfilePanel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed runs; each layer&apos;s time is its median over them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untimed runs first, so that caches and allocations settle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model (or open a plan), then profile it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the engine at each extent and plot latency and throughput against it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warm-up:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling: %1 runs after %2 warm-up runs…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dimension %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dimension %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweeping %1 over %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweeping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling the profile…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep of %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile finished: median %1 per run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile failed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2032,6 +2032,117 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::workbench::Exports</name>
+    <message>
+        <source>Export Plan</source>
+        <translation>导出计划文件</translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan);;All files (*)</source>
+        <translation>Kiln 计划文件 (*.plan);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Writing plan %1…</source>
+        <translation>正在写入计划文件 %1…</translation>
+    </message>
+    <message>
+        <source>Plan written to %1.</source>
+        <translation>计划文件已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the plan</source>
+        <translation>无法导出计划文件</translation>
+    </message>
+    <message>
+        <source>Could not write the plan to %1.</source>
+        <translation>无法将计划文件写入 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to, with enough free space.</source>
+        <translation>%1
+
+请选择一个有写入权限且空间充足的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Build Report</source>
+        <translation>导出构建报告</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Build report written to %1.</source>
+        <translation>构建报告已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the build report</source>
+        <translation>无法导出构建报告</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation>%1
+
+请选择一个有写入权限的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Visible Part of the Graph</source>
+        <translation>导出图的可见部分</translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation>导出图</translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
+        <translation>SVG 矢量图 (*.svg);;PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Graph written to %1.</source>
+        <translation>图已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the graph</source>
+        <translation>无法导出图</translation>
+    </message>
+    <message>
+        <source>Export Profile as CSV</source>
+        <translation>将性能分析导出为 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export Profile as JSON</source>
+        <translation>将性能分析导出为 JSON</translation>
+    </message>
+    <message>
+        <source>Export Profile Chart</source>
+        <translation>导出性能分析图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png);;All files (*)</source>
+        <translation>PNG 图像 (*.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Profile written to %1.</source>
+        <translation>性能分析已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the profile</source>
+        <translation>无法导出性能分析</translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::MainWindow</name>
     <message>
         <source>&amp;File</source>
@@ -2105,10 +2216,6 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>&amp;Clear Menu</source>
         <translation>清除菜单(&amp;C)</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 ms</translation>
     </message>
     <message>
         <source>Open an ONNX model or a Kiln plan</source>
@@ -2247,28 +2354,8 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>显示：</translation>
     </message>
     <message>
-        <source>Timed runs; each layer&apos;s time is its median over them</source>
-        <translation>计时运行次数；每层的时间取这些运行的中位数</translation>
-    </message>
-    <message>
-        <source>Untimed runs first, so that caches and allocations settle</source>
-        <translation>先进行不计时的运行，使缓存和内存分配稳定下来</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Build the model (or open a plan), then profile it.</source>
         <translation>先构建模型（或打开计划文件），再进行性能分析。</translation>
-    </message>
-    <message>
-        <source>Runs:</source>
-        <translation>运行次数：</translation>
-    </message>
-    <message>
-        <source>Warm-up:</source>
-        <translation>预热：</translation>
     </message>
     <message>
         <source>Open Model or Plan</source>
@@ -2373,124 +2460,8 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation>引擎已就绪，可以进行性能分析。</translation>
     </message>
     <message>
-        <source>Profiling: %1 runs after %2 warm-up runs…</source>
-        <translation>正在进行性能分析：预热 %2 次后运行 %1 次…</translation>
-    </message>
-    <message>
-        <source>Profiling…</source>
-        <translation>正在进行性能分析…</translation>
-    </message>
-    <message>
-        <source>Cancelling the profile…</source>
-        <translation>正在取消性能分析…</translation>
-    </message>
-    <message>
-        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
-        <translation>%1 次运行：中位数 %2，平均值 %3，P90 %4，最大值 %5。</translation>
-    </message>
-    <message>
-        <source>Profile finished: median %1 per run.</source>
-        <translation>性能分析完成：每次运行中位数 %1。</translation>
-    </message>
-    <message>
-        <source>Profile cancelled.</source>
-        <translation>性能分析已取消。</translation>
-    </message>
-    <message>
-        <source>Profile failed: %1</source>
-        <translation>性能分析失败：%1</translation>
-    </message>
-    <message>
-        <source>Profile failed.</source>
-        <translation>性能分析失败。</translation>
-    </message>
-    <message>
-        <source>Export Plan</source>
-        <translation>导出计划文件</translation>
-    </message>
-    <message>
-        <source>Kiln plans (*.plan);;All files (*)</source>
-        <translation>Kiln 计划文件 (*.plan);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Writing plan %1…</source>
-        <translation>正在写入计划文件 %1…</translation>
-    </message>
-    <message>
         <source>Plan written to %1.</source>
         <translation>计划文件已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the plan</source>
-        <translation>无法导出计划文件</translation>
-    </message>
-    <message>
-        <source>Could not write the plan to %1.</source>
-        <translation>无法将计划文件写入 %1。</translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to, with enough free space.</source>
-        <translation>%1
-
-请选择一个有写入权限且空间充足的文件夹。</translation>
-    </message>
-    <message>
-        <source>Export Build Report</source>
-        <translation>导出构建报告</translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Build report written to %1.</source>
-        <translation>构建报告已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the build report</source>
-        <translation>无法导出构建报告</translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation>无法写入 %1。</translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to.</source>
-        <translation>%1
-
-请选择一个有写入权限的文件夹。</translation>
-    </message>
-    <message>
-        <source>Export Profile as CSV</source>
-        <translation>将性能分析导出为 CSV</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv);;All files (*)</source>
-        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Export Profile as JSON</source>
-        <translation>将性能分析导出为 JSON</translation>
-    </message>
-    <message>
-        <source>Export Profile Chart</source>
-        <translation>导出性能分析图表</translation>
-    </message>
-    <message>
-        <source>PNG images (*.png);;All files (*)</source>
-        <translation>PNG 图像 (*.png);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Profile written to %1.</source>
-        <translation>性能分析已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the profile</source>
-        <translation>无法导出性能分析</translation>
     </message>
     <message>
         <source>The new language takes effect the next time Kiln starts.</source>
@@ -2616,62 +2587,6 @@ Choose a folder you can write to.</source>
         <translation>为一个形状范围构建一个引擎：%1。</translation>
     </message>
     <message>
-        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
-        <translation>为形状范围构建的引擎中第一个可变维度（通常为批大小）的取值，用逗号分隔</translation>
-    </message>
-    <message>
-        <source>Sweep</source>
-        <translation>扫描</translation>
-    </message>
-    <message>
-        <source>Run the engine at each extent and plot latency and throughput against it</source>
-        <translation>在每个取值下运行引擎，并绘制延迟和吞吐量随之变化的曲线</translation>
-    </message>
-    <message>
-        <source>Sweep:</source>
-        <translation>扫描：</translation>
-    </message>
-    <message>
-        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
-        <translation>扫描需要为形状范围构建的引擎：请在“构建”面板中为输入填写范围最小值和最大值，然后构建。</translation>
-    </message>
-    <message>
-        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
-        <translation>扫描：“%1”不在引擎构建时的范围 %2 到 %3 之内。</translation>
-    </message>
-    <message>
-        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
-        <translation>扫描：请给出要运行的取值，例如 1,2,4,8。</translation>
-    </message>
-    <message>
-        <source>%1 dimension %2</source>
-        <translation>%1 的第 %2 维</translation>
-    </message>
-    <message>
-        <source>%1 dimension %2 (%3)</source>
-        <translation>%1 的第 %2 维（%3）</translation>
-    </message>
-    <message>
-        <source>Sweeping %1 over %2…</source>
-        <translation>正在扫描 %1：%2…</translation>
-    </message>
-    <message>
-        <source>Sweeping…</source>
-        <translation>正在扫描…</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>Sweep of %1: %2.</source>
-        <translation>%1 的扫描结果：%2。</translation>
-    </message>
-    <message>
-        <source>Sweep finished.</source>
-        <translation>扫描完成。</translation>
-    </message>
-    <message>
         <source>Choose the Net of %1</source>
         <translation>选择 %1 的网络</translation>
     </message>
@@ -2710,26 +2625,6 @@ Choose a folder you can write to.</source>
     <message>
         <source>Save the part of the graph in view as PNG or SVG</source>
         <translation>将视图中可见的那部分图保存为 PNG 或 SVG</translation>
-    </message>
-    <message>
-        <source>Export Visible Part of the Graph</source>
-        <translation>导出图的可见部分</translation>
-    </message>
-    <message>
-        <source>Export Graph</source>
-        <translation>导出图</translation>
-    </message>
-    <message>
-        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
-        <translation>SVG 矢量图 (*.svg);;PNG 图像 (*.png)</translation>
-    </message>
-    <message>
-        <source>Graph written to %1.</source>
-        <translation>图已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the graph</source>
-        <translation>无法导出图</translation>
     </message>
     <message>
         <source>Plugin libraries not loaded: %1</source>
@@ -3077,6 +2972,129 @@ Choose a folder you can write to.</source>
     <message>
         <source>Shared libraries (*.so);;All files (*)</source>
         <translation>共享库 (*.so);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::ProfilePanel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Timed runs; each layer&apos;s time is its median over them</source>
+        <translation>计时运行次数；每层的时间取这些运行的中位数</translation>
+    </message>
+    <message>
+        <source>Untimed runs first, so that caches and allocations settle</source>
+        <translation>先进行不计时的运行，使缓存和内存分配稳定下来</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>性能分析</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Build the model (or open a plan), then profile it.</source>
+        <translation>先构建模型（或打开计划文件），再进行性能分析。</translation>
+    </message>
+    <message>
+        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
+        <translation>为形状范围构建的引擎中第一个可变维度（通常为批大小）的取值，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <source>Run the engine at each extent and plot latency and throughput against it</source>
+        <translation>在每个取值下运行引擎，并绘制延迟和吞吐量随之变化的曲线</translation>
+    </message>
+    <message>
+        <source>Runs:</source>
+        <translation>运行次数：</translation>
+    </message>
+    <message>
+        <source>Warm-up:</source>
+        <translation>预热：</translation>
+    </message>
+    <message>
+        <source>Sweep:</source>
+        <translation>扫描：</translation>
+    </message>
+    <message>
+        <source>Profiling: %1 runs after %2 warm-up runs…</source>
+        <translation>正在进行性能分析：预热 %2 次后运行 %1 次…</translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation>正在进行性能分析…</translation>
+    </message>
+    <message>
+        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
+        <translation>扫描需要为形状范围构建的引擎：请在“构建”面板中为输入填写范围最小值和最大值，然后构建。</translation>
+    </message>
+    <message>
+        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
+        <translation>扫描：“%1”不在引擎构建时的范围 %2 到 %3 之内。</translation>
+    </message>
+    <message>
+        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
+        <translation>扫描：请给出要运行的取值，例如 1,2,4,8。</translation>
+    </message>
+    <message>
+        <source>%1 dimension %2</source>
+        <translation>%1 的第 %2 维</translation>
+    </message>
+    <message>
+        <source>%1 dimension %2 (%3)</source>
+        <translation>%1 的第 %2 维（%3）</translation>
+    </message>
+    <message>
+        <source>Sweeping %1 over %2…</source>
+        <translation>正在扫描 %1：%2…</translation>
+    </message>
+    <message>
+        <source>Sweeping…</source>
+        <translation>正在扫描…</translation>
+    </message>
+    <message>
+        <source>Cancelling the profile…</source>
+        <translation>正在取消性能分析…</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Sweep of %1: %2.</source>
+        <translation>%1 的扫描结果：%2。</translation>
+    </message>
+    <message>
+        <source>Sweep finished.</source>
+        <translation>扫描完成。</translation>
+    </message>
+    <message>
+        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
+        <translation>%1 次运行：中位数 %2，平均值 %3，P90 %4，最大值 %5。</translation>
+    </message>
+    <message>
+        <source>Profile finished: median %1 per run.</source>
+        <translation>性能分析完成：每次运行中位数 %1。</translation>
+    </message>
+    <message>
+        <source>Profile cancelled.</source>
+        <translation>性能分析已取消。</translation>
+    </message>
+    <message>
+        <source>Profile failed: %1</source>
+        <translation>性能分析失败：%1</translation>
+    </message>
+    <message>
+        <source>Profile failed.</source>
+        <translation>性能分析失败。</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,10 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QLabel>
 #include <QLocale>
 #include <QScrollArea>
@@ -411,14 +415,36 @@ void PropertiesPanel::showLayer(std::shared_ptr<const NetworkDefinition> network
     addTensorTable(tr("Inputs"), QStringLiteral("inputsTable"), inputs, m_network.get(), {});
     addTensorTable(tr("Outputs"), QStringLiteral("outputsTable"), outputs, m_network.get(), outputDims);
     addWeightSections(constants);
-    const bool inputsUnknown = std::any_of(inputs.begin(), inputs.end(), [this](const QString& name) {
-        return !name.isEmpty() && (!m_network || !m_network->findTensor(name.toStdString()));
+    // Without a network (an engine known by its records alone) there is nothing the inputs could be found in.
+    const bool inputsUnknown = m_network && std::any_of(inputs.begin(), inputs.end(), [this](const QString& name) {
+        return !name.isEmpty() && !m_network->findTensor(name.toStdString());
     });
     if (inputsUnknown) {
         addNote(tr("Some inputs of this layer were made by the build and are not in the network shown, so their "
                    "shapes and values are not known here."));
     }
     m_contentLayout->addStretch(1);
+}
+
+void PropertiesPanel::addFileFields(const QString& heading, const QVariantMap& fields) {
+    auto* box = new QGroupBox(heading);
+    box->setObjectName(QStringLiteral("fileFieldsSection"));
+    QFormLayout* form = newForm(box);
+    for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
+        const QJsonValue value = QJsonValue::fromVariant(it.value());
+        QString text;
+        if (value.isArray()) {
+            text = QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+        } else if (value.isObject()) {
+            text = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        } else {
+            text = it.value().toString();
+        }
+        form->addRow(tr("%1:").arg(it.key()), valueLabel(text, QStringLiteral("field_") + it.key()));
+    }
+    if (fields.isEmpty()) form->addRow(valueLabel(tr("The file gives this layer by name only."), QStringLiteral("noFieldsValue")));
+    // Above the stretch that ends the content.
+    m_contentLayout->insertWidget(std::max(0, m_contentLayout->count() - 1), box);
 }
 
 void PropertiesPanel::showTensor(std::shared_ptr<const NetworkDefinition> network, const QString& tensorName) {

@@ -105,6 +105,25 @@ QCustomPlot* histogramPlot(const WeightStatistics& stats) {
     return plot;
 }
 
+// JSON with a space after each comma and colon, so that a long list wraps in a narrow panel:
+// {"Name": "317", "Dimensions": [1, 3, 224, 224]}.
+QString jsonText(const QJsonValue& value) {
+    if (value.isArray()) {
+        QStringList items;
+        for (const QJsonValue& item : value.toArray()) items << jsonText(item);
+        return QStringLiteral("[%1]").arg(items.join(QStringLiteral(", ")));
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        QStringList items;
+        for (auto it = object.begin(); it != object.end(); ++it) items << QStringLiteral("%1: %2").arg(jsonText(it.key()), jsonText(it.value()));
+        return QStringLiteral("{%1}").arg(items.join(QStringLiteral(", ")));
+    }
+    // A scalar: as JSON writes it (strings quoted and escaped).
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(array.mid(1, array.size() - 2));
+}
+
 }  // namespace
 
 PropertiesPanel::PropertiesPanel(QWidget* parent) : QWidget(parent) {
@@ -432,14 +451,7 @@ void PropertiesPanel::addFileFields(const QString& heading, const QVariantMap& f
     QFormLayout* form = newForm(box);
     for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
         const QJsonValue value = QJsonValue::fromVariant(it.value());
-        QString text;
-        if (value.isArray()) {
-            text = QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-        } else if (value.isObject()) {
-            text = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-        } else {
-            text = it.value().toString();
-        }
+        const QString text = value.isArray() || value.isObject() ? jsonText(value) : it.value().toString();
         form->addRow(tr("%1:").arg(it.key()), valueLabel(text, QStringLiteral("field_") + it.key()));
     }
     if (fields.isEmpty()) form->addRow(valueLabel(tr("The file gives this layer by name only."), QStringLiteral("noFieldsValue")));

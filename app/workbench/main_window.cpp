@@ -1045,8 +1045,8 @@ void MainWindow::showTensorRtTimes() {
     if (engine->times.empty() && engine->profileOnly.empty()) {
         m_profileView->clear();
         m_graph->setLayerLatencies({});
-        m_profileStatus->setText(tr("No profile JSON beside the engine graph: open the one trtexec wrote with "
-                                    "--exportProfile to see the layers' times."));
+        m_profileStatus->setText(tr("No profile beside the engine: open trtexec's --exportProfile JSON."));
+        m_profileStatus->setToolTip(QString());
         updateActions();
         return;
     }
@@ -1055,10 +1055,11 @@ void MainWindow::showTensorRtTimes() {
     QHash<QString, double> latencies;
     for (const views::LayerProfile& layer : profile.layers) latencies.insert(layer.name, layer.milliseconds);
     m_graph->setLayerLatencies(latencies);
-    m_profileStatus->setText(tr("Times from %1: %2 runs profiled by trtexec; the layers' average times add up to %3.")
-                                 .arg(fileNameOf(m_document->tensorRtProfilePath()))
+    // Short: the label does not wrap, and sets the window's least width.
+    m_profileStatus->setText(tr("%1 runs profiled by trtexec; the layers add up to %2.")
                                  .arg(engine->profiledRuns)
                                  .arg(formatMs(engine->totalAverageMs)));
+    m_profileStatus->setToolTip(tr("Average times per run from %1").arg(QDir::toNativeSeparators(m_document->tensorRtProfilePath())));
     updateActions();
 }
 
@@ -1654,8 +1655,8 @@ void MainWindow::updateActions() {
     m_sweepButton->setEnabled(m_profileAction->isEnabled() && m_document->engine() &&
                               m_document->engine()->hasDynamicShapes());
     m_cancelProfileButton->setEnabled(profiling);
-    m_profileRuns->setEnabled(!profiling);
-    m_profileWarmUp->setEnabled(!profiling);
+    m_profileRuns->setEnabled(!profiling && !m_document->tensorRtEngine());
+    m_profileWarmUp->setEnabled(!profiling && !m_document->tensorRtEngine());
 
     // An engine TensorRT built is read from its exports: shown, never built or run here.
     const bool tensorRt = m_document->tensorRtEngine() != nullptr;

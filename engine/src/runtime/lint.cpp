@@ -96,15 +96,18 @@ int64_t channelBlock(const std::string& format) {
 }
 
 // The wording of the hints both sources of layers give (an engine's network, or records alone).
-LintHint reformatTimeHint(std::vector<std::string> reformats, double reformatMs, double share) {
+constexpr const char* kReformatAdvice =
+    "layers that want different layouts meet here (a channel-blocked convolution next to a "
+    "layer that runs linear tensors only): the build report's format assignment lists each "
+    "reformat and the reader it serves; keeping such layers together, or a layout both take, "
+    "avoids them";
+
+LintHint reformatTimeHint(std::vector<std::string> reformats, double reformatMs, double share,
+                          const std::string& advice = kReformatAdvice) {
     return {"reformat-time", share >= kReformatShareWarning ? HintSeverity::Warning : HintSeverity::Info,
             std::to_string(reformats.size()) + " Reformat layers take " + milliseconds(reformatMs) + ", " +
                 percent(share) + " of the layers' time",
-            "layers that want different layouts meet here (a channel-blocked convolution next to a "
-            "layer that runs linear tensors only): the build report's format assignment lists each "
-            "reformat and the reader it serves; keeping such layers together, or a layout both take, "
-            "avoids them",
-            std::move(reformats)};
+            advice, std::move(reformats)};
 }
 
 LintHint unfusedActivationHint(const std::string& activation, const std::string& producerKind,
@@ -363,7 +366,15 @@ std::vector<LintHint> lintRecordedLayers(const std::vector<RecordedLayer>& layer
             reformatMs += std::max(layer.milliseconds, 0.0);
         }
         const double share = reformatMs / total;
-        if (share >= kReformatShareInfo) hints.push_back(reformatTimeHint(std::move(reformats), reformatMs, share));
+        // No build report stands behind records alone: each reformat's own formats tell.
+        if (share >= kReformatShareInfo) {
+            hints.push_back(reformatTimeHint(
+                std::move(reformats), reformatMs, share,
+                "layers that want different formats or precisions meet here: each reformat's input and output "
+                "formats (its properties) say which; neighbours kept in one precision and layout avoid them "
+                "(in a quantized model, quantize and dequantize nodes placed where they fuse into their "
+                "neighbours)"));
+        }
     }
 
     // Activations left after a convolution, Gemm or matrix product.

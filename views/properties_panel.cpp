@@ -45,6 +45,10 @@ QLabel* valueLabel(const QString& text, const QString& objectName) {
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setTextFormat(Qt::PlainText);
+    // A long word (a kernel's name, a tensor list as JSON) must not widen the whole panel past its dock:
+    // the label takes the width the form gives it, wraps where it can and keeps the rest in its tooltip.
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->setToolTip(text);
     return label;
 }
 

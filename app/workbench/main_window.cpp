@@ -716,9 +716,8 @@ void MainWindow::onLoaded(const QString& path) {
     std::vector<std::function<void()>> steps;
     if (m_document->kind() == FileKind::TensorRtEngine) {
         const views::TensorRtEngine& engine = *m_document->tensorRtEngine();
-        const QString reason = tr("A TensorRT engine is built already: open its ONNX model to %1.");
-        m_calibrationPanel->setModel({}, nullptr, reason.arg(tr("calibrate it")));
-        m_precisionPanel->setModel(nullptr, reason.arg(tr("compare precisions")));
+        m_calibrationPanel->setModel({}, nullptr, tr("A TensorRT engine is built already: open its ONNX model to calibrate it."));
+        m_precisionPanel->setModel(nullptr, tr("A TensorRT engine is built already: open its ONNX model to compare precisions."));
         m_shownModel.clear();
         steps = tensorRtEngineSteps();
         m_buildPanel->appendLog(tr("Opened TensorRT engine %1: %n layer(s).", nullptr, int(engine.layers.size()))

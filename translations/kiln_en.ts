@@ -3191,11 +3191,11 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
+        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
+        <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -3186,12 +3186,12 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
         <translation>引擎构建或加载完成后立即进行性能分析。</translation>
     </message>
     <message>
-        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
-        <translation>要打开的 ONNX 模型、Caffe 网络或 Kiln 计划。</translation>
-    </message>
-    <message>
         <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation>Caffe 网络的权重（当它们不在网络旁且不同名时）。</translation>
+    </message>
+    <message>
+        <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
+        <translation>要打开的 ONNX 模型、Caffe 网络、Kiln 计划或 TensorRT 引擎图（trtexec --exportLayerInfo）。</translation>
     </message>
 </context>
 </TS>

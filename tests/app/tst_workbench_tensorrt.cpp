@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSet>
 #include <QSignalSpy>
@@ -211,6 +212,47 @@ private slots:
         QCOMPARE(window.profileView()->profile().layers.front().name, records.at(1).toObject().value("name").toString());
         QCOMPARE(window.document()->tensorRtProfilePath(), QFileInfo(kProfile).absoluteFilePath());
         QCOMPARE(sorted(hintIds(window)), (QStringList{"channel-padding", "reformat-time"}));
+    }
+
+    // Dropped on the window it opens as from the menu; the graph and the profile export from it.
+    void aDroppedEngineOpensAndExports() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(m_graphCopy)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        enter.setAccepted(false);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QVERIFY(shown.wait(kiln::testing::kLoadTimeoutMs));
+        QVERIFY(window.document()->tensorRtEngine());
+        QVERIFY(kiln::testing::waitForLayouts(window));
+
+        const QString svg = m_dir.filePath("engine.svg");
+        QVERIFY(window.exportGraphTo(svg, false));
+        const QByteArray drawing = readAll(svg);
+        QVERIFY(drawing.contains("QuantizeLinear_2"));
+        QVERIFY(drawing.contains("CaskConvolution"));
+
+        // The profile export in trtexec's layout gives back the file's averages.
+        auto* exportJson = window.findChild<QAction*>("exportProfileJsonAction");
+        QVERIFY(exportJson && exportJson->isEnabled());
+        const QString json = m_dir.filePath("engine_profile.json");
+        QString error;
+        QVERIFY2(window.profileView()->exportJson(json, &error), qPrintable(error));
+        const QJsonArray written = QJsonDocument::fromJson(readAll(json)).array();
+        const QJsonArray records = profileRecords();
+        QCOMPARE(written.size(), records.size());
+        QCOMPARE(written.at(0).toObject().value("count").toInt(), records.at(0).toObject().value("count").toInt());
+        for (int i = 1; i < records.size(); ++i) {
+            QCOMPARE(written.at(i).toObject().value("name").toString(), records.at(i).toObject().value("name").toString());
+            QVERIFY(qAbs(written.at(i).toObject().value("averageMs").toDouble() -
+                         records.at(i).toObject().value("averageMs").toDouble()) < 1e-9);
+        }
     }
 
     void malformedFilesShowWhatIsWrong_data() {

@@ -1,10 +1,11 @@
 // The workbench on an engine TensorRT built, opened from trtexec's JSON exports (../shared/testdata/tensorrt:
-// a QAT MobileNet built by TensorRT 8.x; see the README there): every layer in the graph after fusion and
-// in the layer table, the profile beside it (or one the user picks) attached to its layers with the file's
-// total, every field of a layer in the properties (one Kiln does not know too), the lint hints such an
-// engine deserves and none on other layers, build and profile unavailable with the reason, and malformed
-// files refused with the reader's message in the error dialog. Expected values are read from the files
-// here, independently of the reader.
+// a QAT MobileNet built by TensorRT 8.x; see the README there), from File > Open or a drop: every layer in
+// the graph after fusion and in the layer table, the profile beside it (or one the user picks, or one with
+// records the graph lacks) attached to its layers with the file's total, every field of a layer in the
+// properties (one Kiln does not know too), the lint hints such an engine deserves and none on other layers,
+// build and profile unavailable with the reason, graph and profile exports, and malformed files refused
+// with the reader's message in the error dialog. Expected values are read from the files here,
+// independently of the reader.
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
@@ -253,6 +254,32 @@ private slots:
             QVERIFY(qAbs(written.at(i).toObject().value("averageMs").toDouble() -
                          records.at(i).toObject().value("averageMs").toDouble()) < 1e-9);
         }
+    }
+
+    // Newer TensorRT versions profile reformatting copies the graph does not list: they are shown and
+    // counted in the total, not dropped and not fatal.
+    void profileRecordsWithoutALayerAreKept() {
+        QJsonArray records = profileRecords();
+        const QJsonObject extra{{"name", "Reformatting CopyNode for Output Tensor 0 to copied_squeeze"},
+                                {"timeMs", 6.61}, {"averageMs", 0.001}, {"medianMs", 0.001}, {"percentage", 0.2}};
+        records.insert(3, extra);
+        const QString graph = m_dir.filePath("newer.graph.json");
+        QVERIFY(QFile::copy(kGraph, graph));
+        QVERIFY(writeAll(m_dir.filePath("newer.profile.json"), QJsonDocument(records).toJson()));
+        MainWindow window;
+        QVERIFY(kiln::testing::openAndWait(window, graph));
+        const kiln::views::ProfileResult& profile = window.profileView()->profile();
+        QCOMPARE(int(profile.layers.size()), records.size() - 1);
+        double total = 0.0;
+        for (int i = 1; i < records.size(); ++i) total += records.at(i).toObject().value("averageMs").toDouble();
+        QVERIFY(qAbs(kiln::views::totalLayerMilliseconds(profile.layers) - total) < 1e-9);
+        const auto copy = std::find_if(profile.layers.begin(), profile.layers.end(), [&](const kiln::views::LayerProfile& p) {
+            return p.name == extra.value("name").toString();
+        });
+        QVERIFY(copy != profile.layers.end());
+        QCOMPARE(copy->milliseconds, 0.001);
+        QCOMPARE(copy->type, QStringLiteral("Unknown"));
+        QCOMPARE(window.graphView()->afterView()->nodeNames().size(), graphLayers().size());
     }
 
     void malformedFilesShowWhatIsWrong_data() {

@@ -1201,6 +1201,14 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>%1 (%2):</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file gives this layer by name only.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::ShapeSweepView</name>
@@ -2039,6 +2047,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select both), or put %1 beside it.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No TensorRT engine is open: open its engine graph JSON first.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::Exports</name>
@@ -2603,10 +2615,6 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Lint</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2628,6 +2636,86 @@ Check that the file is an ONNX model and is complete (export it again if in doub
     </message>
     <message>
         <source>Plugin libraries not loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;TensorRT engine graphs, trtexec --exportLayerInfo (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to calibrate it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to compare precisions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened TensorRT engine %1: %n layer(s).</source>
+        <translation>
+            <numerusform>Opened TensorRT engine %1: %n layer.</numerusform>
+            <numerusform>Opened TensorRT engine %1: %n layers.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not read the TensorRT engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Open the JSON that trtexec writes with --exportLayerInfo (built with --profilingVerbosity=detailed for the layers&apos; fields); its --exportProfile JSON, named *.profile.json beside it, gives the times.%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TensorRT&apos;s exports hold the engine alone: there is no graph before fusion. Open the ONNX model it was built from to see that one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No profile beside the engine: open trtexec&apos;s --exportProfile JSON.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs profiled by trtexec; the layers add up to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Average times per run from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open TensorRT Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>trtexec profiles, --exportProfile (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In the engine graph JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is shown from its JSON exports: Kiln cannot build or run it. Its times come from trtexec&apos;s --exportProfile JSON.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TensorRT engine, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>TensorRT engine: %n layer(s)</source>
+        <translation>
+            <numerusform>TensorRT engine: %n layer</numerusform>
+            <numerusform>TensorRT engine: %n layers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3101,6 +3189,14 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <source>Profile failed.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Open Profile JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the per-layer times trtexec wrote with --exportProfile for this engine</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -3117,11 +3213,11 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
+        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
+        <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

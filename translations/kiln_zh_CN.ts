@@ -1196,6 +1196,14 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>%1 (%2):</source>
         <translation>%1（%2）：</translation>
     </message>
+    <message>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
+        <source>The file gives this layer by name only.</source>
+        <translation>文件只给出了这一层的名称。</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::ShapeSweepView</name>
@@ -2030,6 +2038,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select both), or put %1 beside it.</source>
         <translation>Caffe 网络需要它的权重：将 .prototxt 与其 .caffemodel 一起打开（同时选中两者），或将 %1 放在它旁边。</translation>
     </message>
+    <message>
+        <source>No TensorRT engine is open: open its engine graph JSON first.</source>
+        <translation>没有打开 TensorRT 引擎：请先打开它的引擎图 JSON。</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::Exports</name>
@@ -2603,10 +2615,6 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation>Caffe 权重 (*.caffemodel);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
-        <translation>模型和计划 (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX 模型 (*.onnx);;Caffe 网络 (*.prototxt *.caffemodel);;Kiln 计划 (*.plan *.engine);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Lint</source>
         <translation>检查</translation>
     </message>
@@ -2629,6 +2637,86 @@ Check that the file is an ONNX model and is complete (export it again if in doub
     <message>
         <source>Plugin libraries not loaded: %1</source>
         <translation>未能加载的插件库：%1</translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;TensorRT engine graphs, trtexec --exportLayerInfo (*.json);;All files (*)</source>
+        <translation>模型和计划 (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX 模型 (*.onnx);;Caffe 网络 (*.prototxt *.caffemodel);;Kiln 计划 (*.plan *.engine);;TensorRT 引擎图，trtexec --exportLayerInfo (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to calibrate it.</source>
+        <translation>TensorRT 引擎已经构建完成：请打开它的 ONNX 模型来进行校准。</translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to compare precisions.</source>
+        <translation>TensorRT 引擎已经构建完成：请打开它的 ONNX 模型来比较精度。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened TensorRT engine %1: %n layer(s).</source>
+        <translation>
+            <numerusform>已打开 TensorRT 引擎 %1：%n 层。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not read the TensorRT engine</source>
+        <translation>无法读取 TensorRT 引擎</translation>
+    </message>
+    <message>
+        <source>Could not read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Open the JSON that trtexec writes with --exportLayerInfo (built with --profilingVerbosity=detailed for the layers&apos; fields); its --exportProfile JSON, named *.profile.json beside it, gives the times.%2</source>
+        <translation>%1
+
+请打开 trtexec 以 --exportLayerInfo 写出的 JSON（构建时使用 --profilingVerbosity=detailed 才有各层的字段）；放在它旁边、名为 *.profile.json 的 --exportProfile JSON 提供时间。%2</translation>
+    </message>
+    <message>
+        <source>TensorRT&apos;s exports hold the engine alone: there is no graph before fusion. Open the ONNX model it was built from to see that one.</source>
+        <translation>TensorRT 的导出文件只包含引擎本身：没有融合前的图。请打开构建它所用的 ONNX 模型来查看融合前的图。</translation>
+    </message>
+    <message>
+        <source>No profile beside the engine: open trtexec&apos;s --exportProfile JSON.</source>
+        <translation>引擎旁边没有性能分析文件：请打开 trtexec 的 --exportProfile JSON。</translation>
+    </message>
+    <message>
+        <source>%1 runs profiled by trtexec; the layers add up to %2.</source>
+        <translation>trtexec 分析了 %1 次运行；各层合计 %2。</translation>
+    </message>
+    <message>
+        <source>Average times per run from %1</source>
+        <translation>每次运行的平均时间，来自 %1</translation>
+    </message>
+    <message>
+        <source>Open TensorRT Profile</source>
+        <translation>打开 TensorRT 性能分析</translation>
+    </message>
+    <message>
+        <source>trtexec profiles, --exportProfile (*.json);;All files (*)</source>
+        <translation>trtexec 性能分析，--exportProfile (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>In the engine graph JSON</source>
+        <translation>引擎图 JSON 中的字段</translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is shown from its JSON exports: Kiln cannot build or run it. Its times come from trtexec&apos;s --exportProfile JSON.</source>
+        <translation>此 TensorRT 引擎来自其 JSON 导出文件：Kiln 无法构建或运行它。它的时间来自 trtexec 的 --exportProfile JSON。</translation>
+    </message>
+    <message>
+        <source>TensorRT engine, %1</source>
+        <translation>TensorRT 引擎，%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>TensorRT engine: %n layer(s)</source>
+        <translation>
+            <numerusform>TensorRT 引擎：%n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
     </message>
 </context>
 <context>
@@ -3096,6 +3184,14 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <source>Profile failed.</source>
         <translation>性能分析失败。</translation>
     </message>
+    <message>
+        <source>Open Profile JSON…</source>
+        <translation>打开性能分析 JSON…</translation>
+    </message>
+    <message>
+        <source>Show the per-layer times trtexec wrote with --exportProfile for this engine</source>
+        <translation>显示 trtexec 以 --exportProfile 为此引擎写出的逐层时间</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -3112,12 +3208,12 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation>引擎构建或加载完成后立即进行性能分析。</translation>
     </message>
     <message>
-        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
-        <translation>要打开的 ONNX 模型、Caffe 网络或 Kiln 计划。</translation>
-    </message>
-    <message>
         <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation>Caffe 网络的权重（当它们不在网络旁且不同名时）。</translation>
+    </message>
+    <message>
+        <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
+        <translation>要打开的 ONNX 模型、Caffe 网络、Kiln 计划或 TensorRT 引擎图（trtexec --exportLayerInfo）。</translation>
     </message>
 </context>
 </TS>

@@ -1,6 +1,6 @@
 // Entry point of the Kiln workbench: sets up the application, its translations (the language chosen in
-// Preferences, else the system's) and the main window, and opens the model or plan named on the command
-// line, if any; --build builds it once it has loaded and --profile profiles the result.
+// Preferences, else the system's) and the main window, and opens the model, plan or TensorRT engine graph
+// named on the command line, if any; --build builds it once it has loaded and --profile profiles the result.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -25,8 +25,9 @@ int main(int argc, char* argv[]) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"),
-                                 QCoreApplication::translate("main", "The ONNX model, Caffe net or Kiln plan to open."),
-                                 QStringLiteral("[model.onnx|net.prototxt|engine.plan]"));
+                                 QCoreApplication::translate("main", "The ONNX model, Caffe net, Kiln plan or TensorRT "
+                                                                     "engine graph (trtexec --exportLayerInfo) to open."),
+                                 QStringLiteral("[model.onnx|net.prototxt|engine.plan|engine.graph.json]"));
     parser.addPositionalArgument(QStringLiteral("weights"),
                                  QCoreApplication::translate("main", "A Caffe net's weights, when they are not beside it "
                                                                      "under the same name."),

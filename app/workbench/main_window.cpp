@@ -79,7 +79,7 @@ bool hasSuffix(const QString& path, const QString& suffix) {
 
 bool isOpenableSuffix(const QString& path) {
     static const QStringList suffixes = {QStringLiteral("onnx"), QStringLiteral("plan"), QStringLiteral("engine"),
-                                         QStringLiteral("prototxt"), QStringLiteral("caffemodel")};
+                                         QStringLiteral("prototxt"), QStringLiteral("caffemodel"), QStringLiteral("json")};
     return suffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive);
 }
 
@@ -184,6 +184,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_profileDock->raise();
     });
     connect(m_profilePanel, &ProfilePanel::latenciesChanged, m_graph, &views::ComparisonGraphView::setLayerLatencies);
+    connect(m_profilePanel, &ProfilePanel::recordedProfileRequested, this, &MainWindow::openTensorRtProfile);
     m_profilePanel->setShapesProvider([this](ShapeMap& shapes) { m_buildPanel->inputShapes(shapes, nullptr); });
     connect(m_exports, &Exports::statusMessage, this, [this](const QString& text, int timeoutMs) {
         if (text.isEmpty()) statusBar()->clearMessage();
@@ -597,8 +598,9 @@ void MainWindow::showOpenDialog() {
     const QString startDirectory = settings.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
     const QString path =
         chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Open Model or Plan"), startDirectory,
-                    tr("Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;"
-                       "Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)")});
+                    tr("Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX models (*.onnx);;"
+                       "Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;"
+                       "TensorRT engine graphs, trtexec --exportLayerInfo (*.json);;All files (*)")});
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
     openFile(path);
@@ -630,7 +632,15 @@ void MainWindow::onLoaded(const QString& path) {
     // The views take the new file one per turn of the event loop (see runInSteps): on a large model,
     // all at once they would freeze the window for the sum of their times.
     std::vector<std::function<void()>> steps;
-    if (m_document->kind() == FileKind::Plan) {
+    if (m_document->kind() == FileKind::TensorRtEngine) {
+        const views::TensorRtEngine& engine = *m_document->tensorRtEngine();
+        m_calibrationPanel->setModel({}, nullptr, tr("A TensorRT engine is built already: open its ONNX model to calibrate it."));
+        m_precisionPanel->setModel(nullptr, tr("A TensorRT engine is built already: open its ONNX model to compare precisions."));
+        m_shownModel.clear();
+        steps = tensorRtEngineSteps();
+        m_buildPanel->appendLog(tr("Opened TensorRT engine %1: %n layer(s).", nullptr, int(engine.layers.size()))
+                                    .arg(fileNameOf(path)));
+    } else if (m_document->kind() == FileKind::Plan) {
         const Engine& engine = *m_document->engine();
         m_calibrationPanel->setModel({}, nullptr, tr("A plan is built already: open its ONNX model to calibrate it."));
         m_precisionPanel->setModel(nullptr, tr("A plan is built already: open its ONNX model to compare precisions."));
@@ -724,6 +734,14 @@ void MainWindow::showOpenError(const QString& path, const QString& message, Load
             tr("%1\n\nPlans run only where they were built: the same Kiln version, backend and device. Rebuild "
                "it from its ONNX model: “Rebuild from Model…” opens the model and starts a build here.%2")
                 .arg(message, stillOpen));
+        break;
+    case LoadProblem::BadEngineExport:
+        box->setWindowTitle(tr("Could not read the TensorRT engine"));
+        box->setText(tr("Could not read %1.").arg(file));
+        box->setInformativeText(tr("%1\n\nOpen the JSON that trtexec writes with --exportLayerInfo (built with "
+                                   "--profilingVerbosity=detailed for the layers' fields); its --exportProfile "
+                                   "JSON, named *.profile.json beside it, gives the times.%2")
+                                    .arg(message, stillOpen));
         break;
     case LoadProblem::DamagedPlan:
         box->setWindowTitle(tr("Damaged plan"));
@@ -897,6 +915,67 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
     };
 }
 
+std::vector<std::function<void()>> MainWindow::tensorRtEngineSteps() {
+    const std::shared_ptr<const views::TensorRtEngine> engine = m_document->tensorRtEngine();
+    if (!engine) return {};
+    rebuildIndexes();
+    return {
+        [this, engine] {
+            BuildReport report;
+            report.layersAfter = engine->layers;
+            m_graph->setReport(report);
+            m_graph->beforeView()->setPlaceholderText(
+                tr("TensorRT's exports hold the engine alone: there is no graph before fusion. Open the ONNX "
+                   "model it was built from to see that one."));
+        },
+        [this] {
+            m_reportView->clear();
+            m_tacticView->clear();
+            m_profilePanel->showRecordedEngine(tr("A TensorRT engine is shown from its JSON exports: Kiln cannot "
+                                                  "build or run it. Its times come from trtexec's --exportProfile JSON."));
+        },
+        [this] { showTensorRtTimes(); },
+        [this] {
+            setLayerTableSource(true);
+            emit engineShown();
+        },
+    };
+}
+
+void MainWindow::showTensorRtTimes() {
+    const std::shared_ptr<const views::TensorRtEngine> engine = m_document->tensorRtEngine();
+    if (!engine) return;
+    m_lintView->setHints(lintRecordedLayers(views::lintLayersOf(*engine), true));
+    if (engine->times.empty() && engine->profileOnly.empty()) {
+        m_profilePanel->setRecordedProfile({}, tr("No profile beside the engine: open trtexec's --exportProfile JSON."), {});
+    } else {
+        // Short: the label does not wrap, and sets the window's least width.
+        m_profilePanel->setRecordedProfile(
+            views::profileResultOf(*engine),
+            tr("%1 runs profiled by trtexec; the layers add up to %2.")
+                .arg(engine->profiledRuns)
+                .arg(tr("%1 ms").arg(engine->totalAverageMs, 0, 'f', engine->totalAverageMs < 10 ? 3 : 1)),
+            tr("Average times per run from %1").arg(QDir::toNativeSeparators(m_document->tensorRtProfilePath())));
+    }
+    updateActions();
+}
+
+void MainWindow::openTensorRtProfile() {
+    if (!m_document->tensorRtEngine()) return;
+    const QString path = chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Open TensorRT Profile"),
+                                     QFileInfo(m_document->filePath()).absolutePath(),
+                                     tr("trtexec profiles, --exportProfile (*.json);;All files (*)")});
+    if (path.isEmpty()) return;
+    QString error;
+    if (!m_document->setTensorRtProfile(path, &error)) {
+        showOpenError(path, error, LoadProblem::BadEngineExport);
+        return;
+    }
+    showTensorRtTimes();
+    m_profileDock->show();
+    m_profileDock->raise();
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Profile
 
@@ -1036,8 +1115,9 @@ const LayerRecord* MainWindow::beforeRecord(const QString& name) const {
 
 const LayerRecord* MainWindow::afterRecord(const QString& name) const {
     const auto it = m_afterIndex.constFind(name);
-    if (it == m_afterIndex.constEnd() || !m_document->engine()) return nullptr;
-    return &m_document->engine()->report().layersAfter[size_t(*it)];
+    const std::vector<LayerRecord>& after = m_document->layersAfter();
+    if (it == m_afterIndex.constEnd() || size_t(*it) >= after.size()) return nullptr;
+    return &after[size_t(*it)];
 }
 
 void MainWindow::rebuildIndexes() {
@@ -1047,8 +1127,7 @@ void MainWindow::rebuildIndexes() {
     const std::vector<LayerRecord>& before = m_document->layersBefore();
     for (size_t i = 0; i < before.size(); ++i)
         m_beforeIndex.insert(QString::fromStdString(before[i].name), int(i));
-    if (!m_document->engine()) return;
-    const std::vector<LayerRecord>& after = m_document->engine()->report().layersAfter;
+    const std::vector<LayerRecord>& after = m_document->layersAfter();
     for (size_t i = 0; i < after.size(); ++i) {
         const QString name = QString::fromStdString(after[i].name);
         m_afterIndex.insert(name, int(i));
@@ -1069,6 +1148,10 @@ void MainWindow::selectLayerFrom(const QString& name, bool afterFusion, Selectio
     // The graph has highlighted a node the user clicked already; moving its view again would jump.
     if (source != SelectionSource::Graph) m_graph->selectLayer(name);
     m_properties->showLayer(afterFusion ? engineNetwork() : m_document->network(), name, record);
+    if (const auto& engine = m_document->tensorRtEngine(); engine && afterFusion) {
+        const size_t index = size_t(m_afterIndex.value(name));
+        if (index < engine->fields.size()) m_properties->addFileFields(tr("In the engine graph JSON"), engine->fields[index]);
+    }
     const QString afterName = afterFusion ? name : m_afterOfBefore.value(name);
     if (!afterName.isEmpty() && source != SelectionSource::Tactics) m_tacticView->showLayer(afterName);
     if (source != SelectionSource::Profile) profileView()->selectLayer(afterName);
@@ -1116,8 +1199,7 @@ void MainWindow::syncLayerTable() {
     QItemSelection selection;
     QModelIndex first;
     for (int row = 0; row < m_layerModel->rowCount(); ++row) {
-        const Layer* layer = m_layerModel->layerAt(row);
-        if (!layer || !names.contains(QString::fromStdString(layer->name()))) continue;
+        if (!names.contains(m_layerModel->nameAt(row))) continue;
         const QModelIndex index = m_layerProxy->mapFromSource(m_layerModel->index(row, 0));
         if (!index.isValid()) continue;
         selection.select(index, index);
@@ -1134,24 +1216,30 @@ void MainWindow::syncLayerTable() {
 void MainWindow::onLayerTableSelection() {
     if (m_syncingSelection) return;
     const QModelIndex current = m_layerProxy->mapToSource(m_layerView->currentIndex());
-    const Layer* layer = current.isValid() ? m_layerModel->layerAt(current.row()) : nullptr;
-    if (layer) selectLayerFrom(QString::fromStdString(layer->name()), m_layerTableShowsAfter, SelectionSource::Table);
+    const QString name = current.isValid() ? m_layerModel->nameAt(current.row()) : QString();
+    if (!name.isEmpty()) selectLayerFrom(name, m_layerTableShowsAfter, SelectionSource::Table);
 }
 
 void MainWindow::setLayerTableSource(bool afterFusion) {
     std::shared_ptr<const NetworkDefinition> network = afterFusion ? engineNetwork() : m_document->network();
-    if (!network) {
+    const std::shared_ptr<const views::TensorRtEngine>& tensorRt = m_document->tensorRtEngine();
+    if (!network && !tensorRt) {
         afterFusion = !afterFusion;
         network = afterFusion ? engineNetwork() : m_document->network();
     }
-    m_layerTableShowsAfter = afterFusion;
-    m_layerModel->setNetwork(network);
+    m_layerTableShowsAfter = afterFusion || tensorRt;
+    if (tensorRt) {
+        // An engine known by its records alone: no network, so no tensor table either.
+        m_layerModel->setRecords(tensorRt->layers);
+    } else {
+        m_layerModel->setNetwork(network);
+    }
     m_tensorModel->setNetwork(network);
     fitColumns(m_layerView);
     fitColumns(m_tensorView);
     {
         const QSignalBlocker blocker(m_layerSource);
-        m_layerSource->setCurrentIndex(afterFusion ? 1 : 0);
+        m_layerSource->setCurrentIndex(m_layerTableShowsAfter ? 1 : 0);
     }
     updateActions();
     if (!m_selectedLayer.isEmpty()) syncLayerTable();
@@ -1214,8 +1302,19 @@ void MainWindow::updateActions() {
     m_exportProfilePngAction->setEnabled(hasProfile);
     m_profilePanel->setStartAllowed(!building);
 
+    // An engine TensorRT built is read from its exports: shown, never built or run here.
+    const bool tensorRt = m_document->tensorRtEngine() != nullptr;
+    const QString tensorRtReason = tr("A TensorRT engine is shown from its JSON exports: Kiln cannot build or "
+                                      "run it. Its times come from trtexec's --exportProfile JSON.");
+    m_buildAction->setToolTip(tensorRt ? tensorRtReason : QString());
+    m_buildAction->setStatusTip(tensorRt ? tensorRtReason : tr("Optimize the model into an engine with the Build panel's options"));
+    m_profileAction->setToolTip(tensorRt ? tensorRtReason : QString());
+    m_profileAction->setStatusTip(tensorRt ? tensorRtReason : tr("Run the engine repeatedly on random inputs and time every layer"));
+
     QString reason;
-    if (m_document->kind() == FileKind::Plan && m_document->engine() && !hasModel) {
+    if (tensorRt) {
+        reason = tensorRtReason;
+    } else if (m_document->kind() == FileKind::Plan && m_document->engine() && !hasModel) {
         reason = tr("A plan is already built: open its ONNX model to build again.");
     } else if (!hasModel) {
         reason = tr("Open an ONNX model first.");
@@ -1227,7 +1326,7 @@ void MainWindow::updateActions() {
     auto* afterItem = qobject_cast<QStandardItemModel*>(m_layerSource->model());
     if (afterItem) {
         afterItem->item(0)->setEnabled(hasModel && m_document->kind() == FileKind::Model);
-        afterItem->item(1)->setEnabled(hasEngine);
+        afterItem->item(1)->setEnabled(hasEngine || tensorRt);
     }
 }
 
@@ -1246,6 +1345,8 @@ void MainWindow::updateTitle() {
         const QString backend = QString::fromStdString(engine->backend());
         state = m_document->kind() == FileKind::Plan ? tr("plan, %1, %2").arg(precision, backend)
                                                      : tr("built, %1, %2").arg(precision, backend);
+    } else if (const auto& tensorRt = m_document->tensorRtEngine()) {
+        state = tr("TensorRT engine, %1").arg(Document::precisionOf(tensorRt->layers));
     } else if (!file.isEmpty()) {
         state = tr("not built");
     }
@@ -1266,6 +1367,9 @@ void MainWindow::updateSummary() {
                                   .arg(engine->report().layersBefore.size())
                                   .arg(engine->report().layersAfter.size());
         summary = summary.isEmpty() ? fused : tr("%1; %2", "model summary; engine summary").arg(summary, fused);
+    }
+    if (const auto& tensorRt = m_document->tensorRtEngine()) {
+        summary = tr("TensorRT engine: %n layer(s)", nullptr, int(tensorRt->layers.size()));
     }
     m_summaryLabel->setText(summary);
 }

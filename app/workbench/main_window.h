@@ -161,6 +161,12 @@ private:
     void onComparisonFinished();
     void applyLayerPrecisions(const QStringList& nodes, BuildSettings::Precision precision);
 
+    // The steps that show the TensorRT engine the document holds (graph, layers, lint, profile).
+    std::vector<std::function<void()>> tensorRtEngineSteps();
+    // Shows the TensorRT engine's times (profile view, graph latencies) and lint, which depends on them.
+    void showTensorRtTimes();
+    // Asks for a profile JSON of the TensorRT engine shown and shows its times.
+    void openTensorRtProfile();
     // Shows the document's engine in every view, one view per turn of the event loop; `done` follows.
     void showEngine(std::function<void()> done);
     // The steps of showEngine(), for a sequence that does more.

@@ -52,6 +52,11 @@ ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent), m_job(new Profile
     m_profileButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Profile"));
     m_profileButton->setObjectName(QStringLiteral("profileButton"));
     connect(m_profileButton, &QPushButton::clicked, this, &ProfilePanel::startProfile);
+    m_openRecordedButton = new QPushButton(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open Profile JSON…"));
+    m_openRecordedButton->setObjectName(QStringLiteral("tensorRtProfileButton"));
+    m_openRecordedButton->setToolTip(tr("Show the per-layer times trtexec wrote with --exportProfile for this engine"));
+    m_openRecordedButton->hide();
+    connect(m_openRecordedButton, &QPushButton::clicked, this, &ProfilePanel::recordedProfileRequested);
     m_cancelButton = new QPushButton(tr("Cancel"));
     m_cancelButton->setObjectName(QStringLiteral("cancelProfileButton"));
     connect(m_cancelButton, &QPushButton::clicked, this, &ProfilePanel::cancel);
@@ -86,6 +91,7 @@ ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent), m_job(new Profile
     bar->addWidget(new QLabel(tr("Warm-up:")));
     bar->addWidget(m_warmUp);
     bar->addWidget(m_profileButton);
+    bar->addWidget(m_openRecordedButton);
     bar->addWidget(new QLabel(tr("Sweep:")));
     bar->addWidget(m_sweepValues);
     bar->addWidget(m_sweepButton);
@@ -116,6 +122,7 @@ ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent), m_job(new Profile
 }
 
 bool ProfilePanel::hasProfile() const {
+    if (!m_recordedReason.isEmpty()) return !m_view->profile().layers.empty();
     return m_engine && !m_job->isRunning() && m_job->outcome().code == StatusCode::Ok &&
            !m_job->outcome().profile.layers.empty();
 }
@@ -128,13 +135,37 @@ void ProfilePanel::setEngine(std::shared_ptr<const Engine> engine, std::vector<O
     }
     m_engine = std::move(engine);
     m_declaredInputs = std::move(declaredInputs);
+    m_recordedReason.clear();
     m_view->clear();
     m_sweepView->clear();
     m_sweepView->hide();
     m_status->setText(status);
+    m_status->setToolTip(QString());
     m_status->setStyleSheet(QString());
     emit latenciesChanged({});
     updateControls();
+}
+
+void ProfilePanel::showRecordedEngine(const QString& reason) {
+    setEngine(nullptr, {}, QString());
+    m_recordedReason = reason;
+    updateControls();
+}
+
+void ProfilePanel::setRecordedProfile(const views::ProfileResult& profile, const QString& status,
+                                      const QString& statusTip) {
+    if (profile.layers.empty()) {
+        m_view->clear();
+    } else {
+        m_view->setProfile(profile);
+    }
+    QHash<QString, double> latencies;
+    for (const views::LayerProfile& layer : profile.layers)
+        latencies.insert(layer.name, layer.milliseconds);
+    emit latenciesChanged(latencies);
+    m_status->setText(status);
+    m_status->setToolTip(statusTip);
+    m_status->setStyleSheet(QString());
 }
 
 void ProfilePanel::setStartAllowed(bool allowed) {
@@ -149,12 +180,16 @@ void ProfilePanel::setRunCounts(int iterations, int warmUp) {
 
 void ProfilePanel::updateControls() {
     const bool running = m_job->isRunning();
+    const bool recorded = !m_recordedReason.isEmpty();
     const bool canStart = m_engine && m_startAllowed && !running;
     m_profileButton->setEnabled(canStart);
+    m_profileButton->setVisible(!recorded);
+    m_profileButton->setToolTip(m_recordedReason);
+    m_openRecordedButton->setVisible(recorded);
     m_sweepButton->setEnabled(canStart && m_engine->hasDynamicShapes());
     m_cancelButton->setEnabled(running);
-    m_runs->setEnabled(!running);
-    m_warmUp->setEnabled(!running);
+    m_runs->setEnabled(!running && !recorded);
+    m_warmUp->setEnabled(!running && !recorded);
 }
 
 void ProfilePanel::showProblem(const QString& text) {

@@ -2,7 +2,9 @@
 // shapes, run at each extent typed for its first varying dimension) and Cancel, progress and the
 // latency figures of the last run; below them the per-layer profile and the sweep's chart. It owns the
 // ProfileJob that runs in the background; the main window gives it the engine and the input shapes and
-// shows what it reports (layer latencies on the graph, the selected layer elsewhere).
+// shows what it reports (layer latencies on the graph, the selected layer elsewhere). For an engine
+// Kiln cannot run (one TensorRT built, read from its exports) it shows times measured elsewhere and
+// offers to open them instead.
 #pragma once
 
 #include <QHash>
@@ -22,6 +24,7 @@ class QPushButton;
 class QSpinBox;
 
 namespace kiln::views {
+struct ProfileResult;
 class ProfileView;
 class ShapeSweepView;
 }  // namespace kiln::views
@@ -52,6 +55,13 @@ public:
     // ends. `status` replaces the panel's status line.
     void setEngine(std::shared_ptr<const Engine> engine, std::vector<OnnxInputInfo> declaredInputs,
                    const QString& status);
+    // An engine that is shown but cannot run here: Profile, Sweep and the run counts are disabled with
+    // `reason` as their tooltip, and "Open Profile JSON…" (recordedProfileRequested) takes their place
+    // until setEngine() is called.
+    void showRecordedEngine(const QString& reason);
+    // Times measured elsewhere (an empty profile: none yet), with `status` and its tooltip `statusTip`.
+    void setRecordedProfile(const views::ProfileResult& profile, const QString& status, const QString& statusTip);
+
     // Whether a profile may start now, as far as other jobs are concerned (no build running).
     void setStartAllowed(bool allowed);
     void setRunCounts(int iterations, int warmUp);
@@ -72,6 +82,8 @@ signals:
     void layerSelected(const QString& name);
     // Each executed layer's median time from the last profile (empty: none).
     void latenciesChanged(const QHash<QString, double>& milliseconds);
+    // The user asks to open the recorded times of an engine that cannot run here.
+    void recordedProfileRequested();
 
 private:
     void onProgress(int done, int total);
@@ -85,6 +97,7 @@ private:
     std::shared_ptr<const Engine> m_engine;
     std::vector<OnnxInputInfo> m_declaredInputs;
     bool m_startAllowed = true;
+    QString m_recordedReason;  // not empty while the engine shown cannot run here
     // The engine was replaced while a profile of it ran: its outcome is dropped.
     bool m_discard = false;
     int m_percent = 0;
@@ -95,6 +108,7 @@ private:
     QSpinBox* m_warmUp = nullptr;
     QPushButton* m_profileButton = nullptr;
     QPushButton* m_cancelButton = nullptr;
+    QPushButton* m_openRecordedButton = nullptr;
     QLineEdit* m_sweepValues = nullptr;
     QPushButton* m_sweepButton = nullptr;
     QProgressBar* m_progress = nullptr;

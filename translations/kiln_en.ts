@@ -3106,5 +3106,37 @@ Choose a folder you can write to.</source>
         <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>could not open %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the window did not show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>showed %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the build failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>built %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit once the file is shown (and built or profiled, when asked): exit status 0 when the window showed it, 1 when it could not be opened or built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kiln-workbench: --quit-after-load needs a file to open.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

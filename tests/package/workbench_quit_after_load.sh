@@ -8,6 +8,9 @@ set -uo pipefail
 (($# == 3)) || { echo "usage: workbench_quit_after_load.sh KILN_WORKBENCH SAMPLE_MODEL WORK_DIR" >&2; exit 2; }
 workbench=$1 sample=$2 work=$3
 export QT_QPA_PLATFORM=offscreen
+# The lines checked below are the English ones; the preferences that could pick another language are the
+# test's own (XDG_CONFIG_HOME below).
+export LC_ALL=C.UTF-8 LANG=C.UTF-8 LANGUAGE=
 rm -rf "$work" && mkdir -p "$work"
 # Preferences and recent files go to a folder of the test's own.
 export XDG_CONFIG_HOME=$work/config

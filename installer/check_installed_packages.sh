@@ -34,8 +34,8 @@ step "apt-get install ./kiln_*.deb ./kiln-workbench_*.deb ./libkiln-dev_*.deb" i
 
 step "kiln --version" kiln --version
 build_and_run() {
-    kiln build "$sample" -o /tmp/sample.plan && kiln inspect /tmp/sample.plan | head -5 \
-        && kiln run /tmp/sample.plan --iterations 5
+    kiln build "$sample" -o /tmp/sample.plan && kiln inspect /tmp/sample.plan >/tmp/inspect.out \
+        && head -8 /tmp/inspect.out && kiln run /tmp/sample.plan --iterations 5
 }
 step "kiln build and run the sample model ($sample)" build_and_run
 installed_files() {

@@ -84,7 +84,7 @@ lint() {
     # The tags installer/lintian-notes.md explains: the backquoted name at the start of each list item.
     local explained
     explained=$(sed -n 's/^- `\([a-z0-9-]*\)`.*/\1/p' "$source_dir/installer/lintian-notes.md" | sort -u)
-    lintian --no-tag-display-limit --info "${debs[@]}" | tee "$build_dir/lintian.log"
+    lintian --tag-display-limit 0 --info "${debs[@]}" | tee "$build_dir/lintian.log"
     local unexplained
     unexplained=$(sed -n 's/^[EWIPX]: [^ ]*: \([a-z0-9-]*\).*/\1/p' "$build_dir/lintian.log" | sort -u \
         | comm -23 - <(echo "$explained"))

@@ -62,6 +62,8 @@ int main(int argc, char* argv[]) {
     QApplication::setApplicationName(QStringLiteral("Kiln Workbench"));
     QApplication::setApplicationVersion(QStringLiteral(KILN_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/kiln.png")));
+    // The installed desktop entry (installer/): Wayland compositors take the window's icon and name from it.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.kiln.Workbench"));
     kiln::workbench::installTranslations(app, kiln::workbench::Preferences::load().locale());
 
     QCommandLineParser parser;

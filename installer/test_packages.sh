@@ -14,8 +14,10 @@
 # Each step prints PASS or FAIL; the exit status is 1 when any failed, 2 when the script cannot run at all.
 # Run it as root (it uses chroot and bind mounts), from anywhere in the repository:
 #   installer/test_packages.sh 2>&1 | tee test_packages.log
-# KILN_PACKAGE_BUILD_DIR sets the build folder (default build-package), FRESH_BASE the cached root
-# (default ~/.cache/fresh-debian/rootfs); KEEP_ROOT=1 keeps the root it installed into, for a look inside.
+# KILN_PACKAGE_CONTACT sets the packages' maintainer ("Name <address>"; default "Kiln developers", which lintian
+# reports, see installer/lintian-notes.md), KILN_PACKAGE_BUILD_DIR the build folder (default build-package),
+# FRESH_BASE the cached root (default ~/.cache/fresh-debian/rootfs); KEEP_ROOT=1 keeps the root it installed
+# into, for a look inside.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source_dir=$(pwd)
@@ -57,7 +59,8 @@ fi
 # 1. The packages.
 configure() {
     cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_BUILD_GUI=ON \
-        -DKILN_ENABLE_CUDA=OFF -DKILN_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr
+        -DKILN_ENABLE_CUDA=OFF -DKILN_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr \
+        "-DKILN_PACKAGE_CONTACT=${KILN_PACKAGE_CONTACT:-Kiln developers}"
 }
 build() {
     cmake --build "$build_dir" -j "$(nproc)" --target kiln kiln_onnx kiln_caffe kiln_cli kiln_workbench \

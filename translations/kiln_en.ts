@@ -3220,5 +3220,37 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
         <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>could not open %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the window did not show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>showed %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the build failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>built %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit once the file is shown (and built or profiled, when asked): exit status 0 when the window showed it, 1 when it could not be opened or built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kiln-workbench: --quit-after-load needs a file to open.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -3215,5 +3215,37 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
         <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
         <translation>要打开的 ONNX 模型、Caffe 网络、Kiln 计划或 TensorRT 引擎图（trtexec --exportLayerInfo）。</translation>
     </message>
+    <message>
+        <source>could not open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>the window did not show.</source>
+        <translation>窗口没有显示。</translation>
+    </message>
+    <message>
+        <source>showed %1.</source>
+        <translation>已显示 %1。</translation>
+    </message>
+    <message>
+        <source>the build failed.</source>
+        <translation>构建失败。</translation>
+    </message>
+    <message>
+        <source>built %1.</source>
+        <translation>已构建 %1。</translation>
+    </message>
+    <message>
+        <source>profile finished.</source>
+        <translation>性能分析已完成。</translation>
+    </message>
+    <message>
+        <source>Quit once the file is shown (and built or profiled, when asked): exit status 0 when the window showed it, 1 when it could not be opened or built.</source>
+        <translation>文件显示后（若有要求，则在构建或性能分析完成后）退出：窗口显示了文件时退出状态为 0，无法打开或构建时为 1。</translation>
+    </message>
+    <message>
+        <source>kiln-workbench: --quit-after-load needs a file to open.</source>
+        <translation>kiln-workbench：--quit-after-load 需要一个要打开的文件。</translation>
+    </message>
 </context>
 </TS>

@@ -2696,10 +2696,6 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>In the engine graph JSON</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>A TensorRT engine is shown from its JSON exports: Kiln cannot build or run it. Its times come from trtexec&apos;s --exportProfile JSON.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3195,6 +3191,13 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
     </message>
     <message>
         <source>Show the per-layer times trtexec wrote with --exportProfile for this engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::SelectionSync</name>
+    <message>
+        <source>In the engine graph JSON</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

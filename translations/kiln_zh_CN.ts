@@ -2697,10 +2697,6 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
         <translation>trtexec 性能分析，--exportProfile (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>In the engine graph JSON</source>
-        <translation>引擎图 JSON 中的字段</translation>
-    </message>
-    <message>
         <source>A TensorRT engine is shown from its JSON exports: Kiln cannot build or run it. Its times come from trtexec&apos;s --exportProfile JSON.</source>
         <translation>此 TensorRT 引擎来自其 JSON 导出文件：Kiln 无法构建或运行它。它的时间来自 trtexec 的 --exportProfile JSON。</translation>
     </message>
@@ -3191,6 +3187,13 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
     <message>
         <source>Show the per-layer times trtexec wrote with --exportProfile for this engine</source>
         <translation>显示 trtexec 以 --exportProfile 为此引擎写出的逐层时间</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::SelectionSync</name>
+    <message>
+        <source>In the engine graph JSON</source>
+        <translation>引擎图 JSON 中的字段</translation>
     </message>
 </context>
 <context>

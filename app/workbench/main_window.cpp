@@ -41,6 +41,7 @@
 #include "build_panel.h"
 #include "exports.h"
 #include "profile_panel.h"
+#include "selection_sync.h"
 #include "build_report_view.h"
 #include "calibration_panel.h"
 #include "comparison_graph_view.h"
@@ -201,16 +202,12 @@ MainWindow::MainWindow(QWidget* parent)
         emit planExportFinished(path, error);
     });
 
-    connect(m_graph, &views::ComparisonGraphView::layerSelected, this,
-            [this](const QString& name, bool afterFusion) { selectLayerFrom(name, afterFusion, SelectionSource::Graph); });
-    connect(m_profilePanel, &ProfilePanel::layerSelected, this,
-            [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Profile); });
-    connect(m_reportView, &views::BuildReportView::layersSelected, this, &MainWindow::selectLayers);
-    connect(m_lintView, &views::LintView::layersSelected, this, &MainWindow::selectLayers);
-    connect(m_tacticView, &views::TacticView::layerSelected, this,
-            [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Tactics); });
-    connect(m_layerView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onLayerTableSelection);
+    m_selection = new SelectionSync(m_document,
+                                    {m_graph, m_properties, m_tacticView, profileView(), m_layerView, m_layerModel,
+                                     m_layerProxy},
+                                    this);
+    connect(m_reportView, &views::BuildReportView::layersSelected, m_selection, &SelectionSync::selectLayers);
+    connect(m_lintView, &views::LintView::layersSelected, m_selection, &SelectionSync::selectLayers);
 
     connect(m_buildPanel, &BuildPanel::buildRequested, this, &MainWindow::startBuild);
     connect(m_buildPanel, &BuildPanel::cancelRequested, this, &MainWindow::cancelBuild);
@@ -224,7 +221,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_precisionPanel, &PrecisionPanel::applyRequested, this, &MainWindow::applyLayerPrecisions);
     connect(m_precisionPanel, &PrecisionPanel::layerSelected, this, [this](const QString& name) {
         // The compared engine's layer, when the shown engine has one of that name.
-        if (afterRecord(name)) selectLayerFrom(name, true, SelectionSource::Other);
+        if (m_selection->afterRecord(name)) m_selection->select(name, true, SelectionSource::Other);
     });
     connect(m_buildPanel, &BuildPanel::timingCacheChanged, this, [](bool enabled, const QString& path) {
         Preferences preferences = Preferences::load();
@@ -621,13 +618,13 @@ void MainWindow::onLoaded(const QString& path) {
         m_discardBuild = true;
         m_buildJob->cancel();
     }
-    m_selectedLayer.clear();
+    m_selection->clear();
     m_properties->clear();
     m_profilePanel->setEngine(nullptr, {}, tr("Build the model (or open a plan), then profile it."));
     m_reportView->clear();
     m_tacticView->clear();
     m_lintView->clear();
-    rebuildIndexes();
+    m_selection->reindex();
 
     // The views take the new file one per turn of the event loop (see runInSteps): on a large model,
     // all at once they would freeze the window for the sum of their times.
@@ -890,7 +887,7 @@ void MainWindow::showEngine(std::function<void()> done) {
 std::vector<std::function<void()>> MainWindow::engineSteps() {
     const std::shared_ptr<const Engine> engine = m_document->engine();
     if (!engine) return {};
-    rebuildIndexes();
+    m_selection->reindex();
     return {
         [this, engine] { m_graph->setReport(engine->report()); },
         [this, engine] { m_reportView->setReport(engine->report()); },
@@ -899,17 +896,7 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
         [this, engine] {
             m_profilePanel->setEngine(engine, m_document->declaredInputs(), tr("The engine is ready to profile."));
             setLayerTableSource(true);
-            // Keep the selection where it still exists: a before-fusion layer always does after a rebuild.
-            if (!m_selectedLayer.isEmpty()) {
-                const QString name = m_selectedLayer;
-                const bool after = m_selectedAfterFusion;
-                m_selectedLayer.clear();
-                if (after ? afterRecord(name) != nullptr : beforeRecord(name) != nullptr) {
-                    selectLayerFrom(name, after, SelectionSource::Other);
-                } else {
-                    m_properties->clear();
-                }
-            }
+            m_selection->restore();
             emit engineShown();
         },
     };
@@ -918,7 +905,7 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
 std::vector<std::function<void()>> MainWindow::tensorRtEngineSteps() {
     const std::shared_ptr<const views::TensorRtEngine> engine = m_document->tensorRtEngine();
     if (!engine) return {};
-    rebuildIndexes();
+    m_selection->reindex();
     return {
         [this, engine] {
             BuildReport report;
@@ -1102,132 +1089,27 @@ void MainWindow::showAbout() {
 // ---------------------------------------------------------------------------------------------------
 // Selection
 
-std::shared_ptr<const NetworkDefinition> MainWindow::engineNetwork() const {
-    const std::shared_ptr<const Engine>& engine = m_document->engine();
-    // Shares ownership with the engine, so the network lives as long as a view holds it.
-    return engine ? std::shared_ptr<const NetworkDefinition>(engine, &engine->network()) : nullptr;
-}
-
-const LayerRecord* MainWindow::beforeRecord(const QString& name) const {
-    const auto it = m_beforeIndex.constFind(name);
-    return it == m_beforeIndex.constEnd() ? nullptr : &m_document->layersBefore()[size_t(*it)];
-}
-
-const LayerRecord* MainWindow::afterRecord(const QString& name) const {
-    const auto it = m_afterIndex.constFind(name);
-    const std::vector<LayerRecord>& after = m_document->layersAfter();
-    if (it == m_afterIndex.constEnd() || size_t(*it) >= after.size()) return nullptr;
-    return &after[size_t(*it)];
-}
-
-void MainWindow::rebuildIndexes() {
-    m_beforeIndex.clear();
-    m_afterIndex.clear();
-    m_afterOfBefore.clear();
-    const std::vector<LayerRecord>& before = m_document->layersBefore();
-    for (size_t i = 0; i < before.size(); ++i)
-        m_beforeIndex.insert(QString::fromStdString(before[i].name), int(i));
-    const std::vector<LayerRecord>& after = m_document->layersAfter();
-    for (size_t i = 0; i < after.size(); ++i) {
-        const QString name = QString::fromStdString(after[i].name);
-        m_afterIndex.insert(name, int(i));
-        for (const std::string& original : after[i].provenance)
-            m_afterOfBefore.insert(QString::fromStdString(original), name);
-    }
-}
-
 void MainWindow::selectLayer(const QString& name, bool afterFusion) {
-    selectLayerFrom(name, afterFusion, SelectionSource::Other);
+    m_selection->select(name, afterFusion, SelectionSource::Other);
 }
 
-void MainWindow::selectLayerFrom(const QString& name, bool afterFusion, SelectionSource source) {
-    const LayerRecord* record = afterFusion ? afterRecord(name) : beforeRecord(name);
-    if (!record) return;
-    m_selectedLayer = name;
-    m_selectedAfterFusion = afterFusion;
-    // The graph has highlighted a node the user clicked already; moving its view again would jump.
-    if (source != SelectionSource::Graph) m_graph->selectLayer(name);
-    m_properties->showLayer(afterFusion ? engineNetwork() : m_document->network(), name, record);
-    if (const auto& engine = m_document->tensorRtEngine(); engine && afterFusion) {
-        const size_t index = size_t(m_afterIndex.value(name));
-        if (index < engine->fields.size()) m_properties->addFileFields(tr("In the engine graph JSON"), engine->fields[index]);
-    }
-    const QString afterName = afterFusion ? name : m_afterOfBefore.value(name);
-    if (!afterName.isEmpty() && source != SelectionSource::Tactics) m_tacticView->showLayer(afterName);
-    if (source != SelectionSource::Profile) profileView()->selectLayer(afterName);
-    if (source != SelectionSource::Table) syncLayerTable();
+const QString& MainWindow::selectedLayer() const {
+    return m_selection->selectedLayer();
 }
 
-void MainWindow::selectLayers(const QStringList& names) {
-    QStringList afterNames;
-    for (const QString& name : names) {
-        if (afterRecord(name)) afterNames << name;
-    }
-    if (afterNames.isEmpty()) {
-        // The entry names layers that a later pass rewrote again, or layers before fusion.
-        for (const QString& name : names) {
-            if (beforeRecord(name)) {
-                selectLayerFrom(name, false, SelectionSource::Report);
-                return;
-            }
-        }
-        return;
-    }
-    selectLayerFrom(afterNames.first(), true, SelectionSource::Report);
-    if (afterNames.size() > 1) {
-        // Every layer of the entry: the after graph shows them all, the before graph where they came from.
-        QStringList originals;
-        for (const QString& name : afterNames) {
-            for (const std::string& original : afterRecord(name)->provenance)
-                originals << QString::fromStdString(original);
-        }
-        m_graph->afterView()->setHighlightedLayers(afterNames);
-        m_graph->beforeView()->setHighlightedLayers(originals);
-    }
-}
-
-void MainWindow::syncLayerTable() {
-    QStringList names;
-    if (m_layerTableShowsAfter == m_selectedAfterFusion) {
-        names << m_selectedLayer;
-    } else if (m_layerTableShowsAfter) {
-        names << m_afterOfBefore.value(m_selectedLayer);
-    } else if (const LayerRecord* record = afterRecord(m_selectedLayer)) {
-        for (const std::string& original : record->provenance)
-            names << QString::fromStdString(original);
-    }
-    QItemSelection selection;
-    QModelIndex first;
-    for (int row = 0; row < m_layerModel->rowCount(); ++row) {
-        if (!names.contains(m_layerModel->nameAt(row))) continue;
-        const QModelIndex index = m_layerProxy->mapFromSource(m_layerModel->index(row, 0));
-        if (!index.isValid()) continue;
-        selection.select(index, index);
-        if (!first.isValid()) first = index;
-    }
-    m_syncingSelection = true;
-    QItemSelectionModel* model = m_layerView->selectionModel();
-    if (first.isValid()) model->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
-    model->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    if (first.isValid()) m_layerView->scrollTo(first);
-    m_syncingSelection = false;
-}
-
-void MainWindow::onLayerTableSelection() {
-    if (m_syncingSelection) return;
-    const QModelIndex current = m_layerProxy->mapToSource(m_layerView->currentIndex());
-    const QString name = current.isValid() ? m_layerModel->nameAt(current.row()) : QString();
-    if (!name.isEmpty()) selectLayerFrom(name, m_layerTableShowsAfter, SelectionSource::Table);
+bool MainWindow::selectedLayerIsAfterFusion() const {
+    return m_selection->selectedAfterFusion();
 }
 
 void MainWindow::setLayerTableSource(bool afterFusion) {
-    std::shared_ptr<const NetworkDefinition> network = afterFusion ? engineNetwork() : m_document->network();
+    std::shared_ptr<const NetworkDefinition> network =
+        afterFusion ? m_selection->engineNetwork() : m_document->network();
     const std::shared_ptr<const views::TensorRtEngine>& tensorRt = m_document->tensorRtEngine();
     if (!network && !tensorRt) {
         afterFusion = !afterFusion;
-        network = afterFusion ? engineNetwork() : m_document->network();
+        network = afterFusion ? m_selection->engineNetwork() : m_document->network();
     }
-    m_layerTableShowsAfter = afterFusion || tensorRt;
+    const bool showsAfter = afterFusion || tensorRt;
     if (tensorRt) {
         // An engine known by its records alone: no network, so no tensor table either.
         m_layerModel->setRecords(tensorRt->layers);
@@ -1239,10 +1121,10 @@ void MainWindow::setLayerTableSource(bool afterFusion) {
     fitColumns(m_tensorView);
     {
         const QSignalBlocker blocker(m_layerSource);
-        m_layerSource->setCurrentIndex(m_layerTableShowsAfter ? 1 : 0);
+        m_layerSource->setCurrentIndex(showsAfter ? 1 : 0);
     }
     updateActions();
-    if (!m_selectedLayer.isEmpty()) syncLayerTable();
+    m_selection->setTableShowsAfter(showsAfter);
 }
 
 // ---------------------------------------------------------------------------------------------------

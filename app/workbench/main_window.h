@@ -19,6 +19,7 @@
 #include "dialogs.h"
 #include "document.h"
 #include "profile_job.h"
+#include "selection_sync.h"
 
 class QAction;
 class QComboBox;
@@ -81,8 +82,8 @@ public:
     QTableView* layerTable() const { return m_layerView; }
 
     // The selected layer and whether it is an after-fusion layer; empty when none.
-    const QString& selectedLayer() const { return m_selectedLayer; }
-    bool selectedLayerIsAfterFusion() const { return m_selectedAfterFusion; }
+    const QString& selectedLayer() const;
+    bool selectedLayerIsAfterFusion() const;
 
     // Replaces the file dialogs (Open, Export, Rebuild from model).
     void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
@@ -127,7 +128,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    enum class SelectionSource { Graph, Table, Profile, Report, Tactics, Other };
+    using SelectionSource = SelectionSync::Source;
 
     void createActions();
     void createMenus();
@@ -173,15 +174,7 @@ private:
     std::vector<std::function<void()>> engineSteps();
     // Runs `steps` one per turn of the event loop, in order; a later call abandons what is left.
     void runInSteps(std::vector<std::function<void()>> steps);
-    void selectLayerFrom(const QString& name, bool afterFusion, SelectionSource source);
-    void selectLayers(const QStringList& afterFusionNames);
-    void syncLayerTable();
-    void onLayerTableSelection();
     void setLayerTableSource(bool afterFusion);
-    void rebuildIndexes();
-    std::shared_ptr<const NetworkDefinition> engineNetwork() const;
-    const LayerRecord* beforeRecord(const QString& name) const;
-    const LayerRecord* afterRecord(const QString& name) const;
 
     void applyFilter(const QString& text);
     void updateTabTitles();
@@ -255,14 +248,7 @@ private:
     QLabel* m_summaryLabel = nullptr;
     QProgressBar* m_busyIndicator = nullptr;
 
-    // What the window shows, derived from the document and the engine, for fast selection lookups.
-    QHash<QString, int> m_beforeIndex;              // before-fusion layer → index in layersBefore
-    QHash<QString, int> m_afterIndex;               // after-fusion layer → index in layersAfter
-    QHash<QString, QString> m_afterOfBefore;        // before-fusion layer → the after-fusion layer holding it
-    QString m_selectedLayer;
-    bool m_selectedAfterFusion = false;
-    bool m_syncingSelection = false;
-    bool m_layerTableShowsAfter = false;
+    SelectionSync* m_selection = nullptr;
 
     // Progress shown in the title bar.
     int m_buildPercent = 0;

@@ -80,7 +80,6 @@ ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent), m_job(new Profile
 
     m_view = new views::ProfileView;
     m_view->setObjectName(QStringLiteral("profileView"));
-    connect(m_view, &views::ProfileView::layerSelected, this, &ProfilePanel::layerSelected);
     m_sweepView = new views::ShapeSweepView;
     m_sweepView->setObjectName(QStringLiteral("sweepView"));
     m_sweepView->hide();

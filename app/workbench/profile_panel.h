@@ -2,7 +2,7 @@
 // shapes, run at each extent typed for its first varying dimension) and Cancel, progress and the
 // latency figures of the last run; below them the per-layer profile and the sweep's chart. It owns the
 // ProfileJob that runs in the background; the main window gives it the engine and the input shapes and
-// shows what it reports (layer latencies on the graph, the selected layer elsewhere). For an engine
+// shows what it reports (layer latencies on the graph). For an engine
 // Kiln cannot run (one TensorRT built, read from its exports) it shows times measured elsewhere and
 // offers to open them instead.
 #pragma once
@@ -79,7 +79,6 @@ signals:
     void statusMessage(const QString& text, int timeoutMs);
     // The panel wants to be seen (a profile started).
     void showRequested();
-    void layerSelected(const QString& name);
     // Each executed layer's median time from the last profile (empty: none).
     void latenciesChanged(const QHash<QString, double>& milliseconds);
     // The user asks to open the recorded times of an engine that cannot run here.

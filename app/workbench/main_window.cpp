@@ -46,6 +46,7 @@
 #include "build_panel.h"
 #include "build_report_view.h"
 #include "calibration_panel.h"
+#include "comparison_window.h"
 #include "comparison_graph_view.h"
 #include "kiln/plan.h"
 #include "kiln/lint.h"
@@ -339,6 +340,9 @@ void MainWindow::createMenus() {
     buildMenu->addSeparator();
     buildMenu->addAction(m_profileAction);
     buildMenu->addAction(m_cancelProfileAction);
+    buildMenu->addSeparator();
+    buildMenu->addAction(tr("Co&mpare Engines…"), this, &MainWindow::showComparisonWindow)
+        ->setObjectName(QStringLiteral("compareEnginesAction"));
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : {m_propertiesDock, m_layersDock, m_buildDock, m_reportDock, m_profileDock, m_tacticsDock,
@@ -1269,6 +1273,19 @@ bool MainWindow::exportGraphTo(const QString& path, bool visibleOnly) {
     box->setObjectName(QStringLiteral("exportErrorBox"));
     showMessage(box);
     return false;
+}
+
+void MainWindow::showComparisonWindow() {
+    if (!m_comparisonWindow) {
+        m_comparisonWindow = new ComparisonWindow(m_document, m_buildPanel, this);
+        m_comparisonWindow->setFileChooser([this](bool save, const QString& title, const QString& path,
+                                                  const QString& filter) {
+            return chooseFile({save ? FileRequest::Mode::Save : FileRequest::Mode::Open, title, path, filter});
+        });
+    }
+    m_comparisonWindow->show();
+    m_comparisonWindow->raise();
+    m_comparisonWindow->activateWindow();
 }
 
 bool MainWindow::exportReportTo(const QString& path) {

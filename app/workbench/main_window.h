@@ -53,6 +53,7 @@ namespace kiln::workbench {
 
 class BuildPanel;
 class CalibrationPanel;
+class ComparisonWindow;
 class PrecisionPanel;
 
 class MainWindow : public QMainWindow {
@@ -84,6 +85,8 @@ public:
     BuildPanel* buildPanel() const { return m_buildPanel; }
     CalibrationPanel* calibrationPanel() const { return m_calibrationPanel; }
     PrecisionPanel* precisionPanel() const { return m_precisionPanel; }
+    // The Compare Engines window; null until first shown.
+    ComparisonWindow* comparisonWindow() const { return m_comparisonWindow; }
     QTableView* layerTable() const { return m_layerView; }
 
     // The selected layer and whether it is an after-fusion layer; empty when none.
@@ -116,6 +119,8 @@ public slots:
     bool exportReportTo(const QString& path);
     // Writes the graph after fusion (before fusion while there is none) to `path`, PNG or SVG by its suffix.
     bool exportGraphTo(const QString& path, bool visibleOnly);
+    // Shows the Compare Engines window (made on first use).
+    void showComparisonWindow();
 
 signals:
     // Every view shows the file that has loaded (a build of it may start next).
@@ -225,6 +230,7 @@ private:
     views::LintView* m_lintView = nullptr;
     CalibrationPanel* m_calibrationPanel = nullptr;
     PrecisionPanel* m_precisionPanel = nullptr;
+    ComparisonWindow* m_comparisonWindow = nullptr;
     QDockWidget* m_buildDock = nullptr;
     QDockWidget* m_calibrationDock = nullptr;
     QDockWidget* m_precisionDock = nullptr;

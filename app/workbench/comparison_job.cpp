@@ -1,0 +1,253 @@
+// Background comparison of two engines; see comparison_job.h.
+#include "comparison_job.h"
+
+#include <QFile>
+#include <QMetaObject>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <chrono>
+
+#include "build_panel.h"
+#include "kiln/builder.h"
+#include "kiln/plan.h"
+#include "kiln/profiling.h"
+
+namespace kiln::workbench {
+
+namespace {
+
+// Runs of one engine before the other takes its turn.
+constexpr int kRoundRuns = 10;
+
+// The builder's monitor on the worker thread: phases become progress, the cancel flag is polled.
+class SideMonitor : public IProgressMonitor {
+public:
+    SideMonitor(QString stage, const std::atomic<bool>& cancel, const ComparisonJob::Progress& progress)
+        : m_stage(std::move(stage)), m_cancel(cancel), m_progress(progress) {}
+
+    void phaseStarted(const std::string& phase, int step, int stepCount) override {
+        if (m_progress) {
+            m_progress(QStringLiteral("%1: %2").arg(m_stage, BuildPanel::phaseDisplayName(QString::fromStdString(phase))),
+                       step, stepCount);
+        }
+    }
+    bool shouldCancel() override { return m_cancel.load(); }
+
+private:
+    QString m_stage;
+    const std::atomic<bool>& m_cancel;
+    const ComparisonJob::Progress& m_progress;
+};
+
+QString sideName(const char* letter, const ComparisonSide& side) {
+    return side.name.isEmpty() ? QString::fromLatin1(letter) : QStringLiteral("%1 (%2)").arg(QLatin1String(letter), side.name);
+}
+
+Result<std::shared_ptr<const Engine>> engineOf(const ComparisonSide& side, const QString& name,
+                                               const std::atomic<bool>& cancel,
+                                               const ComparisonJob::Progress& progress) {
+    switch (side.source) {
+    case ComparisonSide::Source::Engine:
+        if (!side.engine) {
+            return invalidArgument(ComparisonJob::tr("the workbench shows no engine yet: build the model or open a plan "
+                                                     "first, or choose a plan file")
+                                       .toStdString());
+        }
+        return side.engine;
+    case ComparisonSide::Source::Plan: {
+        if (side.planPath.isEmpty()) {
+            return invalidArgument(ComparisonJob::tr("no plan file chosen: choose one with “Browse…”").toStdString());
+        }
+        if (progress) progress(ComparisonJob::tr("Loading %1").arg(name), 0, 0);
+        const std::string path = QFile::encodeName(side.planPath).toStdString();
+        if (!QFile::exists(side.planPath)) {
+            return notFound(ComparisonJob::tr("'%1' does not exist: choose an existing plan file").arg(side.planPath).toStdString());
+        }
+        if (!isPlanFile(path)) {
+            return invalidArgument(ComparisonJob::tr("'%1' is not a Kiln plan: choose a plan file (built with “Export Plan…” "
+                                                     "or kiln build), or compare the open model built with other options")
+                                       .arg(side.planPath)
+                                       .toStdString());
+        }
+        Result<std::shared_ptr<Engine>> engine = readPlanFile(path);
+        if (!engine) return engine.status();
+        return std::shared_ptr<const Engine>(std::move(engine).value());
+    }
+    case ComparisonSide::Source::Build: {
+        if (!side.network) {
+            return invalidArgument(ComparisonJob::tr("no model is open: open an ONNX or Caffe model to build it with other "
+                                                     "options, or choose a plan file")
+                                       .toStdString());
+        }
+        SideMonitor monitor(ComparisonJob::tr("Building %1").arg(name), cancel, progress);
+        BuilderConfig config = side.settings.toConfig();
+        config.profiles.clear();  // the open network's shapes, as the Build panel gave them
+        config.progress = &monitor;
+        Result<std::shared_ptr<Engine>> engine = Builder::build(*side.network, config);
+        if (!engine) return engine.status();
+        return std::shared_ptr<const Engine>(std::move(engine).value());
+    }
+    }
+    return invalidArgument("unknown engine source");
+}
+
+// The inputs both engines run on: seeded random values at the bindings' shapes (an engine built for a
+// range of shapes runs at its first profile's opt shapes).
+TensorMap inputsFor(const Engine& engine, uint32_t seed) {
+    std::vector<Binding> bindings = engine.bindings();
+    const std::vector<OptimizationProfile> profiles = engine.profiles();
+    for (Binding& binding : bindings) {
+        if (!binding.isInput || binding.isShapeTensor || profiles.empty()) continue;
+        if (const auto range = profiles.front().inputs.find(binding.name); range != profiles.front().inputs.end()) {
+            binding.dims = range->second.opt;
+        }
+    }
+    return randomInputs(bindings, seed);
+}
+
+bool sameInputs(const Engine& a, const Engine& b) {
+    std::vector<std::pair<std::string, Dims>> inputsA;
+    std::vector<std::pair<std::string, Dims>> inputsB;
+    for (const Binding& binding : a.bindings()) {
+        if (binding.isInput) inputsA.emplace_back(binding.name, binding.dims);
+    }
+    for (const Binding& binding : b.bindings()) {
+        if (binding.isInput) inputsB.emplace_back(binding.name, binding.dims);
+    }
+    return inputsA == inputsB;
+}
+
+}  // namespace
+
+ComparisonJob::ComparisonJob(QObject* parent) : QObject(parent) {
+    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
+        m_outcome = m_watcher.result();
+        emit finished();
+    });
+}
+
+ComparisonJob::~ComparisonJob() {
+    if (m_cancel) m_cancel->store(true);
+    m_watcher.waitForFinished();
+}
+
+void ComparisonJob::start(const ComparisonSide& a, const ComparisonSide& b, const ComparisonSettings& settings) {
+    if (isRunning()) return;
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    const int generation = ++m_generation;
+    auto cancel = m_cancel;
+    m_watcher.setFuture(QtConcurrent::run([this, a, b, settings, cancel, generation] {
+        // Posted with the job as context, so Qt drops it if the job is gone; an earlier comparison's
+        // report is recognized by its generation.
+        const Progress report = [this, generation](const QString& stage, int done, int total) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, stage, done, total] {
+                    if (generation == m_generation) emit progress(stage, done, total);
+                },
+                Qt::QueuedConnection);
+        };
+        return compare(a, b, settings, *cancel, report);
+    }));
+}
+
+void ComparisonJob::cancel() {
+    if (m_cancel && isRunning()) m_cancel->store(true);
+}
+
+ComparisonJob::Outcome ComparisonJob::compare(const ComparisonSide& a, const ComparisonSide& b,
+                                              const ComparisonSettings& settings, const std::atomic<bool>& cancel,
+                                              const Progress& progress) {
+    Outcome outcome;
+    const auto fail = [&outcome](StatusCode code, const QString& message) {
+        outcome.engineA.reset();
+        outcome.engineB.reset();
+        outcome.comparison = {};
+        outcome.code = code;
+        outcome.message = message;
+        return outcome;
+    };
+    const auto cancelled = [&] { return fail(StatusCode::Cancelled, tr("The comparison was cancelled.")); };
+    if (settings.iterations < 1) return fail(StatusCode::InvalidArgument, tr("The number of runs must be at least 1."));
+
+    const ComparisonSide* sides[2] = {&a, &b};
+    const char* letters[2] = {"A", "B"};
+    std::shared_ptr<const Engine> engines[2];
+    for (int i = 0; i < 2; ++i) {
+        const QString name = sideName(letters[i], *sides[i]);
+        Result<std::shared_ptr<const Engine>> engine = engineOf(*sides[i], name, cancel, progress);
+        if (cancel.load()) return cancelled();
+        if (!engine) return fail(engine.status().code(), tr("%1: %2").arg(name, QString::fromStdString(engine.status().message())));
+        engines[i] = std::move(engine).value();
+    }
+    if (!sameInputs(*engines[0], *engines[1])) {
+        outcome.warning = tr("The engines have different inputs; are they of one model? Layers match only where their "
+                             "model nodes have the same names.");
+    }
+
+    struct Profiled {
+        std::unique_ptr<ExecutionContext> context;
+        TensorMap inputs;
+        LayerTimeCollector collector;
+        std::vector<double> latencies;
+    } profiled[2];
+    for (int i = 0; i < 2; ++i) {
+        Result<std::unique_ptr<ExecutionContext>> context = engines[i]->createExecutionContext();
+        if (!context) {
+            return fail(context.status().code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]),
+                                                                  QString::fromStdString(context.status().message())));
+        }
+        profiled[i].context = std::move(context).value();
+        profiled[i].inputs = inputsFor(*engines[i], settings.seed);
+    }
+    const int warmUp = std::max(0, settings.warmUp);
+    const int total = 2 * (warmUp + settings.iterations);
+    int done = 0;
+    const QString stage = tr("Profiling A and B");
+    const auto run = [&](int i, bool timed) -> Status {
+        Profiled& side = profiled[i];
+        side.context->setProfiler(timed ? &side.collector : nullptr);
+        const auto start = std::chrono::steady_clock::now();
+        Result<TensorMap> outputs = side.context->execute(side.inputs);
+        const auto stop = std::chrono::steady_clock::now();
+        if (!outputs) return outputs.status();
+        if (timed) side.latencies.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+        if (progress) progress(stage, ++done, total);
+        return Status();
+    };
+    for (int i = 0; i < 2; ++i) {
+        for (int r = 0; r < warmUp; ++r) {
+            if (cancel.load()) return cancelled();
+            if (Status ran = run(i, false); !ran) {
+                return fail(ran.code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]), QString::fromStdString(ran.message())));
+            }
+        }
+    }
+    // Rounds alternating between the engines, so that both see the machine in the same state.
+    for (int first = 0; first < settings.iterations; first += kRoundRuns) {
+        const int last = std::min(settings.iterations, first + kRoundRuns);
+        for (int i = 0; i < 2; ++i) {
+            for (int r = first; r < last; ++r) {
+                if (cancel.load()) return cancelled();
+                if (Status ran = run(i, true); !ran) {
+                    return fail(ran.code(),
+                                tr("%1: %2").arg(sideName(letters[i], *sides[i]), QString::fromStdString(ran.message())));
+                }
+            }
+        }
+    }
+    LayerTimes times[2];
+    for (int i = 0; i < 2; ++i) {
+        profiled[i].context->setProfiler(nullptr);
+        for (const LayerTimeSummary& layer : summarizeLayerTimes(profiled[i].collector, settings.iterations)) {
+            times[i][layer.name] = layer.medianMs;
+        }
+    }
+    outcome.comparison = compareEngines(*engines[0], *engines[1], times[0], times[1], median(profiled[0].latencies),
+                                        median(profiled[1].latencies));
+    outcome.engineA = engines[0];
+    outcome.engineB = engines[1];
+    return outcome;
+}
+
+}  // namespace kiln::workbench

@@ -148,6 +148,11 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
 
 QVariant ComparisonTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::InitialSortOrderRole) {
+        // A first click on a time column puts the largest on top.
+        const bool number = section >= TimeAColumn && section <= RatioColumn;
+        return int(number ? Qt::DescendingOrder : Qt::AscendingOrder);
+    }
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case DifferenceColumn:

@@ -88,11 +88,17 @@ bool writePng(const QPixmap& pixmap, const QString& path, QString* error) {
 EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto* columns = new QSplitter(Qt::Horizontal);
-    columns->setObjectName(QStringLiteral("comparisonSplitter"));
-    layout->addWidget(columns);
+    // Summary and chart above; the group table and the two graphs below, side by side.
+    auto* rows = new QSplitter(Qt::Vertical);
+    rows->setObjectName(QStringLiteral("comparisonSplitter"));
+    layout->addWidget(rows);
+    auto* top = new QSplitter(Qt::Horizontal);
+    auto* bottom = new QSplitter(Qt::Horizontal);
+    rows->addWidget(top);
+    rows->addWidget(bottom);
+    rows->setStretchFactor(0, 4);
+    rows->setStretchFactor(1, 5);
 
-    auto* left = new QSplitter(Qt::Vertical);
     m_summary = new QTableWidget(SummaryRowCount, 3);
     m_summary->setObjectName(QStringLiteral("comparisonSummary"));
     m_summary->setHorizontalHeaderLabels({tr("A"), tr("B"), tr("B/A")});
@@ -104,7 +110,12 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     m_summary->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_summary->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_summary->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    left->addWidget(m_summary);
+    auto* summaryBox = new QWidget;
+    auto* summaryLayout = new QVBoxLayout(summaryBox);
+    summaryLayout->setContentsMargins(0, 0, 0, 0);
+    summaryLayout->addWidget(m_summary);
+    summaryLayout->addStretch(1);
+    top->addWidget(summaryBox);
 
     auto* chartBox = new QWidget;
     auto* chartLayout = new QVBoxLayout(chartBox);
@@ -136,6 +147,12 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
         bars->selectionDecorator()->setBrush(color.darker(150));
         bars->selectionDecorator()->setPen(QPen(Qt::black, 1.5));
     }
+    m_otherText = new QCPItemText(m_chart);
+    m_otherText->setObjectName(QStringLiteral("otherValues"));
+    m_otherText->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_otherText->setPadding(QMargins(4, 1, 4, 1));
+    m_otherText->setBrush(QColor(255, 255, 255, 220));
+    m_otherText->setClipToAxisRect(true);
     m_barsGroup = new QCPBarsGroup(m_chart);
     m_barsGroup->setSpacingType(QCPBarsGroup::stAbsolute);
     m_barsGroup->setSpacing(1);
@@ -143,7 +160,9 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_chart->installEventFilter(this);
     chartLayout->addWidget(m_chart, 1);
-    left->addWidget(chartBox);
+    top->addWidget(chartBox);
+    top->setStretchFactor(0, 1);
+    top->setStretchFactor(1, 3);
 
     m_model = new ComparisonTableModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -167,18 +186,11 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     for (int column : {ComparisonTableModel::TimeAColumn, ComparisonTableModel::TimeBColumn,
                        ComparisonTableModel::DifferenceColumn, ComparisonTableModel::RatioColumn}) {
         header->resizeSection(column, 78);
-        // A first click on a time column puts the largest on top.
-        m_model->setHeaderData(column, Qt::Horizontal, int(Qt::DescendingOrder), Qt::InitialSortOrderRole);
     }
     header->resizeSection(ComparisonTableModel::TacticColumn, 180);
     header->setSortIndicator(ComparisonTableModel::GroupColumn, Qt::AscendingOrder);
-    left->addWidget(m_table);
-    left->setStretchFactor(0, 0);
-    left->setStretchFactor(1, 3);
-    left->setStretchFactor(2, 4);
-    columns->addWidget(left);
+    bottom->addWidget(m_table);
 
-    auto* graphs = new QSplitter(Qt::Horizontal);
     for (Side side : {Side::A, Side::B}) {
         auto* box = new QWidget;
         auto* boxLayout = new QVBoxLayout(box);
@@ -194,15 +206,15 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
         graph->setPlaceholderText(tr("Compare two engines to see their graphs."));
         boxLayout->addWidget(title);
         boxLayout->addWidget(graph, 1);
-        graphs->addWidget(box);
+        bottom->addWidget(box);
         (side == Side::A ? m_titleA : m_titleB) = title;
         (side == Side::A ? m_graphA : m_graphB) = graph;
         connect(graph, &GraphView::layerActivated, this,
                 [this, side](const QString& name) { onGraphLayerActivated(side, name); });
     }
-    columns->addWidget(graphs);
-    columns->setStretchFactor(0, 5);
-    columns->setStretchFactor(1, 4);
+    bottom->setStretchFactor(0, 4);
+    bottom->setStretchFactor(1, 3);
+    bottom->setStretchFactor(2, 3);
 
     connect(m_chartModeBox, &QComboBox::currentIndexChanged, this, [this](int index) {
         setChartMode(index == 1 ? ChartMode::Difference : ChartMode::SideBySide);
@@ -239,6 +251,7 @@ void EngineComparisonView::clear() {
     for (int row = 0; row < SummaryRowCount; ++row) {
         for (int column = 0; column < 3; ++column) m_summary->setItem(row, column, cell(QStringLiteral("—")));
     }
+    fitSummaryHeight();
     rebuildChart();
 }
 
@@ -286,13 +299,17 @@ void EngineComparisonView::fillSummary() {
     m_summary->item(LatencyRow, 2)->setToolTip(tr("B's median latency over A's: above 1, A is faster"));
     m_summary->horizontalHeaderItem(0)->setToolTip(m_nameA);
     m_summary->horizontalHeaderItem(1)->setToolTip(m_nameB);
-    m_summary->setFixedHeight(m_summary->horizontalHeader()->height() +
+    fitSummaryHeight();
+}
+
+void EngineComparisonView::fitSummaryHeight() {
+    m_summary->setFixedHeight(m_summary->horizontalHeader()->sizeHint().height() +
                               m_summary->verticalHeader()->length() + 2 * m_summary->frameWidth());
 }
 
 int EngineComparisonView::chartCapacity() const {
     // A and B side by side need two bars of a readable height per group; a difference needs one.
-    const int rowHeight = (m_chartMode == ChartMode::SideBySide ? 2 : 1) * (fontMetrics().height() + 2) + 6;
+    const int rowHeight = (m_chartMode == ChartMode::SideBySide ? 2 : 1) * fontMetrics().height() + 6;
     const int height = m_chart->height() > 0 ? m_chart->height() : 300;
     return std::max(kMinimumBars, (height - 60) / rowHeight);
 }
@@ -334,15 +351,16 @@ void EngineComparisonView::rebuildChart() {
         ticker->addTick(double(i + 1), elideMiddle(name, kLabelLength));
         addBar(double(i + 1), group.millisecondsA, group.millisecondsB);
     }
+    double otherA = 0.0;
+    double otherB = 0.0;
+    for (size_t i = shown; i < order.size(); ++i) {
+        otherA += groups[size_t(order[i])].millisecondsA;
+        otherB += groups[size_t(order[i])].millisecondsB;
+    }
     if (m_otherCount > 0) {
-        double a = 0.0;
-        double b = 0.0;
-        for (size_t i = shown; i < order.size(); ++i) {
-            a += groups[size_t(order[i])].millisecondsA;
-            b += groups[size_t(order[i])].millisecondsB;
-        }
-        ticker->addTick(double(shown + 1), tr("other (%n groups)", nullptr, m_otherCount));
-        addBar(double(shown + 1), a, b);
+        // Only shown when it sums two groups or more: with one, that group has the bar.
+        ticker->addTick(double(shown + 1), tr("other (%1 groups)").arg(m_otherCount));
+        addBar(double(shown + 1), otherA, otherB);
     }
     m_chart->yAxis->setTicker(ticker);
     const int bars = int(shown) + (m_otherCount > 0 ? 1 : 0);
@@ -366,16 +384,48 @@ void EngineComparisonView::rebuildChart() {
         m_barsB->setName(m_nameB.isEmpty() ? tr("B") : tr("B: %1").arg(elideMiddle(m_nameB, 40)));
         m_chart->xAxis->setLabel(tr("ms per run (median)"));
     }
-    bool found = false;
-    QCPRange range = m_barsA->getValueRange(found);
-    bool foundB = false;
-    const QCPRange rangeB = m_barsB->getValueRange(foundB);
-    if (foundB) range = found ? QCPRange(std::min(range.lower, rangeB.lower), std::max(range.upper, rangeB.upper)) : rangeB;
-    range.lower = std::min(range.lower, 0.0);
-    range.upper = std::max(range.upper, 0.0);
-    if (range.size() <= 0.0) range.upper = 1.0;
-    m_chart->xAxis->setRange(range.lower - range.size() * 0.02, range.upper + range.size() * 0.05);
-    highlight(m_selectedGroup, QString(), Side::A);
+    // The scale fits the groups' own bars; the summed rest would squash them, so where it runs off the scale
+    // its values are written beside it.
+    double lower = 0.0;
+    double upper = 0.0;
+    for (QCPBars* bars : {m_barsA, m_barsB}) {
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) {
+            if (m_otherCount > 0 && it->key > double(shown) + 0.5) continue;
+            lower = std::min(lower, it->value);
+            upper = std::max(upper, it->value);
+        }
+    }
+    if (upper - lower <= 0.0) upper = 1.0;
+    const double margin = upper - lower;
+    m_chart->xAxis->setRange(lower - margin * 0.02, upper + margin * 0.05);
+    m_otherText->setVisible(false);
+    if (m_otherCount > 0) {
+        const double a = otherA;
+        const double b = otherB;
+        const bool offScale = difference ? (b - a > upper || b - a < lower) : std::max(a, b) > upper;
+        m_otherText->setText(difference ? tr("%1 ms").arg(b - a, 0, 'f', 3)
+                                        : tr("A %1 ms, B %2 ms").arg(a, 0, 'f', 3).arg(b, 0, 'f', 3));
+        m_otherText->position->setCoords(m_chart->xAxis->range().upper, double(shown + 1));
+        m_otherText->setVisible(offScale);
+    }
+    selectBar(m_selectedGroup);
+}
+
+void EngineComparisonView::selectBar(int group) {
+    const auto position = std::find(m_chartGroups.begin(), m_chartGroups.end(), group);
+    for (QCPBars* bars : {m_barsA, m_barsB}) {
+        QCPDataSelection selection;
+        if (group >= 0 && position != m_chartGroups.end()) {
+            const double key = double(position - m_chartGroups.begin() + 1);
+            const auto data = bars->data()->findBegin(key, false);
+            if (data != bars->data()->constEnd() && std::abs(data->key - key) < 0.5) {
+                const int index = int(data - bars->data()->constBegin());
+                selection = QCPDataSelection(QCPDataRange(index, index + 1));
+            }
+        }
+        bars->setSelection(selection);
+    }
+    m_chart->replot();
 }
 
 QStringList EngineComparisonView::chartLabels() const {
@@ -425,7 +475,7 @@ void EngineComparisonView::pickGroup(int group) {
 
 void EngineComparisonView::onBarClicked(int position) {
     if (position < 0 || size_t(position) >= m_chartGroups.size()) {  // the "other" bar: no one group
-        highlight(m_selectedGroup, QString(), Side::A);
+        selectBar(m_selectedGroup);
         return;
     }
     pickGroup(m_chartGroups[size_t(position)]);
@@ -442,11 +492,9 @@ void EngineComparisonView::highlight(int group, const QString& keepGraphSelectio
     if (group < 0 || size_t(group) >= comparison().groups.size()) group = -1;
     m_highlighting = true;
     m_selectedGroup = group;
+    selectBar(group);
     if (group < 0) {
         m_table->clearSelection();
-        m_barsA->setSelection(QCPDataSelection());
-        m_barsB->setSelection(QCPDataSelection());
-        m_chart->replot();
         m_highlighting = false;
         return;
     }
@@ -454,21 +502,6 @@ void EngineComparisonView::highlight(int group, const QString& keepGraphSelectio
     m_table->setCurrentIndex(row);
     m_table->selectRow(row.row());
     m_table->scrollTo(row);
-
-    const auto position = std::find(m_chartGroups.begin(), m_chartGroups.end(), group);
-    for (QCPBars* bars : {m_barsA, m_barsB}) {
-        QCPDataSelection selection;
-        if (position != m_chartGroups.end()) {
-            const double key = double(position - m_chartGroups.begin() + 1);
-            const auto data = bars->data()->findBegin(key, false);
-            if (data != bars->data()->constEnd() && std::abs(data->key - key) < 0.5) {
-                const int index = int(data - bars->data()->constBegin());
-                selection = QCPDataSelection(QCPDataRange(index, index + 1));
-            }
-        }
-        bars->setSelection(selection);
-    }
-    m_chart->replot();
 
     // The graph the user clicked keeps the layer they picked; the other shows the group's layers.
     const LayerGroupComparison& picked = comparison().groups[size_t(group)];

@@ -18,6 +18,7 @@
 
 class QCPBars;
 class QCPBarsGroup;
+class QCPItemText;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -60,7 +61,8 @@ public:
     void setChartMode(ChartMode mode);
     ChartMode chartMode() const { return m_chartMode; }
     // The groups the chart shows, top to bottom (indices into comparison().groups), and the number of
-    // groups its last bar ("other") sums up; 0 when every group has its own bar.
+    // groups its last bar ("other") sums up; 0 when every group has its own bar. The scale fits the
+    // groups' bars; the other bar's values are written beside it where it runs off the scale.
     const std::vector<int>& chartGroups() const { return m_chartGroups; }
     int chartOtherCount() const { return m_otherCount; }
     // The chart's bar labels, top to bottom ("other (12 groups)" last when there is one).
@@ -92,10 +94,12 @@ protected:
 
 private:
     void fillSummary();
+    void fitSummaryHeight();
     void rebuildChart();
     int chartCapacity() const;
     // Rebuilds the chart when the number of bars that fit its height changed.
     void fitChartToHeight();
+    void selectBar(int group);
     void pickGroup(int group);
     void highlight(int group, const QString& keepGraphSelection, Side keptSide);
     void onGraphLayerActivated(Side side, const QString& name);
@@ -111,6 +115,7 @@ private:
     QCPBars* m_barsA = nullptr;
     QCPBars* m_barsB = nullptr;
     QCPBarsGroup* m_barsGroup = nullptr;
+    QCPItemText* m_otherText = nullptr;  // the summed rest's values, where its bars run off the scale
     QTableView* m_table = nullptr;
     GraphView* m_graphA = nullptr;
     GraphView* m_graphB = nullptr;

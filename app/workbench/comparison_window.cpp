@@ -37,7 +37,7 @@ ComparisonWindow::ComparisonWindow(Document* document, BuildPanel* buildPanel, Q
     setObjectName(QStringLiteral("comparisonWindow"));
     setWindowTitle(tr("Compare Engines — Kiln Workbench"));
     resize(1600, 1000);
-    m_job = new ComparisonJob(this);
+    m_job = new EngineComparisonJob(this);
 
     auto* layout = new QVBoxLayout(this);
     auto* controls = new QGridLayout;
@@ -127,8 +127,8 @@ ComparisonWindow::ComparisonWindow(Document* document, BuildPanel* buildPanel, Q
 
     connect(m_compareButton, &QPushButton::clicked, this, &ComparisonWindow::startComparison);
     connect(m_cancelButton, &QPushButton::clicked, this, &ComparisonWindow::cancelComparison);
-    connect(m_job, &ComparisonJob::progress, this, &ComparisonWindow::onProgress);
-    connect(m_job, &ComparisonJob::finished, this, &ComparisonWindow::onFinished);
+    connect(m_job, &EngineComparisonJob::progress, this, &ComparisonWindow::onProgress);
+    connect(m_job, &EngineComparisonJob::finished, this, &ComparisonWindow::onFinished);
 
     const bool hasEngine = m_document && m_document->engine();
     setChoice(Side::A, hasEngine ? Choice::ShownEngine : Choice::BuildWithPanelOptions);
@@ -168,17 +168,17 @@ QString ComparisonWindow::sideName(Side side) const {
     return model;
 }
 
-ComparisonSide ComparisonWindow::sideRequest(Side side) const {
-    ComparisonSide request;
+EngineComparisonSide ComparisonWindow::sideRequest(Side side) const {
+    EngineComparisonSide request;
     request.name = sideName(side);
     BuildSettings settings = m_buildPanel ? m_buildPanel->settings() : BuildSettings();
     switch (choice(side)) {
     case Choice::ShownEngine:
-        request.source = ComparisonSide::Source::Engine;
+        request.source = EngineComparisonSide::Source::Engine;
         if (m_document) request.engine = m_document->engine();
         return request;
     case Choice::PlanFile:
-        request.source = ComparisonSide::Source::Plan;
+        request.source = EngineComparisonSide::Source::Plan;
         request.planPath = m_sides[indexOf(side)].path->text().trimmed();
         return request;
     case Choice::BuildWithoutFusion:
@@ -190,7 +190,7 @@ ComparisonSide ComparisonWindow::sideRequest(Side side) const {
     case Choice::BuildWithPanelOptions:
         break;
     }
-    request.source = ComparisonSide::Source::Build;
+    request.source = EngineComparisonSide::Source::Build;
     if (m_document) request.network = m_document->network();
     request.settings = settings;
     return request;
@@ -200,7 +200,7 @@ void ComparisonWindow::startComparison() {
     if (m_job->isRunning()) return;
     showError(QString());
     for (Side side : {Side::A, Side::B}) m_runningNames[indexOf(side)] = sideName(side);
-    ComparisonSettings settings;
+    EngineComparisonSettings settings;
     settings.iterations = m_runs->value();
     settings.warmUp = m_warmUp->value();
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
@@ -225,7 +225,7 @@ void ComparisonWindow::onProgress(const QString& stage, int done, int total) {
 
 void ComparisonWindow::onFinished() {
     m_progress->setVisible(false);
-    const ComparisonJob::Outcome& outcome = m_job->outcome();
+    const EngineComparisonJob::Outcome& outcome = m_job->outcome();
     if (outcome.code == StatusCode::Cancelled) {
         m_status->setText(tr("Comparison cancelled."));
     } else if (outcome.code != StatusCode::Ok || !outcome.engineA || !outcome.engineB) {

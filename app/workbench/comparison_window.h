@@ -1,6 +1,6 @@
 // The Compare Engines window: two engines chosen side by side (a plan file, the engine the workbench
 // shows, or the open model built with other options: the Build panel's, without fusion, in FP16) are
-// built or loaded and profiled in the background by a ComparisonJob, with progress and cancel, and shown
+// built or loaded and profiled in the background by a EngineComparisonJob, with progress and cancel, and shown
 // in an EngineComparisonView; its exports (CSV, JSON, PNG) are offered here. Problems (a plan that does
 // not load, a build that fails, an export that cannot be written) are shown in the window.
 #pragma once
@@ -9,7 +9,7 @@
 #include <QWidget>
 #include <functional>
 
-#include "comparison_job.h"
+#include "engine_comparison_job.h"
 
 class QComboBox;
 class QLabel;
@@ -58,7 +58,7 @@ public:
     bool exportTo(ExportFormat format, const QString& path, QString* error = nullptr);
 
     views::EngineComparisonView* view() const { return m_view; }
-    ComparisonJob* job() const { return m_job; }
+    EngineComparisonJob* job() const { return m_job; }
     // The problem shown (empty when none) and the state line ("Compared in 2.1 s: ...").
     QString errorText() const;
     QString statusText() const;
@@ -77,7 +77,7 @@ private:
     };
 
     QWidget* createSideRow(Side side, SideWidgets& widgets);
-    ComparisonSide sideRequest(Side side) const;
+    EngineComparisonSide sideRequest(Side side) const;
     QString sideName(Side side) const;
     void browse(Side side);
     void exportWithDialog(ExportFormat format);
@@ -88,7 +88,7 @@ private:
 
     Document* m_document;
     BuildPanel* m_buildPanel;
-    ComparisonJob* m_job = nullptr;
+    EngineComparisonJob* m_job = nullptr;
     FileChooser m_fileChooser;
 
     SideWidgets m_sides[2];

@@ -80,8 +80,10 @@ private slots:
         const int row = view->groupProxy()->mapFromSource(view->groupModel()->index(fused, 0)).row();
         const QString ratio = view->groupProxy()->index(row, ComparisonTableModel::RatioColumn).data().toString();
         QCOMPARE(ratio, QStringLiteral("%1×").arg(group.millisecondsB / group.millisecondsA, 0, 'f', 2));
-        // Fusion leaves one executed layer fewer; both latencies were measured.
-        QCOMPARE(result.b.executedLayers - result.a.executedLayers, 1);
+        // Fusion leaves fewer layers to execute (conv1 + relu1 is one, the flatten a view); both latencies
+        // were measured.
+        QVERIFY(result.b.executedLayers > result.a.executedLayers);
+        QVERIFY(result.a.elidedLayers > result.b.elidedLayers);
         QVERIFY(result.a.latencyMs > 0.0 && result.b.latencyMs > 0.0);
         QVERIFY(view->chartLabels().size() >= 2);
         if (const QString folder = qEnvironmentVariable("KILN_SCREENSHOT_DIR"); !folder.isEmpty()) {
@@ -201,7 +203,7 @@ private slots:
         comparison->setChoice(ComparisonWindow::Side::A, ComparisonWindow::Choice::BuildWithPanelOptions);
         comparison->findChild<QSpinBox*>("comparisonRuns")->setValue(100000);
         QSignalSpy finished(comparison, &ComparisonWindow::comparisonFinished);
-        QSignalSpy progress(comparison->job(), &kiln::workbench::ComparisonJob::progress);
+        QSignalSpy progress(comparison->job(), &kiln::workbench::EngineComparisonJob::progress);
         comparison->findChild<QPushButton*>("compareButton")->click();
         QVERIFY(comparison->isRunning());
         // The window stays responsive and locked while it runs.

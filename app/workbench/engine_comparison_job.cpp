@@ -1,5 +1,5 @@
-// Background comparison of two engines; see comparison_job.h.
-#include "comparison_job.h"
+// Background comparison of two engines; see engine_comparison_job.h.
+#include "engine_comparison_job.h"
 
 #include <QFile>
 #include <QMetaObject>
@@ -22,7 +22,7 @@ constexpr int kRoundRuns = 10;
 // The builder's monitor on the worker thread: phases become progress, the cancel flag is polled.
 class SideMonitor : public IProgressMonitor {
 public:
-    SideMonitor(QString stage, const std::atomic<bool>& cancel, const ComparisonJob::Progress& progress)
+    SideMonitor(QString stage, const std::atomic<bool>& cancel, const EngineComparisonJob::Progress& progress)
         : m_stage(std::move(stage)), m_cancel(cancel), m_progress(progress) {}
 
     void phaseStarted(const std::string& phase, int step, int stepCount) override {
@@ -36,35 +36,35 @@ public:
 private:
     QString m_stage;
     const std::atomic<bool>& m_cancel;
-    const ComparisonJob::Progress& m_progress;
+    const EngineComparisonJob::Progress& m_progress;
 };
 
-QString sideName(const char* letter, const ComparisonSide& side) {
+QString sideName(const char* letter, const EngineComparisonSide& side) {
     return side.name.isEmpty() ? QString::fromLatin1(letter) : QStringLiteral("%1 (%2)").arg(QLatin1String(letter), side.name);
 }
 
-Result<std::shared_ptr<const Engine>> engineOf(const ComparisonSide& side, const QString& name,
+Result<std::shared_ptr<const Engine>> engineOf(const EngineComparisonSide& side, const QString& name,
                                                const std::atomic<bool>& cancel,
-                                               const ComparisonJob::Progress& progress) {
+                                               const EngineComparisonJob::Progress& progress) {
     switch (side.source) {
-    case ComparisonSide::Source::Engine:
+    case EngineComparisonSide::Source::Engine:
         if (!side.engine) {
-            return invalidArgument(ComparisonJob::tr("the workbench shows no engine yet: build the model or open a plan "
+            return invalidArgument(EngineComparisonJob::tr("the workbench shows no engine yet: build the model or open a plan "
                                                      "first, or choose a plan file")
                                        .toStdString());
         }
         return side.engine;
-    case ComparisonSide::Source::Plan: {
+    case EngineComparisonSide::Source::Plan: {
         if (side.planPath.isEmpty()) {
-            return invalidArgument(ComparisonJob::tr("no plan file chosen: choose one with “Browse…”").toStdString());
+            return invalidArgument(EngineComparisonJob::tr("no plan file chosen: choose one with “Browse…”").toStdString());
         }
-        if (progress) progress(ComparisonJob::tr("Loading %1").arg(name), 0, 0);
+        if (progress) progress(EngineComparisonJob::tr("Loading %1").arg(name), 0, 0);
         const std::string path = QFile::encodeName(side.planPath).toStdString();
         if (!QFile::exists(side.planPath)) {
-            return notFound(ComparisonJob::tr("'%1' does not exist: choose an existing plan file").arg(side.planPath).toStdString());
+            return notFound(EngineComparisonJob::tr("'%1' does not exist: choose an existing plan file").arg(side.planPath).toStdString());
         }
         if (!isPlanFile(path)) {
-            return invalidArgument(ComparisonJob::tr("'%1' is not a Kiln plan: choose a plan file (built with “Export Plan…” "
+            return invalidArgument(EngineComparisonJob::tr("'%1' is not a Kiln plan: choose a plan file (built with “Export Plan…” "
                                                      "or kiln build), or compare the open model built with other options")
                                        .arg(side.planPath)
                                        .toStdString());
@@ -73,13 +73,13 @@ Result<std::shared_ptr<const Engine>> engineOf(const ComparisonSide& side, const
         if (!engine) return engine.status();
         return std::shared_ptr<const Engine>(std::move(engine).value());
     }
-    case ComparisonSide::Source::Build: {
+    case EngineComparisonSide::Source::Build: {
         if (!side.network) {
-            return invalidArgument(ComparisonJob::tr("no model is open: open an ONNX or Caffe model to build it with other "
+            return invalidArgument(EngineComparisonJob::tr("no model is open: open an ONNX or Caffe model to build it with other "
                                                      "options, or choose a plan file")
                                        .toStdString());
         }
-        SideMonitor monitor(ComparisonJob::tr("Building %1").arg(name), cancel, progress);
+        SideMonitor monitor(EngineComparisonJob::tr("Building %1").arg(name), cancel, progress);
         BuilderConfig config = side.settings.toConfig();
         config.profiles.clear();  // the open network's shapes, as the Build panel gave them
         config.progress = &monitor;
@@ -119,19 +119,19 @@ bool sameInputs(const Engine& a, const Engine& b) {
 
 }  // namespace
 
-ComparisonJob::ComparisonJob(QObject* parent) : QObject(parent) {
+EngineComparisonJob::EngineComparisonJob(QObject* parent) : QObject(parent) {
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
         m_outcome = m_watcher.result();
         emit finished();
     });
 }
 
-ComparisonJob::~ComparisonJob() {
+EngineComparisonJob::~EngineComparisonJob() {
     if (m_cancel) m_cancel->store(true);
     m_watcher.waitForFinished();
 }
 
-void ComparisonJob::start(const ComparisonSide& a, const ComparisonSide& b, const ComparisonSettings& settings) {
+void EngineComparisonJob::start(const EngineComparisonSide& a, const EngineComparisonSide& b, const EngineComparisonSettings& settings) {
     if (isRunning()) return;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const int generation = ++m_generation;
@@ -151,12 +151,12 @@ void ComparisonJob::start(const ComparisonSide& a, const ComparisonSide& b, cons
     }));
 }
 
-void ComparisonJob::cancel() {
+void EngineComparisonJob::cancel() {
     if (m_cancel && isRunning()) m_cancel->store(true);
 }
 
-ComparisonJob::Outcome ComparisonJob::compare(const ComparisonSide& a, const ComparisonSide& b,
-                                              const ComparisonSettings& settings, const std::atomic<bool>& cancel,
+EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparisonSide& a, const EngineComparisonSide& b,
+                                              const EngineComparisonSettings& settings, const std::atomic<bool>& cancel,
                                               const Progress& progress) {
     Outcome outcome;
     const auto fail = [&outcome](StatusCode code, const QString& message) {
@@ -170,7 +170,7 @@ ComparisonJob::Outcome ComparisonJob::compare(const ComparisonSide& a, const Com
     const auto cancelled = [&] { return fail(StatusCode::Cancelled, tr("The comparison was cancelled.")); };
     if (settings.iterations < 1) return fail(StatusCode::InvalidArgument, tr("The number of runs must be at least 1."));
 
-    const ComparisonSide* sides[2] = {&a, &b};
+    const EngineComparisonSide* sides[2] = {&a, &b};
     const char* letters[2] = {"A", "B"};
     std::shared_ptr<const Engine> engines[2];
     for (int i = 0; i < 2; ++i) {

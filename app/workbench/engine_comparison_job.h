@@ -20,7 +20,7 @@
 namespace kiln::workbench {
 
 // Where one side's engine comes from.
-struct ComparisonSide {
+struct EngineComparisonSide {
     enum class Source { Plan, Engine, Build };
     Source source = Source::Engine;
     QString name;                              // how titles and messages call it: "m.plan", "no fusion"
@@ -30,13 +30,13 @@ struct ComparisonSide {
     BuildSettings settings;
 };
 
-struct ComparisonSettings {
+struct EngineComparisonSettings {
     int iterations = 30;  // profiled runs of each engine
     int warmUp = 3;       // untimed runs of each first
     uint32_t seed = 1;    // for the random inputs both engines see
 };
 
-class ComparisonJob : public QObject {
+class EngineComparisonJob : public QObject {
     Q_OBJECT
 
 public:
@@ -51,18 +51,18 @@ public:
     // `stage` says what runs ("Building B (no fusion): tactics"); `done` of `total` of it is finished.
     using Progress = std::function<void(const QString& stage, int done, int total)>;
 
-    explicit ComparisonJob(QObject* parent = nullptr);
+    explicit EngineComparisonJob(QObject* parent = nullptr);
     // Cancels a running comparison and waits for the worker.
-    ~ComparisonJob() override;
+    ~EngineComparisonJob() override;
 
     // Starts comparing; does nothing while a comparison runs.
-    void start(const ComparisonSide& a, const ComparisonSide& b, const ComparisonSettings& settings);
+    void start(const EngineComparisonSide& a, const EngineComparisonSide& b, const EngineComparisonSettings& settings);
     void cancel();
     bool isRunning() const { return m_watcher.isRunning(); }
     const Outcome& outcome() const { return m_outcome; }
 
     // The work itself, on the calling thread.
-    static Outcome compare(const ComparisonSide& a, const ComparisonSide& b, const ComparisonSettings& settings,
+    static Outcome compare(const EngineComparisonSide& a, const EngineComparisonSide& b, const EngineComparisonSettings& settings,
                            const std::atomic<bool>& cancel, const Progress& progress);
 
 signals:

@@ -182,7 +182,7 @@ QVariant ComparisonTableModel::headerData(int section, Qt::Orientation orientati
     case DifferenceColumn:
         return tr("B − A ms");
     case RatioColumn:
-        return tr("Speed-up of A (B/A)");
+        return tr("Speed-up (B/A)");
     case PrecisionColumn:
         return tr("Precision");
     case TacticColumn:

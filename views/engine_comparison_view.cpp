@@ -35,13 +35,22 @@ namespace {
 const QColor kColorA(31, 119, 180);
 const QColor kColorB(255, 127, 14);
 // Names longer than this are shortened in the chart's labels; the table and tooltips show them whole.
-constexpr int kLabelLength = 28;
+constexpr int kLabelLength = 38;
 constexpr int kMinimumBars = 4;
 
 QString elideMiddle(const QString& text, int length) {
     if (text.size() <= length) return text;
     const int head = (length - 1) / 2;
     return text.left(head) + QChar(0x2026) + text.right(length - 1 - head);
+}
+
+// A group's name in the chart: its layers' names where they fit, else its first model node and how many
+// more it has ("/layer4/layer4.1/conv1/Conv (+1)"), which says more than the middle of a long fused name.
+QString groupLabel(const LayerGroupComparison& group) {
+    const QString layers = ComparisonTableModel::layersText(group.layersA.empty() ? group.layersB : group.layersA);
+    if (layers.size() <= kLabelLength || group.nodes.empty()) return elideMiddle(layers, kLabelLength);
+    const QString more = group.nodes.size() > 1 ? QStringLiteral(" (+%1)").arg(group.nodes.size() - 1) : QString();
+    return elideMiddle(QString::fromStdString(group.nodes.front()), kLabelLength - int(more.size())) + more;
 }
 
 QString bytesText(int64_t bytes) {
@@ -96,8 +105,6 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     auto* bottom = new QSplitter(Qt::Horizontal);
     rows->addWidget(top);
     rows->addWidget(bottom);
-    rows->setStretchFactor(0, 4);
-    rows->setStretchFactor(1, 5);
 
     m_summary = new QTableWidget(SummaryRowCount, 3);
     m_summary->setObjectName(QStringLiteral("comparisonSummary"));
@@ -156,13 +163,17 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     m_barsGroup = new QCPBarsGroup(m_chart);
     m_barsGroup->setSpacingType(QCPBarsGroup::stAbsolute);
     m_barsGroup->setSpacing(1);
+    // The legend in a row of its own above the bars, where it covers none of them.
     m_chart->legend->setVisible(true);
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    m_chart->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_chart->legend->setBorderPen(Qt::NoPen);
+    m_chart->plotLayout()->insertRow(0);
+    m_chart->plotLayout()->addElement(0, 0, m_chart->legend);
+    m_chart->plotLayout()->setRowStretchFactor(0, 0.001);
     m_chart->installEventFilter(this);
     chartLayout->addWidget(m_chart, 1);
     top->addWidget(chartBox);
-    top->setStretchFactor(0, 1);
-    top->setStretchFactor(1, 3);
+
 
     m_model = new ComparisonTableModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -185,7 +196,7 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     header->resizeSection(ComparisonTableModel::LayersBColumn, 190);
     for (int column : {ComparisonTableModel::TimeAColumn, ComparisonTableModel::TimeBColumn,
                        ComparisonTableModel::DifferenceColumn, ComparisonTableModel::RatioColumn}) {
-        header->resizeSection(column, 78);
+        header->resizeSection(column, column == ComparisonTableModel::RatioColumn ? 124 : 78);
     }
     header->resizeSection(ComparisonTableModel::TacticColumn, 180);
     header->setSortIndicator(ComparisonTableModel::GroupColumn, Qt::AscendingOrder);
@@ -196,6 +207,8 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
         auto* boxLayout = new QVBoxLayout(box);
         boxLayout->setContentsMargins(0, 0, 0, 0);
         auto* title = new QLabel;
+        // Long names are cut at the pane's edge (the tooltip has them whole) instead of widening it.
+        title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         title->setObjectName(side == Side::A ? QStringLiteral("graphTitleA") : QStringLiteral("graphTitleB"));
         title->setTextFormat(Qt::PlainText);
         QFont font = title->font();
@@ -212,9 +225,10 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
         connect(graph, &GraphView::layerActivated, this,
                 [this, side](const QString& name) { onGraphLayerActivated(side, name); });
     }
-    bottom->setStretchFactor(0, 4);
-    bottom->setStretchFactor(1, 3);
-    bottom->setStretchFactor(2, 3);
+    // Proportions, scaled to the width the splitters get: the table's columns would otherwise claim it all.
+    bottom->setSizes({460, 270, 270});
+    top->setSizes({300, 700});
+    rows->setSizes({440, 560});
 
     connect(m_chartModeBox, &QComboBox::currentIndexChanged, this, [this](int index) {
         setChartMode(index == 1 ? ChartMode::Difference : ChartMode::SideBySide);
@@ -347,8 +361,7 @@ void EngineComparisonView::rebuildChart() {
     };
     for (size_t i = 0; i < m_chartGroups.size(); ++i) {
         const LayerGroupComparison& group = groups[size_t(m_chartGroups[i])];
-        const QString name = ComparisonTableModel::layersText(group.layersA.empty() ? group.layersB : group.layersA);
-        ticker->addTick(double(i + 1), elideMiddle(name, kLabelLength));
+        ticker->addTick(double(i + 1), groupLabel(group));
         addBar(double(i + 1), group.millisecondsA, group.millisecondsB);
     }
     double otherA = 0.0;
@@ -380,8 +393,8 @@ void EngineComparisonView::rebuildChart() {
         }
         m_barsA->setWidth(0.4);
         m_barsB->setWidth(0.4);
-        m_barsA->setName(m_nameA.isEmpty() ? tr("A") : tr("A: %1").arg(elideMiddle(m_nameA, 40)));
-        m_barsB->setName(m_nameB.isEmpty() ? tr("B") : tr("B: %1").arg(elideMiddle(m_nameB, 40)));
+        m_barsA->setName(m_nameA.isEmpty() ? tr("A") : tr("A: %1").arg(elideMiddle(m_nameA, 64)));
+        m_barsB->setName(m_nameB.isEmpty() ? tr("B") : tr("B: %1").arg(elideMiddle(m_nameB, 64)));
         m_chart->xAxis->setLabel(tr("ms per run (median)"));
     }
     // The scale fits the groups' own bars; the summed rest would squash them, so where it runs off the scale

@@ -408,10 +408,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Speed-up of A (B/A)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Precision</source>
         <translation type="unfinished"></translation>
     </message>
@@ -421,6 +417,10 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>Format</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Speed-up (B/A)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -405,10 +405,6 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>B − A 毫秒</translation>
     </message>
     <message>
-        <source>Speed-up of A (B/A)</source>
-        <translation>A 的加速比 (B/A)</translation>
-    </message>
-    <message>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
@@ -419,6 +415,10 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>Format</source>
         <translation>格式</translation>
+    </message>
+    <message>
+        <source>Speed-up (B/A)</source>
+        <translation>加速比 (B/A)</translation>
     </message>
 </context>
 <context>

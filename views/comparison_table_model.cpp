@@ -68,14 +68,15 @@ QVariant ComparisonTableModel::displayData(const LayerGroupComparison& group, in
         return layersText(group.layersA);
     case LayersBColumn:
         return layersText(group.layersB);
-    case TimeAColumn:
-        return QString::number(group.millisecondsA, 'f', 3);
+    case TimeAColumn:  // a side without layers of the group has no time, which is not a time of zero
+        return group.layersA.empty() ? QStringLiteral("—") : QString::number(group.millisecondsA, 'f', 3);
     case TimeBColumn:
-        return QString::number(group.millisecondsB, 'f', 3);
+        return group.layersB.empty() ? QStringLiteral("—") : QString::number(group.millisecondsB, 'f', 3);
     case DifferenceColumn:
         return QString::number(group.millisecondsB - group.millisecondsA, 'f', 3);
     case RatioColumn:
-        return group.millisecondsA > 0.0 ? QStringLiteral("%1×").arg(ratio(group), 0, 'f', 2) : QStringLiteral("—");
+        return group.millisecondsA > 0.0 && group.millisecondsB > 0.0 ? QStringLiteral("%1×").arg(ratio(group), 0, 'f', 2)
+                                                                      : QStringLiteral("—");
     case PrecisionColumn:
         return sides(group.precisionA, group.precisionB);
     case TacticColumn:

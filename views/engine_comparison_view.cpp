@@ -192,8 +192,8 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     QHeaderView* header = m_table->horizontalHeader();
     header->setStretchLastSection(true);
     header->resizeSection(ComparisonTableModel::GroupColumn, 44);
-    header->resizeSection(ComparisonTableModel::LayersAColumn, 190);
-    header->resizeSection(ComparisonTableModel::LayersBColumn, 190);
+    header->resizeSection(ComparisonTableModel::LayersAColumn, 160);
+    header->resizeSection(ComparisonTableModel::LayersBColumn, 160);
     for (int column : {ComparisonTableModel::TimeAColumn, ComparisonTableModel::TimeBColumn,
                        ComparisonTableModel::DifferenceColumn, ComparisonTableModel::RatioColumn}) {
         header->resizeSection(column, column == ComparisonTableModel::RatioColumn ? 124 : 78);

@@ -375,6 +375,40 @@ private slots:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::NoDotAndDotDot).size(), 4);
     }
 
+    // A reformat the builder added to one engine only: the other side has no time, not a time of zero, and
+    // there is no speed-up to give; the difference is what the reformat costs.
+    void aSideWithoutLayersShowsNoTime() {
+        kiln::EngineComparison comparison;
+        kiln::LayerGroupComparison reformat;
+        reformat.layersA = {"Reformat x to NCHW"};
+        reformat.millisecondsA = 0.25;
+        reformat.precisionA = "FP32";
+        comparison.groups.push_back(reformat);
+        kiln::LayerGroupComparison conv;
+        conv.layersA = {"conv"};
+        conv.layersB = {"conv"};
+        conv.precisionA = "FP32";
+        conv.precisionB = "FP16";
+        conv.tacticA = conv.tacticB = "onednn:jit";
+        comparison.groups.push_back(conv);
+        ComparisonTableModel model;
+        model.setComparison(comparison);
+        const auto text = [&model](int column) { return model.index(0, column).data().toString(); };
+        QCOMPARE(text(ComparisonTableModel::TimeAColumn), QStringLiteral("0.250"));
+        QCOMPARE(text(ComparisonTableModel::TimeBColumn), QStringLiteral("—"));
+        QCOMPARE(text(ComparisonTableModel::LayersBColumn), QStringLiteral("—"));
+        QCOMPARE(text(ComparisonTableModel::DifferenceColumn), QStringLiteral("-0.250"));
+        QCOMPARE(text(ComparisonTableModel::RatioColumn), QStringLiteral("—"));
+        // Nothing to differ in on a side without layers: the precision cell is not tinted.
+        QCOMPARE(text(ComparisonTableModel::PrecisionColumn), QStringLiteral("FP32 | —"));
+        QVERIFY(!model.index(0, ComparisonTableModel::PrecisionColumn).data(Qt::BackgroundRole).isValid());
+        // Where both have layers and differ, the cell says both and is tinted; where they agree, one value.
+        QCOMPARE(model.index(1, ComparisonTableModel::PrecisionColumn).data().toString(), QStringLiteral("FP32 | FP16"));
+        QVERIFY(model.index(1, ComparisonTableModel::PrecisionColumn).data(Qt::BackgroundRole).isValid());
+        QCOMPARE(model.index(1, ComparisonTableModel::TacticColumn).data().toString(), QStringLiteral("onednn:jit"));
+        QVERIFY(!model.index(1, ComparisonTableModel::TacticColumn).data(Qt::BackgroundRole).isValid());
+    }
+
     void clearEmptiesEverything() {
         EngineComparisonView view;
         view.setComparison(m_comparison, m_fused->report().layersAfter, m_unfused->report().layersAfter,

@@ -14,7 +14,8 @@ namespace {
 
 QString joined(const std::vector<std::string>& names) {
     QStringList list;
-    for (const std::string& name : names) list << QString::fromStdString(name);
+    for (const std::string& name : names)
+        list << QString::fromStdString(name);
     return list.join(QLatin1Char('\n'));
 }
 
@@ -62,46 +63,47 @@ int ComparisonTableModel::columnCount(const QModelIndex& parent) const {
 
 QVariant ComparisonTableModel::displayData(const LayerGroupComparison& group, int row, int column) const {
     switch (column) {
-    case GroupColumn:
-        return row + 1;
-    case LayersAColumn:
-        return layersText(group.layersA);
-    case LayersBColumn:
-        return layersText(group.layersB);
-    case TimeAColumn:  // a side without layers of the group has no time, which is not a time of zero
-        return group.layersA.empty() ? QStringLiteral("—") : QString::number(group.millisecondsA, 'f', 3);
-    case TimeBColumn:
-        return group.layersB.empty() ? QStringLiteral("—") : QString::number(group.millisecondsB, 'f', 3);
-    case DifferenceColumn:
-        return QString::number(group.millisecondsB - group.millisecondsA, 'f', 3);
-    case RatioColumn:
-        return group.millisecondsA > 0.0 && group.millisecondsB > 0.0 ? QStringLiteral("%1×").arg(ratio(group), 0, 'f', 2)
-                                                                      : QStringLiteral("—");
-    case PrecisionColumn:
-        return sides(group.precisionA, group.precisionB);
-    case TacticColumn:
-        return sides(group.tacticA, group.tacticB);
-    case FormatColumn:
-        return sides(group.formatA, group.formatB);
-    default:
-        return {};
+        case GroupColumn:
+            return row + 1;
+        case LayersAColumn:
+            return layersText(group.layersA);
+        case LayersBColumn:
+            return layersText(group.layersB);
+        case TimeAColumn:  // a side without layers of the group has no time, which is not a time of zero
+            return group.layersA.empty() ? QStringLiteral("—") : QString::number(group.millisecondsA, 'f', 3);
+        case TimeBColumn:
+            return group.layersB.empty() ? QStringLiteral("—") : QString::number(group.millisecondsB, 'f', 3);
+        case DifferenceColumn:
+            return QString::number(group.millisecondsB - group.millisecondsA, 'f', 3);
+        case RatioColumn:
+            return group.millisecondsA > 0.0 && group.millisecondsB > 0.0
+                       ? QStringLiteral("%1×").arg(ratio(group), 0, 'f', 2)
+                       : QStringLiteral("—");
+        case PrecisionColumn:
+            return sides(group.precisionA, group.precisionB);
+        case TacticColumn:
+            return sides(group.tacticA, group.tacticB);
+        case FormatColumn:
+            return sides(group.formatA, group.formatB);
+        default:
+            return {};
     }
 }
 
 QVariant ComparisonTableModel::sortData(const LayerGroupComparison& group, int row, int column) const {
     switch (column) {
-    case GroupColumn:
-        return row;
-    case TimeAColumn:
-        return group.millisecondsA;
-    case TimeBColumn:
-        return group.millisecondsB;
-    case DifferenceColumn:
-        return group.millisecondsB - group.millisecondsA;
-    case RatioColumn:
-        return ratio(group);
-    default:
-        return displayData(group, row, column);
+        case GroupColumn:
+            return row;
+        case TimeAColumn:
+            return group.millisecondsA;
+        case TimeBColumn:
+            return group.millisecondsB;
+        case DifferenceColumn:
+            return group.millisecondsB - group.millisecondsA;
+        case RatioColumn:
+            return ratio(group);
+        default:
+            return displayData(group, row, column);
     }
 }
 
@@ -110,40 +112,43 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
     const int row = index.row();
     const LayerGroupComparison& group = m_comparison.groups[size_t(row)];
     switch (role) {
-    case Qt::DisplayRole:
-        return displayData(group, row, index.column());
-    case SortRole:
-        return sortData(group, row, index.column());
-    case GroupRole:
-        return row;
-    case Qt::ToolTipRole:
-        if (index.column() == LayersAColumn) return joined(group.layersA);
-        if (index.column() == LayersBColumn) return joined(group.layersB);
-        if (index.column() == GroupColumn) {
-            return tr("Model nodes: %1").arg(joined(group.nodes).replace(QLatin1Char('\n'), QStringLiteral(", ")));
+        case Qt::DisplayRole:
+            return displayData(group, row, index.column());
+        case SortRole:
+            return sortData(group, row, index.column());
+        case GroupRole:
+            return row;
+        case Qt::ToolTipRole:
+            if (index.column() == LayersAColumn) return joined(group.layersA);
+            if (index.column() == LayersBColumn) return joined(group.layersB);
+            if (index.column() == GroupColumn) {
+                return tr("Model nodes: %1")
+                    .arg(joined(group.nodes).replace(QLatin1Char('\n'), QStringLiteral(", ")));
+            }
+            return displayData(group, row, index.column());
+        case Qt::TextAlignmentRole:
+            if (index.column() == GroupColumn ||
+                (index.column() >= TimeAColumn && index.column() <= RatioColumn)) {
+                return int(Qt::AlignRight | Qt::AlignVCenter);
+            }
+            return {};
+        case Qt::ForegroundRole:
+            if (index.column() == DifferenceColumn || index.column() == RatioColumn) {
+                const double difference = group.millisecondsB - group.millisecondsA;
+                if (std::abs(difference) < 1e-9) return {};
+                // The faster side's color, as its bars have in the chart.
+                return QBrush(difference > 0 ? QColor(0x1a, 0x5f, 0xa0) : QColor(0xc0, 0x60, 0x0a));
+            }
+            return {};
+        case Qt::BackgroundRole: {
+            const bool tinted =
+                (index.column() == PrecisionColumn && differs(group.precisionA, group.precisionB)) ||
+                (index.column() == TacticColumn && differs(group.tacticA, group.tacticB)) ||
+                (index.column() == FormatColumn && differs(group.formatA, group.formatB));
+            return tinted ? QVariant(QBrush(QColor(0xff, 0xf0, 0xc2))) : QVariant();
         }
-        return displayData(group, row, index.column());
-    case Qt::TextAlignmentRole:
-        if (index.column() == GroupColumn || (index.column() >= TimeAColumn && index.column() <= RatioColumn)) {
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        }
-        return {};
-    case Qt::ForegroundRole:
-        if (index.column() == DifferenceColumn || index.column() == RatioColumn) {
-            const double difference = group.millisecondsB - group.millisecondsA;
-            if (std::abs(difference) < 1e-9) return {};
-            // The faster side's color, as its bars have in the chart.
-            return QBrush(difference > 0 ? QColor(0x1a, 0x5f, 0xa0) : QColor(0xc0, 0x60, 0x0a));
-        }
-        return {};
-    case Qt::BackgroundRole: {
-        const bool tinted = (index.column() == PrecisionColumn && differs(group.precisionA, group.precisionB)) ||
-                            (index.column() == TacticColumn && differs(group.tacticA, group.tacticB)) ||
-                            (index.column() == FormatColumn && differs(group.formatA, group.formatB));
-        return tinted ? QVariant(QBrush(QColor(0xff, 0xf0, 0xc2))) : QVariant();
-    }
-    default:
-        return {};
+        default:
+            return {};
     }
 }
 
@@ -156,42 +161,42 @@ QVariant ComparisonTableModel::headerData(int section, Qt::Orientation orientati
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case DifferenceColumn:
-            return tr("B's time minus A's, per run: positive where A is faster");
-        case RatioColumn:
-            return tr("B's time over A's: A's speed-up (above 1: A is faster)");
-        case PrecisionColumn:
-        case TacticColumn:
-        case FormatColumn:
-            return tr("One value where both engines agree, “A | B” where they differ (tinted)");
-        default:
-            return {};
+            case DifferenceColumn:
+                return tr("B's time minus A's, per run: positive where A is faster");
+            case RatioColumn:
+                return tr("B's time over A's: A's speed-up (above 1: A is faster)");
+            case PrecisionColumn:
+            case TacticColumn:
+            case FormatColumn:
+                return tr("One value where both engines agree, “A | B” where they differ (tinted)");
+            default:
+                return {};
         }
     }
     if (role != Qt::DisplayRole) return {};
     switch (section) {
-    case GroupColumn:
-        return tr("#");
-    case LayersAColumn:
-        return tr("A layers");
-    case LayersBColumn:
-        return tr("B layers");
-    case TimeAColumn:
-        return tr("A ms");
-    case TimeBColumn:
-        return tr("B ms");
-    case DifferenceColumn:
-        return tr("B − A ms");
-    case RatioColumn:
-        return tr("Speed-up (B/A)");
-    case PrecisionColumn:
-        return tr("Precision");
-    case TacticColumn:
-        return tr("Tactic");
-    case FormatColumn:
-        return tr("Format");
-    default:
-        return {};
+        case GroupColumn:
+            return tr("#");
+        case LayersAColumn:
+            return tr("A layers");
+        case LayersBColumn:
+            return tr("B layers");
+        case TimeAColumn:
+            return tr("A ms");
+        case TimeBColumn:
+            return tr("B ms");
+        case DifferenceColumn:
+            return tr("B − A ms");
+        case RatioColumn:
+            return tr("Speed-up (B/A)");
+        case PrecisionColumn:
+            return tr("Precision");
+        case TacticColumn:
+            return tr("Tactic");
+        case FormatColumn:
+            return tr("Format");
+        default:
+            return {};
     }
 }
 

@@ -3,6 +3,7 @@
 // GUI thread; building and profiling the engines is the workbench's.
 #include "engine_comparison_view.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -20,7 +21,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <qcustomplot.h>
 
 #include "comparison_table_model.h"
 #include "graph_view.h"
@@ -47,9 +47,11 @@ QString elideMiddle(const QString& text, int length) {
 // A group's name in the chart: its layers' names where they fit, else its first model node and how many
 // more it has ("/layer4/layer4.1/conv1/Conv (+1)"), which says more than the middle of a long fused name.
 QString groupLabel(const LayerGroupComparison& group) {
-    const QString layers = ComparisonTableModel::layersText(group.layersA.empty() ? group.layersB : group.layersA);
+    const QString layers =
+        ComparisonTableModel::layersText(group.layersA.empty() ? group.layersB : group.layersA);
     if (layers.size() <= kLabelLength || group.nodes.empty()) return elideMiddle(layers, kLabelLength);
-    const QString more = group.nodes.size() > 1 ? QStringLiteral(" (+%1)").arg(group.nodes.size() - 1) : QString();
+    const QString more =
+        group.nodes.size() > 1 ? QStringLiteral(" (+%1)").arg(group.nodes.size() - 1) : QString();
     return elideMiddle(QString::fromStdString(group.nodes.front()), kLabelLength - int(more.size())) + more;
 }
 
@@ -70,7 +72,8 @@ QTableWidgetItem* cell(const QString& text) {
 
 QStringList namesOf(const std::vector<std::string>& layers) {
     QStringList names;
-    for (const std::string& layer : layers) names << QString::fromStdString(layer);
+    for (const std::string& layer : layers)
+        names << QString::fromStdString(layer);
     return names;
 }
 
@@ -78,7 +81,8 @@ bool writePng(const QPixmap& pixmap, const QString& path, QString* error) {
     QSaveFile file(path);
     const auto fail = [&](const QString& reason) {
         if (error) {
-            *error = EngineComparisonView::tr("Could not write \"%1\": %2").arg(QDir::toNativeSeparators(path), reason);
+            *error = EngineComparisonView::tr("Could not write \"%1\": %2")
+                         .arg(QDir::toNativeSeparators(path), reason);
         }
         return false;
     };
@@ -109,8 +113,8 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     m_summary = new QTableWidget(SummaryRowCount, 3);
     m_summary->setObjectName(QStringLiteral("comparisonSummary"));
     m_summary->setHorizontalHeaderLabels({tr("A"), tr("B"), tr("B/A")});
-    m_summary->setVerticalHeaderLabels(
-        {tr("Latency (median ms)"), tr("Executed layers"), tr("Elided layers"), tr("Activation memory"), tr("Weights")});
+    m_summary->setVerticalHeaderLabels({tr("Latency (median ms)"), tr("Executed layers"), tr("Elided layers"),
+                                        tr("Activation memory"), tr("Weights")});
     m_summary->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_summary->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_summary->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -174,7 +178,6 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     chartLayout->addWidget(m_chart, 1);
     top->addWidget(chartBox);
 
-
     m_model = new ComparisonTableModel(this);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
@@ -230,9 +233,8 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
     top->setSizes({300, 700});
     rows->setSizes({440, 560});
 
-    connect(m_chartModeBox, &QComboBox::currentIndexChanged, this, [this](int index) {
-        setChartMode(index == 1 ? ChartMode::Difference : ChartMode::SideBySide);
-    });
+    connect(m_chartModeBox, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setChartMode(index == 1 ? ChartMode::Difference : ChartMode::SideBySide); });
     connect(m_chart, &QCustomPlot::plottableClick, this,
             [this](QCPAbstractPlottable* plottable, int dataIndex, QMouseEvent*) {
                 auto* bars = qobject_cast<QCPBars*>(plottable);
@@ -263,13 +265,15 @@ void EngineComparisonView::clear() {
     m_graphA->clear();
     m_graphB->clear();
     for (int row = 0; row < SummaryRowCount; ++row) {
-        for (int column = 0; column < 3; ++column) m_summary->setItem(row, column, cell(QStringLiteral("—")));
+        for (int column = 0; column < 3; ++column)
+            m_summary->setItem(row, column, cell(QStringLiteral("—")));
     }
     fitSummaryHeight();
     rebuildChart();
 }
 
-void EngineComparisonView::setComparison(const EngineComparison& comparison, const std::vector<LayerRecord>& layersA,
+void EngineComparisonView::setComparison(const EngineComparison& comparison,
+                                         const std::vector<LayerRecord>& layersA,
                                          const std::vector<LayerRecord>& layersB, const QString& nameA,
                                          const QString& nameB) {
     m_hasComparison = true;
@@ -280,8 +284,10 @@ void EngineComparisonView::setComparison(const EngineComparison& comparison, con
     m_groupOfA.clear();
     m_groupOfB.clear();
     for (size_t g = 0; g < comparison.groups.size(); ++g) {
-        for (const std::string& layer : comparison.groups[g].layersA) m_groupOfA.insert(QString::fromStdString(layer), int(g));
-        for (const std::string& layer : comparison.groups[g].layersB) m_groupOfB.insert(QString::fromStdString(layer), int(g));
+        for (const std::string& layer : comparison.groups[g].layersA)
+            m_groupOfA.insert(QString::fromStdString(layer), int(g));
+        for (const std::string& layer : comparison.groups[g].layersB)
+            m_groupOfB.insert(QString::fromStdString(layer), int(g));
     }
     m_titleA->setText(tr("A: %1").arg(nameA));
     m_titleB->setText(tr("B: %1").arg(nameB));
@@ -304,11 +310,14 @@ void EngineComparisonView::fillSummary() {
         {QString::number(a.executedLayers), QString::number(b.executedLayers),
          ratioText(double(a.executedLayers), double(b.executedLayers))},
         {QString::number(a.elidedLayers), QString::number(b.elidedLayers), QString()},
-        {bytesText(a.arenaBytes), bytesText(b.arenaBytes), ratioText(double(a.arenaBytes), double(b.arenaBytes))},
-        {bytesText(a.weightBytes), bytesText(b.weightBytes), ratioText(double(a.weightBytes), double(b.weightBytes))},
+        {bytesText(a.arenaBytes), bytesText(b.arenaBytes),
+         ratioText(double(a.arenaBytes), double(b.arenaBytes))},
+        {bytesText(a.weightBytes), bytesText(b.weightBytes),
+         ratioText(double(a.weightBytes), double(b.weightBytes))},
     };
     for (int row = 0; row < SummaryRowCount; ++row) {
-        for (int column = 0; column < 3; ++column) m_summary->setItem(row, column, cell(rows[row][column]));
+        for (int column = 0; column < 3; ++column)
+            m_summary->setItem(row, column, cell(rows[row][column]));
     }
     m_summary->item(LatencyRow, 2)->setToolTip(tr("B's median latency over A's: above 1, A is faster"));
     m_summary->horizontalHeaderItem(0)->setToolTip(m_nameA);
@@ -337,7 +346,8 @@ void EngineComparisonView::rebuildChart() {
 
     const bool difference = m_chartMode == ChartMode::Difference;
     std::vector<int> order(groups.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = int(i);
     const auto weight = [&](int g) {
         const LayerGroupComparison& group = groups[size_t(g)];
         return difference ? std::abs(group.millisecondsB - group.millisecondsA)
@@ -445,7 +455,8 @@ QStringList EngineComparisonView::chartLabels() const {
     QStringList labels;
     const auto ticker = m_chart->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
     if (!ticker) return labels;
-    for (auto it = ticker->ticks().constBegin(); it != ticker->ticks().constEnd(); ++it) labels << it.value();
+    for (auto it = ticker->ticks().constBegin(); it != ticker->ticks().constEnd(); ++it)
+        labels << it.value();
     return labels;
 }
 
@@ -511,26 +522,31 @@ void EngineComparisonView::highlight(int group, const QString& keepGraphSelectio
         m_highlighting = false;
         return;
     }
-    const QModelIndex row = m_proxy->mapFromSource(m_model->index(group, ComparisonTableModel::LayersAColumn));
+    const QModelIndex row =
+        m_proxy->mapFromSource(m_model->index(group, ComparisonTableModel::LayersAColumn));
     m_table->setCurrentIndex(row);
     m_table->selectRow(row.row());
     m_table->scrollTo(row);
 
     // The graph the user clicked keeps the layer they picked; the other shows the group's layers.
     const LayerGroupComparison& picked = comparison().groups[size_t(group)];
-    if (keepGraphSelection.isEmpty() || keptSide != Side::A) m_graphA->setHighlightedLayers(namesOf(picked.layersA));
-    if (keepGraphSelection.isEmpty() || keptSide != Side::B) m_graphB->setHighlightedLayers(namesOf(picked.layersB));
+    if (keepGraphSelection.isEmpty() || keptSide != Side::A)
+        m_graphA->setHighlightedLayers(namesOf(picked.layersA));
+    if (keepGraphSelection.isEmpty() || keptSide != Side::B)
+        m_graphB->setHighlightedLayers(namesOf(picked.layersB));
     m_highlighting = false;
 }
 
 bool EngineComparisonView::exportCsv(const QString& path, QString* error) const {
-    const Status written = writeFileAtomically(QFile::encodeName(path).toStdString(), comparisonCsv(comparison()));
+    const Status written =
+        writeFileAtomically(QFile::encodeName(path).toStdString(), comparisonCsv(comparison()));
     if (!written && error) *error = QString::fromStdString(written.message());
     return bool(written);
 }
 
 bool EngineComparisonView::exportJson(const QString& path, QString* error) const {
-    const Status written = writeFileAtomically(QFile::encodeName(path).toStdString(), comparisonJson(comparison()));
+    const Status written =
+        writeFileAtomically(QFile::encodeName(path).toStdString(), comparisonJson(comparison()));
     if (!written && error) *error = QString::fromStdString(written.message());
     return bool(written);
 }

@@ -50,17 +50,20 @@ ComparisonWindow::ComparisonWindow(Document* document, BuildPanel* buildPanel, Q
         font.setBold(true);
         label->setFont(font);
         widgets.choice = new QComboBox;
-        widgets.choice->setObjectName(side == Side::A ? QStringLiteral("choiceA") : QStringLiteral("choiceB"));
+        widgets.choice->setObjectName(side == Side::A ? QStringLiteral("choiceA")
+                                                      : QStringLiteral("choiceB"));
         widgets.choice->addItem(tr("Engine shown in the workbench"));
         widgets.choice->addItem(tr("Plan file"));
         widgets.choice->addItem(tr("Open model, Build panel's options"));
         widgets.choice->addItem(tr("Open model, no fusion"));
         widgets.choice->addItem(tr("Open model, FP16"));
         widgets.path = new QLineEdit;
-        widgets.path->setObjectName(side == Side::A ? QStringLiteral("planPathA") : QStringLiteral("planPathB"));
+        widgets.path->setObjectName(side == Side::A ? QStringLiteral("planPathA")
+                                                    : QStringLiteral("planPathB"));
         widgets.path->setPlaceholderText(tr("Plan file (.plan)"));
         widgets.browse = new QPushButton(tr("Browse…"));
-        widgets.browse->setObjectName(side == Side::A ? QStringLiteral("browseA") : QStringLiteral("browseB"));
+        widgets.browse->setObjectName(side == Side::A ? QStringLiteral("browseA")
+                                                      : QStringLiteral("browseB"));
         controls->addWidget(label, row, 0);
         controls->addWidget(widgets.choice, row, 1);
         controls->addWidget(widgets.path, row, 2);
@@ -152,18 +155,18 @@ QString ComparisonWindow::sideName(Side side) const {
                               ? QFileInfo(m_document->filePath()).fileName()
                               : tr("no model");
     switch (choice(side)) {
-    case Choice::ShownEngine:
-        return m_document && !m_document->enginePrecision().isEmpty()
-                   ? tr("%1, %2 (shown)").arg(model, m_document->enginePrecision())
-                   : tr("%1 (shown)").arg(model);
-    case Choice::PlanFile:
-        return QFileInfo(m_sides[indexOf(side)].path->text().trimmed()).fileName();
-    case Choice::BuildWithPanelOptions:
-        return tr("%1, Build panel's options").arg(model);
-    case Choice::BuildWithoutFusion:
-        return tr("%1, no fusion").arg(model);
-    case Choice::BuildInFp16:
-        return tr("%1, FP16").arg(model);
+        case Choice::ShownEngine:
+            return m_document && !m_document->enginePrecision().isEmpty()
+                       ? tr("%1, %2 (shown)").arg(model, m_document->enginePrecision())
+                       : tr("%1 (shown)").arg(model);
+        case Choice::PlanFile:
+            return QFileInfo(m_sides[indexOf(side)].path->text().trimmed()).fileName();
+        case Choice::BuildWithPanelOptions:
+            return tr("%1, Build panel's options").arg(model);
+        case Choice::BuildWithoutFusion:
+            return tr("%1, no fusion").arg(model);
+        case Choice::BuildInFp16:
+            return tr("%1, FP16").arg(model);
     }
     return model;
 }
@@ -173,22 +176,22 @@ EngineComparisonSide ComparisonWindow::sideRequest(Side side) const {
     request.name = sideName(side);
     BuildSettings settings = m_buildPanel ? m_buildPanel->settings() : BuildSettings();
     switch (choice(side)) {
-    case Choice::ShownEngine:
-        request.source = EngineComparisonSide::Source::Engine;
-        if (m_document) request.engine = m_document->engine();
-        return request;
-    case Choice::PlanFile:
-        request.source = EngineComparisonSide::Source::Plan;
-        request.planPath = m_sides[indexOf(side)].path->text().trimmed();
-        return request;
-    case Choice::BuildWithoutFusion:
-        settings.enableFusion = false;
-        break;
-    case Choice::BuildInFp16:
-        settings.precision = BuildSettings::Precision::FP16;
-        break;
-    case Choice::BuildWithPanelOptions:
-        break;
+        case Choice::ShownEngine:
+            request.source = EngineComparisonSide::Source::Engine;
+            if (m_document) request.engine = m_document->engine();
+            return request;
+        case Choice::PlanFile:
+            request.source = EngineComparisonSide::Source::Plan;
+            request.planPath = m_sides[indexOf(side)].path->text().trimmed();
+            return request;
+        case Choice::BuildWithoutFusion:
+            settings.enableFusion = false;
+            break;
+        case Choice::BuildInFp16:
+            settings.precision = BuildSettings::Precision::FP16;
+            break;
+        case Choice::BuildWithPanelOptions:
+            break;
     }
     request.source = EngineComparisonSide::Source::Build;
     if (m_document) request.network = m_document->network();
@@ -199,7 +202,8 @@ EngineComparisonSide ComparisonWindow::sideRequest(Side side) const {
 void ComparisonWindow::startComparison() {
     if (m_job->isRunning()) return;
     showError(QString());
-    for (Side side : {Side::A, Side::B}) m_runningNames[indexOf(side)] = sideName(side);
+    for (Side side : {Side::A, Side::B})
+        m_runningNames[indexOf(side)] = sideName(side);
     EngineComparisonSettings settings;
     settings.iterations = m_runs->value();
     settings.warmUp = m_warmUp->value();
@@ -237,8 +241,8 @@ void ComparisonWindow::onFinished() {
         const double seconds = double(QDateTime::currentMSecsSinceEpoch() - m_startedMs) / 1000.0;
         const EngineSummary& a = outcome.comparison.a;
         const EngineSummary& b = outcome.comparison.b;
-        m_status->setText(tr("Compared in %1 s: %n layer group(s); median latency A %2 ms, B %3 ms (B/A %4).", nullptr,
-                             int(outcome.comparison.groups.size()))
+        m_status->setText(tr("Compared in %1 s: %n layer group(s); median latency A %2 ms, B %3 ms (B/A %4).",
+                             nullptr, int(outcome.comparison.groups.size()))
                               .arg(seconds, 0, 'f', 1)
                               .arg(a.latencyMs, 0, 'f', 3)
                               .arg(b.latencyMs, 0, 'f', 3)
@@ -279,8 +283,9 @@ void ComparisonWindow::updateControls() {
 
 void ComparisonWindow::browse(Side side) {
     QLineEdit* edit = m_sides[indexOf(side)].path;
-    const QString start = edit->text().isEmpty() && m_document ? QFileInfo(m_document->filePath()).absolutePath()
-                                                               : edit->text();
+    const QString start = edit->text().isEmpty() && m_document
+                              ? QFileInfo(m_document->filePath()).absolutePath()
+                              : edit->text();
     const QString title = side == Side::A ? tr("Plan for engine A") : tr("Plan for engine B");
     const QString filter = tr("Kiln plans (*.plan *.engine);;All files (*)");
     const QString path = m_fileChooser ? m_fileChooser(false, title, start, filter)
@@ -295,18 +300,18 @@ bool ComparisonWindow::exportTo(ExportFormat format, const QString& path, QStrin
         problem = tr("Nothing to export yet: compare two engines first.");
     } else {
         switch (format) {
-        case ExportFormat::Csv:
-            written = m_view->exportCsv(path, &problem);
-            break;
-        case ExportFormat::Json:
-            written = m_view->exportJson(path, &problem);
-            break;
-        case ExportFormat::ChartPng:
-            written = m_view->exportChartPng(path, &problem);
-            break;
-        case ExportFormat::WindowPng:
-            written = m_view->exportViewPng(path, &problem);
-            break;
+            case ExportFormat::Csv:
+                written = m_view->exportCsv(path, &problem);
+                break;
+            case ExportFormat::Json:
+                written = m_view->exportJson(path, &problem);
+                break;
+            case ExportFormat::ChartPng:
+                written = m_view->exportChartPng(path, &problem);
+                break;
+            case ExportFormat::WindowPng:
+                written = m_view->exportViewPng(path, &problem);
+                break;
         }
     }
     if (written) {

@@ -1,7 +1,7 @@
 // The Compare Engines window: two engines chosen side by side (a plan file, the engine the workbench
 // shows, or the open model built with other options: the Build panel's, without fusion, in FP16) are
-// built or loaded and profiled in the background by a EngineComparisonJob, with progress and cancel, and shown
-// in an EngineComparisonView; its exports (CSV, JSON, PNG) are offered here. Problems (a plan that does
+// built or loaded and profiled in the background by a EngineComparisonJob, with progress and cancel, and
+// shown in an EngineComparisonView; its exports (CSV, JSON, PNG) are offered here. Problems (a plan that does
 // not load, a build that fails, an export that cannot be written) are shown in the window.
 #pragma once
 
@@ -37,8 +37,8 @@ public:
     enum class Choice { ShownEngine, PlanFile, BuildWithPanelOptions, BuildWithoutFusion, BuildInFp16 };
     enum class ExportFormat { Csv, Json, ChartPng, WindowPng };
     // Asked for a file to save to or open (tests answer without a dialog); empty when the user cancels.
-    using FileChooser = std::function<QString(bool save, const QString& title, const QString& path,
-                                              const QString& filter)>;
+    using FileChooser =
+        std::function<QString(bool save, const QString& title, const QString& path, const QString& filter)>;
 
     // `document` gives the engine shown and the open network; `buildPanel` (may be null) the options
     // that builds start from and the input shapes the open network has. Neither is owned.

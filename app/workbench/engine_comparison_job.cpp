@@ -27,7 +27,8 @@ public:
 
     void phaseStarted(const std::string& phase, int step, int stepCount) override {
         if (m_progress) {
-            m_progress(QStringLiteral("%1: %2").arg(m_stage, BuildPanel::phaseDisplayName(QString::fromStdString(phase))),
+            m_progress(QStringLiteral("%1: %2").arg(
+                           m_stage, BuildPanel::phaseDisplayName(QString::fromStdString(phase))),
                        step, stepCount);
         }
     }
@@ -40,53 +41,63 @@ private:
 };
 
 QString sideName(const char* letter, const EngineComparisonSide& side) {
-    return side.name.isEmpty() ? QString::fromLatin1(letter) : QStringLiteral("%1 (%2)").arg(QLatin1String(letter), side.name);
+    return side.name.isEmpty() ? QString::fromLatin1(letter)
+                               : QStringLiteral("%1 (%2)").arg(QLatin1String(letter), side.name);
 }
 
 Result<std::shared_ptr<const Engine>> engineOf(const EngineComparisonSide& side, const QString& name,
                                                const std::atomic<bool>& cancel,
                                                const EngineComparisonJob::Progress& progress) {
     switch (side.source) {
-    case EngineComparisonSide::Source::Engine:
-        if (!side.engine) {
-            return invalidArgument(EngineComparisonJob::tr("the workbench shows no engine yet: build the model or open a plan "
-                                                     "first, or choose a plan file")
-                                       .toStdString());
+        case EngineComparisonSide::Source::Engine:
+            if (!side.engine) {
+                return invalidArgument(
+                    EngineComparisonJob::tr(
+                        "the workbench shows no engine yet: build the model or open a plan "
+                        "first, or choose a plan file")
+                        .toStdString());
+            }
+            return side.engine;
+        case EngineComparisonSide::Source::Plan: {
+            if (side.planPath.isEmpty()) {
+                return invalidArgument(
+                    EngineComparisonJob::tr("no plan file chosen: choose one with “Browse…”").toStdString());
+            }
+            if (progress) progress(EngineComparisonJob::tr("Loading %1").arg(name), 0, 0);
+            const std::string path = QFile::encodeName(side.planPath).toStdString();
+            if (!QFile::exists(side.planPath)) {
+                return notFound(EngineComparisonJob::tr("'%1' does not exist: choose an existing plan file")
+                                    .arg(side.planPath)
+                                    .toStdString());
+            }
+            if (!isPlanFile(path)) {
+                return invalidArgument(
+                    EngineComparisonJob::tr(
+                        "'%1' is not a Kiln plan: choose a plan file (built with “Export Plan…” "
+                        "or kiln build), or compare the open model built with other options")
+                        .arg(side.planPath)
+                        .toStdString());
+            }
+            Result<std::shared_ptr<Engine>> engine = readPlanFile(path);
+            if (!engine) return engine.status();
+            return std::shared_ptr<const Engine>(std::move(engine).value());
         }
-        return side.engine;
-    case EngineComparisonSide::Source::Plan: {
-        if (side.planPath.isEmpty()) {
-            return invalidArgument(EngineComparisonJob::tr("no plan file chosen: choose one with “Browse…”").toStdString());
+        case EngineComparisonSide::Source::Build: {
+            if (!side.network) {
+                return invalidArgument(
+                    EngineComparisonJob::tr(
+                        "no model is open: open an ONNX or Caffe model to build it with other "
+                        "options, or choose a plan file")
+                        .toStdString());
+            }
+            SideMonitor monitor(EngineComparisonJob::tr("Building %1").arg(name), cancel, progress);
+            BuilderConfig config = side.settings.toConfig();
+            config.profiles.clear();  // the open network's shapes, as the Build panel gave them
+            config.progress = &monitor;
+            Result<std::shared_ptr<Engine>> engine = Builder::build(*side.network, config);
+            if (!engine) return engine.status();
+            return std::shared_ptr<const Engine>(std::move(engine).value());
         }
-        if (progress) progress(EngineComparisonJob::tr("Loading %1").arg(name), 0, 0);
-        const std::string path = QFile::encodeName(side.planPath).toStdString();
-        if (!QFile::exists(side.planPath)) {
-            return notFound(EngineComparisonJob::tr("'%1' does not exist: choose an existing plan file").arg(side.planPath).toStdString());
-        }
-        if (!isPlanFile(path)) {
-            return invalidArgument(EngineComparisonJob::tr("'%1' is not a Kiln plan: choose a plan file (built with “Export Plan…” "
-                                                     "or kiln build), or compare the open model built with other options")
-                                       .arg(side.planPath)
-                                       .toStdString());
-        }
-        Result<std::shared_ptr<Engine>> engine = readPlanFile(path);
-        if (!engine) return engine.status();
-        return std::shared_ptr<const Engine>(std::move(engine).value());
-    }
-    case EngineComparisonSide::Source::Build: {
-        if (!side.network) {
-            return invalidArgument(EngineComparisonJob::tr("no model is open: open an ONNX or Caffe model to build it with other "
-                                                     "options, or choose a plan file")
-                                       .toStdString());
-        }
-        SideMonitor monitor(EngineComparisonJob::tr("Building %1").arg(name), cancel, progress);
-        BuilderConfig config = side.settings.toConfig();
-        config.profiles.clear();  // the open network's shapes, as the Build panel gave them
-        config.progress = &monitor;
-        Result<std::shared_ptr<Engine>> engine = Builder::build(*side.network, config);
-        if (!engine) return engine.status();
-        return std::shared_ptr<const Engine>(std::move(engine).value());
-    }
     }
     return invalidArgument("unknown engine source");
 }
@@ -98,7 +109,8 @@ TensorMap inputsFor(const Engine& engine, uint32_t seed) {
     const std::vector<OptimizationProfile> profiles = engine.profiles();
     for (Binding& binding : bindings) {
         if (!binding.isInput || binding.isShapeTensor || profiles.empty()) continue;
-        if (const auto range = profiles.front().inputs.find(binding.name); range != profiles.front().inputs.end()) {
+        if (const auto range = profiles.front().inputs.find(binding.name);
+            range != profiles.front().inputs.end()) {
             binding.dims = range->second.opt;
         }
     }
@@ -131,7 +143,8 @@ EngineComparisonJob::~EngineComparisonJob() {
     m_watcher.waitForFinished();
 }
 
-void EngineComparisonJob::start(const EngineComparisonSide& a, const EngineComparisonSide& b, const EngineComparisonSettings& settings) {
+void EngineComparisonJob::start(const EngineComparisonSide& a, const EngineComparisonSide& b,
+                                const EngineComparisonSettings& settings) {
     if (isRunning()) return;
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const int generation = ++m_generation;
@@ -155,9 +168,11 @@ void EngineComparisonJob::cancel() {
     if (m_cancel && isRunning()) m_cancel->store(true);
 }
 
-EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparisonSide& a, const EngineComparisonSide& b,
-                                              const EngineComparisonSettings& settings, const std::atomic<bool>& cancel,
-                                              const Progress& progress) {
+EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparisonSide& a,
+                                                          const EngineComparisonSide& b,
+                                                          const EngineComparisonSettings& settings,
+                                                          const std::atomic<bool>& cancel,
+                                                          const Progress& progress) {
     Outcome outcome;
     const auto fail = [&outcome](StatusCode code, const QString& message) {
         outcome.engineA.reset();
@@ -168,7 +183,8 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
         return outcome;
     };
     const auto cancelled = [&] { return fail(StatusCode::Cancelled, tr("The comparison was cancelled.")); };
-    if (settings.iterations < 1) return fail(StatusCode::InvalidArgument, tr("The number of runs must be at least 1."));
+    if (settings.iterations < 1)
+        return fail(StatusCode::InvalidArgument, tr("The number of runs must be at least 1."));
 
     const EngineComparisonSide* sides[2] = {&a, &b};
     const char* letters[2] = {"A", "B"};
@@ -177,12 +193,15 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
         const QString name = sideName(letters[i], *sides[i]);
         Result<std::shared_ptr<const Engine>> engine = engineOf(*sides[i], name, cancel, progress);
         if (cancel.load()) return cancelled();
-        if (!engine) return fail(engine.status().code(), tr("%1: %2").arg(name, QString::fromStdString(engine.status().message())));
+        if (!engine)
+            return fail(engine.status().code(),
+                        tr("%1: %2").arg(name, QString::fromStdString(engine.status().message())));
         engines[i] = std::move(engine).value();
     }
     if (!sameInputs(*engines[0], *engines[1])) {
-        outcome.warning = tr("The engines have different inputs; are they of one model? Layers match only where their "
-                             "model nodes have the same names.");
+        outcome.warning =
+            tr("The engines have different inputs; are they of one model? Layers match only where their "
+               "model nodes have the same names.");
     }
 
     struct Profiled {
@@ -194,8 +213,9 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
     for (int i = 0; i < 2; ++i) {
         Result<std::unique_ptr<ExecutionContext>> context = engines[i]->createExecutionContext();
         if (!context) {
-            return fail(context.status().code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]),
-                                                                  QString::fromStdString(context.status().message())));
+            return fail(context.status().code(),
+                        tr("%1: %2").arg(sideName(letters[i], *sides[i]),
+                                         QString::fromStdString(context.status().message())));
         }
         profiled[i].context = std::move(context).value();
         profiled[i].inputs = inputsFor(*engines[i], settings.seed);
@@ -219,7 +239,8 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
         for (int r = 0; r < warmUp; ++r) {
             if (cancel.load()) return cancelled();
             if (Status ran = run(i, false); !ran) {
-                return fail(ran.code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]), QString::fromStdString(ran.message())));
+                return fail(ran.code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]),
+                                                         QString::fromStdString(ran.message())));
             }
         }
     }
@@ -230,8 +251,8 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
             for (int r = first; r < last; ++r) {
                 if (cancel.load()) return cancelled();
                 if (Status ran = run(i, true); !ran) {
-                    return fail(ran.code(),
-                                tr("%1: %2").arg(sideName(letters[i], *sides[i]), QString::fromStdString(ran.message())));
+                    return fail(ran.code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]),
+                                                             QString::fromStdString(ran.message())));
                 }
             }
         }
@@ -239,12 +260,13 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
     LayerTimes times[2];
     for (int i = 0; i < 2; ++i) {
         profiled[i].context->setProfiler(nullptr);
-        for (const LayerTimeSummary& layer : summarizeLayerTimes(profiled[i].collector, settings.iterations)) {
+        for (const LayerTimeSummary& layer :
+             summarizeLayerTimes(profiled[i].collector, settings.iterations)) {
             times[i][layer.name] = layer.medianMs;
         }
     }
-    outcome.comparison = compareEngines(*engines[0], *engines[1], times[0], times[1], median(profiled[0].latencies),
-                                        median(profiled[1].latencies));
+    outcome.comparison = compareEngines(*engines[0], *engines[1], times[0], times[1],
+                                        median(profiled[0].latencies), median(profiled[1].latencies));
     outcome.engineA = engines[0];
     outcome.engineB = engines[1];
     return outcome;

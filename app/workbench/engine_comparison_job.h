@@ -23,9 +23,9 @@ namespace kiln::workbench {
 struct EngineComparisonSide {
     enum class Source { Plan, Engine, Build };
     Source source = Source::Engine;
-    QString name;                              // how titles and messages call it: "m.plan", "no fusion"
-    QString planPath;                          // Source::Plan
-    std::shared_ptr<const Engine> engine;      // Source::Engine
+    QString name;                          // how titles and messages call it: "m.plan", "no fusion"
+    QString planPath;                      // Source::Plan
+    std::shared_ptr<const Engine> engine;  // Source::Engine
     std::shared_ptr<const NetworkDefinition> network;  // Source::Build: built with `settings`
     BuildSettings settings;
 };
@@ -56,14 +56,16 @@ public:
     ~EngineComparisonJob() override;
 
     // Starts comparing; does nothing while a comparison runs.
-    void start(const EngineComparisonSide& a, const EngineComparisonSide& b, const EngineComparisonSettings& settings);
+    void start(const EngineComparisonSide& a, const EngineComparisonSide& b,
+               const EngineComparisonSettings& settings);
     void cancel();
     bool isRunning() const { return m_watcher.isRunning(); }
     const Outcome& outcome() const { return m_outcome; }
 
     // The work itself, on the calling thread.
-    static Outcome compare(const EngineComparisonSide& a, const EngineComparisonSide& b, const EngineComparisonSettings& settings,
-                           const std::atomic<bool>& cancel, const Progress& progress);
+    static Outcome compare(const EngineComparisonSide& a, const EngineComparisonSide& b,
+                           const EngineComparisonSettings& settings, const std::atomic<bool>& cancel,
+                           const Progress& progress);
 
 signals:
     void progress(const QString& stage, int done, int total);

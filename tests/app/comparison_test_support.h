@@ -37,9 +37,11 @@ inline bool holds(const std::vector<std::string>& layers, const std::string& nam
 }
 
 // The index of the group whose B side holds both layers; -1 when none does.
-inline int groupWithBLayers(const EngineComparison& comparison, const std::string& first, const std::string& second) {
+inline int groupWithBLayers(const EngineComparison& comparison, const std::string& first,
+                            const std::string& second) {
     for (size_t g = 0; g < comparison.groups.size(); ++g) {
-        if (holds(comparison.groups[g].layersB, first) && holds(comparison.groups[g].layersB, second)) return int(g);
+        if (holds(comparison.groups[g].layersB, first) && holds(comparison.groups[g].layersB, second))
+            return int(g);
     }
     return -1;
 }

@@ -3,6 +3,7 @@
 // conv and relu), the summary, sorting by a header click, one group selected across table, chart and
 // both graphs whichever the user clicks, the top-N chart with the rest summarized, the difference chart,
 // and the CSV, JSON and PNG exports (contents, and nothing left behind when a file cannot be written).
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -21,7 +22,6 @@
 #include <QTest>
 #include <algorithm>
 #include <memory>
-#include <qcustomplot.h>
 
 #include "comparison_table_model.h"
 #include "engine_comparison_view.h"
@@ -41,7 +41,8 @@ constexpr int kLayoutTimeoutMs = 60000;
 kiln::NetworkDefinition convReluPool() {
     kiln::NetworkDefinition network;
     kiln::Tensor* data = network.addInput("data", kiln::DataType::Float32, {1, 3, 8, 8}).value();
-    kiln::Tensor* weights = network.addConstant("w", kiln::HostTensor(kiln::DataType::Float32, {4, 3, 3, 3})).value();
+    kiln::Tensor* weights =
+        network.addConstant("w", kiln::HostTensor(kiln::DataType::Float32, {4, 3, 3, 3})).value();
     kiln::Tensor* bias = network.addConstant("b", kiln::HostTensor(kiln::DataType::Float32, {4})).value();
     kiln::ConvolutionParams conv;
     conv.strides = {1, 1};
@@ -49,7 +50,8 @@ kiln::NetworkDefinition convReluPool() {
     conv.dilations = {1, 1};
     kiln::Layer* convLayer = network.addLayer("conv", conv, {data, weights, bias}, {"conv_out"}).value();
     convLayer->setProvenance({"conv"});
-    kiln::Layer* relu = network.addLayer("relu", kiln::ActivationParams{}, {convLayer->output(0)}, {"relu_out"}).value();
+    kiln::Layer* relu =
+        network.addLayer("relu", kiln::ActivationParams{}, {convLayer->output(0)}, {"relu_out"}).value();
     relu->setProvenance({"relu"});
     kiln::PoolingParams pooling;
     pooling.kernel = {2, 2};
@@ -139,7 +141,8 @@ private slots:
         QVERIFY(!layerFrom(*m_unfused, {"conv"}).isEmpty());
         QVERIFY(!layerFrom(*m_unfused, {"relu"}).isEmpty());
         // Known times: the fused layer 0.5 ms against 0.3 + 0.4 ms; pool 0.2 against 0.25 ms.
-        const kiln::LayerTimes timesA = {{m_fusedConvRelu.toStdString(), 0.5}, {m_fusedPool.toStdString(), 0.2}};
+        const kiln::LayerTimes timesA = {{m_fusedConvRelu.toStdString(), 0.5},
+                                         {m_fusedPool.toStdString(), 0.2}};
         const kiln::LayerTimes timesB = {{layerFrom(*m_unfused, {"conv"}).toStdString(), 0.3},
                                          {layerFrom(*m_unfused, {"relu"}).toStdString(), 0.4},
                                          {layerFrom(*m_unfused, {"pool"}).toStdString(), 0.25}};
@@ -168,9 +171,12 @@ private slots:
         QCOMPARE(cellText(view, row, ComparisonTableModel::DifferenceColumn), QStringLiteral("0.200"));
         QCOMPARE(cellText(view, row, ComparisonTableModel::RatioColumn), QStringLiteral("1.40×"));
         QCOMPARE(cellText(view, row, ComparisonTableModel::PrecisionColumn), QStringLiteral("FP32"));
-        const QString tipB =
-            view.groupProxy()->index(row, ComparisonTableModel::LayersBColumn).data(Qt::ToolTipRole).toString();
-        QVERIFY2(tipB.contains(QStringLiteral("conv")) && tipB.contains(QStringLiteral("relu")), qPrintable(tipB));
+        const QString tipB = view.groupProxy()
+                                 ->index(row, ComparisonTableModel::LayersBColumn)
+                                 .data(Qt::ToolTipRole)
+                                 .toString();
+        QVERIFY2(tipB.contains(QStringLiteral("conv")) && tipB.contains(QStringLiteral("relu")),
+                 qPrintable(tipB));
 
         QTableWidget* summary = view.summaryTable();
         QCOMPARE(summary->item(EngineComparisonView::LatencyRow, 0)->text(), QStringLiteral("1.000"));
@@ -194,7 +200,8 @@ private slots:
                            QStringLiteral("fused"), QStringLiteral("no fusion"));
         QHeaderView* header = view.groupTable()->horizontalHeader();
         const auto clickHeader = [header](int column) {
-            const QPoint at(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2);
+            const QPoint at(header->sectionViewportPosition(column) + header->sectionSize(column) / 2,
+                            header->height() / 2);
             QTest::mouseClick(header->viewport(), Qt::LeftButton, Qt::NoModifier, at);
         };
         // A first click on B ms puts the slowest B group on top: conv + relu (0.7 ms), then pool (0.25 ms).
@@ -228,7 +235,8 @@ private slots:
         // A table row selects the group's layers in both graphs.
         QTableView* table = view.groupTable();
         const int poolRow = view.groupProxy()->mapFromSource(view.groupModel()->index(poolGroup, 0)).row();
-        const QRect cell = table->visualRect(view.groupProxy()->index(poolRow, ComparisonTableModel::TimeAColumn));
+        const QRect cell =
+            table->visualRect(view.groupProxy()->index(poolRow, ComparisonTableModel::TimeAColumn));
         QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::NoModifier, cell.center());
         QCOMPARE(picked.count(), 1);
         QCOMPARE(picked.takeFirst().at(0).toInt(), poolGroup);
@@ -286,13 +294,15 @@ private slots:
         QVERIFY(shown.size() < 120);
         QCOMPARE(view.chartOtherCount(), 120 - int(shown.size()));
         // The largest first: group 119 (120 ms in A, 240 in B), then 118, ...
-        for (size_t i = 0; i < shown.size(); ++i) QCOMPARE(shown[i], 119 - int(i));
+        for (size_t i = 0; i < shown.size(); ++i)
+            QCOMPARE(shown[i], 119 - int(i));
         const QStringList labels = view.chartLabels();
         QCOMPARE(labels.size(), int(shown.size()) + 1);
         QCOMPARE(labels.front(), QStringLiteral("a119"));
         QCOMPARE(labels.back(), QStringLiteral("other (%1 groups)").arg(view.chartOtherCount()));
         // Each bar is readable: at least a line of text high.
-        const double barPixels = std::abs(view.chart()->yAxis->coordToPixel(1.0) - view.chart()->yAxis->coordToPixel(2.0));
+        const double barPixels =
+            std::abs(view.chart()->yAxis->coordToPixel(1.0) - view.chart()->yAxis->coordToPixel(2.0));
         QVERIFY2(barPixels >= view.fontMetrics().height() * 2, qPrintable(QString::number(barPixels)));
         const int shownAt800 = int(shown.size());
 
@@ -332,13 +342,15 @@ private slots:
         QVERIFY2(view.exportCsv(csvPath, &error), qPrintable(error));
         QFile csv(csvPath);
         QVERIFY(csv.open(QIODevice::ReadOnly));
-        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QVERIFY(lines.front().startsWith(QStringLiteral("layers_a,layers_b,ms_a,ms_b,b_over_a")));
         const auto convLine = std::find_if(lines.begin(), lines.end(), [this](const QString& line) {
             return line.startsWith(m_fusedConvRelu + QLatin1Char(','));
         });
         QVERIFY(convLine != lines.end());
-        QVERIFY2(convLine->startsWith(m_fusedConvRelu + QStringLiteral(",conv | relu,0.5,0.7,1.4")), qPrintable(*convLine));
+        QVERIFY2(convLine->startsWith(m_fusedConvRelu + QStringLiteral(",conv | relu,0.5,0.7,1.4")),
+                 qPrintable(*convLine));
 
         const QString jsonPath = dir.filePath("comparison.json");
         QVERIFY2(view.exportJson(jsonPath, &error), qPrintable(error));
@@ -403,9 +415,11 @@ private slots:
         QCOMPARE(text(ComparisonTableModel::PrecisionColumn), QStringLiteral("FP32 | —"));
         QVERIFY(!model.index(0, ComparisonTableModel::PrecisionColumn).data(Qt::BackgroundRole).isValid());
         // Where both have layers and differ, the cell says both and is tinted; where they agree, one value.
-        QCOMPARE(model.index(1, ComparisonTableModel::PrecisionColumn).data().toString(), QStringLiteral("FP32 | FP16"));
+        QCOMPARE(model.index(1, ComparisonTableModel::PrecisionColumn).data().toString(),
+                 QStringLiteral("FP32 | FP16"));
         QVERIFY(model.index(1, ComparisonTableModel::PrecisionColumn).data(Qt::BackgroundRole).isValid());
-        QCOMPARE(model.index(1, ComparisonTableModel::TacticColumn).data().toString(), QStringLiteral("onednn:jit"));
+        QCOMPARE(model.index(1, ComparisonTableModel::TacticColumn).data().toString(),
+                 QStringLiteral("onednn:jit"));
         QVERIFY(!model.index(1, ComparisonTableModel::TacticColumn).data(Qt::BackgroundRole).isValid());
     }
 

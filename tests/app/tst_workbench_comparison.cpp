@@ -63,7 +63,8 @@ private slots:
 
         QVERIFY(kiln::testing::compareAndWait(*comparison, 5, kiln::testing::kBuildTimeoutMs));
         QVERIFY2(comparison->errorText().isEmpty(), qPrintable(comparison->errorText()));
-        QVERIFY2(comparison->statusText().startsWith(QStringLiteral("Compared in")), qPrintable(comparison->statusText()));
+        QVERIFY2(comparison->statusText().startsWith(QStringLiteral("Compared in")),
+                 qPrintable(comparison->statusText()));
         EngineComparisonView* view = comparison->view();
         QVERIFY(view->hasComparison());
         QCOMPARE(comparison->job()->outcome().engineA, window.document()->engine());
@@ -78,7 +79,8 @@ private slots:
         QVERIFY(group.millisecondsA > 0.0);
         QVERIFY(group.millisecondsB > 0.0);
         const int row = view->groupProxy()->mapFromSource(view->groupModel()->index(fused, 0)).row();
-        const QString ratio = view->groupProxy()->index(row, ComparisonTableModel::RatioColumn).data().toString();
+        const QString ratio =
+            view->groupProxy()->index(row, ComparisonTableModel::RatioColumn).data().toString();
         QCOMPARE(ratio, QStringLiteral("%1×").arg(group.millisecondsB / group.millisecondsA, 0, 'f', 2));
         // Fusion leaves fewer layers to execute (conv1 + relu1 is one, the flatten a view); both latencies
         // were measured.
@@ -109,10 +111,12 @@ private slots:
         chosen = m_dir.filePath("small");  // no suffix: the format's is added
         exportAction(*comparison, QStringLiteral("Comparison as JSON…"))->trigger();
         QVERIFY(QFile::exists(m_dir.filePath("small.json")));
-        QVERIFY2(comparison->statusText().contains(QStringLiteral("small.json")), qPrintable(comparison->statusText()));
+        QVERIFY2(comparison->statusText().contains(QStringLiteral("small.json")),
+                 qPrintable(comparison->statusText()));
         chosen = m_dir.filePath("missing/folder/small.png");
         exportAction(*comparison, QStringLiteral("Window as PNG…"))->trigger();
-        QVERIFY2(comparison->errorText().startsWith(QStringLiteral("Export failed")), qPrintable(comparison->errorText()));
+        QVERIFY2(comparison->errorText().startsWith(QStringLiteral("Export failed")),
+                 qPrintable(comparison->errorText()));
         QVERIFY(comparison->errorText().contains(QStringLiteral("small.png")));
         QVERIFY(!QFile::exists(chosen));
     }
@@ -136,7 +140,8 @@ private slots:
             return request.mode == MainWindow::FileRequest::Mode::Open ? planPath : QString();
         });
         comparison->findChild<QPushButton*>("browseA")->click();
-        QCOMPARE(QDir::fromNativeSeparators(comparison->findChild<QLineEdit*>("planPathA")->text()), planPath);
+        QCOMPARE(QDir::fromNativeSeparators(comparison->findChild<QLineEdit*>("planPathA")->text()),
+                 planPath);
         QVERIFY(kiln::testing::compareAndWait(*comparison, 3, kiln::testing::kBuildTimeoutMs));
         QVERIFY2(comparison->errorText().isEmpty(), qPrintable(comparison->errorText()));
         // The same engine on both sides: every group is one layer against the same layer.
@@ -166,20 +171,24 @@ private slots:
         QCOMPARE(comparison->statusText(), QStringLiteral("Comparison failed."));
         comparison->setChoice(ComparisonWindow::Side::A, ComparisonWindow::Choice::BuildInFp16);
         QVERIFY(kiln::testing::compareAndWait(*comparison, 1, kiln::testing::kLoadTimeoutMs));
-        QVERIFY2(comparison->errorText().contains(QStringLiteral("no model is open")), qPrintable(comparison->errorText()));
+        QVERIFY2(comparison->errorText().contains(QStringLiteral("no model is open")),
+                 qPrintable(comparison->errorText()));
 
         QVERIFY(kiln::testing::openAndWait(window, m_modelPath));
         comparison->setChoice(ComparisonWindow::Side::A, ComparisonWindow::Choice::BuildWithPanelOptions);
         const auto planProblem = [&](const QString& path) {
             comparison->setChoice(ComparisonWindow::Side::B, ComparisonWindow::Choice::PlanFile, path);
-            if (!kiln::testing::compareAndWait(*comparison, 1, kiln::testing::kBuildTimeoutMs)) return QStringLiteral("timeout");
+            if (!kiln::testing::compareAndWait(*comparison, 1, kiln::testing::kBuildTimeoutMs))
+                return QStringLiteral("timeout");
             return comparison->errorText();
         };
         const QString missing = planProblem(m_dir.filePath("nowhere.plan"));
-        QVERIFY2(missing.contains(QStringLiteral("B (nowhere.plan)")) && missing.contains(QStringLiteral("does not exist")),
+        QVERIFY2(missing.contains(QStringLiteral("B (nowhere.plan)")) &&
+                     missing.contains(QStringLiteral("does not exist")),
                  qPrintable(missing));
         const QString model = planProblem(m_modelPath);
-        QVERIFY2(model.contains(QStringLiteral("is not a Kiln plan")) && model.contains(QStringLiteral("small_cnn.onnx")),
+        QVERIFY2(model.contains(QStringLiteral("is not a Kiln plan")) &&
+                     model.contains(QStringLiteral("small_cnn.onnx")),
                  qPrintable(model));
         const QString damagedPath = m_dir.filePath("damaged.plan");
         {
@@ -212,8 +221,9 @@ private slots:
         QVERIFY(comparison->findChild<QProgressBar*>("comparisonProgress")->isVisible() ||
                 !comparison->isVisible());
         // Wait until it profiles (both engines built), then cancel.
-        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toString() == QStringLiteral("Profiling A and B"),
-                                 kiln::testing::kBuildTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !progress.isEmpty() && progress.last().at(0).toString() == QStringLiteral("Profiling A and B"),
+            kiln::testing::kBuildTimeoutMs);
         comparison->findChild<QPushButton*>("cancelComparisonButton")->click();
         QVERIFY(finished.wait(kiln::testing::kBuildTimeoutMs));
         QCOMPARE(comparison->statusText(), QStringLiteral("Comparison cancelled."));

@@ -1,6 +1,7 @@
 // The Compare Engines window on ResNet-50 (label zoo: it builds the model twice): the model as the Build
 // panel builds it against the model without fusion. Every convolution with its ReLU (and residual add) is
-// one layer in A and several in B; the window lists those groups with both times and the speed-up. With KILN_SCREENSHOT_DIR set it saves comparison.png of the window at 1600x1000.
+// one layer in A and several in B; the window lists those groups with both times and the speed-up. With
+// KILN_SCREENSHOT_DIR set it saves comparison.png of the window at 1600x1000.
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -25,8 +26,9 @@ constexpr int kZooTimeoutMs = 40 * 60 * 1000;
 
 // The newest ResNet-50 export in the zoo's model cache ($KILN_ZOO_CACHE or tests/models/.cache).
 QString resnet50Path() {
-    const QString cache = qEnvironmentVariableIsSet("KILN_ZOO_CACHE") ? qEnvironmentVariable("KILN_ZOO_CACHE")
-                                                                       : QStringLiteral(KILN_SOURCE_DIR "/tests/models/.cache");
+    const QString cache = qEnvironmentVariableIsSet("KILN_ZOO_CACHE")
+                              ? qEnvironmentVariable("KILN_ZOO_CACHE")
+                              : QStringLiteral(KILN_SOURCE_DIR "/tests/models/.cache");
     QFileInfo newest;
     QDirIterator files(QDir(cache).filePath("models"), {QStringLiteral("resnet50-*.onnx")}, QDir::Files);
     while (files.hasNext()) {
@@ -49,7 +51,8 @@ private slots:
 
     void resNet50FusedAgainstUnfused() {
         const QString model = resnet50Path();
-        if (model.isEmpty()) QSKIP("no ResNet-50 in the zoo's model cache: run `ctest -L zoo -R zoo_resnet50` once");
+        if (model.isEmpty())
+            QSKIP("no ResNet-50 in the zoo's model cache: run `ctest -L zoo -R zoo_resnet50` once");
         MainWindow window;
         window.resize(1400, 900);
         QVERIFY(kiln::testing::openAndWait(window, model));
@@ -64,10 +67,11 @@ private slots:
 
         const kiln::EngineComparison& result = comparison->view()->comparison();
         QVERIFY(result.b.executedLayers > result.a.executedLayers);
-        // The stem's /conv1/Conv + /relu/Relu (the export folded the batch norms already) and each block's three
-        // convolutions with their ReLU or residual add: groups of one fused layer in A and several layers in B.
-        // Which side is faster is the measurement's to say, not the test's: on a machine shared with other
-        // work a profile of either engine can come out slower. What must hold is that both were measured.
+        // The stem's /conv1/Conv + /relu/Relu (the export folded the batch norms already) and each block's
+        // three convolutions with their ReLU or residual add: groups of one fused layer in A and several
+        // layers in B. Which side is faster is the measurement's to say, not the test's: on a machine shared
+        // with other work a profile of either engine can come out slower. What must hold is that both were
+        // measured.
         int fusedGroups = 0;
         auto* proxy = comparison->view()->groupProxy();
         for (size_t g = 0; g < result.groups.size(); ++g) {
@@ -86,9 +90,12 @@ private slots:
         QCOMPARE(result.groups[size_t(stem)].layersA.size(), size_t(1));
 
         // Sorted by speed-up, as a user looking for what fusion gained would.
-        comparison->view()->groupTable()->sortByColumn(ComparisonTableModel::RatioColumn, Qt::DescendingOrder);
-        const double top = proxy->index(0, ComparisonTableModel::RatioColumn).data(kiln::views::SortRole).toDouble();
-        const double next = proxy->index(1, ComparisonTableModel::RatioColumn).data(kiln::views::SortRole).toDouble();
+        comparison->view()->groupTable()->sortByColumn(ComparisonTableModel::RatioColumn,
+                                                       Qt::DescendingOrder);
+        const double top =
+            proxy->index(0, ComparisonTableModel::RatioColumn).data(kiln::views::SortRole).toDouble();
+        const double next =
+            proxy->index(1, ComparisonTableModel::RatioColumn).data(kiln::views::SortRole).toDouble();
         QVERIFY(top >= next);
 
         if (const QString folder = qEnvironmentVariable("KILN_SCREENSHOT_DIR"); !folder.isEmpty()) {
@@ -97,7 +104,8 @@ private slots:
             comparison->view()->selectGroup(stem);
             QTest::qWait(500);
             QDeadlineTimer layouts(60000);
-            while ((comparison->view()->graphA()->isLayoutRunning() || comparison->view()->graphB()->isLayoutRunning()) &&
+            while ((comparison->view()->graphA()->isLayoutRunning() ||
+                    comparison->view()->graphB()->isLayoutRunning()) &&
                    !layouts.hasExpired()) {
                 QTest::qWait(50);
             }

@@ -158,6 +158,35 @@ private slots:
         QVERIFY(comparison->windowTitle().contains(QStringLiteral("Compare Engines")));
     }
 
+    // The open model in FP16 against the Build panel's FP32: the window names the precision each side runs
+    // the convolution in and tints the cell where they differ.
+    void fp16AgainstFp32ShowsThePrecisions() {
+        MainWindow window;
+        QVERIFY(kiln::testing::openAndWait(window, m_modelPath));
+        ComparisonWindow* comparison = kiln::testing::openComparisonWindow(window);
+        QVERIFY(comparison);
+        comparison->setChoice(ComparisonWindow::Side::A, ComparisonWindow::Choice::BuildInFp16);
+        comparison->setChoice(ComparisonWindow::Side::B, ComparisonWindow::Choice::BuildWithPanelOptions);
+        QVERIFY(kiln::testing::compareAndWait(*comparison, 2, kiln::testing::kBuildTimeoutMs));
+        QVERIFY2(comparison->errorText().isEmpty(), qPrintable(comparison->errorText()));
+        const kiln::EngineComparison& result = comparison->view()->comparison();
+        int convGroup = -1;
+        for (size_t g = 0; g < result.groups.size(); ++g) {
+            if (kiln::testing::holds(result.groups[g].nodes, "conv1")) convGroup = int(g);
+        }
+        QVERIFY(convGroup >= 0);
+        const kiln::LayerGroupComparison& conv = result.groups[size_t(convGroup)];
+        QVERIFY2(QString::fromStdString(conv.precisionA).contains(QStringLiteral("FP16")),
+                 conv.precisionA.c_str());
+        QCOMPARE(conv.precisionB, std::string("FP32"));
+        auto* view = comparison->view();
+        const QModelIndex cell = view->groupProxy()->index(
+            view->groupProxy()->mapFromSource(view->groupModel()->index(convGroup, 0)).row(),
+            ComparisonTableModel::PrecisionColumn);
+        QCOMPARE(cell.data().toString(), QString::fromStdString(conv.precisionA + " | FP32"));
+        QVERIFY(cell.data(Qt::BackgroundRole).isValid());
+    }
+
     void sidesThatCannotBeHadAreExplained() {
         MainWindow window;
         ComparisonWindow* comparison = kiln::testing::openComparisonWindow(window);

@@ -5,7 +5,6 @@
 #include <QMetaObject>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
-#include <chrono>
 
 #include "build_panel.h"
 #include "kiln/builder.h"
@@ -204,12 +203,8 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
                "model nodes have the same names.");
     }
 
-    struct Profiled {
-        std::unique_ptr<ExecutionContext> context;
-        TensorMap inputs;
-        LayerTimeCollector collector;
-        std::vector<double> latencies;
-    } profiled[2];
+    std::unique_ptr<ExecutionContext> contexts[2];
+    std::vector<TensorMap> inputs;
     for (int i = 0; i < 2; ++i) {
         Result<std::unique_ptr<ExecutionContext>> context = engines[i]->createExecutionContext();
         if (!context) {
@@ -217,56 +212,43 @@ EngineComparisonJob::Outcome EngineComparisonJob::compare(const EngineComparison
                         tr("%1: %2").arg(sideName(letters[i], *sides[i]),
                                          QString::fromStdString(context.status().message())));
         }
-        profiled[i].context = std::move(context).value();
-        profiled[i].inputs = inputsFor(*engines[i], settings.seed);
+        contexts[i] = std::move(context).value();
+        inputs.push_back(inputsFor(*engines[i], settings.seed));
     }
     const int warmUp = std::max(0, settings.warmUp);
     const int total = 2 * (warmUp + settings.iterations);
-    int done = 0;
     const QString stage = tr("Profiling A and B");
-    const auto run = [&](int i, bool timed) -> Status {
-        Profiled& side = profiled[i];
-        side.context->setProfiler(timed ? &side.collector : nullptr);
-        const auto start = std::chrono::steady_clock::now();
-        Result<TensorMap> outputs = side.context->execute(side.inputs);
-        const auto stop = std::chrono::steady_clock::now();
-        if (!outputs) return outputs.status();
-        if (timed) side.latencies.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-        if (progress) progress(stage, ++done, total);
-        return Status();
-    };
     for (int i = 0; i < 2; ++i) {
         for (int r = 0; r < warmUp; ++r) {
             if (cancel.load()) return cancelled();
-            if (Status ran = run(i, false); !ran) {
-                return fail(ran.code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]),
-                                                         QString::fromStdString(ran.message())));
+            if (Result<TensorMap> ran = contexts[i]->execute(inputs[size_t(i)]); !ran) {
+                return fail(ran.status().code(),
+                            tr("%1: %2").arg(sideName(letters[i], *sides[i]),
+                                             QString::fromStdString(ran.status().message())));
             }
+            if (progress) progress(stage, i * warmUp + r + 1, total);
         }
     }
-    // Rounds alternating between the engines, so that both see the machine in the same state.
-    for (int first = 0; first < settings.iterations; first += kRoundRuns) {
-        const int last = std::min(settings.iterations, first + kRoundRuns);
-        for (int i = 0; i < 2; ++i) {
-            for (int r = first; r < last; ++r) {
-                if (cancel.load()) return cancelled();
-                if (Status ran = run(i, true); !ran) {
-                    return fail(ran.code(), tr("%1: %2").arg(sideName(letters[i], *sides[i]),
-                                                             QString::fromStdString(ran.message())));
-                }
-            }
-        }
+    // The engine's side-by-side profile, the one `kiln compare-plans` runs: rounds alternating between the
+    // engines, so that both see the machine in the same state.
+    size_t failed = 0;
+    Result<std::vector<SideProfile>> profiled = profileSideBySide(
+        {contexts[0].get(), contexts[1].get()}, inputs, settings.iterations, kRoundRuns,
+        [&](int done, int) {
+            if (progress) progress(stage, 2 * warmUp + done, total);
+            return !cancel.load();
+        },
+        &failed);
+    if (cancel.load()) return cancelled();
+    if (!profiled) {
+        return fail(profiled.status().code(),
+                    tr("%1: %2").arg(sideName(letters[failed], *sides[failed]),
+                                     QString::fromStdString(profiled.status().message())));
     }
-    LayerTimes times[2];
-    for (int i = 0; i < 2; ++i) {
-        profiled[i].context->setProfiler(nullptr);
-        for (const LayerTimeSummary& layer :
-             summarizeLayerTimes(profiled[i].collector, settings.iterations)) {
-            times[i][layer.name] = layer.medianMs;
-        }
-    }
-    outcome.comparison = compareEngines(*engines[0], *engines[1], times[0], times[1],
-                                        median(profiled[0].latencies), median(profiled[1].latencies));
+    const std::vector<SideProfile>& profiles = profiled.value();
+    outcome.comparison =
+        compareEngines(*engines[0], *engines[1], profiles[0].layerTimes, profiles[1].layerTimes,
+                       median(profiles[0].latenciesMs), median(profiles[1].latenciesMs));
     outcome.engineA = engines[0];
     outcome.engineB = engines[1];
     return outcome;

@@ -2,7 +2,7 @@
 // engine shown against the open model built without fusion (the fused conv1 + relu1 meets the separate
 // conv1 and relu1, with both times and the speed-up listed), a plan file against the engine shown, the
 // exports through the Export menu, what the window says when a side cannot be had (no engine, no model,
-// a missing file, a model where a plan was asked for, a damaged plan), and cancel while it runs.
+// a missing file, a model where a plan was asked for, a damaged plan), cancel while it runs, and the window under a Chinese locale.
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
@@ -15,6 +15,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QTranslator>
 
 #include "comparison_table_model.h"
 #include "comparison_test_support.h"
@@ -274,6 +275,33 @@ private slots:
         QPointer<ComparisonWindow> guard(comparison);
         window.reset();  // cancels and waits for the worker
         QVERIFY(guard.isNull());
+    }
+
+    // Under a Chinese locale the window, its view and the Build menu entry speak Chinese.
+    void theWindowSpeaksChinese() {
+        kiln::workbench::installTranslations(*QCoreApplication::instance(),
+                                             QLocale(QLocale::Chinese, QLocale::China));
+        {
+            MainWindow window;
+            auto* action = window.findChild<QAction*>(QStringLiteral("compareEnginesAction"));
+            QVERIFY(action);
+            QCOMPARE(action->text(), QStringLiteral("比较引擎(&M)…"));
+            ComparisonWindow* comparison = kiln::testing::openComparisonWindow(window);
+            QVERIFY(comparison);
+            QCOMPARE(comparison->windowTitle(), QStringLiteral("比较引擎 — Kiln 工作台"));
+            QCOMPARE(comparison->findChild<QPushButton*>("compareButton")->text(), QStringLiteral("比较"));
+            QCOMPARE(comparison->findChild<QComboBox*>("choiceB")->currentText(),
+                     QStringLiteral("打开的模型，不融合"));
+            QCOMPARE(comparison->view()->groupModel()->headerData(ComparisonTableModel::RatioColumn,
+                                                                  Qt::Horizontal),
+                     QVariant(QStringLiteral("加速比 (B/A)")));
+            QCOMPARE(comparison->statusText(), QStringLiteral("选择两个引擎，然后按“比较”。"));
+        }
+        for (QTranslator* translator : QCoreApplication::instance()->findChildren<QTranslator*>()) {
+            QCoreApplication::removeTranslator(translator);
+            delete translator;
+        }
+        kiln::testing::useTestEnvironment(m_dir.filePath("settings"));
     }
 
 private:

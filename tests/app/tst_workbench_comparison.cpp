@@ -2,7 +2,8 @@
 // engine shown against the open model built without fusion (the fused conv1 + relu1 meets the separate
 // conv1 and relu1, with both times and the speed-up listed), a plan file against the engine shown, the
 // exports through the Export menu, what the window says when a side cannot be had (no engine, no model,
-// a missing file, a model where a plan was asked for, a damaged plan), cancel while it runs, and the window under a Chinese locale.
+// a missing file, a model where a plan was asked for, a damaged plan), FP16 against FP32, cancel while it
+// runs, and the window under a Chinese locale.
 #include <QAction>
 #include <QComboBox>
 #include <QDir>

@@ -326,6 +326,12 @@ private slots:
         QCOMPARE(view.chartLabels().front(), QStringLiteral("a119"));
         const double top = view.chart()->xAxis->range().upper;
         QVERIFY2(top >= 120.0 && top < 140.0, qPrintable(QString::number(top)));  // 240 − 120
+        if (const QString folder = qEnvironmentVariable("KILN_SCREENSHOT_DIR"); !folder.isEmpty()) {
+            QDir().mkpath(folder);
+            QString error;
+            QVERIFY2(view.exportChartPng(QDir(folder).filePath("comparison_difference_chart.png"), &error),
+                     qPrintable(error));
+        }
     }
 
     void exportsCsvJsonAndPng() {

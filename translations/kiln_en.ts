@@ -530,6 +530,26 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>A %1 ms, B %2 ms</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A %1 ms, B %2 ms, B − A %3 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+B − A %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A: %1
+B: %2
+%3</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphLayout</name>

@@ -527,6 +527,30 @@ Give calibration data and calibrate to see the distributions.</source>
         <source>A %1 ms, B %2 ms</source>
         <translation>A %1 毫秒，B %2 毫秒</translation>
     </message>
+    <message>
+        <source>A %1 ms, B %2 ms, B − A %3 ms</source>
+        <translation>A %1 毫秒，B %2 毫秒，B − A %3 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+B − A %2 ms</source>
+        <translation>其余 %1 组合计
+B − A %2 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+%2</source>
+        <translation>其余 %1 组合计
+%2</translation>
+    </message>
+    <message>
+        <source>A: %1
+B: %2
+%3</source>
+        <translation>A：%1
+B：%2
+%3</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphLayout</name>

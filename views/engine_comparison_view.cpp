@@ -17,6 +17,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -241,6 +242,15 @@ EngineComparisonView::EngineComparisonView(QWidget* parent) : QWidget(parent) {
                 if (!bars || dataIndex < 0 || dataIndex >= bars->data()->size()) return;
                 onBarClicked(int(std::lround((bars->data()->constBegin() + dataIndex)->key)) - 1);
             });
+    m_chart->setMouseTracking(true);
+    connect(m_chart, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        const QString text = chartToolTipAt(event->position().toPoint());
+        if (text.isEmpty()) {
+            QToolTip::hideText();
+        } else {
+            QToolTip::showText(event->globalPosition().toPoint(), text, m_chart);
+        }
+    });
     onRowPicked(m_table, [this](const QModelIndex& index) {
         if (m_highlighting || !index.isValid()) return;
         pickGroup(index.data(ComparisonTableModel::GroupRole).toInt());
@@ -458,6 +468,37 @@ QStringList EngineComparisonView::chartLabels() const {
     for (auto it = ticker->ticks().constBegin(); it != ticker->ticks().constEnd(); ++it)
         labels << it.value();
     return labels;
+}
+
+QString EngineComparisonView::chartToolTipAt(const QPoint& position) const {
+    if (!m_chart->axisRect()->rect().contains(position)) return {};
+    const double key = m_chart->yAxis->pixelToCoord(position.y());
+    const long bar = std::lround(key) - 1;
+    const int bars = int(m_chartGroups.size()) + (m_otherCount > 0 ? 1 : 0);
+    if (bar < 0 || bar >= bars || std::abs(key - double(bar + 1)) > 0.45) return {};
+    const auto times = [](double a, double b) {
+        return tr("A %1 ms, B %2 ms, B − A %3 ms").arg(a, 0, 'f', 3).arg(b, 0, 'f', 3).arg(b - a, 0, 'f', 3);
+    };
+    if (size_t(bar) == m_chartGroups.size()) {
+        double a = 0.0;
+        double b = 0.0;
+        for (auto it = m_barsA->data()->constBegin(); it != m_barsA->data()->constEnd(); ++it) {
+            if (std::lround(it->key) - 1 == bar) a = it->value;
+        }
+        for (auto it = m_barsB->data()->constBegin(); it != m_barsB->data()->constEnd(); ++it) {
+            if (std::lround(it->key) - 1 == bar) b = it->value;
+        }
+        if (m_chartMode == ChartMode::Difference) {
+            return tr("%1 more groups, summed\nB − A %2 ms").arg(m_otherCount).arg(a + b, 0, 'f', 3);
+        }
+        return tr("%1 more groups, summed\n%2").arg(m_otherCount).arg(times(a, b));
+    }
+    const LayerGroupComparison& group = comparison().groups[size_t(m_chartGroups[size_t(bar)])];
+    const QString none = QStringLiteral("—");
+    return tr("A: %1\nB: %2\n%3")
+        .arg(group.layersA.empty() ? none : namesOf(group.layersA).join(QStringLiteral(", ")),
+             group.layersB.empty() ? none : namesOf(group.layersB).join(QStringLiteral(", ")),
+             times(group.millisecondsA, group.millisecondsB));
 }
 
 void EngineComparisonView::setChartMode(ChartMode mode) {

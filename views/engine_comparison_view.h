@@ -67,6 +67,9 @@ public:
     int chartOtherCount() const { return m_otherCount; }
     // The chart's bar labels, top to bottom ("other (12 groups)" last when there is one).
     QStringList chartLabels() const;
+    // What hovering the chart at `position` (chart pixels) shows: the group's layers on both sides and their
+    // times, or the summed rest; empty away from the bars.
+    QString chartToolTipAt(const QPoint& position) const;
 
     QTableWidget* summaryTable() const { return m_summary; }
     QTableView* groupTable() const { return m_table; }

@@ -270,6 +270,12 @@ private slots:
         const double key = double(poolBar - shownGroups.begin() + 1);
         // The upper of the two bars of the group (A's) at half its length.
         const QPoint onBar(int(chart->xAxis->coordToPixel(0.1)), int(chart->yAxis->coordToPixel(key - 0.2)));
+        const QString tip = view.chartToolTipAt(onBar);
+        QVERIFY2(tip.contains(QStringLiteral("A: ") + m_fusedPool) &&
+                     tip.contains(QStringLiteral("B: pool")) &&
+                     tip.contains(QStringLiteral("A 0.200 ms, B 0.250 ms")),
+                 qPrintable(tip));
+        QCOMPARE(view.chartToolTipAt(QPoint(1, 1)), QString());
         QTest::mouseClick(chart, Qt::LeftButton, Qt::NoModifier, onBar);
         QCOMPARE(picked.count(), 1);
         QCOMPARE(picked.takeFirst().at(0).toInt(), poolGroup);
@@ -312,6 +318,13 @@ private slots:
         QVERIFY(bars);
         QCOMPARE(bars->data()->size(), int(shown.size()) + 1);
         QCOMPARE((bars->data()->constEnd() - 1)->value, others * (others + 1) / 2.0);
+
+        const double otherKey = double(shown.size() + 1);
+        const QPoint onOther(int(view.chart()->xAxis->coordToPixel(1.0)),
+                             int(view.chart()->yAxis->coordToPixel(otherKey)));
+        QVERIFY2(
+            view.chartToolTipAt(onOther).startsWith(QStringLiteral("%1 more groups, summed").arg(others)),
+            qPrintable(view.chartToolTipAt(onOther)));
 
         // A taller view has room for more bars.
         view.resize(1200, 1200);

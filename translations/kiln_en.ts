@@ -408,6 +408,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Speed-up (B/A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Precision</source>
         <translation type="unfinished"></translation>
     </message>
@@ -417,10 +421,6 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>Format</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Speed-up (B/A)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1385,6 +1385,14 @@ B: %2
     </message>
     <message>
         <source>%1 (%2):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file gives this layer by name only.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2403,6 +2411,10 @@ B: %2
         <source>A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select both), or put %1 beside it.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No TensorRT engine is open: open its engine graph JSON first.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::EngineComparisonJob</name>
@@ -2456,6 +2468,113 @@ B: %2
     </message>
 </context>
 <context>
+    <name>kiln::workbench::Exports</name>
+    <message>
+        <source>Export Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing plan %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write the plan to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to, with enough free space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Build Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build report written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the build report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Visible Part of the Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graph written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile as CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Profile Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::MainWindow</name>
     <message numerus="yes">
         <source>%n layer(s)</source>
@@ -2470,10 +2589,6 @@ B: %2
             <numerusform>%n tensor</numerusform>
             <numerusform>%n tensors</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&amp;Open…</source>
@@ -2636,27 +2751,7 @@ B: %2
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Timed runs; each layer&apos;s time is its median over them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Untimed runs first, so that caches and allocations settle</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Build the model (or open a plan), then profile it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Runs:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Warm-up:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2771,119 +2866,7 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Profiling: %1 runs after %2 warm-up runs…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profiling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancelling the profile…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile finished: median %1 per run.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile failed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile failed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Plan</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Kiln plans (*.plan);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Writing plan %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Plan written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the plan</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not write the plan to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to, with enough free space.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Build Report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Build report written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the build report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Profile as CSV</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Profile as JSON</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Profile Chart</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>PNG images (*.png);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3031,62 +3014,6 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Run the engine at each extent and plot latency and throughput against it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 dimension %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 dimension %2 (%3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweeping %1 over %2…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweeping…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep of %1: %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sweep finished.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Choose the Net of %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3100,10 +3027,6 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Caffe weights (*.caffemodel);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3127,27 +3050,87 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Export Visible Part of the Graph</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export Graph</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Graph written to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not export the graph</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Plugin libraries not loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;TensorRT engine graphs, trtexec --exportLayerInfo (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to calibrate it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to compare precisions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened TensorRT engine %1: %n layer(s).</source>
+        <translation>
+            <numerusform>Opened TensorRT engine %1: %n layer.</numerusform>
+            <numerusform>Opened TensorRT engine %1: %n layers.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not read the TensorRT engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Open the JSON that trtexec writes with --exportLayerInfo (built with --profilingVerbosity=detailed for the layers&apos; fields); its --exportProfile JSON, named *.profile.json beside it, gives the times.%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TensorRT&apos;s exports hold the engine alone: there is no graph before fusion. Open the ONNX model it was built from to see that one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No profile beside the engine: open trtexec&apos;s --exportProfile JSON.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs profiled by trtexec; the layers add up to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Average times per run from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open TensorRT Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>trtexec profiles, --exportProfile (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In the engine graph JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is shown from its JSON exports: Kiln cannot build or run it. Its times come from trtexec&apos;s --exportProfile JSON.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TensorRT engine, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>TensorRT engine: %n layer(s)</source>
+        <translation>
+            <numerusform>TensorRT engine: %n layer</numerusform>
+            <numerusform>TensorRT engine: %n layers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3504,6 +3487,137 @@ Choose a folder you can write to.</source>
     </message>
 </context>
 <context>
+    <name>kiln::workbench::ProfilePanel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed runs; each layer&apos;s time is its median over them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untimed runs first, so that caches and allocations settle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Build the model (or open a plan), then profile it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the engine at each extent and plot latency and throughput against it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warm-up:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling: %1 runs after %2 warm-up runs…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dimension %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dimension %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweeping %1 over %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweeping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling the profile…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep of %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sweep finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile finished: median %1 per run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Profile JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the per-layer times trtexec wrote with --exportProfile for this engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Inspect, optimize and profile neural-network models.</source>
@@ -3518,11 +3632,43 @@ Choose a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
+        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
+        <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>could not open %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the window did not show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>showed %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the build failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>built %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit once the file is shown (and built or profiled, when asked): exit status 0 when the window showed it, 1 when it could not be opened or built.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kiln-workbench: --quit-after-load needs a file to open.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -405,6 +405,10 @@ Give calibration data and calibrate to see the distributions.</source>
         <translation>B − A 毫秒</translation>
     </message>
     <message>
+        <source>Speed-up (B/A)</source>
+        <translation>加速比 (B/A)</translation>
+    </message>
+    <message>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
@@ -415,10 +419,6 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>Format</source>
         <translation>格式</translation>
-    </message>
-    <message>
-        <source>Speed-up (B/A)</source>
-        <translation>加速比 (B/A)</translation>
     </message>
 </context>
 <context>
@@ -1385,6 +1385,14 @@ B：%2
     <message>
         <source>%1 (%2):</source>
         <translation>%1（%2）：</translation>
+    </message>
+    <message>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
+        <source>The file gives this layer by name only.</source>
+        <translation>文件只给出了这一层的名称。</translation>
     </message>
 </context>
 <context>
@@ -2397,6 +2405,10 @@ B：%2
         <source>A Caffe net needs its weights: open the .prototxt together with its .caffemodel (select both), or put %1 beside it.</source>
         <translation>Caffe 网络需要它的权重：将 .prototxt 与其 .caffemodel 一起打开（同时选中两者），或将 %1 放在它旁边。</translation>
     </message>
+    <message>
+        <source>No TensorRT engine is open: open its engine graph JSON first.</source>
+        <translation>没有打开 TensorRT 引擎：请先打开它的引擎图 JSON。</translation>
+    </message>
 </context>
 <context>
     <name>kiln::workbench::EngineComparisonJob</name>
@@ -2447,6 +2459,117 @@ B：%2
     <message>
         <source>Profiling A and B</source>
         <translation>正在剖析 A 和 B</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::Exports</name>
+    <message>
+        <source>Export Plan</source>
+        <translation>导出计划文件</translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan);;All files (*)</source>
+        <translation>Kiln 计划文件 (*.plan);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Writing plan %1…</source>
+        <translation>正在写入计划文件 %1…</translation>
+    </message>
+    <message>
+        <source>Plan written to %1.</source>
+        <translation>计划文件已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the plan</source>
+        <translation>无法导出计划文件</translation>
+    </message>
+    <message>
+        <source>Could not write the plan to %1.</source>
+        <translation>无法将计划文件写入 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to, with enough free space.</source>
+        <translation>%1
+
+请选择一个有写入权限且空间充足的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Build Report</source>
+        <translation>导出构建报告</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Build report written to %1.</source>
+        <translation>构建报告已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the build report</source>
+        <translation>无法导出构建报告</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation>%1
+
+请选择一个有写入权限的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Visible Part of the Graph</source>
+        <translation>导出图的可见部分</translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation>导出图</translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
+        <translation>SVG 矢量图 (*.svg);;PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Graph written to %1.</source>
+        <translation>图已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the graph</source>
+        <translation>无法导出图</translation>
+    </message>
+    <message>
+        <source>Export Profile as CSV</source>
+        <translation>将性能分析导出为 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export Profile as JSON</source>
+        <translation>将性能分析导出为 JSON</translation>
+    </message>
+    <message>
+        <source>Export Profile Chart</source>
+        <translation>导出性能分析图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png);;All files (*)</source>
+        <translation>PNG 图像 (*.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Profile written to %1.</source>
+        <translation>性能分析已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Could not export the profile</source>
+        <translation>无法导出性能分析</translation>
     </message>
 </context>
 <context>
@@ -2523,10 +2646,6 @@ B：%2
     <message>
         <source>&amp;Clear Menu</source>
         <translation>清除菜单(&amp;C)</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 ms</translation>
     </message>
     <message>
         <source>Open an ONNX model or a Kiln plan</source>
@@ -2665,28 +2784,8 @@ B：%2
         <translation>显示：</translation>
     </message>
     <message>
-        <source>Timed runs; each layer&apos;s time is its median over them</source>
-        <translation>计时运行次数；每层的时间取这些运行的中位数</translation>
-    </message>
-    <message>
-        <source>Untimed runs first, so that caches and allocations settle</source>
-        <translation>先进行不计时的运行，使缓存和内存分配稳定下来</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Build the model (or open a plan), then profile it.</source>
         <translation>先构建模型（或打开计划文件），再进行性能分析。</translation>
-    </message>
-    <message>
-        <source>Runs:</source>
-        <translation>运行次数：</translation>
-    </message>
-    <message>
-        <source>Warm-up:</source>
-        <translation>预热：</translation>
     </message>
     <message>
         <source>Open Model or Plan</source>
@@ -2791,124 +2890,8 @@ Check that the file is an ONNX model and is complete (export it again if in doub
         <translation>引擎已就绪，可以进行性能分析。</translation>
     </message>
     <message>
-        <source>Profiling: %1 runs after %2 warm-up runs…</source>
-        <translation>正在进行性能分析：预热 %2 次后运行 %1 次…</translation>
-    </message>
-    <message>
-        <source>Profiling…</source>
-        <translation>正在进行性能分析…</translation>
-    </message>
-    <message>
-        <source>Cancelling the profile…</source>
-        <translation>正在取消性能分析…</translation>
-    </message>
-    <message>
-        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
-        <translation>%1 次运行：中位数 %2，平均值 %3，P90 %4，最大值 %5。</translation>
-    </message>
-    <message>
-        <source>Profile finished: median %1 per run.</source>
-        <translation>性能分析完成：每次运行中位数 %1。</translation>
-    </message>
-    <message>
-        <source>Profile cancelled.</source>
-        <translation>性能分析已取消。</translation>
-    </message>
-    <message>
-        <source>Profile failed: %1</source>
-        <translation>性能分析失败：%1</translation>
-    </message>
-    <message>
-        <source>Profile failed.</source>
-        <translation>性能分析失败。</translation>
-    </message>
-    <message>
-        <source>Export Plan</source>
-        <translation>导出计划文件</translation>
-    </message>
-    <message>
-        <source>Kiln plans (*.plan);;All files (*)</source>
-        <translation>Kiln 计划文件 (*.plan);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Writing plan %1…</source>
-        <translation>正在写入计划文件 %1…</translation>
-    </message>
-    <message>
         <source>Plan written to %1.</source>
         <translation>计划文件已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the plan</source>
-        <translation>无法导出计划文件</translation>
-    </message>
-    <message>
-        <source>Could not write the plan to %1.</source>
-        <translation>无法将计划文件写入 %1。</translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to, with enough free space.</source>
-        <translation>%1
-
-请选择一个有写入权限且空间充足的文件夹。</translation>
-    </message>
-    <message>
-        <source>Export Build Report</source>
-        <translation>导出构建报告</translation>
-    </message>
-    <message>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Build report written to %1.</source>
-        <translation>构建报告已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the build report</source>
-        <translation>无法导出构建报告</translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation>无法写入 %1。</translation>
-    </message>
-    <message>
-        <source>%1
-
-Choose a folder you can write to.</source>
-        <translation>%1
-
-请选择一个有写入权限的文件夹。</translation>
-    </message>
-    <message>
-        <source>Export Profile as CSV</source>
-        <translation>将性能分析导出为 CSV</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv);;All files (*)</source>
-        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Export Profile as JSON</source>
-        <translation>将性能分析导出为 JSON</translation>
-    </message>
-    <message>
-        <source>Export Profile Chart</source>
-        <translation>导出性能分析图表</translation>
-    </message>
-    <message>
-        <source>PNG images (*.png);;All files (*)</source>
-        <translation>PNG 图像 (*.png);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Profile written to %1.</source>
-        <translation>性能分析已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the profile</source>
-        <translation>无法导出性能分析</translation>
     </message>
     <message>
         <source>The new language takes effect the next time Kiln starts.</source>
@@ -3034,62 +3017,6 @@ Choose a folder you can write to.</source>
         <translation>为一个形状范围构建一个引擎：%1。</translation>
     </message>
     <message>
-        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
-        <translation>为形状范围构建的引擎中第一个可变维度（通常为批大小）的取值，用逗号分隔</translation>
-    </message>
-    <message>
-        <source>Sweep</source>
-        <translation>扫描</translation>
-    </message>
-    <message>
-        <source>Run the engine at each extent and plot latency and throughput against it</source>
-        <translation>在每个取值下运行引擎，并绘制延迟和吞吐量随之变化的曲线</translation>
-    </message>
-    <message>
-        <source>Sweep:</source>
-        <translation>扫描：</translation>
-    </message>
-    <message>
-        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
-        <translation>扫描需要为形状范围构建的引擎：请在“构建”面板中为输入填写范围最小值和最大值，然后构建。</translation>
-    </message>
-    <message>
-        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
-        <translation>扫描：“%1”不在引擎构建时的范围 %2 到 %3 之内。</translation>
-    </message>
-    <message>
-        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
-        <translation>扫描：请给出要运行的取值，例如 1,2,4,8。</translation>
-    </message>
-    <message>
-        <source>%1 dimension %2</source>
-        <translation>%1 的第 %2 维</translation>
-    </message>
-    <message>
-        <source>%1 dimension %2 (%3)</source>
-        <translation>%1 的第 %2 维（%3）</translation>
-    </message>
-    <message>
-        <source>Sweeping %1 over %2…</source>
-        <translation>正在扫描 %1：%2…</translation>
-    </message>
-    <message>
-        <source>Sweeping…</source>
-        <translation>正在扫描…</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>Sweep of %1: %2.</source>
-        <translation>%1 的扫描结果：%2。</translation>
-    </message>
-    <message>
-        <source>Sweep finished.</source>
-        <translation>扫描完成。</translation>
-    </message>
-    <message>
         <source>Choose the Net of %1</source>
         <translation>选择 %1 的网络</translation>
     </message>
@@ -3104,10 +3031,6 @@ Choose a folder you can write to.</source>
     <message>
         <source>Caffe weights (*.caffemodel);;All files (*)</source>
         <translation>Caffe 权重 (*.caffemodel);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)</source>
-        <translation>模型和计划 (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX 模型 (*.onnx);;Caffe 网络 (*.prototxt *.caffemodel);;Kiln 计划 (*.plan *.engine);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Lint</source>
@@ -3130,28 +3053,88 @@ Choose a folder you can write to.</source>
         <translation>将视图中可见的那部分图保存为 PNG 或 SVG</translation>
     </message>
     <message>
-        <source>Export Visible Part of the Graph</source>
-        <translation>导出图的可见部分</translation>
-    </message>
-    <message>
-        <source>Export Graph</source>
-        <translation>导出图</translation>
-    </message>
-    <message>
-        <source>SVG drawings (*.svg);;PNG images (*.png)</source>
-        <translation>SVG 矢量图 (*.svg);;PNG 图像 (*.png)</translation>
-    </message>
-    <message>
-        <source>Graph written to %1.</source>
-        <translation>图已写入 %1。</translation>
-    </message>
-    <message>
-        <source>Could not export the graph</source>
-        <translation>无法导出图</translation>
-    </message>
-    <message>
         <source>Plugin libraries not loaded: %1</source>
         <translation>未能加载的插件库：%1</translation>
+    </message>
+    <message>
+        <source>Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX models (*.onnx);;Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;TensorRT engine graphs, trtexec --exportLayerInfo (*.json);;All files (*)</source>
+        <translation>模型和计划 (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX 模型 (*.onnx);;Caffe 网络 (*.prototxt *.caffemodel);;Kiln 计划 (*.plan *.engine);;TensorRT 引擎图，trtexec --exportLayerInfo (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to calibrate it.</source>
+        <translation>TensorRT 引擎已经构建完成：请打开它的 ONNX 模型来进行校准。</translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is built already: open its ONNX model to compare precisions.</source>
+        <translation>TensorRT 引擎已经构建完成：请打开它的 ONNX 模型来比较精度。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened TensorRT engine %1: %n layer(s).</source>
+        <translation>
+            <numerusform>已打开 TensorRT 引擎 %1：%n 层。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not read the TensorRT engine</source>
+        <translation>无法读取 TensorRT 引擎</translation>
+    </message>
+    <message>
+        <source>Could not read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>%1
+
+Open the JSON that trtexec writes with --exportLayerInfo (built with --profilingVerbosity=detailed for the layers&apos; fields); its --exportProfile JSON, named *.profile.json beside it, gives the times.%2</source>
+        <translation>%1
+
+请打开 trtexec 以 --exportLayerInfo 写出的 JSON（构建时使用 --profilingVerbosity=detailed 才有各层的字段）；放在它旁边、名为 *.profile.json 的 --exportProfile JSON 提供时间。%2</translation>
+    </message>
+    <message>
+        <source>TensorRT&apos;s exports hold the engine alone: there is no graph before fusion. Open the ONNX model it was built from to see that one.</source>
+        <translation>TensorRT 的导出文件只包含引擎本身：没有融合前的图。请打开构建它所用的 ONNX 模型来查看融合前的图。</translation>
+    </message>
+    <message>
+        <source>No profile beside the engine: open trtexec&apos;s --exportProfile JSON.</source>
+        <translation>引擎旁边没有性能分析文件：请打开 trtexec 的 --exportProfile JSON。</translation>
+    </message>
+    <message>
+        <source>%1 runs profiled by trtexec; the layers add up to %2.</source>
+        <translation>trtexec 分析了 %1 次运行；各层合计 %2。</translation>
+    </message>
+    <message>
+        <source>Average times per run from %1</source>
+        <translation>每次运行的平均时间，来自 %1</translation>
+    </message>
+    <message>
+        <source>Open TensorRT Profile</source>
+        <translation>打开 TensorRT 性能分析</translation>
+    </message>
+    <message>
+        <source>trtexec profiles, --exportProfile (*.json);;All files (*)</source>
+        <translation>trtexec 性能分析，--exportProfile (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>In the engine graph JSON</source>
+        <translation>引擎图 JSON 中的字段</translation>
+    </message>
+    <message>
+        <source>A TensorRT engine is shown from its JSON exports: Kiln cannot build or run it. Its times come from trtexec&apos;s --exportProfile JSON.</source>
+        <translation>此 TensorRT 引擎来自其 JSON 导出文件：Kiln 无法构建或运行它。它的时间来自 trtexec 的 --exportProfile JSON。</translation>
+    </message>
+    <message>
+        <source>TensorRT engine, %1</source>
+        <translation>TensorRT 引擎，%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>TensorRT engine: %n layer(s)</source>
+        <translation>
+            <numerusform>TensorRT 引擎：%n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
     </message>
     <message>
         <source>Co&amp;mpare Engines…</source>
@@ -3502,6 +3485,137 @@ Choose a folder you can write to.</source>
     </message>
 </context>
 <context>
+    <name>kiln::workbench::ProfilePanel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Timed runs; each layer&apos;s time is its median over them</source>
+        <translation>计时运行次数；每层的时间取这些运行的中位数</translation>
+    </message>
+    <message>
+        <source>Untimed runs first, so that caches and allocations settle</source>
+        <translation>先进行不计时的运行，使缓存和内存分配稳定下来</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>性能分析</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Build the model (or open a plan), then profile it.</source>
+        <translation>先构建模型（或打开计划文件），再进行性能分析。</translation>
+    </message>
+    <message>
+        <source>Extents of the first dimension an engine built for a range of shapes lets vary (usually the batch), separated by commas</source>
+        <translation>为形状范围构建的引擎中第一个可变维度（通常为批大小）的取值，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Sweep</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <source>Run the engine at each extent and plot latency and throughput against it</source>
+        <translation>在每个取值下运行引擎，并绘制延迟和吞吐量随之变化的曲线</translation>
+    </message>
+    <message>
+        <source>Runs:</source>
+        <translation>运行次数：</translation>
+    </message>
+    <message>
+        <source>Warm-up:</source>
+        <translation>预热：</translation>
+    </message>
+    <message>
+        <source>Sweep:</source>
+        <translation>扫描：</translation>
+    </message>
+    <message>
+        <source>Profiling: %1 runs after %2 warm-up runs…</source>
+        <translation>正在进行性能分析：预热 %2 次后运行 %1 次…</translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation>正在进行性能分析…</translation>
+    </message>
+    <message>
+        <source>A sweep needs an engine built for a range of shapes: give the input a Range min and max in the Build panel and build.</source>
+        <translation>扫描需要为形状范围构建的引擎：请在“构建”面板中为输入填写范围最小值和最大值，然后构建。</translation>
+    </message>
+    <message>
+        <source>Sweep: “%1” is not an extent between %2 and %3, the range the engine was built for.</source>
+        <translation>扫描：“%1”不在引擎构建时的范围 %2 到 %3 之内。</translation>
+    </message>
+    <message>
+        <source>Sweep: give the extents to run, e.g. 1,2,4,8.</source>
+        <translation>扫描：请给出要运行的取值，例如 1,2,4,8。</translation>
+    </message>
+    <message>
+        <source>%1 dimension %2</source>
+        <translation>%1 的第 %2 维</translation>
+    </message>
+    <message>
+        <source>%1 dimension %2 (%3)</source>
+        <translation>%1 的第 %2 维（%3）</translation>
+    </message>
+    <message>
+        <source>Sweeping %1 over %2…</source>
+        <translation>正在扫描 %1：%2…</translation>
+    </message>
+    <message>
+        <source>Sweeping…</source>
+        <translation>正在扫描…</translation>
+    </message>
+    <message>
+        <source>Cancelling the profile…</source>
+        <translation>正在取消性能分析…</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Sweep of %1: %2.</source>
+        <translation>%1 的扫描结果：%2。</translation>
+    </message>
+    <message>
+        <source>Sweep finished.</source>
+        <translation>扫描完成。</translation>
+    </message>
+    <message>
+        <source>%1 runs: median %2, mean %3, p90 %4, max %5.</source>
+        <translation>%1 次运行：中位数 %2，平均值 %3，P90 %4，最大值 %5。</translation>
+    </message>
+    <message>
+        <source>Profile finished: median %1 per run.</source>
+        <translation>性能分析完成：每次运行中位数 %1。</translation>
+    </message>
+    <message>
+        <source>Profile cancelled.</source>
+        <translation>性能分析已取消。</translation>
+    </message>
+    <message>
+        <source>Profile failed: %1</source>
+        <translation>性能分析失败：%1</translation>
+    </message>
+    <message>
+        <source>Profile failed.</source>
+        <translation>性能分析失败。</translation>
+    </message>
+    <message>
+        <source>Open Profile JSON…</source>
+        <translation>打开性能分析 JSON…</translation>
+    </message>
+    <message>
+        <source>Show the per-layer times trtexec wrote with --exportProfile for this engine</source>
+        <translation>显示 trtexec 以 --exportProfile 为此引擎写出的逐层时间</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Inspect, optimize and profile neural-network models.</source>
@@ -3516,12 +3630,44 @@ Choose a folder you can write to.</source>
         <translation>引擎构建或加载完成后立即进行性能分析。</translation>
     </message>
     <message>
-        <source>The ONNX model, Caffe net or Kiln plan to open.</source>
-        <translation>要打开的 ONNX 模型、Caffe 网络或 Kiln 计划。</translation>
-    </message>
-    <message>
         <source>A Caffe net&apos;s weights, when they are not beside it under the same name.</source>
         <translation>Caffe 网络的权重（当它们不在网络旁且不同名时）。</translation>
+    </message>
+    <message>
+        <source>The ONNX model, Caffe net, Kiln plan or TensorRT engine graph (trtexec --exportLayerInfo) to open.</source>
+        <translation>要打开的 ONNX 模型、Caffe 网络、Kiln 计划或 TensorRT 引擎图（trtexec --exportLayerInfo）。</translation>
+    </message>
+    <message>
+        <source>could not open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>the window did not show.</source>
+        <translation>窗口没有显示。</translation>
+    </message>
+    <message>
+        <source>showed %1.</source>
+        <translation>已显示 %1。</translation>
+    </message>
+    <message>
+        <source>the build failed.</source>
+        <translation>构建失败。</translation>
+    </message>
+    <message>
+        <source>built %1.</source>
+        <translation>已构建 %1。</translation>
+    </message>
+    <message>
+        <source>profile finished.</source>
+        <translation>性能分析已完成。</translation>
+    </message>
+    <message>
+        <source>Quit once the file is shown (and built or profiled, when asked): exit status 0 when the window showed it, 1 when it could not be opened or built.</source>
+        <translation>文件显示后（若有要求，则在构建或性能分析完成后）退出：窗口显示了文件时退出状态为 0，无法打开或构建时为 1。</translation>
+    </message>
+    <message>
+        <source>kiln-workbench: --quit-after-load needs a file to open.</source>
+        <translation>kiln-workbench：--quit-after-load 需要一个要打开的文件。</translation>
     </message>
 </context>
 </TS>

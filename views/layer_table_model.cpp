@@ -34,7 +34,21 @@ LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) 
 void LayerTableModel::setNetwork(std::shared_ptr<const NetworkDefinition> network) {
     beginResetModel();
     m_network = std::move(network);
+    m_records.clear();
     endResetModel();
+}
+
+void LayerTableModel::setRecords(std::vector<LayerRecord> records) {
+    beginResetModel();
+    m_network.reset();
+    m_records = std::move(records);
+    endResetModel();
+}
+
+QString LayerTableModel::nameAt(int row) const {
+    if (const Layer* layer = layerAt(row)) return QString::fromStdString(layer->name());
+    if (row < 0 || static_cast<size_t>(row) >= m_records.size()) return {};
+    return QString::fromStdString(m_records[static_cast<size_t>(row)].name);
 }
 
 const Layer* LayerTableModel::layerAt(int row) const {
@@ -43,8 +57,8 @@ const Layer* LayerTableModel::layerAt(int row) const {
 }
 
 int LayerTableModel::rowCount(const QModelIndex& parent) const {
-    if (parent.isValid() || !m_network) return 0;
-    return static_cast<int>(m_network->layers().size());
+    if (parent.isValid()) return 0;
+    return static_cast<int>(m_network ? m_network->layers().size() : m_records.size());
 }
 
 int LayerTableModel::columnCount(const QModelIndex& parent) const {
@@ -72,23 +86,54 @@ QString LayerTableModel::displayText(const Layer& layer, int row, int column) co
     }
 }
 
+QString LayerTableModel::displayText(const LayerRecord& record, int row, int column) const {
+    const auto joined = [](const std::vector<std::string>& items, const QString& separator) {
+        QStringList list;
+        for (const std::string& item : items) list << QString::fromStdString(item);
+        return list.join(separator);
+    };
+    switch (column) {
+        case IndexColumn:
+            return QString::number(row);
+        case NameColumn:
+            return QString::fromStdString(record.name);
+        case KindColumn:
+            return QString::fromStdString(record.kind);
+        case ParamsColumn:
+            return QString::fromStdString(record.parameters);
+        case InputsColumn:
+            return joined(record.inputs, QStringLiteral(", "));
+        case OutputsColumn:
+            return joined(record.outputs, QStringLiteral(", "));
+        case OutputShapeColumn:
+            return joined(record.outputDims, QStringLiteral("; "));
+        default:
+            return {};
+    }
+}
+
 QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     const Layer* layer = layerAt(index.row());
-    if (!layer || index.column() < 0 || index.column() >= ColumnCount) return {};
+    const LayerRecord* record =
+        !layer && index.row() >= 0 && static_cast<size_t>(index.row()) < m_records.size() ? &m_records[size_t(index.row())] : nullptr;
+    if ((!layer && !record) || index.column() < 0 || index.column() >= ColumnCount) return {};
+    const auto text = [&] { return layer ? displayText(*layer, index.row(), index.column()) : displayText(*record, index.row(), index.column()); };
     switch (role) {
         case Qt::DisplayRole:
-            return displayText(*layer, index.row(), index.column());
-        case Qt::ToolTipRole:
-            if (index.column() == NameColumn && !layer->provenance().empty()) {
+            return text();
+        case Qt::ToolTipRole: {
+            const std::vector<std::string>& provenance = layer ? layer->provenance() : record->provenance;
+            if (index.column() == NameColumn && !provenance.empty()) {
                 QStringList nodes;
-                for (const std::string& node : layer->provenance())
+                for (const std::string& node : provenance)
                     nodes << QString::fromStdString(node);
                 return tr("From model nodes: %1").arg(nodes.join(QStringLiteral(", ")));
             }
-            return displayText(*layer, index.row(), index.column());
+            return text();
+        }
         case SortRole:
             if (index.column() == IndexColumn) return index.row();
-            return displayText(*layer, index.row(), index.column());
+            return text();
         case Qt::TextAlignmentRole:
             if (index.column() == IndexColumn) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
             return {};

@@ -1,11 +1,14 @@
 // A table of a network's layers in execution order: one row per layer with its kind, a summary of its
 // parameters, the tensors it reads and writes, and the shapes it produces. It displays a network that
-// someone else owns and shares; it never changes it.
+// someone else owns and shares; it never changes it. An engine known only by its layer records (one
+// TensorRT built) is shown from the records, in the same columns.
 #pragma once
 
 #include <QAbstractTableModel>
 #include <memory>
+#include <vector>
 
+#include "kiln/build_report.h"
 #include "kiln/network.h"
 
 namespace kiln::views {
@@ -31,8 +34,13 @@ public:
     void setNetwork(std::shared_ptr<const NetworkDefinition> network);
     const std::shared_ptr<const NetworkDefinition>& network() const { return m_network; }
 
-    // The layer shown in `row`, or null when the row is out of range.
+    // Shows `records` instead of a network (an empty list shows nothing).
+    void setRecords(std::vector<LayerRecord> records);
+
+    // The layer shown in `row`, or null when the row is out of range or shows a record.
     const Layer* layerAt(int row) const;
+    // The name of the layer or record in `row`; empty when the row is out of range.
+    QString nameAt(int row) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -41,8 +49,10 @@ public:
 
 private:
     QString displayText(const Layer& layer, int row, int column) const;
+    QString displayText(const LayerRecord& record, int row, int column) const;
 
     std::shared_ptr<const NetworkDefinition> m_network;
+    std::vector<LayerRecord> m_records;
 };
 
 }  // namespace kiln::views

@@ -5,6 +5,10 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QLabel>
 #include <QLocale>
 #include <QScrollArea>
@@ -41,6 +45,10 @@ QLabel* valueLabel(const QString& text, const QString& objectName) {
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setTextFormat(Qt::PlainText);
+    // A long word (a kernel's name, a tensor list as JSON) must not widen the whole panel past its dock:
+    // the label takes the width the form gives it, wraps where it can and keeps the rest in its tooltip.
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->setToolTip(text);
     return label;
 }
 
@@ -99,6 +107,25 @@ QCustomPlot* histogramPlot(const WeightStatistics& stats) {
     plot->yAxis->ticker()->setTickCount(3);
     plot->xAxis->ticker()->setTickCount(4);
     return plot;
+}
+
+// JSON with a space after each comma and colon, so that a long list wraps in a narrow panel:
+// {"Name": "317", "Dimensions": [1, 3, 224, 224]}.
+QString jsonText(const QJsonValue& value) {
+    if (value.isArray()) {
+        QStringList items;
+        for (const QJsonValue& item : value.toArray()) items << jsonText(item);
+        return QStringLiteral("[%1]").arg(items.join(QStringLiteral(", ")));
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        QStringList items;
+        for (auto it = object.begin(); it != object.end(); ++it) items << QStringLiteral("%1: %2").arg(jsonText(it.key()), jsonText(it.value()));
+        return QStringLiteral("{%1}").arg(items.join(QStringLiteral(", ")));
+    }
+    // A scalar: as JSON writes it (strings quoted and escaped).
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(array.mid(1, array.size() - 2));
 }
 
 }  // namespace
@@ -411,14 +438,29 @@ void PropertiesPanel::showLayer(std::shared_ptr<const NetworkDefinition> network
     addTensorTable(tr("Inputs"), QStringLiteral("inputsTable"), inputs, m_network.get(), {});
     addTensorTable(tr("Outputs"), QStringLiteral("outputsTable"), outputs, m_network.get(), outputDims);
     addWeightSections(constants);
-    const bool inputsUnknown = std::any_of(inputs.begin(), inputs.end(), [this](const QString& name) {
-        return !name.isEmpty() && (!m_network || !m_network->findTensor(name.toStdString()));
+    // Without a network (an engine known by its records alone) there is nothing the inputs could be found in.
+    const bool inputsUnknown = m_network && std::any_of(inputs.begin(), inputs.end(), [this](const QString& name) {
+        return !name.isEmpty() && !m_network->findTensor(name.toStdString());
     });
     if (inputsUnknown) {
         addNote(tr("Some inputs of this layer were made by the build and are not in the network shown, so their "
                    "shapes and values are not known here."));
     }
     m_contentLayout->addStretch(1);
+}
+
+void PropertiesPanel::addFileFields(const QString& heading, const QVariantMap& fields) {
+    auto* box = new QGroupBox(heading);
+    box->setObjectName(QStringLiteral("fileFieldsSection"));
+    QFormLayout* form = newForm(box);
+    for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
+        const QJsonValue value = QJsonValue::fromVariant(it.value());
+        const QString text = value.isArray() || value.isObject() ? jsonText(value) : it.value().toString();
+        form->addRow(tr("%1:").arg(it.key()), valueLabel(text, QStringLiteral("field_") + it.key()));
+    }
+    if (fields.isEmpty()) form->addRow(valueLabel(tr("The file gives this layer by name only."), QStringLiteral("noFieldsValue")));
+    // Above the stretch that ends the content.
+    m_contentLayout->insertWidget(std::max(0, m_contentLayout->count() - 1), box);
 }
 
 void PropertiesPanel::showTensor(std::shared_ptr<const NetworkDefinition> network, const QString& tensorName) {

@@ -7,6 +7,7 @@
 
 #include <QFutureWatcher>
 #include <QHash>
+#include <QVariantMap>
 #include <QWidget>
 #include <atomic>
 #include <memory>
@@ -36,6 +37,9 @@ public:
     // shown from the record, with the shapes of whichever of its tensors the network knows.
     void showLayer(std::shared_ptr<const NetworkDefinition> network, const QString& layerName,
                    const LayerRecord* record);
+    // Adds to the layer shown every field of it as the file it was read from has it (an engine built
+    // elsewhere), known to Kiln or not: text and numbers as they are, lists and objects as compact JSON.
+    void addFileFields(const QString& heading, const QVariantMap& fields);
     void showTensor(std::shared_ptr<const NetworkDefinition> network, const QString& tensorName);
     void clear();
     QString currentTitle() const;  // "conv1 (Convolution)", "conv1_w (Tensor)"; empty when cleared

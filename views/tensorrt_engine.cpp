@@ -230,6 +230,56 @@ bool readTensorRtEngine(const QString& graphPath, const QString& profilePath, Te
     return true;
 }
 
+ProfileResult profileResultOf(const TensorRtEngine& engine) {
+    std::map<QString, const LayerRecord*> records;
+    for (const LayerRecord& record : engine.layers) records.emplace(QString::fromStdString(record.name), &record);
+    ProfileResult profile;
+    profile.iterations = engine.profiledRuns;
+    const auto add = [&](const TensorRtLayerTime& time) {
+        LayerProfile layer;
+        layer.name = time.name;
+        layer.milliseconds = time.averageMs;
+        layer.averageMilliseconds = time.averageMs;
+        const auto found = records.find(time.name);
+        if (found != records.end()) {
+            layer.type = QString::fromStdString(found->second->kind);
+            layer.precision = QString::fromStdString(found->second->precision);
+            layer.tactic = QString::fromStdString(found->second->tactic);
+        } else {
+            layer.type = QStringLiteral("Unknown");
+        }
+        profile.layers.push_back(layer);
+    };
+    // The graph's layers in the profile's order, then the records of layers the graph does not have.
+    for (const TensorRtLayerTime& time : engine.times) add(time);
+    for (const TensorRtLayerTime& time : engine.profileOnly) add(time);
+    assignPercentages(profile.layers);
+    return profile;
+}
+
+std::vector<RecordedLayer> lintLayersOf(const TensorRtEngine& engine) {
+    std::map<std::string, double> times;
+    for (const TensorRtLayerTime& time : engine.times) times.emplace(time.name.toStdString(), time.averageMs);
+    std::vector<RecordedLayer> layers;
+    for (size_t i = 0; i < engine.layers.size(); ++i) {
+        RecordedLayer layer;
+        layer.record = engine.layers[i];
+        const QVariantMap fields = i < engine.fields.size() ? engine.fields[i] : QVariantMap();
+        const QString operation = fields.value(QStringLiteral("ParameterType")).toString();
+        if (!operation.isEmpty()) layer.record.kind = operation.toStdString();
+        for (const QVariant& input : fields.value(QStringLiteral("Inputs")).toList()) {
+            layer.inputDims.push_back(listText(QJsonValue::fromVariant(input.toMap().value(QStringLiteral("Dimensions")))).toStdString());
+        }
+        bool isNumber = false;
+        const qlonglong groups = fields.value(QStringLiteral("Groups")).toLongLong(&isNumber);
+        if (isNumber && groups > 0) layer.groups = groups;
+        const auto time = times.find(layer.record.name);
+        if (time != times.end()) layer.milliseconds = time->second;
+        layers.push_back(std::move(layer));
+    }
+    return layers;
+}
+
 QString tensorRtProfileBeside(const QString& graphPath) {
     if (!graphPath.endsWith(QLatin1String(".graph.json"))) return {};
     const QString profile = graphPath.left(graphPath.size() - int(QStringLiteral(".graph.json").size())) + QStringLiteral(".profile.json");

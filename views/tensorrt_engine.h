@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "kiln/build_report.h"
+#include "kiln/lint.h"
+#include "profile_data.h"
 
 namespace kiln::views {
 
@@ -47,6 +49,16 @@ bool readTensorRtEngine(const QString& graphPath, const QString& profilePath, Te
 
 // The same from the files' contents.
 bool parseTensorRtEngine(const QByteArray& graph, const QByteArray& profile, TensorRtEngine& engine, QString* error);
+
+// The profile as the profile view shows it: one row per profile record (those of layers the graph does not
+// have too), each at its average time per run, the time trtexec's totals and percentages are made of, so
+// that the view's sum of the layers equals the file's.
+ProfileResult profileResultOf(const TensorRtEngine& engine);
+
+// The layers as lint takes them (kiln/lint.h): each record with the operation TensorRT's "ParameterType"
+// names as its kind (else its "LayerType"), its input dimensions and groups from the file, and its average
+// time from the profile (none without one).
+std::vector<RecordedLayer> lintLayersOf(const TensorRtEngine& engine);
 
 // The profile JSON beside a graph JSON, by trtexec's naming: "X.graph.json" -> "X.profile.json" (empty
 // when there is no such file).

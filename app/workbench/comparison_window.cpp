@@ -5,7 +5,6 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -288,8 +287,7 @@ void ComparisonWindow::browse(Side side) {
                               : edit->text();
     const QString title = side == Side::A ? tr("Plan for engine A") : tr("Plan for engine B");
     const QString filter = tr("Kiln plans (*.plan *.engine);;All files (*)");
-    const QString path = m_fileChooser ? m_fileChooser(false, title, start, filter)
-                                       : QFileDialog::getOpenFileName(this, title, start, filter);
+    const QString path = chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, title, start, filter});
     if (!path.isEmpty()) edit->setText(QDir::toNativeSeparators(path));
 }
 
@@ -332,8 +330,8 @@ void ComparisonWindow::exportWithDialog(ExportFormat format) {
     const QString suffix = suffixes[int(format)];
     const QString proposed = QStringLiteral("comparison.%1").arg(suffix);
     const QString title = tr("Export comparison");
-    QString path = m_fileChooser ? m_fileChooser(true, title, proposed, filters[int(format)])
-                                 : QFileDialog::getSaveFileName(this, title, proposed, filters[int(format)]);
+    QString path =
+        chooseFile(this, m_fileChooser, {FileRequest::Mode::Save, title, proposed, filters[int(format)]});
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty()) path += QLatin1Char('.') + suffix;
     exportTo(format, path);

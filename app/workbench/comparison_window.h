@@ -7,8 +7,8 @@
 
 #include <QString>
 #include <QWidget>
-#include <functional>
 
+#include "dialogs.h"
 #include "engine_comparison_job.h"
 
 class QComboBox;
@@ -36,14 +36,11 @@ public:
     // What a side compares; the order of the side's choice box.
     enum class Choice { ShownEngine, PlanFile, BuildWithPanelOptions, BuildWithoutFusion, BuildInFp16 };
     enum class ExportFormat { Csv, Json, ChartPng, WindowPng };
-    // Asked for a file to save to or open (tests answer without a dialog); empty when the user cancels.
-    using FileChooser =
-        std::function<QString(bool save, const QString& title, const QString& path, const QString& filter)>;
-
     // `document` gives the engine shown and the open network; `buildPanel` (may be null) the options
     // that builds start from and the input shapes the open network has. Neither is owned.
     ComparisonWindow(Document* document, BuildPanel* buildPanel, QWidget* parent = nullptr);
 
+    // Answers the window's file requests (Browse…, Export) instead of a dialog, as tests do.
     void setFileChooser(FileChooser chooser) { m_fileChooser = std::move(chooser); }
 
     void setChoice(Side side, Choice choice, const QString& planPath = {});

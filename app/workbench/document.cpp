@@ -48,6 +48,19 @@ void loadPlan(Document::LoadOutcome& outcome) {
     outcome.engine = std::move(engine).value();
 }
 
+void loadTensorRtEngine(Document::LoadOutcome& outcome) {
+    auto engine = std::make_shared<views::TensorRtEngine>();
+    const QString profile = views::tensorRtProfileBeside(outcome.path);
+    QString error;
+    if (!views::readTensorRtEngine(outcome.path, profile, *engine, &error)) {
+        outcome.problem = LoadProblem::BadEngineExport;
+        outcome.errorMessage = error;
+        return;
+    }
+    outcome.tensorRtProfilePath = profile.isEmpty() ? QString() : QFileInfo(profile).absoluteFilePath();
+    outcome.tensorRtEngine = std::move(engine);
+}
+
 // Gives each layer's output shapes by symbol ("batchx64xH/2") where they can be derived from the model
 // at `shapes`; true when they could.
 bool showShapesBySymbol(std::vector<LayerRecord>& layers, const std::string& fileName, const ShapeMap& shapes) {
@@ -220,7 +233,9 @@ QString Document::weightsBeside(const QString& path) {
 FileKind fileKindOf(const QString& path) {
     if (isPlanFile(QFile::encodeName(path).toStdString())) return FileKind::Plan;
     static const QStringList planSuffixes = {QStringLiteral("plan"), QStringLiteral("engine")};
-    return planSuffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive) ? FileKind::Plan : FileKind::Model;
+    const QString suffix = QFileInfo(path).suffix();
+    if (suffix.compare(QStringLiteral("json"), Qt::CaseInsensitive) == 0) return FileKind::TensorRtEngine;
+    return planSuffixes.contains(suffix, Qt::CaseInsensitive) ? FileKind::Plan : FileKind::Model;
 }
 
 Document::Document(QObject* parent) : QObject(parent) {
@@ -260,13 +275,17 @@ Document::LoadOutcome Document::load(const QString& path, const ShapeMap& shapes
     outcome.inputShapes = shapes;
     if (!QFileInfo(path).isFile()) {
         outcome.kind = fileKindOf(path);
-        outcome.problem = outcome.kind == FileKind::Plan ? LoadProblem::DamagedPlan : LoadProblem::Unreadable;
+        outcome.problem = outcome.kind == FileKind::Plan             ? LoadProblem::DamagedPlan
+                          : outcome.kind == FileKind::TensorRtEngine ? LoadProblem::BadEngineExport
+                                                                     : LoadProblem::Unreadable;
         outcome.errorMessage = tr("The file does not exist or is not a regular file.");
         return outcome;
     }
     outcome.kind = fileKindOf(path);
     if (outcome.kind == FileKind::Plan) {
         loadPlan(outcome);
+    } else if (outcome.kind == FileKind::TensorRtEngine) {
+        loadTensorRtEngine(outcome);
     } else if (isCaffeNet(path)) {
         loadCaffeNet(outcome);
     } else {
@@ -276,13 +295,35 @@ Document::LoadOutcome Document::load(const QString& path, const ShapeMap& shapes
 }
 
 QString Document::precisionOf(const Engine& engine) {
+    return precisionOf(engine.report().layersAfter);
+}
+
+QString Document::precisionOf(const std::vector<LayerRecord>& layers) {
     QStringList precisions;
-    for (const LayerRecord& layer : engine.report().layersAfter) {
+    for (const LayerRecord& layer : layers) {
         const QString precision = QString::fromStdString(layer.precision);
         if (!layer.elided && !precision.isEmpty() && !precisions.contains(precision)) precisions << precision;
     }
     precisions.sort();
     return precisions.isEmpty() ? QStringLiteral("FP32") : precisions.join(QStringLiteral(", "));
+}
+
+bool Document::setTensorRtProfile(const QString& path, QString* error) {
+    if (!m_tensorRtEngine) {
+        if (error) *error = tr("No TensorRT engine is open: open its engine graph JSON first.");
+        return false;
+    }
+    auto engine = std::make_shared<views::TensorRtEngine>();
+    if (!views::readTensorRtEngine(m_filePath, path, *engine, error)) return false;
+    m_tensorRtEngine = std::move(engine);
+    m_tensorRtProfilePath = QFileInfo(path).absoluteFilePath();
+    return true;
+}
+
+const std::vector<LayerRecord>& Document::layersAfter() const {
+    static const std::vector<LayerRecord> none;
+    if (m_engine) return m_engine->report().layersAfter;
+    return m_tensorRtEngine ? m_tensorRtEngine->layers : none;
 }
 
 void Document::setEngine(std::shared_ptr<const Engine> engine, const QString& precision) {
@@ -314,6 +355,8 @@ void Document::finishLoading() {
     m_shapesBySymbol = outcome.shapesBySymbol;
     m_engine = outcome.engine;
     m_enginePrecision = m_engine ? precisionOf(*m_engine) : QString();
+    m_tensorRtEngine = outcome.tensorRtEngine;
+    m_tensorRtProfilePath = outcome.tensorRtProfilePath;
     emit loaded(m_filePath);
 }
 

@@ -1,6 +1,7 @@
 // What the workbench has open: an ONNX model (its network, the layer records the graph shows, the
-// inputs it declares and the shapes given to symbolic ones) or a plan file (its engine), plus the engine
-// of the latest build. A Document loads files in the background; windows and views only display what it
+// inputs it declares and the shapes given to symbolic ones), a plan file (its engine) or an engine TensorRT
+// built, read from trtexec's JSON exports (its layer records, fields and times: shown, never run), plus
+// the engine of the latest build. A Document loads files in the background; windows and views only display what it
 // holds and react to its signals. A failed load leaves what was open in place.
 #pragma once
 
@@ -19,14 +20,16 @@
 #include "kiln/caffe_parser.h"
 #include "kiln/onnx_parser.h"
 #include "kiln/runtime.h"
+#include "tensorrt_engine.h"
 
 namespace kiln::workbench {
 
 // Concrete shapes for inputs by name, as OnnxParseOptions::inputShapes takes them.
 using ShapeMap = std::map<std::string, Dims>;
 
-// What a file holds, recognized by content (a plan starts with "KILNPLAN") and else by suffix.
-enum class FileKind { Model, Plan };
+// What a file holds, recognized by content (a plan starts with "KILNPLAN") and else by suffix (.json: the
+// engine graph trtexec writes with --exportLayerInfo).
+enum class FileKind { Model, Plan, TensorRtEngine };
 FileKind fileKindOf(const QString& path);
 
 // Why a file could not be opened, so that the window can say what to do about it.
@@ -36,6 +39,7 @@ enum class LoadProblem {
     SymbolicShapes,  // the model is fine but some input dimensions need concrete sizes
     ForeignPlan,     // the plan is intact but was built by another Kiln version, backend or device
     DamagedPlan,     // the plan file is missing, truncated, corrupt or not a plan
+    BadEngineExport, // the TensorRT engine JSON (or its profile) is missing, malformed or not trtexec's
 };
 
 class Document : public QObject {
@@ -49,6 +53,8 @@ public:
         FileKind kind = FileKind::Model;
         std::shared_ptr<const NetworkDefinition> network;  // a model's network
         std::shared_ptr<const Engine> engine;              // a plan's engine
+        std::shared_ptr<const views::TensorRtEngine> tensorRtEngine;  // a TensorRT engine's exports
+        QString tensorRtProfilePath;                       // the profile read with them (empty when none)
         std::vector<LayerRecord> layers;                   // the layers before fusion, for the graph
         std::vector<OnnxInputInfo> declaredInputs;         // a model's inputs as the file declares them
         ShapeMap inputShapes;                              // the shapes the load used
@@ -100,6 +106,17 @@ public:
     // The inputs of the model whose last load failed for want of shapes (empty otherwise).
     const std::vector<OnnxInputInfo>& pendingInputs() const { return m_pendingInputs; }
 
+    // The TensorRT engine shown (with FileKind::TensorRtEngine), else null; and the profile JSON its times
+    // came from (empty when none).
+    const std::shared_ptr<const views::TensorRtEngine>& tensorRtEngine() const { return m_tensorRtEngine; }
+    const QString& tensorRtProfilePath() const { return m_tensorRtProfilePath; }
+    // Reads the times of the TensorRT engine shown from the profile JSON at `path` (trtexec's
+    // --exportProfile); on failure keeps the times it had and returns false with `error` naming the file
+    // and what is wrong.
+    bool setTensorRtProfile(const QString& path, QString* error);
+    // The layers after fusion: the engine's, or the TensorRT engine's; empty when there are none.
+    const std::vector<LayerRecord>& layersAfter() const;
+
     // The engine of the latest build, or the plan's; null before either.
     const std::shared_ptr<const Engine>& engine() const { return m_engine; }
     // Short facts of how the engine was built, for the title bar: "FP32", "cpu".
@@ -115,6 +132,8 @@ public:
 
     // The precision a built engine runs in, from its layers ("FP32", or "FP16, FP32" when mixed).
     static QString precisionOf(const Engine& engine);
+    // The same of layer records (those not elided).
+    static QString precisionOf(const std::vector<LayerRecord>& layers);
 
 signals:
     void loadingStarted(const QString& path);
@@ -141,6 +160,8 @@ private:
     bool m_shapesBySymbol = false;
     std::shared_ptr<const Engine> m_engine;
     QString m_enginePrecision;
+    std::shared_ptr<const views::TensorRtEngine> m_tensorRtEngine;
+    QString m_tensorRtProfilePath;
     // What the last failed load of a model with symbolic inputs declared, for the build panel.
     std::vector<OnnxInputInfo> m_pendingInputs;
     QString m_pendingPath;

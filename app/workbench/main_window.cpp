@@ -11,7 +11,6 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -25,12 +24,9 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
-#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
-#include <QSpinBox>
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStatusBar>
@@ -40,15 +36,15 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 
 #include "build_panel.h"
+#include "exports.h"
+#include "profile_panel.h"
 #include "build_report_view.h"
 #include "calibration_panel.h"
 #include "comparison_window.h"
 #include "comparison_graph_view.h"
-#include "kiln/plan.h"
 #include "kiln/lint.h"
 #include "layer_table_model.h"
 #include "lint_view.h"
@@ -57,7 +53,6 @@
 #include "precision_view.h"
 #include "preferences_dialog.h"
 #include "profile_view.h"
-#include "shape_sweep_view.h"
 #include "properties_panel.h"
 #include "recent_files.h"
 #include "table_roles.h"
@@ -85,7 +80,7 @@ bool hasSuffix(const QString& path, const QString& suffix) {
 
 bool isOpenableSuffix(const QString& path) {
     static const QStringList suffixes = {QStringLiteral("onnx"), QStringLiteral("plan"), QStringLiteral("engine"),
-                                         QStringLiteral("prototxt"), QStringLiteral("caffemodel")};
+                                         QStringLiteral("prototxt"), QStringLiteral("caffemodel"), QStringLiteral("json")};
     return suffixes.contains(QFileInfo(path).suffix(), Qt::CaseInsensitive);
 }
 
@@ -123,17 +118,12 @@ bool samePath(const QString& a, const QString& b) {
     return QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
 }
 
-QString formatMs(double milliseconds) {
-    return MainWindow::tr("%1 ms").arg(milliseconds, 0, 'f', milliseconds < 10 ? 3 : 1);
-}
-
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       m_document(new Document(this)),
       m_buildJob(new BuildJob(this)),
-      m_profileJob(new ProfileJob(this)),
       m_layerModel(new views::LayerTableModel(this)),
       m_tensorModel(new views::TensorTableModel(this)),
       m_layerProxy(new QSortFilterProxyModel(this)),
@@ -164,6 +154,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_pages->insertWidget(GraphPage, m_graph);
     setCentralWidget(m_pages);
 
+    m_exports = new Exports(m_document, this, &m_fileChooser);
     createActions();
     createDocks();
     createMenus();
@@ -176,13 +167,44 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &Document::failed, this, &MainWindow::onFailed);
     connect(m_buildJob, &BuildJob::phaseStarted, this, &MainWindow::onBuildPhase);
     connect(m_buildJob, &BuildJob::finished, this, &MainWindow::onBuildFinished);
-    connect(m_profileJob, &ProfileJob::progress, this, &MainWindow::onProfileProgress);
-    connect(m_profileJob, &ProfileJob::finished, this, &MainWindow::onProfileFinished);
-    connect(&m_planExport, &QFutureWatcher<QString>::finished, this, &MainWindow::onPlanExported);
+    connect(m_profilePanel, &ProfilePanel::started, this, [this] {
+        updateActions();
+        updateTitle();
+    });
+    connect(m_profilePanel, &ProfilePanel::percentChanged, this, &MainWindow::updateTitle);
+    connect(m_profilePanel, &ProfilePanel::finished, this, [this] {
+        updateActions();
+        updateTitle();
+        emit profileFinished();
+    });
+    connect(m_profilePanel, &ProfilePanel::statusMessage, this, [this](const QString& text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
+    });
+    connect(m_profilePanel, &ProfilePanel::showRequested, this, [this] {
+        m_profileDock->show();
+        m_profileDock->raise();
+    });
+    connect(m_profilePanel, &ProfilePanel::latenciesChanged, m_graph, &views::ComparisonGraphView::setLayerLatencies);
+    connect(m_profilePanel, &ProfilePanel::recordedProfileRequested, this, &MainWindow::openTensorRtProfile);
+    m_profilePanel->setShapesProvider([this](ShapeMap& shapes) { m_buildPanel->inputShapes(shapes, nullptr); });
+    connect(m_exports, &Exports::statusMessage, this, [this](const QString& text, int timeoutMs) {
+        if (text.isEmpty()) statusBar()->clearMessage();
+        else statusBar()->showMessage(text, timeoutMs);
+    });
+    connect(m_exports, &Exports::planExportStarted, this, [this] {
+        m_busyIndicator->show();
+        updateActions();
+    });
+    connect(m_exports, &Exports::planExportFinished, this, [this](const QString& path, const QString& error) {
+        m_busyIndicator->setVisible(m_document->isLoading());
+        if (error.isEmpty()) m_buildPanel->appendLog(tr("Plan written to %1.").arg(QDir::toNativeSeparators(path)));
+        updateActions();
+        emit planExportFinished(path, error);
+    });
 
     connect(m_graph, &views::ComparisonGraphView::layerSelected, this,
             [this](const QString& name, bool afterFusion) { selectLayerFrom(name, afterFusion, SelectionSource::Graph); });
-    connect(m_profileView, &views::ProfileView::layerSelected, this,
+    connect(m_profilePanel, &ProfilePanel::layerSelected, this,
             [this](const QString& name) { selectLayerFrom(name, true, SelectionSource::Profile); });
     connect(m_reportView, &views::BuildReportView::layersSelected, this, &MainWindow::selectLayers);
     connect(m_lintView, &views::LintView::layersSelected, this, &MainWindow::selectLayers);
@@ -222,7 +244,7 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() {
     // The jobs wait for their workers in their own destructors; a plan being written is waited for here,
     // since the engine it serializes belongs to the document.
-    m_planExport.waitForFinished();
+    delete m_exports;
     // Emptying the graphs while every view is alive: a GraphView destroyed with selected nodes reports
     // their deselection to a half-destroyed ComparisonGraphView.
     disconnect(m_graph, nullptr, this, nullptr);
@@ -246,12 +268,12 @@ void MainWindow::createActions() {
     m_exportPlanAction->setObjectName(QStringLiteral("exportPlanAction"));
     m_exportPlanAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_exportPlanAction->setStatusTip(tr("Save the built engine as a plan file for this machine"));
-    connect(m_exportPlanAction, &QAction::triggered, this, &MainWindow::exportPlan);
+    connect(m_exportPlanAction, &QAction::triggered, m_exports, &Exports::exportPlan);
 
     m_exportReportAction = new QAction(tr("Export Build &Report…"), this);
     m_exportReportAction->setObjectName(QStringLiteral("exportReportAction"));
     m_exportReportAction->setStatusTip(tr("Save what the build decided as JSON"));
-    connect(m_exportReportAction, &QAction::triggered, this, &MainWindow::exportReport);
+    connect(m_exportReportAction, &QAction::triggered, m_exports, &Exports::exportReport);
     m_exportGraphAction = new QAction(tr("Export &Graph…"), this);
     m_exportGraphAction->setObjectName(QStringLiteral("exportGraphAction"));
     m_exportGraphAction->setStatusTip(tr("Save the graph after fusion (before fusion while there is no engine), "
@@ -264,13 +286,13 @@ void MainWindow::createActions() {
 
     m_exportProfileCsvAction = new QAction(tr("Profile as &CSV…"), this);
     m_exportProfileCsvAction->setObjectName(QStringLiteral("exportProfileCsvAction"));
-    connect(m_exportProfileCsvAction, &QAction::triggered, this, [this] { exportProfile(QStringLiteral("csv")); });
+    connect(m_exportProfileCsvAction, &QAction::triggered, this, [this] { m_exports->exportProfile(profileView(), QStringLiteral("csv")); });
     m_exportProfileJsonAction = new QAction(tr("Profile as &JSON…"), this);
     m_exportProfileJsonAction->setObjectName(QStringLiteral("exportProfileJsonAction"));
-    connect(m_exportProfileJsonAction, &QAction::triggered, this, [this] { exportProfile(QStringLiteral("json")); });
+    connect(m_exportProfileJsonAction, &QAction::triggered, this, [this] { m_exports->exportProfile(profileView(), QStringLiteral("json")); });
     m_exportProfilePngAction = new QAction(tr("Profile Chart as &PNG…"), this);
     m_exportProfilePngAction->setObjectName(QStringLiteral("exportProfilePngAction"));
-    connect(m_exportProfilePngAction, &QAction::triggered, this, [this] { exportProfile(QStringLiteral("png")); });
+    connect(m_exportProfilePngAction, &QAction::triggered, this, [this] { m_exports->exportProfile(profileView(), QStringLiteral("png")); });
 
     m_preferencesAction = new QAction(tr("Pre&ferences…"), this);
     m_preferencesAction->setObjectName(QStringLiteral("preferencesAction"));
@@ -385,8 +407,7 @@ void MainWindow::createDocks() {
     m_buildPanel = new BuildPanel;
     m_reportView = new views::BuildReportView;
     m_reportView->setObjectName(QStringLiteral("buildReportView"));
-    m_profileView = new views::ProfileView;
-    m_profileView->setObjectName(QStringLiteral("profileView"));
+    m_profilePanel = new ProfilePanel;
     m_tacticView = new views::TacticView;
     m_tacticView->setObjectName(QStringLiteral("tacticView"));
     m_lintView = new views::LintView;
@@ -398,7 +419,7 @@ void MainWindow::createDocks() {
     m_layersDock = addDock(tr("Layers"), QStringLiteral("layersDock"), createLayersPanel(), Qt::RightDockWidgetArea);
     m_buildDock = addDock(tr("Build"), QStringLiteral("buildDock"), m_buildPanel, Qt::LeftDockWidgetArea);
     m_reportDock = addDock(tr("Build Report"), QStringLiteral("buildReportDock"), m_reportView, Qt::BottomDockWidgetArea);
-    m_profileDock = addDock(tr("Profile"), QStringLiteral("profileDock"), createProfilePanel(), Qt::BottomDockWidgetArea);
+    m_profileDock = addDock(tr("Profile"), QStringLiteral("profileDock"), m_profilePanel, Qt::BottomDockWidgetArea);
     m_tacticsDock = addDock(tr("Tactics"), QStringLiteral("tacticsDock"), m_tacticView, Qt::BottomDockWidgetArea);
     m_lintDock = addDock(tr("Lint"), QStringLiteral("lintDock"), m_lintView, Qt::BottomDockWidgetArea);
     m_calibrationDock = addDock(tr("Calibration"), QStringLiteral("calibrationDock"), m_calibrationPanel,
@@ -505,87 +526,6 @@ QWidget* MainWindow::createLayersPanel() {
     return panel;
 }
 
-QWidget* MainWindow::createProfilePanel() {
-    const Preferences preferences = Preferences::load();
-    m_profileRuns = new QSpinBox;
-    m_profileRuns->setObjectName(QStringLiteral("profileRunsSpin"));
-    m_profileRuns->setRange(1, 100000);
-    m_profileRuns->setValue(preferences.profileIterations);
-    m_profileRuns->setToolTip(tr("Timed runs; each layer's time is its median over them"));
-    m_profileWarmUp = new QSpinBox;
-    m_profileWarmUp->setObjectName(QStringLiteral("profileWarmUpSpin"));
-    m_profileWarmUp->setRange(0, 100000);
-    m_profileWarmUp->setValue(preferences.profileWarmUp);
-    m_profileWarmUp->setToolTip(tr("Untimed runs first, so that caches and allocations settle"));
-    const auto store = [this] {
-        Preferences stored = Preferences::load();
-        stored.profileIterations = m_profileRuns->value();
-        stored.profileWarmUp = m_profileWarmUp->value();
-        stored.save();
-    };
-    connect(m_profileRuns, &QSpinBox::editingFinished, this, store);
-    connect(m_profileWarmUp, &QSpinBox::editingFinished, this, store);
-
-    m_profileButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Profile"));
-    m_profileButton->setObjectName(QStringLiteral("profileButton"));
-    connect(m_profileButton, &QPushButton::clicked, this, &MainWindow::startProfile);
-    m_cancelProfileButton = new QPushButton(tr("Cancel"));
-    m_cancelProfileButton->setObjectName(QStringLiteral("cancelProfileButton"));
-    connect(m_cancelProfileButton, &QPushButton::clicked, this, &MainWindow::cancelProfile);
-    m_profileProgress = new QProgressBar;
-    m_profileProgress->setObjectName(QStringLiteral("profileProgress"));
-    m_profileProgress->setMaximumWidth(200);
-    m_profileProgress->hide();
-    m_profileStatus = new QLabel(tr("Build the model (or open a plan), then profile it."));
-    m_profileStatus->setObjectName(QStringLiteral("profileStatusLabel"));
-    m_profileStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
-    m_sweepValues = new QLineEdit(QStringLiteral("1,2,4,8,16,32"));
-    m_sweepValues->setObjectName(QStringLiteral("sweepValuesEdit"));
-    m_sweepValues->setMaximumWidth(160);
-    m_sweepValues->setToolTip(tr("Extents of the first dimension an engine built for a range of shapes lets "
-                                 "vary (usually the batch), separated by commas"));
-    m_sweepButton = new QPushButton(tr("Sweep"));
-    m_sweepButton->setObjectName(QStringLiteral("sweepButton"));
-    m_sweepButton->setToolTip(tr("Run the engine at each extent and plot latency and throughput against it"));
-    connect(m_sweepButton, &QPushButton::clicked, this, &MainWindow::startSweep);
-    m_sweepView = new views::ShapeSweepView;
-    m_sweepView->setObjectName(QStringLiteral("sweepView"));
-    m_sweepView->hide();
-
-    auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Runs:")));
-    bar->addWidget(m_profileRuns);
-    bar->addWidget(new QLabel(tr("Warm-up:")));
-    bar->addWidget(m_profileWarmUp);
-    bar->addWidget(m_profileButton);
-    bar->addWidget(new QLabel(tr("Sweep:")));
-    bar->addWidget(m_sweepValues);
-    bar->addWidget(m_sweepButton);
-    bar->addWidget(m_cancelProfileButton);
-    bar->addWidget(m_profileProgress);
-    bar->addWidget(m_profileStatus, 1);
-
-    // The profile view needs more height than the graphs can spare at first; it scrolls until the user
-    // gives its dock more room.
-    auto* content = new QWidget;
-    auto* contentLayout = new QVBoxLayout(content);
-    contentLayout->setContentsMargins(0, 0, 0, 0);
-    contentLayout->addWidget(m_sweepView);
-    contentLayout->addWidget(m_profileView, 1);
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(content);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-
-    auto* panel = new QWidget;
-    auto* layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(4, 4, 4, 0);
-    layout->addLayout(bar);
-    layout->addWidget(scroll, 1);
-    return panel;
-}
-
 QTableView* MainWindow::createTable(QSortFilterProxyModel* proxy, const QString& objectName) {
     auto* view = new QTableView;
     view->setObjectName(objectName);
@@ -628,14 +568,6 @@ void MainWindow::createStatusBar() {
 // ---------------------------------------------------------------------------------------------------
 // Files
 
-QString MainWindow::chooseFile(const FileRequest& request) {
-    if (m_fileChooser) return m_fileChooser(request);
-    if (request.mode == FileRequest::Mode::Save) {
-        return QFileDialog::getSaveFileName(this, request.title, request.path, request.filter);
-    }
-    return QFileDialog::getOpenFileName(this, request.title, request.path, request.filter);
-}
-
 void MainWindow::openFile(const QString& path, const QString& weightsPath) {
     QString net = path;
     QString weights = weightsPath;
@@ -645,7 +577,7 @@ void MainWindow::openFile(const QString& path, const QString& weightsPath) {
         const QFileInfo info(path);
         net = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".prototxt"));
         if (!QFileInfo(net).isFile()) {
-            net = chooseFile({FileRequest::Mode::Open, tr("Choose the Net of %1").arg(info.fileName()), info.absolutePath(),
+            net = chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Choose the Net of %1").arg(info.fileName()), info.absolutePath(),
                               tr("Caffe nets (*.prototxt);;All files (*)")});
             if (net.isEmpty()) return;
         }
@@ -654,7 +586,7 @@ void MainWindow::openFile(const QString& path, const QString& weightsPath) {
         const QString key = QStringLiteral("caffeWeights/") + QFileInfo(path).absoluteFilePath();
         weights = settings.value(key).toString();
         if (!QFileInfo(weights).isFile()) {
-            weights = chooseFile({FileRequest::Mode::Open, tr("Choose the Weights of %1").arg(QFileInfo(path).fileName()),
+            weights = chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Choose the Weights of %1").arg(QFileInfo(path).fileName()),
                                   QFileInfo(path).absolutePath(), tr("Caffe weights (*.caffemodel);;All files (*)")});
             if (weights.isEmpty()) return;
         }
@@ -669,9 +601,10 @@ void MainWindow::showOpenDialog() {
     QSettings settings;
     const QString startDirectory = settings.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
     const QString path =
-        chooseFile({FileRequest::Mode::Open, tr("Open Model or Plan"), startDirectory,
-                    tr("Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine);;ONNX models (*.onnx);;"
-                       "Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;All files (*)")});
+        chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Open Model or Plan"), startDirectory,
+                    tr("Models and plans (*.onnx *.prototxt *.caffemodel *.plan *.engine *.json);;ONNX models (*.onnx);;"
+                       "Caffe nets (*.prototxt *.caffemodel);;Kiln plans (*.plan *.engine);;"
+                       "TensorRT engine graphs, trtexec --exportLayerInfo (*.json);;All files (*)")});
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
     openFile(path);
@@ -685,33 +618,33 @@ void MainWindow::onLoadingStarted(const QString& path) {
 }
 
 void MainWindow::onLoaded(const QString& path) {
-    m_busyIndicator->setVisible(m_planExport.isRunning());
+    m_busyIndicator->setVisible(m_exports->isWritingPlan());
     statusBar()->clearMessage();
     // Work on the previous model is of no use any more: stop it and drop what it brings.
     if (m_buildJob->isRunning()) {
         m_discardBuild = true;
         m_buildJob->cancel();
     }
-    if (m_profileJob->isRunning()) {
-        m_discardProfile = true;
-        m_profileJob->cancel();
-    }
     m_selectedLayer.clear();
     m_properties->clear();
-    m_profileView->clear();
-    m_sweepView->clear();
-    m_sweepView->hide();
-    m_graph->setLayerLatencies({});
+    m_profilePanel->setEngine(nullptr, {}, tr("Build the model (or open a plan), then profile it."));
     m_reportView->clear();
     m_tacticView->clear();
     m_lintView->clear();
-    m_profileStatus->setText(tr("Build the model (or open a plan), then profile it."));
     rebuildIndexes();
 
     // The views take the new file one per turn of the event loop (see runInSteps): on a large model,
     // all at once they would freeze the window for the sum of their times.
     std::vector<std::function<void()>> steps;
-    if (m_document->kind() == FileKind::Plan) {
+    if (m_document->kind() == FileKind::TensorRtEngine) {
+        const views::TensorRtEngine& engine = *m_document->tensorRtEngine();
+        m_calibrationPanel->setModel({}, nullptr, tr("A TensorRT engine is built already: open its ONNX model to calibrate it."));
+        m_precisionPanel->setModel(nullptr, tr("A TensorRT engine is built already: open its ONNX model to compare precisions."));
+        m_shownModel.clear();
+        steps = tensorRtEngineSteps();
+        m_buildPanel->appendLog(tr("Opened TensorRT engine %1: %n layer(s).", nullptr, int(engine.layers.size()))
+                                    .arg(fileNameOf(path)));
+    } else if (m_document->kind() == FileKind::Plan) {
         const Engine& engine = *m_document->engine();
         m_calibrationPanel->setModel({}, nullptr, tr("A plan is built already: open its ONNX model to calibrate it."));
         m_precisionPanel->setModel(nullptr, tr("A plan is built already: open its ONNX model to compare precisions."));
@@ -766,7 +699,7 @@ void MainWindow::onLoaded(const QString& path) {
 }
 
 void MainWindow::onFailed(const QString& path, const QString& message, LoadProblem problem) {
-    m_busyIndicator->setVisible(m_planExport.isRunning());
+    m_busyIndicator->setVisible(m_exports->isWritingPlan());
     statusBar()->clearMessage();
     if (samePath(m_buildAfterLoading, path)) m_buildAfterLoading.clear();
     if (!QFileInfo::exists(path)) updateRecentFilesMenu(RecentFiles::remove(path));
@@ -806,6 +739,14 @@ void MainWindow::showOpenError(const QString& path, const QString& message, Load
                "it from its ONNX model: “Rebuild from Model…” opens the model and starts a build here.%2")
                 .arg(message, stillOpen));
         break;
+    case LoadProblem::BadEngineExport:
+        box->setWindowTitle(tr("Could not read the TensorRT engine"));
+        box->setText(tr("Could not read %1.").arg(file));
+        box->setInformativeText(tr("%1\n\nOpen the JSON that trtexec writes with --exportLayerInfo (built with "
+                                   "--profilingVerbosity=detailed for the layers' fields); its --exportProfile "
+                                   "JSON, named *.profile.json beside it, gives the times.%2")
+                                    .arg(message, stillOpen));
+        break;
     case LoadProblem::DamagedPlan:
         box->setWindowTitle(tr("Damaged plan"));
         box->setText(tr("%1 is not a usable Kiln plan.").arg(file));
@@ -833,20 +774,14 @@ void MainWindow::showOpenError(const QString& path, const QString& message, Load
     } else {
         box->addButton(QMessageBox::Ok);
     }
-    showMessage(box);
-}
-
-void MainWindow::showMessage(QMessageBox* box) {
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    box->open();
+    openMessage(box);
 }
 
 void MainWindow::rebuildFromModel(const QString& planPath) {
     const QFileInfo plan(planPath);
     const QString beside = plan.absoluteDir().filePath(plan.completeBaseName() + QStringLiteral(".onnx"));
     const QString proposed = QFileInfo::exists(beside) ? beside : plan.absolutePath();
-    const QString model = chooseFile({FileRequest::Mode::Open, tr("Rebuild from Model"), proposed,
+    const QString model = chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Rebuild from Model"), proposed,
                                       tr("ONNX models (*.onnx);;All files (*)")});
     if (model.isEmpty()) return;
     m_buildAfterLoading = QFileInfo(model).absoluteFilePath();
@@ -857,7 +792,7 @@ void MainWindow::rebuildFromModel(const QString& planPath) {
 // Build
 
 void MainWindow::startBuild() {
-    if (m_buildJob->isRunning() || m_profileJob->isRunning() || !m_document->network()) return;
+    if (m_buildJob->isRunning() || m_profilePanel->isRunning() || !m_document->network()) return;
     BuildSettings settings = m_buildPanel->settings();
     QString rangeProblem;
     if (!m_buildPanel->inputProfiles(settings.profiles, &rangeProblem)) {
@@ -965,14 +900,8 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
         [this, engine] { m_reportView->setReport(engine->report()); },
         [this, engine] { m_tacticView->setReport(engine->report()); },
         [this, engine] { m_lintView->setHints(lintEngine(*engine)); },
-        [this] {
-            m_profileView->clear();
-            m_sweepView->clear();
-            m_sweepView->hide();
-    m_sweepView->clear();
-    m_sweepView->hide();
-            m_graph->setLayerLatencies({});
-            m_profileStatus->setText(tr("The engine is ready to profile."));
+        [this, engine] {
+            m_profilePanel->setEngine(engine, m_document->declaredInputs(), tr("The engine is ready to profile."));
             setLayerTableSource(true);
             // Keep the selection where it still exists: a before-fusion layer always does after a rebuild.
             if (!m_selectedLayer.isEmpty()) {
@@ -990,163 +919,88 @@ std::vector<std::function<void()>> MainWindow::engineSteps() {
     };
 }
 
+std::vector<std::function<void()>> MainWindow::tensorRtEngineSteps() {
+    const std::shared_ptr<const views::TensorRtEngine> engine = m_document->tensorRtEngine();
+    if (!engine) return {};
+    rebuildIndexes();
+    return {
+        [this, engine] {
+            BuildReport report;
+            report.layersAfter = engine->layers;
+            m_graph->setReport(report);
+            m_graph->beforeView()->setPlaceholderText(
+                tr("TensorRT's exports hold the engine alone: there is no graph before fusion. Open the ONNX "
+                   "model it was built from to see that one."));
+        },
+        [this] {
+            m_reportView->clear();
+            m_tacticView->clear();
+            m_profilePanel->showRecordedEngine(tr("A TensorRT engine is shown from its JSON exports: Kiln cannot "
+                                                  "build or run it. Its times come from trtexec's --exportProfile JSON."));
+        },
+        [this] { showTensorRtTimes(); },
+        [this] {
+            setLayerTableSource(true);
+            emit engineShown();
+        },
+    };
+}
+
+void MainWindow::showTensorRtTimes() {
+    const std::shared_ptr<const views::TensorRtEngine> engine = m_document->tensorRtEngine();
+    if (!engine) return;
+    m_lintView->setHints(lintRecordedLayers(views::lintLayersOf(*engine), true));
+    if (engine->times.empty() && engine->profileOnly.empty()) {
+        m_profilePanel->setRecordedProfile({}, tr("No profile beside the engine: open trtexec's --exportProfile JSON."), {});
+    } else {
+        // Short: the label does not wrap, and sets the window's least width.
+        m_profilePanel->setRecordedProfile(
+            views::profileResultOf(*engine),
+            tr("%1 runs profiled by trtexec; the layers add up to %2.")
+                .arg(engine->profiledRuns)
+                .arg(tr("%1 ms").arg(engine->totalAverageMs, 0, 'f', engine->totalAverageMs < 10 ? 3 : 1)),
+            tr("Average times per run from %1").arg(QDir::toNativeSeparators(m_document->tensorRtProfilePath())));
+    }
+    updateActions();
+}
+
+void MainWindow::openTensorRtProfile() {
+    if (!m_document->tensorRtEngine()) return;
+    const QString path = chooseFile(this, m_fileChooser, {FileRequest::Mode::Open, tr("Open TensorRT Profile"),
+                                     QFileInfo(m_document->filePath()).absolutePath(),
+                                     tr("trtexec profiles, --exportProfile (*.json);;All files (*)")});
+    if (path.isEmpty()) return;
+    QString error;
+    if (!m_document->setTensorRtProfile(path, &error)) {
+        showOpenError(path, error, LoadProblem::BadEngineExport);
+        return;
+    }
+    showTensorRtTimes();
+    m_profileDock->show();
+    m_profileDock->raise();
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Profile
 
 void MainWindow::startProfile() {
-    if (m_profileJob->isRunning() || m_buildJob->isRunning() || !m_document->engine()) return;
-    ProfileSettings settings;
-    settings.iterations = m_profileRuns->value();
-    settings.warmUp = m_profileWarmUp->value();
-    // An engine for a range of shapes runs at the Build panel's shapes to use (else each profile's opt).
-    if (m_document->engine()->hasDynamicShapes()) m_buildPanel->inputShapes(settings.shapes, nullptr);
-    m_discardProfile = false;
-    m_profilePercent = 0;
-    m_profileProgress->setRange(0, settings.iterations + settings.warmUp);
-    m_profileProgress->setValue(0);
-    m_profileProgress->show();
-    m_profileStatus->setText(tr("Profiling: %1 runs after %2 warm-up runs…").arg(settings.iterations).arg(settings.warmUp));
-    m_profileDock->show();
-    m_profileDock->raise();
-    m_profileJob->start(m_document->engine(), settings);
-    statusBar()->showMessage(tr("Profiling…"));
-    updateActions();
-    updateTitle();
+    if (!m_buildJob->isRunning()) m_profilePanel->startProfile();
 }
 
 void MainWindow::startSweep() {
-    if (m_profileJob->isRunning() || m_buildJob->isRunning() || !m_document->engine()) return;
-    const std::shared_ptr<const Engine> engine = m_document->engine();
-    const std::vector<OptimizationProfile> profiles = engine->profiles();
-    ProfileSettings settings;
-    // The first input dimension profile 0 lets vary.
-    for (const auto& [name, range] : profiles.empty() ? std::map<std::string, ShapeRange>() : profiles.front().inputs) {
-        for (size_t axis = 0; axis < range.min.size() && settings.sweepInput.empty(); ++axis) {
-            if (range.min[axis] == range.max[axis]) continue;
-            settings.sweepInput = name;
-            settings.sweepAxis = axis;
-        }
-        if (!settings.sweepInput.empty()) break;
-    }
-    if (settings.sweepInput.empty()) {
-        m_profileStatus->setText(tr("A sweep needs an engine built for a range of shapes: give the input a Range "
-                                    "min and max in the Build panel and build."));
-        m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
-        return;
-    }
-    const ShapeRange& range = profiles.front().inputs.at(settings.sweepInput);
-    const int64_t low = range.min[settings.sweepAxis];
-    const int64_t high = range.max[settings.sweepAxis];
-    for (const QString& part : m_sweepValues->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const qlonglong value = part.trimmed().toLongLong(&ok);
-        if (!ok || value < low || value > high) {
-            m_profileStatus->setText(tr("Sweep: “%1” is not an extent between %2 and %3, the range the engine "
-                                        "was built for.")
-                                         .arg(part.trimmed())
-                                         .arg(low)
-                                         .arg(high));
-            m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
-            return;
-        }
-        settings.sweepValues.push_back(value);
-    }
-    if (settings.sweepValues.empty()) {
-        m_profileStatus->setText(tr("Sweep: give the extents to run, e.g. 1,2,4,8."));
-        m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
-        return;
-    }
-    m_buildPanel->inputShapes(settings.shapes, nullptr);
-    settings.iterations = m_profileRuns->value();
-    settings.warmUp = m_profileWarmUp->value();
-    const QString symbol = [&] {
-        for (const OnnxInputInfo& input : m_document->declaredInputs()) {
-            if (input.name == settings.sweepInput && settings.sweepAxis < input.dimNames.size()) {
-                return QString::fromStdString(input.dimNames[settings.sweepAxis]);
-            }
-        }
-        return QString();
-    }();
-    m_sweepDimension = symbol.isEmpty()
-                           ? tr("%1 dimension %2").arg(QString::fromStdString(settings.sweepInput)).arg(settings.sweepAxis)
-                           : tr("%1 dimension %2 (%3)")
-                                 .arg(QString::fromStdString(settings.sweepInput))
-                                 .arg(settings.sweepAxis)
-                                 .arg(symbol);
-    m_sweepPerItem = settings.sweepAxis == 0;
-    m_discardProfile = false;
-    m_profilePercent = 0;
-    m_profileProgress->setRange(0, int(settings.sweepValues.size()) * (settings.iterations + settings.warmUp));
-    m_profileProgress->setValue(0);
-    m_profileProgress->show();
-    m_profileStatus->setText(tr("Sweeping %1 over %2…").arg(m_sweepDimension, m_sweepValues->text()));
-    m_profileStatus->setStyleSheet(QString());
-    m_profileDock->show();
-    m_profileDock->raise();
-    m_profileJob->start(engine, settings);
-    statusBar()->showMessage(tr("Sweeping…"));
-    updateActions();
-    updateTitle();
+    if (!m_buildJob->isRunning()) m_profilePanel->startSweep();
 }
 
 void MainWindow::cancelProfile() {
-    if (!m_profileJob->isRunning()) return;
-    m_profileJob->cancel();
-    m_profileStatus->setText(tr("Cancelling the profile…"));
+    m_profilePanel->cancel();
 }
 
-void MainWindow::onProfileProgress(int done, int total) {
-    m_profileProgress->setRange(0, total);
-    m_profileProgress->setValue(done);
-    const int percent = total > 0 ? done * 100 / total : 0;
-    if (percent != m_profilePercent) {
-        m_profilePercent = percent;
-        updateTitle();
-    }
+ProfileJob* MainWindow::profileJob() const {
+    return m_profilePanel->job();
 }
 
-void MainWindow::onProfileFinished() {
-    const ProfileJob::Outcome& outcome = m_profileJob->outcome();
-    m_profileProgress->hide();
-    const bool discard = m_discardProfile;
-    m_discardProfile = false;
-    if (discard) {
-        // A newer file replaced the engine this profile ran.
-    } else if (outcome.code == StatusCode::Ok && !outcome.sweep.isEmpty()) {
-        m_sweepView->setSweep(m_sweepDimension, outcome.sweep, m_sweepPerItem);
-        m_sweepView->show();
-        QStringList points;
-        for (const views::SweepPoint& point : outcome.sweep) {
-            points << tr("%1: %2").arg(point.value).arg(formatMs(point.medianMilliseconds));
-        }
-        m_profileStatus->setText(tr("Sweep of %1: %2.").arg(m_sweepDimension, points.join(QStringLiteral(", "))));
-        m_profileStatus->setStyleSheet(QString());
-        statusBar()->showMessage(tr("Sweep finished."), 8000);
-    } else if (outcome.code == StatusCode::Ok) {
-        m_profileView->setProfile(outcome.profile);
-        QHash<QString, double> latencies;
-        for (const views::LayerProfile& layer : outcome.profile.layers)
-            latencies.insert(layer.name, layer.milliseconds);
-        m_graph->setLayerLatencies(latencies);
-        const views::LatencyStatistics statistics = views::latencyStatistics(outcome.profile.endToEndMilliseconds);
-        m_profileStatus->setText(tr("%1 runs: median %2, mean %3, p90 %4, max %5.")
-                                     .arg(statistics.count)
-                                     .arg(formatMs(statistics.median), formatMs(statistics.mean),
-                                          formatMs(statistics.p90), formatMs(statistics.maximum)));
-        m_profileStatus->setStyleSheet(QString());
-        statusBar()->showMessage(tr("Profile finished: median %1 per run.").arg(formatMs(statistics.median)), 8000);
-    } else if (outcome.code == StatusCode::Cancelled) {
-        m_profileStatus->setText(tr("Profile cancelled."));
-        m_profileStatus->setStyleSheet(QString());
-        statusBar()->showMessage(tr("Profile cancelled."), 8000);
-    } else {
-        m_profileStatus->setText(tr("Profile failed: %1").arg(outcome.message));
-        m_profileStatus->setStyleSheet(QStringLiteral("color: #b3261e;"));
-        statusBar()->showMessage(tr("Profile failed."), 8000);
-    }
-    updateActions();
-    updateTitle();
-    emit profileFinished();
+views::ProfileView* MainWindow::profileView() const {
+    return m_profilePanel->view();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1182,7 +1036,7 @@ void MainWindow::applyLayerPrecisions(const QStringList& nodes, BuildSettings::P
     m_buildPanel->setPrecision(precision);
     m_buildPanel->appendLog(nodes.isEmpty() ? tr("The bisection keeps no layer in FP32.")
                                             : tr("The bisection keeps in FP32: %1.").arg(nodes.join(QStringLiteral(", "))));
-    if (m_buildJob->isRunning() || m_profileJob->isRunning()) {
+    if (m_buildJob->isRunning() || m_profilePanel->isRunning()) {
         statusBar()->showMessage(tr("The constraints are in the Build panel: build when the running job is done."), 8000);
         return;
     }
@@ -1192,60 +1046,12 @@ void MainWindow::applyLayerPrecisions(const QStringList& nodes, BuildSettings::P
 // ---------------------------------------------------------------------------------------------------
 // Exports
 
-void MainWindow::exportPlan() {
-    if (!m_document->engine()) return;
-    const QFileInfo current(m_document->filePath());
-    const QString proposed = current.absoluteDir().filePath(current.completeBaseName() + QStringLiteral(".plan"));
-    QString path = chooseFile({FileRequest::Mode::Save, tr("Export Plan"), proposed,
-                               tr("Kiln plans (*.plan);;All files (*)")});
-    if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".plan");
-    exportPlanTo(path);
-}
-
 void MainWindow::exportPlanTo(const QString& path) {
-    const std::shared_ptr<const Engine> engine = m_document->engine();
-    if (!engine || m_planExport.isRunning()) return;
-    m_planExportPath = path;
-    // Serializing and writing a large model's weights takes a while: off the GUI thread. The file is
-    // written to a temporary name and renamed, so a failure never leaves half a plan.
-    m_planExport.setFuture(QtConcurrent::run([engine, path] {
-        const Status status = writePlanFile(QFile::encodeName(path).toStdString(), *engine);
-        return status ? QString() : QString::fromStdString(status.message());
-    }));
-    m_busyIndicator->show();
-    statusBar()->showMessage(tr("Writing plan %1…").arg(QDir::toNativeSeparators(path)));
-    updateActions();
+    m_exports->writePlan(path);
 }
 
-void MainWindow::onPlanExported() {
-    const QString error = m_planExport.result();
-    const QString path = m_planExportPath;
-    m_busyIndicator->setVisible(m_document->isLoading());
-    statusBar()->clearMessage();
-    if (error.isEmpty()) {
-        statusBar()->showMessage(tr("Plan written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
-        m_buildPanel->appendLog(tr("Plan written to %1.").arg(QDir::toNativeSeparators(path)));
-    } else {
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the plan"),
-                                    tr("Could not write the plan to %1.").arg(QDir::toNativeSeparators(path)),
-                                    QMessageBox::Ok, this);
-        box->setObjectName(QStringLiteral("exportErrorBox"));
-        box->setInformativeText(tr("%1\n\nChoose a folder you can write to, with enough free space.").arg(error));
-        showMessage(box);
-    }
-    updateActions();
-    emit planExportFinished(path, error);
-}
-
-void MainWindow::exportReport() {
-    if (!m_document->engine()) return;
-    const QFileInfo current(m_document->filePath());
-    const QString proposed =
-        current.absoluteDir().filePath(current.completeBaseName() + QStringLiteral("_report.json"));
-    const QString path = chooseFile({FileRequest::Mode::Save, tr("Export Build Report"), proposed,
-                                     tr("JSON files (*.json);;All files (*)")});
-    if (!path.isEmpty()) exportReportTo(path);
+bool MainWindow::exportReportTo(const QString& path) {
+    return m_exports->writeReport(path);
 }
 
 views::GraphView* MainWindow::exportedGraph() const {
@@ -1254,87 +1060,24 @@ views::GraphView* MainWindow::exportedGraph() const {
 }
 
 void MainWindow::exportGraph(bool visibleOnly) {
-    if (exportedGraph()->nodeCount() == 0) return;
-    const QFileInfo current(m_document->filePath());
     const QString suffix = exportedGraph() == m_graph->afterView() ? QStringLiteral("_after_fusion") : QStringLiteral("_graph");
-    const QString proposed = current.absoluteDir().filePath(current.completeBaseName() + suffix + QStringLiteral(".svg"));
-    const QString path = chooseFile({FileRequest::Mode::Save, visibleOnly ? tr("Export Visible Part of the Graph") : tr("Export Graph"),
-                                     proposed, tr("SVG drawings (*.svg);;PNG images (*.png)")});
-    if (!path.isEmpty()) exportGraphTo(path, visibleOnly);
+    m_exports->exportGraph(exportedGraph(), suffix, visibleOnly);
 }
 
 bool MainWindow::exportGraphTo(const QString& path, bool visibleOnly) {
-    QString error;
-    if (exportedGraph()->exportImage(path, visibleOnly, &error)) {
-        statusBar()->showMessage(tr("Graph written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
-        return true;
-    }
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the graph"), error, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("exportErrorBox"));
-    showMessage(box);
-    return false;
+    return m_exports->writeGraph(exportedGraph(), path, visibleOnly);
 }
 
 void MainWindow::showComparisonWindow() {
     if (!m_comparisonWindow) {
         m_comparisonWindow = new ComparisonWindow(m_document, m_buildPanel, this);
-        m_comparisonWindow->setFileChooser([this](bool save, const QString& title, const QString& path,
-                                                  const QString& filter) {
-            return chooseFile({save ? FileRequest::Mode::Save : FileRequest::Mode::Open, title, path, filter});
-        });
+        // The main window's chooser as it is at each request (tests set it after the window exists).
+        m_comparisonWindow->setFileChooser(
+            [this](const FileRequest& request) { return chooseFile(m_comparisonWindow, m_fileChooser, request); });
     }
     m_comparisonWindow->show();
     m_comparisonWindow->raise();
     m_comparisonWindow->activateWindow();
-}
-
-bool MainWindow::exportReportTo(const QString& path) {
-    const std::shared_ptr<const Engine>& engine = m_document->engine();
-    if (!engine) return false;
-    const QByteArray json = QByteArray::fromStdString(engine->report().toJson());
-    QSaveFile file(path);
-    if (file.open(QIODevice::WriteOnly) && file.write(json) == json.size() && file.commit()) {
-        statusBar()->showMessage(tr("Build report written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
-        return true;
-    }
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the build report"),
-                                tr("Could not write %1.").arg(QDir::toNativeSeparators(path)), QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("exportErrorBox"));
-    box->setInformativeText(tr("%1\n\nChoose a folder you can write to.").arg(file.errorString()));
-    showMessage(box);
-    return false;
-}
-
-void MainWindow::exportProfile(const QString& format) {
-    const QFileInfo current(m_document->filePath());
-    const QString base = current.absoluteDir().filePath(current.completeBaseName() + QStringLiteral("_profile."));
-    QString filter;
-    QString title;
-    if (format == QStringLiteral("csv")) {
-        title = tr("Export Profile as CSV");
-        filter = tr("CSV files (*.csv);;All files (*)");
-    } else if (format == QStringLiteral("json")) {
-        title = tr("Export Profile as JSON");
-        filter = tr("JSON files (*.json);;All files (*)");
-    } else {
-        title = tr("Export Profile Chart");
-        filter = tr("PNG images (*.png);;All files (*)");
-    }
-    const QString path = chooseFile({FileRequest::Mode::Save, title, base + format, filter});
-    if (path.isEmpty()) return;
-    QString error;
-    const bool written = format == QStringLiteral("csv")    ? m_profileView->exportCsv(path, &error)
-                         : format == QStringLiteral("json") ? m_profileView->exportJson(path, &error)
-                                                            : m_profileView->exportChartPng(path, &error);
-    if (written) {
-        statusBar()->showMessage(tr("Profile written to %1.").arg(QDir::toNativeSeparators(path)), 8000);
-        return;
-    }
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not export the profile"),
-                                tr("Could not write %1.").arg(QDir::toNativeSeparators(path)), QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("exportErrorBox"));
-    box->setInformativeText(error);
-    showMessage(box);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1348,8 +1091,7 @@ void MainWindow::showPreferences() {
         const Preferences preferences = dialog->preferences();
         preferences.save();
         m_buildPanel->setTimingCache(preferences.useTimingCache, preferences.timingCachePath);
-        m_profileRuns->setValue(preferences.profileIterations);
-        m_profileWarmUp->setValue(preferences.profileWarmUp);
+        m_profilePanel->setRunCounts(preferences.profileIterations, preferences.profileWarmUp);
         if (preferences.pluginLibraries != before.pluginLibraries)
             reportPluginLoading(preferences.loadPluginLibraries());
         if (preferences.language != before.language) {
@@ -1389,8 +1131,9 @@ const LayerRecord* MainWindow::beforeRecord(const QString& name) const {
 
 const LayerRecord* MainWindow::afterRecord(const QString& name) const {
     const auto it = m_afterIndex.constFind(name);
-    if (it == m_afterIndex.constEnd() || !m_document->engine()) return nullptr;
-    return &m_document->engine()->report().layersAfter[size_t(*it)];
+    const std::vector<LayerRecord>& after = m_document->layersAfter();
+    if (it == m_afterIndex.constEnd() || size_t(*it) >= after.size()) return nullptr;
+    return &after[size_t(*it)];
 }
 
 void MainWindow::rebuildIndexes() {
@@ -1400,8 +1143,7 @@ void MainWindow::rebuildIndexes() {
     const std::vector<LayerRecord>& before = m_document->layersBefore();
     for (size_t i = 0; i < before.size(); ++i)
         m_beforeIndex.insert(QString::fromStdString(before[i].name), int(i));
-    if (!m_document->engine()) return;
-    const std::vector<LayerRecord>& after = m_document->engine()->report().layersAfter;
+    const std::vector<LayerRecord>& after = m_document->layersAfter();
     for (size_t i = 0; i < after.size(); ++i) {
         const QString name = QString::fromStdString(after[i].name);
         m_afterIndex.insert(name, int(i));
@@ -1422,9 +1164,13 @@ void MainWindow::selectLayerFrom(const QString& name, bool afterFusion, Selectio
     // The graph has highlighted a node the user clicked already; moving its view again would jump.
     if (source != SelectionSource::Graph) m_graph->selectLayer(name);
     m_properties->showLayer(afterFusion ? engineNetwork() : m_document->network(), name, record);
+    if (const auto& engine = m_document->tensorRtEngine(); engine && afterFusion) {
+        const size_t index = size_t(m_afterIndex.value(name));
+        if (index < engine->fields.size()) m_properties->addFileFields(tr("In the engine graph JSON"), engine->fields[index]);
+    }
     const QString afterName = afterFusion ? name : m_afterOfBefore.value(name);
     if (!afterName.isEmpty() && source != SelectionSource::Tactics) m_tacticView->showLayer(afterName);
-    if (source != SelectionSource::Profile) m_profileView->selectLayer(afterName);
+    if (source != SelectionSource::Profile) profileView()->selectLayer(afterName);
     if (source != SelectionSource::Table) syncLayerTable();
 }
 
@@ -1469,8 +1215,7 @@ void MainWindow::syncLayerTable() {
     QItemSelection selection;
     QModelIndex first;
     for (int row = 0; row < m_layerModel->rowCount(); ++row) {
-        const Layer* layer = m_layerModel->layerAt(row);
-        if (!layer || !names.contains(QString::fromStdString(layer->name()))) continue;
+        if (!names.contains(m_layerModel->nameAt(row))) continue;
         const QModelIndex index = m_layerProxy->mapFromSource(m_layerModel->index(row, 0));
         if (!index.isValid()) continue;
         selection.select(index, index);
@@ -1487,24 +1232,30 @@ void MainWindow::syncLayerTable() {
 void MainWindow::onLayerTableSelection() {
     if (m_syncingSelection) return;
     const QModelIndex current = m_layerProxy->mapToSource(m_layerView->currentIndex());
-    const Layer* layer = current.isValid() ? m_layerModel->layerAt(current.row()) : nullptr;
-    if (layer) selectLayerFrom(QString::fromStdString(layer->name()), m_layerTableShowsAfter, SelectionSource::Table);
+    const QString name = current.isValid() ? m_layerModel->nameAt(current.row()) : QString();
+    if (!name.isEmpty()) selectLayerFrom(name, m_layerTableShowsAfter, SelectionSource::Table);
 }
 
 void MainWindow::setLayerTableSource(bool afterFusion) {
     std::shared_ptr<const NetworkDefinition> network = afterFusion ? engineNetwork() : m_document->network();
-    if (!network) {
+    const std::shared_ptr<const views::TensorRtEngine>& tensorRt = m_document->tensorRtEngine();
+    if (!network && !tensorRt) {
         afterFusion = !afterFusion;
         network = afterFusion ? engineNetwork() : m_document->network();
     }
-    m_layerTableShowsAfter = afterFusion;
-    m_layerModel->setNetwork(network);
+    m_layerTableShowsAfter = afterFusion || tensorRt;
+    if (tensorRt) {
+        // An engine known by its records alone: no network, so no tensor table either.
+        m_layerModel->setRecords(tensorRt->layers);
+    } else {
+        m_layerModel->setNetwork(network);
+    }
     m_tensorModel->setNetwork(network);
     fitColumns(m_layerView);
     fitColumns(m_tensorView);
     {
         const QSignalBlocker blocker(m_layerSource);
-        m_layerSource->setCurrentIndex(afterFusion ? 1 : 0);
+        m_layerSource->setCurrentIndex(m_layerTableShowsAfter ? 1 : 0);
     }
     updateActions();
     if (!m_selectedLayer.isEmpty()) syncLayerTable();
@@ -1549,32 +1300,37 @@ void MainWindow::updateRecentFilesMenu(const QStringList& files) {
 
 void MainWindow::updateActions() {
     const bool building = m_buildJob->isRunning();
-    const bool profiling = m_profileJob->isRunning();
+    const bool profiling = m_profilePanel->isRunning();
     const bool hasModel = m_document->network() != nullptr;
     const bool hasEngine = m_document->engine() != nullptr;
     m_buildAction->setEnabled(hasModel && !building && !profiling);
     m_cancelBuildAction->setEnabled(building);
     m_profileAction->setEnabled(hasEngine && !building && !profiling);
     m_cancelProfileAction->setEnabled(profiling);
-    m_exportPlanAction->setEnabled(hasEngine && !m_planExport.isRunning());
+    m_exportPlanAction->setEnabled(hasEngine && !m_exports->isWritingPlan());
     m_exportReportAction->setEnabled(hasEngine);
     const bool hasGraph = m_document->network() || m_document->engine();
     m_exportGraphAction->setEnabled(hasGraph);
     m_exportVisibleGraphAction->setEnabled(hasGraph);
-    const bool hasProfile = m_profileJob->outcome().code == StatusCode::Ok &&
-                            !m_profileJob->outcome().profile.layers.empty() && !profiling && hasEngine;
+    const bool hasProfile = m_profilePanel->hasProfile();
     m_exportProfileCsvAction->setEnabled(hasProfile);
     m_exportProfileJsonAction->setEnabled(hasProfile);
     m_exportProfilePngAction->setEnabled(hasProfile);
-    m_profileButton->setEnabled(m_profileAction->isEnabled());
-    m_sweepButton->setEnabled(m_profileAction->isEnabled() && m_document->engine() &&
-                              m_document->engine()->hasDynamicShapes());
-    m_cancelProfileButton->setEnabled(profiling);
-    m_profileRuns->setEnabled(!profiling);
-    m_profileWarmUp->setEnabled(!profiling);
+    m_profilePanel->setStartAllowed(!building);
+
+    // An engine TensorRT built is read from its exports: shown, never built or run here.
+    const bool tensorRt = m_document->tensorRtEngine() != nullptr;
+    const QString tensorRtReason = tr("A TensorRT engine is shown from its JSON exports: Kiln cannot build or "
+                                      "run it. Its times come from trtexec's --exportProfile JSON.");
+    m_buildAction->setToolTip(tensorRt ? tensorRtReason : QString());
+    m_buildAction->setStatusTip(tensorRt ? tensorRtReason : tr("Optimize the model into an engine with the Build panel's options"));
+    m_profileAction->setToolTip(tensorRt ? tensorRtReason : QString());
+    m_profileAction->setStatusTip(tensorRt ? tensorRtReason : tr("Run the engine repeatedly on random inputs and time every layer"));
 
     QString reason;
-    if (m_document->kind() == FileKind::Plan && m_document->engine() && !hasModel) {
+    if (tensorRt) {
+        reason = tensorRtReason;
+    } else if (m_document->kind() == FileKind::Plan && m_document->engine() && !hasModel) {
         reason = tr("A plan is already built: open its ONNX model to build again.");
     } else if (!hasModel) {
         reason = tr("Open an ONNX model first.");
@@ -1586,7 +1342,7 @@ void MainWindow::updateActions() {
     auto* afterItem = qobject_cast<QStandardItemModel*>(m_layerSource->model());
     if (afterItem) {
         afterItem->item(0)->setEnabled(hasModel && m_document->kind() == FileKind::Model);
-        afterItem->item(1)->setEnabled(hasEngine);
+        afterItem->item(1)->setEnabled(hasEngine || tensorRt);
     }
 }
 
@@ -1598,13 +1354,15 @@ void MainWindow::updateTitle() {
         state = tr("loading…");
     } else if (m_buildJob->isRunning()) {
         state = tr("building %1 %").arg(m_buildPercent);
-    } else if (m_profileJob->isRunning()) {
-        state = tr("profiling %1 %").arg(m_profilePercent);
+    } else if (m_profilePanel->isRunning()) {
+        state = tr("profiling %1 %").arg(m_profilePanel->percent());
     } else if (const std::shared_ptr<const Engine>& engine = m_document->engine()) {
         const QString precision = m_document->enginePrecision();
         const QString backend = QString::fromStdString(engine->backend());
         state = m_document->kind() == FileKind::Plan ? tr("plan, %1, %2").arg(precision, backend)
                                                      : tr("built, %1, %2").arg(precision, backend);
+    } else if (const auto& tensorRt = m_document->tensorRtEngine()) {
+        state = tr("TensorRT engine, %1").arg(Document::precisionOf(tensorRt->layers));
     } else if (!file.isEmpty()) {
         state = tr("not built");
     }
@@ -1626,13 +1384,16 @@ void MainWindow::updateSummary() {
                                   .arg(engine->report().layersAfter.size());
         summary = summary.isEmpty() ? fused : tr("%1; %2", "model summary; engine summary").arg(summary, fused);
     }
+    if (const auto& tensorRt = m_document->tensorRtEngine()) {
+        summary = tr("TensorRT engine: %n layer(s)", nullptr, int(tensorRt->layers.size()));
+    }
     m_summaryLabel->setText(summary);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     writeSettings();
     m_buildJob->cancel();
-    m_profileJob->cancel();
+    m_profilePanel->cancel();
     m_calibrationPanel->cancelCalibration();
     m_precisionPanel->cancel();
     event->accept();

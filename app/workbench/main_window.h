@@ -1,16 +1,14 @@
 // The workbench's main window: the graph before and after fusion in the middle, docks around it for the
 // layer and tensor tables, a layer's properties, the build (options, progress, log), the build report,
 // the profile, the tactics, INT8 calibration and the precision comparison, and File / Build / View menus
-// with a toolbar. It opens models and plans
-// (menu, recent files, drag and drop, command line), runs builds and profiles in the background, exports
-// plans, reports and profiles, and keeps one layer selected across every view. Window layout, options
-// and recent files persist in QSettings. Loading is the Document's job, building the BuildJob's and
-// profiling the ProfileJob's, calibrating and comparing precisions the panels' own jobs; this class
-// connects them to the views and to each other (calibrated ranges and kept layers reach the Build panel,
-// comparison errors color the graph).
+// with a toolbar. It opens models and plans (menu, recent files, drag and drop, command line), runs
+// builds in the background and keeps one layer selected across every view. Window layout, options and
+// recent files persist in QSettings. Loading is the Document's job, building the BuildJob's, profiling
+// the ProfilePanel's, writing files the Exports', calibrating and comparing precisions the panels' own
+// jobs; this class connects them to the views and to each other (calibrated ranges and kept layers reach
+// the Build panel, comparison errors and profiled latencies color the graph).
 #pragma once
 
-#include <QFutureWatcher>
 #include <QHash>
 #include <QMainWindow>
 #include <functional>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "build_job.h"
+#include "dialogs.h"
 #include "document.h"
 #include "profile_job.h"
 
@@ -31,7 +30,6 @@ class QMessageBox;
 class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
-class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
@@ -41,7 +39,6 @@ class BuildReportView;
 class ComparisonGraphView;
 class LayerTableModel;
 class ProfileView;
-class ShapeSweepView;
 class PropertiesPanel;
 class TacticView;
 class LintView;
@@ -54,32 +51,29 @@ namespace kiln::workbench {
 class BuildPanel;
 class CalibrationPanel;
 class ComparisonWindow;
+class Exports;
 class PrecisionPanel;
+class ProfilePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    // What a file dialog is asked for; tests answer it without a dialog through setFileChooser().
-    struct FileRequest {
-        enum class Mode { Open, Save } mode = Mode::Open;
-        QString title;
-        QString path;  // the folder to start in, or the file to propose
-        QString filter;
-    };
-    // Returns the chosen path, or an empty string when the user cancelled.
-    using FileChooser = std::function<QString(const FileRequest&)>;
+    // The file dialogs' requests; tests answer them without a dialog through setFileChooser().
+    using FileRequest = workbench::FileRequest;
+    using FileChooser = workbench::FileChooser;
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
     Document* document() const { return m_document; }
     BuildJob* buildJob() const { return m_buildJob; }
-    ProfileJob* profileJob() const { return m_profileJob; }
+    ProfileJob* profileJob() const;
     views::ComparisonGraphView* graphView() const { return m_graph; }
     views::PropertiesPanel* propertiesPanel() const { return m_properties; }
     views::BuildReportView* buildReportView() const { return m_reportView; }
-    views::ProfileView* profileView() const { return m_profileView; }
+    views::ProfileView* profileView() const;
+    ProfilePanel* profilePanel() const { return m_profilePanel; }
     views::TacticView* tacticView() const { return m_tacticView; }
     views::LintView* lintView() const { return m_lintView; }
     BuildPanel* buildPanel() const { return m_buildPanel; }
@@ -147,19 +141,14 @@ private:
     void sizeDocks();
     QWidget* createWelcomePage();
     QWidget* createLayersPanel();
-    QWidget* createProfilePanel();
     QTableView* createTable(QSortFilterProxyModel* proxy, const QString& objectName);
     void createStatusBar();
     QDockWidget* addDock(const QString& title, const QString& objectName, QWidget* widget, Qt::DockWidgetArea area);
 
-    QString chooseFile(const FileRequest& request);
     void showOpenDialog();
-    void exportPlan();
-    void exportReport();
-    // The graph after fusion (before fusion while there is none) as PNG or SVG, by the suffix chosen.
-    void exportGraph(bool visibleOnly);
+    // The graph after fusion (before fusion while there is none), which File › Export Graph writes.
     views::GraphView* exportedGraph() const;
-    void exportProfile(const QString& format);
+    void exportGraph(bool visibleOnly);
     void showPreferences();
     // Shows in the status bar which plugin libraries (Preferences::pluginLibraries) could not be loaded.
     void reportPluginLoading(const QStringList& errors);
@@ -172,14 +161,17 @@ private:
     void showOpenError(const QString& path, const QString& message, LoadProblem problem);
     void onBuildPhase(const QString& phase, int step, int stepCount);
     void onBuildFinished();
-    void onProfileProgress(int done, int total);
-    void onProfileFinished();
-    void onPlanExported();
     void onCalibrationChanged();
     void onPrecisionErrorsShown();
     void onComparisonFinished();
     void applyLayerPrecisions(const QStringList& nodes, BuildSettings::Precision precision);
 
+    // The steps that show the TensorRT engine the document holds (graph, layers, lint, profile).
+    std::vector<std::function<void()>> tensorRtEngineSteps();
+    // Shows the TensorRT engine's times (profile view, graph latencies) and lint, which depends on them.
+    void showTensorRtTimes();
+    // Asks for a profile JSON of the TensorRT engine shown and shows its times.
+    void openTensorRtProfile();
     // Shows the document's engine in every view, one view per turn of the event loop; `done` follows.
     void showEngine(std::function<void()> done);
     // The steps of showEngine(), for a sequence that does more.
@@ -202,14 +194,12 @@ private:
     void updateActions();
     void updateTitle();
     void updateSummary();
-    void showMessage(QMessageBox* box);
 
     void readSettings();
     void writeSettings() const;
 
     Document* m_document = nullptr;
     BuildJob* m_buildJob = nullptr;
-    ProfileJob* m_profileJob = nullptr;
     FileChooser m_fileChooser;
 
     // Central area.
@@ -220,12 +210,7 @@ private:
     views::PropertiesPanel* m_properties = nullptr;
     BuildPanel* m_buildPanel = nullptr;
     views::BuildReportView* m_reportView = nullptr;
-    views::ProfileView* m_profileView = nullptr;
-    views::ShapeSweepView* m_sweepView = nullptr;
-    QLineEdit* m_sweepValues = nullptr;
-    QPushButton* m_sweepButton = nullptr;
-    QString m_sweepDimension;  // what the running sweep varies, for its chart
-    bool m_sweepPerItem = false;
+    ProfilePanel* m_profilePanel = nullptr;
     views::TacticView* m_tacticView = nullptr;
     views::LintView* m_lintView = nullptr;
     CalibrationPanel* m_calibrationPanel = nullptr;
@@ -251,14 +236,6 @@ private:
     QTabWidget* m_tabs = nullptr;
     QTableView* m_layerView = nullptr;
     QTableView* m_tensorView = nullptr;
-
-    // Profile dock.
-    QSpinBox* m_profileRuns = nullptr;
-    QSpinBox* m_profileWarmUp = nullptr;
-    QPushButton* m_profileButton = nullptr;
-    QPushButton* m_cancelProfileButton = nullptr;
-    QProgressBar* m_profileProgress = nullptr;
-    QLabel* m_profileStatus = nullptr;
 
     // Actions.
     QAction* m_openAction = nullptr;
@@ -295,23 +272,20 @@ private:
 
     // Progress shown in the title bar.
     int m_buildPercent = 0;
-    int m_profilePercent = 0;
     // The model file the panels show, so that a different model's layer constraints are dropped.
     QString m_shownModel;
     // A model opened by "Rebuild from model…" builds as soon as it has loaded.
     QString m_buildAfterLoading;
     // The settings of the running build, kept for the engine's description once it is done.
     BuildSettings m_runningBuild;
-    // Builds and profiles of a model that was replaced while they ran are finished and dropped.
+    // A build of a model that was replaced while it ran is finished and dropped.
     bool m_discardBuild = false;
-    bool m_discardProfile = false;
 
     // runInSteps(): the current sequence's number, and its next step (owned here; timers hold it weakly).
     int m_stepSequence = 0;
     std::shared_ptr<std::function<void()>> m_pendingSteps;
 
-    QFutureWatcher<QString> m_planExport;
-    QString m_planExportPath;
+    Exports* m_exports = nullptr;
     QByteArray m_defaultState;
 };
 

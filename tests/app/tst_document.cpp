@@ -2,6 +2,7 @@
 // failed loads, shapes for symbolic inputs, keeping the previous model after a failure, the engine of a
 // build, and superseding a load in progress.
 #include <QSignalSpy>
+#include <QThreadPool>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -185,10 +186,24 @@ private slots:
         QCOMPARE(document.filePath(), m_cnnPath);
     }
 
+    // Deleting a document while its file loads waits for the load (the worker must not outlive the
+    // document it reports to) and reports nothing afterwards.
     void destroyedWhileLoading() {
+        QThreadPool* pool = QThreadPool::globalInstance();
+        pool->waitForDone();
         auto* document = new Document;
+        int reports = 0;
+        QObject receiver;
+        connect(document, &Document::loaded, &receiver, [&reports] { ++reports; });
+        connect(document, &Document::failed, &receiver, [&reports] { ++reports; });
         document->open(m_cnnPath);
+        QVERIFY(document->isLoading());
         delete document;
+        // The destructor returned after the load did; its pool thread only has to return from the task.
+        QTRY_COMPARE_WITH_TIMEOUT(pool->activeThreadCount(), 0, 50);
+        QTest::qWait(200);
+        QCoreApplication::sendPostedEvents();
+        QCOMPARE(reports, 0);
     }
 
 private:

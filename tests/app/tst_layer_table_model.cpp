@@ -1,5 +1,5 @@
-// Tests for LayerTableModel: the cells it shows for a network built by hand, numeric sorting through a
-// proxy, and resetting to another network or none.
+// Tests for LayerTableModel: the cells it shows for a network built by hand or for layer records alone,
+// numeric sorting through a proxy, and resetting to another network or none.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -117,6 +117,45 @@ private slots:
         QCOMPARE(resets.count(), 2);
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(!model.data(model.index(0, 0)).isValid());
+    }
+
+    // An engine known by its records alone (one TensorRT built): the same columns from the records.
+    void showsLayerRecords() {
+        kiln::LayerRecord conv;
+        conv.name = "conv + relu";
+        conv.kind = "CaskConvolution";
+        conv.parameters = "Kernel 3x3 Stride 2x2";
+        conv.provenance = {"conv", "relu"};
+        conv.inputs = {"data"};
+        conv.outputs = {"t1", "t2"};
+        conv.outputDims = {"1x32x112x112", "1x32x1x1"};
+        kiln::LayerRecord pool;
+        pool.name = "pool";
+        pool.kind = "TiledPooling";
+        pool.inputs = {"t1"};
+        pool.outputs = {"t3"};
+
+        LayerTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNetwork(convReluNetwork());
+        model.setRecords({conv, pool});
+        QVERIFY(!model.network());
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(!model.layerAt(0));
+        QCOMPARE(model.nameAt(0), QStringLiteral("conv + relu"));
+        QCOMPARE(model.nameAt(1), QStringLiteral("pool"));
+        QVERIFY(model.nameAt(2).isEmpty());
+        QCOMPARE(cell(model, 0, LayerTableModel::KindColumn), QStringLiteral("CaskConvolution"));
+        QCOMPARE(cell(model, 0, LayerTableModel::ParamsColumn), QStringLiteral("Kernel 3x3 Stride 2x2"));
+        QCOMPARE(cell(model, 0, LayerTableModel::InputsColumn), QStringLiteral("data"));
+        QCOMPARE(cell(model, 0, LayerTableModel::OutputsColumn), QStringLiteral("t1, t2"));
+        QCOMPARE(cell(model, 0, LayerTableModel::OutputShapeColumn), QStringLiteral("1x32x112x112; 1x32x1x1"));
+        QCOMPARE(model.data(model.index(0, LayerTableModel::NameColumn), Qt::ToolTipRole).toString(),
+                 QStringLiteral("From model nodes: conv, relu"));
+        // A network again replaces the records.
+        model.setNetwork(reluChain(3));
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.nameAt(2), QStringLiteral("relu2"));
     }
 };
 

@@ -16,11 +16,17 @@
 //                       rate, whichever is longer
 // Times are those the build measured for the chosen tactics; an engine built from a warm timing cache
 // has them too.
+//
+// An engine Kiln has no network of (one TensorRT built, read from trtexec's exports) is linted from its
+// layer records and measured times (lintRecordedLayers): the hints such records can show, worded and
+// judged as for a Kiln engine.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "kiln/build_report.h"
 #include "kiln/runtime.h"
 
 namespace kiln {
@@ -38,6 +44,22 @@ struct LintHint {
 
 // The hints for `engine`, warnings first, then in the order of the layers.
 std::vector<LintHint> lintEngine(const Engine& engine);
+
+// A layer of an engine known only by its records: its record (kind, tensors, output dimensions and
+// formats, precision, tactic) and what a record does not hold.
+struct RecordedLayer {
+    LayerRecord record;
+    std::vector<std::string> inputDims;  // one per input, "1x3x224x224"; empty where not known
+    int64_t groups = 1;                  // a convolution's groups
+    double milliseconds = -1.0;          // measured time per run; negative where not measured
+};
+
+// The hints that records and times can show: reformat-time, unfused-activation, copying-concat and, with
+// `tensorCores` (an engine for a GPU), channel-padding for FP16/INT8 convolutions whose channels are no
+// multiple of 8. Kinds are recognized by Kiln's and TensorRT's names ("Concat" and "Concatenation",
+// "MatMul" and "MatrixMultiply"); a tensor's readers and producer are found by its name. Warnings first,
+// then in the order of the layers.
+std::vector<LintHint> lintRecordedLayers(const std::vector<RecordedLayer>& layers, bool tensorCores);
 
 // {"Hints": [{"Id", "Severity", "Message", "Advice", "Layers"}...]}
 std::string lintJson(const std::vector<LintHint>& hints);

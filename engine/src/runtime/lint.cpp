@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <sstream>
 
 #include "kiln/json_writer.h"
@@ -93,6 +95,69 @@ int64_t channelBlock(const std::string& format) {
     return begin == end - 1 ? 0 : std::stoll(format.substr(begin, end - 1 - begin));
 }
 
+// The wording of the hints both sources of layers give (an engine's network, or records alone).
+constexpr const char* kReformatAdvice =
+    "layers that want different layouts meet here (a channel-blocked convolution next to a "
+    "layer that runs linear tensors only): the build report's format assignment lists each "
+    "reformat and the reader it serves; keeping such layers together, or a layout both take, "
+    "avoids them";
+
+LintHint reformatTimeHint(std::vector<std::string> reformats, double reformatMs, double share,
+                          const std::string& advice = kReformatAdvice) {
+    return {"reformat-time", share >= kReformatShareWarning ? HintSeverity::Warning : HintSeverity::Info,
+            std::to_string(reformats.size()) + " Reformat layers take " + milliseconds(reformatMs) + ", " +
+                percent(share) + " of the layers' time",
+            advice, std::move(reformats)};
+}
+
+LintHint unfusedActivationHint(const std::string& activation, const std::string& producerKind,
+                               const std::string& producer, const std::string& why) {
+    return {"unfused-activation", HintSeverity::Info,
+            activation + " runs as a layer of its own after " + producerKind + " " + producer + ": " + why,
+            "an activation whose input nothing else reads is applied as the " + producerKind +
+                " writes its output (one pass over the data instead of two); give the other readers the "
+                "activation's output, or the activation its own copy of the input",
+            {activation, producer}};
+}
+
+// The size of the inputs and the time are left out of the message where not known.
+LintHint copyingConcatHint(const std::string& concat, size_t inputCount, std::optional<double> bytes, double ms) {
+    std::string size;
+    if (bytes) {
+        std::ostringstream text;
+        text.precision(3);
+        text << *bytes / (1 << 20);
+        size = " (" + text.str() + " MiB)";
+    }
+    return {"copying-concat", HintSeverity::Info,
+            concat + " copies its " + std::to_string(inputCount) + " inputs" + size +
+                " instead of having them written in place" + (ms > 0.0 ? ", " + milliseconds(ms) : std::string()),
+            "a concat is free when each input's producer can write into its slice: inputs that are "
+            "network inputs or constants, read by another concat, already views of other tensors, or "
+            "channel ranges that are not contiguous in the layout (channels-last) make it copy",
+            {concat}};
+}
+
+// `unaligned` describes each convolution ("conv1 (3 -> 32)"), `names` names them.
+LintHint tensorCoreHint(const std::vector<std::string>& unaligned, std::vector<std::string> names) {
+    return {"channel-padding", HintSeverity::Info,
+            std::to_string(unaligned.size()) +
+                (unaligned.size() == 1 ? " reduced-precision convolution has" : " reduced-precision convolutions have") +
+                " input or output channels that are no multiple of 8, which tensor-core kernels need: " +
+                listed(unaligned),
+            "pad the channels to multiples of 8 (zero weights), or keep these layers in FP32", std::move(names)};
+}
+
+bool misalignedForTensorCores(int64_t inputChannels, int64_t outputChannels) {
+    return inputChannels % kTensorCoreChannels != 0 || outputChannels % kTensorCoreChannels != 0;
+}
+
+void sortWarningsFirst(std::vector<LintHint>& hints) {
+    std::stable_sort(hints.begin(), hints.end(), [](const LintHint& a, const LintHint& b) {
+        return a.severity == HintSeverity::Warning && b.severity != HintSeverity::Warning;
+    });
+}
+
 struct Timed {
     const Layer* layer = nullptr;
     const LayerRecord* record = nullptr;
@@ -151,16 +216,7 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
             reformatMs += std::max(t.ms, 0.0);
         }
         const double share = reformatMs / total;
-        if (share >= kReformatShareInfo) {
-            hints.push_back({"reformat-time", share >= kReformatShareWarning ? HintSeverity::Warning : HintSeverity::Info,
-                             std::to_string(reformats.size()) + " Reformat layers take " + milliseconds(reformatMs) +
-                                 ", " + percent(share) + " of the layers' time",
-                             "layers that want different layouts meet here (a channel-blocked convolution next to a "
-                             "layer that runs linear tensors only): the build report's format assignment lists each "
-                             "reformat and the reader it serves; keeping such layers together, or a layout both take, "
-                             "avoids them",
-                             reformats});
-        }
+        if (share >= kReformatShareInfo) hints.push_back(reformatTimeHint(std::move(reformats), reformatMs, share));
     }
 
     // Activations left after a convolution, Gemm or MatMul.
@@ -178,13 +234,7 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
         const std::string why = input->isNetworkOutput() ? "its input is a network output, which must keep its value"
                                 : !others.empty()        ? "its input is also read by " + listed(others)
                                                          : "the producer's fused form was not taken (precision or tactic)";
-        hints.push_back({"unfused-activation", HintSeverity::Info,
-                         t.layer->name() + " runs as a layer of its own after " + toString(kind) + " " +
-                             producer->name() + ": " + why,
-                         "an activation whose input nothing else reads is applied as the " + std::string(toString(kind)) +
-                             " writes its output (one pass over the data instead of two); give the other readers the "
-                             "activation's output, or the activation its own copy of the input",
-                         {t.layer->name(), producer->name()}});
+        hints.push_back(unfusedActivationHint(t.layer->name(), toString(kind), producer->name(), why));
     }
 
     // Concats that copy.
@@ -192,17 +242,7 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
         if (t.layer->kind() != LayerKind::Concat) continue;
         double bytes = 0.0;
         for (const Tensor* input : t.layer->inputs()) bytes += input ? double(input->storageBytes()) : 0.0;
-        std::ostringstream size;
-        size.precision(3);
-        size << bytes / (1 << 20);
-        hints.push_back({"copying-concat", HintSeverity::Info,
-                         t.layer->name() + " copies its " + std::to_string(t.layer->inputs().size()) + " inputs (" +
-                             size.str() + " MiB) instead of having them written in place" +
-                             (t.ms > 0.0 ? ", " + milliseconds(t.ms) : std::string()),
-                         "a concat is free when each input's producer can write into its slice: inputs that are "
-                         "network inputs or constants, read by another concat, already views of other tensors, or "
-                         "channel ranges that are not contiguous in the layout (channels-last) make it copy",
-                         {t.layer->name()}});
+        hints.push_back(copyingConcatHint(t.layer->name(), t.layer->inputs().size(), bytes, t.ms));
     }
 
     // Channel padding.
@@ -229,7 +269,7 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
             const int64_t in = t.layer->input(0)->dims().size() > 1 ? t.layer->input(0)->dims()[1] : 0;
             const int64_t out = t.layer->output(0)->dims().size() > 1 ? t.layer->output(0)->dims()[1] : 0;
             const int64_t groups = t.layer->paramsAs<ConvolutionParams>().groups;
-            if (groups == 1 && (in % kTensorCoreChannels != 0 || out % kTensorCoreChannels != 0)) {
+            if (groups == 1 && misalignedForTensorCores(in, out)) {
                 unaligned.push_back(t.layer->name() + " (" + std::to_string(in) + " -> " + std::to_string(out) + ")");
                 unalignedNames.push_back(t.layer->name());
             }
@@ -246,15 +286,7 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
                          "block; where the model is yours to change, round them up",
                          paddedNames});
     }
-    if (!unaligned.empty()) {
-        hints.push_back({"channel-padding", HintSeverity::Info,
-                         std::to_string(unaligned.size()) +
-                             (unaligned.size() == 1 ? " reduced-precision convolution has" : " reduced-precision convolutions have") +
-                             " input or output channels that are no multiple of 8, which tensor-core kernels need: " +
-                             listed(unaligned),
-                         "pad the channels to multiples of 8 (zero weights), or keep these layers in FP32",
-                         unalignedNames});
-    }
+    if (!unaligned.empty()) hints.push_back(tensorCoreHint(unaligned, unalignedNames));
 
     // Below the roofline.
     double peakFlopRate = 0.0;
@@ -289,9 +321,111 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
         }
     }
 
-    std::stable_sort(hints.begin(), hints.end(), [](const LintHint& a, const LintHint& b) {
-        return a.severity == HintSeverity::Warning && b.severity != HintSeverity::Warning;
-    });
+    sortWarningsFirst(hints);
+    return hints;
+}
+
+namespace {
+
+bool kindIsOneOf(const std::string& kind, std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(), [&](const char* name) { return kind == name; });
+}
+
+// The second extent of "1x32x112x112" (the channels), or -1 when there is none.
+int64_t channelsOf(const std::string& dims) {
+    const size_t first = dims.find('x');
+    if (first == std::string::npos) return -1;
+    const size_t second = dims.find('x', first + 1);
+    const std::string extent = dims.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    if (extent.empty() || !std::all_of(extent.begin(), extent.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        return -1;
+    return std::stoll(extent);
+}
+
+}  // namespace
+
+std::vector<LintHint> lintRecordedLayers(const std::vector<RecordedLayer>& layers, bool tensorCores) {
+    std::unordered_map<std::string, size_t> producers;
+    std::unordered_map<std::string, std::vector<size_t>> readers;
+    double total = 0.0;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerRecord& record = layers[i].record;
+        for (const std::string& output : record.outputs) producers.emplace(output, i);
+        for (const std::string& input : record.inputs) readers[input].push_back(i);
+        if (!record.elided && layers[i].milliseconds > 0.0) total += layers[i].milliseconds;
+    }
+    std::vector<LintHint> hints;
+
+    // Reformats' share of the time.
+    if (total > 0.0) {
+        double reformatMs = 0.0;
+        std::vector<std::string> reformats;
+        for (const RecordedLayer& layer : layers) {
+            if (layer.record.elided || layer.record.kind != "Reformat") continue;
+            reformats.push_back(layer.record.name);
+            reformatMs += std::max(layer.milliseconds, 0.0);
+        }
+        const double share = reformatMs / total;
+        // No build report stands behind records alone: each reformat's own formats tell.
+        if (share >= kReformatShareInfo) {
+            hints.push_back(reformatTimeHint(
+                std::move(reformats), reformatMs, share,
+                "layers that want different formats or precisions meet here: each reformat's input and output "
+                "formats (its properties) say which; neighbours kept in one precision and layout avoid them "
+                "(in a quantized model, quantize and dequantize nodes placed where they fuse into their "
+                "neighbours)"));
+        }
+    }
+
+    // Activations left after a convolution, Gemm or matrix product.
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerRecord& record = layers[i].record;
+        if (record.elided || record.kind != "Activation" || record.inputs.empty()) continue;
+        const auto producer = producers.find(record.inputs.front());
+        if (producer == producers.end()) continue;
+        const LayerRecord& source = layers[producer->second].record;
+        if (!kindIsOneOf(source.kind, {"Convolution", "Gemm", "MatMul", "MatrixMultiply", "FullyConnected"})) continue;
+        std::vector<std::string> others;
+        for (size_t reader : readers[record.inputs.front()]) {
+            if (reader != i) others.push_back(layers[reader].record.name);
+        }
+        const std::string why = !others.empty() ? "its input is also read by " + listed(others)
+                                                : "the producer's fused form was not taken (precision or tactic)";
+        hints.push_back(unfusedActivationHint(record.name, source.kind, source.name, why));
+    }
+
+    // Concats that copy: one that does not is elided, or (TensorRT) not a layer at all.
+    for (const RecordedLayer& layer : layers) {
+        if (layer.record.elided || !kindIsOneOf(layer.record.kind, {"Concat", "Concatenation"})) continue;
+        hints.push_back(copyingConcatHint(layer.record.name, layer.record.inputs.size(), std::nullopt, layer.milliseconds));
+    }
+
+    // Reduced-precision convolutions off tensor-core channel multiples.
+    if (tensorCores) {
+        std::vector<std::string> unaligned;
+        std::vector<std::string> unalignedNames;
+        for (const RecordedLayer& layer : layers) {
+            const LayerRecord& record = layer.record;
+            const bool reduced = record.precision == "FP16" || record.precision == "INT8";
+            if (!reduced || record.kind != "Convolution" || layer.groups != 1 || record.outputDims.empty()) continue;
+            std::string inputDims = layer.inputDims.empty() ? std::string() : layer.inputDims.front();
+            if (inputDims.empty() && !record.inputs.empty()) {
+                const auto producer = producers.find(record.inputs.front());
+                const LayerRecord* source = producer == producers.end() ? nullptr : &layers[producer->second].record;
+                for (size_t o = 0; source && o < source->outputs.size() && o < source->outputDims.size(); ++o) {
+                    if (source->outputs[o] == record.inputs.front()) inputDims = source->outputDims[o];
+                }
+            }
+            const int64_t in = channelsOf(inputDims);
+            const int64_t out = channelsOf(record.outputDims.front());
+            if (in <= 0 || out <= 0 || !misalignedForTensorCores(in, out)) continue;
+            unaligned.push_back(record.name + " (" + std::to_string(in) + " -> " + std::to_string(out) + ")");
+            unalignedNames.push_back(record.name);
+        }
+        if (!unaligned.empty()) hints.push_back(tensorCoreHint(unaligned, unalignedNames));
+    }
+
+    sortWarningsFirst(hints);
     return hints;
 }
 

@@ -175,5 +175,72 @@ TEST(Lint, ALayerFarBelowTheEnginesRooflineIsAWarning) {
     EXPECT_NE(json.find("\"Layers\": [\"slow\"]"), std::string::npos) << json;
 }
 
+// Records alone (an engine built elsewhere): a layer named by TensorRT's kinds, its tensors by name.
+RecordedLayer recorded(const std::string& name, const std::string& kind, std::vector<std::string> inputs,
+                       std::vector<std::string> outputs, std::vector<std::string> outputDims, double milliseconds,
+                       const std::string& precision = "FP32", int64_t groups = 1) {
+    RecordedLayer layer;
+    layer.record.name = name;
+    layer.record.kind = kind;
+    layer.record.inputs = std::move(inputs);
+    layer.record.outputs = std::move(outputs);
+    layer.record.outputDims = std::move(outputDims);
+    layer.record.precision = precision;
+    layer.groups = groups;
+    layer.milliseconds = milliseconds;
+    return layer;
+}
+
+// input (3 channels) -> reformat -> conv 3->32 (INT8) -> depthwise 32 (groups 32) -> conv 32->20 (FP16)
+// -> conv 20->16 (FP32) -> activation (its input read by the concat too) -> concat. The reformat takes 0.1 of
+// 1.0 ms; on a GPU the first and third convolutions miss tensor-core multiples, the depthwise one (groups)
+// and the FP32 one are not judged; the activation and the concat are named.
+TEST(LintRecords, EachHintRecordsCanShowNamesItsLayersAndNoOther) {
+    const std::vector<RecordedLayer> layers = {
+        recorded("reformat", "Reformat", {"input"}, {"t0"}, {"1x3x8x8"}, 0.1, "INT8"),
+        recorded("conv a", "Convolution", {"t0"}, {"t1"}, {"1x32x8x8"}, 0.3, "INT8"),
+        recorded("depthwise", "Convolution", {"t1"}, {"t2"}, {"1x32x8x8"}, 0.1, "INT8", 32),
+        recorded("conv b", "Convolution", {"t2"}, {"t3"}, {"1x20x8x8"}, 0.2, "FP16"),
+        recorded("conv c", "Convolution", {"t3"}, {"t4"}, {"1x16x8x8"}, 0.1, "FP32"),
+        recorded("relu", "Activation", {"t4"}, {"t5"}, {"1x16x8x8"}, 0.1),
+        recorded("concat", "Concatenation", {"t5", "t4"}, {"t6"}, {"1x32x8x8"}, 0.1),
+    };
+    std::vector<LintHint> hints = lintRecordedLayers(layers, true);
+    ASSERT_EQ(idsOf(hints), (std::vector<std::string>{"reformat-time", "unfused-activation", "copying-concat", "channel-padding"}));
+    EXPECT_EQ(hints[0].severity, HintSeverity::Info);  // 10 %: worth saying, not a warning
+    EXPECT_EQ(hints[0].layers, (std::vector<std::string>{"reformat"}));
+    EXPECT_NE(hints[0].message.find("10.0 %"), std::string::npos) << hints[0].message;
+    EXPECT_EQ(hints[1].layers, (std::vector<std::string>{"relu", "conv c"}));
+    EXPECT_NE(hints[1].message.find("also read by concat"), std::string::npos) << hints[1].message;
+    EXPECT_EQ(hints[2].layers, (std::vector<std::string>{"concat"}));
+    EXPECT_NE(hints[2].message.find("copies its 2 inputs instead"), std::string::npos) << hints[2].message;
+    EXPECT_EQ(hints[3].layers, (std::vector<std::string>{"conv a", "conv b"}));
+    EXPECT_NE(hints[3].message.find("conv a (3 -> 32), conv b (32 -> 20)"), std::string::npos) << hints[3].message;
+
+    // No tensor cores to fill (a CPU engine): no channel hint.
+    hints = lintRecordedLayers(layers, false);
+    EXPECT_EQ(idsOf(hints), (std::vector<std::string>{"reformat-time", "unfused-activation", "copying-concat"}));
+}
+
+// Without times there is no share to judge; an activation after a pooling, aligned channels and an
+// elided concat are nothing to say.
+TEST(LintRecords, AHealthyOrUntimedEngineGetsNoHint) {
+    std::vector<RecordedLayer> layers = {
+        recorded("reformat", "Reformat", {"input"}, {"t0"}, {"1x8x8x8"}, -1.0, "FP16"),
+        recorded("conv", "CaskConvolution", {"t0"}, {"t1"}, {"1x16x8x8"}, -1.0, "FP16"),
+        recorded("conv2", "Convolution", {"t1"}, {"t2"}, {"1x24x8x8"}, -1.0, "FP16"),
+        recorded("pool", "Pooling", {"t2"}, {"t3"}, {"1x24x4x4"}, -1.0, "FP16"),
+        recorded("relu", "Activation", {"t3"}, {"t4"}, {"1x24x4x4"}, -1.0, "FP16"),
+        recorded("concat", "Concat", {"t4", "t3"}, {"t5"}, {"1x48x4x4"}, -1.0, "FP16"),
+    };
+    layers.back().record.elided = true;
+    EXPECT_TRUE(lintRecordedLayers(layers, true).empty());
+    // Input channels from the layer's own input dimensions where the file gives them.
+    layers[2].inputDims = {"1x12x8x8"};
+    const std::vector<LintHint> hints = lintRecordedLayers(layers, true);
+    ASSERT_EQ(idsOf(hints), (std::vector<std::string>{"channel-padding"}));
+    EXPECT_EQ(hints[0].layers, (std::vector<std::string>{"conv2"}));
+}
+
 }  // namespace
 }  // namespace kiln::test

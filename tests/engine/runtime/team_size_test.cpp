@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <random>
 
 #include "backends/cpu/team_size.h"
 
@@ -75,6 +76,25 @@ TEST(TeamSize, ALargerMachineStepsDownOneHalvingAtATime) {
     auto busy = [](int threads) { return threads == 16 ? 90.0 : threads == 8 ? 12.0 : 18.0 * 4 / threads; };
     runFor(team, 300, busy);
     EXPECT_EQ(team.next(), 8);
+}
+
+TEST(TeamSize, NoisyRunsOfSimilarSizesDoNotMoveTheTeam) {
+    // Every core shared with busy processes: single runs scatter by tens of percent around 8.2 ms on two
+    // threads and 11 ms on one. The team must stay on two threads (tries of one thread cost a run each).
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> scatter(0.6, 1.6);
+    cpu::TeamSizer team(2);
+    const std::map<int, int> runs =
+        runFor(team, 1000, [&](int threads) { return (threads == 2 ? 8.2 : 11.0) * scatter(rng); });
+    EXPECT_GE(runs.at(2), 950);
+}
+
+TEST(TeamSize, ATryEndsAtItsFirstRunThatIsNotFaster) {
+    // Contention from the start, but the smaller team is slower: each try of it costs one run.
+    cpu::TeamSizer team(2);
+    const std::map<int, int> runs = runFor(team, 200, [](int threads) { return threads == 2 ? 30.0 : 45.0; });
+    EXPECT_LE(runs.count(1) ? runs.at(1) : 0, 3);  // tries after 8, 32 and 128 runs
+    EXPECT_EQ(team.next(), 2);
 }
 
 TEST(TeamSize, ResetForgetsTheTimes) {

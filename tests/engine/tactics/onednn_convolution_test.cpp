@@ -5,8 +5,6 @@
 // do not fit are refused, find() recreates a tactic by id, kernels run concurrently, and the refusals
 // say why.
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <optional>
 #include <random>
 #include <thread>
@@ -514,54 +512,6 @@ TEST(OnednnDeconvolution, StridesPadsOutputPaddingGroups) {
     const DeconvCase dilated{"deconv dilation 2", {1, 16, 5, 5}, 16,    {3, 3}, {1, 1},
                              {0, 0, 0, 0},        {2, 2},        {0, 0}};
     checkDeconv(dilated, linearFormats());
-}
-
-// Not a test: times every tactic of a ResNet-50 stage-1 convolution (3x3, 64 -> 64, 56x56, bias and
-// ReLU, 16-blocked) and prints the median of 20 runs. Run with --gtest_also_run_disabled_tests.
-TEST(OnednnConvolution, DISABLED_BenchmarkResNetStage1) {
-    std::mt19937 rng(4);
-    HostTensor data = randomTensor({1, 64, 56, 56}, rng);
-    HostTensor weights = randomTensor({64, 64, 3, 3}, rng);
-    HostTensor bias = randomTensor({64}, rng);
-    ConvolutionParams p;
-    p.strides = {1, 1};
-    p.pads = {1, 1, 1, 1};
-    p.dilations = {1, 1};
-    p.activation = ActivationParams{ActivationType::Relu, 0.0f, 0.0f};
-    Result<SingleLayerNetwork> net =
-        makeSingleLayerNetwork(p, {&data, &weights, &bias}, {true, false, false});
-    ASSERT_TRUE(net.isOk()) << net.status().message();
-    for (const FormatCase& f : {kBlocked16, linearFormats()}) {
-        setFormats(*net->layer, f);
-        const LayerConfig config = LayerConfig::of(*net->layer);
-        Enumeration e = enumerateOnednn(config);
-        const std::vector<std::byte> input = tactics::toFormat(data, config.inputFormats[0]);
-        std::vector<std::byte> output(size_t(net->layer->output(0)->storageBytes()));
-        for (const auto& tactic : e.tactics) {
-            Result<std::vector<tactics::WeightBlob>> blobs = tactic->prepareWeights();
-            ASSERT_TRUE(blobs.isOk()) << blobs.status().message();
-            Result<std::unique_ptr<tactics::Kernel>> kernel = tactic->instantiate(std::move(blobs).value());
-            ASSERT_TRUE(kernel.isOk()) << kernel.status().message();
-            std::vector<std::byte> workspace(size_t(tactic->workspaceBytes()) + 64);
-            tactics::KernelArgs args;
-            args.inputs = {input.data(), weights.bytes(), bias.bytes()};
-            args.outputs = {output.data()};
-            args.workspace = reinterpret_cast<std::byte*>(
-                (reinterpret_cast<uintptr_t>(workspace.data()) + 63) & ~uintptr_t(63));
-            std::vector<double> times;
-            for (int run = 0; run < 23; ++run) {
-                const auto start = std::chrono::steady_clock::now();
-                ASSERT_TRUE((*kernel)->run(args).isOk());
-                const auto end = std::chrono::steady_clock::now();
-                if (run >= 3) times.push_back(std::chrono::duration<double, std::milli>(end - start).count());
-            }
-            std::sort(times.begin(), times.end());
-            const double gflops = 2.0 * 64 * 64 * 9 * 56 * 56 / (times[times.size() / 2] * 1e6);
-            std::printf("%-10s %-55s median %7.3f ms (min %7.3f)  %6.1f GFLOP/s  workspace %lld B\n",
-                        formatName(f).c_str(), tactic->id().c_str(), times[times.size() / 2], times.front(),
-                        gflops, static_cast<long long>(tactic->workspaceBytes()));
-        }
-    }
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // oneDNN eltwise and binary tactics for Activation, Unary and Elementwise layers against the reference
 // kernels, linear and channel-blocked; and the ops they refuse, with the reason.
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <random>
 
 #include "engine/tactics/onednn_test_util.h"
@@ -161,32 +159,6 @@ TEST(OnednnElementwise, RefusalsSayWhy) {
     EXPECT_TRUE(i.tactics.empty());
     ASSERT_EQ(i.skipped.size(), 1u);
     EXPECT_NE(i.skipped[0].reason.find("INT32"), std::string::npos) << i.skipped[0].reason;
-}
-
-// Not a test: the fixed cost of one kernel run (memory objects, stream, primitive dispatch) on a
-// 16-element ReLU, for each eltwise tactic. Run with --gtest_also_run_disabled_tests.
-TEST(OnednnActivation, DISABLED_BenchmarkRunOverhead) {
-    std::mt19937 rng(1);
-    HostTensor data = randomTensor({1, 16, 1, 1}, rng);
-    Result<SingleLayerNetwork> net = makeSingleLayerNetwork(ActivationParams{}, {&data}, {true});
-    ASSERT_TRUE(net.isOk()) << net.status().message();
-    const tactics::LayerConfig config = tactics::LayerConfig::of(*net->layer);
-    Enumeration e = enumerateOnednn(config);
-    std::vector<float> output(16);
-    for (const auto& tactic : e.tactics) {
-        Result<std::unique_ptr<tactics::Kernel>> kernel = tactic->instantiate({});
-        ASSERT_TRUE(kernel.isOk()) << kernel.status().message();
-        tactics::KernelArgs args;
-        args.inputs = {data.bytes()};
-        args.outputs = {reinterpret_cast<std::byte*>(output.data())};
-        constexpr int kRuns = 20000;
-        const auto start = std::chrono::steady_clock::now();
-        for (int run = 0; run < kRuns; ++run)
-            ASSERT_TRUE((*kernel)->run(args).isOk());
-        const double us =
-            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-        std::printf("%-40s %.2f us per run\n", tactic->id().c_str(), us / kRuns);
-    }
 }
 
 }  // namespace

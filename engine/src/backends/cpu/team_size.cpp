@@ -21,6 +21,7 @@ void TeamSizer::reset() {
     m_levels.assign(m_sizes.size(), Level{});
     m_level = 0;
     m_probe = -1;
+    m_probeTimes.clear();
     m_runsSinceTry = 0;
     m_smallerRetry = 4;
     m_smallerExplore = 8;
@@ -48,14 +49,19 @@ void TeamSizer::record(int threads, double milliseconds) {
     if (m_probe >= 0 && level == size_t(m_probe)) {
         // The try decides against the recent runs of the current size.
         const double current = recentMedian(m_level);
+        m_probeTimes.push_back(milliseconds);
+        const bool hopeless = milliseconds >= current;
+        if (!hopeless && m_probeTimes.size() < kTryRuns) return;
+        std::vector<double> tried = m_probeTimes;
+        std::nth_element(tried.begin(), tried.begin() + std::ptrdiff_t(tried.size() / 2), tried.end());
         const bool smaller = level > m_level;
-        const bool wins = smaller ? milliseconds < current : milliseconds < kClearlyFaster * current;
+        const bool wins = !hopeless && tried[tried.size() / 2] < kClearlyFaster * current;
         m_probe = -1;
         m_runsSinceTry = 0;
         if (wins) {
             m_level = level;
-            // Its older runs were made under other conditions: from now on only this one counts.
-            times.recent.assign(1, milliseconds);
+            // Its older runs were made under other conditions: from now on only the try's count.
+            times.recent.assign(m_probeTimes.begin(), m_probeTimes.end());
             m_smallerRetry = 4;
             m_smallerExplore = 8;
             m_largerRetry = kFirstRetry;
@@ -66,6 +72,7 @@ void TeamSizer::record(int threads, double milliseconds) {
         } else {
             m_largerRetry = std::min(m_largerRetry * 2, kLongestRetry);
         }
+        m_probeTimes.clear();
         return;
     }
     if (level != m_level) return;

@@ -4,11 +4,16 @@
 // run with two threads on two cores took 4 ms alone, 50 to 80 ms beside one busy process, and 7 ms on
 // one thread there). So each run's wall time is recorded per team size, and
 //   - when the recent runs of the current size take clearly longer than that size's best (contention),
-//     the next smaller size is tried for one run, and kept if that run beats the recent median; it is
-//     also tried without that, ever more rarely while it loses (8, 32, 128, 512 runs apart), for
-//     contention that was there from the first run;
+//     the next smaller size is tried; it is also tried without that, ever more rarely while it loses
+//     (8, 32, 128, 512 runs apart), for contention that was there from the first run;
 //   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
-//     that loses), and kept when it is clearly faster (the other programs are gone).
+//     that loses).
+// A try is up to three runs, and the size tried is kept when every one of them is faster than the recent
+// median of the current size and their median clearly (15 %) so; a run that is not faster ends the try
+// at once, so a try of a slower size costs one run. One run alone
+// decides nothing: while every core is shared, single runs of either size scatter by tens of percent,
+// and one-run tries moved the team back and forth at random (MobileNetV2 under two busy processes on two
+// cores: 10.3 ms adaptive against 8.2 ms on a fixed team).
 // Times of other input shapes do not compare: reset() starts over.
 #pragma once
 
@@ -37,6 +42,7 @@ private:
     static constexpr double kClearlyFaster = 0.85;
     static constexpr int kFirstRetry = 16;        // runs before a larger team is tried again
     static constexpr int kLongestRetry = 512;
+    static constexpr size_t kTryRuns = 3;         // runs of a try
 
     struct Level {
         std::vector<double> recent;  // the last kWindow runs, oldest first
@@ -49,6 +55,7 @@ private:
     std::vector<Level> m_levels;
     size_t m_level = 0;              // the size runs use
     int m_probe = -1;                // a size to try for the next run, or -1
+    std::vector<double> m_probeTimes;  // the runs of the try under way
     int m_runsSinceTry = 0;
     int m_smallerRetry = 4;          // runs between tries of a smaller team while contended
     int m_smallerExplore = 8;        // runs between tries of a smaller team otherwise

@@ -366,6 +366,192 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::views::ComparisonTableModel</name>
+    <message>
+        <source>Model nodes: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B&apos;s time minus A&apos;s, per run: positive where A is faster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B&apos;s time over A&apos;s: A&apos;s speed-up (above 1: A is faster)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One value where both engines agree, “A | B” where they differ (tinted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B − A ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Speed-up (B/A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tactic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::EngineComparisonView</name>
+    <message>
+        <source>Could not write &quot;%1&quot;: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>there is nothing to draw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>encoding failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B/A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency (median ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Executed layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Elided layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A and B side by side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Difference (B − A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare two engines to see their graphs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B&apos;s median latency over A&apos;s: above 1, A is faster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>other (%1 groups)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A faster (B − A &gt; 0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B faster (B − A &lt; 0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B − A, ms per run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ms per run (median)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A %1 ms, B %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A %1 ms, B %2 ms, B − A %3 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+B − A %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A: %1
+B: %2
+%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::GraphLayout</name>
     <message>
         <source>Graphviz could not be started.</source>
@@ -2026,6 +2212,184 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::workbench::ComparisonWindow</name>
+    <message>
+        <source>Compare Engines — Kiln Workbench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine A:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine B:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine shown in the workbench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open model, Build panel&apos;s options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open model, no fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open model, FP16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan file (.plan)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiled runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed runs of each engine, in alternating rounds of ten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warm-up runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Groups as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison as JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart as PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window as PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose two engines and press Compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2 (shown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (shown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, Build panel&apos;s options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, no fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, FP16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not compare the engines. %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Compared in %1 s: %n layer group(s); median latency A %2 ms, B %3 ms (B/A %4).</source>
+        <translation>
+            <numerusform>Compared in %1 s: %n layer group; median latency A %2 ms, B %3 ms (B/A %4).</numerusform>
+            <numerusform>Compared in %1 s: %n layer groups; median latency A %2 ms, B %3 ms (B/A %4).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Plan for engine A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan for engine B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: compare two engines first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::Document</name>
     <message>
         <source>The model could not be opened with the shapes given for %1: %2</source>
@@ -2049,6 +2413,57 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
     <message>
         <source>No TensorRT engine is open: open its engine graph JSON first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::EngineComparisonJob</name>
+    <message>
+        <source>the workbench shows no engine yet: build the model or open a plan first, or choose a plan file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no plan file chosen: choose one with “Browse…”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not exist: choose an existing plan file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a Kiln plan: choose a plan file (built with “Export Plan…” or kiln build), or compare the open model built with other options</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no model is open: open an ONNX or Caffe model to build it with other options, or choose a plan file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The comparison was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The number of runs must be at least 1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engines have different inputs; are they of one model? Layers match only where their model nodes have the same names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiling A and B</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2712,6 +3127,10 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
     </message>
     <message>
         <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare Engines…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

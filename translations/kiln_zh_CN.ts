@@ -363,6 +363,196 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::views::ComparisonTableModel</name>
+    <message>
+        <source>Model nodes: %1</source>
+        <translation>模型节点：%1</translation>
+    </message>
+    <message>
+        <source>B&apos;s time minus A&apos;s, per run: positive where A is faster</source>
+        <translation>B 的时间减去 A 的时间（每次运行）：为正表示 A 更快</translation>
+    </message>
+    <message>
+        <source>B&apos;s time over A&apos;s: A&apos;s speed-up (above 1: A is faster)</source>
+        <translation>B 的时间除以 A 的时间：A 的加速比（大于 1 表示 A 更快）</translation>
+    </message>
+    <message>
+        <source>One value where both engines agree, “A | B” where they differ (tinted)</source>
+        <translation>两个引擎一致时显示一个值，不同时显示“A | B”（着色）</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>A layers</source>
+        <translation>A 的层</translation>
+    </message>
+    <message>
+        <source>B layers</source>
+        <translation>B 的层</translation>
+    </message>
+    <message>
+        <source>A ms</source>
+        <translation>A 毫秒</translation>
+    </message>
+    <message>
+        <source>B ms</source>
+        <translation>B 毫秒</translation>
+    </message>
+    <message>
+        <source>B − A ms</source>
+        <translation>B − A 毫秒</translation>
+    </message>
+    <message>
+        <source>Speed-up (B/A)</source>
+        <translation>加速比 (B/A)</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Tactic</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::views::EngineComparisonView</name>
+    <message>
+        <source>Could not write &quot;%1&quot;: %2</source>
+        <translation>无法写入“%1”：%2</translation>
+    </message>
+    <message>
+        <source>there is nothing to draw</source>
+        <translation>没有可绘制的内容</translation>
+    </message>
+    <message>
+        <source>encoding failed</source>
+        <translation>编码失败</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>B/A</source>
+        <translation>B/A</translation>
+    </message>
+    <message>
+        <source>Latency (median ms)</source>
+        <translation>延迟（中位数，毫秒）</translation>
+    </message>
+    <message>
+        <source>Executed layers</source>
+        <translation>执行的层</translation>
+    </message>
+    <message>
+        <source>Elided layers</source>
+        <translation>省略的层</translation>
+    </message>
+    <message>
+        <source>Activation memory</source>
+        <translation>激活内存</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation>图表：</translation>
+    </message>
+    <message>
+        <source>A and B side by side</source>
+        <translation>A 与 B 并排</translation>
+    </message>
+    <message>
+        <source>Difference (B − A)</source>
+        <translation>差值 (B − A)</translation>
+    </message>
+    <message>
+        <source>Compare two engines to see their graphs.</source>
+        <translation>比较两个引擎以查看它们的图。</translation>
+    </message>
+    <message>
+        <source>A: %1</source>
+        <translation>A：%1</translation>
+    </message>
+    <message>
+        <source>B: %1</source>
+        <translation>B：%1</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
+    </message>
+    <message>
+        <source>B&apos;s median latency over A&apos;s: above 1, A is faster</source>
+        <translation>B 的中位延迟除以 A 的：大于 1 表示 A 更快</translation>
+    </message>
+    <message>
+        <source>other (%1 groups)</source>
+        <translation>其他（%1 组）</translation>
+    </message>
+    <message>
+        <source>A faster (B − A &gt; 0)</source>
+        <translation>A 更快 (B − A &gt; 0)</translation>
+    </message>
+    <message>
+        <source>B faster (B − A &lt; 0)</source>
+        <translation>B 更快 (B − A &lt; 0)</translation>
+    </message>
+    <message>
+        <source>B − A, ms per run</source>
+        <translation>B − A，每次运行毫秒数</translation>
+    </message>
+    <message>
+        <source>ms per run (median)</source>
+        <translation>每次运行毫秒数（中位数）</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>A %1 ms, B %2 ms</source>
+        <translation>A %1 毫秒，B %2 毫秒</translation>
+    </message>
+    <message>
+        <source>A %1 ms, B %2 ms, B − A %3 ms</source>
+        <translation>A %1 毫秒，B %2 毫秒，B − A %3 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+B − A %2 ms</source>
+        <translation>其余 %1 组合计
+B − A %2 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 more groups, summed
+%2</source>
+        <translation>其余 %1 组合计
+%2</translation>
+    </message>
+    <message>
+        <source>A: %1
+B: %2
+%3</source>
+        <translation>A：%1
+B：%2
+%3</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::GraphLayout</name>
     <message>
         <source>Graphviz could not be started.</source>
@@ -2017,6 +2207,183 @@ Give calibration data and calibrate to see the distributions.</source>
     </message>
 </context>
 <context>
+    <name>kiln::workbench::ComparisonWindow</name>
+    <message>
+        <source>Compare Engines — Kiln Workbench</source>
+        <translation>比较引擎 — Kiln 工作台</translation>
+    </message>
+    <message>
+        <source>Engine A:</source>
+        <translation>引擎 A：</translation>
+    </message>
+    <message>
+        <source>Engine B:</source>
+        <translation>引擎 B：</translation>
+    </message>
+    <message>
+        <source>Engine shown in the workbench</source>
+        <translation>工作台中显示的引擎</translation>
+    </message>
+    <message>
+        <source>Plan file</source>
+        <translation>计划文件</translation>
+    </message>
+    <message>
+        <source>Open model, Build panel&apos;s options</source>
+        <translation>打开的模型，构建面板的选项</translation>
+    </message>
+    <message>
+        <source>Open model, no fusion</source>
+        <translation>打开的模型，不融合</translation>
+    </message>
+    <message>
+        <source>Open model, FP16</source>
+        <translation>打开的模型，FP16</translation>
+    </message>
+    <message>
+        <source>Plan file (.plan)</source>
+        <translation>计划文件 (.plan)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Profiled runs:</source>
+        <translation>剖析运行次数：</translation>
+    </message>
+    <message>
+        <source>Timed runs of each engine, in alternating rounds of ten</source>
+        <translation>每个引擎的计时运行次数，以每轮十次交替进行</translation>
+    </message>
+    <message>
+        <source>Warm-up runs:</source>
+        <translation>预热运行次数：</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Groups as CSV…</source>
+        <translation>分组导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Comparison as JSON…</source>
+        <translation>比较结果导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>Chart as PNG…</source>
+        <translation>图表导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Window as PNG…</source>
+        <translation>窗口导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Choose two engines and press Compare.</source>
+        <translation>选择两个引擎，然后按“比较”。</translation>
+    </message>
+    <message>
+        <source>no model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <source>%1, %2 (shown)</source>
+        <translation>%1，%2（当前显示）</translation>
+    </message>
+    <message>
+        <source>%1 (shown)</source>
+        <translation>%1（当前显示）</translation>
+    </message>
+    <message>
+        <source>%1, Build panel&apos;s options</source>
+        <translation>%1，构建面板的选项</translation>
+    </message>
+    <message>
+        <source>%1, no fusion</source>
+        <translation>%1，不融合</translation>
+    </message>
+    <message>
+        <source>%1, FP16</source>
+        <translation>%1，FP16</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>正在比较…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Comparison cancelled.</source>
+        <translation>比较已取消。</translation>
+    </message>
+    <message>
+        <source>Comparison failed.</source>
+        <translation>比较失败。</translation>
+    </message>
+    <message>
+        <source>Could not compare the engines. %1</source>
+        <translation>无法比较引擎。%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Compared in %1 s: %n layer group(s); median latency A %2 ms, B %3 ms (B/A %4).</source>
+        <translation>
+            <numerusform>比较用时 %1 秒：%n 个层组；中位延迟 A %2 毫秒，B %3 毫秒（B/A %4）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Plan for engine A</source>
+        <translation>引擎 A 的计划</translation>
+    </message>
+    <message>
+        <source>Plan for engine B</source>
+        <translation>引擎 B 的计划</translation>
+    </message>
+    <message>
+        <source>Kiln plans (*.plan *.engine);;All files (*)</source>
+        <translation>Kiln 计划 (*.plan *.engine);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: compare two engines first.</source>
+        <translation>尚无可导出的内容：请先比较两个引擎。</translation>
+    </message>
+    <message>
+        <source>Written: %1</source>
+        <translation>已写入：%1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export comparison</source>
+        <translation>导出比较结果</translation>
+    </message>
+</context>
+<context>
     <name>kiln::workbench::Document</name>
     <message>
         <source>The model could not be opened with the shapes given for %1: %2</source>
@@ -2041,6 +2408,57 @@ Give calibration data and calibrate to see the distributions.</source>
     <message>
         <source>No TensorRT engine is open: open its engine graph JSON first.</source>
         <translation>没有打开 TensorRT 引擎：请先打开它的引擎图 JSON。</translation>
+    </message>
+</context>
+<context>
+    <name>kiln::workbench::EngineComparisonJob</name>
+    <message>
+        <source>the workbench shows no engine yet: build the model or open a plan first, or choose a plan file</source>
+        <translation>工作台尚未显示引擎：请先构建模型或打开计划，或选择一个计划文件</translation>
+    </message>
+    <message>
+        <source>no plan file chosen: choose one with “Browse…”</source>
+        <translation>未选择计划文件：请用“浏览…”选择一个</translation>
+    </message>
+    <message>
+        <source>Loading %1</source>
+        <translation>正在加载 %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not exist: choose an existing plan file</source>
+        <translation>“%1”不存在：请选择一个存在的计划文件</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a Kiln plan: choose a plan file (built with “Export Plan…” or kiln build), or compare the open model built with other options</source>
+        <translation>“%1”不是 Kiln 计划：请选择一个计划文件（用“导出计划…”或 kiln build 生成），或比较以其他选项构建的打开的模型</translation>
+    </message>
+    <message>
+        <source>no model is open: open an ONNX or Caffe model to build it with other options, or choose a plan file</source>
+        <translation>没有打开的模型：请打开一个 ONNX 或 Caffe 模型以其他选项构建，或选择一个计划文件</translation>
+    </message>
+    <message>
+        <source>Building %1</source>
+        <translation>正在构建 %1</translation>
+    </message>
+    <message>
+        <source>The comparison was cancelled.</source>
+        <translation>比较已取消。</translation>
+    </message>
+    <message>
+        <source>The number of runs must be at least 1.</source>
+        <translation>运行次数至少为 1。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>The engines have different inputs; are they of one model? Layers match only where their model nodes have the same names.</source>
+        <translation>两个引擎的输入不同；它们来自同一个模型吗？只有模型节点名称相同的层才能匹配。</translation>
+    </message>
+    <message>
+        <source>Profiling A and B</source>
+        <translation>正在剖析 A 和 B</translation>
     </message>
 </context>
 <context>
@@ -2713,6 +3131,10 @@ Open the JSON that trtexec writes with --exportLayerInfo (built with --profiling
     <message>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare Engines…</source>
+        <translation>比较引擎(&amp;M)…</translation>
     </message>
 </context>
 <context>

@@ -17,13 +17,9 @@ namespace kiln::cli {
 
 namespace {
 
-constexpr int kRoundRuns = 10;
-
 struct Side {
     PreparedEngine prepared;
     std::unique_ptr<ExecutionContext> context;
-    LayerTimeCollector collector;
-    std::vector<double> latencies;
 };
 
 std::string fixed(double value, int digits = 3) {
@@ -82,28 +78,17 @@ int comparePlansCommand(const std::vector<std::string>& args) {
         do {
             if (Status ran = once(side); !ran) return fail(kExitFailure, ran.message());
         } while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(options.warmUpMs));
-        side.context->setProfiler(&side.collector);
     }
     // Rounds of runs alternating between the engines, so that both see the machine in the same state.
-    for (int done = 0; done < options.iterations; done += kRoundRuns) {
-        for (Side& side : sides) {
-            for (int run = done; run < std::min(options.iterations, done + kRoundRuns); ++run) {
-                const auto start = std::chrono::steady_clock::now();
-                if (Status ran = once(side); !ran) return fail(kExitFailure, ran.message());
-                side.latencies.push_back(
-                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-            }
-        }
-    }
-    LayerTimes times[2];
-    for (int i = 0; i < 2; ++i) {
-        sides[i].context->setProfiler(nullptr);
-        for (const LayerTimeSummary& layer : summarizeLayerTimes(sides[i].collector, options.iterations)) {
-            times[i][layer.name] = layer.medianMs;
-        }
-    }
+    size_t failed = 0;
+    Result<std::vector<SideProfile>> profiled = profileSideBySide(
+        {sides[0].context.get(), sides[1].context.get()}, {sides[0].prepared.inputs, sides[1].prepared.inputs},
+        options.iterations, 10, {}, &failed);
+    if (!profiled) return fail(kExitFailure, paths[failed] + ": " + profiled.status().message());
+    const std::vector<SideProfile>& profiles = profiled.value();
     const EngineComparison comparison =
-        compareEngines(a, b, times[0], times[1], median(sides[0].latencies), median(sides[1].latencies));
+        compareEngines(a, b, profiles[0].layerTimes, profiles[1].layerTimes, median(profiles[0].latenciesMs),
+                       median(profiles[1].latenciesMs));
 
     std::vector<std::pair<std::string, std::string>> files;
     if (options.csvPath) files.emplace_back(*options.csvPath, comparisonCsv(comparison));

@@ -44,6 +44,7 @@
 #include "selection_sync.h"
 #include "build_report_view.h"
 #include "calibration_panel.h"
+#include "comparison_window.h"
 #include "comparison_graph_view.h"
 #include "kiln/lint.h"
 #include "layer_table_model.h"
@@ -358,6 +359,9 @@ void MainWindow::createMenus() {
     buildMenu->addSeparator();
     buildMenu->addAction(m_profileAction);
     buildMenu->addAction(m_cancelProfileAction);
+    buildMenu->addSeparator();
+    buildMenu->addAction(tr("Co&mpare Engines…"), this, &MainWindow::showComparisonWindow)
+        ->setObjectName(QStringLiteral("compareEnginesAction"));
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : {m_propertiesDock, m_layersDock, m_buildDock, m_reportDock, m_profileDock, m_tacticsDock,
@@ -1049,6 +1053,18 @@ void MainWindow::exportGraph(bool visibleOnly) {
 
 bool MainWindow::exportGraphTo(const QString& path, bool visibleOnly) {
     return m_exports->writeGraph(exportedGraph(), path, visibleOnly);
+}
+
+void MainWindow::showComparisonWindow() {
+    if (!m_comparisonWindow) {
+        m_comparisonWindow = new ComparisonWindow(m_document, m_buildPanel, this);
+        // The main window's chooser as it is at each request (tests set it after the window exists).
+        m_comparisonWindow->setFileChooser(
+            [this](const FileRequest& request) { return chooseFile(m_comparisonWindow, m_fileChooser, request); });
+    }
+    m_comparisonWindow->show();
+    m_comparisonWindow->raise();
+    m_comparisonWindow->activateWindow();
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ namespace kiln::workbench {
 
 class BuildPanel;
 class CalibrationPanel;
+class ComparisonWindow;
 class Exports;
 class PrecisionPanel;
 class ProfilePanel;
@@ -79,6 +80,8 @@ public:
     BuildPanel* buildPanel() const { return m_buildPanel; }
     CalibrationPanel* calibrationPanel() const { return m_calibrationPanel; }
     PrecisionPanel* precisionPanel() const { return m_precisionPanel; }
+    // The Compare Engines window; null until first shown.
+    ComparisonWindow* comparisonWindow() const { return m_comparisonWindow; }
     QTableView* layerTable() const { return m_layerView; }
 
     // The selected layer and whether it is an after-fusion layer; empty when none.
@@ -111,6 +114,8 @@ public slots:
     bool exportReportTo(const QString& path);
     // Writes the graph after fusion (before fusion while there is none) to `path`, PNG or SVG by its suffix.
     bool exportGraphTo(const QString& path, bool visibleOnly);
+    // Shows the Compare Engines window (made on first use).
+    void showComparisonWindow();
 
 signals:
     // Every view shows the file that has loaded (a build of it may start next).
@@ -203,6 +208,7 @@ private:
     views::LintView* m_lintView = nullptr;
     CalibrationPanel* m_calibrationPanel = nullptr;
     PrecisionPanel* m_precisionPanel = nullptr;
+    ComparisonWindow* m_comparisonWindow = nullptr;
     QDockWidget* m_buildDock = nullptr;
     QDockWidget* m_calibrationDock = nullptr;
     QDockWidget* m_precisionDock = nullptr;

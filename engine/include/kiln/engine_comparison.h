@@ -6,6 +6,7 @@
 // nodes and stand alone.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -47,6 +48,24 @@ struct EngineComparison {
 
 EngineComparison compareEngines(const Engine& a, const Engine& b, const LayerTimes& timesA, const LayerTimes& timesB,
                                 double latencyA = 0.0, double latencyB = 0.0);
+
+// One engine's share of a side-by-side profile: each executed layer's median time per run, and every run's
+// end-to-end time in milliseconds.
+struct SideProfile {
+    LayerTimes layerTimes;
+    std::vector<double> latenciesMs;
+};
+
+// Profiles engines side by side for compareEngines, as `kiln compare-plans` and the workbench's comparison
+// window do: `runs` timed runs of each context on its inputs (`inputs[i]` for `contexts[i]`), in rounds of
+// `roundRuns` alternating between the contexts, so that all see the machine in the same state. Warm-up is
+// the caller's. `progress(done, total)` follows each run; returning false stops with StatusCode::Cancelled.
+// On a failed run, `failed` (when given) is set to the index of the context that failed.
+Result<std::vector<SideProfile>> profileSideBySide(const std::vector<ExecutionContext*>& contexts,
+                                                   const std::vector<TensorMap>& inputs, int runs,
+                                                   int roundRuns = 10,
+                                                   const std::function<bool(int done, int total)>& progress = {},
+                                                   size_t* failed = nullptr);
 
 // The groups as CSV (a header, then one row per group) and the comparison as JSON.
 std::string comparisonCsv(const EngineComparison& comparison);

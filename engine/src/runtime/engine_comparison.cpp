@@ -2,10 +2,13 @@
 #include "kiln/engine_comparison.h"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
 #include "kiln/json_writer.h"
+#include "kiln/profiling.h"
 
 namespace kiln {
 
@@ -110,6 +113,46 @@ EngineComparison compareEngines(const Engine& a, const Engine& b, const LayerTim
         }
     }
     return comparison;
+}
+
+Result<std::vector<SideProfile>> profileSideBySide(const std::vector<ExecutionContext*>& contexts,
+                                                   const std::vector<TensorMap>& inputs, int runs, int roundRuns,
+                                                   const std::function<bool(int, int)>& progress, size_t* failed) {
+    if (contexts.size() != inputs.size()) return invalidArgument("one set of inputs is needed per engine");
+    if (runs < 1) return invalidArgument("the number of profiled runs must be at least 1");
+    roundRuns = std::max(1, roundRuns);
+    std::vector<LayerTimeCollector> collectors(contexts.size());
+    std::vector<SideProfile> profiles(contexts.size());
+    const int total = runs * int(contexts.size());
+    int done = 0;
+    for (int first = 0; first < runs; first += roundRuns) {
+        const int last = std::min(runs, first + roundRuns);
+        for (size_t i = 0; i < contexts.size(); ++i) {
+            contexts[i]->setProfiler(&collectors[i]);
+            for (int run = first; run < last; ++run) {
+                const auto start = std::chrono::steady_clock::now();
+                Result<TensorMap> outputs = contexts[i]->execute(inputs[i]);
+                const auto stop = std::chrono::steady_clock::now();
+                if (!outputs) {
+                    contexts[i]->setProfiler(nullptr);
+                    if (failed) *failed = i;
+                    return outputs.status();
+                }
+                profiles[i].latenciesMs.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+                if (progress && !progress(++done, total)) {
+                    contexts[i]->setProfiler(nullptr);
+                    return cancelled("the profile was cancelled");
+                }
+            }
+            contexts[i]->setProfiler(nullptr);
+        }
+    }
+    for (size_t i = 0; i < contexts.size(); ++i) {
+        for (const LayerTimeSummary& layer : summarizeLayerTimes(collectors[i], runs)) {
+            profiles[i].layerTimes[layer.name] = layer.medianMs;
+        }
+    }
+    return profiles;
 }
 
 std::string comparisonCsv(const EngineComparison& comparison) {

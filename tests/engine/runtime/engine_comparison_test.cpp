@@ -5,6 +5,7 @@
 #include "engine/passes/pass_test_util.h"
 #include "kiln/builder.h"
 #include "kiln/engine_comparison.h"
+#include "kiln/profiling.h"
 
 namespace kiln::test {
 namespace {
@@ -76,6 +77,57 @@ TEST(EngineComparison, FusedLayersMeetTheirPartsThroughProvenance) {
     const std::string json = comparisonJson(comparison);
     EXPECT_NE(json.find("\"LayersB\": [\"conv\", \"relu\"]"), std::string::npos) << json;
     EXPECT_NE(json.find("\"LatencyMs\": 2.5"), std::string::npos) << json;
+}
+
+// Both engines profiled side by side: every run of each timed, each executed layer given a median, progress
+// after every run, a stop asked for by progress honoured at once, and a context that cannot run named.
+TEST(EngineComparison, SideBySideProfileTimesEveryLayerOfBoth) {
+    const auto fused = build(true);
+    const auto unfused = build(false);
+    ASSERT_TRUE(fused && unfused);
+    auto contextA = fused->createExecutionContext();
+    auto contextB = unfused->createExecutionContext();
+    ASSERT_TRUE(contextA.isOk() && contextB.isOk());
+    const std::vector<ExecutionContext*> contexts = {contextA.value().get(), contextB.value().get()};
+    const std::vector<TensorMap> inputs = {randomInputs(fused->bindings(), 1), randomInputs(unfused->bindings(), 1)};
+
+    std::vector<int> reports;
+    auto profiled = profileSideBySide(contexts, inputs, 13, 5, [&reports](int done, int total) {
+        EXPECT_EQ(total, 26);
+        reports.push_back(done);
+        return true;
+    });
+    ASSERT_TRUE(profiled.isOk()) << profiled.status().message();
+    ASSERT_EQ(profiled->size(), 2u);
+    ASSERT_EQ(reports.size(), 26u);
+    EXPECT_EQ(reports.front(), 1);
+    EXPECT_EQ(reports.back(), 26);
+    const std::shared_ptr<Engine> engines[2] = {fused, unfused};
+    for (size_t i = 0; i < 2; ++i) {
+        const SideProfile& side = (*profiled)[i];
+        EXPECT_EQ(side.latenciesMs.size(), 13u);
+        size_t executed = 0;
+        for (const auto& layer : engines[i]->network().layers()) {
+            if (layer->isElided()) continue;
+            ++executed;
+            ASSERT_TRUE(side.layerTimes.count(layer->name())) << layer->name();
+            EXPECT_GE(side.layerTimes.at(layer->name()), 0.0);
+        }
+        EXPECT_EQ(side.layerTimes.size(), executed);
+    }
+
+    int runs = 0;
+    auto stopped = profileSideBySide(contexts, inputs, 10, 10, [&runs](int, int) { return ++runs < 3; });
+    EXPECT_EQ(stopped.status().code(), StatusCode::Cancelled);
+    EXPECT_EQ(runs, 3);
+
+    size_t failed = 99;
+    const std::vector<TensorMap> missingB = {inputs[0], TensorMap{}};
+    auto broken = profileSideBySide(contexts, missingB, 2, 10, {}, &failed);
+    EXPECT_FALSE(broken.isOk());
+    EXPECT_EQ(failed, 1u);
+    EXPECT_EQ(profileSideBySide(contexts, {inputs[0]}, 2).status().code(), StatusCode::InvalidArgument);
+    EXPECT_EQ(profileSideBySide(contexts, inputs, 0).status().code(), StatusCode::InvalidArgument);
 }
 
 }  // namespace

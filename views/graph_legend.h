@@ -1,12 +1,15 @@
 // The small panel that says what the node colors of a graph view mean: a swatch per category or
 // precision, or a gradient for measured latency. The graph view fills it whenever the color mode or
-// the data changes, from the same palette the nodes are painted with.
+// the data changes, from the same palette the nodes are painted with, and keeps it beside its canvas,
+// never over a node; an exported picture gets it painted beside the graph the same way.
 #pragma once
 
 #include <QColor>
 #include <QFrame>
 #include <QList>
 #include <QStringList>
+
+class QPainter;
 
 namespace kiln::views {
 
@@ -36,6 +39,9 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override { return sizeHint(); }
+
+    // Paints the legend, frame and all, into `rect` (of sizeHint()'s size) of any paint device.
+    void paint(QPainter& painter, const QRect& rect) const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;

@@ -2,6 +2,7 @@
 // find, zoom, the three color modes and their legends, programmatic highlighting, and what happens
 // when layouts are cleared, replaced or their view is destroyed while dot is still running.
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -213,6 +214,8 @@ private slots:
         check("initial view");
         view.fitToView();
         check("fitted");
+        if (qEnvironmentVariableIsSet("KILN_SCREENSHOT_DIR"))
+            view.grab().save(QDir(qEnvironmentVariable("KILN_SCREENSHOT_DIR")).filePath("graph_legend.png"));
         // Fitted, the nodes reach the viewport's edges: the legend is outside it, not in a corner of it.
         QVERIFY(!QRect(view.canvas()->viewport()->mapTo(&view, QPoint(0, 0)), view.canvas()->viewport()->size())
                      .intersects(view.legend()->geometry()));

@@ -1,6 +1,7 @@
 // The build pipeline: copy the network, run the pass list, choose memory formats (inserting reformats),
 // time and choose tactics, plan memory, and record every decision in the build report.
 #include "kiln/builder.h"
+#include "kiln/message.h"
 
 #include <algorithm>
 #include <cctype>
@@ -296,8 +297,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
         std::map<std::string, builder::LayerConstraint> constraints;
         if (config.precisionConstraints == PrecisionConstraints::None) {
             if (!config.layerPrecisions.empty()) {
-                report.warnings.push_back("the layer precisions were ignored: precision constraints are 'none' (give "
-                                          "--precisionConstraints obey or prefer to apply them)");
+                report.warnings.push_back(makeMessage("build.layer_precisions_ignored", {}).text);
             }
         } else {
             KILN_ASSIGN_OR_RETURN(constraints, builder::constrainedLayers(optimized, config.layerPrecisions));

@@ -171,7 +171,9 @@ QString EngineMessages::text(const kiln::Message& message) {
 }
 
 QString EngineMessages::text(const std::string& id, const std::vector<std::string>& args, const std::string& english) {
-    const Row* row = id.empty() ? nullptr : findRow(id);
+    // Without an id (a plan written before messages had them) the text may still be a catalogued one.
+    if (id.empty()) return statusText(english);
+    const Row* row = findRow(id);
     if (!row) return QString::fromStdString(english);
     // The id describes the end of the text; anything before it (a tag, contexts) is kept.
     const std::string core = kiln::formatMessage(row->english, args);
@@ -182,7 +184,11 @@ QString EngineMessages::text(const std::string& id, const std::vector<std::strin
 }
 
 QString EngineMessages::statusText(const std::string& english) {
-    const std::optional<kiln::Message> message = kiln::matchMessage(english);
+    std::optional<kiln::Message> message = kiln::matchMessage(english);
+    // A build log's pass change: "[pass] description".
+    const size_t tagEnd = english.find("] ");
+    if (!message && !english.empty() && english.front() == '[' && tagEnd != std::string::npos)
+        message = kiln::matchMessage(std::string_view(english).substr(tagEnd + 2));
     if (!message) return QString::fromStdString(english);
     return text(message->id, message->args, english);
 }

@@ -17,7 +17,7 @@ class EngineMessages {
 public:
     // The message in the user's language: its text with the part the id describes translated, and what
     // stands before that part (a "[pass] " tag, an error's contexts) kept, with a known pass name
-    // translated.
+    // translated. Without an id, the text is looked up as statusText() does.
     static QString text(const kiln::Message& message);
     static QString text(const std::string& id, const std::vector<std::string>& args, const std::string& english);
     // A Status's message (an error from the engine or a parser) in the user's language: the catalogued

@@ -38,7 +38,9 @@ public:
     const QList<Entry>& entries() const { return m_entries; }
 
     QSize sizeHint() const override;
-    QSize minimumSizeHint() const override { return sizeHint(); }
+    // Its full width, but no height of its own: a short view clips the last entries rather than refusing to
+    // shrink.
+    QSize minimumSizeHint() const override { return QSize(sizeHint().width(), 0); }
 
     // Paints the legend, frame and all, into `rect` (of sizeHint()'s size) of any paint device.
     void paint(QPainter& painter, const QRect& rect) const;

@@ -138,14 +138,24 @@ bool matchFrom(std::string_view pattern, std::string_view text, std::vector<std:
 
 std::optional<Message> matchMessage(std::string_view text) {
     // The message proper starts at the beginning or after a context's ": "; the longest that fits wins.
+    // Where two templates fit (one's placeholder can hold the other's words), the one that spells out more
+    // of the text is the message.
     size_t start = 0;
     while (start < text.size()) {
+        std::optional<Message> best;
+        size_t bestLiteral = 0;
         for (const MessageTemplate& entry : messageCatalog()) {
             std::vector<std::string> args;
-            if (matchFrom(entry.english, text.substr(start), args)) {
-                return Message{entry.id, std::move(args), std::string(text.substr(start))};
+            if (!matchFrom(entry.english, text.substr(start), args)) continue;
+            size_t argumentLength = 0;
+            for (const std::string& arg : args) argumentLength += arg.size();
+            const size_t literal = text.size() - start - argumentLength;
+            if (!best || literal > bestLiteral) {
+                best = Message{entry.id, std::move(args), std::string(text.substr(start))};
+                bestLiteral = literal;
             }
         }
+        if (best) return best;
         const size_t separator = text.find(": ", start);
         if (separator == std::string_view::npos) break;
         start = separator + 2;

@@ -125,6 +125,9 @@ private slots:
         QCOMPARE(EngineMessages::text("pass.some_future_change", {"conv"}, "did something new to conv"),
                  QStringLiteral("did something new to conv"));
         QCOMPARE(EngineMessages::text("", {}, "a message without an id"), QStringLiteral("a message without an id"));
+        // A pass change of a plan written before changes had ids: its text is found in the catalogue.
+        QCOMPARE(EngineMessages::text("", {}, "[vertical fusion] fused conv + relu (activation applied as the output is written)"),
+                 QStringLiteral("[垂直融合] ") + kFusedInChinese);
         QCOMPARE(EngineMessages::statusText("node 'x' (op Foo): no such attribute"),
                  QStringLiteral("node 'x' (op Foo): no such attribute"));
         // Arguments that do not make the text: the text as the engine wrote it.

@@ -182,6 +182,12 @@ TEST(MessageIds, AnErrorFromTheCatalogueIsFoundBehindItsContexts) {
     EXPECT_EQ(empty->id, "onnx.empty");
     EXPECT_EQ(empty->args, std::vector<std::string>{"'/tmp/a: b.onnx'"});
 
+    // "%1; it is ignored ..." fits every timing-cache warning; the template that spells out more wins.
+    const std::optional<Message> stale = matchMessage(makeMessage("build.timing_cache_corrupt", {"c.timing"}).text);
+    ASSERT_TRUE(stale.has_value());
+    EXPECT_EQ(stale->id, "build.timing_cache_corrupt");
+    EXPECT_EQ(stale->args, std::vector<std::string>{"c.timing"});
+
     EXPECT_FALSE(matchMessage("something no template says").has_value());
     EXPECT_FALSE(matchMessage("").has_value());
 }

@@ -16,6 +16,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <qcustomplot.h>
 
 #include "profile_view.h"
@@ -312,6 +313,27 @@ private slots:
         check("at 1000 x 600");
         QVERIFY2(view.chartLayerNames().size() >= 8, qPrintable(QString::number(view.chartLayerNames().size())));
         QCOMPARE(view.chartLayerNames().first(), QStringLiteral("conv1 + bn1 + relu"));
+
+        // Hovering the last bar tells what it stands for, with the slowest of its layers by name.
+        const int otherKey = view.chartLayerNames().size() + 1;
+        const QPoint onOther(int(chart->xAxis->coordToPixel(chart->xAxis->range().upper * 0.5)),
+                             int(chart->yAxis->coordToPixel(otherKey)));
+        QTest::mouseMove(chart, onOther);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY2(QToolTip::text().startsWith(QStringLiteral("%1 other layer(s): ").arg(view.chartOtherLayerCount())),
+                 qPrintable(QToolTip::text()));
+        const LayerProfile* slowestLeft = nullptr;
+        for (const LayerProfile& entry : profile.layers) {
+            if (view.chartLayerNames().contains(entry.name)) continue;
+            if (!slowestLeft || entry.milliseconds > slowestLeft->milliseconds) slowestLeft = &entry;
+        }
+        QVERIFY(slowestLeft);
+        QVERIFY2(QToolTip::text().contains(QLatin1Char('\n') + slowestLeft->name + QStringLiteral(": ")),
+                 qPrintable(QToolTip::text()));
+        // A layer's own bar names its layer whole.
+        QTest::mouseMove(chart, QPoint(int(chart->xAxis->coordToPixel(0.1)), int(chart->yAxis->coordToPixel(2.0))));
+        QTRY_VERIFY(QToolTip::text().startsWith(view.chartLayerNames().at(1) + QLatin1Char('\n')));
+        QToolTip::hideText();
 
         if (qEnvironmentVariableIsSet("KILN_SCREENSHOT_DIR")) {
             view.grab().save(QDir(qEnvironmentVariable("KILN_SCREENSHOT_DIR")).filePath("profile.png"));

@@ -4,14 +4,20 @@
 #pragma once
 
 #include <QFont>
+#include <QString>
 
 namespace kiln::views {
 
 // The chart's height while it is not shown (also the PNG export's default height), for counting bars.
 inline constexpr int kHiddenChartHeight = 600;
+inline constexpr int kHiddenChartWidth = 1200;
 
 // Bars, the summary bar included, that fit a chart `height` pixels tall whose names are in `labelFont`;
 // never fewer than three.
 int horizontalBarCapacity(const QFont& labelFont, int height);
+
+// A layer's name for the label beside its bar: whole when it fits 40 % of the chart's `width` (the bars
+// keep the rest), else shortened in the middle, where long fused names repeat themselves.
+QString horizontalBarLabel(const QFont& labelFont, const QString& name, int width);
 
 }  // namespace kiln::views

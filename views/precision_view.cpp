@@ -24,20 +24,12 @@ namespace kiln::views {
 
 namespace {
 
-// Names longer than this are shortened on the chart's axis; the table shows them whole.
-constexpr int kAxisLabelLength = 32;
 
 const QColor kErrorColor(70, 130, 180);
 const QColor kOverflowColor(198, 40, 40);
 const QColor kOtherColor(176, 190, 197);
 const QColor kReferenceColor(0x9f, 0xa8, 0xda);
 const QColor kReducedColor(0x80, 0xcb, 0xc4);
-
-QString elideMiddle(const QString& text, int length) {
-    if (text.size() <= length) return text;
-    const int head = (length - 1) / 2;
-    return text.left(head) + QChar(0x2026) + text.right(length - 1 - head);
-}
 
 QString formatMs(double milliseconds) {
     return PrecisionView::tr("%1 ms").arg(milliseconds, 0, 'f', milliseconds < 10 ? 3 : 1);
@@ -288,8 +280,10 @@ int PrecisionView::errorBarCapacity() const {
 
 bool PrecisionView::eventFilter(QObject* watched, QEvent* event) {
     // A new height may fit more or fewer bars; the chart replots itself after this.
-    if (watched == m_errorChart && event->type() == QEvent::Resize && errorBarCapacity() != m_errorBarCapacity)
+    if (watched == m_errorChart && event->type() == QEvent::Resize &&
+        (errorBarCapacity() != m_errorBarCapacity || m_errorChart->width() != m_errorLabelWidth)) {
         rebuildErrorChart();
+    }
     return QWidget::eventFilter(watched, event);
 }
 
@@ -315,6 +309,8 @@ void PrecisionView::rebuildErrorChart() {
     // The largest errors get a bar each (overflows first), in network order; when they do not all fit,
     // the last bar stands for the rest, as long as the largest of them.
     m_errorBarCapacity = errorBarCapacity();
+    // The names are shortened to the chart's width; the table shows them whole.
+    m_errorLabelWidth = m_errorChart->isVisible() ? m_errorChart->width() : kHiddenChartWidth;
     std::vector<int> largestFirst(size_t(layers.size()));
     std::iota(largestFirst.begin(), largestFirst.end(), 0);
     std::stable_sort(largestFirst.begin(), largestFirst.end(), [&](int a, int b) {
@@ -364,7 +360,7 @@ void PrecisionView::rebuildErrorChart() {
             overflowKeys << key;
             overflowValues << ceiling;
         }
-        ticker->addTick(key, elideMiddle(m_chartLayers[position], kAxisLabelLength));
+        ticker->addTick(key, horizontalBarLabel(m_errorChart->yAxis->tickLabelFont(), m_chartLayers[position], m_errorLabelWidth));
     }
     const double otherKey = double(m_chartLayers.size() + 1);
     m_otherErrorBar->setBaseValue(floor);

@@ -86,6 +86,7 @@ private:
     QVector<double> m_chartValues;
     int m_chartOtherLayers = 0;
     int m_errorBarCapacity = 0;  // the capacity the bars were chosen for
+    int m_errorLabelWidth = 0;   // the chart width their names were shortened for
 
     QComboBox* m_precisionBox = nullptr;
     QComboBox* m_metricBox = nullptr;

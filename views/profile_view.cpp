@@ -43,8 +43,6 @@ enum LatencyField { RunsField, MinimumField, MedianField, MeanField, P90Field, P
 enum ExportFormat { CsvFormat, JsonFormat, PngFormat };
 enum TypeColumn { TypeNameColumn, TypeLayersColumn, TypeTimeColumn, TypePercentColumn, TypeColumnCount };
 
-// Names longer than this are shortened in the chart's axis labels; the tooltip and table show them whole.
-constexpr int kAxisLabelLength = 32;
 constexpr int kLayerIndexRole = Qt::UserRole + 2;
 
 QString formatMs(double ms) {
@@ -65,12 +63,6 @@ QStandardItem* numberItem(double value, int decimals) {
     item->setEditable(false);
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
-}
-
-QString elideMiddle(const QString& text, int length) {
-    if (text.size() <= length) return text;
-    const int head = (length - 1) / 2;
-    return text.left(head) + QChar(0x2026) + text.right(length - 1 - head);
 }
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, with quotes doubled.
@@ -310,14 +302,21 @@ int ProfileView::chartBarCapacity(int height) const {
     return horizontalBarCapacity(m_chart->yAxis->tickLabelFont(), height);
 }
 
+int ProfileView::currentChartWidth() const {
+    return m_chart->isVisible() ? m_chart->width() : kHiddenChartWidth;
+}
+
 int ProfileView::currentBarCapacity() const {
     return chartBarCapacity(m_chart->isVisible() ? m_chart->height() : kHiddenChartHeight);
 }
 
 bool ProfileView::eventFilter(QObject* watched, QEvent* event) {
-    // A new height may fit more or fewer bars; the chart replots itself after this.
-    if (watched == m_chart && event->type() == QEvent::Resize && currentBarCapacity() != m_barCapacity)
+    // A new height may fit more or fewer bars, a new width longer or shorter names; the chart replots
+    // itself after this.
+    if (watched == m_chart && event->type() == QEvent::Resize &&
+        (currentBarCapacity() != m_barCapacity || currentChartWidth() != m_barLabelWidth)) {
         rebuildChart();
+    }
     return QWidget::eventFilter(watched, event);
 }
 
@@ -345,13 +344,16 @@ void ProfileView::rebuildChart() {
     QVector<double> keys;
     QVector<double> values;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    // The names are shortened to the chart's width; the tooltips and the table show them whole.
+    m_barLabelWidth = currentChartWidth();
+    const int chartWidth = m_barLabelWidth;
     double highest = 0.0;
     for (size_t position = 0; position < m_barLayers.size(); ++position) {
         const LayerProfile& layer = m_profile.layers[size_t(m_barLayers[position])];
         keys << double(position + 1);
         values << layer.milliseconds;
         highest = std::max(highest, layer.milliseconds);
-        ticker->addTick(double(position + 1), elideMiddle(layer.name, kAxisLabelLength));
+        ticker->addTick(double(position + 1), horizontalBarLabel(m_chart->yAxis->tickLabelFont(), layer.name, chartWidth));
     }
     m_bars->setData(keys, values, true);
     m_bars->setSelection(QCPDataSelection());

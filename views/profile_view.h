@@ -69,12 +69,14 @@ private:
     void exportWithDialog(int format);
     bool eventFilter(QObject* watched, QEvent* event) override;
     int currentBarCapacity() const;
+    int currentChartWidth() const;
 
     ProfileResult m_profile;
     ChartOrder m_chartOrder = ChartOrder::Execution;
     std::vector<int> m_barLayers;    // bar position -> layer index in m_profile.layers
     std::vector<int> m_otherLayers;  // the layers of the last bar, when there is one
     int m_barCapacity = 0;           // the capacity the bars were chosen for
+    int m_barLabelWidth = 0;         // the chart width their names were shortened for
     QString m_selectedLayer;
     bool m_highlighting = false;   // set while the view moves its own selection, which the user did not pick
 

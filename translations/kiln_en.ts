@@ -552,6 +552,273 @@ B: %2
     </message>
 </context>
 <context>
+    <name>kiln::views::EngineMessages</name>
+    <message>
+        <source>removed %1: no network output depends on it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed identity %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>folded %1 into the constant %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>folded %1: range %2 on %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed %1 (it pads nothing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>folded %1 into the padding of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (batch norm %2 folded into the weights)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (scale %2 folded into the weights)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (activation applied as the output is written)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (residual add applied as the output is written)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (activation applied as the product is written)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (bias applied as the product is written)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (residual add applied as the product is written)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (pointwise chain %2 run as one layer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (one convolution writing each sibling&apos;s output)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (GELU, from %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (GELU, tanh form, from %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (layer normalization, %2, from %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fused %1 (attention, from %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>elided %1: its inputs already lie back to back in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>elided %1: %2 are written in place into %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>elided %1: %2 is a view of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>folded the channel permutation %1 into %2&apos;s output channels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>folded the channel permutation %1 into its readers: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 computes on the unpermuted channels into %2; its readers take the permutation: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reformatted %1 from %2 to %3 for %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>phase %1: %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the layer precisions were ignored: precision constraints are &apos;none&apos; (give --precisionConstraints obey or prefer to apply them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; is not a Kiln timing cache; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; has format version %2; this Kiln reads version %3; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; is truncated or has trailing bytes (%2 body bytes, header says %3); it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; is corrupt (its hash does not match); it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; could not be decoded; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; was measured by kiln %2 on &apos;%3&apos;; this is kiln %4 on &apos;%5&apos;: its timings do not apply here; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the build failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos; does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid ONNX model: it is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid ONNX model: its bytes do not decode as an ONNX protobuf (the file may be truncated or of another kind)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid ONNX model: it has no graph, IR version or opset import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the model imports no version of the default ONNX operator set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the model uses opset %1; Kiln supports opsets %2 to %3 (convert it with onnx.version_converter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the model has 1 node with operators Kiln does not support: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the model has %1 nodes with operators Kiln does not support: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the ONNX checker rejected %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>constant folding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QDQ folding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dead-layer elimination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>identity elimination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pad folding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch-norm folding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layer-norm fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GELU fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MatMul epilogue fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vertical fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pointwise-chain fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>channel-permutation folding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>horizontal fusion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>concat elimination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reshape elimination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>format assignment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kept %1 in %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ran %1 in %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs in %2, not %3 (%4): %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs linear in its own type: no %2 tactic runs it in %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::GraphLayout</name>
     <message>
         <source>Graphviz could not be started.</source>
@@ -926,10 +1193,6 @@ B: %2
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>layers in network order</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Compare precisions to see each layer&apos;s error against FP32.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -971,6 +1234,13 @@ B: %2
     <message>
         <source> (%1)</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>other (%n layer(s))</source>
+        <translation>
+            <numerusform>other (%n layer)</numerusform>
+            <numerusform>other (%n layers)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1092,14 +1362,6 @@ B: %2
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>layers, slowest first (hover a bar for its name)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>layers in execution order (hover a bar for its name)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Profile the built engine to see where the time goes.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1122,6 +1384,28 @@ B: %2
     </message>
     <message>
         <source>Export profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>other (%n layer(s))</source>
+        <translation>
+            <numerusform>other (%n layer)</numerusform>
+            <numerusform>other (%n layers)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms (%2 %)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other layer(s): %1 ms (%2 %)</source>
+        <translation>
+            <numerusform>%n other layer: %1 ms (%2 %)</numerusform>
+            <numerusform>%n other layers: %1 ms (%2 %)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 ms</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

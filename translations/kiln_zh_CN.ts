@@ -553,6 +553,273 @@ B：%2
     </message>
 </context>
 <context>
+    <name>kiln::views::EngineMessages</name>
+    <message>
+        <source>removed %1: no network output depends on it</source>
+        <translation>已移除 %1：没有网络输出依赖它</translation>
+    </message>
+    <message>
+        <source>removed identity %1</source>
+        <translation>已移除恒等层 %1</translation>
+    </message>
+    <message>
+        <source>folded %1 into the constant %2</source>
+        <translation>已将 %1 折叠为常量 %2</translation>
+    </message>
+    <message>
+        <source>folded %1: range %2 on %3</source>
+        <translation>已折叠 %1：%3 的范围为 %2</translation>
+    </message>
+    <message>
+        <source>removed %1 (it pads nothing)</source>
+        <translation>已移除 %1（它不做任何填充）</translation>
+    </message>
+    <message>
+        <source>folded %1 into the padding of %2</source>
+        <translation>已将 %1 折叠进 %2 的填充</translation>
+    </message>
+    <message>
+        <source>fused %1 (batch norm %2 folded into the weights)</source>
+        <translation>已融合 %1（批归一化 %2 折叠进权重）</translation>
+    </message>
+    <message>
+        <source>fused %1 (scale %2 folded into the weights)</source>
+        <translation>已融合 %1（缩放 %2 折叠进权重）</translation>
+    </message>
+    <message>
+        <source>fused %1 (activation applied as the output is written)</source>
+        <translation>已融合 %1（写出输出时应用激活）</translation>
+    </message>
+    <message>
+        <source>fused %1 (residual add applied as the output is written)</source>
+        <translation>已融合 %1（写出输出时应用残差加法）</translation>
+    </message>
+    <message>
+        <source>fused %1 (activation applied as the product is written)</source>
+        <translation>已融合 %1（写出乘积时应用激活）</translation>
+    </message>
+    <message>
+        <source>fused %1 (bias applied as the product is written)</source>
+        <translation>已融合 %1（写出乘积时应用偏置）</translation>
+    </message>
+    <message>
+        <source>fused %1 (residual add applied as the product is written)</source>
+        <translation>已融合 %1（写出乘积时应用残差加法）</translation>
+    </message>
+    <message>
+        <source>fused %1 (pointwise chain %2 run as one layer)</source>
+        <translation>已融合 %1（逐点运算链 %2 作为一层运行）</translation>
+    </message>
+    <message>
+        <source>fused %1 (one convolution writing each sibling&apos;s output)</source>
+        <translation>已融合 %1（由一个卷积写出每个并列分支的输出）</translation>
+    </message>
+    <message>
+        <source>fused %1 (GELU, from %2)</source>
+        <translation>已融合 %1（GELU，来自 %2）</translation>
+    </message>
+    <message>
+        <source>fused %1 (GELU, tanh form, from %2)</source>
+        <translation>已融合 %1（GELU，tanh 形式，来自 %2）</translation>
+    </message>
+    <message>
+        <source>fused %1 (layer normalization, %2, from %3)</source>
+        <translation>已融合 %1（层归一化，%2，来自 %3）</translation>
+    </message>
+    <message>
+        <source>fused %1 (attention, from %2)</source>
+        <translation>已融合 %1（注意力，来自 %2）</translation>
+    </message>
+    <message>
+        <source>elided %1: its inputs already lie back to back in %2</source>
+        <translation>已省略 %1：其输入已在 %2 中首尾相连</translation>
+    </message>
+    <message>
+        <source>elided %1: %2 are written in place into %3</source>
+        <translation>已省略 %1：%2 直接写入 %3 中的对应位置</translation>
+    </message>
+    <message>
+        <source>elided %1: %2 is a view of %3</source>
+        <translation>已省略 %1：%2 是 %3 的视图</translation>
+    </message>
+    <message>
+        <source>folded the channel permutation %1 into %2&apos;s output channels</source>
+        <translation>已将通道置换 %1 折叠进 %2 的输出通道</translation>
+    </message>
+    <message>
+        <source>folded the channel permutation %1 into its readers: %2</source>
+        <translation>已将通道置换 %1 折叠进其读取层：%2</translation>
+    </message>
+    <message>
+        <source>%1 computes on the unpermuted channels into %2; its readers take the permutation: %3</source>
+        <translation>%1 在未置换的通道上计算并写入 %2；由其读取层承担置换：%3</translation>
+    </message>
+    <message>
+        <source>reformatted %1 from %2 to %3 for %4</source>
+        <translation>已为 %4 将 %1 从 %2 重排为 %3</translation>
+    </message>
+    <message>
+        <source>phase %1: %2 ms</source>
+        <translation>阶段 %1：%2 毫秒</translation>
+    </message>
+    <message>
+        <source>the layer precisions were ignored: precision constraints are &apos;none&apos; (give --precisionConstraints obey or prefer to apply them)</source>
+        <translation>已忽略各层的精度设置：精度约束为“none”（给出 --precisionConstraints obey 或 prefer 才会应用它们）</translation>
+    </message>
+    <message>
+        <source>%1; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>%1；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; is not a Kiln timing cache; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>计时缓存“%1”不是 Kiln 计时缓存；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; has format version %2; this Kiln reads version %3; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>计时缓存“%1”的格式版本为 %2，而此 Kiln 读取版本 %3；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; is truncated or has trailing bytes (%2 body bytes, header says %3); it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>计时缓存“%1”被截断或末尾有多余字节（正文 %2 字节，文件头记录为 %3）；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; is corrupt (its hash does not match); it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>计时缓存“%1”已损坏（哈希不匹配）；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; could not be decoded; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>计时缓存“%1”无法解码；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>timing cache &apos;%1&apos; was measured by kiln %2 on &apos;%3&apos;; this is kiln %4 on &apos;%5&apos;: its timings do not apply here; it is ignored and will be replaced by this build&apos;s timings</source>
+        <translation>计时缓存“%1”由 kiln %2 在“%3”上测得，而当前是 kiln %4，运行在“%5”上：其计时不适用于此处；将忽略它，并用本次构建的计时替换</translation>
+    </message>
+    <message>
+        <source>the build failed: %1</source>
+        <translation>构建失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos; does not exist</source>
+        <translation>%1“%2”不存在</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid ONNX model: it is empty</source>
+        <translation>%1 不是有效的 ONNX 模型：文件是空的</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid ONNX model: its bytes do not decode as an ONNX protobuf (the file may be truncated or of another kind)</source>
+        <translation>%1 不是有效的 ONNX 模型：其字节无法解码为 ONNX protobuf（文件可能被截断，或是其他类型的文件）</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid ONNX model: it has no graph, IR version or opset import</source>
+        <translation>%1 不是有效的 ONNX 模型：它没有图、IR 版本或 opset 导入</translation>
+    </message>
+    <message>
+        <source>the model imports no version of the default ONNX operator set</source>
+        <translation>模型没有导入任何版本的默认 ONNX 算子集</translation>
+    </message>
+    <message>
+        <source>the model uses opset %1; Kiln supports opsets %2 to %3 (convert it with onnx.version_converter)</source>
+        <translation>模型使用 opset %1；Kiln 支持 opset %2 到 %3（请用 onnx.version_converter 转换）</translation>
+    </message>
+    <message>
+        <source>the model has 1 node with operators Kiln does not support: %1</source>
+        <translation>模型有 1 个节点使用了 Kiln 不支持的算子：%1</translation>
+    </message>
+    <message>
+        <source>the model has %1 nodes with operators Kiln does not support: %2</source>
+        <translation>模型有 %1 个节点使用了 Kiln 不支持的算子：%2</translation>
+    </message>
+    <message>
+        <source>the ONNX checker rejected %1: %2</source>
+        <translation>ONNX 检查器拒绝了 %1：%2</translation>
+    </message>
+    <message>
+        <source>constant folding</source>
+        <translation>常量折叠</translation>
+    </message>
+    <message>
+        <source>QDQ folding</source>
+        <translation>QDQ 折叠</translation>
+    </message>
+    <message>
+        <source>dead-layer elimination</source>
+        <translation>死层消除</translation>
+    </message>
+    <message>
+        <source>identity elimination</source>
+        <translation>恒等层消除</translation>
+    </message>
+    <message>
+        <source>pad folding</source>
+        <translation>填充折叠</translation>
+    </message>
+    <message>
+        <source>batch-norm folding</source>
+        <translation>批归一化折叠</translation>
+    </message>
+    <message>
+        <source>layer-norm fusion</source>
+        <translation>层归一化融合</translation>
+    </message>
+    <message>
+        <source>GELU fusion</source>
+        <translation>GELU 融合</translation>
+    </message>
+    <message>
+        <source>attention fusion</source>
+        <translation>注意力融合</translation>
+    </message>
+    <message>
+        <source>MatMul epilogue fusion</source>
+        <translation>MatMul 尾处理融合</translation>
+    </message>
+    <message>
+        <source>vertical fusion</source>
+        <translation>垂直融合</translation>
+    </message>
+    <message>
+        <source>pointwise-chain fusion</source>
+        <translation>逐点运算链融合</translation>
+    </message>
+    <message>
+        <source>channel-permutation folding</source>
+        <translation>通道置换折叠</translation>
+    </message>
+    <message>
+        <source>horizontal fusion</source>
+        <translation>水平融合</translation>
+    </message>
+    <message>
+        <source>concat elimination</source>
+        <translation>拼接消除</translation>
+    </message>
+    <message>
+        <source>reshape elimination</source>
+        <translation>重塑消除</translation>
+    </message>
+    <message>
+        <source>format assignment</source>
+        <translation>格式分配</translation>
+    </message>
+    <message>
+        <source>kept %1 in %2 (%3)</source>
+        <translation>保持 %1 为 %2（%3）</translation>
+    </message>
+    <message>
+        <source>ran %1 in %2 (%3)</source>
+        <translation>以 %2 运行 %1（%3）</translation>
+    </message>
+    <message>
+        <source>%1 runs in %2, not %3 (%4): %5</source>
+        <translation>%1 以 %2 运行，而非 %3（%4）：%5</translation>
+    </message>
+    <message>
+        <source>%1 runs linear in its own type: no %2 tactic runs it in %3</source>
+        <translation>%1 以自身类型的线性布局运行：没有 %2 策略能以 %3 运行它</translation>
+    </message>
+</context>
+<context>
     <name>kiln::views::GraphLayout</name>
     <message>
         <source>Graphviz could not be started.</source>
@@ -925,10 +1192,6 @@ B：%2
         <translation>平均相对误差</translation>
     </message>
     <message>
-        <source>layers in network order</source>
-        <translation>层，按网络顺序</translation>
-    </message>
-    <message>
         <source>Compare precisions to see each layer&apos;s error against FP32.</source>
         <translation>比较精度后即可查看每一层相对 FP32 的误差。</translation>
     </message>
@@ -969,6 +1232,12 @@ B：%2
     <message>
         <source> (%1)</source>
         <translation>（%1）</translation>
+    </message>
+    <message numerus="yes">
+        <source>other (%n layer(s))</source>
+        <translation>
+            <numerusform>其他（%n 层）</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1090,14 +1359,6 @@ B：%2
         <translation>%1 ms</translation>
     </message>
     <message>
-        <source>layers, slowest first (hover a bar for its name)</source>
-        <translation>层，最慢优先（将鼠标悬停在柱上可查看名称）</translation>
-    </message>
-    <message>
-        <source>layers in execution order (hover a bar for its name)</source>
-        <translation>层，按执行顺序（将鼠标悬停在柱上可查看名称）</translation>
-    </message>
-    <message>
         <source>Profile the built engine to see where the time goes.</source>
         <translation>对构建好的引擎进行性能分析，即可查看时间花在哪里。</translation>
     </message>
@@ -1122,6 +1383,26 @@ B：%2
     <message>
         <source>Export profile</source>
         <translation>导出性能分析</translation>
+    </message>
+    <message numerus="yes">
+        <source>other (%n layer(s))</source>
+        <translation>
+            <numerusform>其他（%n 层）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms (%2 %)</source>
+        <translation>%1 ms（%2 %）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other layer(s): %1 ms (%2 %)</source>
+        <translation>
+            <numerusform>其他 %n 层：%1 ms（%2 %）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 ms</source>
+        <translation>%1：%2 ms</translation>
     </message>
 </context>
 <context>

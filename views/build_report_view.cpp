@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine_messages.h"
 #include "row_pick.h"
 
 namespace kiln::views {
@@ -182,7 +183,7 @@ void BuildReportView::showSummary(const BuildReport* report) {
     } else {
         QStringList lines;
         for (const std::string& warning : report->warnings)
-            lines << tr("• %1").arg(QString::fromStdString(warning));
+            lines << tr("• %1").arg(EngineMessages::statusText(warning));
         m_warningsValue->setText(lines.join(QLatin1Char('\n')));
         m_warningsValue->setStyleSheet(QStringLiteral("color: #a05a00;"));
     }
@@ -203,15 +204,16 @@ void BuildReportView::setReport(const BuildReport& report) {
         QTreeWidgetItem*& pass = passes[change.pass];
         if (!pass) {
             pass = new QTreeWidgetItem(m_changes);
-            pass->setData(ChangeColumn, Qt::UserRole + 1, QString::fromStdString(change.pass));
+            pass->setData(ChangeColumn, Qt::UserRole + 1, EngineMessages::passName(change.pass));
             QFont bold = pass->font(ChangeColumn);
             bold.setBold(true);
             pass->setFont(ChangeColumn, bold);
         }
         const QStringList layers = toQStringList(change.layers);
-        auto* item = new QTreeWidgetItem(pass, {QString::fromStdString(change.description), layers.join(QStringLiteral(", "))});
+        const QString description = EngineMessages::text(change.messageId, change.messageArgs, change.description);
+        auto* item = new QTreeWidgetItem(pass, {description, layers.join(QStringLiteral(", "))});
         item->setData(ChangeColumn, kLayersRole, layers);
-        item->setToolTip(ChangeColumn, QString::fromStdString(change.description));
+        item->setToolTip(ChangeColumn, description);
         item->setToolTip(LayersColumn, layers.join(QLatin1Char('\n')));
         QStringList passLayers = pass->data(ChangeColumn, kLayersRole).toStringList();
         for (const QString& layer : layers) {

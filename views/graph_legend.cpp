@@ -82,17 +82,24 @@ QSize GraphLegend::sizeHint() const {
 
 void GraphLegend::paintEvent(QPaintEvent*) {
     QPainter painter(this);
+    paint(painter, rect());
+}
+
+void GraphLegend::paint(QPainter& painter, const QRect& area) const {
+    painter.save();
+    painter.translate(area.topLeft());
+    const int width = area.width();
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setPen(QColor(0xbd, 0xbd, 0xbd));
     painter.setBrush(QColor(255, 255, 255, 235));
-    painter.drawRoundedRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
+    painter.drawRoundedRect(QRectF(0, 0, area.width(), area.height()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
 
     const QFontMetrics metrics(font());
     QFont titleFont = font();
     titleFont.setBold(true);
     const QFontMetrics titleMetrics(titleFont);
     const int line = std::max(metrics.height(), kSwatch);
-    const int right = width() - kMargin;
+    const int right = width - kMargin;
     int y = kMargin;
     painter.setPen(QColor(0x21, 0x21, 0x21));
     painter.setFont(titleFont);
@@ -129,6 +136,7 @@ void GraphLegend::paintEvent(QPaintEvent*) {
                          Qt::AlignLeft | Qt::AlignVCenter, entry.label);
         y += line;
     }
+    painter.restore();
 }
 
 }  // namespace kiln::views

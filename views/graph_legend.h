@@ -1,12 +1,15 @@
 // The small panel that says what the node colors of a graph view mean: a swatch per category or
 // precision, or a gradient for measured latency. The graph view fills it whenever the color mode or
-// the data changes, from the same palette the nodes are painted with.
+// the data changes, from the same palette the nodes are painted with, and keeps it beside its canvas,
+// never over a node; an exported picture gets it painted beside the graph the same way.
 #pragma once
 
 #include <QColor>
 #include <QFrame>
 #include <QList>
 #include <QStringList>
+
+class QPainter;
 
 namespace kiln::views {
 
@@ -35,7 +38,12 @@ public:
     const QList<Entry>& entries() const { return m_entries; }
 
     QSize sizeHint() const override;
-    QSize minimumSizeHint() const override { return sizeHint(); }
+    // Its full width, but no height of its own: a short view clips the last entries rather than refusing to
+    // shrink.
+    QSize minimumSizeHint() const override { return QSize(sizeHint().width(), 0); }
+
+    // Paints the legend, frame and all, into `rect` (of sizeHint()'s size) of any paint device.
+    void paint(QPainter& painter, const QRect& rect) const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;

@@ -18,7 +18,7 @@
 #include <QScrollBar>
 #include <QTimer>
 #include <QToolTip>
-#include <QVBoxLayout>
+#include <QHBoxLayout>
 #include <QWheelEvent>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
@@ -85,16 +85,20 @@ GraphView::GraphView(QWidget* parent)
     m_canvas->installEventFilter(this);
     m_canvas->viewport()->installEventFilter(this);
 
-    auto* layout = new QVBoxLayout(this);
+    // The legend sits in a column of its own to the canvas's right: nodes are drawn only in the canvas's
+    // viewport, so no zoom or scroll can put one under it.
+    auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_canvas);
+    layout->setSpacing(kOverlayMargin / 2);
+    layout->addWidget(m_canvas, 1);
+    m_legend = new GraphLegend(this);
+    layout->addWidget(m_legend, 0, Qt::AlignTop);
 
     m_message = new QLabel(this);
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
     m_message->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_message->setStyleSheet(QStringLiteral("color: #757575; padding: 24px;"));
-    m_legend = new GraphLegend(this);
 
     initStyle();
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &GraphView::onLayoutDone);
@@ -860,11 +864,6 @@ void GraphView::placeOverlays() {
     const QRect viewport(m_canvas->viewport()->mapTo(this, QPoint(0, 0)), m_canvas->viewport()->size());
     m_message->setGeometry(viewport);
     m_message->raise();
-    const QSize legendSize = m_legend->sizeHint();
-    m_legend->setGeometry(QRect(
-        QPoint(viewport.left() + kOverlayMargin, viewport.bottom() - kOverlayMargin - legendSize.height()),
-        legendSize));
-    m_legend->raise();
 }
 
 namespace {
@@ -939,7 +938,14 @@ bool GraphView::exportImage(const QString& path, bool visibleOnly, QString* erro
                                           : m_scene->itemsBoundingRect().adjusted(-16, -16, 16, 16);
         // Two pixels per scene unit (up to 16k pixels a side), as a screen at 200 % shows it.
         const double scale = std::min({2.0, 16000.0 / std::max(1.0, source.width()), 16000.0 / std::max(1.0, source.height())});
-        QImage image(QSize(int(std::ceil(source.width() * scale)), int(std::ceil(source.height() * scale))),
+        const QSize graphSize(int(std::ceil(source.width() * scale)), int(std::ceil(source.height() * scale)));
+        // The legend goes to the right of the graph, as in the view, at the picture's scale.
+        const bool withLegend = m_legendVisible && !m_layers.empty();
+        const QSize legendSize = withLegend ? m_legend->sizeHint() : QSize();
+        const double legendScale = withLegend ? std::max(1.0, scale) : 0.0;
+        const int legendWidth = withLegend ? int(std::ceil((legendSize.width() + 2 * kOverlayMargin) * legendScale)) : 0;
+        const int legendHeight = withLegend ? int(std::ceil((legendSize.height() + 2 * kOverlayMargin) * legendScale)) : 0;
+        QImage image(QSize(graphSize.width() + legendWidth, std::max(graphSize.height(), legendHeight)),
                      QImage::Format_ARGB32_Premultiplied);
         if (image.isNull()) return fail(tr("The graph is too large for an image of %1 × %2 units.").arg(source.width()).arg(source.height()));
         image.fill(m_canvas->backgroundBrush().color().isValid() && m_canvas->backgroundBrush().style() != Qt::NoBrush
@@ -948,10 +954,11 @@ bool GraphView::exportImage(const QString& path, bool visibleOnly, QString* erro
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);
         painter.setRenderHint(QPainter::TextAntialiasing);
-        m_scene->render(&painter, QRectF(QPointF(0, 0), QSizeF(image.size())), source);
-        if (m_legendVisible && m_legend && m_legend->isVisible()) {
-            const QPixmap legend = m_legend->grab();
-            painter.drawPixmap(QPoint(image.width() - legend.width() - 8, 8), legend);
+        m_scene->render(&painter, QRectF(QPointF(0, 0), QSizeF(graphSize)), source);
+        if (withLegend) {
+            painter.translate(graphSize.width() + kOverlayMargin * legendScale, kOverlayMargin * legendScale);
+            painter.scale(legendScale, legendScale);
+            m_legend->paint(painter, QRect(QPoint(0, 0), legendSize));
         }
         painter.end();
         QBuffer buffer(&bytes);

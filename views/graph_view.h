@@ -2,7 +2,8 @@
 // QGraphicsView draws it. The user pans (drag), zooms (wheel, + and -), fits, finds layers by name
 // and walks the graph with the arrow keys (up to a producer, down to a consumer, left and right
 // along a rank); Enter or F centres the selected layer. Nodes are colored by layer type, precision,
-// measured latency or error against FP32, and a legend in the corner says what the colors mean.
+// measured latency or error against FP32, and a legend beside the canvas (never over a node, however the
+// graph is zoomed or panned) says what the colors mean.
 #pragma once
 
 #include <QElapsedTimer>
@@ -84,8 +85,9 @@ public:
     bool isLegendVisible() const { return m_legendVisible; }
     GraphLegend* legend() const { return m_legend; }
 
-    // Writes the graph as shown (its colors and, when visible, its legend) to `path`: PNG (rendered as the
-    // view paints it) or SVG (laid out and rendered by Graphviz), by the file's suffix; the whole graph,
+    // Writes the graph as shown (its colors and, unless hidden with setLegendVisible, its legend beside it) to
+    // `path`: PNG (rendered as the view paints it) or SVG (laid out and rendered by Graphviz), by the file's
+    // suffix; the whole graph,
     // or with `visibleOnly` the layers in view. Written atomically; false with `error` set when there is
     // no graph, the suffix is neither, or the file cannot be written.
     bool exportImage(const QString& path, bool visibleOnly, QString* error) const;

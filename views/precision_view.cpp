@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <qcustomplot.h>
 
+#include "bar_rows.h"
 #include "row_pick.h"
 #include "table_roles.h"
 
@@ -22,21 +24,12 @@ namespace kiln::views {
 
 namespace {
 
-// Names longer than this are shortened on the chart's axis; the table shows them whole.
-constexpr int kAxisLabelLength = 22;
-// Beyond this many bars the names would overlap; the axis then shows positions.
-constexpr int kMaxLabelledBars = 40;
 
 const QColor kErrorColor(70, 130, 180);
 const QColor kOverflowColor(198, 40, 40);
+const QColor kOtherColor(176, 190, 197);
 const QColor kReferenceColor(0x9f, 0xa8, 0xda);
 const QColor kReducedColor(0x80, 0xcb, 0xc4);
-
-QString elideMiddle(const QString& text, int length) {
-    if (text.size() <= length) return text;
-    const int head = (length - 1) / 2;
-    return text.left(head) + QChar(0x2026) + text.right(length - 1 - head);
-}
 
 QString formatMs(double milliseconds) {
     return PrecisionView::tr("%1 ms").arg(milliseconds, 0, 'f', milliseconds < 10 ? 3 : 1);
@@ -69,24 +62,35 @@ PrecisionView::PrecisionView(QWidget* parent) : QWidget(parent) {
     m_errorChart->setObjectName(QStringLiteral("precisionErrorChart"));
     m_errorChart->setMinimumHeight(160);
     m_errorChart->setInteractions(QCP::iSelectPlottables);
-    m_errorChart->yAxis->setScaleType(QCPAxis::stLogarithmic);
-    m_errorChart->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    m_errorChart->yAxis->setNumberFormat(QStringLiteral("eb"));
-    m_errorChart->yAxis->setNumberPrecision(0);
-    m_errorChart->axisRect()->setMinimumMargins(QMargins(0, 0, 60, 0));
-    m_errorBars = new QCPBars(m_errorChart->xAxis, m_errorChart->yAxis);
+    // Horizontal bars, each layer's name level with its bar, as many as the height shows readably.
+    m_errorChart->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_errorChart->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    m_errorChart->xAxis->setNumberFormat(QStringLiteral("eb"));
+    m_errorChart->xAxis->setNumberPrecision(0);
+    m_errorChart->yAxis->setRangeReversed(true);
+    m_errorChart->yAxis->setTickLength(0, 0);
+    m_errorChart->yAxis->setSubTicks(false);
+    m_errorChart->yAxis->grid()->setVisible(false);
+    m_errorChart->installEventFilter(this);
+    m_errorBars = new QCPBars(m_errorChart->yAxis, m_errorChart->xAxis);
     m_errorBars->setName(tr("error"));
     m_errorBars->setWidth(0.75);
     m_errorBars->setPen(Qt::NoPen);
     m_errorBars->setBrush(kErrorColor);
     m_errorBars->setSelectable(QCP::stSingleData);
     m_errorBars->selectionDecorator()->setBrush(QColor(230, 120, 20));
-    m_overflowBars = new QCPBars(m_errorChart->xAxis, m_errorChart->yAxis);
+    m_overflowBars = new QCPBars(m_errorChart->yAxis, m_errorChart->xAxis);
     m_overflowBars->setName(tr("NaN or overflow"));
     m_overflowBars->setWidth(0.75);
     m_overflowBars->setPen(Qt::NoPen);
     m_overflowBars->setBrush(kOverflowColor);
     m_overflowBars->setSelectable(QCP::stSingleData);
+    m_otherErrorBar = new QCPBars(m_errorChart->yAxis, m_errorChart->xAxis);
+    m_otherErrorBar->setWidth(0.75);
+    m_otherErrorBar->setPen(Qt::NoPen);
+    m_otherErrorBar->setBrush(kOtherColor);
+    m_otherErrorBar->setSelectable(QCP::stNone);
+    m_otherErrorBar->removeFromLegend();
     m_errorChart->legend->setBrush(QColor(255, 255, 255, 220));
     m_errorChart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     connect(m_errorChart, &QCustomPlot::plottableClick, this,
@@ -269,22 +273,64 @@ void PrecisionView::showRun() {
     emit shownErrorsChanged();
 }
 
+int PrecisionView::errorBarCapacity() const {
+    return horizontalBarCapacity(m_errorChart->yAxis->tickLabelFont(),
+                                 m_errorChart->isVisible() ? m_errorChart->height() : kHiddenChartHeight);
+}
+
+bool PrecisionView::eventFilter(QObject* watched, QEvent* event) {
+    // A new height may fit more or fewer bars; the chart replots itself after this.
+    if (watched == m_errorChart && event->type() == QEvent::Resize &&
+        (errorBarCapacity() != m_errorBarCapacity || m_errorChart->width() != m_errorLabelWidth)) {
+        rebuildErrorChart();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 void PrecisionView::rebuildErrorChart() {
     m_chartLayers.clear();
     m_chartValues.clear();
     // Layers in the compared engine's network order, each with its worst tensor.
+    QStringList layers;
+    QVector<double> layerValues;
     if (const PrecisionRunResult* run = shownRun()) {
         for (const TensorError& error : run->errors) {
             const QString layer = error.layer.empty() ? QString::fromStdString(error.tensor) : QString::fromStdString(error.layer);
             const double value = errorValue(error, m_metric);
-            const int position = int(m_chartLayers.indexOf(layer));
+            const int position = int(layers.indexOf(layer));
             if (position < 0) {
-                m_chartLayers << layer;
-                m_chartValues << value;
+                layers << layer;
+                layerValues << value;
             } else {
-                m_chartValues[position] = std::max(m_chartValues[position], value);
+                layerValues[position] = std::max(layerValues[position], value);
             }
         }
+    }
+    // The largest errors get a bar each (overflows first), in network order; when they do not all fit,
+    // the last bar stands for the rest, as long as the largest of them.
+    m_errorBarCapacity = errorBarCapacity();
+    // The names are shortened to the chart's width; the table shows them whole.
+    m_errorLabelWidth = m_errorChart->isVisible() ? m_errorChart->width() : kHiddenChartWidth;
+    std::vector<int> largestFirst(size_t(layers.size()));
+    std::iota(largestFirst.begin(), largestFirst.end(), 0);
+    std::stable_sort(largestFirst.begin(), largestFirst.end(), [&](int a, int b) {
+        const double x = std::isnan(layerValues[a]) ? -1.0 : layerValues[a];
+        const double y = std::isnan(layerValues[b]) ? -1.0 : layerValues[b];
+        return x > y;
+    });
+    const size_t own = largestFirst.size() <= size_t(m_errorBarCapacity) ? largestFirst.size()
+                                                                           : size_t(m_errorBarCapacity - 1);
+    std::vector<int> shown(largestFirst.begin(), largestFirst.begin() + std::ptrdiff_t(own));
+    std::sort(shown.begin(), shown.end());
+    for (int index : shown) {
+        m_chartLayers << layers[index];
+        m_chartValues << layerValues[index];
+    }
+    m_chartOtherLayers = int(largestFirst.size() - own);
+    double otherValue = 0.0;
+    for (size_t i = own; i < largestFirst.size(); ++i) {
+        const double value = layerValues[largestFirst[i]];
+        if (std::isfinite(value)) otherValue = std::max(otherValue, value);
     }
     // A log axis has no zero: exact layers stand at a floor a decade below the smallest error, and
     // overflowed ones reach a decade above the largest.
@@ -304,7 +350,6 @@ void PrecisionView::rebuildErrorChart() {
     const double ceiling = std::max(largest * 10.0, smallest * 100.0);
     QVector<double> keys, values, overflowKeys, overflowValues;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    const bool labelled = m_chartLayers.size() <= kMaxLabelledBars;
     for (int position = 0; position < m_chartLayers.size(); ++position) {
         const double value = m_chartValues[position];
         const double key = double(position + 1);
@@ -315,25 +360,26 @@ void PrecisionView::rebuildErrorChart() {
             overflowKeys << key;
             overflowValues << ceiling;
         }
-        if (labelled) ticker->addTick(key, elideMiddle(m_chartLayers[position], kAxisLabelLength));
+        ticker->addTick(key, horizontalBarLabel(m_errorChart->yAxis->tickLabelFont(), m_chartLayers[position], m_errorLabelWidth));
+    }
+    const double otherKey = double(m_chartLayers.size() + 1);
+    m_otherErrorBar->setBaseValue(floor);
+    if (m_chartOtherLayers > 0) {
+        m_otherErrorBar->setData({otherKey}, {std::max(otherValue, floor)}, true);
+        ticker->addTick(otherKey, tr("other (%n layer(s))", nullptr, m_chartOtherLayers));
+    } else {
+        m_otherErrorBar->data()->clear();
     }
     m_errorBars->setBaseValue(floor);
     m_overflowBars->setBaseValue(floor);
     m_errorBars->setData(keys, values, true);
     m_overflowBars->setData(overflowKeys, overflowValues, true);
     m_errorChart->legend->setVisible(!overflowKeys.isEmpty());
-    if (labelled) {
-        m_errorChart->xAxis->setTicker(ticker);
-        m_errorChart->xAxis->setTickLabelRotation(m_chartLayers.isEmpty() ? 0 : 45);
-        m_errorChart->xAxis->setLabel(QString());
-    } else {
-        m_errorChart->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
-        m_errorChart->xAxis->setTickLabelRotation(0);
-        m_errorChart->xAxis->setLabel(tr("layers in network order"));
-    }
-    m_errorChart->xAxis->setRange(0.4, double(std::max<qsizetype>(m_chartLayers.size(), 1)) + 0.6);
-    m_errorChart->yAxis->setRange(floor, ceiling * 1.5);
-    m_errorChart->yAxis->setLabel(metricName(m_metric));
+    m_errorChart->yAxis->setTicker(ticker);
+    const qsizetype barCount = m_chartLayers.size() + (m_chartOtherLayers > 0 ? 1 : 0);
+    m_errorChart->yAxis->setRange(0.4, double(std::max<qsizetype>(barCount, 1)) + 0.6);
+    m_errorChart->xAxis->setRange(floor, ceiling * 1.5);
+    m_errorChart->xAxis->setLabel(metricName(m_metric));
     m_errorChart->clearItems();
     if (m_chartLayers.isEmpty()) {
         auto* hint = new QCPItemText(m_errorChart);

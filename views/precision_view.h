@@ -49,9 +49,12 @@ public:
     QHash<QString, double> layerErrors() const;
     QHash<QString, double> nodeErrors() const;
 
-    // The error chart's bars, left to right: layer names and their values (infinite where overflowed).
+    // The error chart's bars of their own, top to bottom: layer names and their values (infinite where
+    // overflowed). They are the layers with the largest errors that fit the chart's height, in network
+    // order; the rest share one more bar ("other (K layers)") as long as their largest error.
     const QStringList& chartLayerNames() const { return m_chartLayers; }
     const QVector<double>& chartValues() const { return m_chartValues; }
+    int chartOtherLayerCount() const { return m_chartOtherLayers; }
     // The latency chart's bars: precision names and median milliseconds.
     QStringList latencyPrecisions() const;
     QVector<double> latencyValues() const;
@@ -72,6 +75,8 @@ private:
     const PrecisionRunResult* shownRun() const;
     void showRun();
     void rebuildErrorChart();
+    int errorBarCapacity() const;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void rebuildLatencyChart();
     void updateSummary();
 
@@ -79,6 +84,9 @@ private:
     Metric m_metric = Metric::MeanRelativeError;
     QStringList m_chartLayers;
     QVector<double> m_chartValues;
+    int m_chartOtherLayers = 0;
+    int m_errorBarCapacity = 0;  // the capacity the bars were chosen for
+    int m_errorLabelWidth = 0;   // the chart width their names were shortened for
 
     QComboBox* m_precisionBox = nullptr;
     QComboBox* m_metricBox = nullptr;
@@ -86,6 +94,7 @@ private:
     QCustomPlot* m_errorChart = nullptr;
     QCPBars* m_errorBars = nullptr;
     QCPBars* m_overflowBars = nullptr;
+    QCPBars* m_otherErrorBar = nullptr;
     QCustomPlot* m_latencyChart = nullptr;
     QCPBars* m_referenceBar = nullptr;
     QCPBars* m_latencyBars = nullptr;

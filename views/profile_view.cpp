@@ -31,6 +31,7 @@
 #include <numeric>
 #include <qcustomplot.h>
 
+#include "bar_rows.h"
 #include "row_pick.h"
 #include "table_roles.h"
 
@@ -42,10 +43,6 @@ enum LatencyField { RunsField, MinimumField, MedianField, MeanField, P90Field, P
 enum ExportFormat { CsvFormat, JsonFormat, PngFormat };
 enum TypeColumn { TypeNameColumn, TypeLayersColumn, TypeTimeColumn, TypePercentColumn, TypeColumnCount };
 
-// Names longer than this are shortened in the chart's axis labels; the tooltip and table show them whole.
-constexpr int kAxisLabelLength = 24;
-// Beyond this many bars the names would overlap; the axis then shows positions and hovering names a bar.
-constexpr int kMaxLabelledBars = 60;
 constexpr int kLayerIndexRole = Qt::UserRole + 2;
 
 QString formatMs(double ms) {
@@ -66,12 +63,6 @@ QStandardItem* numberItem(double value, int decimals) {
     item->setEditable(false);
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
-}
-
-QString elideMiddle(const QString& text, int length) {
-    if (text.size() <= length) return text;
-    const int head = (length - 1) / 2;
-    return text.left(head) + QChar(0x2026) + text.right(length - 1 - head);
 }
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, with quotes doubled.
@@ -155,21 +146,28 @@ ProfileView::ProfileView(QWidget* parent) : QWidget(parent) {
     m_chart = new QCustomPlot;
     m_chart->setObjectName(QStringLiteral("profileChart"));
     m_chart->setMinimumHeight(180);
-    m_chart->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
-    m_chart->axisRect()->setRangeDrag(Qt::Horizontal);
-    m_chart->axisRect()->setRangeZoom(Qt::Horizontal);
-    m_chart->yAxis->setLabel(tr("median time per run (ms)"));
+    // Horizontal bars, top to bottom, each layer's name level with its bar: as many as the height shows
+    // readably, so the chart needs neither scrolling nor zooming.
+    m_chart->setInteractions(QCP::iSelectPlottables);
+    m_chart->xAxis->setLabel(tr("median time per run (ms)"));
+    m_chart->yAxis->setRangeReversed(true);
+    m_chart->yAxis->setTickLength(0, 0);
+    m_chart->yAxis->setSubTicks(false);
+    m_chart->yAxis->grid()->setVisible(false);
     m_chart->setMouseTracking(true);
-    // Rotated names hang to the right of their bar; the margin keeps the last one inside the widget,
-    // where QCustomPlot draws it (it leaves out labels that would be clipped).
-    m_chart->axisRect()->setMinimumMargins(QMargins(0, 0, 90, 0));
-    m_bars = new QCPBars(m_chart->xAxis, m_chart->yAxis);
-    m_bars->setWidth(0.75);
+    m_bars = new QCPBars(m_chart->yAxis, m_chart->xAxis);
+    m_bars->setWidth(0.7);
     m_bars->setPen(Qt::NoPen);
     m_bars->setBrush(QColor(70, 130, 180));
     m_bars->setSelectable(QCP::stSingleData);
     m_bars->selectionDecorator()->setBrush(QColor(230, 120, 20));
     m_bars->selectionDecorator()->setPen(QPen(QColor(150, 70, 0)));
+    m_otherBar = new QCPBars(m_chart->yAxis, m_chart->xAxis);
+    m_otherBar->setWidth(0.7);
+    m_otherBar->setPen(Qt::NoPen);
+    m_otherBar->setBrush(QColor(176, 190, 197));
+    m_otherBar->setSelectable(QCP::stNone);
+    m_chart->installEventFilter(this);
     splitter->addWidget(m_chart);
 
     auto* tabs = new QTabWidget;
@@ -217,8 +215,10 @@ ProfileView::ProfileView(QWidget* parent) : QWidget(parent) {
     m_typeTable->horizontalHeader()->setStretchLastSection(true);
     tabs->addTab(m_typeTable, tr("By layer type"));
     splitter->addWidget(tabs);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    // The chart takes the larger part: its bars are what the eye goes to first.
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 400});
     layout->addWidget(splitter, 1);
 
     connect(m_orderBox, &QComboBox::currentIndexChanged, this, [this](int index) {
@@ -298,6 +298,28 @@ void ProfileView::setChartOrder(ChartOrder order) {
     rebuildChart();
 }
 
+int ProfileView::chartBarCapacity(int height) const {
+    return horizontalBarCapacity(m_chart->yAxis->tickLabelFont(), height);
+}
+
+int ProfileView::currentChartWidth() const {
+    return m_chart->isVisible() ? m_chart->width() : kHiddenChartWidth;
+}
+
+int ProfileView::currentBarCapacity() const {
+    return chartBarCapacity(m_chart->isVisible() ? m_chart->height() : kHiddenChartHeight);
+}
+
+bool ProfileView::eventFilter(QObject* watched, QEvent* event) {
+    // A new height may fit more or fewer bars, a new width longer or shorter names; the chart replots
+    // itself after this.
+    if (watched == m_chart && event->type() == QEvent::Resize &&
+        (currentBarCapacity() != m_barCapacity || currentChartWidth() != m_barLabelWidth)) {
+        rebuildChart();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 QStringList ProfileView::chartLayerNames() const {
     QStringList names;
     for (int layer : m_barLayers)
@@ -306,42 +328,69 @@ QStringList ProfileView::chartLayerNames() const {
 }
 
 void ProfileView::rebuildChart() {
-    m_barLayers.resize(m_profile.layers.size());
-    std::iota(m_barLayers.begin(), m_barLayers.end(), 0);
-    if (m_chartOrder == ChartOrder::SlowestFirst) {
-        std::stable_sort(m_barLayers.begin(), m_barLayers.end(), [this](int a, int b) {
-            return m_profile.layers[size_t(a)].milliseconds > m_profile.layers[size_t(b)].milliseconds;
-        });
-    }
+    const auto milliseconds = [this](int layer) { return m_profile.layers[size_t(layer)].milliseconds; };
+    // The slowest layers get a bar each; when they do not all fit, the last bar stands for the rest.
+    m_barCapacity = currentBarCapacity();
+    std::vector<int> slowestFirst(m_profile.layers.size());
+    std::iota(slowestFirst.begin(), slowestFirst.end(), 0);
+    std::stable_sort(slowestFirst.begin(), slowestFirst.end(),
+                     [&](int a, int b) { return milliseconds(a) > milliseconds(b); });
+    const size_t own = slowestFirst.size() <= size_t(m_barCapacity) ? slowestFirst.size() : size_t(m_barCapacity - 1);
+    m_barLayers.assign(slowestFirst.begin(), slowestFirst.begin() + std::ptrdiff_t(own));
+    m_otherLayers.assign(slowestFirst.begin() + std::ptrdiff_t(own), slowestFirst.end());
+    if (m_chartOrder == ChartOrder::Execution) std::sort(m_barLayers.begin(), m_barLayers.end());
+    std::sort(m_otherLayers.begin(), m_otherLayers.end());
+
     QVector<double> keys;
     QVector<double> values;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    const bool labelled = m_barLayers.size() <= size_t(kMaxLabelledBars);
+    // The names are shortened to the chart's width; the tooltips and the table show them whole.
+    m_barLabelWidth = currentChartWidth();
+    const int chartWidth = m_barLabelWidth;
     double highest = 0.0;
     for (size_t position = 0; position < m_barLayers.size(); ++position) {
         const LayerProfile& layer = m_profile.layers[size_t(m_barLayers[position])];
         keys << double(position + 1);
         values << layer.milliseconds;
         highest = std::max(highest, layer.milliseconds);
-        if (labelled) ticker->addTick(double(position + 1), elideMiddle(layer.name, kAxisLabelLength));
+        ticker->addTick(double(position + 1), horizontalBarLabel(m_chart->yAxis->tickLabelFont(), layer.name, chartWidth));
     }
     m_bars->setData(keys, values, true);
     m_bars->setSelection(QCPDataSelection());
-    if (labelled) {
-        m_chart->xAxis->setTicker(ticker);
-        m_chart->xAxis->setTickLabelRotation(60);
-        m_chart->xAxis->setLabel(QString());
+    double otherMilliseconds = 0.0;
+    for (int layer : m_otherLayers) otherMilliseconds += milliseconds(layer);
+    const double otherKey = double(m_barLayers.size() + 1);
+    if (m_otherLayers.empty()) {
+        m_otherBar->data()->clear();
     } else {
-        m_chart->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
-        m_chart->xAxis->setTickLabelRotation(0);
-        m_chart->xAxis->setLabel(m_chartOrder == ChartOrder::SlowestFirst
-                                     ? tr("layers, slowest first (hover a bar for its name)")
-                                     : tr("layers in execution order (hover a bar for its name)"));
+        m_otherBar->setData({otherKey}, {otherMilliseconds}, true);
+        ticker->addTick(otherKey, tr("other (%n layer(s))", nullptr, int(m_otherLayers.size())));
     }
-    m_chart->xAxis->setRange(0.4, double(m_barLayers.size()) + 0.6);
-    m_chart->yAxis->setRange(0.0, highest > 0.0 ? highest * 1.1 : 1.0);
+    m_chart->yAxis->setTicker(ticker);
+    const size_t barCount = m_barLayers.size() + (m_otherLayers.empty() ? 0 : 1);
+    m_chart->yAxis->setRange(0.4, double(std::max<size_t>(barCount, 1)) + 0.6);
+    // Room on the right for the time written after the longest bar. The axis is scaled to the layers' own
+    // bars: the rest together may take far longer, and its bar then runs off the right edge, its time
+    // written inside it.
+    const double axisEnd = highest > 0.0 ? highest * 1.3 : (otherMilliseconds > 0.0 ? otherMilliseconds * 1.3 : 1.0);
+    m_chart->xAxis->setRange(0.0, axisEnd);
 
     m_chart->clearItems();
+    const double total = totalLayerMilliseconds(m_profile.layers);
+    const auto annotate = [this, total, axisEnd](double key, double ms) {
+        auto* label = new QCPItemText(m_chart);
+        label->position->setType(QCPItemPosition::ptPlotCoords);
+        label->position->setAxes(m_chart->xAxis, m_chart->yAxis);
+        const bool runsOff = ms > axisEnd;
+        label->position->setCoords(runsOff ? axisEnd : ms, key);
+        label->setPositionAlignment((runsOff ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+        label->setPadding(runsOff ? QMargins(0, 0, 6, 0) : QMargins(4, 0, 0, 0));
+        label->setColor(palette().color(QPalette::Text));
+        label->setText(total > 0.0 ? tr("%1 ms (%2 %)").arg(formatMs(ms)).arg(100.0 * ms / total, 0, 'f', 1)
+                                   : tr("%1 ms").arg(formatMs(ms)));
+    };
+    for (int position = 0; position < keys.size(); ++position) annotate(keys[position], values[position]);
+    if (!m_otherLayers.empty()) annotate(otherKey, otherMilliseconds);
     if (m_profile.layers.empty()) {
         auto* hint = new QCPItemText(m_chart);
         hint->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -365,12 +414,36 @@ void ProfileView::onBarClicked(int dataIndex) {
 }
 
 void ProfileView::onChartHover(QMouseEvent* event) {
-    const double key = m_chart->xAxis->pixelToCoord(event->position().x());
+    const double key = m_chart->yAxis->pixelToCoord(event->position().y());
     const long position = std::lround(key) - 1;
-    const double value = m_chart->yAxis->pixelToCoord(event->position().y());
-    if (position < 0 || size_t(position) >= m_barLayers.size() || std::abs(key - double(position + 1)) > 0.4 ||
+    const double value = m_chart->xAxis->pixelToCoord(event->position().x());
+    const size_t barCount = m_barLayers.size() + (m_otherLayers.empty() ? 0 : 1);
+    if (position < 0 || size_t(position) >= barCount || std::abs(key - double(position + 1)) > 0.35 ||
         value < 0.0) {
         QToolTip::hideText();
+        return;
+    }
+    if (size_t(position) == m_barLayers.size()) {
+        // The bar of the rest: how much, and the slowest few of them by name.
+        std::vector<int> rest = m_otherLayers;
+        std::stable_sort(rest.begin(), rest.end(), [this](int a, int b) {
+            return m_profile.layers[size_t(a)].milliseconds > m_profile.layers[size_t(b)].milliseconds;
+        });
+        double ms = 0.0;
+        double percent = 0.0;
+        for (int layer : rest) {
+            ms += m_profile.layers[size_t(layer)].milliseconds;
+            percent += m_profile.layers[size_t(layer)].percent;
+        }
+        QStringList lines{tr("%n other layer(s): %1 ms (%2 %)", nullptr, int(rest.size()))
+                              .arg(formatMs(ms))
+                              .arg(percent, 0, 'f', 1)};
+        for (size_t i = 0; i < rest.size() && i < 5; ++i) {
+            const LayerProfile& layer = m_profile.layers[size_t(rest[i])];
+            lines << tr("%1: %2 ms").arg(layer.name, formatMs(layer.milliseconds));
+        }
+        if (rest.size() > 5) lines << QStringLiteral("…");
+        QToolTip::showText(event->globalPosition().toPoint(), lines.join(QLatin1Char('\n')), m_chart);
         return;
     }
     const LayerProfile& layer = m_profile.layers[size_t(m_barLayers[size_t(position)])];

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine_messages.h"
 #include "kiln/caffe_parser.h"
 #include "kiln/onnx_parser.h"
 
@@ -105,6 +106,10 @@ void BuildJob::start(std::shared_ptr<const NetworkDefinition> network, const Bui
             void log(Severity severity, const std::string& message) override {
                 entries.emplace_back(severity, QString::fromStdString(message));
             }
+            // Catalogued messages are kept in the user's language (translating is thread-safe).
+            void logMessage(Severity severity, const Message& message) override {
+                entries.emplace_back(severity, views::EngineMessages::text(message));
+            }
             std::vector<std::pair<Severity, QString>> entries;
         } logger;
         config.logger = &logger;
@@ -127,7 +132,7 @@ void BuildJob::start(std::shared_ptr<const NetworkDefinition> network, const Bui
             outcome.engine = std::move(built).value();
         } else {
             outcome.code = built.status().code();
-            outcome.message = QString::fromStdString(built.status().message());
+            outcome.message = views::EngineMessages::statusText(built.status().message());
         }
         // A cancel that came after the last poll still counts: the user asked for no engine.
         if (monitor->shouldCancel() && outcome.engine) {

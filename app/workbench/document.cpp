@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "engine_messages.h"
 #include "kiln/plan.h"
 #include "kiln/symbolic_shapes.h"
 
@@ -41,7 +42,7 @@ void loadPlan(Document::LoadOutcome& outcome) {
         // everything else means the bytes themselves cannot be used.
         outcome.problem = engine.status().code() == StatusCode::Unsupported ? LoadProblem::ForeignPlan
                                                                            : LoadProblem::DamagedPlan;
-        outcome.errorMessage = QString::fromStdString(engine.status().message());
+        outcome.errorMessage = views::EngineMessages::statusText(engine.status().message());
         return;
     }
     outcome.layers = (*engine)->report().layersBefore;
@@ -84,7 +85,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
         knownInputs ? Result<std::vector<OnnxInputInfo>>(*knownInputs) : readOnnxInputs(fileName);
     if (!declared) {
         outcome.problem = LoadProblem::Unreadable;
-        outcome.errorMessage = QString::fromStdString(declared.status().message());
+        outcome.errorMessage = views::EngineMessages::statusText(declared.status().message());
         return;
     }
     outcome.declaredInputs = *declared;
@@ -114,7 +115,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
         Result<HostTensor> value = shapeTensorValue(input, std::vector<int64_t>(given->second.begin(), given->second.end()));
         if (!value) {
             outcome.problem = LoadProblem::SymbolicShapes;
-            outcome.errorMessage = QString::fromStdString(value.status().message());
+            outcome.errorMessage = views::EngineMessages::statusText(value.status().message());
             return;
         }
         options.inputValues.emplace(input.name, std::move(value).value());
@@ -138,7 +139,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
                 Document::tr("These inputs have symbolic dimensions: %1. The model does not open with every "
                              "symbolic dimension at 1, 32 or 224 (at 1: %2): enter a shape for each of them in "
                              "the Build panel and press “Open with These Shapes”.")
-                    .arg(missing.join(QStringLiteral("; ")), QString::fromStdString(parsed.status().message()));
+                    .arg(missing.join(QStringLiteral("; ")), views::EngineMessages::statusText(parsed.status().message()));
             return;
         }
         QStringList assumed;
@@ -152,7 +153,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
         for (const auto& [name, dims] : imported->inputShapes) outcome.inputShapes[name] = dims;
     }
     if (!parsed) {
-        const QString message = QString::fromStdString(parsed.status().message());
+        const QString message = views::EngineMessages::statusText(parsed.status().message());
         if (!symbolic.isEmpty()) {
             // The shapes given are the likely culprit: keep asking for them, with the parser's reason.
             outcome.problem = LoadProblem::SymbolicShapes;
@@ -167,7 +168,7 @@ void loadModel(Document::LoadOutcome& outcome, const std::vector<OnnxInputInfo>*
     }
     if (const Status valid = parsed->validate(); !valid) {
         outcome.problem = LoadProblem::Unreadable;
-        outcome.errorMessage = QString::fromStdString(valid.message());
+        outcome.errorMessage = views::EngineMessages::statusText(valid.message());
         return;
     }
     auto network = std::make_shared<const NetworkDefinition>(std::move(parsed).value());
@@ -193,7 +194,7 @@ void loadCaffeNet(Document::LoadOutcome& outcome) {
     Result<std::vector<CaffeInputInfo>> declared = readCaffeInputs(fileName);
     if (!declared) {
         outcome.problem = LoadProblem::Unreadable;
-        outcome.errorMessage = QString::fromStdString(declared.status().message());
+        outcome.errorMessage = views::EngineMessages::statusText(declared.status().message());
         return;
     }
     CaffeParseOptions options;
@@ -210,7 +211,7 @@ void loadCaffeNet(Document::LoadOutcome& outcome) {
         parseCaffeFiles(fileName, QFile::encodeName(outcome.weightsPath).toStdString(), options);
     if (!parsed) {
         outcome.problem = LoadProblem::Unreadable;
-        outcome.errorMessage = QString::fromStdString(parsed.status().message());
+        outcome.errorMessage = views::EngineMessages::statusText(parsed.status().message());
         return;
     }
     auto network = std::make_shared<const NetworkDefinition>(std::move(parsed).value());

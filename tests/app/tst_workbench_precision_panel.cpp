@@ -119,7 +119,7 @@ private slots:
 
         // The chart: layers in network order, with errors; the latencies side by side.
         QVERIFY(!view->chartLayerNames().isEmpty());
-        QCOMPARE(view->chartLayerNames().size(), view->layerErrors().size());
+        QCOMPARE(view->chartLayerNames().size() + view->chartOtherLayerCount(), view->layerErrors().size());
         const QVector<double> chartValues = view->chartValues();
         QVERIFY(std::any_of(chartValues.begin(), chartValues.end(), [](double v) { return v > 0; }));
         QCOMPARE(view->latencyPrecisions(), QStringList({"FP32", "FP16"}));

@@ -2,6 +2,7 @@
 // find, zoom, the three color modes and their legends, programmatic highlighting, and what happens
 // when layouts are cleared, replaced or their view is destroyed while dot is still running.
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -84,6 +85,40 @@ std::vector<kiln::LayerRecord> diamond() {
     return kiln::describeLayers(network);
 }
 
+// x -> `width` chains of `depth` activations each -> Concatenation "concat": a graph as wide as tall,
+// whose nodes reach every corner of the view when it is fitted.
+std::vector<kiln::LayerRecord> grid(int width, int depth) {
+    kiln::NetworkDefinition network;
+    kiln::Tensor* x = network.addInput("x", kiln::DataType::Float32, {1, 4}).value();
+    std::vector<kiln::Tensor*> ends;
+    for (int column = 0; column < width; ++column) {
+        kiln::Tensor* tensor = x;
+        for (int row = 0; row < depth; ++row) {
+            const std::string name = "act" + std::to_string(column) + "_" + std::to_string(row);
+            tensor = network.addLayer(name, kiln::ActivationParams{}, {tensor}, {name + "_out"}).value()->output(0);
+        }
+        ends.push_back(tensor);
+    }
+    kiln::ConcatParams concat;
+    concat.axis = 1;
+    kiln::Layer* joined = network.addLayer("concat", concat, ends, {"concat_out"}).value();
+    if (!network.markOutput(joined->output(0)).isOk()) return {};
+    return kiln::describeLayers(network);
+}
+
+// The part of each node the view shows, in the view's coordinates, that overlaps the legend.
+QStringList nodesUnderTheLegend(GraphView& view) {
+    QStringList covered;
+    const QRect legend = view.legend()->geometry();
+    QWidget* viewport = view.canvas()->viewport();
+    const QRect shown(viewport->mapTo(&view, QPoint(0, 0)), viewport->size());
+    for (const QString& name : view.nodeNames()) {
+        const QRect node = view.canvas()->mapFromScene(view.nodeSceneRect(name)).boundingRect().translated(shown.topLeft());
+        if ((node & shown).intersects(legend)) covered << name;
+    }
+    return covered;
+}
+
 bool waitForLayout(QSignalSpy& finished) {
     return finished.count() > 0 || finished.wait(kLayoutTimeoutMs);
 }
@@ -139,9 +174,65 @@ private slots:
         QVERIFY(svg.contains("cluster_legend"));
         QCOMPARE(view.dotText(false).count("->"), 2);
 
+        // The PNG has the legend beside the graph: wider than the graph alone, and the strip to the right
+        // of the graph holds the legend's swatches (the conv's category color among them).
+        view.setLegendVisible(false);
+        QVERIFY2(view.exportImage(dir.filePath("bare.png"), false, &error), qPrintable(error));
+        const QImage bare(dir.filePath("bare.png"));
+        QVERIFY(image.width() > bare.width() + 50);
+        bool swatch = false;
+        for (int y = 0; y < image.height() && !swatch; ++y) {
+            for (int x = bare.width(); x < image.width() && !swatch; ++x) swatch = image.pixelColor(x, y) == fill;
+        }
+        QVERIFY(swatch);
+        view.setLegendVisible(true);
+
         QVERIFY(!view.exportImage(dir.filePath("graph.bmp"), false, &error));
         QVERIFY(error.contains(".png") && error.contains(".svg"));
         QVERIFY(!QFile::exists(dir.filePath("graph.bmp")));
+    }
+
+    // The legend is beside the canvas, never over a node: not at the first view, not zoomed in with the
+    // view scrolled to any corner, not fitted, not zoomed out.
+    void legendCoversNoNode() {
+        GraphView view;
+        QSignalSpy finished(&view, &GraphView::layoutFinished);
+        view.resize(700, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setLayers(grid(8, 6));
+        QVERIFY(waitForLayout(finished));
+        QVERIFY(view.legend()->isVisible());
+        QVERIFY(!view.legend()->labels().isEmpty());
+        QVERIFY(view.rect().contains(view.legend()->geometry()));
+        QCOMPARE(view.nodeCount(), 49);
+        const auto check = [&view](const char* when) {
+            QApplication::processEvents();
+            const QStringList covered = nodesUnderTheLegend(view);
+            QVERIFY2(covered.isEmpty(), qPrintable(QString::fromLatin1(when) + ": " + covered.join(", ")));
+        };
+        check("initial view");
+        view.fitToView();
+        check("fitted");
+        if (qEnvironmentVariableIsSet("KILN_SCREENSHOT_DIR"))
+            view.grab().save(QDir(qEnvironmentVariable("KILN_SCREENSHOT_DIR")).filePath("graph_legend.png"));
+        for (int i = 0; i < 4; ++i) view.zoomIn();
+        QScrollBar* horizontal = view.canvas()->horizontalScrollBar();
+        QScrollBar* vertical = view.canvas()->verticalScrollBar();
+        for (int corner = 0; corner < 4; ++corner) {
+            horizontal->setValue(corner % 2 ? horizontal->maximum() : horizontal->minimum());
+            vertical->setValue(corner / 2 ? vertical->maximum() : vertical->minimum());
+            check("zoomed in, scrolled to a corner");
+        }
+        for (int i = 0; i < 10; ++i) view.zoomOut();
+        check("zoomed out");
+        // However the graph moves, the legend is outside the viewport, not in a corner of it.
+        QVERIFY(!QRect(view.canvas()->viewport()->mapTo(&view, QPoint(0, 0)), view.canvas()->viewport()->size())
+                     .intersects(view.legend()->geometry()));
+        // Hidden, the legend gives its room back to the canvas.
+        const int canvasWidth = view.canvas()->width();
+        view.setLegendVisible(false);
+        QTRY_VERIFY(view.canvas()->width() > canvasWidth);
     }
 
     void showsTheLayersTopToBottom() {

@@ -1,6 +1,7 @@
-// Tests for ProfileView: the layer table's cells and numeric sorting by header clicks, the chart's bars in
-// both orders, clicks on bars and rows selecting layers, the latency statistics, and the CSV, JSON and
-// PNG exports read back, including a failed export that must leave no file.
+// Tests for ProfileView: the layer table's cells and numeric sorting by header clicks, the chart's
+// horizontal bars in both orders, the slowest layers that fit the height with the rest in one bar (recounted
+// on resize), clicks on bars and rows selecting layers, the latency statistics, and the CSV, JSON and PNG
+// exports read back, including a failed export that must leave no file.
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -15,6 +16,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <qcustomplot.h>
 
 #include "profile_view.h"
@@ -94,6 +96,46 @@ QStringList parseCsvLine(const QString& line) {
 QCPBars* bars(const ProfileView& view) {
     auto* chart = view.findChild<QCustomPlot*>(QStringLiteral("profileChart"));
     return chart ? qobject_cast<QCPBars*>(chart->plottable(0)) : nullptr;
+}
+
+QCPBars* otherBar(const ProfileView& view) {
+    auto* chart = view.findChild<QCustomPlot*>(QStringLiteral("profileChart"));
+    return chart ? qobject_cast<QCPBars*>(chart->plottable(1)) : nullptr;
+}
+
+// A ResNet-50-like profile: a stem, 16 bottleneck blocks of three fused convolutions and a residual add,
+// pooling and the classifier; 68 layers whose times vary as a real profile's do (fixed, not random).
+ProfileResult resnetLikeProfile() {
+    ProfileResult profile;
+    profile.layers.push_back(layer("conv1 + bn1 + relu", "Convolution", 1.90, 0, "onednn:jit:avx2"));
+    profile.layers.push_back(layer("maxpool", "Pooling", 0.35, 0, "onednn:pooling"));
+    const int blocks[] = {3, 4, 6, 3};
+    for (int stage = 0; stage < 4; ++stage) {
+        for (int block = 0; block < blocks[stage]; ++block) {
+            const QString prefix = QStringLiteral("layer%1.%2.").arg(stage + 1).arg(block);
+            const double scale = 0.6 + 0.1 * ((stage * 7 + block * 3) % 5);
+            profile.layers.push_back(layer(prefix + "conv1 + " + prefix + "bn1 + " + prefix + "relu", "Convolution",
+                                           0.30 * scale, 0, "onednn:jit:avx2"));
+            profile.layers.push_back(layer(prefix + "conv2 + " + prefix + "bn2 + " + prefix + "relu", "Convolution",
+                                           0.95 * scale + 0.01 * block, 0, "onednn:jit:avx2"));
+            profile.layers.push_back(layer(prefix + "conv3 + " + prefix + "bn3 + " + prefix + "add + relu",
+                                           "Convolution", 0.55 * scale + 0.02 * stage, 0, "onednn:jit:avx2"));
+            profile.layers.push_back(layer(prefix + "downsample", "Reformat", 0.04 + 0.01 * block, 0, "kiln:reference"));
+        }
+    }
+    profile.layers.push_back(layer("avgpool", "Pooling", 0.06, 0, "onednn:pooling"));
+    profile.layers.push_back(layer("fc", "Gemm", 0.42, 0, "onednn:gemm"));
+    double total = 0.0;
+    for (const LayerProfile& entry : profile.layers) total += entry.milliseconds;
+    for (LayerProfile& entry : profile.layers) entry.percent = 100.0 * entry.milliseconds / total;
+    profile.endToEndMilliseconds = {total * 1.02, total * 1.01, total * 1.05};
+    profile.iterations = 3;
+    return profile;
+}
+
+// The pixel height of a bar of the chart (its key is the row, top to bottom from 1).
+double barPixels(QCustomPlot* chart, double width) {
+    return std::abs(chart->yAxis->coordToPixel(1.0 + width / 2) - chart->yAxis->coordToPixel(1.0 - width / 2));
 }
 
 void clickRow(QTableView* table, int row) {
@@ -195,8 +237,8 @@ private slots:
         chart->replot();
         QSignalSpy selected(&view, &ProfileView::layerSelected);
 
-        // Second bar when slowest first: fc (6.5 ms); click the middle of the bar.
-        const QPoint fcBar(int(chart->xAxis->coordToPixel(2.0)), int(chart->yAxis->coordToPixel(3.0)));
+        // Second bar from the top when slowest first: fc (6.5 ms); click the middle of the bar.
+        const QPoint fcBar(int(chart->xAxis->coordToPixel(3.0)), int(chart->yAxis->coordToPixel(2.0)));
         QTest::mouseClick(chart, Qt::LeftButton, {}, fcBar);
         QCOMPARE(selected.count(), 1);
         QCOMPARE(selected.takeFirst().at(0).toString(), QStringLiteral("fc"));
@@ -205,10 +247,115 @@ private slots:
         auto* table = view.findChild<QTableView*>(QStringLiteral("layerTable"));
         QCOMPARE(cell(table->model(), table->currentIndex().row(), ProfileView::NameColumn), QStringLiteral("fc"));
 
-        // Empty space above a short bar selects nothing.
-        const QPoint abovePool(int(chart->xAxis->coordToPixel(4.0)), int(chart->yAxis->coordToPixel(8.0)));
+        // Empty space beyond the end of a short bar selects nothing.
+        const QPoint abovePool(int(chart->xAxis->coordToPixel(8.0)), int(chart->yAxis->coordToPixel(4.0)));
         QTest::mouseClick(chart, Qt::LeftButton, {}, abovePool);
         QCOMPARE(selected.count(), 0);
+    }
+
+    // Horizontal bars: the layers on the vertical axis, top to bottom, the time along the horizontal one.
+    void barsAreHorizontalWithTheNamesBeside() {
+        ProfileView view;
+        view.setProfile(sampleProfile());
+        QCPBars* chartBars = bars(view);
+        QCOMPARE(chartBars->keyAxis(), chartBars->parentPlot()->yAxis);
+        QCOMPARE(chartBars->valueAxis(), chartBars->parentPlot()->xAxis);
+        QVERIFY(chartBars->keyAxis()->rangeReversed());
+        auto ticker = chartBars->keyAxis()->ticker().dynamicCast<QCPAxisTickerText>();
+        QVERIFY(ticker);
+        QCOMPARE(ticker->ticks().value(1.0), QStringLiteral("conv1 + relu1"));
+        QCOMPARE(ticker->ticks().value(4.0), QStringLiteral("fc"));
+        QCOMPARE(chartBars->keyAxis()->tickLabelRotation(), 0.0);
+        // Every layer fits: no bar for the rest.
+        QCOMPARE(view.chartOtherLayerCount(), 0);
+        QCOMPARE(otherBar(view)->dataCount(), 0);
+    }
+
+    // A profile of more layers than fit: the slowest have bars of their own, the rest one bar of their sum,
+    // and every bar is thick enough to read, at the chart's height and after resizing.
+    void manyLayersShowTheSlowestAndSummarizeTheRest() {
+        const ProfileResult profile = resnetLikeProfile();
+        ProfileView view;
+        view.resize(1000, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setProfile(profile);
+        view.setChartOrder(ProfileView::ChartOrder::SlowestFirst);
+        auto* chart = view.findChild<QCustomPlot*>(QStringLiteral("profileChart"));
+        const auto check = [&](const char* when) {
+            chart->replot();
+            const int capacity = view.chartBarCapacity(chart->height());
+            const QStringList names = view.chartLayerNames();
+            QVERIFY2(names.size() + 1 == capacity, when);
+            QCOMPARE(view.chartOtherLayerCount(), int(profile.layers.size()) - names.size());
+            QCOMPARE(bars(view)->dataCount(), names.size());
+            QCOMPARE(otherBar(view)->dataCount(), 1);
+            // The bars are the slowest layers: none of the rest is slower than the fastest of them.
+            double fastestShown = 1e9;
+            double rest = 0.0;
+            for (const LayerProfile& entry : profile.layers) {
+                if (names.contains(entry.name)) fastestShown = std::min(fastestShown, entry.milliseconds);
+            }
+            for (const LayerProfile& entry : profile.layers) {
+                if (names.contains(entry.name)) continue;
+                QVERIFY2(entry.milliseconds <= fastestShown, qPrintable(entry.name));
+                rest += entry.milliseconds;
+            }
+            QVERIFY(std::abs(otherBar(view)->dataMainValue(0) - rest) < 1e-9);
+            QCOMPARE(otherBar(view)->dataMainKey(0), double(names.size() + 1));
+            auto ticker = bars(view)->keyAxis()->ticker().dynamicCast<QCPAxisTickerText>();
+            // (No catalogue is loaded here: the source text, whose English plural kiln_en.ts supplies.)
+            QCOMPARE(ticker->ticks().value(double(names.size() + 1)),
+                     QStringLiteral("other (%1 layer(s))").arg(view.chartOtherLayerCount()));
+            // Readable: each bar at least 12 pixels tall, the whole chart's rows inside its height.
+            QVERIFY2(barPixels(chart, bars(view)->width()) >= 12.0, qPrintable(QString::number(barPixels(chart, bars(view)->width()))));
+        };
+        check("at 1000 x 600");
+        QVERIFY2(view.chartLayerNames().size() >= 8, qPrintable(QString::number(view.chartLayerNames().size())));
+        QCOMPARE(view.chartLayerNames().first(), QStringLiteral("conv1 + bn1 + relu"));
+
+        // Hovering the last bar tells what it stands for, with the slowest of its layers by name.
+        const int otherKey = view.chartLayerNames().size() + 1;
+        const QPoint onOther(int(chart->xAxis->coordToPixel(chart->xAxis->range().upper * 0.5)),
+                             int(chart->yAxis->coordToPixel(otherKey)));
+        QTest::mouseMove(chart, onOther);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY2(QToolTip::text().startsWith(QStringLiteral("%1 other layer(s): ").arg(view.chartOtherLayerCount())),
+                 qPrintable(QToolTip::text()));
+        const LayerProfile* slowestLeft = nullptr;
+        for (const LayerProfile& entry : profile.layers) {
+            if (view.chartLayerNames().contains(entry.name)) continue;
+            if (!slowestLeft || entry.milliseconds > slowestLeft->milliseconds) slowestLeft = &entry;
+        }
+        QVERIFY(slowestLeft);
+        QVERIFY2(QToolTip::text().contains(QLatin1Char('\n') + slowestLeft->name + QStringLiteral(": ")),
+                 qPrintable(QToolTip::text()));
+        // A layer's own bar names its layer whole.
+        QTest::mouseMove(chart, QPoint(int(chart->xAxis->coordToPixel(0.1)), int(chart->yAxis->coordToPixel(2.0))));
+        QTRY_VERIFY(QToolTip::text().startsWith(view.chartLayerNames().at(1) + QLatin1Char('\n')));
+        QToolTip::hideText();
+
+        if (qEnvironmentVariableIsSet("KILN_SCREENSHOT_DIR")) {
+            view.grab().save(QDir(qEnvironmentVariable("KILN_SCREENSHOT_DIR")).filePath("profile.png"));
+        }
+
+        // Taller: more bars; shorter: fewer, still readable.
+        const int before = view.chartLayerNames().size();
+        view.resize(1000, 1000);
+        QTRY_VERIFY(view.chartLayerNames().size() > before);
+        check("at 1000 x 1000");
+        view.resize(1000, 420);
+        QTRY_VERIFY(view.chartLayerNames().size() < before);
+        check("at 1000 x 420");
+
+        // Execution order keeps the same bars, in the order the layers run.
+        const QStringList slowest = view.chartLayerNames();
+        view.setChartOrder(ProfileView::ChartOrder::Execution);
+        QStringList inOrder;
+        for (const LayerProfile& entry : profile.layers) {
+            if (slowest.contains(entry.name)) inOrder << entry.name;
+        }
+        QCOMPARE(view.chartLayerNames(), inOrder);
     }
 
     void clickingARowSelectsItsLayer() {

@@ -16,6 +16,9 @@ struct PassChange {
     std::string pass;         // "batch-norm folding"
     std::string description;  // what was done, in the words users know from TensorRT
     std::vector<std::string> layers;  // the layers that resulted from the change
+    // The description as a catalogued message (kiln/message.h): its id and arguments, for translation.
+    std::string messageId;
+    std::vector<std::string> messageArgs;
 };
 
 // One kernel the builder considered for a layer: timed on dummy data, or skipped with the reason.

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "kiln/message.h"
+
 namespace kiln {
 
 enum class Severity {
@@ -24,6 +26,9 @@ public:
     // Called on the thread that does the work; an implementation that is shared between threads
     // synchronizes itself.
     virtual void log(Severity severity, const std::string& message) = 0;
+    // A catalogued message (kiln/message.h), for loggers that show it in the user's language; by default
+    // its English text goes to log().
+    virtual void logMessage(Severity severity, const Message& message) { log(severity, message.text); }
 };
 
 }  // namespace kiln

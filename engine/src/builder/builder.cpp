@@ -1,6 +1,7 @@
 // The build pipeline: copy the network, run the pass list, choose memory formats (inserting reformats),
 // time and choose tactics, plan memory, and record every decision in the build report.
 #include "kiln/builder.h"
+#include "kiln/message.h"
 
 #include <algorithm>
 #include <cctype>
@@ -131,6 +132,11 @@ std::string unmetReason(const Layer& layer, DataType wanted, const backends::Bac
 
 // Each constrained layer runs in the precision asked, or: Obey fails the build naming it and why; Prefer
 // records in the build report what it runs in instead.
+// A build-report entry whose description is the catalogued `message` (kiln/message.h).
+PassChange cataloguedChange(std::string pass, Message message, std::vector<std::string> layers) {
+    return {std::move(pass), std::move(message.text), std::move(layers), std::move(message.id), std::move(message.args)};
+}
+
 Status checkConstraintsMet(const NetworkDefinition& network, const backends::Backend& backend,
                            const std::map<std::string, builder::LayerConstraint>& constraints,
                            const std::set<std::string>& linearLayers, PrecisionConstraints mode,
@@ -141,10 +147,11 @@ Status checkConstraintsMet(const NetworkDefinition& network, const backends::Bac
         const std::string asked = constraint.pattern + ":" + precisionFlag(constraint.precision);
         const DataType actual = layerPrecision(*layer);
         if (actual == constraint.precision) {
-            changes.push_back({"precision constraints",
-                               (constraint.precision == DataType::Float32 ? "kept " : "ran ") + name + " in " +
-                                   toString(constraint.precision) + " (" + asked + ")",
-                               {name}});
+            changes.push_back(cataloguedChange(
+                "precision constraints",
+                makeMessage(constraint.precision == DataType::Float32 ? "build.kept_precision" : "build.ran_precision",
+                            {name, toString(constraint.precision), asked}),
+                {name}));
             continue;
         }
         const std::string reason = unmetReason(*layer, constraint.precision, backend, linearLayers);
@@ -153,10 +160,10 @@ Status checkConstraintsMet(const NetworkDefinition& network, const backends::Bac
                                asked + "): " + reason + "; give --precisionConstraints prefer to let it run in " +
                                toString(actual) + " instead");
         }
-        changes.push_back({"precision constraints",
-                           name + " runs in " + toString(actual) + ", not " + toString(constraint.precision) + " (" + asked +
-                               "): " + reason,
-                           {name}});
+        changes.push_back(cataloguedChange("precision constraints",
+                                           makeMessage("build.precision_unmet", {name, toString(actual),
+                                                                                 toString(constraint.precision), asked, reason}),
+                                           {name}));
     }
     return Status::ok();
 }
@@ -296,8 +303,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
         std::map<std::string, builder::LayerConstraint> constraints;
         if (config.precisionConstraints == PrecisionConstraints::None) {
             if (!config.layerPrecisions.empty()) {
-                report.warnings.push_back("the layer precisions were ignored: precision constraints are 'none' (give "
-                                          "--precisionConstraints obey or prefer to apply them)");
+                report.warnings.push_back(makeMessage("build.layer_precisions_ignored", {}).text);
             }
         } else {
             KILN_ASSIGN_OR_RETURN(constraints, builder::constrainedLayers(optimized, config.layerPrecisions));
@@ -318,10 +324,11 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
                 if (layer->kind() == LayerKind::Reformat || linearLayers.count(layer->name())) continue;
                 linearLayers.insert(layer->name());
                 const Tensor* output = layer->output(0);
-                fallbacks.push_back({"precision and formats",
-                                     layer->name() + " runs linear in its own type: no " + backend->name() +
-                                         " tactic runs it in " + toString(output->format(), output->dims().size()),
-                                     {layer->name()}});
+                fallbacks.push_back(cataloguedChange(
+                    "precision and formats",
+                    makeMessage("build.linear_fallback", {layer->name(), backend->name(),
+                                                          toString(output->format(), output->dims().size())}),
+                    {layer->name()}));
                 retry = true;
             }
             if (!retry) {

@@ -262,8 +262,8 @@ private:
             const Tensor* source = copy->producer()->input(0);
             std::string list;
             for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
-            log.record("reformatted " + source->name() + " from " + toString(source->format(), source->dims().size()) +
-                           " to " + toString(copy->format(), copy->dims().size()) + " for " + list,
+            log.record(makeMessage("pass.reformatted", {source->name(), toString(source->format(), source->dims().size()),
+                                                        toString(copy->format(), copy->dims().size()), list}),
                        {copy->producer()->name()});
         }
         return m_network.sortTopologically();

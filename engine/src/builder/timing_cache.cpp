@@ -4,6 +4,7 @@
 #include "builder/timing_cache.h"
 
 #include "kiln/file_reading.h"
+#include "kiln/message.h"
 
 #include <cstring>
 #include <fstream>
@@ -53,45 +54,45 @@ std::string layerSignature(const Layer& layer, DataType precision) {
 
 TimingCache TimingCache::load(const std::string& path, const std::string& device, std::vector<std::string>& warnings) {
     TimingCache cache(device);
-    const std::string ignored = "; it is ignored and will be replaced by this build's timings";
     constexpr uint64_t kLargestCache = uint64_t(1) << 30;
     Result<std::string> read = readRegularFile(path, "timing cache", kLargestCache);
     if (!read) {
-        if (read.status().code() != StatusCode::NotFound) warnings.push_back(read.status().message() + ignored);
+        if (read.status().code() != StatusCode::NotFound)
+            warnings.push_back(makeMessage("build.timing_cache_unreadable", {read.status().message()}).text);
         return cache;  // a missing cache is simply cold
     }
     const std::string bytes = std::move(read).value();
     if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-        warnings.push_back("timing cache '" + path + "' is not a Kiln timing cache" + ignored);
+        warnings.push_back(makeMessage("build.timing_cache_foreign", {path}).text);
         return cache;
     }
     const uint32_t version = uint32_t(getU64(bytes, 8) & 0xffffffffu);
     if (version != kFormatVersion) {
-        warnings.push_back("timing cache '" + path + "' has format version " + std::to_string(version) +
-                           "; this Kiln reads version " + std::to_string(kFormatVersion) + ignored);
+        warnings.push_back(makeMessage("build.timing_cache_version",
+                                       {path, std::to_string(version), std::to_string(kFormatVersion)}).text);
         return cache;
     }
     const uint64_t length = getU64(bytes, 16);
     if (length != bytes.size() - kHeaderBytes) {
-        warnings.push_back("timing cache '" + path + "' is truncated or has trailing bytes (" +
-                           std::to_string(bytes.size() - kHeaderBytes) + " body bytes, header says " +
-                           std::to_string(length) + ")" + ignored);
+        warnings.push_back(makeMessage("build.timing_cache_length",
+                                       {path, std::to_string(bytes.size() - kHeaderBytes), std::to_string(length)})
+                               .text);
         return cache;
     }
     const std::string_view body(bytes.data() + kHeaderBytes, bytes.size() - kHeaderBytes);
     if (fnv1a64(body) != getU64(bytes, 24)) {
-        warnings.push_back("timing cache '" + path + "' is corrupt (its hash does not match)" + ignored);
+        warnings.push_back(makeMessage("build.timing_cache_corrupt", {path}).text);
         return cache;
     }
     plan_proto::TimingCache proto;
     if (!proto.ParseFromArray(body.data(), int(body.size()))) {
-        warnings.push_back("timing cache '" + path + "' could not be decoded" + ignored);
+        warnings.push_back(makeMessage("build.timing_cache_undecodable", {path}).text);
         return cache;
     }
     if (proto.kiln_version() != KILN_VERSION || proto.device() != device) {
-        warnings.push_back("timing cache '" + path + "' was measured by kiln " + proto.kiln_version() + " on '" +
-                           proto.device() + "'; this is kiln " + KILN_VERSION + " on '" + device +
-                           "': its timings do not apply here" + ignored);
+        warnings.push_back(makeMessage("build.timing_cache_stale",
+                                       {path, proto.kiln_version(), proto.device(), KILN_VERSION, device})
+                               .text);
         return cache;
     }
     for (const auto& entry : proto.entries()) {

@@ -1,5 +1,6 @@
 // Bounded reading of regular files; see kiln/file_reading.h.
 #include "kiln/file_reading.h"
+#include "kiln/message.h"
 
 #include <cerrno>
 #include <cstring>
@@ -11,7 +12,7 @@ namespace kiln {
 Result<uint64_t> regularFileSize(const std::string& path, const std::string& what) {
     std::error_code error;
     const std::filesystem::file_status status = std::filesystem::status(path, error);
-    if (error || !std::filesystem::exists(status)) return notFound(what + " '" + path + "' does not exist");
+    if (error || !std::filesystem::exists(status)) return messageStatus(StatusCode::NotFound, "file.not_found", {what, path});
     if (std::filesystem::is_directory(status)) return ioError(what + " '" + path + "' is a folder, not a regular file; give a file");
     if (!std::filesystem::is_regular_file(status)) {
         return ioError(what + " '" + path + "' is not a regular file (a device, FIFO or socket); give a file");

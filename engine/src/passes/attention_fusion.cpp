@@ -174,7 +174,7 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     // The layer that writes the result reads, through the others, everything the pattern reads: it runs
     // after all of it, and its output keeps its shape.
     KILN_RETURN_IF_ERROR(fuseInto(network, m.layers, m.result->producer(), m.params, inputs, m.result, name));
-    log.record("fused " + name + " (attention, from " + fused + ")", {name});
+    log.record(makeMessage("pass.fused_attention", {name, fused}), {name});
     return Status::ok();
 }
 

@@ -20,7 +20,7 @@ struct Match {
     Layer* producer = nullptr;
     Layer* follower = nullptr;
     ChannelAffine affine;
-    const char* what = "";  // "batch norm" or "scale"
+    const char* what = "";  // the message id: "pass.folded_batch_norm" or "pass.folded_scale"
 };
 
 bool producerFits(const Layer& layer) {
@@ -123,10 +123,10 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* producer) 
     std::optional<ChannelAffine> affine;
     if (follower->kind() == LayerKind::BatchNorm && follower->input(0) == output) {
         affine = batchNormAffine(*follower, output->dims()[1]);
-        match.what = "batch norm";
+        match.what = "pass.folded_batch_norm";
     } else if (follower->kind() == LayerKind::Elementwise) {
         affine = scaleAffine(*follower, output);
-        match.what = "scale";
+        match.what = "pass.folded_scale";
     }
     if (!affine) return std::nullopt;
     match.affine = std::move(*affine);
@@ -239,8 +239,7 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
     KILN_RETURN_IF_ERROR(network.redirectOutput(producer, 0, result));
     KILN_RETURN_IF_ERROR(network.renameLayer(producer, name));
     producer->setProvenance(provenance);
-    log.record("fused " + name + " (" + match.what + " " + followerName + " folded into the weights)",
-               {name});
+    log.record(makeMessage(match.what, {name, followerName}), {name});
     return Status::ok();
 }
 

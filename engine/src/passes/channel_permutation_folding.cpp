@@ -302,9 +302,7 @@ Result<Layer*> applyFold(NetworkDefinition& network, const ReaderFold& fold, Ten
             KILN_RETURN_IF_ERROR(network.renameLayer(replacement, name));
             std::string readers;
             for (const std::string& reader : names) readers += (readers.empty() ? "" : ", ") + reader;
-            log.record(name + " computes on the unpermuted channels into " + permuted->name() +
-                           "; its readers take the permutation: " + readers,
-                       {name});
+            log.record(makeMessage("pass.permutation_passed_on", {name, permuted->name(), readers}), {name});
             return replacement;
         }
     }
@@ -334,7 +332,7 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
         const std::string name = producer->name();
         KILN_RETURN_IF_ERROR(
             fuseInto(network, {producer, s.split, s.transpose, s.merge}, producer, producer->params(), inputs, result, name));
-        log.record("folded the channel permutation " + shuffleNames + " into " + name + "'s output channels", {name});
+        log.record(makeMessage("pass.permutation_into_producer", {shuffleNames, name}), {name});
         return Status::ok();
     }
     std::vector<std::string> folded;
@@ -348,7 +346,7 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
         description += (description.empty() ? "" : ", ") + layer->name() + " (" + foldText(fold.kind) + ")";
     }
     for (Layer* layer : {s.merge, s.transpose, s.split}) KILN_RETURN_IF_ERROR(network.removeLayer(layer));
-    log.record("folded the channel permutation " + shuffleNames + " into its readers: " + description, folded);
+    log.record(makeMessage("pass.permutation_into_readers", {shuffleNames, description}), folded);
     return Status::ok();
 }
 

@@ -88,23 +88,24 @@ Status eliminateConcats(NetworkDefinition& network, PassLog& log) {
         const std::optional<Placement> placement = matchConcat(network, *concat);
         if (!placement) continue;
         Tensor* output = concat->output(0);
-        std::string names;
+        Message message;
         if (placement->outputAlias) {
             if (!output->alias()) {
                 KILN_RETURN_IF_ERROR(network.setAlias(output, placement->outputAlias->base,
                                                       placement->outputAlias->byteOffset));
             }
-            names = "its inputs already lie back to back in " + placement->outputAlias->base->name();
+            message = makeMessage("pass.elided_concat_back_to_back", {concat->name(), placement->outputAlias->base->name()});
         } else {
+            std::string names;
             for (size_t i = 0; i < concat->inputs().size(); ++i) {
                 Tensor* input = concat->inputs()[i];
                 KILN_RETURN_IF_ERROR(network.setAlias(input, output, placement->sliceOffsets[i]));
                 names += (names.empty() ? "" : ", ") + input->name();
             }
-            names = names + " are written in place into " + output->name();
+            message = makeMessage("pass.elided_concat_in_place", {concat->name(), names, output->name()});
         }
         KILN_RETURN_IF_ERROR(network.setElided(concat, true));
-        log.record("elided " + concat->name() + ": " + names, {concat->name()});
+        log.record(std::move(message), {concat->name()});
     }
     return Status::ok();
 }

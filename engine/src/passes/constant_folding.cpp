@@ -42,7 +42,7 @@ Status foldConstants(NetworkDefinition& network, PassLog& log) {
             ++index;
             continue;
         }
-        log.record("folded " + name + " into the constant " + outputs, {});
+        log.record(makeMessage("pass.folded_constant", {name, outputs}), {});
         folded = true;
     }
     if (folded) network.removeUnusedTensors();

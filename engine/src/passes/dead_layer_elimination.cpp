@@ -30,7 +30,7 @@ Status eliminateDeadLayers(NetworkDefinition& network, PassLog& log) {
     for (Layer* layer : dead) {
         const std::string name = layer->name();
         KILN_RETURN_IF_ERROR(network.removeLayer(layer));
-        log.record("removed " + name + ": no network output depends on it", {});
+        log.record(makeMessage("pass.removed_dead", {name}), {});
     }
     network.removeUnusedTensors();
     return Status::ok();

@@ -152,8 +152,8 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     // The first layer, which reads x, becomes the activation: its output already has x's shape (or x's
     // square's, which is x's), and it runs first.
     KILN_RETURN_IF_ERROR(fuseInto(network, m.layers, m.layers.front(), ActivationParams{m.type}, {m.data}, m.result, name));
-    const char* form = m.type == ActivationType::Gelu ? "GELU" : "GELU, tanh form";
-    log.record("fused " + name + " (" + form + ", from " + fused + ")", {name});
+    const char* id = m.type == ActivationType::Gelu ? "pass.fused_gelu" : "pass.fused_gelu_tanh";
+    log.record(makeMessage(id, {name, fused}), {name});
     return Status::ok();
 }
 

@@ -104,7 +104,7 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, 
     for (size_t i = 0; i < outputs.size(); ++i) {
         KILN_RETURN_IF_ERROR(network.redirectOutput(fused, i, outputs[i]));
     }
-    log.record("fused " + name + " (one convolution writing each sibling's output)", {name});
+    log.record(makeMessage("pass.fused_horizontal", {name}), {name});
     return Status::ok();
 }
 

@@ -47,7 +47,7 @@ Status eliminateIdentities(NetworkDefinition& network, PassLog& log) {
             KILN_RETURN_IF_ERROR(network.redirectOutput(producer, slot, output));
             KILN_RETURN_IF_ERROR(network.replaceUses(input, output));
         }
-        log.record("removed identity " + name, {});
+        log.record(makeMessage("pass.removed_identity", {name}), {});
         changed = true;
     }
     if (changed) network.removeUnusedTensors();

@@ -184,7 +184,7 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     if (m.result != kept->output(0)) KILN_RETURN_IF_ERROR(network.redirectOutput(kept, 0, m.result));
     KILN_RETURN_IF_ERROR(network.renameLayer(kept, name));
     kept->setProvenance(provenance);
-    log.record("fused " + name + " (layer normalization, " + description + ", from " + fused + ")", {name});
+    log.record(makeMessage("pass.fused_layer_norm", {name, description, fused}), {name});
     return Status::ok();
 }
 

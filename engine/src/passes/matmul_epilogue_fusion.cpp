@@ -70,7 +70,7 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* product) {
 Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
     MatMulParams params = m.product->paramsAs<MatMulParams>();
     std::vector<Tensor*> inputs = m.product->inputs();
-    const char* what = "activation";
+    const char* what = "pass.fused_matmul_activation";
     if (m.fusion == Fusion::Activation) {
         params.activation = m.follower->paramsAs<ActivationParams>();
     } else if (m.fusion == Fusion::Bias) {
@@ -84,15 +84,15 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
         }
         inputs.resize(3, nullptr);
         inputs[2] = bias;
-        what = "bias";
+        what = "pass.fused_matmul_bias";
     } else {
         inputs.resize(4, nullptr);
         inputs[3] = m.operand;
-        what = "residual add";
+        what = "pass.fused_matmul_residual_add";
     }
     const std::string name = freshLayerName(network, m.product->name() + " + " + m.follower->name());
     KILN_RETURN_IF_ERROR(fuseInto(network, {m.product, m.follower}, m.product, params, inputs, m.follower->output(0), name));
-    log.record("fused " + name + " (" + what + " applied as the product is written)", {name});
+    log.record(makeMessage(what, {name}), {name});
     return Status::ok();
 }
 

@@ -79,7 +79,7 @@ Status foldPads(NetworkDefinition& network, PassLog& log) {
             const std::string name = pad->name();
             KILN_RETURN_IF_ERROR(network.removeLayer(pad));
             KILN_RETURN_IF_ERROR(network.replaceUses(output, input));
-            log.record("removed " + name + " (it pads nothing)", {});
+            log.record(makeMessage("pass.removed_empty_pad", {name}), {});
             changed = true;
             continue;
         }
@@ -99,7 +99,7 @@ Status foldPads(NetworkDefinition& network, PassLog& log) {
         KILN_RETURN_IF_ERROR(network.updateLayer(reader, *merged, inputs));
         for (const std::string& node : reader->provenance()) provenance.push_back(node);
         reader->setProvenance(provenance);
-        log.record("folded " + name + " into the padding of " + reader->name(), {reader->name()});
+        log.record(makeMessage("pass.folded_pad", {name, reader->name()}), {reader->name()});
         changed = true;
     }
     if (changed) network.removeUnusedTensors();

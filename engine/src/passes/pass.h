@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kiln/build_report.h"
+#include "kiln/message.h"
 #include "kiln/network.h"
 #include "kiln/status.h"
 
@@ -17,8 +18,11 @@ public:
     explicit PassLog(std::string pass, std::vector<PassChange>& changes)
         : m_pass(std::move(pass)), m_changes(changes) {}
 
-    void record(std::string description, std::vector<std::string> resultingLayers) {
-        m_changes.push_back({m_pass, std::move(description), std::move(resultingLayers)});
+    // A change is told as a catalogued message (kiln/message.h): its text is the description, its id and
+    // arguments go along so that the workbench can show it in the user's language.
+    void record(Message message, std::vector<std::string> resultingLayers) {
+        m_changes.push_back({m_pass, std::move(message.text), std::move(resultingLayers), std::move(message.id),
+                             std::move(message.args)});
     }
 
 private:

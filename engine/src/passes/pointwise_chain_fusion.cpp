@@ -138,7 +138,7 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& chain, Pas
     if (result != first->output(0)) KILN_RETURN_IF_ERROR(network.redirectOutput(first, 0, result));
     if (name != first->name()) KILN_RETURN_IF_ERROR(network.renameLayer(first, name));
     first->setProvenance(provenance);
-    log.record("fused " + name + " (pointwise chain " + steps + " run as one layer)", {name});
+    log.record(makeMessage("pass.fused_pointwise_chain", {name, steps}), {name});
     return Status::ok();
 }
 

@@ -73,9 +73,9 @@ Status foldQuantizeDequantize(NetworkDefinition& network, PassLog& log) {
         }
         KILN_RETURN_IF_ERROR(network.removeLayer(match->quantize));
         input->setDynamicRange(match->range);
-        std::ostringstream description;
-        description << "folded " << names << ": range " << match->range << " on " << input->name();
-        log.record(description.str(), {});
+        std::ostringstream range;
+        range << match->range;
+        log.record(makeMessage("pass.folded_qdq", {names, range.str(), input->name()}), {});
         changed = true;
     }
     if (changed) network.removeUnusedTensors();

@@ -19,8 +19,7 @@ Status eliminateReshapes(NetworkDefinition& network, PassLog& log) {
         if (!matchReshape(*layer)) continue;
         KILN_RETURN_IF_ERROR(network.setAlias(layer->output(0), layer->input(0), 0));
         KILN_RETURN_IF_ERROR(network.setElided(layer.get(), true));
-        log.record("elided " + layer->name() + ": " + layer->output(0)->name() + " is a view of " +
-                       layer->input(0)->name(),
+        log.record(makeMessage("pass.elided_view", {layer->name(), layer->output(0)->name(), layer->input(0)->name()}),
                    {layer->name()});
     }
     return Status::ok();

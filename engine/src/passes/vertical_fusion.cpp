@@ -61,8 +61,8 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
     }
     const std::string name = freshLayerName(network, producer->name() + " + " + follower->name());
     KILN_RETURN_IF_ERROR(fuseInto(network, {producer, follower}, producer, params, inputs, follower->output(0), name));
-    const std::string what = match.fusion == Fusion::Activation ? "activation" : "residual add";
-    log.record("fused " + name + " (" + what + " applied as the output is written)", {name});
+    const char* id = match.fusion == Fusion::Activation ? "pass.fused_activation" : "pass.fused_residual_add";
+    log.record(makeMessage(id, {name}), {name});
     return Status::ok();
 }
 

@@ -692,7 +692,8 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     for (const auto& record : in.layers_after())
         report.layersAfter.push_back(readLayerRecord(record));
     for (const auto& change : in.changes()) {
-        report.changes.push_back(PassChange{change.pass(), change.description(), strings(change.layers())});
+        report.changes.push_back(PassChange{change.pass(), change.description(), strings(change.layers()),
+                                            change.message_id(), strings(change.message_args())});
     }
     report.arenaBytes = in.arena_bytes();
     report.activationBytes = in.activation_bytes();

@@ -399,6 +399,9 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
         record.set_description(change.description);
         for (const auto& name : change.layers)
             record.add_layers(name);
+        record.set_message_id(change.messageId);
+        for (const auto& arg : change.messageArgs)
+            record.add_message_args(arg);
     }
     out.set_arena_bytes(report.arenaBytes);
     out.set_activation_bytes(report.activationBytes);

@@ -5,6 +5,7 @@
 #include "kiln/onnx_parser.h"
 
 #include "kiln/file_reading.h"
+#include "kiln/message.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -47,17 +48,14 @@ std::string folderOf(const std::string& path) {
 // `source` is how messages name the model: "'path/model.onnx'" or "the model".
 Result<onnx::ModelProto> parseModelProto(const std::string& bytes, const std::string& source) {
     if (bytes.empty()) {
-        return invalidModel(source + " is not a valid ONNX model: it is empty");
+        return messageStatus(StatusCode::InvalidModel, "onnx.empty", {source});
     }
     onnx::ModelProto model;
     if (!model.ParseFromString(bytes)) {
-        return invalidModel(source +
-                            " is not a valid ONNX model: its bytes do not decode as an ONNX protobuf "
-                            "(the file may be truncated or of another kind)");
+        return messageStatus(StatusCode::InvalidModel, "onnx.not_protobuf", {source});
     }
     if (!model.has_graph() || model.ir_version() <= 0 || model.opset_import_size() == 0) {
-        return invalidModel(source +
-                            " is not a valid ONNX model: it has no graph, IR version or opset import");
+        return messageStatus(StatusCode::InvalidModel, "onnx.no_graph", {source});
     }
     return model;
 }
@@ -92,11 +90,10 @@ Result<int64_t> defaultOpset(const onnx::ModelProto& model) {
                 "plugins: load a plugin library that provides this domain's operators with --plugins");
         }
     }
-    if (opset < 0) return invalidModel("the model imports no version of the default ONNX operator set");
+    if (opset < 0) return messageStatus(StatusCode::InvalidModel, "onnx.no_default_opset", {});
     if (opset < kMinOpset || opset > kMaxOpset) {
-        return unsupported("the model uses opset " + std::to_string(opset) + "; Kiln supports opsets " +
-                           std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) +
-                           " (convert it with onnx.version_converter)");
+        return messageStatus(StatusCode::Unsupported, "onnx.opset_out_of_range",
+                             {std::to_string(opset), std::to_string(kMinOpset), std::to_string(kMaxOpset)});
     }
     return opset;
 }
@@ -240,8 +237,8 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
     std::string list;
     for (size_t i = 0; i < found.size(); ++i)
         list += (i ? ", " : "") + found[i];
-    return unsupported("the model has " + std::to_string(found.size()) + " node" +
-                       (found.size() == 1 ? "" : "s") + " with operators Kiln does not support: " + list);
+    if (found.size() == 1) return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operator", {list});
+    return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operators", {std::to_string(found.size()), list});
 }
 
 // The ONNX checker, with the model's folder so it can see external data files. The checker reports by
@@ -261,7 +258,7 @@ Status runChecker(const onnx::ModelProto& model, const std::string& baseDirector
         onnx::checker::LexicalScopeContext lexicalScope;
         onnx::checker::check_graph(model.graph(), context, lexicalScope);
     } catch (const std::exception& e) {
-        return invalidModel("the ONNX checker rejected " + source + ": " + e.what());
+        return messageStatus(StatusCode::InvalidModel, "onnx.checker_rejected", {source, e.what()});
     } catch (...) {
         return invalidModel("the ONNX checker rejected " + source);
     }

@@ -38,7 +38,7 @@ TEST(TeamSize, SizesHalveDownToOne) {
 TEST(TeamSize, AloneTheFullTeamRunsAndTheSmallerIsTriedRarely) {
     cpu::TeamSizer team(2);
     const std::map<int, int> runs = runFor(team, 1000, alone);
-    // Tries of one thread after 8, 32, 128 and 512 runs at most.
+    // Tries of one thread after 8, 32, 128 and 512 runs at most, each ended by its first, slower run.
     EXPECT_LE(runs.count(1) ? runs.at(1) : 0, 4);
     EXPECT_EQ(team.next(), 2);
 }
@@ -52,7 +52,7 @@ TEST(TeamSize, ContentionHalvesTheTeamAndItsEndRestoresIt) {
     EXPECT_LE(runs[2], 6);
     runs = runFor(team, 200, besideABusyProcess);
     EXPECT_EQ(team.next(), 1);
-    EXPECT_LE(runs[2], 5);  // tries of two threads after 16, 32, 64 runs, ...
+    EXPECT_LE(runs[2], 5);  // tries of two threads after 16, 32, 64 runs, ..., each ended by its hopeless first run
     // The process ends: the next try of two threads wins, and two threads stay.
     runs = runFor(team, 300, alone);
     EXPECT_EQ(team.next(), 2);
@@ -63,9 +63,9 @@ TEST(TeamSize, ContentionHalvesTheTeamAndItsEndRestoresIt) {
 TEST(TeamSize, ContentionFromTheFirstRunIsFoundByTrying) {
     // No fast runs to compare with: the try of one thread after 8 runs shows it is faster.
     cpu::TeamSizer team(2);
-    const std::map<int, int> runs = runFor(team, 30, besideABusyProcess);
+    const std::map<int, int> runs = runFor(team, 40, besideABusyProcess);
     EXPECT_EQ(team.next(), 1);
-    EXPECT_LE(runs.at(2), 10);
+    EXPECT_LE(runs.at(2), 12);  // three untimed first runs, eight timed, one try of two threads again
 }
 
 TEST(TeamSize, ALargerMachineStepsDownOneHalvingAtATime) {
@@ -89,11 +89,45 @@ TEST(TeamSize, NoisyRunsOfSimilarSizesDoNotMoveTheTeam) {
     EXPECT_GE(runs.at(2), 950);
 }
 
-TEST(TeamSize, ATryEndsAtItsFirstRunThatIsNotFaster) {
-    // Contention from the start, but the smaller team is slower: each try of it costs one run.
+TEST(TeamSize, ATryOfAHopelessSizeCostsOneRun) {
+    // Contention from the start, and the smaller team far slower: each try of it ends at its first run.
     cpu::TeamSizer team(2);
-    const std::map<int, int> runs = runFor(team, 200, [](int threads) { return threads == 2 ? 30.0 : 45.0; });
+    const std::map<int, int> runs = runFor(team, 200, [](int threads) { return threads == 2 ? 30.0 : 90.0; });
     EXPECT_LE(runs.count(1) ? runs.at(1) : 0, 3);  // tries after 8, 32 and 128 runs
+    EXPECT_EQ(team.next(), 2);
+}
+
+TEST(TeamSize, ALargerTeamWinsThoughItsFirstRunIsSlow) {
+    // 16 threads take 2.0 ms and 8 take 2.4 ms, but the first run of 16 after runs of 8 (the other eight
+    // threads asleep) takes 4 ms. Busy cores first make 16 threads slow (6 ms); once they are free the
+    // team must go back to 16.
+    cpu::TeamSizer team(16);
+    int previous = 16;
+    bool busy = false;
+    auto time = [&](int threads) {
+        double ms = threads == 16 ? (busy ? 6.0 : 2.0) : threads == 8 ? 2.4 : 2.4 * 8 / threads;
+        if (threads == 16 && previous != 16 && !busy) ms = 4.0;
+        previous = threads;
+        return ms;
+    };
+    runFor(team, 40, time);
+    ASSERT_EQ(team.next(), 16);
+    busy = true;
+    runFor(team, 60, time);
+    ASSERT_EQ(team.next(), 8);
+    busy = false;
+    runFor(team, 200, time);
+    EXPECT_EQ(team.next(), 16);
+}
+
+TEST(TeamSize, TheFirstRunsAreNotTimed) {
+    // Cold first runs (first touches) must not make the full team look slow.
+    cpu::TeamSizer team(2);
+    int run = 0;
+    const std::map<int, int> runs = runFor(team, 100, [&](int threads) {
+        return ++run <= 3 ? 50.0 : threads == 2 ? 4.0 : 7.0;
+    });
+    EXPECT_GE(runs.at(2), 94);
     EXPECT_EQ(team.next(), 2);
 }
 

@@ -23,6 +23,7 @@ void TeamSizer::reset() {
     m_probe = -1;
     m_probeTimes.clear();
     m_runsSinceTry = 0;
+    m_unsettled = kSettleRuns;
     m_smallerRetry = 4;
     m_smallerExplore = 8;
     m_largerRetry = kFirstRetry;
@@ -38,6 +39,10 @@ double TeamSizer::recentMedian(size_t level) const {
 void TeamSizer::record(int threads, double milliseconds) {
     const auto found = std::find(m_sizes.begin(), m_sizes.end(), threads);
     if (found == m_sizes.end()) return;
+    if (m_unsettled > 0) {
+        --m_unsettled;
+        return;
+    }
     const auto level = size_t(found - m_sizes.begin());
     Level& times = m_levels[level];
     times.recent.push_back(milliseconds);
@@ -50,11 +55,12 @@ void TeamSizer::record(int threads, double milliseconds) {
         // The try decides against the recent runs of the current size.
         const double current = recentMedian(m_level);
         m_probeTimes.push_back(milliseconds);
-        const bool hopeless = milliseconds >= current;
+        const bool smaller = level > m_level;
+        // A smaller team must win every run of its try; a larger one is given its slow first run.
+        const bool hopeless = smaller ? milliseconds >= current : milliseconds > kHopeless * current;
         if (!hopeless && m_probeTimes.size() < kTryRuns) return;
         std::vector<double> tried = m_probeTimes;
         std::nth_element(tried.begin(), tried.begin() + std::ptrdiff_t(tried.size() / 2), tried.end());
-        const bool smaller = level > m_level;
         const bool wins = !hopeless && tried[tried.size() / 2] < kClearlyFaster * current;
         m_probe = -1;
         m_runsSinceTry = 0;

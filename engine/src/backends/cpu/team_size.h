@@ -8,12 +8,14 @@
 //     (8, 32, 128, 512 runs apart), for contention that was there from the first run;
 //   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
 //     that loses).
-// A try is up to three runs, and the size tried is kept when every one of them is faster than the recent
-// median of the current size and their median clearly (15 %) so; a run that is not faster ends the try
-// at once, so a try of a slower size costs one run. One run alone
-// decides nothing: while every core is shared, single runs of either size scatter by tens of percent,
-// and one-run tries moved the team back and forth at random (MobileNetV2 under two busy processes on two
-// cores: 10.3 ms adaptive against 8.2 ms on a fixed team).
+// A try is up to three runs, and the size tried is kept when their median is clearly (10 %) below the
+// recent median of the current size. A try of a smaller team ends at its first run that is not faster
+// than that median (so it costs one run where it loses), a try of a larger team only at a run over twice
+// the median (its first run is slower than the ones after it: its extra threads have gone to sleep), so
+// a hopeless full team on busy cores costs one run too. One run alone decides nothing: while every core
+// is shared, single runs of either size scatter by tens of percent, and one-run tries moved the team
+// back and forth at random (MobileNetV2 under two busy processes on two cores: 10.3 ms adaptive against
+// 8.2 ms on a fixed team). The first runs after a start or reset (first touches, caches) are not timed.
 // Times of other input shapes do not compare: reset() starts over.
 #pragma once
 
@@ -39,10 +41,12 @@ public:
 private:
     static constexpr size_t kWindow = 5;          // recent runs kept per size
     static constexpr double kContention = 1.5;    // recent median over best that means contention
-    static constexpr double kClearlyFaster = 0.85;
+    static constexpr double kClearlyFaster = 0.9;
     static constexpr int kFirstRetry = 16;        // runs before a larger team is tried again
     static constexpr int kLongestRetry = 512;
     static constexpr size_t kTryRuns = 3;         // runs of a try
+    static constexpr double kHopeless = 2.0;      // a try's run this much slower than the current ends it
+    static constexpr int kSettleRuns = 3;         // first runs not timed
 
     struct Level {
         std::vector<double> recent;  // the last kWindow runs, oldest first
@@ -57,6 +61,7 @@ private:
     int m_probe = -1;                // a size to try for the next run, or -1
     std::vector<double> m_probeTimes;  // the runs of the try under way
     int m_runsSinceTry = 0;
+    int m_unsettled = kSettleRuns;   // runs still to go before times count
     int m_smallerRetry = 4;          // runs between tries of a smaller team while contended
     int m_smallerExplore = 8;        // runs between tries of a smaller team otherwise
     bool m_probeContended = false;   // whether the try under way was made for contention

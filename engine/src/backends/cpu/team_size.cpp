@@ -22,6 +22,7 @@ void TeamSizer::reset() {
     m_level = 0;
     m_probe = -1;
     m_probeTimes.clear();
+    m_probeWoken = false;
     m_runsSinceTry = 0;
     m_unsettled = kSettleRuns;
     m_smallerRetry = 4;
@@ -44,6 +45,11 @@ void TeamSizer::record(int threads, double milliseconds) {
         return;
     }
     const auto level = size_t(found - m_sizes.begin());
+    if (m_probe >= 0 && level == size_t(m_probe) && level < m_level && !m_probeWoken) {
+        // A larger team's first run wakes its extra threads: it says little about the team.
+        m_probeWoken = true;
+        return;
+    }
     Level& times = m_levels[level];
     times.recent.push_back(milliseconds);
     if (times.recent.size() > kWindow) times.recent.erase(times.recent.begin());
@@ -56,7 +62,7 @@ void TeamSizer::record(int threads, double milliseconds) {
         const double current = recentMedian(m_level);
         m_probeTimes.push_back(milliseconds);
         const bool smaller = level > m_level;
-        // A smaller team must win every run of its try; a larger one is given its slow first run.
+        // A smaller team must win every run of its try; a larger one may lose some.
         const bool hopeless = smaller ? milliseconds >= current : milliseconds > kHopeless * current;
         if (!hopeless && m_probeTimes.size() < kTryRuns) return;
         std::vector<double> tried = m_probeTimes;
@@ -79,6 +85,7 @@ void TeamSizer::record(int threads, double milliseconds) {
             m_largerRetry = std::min(m_largerRetry * 2, kLongestRetry);
         }
         m_probeTimes.clear();
+        m_probeWoken = false;
         return;
     }
     if (level != m_level) return;

@@ -10,9 +10,9 @@
 //     that loses).
 // A try is up to three runs, and the size tried is kept when their median is clearly (10 %) below the
 // recent median of the current size. A try of a smaller team ends at its first run that is not faster
-// than that median (so it costs one run where it loses), a try of a larger team only at a run over twice
-// the median (its first run is slower than the ones after it: its extra threads have gone to sleep), so
-// a hopeless full team on busy cores costs one run too. One run alone decides nothing: while every core
+// than that median (so it costs one run where it loses). A larger team's first run, which wakes its
+// extra threads, is not counted, and its try ends early only at a run over twice the median, so a
+// hopeless full team on busy cores costs two runs. One run alone decides nothing: while every core
 // is shared, single runs of either size scatter by tens of percent, and one-run tries moved the team
 // back and forth at random (MobileNetV2 under two busy processes on two cores: 10.3 ms adaptive against
 // 8.2 ms on a fixed team). The first runs after a start or reset (first touches, caches) are not timed.
@@ -60,6 +60,7 @@ private:
     size_t m_level = 0;              // the size runs use
     int m_probe = -1;                // a size to try for the next run, or -1
     std::vector<double> m_probeTimes;  // the runs of the try under way
+    bool m_probeWoken = false;         // a larger team's try has had its first, uncounted run
     int m_runsSinceTry = 0;
     int m_unsettled = kSettleRuns;   // runs still to go before times count
     int m_smallerRetry = 4;          // runs between tries of a smaller team while contended

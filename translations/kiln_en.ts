@@ -817,6 +817,42 @@ B: %2
         <source>%1 runs linear in its own type: no %2 tactic runs it in %3</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the plan is empty (0 bytes): not a Kiln plan file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a Kiln plan file: it does not start with &apos;KILNPLAN&apos;; give a file that &apos;kiln build&apos; wrote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan is truncated: its header declares %1 bytes, but there are %2; copy the file again or rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan has format version %1; kiln %2 reads format version %3 only: rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: header hash mismatch; copy the file again or rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: its weight blob starts at byte %1 instead of %2; rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: it has %1 bytes after its weight blob; copy the file again or rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: body hash mismatch; copy the file again or rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this plan was built for %1 with kiln %2; this machine is %3 with kiln %4: rebuild the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphLayout</name>

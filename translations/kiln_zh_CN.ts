@@ -818,6 +818,42 @@ B：%2
         <source>%1 runs linear in its own type: no %2 tactic runs it in %3</source>
         <translation>%1 以自身类型的线性布局运行：没有 %2 策略能以 %3 运行它</translation>
     </message>
+    <message>
+        <source>the plan is empty (0 bytes): not a Kiln plan file</source>
+        <translation>计划文件是空的（0 字节）：不是 Kiln 计划文件</translation>
+    </message>
+    <message>
+        <source>not a Kiln plan file: it does not start with &apos;KILNPLAN&apos;; give a file that &apos;kiln build&apos; wrote</source>
+        <translation>不是 Kiln 计划文件：它不以“KILNPLAN”开头；请提供由“kiln build”写出的文件</translation>
+    </message>
+    <message>
+        <source>the plan is truncated: its header declares %1 bytes, but there are %2; copy the file again or rebuild the plan</source>
+        <translation>计划文件不完整：文件头声明 %1 字节，实际只有 %2 字节；请重新复制文件或重新构建计划</translation>
+    </message>
+    <message>
+        <source>the plan has format version %1; kiln %2 reads format version %3 only: rebuild the plan</source>
+        <translation>计划文件的格式版本为 %1；kiln %2 只读取格式版本 %3：请重新构建计划</translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: header hash mismatch; copy the file again or rebuild the plan</source>
+        <translation>计划文件已损坏：文件头哈希不匹配；请重新复制文件或重新构建计划</translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: its weight blob starts at byte %1 instead of %2; rebuild the plan</source>
+        <translation>计划文件已损坏：其权重块从第 %1 字节开始，而应从第 %2 字节开始；请重新构建计划</translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: it has %1 bytes after its weight blob; copy the file again or rebuild the plan</source>
+        <translation>计划文件已损坏：权重块之后还有 %1 字节；请重新复制文件或重新构建计划</translation>
+    </message>
+    <message>
+        <source>the plan is corrupt: body hash mismatch; copy the file again or rebuild the plan</source>
+        <translation>计划文件已损坏：正文哈希不匹配；请重新复制文件或重新构建计划</translation>
+    </message>
+    <message>
+        <source>this plan was built for %1 with kiln %2; this machine is %3 with kiln %4: rebuild the plan</source>
+        <translation>此计划是在 %1 上用 kiln %2 构建的；本机是 %3，kiln 版本为 %4：请重新构建计划</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphLayout</name>

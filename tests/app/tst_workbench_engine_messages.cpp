@@ -117,6 +117,25 @@ private slots:
                  qPrintable(answerer.informativeText));
     }
 
+    void planErrorIsShownInChinese() {
+        const QString path = m_dir.filePath("notaplan.plan");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("this is no plan");
+        file.close();
+        kiln::workbench::MainWindow window;
+        // The damaged-plan box offers to rebuild from the model; asked for one, the user cancels.
+        window.setFileChooser([](const kiln::workbench::MainWindow::FileRequest&) { return QString(); });
+        kiln::testing::MessageBoxAnswerer answerer;
+        window.openFile(path);
+        QTRY_COMPARE_WITH_TIMEOUT(answerer.answered, 1, kiln::testing::kLoadTimeoutMs);
+        QVERIFY2(answerer.informativeText.contains(
+                     QStringLiteral("不是 Kiln 计划文件：它不以“KILNPLAN”开头；请提供由“kiln build”写出的文件")),
+                 qPrintable(answerer.informativeText));
+        QVERIFY2(!answerer.informativeText.contains(QStringLiteral("does not start with")),
+                 qPrintable(answerer.informativeText));
+    }
+
     void errorContextsAreKeptAndUnknownIdsFallBackToEnglish() {
         QCOMPARE(EngineMessages::statusText("importing 'm.onnx': the model uses opset 3; Kiln supports opsets 7 to 21 "
                                             "(convert it with onnx.version_converter)"),

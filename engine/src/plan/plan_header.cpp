@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "backends/backend.h"
+#include "kiln/message.h"
 #include "kiln/plan.h"
 #include "plan/device_fingerprint.h"
 #include "plan/plan_format.h"
@@ -60,9 +61,7 @@ void seal(std::string& bytes) {
 }
 
 Status truncated(uint64_t declared, size_t actual) {
-    return invalidModel("the plan is truncated: its header declares " + std::to_string(declared) +
-                        " bytes, but there are " + std::to_string(actual) +
-                        "; copy the file again or rebuild the plan");
+    return messageStatus(StatusCode::InvalidModel, "plan.truncated", {std::to_string(declared), std::to_string(actual)});
 }
 
 }  // namespace
@@ -101,25 +100,21 @@ Result<std::string> assemblePlan(const PlanStamp& stamp, std::string_view body, 
 }
 
 Result<PlanLayout> checkPlanHeader(std::string_view bytes) {
-    if (bytes.empty()) return invalidModel("the plan is empty (0 bytes): not a Kiln plan file");
+    if (bytes.empty()) return messageStatus(StatusCode::InvalidModel, "plan.empty", {});
     const size_t magicBytes = std::min(bytes.size(), sizeof(kPlanMagic));
     if (std::memcmp(bytes.data(), kPlanMagic, magicBytes) != 0) {
-        return invalidModel(
-            "not a Kiln plan file: it does not start with 'KILNPLAN'; give a file that "
-            "'kiln build' wrote");
+        return messageStatus(StatusCode::InvalidModel, "plan.not_a_plan", {});
     }
     if (bytes.size() < kHeaderSizeAt + 4) return truncated(kPlanHeaderSize, bytes.size());
     const uint64_t formatVersion = getLittleEndian(bytes, kFormatVersionAt, 4);
     if (formatVersion != kPlanFormatVersion) {
-        return unsupported("the plan has format version " + std::to_string(formatVersion) + "; kiln " +
-                           KILN_VERSION + " reads format version " + std::to_string(kPlanFormatVersion) +
-                           " only: rebuild the plan");
+        return messageStatus(StatusCode::Unsupported, "plan.format_version",
+                             {std::to_string(formatVersion), KILN_VERSION, std::to_string(kPlanFormatVersion)});
     }
     if (bytes.size() < kPlanHeaderSize) return truncated(kPlanHeaderSize, bytes.size());
     if (getLittleEndian(bytes, kHeaderHashAt, 8) != fnv1a64(bytes.substr(0, kHeaderHashAt)) ||
         getLittleEndian(bytes, kHeaderSizeAt, 4) != kPlanHeaderSize) {
-        return invalidModel(
-            "the plan is corrupt: header hash mismatch; copy the file again or rebuild the plan");
+        return messageStatus(StatusCode::InvalidModel, "plan.header_corrupt", {});
     }
 
     PlanLayout layout;
@@ -137,9 +132,8 @@ Result<PlanLayout> checkPlanHeader(std::string_view bytes) {
         return truncated(kPlanHeaderSize + layout.bodyLength, size);
     const uint64_t bodyEnd = kPlanHeaderSize + layout.bodyLength;
     if (layout.weightsOffset != alignUp(bodyEnd, kPlanWeightAlignment)) {
-        return invalidModel("the plan is corrupt: its weight blob starts at byte " +
-                            std::to_string(layout.weightsOffset) + " instead of " +
-                            std::to_string(alignUp(bodyEnd, kPlanWeightAlignment)) + "; rebuild the plan");
+        return messageStatus(StatusCode::InvalidModel, "plan.weights_misplaced",
+                             {std::to_string(layout.weightsOffset), std::to_string(alignUp(bodyEnd, kPlanWeightAlignment))});
     }
     if (layout.weightsOffset > size || layout.weightsLength > size - layout.weightsOffset) {
         return truncated(
@@ -147,13 +141,11 @@ Result<PlanLayout> checkPlanHeader(std::string_view bytes) {
             size);
     }
     if (layout.weightsOffset + layout.weightsLength != size) {
-        return invalidModel("the plan is corrupt: it has " +
-                            std::to_string(size - layout.weightsOffset - layout.weightsLength) +
-                            " bytes after its weight blob; copy the file again or rebuild the plan");
+        return messageStatus(StatusCode::InvalidModel, "plan.trailing_bytes",
+                             {std::to_string(size - layout.weightsOffset - layout.weightsLength)});
     }
     if (getLittleEndian(bytes, kContentHashAt, 8) != fnv1a64(bytes.substr(kPlanHeaderSize))) {
-        return invalidModel(
-            "the plan is corrupt: body hash mismatch; copy the file again or rebuild the plan");
+        return messageStatus(StatusCode::InvalidModel, "plan.body_corrupt", {});
     }
     return layout;
 }
@@ -171,9 +163,9 @@ Status checkPlanStamp(const PlanStamp& stamp) {
     }
     if (!problem && stamp.kilnVersion == KILN_VERSION) return Status::ok();
     const bool available = !backendUnavailableReason(stamp.backend);
-    return unsupported("this plan was built for " + stamp.deviceFingerprint + " with kiln " +
-                       stamp.kilnVersion + "; this machine is " + machine + " with kiln " + KILN_VERSION +
-                       (problem && available ? " (" + *problem + ")" : std::string()) + ": rebuild the plan");
+    return messageStatus(StatusCode::Unsupported, "plan.foreign",
+                         {stamp.deviceFingerprint, stamp.kilnVersion, machine,
+                          KILN_VERSION + (problem && available ? " (" + *problem + ")" : std::string())});
 }
 
 Status resealPlan(std::string& planBytes) {

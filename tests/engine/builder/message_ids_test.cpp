@@ -181,6 +181,32 @@ TEST(MessageIds, PrecisionConstraintEntriesHaveIds) {
     EXPECT_EQ(args[3], "conv:int8");
 }
 
+TEST(MessageIds, APlanThatDoesNotLoadSaysWhyWithAnId) {
+    BuilderConfig config;
+    config.timingIterations = 1;
+    auto engine = Builder::build(foldableNetwork(), config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    auto bytes = serializePlan(*engine.value());
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    const std::string& plan = *bytes;
+    std::string flipped = plan;
+    flipped.back() = char(flipped.back() ^ 0x5a);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"", "plan.empty"},
+        {"this is no plan", "plan.not_a_plan"},
+        {plan.substr(0, plan.size() / 2), "plan.truncated"},
+        {flipped, "plan.body_corrupt"},
+    };
+    for (const auto& [data, id] : cases) {
+        SCOPED_TRACE(id);
+        auto loaded = deserializePlan(data);
+        ASSERT_FALSE(loaded.isOk());
+        const std::optional<Message> message = matchMessage(loaded.status().message());
+        ASSERT_TRUE(message.has_value()) << loaded.status().message();
+        EXPECT_EQ(message->id, id) << loaded.status().message();
+    }
+}
+
 TEST(MessageIds, ABuildWarningReachesTheLoggerWithItsId) {
     const std::filesystem::path cache = std::filesystem::temp_directory_path() / "kiln_message_ids_junk.timing";
     std::ofstream(cache) << "not a timing cache";

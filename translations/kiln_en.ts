@@ -864,6 +864,26 @@ B: %2
         <source>Graphviz&apos;s dot layout failed.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1%2. Export the graph as PNG instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz could not start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz could not read the graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz could not lay the graph out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz could not render SVG</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphPalette</name>

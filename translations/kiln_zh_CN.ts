@@ -865,6 +865,26 @@ B：%2
         <source>Graphviz&apos;s dot layout failed.</source>
         <translation>Graphviz 的 dot 布局失败。</translation>
     </message>
+    <message>
+        <source>%1%2. Export the graph as PNG instead.</source>
+        <translation>%1%2。请改为将图导出为 PNG。</translation>
+    </message>
+    <message>
+        <source>Graphviz could not start</source>
+        <translation>无法启动 Graphviz</translation>
+    </message>
+    <message>
+        <source>Graphviz could not read the graph</source>
+        <translation>Graphviz 无法读取该图</translation>
+    </message>
+    <message>
+        <source>Graphviz could not lay the graph out</source>
+        <translation>Graphviz 无法为该图布局</translation>
+    </message>
+    <message>
+        <source>Graphviz could not render SVG</source>
+        <translation>Graphviz 无法渲染 SVG</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::GraphPalette</name>

@@ -217,17 +217,23 @@ QByteArray renderDotAsSvg(const QByteArray& dot, QString* error) {
         agusererrf handler;
         ~RestoreHandler() { agseterrf(handler); }
     } restore{previousHandler};
-    auto failed = [&](const QString& what) {
-        if (error) *error = what + (graphvizMessages().empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(graphvizMessages()).trimmed());
+    auto failed = [&](const char* what) {
+        if (error) {
+            const QString details = graphvizMessages().empty()
+                                        ? QString()
+                                        : QStringLiteral(": ") + QString::fromStdString(graphvizMessages()).trimmed();
+            *error = QCoreApplication::translate("kiln::views::GraphLayout", "%1%2. Export the graph as PNG instead.")
+                         .arg(QCoreApplication::translate("kiln::views::GraphLayout", what), details);
+        }
         return QByteArray();
     };
     GVC_t* context = sharedContext();
-    if (!context) return failed(QStringLiteral("Graphviz could not start"));
+    if (!context) return failed(QT_TRANSLATE_NOOP("kiln::views::GraphLayout", "Graphviz could not start"));
     Agraph_t* graph = agmemread(dot.constData());
-    if (!graph) return failed(QStringLiteral("Graphviz could not read the graph"));
+    if (!graph) return failed(QT_TRANSLATE_NOOP("kiln::views::GraphLayout", "Graphviz could not read the graph"));
     if (gvLayout(context, graph, "dot") != 0) {
         agclose(graph);
-        return failed(QStringLiteral("Graphviz could not lay the graph out"));
+        return failed(QT_TRANSLATE_NOOP("kiln::views::GraphLayout", "Graphviz could not lay the graph out"));
     }
     char* data = nullptr;
     unsigned int length = 0;
@@ -236,7 +242,7 @@ QByteArray renderDotAsSvg(const QByteArray& dot, QString* error) {
     if (data) gvFreeRenderData(data);
     gvFreeLayout(context, graph);
     agclose(graph);
-    if (svg.isEmpty()) return failed(QStringLiteral("Graphviz could not render SVG"));
+    if (svg.isEmpty()) return failed(QT_TRANSLATE_NOOP("kiln::views::GraphLayout", "Graphviz could not render SVG"));
     return svg;
 }
 

@@ -25,6 +25,14 @@ QString formatMs(double milliseconds) {
 
 const QString kProblemStyle = QStringLiteral("color: #b3261e;");
 
+// Each profiled layer's median time by name, for the graph's latency colors.
+QHash<QString, double> latenciesOf(const views::ProfileResult& profile) {
+    QHash<QString, double> latencies;
+    for (const views::LayerProfile& layer : profile.layers)
+        latencies.insert(layer.name, layer.milliseconds);
+    return latencies;
+}
+
 }  // namespace
 
 ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent), m_job(new ProfileJob(this)) {
@@ -158,10 +166,7 @@ void ProfilePanel::setRecordedProfile(const views::ProfileResult& profile, const
     } else {
         m_view->setProfile(profile);
     }
-    QHash<QString, double> latencies;
-    for (const views::LayerProfile& layer : profile.layers)
-        latencies.insert(layer.name, layer.milliseconds);
-    emit latenciesChanged(latencies);
+    emit latenciesChanged(latenciesOf(profile));
     m_status->setText(status);
     m_status->setToolTip(statusTip);
     m_status->setStyleSheet(QString());
@@ -312,10 +317,7 @@ void ProfilePanel::onFinished() {
         emit statusMessage(tr("Sweep finished."), 8000);
     } else if (outcome.code == StatusCode::Ok) {
         m_view->setProfile(outcome.profile);
-        QHash<QString, double> latencies;
-        for (const views::LayerProfile& layer : outcome.profile.layers)
-            latencies.insert(layer.name, layer.milliseconds);
-        emit latenciesChanged(latencies);
+        emit latenciesChanged(latenciesOf(outcome.profile));
         const views::LatencyStatistics statistics = views::latencyStatistics(outcome.profile.endToEndMilliseconds);
         m_status->setText(tr("%1 runs: median %2, mean %3, p90 %4, max %5.")
                               .arg(statistics.count)

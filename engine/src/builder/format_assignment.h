@@ -3,8 +3,10 @@
 // FP16 NHWC8 for CUDA's tensor cores), pointwise layers
 // and channel concats run in whatever format their input has, and every other layer reads and writes
 // linear tensors. Network inputs and outputs, reshape views and concat slices that do not start on a
-// block boundary stay linear. A reformat is inserted only where a layer needs its input in another
-// format than the producer wrote, and one reformatted copy serves every such reader.
+// block boundary stay linear; a convolution that writes such a slice still runs blocked, into a tensor
+// of its own that a reformat copies into the slice. Otherwise a reformat is inserted only where a layer
+// needs its input in another format than the producer wrote, and one reformatted copy serves every
+// such reader.
 #pragma once
 
 #include <map>

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "engine/passes/pass_test_util.h"
+#include "kiln/builder.h"
+#include "kiln/reference_check.h"
+#include "tactics/tactic.h"
 
 namespace kiln::test {
 namespace {
@@ -174,6 +177,78 @@ TEST(FormatAssignment, ConcatSlicesOffBlockBoundariesAreLinear) {
     EXPECT_TRUE(network.findTensor("a_out")->format().isLinear());
     EXPECT_TRUE(network.findTensor("b_out")->format().isLinear());
     EXPECT_TRUE(network.findTensor("cat")->format().isLinear());
+}
+
+TEST(FormatAssignment, ConvolutionsIntoLinearSlicesRunBlockedAndCopyIntoTheirSlices) {
+    // The slices of 24 and 16 channels stay linear (the second starts off a block boundary), but the
+    // convolutions writing them run blocked, into tensors of their own, and a reformat each copies
+    // that into the slice.
+    NetworkDefinition network = concatIntoSlices(24);
+    NetworkDefinition original = network.clone();
+    const auto changes = assign(network);
+    for (const std::string name : {"a", "b"}) {
+        const Tensor* slice = network.findTensor(name + "_out");
+        ASSERT_NE(slice, nullptr);
+        ASSERT_TRUE(slice->alias().has_value()) << name;
+        EXPECT_EQ(slice->alias()->base, network.findTensor("cat"));
+        EXPECT_TRUE(slice->format().isLinear()) << name;
+        const Layer* copy = slice->producer();
+        ASSERT_NE(copy, nullptr);
+        EXPECT_EQ(copy->kind(), LayerKind::Reformat) << name;
+        const Layer* convolution = network.findLayer(name);
+        ASSERT_NE(convolution, nullptr);
+        EXPECT_EQ(copy->input(0), convolution->output(0)) << name;
+        EXPECT_EQ(convolution->output(0)->format().channelBlock, kBlock) << name;
+        EXPECT_FALSE(convolution->output(0)->alias().has_value()) << name;
+        EXPECT_EQ(convolution->provenance(), original.findLayer(name)->provenance()) << name;
+    }
+    EXPECT_TRUE(network.findTensor("cat")->format().isLinear());
+    // The two copies only: conv c writes the linear network output, so it reads the linear concat as it is.
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 2);
+    const auto logged = std::count_if(changes.begin(), changes.end(), [](const PassChange& change) {
+        return change.description.find("from NCHW16c to NCHW for concat") != std::string::npos;
+    });
+    EXPECT_EQ(logged, 2);
+    const TensorMap inputs = randomInputs(original, 7);
+    EXPECT_EQ(compareTensors(runReference(network, inputs).at("c_out"), runReference(original, inputs).at("c_out"), 0, 0), "");
+}
+
+TEST(FormatAssignment, BuiltEnginesWriteDetachedConvolutionsIntoTheConcat) {
+    // Built for the CPU: concat elimination makes the convolutions' outputs slices of the concat, of 20
+    // and 16 channels, the second starting off the block boundary (of 8 or 16 channels); the engine,
+    // with its copies into the slices in one arena, computes what the reference does.
+    if (tactics::preferredCpuChannelBlock() == 0) GTEST_SKIP() << "this CPU has no blocked formats";
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 20, 1, ActivationParams{ActivationType::Relu});
+    Tensor* b = addConv(network, "b", x, 16, 2);
+    Tensor* cat = network.addLayer("concat", ConcatParams{1}, {a, b}, {"cat"}).value()->output(0);
+    Tensor* c = addConv(network, "c", cat, 8, 3);
+    ASSERT_TRUE(network.markOutput(c).isOk());
+    BuilderConfig config;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    const NetworkDefinition& built = (*engine)->network();
+    const Tensor* slice = built.findTensor("a_out");
+    ASSERT_NE(slice, nullptr);
+    ASSERT_TRUE(slice->alias().has_value());
+    ASSERT_NE(slice->producer(), nullptr);
+    EXPECT_EQ(slice->producer()->kind(), LayerKind::Reformat);
+    EXPECT_TRUE(slice->producer()->input(0)->format().isBlocked());
+    auto check = checkAgainstReference(**engine, network.clone(), randomInputs(network, 11),
+                                       defaultTolerance(DataType::Float32), false);
+    ASSERT_TRUE(check.isOk()) << check.status().message();
+    ASSERT_EQ(check->outputs.size(), 1u);
+    EXPECT_TRUE(check->outputs[0].withinTolerance()) << check->outputs[0].maxAbsolute;
+}
+
+TEST(FormatAssignment, LinearLayersIntoLinearSlicesAreNotDetached) {
+    // A convolution named linear (no blocked tactic) keeps writing its slice itself.
+    NetworkDefinition network = concatIntoSlices(24);
+    assign(network, {"a"});
+    EXPECT_EQ(network.findTensor("a_out")->producer(), network.findLayer("a"));
+    EXPECT_NE(network.findTensor("b_out")->producer(), network.findLayer("b"));
 }
 
 }  // namespace

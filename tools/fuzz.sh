@@ -6,7 +6,7 @@
 # build-fuzz/findings/TARGET/ and the run reports it. Add a fixed finding to the seed corpus.
 #
 # usage: tools/fuzz.sh [--jobs N] SECONDS [TARGET...]
-#   targets: npy_reader onnx_import caffe_import plan_reader timing_cache (default: all, one after the other;
+#   targets: npy_reader onnx_import caffe_import plan_reader timing_cache calibration_cache (default: all, one after the other;
 #   --jobs N runs N of them at once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ fi
 seconds=${1:?usage: tools/fuzz.sh [--jobs N] SECONDS [TARGET...]}
 shift
 targets=("$@")
-((${#targets[@]})) || targets=(npy_reader onnx_import caffe_import plan_reader timing_cache)
+((${#targets[@]})) || targets=(npy_reader onnx_import caffe_import plan_reader timing_cache calibration_cache)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}"

@@ -10,6 +10,8 @@
   plan_reader   plans kiln builds from the sample model (FP32, FP16, INT8, dynamic batch), each as
                 the target reads it: a uint32 body length, the body, the weight blob
   timing_cache  the body of the timing cache the target's own network gets from a cold build
+  calibration_cache  calibration caches for the target's own network (every algorithm, scales of its
+                tensors and of others, the extremes of a float)
 
 usage: tests/fuzz/make_seeds.py --kiln build/app/cli/kiln --build build [--targets TARGET,...]
 Run it again when the plan or timing-cache format changes; the seeds are committed.
@@ -190,6 +192,17 @@ def timing_seeds(out, target):
     subprocess.run([target, "/dev/null"], check=True, env={"KILN_FUZZ_WRITE_SEED": str(out / "cold_build.seed"), "PATH": "/usr/bin"})
 
 
+def calibration_seeds(out):
+    header = "kiln-calibration 1\nalgorithm: {}\npreprocessing: npy batches x=calib.npy (4 of 1x8x8x8, used as they are)\n" \
+             "model: 9546196fa23855c7\nbatches: 4\n"
+    scales = {"x": 0.00787401572, "c1": 0.0213, "r1": 0.0213, "p1": 0.0198, "y": 0.0102}
+    for algorithm in ("entropy", "minmax", "percentile", "mse"):
+        text = header.format(algorithm) + "".join(f"{name}: {scale}\n" for name, scale in scales.items())
+        (out / f"{algorithm}.seed").write_text(text)
+    (out / "other_tensors.seed").write_text(header.format("entropy") + "conv_out: 0.5\nname: with: colons: 0.25\n")
+    (out / "extremes.seed").write_text(header.format("minmax") + "x: 1.40129846e-45\nc1: 3.40282347e+38\ny: 1e-20\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiln", required=True, type=Path)
@@ -202,7 +215,8 @@ def main():
         for name, make in [("npy_reader", lambda d: npy_seeds(d)), ("onnx_import", lambda d: onnx_seeds(d)),
                            ("caffe_import", lambda d: caffe_seeds(d)),
                            ("plan_reader", lambda d: plan_seeds(d, args.kiln.resolve(), work)),
-                           ("timing_cache", lambda d: timing_seeds(d, (args.build / "tests" / "fuzz" / "fuzz_timing_cache").resolve()))]:
+                           ("timing_cache", lambda d: timing_seeds(d, (args.build / "tests" / "fuzz" / "fuzz_timing_cache").resolve())),
+                           ("calibration_cache", lambda d: calibration_seeds(d))]:
             if args.targets and name not in args.targets.split(","):
                 continue
             folder = corpus / name

@@ -143,18 +143,17 @@ private:
         return it == m_layerPreferred.end() ? m_preferred : it->second;
     }
 
-    // A convolution that writes a slice of an alias group that stays linear (a concat whose inputs do not
-    // start on block boundaries: ShuffleNetV2's halves of 58, 116 and 232 channels) would run linear
-    // too, where oneDNN has only its GEMM-based kernels (a 58-channel 1x1 convolution at 28x28: 0.12 ms
-    // against 0.035 ms blocked). It writes a tensor of its own in the blocked format instead, and a
-    // reformat copies that into the slice (about a tenth of the convolution's time).
+    // A convolution that writes a slice of a concat that stays linear (inputs that do not start on
+    // block boundaries: ShuffleNetV2's halves of 58, 116 and 232 channels) would run linear too, where
+    // oneDNN has only its GEMM-based kernels (a 58-channel 1x1 convolution at 28x28: 0.12 ms against
+    // 0.035 ms blocked). It keeps its output as a tensor of its own, which runs blocked, and a reformat
+    // copies that into the slice (about a tenth of the convolution's time); the concat and any other
+    // view of the slice read the copy. Only in FP32 builds: a reduced-precision one would also change
+    // what the slice holds.
     Status detachConvolutionsFromLinearSlices() {
         std::vector<Tensor*> slices;
         for (const auto& tensor : m_network.tensors()) {
-            if (tensor->alias() && m_forcedLinear.count(tensor->alias()->base) && !tensor->isNetworkOutput() &&
-                !hasAliases(tensor.get())) {
-                slices.push_back(tensor.get());
-            }
+            if (tensor->alias() && m_forcedLinear.count(tensor->alias()->base)) slices.push_back(tensor.get());
         }
         bool changed = false;
         for (Tensor* slice : slices) {
@@ -164,37 +163,34 @@ private:
                 continue;
             }
             const TensorFormat preferred = preferredFor(*producer);
-            if (!preferred.isBlocked() ||
+            if (!preferred.isBlocked() || preferred.storage ||
                 roleOf(*producer, preferred.channelBlock, preferred.channelsLast, m_linearLayers) != Role::Blocked) {
                 continue;
             }
-            const std::string name = producer->name();
-            const LayerParams params = producer->params();
-            const std::vector<Tensor*> inputs = producer->inputs();
-            const std::vector<std::string> provenance = producer->provenance();
-            const std::optional<DataType> precision = producer->precisionConstraint();
-            const size_t rank = slice->dims().size();
-            KILN_RETURN_IF_ERROR(m_network.removeLayer(producer));
-            KILN_ASSIGN_OR_RETURN(
-                Layer * convolution,
-                m_network.addLayer(name, params, inputs,
-                                   {passes::freshTensorName(m_network, slice->name() + " (" + toString(preferred, rank) + ")")}));
-            convolution->setProvenance(provenance);
-            convolution->setPrecisionConstraint(precision);
-            Tensor* own = convolution->output(0);
-            if (slice->dynamicRange()) own->setDynamicRange(*slice->dynamicRange());
+            const TensorAlias place = *slice->alias();
+            std::vector<Layer*> views;  // elided layers (the concat) that take the slice where it lies
+            for (Layer* reader : m_network.consumersOf(slice)) {
+                if (reader->isElided()) views.push_back(reader);
+            }
+            const std::string linear = toString(TensorFormat{}, slice->dims().size());
             KILN_ASSIGN_OR_RETURN(
                 Layer * copy,
-                m_network.addLayer(passes::freshLayerName(m_network, "Reformat " + own->name() + " to " +
-                                                                         toString(TensorFormat{}, rank)),
-                                   ReformatParams{}, {own}, {passes::freshTensorName(m_network, slice->name() + " (copy)")}));
-            KILN_RETURN_IF_ERROR(m_network.redirectOutput(copy, 0, slice));
-            m_detached.push_back(copy);
+                m_network.addLayer(passes::freshLayerName(m_network, "Reformat " + slice->name() + " to " + linear),
+                                   ReformatParams{}, {slice},
+                                   {passes::freshTensorName(m_network, slice->name() + " (" + linear + ")")}));
+            Tensor* placed = copy->output(0);
+            if (slice->dynamicRange()) placed->setDynamicRange(*slice->dynamicRange());
+            KILN_RETURN_IF_ERROR(m_network.clearAlias(slice));
+            KILN_RETURN_IF_ERROR(m_network.setAlias(placed, place.base, place.byteOffset));
+            for (Layer* view : views) {
+                std::vector<Tensor*> inputs = view->inputs();
+                std::replace(inputs.begin(), inputs.end(), slice, placed);
+                KILN_RETURN_IF_ERROR(m_network.updateLayer(view, view->params(), inputs));
+            }
+            m_detached.insert(copy);
             changed = true;
         }
-        if (!changed) return Status::ok();
-        m_network.removeUnusedTensors();
-        return m_network.sortTopologically();
+        return changed ? m_network.sortTopologically() : Status::ok();
     }
 
     // One forward walk; false when an alias group had to be made linear and the walk must be redone.
@@ -272,7 +268,7 @@ private:
             input->format() == preferred && !m_linearLayers.count(layer.name())) {
             return preferred;
         }
-        if (layer.kind() == LayerKind::Reformat) return input->format();  // a detached convolution's copy
+        if (m_detached.count(&layer)) return input->format();  // a detached convolution's copy
         if (input->type() != DataType::Float32) return TensorFormat{};
         const TensorFormat linear{0, false, layerFormat.storage};
         if (layerFormat.isLinear() || !blockable(input)) return linear;
@@ -301,10 +297,11 @@ private:
                 Tensor*& copy = copies[{input, toString(needed, input->dims().size())}];
                 if (!copy) {
                     const std::string formatName = toString(needed, input->dims().size());
-                    KILN_ASSIGN_OR_RETURN(Layer * reformat,
-                                          m_network.addLayer("Reformat " + input->name() + " to " + formatName,
-                                                             ReformatParams{}, {input},
-                                                             {input->name() + " (" + formatName + ")"}));
+                    KILN_ASSIGN_OR_RETURN(
+                        Layer * reformat,
+                        m_network.addLayer(passes::freshLayerName(m_network, "Reformat " + input->name() + " to " + formatName),
+                                           ReformatParams{}, {input},
+                                           {passes::freshTensorName(m_network, input->name() + " (" + formatName + ")")}));
                     copy = reformat->output(0);
                     copy->setFormat(needed);
                     // A copy holds the same values: the same calibrated range scales it.
@@ -337,7 +334,7 @@ private:
     std::set<const Tensor*> m_forcedLinear;  // alias roots (or plain tensors) that must stay linear
     std::map<const Tensor*, TensorFormat> m_formats;
     std::map<const Layer*, TensorFormat> m_layerFormats;
-    std::vector<const Layer*> m_detached;  // the reformats detachConvolutionsFromLinearSlices added
+    std::set<const Layer*> m_detached;  // the reformats detachConvolutionsFromLinearSlices added
 };
 
 }  // namespace

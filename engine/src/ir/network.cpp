@@ -300,6 +300,15 @@ Status NetworkDefinition::replaceUses(Tensor* from, Tensor* to) {
     return Status::ok();
 }
 
+Status NetworkDefinition::clearAlias(Tensor* tensor) {
+    if (!tensor || findTensor(tensor->m_name) != tensor) {
+        return invalidArgument("clearAlias: the tensor does not belong to this network");
+    }
+    // Aliases always name their base's own base, so no tensor aliases one that is an alias itself.
+    tensor->m_alias.reset();
+    return Status::ok();
+}
+
 Status NetworkDefinition::setAlias(Tensor* tensor, Tensor* base, int64_t byteOffset) {
     if (!tensor || !base || findTensor(tensor->m_name) != tensor || findTensor(base->m_name) != base) {
         return invalidArgument("setAlias: the tensors do not belong to this network");

@@ -174,35 +174,46 @@ TEST(FormatAssignment, ConcatSlicesOnBlockBoundariesAreBlocked) {
 TEST(FormatAssignment, ConcatSlicesOffBlockBoundariesAreLinear) {
     NetworkDefinition network = concatIntoSlices(24);
     assign(network);
-    EXPECT_TRUE(network.findTensor("a_out")->format().isLinear());
-    EXPECT_TRUE(network.findTensor("b_out")->format().isLinear());
-    EXPECT_TRUE(network.findTensor("cat")->format().isLinear());
+    const Layer* concat = network.findLayer("concat");
+    EXPECT_TRUE(concat->output(0)->format().isLinear());
+    for (const Tensor* slice : concat->inputs()) {
+        EXPECT_TRUE(slice->alias().has_value()) << slice->name();
+        EXPECT_TRUE(slice->format().isLinear()) << slice->name();
+    }
+}
+
+// The reformat that copies `name`'s output into its slice of the concat, or nullptr.
+const Layer* copyIntoSlice(const NetworkDefinition& network, const std::string& name) {
+    for (const Layer* reader : network.consumersOf(network.findLayer(name)->output(0))) {
+        if (reader->kind() == LayerKind::Reformat && reader->output(0)->alias()) return reader;
+    }
+    return nullptr;
 }
 
 TEST(FormatAssignment, ConvolutionsIntoLinearSlicesRunBlockedAndCopyIntoTheirSlices) {
     // The slices of 24 and 16 channels stay linear (the second starts off a block boundary), but the
-    // convolutions writing them run blocked, into tensors of their own, and a reformat each copies
-    // that into the slice.
+    // convolutions writing them run blocked into their own outputs, and a reformat each copies that
+    // into the slice, where the elided concat takes it.
     NetworkDefinition network = concatIntoSlices(24);
     NetworkDefinition original = network.clone();
     const auto changes = assign(network);
-    for (const std::string name : {"a", "b"}) {
-        const Tensor* slice = network.findTensor(name + "_out");
-        ASSERT_NE(slice, nullptr);
-        ASSERT_TRUE(slice->alias().has_value()) << name;
-        EXPECT_EQ(slice->alias()->base, network.findTensor("cat"));
+    const Tensor* cat = network.findTensor("cat");
+    EXPECT_TRUE(cat->format().isLinear());
+    const Layer* concat = network.findLayer("concat");
+    for (const auto& [name, offset] : {std::pair<std::string, int64_t>{"a", 0}, {"b", 24 * 64 * 4}}) {
+        const Tensor* own = network.findLayer(name)->output(0);
+        EXPECT_EQ(own->name(), name + "_out");
+        EXPECT_EQ(own->format().channelBlock, kBlock) << name;
+        EXPECT_FALSE(own->alias().has_value()) << name;
+        const Layer* copy = copyIntoSlice(network, name);
+        ASSERT_NE(copy, nullptr) << name;
+        const Tensor* slice = copy->output(0);
+        EXPECT_EQ(slice->name(), name + "_out (NCHW)");
         EXPECT_TRUE(slice->format().isLinear()) << name;
-        const Layer* copy = slice->producer();
-        ASSERT_NE(copy, nullptr);
-        EXPECT_EQ(copy->kind(), LayerKind::Reformat) << name;
-        const Layer* convolution = network.findLayer(name);
-        ASSERT_NE(convolution, nullptr);
-        EXPECT_EQ(copy->input(0), convolution->output(0)) << name;
-        EXPECT_EQ(convolution->output(0)->format().channelBlock, kBlock) << name;
-        EXPECT_FALSE(convolution->output(0)->alias().has_value()) << name;
-        EXPECT_EQ(convolution->provenance(), original.findLayer(name)->provenance()) << name;
+        EXPECT_EQ(slice->alias()->base, cat) << name;
+        EXPECT_EQ(slice->alias()->byteOffset, offset) << name;
+        EXPECT_NE(std::find(concat->inputs().begin(), concat->inputs().end(), slice), concat->inputs().end()) << name;
     }
-    EXPECT_TRUE(network.findTensor("cat")->format().isLinear());
     // The two copies only: conv c writes the linear network output, so it reads the linear concat as it is.
     EXPECT_EQ(countKind(network, LayerKind::Reformat), 2);
     const auto logged = std::count_if(changes.begin(), changes.end(), [](const PassChange& change) {
@@ -211,6 +222,47 @@ TEST(FormatAssignment, ConvolutionsIntoLinearSlicesRunBlockedAndCopyIntoTheirSli
     EXPECT_EQ(logged, 2);
     const TensorMap inputs = randomInputs(original, 7);
     EXPECT_EQ(compareTensors(runReference(network, inputs).at("c_out"), runReference(original, inputs).at("c_out"), 0, 0), "");
+}
+
+TEST(FormatAssignment, OtherReadersOfADetachedConvolutionTakeItsBlockedOutput) {
+    // conv a's output is also read by conv d (blocked: conv e after it writes the network output): d
+    // takes the blocked output itself, without a round trip through the linear slice.
+    NetworkDefinition network = concatIntoSlices(24);
+    Tensor* d = addConv(network, "d", network.findTensor("a_out"), 16, 4);
+    Tensor* e = addConv(network, "e", d, 8, 5);
+    ASSERT_TRUE(network.markOutput(e).isOk());
+    NetworkDefinition original = network.clone();
+    assign(network);
+    EXPECT_EQ(network.findLayer("d")->input(0), network.findLayer("a")->output(0));
+    EXPECT_EQ(network.findLayer("d")->input(0)->format().channelBlock, kBlock);
+    EXPECT_NE(copyIntoSlice(network, "a"), nullptr);
+    const TensorMap inputs = randomInputs(original, 9);
+    const TensorMap expected = runReference(original, inputs);
+    const TensorMap actual = runReference(network, inputs);
+    for (const char* output : {"c_out", "e_out"}) EXPECT_EQ(compareTensors(actual.at(output), expected.at(output), 0, 0), "");
+}
+
+TEST(FormatAssignment, LinearLayersIntoLinearSlicesAreNotDetached) {
+    // A convolution named linear (no blocked tactic) keeps writing its slice itself.
+    NetworkDefinition network = concatIntoSlices(24);
+    assign(network, {"a"});
+    EXPECT_TRUE(network.findTensor("a_out")->alias().has_value());
+    EXPECT_EQ(copyIntoSlice(network, "a"), nullptr);
+    EXPECT_NE(copyIntoSlice(network, "b"), nullptr);
+}
+
+TEST(FormatAssignment, ReducedPrecisionBuildsDoNotDetach) {
+    // With BF16 storage a copy would change what the slice holds (bfloat16 values), so the convolutions
+    // keep writing the FP32 slices themselves.
+    NetworkDefinition network = concatIntoSlices(24);
+    std::vector<PassChange> changes;
+    passes::PassLog log("format assignment", changes);
+    TensorFormat bf16 = TensorFormat::blocked(kBlock);
+    bf16.storage = DataType::BFloat16;
+    ASSERT_TRUE(builder::assignFormats(network, bf16, {}, log).isOk());
+    EXPECT_EQ(copyIntoSlice(network, "a"), nullptr);
+    EXPECT_EQ(copyIntoSlice(network, "b"), nullptr);
+    EXPECT_TRUE(network.findTensor("b_out")->alias().has_value());
 }
 
 TEST(FormatAssignment, BuiltEnginesWriteDetachedConvolutionsIntoTheConcat) {
@@ -230,25 +282,19 @@ TEST(FormatAssignment, BuiltEnginesWriteDetachedConvolutionsIntoTheConcat) {
     auto engine = Builder::build(network, config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
     const NetworkDefinition& built = (*engine)->network();
-    const Tensor* slice = built.findTensor("a_out");
+    const Tensor* own = built.findTensor("b_out");
+    ASSERT_NE(own, nullptr);
+    EXPECT_FALSE(own->alias().has_value());
+    EXPECT_TRUE(own->format().isBlocked());
+    const Tensor* slice = built.findTensor("b_out (NCHW)");
     ASSERT_NE(slice, nullptr);
     ASSERT_TRUE(slice->alias().has_value());
-    ASSERT_NE(slice->producer(), nullptr);
     EXPECT_EQ(slice->producer()->kind(), LayerKind::Reformat);
-    EXPECT_TRUE(slice->producer()->input(0)->format().isBlocked());
     auto check = checkAgainstReference(**engine, network.clone(), randomInputs(network, 11),
                                        defaultTolerance(DataType::Float32), false);
     ASSERT_TRUE(check.isOk()) << check.status().message();
     ASSERT_EQ(check->outputs.size(), 1u);
     EXPECT_TRUE(check->outputs[0].withinTolerance()) << check->outputs[0].maxAbsolute;
-}
-
-TEST(FormatAssignment, LinearLayersIntoLinearSlicesAreNotDetached) {
-    // A convolution named linear (no blocked tactic) keeps writing its slice itself.
-    NetworkDefinition network = concatIntoSlices(24);
-    assign(network, {"a"});
-    EXPECT_EQ(network.findTensor("a_out")->producer(), network.findLayer("a"));
-    EXPECT_NE(network.findTensor("b_out")->producer(), network.findLayer("b"));
 }
 
 }  // namespace

@@ -168,7 +168,8 @@ public:
     // Makes `tensor` an alias of `base` from `byteOffset` on (resolving `base` to its own base). Both
     // must be activations (no inputs, no constants) and the bytes must fit inside the base.
     Status setAlias(Tensor* tensor, Tensor* base, int64_t byteOffset);
-    // Makes `tensor` hold bytes of its own again (nothing to do when it aliases nothing).
+    // Makes `tensor` hold bytes of its own again (nothing to do when it aliases nothing). No tensor
+    // aliases an alias (setAlias resolves bases), so none is left without its bytes.
     Status clearAlias(Tensor* tensor);
     // Marks a layer as elided: its outputs alias what it would have computed.
     Status setElided(Layer* layer, bool elided);

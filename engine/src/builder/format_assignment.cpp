@@ -148,12 +148,14 @@ private:
     // oneDNN has only its GEMM-based kernels (a 58-channel 1x1 convolution at 28x28: 0.12 ms against
     // 0.035 ms blocked). It keeps its output as a tensor of its own, which runs blocked, and a reformat
     // copies that into the slice (about a tenth of the convolution's time); the concat and any other
-    // view of the slice read the copy. Only in FP32 builds: a reduced-precision one would also change
-    // what the slice holds.
+    // view of the slice read the copy. Only where the convolution's format stores FP32 (not in a
+    // BF16 or FP16 build's layers): a reduced-precision output would also change what the slice holds.
     Status detachConvolutionsFromLinearSlices() {
         std::vector<Tensor*> slices;
         for (const auto& tensor : m_network.tensors()) {
-            if (tensor->alias() && m_forcedLinear.count(tensor->alias()->base)) slices.push_back(tensor.get());
+            if (tensor->alias() && m_forcedLinear.count(tensor->alias()->base) && !tensor->isNetworkOutput()) {
+                slices.push_back(tensor.get());
+            }
         }
         bool changed = false;
         for (Tensor* slice : slices) {

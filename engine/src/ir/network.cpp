@@ -304,7 +304,7 @@ Status NetworkDefinition::clearAlias(Tensor* tensor) {
     if (!tensor || findTensor(tensor->m_name) != tensor) {
         return invalidArgument("clearAlias: the tensor does not belong to this network");
     }
-    // Aliases always name their base's own base, so no tensor aliases one that is an alias itself.
+    // setAlias names only bases that alias nothing, so no tensor lies in one that is an alias.
     tensor->m_alias.reset();
     return Status::ok();
 }

@@ -6,6 +6,7 @@
 
 #include "engine/passes/pass_test_util.h"
 #include "kiln/builder.h"
+#include "kiln/plan.h"
 #include "kiln/reference_check.h"
 #include "tactics/tactic.h"
 
@@ -295,6 +296,20 @@ TEST(FormatAssignment, BuiltEnginesWriteDetachedConvolutionsIntoTheConcat) {
     ASSERT_TRUE(check.isOk()) << check.status().message();
     ASSERT_EQ(check->outputs.size(), 1u);
     EXPECT_TRUE(check->outputs[0].withinTolerance()) << check->outputs[0].maxAbsolute;
+    // The plan keeps the copy and its place in the concat: loaded again, it computes the same.
+    auto bytes = serializePlan(**engine);
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(*bytes);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    const Tensor* reloaded = (*loaded)->network().findTensor("b_out (NCHW)");
+    ASSERT_NE(reloaded, nullptr);
+    ASSERT_TRUE(reloaded->alias().has_value());
+    EXPECT_EQ(reloaded->alias()->byteOffset, slice->alias()->byteOffset);
+    const TensorMap inputs = randomInputs(network, 12);
+    auto first = (*engine)->createExecutionContext().value()->execute(inputs);
+    auto second = (*loaded)->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(first.isOk() && second.isOk());
+    EXPECT_EQ(compareTensors(second->at("c_out"), first->at("c_out"), 0, 0), "");
 }
 
 }  // namespace

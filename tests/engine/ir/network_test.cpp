@@ -74,6 +74,26 @@ TEST(Network, RefusesTensorsOfAnotherNetwork) {
     EXPECT_NE(messageOf(layer.status()).find("does not belong"), std::string::npos);
 }
 
+TEST(Network, ClearAliasGivesATensorItsOwnBytesAgain) {
+    // y and z lie in the concat's output; clearing y's alias leaves z's as it was.
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 2});
+    Tensor* y = (*network.addLayer("y", IdentityParams{}, {x}, {"y"}))->output(0);
+    Tensor* z = (*network.addLayer("z", IdentityParams{}, {x}, {"z"}))->output(0);
+    Tensor* cat = (*network.addLayer("cat", ConcatParams{1}, {y, z}, {"cat"}))->output(0);
+    ASSERT_TRUE(network.setAlias(y, cat, 0).isOk());
+    ASSERT_TRUE(network.setAlias(z, cat, 8).isOk());
+    ASSERT_TRUE(network.clearAlias(y).isOk());
+    EXPECT_FALSE(y->alias().has_value());
+    ASSERT_TRUE(z->alias().has_value());
+    EXPECT_EQ(z->alias()->base, cat);
+    EXPECT_EQ(z->alias()->byteOffset, 8);
+    EXPECT_TRUE(network.clearAlias(x).isOk());  // aliases nothing: nothing to do
+    NetworkDefinition other;
+    Tensor* foreign = *other.addInput("x", DataType::Float32, {1});
+    EXPECT_EQ(network.clearAlias(foreign).code(), StatusCode::InvalidArgument);
+}
+
 TEST(Network, ShapeErrorsNameTheLayer) {
     NetworkDefinition network;
     Tensor* x = *network.addInput("x", DataType::Float32, {2, 3});

@@ -13,38 +13,13 @@ namespace {
 
 using namespace kiln;
 
-HostTensor filled(Dims dims, float scale, float phase) {
-    HostTensor tensor(DataType::Float32, std::move(dims));
-    for (int64_t i = 0; i < tensor.elementCount(); ++i) tensor.data<float>()[i] = scale * std::sin(0.37f * float(i) + phase);
-    return tensor;
-}
-
-// x [1,8,8,8] -> conv 3x3 (8) + ReLU -> max pool 2 -> conv 1x1 (4) -> y; the seeds name these tensors.
-NetworkDefinition smallNetwork() {
-    NetworkDefinition network;
-    Tensor* x = network.addInput("x", DataType::Float32, {1, 8, 8, 8}).value();
-    Tensor* w1 = network.addConstant("w1", filled({8, 8, 3, 3}, 0.3f, 0.1f)).value();
-    Tensor* b1 = network.addConstant("b1", filled({8}, 0.5f, 0.2f)).value();
-    Tensor* c1 = network.addLayer("conv1", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, std::nullopt},
-                                  {x, w1, b1}, {"c1"}).value()->output(0);
-    Tensor* r1 = network.addLayer("relu1", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {c1}, {"r1"})
-                     .value()->output(0);
-    Tensor* p1 = network.addLayer("pool1", PoolingParams{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false, false},
-                                  {r1}, {"p1"}).value()->output(0);
-    Tensor* w2 = network.addConstant("w2", filled({4, 8, 1, 1}, 0.3f, 0.3f)).value();
-    Tensor* y = network.addLayer("conv2", ConvolutionParams{{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, std::nullopt},
-                                 {p1, w2, nullptr}, {"y"}).value()->output(0);
-    (void)network.markOutput(y);
-    return network;
-}
-
 bool sameTable(const CalibrationTable& a, const CalibrationTable& b) {
     return a.algorithm == b.algorithm && a.preprocessing == b.preprocessing && a.modelHash == b.modelHash &&
            a.batches == b.batches && a.scales == b.scales;
 }
 
 void buildAndRun(const CalibrationTable& table) {
-    static const NetworkDefinition network = smallNetwork();
+    static const NetworkDefinition network = fuzz::smallNetwork();
     BuilderConfig config;
     config.int8 = true;
     config.timingIterations = 1;
@@ -56,7 +31,7 @@ void buildAndRun(const CalibrationTable& table) {
     }
     Result<std::unique_ptr<ExecutionContext>> context = (*engine)->createExecutionContext();
     if (!context) fuzz::fail("an engine built with a calibration cache has no context: " + context.status().message());
-    Result<TensorMap> outputs = (*context)->execute({{"x", filled({1, 8, 8, 8}, 1.0f, 0.0f)}});
+    Result<TensorMap> outputs = (*context)->execute({{"x", fuzz::filled({1, 8, 8, 8}, 1.0f, 0.0f)}});
     if (!outputs) fuzz::fail("an engine built with a calibration cache does not run: " + outputs.status().message());
     const HostTensor& y = outputs->at("y");
     for (int64_t i = 0; i < y.elementCount(); ++i) {

@@ -1,10 +1,12 @@
 // What the fuzz targets share: a small memory budget (so that a hostile size is refused, not
-// allocated), a scratch file for readers that take a path, zero inputs for an engine, and a check
-// that stops the target when a property fails (a finding, as a crash would be).
+// allocated), a scratch file for readers that take a path, zero inputs for an engine, a check that
+// stops the target when a property fails (a finding, as a crash would be), and the small network the
+// cache targets build.
 #pragma once
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "kiln/device.h"
+#include "kiln/network.h"
 #include "kiln/runtime.h"
 #include "kiln/status.h"
 
@@ -86,6 +89,33 @@ inline void runOnZeroInputs(const Engine& engine) {
     }
     Result<TensorMap> outputs = (*context)->execute(inputs);
     if (!outputs) checkRefusal(outputs.status(), "run");
+}
+
+// Deterministic values: scale * sin(0.37 i + phase).
+inline HostTensor filled(Dims dims, float scale, float phase) {
+    HostTensor tensor(DataType::Float32, std::move(dims));
+    for (int64_t i = 0; i < tensor.elementCount(); ++i) tensor.data<float>()[i] = scale * std::sin(0.37f * float(i) + phase);
+    return tensor;
+}
+
+// The network the cache targets build: x [1,8,8,8] -> conv 3x3 (8) + ReLU -> max pool 2 -> conv 1x1 (4) -> y
+// (tensors c1, r1, p1 between; the seeds name them).
+inline NetworkDefinition smallNetwork() {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("x", DataType::Float32, {1, 8, 8, 8}).value();
+    Tensor* w1 = network.addConstant("w1", filled({8, 8, 3, 3}, 0.3f, 0.1f)).value();
+    Tensor* b1 = network.addConstant("b1", filled({8}, 0.5f, 0.2f)).value();
+    Tensor* c1 = network.addLayer("conv1", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, std::nullopt},
+                                  {x, w1, b1}, {"c1"}).value()->output(0);
+    Tensor* r1 = network.addLayer("relu1", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {c1}, {"r1"})
+                     .value()->output(0);
+    Tensor* p1 = network.addLayer("pool1", PoolingParams{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false, false},
+                                  {r1}, {"p1"}).value()->output(0);
+    Tensor* w2 = network.addConstant("w2", filled({4, 8, 1, 1}, 0.3f, 0.3f)).value();
+    Tensor* y = network.addLayer("conv2", ConvolutionParams{{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, std::nullopt},
+                                 {p1, w2, nullptr}, {"y"}).value()->output(0);
+    (void)network.markOutput(y);
+    return network;
 }
 
 }  // namespace kiln::fuzz

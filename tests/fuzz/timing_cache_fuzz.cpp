@@ -23,31 +23,6 @@ namespace {
 
 using namespace kiln;
 
-HostTensor filled(Dims dims, float scale, float phase) {
-    HostTensor tensor(DataType::Float32, std::move(dims));
-    for (int64_t i = 0; i < tensor.elementCount(); ++i) tensor.data<float>()[i] = scale * std::sin(0.37f * float(i) + phase);
-    return tensor;
-}
-
-// x [1,8,8,8] -> conv 3x3 (8) + ReLU -> max pool 2 -> conv 1x1 (4) -> y.
-NetworkDefinition smallNetwork() {
-    NetworkDefinition network;
-    Tensor* x = network.addInput("x", DataType::Float32, {1, 8, 8, 8}).value();
-    Tensor* w1 = network.addConstant("w1", filled({8, 8, 3, 3}, 0.3f, 0.1f)).value();
-    Tensor* b1 = network.addConstant("b1", filled({8}, 0.5f, 0.2f)).value();
-    Tensor* c1 = network.addLayer("conv1", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, std::nullopt},
-                                  {x, w1, b1}, {"c1"}).value()->output(0);
-    Tensor* r1 = network.addLayer("relu1", ActivationParams{ActivationType::Relu, 0.0f, 0.0f}, {c1}, {"r1"})
-                     .value()->output(0);
-    Tensor* p1 = network.addLayer("pool1", PoolingParams{PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}, {1, 1}, false, false},
-                                  {r1}, {"p1"}).value()->output(0);
-    Tensor* w2 = network.addConstant("w2", filled({4, 8, 1, 1}, 0.3f, 0.3f)).value();
-    Tensor* y = network.addLayer("conv2", ConvolutionParams{{1, 1}, {0, 0, 0, 0}, {1, 1}, 1, std::nullopt},
-                                 {p1, w2, nullptr}, {"y"}).value()->output(0);
-    (void)network.markOutput(y);
-    return network;
-}
-
 std::string withHeader(std::string_view body) {
     std::string bytes(32, '\0');
     std::memcpy(bytes.data(), "KILNTIME", 8);
@@ -61,8 +36,8 @@ std::string withHeader(std::string_view body) {
 }
 
 struct Fixture {
-    NetworkDefinition network = smallNetwork();
-    TensorMap inputs{{"x", filled({1, 8, 8, 8}, 1.0f, 0.0f)}};
+    NetworkDefinition network = fuzz::smallNetwork();
+    TensorMap inputs{{"x", fuzz::filled({1, 8, 8, 8}, 1.0f, 0.0f)}};
     TensorMap expected;
     std::string device = deviceFingerprint("cpu");
 

@@ -40,6 +40,8 @@ run_one() {
         echo "$target: no finding in $seconds s ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs run; corpus $(ls "$corpus" | wc -l) inputs)"
     else
         echo "$target: FINDING, see $log and $findings/"
+        # The end of the log names the property or sanitizer report and the input that broke it.
+        grep -v '^ *#[0-9]' "$log" | tail -n 25 | sed "s/^/    $target: /"
         return 1
     fi
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -185,6 +187,12 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
+std::string formatRange(float range) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", double(range));
+    return text;
+}
+
 Status checkCancel(const BuilderConfig& config) {
     if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
     return Status::ok();
@@ -234,6 +242,22 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
         return invalidArgument("the thread count is " + std::to_string(config.threads) + "; give 1 to " +
                                std::to_string(kMaxThreads) + ", or 0 for every core");
     }
+    // An INT8 range is the largest magnitude a tensor holds: infinite, NaN, zero or negative would
+    // make its scale meaningless (and every value it rounds NaN or zero).
+    auto badRange = [](float range) { return !(range > 0.0f) || !std::isfinite(range); };
+    for (const auto& [tensor, range] : config.dynamicRanges) {
+        if (badRange(range)) {
+            return invalidArgument("the dynamic range given for tensor '" + tensor + "' is " + formatRange(range) +
+                                   "; a range must be a positive finite number (calibrate again, or correct the "
+                                   "calibration cache)");
+        }
+    }
+    for (const auto& tensor : network.tensors()) {
+        if (tensor->dynamicRange() && badRange(*tensor->dynamicRange())) {
+            return invalidArgument("tensor '" + tensor->name() + "' has the dynamic range " +
+                                   formatRange(*tensor->dynamicRange()) + "; a range must be a positive finite number");
+        }
+    }
     // Tactics are timed on the threads the engine will run on.
     const cpu::KernelThreads threads(config.threads);
     KILN_RETURN_IF_ERROR(network.validate().withContext("the network is not valid"));
@@ -269,7 +293,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
         bool anyRange = false;
         for (const auto& tensor : optimized.tensors()) {
             auto range = config.dynamicRanges.find(tensor->name());
-            if (!tensor->dynamicRange() && range != config.dynamicRanges.end() && range->second > 0.0f) {
+            if (!tensor->dynamicRange() && range != config.dynamicRanges.end()) {
                 tensor->setDynamicRange(range->second);
             }
             anyRange = anyRange || tensor->dynamicRange().has_value();

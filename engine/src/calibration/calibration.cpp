@@ -368,6 +368,12 @@ Result<CalibrationTable> readCalibrationCache(const std::string& path) {
             return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line +
                                 "'): expected 'tensor: scale' with a positive scale; delete it to calibrate again");
         }
+        // The range is 127 × scale: a scale that overflows it is no range at all.
+        if (!std::isfinite(scale * 127.0f)) {
+            return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line +
+                                "'): the scale is too large (127 × scale overflows a float); delete it to calibrate "
+                                "again");
+        }
         table.scales[line.substr(0, colon)] = scale;
     }
     if (table.scales.empty()) {

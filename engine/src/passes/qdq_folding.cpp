@@ -23,7 +23,8 @@ std::optional<float> symmetricScale(const Layer& layer) {
     const HostTensor* scale = floatConstant(layer.input(1));
     if (!scale || scale->elementCount() != 1 || scale->dims().size() > 1) return std::nullopt;
     const float value = scale->data<float>()[0];
-    if (!std::isfinite(value) || value <= 0.0f) return std::nullopt;
+    // The folded range is 127 × scale: a scale that overflows it stays an explicit Quantize.
+    if (!std::isfinite(value) || value <= 0.0f || !std::isfinite(127.0f * value)) return std::nullopt;
     if (const Tensor* zeroPoint = layer.input(2)) {
         if (!zeroPoint->isConstant() || zeroPoint->constantData()->valueAsInt64(0) != 0) return std::nullopt;
     }

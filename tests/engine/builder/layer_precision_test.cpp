@@ -3,6 +3,7 @@
 // last matching pattern decides; a layer that cannot run as asked fails an obeying build naming it and
 // why, and falls back in a preferring one with the build report saying so; 'none' ignores the list.
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -205,6 +206,39 @@ TEST(LayerPrecisions, OnlyLayerPrecisionsAreAccepted) {
     EXPECT_NE(engine.status().message().find("'conv2:INT32' asks for no layer precision; use fp32, fp16, bf16 or int8"),
               std::string::npos)
         << engine.status().message();
+}
+
+// A range is the largest magnitude an INT8 tensor holds: one that is infinite, NaN, zero or negative is
+// refused naming the tensor (an infinite range made every value it scaled NaN), and the largest finite
+// one builds and runs to finite outputs.
+TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
+    const NetworkDefinition network = chain();
+    for (const float bad : {INFINITY, NAN, 0.0f, -1.0f}) {
+        BuilderConfig config = fp32Config();
+        config.int8 = true;
+        config.dynamicRanges = {{"x", 1.0f}, {"relu1.out", bad}};
+        auto engine = Builder::build(network, config);
+        ASSERT_FALSE(engine.isOk()) << bad;
+        EXPECT_EQ(engine.status().code(), StatusCode::InvalidArgument);
+        EXPECT_NE(engine.status().message().find("the dynamic range given for tensor 'relu1.out' is "), std::string::npos)
+            << engine.status().message();
+        EXPECT_NE(engine.status().message().find("a range must be a positive finite number"), std::string::npos);
+    }
+
+    NetworkDefinition ranged = chain();
+    ranged.tensors().front()->setDynamicRange(INFINITY);
+    BuilderConfig config = fp32Config();
+    config.int8 = true;
+    auto refused = Builder::build(ranged, config);
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("tensor 'x' has the dynamic range inf"), std::string::npos)
+        << refused.status().message();
+
+    config.dynamicRanges = {{"x", 1.0f}, {"relu1.out", std::numeric_limits<float>::max()}};
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    const HostTensor y = run(*engine.value(), randomInputs(network, 3));
+    for (int64_t i = 0; i < y.elementCount(); ++i) ASSERT_TRUE(std::isfinite(y.data<float>()[i])) << i;
 }
 
 }  // namespace

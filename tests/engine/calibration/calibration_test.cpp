@@ -233,6 +233,10 @@ TEST_F(CalibrationData, DamagedCachesAreRefusedWithTheLine) {
     EXPECT_NE(refusal(header + "a: 0.5\nb: -1\n").find("line 7"), std::string::npos);
     EXPECT_NE(refusal(header + "a: nan\n").find("line 6"), std::string::npos);
     EXPECT_NE(refusal(header + "a: 0.5x\n").find("line 6"), std::string::npos);
+    // A finite scale whose range, 127 × scale, is not: 3e38 × 127 overflows a float.
+    EXPECT_NE(refusal(header + "a: 0.5\nb: 3e38\n").find("line 7 ('b: 3e38'): the scale is too large"),
+              std::string::npos);
+    EXPECT_EQ(refusal(header + "b: 2.67938839e+36\n"), "");  // the largest scale with a finite range
     EXPECT_NE(refusal("kiln-calibration 1\nalgorithm: magic\npreprocessing: p\nmodel: m\nbatches: 2\na: 1\n")
                   .find("'magic' is no calibration algorithm"),
               std::string::npos);

@@ -176,14 +176,21 @@ TEST(QdqFolding, LeavesPairsThatDoNotFit) {
     Layer* q7 = addLayer(network, "q_ranged", QuantizeParams{}, {tanh->output(0), s, zero});
     Layer* dq7 = addLayer(network, "dq_ranged", DequantizeParams{}, {q7->output(0), s, zero});
     outputs.push_back(addLayer(network, "abs", UnaryParams{UnaryOp::Abs}, {dq7->output(0)})->output(0));
+    // A scale whose range (127 × scale) overflows a float.
+    Tensor* huge = scalarConstant(network, "huge", 3e38f);
+    Layer* sigmoid = addLayer(network, "sigmoid", ActivationParams{ActivationType::Sigmoid}, {x});
+    Layer* q8 = addLayer(network, "q_huge", QuantizeParams{}, {sigmoid->output(0), huge, zero});
+    Layer* dq8 = addLayer(network, "dq_huge", DequantizeParams{}, {q8->output(0), huge, zero});
+    outputs.push_back(addLayer(network, "neg", UnaryParams{UnaryOp::Neg}, {dq8->output(0)})->output(0));
     for (Tensor* output : outputs) ASSERT_TRUE(network.markOutput(output).isOk());
     const size_t layers = network.layers().size();
 
     EXPECT_TRUE(runPass(passes::foldQuantizeDequantize, network).empty());
 
     EXPECT_EQ(network.layers().size(), layers);
-    EXPECT_EQ(countKind(network, LayerKind::Quantize), 7u);
-    EXPECT_EQ(countKind(network, LayerKind::Dequantize), 7u);
+    EXPECT_EQ(countKind(network, LayerKind::Quantize), 8u);
+    EXPECT_EQ(countKind(network, LayerKind::Dequantize), 8u);
+    EXPECT_FALSE(sigmoid->output(0)->dynamicRange().has_value());
     EXPECT_FALSE(x->dynamicRange().has_value());
     EXPECT_EQ(*tanh->output(0)->dynamicRange(), 1.0f);
 }

@@ -200,8 +200,9 @@ def calibration_seeds(out):
         text = header.format(algorithm) + "".join(f"{name}: {scale}\n" for name, scale in scales.items())
         (out / f"{algorithm}.seed").write_text(text)
     (out / "other_tensors.seed").write_text(header.format("entropy") + "conv_out: 0.5\nname: with: colons: 0.25\n")
-    # The largest scale whose range (127 × scale) is still a finite float, on tensors that stay after fusion.
-    (out / "extremes.seed").write_text(header.format("minmax") + "x: 1.40129846e-45\nr1: 2.67938839e+36\ny: 1e-20\n")
+    # The smallest scale (the smallest normal float) and the largest whose range (127 × scale) is still
+    # a finite float, on tensors that stay after fusion.
+    (out / "extremes.seed").write_text(header.format("minmax") + "x: 1.17549435e-38\nr1: 2.67938839e+36\ny: 1e-20\n")
     # A scale whose range overflows: refused when read.
     (out / "overflow.seed").write_text(header.format("entropy") + "x: 0.00787401572\nr1: 3e+38\n")
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -187,6 +188,9 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
+// The smallest INT8 range: its step, range / 127, is the smallest normal float.
+constexpr float kSmallestRange = 127.0f * FLT_MIN;
+
 std::string formatRange(float range) {
     char text[32];
     std::snprintf(text, sizeof text, "%.9g", double(range));
@@ -242,20 +246,22 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
         return invalidArgument("the thread count is " + std::to_string(config.threads) + "; give 1 to " +
                                std::to_string(kMaxThreads) + ", or 0 for every core");
     }
-    // An INT8 range is the largest magnitude a tensor holds: infinite, NaN, zero or negative would
-    // make its scale meaningless (and every value it rounds NaN or zero).
-    auto badRange = [](float range) { return !(range > 0.0f) || !std::isfinite(range); };
+    // An INT8 range is the largest magnitude a tensor holds, and range / 127 the step of its values:
+    // a range that is infinite, NaN, not positive, or so small that its step is no normal float would
+    // make every value it rounds NaN, infinite or zero.
+    auto badRange = [](float range) { return !(range >= kSmallestRange) || !std::isfinite(range); };
     for (const auto& [tensor, range] : config.dynamicRanges) {
         if (badRange(range)) {
             return invalidArgument("the dynamic range given for tensor '" + tensor + "' is " + formatRange(range) +
-                                   "; a range must be a positive finite number (calibrate again, or correct the "
-                                   "calibration cache)");
+                                   "; a range must be a finite number of at least " + formatRange(kSmallestRange) +
+                                   " (calibrate again, or correct the calibration cache)");
         }
     }
     for (const auto& tensor : network.tensors()) {
         if (tensor->dynamicRange() && badRange(*tensor->dynamicRange())) {
             return invalidArgument("tensor '" + tensor->name() + "' has the dynamic range " +
-                                   formatRange(*tensor->dynamicRange()) + "; a range must be a positive finite number");
+                                   formatRange(*tensor->dynamicRange()) + "; a range must be a finite number of at least " +
+                                   formatRange(kSmallestRange));
         }
     }
     // Tactics are timed on the threads the engine will run on.

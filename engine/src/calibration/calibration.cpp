@@ -5,6 +5,7 @@
 #include "kiln/file_reading.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -308,7 +309,11 @@ CalibrationTable calibrationTableOf(const std::map<std::string, ActivationHistog
     table.batches = batches;
     for (const auto& [name, histogram] : histograms) {
         const double threshold = calibrationThreshold(histogram, options);
-        if (threshold > 0.0 && std::isfinite(threshold)) table.scales[name] = float(threshold / 127.0);
+        // A tensor whose values are all 0, or so near it that their step would be no normal float, has
+        // no scale (as if it were all 0).
+        if (threshold / 127.0 >= FLT_MIN && threshold / 127.0 <= FLT_MAX / 127.0) {
+            table.scales[name] = float(threshold / 127.0);
+        }
     }
     return table;
 }
@@ -368,11 +373,13 @@ Result<CalibrationTable> readCalibrationCache(const std::string& path) {
             return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line +
                                 "'): expected 'tensor: scale' with a positive scale; delete it to calibrate again");
         }
-        // The range is 127 × scale: a scale that overflows it is no range at all.
-        if (!std::isfinite(scale * 127.0f)) {
-            return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line +
-                                "'): the scale is too large (127 × scale overflows a float); delete it to calibrate "
-                                "again");
+        // The range is 127 × scale: a scale that overflows it is no range at all, and one below the
+        // smallest normal float is no step between values.
+        if (!std::isfinite(scale * 127.0f) || scale < FLT_MIN) {
+            return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line + "'): the scale is too " +
+                                (scale < FLT_MIN ? "small (below the smallest normal float)"
+                                                 : "large (127 × scale overflows a float)") +
+                                "; delete it to calibrate again");
         }
         table.scales[line.substr(0, colon)] = scale;
     }

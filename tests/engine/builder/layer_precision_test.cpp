@@ -208,12 +208,14 @@ TEST(LayerPrecisions, OnlyLayerPrecisionsAreAccepted) {
         << engine.status().message();
 }
 
-// A range is the largest magnitude an INT8 tensor holds: one that is infinite, NaN, zero or negative is
-// refused naming the tensor (an infinite range made every value it scaled NaN), and the largest finite
-// one builds and runs to finite outputs.
+// A range is the largest magnitude an INT8 tensor holds: one that is infinite, NaN, zero, negative or
+// so small that its step (range / 127) is no normal float is refused naming the tensor (an infinite
+// range made every value it scaled NaN), and the extremes that are accepted build and run to finite
+// outputs: the smallest range on the input and the largest after it leave the INT8 convolution an
+// output scale that underflows a float, so that layer runs in FP32.
 TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
     const NetworkDefinition network = chain();
-    for (const float bad : {INFINITY, NAN, 0.0f, -1.0f}) {
+    for (const float bad : {INFINITY, NAN, 0.0f, -1.0f, 1e-37f}) {
         BuilderConfig config = fp32Config();
         config.int8 = true;
         config.dynamicRanges = {{"x", 1.0f}, {"relu1.out", bad}};
@@ -222,7 +224,9 @@ TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
         EXPECT_EQ(engine.status().code(), StatusCode::InvalidArgument);
         EXPECT_NE(engine.status().message().find("the dynamic range given for tensor 'relu1.out' is "), std::string::npos)
             << engine.status().message();
-        EXPECT_NE(engine.status().message().find("a range must be a positive finite number"), std::string::npos);
+        EXPECT_NE(engine.status().message().find("a range must be a finite number of at least 1.49"),
+                  std::string::npos)
+            << engine.status().message();
     }
 
     NetworkDefinition ranged = chain();
@@ -234,7 +238,8 @@ TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
     EXPECT_NE(refused.status().message().find("tensor 'x' has the dynamic range inf"), std::string::npos)
         << refused.status().message();
 
-    config.dynamicRanges = {{"x", 1.0f}, {"relu1.out", std::numeric_limits<float>::max()}};
+    const float smallest = 127.0f * std::numeric_limits<float>::min();
+    config.dynamicRanges = {{"x", smallest}, {"relu1.out", std::numeric_limits<float>::max()}};
     auto engine = Builder::build(network, config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
     const HostTensor y = run(*engine.value(), randomInputs(network, 3));

@@ -237,6 +237,9 @@ TEST_F(CalibrationData, DamagedCachesAreRefusedWithTheLine) {
     EXPECT_NE(refusal(header + "a: 0.5\nb: 3e38\n").find("line 7 ('b: 3e38'): the scale is too large"),
               std::string::npos);
     EXPECT_EQ(refusal(header + "b: 2.67938839e+36\n"), "");  // the largest scale with a finite range
+    // A scale below the smallest normal float (1.17549435e-38) is no step between values.
+    EXPECT_NE(refusal(header + "b: 1e-39\n").find("line 6 ('b: 1e-39'): the scale is too small"), std::string::npos);
+    EXPECT_EQ(refusal(header + "b: 1.17549435e-38\n"), "");
     EXPECT_NE(refusal("kiln-calibration 1\nalgorithm: magic\npreprocessing: p\nmodel: m\nbatches: 2\na: 1\n")
                   .find("'magic' is no calibration algorithm"),
               std::string::npos);

@@ -23,7 +23,9 @@
 // (a ReLU's output) has the same bytes read as u8, which needs neither: the "_unsigned" tactics do that,
 // with full 8-bit weights, and are the only ones offered for such inputs.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
 
 #include "backends/cpu/onednn/onednn_common.h"
 #include "backends/cpu/onednn/onednn_recipes.h"
@@ -207,6 +209,7 @@ public:
                                              nhwc);
 
         recipe->m_weightScales = weightScales(*recipe->m_weights);
+        KILN_RETURN_IF_ERROR(recipe->checkScales());
         std::vector<float> outputScales;
         for (float s : recipe->m_weightScales) outputScales.push_back(recipe->m_inputScale * s);
         dnnl::primitive_attr attr = makeAttr(ops);
@@ -336,6 +339,26 @@ private:
         step.operands = {from, to};
         step.scratchpad = pd.scratchpad_desc();
         return step;
+    }
+
+    // The output scales s_x s_k, the weights' 1 / s_k and the bias in accumulator units must be finite
+    // floats (and the scales normal ones): calibrated ranges or weights at the ends of the float range
+    // would otherwise make them 0 or infinite, and every output of the channel 0, infinite or NaN.
+    Status checkScales() const {
+        for (size_t k = 0; k < m_weightScales.size(); ++k) {
+            const double product = double(m_inputScale) * m_weightScales[k];
+            const double bias = m_bias ? std::fabs(double(m_bias->data<float>()[k])) / product : 0.0;
+            if (!std::isnormal(m_weightScales[k]) || !(product >= FLT_MIN && product <= FLT_MAX) ||
+                !(bias <= FLT_MAX)) {
+                char numbers[96];
+                std::snprintf(numbers, sizeof numbers, "input scale %g, weight scale %g", double(m_inputScale),
+                              double(m_weightScales[k]));
+                return unsupported("output channel " + std::to_string(k) + " has scales at the ends of the float "
+                                   "range (" + numbers + "): its output scale or its bias in INT32 units is not a "
+                                   "finite float");
+            }
+        }
+        return Status::ok();
     }
 
     // max|w| / 127 for each output channel (1 for a channel of zeros, whose weights are all 0 anyway).

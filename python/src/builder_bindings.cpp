@@ -396,9 +396,9 @@ void registerConfig(py::module_& module) {
             "dynamic_ranges", [](const PyBuilderConfig& self) { return self.config.dynamicRanges; },
             [](PyBuilderConfig& self, const std::map<std::string, float>& ranges) {
                 for (const auto& [name, range] : ranges) {
-                    if (!(range > 0.0f) || !std::isfinite(range)) {
-                        throw py::value_error("dynamic_ranges['" + name +
-                                              "']: give a positive finite magnitude");
+                    if (!isInt8Range(range)) {
+                        throw py::value_error("dynamic_ranges['" + name + "'] is " + formatInt8Value(range) +
+                                              ": give a magnitude from " + int8RangeLimits());
                     }
                 }
                 self.config.dynamicRanges = ranges;

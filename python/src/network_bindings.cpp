@@ -11,6 +11,7 @@
 
 #include "bindings.h"
 #include "kiln/build_report.h"
+#include "kiln/calibration.h"
 #include "kiln/network.h"
 #include "numpy_tensors.h"
 
@@ -473,9 +474,10 @@ void registerTensorAndLayer(py::module_& module) {
         .def_property(
             "dynamic_range", [](const Tensor& tensor) { return tensor.dynamicRange(); },
             [](Tensor& tensor, float absMax) {
-                if (!(absMax > 0.0f) || !std::isfinite(absMax)) {
-                    throw py::value_error("dynamic_range of '" + tensor.name() +
-                                          "': give a positive finite magnitude (what INT8's 127 stands for)");
+                if (!isInt8Range(absMax)) {
+                    throw py::value_error("dynamic_range of '" + tensor.name() + "' is " + formatInt8Value(absMax) +
+                                          ": give a magnitude from " + int8RangeLimits() +
+                                          " (what INT8's 127 stands for)");
                 }
                 tensor.setDynamicRange(absMax);
             },

@@ -131,6 +131,20 @@ class CalibrationTest(unittest.TestCase):
         engine = builder.build_engine(self.network, config)
         self.assertIn("INT8", [layer.precision for layer in engine.report.layers_after])
 
+    def test_ranges_outside_int8_limits_are_refused(self):
+        # range / 127 must be a normal float and 127 times it finite: 1.49287783e-36 to 3.40282326e+38.
+        builder = kiln.Builder()
+        config = fast_config(builder)
+        for bad in (0.0, -1.0, 1e-37, float("inf"), float("nan"), 3.4028235e38):
+            with self.assertRaisesRegex(ValueError, "dynamic_ranges\\['x'\\] is .*: give a magnitude from "
+                                                    "1.49287783e-36 to 3.40282326e\\+38"):
+                config.dynamic_ranges = {"x": bad}
+        config.dynamic_ranges = {"x": 1.49287783e-36, "y": 3.40282326e38}
+        self.assertEqual(sorted(config.dynamic_ranges), ["x", "y"])
+        tensor = self.network.inputs[0]
+        with self.assertRaisesRegex(ValueError, "dynamic_range of 'x' is inf: give a magnitude from"):
+            tensor.dynamic_range = float("inf")
+
     def test_percentile_settings_are_kept(self):
         calibrator = ArrayCalibrator(self.batches, kiln.CalibrationAlgorithm.PERCENTILE)
         self.assertEqual(calibrator.algorithm, kiln.CalibrationAlgorithm.PERCENTILE)

@@ -55,6 +55,7 @@ struct BuilderConfig {
     // Calibrated ranges by tensor name: the magnitude INT8's 127 stands for (a calibration cache's
     // scale times 127). Tensors without one stay in floating point. A model quantized with
     // QuantizeLinear/DequantizeLinear pairs brings its own ranges (QDQ folding), which these do not replace.
+    // A range isInt8Range (kiln/calibration.h) refuses makes the build fail naming the tensor.
     std::map<std::string, float> dynamicRanges;
     int64_t workspaceLimit = int64_t(1) << 30;  // bytes a tactic may use as scratch
     bool tf32 = false;                 // allow TF32 tensor-core math for FP32 layers on CUDA (--tf32)

@@ -83,6 +83,17 @@ struct ImagePreprocessing {
 Result<std::unique_ptr<ICalibrationData>> imageCalibrationData(const std::string& folder, const std::string& inputName,
                                                               const Dims& dims, const ImagePreprocessing& preprocessing);
 
+// The INT8 ranges Kiln takes. An INT8 tensor holds q with x = q * scale, scale = range / 127: the scale
+// must be a normal float (a smaller one makes 1 / scale infinite) and 127 * scale a finite one (or the
+// largest values dequantize to infinity). That admits ranges from 1.49287783e-36 to 3.40282326e+38;
+// int8RangeLimits() says so in words for messages.
+bool isInt8Scale(float scale);
+bool isInt8Range(float range);
+std::string int8RangeLimits();
+// A scale or range as the cache writes it and messages show it: 9 significant digits, the same float
+// when read back.
+std::string formatInt8Value(float value);
+
 struct CalibrationTable {
     CalibrationAlgorithm algorithm = CalibrationAlgorithm::Entropy;
     std::string preprocessing;
@@ -111,7 +122,7 @@ Result<CalibrationTable> calibrate(const Engine& engine, ICalibrationData& data,
                                    const std::string& modelHash, const CalibrationProgress& progress = nullptr);
 
 // Writes the cache atomically; reads one, refusing a file that is not a Kiln calibration cache, is
-// truncated, or names a scale that is not a positive finite number, with the line it stopped at.
+// truncated, or names a scale isInt8Scale refuses, with the line it stopped at.
 Status writeCalibrationCache(const std::string& path, const CalibrationTable& table);
 Result<CalibrationTable> readCalibrationCache(const std::string& path);
 

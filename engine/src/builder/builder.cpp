@@ -5,10 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cfloat>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,6 +17,7 @@
 #include "builder/memory_planner.h"
 #include "builder/tactic_selection.h"
 #include "builder/timing_cache.h"
+#include "kiln/calibration.h"
 #include "kiln/device.h"
 #include "kiln/plan.h"
 #include "passes/pass.h"
@@ -188,15 +186,6 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
-// The smallest INT8 range: its step, range / 127, is the smallest normal float.
-constexpr float kSmallestRange = 127.0f * FLT_MIN;
-
-std::string formatRange(float range) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", double(range));
-    return text;
-}
-
 Status checkCancel(const BuilderConfig& config) {
     if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
     return Status::ok();
@@ -247,21 +236,19 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
                                std::to_string(kMaxThreads) + ", or 0 for every core");
     }
     // An INT8 range is the largest magnitude a tensor holds, and range / 127 the step of its values:
-    // a range that is infinite, NaN, not positive, or so small that its step is no normal float would
-    // make every value it rounds NaN, infinite or zero.
-    auto badRange = [](float range) { return !(range >= kSmallestRange) || !std::isfinite(range); };
+    // outside isInt8Range's limits every value it rounds would come out NaN, infinite or zero.
     for (const auto& [tensor, range] : config.dynamicRanges) {
-        if (badRange(range)) {
-            return invalidArgument("the dynamic range given for tensor '" + tensor + "' is " + formatRange(range) +
-                                   "; a range must be a finite number of at least " + formatRange(kSmallestRange) +
-                                   " (calibrate again, or correct the calibration cache)");
+        if (!isInt8Range(range)) {
+            return invalidArgument("the dynamic range given for tensor '" + tensor + "' is " + formatInt8Value(range) +
+                                   "; give a range from " + int8RangeLimits() +
+                                   ", or none for the tensor (it then stays in floating point)");
         }
     }
     for (const auto& tensor : network.tensors()) {
-        if (tensor->dynamicRange() && badRange(*tensor->dynamicRange())) {
+        if (tensor->dynamicRange() && !isInt8Range(*tensor->dynamicRange())) {
             return invalidArgument("tensor '" + tensor->name() + "' has the dynamic range " +
-                                   formatRange(*tensor->dynamicRange()) + "; a range must be a finite number of at least " +
-                                   formatRange(kSmallestRange));
+                                   formatInt8Value(*tensor->dynamicRange()) + "; give it a range from " +
+                                   int8RangeLimits() + ", or none (it then stays in floating point)");
         }
     }
     // Tactics are timed on the threads the engine will run on.

@@ -21,6 +21,27 @@ namespace kiln {
 
 namespace {
 
+// The largest scale whose 127 * scale is finite (the next float up overflows it).
+constexpr float kLargestInt8Scale = 2.67938839e+36f;
+
+}  // namespace
+
+bool isInt8Scale(float scale) { return scale >= FLT_MIN && std::isfinite(127.0f * scale); }
+
+bool isInt8Range(float range) { return std::isfinite(range) && isInt8Scale(range / 127.0f); }
+
+std::string int8RangeLimits() {
+    return formatInt8Value(127.0f * FLT_MIN) + " to " + formatInt8Value(127.0f * kLargestInt8Scale);
+}
+
+std::string formatInt8Value(float value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", double(value));
+    return text;
+}
+
+namespace {
+
 constexpr int kQuantizedBins = 128;  // int8's non-negative levels
 
 double thresholdMinMax(const ActivationHistogram& h) { return h.maxAbs; }
@@ -208,12 +229,6 @@ Status checkBatch(const std::string& file, const HostTensor& tensor, DataType ty
     return Status::ok();
 }
 
-std::string formatScale(float scale) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", double(scale));
-    return text;
-}
-
 }  // namespace
 
 const char* toString(CalibrationAlgorithm algorithm) {
@@ -310,10 +325,9 @@ CalibrationTable calibrationTableOf(const std::map<std::string, ActivationHistog
     for (const auto& [name, histogram] : histograms) {
         const double threshold = calibrationThreshold(histogram, options);
         // A tensor whose values are all 0, or so near it that their step would be no normal float, has
-        // no scale (as if it were all 0).
-        if (threshold / 127.0 >= FLT_MIN && threshold / 127.0 <= FLT_MAX / 127.0) {
-            table.scales[name] = float(threshold / 127.0);
-        }
+        // no scale (as if it were all 0); one that reaches the largest floats takes the largest scale.
+        const float scale = float(std::min(threshold / 127.0, double(kLargestInt8Scale)));
+        if (isInt8Scale(scale)) table.scales[name] = scale;
     }
     return table;
 }
@@ -331,7 +345,7 @@ Status writeCalibrationCache(const std::string& path, const CalibrationTable& ta
     out << "preprocessing: " << table.preprocessing << '\n';
     out << "model: " << table.modelHash << '\n';
     out << "batches: " << table.batches << '\n';
-    for (const auto& [name, scale] : table.scales) out << name << ": " << formatScale(scale) << '\n';
+    for (const auto& [name, scale] : table.scales) out << name << ": " << formatInt8Value(scale) << '\n';
     return writeFileAtomically(path, out.str());
 }
 
@@ -367,21 +381,20 @@ Result<CalibrationTable> readCalibrationCache(const std::string& path) {
         ++lineNumber;
         const size_t colon = line.rfind(": ");
         char* end = nullptr;
-        const float scale = colon == std::string::npos ? 0.0f : std::strtof(line.c_str() + colon + 2, &end);
-        if (colon == std::string::npos || colon == 0 || end != line.c_str() + line.size() || !(scale > 0.0f) ||
+        // Read in double, so that a scale beyond a float's range is told apart from one that is no number.
+        const double scale = colon == std::string::npos ? 0.0 : std::strtod(line.c_str() + colon + 2, &end);
+        if (colon == std::string::npos || colon == 0 || end != line.c_str() + line.size() || !(scale > 0.0) ||
             !std::isfinite(scale)) {
             return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line +
                                 "'): expected 'tensor: scale' with a positive scale; delete it to calibrate again");
         }
-        // The range is 127 × scale: a scale that overflows it is no range at all, and one below the
-        // smallest normal float is no step between values.
-        if (!std::isfinite(scale * 127.0f) || scale < FLT_MIN) {
-            return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line + "'): the scale is too " +
-                                (scale < FLT_MIN ? "small (below the smallest normal float)"
-                                                 : "large (127 × scale overflows a float)") +
-                                "; delete it to calibrate again");
+        if (!(scale <= double(FLT_MAX)) || !isInt8Scale(float(scale))) {
+            return invalidModel(where + " is damaged at line " + std::to_string(lineNumber) + " ('" + line +
+                                "'): the scale is too " + (scale < double(FLT_MIN) ? "small" : "large") +
+                                " (INT8 ranges, 127 x scale, go from " + int8RangeLimits() +
+                                "); delete it to calibrate again");
         }
-        table.scales[line.substr(0, colon)] = scale;
+        table.scales[line.substr(0, colon)] = float(scale);
     }
     if (table.scales.empty()) {
         return invalidModel(where + " holds no scales (truncated?); delete it to calibrate again");

@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 
+#include "kiln/calibration.h"
 #include "passes/pass_helpers.h"
 
 namespace kiln::passes {
@@ -23,8 +24,8 @@ std::optional<float> symmetricScale(const Layer& layer) {
     const HostTensor* scale = floatConstant(layer.input(1));
     if (!scale || scale->elementCount() != 1 || scale->dims().size() > 1) return std::nullopt;
     const float value = scale->data<float>()[0];
-    // The folded range is 127 × scale: a scale that overflows it stays an explicit Quantize.
-    if (!std::isfinite(value) || value <= 0.0f || !std::isfinite(127.0f * value)) return std::nullopt;
+    // A scale outside the INT8 ranges Kiln takes (127 x scale) stays an explicit Quantize.
+    if (!isInt8Scale(value)) return std::nullopt;
     if (const Tensor* zeroPoint = layer.input(2)) {
         if (!zeroPoint->isConstant() || zeroPoint->constantData()->valueAsInt64(0) != 0) return std::nullopt;
     }

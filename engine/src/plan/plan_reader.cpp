@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "backends/cpu/cpu_backend.h"
+#include "kiln/calibration.h"
 #include "kiln/device.h"
 #include "kiln/file_reading.h"
 #include "kiln/plan.h"
@@ -369,11 +370,9 @@ private:
             return bodyError(context + (in.has_constant() ? " has weight bytes but is no constant"
                                                           : " is a constant without weight bytes"));
         }
-        if (in.has_dynamic_range()) {
-            if (!std::isfinite(in.dynamic_range()) || in.dynamic_range() < 0.0f) {
-                return bodyError(context + ": dynamic range " + std::to_string(in.dynamic_range()) +
-                                 " is not a finite, non-negative number");
-            }
+        if (in.has_dynamic_range() && !isInt8Range(in.dynamic_range())) {
+            return bodyError(context + ": dynamic range " + formatInt8Value(in.dynamic_range()) + " is outside " +
+                             int8RangeLimits() + " (a range INT8 kernels cannot scale by; rebuild the plan)");
         }
         if (in.role() == plan_proto::Tensor::ACTIVATION) return Status::ok();
         if (in.channel_block() != 0) return bodyError(context + " is an input or constant but not linear");
@@ -821,7 +820,13 @@ Result<std::shared_ptr<detail::DynamicShapes>> readDynamicShapes(const plan_prot
                          std::to_string(config.workspaceLimit) + ", timing runs " +
                          std::to_string(config.timingIterations) + ")");
     }
-    for (const plan_proto::TensorRange& entry : c.dynamic_ranges()) config.dynamicRanges[entry.tensor()] = entry.range();
+    for (const plan_proto::TensorRange& entry : c.dynamic_ranges()) {
+        if (!isInt8Range(entry.range())) {
+            return bodyError("the dynamic-shape build settings give tensor '" + entry.tensor() + "' the range " +
+                             formatInt8Value(entry.range()) + ", outside " + int8RangeLimits() + "; rebuild the plan");
+        }
+        config.dynamicRanges[entry.tensor()] = entry.range();
+    }
     for (const plan_proto::LayerPrecision& entry : c.layer_precisions()) {
         KILN_ASSIGN_OR_RETURN(const DataType precision,
                               readEnum(entry.precision(), DataType::BFloat16, "a layer precision constraint's type"));

@@ -208,14 +208,14 @@ TEST(LayerPrecisions, OnlyLayerPrecisionsAreAccepted) {
         << engine.status().message();
 }
 
-// A range is the largest magnitude an INT8 tensor holds: one that is infinite, NaN, zero, negative or
-// so small that its step (range / 127) is no normal float is refused naming the tensor (an infinite
-// range made every value it scaled NaN), and the extremes that are accepted build and run to finite
-// outputs: the smallest range on the input and the largest after it leave the INT8 convolution an
-// output scale that underflows a float, so that layer runs in FP32.
-TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
+// A range is the largest magnitude an INT8 tensor holds: one that is infinite, NaN, zero, negative, so
+// small that its step (range / 127) is no normal float or so large that 127 steps overflow is refused
+// naming the tensor (an infinite range made every value it scaled NaN), and the extremes that are
+// accepted build and run to finite outputs: the smallest range on the input and the largest after it
+// leave the INT8 convolution an output scale that underflows a float, so that layer runs in FP32.
+TEST(LayerPrecisions, RangesOutsideTheInt8LimitsAreRefused) {
     const NetworkDefinition network = chain();
-    for (const float bad : {INFINITY, NAN, 0.0f, -1.0f, 1e-37f}) {
+    for (const float bad : {INFINITY, NAN, 0.0f, -1.0f, 1e-37f, std::numeric_limits<float>::max()}) {
         BuilderConfig config = fp32Config();
         config.int8 = true;
         config.dynamicRanges = {{"x", 1.0f}, {"relu1.out", bad}};
@@ -224,7 +224,7 @@ TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
         EXPECT_EQ(engine.status().code(), StatusCode::InvalidArgument);
         EXPECT_NE(engine.status().message().find("the dynamic range given for tensor 'relu1.out' is "), std::string::npos)
             << engine.status().message();
-        EXPECT_NE(engine.status().message().find("a range must be a finite number of at least 1.49"),
+        EXPECT_NE(engine.status().message().find("give a range from 1.49287783e-36 to 3.40282326e+38, or none"),
                   std::string::npos)
             << engine.status().message();
     }
@@ -239,7 +239,8 @@ TEST(LayerPrecisions, RangesMustBePositiveAndFinite) {
         << refused.status().message();
 
     const float smallest = 127.0f * std::numeric_limits<float>::min();
-    config.dynamicRanges = {{"x", smallest}, {"relu1.out", std::numeric_limits<float>::max()}};
+    const float largest = 3.40282326e+38f;  // 127 x (largest / 127) is still finite; FLT_MAX's is not
+    config.dynamicRanges = {{"x", smallest}, {"relu1.out", largest}};
     auto engine = Builder::build(network, config);
     ASSERT_TRUE(engine.isOk()) << engine.status().message();
     const HostTensor y = run(*engine.value(), randomInputs(network, 3));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -99,6 +100,28 @@ TEST(Calibration, AllZeroTensorHasNoThreshold) {
     h.counts.assign(2048, 0.0);
     h.counts[0] = 100.0;
     EXPECT_EQ(threshold(h, CalibrationAlgorithm::Entropy), 0.0);
+}
+
+// Thresholds at the ends of the float range: one whose step (threshold / 127) is no normal float gives
+// no scale, as an all-zero tensor does; one at the largest float takes the largest scale whose range is
+// finite, which every reader of scales accepts.
+TEST(Calibration, ScalesStayWithinTheInt8Limits) {
+    ActivationHistogram largest, tiny;
+    largest.maxAbs = double(std::numeric_limits<float>::max());
+    largest.counts.assign(16, 0.0);
+    largest.counts[15] = 1.0;
+    tiny = largest;
+    tiny.maxAbs = 1e-37;
+    CalibrationOptions options;
+    options.algorithm = CalibrationAlgorithm::MinMax;
+    const CalibrationTable table = calibrationTableOf({{"largest", largest}, {"tiny", tiny}}, options, "p", "m", 1);
+    ASSERT_EQ(table.scales.size(), 1u);
+    EXPECT_EQ(table.scales.at("largest"), 2.67938839e+36f);
+    EXPECT_TRUE(isInt8Range(127.0f * table.scales.at("largest")));
+    EXPECT_FALSE(isInt8Scale(std::nextafter(2.67938839e+36f, INFINITY)));
+    EXPECT_TRUE(isInt8Scale(std::numeric_limits<float>::min()));
+    EXPECT_FALSE(isInt8Scale(std::nextafter(std::numeric_limits<float>::min(), 0.0f)));
+    EXPECT_EQ(int8RangeLimits(), "1.49287783e-36 to 3.40282326e+38");
 }
 
 class CalibrationData : public ::testing::Test {
@@ -239,6 +262,11 @@ TEST_F(CalibrationData, DamagedCachesAreRefusedWithTheLine) {
     EXPECT_EQ(refusal(header + "b: 2.67938839e+36\n"), "");  // the largest scale with a finite range
     // A scale below the smallest normal float (1.17549435e-38) is no step between values.
     EXPECT_NE(refusal(header + "b: 1e-39\n").find("line 6 ('b: 1e-39'): the scale is too small"), std::string::npos);
+    // Beyond a float's range: told apart from text that is no number.
+    EXPECT_NE(refusal(header + "b: 1e39\n").find("the scale is too large (INT8 ranges, 127 x scale, go from "
+                                                 "1.49287783e-36 to 3.40282326e+38)"),
+              std::string::npos);
+    EXPECT_NE(refusal(header + "b: 1e-50\n").find("the scale is too small"), std::string::npos);
     EXPECT_EQ(refusal(header + "b: 1.17549435e-38\n"), "");
     EXPECT_NE(refusal("kiln-calibration 1\nalgorithm: magic\npreprocessing: p\nmodel: m\nbatches: 2\na: 1\n")
                   .find("'magic' is no calibration algorithm"),

@@ -25,10 +25,10 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstdio>
 
 #include "backends/cpu/onednn/onednn_common.h"
 #include "backends/cpu/onednn/onednn_recipes.h"
+#include "kiln/calibration.h"
 
 namespace kiln::cpu::onednn {
 namespace {
@@ -341,21 +341,29 @@ private:
         return step;
     }
 
-    // The output scales s_x s_k, the weights' 1 / s_k and the bias in accumulator units must be finite
-    // floats (and the scales normal ones): calibrated ranges or weights at the ends of the float range
-    // would otherwise make them 0 or infinite, and every output of the channel 0, infinite or NaN.
+    // The weights' 1 / s_k, the output scales s_x s_k and the bias in accumulator units, computed as
+    // prepareWeights and create compute them, must be finite (the scales normal): weights or ranges at
+    // the ends of the float range would otherwise make them 0 or infinite, and the channel's outputs 0,
+    // infinite or NaN. Without VNNI oneDNN halves the weights of a signed input and doubles the output
+    // scales to make up for it, so those must stay finite when doubled.
     Status checkScales() const {
+        auto refuse = [&](size_t k, const std::string& what, float value) {
+            return unsupported("output channel " + std::to_string(k) + "'s " + what + " is " +
+                               formatInt8Value(value) + " (input scale " + formatInt8Value(m_inputScale) +
+                               ", weight scale " + formatInt8Value(m_weightScales[k]) +
+                               "): the layer is not run in INT8");
+        };
         for (size_t k = 0; k < m_weightScales.size(); ++k) {
-            const double product = double(m_inputScale) * m_weightScales[k];
-            const double bias = m_bias ? std::fabs(double(m_bias->data<float>()[k])) / product : 0.0;
-            if (!std::isnormal(m_weightScales[k]) || !(product >= FLT_MIN && product <= FLT_MAX) ||
-                !(bias <= FLT_MAX)) {
-                char numbers[96];
-                std::snprintf(numbers, sizeof numbers, "input scale %g, weight scale %g", double(m_inputScale),
-                              double(m_weightScales[k]));
-                return unsupported("output channel " + std::to_string(k) + " has scales at the ends of the float "
-                                   "range (" + numbers + "): its output scale or its bias in INT32 units is not a "
-                                   "finite float");
+            const float weightScale = m_weightScales[k];
+            if (!std::isnormal(weightScale) || !std::isfinite(1.0f / weightScale)) {
+                return refuse(k, "weight scale (max |w| / 127)", weightScale);
+            }
+            const float outputScale = m_inputScale * weightScale;
+            if (!std::isnormal(outputScale) || !(outputScale <= FLT_MAX / 2)) {
+                return refuse(k, "output scale", outputScale);
+            }
+            if (m_bias && !std::isfinite(m_bias->data<float>()[k] / outputScale)) {
+                return refuse(k, "bias in INT32 units", m_bias->data<float>()[k] / outputScale);
             }
         }
         return Status::ok();

@@ -6,11 +6,13 @@
 #include "importers.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
 
+#include "kiln/device.h"
 #include "tensor_proto.h"
 
 namespace kiln::onnx_import {
@@ -981,6 +983,368 @@ Status importConstantOfShape(NodeContext& n) {
     return n.addConstant(n.outputName(0), std::move(out)).status();
 }
 
+// A constant the importer computes, refused when it would not fit the memory budget (a hostile model
+// can ask for any length).
+Status checkComputedConstant(DataType type, int64_t elements, const std::string& what) {
+    KILN_RETURN_IF_ERROR(checkDims({elements}, what));
+    const uint64_t bytes = uint64_t(elements) * dataTypeSize(type);
+    if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {
+        return unsupported(what + " needs " + std::to_string(bytes) + " bytes, more than " + describeMemoryBudget());
+    }
+    return Status::ok();
+}
+
+// Range: start, start + delta, ... up to limit (excluded; down to it for a negative delta). Its length
+// depends on the values, so they must be constants; exported models compute them from static shapes.
+// The result is a constant of the inputs' type.
+Status importRange(NodeContext& n) {
+    std::shared_ptr<const HostTensor> operands[3];
+    const char* roles[3] = {"start", "limit", "delta"};
+    for (size_t i = 0; i < 3; ++i) {
+        KILN_ASSIGN_OR_RETURN(operands[i], n.constantInput(i, roles[i]));
+        if (operands[i]->elementCount() != 1) {
+            return invalidModel(std::string("input ") + std::to_string(i) + " (" + roles[i] +
+                                ") must hold one value, not " + std::to_string(operands[i]->elementCount()));
+        }
+        if (operands[i]->type() != operands[0]->type()) {
+            return invalidModel(std::string("input ") + std::to_string(i) + " (" + roles[i] + ") is " +
+                                toString(operands[i]->type()) + " but start is " + toString(operands[0]->type()) +
+                                "; Range takes one type");
+        }
+    }
+    const DataType type = operands[0]->type();
+    if (type != DataType::Float32 && type != DataType::Int32 && type != DataType::Int64) {
+        return unsupported(std::string("Range of ") + toString(type) + " values; Kiln computes FP32, INT32 and INT64 ranges");
+    }
+    int64_t count = 0;
+    if (type == DataType::Float32) {
+        const float start = operands[0]->data<float>()[0], limit = operands[1]->data<float>()[0],
+                    delta = operands[2]->data<float>()[0];
+        if (delta == 0.0f || !std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta)) {
+            return invalidModel("Range from " + std::to_string(start) + " to " + std::to_string(limit) + " by " +
+                                std::to_string(delta) + " has no length; delta must be finite and not 0");
+        }
+        const double length = std::ceil(double(limit - start) / double(delta));
+        if (length > double(kMaxElementCount)) {
+            return invalidModel("Range from " + std::to_string(start) + " to " + std::to_string(limit) + " by " +
+                                std::to_string(delta) + " has more than 2^40 elements");
+        }
+        count = std::max<int64_t>(int64_t(length), 0);
+        KILN_RETURN_IF_ERROR(checkComputedConstant(type, count, "Range's output"));
+        HostTensor out(type, {count});
+        for (int64_t i = 0; i < count; ++i) out.data<float>()[i] = start + float(i) * delta;
+        return n.addConstant(n.outputName(0), std::move(out)).status();
+    }
+    const int64_t start = operands[0]->valueAsInt64(0), limit = operands[1]->valueAsInt64(0),
+                  delta = operands[2]->valueAsInt64(0);
+    if (delta == 0) return invalidModel("Range's delta is 0; it must not be, or the range never ends");
+    // ceil((limit - start) / delta) without overflow: the distance in 128 bits.
+    const __int128 distance = __int128(limit) - __int128(start);
+    const __int128 steps = distance / delta + ((distance % delta != 0 && ((distance > 0) == (delta > 0))) ? 1 : 0);
+    if (steps > __int128(kMaxElementCount)) {
+        return invalidModel("Range from " + std::to_string(start) + " to " + std::to_string(limit) + " by " +
+                            std::to_string(delta) + " has more than 2^40 elements");
+    }
+    count = steps > 0 ? int64_t(steps) : 0;
+    KILN_RETURN_IF_ERROR(checkComputedConstant(type, count, "Range's output"));
+    HostTensor out(type, {count});
+    for (int64_t i = 0; i < count; ++i) {
+        const int64_t value = start + i * delta;
+        if (type == DataType::Int32) {
+            out.data<int32_t>()[i] = int32_t(value);
+        } else {
+            out.data<int64_t>()[i] = value;
+        }
+    }
+    return n.addConstant(n.outputName(0), std::move(out)).status();
+}
+
+// ScatterND: a copy of data in which the slices that indices address are replaced by updates, or
+// combined with them (reduction add, mul, max, min; opset 16). Only on constants: exported models
+// build masks with it from static shapes (Swin's shifted windows); the result is a constant.
+Status importScatterNd(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(auto data, n.constantInput(0, "data"));
+    KILN_ASSIGN_OR_RETURN(auto indices, n.constantInput(1, "indices"));
+    KILN_ASSIGN_OR_RETURN(auto updates, n.constantInput(2, "updates"));
+    const std::string reduction = n.stringAttr("reduction", "none");
+    if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" && reduction != "min") {
+        return invalidModel("attribute 'reduction' is '" + reduction + "'; expected none, add, mul, max or min");
+    }
+    if (indices->type() != DataType::Int64 && indices->type() != DataType::Int32) {
+        return invalidModel(std::string("input 1 (indices) is ") + toString(indices->type()) + "; ScatterND takes INT64 indices");
+    }
+    if (updates->type() != data->type()) {
+        return invalidModel(std::string("input 2 (updates) is ") + toString(updates->type()) + " but data is " +
+                            toString(data->type()));
+    }
+    const Dims& dataDims = data->dims();
+    const Dims& indexDims = indices->dims();
+    if (indexDims.empty() || indexDims.back() < 1 || indexDims.back() > int64_t(dataDims.size())) {
+        return invalidModel("input 1 (indices) has shape " + toString(indexDims) + "; its last extent must be 1 to " +
+                            std::to_string(dataDims.size()) + " (the rank of data)");
+    }
+    const size_t depth = size_t(indexDims.back());
+    Dims expected(indexDims.begin(), indexDims.end() - 1);
+    expected.insert(expected.end(), dataDims.begin() + int64_t(depth), dataDims.end());
+    if (updates->dims() != expected) {
+        return invalidModel("input 2 (updates) has shape " + toString(updates->dims()) + "; indices " +
+                            toString(indexDims) + " and data " + toString(dataDims) + " make it " + toString(expected));
+    }
+    const bool arithmetic = data->type() == DataType::Float32 || data->type() == DataType::Int32 ||
+                            data->type() == DataType::Int64;
+    if (reduction != "none" && !arithmetic) {
+        return unsupported("ScatterND with reduction '" + reduction + "' on " + toString(data->type()) +
+                           " values; Kiln combines FP32, INT32 and INT64 values");
+    }
+    HostTensor out(data->type(), dataDims);  // owned: data may be a view of the model's bytes
+    std::copy(data->bytes(), data->bytes() + data->byteSize(), out.bytes());
+    const int64_t slice = volume(Dims(dataDims.begin() + int64_t(depth), dataDims.end()));
+    const int64_t slices = volume(Dims(indexDims.begin(), indexDims.end() - 1));
+    const size_t elementSize = dataTypeSize(data->type());
+    for (int64_t u = 0; u < slices; ++u) {
+        int64_t offset = 0;
+        for (size_t j = 0; j < depth; ++j) {
+            int64_t index = indices->valueAsInt64(u * int64_t(depth) + int64_t(j));
+            const int64_t extent = dataDims[j];
+            if (index < -extent || index >= extent) {
+                return invalidModel("input 1 (indices) holds " + std::to_string(index) + " for axis " + std::to_string(j) +
+                                    " of extent " + std::to_string(extent));
+            }
+            if (index < 0) index += extent;
+            offset = offset * extent + index;
+        }
+        offset *= slice;
+        if (reduction == "none") {
+            std::copy(updates->bytes() + size_t(u * slice) * elementSize, updates->bytes() + size_t((u + 1) * slice) * elementSize,
+                      out.bytes() + size_t(offset) * elementSize);
+            continue;
+        }
+        auto combine = [&](auto* target, const auto* source) {
+            for (int64_t i = 0; i < slice; ++i) {
+                auto& a = target[offset + i];
+                const auto b = source[u * slice + i];
+                a = reduction == "add" ? a + b : reduction == "mul" ? a * b : reduction == "max" ? std::max(a, b) : std::min(a, b);
+            }
+        };
+        if (data->type() == DataType::Float32) {
+            combine(out.data<float>(), updates->data<float>());
+        } else if (data->type() == DataType::Int32) {
+            combine(out.data<int32_t>(), updates->data<int32_t>());
+        } else {
+            combine(out.data<int64_t>(), updates->data<int64_t>());
+        }
+    }
+    return n.addConstant(n.outputName(0), std::move(out)).status();
+}
+
+// Einsum, lowered to Transpose, ReduceSum, Reshape and MatMul layers. Operands are contracted two at a
+// time, left to right: a label both operands have is a batch axis of the MatMul when the output or a
+// later operand keeps it and is summed by the MatMul otherwise; a label of one operand only is kept
+// (it becomes a row or a column of the MatMul) or, when nothing later needs it, summed first. Spaces
+// are ignored; "..." stands for the same number of leading axes in every operand (right-aligned, as
+// NumPy broadcasts them). A label repeated within one operand (a diagonal or trace) is not supported.
+namespace {
+
+struct EinsumTerm {
+    Tensor* tensor = nullptr;
+    std::string labels;  // one per axis; ellipsis axes take labels that are not letters
+};
+
+int64_t extentOf(const EinsumTerm& term, char label) {
+    return term.tensor->dims()[term.labels.find(label)];
+}
+
+Result<Tensor*> einsumLayer(NodeContext& n, LayerParams params, Tensor* input, const std::string& what) {
+    return n.addLayer(std::move(params), {input}, n.internalTensorName(what));
+}
+
+// Sums the axes of `term` whose labels `keep` lacks.
+Result<EinsumTerm> sumAxesNotIn(NodeContext& n, EinsumTerm term, const std::string& keep) {
+    ReduceParams p{ReduceOp::Sum, {}, false};
+    std::string kept;
+    for (size_t i = 0; i < term.labels.size(); ++i) {
+        if (keep.find(term.labels[i]) == std::string::npos) {
+            p.axes.push_back(int64_t(i));
+        } else {
+            kept += term.labels[i];
+        }
+    }
+    if (p.axes.empty()) return term;
+    KILN_ASSIGN_OR_RETURN(term.tensor, einsumLayer(n, p, term.tensor, "einsum_sum"));
+    term.labels = kept;
+    return term;
+}
+
+// `term` with its axes in the order of `labels` (a permutation of its own).
+Result<EinsumTerm> permuteTo(NodeContext& n, EinsumTerm term, const std::string& labels) {
+    if (term.labels == labels) return term;
+    TransposeParams p;
+    for (char label : labels) p.perm.push_back(int64_t(term.labels.find(label)));
+    KILN_ASSIGN_OR_RETURN(term.tensor, einsumLayer(n, p, term.tensor, "einsum_transpose"));
+    term.labels = labels;
+    return term;
+}
+
+Result<Tensor*> reshapeTo(NodeContext& n, Tensor* tensor, const Dims& dims) {
+    if (tensor->dims() == dims) return tensor;
+    return einsumLayer(n, ReshapeParams{dims}, tensor, "einsum_reshape");
+}
+
+int64_t productOf(const EinsumTerm& term, const std::string& labels) {
+    int64_t product = 1;
+    for (char label : labels) product *= extentOf(term, label);
+    return product;
+}
+
+// The contraction of `a` and `b`, keeping the labels in `keep` (those of the output and of later operands).
+Result<EinsumTerm> contractPair(NodeContext& n, EinsumTerm a, EinsumTerm b, const std::string& keep) {
+    KILN_ASSIGN_OR_RETURN(a, sumAxesNotIn(n, a, keep + b.labels));
+    KILN_ASSIGN_OR_RETURN(b, sumAxesNotIn(n, b, keep + a.labels));
+    std::string batch, contracted, rows, columns;
+    for (char label : a.labels) {
+        if (b.labels.find(label) == std::string::npos) {
+            rows += label;
+        } else {
+            (keep.find(label) != std::string::npos ? batch : contracted) += label;
+        }
+    }
+    for (char label : b.labels) {
+        if (a.labels.find(label) == std::string::npos) columns += label;
+    }
+    for (char label : batch + contracted) {
+        const int64_t ea = extentOf(a, label), eb = extentOf(b, label);
+        const bool broadcast = batch.find(label) != std::string::npos && (ea == 1 || eb == 1);
+        if (ea != eb && !broadcast) {
+            return invalidModel(std::string("label '") + label + "' has extent " + std::to_string(ea) +
+                                " in one operand and " + std::to_string(eb) + " in the other");
+        }
+    }
+    KILN_ASSIGN_OR_RETURN(a, permuteTo(n, a, batch + rows + contracted));
+    KILN_ASSIGN_OR_RETURN(b, permuteTo(n, b, batch + contracted + columns));
+    Dims batchA, batchB, batchOut;
+    for (char label : batch) {
+        batchA.push_back(extentOf(a, label));
+        batchB.push_back(extentOf(b, label));
+        batchOut.push_back(std::max(extentOf(a, label), extentOf(b, label)));
+    }
+    const int64_t m = productOf(a, rows), k = productOf(a, contracted), nColumns = productOf(b, columns);
+    Dims aDims = batchA, bDims = batchB;
+    aDims.insert(aDims.end(), {m, k});
+    bDims.insert(bDims.end(), {k, nColumns});
+    KILN_ASSIGN_OR_RETURN(Tensor * left, reshapeTo(n, a.tensor, aDims));
+    KILN_ASSIGN_OR_RETURN(Tensor * right, reshapeTo(n, b.tensor, bDims));
+    KILN_ASSIGN_OR_RETURN(Tensor * product,
+                          n.addLayer(MatMulParams{}, {left, right}, n.internalTensorName("einsum_matmul")));
+    Dims outDims = batchOut;
+    for (char label : rows) outDims.push_back(extentOf(a, label));
+    for (char label : columns) outDims.push_back(extentOf(b, label));
+    EinsumTerm result;
+    KILN_ASSIGN_OR_RETURN(result.tensor, reshapeTo(n, product, outDims));
+    result.labels = batch + rows + columns;
+    return result;
+}
+
+}  // namespace
+
+Status importEinsum(NodeContext& n) {
+    std::string equation;
+    for (char c : n.stringAttr("equation", "")) {
+        if (c != ' ') equation += c;
+    }
+    if (equation.empty()) return invalidModel("attribute 'equation' is missing or empty");
+    const size_t arrow = equation.find("->");
+    const std::string lhs = equation.substr(0, arrow);
+    std::vector<std::string> terms;
+    for (size_t start = 0;;) {
+        const size_t comma = lhs.find(',', start);
+        terms.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (terms.size() != n.inputCount()) {
+        return invalidModel("equation '" + equation + "' names " + std::to_string(terms.size()) + " operands; the node has " +
+                            std::to_string(n.inputCount()) + " inputs");
+    }
+    // Ellipsis axes take the labels '0', '1', ... (right-aligned over the most any operand has).
+    std::vector<EinsumTerm> operands;
+    size_t ellipsisRank = 0;
+    for (size_t i = 0; i < terms.size(); ++i) {
+        KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(i));
+        const size_t dots = terms[i].find("...");
+        const std::string letters = dots == std::string::npos ? terms[i] : terms[i].substr(0, dots) + terms[i].substr(dots + 3);
+        for (char c : letters) {
+            if (!std::isalpha(static_cast<unsigned char>(c))) {
+                return invalidModel("equation '" + equation + "': operand " + std::to_string(i) + " has '" +
+                                    std::string(1, c) + "'; labels are letters, with at most one '...'");
+            }
+        }
+        const size_t rank = x->dims().size();
+        if (dots == std::string::npos ? letters.size() != rank : letters.size() > rank) {
+            return invalidModel("equation '" + equation + "': operand " + std::to_string(i) + " ('" + terms[i] +
+                                "') does not fit input " + std::to_string(i) + " of rank " + std::to_string(rank));
+        }
+        const size_t ellipsis = dots == std::string::npos ? 0 : rank - letters.size();
+        ellipsisRank = std::max(ellipsisRank, ellipsis);
+        operands.push_back({x, terms[i]});
+        operands.back().labels = dots == std::string::npos ? terms[i] : terms[i].substr(0, dots) + std::string(ellipsis, '*') +
+                                                                           terms[i].substr(dots + 3);
+    }
+    if (ellipsisRank > 9) return unsupported("'...' stands for more than 9 axes");
+    std::string ellipsisLabels;
+    for (size_t i = 0; i < ellipsisRank; ++i) ellipsisLabels += char('0' + i);
+    for (EinsumTerm& term : operands) {
+        const size_t first = term.labels.find('*');
+        if (first == std::string::npos) continue;
+        const size_t count = size_t(std::count(term.labels.begin(), term.labels.end(), '*'));
+        term.labels.replace(first, count, ellipsisLabels.substr(ellipsisRank - count));
+    }
+    for (size_t i = 0; i < operands.size(); ++i) {
+        std::string seen;
+        for (char label : operands[i].labels) {
+            if (seen.find(label) != std::string::npos) {
+                return unsupported("equation '" + equation + "' repeats '" + std::string(1, label) + "' within operand " +
+                                   std::to_string(i) + " (a diagonal or trace); Kiln supports each label once per operand");
+            }
+            seen += label;
+        }
+    }
+    std::string output;
+    if (arrow == std::string::npos) {
+        // Implicit output: the ellipsis axes, then the letters that occur once, in alphabetical order.
+        std::map<char, int> counts;
+        for (const EinsumTerm& term : operands) {
+            for (char label : term.labels) ++counts[label];
+        }
+        output = ellipsisLabels;
+        for (const auto& [label, count] : counts) {
+            if (count == 1 && std::isalpha(static_cast<unsigned char>(label))) output += label;
+        }
+    } else {
+        const std::string rhs = equation.substr(arrow + 2);
+        const size_t dots = rhs.find("...");
+        output = dots == std::string::npos ? rhs : rhs.substr(0, dots) + ellipsisLabels + rhs.substr(dots + 3);
+        for (size_t i = 0; i < output.size(); ++i) {
+            const char label = output[i];
+            const bool known = std::any_of(operands.begin(), operands.end(), [&](const EinsumTerm& t) {
+                return t.labels.find(label) != std::string::npos;
+            });
+            if (output.find(label, i + 1) != std::string::npos || !known) {
+                return invalidModel("equation '" + equation + "': the output label '" + std::string(1, label) +
+                                    "' is repeated or names no operand's axis");
+            }
+        }
+    }
+    EinsumTerm result = operands[0];
+    for (size_t i = 1; i < operands.size(); ++i) {
+        std::string keep = output;
+        for (size_t j = i + 1; j < operands.size(); ++j) keep += operands[j].labels;
+        KILN_ASSIGN_OR_RETURN(result, contractPair(n, result, operands[i], keep));
+    }
+    KILN_ASSIGN_OR_RETURN(result, sumAxesNotIn(n, result, output));
+    KILN_ASSIGN_OR_RETURN(result, permuteTo(n, result, output));
+    return n.addLayer(IdentityParams{}, {result.tensor}, n.outputName(0)).status();
+}
+
 Status importIdentity(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     return n.addLayer(IdentityParams{}, {x}, n.outputName(0)).status();
@@ -990,8 +1354,16 @@ Status importIdentity(NodeContext& n) {
 Status importDropout(NodeContext& n) {
     if (n.opset() >= 12 && n.hasInput(2)) {
         KILN_ASSIGN_OR_RETURN(double training, n.constantScalar(2, "training_mode"));
-        if (training != 0.0)
-            return unsupported("training_mode=true is not supported; Kiln runs inference only");
+        // In training mode with ratio 0 nothing is dropped and nothing scaled (PyTorch writes that for
+        // functional dropout with p = 0, as Swin's attention has): the op passes its input through.
+        double ratio = 0.5;
+        if (training != 0.0 && n.hasInput(1)) {
+            KILN_ASSIGN_OR_RETURN(ratio, n.constantScalar(1, "ratio"));
+        }
+        if (training != 0.0 && ratio != 0.0) {
+            return unsupported("training_mode=true with a ratio other than 0 drops values at random; Kiln runs "
+                               "inference only: export the model in eval mode");
+        }
     }
     if (n.opset() < 7 && n.attribute("is_test") && n.intAttr("is_test", 0) == 0) {
         return unsupported(
@@ -1444,6 +1816,9 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"Size", importSize},
         {"Constant", importConstant},
         {"ConstantOfShape", importConstantOfShape},
+        {"Range", importRange},
+        {"ScatterND", importScatterNd},
+        {"Einsum", importEinsum},
         {"Identity", importIdentity},
         {"Dropout", importDropout},
         {"Pad", importPad},

@@ -571,7 +571,7 @@ const std::map<std::string, std::vector<int>>& shapeOperands() {
     static const std::map<std::string, std::vector<int>> operands = {
         {"Reshape", {1}},  {"Expand", {1}},    {"Tile", {1}},      {"Slice", {1, 2, 3, 4}},
         {"Pad", {1}},      {"Resize", {3}},    {"Squeeze", {1}},   {"Unsqueeze", {1}},
-        {"Split", {1}},    {"ConstantOfShape", {0}},
+        {"Split", {1}},    {"ConstantOfShape", {0}}, {"Range", {0, 1, 2}},
     };
     return operands;
 }

@@ -353,6 +353,42 @@ TEST(OnnxImport, ConstantNodesAndConstantOfShapeBecomeConstants) {
     expectValues(outputs, "y", {2, 2}, {1.5f, 2.5f, 3.5f, 4.5f});
 }
 
+// Range and ScatterND on constants (as exported models compute masks and positions from static shapes)
+// fold into constants; ScatterND on a value computed at run time is refused naming the input.
+TEST(OnnxImport, RangeAndScatterNdOnConstantsBecomeConstants) {
+    OnnxModelBuilder b(13);
+    b.input("x", {int64_t(4)});
+    b.initializer("start", {}, {1.0f});
+    b.initializer("limit", {}, {3.0f});
+    b.initializer("delta", {}, {0.5f});
+    b.node("Range", {"start", "limit", "delta"}, {"steps"}, "range");
+    b.initializer("zeros", {4}, {0, 0, 0, 0});
+    b.initializerInt64("where", {2, 1}, {0, -2});
+    b.initializer("values", {2}, {10, 20});
+    b.node("ScatterND", {"zeros", "where", "values"}, {"scattered"}, "scatter");
+    b.node("Add", {"x", "steps"}, {"sum"}, "add1");
+    b.node("Add", {"sum", "scattered"}, {"y"}, "add2");
+    b.output("y");
+    NetworkDefinition network = parseOrFail(b);
+    EXPECT_EQ(network.layers().size(), 2u);
+    EXPECT_TRUE(network.findTensor("steps")->isConstant());
+    EXPECT_TRUE(network.findTensor("scattered")->isConstant());
+    // x + [1, 1.5, 2, 2.5] + [10, 0, 20, 0]
+    TensorMap outputs = runOrFail(network, {{"x", floatTensor({4}, {0, 1, 2, 3})}});
+    expectValues(outputs, "y", {4}, {11, 2.5f, 24, 5.5f});
+
+    OnnxModelBuilder computed(13);
+    computed.input("x", {int64_t(4)});
+    computed.initializerInt64("where", {1, 1}, {0});
+    computed.initializer("values", {1}, {10});
+    computed.node("ScatterND", {"x", "where", "values"}, {"y"}, "scatter");
+    computed.output("y");
+    auto refused = parseOnnxBytes(computed.bytes(), "", {});
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("input 0 ('x', data) is computed at run time"), std::string::npos)
+        << refused.status().message();
+}
+
 TEST(OnnxImport, PadFromOpset11Inputs) {
     OnnxModelBuilder b(13);
     b.input("x", {int64_t(1), int64_t(2)});

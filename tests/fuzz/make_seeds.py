@@ -72,10 +72,43 @@ def onnx_seeds(out):
             shutil.copy(model, out / f"{case}.onnx")
         else:
             print(f"note: no conformance case {case}", file=sys.stderr)
+    constant_folded_seeds(out)
     sys.path.insert(0, str(ROOT / "tests" / "hostile"))
     from run_hostile import onnx_variants  # noqa: E402
     for index, (name, data) in enumerate(sorted(onnx_variants().items())):
         (out / f"hostile_{index:02d}_{name.replace(' ', '_')}.onnx").write_bytes(data)
+
+
+def constant_folded_seeds(out):
+    """Models whose Einsum takes float inputs (the conformance cases' are DOUBLE, which the import
+    refuses before it reaches the op) and whose Range and ScatterND read initializers, so that the
+    importers that compute them run."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    def write(name, nodes, inputs, initializers, output_dims, opset=13):
+        graph = helper.make_graph(nodes, name, inputs,
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, output_dims)],
+                                  [numpy_helper.from_array(value, key) for key, value in initializers.items()])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+        (out / f"{name}.onnx").write_bytes(model.SerializeToString())
+
+    write("einsum_attention", [helper.make_node("Einsum", ["q", "k"], ["y"], equation="B G H I D, B G H J D -> B G H I J")],
+          [helper.make_tensor_value_info("q", TensorProto.FLOAT, [1, 2, 3, 4, 5]),
+           helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 2, 3, 6, 5])], {}, [1, 2, 3, 4, 6])
+    write("einsum_ellipsis_three", [helper.make_node("Einsum", ["a", "b", "c"], ["y"], equation="...n,anm,...m->...a")],
+          [helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 3]),
+           helper.make_tensor_value_info("c", TensorProto.FLOAT, [2, 5])],
+          {"b": np.ones((4, 3, 5), np.float32)}, [2, 4])
+    write("range_scatternd", [
+        helper.make_node("Range", ["start", "limit", "delta"], ["steps"]),
+        helper.make_node("ScatterND", ["zeros", "where", "values"], ["mask"], reduction="add"),
+        helper.make_node("Add", ["x", "steps"], ["sum"]),
+        helper.make_node("Add", ["sum", "mask"], ["y"]),
+    ], [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        {"start": np.array(1, np.float32), "limit": np.array(3, np.float32), "delta": np.array(0.5, np.float32),
+         "zeros": np.zeros(4, np.float32), "where": np.array([[0], [-2]], np.int64),
+         "values": np.array([10, 20], np.float32)}, [4], opset=16)  # ScatterND's reduction is opset 16
 
 
 def plan_as_seed(plan_bytes):

@@ -42,6 +42,10 @@ MODELS = {
     "bert_encoder": (None, {}, None),
     # Channel shuffles (Reshape-Transpose-Reshape between a concatenation and a split).
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", {}, 224),
+    # Shifted-window attention, its mask built from static shapes with Range and ScatterND.
+    "swin_t": ("swin_t", {}, 224),
+    # Block and grid attention written with Einsum.
+    "maxvit_t": ("maxvit_t", {}, 224),
 }
 
 # Input shapes of the models made here: [batch, sequence, hidden].

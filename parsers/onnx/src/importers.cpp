@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <numeric>
+#include <type_traits>
 
 #include "kiln/device.h"
 #include "tensor_proto.h"
@@ -1020,16 +1022,14 @@ Status importRange(NodeContext& n) {
     if (type == DataType::Float32) {
         const float start = operands[0]->data<float>()[0], limit = operands[1]->data<float>()[0],
                     delta = operands[2]->data<float>()[0];
+        char text[96];
+        std::snprintf(text, sizeof text, "Range from %g to %g by %g", double(start), double(limit), double(delta));
         if (delta == 0.0f || !std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta)) {
-            return invalidModel("Range from " + std::to_string(start) + " to " + std::to_string(limit) + " by " +
-                                std::to_string(delta) + " has no length; delta must be finite and not 0");
+            return invalidModel(std::string(text) + " has no length; delta must be finite and not 0");
         }
-        const double length = std::ceil(double(limit - start) / double(delta));
-        if (length > double(kMaxElementCount)) {
-            return invalidModel("Range from " + std::to_string(start) + " to " + std::to_string(limit) + " by " +
-                                std::to_string(delta) + " has more than 2^40 elements");
-        }
-        count = std::max<int64_t>(int64_t(length), 0);
+        const double length = std::ceil((double(limit) - double(start)) / double(delta));
+        if (length > double(kMaxElementCount)) return invalidModel(std::string(text) + " has more than 2^40 elements");
+        count = length > 0.0 ? int64_t(length) : 0;
         KILN_RETURN_IF_ERROR(checkComputedConstant(type, count, "Range's output"));
         HostTensor out(type, {count});
         for (int64_t i = 0; i < count; ++i) out.data<float>()[i] = start + float(i) * delta;
@@ -1049,7 +1049,7 @@ Status importRange(NodeContext& n) {
     KILN_RETURN_IF_ERROR(checkComputedConstant(type, count, "Range's output"));
     HostTensor out(type, {count});
     for (int64_t i = 0; i < count; ++i) {
-        const int64_t value = start + i * delta;
+        const auto value = int64_t(__int128(start) + __int128(i) * delta);  // within [start, limit)
         if (type == DataType::Int32) {
             out.data<int32_t>()[i] = int32_t(value);
         } else {
@@ -1067,11 +1067,17 @@ Status importScatterNd(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(auto indices, n.constantInput(1, "indices"));
     KILN_ASSIGN_OR_RETURN(auto updates, n.constantInput(2, "updates"));
     const std::string reduction = n.stringAttr("reduction", "none");
-    if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" && reduction != "min") {
+    enum class Reduction { None, Add, Mul, Max, Min };
+    const std::map<std::string, Reduction> reductions = {{"none", Reduction::None}, {"add", Reduction::Add},
+                                                         {"mul", Reduction::Mul}, {"max", Reduction::Max},
+                                                         {"min", Reduction::Min}};
+    if (reductions.count(reduction) == 0) {
         return invalidModel("attribute 'reduction' is '" + reduction + "'; expected none, add, mul, max or min");
     }
+    const Reduction op = reductions.at(reduction);
     if (indices->type() != DataType::Int64 && indices->type() != DataType::Int32) {
-        return invalidModel(std::string("input 1 (indices) is ") + toString(indices->type()) + "; ScatterND takes INT64 indices");
+        return invalidModel(std::string("input 1 (indices) is ") + toString(indices->type()) +
+                            "; ScatterND takes INT64 (or INT32) indices");
     }
     if (updates->type() != data->type()) {
         return invalidModel(std::string("input 2 (updates) is ") + toString(updates->type()) + " but data is " +
@@ -1114,16 +1120,38 @@ Status importScatterNd(NodeContext& n) {
             offset = offset * extent + index;
         }
         offset *= slice;
-        if (reduction == "none") {
+        if (op == Reduction::None) {
             std::copy(updates->bytes() + size_t(u * slice) * elementSize, updates->bytes() + size_t((u + 1) * slice) * elementSize,
                       out.bytes() + size_t(offset) * elementSize);
             continue;
         }
+        // Integers wrap on overflow, as ONNX Runtime's do (computed unsigned, where wrapping is defined).
         auto combine = [&](auto* target, const auto* source) {
+            using T = std::remove_reference_t<decltype(*target)>;
+            auto add = [](T x, T y) {
+                if constexpr (std::is_integral_v<T>) {
+                    return T(std::make_unsigned_t<T>(x) + std::make_unsigned_t<T>(y));
+                } else {
+                    return x + y;
+                }
+            };
+            auto multiply = [](T x, T y) {
+                if constexpr (std::is_integral_v<T>) {
+                    return T(std::make_unsigned_t<T>(x) * std::make_unsigned_t<T>(y));
+                } else {
+                    return x * y;
+                }
+            };
             for (int64_t i = 0; i < slice; ++i) {
-                auto& a = target[offset + i];
-                const auto b = source[u * slice + i];
-                a = reduction == "add" ? a + b : reduction == "mul" ? a * b : reduction == "max" ? std::max(a, b) : std::min(a, b);
+                T& a = target[offset + i];
+                const T b = source[u * slice + i];
+                switch (op) {
+                    case Reduction::Add: a = add(a, b); break;
+                    case Reduction::Mul: a = multiply(a, b); break;
+                    case Reduction::Max: a = std::max(a, b); break;
+                    case Reduction::Min: a = std::min(a, b); break;
+                    case Reduction::None: a = b; break;
+                }
             }
         };
         if (data->type() == DataType::Float32) {
@@ -1142,7 +1170,8 @@ Status importScatterNd(NodeContext& n) {
 // later operand keeps it and is summed by the MatMul otherwise; a label of one operand only is kept
 // (it becomes a row or a column of the MatMul) or, when nothing later needs it, summed first. Spaces
 // are ignored; "..." stands for the same number of leading axes in every operand (right-aligned, as
-// NumPy broadcasts them). A label repeated within one operand (a diagonal or trace) is not supported.
+// NumPy broadcasts them), and an extent of 1 broadcasts against any other. A label repeated within one
+// operand (a diagonal or trace) is not supported.
 namespace {
 
 struct EinsumTerm {
@@ -1198,8 +1227,23 @@ int64_t productOf(const EinsumTerm& term, const std::string& labels) {
 
 // The contraction of `a` and `b`, keeping the labels in `keep` (those of the output and of later operands).
 Result<EinsumTerm> contractPair(NodeContext& n, EinsumTerm a, EinsumTerm b, const std::string& keep) {
-    KILN_ASSIGN_OR_RETURN(a, sumAxesNotIn(n, a, keep + b.labels));
-    KILN_ASSIGN_OR_RETURN(b, sumAxesNotIn(n, b, keep + a.labels));
+    // A summed label of extent 1 in one operand broadcasts: it is summed out of the other operand
+    // first, and dropped from the first (a sum over one element).
+    std::string broadcastSums;
+    for (char label : a.labels) {
+        if (b.labels.find(label) == std::string::npos || keep.find(label) != std::string::npos) continue;
+        const int64_t ea = extentOf(a, label), eb = extentOf(b, label);
+        if (ea != eb && (ea == 1 || eb == 1)) broadcastSums += label;
+    }
+    auto without = [&](const std::string& labels) {
+        std::string kept;
+        for (char label : labels) {
+            if (broadcastSums.find(label) == std::string::npos) kept += label;
+        }
+        return kept;
+    };
+    KILN_ASSIGN_OR_RETURN(a, sumAxesNotIn(n, a, without(keep + b.labels)));
+    KILN_ASSIGN_OR_RETURN(b, sumAxesNotIn(n, b, without(keep + a.labels)));
     std::string batch, contracted, rows, columns;
     for (char label : a.labels) {
         if (b.labels.find(label) == std::string::npos) {
@@ -1225,7 +1269,7 @@ Result<EinsumTerm> contractPair(NodeContext& n, EinsumTerm a, EinsumTerm b, cons
     for (char label : batch) {
         batchA.push_back(extentOf(a, label));
         batchB.push_back(extentOf(b, label));
-        batchOut.push_back(std::max(extentOf(a, label), extentOf(b, label)));
+        batchOut.push_back(extentOf(a, label) == 1 ? extentOf(b, label) : extentOf(a, label));
     }
     const int64_t m = productOf(a, rows), k = productOf(a, contracted), nColumns = productOf(b, columns);
     Dims aDims = batchA, bDims = batchB;
@@ -1270,6 +1314,10 @@ Status importEinsum(NodeContext& n) {
     size_t ellipsisRank = 0;
     for (size_t i = 0; i < terms.size(); ++i) {
         KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(i));
+        if (x->type() != DataType::Float32) {
+            return unsupported("input " + std::to_string(i) + " ('" + x->name() + "') is " + toString(x->type()) +
+                               "; Kiln computes Einsum on FP32 values");
+        }
         const size_t dots = terms[i].find("...");
         const std::string letters = dots == std::string::npos ? terms[i] : terms[i].substr(0, dots) + terms[i].substr(dots + 3);
         for (char c : letters) {
@@ -1289,7 +1337,10 @@ Status importEinsum(NodeContext& n) {
         operands.back().labels = dots == std::string::npos ? terms[i] : terms[i].substr(0, dots) + std::string(ellipsis, '*') +
                                                                            terms[i].substr(dots + 3);
     }
-    if (ellipsisRank > 9) return unsupported("'...' stands for more than 9 axes");
+    if (ellipsisRank > 10) {
+        return unsupported("equation '" + equation + "': '...' stands for " + std::to_string(ellipsisRank) +
+                           " axes; Kiln takes at most 10");
+    }
     std::string ellipsisLabels;
     for (size_t i = 0; i < ellipsisRank; ++i) ellipsisLabels += char('0' + i);
     for (EinsumTerm& term : operands) {
@@ -1322,6 +1373,17 @@ Status importEinsum(NodeContext& n) {
     } else {
         const std::string rhs = equation.substr(arrow + 2);
         const size_t dots = rhs.find("...");
+        const std::string letters = dots == std::string::npos ? rhs : rhs.substr(0, dots) + rhs.substr(dots + 3);
+        for (char c : letters) {
+            if (!std::isalpha(static_cast<unsigned char>(c))) {
+                return invalidModel("equation '" + equation + "': the output has '" + std::string(1, c) +
+                                    "'; labels are letters, with at most one '...'");
+            }
+        }
+        if (dots == std::string::npos && ellipsisRank > 0) {
+            return invalidModel("equation '" + equation + "': the operands have '...' axes but the output does not; "
+                                "write '...' in the output (or sum those axes with explicit labels)");
+        }
         output = dots == std::string::npos ? rhs : rhs.substr(0, dots) + ellipsisLabels + rhs.substr(dots + 3);
         for (size_t i = 0; i < output.size(); ++i) {
             const char label = output[i];
@@ -1361,8 +1423,8 @@ Status importDropout(NodeContext& n) {
             KILN_ASSIGN_OR_RETURN(ratio, n.constantScalar(1, "ratio"));
         }
         if (training != 0.0 && ratio != 0.0) {
-            return unsupported("training_mode=true with a ratio other than 0 drops values at random; Kiln runs "
-                               "inference only: export the model in eval mode");
+            return unsupported("training_mode=true with a ratio other than 0 (without the input, 0.5) drops values "
+                               "at random; Kiln runs inference only: export the model in eval mode");
         }
     }
     if (n.opset() < 7 && n.attribute("is_test") && n.intAttr("is_test", 0) == 0) {

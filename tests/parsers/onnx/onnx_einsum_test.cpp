@@ -27,16 +27,19 @@ HostTensor smallIntegers(const Dims& dims, uint32_t seed) {
 // labels); a label names the same extent wherever it appears, except that an extent of 1 broadcasts.
 HostTensor bruteForceEinsum(const std::vector<std::string>& operands, const std::string& output,
                             const std::vector<HostTensor>& inputs) {
-    std::map<char, int64_t> extents;
+    std::map<char, int64_t> extents;  // an extent of 1 gives way to any other, 0 included
     for (size_t k = 0; k < operands.size(); ++k) {
         for (size_t axis = 0; axis < operands[k].size(); ++axis) {
-            int64_t& extent = extents[operands[k][axis]];
-            extent = std::max(extent, inputs[k].dims()[axis]);
+            const auto [it, added] = extents.emplace(operands[k][axis], inputs[k].dims()[axis]);
+            if (!added && it->second == 1) it->second = inputs[k].dims()[axis];
         }
     }
     Dims outDims;
     for (char label : output) outDims.push_back(extents.at(label));
     HostTensor out(DataType::Float32, outDims);
+    for (const auto& [label, extent] : extents) {
+        if (extent == 0) return out;  // no assignment of values to the labels: every sum is empty
+    }
     std::vector<char> labels;
     for (const auto& [label, extent] : extents) labels.push_back(label);
     std::map<char, int64_t> at;
@@ -102,6 +105,13 @@ TEST(OnnxEinsum, MatchesTheDefinition) {
         {"...ij,...jk->...ik", {{2, 3, 4, 5}, {5, 6}}, {"pqij", "jk"}, "pqik"},
         {"...ij,...jk", {{2, 3, 4}, {2, 4, 5}}, {"pij", "pjk"}, "pik"},
         {"bn,anm,bm->ba", {{2, 3}, {4, 3, 5}, {2, 5}}, {"bn", "anm", "bm"}, "ba"},  // three operands
+        {"ij,ij,ij->i", {{3, 4}, {3, 4}, {3, 4}}, {"ij", "ij", "ij"}, "i"},       // a label in all three
+        {"ij,ij->i", {{3, 1}, {3, 4}}, {"ij", "ij"}, "i"},                        // a summed label broadcast
+        {"ij,jk->ik", {{3, 4}, {1, 2}}, {"ij", "jk"}, "ik"},                      // ... from either side
+        {"a...b,b...c->a...c", {{2, 3, 4}, {4, 3, 5}}, {"apb", "bpc"}, "apc"},    // '...' in the middle
+        {"Ab,bc", {{2, 3}, {3, 4}}, {"Ab", "bc"}, "Ac"},                          // capitals sort first
+        {"bij,bjk->bik", {{0, 0, 3}, {1, 3, 4}}, {"bij", "bjk"}, "bik"},          // 0 against 1 is 0
+        {"ij,jk->ik", {{2, 0}, {0, 3}}, {"ij", "jk"}, "ik"},                      // an empty sum is 0
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.equation);
@@ -147,6 +157,9 @@ TEST(OnnxEinsum, RefusesWhatItCannotMeanOrDo) {
     EXPECT_NE(message("ijk->i", {{3, 4}}).find("does not fit input 0 of rank 2"), std::string::npos);
     EXPECT_NE(message("ij,jk->ik", {{3, 4}}).find("names 2 operands; the node has 1 inputs"), std::string::npos);
     EXPECT_NE(message("i1->i", {{3, 4}}).find("labels are letters"), std::string::npos);
+    EXPECT_NE(message("a...->0", {{3, 4, 5}}).find("the output has '0'; labels are letters"), std::string::npos);
+    EXPECT_NE(message("...ij->ij", {{2, 3, 4}}).find("the operands have '...' axes but the output does not"),
+              std::string::npos);
 }
 
 }  // namespace

@@ -389,6 +389,39 @@ TEST(OnnxImport, RangeAndScatterNdOnConstantsBecomeConstants) {
         << refused.status().message();
 }
 
+// Integer Range and ScatterND at the ends of their types: the values are computed without overflow (a
+// Range of INT64 from its smallest to its largest value by 2^62), and integer reductions wrap as ONNX
+// Runtime's do (INT32 2147483647 + 1 is -2147483648). Every value is a power of two, exact as a float.
+TEST(OnnxImport, IntegerRangeAndScatterNdAtTheEndsOfTheirTypes) {
+    OnnxModelBuilder b(16);
+    b.input("x", {int64_t(5)});
+    b.initializerInt64("start", {}, {std::numeric_limits<int64_t>::min()});
+    b.initializerInt64("limit", {}, {std::numeric_limits<int64_t>::max()});
+    b.initializerInt64("delta", {}, {int64_t(1) << 62});
+    b.node("Range", {"start", "limit", "delta"}, {"steps"}, "range");
+    onnx::TensorProto& data = *b.graph().add_initializer();
+    data.set_name("largest");
+    data.set_data_type(onnx::TensorProto::INT32);
+    data.add_dims(1);
+    data.add_int32_data(std::numeric_limits<int32_t>::max());
+    onnx::TensorProto& one = *b.graph().add_initializer();
+    one.set_name("one");
+    one.set_data_type(onnx::TensorProto::INT32);
+    one.add_dims(1);
+    one.add_int32_data(1);
+    b.initializerInt64("where", {1, 1}, {0});
+    setAttr(b.node("ScatterND", {"largest", "where", "one"}, {"wrapped"}, "scatter"), "reduction", std::string("add"));
+    setAttr(b.node("Cast", {"wrapped"}, {"wrapped64"}, "widen"), "to", int64_t(onnx::TensorProto::INT64));
+    setAttr(b.node("Concat", {"steps", "wrapped64"}, {"all"}, "concat"), "axis", int64_t(0));
+    setAttr(b.node("Cast", {"all"}, {"floats"}, "to_float"), "to", int64_t(onnx::TensorProto::FLOAT));
+    b.node("Add", {"x", "floats"}, {"y"}, "add");
+    b.output("y");
+    NetworkDefinition network = parseOrFail(b);
+    const float p62 = 4611686018427387904.0f, p63 = 9223372036854775808.0f;
+    TensorMap outputs = runOrFail(network, {{"x", floatTensor({5}, {0, 0, 0, 0, 0})}});
+    expectValues(outputs, "y", {5}, {-p63, -p62, 0, p62, -2147483648.0f});
+}
+
 TEST(OnnxImport, PadFromOpset11Inputs) {
     OnnxModelBuilder b(13);
     b.input("x", {int64_t(1), int64_t(2)});

@@ -3,9 +3,11 @@
 // layer, used at import.
 #include "kiln/reference_executor.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "backends/cpu/reference/reference_kernels.h"
+#include "kiln/device.h"
 
 namespace kiln {
 
@@ -99,6 +101,14 @@ Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer) {
     for (const Tensor* input : layer->inputs()) {
         if (input && !input->isConstant()) return false;
         inputs.push_back(input ? input->constantData().get() : nullptr);
+    }
+    // A constant no machine of this size could hold (a hostile model's ConstantOfShape or Expand of a
+    // huge shape) is refused before it is allocated.
+    uint64_t bytes = 0;
+    for (const Tensor* output : layer->outputs()) bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
+    if (bytes > memoryBudgetBytes()) {
+        return unsupported("layer '" + layer->name() + "' computes constants of " + formatByteCount(bytes) +
+                           ", more than " + describeMemoryBudget() + "; check the shapes it is given");
     }
     std::vector<HostTensor> outputs;
     for (const Tensor* output : layer->outputs()) outputs.emplace_back(output->type(), output->dims());

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "kiln/device.h"
 #include "kiln/onnx_parser.h"
 #include "kiln/reference_executor.h"
 #include "parsers/onnx/onnx_model_builder.h"
@@ -420,6 +421,39 @@ TEST(OnnxImport, IntegerRangeAndScatterNdAtTheEndsOfTheirTypes) {
     const float p62 = 4611686018427387904.0f, p63 = 9223372036854775808.0f;
     TensorMap outputs = runOrFail(network, {{"x", floatTensor({5}, {0, 0, 0, 0, 0})}});
     expectValues(outputs, "y", {5}, {-p63, -p62, 0, p62, -2147483648.0f});
+}
+
+// A constant the import would compute (ConstantOfShape, or a layer on constants folded as it is added)
+// that the memory budget cannot hold is refused before it is allocated, naming what asked for it.
+TEST(OnnxImport, ConstantsLargerThanTheMemoryBudgetAreRefused) {
+    struct Budget {
+        Budget() { setMemoryBudgetBytes(uint64_t(1) << 20); }
+        ~Budget() { setMemoryBudgetBytes(0); }
+    } budget;
+    OnnxModelBuilder filled(13);
+    filled.input("x", {int64_t(1)});
+    filled.initializerInt64("shape", {1}, {int64_t(1) << 20});  // 4 MiB of FP32
+    filled.node("ConstantOfShape", {"shape"}, {"big"}, "fill");
+    filled.node("Add", {"x", "big"}, {"y"}, "add");
+    filled.output("y");
+    auto refused = parseOnnxBytes(filled.bytes(), "", {});
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("the requested shape needs 4.0 MiB, more than the memory budget of 1.0 MiB"),
+              std::string::npos)
+        << refused.status().message();
+
+    OnnxModelBuilder expanded(13);
+    expanded.input("x", {int64_t(1)});
+    expanded.initializer("one", {1}, {1.0f});
+    expanded.initializerInt64("shape", {1}, {int64_t(1) << 20});
+    expanded.node("Expand", {"one", "shape"}, {"big"}, "expand");
+    expanded.node("Add", {"x", "big"}, {"y"}, "add");
+    expanded.output("y");
+    refused = parseOnnxBytes(expanded.bytes(), "", {});
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("layer 'expand' computes constants of 4.0 MiB, more than the memory budget"),
+              std::string::npos)
+        << refused.status().message();
 }
 
 TEST(OnnxImport, PadFromOpset11Inputs) {

@@ -157,7 +157,7 @@ private:
                 slices.push_back(tensor.get());
             }
         }
-        bool changed = false;
+        const size_t detachedBefore = m_detached.size();
         for (Tensor* slice : slices) {
             Layer* producer = slice->producer();
             if (!producer || producer->kind() != LayerKind::Convolution || producer->isElided() ||
@@ -190,9 +190,8 @@ private:
                 KILN_RETURN_IF_ERROR(m_network.updateLayer(view, view->params(), inputs));
             }
             m_detached.insert(copy);
-            changed = true;
         }
-        return changed ? m_network.sortTopologically() : Status::ok();
+        return m_detached.size() > detachedBefore ? m_network.sortTopologically() : Status::ok();
     }
 
     // One forward walk; false when an alias group had to be made linear and the walk must be redone.

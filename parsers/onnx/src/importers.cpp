@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -963,7 +964,16 @@ Status importConstant(NodeContext& n) {
     return n.addConstant(n.outputName(0), std::move(value)).status();
 }
 
-Status checkComputedConstant(DataType type, const Dims& dims, const std::string& what);
+// A constant the importer computes, refused when it would not fit the memory budget (a hostile model
+// can ask for any length).
+Status checkComputedConstant(DataType type, const Dims& dims, const std::string& what) {
+    KILN_RETURN_IF_ERROR(checkDims(dims, what));
+    const uint64_t bytes = uint64_t(volume(dims)) * dataTypeSize(type);
+    if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {
+        return unsupported(what + " needs " + formatByteCount(bytes) + ", more than " + describeMemoryBudget());
+    }
+    return Status::ok();
+}
 
 Status importConstantOfShape(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(std::vector<int64_t> shape, n.constantInts(0, "shape"));
@@ -988,17 +998,6 @@ Status importConstantOfShape(NodeContext& n) {
     return n.addConstant(n.outputName(0), std::move(out)).status();
 }
 
-// A constant the importer computes, refused when it would not fit the memory budget (a hostile model
-// can ask for any length).
-Status checkComputedConstant(DataType type, const Dims& dims, const std::string& what) {
-    KILN_RETURN_IF_ERROR(checkDims(dims, what));
-    const uint64_t bytes = uint64_t(volume(dims)) * dataTypeSize(type);
-    if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {
-        return unsupported(what + " needs " + formatByteCount(bytes) + ", more than " + describeMemoryBudget());
-    }
-    return Status::ok();
-}
-
 // Range: start, start + delta, ... up to limit (excluded; down to it for a negative delta). Its length
 // depends on the values, so they must be constants; exported models compute them from static shapes.
 // The result is a constant of the inputs' type.
@@ -1021,7 +1020,6 @@ Status importRange(NodeContext& n) {
     if (type != DataType::Float32 && type != DataType::Int32 && type != DataType::Int64) {
         return unsupported(std::string("Range of ") + toString(type) + " values; Kiln computes FP32, INT32 and INT64 ranges");
     }
-    int64_t count = 0;
     if (type == DataType::Float32) {
         const float start = operands[0]->data<float>()[0], limit = operands[1]->data<float>()[0],
                     delta = operands[2]->data<float>()[0];
@@ -1032,7 +1030,7 @@ Status importRange(NodeContext& n) {
         }
         const double length = std::ceil((double(limit) - double(start)) / double(delta));
         if (length > double(kMaxElementCount)) return invalidModel(std::string(text) + " has more than 2^40 elements");
-        count = length > 0.0 ? int64_t(length) : 0;
+        const int64_t count = length > 0.0 ? int64_t(length) : 0;
         KILN_RETURN_IF_ERROR(checkComputedConstant(type, {count}, "Range's output"));
         HostTensor out(type, {count});
         for (int64_t i = 0; i < count; ++i) out.data<float>()[i] = start + float(i) * delta;
@@ -1048,7 +1046,7 @@ Status importRange(NodeContext& n) {
         return invalidModel("Range from " + std::to_string(start) + " to " + std::to_string(limit) + " by " +
                             std::to_string(delta) + " has more than 2^40 elements");
     }
-    count = steps > 0 ? int64_t(steps) : 0;
+    const int64_t count = steps > 0 ? int64_t(steps) : 0;
     KILN_RETURN_IF_ERROR(checkComputedConstant(type, {count}, "Range's output"));
     HostTensor out(type, {count});
     for (int64_t i = 0; i < count; ++i) {
@@ -1084,7 +1082,7 @@ Status importScatterNd(NodeContext& n) {
     }
     if (updates->type() != data->type()) {
         return invalidModel(std::string("input 2 (updates) is ") + toString(updates->type()) + " but data is " +
-                            toString(data->type()));
+                            toString(data->type()) + "; ScatterND takes updates of data's type");
     }
     const Dims& dataDims = data->dims();
     const Dims& indexDims = indices->dims();
@@ -1131,26 +1129,20 @@ Status importScatterNd(NodeContext& n) {
         // Integers wrap on overflow, as ONNX Runtime's do (computed unsigned, where wrapping is defined).
         auto combine = [&](auto* target, const auto* source) {
             using T = std::remove_reference_t<decltype(*target)>;
-            auto add = [](T x, T y) {
+            auto wrapping = [](auto f, T x, T y) {
                 if constexpr (std::is_integral_v<T>) {
-                    return T(std::make_unsigned_t<T>(x) + std::make_unsigned_t<T>(y));
+                    using U = std::make_unsigned_t<T>;
+                    return T(f(U(x), U(y)));
                 } else {
-                    return x + y;
-                }
-            };
-            auto multiply = [](T x, T y) {
-                if constexpr (std::is_integral_v<T>) {
-                    return T(std::make_unsigned_t<T>(x) * std::make_unsigned_t<T>(y));
-                } else {
-                    return x * y;
+                    return f(x, y);
                 }
             };
             for (int64_t i = 0; i < slice; ++i) {
                 T& a = target[offset + i];
                 const T b = source[u * slice + i];
                 switch (op) {
-                    case Reduction::Add: a = add(a, b); break;
-                    case Reduction::Mul: a = multiply(a, b); break;
+                    case Reduction::Add: a = wrapping(std::plus<>(), a, b); break;
+                    case Reduction::Mul: a = wrapping(std::multiplies<>(), a, b); break;
                     case Reduction::Max: a = std::max(a, b); break;
                     case Reduction::Min: a = std::min(a, b); break;
                     case Reduction::None: a = b; break;
@@ -1263,7 +1255,8 @@ Result<EinsumTerm> contractPair(NodeContext& n, EinsumTerm a, EinsumTerm b, cons
         const bool broadcast = batch.find(label) != std::string::npos && (ea == 1 || eb == 1);
         if (ea != eb && !broadcast) {
             return invalidModel(std::string("label '") + label + "' has extent " + std::to_string(ea) +
-                                " in one operand and " + std::to_string(eb) + " in the other");
+                                " in one operand and " + std::to_string(eb) +
+                                " in the other; a label's extents must agree (or one be 1)");
         }
     }
     KILN_ASSIGN_OR_RETURN(a, permuteTo(n, a, batch + rows + contracted));

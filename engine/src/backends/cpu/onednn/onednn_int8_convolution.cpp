@@ -355,7 +355,7 @@ private:
         };
         for (size_t k = 0; k < m_weightScales.size(); ++k) {
             const float weightScale = m_weightScales[k];
-            if (!std::isnormal(weightScale) || !std::isfinite(1.0f / weightScale)) {
+            if (!std::isnormal(weightScale)) {  // then 1 / s_k is finite too
                 return refuse(k, "weight scale (max |w| / 127)", weightScale);
             }
             const float outputScale = m_inputScale * weightScale;

@@ -1,13 +1,14 @@
 // cuBLASLt tactics against the reference kernels on random data: Gemm with every transposition, alpha
 // and beta, C absent, a scalar, a row (the bias epilogue), a column or full, constant or computed at run
 // time, and a fused ReLU; MatMul 2-D, batched, with broadcast batches and rank-1 operands, at odd sizes;
-// TF32 tactics where allowTf32 is set; runs recorded as CUDA graphs; and plan loading: find() rebuilds
-// every tactic the provider offers, and nothing else.
+// TF32 tactics where allowTf32 is set; FP16 tactics on tensors held as FP16; runs recorded as CUDA
+// graphs; and plan loading: find() rebuilds every tactic the provider offers, and nothing else.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -220,17 +221,87 @@ TEST(CublasLtGemm, RefusesWhatItCannotRun) {
     expectRefused(g, "Sigmoid");
 }
 
-// FP16 storage is skipped with the reason (Gemm tensors are rank 2, never blocked).
-TEST(CublasLtGemm, RefusesOtherFormats) {
+// In an FP16 build each operand is rounded to FP16 (a relative error below 2^-11), so each product of
+// inputs in [-1, 1] is off by less than 2^-10 and the sum of K of them by less than K * 2^-10; C or the
+// bias adds its own rounding (2^-11 of at most 1), and the result is rounded to FP16 once more, 2^-11 of
+// its magnitude. The FP32 accumulation's own error comes on top.
+Tolerance fp16Tolerance(int64_t k, float scale = 1.0f) {
+    return {std::ldexp(1.0f, -11) + 1e-5f,
+            (float(k) * std::ldexp(1.0f, -10) + std::ldexp(1.0f, -11)) * scale + fp32Tolerance(k, scale).atol};
+}
+
+const TensorFormat kFp16Linear{0, false, DataType::Float16};
+
+// With every activation held as FP16 (an FP16 build), only FP16 tactics are offered, TF32 allowed or not,
+// and each matches the reference within FP16 rounding.
+void checkFp16(Layer& layer, const std::vector<const HostTensor*>& inputs, const Tolerance& t,
+               const std::string& what) {
+    setActivationFormats(layer, kFp16Linear);
+    tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+    ASSERT_EQ(DataType::Float16, config.precision);
+    config.allowTf32 = true;
+    std::vector<tactics::SkippedTactic> skipped;
+    const auto tactics = offeredTactics(provider(), config, &skipped);
+    ASSERT_FALSE(tactics.empty()) << what << ":" << skippedText(skipped);
+    auto expected = runReference(layer, inputs);
+    ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
+    for (const auto& tactic : tactics) {
+        EXPECT_EQ(0u, tactic->id().rfind("cublaslt:fp16:", 0)) << tactic->id();
+        auto actual = runTactic(*tactic, config, inputs, gpuBackend());
+        ASSERT_TRUE(actual.isOk()) << what << ", " << tactic->id() << ": " << actual.status().message();
+        expectClose(expected.value()[0], actual.value()[0], t.rtol, t.atol, what + ", " + tactic->id());
+        // A plan names the tactic; loading it finds the same one.
+        auto found = provider().find(config, tactic->id());
+        ASSERT_TRUE(found.isOk()) << tactic->id() << ": " << found.status().message();
+        EXPECT_EQ(tactic->id(), found.value()->id());
+    }
+}
+
+TEST(CublasLtFp16, GemmWithEveryKindOfC) {
+    KILN_REQUIRE_GPU();
+    for (const GemmCase& g : {GemmCase{33, 129, 65, false, true, 1.0f, 1.0f, Dims{65}, false, false, kRelu},
+                              GemmCase{7, 33, 129, true, false, 0.5f, 2.0f, Dims{7, 129}},
+                              GemmCase{33, 129, 7, false, false, 1.0f, 1.0f, Dims{7}, true, true},
+                              GemmCase{64, 1000, 8, true, true}}) {
+        auto fixture = makeGemm(g);
+        ASSERT_TRUE(fixture.isOk()) << describe(g) << ": " << fixture.status().message();
+        checkFp16(*fixture.value()->net.layer, fixture.value()->inputs, fp16Tolerance(g.k + 1, gemmScale(g)),
+                  describe(g));
+    }
+}
+
+TEST(CublasLtFp16, MatMulBatchedAndWithConstantWeights) {
+    KILN_REQUIRE_GPU();
+    std::mt19937 rng(37);
+    // Attention's products (batched, both operands at run time) and a linear layer's (constant weights).
+    for (const auto& [aDims, bDims, constantB] : std::vector<std::tuple<Dims, Dims, bool>>{
+             {{12, 65, 64}, {12, 64, 65}, false}, {{2, 65, 96}, {96, 256}, true}, {{7, 33}, {4, 33, 5}, false}}) {
+        const HostTensor a = randomTensor(aDims, rng);
+        const HostTensor b = randomTensor(bDims, rng);
+        auto net = makeSingleLayerNetwork(MatMulParams{}, {&a, &b}, {true, !constantB});
+        ASSERT_TRUE(net.isOk()) << net.status().message();
+        checkFp16(*net.value().layer, {&a, &b}, fp16Tolerance(aDims.back()),
+                  "fp16 matmul " + toString(aDims) + " x " + toString(bDims));
+    }
+}
+
+// Tensors held in mixed types, or FP16 in an FP32 build's tactic ids, are refused with the reason.
+TEST(CublasLtFp16, RefusesMixedStorage) {
     KILN_REQUIRE_GPU();
     auto fixture = makeGemm({7, 33, 5});
     ASSERT_TRUE(fixture.isOk()) << fixture.status().message();
     Layer& layer = *fixture.value()->net.layer;
-    setActivationFormats(layer, TensorFormat{0, false, DataType::Float16});
+    layer.input(0)->setFormat(kFp16Linear);  // the output stays FP32
     std::vector<tactics::SkippedTactic> skipped;
     EXPECT_TRUE(offeredTactics(provider(), tactics::LayerConfig::of(layer), &skipped).empty());
     ASSERT_EQ(1u, skipped.size()) << skippedText(skipped);
-    EXPECT_EQ("runs FP32 only, not FP16", skipped[0].reason);
+    EXPECT_EQ("runs FP32 tensors here; input 0 is FP16", skipped[0].reason);
+    setActivationFormats(layer, kFp16Linear);
+    const auto fp32 = provider().find(
+        tactics::LayerConfig::of(layer),
+        "cublaslt:fp32:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
+    ASSERT_FALSE(fp32.isOk());
+    EXPECT_NE(std::string::npos, fp32.status().message().find("runs FP32 tensors here")) << fp32.status().message();
 }
 
 struct MatMulCase {

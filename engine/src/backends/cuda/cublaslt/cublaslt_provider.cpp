@@ -1,4 +1,6 @@
-// cuBLASLt as a tactic provider ("cublaslt") for Gemm and MatMul layers on linear FP32 tensors.
+// cuBLASLt as a tactic provider ("cublaslt") for Gemm and MatMul layers on linear tensors: FP32 (TF32
+// where allowed), or held as FP16 in an FP16 build (FP16 tensor-core products accumulated in FP32, the
+// constant operands converted to FP16 when a kernel is made).
 //
 // Kiln's matrices are row-major and cuBLASLt's column-major, so every product is described transposed:
 // row-major Y = op(A) op(B) is column-major Y^T = op(B)^T op(A)^T over the same bytes. The layer's B is
@@ -46,14 +48,23 @@ std::string libraryName() {
     return "cuBLASLt " + libraryVersion(lt::cublasLtGetVersion());
 }
 
-enum class Precision : uint8_t { Fp32, Tf32 };
+enum class Precision : uint8_t { Fp32, Tf32, Fp16 };
 
 const char* precisionName(Precision precision) {
-    return precision == Precision::Tf32 ? "tf32" : "fp32";
+    switch (precision) {
+        case Precision::Tf32: return "tf32";
+        case Precision::Fp16: return "fp16";
+        default: return "fp32";
+    }
 }
 
 cublasComputeType_t computeType(Precision precision) {
     return precision == Precision::Tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+}
+
+// The type of A, B, C and D in memory; alpha and beta are floats either way.
+cudaDataType_t storedType(Precision precision) {
+    return precision == Precision::Fp16 ? CUDA_R_16F : CUDA_R_32F;
 }
 
 // How Gemm's beta * C reaches the product.
@@ -104,26 +115,37 @@ uint32_t alignmentOf(const Tensor& tensor) {
     return alignment;
 }
 
-// The products read and write linear FP32 tensors.
-Status requireFloat32Linear(const LayerConfig& config) {
-    if (config.precision != DataType::Float32) {
-        return unsupported(std::string("runs FP32 only, not ") + toString(config.precision));
+// The precision of the products for `config`: FP16 in an FP16 build, FP32 otherwise.
+Precision basePrecision(const LayerConfig& config) {
+    return config.precision == DataType::Float16 ? Precision::Fp16 : Precision::Fp32;
+}
+
+// The products read and write linear FP32 tensors, all of them stored as FP16 for Precision::Fp16
+// (constants are FP32 in the network; kernels convert their copies).
+Status requireLinear(const LayerConfig& config, Precision precision) {
+    const DataType stored = precision == Precision::Fp16 ? DataType::Float16 : DataType::Float32;
+    if (config.precision != DataType::Float32 && config.precision != DataType::Float16) {
+        return unsupported(std::string("runs FP32 and FP16 only, not ") + toString(config.precision));
     }
     const Layer& layer = *config.layer;
     for (size_t i = 0; i < layer.inputs().size(); ++i) {
         const Tensor* input = layer.input(i);
         if (!input) continue;
+        if (input->type() != DataType::Float32) {
+            return unsupported("input " + std::to_string(i) + " is " + toString(input->type()) + ", not FP32");
+        }
+        if (input->isConstant()) continue;
         const TensorFormat format = config.inputFormats.at(i);
         if (!format.isLinear()) return unsupported("needs linear tensors");
-        if (storageType(input->type(), format) != DataType::Float32) {
-            return unsupported("runs FP32 only; input " + std::to_string(i) + " is " +
-                               toString(storageType(input->type(), format)));
+        if (storageType(input->type(), format) != stored) {
+            return unsupported(std::string("runs ") + toString(stored) + " tensors here; input " +
+                               std::to_string(i) + " is " + toString(storageType(input->type(), format)));
         }
     }
     const TensorFormat format = config.outputFormats.at(0);
     if (!format.isLinear()) return unsupported("needs linear tensors");
-    if (storageType(layer.output(0)->type(), format) != DataType::Float32) {
-        return unsupported(std::string("runs FP32 only; the output is ") +
+    if (storageType(layer.output(0)->type(), format) != stored) {
+        return unsupported(std::string("runs ") + toString(stored) + " tensors here; the output is " +
                            toString(storageType(layer.output(0)->type(), format)));
     }
     return Status::ok();
@@ -238,7 +260,7 @@ Result<Problem> describeMatMul(const Layer& layer, Precision precision) {
 }
 
 Result<Problem> describe(const LayerConfig& config, Precision precision) {
-    KILN_RETURN_IF_ERROR(requireFloat32Linear(config));
+    KILN_RETURN_IF_ERROR(requireLinear(config, precision));
     return config.layer->kind() == LayerKind::Gemm ? describeGemm(*config.layer, precision)
                                                    : describeMatMul(*config.layer, precision);
 }
@@ -273,6 +295,7 @@ public:
         KILN_CUBLAS_RETURN_IF_ERROR(
             lt::cublasLtMatmulDescInit(&m_operation, computeType(problem.precision), CUDA_R_32F),
             "describing a matrix product");
+        const cudaDataType_t type = storedType(problem.precision);
         KILN_RETURN_IF_ERROR(
             setOperationAttribute(&m_operation, CUBLASLT_MATMUL_DESC_TRANSA, int32_t(problem.a.op)));
         KILN_RETURN_IF_ERROR(
@@ -283,9 +306,9 @@ public:
                                       : (addsBias ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT);
         KILN_RETURN_IF_ERROR(setOperationAttribute(&m_operation, CUBLASLT_MATMUL_DESC_EPILOGUE, epilogue));
         if (addsBias) KILN_RETURN_IF_ERROR(setBias(bias));
-        KILN_RETURN_IF_ERROR(initLayout(m_a, problem.a, problem.batchCount));
-        KILN_RETURN_IF_ERROR(initLayout(m_b, problem.b, problem.batchCount));
-        return initLayout(m_d, problem.d, problem.batchCount);
+        KILN_RETURN_IF_ERROR(initLayout(m_a, problem.a, type, problem.batchCount));
+        KILN_RETURN_IF_ERROR(initLayout(m_b, problem.b, type, problem.batchCount));
+        return initLayout(m_d, problem.d, type, problem.batchCount);
     }
 
     Status setBias(const void* bias) {
@@ -299,10 +322,10 @@ public:
     cublasLtMatrixLayout_t d() { return &m_d; }
 
 private:
-    static Status initLayout(cublasLtMatrixLayoutOpaque_t& layout, const Operand& operand,
+    static Status initLayout(cublasLtMatrixLayoutOpaque_t& layout, const Operand& operand, cudaDataType_t type,
                              int32_t batchCount) {
         KILN_CUBLAS_RETURN_IF_ERROR(
-            lt::cublasLtMatrixLayoutInit(&layout, CUDA_R_32F, operand.rows, operand.cols, operand.ld),
+            lt::cublasLtMatrixLayoutInit(&layout, type, operand.rows, operand.cols, operand.ld),
             "describing a matrix");
         if (batchCount == 1) return Status::ok();
         KILN_RETURN_IF_ERROR(setLayoutAttribute(&layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, batchCount));
@@ -382,6 +405,8 @@ std::optional<AlgoKey> parseTacticId(std::string_view id) {
     AlgoKey key;
     if (fields[1] == "tf32") {
         key.precision = Precision::Tf32;
+    } else if (fields[1] == "fp16") {
+        key.precision = Precision::Fp16;
     } else if (fields[1] != "fp32") {
         return std::nullopt;
     }
@@ -432,9 +457,10 @@ Result<AlgoKey> keyOf(const cublasLtMatmulAlgo_t& algo, Precision precision) {
 
 Result<cublasLtMatmulAlgo_t> buildAlgo(cublasLtHandle_t handle, const AlgoKey& key) {
     cublasLtMatmulAlgo_t algo{};
+    const cudaDataType_t type = storedType(key.precision);
     KILN_CUBLAS_RETURN_IF_ERROR(
-        lt::cublasLtMatmulAlgoInit(handle, computeType(key.precision), CUDA_R_32F, CUDA_R_32F, CUDA_R_32F,
-                               CUDA_R_32F, CUDA_R_32F, key.algoId, &algo),
+        lt::cublasLtMatmulAlgoInit(handle, computeType(key.precision), CUDA_R_32F, type, type, type, type,
+                               key.algoId, &algo),
         "creating algorithm " + std::to_string(key.algoId));
     for (size_t i = 0; i < kConfigFields.size(); ++i) {
         const ConfigField& field = kConfigFields[i];
@@ -484,6 +510,14 @@ Result<OwnedHandle> createHandle() {
     return OwnedHandle(handle);
 }
 
+// `count` floats as the product reads them: as they are, or converted to FP16.
+Result<std::shared_ptr<CudaBuffer>> uploadOperand(const float* values, size_t count, Precision precision) {
+    if (precision != Precision::Fp16) return upload(values, count * sizeof(float));
+    std::vector<uint16_t> halves(count);
+    for (size_t i = 0; i < count; ++i) halves[i] = floatToHalf(values[i]);
+    return upload(halves.data(), count * sizeof(uint16_t));
+}
+
 // C broadcast to [M, N], row-major like Y.
 std::vector<float> broadcastToMatrix(const HostTensor& c, int64_t m, int64_t n) {
     Dims dims = c.dims();
@@ -508,20 +542,23 @@ public:
     // Copies the constant operands to the device, describes the product and checks the algorithm
     // against the description once more, now with the bias's real address.
     Status prepare() {
+        const Precision precision = m_problem.precision;
         for (size_t i = 0; i < 2; ++i) {
             const Tensor* input = m_layer.input(i);
             if (!input->isConstant()) continue;
+            const HostTensor& data = *input->constantData();
             KILN_ASSIGN_OR_RETURN(m_constants[i],
-                                  upload(input->constantData()->bytes(), input->constantData()->byteSize()));
+                                  uploadOperand(data.data<float>(), size_t(data.elementCount()), precision));
         }
         const Tensor* c = m_layer.input(2);
         if (m_problem.addend == Addend::Bias && m_problem.constantC) {
+            const HostTensor& data = *c->constantData();
             KILN_ASSIGN_OR_RETURN(m_constants[2],
-                                  upload(c->constantData()->bytes(), c->constantData()->byteSize()));
+                                  uploadOperand(data.data<float>(), size_t(data.elementCount()), precision));
         } else if (m_problem.addend == Addend::Matrix && m_problem.constantC) {
             const std::vector<float> matrix =
                 broadcastToMatrix(*c->constantData(), int64_t(m_problem.d.cols), int64_t(m_problem.d.rows));
-            KILN_ASSIGN_OR_RETURN(m_constants[2], upload(matrix.data(), matrix.size() * sizeof(float)));
+            KILN_ASSIGN_OR_RETURN(m_constants[2], uploadOperand(matrix.data(), matrix.size(), precision));
         }
         m_descriptors = std::make_unique<Descriptors>();
         const void* bias = m_constants[2] ? m_constants[2]->data() : placeholderBias(m_problem);
@@ -636,8 +673,8 @@ public:
     void enumerate(const LayerConfig& config, std::vector<std::unique_ptr<Tactic>>& tactics,
                    std::vector<SkippedTactic>& skipped) const override {
         if (!handles(config)) return;
-        std::vector<Precision> precisions = {Precision::Fp32};
-        if (config.allowTf32) precisions.push_back(Precision::Tf32);
+        std::vector<Precision> precisions = {basePrecision(config)};
+        if (config.allowTf32 && precisions[0] == Precision::Fp32) precisions.push_back(Precision::Tf32);
         for (const Precision precision : precisions) {
             const std::string family = std::string("cublaslt:") + precisionName(precision);
             Result<Problem> problem = describe(config, precision);

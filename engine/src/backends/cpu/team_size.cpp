@@ -95,8 +95,17 @@ void TeamSizer::record(int threads, double milliseconds) {
 
 void TeamSizer::schedule() {
     const Level& times = m_levels[m_level];
-    const bool contended =
-        times.best > 0.0 && times.recent.size() >= 3 && recentMedian(m_level) > kContention * times.best;
+    const double recent = times.recent.size() >= 3 ? recentMedian(m_level) : 0.0;
+    // Contended: the recent runs take over twice the smaller team's best (its own, or twice this size's
+    // best where it has none: half the threads doing all the work), which it beats even with half a
+    // core per thread.
+    bool contended = false;
+    if (m_level + 1 < m_sizes.size() && times.best > 0.0) {
+        const double smallerBest = m_levels[m_level + 1].best > 0.0
+                                       ? m_levels[m_level + 1].best
+                                       : times.best * m_sizes[m_level] / m_sizes[m_level + 1];
+        contended = recent > kContention * smallerBest;
+    }
     // Contention from the first run on leaves no faster best to compare with: a smaller team is also
     // tried now and then without it, ever more rarely while it loses.
     if (m_level + 1 < m_sizes.size() && m_runsSinceTry >= (contended ? m_smallerRetry : m_smallerExplore)) {

@@ -3,9 +3,15 @@
 // the members the operating system has descheduled, and a smaller team finishes first (a ShuffleNetV2
 // run with two threads on two cores took 4 ms alone, 50 to 80 ms beside one busy process, and 7 ms on
 // one thread there). So each run's wall time is recorded per team size, and
-//   - when the recent runs of the current size take clearly longer than that size's best (contention),
-//     the next smaller size is tried; it is also tried without that, ever more rarely while it loses
-//     (8, 32, 128, 512 runs apart), for contention that was there from the first run;
+//   - when the recent runs of the current size take over twice the next smaller size's best (its own,
+//     or twice this size's best while it has none), the smaller size wins even with half a core per
+//     thread (contention), and it is tried (4 to 64 runs apart while it loses); it is also tried without
+//     that, ever more rarely while it loses (8, 32, 128, 512 runs apart), for contention that was there
+//     from the first run. Runs merely slower than alone are no reason: on cores shared with busy
+//     processes a smaller team's runs are faster only while the scheduler happens to leave it a core,
+//     and a team moved down for that is slower until the next try of the larger one (bench/cpu's
+//     DenseNet-121 beside two busy processes on two cores: 81 ms moving down at 1.5 times the best, 69 ms
+//     at twice the smaller team's best, 69 ms on a fixed team);
 //   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
 //     that loses).
 // A try is up to three runs, and the size tried is kept when their median is clearly (10 %) below the
@@ -40,7 +46,7 @@ public:
 
 private:
     static constexpr size_t kWindow = 5;          // recent runs kept per size
-    static constexpr double kContention = 1.5;    // recent median over best that means contention
+    static constexpr double kContention = 2.0;    // recent median over the smaller size's best: contention
     static constexpr double kClearlyFaster = 0.9;
     static constexpr int kFirstRetry = 16;        // runs before a larger team is tried again
     static constexpr int kLongestRetry = 512;

@@ -45,6 +45,18 @@ int calibrateCommand(const std::vector<std::string>& args) {
     }
     std::cout << table.scales.size() << " scales (the 10 largest):\n";
     scales.print(std::cout);
+    if (!table.unscaled.empty()) {
+        // TensorRT warns of such tensors only when it builds; here the calibration names them.
+        std::string names;
+        for (size_t i = 0; i < std::min<size_t>(table.unscaled.size(), 10); ++i) {
+            names += (i ? ", " : "") + printable(table.unscaled[i]);
+        }
+        if (table.unscaled.size() > 10) names += " and " + std::to_string(table.unscaled.size() - 10) + " more";
+        std::cout << table.unscaled.size() << (table.unscaled.size() == 1 ? " tensor" : " tensors")
+                  << " got no scale (every value 0, or too near 0 for an INT8 range) and will stay in floating "
+                     "point: "
+                  << names << "\n";
+    }
     return kExitSuccess;
 }
 

@@ -1667,6 +1667,26 @@ TEST_F(KilnCliTest, CalibrateWritesReusesAndReplacesTheCache) {
     EXPECT_NE(readText(cache).find("\nbatches: 3\n"), std::string::npos);
 }
 
+// Calibration data whose values are all negative: the Relu's output is all 0 and gets no scale, which the
+// command says with the tensor's name; the input and the Neg's output get scales.
+TEST_F(KilnCliTest, CalibrateNamesTheTensorsWithoutAScale) {
+    const std::string model = writeModel("relu_neg.onnx", reluNegModel({"2", "3"}));
+    fs::create_directories(m_dir / "calib");
+    writeArray("calib/b0.npy", {2, 3}, {-1.0f, -2.0f, -3.0f, -0.5f, -0.25f, -4.0f});
+    const fs::path cache = m_dir / "model.calib";
+    const CommandResult result = kiln("calibrate " + quoted(model) + " --calib " + quoted((m_dir / "calib").string()) +
+                                      " --calibCache " + quoted(cache.string()));
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("2 scales"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("1 tensor got no scale (every value 0, or too near 0 for an INT8 range) and will "
+                              "stay in floating point: relu/out:0\n"),
+              std::string::npos)
+        << result.out;
+    const std::string text = readText(cache);
+    EXPECT_NE(text.find("\nneg: "), std::string::npos) << text;
+    EXPECT_EQ(text.find("relu/out:0"), std::string::npos) << text;
+}
+
 TEST_F(KilnCliTest, BadCalibrationDataIsRefusedAndNoCacheIsWritten) {
     const std::string model = writeModel("hostile.onnx", hostileModel());
     const fs::path cache = m_dir / "model.calib";

@@ -100,6 +100,9 @@ struct CalibrationTable {
     std::string modelHash;
     int batches = 0;
     std::map<std::string, float> scales;  // tensor name -> threshold / 127
+    // Tensors calibrated without a scale (their values all 0, or too near 0 for an INT8 range): they stay
+    // in floating point. Known only where the histograms were at hand; a calibration cache does not keep it.
+    std::vector<std::string> unscaled;
 };
 
 // Called after every batch; returning true cancels with StatusCode::Cancelled.

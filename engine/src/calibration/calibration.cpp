@@ -327,7 +327,11 @@ CalibrationTable calibrationTableOf(const std::map<std::string, ActivationHistog
         // A tensor whose values are all 0, or so near it that their step would be no normal float, has
         // no scale (as if it were all 0); one that reaches the largest floats takes the largest scale.
         const float scale = float(std::min(threshold / 127.0, double(kLargestInt8Scale)));
-        if (isInt8Scale(scale)) table.scales[name] = scale;
+        if (isInt8Scale(scale)) {
+            table.scales[name] = scale;
+        } else {
+            table.unscaled.push_back(name);
+        }
     }
     return table;
 }

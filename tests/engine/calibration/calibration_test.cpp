@@ -116,6 +116,7 @@ TEST(Calibration, ScalesStayWithinTheInt8Limits) {
     options.algorithm = CalibrationAlgorithm::MinMax;
     const CalibrationTable table = calibrationTableOf({{"largest", largest}, {"tiny", tiny}}, options, "p", "m", 1);
     ASSERT_EQ(table.scales.size(), 1u);
+    EXPECT_EQ(table.unscaled, std::vector<std::string>{"tiny"});
     EXPECT_EQ(table.scales.at("largest"), 2.67938839e+36f);
     EXPECT_TRUE(isInt8Range(127.0f * table.scales.at("largest")));
     EXPECT_FALSE(isInt8Scale(std::nextafter(2.67938839e+36f, INFINITY)));

@@ -128,12 +128,24 @@ struct GemmFixture {
     Tolerance tf32;
 };
 
-Result<std::unique_ptr<GemmFixture>> makeGemm(const GemmCase& g) {
+// `tensor` with every value rounded to the nearest FP16 value, so that holding it as FP16 changes nothing.
+HostTensor halfValues(HostTensor tensor) {
+    for (int64_t i = 0; i < tensor.elementCount(); ++i)
+        tensor.data<float>()[i] = halfToFloat(floatToHalf(tensor.data<float>()[i]));
+    return tensor;
+}
+
+// `fp16Values`: inputs that FP16 holds exactly (for the FP16 tactics).
+Result<std::unique_ptr<GemmFixture>> makeGemm(const GemmCase& g, bool fp16Values = false) {
     std::mt19937 rng(31);
     auto fixture = std::make_unique<GemmFixture>();
-    fixture->a = randomTensor(g.transA ? Dims{g.k, g.m} : Dims{g.m, g.k}, rng);
-    fixture->b = randomTensor(g.transB ? Dims{g.n, g.k} : Dims{g.k, g.n}, rng);
-    fixture->c = randomTensor(g.c.value_or(Dims{}), rng);
+    const auto values = [&](const Dims& dims) {
+        HostTensor tensor = randomTensor(dims, rng);
+        return fp16Values ? halfValues(std::move(tensor)) : tensor;
+    };
+    fixture->a = values(g.transA ? Dims{g.k, g.m} : Dims{g.m, g.k});
+    fixture->b = values(g.transB ? Dims{g.n, g.k} : Dims{g.k, g.n});
+    fixture->c = values(g.c.value_or(Dims{}));
     fixture->inputs = {&fixture->a, &fixture->b};
     if (g.c) fixture->inputs.push_back(&fixture->c);
     GemmParams p;
@@ -221,13 +233,11 @@ TEST(CublasLtGemm, RefusesWhatItCannotRun) {
     expectRefused(g, "Sigmoid");
 }
 
-// In an FP16 build each operand is rounded to FP16 (a relative error below 2^-11), so each product of
-// inputs in [-1, 1] is off by less than 2^-10 and the sum of K of them by less than K * 2^-10; C or the
-// bias adds its own rounding (2^-11 of at most 1), and the result is rounded to FP16 once more, 2^-11 of
-// its magnitude. The FP32 accumulation's own error comes on top.
+// The FP16 tests' inputs are values FP16 holds exactly, so holding them as FP16 loses nothing; the
+// products and their sums are FP32 (CUBLAS_COMPUTE_32F), off by what an FP32 tactic may be, and the
+// result is rounded to FP16 once, by at most half its last place: 2^-11 of its magnitude.
 Tolerance fp16Tolerance(int64_t k, float scale = 1.0f) {
-    return {std::ldexp(1.0f, -11) + 1e-5f,
-            (float(k) * std::ldexp(1.0f, -10) + std::ldexp(1.0f, -11)) * scale + fp32Tolerance(k, scale).atol};
+    return {std::ldexp(1.0f, -11) + fp32Tolerance(k, scale).rtol, fp32Tolerance(k, scale).atol};
 }
 
 const TensorFormat kFp16Linear{0, false, DataType::Float16};
@@ -263,7 +273,7 @@ TEST(CublasLtFp16, GemmWithEveryKindOfC) {
                               GemmCase{7, 33, 129, true, false, 0.5f, 2.0f, Dims{7, 129}},
                               GemmCase{33, 129, 7, false, false, 1.0f, 1.0f, Dims{7}, true, true},
                               GemmCase{64, 1000, 8, true, true}}) {
-        auto fixture = makeGemm(g);
+        auto fixture = makeGemm(g, true);
         ASSERT_TRUE(fixture.isOk()) << describe(g) << ": " << fixture.status().message();
         checkFp16(*fixture.value()->net.layer, fixture.value()->inputs, fp16Tolerance(g.k + 1, gemmScale(g)),
                   describe(g));
@@ -276,8 +286,8 @@ TEST(CublasLtFp16, MatMulBatchedAndWithConstantWeights) {
     // Attention's products (batched, both operands at run time) and a linear layer's (constant weights).
     for (const auto& [aDims, bDims, constantB] : std::vector<std::tuple<Dims, Dims, bool>>{
              {{12, 65, 64}, {12, 64, 65}, false}, {{2, 65, 96}, {96, 256}, true}, {{7, 33}, {4, 33, 5}, false}}) {
-        const HostTensor a = randomTensor(aDims, rng);
-        const HostTensor b = randomTensor(bDims, rng);
+        const HostTensor a = halfValues(randomTensor(aDims, rng));
+        const HostTensor b = halfValues(randomTensor(bDims, rng));
         auto net = makeSingleLayerNetwork(MatMulParams{}, {&a, &b}, {true, !constantB});
         ASSERT_TRUE(net.isOk()) << net.status().message();
         checkFp16(*net.value().layer, {&a, &b}, fp16Tolerance(aDims.back()),
@@ -285,7 +295,8 @@ TEST(CublasLtFp16, MatMulBatchedAndWithConstantWeights) {
     }
 }
 
-// Tensors held in mixed types, or FP16 in an FP32 build's tactic ids, are refused with the reason.
+// Tensors held in mixed types are refused with the reason, and so are an FP32 tactic's id for tensors
+// held as FP16 and an FP16 tactic's id for FP32 tensors (a plan loaded against another build).
 TEST(CublasLtFp16, RefusesMixedStorage) {
     KILN_REQUIRE_GPU();
     auto fixture = makeGemm({7, 33, 5});
@@ -301,7 +312,15 @@ TEST(CublasLtFp16, RefusesMixedStorage) {
         tactics::LayerConfig::of(layer),
         "cublaslt:fp32:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
     ASSERT_FALSE(fp32.isOk());
+    EXPECT_EQ(StatusCode::NotFound, fp32.status().code());
     EXPECT_NE(std::string::npos, fp32.status().message().find("runs FP32 tensors here")) << fp32.status().message();
+    setActivationFormats(layer, TensorFormat{});
+    const auto fp16 = provider().find(
+        tactics::LayerConfig::of(layer),
+        "cublaslt:fp16:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
+    ASSERT_FALSE(fp16.isOk());
+    EXPECT_EQ(StatusCode::NotFound, fp16.status().code());
+    EXPECT_NE(std::string::npos, fp16.status().message().find("runs FP16 tensors here")) << fp16.status().message();
 }
 
 struct MatMulCase {

@@ -61,8 +61,9 @@ TEST(TeamSize, ContentionHalvesTheTeamAndItsEndRestoresIt) {
 }
 
 TEST(TeamSize, OrdinarySharingCostsFewTries) {
-    // Every core shared with a busy process: two threads take 10 ms, one 9.5 ms, within twice one
-    // thread's best (7 ms alone). A smaller team is no sure win then: one thread's runs depend on
+    // Every core shared with a busy process: two threads take 10 ms, one 9.5 ms. One thread's best is
+    // not measured yet (its tries alone were single runs), so it is taken as twice two threads' 4 ms, and
+    // 10 ms is within twice that. A smaller team is no sure win then: one thread's runs depend on
     // whether the scheduler leaves it a core, and a try that wins for a moment is paid for until the
     // next try of two threads. So it is tried only at the rare pace of exploration.
     cpu::TeamSizer team(2);

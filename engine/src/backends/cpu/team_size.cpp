@@ -96,9 +96,9 @@ void TeamSizer::record(int threads, double milliseconds) {
 void TeamSizer::schedule() {
     const Level& times = m_levels[m_level];
     const double recent = times.recent.size() >= 3 ? recentMedian(m_level) : 0.0;
-    // Contended: the recent runs take over twice the smaller team's best (its own, or twice this size's
-    // best where it has none: half the threads doing all the work), which it beats even with half a
-    // core per thread.
+    // Contended: the recent runs take over twice the smaller team's best (its own, or this size's best
+    // times the ratio of the sizes where it has none: the smaller team doing all the work), which it
+    // beats even with half a core per thread.
     bool contended = false;
     if (m_level + 1 < m_sizes.size() && times.best > 0.0) {
         const double smallerBest = m_levels[m_level + 1].best > 0.0

@@ -4,8 +4,8 @@
 // run with two threads on two cores took 4 ms alone, 50 to 80 ms beside one busy process, and 7 ms on
 // one thread there). So each run's wall time is recorded per team size, and
 //   - when the recent runs of the current size take over twice the next smaller size's best (its own,
-//     or twice this size's best while it has none), the smaller size wins even with half a core per
-//     thread (contention), and it is tried (4 to 64 runs apart while it loses); it is also tried without
+//     or this size's best times the ratio of the sizes while it has none: the smaller team doing all the
+//     work), the smaller size wins even with half a core per thread (contention), and it is tried (4 to 64 runs apart while it loses); it is also tried without
 //     that, ever more rarely while it loses (8, 32, 128, 512 runs apart), for contention that was there
 //     from the first run. Runs merely slower than alone are no reason: on cores shared with busy
 //     processes a smaller team's runs are faster only while the scheduler happens to leave it a core,

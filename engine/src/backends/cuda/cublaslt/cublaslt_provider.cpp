@@ -40,8 +40,8 @@ constexpr uint64_t kMaxWorkspaceBytes = uint64_t(32) << 20;
 // Constants are copies this provider makes with cudaMalloc, which aligns to 256 bytes.
 constexpr uint32_t kConstantAlignment = 256;
 // Activations lie in a context's arena at multiples of 64 bytes, or at an alias's offset from one. 16
-// bytes is all an FP32 kernel's widest loads need, so no more is asked of callers that bind their own
-// memory (setTensorAddress).
+// bytes is all an FP32 or FP16 kernel's widest loads need, so no more is asked of callers that bind their
+// own memory (setTensorAddress).
 constexpr uint32_t kActivationAlignment = 16;
 
 std::string libraryName() {

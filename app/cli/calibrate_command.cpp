@@ -51,11 +51,14 @@ int calibrateCommand(const std::vector<std::string>& args) {
         for (size_t i = 0; i < std::min<size_t>(table.unscaled.size(), 10); ++i) {
             names += (i ? ", " : "") + printable(table.unscaled[i]);
         }
-        if (table.unscaled.size() > 10) names += " and " + std::to_string(table.unscaled.size() - 10) + " more";
-        std::cout << table.unscaled.size() << (table.unscaled.size() == 1 ? " tensor" : " tensors")
-                  << " got no scale (every value 0, or too near 0 for an INT8 range) and will stay in floating "
-                     "point: "
-                  << names << "\n";
+        if (table.unscaled.size() > 10) {
+            names += " and " + std::to_string(table.unscaled.size() - 10) + " more";
+        }
+        std::cout
+            << table.unscaled.size() << (table.unscaled.size() == 1 ? " tensor" : " tensors")
+            << " got no scale (every value 0, or too near 0 for an INT8 range) and will stay in floating "
+               "point: "
+            << names << "\n";
     }
     return kExitSuccess;
 }

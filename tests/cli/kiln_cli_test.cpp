@@ -1674,13 +1674,15 @@ TEST_F(KilnCliTest, CalibrateNamesTheTensorsWithoutAScale) {
     fs::create_directories(m_dir / "calib");
     writeArray("calib/b0.npy", {2, 3}, {-1.0f, -2.0f, -3.0f, -0.5f, -0.25f, -4.0f});
     const fs::path cache = m_dir / "model.calib";
-    const CommandResult result = kiln("calibrate " + quoted(model) + " --calib " + quoted((m_dir / "calib").string()) +
-                                      " --calibCache " + quoted(cache.string()));
+    const CommandResult result =
+        kiln("calibrate " + quoted(model) + " --calib " + quoted((m_dir / "calib").string()) +
+             " --calibCache " + quoted(cache.string()));
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_NE(result.out.find("2 scales"), std::string::npos) << result.out;
-    EXPECT_NE(result.out.find("1 tensor got no scale (every value 0, or too near 0 for an INT8 range) and will "
-                              "stay in floating point: relu/out:0\n"),
-              std::string::npos)
+    EXPECT_NE(
+        result.out.find("1 tensor got no scale (every value 0, or too near 0 for an INT8 range) and will "
+                        "stay in floating point: relu/out:0\n"),
+        std::string::npos)
         << result.out;
     const std::string text = readText(cache);
     EXPECT_NE(text.find("\nneg: "), std::string::npos) << text;

@@ -228,8 +228,9 @@ TEST(CublasLtGemm, RefusesWhatItCannotRun) {
 // worst case, which assumes every product's rounding errors of one sign. The result is rounded to FP16
 // once more (2^-11 of its magnitude, the relative part), and the FP32 accumulation's error comes on top.
 Tolerance fp16Tolerance(int64_t k, float scale = 1.0f) {
-    return {std::ldexp(1.0f, -11) + 1e-5f,
-            (float(k) * std::ldexp(1.0f, -10) + std::ldexp(1.0f, -11)) * scale + fp32Tolerance(k, scale).atol};
+    return {
+        std::ldexp(1.0f, -11) + 1e-5f,
+        (float(k) * std::ldexp(1.0f, -10) + std::ldexp(1.0f, -11)) * scale + fp32Tolerance(k, scale).atol};
 }
 
 const TensorFormat kFp16Linear{0, false, DataType::Float16};
@@ -276,8 +277,10 @@ TEST(CublasLtFp16, MatMulBatchedAndWithConstantWeights) {
     KILN_REQUIRE_GPU();
     std::mt19937 rng(37);
     // Attention's products (batched, both operands at run time) and a linear layer's (constant weights).
-    for (const auto& [aDims, bDims, constantB] : std::vector<std::tuple<Dims, Dims, bool>>{
-             {{12, 65, 64}, {12, 64, 65}, false}, {{2, 65, 96}, {96, 256}, true}, {{7, 33}, {4, 33, 5}, false}}) {
+    for (const auto& [aDims, bDims, constantB] :
+         std::vector<std::tuple<Dims, Dims, bool>>{{{12, 65, 64}, {12, 64, 65}, false},
+                                                   {{2, 65, 96}, {96, 256}, true},
+                                                   {{7, 33}, {4, 33, 5}, false}}) {
         const HostTensor a = randomTensor(aDims, rng);
         const HostTensor b = randomTensor(bDims, rng);
         auto net = makeSingleLayerNetwork(MatMulParams{}, {&a, &b}, {true, !constantB});
@@ -305,14 +308,16 @@ TEST(CublasLtFp16, RefusesMixedStorage) {
         "cublaslt:fp32:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
     ASSERT_FALSE(fp32.isOk());
     EXPECT_EQ(StatusCode::NotFound, fp32.status().code());
-    EXPECT_NE(std::string::npos, fp32.status().message().find("runs FP32 tensors here")) << fp32.status().message();
+    EXPECT_NE(std::string::npos, fp32.status().message().find("runs FP32 tensors here"))
+        << fp32.status().message();
     setActivationFormats(layer, TensorFormat{});
     const auto fp16 = provider().find(
         tactics::LayerConfig::of(layer),
         "cublaslt:fp16:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
     ASSERT_FALSE(fp16.isOk());
     EXPECT_EQ(StatusCode::NotFound, fp16.status().code());
-    EXPECT_NE(std::string::npos, fp16.status().message().find("runs FP16 tensors here")) << fp16.status().message();
+    EXPECT_NE(std::string::npos, fp16.status().message().find("runs FP16 tensors here"))
+        << fp16.status().message();
 }
 
 struct MatMulCase {

@@ -1,7 +1,8 @@
 // The team size of a CPU context's runs: the engine's threads while they are fastest, half as many
 // within a few runs of other programs taking so many cores that half the team must win, the full team
-// again once they are gone, and tries of the other sizes rare enough to cost next to nothing. Run times here are made up: a model that takes
-// 4 ms on two threads and 7 ms on one alone, and 60 ms on two beside a busy process.
+// again once they are gone, and tries of the other sizes rare enough to cost next to nothing. Run times
+// here are made up: a model that takes 4 ms on two threads and 7 ms on one alone, and 60 ms on two
+// beside a busy process.
 #include <gtest/gtest.h>
 
 #include <functional>

@@ -5,13 +5,14 @@
 // one thread there). So each run's wall time is recorded per team size, and
 //   - when the recent runs of the current size take over twice the next smaller size's best (its own,
 //     or this size's best times the ratio of the sizes while it has none: the smaller team doing all the
-//     work), the smaller size wins even with half a core per thread (contention), and it is tried (4 to 64 runs apart while it loses); it is also tried without
-//     that, ever more rarely while it loses (8, 32, 128, 512 runs apart), for contention that was there
-//     from the first run. Runs merely slower than alone are no reason: on cores shared with busy
-//     processes a smaller team's runs are faster only while the scheduler happens to leave it a core,
-//     and a team moved down for that is slower until the next try of the larger one (bench/cpu's
-//     DenseNet-121 beside two busy processes on two cores: 81 ms moving down at 1.5 times the best, 69 ms
-//     at twice the smaller team's best, 69 ms on a fixed team);
+//     work), the smaller size wins even with half a core per thread (contention), and it is tried (4 to
+//     64 runs apart while it loses); it is also tried without that, ever more rarely while it loses (8,
+//     32, 128, 512 runs apart), for contention that was there from the first run. Runs merely slower
+//     than alone are no reason: on cores shared with busy processes a smaller team's runs are faster
+//     only while the scheduler happens to leave it a core, and a team moved down for that is slower
+//     until the next try of the larger one (bench/cpu's DenseNet-121 beside two busy processes on two
+//     cores: 81 ms moving down at 1.5 times the best, 69 ms at twice the smaller team's best, 69 ms on
+//     a fixed team);
 //   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
 //     that loses).
 // A try is up to three runs, and the size tried is kept when their median is clearly (10 %) below the

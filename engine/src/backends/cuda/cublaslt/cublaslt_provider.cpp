@@ -52,9 +52,12 @@ enum class Precision : uint8_t { Fp32, Tf32, Fp16 };
 
 const char* precisionName(Precision precision) {
     switch (precision) {
-        case Precision::Tf32: return "tf32";
-        case Precision::Fp16: return "fp16";
-        default: return "fp32";
+        case Precision::Tf32:
+            return "tf32";
+        case Precision::Fp16:
+            return "fp16";
+        default:
+            return "fp32";
     }
 }
 
@@ -132,7 +135,8 @@ Status requireLinear(const LayerConfig& config, Precision precision) {
         const Tensor* input = layer.input(i);
         if (!input) continue;
         if (input->type() != DataType::Float32) {
-            return unsupported("input " + std::to_string(i) + " is " + toString(input->type()) + ", not FP32");
+            return unsupported("input " + std::to_string(i) + " is " + toString(input->type()) +
+                               ", not FP32");
         }
         if (input->isConstant()) continue;
         const TensorFormat format = config.inputFormats.at(i);
@@ -322,8 +326,8 @@ public:
     cublasLtMatrixLayout_t d() { return &m_d; }
 
 private:
-    static Status initLayout(cublasLtMatrixLayoutOpaque_t& layout, const Operand& operand, cudaDataType_t type,
-                             int32_t batchCount) {
+    static Status initLayout(cublasLtMatrixLayoutOpaque_t& layout, const Operand& operand,
+                             cudaDataType_t type, int32_t batchCount) {
         KILN_CUBLAS_RETURN_IF_ERROR(
             lt::cublasLtMatrixLayoutInit(&layout, type, operand.rows, operand.cols, operand.ld),
             "describing a matrix");
@@ -458,10 +462,9 @@ Result<AlgoKey> keyOf(const cublasLtMatmulAlgo_t& algo, Precision precision) {
 Result<cublasLtMatmulAlgo_t> buildAlgo(cublasLtHandle_t handle, const AlgoKey& key) {
     cublasLtMatmulAlgo_t algo{};
     const cudaDataType_t type = storedType(key.precision);
-    KILN_CUBLAS_RETURN_IF_ERROR(
-        lt::cublasLtMatmulAlgoInit(handle, computeType(key.precision), CUDA_R_32F, type, type, type, type,
-                               key.algoId, &algo),
-        "creating algorithm " + std::to_string(key.algoId));
+    KILN_CUBLAS_RETURN_IF_ERROR(lt::cublasLtMatmulAlgoInit(handle, computeType(key.precision), CUDA_R_32F,
+                                                           type, type, type, type, key.algoId, &algo),
+                                "creating algorithm " + std::to_string(key.algoId));
     for (size_t i = 0; i < kConfigFields.size(); ++i) {
         const ConfigField& field = kConfigFields[i];
         cublasStatus_t status;
@@ -514,7 +517,8 @@ Result<OwnedHandle> createHandle() {
 Result<std::shared_ptr<CudaBuffer>> uploadOperand(const float* values, size_t count, Precision precision) {
     if (precision != Precision::Fp16) return upload(values, count * sizeof(float));
     std::vector<uint16_t> halves(count);
-    for (size_t i = 0; i < count; ++i) halves[i] = floatToHalf(values[i]);
+    for (size_t i = 0; i < count; ++i)
+        halves[i] = floatToHalf(values[i]);
     return upload(halves.data(), count * sizeof(uint16_t));
 }
 

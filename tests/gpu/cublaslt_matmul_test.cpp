@@ -302,22 +302,20 @@ TEST(CublasLtFp16, RefusesMixedStorage) {
     EXPECT_TRUE(offeredTactics(provider(), tactics::LayerConfig::of(layer), &skipped).empty());
     ASSERT_EQ(1u, skipped.size()) << skippedText(skipped);
     EXPECT_EQ("runs FP32 tensors here; input 0 is FP16", skipped[0].reason);
+    // find() of tactic `precision` (its id's second field) for `layer` as its formats stand now.
+    const auto expectIdRefused = [&](const std::string& precision, const std::string& reason) {
+        const auto found =
+            provider().find(tactics::LayerConfig::of(layer),
+                            "cublaslt:" + precision +
+                                ":algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
+        ASSERT_FALSE(found.isOk()) << precision;
+        EXPECT_EQ(StatusCode::NotFound, found.status().code());
+        EXPECT_NE(std::string::npos, found.status().message().find(reason)) << found.status().message();
+    };
     setActivationFormats(layer, kFp16Linear);
-    const auto fp32 = provider().find(
-        tactics::LayerConfig::of(layer),
-        "cublaslt:fp32:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
-    ASSERT_FALSE(fp32.isOk());
-    EXPECT_EQ(StatusCode::NotFound, fp32.status().code());
-    EXPECT_NE(std::string::npos, fp32.status().message().find("runs FP32 tensors here"))
-        << fp32.status().message();
+    expectIdRefused("fp32", "runs FP32 tensors here");
     setActivationFormats(layer, TensorFormat{});
-    const auto fp16 = provider().find(
-        tactics::LayerConfig::of(layer),
-        "cublaslt:fp16:algo1:tile0:stages0:splitk1:reduction0:swizzle0:custom0:inner0:cluster0");
-    ASSERT_FALSE(fp16.isOk());
-    EXPECT_EQ(StatusCode::NotFound, fp16.status().code());
-    EXPECT_NE(std::string::npos, fp16.status().message().find("runs FP16 tensors here"))
-        << fp16.status().message();
+    expectIdRefused("fp16", "runs FP16 tensors here");
 }
 
 struct MatMulCase {

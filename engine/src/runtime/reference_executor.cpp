@@ -106,7 +106,7 @@ Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer) {
     // huge shape) is refused before it is allocated.
     uint64_t bytes = 0;
     for (const Tensor* output : layer->outputs()) bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
-    if (bytes > memoryBudgetBytes()) {
+    if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {  // 0: not known
         return unsupported("layer '" + layer->name() + "' computes constants of " + formatByteCount(bytes) +
                            ", more than " + describeMemoryBudget() + "; check the shapes it is given");
     }

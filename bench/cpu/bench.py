@@ -8,9 +8,10 @@ For each model and batch size it
      timed) and warm (the cache the cold build wrote), recording each build's wall time,
   3. starts both runtimes as servers that keep the model loaded (bench/cpu/kiln_latency_server and
      bench/cpu/ort_latency_server.js; ONNX Runtime with graph optimizations 'all'), both with the
-     same number of threads, and interleaves them: ROUNDS times, ITERATIONS runs of Kiln then
-     ITERATIONS runs of ONNX Runtime (each after its own warm-up), with a pause between the two so
-     that neither's idle spinning threads take cores from the other,
+     same number of threads, and interleaves them: ROUNDS times, ITERATIONS runs of Kiln and
+     ITERATIONS runs of ONNX Runtime (each after its own warm-up; which goes first alternates from
+     round to round), with a pause between the two so that neither's idle spinning threads take cores
+     from the other (with --background-load, each round then does the same beside busy processes),
   4. reports each runtime's median over all timed runs, the ratio Kiln / ONNX Runtime, and checks
      Kiln's outputs against ONNX Runtime's (rtol 1e-3, atol 1e-4 x max|reference|: the model-zoo
      test's tolerance, see tests/models/run_zoo_model.py),
@@ -210,29 +211,27 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
         dynamic_server = Server("kiln dynamic", [server_binary, dynamic, *fixed, f"input={input_path}"], kiln_env)
     kiln_times, ort_times, dynamic_times = [], [], []
     loaded_kiln, loaded_ort = [], []
+    def timed(server, times):
+        server.run(args.warm_up)
+        times += server.run(args.iterations)
+        time.sleep(SWITCH_PAUSE_SECONDS)
+
     try:
-        for _ in range(args.rounds):
-            kiln_server.run(args.warm_up)
-            kiln_times += kiln_server.run(args.iterations)
-            time.sleep(SWITCH_PAUSE_SECONDS)
+        for round_index in range(args.rounds):
+            # Which runtime goes first alternates, so that neither always runs right after the pause.
+            pair = [(kiln_server, kiln_times), (ort_server, ort_times)]
             if dynamic_server:
-                dynamic_server.run(args.warm_up)
-                dynamic_times += dynamic_server.run(args.iterations)
-                time.sleep(SWITCH_PAUSE_SECONDS)
-            ort_server.run(args.warm_up)
-            ort_times += ort_server.run(args.iterations)
-            time.sleep(SWITCH_PAUSE_SECONDS)
-        if args.background_load:
-            # The same rounds again while busy processes compete for the cores, as a desktop's other
-            # programs do.
-            with BackgroundLoad(args.background_load):
-                for _ in range(args.rounds):
-                    kiln_server.run(args.warm_up)
-                    loaded_kiln += kiln_server.run(args.iterations)
-                    time.sleep(SWITCH_PAUSE_SECONDS)
-                    ort_server.run(args.warm_up)
-                    loaded_ort += ort_server.run(args.iterations)
-                    time.sleep(SWITCH_PAUSE_SECONDS)
+                pair.insert(1, (dynamic_server, dynamic_times))
+            for server, times in pair if round_index % 2 == 0 else reversed(pair):
+                timed(server, times)
+            if args.background_load:
+                # The same runs again while busy processes compete for the cores, as a desktop's other
+                # programs do. Each round measures both the quiet and the loaded runs, so that a change in
+                # the machine's speed over the minutes of a model's rounds reaches both medians alike.
+                with BackgroundLoad(args.background_load):
+                    loaded = [(kiln_server, loaded_kiln), (ort_server, loaded_ort)]
+                    for server, times in loaded if round_index % 2 == 0 else reversed(loaded):
+                        timed(server, times)
         kiln_threads = kiln_server.ask("threads")
         kiln_server.ask(f"save {case / 'kiln'}")
         ort_server.ask(f"save {case / 'ort'}")
@@ -288,8 +287,8 @@ def main():
     parser.add_argument("--kiln-fixed-threads", action="store_true",
                         help="run every Kiln run on the engine's threads (no fewer while cores are busy)")
     parser.add_argument("--background-load", type=int, default=0, metavar="N",
-                        help="after the quiet rounds, run the same rounds of Kiln and ONNX Runtime again while N "
-                             "busy processes compete for the cores, and report how much each one's median grows")
+                        help="in each round, after the quiet runs, run Kiln and ONNX Runtime again while N busy "
+                             "processes compete for the cores, and report how much each one's median grows")
     args = parser.parse_args()
     if args.dynamic and (len(args.dynamic) != 3 or not args.dynamic[0] <= args.dynamic[1] <= args.dynamic[2]):
         sys.exit("--dynamic takes MIN:OPT:MAX batch sizes with MIN <= OPT <= MAX, e.g. 1:8:32")

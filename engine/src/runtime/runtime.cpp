@@ -708,6 +708,7 @@ Status ExecutionContext::issueRun(backends::Stream& stream) {
         m_team = std::make_unique<cpu::TeamSizer>(m_engine->report().threads);  // other shapes: other times
         m_teamEngine = m_engine.get();
     }
+    if (adapt && m_team->onSmallerTeam()) m_team->observeRunning(cpu::runningTasks());
     const int teamSize = adapt ? m_team->next() : m_engine->report().threads;
     const cpu::KernelThreads threads(teamSize);
     m_lastRunThreads = cpuEngine ? (teamSize > 0 ? teamSize : omp_get_max_threads()) : 0;

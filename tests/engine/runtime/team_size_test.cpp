@@ -14,10 +14,13 @@
 namespace kiln::test {
 namespace {
 
-// Runs `count` runs of a model whose time on `threads` is `time(threads)`; returns the runs per size.
-std::map<int, int> runFor(cpu::TeamSizer& team, int count, const std::function<double(int)>& time) {
+// Runs `count` runs of a model whose time on `threads` is `time(threads)`, with `running` tasks on the
+// machine before each (the runtime's observation; 0: none made); returns the runs per size.
+std::map<int, int> runFor(cpu::TeamSizer& team, int count, const std::function<double(int)>& time,
+                          int running = 0) {
     std::map<int, int> runs;
     for (int i = 0; i < count; ++i) {
+        if (running > 0 && team.onSmallerTeam()) team.observeRunning(running);
         const int threads = team.next();
         ++runs[threads];
         team.record(threads, time(threads));
@@ -59,6 +62,38 @@ TEST(TeamSize, ContentionHalvesTheTeamAndItsEndRestoresIt) {
     EXPECT_EQ(team.next(), 2);
     runs = runFor(team, 100, alone);
     EXPECT_GE(runs[2], 98);
+}
+
+// Tasks running before a run: the run's own thread, and a busy process or not.
+constexpr int kQuiet = 1;
+constexpr int kOneBusyProcess = 2;
+
+TEST(TeamSize, IdleCoresBringTheFullTeamBackAtOnce) {
+    // One thread takes 7 ms beside a busy process on two cores as it does alone: its times cannot show
+    // that the process has ended, the idle second core does.
+    cpu::TeamSizer team(2, 2);
+    runFor(team, 40, alone, kQuiet);
+    runFor(team, 8, besideABusyProcess, kOneBusyProcess);
+    std::map<int, int> runs = runFor(team, 200, besideABusyProcess, kOneBusyProcess);
+    ASSERT_EQ(team.next(), 1);
+    EXPECT_LE(runs[2], 8);  // a busy core starts no try: only the rare ones after 16, 32, 64 runs
+    // Three runs seeing the idle core, then a try of two threads (a wake-up and three runs).
+    runFor(team, 8, alone, kQuiet);
+    EXPECT_EQ(team.next(), 2);
+    runs = runFor(team, 100, alone, kQuiet);
+    EXPECT_GE(runs[2], 98);
+}
+
+TEST(TeamSize, IdleCoresThatDoNotHelpAreTriedEverMoreRarely) {
+    // Cores idle, yet two threads stay slow (a CPU quota of one core, say): each try that loses makes
+    // the next wait twice as long, so a thousand runs hold few tries (two runs each).
+    cpu::TeamSizer team(2, 2);
+    runFor(team, 40, alone, kQuiet);
+    runFor(team, 40, besideABusyProcess, kQuiet);
+    ASSERT_EQ(team.next(), 1);
+    const std::map<int, int> runs = runFor(team, 1000, besideABusyProcess, kQuiet);
+    EXPECT_LE(runs.count(2) ? runs.at(2) : 0, 24);
+    EXPECT_EQ(team.next(), 1);
 }
 
 TEST(TeamSize, OrdinarySharingCostsFewTries) {

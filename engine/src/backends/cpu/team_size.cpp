@@ -2,12 +2,15 @@
 #include "backends/cpu/team_size.h"
 
 #include <algorithm>
+#include <cstdio>
 
+#include <fcntl.h>
 #include <omp.h>
+#include <unistd.h>
 
 namespace kiln::cpu {
 
-TeamSizer::TeamSizer(int maxThreads) {
+TeamSizer::TeamSizer(int maxThreads, int cores) : m_cores(std::max(cores > 0 ? cores : omp_get_num_procs(), 1)) {
     for (int size = std::max(maxThreads > 0 ? maxThreads : omp_get_max_threads(), 1); size > 1; size /= 2) {
         m_sizes.push_back(size);
     }
@@ -28,6 +31,15 @@ void TeamSizer::reset() {
     m_smallerRetry = 4;
     m_smallerExplore = 8;
     m_largerRetry = kFirstRetry;
+    m_roomRuns = 0;
+    m_roomRetry = kFirstRoomRetry;
+}
+
+void TeamSizer::observeRunning(int running) {
+    if (!onSmallerTeam()) return;
+    // The tasks running besides this thread, which is about to run the team.
+    const bool room = running > 0 && m_cores - (running - 1) >= m_sizes[m_level - 1];
+    m_roomRuns = room ? m_roomRuns + 1 : 0;
 }
 
 double TeamSizer::recentMedian(size_t level) const {
@@ -77,6 +89,9 @@ void TeamSizer::record(int threads, double milliseconds) {
             m_smallerRetry = 4;
             m_smallerExplore = 8;
             m_largerRetry = kFirstRetry;
+            m_roomRetry = kFirstRoomRetry;
+        } else if (!smaller && m_probeForRoom) {
+            m_roomRetry = std::min(m_roomRetry * 2, kLongestRetry);
         } else if (smaller && m_probeContended) {
             m_smallerRetry = std::min(m_smallerRetry * 2, kLongestRetry / 8);
         } else if (smaller) {
@@ -86,6 +101,7 @@ void TeamSizer::record(int threads, double milliseconds) {
         }
         m_probeTimes.clear();
         m_probeWoken = false;
+        m_roomRuns = 0;
         return;
     }
     if (level != m_level) return;
@@ -111,9 +127,25 @@ void TeamSizer::schedule() {
     if (m_level + 1 < m_sizes.size() && m_runsSinceTry >= (contended ? m_smallerRetry : m_smallerExplore)) {
         m_probe = int(m_level + 1);
         m_probeContended = contended;
-    } else if (m_level > 0 && m_runsSinceTry >= m_largerRetry) {
-        m_probe = int(m_level - 1);
+    } else if (m_level > 0) {
+        // Idle cores enough for the larger team: it may well be faster now.
+        m_probeForRoom = m_roomRuns >= kRoomRuns && m_runsSinceTry >= m_roomRetry;
+        if (m_probeForRoom || m_runsSinceTry >= m_largerRetry) m_probe = int(m_level - 1);
     }
+}
+
+int runningTasks() {
+    // /proc/loadavg: "0.52 0.58 0.59 3/467 12345", the fourth field is running/all tasks.
+    const int file = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (file < 0) return -1;
+    char text[128];
+    const ssize_t length = read(file, text, sizeof(text) - 1);
+    close(file);
+    if (length <= 0) return -1;
+    text[length] = '\0';
+    int running = -1;
+    if (std::sscanf(text, "%*s %*s %*s %d/", &running) != 1) return -1;
+    return running;
 }
 
 }  // namespace kiln::cpu

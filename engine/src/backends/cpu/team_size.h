@@ -14,7 +14,13 @@
 //     cores: 81 ms moving down at 1.5 times the best, 69 ms at twice the smaller team's best, 69 ms on
 //     a fixed team);
 //   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
-//     that loses).
+//     that loses), and at once when the machine has cores enough free for it: the caller passes the
+//     number of tasks running before each run of a smaller team (observeRunning), and three runs in a
+//     row with as many cores idle as the larger team has threads start a try. Times alone do not show
+//     that: one thread beside one busy process on two cores runs as fast as one thread alone, so a team
+//     moved down for a busy process stayed down long after it ended (bench/cpu's SqueezeNet alternating
+//     quiet and loaded rounds: 7 ms quiet medians against 3.9 ms on a fixed team). A try made for idle
+//     cores that loses makes the next one wait twice as long (2 to 512 runs).
 // A try is up to three runs, and the size tried is kept when their median is clearly (10 %) below the
 // recent median of the current size. A try of a smaller team ends at its first run that is not faster
 // than that median (so it costs one run where it loses). A larger team's first run, which wakes its
@@ -33,8 +39,9 @@ namespace kiln::cpu {
 
 class TeamSizer {
 public:
-    // `maxThreads` <= 0: OpenMP's default for this thread.
-    explicit TeamSizer(int maxThreads);
+    // `maxThreads` <= 0: OpenMP's default for this thread; `cores` <= 0: the cores this process may
+    // run on (OpenMP's count).
+    explicit TeamSizer(int maxThreads, int cores = 0);
 
     // The team size for the next run.
     int next() const;
@@ -45,6 +52,11 @@ public:
 
     int largest() const { return m_sizes.front(); }
 
+    // Whether the next run uses fewer threads than the largest team; then the caller passes, before
+    // it, the number of tasks running on the machine (this thread included; < 0: not known).
+    bool onSmallerTeam() const { return m_level > 0 && m_probe < 0; }
+    void observeRunning(int running);
+
 private:
     static constexpr size_t kWindow = 5;          // recent runs kept per size
     static constexpr double kContention = 2.0;    // recent median over the smaller size's best: contention
@@ -54,6 +66,8 @@ private:
     static constexpr size_t kTryRuns = 3;         // runs of a try
     static constexpr double kHopeless = 2.0;      // a try's run this much slower than the current ends it
     static constexpr int kSettleRuns = 3;         // first runs not timed
+    static constexpr int kRoomRuns = 3;           // runs in a row seeing cores idle for a larger team
+    static constexpr int kFirstRoomRetry = 2;     // runs on a size before idle cores start a try
 
     struct Level {
         std::vector<double> recent;  // the last kWindow runs, oldest first
@@ -62,6 +76,7 @@ private:
     double recentMedian(size_t level) const;
     void schedule();
 
+    int m_cores = 1;
     std::vector<int> m_sizes;  // largest first, each half the one before, down to 1
     std::vector<Level> m_levels;
     size_t m_level = 0;              // the size runs use
@@ -74,6 +89,13 @@ private:
     int m_smallerExplore = 8;        // runs between tries of a smaller team otherwise
     bool m_probeContended = false;   // whether the try under way was made for contention
     int m_largerRetry = kFirstRetry;
+    int m_roomRuns = 0;                  // runs in a row before which the larger team had idle cores
+    int m_roomRetry = kFirstRoomRetry;
+    bool m_probeForRoom = false;         // whether the try under way was made for idle cores
 };
+
+// The number of tasks the machine runs now, this thread included (Linux's /proc/loadavg); -1 where
+// it cannot be read.
+int runningTasks();
 
 }  // namespace kiln::cpu

@@ -8,9 +8,9 @@ For each model and batch size it
      timed) and warm (the cache the cold build wrote), recording each build's wall time,
   3. starts both runtimes as servers that keep the model loaded (bench/cpu/kiln_latency_server and
      bench/cpu/ort_latency_server.js; ONNX Runtime with graph optimizations 'all'), both with the
-     same number of threads, and interleaves them: ROUNDS times, ITERATIONS runs of Kiln and
-     ITERATIONS runs of ONNX Runtime (each after its own warm-up; which goes first alternates from
-     round to round), with a pause between the two so that neither's idle spinning threads take cores
+     same number of threads, and interleaves them: ROUNDS times, a block of runs of Kiln and one of
+     ONNX Runtime (each after its own warm-up, at least ITERATIONS runs and BLOCK_SECONDS long; which
+     goes first alternates from round to round), with a pause between the two so that neither's idle spinning threads take cores
      from the other (with --background-load, each round then does the same beside busy processes),
   4. reports each runtime's median over all timed runs, the ratio Kiln / ONNX Runtime, and checks
      Kiln's outputs against ONNX Runtime's (rtol 1e-3, atol 1e-4 x max|reference|: the model-zoo
@@ -27,7 +27,7 @@ Runtime runs the FP32 model (it has no BF16 CPU kernels); the row gives Kiln BF1
 ONNX Runtime's FP32 outputs.
 
 usage: bench/cpu/bench.py [--build-dir build] [--models resnet50 ...] [--batches 1 8]
-                          [--precisions fp32 int8 bf16] [--rounds 5] [--iterations 10] [--threads N] [--work DIR]
+                          [--precisions fp32 int8 bf16] [--rounds 5] [--iterations 10] [--block-seconds 1] [--threads N] [--work DIR]
                           [--background-load N] [--kiln-fixed-threads] [--dynamic MIN:OPT:MAX]
 """
 
@@ -212,8 +212,13 @@ def bench_one(args, kiln, server_binary, node_modules, name, batch, precision, w
     kiln_times, ort_times, dynamic_times = [], [], []
     loaded_kiln, loaded_ort = [], []
     def timed(server, times):
+        # ITERATIONS runs, and more until the block has lasted BLOCK_SECONDS: a fast model's block of ten
+        # runs would last milliseconds, far shorter than the stretches other programs keep cores busy for.
         server.run(args.warm_up)
+        started = time.monotonic()
         times += server.run(args.iterations)
+        while time.monotonic() - started < args.block_seconds:
+            times += server.run(args.iterations)
         time.sleep(SWITCH_PAUSE_SECONDS)
 
     try:
@@ -278,6 +283,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--warm-up", type=int, default=2)
+    parser.add_argument("--block-seconds", type=float, default=1.0,
+                        help="each block of timed runs goes on, ITERATIONS runs at a time, until it has lasted this long")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--cache", type=Path, default=REPO_ROOT / "tests" / "models" / ".cache")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "build" / "bench-cpu")
@@ -323,7 +330,7 @@ def main():
                                        dynamic)))
 
     print(f"\nMachine: {cpu}, {os.cpu_count()} logical cores; {args.threads} threads for each runtime; "
-          f"median of {args.rounds} x {args.iterations} interleaved runs")
+          f"median of {args.rounds} interleaved rounds of at least {args.iterations} runs and {args.block_seconds:g} s")
     header = (f"{'model':<16} {'batch':>5} {'prec':>5} {'Kiln ms':>9} {'ORT ms':>9} {'Kiln/ORT':>9} "
               f"{'vs FP32':>8} {'build cold s':>13} {'build warm s':>13} {'outputs':>9} "
               f"{'plan MiB':>9} {'Kiln MiB':>9} {'ORT MiB':>8}")
@@ -340,7 +347,8 @@ def main():
         failed = failed or r["ok"] is False
     if args.background_load:
         print(f"\nWith {args.background_load} busy process(es) competing for the {os.cpu_count()} cores "
-              f"(median of {args.rounds} x {args.iterations} interleaved runs each):")
+              f"(median of {args.rounds} interleaved rounds of at least {args.iterations} runs and "
+              f"{args.block_seconds:g} s each):")
         print(f"{'model':<16} {'batch':>5} {'prec':>5} {'Kiln ms':>9} {'loaded':>9} {'growth':>7} "
               f"{'ORT ms':>9} {'loaded':>9} {'growth':>7} {'Kiln/ORT growth':>16}")
         for name, batch, precision, r in rows:

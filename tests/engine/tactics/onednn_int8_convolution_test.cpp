@@ -70,11 +70,17 @@ Result<HostTensor> reference(const ConvolutionParams& params, const std::vector<
 // `layout` stored in INT8 or FP32, and checks them against the quantized reference. Returns the ids.
 // With `unsignedInput` the data is never negative and comes from a ReLU, so only the "_unsigned"
 // tactics (u8 input, 8-bit weights) are offered.
+// With `nearlyPrunedChannel` output channel 1's weights are scaled down to about 1e-38, below what an
+// INT8 step can be (max |w| / 127 under the smallest normal float).
 std::vector<std::string> checkInt8(const Int8Case& c, TensorFormat layout, bool int8Output, bool unsignedInput = false,
-                                   uint32_t seed = 3) {
+                                   uint32_t seed = 3, bool nearlyPrunedChannel = false) {
     std::mt19937 rng(seed);
     const HostTensor data = randomTensor(c.data, rng, unsignedInput ? 0.0f : -1.0f, 1.0f);
-    const HostTensor weights = randomTensor({c.outChannels, c.data[1] / c.groups, c.kernel, c.kernel}, rng, -0.5f, 0.5f);
+    HostTensor weights = randomTensor({c.outChannels, c.data[1] / c.groups, c.kernel, c.kernel}, rng, -0.5f, 0.5f);
+    if (nearlyPrunedChannel) {
+        const int64_t perChannel = weights.elementCount() / c.outChannels;
+        for (int64_t i = perChannel; i < 2 * perChannel; ++i) weights.data<float>()[i] *= 2e-38f;
+    }
     const HostTensor bias = randomTensor({c.outChannels}, rng, -0.2f, 0.2f);
     ConvolutionParams params;
     params.strides = {c.stride, c.stride};
@@ -205,6 +211,16 @@ TEST(OnednnInt8Convolution, UnsignedInputs) {
             checkInt8(c, layout, true, true);
             checkInt8(c, layout, false, true);
         }
+    }
+}
+
+// A channel whose weights are all but 0 (pruning left rounding dust in it) has no INT8 step of its own;
+// its weights count as 0 and the rest of the layer still runs in INT8 (the bound of checkInt8 holds: the
+// products dropped are below 1e-38 each).
+TEST(OnednnInt8Convolution, ANearlyPrunedChannelKeepsTheLayerInInt8) {
+    for (const Int8Case& c : kCases) {
+        checkInt8(c, TensorFormat::nhwc(0), true, false, 3, true);
+        checkInt8(c, TensorFormat::nhwc(0), false, true, 3, true);
     }
 }
 

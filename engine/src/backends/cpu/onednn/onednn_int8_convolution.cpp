@@ -369,7 +369,10 @@ private:
         return Status::ok();
     }
 
-    // max|w| / 127 for each output channel (1 for a channel of zeros, whose weights are all 0 anyway).
+    // max|w| / 127 for each output channel; 1 for a channel of zeros, and for one whose max|w| / 127 is
+    // below the smallest normal float (max |w| under 1.5e-36: what pruning leaves as rounding dust),
+    // whose weights then quantize to 0: the products dropped are under 1.5e-36 times an input each.
+    // (Non-finite weights give a non-finite scale, which checkScales refuses.)
     static std::vector<float> weightScales(const HostTensor& weights) {
         const int64_t channels = weights.dims()[0];
         const int64_t perChannel = weights.elementCount() / channels;
@@ -377,8 +380,12 @@ private:
         for (int64_t k = 0; k < channels; ++k) {
             const float* w = weights.data<float>() + k * perChannel;
             float largest = 0.0f;
-            for (int64_t i = 0; i < perChannel; ++i) largest = std::max(largest, std::fabs(w[i]));
-            scales.push_back(largest > 0.0f ? largest / 127.0f : 1.0f);
+            for (int64_t i = 0; i < perChannel; ++i) {
+                const float magnitude = std::fabs(w[i]);
+                largest = magnitude > largest || magnitude != magnitude ? magnitude : largest;  // NaN stays
+            }
+            const float scale = largest / 127.0f;
+            scales.push_back(scale < FLT_MIN ? 1.0f : scale);
         }
         return scales;
     }

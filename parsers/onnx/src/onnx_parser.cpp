@@ -221,24 +221,46 @@ Result<std::vector<int>> sortNodes(const onnx::GraphProto& graph, const std::vec
 
 Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std::string>& names,
                             int64_t opset) {
-    std::vector<std::string> found;
+    // Grouped by operator, in the order of each one's first node: a detection model's post-processing
+    // has hundreds of nodes of a few operators, and the operators are what the reader needs.
+    struct Group {
+        std::string what;  // "op TopK (opset 17)"
+        std::string hint;  // what to do, for operators of other domains
+        std::vector<std::string> nodes;
+    };
+    constexpr size_t kNamedNodes = 3;
+    std::vector<Group> groups;
+    size_t count = 0;
     for (int i = 0; i < graph.node_size(); ++i) {
         const auto& node = graph.node(i);
         if (findPluginCreator(node)) continue;
+        Group group;
         if (!isDefaultDomain(node.domain())) {
-            found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", domain '" + node.domain() +
-                            "'; load a plugin library that provides it with --plugins)");
+            group.what = "op " + node.op_type() + " of domain '" + node.domain() + "'";
+            group.hint = " (load a plugin library that provides it with --plugins)";
         } else if (!findImporter(node.op_type())) {
-            found.push_back("node '" + names[i] + "' (op " + node.op_type() + ", opset " +
-                            std::to_string(opset) + ")");
+            group.what = "op " + node.op_type() + " (opset " + std::to_string(opset) + ")";
+        } else {
+            continue;
         }
+        ++count;
+        auto known = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.what == group.what; });
+        if (known == groups.end()) known = groups.insert(groups.end(), std::move(group));
+        known->nodes.push_back(names[i]);
     }
-    if (found.empty()) return Status::ok();
+    if (groups.empty()) return Status::ok();
     std::string list;
-    for (size_t i = 0; i < found.size(); ++i)
-        list += (i ? ", " : "") + found[i];
-    if (found.size() == 1) return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operator", {list});
-    return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operators", {std::to_string(found.size()), list});
+    for (const Group& group : groups) {
+        list += (list.empty() ? "" : "; ") + group.what + " at ";
+        list += group.nodes.size() == 1 ? "node " : std::to_string(group.nodes.size()) + " nodes: ";
+        for (size_t k = 0; k < std::min(group.nodes.size(), kNamedNodes); ++k) {
+            list += (k ? ", '" : "'") + group.nodes[k] + "'";
+        }
+        if (group.nodes.size() > kNamedNodes) list += " and " + std::to_string(group.nodes.size() - kNamedNodes) + " more";
+        list += group.hint;
+    }
+    if (count == 1) return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operator", {list});
+    return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operators", {std::to_string(count), list});
 }
 
 // The ONNX checker, with the model's folder so it can see external data files. The checker reports by

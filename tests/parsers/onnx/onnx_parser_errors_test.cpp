@@ -234,9 +234,31 @@ TEST(OnnxParserErrors, EveryUnsupportedNodeIsListedInOneError) {
     b.node("OtherOp", {"b"}, {"y"}, "other");
     b.output("y");
     expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported,
-                {"node 'fancy' (op FancyOp, opset 13)", "node 'other' (op OtherOp, opset 13)"});
+                {"2 nodes", "op FancyOp (opset 13) at node 'fancy'; op OtherOp (opset 13) at node 'other'"});
     auto result = parseOnnxBytes(b.bytes(), "");
     EXPECT_EQ(result.status().message().find("'relu'"), std::string::npos) << result.status().message();
+}
+
+TEST(OnnxParserErrors, UnsupportedNodesAreGroupedByOperator) {
+    // A detection model's post-processing: many nodes of a few operators, listed per operator with the
+    // first three node names and a count.
+    OnnxModelBuilder b;
+    b.input("x", {int64_t(4)});
+    std::string previous = "x";
+    for (int i = 0; i < 5; ++i) {
+        const std::string k = std::to_string(i);
+        b.node("FancyOp", {previous}, {"f" + k + ".out"}, "fancy" + k);
+        b.node("Relu", {"f" + k + ".out"}, {"r" + k + ".out"}, "relu" + k);
+        previous = "r" + k + ".out";
+    }
+    b.node("OtherOp", {previous}, {"y"}, "other");
+    b.output("y");
+    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported,
+                {"the model has 6 nodes",
+                 "op FancyOp (opset 13) at 5 nodes: 'fancy0', 'fancy1', 'fancy2' and 2 more; "
+                 "op OtherOp (opset 13) at node 'other'"});
+    auto result = parseOnnxBytes(b.bytes(), "");
+    EXPECT_EQ(result.status().message().find("'fancy3'"), std::string::npos) << result.status().message();
 }
 
 TEST(OnnxParserErrors, ForeignDomainIsRefused) {
@@ -266,7 +288,7 @@ TEST(OnnxParserErrors, NodeOfTheMlDomainIsListedAsUnsupported) {
     scaler.set_domain("ai.onnx.ml");
     b.output("y");
     expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported,
-                {"node 'scaler' (op Scaler", "ai.onnx.ml"});
+                {"op Scaler of domain 'ai.onnx.ml' at node 'scaler' (load a plugin library"});
 }
 
 TEST(OnnxParserErrors, OpsetOutOfRangeIsUnsupported) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "kiln/device.h"
 #include "kiln/reference_executor.h"
 
 namespace kiln::passes {
@@ -23,6 +24,10 @@ bool isFoldable(const Layer& layer) {
 
 Status foldConstants(NetworkDefinition& network, PassLog& log) {
     bool folded = false;
+    // The folded constants are all held until the end of the pass: together they must fit the memory
+    // budget too (one larger than it alone is refused by foldConstantLayer, which names it).
+    const uint64_t budget = memoryBudgetBytes();
+    uint64_t foldedBytes = 0;
     size_t index = 0;
     while (index < network.layers().size()) {
         Layer* layer = network.layers()[index].get();
@@ -34,6 +39,13 @@ Status foldConstants(NetworkDefinition& network, PassLog& log) {
         std::string outputs;
         for (const Tensor* output : layer->outputs())
             outputs += (outputs.empty() ? "" : ", ") + output->name();
+        uint64_t bytes = 0;
+        for (const Tensor* output : layer->outputs()) bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
+        if (budget > 0 && bytes <= budget && foldedBytes + bytes > budget) {
+            return unsupported("folding layer '" + name + "' takes the constants folded so far to " +
+                               formatByteCount(foldedBytes + bytes) + ", more than " + describeMemoryBudget() +
+                               "; check the shapes the network's constant layers are given");
+        }
         const Result<bool> done = foldConstantLayer(network, layer);
         if (!done.isOk() || !*done) {
             // A kernel that cannot compute the layer leaves it in place; running it will say why.
@@ -42,6 +54,7 @@ Status foldConstants(NetworkDefinition& network, PassLog& log) {
             ++index;
             continue;
         }
+        foldedBytes += bytes;
         log.record(makeMessage("pass.folded_constant", {name, outputs}), {});
         folded = true;
     }

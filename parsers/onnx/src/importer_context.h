@@ -44,8 +44,14 @@ public:
         }
     }
 
+    // Counts `bytes` of a constant the import computes (a folded layer's outputs, ConstantOfShape,
+    // Range) against the memory budget, and refuses the one that takes all of them past it. One
+    // constant larger than the budget alone is left to its own check, which names it.
+    Status holdComputedConstant(uint64_t bytes, const std::string& what);
+
 private:
     std::vector<std::string>* m_shapeInputsFound = nullptr;
+    uint64_t m_computedBytes = 0;  // constants computed so far
     NetworkDefinition& m_network;
     int64_t m_opset;
     std::string m_baseDirectory;

@@ -966,13 +966,13 @@ Status importConstant(NodeContext& n) {
 
 // A constant the importer computes, refused when it would not fit the memory budget (a hostile model
 // can ask for any length).
-Status checkComputedConstant(DataType type, const Dims& dims, const std::string& what) {
+Status checkComputedConstant(NodeContext& n, DataType type, const Dims& dims, const std::string& what) {
     KILN_RETURN_IF_ERROR(checkDims(dims, what));
     const uint64_t bytes = uint64_t(volume(dims)) * dataTypeSize(type);
     if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {
         return unsupported(what + " needs " + formatByteCount(bytes) + ", more than " + describeMemoryBudget());
     }
-    return Status::ok();
+    return n.context().holdComputedConstant(bytes, what);
 }
 
 Status importConstantOfShape(NodeContext& n) {
@@ -989,7 +989,7 @@ Status importConstantOfShape(NodeContext& n) {
                                 std::to_string(element.elementCount()));
         }
     }
-    KILN_RETURN_IF_ERROR(checkComputedConstant(element.type(), dims, "the requested shape"));
+    KILN_RETURN_IF_ERROR(checkComputedConstant(n, element.type(), dims, "the requested shape"));
     HostTensor out(element.type(), dims);
     const size_t size = element.byteSize();
     for (int64_t i = 0; i < out.elementCount(); ++i) {
@@ -1031,7 +1031,7 @@ Status importRange(NodeContext& n) {
         const double length = std::ceil((double(limit) - double(start)) / double(delta));
         if (length > double(kMaxElementCount)) return invalidModel(std::string(text) + " has more than 2^40 elements");
         const int64_t count = length > 0.0 ? int64_t(length) : 0;
-        KILN_RETURN_IF_ERROR(checkComputedConstant(type, {count}, "Range's output"));
+        KILN_RETURN_IF_ERROR(checkComputedConstant(n, type, {count}, "Range's output"));
         HostTensor out(type, {count});
         for (int64_t i = 0; i < count; ++i) out.data<float>()[i] = start + float(i) * delta;
         return n.addConstant(n.outputName(0), std::move(out)).status();
@@ -1047,7 +1047,7 @@ Status importRange(NodeContext& n) {
                             std::to_string(delta) + " has more than 2^40 elements");
     }
     const int64_t count = steps > 0 ? int64_t(steps) : 0;
-    KILN_RETURN_IF_ERROR(checkComputedConstant(type, {count}, "Range's output"));
+    KILN_RETURN_IF_ERROR(checkComputedConstant(n, type, {count}, "Range's output"));
     HostTensor out(type, {count});
     for (int64_t i = 0; i < count; ++i) {
         const auto value = int64_t(__int128(start) + __int128(i) * delta);  // within [start, limit)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/passes/pass_test_util.h"
+#include "kiln/device.h"
 #include "passes/constant_folding.h"
 
 namespace kiln::test {
@@ -75,6 +76,38 @@ TEST(ConstantFolding, KeepsALayerTheReferenceKernelsCannotCompute) {
 
     EXPECT_TRUE(runPass(passes::foldConstants, network).empty());
     EXPECT_EQ(network.layers().size(), 2u);
+}
+
+// Constants folded in one pass are all held until its end: two of 768 KiB each fit a 1 MiB budget
+// alone but not together, and the second is refused by name before it is computed.
+TEST(ConstantFolding, ConstantsFoldedTogetherMustFitTheMemoryBudget) {
+    struct Budget {
+        Budget() { setMemoryBudgetBytes(uint64_t(1) << 20); }
+        ~Budget() { setMemoryBudgetBytes(0); }
+    } budget;
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {196608});
+    Tensor* one = *network.addConstant("one", values({1}));
+    Tensor* sum = x;
+    for (const char* name : {"first", "second"}) {
+        Layer* expand = addLayer(network, name, ExpandParams{{196608}}, {one});  // 768 KiB of FP32
+        sum = addLayer(network, std::string("add_") + name, ElementwiseParams{ElementwiseOp::Add},
+                       {sum, expand->output(0)})->output(0);
+    }
+    ASSERT_TRUE(network.markOutput(sum).isOk());
+    std::vector<PassChange> changes;
+    passes::PassLog log("constant folding", changes);
+    const Status status = passes::foldConstants(network, log);
+    ASSERT_FALSE(status.isOk());
+    EXPECT_NE(status.message().find("folding layer 'second' takes the constants folded so far to 1.5 MiB, more "
+                                    "than the memory budget of 1.0 MiB"),
+              std::string::npos)
+        << status.message();
+    EXPECT_NE(network.findLayer("second"), nullptr);  // refused before it was computed
+
+    setMemoryBudgetBytes(uint64_t(2) << 20);  // both fit
+    EXPECT_EQ(runPass(passes::foldConstants, network).size(), 1u);  // the first was folded already
+    EXPECT_EQ(network.findLayer("second"), nullptr);
 }
 
 }  // namespace

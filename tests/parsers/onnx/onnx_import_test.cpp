@@ -456,6 +456,49 @@ TEST(OnnxImport, ConstantsLargerThanTheMemoryBudgetAreRefused) {
         << refused.status().message();
 }
 
+// Computed constants that fit the budget one by one but not together: the one that takes them past it
+// is refused, by name (a hostile model can repeat a ConstantOfShape or an Expand as often as it likes).
+TEST(OnnxImport, ComputedConstantsMustFitTheMemoryBudgetTogether) {
+    struct Budget {
+        Budget() { setMemoryBudgetBytes(uint64_t(1) << 20); }
+        ~Budget() { setMemoryBudgetBytes(0); }
+    } budget;
+    OnnxModelBuilder filled(13);
+    filled.input("x", {int64_t(1)});
+    filled.initializerInt64("shape", {1}, {int64_t(196608)});  // 768 KiB of FP32
+    filled.node("ConstantOfShape", {"shape"}, {"a"}, "fill_a");
+    filled.node("ConstantOfShape", {"shape"}, {"b"}, "fill_b");
+    filled.node("Add", {"a", "b"}, {"ab"}, "add_ab");
+    filled.node("Add", {"x", "ab"}, {"y"}, "add");
+    filled.output("y");
+    auto refused = parseOnnxBytes(filled.bytes(), "", {});
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("fill_b"), std::string::npos) << refused.status().message();
+    EXPECT_NE(refused.status().message().find("the requested shape takes the constants the import computes to "
+                                              "1.5 MiB, more than the memory budget of 1.0 MiB"),
+              std::string::npos)
+        << refused.status().message();
+
+    OnnxModelBuilder expanded(13);
+    expanded.input("x", {int64_t(1)});
+    expanded.initializer("one", {1}, {1.0f});
+    expanded.initializerInt64("shape", {1}, {int64_t(196608)});
+    expanded.node("Expand", {"one", "shape"}, {"a"}, "expand_a");
+    expanded.node("Expand", {"one", "shape"}, {"b"}, "expand_b");
+    expanded.node("Add", {"a", "x"}, {"ax"}, "add_a");
+    expanded.node("Add", {"ax", "b"}, {"y"}, "add_b");
+    expanded.output("y");
+    refused = parseOnnxBytes(expanded.bytes(), "", {});
+    ASSERT_FALSE(refused.isOk());
+    EXPECT_NE(refused.status().message().find("layer 'expand_b' takes the constants the import computes to 1.5 MiB"),
+              std::string::npos)
+        << refused.status().message();
+
+    setMemoryBudgetBytes(uint64_t(4) << 20);  // both fit, and the sum of the two folded as well
+    EXPECT_TRUE(parseOnnxBytes(filled.bytes(), "", {}).isOk());
+    EXPECT_TRUE(parseOnnxBytes(expanded.bytes(), "", {}).isOk());
+}
+
 TEST(OnnxImport, PadFromOpset11Inputs) {
     OnnxModelBuilder b(13);
     b.input("x", {int64_t(1), int64_t(2)});

@@ -32,6 +32,9 @@ private:
 Status runReferenceLayer(const Layer& layer, const std::vector<const HostTensor*>& inputs,
                          std::vector<HostTensor>& outputs);
 
+// The bytes of `layer`'s outputs: what folding it holds as constants.
+uint64_t outputBytes(const Layer& layer);
+
 // If every input of `layer` is a constant, computes its outputs, turns them into constants and
 // removes the layer; returns whether it did. Used by parsers to fold shape sub-graphs at import. Plugin
 // layers are never folded: they run when the engine runs.

@@ -39,11 +39,11 @@ Status foldConstants(NetworkDefinition& network, PassLog& log) {
         std::string outputs;
         for (const Tensor* output : layer->outputs())
             outputs += (outputs.empty() ? "" : ", ") + output->name();
-        uint64_t bytes = 0;
-        for (const Tensor* output : layer->outputs()) bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
+        const uint64_t bytes = outputBytes(*layer);
         if (budget > 0 && bytes <= budget && foldedBytes + bytes > budget) {
             return unsupported("folding layer '" + name + "' takes the constants folded so far to " +
-                               formatByteCount(foldedBytes + bytes) + ", more than " + describeMemoryBudget() +
+                               formatByteCount(foldedBytes + bytes) + ", more than " +
+                               describeMemoryBudget() +
                                "; check the shapes the network's constant layers are given");
         }
         const Result<bool> done = foldConstantLayer(network, layer);

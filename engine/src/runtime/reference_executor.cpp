@@ -94,6 +94,13 @@ Result<TensorMap> ReferenceExecutor::execute(const TensorMap& inputs) const {
     return outputs;
 }
 
+uint64_t outputBytes(const Layer& layer) {
+    uint64_t bytes = 0;
+    for (const Tensor* output : layer.outputs())
+        bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
+    return bytes;
+}
+
 Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer) {
     // A plugin runs when the engine runs, as its author wrote it: never folded away.
     if (layer->kind() == LayerKind::Plugin) return false;
@@ -104,8 +111,7 @@ Result<bool> foldConstantLayer(NetworkDefinition& network, Layer* layer) {
     }
     // A constant no machine of this size could hold (a hostile model's ConstantOfShape or Expand of a
     // huge shape) is refused before it is allocated.
-    uint64_t bytes = 0;
-    for (const Tensor* output : layer->outputs()) bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
+    const uint64_t bytes = outputBytes(*layer);
     if (const uint64_t budget = memoryBudgetBytes(); budget > 0 && bytes > budget) {  // 0: not known
         return unsupported("layer '" + layer->name() + "' computes constants of " + formatByteCount(bytes) +
                            ", more than " + describeMemoryBudget() + "; check the shapes it is given");

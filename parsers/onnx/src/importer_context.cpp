@@ -36,9 +36,10 @@ Status ImporterContext::holdComputedConstant(uint64_t bytes, const std::string& 
     m_computedBytes += bytes;
     const uint64_t budget = memoryBudgetBytes();
     if (budget == 0 || bytes > budget || m_computedBytes <= budget) return Status::ok();
-    return unsupported(what + " takes the constants the import computes to " + formatByteCount(m_computedBytes) +
-                       ", more than " + describeMemoryBudget() +
-                       "; check the shapes the model's ConstantOfShape, Expand, Tile and Range nodes ask for");
+    return unsupported(
+        what + " takes the constants the import computes to " + formatByteCount(m_computedBytes) +
+        ", more than " + describeMemoryBudget() +
+        "; check the shapes the model's ConstantOfShape, Expand, Tile and Range nodes ask for");
 }
 
 NodeContext::NodeContext(ImporterContext& context, const onnx::NodeProto& node, std::string name)
@@ -156,9 +157,8 @@ Result<std::vector<Tensor*>> NodeContext::addLayer(LayerParams params, const std
         if (in && !in->isConstant()) allConstant = false;
     }
     if (allConstant && layer->kind() != LayerKind::Plugin) {
-        uint64_t bytes = 0;
-        for (const Tensor* output : layer->outputs()) bytes += uint64_t(std::max<int64_t>(output->storageBytes(), 0));
-        KILN_RETURN_IF_ERROR(m_context.holdComputedConstant(bytes, "layer '" + layerName + "'"));
+        KILN_RETURN_IF_ERROR(
+            m_context.holdComputedConstant(outputBytes(*layer), "layer '" + layerName + "'"));
         KILN_RETURN_IF_ERROR(foldConstantLayer(network, layer).status());
     }
     std::vector<Tensor*> outputs;

@@ -244,7 +244,8 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
             continue;
         }
         ++count;
-        auto known = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.what == group.what; });
+        auto known =
+            std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.what == group.what; });
         if (known == groups.end()) known = groups.insert(groups.end(), std::move(group));
         known->nodes.push_back(names[i]);
     }
@@ -256,11 +257,13 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
         for (size_t k = 0; k < std::min(group.nodes.size(), kNamedNodes); ++k) {
             list += (k ? ", '" : "'") + group.nodes[k] + "'";
         }
-        if (group.nodes.size() > kNamedNodes) list += " and " + std::to_string(group.nodes.size() - kNamedNodes) + " more";
+        if (group.nodes.size() > kNamedNodes)
+            list += " and " + std::to_string(group.nodes.size() - kNamedNodes) + " more";
         list += group.hint;
     }
     if (count == 1) return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operator", {list});
-    return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operators", {std::to_string(count), list});
+    return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operators",
+                         {std::to_string(count), list});
 }
 
 // The ONNX checker, with the model's folder so it can see external data files. The checker reports by

@@ -92,20 +92,22 @@ TEST(ConstantFolding, ConstantsFoldedTogetherMustFitTheMemoryBudget) {
     for (const char* name : {"first", "second"}) {
         Layer* expand = addLayer(network, name, ExpandParams{{196608}}, {one});  // 768 KiB of FP32
         sum = addLayer(network, std::string("add_") + name, ElementwiseParams{ElementwiseOp::Add},
-                       {sum, expand->output(0)})->output(0);
+                       {sum, expand->output(0)})
+                  ->output(0);
     }
     ASSERT_TRUE(network.markOutput(sum).isOk());
     std::vector<PassChange> changes;
     passes::PassLog log("constant folding", changes);
     const Status status = passes::foldConstants(network, log);
     ASSERT_FALSE(status.isOk());
-    EXPECT_NE(status.message().find("folding layer 'second' takes the constants folded so far to 1.5 MiB, more "
-                                    "than the memory budget of 1.0 MiB"),
-              std::string::npos)
+    EXPECT_NE(
+        status.message().find("folding layer 'second' takes the constants folded so far to 1.5 MiB, more "
+                              "than the memory budget of 1.0 MiB"),
+        std::string::npos)
         << status.message();
     EXPECT_NE(network.findLayer("second"), nullptr);  // refused before it was computed
 
-    setMemoryBudgetBytes(uint64_t(2) << 20);  // both fit
+    setMemoryBudgetBytes(uint64_t(2) << 20);                        // both fit
     EXPECT_EQ(runPass(passes::foldConstants, network).size(), 1u);  // the first was folded already
     EXPECT_EQ(network.findLayer("second"), nullptr);
 }

@@ -72,14 +72,17 @@ Result<HostTensor> reference(const ConvolutionParams& params, const std::vector<
 // tactics (u8 input, 8-bit weights) are offered.
 // With `nearlyPrunedChannel` output channel 1's weights are scaled down to about 1e-38, below what an
 // INT8 step can be (max |w| / 127 under the smallest normal float).
-std::vector<std::string> checkInt8(const Int8Case& c, TensorFormat layout, bool int8Output, bool unsignedInput = false,
-                                   uint32_t seed = 3, bool nearlyPrunedChannel = false) {
+std::vector<std::string> checkInt8(const Int8Case& c, TensorFormat layout, bool int8Output,
+                                   bool unsignedInput = false, uint32_t seed = 3,
+                                   bool nearlyPrunedChannel = false) {
     std::mt19937 rng(seed);
     const HostTensor data = randomTensor(c.data, rng, unsignedInput ? 0.0f : -1.0f, 1.0f);
-    HostTensor weights = randomTensor({c.outChannels, c.data[1] / c.groups, c.kernel, c.kernel}, rng, -0.5f, 0.5f);
+    HostTensor weights =
+        randomTensor({c.outChannels, c.data[1] / c.groups, c.kernel, c.kernel}, rng, -0.5f, 0.5f);
     if (nearlyPrunedChannel) {
         const int64_t perChannel = weights.elementCount() / c.outChannels;
-        for (int64_t i = perChannel; i < 2 * perChannel; ++i) weights.data<float>()[i] *= 2e-38f;
+        for (int64_t i = perChannel; i < 2 * perChannel; ++i)
+            weights.data<float>()[i] *= 2e-38f;
     }
     const HostTensor bias = randomTensor({c.outChannels}, rng, -0.2f, 0.2f);
     ConvolutionParams params;

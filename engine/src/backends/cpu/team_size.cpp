@@ -10,7 +10,8 @@
 
 namespace kiln::cpu {
 
-TeamSizer::TeamSizer(int maxThreads, int cores) : m_cores(std::max(cores > 0 ? cores : omp_get_num_procs(), 1)) {
+TeamSizer::TeamSizer(int maxThreads, int cores)
+    : m_cores(std::max(cores > 0 ? cores : omp_get_num_procs(), 1)) {
     for (int size = std::max(maxThreads > 0 ? maxThreads : omp_get_max_threads(), 1); size > 1; size /= 2) {
         m_sizes.push_back(size);
     }

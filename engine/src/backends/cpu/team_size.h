@@ -89,9 +89,9 @@ private:
     int m_smallerExplore = 8;        // runs between tries of a smaller team otherwise
     bool m_probeContended = false;   // whether the try under way was made for contention
     int m_largerRetry = kFirstRetry;
-    int m_roomRuns = 0;                  // runs in a row before which the larger team had idle cores
+    int m_roomRuns = 0;  // runs in a row before which the larger team had idle cores
     int m_roomRetry = kFirstRoomRetry;
-    bool m_probeForRoom = false;         // whether the try under way was made for idle cores
+    bool m_probeForRoom = false;  // whether the try under way was made for idle cores
 };
 
 // The number of tasks the machine runs now, this thread included (Linux's /proc/loadavg); -1 where

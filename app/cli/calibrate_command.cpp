@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "engine_loading.h"
 #include "file_output.h"
+#include "kiln/message.h"
 #include "text_table.h"
 
 namespace kiln::cli {
@@ -47,18 +48,14 @@ int calibrateCommand(const std::vector<std::string>& args) {
     scales.print(std::cout);
     if (!table.unscaled.empty()) {
         // TensorRT warns of such tensors only when it builds; here the calibration names them.
-        std::string names;
-        for (size_t i = 0; i < std::min<size_t>(table.unscaled.size(), 10); ++i) {
-            names += (i ? ", " : "") + printable(table.unscaled[i]);
-        }
-        if (table.unscaled.size() > 10) {
-            names += " and " + std::to_string(table.unscaled.size() - 10) + " more";
-        }
+        std::vector<std::string> names;
+        for (const std::string& name : table.unscaled)
+            names.push_back(printable(name));
         std::cout
             << table.unscaled.size() << (table.unscaled.size() == 1 ? " tensor" : " tensors")
             << " got no scale (every value 0, or too near 0 for an INT8 range) and will stay in floating "
                "point: "
-            << names << "\n";
+            << listedNames(names, 10) << "\n";
     }
     return kExitSuccess;
 }

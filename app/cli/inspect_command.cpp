@@ -9,10 +9,11 @@
 #include <map>
 
 #include "commands.h"
-#include "kiln/device.h"
 #include "engine_loading.h"
+#include "kiln/device.h"
 #include "kiln/json_writer.h"
 #include "kiln/lint.h"
+#include "kiln/message.h"
 #include "kiln/plan.h"
 #include "kiln/symbolic_shapes.h"
 #include "model_loading.h"
@@ -332,10 +333,7 @@ void printLint(const std::string& path, const std::vector<LintHint>& hints) {
     for (const LintHint& hint : hints) {
         out << "\n" << toString(hint.severity) << " [" << hint.id << "] " << hint.message << "\n";
         // A long list is cut short here; --json gives every layer.
-        const size_t shown = std::min<size_t>(hint.layers.size(), 8);
-        out << "  layers: " << joined(std::vector<std::string>(hint.layers.begin(), hint.layers.begin() + std::ptrdiff_t(shown)));
-        if (shown < hint.layers.size()) out << " and " << hint.layers.size() - shown << " more";
-        out << "\n";
+        out << "  layers: " << listedNames(hint.layers, 8) << "\n";
         out << "  what to do: " << hint.advice << "\n";
     }
 }

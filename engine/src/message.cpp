@@ -109,6 +109,14 @@ std::string formatMessage(std::string_view pattern, const std::vector<std::strin
     return text;
 }
 
+std::string listedNames(const std::vector<std::string>& names, size_t most) {
+    std::string text;
+    for (size_t i = 0; i < names.size() && i < most; ++i)
+        text += (i ? ", " : "") + names[i];
+    if (names.size() > most) text += " and " + std::to_string(names.size() - most) + " more";
+    return text;
+}
+
 Message makeMessage(std::string_view id, std::vector<std::string> args) {
     Message message;
     message.id = std::string(id);

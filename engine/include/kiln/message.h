@@ -31,6 +31,8 @@ const std::vector<MessageTemplate>& messageCatalog();
 const char* messageTemplate(std::string_view id);
 // `pattern` with each %N replaced by args[N-1]; a placeholder without an argument is left as it is.
 std::string formatMessage(std::string_view pattern, const std::vector<std::string>& args);
+// "a, b, c and 4 more": the first `most` of `names` joined with ", ", then how many were left out.
+std::string listedNames(const std::vector<std::string>& names, size_t most);
 // The message of a catalogued id. An id not in the catalogue is a bug: the message keeps the id and its
 // text lists the arguments, so nothing said is lost.
 Message makeMessage(std::string_view id, std::vector<std::string> args);

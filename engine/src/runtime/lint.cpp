@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "kiln/json_writer.h"
+#include "kiln/message.h"
 
 namespace kiln {
 
@@ -35,11 +36,8 @@ std::string milliseconds(double ms) {
     return text;
 }
 
-std::string listed(const std::vector<std::string>& names, size_t most = 6) {
-    std::string text;
-    for (size_t i = 0; i < names.size() && i < most; ++i) text += (i ? ", " : "") + names[i];
-    if (names.size() > most) text += " and " + std::to_string(names.size() - most) + " more";
-    return text;
+std::string listed(const std::vector<std::string>& names) {
+    return listedNames(names, 6);
 }
 
 // The time the build measured for the tactic a layer runs; negative when unknown.

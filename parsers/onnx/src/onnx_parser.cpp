@@ -226,7 +226,7 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
     struct Group {
         std::string what;  // "op TopK (opset 17)"
         std::string hint;  // what to do, for operators of other domains
-        std::vector<std::string> nodes;
+        std::vector<std::string> nodes;  // their names, quoted
     };
     constexpr size_t kNamedNodes = 3;
     std::vector<Group> groups;
@@ -247,19 +247,14 @@ Status findUnsupportedNodes(const onnx::GraphProto& graph, const std::vector<std
         auto known =
             std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.what == group.what; });
         if (known == groups.end()) known = groups.insert(groups.end(), std::move(group));
-        known->nodes.push_back(names[i]);
+        known->nodes.push_back("'" + names[i] + "'");
     }
     if (groups.empty()) return Status::ok();
     std::string list;
     for (const Group& group : groups) {
         list += (list.empty() ? "" : "; ") + group.what + " at ";
         list += group.nodes.size() == 1 ? "node " : std::to_string(group.nodes.size()) + " nodes: ";
-        for (size_t k = 0; k < std::min(group.nodes.size(), kNamedNodes); ++k) {
-            list += (k ? ", '" : "'") + group.nodes[k] + "'";
-        }
-        if (group.nodes.size() > kNamedNodes)
-            list += " and " + std::to_string(group.nodes.size() - kNamedNodes) + " more";
-        list += group.hint;
+        list += listedNames(group.nodes, kNamedNodes) + group.hint;
     }
     if (count == 1) return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operator", {list});
     return messageStatus(StatusCode::Unsupported, "onnx.unsupported_operators",

@@ -382,7 +382,7 @@ private:
             float largest = 0.0f;
             for (int64_t i = 0; i < perChannel; ++i) {
                 const float magnitude = std::fabs(w[i]);
-                largest = magnitude > largest || magnitude != magnitude ? magnitude : largest;  // NaN stays
+                largest = magnitude > largest || std::isnan(magnitude) ? magnitude : largest;  // NaN stays
             }
             const float scale = largest / 127.0f;
             scales.push_back(scale < FLT_MIN ? 1.0f : scale);

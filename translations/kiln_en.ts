@@ -630,6 +630,10 @@ B: %2
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>merged %1 (one split writing the outputs of %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>elided %1: its inputs already lie back to back in %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -783,6 +787,10 @@ B: %2
     </message>
     <message>
         <source>channel-permutation folding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>slice merging</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -631,6 +631,10 @@ B：%2
         <translation>已融合 %1（注意力，来自 %2）</translation>
     </message>
     <message>
+        <source>merged %1 (one split writing the outputs of %2)</source>
+        <translation>已合并 %1（一次拆分写出 %2 的输出）</translation>
+    </message>
+    <message>
         <source>elided %1: its inputs already lie back to back in %2</source>
         <translation>已省略 %1：其输入已在 %2 中首尾相连</translation>
     </message>
@@ -785,6 +789,10 @@ B：%2
     <message>
         <source>channel-permutation folding</source>
         <translation>通道置换折叠</translation>
+    </message>
+    <message>
+        <source>slice merging</source>
+        <translation>切片合并</translation>
     </message>
     <message>
         <source>horizontal fusion</source>

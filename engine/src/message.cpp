@@ -28,6 +28,7 @@ const std::vector<MessageTemplate>& messageCatalog() {
         {"pass.fused_gelu_tanh", "fused %1 (GELU, tanh form, from %2)"},
         {"pass.fused_layer_norm", "fused %1 (layer normalization, %2, from %3)"},
         {"pass.fused_attention", "fused %1 (attention, from %2)"},
+        {"pass.merged_slices", "merged %1 (one split writing the outputs of %2)"},
         {"pass.elided_concat_back_to_back", "elided %1: its inputs already lie back to back in %2"},
         {"pass.elided_concat_in_place", "elided %1: %2 are written in place into %3"},
         {"pass.elided_view", "elided %1: %2 is a view of %3"},

@@ -12,7 +12,9 @@
 // and reshape elimination after both so that a reshape never claims a tensor that a concat could have
 // placed. Channel-permutation folding follows the fusions, so that the weights it permutes are the
 // folded ones and an activation has joined its convolution, and precedes the aliasing passes, so that
-// the Gathers it makes of a shuffle's slices write into a concat as the slices would have.
+// the Gathers it makes of a shuffle's slices write into a concat as the slices would have. Slice merging
+// follows it too (it reads a shuffle's Slices one by one) and precedes the aliasing passes, so that a
+// concat sees the Split that writes its inputs.
 // Where the build lays activations out channels-last (CUDA FP16), a channel range of a tensor is not
 // contiguous: horizontal fusion's split outputs and concat elimination's slices would have to stay
 // linear FP32, so both are left out and concats copy.
@@ -33,6 +35,7 @@
 #include "passes/pointwise_chain_fusion.h"
 #include "passes/qdq_folding.h"
 #include "passes/reshape_elimination.h"
+#include "passes/slice_merging.h"
 #include "passes/vertical_fusion.h"
 
 namespace kiln::passes {
@@ -59,6 +62,7 @@ std::vector<PassEntry> optimizationPipeline(bool enableFusion, bool channelSlice
         {"vertical fusion", fuseVertically},
         {"pointwise-chain fusion", fusePointwiseChains},
         {"channel-permutation folding", foldChannelPermutations},
+        {"slice merging", mergeSlices},
         {"horizontal fusion", fuseHorizontally},
         {"concat elimination", eliminateConcats},
         {"reshape elimination", eliminateReshapes},

@@ -22,21 +22,21 @@ TEST(Pipeline, ListsThePassesInOrder) {
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "GELU fusion",
-                                        "vertical fusion", "pointwise-chain fusion", "channel-permutation folding", "horizontal fusion",
+                                        "vertical fusion", "pointwise-chain fusion", "channel-permutation folding", "slice merging", "horizontal fusion",
                                         "concat elimination", "reshape elimination"}));
     // Channels-last builds have no contiguous channel slices: no split outputs, no concat views.
     EXPECT_EQ(passNames(true, false),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "GELU fusion",
-                                        "vertical fusion", "pointwise-chain fusion", "channel-permutation folding",
+                                        "vertical fusion", "pointwise-chain fusion", "channel-permutation folding", "slice merging",
                                         "reshape elimination"}));
     // Where the backend runs Attention layers and MatMul epilogues (the CPU), their fusions follow GELU fusion.
     EXPECT_EQ(passNames(true, true, {true, true}),
               (std::vector<std::string>{"constant folding", "QDQ folding", "dead-layer elimination",
                                         "identity elimination", "pad folding", "batch-norm folding", "layer-norm fusion",
                                         "GELU fusion", "attention fusion", "MatMul epilogue fusion",
-                                        "vertical fusion", "pointwise-chain fusion", "channel-permutation folding", "horizontal fusion",
+                                        "vertical fusion", "pointwise-chain fusion", "channel-permutation folding", "slice merging", "horizontal fusion",
                                         "concat elimination", "reshape elimination"}));
     EXPECT_TRUE(backends::cpuBackend().runsAttention());
     EXPECT_TRUE(backends::cpuBackend().runsMatMulEpilogues());

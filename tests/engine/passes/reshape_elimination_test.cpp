@@ -1,5 +1,5 @@
-// Reshape elimination: a Reshape's output becomes a view of its input and the layer is elided, except
-// next to network inputs, constants and network outputs.
+// Reshape elimination: a Reshape's output, and a Transpose's that moves only axes of extent 1, becomes a
+// view of its input and the layer is elided, except next to network inputs, constants and network outputs.
 #include <gtest/gtest.h>
 
 #include "engine/passes/pass_test_util.h"
@@ -47,6 +47,51 @@ TEST(ReshapeElimination, AViewOfAViewResolvesToTheBase) {
 
     EXPECT_EQ(second->output(0)->alias()->base, relu->output(0));
     expectSameOutputs(runInArena(std::move(network), inputs), before, 0, 0);
+}
+
+TEST(ReshapeElimination, ATransposeOfUnitAxesBecomesAView) {
+    // A batch-first encoder at batch 1: [1, S, E] -> [S, 1, E] and back, around a layer that reads it.
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {1, 4, 3});
+    Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
+    Layer* toSequenceFirst =
+        addLayer(network, "to_sequence_first", TransposeParams{{1, 0, 2}}, {relu->output(0)});
+    Layer* tanh =
+        addLayer(network, "tanh", ActivationParams{ActivationType::Tanh}, {toSequenceFirst->output(0)});
+    Layer* toBatchFirst = addLayer(network, "to_batch_first", TransposeParams{{1, 0, 2}}, {tanh->output(0)});
+    Layer* sum =
+        addLayer(network, "sum", ElementwiseParams{ElementwiseOp::Add}, {toBatchFirst->output(0), x});
+    ASSERT_TRUE(network.markOutput(sum->output(0)).isOk());
+    const TensorMap inputs = randomInputs(network, 4);
+    const TensorMap before = runReference(network.clone(), inputs);
+
+    const std::vector<PassChange> changes = runPass(passes::eliminateReshapes, network);
+
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[0].description,
+              "elided to_sequence_first: to_sequence_first.out is a view of relu.out");
+    for (Layer* transpose : {toSequenceFirst, toBatchFirst}) {
+        EXPECT_TRUE(transpose->isElided());
+        ASSERT_TRUE(transpose->output(0)->alias().has_value());
+        EXPECT_EQ(transpose->output(0)->alias()->base, transpose->input(0));
+        EXPECT_EQ(transpose->output(0)->alias()->byteOffset, 0);
+    }
+    expectSameOutputs(runInArena(std::move(network), inputs), before, 0, 0);
+}
+
+TEST(ReshapeElimination, ATransposeThatReordersElementsKeepsItsCopy) {
+    NetworkDefinition network;
+    Tensor* x = *network.addInput("x", DataType::Float32, {2, 1, 3});
+    Layer* relu = addLayer(network, "relu", ActivationParams{}, {x});
+    // Axes 0 and 2 (extents 2 and 3) change places: elements move.
+    Layer* swap = addLayer(network, "swap", TransposeParams{{2, 1, 0}}, {relu->output(0)});
+    // The unit axis moves past both, and they swap too.
+    Layer* rotate = addLayer(network, "rotate", TransposeParams{{1, 2, 0}}, {swap->output(0)});
+    Layer* tanh = addLayer(network, "tanh", ActivationParams{ActivationType::Tanh}, {rotate->output(0)});
+    ASSERT_TRUE(network.markOutput(tanh->output(0)).isOk());
+    EXPECT_TRUE(runPass(passes::eliminateReshapes, network).empty());
+    EXPECT_FALSE(swap->isElided());
+    EXPECT_FALSE(rotate->isElided());
 }
 
 TEST(ReshapeElimination, KeepsCopiesOfInputsConstantsAndOutputs) {

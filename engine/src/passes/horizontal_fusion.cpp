@@ -116,13 +116,8 @@ Status fuseHorizontally(NetworkDefinition& network, PassLog& log) {
         if (siblings.size() < 2) return std::nullopt;
         return siblings;
     };
-    KILN_ASSIGN_OR_RETURN(const bool changed,
-                          rewriteEachMatch(network, match, [&](const std::vector<Layer*>& siblings) {
-                              return rewrite(network, siblings, log);
-                          }));
-    if (!changed) return Status::ok();
-    network.removeUnusedTensors();
-    return network.sortTopologically();
+    return rewriteEachMatchAndSort(
+        network, match, [&](const std::vector<Layer*>& siblings) { return rewrite(network, siblings, log); });
 }
 
 }  // namespace kiln::passes

@@ -100,13 +100,9 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
 
 Status fuseMatMulEpilogues(NetworkDefinition& network, PassLog& log) {
     // The same MatMul is matched again: a bias, then a residual or an activation.
-    KILN_ASSIGN_OR_RETURN(const bool changed,
-                          rewriteEachMatch(
-                              network, [&](Layer* layer) { return matchAt(network, layer); },
-                              [&](const Match& match) { return rewrite(network, match, log); }));
-    if (!changed) return Status::ok();
-    network.removeUnusedTensors();
-    return network.sortTopologically();
+    return rewriteEachMatchAndSort(
+        network, [&](Layer* layer) { return matchAt(network, layer); },
+        [&](const Match& match) { return rewrite(network, match, log); });
 }
 
 }  // namespace kiln::passes

@@ -84,4 +84,14 @@ Result<bool> rewriteEachMatch(NetworkDefinition& network, MatchFn match, Rewrite
     return changed;
 }
 
+// rewriteEachMatch for a pass whose rewrites add layers or leave tensors unread: when anything was
+// rewritten, the unused tensors are removed and the layers sorted topologically again.
+template <typename MatchFn, typename RewriteFn>
+Status rewriteEachMatchAndSort(NetworkDefinition& network, MatchFn match, RewriteFn rewrite) {
+    KILN_ASSIGN_OR_RETURN(const bool changed, rewriteEachMatch(network, match, rewrite));
+    if (!changed) return Status::ok();
+    network.removeUnusedTensors();
+    return network.sortTopologically();
+}
+
 }  // namespace kiln::passes

@@ -104,13 +104,9 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
 }  // namespace
 
 Status mergeSlices(NetworkDefinition& network, PassLog& log) {
-    KILN_ASSIGN_OR_RETURN(const bool changed,
-                          rewriteEachMatch(
-                              network, [&](Layer* layer) { return matchAt(network, layer); },
-                              [&](const Match& match) { return rewrite(network, match, log); }));
-    if (!changed) return Status::ok();
-    network.removeUnusedTensors();
-    return network.sortTopologically();
+    return rewriteEachMatchAndSort(
+        network, [&](Layer* layer) { return matchAt(network, layer); },
+        [&](const Match& match) { return rewrite(network, match, log); });
 }
 
 }  // namespace kiln::passes

@@ -70,13 +70,9 @@ Status rewrite(NetworkDefinition& network, const Match& match, PassLog& log) {
 
 Status fuseVertically(NetworkDefinition& network, PassLog& log) {
     // The same producer is matched again: an activation after a residual add fuses too.
-    KILN_ASSIGN_OR_RETURN(const bool changed,
-                          rewriteEachMatch(
-                              network, [&](Layer* layer) { return matchAt(network, layer); },
-                              [&](const Match& match) { return rewrite(network, match, log); }));
-    if (!changed) return Status::ok();
-    network.removeUnusedTensors();
-    return network.sortTopologically();
+    return rewriteEachMatchAndSort(
+        network, [&](Layer* layer) { return matchAt(network, layer); },
+        [&](const Match& match) { return rewrite(network, match, log); });
 }
 
 }  // namespace kiln::passes

@@ -70,22 +70,14 @@ std::pair<HostTensor, HostTensor> stackWeights(const std::vector<Layer*>& siblin
 
 Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, PassLog& log) {
     std::string name;
-    std::vector<const Layer*> members;
-    std::vector<Tensor*> outputs;
-    std::vector<std::string> temporaryNames;
     ConvolutionParams params = siblings.front()->paramsAs<ConvolutionParams>();
     bool anyBias = false;
     for (const Layer* layer : siblings) {
         name += (name.empty() ? "" : " || ") + layer->name();
-        members.push_back(layer);
-        outputs.push_back(layer->output(0));
         params.outputChannels.push_back(layer->input(1)->dims()[0]);
         anyBias = anyBias || layer->input(2) != nullptr;
     }
     name = freshLayerName(network, name);
-    for (size_t i = 0; i < siblings.size(); ++i) {
-        temporaryNames.push_back(freshTensorName(network, name + ".output" + std::to_string(i)));
-    }
     auto [weightData, biasData] = stackWeights(siblings);
     KILN_ASSIGN_OR_RETURN(Tensor * weights, network.addConstant(freshTensorName(network, name + ".weight"),
                                                                 std::move(weightData)));
@@ -94,16 +86,9 @@ Status rewrite(NetworkDefinition& network, const std::vector<Layer*>& siblings, 
         KILN_ASSIGN_OR_RETURN(
             bias, network.addConstant(freshTensorName(network, name + ".bias"), std::move(biasData)));
     }
-    Tensor* data = siblings.front()->input(0);
-    KILN_ASSIGN_OR_RETURN(Layer * fused,
-                          network.addLayer(name, std::move(params), {data, weights, bias}, temporaryNames));
-    fused->setProvenance(mergedProvenance(members));
-    fused->setPrecisionConstraint(siblings.front()->precisionConstraint());
-    // The siblings' own output tensors stay; the fused layer takes over writing each of them.
-    for (Layer* layer : siblings) KILN_RETURN_IF_ERROR(network.removeLayer(layer));
-    for (size_t i = 0; i < outputs.size(); ++i) {
-        KILN_RETURN_IF_ERROR(network.redirectOutput(fused, i, outputs[i]));
-    }
+    // The siblings' own output tensors stay; the fused convolution takes over writing each of them.
+    KILN_RETURN_IF_ERROR(mergeSiblings(network, siblings, name, std::move(params),
+                                       {siblings.front()->input(0), weights, bias}));
     log.record(makeMessage("pass.fused_horizontal", {name}), {name});
     return Status::ok();
 }

@@ -98,6 +98,24 @@ std::string joinedNames(const std::vector<Layer*>& layers) {
     return names;
 }
 
+Status mergeSiblings(NetworkDefinition& network, const std::vector<Layer*>& siblings, const std::string& name,
+                     LayerParams params, const std::vector<Tensor*>& inputs) {
+    std::vector<std::string> temporaryNames;
+    std::vector<Tensor*> outputs;
+    for (size_t i = 0; i < siblings.size(); ++i) {
+        temporaryNames.push_back(freshTensorName(network, name + ".output" + std::to_string(i)));
+        outputs.push_back(siblings[i]->output(0));
+    }
+    KILN_ASSIGN_OR_RETURN(Layer * merged, network.addLayer(name, std::move(params), inputs, temporaryNames));
+    merged->setProvenance(mergedProvenance(std::vector<const Layer*>(siblings.begin(), siblings.end())));
+    merged->setPrecisionConstraint(siblings.front()->precisionConstraint());
+    for (Layer* layer : siblings)
+        KILN_RETURN_IF_ERROR(network.removeLayer(layer));
+    for (size_t i = 0; i < outputs.size(); ++i)
+        KILN_RETURN_IF_ERROR(network.redirectOutput(merged, i, outputs[i]));
+    return Status::ok();
+}
+
 Status fuseInto(NetworkDefinition& network, const std::vector<Layer*>& layers, Layer* kept, LayerParams params,
                 const std::vector<Tensor*>& inputs, Tensor* result, const std::string& name) {
     const std::vector<std::string> provenance = mergedProvenance(std::vector<const Layer*>(layers.begin(), layers.end()));

@@ -59,6 +59,12 @@ std::string joinedNames(const std::vector<Layer*>& layers);
 Status fuseInto(NetworkDefinition& network, const std::vector<Layer*>& layers, Layer* kept, LayerParams params,
                 const std::vector<Tensor*>& inputs, Tensor* result, const std::string& name);
 
+// The rewrite of sibling layers merged into one with an output per sibling: adds a layer `name` with
+// `params` reading `inputs`, which takes over writing each sibling's own output tensor (in order), with
+// their provenance and the first one's precision constraint, and removes the siblings.
+Status mergeSiblings(NetworkDefinition& network, const std::vector<Layer*>& siblings, const std::string& name,
+                     LayerParams params, const std::vector<Tensor*>& inputs);
+
 // Where the match-and-rewrite loop looks after a rewrite: at the same position (the rewritten layer may
 // match again, e.g. an activation after a folded batch norm; a pattern's layers removed before that
 // position must not be able to skip one), or from the first layer again.

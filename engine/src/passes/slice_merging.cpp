@@ -51,15 +51,11 @@ std::optional<Match> matchAt(const NetworkDefinition& network, Layer* layer) {
     Match m;
     m.data = layer->input(0);
     m.axis = first->first;
+    // Each reader is listed once, and a Slice reads only its data.
     for (Layer* reader : network.consumersOf(m.data)) {
-        if (reader->input(0) != m.data || reader->precisionConstraint() != layer->precisionConstraint())
-            continue;
+        if (reader->precisionConstraint() != layer->precisionConstraint()) continue;
         const auto cut = cutAlongOneAxis(reader);
-        if (!cut || cut->first != m.axis) continue;
-        if (std::none_of(m.parts.begin(), m.parts.end(),
-                         [&](const Part& part) { return part.slice == reader; })) {
-            m.parts.push_back(cut->second);
-        }
+        if (cut && cut->first == m.axis) m.parts.push_back(cut->second);
     }
     std::sort(m.parts.begin(), m.parts.end(), [](const Part& a, const Part& b) { return a.start < b.start; });
     int64_t next = 0;
@@ -79,24 +75,9 @@ Status rewrite(NetworkDefinition& network, const Match& m, PassLog& log) {
         params.sizes.push_back(part.size);
     }
     const std::string name = patternLayerName(network, slices, "Split");
-    std::vector<std::string> temporaryNames;
-    std::vector<const Layer*> members;
-    for (size_t i = 0; i < slices.size(); ++i) {
-        temporaryNames.push_back(freshTensorName(network, name + ".output" + std::to_string(i)));
-        members.push_back(slices[i]);
-    }
     const std::string merged = joinedNames(slices);
-    KILN_ASSIGN_OR_RETURN(Layer * split, network.addLayer(name, params, {m.data}, temporaryNames));
-    split->setProvenance(mergedProvenance(members));
-    split->setPrecisionConstraint(slices.front()->precisionConstraint());
     // The slices' own output tensors stay; the split takes over writing each of them.
-    std::vector<Tensor*> outputs;
-    for (Layer* slice : slices)
-        outputs.push_back(slice->output(0));
-    for (Layer* slice : slices)
-        KILN_RETURN_IF_ERROR(network.removeLayer(slice));
-    for (size_t i = 0; i < outputs.size(); ++i)
-        KILN_RETURN_IF_ERROR(network.redirectOutput(split, i, outputs[i]));
+    KILN_RETURN_IF_ERROR(mergeSiblings(network, slices, name, params, {m.data}));
     log.record(makeMessage("pass.merged_slices", {name, merged}), {name});
     return Status::ok();
 }

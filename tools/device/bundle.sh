@@ -7,19 +7,26 @@
 # usage: tools/device/bundle.sh [NAME]
 #   NAME  pack into .device/NAME.tar.xz instead (for gpu_session.sh's use=NAME step, which compares
 #         two builds in one call); the archive is written to this checkout's .device/ folder
+# KILN_DEVICE_BUILD_DIR packs the binaries of an existing build folder with the CUDA backend instead
+# (build/, which tools/test.sh configures, saves a second build of everything: it is RelWithDebInfo,
+# so use it for the tests, not for timings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 archive=$PWD/.device/${1:-kiln-device}.tar.xz
+build_dir=${KILN_DEVICE_BUILD_DIR:-build-device}
 
-cmake -S . -B build-device -G Ninja -DCMAKE_BUILD_TYPE=Release -DKILN_BUILD_GUI=OFF \
-    -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
-cmake --build build-device -j "$(nproc)" --target kiln_cli kiln_gpu_tests
+if [[ -z ${KILN_DEVICE_BUILD_DIR:-} ]]; then
+    cmake -S . -B build-device -G Ninja -DCMAKE_BUILD_TYPE=Release -DKILN_BUILD_GUI=OFF \
+        -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
+fi
+cmake --build "$build_dir" -j "$(nproc)" --target kiln_cli kiln_gpu_tests
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
-cp build-device/app/cli/kiln build-device/tests/kiln_gpu_tests "$stage/bin/"
-strip "$stage/bin/kiln"  # the tests keep their symbols for backtraces
+cp "$build_dir/app/cli/kiln" "$build_dir/tests/kiln_gpu_tests" "$stage/bin/"
+strip "$stage/bin/kiln"
+strip --strip-debug "$stage/bin/kiln_gpu_tests"  # the tests keep their symbols for backtraces
 # Every shared library the binaries load from outside the CUDA toolkit and the C runtime.
 for binary in "$stage/bin/"*; do
     ldd "$binary" | awk '/=> \// {print $3}'

@@ -1,6 +1,7 @@
 // oneDNN matmul tactics for Gemm (transposes, alpha, beta, C broadcast from [N], [M, 1], [M, N] or a
 // scalar, constant or computed at run time, fused activation) and MatMul (batch broadcasting, rank-1
-// operands) against the reference kernels; blocked layouts are refused with the reason.
+// operands) against the reference kernels, constant weights in oneDNN's layout and transposed
+// ("matmul_bt"); blocked layouts are refused with the reason.
 #include <random>
 
 #include "engine/tactics/onednn_test_util.h"
@@ -39,6 +40,8 @@ void checkGemm(const GemmCase& g) {
     const std::vector<std::string> ids = checkOnednnTactics(p, inputs, {true, g.runtimeB, g.runtimeC}, 1,
                                                             linearFormats(), t, g.name, &skipped);
     EXPECT_TRUE(hasTactic(ids, "onednn:matmul:")) << g.name << " offered no tactic:" << skippedText(skipped);
+    // Constant weights are offered transposed too (and checked above like every tactic offered).
+    EXPECT_EQ(hasTactic(ids, "onednn:matmul_bt:"), !g.runtimeB) << g.name << ":" << skippedText(skipped);
 }
 
 TEST(OnednnGemm, FullyConnectedWithBias) {
@@ -106,6 +109,7 @@ void checkMatMul(const std::string& name, const Dims& aDims, const Dims& bDims, 
         checkOnednnTactics(MatMulParams{}, {&a, &b}, {true, !constantB}, 1, linearFormats(),
                            dotTolerance(aDims.back()), name, &skipped);
     EXPECT_TRUE(hasTactic(ids, "onednn:matmul:")) << name << " offered no tactic:" << skippedText(skipped);
+    EXPECT_EQ(hasTactic(ids, "onednn:matmul_bt:"), constantB) << name << ":" << skippedText(skipped);
 }
 
 TEST(OnednnGemm, RefusalsSayWhy) {

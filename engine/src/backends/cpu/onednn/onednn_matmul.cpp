@@ -188,8 +188,10 @@ Status requireLinear(const LayerConfig& config) {
 // Refuses the transposed layout where it does not apply: constant 2-D FP32 weights only.
 Status checkWeightLayout(const MatmulRecipe& recipe, WeightLayout layout) {
     if (layout == WeightLayout::Chosen) return Status::ok();
-    if (!recipe.constantWeights || recipe.weights.dims().size() != 2 || recipe.type != memory::data_type::f32) {
-        return unsupported("transposed weights are offered for constant 2-D (or batch-free) FP32 weights only");
+    if (!recipe.constantWeights || recipe.weights.dims().size() != 2 ||
+        recipe.type != memory::data_type::f32) {
+        return unsupported(
+            "transposed weights are offered for constant 2-D (or batch-free) FP32 weights only");
     }
     return Status::ok();
 }
@@ -366,12 +368,13 @@ void enumerateBothLayouts(const LayerConfig& config, TacticList& tactics, Skippe
                           Result<std::shared_ptr<const Recipe>> (*make)(const LayerConfig&, WeightLayout)) {
     const size_t before = tactics.size();
     enumerateRecipe(
-        "matmul", config, [make](const LayerConfig& c) { return make(c, WeightLayout::Chosen); }, tactics, skipped);
+        "matmul", config, [make](const LayerConfig& c) { return make(c, WeightLayout::Chosen); }, tactics,
+        skipped);
     const Layer& layer = *config.layer;
     if (tactics.size() == before || !layer.input(1)->isConstant()) return;
     enumerateRecipe(
-        "matmul_bt", config, [make](const LayerConfig& c) { return make(c, WeightLayout::Transposed); }, tactics,
-        skipped);
+        "matmul_bt", config, [make](const LayerConfig& c) { return make(c, WeightLayout::Transposed); },
+        tactics, skipped);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "backends/cpu/fast/fast_convert.h"
 #include "backends/cpu/fast/fast_copy.h"
 #include "backends/cpu/fast/fast_gather.h"
+#include "backends/cpu/fast/fast_gemm.h"
 #include "backends/cpu/fast/fast_layer_norm.h"
 #include "backends/cpu/fast/fast_pointwise.h"
 #include "backends/cpu/fast/fast_pooling.h"
@@ -76,6 +77,8 @@ public:
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::MatMul:
+            case LayerKind::Gemm: fast::addGemmTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Resize: fast::addResizeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:

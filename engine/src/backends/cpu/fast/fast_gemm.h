@@ -1,0 +1,27 @@
+// Matrix products with constant weights: MatMul layers whose B is a constant matrix (with the bias,
+// residual and activation epilogue the builder fuses into them) and Gemm layers with a constant B and,
+// where there is one, a constant C row. "kiln:gemm".
+//
+// B is packed when weights are prepared, into panels of 16 columns (the 16 values of each k
+// contiguous, the last panel padded with zeros), alpha folded in; a Gemm's beta * C row becomes the
+// bias. A is read where it lies (rows of K, linear FP32). The output is computed in blocks of rows by
+// 128 columns, spread over the OpenMP team column-block first (each thread reads its own part of B);
+// a block loops over K in steps of 256, and each step over 6 x 16 tiles held in 12 vector
+// accumulators, the packed 256 x 16 slice of B staying in L1 while the block's rows stream from L2.
+// The epilogue (bias, then residual, then activation, on the pointwise step runner) runs over each
+// block's rows once its last step is done, while they are in cache.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/fast/fast_common.h"
+
+namespace kiln::cpu::fast {
+
+// "kiln:gemm" (MatMul and Gemm layers with constant weights).
+void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
+                    std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                    std::vector<tactics::SkippedTactic>& skipped);
+
+}  // namespace kiln::cpu::fast

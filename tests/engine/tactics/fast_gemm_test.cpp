@@ -24,7 +24,9 @@ namespace {
 constexpr const char* kId = "kiln:gemm";
 constexpr int64_t kMaxUlp = 839;
 
-double absoluteFor(int64_t depth) { return 3.0 * 1e-5 * std::sqrt(double(depth)); }
+double absoluteFor(int64_t depth) {
+    return 3.0 * 1e-5 * std::sqrt(double(depth));
+}
 
 TEST(KilnGemm, MatMulShapesWithPartialTilesPanelsAndSteps) {
     std::mt19937 rng(90);
@@ -64,13 +66,18 @@ TEST(KilnGemm, MatMulEpilogueBiasResidualActivation) {
         {"bias", {&a, &b, &bias}, {true, false, false}, std::nullopt},
         {"residual", {&a, &b, nullptr, &residual}, {true, false, false, true}, std::nullopt},
         {"GELU", {&a, &b}, {true, false}, ActivationParams{ActivationType::Gelu}},
-        {"bias, residual and ReLU", {&a, &b, &bias, &residual}, {true, false, false, true},
+        {"bias, residual and ReLU",
+         {&a, &b, &bias, &residual},
+         {true, false, false, true},
          ActivationParams{ActivationType::Relu}},
-        {"bias and GELU (tanh)", {&a, &b, &bias}, {true, false, false}, ActivationParams{ActivationType::GeluTanh}},
+        {"bias and GELU (tanh)",
+         {&a, &b, &bias},
+         {true, false, false},
+         ActivationParams{ActivationType::GeluTanh}},
     };
     for (const Case& c : cases) {
-        checkAgainstReference(MatMulParams{c.activation}, c.inputs, c.activations, TensorFormat{}, kId, kMaxUlp,
-                              absoluteFor(40), c.name);
+        checkAgainstReference(MatMulParams{c.activation}, c.inputs, c.activations, TensorFormat{}, kId,
+                              kMaxUlp, absoluteFor(40), c.name);
     }
 }
 
@@ -82,7 +89,8 @@ TEST(KilnGemm, GemmTransposesAlphaAndConstantRows) {
         const std::string side = transB ? "B^T" : "B";
         GemmParams p;
         p.transB = transB;
-        checkAgainstReference(p, {&a, &b}, {true, false}, TensorFormat{}, kId, kMaxUlp, absoluteFor(30), side);
+        checkAgainstReference(p, {&a, &b}, {true, false}, TensorFormat{}, kId, kMaxUlp, absoluteFor(30),
+                              side);
         p.alpha = 0.5f;
         p.beta = 2.0f;
         p.activation = ActivationParams{ActivationType::Relu};
@@ -98,7 +106,8 @@ TEST(KilnGemm, RefusalsSayWhy) {
     std::mt19937 rng(93);
     const HostTensor a = randomTensor({4, 6}, rng);
     const HostTensor b = randomTensor({6, 5}, rng);
-    EXPECT_EQ(skipReasonFor(MatMulParams{}, {&a, &b}, {true, true}, TensorFormat{}, kId), "needs constant weights (B)");
+    EXPECT_EQ(skipReasonFor(MatMulParams{}, {&a, &b}, {true, true}, TensorFormat{}, kId),
+              "needs constant weights (B)");
     GemmParams transA;
     transA.transA = true;
     const HostTensor aT = randomTensor({6, 4}, rng);
@@ -122,7 +131,8 @@ TEST(KilnGemm, ReadsOnlyAAndTheResidualFromTheLayer) {
     const HostTensor b = randomTensor({8, 4}, rng);
     const HostTensor bias = randomTensor({4}, rng);
     const HostTensor residual = randomTensor({3, 4}, rng);
-    auto built = makeSingleLayerNetwork(MatMulParams{}, {&a, &b, &bias, &residual}, {true, false, false, true});
+    auto built =
+        makeSingleLayerNetwork(MatMulParams{}, {&a, &b, &bias, &residual}, {true, false, false, true});
     ASSERT_TRUE(built.isOk()) << built.status().message();
     const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
     const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
@@ -141,7 +151,8 @@ TEST(KilnGemm, ReadsOnlyAAndTheResidualFromTheLayer) {
     std::vector<tactics::WeightBlob> wrong{(*blobs)[0]};
     auto refused = tactic->instantiate(wrong);
     ASSERT_FALSE(refused.isOk());
-    EXPECT_NE(refused.status().message().find("rebuild the plan"), std::string::npos) << refused.status().message();
+    EXPECT_NE(refused.status().message().find("rebuild the plan"), std::string::npos)
+        << refused.status().message();
 }
 
 }  // namespace

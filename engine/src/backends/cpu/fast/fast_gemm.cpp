@@ -30,7 +30,7 @@ struct GemmPlan {
     int64_t depth = 0;    // K
     int64_t columns = 0;  // N
     bool hasBias = false;
-    int64_t residualInput = -1;  // the input added after the bias, or -1
+    int64_t residualInput = -1;             // the input added after the bias, or -1
     std::vector<PointwiseStep> activation;  // zero or one step
     Isa isa = Isa::Scalar;
 
@@ -46,20 +46,26 @@ __attribute__((always_inline)) inline Vec8 load8(const float* p) {
     return v;
 }
 
-__attribute__((always_inline)) inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+__attribute__((always_inline)) inline void store8(float* p, Vec8 v) {
+    std::memcpy(p, &v, sizeof v);
+}
 
-__attribute__((always_inline)) inline Vec8 broadcast8(float x) { return Vec8{x, x, x, x, x, x, x, x}; }
+__attribute__((always_inline)) inline Vec8 broadcast8(float x) {
+    return Vec8{x, x, x, x, x, x, x, x};
+}
 
 // One 6 x 16 tile over `depth` values of k: `a` holds the six rows' pointers at the first k (rows past
 // the matrix repeat its last row), `b` the packed panel at that k. The sums are added to `c` (rows of
 // `ldc`) when `accumulate`, else stored; only `rows` x `cols` of them are written.
-using TileFunction = void (*)(const float* const*, const float*, int64_t, float*, int64_t, int64_t, int64_t, bool);
+using TileFunction = void (*)(const float* const*, const float*, int64_t, float*, int64_t, int64_t, int64_t,
+                              bool);
 
 // Writes a tile's sums (row-major, 6 x 16) to `c`, or adds them.
 void writeTile(const float* sums, float* c, int64_t ldc, int64_t rows, int64_t cols, bool accumulate) {
     for (int64_t r = 0; r < rows; ++r) {
         float* row = c + r * ldc;
-        for (int64_t j = 0; j < cols; ++j) row[j] = accumulate ? row[j] + sums[r * kPanel + j] : sums[r * kPanel + j];
+        for (int64_t j = 0; j < cols; ++j)
+            row[j] = accumulate ? row[j] + sums[r * kPanel + j] : sums[r * kPanel + j];
     }
 }
 
@@ -86,8 +92,8 @@ void tileScalar(const float* const* a, const float* b, int64_t depth, float* c, 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #endif
 
-void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, int64_t ldc, int64_t rows, int64_t cols,
-              bool accumulate) {
+void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, int64_t ldc, int64_t rows,
+              int64_t cols, bool accumulate) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     const float* a0 = a[0];
@@ -118,7 +124,8 @@ void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, in
         c50 = _mm256_fmadd_ps(x, b0, c50);
         c51 = _mm256_fmadd_ps(x, b1, c51);
     }
-    const __m256 sums[kTileRows][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    const __m256 sums[kTileRows][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                                       {c30, c31}, {c40, c41}, {c50, c51}};
     if (rows == kTileRows && cols == kPanel) {
         for (int64_t r = 0; r < kTileRows; ++r) {
             float* row = c + r * ldc;
@@ -146,19 +153,25 @@ void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, in
 #endif
 #pragma GCC pop_options
 
-TileFunction tileFunction(Isa isa) { return isa == Isa::Scalar ? tileScalar : tileAvx2; }
+TileFunction tileFunction(Isa isa) {
+    return isa == Isa::Scalar ? tileScalar : tileAvx2;
+}
 
 class GemmKernel final : public tactics::Kernel {
 public:
-    GemmKernel(GemmPlan plan, std::vector<tactics::WeightBlob> blobs) : m_plan(std::move(plan)), m_blobs(std::move(blobs)) {}
+    GemmKernel(GemmPlan plan, std::vector<tactics::WeightBlob> blobs)
+        : m_plan(std::move(plan)), m_blobs(std::move(blobs)) {}
 
     // B and the bias are read from the prepared blobs only.
-    bool readsInput(size_t index) const override { return index == 0 || int64_t(index) == m_plan.residualInput; }
+    bool readsInput(size_t index) const override {
+        return index == 0 || int64_t(index) == m_plan.residualInput;
+    }
 
     Status run(const tactics::KernelArgs& args) const override {
         const GemmPlan& p = m_plan;
         if (args.inputs.empty() || !args.inputs[0] || args.outputs.empty() || !args.outputs[0] ||
-            (p.residualInput >= 0 && (args.inputs.size() <= size_t(p.residualInput) || !args.inputs[p.residualInput]))) {
+            (p.residualInput >= 0 &&
+             (args.inputs.size() <= size_t(p.residualInput) || !args.inputs[p.residualInput]))) {
             return invalidArgument("the gemm kernel needs A, an output and, when fused, the residual");
         }
         const auto* a = reinterpret_cast<const float*>(args.inputs[0]);
@@ -219,8 +232,9 @@ public:
                             for (int64_t r = 0; r < kTileRows; ++r) {
                                 rowPointers[r] = a + (i + std::min(r, rows - 1)) * p.depth + k0;
                             }
-                            tile(rowPointers, panel, depth, buffer.data() + (i - row0) * kBlockColumns + (j - column0),
-                                 kBlockColumns, rows, cols, k0 > 0);
+                            tile(rowPointers, panel, depth,
+                                 buffer.data() + (i - row0) * kBlockColumns + (j - column0), kBlockColumns,
+                                 rows, cols, k0 > 0);
                         }
                     }
                 }
@@ -232,8 +246,9 @@ public:
                         std::memcpy(row, sums, size_t(width) * sizeof(float));
                         continue;
                     }
-                    const TileOperand operands[2] = {{bias ? bias + column0 : nullptr, -1},
-                                                     {residual ? residual + i * p.columns + column0 : nullptr, -1}};
+                    const TileOperand operands[2] = {
+                        {bias ? bias + column0 : nullptr, -1},
+                        {residual ? residual + i * p.columns + column0 : nullptr, -1}};
                     runner(steps.data(), steps.size(), sums, row, width, operands);
                 }
             }
@@ -266,7 +281,8 @@ public:
     Result<std::vector<tactics::WeightBlob>> prepareWeights() const override {
         const GemmPlan& p = m_plan;
         const WeightSource& s = m_source;
-        if (!s.weights || s.weights->type() != DataType::Float32 || s.weights->elementCount() != p.depth * p.columns) {
+        if (!s.weights || s.weights->type() != DataType::Float32 ||
+            s.weights->elementCount() != p.depth * p.columns) {
             return invalidModel("tactic 'kiln:gemm' needs the layer's constant FP32 weights of " +
                                 std::to_string(p.depth) + " x " + std::to_string(p.columns) + " values");
         }
@@ -295,13 +311,15 @@ public:
             auto* values = reinterpret_cast<float*>(bias.mutableData());
             const float* source = s.bias->data<float>();
             const bool broadcast = s.bias->elementCount() == 1;
-            for (int64_t n = 0; n < p.columns; ++n) values[n] = s.biasScale * source[broadcast ? 0 : n];
+            for (int64_t n = 0; n < p.columns; ++n)
+                values[n] = s.biasScale * source[broadcast ? 0 : n];
             blobs.push_back(std::move(bias));
         }
         return blobs;
     }
 
-    Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob> weights) const override {
+    Result<std::unique_ptr<tactics::Kernel>> instantiate(
+        std::vector<tactics::WeightBlob> weights) const override {
         const GemmPlan& p = m_plan;
         const size_t expected = p.hasBias ? 2 : 1;
         if (weights.size() != expected || weights[0].size() != size_t(p.packedFloats()) * sizeof(float) ||
@@ -362,7 +380,8 @@ void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
             const Dims& cDims = c->dims();
             const int64_t count = volume(cDims);
             const bool row = count == 1 || (count == plan.columns && cDims.back() == plan.columns);
-            if (!c->isConstant() || !row) return skip("takes C only as a constant row ([N], [1, N] or one value)");
+            if (!c->isConstant() || !row)
+                return skip("takes C only as a constant row ([N], [1, N] or one value)");
             plan.hasBias = true;
             source.bias = c->constantData();
             source.biasScale = p.beta;
@@ -379,12 +398,14 @@ void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
         if (bDims[bDims.size() - 2] != plan.depth) return skip("A's last axis is not B's rows");
         const Tensor* bias = layer.inputs().size() > 2 ? layer.input(2) : nullptr;
         if (bias) {
-            if (!bias->isConstant() || volume(bias->dims()) != plan.columns) return skip("needs a constant bias of N values");
+            if (!bias->isConstant() || volume(bias->dims()) != plan.columns)
+                return skip("needs a constant bias of N values");
             plan.hasBias = true;
             source.bias = bias->constantData();
         }
         if (layer.inputs().size() > 3 && layer.input(3)) {
-            if (layer.input(3)->dims() != layer.output(0)->dims()) return skip("needs a residual of the output's shape");
+            if (layer.input(3)->dims() != layer.output(0)->dims())
+                return skip("needs a residual of the output's shape");
             plan.residualInput = 3;
         }
         activation = layer.paramsAs<MatMulParams>().activation;

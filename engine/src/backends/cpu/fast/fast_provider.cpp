@@ -78,7 +78,9 @@ public:
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::MatMul:
-            case LayerKind::Gemm: fast::addGemmTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Gemm:
+                fast::addGemmTactics(config, m_isa, tactics, skipped);
+                return;
             case LayerKind::Resize: fast::addResizeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:

@@ -46,10 +46,6 @@ __attribute__((always_inline)) inline Vec8 load8(const float* p) {
     return v;
 }
 
-__attribute__((always_inline)) inline void store8(float* p, Vec8 v) {
-    std::memcpy(p, &v, sizeof v);
-}
-
 __attribute__((always_inline)) inline Vec8 broadcast8(float x) {
     return Vec8{x, x, x, x, x, x, x, x};
 }

@@ -8,8 +8,9 @@
 // 128 columns, spread over the OpenMP team column-block first (each thread reads its own part of B);
 // a block loops over K in steps of 256, and each step over 6 x 16 tiles held in 12 vector
 // accumulators, the packed 256 x 16 slice of B staying in L1 while the block's rows stream from L2.
-// The epilogue (bias, then residual, then activation, on the pointwise step runner) runs over each
-// block's rows once its last step is done, while they are in cache.
+// A block's sums gather in a buffer of rows of 128 floats (the output's own rows can be 2^n x 3 floats
+// apart and alias in the cache); the epilogue (bias, then residual, then activation, on the pointwise
+// step runner) writes them out once the block's last step is done.
 #pragma once
 
 #include <memory>

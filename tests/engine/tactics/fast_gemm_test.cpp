@@ -10,6 +10,7 @@
 // the up to three terms (product, bias, residual), or 1e-4 relative (839 ulp), as the oneDNN matmul
 // tests allow (dotTolerance).
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -153,6 +154,40 @@ TEST(KilnGemm, ReadsOnlyAAndTheResidualFromTheLayer) {
     ASSERT_FALSE(refused.isOk());
     EXPECT_NE(refused.status().message().find("rebuild the plan"), std::string::npos)
         << refused.status().message();
+}
+
+// A residual that lies in the output's own memory (written over in place) is read before each row is
+// written: the same result as from separate memory.
+TEST(KilnGemm, ResidualInTheOutputsMemory) {
+    std::mt19937 rng(95);
+    const HostTensor a = randomTensor({20, 40}, rng);
+    const HostTensor b = randomTensor({40, 150}, rng);
+    const HostTensor bias = randomTensor({150}, rng);
+    const HostTensor residual = randomTensor({20, 150}, rng);
+    auto built = makeSingleLayerNetwork(MatMulParams{ActivationParams{ActivationType::Relu}}, {&a, &b, &bias, &residual},
+                                        {true, false, false, true});
+    ASSERT_TRUE(built.isOk()) << built.status().message();
+    auto expected = runReference(*built->layer, {&a, &b, &bias, &residual});
+    ASSERT_TRUE(expected.isOk()) << expected.status().message();
+    const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+    for (cpu::fast::Isa isa : testedIsas()) {
+        const Offer offer = enumerateKiln(isa, config);
+        const tactics::Tactic* tactic = offer.find(kId);
+        ASSERT_NE(tactic, nullptr) << offer.skipReason(kId);
+        auto blobs = tactic->prepareWeights();
+        ASSERT_TRUE(blobs.isOk()) << blobs.status().message();
+        auto kernel = tactic->instantiate(*blobs);
+        ASSERT_TRUE(kernel.isOk()) << kernel.status().message();
+        std::vector<float> output(residual.data<float>(), residual.data<float>() + residual.elementCount());
+        tactics::KernelArgs args;
+        args.inputs = {a.bytes(), nullptr, nullptr, reinterpret_cast<const std::byte*>(output.data())};
+        args.outputs = {reinterpret_cast<std::byte*>(output.data())};
+        ASSERT_TRUE((*kernel)->run(args).isOk());
+        HostTensor actual(DataType::Float32, {20, 150});
+        std::memcpy(actual.bytes(), output.data(), output.size() * sizeof(float));
+        expectUlpClose((*expected)[0], actual, kMaxUlp, absoluteFor(40),
+                       std::string("in place [") + cpu::fast::isaName(isa) + "]");
+    }
 }
 
 }  // namespace

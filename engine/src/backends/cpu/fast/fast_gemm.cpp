@@ -195,6 +195,9 @@ public:
             steps.push_back(add);
         }
         steps.insert(steps.end(), p.activation.begin(), p.activation.end());
+        // A residual in the output's memory is read before its row is written (the bias step writes first).
+        const int64_t elements = p.rows * p.columns;
+        const bool residualInOutput = residual && residual < c + elements && c < residual + elements;
 
         // Blocks of rows as even as multiples of the tile allow, columns in blocks of 128; a thread
         // takes consecutive column blocks (its own part of B), every row block of each.
@@ -210,6 +213,7 @@ public:
             // output's own rows can be 2^n x 3 floats apart (3072), which puts a tile's rows in the same
             // cache sets.
             std::vector<float> buffer(size_t(blockRows * kBlockColumns));
+            std::vector<float> residualRow(residualInOutput ? size_t(kBlockColumns) : 0);
 #pragma omp for schedule(static)
             for (int64_t unit = 0; unit < units; ++unit) {
                 const int64_t row0 = (unit % rowBlocks) * blockRows;
@@ -242,9 +246,12 @@ public:
                         std::memcpy(row, sums, size_t(width) * sizeof(float));
                         continue;
                     }
-                    const TileOperand operands[2] = {
-                        {bias ? bias + column0 : nullptr, -1},
-                        {residual ? residual + i * p.columns + column0 : nullptr, -1}};
+                    const float* added = residual ? residual + i * p.columns + column0 : nullptr;
+                    if (residualInOutput) {
+                        std::memcpy(residualRow.data(), added, size_t(width) * sizeof(float));
+                        added = residualRow.data();
+                    }
+                    const TileOperand operands[2] = {{bias ? bias + column0 : nullptr, -1}, {added, -1}};
                     runner(steps.data(), steps.size(), sums, row, width, operands);
                 }
             }

@@ -164,8 +164,8 @@ TEST(KilnGemm, ResidualInTheOutputsMemory) {
     const HostTensor b = randomTensor({40, 150}, rng);
     const HostTensor bias = randomTensor({150}, rng);
     const HostTensor residual = randomTensor({20, 150}, rng);
-    auto built = makeSingleLayerNetwork(MatMulParams{ActivationParams{ActivationType::Relu}}, {&a, &b, &bias, &residual},
-                                        {true, false, false, true});
+    auto built = makeSingleLayerNetwork(MatMulParams{ActivationParams{ActivationType::Relu}},
+                                        {&a, &b, &bias, &residual}, {true, false, false, true});
     ASSERT_TRUE(built.isOk()) << built.status().message();
     auto expected = runReference(*built->layer, {&a, &b, &bias, &residual});
     ASSERT_TRUE(expected.isOk()) << expected.status().message();

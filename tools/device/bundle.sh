@@ -19,6 +19,11 @@ if [[ -z ${KILN_DEVICE_BUILD_DIR:-} ]]; then
     cmake -S . -B build-device -G Ninja -DCMAKE_BUILD_TYPE=Release -DKILN_BUILD_GUI=OFF \
         -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
 fi
+if ! cmake --build "$build_dir" --target help 2>/dev/null | grep -q '^kiln_gpu_tests'; then
+    echo "bundle.sh: $build_dir has no kiln_gpu_tests target (no CUDA backend, or not configured): configure it" \
+        "where the CUDA toolkit is found (tools/test.sh does), or unset KILN_DEVICE_BUILD_DIR" >&2
+    exit 1
+fi
 cmake --build "$build_dir" -j "$(nproc)" --target kiln_cli kiln_gpu_tests
 
 stage=$(mktemp -d)

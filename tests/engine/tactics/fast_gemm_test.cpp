@@ -29,6 +29,17 @@ double absoluteFor(int64_t depth) {
     return 3.0 * 1e-5 * std::sqrt(double(depth));
 }
 
+// The kernel of "kiln:gemm" for `config` on `isa`, from weights prepared now.
+Result<std::unique_ptr<tactics::Kernel>> gemmKernel(const tactics::LayerConfig& config, cpu::fast::Isa isa,
+                                                    std::vector<tactics::WeightBlob>* blobsOut = nullptr) {
+    const Offer offer = enumerateKiln(isa, config);
+    const tactics::Tactic* tactic = offer.find(kId);
+    if (!tactic) return notFound("not offered: " + offer.skipReason(kId));
+    KILN_ASSIGN_OR_RETURN(std::vector<tactics::WeightBlob> blobs, tactic->prepareWeights());
+    if (blobsOut) *blobsOut = blobs;
+    return tactic->instantiate(std::move(blobs));
+}
+
 TEST(KilnGemm, MatMulShapesWithPartialTilesPanelsAndSteps) {
     std::mt19937 rng(90);
     struct Shape {
@@ -136,21 +147,18 @@ TEST(KilnGemm, ReadsOnlyAAndTheResidualFromTheLayer) {
         makeSingleLayerNetwork(MatMulParams{}, {&a, &b, &bias, &residual}, {true, false, false, true});
     ASSERT_TRUE(built.isOk()) << built.status().message();
     const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
-    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
-    const tactics::Tactic* tactic = offer.find(kId);
-    ASSERT_NE(tactic, nullptr) << offer.skipReason(kId);
-    auto blobs = tactic->prepareWeights();
-    ASSERT_TRUE(blobs.isOk()) << blobs.status().message();
-    ASSERT_EQ(blobs->size(), 2u);
-    auto kernel = tactic->instantiate(*blobs);
+    std::vector<tactics::WeightBlob> blobs;
+    auto kernel = gemmKernel(config, cpu::fast::bestIsa(), &blobs);
     ASSERT_TRUE(kernel.isOk()) << kernel.status().message();
+    ASSERT_EQ(blobs.size(), 2u);
     EXPECT_TRUE((*kernel)->readsInput(0));
     EXPECT_FALSE((*kernel)->readsInput(1));
     EXPECT_FALSE((*kernel)->readsInput(2));
     EXPECT_TRUE((*kernel)->readsInput(3));
     // Blobs of another product's size are refused with advice.
-    std::vector<tactics::WeightBlob> wrong{(*blobs)[0]};
-    auto refused = tactic->instantiate(wrong);
+    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
+    ASSERT_NE(offer.find(kId), nullptr);
+    auto refused = offer.find(kId)->instantiate({blobs[0]});
     ASSERT_FALSE(refused.isOk());
     EXPECT_NE(refused.status().message().find("rebuild the plan"), std::string::npos)
         << refused.status().message();
@@ -171,12 +179,7 @@ TEST(KilnGemm, ResidualInTheOutputsMemory) {
     ASSERT_TRUE(expected.isOk()) << expected.status().message();
     const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
     for (cpu::fast::Isa isa : testedIsas()) {
-        const Offer offer = enumerateKiln(isa, config);
-        const tactics::Tactic* tactic = offer.find(kId);
-        ASSERT_NE(tactic, nullptr) << offer.skipReason(kId);
-        auto blobs = tactic->prepareWeights();
-        ASSERT_TRUE(blobs.isOk()) << blobs.status().message();
-        auto kernel = tactic->instantiate(*blobs);
+        auto kernel = gemmKernel(config, isa);
         ASSERT_TRUE(kernel.isOk()) << kernel.status().message();
         std::vector<float> output(residual.data<float>(), residual.data<float>() + residual.elementCount());
         tactics::KernelArgs args;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "backends/cpu/fast/fast_pointwise.h"
@@ -30,8 +31,8 @@ struct GemmPlan {
     int64_t depth = 0;    // K
     int64_t columns = 0;  // N
     bool hasBias = false;
-    int64_t residualInput = -1;             // the input added after the bias, or -1
-    std::vector<PointwiseStep> activation;  // zero or one step
+    int64_t residualInput = -1;  // the input added after the bias, or -1
+    std::optional<ActivationParams> activation;
     Isa isa = Isa::Scalar;
 
     int64_t panels() const { return (columns + kPanel - 1) / kPanel; }
@@ -156,7 +157,7 @@ TileFunction tileFunction(Isa isa) {
 class GemmKernel final : public tactics::Kernel {
 public:
     GemmKernel(GemmPlan plan, std::vector<tactics::WeightBlob> blobs)
-        : m_plan(std::move(plan)), m_blobs(std::move(blobs)) {}
+        : m_plan(std::move(plan)), m_blobs(std::move(blobs)), m_steps(epilogue(m_plan)) {}
 
     // B and the bias are read from the prepared blobs only.
     bool readsInput(size_t index) const override {
@@ -178,23 +179,6 @@ public:
         const float* bias = p.hasBias ? reinterpret_cast<const float*>(m_blobs[1].data()) : nullptr;
         const TileFunction tile = tileFunction(p.isa);
         const StepRunner runner = stepRunner(p.isa);
-        // The epilogue: bias (operand 0), residual (operand 1), activation, each over a block row.
-        std::vector<PointwiseStep> steps;
-        if (bias) {
-            PointwiseStep add;
-            add.kind = PointwiseStep::Kind::Elementwise;
-            add.op = ElementwiseOp::Add;
-            add.operand = 0;
-            steps.push_back(add);
-        }
-        if (residual) {
-            PointwiseStep add;
-            add.kind = PointwiseStep::Kind::Elementwise;
-            add.op = ElementwiseOp::Add;
-            add.operand = 1;
-            steps.push_back(add);
-        }
-        steps.insert(steps.end(), p.activation.begin(), p.activation.end());
         // A residual in the output's memory is read before its row is written (the bias step writes first).
         const int64_t elements = p.rows * p.columns;
         const bool residualInOutput = residual && residual < c + elements && c < residual + elements;
@@ -242,7 +226,7 @@ public:
                 for (int64_t i = row0; i < rowEnd; ++i) {
                     const float* sums = buffer.data() + (i - row0) * kBlockColumns;
                     float* row = c + i * p.columns + column0;
-                    if (steps.empty()) {
+                    if (m_steps.empty()) {
                         std::memcpy(row, sums, size_t(width) * sizeof(float));
                         continue;
                     }
@@ -252,7 +236,7 @@ public:
                         added = residualRow.data();
                     }
                     const TileOperand operands[2] = {{bias ? bias + column0 : nullptr, -1}, {added, -1}};
-                    runner(steps.data(), steps.size(), sums, row, width, operands);
+                    runner(m_steps.data(), m_steps.size(), sums, row, width, operands);
                 }
             }
         }
@@ -260,8 +244,29 @@ public:
     }
 
 private:
+    // The epilogue's steps, run over each block row: bias (operand 0), residual (operand 1), activation.
+    static std::vector<PointwiseStep> epilogue(const GemmPlan& p) {
+        std::vector<PointwiseStep> steps;
+        for (int64_t operand : {p.hasBias ? 0 : -1, p.residualInput >= 0 ? 1 : -1}) {
+            if (operand < 0) continue;
+            PointwiseStep add;
+            add.kind = PointwiseStep::Kind::Elementwise;
+            add.op = ElementwiseOp::Add;
+            add.operand = operand;
+            steps.push_back(add);
+        }
+        if (p.activation) {
+            PointwiseStep step;
+            step.kind = PointwiseStep::Kind::Activation;
+            step.activation = *p.activation;
+            steps.push_back(step);
+        }
+        return steps;
+    }
+
     GemmPlan m_plan;
     std::vector<tactics::WeightBlob> m_blobs;  // packed B, then the bias when there is one
+    std::vector<PointwiseStep> m_steps;
 };
 
 // Where the packed values come from: B ([K, N], or [N, K] transposed), times alpha; and the bias row,
@@ -368,7 +373,6 @@ void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
     plan.isa = isa;
     WeightSource source;
     source.weights = b->constantData();
-    std::optional<ActivationParams> activation;
     if (layer.kind() == LayerKind::Gemm) {
         const auto& p = layer.paramsAs<GemmParams>();
         if (p.transA) return skip("reads A as stored (transA is not offered)");
@@ -389,7 +393,7 @@ void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
             source.bias = c->constantData();
             source.biasScale = p.beta;
         }
-        activation = p.activation;
+        plan.activation = p.activation;
     } else if (layer.kind() == LayerKind::MatMul) {
         if (aDims.size() < 2 || bDims.size() < 2) return skip("needs A and B of rank 2 or more");
         for (size_t axis = 0; axis + 2 < bDims.size(); ++axis) {
@@ -411,18 +415,12 @@ void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
                 return skip("needs a residual of the output's shape");
             plan.residualInput = 3;
         }
-        activation = layer.paramsAs<MatMulParams>().activation;
+        plan.activation = layer.paramsAs<MatMulParams>().activation;
     } else {
         return;
     }
     if (plan.rows <= 0 || plan.depth <= 0 || plan.columns <= 0) return skip("the product is empty");
     if (volume(layer.output(0)->dims()) != plan.rows * plan.columns) return skip("the output is not [M, N]");
-    if (activation) {
-        PointwiseStep step;
-        step.kind = PointwiseStep::Kind::Activation;
-        step.activation = *activation;
-        plan.activation.push_back(step);
-    }
     tactics.push_back(std::make_unique<GemmTactic>(plan, source));
 }
 

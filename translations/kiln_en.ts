@@ -1743,6 +1743,10 @@ B: %2
         <source>The file gives this layer by name only.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>, on %1 images of the batch</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::ShapeSweepView</name>
@@ -1882,6 +1886,10 @@ B: %2
     </message>
     <message>
         <source>not timed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed on %1 images of the batch; the chosen tactic runs all of them.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1739,6 +1739,10 @@ B：%2
         <source>The file gives this layer by name only.</source>
         <translation>文件只给出了这一层的名称。</translation>
     </message>
+    <message>
+        <source>, on %1 images of the batch</source>
+        <translation>，在批次中的 %1 张图像上计时</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::ShapeSweepView</name>
@@ -1878,6 +1882,10 @@ B：%2
     <message>
         <source>not timed</source>
         <translation>未计时</translation>
+    </message>
+    <message>
+        <source>Timed on %1 images of the batch; the chosen tactic runs all of them.</source>
+        <translation>在批次中的 %1 张图像上计时；选中的策略运行全部图像。</translation>
     </message>
 </context>
 <context>

@@ -400,9 +400,10 @@ void PropertiesPanel::showLayer(std::shared_ptr<const NetworkDefinition> network
             int timed = 0;
             for (const TacticCandidate& candidate : record->candidates)
                 timed += candidate.milliseconds >= 0.0 ? 1 : 0;
-            const QString source = record->timingReused      ? tr("times of an identical layer of this build")
-                                   : record->timingFromCache ? tr("times from the timing cache")
-                                                             : tr("timed during the build");
+            QString source = record->timingReused      ? tr("times of an identical layer of this build")
+                             : record->timingFromCache ? tr("times from the timing cache")
+                                                       : tr("timed during the build");
+            if (record->timingBatch > 0) source += tr(", on %1 images of the batch").arg(record->timingBatch);
             buildForm->addRow(tr("Candidates:"),
                               valueLabel(tr("%1 considered, %2 timed; %3")
                                              .arg(record->candidates.size())

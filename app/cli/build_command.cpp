@@ -103,15 +103,21 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     out << "\n";
 
     int64_t reformats = 0;
+    int timedOnPart = 0;
     std::map<std::string, int> tactics;
     for (const LayerRecord& record : report.layersAfter) {
         if (record.kind == "Reformat") ++reformats;
+        if (record.timingBatch > 0 && !record.timingFromCache) ++timedOnPart;
         if (!record.tactic.empty()) ++tactics[record.tactic];
     }
     out << "Reformats: " << reformats << "\n";
     out << "Tactics: " << report.timingCacheMisses << " layers timed in " << formatMs(report.timingMilliseconds)
         << ", " << report.timingCacheHits << " from the timing cache, " << report.timingReuses
         << " reusing an identical layer's timings\n";
+    if (timedOnPart > 0) {
+        out << "  " << timedOnPart << " of the layers timed were timed on part of their batch, their times measured "
+            << "there (--exhaustiveTiming times every layer at its own batch)\n";
+    }
     TextTable chosen({"Tactic", "Layers"});
     for (const auto& [tactic, count] : tactics) chosen.addRow({tactic, std::to_string(count)});
     chosen.print(out);

@@ -779,7 +779,9 @@ Options:
                              refused before it is allocated (default: this machine's memory)
   --flushL2                  Evict the GPU's L2 cache before every timed tactic run
   --exhaustiveTiming         Time every candidate --avgTiming times, none stopped early (a sole candidate,
-                             a hopeless one, long runs): slow; the reference the early stops are checked against
+                             a hopeless one, long runs), every layer at its own batch (the CPU otherwise times
+                             convolutions and poolings of 32 or more images on an eighth of them, at least 8):
+                             slow; the reference the early stops are checked against
   --threads N                CPU threads the kernels run on, when timed and in the plan (default: every
                              core); recorded in the plan and part of the timing cache's key
   --verbose                  Print each build phase on standard error as a line of its own, also

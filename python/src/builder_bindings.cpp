@@ -234,6 +234,7 @@ void registerReport(py::module_& module) {
         .def_readonly("candidates", &LayerRecord::candidates)
         .def_readonly("timing_from_cache", &LayerRecord::timingFromCache)
         .def_readonly("timing_reused", &LayerRecord::timingReused)
+        .def_readonly("timing_batch", &LayerRecord::timingBatch)
         .def("__repr__", [](const LayerRecord& layer) {
             return "<kiln.LayerRecord '" + layer.name + "' " + layer.kind +
                    (layer.precision.empty() ? "" : " " + layer.precision) +

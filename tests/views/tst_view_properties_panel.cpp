@@ -282,6 +282,15 @@ private slots:
         reused.showLayer(convNetwork(), QStringLiteral("conv"), &record);
         QCOMPARE(fieldText(reused, "candidatesValue"),
                  QStringLiteral("3 considered, 2 timed; times of an identical layer of this build"));
+
+        // Times measured on part of a large batch say on how many images.
+        record.timingReused = false;
+        record.timingFromCache = false;
+        record.timingBatch = 8;
+        PropertiesPanel partial;
+        partial.showLayer(convNetwork(), QStringLiteral("conv"), &record);
+        QCOMPARE(fieldText(partial, "candidatesValue"),
+                 QStringLiteral("3 considered, 2 timed; timed during the build, on 8 images of the batch"));
     }
 
     void showsAFusedLayerFromItsRecord() {

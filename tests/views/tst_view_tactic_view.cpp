@@ -35,6 +35,7 @@ kiln::BuildReport sampleReport() {
     pool.tactic = "kiln:pool";
     pool.candidates = {{"kiln:pool", "Kiln", 0.05, "", true}};
     pool.timingFromCache = true;
+    pool.timingBatch = 8;
     kiln::LayerRecord flatten;
     flatten.name = "flatten";
     flatten.kind = "Shuffle";
@@ -122,6 +123,7 @@ private slots:
 
         QVERIFY(labelText(view, "layerSummary").contains(QStringLiteral("5 candidates, 3 timed, 2 skipped")));
         QVERIFY(labelText(view, "layerSummary").contains(QStringLiteral("Chosen: onednn:jit:avx512_core (0.1200 ms)")));
+        QVERIFY(!labelText(view, "layerSummary").contains(QStringLiteral("images of the batch")));
     }
 
     void originalLayerNamesLeadToTheFusedLayer() {
@@ -134,6 +136,8 @@ private slots:
         view.showLayer(QStringLiteral("pool1"));
         QCOMPARE(view.currentLayer(), QStringLiteral("pool1"));
         QVERIFY(labelText(view, "layerSummary").contains(QStringLiteral("Times from the timing cache.")));
+        QVERIFY(labelText(view, "layerSummary")
+                    .contains(QStringLiteral("Timed on 8 images of the batch; the chosen tactic runs all of them.")));
 
         view.showLayer(QStringLiteral("no such layer"));
         QVERIFY(view.currentLayer().isEmpty());

@@ -47,6 +47,9 @@ struct LayerRecord {
     bool timingFromCache = false;         // the candidates' times came from the timing cache, or from an
                                           // identical layer timed earlier in the same build
     bool timingReused = false;            // ... the latter: an identical layer of this build
+    // The batch the candidates were timed at when it was not the layer's own: part of a large batch
+    // (BuilderConfig::exhaustiveTiming explains when); 0 when they ran at the layer's shape.
+    int64_t timingBatch = 0;
 };
 
 struct PhaseTime {

@@ -64,7 +64,10 @@ struct BuilderConfig {
     int timingIterations = 10;         // timed runs per tactic candidate (after one warm-up run); the median counts
     bool flushCaches = false;          // evict the device caches before every timed run (--flushL2)
     // Every candidate timed timingIterations times after its warm-up, none stopped early (a sole candidate,
-    // a hopeless one, long runs): slow, the reference the early stops are checked against (--exhaustiveTiming).
+    // a hopeless one, long runs) and every layer at its own batch: slow, the reference the early stops
+    // are checked against (--exhaustiveTiming). Otherwise, on the CPU, a convolution or pooling layer of
+    // a batch of 32 or more is timed on an eighth of it (at least 8 images) and its choice recreated for
+    // the whole batch: those kernels' times grow with the batch in proportion.
     bool exhaustiveTiming = false;
     // CPU threads the kernels run on (--threads), when timed and when the engine runs; 0: every core.
     // Recorded in the engine (BuildReport::threads) and part of the timing-cache key, since which tactic

@@ -98,6 +98,11 @@ public:
     // default: the builder leaves those passes out).
     virtual bool runsAttention() const { return false; }
     virtual bool runsMatMulEpilogues() const { return false; }
+    // Whether a layer's candidates rank the same on a few of its images as on all of them, their times
+    // growing with the batch in proportion (the CPU: a few images keep every core busy). The builder then
+    // times long layers of large batches on part of the batch. Not on a GPU, where occupancy and waves
+    // of blocks change with the batch.
+    virtual bool ranksTacticsOnPartOfTheBatch() const { return false; }
 
     // Whether kernel memory is host memory that can be read and written directly.
     virtual bool hostAddressable() const = 0;

@@ -67,6 +67,10 @@ void writeLayers(JsonWriter& json, const std::vector<LayerRecord>& layers) {
             json.value(layer.timingFromCache);
             json.key("timingReused");
             json.value(layer.timingReused);
+            if (layer.timingBatch > 0) {
+                json.key("timingBatch");
+                json.value(layer.timingBatch);
+            }
             json.key("candidates");
             json.beginArray();
             for (const TacticCandidate& candidate : layer.candidates) {

@@ -381,6 +381,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
             record.candidates = std::move(choice.candidates);
             record.timingFromCache = choice.fromCache;
             record.timingReused = choice.fromThisBuild;
+            record.timingBatch = choice.timingBatch;
             report.timingMilliseconds += choice.timingMilliseconds;
             if (choice.fromThisBuild) {
                 ++report.timingReuses;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <optional>
 
 #include "tactics/formats.h"
@@ -33,6 +34,11 @@ constexpr double kHopelessFactor = 10.0;
 // third would end its timing, and a median of three with two above the best cannot win.
 constexpr double kTimingBudgetMilliseconds = 100.0;
 constexpr int kLeastTimedRuns = 3;
+// Where the backend ranks tactics on part of the batch, a convolution or pooling layer is timed on a
+// kPartOfTheBatch-th of its images, at least kLeastTimingBatch, where that is at most a quarter of them:
+// at batch 64 its candidates were four fifths of a CNN's build time.
+constexpr int64_t kPartOfTheBatch = 8;
+constexpr int64_t kLeastTimingBatch = 8;
 
 // Input `index` of `layer` is an integer divisor, which zeros would make Div refuse to run.
 bool isIntegerDivisor(const Layer& layer, size_t index) {
@@ -199,13 +205,96 @@ std::optional<TacticChoice> cachedChoice(const TimingDevice& device, const tacti
     choice.candidates = entry.candidates;
     choice.fromCache = true;
     choice.fromThisBuild = entry.fromThisBuild;
+    choice.timingBatch = entry.timingBatch;
     return choice;
 }
+
+// The batch to time `layer` at in place of its own, or 0 to time it as it is: a convolution or pooling
+// layer of a large batch on a backend that ranks tactics on part of the batch, where the batch is the
+// first dimension of its activation input and outputs (merged sibling convolutions have several) and of
+// nothing else (a fused residual has an output's shape; weights and biases are constants).
+int64_t partialTimingBatch(const TimingDevice& device, const Layer& layer, const BuilderConfig& config) {
+    if (config.exhaustiveTiming || !device.backend.ranksTacticsOnPartOfTheBatch()) return 0;
+    const LayerKind kind = layer.kind();
+    if (kind != LayerKind::Convolution && kind != LayerKind::Deconvolution && kind != LayerKind::Pooling) return 0;
+    const Tensor* input = layer.input(0);
+    if (!input || input->isConstant() || input->dims().empty()) return 0;
+    const int64_t batch = input->dims()[0];
+    const auto& outputs = layer.outputs();
+    const auto batchFirst = [batch](const Tensor* output) { return !output->dims().empty() && output->dims()[0] == batch; };
+    if (outputs.empty() || !std::all_of(outputs.begin(), outputs.end(), batchFirst)) return 0;
+    for (size_t i = 1; i < layer.inputs().size(); ++i) {
+        const Tensor* other = layer.input(i);
+        const auto shaped = [other](const Tensor* output) { return output->dims() == other->dims(); };
+        if (other && !other->isConstant() && std::none_of(outputs.begin(), outputs.end(), shaped)) return 0;
+    }
+    const int64_t part = std::max(kLeastTimingBatch, batch / kPartOfTheBatch);
+    return batch >= 4 * part ? part : 0;
+}
+
+// `layer` alone in a network of its own, with `batch` images: the same parameters, constants, formats
+// and ranges.
+struct PartialLayer {
+    NetworkDefinition network;
+    const Layer* layer = nullptr;
+};
+
+Result<PartialLayer> withBatch(const Layer& layer, int64_t batch) {
+    PartialLayer part;
+    std::map<const Tensor*, Tensor*> copies;
+    const auto copyRange = [](const Tensor& from, Tensor& to) {
+        to.setFormat(from.format());
+        if (from.dynamicRange()) to.setDynamicRange(*from.dynamicRange());
+    };
+    std::vector<Tensor*> inputs;
+    for (const Tensor* input : layer.inputs()) {
+        if (!input) {
+            inputs.push_back(nullptr);
+            continue;
+        }
+        auto& copy = copies[input];
+        if (!copy) {
+            Dims dims = input->dims();
+            if (!input->isConstant()) dims[0] = batch;
+            KILN_ASSIGN_OR_RETURN(copy, input->isConstant() ? part.network.addConstant(input->name(), input->constantData())
+                                                            : part.network.addInput(input->name(), input->type(), dims));
+            copyRange(*input, *copy);
+        }
+        inputs.push_back(copy);
+    }
+    std::vector<std::string> outputNames;
+    for (const Tensor* output : layer.outputs()) outputNames.push_back(output->name());
+    KILN_ASSIGN_OR_RETURN(Layer* copy, part.network.addLayer(layer.name(), layer.params(), inputs, outputNames));
+    for (size_t i = 0; i < layer.outputs().size(); ++i) {
+        Dims expected = layer.output(i)->dims();
+        expected[0] = batch;
+        if (copy->output(i)->dims() != expected || copy->output(i)->type() != layer.output(i)->type()) {
+            return internalError("layer '" + layer.name() + "' at batch " + std::to_string(batch) + " has output " +
+                                 toString(copy->output(i)->dims()) + ", not " + toString(expected));
+        }
+        copyRange(*layer.output(i), *copy->output(i));
+    }
+    copy->setPrecisionConstraint(layer.precisionConstraint());
+    part.layer = copy;
+    return part;
+}
+
+Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
+                                    TimingCache* cache, bool mayTimePart);
 
 }  // namespace
 
 Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
                                   TimingCache* cache) {
+    return chooseTacticAt(device, layer, config, cache, true);
+}
+
+namespace {
+
+// chooseTactic, which times `layer` on part of its batch where that ranks its candidates and
+// `mayTimePart` (not again for that part).
+Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
+                                    TimingCache* cache, bool mayTimePart) {
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
     const std::string signature = cache ? timingSignature(layer, config.tf32) : std::string();
@@ -217,6 +306,27 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
     }
     if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
         if (auto choice = cachedChoice(device, layerConfig, config, *entry)) return std::move(*choice);
+    }
+
+    // Long kernels of a large batch: the candidates are timed on part of it, and the fastest recreated
+    // for the whole batch (timed there as any layer is where it cannot be).
+    if (const int64_t batch = mayTimePart ? partialTimingBatch(device, layer, config) : 0) {
+        const auto timingStart = std::chrono::steady_clock::now();
+        if (auto part = withBatch(layer, batch); part.isOk()) {
+            BuilderConfig partConfig = config;
+            partConfig.preferredTactics.clear();
+            KILN_ASSIGN_OR_RETURN(TacticChoice timed, chooseTacticAt(device, *part->layer, partConfig, nullptr, false));
+            TimingCache::Entry entry{timed.tacticId, std::move(timed.candidates)};
+            entry.timingBatch = batch;
+            if (auto choice = cachedChoice(device, layerConfig, config, entry)) {
+                choice->fromCache = false;
+                choice->fromThisBuild = false;
+                choice->timingBatch = batch;
+                choice->timingMilliseconds = millisecondsSince(timingStart);
+                if (cache) cache->store(signature, std::move(entry));
+                return std::move(*choice);
+            }
+        }
     }
 
     Enumerated offered = enumerateAll(device.providers, layerConfig);
@@ -335,5 +445,7 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
     if (cache) cache->store(signature, {choice.tacticId, choice.candidates});
     return choice;
 }
+
+}  // namespace
 
 }  // namespace kiln::builder

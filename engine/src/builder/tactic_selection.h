@@ -30,6 +30,7 @@ struct TacticChoice {
     bool fromCache = false;      // the timings came from a cache entry, not from timing this layer
     bool fromThisBuild = false;  // that entry was timed earlier in this build, for an identical layer
     double timingMilliseconds = 0.0;  // spent timing this layer
+    int64_t timingBatch = 0;          // the batch the candidates ran at, when not the layer's own
 };
 
 // Where candidates are timed: the backend's providers, memory, queue and timer.

@@ -102,6 +102,7 @@ TimingCache TimingCache::load(const std::string& path, const std::string& device
             loaded.candidates.push_back({candidate.tactic(), candidate.library(), candidate.milliseconds(),
                                          candidate.skip_reason(), candidate.tactic() == entry.chosen()});
         }
+        loaded.timingBatch = entry.timing_batch();
         cache.m_entries[entry.signature()] = std::move(loaded);
     }
     return cache;
@@ -115,6 +116,7 @@ std::string TimingCache::serialize() const {
         auto& out = *proto.add_entries();
         out.set_signature(signature);
         out.set_chosen(entry.chosen);
+        out.set_timing_batch(entry.timingBatch);
         for (const TacticCandidate& candidate : entry.candidates) {
             auto& c = *out.add_candidates();
             c.set_tactic(candidate.tactic);

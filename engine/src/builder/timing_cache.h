@@ -24,6 +24,7 @@ public:
         std::string chosen;
         std::vector<TacticCandidate> candidates;
         bool fromThisBuild = false;  // stored by this process, not read from a file
+        int64_t timingBatch = 0;     // the batch the candidates ran at, when not the layer's own
     };
 
     // An empty cache for `device` (a device fingerprint).

@@ -681,6 +681,7 @@ LayerRecord readLayerRecord(const plan_proto::LayerRecord& in) {
     }
     record.timingFromCache = in.timing_from_cache();
     record.timingReused = in.timing_reused();
+    record.timingBatch = in.timing_batch();
     return record;
 }
 

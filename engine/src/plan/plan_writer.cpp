@@ -386,6 +386,7 @@ void writeLayerRecord(const LayerRecord& record, plan_proto::LayerRecord& out) {
     }
     out.set_timing_from_cache(record.timingFromCache);
     out.set_timing_reused(record.timingReused);
+    out.set_timing_batch(record.timingBatch);
 }
 
 void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/passes/pass_test_util.h"
 #include "kiln/builder.h"
 #include "kiln/plan.h"
 #include "plan/plan_format.h"
@@ -19,10 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// input [1,3,16,16] -> conv 3x3 (32) + relu -> max pool 2x2 -> conv 1x1 (16) -> global average pool -> output
-NetworkDefinition smallCnn() {
+// input [batch,3,16,16] -> conv 3x3 (32) + relu -> max pool 2x2 -> conv 1x1 (16) -> global average pool
+// -> output
+NetworkDefinition smallCnn(int64_t batch = 1) {
     NetworkDefinition network;
-    Tensor* x = network.addInput("x", DataType::Float32, {1, 3, 16, 16}).value();
+    Tensor* x = network.addInput("x", DataType::Float32, {batch, 3, 16, 16}).value();
     Tensor* w1 = network.addConstant("w1", randomTensor({32, 3, 3, 3}, 1)).value();
     Tensor* b1 = network.addConstant("b1", randomTensor({32}, 2)).value();
     Tensor* w2 = network.addConstant("w2", randomTensor({16, 32, 1, 1}, 3)).value();
@@ -285,6 +287,52 @@ TEST_F(BuilderTiming, PlansKeepFormatsTacticsAndCandidates) {
     auto b = (*loaded)->createExecutionContext().value()->execute({{"x", input}});
     ASSERT_TRUE(a.isOk() && b.isOk());
     EXPECT_EQ(compareTensors(b->at("y"), a->at("y"), 0.0, 0.0), "");
+}
+
+// At batch 64 the CPU times the convolutions and poolings on 8 images and runs the tactics they chose on
+// all 64: the report says so, a plan and the timing cache keep it, and the outputs are the reference's.
+TEST_F(BuilderTiming, ConvolutionsOfALargeBatchAreTimedOnPartOfIt) {
+    m_network = smallCnn(64);
+    const auto engine = build();
+    ASSERT_TRUE(engine);
+    const auto partial = [](const BuildReport& report) {
+        std::vector<std::string> names;
+        for (const LayerRecord& record : report.layersAfter) {
+            if (record.elided) continue;
+            const bool timedOnPart = record.kind == "Convolution" || record.kind == "Pooling";
+            EXPECT_EQ(record.timingBatch, timedOnPart ? 8 : 0) << record.name << " (" << record.kind << ")";
+            if (record.timingBatch > 0) names.push_back(record.name);
+        }
+        return names;
+    };
+    const std::vector<std::string> timedOnPart = partial(engine->report());
+    EXPECT_EQ(timedOnPart.size(), 4u);  // both convolutions and both poolings
+
+    // FP32 sums in another order than the reference's: a few units in the last place of each sum.
+    const TensorMap inputs = randomInputs(m_network, 21);
+    auto context = engine->createExecutionContext();
+    ASSERT_TRUE(context.isOk()) << context.status().message();
+    auto outputs = (*context)->execute(inputs);
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    EXPECT_EQ(compareTensors(outputs->at("y"), runReference(m_network, inputs).at("y"), 1e-5, 1e-5), "");
+
+    auto plan = serializePlan(*engine);
+    ASSERT_TRUE(plan.isOk()) << plan.status().message();
+    auto loaded = deserializePlan(*plan);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    EXPECT_EQ(partial((*loaded)->report()), timedOnPart);
+
+    const auto warm = build();  // from the timing cache the first build wrote
+    ASSERT_TRUE(warm);
+    EXPECT_EQ(warm->report().timingCacheMisses, 0);
+    EXPECT_EQ(partial(warm->report()), timedOnPart);
+
+    // Exhaustive timing times every layer at its own batch.
+    fs::remove(m_config.timingCachePath);
+    m_config.exhaustiveTiming = true;
+    const auto exhaustive = build();
+    ASSERT_TRUE(exhaustive);
+    for (const LayerRecord& record : exhaustive->report().layersAfter) EXPECT_EQ(record.timingBatch, 0) << record.name;
 }
 
 }  // namespace

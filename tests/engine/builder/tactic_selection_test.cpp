@@ -14,6 +14,7 @@ namespace kiln::test {
 namespace {
 
 std::atomic<int> g_runs{0};
+std::vector<int64_t> g_instantiatedBatches;  // the batch of each kernel a fake tactic instantiated
 
 class SpinKernel final : public tactics::Kernel {
 public:
@@ -48,11 +49,12 @@ struct FakeSpec {
 
 class FakeTactic final : public tactics::Tactic {
 public:
-    explicit FakeTactic(FakeSpec spec) : m_spec(std::move(spec)) {}
+    FakeTactic(FakeSpec spec, int64_t batch) : m_spec(std::move(spec)), m_batch(batch) {}
     std::string id() const override { return m_spec.id; }
     std::string library() const override { return "Fake"; }
     int64_t workspaceBytes() const override { return m_spec.workspace; }
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob>) const override {
+        g_instantiatedBatches.push_back(m_batch);
         return std::unique_ptr<tactics::Kernel>(
             std::make_unique<SpinKernel>(std::chrono::microseconds(m_spec.microseconds), m_spec.fails,
                                          std::chrono::microseconds(m_spec.slowMicroseconds), m_spec.slowRuns));
@@ -60,15 +62,17 @@ public:
 
 private:
     FakeSpec m_spec;
+    int64_t m_batch;
 };
 
 class FakeProvider final : public tactics::TacticProvider {
 public:
     explicit FakeProvider(std::vector<FakeSpec> specs) : m_specs(std::move(specs)) {}
     std::string name() const override { return "fake"; }
-    void enumerate(const tactics::LayerConfig&, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+    void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
-        for (const FakeSpec& spec : m_specs) tactics.push_back(std::make_unique<FakeTactic>(spec));
+        const int64_t batch = config.layer->input(0)->dims()[0];
+        for (const FakeSpec& spec : m_specs) tactics.push_back(std::make_unique<FakeTactic>(spec, batch));
         skipped.push_back({"fake:blocked-only", "Fake", "needs blocked tensors"});
     }
 
@@ -201,6 +205,67 @@ TEST_F(TacticSelection, ASlowStartDoesNotStopAFastCandidate) {
     ASSERT_TRUE(choice.isOk()) << choice.status().message();
     EXPECT_EQ(choice->tacticId, "fake:warming");
     EXPECT_LT(candidate(*choice, "fake:warming")->milliseconds, 20.0);
+}
+
+// A convolution of 64 images on the CPU is timed on 8 of them (64 / 8), and the fastest tactic is
+// instantiated again for the whole batch; exhaustive timing, a smaller batch and a layer of another
+// kind are timed as they are.
+TEST_F(TacticSelection, LongLayersOfALargeBatchAreTimedOnPartOfIt) {
+    const FakeProvider provider({{"fake:slow", 3000}, {"fake:fast", 300}});
+    const auto convolution = [&](int64_t batch) {
+        Tensor* x = m_network.addInput("x" + std::to_string(batch), DataType::Float32, {batch, 4, 5, 5}).value();
+        Tensor* w = m_network.addConstant("w" + std::to_string(batch), randomTensor({2, 4, 3, 3}, 1)).value();
+        return m_network.addLayer("conv" + std::to_string(batch), ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1},
+                                  {x, w}, {"y" + std::to_string(batch)}).value();
+    };
+    const Layer* large = convolution(64);
+    g_instantiatedBatches.clear();
+    auto choice = choose({&provider}, *large, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:fast");
+    EXPECT_EQ(choice->timingBatch, 8);
+    EXPECT_EQ(choice->candidates.size(), 3u);  // both fakes and the skipped blocked-only one
+    EXPECT_GE(candidate(*choice, "fake:slow")->milliseconds, 3.0);
+    EXPECT_TRUE(candidate(*choice, "fake:fast")->chosen);
+    // Both candidates at 8 images, then the chosen one at 64: the kernel the plan runs.
+    EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 64}));
+
+    BuilderConfig exhaustive = m_config;
+    exhaustive.exhaustiveTiming = true;
+    g_instantiatedBatches.clear();
+    auto whole = choose({&provider}, *large, exhaustive, nullptr);
+    ASSERT_TRUE(whole.isOk()) << whole.status().message();
+    EXPECT_EQ(whole->timingBatch, 0);
+    EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{64, 64}));
+
+    // 32 images are still timed on 8 (the least part); 31 and an activation layer of 64 are timed whole.
+    g_instantiatedBatches.clear();
+    auto part = choose({&provider}, *convolution(32), m_config, nullptr);
+    ASSERT_TRUE(part.isOk()) << part.status().message();
+    EXPECT_EQ(part->timingBatch, 8);
+    g_instantiatedBatches.clear();
+    auto small = choose({&provider}, *convolution(31), m_config, nullptr);
+    ASSERT_TRUE(small.isOk()) << small.status().message();
+    EXPECT_EQ(small->timingBatch, 0);
+    EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{31, 31}));
+    Tensor* activations = m_network.addInput("z", DataType::Float32, {64, 4, 5, 5}).value();
+    const Layer* relu = m_network.addLayer("relu64", ActivationParams{ActivationType::Relu}, {activations}, {"r"}).value();
+    auto pointwise = choose({&provider}, *relu, m_config, nullptr);
+    ASSERT_TRUE(pointwise.isOk()) << pointwise.status().message();
+    EXPECT_EQ(pointwise->timingBatch, 0);
+
+    // Merged sibling convolutions write several outputs, each with the batch first.
+    Tensor* siblingsInput = m_network.addInput("s", DataType::Float32, {64, 4, 5, 5}).value();
+    const Layer* siblings =
+        m_network.addLayer("siblings", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, std::nullopt, {1, 1}},
+                           {siblingsInput, m_network.addConstant("ws", randomTensor({2, 4, 3, 3}, 2)).value()},
+                           {"s1", "s2"})
+            .value();
+    g_instantiatedBatches.clear();
+    auto merged = choose({&provider}, *siblings, m_config, nullptr);
+    ASSERT_TRUE(merged.isOk()) << merged.status().message();
+    EXPECT_EQ(merged->timingBatch, 8);
+    EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 64}));
 }
 
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {

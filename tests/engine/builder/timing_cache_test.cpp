@@ -28,6 +28,9 @@ protected:
         cache.store("Convolution|kernel 3x3", {"onednn:b", {{"onednn:a", "oneDNN", 2.5, "", false},
                                                            {"onednn:b", "oneDNN", 1.25, "", true},
                                                            {"reference:naive", "Kiln", -1.0, "not timed", false}}});
+        builder::TimingCache::Entry pooling{"onednn:pool", {{"onednn:pool", "oneDNN", 4.0, "", true}}};
+        pooling.timingBatch = 8;  // timed on 8 images of a larger batch
+        cache.store("Pooling|max 2x2 batch 64", pooling);
         return cache;
     }
 
@@ -44,7 +47,7 @@ TEST_F(TimingCacheFile, RoundTripsEveryCandidate) {
     std::vector<std::string> warnings;
     const auto cache = builder::TimingCache::load(m_path, "cpu x86_64 avx2", warnings);
     EXPECT_TRUE(warnings.empty());
-    ASSERT_EQ(cache.size(), 1u);
+    ASSERT_EQ(cache.size(), 2u);
     const auto* entry = cache.find("Convolution|kernel 3x3");
     ASSERT_NE(entry, nullptr);
     EXPECT_EQ(entry->chosen, "onednn:b");
@@ -53,6 +56,10 @@ TEST_F(TimingCacheFile, RoundTripsEveryCandidate) {
     EXPECT_TRUE(entry->candidates[1].chosen);
     EXPECT_FALSE(entry->candidates[0].chosen);
     EXPECT_EQ(entry->candidates[2].skipReason, "not timed");
+    EXPECT_EQ(entry->timingBatch, 0);
+    const auto* partial = cache.find("Pooling|max 2x2 batch 64");
+    ASSERT_NE(partial, nullptr);
+    EXPECT_EQ(partial->timingBatch, 8);
     EXPECT_EQ(cache.find("Pooling"), nullptr);
 }
 

@@ -98,6 +98,7 @@ public:
     // both, as everything).
     bool runsAttention() const override { return true; }
     bool runsMatMulEpilogues() const override { return true; }
+    bool ranksTacticsOnPartOfTheBatch() const override { return true; }
     // INT8 tensors are dense channels-last: the only layout oneDNN's fast INT8 convolutions read and
     // write, so consecutive INT8 convolutions pass their tensors on without reorders.
     // BF16 tensors too where the CPU has AMX: oneDNN's AMX convolutions read and write channels-last only.

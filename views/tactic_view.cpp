@@ -236,8 +236,9 @@ void TacticView::showRecord(const LayerRecord* record, const QString& requestedN
             text += QLatin1Char(' ') + tr("Times from the timing cache.");
         }
         if (record->timingBatch > 0) {
-            text += QLatin1Char(' ') + tr("Timed on %1 images of the batch; the chosen tactic runs all of them.")
-                                           .arg(record->timingBatch);
+            text +=
+                QLatin1Char(' ') + tr("Timed on %1 images of the batch; the chosen tactic runs all of them.")
+                                       .arg(record->timingBatch);
         }
     }
     m_layerSummary->setText(text);

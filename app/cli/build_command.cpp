@@ -115,7 +115,8 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
         << ", " << report.timingCacheHits << " from the timing cache, " << report.timingReuses
         << " reusing an identical layer's timings\n";
     if (timedOnPart > 0) {
-        out << "  " << timedOnPart << " of the layers timed were timed on part of their batch, their times measured "
+        out << "  " << timedOnPart
+            << " of the layers timed were timed on part of their batch, their times measured "
             << "there (--exhaustiveTiming times every layer at its own batch)\n";
     }
     TextTable chosen({"Tactic", "Layers"});

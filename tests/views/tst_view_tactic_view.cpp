@@ -137,7 +137,8 @@ private slots:
         QCOMPARE(view.currentLayer(), QStringLiteral("pool1"));
         QVERIFY(labelText(view, "layerSummary").contains(QStringLiteral("Times from the timing cache.")));
         QVERIFY(labelText(view, "layerSummary")
-                    .contains(QStringLiteral("Timed on 8 images of the batch; the chosen tactic runs all of them.")));
+                    .contains(QStringLiteral(
+                        "Timed on 8 images of the batch; the chosen tactic runs all of them.")));
 
         view.showLayer(QStringLiteral("no such layer"));
         QVERIFY(view.currentLayer().isEmpty());

@@ -216,12 +216,15 @@ std::optional<TacticChoice> cachedChoice(const TimingDevice& device, const tacti
 int64_t partialTimingBatch(const TimingDevice& device, const Layer& layer, const BuilderConfig& config) {
     if (config.exhaustiveTiming || !device.backend.ranksTacticsOnPartOfTheBatch()) return 0;
     const LayerKind kind = layer.kind();
-    if (kind != LayerKind::Convolution && kind != LayerKind::Deconvolution && kind != LayerKind::Pooling) return 0;
+    if (kind != LayerKind::Convolution && kind != LayerKind::Deconvolution && kind != LayerKind::Pooling)
+        return 0;
     const Tensor* input = layer.input(0);
     if (!input || input->isConstant() || input->dims().empty()) return 0;
     const int64_t batch = input->dims()[0];
     const auto& outputs = layer.outputs();
-    const auto batchFirst = [batch](const Tensor* output) { return !output->dims().empty() && output->dims()[0] == batch; };
+    const auto batchFirst = [batch](const Tensor* output) {
+        return !output->dims().empty() && output->dims()[0] == batch;
+    };
     if (outputs.empty() || !std::all_of(outputs.begin(), outputs.end(), batchFirst)) return 0;
     for (size_t i = 1; i < layer.inputs().size(); ++i) {
         const Tensor* other = layer.input(i);
@@ -256,21 +259,25 @@ Result<PartialLayer> withBatch(const Layer& layer, int64_t batch) {
         if (!copy) {
             Dims dims = input->dims();
             if (!input->isConstant()) dims[0] = batch;
-            KILN_ASSIGN_OR_RETURN(copy, input->isConstant() ? part.network.addConstant(input->name(), input->constantData())
-                                                            : part.network.addInput(input->name(), input->type(), dims));
+            KILN_ASSIGN_OR_RETURN(copy, input->isConstant()
+                                            ? part.network.addConstant(input->name(), input->constantData())
+                                            : part.network.addInput(input->name(), input->type(), dims));
             copyRange(*input, *copy);
         }
         inputs.push_back(copy);
     }
     std::vector<std::string> outputNames;
-    for (const Tensor* output : layer.outputs()) outputNames.push_back(output->name());
-    KILN_ASSIGN_OR_RETURN(Layer* copy, part.network.addLayer(layer.name(), layer.params(), inputs, outputNames));
+    for (const Tensor* output : layer.outputs())
+        outputNames.push_back(output->name());
+    KILN_ASSIGN_OR_RETURN(Layer * copy,
+                          part.network.addLayer(layer.name(), layer.params(), inputs, outputNames));
     for (size_t i = 0; i < layer.outputs().size(); ++i) {
         Dims expected = layer.output(i)->dims();
         expected[0] = batch;
         if (copy->output(i)->dims() != expected || copy->output(i)->type() != layer.output(i)->type()) {
-            return internalError("layer '" + layer.name() + "' at batch " + std::to_string(batch) + " has output " +
-                                 toString(copy->output(i)->dims()) + ", not " + toString(expected));
+            return internalError("layer '" + layer.name() + "' at batch " + std::to_string(batch) +
+                                 " has output " + toString(copy->output(i)->dims()) + ", not " +
+                                 toString(expected));
         }
         copyRange(*layer.output(i), *copy->output(i));
     }
@@ -315,7 +322,8 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
         if (auto part = withBatch(layer, batch); part.isOk()) {
             BuilderConfig partConfig = config;
             partConfig.preferredTactics.clear();
-            KILN_ASSIGN_OR_RETURN(TacticChoice timed, chooseTacticAt(device, *part->layer, partConfig, nullptr, false));
+            KILN_ASSIGN_OR_RETURN(TacticChoice timed,
+                                  chooseTacticAt(device, *part->layer, partConfig, nullptr, false));
             TimingCache::Entry entry{timed.tacticId, std::move(timed.candidates)};
             entry.timingBatch = batch;
             if (auto choice = cachedChoice(device, layerConfig, config, entry)) {

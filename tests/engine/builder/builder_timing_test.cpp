@@ -332,7 +332,8 @@ TEST_F(BuilderTiming, ConvolutionsOfALargeBatchAreTimedOnPartOfIt) {
     m_config.exhaustiveTiming = true;
     const auto exhaustive = build();
     ASSERT_TRUE(exhaustive);
-    for (const LayerRecord& record : exhaustive->report().layersAfter) EXPECT_EQ(record.timingBatch, 0) << record.name;
+    for (const LayerRecord& record : exhaustive->report().layersAfter)
+        EXPECT_EQ(record.timingBatch, 0) << record.name;
 }
 
 }  // namespace

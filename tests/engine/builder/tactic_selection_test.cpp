@@ -72,7 +72,8 @@ public:
     void enumerate(const tactics::LayerConfig& config, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         const int64_t batch = config.layer->input(0)->dims()[0];
-        for (const FakeSpec& spec : m_specs) tactics.push_back(std::make_unique<FakeTactic>(spec, batch));
+        for (const FakeSpec& spec : m_specs)
+            tactics.push_back(std::make_unique<FakeTactic>(spec, batch));
         skipped.push_back({"fake:blocked-only", "Fake", "needs blocked tensors"});
     }
 
@@ -213,10 +214,13 @@ TEST_F(TacticSelection, ASlowStartDoesNotStopAFastCandidate) {
 TEST_F(TacticSelection, LongLayersOfALargeBatchAreTimedOnPartOfIt) {
     const FakeProvider provider({{"fake:slow", 3000}, {"fake:fast", 300}});
     const auto convolution = [&](int64_t batch) {
-        Tensor* x = m_network.addInput("x" + std::to_string(batch), DataType::Float32, {batch, 4, 5, 5}).value();
+        Tensor* x =
+            m_network.addInput("x" + std::to_string(batch), DataType::Float32, {batch, 4, 5, 5}).value();
         Tensor* w = m_network.addConstant("w" + std::to_string(batch), randomTensor({2, 4, 3, 3}, 1)).value();
-        return m_network.addLayer("conv" + std::to_string(batch), ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1},
-                                  {x, w}, {"y" + std::to_string(batch)}).value();
+        return m_network
+            .addLayer("conv" + std::to_string(batch), ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1},
+                      {x, w}, {"y" + std::to_string(batch)})
+            .value();
     };
     const Layer* large = convolution(64);
     g_instantiatedBatches.clear();
@@ -249,7 +253,8 @@ TEST_F(TacticSelection, LongLayersOfALargeBatchAreTimedOnPartOfIt) {
     EXPECT_EQ(small->timingBatch, 0);
     EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{31, 31}));
     Tensor* activations = m_network.addInput("z", DataType::Float32, {64, 4, 5, 5}).value();
-    const Layer* relu = m_network.addLayer("relu64", ActivationParams{ActivationType::Relu}, {activations}, {"r"}).value();
+    const Layer* relu =
+        m_network.addLayer("relu64", ActivationParams{ActivationType::Relu}, {activations}, {"r"}).value();
     auto pointwise = choose({&provider}, *relu, m_config, nullptr);
     ASSERT_TRUE(pointwise.isOk()) << pointwise.status().message();
     EXPECT_EQ(pointwise->timingBatch, 0);
@@ -257,9 +262,10 @@ TEST_F(TacticSelection, LongLayersOfALargeBatchAreTimedOnPartOfIt) {
     // Merged sibling convolutions write several outputs, each with the batch first.
     Tensor* siblingsInput = m_network.addInput("s", DataType::Float32, {64, 4, 5, 5}).value();
     const Layer* siblings =
-        m_network.addLayer("siblings", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, std::nullopt, {1, 1}},
-                           {siblingsInput, m_network.addConstant("ws", randomTensor({2, 4, 3, 3}, 2)).value()},
-                           {"s1", "s2"})
+        m_network
+            .addLayer("siblings", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1, std::nullopt, {1, 1}},
+                      {siblingsInput, m_network.addConstant("ws", randomTensor({2, 4, 3, 3}, 2)).value()},
+                      {"s1", "s2"})
             .value();
     g_instantiatedBatches.clear();
     auto merged = choose({&provider}, *siblings, m_config, nullptr);

@@ -39,6 +39,7 @@ constexpr int kLeastTimedRuns = 3;
 // at batch 64 its candidates were four fifths of a CNN's build time.
 constexpr int64_t kPartOfTheBatch = 8;
 constexpr int64_t kLeastTimingBatch = 8;
+constexpr double kContenderFactor = 1.5;
 
 // Input `index` of `layer` is an integer divisor, which zeros would make Div refuse to run.
 bool isIntegerDivisor(const Layer& layer, size_t index) {
@@ -286,8 +287,11 @@ Result<PartialLayer> withBatch(const Layer& layer, int64_t batch) {
     return part;
 }
 
+// Candidates left out of a layer's timing, each with the reason the report gives.
+using RuledOut = std::map<std::string, std::string>;
+
 Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                    TimingCache* cache, bool mayTimePart);
+                                    TimingCache* cache, bool mayTimePart, const RuledOut* ruledOut = nullptr);
 
 }  // namespace
 
@@ -299,9 +303,9 @@ Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, cons
 namespace {
 
 // chooseTactic, which times `layer` on part of its batch where that ranks its candidates and
-// `mayTimePart` (not again for that part).
+// `mayTimePart` (not again for that part), leaving out the candidates `ruledOut` names.
 Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                    TimingCache* cache, bool mayTimePart) {
+                                    TimingCache* cache, bool mayTimePart, const RuledOut* ruledOut) {
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
     const std::string signature = cache ? timingSignature(layer, config.tf32) : std::string();
@@ -316,7 +320,10 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
     }
 
     // Long kernels of a large batch: the candidates are timed on part of it, and the fastest recreated
-    // for the whole batch (timed there as any layer is where it cannot be).
+    // for the whole batch (timed there as any layer is where it cannot be). Where others came within
+    // kContenderFactor of it, those are timed again on the whole batch, the rest left out: a library
+    // can block its loops differently for fewer images (oneDNN's 1x1 convolutions of 8 and 64 images
+    // ranked the other way round).
     if (const int64_t batch = mayTimePart ? partialTimingBatch(device, layer, config) : 0) {
         const auto timingStart = std::chrono::steady_clock::now();
         if (auto part = withBatch(layer, batch); part.isOk()) {
@@ -324,6 +331,26 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
             partConfig.preferredTactics.clear();
             KILN_ASSIGN_OR_RETURN(TacticChoice timed,
                                   chooseTacticAt(device, *part->layer, partConfig, nullptr, false));
+            RuledOut slower;
+            bool contended = false;
+            const double best = std::max(timed.timedMilliseconds(timed.tacticId), 0.0);
+            for (const TacticCandidate& candidate : timed.candidates) {
+                if (candidate.milliseconds < 0.0 || candidate.tactic == timed.tacticId) continue;
+                if (candidate.milliseconds <= kContenderFactor * best) {
+                    contended = true;
+                    continue;
+                }
+                char ratio[32];
+                std::snprintf(ratio, sizeof ratio, "%.1f", best > 0.0 ? candidate.milliseconds / best : 0.0);
+                slower[candidate.tactic] = std::string("not timed on the whole batch: ") + ratio +
+                                           " times slower than " + timed.tacticId + " on " + std::to_string(batch) +
+                                           " of its images";
+            }
+            if (contended) {
+                KILN_ASSIGN_OR_RETURN(TacticChoice choice, chooseTacticAt(device, layer, config, cache, false, &slower));
+                choice.timingMilliseconds = millisecondsSince(timingStart);
+                return choice;
+            }
             TimingCache::Entry entry{timed.tacticId, std::move(timed.candidates)};
             entry.timingBatch = batch;
             if (auto choice = cachedChoice(device, layerConfig, config, entry)) {
@@ -338,6 +365,17 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
     }
 
     Enumerated offered = enumerateAll(device.providers, layerConfig);
+    if (ruledOut) {
+        for (auto it = offered.tactics.begin(); it != offered.tactics.end();) {
+            const auto reason = ruledOut->find((*it)->id());
+            if (reason == ruledOut->end()) {
+                ++it;
+                continue;
+            }
+            offered.skipped.push_back({(*it)->id(), (*it)->library(), reason->second});
+            it = offered.tactics.erase(it);
+        }
+    }
     const std::string context = "layer '" + layer.name() + "' (" + toString(layer.kind()) + ")";
     if (offered.tactics.empty()) {
         std::string reasons;

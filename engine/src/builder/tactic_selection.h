@@ -31,6 +31,14 @@ struct TacticChoice {
     bool fromThisBuild = false;  // that entry was timed earlier in this build, for an identical layer
     double timingMilliseconds = 0.0;  // spent timing this layer
     int64_t timingBatch = 0;          // the batch the candidates ran at, when not the layer's own
+
+    // The median time of candidate `tactic`; negative when it was not timed.
+    double timedMilliseconds(const std::string& tactic) const {
+        for (const TacticCandidate& candidate : candidates) {
+            if (candidate.tactic == tactic) return candidate.milliseconds;
+        }
+        return -1.0;
+    }
 };
 
 // Where candidates are timed: the backend's providers, memory, queue and timer.

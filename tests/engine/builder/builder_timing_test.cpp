@@ -290,7 +290,8 @@ TEST_F(BuilderTiming, PlansKeepFormatsTacticsAndCandidates) {
 }
 
 // At batch 64 the CPU times the convolutions and poolings on 8 images and runs the tactics they chose on
-// all 64: the report says so, a plan and the timing cache keep it, and the outputs are the reference's.
+// all 64 (or, where another candidate came close on 8, times the close ones again on all 64): the report
+// says which, a plan and the timing cache keep it, and the outputs are the reference's.
 TEST_F(BuilderTiming, ConvolutionsOfALargeBatchAreTimedOnPartOfIt) {
     m_network = smallCnn(64);
     const auto engine = build();
@@ -299,14 +300,20 @@ TEST_F(BuilderTiming, ConvolutionsOfALargeBatchAreTimedOnPartOfIt) {
         std::vector<std::string> names;
         for (const LayerRecord& record : report.layersAfter) {
             if (record.elided) continue;
-            const bool timedOnPart = record.kind == "Convolution" || record.kind == "Pooling";
-            EXPECT_EQ(record.timingBatch, timedOnPart ? 8 : 0) << record.name << " (" << record.kind << ")";
+            const std::string what = record.name + " (" + record.kind + ")";
+            if (record.kind != "Convolution" && record.kind != "Pooling") {
+                EXPECT_EQ(record.timingBatch, 0) << what;
+                continue;
+            }
+            const auto timed = std::count_if(record.candidates.begin(), record.candidates.end(),
+                                             [](const TacticCandidate& c) { return c.milliseconds >= 0.0; });
+            EXPECT_TRUE(record.timingBatch == 8 || (record.timingBatch == 0 && timed >= 2))
+                << what << ": timed at batch " << record.timingBatch << ", " << timed << " candidates timed";
             if (record.timingBatch > 0) names.push_back(record.name);
         }
         return names;
     };
     const std::vector<std::string> timedOnPart = partial(engine->report());
-    EXPECT_EQ(timedOnPart.size(), 4u);  // both convolutions and both poolings
 
     // FP32 sums in another order than the reference's: a few units in the last place of each sum.
     const TensorMap inputs = randomInputs(m_network, 21);

@@ -45,6 +45,7 @@ struct FakeSpec {
     bool fails = false;
     int slowMicroseconds = 0;  // the duration of the first slowRuns runs (first use)
     int slowRuns = 0;
+    int largeBatchMicroseconds = 0;  // the duration for a layer of more than 8 images, when not zero
 };
 
 class FakeTactic final : public tactics::Tactic {
@@ -56,7 +57,10 @@ public:
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob>) const override {
         g_instantiatedBatches.push_back(m_batch);
         return std::unique_ptr<tactics::Kernel>(
-            std::make_unique<SpinKernel>(std::chrono::microseconds(m_spec.microseconds), m_spec.fails,
+            std::make_unique<SpinKernel>(std::chrono::microseconds(m_batch > 8 && m_spec.largeBatchMicroseconds
+                                                                       ? m_spec.largeBatchMicroseconds
+                                                                       : m_spec.microseconds),
+                                         m_spec.fails,
                                          std::chrono::microseconds(m_spec.slowMicroseconds), m_spec.slowRuns));
     }
 
@@ -272,6 +276,32 @@ TEST_F(TacticSelection, LongLayersOfALargeBatchAreTimedOnPartOfIt) {
     ASSERT_TRUE(merged.isOk()) << merged.status().message();
     EXPECT_EQ(merged->timingBatch, 8);
     EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 64}));
+}
+
+// Candidates within 1.5 times the fastest on part of the batch are timed again on all of it, which
+// decides; the others are left out, the report saying why.
+TEST_F(TacticSelection, CloseCandidatesOnPartOfTheBatchAreTimedOnAllOfIt) {
+    FakeSpec first{"fake:first", 300};
+    first.largeBatchMicroseconds = 3000;
+    FakeSpec second{"fake:second", 400};
+    second.largeBatchMicroseconds = 1500;
+    const FakeProvider provider({first, second, {"fake:slow", 3000}});
+    Tensor* x = m_network.addInput("x64", DataType::Float32, {64, 4, 5, 5}).value();
+    Tensor* w = m_network.addConstant("w64", randomTensor({2, 4, 3, 3}, 1)).value();
+    const Layer* conv =
+        m_network.addLayer("conv64", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1}, {x, w}, {"y64"}).value();
+    g_instantiatedBatches.clear();
+    auto choice = choose({&provider}, *conv, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:second");
+    EXPECT_EQ(choice->timingBatch, 0);  // the times it reports are the whole batch's
+    EXPECT_GE(candidate(*choice, "fake:first")->milliseconds, 3.0);
+    EXPECT_GE(candidate(*choice, "fake:second")->milliseconds, 1.5);
+    EXPECT_LT(candidate(*choice, "fake:slow")->milliseconds, 0.0);
+    EXPECT_NE(candidate(*choice, "fake:slow")->skipReason.find("times slower than fake:first on 8 of its images"),
+              std::string::npos)
+        << candidate(*choice, "fake:slow")->skipReason;
+    EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 8, 64, 64}));
 }
 
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {

@@ -20,8 +20,8 @@ namespace kiln::cpu::fast {
 namespace {
 
 constexpr const char* kGemmId = "kiln:gemm";
-constexpr int64_t kPanel = 16;       // columns of a packed panel and of a tile
-constexpr int64_t kTileRows = 6;     // rows of a tile: 6 x 2 accumulators, 2 B vectors, 1 broadcast
+constexpr int64_t kPanel = kGemmPanel;        // columns of a packed panel and of a tile
+constexpr int64_t kTileRows = kGemmTileRows;  // rows of a tile: 6 x 2 accumulators, 2 B vectors, 1 broadcast
 constexpr int64_t kDepthStep = 256;  // k per step: a 256 x 16 slice of B is 16 KiB
 constexpr int64_t kBlockColumns = 128;
 constexpr int64_t kMaxBlockRows = 96;
@@ -51,11 +51,7 @@ __attribute__((always_inline)) inline Vec8 broadcast8(float x) {
     return Vec8{x, x, x, x, x, x, x, x};
 }
 
-// One 6 x 16 tile over `depth` values of k: `a` holds the six rows' pointers at the first k (rows past
-// the matrix repeat its last row), `b` the packed panel at that k. The sums are added to `c` (rows of
-// `ldc`) when `accumulate`, else stored; only `rows` x `cols` of them are written.
-using TileFunction = void (*)(const float* const*, const float*, int64_t, float*, int64_t, int64_t, int64_t,
-                              bool);
+using TileFunction = GemmTile;  // fast_gemm.h says what a tile computes
 
 // Writes a tile's sums (row-major, 6 x 16) to `c`, or adds them.
 void writeTile(const float* sums, float* c, int64_t ldc, int64_t rows, int64_t cols, bool accumulate) {
@@ -345,6 +341,8 @@ private:
 };
 
 }  // namespace
+
+GemmTile gemmTile(Isa isa) { return tileFunction(isa); }
 
 void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
                     std::vector<std::unique_ptr<tactics::Tactic>>& tactics,

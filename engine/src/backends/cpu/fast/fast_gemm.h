@@ -20,6 +20,17 @@
 
 namespace kiln::cpu::fast {
 
+// The product's tile, for other kernels that pack their weights the same way: kGemmTileRows rows of A
+// (`a` holds each row's pointer at the first k; rows past the matrix repeat its last row) times a
+// packed panel `b` of kGemmPanel columns (each k's kGemmPanel values contiguous) over `depth` values of
+// k. The sums are stored to `c` (rows `ldc` floats apart), or added to it when `accumulate`; only
+// `rows` x `cols` of them are written.
+inline constexpr int64_t kGemmPanel = 16;
+inline constexpr int64_t kGemmTileRows = 6;
+using GemmTile = void (*)(const float* const* a, const float* b, int64_t depth, float* c, int64_t ldc,
+                          int64_t rows, int64_t cols, bool accumulate);
+GemmTile gemmTile(Isa isa);
+
 // "kiln:gemm" (MatMul and Gemm layers with constant weights).
 void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
                     std::vector<std::unique_ptr<tactics::Tactic>>& tactics,

@@ -18,6 +18,7 @@
 #include "backends/cpu/fast/fast_slice.h"
 #include "backends/cpu/fast/fast_softmax.h"
 #include "backends/cpu/fast/fast_transpose.h"
+#include "backends/cpu/fast/fast_winograd.h"
 
 namespace kiln::cpu {
 
@@ -85,6 +86,7 @@ public:
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:
             case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Convolution: fast::addWinogradTactics(config, m_isa, tactics, skipped); return;
             default: return;
         }
     }

@@ -1,0 +1,441 @@
+// Winograd convolution F(2x2, 3x3) (fast_winograd.h). The transforms are written once with GCC vector
+// types of 8 floats (one channel-block lane group); the products run on kiln:gemm's tile for the ISA.
+#include "backends/cpu/fast/fast_winograd.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "backends/cpu/fast/fast_gemm.h"
+#include "backends/cpu/fast/fast_pointwise.h"
+
+// Functions taking or returning vectors have another ABI without AVX: all of them are local to this file.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace kiln::cpu::fast {
+
+namespace {
+
+constexpr const char* kWinogradId = "kiln:winograd";
+constexpr int64_t kPositions = 16;    // a tile's 4 x 4 transformed positions
+constexpr int64_t kLanes = 8;         // channels of one vector
+constexpr int64_t kUnitTiles = 48;    // tiles a unit aims at (rows of tiles are not cut)
+constexpr int64_t kUnitFilters = 64;  // filters of a unit, a multiple of the panel
+constexpr int64_t kLeastChannels = 16;
+
+typedef float Vec8 __attribute__((vector_size(32)));
+
+inline Vec8 load8(const float* p) {
+    Vec8 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+
+struct WinogradPlan {
+    int64_t batch = 0;
+    int64_t channels = 0;  // input channels
+    int64_t height = 0;    // input
+    int64_t width = 0;
+    int64_t filters = 0;  // output channels
+    int64_t outHeight = 0;
+    int64_t outWidth = 0;
+    int64_t padTop = 0;
+    int64_t padLeft = 0;
+    int64_t inBlock = 8;  // the input's and output's channel blocks
+    int64_t outBlock = 8;
+    bool hasBias = false;
+    int64_t residualInput = -1;  // the input added after the bias, or -1
+    std::optional<ActivationParams> activation;
+    Isa isa = Isa::Scalar;
+    int threads = 1;  // the team the workspace has parts for
+
+    int64_t inBlocks() const { return (channels + inBlock - 1) / inBlock; }
+    int64_t paddedChannels() const { return inBlocks() * inBlock; }  // V's rows and U's depth
+    int64_t outBlocks() const { return (filters + outBlock - 1) / outBlock; }
+    int64_t panels() const { return (outBlocks() * outBlock + kGemmPanel - 1) / kGemmPanel; }
+    int64_t tilesHigh() const { return (outHeight + 1) / 2; }
+    int64_t tilesWide() const { return (outWidth + 1) / 2; }
+    int64_t unitTileRows() const { return std::clamp<int64_t>(kUnitTiles / tilesWide(), 1, tilesHigh()); }
+    int64_t unitTiles() const { return unitTileRows() * tilesWide(); }
+    // M's rows per position: the unit's tiles rounded up to whole tiles of the product, whose last rows
+    // repeat the last tile and are never read.
+    int64_t sumRows() const { return (unitTiles() + kGemmTileRows - 1) / kGemmTileRows * kGemmTileRows; }
+    int64_t unitFilters() const { return std::min(kUnitFilters, panels() * kGemmPanel); }
+    int64_t packedFloats() const { return kPositions * panels() * paddedChannels() * kGemmPanel; }
+    // One thread's part of the workspace: V, the sums M and the output rows, each 64-byte aligned.
+    int64_t vFloats() const { return (kPositions * unitTiles() * paddedChannels() + 15) / 16 * 16; }
+    int64_t mFloats() const { return (kPositions * sumRows() * unitFilters() + 15) / 16 * 16; }
+    int64_t rowFloats() const { return (2 * unitTileRows() * unitFilters() * outWidth + 15) / 16 * 16; }
+    int64_t threadFloats() const { return vFloats() + mFloats() + rowFloats(); }
+};
+
+// V for the tiles of rows [tileRow0, tileRow0 + tileRows) of image `n`: V[position][tile][channel].
+// The transforms are compiled for AVX2 too (chosen when the program loads), which halves their
+// instructions; they only add and subtract, so both versions compute the same values.
+__attribute__((target_clones("avx2", "default"))) void transformInputs(const WinogradPlan& p, const float* input, int64_t n, int64_t tileRow0, int64_t tileRows,
+                     float* v) {
+    const int64_t channels = p.paddedChannels();
+    const int64_t tiles = tileRows * p.tilesWide();
+    const int64_t block = p.inBlock;
+    const Vec8 zero = {};
+    for (int64_t r = 0; r < tileRows; ++r) {
+        const int64_t y0 = 2 * (tileRow0 + r) - p.padTop;
+        for (int64_t tx = 0; tx < p.tilesWide(); ++tx) {
+            const int64_t tile = r * p.tilesWide() + tx;
+            const int64_t x0 = 2 * tx - p.padLeft;
+            const bool inside = y0 >= 0 && x0 >= 0 && y0 + 4 <= p.height && x0 + 4 <= p.width;
+            for (int64_t c = 0; c < channels; c += kLanes) {
+                const float* plane =
+                    input + ((n * p.inBlocks() + c / block) * p.height * p.width) * block + c % block;
+                Vec8 d[4][4];
+                for (int64_t i = 0; i < 4; ++i) {
+                    const int64_t y = y0 + i;
+                    for (int64_t j = 0; j < 4; ++j) {
+                        const int64_t x = x0 + j;
+                        d[i][j] = inside || (y >= 0 && y < p.height && x >= 0 && x < p.width)
+                                      ? load8(plane + (y * p.width + x) * block)
+                                      : zero;
+                    }
+                }
+                Vec8 t[4][4];  // Bt d
+                for (int64_t j = 0; j < 4; ++j) {
+                    t[0][j] = d[0][j] - d[2][j];
+                    t[1][j] = d[1][j] + d[2][j];
+                    t[2][j] = d[2][j] - d[1][j];
+                    t[3][j] = d[1][j] - d[3][j];
+                }
+                float* out = v + tile * channels + c;
+                const int64_t stride = tiles * channels;  // from one position to the next
+                for (int64_t i = 0; i < 4; ++i) {        // (Bt d) B
+                    store8(out + (i * 4 + 0) * stride, t[i][0] - t[i][2]);
+                    store8(out + (i * 4 + 1) * stride, t[i][1] + t[i][2]);
+                    store8(out + (i * 4 + 2) * stride, t[i][2] - t[i][1]);
+                    store8(out + (i * 4 + 3) * stride, t[i][1] - t[i][3]);
+                }
+            }
+        }
+    }
+}
+
+// Y = At M A for every tile of the unit and `filters` filters from `filter0`, plus the bias, into the
+// output rows `rows` ([filter block][2 * tileRows][outWidth][outBlock]).
+__attribute__((target_clones("avx2", "default"))) void transformOutputs(const WinogradPlan& p, const float* m, const float* bias, int64_t tileRow0, int64_t tileRows,
+                      int64_t filter0, int64_t filters, float* rows) {
+    const int64_t ldm = p.unitFilters();
+    const int64_t stride = p.sumRows() * ldm;  // from one position to the next
+    const int64_t block = p.outBlock;
+    const int64_t bufferRows = 2 * tileRows;
+    for (int64_t r = 0; r < tileRows; ++r) {
+        const int64_t rowsHere = std::min<int64_t>(2, p.outHeight - 2 * (tileRow0 + r));
+        for (int64_t tx = 0; tx < p.tilesWide(); ++tx) {
+            const int64_t tile = r * p.tilesWide() + tx;
+            const int64_t columnsHere = std::min<int64_t>(2, p.outWidth - 2 * tx);
+            for (int64_t f = 0; f < filters; f += kLanes) {
+                const float* sums = m + tile * ldm + f;
+                Vec8 s[2][4];  // At M
+                for (int64_t j = 0; j < 4; ++j) {
+                    const Vec8 m0 = load8(sums + (0 * 4 + j) * stride);
+                    const Vec8 m1 = load8(sums + (1 * 4 + j) * stride);
+                    const Vec8 m2 = load8(sums + (2 * 4 + j) * stride);
+                    const Vec8 m3 = load8(sums + (3 * 4 + j) * stride);
+                    s[0][j] = m0 + m1 + m2;
+                    s[1][j] = m1 - m2 - m3;
+                }
+                const Vec8 b = load8(bias + filter0 + f);
+                const int64_t local = f / block;
+                const int64_t lane = f % block;
+                for (int64_t i = 0; i < rowsHere; ++i) {  // (At M) A
+                    const Vec8 y[2] = {s[i][0] + s[i][1] + s[i][2] + b, s[i][1] - s[i][2] - s[i][3] + b};
+                    float* row = rows + ((local * bufferRows + 2 * r + i) * p.outWidth + 2 * tx) * block + lane;
+                    for (int64_t j = 0; j < columnsHere; ++j) store8(row + j * block, y[j]);
+                }
+            }
+        }
+    }
+}
+
+class WinogradKernel final : public tactics::Kernel {
+public:
+    WinogradKernel(WinogradPlan plan, std::vector<tactics::WeightBlob> blobs)
+        : m_plan(std::move(plan)), m_blobs(std::move(blobs)), m_steps(epilogue(m_plan)) {}
+
+    // The weights and the bias are read from the prepared blobs only.
+    bool readsInput(size_t index) const override {
+        return index == 0 || int64_t(index) == m_plan.residualInput;
+    }
+
+    Status run(const tactics::KernelArgs& args) const override {
+        const WinogradPlan& p = m_plan;
+        if (args.inputs.empty() || !args.inputs[0] || args.outputs.empty() || !args.outputs[0] ||
+            (p.residualInput >= 0 &&
+             (args.inputs.size() <= size_t(p.residualInput) || !args.inputs[p.residualInput]))) {
+            return invalidArgument("the winograd kernel needs the input, an output and, when fused, the residual");
+        }
+        const auto* input = reinterpret_cast<const float*>(args.inputs[0]);
+        const auto* residual =
+            p.residualInput >= 0 ? reinterpret_cast<const float*>(args.inputs[p.residualInput]) : nullptr;
+        auto* output = reinterpret_cast<float*>(args.outputs[0]);
+        auto* workspace = reinterpret_cast<float*>(args.workspace);
+        const auto* packed = reinterpret_cast<const float*>(m_blobs[0].data());
+        const auto* bias = reinterpret_cast<const float*>(m_blobs[1].data());
+        const GemmTile tile = gemmTile(p.isa);
+        const StepRunner runner = stepRunner(p.isa);
+
+        const int64_t groupsPerImage = (p.tilesHigh() + p.unitTileRows() - 1) / p.unitTileRows();
+        const int64_t filterGroups = (p.panels() * kGemmPanel + p.unitFilters() - 1) / p.unitFilters();
+        const int64_t units = p.batch * groupsPerImage * filterGroups;
+        const int64_t work = p.batch * p.tilesHigh() * p.tilesWide() * kPositions * p.paddedChannels() *
+                             p.panels() * kGemmPanel;
+        const bool parallel = units > 1 && worthParallel(work / 16);
+#pragma omp parallel if (parallel)
+        {
+            // The thread's part of the workspace; a team larger than the one the plan was built for
+            // (another thread count) gives its extra threads buffers of their own.
+            const int thread = omp_get_thread_num();
+            std::vector<float> own(thread < p.threads && workspace ? 0 : size_t(p.threadFloats()));
+            float* part = own.empty() ? workspace + thread * p.threadFloats() : own.data();
+            float* v = part;
+            float* m = v + p.vFloats();
+            float* rows = m + p.mFloats();
+            int64_t transformed = -1;  // the tile group V holds
+#pragma omp for schedule(static)
+            for (int64_t unit = 0; unit < units; ++unit) {
+                const int64_t group = unit / filterGroups;  // image and rows of tiles
+                const int64_t n = group / groupsPerImage;
+                const int64_t tileRow0 = (group % groupsPerImage) * p.unitTileRows();
+                const int64_t tileRows = std::min(p.unitTileRows(), p.tilesHigh() - tileRow0);
+                const int64_t tiles = tileRows * p.tilesWide();
+                const int64_t filter0 = (unit % filterGroups) * p.unitFilters();
+                const int64_t filters = std::min(p.unitFilters(), p.panels() * kGemmPanel - filter0);
+                if (group != transformed) {
+                    transformInputs(p, input, n, tileRow0, tileRows, v);
+                    transformed = group;
+                }
+                const int64_t depth = p.paddedChannels();
+                for (int64_t position = 0; position < kPositions; ++position) {
+                    const float* a = v + position * tiles * depth;
+                    float* sums = m + position * p.sumRows() * p.unitFilters();
+                    for (int64_t column = 0; column < filters; column += kGemmPanel) {
+                        const float* panel =
+                            packed + ((position * p.panels() + (filter0 + column) / kGemmPanel) * depth) * kGemmPanel;
+                        // Whole tiles of the product (the rows past the unit's tiles repeat its last
+                        // one): a partial tile would be written out element by element.
+                        for (int64_t t = 0; t < tiles; t += kGemmTileRows) {
+                            const int64_t count = std::min(kGemmTileRows, tiles - t);
+                            const float* rowPointers[kGemmTileRows];
+                            for (int64_t r = 0; r < kGemmTileRows; ++r)
+                                rowPointers[r] = a + (t + std::min(r, count - 1)) * depth;
+                            tile(rowPointers, panel, depth, sums + t * p.unitFilters() + column, p.unitFilters(),
+                                 kGemmTileRows, kGemmPanel, false);
+                        }
+                    }
+                }
+                const int64_t blocks = std::min(filters / p.outBlock, p.outBlocks() - filter0 / p.outBlock);
+                transformOutputs(p, m, bias, tileRow0, tileRows, filter0, blocks * p.outBlock, rows);
+                writeRows(output, residual, rows, runner, n, tileRow0, tileRows, filter0 / p.outBlock, blocks);
+            }
+        }
+        return Status::ok();
+    }
+
+private:
+    // The unit's output rows from the buffer into the output through the epilogue, padded lanes zero.
+    void writeRows(float* output, const float* residual, const float* rows, StepRunner runner, int64_t n,
+                   int64_t tileRow0, int64_t tileRows, int64_t block0, int64_t blocks) const {
+        const WinogradPlan& p = m_plan;
+        const int64_t length = p.outWidth * p.outBlock;
+        const int64_t first = 2 * tileRow0;
+        const int64_t count = std::min(2 * tileRows, p.outHeight - first);
+        const int64_t usedLanes = p.filters - (p.outBlocks() - 1) * p.outBlock;
+        for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t block = block0 + b;
+            for (int64_t r = 0; r < count; ++r) {
+                const float* source = rows + (b * 2 * tileRows + r) * length;
+                const int64_t at = ((n * p.outBlocks() + block) * p.outHeight + first + r) * length;
+                float* target = output + at;
+                if (m_steps.empty()) {
+                    std::memcpy(target, source, size_t(length) * sizeof(float));
+                } else {
+                    const TileOperand operands[1] = {{residual ? residual + at : nullptr, -1}};
+                    runner(m_steps.data(), m_steps.size(), source, target, length, operands);
+                }
+                if (block + 1 == p.outBlocks() && usedLanes < p.outBlock) {
+                    for (int64_t x = 0; x < p.outWidth; ++x)
+                        std::fill(target + x * p.outBlock + usedLanes, target + (x + 1) * p.outBlock, 0.0f);
+                }
+            }
+        }
+    }
+
+    // The epilogue's steps over each output row: the residual (operand 0), then the activation; the
+    // bias is added by the output transform.
+    static std::vector<PointwiseStep> epilogue(const WinogradPlan& p) {
+        std::vector<PointwiseStep> steps;
+        if (p.residualInput >= 0) {
+            PointwiseStep add;
+            add.kind = PointwiseStep::Kind::Elementwise;
+            add.op = ElementwiseOp::Add;
+            add.operand = 0;
+            steps.push_back(add);
+        }
+        if (p.activation) {
+            PointwiseStep step;
+            step.kind = PointwiseStep::Kind::Activation;
+            step.activation = *p.activation;
+            steps.push_back(step);
+        }
+        return steps;
+    }
+
+    WinogradPlan m_plan;
+    std::vector<tactics::WeightBlob> m_blobs;  // U packed in panels, then the bias (zeros where none)
+    std::vector<PointwiseStep> m_steps;
+};
+
+class WinogradTactic final : public tactics::Tactic {
+public:
+    WinogradTactic(WinogradPlan plan, std::shared_ptr<const HostTensor> weights, std::shared_ptr<const HostTensor> bias)
+        : m_plan(std::move(plan)), m_weights(std::move(weights)), m_bias(std::move(bias)) {}
+
+    std::string id() const override { return kWinogradId; }
+    std::string library() const override { return kLibrary; }
+    int64_t workspaceBytes() const override {
+        return int64_t(m_plan.threads) * m_plan.threadFloats() * int64_t(sizeof(float));
+    }
+
+    // U = G g Gt for every filter and channel, in panels of 16 filters; the bias padded with zeros.
+    Result<std::vector<tactics::WeightBlob>> prepareWeights() const override {
+        const WinogradPlan& p = m_plan;
+        if (!m_weights || m_weights->type() != DataType::Float32 ||
+            m_weights->elementCount() != p.filters * p.channels * 9) {
+            return invalidModel("tactic 'kiln:winograd' needs the layer's constant FP32 weights of " +
+                                std::to_string(p.filters) + " x " + std::to_string(p.channels) + " x 3 x 3 values");
+        }
+        if (p.hasBias && (!m_bias || m_bias->type() != DataType::Float32 || m_bias->elementCount() != p.filters)) {
+            return invalidModel("tactic 'kiln:winograd' needs the layer's constant FP32 bias of " +
+                                std::to_string(p.filters) + " values");
+        }
+        const int64_t depth = p.paddedChannels();
+        tactics::WeightBlob packed(size_t(p.packedFloats()) * sizeof(float));
+        auto* u = reinterpret_cast<float*>(packed.mutableData());
+        const float* w = m_weights->data<float>();
+        for (int64_t f = 0; f < p.filters; ++f) {
+            for (int64_t c = 0; c < p.channels; ++c) {
+                const float* g = w + (f * p.channels + c) * 9;
+                double gg[4][3];  // G g
+                for (int64_t j = 0; j < 3; ++j) {
+                    gg[0][j] = g[j];
+                    gg[1][j] = 0.5 * (double(g[j]) + g[3 + j] + g[6 + j]);
+                    gg[2][j] = 0.5 * (double(g[j]) - g[3 + j] + g[6 + j]);
+                    gg[3][j] = g[6 + j];
+                }
+                for (int64_t i = 0; i < 4; ++i) {  // (G g) Gt
+                    const double row[4] = {gg[i][0], 0.5 * (gg[i][0] + gg[i][1] + gg[i][2]),
+                                           0.5 * (gg[i][0] - gg[i][1] + gg[i][2]), gg[i][2]};
+                    for (int64_t j = 0; j < 4; ++j) {
+                        const int64_t position = i * 4 + j;
+                        u[((position * p.panels() + f / kGemmPanel) * depth + c) * kGemmPanel + f % kGemmPanel] =
+                            float(row[j]);
+                    }
+                }
+            }
+        }
+        tactics::WeightBlob bias(size_t(p.panels() * kGemmPanel) * sizeof(float));
+        if (p.hasBias) std::memcpy(bias.mutableData(), m_bias->data<float>(), size_t(p.filters) * sizeof(float));
+        std::vector<tactics::WeightBlob> blobs;
+        blobs.push_back(std::move(packed));
+        blobs.push_back(std::move(bias));
+        return blobs;
+    }
+
+    Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob> weights) const override {
+        const WinogradPlan& p = m_plan;
+        if (weights.size() != 2 || weights[0].size() != size_t(p.packedFloats()) * sizeof(float) ||
+            weights[1].size() != size_t(p.panels() * kGemmPanel) * sizeof(float)) {
+            return invalidModel("tactic 'kiln:winograd' was given weight blobs of other sizes than its " +
+                                std::to_string(p.filters) + " x " + std::to_string(p.channels) +
+                                " x 3 x 3 convolution needs; rebuild the plan");
+        }
+        return std::unique_ptr<tactics::Kernel>(std::make_unique<WinogradKernel>(p, std::move(weights)));
+    }
+
+private:
+    WinogradPlan m_plan;
+    std::shared_ptr<const HostTensor> m_weights;
+    std::shared_ptr<const HostTensor> m_bias;
+};
+
+}  // namespace
+
+void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
+                        std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+                        std::vector<tactics::SkippedTactic>& skipped) {
+    const Layer& layer = *config.layer;
+    if (layer.kind() != LayerKind::Convolution) return;
+    auto skip = [&](const std::string& reason) { skipped.push_back({kWinogradId, kLibrary, reason}); };
+    if (config.precision != DataType::Float32 || tactics::storesReducedPrecision(config))
+        return skip("runs FP32 layers only");
+    const auto& params = layer.paramsAs<ConvolutionParams>();
+    const Tensor* input = layer.input(0);
+    const Tensor* weights = layer.input(1);
+    if (!input || !weights || layer.outputs().size() != 1 || config.inputFormats.size() < layer.inputs().size() ||
+        config.outputFormats.empty()) {
+        return skip("needs one output (split outputs are not offered)");
+    }
+    const Tensor* output = layer.output(0);
+    if (input->dims().size() != 4 || !weights->isConstant() || weights->dims().size() != 4 ||
+        weights->dims()[2] != 3 || weights->dims()[3] != 3) {
+        return skip("needs a 2-D convolution with constant 3x3 weights");
+    }
+    const auto ones = [](const std::vector<int64_t>& values) {
+        return std::all_of(values.begin(), values.end(), [](int64_t v) { return v == 1; });
+    };
+    if (params.groups != 1 || !ones(params.strides) || !ones(params.dilations))
+        return skip("needs stride 1, dilation 1 and one group");
+    if (input->type() != DataType::Float32 || output->type() != DataType::Float32)
+        return skip("runs FP32 tensors only");
+    const TensorFormat in = config.inputFormats[0];
+    const TensorFormat out = config.outputFormats[0];
+    const auto blockedBy8 = [](TensorFormat f) { return f.isBlocked() && f.channelBlock % kLanes == 0; };
+    if (!blockedBy8(in) || !blockedBy8(out)) return skip("needs channel-blocked tensors (blocks of 8 or 16)");
+    WinogradPlan plan;
+    plan.batch = input->dims()[0];
+    plan.channels = input->dims()[1];
+    plan.height = input->dims()[2];
+    plan.width = input->dims()[3];
+    plan.filters = weights->dims()[0];
+    plan.outHeight = output->dims()[2];
+    plan.outWidth = output->dims()[3];
+    plan.padTop = params.pads.size() == 4 ? params.pads[0] : 0;
+    plan.padLeft = params.pads.size() == 4 ? params.pads[1] : 0;
+    plan.inBlock = in.channelBlock;
+    plan.outBlock = out.channelBlock;
+    plan.activation = params.activation;
+    plan.isa = isa;
+    plan.threads = std::max(1, teamSize());
+    if (weights->dims()[1] != plan.channels || output->dims()[1] != plan.filters)
+        return skip("the weights do not match the input's and output's channels");
+    if (plan.channels < kLeastChannels || plan.filters < kLeastChannels)
+        return skip("needs 16 or more input and output channels for its transforms to pay");
+    if (plan.outHeight <= 0 || plan.outWidth <= 0) return skip("the output is empty");
+    const Tensor* bias = layer.inputs().size() > 2 ? layer.input(2) : nullptr;
+    std::shared_ptr<const HostTensor> biasData;
+    if (bias) {
+        if (!bias->isConstant()) return skip("needs a constant bias");
+        plan.hasBias = true;
+        biasData = bias->constantData();
+    }
+    if (layer.inputs().size() > 3 && layer.input(3)) {
+        if (layer.input(3)->dims() != output->dims() || config.inputFormats[3] != out)
+            return skip("needs a residual of the output's shape and format");
+        plan.residualInput = 3;
+    }
+    tactics.push_back(std::make_unique<WinogradTactic>(plan, weights->constantData(), biasData));
+}
+
+}  // namespace kiln::cpu::fast

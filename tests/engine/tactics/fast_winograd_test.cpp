@@ -1,0 +1,120 @@
+// Kiln's Winograd convolution F(2x2, 3x3) ("kiln:winograd") against the reference, on every instruction
+// set and in both channel blocks: partial tiles (odd output sizes), padded channels and filters, no
+// padding and uneven padding, several filter groups and rows of tiles wider than a unit, the fused bias,
+// residual and activation, with padded lanes written zero. Refusals say why.
+//
+// Tolerance: the direct convolution sums 9C products of values in [-1, 1]; the reference and a direct
+// kernel differ by 1e-5 * sqrt(9C) (dotTolerance, as the oneDNN convolution tests allow) or 1e-4
+// relative (839 ulp). F(2x2, 3x3) rounds sums of larger terms: its inputs are sums of up to 4 values,
+// its weights of up to 9 halved twice (2.25 times the largest weight), and each output adds up to 9 of
+// the 16 channel sums, so its absolute error bound is four times the direct one.
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fast_test_helpers.h"
+
+namespace kiln::test {
+namespace {
+
+constexpr const char* kId = "kiln:winograd";
+constexpr int64_t kMaxUlp = 839;
+
+double absoluteFor(int64_t channels) {
+    return 4.0 * 1e-5 * std::sqrt(9.0 * double(channels));
+}
+
+ConvolutionParams conv3x3(std::vector<int64_t> pads, std::optional<ActivationParams> activation = std::nullopt) {
+    return ConvolutionParams{{1, 1}, std::move(pads), {1, 1}, 1, activation};
+}
+
+TEST(KilnWinograd, ShapesWithPartialTilesPaddedChannelsAndSeveralUnits) {
+    std::mt19937 rng(120);
+    struct Shape {
+        Dims input;
+        int64_t filters;
+        std::vector<int64_t> pads;
+    };
+    // 7 x 9 outputs leave partial tiles; 24 channels and 20 filters pad a block of 16 (and 20 one of 8);
+    // no padding shrinks the output; pads 0,1 / 2,1 are uneven; 72 filters make two units of filters; a
+    // row of 55 tiles is wider than a unit of 48.
+    for (const Shape& s : std::vector<Shape>{{{1, 16, 8, 8}, 16, {1, 1, 1, 1}},
+                                             {{2, 24, 7, 9}, 20, {1, 1, 1, 1}},
+                                             {{1, 32, 5, 6}, 48, {0, 0, 0, 0}},
+                                             {{1, 16, 6, 7}, 16, {0, 1, 2, 1}},
+                                             {{1, 40, 9, 4}, 72, {1, 1, 1, 1}},
+                                             {{1, 16, 3, 110}, 24, {1, 1, 1, 1}}}) {
+        const HostTensor x = randomTensor(s.input, rng);
+        const HostTensor w = randomTensor({s.filters, s.input[1], 3, 3}, rng);
+        for (TensorFormat format : {TensorFormat::blocked(8), TensorFormat::blocked(16)}) {
+            checkAgainstReference(conv3x3(s.pads), {&x, &w}, {true, false}, format, kId, kMaxUlp,
+                                  absoluteFor(s.input[1]),
+                                  toString(s.input) + " -> " + std::to_string(s.filters) + " filters");
+        }
+    }
+}
+
+TEST(KilnWinograd, EpilogueBiasResidualActivation) {
+    std::mt19937 rng(121);
+    const HostTensor x = randomTensor({2, 24, 7, 6}, rng);
+    const HostTensor w = randomTensor({20, 24, 3, 3}, rng);
+    const HostTensor bias = randomTensor({20}, rng);
+    const HostTensor residual = randomTensor({2, 20, 7, 6}, rng);
+    struct Case {
+        std::string name;
+        std::vector<const HostTensor*> inputs;
+        std::vector<bool> activations;
+        std::optional<ActivationParams> activation;
+    };
+    // Sigmoid maps the padded lanes' zeros to 0.5: they must still be written zero.
+    const std::vector<Case> cases{
+        {"bias", {&x, &w, &bias}, {true, false, false}, std::nullopt},
+        {"bias, residual, ReLU", {&x, &w, &bias, &residual}, {true, false, false, true},
+         ActivationParams{ActivationType::Relu}},
+        {"residual, sigmoid", {&x, &w, nullptr, &residual}, {true, false, false, true},
+         ActivationParams{ActivationType::Sigmoid}},
+    };
+    for (const Case& c : cases) {
+        for (TensorFormat format : {TensorFormat::blocked(8), TensorFormat::blocked(16)}) {
+            checkAgainstReference(conv3x3({1, 1, 1, 1}, c.activation), c.inputs, c.activations, format, kId,
+                                  kMaxUlp, absoluteFor(24), c.name);
+        }
+    }
+}
+
+TEST(KilnWinograd, RefusesWhatItCannotRun) {
+    std::mt19937 rng(122);
+    const HostTensor x = randomTensor({1, 16, 8, 8}, rng);
+    const HostTensor w = randomTensor({16, 16, 3, 3}, rng);
+    const HostTensor w5 = randomTensor({16, 16, 5, 5}, rng);
+    const HostTensor grouped = randomTensor({16, 8, 3, 3}, rng);
+    const TensorFormat blocked = TensorFormat::blocked(8);
+    EXPECT_EQ(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, kId), "");
+    EXPECT_NE(skipReasonFor(ConvolutionParams{{2, 2}, {1, 1, 1, 1}, {1, 1}, 1}, {&x, &w}, {true, false}, blocked, kId)
+                  .find("stride 1"),
+              std::string::npos);
+    EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {2, 2, 2, 2}, {2, 2}, 1}, {&x, &w}, {true, false}, blocked, kId)
+                  .find("dilation 1"),
+              std::string::npos);
+    EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 2}, {&x, &grouped}, {true, false}, blocked,
+                            kId)
+                  .find("one group"),
+              std::string::npos);
+    EXPECT_NE(skipReasonFor(conv3x3({2, 2, 2, 2}), {&x, &w5}, {true, false}, blocked, kId).find("3x3"),
+              std::string::npos);
+    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, TensorFormat{}, kId).find("blocked"),
+              std::string::npos);
+    const HostTensor narrow = randomTensor({1, 8, 8, 8}, rng);
+    const HostTensor wNarrow = randomTensor({16, 8, 3, 3}, rng);
+    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&narrow, &wNarrow}, {true, false}, blocked, kId).find("16 or more"),
+              std::string::npos);
+    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, kId, DataType::Float16)
+                  .find("FP32"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiln::test

@@ -343,11 +343,12 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
                 char ratio[32];
                 std::snprintf(ratio, sizeof ratio, "%.1f", best > 0.0 ? candidate.milliseconds / best : 0.0);
                 slower[candidate.tactic] = std::string("not timed on the whole batch: ") + ratio +
-                                           " times slower than " + timed.tacticId + " on " + std::to_string(batch) +
-                                           " of its images";
+                                           " times slower than " + timed.tacticId + " on " +
+                                           std::to_string(batch) + " of its images";
             }
             if (contended) {
-                KILN_ASSIGN_OR_RETURN(TacticChoice choice, chooseTacticAt(device, layer, config, cache, false, &slower));
+                KILN_ASSIGN_OR_RETURN(TacticChoice choice,
+                                      chooseTacticAt(device, layer, config, cache, false, &slower));
                 choice.timingMilliseconds = millisecondsSince(timingStart);
                 return choice;
             }

@@ -56,12 +56,11 @@ public:
     int64_t workspaceBytes() const override { return m_spec.workspace; }
     Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob>) const override {
         g_instantiatedBatches.push_back(m_batch);
-        return std::unique_ptr<tactics::Kernel>(
-            std::make_unique<SpinKernel>(std::chrono::microseconds(m_batch > 8 && m_spec.largeBatchMicroseconds
-                                                                       ? m_spec.largeBatchMicroseconds
-                                                                       : m_spec.microseconds),
-                                         m_spec.fails,
-                                         std::chrono::microseconds(m_spec.slowMicroseconds), m_spec.slowRuns));
+        return std::unique_ptr<tactics::Kernel>(std::make_unique<SpinKernel>(
+            std::chrono::microseconds(m_batch > 8 && m_spec.largeBatchMicroseconds
+                                          ? m_spec.largeBatchMicroseconds
+                                          : m_spec.microseconds),
+            m_spec.fails, std::chrono::microseconds(m_spec.slowMicroseconds), m_spec.slowRuns));
     }
 
 private:
@@ -289,7 +288,8 @@ TEST_F(TacticSelection, CloseCandidatesOnPartOfTheBatchAreTimedOnAllOfIt) {
     Tensor* x = m_network.addInput("x64", DataType::Float32, {64, 4, 5, 5}).value();
     Tensor* w = m_network.addConstant("w64", randomTensor({2, 4, 3, 3}, 1)).value();
     const Layer* conv =
-        m_network.addLayer("conv64", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1}, {x, w}, {"y64"}).value();
+        m_network.addLayer("conv64", ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 1}, {x, w}, {"y64"})
+            .value();
     g_instantiatedBatches.clear();
     auto choice = choose({&provider}, *conv, m_config, nullptr);
     ASSERT_TRUE(choice.isOk()) << choice.status().message();
@@ -298,8 +298,9 @@ TEST_F(TacticSelection, CloseCandidatesOnPartOfTheBatchAreTimedOnAllOfIt) {
     EXPECT_GE(candidate(*choice, "fake:first")->milliseconds, 3.0);
     EXPECT_GE(candidate(*choice, "fake:second")->milliseconds, 1.5);
     EXPECT_LT(candidate(*choice, "fake:slow")->milliseconds, 0.0);
-    EXPECT_NE(candidate(*choice, "fake:slow")->skipReason.find("times slower than fake:first on 8 of its images"),
-              std::string::npos)
+    EXPECT_NE(
+        candidate(*choice, "fake:slow")->skipReason.find("times slower than fake:first on 8 of its images"),
+        std::string::npos)
         << candidate(*choice, "fake:slow")->skipReason;
     EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 8, 64, 64}));
 }

@@ -27,7 +27,8 @@ double absoluteFor(int64_t channels) {
     return 4.0 * 1e-5 * std::sqrt(9.0 * double(channels));
 }
 
-ConvolutionParams conv3x3(std::vector<int64_t> pads, std::optional<ActivationParams> activation = std::nullopt) {
+ConvolutionParams conv3x3(std::vector<int64_t> pads,
+                          std::optional<ActivationParams> activation = std::nullopt) {
     return ConvolutionParams{{1, 1}, std::move(pads), {1, 1}, 1, activation};
 }
 
@@ -72,9 +73,13 @@ TEST(KilnWinograd, EpilogueBiasResidualActivation) {
     // Sigmoid maps the padded lanes' zeros to 0.5: they must still be written zero.
     const std::vector<Case> cases{
         {"bias", {&x, &w, &bias}, {true, false, false}, std::nullopt},
-        {"bias, residual, ReLU", {&x, &w, &bias, &residual}, {true, false, false, true},
+        {"bias, residual, ReLU",
+         {&x, &w, &bias, &residual},
+         {true, false, false, true},
          ActivationParams{ActivationType::Relu}},
-        {"residual, sigmoid", {&x, &w, nullptr, &residual}, {true, false, false, true},
+        {"residual, sigmoid",
+         {&x, &w, nullptr, &residual},
+         {true, false, false, true},
          ActivationParams{ActivationType::Sigmoid}},
     };
     for (const Case& c : cases) {
@@ -93,23 +98,27 @@ TEST(KilnWinograd, RefusesWhatItCannotRun) {
     const HostTensor grouped = randomTensor({16, 8, 3, 3}, rng);
     const TensorFormat blocked = TensorFormat::blocked(8);
     EXPECT_EQ(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, kId), "");
-    EXPECT_NE(skipReasonFor(ConvolutionParams{{2, 2}, {1, 1, 1, 1}, {1, 1}, 1}, {&x, &w}, {true, false}, blocked, kId)
+    EXPECT_NE(skipReasonFor(ConvolutionParams{{2, 2}, {1, 1, 1, 1}, {1, 1}, 1}, {&x, &w}, {true, false},
+                            blocked, kId)
                   .find("stride 1"),
               std::string::npos);
-    EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {2, 2, 2, 2}, {2, 2}, 1}, {&x, &w}, {true, false}, blocked, kId)
+    EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {2, 2, 2, 2}, {2, 2}, 1}, {&x, &w}, {true, false},
+                            blocked, kId)
                   .find("dilation 1"),
               std::string::npos);
-    EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 2}, {&x, &grouped}, {true, false}, blocked,
-                            kId)
+    EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 2}, {&x, &grouped}, {true, false},
+                            blocked, kId)
                   .find("one group"),
               std::string::npos);
     EXPECT_NE(skipReasonFor(conv3x3({2, 2, 2, 2}), {&x, &w5}, {true, false}, blocked, kId).find("3x3"),
               std::string::npos);
-    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, TensorFormat{}, kId).find("blocked"),
-              std::string::npos);
+    EXPECT_NE(
+        skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, TensorFormat{}, kId).find("blocked"),
+        std::string::npos);
     const HostTensor narrow = randomTensor({1, 8, 8, 8}, rng);
     const HostTensor wNarrow = randomTensor({16, 8, 3, 3}, rng);
-    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&narrow, &wNarrow}, {true, false}, blocked, kId).find("16 or more"),
+    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&narrow, &wNarrow}, {true, false}, blocked, kId)
+                  .find("16 or more"),
               std::string::npos);
     EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, kId, DataType::Float16)
                   .find("FP32"),

@@ -342,7 +342,9 @@ private:
 
 }  // namespace
 
-GemmTile gemmTile(Isa isa) { return tileFunction(isa); }
+GemmTile gemmTile(Isa isa) {
+    return tileFunction(isa);
+}
 
 void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
                     std::vector<std::unique_ptr<tactics::Tactic>>& tactics,

@@ -86,7 +86,9 @@ public:
             case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Expand:
             case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;
-            case LayerKind::Convolution: fast::addWinogradTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Convolution:
+                fast::addWinogradTactics(config, m_isa, tactics, skipped);
+                return;
             default: return;
         }
     }

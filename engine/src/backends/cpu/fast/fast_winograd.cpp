@@ -34,7 +34,9 @@ inline Vec8 load8(const float* p) {
     return v;
 }
 
-inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+inline void store8(float* p, Vec8 v) {
+    std::memcpy(p, &v, sizeof v);
+}
 
 struct WinogradPlan {
     int64_t batch = 0;
@@ -77,8 +79,10 @@ struct WinogradPlan {
 // V for the tiles of rows [tileRow0, tileRow0 + tileRows) of image `n`: V[position][tile][channel].
 // The transforms are compiled for AVX2 too (chosen when the program loads), which halves their
 // instructions; they only add and subtract, so both versions compute the same values.
-__attribute__((target_clones("avx2", "default"))) void transformInputs(const WinogradPlan& p, const float* input, int64_t n, int64_t tileRow0, int64_t tileRows,
-                     float* v) {
+__attribute__((target_clones("avx2", "default"))) void transformInputs(const WinogradPlan& p,
+                                                                       const float* input, int64_t n,
+                                                                       int64_t tileRow0, int64_t tileRows,
+                                                                       float* v) {
     const int64_t channels = p.paddedChannels();
     const int64_t tiles = tileRows * p.tilesWide();
     const int64_t block = p.inBlock;
@@ -111,7 +115,7 @@ __attribute__((target_clones("avx2", "default"))) void transformInputs(const Win
                 }
                 float* out = v + tile * channels + c;
                 const int64_t stride = tiles * channels;  // from one position to the next
-                for (int64_t i = 0; i < 4; ++i) {        // (Bt d) B
+                for (int64_t i = 0; i < 4; ++i) {         // (Bt d) B
                     store8(out + (i * 4 + 0) * stride, t[i][0] - t[i][2]);
                     store8(out + (i * 4 + 1) * stride, t[i][1] + t[i][2]);
                     store8(out + (i * 4 + 2) * stride, t[i][2] - t[i][1]);
@@ -124,8 +128,10 @@ __attribute__((target_clones("avx2", "default"))) void transformInputs(const Win
 
 // Y = At M A for every tile of the unit and `filters` filters from `filter0`, plus the bias, into the
 // output rows `rows` ([filter block][2 * tileRows][outWidth][outBlock]).
-__attribute__((target_clones("avx2", "default"))) void transformOutputs(const WinogradPlan& p, const float* m, const float* bias, int64_t tileRow0, int64_t tileRows,
-                      int64_t filter0, int64_t filters, float* rows) {
+__attribute__((target_clones("avx2", "default"))) void transformOutputs(const WinogradPlan& p, const float* m,
+                                                                        const float* bias, int64_t tileRow0,
+                                                                        int64_t tileRows, int64_t filter0,
+                                                                        int64_t filters, float* rows) {
     const int64_t ldm = p.unitFilters();
     const int64_t stride = p.sumRows() * ldm;  // from one position to the next
     const int64_t block = p.outBlock;
@@ -151,8 +157,10 @@ __attribute__((target_clones("avx2", "default"))) void transformOutputs(const Wi
                 const int64_t lane = f % block;
                 for (int64_t i = 0; i < rowsHere; ++i) {  // (At M) A
                     const Vec8 y[2] = {s[i][0] + s[i][1] + s[i][2] + b, s[i][1] - s[i][2] - s[i][3] + b};
-                    float* row = rows + ((local * bufferRows + 2 * r + i) * p.outWidth + 2 * tx) * block + lane;
-                    for (int64_t j = 0; j < columnsHere; ++j) store8(row + j * block, y[j]);
+                    float* row =
+                        rows + ((local * bufferRows + 2 * r + i) * p.outWidth + 2 * tx) * block + lane;
+                    for (int64_t j = 0; j < columnsHere; ++j)
+                        store8(row + j * block, y[j]);
                 }
             }
         }
@@ -174,7 +182,8 @@ public:
         if (args.inputs.empty() || !args.inputs[0] || args.outputs.empty() || !args.outputs[0] ||
             (p.residualInput >= 0 &&
              (args.inputs.size() <= size_t(p.residualInput) || !args.inputs[p.residualInput]))) {
-            return invalidArgument("the winograd kernel needs the input, an output and, when fused, the residual");
+            return invalidArgument(
+                "the winograd kernel needs the input, an output and, when fused, the residual");
         }
         const auto* input = reinterpret_cast<const float*>(args.inputs[0]);
         const auto* residual =
@@ -222,7 +231,8 @@ public:
                     float* sums = m + position * p.sumRows() * p.unitFilters();
                     for (int64_t column = 0; column < filters; column += kGemmPanel) {
                         const float* panel =
-                            packed + ((position * p.panels() + (filter0 + column) / kGemmPanel) * depth) * kGemmPanel;
+                            packed +
+                            ((position * p.panels() + (filter0 + column) / kGemmPanel) * depth) * kGemmPanel;
                         // Whole tiles of the product (the rows past the unit's tiles repeat its last
                         // one): a partial tile would be written out element by element.
                         for (int64_t t = 0; t < tiles; t += kGemmTileRows) {
@@ -230,14 +240,15 @@ public:
                             const float* rowPointers[kGemmTileRows];
                             for (int64_t r = 0; r < kGemmTileRows; ++r)
                                 rowPointers[r] = a + (t + std::min(r, count - 1)) * depth;
-                            tile(rowPointers, panel, depth, sums + t * p.unitFilters() + column, p.unitFilters(),
-                                 kGemmTileRows, kGemmPanel, false);
+                            tile(rowPointers, panel, depth, sums + t * p.unitFilters() + column,
+                                 p.unitFilters(), kGemmTileRows, kGemmPanel, false);
                         }
                     }
                 }
                 const int64_t blocks = std::min(filters / p.outBlock, p.outBlocks() - filter0 / p.outBlock);
                 transformOutputs(p, m, bias, tileRow0, tileRows, filter0, blocks * p.outBlock, rows);
-                writeRows(output, residual, rows, runner, n, tileRow0, tileRows, filter0 / p.outBlock, blocks);
+                writeRows(output, residual, rows, runner, n, tileRow0, tileRows, filter0 / p.outBlock,
+                          blocks);
             }
         }
         return Status::ok();
@@ -299,7 +310,8 @@ private:
 
 class WinogradTactic final : public tactics::Tactic {
 public:
-    WinogradTactic(WinogradPlan plan, std::shared_ptr<const HostTensor> weights, std::shared_ptr<const HostTensor> bias)
+    WinogradTactic(WinogradPlan plan, std::shared_ptr<const HostTensor> weights,
+                   std::shared_ptr<const HostTensor> bias)
         : m_plan(std::move(plan)), m_weights(std::move(weights)), m_bias(std::move(bias)) {}
 
     std::string id() const override { return kWinogradId; }
@@ -314,9 +326,11 @@ public:
         if (!m_weights || m_weights->type() != DataType::Float32 ||
             m_weights->elementCount() != p.filters * p.channels * 9) {
             return invalidModel("tactic 'kiln:winograd' needs the layer's constant FP32 weights of " +
-                                std::to_string(p.filters) + " x " + std::to_string(p.channels) + " x 3 x 3 values");
+                                std::to_string(p.filters) + " x " + std::to_string(p.channels) +
+                                " x 3 x 3 values");
         }
-        if (p.hasBias && (!m_bias || m_bias->type() != DataType::Float32 || m_bias->elementCount() != p.filters)) {
+        if (p.hasBias &&
+            (!m_bias || m_bias->type() != DataType::Float32 || m_bias->elementCount() != p.filters)) {
             return invalidModel("tactic 'kiln:winograd' needs the layer's constant FP32 bias of " +
                                 std::to_string(p.filters) + " values");
         }
@@ -339,21 +353,23 @@ public:
                                            0.5 * (gg[i][0] - gg[i][1] + gg[i][2]), gg[i][2]};
                     for (int64_t j = 0; j < 4; ++j) {
                         const int64_t position = i * 4 + j;
-                        u[((position * p.panels() + f / kGemmPanel) * depth + c) * kGemmPanel + f % kGemmPanel] =
-                            float(row[j]);
+                        u[((position * p.panels() + f / kGemmPanel) * depth + c) * kGemmPanel +
+                          f % kGemmPanel] = float(row[j]);
                     }
                 }
             }
         }
         tactics::WeightBlob bias(size_t(p.panels() * kGemmPanel) * sizeof(float));
-        if (p.hasBias) std::memcpy(bias.mutableData(), m_bias->data<float>(), size_t(p.filters) * sizeof(float));
+        if (p.hasBias)
+            std::memcpy(bias.mutableData(), m_bias->data<float>(), size_t(p.filters) * sizeof(float));
         std::vector<tactics::WeightBlob> blobs;
         blobs.push_back(std::move(packed));
         blobs.push_back(std::move(bias));
         return blobs;
     }
 
-    Result<std::unique_ptr<tactics::Kernel>> instantiate(std::vector<tactics::WeightBlob> weights) const override {
+    Result<std::unique_ptr<tactics::Kernel>> instantiate(
+        std::vector<tactics::WeightBlob> weights) const override {
         const WinogradPlan& p = m_plan;
         if (weights.size() != 2 || weights[0].size() != size_t(p.packedFloats()) * sizeof(float) ||
             weights[1].size() != size_t(p.panels() * kGemmPanel) * sizeof(float)) {
@@ -383,8 +399,8 @@ void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
     const auto& params = layer.paramsAs<ConvolutionParams>();
     const Tensor* input = layer.input(0);
     const Tensor* weights = layer.input(1);
-    if (!input || !weights || layer.outputs().size() != 1 || config.inputFormats.size() < layer.inputs().size() ||
-        config.outputFormats.empty()) {
+    if (!input || !weights || layer.outputs().size() != 1 ||
+        config.inputFormats.size() < layer.inputs().size() || config.outputFormats.empty()) {
         return skip("needs one output (split outputs are not offered)");
     }
     const Tensor* output = layer.output(0);

@@ -1,13 +1,15 @@
-// Kiln's Winograd convolution F(2x2, 3x3) ("kiln:winograd") against the reference, on every instruction
-// set and in both channel blocks: partial tiles (odd output sizes), padded channels and filters, no
+// Kiln's Winograd convolutions F(2x2, 3x3) and F(4x4, 3x3) ("kiln:winograd:2x2", "kiln:winograd:4x4")
+// against the reference, on every instruction set and in both channel blocks: partial tiles (odd output sizes), padded channels and filters, no
 // padding and uneven padding, several filter groups and rows of tiles wider than a unit, the fused bias,
 // residual and activation, with padded lanes written zero. Refusals say why.
 //
 // Tolerance: the direct convolution sums 9C products of values in [-1, 1]; the reference and a direct
 // kernel differ by 1e-5 * sqrt(9C) (dotTolerance, as the oneDNN convolution tests allow) or 1e-4
-// relative (839 ulp). F(2x2, 3x3) rounds sums of larger terms: its inputs are sums of up to 4 values,
-// its weights of up to 9 halved twice (2.25 times the largest weight), and each output adds up to 9 of
-// the 16 channel sums, so its absolute error bound is four times the direct one.
+// relative (839 ulp). Winograd rounds sums of larger terms. F(2x2, 3x3)'s inputs are sums of up to 4
+// values, its weights of up to 9 halved twice (2.25 times the largest weight), and each output adds up
+// to 9 of the 16 channel sums: four times the direct bound. F(4x4, 3x3) multiplies by constants up to 5
+// in its input transform and 8 in its output transform and adds up to 36 sums per output: ten times the
+// direct bound, as the oneDNN tests allow for oneDNN's own F(4x4, 3x3).
 #include <cmath>
 #include <random>
 #include <string>
@@ -20,11 +22,16 @@
 namespace kiln::test {
 namespace {
 
-constexpr const char* kId = "kiln:winograd";
 constexpr int64_t kMaxUlp = 839;
 
-double absoluteFor(int64_t channels) {
-    return 4.0 * 1e-5 * std::sqrt(9.0 * double(channels));
+struct Variant {
+    const char* id;
+    double factor;  // of the direct convolution's absolute bound
+};
+const Variant kVariants[] = {{"kiln:winograd:2x2", 4.0}, {"kiln:winograd:4x4", 10.0}};
+
+double absoluteFor(const Variant& variant, int64_t channels) {
+    return variant.factor * 1e-5 * std::sqrt(9.0 * double(channels));
 }
 
 ConvolutionParams conv3x3(std::vector<int64_t> pads,
@@ -50,10 +57,12 @@ TEST(KilnWinograd, ShapesWithPartialTilesPaddedChannelsAndSeveralUnits) {
                                              {{1, 16, 3, 110}, 24, {1, 1, 1, 1}}}) {
         const HostTensor x = randomTensor(s.input, rng);
         const HostTensor w = randomTensor({s.filters, s.input[1], 3, 3}, rng);
-        for (TensorFormat format : {TensorFormat::blocked(8), TensorFormat::blocked(16)}) {
-            checkAgainstReference(conv3x3(s.pads), {&x, &w}, {true, false}, format, kId, kMaxUlp,
-                                  absoluteFor(s.input[1]),
-                                  toString(s.input) + " -> " + std::to_string(s.filters) + " filters");
+        for (const Variant& variant : kVariants) {
+            for (TensorFormat format : {TensorFormat::blocked(8), TensorFormat::blocked(16)}) {
+                checkAgainstReference(conv3x3(s.pads), {&x, &w}, {true, false}, format, variant.id, kMaxUlp,
+                                      absoluteFor(variant, s.input[1]),
+                                      toString(s.input) + " -> " + std::to_string(s.filters) + " filters");
+            }
         }
     }
 }
@@ -83,44 +92,47 @@ TEST(KilnWinograd, EpilogueBiasResidualActivation) {
          ActivationParams{ActivationType::Sigmoid}},
     };
     for (const Case& c : cases) {
-        for (TensorFormat format : {TensorFormat::blocked(8), TensorFormat::blocked(16)}) {
-            checkAgainstReference(conv3x3({1, 1, 1, 1}, c.activation), c.inputs, c.activations, format, kId,
-                                  kMaxUlp, absoluteFor(24), c.name);
+        for (const Variant& variant : kVariants) {
+            for (TensorFormat format : {TensorFormat::blocked(8), TensorFormat::blocked(16)}) {
+                checkAgainstReference(conv3x3({1, 1, 1, 1}, c.activation), c.inputs, c.activations, format,
+                                      variant.id, kMaxUlp, absoluteFor(variant, 24), c.name);
+            }
         }
     }
 }
 
 TEST(KilnWinograd, RefusesWhatItCannotRun) {
+    const std::string id = "kiln:winograd:4x4";  // both tiles give the same reasons
     std::mt19937 rng(122);
     const HostTensor x = randomTensor({1, 16, 8, 8}, rng);
     const HostTensor w = randomTensor({16, 16, 3, 3}, rng);
     const HostTensor w5 = randomTensor({16, 16, 5, 5}, rng);
     const HostTensor grouped = randomTensor({16, 8, 3, 3}, rng);
     const TensorFormat blocked = TensorFormat::blocked(8);
-    EXPECT_EQ(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, kId), "");
+    EXPECT_EQ(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, id), "");
     EXPECT_NE(skipReasonFor(ConvolutionParams{{2, 2}, {1, 1, 1, 1}, {1, 1}, 1}, {&x, &w}, {true, false},
-                            blocked, kId)
+                            blocked, id)
                   .find("stride 1"),
               std::string::npos);
     EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {2, 2, 2, 2}, {2, 2}, 1}, {&x, &w}, {true, false},
-                            blocked, kId)
+                            blocked, id)
                   .find("dilation 1"),
               std::string::npos);
     EXPECT_NE(skipReasonFor(ConvolutionParams{{1, 1}, {1, 1, 1, 1}, {1, 1}, 2}, {&x, &grouped}, {true, false},
-                            blocked, kId)
+                            blocked, id)
                   .find("one group"),
               std::string::npos);
-    EXPECT_NE(skipReasonFor(conv3x3({2, 2, 2, 2}), {&x, &w5}, {true, false}, blocked, kId).find("3x3"),
+    EXPECT_NE(skipReasonFor(conv3x3({2, 2, 2, 2}), {&x, &w5}, {true, false}, blocked, id).find("3x3"),
               std::string::npos);
     EXPECT_NE(
-        skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, TensorFormat{}, kId).find("blocked"),
+        skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, TensorFormat{}, id).find("blocked"),
         std::string::npos);
     const HostTensor narrow = randomTensor({1, 8, 8, 8}, rng);
     const HostTensor wNarrow = randomTensor({16, 8, 3, 3}, rng);
-    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&narrow, &wNarrow}, {true, false}, blocked, kId)
+    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&narrow, &wNarrow}, {true, false}, blocked, id)
                   .find("16 or more"),
               std::string::npos);
-    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, kId, DataType::Float16)
+    EXPECT_NE(skipReasonFor(conv3x3({1, 1, 1, 1}), {&x, &w}, {true, false}, blocked, id, DataType::Float16)
                   .find("FP32"),
               std::string::npos);
 }

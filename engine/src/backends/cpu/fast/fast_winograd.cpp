@@ -19,11 +19,8 @@ namespace kiln::cpu::fast {
 
 namespace {
 
-constexpr const char* kWinogradId = "kiln:winograd";
-constexpr int64_t kPositions = 16;    // a tile's 4 x 4 transformed positions
-constexpr int64_t kLanes = 8;         // channels of one vector
-constexpr int64_t kUnitTiles = 48;    // tiles a unit aims at (rows of tiles are not cut)
-constexpr int64_t kUnitFilters = 64;  // filters of a unit, a multiple of the panel
+constexpr int64_t kLanes = 8;          // channels of one vector
+constexpr int64_t kUnitFilters = 64;   // filters of a unit, a multiple of the panel
 constexpr int64_t kLeastChannels = 16;
 
 typedef float Vec8 __attribute__((vector_size(32)));
@@ -34,11 +31,79 @@ inline Vec8 load8(const float* p) {
     return v;
 }
 
-inline void store8(float* p, Vec8 v) {
-    std::memcpy(p, &v, sizeof v);
+inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+
+// The one-dimensional transforms of F(m, 3) for m = 2 and 4 (Lavin and Gray's matrices: points 0, 1,
+// -1 and, for m = 4, 2, -2): `input` applies Bt to kAlpha inputs, `output` At to kAlpha sums, `weights`
+// G to 3 weights. The two-dimensional ones apply them to every column, then to every row.
+template <int M>
+struct Transforms;
+
+template <>
+struct Transforms<2> {
+    static constexpr int kAlpha = 4;
+    static constexpr int64_t kUnitTiles = 48;  // tiles a unit aims at (rows of tiles are not cut)
+    static inline void input(const Vec8* d, Vec8* t) {
+        t[0] = d[0] - d[2];
+        t[1] = d[1] + d[2];
+        t[2] = d[2] - d[1];
+        t[3] = d[1] - d[3];
+    }
+    static inline void output(const Vec8* m, Vec8* y) {
+        y[0] = m[0] + m[1] + m[2];
+        y[1] = m[1] - m[2] - m[3];
+    }
+    static void weights(const double* g, double* u) {
+        u[0] = g[0];
+        u[1] = 0.5 * (g[0] + g[1] + g[2]);
+        u[2] = 0.5 * (g[0] - g[1] + g[2]);
+        u[3] = g[2];
+    }
+};
+
+template <>
+struct Transforms<4> {
+    static constexpr int kAlpha = 6;
+    static constexpr int64_t kUnitTiles = 32;  // 36 positions: V and M grow by 36 / 16
+    static inline void input(const Vec8* d, Vec8* t) {
+        const Vec8 four = {4, 4, 4, 4, 4, 4, 4, 4};
+        const Vec8 five = {5, 5, 5, 5, 5, 5, 5, 5};
+        const Vec8 two = {2, 2, 2, 2, 2, 2, 2, 2};
+        t[0] = four * d[0] - five * d[2] + d[4];
+        t[1] = d[3] + d[4] - four * (d[1] + d[2]);
+        t[2] = d[4] - d[3] + four * (d[1] - d[2]);
+        t[3] = d[4] - d[2] + two * (d[3] - d[1]);
+        t[4] = d[4] - d[2] - two * (d[3] - d[1]);
+        t[5] = four * d[1] - five * d[3] + d[5];
+    }
+    static inline void output(const Vec8* m, Vec8* y) {
+        const Vec8 two = {2, 2, 2, 2, 2, 2, 2, 2};
+        const Vec8 four = {4, 4, 4, 4, 4, 4, 4, 4};
+        const Vec8 eight = {8, 8, 8, 8, 8, 8, 8, 8};
+        const Vec8 sum12 = m[1] + m[2], difference12 = m[1] - m[2];
+        const Vec8 sum34 = m[3] + m[4], difference34 = m[3] - m[4];
+        y[0] = m[0] + sum12 + sum34;
+        y[1] = difference12 + two * difference34;
+        y[2] = sum12 + four * sum34;
+        y[3] = difference12 + eight * difference34 + m[5];
+    }
+    static void weights(const double* g, double* u) {
+        u[0] = g[0] / 4.0;
+        u[1] = -(g[0] + g[1] + g[2]) / 6.0;
+        u[2] = -(g[0] - g[1] + g[2]) / 6.0;
+        u[3] = g[0] / 24.0 + g[1] / 12.0 + g[2] / 6.0;
+        u[4] = g[0] / 24.0 - g[1] / 12.0 + g[2] / 6.0;
+        u[5] = g[2];
+    }
+};
+
+// "kiln:winograd:2x2" and "kiln:winograd:4x4": F(2x2, 3x3) and F(4x4, 3x3).
+std::string tacticId(int64_t tile) {
+    return "kiln:winograd:" + std::to_string(tile) + "x" + std::to_string(tile);
 }
 
 struct WinogradPlan {
+    int64_t tile = 2;  // m: outputs per tile along each axis
     int64_t batch = 0;
     int64_t channels = 0;  // input channels
     int64_t height = 0;    // input
@@ -56,70 +121,71 @@ struct WinogradPlan {
     Isa isa = Isa::Scalar;
     int threads = 1;  // the team the workspace has parts for
 
+    int64_t alpha() const { return tile + 2; }
+    int64_t positions() const { return alpha() * alpha(); }
     int64_t inBlocks() const { return (channels + inBlock - 1) / inBlock; }
     int64_t paddedChannels() const { return inBlocks() * inBlock; }  // V's rows and U's depth
     int64_t outBlocks() const { return (filters + outBlock - 1) / outBlock; }
     int64_t panels() const { return (outBlocks() * outBlock + kGemmPanel - 1) / kGemmPanel; }
-    int64_t tilesHigh() const { return (outHeight + 1) / 2; }
-    int64_t tilesWide() const { return (outWidth + 1) / 2; }
-    int64_t unitTileRows() const { return std::clamp<int64_t>(kUnitTiles / tilesWide(), 1, tilesHigh()); }
+    int64_t tilesHigh() const { return (outHeight + tile - 1) / tile; }
+    int64_t tilesWide() const { return (outWidth + tile - 1) / tile; }
+    int64_t unitTileRows() const {
+        const int64_t target = tile == 2 ? Transforms<2>::kUnitTiles : Transforms<4>::kUnitTiles;
+        return std::clamp<int64_t>(target / tilesWide(), 1, tilesHigh());
+    }
     int64_t unitTiles() const { return unitTileRows() * tilesWide(); }
     // M's rows per position: the unit's tiles rounded up to whole tiles of the product, whose last rows
     // repeat the last tile and are never read.
     int64_t sumRows() const { return (unitTiles() + kGemmTileRows - 1) / kGemmTileRows * kGemmTileRows; }
     int64_t unitFilters() const { return std::min(kUnitFilters, panels() * kGemmPanel); }
-    int64_t packedFloats() const { return kPositions * panels() * paddedChannels() * kGemmPanel; }
+    int64_t packedFloats() const { return positions() * panels() * paddedChannels() * kGemmPanel; }
     // One thread's part of the workspace: V, the sums M and the output rows, each 64-byte aligned.
-    int64_t vFloats() const { return (kPositions * unitTiles() * paddedChannels() + 15) / 16 * 16; }
-    int64_t mFloats() const { return (kPositions * sumRows() * unitFilters() + 15) / 16 * 16; }
-    int64_t rowFloats() const { return (2 * unitTileRows() * unitFilters() * outWidth + 15) / 16 * 16; }
+    int64_t vFloats() const { return (positions() * unitTiles() * paddedChannels() + 15) / 16 * 16; }
+    int64_t mFloats() const { return (positions() * sumRows() * unitFilters() + 15) / 16 * 16; }
+    int64_t rowFloats() const { return (tile * unitTileRows() * unitFilters() * outWidth + 15) / 16 * 16; }
     int64_t threadFloats() const { return vFloats() + mFloats() + rowFloats(); }
 };
 
 // V for the tiles of rows [tileRow0, tileRow0 + tileRows) of image `n`: V[position][tile][channel].
-// The transforms are compiled for AVX2 too (chosen when the program loads), which halves their
-// instructions; they only add and subtract, so both versions compute the same values.
-__attribute__((target_clones("avx2", "default"))) void transformInputs(const WinogradPlan& p,
-                                                                       const float* input, int64_t n,
-                                                                       int64_t tileRow0, int64_t tileRows,
-                                                                       float* v) {
+template <int M>
+__attribute__((always_inline)) inline void transformInputs(const WinogradPlan& p, const float* input, int64_t n,
+                                                           int64_t tileRow0, int64_t tileRows, float* v) {
+    constexpr int A = Transforms<M>::kAlpha;
     const int64_t channels = p.paddedChannels();
     const int64_t tiles = tileRows * p.tilesWide();
+    const int64_t stride = tiles * channels;  // from one position to the next
     const int64_t block = p.inBlock;
     const Vec8 zero = {};
     for (int64_t r = 0; r < tileRows; ++r) {
-        const int64_t y0 = 2 * (tileRow0 + r) - p.padTop;
+        const int64_t y0 = M * (tileRow0 + r) - p.padTop;
         for (int64_t tx = 0; tx < p.tilesWide(); ++tx) {
             const int64_t tile = r * p.tilesWide() + tx;
-            const int64_t x0 = 2 * tx - p.padLeft;
-            const bool inside = y0 >= 0 && x0 >= 0 && y0 + 4 <= p.height && x0 + 4 <= p.width;
+            const int64_t x0 = M * tx - p.padLeft;
+            const bool inside = y0 >= 0 && x0 >= 0 && y0 + A <= p.height && x0 + A <= p.width;
             for (int64_t c = 0; c < channels; c += kLanes) {
                 const float* plane =
                     input + ((n * p.inBlocks() + c / block) * p.height * p.width) * block + c % block;
-                Vec8 d[4][4];
-                for (int64_t i = 0; i < 4; ++i) {
+                Vec8 d[A][A];  // column-major: d[j][i] is row i of column j
+                for (int64_t i = 0; i < A; ++i) {
                     const int64_t y = y0 + i;
-                    for (int64_t j = 0; j < 4; ++j) {
+                    for (int64_t j = 0; j < A; ++j) {
                         const int64_t x = x0 + j;
-                        d[i][j] = inside || (y >= 0 && y < p.height && x >= 0 && x < p.width)
+                        d[j][i] = inside || (y >= 0 && y < p.height && x >= 0 && x < p.width)
                                       ? load8(plane + (y * p.width + x) * block)
                                       : zero;
                     }
                 }
-                Vec8 t[4][4];  // Bt d
-                for (int64_t j = 0; j < 4; ++j) {
-                    t[0][j] = d[0][j] - d[2][j];
-                    t[1][j] = d[1][j] + d[2][j];
-                    t[2][j] = d[2][j] - d[1][j];
-                    t[3][j] = d[1][j] - d[3][j];
+                Vec8 t[A][A];  // Bt d, row-major
+                for (int64_t j = 0; j < A; ++j) {
+                    Vec8 column[A];
+                    Transforms<M>::input(d[j], column);
+                    for (int64_t i = 0; i < A; ++i) t[i][j] = column[i];
                 }
                 float* out = v + tile * channels + c;
-                const int64_t stride = tiles * channels;  // from one position to the next
-                for (int64_t i = 0; i < 4; ++i) {         // (Bt d) B
-                    store8(out + (i * 4 + 0) * stride, t[i][0] - t[i][2]);
-                    store8(out + (i * 4 + 1) * stride, t[i][1] + t[i][2]);
-                    store8(out + (i * 4 + 2) * stride, t[i][2] - t[i][1]);
-                    store8(out + (i * 4 + 3) * stride, t[i][1] - t[i][3]);
+                for (int64_t i = 0; i < A; ++i) {  // (Bt d) B
+                    Vec8 row[A];
+                    Transforms<M>::input(t[i], row);
+                    for (int64_t j = 0; j < A; ++j) store8(out + (i * A + j) * stride, row[j]);
                 }
             }
         }
@@ -127,44 +193,62 @@ __attribute__((target_clones("avx2", "default"))) void transformInputs(const Win
 }
 
 // Y = At M A for every tile of the unit and `filters` filters from `filter0`, plus the bias, into the
-// output rows `rows` ([filter block][2 * tileRows][outWidth][outBlock]).
-__attribute__((target_clones("avx2", "default"))) void transformOutputs(const WinogradPlan& p, const float* m,
-                                                                        const float* bias, int64_t tileRow0,
-                                                                        int64_t tileRows, int64_t filter0,
-                                                                        int64_t filters, float* rows) {
+// output rows `rows` ([filter block][m * tileRows][outWidth][outBlock]).
+template <int M>
+__attribute__((always_inline)) inline void transformOutputs(const WinogradPlan& p, const float* m,
+                                                            const float* bias, int64_t tileRow0, int64_t tileRows,
+                                                            int64_t filter0, int64_t filters, float* rows) {
+    constexpr int A = Transforms<M>::kAlpha;
     const int64_t ldm = p.unitFilters();
     const int64_t stride = p.sumRows() * ldm;  // from one position to the next
     const int64_t block = p.outBlock;
-    const int64_t bufferRows = 2 * tileRows;
+    const int64_t bufferRows = M * tileRows;
     for (int64_t r = 0; r < tileRows; ++r) {
-        const int64_t rowsHere = std::min<int64_t>(2, p.outHeight - 2 * (tileRow0 + r));
+        const int64_t rowsHere = std::min<int64_t>(M, p.outHeight - M * (tileRow0 + r));
         for (int64_t tx = 0; tx < p.tilesWide(); ++tx) {
             const int64_t tile = r * p.tilesWide() + tx;
-            const int64_t columnsHere = std::min<int64_t>(2, p.outWidth - 2 * tx);
+            const int64_t columnsHere = std::min<int64_t>(M, p.outWidth - M * tx);
             for (int64_t f = 0; f < filters; f += kLanes) {
                 const float* sums = m + tile * ldm + f;
-                Vec8 s[2][4];  // At M
-                for (int64_t j = 0; j < 4; ++j) {
-                    const Vec8 m0 = load8(sums + (0 * 4 + j) * stride);
-                    const Vec8 m1 = load8(sums + (1 * 4 + j) * stride);
-                    const Vec8 m2 = load8(sums + (2 * 4 + j) * stride);
-                    const Vec8 m3 = load8(sums + (3 * 4 + j) * stride);
-                    s[0][j] = m0 + m1 + m2;
-                    s[1][j] = m1 - m2 - m3;
+                Vec8 s[M][A];  // At M
+                for (int64_t j = 0; j < A; ++j) {
+                    Vec8 column[A];
+                    for (int64_t i = 0; i < A; ++i) column[i] = load8(sums + (i * A + j) * stride);
+                    Vec8 reduced[M];
+                    Transforms<M>::output(column, reduced);
+                    for (int64_t i = 0; i < M; ++i) s[i][j] = reduced[i];
                 }
                 const Vec8 b = load8(bias + filter0 + f);
                 const int64_t local = f / block;
                 const int64_t lane = f % block;
                 for (int64_t i = 0; i < rowsHere; ++i) {  // (At M) A
-                    const Vec8 y[2] = {s[i][0] + s[i][1] + s[i][2] + b, s[i][1] - s[i][2] - s[i][3] + b};
-                    float* row =
-                        rows + ((local * bufferRows + 2 * r + i) * p.outWidth + 2 * tx) * block + lane;
-                    for (int64_t j = 0; j < columnsHere; ++j)
-                        store8(row + j * block, y[j]);
+                    Vec8 y[M];
+                    Transforms<M>::output(s[i], y);
+                    float* row = rows + ((local * bufferRows + M * r + i) * p.outWidth + M * tx) * block + lane;
+                    for (int64_t j = 0; j < columnsHere; ++j) store8(row + j * block, y[j] + b);
                 }
             }
         }
     }
+}
+
+// The transforms for either tile, compiled for AVX2 too (chosen when the program loads), which halves
+// their instructions. The AVX2 version has no fused multiply-add (that is the "fma" target), so both
+// round every product and sum alike and compute the same values.
+__attribute__((target_clones("avx2", "default"))) void transformInputsOf(const WinogradPlan& p,
+                                                                         const float* input, int64_t n,
+                                                                         int64_t tileRow0, int64_t tileRows,
+                                                                         float* v) {
+    if (p.tile == 4) return transformInputs<4>(p, input, n, tileRow0, tileRows, v);
+    transformInputs<2>(p, input, n, tileRow0, tileRows, v);
+}
+
+__attribute__((target_clones("avx2", "default"))) void transformOutputsOf(const WinogradPlan& p, const float* m,
+                                                                          const float* bias, int64_t tileRow0,
+                                                                          int64_t tileRows, int64_t filter0,
+                                                                          int64_t filters, float* rows) {
+    if (p.tile == 4) return transformOutputs<4>(p, m, bias, tileRow0, tileRows, filter0, filters, rows);
+    transformOutputs<2>(p, m, bias, tileRow0, tileRows, filter0, filters, rows);
 }
 
 class WinogradKernel final : public tactics::Kernel {
@@ -198,7 +282,7 @@ public:
         const int64_t groupsPerImage = (p.tilesHigh() + p.unitTileRows() - 1) / p.unitTileRows();
         const int64_t filterGroups = (p.panels() * kGemmPanel + p.unitFilters() - 1) / p.unitFilters();
         const int64_t units = p.batch * groupsPerImage * filterGroups;
-        const int64_t work = p.batch * p.tilesHigh() * p.tilesWide() * kPositions * p.paddedChannels() *
+        const int64_t work = p.batch * p.tilesHigh() * p.tilesWide() * p.positions() * p.paddedChannels() *
                              p.panels() * kGemmPanel;
         const bool parallel = units > 1 && worthParallel(work / 16);
 #pragma omp parallel if (parallel)
@@ -222,11 +306,11 @@ public:
                 const int64_t filter0 = (unit % filterGroups) * p.unitFilters();
                 const int64_t filters = std::min(p.unitFilters(), p.panels() * kGemmPanel - filter0);
                 if (group != transformed) {
-                    transformInputs(p, input, n, tileRow0, tileRows, v);
+                    transformInputsOf(p, input, n, tileRow0, tileRows, v);
                     transformed = group;
                 }
                 const int64_t depth = p.paddedChannels();
-                for (int64_t position = 0; position < kPositions; ++position) {
+                for (int64_t position = 0; position < p.positions(); ++position) {
                     const float* a = v + position * tiles * depth;
                     float* sums = m + position * p.sumRows() * p.unitFilters();
                     for (int64_t column = 0; column < filters; column += kGemmPanel) {
@@ -246,7 +330,7 @@ public:
                     }
                 }
                 const int64_t blocks = std::min(filters / p.outBlock, p.outBlocks() - filter0 / p.outBlock);
-                transformOutputs(p, m, bias, tileRow0, tileRows, filter0, blocks * p.outBlock, rows);
+                transformOutputsOf(p, m, bias, tileRow0, tileRows, filter0, blocks * p.outBlock, rows);
                 writeRows(output, residual, rows, runner, n, tileRow0, tileRows, filter0 / p.outBlock,
                           blocks);
             }
@@ -260,13 +344,13 @@ private:
                    int64_t tileRow0, int64_t tileRows, int64_t block0, int64_t blocks) const {
         const WinogradPlan& p = m_plan;
         const int64_t length = p.outWidth * p.outBlock;
-        const int64_t first = 2 * tileRow0;
-        const int64_t count = std::min(2 * tileRows, p.outHeight - first);
+        const int64_t first = p.tile * tileRow0;
+        const int64_t count = std::min(p.tile * tileRows, p.outHeight - first);
         const int64_t usedLanes = p.filters - (p.outBlocks() - 1) * p.outBlock;
         for (int64_t b = 0; b < blocks; ++b) {
             const int64_t block = block0 + b;
             for (int64_t r = 0; r < count; ++r) {
-                const float* source = rows + (b * 2 * tileRows + r) * length;
+                const float* source = rows + (b * p.tile * tileRows + r) * length;
                 const int64_t at = ((n * p.outBlocks() + block) * p.outHeight + first + r) * length;
                 float* target = output + at;
                 if (m_steps.empty()) {
@@ -314,7 +398,7 @@ public:
                    std::shared_ptr<const HostTensor> bias)
         : m_plan(std::move(plan)), m_weights(std::move(weights)), m_bias(std::move(bias)) {}
 
-    std::string id() const override { return kWinogradId; }
+    std::string id() const override { return tacticId(m_plan.tile); }
     std::string library() const override { return kLibrary; }
     int64_t workspaceBytes() const override {
         return int64_t(m_plan.threads) * m_plan.threadFloats() * int64_t(sizeof(float));
@@ -325,34 +409,35 @@ public:
         const WinogradPlan& p = m_plan;
         if (!m_weights || m_weights->type() != DataType::Float32 ||
             m_weights->elementCount() != p.filters * p.channels * 9) {
-            return invalidModel("tactic 'kiln:winograd' needs the layer's constant FP32 weights of " +
+            return invalidModel("tactic '" + id() + "' needs the layer's constant FP32 weights of " +
                                 std::to_string(p.filters) + " x " + std::to_string(p.channels) +
                                 " x 3 x 3 values");
         }
         if (p.hasBias &&
             (!m_bias || m_bias->type() != DataType::Float32 || m_bias->elementCount() != p.filters)) {
-            return invalidModel("tactic 'kiln:winograd' needs the layer's constant FP32 bias of " +
+            return invalidModel("tactic '" + id() + "' needs the layer's constant FP32 bias of " +
                                 std::to_string(p.filters) + " values");
         }
         const int64_t depth = p.paddedChannels();
+        const auto weightTransform = p.tile == 4 ? Transforms<4>::weights : Transforms<2>::weights;
         tactics::WeightBlob packed(size_t(p.packedFloats()) * sizeof(float));
         auto* u = reinterpret_cast<float*>(packed.mutableData());
         const float* w = m_weights->data<float>();
         for (int64_t f = 0; f < p.filters; ++f) {
             for (int64_t c = 0; c < p.channels; ++c) {
                 const float* g = w + (f * p.channels + c) * 9;
-                double gg[4][3];  // G g
+                double gg[6][3];  // G g, column by column
                 for (int64_t j = 0; j < 3; ++j) {
-                    gg[0][j] = g[j];
-                    gg[1][j] = 0.5 * (double(g[j]) + g[3 + j] + g[6 + j]);
-                    gg[2][j] = 0.5 * (double(g[j]) - g[3 + j] + g[6 + j]);
-                    gg[3][j] = g[6 + j];
+                    const double column[3] = {g[j], g[3 + j], g[6 + j]};
+                    double transformed[6];
+                    weightTransform(column, transformed);
+                    for (int64_t i = 0; i < p.alpha(); ++i) gg[i][j] = transformed[i];
                 }
-                for (int64_t i = 0; i < 4; ++i) {  // (G g) Gt
-                    const double row[4] = {gg[i][0], 0.5 * (gg[i][0] + gg[i][1] + gg[i][2]),
-                                           0.5 * (gg[i][0] - gg[i][1] + gg[i][2]), gg[i][2]};
-                    for (int64_t j = 0; j < 4; ++j) {
-                        const int64_t position = i * 4 + j;
+                for (int64_t i = 0; i < p.alpha(); ++i) {  // (G g) Gt, row by row
+                    double row[6];
+                    weightTransform(gg[i], row);
+                    for (int64_t j = 0; j < p.alpha(); ++j) {
+                        const int64_t position = i * p.alpha() + j;
                         u[((position * p.panels() + f / kGemmPanel) * depth + c) * kGemmPanel +
                           f % kGemmPanel] = float(row[j]);
                     }
@@ -373,7 +458,7 @@ public:
         const WinogradPlan& p = m_plan;
         if (weights.size() != 2 || weights[0].size() != size_t(p.packedFloats()) * sizeof(float) ||
             weights[1].size() != size_t(p.panels() * kGemmPanel) * sizeof(float)) {
-            return invalidModel("tactic 'kiln:winograd' was given weight blobs of other sizes than its " +
+            return invalidModel("tactic '" + id() + "' was given weight blobs of other sizes than its " +
                                 std::to_string(p.filters) + " x " + std::to_string(p.channels) +
                                 " x 3 x 3 convolution needs; rebuild the plan");
         }
@@ -393,7 +478,9 @@ void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
                         std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
     if (layer.kind() != LayerKind::Convolution) return;
-    auto skip = [&](const std::string& reason) { skipped.push_back({kWinogradId, kLibrary, reason}); };
+    auto skip = [&](const std::string& reason) {
+        for (int64_t tile : {2, 4}) skipped.push_back({tacticId(tile), kLibrary, reason});
+    };
     if (config.precision != DataType::Float32 || tactics::storesReducedPrecision(config))
         return skip("runs FP32 layers only");
     const auto& params = layer.paramsAs<ConvolutionParams>();
@@ -451,7 +538,10 @@ void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
             return skip("needs a residual of the output's shape and format");
         plan.residualInput = 3;
     }
-    tactics.push_back(std::make_unique<WinogradTactic>(plan, weights->constantData(), biasData));
+    for (int64_t tile : {2, 4}) {
+        plan.tile = tile;
+        tactics.push_back(std::make_unique<WinogradTactic>(plan, weights->constantData(), biasData));
+    }
 }
 
 }  // namespace kiln::cpu::fast

@@ -1,7 +1,8 @@
 // Kiln's Winograd convolutions F(2x2, 3x3) and F(4x4, 3x3) ("kiln:winograd:2x2", "kiln:winograd:4x4")
-// against the reference, on every instruction set and in both channel blocks: partial tiles (odd output sizes), padded channels and filters, no
-// padding and uneven padding, several filter groups and rows of tiles wider than a unit, the fused bias,
-// residual and activation, with padded lanes written zero. Refusals say why.
+// against the reference, on every instruction set and in both channel blocks: partial tiles (odd output
+// sizes), padded channels and filters, no padding and uneven padding, several filter groups and rows of tiles
+// wider than a unit, the fused bias, residual and activation, with padded lanes written zero. Refusals say
+// why.
 //
 // Tolerance: the direct convolution sums 9C products of values in [-1, 1]; the reference and a direct
 // kernel differ by 1e-5 * sqrt(9C) (dotTolerance, as the oneDNN convolution tests allow) or 1e-4

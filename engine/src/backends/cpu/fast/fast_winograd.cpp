@@ -19,8 +19,8 @@ namespace kiln::cpu::fast {
 
 namespace {
 
-constexpr int64_t kLanes = 8;          // channels of one vector
-constexpr int64_t kUnitFilters = 64;   // filters of a unit, a multiple of the panel
+constexpr int64_t kLanes = 8;         // channels of one vector
+constexpr int64_t kUnitFilters = 64;  // filters of a unit, a multiple of the panel
 constexpr int64_t kLeastChannels = 16;
 
 typedef float Vec8 __attribute__((vector_size(32)));
@@ -31,7 +31,9 @@ inline Vec8 load8(const float* p) {
     return v;
 }
 
-inline void store8(float* p, Vec8 v) { std::memcpy(p, &v, sizeof v); }
+inline void store8(float* p, Vec8 v) {
+    std::memcpy(p, &v, sizeof v);
+}
 
 // The one-dimensional transforms of F(m, 3) for m = 2 and 4 (Lavin and Gray's matrices: points 0, 1,
 // -1 and, for m = 4, 2, -2): `input` applies Bt to kAlpha inputs, `output` At to kAlpha sums, `weights`
@@ -148,8 +150,9 @@ struct WinogradPlan {
 
 // V for the tiles of rows [tileRow0, tileRow0 + tileRows) of image `n`: V[position][tile][channel].
 template <int M>
-__attribute__((always_inline)) inline void transformInputs(const WinogradPlan& p, const float* input, int64_t n,
-                                                           int64_t tileRow0, int64_t tileRows, float* v) {
+__attribute__((always_inline)) inline void transformInputs(const WinogradPlan& p, const float* input,
+                                                           int64_t n, int64_t tileRow0, int64_t tileRows,
+                                                           float* v) {
     constexpr int A = Transforms<M>::kAlpha;
     const int64_t channels = p.paddedChannels();
     const int64_t tiles = tileRows * p.tilesWide();
@@ -179,13 +182,15 @@ __attribute__((always_inline)) inline void transformInputs(const WinogradPlan& p
                 for (int64_t j = 0; j < A; ++j) {
                     Vec8 column[A];
                     Transforms<M>::input(d[j], column);
-                    for (int64_t i = 0; i < A; ++i) t[i][j] = column[i];
+                    for (int64_t i = 0; i < A; ++i)
+                        t[i][j] = column[i];
                 }
                 float* out = v + tile * channels + c;
                 for (int64_t i = 0; i < A; ++i) {  // (Bt d) B
                     Vec8 row[A];
                     Transforms<M>::input(t[i], row);
-                    for (int64_t j = 0; j < A; ++j) store8(out + (i * A + j) * stride, row[j]);
+                    for (int64_t j = 0; j < A; ++j)
+                        store8(out + (i * A + j) * stride, row[j]);
                 }
             }
         }
@@ -196,8 +201,9 @@ __attribute__((always_inline)) inline void transformInputs(const WinogradPlan& p
 // output rows `rows` ([filter block][m * tileRows][outWidth][outBlock]).
 template <int M>
 __attribute__((always_inline)) inline void transformOutputs(const WinogradPlan& p, const float* m,
-                                                            const float* bias, int64_t tileRow0, int64_t tileRows,
-                                                            int64_t filter0, int64_t filters, float* rows) {
+                                                            const float* bias, int64_t tileRow0,
+                                                            int64_t tileRows, int64_t filter0,
+                                                            int64_t filters, float* rows) {
     constexpr int A = Transforms<M>::kAlpha;
     const int64_t ldm = p.unitFilters();
     const int64_t stride = p.sumRows() * ldm;  // from one position to the next
@@ -213,10 +219,12 @@ __attribute__((always_inline)) inline void transformOutputs(const WinogradPlan& 
                 Vec8 s[M][A];  // At M
                 for (int64_t j = 0; j < A; ++j) {
                     Vec8 column[A];
-                    for (int64_t i = 0; i < A; ++i) column[i] = load8(sums + (i * A + j) * stride);
+                    for (int64_t i = 0; i < A; ++i)
+                        column[i] = load8(sums + (i * A + j) * stride);
                     Vec8 reduced[M];
                     Transforms<M>::output(column, reduced);
-                    for (int64_t i = 0; i < M; ++i) s[i][j] = reduced[i];
+                    for (int64_t i = 0; i < M; ++i)
+                        s[i][j] = reduced[i];
                 }
                 const Vec8 b = load8(bias + filter0 + f);
                 const int64_t local = f / block;
@@ -224,8 +232,10 @@ __attribute__((always_inline)) inline void transformOutputs(const WinogradPlan& 
                 for (int64_t i = 0; i < rowsHere; ++i) {  // (At M) A
                     Vec8 y[M];
                     Transforms<M>::output(s[i], y);
-                    float* row = rows + ((local * bufferRows + M * r + i) * p.outWidth + M * tx) * block + lane;
-                    for (int64_t j = 0; j < columnsHere; ++j) store8(row + j * block, y[j] + b);
+                    float* row =
+                        rows + ((local * bufferRows + M * r + i) * p.outWidth + M * tx) * block + lane;
+                    for (int64_t j = 0; j < columnsHere; ++j)
+                        store8(row + j * block, y[j] + b);
                 }
             }
         }
@@ -243,10 +253,11 @@ __attribute__((target_clones("avx2", "default"))) void transformInputsOf(const W
     transformInputs<2>(p, input, n, tileRow0, tileRows, v);
 }
 
-__attribute__((target_clones("avx2", "default"))) void transformOutputsOf(const WinogradPlan& p, const float* m,
-                                                                          const float* bias, int64_t tileRow0,
-                                                                          int64_t tileRows, int64_t filter0,
-                                                                          int64_t filters, float* rows) {
+__attribute__((target_clones("avx2", "default"))) void transformOutputsOf(const WinogradPlan& p,
+                                                                          const float* m, const float* bias,
+                                                                          int64_t tileRow0, int64_t tileRows,
+                                                                          int64_t filter0, int64_t filters,
+                                                                          float* rows) {
     if (p.tile == 4) return transformOutputs<4>(p, m, bias, tileRow0, tileRows, filter0, filters, rows);
     transformOutputs<2>(p, m, bias, tileRow0, tileRows, filter0, filters, rows);
 }
@@ -431,7 +442,8 @@ public:
                     const double column[3] = {g[j], g[3 + j], g[6 + j]};
                     double transformed[6];
                     weightTransform(column, transformed);
-                    for (int64_t i = 0; i < p.alpha(); ++i) gg[i][j] = transformed[i];
+                    for (int64_t i = 0; i < p.alpha(); ++i)
+                        gg[i][j] = transformed[i];
                 }
                 for (int64_t i = 0; i < p.alpha(); ++i) {  // (G g) Gt, row by row
                     double row[6];
@@ -479,7 +491,8 @@ void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
     const Layer& layer = *config.layer;
     if (layer.kind() != LayerKind::Convolution) return;
     auto skip = [&](const std::string& reason) {
-        for (int64_t tile : {2, 4}) skipped.push_back({tacticId(tile), kLibrary, reason});
+        for (int64_t tile : {2, 4})
+            skipped.push_back({tacticId(tile), kLibrary, reason});
     };
     if (config.precision != DataType::Float32 || tactics::storesReducedPrecision(config))
         return skip("runs FP32 layers only");

@@ -1,5 +1,6 @@
-// Winograd convolution F(2x2, 3x3) (fast_winograd.h). The transforms are written once with GCC vector
-// types of 8 floats (one channel-block lane group); the products run on kiln:gemm's tile for the ISA.
+// Winograd convolutions F(2x2, 3x3) and F(4x4, 3x3) (fast_winograd.h). The transforms are written once,
+// for both tiles, with GCC vector types of 8 floats (one channel-block lane group); the products run on
+// kiln:gemm's tile for the ISA.
 #include "backends/cpu/fast/fast_winograd.h"
 
 #include <omp.h>

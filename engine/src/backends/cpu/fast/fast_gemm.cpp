@@ -242,22 +242,10 @@ public:
 private:
     // The epilogue's steps, run over each block row: bias (operand 0), residual (operand 1), activation.
     static std::vector<PointwiseStep> epilogue(const GemmPlan& p) {
-        std::vector<PointwiseStep> steps;
-        for (int64_t operand : {p.hasBias ? 0 : -1, p.residualInput >= 0 ? 1 : -1}) {
-            if (operand < 0) continue;
-            PointwiseStep add;
-            add.kind = PointwiseStep::Kind::Elementwise;
-            add.op = ElementwiseOp::Add;
-            add.operand = operand;
-            steps.push_back(add);
-        }
-        if (p.activation) {
-            PointwiseStep step;
-            step.kind = PointwiseStep::Kind::Activation;
-            step.activation = *p.activation;
-            steps.push_back(step);
-        }
-        return steps;
+        std::vector<int64_t> added;
+        if (p.hasBias) added.push_back(0);
+        if (p.residualInput >= 0) added.push_back(1);
+        return epilogueSteps(added, p.activation);
     }
 
     GemmPlan m_plan;

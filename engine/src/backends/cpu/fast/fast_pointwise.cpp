@@ -60,6 +60,25 @@ void runStepsScalar(const PointwiseStep* steps, size_t count, const float* sourc
     }
 }
 
+std::vector<PointwiseStep> epilogueSteps(const std::vector<int64_t>& added,
+                                         const std::optional<ActivationParams>& activation) {
+    std::vector<PointwiseStep> steps;
+    for (int64_t operand : added) {
+        PointwiseStep add;
+        add.kind = PointwiseStep::Kind::Elementwise;
+        add.op = ElementwiseOp::Add;
+        add.operand = operand;
+        steps.push_back(add);
+    }
+    if (activation) {
+        PointwiseStep step;
+        step.kind = PointwiseStep::Kind::Activation;
+        step.activation = *activation;
+        steps.push_back(step);
+    }
+    return steps;
+}
+
 StepRunner stepRunner(Isa isa) {
     switch (isa) {
         case Isa::Avx512: return runStepsAvx512;

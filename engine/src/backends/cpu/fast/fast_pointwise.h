@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "backends/cpu/fast/fast_common.h"
@@ -30,6 +31,11 @@ inline constexpr int64_t kPatternLength = 16;
 using StepRunner = void (*)(const PointwiseStep* steps, size_t count, const float* source, float* target,
                             int64_t n, const TileOperand* operands);
 StepRunner stepRunner(Isa isa);
+
+// The steps of a kernel's epilogue (kiln:gemm, kiln:winograd:*): an Add of each operand in `added` (the
+// operand index it names), in that order, then the activation when there is one.
+std::vector<PointwiseStep> epilogueSteps(const std::vector<int64_t>& added,
+                                         const std::optional<ActivationParams>& activation);
 
 // The ISA-specific runners; the SIMD ones exist only in their own translation units.
 void runStepsScalar(const PointwiseStep* steps, size_t count, const float* source, float* target, int64_t n,

@@ -382,21 +382,7 @@ private:
     // The epilogue's steps over each output row: the residual (operand 0), then the activation; the
     // bias is added by the output transform.
     static std::vector<PointwiseStep> epilogue(const WinogradPlan& p) {
-        std::vector<PointwiseStep> steps;
-        if (p.residualInput >= 0) {
-            PointwiseStep add;
-            add.kind = PointwiseStep::Kind::Elementwise;
-            add.op = ElementwiseOp::Add;
-            add.operand = 0;
-            steps.push_back(add);
-        }
-        if (p.activation) {
-            PointwiseStep step;
-            step.kind = PointwiseStep::Kind::Activation;
-            step.activation = *p.activation;
-            steps.push_back(step);
-        }
-        return steps;
+        return epilogueSteps(p.residualInput >= 0 ? std::vector<int64_t>{0} : std::vector<int64_t>{}, p.activation);
     }
 
     WinogradPlan m_plan;

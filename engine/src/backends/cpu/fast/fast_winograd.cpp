@@ -382,7 +382,8 @@ private:
     // The epilogue's steps over each output row: the residual (operand 0), then the activation; the
     // bias is added by the output transform.
     static std::vector<PointwiseStep> epilogue(const WinogradPlan& p) {
-        return epilogueSteps(p.residualInput >= 0 ? std::vector<int64_t>{0} : std::vector<int64_t>{}, p.activation);
+        return epilogueSteps(p.residualInput >= 0 ? std::vector<int64_t>{0} : std::vector<int64_t>{},
+                             p.activation);
     }
 
     WinogradPlan m_plan;

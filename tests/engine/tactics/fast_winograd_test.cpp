@@ -102,6 +102,46 @@ TEST(KilnWinograd, EpilogueBiasResidualActivation) {
     }
 }
 
+// A residual that lies in the output's own memory (the output written over it in place) is read before
+// the output is written: the same result as from separate memory.
+TEST(KilnWinograd, ResidualInTheOutputsMemory) {
+    std::mt19937 rng(123);
+    const HostTensor x = randomTensor({1, 24, 7, 6}, rng);
+    const HostTensor w = randomTensor({20, 24, 3, 3}, rng);
+    const HostTensor bias = randomTensor({20}, rng);
+    const HostTensor residual = randomTensor({1, 20, 7, 6}, rng);
+    const TensorFormat format = TensorFormat::blocked(8);
+    auto built = makeSingleLayerNetwork(conv3x3({1, 1, 1, 1}, ActivationParams{ActivationType::Relu}),
+                                        {&x, &w, &bias, &residual}, {true, false, false, true});
+    ASSERT_TRUE(built.isOk()) << built.status().message();
+    setActivationFormats(*built->layer, format);
+    auto expected = runReference(*built->layer, {&x, &w, &bias, &residual});
+    ASSERT_TRUE(expected.isOk()) << expected.status().message();
+    const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
+    const std::vector<std::byte> input = tactics::toFormat(x, format, 1.0f);
+    for (const Variant& variant : kVariants) {
+        for (cpu::fast::Isa isa : testedIsas()) {
+            const std::string where = std::string(variant.id) + " in place [" + cpu::fast::isaName(isa) + "]";
+            const Offer offer = enumerateKiln(isa, config);
+            const tactics::Tactic* tactic = offer.find(variant.id);
+            ASSERT_NE(tactic, nullptr) << where << ": " << offer.skipReason(variant.id);
+            auto blobs = tactic->prepareWeights();
+            ASSERT_TRUE(blobs.isOk()) << where << ": " << blobs.status().message();
+            auto kernel = tactic->instantiate(std::move(*blobs));
+            ASSERT_TRUE(kernel.isOk()) << where << ": " << kernel.status().message();
+            std::vector<std::byte> output = tactics::toFormat(residual, format, 1.0f);
+            std::vector<std::byte> workspace(size_t(tactic->workspaceBytes()));
+            tactics::KernelArgs args;
+            args.inputs = {input.data(), nullptr, nullptr, output.data()};
+            args.outputs = {output.data()};
+            args.workspace = workspace.data();
+            ASSERT_TRUE((*kernel)->run(args).isOk()) << where;
+            const HostTensor actual = tactics::fromFormat(output.data(), DataType::Float32, residual.dims(), format, 1.0f);
+            expectUlpClose((*expected)[0], actual, kMaxUlp, absoluteFor(variant, 24), where);
+        }
+    }
+}
+
 TEST(KilnWinograd, RefusesWhatItCannotRun) {
     const std::string id = "kiln:winograd:4x4";  // both tiles give the same reasons
     std::mt19937 rng(122);

@@ -136,7 +136,8 @@ TEST(KilnWinograd, ResidualInTheOutputsMemory) {
             args.outputs = {output.data()};
             args.workspace = workspace.data();
             ASSERT_TRUE((*kernel)->run(args).isOk()) << where;
-            const HostTensor actual = tactics::fromFormat(output.data(), DataType::Float32, residual.dims(), format, 1.0f);
+            const HostTensor actual =
+                tactics::fromFormat(output.data(), DataType::Float32, residual.dims(), format, 1.0f);
             expectUlpClose((*expected)[0], actual, kMaxUlp, absoluteFor(variant, 24), where);
         }
     }

@@ -290,22 +290,10 @@ Result<PartialLayer> withBatch(const Layer& layer, int64_t batch) {
 // Candidates left out of a layer's timing, each with the reason the report gives.
 using RuledOut = std::map<std::string, std::string>;
 
-Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                    TimingCache* cache, bool mayTimePart, const RuledOut* ruledOut = nullptr);
-
-}  // namespace
-
-Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                  TimingCache* cache) {
-    return chooseTacticAt(device, layer, config, cache, true);
-}
-
-namespace {
-
 // chooseTactic, which times `layer` on part of its batch where that ranks its candidates and
 // `mayTimePart` (not again for that part), leaving out the candidates `ruledOut` names.
 Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                    TimingCache* cache, bool mayTimePart, const RuledOut* ruledOut) {
+                                    TimingCache* cache, bool mayTimePart, const RuledOut* ruledOut = nullptr) {
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
     const std::string signature = cache ? timingSignature(layer, config.tf32) : std::string();
@@ -494,5 +482,10 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
 }
 
 }  // namespace
+
+Result<TacticChoice> chooseTactic(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
+                                  TimingCache* cache) {
+    return chooseTacticAt(device, layer, config, cache, true);
+}
 
 }  // namespace kiln::builder

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "backends/cpu/fast/fast_pointwise.h"
+#include "backends/cpu/fast/fast_vector.h"
 
 // Functions taking or returning vectors have another ABI without AVX: all of them are local to this file.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -39,19 +40,9 @@ struct GemmPlan {
     int64_t packedFloats() const { return panels() * depth * kPanel; }
 };
 
-typedef float Vec8 __attribute__((vector_size(32)));
-
-__attribute__((always_inline)) inline Vec8 load8(const float* p) {
-    Vec8 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
 __attribute__((always_inline)) inline Vec8 broadcast8(float x) {
     return Vec8{x, x, x, x, x, x, x, x};
 }
-
-using TileFunction = GemmTile;  // fast_gemm.h says what a tile computes
 
 // Writes a tile's sums (row-major, 6 x 16) to `c`, or adds them.
 void writeTile(const float* sums, float* c, int64_t ldc, int64_t rows, int64_t cols, bool accumulate) {
@@ -146,9 +137,6 @@ void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, in
 #endif
 #pragma GCC pop_options
 
-TileFunction tileFunction(Isa isa) {
-    return isa == Isa::Scalar ? tileScalar : tileAvx2;
-}
 
 class GemmKernel final : public tactics::Kernel {
 public:
@@ -173,7 +161,7 @@ public:
         auto* c = reinterpret_cast<float*>(args.outputs[0]);
         const auto* packed = reinterpret_cast<const float*>(m_blobs[0].data());
         const float* bias = p.hasBias ? reinterpret_cast<const float*>(m_blobs[1].data()) : nullptr;
-        const TileFunction tile = tileFunction(p.isa);
+        const GemmTile tile = gemmTile(p.isa);
         const StepRunner runner = stepRunner(p.isa);
         // A residual in the output's memory is read before its row is written (the bias step writes first).
         const int64_t elements = p.rows * p.columns;
@@ -331,7 +319,7 @@ private:
 }  // namespace
 
 GemmTile gemmTile(Isa isa) {
-    return tileFunction(isa);
+    return isa == Isa::Scalar ? tileScalar : tileAvx2;
 }
 
 void addGemmTactics(const tactics::LayerConfig& config, Isa isa,

@@ -12,6 +12,7 @@
 
 #include "backends/cpu/fast/fast_gemm.h"
 #include "backends/cpu/fast/fast_pointwise.h"
+#include "backends/cpu/fast/fast_vector.h"
 
 // Functions taking or returning vectors have another ABI without AVX: all of them are local to this file.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -23,18 +24,6 @@ namespace {
 constexpr int64_t kLanes = 8;         // channels of one vector
 constexpr int64_t kUnitFilters = 64;  // filters of a unit, a multiple of the panel
 constexpr int64_t kLeastChannels = 16;
-
-typedef float Vec8 __attribute__((vector_size(32)));
-
-inline Vec8 load8(const float* p) {
-    Vec8 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-inline void store8(float* p, Vec8 v) {
-    std::memcpy(p, &v, sizeof v);
-}
 
 // The one-dimensional transforms of F(m, 3) for m = 2 and 4 (Lavin and Gray's matrices: points 0, 1,
 // -1 and, for m = 4, 2, -2): `input` applies Bt to kAlpha inputs, `output` At to kAlpha sums, `weights`
@@ -69,26 +58,20 @@ struct Transforms<4> {
     static constexpr int kAlpha = 6;
     static constexpr int64_t kUnitTiles = 32;  // 36 positions: V and M grow by 36 / 16
     static inline void input(const Vec8* d, Vec8* t) {
-        const Vec8 four = {4, 4, 4, 4, 4, 4, 4, 4};
-        const Vec8 five = {5, 5, 5, 5, 5, 5, 5, 5};
-        const Vec8 two = {2, 2, 2, 2, 2, 2, 2, 2};
-        t[0] = four * d[0] - five * d[2] + d[4];
-        t[1] = d[3] + d[4] - four * (d[1] + d[2]);
-        t[2] = d[4] - d[3] + four * (d[1] - d[2]);
-        t[3] = d[4] - d[2] + two * (d[3] - d[1]);
-        t[4] = d[4] - d[2] - two * (d[3] - d[1]);
-        t[5] = four * d[1] - five * d[3] + d[5];
+        t[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
+        t[1] = d[3] + d[4] - 4.0f * (d[1] + d[2]);
+        t[2] = d[4] - d[3] + 4.0f * (d[1] - d[2]);
+        t[3] = d[4] - d[2] + 2.0f * (d[3] - d[1]);
+        t[4] = d[4] - d[2] - 2.0f * (d[3] - d[1]);
+        t[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];
     }
     static inline void output(const Vec8* m, Vec8* y) {
-        const Vec8 two = {2, 2, 2, 2, 2, 2, 2, 2};
-        const Vec8 four = {4, 4, 4, 4, 4, 4, 4, 4};
-        const Vec8 eight = {8, 8, 8, 8, 8, 8, 8, 8};
         const Vec8 sum12 = m[1] + m[2], difference12 = m[1] - m[2];
         const Vec8 sum34 = m[3] + m[4], difference34 = m[3] - m[4];
         y[0] = m[0] + sum12 + sum34;
-        y[1] = difference12 + two * difference34;
-        y[2] = sum12 + four * sum34;
-        y[3] = difference12 + eight * difference34 + m[5];
+        y[1] = difference12 + 2.0f * difference34;
+        y[2] = sum12 + 4.0f * sum34;
+        y[3] = difference12 + 8.0f * difference34 + m[5];
     }
     static void weights(const double* g, double* u) {
         u[0] = g[0] / 4.0;

@@ -293,7 +293,8 @@ using RuledOut = std::map<std::string, std::string>;
 // chooseTactic, which times `layer` on part of its batch where that ranks its candidates and
 // `mayTimePart` (not again for that part), leaving out the candidates `ruledOut` names.
 Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                    TimingCache* cache, bool mayTimePart, const RuledOut* ruledOut = nullptr) {
+                                    TimingCache* cache, bool mayTimePart,
+                                    const RuledOut* ruledOut = nullptr) {
     tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
     layerConfig.allowTf32 = config.tf32;
     const std::string signature = cache ? timingSignature(layer, config.tf32) : std::string();

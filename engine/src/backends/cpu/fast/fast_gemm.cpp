@@ -137,7 +137,6 @@ void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, in
 #endif
 #pragma GCC pop_options
 
-
 class GemmKernel final : public tactics::Kernel {
 public:
     GemmKernel(GemmPlan plan, std::vector<tactics::WeightBlob> blobs)

@@ -9,6 +9,7 @@
 #   tests        the GPU tests (kiln_gpu_tests), every test in one process, then any crashed suite alone
 #   zoo[=M,...]  the model-zoo check on CUDA FP32 against ONNX Runtime, and FP16 against FP32
 #                (default: all seven models)
+#   cpuzoo[=M,...] the same check on the CPU backend, on this machine's CPU (FP32; default: all seven)
 #   dynamic[=M,...] the dynamic-batch zoo check on CUDA: one plan for batches 1 to 32, run at 1, 3, 8
 #                and 32 against ONNX Runtime, in FP32 and then in FP16 (default: resnet50,mobilenet_v2)
 #   bench[=ARGS] bench/gpu/bench.py with ARGS (see bench/README.md)
@@ -77,6 +78,18 @@ for step in "$@"; do
                     --work /tmp/kiln/zoo/$model --cache /tmp/kiln/cache >"$out/zoo_$model.log" 2>&1
                 code=$?
                 echo "zoo $model: exit $code; $(grep -E '^(PASS|FAIL)' "$out/zoo_$model.log" | head -3 | tr '\n' ' ')"
+                [ $code -eq 0 ] || status=1
+            done ;;
+        cpuzoo*)
+            # The CPU backend's model-zoo check on this machine's CPU (AVX-512, more threads than the
+            # development machines), FP32 only.
+            models=${step#cpuzoo}; models=${models#=}
+            [ -n "$models" ] || models=resnet50,googlenet,densenet121,mobilenet_v2,squeezenet1_1,efficientnet_b0,inception_v3
+            for model in ${models//,/ }; do
+                "$python" tests/models/run_zoo_model.py "$model" --backend cpu --kiln /tmp/kiln/bin/kiln \
+                    --work /tmp/kiln/cpuzoo/$model --cache /tmp/kiln/cache >"$out/cpuzoo_$model.log" 2>&1
+                code=$?
+                echo "cpu zoo $model: exit $code; $(grep -E '^(PASS|FAIL)' "$out/cpuzoo_$model.log" | head -3 | tr '\n' ' ')"
                 [ $code -eq 0 ] || status=1
             done ;;
         dynamic*)

@@ -5,7 +5,7 @@
 //   offset  size  field
 //        0     8  magic "KILNPLAN"
 //        8     4  format version (uint32)
-//       12     4  header size (uint32, kPlanHeaderSize for format version 1)
+//       12     4  header size (uint32, kPlanHeaderSize since format version 1)
 //       16    32  kiln version, NUL-padded
 //       48    32  backend name, NUL-padded
 //       80   256  device fingerprint, NUL-padded
@@ -28,7 +28,9 @@
 namespace kiln {
 
 inline constexpr char kPlanMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-inline constexpr uint32_t kPlanFormatVersion = 1;
+// Raised where prepared weights change layout, so that an older plan is refused, not misread. 2: kiln:gemm
+// packs B in steps of 256 values of k.
+inline constexpr uint32_t kPlanFormatVersion = 2;
 inline constexpr size_t kPlanVersionFieldSize = 32;
 inline constexpr size_t kPlanBackendFieldSize = 32;
 inline constexpr size_t kPlanFingerprintFieldSize = 256;

@@ -4,6 +4,7 @@
 #include "backends/cpu/fast/fast_gemm.h"
 
 #include <immintrin.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -25,7 +26,7 @@ constexpr int64_t kPanel = kGemmPanel;        // columns of a packed panel and o
 constexpr int64_t kTileRows = kGemmTileRows;  // rows of a tile: 6 x 2 accumulators, 2 B vectors, 1 broadcast
 constexpr int64_t kDepthStep = 256;  // k per step: a 256 x 16 slice of B is 16 KiB
 constexpr int64_t kBlockColumns = 128;
-constexpr int64_t kMaxBlockRows = 96;
+constexpr int64_t kMaxBlockRows = 192;  // a block's sums: 96 KiB, in L2 beside the step's B
 
 struct GemmPlan {
     int64_t rows = 0;     // M (every leading axis of A)
@@ -167,11 +168,17 @@ public:
         const bool residualInOutput = residual && residual < c + elements && c < residual + elements;
 
         // Blocks of rows as even as multiples of the tile allow, columns in blocks of 128; a thread
-        // takes consecutive column blocks (its own part of B), every row block of each.
-        const int64_t rowBlocks = (p.rows + kMaxBlockRows - 1) / kMaxBlockRows;
+        // takes consecutive column blocks (its own part of B), every row block of each. Where the column
+        // blocks are fewer than two per thread, the rows are split further (down to four tiles a block).
+        const int64_t columnBlocks = (p.columns + kBlockColumns - 1) / kBlockColumns;
+        int64_t rowBlocks = (p.rows + kMaxBlockRows - 1) / kMaxBlockRows;
+        const int64_t wantedUnits = 2 * int64_t(omp_get_max_threads());
+        if (rowBlocks * columnBlocks < wantedUnits) {
+            const int64_t mostRowBlocks = std::max<int64_t>(1, p.rows / (4 * kTileRows));
+            rowBlocks = std::max(rowBlocks, std::min((wantedUnits + columnBlocks - 1) / columnBlocks, mostRowBlocks));
+        }
         int64_t blockRows = (p.rows + rowBlocks - 1) / rowBlocks;
         blockRows = (blockRows + kTileRows - 1) / kTileRows * kTileRows;
-        const int64_t columnBlocks = (p.columns + kBlockColumns - 1) / kBlockColumns;
         const int64_t units = rowBlocks * columnBlocks;
         const bool parallel = units > 1 && worthParallel(p.rows * p.depth * p.columns / 16);
 #pragma omp parallel if (parallel)
@@ -190,18 +197,17 @@ public:
                 if (row0 >= rowEnd) continue;
                 for (int64_t k0 = 0; k0 < p.depth; k0 += kDepthStep) {
                     const int64_t depth = std::min(kDepthStep, p.depth - k0);
-                    for (int64_t j = column0; j < columnEnd; j += kPanel) {
-                        const float* panel = packed + (j / kPanel) * p.depth * kPanel + k0 * kPanel;
-                        const int64_t cols = std::min(kPanel, columnEnd - j);
-                        for (int64_t i = row0; i < rowEnd; i += kTileRows) {
-                            const int64_t rows = std::min(kTileRows, rowEnd - i);
-                            const float* rowPointers[kTileRows];
-                            for (int64_t r = 0; r < kTileRows; ++r) {
-                                rowPointers[r] = a + (i + std::min(r, rows - 1)) * p.depth + k0;
-                            }
-                            tile(rowPointers, panel, depth,
+                    const float* slices = packed + k0 * p.panels() * kPanel + (column0 / kPanel) * depth * kPanel;
+                    for (int64_t i = row0; i < rowEnd; i += kTileRows) {
+                        const int64_t rows = std::min(kTileRows, rowEnd - i);
+                        const float* rowPointers[kTileRows];
+                        for (int64_t r = 0; r < kTileRows; ++r) {
+                            rowPointers[r] = a + (i + std::min(r, rows - 1)) * p.depth + k0;
+                        }
+                        for (int64_t j = column0; j < columnEnd; j += kPanel) {
+                            tile(rowPointers, slices + (j - column0) * depth, depth,
                                  buffer.data() + (i - row0) * kBlockColumns + (j - column0), kBlockColumns,
-                                 rows, cols, k0 > 0);
+                                 rows, std::min(kPanel, columnEnd - j), k0 > 0);
                         }
                     }
                 }
@@ -271,7 +277,9 @@ public:
         const float* b = s.weights->data<float>();
         for (int64_t panel = 0; panel < p.panels(); ++panel) {
             for (int64_t k = 0; k < p.depth; ++k) {
-                float* slot = target + (panel * p.depth + k) * kPanel;
+                const int64_t k0 = k / kDepthStep * kDepthStep;
+                const int64_t depth = std::min(kDepthStep, p.depth - k0);
+                float* slot = target + k0 * p.panels() * kPanel + (panel * depth + k - k0) * kPanel;
                 for (int64_t j = 0; j < kPanel; ++j) {
                     const int64_t n = panel * kPanel + j;
                     if (n >= p.columns) break;  // the padding stays zero

@@ -2,12 +2,14 @@
 // residual and activation epilogue the builder fuses into them) and Gemm layers with a constant B and,
 // where there is one, a constant C row. "kiln:gemm".
 //
-// B is packed when weights are prepared, into panels of 16 columns (the 16 values of each k
-// contiguous, the last panel padded with zeros), alpha folded in; a Gemm's beta * C row becomes the
-// bias. A is read where it lies (rows of K, linear FP32). The output is computed in blocks of rows by
-// 128 columns, spread over the OpenMP team column-block first (each thread reads its own part of B);
-// a block loops over K in steps of 256, and each step over 6 x 16 tiles held in 12 vector
-// accumulators, the packed 256 x 16 slice of B staying in L1 while the block's rows stream from L2.
+// B is packed when weights are prepared, in steps of 256 values of k, each step's panels of 16 columns
+// one after another (the 16 values of each k contiguous, the last panel padded with zeros), alpha
+// folded in; a Gemm's beta * C row becomes the bias. A is read where it lies (rows of K, linear FP32).
+// The output is computed in blocks of up to 192 rows by 128 columns, spread over the OpenMP team
+// column-block first (each thread reads its own part of B; rows are split further where there are too
+// few column blocks for the team); a block loops over K in steps of 256, and each step over its rows
+// six at a time, each 6 x 16 tile of the block's eight panels held in 12 vector accumulators: the six
+// rows' 256 values of A stay in L1 while the step's 128 KiB of B, one piece of memory, comes from L2.
 // A block's sums gather in a buffer of rows of 128 floats (the output's own rows can be 2^n x 3 floats
 // apart and alias in the cache); the epilogue (bias, then residual, then activation, on the pointwise
 // step runner) writes them out once the block's last step is done.

@@ -175,7 +175,8 @@ public:
         const int64_t wantedUnits = 2 * int64_t(omp_get_max_threads());
         if (rowBlocks * columnBlocks < wantedUnits) {
             const int64_t mostRowBlocks = std::max<int64_t>(1, p.rows / (4 * kTileRows));
-            rowBlocks = std::max(rowBlocks, std::min((wantedUnits + columnBlocks - 1) / columnBlocks, mostRowBlocks));
+            rowBlocks =
+                std::max(rowBlocks, std::min((wantedUnits + columnBlocks - 1) / columnBlocks, mostRowBlocks));
         }
         int64_t blockRows = (p.rows + rowBlocks - 1) / rowBlocks;
         blockRows = (blockRows + kTileRows - 1) / kTileRows * kTileRows;
@@ -197,7 +198,8 @@ public:
                 if (row0 >= rowEnd) continue;
                 for (int64_t k0 = 0; k0 < p.depth; k0 += kDepthStep) {
                     const int64_t depth = std::min(kDepthStep, p.depth - k0);
-                    const float* slices = packed + k0 * p.panels() * kPanel + (column0 / kPanel) * depth * kPanel;
+                    const float* slices =
+                        packed + k0 * p.panels() * kPanel + (column0 / kPanel) * depth * kPanel;
                     for (int64_t i = row0; i < rowEnd; i += kTileRows) {
                         const int64_t rows = std::min(kTileRows, rowEnd - i);
                         const float* rowPointers[kTileRows];

@@ -168,6 +168,15 @@ Status activation(NodeContext& n, ActivationType type, float alpha = 0.0f, float
     return n.addLayer(ActivationParams{type, alpha, beta}, {x}, n.outputName(0)).status();
 }
 
+// Gelu is an operator from opset 20: erf's form, or with approximate="tanh" the tanh approximation.
+// (The checker refuses it in models of earlier opsets.)
+Status importGelu(NodeContext& n) {
+    const std::string approximate = n.stringAttr("approximate", "none");
+    if (approximate == "none") return activation(n, ActivationType::Gelu);
+    if (approximate == "tanh") return activation(n, ActivationType::GeluTanh);
+    return invalidModel("attribute 'approximate' is '" + approximate + "'; expected none or tanh");
+}
+
 // Before opset 7 the arithmetic, comparison and logic ops broadcast only with broadcast=1, and only B
 // onto A: B's dims match a contiguous run of A's dims starting at `axis` (suffix matching without axis),
 // or B has one element. Reshaping B to A's rank with trailing 1s makes that numpy broadcasting.
@@ -603,7 +612,12 @@ Status pooling(NodeContext& n, PoolingType type) {
             return unsupported("the Indices output ('" + n.proto().output(1) + "') is not supported");
         }
     } else {
-        p.dilations.assign(spatial, 1);
+        // AveragePool has dilations from opset 19; Kiln's average pooling reads adjacent elements only.
+        KILN_ASSIGN_OR_RETURN(p.dilations, spatialAttr(n, "dilations", spatial, 1, 1));
+        if (std::any_of(p.dilations.begin(), p.dilations.end(), [](int64_t d) { return d != 1; })) {
+            return unsupported("average pooling with dilations [" + joinInts(p.dilations) +
+                               "] is not supported (only 1)");
+        }
         p.countIncludePad = n.intAttr("count_include_pad", 0) != 0;
     }
     p.ceilMode = n.intAttr("ceil_mode", 0) != 0;
@@ -640,8 +654,10 @@ Status reduce(NodeContext& n, ReduceOp op) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     const int64_t rank = static_cast<int64_t>(x->dims().size());
     std::vector<int64_t> axes;
-    if (n.opType() == "ReduceSum" && n.opset() >= 13) {
-        KILN_ASSIGN_OR_RETURN(axes, intsFromAttrOrInput(n, "axes", 1, 13));
+    // ReduceSum takes its axes as an input from opset 13, the other reductions from opset 18.
+    const int64_t axesInputOpset = n.opType() == "ReduceSum" ? 13 : 18;
+    if (n.opset() >= axesInputOpset) {
+        KILN_ASSIGN_OR_RETURN(axes, intsFromAttrOrInput(n, "axes", 1, axesInputOpset));
     } else {
         axes = n.intsAttr("axes");
     }
@@ -703,6 +719,23 @@ Status importSplit(NodeContext& n) {
     // Opset 1 also takes the sizes as an optional second input.
     if (n.opset() < 2 && p.sizes.empty() && n.hasInput(1)) {
         KILN_ASSIGN_OR_RETURN(p.sizes, n.constantInts(1, "split"));
+    }
+    // Opset 18: num_outputs parts of ceil(extent / num_outputs), the last one smaller.
+    if (n.opset() >= 18 && n.attribute("num_outputs")) {
+        const int64_t count = n.intAttr("num_outputs", 0);
+        if (!p.sizes.empty()) return invalidModel("both input 'split' and attribute 'num_outputs' are given");
+        if (count != parts) {
+            return invalidModel("attribute 'num_outputs' is " + std::to_string(count) + " but the node has " +
+                                std::to_string(parts) + " outputs");
+        }
+        const int64_t chunk = (extent + parts - 1) / parts;
+        if (chunk * (parts - 1) >= extent && parts > 1) {
+            return invalidModel("axis " + std::to_string(p.axis) + " of extent " + std::to_string(extent) +
+                                " leaves nothing for the last of " + std::to_string(parts) + " parts of " +
+                                std::to_string(chunk));
+        }
+        p.sizes.assign(static_cast<size_t>(parts), chunk);
+        p.sizes.back() = extent - chunk * (parts - 1);
     }
     if (p.sizes.empty()) {
         if (extent % parts != 0) {
@@ -1444,6 +1477,28 @@ Status importDropout(NodeContext& n) {
     return Status::ok();
 }
 
+// Opset 18's Pad with an axes input: its pads (begins of the listed axes, then their ends) spread over
+// every axis of the input.
+Result<std::vector<int64_t>> padsOnAxes(const std::vector<int64_t>& pads, const std::vector<int64_t>& axes,
+                                        const Dims& dims) {
+    const int64_t rank = static_cast<int64_t>(dims.size());
+    if (pads.size() != 2 * axes.size()) {
+        return invalidModel("pads [" + joinInts(pads) + "] has " + std::to_string(pads.size()) + " values; the " +
+                            std::to_string(axes.size()) + " axes [" + joinInts(axes) + "] need " +
+                            std::to_string(2 * axes.size()));
+    }
+    std::vector<int64_t> full(2 * dims.size(), 0);
+    std::vector<bool> seen(dims.size(), false);
+    for (size_t i = 0; i < axes.size(); ++i) {
+        KILN_ASSIGN_OR_RETURN(const int64_t axis, normalizeAxis(axes[i], rank, "axis"));
+        if (seen[size_t(axis)]) return invalidModel("axes [" + joinInts(axes) + "] name an axis twice");
+        seen[size_t(axis)] = true;
+        full[size_t(axis)] = pads[i];
+        full[dims.size() + size_t(axis)] = pads[axes.size() + i];
+    }
+    return full;
+}
+
 Status importPad(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     PadParams p;
@@ -1464,6 +1519,11 @@ Status importPad(NodeContext& n) {
         KILN_ASSIGN_OR_RETURN(p.pads, n.constantInts(1, "pads"));
         if (n.hasInput(2)) {
             KILN_ASSIGN_OR_RETURN(p.value, n.constantScalar(2, "constant_value"));
+        }
+        // Opset 18: pads for the axes listed in input 3 only (begins, then ends), none on the others.
+        if (n.opset() >= 18 && n.hasInput(3)) {
+            KILN_ASSIGN_OR_RETURN(const std::vector<int64_t> axes, n.constantInts(3, "axes"));
+            KILN_ASSIGN_OR_RETURN(p.pads, padsOnAxes(p.pads, axes, x->dims()));
         }
     }
     if (p.pads.size() != 2 * x->dims().size()) {
@@ -1542,6 +1602,10 @@ Status importResize(NodeContext& n) {
         {"tf_half_pixel_for_nn", ResizeCoordinateMode::TfHalfPixelForNn},
     };
     const std::string coordinate = n.stringAttr("coordinate_transformation_mode", "half_pixel");
+    if (coordinate == "half_pixel_symmetric" && n.opset() >= 19) {
+        return unsupported("coordinate_transformation_mode 'half_pixel_symmetric' is not supported (half_pixel, "
+                           "pytorch_half_pixel, align_corners, asymmetric and tf_half_pixel_for_nn are)");
+    }
     if (coordinate == "tf_crop_and_resize") {
         return unsupported(
             "coordinate_transformation_mode 'tf_crop_and_resize' (with a region of interest) "
@@ -1575,6 +1639,52 @@ Status importResize(NodeContext& n) {
     }
     if (scales.empty() == sizes.empty()) {
         return invalidModel("exactly one of 'scales' and 'sizes' must be given");
+    }
+    if (n.opset() >= 18) {
+        const std::string policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
+        if (policy != "stretch" && !sizes.empty()) {
+            return unsupported("keep_aspect_ratio_policy '" + policy + "' is not supported (stretch is); give "
+                               "the output sizes of every axis");
+        }
+        // Scales or sizes for the listed axes only; the others keep their extent.
+        const std::vector<int64_t> axes = n.intsAttr("axes");
+        if (!axes.empty()) {
+            const Dims& in = x->dims();
+            const size_t given = scales.empty() ? sizes.size() : scales.size();
+            if (given != axes.size()) {
+                return invalidModel(std::string(scales.empty() ? "sizes" : "scales") + " have " +
+                                    std::to_string(given) + " values for the " + std::to_string(axes.size()) +
+                                    " axes [" + joinInts(axes) + "]");
+            }
+            std::vector<float> fullScales(scales.empty() ? 0 : in.size(), 1.0f);
+            std::vector<int64_t> fullSizes(sizes.empty() ? std::vector<int64_t>{} : in);
+            std::vector<bool> seen(in.size(), false);
+            for (size_t i = 0; i < axes.size(); ++i) {
+                KILN_ASSIGN_OR_RETURN(const int64_t axis,
+                                      normalizeAxis(axes[i], static_cast<int64_t>(in.size()), "axis"));
+                if (seen[size_t(axis)]) return invalidModel("axes [" + joinInts(axes) + "] name an axis twice");
+                seen[size_t(axis)] = true;
+                if (scales.empty()) {
+                    fullSizes[size_t(axis)] = sizes[i];
+                } else {
+                    fullScales[size_t(axis)] = scales[i];
+                }
+            }
+            scales = std::move(fullScales);
+            sizes = std::move(fullSizes);
+        }
+        // Antialiasing widens the filter where an axis shrinks; enlarging axes are resized as without it.
+        if (n.intAttr("antialias", 0) != 0 && mode != ResizeMode::Nearest) {
+            const Dims& in = x->dims();
+            for (size_t i = 0; i < in.size(); ++i) {
+                const bool shrinks = scales.empty() ? (i < sizes.size() && sizes[i] < in[i])
+                                                    : (i < scales.size() && scales[i] < 1.0f);
+                if (shrinks) {
+                    return unsupported("antialias=1 on axis " + std::to_string(i) +
+                                       ", which shrinks, is not supported (resize without antialiasing)");
+                }
+            }
+        }
     }
     return addResize(n, x, p, scales, sizes);
 }
@@ -1760,9 +1870,26 @@ Status checkSymmetric(const NodeContext& n, const Tensor* data) {
 }
 
 // Opset 10; per-axis scales and `axis` from opset 13.
+// Opset 21's blocked quantization (block_size) gives each block of an axis its own scale.
+Status refuseBlockedQuantization(const NodeContext& n) {
+    const int64_t blockSize = n.intAttr("block_size", 0);
+    if (blockSize != 0) {
+        return unsupported("blocked quantization (block_size " + std::to_string(blockSize) +
+                           ") is not supported: give one scale, or one per channel along 'axis'");
+    }
+    return Status::ok();
+}
+
 Status importQuantizeLinear(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * scale, n.input(1));
+    KILN_RETURN_IF_ERROR(refuseBlockedQuantization(n));
+    // Opset 21: output_dtype names the output type where no zero point does; Kiln quantizes to INT8.
+    const int64_t outputType = n.intAttr("output_dtype", 0);
+    if (outputType != 0 && outputType != onnx::TensorProto_DataType_INT8) {
+        return unsupported("output_dtype " + std::to_string(outputType) +
+                           " is not supported (INT8, 3, is); " + kSymmetricAdvice);
+    }
     // Without a zero point ONNX quantizes to UINT8, which Kiln does not have.
     if (!n.hasInput(2)) {
         return unsupported(std::string("no zero point is given, which makes the output UINT8 in ONNX; ") +
@@ -1777,6 +1904,7 @@ Status importQuantizeLinear(NodeContext& n) {
 Status importDequantizeLinear(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * scale, n.input(1));
+    KILN_RETURN_IF_ERROR(refuseBlockedQuantization(n));
     KILN_RETURN_IF_ERROR(checkSymmetric(n, x));
     KILN_ASSIGN_OR_RETURN(int64_t axis, quantizationAxis(n, x, scale));
     return n.addLayer(DequantizeParams{axis}, withOptionalInput(n, {x, scale}, 2), n.outputName(0)).status();
@@ -1811,6 +1939,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
          [](NodeContext& n) { return activation(n, ActivationType::Elu, n.floatAttr("alpha", 1.0f)); }},
         {"Selu", importSelu},
         {"Softplus", [](NodeContext& n) { return activation(n, ActivationType::Softplus); }},
+        {"Gelu", importGelu},
         {"PRelu", importPRelu},
 
         {"Erf", [](NodeContext& n) { return unary(n, UnaryOp::Erf); }},

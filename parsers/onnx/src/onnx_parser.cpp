@@ -20,6 +20,7 @@
 #include "importer_context.h"
 #include "importers.h"
 #include "onnx/checker.h"
+#include "onnx/defs/schema.h"
 #include "tensor_proto.h"
 
 namespace kiln {
@@ -29,7 +30,30 @@ namespace {
 using namespace onnx_import;
 
 constexpr int64_t kMinOpset = 1;
-constexpr int64_t kMaxOpset = 17;
+constexpr int64_t kMaxOpset = 22;
+
+// The operators whose inputs or attributes changed after opset 17, with the opset of the change: Kiln's
+// importers read their later forms, which an ONNX checker of opset 17 (Debian 12's ONNX 1.12) does not
+// know (an axes input, num_outputs, antialias, dilations, saturate, block_size) or has no schema for
+// (Gelu). Only changes of types (opsets 21 and 22 add INT4 and BF16 to many operators) leave the
+// schema's inputs and attributes as they were.
+const std::map<std::string, int64_t>& operatorsChangedAfterOpset17() {
+    static const std::map<std::string, int64_t> changed = {
+        {"ReduceMean", 18},   {"ReduceMax", 18},    {"ReduceMin", 18},       {"ReduceProd", 18},
+        {"ReduceL1", 18},     {"ReduceL2", 18},     {"ReduceLogSum", 18},    {"ReduceLogSumExp", 18},
+        {"ReduceSumSquare", 18}, {"Split", 18},     {"Pad", 18},             {"Resize", 18},
+        {"AveragePool", 19},  {"Cast", 19},         {"QuantizeLinear", 19},  {"DequantizeLinear", 21},
+        {"Gelu", 20},
+    };
+    return changed;
+}
+
+// The newest opset of the default domain that this build's ONNX checker knows.
+int64_t checkerOpset() {
+    const auto& ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+    const auto found = ranges.find(onnx::ONNX_DOMAIN);
+    return found == ranges.end() ? 0 : int64_t(found->second.second);
+}
 
 bool isDefaultDomain(const std::string& domain) {
     return domain.empty() || domain == "ai.onnx";
@@ -416,15 +440,20 @@ Status addInitializers(NetworkDefinition& network, const onnx::GraphProto& graph
 
 // The checker refuses default-domain operators it does not know, and a plugin may import such an
 // operator (one ONNX lacks, named like the plugin): those nodes are checked as nodes of a domain of their
-// own, and put back as they were afterwards.
-Status runCheckerWithPluginNodes(onnx::ModelProto& model, const std::string& baseDirectory,
+// own, and put back as they were afterwards. So are the nodes of operators that changed after the
+// newest opset the checker knows, in a model of a later opset: their importers check them.
+Status runCheckerWithPluginNodes(onnx::ModelProto& model, int64_t opset, const std::string& baseDirectory,
                                  const std::string& source) {
     constexpr const char* kPluginDomain = "kiln.plugin";
+    const int64_t known = checkerOpset();
     std::vector<onnx::NodeProto*> moved;
     for (onnx::NodeProto& node : *model.mutable_graph()->mutable_node()) {
-        if (isDefaultDomain(node.domain()) && !findImporter(node.op_type()) && findPluginCreator(node)) {
-            moved.push_back(&node);
-        }
+        if (!isDefaultDomain(node.domain())) continue;
+        const bool plugin = !findImporter(node.op_type()) && findPluginCreator(node);
+        const auto changed = operatorsChangedAfterOpset17().find(node.op_type());
+        const bool newer = changed != operatorsChangedAfterOpset17().end() && opset >= changed->second &&
+                           known < changed->second;
+        if (plugin || newer) moved.push_back(&node);
     }
     if (moved.empty()) return runChecker(model, baseDirectory, source);
     std::vector<std::string> domains;
@@ -474,7 +503,7 @@ Result<NetworkDefinition> parseModel(const std::string& bytes, const std::string
     for (int index : order)
         sortedNames.push_back(names[index]);
     reorderNodes(graph, order);
-    KILN_RETURN_IF_ERROR(runCheckerWithPluginNodes(model, baseDirectory, source));
+    KILN_RETURN_IF_ERROR(runCheckerWithPluginNodes(model, opset, baseDirectory, source));
 
     std::set<std::string> reserved;
     for (const auto& node : graph.node()) {

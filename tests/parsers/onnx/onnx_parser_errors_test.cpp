@@ -292,11 +292,11 @@ TEST(OnnxParserErrors, NodeOfTheMlDomainIsListedAsUnsupported) {
 }
 
 TEST(OnnxParserErrors, OpsetOutOfRangeIsUnsupported) {
-    OnnxModelBuilder b(18);
+    OnnxModelBuilder b(23);
     b.input("x", {int64_t(4)});
     b.node("Relu", {"x"}, {"y"});
     b.output("y");
-    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 18", "1 to 17"});
+    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 23", "1 to 22"});
 }
 
 TEST(OnnxParserErrors, OpsetZeroIsUnsupported) {
@@ -304,7 +304,7 @@ TEST(OnnxParserErrors, OpsetZeroIsUnsupported) {
     b.input("x", {int64_t(4)});
     b.node("Relu", {"x"}, {"y"});
     b.output("y");
-    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 0", "1 to 17"});
+    expectError(parseOnnxBytes(b.bytes(), ""), StatusCode::Unsupported, {"opset 0", "1 to 22"});
 }
 
 TEST(OnnxParserErrors, CheckerComplaintIsReported) {

@@ -1,4 +1,4 @@
-// ONNX import: reads an ONNX model (opsets 1 to 17) into a kiln::NetworkDefinition through the
+// ONNX import: reads an ONNX model (opsets 1 to 22) into a kiln::NetworkDefinition through the
 // engine's public API. Shape-computing sub-graphs fold to constants at import, so the network holds
 // only static shapes; symbolic input dimensions must be given by the caller (or, for dynamic shapes,
 // the model is kept as a NetworkSource and imported again per shape).

@@ -1483,9 +1483,9 @@ Result<std::vector<int64_t>> padsOnAxes(const std::vector<int64_t>& pads, const 
                                         const Dims& dims) {
     const int64_t rank = static_cast<int64_t>(dims.size());
     if (pads.size() != 2 * axes.size()) {
-        return invalidModel("pads [" + joinInts(pads) + "] has " + std::to_string(pads.size()) + " values; the " +
-                            std::to_string(axes.size()) + " axes [" + joinInts(axes) + "] need " +
-                            std::to_string(2 * axes.size()));
+        return invalidModel("pads [" + joinInts(pads) + "] has " + std::to_string(pads.size()) +
+                            " values; the " + std::to_string(axes.size()) + " axes [" + joinInts(axes) +
+                            "] need " + std::to_string(2 * axes.size()));
     }
     std::vector<int64_t> full(2 * dims.size(), 0);
     std::vector<bool> seen(dims.size(), false);
@@ -1603,8 +1603,9 @@ Status importResize(NodeContext& n) {
     };
     const std::string coordinate = n.stringAttr("coordinate_transformation_mode", "half_pixel");
     if (coordinate == "half_pixel_symmetric" && n.opset() >= 19) {
-        return unsupported("coordinate_transformation_mode 'half_pixel_symmetric' is not supported (half_pixel, "
-                           "pytorch_half_pixel, align_corners, asymmetric and tf_half_pixel_for_nn are)");
+        return unsupported(
+            "coordinate_transformation_mode 'half_pixel_symmetric' is not supported (half_pixel, "
+            "pytorch_half_pixel, align_corners, asymmetric and tf_half_pixel_for_nn are)");
     }
     if (coordinate == "tf_crop_and_resize") {
         return unsupported(
@@ -1643,7 +1644,8 @@ Status importResize(NodeContext& n) {
     if (n.opset() >= 18) {
         const std::string policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
         if (policy != "stretch" && !sizes.empty()) {
-            return unsupported("keep_aspect_ratio_policy '" + policy + "' is not supported (stretch is); give "
+            return unsupported("keep_aspect_ratio_policy '" + policy +
+                               "' is not supported (stretch is); give "
                                "the output sizes of every axis");
         }
         // Scales or sizes for the listed axes only; the others keep their extent.
@@ -1662,7 +1664,8 @@ Status importResize(NodeContext& n) {
             for (size_t i = 0; i < axes.size(); ++i) {
                 KILN_ASSIGN_OR_RETURN(const int64_t axis,
                                       normalizeAxis(axes[i], static_cast<int64_t>(in.size()), "axis"));
-                if (seen[size_t(axis)]) return invalidModel("axes [" + joinInts(axes) + "] name an axis twice");
+                if (seen[size_t(axis)])
+                    return invalidModel("axes [" + joinInts(axes) + "] name an axis twice");
                 seen[size_t(axis)] = true;
                 if (scales.empty()) {
                     fullSizes[size_t(axis)] = sizes[i];

@@ -39,10 +39,22 @@ constexpr int64_t kMaxOpset = 22;
 // schema's inputs and attributes as they were.
 const std::map<std::string, int64_t>& operatorsChangedAfterOpset17() {
     static const std::map<std::string, int64_t> changed = {
-        {"ReduceMean", 18},   {"ReduceMax", 18},    {"ReduceMin", 18},       {"ReduceProd", 18},
-        {"ReduceL1", 18},     {"ReduceL2", 18},     {"ReduceLogSum", 18},    {"ReduceLogSumExp", 18},
-        {"ReduceSumSquare", 18}, {"Split", 18},     {"Pad", 18},             {"Resize", 18},
-        {"AveragePool", 19},  {"Cast", 19},         {"QuantizeLinear", 19},  {"DequantizeLinear", 21},
+        {"ReduceMean", 18},
+        {"ReduceMax", 18},
+        {"ReduceMin", 18},
+        {"ReduceProd", 18},
+        {"ReduceL1", 18},
+        {"ReduceL2", 18},
+        {"ReduceLogSum", 18},
+        {"ReduceLogSumExp", 18},
+        {"ReduceSumSquare", 18},
+        {"Split", 18},
+        {"Pad", 18},
+        {"Resize", 18},
+        {"AveragePool", 19},
+        {"Cast", 19},
+        {"QuantizeLinear", 19},
+        {"DequantizeLinear", 21},
         {"Gelu", 20},
     };
     return changed;

@@ -174,7 +174,8 @@ TEST(OnnxRecentOpset, AveragePoolTakesDilationsOfOneOnly) {
     expectRefused(*pool(2), StatusCode::Unsupported, "average pooling with dilations [2,2] is not supported");
     NetworkDefinition network = parseOrFail(*pool(1));
     std::vector<float> x(16);
-    for (int i = 0; i < 16; ++i) x[size_t(i)] = float(i);
+    for (int i = 0; i < 16; ++i)
+        x[size_t(i)] = float(i);
     // Each 2 x 2 window's mean: (i + i+1 + i+4 + i+5) / 4 = i + 2.5.
     expectOutput(network, {{"x", floatTensor({1, 1, 4, 4}, x)}}, "y",
                  floatTensor({1, 1, 3, 3}, {2.5, 3.5, 4.5, 6.5, 7.5, 8.5, 10.5, 11.5, 12.5}));

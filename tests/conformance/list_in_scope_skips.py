@@ -28,7 +28,7 @@ IN_SCOPE_OPS = frozenset("""
     LogSoftmax ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL2 ArgMax ArgMin Concat Split
     Slice Reshape Flatten Transpose Squeeze Unsqueeze Gather Shape Size Constant ConstantOfShape Identity
     Dropout Pad Resize Upsample Cast Expand Tile Where Equal Less Greater Not And Or DepthToSpace
-    SpaceToDepth Einsum Range ScatterND
+    SpaceToDepth Einsum Range ScatterND CastLike Trilu Softsign Mod QuantizeLinear DequantizeLinear
 """.split())
 
 SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]

@@ -168,6 +168,26 @@ Status activation(NodeContext& n, ActivationType type, float alpha = 0.0f, float
     return n.addLayer(ActivationParams{type, alpha, beta}, {x}, n.outputName(0)).status();
 }
 
+// Softsign: x / (1 + |x|).
+Status importSoftsign(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * one, n.addConstant(n.internalTensorName("one"), scalarTensor(x->type(), 1.0)));
+    KILN_ASSIGN_OR_RETURN(Tensor * magnitude, n.addLayer(UnaryParams{UnaryOp::Abs}, {x}, n.internalTensorName("abs")));
+    KILN_ASSIGN_OR_RETURN(Tensor * denominator, n.addLayer(ElementwiseParams{ElementwiseOp::Add}, {magnitude, one},
+                                                          n.internalTensorName("denominator")));
+    return n.addLayer(ElementwiseParams{ElementwiseOp::Div}, {x, denominator}, n.outputName(0)).status();
+}
+
+// Mish (opset 18): x * tanh(softplus(x)).
+Status importMish(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * softplus, n.addLayer(ActivationParams{ActivationType::Softplus}, {x},
+                                                       n.internalTensorName("softplus")));
+    KILN_ASSIGN_OR_RETURN(Tensor * gate, n.addLayer(ActivationParams{ActivationType::Tanh}, {softplus},
+                                                   n.internalTensorName("tanh")));
+    return n.addLayer(ElementwiseParams{ElementwiseOp::Mul}, {x, gate}, n.outputName(0)).status();
+}
+
 // Gelu is an operator from opset 20: erf's form, or with approximate="tanh" the tanh approximation.
 // (The checker refuses it in models of earlier opsets.)
 Status importGelu(NodeContext& n) {
@@ -402,6 +422,57 @@ Status importBatchNormalization(NodeContext& n) {
 Status importInstanceNormalization(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(std::vector<Tensor*> inputs, requiredInputs(n, 3));
     return n.addLayer(InstanceNormParams{n.floatAttr("epsilon", 1e-5f)}, inputs, n.outputName(0)).status();
+}
+
+// GroupNormalization (opset 18): the channels in num_groups groups, each group normalised over its channels
+// and positions, then scaled and shifted per channel (from opset 21; per group in opset 18, each group's
+// value applying to its channels). A LayerNorm over [N, G, C / G * positions] between two Reshapes, then
+// Mul and Add by the scale and bias shaped [C, 1, ...] (constants fold).
+Status importGroupNormalization(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, inputWithRankAtLeast(n, 0, 3, "X"));
+    const Dims& dims = x->dims();
+    if (!n.attribute("num_groups")) return invalidModel("attribute 'num_groups' is required");
+    const int64_t groups = n.intAttr("num_groups", 0);
+    const int64_t channels = dims[1];
+    if (groups <= 0 || channels % groups != 0) {
+        return invalidModel("attribute 'num_groups' is " + std::to_string(groups) + ", which does not divide the " +
+                            std::to_string(channels) + " channels of input dims " + toString(dims));
+    }
+    const int64_t perValue = n.opset() >= 21 ? 1 : channels / groups;  // channels each scale value covers
+    Dims channelShape(dims.size() - 1, 1);  // [C, 1, ...]: broadcasts over the positions
+    channelShape[0] = channels;
+    auto perChannel = [&](size_t index, const char* role) -> Result<Tensor*> {
+        KILN_ASSIGN_OR_RETURN(Tensor * value, n.input(index));
+        const int64_t expected = channels / perValue;
+        if (volume(value->dims()) != expected || value->dims().size() != 1) {
+            return invalidModel(std::string(role) + " '" + value->name() + "' has dims " + toString(value->dims()) +
+                                "; expected [" + std::to_string(expected) + "], one value per " +
+                                (perValue == 1 ? "channel (opset 21 and later)" : "group (opset 18 to 20)"));
+        }
+        const std::string tag = std::string(role) + "_per_channel";
+        if (perValue > 1) {
+            KILN_ASSIGN_OR_RETURN(value, n.addLayer(ReshapeParams{{expected, 1}}, {value},
+                                                    n.internalTensorName(tag + "_column")));
+            KILN_ASSIGN_OR_RETURN(value, n.addLayer(ExpandParams{{expected, perValue}}, {value},
+                                                    n.internalTensorName(tag + "_expanded")));
+        }
+        return n.addLayer(ReshapeParams{channelShape}, {value}, n.internalTensorName(tag));
+    };
+    KILN_ASSIGN_OR_RETURN(Tensor * scale, perChannel(1, "scale"));
+    KILN_ASSIGN_OR_RETURN(Tensor * bias, perChannel(2, "bias"));
+    const int64_t groupSize = volume(dims) / (dims[0] * groups);
+    KILN_ASSIGN_OR_RETURN(Tensor * grouped, n.addLayer(ReshapeParams{{dims[0], groups, groupSize}}, {x},
+                                                      n.internalTensorName("grouped")));
+    KILN_ASSIGN_OR_RETURN(Tensor * one, n.addConstant(n.internalTensorName("one"), scalarTensor(x->type(), 1.0)));
+    KILN_ASSIGN_OR_RETURN(Tensor * ones, n.addLayer(ExpandParams{{groupSize}}, {one}, n.internalTensorName("ones")));
+    LayerNormParams norm;
+    norm.axis = 2;
+    norm.epsilon = n.floatAttr("epsilon", 1e-5f);
+    KILN_ASSIGN_OR_RETURN(Tensor * normalized, n.addLayer(norm, {grouped, ones}, n.internalTensorName("normalized")));
+    KILN_ASSIGN_OR_RETURN(normalized, n.addLayer(ReshapeParams{dims}, {normalized}, n.internalTensorName("ungrouped")));
+    KILN_ASSIGN_OR_RETURN(Tensor * scaled, n.addLayer(ElementwiseParams{ElementwiseOp::Mul}, {normalized, scale},
+                                                     n.internalTensorName("scaled")));
+    return n.addLayer(ElementwiseParams{ElementwiseOp::Add}, {scaled, bias}, n.outputName(0)).status();
 }
 
 // Scale or bias of LayerNormalization as the normalised axes' shape: broadcast by an Expand (folded at
@@ -1733,6 +1804,40 @@ Status importCast(NodeContext& n) {
     return n.addLayer(CastParams{type}, {x}, n.outputName(0)).status();
 }
 
+// CastLike (opset 15): Cast to the type of its second input.
+Status importCastLike(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    KILN_ASSIGN_OR_RETURN(Tensor * like, n.input(1));
+    return n.addLayer(CastParams{like->type()}, {x}, n.outputName(0)).status();
+}
+
+// Trilu (opset 14): the elements on and above (upper=1) or on and below (upper=0) the k-th diagonal of the
+// two trailing axes, zeros elsewhere: a Select of x and zero by a constant mask that broadcasts over the
+// leading axes.
+Status importTrilu(NodeContext& n) {
+    KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
+    const Dims& dims = x->dims();
+    if (dims.size() < 2) return invalidModel("input dims " + toString(dims) + " need at least two axes");
+    int64_t k = 0;
+    if (n.hasInput(1)) {
+        KILN_ASSIGN_OR_RETURN(const std::vector<int64_t> values, n.constantInts(1, "k"));
+        if (values.size() != 1) return invalidModel("input 1 (k) must hold one value");
+        k = values[0];
+    }
+    const bool upper = n.intAttr("upper", 1) != 0;
+    const int64_t rows = dims[dims.size() - 2];
+    const int64_t columns = dims.back();
+    HostTensor mask(DataType::Bool, {rows, columns});
+    for (int64_t i = 0; i < rows; ++i) {
+        for (int64_t j = 0; j < columns; ++j) {
+            mask.data<uint8_t>()[i * columns + j] = upper ? j - i >= k : j - i <= k;
+        }
+    }
+    KILN_ASSIGN_OR_RETURN(Tensor * keep, n.addConstant(n.internalTensorName("mask"), std::move(mask)));
+    KILN_ASSIGN_OR_RETURN(Tensor * zero, n.addConstant(n.internalTensorName("zero"), scalarTensor(x->type(), 0.0)));
+    return n.addLayer(SelectParams{}, {keep, x, zero}, n.outputName(0)).status();
+}
+
 Status importExpand(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     KILN_ASSIGN_OR_RETURN(std::vector<int64_t> shape, n.constantInts(1, "shape"));
@@ -1921,6 +2026,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"MatMul", importMatMul},
         {"BatchNormalization", importBatchNormalization},
         {"InstanceNormalization", importInstanceNormalization},
+        {"GroupNormalization", importGroupNormalization},
         {"LayerNormalization", importLayerNormalization},
         {"LRN", importLrn},
 
@@ -1943,6 +2049,8 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"Selu", importSelu},
         {"Softplus", [](NodeContext& n) { return activation(n, ActivationType::Softplus); }},
         {"Gelu", importGelu},
+        {"Softsign", importSoftsign},
+        {"Mish", importMish},
         {"PRelu", importPRelu},
 
         {"Erf", [](NodeContext& n) { return unary(n, UnaryOp::Erf); }},
@@ -1971,6 +2079,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"Sum", [](NodeContext& n) { return variadic(n, ElementwiseOp::Add); }},
         {"Mean", importMean},
         {"Where", importWhere},
+        {"Trilu", importTrilu},
         {"Mod", importMod},
 
         {"MaxPool", [](NodeContext& n) { return pooling(n, PoolingType::Max); }},
@@ -2015,6 +2124,7 @@ const std::map<std::string, ImporterFn>& importerTable() {
         {"Resize", importResize},
         {"Upsample", importUpsample},
         {"Cast", importCast},
+        {"CastLike", importCastLike},
         {"Expand", importExpand},
         {"Tile", importTile},
         {"DepthToSpace", importDepthToSpace},

@@ -35,7 +35,7 @@ constexpr int64_t kMaxOpset = 22;
 // The operators whose inputs or attributes changed after opset 17, with the opset of the change: Kiln's
 // importers read their later forms, which an ONNX checker of opset 17 (Debian 12's ONNX 1.12) does not
 // know (an axes input, num_outputs, antialias, dilations, saturate, block_size) or has no schema for
-// (Gelu). Only changes of types (opsets 21 and 22 add INT4 and BF16 to many operators) leave the
+// (Gelu, Mish, GroupNormalization). Only changes of types (opsets 21 and 22 add INT4 and BF16 to many operators) leave the
 // schema's inputs and attributes as they were.
 const std::map<std::string, int64_t>& operatorsChangedAfterOpset17() {
     static const std::map<std::string, int64_t> changed = {
@@ -55,7 +55,7 @@ const std::map<std::string, int64_t>& operatorsChangedAfterOpset17() {
         {"Cast", 19},
         {"QuantizeLinear", 19},
         {"DequantizeLinear", 21},
-        {"Gelu", 20},
+        {"Gelu", 20},         {"Mish", 18},         {"GroupNormalization", 18},
     };
     return changed;
 }

@@ -1,9 +1,10 @@
 // Import of models of opsets 18 to 22: the operators whose inputs or attributes changed after opset 17
 // (reductions with an axes input, Split's num_outputs, Pad's axes, Resize's axes, antialias and
-// keep_aspect_ratio_policy, AveragePool's dilations, Cast's saturate, blocked quantization) and Gelu
-// (opset 20). Debian 12's ONNX checker knows opset 17; these nodes pass it as the importers check them.
-// Expected values are worked out by hand: small integers and exact binary fractions, compared exactly,
-// except Gelu's, which are computed here in double from its definition.
+// keep_aspect_ratio_policy, AveragePool's dilations, Cast's saturate, blocked quantization) and the
+// operators added since that Kiln builds from its layers (Gelu, Mish, GroupNormalization). Debian 12's
+// ONNX checker knows opset 17; these nodes pass it as the importers check them. Expected values are
+// worked out by hand (small integers and exact binary fractions, compared exactly) or, for Gelu, Mish and
+// GroupNormalization, computed here in double from their definitions.
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -205,6 +206,86 @@ TEST(OnnxRecentOpset, GeluIsAnOpset20OperatorInBothForms) {
     early.node("Gelu", {"x"}, {"y"});
     early.output("y");
     expectRefused(early, StatusCode::InvalidModel, "No Op registered for Gelu with domain_version of 17");
+}
+
+TEST(OnnxRecentOpset, MishIsXTimesTanhOfSoftplus) {
+    OnnxModelBuilder b(18);
+    b.input("x", {int64_t(5)});
+    b.node("Mish", {"x"}, {"y"});
+    b.output("y");
+    NetworkDefinition network = parseOrFail(b);
+    const std::vector<float> x = {-20.0f, -2.0f, 0.0f, 1.0f, 30.0f};
+    std::vector<float> expected;
+    for (float v : x) expected.push_back(float(double(v) * std::tanh(std::log1p(std::exp(double(v))))));
+    // Three float32 functions in a row on values up to 30: a few units of roundoff of 30 (2^-19 each).
+    expectOutput(network, {{"x", floatTensor({5}, x)}}, "y", floatTensor({5}, expected), 1e-5);
+}
+
+// GroupNormalization computed here in double: x [N, C, positions], scale and bias per channel.
+std::vector<float> groupNormalized(const std::vector<float>& x, int64_t n, int64_t c, int64_t positions,
+                                   int64_t groups, const std::vector<double>& scale, const std::vector<double>& bias,
+                                   double epsilon) {
+    std::vector<float> y(x.size());
+    const int64_t size = c / groups * positions;
+    for (int64_t i = 0; i < n * groups; ++i) {
+        const float* group = x.data() + i * size;
+        double mean = 0.0, variance = 0.0;
+        for (int64_t j = 0; j < size; ++j) mean += group[j];
+        mean /= double(size);
+        for (int64_t j = 0; j < size; ++j) variance += (group[j] - mean) * (group[j] - mean);
+        variance /= double(size);
+        for (int64_t j = 0; j < size; ++j) {
+            const int64_t channel = (i % groups) * (c / groups) + j / positions;
+            y[size_t(i * size + j)] =
+                float((group[j] - mean) / std::sqrt(variance + epsilon) * scale[size_t(channel)] + bias[size_t(channel)]);
+        }
+    }
+    return y;
+}
+
+TEST(OnnxRecentOpset, GroupNormalizationScalesPerGroupInOpset18AndPerChannelFrom21) {
+    const std::vector<float> x = {1, 2, 4, 8, -1, 0, 3, 5, 2, 2, 7, -3, 0.5, 6, 1, 1};  // [2, 4, 2]
+    for (int64_t opset : {18, 21}) {
+        OnnxModelBuilder b(opset);
+        if (opset >= 21) b.model().set_ir_version(10);
+        b.input("x", {int64_t(2), int64_t(4), int64_t(2)});
+        const std::vector<float> scale = opset >= 21 ? std::vector<float>{1, 2, 0.5, -1} : std::vector<float>{2, 0.5};
+        const std::vector<float> bias = opset >= 21 ? std::vector<float>{0, 1, -1, 0.25} : std::vector<float>{1, -1};
+        b.initializer("scale", {int64_t(scale.size())}, scale);
+        b.initializer("bias", {int64_t(bias.size())}, bias);
+        auto& node = b.node("GroupNormalization", {"x", "scale", "bias"}, {"y"});
+        setAttr(node, "num_groups", int64_t(2));
+        setAttr(node, "epsilon", 0.01f);
+        b.output("y");
+        NetworkDefinition network = parseOrFail(b);
+        std::vector<double> perChannelScale, perChannelBias;
+        for (int64_t channel = 0; channel < 4; ++channel) {
+            const size_t at = opset >= 21 ? size_t(channel) : size_t(channel / 2);
+            perChannelScale.push_back(scale[at]);
+            perChannelBias.push_back(bias[at]);
+        }
+        // Normalised values below 2 in magnitude scaled by at most 2: float32 sums of 4 values and a
+        // square root, a few units of roundoff of 4 (2^-21 each).
+        expectOutput(network, {{"x", floatTensor({2, 4, 2}, x)}}, "y",
+                     floatTensor({2, 4, 2}, groupNormalized(x, 2, 4, 2, 2, perChannelScale, perChannelBias, double(0.01f))),
+                     1e-5);
+    }
+}
+
+TEST(OnnxRecentOpset, GroupNormalizationRefusesGroupsAndScalesThatDoNotFit) {
+    auto model = [](int64_t opset, int64_t groups, int64_t scaleValues) {
+        auto b = std::make_unique<OnnxModelBuilder>(opset);
+        b->model().set_ir_version(10);
+        b->input("x", {int64_t(1), int64_t(6), int64_t(3)});
+        b->initializer("scale", {scaleValues}, std::vector<float>(size_t(scaleValues), 1.0f));
+        b->initializer("bias", {scaleValues}, std::vector<float>(size_t(scaleValues), 0.0f));
+        setAttr(b->node("GroupNormalization", {"x", "scale", "bias"}, {"y"}), "num_groups", groups);
+        b->output("y");
+        return b;
+    };
+    expectRefused(*model(21, 4, 6), StatusCode::InvalidModel, "'num_groups' is 4, which does not divide the 6 channels");
+    expectRefused(*model(21, 3, 3), StatusCode::InvalidModel, "expected [6], one value per channel (opset 21 and later)");
+    expectRefused(*model(18, 3, 6), StatusCode::InvalidModel, "expected [3], one value per group (opset 18 to 20)");
 }
 
 TEST(OnnxRecentOpset, CastWithSaturateAndOpset22OperatorsImport) {

@@ -171,10 +171,13 @@ Status activation(NodeContext& n, ActivationType type, float alpha = 0.0f, float
 // Softsign: x / (1 + |x|).
 Status importSoftsign(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
-    KILN_ASSIGN_OR_RETURN(Tensor * one, n.addConstant(n.internalTensorName("one"), scalarTensor(x->type(), 1.0)));
-    KILN_ASSIGN_OR_RETURN(Tensor * magnitude, n.addLayer(UnaryParams{UnaryOp::Abs}, {x}, n.internalTensorName("abs")));
-    KILN_ASSIGN_OR_RETURN(Tensor * denominator, n.addLayer(ElementwiseParams{ElementwiseOp::Add}, {magnitude, one},
-                                                          n.internalTensorName("denominator")));
+    KILN_ASSIGN_OR_RETURN(Tensor * one,
+                          n.addConstant(n.internalTensorName("one"), scalarTensor(x->type(), 1.0)));
+    KILN_ASSIGN_OR_RETURN(Tensor * magnitude,
+                          n.addLayer(UnaryParams{UnaryOp::Abs}, {x}, n.internalTensorName("abs")));
+    KILN_ASSIGN_OR_RETURN(Tensor * denominator,
+                          n.addLayer(ElementwiseParams{ElementwiseOp::Add}, {magnitude, one},
+                                     n.internalTensorName("denominator")));
     return n.addLayer(ElementwiseParams{ElementwiseOp::Div}, {x, denominator}, n.outputName(0)).status();
 }
 
@@ -182,9 +185,9 @@ Status importSoftsign(NodeContext& n) {
 Status importMish(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * x, n.input(0));
     KILN_ASSIGN_OR_RETURN(Tensor * softplus, n.addLayer(ActivationParams{ActivationType::Softplus}, {x},
-                                                       n.internalTensorName("softplus")));
+                                                        n.internalTensorName("softplus")));
     KILN_ASSIGN_OR_RETURN(Tensor * gate, n.addLayer(ActivationParams{ActivationType::Tanh}, {softplus},
-                                                   n.internalTensorName("tanh")));
+                                                    n.internalTensorName("tanh")));
     return n.addLayer(ElementwiseParams{ElementwiseOp::Mul}, {x, gate}, n.outputName(0)).status();
 }
 
@@ -435,8 +438,9 @@ Status importGroupNormalization(NodeContext& n) {
     const int64_t groups = n.intAttr("num_groups", 0);
     const int64_t channels = dims[1];
     if (groups <= 0 || channels % groups != 0) {
-        return invalidModel("attribute 'num_groups' is " + std::to_string(groups) + ", which does not divide the " +
-                            std::to_string(channels) + " channels of input dims " + toString(dims));
+        return invalidModel("attribute 'num_groups' is " + std::to_string(groups) +
+                            ", which does not divide the " + std::to_string(channels) +
+                            " channels of input dims " + toString(dims));
     }
     const int64_t perValue = n.opset() >= 21 ? 1 : channels / groups;  // channels each scale value covers
     Dims channelShape(dims.size() - 1, 1);  // [C, 1, ...]: broadcasts over the positions
@@ -445,8 +449,9 @@ Status importGroupNormalization(NodeContext& n) {
         KILN_ASSIGN_OR_RETURN(Tensor * value, n.input(index));
         const int64_t expected = channels / perValue;
         if (volume(value->dims()) != expected || value->dims().size() != 1) {
-            return invalidModel(std::string(role) + " '" + value->name() + "' has dims " + toString(value->dims()) +
-                                "; expected [" + std::to_string(expected) + "], one value per " +
+            return invalidModel(std::string(role) + " '" + value->name() + "' has dims " +
+                                toString(value->dims()) + "; expected [" + std::to_string(expected) +
+                                "], one value per " +
                                 (perValue == 1 ? "channel (opset 21 and later)" : "group (opset 18 to 20)"));
         }
         const std::string tag = std::string(role) + "_per_channel";
@@ -462,16 +467,20 @@ Status importGroupNormalization(NodeContext& n) {
     KILN_ASSIGN_OR_RETURN(Tensor * bias, perChannel(2, "bias"));
     const int64_t groupSize = volume(dims) / (dims[0] * groups);
     KILN_ASSIGN_OR_RETURN(Tensor * grouped, n.addLayer(ReshapeParams{{dims[0], groups, groupSize}}, {x},
-                                                      n.internalTensorName("grouped")));
-    KILN_ASSIGN_OR_RETURN(Tensor * one, n.addConstant(n.internalTensorName("one"), scalarTensor(x->type(), 1.0)));
-    KILN_ASSIGN_OR_RETURN(Tensor * ones, n.addLayer(ExpandParams{{groupSize}}, {one}, n.internalTensorName("ones")));
+                                                       n.internalTensorName("grouped")));
+    KILN_ASSIGN_OR_RETURN(Tensor * one,
+                          n.addConstant(n.internalTensorName("one"), scalarTensor(x->type(), 1.0)));
+    KILN_ASSIGN_OR_RETURN(Tensor * ones,
+                          n.addLayer(ExpandParams{{groupSize}}, {one}, n.internalTensorName("ones")));
     LayerNormParams norm;
     norm.axis = 2;
     norm.epsilon = n.floatAttr("epsilon", 1e-5f);
-    KILN_ASSIGN_OR_RETURN(Tensor * normalized, n.addLayer(norm, {grouped, ones}, n.internalTensorName("normalized")));
-    KILN_ASSIGN_OR_RETURN(normalized, n.addLayer(ReshapeParams{dims}, {normalized}, n.internalTensorName("ungrouped")));
-    KILN_ASSIGN_OR_RETURN(Tensor * scaled, n.addLayer(ElementwiseParams{ElementwiseOp::Mul}, {normalized, scale},
-                                                     n.internalTensorName("scaled")));
+    KILN_ASSIGN_OR_RETURN(Tensor * normalized,
+                          n.addLayer(norm, {grouped, ones}, n.internalTensorName("normalized")));
+    KILN_ASSIGN_OR_RETURN(normalized,
+                          n.addLayer(ReshapeParams{dims}, {normalized}, n.internalTensorName("ungrouped")));
+    KILN_ASSIGN_OR_RETURN(Tensor * scaled, n.addLayer(ElementwiseParams{ElementwiseOp::Mul},
+                                                      {normalized, scale}, n.internalTensorName("scaled")));
     return n.addLayer(ElementwiseParams{ElementwiseOp::Add}, {scaled, bias}, n.outputName(0)).status();
 }
 
@@ -1834,7 +1843,8 @@ Status importTrilu(NodeContext& n) {
         }
     }
     KILN_ASSIGN_OR_RETURN(Tensor * keep, n.addConstant(n.internalTensorName("mask"), std::move(mask)));
-    KILN_ASSIGN_OR_RETURN(Tensor * zero, n.addConstant(n.internalTensorName("zero"), scalarTensor(x->type(), 0.0)));
+    KILN_ASSIGN_OR_RETURN(Tensor * zero,
+                          n.addConstant(n.internalTensorName("zero"), scalarTensor(x->type(), 0.0)));
     return n.addLayer(SelectParams{}, {keep, x, zero}, n.outputName(0)).status();
 }
 

@@ -35,8 +35,8 @@ constexpr int64_t kMaxOpset = 22;
 // The operators whose inputs or attributes changed after opset 17, with the opset of the change: Kiln's
 // importers read their later forms, which an ONNX checker of opset 17 (Debian 12's ONNX 1.12) does not
 // know (an axes input, num_outputs, antialias, dilations, saturate, block_size) or has no schema for
-// (Gelu, Mish, GroupNormalization). Only changes of types (opsets 21 and 22 add INT4 and BF16 to many operators) leave the
-// schema's inputs and attributes as they were.
+// (Gelu, Mish, GroupNormalization). Only changes of types (opsets 21 and 22 add INT4 and BF16 to many
+// operators) leave the schema's inputs and attributes as they were.
 const std::map<std::string, int64_t>& operatorsChangedAfterOpset17() {
     static const std::map<std::string, int64_t> changed = {
         {"ReduceMean", 18},
@@ -55,7 +55,9 @@ const std::map<std::string, int64_t>& operatorsChangedAfterOpset17() {
         {"Cast", 19},
         {"QuantizeLinear", 19},
         {"DequantizeLinear", 21},
-        {"Gelu", 20},         {"Mish", 18},         {"GroupNormalization", 18},
+        {"Gelu", 20},
+        {"Mish", 18},
+        {"GroupNormalization", 18},
     };
     return changed;
 }

@@ -216,28 +216,32 @@ TEST(OnnxRecentOpset, MishIsXTimesTanhOfSoftplus) {
     NetworkDefinition network = parseOrFail(b);
     const std::vector<float> x = {-20.0f, -2.0f, 0.0f, 1.0f, 30.0f};
     std::vector<float> expected;
-    for (float v : x) expected.push_back(float(double(v) * std::tanh(std::log1p(std::exp(double(v))))));
+    for (float v : x)
+        expected.push_back(float(double(v) * std::tanh(std::log1p(std::exp(double(v))))));
     // Three float32 functions in a row on values up to 30: a few units of roundoff of 30 (2^-19 each).
     expectOutput(network, {{"x", floatTensor({5}, x)}}, "y", floatTensor({5}, expected), 1e-5);
 }
 
 // GroupNormalization computed here in double: x [N, C, positions], scale and bias per channel.
 std::vector<float> groupNormalized(const std::vector<float>& x, int64_t n, int64_t c, int64_t positions,
-                                   int64_t groups, const std::vector<double>& scale, const std::vector<double>& bias,
-                                   double epsilon) {
+                                   int64_t groups, const std::vector<double>& scale,
+                                   const std::vector<double>& bias, double epsilon) {
     std::vector<float> y(x.size());
     const int64_t size = c / groups * positions;
     for (int64_t i = 0; i < n * groups; ++i) {
         const float* group = x.data() + i * size;
         double mean = 0.0, variance = 0.0;
-        for (int64_t j = 0; j < size; ++j) mean += group[j];
+        for (int64_t j = 0; j < size; ++j)
+            mean += group[j];
         mean /= double(size);
-        for (int64_t j = 0; j < size; ++j) variance += (group[j] - mean) * (group[j] - mean);
+        for (int64_t j = 0; j < size; ++j)
+            variance += (group[j] - mean) * (group[j] - mean);
         variance /= double(size);
         for (int64_t j = 0; j < size; ++j) {
             const int64_t channel = (i % groups) * (c / groups) + j / positions;
             y[size_t(i * size + j)] =
-                float((group[j] - mean) / std::sqrt(variance + epsilon) * scale[size_t(channel)] + bias[size_t(channel)]);
+                float((group[j] - mean) / std::sqrt(variance + epsilon) * scale[size_t(channel)] +
+                      bias[size_t(channel)]);
         }
     }
     return y;
@@ -249,8 +253,10 @@ TEST(OnnxRecentOpset, GroupNormalizationScalesPerGroupInOpset18AndPerChannelFrom
         OnnxModelBuilder b(opset);
         if (opset >= 21) b.model().set_ir_version(10);
         b.input("x", {int64_t(2), int64_t(4), int64_t(2)});
-        const std::vector<float> scale = opset >= 21 ? std::vector<float>{1, 2, 0.5, -1} : std::vector<float>{2, 0.5};
-        const std::vector<float> bias = opset >= 21 ? std::vector<float>{0, 1, -1, 0.25} : std::vector<float>{1, -1};
+        const std::vector<float> scale =
+            opset >= 21 ? std::vector<float>{1, 2, 0.5, -1} : std::vector<float>{2, 0.5};
+        const std::vector<float> bias =
+            opset >= 21 ? std::vector<float>{0, 1, -1, 0.25} : std::vector<float>{1, -1};
         b.initializer("scale", {int64_t(scale.size())}, scale);
         b.initializer("bias", {int64_t(bias.size())}, bias);
         auto& node = b.node("GroupNormalization", {"x", "scale", "bias"}, {"y"});
@@ -267,7 +273,8 @@ TEST(OnnxRecentOpset, GroupNormalizationScalesPerGroupInOpset18AndPerChannelFrom
         // Normalised values below 2 in magnitude scaled by at most 2: float32 sums of 4 values and a
         // square root, a few units of roundoff of 4 (2^-21 each).
         expectOutput(network, {{"x", floatTensor({2, 4, 2}, x)}}, "y",
-                     floatTensor({2, 4, 2}, groupNormalized(x, 2, 4, 2, 2, perChannelScale, perChannelBias, double(0.01f))),
+                     floatTensor({2, 4, 2}, groupNormalized(x, 2, 4, 2, 2, perChannelScale, perChannelBias,
+                                                            double(0.01f))),
                      1e-5);
     }
 }
@@ -283,9 +290,12 @@ TEST(OnnxRecentOpset, GroupNormalizationRefusesGroupsAndScalesThatDoNotFit) {
         b->output("y");
         return b;
     };
-    expectRefused(*model(21, 4, 6), StatusCode::InvalidModel, "'num_groups' is 4, which does not divide the 6 channels");
-    expectRefused(*model(21, 3, 3), StatusCode::InvalidModel, "expected [6], one value per channel (opset 21 and later)");
-    expectRefused(*model(18, 3, 6), StatusCode::InvalidModel, "expected [3], one value per group (opset 18 to 20)");
+    expectRefused(*model(21, 4, 6), StatusCode::InvalidModel,
+                  "'num_groups' is 4, which does not divide the 6 channels");
+    expectRefused(*model(21, 3, 3), StatusCode::InvalidModel,
+                  "expected [6], one value per channel (opset 21 and later)");
+    expectRefused(*model(18, 3, 6), StatusCode::InvalidModel,
+                  "expected [3], one value per group (opset 18 to 20)");
 }
 
 TEST(OnnxRecentOpset, CastWithSaturateAndOpset22OperatorsImport) {

@@ -29,6 +29,7 @@ IN_SCOPE_OPS = frozenset("""
     Slice Reshape Flatten Transpose Squeeze Unsqueeze Gather Shape Size Constant ConstantOfShape Identity
     Dropout Pad Resize Upsample Cast Expand Tile Where Equal Less Greater Not And Or DepthToSpace
     SpaceToDepth Einsum Range ScatterND CastLike Trilu Softsign Mod QuantizeLinear DequantizeLinear
+    Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh Acosh Atanh Sign Round
 """.split())
 
 SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]

@@ -178,6 +178,13 @@ TEST(KilnCudaPointwise, FloatUnaryMatchesReference) {
         {UnaryOp::Neg, -8.0f, 8.0f, kExact},          {UnaryOp::Reciprocal, 0.1f, 8.0f, kExact},
         {UnaryOp::Floor, -8.0f, 8.0f, kExact},        {UnaryOp::Ceil, -8.0f, 8.0f, kExact},
         {UnaryOp::Erf, -8.0f, 8.0f, kTranscendental},
+        {UnaryOp::Sin, -8.0f, 8.0f, kTranscendental},   {UnaryOp::Cos, -8.0f, 8.0f, kTranscendental},
+        {UnaryOp::Tan, -1.5f, 1.5f, kTranscendental},   {UnaryOp::Asin, -0.99f, 0.99f, kTranscendental},
+        {UnaryOp::Acos, -0.99f, 0.99f, kTranscendental}, {UnaryOp::Atan, -8.0f, 8.0f, kTranscendental},
+        {UnaryOp::Sinh, -8.0f, 8.0f, kTranscendental},  {UnaryOp::Cosh, -8.0f, 8.0f, kTranscendental},
+        {UnaryOp::Asinh, -8.0f, 8.0f, kTranscendental}, {UnaryOp::Acosh, 1.0f, 8.0f, kTranscendental},
+        {UnaryOp::Atanh, -0.99f, 0.99f, kTranscendental}, {UnaryOp::Sign, -8.0f, 8.0f, kExact},
+        {UnaryOp::Round, -8.0f, 8.0f, kExact},
     };
     for (const Case& c : cases) {
         for (size_t s = 0; s < kShapes.size(); ++s) {
@@ -195,7 +202,7 @@ TEST(KilnCudaPointwise, FloatUnaryMatchesReference) {
 TEST(KilnCudaPointwise, IntegerAndBoolUnaryMatchReference) {
     KILN_REQUIRE_GPU();
     std::mt19937 rng(13);
-    for (const UnaryOp op : {UnaryOp::Abs, UnaryOp::Neg}) {
+    for (const UnaryOp op : {UnaryOp::Abs, UnaryOp::Neg, UnaryOp::Sign}) {
         for (const Dims& dims : {Dims{2, 17, 33}, Dims{3}, Dims{}}) {
             const std::string name = std::string(toString(op)) + " " + toString(dims);
             // The lowest value negates to itself, as two's complement hardware does.

@@ -55,6 +55,7 @@ InferResult inferOutputs(const UnaryParams& p, const InferInputs& in, size_t) {
             break;
         case UnaryOp::Abs:
         case UnaryOp::Neg:
+        case UnaryOp::Sign:
             if (!isFloatType(type) && !isIntegerType(type)) {
                 return typeError(0, "data", type, what, "FP32, FP16, INT8, INT32 or INT64");
             }

@@ -134,7 +134,7 @@ Result<LayerParams> readParams(const plan_proto::Activation& f, Context context)
 }
 
 Result<LayerParams> readParams(const plan_proto::UnaryParams& f, Context context) {
-    KILN_ASSIGN_OR_RETURN(const UnaryOp op, readEnum(f.op(), UnaryOp::Not, context + ": unary op"));
+    KILN_ASSIGN_OR_RETURN(const UnaryOp op, readEnum(f.op(), kLastUnaryOp, context + ": unary op"));
     return LayerParams(UnaryParams{op});
 }
 
@@ -250,7 +250,7 @@ Result<LayerParams> readParams(const plan_proto::PointwiseChainParams& in, Conte
         KILN_ASSIGN_OR_RETURN(step.kind,
                               readEnum(f.kind(), PointwiseStep::Kind::Elementwise, context + ": pointwise step kind"));
         KILN_ASSIGN_OR_RETURN(step.activation, readActivation(f.activation(), context));
-        KILN_ASSIGN_OR_RETURN(step.unary, readEnum(f.unary(), UnaryOp::Not, context + ": unary op"));
+        KILN_ASSIGN_OR_RETURN(step.unary, readEnum(f.unary(), kLastUnaryOp, context + ": unary op"));
         KILN_ASSIGN_OR_RETURN(step.op, readEnum(f.op(), ElementwiseOp::Or, context + ": elementwise op"));
         step.operand = f.operand();
         step.shiftOperand = f.shift_operand();

@@ -121,6 +121,45 @@ TEST(PointwiseReference, ActivationOnHalfRoundsOnce) {
                 halfTensor({4}, {0.0f, 0.0f, 0.5f, 1.5f}));
 }
 
+// The trigonometric and hyperbolic functions against double precision (a few units of FP32 roundoff);
+// Sign and Round exactly, Round's halves going to the even neighbour.
+TEST(PointwiseReference, TrigonometricHyperbolicSignAndRound) {
+    const HostTensor x = floatTensor({5}, {-0.75f, -0.25f, 0.0f, 0.5f, 0.875f});
+    const std::vector<std::pair<UnaryOp, double (*)(double)>> functions = {
+        {UnaryOp::Sin, std::sin},   {UnaryOp::Cos, std::cos},     {UnaryOp::Tan, std::tan},
+        {UnaryOp::Asin, std::asin}, {UnaryOp::Acos, std::acos},   {UnaryOp::Atan, std::atan},
+        {UnaryOp::Sinh, std::sinh}, {UnaryOp::Cosh, std::cosh},   {UnaryOp::Asinh, std::asinh},
+        {UnaryOp::Atanh, std::atanh},
+    };
+    for (const auto& [op, function] : functions) {
+        HostTensor expected(DataType::Float32, {5});
+        for (int i = 0; i < 5; ++i) expected.data<float>()[i] = float(function(double(x.data<float>()[i])));
+        EXPECT_EQ(compareTensors(runOne(UnaryParams{op}, {&x}), expected, kTranscendentalRtol, kTranscendentalAtol), "")
+            << toString(op);
+    }
+    const HostTensor atLeastOne = floatTensor({3}, {1.0f, 1.5f, 8.0f});
+    HostTensor expectedAcosh(DataType::Float32, {3});
+    for (int i = 0; i < 3; ++i) expectedAcosh.data<float>()[i] = float(std::acosh(double(atLeastOne.data<float>()[i])));
+    EXPECT_EQ(compareTensors(runOne(UnaryParams{UnaryOp::Acosh}, {&atLeastOne}), expectedAcosh, kTranscendentalRtol,
+                             kTranscendentalAtol),
+              "");
+    // Outside their domains: NaN, as the C library gives.
+    const HostTensor outside = floatTensor({1}, {2.0f});
+    EXPECT_TRUE(std::isnan(runOne(UnaryParams{UnaryOp::Asin}, {&outside}).data<float>()[0]));
+
+    const HostTensor halves = floatTensor({8}, {-2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f, 2.75f, -0.0f});
+    expectExact(runOne(UnaryParams{UnaryOp::Round}, {&halves}),
+                floatTensor({8}, {-2.0f, -2.0f, -0.0f, 0.0f, 2.0f, 2.0f, 3.0f, -0.0f}));
+    const HostTensor signs = floatTensor({4}, {-3.5f, 0.0f, 0.125f, std::numeric_limits<float>::quiet_NaN()});
+    const HostTensor signed_ = runOne(UnaryParams{UnaryOp::Sign}, {&signs});
+    EXPECT_EQ(signed_.data<float>()[0], -1.0f);
+    EXPECT_EQ(signed_.data<float>()[1], 0.0f);
+    EXPECT_EQ(signed_.data<float>()[2], 1.0f);
+    EXPECT_TRUE(std::isnan(signed_.data<float>()[3]));
+    const HostTensor ints = makeTensor<int32_t>(DataType::Int32, {3}, {-7, 0, 9});
+    expectExact(runOne(UnaryParams{UnaryOp::Sign}, {&ints}), makeTensor<int32_t>(DataType::Int32, {3}, {-1, 0, 1}));
+}
+
 TEST(PointwiseReference, UnaryFloatOps) {
     const HostTensor x = floatTensor({4}, {-2.5f, -0.5f, 0.25f, 4.0f});
     expectExact(runOne(UnaryParams{UnaryOp::Abs}, {&x}), floatTensor({4}, {2.5f, 0.5f, 0.25f, 4.0f}));

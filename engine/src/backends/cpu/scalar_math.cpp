@@ -59,6 +59,32 @@ float applyUnary(UnaryOp op, float x) {
             return std::ceil(x);
         case UnaryOp::Erf:
             return std::erf(x);
+        case UnaryOp::Sin:
+            return std::sin(x);
+        case UnaryOp::Cos:
+            return std::cos(x);
+        case UnaryOp::Tan:
+            return std::tan(x);
+        case UnaryOp::Asin:
+            return std::asin(x);
+        case UnaryOp::Acos:
+            return std::acos(x);
+        case UnaryOp::Atan:
+            return std::atan(x);
+        case UnaryOp::Sinh:
+            return std::sinh(x);
+        case UnaryOp::Cosh:
+            return std::cosh(x);
+        case UnaryOp::Asinh:
+            return std::asinh(x);
+        case UnaryOp::Acosh:
+            return std::acosh(x);
+        case UnaryOp::Atanh:
+            return std::atanh(x);
+        case UnaryOp::Sign:
+            return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // zeros and NaN as they are
+        case UnaryOp::Round:
+            return std::nearbyint(x);  // the default rounding mode: halves to even
         case UnaryOp::Not:
             break;
     }

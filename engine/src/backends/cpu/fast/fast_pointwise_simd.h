@@ -234,8 +234,32 @@ void unary(UnaryOp op, const float* src, float* dst, int64_t n) {
         case UnaryOp::Erf:
             mapUnary<S>(src, dst, n, [](V x) { return VectorMath<S>::erf(x); });
             return;
+        case UnaryOp::Sign: {
+            const V zero = S::set1(0.0f);
+            const V one = S::set1(1.0f);
+            const V minusOne = S::set1(-1.0f);
+            mapUnary<S>(src, dst, n, [&](V x) {
+                // x <= 0: x itself where also 0 <= x (zeros), else -1; otherwise 1, or x where not 0 <= x (NaN).
+                return S::select(S::le(x, zero), S::select(S::le(zero, x), x, minusOne),
+                                 S::select(S::le(zero, x), one, x));
+            });
+            return;
+        }
+        // The trigonometric and hyperbolic functions and Round run the exact scalar functions.
         case UnaryOp::Log:
         case UnaryOp::Not:
+        case UnaryOp::Sin:
+        case UnaryOp::Cos:
+        case UnaryOp::Tan:
+        case UnaryOp::Asin:
+        case UnaryOp::Acos:
+        case UnaryOp::Atan:
+        case UnaryOp::Sinh:
+        case UnaryOp::Cosh:
+        case UnaryOp::Asinh:
+        case UnaryOp::Acosh:
+        case UnaryOp::Atanh:
+        case UnaryOp::Round:
             break;
     }
     for (int64_t i = 0; i < n; ++i) dst[i] = applyUnary(op, src[i]);

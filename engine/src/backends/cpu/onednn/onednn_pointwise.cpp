@@ -86,6 +86,20 @@ Result<std::vector<EltwiseStep>> unarySteps(UnaryOp op) {
             return unsupported("Erf has no oneDNN 2.6 eltwise form (only inside gelu_erf)");
         case UnaryOp::Not:
             return unsupported("Not works on BOOL tensors; oneDNN eltwise is FP32 here");
+        case UnaryOp::Sin:
+        case UnaryOp::Cos:
+        case UnaryOp::Tan:
+        case UnaryOp::Asin:
+        case UnaryOp::Acos:
+        case UnaryOp::Atan:
+        case UnaryOp::Sinh:
+        case UnaryOp::Cosh:
+        case UnaryOp::Asinh:
+        case UnaryOp::Acosh:
+        case UnaryOp::Atanh:
+        case UnaryOp::Sign:
+        case UnaryOp::Round:
+            return unsupported(std::string(toString(op)) + " has no oneDNN 2.6 eltwise form");
     }
     return unsupported("unknown unary op");
 }

@@ -141,6 +141,9 @@ Status unaryInteger(UnaryOp op, const HostTensor& in, HostTensor& out) {
         case UnaryOp::Neg:
             mapElements<T>(in, out, [](T x) { return wrap<T>(0 - static_cast<uint64_t>(x)); });
             return Status::ok();
+        case UnaryOp::Sign:
+            mapElements<T>(in, out, [](T x) { return static_cast<T>((x > 0) - (x < 0)); });
+            return Status::ok();
         default:
             return internalError(std::string("unary ") + toString(op) + " has no integer reference kernel");
     }

@@ -75,6 +75,32 @@ __device__ inline float unaryFloat(UnaryOp op, float x) {
             return ceilf(x);
         case UnaryOp::Erf:
             return erff(x);
+        case UnaryOp::Sin:
+            return sinf(x);
+        case UnaryOp::Cos:
+            return cosf(x);
+        case UnaryOp::Tan:
+            return tanf(x);
+        case UnaryOp::Asin:
+            return asinf(x);
+        case UnaryOp::Acos:
+            return acosf(x);
+        case UnaryOp::Atan:
+            return atanf(x);
+        case UnaryOp::Sinh:
+            return sinhf(x);
+        case UnaryOp::Cosh:
+            return coshf(x);
+        case UnaryOp::Asinh:
+            return asinhf(x);
+        case UnaryOp::Acosh:
+            return acoshf(x);
+        case UnaryOp::Atanh:
+            return atanhf(x);
+        case UnaryOp::Sign:
+            return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // zeros and NaN as they are
+        case UnaryOp::Round:
+            return rintf(x);  // halves to even
         case UnaryOp::Not:
             break;
     }
@@ -206,9 +232,10 @@ __device__ inline T integerArithmetic(ElementwiseOp op, T x, T y) {
     }
 }
 
-// Abs and Neg are the only integer unary operations.
+// Abs, Neg and Sign are the only integer unary operations.
 template <typename T>
 __device__ inline T integerUnary(UnaryOp op, T x) {
+    if (op == UnaryOp::Sign) return static_cast<T>((x > 0) - (x < 0));
     const T negated = wrap<T>(0 - static_cast<uint64_t>(x));
     return op == UnaryOp::Neg || x < 0 ? negated : x;
 }

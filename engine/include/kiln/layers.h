@@ -148,8 +148,29 @@ struct SoftmaxParams {
 
 // Round: to the nearest integer, halves to even (ONNX Round). Sign: -1, 0 or 1 (NaN stays NaN).
 enum class UnaryOp : uint8_t {
-    Exp, Log, Sqrt, Abs, Neg, Reciprocal, Floor, Ceil, Erf, Not,
-    Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Sign, Round,
+    Exp,
+    Log,
+    Sqrt,
+    Abs,
+    Neg,
+    Reciprocal,
+    Floor,
+    Ceil,
+    Erf,
+    Not,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Sign,
+    Round,
 };
 inline constexpr UnaryOp kLastUnaryOp = UnaryOp::Round;
 

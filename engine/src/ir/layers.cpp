@@ -35,10 +35,9 @@ const char* toString(ActivationType type) {
 }
 
 const char* toString(UnaryOp op) {
-    static const char* const names[] = {"Exp", "Log", "Sqrt", "Abs", "Neg",
-                                        "Reciprocal", "Floor", "Ceil", "Erf", "Not",
-                                        "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
-                                        "Asinh", "Acosh", "Atanh", "Sign", "Round"};
+    static const char* const names[] = {
+        "Exp", "Log",  "Sqrt", "Abs",  "Neg",  "Reciprocal", "Floor", "Ceil",  "Erf",   "Not",  "Sin",  "Cos",
+        "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",       "Asinh", "Acosh", "Atanh", "Sign", "Round"};
     return names[size_t(op)];
 }
 

@@ -126,22 +126,26 @@ TEST(PointwiseReference, ActivationOnHalfRoundsOnce) {
 TEST(PointwiseReference, TrigonometricHyperbolicSignAndRound) {
     const HostTensor x = floatTensor({5}, {-0.75f, -0.25f, 0.0f, 0.5f, 0.875f});
     const std::vector<std::pair<UnaryOp, double (*)(double)>> functions = {
-        {UnaryOp::Sin, std::sin},   {UnaryOp::Cos, std::cos},     {UnaryOp::Tan, std::tan},
-        {UnaryOp::Asin, std::asin}, {UnaryOp::Acos, std::acos},   {UnaryOp::Atan, std::atan},
-        {UnaryOp::Sinh, std::sinh}, {UnaryOp::Cosh, std::cosh},   {UnaryOp::Asinh, std::asinh},
+        {UnaryOp::Sin, std::sin},     {UnaryOp::Cos, std::cos},   {UnaryOp::Tan, std::tan},
+        {UnaryOp::Asin, std::asin},   {UnaryOp::Acos, std::acos}, {UnaryOp::Atan, std::atan},
+        {UnaryOp::Sinh, std::sinh},   {UnaryOp::Cosh, std::cosh}, {UnaryOp::Asinh, std::asinh},
         {UnaryOp::Atanh, std::atanh},
     };
     for (const auto& [op, function] : functions) {
         HostTensor expected(DataType::Float32, {5});
-        for (int i = 0; i < 5; ++i) expected.data<float>()[i] = float(function(double(x.data<float>()[i])));
-        EXPECT_EQ(compareTensors(runOne(UnaryParams{op}, {&x}), expected, kTranscendentalRtol, kTranscendentalAtol), "")
+        for (int i = 0; i < 5; ++i)
+            expected.data<float>()[i] = float(function(double(x.data<float>()[i])));
+        EXPECT_EQ(
+            compareTensors(runOne(UnaryParams{op}, {&x}), expected, kTranscendentalRtol, kTranscendentalAtol),
+            "")
             << toString(op);
     }
     const HostTensor atLeastOne = floatTensor({3}, {1.0f, 1.5f, 8.0f});
     HostTensor expectedAcosh(DataType::Float32, {3});
-    for (int i = 0; i < 3; ++i) expectedAcosh.data<float>()[i] = float(std::acosh(double(atLeastOne.data<float>()[i])));
-    EXPECT_EQ(compareTensors(runOne(UnaryParams{UnaryOp::Acosh}, {&atLeastOne}), expectedAcosh, kTranscendentalRtol,
-                             kTranscendentalAtol),
+    for (int i = 0; i < 3; ++i)
+        expectedAcosh.data<float>()[i] = float(std::acosh(double(atLeastOne.data<float>()[i])));
+    EXPECT_EQ(compareTensors(runOne(UnaryParams{UnaryOp::Acosh}, {&atLeastOne}), expectedAcosh,
+                             kTranscendentalRtol, kTranscendentalAtol),
               "");
     // Outside their domains: NaN, as the C library gives.
     const HostTensor outside = floatTensor({1}, {2.0f});
@@ -157,7 +161,8 @@ TEST(PointwiseReference, TrigonometricHyperbolicSignAndRound) {
     EXPECT_EQ(signed_.data<float>()[2], 1.0f);
     EXPECT_TRUE(std::isnan(signed_.data<float>()[3]));
     const HostTensor ints = makeTensor<int32_t>(DataType::Int32, {3}, {-7, 0, 9});
-    expectExact(runOne(UnaryParams{UnaryOp::Sign}, {&ints}), makeTensor<int32_t>(DataType::Int32, {3}, {-1, 0, 1}));
+    expectExact(runOne(UnaryParams{UnaryOp::Sign}, {&ints}),
+                makeTensor<int32_t>(DataType::Int32, {3}, {-1, 0, 1}));
 }
 
 TEST(PointwiseReference, UnaryFloatOps) {

@@ -69,7 +69,8 @@ TEST(OnednnUnary, MappedOpsAndRefusals) {
         }
     }
     // Log is refused for accuracy: oneDNN's gives log(1) = -1.4e-6.
-    for (UnaryOp op : {UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Erf, UnaryOp::Log, UnaryOp::Sin, UnaryOp::Round}) {
+    for (UnaryOp op :
+         {UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Erf, UnaryOp::Log, UnaryOp::Sin, UnaryOp::Round}) {
         UnaryParams p;
         p.op = op;
         Result<SingleLayerNetwork> net = makeSingleLayerNetwork(p, {&any}, {true});

@@ -239,7 +239,8 @@ void unary(UnaryOp op, const float* src, float* dst, int64_t n) {
             const V one = S::set1(1.0f);
             const V minusOne = S::set1(-1.0f);
             mapUnary<S>(src, dst, n, [&](V x) {
-                // x <= 0: x itself where also 0 <= x (zeros), else -1; otherwise 1, or x where not 0 <= x (NaN).
+                // x <= 0: x itself where also 0 <= x (zeros), else -1; otherwise 1, or x where not 0 <= x
+                // (NaN).
                 return S::select(S::le(x, zero), S::select(S::le(zero, x), x, minusOne),
                                  S::select(S::le(zero, x), one, x));
             });

@@ -18,6 +18,7 @@ namespace {
 enum class Role {
     Blocked,      // wants blocked tensors (convolution, pooling, LRN)
     PassThrough,  // runs in its input's format (pointwise, channel concat)
+    Permute,      // a CPU transpose: reads its input blocked where it is, writes blocked where a reader wants it
     Linear,       // reads and writes linear tensors
 };
 
@@ -26,13 +27,23 @@ bool blockable(const Tensor* tensor) {
            tensor->dims().size() <= 5;
 }
 
-// [N or 1, C, 1, ...]: one value per channel, broadcast over the spatial axes.
+// [N or 1, C, 1, ...] once broadcast to the output's rank (ONNX aligns ranks on the right, so [C, 1, 1]
+// counts): one value per channel, broadcast over the spatial axes.
 bool isPerChannel(const Dims& dims, const Dims& output) {
-    if (dims.size() != output.size() || dims[1] != output[1] || (dims[0] != 1 && dims[0] != output[0])) return false;
-    return std::all_of(dims.begin() + 2, dims.end(), [](int64_t extent) { return extent == 1; });
+    if (dims.size() > output.size()) return false;
+    Dims aligned(output.size() - dims.size(), 1);
+    aligned.insert(aligned.end(), dims.begin(), dims.end());
+    if (aligned[1] != output[1] || (aligned[0] != 1 && aligned[0] != output[0])) return false;
+    return std::all_of(aligned.begin() + 2, aligned.end(), [](int64_t extent) { return extent == 1; });
 }
 
-bool elementwiseRunsBlocked(const Layer& layer) {
+// Whether `preferred` is the CPU's channel-blocked FP32 format, which Kiln's pointwise kernels and
+// transposes read and write beside linear operands.
+bool cpuBlocked(TensorFormat preferred) { return preferred.isBlocked() && !preferred.storage; }
+
+// A constant operand other than a single value runs blocked where it holds one value per channel and
+// the kernels take it linear beside the blocked data (the CPU's: a layer scale, a per-channel bias).
+bool elementwiseRunsBlocked(const Layer& layer, TensorFormat preferred) {
     switch (layer.paramsAs<ElementwiseParams>().op) {
         case ElementwiseOp::Add: case ElementwiseOp::Sub: case ElementwiseOp::Mul: case ElementwiseOp::Div:
         case ElementwiseOp::Max: case ElementwiseOp::Min: break;
@@ -41,7 +52,9 @@ bool elementwiseRunsBlocked(const Layer& layer) {
     const Dims& output = layer.output(0)->dims();
     for (const Tensor* input : layer.inputs()) {
         if (input->isConstant()) {
-            if (volume(input->dims()) != 1) return false;
+            if (volume(input->dims()) != 1 && !(cpuBlocked(preferred) && isPerChannel(input->dims(), output))) {
+                return false;
+            }
         } else if (input->dims() != output && !isPerChannel(input->dims(), output)) {
             return false;
         }
@@ -58,7 +71,9 @@ bool concatRunsBlocked(const Layer& layer, int block) {
 }
 
 // Channels-last concats copy every input's channels wherever they start, so any channel counts do.
-Role roleOf(const Layer& layer, int block, bool channelsLast, const std::set<std::string>& linearLayers) {
+Role roleOf(const Layer& layer, TensorFormat preferred, const std::set<std::string>& linearLayers) {
+    const int block = preferred.channelBlock;
+    const bool channelsLast = preferred.channelsLast;
     if (linearLayers.count(layer.name()) || !blockable(layer.input(0)) ||
         !std::all_of(layer.outputs().begin(), layer.outputs().end(), blockable)) {
         return Role::Linear;
@@ -71,7 +86,8 @@ Role roleOf(const Layer& layer, int block, bool channelsLast, const std::set<std
         case LayerKind::Activation:
         case LayerKind::BatchNorm: return Role::PassThrough;
         case LayerKind::Unary: return layer.paramsAs<UnaryParams>().op == UnaryOp::Not ? Role::Linear : Role::PassThrough;
-        case LayerKind::Elementwise: return elementwiseRunsBlocked(layer) ? Role::PassThrough : Role::Linear;
+        case LayerKind::Elementwise: return elementwiseRunsBlocked(layer, preferred) ? Role::PassThrough : Role::Linear;
+        case LayerKind::Transpose: return cpuBlocked(preferred) ? Role::Permute : Role::Linear;
         case LayerKind::Concat: return concatRunsBlocked(layer, channelsLast ? 1 : block) ? Role::PassThrough : Role::Linear;
         default: return Role::Linear;
     }
@@ -166,7 +182,7 @@ private:
             }
             const TensorFormat preferred = preferredFor(*producer);
             if (!preferred.isBlocked() || preferred.storage ||
-                roleOf(*producer, preferred.channelBlock, preferred.channelsLast, m_linearLayers) != Role::Blocked) {
+                roleOf(*producer, preferred, m_linearLayers) != Role::Blocked) {
                 continue;
             }
             const TensorAlias place = *slice->alias();
@@ -199,10 +215,11 @@ private:
     bool chooseFormats() {
         m_formats.clear();
         m_layerFormats.clear();
+        m_permuteReadsBlocked.clear();
         std::map<const Tensor*, TensorFormat> groupFormats;
         for (const auto& layer : m_network.layers()) {
             const TensorFormat preferred = preferredFor(*layer);
-            const Role role = roleOf(*layer, preferred.channelBlock, preferred.channelsLast, m_linearLayers);
+            const Role role = roleOf(*layer, preferred, m_linearLayers);
             bool blocked = false;
             if (role == Role::Blocked) {
                 blocked = true;
@@ -210,6 +227,12 @@ private:
                 const TensorFormat input = formatOf(primaryInput(*layer));
                 blocked = input.channelBlock == preferred.channelBlock && input.channelsLast == preferred.channelsLast &&
                           !input.isLinear();
+            } else if (role == Role::Permute) {
+                // Blocks move whole only where the channels fill them.
+                const int64_t block = preferred.channelBlock;
+                const Tensor* input = layer->input(0);
+                m_permuteReadsBlocked[layer.get()] = formatOf(input) == preferred && input->dims()[1] % block == 0;
+                blocked = layer->output(0)->dims()[1] % block == 0 && readersWantBlocked(layer->output(0), 0);
             }
             bool forced = false;
             for (const Tensor* output : layer->outputs()) {
@@ -237,6 +260,24 @@ private:
             }
         }
         return true;
+    }
+
+    // Whether a layer reading `tensor` wants it blocked: a convolution or pooling, or a pass-through
+    // layer that follows it and whose own readers do (a layer scale and a residual add before the
+    // next block's convolution). A transpose writes blocked only for such readers: others would
+    // reformat it back.
+    bool readersWantBlocked(const Tensor* tensor, int depth) const {
+        if (depth > 8) return false;
+        for (const Layer* reader : m_network.consumersOf(tensor)) {
+            if (reader->isElided()) continue;
+            const Role role = roleOf(*reader, preferredFor(*reader), m_linearLayers);
+            if (role == Role::Blocked) return true;
+            if (role == Role::PassThrough && primaryInput(*reader) == tensor && reader->outputs().size() == 1 &&
+                readersWantBlocked(reader->output(0), depth + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     bool hasAliases(const Tensor* tensor) const {
@@ -270,6 +311,9 @@ private:
             return preferred;
         }
         if (m_detached.count(&layer)) return input->format();  // a detached convolution's copy
+        if (auto it = m_permuteReadsBlocked.find(&layer); it != m_permuteReadsBlocked.end() && index == 0) {
+            return it->second ? preferred : TensorFormat{0, false, layerFormat.storage};
+        }
         if (input->type() != DataType::Float32) return TensorFormat{};
         const TensorFormat linear{0, false, layerFormat.storage};
         if (layerFormat.isLinear() || !blockable(input)) return linear;
@@ -336,6 +380,7 @@ private:
     std::map<const Tensor*, TensorFormat> m_formats;
     std::map<const Layer*, TensorFormat> m_layerFormats;
     std::set<const Layer*> m_detached;  // the reformats detachConvolutionsFromLinearSlices added
+    std::map<const Layer*, bool> m_permuteReadsBlocked;  // transposes, and whether each reads its input blocked
 };
 
 }  // namespace

@@ -266,6 +266,112 @@ TEST(FormatAssignment, ReducedPrecisionBuildsDoNotDetach) {
     EXPECT_TRUE(network.findTensor("b_out")->alias().has_value());
 }
 
+// input [1,3,8,8] -> conv a (C) -> transpose to NHWC -> scale along the last axis (a linear layer) ->
+// transpose to NCHW -> layer scale (a constant [C, 1, 1]) -> residual add of a_out -> conv b -> output:
+// a ConvNeXt block's shape.
+NetworkDefinition channelsLastBlock(int64_t channels) {
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, channels, 1);
+    Tensor* nhwc = network.addLayer("to_nhwc", TransposeParams{{0, 2, 3, 1}}, {a}, {"nhwc"}).value()->output(0);
+    Tensor* rowScale = addRandomConstant(network, "row_scale", {channels}, 2);
+    Tensor* scaled = network.addLayer("scale_rows", ElementwiseParams{ElementwiseOp::Mul}, {nhwc, rowScale}, {"scaled"})
+                         .value()->output(0);
+    Tensor* nchw = network.addLayer("to_nchw", TransposeParams{{0, 3, 1, 2}}, {scaled}, {"nchw"}).value()->output(0);
+    Tensor* layerScale = addRandomConstant(network, "layer_scale", {channels, 1, 1}, 3);
+    Tensor* scaledBack = network.addLayer("layer_scale_mul", ElementwiseParams{ElementwiseOp::Mul}, {nchw, layerScale},
+                                          {"layer_scaled"}).value()->output(0);
+    Tensor* sum = network.addLayer("residual", ElementwiseParams{ElementwiseOp::Add}, {scaledBack, a}, {"sum"})
+                      .value()->output(0);
+    Tensor* b = addConv(network, "b", sum, 16, 4);
+    EXPECT_TRUE(network.markOutput(b).isOk());
+    return network;
+}
+
+TEST(FormatAssignment, TransposesMoveBlockedTensorsToChannelsLastAndBackWithoutReformats) {
+    NetworkDefinition network = channelsLastBlock(32);
+    assign(network);
+    const TensorFormat blocked = TensorFormat::blocked(kBlock);
+    // The transpose to NHWC reads the convolution's blocked output as it is; the one back writes blocked,
+    // as the layer scale, the residual add and the next convolution read it.
+    EXPECT_EQ(network.findLayer("to_nhwc")->input(0)->name(), "a_out");
+    EXPECT_EQ(network.findTensor("a_out")->format(), blocked);
+    EXPECT_TRUE(network.findTensor("nhwc")->format().isLinear());
+    EXPECT_TRUE(network.findTensor("scaled")->format().isLinear());
+    EXPECT_EQ(network.findTensor("nchw")->format(), blocked);
+    EXPECT_EQ(network.findTensor("layer_scaled")->format(), blocked);
+    EXPECT_EQ(network.findTensor("sum")->format(), blocked);
+    EXPECT_EQ(network.findLayer("residual")->input(1)->name(), "a_out");
+    // Only the last convolution's input is reformatted: it writes the linear network output.
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 1);
+    EXPECT_EQ(network.findLayer("b")->input(0)->producer()->kind(), LayerKind::Reformat);
+}
+
+TEST(FormatAssignment, TransposesOfChannelsOffTheBlockAndOfReducedPrecisionBuildsStayLinear) {
+    // 20 channels do not fill blocks of 16: the transposes read and write linear tensors, with
+    // reformats beside them, as every layer without a blocked kernel.
+    NetworkDefinition ragged = channelsLastBlock(20);
+    assign(ragged);
+    EXPECT_TRUE(ragged.findLayer("to_nhwc")->input(0)->format().isLinear());
+    EXPECT_EQ(ragged.findLayer("to_nhwc")->input(0)->producer()->kind(), LayerKind::Reformat);
+    EXPECT_TRUE(ragged.findTensor("nchw")->format().isLinear());
+    // Stored in another type (a BF16 build), a transpose keeps to linear tensors as before.
+    NetworkDefinition reduced = channelsLastBlock(32);
+    std::vector<PassChange> changes;
+    passes::PassLog log("format assignment", changes);
+    ASSERT_TRUE(builder::assignFormats(reduced, TensorFormat{kBlock, false, DataType::BFloat16}, {}, log).isOk());
+    EXPECT_FALSE(reduced.findLayer("to_nhwc")->input(0)->format().isBlocked());
+    EXPECT_FALSE(reduced.findTensor("nchw")->format().isBlocked());
+    // A transpose whose readers want linear tensors writes a linear one.
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 32, 1);
+    Tensor* t = network.addLayer("swap", TransposeParams{{0, 1, 3, 2}}, {a}, {"swapped"}).value()->output(0);
+    Tensor* soft = network.addLayer("softmax", SoftmaxParams{3}, {t}, {"soft"}).value()->output(0);
+    ASSERT_TRUE(network.markOutput(soft).isOk());
+    assign(network);
+    EXPECT_EQ(network.findLayer("swap")->input(0)->name(), "a_out");
+    EXPECT_TRUE(network.findTensor("swapped")->format().isLinear());
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
+}
+
+TEST(FormatAssignment, BuiltEnginesRunBlockedTransposesAsTheReferenceDoes) {
+    // Built for the CPU: the engine's transposes and layer scale run on blocked tensors and compute what
+    // the reference does on linear ones (values moved exactly, so the default tolerance is the
+    // convolutions' own); the plan, loaded again, computes the same.
+    const int block = tactics::preferredCpuChannelBlock();
+    if (block == 0) GTEST_SKIP() << "this CPU has no blocked formats";
+    NetworkDefinition network = channelsLastBlock(32);
+    BuilderConfig config;
+    config.timingIterations = 1;
+    auto engine = Builder::build(network, config);
+    ASSERT_TRUE(engine.isOk()) << engine.status().message();
+    const NetworkDefinition& built = (*engine)->network();
+    const Layer* toNhwc = built.findLayer("to_nhwc");
+    const Layer* toNchw = built.findLayer("to_nchw");
+    ASSERT_NE(toNhwc, nullptr);
+    ASSERT_NE(toNchw, nullptr);
+    EXPECT_EQ(toNhwc->input(0)->format(), TensorFormat::blocked(block));
+    EXPECT_EQ(toNchw->output(0)->format(), TensorFormat::blocked(block));
+    for (const LayerRecord& record : (*engine)->report().layersAfter) {
+        if (record.name == "to_nhwc" || record.name == "to_nchw") EXPECT_EQ(record.tactic, "kiln:transpose") << record.name;
+    }
+    auto check = checkAgainstReference(**engine, network.clone(), randomInputs(network, 13),
+                                       defaultTolerance(DataType::Float32), false);
+    ASSERT_TRUE(check.isOk()) << check.status().message();
+    ASSERT_EQ(check->outputs.size(), 1u);
+    EXPECT_TRUE(check->outputs[0].withinTolerance()) << check->outputs[0].maxAbsolute;
+    auto bytes = serializePlan(**engine);
+    ASSERT_TRUE(bytes.isOk()) << bytes.status().message();
+    auto loaded = deserializePlan(*bytes);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    const TensorMap inputs = randomInputs(network, 14);
+    auto first = (*engine)->createExecutionContext().value()->execute(inputs);
+    auto second = (*loaded)->createExecutionContext().value()->execute(inputs);
+    ASSERT_TRUE(first.isOk() && second.isOk());
+    EXPECT_EQ(compareTensors(second->at("b_out"), first->at("b_out"), 0, 0), "");
+}
+
 TEST(FormatAssignment, BuiltEnginesWriteDetachedConvolutionsIntoTheConcat) {
     // Built for the CPU: concat elimination makes the convolutions' outputs slices of the concat, of 20
     // and 16 channels, the second starting off the block boundary (of 8 or 16 channels); the engine,

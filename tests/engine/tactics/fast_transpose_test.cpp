@@ -1,7 +1,8 @@
 // Kiln's Transpose kernel against the reference (a copy: results must match exactly): every
 // permutation of ranks 2 to 4 and random ones of rank 5 and 6 on odd extents (unit axes included, so the
 // simplification is exercised), the attention head split and merge of a ViT, a large 2-D transpose
-// (many tiles, the threads), 1-, 2- and 8-byte elements, BF16 storage; and the simplification itself.
+// (many tiles, the threads), 1-, 2- and 8-byte elements, BF16 storage, channel-blocked inputs and outputs;
+// and the simplification itself.
 #include <algorithm>
 #include <numeric>
 #include <random>
@@ -20,6 +21,17 @@ std::string permText(const std::vector<int64_t>& perm) {
     std::string text;
     for (int64_t axis : perm) text += (text.empty() ? "" : ",") + std::to_string(axis);
     return text;
+}
+
+// Why Kiln's transpose refuses `x` permuted by `perm` from format `in` to `out`.
+std::string skipReasonForFormats(const HostTensor& x, const std::vector<int64_t>& perm, TensorFormat in,
+                                 TensorFormat out) {
+    auto built = makeSingleLayerNetwork(TransposeParams{perm}, {&x}, {true});
+    if (!built.isOk()) return "network: " + built.status().message();
+    built->layer->input(0)->setFormat(in);
+    built->layer->output(0)->setFormat(out);
+    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), tactics::LayerConfig::of(*built->layer));
+    return offer.find("kiln:transpose") ? std::string() : offer.skipReason("kiln:transpose");
 }
 
 void checkTranspose(const HostTensor& x, const std::vector<int64_t>& perm, TensorFormat format = {}) {
@@ -102,6 +114,58 @@ TEST(KilnTranspose, DepthToSpaceAndSpaceToDepth) {
     }
     const HostTensor wide = randomTensor({2, 3, 8, 12}, rng);
     checkAgainstReference(SpaceToDepthParams{4}, {&wide}, {true}, TensorFormat{}, "kiln:transpose", 0, 0.0, "SpaceToDepth");
+}
+
+// A transpose whose input, output or both are channel-blocked (ConvNeXt's NCHW16c to NHWC and back,
+// rank 3 and 5, the channel axis kept or moved, blocks of 8 and 16, batch above 1) against the reference
+// on linear tensors: the values must come back exactly. Channels that do not fill whole blocks are refused.
+void checkBlockedTranspose(const HostTensor& x, const std::vector<int64_t>& perm, TensorFormat in, TensorFormat out) {
+    const std::string what = "transpose " + toString(x.dims()) + " perm " + permText(perm) + " from " + formatName(in) +
+                             " to " + formatName(out);
+    auto built = makeSingleLayerNetwork(TransposeParams{perm}, {&x}, {true});
+    ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
+    Layer& layer = *built->layer;
+    layer.input(0)->setFormat(in);
+    layer.output(0)->setFormat(out);
+    const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+    auto expected = runReference(layer, {&x});
+    ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
+    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
+    const tactics::Tactic* tactic = offer.find("kiln:transpose");
+    ASSERT_NE(tactic, nullptr) << what << ": not offered: " << offer.skipReason("kiln:transpose");
+    auto actual = runTactic(*tactic, config, {&x});
+    ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
+    expectUlpClose((*expected)[0], (*actual)[0], 0, 0.0, what);
+}
+
+TEST(KilnTranspose, ChannelBlockedInputsAndOutputs) {
+    std::mt19937 rng(44);
+    const TensorFormat linear{};
+    for (const int block : {8, 16}) {
+        const TensorFormat blocked = TensorFormat::blocked(block);
+        const HostTensor image = randomTensor({2, 3 * block, 5, 7}, rng);
+        checkBlockedTranspose(image, {0, 2, 3, 1}, blocked, linear);  // NCHWc to NHWC
+        checkBlockedTranspose(image, {0, 3, 1, 2}, blocked, linear);
+        checkBlockedTranspose(image, {0, 1, 3, 2}, blocked, blocked);  // the channels stay: both blocked
+        checkBlockedTranspose(image, {0, 1, 3, 2}, linear, blocked);
+        checkBlockedTranspose(image, {1, 0, 2, 3}, blocked, linear);   // channels to the front
+        const HostTensor channelsLast = randomTensor({2, 5, 7, 3 * block}, rng);
+        checkBlockedTranspose(channelsLast, {0, 3, 1, 2}, linear, blocked);  // NHWC to NCHWc
+        // Blocked on both sides with the channels from another input axis: two axes split.
+        checkBlockedTranspose(randomTensor({1, 2 * block, 6, block}, rng), {0, 3, 2, 1}, blocked, blocked);
+        checkBlockedTranspose(randomTensor({3, block, 4}, rng), {0, 2, 1}, blocked, linear);  // rank 3
+        checkBlockedTranspose(randomTensor({2, block, 4, 8}, rng), {2, 1, 0, 3}, linear, blocked);
+        checkBlockedTranspose(randomTensor({2, 2 * block, 3, 4, 5}, rng), {0, 2, 3, 4, 1}, blocked, linear);  // rank 5
+        checkBlockedTranspose(randomTensor({2, 3, 4, 5, 2 * block}, rng), {0, 4, 1, 2, 3}, linear, blocked);
+        // Channels that do not fill the blocks: refused, with the reason.
+        const HostTensor ragged = randomTensor({1, block + 3, 4, 4}, rng);
+        const std::string reason = skipReasonForFormats(ragged, {0, 2, 3, 1}, blocked, linear);
+        EXPECT_NE(reason.find("not a multiple of its block"), std::string::npos) << reason;
+    }
+    // Channels-last storage is not a channel-blocked format: refused.
+    const HostTensor x = randomTensor({1, 8, 4, 4}, rng);
+    EXPECT_EQ(skipReasonForFormats(x, {0, 2, 3, 1}, TensorFormat::nhwc(0), linear),
+              "runs linear and channel-blocked tensors only");
 }
 
 TEST(KilnTranspose, SimplificationDropsUnitAxesAndMergesNeighbours) {

@@ -78,7 +78,7 @@ void parallelCopy(std::byte* target, const std::byte* source, size_t bytes) {
     }
 }
 
-std::string movingRefusal(const tactics::LayerConfig& config, size_t input) {
+std::string movingRefusal(const tactics::LayerConfig& config, size_t input, bool channelBlocks) {
     const Layer& layer = *config.layer;
     const Tensor* in = input < layer.inputs().size() ? layer.input(input) : nullptr;
     const Tensor* out = layer.outputs().empty() ? nullptr : layer.output(0);
@@ -87,7 +87,12 @@ std::string movingRefusal(const tactics::LayerConfig& config, size_t input) {
     }
     const TensorFormat from = config.inputFormats[input];
     const TensorFormat to = config.outputFormats[0];
-    if (!isLinearLayout(in->dims(), from) || !isLinearLayout(out->dims(), to)) return "runs linear tensors only";
+    const auto movable = [&](const Tensor* tensor, TensorFormat format) {
+        return isLinearLayout(tensor->dims(), format) || (channelBlocks && format.isBlocked());
+    };
+    if (!movable(in, from) || !movable(out, to)) {
+        return channelBlocks ? "runs linear and channel-blocked tensors only" : "runs linear tensors only";
+    }
     if (from.storage != to.storage) return "the input and output are stored in different types";
     if (from.storage == DataType::Int8 && in->dynamicRange() != out->dynamicRange()) {
         return "the input and output are stored in INT8 with different scales";

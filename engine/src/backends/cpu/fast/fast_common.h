@@ -68,9 +68,10 @@ private:
 inline constexpr const char* kLibrary = "Kiln";
 
 // For the kernels that move values without computing on them (transpose, slice, gather, expand, tile):
-// why input `input` and output 0 of `config` cannot be moved as stored (both must be linear and stored
-// alike, INT8 ones with one scale), or an empty string; and the bytes one stored element takes.
-std::string movingRefusal(const tactics::LayerConfig& config, size_t input = 0);
+// why input `input` and output 0 of `config` cannot be moved as stored (both must be linear, or
+// channel-blocked where `channelBlocks` allows it, and stored alike, INT8 ones with one scale), or an
+// empty string; and the bytes one stored element takes.
+std::string movingRefusal(const tactics::LayerConfig& config, size_t input = 0, bool channelBlocks = false);
 size_t movedElementSize(const tactics::LayerConfig& config, size_t input = 0);
 
 // Kernel<T> made from `plan`, with T the unsigned integer of `elementSize` bytes (1, 2, 4 or 8).

@@ -5,6 +5,9 @@
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <type_traits>
+
+#include <omp.h>
 
 namespace kiln::cpu::fast {
 
@@ -29,6 +32,20 @@ std::vector<int64_t> stridesOf(const Dims& dims) {
     return strides;
 }
 
+// `count` rows of `row` elements, `stride` elements apart in `source`, one after another into `target`.
+// The rows of a channel-blocked tensor's view are blocks of 8 or 16 four-byte lanes: copies of a size
+// known when compiling.
+template <typename T>
+void copyRows(const T* source, int64_t stride, T* target, int64_t row, int64_t count) {
+    const size_t bytes = size_t(row) * sizeof(T);
+    const auto copy = [&](auto size) {
+        for (int64_t i = 0; i < count; ++i) std::memcpy(target + i * row, source + i * stride, size);
+    };
+    if (bytes == 32) return copy(std::integral_constant<size_t, 32>{});
+    if (bytes == 64) return copy(std::integral_constant<size_t, 64>{});
+    copy(bytes);
+}
+
 template <typename T>
 class TransposeKernel final : public tactics::Kernel {
 public:
@@ -46,12 +63,26 @@ public:
         if (total == 0) return Status::ok();
         const bool parallel = worthParallel(total * int64_t(sizeof(T)) * 2);
         if (p.moved < 0) {
-            // The innermost axis stays: rows of it are copied whole.
+            // The innermost axis stays: rows of it are copied whole, each thread an equal share of them.
+            // Rows that follow each other along the output's second-innermost axis (a run) lie a fixed
+            // stride apart in the input, so the input offset is worked out once per run.
             const int64_t row = p.outDims[rank - 1];
             const int64_t rows = total / row;
-#pragma omp parallel for if (parallel) schedule(static)
-            for (int64_t r = 0; r < rows; ++r) {
-                std::memcpy(out + r * row, in + inputOffset(r, rank - 1), size_t(row) * sizeof(T));
+            const size_t runAxis = rank >= 2 ? rank - 2 : 0;
+            const int64_t run = rank >= 2 ? p.outDims[runAxis] : 1;
+            const int64_t runStride = rank >= 2 ? p.inStrides[runAxis] : 0;
+#pragma omp parallel if (parallel)
+            {
+                const int64_t threads = omp_get_num_threads();
+                const int64_t thread = omp_get_thread_num();
+                const int64_t last = rows * (thread + 1) / threads;
+                for (int64_t r = rows * thread / threads; r < last;) {
+                    const int64_t inRun = r % run;
+                    const int64_t count = std::min(run - inRun, last - r);
+                    copyRows(in + inputOffset(r / run, runAxis) + inRun * runStride, runStride, out + r * row, row,
+                             count);
+                    r += count;
+                }
             }
             return Status::ok();
         }
@@ -151,19 +182,89 @@ void simplifyPermutation(Dims& dims, std::vector<int64_t>& perm) {
     perm = std::move(mergedPerm);
 }
 
+namespace {
+
+// A channel-blocked tensor [N, C, d2, ...] whose C is a multiple of its block b is stored as the linear
+// tensor [N, C / b, d2, ..., b]. A transpose that reads or writes such tensors is a transpose of those
+// views: each input axis becomes one piece, or two where a block splits it (its blocks and the lanes of
+// a block), the input's memory order and the output's list the pieces, and the view's permutation maps
+// the one onto the other. A split axis that is not the blocked tensor's channel axis (the input axis that
+// becomes a blocked output's channels) keeps its two pieces side by side.
+struct BlockedViews {
+    Dims dims;                  // the input's view
+    std::vector<int64_t> perm;  // the output's view, as input view axes
+};
+
+Result<BlockedViews> blockedViews(const Dims& dims, const std::vector<int64_t>& perm, int inBlock, int outBlock) {
+    const int64_t rank = int64_t(dims.size());
+    if (rank < 3) return unsupported("a channel-blocked transpose needs a rank of 3 or more");
+    std::vector<int64_t> block(dims.size(), 0);  // the block that splits each input axis, 0: none
+    const auto split = [&](int64_t axis, int b, const char* side) -> Status {
+        if (dims[size_t(axis)] % b != 0) {
+            return unsupported(std::string("the ") + side + "'s channels (" + std::to_string(dims[size_t(axis)]) +
+                               ") are not a multiple of its block (" + std::to_string(b) + ")");
+        }
+        if (block[size_t(axis)] != 0 && block[size_t(axis)] != b) {
+            return unsupported("the input and output keep their channels in blocks of different sizes");
+        }
+        block[size_t(axis)] = b;
+        return Status::ok();
+    };
+    if (inBlock > 0) KILN_RETURN_IF_ERROR(split(1, inBlock, "input"));
+    if (outBlock > 0) KILN_RETURN_IF_ERROR(split(perm[1], outBlock, "output"));
+    // A piece: input axis, and 0 for a whole axis, 1 for an axis' blocks, 2 for the lanes of a block.
+    using Piece = std::pair<int64_t, int>;
+    const auto pieces = [&](const std::vector<int64_t>& axes, int64_t deferredAxis) {
+        std::vector<Piece> list;
+        for (int64_t axis : axes) {
+            if (block[size_t(axis)] == 0) {
+                list.push_back({axis, 0});
+            } else {
+                list.push_back({axis, 1});
+                if (axis != deferredAxis) list.push_back({axis, 2});
+            }
+        }
+        if (deferredAxis >= 0) list.push_back({deferredAxis, 2});
+        return list;
+    };
+    std::vector<int64_t> inputAxes(dims.size());
+    std::iota(inputAxes.begin(), inputAxes.end(), int64_t(0));
+    const std::vector<Piece> in = pieces(inputAxes, inBlock > 0 ? 1 : -1);
+    const std::vector<Piece> out = pieces(perm, outBlock > 0 ? perm[1] : -1);
+    BlockedViews views;
+    for (const auto& [axis, part] : in) {
+        const int64_t b = block[size_t(axis)];
+        views.dims.push_back(part == 0 ? dims[size_t(axis)] : part == 1 ? dims[size_t(axis)] / b : b);
+    }
+    for (const Piece& piece : out) views.perm.push_back(int64_t(std::find(in.begin(), in.end(), piece) - in.begin()));
+    return views;
+}
+
+}  // namespace
+
 void addTransposeTactics(const tactics::LayerConfig& config, Isa,
                          std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                          std::vector<tactics::SkippedTactic>& skipped) {
     const Layer& layer = *config.layer;
     auto skip = [&](const std::string& reason) { skipped.push_back({kTransposeId, kLibrary, reason}); };
-    if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
+    const bool transpose = layer.kind() == LayerKind::Transpose;
+    if (const std::string refusal = movingRefusal(config, 0, transpose); !refusal.empty()) return skip(refusal);
     const Tensor* input = layer.input(0);
     const size_t elementSize = movedElementSize(config);
     Dims dims = input->dims();
     std::vector<int64_t> perm;
-    if (layer.kind() == LayerKind::Transpose) {
+    if (transpose) {
         perm = layer.paramsAs<TransposeParams>().perm;
         if (perm.size() != dims.size()) return skip("the permutation's length is not the input's rank");
+        const TensorFormat from = config.inputFormats[0];
+        const TensorFormat to = config.outputFormats[0];
+        if (from.isBlocked() || to.isBlocked()) {
+            auto views = blockedViews(dims, perm, from.isBlocked() ? from.channelBlock : 0,
+                                      to.isBlocked() ? to.channelBlock : 0);
+            if (!views.isOk()) return skip(views.status().message());
+            dims = std::move(views->dims);
+            perm = std::move(views->perm);
+        }
     } else {
         // DepthToSpace and SpaceToDepth are transposes of a 6-D view of [N, C, H, W] (ONNX's definitions).
         if (dims.size() != 4) return skip("needs a 4-D input");

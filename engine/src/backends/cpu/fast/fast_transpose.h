@@ -2,8 +2,10 @@
 // transpose moves values without computing on them, INT8 ones where input and output share a scale).
 // Axes that stay neighbours are merged and unit axes dropped first; then a permutation that keeps the
 // innermost axis copies contiguous rows, and one that moves it copies square tiles, so that both the
-// reads and the writes run along cache lines. DepthToSpace and SpaceToDepth run as the transposes of a
-// 6-D view that ONNX defines them by.
+// reads and the writes run along cache lines. A Transpose also reads or writes channel-blocked tensors
+// whose channels fill whole blocks, as the transpose of their linear views ([N, C / b, ..., b]): moving
+// a blocked CNN activation to channels-last and back copies whole blocks, with no reformat beside it.
+// DepthToSpace and SpaceToDepth run as the transposes of a 6-D view that ONNX defines them by.
 #pragma once
 
 #include <memory>

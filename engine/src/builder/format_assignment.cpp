@@ -70,11 +70,21 @@ bool concatRunsBlocked(const Layer& layer, int block) {
     return true;
 }
 
-// Channels-last concats copy every input's channels wherever they start, so any channel counts do.
+// The input whose format a pass-through layer follows: the first activation of the output's shape.
+const Tensor* primaryInput(const Layer& layer) {
+    for (const Tensor* input : layer.inputs()) {
+        if (input && !input->isConstant() && input->dims() == layer.output(0)->dims()) return input;
+    }
+    return layer.input(0);
+}
+
+// Channels-last concats copy every input's channels wherever they start, so any channel counts do. An
+// elementwise layer's data is its primary input, wherever it stands (PyTorch writes a layer scale first).
 Role roleOf(const Layer& layer, TensorFormat preferred, const std::set<std::string>& linearLayers) {
     const int block = preferred.channelBlock;
     const bool channelsLast = preferred.channelsLast;
-    if (linearLayers.count(layer.name()) || !blockable(layer.input(0)) ||
+    const Tensor* data = layer.kind() == LayerKind::Elementwise ? primaryInput(layer) : layer.input(0);
+    if (linearLayers.count(layer.name()) || !blockable(data) ||
         !std::all_of(layer.outputs().begin(), layer.outputs().end(), blockable)) {
         return Role::Linear;
     }
@@ -91,14 +101,6 @@ Role roleOf(const Layer& layer, TensorFormat preferred, const std::set<std::stri
         case LayerKind::Concat: return concatRunsBlocked(layer, channelsLast ? 1 : block) ? Role::PassThrough : Role::Linear;
         default: return Role::Linear;
     }
-}
-
-// The input whose format a pass-through layer follows: the first activation of the output's shape.
-const Tensor* primaryInput(const Layer& layer) {
-    for (const Tensor* input : layer.inputs()) {
-        if (input && !input->isConstant() && input->dims() == layer.output(0)->dims()) return input;
-    }
-    return layer.input(0);
 }
 
 // Whether the tensors aliasing `base` can all be blocked: each is a channel slice of the base (same

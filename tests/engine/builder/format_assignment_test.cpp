@@ -267,7 +267,7 @@ TEST(FormatAssignment, ReducedPrecisionBuildsDoNotDetach) {
 }
 
 // input [1,3,8,8] -> conv a (C) -> transpose to NHWC -> scale along the last axis (a linear layer) ->
-// transpose to NCHW -> layer scale (a constant [C, 1, 1]) -> residual add of a_out -> conv b -> output:
+// transpose to NCHW -> layer scale (a constant [C, 1, 1], first as PyTorch writes it) -> residual add of a_out -> conv b -> output:
 // a ConvNeXt block's shape.
 NetworkDefinition channelsLastBlock(int64_t channels) {
     NetworkDefinition network;
@@ -279,7 +279,7 @@ NetworkDefinition channelsLastBlock(int64_t channels) {
                          .value()->output(0);
     Tensor* nchw = network.addLayer("to_nchw", TransposeParams{{0, 3, 1, 2}}, {scaled}, {"nchw"}).value()->output(0);
     Tensor* layerScale = addRandomConstant(network, "layer_scale", {channels, 1, 1}, 3);
-    Tensor* scaledBack = network.addLayer("layer_scale_mul", ElementwiseParams{ElementwiseOp::Mul}, {nchw, layerScale},
+    Tensor* scaledBack = network.addLayer("layer_scale_mul", ElementwiseParams{ElementwiseOp::Mul}, {layerScale, nchw},
                                           {"layer_scaled"}).value()->output(0);
     Tensor* sum = network.addLayer("residual", ElementwiseParams{ElementwiseOp::Add}, {scaledBack, a}, {"sum"})
                       .value()->output(0);

@@ -17,6 +17,7 @@
 #include "backends/cpu/fast/fast_resize.h"
 #include "backends/cpu/fast/fast_slice.h"
 #include "backends/cpu/fast/fast_softmax.h"
+#include "backends/cpu/fast/fast_pad.h"
 #include "backends/cpu/fast/fast_transpose.h"
 #include "backends/cpu/fast/fast_winograd.h"
 
@@ -34,7 +35,7 @@ public:
                    std::vector<tactics::SkippedTactic>& skipped) const override {
         if (!config.layer) return;
         // Reduced storage is the simulated provider's (tactics/simulated_precision.h), except the layers
-        // that move what is stored (concat, transpose, slice, gather, expand, tile, reshape, identity;
+        // that move what is stored (concat, transpose, slice, pad, gather, expand, tile, reshape, identity;
         // INT8 ones requantize where scales differ, or refuse), the pointwise kernels, which widen tiles to
         // FP32 and narrow the results back, reductions and layer norms of BF16 tensors, and reformats that
         // change only the storage type.
@@ -48,6 +49,7 @@ public:
                 case LayerKind::Concat: fast::addConcatTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Transpose: fast::addTransposeTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
+                case LayerKind::Pad: fast::addPadTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Gather: fast::addGatherTactics(config, m_isa, tactics, skipped); return;
                 case LayerKind::Expand:
                 case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;
@@ -75,6 +77,7 @@ public:
             case LayerKind::LayerNorm:
             case LayerKind::InstanceNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Pad: fast::addPadTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;

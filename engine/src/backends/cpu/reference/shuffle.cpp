@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backends/cpu/reference/reference_kernels.h"
+#include "backends/cpu/scalar_math.h"
 
 namespace kiln::cpu {
 
@@ -30,48 +31,6 @@ int64_t product(const Dims& dims, size_t begin, size_t end) {
     for (size_t d = begin; d < end; ++d)
         result *= dims[d];
     return result;
-}
-
-template <typename T>
-T clampedInteger(double value) {
-    if (std::isnan(value))
-        return 0;
-    const double low = static_cast<double>(std::numeric_limits<T>::min());
-    const double high = static_cast<double>(std::numeric_limits<T>::max());
-    if (value <= low)
-        return std::numeric_limits<T>::min();
-    if (value >= high)
-        return std::numeric_limits<T>::max();
-    return static_cast<T>(value);
-}
-
-// The pad value as one element of `type`; integers truncate toward zero and saturate.
-HostTensor padValueElement(DataType type, double value) {
-    HostTensor element(type, Dims{});
-    switch (type) {
-        case DataType::Float32:
-            *element.data<float>() = static_cast<float>(value);
-            break;
-        case DataType::Float16:
-            *element.data<uint16_t>() = floatToHalf(static_cast<float>(value));
-            break;
-        case DataType::BFloat16:
-            *element.data<uint16_t>() = floatToBFloat16(static_cast<float>(value));
-            break;
-        case DataType::Int8:
-            *element.data<int8_t>() = clampedInteger<int8_t>(value);
-            break;
-        case DataType::Int32:
-            *element.data<int32_t>() = clampedInteger<int32_t>(value);
-            break;
-        case DataType::Int64:
-            *element.data<int64_t>() = clampedInteger<int64_t>(value);
-            break;
-        case DataType::Bool:
-            *element.data<uint8_t>() = value != 0.0 ? 1 : 0;
-            break;
-    }
-    return element;
 }
 
 Status copyWhole(const HostTensor& in, HostTensor& out) {

@@ -21,7 +21,6 @@ namespace {
 const std::map<LayerKind, const char*> kWithoutFastTactic{
     {LayerKind::ArgMinMax, "a classifier's last layer at most: one pass over one output"},
     {LayerKind::Select, "masks in attention are constant-folded; Where on activations is rare"},
-    {LayerKind::Cast, "casts of shape tensors fold as constants; casts of activations are rare"},
     {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
     {LayerKind::Dequantize, "as Quantize"},
     {LayerKind::Lrn,

@@ -7,23 +7,6 @@
 
 namespace kiln::cpu {
 
-namespace {
-
-template <typename T>
-T clampedInteger(double value) {
-    if (std::isnan(value))
-        return 0;
-    const double low = static_cast<double>(std::numeric_limits<T>::min());
-    const double high = static_cast<double>(std::numeric_limits<T>::max());
-    if (value <= low)
-        return std::numeric_limits<T>::min();
-    if (value >= high)
-        return std::numeric_limits<T>::max();
-    return static_cast<T>(value);
-}
-
-}  // namespace
-
 float applyActivation(const ActivationParams& p, float x) {
     switch (p.type) {
         case ActivationType::Relu:
@@ -146,13 +129,13 @@ HostTensor padValueElement(DataType type, double value) {
             *element.data<uint16_t>() = floatToBFloat16(static_cast<float>(value));
             break;
         case DataType::Int8:
-            *element.data<int8_t>() = clampedInteger<int8_t>(value);
+            *element.data<int8_t>() = saturatingCast<int8_t>(value);
             break;
         case DataType::Int32:
-            *element.data<int32_t>() = clampedInteger<int32_t>(value);
+            *element.data<int32_t>() = saturatingCast<int32_t>(value);
             break;
         case DataType::Int64:
-            *element.data<int64_t>() = clampedInteger<int64_t>(value);
+            *element.data<int64_t>() = saturatingCast<int64_t>(value);
             break;
         case DataType::Bool:
             *element.data<uint8_t>() = value != 0.0 ? 1 : 0;

@@ -4,6 +4,7 @@
 
 #include "backends/cpu/fast/fast_attention.h"
 #include "backends/cpu/fast/fast_broadcast.h"
+#include "backends/cpu/fast/fast_cast.h"
 #include "backends/cpu/fast/fast_concat.h"
 #include "backends/cpu/fast/fast_convert.h"
 #include "backends/cpu/fast/fast_copy.h"
@@ -78,6 +79,7 @@ public:
             case LayerKind::InstanceNorm: fast::addLayerNormTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Pad: fast::addPadTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Cast: fast::addCastTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;

@@ -90,21 +90,6 @@ Status unexpectedType(const char* what, DataType type) {
                          " tensor that shape inference should have rejected");
 }
 
-// Converts with truncation toward zero, clamping to the target range (NaN becomes 0), so that
-// out-of-range values give a defined result instead of undefined behaviour.
-template <typename T>
-T saturatingCast(double value) {
-    if (std::isnan(value))
-        return 0;
-    constexpr double kLow = static_cast<double>(std::numeric_limits<T>::min());
-    constexpr double kHigh = static_cast<double>(std::numeric_limits<T>::max());
-    if (value <= kLow)
-        return std::numeric_limits<T>::min();
-    if (value >= kHigh)
-        return std::numeric_limits<T>::max();
-    return static_cast<T>(value);
-}
-
 // Two's complement wrap-around (well defined for unsigned arithmetic and, since C++20, for the
 // conversion back to a signed type).
 template <typename T>
@@ -294,67 +279,6 @@ Status runElementwise(const ElementwiseParams& p, const KernelInputs& in, Kernel
     return unexpectedType("Elementwise", a.type());
 }
 
-// A source element as Cast sees it: floating-point sources keep their fraction until the target
-// decides how to round, integer sources keep all 64 bits.
-struct CastValue {
-    bool isFloat = false;
-    double real = 0.0;
-    int64_t integer = 0;
-};
-
-CastValue loadCastValue(const HostTensor& t, int64_t i) {
-    switch (t.type()) {
-        case DataType::Float32:
-            return {true, t.data<float>()[i], 0};
-        case DataType::Float16:
-            return {true, halfToFloat(t.data<uint16_t>()[i]), 0};
-        case DataType::BFloat16:
-            return {true, bfloat16ToFloat(t.data<uint16_t>()[i]), 0};
-        case DataType::Int8:
-            return {false, 0.0, t.data<int8_t>()[i]};
-        case DataType::Int32:
-            return {false, 0.0, t.data<int32_t>()[i]};
-        case DataType::Int64:
-            return {false, 0.0, t.data<int64_t>()[i]};
-        case DataType::Bool:
-            return {false, 0.0, t.data<uint8_t>()[i] != 0 ? 1 : 0};
-    }
-    return {};
-}
-
-template <typename T>
-T castToInteger(const CastValue& v) {
-    return v.isFloat ? saturatingCast<T>(v.real) : static_cast<T>(v.integer);
-}
-
-void storeCastValue(HostTensor& t, int64_t i, const CastValue& v) {
-    switch (t.type()) {
-        case DataType::Float32:
-            t.data<float>()[i] = v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer);
-            return;
-        case DataType::Float16:
-            t.data<uint16_t>()[i] =
-                floatToHalf(v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer));
-            return;
-        case DataType::BFloat16:
-            t.data<uint16_t>()[i] =
-                floatToBFloat16(v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer));
-            return;
-        case DataType::Int8:
-            t.data<int8_t>()[i] = castToInteger<int8_t>(v);
-            return;
-        case DataType::Int32:
-            t.data<int32_t>()[i] = castToInteger<int32_t>(v);
-            return;
-        case DataType::Int64:
-            t.data<int64_t>()[i] = castToInteger<int64_t>(v);
-            return;
-        case DataType::Bool:
-            t.data<uint8_t>()[i] = (v.isFloat ? v.real != 0.0 : v.integer != 0) ? 1 : 0;
-            return;
-    }
-}
-
 }  // namespace
 
 Status runReference(const ActivationParams& p, const KernelInputs& in, KernelOutputs& out) {
@@ -400,8 +324,12 @@ Status runReference(const SelectParams&, const KernelInputs& in, KernelOutputs& 
 Status runReference(const CastParams&, const KernelInputs& in, KernelOutputs& out) {
     const HostTensor& x = *in[0];
     HostTensor& y = out[0];
-    for (int64_t i = 0; i < x.elementCount(); ++i)
-        storeCastValue(y, i, loadCastValue(x, i));
+    withDataType(x.type(), [&](auto from) {
+        withDataType(y.type(), [&](auto to) {
+            for (int64_t i = 0; i < x.elementCount(); ++i)
+                storeCastValue<to.value>(y.bytes(), i, loadCastValue<from.value>(x.bytes(), i));
+        });
+    });
     return Status::ok();
 }
 

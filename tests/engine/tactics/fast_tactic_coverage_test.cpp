@@ -19,8 +19,6 @@ namespace {
 
 // Kinds that run on the reference kernels only, and why that is acceptable for now.
 const std::map<LayerKind, const char*> kWithoutFastTactic{
-    {LayerKind::ArgMinMax, "a classifier's last layer at most: one pass over one output"},
-    {LayerKind::Select, "masks in attention are constant-folded; Where on activations is rare"},
     {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
     {LayerKind::Dequantize, "as Quantize"},
     {LayerKind::Lrn,

@@ -2,6 +2,7 @@
 // Kinds without an entry get nothing (oneDNN and the reference cover them).
 #include "backends/cpu/fast/fast_provider.h"
 
+#include "backends/cpu/fast/fast_argminmax.h"
 #include "backends/cpu/fast/fast_attention.h"
 #include "backends/cpu/fast/fast_broadcast.h"
 #include "backends/cpu/fast/fast_cast.h"
@@ -11,14 +12,15 @@
 #include "backends/cpu/fast/fast_gather.h"
 #include "backends/cpu/fast/fast_gemm.h"
 #include "backends/cpu/fast/fast_layer_norm.h"
+#include "backends/cpu/fast/fast_pad.h"
 #include "backends/cpu/fast/fast_pointwise.h"
 #include "backends/cpu/fast/fast_pooling.h"
 #include "backends/cpu/fast/fast_reduce.h"
 #include "backends/cpu/fast/fast_reformat.h"
 #include "backends/cpu/fast/fast_resize.h"
+#include "backends/cpu/fast/fast_select.h"
 #include "backends/cpu/fast/fast_slice.h"
 #include "backends/cpu/fast/fast_softmax.h"
-#include "backends/cpu/fast/fast_pad.h"
 #include "backends/cpu/fast/fast_transpose.h"
 #include "backends/cpu/fast/fast_winograd.h"
 
@@ -80,6 +82,8 @@ public:
             case LayerKind::Slice: fast::addSliceTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Pad: fast::addPadTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Cast: fast::addCastTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Select: fast::addSelectTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::ArgMinMax: fast::addArgMinMaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;

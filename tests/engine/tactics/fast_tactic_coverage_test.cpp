@@ -21,8 +21,6 @@ namespace {
 const std::map<LayerKind, const char*> kWithoutFastTactic{
     {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
     {LayerKind::Dequantize, "as Quantize"},
-    {LayerKind::Lrn,
-     "oneDNN offers only its reference LRN for small channel counts; Kiln has none (issue #14)"},
     {LayerKind::Plugin, "a plugin layer runs its plugin's own tactics (tactics/plugin_tactics.h)"},
 };
 

@@ -12,6 +12,7 @@
 #include "backends/cpu/fast/fast_gather.h"
 #include "backends/cpu/fast/fast_gemm.h"
 #include "backends/cpu/fast/fast_layer_norm.h"
+#include "backends/cpu/fast/fast_lrn.h"
 #include "backends/cpu/fast/fast_pad.h"
 #include "backends/cpu/fast/fast_pointwise.h"
 #include "backends/cpu/fast/fast_pooling.h"
@@ -84,6 +85,7 @@ public:
             case LayerKind::Cast: fast::addCastTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Select: fast::addSelectTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::ArgMinMax: fast::addArgMinMaxTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Lrn: fast::addLrnTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;

@@ -19,8 +19,6 @@ namespace {
 
 // Kinds that run on the reference kernels only, and why that is acceptable for now.
 const std::map<LayerKind, const char*> kWithoutFastTactic{
-    {LayerKind::Quantize, "QDQ folding turns Quantize -> Dequantize pairs into ranges; lone ones remain"},
-    {LayerKind::Dequantize, "as Quantize"},
     {LayerKind::Plugin, "a plugin layer runs its plugin's own tactics (tactics/plugin_tactics.h)"},
 };
 

@@ -21,6 +21,16 @@ float applyArithmetic(ElementwiseOp op, float a, float b);
 // A Pad layer's value as one element of `type`; integers truncate toward zero and saturate (NaN is 0).
 HostTensor padValueElement(DataType type, double value);
 
+// Round half to even, written out rather than left to the floating-point environment's rounding mode
+// (QuantizeLinear's rounding).
+inline float roundHalfToEven(float value) {
+    const float below = std::floor(value);
+    const float fraction = value - below;
+    if (fraction < 0.5f) return below;
+    if (fraction > 0.5f) return below + 1.0f;
+    return std::fmod(below, 2.0f) == 0.0f ? below : below + 1.0f;
+}
+
 // Converts with truncation toward zero, clamping to the target range (NaN becomes 0), so that
 // out-of-range values give a defined result instead of undefined behaviour.
 template <typename T>

@@ -16,6 +16,7 @@
 #include "backends/cpu/fast/fast_pad.h"
 #include "backends/cpu/fast/fast_pointwise.h"
 #include "backends/cpu/fast/fast_pooling.h"
+#include "backends/cpu/fast/fast_quantize.h"
 #include "backends/cpu/fast/fast_reduce.h"
 #include "backends/cpu/fast/fast_reformat.h"
 #include "backends/cpu/fast/fast_resize.h"
@@ -86,6 +87,8 @@ public:
             case LayerKind::Select: fast::addSelectTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::ArgMinMax: fast::addArgMinMaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Lrn: fast::addLrnTactics(config, m_isa, tactics, skipped); return;
+            case LayerKind::Quantize:
+            case LayerKind::Dequantize: fast::addQuantizeTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Split: fast::addSplitTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Softmax: fast::addSoftmaxTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Attention: fast::addAttentionTactics(config, m_isa, tactics, skipped); return;

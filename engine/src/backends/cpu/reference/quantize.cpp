@@ -28,15 +28,6 @@ struct QuantizationIndex {
     int64_t operator()(int64_t element) const { return extent == 1 ? 0 : element / inner % extent; }
 };
 
-// Round half to even, written out rather than left to the floating-point environment's rounding mode.
-float roundHalfToEven(float value) {
-    const float below = std::floor(value);
-    const float fraction = value - below;
-    if (fraction < 0.5f) return below;
-    if (fraction > 0.5f) return below + 1.0f;
-    return std::fmod(below, 2.0f) == 0.0f ? below : below + 1.0f;
-}
-
 int64_t zeroPointAt(const HostTensor* zeroPoint, int64_t index) {
     return zeroPoint ? zeroPoint->valueAsInt64(index) : 0;
 }

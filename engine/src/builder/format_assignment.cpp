@@ -18,8 +18,8 @@ namespace {
 enum class Role {
     Blocked,      // wants blocked tensors (convolution, pooling, LRN)
     PassThrough,  // runs in its input's format (pointwise, channel concat)
-    Permute,      // a CPU transpose: reads its input blocked where it is, writes blocked where a reader wants it
-    Linear,       // reads and writes linear tensors
+    Permute,  // a CPU transpose: reads its input blocked where it is, writes blocked where a reader wants it
+    Linear,   // reads and writes linear tensors
 };
 
 bool blockable(const Tensor* tensor) {
@@ -39,7 +39,9 @@ bool isPerChannel(const Dims& dims, const Dims& output) {
 
 // Whether `preferred` is the CPU's channel-blocked FP32 format, which Kiln's pointwise kernels and
 // transposes read and write beside linear operands.
-bool cpuBlocked(TensorFormat preferred) { return preferred.isBlocked() && !preferred.storage; }
+bool cpuBlocked(TensorFormat preferred) {
+    return preferred.isBlocked() && !preferred.storage;
+}
 
 // A constant operand other than a single value runs blocked where it holds one value per channel and
 // the kernels take it linear beside the blocked data (the CPU's: a layer scale, a per-channel bias).
@@ -52,7 +54,8 @@ bool elementwiseRunsBlocked(const Layer& layer, TensorFormat preferred) {
     const Dims& output = layer.output(0)->dims();
     for (const Tensor* input : layer.inputs()) {
         if (input->isConstant()) {
-            if (volume(input->dims()) != 1 && !(cpuBlocked(preferred) && isPerChannel(input->dims(), output))) {
+            if (volume(input->dims()) != 1 &&
+                !(cpuBlocked(preferred) && isPerChannel(input->dims(), output))) {
                 return false;
             }
         } else if (input->dims() != output && !isPerChannel(input->dims(), output)) {
@@ -96,8 +99,10 @@ Role roleOf(const Layer& layer, TensorFormat preferred, const std::set<std::stri
         case LayerKind::Activation:
         case LayerKind::BatchNorm: return Role::PassThrough;
         case LayerKind::Unary: return layer.paramsAs<UnaryParams>().op == UnaryOp::Not ? Role::Linear : Role::PassThrough;
-        case LayerKind::Elementwise: return elementwiseRunsBlocked(layer, preferred) ? Role::PassThrough : Role::Linear;
-        case LayerKind::Transpose: return cpuBlocked(preferred) ? Role::Permute : Role::Linear;
+        case LayerKind::Elementwise:
+            return elementwiseRunsBlocked(layer, preferred) ? Role::PassThrough : Role::Linear;
+        case LayerKind::Transpose:
+            return cpuBlocked(preferred) ? Role::Permute : Role::Linear;
         case LayerKind::Concat: return concatRunsBlocked(layer, channelsLast ? 1 : block) ? Role::PassThrough : Role::Linear;
         default: return Role::Linear;
     }
@@ -233,7 +238,8 @@ private:
                 // Blocks move whole only where the channels fill them.
                 const int64_t block = preferred.channelBlock;
                 const Tensor* input = layer->input(0);
-                m_permuteReadsBlocked[layer.get()] = formatOf(input) == preferred && input->dims()[1] % block == 0;
+                m_permuteReadsBlocked[layer.get()] =
+                    formatOf(input) == preferred && input->dims()[1] % block == 0;
                 blocked = layer->output(0)->dims()[1] % block == 0 && readersWantBlocked(layer->output(0), 0);
             }
             bool forced = false;
@@ -274,8 +280,8 @@ private:
             if (reader->isElided()) continue;
             const Role role = roleOf(*reader, preferredFor(*reader), m_linearLayers);
             if (role == Role::Blocked) return true;
-            if (role == Role::PassThrough && primaryInput(*reader) == tensor && reader->outputs().size() == 1 &&
-                readersWantBlocked(reader->output(0), depth + 1)) {
+            if (role == Role::PassThrough && primaryInput(*reader) == tensor &&
+                reader->outputs().size() == 1 && readersWantBlocked(reader->output(0), depth + 1)) {
                 return true;
             }
         }
@@ -382,7 +388,8 @@ private:
     std::map<const Tensor*, TensorFormat> m_formats;
     std::map<const Layer*, TensorFormat> m_layerFormats;
     std::set<const Layer*> m_detached;  // the reformats detachConvolutionsFromLinearSlices added
-    std::map<const Layer*, bool> m_permuteReadsBlocked;  // transposes, and whether each reads its input blocked
+    std::map<const Layer*, bool>
+        m_permuteReadsBlocked;  // transposes, and whether each reads its input blocked
 };
 
 }  // namespace

@@ -4,11 +4,11 @@
 // and channel concats run in whatever format their input has (a per-channel constant beside blocked
 // data on the CPU), a CPU transpose reads its input blocked where it is and the channels fill the blocks
 // and writes blocked where a convolution or pooling reads it (through pointwise layers), and every other
-// layer reads and writes linear tensors. Network inputs and outputs, reshape views and concat slices that do not start on a
-// block boundary stay linear; a convolution that writes such a slice still runs blocked, into a tensor
-// of its own that a reformat copies into the slice. Otherwise a reformat is inserted only where a layer
-// needs its input in another format than the producer wrote, and one reformatted copy serves every
-// such reader.
+// layer reads and writes linear tensors. Network inputs and outputs, reshape views and concat slices that do
+// not start on a block boundary stay linear; a convolution that writes such a slice still runs blocked, into
+// a tensor of its own that a reformat copies into the slice. Otherwise a reformat is inserted only where a
+// layer needs its input in another format than the producer wrote, and one reformatted copy serves every such
+// reader.
 #pragma once
 
 #include <map>

@@ -267,22 +267,31 @@ TEST(FormatAssignment, ReducedPrecisionBuildsDoNotDetach) {
 }
 
 // input [1,3,8,8] -> conv a (C) -> transpose to NHWC -> scale along the last axis (a linear layer) ->
-// transpose to NCHW -> layer scale (a constant [C, 1, 1], first as PyTorch writes it) -> residual add of a_out -> conv b -> output:
-// a ConvNeXt block's shape.
+// transpose to NCHW -> layer scale (a constant [C, 1, 1], first as PyTorch writes it) -> residual add of
+// a_out -> conv b -> output: a ConvNeXt block's shape.
 NetworkDefinition channelsLastBlock(int64_t channels) {
     NetworkDefinition network;
     Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
     Tensor* a = addConv(network, "a", x, channels, 1);
-    Tensor* nhwc = network.addLayer("to_nhwc", TransposeParams{{0, 2, 3, 1}}, {a}, {"nhwc"}).value()->output(0);
+    Tensor* nhwc =
+        network.addLayer("to_nhwc", TransposeParams{{0, 2, 3, 1}}, {a}, {"nhwc"}).value()->output(0);
     Tensor* rowScale = addRandomConstant(network, "row_scale", {channels}, 2);
-    Tensor* scaled = network.addLayer("scale_rows", ElementwiseParams{ElementwiseOp::Mul}, {nhwc, rowScale}, {"scaled"})
-                         .value()->output(0);
-    Tensor* nchw = network.addLayer("to_nchw", TransposeParams{{0, 3, 1, 2}}, {scaled}, {"nchw"}).value()->output(0);
+    Tensor* scaled =
+        network.addLayer("scale_rows", ElementwiseParams{ElementwiseOp::Mul}, {nhwc, rowScale}, {"scaled"})
+            .value()
+            ->output(0);
+    Tensor* nchw =
+        network.addLayer("to_nchw", TransposeParams{{0, 3, 1, 2}}, {scaled}, {"nchw"}).value()->output(0);
     Tensor* layerScale = addRandomConstant(network, "layer_scale", {channels, 1, 1}, 3);
-    Tensor* scaledBack = network.addLayer("layer_scale_mul", ElementwiseParams{ElementwiseOp::Mul}, {layerScale, nchw},
-                                          {"layer_scaled"}).value()->output(0);
-    Tensor* sum = network.addLayer("residual", ElementwiseParams{ElementwiseOp::Add}, {scaledBack, a}, {"sum"})
-                      .value()->output(0);
+    Tensor* scaledBack = network
+                             .addLayer("layer_scale_mul", ElementwiseParams{ElementwiseOp::Mul},
+                                       {layerScale, nchw}, {"layer_scaled"})
+                             .value()
+                             ->output(0);
+    Tensor* sum =
+        network.addLayer("residual", ElementwiseParams{ElementwiseOp::Add}, {scaledBack, a}, {"sum"})
+            .value()
+            ->output(0);
     Tensor* b = addConv(network, "b", sum, 16, 4);
     EXPECT_TRUE(network.markOutput(b).isOk());
     return network;
@@ -319,7 +328,8 @@ TEST(FormatAssignment, TransposesOfChannelsOffTheBlockAndOfReducedPrecisionBuild
     NetworkDefinition reduced = channelsLastBlock(32);
     std::vector<PassChange> changes;
     passes::PassLog log("format assignment", changes);
-    ASSERT_TRUE(builder::assignFormats(reduced, TensorFormat{kBlock, false, DataType::BFloat16}, {}, log).isOk());
+    ASSERT_TRUE(
+        builder::assignFormats(reduced, TensorFormat{kBlock, false, DataType::BFloat16}, {}, log).isOk());
     EXPECT_FALSE(reduced.findLayer("to_nhwc")->input(0)->format().isBlocked());
     EXPECT_FALSE(reduced.findTensor("nchw")->format().isBlocked());
     // A transpose whose readers want linear tensors writes a linear one.
@@ -354,7 +364,8 @@ TEST(FormatAssignment, BuiltEnginesRunBlockedTransposesAsTheReferenceDoes) {
     EXPECT_EQ(toNhwc->input(0)->format(), TensorFormat::blocked(block));
     EXPECT_EQ(toNchw->output(0)->format(), TensorFormat::blocked(block));
     for (const LayerRecord& record : (*engine)->report().layersAfter) {
-        if (record.name == "to_nhwc" || record.name == "to_nchw") EXPECT_EQ(record.tactic, "kiln:transpose") << record.name;
+        if (record.name == "to_nhwc" || record.name == "to_nchw")
+            EXPECT_EQ(record.tactic, "kiln:transpose") << record.name;
     }
     auto check = checkAgainstReference(**engine, network.clone(), randomInputs(network, 13),
                                        defaultTolerance(DataType::Float32), false);

@@ -26,20 +26,35 @@ HostTensor tensorOf(DataType type, const std::vector<double>& values) {
     for (size_t i = 0; i < values.size(); ++i) {
         const double v = values[i];
         switch (type) {
-            case DataType::Float32: t.data<float>()[i] = float(v); break;
-            case DataType::Float16: t.data<uint16_t>()[i] = floatToHalf(float(v)); break;
-            case DataType::BFloat16: t.data<uint16_t>()[i] = floatToBFloat16(float(v)); break;
-            case DataType::Int8: t.data<int8_t>()[i] = cpu::saturatingCast<int8_t>(v); break;
-            case DataType::Int32: t.data<int32_t>()[i] = cpu::saturatingCast<int32_t>(v); break;
-            case DataType::Int64: t.data<int64_t>()[i] = cpu::saturatingCast<int64_t>(v); break;
-            case DataType::Bool: t.data<uint8_t>()[i] = v != 0.0 ? 1 : 0; break;
+            case DataType::Float32:
+                t.data<float>()[i] = float(v);
+                break;
+            case DataType::Float16:
+                t.data<uint16_t>()[i] = floatToHalf(float(v));
+                break;
+            case DataType::BFloat16:
+                t.data<uint16_t>()[i] = floatToBFloat16(float(v));
+                break;
+            case DataType::Int8:
+                t.data<int8_t>()[i] = cpu::saturatingCast<int8_t>(v);
+                break;
+            case DataType::Int32:
+                t.data<int32_t>()[i] = cpu::saturatingCast<int32_t>(v);
+                break;
+            case DataType::Int64:
+                t.data<int64_t>()[i] = cpu::saturatingCast<int64_t>(v);
+                break;
+            case DataType::Bool:
+                t.data<uint8_t>()[i] = v != 0.0 ? 1 : 0;
+                break;
         }
     }
     return t;
 }
 
 void checkCast(const HostTensor& x, DataType to) {
-    const std::string what = std::string("cast ") + toString(x.type()) + " to " + toString(to) + " of " + toString(x.dims());
+    const std::string what =
+        std::string("cast ") + toString(x.type()) + " to " + toString(to) + " of " + toString(x.dims());
     auto built = makeSingleLayerNetwork(CastParams{to}, {&x}, {true});
     ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
     const tactics::LayerConfig config = tactics::LayerConfig::of(*built->layer);
@@ -56,26 +71,33 @@ void checkCast(const HostTensor& x, DataType to) {
     ASSERT_EQ(a.byteSize(), e.byteSize()) << what;
     const size_t size = dataTypeSize(to);
     for (int64_t i = 0; i < e.elementCount(); ++i) {
-        EXPECT_EQ(std::memcmp(a.bytes() + i * size, e.bytes() + i * size, size), 0) << what << ", element " << i;
+        EXPECT_EQ(std::memcmp(a.bytes() + i * size, e.bytes() + i * size, size), 0)
+            << what << ", element " << i;
     }
 }
 
 TEST(KilnCast, EveryPairOfTypesAsTheReference) {
     const double inf = std::numeric_limits<double>::infinity();
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    const std::vector<double> values{0.0,  -0.0,   1.0,    -1.0,  2.7,    -2.7,  0.5,   -0.5,  127.9, 128.0, -129.0,
-                                     255.0, 300.0, -300.0, 65504, 70000, 3.0e9, -3.0e9, 1e20, -1e20, inf,   -inf,
-                                     nan,   1e-8,  33.25,  -7.0};
+    const std::vector<double> values{0.0,   -0.0,   1.0,   -1.0,  2.7,    -2.7,  0.5,   -0.5,  127.9,
+                                     128.0, -129.0, 255.0, 300.0, -300.0, 65504, 70000, 3.0e9, -3.0e9,
+                                     1e20,  -1e20,  inf,   -inf,  nan,    1e-8,  33.25, -7.0};
     for (DataType from : kTypes) {
         const HostTensor x = tensorOf(from, values);
-        for (DataType to : kTypes) checkCast(x, to);
+        for (DataType to : kTypes)
+            checkCast(x, to);
     }
     // Integers beyond FP32's and the narrower integers' ranges: rounding into floats, wrapping into ints.
     HostTensor longs(DataType::Int64, {6});
-    const int64_t big[] = {(int64_t(1) << 40) + 1, -(int64_t(1) << 53) - 3, std::numeric_limits<int64_t>::max(),
-                           std::numeric_limits<int64_t>::min(), 4294967297LL, -129};
+    const int64_t big[] = {(int64_t(1) << 40) + 1,
+                           -(int64_t(1) << 53) - 3,
+                           std::numeric_limits<int64_t>::max(),
+                           std::numeric_limits<int64_t>::min(),
+                           4294967297LL,
+                           -129};
     std::memcpy(longs.bytes(), big, sizeof big);
-    for (DataType to : kTypes) checkCast(longs, to);
+    for (DataType to : kTypes)
+        checkCast(longs, to);
 }
 
 TEST(KilnCast, LargeTensorsOnTheThreads) {
@@ -84,15 +106,17 @@ TEST(KilnCast, LargeTensorsOnTheThreads) {
     checkCast(x, DataType::Int32);
     checkCast(x, DataType::Float16);
     HostTensor ints(DataType::Int64, {3, 50000});
-    for (int64_t i = 0; i < ints.elementCount(); ++i) ints.data<int64_t>()[i] = i * 7919 - 100000;
+    for (int64_t i = 0; i < ints.elementCount(); ++i)
+        ints.data<int64_t>()[i] = i * 7919 - 100000;
     checkCast(ints, DataType::Float32);
 }
 
 TEST(KilnCast, RefusesOtherFormats) {
     std::mt19937 rng(91);
     const HostTensor x = randomTensor({1, 16, 4, 4}, rng);
-    EXPECT_EQ(skipReasonFor(CastParams{DataType::Int32}, {&x}, {true}, TensorFormat::blocked(16), "kiln:cast"),
-              "runs linear tensors stored in their own types only");
+    EXPECT_EQ(
+        skipReasonFor(CastParams{DataType::Int32}, {&x}, {true}, TensorFormat::blocked(16), "kiln:cast"),
+        "runs linear tensors stored in their own types only");
 }
 
 }  // namespace

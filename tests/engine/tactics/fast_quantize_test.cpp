@@ -27,7 +27,8 @@ HostTensor filled(DataType type, const Dims& dims, double first, double step) {
     return t;
 }
 
-void expectSame(const LayerParams& params, const std::vector<const HostTensor*>& inputs, const std::string& what) {
+void expectSame(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
+                const std::string& what) {
     std::vector<bool> activation(inputs.size(), false);
     activation[0] = true;
     auto built = makeSingleLayerNetwork(params, inputs, activation);
@@ -45,7 +46,8 @@ void expectSame(const LayerParams& params, const std::vector<const HostTensor*>&
     ASSERT_EQ(a.byteSize(), e.byteSize()) << what;
     const size_t size = dataTypeSize(e.type());
     for (int64_t i = 0; i < e.elementCount(); ++i) {
-        ASSERT_EQ(std::memcmp(a.bytes() + i * size, e.bytes() + i * size, size), 0) << what << ", element " << i;
+        ASSERT_EQ(std::memcmp(a.bytes() + i * size, e.bytes() + i * size, size), 0)
+            << what << ", element " << i;
     }
 }
 
@@ -63,7 +65,8 @@ TEST(KilnQuantize, PerTensorAndPerAxisAsTheReference) {
         const HostTensor scales = filled(DataType::Float32, {extent}, 0.25, 0.125);
         const HostTensor zeros = filled(DataType::Int8, {extent}, 120.0, 3.0);
         expectSame(QuantizeParams{axis}, {&x, &scales}, "scales along axis " + std::to_string(axis));
-        expectSame(QuantizeParams{axis}, {&x, &scales, &zeros}, "scales and zero points along axis " + std::to_string(axis));
+        expectSame(QuantizeParams{axis}, {&x, &scales, &zeros},
+                   "scales and zero points along axis " + std::to_string(axis));
     }
     std::mt19937 rng(120);
     const HostTensor big = randomTensor({4, 64, 56, 56}, rng, -4.0f, 4.0f);
@@ -97,7 +100,8 @@ TEST(KilnQuantize, RefusesBlockedTensors) {
     std::mt19937 rng(121);
     const HostTensor x = randomTensor({1, 16, 4, 4}, rng);
     const HostTensor one = filled(DataType::Float32, {}, 0.5, 0.0);
-    EXPECT_EQ(skipReasonFor(QuantizeParams{0}, {&x, &one}, {true, false}, TensorFormat::blocked(16), "kiln:quantize"),
+    EXPECT_EQ(skipReasonFor(QuantizeParams{0}, {&x, &one}, {true, false}, TensorFormat::blocked(16),
+                            "kiln:quantize"),
               "runs linear tensors stored in their own types only");
 }
 

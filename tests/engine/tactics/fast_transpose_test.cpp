@@ -119,9 +119,10 @@ TEST(KilnTranspose, DepthToSpaceAndSpaceToDepth) {
 // A transpose whose input, output or both are channel-blocked (ConvNeXt's NCHW16c to NHWC and back,
 // rank 3 and 5, the channel axis kept or moved, blocks of 8 and 16, batch above 1) against the reference
 // on linear tensors: the values must come back exactly. Channels that do not fill whole blocks are refused.
-void checkBlockedTranspose(const HostTensor& x, const std::vector<int64_t>& perm, TensorFormat in, TensorFormat out) {
-    const std::string what = "transpose " + toString(x.dims()) + " perm " + permText(perm) + " from " + formatName(in) +
-                             " to " + formatName(out);
+void checkBlockedTranspose(const HostTensor& x, const std::vector<int64_t>& perm, TensorFormat in,
+                           TensorFormat out) {
+    const std::string what = "transpose " + toString(x.dims()) + " perm " + permText(perm) + " from " +
+                             formatName(in) + " to " + formatName(out);
     auto built = makeSingleLayerNetwork(TransposeParams{perm}, {&x}, {true});
     ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
     Layer& layer = *built->layer;
@@ -148,14 +149,15 @@ TEST(KilnTranspose, ChannelBlockedInputsAndOutputs) {
         checkBlockedTranspose(image, {0, 3, 1, 2}, blocked, linear);
         checkBlockedTranspose(image, {0, 1, 3, 2}, blocked, blocked);  // the channels stay: both blocked
         checkBlockedTranspose(image, {0, 1, 3, 2}, linear, blocked);
-        checkBlockedTranspose(image, {1, 0, 2, 3}, blocked, linear);   // channels to the front
+        checkBlockedTranspose(image, {1, 0, 2, 3}, blocked, linear);  // channels to the front
         const HostTensor channelsLast = randomTensor({2, 5, 7, 3 * block}, rng);
         checkBlockedTranspose(channelsLast, {0, 3, 1, 2}, linear, blocked);  // NHWC to NCHWc
         // Blocked on both sides with the channels from another input axis: two axes split.
         checkBlockedTranspose(randomTensor({1, 2 * block, 6, block}, rng), {0, 3, 2, 1}, blocked, blocked);
         checkBlockedTranspose(randomTensor({3, block, 4}, rng), {0, 2, 1}, blocked, linear);  // rank 3
         checkBlockedTranspose(randomTensor({2, block, 4, 8}, rng), {2, 1, 0, 3}, linear, blocked);
-        checkBlockedTranspose(randomTensor({2, 2 * block, 3, 4, 5}, rng), {0, 2, 3, 4, 1}, blocked, linear);  // rank 5
+        checkBlockedTranspose(randomTensor({2, 2 * block, 3, 4, 5}, rng), {0, 2, 3, 4, 1}, blocked,
+                              linear);  // rank 5
         checkBlockedTranspose(randomTensor({2, 3, 4, 5, 2 * block}, rng), {0, 4, 1, 2, 3}, linear, blocked);
         // Channels that do not fill the blocks: refused, with the reason.
         const HostTensor ragged = randomTensor({1, block + 3, 4, 4}, rng);

@@ -1,6 +1,7 @@
-// The scalar math of the pointwise layers (and a Pad layer's fill value, a Cast layer's conversion), shared by the kernel sets as their one definition: the
-// reference kernels apply it element by element, Kiln's vector kernels fall back to it for what they do
-// not vectorize (and are tested against it), fused activations of Convolution and Gemm apply the same.
+// The scalar math of the pointwise layers (and a Pad layer's fill value, a Cast layer's conversion), shared
+// by the kernel sets as their one definition: the reference kernels apply it element by element, Kiln's
+// vector kernels fall back to it for what they do not vectorize (and are tested against it), fused
+// activations of Convolution and Gemm apply the same.
 #pragma once
 
 #include <cmath>
@@ -55,17 +56,22 @@ struct CastValue {
 template <DataType From>
 CastValue loadCastValue(const void* data, int64_t i) {
     if constexpr (From == DataType::Float32) return {true, static_cast<const float*>(data)[i], 0};
-    if constexpr (From == DataType::Float16) return {true, halfToFloat(static_cast<const uint16_t*>(data)[i]), 0};
-    if constexpr (From == DataType::BFloat16) return {true, bfloat16ToFloat(static_cast<const uint16_t*>(data)[i]), 0};
+    if constexpr (From == DataType::Float16)
+        return {true, halfToFloat(static_cast<const uint16_t*>(data)[i]), 0};
+    if constexpr (From == DataType::BFloat16)
+        return {true, bfloat16ToFloat(static_cast<const uint16_t*>(data)[i]), 0};
     if constexpr (From == DataType::Int8) return {false, 0.0, static_cast<const int8_t*>(data)[i]};
     if constexpr (From == DataType::Int32) return {false, 0.0, static_cast<const int32_t*>(data)[i]};
     if constexpr (From == DataType::Int64) return {false, 0.0, static_cast<const int64_t*>(data)[i]};
-    if constexpr (From == DataType::Bool) return {false, 0.0, static_cast<const uint8_t*>(data)[i] != 0 ? 1 : 0};
+    if constexpr (From == DataType::Bool)
+        return {false, 0.0, static_cast<const uint8_t*>(data)[i] != 0 ? 1 : 0};
 }
 
 template <DataType To>
 void storeCastValue(void* data, int64_t i, const CastValue& v) {
-    const auto asFloat = [&] { return v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer); };
+    const auto asFloat = [&] {
+        return v.isFloat ? static_cast<float>(v.real) : static_cast<float>(v.integer);
+    };
     const auto asInteger = [&](auto zero) {
         using T = decltype(zero);
         return v.isFloat ? saturatingCast<T>(v.real) : static_cast<T>(v.integer);
@@ -85,13 +91,20 @@ void storeCastValue(void* data, int64_t i, const CastValue& v) {
 template <typename F>
 void withDataType(DataType type, F&& f) {
     switch (type) {
-        case DataType::Float32: return f(std::integral_constant<DataType, DataType::Float32>{});
-        case DataType::Float16: return f(std::integral_constant<DataType, DataType::Float16>{});
-        case DataType::BFloat16: return f(std::integral_constant<DataType, DataType::BFloat16>{});
-        case DataType::Int8: return f(std::integral_constant<DataType, DataType::Int8>{});
-        case DataType::Int32: return f(std::integral_constant<DataType, DataType::Int32>{});
-        case DataType::Int64: return f(std::integral_constant<DataType, DataType::Int64>{});
-        case DataType::Bool: return f(std::integral_constant<DataType, DataType::Bool>{});
+        case DataType::Float32:
+            return f(std::integral_constant<DataType, DataType::Float32>{});
+        case DataType::Float16:
+            return f(std::integral_constant<DataType, DataType::Float16>{});
+        case DataType::BFloat16:
+            return f(std::integral_constant<DataType, DataType::BFloat16>{});
+        case DataType::Int8:
+            return f(std::integral_constant<DataType, DataType::Int8>{});
+        case DataType::Int32:
+            return f(std::integral_constant<DataType, DataType::Int32>{});
+        case DataType::Int64:
+            return f(std::integral_constant<DataType, DataType::Int64>{});
+        case DataType::Bool:
+            return f(std::integral_constant<DataType, DataType::Bool>{});
     }
 }
 

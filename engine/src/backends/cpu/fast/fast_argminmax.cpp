@@ -33,7 +33,8 @@ public:
         const ArgPlan p = m_plan;
         const int64_t chunks = (p.inner + kChunk - 1) / kChunk;
         const int64_t tasks = p.outer * chunks;
-#pragma omp parallel for if (worthParallel(p.outer * p.length * p.inner * int64_t(sizeof(float)))) schedule(static)
+#pragma omp parallel for if (worthParallel(p.outer * p.length * p.inner * int64_t(sizeof(float)))) \
+    schedule(static)
         for (int64_t task = 0; task < tasks; ++task) {
             const int64_t o = task / chunks;
             const int64_t i0 = task % chunks * kChunk;
@@ -101,7 +102,8 @@ void addArgMinMaxTactics(const tactics::LayerConfig& config, Isa,
     }
     const auto& params = layer.paramsAs<ArgMinMaxParams>();
     const Dims& dims = in->dims();
-    if (params.axis < 0 || size_t(params.axis) >= dims.size()) return skip("the axis is outside the input's rank");
+    if (params.axis < 0 || size_t(params.axis) >= dims.size())
+        return skip("the axis is outside the input's rank");
     ArgPlan plan;
     plan.max = params.max;
     plan.last = params.selectLastIndex;
@@ -111,9 +113,10 @@ void addArgMinMaxTactics(const tactics::LayerConfig& config, Isa,
     }
     plan.length = dims[size_t(params.axis)];
     if (plan.length == 0) return skip("the axis is empty");
-    tactics.push_back(std::make_unique<KilnTactic>(kArgMinMaxId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        return std::unique_ptr<tactics::Kernel>(std::make_unique<ArgMinMaxKernel>(plan));
-    }));
+    tactics.push_back(
+        std::make_unique<KilnTactic>(kArgMinMaxId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
+            return std::unique_ptr<tactics::Kernel>(std::make_unique<ArgMinMaxKernel>(plan));
+        }));
 }
 
 }  // namespace kiln::cpu::fast

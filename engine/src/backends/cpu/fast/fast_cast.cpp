@@ -23,8 +23,10 @@ public:
         const void* in = args.inputs[0];
         void* out = args.outputs[0];
         const int64_t count = m_count;
-#pragma omp parallel for if (worthParallel(count * int64_t(dataTypeSize(From) + dataTypeSize(To)))) schedule(static)
-        for (int64_t i = 0; i < count; ++i) storeCastValue<To>(out, i, loadCastValue<From>(in, i));
+#pragma omp parallel for if (worthParallel(count * int64_t(dataTypeSize(From) + dataTypeSize(To)))) \
+    schedule(static)
+        for (int64_t i = 0; i < count; ++i)
+            storeCastValue<To>(out, i, loadCastValue<From>(in, i));
         return Status::ok();
     }
 
@@ -34,7 +36,8 @@ private:
 
 }  // namespace
 
-void addCastTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addCastTactics(const tactics::LayerConfig& config, Isa,
+                    std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                     std::vector<tactics::SkippedTactic>& skipped) {
     auto skip = [&](const std::string& reason) { skipped.push_back({kCastId, kLibrary, reason}); };
     const Layer& layer = *config.layer;
@@ -51,10 +54,12 @@ void addCastTactics(const tactics::LayerConfig& config, Isa, std::vector<std::un
     const int64_t count = volume(in->dims());
     withDataType(from, [&](auto source) {
         withDataType(to, [&](auto target) {
-            tactics.push_back(std::make_unique<KilnTactic>(kCastId, [count]() -> Result<std::unique_ptr<tactics::Kernel>> {
-                return std::unique_ptr<tactics::Kernel>(
-                    std::make_unique<CastKernel<decltype(source)::value, decltype(target)::value>>(count));
-            }));
+            tactics.push_back(
+                std::make_unique<KilnTactic>(kCastId, [count]() -> Result<std::unique_ptr<tactics::Kernel>> {
+                    return std::unique_ptr<tactics::Kernel>(
+                        std::make_unique<CastKernel<decltype(source)::value, decltype(target)::value>>(
+                            count));
+                }));
         });
     });
 }

@@ -12,7 +12,8 @@
 namespace kiln::cpu::fast {
 
 // "kiln:cast" (Cast layers).
-void addCastTactics(const tactics::LayerConfig& config, Isa isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addCastTactics(const tactics::LayerConfig& config, Isa isa,
+                    std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                     std::vector<tactics::SkippedTactic>& skipped);
 
 }  // namespace kiln::cpu::fast

@@ -69,7 +69,8 @@ public:
                     }
                 } else {
                     for (int64_t i = 0; i < count; ++i) {
-                        out[i] = float(double(in[i]) / std::pow(double(p.bias) + p.scale * sums[i], double(p.beta)));
+                        out[i] = float(double(in[i]) /
+                                       std::pow(double(p.bias) + p.scale * sums[i], double(p.beta)));
                     }
                 }
             }
@@ -83,7 +84,8 @@ private:
 
 }  // namespace
 
-void addLrnTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addLrnTactics(const tactics::LayerConfig& config, Isa,
+                   std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) {
     auto skip = [&](const std::string& reason) { skipped.push_back({kLrnId, kLibrary, reason}); };
     const Layer& layer = *config.layer;
@@ -104,15 +106,17 @@ void addLrnTactics(const tactics::LayerConfig& config, Isa, std::vector<std::uni
     LrnPlan plan;
     plan.batch = dims[0];
     plan.channels = dims[1];
-    for (size_t axis = 2; axis < dims.size(); ++axis) plan.inner *= dims[axis];
+    for (size_t axis = 2; axis < dims.size(); ++axis)
+        plan.inner *= dims[axis];
     plan.below = (params.size - 1) / 2;
     plan.above = params.size - 1 - plan.below;
     plan.scale = double(params.alpha) / double(params.size);
     plan.bias = params.bias;
     plan.beta = params.beta;
-    tactics.push_back(std::make_unique<KilnTactic>(kLrnId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        return std::unique_ptr<tactics::Kernel>(std::make_unique<LrnKernel>(plan));
-    }));
+    tactics.push_back(
+        std::make_unique<KilnTactic>(kLrnId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
+            return std::unique_ptr<tactics::Kernel>(std::make_unique<LrnKernel>(plan));
+        }));
 }
 
 }  // namespace kiln::cpu::fast

@@ -14,7 +14,8 @@
 namespace kiln::cpu::fast {
 
 // "kiln:lrn" (LRN layers).
-void addLrnTactics(const tactics::LayerConfig& config, Isa isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addLrnTactics(const tactics::LayerConfig& config, Isa isa,
+                   std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped);
 
 }  // namespace kiln::cpu::fast

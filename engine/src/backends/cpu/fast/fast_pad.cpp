@@ -18,7 +18,7 @@ struct PadPlan {
     Dims outDims;
     std::vector<int64_t> begin;  // each axis' begin pad (negative: cropped)
     PadMode mode = PadMode::Constant;
-    HostTensor fill;             // the value, one element of the stored type
+    HostTensor fill;  // the value, one element of the stored type
     size_t elementSize = 4;
 };
 
@@ -28,9 +28,12 @@ int64_t sourceOf(int64_t position, int64_t begin, int64_t extent, PadMode mode) 
     const int64_t source = position - begin;
     if (source >= 0 && source < extent) return source;
     switch (mode) {
-        case PadMode::Constant: return -1;
-        case PadMode::Edge: return std::clamp<int64_t>(source, 0, extent - 1);
-        case PadMode::Reflect: return source < 0 ? -source : 2 * (extent - 1) - source;
+        case PadMode::Constant:
+            return -1;
+        case PadMode::Edge:
+            return std::clamp<int64_t>(source, 0, extent - 1);
+        case PadMode::Reflect:
+            return source < 0 ? -source : 2 * (extent - 1) - source;
     }
     return -1;
 }
@@ -85,8 +88,10 @@ public:
             }
             const T* source = in + offset;
             std::memcpy(target + lo, source + (lo - begin), size_t(hi - lo) * sizeof(T));
-            for (int64_t j = 0; j < lo; ++j) target[j] = element(source, j, begin, extent);
-            for (int64_t j = hi; j < row; ++j) target[j] = element(source, j, begin, extent);
+            for (int64_t j = 0; j < lo; ++j)
+                target[j] = element(source, j, begin, extent);
+            for (int64_t j = hi; j < row; ++j)
+                target[j] = element(source, j, begin, extent);
         }
         return Status::ok();
     }
@@ -105,7 +110,8 @@ private:
 
 }  // namespace
 
-void addPadTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addPadTactics(const tactics::LayerConfig& config, Isa,
+                   std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped) {
     auto skip = [&](const std::string& reason) { skipped.push_back({kPadId, kLibrary, reason}); };
     if (const std::string refusal = movingRefusal(config); !refusal.empty()) return skip(refusal);
@@ -113,7 +119,8 @@ void addPadTactics(const tactics::LayerConfig& config, Isa, std::vector<std::uni
     const auto& params = layer.paramsAs<PadParams>();
     const Tensor* input = layer.input(0);
     const size_t rank = input->dims().size();
-    if (rank == 0 || params.pads.size() != 2 * rank) return skip("needs a rank of 1 or more and two pads per axis");
+    if (rank == 0 || params.pads.size() != 2 * rank)
+        return skip("needs a rank of 1 or more and two pads per axis");
     const DataType stored = config.inputFormats[0].storage.value_or(input->type());
     if (stored == DataType::Int8 && input->type() != DataType::Int8) {
         return skip("INT8 storage of another type: the pad value would need the tensor's scale");
@@ -128,7 +135,8 @@ void addPadTactics(const tactics::LayerConfig& config, Isa, std::vector<std::uni
     if (params.mode != PadMode::Constant) {
         for (size_t axis = 0; axis < rank; ++axis) {
             const bool padded = params.pads[axis] > 0 || params.pads[axis + rank] > 0;
-            if (padded && plan.inDims[axis] == 0) return skip("edge and reflect pads need elements to repeat");
+            if (padded && plan.inDims[axis] == 0)
+                return skip("edge and reflect pads need elements to repeat");
         }
     }
     const auto make = [plan]() { return kernelForElementSize<PadKernel>(plan.elementSize, plan); };

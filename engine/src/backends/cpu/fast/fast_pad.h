@@ -12,7 +12,8 @@
 namespace kiln::cpu::fast {
 
 // "kiln:pad" (Pad layers).
-void addPadTactics(const tactics::LayerConfig& config, Isa isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addPadTactics(const tactics::LayerConfig& config, Isa isa,
+                   std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                    std::vector<tactics::SkippedTactic>& skipped);
 
 }  // namespace kiln::cpu::fast

@@ -22,7 +22,8 @@ struct QuantizePlan {
 
 int64_t zeroAt(const void* zero, DataType type, int64_t k) {
     if (!zero) return 0;
-    return type == DataType::Int32 ? static_cast<const int32_t*>(zero)[k] : static_cast<const int8_t*>(zero)[k];
+    return type == DataType::Int32 ? static_cast<const int32_t*>(zero)[k]
+                                   : static_cast<const int8_t*>(zero)[k];
 }
 
 class QuantizeKernel final : public tactics::Kernel {
@@ -30,7 +31,8 @@ public:
     explicit QuantizeKernel(QuantizePlan plan) : m_plan(plan) {}
 
     Status run(const tactics::KernelArgs& args) const override {
-        if (args.inputs.size() < 2 || args.outputs.empty() || !args.inputs[0] || !args.inputs[1] || !args.outputs[0]) {
+        if (args.inputs.size() < 2 || args.outputs.empty() || !args.inputs[0] || !args.inputs[1] ||
+            !args.outputs[0]) {
             return invalidArgument("the quantize kernel needs data, a scale and an output");
         }
         const auto* x = reinterpret_cast<const float*>(args.inputs[0]);
@@ -49,7 +51,8 @@ public:
             for (int64_t i = 0; i < p.inner; ++i) {
                 const float quotient = in[i] / scale;
                 // NaN has no integer; it becomes the zero point, which dequantizes to 0.
-                const float shifted = std::isnan(quotient) ? zeroPoint : roundHalfToEven(quotient) + zeroPoint;
+                const float shifted =
+                    std::isnan(quotient) ? zeroPoint : roundHalfToEven(quotient) + zeroPoint;
                 out[i] = int8_t(std::fmin(std::fmax(shifted, -128.0f), 127.0f));
             }
         }
@@ -66,7 +69,8 @@ public:
     explicit DequantizeKernel(QuantizePlan plan) : m_plan(plan) {}
 
     Status run(const tactics::KernelArgs& args) const override {
-        if (args.inputs.size() < 2 || args.outputs.empty() || !args.inputs[0] || !args.inputs[1] || !args.outputs[0]) {
+        if (args.inputs.size() < 2 || args.outputs.empty() || !args.inputs[0] || !args.inputs[1] ||
+            !args.outputs[0]) {
             return invalidArgument("the dequantize kernel needs data, a scale and an output");
         }
         const auto* q = reinterpret_cast<const Q*>(args.inputs[0]);
@@ -83,7 +87,8 @@ public:
             const Q* in = q + r * p.inner;
             float* out = y + r * p.inner;
             // In 64 bits: an INT32 value minus its zero point may not fit 32.
-            for (int64_t i = 0; i < p.inner; ++i) out[i] = float(int64_t(in[i]) - zeroPoint) * scale;
+            for (int64_t i = 0; i < p.inner; ++i)
+                out[i] = float(int64_t(in[i]) - zeroPoint) * scale;
         }
         return Status::ok();
     }
@@ -112,12 +117,14 @@ void addQuantizeTactics(const tactics::LayerConfig& config, Isa,
     const Tensor* zero = layer.inputs().size() > 2 ? layer.input(2) : nullptr;
     if (scale->type() != DataType::Float32) return skip("the scale is not FP32");
     const DataType dataType = data->type();
-    if (quantize ? dataType != DataType::Float32 : dataType != DataType::Int8 && dataType != DataType::Int32) {
+    if (quantize ? dataType != DataType::Float32
+                 : dataType != DataType::Int8 && dataType != DataType::Int32) {
         return skip(quantize ? "quantizes FP32 data only" : "dequantizes INT8 and INT32 data only");
     }
     QuantizePlan plan;
     const Dims& dims = data->dims();
-    const int64_t axis = quantize ? layer.paramsAs<QuantizeParams>().axis : layer.paramsAs<DequantizeParams>().axis;
+    const int64_t axis =
+        quantize ? layer.paramsAs<QuantizeParams>().axis : layer.paramsAs<DequantizeParams>().axis;
     // As the reference reads them: a one-value scale of rank 0 or 1 serves every element.
     const bool perTensor = volume(scale->dims()) == 1 && scale->dims().size() <= 1;
     if (perTensor) {
@@ -125,26 +132,32 @@ void addQuantizeTactics(const tactics::LayerConfig& config, Isa,
     } else {
         if (axis < 0 || size_t(axis) >= dims.size()) return skip("the axis is outside the data's rank");
         plan.extent = dims[size_t(axis)];
-        for (size_t a = 0; a < size_t(axis); ++a) plan.outer *= dims[a];
-        for (size_t a = size_t(axis) + 1; a < dims.size(); ++a) plan.inner *= dims[a];
+        for (size_t a = 0; a < size_t(axis); ++a)
+            plan.outer *= dims[a];
+        for (size_t a = size_t(axis) + 1; a < dims.size(); ++a)
+            plan.inner *= dims[a];
     }
     if (zero) {
-        if (zero->type() != DataType::Int8 && zero->type() != DataType::Int32) return skip("the zero point is not INT8 or INT32");
+        if (zero->type() != DataType::Int8 && zero->type() != DataType::Int32)
+            return skip("the zero point is not INT8 or INT32");
         plan.hasZero = true;
         plan.zeroType = zero->type();
     }
     if (quantize) {
-        tactics.push_back(std::make_unique<KilnTactic>(kQuantizeId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-            return std::unique_ptr<tactics::Kernel>(std::make_unique<QuantizeKernel>(plan));
-        }));
+        tactics.push_back(
+            std::make_unique<KilnTactic>(kQuantizeId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
+                return std::unique_ptr<tactics::Kernel>(std::make_unique<QuantizeKernel>(plan));
+            }));
     } else if (dataType == DataType::Int8) {
-        tactics.push_back(std::make_unique<KilnTactic>(kQuantizeId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-            return std::unique_ptr<tactics::Kernel>(std::make_unique<DequantizeKernel<int8_t>>(plan));
-        }));
+        tactics.push_back(
+            std::make_unique<KilnTactic>(kQuantizeId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
+                return std::unique_ptr<tactics::Kernel>(std::make_unique<DequantizeKernel<int8_t>>(plan));
+            }));
     } else {
-        tactics.push_back(std::make_unique<KilnTactic>(kQuantizeId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
-            return std::unique_ptr<tactics::Kernel>(std::make_unique<DequantizeKernel<int32_t>>(plan));
-        }));
+        tactics.push_back(
+            std::make_unique<KilnTactic>(kQuantizeId, [plan]() -> Result<std::unique_ptr<tactics::Kernel>> {
+                return std::unique_ptr<tactics::Kernel>(std::make_unique<DequantizeKernel<int32_t>>(plan));
+            }));
     }
 }
 

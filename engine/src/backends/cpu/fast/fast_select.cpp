@@ -11,7 +11,8 @@ constexpr const char* kSelectId = "kiln:select";
 
 struct SelectPlan {
     Dims outDims;
-    std::vector<int64_t> strides[3];  // condition's, x's and y's element stride along each output axis (0: broadcast)
+    std::vector<int64_t>
+        strides[3];  // condition's, x's and y's element stride along each output axis (0: broadcast)
     size_t elementSize = 4;
 };
 
@@ -34,8 +35,8 @@ public:
     explicit SelectKernel(SelectPlan plan) : m_plan(std::move(plan)) {}
 
     Status run(const tactics::KernelArgs& args) const override {
-        if (args.inputs.size() < 3 || args.outputs.empty() || !args.inputs[0] || !args.inputs[1] || !args.inputs[2] ||
-            !args.outputs[0]) {
+        if (args.inputs.size() < 3 || args.outputs.empty() || !args.inputs[0] || !args.inputs[1] ||
+            !args.inputs[2] || !args.outputs[0]) {
             return invalidArgument("the select kernel needs a condition, x, y and an output");
         }
         const auto* condition = reinterpret_cast<const uint8_t*>(args.inputs[0]);
@@ -64,7 +65,8 @@ public:
             const T* a = x + ox;
             const T* b = y + oy;
             T* target = out + r * row;
-            for (int64_t i = 0; i < row; ++i) target[i] = c[i * sc] != 0 ? a[i * sx] : b[i * sy];
+            for (int64_t i = 0; i < row; ++i)
+                target[i] = c[i * sc] != 0 ? a[i * sx] : b[i * sy];
         }
         return Status::ok();
     }
@@ -75,7 +77,8 @@ private:
 
 }  // namespace
 
-void addSelectTactics(const tactics::LayerConfig& config, Isa, std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
+void addSelectTactics(const tactics::LayerConfig& config, Isa,
+                      std::vector<std::unique_ptr<tactics::Tactic>>& tactics,
                       std::vector<tactics::SkippedTactic>& skipped) {
     auto skip = [&](const std::string& reason) { skipped.push_back({kSelectId, kLibrary, reason}); };
     const Layer& layer = *config.layer;
@@ -88,14 +91,16 @@ void addSelectTactics(const tactics::LayerConfig& config, Isa, std::vector<std::
             return skip("runs linear tensors stored in their own types only");
         }
     }
-    if (!config.outputFormats[0].isDefault()) return skip("runs linear tensors stored in their own types only");
+    if (!config.outputFormats[0].isDefault())
+        return skip("runs linear tensors stored in their own types only");
     if (layer.input(0)->type() != DataType::Bool) return skip("the condition is not BOOL");
     const Dims& output = layer.output(0)->dims();
     if (output.empty()) return skip("needs an output of rank 1 or more");
     SelectPlan plan;
     plan.outDims = output;
     for (size_t i = 0; i < 3; ++i) {
-        if (layer.input(i)->dims().size() > output.size()) return skip("an input has a higher rank than the output");
+        if (layer.input(i)->dims().size() > output.size())
+            return skip("an input has a higher rank than the output");
         plan.strides[i] = broadcastStrides(layer.input(i)->dims(), output);
     }
     plan.elementSize = dataTypeSize(layer.output(0)->type());

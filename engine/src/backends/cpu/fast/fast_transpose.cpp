@@ -39,7 +39,8 @@ template <typename T>
 void copyRows(const T* source, int64_t stride, T* target, int64_t row, int64_t count) {
     const size_t bytes = size_t(row) * sizeof(T);
     const auto copy = [&](auto size) {
-        for (int64_t i = 0; i < count; ++i) std::memcpy(target + i * row, source + i * stride, size);
+        for (int64_t i = 0; i < count; ++i)
+            std::memcpy(target + i * row, source + i * stride, size);
     };
     if (bytes == 32) return copy(std::integral_constant<size_t, 32>{});
     if (bytes == 64) return copy(std::integral_constant<size_t, 64>{});
@@ -79,8 +80,8 @@ public:
                 for (int64_t r = rows * thread / threads; r < last;) {
                     const int64_t inRun = r % run;
                     const int64_t count = std::min(run - inRun, last - r);
-                    copyRows(in + inputOffset(r / run, runAxis) + inRun * runStride, runStride, out + r * row, row,
-                             count);
+                    copyRows(in + inputOffset(r / run, runAxis) + inRun * runStride, runStride, out + r * row,
+                             row, count);
                     r += count;
                 }
             }
@@ -195,14 +196,16 @@ struct BlockedViews {
     std::vector<int64_t> perm;  // the output's view, as input view axes
 };
 
-Result<BlockedViews> blockedViews(const Dims& dims, const std::vector<int64_t>& perm, int inBlock, int outBlock) {
+Result<BlockedViews> blockedViews(const Dims& dims, const std::vector<int64_t>& perm, int inBlock,
+                                  int outBlock) {
     const int64_t rank = int64_t(dims.size());
     if (rank < 3) return unsupported("a channel-blocked transpose needs a rank of 3 or more");
     std::vector<int64_t> block(dims.size(), 0);  // the block that splits each input axis, 0: none
     const auto split = [&](int64_t axis, int b, const char* side) -> Status {
         if (dims[size_t(axis)] % b != 0) {
-            return unsupported(std::string("the ") + side + "'s channels (" + std::to_string(dims[size_t(axis)]) +
-                               ") are not a multiple of its block (" + std::to_string(b) + ")");
+            return unsupported(std::string("the ") + side + "'s channels (" +
+                               std::to_string(dims[size_t(axis)]) + ") are not a multiple of its block (" +
+                               std::to_string(b) + ")");
         }
         if (block[size_t(axis)] != 0 && block[size_t(axis)] != b) {
             return unsupported("the input and output keep their channels in blocks of different sizes");
@@ -236,7 +239,8 @@ Result<BlockedViews> blockedViews(const Dims& dims, const std::vector<int64_t>& 
         const int64_t b = block[size_t(axis)];
         views.dims.push_back(part == 0 ? dims[size_t(axis)] : part == 1 ? dims[size_t(axis)] / b : b);
     }
-    for (const Piece& piece : out) views.perm.push_back(int64_t(std::find(in.begin(), in.end(), piece) - in.begin()));
+    for (const Piece& piece : out)
+        views.perm.push_back(int64_t(std::find(in.begin(), in.end(), piece) - in.begin()));
     return views;
 }
 
@@ -248,7 +252,8 @@ void addTransposeTactics(const tactics::LayerConfig& config, Isa,
     const Layer& layer = *config.layer;
     auto skip = [&](const std::string& reason) { skipped.push_back({kTransposeId, kLibrary, reason}); };
     const bool transpose = layer.kind() == LayerKind::Transpose;
-    if (const std::string refusal = movingRefusal(config, 0, transpose); !refusal.empty()) return skip(refusal);
+    if (const std::string refusal = movingRefusal(config, 0, transpose); !refusal.empty())
+        return skip(refusal);
     const Tensor* input = layer.input(0);
     const size_t elementSize = movedElementSize(config);
     Dims dims = input->dims();

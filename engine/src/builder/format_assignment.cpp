@@ -270,16 +270,17 @@ private:
         return true;
     }
 
-    // Whether a layer reading `tensor` wants it blocked: a convolution or pooling, or a pass-through
-    // layer that follows it and whose own readers do (a layer scale and a residual add before the
-    // next block's convolution). A transpose writes blocked only for such readers: others would
-    // reformat it back.
+    // Whether a layer reading `tensor` wants it blocked: a convolution or pooling, another transpose
+    // (which moves blocks as cheaply as rows: ConvNeXt's last block of a stage, whose residual add goes
+    // to the downsampling layer norm's transpose), or a pass-through layer that follows it and whose own
+    // readers do (a layer scale and a residual add before the next block's convolution). A transpose
+    // writes blocked only for such readers: others would reformat it back.
     bool readersWantBlocked(const Tensor* tensor, int depth) const {
         if (depth > 8) return false;
         for (const Layer* reader : m_network.consumersOf(tensor)) {
             if (reader->isElided()) continue;
             const Role role = roleOf(*reader, preferredFor(*reader), m_linearLayers);
-            if (role == Role::Blocked) return true;
+            if (role == Role::Blocked || role == Role::Permute) return true;
             if (role == Role::PassThrough && primaryInput(*reader) == tensor &&
                 reader->outputs().size() == 1 && readersWantBlocked(reader->output(0), depth + 1)) {
                 return true;

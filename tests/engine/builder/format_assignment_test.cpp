@@ -316,6 +316,33 @@ TEST(FormatAssignment, TransposesMoveBlockedTensorsToChannelsLastAndBackWithoutR
     EXPECT_EQ(network.findLayer("b")->input(0)->producer()->kind(), LayerKind::Reformat);
 }
 
+TEST(FormatAssignment, ATransposeIntoAnotherTransposeWritesBlocked) {
+    // The last block of a ConvNeXt stage: its residual add goes to the downsampling layer norm's
+    // transpose, not to a convolution. The transpose back still writes blocked (the next transpose moves
+    // blocks), so the residual add reads the block's input as it is: no reformat before the output's.
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {1, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 32, 1);
+    Tensor* nhwc = network.addLayer("to_nhwc", TransposeParams{{0, 2, 3, 1}}, {a}, {"nhwc"}).value()->output(0);
+    Tensor* rowScale = addRandomConstant(network, "row_scale", {32}, 2);
+    Tensor* scaled = network.addLayer("scale_rows", ElementwiseParams{ElementwiseOp::Mul}, {nhwc, rowScale}, {"scaled"})
+                         .value()->output(0);
+    Tensor* nchw = network.addLayer("to_nchw", TransposeParams{{0, 3, 1, 2}}, {scaled}, {"nchw"}).value()->output(0);
+    Tensor* sum =
+        network.addLayer("residual", ElementwiseParams{ElementwiseOp::Add}, {nchw, a}, {"sum"}).value()->output(0);
+    Tensor* down = network.addLayer("to_nhwc_again", TransposeParams{{0, 2, 3, 1}}, {sum}, {"down"}).value()->output(0);
+    Tensor* out = network.addLayer("scale_down", ElementwiseParams{ElementwiseOp::Mul}, {down, rowScale}, {"out"})
+                      .value()->output(0);
+    ASSERT_TRUE(network.markOutput(out).isOk());
+    assign(network);
+    const TensorFormat blocked = TensorFormat::blocked(kBlock);
+    EXPECT_EQ(network.findTensor("nchw")->format(), blocked);
+    EXPECT_EQ(network.findTensor("sum")->format(), blocked);
+    EXPECT_EQ(network.findLayer("residual")->input(1)->name(), "a_out");
+    EXPECT_EQ(network.findLayer("to_nhwc_again")->input(0)->name(), "sum");
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
+}
+
 TEST(FormatAssignment, TransposesOfChannelsOffTheBlockAndOfReducedPrecisionBuildsStayLinear) {
     // 20 channels do not fill blocks of 16: the transposes read and write linear tensors, with
     // reformats beside them, as every layer without a blocked kernel.

@@ -11,28 +11,16 @@
 #include "kiln/onnx_parser.h"
 #include "kiln/reference_executor.h"
 #include "parsers/onnx/onnx_model_builder.h"
+#include "parsers/onnx/onnx_test_helpers.h"
 #include "support/test_util.h"
 
 namespace kiln::test {
 namespace {
 
-HostTensor floatTensor(const Dims& dims, const std::vector<float>& values) {
-    HostTensor tensor(DataType::Float32, dims);
-    std::copy(values.begin(), values.end(), tensor.data<float>());
-    return tensor;
-}
-
 HostTensor iotaTensor(const Dims& dims) {
     HostTensor tensor(DataType::Float32, dims);
     std::iota(tensor.data<float>(), tensor.data<float>() + tensor.elementCount(), 0.0f);
     return tensor;
-}
-
-NetworkDefinition parseOrFail(const OnnxModelBuilder& b, const OnnxParseOptions& options = {}) {
-    auto result = parseOnnxBytes(b.bytes(), "", options);
-    EXPECT_TRUE(result.isOk()) << result.status().message();
-    if (!result.isOk()) return NetworkDefinition();
-    return std::move(result).value();
 }
 
 TensorMap runOrFail(const NetworkDefinition& network, const TensorMap& inputs) {

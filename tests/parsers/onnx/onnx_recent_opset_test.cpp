@@ -12,30 +12,11 @@
 #include "kiln/onnx_parser.h"
 #include "kiln/reference_executor.h"
 #include "parsers/onnx/onnx_model_builder.h"
+#include "parsers/onnx/onnx_test_helpers.h"
 #include "support/test_util.h"
 
 namespace kiln::test {
 namespace {
-
-HostTensor floatTensor(const Dims& dims, const std::vector<float>& values) {
-    HostTensor tensor(DataType::Float32, dims);
-    std::copy(values.begin(), values.end(), tensor.data<float>());
-    return tensor;
-}
-
-NetworkDefinition parseOrFail(const OnnxModelBuilder& b) {
-    auto result = parseOnnxBytes(b.bytes(), "");
-    EXPECT_TRUE(result.isOk()) << result.status().message();
-    if (!result.isOk()) return NetworkDefinition();
-    return std::move(result).value();
-}
-
-void expectRefused(const OnnxModelBuilder& b, StatusCode code, const std::string& part) {
-    auto result = parseOnnxBytes(b.bytes(), "");
-    ASSERT_FALSE(result.isOk()) << "the model was accepted";
-    EXPECT_EQ(result.status().code(), code) << result.status().message();
-    EXPECT_NE(result.status().message().find(part), std::string::npos) << result.status().message();
-}
 
 void expectOutput(const NetworkDefinition& network, const TensorMap& inputs, const std::string& name,
                   const HostTensor& expected, double atol = 0.0) {

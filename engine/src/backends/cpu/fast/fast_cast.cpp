@@ -41,14 +41,9 @@ void addCastTactics(const tactics::LayerConfig& config, Isa,
                     std::vector<tactics::SkippedTactic>& skipped) {
     auto skip = [&](const std::string& reason) { skipped.push_back({kCastId, kLibrary, reason}); };
     const Layer& layer = *config.layer;
-    const Tensor* in = layer.inputs().empty() ? nullptr : layer.input(0);
-    const Tensor* out = layer.outputs().empty() ? nullptr : layer.output(0);
-    if (!in || !out || config.inputFormats.empty() || config.outputFormats.empty()) {
-        return skip("needs an input, an output and their formats");
-    }
-    if (!config.inputFormats[0].isDefault() || !config.outputFormats[0].isDefault()) {
-        return skip("runs linear tensors stored in their own types only");
-    }
+    if (const std::string refusal = linearOwnTypeRefusal(config); !refusal.empty()) return skip(refusal);
+    const Tensor* in = layer.input(0);
+    const Tensor* out = layer.output(0);
     const DataType from = in->type();
     const DataType to = out->type();
     const int64_t count = volume(in->dims());

@@ -102,6 +102,18 @@ std::string movingRefusal(const tactics::LayerConfig& config, size_t input, bool
     return {};
 }
 
+std::string linearOwnTypeRefusal(const tactics::LayerConfig& config) {
+    const Layer& layer = *config.layer;
+    if (layer.inputs().empty() || !layer.input(0) || layer.outputs().empty() || config.inputFormats.empty() ||
+        config.outputFormats.empty()) {
+        return "needs an input, an output and their formats";
+    }
+    if (!config.inputFormats[0].isDefault() || !config.outputFormats[0].isDefault()) {
+        return "runs linear tensors stored in their own types only";
+    }
+    return {};
+}
+
 size_t movedElementSize(const tactics::LayerConfig& config, size_t input) {
     return dataTypeSize(config.inputFormats[input].storage.value_or(config.layer->input(input)->type()));
 }

@@ -73,6 +73,10 @@ inline constexpr const char* kLibrary = "Kiln";
 // empty string; and the bytes one stored element takes.
 std::string movingRefusal(const tactics::LayerConfig& config, size_t input = 0, bool channelBlocks = false);
 size_t movedElementSize(const tactics::LayerConfig& config, size_t input = 0);
+// For the kernels that compute on input 0 and output 0 as the reference does (cast, ArgMinMax, quantize):
+// why they cannot run `config` (both must be there, linear and stored in their own types), or an empty
+// string.
+std::string linearOwnTypeRefusal(const tactics::LayerConfig& config);
 
 // Kernel<T> made from `plan`, with T the unsigned integer of `elementSize` bytes (1, 2, 4 or 8).
 template <template <typename> class Kernel, typename Plan>

@@ -109,9 +109,7 @@ void addQuantizeTactics(const tactics::LayerConfig& config, Isa,
         config.inputFormats.empty() || config.outputFormats.empty()) {
         return skip("needs data, a scale, an output and their formats");
     }
-    if (!config.inputFormats[0].isDefault() || !config.outputFormats[0].isDefault()) {
-        return skip("runs linear tensors stored in their own types only");
-    }
+    if (const std::string refusal = linearOwnTypeRefusal(config); !refusal.empty()) return skip(refusal);
     const Tensor* data = layer.input(0);
     const Tensor* scale = layer.input(1);
     const Tensor* zero = layer.inputs().size() > 2 ? layer.input(2) : nullptr;

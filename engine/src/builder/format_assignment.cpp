@@ -73,6 +73,15 @@ bool concatRunsBlocked(const Layer& layer, int block) {
     return true;
 }
 
+// Pooling whose window is the whole unpadded input: one value per channel.
+bool isGlobalPooling(const Layer& layer) {
+    const PoolingParams& p = layer.paramsAs<PoolingParams>();
+    const Dims& dims = layer.input(0)->dims();
+    return dims.size() >= 3 && p.kernel == std::vector<int64_t>(dims.begin() + 2, dims.end()) &&
+           std::all_of(p.pads.begin(), p.pads.end(), [](int64_t pad) { return pad == 0; }) &&
+           std::all_of(p.dilations.begin(), p.dilations.end(), [](int64_t d) { return d == 1; });
+}
+
 // The input whose format a pass-through layer follows: the first activation of the output's shape.
 const Tensor* primaryInput(const Layer& layer) {
     for (const Tensor* input : layer.inputs()) {
@@ -314,9 +323,12 @@ private:
         const TensorFormat layerFormat = m_layerFormats.at(&layer);
         const TensorFormat preferred = preferredFor(layer);
         // Pooling that writes a linear tensor (the global pooling before a flatten view) reads a
-        // channels-last input as it is: one pass instead of a reformat of the larger input.
-        if (layer.kind() == LayerKind::Pooling && layerFormat.isDefault() && preferred.channelsLast &&
-            input->format() == preferred && !m_linearLayers.count(layer.name())) {
+        // channels-last input as it is: one pass instead of a reformat of the larger input. So does a
+        // CPU global pooling with a channel-blocked FP32 input (Kiln's kernel writes the channels out of
+        // their blocks).
+        if (layer.kind() == LayerKind::Pooling && layerFormat.isDefault() && input->format() == preferred &&
+            !m_linearLayers.count(layer.name()) &&
+            (preferred.channelsLast || (cpuBlocked(preferred) && isGlobalPooling(layer)))) {
             return preferred;
         }
         if (m_detached.count(&layer)) return input->format();  // a detached convolution's copy

@@ -146,6 +146,57 @@ TEST(FormatAssignment, ReshapeViewsStayLinear) {
     EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
 }
 
+TEST(FormatAssignment, TheGlobalPoolingBeforeAFlattenReadsTheBlockedConvolution) {
+    // conv a (40 channels: the last block half full) -> global average pooling -> (elided) flatten view
+    // -> gemm-like relu -> output: the flatten's view keeps the pooling's output linear, and the
+    // pooling reads the convolution's blocked output as it is (no reformat of the larger tensor).
+    NetworkDefinition network;
+    Tensor* x = network.addInput("input", DataType::Float32, {2, 3, 8, 8}).value();
+    Tensor* a = addConv(network, "a", x, 40, 1, ActivationParams{ActivationType::Relu});
+    PoolingParams global;
+    global.type = PoolingType::Average;
+    global.kernel = {8, 8};
+    global.strides = {1, 1};
+    global.pads = {0, 0, 0, 0};
+    global.dilations = {1, 1};
+    Tensor* pooled = network.addLayer("pool", global, {a}, {"pooled"}).value()->output(0);
+    Layer* flatten = network.addLayer("flatten", ReshapeParams{{2, 40}}, {pooled}, {"flat"}).value();
+    ASSERT_TRUE(network.setAlias(flatten->output(0), pooled, 0).isOk());
+    ASSERT_TRUE(network.setElided(flatten, true).isOk());
+    Tensor* out = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {flatten->output(0)}, {"out"})
+                      .value()->output(0);
+    ASSERT_TRUE(network.markOutput(out).isOk());
+    NetworkDefinition original = network.clone();
+    assign(network);
+    EXPECT_EQ(network.findTensor("a_out")->format().channelBlock, kBlock);
+    EXPECT_EQ(network.findLayer("pool")->input(0)->name(), "a_out");
+    EXPECT_TRUE(network.findTensor("pooled")->format().isLinear());
+    EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
+
+    const TensorMap inputs = randomInputs(original, 6);
+    EXPECT_EQ(compareTensors(runReference(network, inputs).at("out"), runReference(original, inputs).at("out"), 0, 0),
+              "");
+
+    // A window smaller than the input is read linear: only global pooling takes the channels out of
+    // their blocks.
+    NetworkDefinition local;
+    Tensor* y = local.addInput("input", DataType::Float32, {2, 3, 8, 8}).value();
+    Tensor* b = addConv(local, "b", y, 40, 2);
+    PoolingParams window = global;
+    window.kernel = {2, 2};
+    window.strides = {2, 2};
+    Tensor* halved = local.addLayer("pool", window, {b}, {"halved"}).value()->output(0);
+    Layer* view = local.addLayer("flatten", ReshapeParams{{2, 40 * 16}}, {halved}, {"flat"}).value();
+    ASSERT_TRUE(local.setAlias(view->output(0), halved, 0).isOk());
+    ASSERT_TRUE(local.setElided(view, true).isOk());
+    ASSERT_TRUE(local.markOutput(local.addLayer("relu", ActivationParams{ActivationType::Relu}, {view->output(0)},
+                                                {"out"}).value()->output(0))
+                    .isOk());
+    assign(local);
+    EXPECT_TRUE(local.findLayer("pool")->input(0)->format().isLinear());
+    EXPECT_EQ(countKind(local, LayerKind::Reformat), 1);
+}
+
 // Two convolutions writing straight into the halves of an elided concat.
 NetworkDefinition concatIntoSlices(int64_t firstChannels) {
     NetworkDefinition network;

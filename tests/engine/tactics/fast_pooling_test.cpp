@@ -2,7 +2,8 @@
 // spatial axes, linear and blocked by 8 and 16, on every instruction set. Max is exact. Averages sum in
 // double like the reference but in another order (interleaved partial sums, planes split among
 // threads), which moves the double sum by about 1e-16 relative, so the float result may differ in its
-// last bit only (1 ulp). Non-global windows and padding are skipped with a reason.
+// last bit only (1 ulp). Blocked inputs also pool into linear outputs. Non-global windows and padding
+// are skipped with a reason.
 #include <limits>
 #include <random>
 #include <string>
@@ -41,6 +42,45 @@ TEST(KilnGlobalPooling, MatchesReferenceInEveryFormat) {
             }
         }
     }
+}
+
+// The global pooling before a CNN's classifier reads the last convolution's blocked output and writes
+// the linear [N, C, 1, 1] that the flatten view needs: the channels leave their blocks, the padding lanes
+// of a last block that channels do not fill are left out.
+TEST(KilnGlobalPooling, BlockedInputsPoolIntoLinearOutputs) {
+    std::mt19937 rng(44);
+    const std::vector<Dims> shapes{{1, 2048, 7, 7}, {3, 20, 7, 9}, {2, 37, 1, 1}, {1, 19, 3, 4, 5}, {1, 5, 100, 100}};
+    for (const Dims& dims : shapes) {
+        HostTensor x = randomTensor(dims, rng, -4.0f, 4.0f);
+        for (PoolingType type : {PoolingType::Average, PoolingType::Max}) {
+            for (int block : {8, 16}) {
+                const std::string what = std::string(type == PoolingType::Max ? "max " : "average ") + toString(dims) +
+                                         " block" + std::to_string(block) + " to linear";
+                auto built = makeSingleLayerNetwork(globalPooling(type, dims), {&x}, {true});
+                ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
+                Layer& layer = *built->layer;
+                layer.input(0)->setFormat(TensorFormat::blocked(block));
+                layer.output(0)->setFormat(TensorFormat{});
+                const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+                auto expected = runReference(layer, {&x});
+                ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
+                const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
+                const tactics::Tactic* tactic = offer.find("kiln:global-pooling");
+                ASSERT_NE(tactic, nullptr) << what << ": " << offer.skipReason("kiln:global-pooling");
+                auto actual = runTactic(*tactic, config, {&x});
+                ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
+                expectUlpClose((*expected)[0], (*actual)[0], type == PoolingType::Average ? 1 : 0, 0.0, what);
+            }
+        }
+    }
+    // Channels-last storage of another type is no channel block to take the channels out of.
+    HostTensor x = randomTensor({1, 16, 4, 4}, rng);
+    auto built = makeSingleLayerNetwork(globalPooling(PoolingType::Average, x.dims()), {&x}, {true});
+    ASSERT_TRUE(built.isOk());
+    built->layer->input(0)->setFormat(TensorFormat{16, false, DataType::Float16});
+    built->layer->output(0)->setFormat(TensorFormat{});
+    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), tactics::LayerConfig::of(*built->layer));
+    EXPECT_EQ(offer.find("kiln:global-pooling"), nullptr);
 }
 
 TEST(KilnGlobalPooling, MaxKeepsNaN) {

@@ -79,7 +79,9 @@ constexpr int64_t kMinChunkPositions = 512;
 
 class GlobalPoolingKernel final : public tactics::Kernel {
 public:
-    GlobalPoolingKernel(BlockedView view, bool average) : m_view(view), m_average(average) {}
+    // `linearOutput`: the channels of a channel-blocked input are written out of their blocks.
+    GlobalPoolingKernel(BlockedView view, bool average, bool linearOutput)
+        : m_view(view), m_average(average), m_linearOutput(linearOutput) {}
 
     Status run(const tactics::KernelArgs& args) const override {
         if (args.inputs.empty() || args.outputs.empty() || !args.inputs[0] || !args.outputs[0]) {
@@ -119,17 +121,20 @@ private:
             reduceRange<Average>(x + plane * planeSize, block, s0, std::min(v.spatial, s0 + chunkPositions), acc);
         }
         for (int64_t plane = 0; plane < planes; ++plane) {
-            const int64_t validLanes = std::min(block, v.channels - plane % v.blocks() * block);
-            for (int64_t l = 0; l < block; ++l) {
+            const int64_t firstChannel = plane % v.blocks() * block;
+            const int64_t validLanes = std::min(block, v.channels - firstChannel);
+            float* out = m_linearOutput ? y + plane / v.blocks() * v.channels + firstChannel : y + plane * block;
+            for (int64_t l = 0; l < (m_linearOutput ? validLanes : block); ++l) {
                 double acc = partial[size_t(plane * chunks * block + l)];
                 for (int64_t k = 1; k < chunks; ++k) acc = combine<Average>(acc, partial[size_t((plane * chunks + k) * block + l)]);
-                y[plane * block + l] = l >= validLanes ? 0.0f : Average ? float(acc / double(v.spatial)) : float(acc);
+                out[l] = l >= validLanes ? 0.0f : Average ? float(acc / double(v.spatial)) : float(acc);
             }
         }
     }
 
     BlockedView m_view;
     bool m_average;
+    bool m_linearOutput;
 };
 
 std::string joined(const std::vector<int64_t>& values) {
@@ -191,15 +196,18 @@ void addPoolingTactics(const tactics::LayerConfig& config, Isa,
     // A dense channels-last input pools into [N, C, 1, ...], whose linear bytes are its channels-last ones.
     const bool channelsLastToLinear = inFormat.channelsLast && isLinearLayout(expected, outFormat) &&
                                       viewOf(dims, inFormat).block == dims[1];
-    if (!linear && inFormat != outFormat && !channelsLastToLinear) {
+    // A channel-blocked input pools into a linear [N, C, 1, ...] with its channels taken out of the blocks.
+    const bool blockedToLinear = inFormat.channelBlock > 0 && !inFormat.channelsLast && !inFormat.storage &&
+                                 !isLinearLayout(dims, inFormat) && isLinearLayout(expected, outFormat);
+    if (!linear && inFormat != outFormat && !channelsLastToLinear && !blockedToLinear) {
         skip("input and output formats differ (" + toString(inFormat, dims.size()) + " to " +
              toString(outFormat, dims.size()) + ")");
         return;
     }
     const BlockedView view = viewOf(dims, inFormat);
     const bool average = p.type == PoolingType::Average;
-    tactics.push_back(std::make_unique<KilnTactic>(kPoolingId, [view, average]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        return std::unique_ptr<tactics::Kernel>(std::make_unique<GlobalPoolingKernel>(view, average));
+    tactics.push_back(std::make_unique<KilnTactic>(kPoolingId, [view, average, blockedToLinear]() -> Result<std::unique_ptr<tactics::Kernel>> {
+        return std::unique_ptr<tactics::Kernel>(std::make_unique<GlobalPoolingKernel>(view, average, blockedToLinear));
     }));
 }
 

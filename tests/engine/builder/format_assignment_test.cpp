@@ -163,8 +163,10 @@ TEST(FormatAssignment, TheGlobalPoolingBeforeAFlattenReadsTheBlockedConvolution)
     Layer* flatten = network.addLayer("flatten", ReshapeParams{{2, 40}}, {pooled}, {"flat"}).value();
     ASSERT_TRUE(network.setAlias(flatten->output(0), pooled, 0).isOk());
     ASSERT_TRUE(network.setElided(flatten, true).isOk());
-    Tensor* out = network.addLayer("relu", ActivationParams{ActivationType::Relu}, {flatten->output(0)}, {"out"})
-                      .value()->output(0);
+    Tensor* out =
+        network.addLayer("relu", ActivationParams{ActivationType::Relu}, {flatten->output(0)}, {"out"})
+            .value()
+            ->output(0);
     ASSERT_TRUE(network.markOutput(out).isOk());
     NetworkDefinition original = network.clone();
     assign(network);
@@ -174,7 +176,8 @@ TEST(FormatAssignment, TheGlobalPoolingBeforeAFlattenReadsTheBlockedConvolution)
     EXPECT_EQ(countKind(network, LayerKind::Reformat), 0);
 
     const TensorMap inputs = randomInputs(original, 6);
-    EXPECT_EQ(compareTensors(runReference(network, inputs).at("out"), runReference(original, inputs).at("out"), 0, 0),
+    EXPECT_EQ(compareTensors(runReference(network, inputs).at("out"),
+                             runReference(original, inputs).at("out"), 0, 0),
               "");
 
     // A window smaller than the input is read linear: only global pooling takes the channels out of
@@ -189,9 +192,9 @@ TEST(FormatAssignment, TheGlobalPoolingBeforeAFlattenReadsTheBlockedConvolution)
     Layer* view = local.addLayer("flatten", ReshapeParams{{2, 40 * 16}}, {halved}, {"flat"}).value();
     ASSERT_TRUE(local.setAlias(view->output(0), halved, 0).isOk());
     ASSERT_TRUE(local.setElided(view, true).isOk());
-    ASSERT_TRUE(local.markOutput(local.addLayer("relu", ActivationParams{ActivationType::Relu}, {view->output(0)},
-                                                {"out"}).value()->output(0))
-                    .isOk());
+    Layer* relu =
+        local.addLayer("relu", ActivationParams{ActivationType::Relu}, {view->output(0)}, {"out"}).value();
+    ASSERT_TRUE(local.markOutput(relu->output(0)).isOk());
     assign(local);
     EXPECT_TRUE(local.findLayer("pool")->input(0)->format().isLinear());
     EXPECT_EQ(countKind(local, LayerKind::Reformat), 1);

@@ -49,13 +49,14 @@ TEST(KilnGlobalPooling, MatchesReferenceInEveryFormat) {
 // of a last block that channels do not fill are left out.
 TEST(KilnGlobalPooling, BlockedInputsPoolIntoLinearOutputs) {
     std::mt19937 rng(44);
-    const std::vector<Dims> shapes{{1, 2048, 7, 7}, {3, 20, 7, 9}, {2, 37, 1, 1}, {1, 19, 3, 4, 5}, {1, 5, 100, 100}};
+    const std::vector<Dims> shapes{
+        {1, 2048, 7, 7}, {3, 20, 7, 9}, {2, 37, 1, 1}, {1, 19, 3, 4, 5}, {1, 5, 100, 100}};
     for (const Dims& dims : shapes) {
         HostTensor x = randomTensor(dims, rng, -4.0f, 4.0f);
         for (PoolingType type : {PoolingType::Average, PoolingType::Max}) {
             for (int block : {8, 16}) {
-                const std::string what = std::string(type == PoolingType::Max ? "max " : "average ") + toString(dims) +
-                                         " block" + std::to_string(block) + " to linear";
+                const std::string what = std::string(type == PoolingType::Max ? "max " : "average ") +
+                                         toString(dims) + " block" + std::to_string(block) + " to linear";
                 auto built = makeSingleLayerNetwork(globalPooling(type, dims), {&x}, {true});
                 ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
                 Layer& layer = *built->layer;

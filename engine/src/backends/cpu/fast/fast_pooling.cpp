@@ -123,7 +123,8 @@ private:
         for (int64_t plane = 0; plane < planes; ++plane) {
             const int64_t firstChannel = plane % v.blocks() * block;
             const int64_t validLanes = std::min(block, v.channels - firstChannel);
-            float* out = m_linearOutput ? y + plane / v.blocks() * v.channels + firstChannel : y + plane * block;
+            float* out =
+                m_linearOutput ? y + plane / v.blocks() * v.channels + firstChannel : y + plane * block;
             for (int64_t l = 0; l < (m_linearOutput ? validLanes : block); ++l) {
                 double acc = partial[size_t(plane * chunks * block + l)];
                 for (int64_t k = 1; k < chunks; ++k) acc = combine<Average>(acc, partial[size_t((plane * chunks + k) * block + l)]);
@@ -206,9 +207,11 @@ void addPoolingTactics(const tactics::LayerConfig& config, Isa,
     }
     const BlockedView view = viewOf(dims, inFormat);
     const bool average = p.type == PoolingType::Average;
-    tactics.push_back(std::make_unique<KilnTactic>(kPoolingId, [view, average, blockedToLinear]() -> Result<std::unique_ptr<tactics::Kernel>> {
-        return std::unique_ptr<tactics::Kernel>(std::make_unique<GlobalPoolingKernel>(view, average, blockedToLinear));
-    }));
+    tactics.push_back(std::make_unique<KilnTactic>(
+        kPoolingId, [view, average, blockedToLinear]() -> Result<std::unique_ptr<tactics::Kernel>> {
+            return std::unique_ptr<tactics::Kernel>(
+                std::make_unique<GlobalPoolingKernel>(view, average, blockedToLinear));
+        }));
 }
 
 }  // namespace kiln::cpu::fast

@@ -27,6 +27,9 @@ void TeamSizer::reset() {
     m_probe = -1;
     m_probeTimes.clear();
     m_probeWoken = false;
+    m_probeSettling = 0.0;
+    m_probeMeasuring = false;
+    m_contended = false;
     m_runsSinceTry = 0;
     m_unsettled = kSettleRuns;
     m_smallerRetry = 4;
@@ -41,6 +44,18 @@ void TeamSizer::observeRunning(int running) {
     // The tasks running besides this thread, which is about to run the team.
     const bool room = running > 0 && m_cores - (running - 1) >= m_sizes[m_level - 1];
     m_roomRuns = room ? m_roomRuns + 1 : 0;
+}
+
+double TeamSizer::windowMean(size_t level) const {
+    const std::vector<double>& history = m_levels[level].history;
+    double sum = 0.0;
+    size_t count = 0;
+    for (auto it = history.rbegin(); it != history.rend() && (count < kTryRuns || sum < kShareMilliseconds);
+         ++it) {
+        sum += *it;
+        ++count;
+    }
+    return count > 0 ? sum / double(count) : 0.0;
 }
 
 double TeamSizer::recentMedian(size_t level) const {
@@ -63,6 +78,13 @@ void TeamSizer::record(int threads, double milliseconds) {
         m_probeWoken = true;
         return;
     }
+    if (m_probe >= 0 && level == size_t(m_probe) && level > m_level && m_probeContended &&
+        m_probeSettling < kSettleMilliseconds) {
+        // The threads a smaller team leaves out go to sleep, but the ones it keeps still share their
+        // cores with the busy processes until the operating system moves them to the cores freed.
+        m_probeSettling += milliseconds;
+        return;
+    }
     Level& times = m_levels[level];
     times.recent.push_back(milliseconds);
     if (times.recent.size() > kWindow) times.recent.erase(times.recent.begin());
@@ -70,31 +92,53 @@ void TeamSizer::record(int threads, double milliseconds) {
         const double median = recentMedian(level);
         if (times.best == 0.0 || median < times.best) times.best = median;
     }
+    times.history.push_back(milliseconds);
+    if (times.history.size() > kHistory) times.history.erase(times.history.begin());
     if (m_probe >= 0 && level == size_t(m_probe)) {
-        // The try decides against the recent runs of the current size.
-        const double current = recentMedian(m_level);
         m_probeTimes.push_back(milliseconds);
         const bool smaller = level > m_level;
-        // A smaller team must win every run of its try; a larger one may lose some.
-        const bool hopeless = smaller ? milliseconds >= current : milliseconds > kHopeless * current;
-        if (!hopeless && m_probeTimes.size() < kTryRuns) return;
-        std::vector<double> tried = m_probeTimes;
-        std::nth_element(tried.begin(), tried.begin() + std::ptrdiff_t(tried.size() / 2), tried.end());
-        const bool wins = !hopeless && tried[tried.size() / 2] < kClearlyFaster * current;
+        bool hopeless = false;
+        bool wins = false;
+        if (smaller ? m_probeContended : !m_probeForRoom) {
+            // Beside busy processes: the mean over a stretch of time against the current size's.
+            const double current = windowMean(m_level);
+            double sum = 0.0;
+            for (double time : m_probeTimes)
+                sum += time;
+            const double tried = sum / double(m_probeTimes.size());
+            hopeless = milliseconds > kHopeless * current ||
+                       (m_probeTimes.size() >= kTryRuns && tried > kLosing * current);
+            if (!hopeless && (m_probeTimes.size() < kTryRuns || sum < kShareMilliseconds)) return;
+            wins = !hopeless && tried < kClearlyFaster * current;
+        } else {
+            // The try decides against the recent runs of the current size. A smaller team must win
+            // every run of its try; a larger one may lose some.
+            // A smaller team that has no best yet runs kWindow runs, which measure it.
+            const double current = recentMedian(m_level);
+            const bool measuring = smaller && m_probeMeasuring;
+            hopeless = smaller && !measuring ? milliseconds >= current : milliseconds > kHopeless * current;
+            if (!hopeless && m_probeTimes.size() < (measuring ? kWindow : kTryRuns)) return;
+            std::vector<double> tried = m_probeTimes;
+            std::nth_element(tried.begin(), tried.begin() + std::ptrdiff_t(tried.size() / 2), tried.end());
+            wins = !hopeless && tried[tried.size() / 2] < kClearlyFaster * current;
+        }
         m_probe = -1;
         m_runsSinceTry = 0;
         if (wins) {
             m_level = level;
             // Its older runs were made under other conditions: from now on only the try's count.
             times.recent.assign(m_probeTimes.begin(), m_probeTimes.end());
+            times.history.assign(m_probeTimes.begin(), m_probeTimes.end());
             m_smallerRetry = 4;
             m_smallerExplore = 8;
-            m_largerRetry = kFirstRetry;
+            // Moved down beside busy processes, where a larger team's try lasts a while: idle cores
+            // bring it back at once, other tries are made later.
+            m_largerRetry = smaller && m_probeContended ? 4 * kFirstRetry : kFirstRetry;
             m_roomRetry = kFirstRoomRetry;
         } else if (!smaller && m_probeForRoom) {
             m_roomRetry = std::min(m_roomRetry * 2, kLongestRetry);
         } else if (smaller && m_probeContended) {
-            m_smallerRetry = std::min(m_smallerRetry * 2, kLongestRetry / 8);
+            m_smallerRetry = std::min(m_smallerRetry * 2, kLongestRetry / 2);
         } else if (smaller) {
             m_smallerExplore = std::min(m_smallerExplore * 4, kLongestRetry);
         } else {
@@ -102,6 +146,7 @@ void TeamSizer::record(int threads, double milliseconds) {
         }
         m_probeTimes.clear();
         m_probeWoken = false;
+        m_probeSettling = 0.0;
         m_roomRuns = 0;
         return;
     }
@@ -111,7 +156,7 @@ void TeamSizer::record(int threads, double milliseconds) {
 }
 
 void TeamSizer::schedule() {
-    const Level& times = m_levels[m_level];
+    Level& times = m_levels[m_level];
     const double recent = times.recent.size() >= 3 ? recentMedian(m_level) : 0.0;
     // Contended: the recent runs take over twice the smaller team's best (its own, or this size's best
     // times the ratio of the sizes where it has none: the smaller team doing all the work), which it
@@ -125,9 +170,13 @@ void TeamSizer::schedule() {
     }
     // Contention from the first run on leaves no faster best to compare with: a smaller team is also
     // tried now and then without it, ever more rarely while it loses.
+    // Contention begins: the current size's earlier runs, made alone, are no mean to compare tries with.
+    if (contended && !m_contended) m_levels[m_level].history = times.recent;
+    m_contended = contended;
     if (m_level + 1 < m_sizes.size() && m_runsSinceTry >= (contended ? m_smallerRetry : m_smallerExplore)) {
         m_probe = int(m_level + 1);
         m_probeContended = contended;
+        m_probeMeasuring = m_levels[m_level + 1].best == 0.0;
     } else if (m_level > 0) {
         // Idle cores enough for the larger team: it may well be faster now.
         m_probeForRoom = m_roomRuns >= kRoomRuns && m_runsSinceTry >= m_roomRetry;

@@ -3,16 +3,24 @@
 // the members the operating system has descheduled, and a smaller team finishes first (a ShuffleNetV2
 // run with two threads on two cores took 4 ms alone, 50 to 80 ms beside one busy process, and 7 ms on
 // one thread there). So each run's wall time is recorded per team size, and
-//   - when the recent runs of the current size take over twice the next smaller size's best (its own,
-//     or this size's best times the ratio of the sizes while it has none: the smaller team doing all the
-//     work), the smaller size wins even with half a core per thread (contention), and it is tried (4 to
-//     64 runs apart while it loses); it is also tried without that, ever more rarely while it loses (8,
-//     32, 128, 512 runs apart), for contention that was there from the first run. Runs merely slower
+//   - when the recent runs of the current size take over 1.6 times the next smaller size's best (its
+//     own, or this size's best times the ratio of the sizes while it has none: the smaller team doing
+//     all the work), the smaller size is likely to win (contention: one thread beside two busy
+//     processes on two cores gets two thirds of a core, its best times 1.5), and it is tried (4 to 256
+//     runs apart while it loses); it is also tried without that, ever more rarely while it loses (8,
+//     32, 128, 512 runs apart), for contention that was there from the first run. The first of those
+//     tries of a size that has no best yet runs five runs, which measure it: the guess that the
+//     smaller team does all the work is far off where the layers are too small for the team (ShuffleNetV2
+//     below), and contention would go unseen for hundreds of runs, until single-run tries had made up
+//     five. Runs merely slower
 //     than alone are no reason: on cores shared with busy processes a smaller team's runs are faster
 //     only while the scheduler happens to leave it a core, and a team moved down for that is slower
 //     until the next try of the larger one (bench/cpu's DenseNet-121 beside two busy processes on two
-//     cores: 81 ms moving down at 1.5 times the best, 69 ms at twice the smaller team's best, 69 ms on
-//     a fixed team);
+//     cores: 81 ms moving down at 1.5 times the best, 69 ms at twice the smaller team's best and on a
+//     fixed team). One thread wins for a model whose layers are too small to keep two threads busy:
+//     ShuffleNetV2 (2.5 ms on two threads alone, 3.3 ms on one) took 6.5 ms on two threads beside two
+//     busy processes, its barriers waiting for descheduled threads, and 3.3 to 7.3 ms on one (4.3 ms
+//     as the median);
 //   - while on a smaller size, the next larger size is tried now and then (more rarely after each try
 //     that loses), and at once when the machine has cores enough free for it: the caller passes the
 //     number of tasks running before each run of a smaller team (observeRunning), and three runs in a
@@ -28,7 +36,16 @@
 // hopeless full team on busy cores costs two runs. One run alone decides nothing: while every core
 // is shared, single runs of either size scatter by tens of percent, and one-run tries moved the team
 // back and forth at random (MobileNetV2 under two busy processes on two cores: 10.3 ms adaptive against
-// 8.2 ms on a fixed team). The first runs after a start or reset (first touches, caches) are not timed.
+// 8.2 ms on a fixed team). Tries beside busy processes (a smaller team's for contention, a larger
+// team's but for idle cores) go by the scheduler's pace instead: the thread a smaller team keeps
+// shares its core with a busy process until the operating system moves it (about 50 ms, not timed),
+// and then has a core to itself for some 100 ms and shares one for the next; so such a try lasts
+// 150 ms and three runs at least, is kept when its mean is clearly below the mean of the current
+// size's latest 150 ms (its runs since contention began), and ends early at a run over twice that
+// mean or a mean over 1.25 times it after three runs. After a move down for contention the larger
+// team's tries on schedule start 64 runs apart, not 16: idle cores bring it back at once, and a try
+// beside busy processes costs 150 ms. The first runs after a start or reset (first touches, caches)
+// are not timed.
 // Times of other input shapes do not compare: reset() starts over.
 #pragma once
 
@@ -59,7 +76,12 @@ public:
 
 private:
     static constexpr size_t kWindow = 5;          // recent runs kept per size
-    static constexpr double kContention = 2.0;    // recent median over the smaller size's best: contention
+    static constexpr double kContention = 1.6;    // recent median over the smaller size's best: contention
+    static constexpr size_t kHistory = 256;
+    static constexpr double kShareMilliseconds = 150.0;  // what a try beside busy processes lasts at least
+    static constexpr double kLosing = 1.25;  // its mean over the current's after kTryRuns: it ends
+    static constexpr double kSettleMilliseconds =
+        50.0;  // of a try of a smaller team for contention, not timed
     static constexpr double kClearlyFaster = 0.9;
     static constexpr int kFirstRetry = 16;        // runs before a larger team is tried again
     static constexpr int kLongestRetry = 512;
@@ -72,8 +94,11 @@ private:
     struct Level {
         std::vector<double> recent;  // the last kWindow runs, oldest first
         double best = 0.0;           // fastest median of kWindow runs (0: none yet)
+        std::vector<double> history;  // the last kHistory runs, oldest first
     };
     double recentMedian(size_t level) const;
+    // The mean of the size's latest runs: kTryRuns at least, and kShareMilliseconds at least.
+    double windowMean(size_t level) const;
     void schedule();
 
     int m_cores = 1;
@@ -83,6 +108,9 @@ private:
     int m_probe = -1;                // a size to try for the next run, or -1
     std::vector<double> m_probeTimes;  // the runs of the try under way
     bool m_probeWoken = false;         // a larger team's try has had its first, uncounted run
+    double m_probeSettling = 0.0;      // milliseconds of a smaller team's try not counted yet
+    bool m_probeMeasuring = false;     // the try measures a smaller team that has no best yet
+    bool m_contended = false;          // whether the last scheduling found contention
     int m_runsSinceTry = 0;
     int m_unsettled = kSettleRuns;   // runs still to go before times count
     int m_smallerRetry = 4;          // runs between tries of a smaller team while contended

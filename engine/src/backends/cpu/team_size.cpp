@@ -28,7 +28,6 @@ void TeamSizer::reset() {
     m_probeTimes.clear();
     m_probeWoken = false;
     m_probeSettling = 0.0;
-    m_probeMeasuring = false;
     m_contended = false;
     m_runsSinceTry = 0;
     m_unsettled = kSettleRuns;
@@ -92,6 +91,7 @@ void TeamSizer::record(int threads, double milliseconds) {
         const double median = recentMedian(level);
         if (times.best == 0.0 || median < times.best) times.best = median;
     }
+    if (times.fastest == 0.0 || milliseconds < times.fastest) times.fastest = milliseconds;
     times.history.push_back(milliseconds);
     if (times.history.size() > kHistory) times.history.erase(times.history.begin());
     if (m_probe >= 0 && level == size_t(m_probe)) {
@@ -113,11 +113,9 @@ void TeamSizer::record(int threads, double milliseconds) {
         } else {
             // The try decides against the recent runs of the current size. A smaller team must win
             // every run of its try; a larger one may lose some.
-            // A smaller team that has no best yet runs kWindow runs, which measure it.
             const double current = recentMedian(m_level);
-            const bool measuring = smaller && m_probeMeasuring;
-            hopeless = smaller && !measuring ? milliseconds >= current : milliseconds > kHopeless * current;
-            if (!hopeless && m_probeTimes.size() < (measuring ? kWindow : kTryRuns)) return;
+            hopeless = smaller ? milliseconds >= current : milliseconds > kHopeless * current;
+            if (!hopeless && m_probeTimes.size() < kTryRuns) return;
             std::vector<double> tried = m_probeTimes;
             std::nth_element(tried.begin(), tried.begin() + std::ptrdiff_t(tried.size() / 2), tried.end());
             wins = !hopeless && tried[tried.size() / 2] < kClearlyFaster * current;
@@ -158,25 +156,28 @@ void TeamSizer::record(int threads, double milliseconds) {
 void TeamSizer::schedule() {
     Level& times = m_levels[m_level];
     const double recent = times.recent.size() >= 3 ? recentMedian(m_level) : 0.0;
-    // Contended: the recent runs take over twice the smaller team's best (its own, or this size's best
-    // times the ratio of the sizes where it has none: the smaller team doing all the work), which it
-    // beats even with half a core per thread.
+    // Contended: the recent runs take over 1.6 times the smaller team's fastest run (what it does alone;
+    // with none yet, this size's best times the ratio of the sizes: the smaller team doing all the
+    // work), which it is likely to beat with its share of the busy cores.
     bool contended = false;
     if (m_level + 1 < m_sizes.size() && times.best > 0.0) {
-        const double smallerBest = m_levels[m_level + 1].best > 0.0
-                                       ? m_levels[m_level + 1].best
-                                       : times.best * m_sizes[m_level] / m_sizes[m_level + 1];
+        const double fastest = m_levels[m_level + 1].fastest;
+        const double smallerBest =
+            fastest > 0.0 ? fastest : times.best * m_sizes[m_level] / m_sizes[m_level + 1];
         contended = recent > kContention * smallerBest;
     }
+    // Contention begins: the current size's earlier runs, made alone, are no mean to compare tries with;
+    // its latest ones are the slow runs that showed it.
+    if (contended && !m_contended) {
+        times.history.assign(times.recent.end() - std::ptrdiff_t(std::min(kTryRuns, times.recent.size())),
+                             times.recent.end());
+    }
+    m_contended = contended;
     // Contention from the first run on leaves no faster best to compare with: a smaller team is also
     // tried now and then without it, ever more rarely while it loses.
-    // Contention begins: the current size's earlier runs, made alone, are no mean to compare tries with.
-    if (contended && !m_contended) m_levels[m_level].history = times.recent;
-    m_contended = contended;
     if (m_level + 1 < m_sizes.size() && m_runsSinceTry >= (contended ? m_smallerRetry : m_smallerExplore)) {
         m_probe = int(m_level + 1);
         m_probeContended = contended;
-        m_probeMeasuring = m_levels[m_level + 1].best == 0.0;
     } else if (m_level > 0) {
         // Idle cores enough for the larger team: it may well be faster now.
         m_probeForRoom = m_roomRuns >= kRoomRuns && m_runsSinceTry >= m_roomRetry;

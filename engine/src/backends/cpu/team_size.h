@@ -4,15 +4,15 @@
 // run with two threads on two cores took 4 ms alone, 50 to 80 ms beside one busy process, and 7 ms on
 // one thread there). So each run's wall time is recorded per team size, and
 //   - when the recent runs of the current size take over 1.6 times the next smaller size's best (its
-//     own, or this size's best times the ratio of the sizes while it has none: the smaller team doing
-//     all the work), the smaller size is likely to win (contention: one thread beside two busy
+//     fastest run, or this size's best times the ratio of the sizes while it has none: the smaller team
+//     doing all the work), the smaller size is likely to win (contention: one thread beside two busy
 //     processes on two cores gets two thirds of a core, its best times 1.5), and it is tried (4 to 256
 //     runs apart while it loses); it is also tried without that, ever more rarely while it loses (8,
-//     32, 128, 512 runs apart), for contention that was there from the first run. The first of those
-//     tries of a size that has no best yet runs five runs, which measure it: the guess that the
-//     smaller team does all the work is far off where the layers are too small for the team (ShuffleNetV2
-//     below), and contention would go unseen for hundreds of runs, until single-run tries had made up
-//     five. Runs merely slower
+//     32, 128, 512 runs apart), for contention that was there from the first run. The smaller size's
+//     fastest run stands for its best (what it does alone), one run being enough: the guess that the
+//     smaller team does all the work is far off where the layers are too small for the team
+//     (ShuffleNetV2 below), and waiting for five runs of it left contention unseen for the ~1,200
+//     runs in which single-run tries made them up. Runs merely slower
 //     than alone are no reason: on cores shared with busy processes a smaller team's runs are faster
 //     only while the scheduler happens to leave it a core, and a team moved down for that is slower
 //     until the next try of the larger one (bench/cpu's DenseNet-121 beside two busy processes on two
@@ -94,6 +94,7 @@ private:
     struct Level {
         std::vector<double> recent;  // the last kWindow runs, oldest first
         double best = 0.0;           // fastest median of kWindow runs (0: none yet)
+        double fastest = 0.0;        // fastest run (0: none yet)
         std::vector<double> history;  // the last kHistory runs, oldest first
     };
     double recentMedian(size_t level) const;
@@ -109,7 +110,6 @@ private:
     std::vector<double> m_probeTimes;  // the runs of the try under way
     bool m_probeWoken = false;         // a larger team's try has had its first, uncounted run
     double m_probeSettling = 0.0;      // milliseconds of a smaller team's try not counted yet
-    bool m_probeMeasuring = false;     // the try measures a smaller team that has no best yet
     bool m_contended = false;          // whether the last scheduling found contention
     int m_runsSinceTry = 0;
     int m_unsettled = kSettleRuns;   // runs still to go before times count

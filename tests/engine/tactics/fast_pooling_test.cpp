@@ -57,20 +57,9 @@ TEST(KilnGlobalPooling, BlockedInputsPoolIntoLinearOutputs) {
             for (int block : {8, 16}) {
                 const std::string what = std::string(type == PoolingType::Max ? "max " : "average ") +
                                          toString(dims) + " block" + std::to_string(block) + " to linear";
-                auto built = makeSingleLayerNetwork(globalPooling(type, dims), {&x}, {true});
-                ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
-                Layer& layer = *built->layer;
-                layer.input(0)->setFormat(TensorFormat::blocked(block));
-                layer.output(0)->setFormat(TensorFormat{});
-                const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
-                auto expected = runReference(layer, {&x});
-                ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
-                const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
-                const tactics::Tactic* tactic = offer.find("kiln:global-pooling");
-                ASSERT_NE(tactic, nullptr) << what << ": " << offer.skipReason("kiln:global-pooling");
-                auto actual = runTactic(*tactic, config, {&x});
-                ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
-                expectUlpClose((*expected)[0], (*actual)[0], type == PoolingType::Average ? 1 : 0, 0.0, what);
+                checkAgainstReferenceFromTo(globalPooling(type, dims), x, TensorFormat::blocked(block),
+                                            TensorFormat{}, "kiln:global-pooling",
+                                            type == PoolingType::Average ? 1 : 0, what);
             }
         }
     }

@@ -132,6 +132,27 @@ inline void checkAgainstReference(const LayerParams& params, const std::vector<c
     }
 }
 
+// Like checkAgainstReference, on the widest instruction set, with input 0 in `in` and output 0 in `out`
+// (a kernel that changes the layout as it goes).
+inline void checkAgainstReferenceFromTo(const LayerParams& params, const HostTensor& x, TensorFormat in,
+                                        TensorFormat out, const std::string& id, int64_t maxUlp,
+                                        const std::string& what) {
+    auto built = makeSingleLayerNetwork(params, {&x}, {true});
+    ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
+    Layer& layer = *built->layer;
+    layer.input(0)->setFormat(in);
+    layer.output(0)->setFormat(out);
+    const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
+    auto expected = runReference(layer, {&x});
+    ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
+    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
+    const tactics::Tactic* tactic = offer.find(id);
+    ASSERT_NE(tactic, nullptr) << what << ": not offered: " << offer.skipReason(id);
+    auto actual = runTactic(*tactic, config, {&x});
+    ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
+    expectUlpClose((*expected)[0], (*actual)[0], maxUlp, 0.0, what);
+}
+
 // The reason Kiln skipped `id` for this layer (checked on the widest instruction set).
 inline std::string skipReasonFor(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
                                  const std::vector<bool>& isActivation, TensorFormat format, const std::string& id,

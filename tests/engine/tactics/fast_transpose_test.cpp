@@ -123,20 +123,7 @@ void checkBlockedTranspose(const HostTensor& x, const std::vector<int64_t>& perm
                            TensorFormat out) {
     const std::string what = "transpose " + toString(x.dims()) + " perm " + permText(perm) + " from " +
                              formatName(in) + " to " + formatName(out);
-    auto built = makeSingleLayerNetwork(TransposeParams{perm}, {&x}, {true});
-    ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
-    Layer& layer = *built->layer;
-    layer.input(0)->setFormat(in);
-    layer.output(0)->setFormat(out);
-    const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
-    auto expected = runReference(layer, {&x});
-    ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
-    const Offer offer = enumerateKiln(cpu::fast::bestIsa(), config);
-    const tactics::Tactic* tactic = offer.find("kiln:transpose");
-    ASSERT_NE(tactic, nullptr) << what << ": not offered: " << offer.skipReason("kiln:transpose");
-    auto actual = runTactic(*tactic, config, {&x});
-    ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
-    expectUlpClose((*expected)[0], (*actual)[0], 0, 0.0, what);
+    checkAgainstReferenceFromTo(TransposeParams{perm}, x, in, out, "kiln:transpose", 0, what);
 }
 
 TEST(KilnTranspose, ChannelBlockedInputsAndOutputs) {

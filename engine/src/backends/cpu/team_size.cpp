@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <numeric>
 
 #include <fcntl.h>
 #include <omp.h>
@@ -102,9 +103,7 @@ void TeamSizer::record(int threads, double milliseconds) {
         if (smaller ? m_probeContended : !m_probeForRoom) {
             // Beside busy processes: the mean over a stretch of time against the current size's.
             const double current = windowMean(m_level);
-            double sum = 0.0;
-            for (double time : m_probeTimes)
-                sum += time;
+            const double sum = std::accumulate(m_probeTimes.begin(), m_probeTimes.end(), 0.0);
             const double tried = sum / double(m_probeTimes.size());
             hopeless = milliseconds > kHopeless * current ||
                        (m_probeTimes.size() >= kTryRuns && tried > kLosing * current);

@@ -80,8 +80,8 @@ private:
     static constexpr size_t kHistory = 256;
     static constexpr double kShareMilliseconds = 150.0;  // what a try beside busy processes lasts at least
     static constexpr double kLosing = 1.25;  // its mean over the current's after kTryRuns: it ends
-    static constexpr double kSettleMilliseconds =
-        50.0;  // of a try of a smaller team for contention, not timed
+    // The start of a smaller team's try for contention that is not timed.
+    static constexpr double kSettleMilliseconds = 50.0;
     static constexpr double kClearlyFaster = 0.9;
     static constexpr int kFirstRetry = 16;        // runs before a larger team is tried again
     static constexpr int kLongestRetry = 512;

@@ -1,12 +1,13 @@
-// Matrix products with constant weights (fast_gemm.h). The tile is written twice: with AVX2 intrinsics
-// (fused multiply-adds, one rounding each, as oneDNN's kernels; AVX-512 machines run it too) and with
-// GCC vector types for plain x86-64 (a multiply and an add, rounded separately).
+// Matrix products with constant weights (fast_gemm.h). The tile is written three times: with AVX-512 and
+// with AVX2 intrinsics (fused multiply-adds, one rounding each, as oneDNN's kernels) and with GCC vector
+// types for plain x86-64 (a multiply and an add, rounded separately).
 #include "backends/cpu/fast/fast_gemm.h"
 
 #include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ constexpr int64_t kTileRows = kGemmTileRows;  // rows of a tile: 6 x 2 accumulat
 constexpr int64_t kDepthStep = 256;  // k per step: a 256 x 16 slice of B is 16 KiB
 constexpr int64_t kBlockColumns = 128;
 constexpr int64_t kMaxBlockRows = 192;  // a block's sums: 96 KiB, in L2 beside the step's B
+// AVX-512's tile: 7 rows by four panels, 28 of the 32 vector registers as accumulators (four loads
+// of B and seven broadcasts of A for 28 multiply-adds).
+constexpr int64_t kWideRows = 7;
+constexpr int64_t kWidePanels = 4;
+constexpr int64_t kWideDepth = 128;  // k per pass of the wide tiles
 
 struct GemmPlan {
     int64_t rows = 0;     // M (every leading axis of A)
@@ -138,6 +144,95 @@ void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, in
 #endif
 #pragma GCC pop_options
 
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#if defined(__clang__)  // clang ignores GCC's target pragma
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#endif
+// GCC 12 reports the deliberately undefined pass-through operand of the AVX-512 builtins.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// R rows of A (`lda` floats apart from `a`) times P adjacent panels of B (`panelStride` floats apart)
+// over `depth` values of k, in R x P vector accumulators; the loops over rows and panels are unrolled
+// whole (the optimizer leaves them at -O2) so that the sums stay in registers. Only `cols` columns
+// are written (masked), added to what `c` holds when `accumulate`.
+template <int R, int P>
+void wideTile(const float* a, int64_t lda, const float* b, int64_t panelStride, int64_t depth, float* c,
+              int64_t ldc, int64_t cols, bool accumulate) {
+    __m512 sums[R][P];
+#pragma GCC unroll 7
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+        for (int j = 0; j < P; ++j)
+            sums[r][j] = _mm512_setzero_ps();
+    }
+    for (int64_t k = 0; k < depth; ++k) {
+        __m512 panel[P];
+#pragma GCC unroll 4
+        for (int j = 0; j < P; ++j)
+            panel[j] = _mm512_loadu_ps(b + j * panelStride + k * kPanel);
+#pragma GCC unroll 7
+        for (int r = 0; r < R; ++r) {
+            const __m512 x = _mm512_set1_ps(a[r * lda + k]);
+#pragma GCC unroll 4
+            for (int j = 0; j < P; ++j)
+                sums[r][j] = _mm512_fmadd_ps(x, panel[j], sums[r][j]);
+        }
+    }
+    __mmask16 masks[P];
+#pragma GCC unroll 4
+    for (int j = 0; j < P; ++j) {
+        const int64_t here = std::clamp<int64_t>(cols - j * kPanel, 0, kPanel);
+        masks[j] = __mmask16((1u << here) - 1u);
+    }
+#pragma GCC unroll 7
+    for (int r = 0; r < R; ++r) {
+        float* row = c + r * ldc;
+#pragma GCC unroll 4
+        for (int j = 0; j < P; ++j) {
+            __m512 value = sums[r][j];
+            if (accumulate) value = _mm512_add_ps(_mm512_maskz_loadu_ps(masks[j], row + j * kPanel), value);
+            _mm512_mask_storeu_ps(row + j * kPanel, masks[j], value);
+        }
+    }
+}
+
+#pragma GCC diagnostic pop
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
+#pragma GCC pop_options
+
+// The AVX-512 tiles by [panels - 1][rows].
+using WideTile = void (*)(const float* a, int64_t lda, const float* b, int64_t panelStride, int64_t depth,
+                          float* c, int64_t ldc, int64_t cols, bool accumulate);
+using WideTiles = std::array<std::array<WideTile, kWideRows + 1>, kWidePanels>;
+
+template <int P, int R>
+constexpr void fillWideTiles(WideTiles& tiles) {
+    if constexpr (R <= kWideRows) {
+        tiles[P - 1][R] = wideTile<R, P>;
+        fillWideTiles<P, R + 1>(tiles);
+    }
+}
+
+template <int P>
+constexpr void fillWidePanels(WideTiles& tiles) {
+    if constexpr (P <= kWidePanels) {
+        fillWideTiles<P, 1>(tiles);
+        fillWidePanels<P + 1>(tiles);
+    }
+}
+
+constexpr WideTiles makeWideTiles() {
+    WideTiles tiles{};
+    fillWidePanels<1>(tiles);
+    return tiles;
+}
+
+constexpr WideTiles kWideTiles = makeWideTiles();
+
 class GemmKernel final : public tactics::Kernel {
 public:
     GemmKernel(GemmPlan plan, std::vector<tactics::WeightBlob> blobs)
@@ -163,6 +258,8 @@ public:
         const float* bias = p.hasBias ? reinterpret_cast<const float*>(m_blobs[1].data()) : nullptr;
         const GemmTile tile = gemmTile(p.isa);
         const StepRunner runner = stepRunner(p.isa);
+        const bool wide = p.isa == Isa::Avx512;
+        const int64_t tileRows = wide ? kWideRows : kTileRows;
         // A residual in the output's memory is read before its row is written (the bias step writes first).
         const int64_t elements = p.rows * p.columns;
         const bool residualInOutput = residual && residual < c + elements && c < residual + elements;
@@ -174,12 +271,12 @@ public:
         int64_t rowBlocks = (p.rows + kMaxBlockRows - 1) / kMaxBlockRows;
         const int64_t wantedUnits = 2 * int64_t(omp_get_max_threads());
         if (rowBlocks * columnBlocks < wantedUnits) {
-            const int64_t mostRowBlocks = std::max<int64_t>(1, p.rows / (4 * kTileRows));
+            const int64_t mostRowBlocks = std::max<int64_t>(1, p.rows / (4 * tileRows));
             rowBlocks =
                 std::max(rowBlocks, std::min((wantedUnits + columnBlocks - 1) / columnBlocks, mostRowBlocks));
         }
         int64_t blockRows = (p.rows + rowBlocks - 1) / rowBlocks;
-        blockRows = (blockRows + kTileRows - 1) / kTileRows * kTileRows;
+        blockRows = (blockRows + tileRows - 1) / tileRows * tileRows;
         const int64_t units = rowBlocks * columnBlocks;
         const bool parallel = units > 1 && worthParallel(p.rows * p.depth * p.columns / 16);
 #pragma omp parallel if (parallel)
@@ -200,8 +297,28 @@ public:
                     const int64_t depth = std::min(kDepthStep, p.depth - k0);
                     const float* slices =
                         packed + k0 * p.panels() * kPanel + (column0 / kPanel) * depth * kPanel;
-                    for (int64_t i = row0; i < rowEnd; i += kTileRows) {
-                        const int64_t rows = std::min(kTileRows, rowEnd - i);
+                    if (wide) {
+                        // In halves of the step, each four panels stay in L1 (32 KiB) while every row tile
+                        // of the block passes over them.
+                        for (int64_t kk = 0; kk < depth; kk += kWideDepth) {
+                            const int64_t part = std::min(kWideDepth, depth - kk);
+                            for (int64_t j = column0; j < columnEnd; j += kWidePanels * kPanel) {
+                                const int64_t cols = std::min(kWidePanels * kPanel, columnEnd - j);
+                                const int64_t panels = (cols + kPanel - 1) / kPanel;
+                                for (int64_t i = row0; i < rowEnd; i += tileRows) {
+                                    const int64_t rows = std::min(tileRows, rowEnd - i);
+                                    kWideTiles[panels - 1][rows](
+                                        a + i * p.depth + k0 + kk, p.depth,
+                                        slices + (j - column0) * depth + kk * kPanel, depth * kPanel, part,
+                                        buffer.data() + (i - row0) * kBlockColumns + (j - column0),
+                                        kBlockColumns, cols, k0 + kk > 0);
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    for (int64_t i = row0; i < rowEnd; i += tileRows) {
+                        const int64_t rows = std::min(tileRows, rowEnd - i);
                         const float* rowPointers[kTileRows];
                         for (int64_t r = 0; r < kTileRows; ++r) {
                             rowPointers[r] = a + (i + std::min(r, rows - 1)) * p.depth + k0;

@@ -7,9 +7,11 @@
 // folded in; a Gemm's beta * C row becomes the bias. A is read where it lies (rows of K, linear FP32).
 // The output is computed in blocks of up to 192 rows by 128 columns, spread over the OpenMP team
 // column-block first (each thread reads its own part of B; rows are split further where there are too
-// few column blocks for the team); a block loops over K in steps of 256, and each step over its rows
-// six at a time, each 6 x 16 tile of the block's eight panels held in 12 vector accumulators: the six
-// rows' 256 values of A stay in L1 while the step's 128 KiB of B, one piece of memory, comes from L2.
+// few column blocks for the team); a block loops over K in steps of 256. With AVX2 (and without), each
+// step runs over its rows six at a time, each 6 x 16 tile of the block's eight panels held in 12 vector
+// accumulators: the six rows' 256 values of A stay in L1 while the step's 128 KiB of B, one piece of
+// memory, comes from L2. With AVX-512 the tile is 7 rows by four panels (28 accumulators), and each half
+// step's four panels (32 KiB) stay in L1 while every 7-row tile of the block passes over them.
 // A block's sums gather in a buffer of rows of 128 floats (the output's own rows can be 2^n x 3 floats
 // apart and alias in the cache); the epilogue (bias, then residual, then activation, on the pointwise
 // step runner) writes them out once the block's last step is done.
@@ -22,7 +24,8 @@
 
 namespace kiln::cpu::fast {
 
-// The product's tile, for other kernels that pack their weights the same way: kGemmTileRows rows of A
+// The AVX2 and scalar product's tile, for other kernels that pack their weights the same way (on every
+// instruction set, AVX-512 included): kGemmTileRows rows of A
 // (`a` holds each row's pointer at the first k; rows past the matrix repeat its last row) times a
 // packed panel `b` of kGemmPanel columns (each k's kGemmPanel values contiguous) over `depth` values of
 // k. The sums are stored to `c` (rows `ldc` floats apart), or added to it when `accumulate`; only

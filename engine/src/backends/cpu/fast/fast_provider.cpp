@@ -9,6 +9,7 @@
 #include "backends/cpu/fast/fast_concat.h"
 #include "backends/cpu/fast/fast_convert.h"
 #include "backends/cpu/fast/fast_copy.h"
+#include "backends/cpu/fast/fast_direct_convolution.h"
 #include "backends/cpu/fast/fast_gather.h"
 #include "backends/cpu/fast/fast_gemm.h"
 #include "backends/cpu/fast/fast_layer_norm.h"
@@ -102,6 +103,7 @@ public:
             case LayerKind::Tile: fast::addBroadcastTactics(config, m_isa, tactics, skipped); return;
             case LayerKind::Convolution:
                 fast::addWinogradTactics(config, m_isa, tactics, skipped);
+                fast::addDirectConvolutionTactics(config, m_isa, tactics, skipped);
                 return;
             default: return;
         }

@@ -153,13 +153,13 @@ void tileAvx2(const float* const* a, const float* b, int64_t depth, float* c, in
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-// R rows of A (`lda` floats apart from `a`) times P adjacent panels of B (`panelStride` floats apart)
-// over `depth` values of k, in R x P vector accumulators; the loops over rows and panels are unrolled
-// whole (the optimizer leaves them at -O2) so that the sums stay in registers. Only `cols` columns
-// are written (masked), added to what `c` holds when `accumulate`.
+// R rows of A (`lda` floats apart from `a`) times P adjacent panels of B (`panelStride` floats apart,
+// `kStride` from one k to the next) over `depth` values of k, in R x P vector accumulators; the loops
+// over rows and panels are unrolled whole (the optimizer leaves them at -O2) so that the sums stay in
+// registers. Only `cols` columns are written (masked), added to what `c` holds when `accumulate`.
 template <int R, int P>
-void wideTile(const float* a, int64_t lda, const float* b, int64_t panelStride, int64_t depth, float* c,
-              int64_t ldc, int64_t cols, bool accumulate) {
+void wideTile(const float* a, int64_t lda, const float* b, int64_t kStride, int64_t panelStride,
+              int64_t depth, float* c, int64_t ldc, int64_t cols, bool accumulate) {
     __m512 sums[R][P];
 #pragma GCC unroll 7
     for (int r = 0; r < R; ++r) {
@@ -171,7 +171,7 @@ void wideTile(const float* a, int64_t lda, const float* b, int64_t panelStride, 
         __m512 panel[P];
 #pragma GCC unroll 4
         for (int j = 0; j < P; ++j)
-            panel[j] = _mm512_loadu_ps(b + j * panelStride + k * kPanel);
+            panel[j] = _mm512_loadu_ps(b + j * panelStride + k * kStride);
 #pragma GCC unroll 7
         for (int r = 0; r < R; ++r) {
             const __m512 x = _mm512_set1_ps(a[r * lda + k]);
@@ -205,8 +205,8 @@ void wideTile(const float* a, int64_t lda, const float* b, int64_t panelStride, 
 #pragma GCC pop_options
 
 // The AVX-512 tiles by [panels - 1][rows].
-using WideTile = void (*)(const float* a, int64_t lda, const float* b, int64_t panelStride, int64_t depth,
-                          float* c, int64_t ldc, int64_t cols, bool accumulate);
+using WideTile = void (*)(const float* a, int64_t lda, const float* b, int64_t kStride, int64_t panelStride,
+                          int64_t depth, float* c, int64_t ldc, int64_t cols, bool accumulate);
 using WideTiles = std::array<std::array<WideTile, kWideRows + 1>, kWidePanels>;
 
 template <int P, int R>
@@ -232,6 +232,28 @@ constexpr WideTiles makeWideTiles() {
 }
 
 constexpr WideTiles kWideTiles = makeWideTiles();
+
+}  // namespace
+
+void wideProduct(const float* a, int64_t lda, const float* b, int64_t kStride, int64_t panelStride,
+                 int64_t rows, int64_t cols, int64_t depth, float* c, int64_t ldc, bool accumulate) {
+    // In parts of 128 values of k, four panels at a time stay in L1 (32 KiB) while every 7-row tile
+    // passes over them.
+    for (int64_t k0 = 0; k0 < depth; k0 += kWideDepth) {
+        const int64_t part = std::min(kWideDepth, depth - k0);
+        for (int64_t j = 0; j < cols; j += kWidePanels * kPanel) {
+            const int64_t width = std::min(kWidePanels * kPanel, cols - j);
+            const WideTile* tiles = kWideTiles[(width + kPanel - 1) / kPanel - 1].data();
+            for (int64_t i = 0; i < rows; i += kWideRows) {
+                tiles[std::min(kWideRows, rows - i)](
+                    a + i * lda + k0, lda, b + (j / kPanel) * panelStride + k0 * kStride, kStride,
+                    panelStride, part, c + i * ldc + j, ldc, width, accumulate || k0 > 0);
+            }
+        }
+    }
+}
+
+namespace {
 
 class GemmKernel final : public tactics::Kernel {
 public:
@@ -298,23 +320,9 @@ public:
                     const float* slices =
                         packed + k0 * p.panels() * kPanel + (column0 / kPanel) * depth * kPanel;
                     if (wide) {
-                        // In halves of the step, each four panels stay in L1 (32 KiB) while every row tile
-                        // of the block passes over them.
-                        for (int64_t kk = 0; kk < depth; kk += kWideDepth) {
-                            const int64_t part = std::min(kWideDepth, depth - kk);
-                            for (int64_t j = column0; j < columnEnd; j += kWidePanels * kPanel) {
-                                const int64_t cols = std::min(kWidePanels * kPanel, columnEnd - j);
-                                const int64_t panels = (cols + kPanel - 1) / kPanel;
-                                for (int64_t i = row0; i < rowEnd; i += tileRows) {
-                                    const int64_t rows = std::min(tileRows, rowEnd - i);
-                                    kWideTiles[panels - 1][rows](
-                                        a + i * p.depth + k0 + kk, p.depth,
-                                        slices + (j - column0) * depth + kk * kPanel, depth * kPanel, part,
-                                        buffer.data() + (i - row0) * kBlockColumns + (j - column0),
-                                        kBlockColumns, cols, k0 + kk > 0);
-                                }
-                            }
-                        }
+                        wideProduct(a + row0 * p.depth + k0, p.depth, slices, kPanel, depth * kPanel,
+                                    rowEnd - row0, columnEnd - column0, depth, buffer.data(), kBlockColumns,
+                                    k0 > 0);
                         continue;
                     }
                     for (int64_t i = row0; i < rowEnd; i += tileRows) {

@@ -36,6 +36,14 @@ using GemmTile = void (*)(const float* const* a, const float* b, int64_t depth, 
                           int64_t rows, int64_t cols, bool accumulate);
 GemmTile gemmTile(Isa isa);
 
+// C = A B (or C += A B when `accumulate`) on AVX-512 (callers check the CPU), for kernels with operands
+// of their own: `rows` x `depth` A with rows `lda` floats apart (k contiguous); B's element (k, j) at
+// b[(j / 16) * panelStride + k * kStride + j % 16], read in whole panels of 16 (the columns of the last
+// panel past `cols` must be readable); C's rows `ldc` floats apart, only `cols` columns written. Packed
+// panels are kStride 16, panelStride 16 x depth; a row-major [K, N] matrix is kStride N, panelStride 16.
+void wideProduct(const float* a, int64_t lda, const float* b, int64_t kStride, int64_t panelStride,
+                 int64_t rows, int64_t cols, int64_t depth, float* c, int64_t ldc, bool accumulate);
+
 // "kiln:gemm" (MatMul and Gemm layers with constant weights).
 void addGemmTactics(const tactics::LayerConfig& config, Isa isa,
                     std::vector<std::unique_ptr<tactics::Tactic>>& tactics,

@@ -141,6 +141,7 @@ public:
         const MatrixOperand valueOperand = operandOf(l.value[r], l.value[r + 1], l.keys, l.valueDepth);
         const int64_t work = l.batches() * l.queries * l.keys * (l.depth + l.valueDepth);
         const int64_t keyPanels = (l.keys + kPanel - 1) / kPanel;
+        const int64_t chunk = dynamicChunk(tasks, blocks);
         bool failed = false;
 #pragma omp parallel if (tasks > 1 && worthParallel(work))
         {
@@ -155,7 +156,8 @@ public:
             std::vector<float> values(p.wide ? size_t(l.keys * l.valueDepth) : 0);
             std::vector<float> queries(p.wide ? size_t(p.blockRows * l.depth) : 0);
             int64_t packed = -1;
-#pragma omp for schedule(static)
+            // A batch entry's blocks (its packed k and v) together.
+#pragma omp for schedule(dynamic, chunk)
             for (int64_t task = 0; task < tasks; ++task) {
                 const int64_t b = task / blocks;
                 const int64_t first = task % blocks * p.blockRows;

@@ -61,6 +61,10 @@ bool worthParallel(int64_t bytes) {
 
 int teamSize() { return omp_get_max_threads(); }
 
+int64_t dynamicChunk(int64_t units, int64_t together) {
+    return std::max<int64_t>(1, std::min(together, units / (4 * int64_t(teamSize()))));
+}
+
 void parallelCopy(std::byte* target, const std::byte* source, size_t bytes) {
     if (bytes == 0 || target == source) return;
     if (!worthParallel(int64_t(bytes))) {

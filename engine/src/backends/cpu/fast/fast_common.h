@@ -49,6 +49,11 @@ void parallelCopy(std::byte* target, const std::byte* source, size_t bytes);
 bool worthParallel(int64_t bytes);
 // The threads a parallel region of this process gets.
 int teamSize();
+// The chunk of a loop of `units` shared out as threads come for work (`schedule(dynamic, chunk)`): a
+// thread whose core is slowed by another program (a busy neighbour, a hypervisor) takes fewer units
+// instead of holding up the rest at the loop's end. `together` units that share data (one filter group's
+// rows) go to one thread where the loop still has four chunks a thread.
+int64_t dynamicChunk(int64_t units, int64_t together);
 
 // A Kiln tactic: an id and a factory for its kernel. Kiln kernels prepare no weights; they read the
 // layer's constants in place (the engine owns the network, so the references stay valid).

@@ -213,6 +213,7 @@ public:
 
         const int64_t rows = p.rowsPerImage();
         const int64_t units = p.groups() * p.batch * rows;
+        const int64_t chunk = dynamicChunk(units, rows);
         const int64_t work =
             p.batch * p.outHeight * p.outWidth * p.outBlocks() * p.inBlocks() * p.taps() * kBlock * kBlock;
         const bool parallel = units > 1 && worthParallel(work / 16);
@@ -221,10 +222,12 @@ public:
             if (p.padded()) copyPadded(input, padded);
             const StepRunner runner = m_steps.empty() ? nullptr : stepRunner(Isa::Avx512);
             alignas(64) float buffer[kMostFilterBlocks * kMostPositions * kBlock];
-#pragma omp for schedule(static)
+            // Image by image (an image's input stays in cache across the groups), a group's rows (its part
+            // of the weights) together.
+#pragma omp for schedule(dynamic, chunk)
             for (int64_t unit = 0; unit < units; ++unit) {
-                const int64_t group = unit / (p.batch * rows);
-                const int64_t n = unit / rows % p.batch;
+                const int64_t n = unit / (p.groups() * rows);
+                const int64_t group = unit / rows % p.groups();
                 const int64_t row = unit % rows;
                 runRow(source, residual, output, runner, buffer, group, n, row);
             }

@@ -11,8 +11,10 @@
 // as one row. A padded convolution first copies its input into the workspace with the zero border
 // written out, so the tile never tests a tap.
 //
-// Work is spread over the OpenMP team in units of (group of filter blocks, image, row), group first:
-// each thread keeps its own part of the weights in its cache across the rows and images of a run.
+// Work is shared out to the OpenMP team as threads come for it (a thread slowed by another program takes
+// less), in units of (image, group of filter blocks, row), image first (its input stays in cache while
+// every group reads it) and a group's rows together where there are enough (its part of the weights
+// stays in a thread's cache across them).
 #pragma once
 
 #include <memory>

@@ -287,8 +287,9 @@ public:
         const bool residualInOutput = residual && residual < c + elements && c < residual + elements;
 
         // Blocks of rows as even as multiples of the tile allow, columns in blocks of 128; a thread
-        // takes consecutive column blocks (its own part of B), every row block of each. Where the column
-        // blocks are fewer than two per thread, the rows are split further (down to four tiles a block).
+        // takes a column block's row blocks together (its own part of B) where there are enough. Where
+        // the column blocks are fewer than two per thread, the rows are split further (down to four
+        // tiles a block).
         const int64_t columnBlocks = (p.columns + kBlockColumns - 1) / kBlockColumns;
         int64_t rowBlocks = (p.rows + kMaxBlockRows - 1) / kMaxBlockRows;
         const int64_t wantedUnits = 2 * int64_t(omp_get_max_threads());
@@ -300,6 +301,7 @@ public:
         int64_t blockRows = (p.rows + rowBlocks - 1) / rowBlocks;
         blockRows = (blockRows + tileRows - 1) / tileRows * tileRows;
         const int64_t units = rowBlocks * columnBlocks;
+        const int64_t chunk = dynamicChunk(units, rowBlocks);
         const bool parallel = units > 1 && worthParallel(p.rows * p.depth * p.columns / 16);
 #pragma omp parallel if (parallel)
         {
@@ -308,7 +310,8 @@ public:
             // cache sets.
             std::vector<float> buffer(size_t(blockRows * kBlockColumns));
             std::vector<float> residualRow(residualInOutput ? size_t(kBlockColumns) : 0);
-#pragma omp for schedule(static)
+            // The row blocks of a column block (its part of B) together.
+#pragma omp for schedule(dynamic, chunk)
             for (int64_t unit = 0; unit < units; ++unit) {
                 const int64_t row0 = (unit % rowBlocks) * blockRows;
                 const int64_t rowEnd = std::min(p.rows, row0 + blockRows);

@@ -5,9 +5,10 @@
 // B is packed when weights are prepared, in steps of 256 values of k, each step's panels of 16 columns
 // one after another (the 16 values of each k contiguous, the last panel padded with zeros), alpha
 // folded in; a Gemm's beta * C row becomes the bias. A is read where it lies (rows of K, linear FP32).
-// The output is computed in blocks of up to 192 rows by 128 columns, spread over the OpenMP team
-// column-block first (each thread reads its own part of B; rows are split further where there are too
-// few column blocks for the team); a block loops over K in steps of 256. With AVX2 (and without), each
+// The output is computed in blocks of up to 192 rows by 128 columns, shared out to the OpenMP team as
+// threads come for them, column-block first and a column block's row blocks together where there are
+// enough (a thread reads its own part of B; rows are split further where there are too few column
+// blocks for the team); a block loops over K in steps of 256. With AVX2 (and without), each
 // step runs over its rows six at a time, each 6 x 16 tile of the block's eight panels held in 12 vector
 // accumulators: the six rows' 256 values of A stay in L1 while the step's 128 KiB of B, one piece of
 // memory, comes from L2. With AVX-512 the tile is 7 rows by four panels (28 accumulators), and each half

@@ -773,7 +773,9 @@ Options:
   --timingCacheFile FILE     Keep tactic timings in FILE and reuse them: a rebuild with a warm
                              cache skips timing (a corrupt or foreign cache is ignored and replaced)
   --avgTiming N              Timed runs per tactic candidate, at most; the median decides (default 10;
-                             3 once a candidate's runs add up to 100 ms; 1 where a layer has one)
+                             3 once a candidate's runs add up to 100 ms; 1 where a layer has one).
+                             Candidates within 15% of the best are then run again in turns, up to 5
+                             runs each in 40 ms, and those medians decide (the machine's speed drifts)
   --workspace MIB            Scratch memory a tactic may use, in MiB (default 1024)
   --memoryLimit MIB          Host memory a tensor or an execution context may take, in MiB; more is
                              refused before it is allocated (default: this machine's memory)

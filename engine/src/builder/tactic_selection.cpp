@@ -34,12 +34,30 @@ constexpr double kHopelessFactor = 10.0;
 // third would end its timing, and a median of three with two above the best cannot win.
 constexpr double kTimingBudgetMilliseconds = 100.0;
 constexpr int kLeastTimedRuns = 3;
+// A candidate whose kLeastTimedRuns runs are all more than kClearlySlowerFactor times the best median
+// stops there: the machine's drift does not bridge that, and a tenth of the timing of each layer of a
+// CNN at a large batch went to such candidates (a direct convolution beside Winograd's, 3x3 layers).
+constexpr double kClearlySlowerFactor = 1.5;
+// Candidates timed one after another see the machine at different moments, and on a shared machine (a
+// virtual one, or beside other programs) its speed drifts by more than the gap between close tactics:
+// the one timed in a slow moment loses. Candidates within kCloseFactor of the best are timed again in a
+// run-off, one run of each in turn for kRunOffRounds rounds (the order rotated), and the medians of the
+// run-off decide. It takes at most kRunOffBudgetMilliseconds a layer (fewer rounds for long kernels,
+// none below kLeastRunOffRounds: such kernels vary little from run to run).
+constexpr double kCloseFactor = 1.15;
+constexpr int kRunOffRounds = 5;
+constexpr int kLeastRunOffRounds = 3;
+constexpr double kRunOffBudgetMilliseconds = 40.0;
 // Where the backend ranks tactics on part of the batch, a convolution or pooling layer is timed on a
 // kPartOfTheBatch-th of its images, at least kLeastTimingBatch, where that is at most a quarter of them:
 // at batch 64 its candidates were four fifths of a CNN's build time.
 constexpr int64_t kPartOfTheBatch = 8;
 constexpr int64_t kLeastTimingBatch = 8;
 constexpr double kContenderFactor = 1.5;
+// At most this many (the fastest on part of the batch) are timed again on the whole batch: each costs
+// runs of the whole batch, and a CNN with three close libraries on most layers (a direct convolution
+// beside oneDNN's two) took a third longer to build.
+constexpr int kMostContenders = 2;
 
 // Input `index` of `layer` is an integer divisor, which zeros would make Div refuse to run.
 bool isIntegerDivisor(const Layer& layer, size_t index) {
@@ -292,6 +310,56 @@ using RuledOut = std::map<std::string, std::string>;
 
 // chooseTactic, which times `layer` on part of its batch where that ranks its candidates and
 // `mayTimePart` (not again for that part), leaving out the candidates `ruledOut` names.
+// A timed candidate still in the running, with what it runs with.
+struct Contender {
+    size_t candidate = 0;  // its index in the choice's candidates
+    std::unique_ptr<tactics::Kernel> kernel;
+    std::vector<tactics::WeightBlob> weights;
+    int64_t workspace = 0;
+};
+
+// Times the contenders again, one run of each in turn (see kCloseFactor), and gives each the median of
+// its run-off runs as its time. Fewer rounds for long kernels; none when even kLeastRunOffRounds would
+// overrun the budget.
+Status runOff(TimingDevice& device, const BuilderConfig& config, const DummyData& data,
+              backends::Timer& timer, std::vector<Contender>& contenders,
+              std::vector<TacticCandidate>& candidates) {
+    double round = 0.0;
+    int64_t workspace = 1;
+    for (const Contender& c : contenders) {
+        round += candidates[c.candidate].milliseconds;
+        workspace = std::max(workspace, c.workspace);
+    }
+    const int rounds =
+        round > 0.0 ? int(std::min<double>(kRunOffRounds, kRunOffBudgetMilliseconds / round)) : kRunOffRounds;
+    if (rounds < kLeastRunOffRounds) return Status::ok();
+    backends::Stream& stream = device.stream;
+    KILN_ASSIGN_OR_RETURN(std::byte* const workspaceBuffer,
+                          reusedBuffer(device.backend, device.workspaceBuffer, size_t(workspace)));
+    const tactics::KernelArgs args = data.args(workspaceBuffer, stream);
+    std::vector<std::vector<double>> times(contenders.size());
+    for (int r = 0; r < rounds; ++r) {
+        for (size_t i = 0; i < contenders.size(); ++i) {
+            if (config.progress && config.progress->shouldCancel())
+                return cancelled("the build was cancelled");
+            const size_t which = (i + size_t(r)) % contenders.size();
+            const Contender& c = contenders[which];
+            if (config.flushCaches) KILN_RETURN_IF_ERROR(device.backend.flushCaches(stream));
+            timer.start(stream);
+            KILN_RETURN_IF_ERROR(
+                c.kernel->run(args).withContext("tactic '" + candidates[c.candidate].tactic + "'"));
+            timer.stop(stream);
+            KILN_ASSIGN_OR_RETURN(const double milliseconds, timer.milliseconds());
+            times[which].push_back(milliseconds);
+        }
+    }
+    for (size_t i = 0; i < contenders.size(); ++i) {
+        std::nth_element(times[i].begin(), times[i].begin() + times[i].size() / 2, times[i].end());
+        candidates[contenders[i].candidate].milliseconds = times[i][times[i].size() / 2];
+    }
+    return Status::ok();
+}
+
 Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, const BuilderConfig& config,
                                     TimingCache* cache, bool mayTimePart,
                                     const RuledOut* ruledOut = nullptr) {
@@ -310,7 +378,8 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
 
     // Long kernels of a large batch: the candidates are timed on part of it, and the fastest recreated
     // for the whole batch (timed there as any layer is where it cannot be). Where others came within
-    // kContenderFactor of it, those are timed again on the whole batch, the rest left out: a library
+    // kContenderFactor of it, those are timed again on the whole batch (the kMostContenders fastest), the
+    // rest left out: a library
     // can block its loops differently for fewer images (oneDNN's 1x1 convolutions of 8 and 64 images
     // ranked the other way round).
     if (const int64_t batch = mayTimePart ? partialTimingBatch(device, layer, config) : 0) {
@@ -323,17 +392,30 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
             RuledOut slower;
             bool contended = false;
             const double best = std::max(timed.timedMilliseconds(timed.tacticId), 0.0);
+            // The runner-up's time: only the fastest kMostContenders go on to the whole batch.
+            std::vector<double> others;
+            for (const TacticCandidate& candidate : timed.candidates) {
+                if (candidate.milliseconds >= 0.0 && candidate.tactic != timed.tacticId)
+                    others.push_back(candidate.milliseconds);
+            }
+            std::sort(others.begin(), others.end());
+            const double lastContender =
+                others.size() >= size_t(kMostContenders - 1) ? others[size_t(kMostContenders - 2)] : -1.0;
             for (const TacticCandidate& candidate : timed.candidates) {
                 if (candidate.milliseconds < 0.0 || candidate.tactic == timed.tacticId) continue;
-                if (candidate.milliseconds <= kContenderFactor * best) {
+                const bool close = candidate.milliseconds <= kContenderFactor * best;
+                if (close && candidate.milliseconds <= lastContender) {
                     contended = true;
                     continue;
                 }
                 char ratio[32];
                 std::snprintf(ratio, sizeof ratio, "%.1f", best > 0.0 ? candidate.milliseconds / best : 0.0);
-                slower[candidate.tactic] = std::string("not timed on the whole batch: ") + ratio +
-                                           " times slower than " + timed.tacticId + " on " +
-                                           std::to_string(batch) + " of its images";
+                slower[candidate.tactic] =
+                    std::string("not timed on the whole batch: ") + ratio + " times slower than " +
+                    timed.tacticId + " on " + std::to_string(batch) + " of its images" +
+                    (close
+                         ? " (" + std::to_string(kMostContenders) + " faster ones were timed on all of them)"
+                         : std::string());
             }
             if (contended) {
                 KILN_ASSIGN_OR_RETURN(TacticChoice choice,
@@ -392,6 +474,7 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
     });
     const int iterations = timed == 1 && !config.exhaustiveTiming ? 1 : std::max(1, config.timingIterations);
     double best = -1.0;
+    std::vector<Contender> contenders;  // the timed candidates within kCloseFactor of the best
     for (auto& tactic : offered.tactics) {
         TacticCandidate candidate{tactic->id(), tactic->library(), -1.0, "", false};
         auto skip = [&](std::string reason) {
@@ -459,17 +542,37 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
             if (best >= 0.0 && milliseconds > best) ++slower;
             if (longRuns && times.size() == 2 && slower == 2 && timedMilliseconds >= kTimingBudgetMilliseconds) break;
             if (i + 1 >= kLeastTimedRuns && timedMilliseconds >= kTimingBudgetMilliseconds) break;
+            if (best >= 0.0 && int(times.size()) >= kLeastTimedRuns &&
+                *std::min_element(times.begin(), times.end()) > kClearlySlowerFactor * best) {
+                break;
+            }
         }
         std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
         candidate.milliseconds = times[times.size() / 2];
         choice.candidates.push_back(candidate);
-        if (best < 0.0 || candidate.milliseconds < best) {
-            best = candidate.milliseconds;
-            choice.tacticId = tactic->id();
-            choice.workspaceBytes = workspace;
-            choice.weights = std::move(weights).value();
-            choice.kernel = std::move(kernel).value();
+        if (best < 0.0 || candidate.milliseconds < best) best = candidate.milliseconds;
+        std::erase_if(contenders, [&](const Contender& c) {
+            return choice.candidates[c.candidate].milliseconds > kCloseFactor * best;
+        });
+        if (candidate.milliseconds <= kCloseFactor * best) {
+            contenders.push_back({choice.candidates.size() - 1, std::move(kernel).value(),
+                                  std::move(weights).value(), workspace});
         }
+    }
+    if (contenders.size() > 1) {
+        KILN_RETURN_IF_ERROR(runOff(device, config, data, *timer, contenders, choice.candidates)
+                                 .withContext(context + ", run-off"));
+    }
+    if (!contenders.empty()) {
+        const auto winner = std::min_element(contenders.begin(), contenders.end(),
+                                             [&](const Contender& a, const Contender& b) {
+                                                 return choice.candidates[a.candidate].milliseconds <
+                                                        choice.candidates[b.candidate].milliseconds;
+                                             });
+        choice.tacticId = choice.candidates[winner->candidate].tactic;
+        choice.workspaceBytes = winner->workspace;
+        choice.weights = std::move(winner->weights);
+        choice.kernel = std::move(winner->kernel);
     }
     if (!choice.kernel) {
         std::string reasons;

@@ -229,6 +229,18 @@ TEST_F(TacticSelection, CloseCandidatesAreTimedAgainInTurns) {
     EXPECT_EQ(g_runs.load(), 3 * (1 + 3) + 5 * 2);
 }
 
+// A candidate whose first three runs are all over 1.5 times the best stops there, whatever --avgTiming
+// asks for: fake:slow (3 ms against 1 ms) is run three times after its warm-up, fake:close (1.2 ms) ten.
+TEST_F(TacticSelection, AClearlySlowerCandidateStopsAfterThreeRuns) {
+    m_config.timingIterations = 10;
+    const FakeProvider provider({{"fake:fast", 1000}, {"fake:slow", 3000}, {"fake:close", 1200}});
+    g_runs = 0;
+    auto choice = choose({&provider}, *m_layer, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:fast");
+    EXPECT_EQ(g_runs.load(), (1 + 10) + (1 + 3) + (1 + 10));
+}
+
 // A convolution of 64 images on the CPU is timed on 8 of them (64 / 8), and the fastest tactic is
 // instantiated again for the whole batch; exhaustive timing, a smaller batch and a layer of another
 // kind are timed as they are.

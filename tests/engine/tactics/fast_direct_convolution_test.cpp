@@ -34,24 +34,14 @@ ConvolutionParams conv(std::vector<int64_t> strides, std::vector<int64_t> pads,
     return ConvolutionParams{std::move(strides), std::move(pads), std::move(dilations), 1, activation};
 }
 
-// The layer built from `inputs`, its tensors in blocks of 16, run by the tactic and by the reference.
+// The layer built from `inputs`, its tensors in blocks of 16, run by the tactic (AVX-512) and by the
+// reference.
 void checkDirect(const ConvolutionParams& params, const std::vector<const HostTensor*>& inputs,
                  const std::vector<bool>& isActivation, const std::string& what) {
     if (!cpu::fast::isaSupported(cpu::fast::Isa::Avx512)) GTEST_SKIP() << "this CPU has no AVX-512";
-    auto built = makeSingleLayerNetwork(params, inputs, isActivation);
-    ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
-    Layer& layer = *built->layer;
-    setActivationFormats(layer, kBlocked);
-    const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
-    auto expected = runReference(layer, inputs);
-    ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
-    const Offer offer = enumerateKiln(cpu::fast::Isa::Avx512, config);
-    const tactics::Tactic* tactic = offer.find(kId);
-    ASSERT_NE(tactic, nullptr) << what << ": not offered: " << offer.skipReason(kId);
-    auto actual = runTactic(*tactic, config, inputs);
-    ASSERT_TRUE(actual.isOk()) << what << ": " << actual.status().message();
     const Dims& w = inputs[1]->dims();
-    expectUlpClose((*expected)[0], (*actual)[0], kMaxUlp, absoluteFor(w[2] * w[3], w[1]), what);
+    checkAgainstReferenceOn({cpu::fast::Isa::Avx512}, params, inputs, isActivation, kBlocked, kId, kMaxUlp,
+                            absoluteFor(w[2] * w[3], w[1]), what);
 }
 
 TEST(KilnDirectConvolution, ShapesStridesPadsAndDilations) {

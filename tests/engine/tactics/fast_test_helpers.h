@@ -107,11 +107,13 @@ inline std::vector<TensorFormat> pointwiseFormats() {
     return formats;
 }
 
-// Builds a one-layer network, gives its activation tensors `format`, runs Kiln tactic `id` on every
-// tested instruction set and compares each result with the reference kernel's.
-inline void checkAgainstReference(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
-                                  const std::vector<bool>& isActivation, TensorFormat format, const std::string& id,
-                                  int64_t maxUlp, double absolute, const std::string& what) {
+// Builds a one-layer network, gives its activation tensors `format`, runs Kiln tactic `id` on each of
+// `isas` and compares each result with the reference kernel's.
+inline void checkAgainstReferenceOn(const std::vector<cpu::fast::Isa>& isas, const LayerParams& params,
+                                    const std::vector<const HostTensor*>& inputs,
+                                    const std::vector<bool>& isActivation, TensorFormat format,
+                                    const std::string& id, int64_t maxUlp, double absolute,
+                                    const std::string& what) {
     auto built = makeSingleLayerNetwork(params, inputs, isActivation);
     ASSERT_TRUE(built.isOk()) << what << ": " << built.status().message();
     Layer& layer = *built->layer;
@@ -119,7 +121,7 @@ inline void checkAgainstReference(const LayerParams& params, const std::vector<c
     const tactics::LayerConfig config = tactics::LayerConfig::of(layer);
     auto expected = runReference(layer, inputs);
     ASSERT_TRUE(expected.isOk()) << what << ": " << expected.status().message();
-    for (cpu::fast::Isa isa : testedIsas()) {
+    for (cpu::fast::Isa isa : isas) {
         const std::string where = what + " [" + formatName(format) + ", " + cpu::fast::isaName(isa) + "]";
         const Offer offer = enumerateKiln(isa, config);
         const tactics::Tactic* tactic = offer.find(id);
@@ -130,6 +132,14 @@ inline void checkAgainstReference(const LayerParams& params, const std::vector<c
             expectUlpClose((*expected)[i], (*actual)[i], maxUlp, absolute, where + " output " + std::to_string(i));
         }
     }
+}
+
+// checkAgainstReferenceOn every tested instruction set.
+inline void checkAgainstReference(const LayerParams& params, const std::vector<const HostTensor*>& inputs,
+                                  const std::vector<bool>& isActivation, TensorFormat format,
+                                  const std::string& id, int64_t maxUlp, double absolute,
+                                  const std::string& what) {
+    checkAgainstReferenceOn(testedIsas(), params, inputs, isActivation, format, id, maxUlp, absolute, what);
 }
 
 // Like checkAgainstReference, on the widest instruction set, with input 0 in `in` and output 0 in `out`

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "backends/cpu/fast/fast_convolution_operands.h"
 #include "backends/cpu/fast/fast_pointwise.h"
 
 namespace kiln::cpu::fast {
@@ -410,38 +411,29 @@ void addDirectConvolutionTactics(const tactics::LayerConfig& config, Isa isa,
     if (layer.kind() != LayerKind::Convolution) return;
     auto skip = [&](const std::string& reason) { skipped.push_back({kDirectId, kLibrary, reason}); };
     if (isa != Isa::Avx512) return skip("needs AVX-512");
-    if (config.precision != DataType::Float32 || tactics::storesReducedPrecision(config))
-        return skip("runs FP32 layers only");
+    std::string reason;
+    const std::optional<ConvolutionOperands> operands = convolutionOperands(config, reason);
+    if (!operands) return skip(reason);
     const auto& params = layer.paramsAs<ConvolutionParams>();
-    const Tensor* input = layer.input(0);
-    const Tensor* weights = layer.input(1);
-    if (!input || !weights || layer.outputs().size() != 1 ||
-        config.inputFormats.size() < layer.inputs().size() || config.outputFormats.empty()) {
-        return skip("needs one output (split outputs are not offered)");
-    }
-    const Tensor* output = layer.output(0);
-    if (input->dims().size() != 4 || !weights->isConstant() || weights->dims().size() != 4)
-        return skip("needs a 2-D convolution with constant weights");
-    if (params.groups != 1) return skip("needs one group");
-    if (input->type() != DataType::Float32 || output->type() != DataType::Float32)
-        return skip("runs FP32 tensors only");
-    const TensorFormat in = config.inputFormats[0];
-    const TensorFormat out = config.outputFormats[0];
     const auto blockedBy16 = [](TensorFormat f) { return f.isBlocked() && f.channelBlock == kBlock; };
-    if (!blockedBy16(in) || !blockedBy16(out)) return skip("needs tensors in blocks of 16 channels");
+    if (!blockedBy16(config.inputFormats[0]) || !blockedBy16(config.outputFormats[0]))
+        return skip("needs tensors in blocks of 16 channels");
     const auto at = [](const std::vector<int64_t>& values, size_t i, int64_t otherwise) {
         return i < values.size() ? values[i] : otherwise;
     };
+    const Dims& x = operands->input->dims();
+    const Dims& w = operands->weights->dims();
+    const Dims& y = operands->output->dims();
     DirectPlan plan;
-    plan.batch = input->dims()[0];
-    plan.channels = input->dims()[1];
-    plan.height = input->dims()[2];
-    plan.width = input->dims()[3];
-    plan.filters = weights->dims()[0];
-    plan.kernelHeight = weights->dims()[2];
-    plan.kernelWidth = weights->dims()[3];
-    plan.outHeight = output->dims()[2];
-    plan.outWidth = output->dims()[3];
+    plan.batch = x[0];
+    plan.channels = x[1];
+    plan.height = x[2];
+    plan.width = x[3];
+    plan.filters = w[0];
+    plan.kernelHeight = w[2];
+    plan.kernelWidth = w[3];
+    plan.outHeight = y[2];
+    plan.outWidth = y[3];
     plan.strideHeight = at(params.strides, 0, 1);
     plan.strideWidth = at(params.strides, 1, 1);
     plan.dilationHeight = at(params.dilations, 0, 1);
@@ -451,30 +443,18 @@ void addDirectConvolutionTactics(const tactics::LayerConfig& config, Isa isa,
     plan.padBottom = at(params.pads, 2, 0);
     plan.padRight = at(params.pads, 3, 0);
     plan.activation = params.activation;
-    if (weights->dims()[1] != plan.channels || output->dims()[1] != plan.filters)
-        return skip("the weights do not match the input's and output's channels");
+    plan.hasBias = operands->bias != nullptr;
+    plan.residualInput = operands->residualInput;
     if (plan.strideWidth != 1 && plan.strideWidth != 2) return skip("needs a horizontal stride of 1 or 2");
     if (plan.strideHeight < 1 || plan.dilationHeight < 1 || plan.dilationWidth < 1 || plan.padTop < 0 ||
         plan.padLeft < 0 || plan.padBottom < 0 || plan.padRight < 0) {
         return skip("needs positive strides and dilations and pads of zero or more");
     }
-    if (plan.outHeight <= 0 || plan.outWidth <= 0 || plan.batch <= 0) return skip("the output is empty");
     // Wide rows take tiles of 14 positions by 2 filter blocks; rows of 7 or fewer take 4 blocks, which
     // reads each input value for twice the filters.
     plan.groupBlocks = plan.rowLength() <= mostPositionsFor(kMostFilterBlocks) ? kMostFilterBlocks : 2;
-    const Tensor* bias = layer.inputs().size() > 2 ? layer.input(2) : nullptr;
-    std::shared_ptr<const HostTensor> biasData;
-    if (bias) {
-        if (!bias->isConstant()) return skip("needs a constant bias");
-        plan.hasBias = true;
-        biasData = bias->constantData();
-    }
-    if (layer.inputs().size() > 3 && layer.input(3)) {
-        if (layer.input(3)->dims() != output->dims() || config.inputFormats[3] != out)
-            return skip("needs a residual of the output's shape and format");
-        plan.residualInput = 3;
-    }
-    tactics.push_back(std::make_unique<DirectTactic>(plan, weights->constantData(), biasData));
+    tactics.push_back(
+        std::make_unique<DirectTactic>(plan, operands->weights->constantData(), operands->bias));
 }
 
 }  // namespace kiln::cpu::fast

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "backends/cpu/fast/fast_convolution_operands.h"
 #include "backends/cpu/fast/fast_gemm.h"
 #include "backends/cpu/fast/fast_pointwise.h"
 #include "backends/cpu/fast/fast_vector.h"
@@ -465,39 +466,30 @@ void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
         for (int64_t tile : {2, 4})
             skipped.push_back({tacticId(tile), kLibrary, reason});
     };
-    if (config.precision != DataType::Float32 || tactics::storesReducedPrecision(config))
-        return skip("runs FP32 layers only");
+    std::string reason;
+    const std::optional<ConvolutionOperands> operands = convolutionOperands(config, reason);
+    if (!operands) return skip(reason);
     const auto& params = layer.paramsAs<ConvolutionParams>();
-    const Tensor* input = layer.input(0);
-    const Tensor* weights = layer.input(1);
-    if (!input || !weights || layer.outputs().size() != 1 ||
-        config.inputFormats.size() < layer.inputs().size() || config.outputFormats.empty()) {
-        return skip("needs one output (split outputs are not offered)");
-    }
-    const Tensor* output = layer.output(0);
-    if (input->dims().size() != 4 || !weights->isConstant() || weights->dims().size() != 4 ||
-        weights->dims()[2] != 3 || weights->dims()[3] != 3) {
-        return skip("needs a 2-D convolution with constant 3x3 weights");
-    }
+    const Dims& x = operands->input->dims();
+    const Dims& w = operands->weights->dims();
+    const Dims& y = operands->output->dims();
+    if (w[2] != 3 || w[3] != 3) return skip("needs a 2-D convolution with constant 3x3 weights");
     const auto ones = [](const std::vector<int64_t>& values) {
         return std::all_of(values.begin(), values.end(), [](int64_t v) { return v == 1; });
     };
-    if (params.groups != 1 || !ones(params.strides) || !ones(params.dilations))
-        return skip("needs stride 1, dilation 1 and one group");
-    if (input->type() != DataType::Float32 || output->type() != DataType::Float32)
-        return skip("runs FP32 tensors only");
+    if (!ones(params.strides) || !ones(params.dilations)) return skip("needs stride 1 and dilation 1");
     const TensorFormat in = config.inputFormats[0];
     const TensorFormat out = config.outputFormats[0];
     const auto blockedBy8 = [](TensorFormat f) { return f.isBlocked() && f.channelBlock % kLanes == 0; };
     if (!blockedBy8(in) || !blockedBy8(out)) return skip("needs channel-blocked tensors (blocks of 8 or 16)");
     WinogradPlan plan;
-    plan.batch = input->dims()[0];
-    plan.channels = input->dims()[1];
-    plan.height = input->dims()[2];
-    plan.width = input->dims()[3];
-    plan.filters = weights->dims()[0];
-    plan.outHeight = output->dims()[2];
-    plan.outWidth = output->dims()[3];
+    plan.batch = x[0];
+    plan.channels = x[1];
+    plan.height = x[2];
+    plan.width = x[3];
+    plan.filters = w[0];
+    plan.outHeight = y[2];
+    plan.outWidth = y[3];
     plan.padTop = params.pads.size() == 4 ? params.pads[0] : 0;
     plan.padLeft = params.pads.size() == 4 ? params.pads[1] : 0;
     plan.inBlock = in.channelBlock;
@@ -505,26 +497,14 @@ void addWinogradTactics(const tactics::LayerConfig& config, Isa isa,
     plan.activation = params.activation;
     plan.isa = isa;
     plan.threads = std::max(1, teamSize());
-    if (weights->dims()[1] != plan.channels || output->dims()[1] != plan.filters)
-        return skip("the weights do not match the input's and output's channels");
     if (plan.channels < kLeastChannels || plan.filters < kLeastChannels)
         return skip("needs 16 or more input and output channels for its transforms to pay");
-    if (plan.outHeight <= 0 || plan.outWidth <= 0) return skip("the output is empty");
-    const Tensor* bias = layer.inputs().size() > 2 ? layer.input(2) : nullptr;
-    std::shared_ptr<const HostTensor> biasData;
-    if (bias) {
-        if (!bias->isConstant()) return skip("needs a constant bias");
-        plan.hasBias = true;
-        biasData = bias->constantData();
-    }
-    if (layer.inputs().size() > 3 && layer.input(3)) {
-        if (layer.input(3)->dims() != output->dims() || config.inputFormats[3] != out)
-            return skip("needs a residual of the output's shape and format");
-        plan.residualInput = 3;
-    }
+    plan.hasBias = operands->bias != nullptr;
+    plan.residualInput = operands->residualInput;
     for (int64_t tile : {2, 4}) {
         plan.tile = tile;
-        tactics.push_back(std::make_unique<WinogradTactic>(plan, weights->constantData(), biasData));
+        tactics.push_back(
+            std::make_unique<WinogradTactic>(plan, operands->weights->constantData(), operands->bias));
     }
 }
 

@@ -1892,6 +1892,14 @@ B: %2
         <source>Timed on %1 images of the batch; the chosen tactic runs all of them.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Close candidates ran again in the network, where the chosen one was the fastest (%1 ms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms in the network</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::TensorTableModel</name>
@@ -2345,6 +2353,10 @@ B: %2
     </message>
     <message>
         <source>value %1 must satisfy min ≤ value to use ≤ max (%2 ≤ %3 ≤ %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing in the network</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

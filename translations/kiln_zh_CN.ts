@@ -1887,6 +1887,14 @@ B：%2
         <source>Timed on %1 images of the batch; the chosen tactic runs all of them.</source>
         <translation>在批次中的 %1 张图像上计时；选中的策略运行全部图像。</translation>
     </message>
+    <message>
+        <source>Close candidates ran again in the network, where the chosen one was the fastest (%1 ms).</source>
+        <translation>相近的候选策略在网络中再次运行，选中的策略在网络中最快（%1 毫秒）。</translation>
+    </message>
+    <message>
+        <source>%1 ms in the network</source>
+        <translation>网络中 %1 毫秒</translation>
+    </message>
 </context>
 <context>
     <name>kiln::views::TensorTableModel</name>
@@ -2338,6 +2346,10 @@ B：%2
     <message>
         <source>value %1 must satisfy min ≤ value to use ≤ max (%2 ≤ %3 ≤ %4)</source>
         <translation>值 %1 必须满足 最小值 ≤ 使用的值 ≤ 最大值（%2 ≤ %3 ≤ %4）</translation>
+    </message>
+    <message>
+        <source>Timing in the network</source>
+        <translation>网络中计时</translation>
     </message>
 </context>
 <context>

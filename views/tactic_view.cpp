@@ -230,6 +230,12 @@ void TacticView::showRecord(const LayerRecord* record, const QString& requestedN
             text += QLatin1Char(' ') + tr("Chosen: %1 (%2 ms).")
                                            .arg(fromStd(chosen->tactic), QString::number(chosen->milliseconds, 'f', 4));
         }
+        if (chosen && chosen->networkMilliseconds >= 0.0) {
+            text += QLatin1Char(' ') +
+                    tr("Close candidates ran again in the network, where the chosen one was the "
+                       "fastest (%1 ms).")
+                        .arg(QString::number(chosen->networkMilliseconds, 'f', 4));
+        }
         if (record->timingReused) {
             text += QLatin1Char(' ') + tr("Times of an identical layer timed earlier in this build.");
         } else if (record->timingFromCache) {
@@ -292,6 +298,10 @@ void TacticView::showRecord(const LayerRecord* record, const QString& requestedN
         if (candidate.chosen) note = tr("chosen");
         else if (!candidate.skipReason.empty()) note = tr("skipped: %1").arg(fromStd(candidate.skipReason));
         else if (!wasTimed) note = tr("not timed");
+        if (candidate.networkMilliseconds >= 0.0) {
+            note += (note.isEmpty() ? QString() : QStringLiteral("; ")) +
+                    tr("%1 ms in the network").arg(QString::number(candidate.networkMilliseconds, 'f', 4));
+        }
         row << textItem(note);
         for (QStandardItem* item : row) {
             if (candidate.chosen) {

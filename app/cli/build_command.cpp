@@ -119,6 +119,18 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
             << " of the layers timed were timed on part of their batch, their times measured "
             << "there (--exhaustiveTiming times every layer at its own batch)\n";
     }
+    if (report.networkTimingFromCache) {
+        out << "  " << report.networkTimedLayers
+            << " layers with close candidates took their choice in the network "
+            << "from the timing cache: " << report.networkChangedLayers << " changed tactic\n";
+    } else if (report.networkTimedLayers > 0) {
+        out << "  " << report.networkTimedLayers
+            << " layers with close candidates timed again in the network (" << report.networkTimingRounds
+            << " runs of each variant, " << formatMs(report.networkTimingMilliseconds)
+            << "): " << report.networkChangedLayers << " changed tactic\n";
+    } else if (!report.networkTimingSkipped.empty()) {
+        out << "  Close candidates not timed in the network: " << report.networkTimingSkipped << "\n";
+    }
     TextTable chosen({"Tactic", "Layers"});
     for (const auto& [tactic, count] : tactics) chosen.addRow({tactic, std::to_string(count)});
     chosen.print(out);

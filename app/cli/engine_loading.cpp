@@ -244,6 +244,7 @@ BuilderConfig builderConfig(bool enableFusion, const BuilderOptions& options) {
     config.timingCachePath = options.timingCachePath.value_or("");
     config.flushCaches = options.flushL2;
     config.exhaustiveTiming = options.exhaustiveTiming;
+    config.networkTiming = !options.noNetworkTiming;
     config.threads = options.threads;
     return config;
 }

@@ -347,7 +347,9 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
              return Status::ok();
          }},
         {"--backend", true, "cuda",
-         [&builder](std::string_view flag, const std::string& value) { return parseBackend(flag, value, builder.backend); }},
+         [&builder](std::string_view flag, const std::string& value) {
+             return parseBackend(flag, value, builder.backend);
+         }},
         switchFlag("--tf32", builder.tf32),
         pathFlag("--timingCacheFile", "kiln.timing", builder.timingCachePath),
         countFlag("--avgTiming", "10", 1, builder.timingIterations),
@@ -355,7 +357,9 @@ std::vector<Flag> builderFlags(BuilderOptions& builder) {
         countFlag("--memoryLimit", "4096", 1, builder.memoryLimitMiB),
         switchFlag("--flushL2", builder.flushL2),
         switchFlag("--exhaustiveTiming", builder.exhaustiveTiming),
-        {"--threads", true, "2", [&builder](std::string_view flag, const std::string& value) -> Status {
+        switchFlag("--noNetworkTiming", builder.noNetworkTiming),
+        {"--threads", true, "2",
+         [&builder](std::string_view flag, const std::string& value) -> Status {
              KILN_RETURN_IF_ERROR(parseCount(flag, value, 1, builder.threads));
              if (builder.threads > kMaxThreads) {
                  return invalidArgument(std::string(flag) + " is at most " + std::to_string(kMaxThreads) + ", not " + value);
@@ -716,7 +720,7 @@ const char* buildHelp() {
                   [--minShapes NAME:DIMS,... --optShapes NAME:DIMS,... --maxShapes NAME:DIMS,...]...
                   [--noFusion] [--exportLayerInfo FILE.json] [--exportReport FILE.json]
                   [--timingCacheFile FILE] [--avgTiming N] [--workspace MIB] [--memoryLimit MIB] [--flushL2]
-                  [--exhaustiveTiming]
+                  [--exhaustiveTiming] [--noNetworkTiming]
                   [--verbose | --quiet]
 
 Imports an ONNX model (or a Caffe net: MODEL.prototxt with --weights), optimizes it for this machine's CPU or GPU (constant folding, batch-norm folding,
@@ -784,6 +788,12 @@ Options:
                              a hopeless one, long runs), every layer at its own batch (the CPU otherwise times
                              convolutions and poolings of 32 or more images on an eighth of them, at least 8):
                              slow; the reference the early stops are checked against
+  --noNetworkTiming          Keep each layer's fastest candidate alone. By default, on the CPU, where a
+                             run of the network is short (batch 1 of most models), candidates within 1.3
+                             times a layer's fastest run again in the network (a variant of it per rank of
+                             candidate, in turns, every layer timed), and each layer keeps the fastest
+                             there: a layer finds its weights and inputs in the caches as the layers
+                             before it left them, which timing it alone does not show
   --threads N                CPU threads the kernels run on, when timed and in the plan (default: every
                              core); recorded in the plan and part of the timing cache's key
   --verbose                  Print each build phase on standard error as a line of its own, also

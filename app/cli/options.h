@@ -46,6 +46,7 @@ struct BuilderOptions {
     int memoryLimitMiB = 0;  // --memoryLimit: host memory a build, context or input may take; 0: the machine's
     bool flushL2 = false;
     bool exhaustiveTiming = false;  // --exhaustiveTiming: no early stops in tactic timing
+    bool noNetworkTiming = false;   // --noNetworkTiming: no timing of close candidates in the network
     int threads = 0;       // --threads: CPU threads for the kernels; 0: every core
     bool verbose = false;  // --verbose: a build's phases as lines on standard error, even off a terminal
     bool quiet = false;    // --quiet: no progress and no warnings, only results and errors

@@ -637,6 +637,7 @@ QString BuildPanel::phaseDisplayName(const QString& phase) {
     if (phase == QStringLiteral("passes")) return tr("Optimization passes");
     if (phase == QStringLiteral("tactics")) return tr("Tactic selection");
     if (phase == QStringLiteral("memory")) return tr("Memory planning");
+    if (phase == QStringLiteral("network timing")) return tr("Timing in the network");
     if (phase == QStringLiteral("formats")) return tr("Format selection");
     if (phase == QStringLiteral("calibration")) return tr("Calibration");
     return phase;

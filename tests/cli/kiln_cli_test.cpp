@@ -4,6 +4,7 @@
 // the sample model and compare what its plan computes with what the model computes.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -952,10 +953,11 @@ TEST_F(KilnPlanTest, VerboseBuildsPrintTheirPhasesOnStandardError) {
     const std::string prefix = "kiln: building '" + m_sample.string() + "': ";
     // The phases as they start, then the builder's log: every pass change and phase time (verbose) and a
     // summary (info).
-    EXPECT_EQ(result.err.rfind(prefix + "[1/4] passes\n" + prefix + "[2/4] formats\n" + prefix + "[3/4] tactics\n" +
-                                   prefix + "[4/4] memory\n",
-                               0),
-              0u)
+    EXPECT_EQ(
+        result.err.rfind(prefix + "[1/5] passes\n" + prefix + "[2/5] formats\n" + prefix + "[3/5] tactics\n" +
+                             prefix + "[4/5] memory\n" + prefix + "[5/5] network timing\n",
+                         0),
+        0u)
         << result.err;
     EXPECT_NE(result.err.find("kiln: verbose: [batch-norm folding] fused conv1 + bn1"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("kiln: verbose: phase tactics: "), std::string::npos) << result.err;
@@ -976,8 +978,9 @@ TEST_F(KilnPlanTest, VerboseBuildsPrintTheirPhasesOnStandardError) {
 // builds' phases with --verbose; --quiet leaves standard error empty, the builder's warnings included.
 TEST_F(KilnPlanTest, EveryCommandThatBuildsTakesVerboseAndQuiet) {
     const std::string prefix = "kiln: building '" + m_sample.string() + "': ";
-    const std::string phases = prefix + "[1/4] passes\n" + prefix + "[2/4] formats\n" + prefix + "[3/4] tactics\n" +
-                               prefix + "[4/4] memory\n";
+    const std::string phases = prefix + "[1/5] passes\n" + prefix + "[2/5] formats\n" + prefix +
+                               "[3/5] tactics\n" + prefix + "[4/5] memory\n" + prefix +
+                               "[5/5] network timing\n";
     for (const char* command : {"run", "profile"}) {
         const CommandResult verbose = kiln(std::string(command) + " " + quoted(m_sample.string()) + " --verbose --warmUp 0");
         ASSERT_EQ(verbose.exitCode, 0) << command << ": " << verbose.err;
@@ -990,7 +993,8 @@ TEST_F(KilnPlanTest, EveryCommandThatBuildsTakesVerboseAndQuiet) {
     const CommandResult compared = kiln("compare " + quoted(m_sample.string()) + " --verbose --iterations 1 --warmUp 0");
     ASSERT_EQ(compared.exitCode, 0) << compared.err;
     EXPECT_NE(compared.err.find(phases), std::string::npos) << compared.err;  // the reference build first
-    EXPECT_NE(compared.err.find("kiln: building the fp16 engine: [3/4] tactics"), std::string::npos) << compared.err;
+    EXPECT_NE(compared.err.find("kiln: building the fp16 engine: [3/5] tactics"), std::string::npos)
+        << compared.err;
 
     const fs::path cache = m_dir / "damaged.timing";
     writeBytes(cache, "not a timing cache");
@@ -1030,7 +1034,7 @@ TEST_F(KilnPlanTest, CtrlCCancelsABuildAndWritesNothing) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::string stderrText = readText(err);
     EXPECT_EQ(readText(exitFile), "130\n") << stderrText;
-    EXPECT_NE(stderrText.find("[3/4] tactics"), std::string::npos) << stderrText;
+    EXPECT_NE(stderrText.find("[3/5] tactics"), std::string::npos) << stderrText;
     EXPECT_NE(stderrText.find("kiln: the build was cancelled (Ctrl-C); nothing was written"), std::string::npos)
         << stderrText;
     EXPECT_LT(seconds, 60.0) << "the build did not stop soon after Ctrl-C";
@@ -1183,6 +1187,52 @@ TEST_F(KilnPlanTest, ExportLayerInfoAndReportAreJson) {
         bindingNames.insert(binding.text);
     EXPECT_EQ(bindingNames, (std::set<std::string>{"input", "output"}));
     EXPECT_TRUE(readJson(report)) << readText(report);
+}
+
+// Close candidates run again in the network: where the report gives candidates network times, the
+// chosen one has the lowest of them, and the summary says how many layers were timed there;
+// --noNetworkTiming leaves the phase and the network times out.
+TEST_F(KilnPlanTest, CloseCandidatesAreTimedInTheNetworkUnlessTurnedOff) {
+    const fs::path report = m_dir / "report.json";
+    const CommandResult built = buildPlan("--exportReport " + quoted(report.string()));
+    ASSERT_EQ(built.exitCode, 0) << built.err;
+    std::optional<JsonValue> document = readJson(report);
+    ASSERT_TRUE(document) << readText(report);
+    const JsonValue* timing = document->find("timing");
+    ASSERT_TRUE(timing && timing->find("network")) << readText(report);
+    const double networkLayers = timing->find("network")->find("layers")->number;
+    int timedThere = 0;
+    for (const JsonValue& layer : document->find("layersAfter")->items) {
+        const JsonValue* candidates = layer.find("candidates");
+        if (!candidates) continue;
+        double chosen = -1.0;
+        double fastest = 1e30;
+        bool any = false;
+        for (const JsonValue& candidate : candidates->items) {
+            const JsonValue* network = candidate.find("networkMilliseconds");
+            if (!network) continue;
+            any = true;
+            fastest = std::min(fastest, network->number);
+            if (candidate.find("chosen")->boolean) chosen = network->number;
+        }
+        if (!any) continue;
+        ++timedThere;
+        EXPECT_EQ(chosen, fastest) << layer.find("name")->text;
+    }
+    EXPECT_EQ(timedThere, int(networkLayers));
+    if (networkLayers > 0) {
+        EXPECT_NE(built.out.find("layers with close candidates timed again in the network"),
+                  std::string::npos)
+            << built.out;
+    }
+
+    const CommandResult off =
+        buildPlan("--noNetworkTiming --verbose --exportReport " + quoted(report.string()));
+    ASSERT_EQ(off.exitCode, 0) << off.err;
+    EXPECT_NE(off.err.find("[4/4] memory"), std::string::npos) << off.err;
+    EXPECT_EQ(off.err.find("network timing"), std::string::npos) << off.err;
+    EXPECT_EQ(readText(report).find("networkMilliseconds"), std::string::npos);
+    EXPECT_EQ(off.out.find("in the network"), std::string::npos) << off.out;
 }
 
 TEST_F(KilnPlanTest, ProfileExportsTheTrtexecLayout) {

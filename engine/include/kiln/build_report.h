@@ -28,6 +28,10 @@ struct TacticCandidate {
     double milliseconds = -1;  // median over the timing iterations; negative when not timed
     std::string skipReason;    // why it was not timed ("needs NCHW layout", "workspace 2 GiB > limit 1 GiB")
     bool chosen = false;       // the fastest: the one the plan runs
+    // Its median time in the network, where the build ran close candidates there (CPU builds of short
+    // networks: builder/network_timing.h); negative when it did not. Where set, the chosen candidate
+    // is the fastest there.
+    double networkMilliseconds = -1;
 };
 
 struct LayerRecord {
@@ -68,6 +72,15 @@ struct BuildReport {
     int timingCacheHits = 0;          // layers whose timings came from the timing cache file
     int timingCacheMisses = 0;        // layers timed during this build
     int timingReuses = 0;             // layers that took the timings of an identical layer of this build
+    // Close candidates run again in the network (builder/network_timing.h): layers that had some, layers
+    // whose tactic changed, runs of each variant and the time taken; or why the network was not timed
+    // (empty when it was, or when no layer had a close candidate).
+    int networkTimedLayers = 0;
+    int networkChangedLayers = 0;
+    int networkTimingRounds = 0;
+    double networkTimingMilliseconds = 0.0;
+    std::string networkTimingSkipped;
+    bool networkTimingFromCache = false;  // the choices in the network came from the timing cache
     std::vector<std::string> warnings;  // e.g. a timing cache that could not be used, and why
     int threads = 0;                    // CPU threads the kernels run on (BuilderConfig::threads); 0: every core
 

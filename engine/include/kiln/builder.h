@@ -69,6 +69,11 @@ struct BuilderConfig {
     // a batch of 32 or more is timed on an eighth of it (at least 8 images) and its choice recreated for
     // the whole batch: those kernels' times grow with the batch in proportion.
     bool exhaustiveTiming = false;
+    // On the CPU, where the network is short enough (batch 1 of most models), candidates within 1.3 times
+    // a layer's choice run again in the network, in turns with the choice, and the fastest there wins
+    // (builder/network_timing.h; --noNetworkTiming turns it off). Not for the other shapes of a dynamic
+    // engine, whose tactics are given.
+    bool networkTiming = true;
     // CPU threads the kernels run on (--threads), when timed and when the engine runs; 0: every core.
     // Recorded in the engine (BuildReport::threads) and part of the timing-cache key, since which tactic
     // is fastest depends on it.

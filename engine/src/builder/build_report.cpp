@@ -86,6 +86,10 @@ void writeLayers(JsonWriter& json, const std::vector<LayerRecord>& layers) {
                     json.key("skipped");
                     json.value(candidate.skipReason);
                 }
+                if (candidate.networkMilliseconds >= 0.0) {
+                    json.key("networkMilliseconds");
+                    json.value(candidate.networkMilliseconds);
+                }
                 json.key("chosen");
                 json.value(candidate.chosen);
                 json.endObject();
@@ -155,6 +159,23 @@ std::string BuildReport::toJson() const {
     json.value(int64_t(timingCacheMisses));
     json.key("reuses");
     json.value(int64_t(timingReuses));
+    json.key("network");
+    json.beginObject();
+    json.key("layers");
+    json.value(int64_t(networkTimedLayers));
+    json.key("changed");
+    json.value(int64_t(networkChangedLayers));
+    json.key("rounds");
+    json.value(int64_t(networkTimingRounds));
+    json.key("milliseconds");
+    json.value(networkTimingMilliseconds);
+    json.key("fromCache");
+    json.value(networkTimingFromCache);
+    if (!networkTimingSkipped.empty()) {
+        json.key("skipped");
+        json.value(networkTimingSkipped);
+    }
+    json.endObject();
     json.endObject();
     json.key("threads");
     json.value(int64_t(threads));

@@ -15,6 +15,7 @@
 #include "builder/build_logging.h"
 #include "builder/format_assignment.h"
 #include "builder/memory_planner.h"
+#include "builder/network_timing.h"
 #include "builder/tactic_selection.h"
 #include "builder/timing_cache.h"
 #include "kiln/calibration.h"
@@ -255,13 +256,16 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
     const cpu::KernelThreads threads(config.threads);
     KILN_RETURN_IF_ERROR(network.validate().withContext("the network is not valid"));
 
-    constexpr int kSteps = 4;
+    // CPU builds time close candidates again in the network, a phase of their own (builder/network_timing.h).
+    const bool networkPhase =
+        config.networkTiming && config.preferredTactics.empty() && config.backend == "cpu";
+    const int steps = networkPhase ? 5 : 4;
     BuildReport report;
     report.threads = config.threads;
     report.layersBefore = describeLayers(network);
     NetworkDefinition optimized = network.clone();
     {
-        PhaseClock clock(report, config.progress, "passes", 0, kSteps);
+        PhaseClock clock(report, config.progress, "passes", 0, steps);
         const bool channelSlices = !backend->preferredFormat(precision).channelsLast;
         for (const passes::PassEntry& pass : passes::optimizationPipeline(config.enableFusion, channelSlices, {backend->runsAttention(), backend->runsMatMulEpilogues()})) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
@@ -315,7 +319,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
     {
         // Layers no tactic can run in blocked formats are made linear and formats chosen again; each
         // round makes at least one more layer linear, so this ends.
-        PhaseClock clock(report, config.progress, "formats", 1, kSteps);
+        PhaseClock clock(report, config.progress, "formats", 1, steps);
         const TensorFormat preferred = backend->preferredFormat(precision);
         std::map<std::string, builder::LayerConstraint> constraints;
         if (config.precisionConstraints == PrecisionConstraints::None) {
@@ -361,9 +365,10 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     auto kernels = std::make_shared<detail::CompiledKernels>();
+    std::vector<int64_t> workspaces;  // per layer, its tactic's
     report.layersAfter = describeLayers(optimized);
     {
-        PhaseClock clock(report, config.progress, "tactics", 2, kSteps);
+        PhaseClock clock(report, config.progress, "tactics", 2, steps);
         KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
         builder::TimingDevice timing{*backend, providers, *stream};
         const auto& layers = optimized.layers();
@@ -372,6 +377,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
             LayerRecord& record = report.layersAfter[i];
             if (layers[i]->isElided()) {
                 kernels->layers.emplace_back();
+                workspaces.push_back(0);
                 continue;
             }
             if (config.progress) config.progress->layerStarted(int(i), int(layers.size()), layers[i]->name());
@@ -389,18 +395,14 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
                 ++(choice.fromCache ? report.timingCacheHits : report.timingCacheMisses);
             }
             kernels->workspaceBytes = std::max(kernels->workspaceBytes, choice.workspaceBytes);
+            workspaces.push_back(choice.workspaceBytes);
             kernels->layers.push_back({choice.tacticId, std::move(choice.weights), std::move(choice.kernel)});
-        }
-        if (!config.timingCachePath.empty() && cache.isModified()) {
-            if (Status saved = cache.save(config.timingCachePath); !saved.isOk()) {
-                report.warnings.push_back(saved.message());
-            }
         }
     }
     KILN_RETURN_IF_ERROR(checkCancel(config));
     MemoryPlan memory;
     {
-        PhaseClock clock(report, config.progress, "memory", 3, kSteps);
+        PhaseClock clock(report, config.progress, "memory", 3, steps);
         KILN_ASSIGN_OR_RETURN(memory, planMemory(optimized));
         report.arenaBytes = memory.arenaBytes;
         report.activationBytes = activationBytes(optimized);
@@ -409,6 +411,24 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
                 auto it = memory.offsets.find(record.outputs[i]);
                 record.outputOffsets[i] = it == memory.offsets.end() ? -1 : it->second;
             }
+        }
+    }
+    if (networkPhase) {
+        PhaseClock clock(report, config.progress, "network timing", 4, steps);
+        const builder::NetworkTimingLimits limits;
+        const int variants = builder::networkVariants(report.layersAfter);
+        report.networkTimingSkipped =
+            variants > 1 ? builder::networkTimingRefusal(report.layersAfter, variants, limits) : "";
+        if (variants > 1 && report.networkTimingSkipped.empty()) {
+            KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
+            builder::TimingDevice timing{*backend, providers, *stream};
+            KILN_RETURN_IF_ERROR(builder::chooseInNetwork(timing, optimized, memory, config, kernels,
+                                                          workspaces, report, cache, limits));
+        }
+    }
+    if (!config.timingCachePath.empty() && cache.isModified()) {
+        if (Status saved = cache.save(config.timingCachePath); !saved.isOk()) {
+            report.warnings.push_back(saved.message());
         }
     }
     const uint64_t contextBytes = uint64_t(memory.arenaBytes) + uint64_t(kernels->workspaceBytes);

@@ -99,8 +99,10 @@ TimingCache TimingCache::load(const std::string& path, const std::string& device
         Entry loaded;
         loaded.chosen = entry.chosen();
         for (const auto& candidate : entry.candidates()) {
-            loaded.candidates.push_back({candidate.tactic(), candidate.library(), candidate.milliseconds(),
-                                         candidate.skip_reason(), candidate.tactic() == entry.chosen()});
+            loaded.candidates.push_back(
+                {candidate.tactic(), candidate.library(), candidate.milliseconds(), candidate.skip_reason(),
+                 candidate.tactic() == entry.chosen(),
+                 candidate.network_milliseconds() > 0.0 ? candidate.network_milliseconds() : -1.0});
         }
         loaded.timingBatch = entry.timing_batch();
         cache.m_entries[entry.signature()] = std::move(loaded);
@@ -123,6 +125,8 @@ std::string TimingCache::serialize() const {
             c.set_library(candidate.library);
             c.set_milliseconds(candidate.milliseconds);
             c.set_skip_reason(candidate.skipReason);
+            if (candidate.networkMilliseconds > 0.0)
+                c.set_network_milliseconds(candidate.networkMilliseconds);
         }
     }
     std::string body;

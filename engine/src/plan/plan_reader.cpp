@@ -677,7 +677,9 @@ LayerRecord readLayerRecord(const plan_proto::LayerRecord& in) {
     record.elided = in.elided();
     record.outputFormats = strings(in.output_formats());
     for (const auto& c : in.candidates()) {
-        record.candidates.push_back({c.tactic(), c.library(), c.milliseconds(), c.skip_reason(), c.tactic() == in.tactic()});
+        record.candidates.push_back({c.tactic(), c.library(), c.milliseconds(), c.skip_reason(),
+                                     c.tactic() == in.tactic(),
+                                     c.network_milliseconds() > 0.0 ? c.network_milliseconds() : -1.0});
     }
     record.timingFromCache = in.timing_from_cache();
     record.timingReused = in.timing_reused();
@@ -704,6 +706,12 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     report.timingCacheMisses = in.timing_cache_misses();
     report.timingReuses = in.timing_reuses();
     report.threads = in.threads();  // checked by the caller
+    report.networkTimedLayers = in.network_timed_layers();
+    report.networkChangedLayers = in.network_changed_layers();
+    report.networkTimingRounds = in.network_timing_rounds();
+    report.networkTimingMilliseconds = in.network_timing_milliseconds();
+    report.networkTimingSkipped = in.network_timing_skipped();
+    report.networkTimingFromCache = in.network_timing_from_cache();
     report.warnings = strings(in.warnings());
     return report;
 }

@@ -383,6 +383,7 @@ void writeLayerRecord(const LayerRecord& record, plan_proto::LayerRecord& out) {
         c.set_library(candidate.library);
         c.set_milliseconds(candidate.milliseconds);
         c.set_skip_reason(candidate.skipReason);
+        if (candidate.networkMilliseconds > 0.0) c.set_network_milliseconds(candidate.networkMilliseconds);
     }
     out.set_timing_from_cache(record.timingFromCache);
     out.set_timing_reused(record.timingReused);
@@ -416,6 +417,12 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
     out.set_timing_cache_misses(report.timingCacheMisses);
     out.set_timing_reuses(report.timingReuses);
     out.set_threads(report.threads);
+    out.set_network_timed_layers(report.networkTimedLayers);
+    out.set_network_changed_layers(report.networkChangedLayers);
+    out.set_network_timing_rounds(report.networkTimingRounds);
+    out.set_network_timing_milliseconds(report.networkTimingMilliseconds);
+    out.set_network_timing_skipped(report.networkTimingSkipped);
+    out.set_network_timing_from_cache(report.networkTimingFromCache);
     for (const auto& warning : report.warnings)
         out.add_warnings(warning);
 }

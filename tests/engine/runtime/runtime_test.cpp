@@ -79,7 +79,7 @@ TEST(Runtime, UnfusedEngineMatchesTheReferenceExecutor) {
     EXPECT_LT(report.arenaBytes, report.activationBytes);
     std::vector<std::string> phases;
     for (const PhaseTime& phase : report.phases) phases.push_back(phase.phase);
-    EXPECT_EQ(phases, (std::vector<std::string>{"passes", "formats", "tactics", "memory"}));
+    EXPECT_EQ(phases, (std::vector<std::string>{"passes", "formats", "tactics", "memory", "network timing"}));
     for (const LayerRecord& record : report.layersAfter) {
         if (record.elided) continue;
         EXPECT_FALSE(record.tactic.empty()) << record.name;

@@ -1,0 +1,313 @@
+#include "builder/network_timing.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "kiln/profiling.h"
+#include "runtime/compiled_kernels.h"
+
+namespace kiln::builder {
+
+namespace {
+
+// Candidates up to this many times the chosen one's time alone run in the network: the network moved
+// ResNet-50's layers by up to twice their time alone, and 1.3 takes in the ties and near-ties between
+// libraries without running every variant of every layer.
+constexpr double kNetworkFactor = 1.3;
+constexpr size_t kMostAlternatives = 2;
+// Layers took up to 1.6 times their time alone in the network (ResNet-50 at batch 1, layer2 on): the
+// estimate of a run's time that the budget is checked against.
+constexpr double kNetworkSlowdown = 1.6;
+constexpr uint32_t kInputSeed = 20261207u;
+
+double chosenMilliseconds(const LayerRecord& record) {
+    for (const TacticCandidate& candidate : record.candidates) {
+        if (candidate.chosen) return candidate.milliseconds;
+    }
+    return -1.0;
+}
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The timed candidates of `record` other than the chosen one within kNetworkFactor of it, fastest first.
+std::vector<const TacticCandidate*> closeCandidates(const LayerRecord& record) {
+    std::vector<const TacticCandidate*> close;
+    const double chosen = chosenMilliseconds(record);
+    if (chosen < 0.0) return close;
+    for (const TacticCandidate& candidate : record.candidates) {
+        if (!candidate.chosen && candidate.milliseconds >= 0.0 && candidate.milliseconds <= kNetworkFactor * chosen)
+            close.push_back(&candidate);
+    }
+    std::stable_sort(close.begin(), close.end(), [](const TacticCandidate* a, const TacticCandidate* b) {
+        return a->milliseconds < b->milliseconds;
+    });
+    return close;
+}
+
+// Tactic `id` of `layer` made again by its provider, weights prepared; nothing where it cannot be made
+// within the workspace limit.
+std::optional<Alternative> remade(const TimingDevice& device, const Layer& layer, const BuilderConfig& config,
+                                  const std::string& id) {
+    tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
+    layerConfig.allowTf32 = config.tf32;
+    const tactics::TacticProvider* provider = tactics::providerOf(device.providers, id);
+    if (!provider) return std::nullopt;
+    auto tactic = provider->find(layerConfig, id);
+    if (!tactic || tactic.value()->workspaceBytes() > config.workspaceLimit) return std::nullopt;
+    auto weights = tactic.value()->prepareWeights();
+    if (!weights) return std::nullopt;
+    auto kernel = tactic.value()->instantiate(weights.value());
+    if (!kernel) return std::nullopt;
+    return Alternative{id, std::move(weights).value(), std::move(kernel).value(), tactic.value()->workspaceBytes()};
+}
+
+// FNV-1a over every executed layer's timing signature, in network order.
+std::string networkHash(const NetworkDefinition& network, bool tf32) {
+    uint64_t hash = 14695981039346656037ull;
+    for (const auto& layer : network.layers()) {
+        if (layer->isElided()) continue;
+        for (const char c : timingSignature(*layer, tf32) + "\n") {
+            hash ^= uint8_t(c);
+            hash *= 1099511628211ull;
+        }
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    return text;
+}
+
+void setWorkspace(detail::CompiledKernels& kernels, const std::vector<int64_t>& workspaces) {
+    kernels.workspaceBytes = 0;
+    for (int64_t bytes : workspaces) kernels.workspaceBytes = std::max(kernels.workspaceBytes, bytes);
+}
+
+}  // namespace
+
+int networkVariants(const std::vector<LayerRecord>& records) {
+    size_t most = 0;
+    for (const LayerRecord& record : records) most = std::max(most, std::min(kMostAlternatives, closeCandidates(record).size()));
+    return 1 + int(most);
+}
+
+std::vector<Alternative> networkAlternatives(const TimingDevice& device, const Layer& layer, const LayerRecord& record,
+                                             const BuilderConfig& config) {
+    std::vector<Alternative> alternatives;
+    for (const TacticCandidate* candidate : closeCandidates(record)) {
+        if (alternatives.size() == kMostAlternatives) break;
+        if (auto alternative = remade(device, layer, config, candidate->tactic)) alternatives.push_back(std::move(*alternative));
+    }
+    return alternatives;
+}
+
+std::string networkTimingRefusal(const std::vector<LayerRecord>& records, int variants,
+                                 const NetworkTimingLimits& limits) {
+    double run = 0.0;
+    for (const LayerRecord& record : records) run += std::max(chosenMilliseconds(record), 0.0);
+    const double estimate = run * kNetworkSlowdown * variants * (1 + limits.leastRounds);
+    if (estimate <= limits.budgetMilliseconds) return {};
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "a run of the network takes about %.0f ms: %d runs of %d variants would take more than %.0f s",
+                  run * kNetworkSlowdown, 1 + limits.leastRounds, variants, limits.budgetMilliseconds / 1000.0);
+    return text;
+}
+
+Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, const NetworkDefinition& network,
+                                          const MemoryPlan& memory, int threads,
+                                          const std::shared_ptr<detail::CompiledKernels>& kernels,
+                                          std::vector<int64_t>& workspaces,
+                                          std::vector<std::vector<Alternative>>& alternatives,
+                                          std::vector<LayerRecord>& records, const NetworkTimingLimits& limits,
+                                          IProgressMonitor* progress) {
+    const auto start = std::chrono::steady_clock::now();
+    NetworkTimingResult result;
+    size_t variants = 1;
+    for (const auto& layer : alternatives) {
+        variants = std::max(variants, 1 + layer.size());
+        if (!layer.empty()) ++result.layers;
+    }
+    if (variants == 1) return result;
+    const auto& layers = network.layers();
+    if (alternatives.size() != layers.size() || workspaces.size() != layers.size() ||
+        records.size() != layers.size() || kernels->layers.size() != layers.size()) {
+        return internalError("network timing: the layers, kernels, workspaces and records differ in number");
+    }
+
+    // One engine for every variant: its context's workspace is the largest any of them needs, and the
+    // variants swap their kernels into it between runs.
+    const int64_t chosenWorkspace = kernels->workspaceBytes;
+    for (const auto& layer : alternatives) {
+        for (const Alternative& alternative : layer) {
+            kernels->workspaceBytes = std::max(kernels->workspaceBytes, alternative.workspaceBytes);
+        }
+    }
+    BuildReport report;
+    report.threads = threads;
+    auto engine = std::make_shared<Engine>(network.clone(), memory, std::move(report), backend.name(), kernels);
+    auto context = engine->createExecutionContext();
+    kernels->workspaceBytes = chosenWorkspace;
+    KILN_RETURN_IF_ERROR(context.status().withContext("network timing"));
+    context.value()->setAdaptiveThreads(false);
+    const TensorMap inputs = randomInputs(engine->bindings(), kInputSeed);
+
+    auto swapVariant = [&](size_t variant) {
+        if (variant == 0) return;
+        for (size_t i = 0; i < layers.size(); ++i) {
+            if (alternatives[i].size() >= variant) std::swap(kernels->layers[i].kernel, alternatives[i][variant - 1].kernel);
+        }
+    };
+    std::vector<LayerTimeCollector> collectors(variants);
+    auto runVariant = [&](size_t variant, IProfiler* profiler) -> Status {
+        if (progress && progress->shouldCancel()) return cancelled("the build was cancelled");
+        swapVariant(variant);
+        context.value()->setProfiler(profiler);
+        auto ran = context.value()->execute(inputs);
+        swapVariant(variant);  // back to the choices
+        return ran.status();
+    };
+    // A warm-up run of each (first use of the kernels made again), then rounds in turns, the order
+    // rotated, while the budget lasts.
+    const auto warmUpStart = std::chrono::steady_clock::now();
+    for (size_t v = 0; v < variants; ++v) {
+        KILN_RETURN_IF_ERROR(runVariant(v, nullptr).withContext("network timing"));
+    }
+    const double round = millisecondsSince(warmUpStart);
+    for (int r = 0; r < limits.mostRounds; ++r) {
+        if (r >= limits.leastRounds && millisecondsSince(start) + round > limits.budgetMilliseconds) break;
+        for (size_t k = 0; k < variants; ++k) {
+            const size_t v = (k + size_t(r)) % variants;
+            KILN_RETURN_IF_ERROR(runVariant(v, &collectors[v]).withContext("network timing"));
+        }
+        ++result.rounds;
+    }
+
+    // Each layer's median in each variant, by name (the profiler reports names).
+    auto medians = [&](size_t variant) {
+        std::map<std::string, double> byName;
+        for (const LayerTimeCollector::Layer& layer : collectors[variant].layers())
+            byName[layer.name] = median(layer.milliseconds);
+        return byName;
+    };
+    std::vector<std::map<std::string, double>> times;
+    for (size_t v = 0; v < variants; ++v) times.push_back(medians(v));
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (alternatives[i].empty()) continue;
+        LayerRecord& record = records[i];
+        const std::string& name = layers[i]->name();
+        auto timeOf = [&](size_t variant) {
+            auto it = times[variant].find(name);
+            return it == times[variant].end() ? std::numeric_limits<double>::infinity() : it->second;
+        };
+        auto candidateOf = [&](const std::string& tactic) -> TacticCandidate* {
+            for (TacticCandidate& candidate : record.candidates) {
+                if (candidate.tactic == tactic) return &candidate;
+            }
+            return nullptr;
+        };
+        size_t best = 0;
+        for (size_t v = 0; v <= alternatives[i].size(); ++v) {
+            const std::string& tactic = v == 0 ? kernels->layers[i].tacticId : alternatives[i][v - 1].tacticId;
+            if (TacticCandidate* candidate = candidateOf(tactic); candidate && std::isfinite(timeOf(v)))
+                candidate->networkMilliseconds = timeOf(v);
+            if (timeOf(v) < timeOf(best)) best = v;
+        }
+        if (best == 0) continue;
+        Alternative& winner = alternatives[i][best - 1];
+        for (TacticCandidate& candidate : record.candidates) candidate.chosen = candidate.tactic == winner.tacticId;
+        record.tactic = winner.tacticId;
+        workspaces[i] = winner.workspaceBytes;
+        kernels->layers[i] = {winner.tacticId, std::move(winner.weights), std::move(winner.kernel)};
+        ++result.changed;
+    }
+    setWorkspace(*kernels, workspaces);
+    alternatives.clear();
+    result.milliseconds = millisecondsSince(start);
+    return result;
+}
+
+std::string networkTimingKey(const NetworkDefinition& network, const Layer& layer, bool tf32) {
+    return "network " + networkHash(network, tf32) + " " + layer.name();
+}
+
+Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, const MemoryPlan& memory,
+                       const BuilderConfig& config, const std::shared_ptr<detail::CompiledKernels>& kernels,
+                       std::vector<int64_t>& workspaces, BuildReport& report, TimingCache& cache,
+                       const NetworkTimingLimits& limits) {
+    const auto& layers = network.layers();
+    std::vector<LayerRecord>& records = report.layersAfter;
+    const std::string hash = networkHash(network, config.tf32);
+    const auto keyOf = [&](size_t i) { return "network " + hash + " " + layers[i]->name(); };
+    std::vector<size_t> close;  // the layers with close candidates
+    for (size_t i = 0; i < layers.size() && i < records.size(); ++i) {
+        if (!layers[i]->isElided() && !closeCandidates(records[i]).empty()) close.push_back(i);
+    }
+    if (close.empty()) return Status::ok();
+
+    // A warm cache: every such layer's choice in the network, made again where it is not the choice alone.
+    const bool cached =
+        std::all_of(close.begin(), close.end(), [&](size_t i) { return cache.find(keyOf(i)) != nullptr; });
+    if (cached) {
+        std::map<size_t, Alternative> made;
+        bool complete = true;
+        for (size_t i : close) {
+            const std::string& chosen = cache.find(keyOf(i))->chosen;
+            if (chosen == kernels->layers[i].tacticId) continue;
+            auto alternative = remade(device, *layers[i], config, chosen);
+            if (!alternative) {
+                complete = false;  // timed again below
+                break;
+            }
+            made.emplace(i, std::move(*alternative));
+        }
+        if (complete) {
+            for (size_t i : close) {
+                const TimingCache::Entry& entry = *cache.find(keyOf(i));
+                records[i].candidates = entry.candidates;
+                for (TacticCandidate& candidate : records[i].candidates) candidate.chosen = candidate.tactic == entry.chosen;
+                records[i].tactic = entry.chosen;
+            }
+            for (auto& [i, alternative] : made) {
+                workspaces[i] = alternative.workspaceBytes;
+                kernels->layers[i] = {alternative.tacticId, std::move(alternative.weights), std::move(alternative.kernel)};
+            }
+            setWorkspace(*kernels, workspaces);
+            report.networkTimedLayers = int(close.size());
+            report.networkChangedLayers = int(made.size());
+            report.networkTimingFromCache = true;
+            return Status::ok();
+        }
+    }
+
+    std::vector<std::vector<Alternative>> alternatives(layers.size());
+    for (size_t i : close) {
+        if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
+        alternatives[i] = networkAlternatives(device, *layers[i], records[i], config);
+    }
+    auto timed = timeInNetwork(device.backend, network, memory, config.threads, kernels, workspaces, alternatives,
+                               records, limits, config.progress);
+    if (!timed) {
+        if (timed.status().code() == StatusCode::Cancelled) return timed.status();
+        report.networkTimingSkipped = timed.status().message();
+        return Status::ok();
+    }
+    report.networkTimedLayers = timed->layers;
+    report.networkChangedLayers = timed->changed;
+    report.networkTimingRounds = timed->rounds;
+    report.networkTimingMilliseconds = timed->milliseconds;
+    for (size_t i : close) {
+        const bool timedThere = std::any_of(records[i].candidates.begin(), records[i].candidates.end(),
+                                            [](const TacticCandidate& c) { return c.networkMilliseconds >= 0.0; });
+        if (timedThere) cache.store(keyOf(i), {records[i].tactic, records[i].candidates});
+    }
+    return Status::ok();
+}
+
+}  // namespace kiln::builder

@@ -126,8 +126,18 @@ void printSummary(const BuildOptions& options, const Engine& engine) {
     } else if (report.networkTimedLayers > 0) {
         out << "  " << report.networkTimedLayers
             << " layers with close candidates timed again in the network (" << report.networkTimingRounds
-            << " runs of each variant, " << formatMs(report.networkTimingMilliseconds)
-            << "): " << report.networkChangedLayers << " changed tactic\n";
+            << " runs of each variant, " << formatMs(report.networkTimingMilliseconds) << ")";
+        if (report.networkAloneMilliseconds <= 0.0) {
+            out << ": each kept its choice\n";
+        } else {
+            out << ": with the tactics fastest there the network ran "
+                << formatMs(report.networkMixedMilliseconds) << " against "
+                << formatMs(report.networkAloneMilliseconds) << " with the choices alone (medians): "
+                << (report.networkChangedLayers > 0
+                        ? std::to_string(report.networkChangedLayers) + " changed tactic"
+                        : std::string("none changed"))
+                << "\n";
+        }
     } else if (!report.networkTimingSkipped.empty()) {
         out << "  Close candidates not timed in the network: " << report.networkTimingSkipped << "\n";
     }

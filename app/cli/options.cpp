@@ -791,9 +791,10 @@ Options:
   --noNetworkTiming          Keep each layer's fastest candidate alone. By default, on the CPU, where a
                              run of the network is short (batch 1 of most models), candidates within 1.3
                              times a layer's fastest run again in the network (a variant of it per rank of
-                             candidate, in turns, every layer timed), and each layer keeps the fastest
-                             there: a layer finds its weights and inputs in the caches as the layers
-                             before it left them, which timing it alone does not show
+                             candidate, in turns, every layer timed), and the layers' fastest there are
+                             kept where the network also runs faster with them end to end: a layer
+                             finds its weights and inputs in the caches as the layers before it left
+                             them, which timing it alone does not show
   --threads N                CPU threads the kernels run on, when timed and in the plan (default: every
                              core); recorded in the plan and part of the timing cache's key
   --verbose                  Print each build phase on standard error as a line of its own, also

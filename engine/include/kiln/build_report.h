@@ -81,6 +81,11 @@ struct BuildReport {
     double networkTimingMilliseconds = 0.0;
     std::string networkTimingSkipped;
     bool networkTimingFromCache = false;  // the choices in the network came from the timing cache
+    // The end-to-end check of the layers' tactics fastest in the network: the network's median time with
+    // them together and with the choices alone (both 0 where every layer kept its choice); they are kept
+    // where the first is lower (networkChangedLayers counts them then, else it is 0).
+    double networkMixedMilliseconds = 0.0;
+    double networkAloneMilliseconds = 0.0;
     std::vector<std::string> warnings;  // e.g. a timing cache that could not be used, and why
     int threads = 0;                    // CPU threads the kernels run on (BuilderConfig::threads); 0: every core
 

@@ -70,8 +70,9 @@ struct BuilderConfig {
     // the whole batch: those kernels' times grow with the batch in proportion.
     bool exhaustiveTiming = false;
     // On the CPU, where the network is short enough (batch 1 of most models), candidates within 1.3 times
-    // a layer's choice run again in the network, in turns with the choice, and the fastest there wins
-    // (builder/network_timing.h; --noNetworkTiming turns it off). Not for the other shapes of a dynamic
+    // a layer's choice run again in the network, in turns with the choice, and the fastest there win
+    // where the network also runs faster with them end to end (builder/network_timing.h;
+    // --noNetworkTiming turns it off). Not for the other shapes of a dynamic
     // engine, whose tactics are given.
     bool networkTiming = true;
     // CPU threads the kernels run on (--threads), when timed and when the engine runs; 0: every core.

@@ -171,6 +171,10 @@ std::string BuildReport::toJson() const {
     json.value(networkTimingMilliseconds);
     json.key("fromCache");
     json.value(networkTimingFromCache);
+    json.key("mixedMilliseconds");
+    json.value(networkMixedMilliseconds);
+    json.key("aloneMilliseconds");
+    json.value(networkAloneMilliseconds);
     if (!networkTimingSkipped.empty()) {
         json.key("skipped");
         json.value(networkTimingSkipped);

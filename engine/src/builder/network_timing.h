@@ -9,8 +9,9 @@
 // that came within kNetworkFactor of a layer's choice run in it: a variant of the network per rank of
 // alternative (each layer's second-fastest candidate, then its third; layers with fewer keep their
 // choice), run in turns with the network as chosen, every layer timed by the profiler. Each layer then
-// keeps the tactic with the lowest median in the network. CPU only for now: it runs contexts of the
-// engine being built on the machine's memory.
+// takes the tactic with the lowest median in the network, and those tactics together are kept where the
+// network with them runs faster end to end than with the choices alone. CPU only for now: it runs contexts of
+// the engine being built on the machine's memory.
 #pragma once
 
 #include <memory>
@@ -39,10 +40,11 @@ struct Alternative {
 };
 
 struct NetworkTimingLimits {
-    // The time the variants may run for: none run where the network's estimated time (the chosen
-    // candidates' times, with the slowdown the network showed) times the runs would exceed it, and
-    // after leastRounds, no further round starts once it is spent.
-    double budgetMilliseconds = 4000.0;
+    // The time the variants and the end-to-end check may run for: none run where the network's estimated
+    // time (the chosen candidates' times, with the slowdown the network showed) times the runs would
+    // exceed it; after leastRounds, no further round of the variants starts once two thirds of it are
+    // spent, and no further pair of the check once it is spent.
+    double budgetMilliseconds = 6000.0;
     int leastRounds = 5;
     int mostRounds = 15;
 };
@@ -68,14 +70,22 @@ struct NetworkTimingResult {
     int changed = 0;   // of them, layers whose tactic changed
     int rounds = 0;    // runs of each variant (after a warm-up run)
     double milliseconds = 0.0;
+    // The check of the layers' choices together: median end-to-end times of the network with them and
+    // with the choices alone (0 where no layer chose otherwise), and whether they were kept.
+    double mixedMilliseconds = 0.0;
+    double aloneMilliseconds = 0.0;
+    bool kept = false;
 };
 
 // Runs `network` (its memory planned in `memory`) with `kernels` as chosen and with the alternatives of
 // each layer (`alternatives`, one list per network layer) in turns, on `threads` threads (0: every core),
-// and gives each layer the tactic whose median time in the network is the lowest: `kernels`,
-// `workspaces` (each layer's workspace bytes) and the `records` of the build report (tactic, chosen
-// flags, each candidate's networkMilliseconds) are updated. On an error (a network that cannot run on
-// dummy inputs) the choices stay as they were and the status says why; a cancel returns cancelled().
+// and finds each layer's tactic whose median time in the network is the lowest; then runs the network
+// with those tactics together in turns with the choices alone, end to end, and keeps them only where
+// they are faster (a layer's own time leaves out what it costs the layers after it). Each candidate's
+// networkMilliseconds in `records` is set; where the new tactics are kept, `kernels`, `workspaces`
+// (each layer's workspace bytes) and the records' tactic and chosen flags are updated. On an error (a network
+// that cannot run on dummy inputs) the choices stay as they were and the status says why; a cancel returns
+// cancelled().
 Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, const NetworkDefinition& network,
                                           const MemoryPlan& memory, int threads,
                                           const std::shared_ptr<detail::CompiledKernels>& kernels,

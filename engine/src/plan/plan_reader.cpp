@@ -712,6 +712,8 @@ BuildReport readReport(const plan_proto::BuildReport& in) {
     report.networkTimingMilliseconds = in.network_timing_milliseconds();
     report.networkTimingSkipped = in.network_timing_skipped();
     report.networkTimingFromCache = in.network_timing_from_cache();
+    report.networkMixedMilliseconds = in.network_mixed_milliseconds();
+    report.networkAloneMilliseconds = in.network_alone_milliseconds();
     report.warnings = strings(in.warnings());
     return report;
 }

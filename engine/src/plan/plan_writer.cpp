@@ -423,6 +423,8 @@ void writeReport(const BuildReport& report, plan_proto::BuildReport& out) {
     out.set_network_timing_milliseconds(report.networkTimingMilliseconds);
     out.set_network_timing_skipped(report.networkTimingSkipped);
     out.set_network_timing_from_cache(report.networkTimingFromCache);
+    out.set_network_mixed_milliseconds(report.networkMixedMilliseconds);
+    out.set_network_alone_milliseconds(report.networkAloneMilliseconds);
     for (const auto& warning : report.warnings)
         out.add_warnings(warning);
 }

@@ -2,12 +2,13 @@
 // the chosen one in its own green series) and as table rows (the chosen one bold on green, skipped ones
 // with their reason, times relative to the chosen one); original layer names lead to the fused layer;
 // the timing summary; the layer box picks another layer.
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QLabel>
+#include <QMap>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
-#include <qcustomplot.h>
 
 #include "tactic_view.h"
 
@@ -124,6 +125,36 @@ private slots:
         QVERIFY(labelText(view, "layerSummary").contains(QStringLiteral("5 candidates, 3 timed, 2 skipped")));
         QVERIFY(labelText(view, "layerSummary").contains(QStringLiteral("Chosen: onednn:jit:avx512_core (0.1200 ms)")));
         QVERIFY(!labelText(view, "layerSummary").contains(QStringLiteral("images of the batch")));
+    }
+
+    // Candidates timed again in the network: each row says its time there, and the summary that the
+    // chosen one was the fastest there (it need not be the fastest alone).
+    void networkTimesAppearInTheNotesAndTheSummary() {
+        kiln::BuildReport report = sampleReport();
+        auto& candidates = report.layersAfter[0].candidates;
+        candidates[0].networkMilliseconds = 0.25;  // kiln:direct
+        candidates[1].networkMilliseconds = 0.40;  // onednn:jit, fastest alone
+        candidates[1].chosen = false;
+        candidates[3].networkMilliseconds = 0.22;  // onednn:gemm, fastest in the network
+        candidates[3].chosen = true;
+        report.layersAfter[0].tactic = "onednn:gemm";
+        TacticView view;
+        view.setReport(report);
+        view.showLayer(QStringLiteral("conv1 + relu1"));
+        const QAbstractItemModel* model =
+            view.findChild<QTableView*>(QStringLiteral("candidateTable"))->model();
+        QMap<QString, QString> notes;
+        for (int row = 0; row < model->rowCount(); ++row)
+            notes[cell(model, row, TacticView::TacticColumn)] = cell(model, row, TacticView::NoteColumn);
+        QCOMPARE(notes.value("onednn:gemm"), QStringLiteral("chosen; 0.2200 ms in the network"));
+        QCOMPARE(notes.value("onednn:jit:avx512_core"), QStringLiteral("0.4000 ms in the network"));
+        QCOMPARE(notes.value("kiln:direct"), QStringLiteral("0.2500 ms in the network"));
+        QCOMPARE(notes.value("kiln:winograd"), QStringLiteral("skipped: needs a 3x3 kernel"));
+        QVERIFY2(
+            labelText(view, "layerSummary")
+                .contains(QStringLiteral("Close candidates ran again in the network, where the chosen one "
+                                         "was the fastest (0.2200 ms).")),
+            qPrintable(labelText(view, "layerSummary")));
     }
 
     void originalLayerNamesLeadToTheFusedLayer() {

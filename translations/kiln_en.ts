@@ -1893,11 +1893,11 @@ B: %2
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Close candidates ran again in the network, where the chosen one was the fastest (%1 ms).</source>
+        <source>%1 ms in the network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 ms in the network</source>
+        <source>Close candidates ran again in the network; the chosen one took %1 ms there.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1888,12 +1888,12 @@ B：%2
         <translation>在批次中的 %1 张图像上计时；选中的策略运行全部图像。</translation>
     </message>
     <message>
-        <source>Close candidates ran again in the network, where the chosen one was the fastest (%1 ms).</source>
-        <translation>相近的候选策略在网络中再次运行，选中的策略在网络中最快（%1 毫秒）。</translation>
-    </message>
-    <message>
         <source>%1 ms in the network</source>
         <translation>网络中 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>Close candidates ran again in the network; the chosen one took %1 ms there.</source>
+        <translation>相近的候选策略在网络中再次运行；选中的策略在网络中耗时 %1 毫秒。</translation>
     </message>
 </context>
 <context>

@@ -232,8 +232,7 @@ void TacticView::showRecord(const LayerRecord* record, const QString& requestedN
         }
         if (chosen && chosen->networkMilliseconds >= 0.0) {
             text += QLatin1Char(' ') +
-                    tr("Close candidates ran again in the network, where the chosen one was the "
-                       "fastest (%1 ms).")
+                    tr("Close candidates ran again in the network; the chosen one took %1 ms there.")
                         .arg(QString::number(chosen->networkMilliseconds, 'f', 4));
         }
         if (record->timingReused) {

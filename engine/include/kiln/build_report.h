@@ -54,6 +54,9 @@ struct LayerRecord {
     // The batch the candidates were timed at when it was not the layer's own: part of a large batch
     // (BuilderConfig::exhaustiveTiming explains when); 0 when they ran at the layer's shape.
     int64_t timingBatch = 0;
+
+    // The time the build measured alone for the candidate the layer runs; negative when unknown.
+    double chosenMilliseconds() const;
 };
 
 struct PhaseTime {

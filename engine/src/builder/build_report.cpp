@@ -10,6 +10,13 @@
 
 namespace kiln {
 
+double LayerRecord::chosenMilliseconds() const {
+    for (const TacticCandidate& candidate : candidates) {
+        if (candidate.chosen) return candidate.milliseconds;
+    }
+    return -1.0;
+}
+
 std::vector<LayerRecord> describeLayers(const NetworkDefinition& network) {
     std::vector<LayerRecord> records;
     for (const auto& layer : network.layers()) {

@@ -370,7 +370,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
     {
         PhaseClock clock(report, config.progress, "tactics", 2, steps);
         KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
-        builder::TimingDevice timing{*backend, providers, *stream};
+        builder::TimingDevice timing{*backend, providers, *stream, nullptr, nullptr};
         const auto& layers = optimized.layers();
         for (size_t i = 0; i < layers.size(); ++i) {
             KILN_RETURN_IF_ERROR(checkCancel(config));
@@ -421,7 +421,7 @@ Result<std::shared_ptr<Engine>> buildNetwork(const NetworkDefinition& network, c
             variants > 1 ? builder::networkTimingRefusal(report.layersAfter, variants, limits) : "";
         if (variants > 1 && report.networkTimingSkipped.empty()) {
             KILN_ASSIGN_OR_RETURN(std::unique_ptr<backends::Stream> stream, backend->createStream());
-            builder::TimingDevice timing{*backend, providers, *stream};
+            builder::TimingDevice timing{*backend, providers, *stream, nullptr, nullptr};
             KILN_RETURN_IF_ERROR(builder::chooseInNetwork(timing, optimized, memory, config, kernels,
                                                           workspaces, report, cache, limits));
         }

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <optional>
 #include <utility>
 
 #include "kiln/profiling.h"
@@ -26,21 +25,10 @@ constexpr size_t kMostAlternatives = 2;
 constexpr double kNetworkSlowdown = 1.3;
 constexpr uint32_t kInputSeed = 20261207u;
 
-double chosenMilliseconds(const LayerRecord& record) {
-    for (const TacticCandidate& candidate : record.candidates) {
-        if (candidate.chosen) return candidate.milliseconds;
-    }
-    return -1.0;
-}
-
-double millisecondsSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
 // The timed candidates of `record` other than the chosen one within kNetworkFactor of it, fastest first.
 std::vector<const TacticCandidate*> closeCandidates(const LayerRecord& record) {
     std::vector<const TacticCandidate*> close;
-    const double chosen = chosenMilliseconds(record);
+    const double chosen = record.chosenMilliseconds();
     if (chosen < 0.0) return close;
     for (const TacticCandidate& candidate : record.candidates) {
         if (!candidate.chosen && candidate.milliseconds >= 0.0 && candidate.milliseconds <= kNetworkFactor * chosen)
@@ -50,23 +38,6 @@ std::vector<const TacticCandidate*> closeCandidates(const LayerRecord& record) {
         return a->milliseconds < b->milliseconds;
     });
     return close;
-}
-
-// Tactic `id` of `layer` made again by its provider, weights prepared; nothing where it cannot be made
-// within the workspace limit.
-std::optional<Alternative> remade(const TimingDevice& device, const Layer& layer, const BuilderConfig& config,
-                                  const std::string& id) {
-    tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
-    layerConfig.allowTf32 = config.tf32;
-    const tactics::TacticProvider* provider = tactics::providerOf(device.providers, id);
-    if (!provider) return std::nullopt;
-    auto tactic = provider->find(layerConfig, id);
-    if (!tactic || tactic.value()->workspaceBytes() > config.workspaceLimit) return std::nullopt;
-    auto weights = tactic.value()->prepareWeights();
-    if (!weights) return std::nullopt;
-    auto kernel = tactic.value()->instantiate(weights.value());
-    if (!kernel) return std::nullopt;
-    return Alternative{id, std::move(weights).value(), std::move(kernel).value(), tactic.value()->workspaceBytes()};
 }
 
 // FNV-1a over every executed layer's timing signature, in network order.
@@ -84,6 +55,22 @@ std::string networkHash(const NetworkDefinition& network, bool tf32) {
     return text;
 }
 
+// The timing cache's key for layer `layer` of the network whose hash is `hash`.
+std::string keyOf(const std::string& hash, const Layer& layer) {
+    return "network " + hash + " " + layer.name();
+}
+
+// Layer `index` runs `tactic` from now on: its kernel, workspace, tactic and chosen flags. The kernels'
+// workspace is set again afterwards (setWorkspace).
+void adopt(size_t index, TacticChoice& tactic, detail::CompiledKernels& kernels,
+           std::vector<int64_t>& workspaces, LayerRecord& record) {
+    for (TacticCandidate& candidate : record.candidates)
+        candidate.chosen = candidate.tactic == tactic.tacticId;
+    record.tactic = tactic.tacticId;
+    workspaces[index] = tactic.workspaceBytes;
+    kernels.layers[index] = {tactic.tacticId, std::move(tactic.weights), std::move(tactic.kernel)};
+}
+
 void setWorkspace(detail::CompiledKernels& kernels, const std::vector<int64_t>& workspaces) {
     kernels.workspaceBytes = 0;
     for (int64_t bytes : workspaces) kernels.workspaceBytes = std::max(kernels.workspaceBytes, bytes);
@@ -97,12 +84,13 @@ int networkVariants(const std::vector<LayerRecord>& records) {
     return 1 + int(most);
 }
 
-std::vector<Alternative> networkAlternatives(const TimingDevice& device, const Layer& layer, const LayerRecord& record,
-                                             const BuilderConfig& config) {
-    std::vector<Alternative> alternatives;
+std::vector<TacticChoice> networkAlternatives(const TimingDevice& device, const Layer& layer,
+                                              const LayerRecord& record, const BuilderConfig& config) {
+    std::vector<TacticChoice> alternatives;
     for (const TacticCandidate* candidate : closeCandidates(record)) {
         if (alternatives.size() == kMostAlternatives) break;
-        if (auto alternative = remade(device, layer, config, candidate->tactic)) alternatives.push_back(std::move(*alternative));
+        if (auto alternative = recreateTactic(device, layer, config, candidate->tactic))
+            alternatives.push_back(std::move(*alternative));
     }
     return alternatives;
 }
@@ -110,7 +98,8 @@ std::vector<Alternative> networkAlternatives(const TimingDevice& device, const L
 std::string networkTimingRefusal(const std::vector<LayerRecord>& records, int variants,
                                  const NetworkTimingLimits& limits) {
     double run = 0.0;
-    for (const LayerRecord& record : records) run += std::max(chosenMilliseconds(record), 0.0);
+    for (const LayerRecord& record : records)
+        run += std::max(record.chosenMilliseconds(), 0.0);
     // Each variant's warm-up and least rounds, then the check's warm-up and least pairs.
     const int runs = variants * (1 + limits.leastRounds) + 1 + 2 * limits.leastRounds;
     const double estimate = run * kNetworkSlowdown * runs;
@@ -128,9 +117,9 @@ Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, cons
                                           const MemoryPlan& memory, int threads,
                                           const std::shared_ptr<detail::CompiledKernels>& kernels,
                                           std::vector<int64_t>& workspaces,
-                                          std::vector<std::vector<Alternative>>& alternatives,
-                                          std::vector<LayerRecord>& records, const NetworkTimingLimits& limits,
-                                          IProgressMonitor* progress) {
+                                          std::vector<std::vector<TacticChoice>>& alternatives,
+                                          std::vector<LayerRecord>& records,
+                                          const NetworkTimingLimits& limits, IProgressMonitor* progress) {
     const auto start = std::chrono::steady_clock::now();
     NetworkTimingResult result;
     size_t variants = 1;
@@ -149,7 +138,7 @@ Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, cons
     // variants swap their kernels into it between runs.
     const int64_t chosenWorkspace = kernels->workspaceBytes;
     for (const auto& layer : alternatives) {
-        for (const Alternative& alternative : layer) {
+        for (const TacticChoice& alternative : layer) {
             kernels->workspaceBytes = std::max(kernels->workspaceBytes, alternative.workspaceBytes);
         }
     }
@@ -264,12 +253,7 @@ Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, cons
     result.kept = anyChange && result.mixedMilliseconds < result.aloneMilliseconds;
     for (size_t i = 0; i < layers.size() && result.kept; ++i) {
         if (best[i] == 0) continue;
-        Alternative& winner = alternatives[i][best[i] - 1];
-        LayerRecord& record = records[i];
-        for (TacticCandidate& candidate : record.candidates) candidate.chosen = candidate.tactic == winner.tacticId;
-        record.tactic = winner.tacticId;
-        workspaces[i] = winner.workspaceBytes;
-        kernels->layers[i] = {winner.tacticId, std::move(winner.weights), std::move(winner.kernel)};
+        adopt(i, alternatives[i][best[i] - 1], *kernels, workspaces, records[i]);
         ++result.changed;
     }
     setWorkspace(*kernels, workspaces);
@@ -279,7 +263,7 @@ Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, cons
 }
 
 std::string networkTimingKey(const NetworkDefinition& network, const Layer& layer, bool tf32) {
-    return "network " + networkHash(network, tf32) + " " + layer.name();
+    return keyOf(networkHash(network, tf32), layer);
 }
 
 Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, const MemoryPlan& memory,
@@ -289,7 +273,7 @@ Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, c
     const auto& layers = network.layers();
     std::vector<LayerRecord>& records = report.layersAfter;
     const std::string hash = networkHash(network, config.tf32);
-    const auto keyOf = [&](size_t i) { return "network " + hash + " " + layers[i]->name(); };
+    const auto keyAt = [&](size_t i) { return keyOf(hash, *layers[i]); };
     std::vector<size_t> close;  // the layers with close candidates
     for (size_t i = 0; i < layers.size() && i < records.size(); ++i) {
         if (!layers[i]->isElided() && !closeCandidates(records[i]).empty()) close.push_back(i);
@@ -298,14 +282,14 @@ Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, c
 
     // A warm cache: every such layer's choice in the network, made again where it is not the choice alone.
     const bool cached =
-        std::all_of(close.begin(), close.end(), [&](size_t i) { return cache.find(keyOf(i)) != nullptr; });
+        std::all_of(close.begin(), close.end(), [&](size_t i) { return cache.find(keyAt(i)) != nullptr; });
     if (cached) {
-        std::map<size_t, Alternative> made;
+        std::map<size_t, TacticChoice> made;
         bool complete = true;
         for (size_t i : close) {
-            const std::string& chosen = cache.find(keyOf(i))->chosen;
+            const std::string& chosen = cache.find(keyAt(i))->chosen;
             if (chosen == kernels->layers[i].tacticId) continue;
-            auto alternative = remade(device, *layers[i], config, chosen);
+            auto alternative = recreateTactic(device, *layers[i], config, chosen);
             if (!alternative) {
                 complete = false;  // timed again below
                 break;
@@ -314,15 +298,13 @@ Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, c
         }
         if (complete) {
             for (size_t i : close) {
-                const TimingCache::Entry& entry = *cache.find(keyOf(i));
+                const TimingCache::Entry& entry = *cache.find(keyAt(i));
                 records[i].candidates = entry.candidates;
                 for (TacticCandidate& candidate : records[i].candidates) candidate.chosen = candidate.tactic == entry.chosen;
                 records[i].tactic = entry.chosen;
             }
-            for (auto& [i, alternative] : made) {
-                workspaces[i] = alternative.workspaceBytes;
-                kernels->layers[i] = {alternative.tacticId, std::move(alternative.weights), std::move(alternative.kernel)};
-            }
+            for (auto& [i, alternative] : made)
+                adopt(i, alternative, *kernels, workspaces, records[i]);
             setWorkspace(*kernels, workspaces);
             report.networkTimedLayers = int(close.size());
             report.networkChangedLayers = int(made.size());
@@ -331,7 +313,7 @@ Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, c
         }
     }
 
-    std::vector<std::vector<Alternative>> alternatives(layers.size());
+    std::vector<std::vector<TacticChoice>> alternatives(layers.size());
     for (size_t i : close) {
         if (config.progress && config.progress->shouldCancel()) return cancelled("the build was cancelled");
         alternatives[i] = networkAlternatives(device, *layers[i], records[i], config);
@@ -352,7 +334,7 @@ Status chooseInNetwork(TimingDevice& device, const NetworkDefinition& network, c
     for (size_t i : close) {
         const bool timedThere = std::any_of(records[i].candidates.begin(), records[i].candidates.end(),
                                             [](const TacticCandidate& c) { return c.networkMilliseconds >= 0.0; });
-        if (timedThere) cache.store(keyOf(i), {records[i].tactic, records[i].candidates});
+        if (timedThere) cache.store(keyAt(i), {records[i].tactic, records[i].candidates});
     }
     return Status::ok();
 }

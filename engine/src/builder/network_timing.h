@@ -31,14 +31,6 @@ struct CompiledKernels;
 
 namespace kiln::builder {
 
-// A layer's candidate other than its choice, made again to run in the network.
-struct Alternative {
-    std::string tacticId;
-    std::vector<tactics::WeightBlob> weights;
-    std::unique_ptr<tactics::Kernel> kernel;
-    int64_t workspaceBytes = 0;
-};
-
 struct NetworkTimingLimits {
     // The time the variants and the end-to-end check may run for: none run where the network's estimated
     // time (the chosen candidates' times, with the slowdown the network showed) times the runs would
@@ -52,8 +44,8 @@ struct NetworkTimingLimits {
 // The timed candidates of `layer` (its build record `record`) within kNetworkFactor of the chosen one's
 // time, fastest first, at most two, made again by their providers; a candidate that cannot be made
 // again within the workspace limit is left out.
-std::vector<Alternative> networkAlternatives(const TimingDevice& device, const Layer& layer, const LayerRecord& record,
-                                             const BuilderConfig& config);
+std::vector<TacticChoice> networkAlternatives(const TimingDevice& device, const Layer& layer,
+                                              const LayerRecord& record, const BuilderConfig& config);
 
 // The variants of the network that timing it would run: one, plus the most alternatives any layer of
 // `records` has (counted from its candidates' times, without making them).
@@ -90,9 +82,9 @@ Result<NetworkTimingResult> timeInNetwork(const backends::Backend& backend, cons
                                           const MemoryPlan& memory, int threads,
                                           const std::shared_ptr<detail::CompiledKernels>& kernels,
                                           std::vector<int64_t>& workspaces,
-                                          std::vector<std::vector<Alternative>>& alternatives,
-                                          std::vector<LayerRecord>& records, const NetworkTimingLimits& limits,
-                                          IProgressMonitor* progress);
+                                          std::vector<std::vector<TacticChoice>>& alternatives,
+                                          std::vector<LayerRecord>& records,
+                                          const NetworkTimingLimits& limits, IProgressMonitor* progress);
 
 // The timing cache's key for the choice in the network of layer `layer` of `network`: a hash of every
 // executed layer's timing signature in order (the same network, formats and precisions) and the layer's

@@ -146,10 +146,6 @@ private:
     tactics::KernelArgs m_args;
 };
 
-double millisecondsSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
 // "512 bytes", "12.0 KiB", "3.5 MiB": small sizes are not rounded to "0.0 MiB".
 std::string mebibytes(int64_t bytes) {
     char text[32];
@@ -200,19 +196,20 @@ bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, con
                        [&](const auto& tactic) { return tactic->workspaceBytes() <= workspaceLimit; });
 }
 
-namespace {
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
 
-// The cache's choice for `layer`, recreated by the provider that made it, without enumerating the
-// other candidates (for cuDNN that skips the heuristics queries). Null when the tactic cannot be
-// recreated here or no longer fits the workspace limit; the layer is then timed.
-std::optional<TacticChoice> cachedChoice(const TimingDevice& device, const tactics::LayerConfig& layerConfig,
-                                         const BuilderConfig& config, const TimingCache::Entry& entry) {
-    const tactics::TacticProvider* provider = tactics::providerOf(device.providers, entry.chosen);
+std::optional<TacticChoice> recreateTactic(const TimingDevice& device, const Layer& layer,
+                                           const BuilderConfig& config, const std::string& id) {
+    tactics::LayerConfig layerConfig = tactics::LayerConfig::of(layer);
+    layerConfig.allowTf32 = config.tf32;
+    const tactics::TacticProvider* provider = tactics::providerOf(device.providers, id);
     if (!provider) return std::nullopt;
-    auto tactic = provider->find(layerConfig, entry.chosen);
+    auto tactic = provider->find(layerConfig, id);
     if (!tactic) return std::nullopt;
     TacticChoice choice;
-    choice.tacticId = entry.chosen;
+    choice.tacticId = id;
     choice.workspaceBytes = tactic.value()->workspaceBytes();
     if (choice.workspaceBytes > config.workspaceLimit) return std::nullopt;
     auto weights = tactic.value()->prepareWeights();
@@ -221,10 +218,22 @@ std::optional<TacticChoice> cachedChoice(const TimingDevice& device, const tacti
     if (!kernel) return std::nullopt;
     choice.weights = std::move(weights).value();
     choice.kernel = std::move(kernel).value();
-    choice.candidates = entry.candidates;
-    choice.fromCache = true;
-    choice.fromThisBuild = entry.fromThisBuild;
-    choice.timingBatch = entry.timingBatch;
+    return choice;
+}
+
+namespace {
+
+// The cache's choice for `layer`, recreated by the provider that made it, without enumerating the
+// other candidates (for cuDNN that skips the heuristics queries). Null when the tactic cannot be
+// recreated here or no longer fits the workspace limit; the layer is then timed.
+std::optional<TacticChoice> cachedChoice(const TimingDevice& device, const Layer& layer,
+                                         const BuilderConfig& config, const TimingCache::Entry& entry) {
+    std::optional<TacticChoice> choice = recreateTactic(device, layer, config, entry.chosen);
+    if (!choice) return std::nullopt;
+    choice->candidates = entry.candidates;
+    choice->fromCache = true;
+    choice->fromThisBuild = entry.fromThisBuild;
+    choice->timingBatch = entry.timingBatch;
     return choice;
 }
 
@@ -370,10 +379,10 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
     if (auto preferred = config.preferredTactics.find(layer.name()); preferred != config.preferredTactics.end()) {
         TimingCache::Entry entry;
         entry.chosen = preferred->second;
-        if (auto choice = cachedChoice(device, layerConfig, config, entry)) return std::move(*choice);
+        if (auto choice = cachedChoice(device, layer, config, entry)) return std::move(*choice);
     }
     if (const TimingCache::Entry* entry = cache ? cache->find(signature) : nullptr) {
-        if (auto choice = cachedChoice(device, layerConfig, config, *entry)) return std::move(*choice);
+        if (auto choice = cachedChoice(device, layer, config, *entry)) return std::move(*choice);
     }
 
     // Long kernels of a large batch: the candidates are timed on part of it, and the fastest recreated
@@ -425,7 +434,7 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
             }
             TimingCache::Entry entry{timed.tacticId, std::move(timed.candidates)};
             entry.timingBatch = batch;
-            if (auto choice = cachedChoice(device, layerConfig, config, entry)) {
+            if (auto choice = cachedChoice(device, layer, config, entry)) {
                 choice->fromCache = false;
                 choice->fromThisBuild = false;
                 choice->timingBatch = batch;

@@ -6,9 +6,11 @@
 // layers are timed once per build.
 #pragma once
 
+#include <chrono>
 #include <limits>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,14 @@ std::string timingSignature(const Layer& layer, bool tf32);
 bool hasTactic(const std::vector<const tactics::TacticProvider*>& providers, const Layer& layer,
                const TimingCache* cache = nullptr, bool tf32 = false,
                int64_t workspaceLimit = std::numeric_limits<int64_t>::max());
+
+// Tactic `id` for `layer` made again by the provider that offers it (weights prepared, kernel made),
+// without timing: nothing where it cannot be made here or needs more workspace than the limit.
+std::optional<TacticChoice> recreateTactic(const TimingDevice& device, const Layer& layer,
+                                           const BuilderConfig& config, const std::string& id);
+
+// Milliseconds of the steady clock since `start`.
+double millisecondsSince(std::chrono::steady_clock::time_point start);
 
 // Times the candidates of `layer` (or takes the cache's choice) and returns the fastest, instantiated.
 // Fails when no tactic can run the layer, naming the reasons.

@@ -40,14 +40,6 @@ std::string listed(const std::vector<std::string>& names) {
     return listedNames(names, 6);
 }
 
-// The time the build measured for the tactic a layer runs; negative when unknown.
-double chosenMilliseconds(const LayerRecord& record) {
-    for (const TacticCandidate& candidate : record.candidates) {
-        if (candidate.chosen) return candidate.milliseconds;
-    }
-    return -1.0;
-}
-
 double layerFlops(const Layer& layer) {
     auto outputVolume = [&] {
         double total = 0.0;
@@ -176,7 +168,7 @@ std::vector<LintHint> lintEngine(const Engine& engine) {
         if (layer->isElided()) continue;
         const auto found = records.find(layer->name());
         Timed timed{layer.get(), found == records.end() ? nullptr : found->second, -1.0};
-        if (timed.record) timed.ms = chosenMilliseconds(*timed.record);
+        if (timed.record) timed.ms = timed.record->chosenMilliseconds();
         if (timed.ms > 0.0) total += timed.ms;
         layers.push_back(timed);
     }

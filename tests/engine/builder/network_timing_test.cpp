@@ -62,6 +62,16 @@ std::unique_ptr<tactics::Kernel> cacheBound(int warmUs, int coldUs) {
     return std::make_unique<CacheKernel>(microseconds(warmUs), microseconds(coldUs));
 }
 
+// A candidate other than the choice, made to run in the network.
+builder::TacticChoice alternative(std::string id, std::unique_ptr<tactics::Kernel> kernel,
+                                  int64_t workspace) {
+    builder::TacticChoice choice;
+    choice.tacticId = std::move(id);
+    choice.kernel = std::move(kernel);
+    choice.workspaceBytes = workspace;
+    return choice;
+}
+
 // The tactics of FakeProvider, by id: "fake:cached" fast alone and slow in the network, "fake:steady"
 // the same in both, "fake:first" for the first layer.
 class FakeTactic final : public tactics::Tactic {
@@ -123,8 +133,8 @@ protected:
         for (const auto& [id, ms] : others) m_records[1].candidates.push_back({id, "Fake", ms, "", false});
     }
 
-    Result<builder::NetworkTimingResult> time(std::vector<builder::Alternative> alternativesOfB) {
-        std::vector<std::vector<builder::Alternative>> alternatives(3);
+    Result<builder::NetworkTimingResult> time(std::vector<builder::TacticChoice> alternativesOfB) {
+        std::vector<std::vector<builder::TacticChoice>> alternatives(3);
         alternatives[1] = std::move(alternativesOfB);
         return builder::timeInNetwork(backends::cpuBackend(), m_network, m_memory, 0, m_kernels, m_workspaces,
                                       alternatives, m_records, m_limits, nullptr);
@@ -148,8 +158,8 @@ protected:
 
 TEST_F(NetworkTiming, ACandidateThatOnlyWonAloneLosesToOneFasterInTheNetwork) {
     choose("fake:cached", cacheBound(300, 1500), 0.3, {{"fake:steady", 0.35}});
-    std::vector<builder::Alternative> alternatives;
-    alternatives.push_back({"fake:steady", {}, steady(700), 4096});
+    std::vector<builder::TacticChoice> alternatives;
+    alternatives.push_back(alternative("fake:steady", steady(700), 4096));
     auto timed = time(std::move(alternatives));
     ASSERT_TRUE(timed.isOk()) << timed.status().message();
     EXPECT_EQ(timed->layers, 1);
@@ -176,8 +186,8 @@ TEST_F(NetworkTiming, ACandidateThatOnlyWonAloneLosesToOneFasterInTheNetwork) {
 TEST_F(NetworkTiming, AChoiceThatAlsoWinsInTheNetworkStays) {
     choose("fake:steady", steady(300), 0.3, {{"fake:cached", 0.32}});
     const tactics::Kernel* chosen = m_kernels->layers[1].kernel.get();
-    std::vector<builder::Alternative> alternatives;
-    alternatives.push_back({"fake:cached", {}, cacheBound(100, 1500), 0});
+    std::vector<builder::TacticChoice> alternatives;
+    alternatives.push_back(alternative("fake:cached", cacheBound(100, 1500), 0));
     auto timed = time(std::move(alternatives));
     ASSERT_TRUE(timed.isOk()) << timed.status().message();
     EXPECT_EQ(timed->changed, 0);
@@ -193,11 +203,10 @@ TEST_F(NetworkTiming, AChoiceThatAlsoWinsInTheNetworkStays) {
 TEST_F(NetworkTiming, ACandidateThatSlowsTheLayersAfterItIsNotKept) {
     choose("fake:steady", steady(600), 0.6, {{"fake:evicting", 0.62}});
     const tactics::Kernel* chosen = m_kernels->layers[1].kernel.get();
-    std::vector<builder::Alternative> alternatives;
-    alternatives.push_back({"fake:evicting",
-                            {},
-                            std::make_unique<CacheKernel>(microseconds(200), microseconds(200), false, true),
-                            4096});
+    std::vector<builder::TacticChoice> alternatives;
+    alternatives.push_back(
+        alternative("fake:evicting",
+                    std::make_unique<CacheKernel>(microseconds(200), microseconds(200), false, true), 4096));
     auto timed = time(std::move(alternatives));
     ASSERT_TRUE(timed.isOk()) << timed.status().message();
     EXPECT_LT(candidate("fake:evicting").networkMilliseconds, candidate("fake:steady").networkMilliseconds);
@@ -216,8 +225,9 @@ TEST_F(NetworkTiming, ACandidateThatSlowsTheLayersAfterItIsNotKept) {
 TEST_F(NetworkTiming, ANetworkThatCannotRunKeepsItsChoices) {
     choose("fake:cached", cacheBound(300, 1500), 0.3, {{"fake:steady", 0.35}});
     const tactics::Kernel* chosen = m_kernels->layers[1].kernel.get();
-    std::vector<builder::Alternative> alternatives;
-    alternatives.push_back({"fake:steady", {}, std::make_unique<CacheKernel>(microseconds(1), microseconds(1), true), 0});
+    std::vector<builder::TacticChoice> alternatives;
+    alternatives.push_back(
+        alternative("fake:steady", std::make_unique<CacheKernel>(microseconds(1), microseconds(1), true), 0));
     auto timed = time(std::move(alternatives));
     ASSERT_FALSE(timed.isOk());
     EXPECT_NE(timed.status().message().find("layer 'b'"), std::string::npos) << timed.status().message();

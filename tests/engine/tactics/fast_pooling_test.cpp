@@ -4,6 +4,15 @@
 // threads), which moves the double sum by about 1e-16 relative, so the float result may differ in its
 // last bit only (1 ulp). Blocked inputs also pool into linear outputs. Non-global windows and padding
 // are skipped with a reason.
+//
+// Kiln's windowed pooling against the reference: windows, strides, dilations, padding (also windows
+// wholly in it), ceil mode and count_include_pad, 1 and 2 spatial axes, blocked by 8 and 16 and
+// channels-last, on every instruction set. Max is exact, NaN and infinities included. Averages sum in
+// float where the reference sums in double: k taps of magnitude at most M summed in float are off by at
+// most (k - 1) * 2^-24 * k * M, and the divisor is at least the k taps summed, so the average is off by
+// at most (k - 1) * 2^-24 * M, plus half an ulp each of its own rounding and of the reference's (at most
+// 2^-23 * M together): (k + 1) * 2^-24 * M.
+#include <cmath>
 #include <limits>
 #include <random>
 #include <string>
@@ -102,6 +111,125 @@ TEST(KilnGlobalPooling, SkipsWindowsAndPadding) {
     const std::string fp16 = skipReasonFor(globalPooling(PoolingType::Average, x.dims()), {&x}, {true},
                                            TensorFormat::blocked(16), "kiln:global-pooling", DataType::Float16);
     EXPECT_NE(fp16.find("FP32"), std::string::npos) << fp16;
+}
+
+PoolingParams window(PoolingType type, std::vector<int64_t> kernel, std::vector<int64_t> strides,
+                     std::vector<int64_t> pads, std::vector<int64_t> dilations = {}) {
+    PoolingParams p;
+    p.type = type;
+    if (dilations.empty()) dilations.assign(kernel.size(), 1);
+    p.kernel = std::move(kernel);
+    p.strides = std::move(strides);
+    p.pads = std::move(pads);
+    p.dilations = std::move(dilations);
+    return p;
+}
+
+std::vector<TensorFormat> windowFormats() {
+    return {TensorFormat::blocked(8), TensorFormat::blocked(16), TensorFormat::nhwc(0),
+            TensorFormat::nhwc(8)};
+}
+
+// The tolerance of an average of at most `taps` taps of magnitude at most `magnitude` (the file's comment).
+double averageTolerance(const PoolingParams& p, double magnitude) {
+    int64_t taps = 1;
+    for (int64_t k : p.kernel)
+        taps *= k;
+    return double(taps + 1) * std::ldexp(1.0, -24) * magnitude;
+}
+
+TEST(KilnWindowPooling, MatchesReference) {
+    std::mt19937 rng(45);
+    struct Case {
+        Dims dims;
+        PoolingParams params;
+        std::string what;
+    };
+    std::vector<Case> cases{
+        {{2, 20, 13, 11}, window(PoolingType::Max, {3, 3}, {2, 2}, {0, 0, 0, 0}), "max 3x3/2"},
+        {{1, 24, 14, 14}, window(PoolingType::Max, {3, 3}, {1, 1}, {1, 1, 1, 1}), "max 3x3/1 pad 1"},
+        {{1, 33, 12, 13}, window(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}), "max 3x3/2 pad 1"},
+        {{1, 16, 10, 9}, window(PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}), "max 2x2/2"},
+        {{2, 8, 9, 9},
+         window(PoolingType::Max, {3, 3}, {1, 1}, {2, 2, 2, 2}, {2, 2}),
+         "max 3x3/1 dilation 2"},
+        {{1, 9, 6, 23}, window(PoolingType::Max, {1, 5}, {1, 2}, {0, 2, 0, 1}), "max 1x5 asymmetric pads"},
+        {{3, 37, 9, 10}, window(PoolingType::Average, {3, 3}, {1, 1}, {1, 1, 1, 1}), "average 3x3/1 pad 1"},
+        {{2, 19, 11, 12}, window(PoolingType::Average, {3, 3}, {2, 2}, {1, 1, 1, 1}), "average 3x3/2 pad 1"},
+        {{1, 21, 7, 8},
+         window(PoolingType::Average, {5, 4}, {2, 3}, {2, 1, 1, 2}),
+         "average 5x4 asymmetric pads"},
+        {{2, 18, 17}, window(PoolingType::Max, {3}, {2}, {1, 1}), "1-D max"},
+        {{2, 18, 17}, window(PoolingType::Average, {4}, {3}, {1, 2}), "1-D average"},
+    };
+    // Ceil mode, and the padding counted or not.
+    cases.push_back({{2, 20, 13, 11}, window(PoolingType::Max, {3, 3}, {2, 2}, {0, 0, 0, 0}), "max ceil"});
+    cases.back().params.ceilMode = true;
+    cases.push_back(
+        {{2, 19, 11, 12}, window(PoolingType::Average, {3, 3}, {2, 2}, {1, 1, 1, 1}), "average ceil"});
+    cases.back().params.ceilMode = true;
+    for (bool ceil : {false, true}) {
+        cases.push_back({{3, 37, 9, 10},
+                         window(PoolingType::Average, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+                         std::string("average counting the padding") + (ceil ? " ceil" : "")});
+        cases.back().params.countIncludePad = true;
+        cases.back().params.ceilMode = ceil;
+        cases.push_back({{1, 21, 7, 8},
+                         window(PoolingType::Average, {5, 4}, {2, 3}, {2, 1, 1, 2}),
+                         std::string("average 5x4 counting the padding") + (ceil ? " ceil" : "")});
+        cases.back().params.countIncludePad = true;
+        cases.back().params.ceilMode = ceil;
+    }
+    for (const Case& c : cases) {
+        HostTensor x = randomTensor(c.dims, rng, -4.0f, 4.0f);
+        const bool average = c.params.type == PoolingType::Average;
+        for (TensorFormat format : windowFormats()) {
+            checkAgainstReference(c.params, {&x}, {true}, format, "kiln:window-pooling", average ? 1 : 0,
+                                  average ? averageTolerance(c.params, 4.0) : 0.0,
+                                  c.what + " " + toString(c.dims));
+        }
+    }
+}
+
+// A window with a NaN is NaN and infinities are values, as in the reference, wherever they lie in the
+// window and in the block.
+TEST(KilnWindowPooling, MaxKeepsNaNAndInfinities) {
+    std::mt19937 rng(46);
+    HostTensor x = randomTensor({2, 20, 9, 9}, rng);
+    float* data = x.data<float>();
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    data[4] = nan;                    // batch 0, channel 0, an edge row
+    data[3 * 81 + 40] = nan;          // channel 3, the middle
+    data[17 * 81 + 80] = inf;         // channel 17, the last position
+    data[(20 + 5) * 81 + 10] = -inf;  // batch 1, channel 5
+    data[(20 + 19) * 81 + 0] = nan;   // the last channel, the first position
+    for (const PoolingParams& p : {window(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+                                   window(PoolingType::Max, {3, 3}, {1, 1}, {0, 0, 0, 0})}) {
+        for (TensorFormat format : windowFormats()) {
+            checkAgainstReference(p, {&x}, {true}, format, "kiln:window-pooling", 0, 0.0,
+                                  "max with NaN and infinities, stride " + std::to_string(p.strides[0]));
+        }
+    }
+}
+
+TEST(KilnWindowPooling, SkipsWhatItDoesNotRun) {
+    std::mt19937 rng(47);
+    const HostTensor x = randomTensor({1, 16, 7, 7}, rng);
+    const PoolingParams p = window(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1});
+    const std::string linear = skipReasonFor(p, {&x}, {true}, TensorFormat{}, "kiln:window-pooling");
+    EXPECT_NE(linear.find("oneDNN"), std::string::npos) << linear;
+    const std::string fp16 =
+        skipReasonFor(p, {&x}, {true}, TensorFormat::blocked(16), "kiln:window-pooling", DataType::Float16);
+    EXPECT_NE(fp16.find("FP32"), std::string::npos) << fp16;
+    const std::string global = skipReasonFor(globalPooling(PoolingType::Average, x.dims()), {&x}, {true},
+                                             TensorFormat::blocked(16), "kiln:window-pooling");
+    EXPECT_NE(global.find("kiln:global-pooling"), std::string::npos) << global;
+    const HostTensor volume = randomTensor({1, 16, 5, 5, 5}, rng);
+    const std::string threeAxes =
+        skipReasonFor(window(PoolingType::Max, {3, 3, 3}, {2, 2, 2}, {0, 0, 0, 0, 0, 0}), {&volume}, {true},
+                      TensorFormat::blocked(16), "kiln:window-pooling");
+    EXPECT_NE(threeAxes.find("1 or 2 spatial axes"), std::string::npos) << threeAxes;
 }
 
 }  // namespace

@@ -1190,7 +1190,8 @@ TEST_F(KilnPlanTest, ExportLayerInfoAndReportAreJson) {
 }
 
 // Close candidates run again in the network: where the report gives candidates network times, the
-// chosen one has the lowest of them, and the summary says how many layers were timed there;
+// chosen one has the lowest of them or one within the margin a change needs, and the summary says how many
+// layers were timed there;
 // --noNetworkTiming leaves the phase and the network times out.
 TEST_F(KilnPlanTest, CloseCandidatesAreTimedInTheNetworkUnlessTurnedOff) {
     const fs::path report = m_dir / "report.json";
@@ -1222,7 +1223,13 @@ TEST_F(KilnPlanTest, CloseCandidatesAreTimedInTheNetworkUnlessTurnedOff) {
         }
         if (!any) continue;
         ++timedThere;
-        EXPECT_EQ(chosen, fastest) << layer.find("name")->text;
+        // Kept: a layer changes only for a candidate 3 % faster in the network (kNetworkMargin), so its
+        // choice is the fastest there or within 3 % of it.
+        if (kept) {
+            EXPECT_LE(chosen * (1.0 - 0.03), fastest) << layer.find("name")->text;
+        } else {
+            EXPECT_EQ(chosen, fastest) << layer.find("name")->text;
+        }
     }
     EXPECT_EQ(timedThere, int(networkLayers));
     if (networkLayers > 0) {

@@ -388,9 +388,10 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
     // Long kernels of a large batch: the candidates are timed on part of it, and the fastest recreated
     // for the whole batch (timed there as any layer is where it cannot be). Where others came within
     // kContenderFactor of it, those are timed again on the whole batch (the kMostContenders fastest), the
-    // rest left out: a library
-    // can block its loops differently for fewer images (oneDNN's 1x1 convolutions of 8 and 64 images
-    // ranked the other way round).
+    // rest left out: a library can block its loops differently for fewer images (oneDNN's 1x1
+    // convolutions of 8 and 64 images ranked the other way round). Pooling has no such blocking to
+    // change: its kernels stream each image's planes alike whatever the batch, so part of it decides
+    // (Inception-v3's thirteen pooling layers timed again at batch 64 took most of a second).
     if (const int64_t batch = mayTimePart ? partialTimingBatch(device, layer, config) : 0) {
         const auto timingStart = std::chrono::steady_clock::now();
         if (auto part = withBatch(layer, batch); part.isOk()) {
@@ -412,7 +413,8 @@ Result<TacticChoice> chooseTacticAt(TimingDevice& device, const Layer& layer, co
                 others.size() >= size_t(kMostContenders - 1) ? others[size_t(kMostContenders - 2)] : -1.0;
             for (const TacticCandidate& candidate : timed.candidates) {
                 if (candidate.milliseconds < 0.0 || candidate.tactic == timed.tacticId) continue;
-                const bool close = candidate.milliseconds <= kContenderFactor * best;
+                const bool close =
+                    layer.kind() != LayerKind::Pooling && candidate.milliseconds <= kContenderFactor * best;
                 if (close && candidate.milliseconds <= lastContender) {
                     contended = true;
                     continue;

@@ -341,6 +341,29 @@ TEST_F(TacticSelection, CloseCandidatesOnPartOfTheBatchAreTimedOnAllOfIt) {
     EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 8, 8, 64, 64}));
 }
 
+// Pooling kernels stream every image alike, so close candidates on part of the batch are not timed
+// again on all of it: the fastest there is instantiated for the whole batch.
+TEST_F(TacticSelection, PoolingIsDecidedOnPartOfTheBatch) {
+    FakeSpec first{"fake:first", 300};
+    first.largeBatchMicroseconds = 3000;
+    FakeSpec second{"fake:second", 400};
+    second.largeBatchMicroseconds = 1500;
+    const FakeProvider provider({first, second});
+    Tensor* x = m_network.addInput("p64", DataType::Float32, {64, 4, 9, 9}).value();
+    PoolingParams params;
+    params.kernel = {3, 3};
+    params.strides = {2, 2};
+    params.pads = {0, 0, 0, 0};
+    params.dilations = {1, 1};
+    const Layer* pool = m_network.addLayer("pool64", params, {x}, {"q64"}).value();
+    g_instantiatedBatches.clear();
+    auto choice = choose({&provider}, *pool, m_config, nullptr);
+    ASSERT_TRUE(choice.isOk()) << choice.status().message();
+    EXPECT_EQ(choice->tacticId, "fake:first");
+    EXPECT_EQ(choice->timingBatch, 8);
+    EXPECT_EQ(g_instantiatedBatches, (std::vector<int64_t>{8, 8, 64}));
+}
+
 TEST_F(TacticSelection, TheReferenceIsTimedWhenItIsTheOnlyTactic) {
     const std::vector<const tactics::TacticProvider*> providers = {&cpu::referenceProvider()};
     auto choice = choose(providers, *m_layer, m_config, nullptr);

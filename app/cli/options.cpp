@@ -789,10 +789,10 @@ Options:
                              convolutions and poolings of 32 or more images on an eighth of them, at least 8):
                              slow; the reference the early stops are checked against
   --noNetworkTiming          Keep each layer's fastest candidate alone. By default, on the CPU, where a
-                             run of the network is short (batch 1 of most models), candidates within 1.3
+                             run of the network is short (batch 1 of most models), candidates within 1.7
                              times a layer's fastest run again in the network (a variant of it per rank of
-                             candidate, in turns, every layer timed), and the layers' fastest there are
-                             kept where the network also runs faster with them end to end: a layer
+                             candidate, in turns, every layer timed), and the layers' fastest there (3 %
+                             faster than their choice) are kept where the network also runs faster with them end to end: a layer
                              finds its weights and inputs in the caches as the layers before it left
                              them, which timing it alone does not show
   --threads N                CPU threads the kernels run on, when timed and in the plan (default: every

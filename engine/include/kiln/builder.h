@@ -69,7 +69,7 @@ struct BuilderConfig {
     // a batch of 32 or more is timed on an eighth of it (at least 8 images) and its choice recreated for
     // the whole batch: those kernels' times grow with the batch in proportion.
     bool exhaustiveTiming = false;
-    // On the CPU, where the network is short enough (batch 1 of most models), candidates within 1.3 times
+    // On the CPU, where the network is short enough (batch 1 of most models), candidates within 1.7 times
     // a layer's choice run again in the network, in turns with the choice, and the fastest there win
     // where the network also runs faster with them end to end (builder/network_timing.h;
     // --noNetworkTiming turns it off). Not for the other shapes of a dynamic

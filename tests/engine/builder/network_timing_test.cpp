@@ -238,12 +238,13 @@ TEST_F(NetworkTiming, ANetworkThatCannotRunKeepsItsChoices) {
     EXPECT_EQ(m_kernels->workspaceBytes, 0);
 }
 
-TEST_F(NetworkTiming, VariantsCountTheCandidatesWithinOnePointThreeOfTheChoiceAtMostTwo) {
-    choose("fake:cached", cacheBound(300, 1500), 1.0, {{"x:a", 1.2}, {"x:b", 1.25}, {"x:c", 1.29}, {"x:d", 2.0}});
+TEST_F(NetworkTiming, VariantsCountTheCandidatesWithinOnePointSevenOfTheChoiceAtMostTwo) {
+    choose("fake:cached", cacheBound(300, 1500), 1.0,
+           {{"x:a", 1.2}, {"x:b", 1.5}, {"x:c", 1.69}, {"x:d", 2.0}});
     EXPECT_EQ(builder::networkVariants(m_records), 3);
-    choose("fake:cached", cacheBound(300, 1500), 1.0, {{"x:a", 1.2}, {"x:d", 1.4}});
+    choose("fake:cached", cacheBound(300, 1500), 1.0, {{"x:a", 1.6}, {"x:d", 1.8}});
     EXPECT_EQ(builder::networkVariants(m_records), 2);
-    choose("fake:cached", cacheBound(300, 1500), 1.0, {{"x:d", 1.4}});
+    choose("fake:cached", cacheBound(300, 1500), 1.0, {{"x:d", 1.8}});
     EXPECT_EQ(builder::networkVariants(m_records), 1);
 }
 

@@ -60,21 +60,6 @@ bool offers(const std::vector<std::string>& ids, const std::string& id) {
     return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-PoolingParams pooling(PoolingType type, std::vector<int64_t> kernel, std::vector<int64_t> strides,
-                      std::vector<int64_t> pads, bool ceilMode = false, bool countIncludePad = false,
-                      std::vector<int64_t> dilations = {}) {
-    PoolingParams p;
-    p.type = type;
-    if (dilations.empty()) dilations.assign(kernel.size(), 1);
-    p.kernel = std::move(kernel);
-    p.strides = std::move(strides);
-    p.pads = std::move(pads);
-    p.dilations = std::move(dilations);
-    p.ceilMode = ceilMode;
-    p.countIncludePad = countIncludePad;
-    return p;
-}
-
 // Average pooling of at most `taps` elements in [-1, 1]: the sum is off by at most (taps - 1) * u * taps
 // before the division by a divisor of at least the summed count, so by (taps - 1) * u after it; the
 // division and the reference's own rounding add u each, relative to the result.

@@ -113,18 +113,6 @@ TEST(KilnGlobalPooling, SkipsWindowsAndPadding) {
     EXPECT_NE(fp16.find("FP32"), std::string::npos) << fp16;
 }
 
-PoolingParams window(PoolingType type, std::vector<int64_t> kernel, std::vector<int64_t> strides,
-                     std::vector<int64_t> pads, std::vector<int64_t> dilations = {}) {
-    PoolingParams p;
-    p.type = type;
-    if (dilations.empty()) dilations.assign(kernel.size(), 1);
-    p.kernel = std::move(kernel);
-    p.strides = std::move(strides);
-    p.pads = std::move(pads);
-    p.dilations = std::move(dilations);
-    return p;
-}
-
 std::vector<TensorFormat> windowFormats() {
     return {TensorFormat::blocked(8), TensorFormat::blocked(16), TensorFormat::nhwc(0),
             TensorFormat::nhwc(8)};
@@ -146,39 +134,35 @@ TEST(KilnWindowPooling, MatchesReference) {
         std::string what;
     };
     std::vector<Case> cases{
-        {{2, 20, 13, 11}, window(PoolingType::Max, {3, 3}, {2, 2}, {0, 0, 0, 0}), "max 3x3/2"},
-        {{1, 24, 14, 14}, window(PoolingType::Max, {3, 3}, {1, 1}, {1, 1, 1, 1}), "max 3x3/1 pad 1"},
-        {{1, 33, 12, 13}, window(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}), "max 3x3/2 pad 1"},
-        {{1, 16, 10, 9}, window(PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}), "max 2x2/2"},
+        {{2, 20, 13, 11}, pooling(PoolingType::Max, {3, 3}, {2, 2}, {0, 0, 0, 0}), "max 3x3/2"},
+        {{1, 24, 14, 14}, pooling(PoolingType::Max, {3, 3}, {1, 1}, {1, 1, 1, 1}), "max 3x3/1 pad 1"},
+        {{1, 33, 12, 13}, pooling(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}), "max 3x3/2 pad 1"},
+        {{1, 16, 10, 9}, pooling(PoolingType::Max, {2, 2}, {2, 2}, {0, 0, 0, 0}), "max 2x2/2"},
         {{2, 8, 9, 9},
-         window(PoolingType::Max, {3, 3}, {1, 1}, {2, 2, 2, 2}, {2, 2}),
+         pooling(PoolingType::Max, {3, 3}, {1, 1}, {2, 2, 2, 2}, false, false, {2, 2}),
          "max 3x3/1 dilation 2"},
-        {{1, 9, 6, 23}, window(PoolingType::Max, {1, 5}, {1, 2}, {0, 2, 0, 1}), "max 1x5 asymmetric pads"},
-        {{3, 37, 9, 10}, window(PoolingType::Average, {3, 3}, {1, 1}, {1, 1, 1, 1}), "average 3x3/1 pad 1"},
-        {{2, 19, 11, 12}, window(PoolingType::Average, {3, 3}, {2, 2}, {1, 1, 1, 1}), "average 3x3/2 pad 1"},
+        {{1, 9, 6, 23}, pooling(PoolingType::Max, {1, 5}, {1, 2}, {0, 2, 0, 1}), "max 1x5 asymmetric pads"},
+        {{3, 37, 9, 10}, pooling(PoolingType::Average, {3, 3}, {1, 1}, {1, 1, 1, 1}), "average 3x3/1 pad 1"},
+        {{2, 19, 11, 12}, pooling(PoolingType::Average, {3, 3}, {2, 2}, {1, 1, 1, 1}), "average 3x3/2 pad 1"},
         {{1, 21, 7, 8},
-         window(PoolingType::Average, {5, 4}, {2, 3}, {2, 1, 1, 2}),
+         pooling(PoolingType::Average, {5, 4}, {2, 3}, {2, 1, 1, 2}),
          "average 5x4 asymmetric pads"},
-        {{2, 18, 17}, window(PoolingType::Max, {3}, {2}, {1, 1}), "1-D max"},
-        {{2, 18, 17}, window(PoolingType::Average, {4}, {3}, {1, 2}), "1-D average"},
+        {{2, 18, 17}, pooling(PoolingType::Max, {3}, {2}, {1, 1}), "1-D max"},
+        {{2, 18, 17}, pooling(PoolingType::Average, {4}, {3}, {1, 2}), "1-D average"},
     };
     // Ceil mode, and the padding counted or not.
-    cases.push_back({{2, 20, 13, 11}, window(PoolingType::Max, {3, 3}, {2, 2}, {0, 0, 0, 0}), "max ceil"});
-    cases.back().params.ceilMode = true;
     cases.push_back(
-        {{2, 19, 11, 12}, window(PoolingType::Average, {3, 3}, {2, 2}, {1, 1, 1, 1}), "average ceil"});
-    cases.back().params.ceilMode = true;
+        {{2, 20, 13, 11}, pooling(PoolingType::Max, {3, 3}, {2, 2}, {0, 0, 0, 0}, true), "max ceil"});
+    cases.push_back(
+        {{2, 19, 11, 12}, pooling(PoolingType::Average, {3, 3}, {2, 2}, {1, 1, 1, 1}, true), "average ceil"});
     for (bool ceil : {false, true}) {
+        const std::string mode = ceil ? " ceil" : "";
         cases.push_back({{3, 37, 9, 10},
-                         window(PoolingType::Average, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-                         std::string("average counting the padding") + (ceil ? " ceil" : "")});
-        cases.back().params.countIncludePad = true;
-        cases.back().params.ceilMode = ceil;
+                         pooling(PoolingType::Average, {3, 3}, {1, 1}, {1, 1, 1, 1}, ceil, true),
+                         "average counting the padding" + mode});
         cases.push_back({{1, 21, 7, 8},
-                         window(PoolingType::Average, {5, 4}, {2, 3}, {2, 1, 1, 2}),
-                         std::string("average 5x4 counting the padding") + (ceil ? " ceil" : "")});
-        cases.back().params.countIncludePad = true;
-        cases.back().params.ceilMode = ceil;
+                         pooling(PoolingType::Average, {5, 4}, {2, 3}, {2, 1, 1, 2}, ceil, true),
+                         "average 5x4 counting the padding" + mode});
     }
     for (const Case& c : cases) {
         HostTensor x = randomTensor(c.dims, rng, -4.0f, 4.0f);
@@ -204,8 +188,8 @@ TEST(KilnWindowPooling, MaxKeepsNaNAndInfinities) {
     data[17 * 81 + 80] = inf;         // channel 17, the last position
     data[(20 + 5) * 81 + 10] = -inf;  // batch 1, channel 5
     data[(20 + 19) * 81 + 0] = nan;   // the last channel, the first position
-    for (const PoolingParams& p : {window(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}),
-                                   window(PoolingType::Max, {3, 3}, {1, 1}, {0, 0, 0, 0})}) {
+    for (const PoolingParams& p : {pooling(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+                                   pooling(PoolingType::Max, {3, 3}, {1, 1}, {0, 0, 0, 0})}) {
         for (TensorFormat format : windowFormats()) {
             checkAgainstReference(p, {&x}, {true}, format, "kiln:window-pooling", 0, 0.0,
                                   "max with NaN and infinities, stride " + std::to_string(p.strides[0]));
@@ -216,7 +200,7 @@ TEST(KilnWindowPooling, MaxKeepsNaNAndInfinities) {
 TEST(KilnWindowPooling, SkipsWhatItDoesNotRun) {
     std::mt19937 rng(47);
     const HostTensor x = randomTensor({1, 16, 7, 7}, rng);
-    const PoolingParams p = window(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1});
+    const PoolingParams p = pooling(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1});
     const std::string linear = skipReasonFor(p, {&x}, {true}, TensorFormat{}, "kiln:window-pooling");
     EXPECT_NE(linear.find("oneDNN"), std::string::npos) << linear;
     const std::string fp16 =
@@ -227,7 +211,7 @@ TEST(KilnWindowPooling, SkipsWhatItDoesNotRun) {
     EXPECT_NE(global.find("kiln:global-pooling"), std::string::npos) << global;
     const HostTensor volume = randomTensor({1, 16, 5, 5, 5}, rng);
     const std::string threeAxes =
-        skipReasonFor(window(PoolingType::Max, {3, 3, 3}, {2, 2, 2}, {0, 0, 0, 0, 0, 0}), {&volume}, {true},
+        skipReasonFor(pooling(PoolingType::Max, {3, 3, 3}, {2, 2, 2}, {0, 0, 0, 0, 0, 0}), {&volume}, {true},
                       TensorFormat::blocked(16), "kiln:window-pooling");
     EXPECT_NE(threeAxes.find("1 or 2 spatial axes"), std::string::npos) << threeAxes;
 }

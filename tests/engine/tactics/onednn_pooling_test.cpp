@@ -34,21 +34,6 @@ std::vector<std::string> checkPooling(const std::string& name, const Dims& dims,
     return all;
 }
 
-PoolingParams pooling(PoolingType type, std::vector<int64_t> kernel, std::vector<int64_t> strides,
-                      std::vector<int64_t> pads, bool ceilMode = false, bool countIncludePad = false,
-                      std::vector<int64_t> dilations = {}) {
-    PoolingParams p;
-    p.type = type;
-    if (dilations.empty()) dilations.assign(kernel.size(), 1);
-    p.kernel = std::move(kernel);
-    p.strides = std::move(strides);
-    p.pads = std::move(pads);
-    p.dilations = std::move(dilations);
-    p.ceilMode = ceilMode;
-    p.countIncludePad = countIncludePad;
-    return p;
-}
-
 TEST(OnednnPooling, MaxWithPaddingCeilModeAndDilation) {
     checkPooling("max 3x3 s2 p1", {3, 13, 9, 8}, pooling(PoolingType::Max, {3, 3}, {2, 2}, {1, 1, 1, 1}));
     checkPooling("max 3x3 s2 ceil", {1, 13, 8, 7},

@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -17,6 +18,22 @@
 #include "tactics/tactic.h"
 
 namespace kiln::test {
+
+// Pooling parameters; no `dilations`: 1 on every spatial axis.
+inline PoolingParams pooling(PoolingType type, std::vector<int64_t> kernel, std::vector<int64_t> strides,
+                             std::vector<int64_t> pads, bool ceilMode = false, bool countIncludePad = false,
+                             std::vector<int64_t> dilations = {}) {
+    PoolingParams p;
+    p.type = type;
+    if (dilations.empty()) dilations.assign(kernel.size(), 1);
+    p.kernel = std::move(kernel);
+    p.strides = std::move(strides);
+    p.pads = std::move(pads);
+    p.dilations = std::move(dilations);
+    p.ceilMode = ceilMode;
+    p.countIncludePad = countIncludePad;
+    return p;
+}
 
 // A network holding one layer "layer" with output tensors "output<i>". Inputs flagged in
 // `isActivation` become network inputs "input<i>", the others constants; null inputs stay absent.

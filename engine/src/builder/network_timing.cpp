@@ -28,9 +28,9 @@ constexpr double kNetworkSlowdown = 1.3;
 constexpr uint32_t kInputSeed = 20261207u;
 // A layer takes another candidate only where that ran at least this much faster in the network than its
 // choice: the medians of close kernels there differ by a percent or two from one build to the next, and
-// a mix of many such changes, noise all, made the end-to-end check below a coin toss that also threw
-// away the changes that mattered (SqueezeNet at batch 8 kept a classifier convolution 12 % slower in
-// the network than oneDNN's).
+// a mix of many such changes, noise all, makes the end-to-end check below a coin toss that can throw
+// away a change that matters along with them (a SqueezeNet batch-8 build whose mix was rejected kept a
+// classifier convolution 12 % slower than another build's choice).
 constexpr double kNetworkMargin = 0.03;
 
 // The timed candidates of `record` other than the chosen one within kNetworkFactor of it, fastest first.
